@@ -1,0 +1,20 @@
+/* fsutil.h — the few file-system operations every stage needs, done safely:
+ * whole-file reads, atomic writes (temp file, fsync, rename, fsync dir), mkdir -p. */
+#ifndef FACETAG_CORE_FSUTIL_H
+#define FACETAG_CORE_FSUTIL_H
+
+#include "core/error.h"
+#include <stddef.h>
+
+/* Reads the whole file; *data is malloc'd (NUL-terminated one byte past *len),
+ * caller frees. Files over max_bytes (0 = no limit) fail with ERR_LIMIT. */
+int fsutil_read_all(const char *path, size_t max_bytes, void **data, size_t *len, err *e);
+/* Writes data to path atomically: a reader sees the old file or the new one,
+ * never a mix; after return the new content is on disk (file and dir fsync'd). */
+int fsutil_write_atomic(const char *path, const void *data, size_t len, err *e);
+/* mkdir -p with mode 0755; existing directories are fine. */
+int fsutil_mkdirs(const char *path, err *e);
+/* fsync a directory (after a rename in it). */
+int fsutil_fsync_dir(const char *dir, err *e);
+
+#endif

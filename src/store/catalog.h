@@ -1,0 +1,87 @@
+/* catalog.h — the catalog: photos, their source paths, ingest failures, faces,
+ * persons, the append-only log of human decisions, events, places, years and
+ * graph edges. SQLite backend (WAL, busy timeout, migrations by user_version).
+ *
+ * Every multi-row change runs in one transaction. A catalog handle is used by one
+ * thread at a time; open one per thread. All functions return 0 or a negative
+ * errcode with `e` filled in, unless stated otherwise. */
+#ifndef FACETAG_STORE_CATALOG_H
+#define FACETAG_STORE_CATALOG_H
+
+#include "core/error.h"
+#include "core/hash.h"
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct catalog catalog;
+
+/* Opens (creating and migrating as needed) the catalog at path. */
+catalog *catalog_open(const char *path, err *e);
+void catalog_close(catalog *c);
+int catalog_schema_version(catalog *c);
+
+/* Explicit transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). Nested calls are
+ * not supported. */
+int catalog_begin(catalog *c, err *e);
+int catalog_commit(catalog *c, err *e);
+void catalog_rollback(catalog *c);
+
+/* ---- photos -------------------------------------------------------------- */
+
+typedef struct catalog_photo {
+    char photo_id[PHOTO_ID_LEN + 1];
+    char sha256[HASH_SHA256_HEX_LEN + 1]; /* of the original file's bytes */
+    char parent_id[PHOTO_ID_LEN + 1];     /* "" unless a page of a multi-page file */
+    int page;                             /* 0 for single images */
+    char format[16];                      /* "jpeg", "png", "tiff", ... */
+    char incoming_key[64];                /* key of the original in incoming/ */
+    int64_t bytes;                        /* size of the original */
+    int width, height;                    /* of the processed image */
+    int orig_width, orig_height;          /* as decoded, after orientation */
+    int orientation;                      /* EXIF orientation applied, 1..8 */
+    char taken_at[32];                    /* ISO 8601 prefix, "" if unknown */
+    char taken_at_source[16];             /* "exif", "caption", "" */
+    char camera_make[64], camera_model[64];
+    char *sidecar;                        /* JSON text of captions/sidecars, may be NULL */
+} catalog_photo;
+
+/* Inserts the photo, or updates its metadata when photo_id exists.
+ * Returns 1 when inserted, 0 when it already existed, <0 on error. */
+int catalog_photo_put(catalog *c, const catalog_photo *p, err *e);
+/* 1 and *out filled when found (out->sidecar malloc'd: free with catalog_photo_clear),
+ * 0 when absent. out may be NULL to test existence. */
+int catalog_photo_get(catalog *c, const char *photo_id, catalog_photo *out, err *e);
+void catalog_photo_clear(catalog_photo *p);
+
+/* Records that `path` (as given on the command line, made absolute) holds the
+ * photo; the same bytes under two paths is one photo with both paths.
+ * Returns 1 when the path was new for this photo, 0 when already recorded. */
+int catalog_source_add(catalog *c, const char *photo_id, const char *path, int64_t size,
+                       int64_t mtime_ns, err *e);
+/* Looks up a source path: 1 and photo_id/size/mtime filled when known, 0 if not. */
+int catalog_source_find(catalog *c, const char *path, char photo_id[PHOTO_ID_LEN + 1],
+                        int64_t *size, int64_t *mtime_ns, err *e);
+
+/* ---- ingest failures ---------------------------------------------------- */
+
+/* Records (or replaces) the failure of one input path with its reason. */
+int catalog_failure_put(catalog *c, const char *path, const char *reason, err *e);
+/* Clears a failure for a path that now ingested fine. */
+int catalog_failure_clear(catalog *c, const char *path, err *e);
+typedef int (*catalog_failure_fn)(const char *path, const char *reason, const char *at, void *ud);
+int catalog_failure_list(catalog *c, catalog_failure_fn fn, void *ud, err *e);
+
+/* ---- status ------------------------------------------------------------- */
+
+typedef struct catalog_counts {
+    int64_t photos, sources, failed;
+    int64_t analyzed, faces, persons, named_persons, unassigned_faces;
+    int64_t decisions, events, places, years;
+} catalog_counts;
+int catalog_counts_get(catalog *c, catalog_counts *out, err *e);
+
+/* The raw SQLite handle, for later stages' own modules (people, review) that add
+ * their queries in their own files. Not for the CLI. */
+struct sqlite3 *catalog_db(catalog *c);
+
+#endif

@@ -1,0 +1,41 @@
+/* testutil.h — a small assertion kit for the unit tests: CHECK never aborts, so
+ * one run reports every failed check; test_main_end prints "N passed, N failed". */
+#ifndef FACETAG_TESTUTIL_H
+#define FACETAG_TESTUTIL_H
+
+#include <stdio.h>
+
+extern int test_passed, test_failed;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (cond) {                                                                  \
+            test_passed++;                                                           \
+        } else {                                                                     \
+            test_failed++;                                                           \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
+    } while (0)
+
+#define CHECK_MSG(cond, ...)                                                         \
+    do {                                                                             \
+        if (cond) {                                                                  \
+            test_passed++;                                                           \
+        } else {                                                                     \
+            test_failed++;                                                           \
+            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                            \
+            fputc('\n', stderr);                                                     \
+        }                                                                            \
+    } while (0)
+
+/* Makes a fresh empty directory under $TMPDIR (or /tmp) and returns its path
+ * (static storage per call; copy it). Removed by test_rmtree. */
+const char *test_tmpdir(const char *tag);
+void test_rmtree(const char *path);
+/* The shared/ folder from $FACETAG_SHARED, or NULL when absent. */
+const char *test_shared_dir(void);
+/* Prints the closing line and returns the process exit status. */
+int test_main_end(void);
+
+#endif
