@@ -24,7 +24,6 @@ typedef struct cli_command {
 /* Prints "facetag CMD: usage error: ..." and the usage line to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-extern const cli_command cmd_ingest;
-extern const cli_command cmd_status;
+/* Subcommands, one file each (cli/cmd_NAME.c), listed in main.c. */
 
 #endif

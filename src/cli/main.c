@@ -9,8 +9,7 @@
 #include <unistd.h>
 
 static const cli_command *const commands[] = {
-    &cmd_ingest,
-    &cmd_status,
+    /* one line per subcommand, in the order of the data flow */
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

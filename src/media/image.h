@@ -1,0 +1,26 @@
+/* image.h — decoded 8-bit RGB images in memory, the form every network reads.
+ * Decoding goes through libvips (media/decode.h for ingest's full rules). */
+#ifndef FACETAG_MEDIA_IMAGE_H
+#define FACETAG_MEDIA_IMAGE_H
+
+#include "core/error.h"
+#include <stdint.h>
+
+typedef struct image {
+    int width, height;
+    uint8_t *rgb; /* width*height*3 bytes, row-major, interleaved RGB; owned */
+} image;
+
+/* Initialises libvips once per process (thread-safe); returns 0 or ERR_INTERNAL. */
+int image_init(const char *argv0, err *e);
+
+/* Loads path as 8-bit sRGB RGB: alpha dropped, grey expanded, 16-bit scaled.
+ * autorotate: apply EXIF orientation. max_edge > 0: shrink on load so that the
+ * longest edge is at most max_edge (antialiased); 0 keeps full resolution.
+ * Caller frees with image_free. */
+int image_load_rgb(const char *path, int autorotate, int max_edge, image *out, err *e);
+/* Same from bytes in memory. */
+int image_load_rgb_buffer(const void *data, size_t len, int autorotate, int max_edge, image *out, err *e);
+void image_free(image *img);
+
+#endif
