@@ -1,0 +1,329 @@
+/* test_objstore.c — the directory backend of the object store: the four buckets,
+ * key rules, atomic replace, listing order and prefixes, stale temp clean-up. */
+#include "store/objstore.h"
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+static void test_bucket_names(void)
+{
+    CHECK(strcmp(objstore_bucket_name(BUCKET_INCOMING), "incoming") == 0);
+    CHECK(strcmp(objstore_bucket_name(BUCKET_PROCESSED), "processed") == 0);
+    CHECK(strcmp(objstore_bucket_name(BUCKET_FACES), "faces") == 0);
+    CHECK(strcmp(objstore_bucket_name(BUCKET_ANNOTATIONS), "annotations") == 0);
+    CHECK(objstore_bucket_name(BUCKET_COUNT) == NULL);
+    CHECK(objstore_bucket_name((objstore_bucket)-1) == NULL);
+}
+
+static void test_key_rules(void)
+{
+    const char *good[] = {"3f2a9c0d11e4b7a2.jpg", "3f2a9c0d11e4b7a2/0.jpg", "a", "a.b-c_D/E.f", "x..y", "a/b/c"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        CHECK_MSG(objstore_key_valid(good[i]), "'%s' should be valid", good[i]);
+    const char *bad[] = {"", "..", ".", "../x", "a/../b", "a/..", "/abs", "a//b", "a/", ".hidden", "a/.hidden",
+                         "a b", "a\\b", "ä.jpg", "a\nb", "a:b", "*"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK_MSG(!objstore_key_valid(bad[i]), "'%s' should be invalid", bad[i]);
+    CHECK(!objstore_key_valid(NULL));
+    char longkey[600];
+    memset(longkey, 'k', sizeof longkey);
+    longkey[512] = '\0';
+    CHECK(objstore_key_valid(longkey));
+    longkey[512] = 'k';
+    longkey[513] = '\0';
+    CHECK(!objstore_key_valid(longkey));
+}
+
+static void test_put_get_per_bucket(const char *root)
+{
+    err e = {0};
+    objstore *s = objstore_open_dir(root, &e);
+    CHECK_MSG(s != NULL, "%s", e.msg);
+    if (!s)
+        return;
+    const char *keys[BUCKET_COUNT] = {"0123456789abcdef.tif", "0123456789abcdef.jpg", "0123456789abcdef/3.jpg",
+                                      "0123456789abcdef.json"};
+    for (int b = 0; b < BUCKET_COUNT; b++) {
+        char content[64];
+        int n = snprintf(content, sizeof content, "content of bucket %d", b);
+        CHECK_MSG(objstore_put(s, (objstore_bucket)b, keys[b], content, (size_t)n, &e) == 0, "%s", e.msg);
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s/%s", root, objstore_bucket_name((objstore_bucket)b), keys[b]);
+        CHECK_MSG(exists(path), "%s missing", path);
+        char lp[PATH_MAX];
+        CHECK(objstore_local_path(s, (objstore_bucket)b, keys[b], lp, sizeof lp, &e) == 0 &&
+              strcmp(lp, path) == 0);
+        void *data;
+        size_t len;
+        CHECK_MSG(objstore_get(s, (objstore_bucket)b, keys[b], &data, &len, &e) == 0, "%s", e.msg);
+        CHECK(len == (size_t)n && memcmp(data, content, len) == 0);
+        free(data);
+        objstore_info info = {0};
+        CHECK(objstore_head(s, (objstore_bucket)b, keys[b], &info, &e) == 1);
+        CHECK(info.size == (uint64_t)n && info.mtime > 0);
+        CHECK(objstore_head(s, (objstore_bucket)b, keys[b], NULL, &e) == 1);
+    }
+    /* Same key in another bucket is another object. */
+    CHECK(objstore_head(s, BUCKET_PROCESSED, keys[BUCKET_INCOMING], NULL, &e) == 0);
+
+    /* Replace whole: a shorter object leaves no tail of the longer one. */
+    const char *big = "a long first version of the annotations";
+    CHECK(objstore_put(s, BUCKET_ANNOTATIONS, "r.json", big, strlen(big), &e) == 0);
+    CHECK(objstore_put(s, BUCKET_ANNOTATIONS, "r.json", "{}", 2, &e) == 0);
+    void *data;
+    size_t len;
+    CHECK(objstore_get(s, BUCKET_ANNOTATIONS, "r.json", &data, &len, &e) == 0);
+    CHECK(len == 2 && memcmp(data, "{}", 2) == 0);
+    free(data);
+    /* Empty objects are objects. */
+    CHECK(objstore_put(s, BUCKET_ANNOTATIONS, "empty.json", NULL, 0, &e) == 0);
+    CHECK(objstore_get(s, BUCKET_ANNOTATIONS, "empty.json", &data, &len, &e) == 0 && len == 0);
+    free(data);
+
+    /* Absent objects. */
+    e.code = ERR_OK;
+    CHECK(objstore_get(s, BUCKET_FACES, "nothere.jpg", &data, &len, &e) == ERR_NOTFOUND);
+    CHECK(e.code == ERR_NOTFOUND && strstr(e.msg, "nothere.jpg") != NULL);
+    CHECK(data == NULL && len == 0);
+    CHECK(objstore_head(s, BUCKET_FACES, "nothere.jpg", NULL, &e) == 0);
+    /* A folder is not an object. */
+    CHECK(objstore_head(s, BUCKET_FACES, "0123456789abcdef", NULL, &e) == 0);
+    CHECK(objstore_get(s, BUCKET_FACES, "0123456789abcdef", &data, &len, &e) == ERR_NOTFOUND);
+    /* Below a file is not an object either. */
+    CHECK(objstore_head(s, BUCKET_ANNOTATIONS, "r.json/x", NULL, &e) == 0);
+
+    /* Delete, twice. */
+    CHECK(objstore_delete(s, BUCKET_FACES, keys[BUCKET_FACES], &e) == 0);
+    CHECK(objstore_head(s, BUCKET_FACES, keys[BUCKET_FACES], NULL, &e) == 0);
+    CHECK(objstore_delete(s, BUCKET_FACES, keys[BUCKET_FACES], &e) == 0);
+    CHECK(objstore_delete(s, BUCKET_FACES, "never/was.jpg", &e) == 0);
+    objstore_close(s);
+
+    /* Reopening keeps everything. */
+    s = objstore_open_dir(root, &e);
+    CHECK(s && objstore_head(s, BUCKET_INCOMING, keys[BUCKET_INCOMING], NULL, &e) == 1);
+    objstore_close(s);
+}
+
+static void test_invalid_keys_rejected(const char *root)
+{
+    err e = {0};
+    objstore *s = objstore_open_dir(root, &e);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    char longkey[520];
+    memset(longkey, 'k', sizeof longkey);
+    longkey[519] = '\0';
+    const char *bad[] = {"..", "../escape.jpg", "a/../../escape", "/abs", "/etc/passwd", "a//b", ".hidden",
+                         "a/.hidden", "", "a/", longkey};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        err_clear(&e);
+        CHECK_MSG(objstore_put(s, BUCKET_INCOMING, bad[i], "x", 1, &e) == ERR_INVALID, "put '%.20s'", bad[i]);
+        CHECK(e.code == ERR_INVALID && strstr(e.msg, "invalid key") != NULL);
+        void *d;
+        size_t n;
+        CHECK(objstore_get(s, BUCKET_INCOMING, bad[i], &d, &n, &e) == ERR_INVALID);
+        CHECK(objstore_head(s, BUCKET_INCOMING, bad[i], NULL, &e) == ERR_INVALID);
+        CHECK(objstore_delete(s, BUCKET_INCOMING, bad[i], &e) == ERR_INVALID);
+        char lp[PATH_MAX];
+        CHECK(objstore_local_path(s, BUCKET_INCOMING, bad[i], lp, sizeof lp, &e) == ERR_INVALID);
+    }
+    CHECK(objstore_put(s, BUCKET_INCOMING, NULL, "x", 1, &e) == ERR_INVALID);
+    CHECK(objstore_put(s, BUCKET_COUNT, "ok.jpg", "x", 1, &e) == ERR_INVALID);
+    CHECK(strstr(e.msg, "bucket") != NULL);
+    /* Nothing escaped the root. */
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/escape.jpg", root);
+    CHECK(!exists(path));
+    /* Prefixes that no valid key starts with. */
+    const char *badprefix[] = {"../", "/", "a//", ".", "a/.", "a b"};
+    for (size_t i = 0; i < sizeof badprefix / sizeof *badprefix; i++)
+        CHECK_MSG(objstore_list(s, BUCKET_FACES, badprefix[i], NULL, NULL, &e) == ERR_INVALID, "prefix '%s'",
+                  badprefix[i]);
+    objstore_close(s);
+}
+
+typedef struct collected {
+    char keys[32][64];
+    uint64_t sizes[32];
+    int n, stop_after;
+} collected;
+
+static int collect_key(const char *key, const objstore_info *info, void *ud)
+{
+    collected *c = ud;
+    if (c->n < 32) {
+        snprintf(c->keys[c->n], sizeof c->keys[0], "%s", key);
+        c->sizes[c->n] = info->size;
+    }
+    c->n++;
+    return c->stop_after && c->n >= c->stop_after;
+}
+
+static void test_list(const char *root)
+{
+    err e = {0};
+    objstore *s = objstore_open_dir(root, &e);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    /* Put in scrambled order; '-' (0x2d) sorts before '/' (0x2f) and '0'. */
+    const char *keys[] = {"b/2.jpg", "a/10.jpg", "a-c.jpg", "a/1.jpg", "b/1.jpg", "a/2.jpg", "a.jpg", "c.jpg",
+                          "b/x/deep.jpg"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        CHECK(objstore_put(s, BUCKET_FACES, keys[i], keys[i], strlen(keys[i]), &e) == 0);
+    /* A leftover temp file and a stray non-key file are not listed. */
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/faces/a/.1.jpg.%ld.tmp", root, (long)getpid());
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    snprintf(path, sizeof path, "%s/faces/bad name.jpg", root);
+    f = fopen(path, "w");
+    if (f)
+        fclose(f);
+
+    const char *all[] = {"a-c.jpg", "a.jpg", "a/1.jpg", "a/10.jpg", "a/2.jpg", "b/1.jpg", "b/2.jpg", "b/x/deep.jpg",
+                         "c.jpg"};
+    collected c = {0};
+    CHECK(objstore_list(s, BUCKET_FACES, NULL, collect_key, &c, &e) == 0);
+    CHECK_MSG(c.n == 9, "listed %d keys", c.n);
+    for (int i = 0; i < 9 && i < c.n; i++) {
+        CHECK_MSG(strcmp(c.keys[i], all[i]) == 0, "key %d: got %s, want %s", i, c.keys[i], all[i]);
+        CHECK(c.sizes[i] == strlen(all[i]));
+    }
+    c = (collected){0};
+    CHECK(objstore_list(s, BUCKET_FACES, "", collect_key, &c, &e) == 0 && c.n == 9);
+
+    c = (collected){0};
+    CHECK(objstore_list(s, BUCKET_FACES, "a/", collect_key, &c, &e) == 0);
+    CHECK(c.n == 3 && strcmp(c.keys[0], "a/1.jpg") == 0 && strcmp(c.keys[2], "a/2.jpg") == 0);
+
+    c = (collected){0};
+    CHECK(objstore_list(s, BUCKET_FACES, "a/1", collect_key, &c, &e) == 0);
+    CHECK(c.n == 2 && strcmp(c.keys[0], "a/1.jpg") == 0 && strcmp(c.keys[1], "a/10.jpg") == 0);
+
+    c = (collected){0};
+    CHECK(objstore_list(s, BUCKET_FACES, "a", collect_key, &c, &e) == 0);
+    CHECK_MSG(c.n == 5, "prefix 'a' listed %d", c.n);
+
+    c = (collected){0};
+    CHECK(objstore_list(s, BUCKET_FACES, "b/x/", collect_key, &c, &e) == 0);
+    CHECK(c.n == 1 && strcmp(c.keys[0], "b/x/deep.jpg") == 0);
+
+    c = (collected){0};
+    CHECK(objstore_list(s, BUCKET_FACES, "zzz/", collect_key, &c, &e) == 0 && c.n == 0);
+    c = (collected){0};
+    CHECK(objstore_list(s, BUCKET_INCOMING, "", collect_key, &c, &e) == 0 && c.n == 0);
+
+    /* The callback stops the walk. */
+    c = (collected){.stop_after = 2};
+    CHECK(objstore_list(s, BUCKET_FACES, "", collect_key, &c, &e) == 0 && c.n == 2);
+    objstore_close(s);
+}
+
+/* A writer killed mid-put leaves ".KEY.PID.tmp"; the next open removes it, but
+ * not the temp file of a writer that is still alive. */
+static void test_stale_temp_cleanup(const char *root)
+{
+    err e = {0};
+    objstore *s = objstore_open_dir(root, &e);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    CHECK(objstore_put(s, BUCKET_FACES, "ab/0.jpg", "old", 3, &e) == 0);
+    objstore_close(s);
+
+    char dead[PATH_MAX], dead_top[PATH_MAX], live[PATH_MAX], other[PATH_MAX];
+    pid_t child = fork();
+    if (child == 0) {
+        /* What fsutil_write_atomic does before its rename; then die hard. */
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/faces/ab/.0.jpg.%ld.tmp", root, (long)getpid());
+        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0 && write(fd, "half", 4) == 4)
+            raise(SIGKILL);
+        _exit(3);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    snprintf(dead, sizeof dead, "%s/faces/ab/.0.jpg.%ld.tmp", root, (long)child);
+    CHECK(exists(dead));
+    snprintf(dead_top, sizeof dead_top, "%s/annotations/.x.json.%ld.tmp", root, (long)child);
+    FILE *f = fopen(dead_top, "w");
+    if (f)
+        fclose(f);
+    snprintf(live, sizeof live, "%s/faces/ab/.1.jpg.%ld.tmp", root, (long)getppid());
+    f = fopen(live, "w");
+    if (f)
+        fclose(f);
+    snprintf(other, sizeof other, "%s/faces/ab/.notes", root); /* not a temp name: left alone */
+    f = fopen(other, "w");
+    if (f)
+        fclose(f);
+
+    s = objstore_open_dir(root, &e);
+    CHECK_MSG(s != NULL, "%s", e.msg);
+    CHECK_MSG(!exists(dead), "%s survived the open", dead);
+    CHECK(!exists(dead_top));
+    CHECK(exists(live));
+    CHECK(exists(other));
+    void *data;
+    size_t len;
+    CHECK(s && objstore_get(s, BUCKET_FACES, "ab/0.jpg", &data, &len, &e) == 0 && len == 3 &&
+          memcmp(data, "old", 3) == 0);
+    if (s)
+        free(data);
+    objstore_close(s);
+    unlink(live);
+}
+
+static void test_open_errors(const char *base)
+{
+    err e = {0};
+    CHECK(objstore_open_dir("", &e) == NULL && e.code == ERR_INVALID);
+    char file[PATH_MAX];
+    snprintf(file, sizeof file, "%s/plainfile", base);
+    FILE *f = fopen(file, "w");
+    if (f)
+        fclose(f);
+    err_clear(&e);
+    CHECK(objstore_open_dir(file, &e) == NULL);
+    CHECK(e.code == ERR_IO && strstr(e.msg, "plainfile") != NULL);
+}
+
+int main(void)
+{
+    test_bucket_names();
+    test_key_rules();
+    const char *t = test_tmpdir("objstore");
+    char base[512], root[600];
+    snprintf(base, sizeof base, "%s", t);
+    snprintf(root, sizeof root, "%s/one/objects", base); /* not yet existing: open creates it */
+    test_put_get_per_bucket(root);
+    snprintf(root, sizeof root, "%s/two/objects/", base); /* trailing '/' is fine */
+    test_invalid_keys_rejected(root);
+    snprintf(root, sizeof root, "%s/three", base);
+    test_list(root);
+    snprintf(root, sizeof root, "%s/four", base);
+    test_stale_temp_cleanup(root);
+    test_open_errors(base);
+    test_rmtree(base);
+    return test_main_end();
+}
