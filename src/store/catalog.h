@@ -19,6 +19,8 @@ typedef struct catalog catalog;
 catalog *catalog_open(const char *path, err *e);
 void catalog_close(catalog *c);
 int catalog_schema_version(catalog *c);
+/* The file the catalog was opened from, for messages; owned by c. */
+const char *catalog_path(catalog *c);
 
 /* Explicit transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). Nested calls are
  * not supported. */

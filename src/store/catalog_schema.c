@@ -1,0 +1,247 @@
+/* catalog_schema.c — the catalog's schema, designed once for every stage, and
+ * its migrations by PRAGMA user_version.
+ *
+ * migrations[i] takes a catalog from version i to i + 1 and runs in one
+ * transaction together with the user_version bump, so a crash leaves either the
+ * old schema or the new one. Never edit a migration that has shipped; add one.
+ *
+ * Conventions: STRICT tables; times are UTC ISO 8601 text ("2026-11-22T05:35:06Z");
+ * JSON columns are TEXT checked with json_valid; boxes are in pixels of the
+ * processed image (x, y = top-left corner). */
+#include "store/catalog_internal.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#define NOW "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+
+static const char migration_1[] =
+    /* One row per photo: a file, or one page of a multi-page file. */
+    "CREATE TABLE photos ("
+    "  photo_id TEXT PRIMARY KEY CHECK (length(photo_id) = 16),"
+    "  sha256 TEXT NOT NULL CHECK (length(sha256) = 64),"
+    "  parent_id TEXT CHECK (parent_id IS NULL OR length(parent_id) = 16)," /* the multi-page file */
+    "  page INTEGER NOT NULL DEFAULT 0 CHECK (page >= 0),"
+    "  format TEXT NOT NULL,"
+    "  incoming_key TEXT NOT NULL,"
+    "  bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+    "  width INTEGER NOT NULL CHECK (width >= 0),"
+    "  height INTEGER NOT NULL CHECK (height >= 0),"
+    "  orig_width INTEGER NOT NULL CHECK (orig_width >= 0),"
+    "  orig_height INTEGER NOT NULL CHECK (orig_height >= 0),"
+    "  orientation INTEGER NOT NULL DEFAULT 1 CHECK (orientation BETWEEN 1 AND 8),"
+    "  taken_at TEXT,"
+    "  taken_at_source TEXT,"
+    "  camera_make TEXT,"
+    "  camera_model TEXT,"
+    "  sidecar TEXT CHECK (sidecar IS NULL OR json_valid(sidecar)),"
+    "  status TEXT NOT NULL DEFAULT 'ingested' CHECK (status IN ('ingested', 'analyzed', 'failed')),"
+    "  error TEXT,"
+    "  ingested_at TEXT NOT NULL DEFAULT " NOW ","
+    "  updated_at TEXT NOT NULL DEFAULT " NOW
+    ") STRICT;"
+    "CREATE INDEX photos_sha256 ON photos(sha256);"
+    "CREATE INDEX photos_parent ON photos(parent_id) WHERE parent_id IS NOT NULL;"
+    "CREATE INDEX photos_taken_at ON photos(taken_at);"
+    "CREATE INDEX photos_status ON photos(status);"
+
+    /* Every path a photo was found under; the same bytes under two paths is one
+     * photo with two rows here. size + mtime let a re-run skip unchanged files. */
+    "CREATE TABLE photo_sources ("
+    "  id INTEGER PRIMARY KEY,"
+    "  path TEXT NOT NULL UNIQUE,"
+    "  photo_id TEXT NOT NULL REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  size INTEGER NOT NULL,"
+    "  mtime_ns INTEGER NOT NULL,"
+    "  first_seen TEXT NOT NULL DEFAULT " NOW
+    ") STRICT;"
+    "CREATE INDEX photo_sources_photo ON photo_sources(photo_id);"
+
+    /* Inputs that could not be ingested, with the reason shown to the user. */
+    "CREATE TABLE ingest_failures ("
+    "  path TEXT PRIMARY KEY,"
+    "  reason TEXT NOT NULL,"
+    "  at TEXT NOT NULL DEFAULT " NOW
+    ") STRICT;"
+
+    /* Persons are clusters of faces; id is the cluster_id of the graph. */
+    "CREATE TABLE persons ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT,"
+    "  hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),"
+    "  created_at TEXT NOT NULL DEFAULT " NOW ","
+    "  updated_at TEXT NOT NULL DEFAULT " NOW
+    ") STRICT;"
+    "CREATE INDEX persons_name ON persons(name) WHERE name IS NOT NULL;"
+
+    /* One detected (or hand-drawn) face per row, per analysis model version. */
+    "CREATE TABLE faces ("
+    "  id INTEGER PRIMARY KEY,"
+    "  photo_id TEXT NOT NULL REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  face_no INTEGER NOT NULL CHECK (face_no >= 0),"
+    "  model_version TEXT NOT NULL,"
+    "  box_x REAL NOT NULL,"
+    "  box_y REAL NOT NULL,"
+    "  box_w REAL NOT NULL CHECK (box_w > 0),"
+    "  box_h REAL NOT NULL CHECK (box_h > 0),"
+    "  score REAL,"
+    "  landmarks TEXT CHECK (landmarks IS NULL OR json_valid(landmarks)),"
+    "  points68 TEXT CHECK (points68 IS NULL OR json_valid(points68)),"
+    "  embedding BLOB CHECK (embedding IS NULL OR length(embedding) = 512)," /* 128 float32, little-endian */
+    "  age REAL,"
+    "  gender TEXT CHECK (gender IS NULL OR gender IN ('male', 'female')),"
+    "  gender_probability REAL CHECK (gender_probability IS NULL OR gender_probability BETWEEN 0 AND 1),"
+    "  expressions TEXT CHECK (expressions IS NULL OR json_valid(expressions)),"
+    "  person_id INTEGER REFERENCES persons(id) ON DELETE SET NULL,"
+    "  source TEXT NOT NULL DEFAULT 'detector' CHECK (source IN ('detector', 'manual')),"
+    "  created_at TEXT NOT NULL DEFAULT " NOW ","
+    "  UNIQUE (photo_id, model_version, face_no)"
+    ") STRICT;"
+    "CREATE INDEX faces_person ON faces(person_id);"
+    "CREATE INDEX faces_model ON faces(model_version);"
+
+    /* Name suggestions for a person from captions/metadata (rules or an LLM). */
+    "CREATE TABLE person_suggestions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,"
+    "  label TEXT NOT NULL,"
+    "  confidence REAL NOT NULL CHECK (confidence BETWEEN 0 AND 1),"
+    "  source TEXT NOT NULL," /* 'rules', 'llm', ... */
+    "  evidence TEXT CHECK (evidence IS NULL OR json_valid(evidence)),"
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted', 'rejected')),"
+    "  created_at TEXT NOT NULL DEFAULT " NOW ","
+    "  UNIQUE (person_id, label, source)"
+    ") STRICT;"
+
+    /* The audit log of every human decision. Append-only: triggers refuse UPDATE
+     * and DELETE. Decisions are kept against (photo_id, box), and face_id and
+     * person_id are plain numbers, not foreign keys, so the log outlives a
+     * re-analysis that replaces faces and a merge that removes a person. */
+    "CREATE TABLE decisions ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  at TEXT NOT NULL DEFAULT " NOW ","
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL," /* 'confirm', 'rename', 'merge', 'split', 'reject', 'draw', ... */
+    "  photo_id TEXT,"
+    "  box TEXT CHECK (box IS NULL OR json_valid(box)),"
+    "  face_id INTEGER,"
+    "  person_id INTEGER,"
+    "  before TEXT CHECK (before IS NULL OR json_valid(before)),"
+    "  after TEXT CHECK (after IS NULL OR json_valid(after))"
+    ") STRICT;"
+    "CREATE INDEX decisions_photo ON decisions(photo_id);"
+    "CREATE INDEX decisions_person ON decisions(person_id);"
+    "CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions BEGIN"
+    "  SELECT RAISE(ABORT, 'decisions is an append-only log: a decision cannot be changed');"
+    "END;"
+    "CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions BEGIN"
+    "  SELECT RAISE(ABORT, 'decisions is an append-only log: a decision cannot be deleted');"
+    "END;"
+
+    "CREATE TABLE places ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE"
+    ") STRICT;"
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  year INTEGER,"
+    "  location_id INTEGER REFERENCES places(id) ON DELETE SET NULL"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX events_name_year ON events(name, ifnull(year, 0));"
+    "CREATE INDEX events_year ON events(year);"
+    "CREATE TABLE years ("
+    "  value INTEGER PRIMARY KEY CHECK (value BETWEEN 1000 AND 9999)"
+    ") STRICT;"
+
+    /* The graph's relations between nodes (Foto, Person, Cluster, Event,
+     * Location, Year), ids as text; the same relation is stored once. */
+    "CREATE TABLE edges ("
+    "  id INTEGER PRIMARY KEY,"
+    "  src_type TEXT NOT NULL CHECK (src_type <> ''),"
+    "  src_id TEXT NOT NULL,"
+    "  rel TEXT NOT NULL CHECK (rel <> ''),"
+    "  dst_type TEXT NOT NULL CHECK (dst_type <> ''),"
+    "  dst_id TEXT NOT NULL,"
+    "  props TEXT CHECK (props IS NULL OR json_valid(props)),"
+    "  UNIQUE (src_type, src_id, rel, dst_type, dst_id)"
+    ") STRICT;"
+    "CREATE INDEX edges_dst ON edges(dst_type, dst_id, rel);"
+    "CREATE INDEX edges_rel ON edges(rel);"
+
+    /* One row per photo and analysis model version: what analyze did, so a
+     * re-run does only the missing work. */
+    "CREATE TABLE analysis_runs ("
+    "  photo_id TEXT NOT NULL REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  model_version TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('done', 'failed')),"
+    "  faces INTEGER NOT NULL DEFAULT 0 CHECK (faces >= 0),"
+    "  error TEXT,"
+    "  at TEXT NOT NULL DEFAULT " NOW ","
+    "  PRIMARY KEY (photo_id, model_version)"
+    ") STRICT;"
+    "CREATE INDEX analysis_runs_model ON analysis_runs(model_version, status);";
+
+static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1};
+
+int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return catalog_db_error(db, path, "read schema version", e);
+    int rc = sqlite3_step(st);
+    int v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    if (rc != SQLITE_ROW)
+        v = catalog_db_error(db, path, "read schema version", e);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int exec(sqlite3 *db, const char *path, const char *sql, const char *what, err *e)
+{
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return catalog_db_error(db, path, what, e);
+    return 0;
+}
+
+int catalog_schema_migrate(sqlite3 *db, const char *path, err *e)
+{
+    int v = catalog_schema_read_version(db, path, e);
+    while (v >= 0 && v < CATALOG_SCHEMA_LATEST) {
+        /* BEGIN IMMEDIATE takes the write lock first, so of two processes opening
+         * a fresh catalog at once one migrates and the other then sees it done. */
+        int rc = exec(db, path, "BEGIN IMMEDIATE", "begin schema migration", e);
+        if (rc)
+            return rc;
+        v = catalog_schema_read_version(db, path, e);
+        if (v >= 0 && v < CATALOG_SCHEMA_LATEST) {
+            char what[64], bump[64];
+            snprintf(what, sizeof what, "schema migration %d -> %d", v, v + 1);
+            snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
+            rc = exec(db, path, migrations[v], what, e);
+            if (rc == 0)
+                rc = exec(db, path, bump, what, e);
+            if (rc == 0)
+                v++;
+        }
+        if (v < 0)
+            rc = e ? e->code : ERR_DB;
+        if (rc) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return rc;
+        }
+        rc = exec(db, path, "COMMIT", "commit schema migration", e);
+        if (rc) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return rc;
+        }
+    }
+    if (v < 0)
+        return v;
+    if (v > CATALOG_SCHEMA_LATEST)
+        return err_set(e, ERR_FORMAT,
+                       "%s: catalog schema version %d is newer than this facetag understands (%d); "
+                       "use a newer facetag",
+                       path, v, CATALOG_SCHEMA_LATEST);
+    return 0;
+}

@@ -1,0 +1,425 @@
+/* test_catalog.c — the SQLite catalog: opening and migrating, photos, source
+ * paths, ingest failures, counts, the append-only decisions log, transactions
+ * and foreign keys. */
+#include "store/catalog.h"
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char dbpath[600];
+
+static int64_t query_int(catalog *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static char *query_text(catalog *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char *v = NULL;
+    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+        v = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Runs sql; returns the SQLite result code and copies the message. */
+static int exec_msg(catalog *c, const char *sql, char *msg, size_t size)
+{
+    char *m = NULL;
+    int rc = sqlite3_exec(catalog_db(c), sql, NULL, NULL, &m);
+    if (msg)
+        snprintf(msg, size, "%s", m ? m : "");
+    sqlite3_free(m);
+    return rc;
+}
+
+static catalog_photo sample_photo(const char *id)
+{
+    catalog_photo p = {0};
+    snprintf(p.photo_id, sizeof p.photo_id, "%s", id);
+    snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", id, id, id, id);
+    p.page = 0;
+    snprintf(p.format, sizeof p.format, "jpeg");
+    snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", id);
+    p.bytes = 123456;
+    p.width = 4000;
+    p.height = 2667;
+    p.orig_width = 4000;
+    p.orig_height = 2667;
+    p.orientation = 6;
+    snprintf(p.taken_at, sizeof p.taken_at, "1977-02-14T10:00:00");
+    snprintf(p.taken_at_source, sizeof p.taken_at_source, "exif");
+    snprintf(p.camera_make, sizeof p.camera_make, "Nikon");
+    snprintf(p.camera_model, sizeof p.camera_model, "F2");
+    return p;
+}
+
+static const char *ID1 = "0123456789abcdef", *ID2 = "fedcba9876543210", *ID3 = "00000000000000aa";
+
+static void test_open_and_migrate(void)
+{
+    err e = {0};
+    catalog *c = catalog_open(dbpath, &e);
+    CHECK_MSG(c != NULL, "%s", e.msg);
+    if (!c)
+        return;
+    CHECK(catalog_schema_version(c) == 1);
+    CHECK(strcmp(catalog_path(c), dbpath) == 0);
+    char *mode = query_text(c, "PRAGMA journal_mode");
+    CHECK(mode && strcmp(mode, "wal") == 0);
+    free(mode);
+    CHECK(query_int(c, "PRAGMA foreign_keys") == 1);
+    CHECK(query_int(c, "PRAGMA busy_timeout") == 5000);
+    CHECK(query_int(c, "PRAGMA synchronous") == 1); /* NORMAL */
+    int64_t objects = query_int(c, "SELECT count(*) FROM sqlite_schema");
+    const char *tables[] = {"photos", "photo_sources", "ingest_failures", "faces", "persons", "person_suggestions",
+                            "decisions", "events", "places", "years", "edges", "analysis_runs"};
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+        char sql[200];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
+                 tables[i]);
+        CHECK_MSG(query_int(c, sql) == 1, "table %s missing", tables[i]);
+    }
+    catalog_close(c);
+
+    /* A second open migrates nothing and changes nothing. */
+    c = catalog_open(dbpath, &e);
+    CHECK_MSG(c != NULL, "%s", e.msg);
+    if (!c)
+        return;
+    CHECK(catalog_schema_version(c) == 1);
+    CHECK(query_int(c, "SELECT count(*) FROM sqlite_schema") == objects);
+    catalog_close(c);
+}
+
+static void test_photos(catalog *c)
+{
+    err e = {0};
+    catalog_photo p = sample_photo(ID1);
+    p.sidecar = "{\"caption\":\"Probe, Februar 1977\"}";
+    CHECK_MSG(catalog_photo_put(c, &p, &e) == 1, "%s", e.msg);
+    CHECK(catalog_photo_get(c, ID1, NULL, &e) == 1);
+    catalog_photo g;
+    CHECK(catalog_photo_get(c, ID1, &g, &e) == 1);
+    CHECK(strcmp(g.photo_id, ID1) == 0 && strcmp(g.sha256, p.sha256) == 0);
+    CHECK(g.parent_id[0] == '\0' && g.page == 0);
+    CHECK(strcmp(g.format, "jpeg") == 0 && strcmp(g.incoming_key, p.incoming_key) == 0);
+    CHECK(g.bytes == 123456 && g.width == 4000 && g.height == 2667);
+    CHECK(g.orig_width == 4000 && g.orig_height == 2667 && g.orientation == 6);
+    CHECK(strcmp(g.taken_at, p.taken_at) == 0 && strcmp(g.taken_at_source, "exif") == 0);
+    CHECK(strcmp(g.camera_make, "Nikon") == 0 && strcmp(g.camera_model, "F2") == 0);
+    CHECK(g.sidecar && strcmp(g.sidecar, p.sidecar) == 0);
+    catalog_photo_clear(&g);
+    CHECK(g.sidecar == NULL);
+    char *status = query_text(c, "SELECT status FROM photos WHERE photo_id = '0123456789abcdef'");
+    CHECK(status && strcmp(status, "ingested") == 0);
+    free(status);
+
+    /* Update: same id, new metadata; still one row, reported as existing. */
+    p.width = 2048;
+    p.height = 1365;
+    p.taken_at[0] = '\0';
+    p.taken_at_source[0] = '\0';
+    p.sidecar = NULL;
+    CHECK(catalog_photo_put(c, &p, &e) == 0);
+    CHECK(catalog_photo_get(c, ID1, &g, &e) == 1);
+    CHECK(g.width == 2048 && g.height == 1365 && g.taken_at[0] == '\0' && g.sidecar == NULL);
+    catalog_photo_clear(&g);
+    CHECK(query_int(c, "SELECT count(*) FROM photos") == 1);
+    CHECK(query_int(c, "SELECT count(*) FROM photos WHERE taken_at IS NULL") == 1);
+
+    /* A page of a multi-page file. */
+    catalog_photo page = sample_photo(ID3);
+    snprintf(page.parent_id, sizeof page.parent_id, "%s", ID1);
+    page.page = 2;
+    CHECK(catalog_photo_put(c, &page, &e) == 1);
+    CHECK(catalog_photo_get(c, ID3, &g, &e) == 1 && strcmp(g.parent_id, ID1) == 0 && g.page == 2);
+    catalog_photo_clear(&g);
+
+    /* Absent, and refused. */
+    CHECK(catalog_photo_get(c, "ffffffffffffffff", &g, &e) == 0);
+    CHECK(catalog_photo_get(c, "ffffffffffffffff", NULL, &e) == 0);
+    catalog_photo bad = sample_photo("not-an-id");
+    err_clear(&e);
+    CHECK(catalog_photo_put(c, &bad, &e) == ERR_INVALID && strstr(e.msg, "not-an-id") != NULL);
+    bad = sample_photo(ID2);
+    bad.sidecar = "{not json";
+    err_clear(&e);
+    CHECK(catalog_photo_put(c, &bad, &e) == ERR_INVALID);
+    CHECK_MSG(strstr(e.msg, dbpath) != NULL && strstr(e.msg, ID2) != NULL, "message: %s", e.msg);
+    bad.sidecar = NULL;
+    bad.orientation = 9;
+    CHECK(catalog_photo_put(c, &bad, &e) == ERR_INVALID);
+    CHECK(catalog_photo_get(c, ID2, NULL, &e) == 0);
+}
+
+static void test_sources(catalog *c)
+{
+    err e = {0};
+    catalog_photo p2 = sample_photo(ID2);
+    CHECK(catalog_photo_put(c, &p2, &e) == 1);
+    /* The same bytes under two paths: one photo, two sources. */
+    CHECK_MSG(catalog_source_add(c, ID1, "/archive/1977/a.jpg", 100, 1000000001, &e) == 1, "%s", e.msg);
+    CHECK(catalog_source_add(c, ID1, "/archive/copy/a.jpg", 100, 2000000002, &e) == 1);
+    CHECK(catalog_source_add(c, ID1, "/archive/1977/a.jpg", 100, 1000000001, &e) == 0);
+    CHECK(query_int(c, "SELECT count(*) FROM photo_sources WHERE photo_id = '0123456789abcdef'") == 2);
+    char id[PHOTO_ID_LEN + 1] = "";
+    int64_t size = 0, mtime = 0;
+    CHECK(catalog_source_find(c, "/archive/copy/a.jpg", id, &size, &mtime, &e) == 1);
+    CHECK(strcmp(id, ID1) == 0 && size == 100 && mtime == 2000000002);
+    CHECK(catalog_source_find(c, "/archive/none.jpg", id, &size, &mtime, &e) == 0);
+    CHECK(catalog_source_find(c, "/archive/copy/a.jpg", NULL, NULL, NULL, &e) == 1);
+
+    /* Touched but same bytes: still the same photo, new mtime. */
+    CHECK(catalog_source_add(c, ID1, "/archive/copy/a.jpg", 100, 3000000003, &e) == 0);
+    CHECK(catalog_source_find(c, "/archive/copy/a.jpg", id, &size, &mtime, &e) == 1 && mtime == 3000000003);
+    /* The file at a path now holds other bytes: the path moves to that photo. */
+    CHECK(catalog_source_add(c, ID2, "/archive/copy/a.jpg", 200, 4000000004, &e) == 1);
+    CHECK(catalog_source_find(c, "/archive/copy/a.jpg", id, &size, &mtime, &e) == 1);
+    CHECK(strcmp(id, ID2) == 0 && size == 200);
+    CHECK(query_int(c, "SELECT count(*) FROM photo_sources") == 2);
+
+    /* Odd names are stored byte for byte. */
+    const char *odd = "/archive/\xff\xfe latin1 \xe9t\xe9.jpg";
+    CHECK(catalog_source_add(c, ID1, odd, 1, 1, &e) == 1);
+    CHECK(catalog_source_find(c, odd, id, NULL, NULL, &e) == 1 && strcmp(id, ID1) == 0);
+
+    /* A source needs its photo. */
+    err_clear(&e);
+    CHECK(catalog_source_add(c, "1111111111111111", "/archive/x.jpg", 1, 1, &e) == ERR_CONFLICT);
+    CHECK_MSG(strstr(e.msg, "FOREIGN KEY") != NULL && strstr(e.msg, dbpath) != NULL, "message: %s", e.msg);
+    CHECK(catalog_source_find(c, "/archive/x.jpg", NULL, NULL, NULL, &e) == 0);
+}
+
+typedef struct failures {
+    char path[4][64], reason[4][128];
+    int n;
+    int at_ok;
+} failures;
+
+static int collect_failure(const char *path, const char *reason, const char *at, void *ud)
+{
+    failures *f = ud;
+    if (f->n < 4) {
+        snprintf(f->path[f->n], sizeof f->path[0], "%s", path);
+        snprintf(f->reason[f->n], sizeof f->reason[0], "%s", reason);
+    }
+    /* "2026-11-22T05:35:06Z" */
+    f->at_ok += at && strlen(at) == 20 && at[4] == '-' && at[10] == 'T' && at[19] == 'Z';
+    f->n++;
+    return 0;
+}
+
+static void test_failures(catalog *c)
+{
+    err e = {0};
+    CHECK(catalog_failure_put(c, "/in/zero.jpg", "empty file (0 bytes)", &e) == 0);
+    CHECK(catalog_failure_put(c, "/in/bomb.png", "50000x50000 pixels exceeds --max-pixels", &e) == 0);
+    CHECK(catalog_failure_put(c, "/in/zero.jpg", "not an image: unknown format", &e) == 0); /* replaces */
+    failures f = {0};
+    CHECK(catalog_failure_list(c, collect_failure, &f, &e) == 0);
+    CHECK(f.n == 2 && f.at_ok == 2);
+    CHECK(strcmp(f.path[0], "/in/bomb.png") == 0 && strcmp(f.path[1], "/in/zero.jpg") == 0);
+    CHECK(strcmp(f.reason[1], "not an image: unknown format") == 0);
+    CHECK(catalog_failure_clear(c, "/in/zero.jpg", &e) == 0);
+    CHECK(catalog_failure_clear(c, "/in/never.jpg", &e) == 0);
+    f = (failures){0};
+    CHECK(catalog_failure_list(c, collect_failure, &f, &e) == 0);
+    CHECK(f.n == 1 && strcmp(f.path[0], "/in/bomb.png") == 0);
+}
+
+static void test_counts(catalog *c)
+{
+    err e = {0};
+    char msg[256];
+    /* Later stages' rows, written as they will write them. */
+    int rc = exec_msg(c,
+                      "INSERT INTO persons (id, name) VALUES (17, 'Pina Bausch'), (18, NULL), (19, '');"
+                      "INSERT INTO faces (photo_id, face_no, model_version, box_x, box_y, box_w, box_h, score,"
+                      "  embedding, person_id) VALUES"
+                      "  ('0123456789abcdef', 0, 'm1', 10, 10, 50, 50, 0.9, zeroblob(512), 17),"
+                      "  ('0123456789abcdef', 1, 'm1', 80, 10, 50, 50, 0.8, NULL, NULL),"
+                      "  ('fedcba9876543210', 0, 'm1', 10, 10, 50, 50, 0.7, NULL, NULL);"
+                      "INSERT INTO analysis_runs (photo_id, model_version, status, faces) VALUES"
+                      "  ('0123456789abcdef', 'm1', 'done', 2), ('fedcba9876543210', 'm1', 'done', 1),"
+                      "  ('00000000000000aa', 'm1', 'failed', 0), ('0123456789abcdef', 'm0', 'done', 0);"
+                      "INSERT INTO decisions (actor, action, photo_id, box, person_id, after) VALUES"
+                      "  ('test', 'rename', '0123456789abcdef', '[10,10,50,50]', 17, '{\"name\":\"Pina Bausch\"}');"
+                      "INSERT INTO places (name) VALUES ('Wuppertal Oper');"
+                      "INSERT INTO events (name, year, location_id) VALUES ('Probe', 1977, 1);"
+                      "INSERT INTO years (value) VALUES (1977), (1978);"
+                      "INSERT INTO edges (src_type, src_id, rel, dst_type, dst_id) VALUES"
+                      "  ('Foto', '0123456789abcdef', 'IN_YEAR', 'Year', '1977');",
+                      msg, sizeof msg);
+    CHECK_MSG(rc == SQLITE_OK, "%s", msg);
+    catalog_counts n;
+    CHECK(catalog_counts_get(c, &n, &e) == 0);
+    CHECK_MSG(n.photos == 3 && n.sources == 3 && n.failed == 1, "photos %lld sources %lld failed %lld",
+              (long long)n.photos, (long long)n.sources, (long long)n.failed);
+    CHECK_MSG(n.analyzed == 2, "analyzed %lld", (long long)n.analyzed);
+    CHECK(n.faces == 3 && n.unassigned_faces == 2);
+    CHECK(n.persons == 3 && n.named_persons == 1);
+    CHECK(n.decisions == 1 && n.events == 1 && n.places == 1 && n.years == 2);
+
+    /* The same edge twice is one edge. */
+    CHECK(exec_msg(c, "INSERT INTO edges (src_type, src_id, rel, dst_type, dst_id) VALUES"
+                      "  ('Foto', '0123456789abcdef', 'IN_YEAR', 'Year', '1977')",
+                   NULL, 0) == SQLITE_CONSTRAINT_UNIQUE);
+    /* One face number per photo and model version. */
+    CHECK(exec_msg(c, "INSERT INTO faces (photo_id, face_no, model_version, box_x, box_y, box_w, box_h) "
+                      "VALUES ('0123456789abcdef', 0, 'm1', 1, 1, 1, 1)",
+                   NULL, 0) == SQLITE_CONSTRAINT_UNIQUE);
+    /* A descriptor is exactly 128 float32. */
+    CHECK(exec_msg(c, "INSERT INTO faces (photo_id, face_no, model_version, box_x, box_y, box_w, box_h, embedding) "
+                      "VALUES ('0123456789abcdef', 5, 'm1', 1, 1, 1, 1, zeroblob(511))",
+                   NULL, 0) == SQLITE_CONSTRAINT_CHECK);
+}
+
+static void test_decisions_append_only(catalog *c)
+{
+    char msg[256];
+    int64_t before = query_int(c, "SELECT count(*) FROM decisions");
+    CHECK(exec_msg(c, "INSERT INTO decisions (actor, action, person_id) VALUES ('test', 'hide', 18)", msg,
+                   sizeof msg) == SQLITE_OK);
+    CHECK(query_int(c, "SELECT count(*) FROM decisions") == before + 1);
+    int rc = exec_msg(c, "UPDATE decisions SET actor = 'mallory'", msg, sizeof msg);
+    CHECK_MSG(rc == SQLITE_CONSTRAINT_TRIGGER && strstr(msg, "append-only") != NULL, "update: %d %s", rc, msg);
+    rc = exec_msg(c, "DELETE FROM decisions", msg, sizeof msg);
+    CHECK_MSG(rc == SQLITE_CONSTRAINT_TRIGGER && strstr(msg, "append-only") != NULL, "delete: %d %s", rc, msg);
+    CHECK(query_int(c, "SELECT count(*) FROM decisions") == before + 1);
+    CHECK(query_int(c, "SELECT count(*) FROM decisions WHERE actor = 'mallory'") == 0);
+    /* The log outlives the person it names. */
+    CHECK(exec_msg(c, "DELETE FROM persons WHERE id = 18", msg, sizeof msg) == SQLITE_OK);
+    CHECK(query_int(c, "SELECT count(*) FROM decisions WHERE person_id = 18") == 1);
+}
+
+static void test_transactions(catalog *c)
+{
+    err e = {0};
+    catalog_counts n0, n1;
+    CHECK(catalog_counts_get(c, &n0, &e) == 0);
+
+    /* A rollback leaves nothing. */
+    CHECK(catalog_begin(c, &e) == 0);
+    catalog_photo p = sample_photo("aaaaaaaaaaaaaaaa");
+    CHECK(catalog_photo_put(c, &p, &e) == 1);
+    CHECK(catalog_source_add(c, p.photo_id, "/rolled/back.jpg", 5, 5, &e) == 1);
+    CHECK(catalog_failure_put(c, "/rolled/bad.jpg", "truncated", &e) == 0);
+    CHECK(catalog_failure_clear(c, "/in/bomb.png", &e) == 0);
+    err_clear(&e);
+    CHECK(catalog_begin(c, &e) == ERR_INTERNAL); /* no nesting */
+    catalog_rollback(c);
+    CHECK(catalog_counts_get(c, &n1, &e) == 0);
+    CHECK(memcmp(&n0, &n1, sizeof n0) == 0);
+    CHECK(catalog_photo_get(c, p.photo_id, NULL, &e) == 0);
+    CHECK(catalog_source_find(c, "/rolled/back.jpg", NULL, NULL, NULL, &e) == 0);
+    catalog_rollback(c); /* harmless without a transaction */
+
+    /* A failed change inside a transaction undoes only itself. */
+    CHECK(catalog_begin(c, &e) == 0);
+    CHECK(catalog_photo_put(c, &p, &e) == 1);
+    catalog_photo bad = sample_photo("bbbbbbbbbbbbbbbb");
+    bad.sidecar = "{broken";
+    CHECK(catalog_photo_put(c, &bad, &e) == ERR_INVALID);
+    CHECK(catalog_source_add(c, "1111111111111111", "/x.jpg", 1, 1, &e) == ERR_CONFLICT);
+    CHECK(catalog_source_add(c, p.photo_id, "/committed.jpg", 5, 5, &e) == 1);
+    CHECK_MSG(catalog_commit(c, &e) == 0, "%s", e.msg);
+    CHECK(catalog_photo_get(c, p.photo_id, NULL, &e) == 1);
+    CHECK(catalog_photo_get(c, bad.photo_id, NULL, &e) == 0);
+    CHECK(catalog_source_find(c, "/committed.jpg", NULL, NULL, NULL, &e) == 1);
+
+    /* Another connection sees what was committed. */
+    catalog *other = catalog_open(dbpath, &e);
+    CHECK(other != NULL);
+    if (other) {
+        CHECK(catalog_photo_get(other, p.photo_id, NULL, &e) == 1);
+        catalog_close(other);
+    }
+}
+
+static void test_foreign_keys(catalog *c)
+{
+    char msg[256];
+    CHECK(exec_msg(c, "INSERT INTO faces (photo_id, face_no, model_version, box_x, box_y, box_w, box_h) "
+                      "VALUES ('9999999999999999', 0, 'm1', 1, 1, 1, 1)",
+                   msg, sizeof msg) == SQLITE_CONSTRAINT_FOREIGNKEY);
+    CHECK(exec_msg(c, "UPDATE faces SET person_id = 4242 WHERE face_no = 1", msg, sizeof msg) ==
+          SQLITE_CONSTRAINT_FOREIGNKEY);
+    /* Removing a person unassigns its faces; removing a photo removes its rows. */
+    CHECK(exec_msg(c, "DELETE FROM persons WHERE id = 17", msg, sizeof msg) == SQLITE_OK);
+    CHECK(query_int(c, "SELECT count(*) FROM faces WHERE person_id IS NULL") == 3);
+    CHECK(exec_msg(c, "DELETE FROM photos WHERE photo_id = 'fedcba9876543210'", msg, sizeof msg) == SQLITE_OK);
+    CHECK(query_int(c, "SELECT count(*) FROM faces WHERE photo_id = 'fedcba9876543210'") == 0);
+    CHECK(query_int(c, "SELECT count(*) FROM photo_sources WHERE photo_id = 'fedcba9876543210'") == 0);
+    CHECK(query_int(c, "SELECT count(*) FROM analysis_runs WHERE photo_id = 'fedcba9876543210'") == 0);
+}
+
+static void test_open_errors(const char *dir)
+{
+    err e = {0};
+    /* Not a database. */
+    char path[700];
+    snprintf(path, sizeof path, "%s/notadb.sqlite", dir);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        for (int i = 0; i < 200; i++)
+            fputs("this is not an SQLite file. ", f);
+        fclose(f);
+    }
+    CHECK(catalog_open(path, &e) == NULL);
+    CHECK_MSG(e.code == ERR_FORMAT && strstr(e.msg, "notadb.sqlite") != NULL, "%d %s", e.code, e.msg);
+    /* In a folder that does not exist. */
+    snprintf(path, sizeof path, "%s/no/such/dir/catalog.sqlite", dir);
+    err_clear(&e);
+    CHECK(catalog_open(path, &e) == NULL);
+    CHECK_MSG(e.code == ERR_IO && strstr(e.msg, "no/such/dir") != NULL, "%d %s", e.code, e.msg);
+    err_clear(&e);
+    CHECK(catalog_open("", &e) == NULL && e.code == ERR_INVALID);
+
+    /* Written by a newer facetag. */
+    snprintf(path, sizeof path, "%s/newer.sqlite", dir);
+    catalog *c = catalog_open(path, &e);
+    CHECK(c != NULL);
+    if (c) {
+        CHECK(exec_msg(c, "PRAGMA user_version = 99", NULL, 0) == SQLITE_OK);
+        catalog_close(c);
+    }
+    err_clear(&e);
+    CHECK(catalog_open(path, &e) == NULL);
+    CHECK_MSG(e.code == ERR_FORMAT && strstr(e.msg, "99") != NULL && strstr(e.msg, "newer.sqlite") != NULL, "%s",
+              e.msg);
+}
+
+int main(void)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", test_tmpdir("catalog"));
+    snprintf(dbpath, sizeof dbpath, "%s/catalog.sqlite", dir);
+    test_open_and_migrate();
+    err e = {0};
+    catalog *c = catalog_open(dbpath, &e);
+    CHECK_MSG(c != NULL, "%s", e.msg);
+    if (c) {
+        test_photos(c);
+        test_sources(c);
+        test_failures(c);
+        test_counts(c);
+        test_decisions_append_only(c);
+        test_transactions(c);
+        test_foreign_keys(c);
+        catalog_close(c);
+    }
+    test_open_errors(dir);
+    test_rmtree(dir);
+    return test_main_end();
+}
