@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config
       libvips-dev libxnnpack-dev libpthreadpool-dev
       libsqlite3-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev
-      libtiff-tools libvips-tools sqlite3 nodejs npm)
+      libtiff-tools libvips-tools sqlite3 nodejs npm
+      libopenblas-dev r-base-core r-cran-dbscan)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
