@@ -25,5 +25,7 @@ typedef struct cli_command {
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Subcommands, one file each (cli/cmd_NAME.c), listed in main.c. */
+extern const cli_command cmd_ingest;
+extern const cli_command cmd_status;
 
 #endif

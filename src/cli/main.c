@@ -10,6 +10,8 @@
 
 static const cli_command *const commands[] = {
     /* one line per subcommand, in the order of the data flow */
+    &cmd_ingest,
+    &cmd_status,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

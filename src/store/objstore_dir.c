@@ -240,7 +240,8 @@ static int dir_list(void *impl, const char *bucket, const char *prefix, objstore
     int rc = collect(path, (size_t)n, key, klen, last ? last + 1 : prefix, &lv, e);
     if (rc == 0) {
         /* Byte order of whole keys is not folder-walk order ("a-b" < "a/b"), so sort. */
-        qsort(lv.v, lv.n, sizeof *lv.v, entry_cmp);
+        if (lv.n > 1)
+            qsort(lv.v, lv.n, sizeof *lv.v, entry_cmp);
         for (size_t i = 0; i < lv.n; i++)
             if (fn(lv.v[i].key, &lv.v[i].info, ud) != 0)
                 break;

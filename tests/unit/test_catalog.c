@@ -2,12 +2,14 @@
  * paths, ingest failures, counts, the append-only decisions log, transactions
  * and foreign keys. */
 #include "store/catalog.h"
+#include "store/datadir.h"
 #include "testutil.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char dbpath[600];
 
@@ -400,6 +402,46 @@ static void test_open_errors(const char *dir)
               e.msg);
 }
 
+/* The data folder: readers never create one; ingest does. */
+static void test_datadir(const char *base)
+{
+    err e = {0};
+    char dir[700], path[800];
+    struct stat st;
+    snprintf(dir, sizeof dir, "%s/data", base);
+    objstore *s = (objstore *)&e; /* must be reset to NULL on failure */
+    catalog *c = (catalog *)&e;
+    CHECK(datadir_open(dir, 0, &s, &c, &e) == ERR_NOTFOUND);
+    CHECK(s == NULL && c == NULL);
+    CHECK_MSG(strstr(e.msg, "no facetag data at") && strstr(e.msg, dir) && strstr(e.msg, "facetag ingest"), "%s",
+              e.msg);
+    CHECK(stat(dir, &st) != 0); /* nothing created */
+
+    CHECK_MSG(datadir_open(dir, 1, &s, &c, &e) == 0, "%s", e.msg);
+    CHECK(s != NULL && c != NULL);
+    snprintf(path, sizeof path, "%s/" DATADIR_CATALOG, dir);
+    CHECK(stat(path, &st) == 0 && S_ISREG(st.st_mode));
+    snprintf(path, sizeof path, "%s/" DATADIR_OBJECTS "/incoming", dir);
+    CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+    if (c)
+        CHECK(strcmp(catalog_path(c), path) != 0 && strstr(catalog_path(c), "/data/catalog.sqlite") != NULL);
+    objstore_close(s);
+    catalog_close(c);
+
+    /* Now a reader finds it; either half may be opened alone. */
+    CHECK(datadir_open(dir, 0, NULL, &c, &e) == 0 && c != NULL);
+    catalog_close(c);
+    CHECK(datadir_open(dir, 0, &s, NULL, &e) == 0 && s != NULL);
+    objstore_close(s);
+
+    /* A folder without a catalog is not facetag data either. */
+    snprintf(dir, sizeof dir, "%s/empty", base);
+    mkdir(dir, 0755);
+    CHECK(datadir_open(dir, 0, NULL, &c, &e) == ERR_NOTFOUND);
+    snprintf(path, sizeof path, "%s/" DATADIR_CATALOG, dir);
+    CHECK(stat(path, &st) != 0);
+}
+
 int main(void)
 {
     char dir[512];
@@ -420,6 +462,7 @@ int main(void)
         catalog_close(c);
     }
     test_open_errors(dir);
+    test_datadir(dir);
     test_rmtree(dir);
     return test_main_end();
 }
