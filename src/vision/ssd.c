@@ -1,0 +1,339 @@
+/* ssd.c — SSD MobileNetV1 (NOTES §2): layer table, graph, decoding, NMS. */
+#include "vision/ssd.h"
+
+#include "vision/prep.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MODEL "ssd_mobilenetv1_model"
+
+/* ---- layer table (names and shapes as in the manifest) ----------------- */
+
+#define DW(i, c)                                                                        \
+    {"MobilenetV1/Conv2d_" #i "_depthwise/depthwise_weights", 4, {3, 3, c, 1}},         \
+        {"MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/gamma", 1, {c}},                \
+        {"MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/beta", 1, {c}},                 \
+        {"MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/moving_mean", 1, {c}},          \
+        {"MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/moving_variance", 1, {c}},      \
+        {"MobilenetV1/Conv2d_" #i "_pointwise/weights", 4, {1, 1, c, PW_OUT_##i}},      \
+    {                                                                                   \
+        "MobilenetV1/Conv2d_" #i "_pointwise/convolution_bn_offset", 1, { PW_OUT_##i } \
+    }
+enum {
+    PW_OUT_1 = 64, PW_OUT_2 = 128, PW_OUT_3 = 128, PW_OUT_4 = 256, PW_OUT_5 = 256, PW_OUT_6 = 512,
+    PW_OUT_7 = 512, PW_OUT_8 = 512, PW_OUT_9 = 512, PW_OUT_10 = 512, PW_OUT_11 = 512, PW_OUT_12 = 1024,
+    PW_OUT_13 = 1024,
+};
+#define PRED(k, kh, cin, cout)                                           \
+    {"Prediction/Conv2d_" #k "_pointwise/weights", 4, {kh, kh, cin, cout}}, \
+    {                                                                    \
+        "Prediction/Conv2d_" #k "_pointwise/convolution_bn_offset", 1, { cout } \
+    }
+#define HEAD(j, cin, a)                                                                             \
+    {"Prediction/BoxPredictor_" #j "/BoxEncodingPredictor/weights", 4, {1, 1, cin, (a) * 4}},       \
+        {"Prediction/BoxPredictor_" #j "/BoxEncodingPredictor/biases", 1, {(a) * 4}},               \
+        {"Prediction/BoxPredictor_" #j "/ClassPredictor/weights", 4, {1, 1, cin, (a) * 3}}, \
+    {                                                                                               \
+        "Prediction/BoxPredictor_" #j "/ClassPredictor/biases", 1, { (a) * 3 }                      \
+    }
+
+/* Table indices: conv0 (2), 13 pairs x 7, 8 prediction convs x 2, 6 heads x 4, priors. */
+enum {
+    T_CONV0_W = 0,
+    T_CONV0_B = 1,
+    T_PAIR0 = 2,              /* pair i (1..13) starts at T_PAIR0 + (i-1)*7 */
+    T_PRED0 = T_PAIR0 + 13 * 7, /* prediction conv k starts at T_PRED0 + 2k */
+    T_HEAD0 = T_PRED0 + 16,   /* head j starts at T_HEAD0 + 4j */
+    T_PRIORS = T_HEAD0 + 24,
+    T_COUNT
+};
+
+static const weights_spec ssd_table[] = {
+    {"MobilenetV1/Conv2d_0_pointwise/weights", 4, {3, 3, 3, 32}},
+    {"MobilenetV1/Conv2d_0_pointwise/convolution_bn_offset", 1, {32}},
+    DW(1, 32), DW(2, 64), DW(3, 128), DW(4, 128), DW(5, 256), DW(6, 256), DW(7, 512),
+    DW(8, 512), DW(9, 512), DW(10, 512), DW(11, 512), DW(12, 512), DW(13, 1024),
+    PRED(0, 1, 1024, 256), PRED(1, 3, 256, 512), PRED(2, 1, 512, 128), PRED(3, 3, 128, 256),
+    PRED(4, 1, 256, 128), PRED(5, 3, 128, 256), PRED(6, 1, 256, 64), PRED(7, 3, 64, 128),
+    HEAD(0, 512, 3), HEAD(1, 1024, 6), HEAD(2, 512, 6), HEAD(3, 256, 6), HEAD(4, 256, 6), HEAD(5, 128, 6),
+    {"Output/extra_dim", 3, {1, SSD_NUM_ANCHORS, 4}},
+};
+_Static_assert(sizeof ssd_table / sizeof *ssd_table == T_COUNT, "layer table and indices disagree");
+
+/* Grid sizes and anchors per cell of the six heads (NOTES §2.2). */
+static const int head_grid[6] = {32, 16, 8, 4, 2, 1};
+static const int head_anchors[6] = {3, 6, 6, 6, 6, 6};
+
+struct ssd_model {
+    weights *w;
+    wtensor *dw[14], *dwb[14]; /* BatchNorm folded into the depthwise convs 1..13 */
+    nn_graph *g;
+};
+
+struct ssd_runner {
+    ssd_model *m;
+    nn_runtime *rt;
+    float *boxes, *scores; /* scratch for ssd_detect */
+};
+
+ssd_options ssd_default_options(void)
+{
+    return (ssd_options){0.5, 100};
+}
+
+/* y = beta + (dw(x) - mean) * gamma / sqrt(var + eps), folded into the filter and
+ * a bias (eps is tfjs' float32 1e-3). */
+static int fold_bn(ssd_model *m, int i, err *e)
+{
+    const wtensor *f = weights_at(m->w, (size_t)(T_PAIR0 + (i - 1) * 7));
+    const wtensor *gamma = f + 1, *beta = f + 2, *mean = f + 3, *var = f + 4;
+    int c = f->shape[2];
+    m->dw[i] = wtensor_new(f->name, 4, f->shape, e);
+    m->dwb[i] = wtensor_new(beta->name, 1, beta->shape, e);
+    if (!m->dw[i] || !m->dwb[i])
+        return ERR_NOMEM;
+    const double eps = 0.0010000000474974513;
+    for (int ch = 0; ch < c; ch++) {
+        double s = (double)gamma->data[ch] / sqrt((double)var->data[ch] + eps);
+        for (int k = 0; k < 9; k++)
+            m->dw[i]->data[k * c + ch] = (float)(f->data[k * c + ch] * s);
+        m->dwb[i]->data[ch] = (float)(beta->data[ch] - mean->data[ch] * s);
+    }
+    return 0;
+}
+
+static void build_graph(ssd_model *m)
+{
+    nn_graph *g = m->g;
+    const weights *w = m->w;
+#define W(i) weights_at(w, (size_t)(i))
+    nn_value x = nn_input(g, SSD_INPUT_SIZE, SSD_INPUT_SIZE, 3);
+    x = nn_conv2d(g, x, W(T_CONV0_W), W(T_CONV0_B), 2, NN_PAD_SAME, NN_ACT_RELU6);
+    nn_value conv11 = NN_NONE;
+    for (int i = 1; i <= 13; i++) {
+        int stride = (i == 2 || i == 4 || i == 6 || i == 12) ? 2 : 1;
+        int t = T_PAIR0 + (i - 1) * 7;
+        x = nn_depthwise(g, x, m->dw[i], m->dwb[i], stride, NN_PAD_SAME, NN_ACT_RELU6);
+        x = nn_conv2d(g, x, W(t + 5), W(t + 6), 1, NN_PAD_VALID, NN_ACT_RELU6);
+        if (i == 11)
+            conv11 = x;
+    }
+    nn_value feat[6] = {conv11, x};
+    nn_value p = x;
+    for (int k = 0; k < 8; k++) {
+        p = nn_conv2d(g, p, W(T_PRED0 + 2 * k), W(T_PRED0 + 2 * k + 1), (k & 1) ? 2 : 1, NN_PAD_SAME, NN_ACT_RELU6);
+        if (k & 1)
+            feat[2 + k / 2] = p;
+    }
+    /* Outputs 2j = box encodings of head j, 2j+1 = class logits. */
+    for (int j = 0; j < 6; j++) {
+        int t = T_HEAD0 + 4 * j;
+        nn_output(g, nn_conv2d(g, feat[j], W(t), W(t + 1), 1, NN_PAD_VALID, NN_ACT_NONE));
+        nn_output(g, nn_conv2d(g, feat[j], W(t + 2), W(t + 3), 1, NN_PAD_VALID, NN_ACT_NONE));
+    }
+#undef W
+}
+
+ssd_model *ssd_load(const char *models_dir, err *e)
+{
+    ssd_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
+        return NULL;
+    }
+    if (weights_load(models_dir, MODEL, ssd_table, T_COUNT, &m->w, e) != 0)
+        goto fail;
+    for (int i = 1; i <= 13; i++)
+        if (fold_bn(m, i, e) != 0)
+            goto fail;
+    if (!(m->g = nn_graph_new(MODEL, e)))
+        goto fail;
+    build_graph(m);
+    if (nn_graph_error(m->g, e) != 0)
+        goto fail;
+    return m;
+fail:
+    ssd_free(m);
+    return NULL;
+}
+
+void ssd_free(ssd_model *m)
+{
+    if (!m)
+        return;
+    nn_graph_free(m->g);
+    for (int i = 0; i < 14; i++) {
+        wtensor_free(m->dw[i]);
+        wtensor_free(m->dwb[i]);
+    }
+    weights_free(m->w);
+    free(m);
+}
+
+double ssd_flops(const ssd_model *m)
+{
+    return m ? nn_graph_flops(m->g) : 0;
+}
+
+ssd_runner *ssd_runner_new(ssd_model *m, nn_threads *threads, err *e)
+{
+    ssd_runner *r = calloc(1, sizeof *r);
+    if (!r) {
+        err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
+        return NULL;
+    }
+    r->m = m;
+    r->boxes = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
+    if (!r->boxes) {
+        free(r);
+        err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
+        return NULL;
+    }
+    r->scores = r->boxes + SSD_NUM_ANCHORS * 4;
+    if (!(r->rt = nn_runtime_create(m->g, threads, e))) {
+        ssd_runner_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void ssd_runner_free(ssd_runner *r)
+{
+    if (!r)
+        return;
+    nn_runtime_free(r->rt);
+    free(r->boxes);
+    free(r);
+}
+
+/* outputLayer.ts: decode against the priors, float32 step by step like the tfjs ops. */
+static void decode(const float *prior, const float *enc, float *box)
+{
+    float ha = prior[2] - prior[0], wa = prior[3] - prior[1];
+    float cya = prior[0] + ha / 2.0f, cxa = prior[1] + wa / 2.0f;
+    float hh = (float)expf(enc[2] / 5.0f) * ha / 2.0f;
+    float cy = enc[0] / 10.0f * ha + cya;
+    float hw = (float)expf(enc[3] / 5.0f) * wa / 2.0f;
+    float cx = enc[1] / 10.0f * wa + cxa;
+    box[0] = cy - hh;
+    box[1] = cx - hw;
+    box[2] = cy + hh;
+    box[3] = cx + hw;
+}
+
+/* Normalises the prepared input buffer in place, runs the net, decodes all anchors. */
+static int run_decode(ssd_runner *r, float *boxes, float *scores, err *e)
+{
+    size_t n;
+    float *in = nn_runtime_input(r->rt, 0, &n);
+    prep_norm_ssd(in, n / 3);
+    if (nn_run(r->rt, e) != 0)
+        return err_prefix(e, MODEL);
+    const float *priors = weights_at(r->m->w, T_PRIORS)->data;
+    size_t anchor = 0;
+    for (int j = 0; j < 6; j++) {
+        const float *enc = nn_runtime_output(r->rt, 2 * j, NULL);
+        const float *cls = nn_runtime_output(r->rt, 2 * j + 1, NULL);
+        size_t na = (size_t)head_grid[j] * head_grid[j] * head_anchors[j];
+        for (size_t a = 0; a < na; a++, anchor++) {
+            if (boxes)
+                decode(priors + anchor * 4, enc + a * 4, boxes + anchor * 4);
+            if (scores)
+                scores[anchor] = 1.0f / (1.0f + expf(-cls[a * 3 + 1]));
+        }
+    }
+    return 0;
+}
+
+int ssd_infer(ssd_runner *r, const float *input, float *boxes, float *scores, err *e)
+{
+    size_t n;
+    float *in = nn_runtime_input(r->rt, 0, &n);
+    memcpy(in, input, n * sizeof(float));
+    return run_decode(r, boxes, scores, e);
+}
+
+/* nonMaxSuppression.ts IOU: corners re-ordered, 0 when either area <= 0. */
+static double iou(const float *a, const float *b)
+{
+    double ay0 = fmin(a[0], a[2]), ax0 = fmin(a[1], a[3]), ay1 = fmax(a[0], a[2]), ax1 = fmax(a[1], a[3]);
+    double by0 = fmin(b[0], b[2]), bx0 = fmin(b[1], b[3]), by1 = fmax(b[0], b[2]), bx1 = fmax(b[1], b[3]);
+    double areaa = (ay1 - ay0) * (ax1 - ax0), areab = (by1 - by0) * (bx1 - bx0);
+    if (areaa <= 0 || areab <= 0)
+        return 0.0;
+    double iy0 = fmax(ay0, by0), ix0 = fmax(ax0, bx0), iy1 = fmin(ay1, by1), ix1 = fmin(ax1, bx1);
+    double inter = fmax(iy1 - iy0, 0.0) * fmax(ix1 - ix0, 0.0);
+    return inter / (areaa + areab - inter);
+}
+
+typedef struct cand {
+    float score;
+    int idx;
+} cand;
+
+/* Descending score; ties keep anchor order (JS sort is stable). */
+static int cand_cmp(const void *pa, const void *pb)
+{
+    const cand *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return a->idx - b->idx;
+}
+
+int ssd_postprocess(const float *boxes, const float *scores, int width, int height, const ssd_options *opt,
+                    det_list *out, err *e)
+{
+    ssd_options o = opt ? *opt : ssd_default_options();
+    if (width < 1 || height < 1)
+        return err_set(e, ERR_INVALID, "%s: image of %dx%d pixels", MODEL, width, height);
+    cand *c = malloc(sizeof *c * SSD_NUM_ANCHORS);
+    int *kept = malloc(sizeof *kept * SSD_NUM_ANCHORS);
+    if (!c || !kept) {
+        free(c);
+        free(kept);
+        return err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
+    }
+    int nc = 0, nk = 0;
+    for (int i = 0; i < SSD_NUM_ANCHORS; i++)
+        if ((double)scores[i] > o.min_score)
+            c[nc++] = (cand){scores[i], i};
+    qsort(c, (size_t)nc, sizeof *c, cand_cmp);
+    int limit = o.max_results < SSD_NUM_ANCHORS ? o.max_results : SSD_NUM_ANCHORS;
+    for (int i = 0; i < nc && nk < limit; i++) {
+        int keep = 1;
+        for (int j = nk - 1; j >= 0 && keep; j--)
+            if (iou(boxes + c[i].idx * 4, boxes + kept[j] * 4) > 0.5)
+                keep = 0;
+        if (keep)
+            kept[nk++] = c[i].idx;
+    }
+    /* SsdMobilenetv1.ts:50-69: clip to the padded square, scale by 512/reshaped
+     * dims, then relative -> pixels. */
+    int rw, rh;
+    prep_reshaped_dims(width, height, SSD_INPUT_SIZE, &rw, &rh);
+    double padx = (double)SSD_INPUT_SIZE / rw, pady = (double)SSD_INPUT_SIZE / rh;
+    int rc = 0;
+    for (int k = 0; k < nk && rc == 0; k++) {
+        const float *b = boxes + kept[k] * 4;
+        double top = fmax(0.0, b[0]) * pady, bottom = fmin(1.0, b[2]) * pady;
+        double left = fmax(0.0, b[1]) * padx, right = fmin(1.0, b[3]) * padx;
+        det_face f = {{left * width, top * height, (right - left) * width, (bottom - top) * height},
+                      scores[kept[k]]};
+        rc = det_list_push(out, f, e);
+    }
+    free(c);
+    free(kept);
+    return rc;
+}
+
+int ssd_detect(ssd_runner *r, const image *img, const ssd_options *opt, det_list *out, err *e)
+{
+    float *in = nn_runtime_input(r->rt, 0, NULL);
+    if (prep_square_image(img, PREP_PAD_END, SSD_INPUT_SIZE, in, e) != 0)
+        return err_prefix(e, MODEL);
+    if (run_decode(r, r->boxes, r->scores, e) != 0)
+        return e ? e->code : ERR_INTERNAL;
+    return ssd_postprocess(r->boxes, r->scores, img->width, img->height, opt, out, e);
+}

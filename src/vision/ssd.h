@@ -1,0 +1,56 @@
+/* ssd.h — face-api's SSD MobileNetV1 face detector (NOTES §2) on XNNPACK:
+ * 512x512 input (pad bottom/right, TF1 legacy bilinear, x/127.5-1), MobileNetV1
+ * body, extra layers, six box predictors, prior-box decoding, sigmoid score,
+ * greedy NMS (IoU 0.5), boxes back to image pixels exactly as face-api maps them.
+ *
+ * ssd_model holds the weights and the network graph: load it once per process
+ * and share it. Each thread that detects makes its own ssd_runner (activation
+ * memory + XNNPACK runtime); a runner is used by one thread at a time. */
+#ifndef FACETAG_VISION_SSD_H
+#define FACETAG_VISION_SSD_H
+
+#include "core/error.h"
+#include "media/image.h"
+#include "vision/detection.h"
+#include "vision/nn.h"
+
+#define SSD_INPUT_SIZE 512
+#define SSD_NUM_ANCHORS 5118
+
+typedef struct ssd_model ssd_model;
+typedef struct ssd_runner ssd_runner;
+
+typedef struct ssd_options {
+    double min_score; /* keep score > min_score (strict); face-api default 0.5 */
+    int max_results;  /* face-api default 100 */
+} ssd_options;
+
+/* face-api's defaults: min_score 0.5, max_results 100. */
+ssd_options ssd_default_options(void);
+
+/* Loads ssd_mobilenetv1_model from models_dir (weights.h rules and errors) and
+ * builds the graph. Caller frees with ssd_free after every runner is freed. */
+ssd_model *ssd_load(const char *models_dir, err *e);
+void ssd_free(ssd_model *m);
+/* 2 x multiply-accumulates of the convolutions of one 512x512 inference. */
+double ssd_flops(const ssd_model *m);
+
+/* A runner on the thread pool `threads` (NULL = the calling thread). Caller frees
+ * with ssd_runner_free. */
+ssd_runner *ssd_runner_new(ssd_model *m, nn_threads *threads, err *e);
+void ssd_runner_free(ssd_runner *r);
+
+/* Detects faces in img: appends them to out (score order, highest first), boxes
+ * in img's pixels. 0, or an error (e set) naming the reason. */
+int ssd_detect(ssd_runner *r, const image *img, const ssd_options *opt, det_list *out, err *e);
+
+/* The steps of ssd_detect, for tests and benchmarks. */
+/* Runs the network on the prepared (padded, resized, not normalised) 512x512x3
+ * input `input` (0..255): boxes gets 5118x4 decoded [ymin,xmin,ymax,xmax] in
+ * padded-square units, scores 5118 sigmoid scores; either may be NULL. */
+int ssd_infer(ssd_runner *r, const float *input, float *boxes, float *scores, err *e);
+/* NMS and the mapping to pixels for an image of width x height. */
+int ssd_postprocess(const float *boxes, const float *scores, int width, int height, const ssd_options *opt,
+                    det_list *out, err *e);
+
+#endif

@@ -1,0 +1,180 @@
+/* test_ssd.c — SSD MobileNetV1 against face-api's golden outputs on the lossless
+ * parity PNGs (identical pixels): same number of faces, box IoU >= 0.99 and score
+ * within 1e-3 for every face, against both the wasm and the cpu goldens; a
+ * 2-thread runner agrees with a 1-thread one; missing weights give a clear error. */
+#include "media/image.h"
+#include "testutil.h"
+#include "vision/nn.h"
+#include "vision/ssd.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static double box_iou(rectd a, rectd b)
+{
+    double x0 = fmax(a.x, b.x), y0 = fmax(a.y, b.y);
+    double x1 = fmin(a.x + a.w, b.x + b.w), y1 = fmin(a.y + a.h, b.y + b.h);
+    double inter = fmax(0, x1 - x0) * fmax(0, y1 - y0);
+    double uni = a.w * a.h + b.w * b.h - inter;
+    return uni > 0 ? inter / uni : 0;
+}
+
+static int dir_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+typedef struct stats {
+    int images, faces;
+    double max_score_diff, min_iou;
+} stats;
+
+/* Compares every image of one golden file; detections come from `r`. */
+static void check_golden(ssd_runner *r, const char *shared, const char *golden, stats *st)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/%s", shared, golden);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    CHECK_MSG(root != NULL, "%s: %s", path, je.text);
+    if (!root)
+        return;
+    json_t *images = json_object_get(root, "images");
+    CHECK(json_array_size(images) > 0);
+    size_t i;
+    json_t *im;
+    json_array_foreach(images, i, im)
+    {
+        const char *file = json_string_value(json_object_get(im, "file"));
+        snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/%s", shared, file);
+        image img = {0};
+        err e = {0};
+        CHECK_MSG(image_load_rgb(path, 0, 0, &img, &e) == 0, "%s", e.msg);
+        if (!img.rgb)
+            continue;
+        CHECK(img.width == json_integer_value(json_object_get(im, "width")));
+        CHECK(img.height == json_integer_value(json_object_get(im, "height")));
+        det_list got = {0};
+        ssd_options opt = ssd_default_options();
+        CHECK_MSG(ssd_detect(r, &img, &opt, &got, &e) == 0, "%s", e.msg);
+        json_t *faces = json_object_get(im, "faces");
+        CHECK_MSG(got.n == json_array_size(faces), "%s (%s): %zu faces, golden has %zu", file, golden, got.n,
+                  json_array_size(faces));
+        size_t k;
+        json_t *f;
+        json_array_foreach(faces, k, f)
+        {
+            json_t *b = json_object_get(f, "box");
+            rectd gb = {json_number_value(json_object_get(b, "x")), json_number_value(json_object_get(b, "y")),
+                        json_number_value(json_object_get(b, "width")),
+                        json_number_value(json_object_get(b, "height"))};
+            double gs = json_number_value(json_object_get(f, "score"));
+            /* Best-overlapping detection (order can swap when scores nearly tie). */
+            double best = -1;
+            size_t bi = 0;
+            for (size_t m = 0; m < got.n; m++) {
+                double v = box_iou(gb, got.faces[m].box);
+                if (v > best)
+                    best = v, bi = m;
+            }
+            if (best < 0) {
+                CHECK_MSG(0, "%s: golden face %zu has no detection", file, k);
+                continue;
+            }
+            double ds = fabs(got.faces[bi].score - gs);
+            CHECK_MSG(best >= 0.99, "%s (%s) face %zu: IoU %.5f", file, golden, k, best);
+            CHECK_MSG(ds <= 1e-3, "%s (%s) face %zu: score %.6f, golden %.6f", file, golden, k, got.faces[bi].score,
+                      gs);
+            if (ds > st->max_score_diff)
+                st->max_score_diff = ds;
+            if (best < st->min_iou)
+                st->min_iou = best;
+            st->faces++;
+        }
+        st->images++;
+        det_list_free(&got);
+        image_free(&img);
+    }
+    json_decref(root);
+}
+
+/* The same image through a 1-thread and a 2-thread runner: identical detections. */
+static void check_threads_agree(ssd_model *m, ssd_runner *r1, const char *shared)
+{
+    err e = {0};
+    nn_threads *t2 = nn_threads_create(2, &e);
+    CHECK_MSG(t2 != NULL, "%s", e.msg);
+    ssd_runner *r2 = t2 ? ssd_runner_new(m, t2, &e) : NULL;
+    CHECK_MSG(r2 != NULL, "%s", e.msg);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/sample1.png", shared);
+    image img = {0};
+    CHECK_MSG(image_load_rgb(path, 0, 0, &img, &e) == 0, "%s", e.msg);
+    if (r2 && img.rgb) {
+        det_list a = {0}, b = {0};
+        CHECK(ssd_detect(r1, &img, NULL, &a, &e) == 0);
+        CHECK(ssd_detect(r2, &img, NULL, &b, &e) == 0);
+        CHECK(a.n == b.n && a.n > 0);
+        for (size_t i = 0; i < a.n && i < b.n; i++)
+            CHECK(fabs(a.faces[i].score - b.faces[i].score) < 1e-6 && box_iou(a.faces[i].box, b.faces[i].box) > 0.9999);
+        det_list_free(&a);
+        det_list_free(&b);
+    }
+    image_free(&img);
+    ssd_runner_free(r2);
+    nn_threads_free(t2);
+}
+
+static void check_missing_models(void)
+{
+    err e = {0};
+    const char *dir = test_tmpdir("ssd-nomodels");
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", dir);
+    ssd_model *m = ssd_load(copy, &e);
+    CHECK(m == NULL);
+    CHECK(e.code == ERR_IO);
+    CHECK_MSG(strstr(e.msg, "ssd_mobilenetv1_model") && strstr(e.msg, copy), "message: %s", e.msg);
+    test_rmtree(copy);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    err e = {0};
+    CHECK_MSG(image_init(argv[0], &e) == 0, "%s", e.msg);
+    check_missing_models();
+
+    const char *shared = test_shared_dir();
+    const char *models = getenv("FACETAG_MODELS");
+    char parity[4096];
+    snprintf(parity, sizeof parity, "%s/reference/faceapi-ref/parity", shared ? shared : "");
+    if (!shared || !dir_exists(parity) || !models || !dir_exists(models)) {
+        printf("skipped: parity data (%s) or models (%s) absent\n", parity, models ? models : "$FACETAG_MODELS unset");
+        return test_main_end();
+    }
+    ssd_model *m = ssd_load(models, &e);
+    CHECK_MSG(m != NULL, "%s", e.msg);
+    if (!m)
+        return test_main_end();
+    ssd_runner *r = ssd_runner_new(m, NULL, &e);
+    CHECK_MSG(r != NULL, "%s", e.msg);
+    if (r) {
+        const char *goldens[] = {"golden-parity.json", "golden-parity-cpu.json"};
+        for (int g = 0; g < 2; g++) {
+            stats st = {0, 0, 0, 1};
+            check_golden(r, shared, goldens[g], &st);
+            printf("ssd parity vs %s: %d images, %d faces, max |score diff| %.3g, min IoU %.6f\n", goldens[g],
+                   st.images, st.faces, st.max_score_diff, st.min_iou);
+            CHECK(st.faces > 0);
+        }
+        check_threads_agree(m, r, shared);
+    }
+    ssd_runner_free(r);
+    ssd_free(m);
+    return test_main_end();
+}
