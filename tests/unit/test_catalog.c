@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static char dbpath[600];
 
@@ -402,6 +404,53 @@ static void test_open_errors(const char *dir)
               e.msg);
 }
 
+/* Several processes opening a fresh catalog at once: one migrates, the others
+ * wait for it (busy timeout) and then write side by side without errors. */
+static void test_concurrent_processes(const char *base)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/concurrent.sqlite", base);
+    enum { NPROC = 4, PER = 50 };
+    pid_t kids[NPROC];
+    for (int k = 0; k < NPROC; k++) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            err e = {0};
+            catalog *c = catalog_open(path, &e);
+            if (!c) {
+                fprintf(stderr, "child %d: %s\n", k, e.msg);
+                _exit(1);
+            }
+            for (int i = 0; i < PER; i++) {
+                char id[32], src[64];
+                snprintf(id, sizeof id, "%08x%08x", k, i);
+                catalog_photo p = sample_photo(id);
+                snprintf(src, sizeof src, "/in/%d/%d.jpg", k, i);
+                if (catalog_photo_put(c, &p, &e) != 1 || catalog_source_add(c, id, src, 1, 1, &e) != 1) {
+                    fprintf(stderr, "child %d: %s\n", k, e.msg);
+                    _exit(1);
+                }
+            }
+            catalog_close(c);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < NPROC; k++) {
+        int status = -1;
+        waitpid(kids[k], &status, 0);
+        CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child %d failed", k);
+    }
+    err e = {0};
+    catalog *c = catalog_open(path, &e);
+    CHECK(c != NULL);
+    if (c) {
+        catalog_counts n;
+        CHECK(catalog_counts_get(c, &n, &e) == 0 && n.photos == NPROC * PER && n.sources == NPROC * PER);
+        CHECK(catalog_schema_version(c) == 1);
+        catalog_close(c);
+    }
+}
+
 /* The data folder: readers never create one; ingest does. */
 static void test_datadir(const char *base)
 {
@@ -463,6 +512,7 @@ int main(void)
     }
     test_open_errors(dir);
     test_datadir(dir);
+    test_concurrent_processes(dir);
     test_rmtree(dir);
     return test_main_end();
 }

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,62 @@ static void test_stale_temp_cleanup(const char *root)
     unlink(live);
 }
 
+/* Threads of one process putting the same key share fsutil_write_atomic's temp
+ * name (it carries the PID); the store must still make every put succeed and
+ * leave one whole version. */
+typedef struct putter {
+    objstore *s;
+    char fill;
+    int failures;
+} putter;
+
+static void *put_same_key(void *arg)
+{
+    putter *p = arg;
+    static char buf[4][65536];
+    char *mine = buf[p->fill - 'a'];
+    memset(mine, p->fill, sizeof buf[0]);
+    for (int i = 0; i < 40; i++) {
+        err e;
+        if (objstore_put(p->s, BUCKET_PROCESSED, "same/key.jpg", mine, sizeof buf[0], &e) != 0)
+            p->failures++;
+    }
+    return NULL;
+}
+
+static void test_same_key_from_threads(const char *root)
+{
+    err e = {0};
+    objstore *s = objstore_open_dir(root, &e);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    pthread_t th[4];
+    putter p[4];
+    for (int i = 0; i < 4; i++) {
+        p[i] = (putter){s, (char)('a' + i), 0};
+        pthread_create(&th[i], NULL, put_same_key, &p[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_MSG(p[i].failures == 0, "thread %d: %d failed puts", i, p[i].failures);
+    }
+    void *data;
+    size_t len;
+    CHECK(objstore_get(s, BUCKET_PROCESSED, "same/key.jpg", &data, &len, &e) == 0);
+    if (data) {
+        const char *d = data;
+        int whole = len == 65536;
+        for (size_t i = 1; whole && i < len; i++)
+            whole = d[i] == d[0];
+        CHECK_MSG(whole, "the object mixes versions (len %zu)", len);
+        free(data);
+    }
+    collected c = {0};
+    CHECK(objstore_list(s, BUCKET_PROCESSED, "same/", collect_key, &c, &e) == 0 && c.n == 1);
+    objstore_close(s);
+}
+
 static void test_open_errors(const char *base)
 {
     err e = {0};
@@ -323,6 +380,8 @@ int main(void)
     test_list(root);
     snprintf(root, sizeof root, "%s/four", base);
     test_stale_temp_cleanup(root);
+    snprintf(root, sizeof root, "%s/five", base);
+    test_same_key_from_threads(root);
     test_open_errors(base);
     test_rmtree(base);
     return test_main_end();
