@@ -1,0 +1,154 @@
+/* test_prep.c — image → network input: computeReshapedDimensions rounding,
+ * padToSquare placement (end / centred, odd differences), TF1 legacy bilinear
+ * taps against hand-computed values, crops, normalisations, bad rectangles. */
+#include "testutil.h"
+#include "vision/prep.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static image make_image(int w, int h)
+{
+    image img = {w, h, malloc((size_t)w * h * 3)};
+    for (int i = 0; i < w * h * 3; i++)
+        img.rgb[i] = (uint8_t)(7 * i + 3);
+    return img;
+}
+
+static uint8_t px(const image *img, int x, int y, int c)
+{
+    return img->rgb[((size_t)y * img->width + x) * 3 + c];
+}
+
+static void test_reshaped_dims(void)
+{
+    int rw, rh;
+    prep_reshaped_dims(1920, 1280, 512, &rw, &rh);
+    CHECK(rw == 512 && rh == 341);
+    prep_reshaped_dims(375, 500, 512, &rw, &rh);
+    CHECK(rw == 384 && rh == 512);
+    prep_reshaped_dims(4, 1, 2, &rw, &rh); /* 0.5 rounds up like Math.round */
+    CHECK(rw == 2 && rh == 1);
+    prep_reshaped_dims(300, 300, 416, &rw, &rh);
+    CHECK(rw == 416 && rh == 416);
+}
+
+static void test_identity_and_pad_end(void)
+{
+    image img = make_image(4, 2);
+    float out[4 * 4 * 3];
+    err e = {0};
+    /* 4x2 → square 4x4, size 4: no resize; rows 2-3 are padding (0). */
+    CHECK(prep_square_image(&img, PREP_PAD_END, 4, out, &e) == 0);
+    int ok = 1;
+    for (int y = 0; y < 4; y++)
+        for (int x = 0; x < 4; x++)
+            for (int c = 0; c < 3; c++)
+                ok &= out[(y * 4 + x) * 3 + c] == (y < 2 ? (float)px(&img, x, y, c) : 0.0f);
+    CHECK(ok);
+    /* Centred: diff 2, append round(1) = 1 after, 1 before. */
+    CHECK(prep_square_image(&img, PREP_PAD_CENTRE, 4, out, &e) == 0);
+    ok = 1;
+    for (int y = 0; y < 4; y++)
+        for (int x = 0; x < 4; x++)
+            for (int c = 0; c < 3; c++)
+                ok &= out[(y * 4 + x) * 3 + c] == ((y == 1 || y == 2) ? (float)px(&img, x, y - 1, c) : 0.0f);
+    CHECK(ok);
+    free(img.rgb);
+}
+
+static void test_centre_odd(void)
+{
+    /* 1 wide, 4 high: diff 3, append round(1.5) = 2 after, 1 before (columns). */
+    image img = make_image(1, 4);
+    float out[4 * 4 * 3];
+    err e = {0};
+    CHECK(prep_square_image(&img, PREP_PAD_CENTRE, 4, out, &e) == 0);
+    int ok = 1;
+    for (int y = 0; y < 4; y++)
+        for (int x = 0; x < 4; x++)
+            ok &= out[(y * 4 + x) * 3] == (x == 1 ? (float)px(&img, 0, y, 0) : 0.0f);
+    CHECK(ok);
+    free(img.rgb);
+}
+
+/* Reference legacy bilinear written from the formula in NOTES §1.3. */
+static float legacy(const image *img, int size, int oy, int ox, int c)
+{
+    double scale = (double)img->width / size; /* square images only here */
+    double sy = scale * oy, sx = scale * ox;
+    int y0 = (int)floor(sy), x0 = (int)floor(sx);
+    int y1 = (int)ceil(sy) < img->height - 1 ? (int)ceil(sy) : img->height - 1;
+    int x1 = (int)ceil(sx) < img->width - 1 ? (int)ceil(sx) : img->width - 1;
+    double fy = sy - y0, fx = sx - x0;
+    double tl = px(img, x0, y0, c), tr = px(img, x1, y0, c), bl = px(img, x0, y1, c), br = px(img, x1, y1, c);
+    double top = tl + (tr - tl) * fx, bot = bl + (br - bl) * fx;
+    return (float)(top + (bot - top) * fy);
+}
+
+static void test_legacy_resize(void)
+{
+    err e = {0};
+    /* Downscale 4 → 2: taps at 0 and 2 exactly, no blending (no antialiasing). */
+    image a = make_image(4, 4);
+    float out[7 * 7 * 3];
+    CHECK(prep_square_image(&a, PREP_PAD_END, 2, out, &e) == 0);
+    CHECK(out[0] == px(&a, 0, 0, 0) && out[3] == px(&a, 2, 0, 0) && out[(1 * 2 + 1) * 3 + 2] == px(&a, 2, 2, 2));
+    free(a.rgb);
+    /* Upscale 3 → 7 and 5 → 3: every value against the formula; the last row/col
+     * clamps at the edge (ceil beyond the image). */
+    int sizes[][2] = {{3, 7}, {5, 3}, {6, 4}};
+    for (int t = 0; t < 3; t++) {
+        image b = make_image(sizes[t][0], sizes[t][0]);
+        int s = sizes[t][1];
+        CHECK(prep_square_image(&b, PREP_PAD_END, s, out, &e) == 0);
+        int ok = 1;
+        for (int y = 0; y < s; y++)
+            for (int x = 0; x < s; x++)
+                for (int c = 0; c < 3; c++)
+                    ok &= out[(y * s + x) * 3 + c] == legacy(&b, s, y, x, c);
+        CHECK_MSG(ok, "%d -> %d", sizes[t][0], s);
+        free(b.rgb);
+    }
+}
+
+static void test_crop(void)
+{
+    image img = make_image(10, 8);
+    float out[3 * 3 * 3];
+    err e = {0};
+    prep_rect r = {4, 5, 3, 3};
+    CHECK(prep_square(&img, r, PREP_PAD_CENTRE, 3, out, &e) == 0);
+    CHECK(out[0] == px(&img, 4, 5, 0) && out[(2 * 3 + 2) * 3 + 1] == px(&img, 6, 7, 1));
+    prep_rect outside[] = {{8, 0, 3, 2}, {0, 7, 2, 2}, {-1, 0, 2, 2}, {0, 0, 0, 2}, {0, 0, 2, -1}};
+    for (int i = 0; i < 5; i++) {
+        CHECK(prep_square(&img, outside[i], PREP_PAD_END, 3, out, &e) == ERR_INVALID);
+        CHECK_MSG(strstr(e.msg, "10x8") != NULL, "%s", e.msg);
+    }
+    CHECK(prep_square(&img, r, PREP_PAD_END, 0, out, &e) == ERR_INVALID);
+    free(img.rgb);
+}
+
+static void test_norm(void)
+{
+    float t[6] = {0, 127.5f, 255, 122.782f, 117.001f, 104.298f};
+    prep_norm_ssd(t, 1);
+    CHECK(t[0] == -1.0f && t[1] == 0.0f && t[2] == 1.0f);
+    prep_norm_mean(t + 3, 1, PREP_MEAN_FACE);
+    CHECK(t[3] == 0.0f && t[4] == 0.0f && t[5] == 0.0f);
+    float u[3] = {255, 0, 97.404f};
+    prep_norm_mean(u, 1, PREP_MEAN_TINY);
+    CHECK(u[0] == (255.0f - 117.001f) / 255.0f && u[1] == (0.0f - 114.697f) / 255.0f && u[2] == 0.0f);
+}
+
+int main(void)
+{
+    test_reshaped_dims();
+    test_identity_and_pad_end();
+    test_centre_odd();
+    test_legacy_resize();
+    test_crop();
+    test_norm();
+    return test_main_end();
+}
