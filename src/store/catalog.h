@@ -2,9 +2,15 @@
  * persons, the append-only log of human decisions, events, places, years and
  * graph edges. SQLite backend (WAL, busy timeout, migrations by user_version).
  *
- * Every multi-row change runs in one transaction. A catalog handle is used by one
- * thread at a time; open one per thread. All functions return 0 or a negative
- * errcode with `e` filled in, unless stated otherwise. */
+ * Every multi-row change runs in one transaction (a savepoint when the caller
+ * has opened one with catalog_begin, so a failed call undoes only itself). A
+ * catalog handle is used by one thread at a time; open one per thread; several
+ * processes may write at once (writers wait up to 5 s for each other).
+ * All functions return 0 or a negative errcode with `e` filled in, unless stated
+ * otherwise; messages name the catalog file and what failed. Constraint
+ * violations: ERR_INVALID for a bad value, ERR_CONFLICT for a uniqueness,
+ * foreign-key or append-only violation. The schema (all tables) is documented
+ * in catalog_schema.c. */
 #ifndef FACETAG_STORE_CATALOG_H
 #define FACETAG_STORE_CATALOG_H
 
@@ -47,7 +53,11 @@ typedef struct catalog_photo {
     char *sidecar;                        /* JSON text of captions/sidecars, may be NULL */
 } catalog_photo;
 
-/* Inserts the photo, or updates its metadata when photo_id exists.
+/* Inserts the photo, or updates its metadata when photo_id exists (an update
+ * keeps the photo's status and ingested_at). Empty strings are stored as NULL
+ * and read back as ""; orientation 0 is stored as 1. ERR_INVALID when photo_id is
+ * not 16 lowercase hex digits, sidecar is not valid JSON, or a field is out of
+ * range (orientation 1..8, sizes >= 0).
  * Returns 1 when inserted, 0 when it already existed, <0 on error. */
 int catalog_photo_put(catalog *c, const catalog_photo *p, err *e);
 /* 1 and *out filled when found (out->sidecar malloc'd: free with catalog_photo_clear),
@@ -56,7 +66,10 @@ int catalog_photo_get(catalog *c, const char *photo_id, catalog_photo *out, err 
 void catalog_photo_clear(catalog_photo *p);
 
 /* Records that `path` (as given on the command line, made absolute) holds the
- * photo; the same bytes under two paths is one photo with both paths.
+ * photo; the same bytes under two paths is one photo with both paths. Paths are
+ * stored byte for byte (need not be UTF-8). size/mtime_ns are updated when they
+ * changed; a path known for another photo (the file now holds other bytes)
+ * moves to this photo. The photo must exist (else ERR_CONFLICT).
  * Returns 1 when the path was new for this photo, 0 when already recorded. */
 int catalog_source_add(catalog *c, const char *photo_id, const char *path, int64_t size,
                        int64_t mtime_ns, err *e);
@@ -70,11 +83,16 @@ int catalog_source_find(catalog *c, const char *path, char photo_id[PHOTO_ID_LEN
 int catalog_failure_put(catalog *c, const char *path, const char *reason, err *e);
 /* Clears a failure for a path that now ingested fine. */
 int catalog_failure_clear(catalog *c, const char *path, err *e);
+/* Calls fn for each failure in byte order of path; `at` is UTC ISO 8601
+ * ("2026-11-22T05:35:06Z"); fn returns non-zero to stop. */
 typedef int (*catalog_failure_fn)(const char *path, const char *reason, const char *at, void *ud);
 int catalog_failure_list(catalog *c, catalog_failure_fn fn, void *ud, err *e);
 
 /* ---- status ------------------------------------------------------------- */
 
+/* Rows per table; analyzed = photos with a 'done' analysis run (any model
+ * version), faces = all face rows, named_persons = persons with a non-empty
+ * name, unassigned_faces = faces with no person. */
 typedef struct catalog_counts {
     int64_t photos, sources, failed;
     int64_t analyzed, faces, persons, named_persons, unassigned_faces;

@@ -9,7 +9,8 @@
  * the new one, never a mix, and never a half-written one after a crash.
  * Keys: 1..512 bytes of [A-Za-z0-9._-/], no leading '/', no empty, '.' or '..'
  * segment, no segment starting with '.'; anything else is ERR_INVALID.
- * All functions return 0 or a negative errcode with `e` filled in. */
+ * One handle may be shared by threads. All functions return 0 or a negative
+ * errcode with `e` filled in. */
 #ifndef FACETAG_STORE_OBJSTORE_H
 #define FACETAG_STORE_OBJSTORE_H
 
@@ -40,7 +41,9 @@ const char *objstore_bucket_name(objstore_bucket b);
 /* 1 when the key is valid (rules above), else 0. */
 int objstore_key_valid(const char *key);
 
-/* Directory backend rooted at root ($FACETAG_DATA/objects); creates the buckets.
+/* Directory backend rooted at root ($FACETAG_DATA/objects): object bucket/key is
+ * the file root/bucket/key. Creates the buckets, and removes temp files left by
+ * writers that died mid-put (".NAME.PID.tmp" whose PID is gone).
  * Caller frees with objstore_close. */
 objstore *objstore_open_dir(const char *root, err *e);
 void objstore_close(objstore *s);
@@ -50,7 +53,9 @@ int objstore_put(objstore *s, objstore_bucket b, const char *key, const void *da
 int objstore_get(objstore *s, objstore_bucket b, const char *key, void **data, size_t *len, err *e);
 /* 1 when present (info filled if not NULL), 0 when absent, <0 on error. */
 int objstore_head(objstore *s, objstore_bucket b, const char *key, objstore_info *info, err *e);
-/* prefix may be "" or NULL for all keys in the bucket. */
+/* prefix may be "" or NULL for all keys in the bucket; a prefix no valid key can
+ * start with ("../", "/x", "a//") is ERR_INVALID. Hidden and temp files are
+ * never listed. */
 int objstore_list(objstore *s, objstore_bucket b, const char *prefix, objstore_list_fn fn, void *ud, err *e);
 /* Deleting an absent object is not an error. */
 int objstore_delete(objstore *s, objstore_bucket b, const char *key, err *e);
