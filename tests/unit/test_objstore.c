@@ -270,6 +270,12 @@ static void test_stale_temp_cleanup(const char *root)
     FILE *f = fopen(dead_top, "w");
     if (f)
         fclose(f);
+    /* objstore_put_fd's temp name carries the thread id too: ".NAME-TID.PID.tmp". */
+    char dead_stream[PATH_MAX];
+    snprintf(dead_stream, sizeof dead_stream, "%s/incoming/.0123456789abcdef.tif-4242.%ld.tmp", root, (long)child);
+    f = fopen(dead_stream, "w");
+    if (f)
+        fclose(f);
     snprintf(live, sizeof live, "%s/faces/ab/.1.jpg.%ld.tmp", root, (long)getppid());
     f = fopen(live, "w");
     if (f)
@@ -283,6 +289,7 @@ static void test_stale_temp_cleanup(const char *root)
     CHECK_MSG(s != NULL, "%s", e.msg);
     CHECK_MSG(!exists(dead), "%s survived the open", dead);
     CHECK(!exists(dead_top));
+    CHECK(!exists(dead_stream));
     CHECK(exists(live));
     CHECK(exists(other));
     void *data;
