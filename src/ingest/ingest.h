@@ -1,0 +1,61 @@
+/* ingest.h — the ingest stage: files and folders in, photos out.
+ *
+ * For every input file: identify it by content (SHA-256 of the bytes; photo_id
+ * is its first 16 hex digits), refuse what is not a readable image with one
+ * reason, keep the original bytes in incoming/{photo_id}.{ext}, make the working
+ * image processed/{photo_id}.jpg in one shrink-on-load decode, read EXIF and
+ * sidecars, and record it all in the catalog. Every page of a multi-page TIFF is
+ * a photo of its own (ingest_page_id), sharing the file's original.
+ *
+ * Crash safety: objects are written atomically first, then one catalog
+ * transaction per file records its photos and path, so a kill at any moment
+ * and the same command again converge to the result of an uninterrupted run.
+ * A path recorded with the same size and mtime is "unchanged" and not read.
+ *
+ * Parallel: `threads` workers hash, probe, decode and encode; the calling
+ * thread alone writes the catalog, prints reasons and draws the progress bar. */
+#ifndef FACETAG_INGEST_INGEST_H
+#define FACETAG_INGEST_INGEST_H
+
+#include "core/error.h"
+#include "core/hash.h"
+#include "media/decode.h"
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct ingest_options {
+    const char *data_dir;
+    int threads;          /* >= 1 */
+    decode_limits limits; /* max_edge, max_pixels */
+    int progress;         /* -1: bar when stderr is a terminal; 0 never; 1 always */
+    FILE *messages;       /* where reason lines and the bar go (stderr) */
+} ingest_options;
+
+typedef struct ingest_summary {
+    int64_t ingested;   /* input files that added new photos */
+    int64_t duplicates; /* files whose bytes were already a photo: path added */
+    int64_t failed;     /* inputs refused, each with one reason line */
+    int64_t unchanged;  /* paths already recorded with the same size and mtime */
+    int64_t photos;     /* photos added (pages of multi-page files count each) */
+    int64_t bytes;      /* bytes of the files read */
+    double seconds;     /* wall time of the batch */
+} ingest_summary;
+
+/* Ingests the inputs paths[0..npaths) (files and folders, recursively) into the
+ * data folder. Each refused input gets one line "PATH: REASON" on
+ * opts->messages (PATH with control and non-UTF-8 bytes escaped) and a failure
+ * row in the catalog; the batch goes on. Returns 0 when the batch ran (whatever
+ * failed, see sum->failed), <0 when it could not run at all (data folder or
+ * catalog unusable). */
+int ingest_run(const ingest_options *opts, char *const *paths, int npaths, ingest_summary *sum, err *e);
+
+/* The photo_id of page `page` of a file: page 0 is the file's own photo_id,
+ * page N >= 1 the first 16 hex digits of SHA-256("<file sha256 hex>#page=N"). */
+void ingest_page_id(const char file_sha256[HASH_SHA256_HEX_LEN + 1], int page, char id[PHOTO_ID_LEN + 1]);
+
+/* Writes path to buf for a message line: bytes below 0x20, 0x7f, '\\' and
+ * bytes that are not valid UTF-8 are escaped (\n, \t, \\, \xNN), so a name
+ * always stays on one line and shows what it holds. */
+void ingest_display_path(const char *path, char *buf, size_t size);
+
+#endif

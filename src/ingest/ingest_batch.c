@@ -1,0 +1,291 @@
+/* ingest_batch.c — the batch: list the inputs, hand files to worker threads,
+ * and record each result in the catalog from this one thread, one transaction
+ * per file, in the order results arrive. */
+#include "core/progress.h"
+#include "ingest/ingest.h"
+#include "ingest/ingest_file.h"
+#include "ingest/walk.h"
+#include "store/datadir.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <vips/vips.h>
+
+void ingest_page_id(const char sha[HASH_SHA256_HEX_LEN + 1], int page, char id[PHOTO_ID_LEN + 1])
+{
+    if (page == 0) {
+        hash_photo_id(sha, id);
+        return;
+    }
+    char text[HASH_SHA256_HEX_LEN + 32], hex[HASH_SHA256_HEX_LEN + 1];
+    int n = snprintf(text, sizeof text, "%s#page=%d", sha, page);
+    if (hash_sha256_hex(text, (size_t)n, hex, NULL) != 0) {
+        id[0] = '\0';
+        return;
+    }
+    hash_photo_id(hex, id);
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t n = (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+    if (n == 0 || (n == 2 && p[0] < 0xc2) || (n == 4 && p[0] > 0xf4))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if (n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
+        return 0; /* overlong or a surrogate */
+    if (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
+        return 0;
+    return n;
+}
+
+void ingest_display_path(const char *path, char *buf, size_t size)
+{
+    size_t j = 0;
+    const unsigned char *p = (const unsigned char *)path;
+    while (*p && j + 5 < size) {
+        size_t n = utf8_len(p);
+        if (n > 1) {
+            memcpy(buf + j, p, n);
+            j += n;
+            p += n;
+            continue;
+        }
+        unsigned char c = *p++;
+        if (c == '\n')
+            j += (size_t)snprintf(buf + j, size - j, "\\n");
+        else if (c == '\t')
+            j += (size_t)snprintf(buf + j, size - j, "\\t");
+        else if (c == '\\')
+            j += (size_t)snprintf(buf + j, size - j, "\\\\");
+        else if (c < 0x20 || c == 0x7f || n == 0)
+            j += (size_t)snprintf(buf + j, size - j, "\\x%02x", c);
+        else
+            buf[j++] = (char)c;
+    }
+    if (*p && size > 4)
+        j = size - 4 < j ? size - 4 : j, memcpy(buf + j, "...", 3), j += 3;
+    buf[size ? (j < size ? j : size - 1) : 0] = '\0';
+}
+
+/* ---- the work queue ---------------------------------------------------------- */
+
+typedef struct batch {
+    const ingest_options *opts;
+    walk_list *inputs;
+    size_t *jobs; /* indices into inputs of the files for the workers */
+    size_t njobs;
+    ingest_file_result *results; /* one per input */
+    objstore *store;
+    char catalog_path[PATH_MAX];
+    int slow_ms;
+
+    pthread_mutex_t lock;
+    pthread_cond_t ready;
+    size_t next;       /* next job to hand out */
+    size_t *done;      /* finished job indices, in the order they finished */
+    size_t ndone;
+} batch;
+
+static void *worker(void *arg)
+{
+    batch *b = arg;
+    err e;
+    catalog *cat = catalog_open(b->catalog_path, &e);
+    ingest_file_ctx ctx = {.store = b->store, .cat = cat, .limits = &b->opts->limits, .slow_ms = b->slow_ms};
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        size_t j = b->next < b->njobs ? b->next++ : SIZE_MAX;
+        pthread_mutex_unlock(&b->lock);
+        if (j == SIZE_MAX)
+            break;
+        size_t i = b->jobs[j];
+        ingest_file_result *r = &b->results[i];
+        if (cat) {
+            ingest_file(&ctx, b->inputs->v[i].path, r);
+        } else {
+            memset(r, 0, sizeof *r);
+            char why[1100];
+            snprintf(why, sizeof why, "cannot open the catalog: %s", e.msg);
+            r->reason = strdup(why);
+        }
+        pthread_mutex_lock(&b->lock);
+        b->done[b->ndone++] = i;
+        pthread_cond_signal(&b->ready);
+        pthread_mutex_unlock(&b->lock);
+    }
+    catalog_close(cat);
+    vips_thread_shutdown();
+    return NULL;
+}
+
+/* ---- recording ----------------------------------------------------------- */
+
+static void report_failure(batch *b, catalog *cat, progress *pr, const char *path, const char *reason,
+                           ingest_summary *sum)
+{
+    char shown[PATH_MAX * 2];
+    ingest_display_path(path, shown, sizeof shown);
+    const char *why = reason ? reason : "out of memory";
+    err e;
+    if (catalog_failure_put(cat, path, why, &e) != 0)
+        progress_message(pr, "%s: %s (and it could not be recorded in the catalog: %s)", shown, why, e.msg);
+    else
+        progress_message(pr, "%s: %s", shown, why);
+    sum->failed++;
+    (void)b;
+}
+
+/* One transaction: the file's photos (if new), its path, its failure cleared. */
+static int record(catalog *cat, const char *path, const ingest_file_result *r, int *inserted, int *path_new, err *e)
+{
+    int rc = catalog_begin(cat, e);
+    if (rc)
+        return rc;
+    *inserted = 0;
+    for (int i = 0; rc == 0 && i < r->nphotos; i++) {
+        int put = catalog_photo_put(cat, &r->photos[i], e);
+        if (put < 0)
+            rc = put;
+        else if (i == 0)
+            *inserted = put;
+    }
+    if (rc == 0) {
+        int added = catalog_source_add(cat, r->photo_id, path, r->size, r->mtime_ns, e);
+        if (added < 0)
+            rc = added;
+        else
+            *path_new = added;
+    }
+    if (rc == 0)
+        rc = catalog_failure_clear(cat, path, e);
+    if (rc == 0)
+        rc = catalog_commit(cat, e);
+    if (rc)
+        catalog_rollback(cat);
+    return rc;
+}
+
+static void handle(batch *b, catalog *cat, progress *pr, size_t i, ingest_summary *sum)
+{
+    const char *path = b->inputs->v[i].path;
+    ingest_file_result *r = &b->results[i];
+    if (r->kind == INGEST_FILE_UNCHANGED) {
+        sum->unchanged++;
+    } else if (r->kind == INGEST_FILE_FAILED) {
+        report_failure(b, cat, pr, path, r->reason, sum);
+    } else {
+        int inserted = 0, path_new = 0;
+        err e;
+        sum->bytes += r->size;
+        if (record(cat, path, r, &inserted, &path_new, &e) != 0) {
+            char why[1100];
+            snprintf(why, sizeof why, "cannot record in the catalog: %s", e.msg);
+            report_failure(b, cat, pr, path, why, sum);
+        } else if (inserted) {
+            sum->ingested++;
+            sum->photos += r->nphotos;
+        } else if (path_new) {
+            sum->duplicates++;
+        } else {
+            sum->unchanged++; /* touched, same bytes, path known */
+        }
+    }
+    ingest_file_result_clear(r);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int ingest_run(const ingest_options *opts, char *const *paths, int npaths, ingest_summary *sum, err *e)
+{
+    memset(sum, 0, sizeof *sum);
+    double t0 = now_s();
+    int rc = decode_init(e);
+    if (rc)
+        return rc;
+    objstore *store = NULL;
+    catalog *cat = NULL;
+    rc = datadir_open(opts->data_dir, 1, &store, &cat, e);
+    if (rc)
+        return rc;
+    walk_list inputs = {0};
+    batch b = {.opts = opts, .inputs = &inputs, .store = store};
+    rc = walk_collect(paths, npaths, &inputs, e);
+    if (rc == 0)
+        rc = datadir_path(opts->data_dir, DATADIR_CATALOG, b.catalog_path, sizeof b.catalog_path, e);
+    if (rc == 0) {
+        b.jobs = malloc((inputs.n + 1) * sizeof *b.jobs);
+        b.done = malloc((inputs.n + 1) * sizeof *b.done);
+        b.results = calloc(inputs.n + 1, sizeof *b.results);
+        if (!b.jobs || !b.done || !b.results)
+            rc = err_set(e, ERR_NOMEM, "out of memory for %zu inputs", inputs.n);
+    }
+    if (rc) {
+        free(b.jobs), free(b.done), free(b.results);
+        walk_list_free(&inputs);
+        catalog_close(cat);
+        objstore_close(store);
+        return rc;
+    }
+    const char *slow = getenv("FACETAG_TEST_SLOW_MS"); /* test hook: widen the windows a kill can hit */
+    b.slow_ms = slow ? atoi(slow) : 0;
+    FILE *msgs = opts->messages ? opts->messages : stderr;
+    progress *pr = progress_new(msgs, "ingest", "files", (int64_t)inputs.n, opts->progress);
+    size_t finished = 0;
+    for (size_t i = 0; i < inputs.n; i++) {
+        if (inputs.v[i].reason) { /* failed while listing: no worker needed */
+            report_failure(&b, cat, pr, inputs.v[i].path, inputs.v[i].reason, sum);
+            progress_set(pr, (int64_t)++finished);
+        } else {
+            b.jobs[b.njobs++] = i;
+        }
+    }
+    pthread_mutex_init(&b.lock, NULL);
+    pthread_cond_init(&b.ready, NULL);
+    int nthreads = opts->threads < 1 ? 1 : opts->threads;
+    if ((size_t)nthreads > b.njobs)
+        nthreads = b.njobs ? (int)b.njobs : 1;
+    pthread_t *tids = calloc((size_t)nthreads, sizeof *tids);
+    int started = 0;
+    for (int t = 0; tids && t < nthreads && b.njobs > 0; t++)
+        if (pthread_create(&tids[t], NULL, worker, &b) == 0)
+            started++;
+    if (started == 0 && b.njobs > 0) {
+        worker(&b); /* no thread could start: do the work here */
+    }
+    for (size_t got = 0; got < b.njobs; got++) {
+        pthread_mutex_lock(&b.lock);
+        while (b.ndone <= got)
+            pthread_cond_wait(&b.ready, &b.lock);
+        size_t i = b.done[got];
+        pthread_mutex_unlock(&b.lock);
+        handle(&b, cat, pr, i, sum);
+        progress_set(pr, (int64_t)++finished);
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    free(tids);
+    progress_end(pr);
+    pthread_cond_destroy(&b.ready);
+    pthread_mutex_destroy(&b.lock);
+    free(b.jobs), free(b.done), free(b.results);
+    walk_list_free(&inputs);
+    catalog_close(cat);
+    objstore_close(store);
+    sum->seconds = now_s() - t0;
+    return 0;
+}

@@ -1,0 +1,333 @@
+#include "ingest/ingest_file.h"
+#include "ingest/ingest.h"
+#include "media/sidecar.h"
+#include "store/objstore_stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void fail(ingest_file_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(ingest_file_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[1200];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    r->kind = INGEST_FILE_FAILED;
+    free(r->reason);
+    r->reason = strdup(buf);
+}
+
+static void pause_ms(int ms)
+{
+    if (ms <= 0)
+        return;
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* ---- hashing -------------------------------------------------------------- */
+
+typedef struct hasher {
+    EVP_MD_CTX *md;
+    char hex[HASH_SHA256_HEX_LEN + 1];
+    const char *expect; /* when set, the end of the stream must hash to this */
+} hasher;
+
+static int hasher_start(hasher *h, err *e)
+{
+    h->md = EVP_MD_CTX_new();
+    if (!h->md || EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
+        return err_set(e, ERR_INTERNAL, "SHA-256 is not available");
+    return 0;
+}
+
+static int hasher_chunk(const void *data, size_t len, void *ud, err *e)
+{
+    hasher *h = ud;
+    if (data) {
+        if (EVP_DigestUpdate(h->md, data, len) != 1)
+            return err_set(e, ERR_INTERNAL, "SHA-256 update failed");
+        return 0;
+    }
+    unsigned char md[32];
+    unsigned int n = 0;
+    if (EVP_DigestFinal_ex(h->md, md, &n) != 1 || n != 32)
+        return err_set(e, ERR_INTERNAL, "SHA-256 final failed");
+    for (int i = 0; i < 32; i++)
+        snprintf(h->hex + 2 * i, 3, "%02x", md[i]);
+    if (h->expect && strcmp(h->expect, h->hex) != 0)
+        return err_set(e, ERR_CONFLICT, "the file changed while it was being read; run ingest again");
+    return 0;
+}
+
+static int hash_fd(int fd, char hex[HASH_SHA256_HEX_LEN + 1], err *e)
+{
+    hasher h = {0};
+    int rc = hasher_start(&h, e);
+    char *buf = rc ? NULL : malloc(1 << 20);
+    if (rc == 0 && !buf)
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    for (off_t off = 0; rc == 0;) {
+        ssize_t n = pread(fd, buf, 1 << 20, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            rc = err_set(e, ERR_IO, "read failed: %s", strerror(errno));
+        else if (n == 0)
+            break;
+        else
+            rc = hasher_chunk(buf, (size_t)n, &h, e);
+        off += n;
+    }
+    if (rc == 0)
+        rc = hasher_chunk(NULL, 0, &h, e);
+    if (rc == 0)
+        memcpy(hex, h.hex, sizeof h.hex);
+    free(buf);
+    EVP_MD_CTX_free(h.md);
+    return rc;
+}
+
+/* ---- the steps -------------------------------------------------------------- */
+
+static const char *kind_of(mode_t m)
+{
+    return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a named pipe" : S_ISSOCK(m) ? "a socket"
+           : S_ISCHR(m) || S_ISBLK(m)             ? "a device"
+                                                  : "not a regular file";
+}
+
+/* stat + open; 0 and *fd open, or r failed. */
+static int open_input(const char *path, ingest_file_result *r, int *fd)
+{
+    struct stat st, lst;
+    if (stat(path, &st) != 0) {
+        int en = errno;
+        if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+            fail(r, "broken symbolic link (its target does not exist)");
+        else
+            fail(r, "cannot read: %s", strerror(en));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fail(r, "not a file but %s", kind_of(st.st_mode));
+        return -1;
+    }
+    /* O_NONBLOCK: if the path was swapped for a pipe since stat, don't hang. */
+    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (*fd < 0) {
+        fail(r, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fail(r, "not a regular file");
+        close(*fd);
+        return -1;
+    }
+    r->size = (int64_t)st.st_size;
+    r->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    return 0;
+}
+
+static decode_format sniff_fd(int fd, const char *path, ingest_file_result *r)
+{
+    unsigned char head[DECODE_SNIFF_BYTES];
+    ssize_t n;
+    do
+        n = pread(fd, head, sizeof head, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        fail(r, "cannot read: %s", strerror(errno));
+        return DECODE_NONE;
+    }
+    const char *what = NULL;
+    decode_format f = decode_sniff(head, (size_t)n, &what);
+    if (f != DECODE_NONE)
+        return f;
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    if (decode_name_claims_image(name))
+        fail(r, "not an image although its extension %s says so: content is %s", strrchr(name, '.'), what);
+    else
+        fail(r, "not a supported image: content is %s", what);
+    return DECODE_NONE;
+}
+
+static void delete_processed(const ingest_file_ctx *ctx, const catalog_photo *photos, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "%s.jpg", photos[i].photo_id);
+        objstore_delete(ctx->store, BUCKET_PROCESSED, key, NULL);
+    }
+}
+
+/* Decodes every page into processed/ and fills the photo rows. */
+static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char *sha, const decode_info *info,
+                        ingest_file_result *r)
+{
+    r->photos = calloc((size_t)info->pages, sizeof *r->photos);
+    if (!r->photos) {
+        fail(r, "out of memory for %d pages", info->pages);
+        return -1;
+    }
+    for (int pg = 0; pg < info->pages; pg++) {
+        catalog_photo *p = &r->photos[pg];
+        ingest_page_id(sha, pg, p->photo_id);
+        memcpy(p->sha256, sha, sizeof p->sha256);
+        if (pg > 0)
+            memcpy(p->parent_id, r->photo_id, sizeof p->parent_id);
+        p->page = pg;
+        snprintf(p->format, sizeof p->format, "%s", decode_format_name(info->format));
+        snprintf(p->incoming_key, sizeof p->incoming_key, "%s.%s", r->photo_id, decode_format_ext(info->format));
+        p->bytes = r->size;
+        snprintf(p->taken_at, sizeof p->taken_at, "%s", info->taken_at);
+        snprintf(p->taken_at_source, sizeof p->taken_at_source, "%s", info->taken_at[0] ? "exif" : "");
+        snprintf(p->camera_make, sizeof p->camera_make, "%s", info->camera_make);
+        snprintf(p->camera_model, sizeof p->camera_model, "%s", info->camera_model);
+
+        decode_output out;
+        err e;
+        if (decode_page(path, info->format, pg, ctx->limits, &out, &e) != 0) {
+            if (info->pages > 1)
+                fail(r, "page %d of %d: %s", pg + 1, info->pages, e.msg);
+            else
+                fail(r, "%s", e.msg);
+            delete_processed(ctx, r->photos, pg);
+            return -1;
+        }
+        p->width = out.width;
+        p->height = out.height;
+        p->orig_width = out.orig_width;
+        p->orig_height = out.orig_height;
+        p->orientation = out.orientation;
+        char key[64];
+        snprintf(key, sizeof key, "%s.jpg", p->photo_id);
+        int rc = objstore_put(ctx->store, BUCKET_PROCESSED, key, out.jpeg, out.jpeg_len, &e);
+        decode_output_free(&out);
+        if (rc) {
+            fail(r, "cannot store the processed image: %s", e.msg);
+            delete_processed(ctx, r->photos, pg);
+            return -1;
+        }
+        r->nphotos = pg + 1;
+        pause_ms(ctx->slow_ms);
+    }
+    return 0;
+}
+
+/* Copies the original into incoming/ unless it is there already, checking on
+ * the way that the bytes stored are the bytes hashed. */
+static int store_original(const ingest_file_ctx *ctx, int fd, const char *sha, const char *key,
+                          ingest_file_result *r)
+{
+    err e;
+    int have = objstore_head(ctx->store, BUCKET_INCOMING, key, NULL, &e);
+    if (have < 0) {
+        fail(r, "cannot check the object store: %s", e.msg);
+        return -1;
+    }
+    if (have)
+        return 0; /* incoming/ is write-once and content-addressed */
+    hasher h = {.expect = sha};
+    int rc = hasher_start(&h, &e);
+    if (rc == 0)
+        rc = objstore_put_fd(ctx->store, BUCKET_INCOMING, key, fd, hasher_chunk, &h, &e);
+    EVP_MD_CTX_free(h.md);
+    if (rc) {
+        fail(r, "cannot store the original: %s", e.msg);
+        return -1;
+    }
+    pause_ms(ctx->slow_ms);
+    return 0;
+}
+
+void ingest_file(const ingest_file_ctx *ctx, const char *path, ingest_file_result *r)
+{
+    memset(r, 0, sizeof *r);
+    int fd = -1;
+    if (open_input(path, r, &fd) != 0)
+        return;
+    err e;
+    char known[PHOTO_ID_LEN + 1];
+    int64_t ksize = 0, kmtime = 0;
+    int found = catalog_source_find(ctx->cat, path, known, &ksize, &kmtime, &e);
+    if (found < 0) {
+        fail(r, "catalog lookup failed: %s", e.msg);
+        goto out;
+    }
+    if (found && ksize == r->size && kmtime == r->mtime_ns) {
+        r->kind = INGEST_FILE_UNCHANGED;
+        memcpy(r->photo_id, known, sizeof known);
+        goto out;
+    }
+    if (r->size == 0) {
+        fail(r, "empty file (0 bytes)");
+        goto out;
+    }
+    decode_format fmt = sniff_fd(fd, path, r);
+    if (fmt == DECODE_NONE)
+        goto out;
+    char sha[HASH_SHA256_HEX_LEN + 1];
+    if (hash_fd(fd, sha, &e) != 0) {
+        fail(r, "%s", e.msg);
+        goto out;
+    }
+    hash_photo_id(sha, r->photo_id);
+    int have = catalog_photo_get(ctx->cat, r->photo_id, NULL, &e);
+    if (have < 0) {
+        fail(r, "catalog lookup failed: %s", e.msg);
+        goto out;
+    }
+    if (have) {
+        r->kind = INGEST_FILE_DUPLICATE;
+        goto out;
+    }
+    /* Headers first: a pixel bomb or a damaged header is refused before any
+     * pixel is decoded or any byte stored. */
+    decode_info info;
+    if (decode_probe(path, fmt, ctx->limits, &info, &e) != 0) {
+        fail(r, "%s", e.msg);
+        goto out;
+    }
+    if (decode_pages(ctx, path, sha, &info, r) != 0)
+        goto out;
+    if (store_original(ctx, fd, sha, r->photos[0].incoming_key, r) != 0) {
+        delete_processed(ctx, r->photos, r->nphotos);
+        goto out;
+    }
+    if (sidecar_collect(path, &r->sidecar, &e) != 0) {
+        fail(r, "reading sidecars: %s", e.msg);
+        goto out;
+    }
+    for (int i = 0; i < r->nphotos; i++)
+        r->photos[i].sidecar = r->sidecar;
+    r->kind = INGEST_FILE_NEW;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (r->kind != INGEST_FILE_NEW) {
+        free(r->photos);
+        r->photos = NULL;
+        r->nphotos = 0;
+    }
+}
+
+void ingest_file_result_clear(ingest_file_result *r)
+{
+    free(r->reason);
+    free(r->photos);
+    free(r->sidecar);
+    memset(r, 0, sizeof *r);
+}

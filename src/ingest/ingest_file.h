@@ -1,0 +1,43 @@
+/* ingest_file.h — ingest of one input file, the work a worker thread does
+ * (internal to src/ingest/): look up the path, sniff the content, hash it,
+ * probe headers, decode every page into processed/, copy the original into
+ * incoming/ (verifying that the stored bytes are the hashed ones), read the
+ * sidecars. It writes objects but never the catalog: the result says what the
+ * batch thread should record. */
+#ifndef FACETAG_INGEST_INGEST_FILE_H
+#define FACETAG_INGEST_INGEST_FILE_H
+
+#include "media/decode.h"
+#include "store/catalog.h"
+#include "store/objstore.h"
+
+typedef enum ingest_file_kind {
+    INGEST_FILE_FAILED = 0, /* reason set */
+    INGEST_FILE_NEW,        /* photos[0..nphotos) to record */
+    INGEST_FILE_DUPLICATE,  /* its bytes are photo_id, already in the catalog */
+    INGEST_FILE_UNCHANGED,  /* path recorded with the same size and mtime */
+} ingest_file_kind;
+
+typedef struct ingest_file_result {
+    ingest_file_kind kind;
+    char *reason; /* malloc'd, for INGEST_FILE_FAILED */
+    int64_t size, mtime_ns;
+    char photo_id[PHOTO_ID_LEN + 1];
+    catalog_photo *photos; /* malloc'd; photos[i].sidecar all point at `sidecar` */
+    int nphotos;
+    char *sidecar; /* malloc'd JSON or NULL */
+} ingest_file_result;
+
+typedef struct ingest_file_ctx {
+    objstore *store;             /* shared, thread-safe */
+    catalog *cat;                /* this worker's own handle, for reads */
+    const decode_limits *limits;
+    int slow_ms;                 /* test hook: pause after each object written */
+} ingest_file_ctx;
+
+/* Always fills *r (FAILED with a reason when anything goes wrong); free with
+ * ingest_file_result_clear. */
+void ingest_file(const ingest_file_ctx *ctx, const char *path, ingest_file_result *r);
+void ingest_file_result_clear(ingest_file_result *r);
+
+#endif

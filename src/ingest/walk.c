@@ -1,0 +1,210 @@
+#include "ingest/walk.h"
+#include "media/sidecar.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <glib.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int walk_absolute(const char *path, char *buf, size_t size, err *e)
+{
+    char joined[PATH_MAX * 2];
+    if (path[0] == '/') {
+        snprintf(joined, sizeof joined, "%s", path);
+    } else {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd))
+            return err_set(e, ERR_IO, "cannot read the current folder: %s", strerror(errno));
+        snprintf(joined, sizeof joined, "%s/%s", cwd, path);
+    }
+    /* drop empty and "." segments */
+    size_t j = 0;
+    for (const char *p = joined; *p;) {
+        while (*p == '/')
+            p++;
+        const char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == 0)
+            break;
+        if (!(n == 1 && p[0] == '.')) {
+            if (j + 1 + n + 1 > size)
+                return err_set(e, ERR_INVALID, "%s: path too long", path);
+            buf[j++] = '/';
+            memcpy(buf + j, p, n);
+            j += n;
+        }
+        p += n;
+    }
+    if (j == 0) {
+        if (size < 2)
+            return err_set(e, ERR_INVALID, "%s: path too long", path);
+        buf[j++] = '/';
+    }
+    buf[j] = '\0';
+    return 0;
+}
+
+static int push(walk_list *l, GHashTable *seen, const char *path, const char *reason, err *e)
+{
+    if (g_hash_table_contains(seen, path))
+        return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        walk_entry *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return err_set(e, ERR_NOMEM, "out of memory listing inputs");
+        l->v = v;
+        l->cap = cap;
+    }
+    walk_entry *w = &l->v[l->n];
+    w->path = strdup(path);
+    w->reason = reason ? strdup(reason) : NULL;
+    if (!w->path || (reason && !w->reason)) {
+        free(w->path);
+        free(w->reason);
+        return err_set(e, ERR_NOMEM, "out of memory listing inputs");
+    }
+    l->n++;
+    g_hash_table_add(seen, w->path);
+    return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entry names of a folder, sorted, without "." and ".."; NULL + errno on error. */
+static char **read_names(const char *dir, size_t *count)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    size_t n = 0, cap = 64;
+    char **names = malloc(cap * sizeof *names);
+    struct dirent *de;
+    while (names && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            char **more = realloc(names, (cap *= 2) * sizeof *names);
+            if (!more)
+                break;
+            names = more;
+        }
+        if (!(names[n] = strdup(de->d_name)))
+            break;
+        n++;
+    }
+    int saved = errno;
+    closedir(d);
+    if (!names)
+        return NULL;
+    qsort(names, n, sizeof *names, cmp_names);
+    *count = n;
+    errno = saved;
+    return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static int walk_dir(const char *dir, walk_list *l, GHashTable *seen, err *e)
+{
+    size_t n = 0;
+    char **names = read_names(dir, &n);
+    if (!names) {
+        char why[300];
+        snprintf(why, sizeof why, "cannot read folder: %s", strerror(errno));
+        return push(l, seen, dir, why, e);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const char *name = names[i];
+        if (name[0] == '.' || sidecar_is_companion(name, (const char *const *)names, n))
+            continue;
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", name) >= (int)sizeof path) {
+            rc = push(l, seen, dir, "a name inside is too long for a path", e);
+            continue;
+        }
+        struct stat st;
+        int is_dir = 0, is_link = 0;
+        if (lstat(path, &st) == 0) {
+            is_dir = S_ISDIR(st.st_mode);
+            is_link = S_ISLNK(st.st_mode);
+        }
+        if (is_dir)
+            rc = walk_dir(path, l, seen, e);
+        else if (is_link && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            continue; /* a link to a folder: not followed */
+        else
+            rc = push(l, seen, path, NULL, e);
+    }
+    free_names(names, n);
+    return rc;
+}
+
+/* A file named on the command line that is a sidecar of a photo beside it
+ * (as from `facetag ingest folder/ *`) is skipped like in a folder walk. */
+static int is_companion_arg(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash + 1;
+    if (!sidecar_has_sidecar_ext(name))
+        return 0;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
+    size_t n = 0;
+    char **names = read_names(dir, &n);
+    if (!names)
+        return 0;
+    int r = sidecar_is_companion(name, (const char *const *)names, n);
+    free_names(names, n);
+    return r;
+}
+
+int walk_collect(char *const *args, int nargs, walk_list *out, err *e)
+{
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    int rc = 0;
+    for (int i = 0; i < nargs && rc == 0; i++) {
+        char abs[PATH_MAX];
+        if (walk_absolute(args[i], abs, sizeof abs, e) != 0) {
+            if (e && e->code == ERR_INVALID) {
+                rc = push(out, seen, args[i], "path too long", e);
+                continue;
+            }
+            rc = e ? e->code : ERR_IO;
+            break;
+        }
+        struct stat st;
+        if (stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
+            rc = walk_dir(abs, out, seen, e);
+        else if (lstat(abs, &st) != 0)
+            rc = push(out, seen, abs, errno == ENOENT ? "no such file or folder" : strerror(errno), e);
+        else if (!is_companion_arg(abs))
+            rc = push(out, seen, abs, NULL, e);
+    }
+    g_hash_table_destroy(seen);
+    return rc;
+}
+
+void walk_list_free(walk_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].path);
+        free(l->v[i].reason);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
