@@ -3,6 +3,7 @@
 #include "store/objstore.h"
 #include "testutil.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -238,6 +239,18 @@ static void test_list(const char *root)
     objstore_close(s);
 }
 
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    if (!d)
+        return -1;
+    for (struct dirent *de; (de = readdir(d)) != NULL;)
+        n += de->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
 /* A writer killed mid-put leaves ".KEY.PID.tmp"; the next open removes it, but
  * not the temp file of a writer that is still alive. */
 static void test_stale_temp_cleanup(const char *root)
@@ -253,10 +266,13 @@ static void test_stale_temp_cleanup(const char *root)
     char dead[PATH_MAX], dead_top[PATH_MAX], live[PATH_MAX], other[PATH_MAX];
     pid_t child = fork();
     if (child == 0) {
-        /* What fsutil_write_atomic does before its rename; then die hard. */
+        /* A writer opens the store, gets as far as fsutil_write_atomic before its
+         * rename, and dies hard. */
+        err ce;
+        objstore *cs = objstore_open_dir(root, &ce);
         char p[PATH_MAX];
         snprintf(p, sizeof p, "%s/faces/ab/.0.jpg.%ld.tmp", root, (long)getpid());
-        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fd = cs ? open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
         if (fd >= 0 && write(fd, "half", 4) == 4)
             raise(SIGKILL);
         _exit(3);
@@ -292,12 +308,32 @@ static void test_stale_temp_cleanup(const char *root)
     CHECK(!exists(dead_stream));
     CHECK(exists(live));
     CHECK(exists(other));
+    /* The dead writer's marker is gone; ours is the only one while open. */
+    char wdir[PATH_MAX];
+    snprintf(wdir, sizeof wdir, "%s/.writers", root);
+    CHECK(count_entries(wdir) == 1);
     void *data;
     size_t len;
     CHECK(s && objstore_get(s, BUCKET_FACES, "ab/0.jpg", &data, &len, &e) == 0 && len == 3 &&
           memcmp(data, "old", 3) == 0);
     if (s)
         free(data);
+    objstore_close(s);
+    CHECK(count_entries(wdir) == 0);
+
+    /* Without a dead writer's marker an open does not walk the buckets: a temp
+     * file nobody registered for stays (until a crash makes the next walk). */
+    snprintf(dead, sizeof dead, "%s/faces/ab/.2.jpg.%ld.tmp", root, (long)child);
+    f = fopen(dead, "w");
+    if (f)
+        fclose(f);
+    s = objstore_open_dir(root, &e);
+    CHECK(s != NULL && exists(dead));
+    objstore_close(s);
+    /* A root opened for the first time (no .writers/ yet) is walked once. */
+    test_rmtree(wdir);
+    s = objstore_open_dir(root, &e);
+    CHECK(s != NULL && !exists(dead));
     objstore_close(s);
     unlink(live);
 }
