@@ -394,6 +394,45 @@ static int to_srgb8(VipsImage **t)
     return 0;
 }
 
+/* The loader's own shrink-on-load factor: libjpeg decodes at 1/2, 1/4, 1/8 of
+ * the size for a fraction of the work and memory. Chosen so that the result is
+ * still at least max_edge on its longest side (vips_resize does the rest). */
+static int jpeg_shrink(int longest, int max_edge)
+{
+    int shrink = 1;
+    while (shrink < 8 && longest / (shrink * 2) >= max_edge)
+        shrink *= 2;
+    return shrink;
+}
+
+static VipsImage *open_pixels(VipsSource *src, decode_format format, int page, int shrink)
+{
+    if (format == DECODE_TIFF)
+        return vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
+                                          VIPS_FAIL_ON_TRUNCATED, "page", page, NULL);
+    if (format == DECODE_JPEG && shrink > 1)
+        return vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
+                                          VIPS_FAIL_ON_TRUNCATED, "shrink", shrink, NULL);
+    return vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+                                      NULL);
+}
+
+/* Embedded ICC profile (AdobeRGB, ProPhoto, CMYK press profiles, ...) to sRGB;
+ * a profile that lcms cannot use is ignored and the plain conversion follows. */
+static void icc_to_srgb(VipsImage **t)
+{
+    VipsImage *u = NULL;
+    if (!vips_image_get_typeof(*t, VIPS_META_ICC_NAME) && (*t)->Type != VIPS_INTERPRETATION_CMYK)
+        return;
+    if (vips_icc_transform(*t, &u, "srgb", "embedded", TRUE, "input_profile",
+                           (*t)->Type == VIPS_INTERPRETATION_CMYK ? "cmyk" : "srgb", NULL) == 0) {
+        VIPS_UNREF(*t);
+        *t = u;
+    } else {
+        vips_error_clear();
+    }
+}
+
 int decode_page(const char *path, decode_format format, int page, const decode_limits *lim, decode_output *out,
                 err *e)
 {
@@ -418,41 +457,46 @@ int decode_page(const char *path, decode_format format, int page, const decode_l
     out->orig_width = o >= 5 ? h : w;
     out->orig_height = o >= 5 ? w : h;
 
-    char opts[32] = "";
-    if (format == DECODE_TIFF)
-        snprintf(opts, sizeof opts, "page=%d", page);
-    /* One decode: shrink-on-load where the format allows it, sequential access,
-     * orientation applied by thumbnail, damage an error. */
-    VipsImage *t = NULL;
-    if (vips_thumbnail_source(src, &t, lim->max_edge, "height", lim->max_edge, "size", VIPS_SIZE_DOWN, "fail_on",
-                              VIPS_FAIL_ON_TRUNCATED, "option_string", opts, NULL) != 0) {
-        VIPS_UNREF(src);
-        char what[64];
-        snprintf(what, sizeof what, "damaged %s data", format_display(format));
+    char what[64];
+    snprintf(what, sizeof what, "damaged or truncated %s data", format_display(format));
+    int longest = w > h ? w : h;
+    VipsImage *t = open_pixels(src, format, page, format == DECODE_JPEG ? jpeg_shrink(longest, lim->max_edge) : 1);
+    VIPS_UNREF(src); /* the image holds its own reference */
+    if (!t)
         return vips_fail(e, ERR_FORMAT, what);
-    }
-    if (to_srgb8(&t) != 0) {
+    /* Pixels flow through resize and conversion only as the JPEG encoder pulls
+     * them, a few lines at a time (sequential access). */
+    VipsImage *u = NULL;
+    int now = t->Xsize > t->Ysize ? t->Xsize : t->Ysize;
+    if (now > lim->max_edge && step(&t, u, vips_resize(t, &u, (double)lim->max_edge / now, NULL)))
+        goto failed;
+    icc_to_srgb(&t);
+    if (to_srgb8(&t) != 0)
+        goto failed;
+    if (t->Bands != 3) {
         VIPS_UNREF(t);
-        VIPS_UNREF(src);
-        return vips_fail(e, ERR_FORMAT, "cannot convert to sRGB");
+        return err_set(e, ERR_FORMAT, "cannot convert %d bands to RGB", t->Bands);
+    }
+    if (o != 1) {
+        /* Rotating needs random access: decode the (already small) image to
+         * memory first; this is where damage shows for rotated photos. */
+        u = vips_image_copy_memory(t);
+        if (step(&t, u, u ? 0 : -1) || step(&t, u, vips_autorot(t, &u, NULL)))
+            goto failed;
     }
     void *buf = NULL;
     size_t len = 0;
-    /* Pixels are decoded here, as the JPEG encoder pulls them. */
-    if (vips_jpegsave_buffer(t, &buf, &len, "Q", 90, "strip", TRUE, NULL) != 0) {
-        VIPS_UNREF(t);
-        VIPS_UNREF(src);
-        char what[64];
-        snprintf(what, sizeof what, "damaged or truncated %s data", format_display(format));
-        return vips_fail(e, ERR_FORMAT, what);
-    }
+    if (vips_jpegsave_buffer(t, &buf, &len, "Q", 90, "strip", TRUE, NULL) != 0)
+        goto failed;
     out->width = t->Xsize;
     out->height = t->Ysize;
     out->jpeg = buf;
     out->jpeg_len = len;
     VIPS_UNREF(t);
-    VIPS_UNREF(src);
     return 0;
+failed:
+    VIPS_UNREF(t);
+    return vips_fail(e, ERR_FORMAT, what);
 }
 
 void decode_output_free(decode_output *o)
