@@ -8,6 +8,7 @@
 #include "vision/ssd.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,58 @@ static void check_threads_agree(ssd_model *m, ssd_runner *r1, const char *shared
     nn_threads_free(t2);
 }
 
+/* Two threads, each with its own runner on the one shared model, detecting at the
+ * same time: both get the single-threaded result (weights and graph are shared
+ * read-only). */
+typedef struct job {
+    ssd_model *m;
+    const image *img;
+    det_list out;
+    int rc;
+    err e;
+} job;
+
+static void *detect_job(void *arg)
+{
+    job *j = arg;
+    ssd_runner *r = ssd_runner_new(j->m, NULL, &j->e);
+    j->rc = -1;
+    for (int k = 0; r && k < 3; k++) {
+        det_list_free(&j->out);
+        j->rc = ssd_detect(r, j->img, NULL, &j->out, &j->e);
+    }
+    ssd_runner_free(r);
+    return NULL;
+}
+
+static void check_shared_model_concurrent(ssd_model *m, ssd_runner *r1, const char *shared)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/2008_004176.png", shared);
+    image img = {0};
+    err e = {0};
+    CHECK_MSG(image_load_rgb(path, 0, 0, &img, &e) == 0, "%s", e.msg);
+    if (!img.rgb)
+        return;
+    det_list want = {0};
+    CHECK(ssd_detect(r1, &img, NULL, &want, &e) == 0);
+    job jobs[2] = {{m, &img, {0}, 0, {0}}, {m, &img, {0}, 0, {0}}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        CHECK(pthread_create(&th[i], NULL, detect_job, &jobs[i]) == 0);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_MSG(jobs[i].rc == 0, "%s", jobs[i].e.msg);
+        CHECK(jobs[i].out.n == want.n && want.n > 0);
+        for (size_t k = 0; k < want.n && k < jobs[i].out.n; k++)
+            CHECK(jobs[i].out.faces[k].score == want.faces[k].score &&
+                  jobs[i].out.faces[k].box.x == want.faces[k].box.x && jobs[i].out.faces[k].box.h == want.faces[k].box.h);
+        det_list_free(&jobs[i].out);
+    }
+    det_list_free(&want);
+    image_free(&img);
+}
+
 static void check_missing_models(void)
 {
     err e = {0};
@@ -173,6 +226,7 @@ int main(int argc, char **argv)
             CHECK(st.faces > 0);
         }
         check_threads_agree(m, r, shared);
+        check_shared_model_concurrent(m, r, shared);
     }
     ssd_runner_free(r);
     ssd_free(m);
