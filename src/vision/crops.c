@@ -62,6 +62,12 @@ rectd crops_aligned_rect(const pointd pts[CROPS_NPOINTS], int img_w, int img_h)
     return crops_detection_for_size(padded, img_w, img_h);
 }
 
+bool crops_attributes_crop(const pointd pts[CROPS_NPOINTS], int img_w, int img_h, crop_rect *out)
+{
+    const rectd stored = crops_aligned_rect(pts, img_w, img_h);
+    return crops_clip(crops_detection_for_size(stored, img_w, img_h), img_w, img_h, out);
+}
+
 rectd crops_descriptor_rect(const pointd pts[CROPS_NPOINTS], int lm_crop_w, int lm_crop_h)
 {
     const pointd c[3] = {crops_center(pts, 36, 6), crops_center(pts, 42, 6), crops_center(pts, 48, 20)};

@@ -47,6 +47,11 @@ bool crops_clip(rectd r, int img_w, int img_h, crop_rect *out);
  * through crops_detection_for_size before crops_clip, as extractFaceTensors does. */
 rectd crops_aligned_rect(const pointd pts[CROPS_NPOINTS], int img_w, int img_h);
 
+/* The integer crop expressions and age/gender read (extractFaceTensors of the
+ * alignedRect FaceDetection): crops_clip(crops_detection_for_size(
+ * crops_aligned_rect(pts))). False when it is empty. */
+bool crops_attributes_crop(const pointd pts[CROPS_NPOINTS], int img_w, int img_h, crop_rect *out);
+
 /* face-api's dlib-style descriptor rectangle (NOTES §4.3, `alignDlib`): a square of
  * floor(mean eye-to-mouth distance / 0.45) around the mean of the left-eye, right-eye
  * and mouth centres, at integer x, y. lm_crop_w/h are the dimensions of the landmark

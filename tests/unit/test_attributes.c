@@ -62,9 +62,7 @@ int main(void)
                 pointd pts[CROPS_NPOINTS];
                 crop_rect mine;
                 CHECK(golden_points(face, pts));
-                CHECK(crops_clip(crops_detection_for_size(crops_aligned_rect(pts, im.width, im.height), im.width,
-                                                          im.height),
-                                 im.width, im.height, &mine));
+                CHECK(crops_attributes_crop(pts, im.width, im.height, &mine));
                 CHECK(mine.x == crop.x && mine.y == crop.y && mine.w == crop.w && mine.h == crop.h);
 
                 agegender_result a;

@@ -76,6 +76,8 @@ static void check_golden(const char *relpath)
             ok = ok && d == 0.0;
             ok = ok && crops_clip(crops_detection_for_size(ar, W, H), W, H, &at) &&
                  crop_eq(at, golden_crop(face, "attributes"));
+            crop_rect at2;
+            ok = ok && crops_attributes_crop(pts, W, H, &at2) && crop_eq(at2, at);
 
             rectd dr = crops_descriptor_rect(pts, lm.w, lm.h);
             rectd gdr = golden_rectd(json_object_get(face, "descriptorRect"));
