@@ -14,6 +14,7 @@
 #include "vision/tinydet.h"
 
 #include <glob.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,55 @@ static void add_glob(glob_t *g, const char *pattern, int *first)
 {
     glob(pattern, *first ? 0 : GLOB_APPEND, NULL, g);
     *first = 0;
+}
+
+/* Throughput of `threads` independent single-threaded SSD runners on one shared
+ * model, each running `n` inferences — the alternative to one runner on a pool. */
+typedef struct worker {
+    ssd_model *m;
+    const float *input;
+    int n;
+    err e;
+    int rc;
+} worker;
+
+static void *worker_run(void *arg)
+{
+    worker *w = arg;
+    float *boxes = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
+    ssd_runner *r = boxes ? ssd_runner_new(w->m, NULL, &w->e) : NULL;
+    w->rc = r ? 0 : -1;
+    for (int i = 0; r && i < w->n && w->rc == 0; i++)
+        w->rc = ssd_infer(r, w->input, boxes, boxes + SSD_NUM_ANCHORS * 4, &w->e);
+    ssd_runner_free(r);
+    free(boxes);
+    return NULL;
+}
+
+static void throughput(ssd_model *m, ssd_runner *pooled, const float *input, int threads, int n)
+{
+    float *boxes = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
+    err e = {0};
+    double t0 = now_ms();
+    for (int i = 0; i < n * threads; i++)
+        ssd_infer(pooled, input, boxes, boxes + SSD_NUM_ANCHORS * 4, &e);
+    double t1 = now_ms();
+    free(boxes);
+    worker w[64];
+    pthread_t th[64];
+    int k = threads < 64 ? threads : 64;
+    for (int i = 0; i < k; i++) {
+        w[i] = (worker){m, input, n, {0}, 0};
+        pthread_create(&th[i], NULL, worker_run, &w[i]);
+    }
+    for (int i = 0; i < k; i++)
+        pthread_join(th[i], NULL);
+    double t2 = now_ms();
+    double gf = ssd_flops(m) / 1e9;
+    printf("SSD throughput, %d inferences: one runner on a %d-thread pool %.1f ms each (%.1f GFLOP/s); "
+           "%d single-thread runners in parallel %.1f ms each (%.1f GFLOP/s, runner set-up included)\n",
+           n * k, threads, (t1 - t0) / (n * k), gf * n * k / ((t1 - t0) / 1e3), k, (t2 - t1) / (n * k),
+           gf * n * k / ((t2 - t1) / 1e3));
 }
 
 int main(int argc, char **argv)
@@ -176,6 +226,8 @@ int main(int argc, char **argv)
                nimg, sum_decode / nimg, sum_ssd_all / nimg, sum_ssd_net / nimg,
                ssd_gflop * nimg / (sum_ssd_net / 1e3), sum_tiny_all / nimg, sum_tiny_net / nimg,
                tiny_gflop * nimg / (sum_tiny_net / 1e3), ru.ru_maxrss / 1024.0);
+    if (nimg > 0 && threads > 1)
+        throughput(sm, sr, in512, threads, 10);
     free(in512);
     free(in416);
     free(boxes);
