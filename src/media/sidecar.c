@@ -76,14 +76,14 @@ char *sidecar_text_json(const char *data, size_t len)
         data = conv;
         len = strlen(conv);
     }
-    while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r' || data[len - 1] == ' ' ||
-                       data[len - 1] == '\t'))
-        len--;
     char *clean = malloc(len + 1);
     char *out = NULL;
     if (clean) {
         for (size_t i = 0; i < len; i++)
             clean[i] = data[i] ? data[i] : ' '; /* no NUL inside a catalog string */
+        while (len > 0 && (clean[len - 1] == '\n' || clean[len - 1] == '\r' || clean[len - 1] == ' ' ||
+                           clean[len - 1] == '\t'))
+            len--;
         clean[len] = '\0';
         json_t *s = json_stringn(clean, len);
         if (s)
