@@ -178,27 +178,14 @@ int decode_name_claims_image(const char *name)
 
 /* ---- libvips helpers ------------------------------------------------------ */
 
-/* Takes libvips' error text (which may span lines) as one line, then clears it.
- * The buffer is per process; the caller's fixed words come first in every
- * reason so that what libvips adds is detail. */
+/* Sets e to `what` and clears libvips' error buffer. libvips' text is not
+ * added: its buffer is one per process, so with several workers it can hold
+ * another file's message, and a reason must be about this file and the same
+ * on every run. */
 static int vips_fail(err *e, errcode code, const char *what)
 {
-    char detail[512];
-    const char *b = vips_error_buffer();
-    size_t j = 0;
-    for (size_t i = 0; b && b[i] && j + 3 < sizeof detail; i++) {
-        if (b[i] == '\n') {
-            if (b[i + 1] != '\0' && j > 0)
-                detail[j++] = ';', detail[j++] = ' ';
-        } else {
-            detail[j++] = b[i];
-        }
-    }
-    detail[j] = '\0';
     vips_error_clear();
-    if (j == 0)
-        return err_set(e, code, "%s", what);
-    return err_set(e, code, "%s (%s)", what, detail);
+    return err_set(e, code, "%s", what);
 }
 
 static const char *expected_loader(decode_format f)
@@ -268,6 +255,13 @@ static VipsImage *open_header(VipsSource *src, decode_format format, int page, e
     return im;
 }
 
+/* "10000", "400", "1.05", "0.15": whole numbers from 100 MP up, else 3 digits. */
+static void megapixels(char *buf, size_t size, int64_t px)
+{
+    double mp = (double)px / 1e6;
+    snprintf(buf, size, mp >= 100 ? "%.0f" : "%.3g", mp);
+}
+
 static int check_pixels(const VipsImage *im, int page, int pages, const decode_limits *lim, err *e)
 {
     int64_t px = (int64_t)im->Xsize * im->Ysize;
@@ -276,8 +270,11 @@ static int check_pixels(const VipsImage *im, int page, int pages, const decode_l
     char where[32] = "";
     if (pages > 1)
         snprintf(where, sizeof where, "page %d: ", page);
-    return err_set(e, ERR_LIMIT, "%s%dx%d pixels (%.0f MP) exceeds --max-pixels %.0f MP", where, im->Xsize,
-                   im->Ysize, (double)px / 1e6, (double)lim->max_pixels / 1e6);
+    char have[32], limit[32];
+    megapixels(have, sizeof have, px);
+    megapixels(limit, sizeof limit, lim->max_pixels);
+    return err_set(e, ERR_LIMIT, "%s%dx%d pixels (%s MP) exceeds --max-pixels %s MP", where, im->Xsize, im->Ysize,
+                   have, limit);
 }
 
 static int orientation_of(VipsImage *im)
