@@ -143,3 +143,12 @@ int landmarks_detect(landmarks_runner *r, const image *img, rectd det_box, point
     if (crop_out) *crop_out = crop;
     return landmarks_run_crop(r, img, crop, (pointd){det_box.x, det_box.y}, pts, e);
 }
+
+void landmarks_five(const pointd pts[CROPS_NPOINTS], pointd five[5])
+{
+    five[LANDMARKS_LEFT_EYE] = crops_center(pts, 36, 6);
+    five[LANDMARKS_RIGHT_EYE] = crops_center(pts, 42, 6);
+    five[LANDMARKS_NOSE] = pts[30];
+    five[LANDMARKS_MOUTH_LEFT] = pts[48];
+    five[LANDMARKS_MOUTH_RIGHT] = pts[54];
+}

@@ -48,6 +48,12 @@ int landmarks_run_crop(landmarks_runner *r, const image *img, crop_rect crop, po
 int landmarks_detect(landmarks_runner *r, const image *img, rectd det_box, pointd pts[CROPS_NPOINTS],
                      crop_rect *crop_out, err *e);
 
+/* The five points of the annotation JSON (DESIGN.md "landmarks"), from the 68:
+ * left_eye / right_eye = centres of points 36-41 / 42-47 (image left / right),
+ * nose = 30 (tip), mouth_left = 48, mouth_right = 54 (outer corners). */
+enum { LANDMARKS_LEFT_EYE, LANDMARKS_RIGHT_EYE, LANDMARKS_NOSE, LANDMARKS_MOUTH_LEFT, LANDMARKS_MOUTH_RIGHT };
+void landmarks_five(const pointd pts[CROPS_NPOINTS], pointd five[5]);
+
 /* The raw 136 fully-connected outputs of the last run (x0,y0,x1,y1,... relative
  * to the 112 x 112 padded input) — for tests against the reference's dumps. */
 const float *landmarks_raw_output(const landmarks_runner *r);

@@ -64,6 +64,11 @@ static void check_set(landmarks_runner *r, json_t *root, const char *label, int 
             double d = 0;
             for (int i = 0; i < CROPS_NPOINTS; i++)
                 d = fmax(d, fmax(fabs(got[i].x - want[i].x), fabs(got[i].y - want[i].y)));
+            pointd five[5];
+            landmarks_five(got, five);
+            CHECK(five[LANDMARKS_LEFT_EYE].x < five[LANDMARKS_RIGHT_EYE].x);
+            CHECK(five[LANDMARKS_MOUTH_LEFT].x < five[LANDMARKS_MOUTH_RIGHT].x);
+            CHECK(five[LANDMARKS_NOSE].y > five[LANDMARKS_LEFT_EYE].y && five[LANDMARKS_NOSE].y < five[LANDMARKS_MOUTH_LEFT].y + 1);
             CHECK_MSG(d <= 0.1, "%s: %s face %zu: landmarks differ by %.4f px", label, file, fi, d);
             max_diff = fmax(max_diff, d);
             faces++;
