@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 const float PREP_MEAN_TINY[3] = {117.001f, 114.697f, 97.404f};
 const float PREP_MEAN_FACE[3] = {122.782f, 117.001f, 104.298f};
@@ -87,6 +88,86 @@ int prep_square(const image *img, prep_rect crop, prep_pad pad, int size, float 
         }
     }
     free(ty);
+    return 0;
+}
+
+/* Box-filter taps of one output pixel along one axis: source [first, first+n)
+ * of the padded square with weights w (summing to 1). */
+typedef struct area_tap {
+    int first, n;
+    size_t w; /* offset into the shared weight array */
+} area_tap;
+
+/* Taps for side -> size (side > size); weights in *wout (caller frees). */
+static int area_taps(int side, int size, area_tap *t, float **wout)
+{
+    double scale = (double)side / size;
+    size_t cap = (size_t)size * ((size_t)ceil(scale) + 2);
+    float *w = malloc(cap * sizeof *w);
+    if (!w)
+        return -1;
+    size_t used = 0;
+    for (int o = 0; o < size; o++) {
+        double a = o * scale, b = (o + 1) * scale;
+        int first = (int)floor(a), last = (int)ceil(b) - 1;
+        if (last > side - 1)
+            last = side - 1;
+        t[o] = (area_tap){first, last - first + 1, used};
+        for (int i = first; i <= last; i++) {
+            double lo = i > a ? i : a, hi = i + 1 < b ? i + 1 : b;
+            w[used++] = (float)((hi - lo) / scale);
+        }
+    }
+    *wout = w;
+    return 0;
+}
+
+int prep_square_area(const image *img, prep_rect crop, prep_pad pad, int size, float *out, err *e)
+{
+    int side = crop.w > crop.h ? crop.w : crop.h;
+    if (size < 1 || side <= size || !img || !img->rgb || crop.w <= 0 || crop.h <= 0 || crop.x < 0 || crop.y < 0 ||
+        crop.x + crop.w > img->width || crop.y + crop.h > img->height)
+        return prep_square(img, crop, pad, size, out, e); /* also reports bad rectangles */
+    int diff = side - (crop.w > crop.h ? crop.h : crop.w);
+    int before = pad == PREP_PAD_CENTRE ? diff - (int)js_round(diff * 0.5) : 0;
+    int offy = crop.h < crop.w ? before : 0, offx = crop.w < crop.h ? before : 0;
+    area_tap *t = malloc(sizeof *t * (size_t)size);
+    float *w = NULL, *row = malloc(sizeof(float) * (size_t)size * 3);
+    if (!t || !row || area_taps(side, size, t, &w) != 0) {
+        free(t);
+        free(row);
+        return err_set(e, ERR_NOMEM, "out of memory resizing to %d px", size);
+    }
+    /* The same taps serve both axes of the square. */
+    const size_t stride = (size_t)img->width * 3;
+    for (int oy = 0; oy < size; oy++) {
+        float *o = out + (size_t)oy * size * 3;
+        memset(o, 0, sizeof(float) * (size_t)size * 3);
+        for (int k = 0; k < t[oy].n; k++) {
+            int sy = t[oy].first + k - offy;
+            if (sy < 0 || sy >= crop.h)
+                continue; /* padding rows are 0 */
+            const uint8_t *src = img->rgb + (size_t)(crop.y + sy) * stride;
+            float wy = w[t[oy].w + k];
+            for (int ox = 0; ox < size; ox++) {
+                float acc[3] = {0, 0, 0};
+                for (int j = 0; j < t[ox].n; j++) {
+                    int sx = t[ox].first + j - offx;
+                    if (sx < 0 || sx >= crop.w)
+                        continue;
+                    const uint8_t *p = src + (size_t)(crop.x + sx) * 3;
+                    float wx = w[t[ox].w + j];
+                    acc[0] += wx * p[0], acc[1] += wx * p[1], acc[2] += wx * p[2];
+                }
+                row[ox * 3] = acc[0], row[ox * 3 + 1] = acc[1], row[ox * 3 + 2] = acc[2];
+            }
+            for (int i = 0; i < size * 3; i++)
+                o[i] += wy * row[i];
+        }
+    }
+    free(t);
+    free(w);
+    free(row);
     return 0;
 }
 

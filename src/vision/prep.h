@@ -33,6 +33,14 @@ int prep_square(const image *img, prep_rect crop, prep_pad pad, int size, float 
 /* The whole image: prep_square with crop (0,0,W,H). */
 int prep_square_image(const image *img, prep_pad pad, int size, float *out, err *e);
 
+/* Like prep_square, but antialiased (not face-api compatible): when the padded
+ * square is larger than size, each output pixel is the average over its whole
+ * footprint (box filter with fractional edge weights), so large scans keep their
+ * small faces instead of sampling 2x2 pixels per output pixel; when it is not
+ * larger, this is prep_square. Same geometry as prep_square (output o covers
+ * source [o*scale, (o+1)*scale)), so detector boxes map back the same way. */
+int prep_square_area(const image *img, prep_rect crop, prep_pad pad, int size, float *out, err *e);
+
 /* face-api's computeReshapedDimensions: s = size/max(W,H); *rw = round(W*s),
  * *rh = round(H*s) (JS Math.round: halves up). */
 void prep_reshaped_dims(int width, int height, int size, int *rw, int *rh);

@@ -80,7 +80,7 @@ struct ssd_runner {
 
 ssd_options ssd_default_options(void)
 {
-    return (ssd_options){0.5, 100};
+    return (ssd_options){0.5, 100, 0};
 }
 
 /* y = beta + (dw(x) - mean) * gamma / sqrt(var + eps), folded into the filter and
@@ -268,6 +268,16 @@ static double iou(const float *a, const float *b)
     return inter / (areaa + areab - inter);
 }
 
+/* IoU of two pixel rectangles. */
+static double box_iou_rect(rectd a, rectd b)
+{
+    double w = fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x), h = fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y);
+    if (w <= 0 || h <= 0)
+        return 0;
+    double u = a.w * a.h + b.w * b.h - w * h;
+    return u > 0 ? w * h / u : 0;
+}
+
 typedef struct cand {
     float score;
     int idx;
@@ -328,12 +338,119 @@ int ssd_postprocess(const float *boxes, const float *scores, int width, int heig
     return rc;
 }
 
-int ssd_detect(ssd_runner *r, const image *img, const ssd_options *opt, det_list *out, err *e)
+/* Detects inside one rectangle of img (the whole image for ssd_detect), boxes
+ * appended in img's pixels. */
+static int detect_rect(ssd_runner *r, const image *img, prep_rect rect, const ssd_options *opt, det_list *out, err *e)
 {
     float *in = nn_runtime_input(r->rt, 0, NULL);
-    if (prep_square_image(img, PREP_PAD_END, SSD_INPUT_SIZE, in, e) != 0)
+    int rc = opt && opt->antialias ? prep_square_area(img, rect, PREP_PAD_END, SSD_INPUT_SIZE, in, e)
+                                   : prep_square(img, rect, PREP_PAD_END, SSD_INPUT_SIZE, in, e);
+    if (rc != 0)
         return err_prefix(e, MODEL);
     if (run_decode(r, r->boxes, r->scores, e) != 0)
         return e ? e->code : ERR_INTERNAL;
-    return ssd_postprocess(r->boxes, r->scores, img->width, img->height, opt, out, e);
+    size_t first = out->n;
+    if ((rc = ssd_postprocess(r->boxes, r->scores, rect.w, rect.h, opt, out, e)) != 0)
+        return rc;
+    for (size_t i = first; i < out->n; i++)
+        out->faces[i].box.x += rect.x, out->faces[i].box.y += rect.y;
+    return 0;
+}
+
+int ssd_detect(ssd_runner *r, const image *img, const ssd_options *opt, det_list *out, err *e)
+{
+    if (!img || img->width < 1 || img->height < 1)
+        return err_set(e, ERR_INVALID, "%s: empty image", MODEL);
+    prep_rect all = {0, 0, img->width, img->height};
+    return detect_rect(r, img, all, opt, out, e);
+}
+
+ssd_tiling ssd_default_tiling(void)
+{
+    return (ssd_tiling){640, 0.25, 0.3};
+}
+
+/* Overlap of a and b relative to the smaller box. */
+static double overlap_min(rectd a, rectd b)
+{
+    double w = fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x), h = fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y);
+    if (w <= 0 || h <= 0)
+        return 0;
+    double m = fmin(a.w * a.h, b.w * b.h);
+    return m > 0 ? w * h / m : 0;
+}
+
+static int face_cmp(const void *pa, const void *pb)
+{
+    const det_face *a = pa, *b = pb;
+    return a->score > b->score ? -1 : a->score < b->score;
+}
+
+/* Tile origins along one axis: tiles of `tile` px overlapping by at least `ov` px,
+ * evenly spread so the last tile ends at the edge. */
+static int tile_origins(int len, int tile, int ov, int *org, int max)
+{
+    if (len <= tile) {
+        org[0] = 0;
+        return 1;
+    }
+    int n = (int)ceil((double)(len - ov) / (tile - ov));
+    if (n > max)
+        n = max;
+    for (int i = 0; i < n; i++)
+        org[i] = (int)floor((double)i * (len - tile) / (n - 1) + 0.5);
+    return n;
+}
+
+int ssd_detect_tiled(ssd_runner *r, const image *img, const ssd_options *opt, const ssd_tiling *tiling, det_list *out,
+                     err *e)
+{
+    ssd_tiling t = tiling ? *tiling : ssd_default_tiling();
+    if (t.tile < 64 || t.overlap < 0 || t.overlap >= 0.9)
+        return err_set(e, ERR_INVALID, "%s: tiles of %d px overlapping %.2f", MODEL, t.tile, t.overlap);
+    det_list all = {0};
+    int rc = ssd_detect(r, img, opt, &all, e);
+    /* Tiles only when they see the image at a larger scale than the whole-image pass. */
+    int longest = img->width > img->height ? img->width : img->height;
+    if (rc == 0 && longest > t.tile * 5 / 4) {
+        int ox[64], oy[64], ov = (int)(t.tile * t.overlap);
+        int nx = tile_origins(img->width, t.tile, ov, ox, 64), ny = tile_origins(img->height, t.tile, ov, oy, 64);
+        for (int j = 0; j < ny && rc == 0; j++)
+            for (int i = 0; i < nx && rc == 0; i++) {
+                prep_rect rect = {ox[i], oy[j], t.tile < img->width ? t.tile : img->width,
+                                  t.tile < img->height ? t.tile : img->height};
+                size_t first = all.n;
+                rc = detect_rect(r, img, rect, opt, &all, e);
+                /* A face cut by an inner tile edge is whole in the neighbouring tile
+                 * (or in the whole-image pass): drop the cut part. */
+                size_t keep = first;
+                for (size_t k = first; rc == 0 && k < all.n; k++) {
+                    rectd b = all.faces[k].box;
+                    int cut = (rect.x > 0 && b.x < rect.x + 2) || (rect.y > 0 && b.y < rect.y + 2) ||
+                              (rect.x + rect.w < img->width && b.x + b.w > rect.x + rect.w - 2) ||
+                              (rect.y + rect.h < img->height && b.y + b.h > rect.y + rect.h - 2);
+                    if (!cut)
+                        all.faces[keep++] = all.faces[k];
+                }
+                if (rc == 0)
+                    all.n = keep;
+            }
+    }
+    if (rc == 0) {
+        /* Merge: highest score first; drop a box overlapping a kept one (IoU-like
+         * measure on the smaller box, so a partial face inside a whole one goes too). */
+        qsort(all.faces, all.n, sizeof *all.faces, face_cmp);
+        size_t first = out->n;
+        for (size_t k = 0; k < all.n && rc == 0; k++) {
+            int keep = 1;
+            for (size_t q = first; q < out->n && keep; q++)
+                if (overlap_min(all.faces[k].box, out->faces[q].box) > 0.5 ||
+                    box_iou_rect(all.faces[k].box, out->faces[q].box) > t.merge_iou)
+                    keep = 0;
+            if (keep)
+                rc = det_list_push(out, all.faces[k], e);
+        }
+    }
+    det_list_free(&all);
+    return rc;
 }

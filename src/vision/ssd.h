@@ -23,9 +23,10 @@ typedef struct ssd_runner ssd_runner;
 typedef struct ssd_options {
     double min_score; /* keep score > min_score (strict); face-api default 0.5 */
     int max_results;  /* face-api default 100 */
+    int antialias;    /* 0: face-api's legacy 2x2-tap resize (--compat); 1: prep_square_area */
 } ssd_options;
 
-/* face-api's defaults: min_score 0.5, max_results 100. */
+/* face-api's defaults: min_score 0.5, max_results 100, no antialiasing. */
 ssd_options ssd_default_options(void);
 
 /* Loads ssd_mobilenetv1_model from models_dir (weights.h rules and errors) and
@@ -43,6 +44,22 @@ void ssd_runner_free(ssd_runner *r);
 /* Detects faces in img: appends them to out (score order, highest first), boxes
  * in img's pixels. 0, or an error (e set) naming the reason. */
 int ssd_detect(ssd_runner *r, const image *img, const ssd_options *opt, det_list *out, err *e);
+
+/* Small faces in large images (not face-api compatible): the whole-image pass plus
+ * passes over overlapping square tiles of `tile` image pixels, so that faces of
+ * ~20-40 px, which the 512 px whole-image input shrinks below the smallest
+ * anchor, reach the network at a usable size. Tile detections cut by an inner
+ * tile edge are dropped; all detections are merged highest score first,
+ * dropping a box whose IoU with a kept one exceeds merge_iou or that lies more
+ * than half inside one. Tiles run only when the longest side exceeds 1.25 tiles. */
+typedef struct ssd_tiling {
+    int tile;         /* tile side in image pixels (>= 64); default 640 */
+    double overlap;   /* fraction of the tile shared with the neighbour; default 0.25 */
+    double merge_iou; /* default 0.3 */
+} ssd_tiling;
+ssd_tiling ssd_default_tiling(void);
+int ssd_detect_tiled(ssd_runner *r, const image *img, const ssd_options *opt, const ssd_tiling *tiling, det_list *out,
+                     err *e);
 
 /* The steps of ssd_detect, for tests and benchmarks. */
 /* Runs the network on the prepared (padded, resized, not normalised) 512x512x3

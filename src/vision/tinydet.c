@@ -44,7 +44,7 @@ struct tinydet_runner {
 
 tinydet_options tinydet_default_options(void)
 {
-    return (tinydet_options){0.5, TINYDET_DEFAULT_SIZE};
+    return (tinydet_options){0.5, TINYDET_DEFAULT_SIZE, 0};
 }
 
 tinydet_model *tinydet_load(const char *models_dir, err *e)
@@ -259,7 +259,10 @@ int tinydet_detect(tinydet_runner *r, const image *img, const tinydet_options *o
     if (o.input_size != r->size && runner_build(r, o.input_size, e) != 0)
         return e ? e->code : ERR_INTERNAL;
     float *in = nn_runtime_input(r->rt, 0, NULL);
-    if (prep_square_image(img, PREP_PAD_END, r->size, in, e) != 0)
+    prep_rect all = {0, 0, img->width, img->height};
+    int rc = o.antialias ? prep_square_area(img, all, PREP_PAD_END, r->size, in, e)
+                         : prep_square(img, all, PREP_PAD_END, r->size, in, e);
+    if (rc != 0)
         return err_prefix(e, MODEL);
     if (run(r, e) != 0)
         return e ? e->code : ERR_INTERNAL;

@@ -24,6 +24,7 @@ typedef struct tinydet_runner tinydet_runner;
 typedef struct tinydet_options {
     double min_score; /* keep score > min_score (strict); face-api default 0.5 */
     int input_size;   /* multiple of 32, >= 32; face-api default 416 */
+    int antialias;    /* 0: face-api's legacy 2x2-tap resize (--compat); 1: prep_square_area */
 } tinydet_options;
 
 tinydet_options tinydet_default_options(void);

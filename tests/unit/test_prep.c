@@ -130,6 +130,56 @@ static void test_crop(void)
     free(img.rgb);
 }
 
+static void test_area(void)
+{
+    err e = {0};
+    float a[8 * 8 * 3], b[8 * 8 * 3];
+    /* Not shrinking: identical to the legacy resize. */
+    image img = make_image(3, 3);
+    CHECK(prep_square_area(&img, (prep_rect){0, 0, 3, 3}, PREP_PAD_END, 7, a, &e) == 0);
+    CHECK(prep_square(&img, (prep_rect){0, 0, 3, 3}, PREP_PAD_END, 7, b, &e) == 0);
+    CHECK(memcmp(a, b, sizeof(float) * 7 * 7 * 3) == 0);
+    free(img.rgb);
+    /* 4x4 -> 2x2: each output is the mean of its 2x2 block (legacy would take one pixel). */
+    img = make_image(4, 4);
+    CHECK(prep_square_area(&img, (prep_rect){0, 0, 4, 4}, PREP_PAD_END, 2, a, &e) == 0);
+    int ok = 1;
+    for (int oy = 0; oy < 2; oy++)
+        for (int ox = 0; ox < 2; ox++)
+            for (int c = 0; c < 3; c++) {
+                double m = (px(&img, 2 * ox, 2 * oy, c) + px(&img, 2 * ox + 1, 2 * oy, c) +
+                            px(&img, 2 * ox, 2 * oy + 1, c) + px(&img, 2 * ox + 1, 2 * oy + 1, c)) / 4.0;
+                ok &= fabs(a[(oy * 2 + ox) * 3 + c] - m) < 1e-4;
+            }
+    CHECK(ok);
+    free(img.rgb);
+    /* 3 -> 2 (scale 1.5): output 0 = (p0 + 0.5 p1) / 1.5 per axis; output 1 = (0.5 p1 + p2) / 1.5. */
+    img = make_image(3, 3);
+    CHECK(prep_square_area(&img, (prep_rect){0, 0, 3, 3}, PREP_PAD_END, 2, a, &e) == 0);
+    double wts[2][3] = {{1 / 1.5, 0.5 / 1.5, 0}, {0, 0.5 / 1.5, 1 / 1.5}};
+    ok = 1;
+    for (int oy = 0; oy < 2; oy++)
+        for (int ox = 0; ox < 2; ox++) {
+            double m = 0;
+            for (int y = 0; y < 3; y++)
+                for (int x = 0; x < 3; x++)
+                    m += wts[oy][y] * wts[ox][x] * px(&img, x, y, 1);
+            ok &= fabs(a[(oy * 2 + ox) * 3 + 1] - m) < 1e-3;
+        }
+    CHECK(ok);
+    free(img.rgb);
+    /* 8 wide, 2 high -> 4: the bottom half comes from the zero padding. */
+    img = make_image(8, 2);
+    CHECK(prep_square_area(&img, (prep_rect){0, 0, 8, 2}, PREP_PAD_END, 4, a, &e) == 0);
+    ok = 1;
+    for (int i = 4 * 3; i < 4 * 4 * 3; i++)
+        ok &= a[i] == 0.0f;
+    CHECK(ok && a[0] > 0);
+    /* Bad rectangles are refused as by prep_square. */
+    CHECK(prep_square_area(&img, (prep_rect){6, 0, 4, 2}, PREP_PAD_END, 2, a, &e) == ERR_INVALID);
+    free(img.rgb);
+}
+
 static void test_norm(void)
 {
     float t[6] = {0, 127.5f, 255, 122.782f, 117.001f, 104.298f};
@@ -149,6 +199,7 @@ int main(void)
     test_centre_odd();
     test_legacy_resize();
     test_crop();
+    test_area();
     test_norm();
     return test_main_end();
 }

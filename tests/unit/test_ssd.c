@@ -182,6 +182,116 @@ static void check_shared_model_concurrent(ssd_model *m, ssd_runner *r1, const ch
     image_free(&img);
 }
 
+/* ---- recall on the ground-truth boxes of group-photos ----------------------
+ * dlib-faces/{training,testing}.xml (43 boxes) and solvay-1927 (30 boxes, 4
+ * corners "row col" per detection_N); a ground-truth box is found when a
+ * detection not yet matched has IoU >= 0.3 with it. */
+typedef struct gt_image {
+    char file[256];
+    rectd box[64];
+    int n;
+} gt_image;
+
+static int read_dlib_xml(const char *path, const char *subdir, gt_image *gt, int max)
+{
+    FILE *f = fopen(path, "r");
+    CHECK_MSG(f != NULL, "%s missing", path);
+    if (!f)
+        return 0;
+    char line[512], name[200];
+    int n = 0;
+    gt_image *cur = NULL;
+    while (fgets(line, sizeof line, f)) {
+        char *q;
+        int t, l, w, h;
+        if ((q = strstr(line, "<image file='")) && n < max && sscanf(q + 13, "%199[^']", name) == 1) {
+            cur = &gt[n++];
+            snprintf(cur->file, sizeof cur->file, "%s/%s", subdir, name);
+            cur->n = 0;
+        } else if ((q = strstr(line, "<box ")) && cur && cur->n < 64 &&
+                   sscanf(q, "<box top='%d' left='%d' width='%d' height='%d'", &t, &l, &w, &h) == 4) {
+            cur->box[cur->n++] = (rectd){l, t, w, h};
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+static int read_solvay(const char *path, gt_image *g)
+{
+    FILE *f = fopen(path, "r");
+    CHECK_MSG(f != NULL, "%s missing", path);
+    if (!f)
+        return 0;
+    snprintf(g->file, sizeof g->file, "solvay-1927/1280px-Solvay_conference_1927.png");
+    g->n = 0;
+    char line[128];
+    int r[4], c[4], k = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "detection_", 10) == 0) {
+            k = 0;
+            continue;
+        }
+        if (k < 4 && sscanf(line, "%d %d", &r[k], &c[k]) == 2 && ++k == 4 && g->n < 64)
+            g->box[g->n++] = (rectd){c[0], r[0], c[3] - c[0], r[3] - r[0]};
+    }
+    fclose(f);
+    return 1;
+}
+
+static void check_ground_truth(ssd_runner *r, const char *shared)
+{
+    gt_image gt[24];
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/group-photos", shared);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        printf("skipped: %s absent: ground-truth recall not measured\n", path);
+        return;
+    }
+    int n = 0;
+    snprintf(path, sizeof path, "%s/data/group-photos/dlib-faces/training.xml", shared);
+    n += read_dlib_xml(path, "dlib-faces", gt + n, 24 - n);
+    snprintf(path, sizeof path, "%s/data/group-photos/dlib-faces/testing.xml", shared);
+    n += read_dlib_xml(path, "dlib-faces", gt + n, 24 - n);
+    snprintf(path, sizeof path, "%s/data/group-photos/solvay-1927/ground_truth_detection.txt", shared);
+    n += read_solvay(path, gt + n);
+    for (int tiled = 0; tiled < 2; tiled++) {
+        int total = 0, hit = 0, found = 0;
+        for (int i = 0; i < n; i++) {
+            if (snprintf(path, sizeof path, "%s/data/group-photos/%s", shared, gt[i].file) >= (int)sizeof path)
+                continue;
+            image img = {0};
+            err e = {0};
+            CHECK_MSG(image_load_rgb(path, 1, 0, &img, &e) == 0, "%s", e.msg);
+            det_list d = {0};
+            CHECK(tiled ? ssd_detect_tiled(r, &img, NULL, NULL, &d, &e) == 0 : ssd_detect(r, &img, NULL, &d, &e) == 0);
+            char used[256] = {0};
+            for (int g = 0; g < gt[i].n; g++) {
+                double best = 0.3;
+                int bi = -1;
+                for (size_t k = 0; k < d.n && k < sizeof used; k++)
+                    if (!used[k] && box_iou(gt[i].box[g], d.faces[k].box) >= best)
+                        best = box_iou(gt[i].box[g], d.faces[k].box), bi = (int)k;
+                if (bi >= 0)
+                    used[bi] = 1, hit++;
+            }
+            total += gt[i].n;
+            found += (int)d.n;
+            det_list_free(&d);
+            image_free(&img);
+        }
+        double recall = total ? (double)hit / total : 0, precision = found ? (double)hit / found : 0;
+        printf("ground truth, %s: %d of %d faces, recall %.3f, precision %.3f\n",
+               tiled ? "ssd_detect_tiled (640 px tiles)" : "ssd_detect (face-api)", hit, total, recall, precision);
+        CHECK(total == 73);
+        if (tiled)
+            CHECK_MSG(recall >= 0.95 && precision >= 0.97, "tiled recall %.3f precision %.3f", recall, precision);
+        else
+            CHECK_MSG(hit == 61 && found == 62, "face-api finds 61 of 73 with 62 detections; got %d of %d", hit, found);
+    }
+}
+
 static void check_missing_models(void)
 {
     err e = {0};
@@ -227,6 +337,7 @@ int main(int argc, char **argv)
         }
         check_threads_agree(m, r, shared);
         check_shared_model_concurrent(m, r, shared);
+        check_ground_truth(r, shared);
     }
     ssd_runner_free(r);
     ssd_free(m);

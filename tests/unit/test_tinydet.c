@@ -184,7 +184,7 @@ static void test_parity(tinydet_model *m, const char *shared, const char *src)
     image img = {0};
     if (r && image_load_rgb(path, 0, 0, &img, &e) == 0) {
         det_list l = {0};
-        tinydet_options o = {0.5, 608};
+        tinydet_options o = {0.5, 608, 0};
         CHECK_MSG(tinydet_detect(r, &img, &o, &l, &e) == 0, "%s", e.msg);
         CHECK(l.n >= 2);
         det_list_free(&l);
