@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# bench.sh BUILD — `make bench`: runs every benchmark program bench_* of the
+# build folder in turn; each prints its own table.
+set -uo pipefail
+BUILD=${1:?usage: scripts/bench.sh BUILD_DIR}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export FACETAG_SHARED=${FACETAG_SHARED:-$ROOT/../shared}
+export FACETAG_MODELS=${FACETAG_MODELS:-$ROOT/models/face-api/model}
+rc=0
+for b in "$BUILD"/bench_*; do
+  [ -x "$b" ] || continue
+  echo "== $(basename "$b")"
+  "$b" || rc=1
+  echo
+done
+exit $rc

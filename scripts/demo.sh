@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# demo.sh BIN — what `make demo` shows: the sample photos of the face-api
+# package ingested into demo-data/, then `facetag status`. Idempotent: a second
+# run finds the photos "unchanged". Later stages add their steps here.
+set -euo pipefail
+BIN=${1:?usage: scripts/demo.sh path/to/facetag}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DEMO=$ROOT/models/face-api/demo
+DATA=${FACETAG_DEMO_DATA:-$ROOT/demo-data}
+shopt -s nullglob
+photos=("$DEMO"/*.jpg)
+[ ${#photos[@]} -gt 0 ] || { echo "demo: no sample photos in $DEMO; run 'make models' first" >&2; exit 2; }
+
+echo "== facetag ingest: ${#photos[@]} sample photos from $DEMO into $DATA"
+"$BIN" --data "$DATA" ingest "${photos[@]}"
+echo
+echo "== facetag status"
+"$BIN" --data "$DATA" status
