@@ -42,23 +42,20 @@ static void axis_taps(int in, int out, axis_tap *t)
     }
 }
 
-int prep_square(const image *img, prep_rect crop, prep_pad pad, int size, float *out, err *e)
+static int check_crop(const image *img, prep_rect crop, int size, err *e)
 {
     if (!img || !img->rgb || crop.w <= 0 || crop.h <= 0 || crop.x < 0 || crop.y < 0 ||
         crop.x + crop.w > img->width || crop.y + crop.h > img->height || size < 1)
         return err_set(e, ERR_INVALID, "crop %dx%d at (%d,%d) of a %dx%d image to %d px: not inside the image",
                        crop.w, crop.h, crop.x, crop.y, img ? img->width : 0, img ? img->height : 0, size);
-    int side = crop.w > crop.h ? crop.w : crop.h;
-    int diff = side - (crop.w > crop.h ? crop.h : crop.w);
-    int before = 0;
-    if (pad == PREP_PAD_CENTRE) {
-        int append = (int)js_round(diff * 0.5);
-        before = diff - append;
-    }
-    /* Offset of the crop inside the padded square. */
-    int offy = crop.h < crop.w ? before : 0, offx = crop.w < crop.h ? before : 0;
+    return 0;
+}
 
-    /* One tap table per axis; the square is side x side. (VLA-free: size is small.) */
+/* Legacy bilinear resize of a virtual side x side square that holds the crop at
+ * (offx, offy) and `fill` everywhere else. */
+static int resize_virtual(const image *img, prep_rect crop, int side, int offx, int offy, const float fill[3],
+                          int size, float *out, err *e)
+{
     axis_tap *ty = malloc(sizeof(axis_tap) * (size_t)size * 2);
     if (!ty)
         return err_set(e, ERR_NOMEM, "out of memory resizing to %d px", size);
@@ -79,8 +76,9 @@ int prep_square(const image *img, prep_rect crop, prep_pad pad, int size, float 
             size_t c0 = (size_t)(crop.x + sx0) * 3, c1 = (size_t)(crop.x + sx1) * 3;
             double fx = tx[ox].f;
             for (int ch = 0; ch < 3; ch++) {
-                double tl = r0 && in0 ? r0[c0 + ch] : 0.0, tr = r0 && in1 ? r0[c1 + ch] : 0.0;
-                double bl = r1 && in0 ? r1[c0 + ch] : 0.0, br = r1 && in1 ? r1[c1 + ch] : 0.0;
+                double f = fill[ch];
+                double tl = r0 && in0 ? r0[c0 + ch] : f, tr = r0 && in1 ? r0[c1 + ch] : f;
+                double bl = r1 && in0 ? r1[c0 + ch] : f, br = r1 && in1 ? r1[c1 + ch] : f;
                 double top = tl + (tr - tl) * fx;
                 double bot = bl + (br - bl) * fx;
                 o[ox * 3 + ch] = (float)(top + (bot - top) * fy);
@@ -89,6 +87,34 @@ int prep_square(const image *img, prep_rect crop, prep_pad pad, int size, float 
     }
     free(ty);
     return 0;
+}
+
+int prep_square(const image *img, prep_rect crop, prep_pad pad, int size, float *out, err *e)
+{
+    if (check_crop(img, crop, size, e) != 0)
+        return e ? e->code : ERR_INVALID;
+    int side = crop.w > crop.h ? crop.w : crop.h;
+    int diff = side - (crop.w > crop.h ? crop.h : crop.w);
+    int before = 0;
+    if (pad == PREP_PAD_CENTRE) {
+        int append = (int)js_round(diff * 0.5);
+        before = diff - append;
+    }
+    /* Offset of the crop inside the padded square. */
+    int offy = crop.h < crop.w ? before : 0, offx = crop.w < crop.h ? before : 0;
+    static const float zero[3] = {0, 0, 0};
+    return resize_virtual(img, crop, side, offx, offy, zero, size, out, e);
+}
+
+int prep_canvas(const image *img, int side, int offx, int offy, const float fill[3], int size, float *out, err *e)
+{
+    prep_rect all = {0, 0, img ? img->width : 0, img ? img->height : 0};
+    if (check_crop(img, all, size, e) != 0)
+        return e ? e->code : ERR_INVALID;
+    if (offx < 0 || offy < 0 || offx + all.w > side || offy + all.h > side)
+        return err_set(e, ERR_INVALID, "%dx%d image at (%d,%d) does not fit a %d px canvas", all.w, all.h, offx, offy,
+                       side);
+    return resize_virtual(img, all, side, offx, offy, fill, size, out, e);
 }
 
 /* Box-filter taps of one output pixel along one axis: source [first, first+n)

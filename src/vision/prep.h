@@ -41,6 +41,12 @@ int prep_square_image(const image *img, prep_pad pad, int size, float *out, err 
  * source [o*scale, (o+1)*scale)), so detector boxes map back the same way. */
 int prep_square_area(const image *img, prep_rect crop, prep_pad pad, int size, float *out, err *e);
 
+/* The whole image placed at (offx, offy) on a side x side canvas filled with
+ * `fill` (0..255 per channel), resized like prep_square — for detecting faces
+ * that fill the frame, which the detectors only find with some background
+ * around them. ERR_INVALID unless the image fits the canvas. */
+int prep_canvas(const image *img, int side, int offx, int offy, const float fill[3], int size, float *out, err *e);
+
 /* face-api's computeReshapedDimensions: s = size/max(W,H); *rw = round(W*s),
  * *rh = round(H*s) (JS Math.round: halves up). */
 void prep_reshaped_dims(int width, int height, int size, int *rw, int *rh);

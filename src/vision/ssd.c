@@ -365,6 +365,28 @@ int ssd_detect(ssd_runner *r, const image *img, const ssd_options *opt, det_list
     return detect_rect(r, img, all, opt, out, e);
 }
 
+int ssd_detect_canvas(ssd_runner *r, const image *img, const ssd_options *opt, double scale, const float fill[3],
+                      det_list *out, err *e)
+{
+    if (!img || img->width < 1 || img->height < 1)
+        return err_set(e, ERR_INVALID, "%s: empty image", MODEL);
+    if (!(scale >= 1.0 && scale <= 8.0))
+        return err_set(e, ERR_INVALID, "%s: canvas scale %g outside 1..8", MODEL, scale);
+    int longest = img->width > img->height ? img->width : img->height;
+    int side = (int)ceil(longest * scale);
+    int offx = (side - img->width) / 2, offy = (side - img->height) / 2;
+    float *in = nn_runtime_input(r->rt, 0, NULL);
+    if (prep_canvas(img, side, offx, offy, fill, SSD_INPUT_SIZE, in, e) != 0)
+        return err_prefix(e, MODEL);
+    if (run_decode(r, r->boxes, r->scores, e) != 0)
+        return e ? e->code : ERR_INTERNAL;
+    size_t first = out->n;
+    int rc = ssd_postprocess(r->boxes, r->scores, side, side, opt, out, e);
+    for (size_t i = first; rc == 0 && i < out->n; i++)
+        out->faces[i].box.x -= offx, out->faces[i].box.y -= offy;
+    return rc;
+}
+
 ssd_tiling ssd_default_tiling(void)
 {
     return (ssd_tiling){640, 0.25, 0.3};

@@ -45,6 +45,13 @@ void ssd_runner_free(ssd_runner *r);
  * in img's pixels. 0, or an error (e set) naming the reason. */
 int ssd_detect(ssd_runner *r, const image *img, const ssd_options *opt, det_list *out, err *e);
 
+/* Faces that fill the frame (passport scans, tight crops) are too large for
+ * the detector's anchors: detect on the image centred on a square canvas of
+ * side ceil(scale * longest side) filled with `fill` (0..255 RGB). Boxes are in
+ * img's pixels and may reach beyond it. scale in 1..8. */
+int ssd_detect_canvas(ssd_runner *r, const image *img, const ssd_options *opt, double scale, const float fill[3],
+                      det_list *out, err *e);
+
 /* Small faces in large images (not face-api compatible): the whole-image pass plus
  * passes over overlapping square tiles of `tile` image pixels, so that faces of
  * ~20-40 px, which the 512 px whole-image input shrinks below the smallest

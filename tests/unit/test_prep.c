@@ -180,6 +180,27 @@ static void test_area(void)
     free(img.rgb);
 }
 
+static void test_canvas(void)
+{
+    err e = {0};
+    image img = make_image(2, 1);
+    float out[4 * 4 * 3];
+    const float fill[3] = {10, 20, 30};
+    /* 2x1 at (1,2) on a 4 px canvas, no resize. */
+    CHECK(prep_canvas(&img, 4, 1, 2, fill, 4, out, &e) == 0);
+    int ok = 1;
+    for (int y = 0; y < 4; y++)
+        for (int x = 0; x < 4; x++)
+            for (int c = 0; c < 3; c++) {
+                int inside = y == 2 && (x == 1 || x == 2);
+                ok &= out[(y * 4 + x) * 3 + c] == (inside ? (float)px(&img, x - 1, 0, c) : fill[c]);
+            }
+    CHECK(ok);
+    CHECK(prep_canvas(&img, 4, 3, 0, fill, 4, out, &e) == ERR_INVALID); /* does not fit */
+    CHECK(prep_canvas(&img, 4, -1, 0, fill, 4, out, &e) == ERR_INVALID);
+    free(img.rgb);
+}
+
 static void test_norm(void)
 {
     float t[6] = {0, 127.5f, 255, 122.782f, 117.001f, 104.298f};
@@ -200,6 +221,7 @@ int main(void)
     test_legacy_resize();
     test_crop();
     test_area();
+    test_canvas();
     test_norm();
     return test_main_end();
 }

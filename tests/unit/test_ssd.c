@@ -292,6 +292,58 @@ static void check_ground_truth(ssd_runner *r, const char *shared)
     }
 }
 
+/* Tight face crops (ORL 92x112, TV stills 150x150): the detector needs
+ * background around a face; on a zero canvas twice the size it finds the one
+ * face, large and inside the crop. */
+static void check_canvas(ssd_runner *r, const char *shared)
+{
+    const char *files[] = {"ORL_s01/orl_01.png", "ORL_s05/orl_03.png", "ORL_s12/orl_07.png", "ORL_s20/orl_10.png",
+                           "Kaley_Cuoco/faceapi_01.png", "Jim_Parsons/faceapi_02.png"};
+    int plain_found = 0, canvas_found = 0, n = 0;
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/data/faces-dev/%s", shared, files[i]);
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            printf("skipped: %s absent\n", path);
+            continue;
+        }
+        image img = {0};
+        err e = {0};
+        CHECK_MSG(image_load_rgb(path, 1, 0, &img, &e) == 0, "%s", e.msg);
+        if (!img.rgb)
+            continue;
+        ssd_options o = ssd_default_options();
+        o.min_score = 0.3;
+        det_list a = {0}, b = {0};
+        const float zero[3] = {0, 0, 0};
+        CHECK(ssd_detect(r, &img, &o, &a, &e) == 0);
+        CHECK_MSG(ssd_detect_canvas(r, &img, &o, 2.0, zero, &b, &e) == 0, "%s", e.msg);
+        CHECK_MSG(b.n == 1, "%s: %zu faces on the canvas", files[i], b.n);
+        if (b.n >= 1) {
+            rectd f = b.faces[0].box;
+            double cx = f.x + f.w / 2, cy = f.y + f.h / 2;
+            CHECK_MSG(cx > 0 && cx < img.width && cy > 0 && cy < img.height && f.w > 0.4 * img.width,
+                      "%s: face %.0f,%.0f %.0fx%.0f in a %dx%d crop", files[i], f.x, f.y, f.w, f.h, img.width,
+                      img.height);
+        }
+        plain_found += a.n > 0;
+        canvas_found += b.n == 1;
+        n++;
+        det_list_free(&a);
+        det_list_free(&b);
+        image_free(&img);
+    }
+    /* Invalid scales are refused. */
+    err e = {0};
+    image tiny = {4, 4, calloc(4 * 4 * 3, 1)};
+    det_list l = {0};
+    const float zero[3] = {0, 0, 0};
+    CHECK(ssd_detect_canvas(r, &tiny, NULL, 0.5, zero, &l, &e) == ERR_INVALID);
+    free(tiny.rgb);
+    printf("tight crops: face-api finds %d of %d, on a 2x canvas %d of %d\n", plain_found, n, canvas_found, n);
+}
+
 static void check_missing_models(void)
 {
     err e = {0};
@@ -338,6 +390,7 @@ int main(int argc, char **argv)
         check_threads_agree(m, r, shared);
         check_shared_model_concurrent(m, r, shared);
         check_ground_truth(r, shared);
+        check_canvas(r, shared);
     }
     ssd_runner_free(r);
     ssd_free(m);
