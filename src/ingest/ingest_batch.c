@@ -244,7 +244,7 @@ int ingest_run(const ingest_options *opts, char *const *paths, int npaths, inges
     const char *slow = getenv("FACETAG_TEST_SLOW_MS"); /* test hook: widen the windows a kill can hit */
     b.slow_ms = slow ? atoi(slow) : 0;
     FILE *msgs = opts->messages ? opts->messages : stderr;
-    progress *pr = progress_new(msgs, "ingest", "files", (int64_t)inputs.n, opts->progress);
+    progress *pr = progress_new(msgs, "ingest", "photos", (int64_t)inputs.n, opts->progress);
     size_t finished = 0;
     for (size_t i = 0; i < inputs.n; i++) {
         if (inputs.v[i].reason) { /* failed while listing: no worker needed */

@@ -419,7 +419,13 @@ static VipsImage *open_pixels(VipsSource *src, decode_format format, int page, i
 static void icc_to_srgb(VipsImage **t)
 {
     VipsImage *u = NULL;
-    if (!vips_image_get_typeof(*t, VIPS_META_ICC_NAME) && (*t)->Type != VIPS_INTERPRETATION_CMYK)
+    VipsInterpretation in = (*t)->Type;
+    /* A profile describes device values; LAB/XYZ/float images (which may carry
+     * a stale profile) go through vips_colourspace instead. */
+    if (in != VIPS_INTERPRETATION_sRGB && in != VIPS_INTERPRETATION_RGB16 && in != VIPS_INTERPRETATION_B_W &&
+        in != VIPS_INTERPRETATION_GREY16 && in != VIPS_INTERPRETATION_CMYK && in != VIPS_INTERPRETATION_RGB)
+        return;
+    if (!vips_image_get_typeof(*t, VIPS_META_ICC_NAME) && in != VIPS_INTERPRETATION_CMYK)
         return;
     if (vips_icc_transform(*t, &u, "srgb", "embedded", TRUE, "input_profile",
                            (*t)->Type == VIPS_INTERPRETATION_CMYK ? "cmyk" : "srgb", NULL) == 0) {
