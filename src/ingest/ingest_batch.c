@@ -224,7 +224,7 @@ int ingest_run(const ingest_options *opts, char *const *paths, int npaths, inges
         return rc;
     walk_list inputs = {0};
     batch b = {.opts = opts, .inputs = &inputs, .store = store};
-    rc = walk_collect(paths, npaths, &inputs, e);
+    rc = walk_collect(paths, npaths, opts->data_dir, &inputs, e);
     if (rc == 0)
         rc = datadir_path(opts->data_dir, DATADIR_CATALOG, b.catalog_path, sizeof b.catalog_path, e);
     if (rc == 0) {

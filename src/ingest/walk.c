@@ -118,8 +118,18 @@ static void free_names(char **names, size_t n)
     free(names);
 }
 
-static int walk_dir(const char *dir, walk_list *l, GHashTable *seen, err *e)
+typedef struct walk_state {
+    walk_list *l;
+    GHashTable *seen;
+    int have_skip;
+    dev_t skip_dev;
+    ino_t skip_ino;
+} walk_state;
+
+static int walk_dir(const char *dir, walk_state *w, err *e)
 {
+    walk_list *l = w->l;
+    GHashTable *seen = w->seen;
     size_t n = 0;
     char **names = read_names(dir, &n);
     if (!names) {
@@ -143,8 +153,10 @@ static int walk_dir(const char *dir, walk_list *l, GHashTable *seen, err *e)
             is_dir = S_ISDIR(st.st_mode);
             is_link = S_ISLNK(st.st_mode);
         }
+        if (is_dir && w->have_skip && st.st_dev == w->skip_dev && st.st_ino == w->skip_ino)
+            continue; /* the data folder itself */
         if (is_dir)
-            rc = walk_dir(path, l, seen, e);
+            rc = walk_dir(path, w, e);
         else if (is_link && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
             continue; /* a link to a folder: not followed */
         else
@@ -173,9 +185,16 @@ static int is_companion_arg(const char *path)
     return r;
 }
 
-int walk_collect(char *const *args, int nargs, walk_list *out, err *e)
+int walk_collect(char *const *args, int nargs, const char *skip_dir, walk_list *out, err *e)
 {
     GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    walk_state w = {.l = out, .seen = seen};
+    struct stat sk;
+    if (skip_dir && stat(skip_dir, &sk) == 0 && S_ISDIR(sk.st_mode)) {
+        w.have_skip = 1;
+        w.skip_dev = sk.st_dev;
+        w.skip_ino = sk.st_ino;
+    }
     int rc = 0;
     for (int i = 0; i < nargs && rc == 0; i++) {
         char abs[PATH_MAX];
@@ -189,7 +208,7 @@ int walk_collect(char *const *args, int nargs, walk_list *out, err *e)
         }
         struct stat st;
         if (stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
-            rc = walk_dir(abs, out, seen, e);
+            rc = walk_dir(abs, &w, e);
         else if (lstat(abs, &st) != 0)
             rc = push(out, seen, abs, errno == ENOENT ? "no such file or folder" : strerror(errno), e);
         else if (!is_companion_arg(abs))

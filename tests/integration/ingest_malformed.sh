@@ -100,7 +100,7 @@ bad_prefix "$IN/bad\\xff name.jpg" "damaged JPEG header"        # shown escaped
 head -c 100 "$T/base.jpg" > "$IN/$(printf 'two\nlines.jpg')"
 bad_prefix "$IN/two\\nlines.jpg" "damaged JPEG header"
 if [ "$(id -u)" = 0 ]; then
-  echo "note: running as root, which reads chmod 000 files: the unreadable-file case is covered by the FIFO and the dangling link"
+  echo "note: running as root, which reads chmod 000 files: the unreadable-file case runs as 'nobody' at the end"
 else
   fx_crop "$SRC" "$IN/unreadable.jpg" 0 0 100 100; chmod 000 "$IN/unreadable.jpg"
   bad_exact "$IN/unreadable.jpg" "cannot open: Permission denied"
@@ -192,5 +192,23 @@ want="{\"ingested\":0,\"duplicates\":0,\"failed\":$failed,\"unchanged\":$good_fi
 [ $? -eq 1 ] || fail "--max-pixels 100K should refuse g.webp"
 grep -Fxq "$IN/g.webp: 500x300 pixels (0.15 MP) exceeds --max-pixels 0.1 MP" "$T/err3.txt" ||
   { cat "$T/err3.txt"; fail "--max-pixels reason"; }
+
+# ---- unreadable files and folders (as a user that cannot read them) ------------------------
+if [ "$(id -u)" = 0 ]; then
+  if command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then
+    chmod 755 "$T"
+    mkdir -m 777 "$T/nr"
+    mkdir -m 000 "$T/nr/locked-folder"
+    cp "$T/base.jpg" "$T/nr/locked.jpg"; chmod 000 "$T/nr/locked.jpg"
+    runuser -u nobody -- "$BIN" --data "$T/nr/data" ingest "$T/nr" > /dev/null 2> "$T/err4.txt"
+    [ $? -eq 1 ] || fail "unreadable inputs should exit 1"
+    grep -Fxq "$T/nr/locked.jpg: cannot open: Permission denied" "$T/err4.txt" || { cat "$T/err4.txt"; fail "unreadable file reason"; }
+    grep -Fxq "$T/nr/locked-folder: cannot read folder: Permission denied" "$T/err4.txt" ||
+      { cat "$T/err4.txt"; fail "unreadable folder reason"; }
+    [ "$(grep -vc '^ingest: ' "$T/err4.txt")" -eq 2 ] || { cat "$T/err4.txt"; fail "the data folder inside the input must not be walked"; }
+  else
+    echo "note: skipping the unreadable-file case: running as root without runuser/nobody, and root reads chmod 000 files"
+  fi
+fi
 
 echo "ok: $good_files good files ($good_photos photos), $failed refused with their reasons, re-run unchanged"

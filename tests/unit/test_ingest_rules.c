@@ -93,6 +93,10 @@ static void test_walk(void)
     CHECK(symlink(d, p) == 0); /* a link to a folder is not followed */
     snprintf(p, sizeof p, "%s/dangling.jpg", sub);
     CHECK(symlink("/nonexistent/x", p) == 0);
+    char data[700];
+    snprintf(data, sizeof data, "%s/facetag-data", d); /* the data folder: never walked */
+    mkdir(data, 0755);
+    touch(data, "catalog.sqlite");
 
     char missing[700], again[700], side[700];
     snprintf(missing, sizeof missing, "%s/missing.jpg", d);
@@ -101,7 +105,7 @@ static void test_walk(void)
     char *args[] = {d, missing, again, side};
     walk_list l = {0};
     err e = {0};
-    CHECK(walk_collect(args, 4, &l, &e) == 0);
+    CHECK(walk_collect(args, 4, data, &l, &e) == 0);
     const char *want[] = {"a.jpg", "b.jpg", "notes.txt", "sub/c.png", "sub/dangling.jpg", "missing.jpg"};
     CHECK_MSG(l.n == 6, "%zu entries", l.n);
     for (size_t i = 0; i < l.n && i < 6; i++) {
