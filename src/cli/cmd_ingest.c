@@ -72,8 +72,8 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (c) {
         case 'e':
-            if (parse_count(optarg, 16, 65535, &v) != 0)
-                return cli_usage_error(&cmd_ingest, "--max-edge takes a whole number of pixels from 16 to 65535, not '%s'",
+            if (parse_count(optarg, 16, 65500, &v) != 0) /* JPEG stops at 65500 */
+                return cli_usage_error(&cmd_ingest, "--max-edge takes a whole number of pixels from 16 to 65500, not '%s'",
                                        optarg);
             o.limits.max_edge = (int)v;
             break;
