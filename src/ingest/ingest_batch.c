@@ -72,9 +72,15 @@ void ingest_display_path(const char *path, char *buf, size_t size)
         else
             buf[j++] = (char)c;
     }
-    if (*p && size > 4)
-        j = size - 4 < j ? size - 4 : j, memcpy(buf + j, "...", 3), j += 3;
-    buf[size ? (j < size ? j : size - 1) : 0] = '\0';
+    if (size == 0)
+        return;
+    if (*p && size > 4) { /* did not fit: end with "..." */
+        if (j > size - 4)
+            j = size - 4;
+        memcpy(buf + j, "...", 3);
+        j += 3;
+    }
+    buf[j < size ? j : size - 1] = '\0';
 }
 
 /* ---- the work queue ---------------------------------------------------------- */
