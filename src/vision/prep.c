@@ -215,3 +215,33 @@ void prep_norm_mean(float *t, size_t n, const float mean[3])
         for (int c = 0; c < 3; c++)
             t[i * 3 + c] = (t[i * 3 + c] - mean[c]) / 255.0f;
 }
+
+int prep_rotate(const image *src, int degrees, image *dst, err *e)
+{
+    dst->width = dst->height = 0;
+    dst->rgb = NULL;
+    if (!src || !src->rgb || src->width < 1 || src->height < 1)
+        return err_set(e, ERR_INVALID, "rotate: empty image");
+    if (degrees != 0 && degrees != 90 && degrees != 180 && degrees != 270)
+        return err_set(e, ERR_INVALID, "rotate: %d degrees is not a multiple of 90 in 0..270", degrees);
+    int w = src->width, h = src->height;
+    int dw = degrees % 180 ? h : w, dh = degrees % 180 ? w : h;
+    uint8_t *out = malloc((size_t)w * h * 3);
+    if (!out)
+        return err_set(e, ERR_NOMEM, "rotate: out of memory for %dx%d", w, h);
+    for (int y = 0; y < dh; y++)
+        for (int x = 0; x < dw; x++) {
+            int sx, sy; /* source pixel shown at (x, y) after a clockwise rotation */
+            switch (degrees) {
+            case 90: sx = y, sy = h - 1 - x; break;
+            case 180: sx = w - 1 - x, sy = h - 1 - y; break;
+            case 270: sx = w - 1 - y, sy = x; break;
+            default: sx = x, sy = y; break;
+            }
+            memcpy(out + ((size_t)y * dw + x) * 3, src->rgb + ((size_t)sy * w + sx) * 3, 3);
+        }
+    dst->width = dw;
+    dst->height = dh;
+    dst->rgb = out;
+    return 0;
+}

@@ -47,6 +47,10 @@ int prep_square_area(const image *img, prep_rect crop, prep_pad pad, int size, f
  * around them. ERR_INVALID unless the image fits the canvas. */
 int prep_canvas(const image *img, int side, int offx, int offy, const float fill[3], int size, float *out, err *e);
 
+/* dst = src rotated clockwise by degrees (0, 90, 180 or 270); dst is new, the
+ * caller frees it with image_free. */
+int prep_rotate(const image *src, int degrees, image *dst, err *e);
+
 /* face-api's computeReshapedDimensions: s = size/max(W,H); *rw = round(W*s),
  * *rh = round(H*s) (JS Math.round: halves up). */
 void prep_reshaped_dims(int width, int height, int size, int *rw, int *rh);

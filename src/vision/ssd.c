@@ -387,6 +387,46 @@ int ssd_detect_canvas(ssd_runner *r, const image *img, const ssd_options *opt, d
     return rc;
 }
 
+double ssd_confidence(const det_list *l, size_t first)
+{
+    double sum = 0;
+    for (size_t i = first; l && i < l->n; i++) {
+        double p = fmin(l->faces[i].score, 0.999);
+        if (p > 0.5)
+            sum += log(p / (1 - p));
+    }
+    return sum;
+}
+
+int ssd_detect_oriented(ssd_runner *r, const image *img, const ssd_options *opt, double min_confidence, int *degrees,
+                        det_list *out, err *e)
+{
+    *degrees = 0;
+    size_t first = out->n;
+    int rc = ssd_detect(r, img, opt, out, e);
+    double best = ssd_confidence(out, first);
+    if (rc != 0 || best >= min_confidence)
+        return rc;
+    for (int d = 90; d < 360 && rc == 0; d += 90) {
+        image rot = {0};
+        det_list l = {0};
+        if ((rc = prep_rotate(img, d, &rot, e)) != 0)
+            break;
+        rc = ssd_detect(r, &rot, opt, &l, e);
+        double c = ssd_confidence(&l, 0);
+        if (rc == 0 && c > best) { /* strictly better: upright wins ties */
+            best = c;
+            *degrees = d;
+            out->n = first;
+            for (size_t i = 0; i < l.n && rc == 0; i++)
+                rc = det_list_push(out, l.faces[i], e);
+        }
+        det_list_free(&l);
+        image_free(&rot);
+    }
+    return rc;
+}
+
 ssd_tiling ssd_default_tiling(void)
 {
     return (ssd_tiling){640, 0.25, 0.3};

@@ -201,6 +201,32 @@ static void test_canvas(void)
     free(img.rgb);
 }
 
+static void test_rotate(void)
+{
+    err e = {0};
+    image img = make_image(3, 2), r90 = {0}, r = {0}, back = {0};
+    CHECK(prep_rotate(&img, 90, &r90, &e) == 0);
+    CHECK(r90.width == 2 && r90.height == 3);
+    /* Clockwise: the bottom-left source pixel (0,1) lands top-left, top-left (0,0) top-right. */
+    CHECK(memcmp(r90.rgb, img.rgb + (1 * 3 + 0) * 3, 3) == 0);
+    CHECK(memcmp(r90.rgb + 1 * 3, img.rgb, 3) == 0);
+    CHECK(prep_rotate(&r90, 270, &back, &e) == 0);
+    CHECK(back.width == 3 && back.height == 2 && memcmp(back.rgb, img.rgb, 3 * 2 * 3) == 0);
+    image_free(&back);
+    image r180 = {0}, twice = {0};
+    CHECK(prep_rotate(&img, 180, &r180, &e) == 0);
+    CHECK(prep_rotate(&r90, 90, &twice, &e) == 0);
+    CHECK(twice.width == 3 && memcmp(twice.rgb, r180.rgb, 3 * 2 * 3) == 0);
+    CHECK(memcmp(r180.rgb, img.rgb + (1 * 3 + 2) * 3, 3) == 0); /* last pixel first */
+    CHECK(prep_rotate(&img, 0, &r, &e) == 0 && memcmp(r.rgb, img.rgb, 18) == 0);
+    image_free(&r);
+    CHECK(prep_rotate(&img, 45, &r, &e) == ERR_INVALID && r.rgb == NULL);
+    image_free(&r90);
+    image_free(&r180);
+    image_free(&twice);
+    free(img.rgb);
+}
+
 static void test_norm(void)
 {
     float t[6] = {0, 127.5f, 255, 122.782f, 117.001f, 104.298f};
@@ -222,6 +248,7 @@ int main(void)
     test_crop();
     test_area();
     test_canvas();
+    test_rotate();
     test_norm();
     return test_main_end();
 }

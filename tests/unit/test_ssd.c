@@ -5,6 +5,7 @@
 #include "media/image.h"
 #include "testutil.h"
 #include "vision/nn.h"
+#include "vision/prep.h"
 #include "vision/ssd.h"
 
 #include <jansson.h>
@@ -344,6 +345,47 @@ static void check_canvas(ssd_runner *r, const char *shared)
     printf("tight crops: face-api finds %d of %d, on a 2x canvas %d of %d\n", plain_found, n, canvas_found, n);
 }
 
+/* Rotated copies of group photos: ssd_detect_oriented finds the rotation that
+ * makes them upright again, with the upright detections. */
+static void check_orientation(ssd_runner *r, const char *shared)
+{
+    const char *files[] = {"dlib-faces/2008_002470.jpg", "modern-groups/faceapi_bbt3.jpg",
+                           "old-photos/deoldify_1920sFamilyPhoto.jpg", "old-photos/deoldify_WWISikhs.jpg"};
+    int right = 0, n = 0;
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/data/group-photos/%s", shared, files[i]);
+        image img = {0};
+        err e = {0};
+        if (image_load_rgb(path, 1, 0, &img, &e) != 0) {
+            printf("skipped: %s: %s\n", path, e.msg);
+            continue;
+        }
+        det_list up = {0};
+        CHECK(ssd_detect(r, &img, NULL, &up, &e) == 0);
+        for (int d = 0; d < 360; d += 90) {
+            image rot = {0};
+            CHECK(prep_rotate(&img, d, &rot, &e) == 0);
+            det_list l = {0};
+            int deg = -1;
+            CHECK(ssd_detect_oriented(r, &rot, NULL, INFINITY, &deg, &l, &e) == 0);
+            CHECK_MSG(deg == (360 - d) % 360, "%s turned %d: chose %d", files[i], d, deg);
+            CHECK(l.n == up.n);
+            right += deg == (360 - d) % 360;
+            n++;
+            if (d == 90) { /* never rotating keeps the rotated view */
+                det_list_free(&l);
+                CHECK(ssd_detect_oriented(r, &rot, NULL, 0, &deg, &l, &e) == 0 && deg == 0);
+            }
+            det_list_free(&l);
+            image_free(&rot);
+        }
+        det_list_free(&up);
+        image_free(&img);
+    }
+    printf("orientation: %d of %d rotated copies restored\n", right, n);
+}
+
 static void check_missing_models(void)
 {
     err e = {0};
@@ -391,6 +433,7 @@ int main(int argc, char **argv)
         check_shared_model_concurrent(m, r, shared);
         check_ground_truth(r, shared);
         check_canvas(r, shared);
+        check_orientation(r, shared);
     }
     ssd_runner_free(r);
     ssd_free(m);
