@@ -23,9 +23,12 @@
  * Sharing: a graph is built once per process (after weights_load) and is
  * read-only once the first runtime exists; the weights (wtensor) passed to the
  * builder must outlive the graph. Each thread that runs a network creates its own
- * runtime from the shared graph (runtime creation is serialised internally); a
- * runtime is used by one thread at a time. One nn_threads pool per process may be
- * shared by all runtimes (XNNPACK serialises work on one pool). */
+ * runtime from the shared graph (each gets its own XNNPACK subgraph, so threads
+ * may create runtimes at the same time); a runtime is used by one thread at a
+ * time. One nn_threads pool per process may be shared by all runtimes
+ * (pthreadpool serialises work on one pool). On a machine whose cores are busy
+ * with other work, one single-thread runtime per worker (threads NULL) is much
+ * faster than one runtime on a pool: bench_detect measures both. */
 #ifndef FACETAG_VISION_NN_H
 #define FACETAG_VISION_NN_H
 
