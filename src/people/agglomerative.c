@@ -1,0 +1,188 @@
+/* agglomerative.c — single linkage by MST cut, average/complete by NN-chain. */
+#include "people/agglomerative.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "people/labels.h"
+#include "people/mst.h"
+#include "people/unionfind.h"
+
+#define AGGLO_SINGLE_KNN 16
+
+const char *agglomerative_linkage_name(agglo_linkage l) {
+    switch (l) {
+    case AGGLO_AVERAGE: return "average";
+    case AGGLO_COMPLETE: return "complete";
+    case AGGLO_SINGLE: return "single";
+    }
+    return "?";
+}
+
+int agglomerative_linkage_parse(const char *name) {
+    if (!strcmp(name, "average")) return AGGLO_AVERAGE;
+    if (!strcmp(name, "complete")) return AGGLO_COMPLETE;
+    if (!strcmp(name, "single")) return AGGLO_SINGLE;
+    return -1;
+}
+
+size_t agglomerative_max_faces(size_t max_bytes) {
+    if (!max_bytes) max_bytes = AGGLOMERATIVE_DEFAULT_MATRIX_BYTES;
+    double pairs = (double)max_bytes / sizeof(float);
+    return (size_t)((1 + sqrt(1 + 8 * pairs)) / 2);
+}
+
+/* Unites faces joined at height <= threshold, drops small clusters, numbers the rest. */
+static void cut_labels(unionfind *uf, size_t n, size_t min_size, int32_t *labels) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = unionfind_find(uf, (uint32_t)i);
+        labels[i] = uf->size[r] >= min_size ? (int32_t)r : -1;
+    }
+    labels_canonicalize(labels, n);
+}
+
+static int single_linkage(const nb_index *ix, double threshold, size_t min_size, int32_t *labels, err *e) {
+    const size_t n = neighbors_count(ix);
+    size_t k = n - 1 < AGGLO_SINGLE_KNN ? n - 1 : AGGLO_SINGLE_KNN;
+    uint32_t *ind = malloc(n * k * sizeof *ind);
+    float *dist = malloc(n * k * sizeof *dist);
+    mst_edge *edges = malloc((n - 1) * sizeof *edges);
+    unionfind uf = {0};
+    int rc = 0;
+    if (!ind || !dist || !edges || unionfind_init(&uf, n)) {
+        rc = err_set(e, ERR_NOMEM, "single linkage: out of memory for %zu faces", n);
+        goto done;
+    }
+    rc = neighbors_knn(ix, k, ind, dist, e);
+    if (!rc) rc = mst_mutual_reachability(ix, NULL, ind, dist, k, edges, NULL, e);
+    if (rc) goto done;
+    for (size_t i = 0; i < n - 1 && edges[i].w <= threshold; i++) unionfind_union(&uf, edges[i].a, edges[i].b);
+    cut_labels(&uf, n, min_size, labels);
+done:
+    free(ind);
+    free(dist);
+    free(edges);
+    unionfind_free(&uf);
+    return rc;
+}
+
+/* Condensed upper triangle: entry for i < j. */
+static inline size_t tri(size_t n, size_t i, size_t j) {
+    if (i > j) {
+        size_t t = i;
+        i = j;
+        j = t;
+    }
+    return i * n - i * (i + 1) / 2 + (j - i - 1);
+}
+
+typedef struct fill_ctx {
+    const nb_index *ix;
+    float *m;
+    size_t n;
+} fill_ctx;
+
+static void fill_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1) {
+    (void)thread;
+    fill_ctx *c = vctx;
+    uint32_t from = r0 > q + 1 ? r0 : q + 1;
+    for (uint32_t r = from; r < r1; r++) c->m[tri(c->n, q, r)] = (float)neighbors_dist_from_d2(c->ix, d2[r - r0]);
+}
+
+static int nn_chain(const nb_index *ix, const agglomerative_params *p, size_t min_size, int32_t *labels, err *e) {
+    const size_t n = neighbors_count(ix);
+    size_t max_bytes = p->max_matrix_bytes ? p->max_matrix_bytes : AGGLOMERATIVE_DEFAULT_MATRIX_BYTES;
+    double need = (double)n * (n - 1) / 2 * sizeof(float);
+    if (need > (double)max_bytes)
+        return err_set(e, ERR_LIMIT,
+                       "%s linkage on %zu faces needs a %.1f GB distance matrix, over the %.1f GB limit "
+                       "(at most %zu faces); use single linkage or HDBSCAN for a set this large",
+                       agglomerative_linkage_name(p->linkage), n, need / 1e9, max_bytes / 1e9,
+                       agglomerative_max_faces(max_bytes));
+    float *m = malloc((size_t)need ? (size_t)need : sizeof(float));
+    uint32_t *active = malloc(n * sizeof *active), *pos = malloc(n * sizeof *pos),
+             *chain = malloc(n * sizeof *chain), *size = malloc(n * sizeof *size), *rep = malloc(n * sizeof *rep);
+    unionfind uf = {0};
+    int rc = 0;
+    if (!m || !active || !pos || !chain || !size || !rep || unionfind_init(&uf, n)) {
+        rc = err_set(e, ERR_NOMEM, "%s linkage: out of memory for %zu faces (%.1f GB matrix)",
+                     agglomerative_linkage_name(p->linkage), n, need / 1e9);
+        goto done;
+    }
+    fill_ctx fc = {ix, m, n};
+    rc = neighbors_scan(ix, NULL, 0, fill_row, &fc, e);
+    if (rc) goto done;
+    size_t na = n, len = 0;
+    for (size_t i = 0; i < n; i++) {
+        active[i] = pos[i] = rep[i] = (uint32_t)i;
+        size[i] = 1;
+    }
+    while (na > 1) {
+        if (len == 0) chain[len++] = active[0];
+        uint32_t x = chain[len - 1], prev = len > 1 ? chain[len - 2] : UINT32_MAX;
+        /* nearest active cluster of x; the chain's previous element wins ties so
+         * the chain cannot cycle */
+        float best = INFINITY;
+        uint32_t y = UINT32_MAX;
+        if (prev != UINT32_MAX) {
+            best = m[tri(n, x, prev)];
+            y = prev;
+        }
+        for (size_t a = 0; a < na; a++) {
+            uint32_t z = active[a];
+            if (z == x) continue;
+            float d = m[tri(n, x, z)];
+            if (d < best || (d == best && y != prev && z < y)) {
+                best = d;
+                y = z;
+            }
+        }
+        if (y != prev) {
+            chain[len++] = y;
+            continue;
+        }
+        /* x and y are reciprocal nearest neighbours: merge x into y's slot */
+        len -= 2;
+        if (best <= p->threshold) unionfind_union(&uf, rep[x], rep[y]);
+        for (size_t a = 0; a < na; a++) {
+            uint32_t z = active[a];
+            if (z == x || z == y) continue;
+            float dx = m[tri(n, z, x)], dy = m[tri(n, z, y)];
+            float v = p->linkage == AGGLO_COMPLETE ? (dx > dy ? dx : dy)
+                                                   : (float)(((double)size[x] * dx + (double)size[y] * dy) /
+                                                             ((double)size[x] + size[y]));
+            m[tri(n, z, y)] = v;
+        }
+        size[y] += size[x];
+        /* drop x from the active list */
+        uint32_t last = active[--na];
+        active[pos[x]] = last;
+        pos[last] = pos[x];
+    }
+    cut_labels(&uf, n, min_size, labels);
+done:
+    free(m);
+    free(active);
+    free(pos);
+    free(chain);
+    free(size);
+    free(rep);
+    unionfind_free(&uf);
+    return rc;
+}
+
+int agglomerative_run(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e) {
+    const size_t n = neighbors_count(ix);
+    size_t min_size = p->min_cluster_size ? p->min_cluster_size : 2;
+    if (!(p->threshold >= 0))
+        return err_set(e, ERR_INVALID, "agglomerative: threshold %g must be >= 0", p->threshold);
+    if (p->linkage != AGGLO_AVERAGE && p->linkage != AGGLO_COMPLETE && p->linkage != AGGLO_SINGLE)
+        return err_set(e, ERR_INVALID, "agglomerative: unknown linkage %d", (int)p->linkage);
+    if (n < 2) {
+        for (size_t i = 0; i < n; i++) labels[i] = min_size <= 1 ? 0 : -1;
+        return 0;
+    }
+    if (p->linkage == AGGLO_SINGLE) return single_linkage(ix, p->threshold, min_size, labels, e);
+    return nn_chain(ix, p, min_size, labels, e);
+}

@@ -1,0 +1,47 @@
+/* agglomerative.h — hierarchical agglomerative clustering cut at a distance.
+ *
+ * Linkages: single, complete, average (UPGMA). Faces end in the same cluster
+ * when the hierarchy joins them at a height <= threshold; clusters smaller than
+ * min_cluster_size (default 2: a lone face is not a person) are noise (-1).
+ *
+ * single:   the metric minimum spanning tree (people/mst.h) cut at threshold —
+ *           O(n) memory, scales like HDBSCAN (100k faces fine).
+ * average/complete: the nearest-neighbour-chain algorithm (Murtagh 1983; exact
+ *           for these reducible linkages) over a condensed float distance
+ *           matrix of n(n-1)/2 entries filled by the tiled GEMM scan. O(n^2) time
+ *           and memory: the matrix must fit max_matrix_bytes (default 1.5 GB,
+ *           i.e. up to ~28,000 faces); above that the run refuses with ERR_LIMIT
+ *           rather than swap. */
+#ifndef FACETAG_PEOPLE_AGGLOMERATIVE_H
+#define FACETAG_PEOPLE_AGGLOMERATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "people/neighbors.h"
+
+typedef enum agglo_linkage { AGGLO_AVERAGE = 0, AGGLO_COMPLETE = 1, AGGLO_SINGLE = 2 } agglo_linkage;
+
+#define AGGLOMERATIVE_DEFAULT_MATRIX_BYTES ((size_t)1536 << 20)
+
+typedef struct agglomerative_params {
+    agglo_linkage linkage;
+    double threshold;        /* >= 0, in the index's metric */
+    size_t min_cluster_size; /* 0 means 2 */
+    size_t max_matrix_bytes; /* 0 means AGGLOMERATIVE_DEFAULT_MATRIX_BYTES */
+} agglomerative_params;
+
+/* Largest n whose condensed matrix fits max_bytes (0: the default). */
+size_t agglomerative_max_faces(size_t max_bytes);
+
+/* labels: caller-allocated n; 0..k-1 in order of first face, -1 noise.
+ * Errors: ERR_INVALID (threshold < 0), ERR_LIMIT (matrix too large, naming the
+ * size and the way out), ERR_NOMEM, scan errors. */
+int agglomerative_run(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e);
+
+/* The linkage's name ("average", ...) and back; -1 for an unknown name. */
+const char *agglomerative_linkage_name(agglo_linkage l);
+int agglomerative_linkage_parse(const char *name);
+
+#endif

@@ -1,0 +1,55 @@
+/* hdbscan.h — HDBSCAN* (Campello, Moulavi & Sander 2013/2015) over face descriptors.
+ *
+ * Steps: core distance of each face = distance to its (min_samples-1)-th nearest
+ * other face; mutual reachability mrd(a,b) = max(core a, core b, d(a,b)); its
+ * minimum spanning tree (people/mst.h); the single-linkage hierarchy of that
+ * tree; the condensed cluster tree, where a split only makes two new clusters
+ * when both sides hold at least min_cluster_size faces; and the flat clustering
+ * by excess of mass (default) or the leaves of the condensed tree.
+ *
+ * The condensed tree and the stabilities follow R's dbscan::hdbscan (the
+ * reference peer our parity test runs against): a face leaves a cluster at the
+ * height where it becomes a singleton of that cluster's hierarchy (or at the
+ * cluster's split, whichever is higher), stability = sum(1/eps - 1/eps_birth)
+ * plus the faces handed to child clusters; children win over their parent only
+ * when strictly more stable; the root is never a cluster (all noise when the
+ * hierarchy never splits). Labels: 0..k-1 in order of each cluster's first face,
+ * -1 for noise. */
+#ifndef FACETAG_PEOPLE_HDBSCAN_H
+#define FACETAG_PEOPLE_HDBSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "people/mst.h"
+#include "people/neighbors.h"
+
+typedef enum hdbscan_selection { HDBSCAN_EOM = 0, HDBSCAN_LEAF = 1 } hdbscan_selection;
+
+typedef struct hdbscan_params {
+    size_t min_cluster_size; /* >= 2 */
+    size_t min_samples;      /* >= 1; 0 means = min_cluster_size */
+    hdbscan_selection selection;
+} hdbscan_params;
+
+typedef struct hdbscan_stats {
+    size_t knn_k;            /* neighbours kept per face for the MST candidates */
+    size_t clusters;         /* flat clusters found */
+    size_t noise;            /* faces labelled -1 */
+    size_t tree_clusters;    /* clusters in the condensed tree, root included */
+    mst_stats mst;
+    double seconds_knn, seconds_mst, seconds_tree;
+} hdbscan_stats;
+
+/* Clusters the rows of ix. labels: caller-allocated n. stats may be NULL.
+ * Errors: ERR_INVALID for min_cluster_size < 2; ERR_NOMEM; scan errors. */
+int hdbscan_run(const nb_index *ix, const hdbscan_params *p, int32_t *labels, hdbscan_stats *stats,
+                err *e);
+
+/* The part after the MST: n points, the n-1 MST edges sorted by weight
+ * (mst_sort). Exposed so the condensed tree can be tested on hand-made trees. */
+int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t min_cluster_size,
+                     hdbscan_selection selection, int32_t *labels, size_t *tree_clusters, err *e);
+
+#endif

@@ -1,0 +1,382 @@
+/* neighbors.c — tiled sgemm distance scan, kNN and range queries. */
+#include "people/neighbors.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct nb_index {
+    const float *x;  /* rows used for distances (borrowed or == own) */
+    float *own;      /* normalised copy under cosine */
+    float *norm2;    /* ||x_i||^2 */
+    size_t n, dim;
+    nb_metric metric;
+    int threads;
+};
+
+nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, int threads,
+                        err *e) {
+    if (!x || n == 0 || dim == 0) {
+        err_set(e, ERR_INVALID, "neighbour index: need at least one row of at least one value (got %zu x %zu)",
+                n, dim);
+        return NULL;
+    }
+    if (n > UINT32_MAX - 1) {
+        err_set(e, ERR_LIMIT, "neighbour index: %zu rows is more than the 32-bit row ids allow", n);
+        return NULL;
+    }
+    for (size_t i = 0; i < n * dim; i++) {
+        if (!isfinite(x[i])) {
+            err_set(e, ERR_INVALID, "descriptor %zu: value %zu is not a finite number", i / dim, i % dim);
+            return NULL;
+        }
+    }
+    nb_index *ix = calloc(1, sizeof *ix);
+    if (!ix) goto nomem;
+    ix->n = n;
+    ix->dim = dim;
+    ix->metric = metric;
+    ix->threads = threads < 1 ? 1 : threads;
+    ix->norm2 = malloc(n * sizeof *ix->norm2);
+    if (!ix->norm2) goto nomem;
+    if (metric == NB_COSINE) {
+        ix->own = malloc(n * dim * sizeof *ix->own);
+        if (!ix->own) goto nomem;
+        for (size_t i = 0; i < n; i++) {
+            double s = 0;
+            for (size_t j = 0; j < dim; j++) s += (double)x[i * dim + j] * x[i * dim + j];
+            if (s <= 0) {
+                err_set(e, ERR_INVALID, "descriptor %zu: all zero, it has no direction for cosine distance", i);
+                neighbors_free(ix);
+                return NULL;
+            }
+            double inv = 1.0 / sqrt(s);
+            for (size_t j = 0; j < dim; j++) ix->own[i * dim + j] = (float)(x[i * dim + j] * inv);
+        }
+        ix->x = ix->own;
+    } else {
+        ix->x = x;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const float *r = ix->x + i * dim;
+        double s = 0;
+        for (size_t j = 0; j < dim; j++) s += (double)r[j] * r[j];
+        ix->norm2[i] = (float)s;
+    }
+    return ix;
+nomem:
+    neighbors_free(ix);
+    err_set(e, ERR_NOMEM, "neighbour index: out of memory for %zu descriptors", n);
+    return NULL;
+}
+
+void neighbors_free(nb_index *ix) {
+    if (!ix) return;
+    free(ix->own);
+    free(ix->norm2);
+    free(ix);
+}
+
+size_t neighbors_count(const nb_index *ix) { return ix->n; }
+size_t neighbors_dim(const nb_index *ix) { return ix->dim; }
+nb_metric neighbors_metric(const nb_index *ix) { return ix->metric; }
+int neighbors_threads(const nb_index *ix) { return ix->threads; }
+const float *neighbors_row(const nb_index *ix, size_t i) { return ix->x + i * ix->dim; }
+
+double neighbors_dist(const nb_index *ix, size_t i, size_t j) {
+    const float *a = ix->x + i * ix->dim, *b = ix->x + j * ix->dim;
+    double s = 0;
+    for (size_t k = 0; k < ix->dim; k++) {
+        double d = (double)a[k] - b[k];
+        s += d * d;
+    }
+    return neighbors_dist_from_d2(ix, s);
+}
+
+double neighbors_dist_from_d2(const nb_index *ix, double d2) {
+    if (d2 < 0) d2 = 0;
+    return ix->metric == NB_COSINE ? d2 / 2 : sqrt(d2);
+}
+
+double neighbors_d2_from_dist(const nb_index *ix, double dist) {
+    if (dist < 0) return -1;
+    return ix->metric == NB_COSINE ? 2 * dist : dist * dist;
+}
+
+/* ---- the scan ------------------------------------------------------------ */
+
+typedef struct scan_job {
+    const nb_index *ix;
+    const uint32_t *queries; /* NULL: all */
+    size_t nq;
+    nb_row_fn fn;
+    void *ctx;
+    atomic_size_t next_block;
+} scan_job;
+
+typedef struct scan_worker {
+    scan_job *job;
+    int thread;
+    int failed;
+} scan_worker;
+
+static void *scan_thread(void *arg) {
+    scan_worker *w = arg;
+    scan_job *job = w->job;
+    const nb_index *ix = job->ix;
+    const size_t dim = ix->dim, n = ix->n;
+    float *qbuf = malloc((size_t)NEIGHBORS_TILE_Q * dim * sizeof *qbuf);
+    float *tile = malloc((size_t)NEIGHBORS_TILE_Q * NEIGHBORS_TILE_R * sizeof *tile);
+    uint32_t qidx[NEIGHBORS_TILE_Q];
+    if (!qbuf || !tile) {
+        free(qbuf);
+        free(tile);
+        w->failed = 1;
+        return NULL;
+    }
+    for (;;) {
+        size_t b = atomic_fetch_add(&job->next_block, 1);
+        size_t q0 = b * NEIGHBORS_TILE_Q;
+        if (q0 >= job->nq) break;
+        size_t bq = job->nq - q0 < NEIGHBORS_TILE_Q ? job->nq - q0 : NEIGHBORS_TILE_Q;
+        const float *qrows;
+        if (job->queries) {
+            for (size_t i = 0; i < bq; i++) {
+                qidx[i] = job->queries[q0 + i];
+                memcpy(qbuf + i * dim, ix->x + (size_t)qidx[i] * dim, dim * sizeof *qbuf);
+            }
+            qrows = qbuf;
+        } else {
+            for (size_t i = 0; i < bq; i++) qidx[i] = (uint32_t)(q0 + i);
+            qrows = ix->x + q0 * dim;
+        }
+        for (size_t r0 = 0; r0 < n; r0 += NEIGHBORS_TILE_R) {
+            size_t br = n - r0 < NEIGHBORS_TILE_R ? n - r0 : NEIGHBORS_TILE_R;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bq, (int)br, (int)dim, -2.0f,
+                        qrows, (int)dim, ix->x + r0 * dim, (int)dim, 0.0f, tile, (int)br);
+            const float *rn = ix->norm2 + r0;
+            for (size_t i = 0; i < bq; i++) {
+                float *row = tile + i * br;
+                float qn = ix->norm2[qidx[i]];
+                for (size_t j = 0; j < br; j++) {
+                    float v = row[j] + qn + rn[j];
+                    row[j] = v < 0 ? 0 : v;
+                }
+                job->fn(job->ctx, w->thread, qidx[i], row, (uint32_t)r0, (uint32_t)(r0 + br));
+            }
+        }
+    }
+    free(qbuf);
+    free(tile);
+    return NULL;
+}
+
+int neighbors_scan(const nb_index *ix, const uint32_t *queries, size_t nq, nb_row_fn fn, void *ctx,
+                   err *e) {
+    scan_job job = {.ix = ix, .queries = queries, .nq = queries ? nq : ix->n, .fn = fn, .ctx = ctx};
+    atomic_init(&job.next_block, 0);
+    if (job.nq == 0) return 0;
+    /* Our threads split the work; OpenBLAS must not spawn its own inside each call. */
+    openblas_set_num_threads(1);
+    int nt = ix->threads;
+    size_t blocks = (job.nq + NEIGHBORS_TILE_Q - 1) / NEIGHBORS_TILE_Q;
+    if ((size_t)nt > blocks) nt = (int)blocks;
+    scan_worker *ws = calloc((size_t)nt, sizeof *ws);
+    pthread_t *tids = calloc((size_t)nt, sizeof *tids);
+    if (!ws || !tids) {
+        free(ws);
+        free(tids);
+        return err_set(e, ERR_NOMEM, "neighbour scan: out of memory");
+    }
+    int started = 0, rc = 0;
+    for (int t = 0; t < nt; t++) {
+        ws[t].job = &job;
+        ws[t].thread = t;
+        if (t == 0) continue; /* the caller's thread is worker 0 */
+        if (pthread_create(&tids[t], NULL, scan_thread, &ws[t]) != 0) {
+            rc = err_set(e, ERR_INTERNAL, "neighbour scan: could not start thread %d", t);
+            break;
+        }
+        started = t;
+    }
+    scan_thread(&ws[0]);
+    for (int t = 1; t <= started; t++) pthread_join(tids[t], NULL);
+    for (int t = 0; t < nt && rc == 0; t++)
+        if (ws[t].failed) rc = err_set(e, ERR_NOMEM, "neighbour scan: out of memory for a distance tile");
+    free(ws);
+    free(tids);
+    return rc;
+}
+
+/* ---- k nearest neighbours ------------------------------------------------ */
+
+/* A candidate list per query, kept as a max-heap of size kc on the tile's float
+ * values; re-ranked exactly afterwards. kc > k gives the re-ranking room for
+ * float near-ties at the k-th place. */
+typedef struct knn_ctx {
+    size_t kc;
+    float *hd;     /* [n*kc] heap keys (d2) */
+    uint32_t *hi;  /* [n*kc] heap row ids */
+    uint32_t *len; /* [n] entries in each heap */
+} knn_ctx;
+
+static void heap_sift_down(float *hd, uint32_t *hi, size_t len, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < len && hd[l] > hd[m]) m = l;
+        if (l + 1 < len && hd[l + 1] > hd[m]) m = l + 1;
+        if (m == i) return;
+        float td = hd[i];
+        hd[i] = hd[m];
+        hd[m] = td;
+        uint32_t ti = hi[i];
+        hi[i] = hi[m];
+        hi[m] = ti;
+        i = m;
+    }
+}
+
+static void heap_push(float *hd, uint32_t *hi, uint32_t *len, size_t cap, float d, uint32_t id) {
+    if (*len < cap) {
+        size_t i = (*len)++;
+        hd[i] = d;
+        hi[i] = id;
+        while (i > 0) {
+            size_t p = (i - 1) / 2;
+            if (hd[p] >= hd[i]) break;
+            float td = hd[i];
+            hd[i] = hd[p];
+            hd[p] = td;
+            uint32_t ti = hi[i];
+            hi[i] = hi[p];
+            hi[p] = ti;
+            i = p;
+        }
+    } else if (d < hd[0]) {
+        hd[0] = d;
+        hi[0] = id;
+        heap_sift_down(hd, hi, cap, 0);
+    }
+}
+
+static void knn_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1) {
+    (void)thread;
+    knn_ctx *c = vctx;
+    float *hd = c->hd + (size_t)q * c->kc;
+    uint32_t *hi = c->hi + (size_t)q * c->kc;
+    uint32_t *len = &c->len[q];
+    float worst = *len < c->kc ? INFINITY : hd[0];
+    for (uint32_t r = r0; r < r1; r++) {
+        float v = d2[r - r0];
+        if (v < worst && r != q) {
+            heap_push(hd, hi, len, c->kc, v, r);
+            worst = *len < c->kc ? INFINITY : hd[0];
+        }
+    }
+}
+
+typedef struct ranked {
+    double d;
+    uint32_t id;
+} ranked;
+
+static int ranked_cmp(const void *pa, const void *pb) {
+    const ranked *a = pa, *b = pb;
+    if (a->d != b->d) return a->d < b->d ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+int neighbors_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e) {
+    if (k == 0 || k >= ix->n)
+        return err_set(e, ERR_INVALID, "k-nearest neighbours: k = %zu must be in 1 .. %zu (one less than the %zu descriptors)",
+                       k, ix->n - 1, ix->n);
+    knn_ctx c = {.kc = k + 4 < ix->n ? k + 4 : ix->n - 1};
+    c.hd = malloc(ix->n * c.kc * sizeof *c.hd);
+    c.hi = malloc(ix->n * c.kc * sizeof *c.hi);
+    c.len = calloc(ix->n, sizeof *c.len);
+    ranked *rk = malloc(c.kc * sizeof *rk);
+    int rc = 0;
+    if (!c.hd || !c.hi || !c.len || !rk) {
+        rc = err_set(e, ERR_NOMEM, "k-nearest neighbours: out of memory for %zu x %zu candidates", ix->n, c.kc);
+        goto done;
+    }
+    rc = neighbors_scan(ix, NULL, 0, knn_row, &c, e);
+    if (rc) goto done;
+    for (size_t q = 0; q < ix->n; q++) {
+        size_t m = c.len[q];
+        for (size_t j = 0; j < m; j++) {
+            uint32_t r = c.hi[q * c.kc + j];
+            rk[j] = (ranked){neighbors_dist(ix, q, r), r};
+        }
+        qsort(rk, m, sizeof *rk, ranked_cmp);
+        for (size_t j = 0; j < k; j++) {
+            ind[q * k + j] = rk[j].id;
+            dist[q * k + j] = (float)rk[j].d;
+        }
+    }
+done:
+    free(c.hd);
+    free(c.hi);
+    free(c.len);
+    free(rk);
+    return rc;
+}
+
+/* ---- range queries ------------------------------------------------------- */
+
+typedef struct range_ctx {
+    const nb_index *ix;
+    float lim; /* d2 limit, widened by the float error so no pair is lost */
+    double eps;
+    uint32_t *count;
+    nb_pair_fn fn;
+    void *fctx;
+} range_ctx;
+
+static void range_count_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0,
+                            uint32_t r1) {
+    (void)thread;
+    range_ctx *c = vctx;
+    uint32_t cnt = 0;
+    for (uint32_t r = r0; r < r1; r++) {
+        float v = d2[r - r0];
+        if (v <= c->lim && (r == q || neighbors_dist(c->ix, q, r) <= c->eps)) cnt++;
+    }
+    c->count[q] += cnt;
+}
+
+static void range_visit_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0,
+                            uint32_t r1) {
+    range_ctx *c = vctx;
+    for (uint32_t r = r0; r < r1; r++) {
+        float v = d2[r - r0];
+        if (v <= c->lim && r != q) {
+            double d = neighbors_dist(c->ix, q, r);
+            if (d <= c->eps) c->fn(c->fctx, thread, q, r, d);
+        }
+    }
+}
+
+static float range_limit(const nb_index *ix, double eps) {
+    /* The tile's float values may be off by a few ulps of the norms; pairs inside
+     * that margin are settled by the exact distance. */
+    double d2 = neighbors_d2_from_dist(ix, eps);
+    return (float)(d2 + 1e-5 * (1.0 + d2));
+}
+
+int neighbors_range_count(const nb_index *ix, double eps, uint32_t *count, err *e) {
+    if (!(eps >= 0)) return err_set(e, ERR_INVALID, "range query: eps %g must be >= 0", eps);
+    range_ctx c = {.ix = ix, .lim = range_limit(ix, eps), .eps = eps, .count = count};
+    memset(count, 0, ix->n * sizeof *count);
+    return neighbors_scan(ix, NULL, 0, range_count_row, &c, e);
+}
+
+int neighbors_range_visit(const nb_index *ix, const uint32_t *queries, size_t nq, double eps,
+                          nb_pair_fn fn, void *ctx, err *e) {
+    if (!(eps >= 0)) return err_set(e, ERR_INVALID, "range query: eps %g must be >= 0", eps);
+    range_ctx c = {.ix = ix, .lim = range_limit(ix, eps), .eps = eps, .fn = fn, .fctx = ctx};
+    return neighbors_scan(ix, queries, nq, range_visit_row, &c, e);
+}

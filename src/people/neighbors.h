@@ -1,0 +1,86 @@
+/* neighbors.h — exact neighbour search over face descriptors (rows of floats).
+ *
+ * Every clustering algorithm in people/ spends its time here, so the distances
+ * come from OpenBLAS: a block of queries times a block of references is one
+ * cblas_sgemm, and ||a-b||^2 = ||a||^2 + ||b||^2 - 2ab turns the product into
+ * squared distances. Memory is one tile per thread (NEIGHBORS_TILE_Q x
+ * NEIGHBORS_TILE_R floats), never an n x n matrix. The tile values are float and
+ * carry ~1e-7 absolute error; everything that decides a result (kNN order, core
+ * distances, MST edge weights) is recomputed exactly in double with
+ * neighbors_dist().
+ *
+ * Metrics: Euclidean, or cosine distance (1 - cos). Cosine works on a normalised
+ * copy of the rows, where 1 - cos = ||a-b||^2 / 2, so both share the same scan.
+ *
+ * Threads: `threads` worker threads split the queries; OpenBLAS is asked to stay
+ * single-threaded inside each call (openblas_set_num_threads(1)) so the two
+ * levels of threading do not fight. */
+#ifndef FACETAG_PEOPLE_NEIGHBORS_H
+#define FACETAG_PEOPLE_NEIGHBORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+typedef enum nb_metric { NB_EUCLIDEAN = 0, NB_COSINE = 1 } nb_metric;
+
+#define NEIGHBORS_TILE_Q 128
+#define NEIGHBORS_TILE_R 2048
+
+typedef struct nb_index nb_index;
+
+/* Makes an index over n rows of dim floats (row-major). For NB_EUCLIDEAN the rows
+ * are borrowed: the caller keeps `x` alive and unchanged until neighbors_free.
+ * For NB_COSINE the index owns a normalised copy. threads < 1 means 1.
+ * Errors: ERR_INVALID for n == 0, dim == 0, a NaN/Inf value or (cosine) a zero
+ * row, naming the row; ERR_NOMEM. Free with neighbors_free. */
+nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, int threads,
+                        err *e);
+void neighbors_free(nb_index *ix);
+
+size_t neighbors_count(const nb_index *ix);
+size_t neighbors_dim(const nb_index *ix);
+nb_metric neighbors_metric(const nb_index *ix);
+/* Row i as the index sees it (normalised under cosine); valid until neighbors_free. */
+const float *neighbors_row(const nb_index *ix, size_t i);
+
+/* Exact distance between rows i and j in the index's metric, in double. */
+double neighbors_dist(const nb_index *ix, size_t i, size_t j);
+/* The metric distance for a squared-Euclidean value from a scan, and back. */
+double neighbors_dist_from_d2(const nb_index *ix, double d2);
+double neighbors_d2_from_dist(const nb_index *ix, double dist);
+
+/* Called once per query row and reference block with the squared Euclidean
+ * distances d2[0 .. r1-r0) from row q to rows r0 .. r1-1 (q itself included).
+ * `thread` is the worker's number in [0, threads). All blocks of one query are
+ * handed to the same thread, in increasing r0, so per-query state needs no lock. */
+typedef void (*nb_row_fn)(void *ctx, int thread, uint32_t q, const float *d2, uint32_t r0,
+                          uint32_t r1);
+
+/* Scans the queries `queries[0..nq)` (row indices; NULL means all rows, nq ignored)
+ * against all rows. Errors: ERR_NOMEM, ERR_INTERNAL (a thread failed to start). */
+int neighbors_scan(const nb_index *ix, const uint32_t *queries, size_t nq, nb_row_fn fn, void *ctx,
+                   err *e);
+
+/* The k nearest other rows of every row, nearest first (exact double distances,
+ * ties by smaller index): ind[i*k + j], dist[i*k + j], both caller-allocated
+ * n*k. Errors: ERR_INVALID when k == 0 or k >= n; ERR_NOMEM. */
+int neighbors_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e);
+
+/* For every row, how many rows (itself included) lie within distance eps
+ * (in the index's metric). count is caller-allocated n. */
+int neighbors_range_count(const nb_index *ix, double eps, uint32_t *count, err *e);
+
+/* Calls fn(ctx, thread, q, r, dist) for every ordered pair q != r with
+ * dist(q,r) <= eps, q taken from queries (NULL: all rows). Same threading rule
+ * as neighbors_scan. The distance passed is the float tile value converted to
+ * the metric (use neighbors_dist when a decision hangs on the last digit). */
+typedef void (*nb_pair_fn)(void *ctx, int thread, uint32_t q, uint32_t r, double dist);
+int neighbors_range_visit(const nb_index *ix, const uint32_t *queries, size_t nq, double eps,
+                          nb_pair_fn fn, void *ctx, err *e);
+
+/* The number of worker threads the index was made with. */
+int neighbors_threads(const nb_index *ix);
+
+#endif
