@@ -42,6 +42,7 @@ typedef struct hasher {
     EVP_MD_CTX *md;
     char hex[HASH_SHA256_HEX_LEN + 1];
     const char *expect; /* when set, the end of the stream must hash to this */
+    int slow_ms;        /* test hook: pause after each chunk */
 } hasher;
 
 static int hasher_start(hasher *h, err *e)
@@ -58,6 +59,7 @@ static int hasher_chunk(const void *data, size_t len, void *ud, err *e)
     if (data) {
         if (EVP_DigestUpdate(h->md, data, len) != 1)
             return err_set(e, ERR_INTERNAL, "SHA-256 update failed");
+        pause_ms(h->slow_ms);
         return 0;
     }
     unsigned char md[32];
@@ -240,7 +242,7 @@ static int store_original(const ingest_file_ctx *ctx, int fd, const char *sha, c
     }
     if (have)
         return 0; /* incoming/ is write-once and content-addressed */
-    hasher h = {.expect = sha};
+    hasher h = {.expect = sha, .slow_ms = ctx->slow_ms}; /* slow: so tests can kill mid-copy */
     int rc = hasher_start(&h, &e);
     if (rc == 0)
         rc = objstore_put_fd(ctx->store, BUCKET_INCOMING, key, fd, hasher_chunk, &h, &e);

@@ -32,7 +32,8 @@ typedef struct ingest_file_ctx {
     objstore *store;             /* shared, thread-safe */
     catalog *cat;                /* this worker's own handle, for reads */
     const decode_limits *limits;
-    int slow_ms;                 /* test hook: pause after each object written */
+    int slow_ms;                 /* test hook: pause after each object written and
+                                  * each MiB of an original copied */
 } ingest_file_ctx;
 
 /* Always fills *r (FAILED with a reason when anything goes wrong); free with
