@@ -153,6 +153,20 @@ ssd_model *ssd_load(const char *models_dir, err *e)
     build_graph(m);
     if (nn_graph_error(m->g, e) != 0)
         goto fail;
+    /* The graph holds its own re-laid copies of the conv filters, and the
+     * depthwise filters were folded into m->dw: the float originals can go. */
+    weights_release(m->w, T_CONV0_W);
+    for (int i = 1; i <= 13; i++) {
+        int t = T_PAIR0 + (i - 1) * 7;
+        weights_release(m->w, (size_t)t);
+        weights_release(m->w, (size_t)t + 5);
+    }
+    for (int k = 0; k < 8; k++)
+        weights_release(m->w, (size_t)(T_PRED0 + 2 * k));
+    for (int j = 0; j < 6; j++) {
+        weights_release(m->w, (size_t)(T_HEAD0 + 4 * j));
+        weights_release(m->w, (size_t)(T_HEAD0 + 4 * j + 2));
+    }
     return m;
 fail:
     ssd_free(m);

@@ -302,6 +302,14 @@ size_t weights_count(const weights *w)
     return w ? w->n : 0;
 }
 
+void weights_release(weights *w, size_t i)
+{
+    if (w && i < w->n) {
+        free(w->t[i].data);
+        w->t[i].data = NULL;
+    }
+}
+
 void weights_free(weights *w)
 {
     if (!w)

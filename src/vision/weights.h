@@ -60,6 +60,12 @@ const char *weights_model(const weights *w);
 size_t weights_count(const weights *w);
 void weights_free(weights *w);
 
+/* Frees the data of table entry i once nothing will read it again (e.g. after
+ * nn_conv2d / nn_fully_connected copied it into a graph in XNNPACK's layout):
+ * saves the float copy of the largest tensors. The tensor keeps its name and
+ * shape; its data becomes NULL. Not thread-safe: call while loading. */
+void weights_release(weights *w, size_t i);
+
 /* Formats a shape as "[3,3,32,16]" into buf (always NUL-terminated); returns buf. */
 char *weights_shape_str(int ndim, const int *shape, char *buf, size_t size);
 

@@ -65,6 +65,10 @@ static void test_toy(void)
             CHECK(q->data[i] == (float)((double)qs[i] * 0.1 + -1.0));
         CHECK(f->data[0] == 1.5f && f->data[1] == -2.25f && f->data[2] == 3.0e-8f);
         CHECK(weights_get(w, "a/k") == NULL);
+        weights_release(w, 1);
+        CHECK(weights_at(w, 1)->data == NULL && weights_at(w, 1)->count == 6 && weights_at(w, 0)->data != NULL);
+        weights_release(w, 1); /* twice is harmless */
+        weights_release(w, 9); /* out of range is ignored */
         weights_free(w);
     }
     /* Wrong shape in the table: message names model, tensor, expected and found. */
