@@ -443,7 +443,7 @@ int ssd_detect_oriented(ssd_runner *r, const image *img, const ssd_options *opt,
 
 ssd_tiling ssd_default_tiling(void)
 {
-    return (ssd_tiling){640, 0.25, 0.3};
+    return (ssd_tiling){640, 0.25, 0.3, 16};
 }
 
 /* Overlap of a and b relative to the smaller box. */
@@ -482,8 +482,19 @@ int ssd_detect_tiled(ssd_runner *r, const image *img, const ssd_options *opt, co
                      err *e)
 {
     ssd_tiling t = tiling ? *tiling : ssd_default_tiling();
-    if (t.tile < 64 || t.overlap < 0 || t.overlap >= 0.9)
-        return err_set(e, ERR_INVALID, "%s: tiles of %d px overlapping %.2f", MODEL, t.tile, t.overlap);
+    if (!img || img->width < 1 || img->height < 1)
+        return err_set(e, ERR_INVALID, "%s: empty image", MODEL);
+    if (t.tile < 64 || t.overlap < 0 || t.overlap >= 0.9 || t.max_tiles < 1 || t.max_tiles > 64)
+        return err_set(e, ERR_INVALID, "%s: tiles of %d px overlapping %.2f, at most %d", MODEL, t.tile, t.overlap,
+                       t.max_tiles);
+    /* Larger tiles (a coarser scale) rather than more passes than max_tiles. */
+    for (;;) {
+        int ov = (int)(t.tile * t.overlap), ox[64], oy[64];
+        int nx = tile_origins(img->width, t.tile, ov, ox, 64), ny = tile_origins(img->height, t.tile, ov, oy, 64);
+        if (nx * ny <= t.max_tiles)
+            break;
+        t.tile = t.tile * 5 / 4;
+    }
     det_list all = {0};
     int rc = ssd_detect(r, img, opt, &all, e);
     /* Tiles only when they see the image at a larger scale than the whole-image pass. */

@@ -81,6 +81,7 @@ typedef struct ssd_tiling {
     int tile;         /* tile side in image pixels (>= 64); default 640 */
     double overlap;   /* fraction of the tile shared with the neighbour; default 0.25 */
     double merge_iou; /* default 0.3 */
+    int max_tiles;    /* more would be needed: tiles grow by 1.25x until they fit; 1..64, default 16 */
 } ssd_tiling;
 ssd_tiling ssd_default_tiling(void);
 int ssd_detect_tiled(ssd_runner *r, const image *img, const ssd_options *opt, const ssd_tiling *tiling, det_list *out,

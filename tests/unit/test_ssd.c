@@ -286,6 +286,20 @@ static void check_ground_truth(ssd_runner *r, const char *shared)
         printf("ground truth, %s: %d of %d faces, recall %.3f, precision %.3f\n",
                tiled ? "ssd_detect_tiled (640 px tiles)" : "ssd_detect (face-api)", hit, total, recall, precision);
         CHECK(total == 73);
+        if (tiled) {
+            /* A 6000x4000 grey canvas stays within max_tiles passes; bad tilings are refused. */
+            image big = {6000, 4000, calloc((size_t)6000 * 4000 * 3, 1)};
+            det_list d = {0};
+            err e = {0};
+            ssd_tiling tl = ssd_default_tiling();
+            CHECK(big.rgb && ssd_detect_tiled(r, &big, NULL, &tl, &d, &e) == 0 && d.n == 0);
+            tl.max_tiles = 0;
+            CHECK(ssd_detect_tiled(r, &big, NULL, &tl, &d, &e) == ERR_INVALID);
+            tl = ssd_default_tiling();
+            tl.tile = 10;
+            CHECK(ssd_detect_tiled(r, &big, NULL, &tl, &d, &e) == ERR_INVALID);
+            free(big.rgb);
+        }
         if (tiled)
             CHECK_MSG(recall >= 0.95 && precision >= 0.97, "tiled recall %.3f precision %.3f", recall, precision);
         else
