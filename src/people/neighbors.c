@@ -9,10 +9,11 @@
 #include <string.h>
 
 struct nb_index {
-    const float *x;  /* rows used for distances (borrowed or == own) */
-    float *own;      /* normalised copy under cosine */
-    float *norm2;    /* ||x_i||^2 */
-    size_t n, dim;
+    /* Row i is aug[i*stride ..]: the descriptor (normalised under cosine), then
+     * ||x||^2 and 1, so one sgemm against queries laid out as [-2q, 1, ||q||^2]
+     * yields ||q||^2 + ||x||^2 - 2qx directly, with no pass over the tile. */
+    float *aug;
+    size_t n, dim, stride;
     nb_metric metric;
     int threads;
 };
@@ -38,33 +39,32 @@ nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, 
     if (!ix) goto nomem;
     ix->n = n;
     ix->dim = dim;
+    ix->stride = dim + 2;
     ix->metric = metric;
     ix->threads = threads < 1 ? 1 : threads;
-    ix->norm2 = malloc(n * sizeof *ix->norm2);
-    if (!ix->norm2) goto nomem;
-    if (metric == NB_COSINE) {
-        ix->own = malloc(n * dim * sizeof *ix->own);
-        if (!ix->own) goto nomem;
-        for (size_t i = 0; i < n; i++) {
-            double s = 0;
-            for (size_t j = 0; j < dim; j++) s += (double)x[i * dim + j] * x[i * dim + j];
+    ix->aug = malloc(n * ix->stride * sizeof *ix->aug);
+    if (!ix->aug) goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        const float *src = x + i * dim;
+        float *dst = ix->aug + i * ix->stride;
+        double s = 0;
+        for (size_t j = 0; j < dim; j++) s += (double)src[j] * src[j];
+        double scale = 1;
+        if (metric == NB_COSINE) {
             if (s <= 0) {
                 err_set(e, ERR_INVALID, "descriptor %zu: all zero, it has no direction for cosine distance", i);
                 neighbors_free(ix);
                 return NULL;
             }
-            double inv = 1.0 / sqrt(s);
-            for (size_t j = 0; j < dim; j++) ix->own[i * dim + j] = (float)(x[i * dim + j] * inv);
+            scale = 1.0 / sqrt(s);
         }
-        ix->x = ix->own;
-    } else {
-        ix->x = x;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const float *r = ix->x + i * dim;
-        double s = 0;
-        for (size_t j = 0; j < dim; j++) s += (double)r[j] * r[j];
-        ix->norm2[i] = (float)s;
+        double s2 = 0;
+        for (size_t j = 0; j < dim; j++) {
+            dst[j] = (float)(src[j] * scale);
+            s2 += (double)dst[j] * dst[j];
+        }
+        dst[dim] = (float)s2;
+        dst[dim + 1] = 1.0f;
     }
     return ix;
 nomem:
@@ -75,8 +75,7 @@ nomem:
 
 void neighbors_free(nb_index *ix) {
     if (!ix) return;
-    free(ix->own);
-    free(ix->norm2);
+    free(ix->aug);
     free(ix);
 }
 
@@ -84,10 +83,10 @@ size_t neighbors_count(const nb_index *ix) { return ix->n; }
 size_t neighbors_dim(const nb_index *ix) { return ix->dim; }
 nb_metric neighbors_metric(const nb_index *ix) { return ix->metric; }
 int neighbors_threads(const nb_index *ix) { return ix->threads; }
-const float *neighbors_row(const nb_index *ix, size_t i) { return ix->x + i * ix->dim; }
+const float *neighbors_row(const nb_index *ix, size_t i) { return ix->aug + i * ix->stride; }
 
 double neighbors_dist(const nb_index *ix, size_t i, size_t j) {
-    const float *a = ix->x + i * ix->dim, *b = ix->x + j * ix->dim;
+    const float *a = neighbors_row(ix, i), *b = neighbors_row(ix, j);
     double s = 0;
     for (size_t k = 0; k < ix->dim; k++) {
         double d = (double)a[k] - b[k];
@@ -127,8 +126,8 @@ static void *scan_thread(void *arg) {
     scan_worker *w = arg;
     scan_job *job = w->job;
     const nb_index *ix = job->ix;
-    const size_t dim = ix->dim, n = ix->n;
-    float *qbuf = malloc((size_t)NEIGHBORS_TILE_Q * dim * sizeof *qbuf);
+    const size_t dim = ix->dim, st = ix->stride, n = ix->n;
+    float *qbuf = malloc((size_t)NEIGHBORS_TILE_Q * st * sizeof *qbuf);
     float *tile = malloc((size_t)NEIGHBORS_TILE_Q * NEIGHBORS_TILE_R * sizeof *tile);
     uint32_t qidx[NEIGHBORS_TILE_Q];
     if (!qbuf || !tile) {
@@ -142,31 +141,20 @@ static void *scan_thread(void *arg) {
         size_t q0 = b * NEIGHBORS_TILE_Q;
         if (q0 >= job->nq) break;
         size_t bq = job->nq - q0 < NEIGHBORS_TILE_Q ? job->nq - q0 : NEIGHBORS_TILE_Q;
-        const float *qrows;
-        if (job->queries) {
-            for (size_t i = 0; i < bq; i++) {
-                qidx[i] = job->queries[q0 + i];
-                memcpy(qbuf + i * dim, ix->x + (size_t)qidx[i] * dim, dim * sizeof *qbuf);
-            }
-            qrows = qbuf;
-        } else {
-            for (size_t i = 0; i < bq; i++) qidx[i] = (uint32_t)(q0 + i);
-            qrows = ix->x + q0 * dim;
+        for (size_t i = 0; i < bq; i++) {
+            qidx[i] = job->queries ? job->queries[q0 + i] : (uint32_t)(q0 + i);
+            const float *src = ix->aug + (size_t)qidx[i] * st;
+            float *dst = qbuf + i * st;
+            for (size_t j = 0; j < dim; j++) dst[j] = -2.0f * src[j];
+            dst[dim] = 1.0f;
+            dst[dim + 1] = src[dim];
         }
         for (size_t r0 = 0; r0 < n; r0 += NEIGHBORS_TILE_R) {
             size_t br = n - r0 < NEIGHBORS_TILE_R ? n - r0 : NEIGHBORS_TILE_R;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bq, (int)br, (int)dim, -2.0f,
-                        qrows, (int)dim, ix->x + r0 * dim, (int)dim, 0.0f, tile, (int)br);
-            const float *rn = ix->norm2 + r0;
-            for (size_t i = 0; i < bq; i++) {
-                float *row = tile + i * br;
-                float qn = ix->norm2[qidx[i]];
-                for (size_t j = 0; j < br; j++) {
-                    float v = row[j] + qn + rn[j];
-                    row[j] = v < 0 ? 0 : v;
-                }
-                job->fn(job->ctx, w->thread, qidx[i], row, (uint32_t)r0, (uint32_t)(r0 + br));
-            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bq, (int)br, (int)st, 1.0f, qbuf,
+                        (int)st, ix->aug + r0 * st, (int)st, 0.0f, tile, (int)br);
+            for (size_t i = 0; i < bq; i++)
+                job->fn(job->ctx, w->thread, qidx[i], tile + i * br, (uint32_t)r0, (uint32_t)(r0 + br));
         }
     }
     free(qbuf);

@@ -2,8 +2,8 @@
  *
  * Every clustering algorithm in people/ spends its time here, so the distances
  * come from OpenBLAS: a block of queries times a block of references is one
- * cblas_sgemm, and ||a-b||^2 = ||a||^2 + ||b||^2 - 2ab turns the product into
- * squared distances. Memory is one tile per thread (NEIGHBORS_TILE_Q x
+ * cblas_sgemm, and ||a-b||^2 = ||a||^2 + ||b||^2 - 2ab comes straight out of it
+ * (each row is stored as [x, ||x||^2, 1]; each query block as [-2q, 1, ||q||^2]). Memory is one tile per thread (NEIGHBORS_TILE_Q x
  * NEIGHBORS_TILE_R floats), never an n x n matrix. The tile values are float and
  * carry ~1e-7 absolute error; everything that decides a result (kNN order, core
  * distances, MST edge weights) is recomputed exactly in double with
@@ -30,9 +30,9 @@ typedef enum nb_metric { NB_EUCLIDEAN = 0, NB_COSINE = 1 } nb_metric;
 
 typedef struct nb_index nb_index;
 
-/* Makes an index over n rows of dim floats (row-major). For NB_EUCLIDEAN the rows
- * are borrowed: the caller keeps `x` alive and unchanged until neighbors_free.
- * For NB_COSINE the index owns a normalised copy. threads < 1 means 1.
+/* Makes an index over n rows of dim floats (row-major). The index keeps its own
+ * copy (normalised under cosine; (dim+2) floats a row), so `x` may be freed
+ * after the call. threads < 1 means 1.
  * Errors: ERR_INVALID for n == 0, dim == 0, a NaN/Inf value or (cosine) a zero
  * row, naming the row; ERR_NOMEM. Free with neighbors_free. */
 nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, int threads,
@@ -52,7 +52,8 @@ double neighbors_dist_from_d2(const nb_index *ix, double d2);
 double neighbors_d2_from_dist(const nb_index *ix, double dist);
 
 /* Called once per query row and reference block with the squared Euclidean
- * distances d2[0 .. r1-r0) from row q to rows r0 .. r1-1 (q itself included).
+ * distances d2[0 .. r1-r0) from row q to rows r0 .. r1-1 (q itself included);
+ * float rounding can leave a value slightly below 0 (treat it as 0).
  * `thread` is the worker's number in [0, threads). All blocks of one query are
  * handed to the same thread, in increasing r0, so per-query state needs no lock. */
 typedef void (*nb_row_fn)(void *ctx, int thread, uint32_t q, const float *d2, uint32_t r0,

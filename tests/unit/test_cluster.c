@@ -1,0 +1,356 @@
+/* test_cluster.c — people/: neighbour search, MST, HDBSCAN, DBSCAN,
+ * agglomerative and the constraint pass, on synthetic 128-d descriptors. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "people/agglomerative.h"
+#include "people/constraints.h"
+#include "people/dbscan.h"
+#include "people/hdbscan.h"
+#include "people/labels.h"
+#include "people/mst.h"
+#include "people/neighbors.h"
+#include "testutil.h"
+
+#define DIM 128
+
+static uint64_t rng;
+static double unit(void) {
+    uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return ((z >> 11) + 0.5) / 9007199254740992.0;
+}
+static double normal(void) { return sqrt(-2 * log(unit())) * cos(6.283185307179586 * unit()); }
+
+/* ids identities of per faces each (spread ~0.45 within, ~0.9 between centres),
+ * then `noise` lone faces far from everyone; truth -1 for those. */
+static float *blobs(size_t ids, size_t per, size_t noise, int32_t *truth, uint64_t seed) {
+    rng = seed;
+    size_t n = ids * per + noise;
+    float *x = malloc(n * DIM * sizeof *x);
+    double c[DIM];
+    for (size_t i = 0; i < ids + noise; i++) {
+        double norm = 0;
+        for (int j = 0; j < DIM; j++) {
+            c[j] = normal();
+            norm += c[j] * c[j];
+        }
+        norm = sqrt(norm);
+        int is_noise = i >= ids;
+        size_t faces = is_noise ? 1 : per;
+        double radius = is_noise ? 1.5 : 0.65; /* noise: far from every centre */
+        for (size_t f = 0; f < faces; f++) {
+            size_t row = is_noise ? ids * per + (i - ids) : i * per + f;
+            for (int j = 0; j < DIM; j++) x[row * DIM + j] = (float)(0.3 + radius * c[j] / norm + 0.028 * normal());
+            truth[row] = is_noise ? -1 : (int32_t)i;
+        }
+    }
+    return x;
+}
+
+static int same_labels(const int32_t *a, const int32_t *b, size_t n) { return !memcmp(a, b, n * sizeof *a); }
+
+static size_t count_noise(const int32_t *l, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += l[i] < 0;
+    return k;
+}
+
+static void test_knn_matches_brute_force(void) {
+    int32_t truth[330];
+    float *x = blobs(30, 10, 30, truth, 11);
+    size_t n = 330, k = 7;
+    err e = {0};
+    nb_index *ix = neighbors_new(x, n, DIM, NB_EUCLIDEAN, 2, &e);
+    CHECK(ix != NULL);
+    uint32_t *ind = malloc(n * k * sizeof *ind);
+    float *dist = malloc(n * k * sizeof *dist);
+    CHECK(neighbors_knn(ix, k, ind, dist, &e) == 0);
+    int bad = 0;
+    for (size_t q = 0; q < n; q++) {
+        /* brute force in double: the k-th distance and every listed distance */
+        double *all = malloc(n * sizeof *all);
+        for (size_t r = 0; r < n; r++) {
+            double s = 0;
+            for (int j = 0; j < DIM; j++) {
+                double d = (double)x[q * DIM + j] - x[r * DIM + j];
+                s += d * d;
+            }
+            all[r] = r == q ? INFINITY : sqrt(s);
+        }
+        for (size_t j = 0; j < k; j++) {
+            if (fabs(all[ind[q * k + j]] - dist[q * k + j]) > 1e-5) bad++;
+            if (j && dist[q * k + j] < dist[q * k + j - 1]) bad++;
+        }
+        size_t closer = 0; /* rows strictly nearer than the k-th listed one */
+        for (size_t r = 0; r < n; r++) closer += all[r] < dist[q * k + k - 1] - 1e-6;
+        if (closer > k - 1) bad++;
+        free(all);
+    }
+    CHECK_MSG(bad == 0, "%d kNN entries differ from brute force", bad);
+    CHECK(neighbors_knn(ix, n, ind, dist, &e) == ERR_INVALID);
+    /* cosine distance is 1 - cos */
+    nb_index *cx = neighbors_new(x, n, DIM, NB_COSINE, 1, &e);
+    double dot = 0, na = 0, nb = 0;
+    for (int j = 0; j < DIM; j++) {
+        dot += (double)x[j] * x[DIM + j];
+        na += (double)x[j] * x[j];
+        nb += (double)x[DIM + j] * x[DIM + j];
+    }
+    CHECK(fabs(neighbors_dist(cx, 0, 1) - (1 - dot / sqrt(na * nb))) < 1e-6);
+    uint32_t *cnt = malloc(n * sizeof *cnt);
+    CHECK(neighbors_range_count(ix, 0.0, cnt, &e) == 0);
+    CHECK(cnt[0] == 1 && cnt[n - 1] == 1);
+    neighbors_free(cx);
+    neighbors_free(ix);
+    free(cnt);
+    free(ind);
+    free(dist);
+    free(x);
+}
+
+static double prim_weight(const float *x, size_t n, const double *core) {
+    double *best = malloc(n * sizeof *best), total = 0;
+    unsigned char *in = calloc(n, 1);
+    for (size_t i = 0; i < n; i++) best[i] = INFINITY;
+    best[0] = 0;
+    for (size_t it = 0; it < n; it++) {
+        size_t u = n;
+        for (size_t i = 0; i < n; i++)
+            if (!in[i] && (u == n || best[i] < best[u])) u = i;
+        in[u] = 1;
+        total += best[u];
+        for (size_t v = 0; v < n; v++) {
+            if (in[v]) continue;
+            double s = 0;
+            for (int j = 0; j < DIM; j++) {
+                double d = (double)x[u * DIM + j] - x[v * DIM + j];
+                s += d * d;
+            }
+            double w = fmax(sqrt(s), fmax(core[u], core[v]));
+            if (w < best[v]) best[v] = w;
+        }
+    }
+    free(best);
+    free(in);
+    return total;
+}
+
+static void test_mst_is_minimal(void) {
+    int32_t truth[260];
+    float *x = blobs(20, 12, 20, truth, 5); /* identities larger than the lists: forces exact scans */
+    size_t n = 260, k = 4;
+    err e = {0};
+    nb_index *ix = neighbors_new(x, n, DIM, NB_EUCLIDEAN, 2, &e);
+    uint32_t *ind = malloc(n * k * sizeof *ind);
+    float *dist = malloc(n * k * sizeof *dist);
+    double *core = malloc(n * sizeof *core);
+    mst_edge *edges = malloc((n - 1) * sizeof *edges);
+    CHECK(neighbors_knn(ix, k, ind, dist, &e) == 0);
+    for (size_t i = 0; i < n; i++) core[i] = dist[i * k + 2]; /* minPts 4 */
+    mst_stats st;
+    CHECK(mst_mutual_reachability(ix, core, ind, dist, k, edges, &st, &e) == 0);
+    double w = 0;
+    for (size_t i = 0; i + 1 < n; i++) w += edges[i].w;
+    double ref = prim_weight(x, n, core);
+    CHECK_MSG(fabs(w - ref) < 1e-4, "Borůvka %.6f vs Prim %.6f", w, ref);
+    CHECK(st.searched_points > 0);
+    for (size_t i = 0; i < n; i++) core[i] = 0;
+    CHECK(mst_mutual_reachability(ix, NULL, ind, dist, k, edges, NULL, &e) == 0);
+    w = 0;
+    for (size_t i = 0; i + 1 < n; i++) w += edges[i].w;
+    ref = prim_weight(x, n, core);
+    CHECK_MSG(fabs(w - ref) < 1e-4, "plain MST %.6f vs Prim %.6f", w, ref);
+    neighbors_free(ix);
+    free(ind);
+    free(dist);
+    free(core);
+    free(edges);
+    free(x);
+}
+
+static void test_condensed_tree_by_hand(void) {
+    /* two tight triples joined by a long edge, plus a straggler joining last:
+     * points 0,1,2 (heights 1), 3,4,5 (heights 1), bridge 2-3 at 10, 6 at 20 */
+    mst_edge edges[6] = {{0, 1, 1}, {1, 2, 1.5}, {3, 4, 1}, {4, 5, 1.5}, {2, 3, 10}, {5, 6, 20}};
+    int32_t l[7];
+    err e = {0};
+    CHECK(hdbscan_from_mst(7, edges, 3, HDBSCAN_EOM, l, NULL, &e) == 0);
+    CHECK(l[0] == 0 && l[1] == 0 && l[2] == 0);
+    CHECK(l[3] == 1 && l[4] == 1 && l[5] == 1);
+    CHECK(l[6] == -1);
+    /* min cluster size 4: no split makes two clusters -> all noise */
+    CHECK(hdbscan_from_mst(7, edges, 4, HDBSCAN_EOM, l, NULL, &e) == 0);
+    CHECK(count_noise(l, 7) == 7);
+    mst_edge cyc[2] = {{0, 1, 1}, {1, 0, 2}};
+    CHECK(hdbscan_from_mst(3, cyc, 2, HDBSCAN_EOM, l, NULL, &e) == ERR_INVALID);
+}
+
+static void test_algorithms_recover_blobs(void) {
+    enum { IDS = 40, PER = 8, NOISE = 12, N = IDS * PER + NOISE };
+    int32_t truth[N], l1[N], l2[N];
+    float *x = blobs(IDS, PER, NOISE, truth, 42);
+    err e = {0};
+    nb_index *ix1 = neighbors_new(x, N, DIM, NB_EUCLIDEAN, 1, &e);
+    nb_index *ix2 = neighbors_new(x, N, DIM, NB_EUCLIDEAN, 2, &e);
+    CHECK(ix1 && ix2);
+
+    hdbscan_params hp = {.min_cluster_size = 3};
+    hdbscan_stats st;
+    CHECK(hdbscan_run(ix2, &hp, l2, &st, &e) == 0);
+    CHECK_MSG(labels_ari(l2, truth, N, LABELS_NOISE_SINGLETON) == 1.0, "HDBSCAN ARI %f",
+              labels_ari(l2, truth, N, LABELS_NOISE_SINGLETON));
+    CHECK(st.clusters == IDS && st.noise == NOISE);
+    for (size_t i = IDS * PER; i < N; i++) CHECK(l2[i] == -1);
+    CHECK(hdbscan_run(ix1, &hp, l1, NULL, &e) == 0);
+    CHECK(same_labels(l1, l2, N)); /* same input, other thread count: same labels */
+    CHECK(hdbscan_run(ix2, &hp, l1, NULL, &e) == 0);
+    CHECK(same_labels(l1, l2, N));
+    hp.selection = HDBSCAN_LEAF;
+    CHECK(hdbscan_run(ix2, &hp, l1, NULL, &e) == 0);
+    CHECK(labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON) > 0.95);
+    hp.min_cluster_size = 1;
+    CHECK(hdbscan_run(ix2, &hp, l1, NULL, &e) == ERR_INVALID);
+    CHECK(strstr(e.msg, "min cluster size") != NULL);
+
+    nb_index *cx = neighbors_new(x, N, DIM, NB_COSINE, 2, &e);
+    hdbscan_params hc = {.min_cluster_size = 3};
+    CHECK(hdbscan_run(cx, &hc, l1, NULL, &e) == 0);
+    CHECK(labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON) == 1.0);
+    neighbors_free(cx);
+
+    CHECK(dbscan_run(ix2, 0.7, 3, l1, &e) == 0);
+    CHECK_MSG(labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON) == 1.0, "DBSCAN ARI %f",
+              labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON));
+    CHECK(count_noise(l1, N) == NOISE);
+    CHECK(dbscan_run(ix1, 0.7, 3, l2, &e) == 0);
+    CHECK(same_labels(l1, l2, N));
+    CHECK(dbscan_run(ix2, -1, 3, l1, &e) == ERR_INVALID);
+
+    for (int lk = 0; lk < 3; lk++) {
+        agglomerative_params ap = {.linkage = (agglo_linkage)lk, .threshold = lk == AGGLO_COMPLETE ? 0.75 : 0.7};
+        CHECK(agglomerative_run(ix2, &ap, l1, &e) == 0);
+        CHECK_MSG(labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON) == 1.0, "%s linkage ARI %f",
+                  agglomerative_linkage_name(ap.linkage), labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON));
+        CHECK(count_noise(l1, N) == NOISE);
+    }
+    agglomerative_params big = {.linkage = AGGLO_AVERAGE, .threshold = 0.7, .max_matrix_bytes = 1000};
+    CHECK(agglomerative_run(ix2, &big, l1, &e) == ERR_LIMIT);
+    CHECK(strstr(e.msg, "332 faces") != NULL);
+    CHECK(agglomerative_linkage_parse("complete") == AGGLO_COMPLETE && agglomerative_linkage_parse("ward") == -1);
+    neighbors_free(ix1);
+    neighbors_free(ix2);
+    free(x);
+}
+
+static void test_bad_input(void) {
+    float x[4 * DIM] = {0};
+    err e = {0};
+    x[2 * DIM + 5] = NAN;
+    CHECK(neighbors_new(x, 4, DIM, NB_EUCLIDEAN, 1, &e) == NULL);
+    CHECK(e.code == ERR_INVALID && strstr(e.msg, "descriptor 2") != NULL);
+    x[2 * DIM + 5] = 0;
+    CHECK(neighbors_new(x, 4, DIM, NB_COSINE, 1, &e) == NULL);
+    CHECK(strstr(e.msg, "all zero") != NULL);
+}
+
+static void test_labels(void) {
+    int32_t a[6] = {5, 5, 9, 9, -1, -1}, b[6] = {1, 1, 0, 0, -1, -1}, c[6] = {0, 0, 0, 1, 1, 1};
+    CHECK(labels_ari(a, b, 6, LABELS_NOISE_CLUSTER) == 1.0);
+    CHECK(labels_ari(a, b, 6, LABELS_NOISE_SINGLETON) == 1.0);
+    CHECK(labels_ari(a, c, 6, LABELS_NOISE_CLUSTER) < 0.5);
+    CHECK(labels_canonicalize(a, 6) == 2);
+    CHECK(a[0] == 0 && a[2] == 1 && a[4] == -1);
+}
+
+static void test_constraints(void) {
+    enum { IDS = 10, PER = 6, N = IDS * PER };
+    int32_t truth[N], l[N], base[N];
+    float *x = blobs(IDS, PER, 0, truth, 9);
+    err e = {0};
+    nb_index *ix = neighbors_new(x, N, DIM, NB_EUCLIDEAN, 2, &e);
+    hdbscan_params hp = {.min_cluster_size = 3};
+    CHECK(hdbscan_run(ix, &hp, base, NULL, &e) == 0);
+    CHECK(labels_ari(base, truth, N, LABELS_NOISE_SINGLETON) == 1.0);
+
+    /* cannot-link by photo: faces 0 and 1 (same identity) are in one photo */
+    int32_t photo[N], person[N];
+    for (int i = 0; i < N; i++) photo[i] = 100 + i, person[i] = -1;
+    photo[1] = photo[0];
+    constraints c = {.photo = photo};
+    CHECK(constraints_check(&c, N, base, &e) == ERR_CONFLICT);
+    CHECK(strstr(e.msg, "faces 0 and 1") != NULL);
+    memcpy(l, base, sizeof l);
+    CHECK(constraints_apply(ix, &c, l, &e) == 0);
+    CHECK(constraints_check(&c, N, l, &e) == 0);
+    CHECK(l[0] != l[1]);
+    int moved = 0; /* only one of the two left; the rest of the identity stays */
+    for (int i = 2; i < PER; i++) moved += l[i] != l[0] && l[i] != l[1];
+    CHECK(moved == 0);
+    for (int i = PER; i < N; i++) CHECK(l[i] >= 0);
+
+    /* must-link: a face of identity 0 and one of identity 1 confirmed as one person */
+    person[0] = 7;
+    person[PER] = 7;
+    constraints m = {.person = person};
+    memcpy(l, base, sizeof l);
+    CHECK(constraints_apply(ix, &m, l, &e) == 0);
+    CHECK(constraints_check(&m, N, l, &e) == 0);
+    CHECK(l[0] == l[PER]);
+
+    /* different confirmed persons never share; a rejected face leaves */
+    person[PER] = 8;
+    person[1] = 8; /* face 1 sits with face 0 (person 7) -> must split */
+    constraint_reject rj = {2, 7}; /* face 2: "not person 7" */
+    constraints d = {.person = person, .reject = &rj, .n_reject = 1};
+    memcpy(l, base, sizeof l);
+    CHECK(constraints_check(&d, N, l, &e) == ERR_CONFLICT);
+    CHECK(constraints_apply(ix, &d, l, &e) == 0);
+    CHECK_MSG(constraints_check(&d, N, l, &e) == 0, "%s", e.msg);
+    CHECK(l[0] != l[1] && l[1] == l[PER] && (l[2] < 0 || l[2] != l[0]));
+
+    /* explicit cannot pair, and contradictions are refused */
+    constraint_pair cp = {3, 4};
+    constraints p = {.cannot = &cp, .n_cannot = 1};
+    memcpy(l, base, sizeof l);
+    CHECK(constraints_apply(ix, &p, l, &e) == 0);
+    CHECK(constraints_check(&p, N, l, &e) == 0 && l[3] != l[4]);
+    person[3] = person[4] = 9;
+    constraints bad = {.person = person, .cannot = &cp, .n_cannot = 1};
+    CHECK(constraints_apply(ix, &bad, l, &e) == ERR_CONFLICT);
+    photo[3] = photo[4];
+    constraints bad2 = {.photo = photo, .person = person};
+    CHECK(constraints_validate(&bad2, N, &e) == ERR_CONFLICT);
+    CHECK(strstr(e.msg, "both confirmed as person 9") != NULL);
+    constraint_pair oob = {3, N};
+    constraints bad3 = {.cannot = &oob, .n_cannot = 1};
+    CHECK(constraints_validate(&bad3, N, &e) == ERR_INVALID);
+
+    /* every algorithm goes through the same pass */
+    person[3] = person[4] = -1;
+    photo[3] = 103;
+    constraints all = {.photo = photo, .person = person, .reject = &rj, .n_reject = 1};
+    CHECK(dbscan_run(ix, 0.7, 3, l, &e) == 0);
+    CHECK(constraints_apply(ix, &all, l, &e) == 0);
+    CHECK(constraints_check(&all, N, l, &e) == 0);
+    agglomerative_params ap = {.linkage = AGGLO_AVERAGE, .threshold = 0.7};
+    CHECK(agglomerative_run(ix, &ap, l, &e) == 0);
+    CHECK(constraints_apply(ix, &all, l, &e) == 0);
+    CHECK(constraints_check(&all, N, l, &e) == 0);
+    neighbors_free(ix);
+    free(x);
+}
+
+int main(void) {
+    test_labels();
+    test_bad_input();
+    test_knn_matches_brute_force();
+    test_mst_is_minimal();
+    test_condensed_tree_by_hand();
+    test_algorithms_recover_blobs();
+    test_constraints();
+    return test_main_end();
+}
