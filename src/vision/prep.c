@@ -20,6 +20,11 @@ void prep_reshaped_dims(int width, int height, int size, int *rw, int *rh)
     double s = (double)size / (double)(width > height ? width : height);
     *rw = (int)js_round(width * s);
     *rh = (int)js_round(height * s);
+    /* A side that rounds to 0 (e.g. 4000x1) would make face-api divide by zero. */
+    if (*rw < 1)
+        *rw = 1;
+    if (*rh < 1)
+        *rh = 1;
 }
 
 /* Sample coordinates along one output axis of the legacy resize. */

@@ -52,7 +52,7 @@ int prep_canvas(const image *img, int side, int offx, int offy, const float fill
 int prep_rotate(const image *src, int degrees, image *dst, err *e);
 
 /* face-api's computeReshapedDimensions: s = size/max(W,H); *rw = round(W*s),
- * *rh = round(H*s) (JS Math.round: halves up). */
+ * *rh = round(H*s) (JS Math.round: halves up), but at least 1. */
 void prep_reshaped_dims(int width, int height, int size, int *rw, int *rh);
 
 /* Normalisations, in place over n pixels (3 floats each), float32 arithmetic in

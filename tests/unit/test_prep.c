@@ -30,6 +30,8 @@ static void test_reshaped_dims(void)
     CHECK(rw == 384 && rh == 512);
     prep_reshaped_dims(4, 1, 2, &rw, &rh); /* 0.5 rounds up like Math.round */
     CHECK(rw == 2 && rh == 1);
+    prep_reshaped_dims(4000, 1, 512, &rw, &rh); /* 0.128 rounds to 0: kept at 1 */
+    CHECK(rw == 512 && rh == 1);
     prep_reshaped_dims(300, 300, 416, &rw, &rh);
     CHECK(rw == 416 && rh == 416);
 }

@@ -299,6 +299,10 @@ static void check_ground_truth(ssd_runner *r, const char *shared)
             tl.tile = 10;
             CHECK(ssd_detect_tiled(r, &big, NULL, &tl, &d, &e) == ERR_INVALID);
             free(big.rgb);
+            /* A 4000x1 strip: no face, no infinite boxes, no crash. */
+            image strip = {4000, 1, calloc(4000 * 3, 1)};
+            CHECK(strip.rgb && ssd_detect(r, &strip, NULL, &d, &e) == 0 && d.n == 0);
+            free(strip.rgb);
         }
         if (tiled)
             CHECK_MSG(recall >= 0.95 && precision >= 0.97, "tiled recall %.3f precision %.3f", recall, precision);
