@@ -11,7 +11,7 @@
 
 /* Neighbours kept per face: enough that most faces see past their own person
  * in their list, so the MST needs few exact scans. */
-#define HDBSCAN_MIN_KNN 16
+#define HDBSCAN_MIN_KNN 32
 
 static double now_seconds(void) {
     struct timespec ts;

@@ -25,24 +25,67 @@ static int edge_better(double w, uint32_t a, uint32_t b, const mst_edge *cur) {
     return hi < chi;
 }
 
+/* After an exact scan a point keeps its MST_EXT nearest rows outside its
+ * component as its new list, so later rounds rarely scan it again. */
+#define MST_EXT 32
+
+typedef struct ext_list {
+    uint32_t ind[MST_EXT];
+    float dist[MST_EXT];
+} ext_list;
+
 typedef struct search_ctx {
     const nb_index *ix;
     const double *core;
     const uint32_t *comp;
-    double *bw;   /* [n] best approximate weight per searched row */
-    uint32_t *br; /* [n] its other end */
+    const uint32_t *slot; /* [n] row -> its slot among the queries */
+    double *bw;           /* [nq] best approximate mrd per searched row */
+    uint32_t *br;         /* [nq] its other end */
+    float *hd;            /* [nq*MST_EXT] max-heap of d2 to outside rows */
+    uint32_t *hi;
+    uint32_t *hlen;
 } search_ctx;
+
+static void heap_push(float *hd, uint32_t *hi, uint32_t *len, float d, uint32_t id) {
+    size_t i;
+    if (*len < MST_EXT) {
+        i = (*len)++;
+        while (i > 0 && hd[(i - 1) / 2] < d) {
+            hd[i] = hd[(i - 1) / 2];
+            hi[i] = hi[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+    } else {
+        if (!(d < hd[0])) return;
+        i = 0;
+        for (;;) {
+            size_t l = 2 * i + 1, m = l;
+            if (l >= MST_EXT) break;
+            if (l + 1 < MST_EXT && hd[l + 1] > hd[l]) m = l + 1;
+            if (hd[m] <= d) break;
+            hd[i] = hd[m];
+            hi[i] = hi[m];
+            i = m;
+        }
+    }
+    hd[i] = d;
+    hi[i] = id;
+}
 
 static void search_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1) {
     (void)thread;
     search_ctx *c = vctx;
-    const uint32_t cq = c->comp[q];
-    double best = c->bw[q];
-    uint32_t bestr = c->br[q];
+    const uint32_t cq = c->comp[q], s = c->slot[q];
+    double best = c->bw[s];
+    uint32_t bestr = c->br[s];
     double cqv = c->core ? c->core[q] : 0;
+    float *hd = c->hd + (size_t)s * MST_EXT;
+    uint32_t *hi = c->hi + (size_t)s * MST_EXT, *hl = &c->hlen[s];
     for (uint32_t r = r0; r < r1; r++) {
         if (c->comp[r] == cq) continue;
-        double d = neighbors_dist_from_d2(c->ix, d2[r - r0]);
+        float v = d2[r - r0];
+        if (*hl < MST_EXT || v < hd[0]) heap_push(hd, hi, hl, v, r);
+        double d = neighbors_dist_from_d2(c->ix, v);
         double w = d;
         if (c->core) {
             if (cqv > w) w = cqv;
@@ -53,8 +96,19 @@ static void search_row(void *vctx, int thread, uint32_t q, const float *d2, uint
             bestr = r;
         }
     }
-    c->bw[q] = best;
-    c->br[q] = bestr;
+    c->bw[s] = best;
+    c->br[s] = bestr;
+}
+
+typedef struct ranked {
+    double d;
+    uint32_t id;
+} ranked;
+
+static int ranked_cmp(const void *pa, const void *pb) {
+    const ranked *a = pa, *b = pb;
+    if (a->d != b->d) return a->d < b->d ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
 }
 
 typedef struct comp_need {
@@ -94,9 +148,13 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
              *br = malloc(n * sizeof *br);
     unsigned char *chosen = calloc(n, 1);
     comp_need *needs = malloc(n * sizeof *needs);
+    ext_list **ext = calloc(n, sizeof *ext);
+    uint32_t *slot = malloc(n * sizeof *slot), *hi = NULL, *hlen = NULL;
+    float *hd = NULL;
+    ranked *rk = malloc(MST_EXT * sizeof *rk);
     int rc = 0;
     if (unionfind_init(&uf, n) || !comp || !start || !best || !cand || !plb || !bw || !need ||
-        !queries || !br || !chosen || !needs) {
+        !queries || !br || !chosen || !needs || !ext || !slot || !rk) {
         rc = err_set(e, ERR_NOMEM, "MST: out of memory for %zu descriptors", n);
         goto done;
     }
@@ -111,12 +169,13 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
         }
         /* 1. What each point's kNN list proves about its lightest outgoing edge. */
         for (size_t p = 0; p < n; p++) {
-            const uint32_t *li = knn_ind + p * k;
-            const float *ld = knn_dist + p * k;
+            const uint32_t *li = ext[p] ? ext[p]->ind : knn_ind + p * k;
+            const float *ld = ext[p] ? ext[p]->dist : knn_dist + p * k;
+            size_t len = ext[p] ? MST_EXT : k;
             double cp = core ? core[p] : 0;
             mst_edge bp = {UINT32_MAX, UINT32_MAX, INFINITY};
             int certain = 0;
-            for (size_t j = start[p]; j < k; j++) {
+            for (size_t j = start[p]; j < len; j++) {
                 uint32_t q = li[j];
                 if (comp[q] == comp[p]) {
                     if (j == start[p]) start[p]++; /* inside for good: components only grow */
@@ -131,7 +190,7 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
                 if (edge_better(w, (uint32_t)p, q, &bp)) bp = (mst_edge){(uint32_t)p, q, w};
             }
             /* Rows beyond the list are at least as far as its last entry. */
-            double lb = ld[k - 1] > cp ? ld[k - 1] : cp;
+            double lb = ld[len - 1] > cp ? ld[len - 1] : cp;
             plb[p] = (certain || bp.w <= lb) ? INFINITY : lb;
             uint32_t c = comp[p];
             if (bp.w < INFINITY && edge_better(bp.w, bp.a, bp.b, &best[c])) best[c] = bp;
@@ -159,23 +218,50 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
             spent += needs[i].need;
         }
         size_t nq = 0;
-        for (size_t p = 0; p < n; p++) {
-            if (chosen[comp[p]] == 2 && plb[p] < best[comp[p]].w) {
-                queries[nq++] = (uint32_t)p;
-                bw[p] = INFINITY;
-                br[p] = UINT32_MAX;
-            }
-        }
+        for (size_t p = 0; p < n; p++)
+            if (chosen[comp[p]] == 2 && plb[p] < best[comp[p]].w) queries[nq++] = (uint32_t)p;
         if (nq) {
             st.searched_points += nq;
-            search_ctx sc = {ix, core, comp, bw, br};
+            free(hd);
+            free(hi);
+            free(hlen);
+            hd = malloc(nq * MST_EXT * sizeof *hd);
+            hi = malloc(nq * MST_EXT * sizeof *hi);
+            hlen = calloc(nq, sizeof *hlen);
+            if (!hd || !hi || !hlen) {
+                rc = err_set(e, ERR_NOMEM, "MST: out of memory for %zu searched points", nq);
+                goto done;
+            }
+            for (size_t i = 0; i < nq; i++) {
+                slot[queries[i]] = (uint32_t)i;
+                bw[i] = INFINITY;
+                br[i] = UINT32_MAX;
+            }
+            search_ctx sc = {ix, core, comp, slot, bw, br, hd, hi, hlen};
             rc = neighbors_scan(ix, queries, nq, search_row, &sc, e);
             if (rc) goto done;
             for (size_t i = 0; i < nq; i++) {
-                uint32_t p = queries[i], q = br[p];
+                uint32_t p = queries[i], q = br[i];
                 if (q == UINT32_MAX) continue;
                 double w = mrd(core, p, q, (float)neighbors_dist(ix, p, q));
                 if (edge_better(w, p, q, &best[comp[p]])) best[comp[p]] = (mst_edge){p, q, w};
+                /* keep the nearest outside rows as p's list from now on (when full:
+                 * a short list could not bound what lies beyond it) */
+                if (hlen[i] < MST_EXT) continue;
+                if (!ext[p] && !(ext[p] = malloc(sizeof *ext[p]))) {
+                    rc = err_set(e, ERR_NOMEM, "MST: out of memory for neighbour lists");
+                    goto done;
+                }
+                for (size_t j = 0; j < MST_EXT; j++) {
+                    uint32_t r = hi[i * MST_EXT + j];
+                    rk[j] = (ranked){(float)neighbors_dist(ix, p, r), r};
+                }
+                qsort(rk, MST_EXT, sizeof *rk, ranked_cmp);
+                for (size_t j = 0; j < MST_EXT; j++) {
+                    ext[p]->ind[j] = rk[j].id;
+                    ext[p]->dist[j] = (float)rk[j].d;
+                }
+                start[p] = 0;
             }
         }
         /* 4. Add the lightest outgoing edges of the settled components. */
@@ -205,5 +291,13 @@ done:
     free(br);
     free(chosen);
     free(needs);
+    if (ext)
+        for (size_t i = 0; i < n; i++) free(ext[i]);
+    free(ext);
+    free(slot);
+    free(hd);
+    free(hi);
+    free(hlen);
+    free(rk);
     return rc;
 }
