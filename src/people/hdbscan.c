@@ -78,6 +78,95 @@ static void ctree_point(ctree *t, int32_t c, int32_t *point_cluster, uint32_t p,
     point_cluster[p] = c;
 }
 
+/* Orders the MST edges as R's dbscan::hdbscan sees them: by weight, and equal
+ * weights in the order Prim's algorithm started at row 0 adds them (lowest row
+ * first among equal keys). Equal heights are common under mutual reachability
+ * (every edge of a sparse face weighs its core distance), and their order
+ * decides on which side a bridging face hangs; following the reference's order
+ * keeps the partitions identical. Run on the tree itself: O(n log n). */
+typedef struct prim_key {
+    double w;
+    uint32_t v;
+} prim_key;
+
+static int prim_less(prim_key a, prim_key b) { return a.w < b.w || (a.w == b.w && a.v < b.v); }
+
+typedef struct ranked_edge {
+    mst_edge e;
+    uint32_t rank;
+} ranked_edge;
+
+static int ranked_edge_cmp(const void *pa, const void *pb) {
+    const ranked_edge *a = pa, *b = pb;
+    if (a->e.w != b->e.w) return a->e.w < b->e.w ? -1 : 1;
+    return (a->rank > b->rank) - (a->rank < b->rank);
+}
+
+static int prim_order(size_t n, const mst_edge *edges, mst_edge *out) {
+    const size_t m = n - 1;
+    size_t *off = calloc(n + 1, sizeof *off);
+    uint32_t *adj = malloc(2 * m * sizeof *adj), *rank = malloc(n * sizeof *rank), *fill = calloc(n, sizeof *fill);
+    prim_key *heap = malloc(n * sizeof *heap);
+    double *key = malloc(n * sizeof *key);
+    ranked_edge *re = malloc(m * sizeof *re);
+    int rc = -1;
+    if (!off || !adj || !rank || !fill || !heap || !key || !re) goto done;
+    for (size_t k = 0; k < m; k++) off[edges[k].a + 1]++, off[edges[k].b + 1]++;
+    for (size_t i = 0; i < n; i++) off[i + 1] += off[i];
+    for (size_t k = 0; k < m; k++) {
+        adj[off[edges[k].a] + fill[edges[k].a]++] = (uint32_t)k;
+        adj[off[edges[k].b] + fill[edges[k].b]++] = (uint32_t)k;
+    }
+    for (size_t i = 0; i < n; i++) rank[i] = UINT32_MAX, key[i] = INFINITY;
+    size_t hn = 0, added = 0;
+    heap[hn++] = (prim_key){0, 0};
+    while (hn) {
+        prim_key top = heap[0];
+        prim_key last = heap[--hn];
+        size_t i = 0; /* sift the last entry down from the root */
+        for (;;) {
+            size_t l = 2 * i + 1, c = l;
+            if (l >= hn) break;
+            if (l + 1 < hn && prim_less(heap[l + 1], heap[l])) c = l + 1;
+            if (!prim_less(heap[c], last)) break;
+            heap[i] = heap[c];
+            i = c;
+        }
+        if (hn) heap[i] = last;
+        if (rank[top.v] != UINT32_MAX) continue;
+        rank[top.v] = (uint32_t)added++;
+        for (size_t j = off[top.v]; j < off[top.v + 1]; j++) {
+            const mst_edge *e = &edges[adj[j]];
+            uint32_t u = e->a == top.v ? e->b : e->a;
+            if (rank[u] != UINT32_MAX || !(e->w < key[u])) continue;
+            key[u] = e->w; /* a tree: u has one edge to the tree, pushed once */
+            prim_key pk = {e->w, u};
+            size_t c = hn++;
+            while (c > 0 && prim_less(pk, heap[(c - 1) / 2])) {
+                heap[c] = heap[(c - 1) / 2];
+                c = (c - 1) / 2;
+            }
+            heap[c] = pk;
+        }
+    }
+    for (size_t k = 0; k < m; k++) {
+        uint32_t ra = rank[edges[k].a], rb = rank[edges[k].b];
+        re[k] = (ranked_edge){edges[k], ra > rb ? ra : rb};
+    }
+    qsort(re, m, sizeof *re, ranked_edge_cmp);
+    for (size_t k = 0; k < m; k++) out[k] = re[k].e;
+    rc = 0;
+done:
+    free(off);
+    free(adj);
+    free(rank);
+    free(fill);
+    free(heap);
+    free(key);
+    free(re);
+    return rc;
+}
+
 int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t mcs, hdbscan_selection selection,
                      int32_t *labels, size_t *tree_clusters, err *e) {
     if (mcs < 2) return err_set(e, ERR_INVALID, "HDBSCAN: min cluster size %zu must be at least 2", mcs);
@@ -91,6 +180,7 @@ int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t mcs, hdbscan_select
     size_t *size = malloc(m * sizeof *size);
     int64_t *node_of = malloc(n * sizeof *node_of);
     int32_t *tracker = malloc(m * sizeof *tracker), *point_cluster = malloc(n * sizeof *point_cluster);
+    mst_edge *ord = malloc(m * sizeof *ord);
     unionfind uf = {0};
     ctree t;
     int rc = 0;
@@ -98,7 +188,7 @@ int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t mcs, hdbscan_select
     unsigned char *wins = NULL;
     double *score = NULL;
     int32_t *sel_anc = NULL;
-    if (tinit || !left || !right || !size || !node_of || !tracker || !point_cluster ||
+    if (tinit || !ord || !left || !right || !size || !node_of || !tracker || !point_cluster ||
         unionfind_init(&uf, n)) {
         rc = err_set(e, ERR_NOMEM, "HDBSCAN: out of memory for %zu faces", n);
         goto done;
@@ -107,11 +197,15 @@ int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t mcs, hdbscan_select
         node_of[i] = -(int64_t)i - 1;
         point_cluster[i] = -1;
     }
+    if (prim_order(n, edges, ord)) {
+        rc = err_set(e, ERR_NOMEM, "HDBSCAN: out of memory for %zu faces", n);
+        goto done;
+    }
     for (size_t k = 0; k < m; k++) {
-        uint32_t ra = unionfind_find(&uf, edges[k].a), rb = unionfind_find(&uf, edges[k].b);
+        uint32_t ra = unionfind_find(&uf, ord[k].a), rb = unionfind_find(&uf, ord[k].b);
         if (ra == rb) {
             rc = err_set(e, ERR_INVALID, "HDBSCAN: edge %zu (%u-%u) closes a cycle; not a spanning tree",
-                         k, edges[k].a, edges[k].b);
+                         k, ord[k].a, ord[k].b);
             goto done;
         }
         left[k] = node_of[ra];
@@ -122,11 +216,11 @@ int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t mcs, hdbscan_select
         tracker[k] = 0;
     }
     /* Divisive pass, top merge first (as R's computeStability). */
-    ctree_add(&t, -1, edges[m - 1].w, 0);
+    ctree_add(&t, -1, ord[m - 1].w, 0);
     for (size_t kk = m; kk-- > 0;) {
         int32_t cid = tracker[kk];
         int64_t l = left[kk], r = right[kk];
-        double h = edges[kk].w;
+        double h = ord[kk].w;
         if (l < 0 && r < 0) {
             ctree_point(&t, cid, point_cluster, (uint32_t)(-l - 1), h);
             ctree_point(&t, cid, point_cluster, (uint32_t)(-r - 1), h);
@@ -139,8 +233,8 @@ int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t mcs, hdbscan_select
             t.death[cid] = h;
             t.processed[cid] = 1;
             t.nchild[cid] = size[l] + size[r];
-            int32_t c1 = ctree_add(&t, cid, h, edges[l].w);
-            int32_t c2 = ctree_add(&t, cid, h, edges[r].w);
+            int32_t c1 = ctree_add(&t, cid, h, ord[l].w);
+            int32_t c2 = ctree_add(&t, cid, h, ord[r].w);
             t.child0[cid] = c1;
             t.child1[cid] = c2;
             tracker[l] = c1;
@@ -195,6 +289,7 @@ done:
     free(node_of);
     free(tracker);
     free(point_cluster);
+    free(ord);
     free(wins);
     free(score);
     free(sel_anc);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# cluster_r_parity.sh — facetag's HDBSCAN gives the same partition as R's
+# dbscan::hdbscan (the reference peer) on fixed descriptor sets: adjusted Rand
+# index >= 0.99 for minPts 2, 3, 4, 5.
+#
+# The sets are synthetic and deterministic (bench_cluster gen): identities with
+# a per-person centre, spread like real 128-d face descriptors (same person
+# ~0.4-0.55 apart, different people ~0.8-1.1), plus 5% lone faces.
+# NOTE: when the vision stage lands, add the faces-dev descriptors
+# (shared/data/faces-dev, via `facetag analyze` + an export of the embeddings)
+# as a further set here.
+# Needs Debian r-base-core + r-cran-dbscan (scripts/setup-deps.sh installs them).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+bench="$(dirname "${FACETAG_BIN:?FACETAG_BIN not set}")/bench_cluster"
+[ -x "$bench" ] || { echo "FAIL: $bench not built (cmake --build builds bench_cluster with facetag)"; exit 1; }
+command -v Rscript >/dev/null || { echo "FAIL: Rscript missing; run scripts/setup-deps.sh (r-base-core)"; exit 1; }
+Rscript -e 'suppressPackageStartupMessages(library(dbscan))' 2>/dev/null ||
+    { echo "FAIL: R package dbscan missing; run scripts/setup-deps.sh (r-cran-dbscan)"; exit 1; }
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+# name: generator arguments
+sets=("faces60-a:--ids 60 --min 4 --max 20 --seed 1"
+      "faces60-b:--ids 60 --min 4 --max 20 --seed 2"
+      "faces60-c:--ids 60 --min 4 --max 20 --seed 3"
+      "small120:--ids 120 --min 2 --max 8 --seed 4")
+for s in "${sets[@]}"; do
+    name="${s%%:*}"
+    # shellcheck disable=SC2086
+    "$bench" gen ${s#*:} > "$tmp/$name.csv"
+    for m in 2 3 4 5; do
+        "$bench" hdbscan --min-pts "$m" --in "$tmp/$name.csv" > "$tmp/$name.ours$m.txt"
+    done
+    while read -r m ari cr co nr no; do
+        ok=$(awk -v a="$ari" 'BEGIN { print (a >= 0.99) ? 1 : 0 }')
+        printf '%-10s minPts %s  ARI %s  clusters R %s / facetag %s  noise R %s / facetag %s  %s\n' \
+            "$name" "$m" "$ari" "$cr" "$co" "$nr" "$no" "$([ "$ok" = 1 ] && echo ok || echo FAIL)"
+        [ "$ok" = 1 ] || fail=1
+    done < <(Rscript "$here/cluster_r_parity.R" "$tmp/$name.csv" "$tmp/$name.ours" 2 3 4 5)
+done
+[ "$fail" = 0 ] && echo "R parity: all ARI >= 0.99" || { echo "FAIL: R parity below 0.99"; exit 1; }
