@@ -526,7 +526,8 @@ int ssd_detect_tiled(ssd_runner *r, const image *img, const ssd_options *opt, co
     if (rc == 0) {
         /* Merge: highest score first; drop a box overlapping a kept one (IoU-like
          * measure on the smaller box, so a partial face inside a whole one goes too). */
-        qsort(all.faces, all.n, sizeof *all.faces, face_cmp);
+        if (all.n > 1)
+            qsort(all.faces, all.n, sizeof *all.faces, face_cmp);
         size_t first = out->n;
         for (size_t k = 0; k < all.n && rc == 0; k++) {
             int keep = 1;
