@@ -199,6 +199,17 @@ int neighbors_scan(const nb_index *ix, const uint32_t *queries, size_t nq, nb_ro
     return rc;
 }
 
+/* Runs fn(arg) on up to `threads` threads (the caller's included) and waits.
+ * The workers share a queue, so a thread that fails to start only costs speed. */
+static void run_threads(int threads, void *(*fn)(void *), void *arg) {
+    pthread_t tids[64];
+    int nt = threads < 1 ? 1 : threads > 64 ? 64 : threads, started = 1;
+    while (started < nt && pthread_create(&tids[started], NULL, fn, arg) == 0) started++;
+    openblas_set_num_threads(1);
+    fn(arg);
+    for (int t = 1; t < started; t++) pthread_join(tids[t], NULL);
+}
+
 /* ---- k nearest neighbours ------------------------------------------------ */
 
 /* A candidate list per query, kept as a max-heap of size kc on the tile's float
@@ -209,6 +220,14 @@ typedef struct knn_ctx {
     float *hd;     /* [n*kc] heap keys (d2) */
     uint32_t *hi;  /* [n*kc] heap row ids */
     uint32_t *len; /* [n] entries in each heap */
+    /* symmetric scan: a row's heap is fed by its own block and by the column
+     * pass of earlier blocks, so each heap has a spin lock and a published
+     * worst key (a stale value only costs a wasted lock) */
+    atomic_flag *lock;
+    _Atomic float *worst;
+    const nb_index *ix;
+    atomic_size_t next_block;
+    int failed;
 } knn_ctx;
 
 static void heap_sift_down(float *hd, uint32_t *hi, size_t len, size_t i) {
@@ -250,20 +269,69 @@ static void heap_push(float *hd, uint32_t *hi, uint32_t *len, size_t cap, float 
     }
 }
 
-static void knn_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1) {
-    (void)thread;
-    knn_ctx *c = vctx;
-    float *hd = c->hd + (size_t)q * c->kc;
-    uint32_t *hi = c->hi + (size_t)q * c->kc;
-    uint32_t *len = &c->len[q];
-    float worst = *len < c->kc ? INFINITY : hd[0];
-    for (uint32_t r = r0; r < r1; r++) {
-        float v = d2[r - r0];
-        if (v < worst && r != q) {
-            heap_push(hd, hi, len, c->kc, v, r);
-            worst = *len < c->kc ? INFINITY : hd[0];
+static void knn_offer(knn_ctx *c, uint32_t row, float v, uint32_t id, float *thr) {
+    while (atomic_flag_test_and_set_explicit(&c->lock[row], memory_order_acquire)) {}
+    float *hd = c->hd + (size_t)row * c->kc;
+    uint32_t *hi = c->hi + (size_t)row * c->kc;
+    heap_push(hd, hi, &c->len[row], c->kc, v, id);
+    float w = c->len[row] < c->kc ? INFINITY : hd[0];
+    atomic_store_explicit(&c->worst[row], w, memory_order_relaxed);
+    atomic_flag_clear_explicit(&c->lock[row], memory_order_release);
+    *thr = w;
+}
+
+/* Each pair is computed once: block b's rows against rows from its own start
+ * on; the tile feeds the rows' heaps and, for columns past the block, the
+ * columns' heaps. Half the sgemm work of neighbors_scan. */
+static void *knn_sym_thread(void *arg) {
+    knn_ctx *c = arg;
+    const nb_index *ix = c->ix;
+    const size_t dim = ix->dim, st = ix->stride, n = ix->n;
+    float *qbuf = malloc((size_t)NEIGHBORS_TILE_Q * st * sizeof *qbuf);
+    float *tile = malloc((size_t)NEIGHBORS_TILE_Q * NEIGHBORS_TILE_R * sizeof *tile);
+    float *thr = malloc((size_t)NEIGHBORS_TILE_R * sizeof *thr);
+    if (!qbuf || !tile || !thr) {
+        c->failed = 1;
+        free(qbuf);
+        free(tile);
+        free(thr);
+        return NULL;
+    }
+    for (;;) {
+        size_t q0 = atomic_fetch_add(&c->next_block, 1) * NEIGHBORS_TILE_Q;
+        if (q0 >= n) break;
+        size_t bq = n - q0 < NEIGHBORS_TILE_Q ? n - q0 : NEIGHBORS_TILE_Q;
+        for (size_t i = 0; i < bq; i++) {
+            const float *src = ix->aug + (q0 + i) * st;
+            float *dst = qbuf + i * st;
+            for (size_t j = 0; j < dim; j++) dst[j] = -2.0f * src[j];
+            dst[dim] = 1.0f;
+            dst[dim + 1] = src[dim];
+        }
+        for (size_t r0 = q0; r0 < n; r0 += NEIGHBORS_TILE_R) {
+            size_t br = n - r0 < NEIGHBORS_TILE_R ? n - r0 : NEIGHBORS_TILE_R;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bq, (int)br, (int)st, 1.0f, qbuf, (int)st,
+                        ix->aug + r0 * st, (int)st, 0.0f, tile, (int)br);
+            for (size_t j = 0; j < br; j++)
+                thr[j] = atomic_load_explicit(&c->worst[r0 + j], memory_order_relaxed);
+            size_t col_from = q0 + bq > r0 ? q0 + bq - r0 : 0; /* columns outside the block */
+            for (size_t i = 0; i < bq; i++) {
+                uint32_t q = (uint32_t)(q0 + i);
+                const float *row = tile + i * br;
+                float wq = atomic_load_explicit(&c->worst[q], memory_order_relaxed);
+                for (size_t j = 0; j < br; j++) {
+                    float v = row[j];
+                    uint32_t r = (uint32_t)(r0 + j);
+                    if (v < wq && r != q) knn_offer(c, q, v, r, &wq);
+                    if (j >= col_from && v < thr[j]) knn_offer(c, r, v, q, &thr[j]);
+                }
+            }
         }
     }
+    free(qbuf);
+    free(tile);
+    free(thr);
+    return NULL;
 }
 
 typedef struct ranked {
@@ -285,13 +353,22 @@ int neighbors_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err 
     c.hd = malloc(ix->n * c.kc * sizeof *c.hd);
     c.hi = malloc(ix->n * c.kc * sizeof *c.hi);
     c.len = calloc(ix->n, sizeof *c.len);
+    c.lock = malloc(ix->n * sizeof *c.lock);
+    c.worst = malloc(ix->n * sizeof *c.worst);
+    c.ix = ix;
+    atomic_init(&c.next_block, 0);
     ranked *rk = malloc(c.kc * sizeof *rk);
     int rc = 0;
-    if (!c.hd || !c.hi || !c.len || !rk) {
+    if (!c.hd || !c.hi || !c.len || !c.lock || !c.worst || !rk) {
         rc = err_set(e, ERR_NOMEM, "k-nearest neighbours: out of memory for %zu x %zu candidates", ix->n, c.kc);
         goto done;
     }
-    rc = neighbors_scan(ix, NULL, 0, knn_row, &c, e);
+    for (size_t i = 0; i < ix->n; i++) {
+        atomic_flag_clear(&c.lock[i]);
+        atomic_init(&c.worst[i], INFINITY);
+    }
+    run_threads(ix->threads, knn_sym_thread, &c);
+    if (c.failed) rc = err_set(e, ERR_NOMEM, "k-nearest neighbours: out of memory for a distance tile");
     if (rc) goto done;
     for (size_t q = 0; q < ix->n; q++) {
         size_t m = c.len[q];
@@ -309,6 +386,8 @@ done:
     free(c.hd);
     free(c.hi);
     free(c.len);
+    free((void *)c.lock);
+    free((void *)c.worst);
     free(rk);
     return rc;
 }
