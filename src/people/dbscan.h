@@ -6,9 +6,10 @@
  * joins the cluster of its nearest such core face (deterministic, unlike the
  * expansion order of the textbook algorithm); the rest is noise (-1).
  *
- * Two tiled GEMM scans (people/neighbors.h): one counts neighbours, one joins
- * core faces with a lock-free union-find and finds each border face's nearest
- * core face. Memory O(n): no neighbour lists are kept. */
+ * One kNN pass (32 neighbours, people/neighbors.h) answers most of it: a face
+ * whose 32nd neighbour lies beyond eps has its whole eps-neighbourhood in its
+ * list. Only "dense" faces (32nd neighbour within eps) get an exact range scan,
+ * joined with a lock-free union-find. Memory O(n * 32). */
 #ifndef FACETAG_PEOPLE_DBSCAN_H
 #define FACETAG_PEOPLE_DBSCAN_H
 

@@ -246,6 +246,66 @@ static void test_algorithms_recover_blobs(void) {
     free(x);
 }
 
+/* Textbook DBSCAN on all pairs, with the same border rule (nearest core face). */
+static void dbscan_reference(const float *x, size_t n, double eps, size_t ms, int32_t *out) {
+    double *d = malloc(n * n * sizeof *d);
+    size_t *cnt = calloc(n, sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            double s = 0;
+            for (int t = 0; t < DIM; t++) {
+                double v = (double)x[i * DIM + t] - x[j * DIM + t];
+                s += v * v;
+            }
+            d[i * n + j] = sqrt(s);
+            cnt[i] += d[i * n + j] <= eps;
+        }
+    for (size_t i = 0; i < n; i++) out[i] = -1;
+    size_t *stack = malloc(n * sizeof *stack);
+    int32_t next = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (cnt[i] < ms || out[i] >= 0) continue;
+        size_t sp = 0;
+        stack[sp++] = i;
+        out[i] = next;
+        while (sp) {
+            size_t u = stack[--sp];
+            for (size_t v = 0; v < n; v++)
+                if (cnt[v] >= ms && out[v] < 0 && d[u * n + v] <= eps) out[v] = next, stack[sp++] = v;
+        }
+        next++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (cnt[i] >= ms) continue;
+        double best = INFINITY;
+        for (size_t j = 0; j < n; j++)
+            if (cnt[j] >= ms && j != i && d[i * n + j] <= eps && d[i * n + j] < best) best = d[i * n + j], out[i] = out[j];
+    }
+    labels_canonicalize(out, n);
+    free(d);
+    free(cnt);
+    free(stack);
+}
+
+static void test_dbscan_matches_reference(void) {
+    enum { N = 45 * 5 + 20 };
+    int32_t truth[N], got[N], ref[N];
+    float *x = blobs(5, 45, 20, truth, 77); /* 45 faces a person: the 32-neighbour lists overflow */
+    err e = {0};
+    nb_index *ix = neighbors_new(x, N, DIM, NB_EUCLIDEAN, 2, &e);
+    double epss[] = {0.3, 0.45, 0.55, 0.7, 0.95, 1.2, 2.5};
+    size_t mss[] = {1, 3, 5, 40};
+    for (size_t a = 0; a < sizeof epss / sizeof *epss; a++)
+        for (size_t b = 0; b < sizeof mss / sizeof *mss; b++) {
+            CHECK(dbscan_run(ix, epss[a], mss[b], got, &e) == 0);
+            dbscan_reference(x, N, epss[a], mss[b], ref);
+            CHECK_MSG(same_labels(got, ref, N), "DBSCAN eps %.2f min samples %zu differs from the reference", epss[a],
+                      mss[b]);
+        }
+    neighbors_free(ix);
+    free(x);
+}
+
 static void test_bad_input(void) {
     float x[4 * DIM] = {0};
     err e = {0};
@@ -348,6 +408,7 @@ int main(void) {
     test_labels();
     test_bad_input();
     test_knn_matches_brute_force();
+    test_dbscan_matches_reference();
     test_mst_is_minimal();
     test_condensed_tree_by_hand();
     test_algorithms_recover_blobs();
