@@ -1,6 +1,8 @@
 /* bench/detect.c — how fast the two face detectors run: per image, the ms to
  * decode, to prepare the network input, SSD (512) and tiny (416) inference, the
- * effective GFLOP/s of their convolutions, faces found, and the process's peak RSS.
+ * effective GFLOP/s of their convolutions, faces found, faces and ms of
+ * ssd_detect_tiled (one run), and the process's peak RSS; then SSD throughput of
+ * one runner on a pool against independent single-thread runners.
  *
  *   bench_detect [-j THREADS] [--models DIR] [--runs N] [IMG ...]
  *
@@ -154,15 +156,15 @@ int main(int argc, char **argv)
     printf("bench_detect: %d thread(s), %d run(s) per image (median), SSD %.2f GFLOP per inference, "
            "tiny(416) %.2f GFLOP\n",
            threads, runs, ssd_gflop, tiny_gflop);
-    printf("%-36s %11s %4s %4s %8s %8s %8s %8s %9s %9s %8s %8s\n", "image", "size", "ssd", "tiny", "decode",
-           "prep512", "ssd_net", "ssd_all", "ssd_GF/s", "tiny_net", "tiny_all", "tinyGF/s");
+    printf("%-36s %11s %4s %4s %8s %8s %8s %8s %9s %9s %8s %8s %5s %8s\n", "image", "size", "ssd", "tiny", "decode",
+           "prep512", "ssd_net", "ssd_all", "ssd_GF/s", "tiny_net", "tiny_all", "tinyGF/s", "tiled", "tiled_ms");
 
     float *in512 = malloc(sizeof(float) * SSD_INPUT_SIZE * SSD_INPUT_SIZE * 3);
     float *in416 = malloc(sizeof(float) * TINYDET_DEFAULT_SIZE * TINYDET_DEFAULT_SIZE * 3);
     float *boxes = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
     float *grid = malloc(sizeof(float) * 13 * 13 * 25);
     double *t = malloc(sizeof(double) * (size_t)runs * 6);
-    double sum_ssd_net = 0, sum_tiny_net = 0, sum_ssd_all = 0, sum_tiny_all = 0, sum_decode = 0;
+    double sum_ssd_net = 0, sum_tiny_net = 0, sum_ssd_all = 0, sum_tiny_all = 0, sum_decode = 0, sum_tiled = 0;
     int nimg = 0, failed = 0;
     for (size_t i = 0; i < gl.gl_pathc; i++) {
         const char *path = gl.gl_pathv[i];
@@ -209,12 +211,19 @@ int main(int argc, char **argv)
         }
         double d = median(td, runs), p = median(tp, runs), sn = median(tsn, runs), sa = median(tsa, runs),
                tn = median(ttn, runs), ta = median(tta, runs);
+        /* ssd_detect_tiled (whole image + 640 px tiles), one run. */
+        det_list dl = {0};
+        double t8 = now_ms();
+        if (ssd_detect_tiled(sr, &img, NULL, NULL, &dl, &e) != 0)
+            fprintf(stderr, "%s: tiled: %s\n", path, e.msg);
+        double tl = now_ms() - t8;
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         char size[32];
         snprintf(size, sizeof size, "%dx%d", img.width, img.height);
-        printf("%-36.36s %11s %4zu %4zu %8.1f %8.1f %8.1f %8.1f %9.1f %9.1f %8.1f %8.1f\n", base, size, nssd, ntiny, d,
-               p, sn, sa, ssd_gflop / (sn / 1e3), tn, ta, tiny_gflop / (tn / 1e3));
-        sum_decode += d, sum_ssd_net += sn, sum_ssd_all += sa, sum_tiny_net += tn, sum_tiny_all += ta;
+        printf("%-36.36s %11s %4zu %4zu %8.1f %8.1f %8.1f %8.1f %9.1f %9.1f %8.1f %8.1f %5zu %8.1f\n", base, size, nssd,
+               ntiny, d, p, sn, sa, ssd_gflop / (sn / 1e3), tn, ta, tiny_gflop / (tn / 1e3), dl.n, tl);
+        det_list_free(&dl);
+        sum_decode += d, sum_ssd_net += sn, sum_ssd_all += sa, sum_tiny_net += tn, sum_tiny_all += ta, sum_tiled += tl;
         nimg++;
         image_free(&img);
     }
@@ -222,10 +231,10 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     if (nimg > 0)
         printf("mean over %d images: decode %.1f ms, SSD %.1f ms/image (net %.1f ms, %.1f GFLOP/s), "
-               "tiny %.1f ms/image (net %.1f ms, %.1f GFLOP/s); peak RSS %.1f MB\n",
+               "tiny %.1f ms/image (net %.1f ms, %.1f GFLOP/s), SSD tiled %.1f ms/image; peak RSS %.1f MB\n",
                nimg, sum_decode / nimg, sum_ssd_all / nimg, sum_ssd_net / nimg,
                ssd_gflop * nimg / (sum_ssd_net / 1e3), sum_tiny_all / nimg, sum_tiny_net / nimg,
-               tiny_gflop * nimg / (sum_tiny_net / 1e3), ru.ru_maxrss / 1024.0);
+               tiny_gflop * nimg / (sum_tiny_net / 1e3), sum_tiled / nimg, ru.ru_maxrss / 1024.0);
     if (nimg > 0 && threads > 1)
         throughput(sm, sr, in512, threads, 10);
     free(in512);
