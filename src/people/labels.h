@@ -6,7 +6,8 @@
 #include <stdint.h>
 
 /* Renumbers clusters 0..k-1 in the order of their first member; every negative
- * label becomes -1. Returns k. Deterministic output for equal partitions. */
+ * label becomes -1. Returns k. Deterministic output for equal partitions.
+ * Out of memory: returns 0 and leaves labels as they were. */
 size_t labels_canonicalize(int32_t *labels, size_t n);
 
 /* How noise (-1) counts when two labelings are compared. */

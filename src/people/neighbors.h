@@ -66,7 +66,10 @@ int neighbors_scan(const nb_index *ix, const uint32_t *queries, size_t nq, nb_ro
 
 /* The k nearest other rows of every row, nearest first (exact double distances,
  * ties by smaller index): ind[i*k + j], dist[i*k + j], both caller-allocated
- * n*k. Errors: ERR_INVALID when k == 0 or k >= n; ERR_NOMEM. */
+ * n*k. Each pair's distance is computed once (a block of rows against the rows
+ * from its own start on feeds both sides' candidate heaps), then the k+4 best
+ * candidates are re-ranked in double. Extra memory ~n*(k+4)*8 bytes.
+ * Errors: ERR_INVALID when k == 0 or k >= n; ERR_NOMEM. */
 int neighbors_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e);
 
 /* For every row, how many rows (itself included) lie within distance eps
