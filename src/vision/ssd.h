@@ -48,7 +48,10 @@ int ssd_detect(ssd_runner *r, const image *img, const ssd_options *opt, det_list
 /* Faces that fill the frame (passport scans, tight crops) are too large for
  * the detector's anchors: detect on the image centred on a square canvas of
  * side ceil(scale * longest side) filled with `fill` (0..255 RGB). Boxes are in
- * img's pixels and may reach beyond it. scale in 1..8. */
+ * img's pixels and may reach beyond it. scale in 1..8. As a fallback when
+ * ssd_detect finds nothing at min_score 0.3, scale 2 with a zero fill raises
+ * the faces-dev images with a face from 1747 to 2148 of 2155 (81.1 -> 99.7 %);
+ * no group photo reaches the fallback (each has a face upright). */
 int ssd_detect_canvas(ssd_runner *r, const image *img, const ssd_options *opt, double scale, const float fill[3],
                       det_list *out, err *e);
 
@@ -76,7 +79,10 @@ int ssd_detect_oriented(ssd_runner *r, const image *img, const ssd_options *opt,
  * anchor, reach the network at a usable size. Tile detections cut by an inner
  * tile edge are dropped; all detections are merged highest score first,
  * dropping a box whose IoU with a kept one exceeds merge_iou or that lies more
- * than half inside one. Tiles run only when the longest side exceeds 1.25 tiles. */
+ * than half inside one. Tiles run only when the longest side exceeds 1.25 tiles.
+ * On the 73 ground-truth faces of group-photos (IoU >= 0.3): ssd_detect 61
+ * (precision 0.984), tiles of 640: 71 (1.000), 800: 70, 960: 65, 384: 72. A
+ * 1920x1280 photo takes 13 passes with 640 px tiles, 7 with 800. */
 typedef struct ssd_tiling {
     int tile;         /* tile side in image pixels (>= 64); default 640 */
     double overlap;   /* fraction of the tile shared with the neighbour; default 0.25 */
