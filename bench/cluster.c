@@ -295,6 +295,59 @@ static void run_one(const char *algo, size_t n, int threads, run_result *r) {
         if (!rc)
             snprintf(r->note, sizeof r->note, "knn %.1fs mst %.1fs (%zu rounds, %zu searched) tree %.2fs",
                      st.seconds_knn, st.seconds_mst, st.mst.rounds, st.mst.searched_points, st.seconds_tree);
+    } else if (!rc && !strcmp(algo, "incremental")) {
+        /* the neighbour search behind assigning 1,000 newly analysed faces to an
+         * index of n: synthesise n + 1000, hold back every (n/1000+1)-th face as
+         * "new", index the rest, query the held-back ones */
+        size_t m = 1000, k = 8, step = (n + m) / m, nq = 0, ni = 0;
+        synth t;
+        nb_index *big = NULL;
+        uint32_t *qi = malloc(m * k * sizeof *qi);
+        float *qd = malloc(m * k * sizeof *qd), *xi = NULL, *xq = NULL;
+        int32_t *ti = NULL, *tq = NULL;
+        rc = synth_make(&t, n + m, 4, 20, 0.05, 43);
+        if (!rc) {
+            xi = malloc((n + m) * DIM * sizeof *xi);
+            xq = malloc(m * DIM * sizeof *xq);
+            ti = malloc((n + m) * sizeof *ti);
+            tq = malloc(m * sizeof *tq);
+            for (size_t i = 0; i < n + m; i++) {
+                if (i % step == 0 && nq < m) {
+                    memcpy(xq + nq * DIM, t.x + i * DIM, DIM * sizeof *xq);
+                    tq[nq++] = t.truth[i];
+                } else {
+                    memcpy(xi + ni * DIM, t.x + i * DIM, DIM * sizeof *xi);
+                    ti[ni++] = t.truth[i];
+                }
+            }
+            big = neighbors_new(xi, ni, DIM, NB_EUCLIDEAN, threads, &e);
+        }
+        t0 = now_seconds();
+        rc = big ? neighbors_knn_query(big, xq, nq, k, qi, qd, &e) : -1;
+        r->seconds = now_seconds() - t0;
+        if (!rc) {
+            size_t same = 0, known = 0; /* new faces whose nearest indexed face is their person */
+            for (size_t i = 0; i < nq; i++) {
+                known += tq[i] >= 0;
+                same += tq[i] >= 0 && ti[qi[i * k]] == tq[i];
+            }
+            snprintf(r->note, sizeof r->note, "%zu new faces into %zu: nearest is the same person for %zu/%zu", nq, ni,
+                     same, known);
+            r->ok = 1;
+            r->ari = NAN;
+        }
+        free(xi);
+        free(xq);
+        free(ti);
+        free(tq);
+        neighbors_free(big);
+        free(qi);
+        free(qd);
+        synth_free(&t);
+        neighbors_free(ix);
+        free(labels);
+        synth_free(&s);
+        return;
     } else if (!rc && !strcmp(algo, "dbscan")) {
         rc = dbscan_run(ix, 0.6, 3, labels, &e);
     } else if (!rc) {

@@ -109,6 +109,7 @@ double neighbors_d2_from_dist(const nb_index *ix, double dist) {
 
 typedef struct scan_job {
     const nb_index *ix;
+    const nb_index *qix;     /* where the query rows live: ix, or outside descriptors */
     const uint32_t *queries; /* NULL: all */
     size_t nq;
     nb_row_fn fn;
@@ -143,7 +144,7 @@ static void *scan_thread(void *arg) {
         size_t bq = job->nq - q0 < NEIGHBORS_TILE_Q ? job->nq - q0 : NEIGHBORS_TILE_Q;
         for (size_t i = 0; i < bq; i++) {
             qidx[i] = job->queries ? job->queries[q0 + i] : (uint32_t)(q0 + i);
-            const float *src = ix->aug + (size_t)qidx[i] * st;
+            const float *src = job->qix->aug + (size_t)qidx[i] * st;
             float *dst = qbuf + i * st;
             for (size_t j = 0; j < dim; j++) dst[j] = -2.0f * src[j];
             dst[dim] = 1.0f;
@@ -162,9 +163,17 @@ static void *scan_thread(void *arg) {
     return NULL;
 }
 
+static int scan_from(const nb_index *ix, const nb_index *qix, const uint32_t *queries, size_t nq, nb_row_fn fn,
+                     void *ctx, err *e);
+
 int neighbors_scan(const nb_index *ix, const uint32_t *queries, size_t nq, nb_row_fn fn, void *ctx,
                    err *e) {
-    scan_job job = {.ix = ix, .queries = queries, .nq = queries ? nq : ix->n, .fn = fn, .ctx = ctx};
+    return scan_from(ix, ix, queries, nq, fn, ctx, e);
+}
+
+static int scan_from(const nb_index *ix, const nb_index *qix, const uint32_t *queries, size_t nq, nb_row_fn fn,
+                     void *ctx, err *e) {
+    scan_job job = {.ix = ix, .qix = qix, .queries = queries, .nq = queries ? nq : qix->n, .fn = fn, .ctx = ctx};
     atomic_init(&job.next_block, 0);
     if (job.nq == 0) return 0;
     /* Our threads split the work; OpenBLAS must not spawn its own inside each call. */
@@ -388,6 +397,74 @@ done:
     free(c.len);
     free((void *)c.lock);
     free((void *)c.worst);
+    free(rk);
+    return rc;
+}
+
+/* Candidate heaps for outside queries: each query's heap is only touched by
+ * the thread scanning that query, so no locks. */
+typedef struct query_ctx {
+    size_t kc;
+    float *hd;
+    uint32_t *hi;
+    uint32_t *len;
+} query_ctx;
+
+static void query_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1) {
+    (void)thread;
+    query_ctx *c = vctx;
+    float *hd = c->hd + (size_t)q * c->kc;
+    uint32_t *hi = c->hi + (size_t)q * c->kc;
+    float worst = c->len[q] < c->kc ? INFINITY : hd[0];
+    for (uint32_t r = r0; r < r1; r++) {
+        if (d2[r - r0] < worst) {
+            heap_push(hd, hi, &c->len[q], c->kc, d2[r - r0], r);
+            worst = c->len[q] < c->kc ? INFINITY : hd[0];
+        }
+    }
+}
+
+int neighbors_knn_query(const nb_index *ix, const float *q, size_t m, size_t k, uint32_t *ind, float *dist,
+                        err *e) {
+    if (k == 0 || k > ix->n)
+        return err_set(e, ERR_INVALID, "nearest faces: k = %zu must be in 1 .. %zu (the indexed faces)", k, ix->n);
+    if (m == 0) return 0;
+    nb_index *qix = neighbors_new(q, m, ix->dim, ix->metric, ix->threads, e);
+    if (!qix) return err_prefix(e, "new faces");
+    query_ctx c = {.kc = k + 4 < ix->n ? k + 4 : ix->n};
+    c.hd = malloc(m * c.kc * sizeof *c.hd);
+    c.hi = malloc(m * c.kc * sizeof *c.hi);
+    c.len = calloc(m, sizeof *c.len);
+    ranked *rk = malloc(c.kc * sizeof *rk);
+    int rc = 0;
+    if (!c.hd || !c.hi || !c.len || !rk) {
+        rc = err_set(e, ERR_NOMEM, "nearest faces: out of memory for %zu queries", m);
+        goto done;
+    }
+    rc = scan_from(ix, qix, NULL, 0, query_row, &c, e);
+    if (rc) goto done;
+    for (size_t i = 0; i < m; i++) {
+        const float *a = neighbors_row(qix, i);
+        for (size_t j = 0; j < c.len[i]; j++) {
+            const float *b = neighbors_row(ix, c.hi[i * c.kc + j]);
+            double s2 = 0;
+            for (size_t t = 0; t < ix->dim; t++) {
+                double d = (double)a[t] - b[t];
+                s2 += d * d;
+            }
+            rk[j] = (ranked){neighbors_dist_from_d2(ix, s2), c.hi[i * c.kc + j]};
+        }
+        qsort(rk, c.len[i], sizeof *rk, ranked_cmp);
+        for (size_t j = 0; j < k; j++) {
+            ind[i * k + j] = rk[j].id;
+            dist[i * k + j] = (float)rk[j].d;
+        }
+    }
+done:
+    neighbors_free(qix);
+    free(c.hd);
+    free(c.hi);
+    free(c.len);
     free(rk);
     return rc;
 }

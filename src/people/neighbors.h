@@ -72,6 +72,14 @@ int neighbors_scan(const nb_index *ix, const uint32_t *queries, size_t nq, nb_ro
  * Errors: ERR_INVALID when k == 0 or k >= n; ERR_NOMEM. */
 int neighbors_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e);
 
+/* The k nearest indexed rows of each of m outside descriptors q (m x dim
+ * floats, e.g. faces analysed after the index was built: the incremental path
+ * assigns them without re-clustering), nearest first, exact distances, ties by
+ * smaller index; ind/dist caller-allocated m*k. Errors: ERR_INVALID for k == 0,
+ * k > n or a bad descriptor ("new faces: descriptor i: ..."); ERR_NOMEM. */
+int neighbors_knn_query(const nb_index *ix, const float *q, size_t m, size_t k, uint32_t *ind, float *dist,
+                        err *e);
+
 /* For every row, how many rows (itself included) lie within distance eps
  * (in the index's metric). count is caller-allocated n. */
 int neighbors_range_count(const nb_index *ix, double eps, uint32_t *count, err *e);

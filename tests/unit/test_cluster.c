@@ -92,6 +92,21 @@ static void test_knn_matches_brute_force(void) {
     }
     CHECK_MSG(bad == 0, "%d kNN entries differ from brute force", bad);
     CHECK(neighbors_knn(ix, n, ind, dist, &e) == ERR_INVALID);
+    /* outside queries: copies of rows 5 and 300 find themselves first, then the
+     * same neighbours as the index's own kNN */
+    float q[2 * DIM];
+    memcpy(q, x + 5 * DIM, DIM * sizeof *q);
+    memcpy(q + DIM, x + 300 * DIM, DIM * sizeof *q);
+    uint32_t qi[2 * 8];
+    float qd[2 * 8];
+    CHECK(neighbors_knn_query(ix, q, 2, 8, qi, qd, &e) == 0);
+    CHECK(qi[0] == 5 && qd[0] == 0 && qi[8] == 300 && qd[8] == 0);
+    int same = 1;
+    for (size_t j = 0; j < k; j++) same &= qi[1 + j] == ind[5 * k + j] && qi[9 + j] == ind[300 * k + j];
+    CHECK(same);
+    q[DIM + 3] = INFINITY;
+    CHECK(neighbors_knn_query(ix, q, 2, 8, qi, qd, &e) == ERR_INVALID);
+    CHECK(strstr(e.msg, "new faces: descriptor 1") != NULL);
     /* cosine distance is 1 - cos */
     nb_index *cx = neighbors_new(x, n, DIM, NB_COSINE, 1, &e);
     double dot = 0, na = 0, nb = 0;
