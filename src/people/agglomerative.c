@@ -9,7 +9,7 @@
 #include "people/mst.h"
 #include "people/unionfind.h"
 
-#define AGGLO_SINGLE_KNN 16
+#define AGGLO_SINGLE_KNN 32
 
 const char *agglomerative_linkage_name(agglo_linkage l) {
     switch (l) {
