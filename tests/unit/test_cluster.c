@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "people/agglomerative.h"
+#include "people/cluster.h"
 #include "people/constraints.h"
 #include "people/dbscan.h"
 #include "people/hdbscan.h"
@@ -403,6 +404,28 @@ static void test_constraints(void) {
     constraint_pair oob = {3, N};
     constraints bad3 = {.cannot = &oob, .n_cannot = 1};
     CHECK(constraints_validate(&bad3, N, &e) == ERR_INVALID);
+
+    /* the one entry point applies the decisions for every algorithm */
+    {
+        int32_t ph[N], pe[N];
+        for (int i = 0; i < N; i++) ph[i] = 500 + i, pe[i] = -1;
+        ph[PER + 1] = ph[PER]; /* two faces of identity 1 in one photo */
+        pe[2 * PER] = 3;       /* identity 2 and identity 3 confirmed as one person */
+        pe[3 * PER] = 3;
+        constraints cc = {.photo = ph, .person = pe};
+        for (int a = 0; a < 3; a++) {
+            cluster_params cp;
+            cluster_params_default(&cp, (cluster_algo)a);
+            cp.dbscan_eps = 0.7;
+            cp.agglomerative.threshold = 0.7;
+            CHECK(cluster_run(ix, &cp, NULL, l, &e) == 0);
+            CHECK_MSG(constraints_check(&cc, N, l, &e) == ERR_CONFLICT, "%s without decisions", cluster_algo_name(cp.algo));
+            CHECK(cluster_run(ix, &cp, &cc, l, &e) == 0);
+            CHECK_MSG(constraints_check(&cc, N, l, &e) == 0, "%s: %s", cluster_algo_name(cp.algo), e.msg);
+            CHECK(l[PER] != l[PER + 1] && l[2 * PER] == l[3 * PER] && l[2 * PER + 1] == l[3 * PER + 1]);
+        }
+        CHECK(cluster_algo_parse("dbscan") == CLUSTER_DBSCAN && cluster_algo_parse("kmeans") == -1);
+    }
 
     /* every algorithm goes through the same pass */
     person[3] = person[4] = -1;

@@ -1,0 +1,46 @@
+/* cluster.h — one entry point for the `cluster` stage: pick an algorithm, run
+ * it on a neighbour index, then make the result obey people's decisions.
+ *
+ * This is the constraint hook: every algorithm's labels pass through
+ * constraints_apply (people/constraints.h) here, so no caller can forget it.
+ *
+ * Defaults (cluster_params_default) are provisional until the faces-dev sweep
+ * of issue 4 picks them: HDBSCAN min cluster size 3 (min samples = the same),
+ * EOM selection; DBSCAN eps 0.5 with 3 samples; average linkage cut at 0.55
+ * (the issue's reference point for face-api descriptors). Distances are
+ * Euclidean unless the index was made with NB_COSINE. */
+#ifndef FACETAG_PEOPLE_CLUSTER_H
+#define FACETAG_PEOPLE_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "people/agglomerative.h"
+#include "people/constraints.h"
+#include "people/hdbscan.h"
+#include "people/neighbors.h"
+
+typedef enum cluster_algo { CLUSTER_HDBSCAN = 0, CLUSTER_DBSCAN = 1, CLUSTER_AGGLOMERATIVE = 2 } cluster_algo;
+
+typedef struct cluster_params {
+    cluster_algo algo;
+    hdbscan_params hdbscan;
+    double dbscan_eps;
+    size_t dbscan_min_samples;
+    agglomerative_params agglomerative;
+} cluster_params;
+
+/* Fills p with the defaults above for algo. */
+void cluster_params_default(cluster_params *p, cluster_algo algo);
+
+/* Clusters the rows of ix into labels (caller-allocated n; 0..k-1 in order of
+ * first face, -1 unassigned), then applies c (NULL: no decisions yet).
+ * Errors: those of the algorithm and of constraints_apply. */
+int cluster_run(const nb_index *ix, const cluster_params *p, const constraints *c, int32_t *labels, err *e);
+
+/* "hdbscan" | "dbscan" | "agglomerative", and back (-1 for anything else). */
+const char *cluster_algo_name(cluster_algo a);
+int cluster_algo_parse(const char *name);
+
+#endif
