@@ -5,7 +5,7 @@
 #
 # The sets are synthetic and deterministic (bench_cluster gen): identities with
 # a per-person centre, spread like real 128-d face descriptors (same person
-# ~0.4-0.55 apart, different people ~0.8-1.1), plus 5% lone faces.
+# ~0.4-0.55 apart, different people ~0.8-1.1), plus 5% lone faces (20% in big30).
 # NOTE: when the vision stage lands, add the faces-dev descriptors
 # (shared/data/faces-dev, via `facetag analyze` + an export of the embeddings)
 # as a further set here.
@@ -25,7 +25,8 @@ fail=0
 sets=("faces60-a:--ids 60 --min 4 --max 20 --seed 1"
       "faces60-b:--ids 60 --min 4 --max 20 --seed 2"
       "faces60-c:--ids 60 --min 4 --max 20 --seed 3"
-      "small120:--ids 120 --min 2 --max 8 --seed 4")
+      "small120:--ids 120 --min 2 --max 8 --seed 4"
+      "big30:--ids 30 --min 30 --max 60 --noise 0.2 --seed 5")  # people larger than the kNN lists: exact MST scans
 for s in "${sets[@]}"; do
     name="${s%%:*}"
     # shellcheck disable=SC2086
