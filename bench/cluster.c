@@ -191,10 +191,13 @@ static int cmd_hdbscan(int argc, char **argv) {
     err e = {0};
     nb_index *ix = neighbors_new(s.x, s.n, DIM, NB_EUCLIDEAN, threads, &e);
     int32_t *labels = malloc((s.n ? s.n : 1) * sizeof *labels);
-    if (!ix || hdbscan_run(ix, &hp, labels, NULL, &e)) {
+    hdbscan_stats st;
+    if (!ix || hdbscan_run(ix, &hp, labels, &st, &e)) {
         fprintf(stderr, "bench_cluster: %s\n", e.msg);
         return 1;
     }
+    fprintf(stderr, "bench_cluster: %zu faces, %zu clusters, %zu noise; MST %zu rounds, %zu exact scans\n", s.n,
+            st.clusters, st.noise, st.mst.rounds, st.mst.searched_points);
     for (size_t i = 0; i < s.n; i++) printf("%d\n", labels[i]);
     neighbors_free(ix);
     free(labels);
