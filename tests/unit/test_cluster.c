@@ -225,6 +225,13 @@ static void test_algorithms_recover_blobs(void) {
     CHECK(same_labels(l1, l2, N)); /* same input, other thread count: same labels */
     CHECK(hdbscan_run(ix2, &hp, l1, NULL, &e) == 0);
     CHECK(same_labels(l1, l2, N));
+    hdbscan_params h1 = {.min_cluster_size = 3, .min_samples = 1}; /* core distance 0: plain distances */
+    CHECK(hdbscan_run(ix2, &h1, l1, NULL, &e) == 0);
+    CHECK(labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON) == 1.0);
+    int32_t one = 5;
+    nb_index *single = neighbors_new(x, 1, DIM, NB_EUCLIDEAN, 1, &e);
+    CHECK(hdbscan_run(single, &hp, &one, NULL, &e) == 0 && one == -1);
+    neighbors_free(single);
     hp.selection = HDBSCAN_LEAF;
     CHECK(hdbscan_run(ix2, &hp, l1, NULL, &e) == 0);
     CHECK(labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON) > 0.95);
