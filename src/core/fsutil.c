@@ -85,7 +85,7 @@ int fsutil_fsync_dir(const char *dir, err *e)
     return rc;
 }
 
-static int write_full(int fd, const void *data, size_t len)
+int fsutil_write_full(int fd, const void *data, size_t len)
 {
     const char *p = data;
     while (len > 0) {
@@ -121,7 +121,7 @@ int fsutil_write_atomic(const char *path, const void *data, size_t len, err *e)
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return err_set(e, ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-    if (write_full(fd, data, len) != 0 || fsync(fd) != 0) {
+    if (fsutil_write_full(fd, data, len) != 0 || fsync(fd) != 0) {
         int rc = err_set(e, ERR_IO, "%s: write failed: %s", path, strerror(errno));
         close(fd);
         unlink(tmp);

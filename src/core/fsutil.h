@@ -12,6 +12,8 @@ int fsutil_read_all(const char *path, size_t max_bytes, void **data, size_t *len
 /* Writes data to path atomically: a reader sees the old file or the new one,
  * never a mix; after return the new content is on disk (file and dir fsync'd). */
 int fsutil_write_atomic(const char *path, const void *data, size_t len, err *e);
+/* Writes all len bytes to fd, retrying short writes and EINTR; 0, or -1 with errno. */
+int fsutil_write_full(int fd, const void *data, size_t len);
 /* mkdir -p with mode 0755; existing directories are fine. */
 int fsutil_mkdirs(const char *path, err *e);
 /* fsync a directory (after a rename in it). */

@@ -13,21 +13,6 @@
 
 #define CHUNK (1 << 20)
 
-static int write_full(int fd, const char *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Reads the file from offset 0 in chunks, handing each to fn; 0 or an error. */
 static int each_chunk(int fd, char *buf, int (*fn)(const char *, size_t, void *, err *), void *ud,
                       objstore_chunk_fn on_chunk, void *cud, err *e)
@@ -54,7 +39,7 @@ static int each_chunk(int fd, char *buf, int (*fn)(const char *, size_t, void *,
 
 static int to_fd(const char *p, size_t n, void *ud, err *e)
 {
-    if (write_full(*(int *)ud, p, n) != 0)
+    if (fsutil_write_full(*(int *)ud, p, n) != 0)
         return err_set(e, ERR_IO, "write failed: %s", strerror(errno));
     return 0;
 }
