@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "core/hash.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -99,6 +100,49 @@ typedef struct catalog_counts {
     int64_t decisions, events, places, years;
 } catalog_counts;
 int catalog_counts_get(catalog *c, catalog_counts *out, err *e);
+
+/* ---- faces (implemented in catalog_faces.c) ------------------------------ */
+
+/* One face row. Coordinates in pixels of the processed image. JSON columns:
+ * landmarks {"left_eye":[x,y],"right_eye":..,"nose":..,"mouth_left":..,"mouth_right":..},
+ * points68 [[x,y] x 68], expressions {"neutral":p,..,"surprised":p}; the embedding
+ * is 128 float32 little-endian. */
+typedef struct catalog_face {
+    int64_t id;                      /* set by catalog_face_put */
+    char photo_id[PHOTO_ID_LEN + 1];
+    int face_no;
+    char model_version[96];
+    double box[4];                   /* x, y, w, h */
+    double score;
+    bool has_landmarks;
+    double five[5][2];
+    double points68[68][2];
+    bool has_embedding;
+    float embedding[128];
+    bool has_attributes;
+    double age;
+    char gender[8];                  /* "male", "female" or "" */
+    double gender_probability;
+    double expressions[7];           /* neutral, happy, sad, angry, fearful, disgusted, surprised */
+    int64_t person_id;               /* 0 = none */
+    char source[12];                 /* "detector" or "manual" */
+} catalog_face;
+
+/* Inserts a face (id set on success). ERR_CONFLICT when (photo_id, model_version,
+ * face_no) exists. */
+int catalog_face_put(catalog *c, catalog_face *f, err *e);
+/* 1 and *out filled when found, 0 when absent. */
+int catalog_face_get(catalog *c, int64_t id, catalog_face *out, err *e);
+/* The faces of one photo for one model version (NULL = the newest version the
+ * photo has), face_no order; *out malloc'd (free()), *n set. */
+int catalog_faces_of_photo(catalog *c, const char *photo_id, const char *model_version, catalog_face **out,
+                           size_t *n, err *e);
+/* Records the outcome of analysing a photo with model_version (replaces a
+ * previous row for the same pair). status "done" or "failed". */
+int catalog_analysis_put(catalog *c, const char *photo_id, const char *model_version, const char *status,
+                         int faces, const char *error, err *e);
+/* 1 when the photo has a 'done' run for model_version, else 0. */
+int catalog_analysis_done(catalog *c, const char *photo_id, const char *model_version, err *e);
 
 /* The raw SQLite handle, for later stages' own modules (people, review) that add
  * their queries in their own files. Not for the CLI. */

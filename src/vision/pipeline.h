@@ -1,0 +1,92 @@
+/* pipeline.h — the whole vision stage for one image: detector → 68 landmarks →
+ * descriptor (aligned chip, or face-api's square in compat mode) → age/gender →
+ * expression. Used by `facetag detect`, by the analyze stage (analyze.h) and by
+ * the review server (a box drawn by hand: pipeline_describe_box).
+ *
+ * Two modes:
+ *   compat (--compat faceapi)  exactly face-api's steps and thresholds: full
+ *                              decode, legacy bilinear, axis-aligned crops, no
+ *                              tiling, no canvas fallback, no rotation search;
+ *   default                    what was measured better: antialiased detector
+ *                              input, tiles for small faces in large images, a
+ *                              padded-canvas pass when nothing is found, the
+ *                              rotation search, aligned 150x150 chips.
+ *
+ * Sharing: pipeline_models (all weights + graphs) is loaded once per process
+ * and read-only; each worker thread makes its own pipeline_runner (one thread
+ * each: measured, two 1-thread runners beat one shared 2-thread pool under load). */
+#ifndef FACETAG_VISION_PIPELINE_H
+#define FACETAG_VISION_PIPELINE_H
+
+#include "core/error.h"
+#include "media/image.h"
+#include "vision/crops.h"
+#include "vision/expression.h"
+#include "vision/nn.h"
+#include "vision/recognizer.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum pipeline_detector { PIPELINE_SSD, PIPELINE_TINY } pipeline_detector;
+
+typedef struct pipeline_options {
+    pipeline_detector detector; /* default PIPELINE_SSD */
+    double min_score;           /* default 0.5 (face-api's) */
+    bool compat;                /* --compat faceapi */
+    bool attributes;            /* age/gender + expression; default true */
+} pipeline_options;
+
+/* Defaults of the measured-better mode (compat false). */
+pipeline_options pipeline_default_options(void);
+
+/* The version string recorded with every result (catalog faces.model_version,
+ * annotations "model"): names the weights package, the networks and the pipeline
+ * choices that change results, e.g. "face-api-1.7.15/ssd512-tiled+lm68+rec128-aligned/p1".
+ * Static storage. */
+const char *pipeline_model_version(const pipeline_options *opt);
+
+typedef struct pipeline_face {
+    rectd box;                      /* image pixels (x, y = top-left) */
+    double score;                   /* detector score; for a drawn box, 1 */
+    pointd points68[CROPS_NPOINTS]; /* image pixels, face-api order */
+    pointd five[5];                 /* landmarks_five order: left_eye, right_eye, nose, mouth_left, mouth_right */
+    float embedding[RECOGNIZER_DIM];
+    bool has_attributes;
+    float age;
+    bool male;
+    float gender_probability;
+    float expressions[EXPRESSION_COUNT]; /* expression_kind order, softmax */
+} pipeline_face;
+
+typedef struct pipeline_result {
+    pipeline_face *faces; /* n faces, detector order (highest score first); owned */
+    size_t n;
+    int rotation;         /* clockwise degrees (0, 90, 180, 270) that made the image upright;
+                             boxes/points are in the pixels of the image as given (not rotated) */
+} pipeline_result;
+
+void pipeline_result_free(pipeline_result *r);
+
+typedef struct pipeline_models pipeline_models;
+typedef struct pipeline_runner pipeline_runner;
+
+/* Loads every network the options need from models_dir (errors name the model
+ * file / tensor). Free with pipeline_models_free after all runners. */
+pipeline_models *pipeline_models_load(const char *models_dir, const pipeline_options *opt, err *e);
+void pipeline_models_free(pipeline_models *m);
+
+/* A runner for one thread (threads NULL = the calling thread only). */
+pipeline_runner *pipeline_runner_new(pipeline_models *m, nn_threads *threads, err *e);
+void pipeline_runner_free(pipeline_runner *r);
+
+/* Runs the whole stage on img (RGB8). out is filled (and owned by the caller). */
+int pipeline_run(pipeline_runner *r, const image *img, const pipeline_options *opt, pipeline_result *out, err *e);
+
+/* A face the detector missed, drawn by a person: landmarks, descriptor and
+ * attributes for the box (image pixels); score is set to 1. ERR_INVALID when the
+ * box does not overlap the image or is smaller than 8 px. */
+int pipeline_describe_box(pipeline_runner *r, const image *img, rectd box, const pipeline_options *opt,
+                          pipeline_face *out, err *e);
+
+#endif
