@@ -22,7 +22,15 @@
  *   hide     person_id; before {"hidden": 0|1}, after {"hidden": 0|1}
  *   draw     a face drawn by hand: face_id, photo_id, box, person_id (if named);
  *            after {"face_id": id}
- * `actor` is the token's name when auth is on, else "local".
+ * `actor` is the token's name when auth is on, else "local" (also for NULL).
+ * persons_name_face that creates the named person logs a 'rename' row for it
+ * (before {"name": null}) ahead of the 'confirm'.
+ *
+ * faces.status follows the log: 'confirmed' after confirm/name/move/split,
+ * 'rejected' after reject, else 'unreviewed' (merge leaves it as it was).
+ * A person left with no face and no name by a confirm, move, split or reject
+ * is deleted (nobody is left to show); a named one stays. Names: at most 512
+ * bytes of UTF-8 without control characters (else ERR_INVALID).
  *
  * All functions return 0 or a negative errcode with e set: ERR_NOTFOUND for an
  * unknown face or person id (the message names it), ERR_INVALID for a bad

@@ -182,7 +182,31 @@ static const char migration_1[] =
     ") STRICT;"
     "CREATE INDEX analysis_runs_model ON analysis_runs(model_version, status);";
 
-static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1};
+/* Version 2 (people stage): a face's review status, kept in step with the
+ * decision log by people/persons.c; the record of each clustering run, and
+ * which run last placed each face (NULL = never clustered: the incremental
+ * path's "new" faces); the decision log by face. */
+static const char migration_2[] =
+    "ALTER TABLE faces ADD COLUMN status TEXT NOT NULL DEFAULT 'unreviewed'"
+    "  CHECK (status IN ('unreviewed', 'confirmed', 'rejected'));"
+    "CREATE TABLE cluster_runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL DEFAULT " NOW ","
+    "  model_version TEXT NOT NULL,"
+    "  algo TEXT NOT NULL,"
+    "  params TEXT CHECK (params IS NULL OR json_valid(params)),"
+    "  full INTEGER NOT NULL CHECK (full IN (0, 1)),"
+    "  faces INTEGER NOT NULL CHECK (faces >= 0),"    /* faces placed by this run */
+    "  assigned INTEGER NOT NULL CHECK (assigned >= 0)," /* of them, put into a person */
+    "  persons INTEGER NOT NULL CHECK (persons >= 0),"  /* persons with faces afterwards */
+    "  seconds REAL NOT NULL CHECK (seconds >= 0)"
+    ") STRICT;"
+    "ALTER TABLE faces ADD COLUMN cluster_run INTEGER REFERENCES cluster_runs(id) ON DELETE SET NULL;"
+    "CREATE INDEX faces_photo_model ON faces(photo_id, model_version);"
+    "CREATE INDEX faces_unclustered ON faces(model_version) WHERE cluster_run IS NULL;"
+    "CREATE INDEX decisions_face ON decisions(face_id);";
+
+static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1, migration_2};
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {

@@ -77,7 +77,7 @@ static void test_open_and_migrate(void)
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)
         return;
-    CHECK(catalog_schema_version(c) == 1);
+    CHECK(catalog_schema_version(c) == 2);
     CHECK(strcmp(catalog_path(c), dbpath) == 0);
     char *mode = query_text(c, "PRAGMA journal_mode");
     CHECK(mode && strcmp(mode, "wal") == 0);
@@ -101,7 +101,7 @@ static void test_open_and_migrate(void)
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)
         return;
-    CHECK(catalog_schema_version(c) == 1);
+    CHECK(catalog_schema_version(c) == 2);
     CHECK(query_int(c, "SELECT count(*) FROM sqlite_schema") == objects);
     catalog_close(c);
 }
@@ -446,7 +446,7 @@ static void test_concurrent_processes(const char *base)
     if (c) {
         catalog_counts n;
         CHECK(catalog_counts_get(c, &n, &e) == 0 && n.photos == NPROC * PER && n.sources == NPROC * PER);
-        CHECK(catalog_schema_version(c) == 1);
+        CHECK(catalog_schema_version(c) == 2);
         catalog_close(c);
     }
 }
