@@ -27,6 +27,8 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...) __attribute__(
 /* Subcommands, one file each (cli/cmd_NAME.c), listed in main.c. */
 extern const cli_command cmd_ingest;
 extern const cli_command cmd_status;
+extern const cli_command cmd_cluster;
+extern const cli_command cmd_people;
 extern const cli_command cmd_serve;
 
 #endif

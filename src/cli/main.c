@@ -12,6 +12,8 @@ static const cli_command *const commands[] = {
     /* one line per subcommand, in the order of the data flow */
     &cmd_ingest,
     &cmd_status,
+    &cmd_cluster,
+    &cmd_people,
     &cmd_serve,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

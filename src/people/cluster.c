@@ -17,6 +17,14 @@ void cluster_params_default(cluster_params *p, cluster_algo algo) {
     p->agglomerative.min_cluster_size = 2;
 }
 
+void cluster_params_default_metric(cluster_params *p, cluster_algo algo, nb_metric metric) {
+    cluster_params_default(p, algo);
+    if (metric == NB_COSINE) {
+        p->dbscan_eps = 0.06;
+        p->agglomerative.threshold = 0.08;
+    }
+}
+
 int cluster_run(const nb_index *ix, const cluster_params *p, const constraints *c, int32_t *labels, err *e) {
     int rc;
     switch (p->algo) {

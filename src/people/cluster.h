@@ -33,6 +33,9 @@ typedef struct cluster_params {
 
 /* Fills p with the defaults above for algo. */
 void cluster_params_default(cluster_params *p, cluster_algo algo);
+/* The same, with the distance cuts (DBSCAN eps, agglomerative threshold) for
+ * the metric: under cosine (1 - cos) DBSCAN eps 0.06, threshold 0.08. */
+void cluster_params_default_metric(cluster_params *p, cluster_algo algo, nb_metric metric);
 
 /* Clusters the rows of ix into labels (caller-allocated n; 0..k-1 in order of
  * first face, -1 unassigned), then applies c (NULL: no decisions yet).

@@ -1,0 +1,43 @@
+/* cluster_opts.h — the clustering options `facetag cluster` and `facetag eval`
+ * share: --algo, --min-cluster-size, --min-samples, --eps, --linkage,
+ * --threshold, --metric. */
+#ifndef FACETAG_CLI_CLUSTER_OPTS_H
+#define FACETAG_CLI_CLUSTER_OPTS_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+#include "people/cluster.h"
+#include "people/neighbors.h"
+
+#define CLUSTER_OPTS_MAX 7
+
+#define CLUSTER_OPTS_HELP                                                                                              \
+    "  --algo A                  hdbscan (default), dbscan or agglomerative\n"                                         \
+    "  --min-cluster-size N      HDBSCAN: smallest person (default 3)\n"                                               \
+    "  --min-samples N           HDBSCAN: core distance neighbours (default = min cluster size);\n"                    \
+    "                            DBSCAN: faces within eps of a core face (default 3)\n"                                \
+    "  --eps D                   DBSCAN: neighbourhood radius (default 0.5 Euclidean)\n"                               \
+    "  --linkage L               agglomerative: average (default), complete or single\n"                               \
+    "  --threshold D             agglomerative: cut height (default 0.55 Euclidean)\n"                                 \
+    "  --metric M                euclidean (default) or cosine (1 - cos)\n"
+
+typedef struct cluster_opts {
+    int algo;                           /* -1: not given */
+    long min_cluster_size, min_samples; /* 0: not given */
+    double eps, threshold;              /* <0: not given */
+    int linkage;                        /* -1: not given */
+    int metric;                         /* -1: not given */
+} cluster_opts;
+
+void cluster_opts_init(cluster_opts *co);
+/* Fills longopts[0..n) (n <= CLUSTER_OPTS_MAX, not terminated); returns n. */
+size_t cluster_opts_longopts(struct option *longopts);
+/* Takes option code c with its value: NULL when it is one of ours and valid,
+ * else a usage message (static storage). */
+const char *cluster_opts_take(cluster_opts *co, int c, const char *value);
+/* The parameters: the algorithm's defaults for the metric, then the given
+ * options; NULL, or a usage message (an option that does not apply). */
+const char *cluster_opts_finish(const cluster_opts *co, cluster_params *p, nb_metric *metric);
+
+#endif
