@@ -44,6 +44,7 @@ typedef struct http_response {
     int fd;                            /* or a file to send (-1 = none); the server closes it */
     uint64_t fd_size;
     const char *cache_control;         /* NULL = "no-store" */
+    const char *content_disposition;   /* NULL = none (exports: attachment) */
     char etag[48];                     /* "" = none; a matching If-None-Match gets 304 */
     char location[64];                 /* "" = none */
     char set_cookie[320];              /* "" = none */

@@ -20,6 +20,22 @@ static const route routes[] = {
     {"GET", "/api/decisions", api_status_decisions, true},
     {"GET", "/image/{photo_id}", api_media_image, true},
     {"GET", "/face_crop/{photo_id}/{face_no}", api_media_face_crop, false},
+    {"GET", "/pending", api_photos_pending, true},
+    {"POST", "/annotate", api_faces_annotate, true},
+    {"GET", "/api/photos", api_photos_list, true},
+    {"GET", "/api/photos/{photo_id}", api_photos_get, true},
+    {"GET", "/api/persons", api_persons_list, true},
+    {"GET", "/api/persons/{id}", api_persons_get, true},
+    {"POST", "/api/persons/{id}/rename", api_persons_rename, true},
+    {"POST", "/api/persons/{id}/merge", api_persons_merge, true},
+    {"POST", "/api/persons/{id}/hide", api_persons_hide, true},
+    {"POST", "/api/persons/{id}/faces", api_persons_add_faces, true},
+    {"POST", "/api/split", api_persons_split, true},
+    {"POST", "/api/faces/{id}/reject", api_faces_reject, true},
+    {"POST", "/api/faces/{id}/confirm", api_faces_confirm, true},
+    {"GET", "/api/search", api_search, true},
+    {"GET", "/api/export.csv", api_export_csv, true},
+    {"GET", "/api/export.json", api_export_json, true},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -67,6 +67,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
     MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control ? r->cache_control : "no-store");
     if (r->etag[0])
         MHD_add_response_header(mr, MHD_HTTP_HEADER_ETAG, r->etag);
+    if (r->content_disposition)
+        MHD_add_response_header(mr, "Content-Disposition", r->content_disposition);
     if (r->location[0])
         MHD_add_response_header(mr, MHD_HTTP_HEADER_LOCATION, r->location);
     if (r->set_cookie[0])

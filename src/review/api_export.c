@@ -1,0 +1,114 @@
+/* api_export.c — GET /api/export.csv and /api/export.json: every face of every
+ * photo's current analysis with its person and review status. */
+#include "review/api.h"
+#include "review/views.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Appends one CSV field (RFC 4180): quoted when it holds a comma, quote, CR or
+ * LF, quotes doubled. A text field starting with = + - @ or a tab would be read
+ * as a formula by spreadsheets: it gets a leading apostrophe (OWASP's advice). */
+static void csv_field(FILE *f, const char *s, bool text)
+{
+    if (!s)
+        return;
+    bool formula = text && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
+    if (!formula && !strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    if (formula)
+        fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+void api_export_csv(http_request *rq, http_response *resp)
+{
+    sqlite3 *db = catalog_db(rq->cat);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT f.photo_id, (SELECT s.path FROM photo_sources s WHERE s.photo_id = f.photo_id "
+                           "ORDER BY s.id LIMIT 1), f.face_no, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id, "
+                           "p.name, f.status FROM faces f LEFT JOIN persons p ON p.id = f.person_id "
+                           "WHERE " VIEW_CURRENT_FACE("f") " ORDER BY f.photo_id, f.face_no",
+                           -1, &st, NULL) != SQLITE_OK) {
+        http_error(resp, 500, "export: %s", sqlite3_errmsg(db));
+        return;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        sqlite3_finalize(st);
+        http_error(resp, 500, "out of memory");
+        return;
+    }
+    /* CRLF line ends, as RFC 4180 says. */
+    fputs("photo_id,file,face_no,x,y,w,h,person_id,name,status\r\n", f);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        csv_field(f, (const char *)sqlite3_column_text(st, 0), false);
+        fputc(',', f);
+        csv_field(f, (const char *)sqlite3_column_text(st, 1), true);
+        fprintf(f, ",%d,%.2f,%.2f,%.2f,%.2f,", sqlite3_column_int(st, 2), sqlite3_column_double(st, 3),
+                sqlite3_column_double(st, 4), sqlite3_column_double(st, 5), sqlite3_column_double(st, 6));
+        if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+            fprintf(f, "%lld", (long long)sqlite3_column_int64(st, 7));
+        fputc(',', f);
+        csv_field(f, (const char *)sqlite3_column_text(st, 8), true);
+        fputc(',', f);
+        csv_field(f, (const char *)sqlite3_column_text(st, 9), false);
+        fputs("\r\n", f);
+    }
+    bool ok = step == SQLITE_DONE;
+    if (!ok)
+        http_error(resp, 500, "export: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    if (fclose(f) != 0 || !ok) {
+        free(buf);
+        if (ok)
+            http_error(resp, 500, "out of memory");
+        return;
+    }
+    http_body(resp, 200, "text/csv; charset=utf-8; header=present", buf, len);
+    resp->content_disposition = "attachment; filename=\"facetag-faces.csv\"";
+}
+
+void api_export_json(http_request *rq, http_response *resp)
+{
+    sqlite3 *db = catalog_db(rq->cat);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT photo_id FROM photos ORDER BY photo_id", -1, &st, NULL) != SQLITE_OK) {
+        http_error(resp, 500, "export: %s", sqlite3_errmsg(db));
+        return;
+    }
+    json_t *photos = json_array();
+    err e = {0};
+    int step, rc = 0;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *p;
+        /* No suggestions in an export: they are the server's guesses, not data. */
+        rc = view_photo(rq->cat, (const char *)sqlite3_column_text(st, 0), false, &p, &e);
+        if (rc == 0)
+            json_array_append_new(photos, p);
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = err_set(&e, ERR_DB, "export: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    if (rc) {
+        json_decref(photos);
+        http_error_from(resp, &e);
+        return;
+    }
+    http_json(resp, 200, json_pack("{s:o}", "photos", photos));
+    resp->content_disposition = "attachment; filename=\"facetag-faces.json\"";
+}

@@ -1,0 +1,115 @@
+/* view_persons.c — person objects (views.h): counts over the current analyses,
+ * and a cover face — a confirmed one if there is one, else the best-scored. */
+#include "review/views.h"
+
+#include "review/http.h"
+
+#include <glib.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One row per person: id, name, hidden, faces, photos, cover photo, cover face_no. */
+#define PERSON_SELECT                                                                                         \
+    "SELECT p.id, p.name, p.hidden, count(f.id), count(DISTINCT f.photo_id), "                               \
+    "(SELECT c.photo_id FROM faces c WHERE c.person_id = p.id AND " VIEW_CURRENT_FACE("c")                   \
+    "  ORDER BY c.status = 'confirmed' DESC, c.score DESC, c.id LIMIT 1), "                                    \
+    "(SELECT c.face_no FROM faces c WHERE c.person_id = p.id AND " VIEW_CURRENT_FACE("c")                    \
+    "  ORDER BY c.status = 'confirmed' DESC, c.score DESC, c.id LIMIT 1) "                                     \
+    "FROM persons p LEFT JOIN faces f ON f.person_id = p.id AND " VIEW_CURRENT_FACE("f") " "
+
+static int db_error(catalog *c, const char *what, err *e)
+{
+    return err_set(e, ERR_DB, "%s: %s: %s", catalog_path(c), what, sqlite3_errmsg(catalog_db(c)));
+}
+
+static json_t *person_from_row(sqlite3_stmt *st)
+{
+    json_t *p = json_object();
+    json_object_set_new(p, "person_id", json_integer(sqlite3_column_int64(st, 0)));
+    const char *name = (const char *)sqlite3_column_text(st, 1);
+    json_object_set_new(p, "name", name && *name ? http_json_text(name) : json_null());
+    json_object_set_new(p, "hidden", json_boolean(sqlite3_column_int(st, 2)));
+    json_object_set_new(p, "faces", json_integer(sqlite3_column_int64(st, 3)));
+    json_object_set_new(p, "photos", json_integer(sqlite3_column_int64(st, 4)));
+    if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+        json_object_set_new(p, "cover", json_null());
+    else
+        json_object_set_new(p, "cover", json_pack("{s:s, s:i}", "photo_id", (const char *)sqlite3_column_text(st, 5),
+                                                  "face_no", sqlite3_column_int(st, 6)));
+    return p;
+}
+
+bool view_text_contains(const char *haystack, const char *needle)
+{
+    if (!needle || !*needle)
+        return true;
+    if (!haystack)
+        return false;
+    if (!g_utf8_validate(haystack, -1, NULL) || !g_utf8_validate(needle, -1, NULL))
+        return strstr(haystack, needle) != NULL;
+    char *h = g_utf8_casefold(haystack, -1), *n = g_utf8_casefold(needle, -1);
+    char *hn = g_utf8_normalize(h, -1, G_NORMALIZE_ALL), *nn = g_utf8_normalize(n, -1, G_NORMALIZE_ALL);
+    bool found = hn && nn && strstr(hn, nn) != NULL;
+    g_free(h), g_free(n), g_free(hn), g_free(nn);
+    return found;
+}
+
+int view_persons(catalog *c, bool hidden, const char *q, json_t **out, err *e)
+{
+    *out = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(catalog_db(c),
+                           PERSON_SELECT "WHERE p.hidden = ?1 GROUP BY p.id "
+                                         "ORDER BY (p.name IS NULL OR p.name = '') DESC, "
+                                         "CASE WHEN p.name IS NULL OR p.name = '' THEN -count(f.id) END, "
+                                         "p.name COLLATE NOCASE, p.id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(c, "list persons", e);
+    sqlite3_bind_int(st, 1, hidden ? 1 : 0);
+    json_t *arr = json_array();
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (q && *q && !view_text_contains((const char *)sqlite3_column_text(st, 1), q))
+            continue;
+        json_array_append_new(arr, person_from_row(st));
+    }
+    int rc = step == SQLITE_DONE ? 0 : db_error(c, "list persons", e);
+    sqlite3_finalize(st);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
+}
+
+int view_person(catalog *c, int64_t person_id, bool with_faces, json_t **out, err *e)
+{
+    *out = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(catalog_db(c), PERSON_SELECT "WHERE p.id = ?1 GROUP BY p.id", -1, &st, NULL) != SQLITE_OK)
+        return db_error(c, "read person", e);
+    sqlite3_bind_int64(st, 1, person_id);
+    int step = sqlite3_step(st), rc = 0;
+    json_t *p = NULL;
+    if (step == SQLITE_ROW)
+        p = person_from_row(st);
+    else if (step == SQLITE_DONE)
+        rc = err_set(e, ERR_NOTFOUND, "person %lld does not exist", (long long)person_id);
+    else
+        rc = db_error(c, "read person", e);
+    sqlite3_finalize(st);
+    if (rc == 0 && with_faces) {
+        json_t *faces;
+        rc = view_faces(c, VIEW_FACES_OF_PERSON, NULL, person_id, true, &faces, e);
+        if (rc == 0)
+            json_object_set_new(p, "faces", faces);
+    }
+    if (rc) {
+        json_decref(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
