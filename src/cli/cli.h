@@ -30,5 +30,6 @@ extern const cli_command cmd_status;
 extern const cli_command cmd_cluster;
 extern const cli_command cmd_people;
 extern const cli_command cmd_serve;
+extern const cli_command cmd_detect;
 
 #endif
