@@ -10,6 +10,13 @@
  *       writes "identity,v0..v127" CSV to stdout (identity -1 = noise)
  *   bench_cluster hdbscan --min-pts K [--min-samples M] [--in FILE]
  *       reads that CSV (stdin by default), prints one label per line (-1 noise)
+ *   bench_cluster stage --dir EMPTY_DIR [--n 100000] [--new 1000] [--threads 2]
+ *       the cluster stage on a real catalog: n synthetic faces clustered (first
+ *       run), then `new` more faces added and clustered incrementally, then a
+ *       full re-cluster for comparison: time, peak RSS, ARI against the truth
+ *   bench_cluster export --data DATADIR
+ *       the current model version's descriptors of a data folder as
+ *       "face_id,d0..d127" CSV (the R parity test's real-face sets)
  *
  * Synthetic descriptors look like real 128-d face descriptors: not centred (a
  * common offset), identity centres spread so different people are ~0.8-1.1
@@ -29,6 +36,13 @@
 #include "people/hdbscan.h"
 #include "people/labels.h"
 #include "people/neighbors.h"
+#include "people/people_stage.h"
+#include "people/people_store.h"
+#include "store/catalog.h"
+#include "store/datadir.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
 
 #define DIM 128
 
@@ -429,7 +443,174 @@ static int cmd_bench(int argc, char **argv) {
     return 0;
 }
 
+/* ---- the cluster stage on a catalog: full, then 1,000 new faces ------------ */
+
+static long peak_rss_kb(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static void stage_photo_id(size_t k, char out[PHOTO_ID_LEN + 1]) { snprintf(out, PHOTO_ID_LEN + 1, "%016zx", k + 1); }
+
+/* Faces rows[0..m) of s as one photo each (photo k = row k), in one transaction. */
+static int stage_insert(catalog *c, const synth *s, const uint32_t *rows, size_t m, err *e) {
+    if (catalog_begin(c, e)) return -1;
+    for (size_t r = 0; r < m; r++) {
+        catalog_photo p = {0};
+        stage_photo_id(rows[r], p.photo_id);
+        snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", p.photo_id, p.photo_id, p.photo_id, p.photo_id);
+        snprintf(p.format, sizeof p.format, "jpeg");
+        snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", p.photo_id);
+        p.width = p.height = p.orig_width = p.orig_height = 1000;
+        catalog_face f;
+        memset(&f, 0, sizeof f);
+        memcpy(f.photo_id, p.photo_id, sizeof f.photo_id);
+        snprintf(f.model_version, sizeof f.model_version, "synthetic");
+        f.box[0] = f.box[1] = 100;
+        f.box[2] = f.box[3] = 200;
+        f.score = 0.9;
+        f.has_embedding = true;
+        memcpy(f.embedding, s->x + (size_t)rows[r] * DIM, sizeof f.embedding);
+        snprintf(f.source, sizeof f.source, "detector");
+        if (catalog_photo_put(c, &p, e) < 0 || catalog_face_put(c, &f, e) ||
+            catalog_analysis_put(c, p.photo_id, "synthetic", "done", 1, NULL, e)) {
+            catalog_rollback(c);
+            return -1;
+        }
+    }
+    return catalog_commit(c, e);
+}
+
+/* ARI of the catalog's persons against the truth (noise as singletons). */
+static double stage_ari(catalog *c, const synth *s) {
+    sqlite3_stmt *st = NULL;
+    int32_t *a = malloc(s->n * sizeof *a), *b = malloc(s->n * sizeof *b);
+    size_t n = 0;
+    sqlite3_prepare_v2(catalog_db(c), "SELECT photo_id, ifnull(person_id, -1) FROM faces", -1, &st, NULL);
+    while (st && sqlite3_step(st) == SQLITE_ROW && n < s->n) {
+        size_t k = strtoull((const char *)sqlite3_column_text(st, 0), NULL, 16) - 1;
+        a[n] = s->truth[k] >= 0 ? s->truth[k] : -1;
+        b[n++] = (int32_t)sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    double ari = labels_ari(a, b, n, LABELS_NOISE_SINGLETON);
+    free(a);
+    free(b);
+    return ari;
+}
+
+static int stage_run(catalog *c, bool full, int threads, const char *what, const synth *s) {
+    people_stage_options o;
+    people_stage_options_default(&o);
+    o.full = full;
+    o.threads = threads;
+    people_stage_summary sum;
+    err e = {0};
+    double t0 = now_seconds();
+    if (people_stage_run(c, &o, &sum, &e)) {
+        fprintf(stderr, "bench_cluster stage: %s\n", e.msg);
+        return -1;
+    }
+    printf("%-28s %8zu faces %s: %7.2f s  placed %6zu (nearest %5zu, clustered %6zu)  persons %6zu (+%zu -%zu)  "
+           "unassigned %6zu  ARI %.4f  peak RSS %ld MB\n",
+           what, sum.faces, sum.full ? "full" : "incr", now_seconds() - t0, sum.placed, sum.assigned_nearest,
+           sum.clustered, sum.persons, sum.new_persons, sum.deleted_persons, sum.unassigned, stage_ari(c, s),
+           peak_rss_kb() / 1024);
+    fflush(stdout);
+    return 0;
+}
+
+static int cmd_stage(int argc, char **argv) {
+    size_t n = 100000, nnew = 1000;
+    int threads = 2;
+    const char *dir = NULL;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--n")) n = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--new")) nnew = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--dir")) dir = argv[i + 1];
+        else {
+            fprintf(stderr, "bench_cluster stage: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!dir || nnew >= n) {
+        fprintf(stderr, "usage: bench_cluster stage --dir EMPTY_DIR [--n 100000] [--new 1000] [--threads 2]\n");
+        return 2;
+    }
+    synth s;
+    if (synth_make(&s, n + nnew, 4, 20, 0.05, 7)) return 1;
+    /* the new faces: every ((n + nnew) / nnew)-th face, so they are spread over identities */
+    uint32_t *old = malloc((n + nnew) * sizeof *old), *fresh = malloc(nnew * sizeof *fresh);
+    size_t no = 0, nf = 0, step = (n + nnew) / nnew;
+    for (size_t i = 0; i < n + nnew; i++) {
+        if (nf < nnew && i % step == step / 2) fresh[nf++] = (uint32_t)i;
+        else old[no++] = (uint32_t)i;
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
+    err e = {0};
+    catalog *c = catalog_open(path, &e);
+    double t0 = now_seconds();
+    if (!c || stage_insert(c, &s, old, no, &e)) {
+        fprintf(stderr, "bench_cluster stage: %s\n", e.msg);
+        return 1;
+    }
+    printf("catalog: %zu faces inserted in %.1f s; %d threads\n", no, now_seconds() - t0, threads);
+    int rc = stage_run(c, false, threads, "first run", &s);
+    t0 = now_seconds();
+    if (!rc && stage_insert(c, &s, fresh, nf, &e)) {
+        fprintf(stderr, "bench_cluster stage: %s\n", e.msg);
+        rc = -1;
+    }
+    if (!rc) printf("catalog: %zu new faces inserted in %.2f s\n", nf, now_seconds() - t0);
+    if (!rc) rc = stage_run(c, false, threads, "incremental (+new faces)", &s);
+    if (!rc) rc = stage_run(c, true, threads, "full re-cluster (--full)", &s);
+    catalog_close(c);
+    free(old);
+    free(fresh);
+    synth_free(&s);
+    return rc ? 1 : 0;
+}
+
+/* ---- descriptors of a data folder as CSV (R parity on real faces) --------- */
+
+static int cmd_export(int argc, char **argv) {
+    const char *data = NULL;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--data")) data = argv[i + 1];
+        else {
+            fprintf(stderr, "bench_cluster export: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!data) {
+        fprintf(stderr, "usage: bench_cluster export --data DATADIR  (prints face_id,d0..d127 per face)\n");
+        return 2;
+    }
+    err e = {0};
+    catalog *c = NULL;
+    people_set ps;
+    if (datadir_open(data, 0, NULL, &c, &e) || people_store_load(c, NULL, &ps, &e)) {
+        fprintf(stderr, "bench_cluster export: %s\n", e.msg);
+        catalog_close(c);
+        return 1;
+    }
+    for (size_t i = 0; i < ps.n; i++) {
+        if (!ps.faces[i].has_embedding) continue;
+        printf("%lld", (long long)ps.faces[i].id);
+        for (int j = 0; j < DIM; j++) printf(",%.9g", ps.x[i * DIM + j]);
+        putchar('\n');
+    }
+    people_set_free(&ps);
+    catalog_close(c);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "stage")) return cmd_stage(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "export")) return cmd_export(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "gen")) return cmd_gen(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "hdbscan")) return cmd_hdbscan(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "gemm")) return cmd_gemm(argc, argv);

@@ -8,6 +8,7 @@ enum { EXIT_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2 };
 
 typedef struct cli_globals {
     const char *data_dir;   /* --data, $FACETAG_DATA, ./facetag-data */
+    int data_set;           /* --data was given on the command line */
     const char *models_dir; /* --models, $FACETAG_MODELS, the built-in default */
     int threads;            /* -j N; default: all cores */
     int json;               /* --json */

@@ -110,7 +110,7 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             if (strncmp(argv[i], "--data", 6) == 0)
-                g.data_dir = v;
+                g.data_dir = v, g.data_set = 1;
             else
                 g.models_dir = v;
             i += used - 1;
