@@ -9,7 +9,8 @@ pkgs=(build-essential cmake pkg-config
       libtiff-tools libvips-tools sqlite3
       libopenblas-dev r-base-core r-cran-dbscan
       chromium   # headless browser of the UI tests (tests/browser)
-      libjpeg-dev)  # media/jpeg_compat
+      libjpeg-dev   # media/jpeg_compat
+      wrk)          # HTTP load generator of bench_serve
 missing=()
 # npm fetches the model package; a machine that already has node+npm (from any
 # source) keeps them, since Debian's npm conflicts with a NodeSource nodejs.

@@ -21,6 +21,9 @@ void http_response_clear(http_response *resp)
     free(resp->body);
     resp->body = NULL;
     resp->static_body = NULL;
+    if (resp->shared && resp->shared_free)
+        resp->shared_free(resp->shared);
+    resp->shared = NULL;
     resp->len = 0;
     if (resp->fd >= 0)
         close(resp->fd);

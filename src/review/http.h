@@ -40,6 +40,8 @@ typedef struct http_response {
     const char *content_type;
     char *body;                        /* malloc'd; the server frees it */
     const unsigned char *static_body;  /* or static bytes (not freed) */
+    void *shared;                      /* or static_body points into this, released by shared_free */
+    void (*shared_free)(void *);
     size_t len;
     int fd;                            /* or a file to send (-1 = none); the server closes it */
     uint64_t fd_size;

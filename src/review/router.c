@@ -10,32 +10,35 @@ typedef struct route {
     const char *method;
     const char *pattern; /* literal segments, {photo_id}, {id}, {face_no}; a trailing star matches any path below */
     router_handler fn;
-    bool db;
+    unsigned flags; /* ROUTE_* */
 } route;
 
+#define DB ROUTE_DB
+#define CACHED (ROUTE_DB | ROUTE_CACHE)
+
 static const route routes[] = {
-    {"GET", "/", api_assets_index, false},
-    {"GET", "/ui/*", api_assets_ui, false},
-    {"GET", "/healthz", api_status_healthz, true},
-    {"GET", "/api/decisions", api_status_decisions, true},
-    {"GET", "/image/{photo_id}", api_media_image, true},
-    {"GET", "/face_crop/{photo_id}/{face_no}", api_media_face_crop, false},
-    {"GET", "/pending", api_photos_pending, true},
-    {"POST", "/annotate", api_faces_annotate, true},
-    {"GET", "/api/photos", api_photos_list, true},
-    {"GET", "/api/photos/{photo_id}", api_photos_get, true},
-    {"GET", "/api/persons", api_persons_list, true},
-    {"GET", "/api/persons/{id}", api_persons_get, true},
-    {"POST", "/api/persons/{id}/rename", api_persons_rename, true},
-    {"POST", "/api/persons/{id}/merge", api_persons_merge, true},
-    {"POST", "/api/persons/{id}/hide", api_persons_hide, true},
-    {"POST", "/api/persons/{id}/faces", api_persons_add_faces, true},
-    {"POST", "/api/split", api_persons_split, true},
-    {"POST", "/api/faces/{id}/reject", api_faces_reject, true},
-    {"POST", "/api/faces/{id}/confirm", api_faces_confirm, true},
-    {"GET", "/api/search", api_search, true},
-    {"GET", "/api/export.csv", api_export_csv, true},
-    {"GET", "/api/export.json", api_export_json, true},
+    {"GET", "/", api_assets_index, 0},
+    {"GET", "/ui/*", api_assets_ui, 0},
+    {"GET", "/healthz", api_status_healthz, DB},
+    {"GET", "/api/decisions", api_status_decisions, DB},
+    {"GET", "/image/{photo_id}", api_media_image, DB},
+    {"GET", "/face_crop/{photo_id}/{face_no}", api_media_face_crop, 0},
+    {"GET", "/pending", api_photos_pending, CACHED},
+    {"POST", "/annotate", api_faces_annotate, DB},
+    {"GET", "/api/photos", api_photos_list, CACHED},
+    {"GET", "/api/photos/{photo_id}", api_photos_get, CACHED},
+    {"GET", "/api/persons", api_persons_list, CACHED},
+    {"GET", "/api/persons/{id}", api_persons_get, CACHED},
+    {"POST", "/api/persons/{id}/rename", api_persons_rename, DB},
+    {"POST", "/api/persons/{id}/merge", api_persons_merge, DB},
+    {"POST", "/api/persons/{id}/hide", api_persons_hide, DB},
+    {"POST", "/api/persons/{id}/faces", api_persons_add_faces, DB},
+    {"POST", "/api/split", api_persons_split, DB},
+    {"POST", "/api/faces/{id}/reject", api_faces_reject, DB},
+    {"POST", "/api/faces/{id}/confirm", api_faces_confirm, DB},
+    {"GET", "/api/search", api_search, DB},
+    {"GET", "/api/export.csv", api_export_csv, DB},
+    {"GET", "/api/export.json", api_export_json, DB},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -104,7 +107,7 @@ static seg_match match_path(const char *pattern, const char *path, http_request 
     return *p || *s ? SEG_NO : result;
 }
 
-router_handler router_match(http_request *rq, http_response *resp, bool *needs_db)
+router_handler router_match(http_request *rq, http_response *resp, unsigned *flags)
 {
     const char *method = strcmp(rq->method, "HEAD") == 0 ? "GET" : rq->method;
     bool other_method = false;
@@ -121,7 +124,7 @@ router_handler router_match(http_request *rq, http_response *resp, bool *needs_d
             other_method = true;
             continue;
         }
-        *needs_db = routes[i].db;
+        *flags = routes[i].flags;
         return routes[i].fn;
     }
     if (other_method)

@@ -10,10 +10,15 @@
 
 #include <stdbool.h>
 
+/* What a route needs from the server. */
+enum {
+    ROUTE_DB = 1,    /* the handler uses rq->cat */
+    ROUTE_CACHE = 2, /* a read whose answer may be kept until the catalog changes (respcache.h) */
+};
+
 /* The route for rq->method + rq->path, its parameters written into rq. NULL with
- * the error response in resp when there is none; *needs_db tells whether the
- * handler uses rq->cat. */
+ * the error response in resp when there is none; *flags gets its ROUTE_* bits. */
 typedef void (*router_handler)(http_request *rq, http_response *resp);
-router_handler router_match(http_request *rq, http_response *resp, bool *needs_db);
+router_handler router_match(http_request *rq, http_response *resp, unsigned *flags);
 
 #endif

@@ -36,6 +36,9 @@ typedef struct request_state {
     bool too_big;    /* the body passed REVIEW_MAX_BODY: 413 once it has arrived */
 } request_state;
 
+/* Memory for cached GET answers (respcache.h). */
+#define REVIEW_CACHE_BYTES (64u * 1024 * 1024)
+
 /* A client that goes on sending past this is cut off instead of read to the end. */
 #define REVIEW_MAX_DROPPED (64u * 1024 * 1024)
 
@@ -56,6 +59,11 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
         mr = MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
         if (mr)
             r->body = NULL; /* MHD frees it */
+    } else if (r->shared) {
+        mr = MHD_create_response_from_buffer_with_free_callback_cls(r->len, (void *)r->static_body, r->shared_free,
+                                                                    r->shared);
+        if (mr)
+            r->shared = NULL; /* MHD releases it */
     } else {
         mr = MHD_create_response_from_buffer(r->len, (void *)r->static_body, MHD_RESPMEM_PERSISTENT);
     }
@@ -149,6 +157,32 @@ static enum MHD_Result admit(review_server *s, struct MHD_Connection *conn, cons
     return MHD_YES;
 }
 
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    FILE *f = cls;
+    /* Unit and record separators cannot occur in a decoded argument's meaning. */
+    fprintf(f, "\x1f%s\x1e%s", key, value ? value : "");
+    return MHD_YES;
+}
+
+/* The cache key of a GET: the path and every query argument in order. */
+static char *cache_key(struct MHD_Connection *conn, const char *url)
+{
+    char *key = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&key, &len);
+    if (!f)
+        return NULL;
+    fputs(url, f);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, f);
+    if (fclose(f) != 0) {
+        free(key);
+        return NULL;
+    }
+    return key;
+}
+
 static enum MHD_Result handle(review_server *s, struct MHD_Connection *conn, const char *url, const char *method,
                               request_state *rs)
 {
@@ -163,14 +197,32 @@ static enum MHD_Result handle(review_server *s, struct MHD_Connection *conn, con
     };
     http_response resp;
     http_response_init(&resp);
-    bool needs_db = false;
-    router_handler fn = router_match(&rq, &resp, &needs_db);
+    unsigned flags = 0;
+    router_handler fn = router_match(&rq, &resp, &flags);
+    char *key = NULL;
+    uint64_t version = 0;
+    if (fn && (flags & ROUTE_CACHE) && strcmp(method, "POST") != 0 && (key = cache_key(conn, url))) {
+        respcache_blob *b = respcache_get(s->st.cache, key, &version);
+        if (b) {
+            http_response_clear(&resp);
+            resp.status = 200;
+            resp.content_type = "application/json";
+            resp.static_body = (const unsigned char *)respcache_blob_data(b);
+            resp.len = respcache_blob_len(b);
+            resp.shared = b;
+            resp.shared_free = respcache_blob_release;
+            fn = NULL;
+        }
+    }
     if (fn) {
-        if (needs_db)
+        if (flags & ROUTE_DB)
             rq.cat = dbpool_acquire(s->st.pool);
         fn(&rq, &resp);
         dbpool_release(s->st.pool, rq.cat);
+        if (key && resp.status == 200 && resp.body)
+            respcache_put(s->st.cache, key, version, resp.body, resp.len);
     }
+    free(key);
     bool is_html = resp.content_type && strncmp(resp.content_type, "text/html", 9) == 0;
     if (resp.status == 200 && etag_matches(conn, resp.etag)) {
         http_response_clear(&resp);
@@ -256,6 +308,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 static void state_close(review_state *st)
 {
+    respcache_close(st->cache);
     dbpool_close(st->pool);
     objstore_close(st->objects);
 }
@@ -292,7 +345,9 @@ review_server *review_server_start(const review_options *opt, err *e)
     catalog_close(probe);
     if (rc == 0)
         s->st.pool = dbpool_open(dbpath, threads, e);
-    if (!s->st.pool) {
+    if (s->st.pool)
+        s->st.cache = respcache_open(dbpath, REVIEW_CACHE_BYTES, e);
+    if (!s->st.pool || !s->st.cache) {
         state_close(&s->st);
         free(s);
         return NULL;

@@ -6,11 +6,13 @@
 
 #include "review/auth.h"
 #include "review/dbpool.h"
+#include "review/respcache.h"
 #include "store/objstore.h"
 
 struct review_state {
     objstore *objects; /* shared by threads (objstore.h) */
     dbpool *pool;      /* one catalog connection per request */
+    respcache *cache;  /* answers of ROUTE_CACHE reads */
     auth_policy auth;
     const char *models_dir;
     const char *actor; /* decision log: "token" with auth, else "local" */

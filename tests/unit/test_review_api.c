@@ -8,6 +8,7 @@
 #include "core/hash.h"
 #include "ingest/ingest.h"
 #include "media/image.h"
+#include "people/persons.h"
 #include "review/server.h"
 #include "store/catalog.h"
 #include "store/datadir.h"
@@ -631,10 +632,29 @@ static void test_decisions(void)
           json_array_size(json_object_get(r.json, "photos")) == 0);
     reply_free(&r);
 
+    /* a change made outside this server (another process: facetag cluster) is
+     * seen at once, though the lists are cached until the catalog changes */
+    CHECK(call("GET", "/api/persons", NULL, &r) == 200 && !strstr(r.body, "Renamed Elsewhere"));
+    reply_free(&r);
+    {
+        char dbp[700];
+        snprintf(dbp, sizeof dbp, "%s/catalog.sqlite", data_dir);
+        err e2 = {0};
+        catalog *other = catalog_open(dbp, &e2);
+        CHECK_MSG(other && persons_rename(other, "elsewhere", p1, "Renamed Elsewhere", &e2) == 0, "%s", e2.msg);
+        catalog_close(other);
+    }
+    CHECK(call("GET", "/api/persons", NULL, &r) == 200 && strstr(r.body, "Renamed Elsewhere"));
+    reply_free(&r);
+    snprintf(path, sizeof path, "/api/persons/%lld/rename", (long long)p1);
+    json_decref(post_ok(path, "{\"name\":\"=HYPERLINK(1)\"}", "rename back"));
+    CHECK(call("GET", "/api/persons", NULL, &r) == 200 && !strstr(r.body, "Renamed Elsewhere"));
+    reply_free(&r);
+
     /* the decision log, newest first */
     CHECK(call("GET", "/api/decisions?limit=3", NULL, &r) == 200 && json_array_size(r.json) == 3);
     json_t *d = json_array_get(r.json, 0);
-    CHECK_MSG(d && strcmp(jstr(d, "action"), "confirm") == 0 && strcmp(jstr(d, "actor"), "local") == 0 &&
+    CHECK_MSG(d && strcmp(jstr(d, "action"), "rename") == 0 && strcmp(jstr(d, "actor"), "local") == 0 &&
                   json_is_object(json_object_get(d, "after")) && jstr(d, "at"),
               "decisions: %s", r.body);
     reply_free(&r);

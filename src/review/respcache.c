@@ -1,0 +1,190 @@
+/* respcache.c — GET answers kept until the catalog changes (respcache.h). */
+#include "review/respcache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct respcache_blob {
+    atomic_int refs;
+    size_t len;
+    char data[];
+};
+
+typedef struct entry {
+    char *key;
+    uint64_t version;
+    respcache_blob *blob;
+    size_t len;
+    uint64_t used; /* tick of the last hit, for eviction */
+} entry;
+
+struct respcache {
+    pthread_mutex_t lock;
+    sqlite3 *watch;
+    sqlite3_stmt *data_version;
+    int64_t last_seen;  /* the last PRAGMA data_version read */
+    uint64_t version;   /* bumped whenever last_seen changes */
+    entry *entries;
+    size_t n, cap, bytes, max_bytes;
+    uint64_t tick;
+};
+
+respcache *respcache_open(const char *db_path, size_t max_bytes, err *e)
+{
+    respcache *rc = calloc(1, sizeof *rc);
+    if (!rc) {
+        err_set(e, ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&rc->lock, NULL);
+    rc->max_bytes = max_bytes;
+    rc->version = 1;
+    if (sqlite3_open_v2(db_path, &rc->watch, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(rc->watch, "PRAGMA data_version", -1, &rc->data_version, NULL) != SQLITE_OK) {
+        err_set(e, ERR_DB, "%s: cannot watch the catalog for changes: %s", db_path,
+                rc->watch ? sqlite3_errmsg(rc->watch) : "out of memory");
+        respcache_close(rc);
+        return NULL;
+    }
+    sqlite3_busy_timeout(rc->watch, 5000);
+    rc->last_seen = -1;
+    respcache_version(rc);
+    return rc;
+}
+
+void respcache_close(respcache *rc)
+{
+    if (!rc)
+        return;
+    for (size_t i = 0; i < rc->n; i++) {
+        free(rc->entries[i].key);
+        respcache_blob_release(rc->entries[i].blob);
+    }
+    free(rc->entries);
+    sqlite3_finalize(rc->data_version);
+    sqlite3_close(rc->watch);
+    pthread_mutex_destroy(&rc->lock);
+    free(rc);
+}
+
+/* Under the lock. When the pragma cannot be read, every call counts as a change
+ * (nothing is served from the cache rather than something stale). */
+static uint64_t current_version(respcache *rc)
+{
+    int64_t v = -1;
+    if (sqlite3_step(rc->data_version) == SQLITE_ROW)
+        v = sqlite3_column_int64(rc->data_version, 0);
+    sqlite3_reset(rc->data_version);
+    if (v < 0 || v != rc->last_seen) {
+        rc->last_seen = v;
+        rc->version++;
+    }
+    return rc->version;
+}
+
+uint64_t respcache_version(respcache *rc)
+{
+    pthread_mutex_lock(&rc->lock);
+    uint64_t v = current_version(rc);
+    pthread_mutex_unlock(&rc->lock);
+    return v;
+}
+
+static entry *find(respcache *rc, const char *key)
+{
+    for (size_t i = 0; i < rc->n; i++)
+        if (strcmp(rc->entries[i].key, key) == 0)
+            return &rc->entries[i];
+    return NULL;
+}
+
+static void drop(respcache *rc, entry *x)
+{
+    rc->bytes -= x->len;
+    free(x->key);
+    respcache_blob_release(x->blob);
+    *x = rc->entries[--rc->n];
+}
+
+const char *respcache_blob_data(const respcache_blob *b)
+{
+    return b->data;
+}
+
+size_t respcache_blob_len(const respcache_blob *b)
+{
+    return b->len;
+}
+
+void respcache_blob_release(void *p)
+{
+    respcache_blob *b = p;
+    if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+        free(b);
+}
+
+respcache_blob *respcache_get(respcache *rc, const char *key, uint64_t *version)
+{
+    pthread_mutex_lock(&rc->lock);
+    uint64_t v = current_version(rc);
+    *version = v;
+    entry *x = find(rc, key);
+    respcache_blob *b = NULL;
+    if (x && x->version == v) {
+        b = x->blob;
+        atomic_fetch_add(&b->refs, 1);
+        x->used = ++rc->tick;
+    }
+    pthread_mutex_unlock(&rc->lock);
+    return b;
+}
+
+void respcache_put(respcache *rc, const char *key, uint64_t version, const char *body, size_t len)
+{
+    if (len > rc->max_bytes / 4)
+        return; /* one answer may not push out everything else */
+    pthread_mutex_lock(&rc->lock);
+    if (version == rc->version) { /* computed under the current version: still true */
+        entry *x = find(rc, key);
+        if (x)
+            drop(rc, x);
+        /* Stale entries go first, then the least recently used. */
+        for (size_t i = 0; i < rc->n;)
+            if (rc->entries[i].version != version)
+                drop(rc, &rc->entries[i]);
+            else
+                i++;
+        while (rc->n > 0 && rc->bytes + len > rc->max_bytes) {
+            size_t lru = 0;
+            for (size_t i = 1; i < rc->n; i++)
+                if (rc->entries[i].used < rc->entries[lru].used)
+                    lru = i;
+            drop(rc, &rc->entries[lru]);
+        }
+        if (rc->n == rc->cap) {
+            size_t cap = rc->cap ? rc->cap * 2 : 16;
+            entry *ne = realloc(rc->entries, cap * sizeof *ne);
+            if (ne) {
+                rc->entries = ne;
+                rc->cap = cap;
+            }
+        }
+        char *k = strdup(key);
+        respcache_blob *b = malloc(sizeof *b + len + 1);
+        if (rc->n < rc->cap && k && b) {
+            atomic_init(&b->refs, 1);
+            b->len = len;
+            memcpy(b->data, body, len);
+            b->data[len] = '\0';
+            rc->entries[rc->n++] = (entry){.key = k, .version = version, .blob = b, .len = len, .used = ++rc->tick};
+            rc->bytes += len;
+        } else {
+            free(k);
+            free(b);
+        }
+    }
+    pthread_mutex_unlock(&rc->lock);
+}
