@@ -6,6 +6,10 @@
 #include "review/views.h"
 
 #include "people/persons.h"
+#include "review/draw.h"
+#include "review/state.h"
+
+#include <math.h>
 
 #include <string.h>
 
@@ -110,4 +114,37 @@ void api_faces_confirm(http_request *rq, http_response *resp)
         http_error_from(resp, &e);
     else
         reply_face(rq, resp, rq->id);
+}
+
+void api_faces_draw(http_request *rq, http_response *resp)
+{
+    json_t *body = http_body_object(rq, resp, false);
+    if (!body)
+        return;
+    json_t *box = json_object_get(body, "box"), *name = json_object_get(body, "name");
+    double b[4];
+    bool ok = json_is_array(box) && json_array_size(box) == 4;
+    for (size_t i = 0; ok && i < 4; i++) {
+        json_t *v = json_array_get(box, i);
+        ok = json_is_number(v) && isfinite(json_number_value(v));
+        if (ok)
+            b[i] = json_number_value(v);
+    }
+    if (!ok) {
+        http_error(resp, 400, "\"box\" must be [x, y, w, h]: four numbers in pixels of the processed image");
+    } else if (name && !json_is_string(name) && !json_is_null(name)) {
+        http_error(resp, 400, "\"name\" must be a string or null");
+    } else {
+        err e = {0};
+        int64_t face_id = 0;
+        if (draw_face(rq->st->draw, rq->cat, rq->st->objects, rq->actor, rq->photo_id, b, json_string_value(name),
+                      &face_id, &e) != 0)
+            http_error_from(resp, &e);
+        else {
+            reply_face(rq, resp, face_id);
+            if (resp->status == 200)
+                resp->status = 201;
+        }
+    }
+    json_decref(body);
 }

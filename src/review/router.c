@@ -27,6 +27,7 @@ static const route routes[] = {
     {"POST", "/annotate", api_faces_annotate, DB},
     {"GET", "/api/photos", api_photos_list, CACHED},
     {"GET", "/api/photos/{photo_id}", api_photos_get, CACHED},
+    {"POST", "/api/photos/{photo_id}/faces", api_faces_draw, DB},
     {"GET", "/api/persons", api_persons_list, CACHED},
     {"GET", "/api/persons/{id}", api_persons_get, CACHED},
     {"POST", "/api/persons/{id}/rename", api_persons_rename, DB},

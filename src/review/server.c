@@ -308,6 +308,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 static void state_close(review_state *st)
 {
+    draw_engine_free(st->draw);
     respcache_close(st->cache);
     dbpool_close(st->pool);
     objstore_close(st->objects);
@@ -347,7 +348,9 @@ review_server *review_server_start(const review_options *opt, err *e)
         s->st.pool = dbpool_open(dbpath, threads, e);
     if (s->st.pool)
         s->st.cache = respcache_open(dbpath, REVIEW_CACHE_BYTES, e);
-    if (!s->st.pool || !s->st.cache) {
+    if (s->st.cache && !(s->st.draw = draw_engine_new(opt->models_dir)))
+        err_set(e, ERR_NOMEM, "out of memory starting the server");
+    if (!s->st.pool || !s->st.cache || !s->st.draw) {
         state_close(&s->st);
         free(s);
         return NULL;

@@ -6,6 +6,7 @@
 
 #include "review/auth.h"
 #include "review/dbpool.h"
+#include "review/draw.h"
 #include "review/respcache.h"
 #include "store/objstore.h"
 
@@ -13,6 +14,7 @@ struct review_state {
     objstore *objects; /* shared by threads (objstore.h) */
     dbpool *pool;      /* one catalog connection per request */
     respcache *cache;  /* answers of ROUTE_CACHE reads */
+    draw_engine *draw; /* networks for faces drawn by hand, loaded on first use */
     auth_policy auth;
     const char *models_dir;
     const char *actor; /* decision log: "token" with auth, else "local" */

@@ -337,7 +337,8 @@ static void expect_status(const char *method, const char *path, const char *body
 
 static review_server *start(const char *bind, const char *token, err *e)
 {
-    review_options o = {.data_dir = data_dir, .models_dir = NULL, .bind = bind, .port = 0, .token = token, .threads = 4};
+    review_options o = {.data_dir = data_dir, .models_dir = getenv("FACETAG_MODELS"), .bind = bind, .port = 0,
+                        .token = token, .threads = 4};
     review_server *s = review_server_start(&o, e);
     if (s)
         base_port = review_server_port(s);
@@ -697,6 +698,66 @@ static void test_exports(void)
     reply_free(&r);
 }
 
+/* ---- a face drawn by hand ------------------------------------------------------------ */
+
+static void test_draw(void)
+{
+    if (!getenv("FACETAG_MODELS")) {
+        fprintf(stderr, "test_review_api: FACETAG_MODELS not set; drawing not tested\n");
+        return;
+    }
+    char path[256];
+    reply r;
+    int64_t decisions0 = q_int("SELECT count(*) FROM decisions WHERE action = 'draw'");
+    /* photo 5 (two people): a box over the left half of the picture */
+    snprintf(path, sizeof path, "/api/photos/%s/faces", photo_ids[5]);
+    call("POST", path, "{\"box\":[180.5,120,220,260],\"name\":\"Drawn Person\"}", &r);
+    CHECK_MSG(r.status == 201 && r.json, "draw: %ld %s", r.status, r.body ? r.body : "");
+    json_t *f = r.json;
+    int64_t fid = jint(f, "face_id");
+    CHECK(fid > 0 && jint(f, "face_no") == FACES_PER_PHOTO && strcmp(jstr(f, "source"), "manual") == 0);
+    CHECK(jstr(f, "person_name") && strcmp(jstr(f, "person_name"), "Drawn Person") == 0 &&
+          strcmp(jstr(f, "status"), "confirmed") == 0);
+    CHECK(json_is_object(json_object_get(f, "landmarks")) && json_is_number(json_object_get(f, "age")));
+    json_t *box = json_object_get(f, "box");
+    CHECK(json_real_value(json_array_get(box, 0)) == 180.5 && json_real_value(json_array_get(box, 3)) == 260);
+    reply_free(&r);
+    CHECK(q_int("SELECT count(*) FROM decisions WHERE action = 'draw'") == decisions0 + 1);
+    CHECK(q_int("SELECT count(*) FROM faces WHERE id = %lld AND length(embedding) = 512 AND source = 'manual'",
+                (long long)fid) == 1);
+    snprintf(path, sizeof path, "/face_crop/%s/%d", photo_ids[5], FACES_PER_PHOTO);
+    CHECK(call("GET", path, NULL, &r) == 200 && strcmp(r.ctype, "image/jpeg") == 0 && r.len > 500);
+    reply_free(&r);
+    /* without a name: unassigned, with suggestions computed */
+    snprintf(path, sizeof path, "/api/photos/%s/faces", photo_ids[5]);
+    call("POST", path, "{\"box\":[600,100,200,240]}", &r);
+    CHECK_MSG(r.status == 201 && r.json && json_is_null(json_object_get(r.json, "person_id")) &&
+                  jint(r.json, "face_no") == FACES_PER_PHOTO + 1 && json_is_array(json_object_get(r.json, "suggestions")),
+              "draw unnamed: %s", r.body ? r.body : "");
+    reply_free(&r);
+    expect_status("POST", path, "{\"box\":[10,10,4,4]}", 400);
+    expect_status("POST", path, "{\"box\":[50000,50000,100,100]}", 400);
+    expect_status("POST", path, "{\"box\":[1,2,3]}", 400);
+    expect_status("POST", path, "{\"box\":[1,2,3,\"4\"]}", 400);
+    expect_status("POST", path, "{\"box\":[10,10,100,100],\"name\":5}", 400);
+    expect_status("POST", path, "{}", 400);
+    expect_status("POST", "/api/photos/0123456789abcdef/faces", "{\"box\":[10,10,100,100]}", 404);
+    /* a photo not analysed yet has no analysis to add a face to */
+    err e = {0};
+    char dbp[700];
+    snprintf(dbp, sizeof dbp, "%s/catalog.sqlite", data_dir);
+    catalog *c = catalog_open(dbp, &e);
+    catalog_photo ph = {0};
+    snprintf(ph.photo_id, sizeof ph.photo_id, "00000000000000aa");
+    snprintf(ph.sha256, sizeof ph.sha256, "%s%s%s%s", ph.photo_id, ph.photo_id, ph.photo_id, ph.photo_id);
+    snprintf(ph.format, sizeof ph.format, "jpeg");
+    snprintf(ph.incoming_key, sizeof ph.incoming_key, "%s.jpg", ph.photo_id);
+    ph.width = ph.height = ph.orig_width = ph.orig_height = 400;
+    CHECK_MSG(c && catalog_photo_put(c, &ph, &e) == 1, "%s", e.msg);
+    catalog_close(c);
+    expect_status("POST", "/api/photos/00000000000000aa/faces", "{\"box\":[10,10,100,100]}", 409);
+}
+
 /* ---- 50 clients at once ----------------------------------------------------------- */
 
 #define NCLIENTS 50
@@ -843,6 +904,7 @@ int main(void)
         test_reads();
         test_decisions();
         test_exports();
+        test_draw();
         test_concurrent_decisions();
         json_t *before = snapshot();
         review_server_stop(s);
