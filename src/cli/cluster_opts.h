@@ -16,10 +16,10 @@
     "  --algo A                  hdbscan (default), dbscan or agglomerative\n"                                         \
     "  --min-cluster-size N      HDBSCAN: smallest person (default 3)\n"                                               \
     "  --min-samples N           HDBSCAN: core distance neighbours (default = min cluster size);\n"                    \
-    "                            DBSCAN: faces within eps of a core face (default 3)\n"                                \
-    "  --eps D                   DBSCAN: neighbourhood radius (default 0.5 Euclidean)\n"                               \
+    "                            DBSCAN: faces within eps of a core face (default 2)\n"                                \
+    "  --eps D                   DBSCAN: neighbourhood radius (default 0.475; cosine 0.05)\n"                          \
     "  --linkage L               agglomerative: average (default), complete or single\n"                               \
-    "  --threshold D             agglomerative: cut height (default 0.55 Euclidean)\n"                                 \
+    "  --threshold D             agglomerative: cut height (default 0.575; cosine 0.08)\n"                             \
     "  --metric M                euclidean (default) or cosine (1 - cos)\n"
 
 typedef struct cluster_opts {

@@ -23,7 +23,7 @@ static const char usage[] = "Usage: facetag cluster [options]\n"
                             "Options:\n" CLUSTER_OPTS_HELP
                             "  --full                    recompute every person (still under people's decisions)\n"
                             "  --assign-threshold D      incremental: join the nearest face's person within D\n"
-                            "                            (default 0.5 Euclidean, 0.06 cosine)\n"
+                            "                            (default 0.45 Euclidean, 0.05 cosine)\n"
                             "  --json                    print the summary as one JSON object\n"
                             "Exit status: 0 done, 2 usage, data folder or clustering error.";
 

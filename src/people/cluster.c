@@ -10,17 +10,17 @@ void cluster_params_default(cluster_params *p, cluster_algo algo) {
     p->algo = algo;
     p->hdbscan.min_cluster_size = 3;
     p->hdbscan.selection = HDBSCAN_EOM;
-    p->dbscan_eps = 0.5;
-    p->dbscan_min_samples = 3;
+    p->dbscan_eps = 0.475;
+    p->dbscan_min_samples = 2;
     p->agglomerative.linkage = AGGLO_AVERAGE;
-    p->agglomerative.threshold = 0.55;
+    p->agglomerative.threshold = 0.575;
     p->agglomerative.min_cluster_size = 2;
 }
 
 void cluster_params_default_metric(cluster_params *p, cluster_algo algo, nb_metric metric) {
     cluster_params_default(p, algo);
     if (metric == NB_COSINE) {
-        p->dbscan_eps = 0.06;
+        p->dbscan_eps = 0.05;
         p->agglomerative.threshold = 0.08;
     }
 }
