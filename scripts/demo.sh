@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh BIN — what `make demo` shows: the sample photos of the face-api
 # package ingested into demo-data/, then `facetag status`. Idempotent: a second
-# run finds the photos "unchanged". Later stages add their steps here.
+# run finds the photos "unchanged". Later stages add their steps here; the
+# last one serves the review UI on http://127.0.0.1:8001 until Ctrl-C.
 set -euo pipefail
 BIN=${1:?usage: scripts/demo.sh path/to/facetag}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,3 +17,12 @@ echo "== facetag ingest: ${#photos[@]} sample photos from $DEMO into $DATA"
 echo
 echo "== facetag status"
 "$BIN" --data "$DATA" status
+
+# Last step, in the foreground until Ctrl-C: the review UI on the demo data.
+# FACETAG_DEMO_SERVE=0 stops before it (scripted runs); FACETAG_DEMO_PORT picks the port.
+if [ "${FACETAG_DEMO_SERVE:-1}" != 0 ]; then
+  PORT=${FACETAG_DEMO_PORT:-8001}
+  echo
+  echo "== facetag serve: open http://127.0.0.1:$PORT/ in a browser (Ctrl-C stops)"
+  exec "$BIN" --data "$DATA" serve --port "$PORT"
+fi
