@@ -80,6 +80,16 @@ void pipeline_models_free(pipeline_models *m);
 pipeline_runner *pipeline_runner_new(pipeline_models *m, nn_threads *threads, err *e);
 void pipeline_runner_free(pipeline_runner *r);
 
+/* Where a runner's time went, summed over its pipeline_run and
+ * pipeline_describe_box calls since it was made (for benchmarks): the per-face
+ * networks, and detect_ms = the rest of pipeline_run (detector passes,
+ * rotation search, canvas, mapping back). faces = faces described. */
+typedef struct pipeline_timing {
+    double detect_ms, landmarks_ms, descriptor_ms, attributes_ms;
+    size_t images, faces;
+} pipeline_timing;
+pipeline_timing pipeline_runner_timing(const pipeline_runner *r);
+
 /* Runs the whole stage on img (RGB8). out is filled (and owned by the caller). */
 int pipeline_run(pipeline_runner *r, const image *img, const pipeline_options *opt, pipeline_result *out, err *e);
 
