@@ -10,6 +10,7 @@ pkgs=(build-essential cmake pkg-config
       libopenblas-dev r-base-core r-cran-dbscan
       chromium   # headless browser of the UI tests (tests/browser)
       libjpeg-dev   # media/jpeg_compat
+      zlib1g-dev    # review/respcache: gzip
       wrk)          # HTTP load generator of bench_serve
 missing=()
 # npm fetches the model package; a machine that already has node+npm (from any

@@ -35,6 +35,7 @@ void http_body(http_response *resp, unsigned status, const char *content_type, c
     http_response_clear(resp);
     resp->status = status;
     resp->content_type = content_type;
+    resp->content_encoding = NULL;
     resp->body = body;
     resp->len = len;
 }
@@ -65,6 +66,7 @@ void http_error(http_response *resp, unsigned status, const char *fmt, ...)
     resp->status = status;
     resp->content_type = "application/json";
     resp->cache_control = NULL;
+    resp->content_encoding = NULL;
     resp->etag[0] = '\0';
     if (text) {
         resp->body = text;

@@ -47,6 +47,7 @@ typedef struct http_response {
     uint64_t fd_size;
     const char *cache_control;         /* NULL = "no-store" */
     const char *content_disposition;   /* NULL = none (exports: attachment) */
+    const char *content_encoding;      /* NULL = identity; "gzip" */
     char etag[48];                     /* "" = none; a matching If-None-Match gets 304 */
     char location[64];                 /* "" = none */
     char set_cookie[320];              /* "" = none */

@@ -6,10 +6,18 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <time.h>
+#include <zlib.h>
+
+/* Answers shorter than this are sent as they are. */
+#define GZIP_MIN 512
 
 struct respcache_blob {
     atomic_int refs;
     size_t len;
+    unsigned char *gz; /* gzip of data, or NULL */
+    size_t gz_len;
     char data[];
 };
 
@@ -21,8 +29,15 @@ typedef struct entry {
     uint64_t used; /* tick of the last hit, for eviction */
 } entry;
 
+/* How long a caller waits for another one computing the same key before it
+ * computes the answer itself. */
+#define WAIT_SECONDS 10
+
 struct respcache {
     pthread_mutex_t lock;
+    pthread_cond_t done;  /* a computation finished (put or abandon) */
+    char **computing;     /* keys being computed now */
+    size_t ncomputing, capcomputing;
     sqlite3 *watch;
     sqlite3_stmt *data_version;
     int64_t last_seen;  /* the last PRAGMA data_version read */
@@ -40,6 +55,7 @@ respcache *respcache_open(const char *db_path, size_t max_bytes, err *e)
         return NULL;
     }
     pthread_mutex_init(&rc->lock, NULL);
+    pthread_cond_init(&rc->done, NULL);
     rc->max_bytes = max_bytes;
     rc->version = 1;
     if (sqlite3_open_v2(db_path, &rc->watch, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
@@ -64,6 +80,10 @@ void respcache_close(respcache *rc)
         respcache_blob_release(rc->entries[i].blob);
     }
     free(rc->entries);
+    for (size_t i = 0; i < rc->ncomputing; i++)
+        free(rc->computing[i]);
+    free(rc->computing);
+    pthread_cond_destroy(&rc->done);
     sqlite3_finalize(rc->data_version);
     sqlite3_close(rc->watch);
     pthread_mutex_destroy(&rc->lock);
@@ -103,7 +123,7 @@ static entry *find(respcache *rc, const char *key)
 
 static void drop(respcache *rc, entry *x)
 {
-    rc->bytes -= x->len;
+    rc->bytes -= x->len + x->blob->gz_len;
     free(x->key);
     respcache_blob_release(x->blob);
     *x = rc->entries[--rc->n];
@@ -119,34 +139,122 @@ size_t respcache_blob_len(const respcache_blob *b)
     return b->len;
 }
 
+const char *respcache_blob_gzip(const respcache_blob *b, size_t *len)
+{
+    *len = b->gz_len;
+    return (const char *)b->gz;
+}
+
 void respcache_blob_release(void *p)
 {
     respcache_blob *b = p;
-    if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+    if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
+        free(b->gz);
         free(b);
+    }
+}
+
+/* gzip (RFC 1952) of data into a malloc'd buffer; NULL when it fails. */
+static unsigned char *gzip(const char *data, size_t len, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = deflateBound(&z, (uLong)len);
+    unsigned char *out = malloc(cap);
+    if (out) {
+        z.next_in = (unsigned char *)data;
+        z.avail_in = (uInt)len;
+        z.next_out = out;
+        z.avail_out = (uInt)cap;
+        if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
+            *out_len = z.total_out;
+        } else {
+            free(out);
+            out = NULL;
+        }
+    }
+    deflateEnd(&z);
+    return out;
+}
+
+static ssize_t computing_index(respcache *rc, const char *key)
+{
+    for (size_t i = 0; i < rc->ncomputing; i++)
+        if (strcmp(rc->computing[i], key) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+/* Under the lock: key is no longer being computed; wakes the waiters. */
+static void computing_end(respcache *rc, const char *key)
+{
+    ssize_t i = computing_index(rc, key);
+    if (i >= 0) {
+        free(rc->computing[i]);
+        rc->computing[i] = rc->computing[--rc->ncomputing];
+        pthread_cond_broadcast(&rc->done);
+    }
 }
 
 respcache_blob *respcache_get(respcache *rc, const char *key, uint64_t *version)
 {
     pthread_mutex_lock(&rc->lock);
-    uint64_t v = current_version(rc);
-    *version = v;
-    entry *x = find(rc, key);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += WAIT_SECONDS;
     respcache_blob *b = NULL;
-    if (x && x->version == v) {
-        b = x->blob;
-        atomic_fetch_add(&b->refs, 1);
-        x->used = ++rc->tick;
+    for (;;) {
+        uint64_t v = current_version(rc);
+        *version = v;
+        entry *x = find(rc, key);
+        if (x && x->version == v) {
+            b = x->blob;
+            atomic_fetch_add(&b->refs, 1);
+            x->used = ++rc->tick;
+            break;
+        }
+        /* Somebody computes it: wait for them (unless that takes too long). */
+        if (computing_index(rc, key) >= 0 && pthread_cond_timedwait(&rc->done, &rc->lock, &until) == 0)
+            continue;
+        if (computing_index(rc, key) < 0) {
+            if (rc->ncomputing == rc->capcomputing) {
+                size_t cap = rc->capcomputing ? rc->capcomputing * 2 : 8;
+                char **nc = realloc(rc->computing, cap * sizeof *nc);
+                if (nc) {
+                    rc->computing = nc;
+                    rc->capcomputing = cap;
+                }
+            }
+            char *k = rc->ncomputing < rc->capcomputing ? strdup(key) : NULL;
+            if (k)
+                rc->computing[rc->ncomputing++] = k;
+        }
+        break;
     }
     pthread_mutex_unlock(&rc->lock);
     return b;
 }
 
+void respcache_abandon(respcache *rc, const char *key)
+{
+    pthread_mutex_lock(&rc->lock);
+    computing_end(rc, key);
+    pthread_mutex_unlock(&rc->lock);
+}
+
 void respcache_put(respcache *rc, const char *key, uint64_t version, const char *body, size_t len)
 {
-    if (len > rc->max_bytes / 4)
-        return; /* one answer may not push out everything else */
+    if (len > rc->max_bytes / 4) { /* one answer may not push out everything else */
+        respcache_abandon(rc, key);
+        return;
+    }
+    /* Compressed outside the lock: the one costly step. */
+    size_t gz_len = 0;
+    unsigned char *gz = len >= GZIP_MIN && len < UINT32_MAX ? gzip(body, len, &gz_len) : NULL;
     pthread_mutex_lock(&rc->lock);
+    computing_end(rc, key);
     if (version == rc->version) { /* computed under the current version: still true */
         entry *x = find(rc, key);
         if (x)
@@ -177,14 +285,18 @@ void respcache_put(respcache *rc, const char *key, uint64_t version, const char 
         if (rc->n < rc->cap && k && b) {
             atomic_init(&b->refs, 1);
             b->len = len;
+            b->gz = gz;
+            b->gz_len = gz_len;
+            gz = NULL;
             memcpy(b->data, body, len);
             b->data[len] = '\0';
             rc->entries[rc->n++] = (entry){.key = k, .version = version, .blob = b, .len = len, .used = ++rc->tick};
-            rc->bytes += len;
+            rc->bytes += len + gz_len;
         } else {
             free(k);
             free(b);
         }
     }
     pthread_mutex_unlock(&rc->lock);
+    free(gz);
 }

@@ -30,14 +30,21 @@ uint64_t respcache_version(respcache *rc);
 typedef struct respcache_blob respcache_blob;
 const char *respcache_blob_data(const respcache_blob *b);
 size_t respcache_blob_len(const respcache_blob *b);
+/* The same answer gzip-compressed (made once when stored, for answers of
+ * 512 bytes or more), or NULL. */
+const char *respcache_blob_gzip(const respcache_blob *b, size_t *len);
 /* Drops the caller's reference (the answer is freed with the last one). */
 void respcache_blob_release(void *b);
 
 /* The answer for key when it was computed under the current version: a new
- * reference (release it when sent); else NULL, and *version tells the version to
- * store a fresh answer under. */
+ * reference (release it when sent). Else NULL: the caller computes the answer
+ * and then must call respcache_put (or respcache_abandon when it has none), and
+ * *version tells the version to store it under. While one caller computes a
+ * key, others asking for it wait for its answer instead of computing it too. */
 respcache_blob *respcache_get(respcache *rc, const char *key, uint64_t *version);
 /* Stores an answer computed after respcache_get gave `version` (copied). */
 void respcache_put(respcache *rc, const char *key, uint64_t version, const char *body, size_t len);
+/* No answer to store after a miss (an error): lets the waiting callers go on. */
+void respcache_abandon(respcache *rc, const char *key);
 
 #endif

@@ -48,7 +48,7 @@ static const char csp[] = "default-src 'self'; img-src 'self' data: blob:; style
                           "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
                           "form-action 'self'";
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *r, bool is_html)
+static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *r, bool is_html, bool cached)
 {
     struct MHD_Response *mr;
     if (r->fd >= 0) {
@@ -75,6 +75,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
     MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, r->cache_control ? r->cache_control : "no-store");
     if (r->etag[0])
         MHD_add_response_header(mr, MHD_HTTP_HEADER_ETAG, r->etag);
+    if (r->content_encoding)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_ENCODING, r->content_encoding);
+    if (cached)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     if (r->content_disposition)
         MHD_add_response_header(mr, "Content-Disposition", r->content_disposition);
     if (r->location[0])
@@ -96,7 +100,7 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, unsigned status, 
     http_response r;
     http_response_init(&r);
     http_error(&r, status, fmt, arg);
-    return send_response(conn, &r, false);
+    return send_response(conn, &r, false, false);
 }
 
 /* "W/..." or a list: a match of our exact tag anywhere in If-None-Match. */
@@ -142,7 +146,7 @@ static enum MHD_Result admit(review_server *s, struct MHD_Connection *conn, cons
             http_error(&r, 303, "%s", "see /");
             snprintf(r.location, sizeof r.location, "/");
             snprintf(r.set_cookie, sizeof r.set_cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict", AUTH_COOKIE, t);
-            return send_response(conn, &r, false);
+            return send_response(conn, &r, false, false);
         }
     }
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
@@ -164,6 +168,22 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
     /* Unit and record separators cannot occur in a decoded argument's meaning. */
     fprintf(f, "\x1f%s\x1e%s", key, value ? value : "");
     return MHD_YES;
+}
+
+/* Whether Accept-Encoding allows gzip (and does not refuse it with q=0). */
+static bool accepts_gzip(struct MHD_Connection *conn)
+{
+    const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    const char *g = ae ? strstr(ae, "gzip") : NULL;
+    if (!g)
+        return false;
+    const char *q = g + 4;
+    while (*q == ' ')
+        q++;
+    if (*q != ';')
+        return true;
+    q = strstr(q, "q=");
+    return !(q && strtod(q + 2, NULL) == 0);
 }
 
 /* The cache key of a GET: the path and every query argument in order. */
@@ -207,8 +227,16 @@ static enum MHD_Result handle(review_server *s, struct MHD_Connection *conn, con
             http_response_clear(&resp);
             resp.status = 200;
             resp.content_type = "application/json";
-            resp.static_body = (const unsigned char *)respcache_blob_data(b);
-            resp.len = respcache_blob_len(b);
+            size_t gz_len;
+            const char *gz = respcache_blob_gzip(b, &gz_len);
+            if (gz && accepts_gzip(conn)) {
+                resp.static_body = (const unsigned char *)gz;
+                resp.len = gz_len;
+                resp.content_encoding = "gzip";
+            } else {
+                resp.static_body = (const unsigned char *)respcache_blob_data(b);
+                resp.len = respcache_blob_len(b);
+            }
             resp.shared = b;
             resp.shared_free = respcache_blob_release;
             fn = NULL;
@@ -221,6 +249,8 @@ static enum MHD_Result handle(review_server *s, struct MHD_Connection *conn, con
         dbpool_release(s->st.pool, rq.cat);
         if (key && resp.status == 200 && resp.body)
             respcache_put(s->st.cache, key, version, resp.body, resp.len);
+        else if (key)
+            respcache_abandon(s->st.cache, key);
     }
     free(key);
     bool is_html = resp.content_type && strncmp(resp.content_type, "text/html", 9) == 0;
@@ -229,7 +259,7 @@ static enum MHD_Result handle(review_server *s, struct MHD_Connection *conn, con
         resp.status = 304;
         resp.content_type = NULL;
     }
-    return send_response(conn, &resp, is_html);
+    return send_response(conn, &resp, is_html, (flags & ROUTE_CACHE) != 0);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,

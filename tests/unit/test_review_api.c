@@ -43,6 +43,7 @@ static int64_t face_ids[NPHOTOS][FACES_PER_PHOTO];
 static float ident[NIDENT][128];
 static int base_port;
 static const char *auth_header; /* "Authorization: Bearer ..." when the server wants it */
+static bool want_gzip;          /* send Accept-Encoding: gzip (curl decodes the answer) */
 
 /* ---- fixture ------------------------------------------------------------------ */
 
@@ -231,6 +232,7 @@ typedef struct reply {
     size_t len;
     char ctype[128];
     char cache[128];
+    char encoding[32];
     json_t *json; /* parsed when the body is JSON */
 } reply;
 
@@ -256,6 +258,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     line[strcspn(line, "\r\n")] = '\0';
     if (strncasecmp(line, "Content-Type: ", 14) == 0)
         snprintf(r->ctype, sizeof r->ctype, "%.127s", line + 14);
+    if (strncasecmp(line, "Content-Encoding: ", 18) == 0)
+        snprintf(r->encoding, sizeof r->encoding, "%.31s", line + 18);
     if (strncasecmp(line, "Cache-Control: ", 15) == 0)
         snprintf(r->cache, sizeof r->cache, "%.127s", line + 15);
     return len;
@@ -291,6 +295,8 @@ static long call_at(int port, const char *method, const char *path, const char *
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    if (want_gzip)
+        curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip");
     CURLcode cc = curl_easy_perform(c);
     if (cc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
@@ -633,6 +639,17 @@ static void test_decisions(void)
           json_array_size(json_object_get(r.json, "photos")) == 0);
     reply_free(&r);
 
+    /* a cached list comes gzip-compressed to a client that accepts it, the same JSON */
+    CHECK(call("GET", "/api/persons", NULL, &r) == 200 && r.encoding[0] == '\0');
+    want_gzip = true;
+    reply gz;
+    CHECK(call("GET", "/api/persons", NULL, &gz) == 200);
+    want_gzip = false;
+    CHECK_MSG(strcmp(gz.encoding, "gzip") == 0 && gz.len == r.len && memcmp(gz.body, r.body, r.len) == 0,
+              "gzip: encoding '%s', %zu vs %zu bytes", gz.encoding, gz.len, r.len);
+    reply_free(&gz);
+    reply_free(&r);
+
     /* a change made outside this server (another process: facetag cluster) is
      * seen at once, though the lists are cached until the catalog changes */
     CHECK(call("GET", "/api/persons", NULL, &r) == 200 && !strstr(r.body, "Renamed Elsewhere"));
@@ -822,6 +839,48 @@ static void test_concurrent_decisions(void)
     CHECK_MSG(good == NCLIENTS, "%d of %d faces carry their client's decision", good, NCLIENTS);
 }
 
+/* 20 clients reading a list the same moment after a change: one computes it,
+ * the others wait for that answer; all get the same, current one. */
+typedef struct reader {
+    pthread_barrier_t *go;
+    reply r;
+} reader;
+
+static void *reader_run(void *ud)
+{
+    reader *x = ud;
+    pthread_barrier_wait(x->go);
+    call("GET", "/api/persons", NULL, &x->r);
+    return NULL;
+}
+
+static void test_concurrent_reads(void)
+{
+    enum { N = 20 };
+    char path[128];
+    snprintf(path, sizeof path, "/api/persons/%lld/rename",
+             (long long)q_int("SELECT person_id FROM faces WHERE id = %lld", (long long)client_face(7)));
+    json_decref(post_ok(path, "{\"name\":\"Read Together\"}", "rename before reads"));
+    pthread_t th[N];
+    reader rd[N];
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, N);
+    for (int i = 0; i < N; i++) {
+        rd[i] = (reader){.go = &go};
+        pthread_create(&th[i], NULL, reader_run, &rd[i]);
+    }
+    int same = 0;
+    for (int i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < N; i++)
+        same += rd[i].r.status == 200 && rd[i].r.body && strstr(rd[i].r.body, "Read Together") &&
+                rd[i].r.len == rd[0].r.len && memcmp(rd[i].r.body, rd[0].r.body, rd[0].r.len) == 0;
+    for (int i = 0; i < N; i++)
+        reply_free(&rd[i].r);
+    pthread_barrier_destroy(&go);
+    CHECK_MSG(same == N, "%d of %d readers got the current list", same, N);
+}
+
 /* ---- restart, binds and tokens ---------------------------------------------------- */
 
 static json_t *snapshot(void)
@@ -906,6 +965,7 @@ int main(void)
         test_exports();
         test_draw();
         test_concurrent_decisions();
+        test_concurrent_reads();
         json_t *before = snapshot();
         review_server_stop(s);
 
