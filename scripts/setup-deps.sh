@@ -11,7 +11,8 @@ pkgs=(build-essential cmake pkg-config
       chromium   # headless browser of the UI tests (tests/browser)
       libjpeg-dev   # media/jpeg_compat
       zlib1g-dev    # review/respcache: gzip
-      wrk)          # HTTP load generator of bench_serve
+      wrk python3   # bench_serve: load generator, and the static file server it is compared with
+      jq)           # JSON in the review server's shell tests
 missing=()
 # npm fetches the model package; a machine that already has node+npm (from any
 # source) keeps them, since Debian's npm conflicts with a NodeSource nodejs.

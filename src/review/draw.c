@@ -16,7 +16,7 @@
 /* The crop shown in the UI: the box grown by this fraction on every side,
  * clipped to the image, at most DRAW_CROP_EDGE px on its longer side. */
 #define DRAW_CROP_MARGIN 0.25
-#define DRAW_CROP_EDGE 256
+#define DRAW_CROP_EDGE 320
 
 struct draw_engine {
     pthread_mutex_t lock; /* one drawing at a time; guards the lazy load */

@@ -3,6 +3,7 @@
 # Needs BIN (the facetag binary); sets SERVE_PID, SERVE_PORT, SERVE_URL.
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+unset FACETAG_TOKEN # a token from the caller's environment would turn auth on
 
 # serve_start DATA [serve options...] — waits until the server listens (its
 # first stdout line names the port); fails the test if it does not start.
