@@ -32,5 +32,6 @@ extern const cli_command cmd_cluster;
 extern const cli_command cmd_people;
 extern const cli_command cmd_serve;
 extern const cli_command cmd_detect;
+extern const cli_command cmd_analyze;
 
 #endif

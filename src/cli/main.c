@@ -12,6 +12,7 @@ static const cli_command *const commands[] = {
     /* one line per subcommand, in the order of the data flow */
     &cmd_ingest,
     &cmd_detect,
+    &cmd_analyze,
     &cmd_status,
     &cmd_cluster,
     &cmd_people,

@@ -1,9 +1,24 @@
 #include "media/image.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vips/vips.h>
+
+/* libvips' last error as one line (its buffer ends in newlines), for messages. */
+static const char *vips_last_error(void)
+{
+    static _Thread_local char buf[512];
+    snprintf(buf, sizeof buf, "%s", vips_error_buffer());
+    size_t n = strlen(buf);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    for (char *p = buf; *p; p++)
+        if (*p == '\n')
+            *p = ';';
+    return buf;
+}
 
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static int vips_ok;
@@ -22,7 +37,7 @@ int image_init(const char *argv0, err *e)
     (void)argv0;
     pthread_once(&vips_once, vips_start);
     if (!vips_ok)
-        return err_set(e, ERR_INTERNAL, "libvips failed to start: %s", vips_error_buffer());
+        return err_set(e, ERR_INTERNAL, "libvips failed to start: %s", vips_last_error());
     return 0;
 }
 
@@ -34,7 +49,7 @@ static int to_rgb8(VipsImage *in, int autorotate, image *out, const char *what, 
     do {                                                                              \
         if (call) {                                                                   \
             int rc_ = err_set(e, ERR_FORMAT, "%s: cannot decode: %s", what,           \
-                              vips_error_buffer());                                   \
+                              vips_last_error());                                   \
             vips_error_clear();                                                       \
             g_object_unref(t);                                                        \
             return rc_;                                                               \
@@ -62,7 +77,7 @@ static int to_rgb8(VipsImage *in, int autorotate, image *out, const char *what, 
     int w = t->Xsize, h = t->Ysize;
     g_object_unref(t);
     if (!mem) {
-        int rc = err_set(e, ERR_FORMAT, "%s: cannot decode: %s", what, vips_error_buffer());
+        int rc = err_set(e, ERR_FORMAT, "%s: cannot decode: %s", what, vips_last_error());
         vips_error_clear();
         return rc;
     }
@@ -93,9 +108,10 @@ int image_load_rgb(const char *path, int autorotate, int max_edge, image *out, e
         rc = vips_thumbnail(path, &in, max_edge, "height", max_edge, "size", VIPS_SIZE_DOWN,
                             "no_rotate", !autorotate, NULL);
     else
-        in = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+        in = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+                                      NULL);
     if (!in) {
-        rc = err_set(e, ERR_FORMAT, "%s: cannot decode: %s", path, vips_error_buffer());
+        rc = err_set(e, ERR_FORMAT, "%s: cannot decode: %s", path, vips_last_error());
         vips_error_clear();
         return rc;
     }
@@ -114,9 +130,10 @@ int image_load_rgb_buffer(const void *data, size_t len, int autorotate, int max_
         rc = vips_thumbnail_buffer((void *)data, len, &in, max_edge, "height", max_edge, "size",
                                    VIPS_SIZE_DOWN, "no_rotate", !autorotate, NULL);
     else
-        in = vips_image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+        in = vips_image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
+                                        VIPS_FAIL_ON_TRUNCATED, NULL);
     if (!in) {
-        rc = err_set(e, ERR_FORMAT, "image buffer: cannot decode: %s", vips_error_buffer());
+        rc = err_set(e, ERR_FORMAT, "image buffer: cannot decode: %s", vips_last_error());
         vips_error_clear();
         return rc;
     }

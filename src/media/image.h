@@ -16,7 +16,8 @@ int image_init(const char *argv0, err *e);
 
 /* Loads path as 8-bit sRGB RGB: alpha dropped, grey expanded, 16-bit scaled.
  * autorotate: apply EXIF orientation. max_edge > 0: shrink on load so that the
- * longest edge is at most max_edge (antialiased); 0 keeps full resolution.
+ * longest edge is at most max_edge (antialiased); 0 keeps full resolution, and
+ * then truncated or damaged data is an error (ERR_FORMAT), not a grey image.
  * Caller frees with image_free. */
 int image_load_rgb(const char *path, int autorotate, int max_edge, image *out, err *e);
 /* Same from bytes in memory. */

@@ -1,0 +1,415 @@
+/* analyze.c — the analyze stage (analyze.h): worker threads run the vision
+ * pipeline on processed/{photo_id}.jpg and write the photo's objects (face
+ * crops, then the annotation JSON); this thread then records each photo in the
+ * catalog in one transaction (its face rows, its analysis_runs row, its status),
+ * in the order the results arrive. A photo is analysed for a model version
+ * exactly when its analysis_runs row says 'done': the objects written before a
+ * kill are simply written again (same content) by the next run. */
+#include "vision/analyze.h"
+
+#include "core/progress.h"
+#include "media/decode.h"
+#include "store/datadir.h"
+#include "vision/annotation.h"
+#include "vision/facecrop.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <vips/vips.h>
+
+typedef struct job {
+    char photo_id[PHOTO_ID_LEN + 1];
+    /* filled by the worker */
+    int ok;
+    char *reason;            /* malloc'd, when !ok */
+    pipeline_result result;  /* when ok */
+} job;
+
+typedef struct batch {
+    const analyze_options *opts;
+    const pipeline_options *popt;
+    const char *model;
+    pipeline_models *models;
+    objstore *store;
+    char catalog_path[PATH_MAX];
+    int slow_ms;
+    job *jobs;
+    size_t njobs;
+
+    pthread_mutex_t lock;
+    pthread_cond_t ready;
+    size_t next;  /* next job to hand out */
+    size_t *done; /* finished job indices, in the order they finished */
+    size_t ndone;
+} batch;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void pause_ms(int ms)
+{
+    if (ms > 0) {
+        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* ---- catalog reads and writes ------------------------------------------- */
+
+/* The first path the photo was found under (malloc'd), NULL when none. */
+static char *first_source(catalog *cat, const char *photo_id)
+{
+    sqlite3_stmt *st = NULL;
+    char *path = NULL;
+    if (sqlite3_prepare_v2(catalog_db(cat), "SELECT path FROM photo_sources WHERE photo_id = ?1 ORDER BY id LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            path = strdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    return path;
+}
+
+/* Every photo, with whether model already has a 'done' run for it. */
+static int list_photos(catalog *cat, const char *model, job **out, size_t *n, int64_t *skipped, err *e)
+{
+    *out = NULL;
+    *n = 0;
+    *skipped = 0;
+    sqlite3_stmt *st = NULL;
+    const char *sql = "SELECT p.photo_id, EXISTS (SELECT 1 FROM analysis_runs a WHERE a.photo_id = p.photo_id "
+                      "AND a.model_version = ?1 AND a.status = 'done') FROM photos p ORDER BY p.photo_id";
+    if (sqlite3_prepare_v2(catalog_db(cat), sql, -1, &st, NULL) != SQLITE_OK)
+        return err_set(e, ERR_DB, "%s: list photos to analyse: %s", catalog_path(cat), sqlite3_errmsg(catalog_db(cat)));
+    sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    int step, rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_int(st, 1)) {
+            (*skipped)++;
+            continue;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            job *nj = realloc(*out, cap * sizeof *nj);
+            if (!nj) {
+                rc = err_set(e, ERR_NOMEM, "out of memory listing photos");
+                break;
+            }
+            *out = nj;
+        }
+        job *j = &(*out)[(*n)++];
+        memset(j, 0, sizeof *j);
+        snprintf(j->photo_id, sizeof j->photo_id, "%s", (const char *)sqlite3_column_text(st, 0));
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = err_set(e, ERR_DB, "%s: list photos to analyse: %s", catalog_path(cat), sqlite3_errmsg(catalog_db(cat)));
+    sqlite3_finalize(st);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+static void to_catalog_face(const char *photo_id, int face_no, const char *model, const pipeline_face *f,
+                            catalog_face *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->photo_id, sizeof c->photo_id, "%s", photo_id);
+    c->face_no = face_no;
+    snprintf(c->model_version, sizeof c->model_version, "%s", model);
+    c->box[0] = f->box.x, c->box[1] = f->box.y, c->box[2] = f->box.w, c->box[3] = f->box.h;
+    c->score = f->score;
+    c->has_landmarks = true;
+    for (int i = 0; i < 5; i++)
+        c->five[i][0] = f->five[i].x, c->five[i][1] = f->five[i].y;
+    for (int i = 0; i < 68; i++)
+        c->points68[i][0] = f->points68[i].x, c->points68[i][1] = f->points68[i].y;
+    c->has_embedding = true;
+    memcpy(c->embedding, f->embedding, sizeof c->embedding);
+    c->has_attributes = f->has_attributes;
+    if (f->has_attributes) {
+        c->age = f->age;
+        snprintf(c->gender, sizeof c->gender, "%s", f->male ? "male" : "female");
+        c->gender_probability = f->gender_probability;
+        for (int i = 0; i < 7; i++)
+            c->expressions[i] = f->expressions[i];
+    }
+    snprintf(c->source, sizeof c->source, "detector");
+}
+
+static int exec_bound(catalog *cat, const char *sql, const char *a, const char *b, err *e)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(catalog_db(cat), sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = err_set(e, ERR_DB, "%s: %s", catalog_path(cat), sqlite3_errmsg(catalog_db(cat)));
+    } else {
+        sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+        if (b)
+            sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = err_set(e, ERR_DB, "%s: %s", catalog_path(cat), sqlite3_errmsg(catalog_db(cat)));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* One transaction: detector rows left by an unfinished run of this model
+ * version go, the faces come in, the run is 'done', the photo 'analyzed'. */
+static int record_done(catalog *cat, const job *j, const char *model, err *e)
+{
+    int rc = catalog_begin(cat, e);
+    if (rc)
+        return rc;
+    rc = exec_bound(cat, "DELETE FROM faces WHERE photo_id = ?1 AND model_version = ?2 AND source = 'detector'",
+                    j->photo_id, model, e);
+    for (size_t i = 0; rc == 0 && i < j->result.n; i++) {
+        catalog_face f;
+        to_catalog_face(j->photo_id, (int)i, model, &j->result.faces[i], &f);
+        rc = catalog_face_put(cat, &f, e);
+    }
+    if (rc == 0)
+        rc = catalog_analysis_put(cat, j->photo_id, model, "done", (int)j->result.n, NULL, e);
+    if (rc == 0)
+        rc = exec_bound(cat,
+                        "UPDATE photos SET status = 'analyzed', error = NULL, "
+                        "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE photo_id = ?1",
+                        j->photo_id, NULL, e);
+    if (rc == 0)
+        rc = catalog_commit(cat, e);
+    if (rc)
+        catalog_rollback(cat);
+    return rc;
+}
+
+/* ---- the worker: pipeline and objects ------------------------------------ */
+
+static int write_crops(batch *b, const image *img, job *j, err *e)
+{
+    char key[64];
+    for (size_t i = 0; i < j->result.n; i++) {
+        void *jpeg = NULL;
+        size_t len = 0;
+        int rc = facecrop_jpeg(img, j->result.faces[i].box, j->result.rotation, &jpeg, &len, e);
+        if (rc == 0) {
+            snprintf(key, sizeof key, "%s/%zu.jpg", j->photo_id, i);
+            rc = objstore_put(b->store, BUCKET_FACES, key, jpeg, len, e);
+        }
+        free(jpeg);
+        if (rc)
+            return rc;
+        pause_ms(b->slow_ms);
+    }
+    return 0;
+}
+
+/* Crops of an earlier analysis beyond this one's faces would show faces that
+ * are no longer there. */
+typedef struct stale {
+    size_t nfaces;
+    char keys[64][64];
+    int n;
+} stale;
+
+static int collect_stale(const char *key, const objstore_info *info, void *ud)
+{
+    (void)info;
+    stale *s = ud;
+    const char *slash = strchr(key, '/');
+    char *end;
+    unsigned long no = slash ? strtoul(slash + 1, &end, 10) : 0;
+    if (slash && end != slash + 1 && strcmp(end, ".jpg") == 0 && no >= s->nfaces && s->n < 64)
+        snprintf(s->keys[s->n++], sizeof s->keys[0], "%s", key);
+    return 0;
+}
+
+static int analyse_one(batch *b, pipeline_runner *r, catalog *cat, job *j, err *e)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s.jpg", j->photo_id);
+    void *data = NULL;
+    size_t len = 0;
+    int rc = objstore_get(b->store, BUCKET_PROCESSED, key, &data, &len, e);
+    if (rc)
+        return err_prefix(e, "processed/%s", key);
+    image img = {0};
+    rc = image_load_rgb_buffer(data, len, 0, 0, &img, e);
+    free(data);
+    if (rc) {
+        /* image.c names the buffer, not the object */
+        char msg[sizeof e->msg];
+        snprintf(msg, sizeof msg, "%s", e->msg);
+        const char *why = strncmp(msg, "image buffer: ", 14) == 0 ? msg + 14 : msg;
+        return err_set(e, ERR_FORMAT, "processed/%s: %s", key, why);
+    }
+    rc = pipeline_run(r, &img, b->popt, &j->result, e);
+    if (rc == 0)
+        rc = write_crops(b, &img, j, e);
+    if (rc == 0) {
+        stale s = {.nfaces = j->result.n};
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "%s/", j->photo_id);
+        rc = objstore_list(b->store, BUCKET_FACES, prefix, collect_stale, &s, e);
+        for (int i = 0; rc == 0 && i < s.n; i++)
+            rc = objstore_delete(b->store, BUCKET_FACES, s.keys[i], e);
+    }
+    catalog_photo p = {0};
+    if (rc == 0 && catalog_photo_get(cat, j->photo_id, &p, e) != 1)
+        rc = e->code ? e->code : err_set(e, ERR_NOTFOUND, "photo %s left the catalog", j->photo_id);
+    if (rc == 0) {
+        char *file = first_source(cat, j->photo_id);
+        char *json = annotation_json(&p, file, b->model, &j->result);
+        free(file);
+        snprintf(key, sizeof key, "%s.json", j->photo_id);
+        rc = json ? objstore_put(b->store, BUCKET_ANNOTATIONS, key, json, strlen(json), e)
+                  : err_set(e, ERR_NOMEM, "out of memory writing the annotation");
+        free(json);
+        pause_ms(b->slow_ms);
+    }
+    catalog_photo_clear(&p);
+    image_free(&img);
+    if (rc)
+        pipeline_result_free(&j->result);
+    return rc;
+}
+
+static void *worker(void *arg)
+{
+    batch *b = arg;
+    err e = {0};
+    pipeline_runner *r = pipeline_runner_new(b->models, NULL, &e);
+    catalog *cat = r ? catalog_open(b->catalog_path, &e) : NULL;
+    char setup[sizeof e.msg];
+    snprintf(setup, sizeof setup, "%s", e.msg);
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        size_t i = b->next < b->njobs ? b->next++ : SIZE_MAX;
+        pthread_mutex_unlock(&b->lock);
+        if (i == SIZE_MAX)
+            break;
+        job *j = &b->jobs[i];
+        err je = {0};
+        if (!cat)
+            err_set(&je, ERR_INTERNAL, "%s", setup);
+        j->ok = cat && analyse_one(b, r, cat, j, &je) == 0;
+        if (!j->ok && !(j->reason = strdup(je.msg[0] ? je.msg : "unknown error")))
+            j->reason = NULL;
+        pthread_mutex_lock(&b->lock);
+        b->done[b->ndone++] = i;
+        pthread_cond_signal(&b->ready);
+        pthread_mutex_unlock(&b->lock);
+    }
+    catalog_close(cat);
+    pipeline_runner_free(r);
+    vips_thread_shutdown();
+    return NULL;
+}
+
+/* ---- the batch ----------------------------------------------------------- */
+
+static void handle(batch *b, catalog *cat, progress *pr, job *j, analyze_summary *sum)
+{
+    err e = {0};
+    if (j->ok && record_done(cat, j, b->model, &e) == 0) {
+        sum->analyzed++;
+        sum->faces += (int64_t)j->result.n;
+    } else {
+        char why[1200];
+        if (j->ok)
+            snprintf(why, sizeof why, "cannot record in the catalog: %s", e.msg);
+        else
+            snprintf(why, sizeof why, "%s", j->reason ? j->reason : "out of memory");
+        err e2 = {0};
+        if (catalog_analysis_put(cat, j->photo_id, b->model, "failed", 0, why, &e2) != 0)
+            progress_message(pr, "photo %s: %s (and it could not be recorded: %s)", j->photo_id, why, e2.msg);
+        else
+            progress_message(pr, "photo %s: %s", j->photo_id, why);
+        sum->failed++;
+    }
+    pipeline_result_free(&j->result);
+    free(j->reason);
+    j->reason = NULL;
+}
+
+int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)
+{
+    memset(sum, 0, sizeof *sum);
+    double t0 = now_s();
+    int rc = decode_init(e); /* libvips, with its warnings silenced: failures get a reason line */
+    if (rc)
+        return rc;
+    objstore *store = NULL;
+    catalog *cat = NULL;
+    if ((rc = datadir_open(opts->data_dir, 0, &store, &cat, e)) != 0)
+        return rc;
+    batch b = {.opts = opts, .popt = &opts->pipeline, .store = store};
+    b.model = pipeline_model_version(&opts->pipeline);
+    char model[128];
+    snprintf(model, sizeof model, "%s", b.model); /* pipeline_model_version's buffer is per thread */
+    b.model = model;
+    rc = datadir_path(opts->data_dir, DATADIR_CATALOG, b.catalog_path, sizeof b.catalog_path, e);
+    if (rc == 0)
+        rc = list_photos(cat, model, &b.jobs, &b.njobs, &sum->skipped, e);
+    if (rc == 0 && b.njobs > 0 && !(b.models = pipeline_models_load(opts->models_dir, &opts->pipeline, e)))
+        rc = e && e->code ? e->code : ERR_MODEL;
+    if (rc == 0 && !(b.done = malloc((b.njobs + 1) * sizeof *b.done)))
+        rc = err_set(e, ERR_NOMEM, "out of memory for %zu photos", b.njobs);
+    if (rc) {
+        free(b.jobs);
+        pipeline_models_free(b.models);
+        catalog_close(cat);
+        objstore_close(store);
+        return rc;
+    }
+    const char *slow = getenv("FACETAG_TEST_SLOW_MS"); /* test hook: widen the windows a kill can hit */
+    b.slow_ms = slow ? atoi(slow) : 0;
+    FILE *msgs = opts->messages ? opts->messages : stderr;
+    progress *pr = progress_new(msgs, "analyze", "photos", (int64_t)b.njobs, opts->progress);
+    pthread_mutex_init(&b.lock, NULL);
+    pthread_cond_init(&b.ready, NULL);
+    int nthreads = opts->threads < 1 ? 1 : opts->threads;
+    if ((size_t)nthreads > b.njobs)
+        nthreads = b.njobs ? (int)b.njobs : 1;
+    pthread_t *tids = calloc((size_t)nthreads, sizeof *tids);
+    int started = 0;
+    for (int t = 0; tids && t < nthreads && b.njobs > 0; t++)
+        if (pthread_create(&tids[t], NULL, worker, &b) == 0)
+            started++;
+    if (started == 0 && b.njobs > 0)
+        worker(&b); /* no thread could start: do the work here */
+    for (size_t got = 0; got < b.njobs; got++) {
+        pthread_mutex_lock(&b.lock);
+        while (b.ndone <= got)
+            pthread_cond_wait(&b.ready, &b.lock);
+        size_t i = b.done[got];
+        pthread_mutex_unlock(&b.lock);
+        handle(&b, cat, pr, &b.jobs[i], sum);
+        progress_set(pr, (int64_t)got + 1);
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    free(tids);
+    progress_end(pr);
+    pthread_cond_destroy(&b.ready);
+    pthread_mutex_destroy(&b.lock);
+    free(b.done);
+    free(b.jobs);
+    pipeline_models_free(b.models);
+    catalog_close(cat);
+    objstore_close(store);
+    sum->seconds = now_s() - t0;
+    return 0;
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# analyze_kill.sh — `facetag analyze`: kill -9 at many moments of a run, then
+# run it again: the face rows, the analysis runs and every object in faces/ and
+# annotations/ must be exactly those of an uninterrupted run (no face row twice,
+# every photo done). A corrupted processed image fails with a reason naming it
+# while the batch goes on (exit 1), and is retried by the next run. The
+# annotation JSON has the faces the catalog has.
+# FACETAG_TEST_SLOW_MS makes each object write pause, so kills also land
+# between a photo's objects and its catalog transaction.
+set -uo pipefail
+BIN=${FACETAG_BIN:?FACETAG_BIN not set}
+SHARED=${FACETAG_SHARED:?FACETAG_SHARED not set}
+. "$(dirname "$0")/lib/ingest_fixtures.bash"
+command -v node > /dev/null || fail "node not found (scripts/setup-deps.sh installs it)"
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+IN=$T/in
+mkdir -p "$IN"
+n=6
+[ "${FACETAG_SANITIZE:-0}" = 1 ] && n=3
+i=0
+while IFS= read -r f; do
+  [ $i -ge $n ] && break
+  cp "$f" "$IN/p$i.${f##*.}"; i=$((i + 1))
+done < <(find "$SHARED/data/group-photos/dlib-faces" -type f -name '*.jpg' | LC_ALL=C sort)
+cp "$SHARED/data/faces-dev/ORL_s01/orl_01.png" "$IN/tight.png"   # a face that fills the frame
+vips rot "$IN/p0.jpg" "$IN/sideways.jpg[strip]" d90 || fail "vips rot"   # a scan on its side
+
+ingest() { "$BIN" --data "$1" ingest --no-progress "$IN" > /dev/null 2>&1 || fail "ingest into $1"; }
+analyze() { "$BIN" --data "$1" analyze -j 2 --no-progress > "$1.out" 2> "$1.err"; }
+dump() {
+  sqlite3 "$1/catalog.sqlite" "SELECT 'face', photo_id, face_no, model_version, round(box_x, 3), round(box_y, 3),
+                                      round(box_w, 3), round(box_h, 3), round(score, 6), hex(embedding), source,
+                                      ifnull(person_id, '')
+                               FROM faces ORDER BY photo_id, model_version, face_no;
+                               SELECT 'run', photo_id, model_version, status, faces, ifnull(error, '')
+                               FROM analysis_runs ORDER BY photo_id, model_version;
+                               SELECT 'photo', photo_id, status FROM photos ORDER BY photo_id;"
+  (cd "$1/objects" && find faces annotations -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+}
+
+# the uninterrupted run
+ingest "$T/ref"
+analyze "$T/ref" || { cat "$T/ref.err"; fail "reference run failed"; }
+dump "$T/ref" > "$T/ref.dump"
+photos=$(sqlite3 "$T/ref/catalog.sqlite" 'SELECT count(*) FROM photos')
+done_=$(sqlite3 "$T/ref/catalog.sqlite" "SELECT count(*) FROM analysis_runs WHERE status = 'done'")
+faces=$(sqlite3 "$T/ref/catalog.sqlite" 'SELECT count(*) FROM faces')
+[ "$done_" -eq "$photos" ] && [ "$photos" -eq $((n + 2)) ] || fail "reference: $done_ of $photos photos done"
+[ "$faces" -ge $((n + 2)) ] || fail "reference: only $faces faces in $photos photos"
+grep -q "analyze: $photos photos analysed, $faces faces, 0 already done, 0 failed" "$T/ref.out" ||
+  { cat "$T/ref.out"; fail "summary line"; }
+
+# what was found: the sideways scan comes back upright with p0's faces, the
+# tight crop has its face, the annotation JSON matches the catalog
+node - "$T/ref" << 'EOF' || fail "annotations do not match the catalog"
+const fs = require('fs'), path = require('path'), { execFileSync } = require('child_process');
+const d = process.argv[2];
+const rows = execFileSync('sqlite3', ['-json', path.join(d, 'catalog.sqlite'),
+  "SELECT f.photo_id, f.face_no, f.box_x, f.box_w, f.score, s.path FROM faces f JOIN photo_sources s USING (photo_id) ORDER BY 1, 2"]).toString();
+const faces = rows.trim() ? JSON.parse(rows) : [];
+const byPhoto = {};
+for (const f of faces) (byPhoto[f.photo_id] ||= []).push(f);
+let bad = 0;
+const ann = {};
+for (const file of fs.readdirSync(path.join(d, 'objects/annotations'))) {
+  const a = JSON.parse(fs.readFileSync(path.join(d, 'objects/annotations', file)));
+  ann[path.basename(a.file)] = a;
+  const want = byPhoto[a.photo_id] || [];
+  if (a.faces.length !== want.length) { console.error(a.photo_id, a.faces.length, 'faces, catalog', want.length); bad++; }
+  for (const k of ['photo_id', 'file', 'width', 'height', 'model', 'rotation', 'faces'])
+    if (!(k in a)) { console.error(a.photo_id, 'no', k); bad++; }
+  a.faces.forEach((f, i) => {
+    const c = want[i];
+    if (!c || f.face_no !== i || Math.abs(f.box[0] - c.box_x) > 1e-3 || Math.abs(f.score - c.score) > 1e-6) {
+      console.error(a.photo_id, 'face', i, 'differs from the catalog'); bad++;
+    }
+    for (const k of ['box', 'score', 'landmarks', 'points68', 'embedding', 'confidence', 'age', 'gender',
+                     'gender_probability', 'expression', 'expressions', 'crop'])
+      if (!(k in f)) { console.error(a.photo_id, 'face', i, 'no', k); bad++; }
+    if (!fs.existsSync(path.join(d, 'objects/faces', f.crop))) { console.error('no crop', f.crop); bad++; }
+  });
+}
+const up = ann['p0.jpg'], side = ann['sideways.jpg'], tight = ann['tight.png'];
+if (!up || !side || !tight) { console.error('annotations missing'); process.exit(1); }
+if (side.rotation !== 270) { console.error('sideways scan: rotation', side.rotation, 'want 270'); bad++; }
+if (side.width !== up.height || side.faces.length !== up.faces.length) { console.error('sideways scan: faces', side.faces.length, 'upright', up.faces.length); bad++; }
+if (tight.faces.length !== 1) { console.error('tight crop:', tight.faces.length, 'faces'); bad++; }
+process.exit(bad ? 1 : 0);
+EOF
+
+kills=0 partial=0
+kill_then_rerun() { # NAME SLOW_MS DELAY...
+  local name=$1 slow=$2 d=$T/k-$1 pid got
+  shift 2
+  ingest "$d"
+  for delay in "$@"; do
+    FACETAG_TEST_SLOW_MS=$slow "$BIN" --data "$d" analyze -j 2 --no-progress > /dev/null 2>&1 &
+    pid=$!
+    sleep "$delay"
+    kill -9 $pid 2>/dev/null && kills=$((kills + 1))
+    wait $pid 2>/dev/null
+    got=$(sqlite3 "$d/catalog.sqlite" "SELECT count(*) FROM analysis_runs WHERE status = 'done'" 2>/dev/null || echo 0)
+    [ "$got" -lt "$photos" ] && partial=$((partial + 1))
+  done
+  analyze "$d" || { cat "$d.err"; fail "$name: the re-run failed"; }
+  dump "$d" > "$T/$name.dump"
+  diff "$T/ref.dump" "$T/$name.dump" > "$T/$name.diff" || { head -20 "$T/$name.diff"; fail "$name: differs from the uninterrupted run"; }
+  [ -z "$(find "$d/objects" -type f -name '.*')" ] || fail "$name: temp files left after the re-run"
+}
+scale=1
+[ "${FACETAG_SANITIZE:-0}" = 1 ] && scale=4
+kill_then_rerun fast-a 0 "$(awk "BEGIN{print 0.4 * $scale}")"
+kill_then_rerun fast-b 0 "$(awk "BEGIN{print 1.2 * $scale}")"
+kill_then_rerun slow-a 150 "$(awk "BEGIN{print 0.8 * $scale}")"
+kill_then_rerun slow-b 150 "$(awk "BEGIN{print 2.0 * $scale}")"
+kill_then_rerun repeated 100 "$(awk "BEGIN{print 0.5 * $scale}")" "$(awk "BEGIN{print 1.0 * $scale}")" "$(awk "BEGIN{print 0.7 * $scale}")"
+[ $partial -ge 3 ] || fail "only $partial of $kills kills left the run unfinished: the kills came too late to test anything"
+
+# a re-run of a finished data folder changes nothing
+analyze "$T/ref" || fail "re-run of a finished folder"
+grep -q "analyze: 0 photos analysed, 0 faces, $photos already done, 0 failed" "$T/ref.out" || { cat "$T/ref.out"; fail "re-run summary"; }
+dump "$T/ref" | diff "$T/ref.dump" - > /dev/null || fail "a re-run of a finished analyze changed the data"
+
+# a corrupted processed image: a reason naming it, the others analysed, exit 1
+d=$T/bad
+ingest "$d"
+victim=$(sqlite3 "$d/catalog.sqlite" 'SELECT photo_id FROM photos ORDER BY photo_id LIMIT 1 OFFSET 2')
+f=$d/objects/processed/$victim.jpg
+head -c $(($(stat -c %s "$f") / 3)) "$f" > "$f.cut" && mv "$f.cut" "$f"
+analyze "$d"
+rc=$?
+[ $rc -eq 1 ] || { cat "$d.err"; fail "corrupted image: exit $rc, want 1"; }
+grep -q "photo $victim: processed/$victim.jpg: " "$d.err" || { cat "$d.err"; fail "no reason line naming processed/$victim.jpg"; }
+[ "$(wc -l < "$d.err")" -eq 1 ] || { cat "$d.err"; fail "want exactly one reason line"; }
+grep -q "analyze: $((photos - 1)) photos analysed, .* 0 already done, 1 failed" "$d.out" || { cat "$d.out"; fail "summary with the failure"; }
+[ "$(sqlite3 "$d/catalog.sqlite" "SELECT status FROM analysis_runs WHERE photo_id = '$victim'")" = failed ] || fail "no failed run row"
+[ -n "$(sqlite3 "$d/catalog.sqlite" "SELECT error FROM analysis_runs WHERE photo_id = '$victim'")" ] || fail "failed run without a reason"
+[ "$(sqlite3 "$d/catalog.sqlite" "SELECT count(*) FROM faces WHERE photo_id = '$victim'")" -eq 0 ] || fail "faces for a failed photo"
+analyze "$d"
+[ $? -eq 1 ] && grep -q "analyze: 0 photos analysed, 0 faces, $((photos - 1)) already done, 1 failed" "$d.out" ||
+  { cat "$d.out"; fail "the failed photo is retried, the done ones are not"; }
+
+# usage and a folder without data
+"$BIN" --data "$T/none" analyze > /dev/null 2>&1; [ $? -eq 2 ] || fail "no data folder: want exit 2"
+[ ! -e "$T/none" ] || fail "analyze created a data folder"
+"$BIN" --data "$T/ref" analyze extra > /dev/null 2>&1; [ $? -eq 2 ] || fail "an argument: want exit 2"
+echo "ok: $kills kills ($partial left the run unfinished); every re-run matched the uninterrupted run; a corrupted photo failed alone"
