@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # demo.sh BIN — what `make demo` shows: the sample photos of the face-api
-# package ingested into demo-data/, then `facetag status`. Idempotent: a second
+# package ingested into demo-data/ and analysed, then `facetag status`. Idempotent: a second
 # run finds the photos "unchanged". Later stages add their steps here; the
 # last one serves the review UI on http://127.0.0.1:8001 until Ctrl-C.
 set -euo pipefail
@@ -14,6 +14,9 @@ photos=("$DEMO"/*.jpg)
 
 echo "== facetag ingest: ${#photos[@]} sample photos from $DEMO into $DATA"
 "$BIN" --data "$DATA" ingest "${photos[@]}"
+echo
+echo "== facetag analyze: faces, landmarks, descriptors, age/gender, expressions"
+"$BIN" --data "$DATA" analyze
 echo
 echo "== facetag status"
 "$BIN" --data "$DATA" status

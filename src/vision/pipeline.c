@@ -5,8 +5,9 @@
  *   1. detection on the antialiased 512 input (prep_square_area) at
  *      min(min_score, PIPELINE_FALLBACK_SCORE), in the best of the four
  *      orientations (ssd_detect_oriented, PIPELINE_ROTATE_BELOW);
- *   2. in the upright view, tiles for images longer than 1.25 tiles
- *      (ssd_detect_tiled, PIPELINE_TILE px);
+ *   2. in the upright view, tiles for images longer than 1.25 tiles where
+ *      small faces are likely (ssd_detect_tiled, PIPELINE_TILE px,
+ *      PIPELINE_TILE_BELOW_PX);
  *   3. when nothing scores PIPELINE_FALLBACK_SCORE, the padded-canvas pass
  *      (ssd_detect_canvas, scale 2, zero fill) keeping faces above
  *      min(min_score, PIPELINE_FALLBACK_SCORE); the per-face nets then run on
@@ -47,6 +48,14 @@
 #define PIPELINE_CANVAS_SCALE 2.0
 /* ssd.h: 640 px tiles find 71 of 73 ground-truth faces at precision 1.000. */
 #define PIPELINE_TILE 640
+/* Tiles cost 7-16 more passes, and only find more faces where the whole-image
+ * pass already shows small ones: measured on the 54 group and demo photos, every
+ * image where tiles added a face (Solvay x2, EastEnd, SchoolDance, Bombay,
+ * bald_guys, FatMenClub: smallest face 16-42 px at the 512 px input) or found
+ * nothing (AthleticClubParis) is tiled by this rule, except 1860Girls (+1 face
+ * beside faces of 75 px); the demo photos (smallest 57-73 px, no face added by
+ * tiles) are not. */
+#define PIPELINE_TILE_BELOW_PX 48.0
 /* Margin of the zero-padded image around a canvas face, in face sizes. */
 #define PIPELINE_CANVAS_MARGIN 0.5
 
@@ -74,8 +83,8 @@ const char *pipeline_model_version(const pipeline_options *opt)
         snprintf(buf, sizeof buf, "%s/tiny416aa%s+lm68+rec128al%s/%s", PIPELINE_WEIGHTS, score, attrs,
                  PIPELINE_REVISION);
     else
-        snprintf(buf, sizeof buf, "%s/ssd512aa-t%d-c%g-r4%s+lm68+rec128al%s/%s", PIPELINE_WEIGHTS, PIPELINE_TILE,
-                 PIPELINE_CANVAS_SCALE, score, attrs, PIPELINE_REVISION);
+        snprintf(buf, sizeof buf, "%s/ssd512aa-t%d@%g-c%g-r4%s+lm68+rec128al%s/%s", PIPELINE_WEIGHTS, PIPELINE_TILE,
+                 PIPELINE_TILE_BELOW_PX, PIPELINE_CANVAS_SCALE, score, attrs, PIPELINE_REVISION);
     return buf;
 }
 
@@ -389,6 +398,17 @@ static int describe_canvas(pipeline_runner *r, const image *img, const det_list 
     return rc;
 }
 
+/* Whether small faces are likely: nothing above min_score, or the smallest face
+ * found is below PIPELINE_TILE_BELOW_PX at the detector's 512 px input. */
+static bool small_faces_likely(const det_list *d, double min_score, int longest)
+{
+    double smallest = INFINITY;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->faces[i].score > min_score)
+            smallest = fmin(smallest, fmax(d->faces[i].box.w, d->faces[i].box.h));
+    return smallest * SSD_INPUT_SIZE / longest < PIPELINE_TILE_BELOW_PX;
+}
+
 static bool any_above(const det_list *d, double s)
 {
     for (size_t i = 0; i < d->n; i++)
@@ -462,7 +482,7 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
     ssd_tiling tiling = ssd_default_tiling();
     tiling.tile = PIPELINE_TILE;
     int longest = up->width > up->height ? up->width : up->height;
-    if (rc == 0 && longest > PIPELINE_TILE * 5 / 4) {
+    if (rc == 0 && longest > PIPELINE_TILE * 5 / 4 && small_faces_likely(&d, o->min_score, longest)) {
         det_list_free(&d);
         rc = ssd_detect_tiled(r->ssd, up, &so, &tiling, &d, e);
     }
