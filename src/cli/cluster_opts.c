@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
     OPT_ALGO = 2000,
@@ -136,4 +137,31 @@ const char *cluster_opts_finish(const cluster_opts *co, cluster_params *p, nb_me
             p->agglomerative.threshold = co->threshold;
     }
     return NULL;
+}
+
+void cluster_opts_tune_blas(void)
+{
+    const char *core = getenv("OPENBLAS_CORETYPE") ? NULL : neighbors_blas_better_core();
+    if (!core)
+        return;
+    /* the original command line, from /proc/self/cmdline (NUL-separated) */
+    FILE *f = fopen("/proc/self/cmdline", "rb");
+    if (!f)
+        return;
+    char buf[65536];
+    size_t len = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    if (len == 0 || len >= sizeof buf - 1)
+        return;
+    buf[len] = '\0';
+    char *argv[1024];
+    size_t argc = 0;
+    for (size_t i = 0; i < len && argc < 1023; i += strlen(buf + i) + 1)
+        argv[argc++] = buf + i;
+    argv[argc] = NULL;
+    if (setenv("OPENBLAS_CORETYPE", core, 1) != 0)
+        return;
+    fflush(NULL);
+    execv("/proc/self/exe", argv);
+    unsetenv("OPENBLAS_CORETYPE");
 }

@@ -40,4 +40,10 @@ const char *cluster_opts_take(cluster_opts *co, int c, const char *value);
  * options; NULL, or a usage message (an option that does not apply). */
 const char *cluster_opts_finish(const cluster_opts *co, cluster_params *p, nb_metric *metric);
 
+/* When OpenBLAS loaded slow kernels on this CPU (neighbors_blas_better_core),
+ * sets OPENBLAS_CORETYPE and executes the same command line again (once: not
+ * when the variable is set already). Returns only when nothing was done or the
+ * exec failed (then the command runs as it is, just slower). */
+void cluster_opts_tune_blas(void);
+
 #endif

@@ -29,6 +29,7 @@ static const char usage[] = "Usage: facetag cluster [options]\n"
 
 static int run_cluster(const cli_globals *g, int argc, char **argv)
 {
+    cluster_opts_tune_blas();
     people_stage_options o;
     people_stage_options_default(&o);
     o.threads = g->threads;

@@ -2,6 +2,7 @@
 #include "people/neighbors.h"
 
 #include <cblas.h>
+#include <strings.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -523,4 +524,12 @@ int neighbors_range_visit(const nb_index *ix, const uint32_t *queries, size_t nq
     if (!(eps >= 0)) return err_set(e, ERR_INVALID, "range query: eps %g must be >= 0", eps);
     range_ctx c = {.ix = ix, .lim = range_limit(ix, eps), .eps = eps, .fn = fn, .fctx = ctx};
     return neighbors_scan(ix, queries, nq, range_visit_row, &c, e);
+}
+
+const char *neighbors_blas_better_core(void) {
+    const char *core = openblas_get_corename();
+    if (!core || strcasecmp(core, "prescott") != 0) return NULL;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+    return NULL;
 }

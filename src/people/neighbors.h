@@ -95,4 +95,12 @@ int neighbors_range_visit(const nb_index *ix, const uint32_t *queries, size_t nq
 /* The number of worker threads the index was made with. */
 int neighbors_threads(const nb_index *ix);
 
+/* OpenBLAS picks its kernels when it loads; 0.3.21 (Debian 12) does not know
+ * some newer Xeons and falls back to its Prescott (SSE3) kernels, which halves
+ * the distance GEMM here (bench_cluster gemm, 20k faces, 2 threads: 11.0
+ * GFLOP/s vs 22.5 with Haswell's). Returns the core type to put in
+ * OPENBLAS_CORETYPE (read by OpenBLAS at load time, so it takes a new process)
+ * when that happened on a CPU with AVX2 and FMA, else NULL. */
+const char *neighbors_blas_better_core(void);
+
 #endif
