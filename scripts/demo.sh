@@ -18,6 +18,12 @@ echo
 echo "== facetag analyze: faces, landmarks, descriptors, age/gender, expressions"
 "$BIN" --data "$DATA" analyze
 echo
+echo "== facetag cluster: faces into persons (HDBSCAN; people's decisions always hold)"
+"$BIN" --data "$DATA" cluster
+echo
+echo "== facetag people"
+"$BIN" --data "$DATA" people
+echo
 echo "== facetag status"
 "$BIN" --data "$DATA" status
 
