@@ -65,6 +65,11 @@ typedef struct crop {
     size_t len;
 } crop;
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* NCROPS faces-dev images as 112 px JPEGs. */
 static int load_crops(const char *shared, crop *crops)
 {
@@ -79,12 +84,16 @@ static int load_crops(const char *shared, crop *crops)
     size_t n = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
-        if (de->d_name[0] == '.' || !strchr(de->d_name, '_'))
+        if (de->d_name[0] == '.' || !strchr(de->d_name, '_') || de->d_type == DT_REG)
             continue;
-        names = realloc(names, (n + 1) * sizeof *names);
+        char **more = realloc(names, (n + 1) * sizeof *names);
+        if (!more)
+            break;
+        names = more;
         names[n++] = strdup(de->d_name);
     }
     closedir(d);
+    qsort(names, n, sizeof *names, by_name); /* the same crops on every machine */
     int got = 0;
     for (size_t i = 0; i < n && got < NCROPS; i++) {
         for (int k = 1; k <= 3 && got < NCROPS; k++) {
@@ -389,8 +398,9 @@ static pid_t start_peer(const char *dir, int port)
     if (pid == 0) {
         char portx[16];
         snprintf(portx, sizeof portx, "%d", port);
-        freopen("/dev/null", "w", stderr);
-        freopen("/dev/null", "w", stdout);
+        /* The peer logs every request: quiet, or it measures its own printing. */
+        if (!freopen("/dev/null", "w", stderr) || !freopen("/dev/null", "w", stdout))
+            _exit(127);
         execlp("python3", "python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, portx,
                (char *)NULL);
         _exit(127);
