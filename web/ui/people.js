@@ -33,14 +33,17 @@ export class PeoplePage {
     clear(root, h('section', { class: 'people', 'aria-label': 'People' },
       h('div', { class: 'page-head' }, h('h1', {}, 'People'),
         h('label', { for: 'people-filter' }, 'Filter by name'), this.filter,
-        h('label', { class: 'check' }, this.hiddenBox, ' Show hidden people')),
+        h('label', { class: 'check' }, this.hiddenBox, ' Show hidden people too')),
       this.info, this.grid));
     this.load();
   }
 
   async load() {
     try {
-      const list = await api.persons({ hidden: this.hiddenBox.checked, q: this.filter.value.trim() });
+      const q = this.filter.value.trim();
+      // hidden=1 lists only the hidden persons: shown after the visible ones
+      const list = await api.persons({ hidden: false, q });
+      if (this.hiddenBox.checked) list.push(...(await api.persons({ hidden: true, q })));
       const unnamed = list.filter((p) => !p.name).length;
       this.info.textContent = `${plural(list.length, 'person', 'people')}, ${unnamed} unnamed`;
       clear(this.grid, list.map(personCard));

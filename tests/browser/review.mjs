@@ -1,0 +1,365 @@
+// review.mjs — the review UI in headless Chromium (Debian's /usr/bin/chromium,
+// driven by playwright-core) against a real `facetag serve` over a clustered
+// catalog. Run by tests/integration/browser.sh in two phases:
+//
+//   node review.mjs edit   URL TOKEN STATE.json   — through the UI: review a photo
+//        (name a face, reject a face), draw a box for a missed face, name a
+//        person, merge two persons, export CSV; each change checked on the page
+//        and through the API; what was done goes to STATE.json
+//   node review.mjs verify URL TOKEN STATE.json   — after a server restart: every
+//        change is still there, through the UI and through the API, and the CSV
+//        export is byte for byte the one taken before the restart
+//
+// Any page error, console error (a CSP violation among them) or failed check
+// ends the run with exit status 1 and the reason.
+
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const [phase, BASE, TOKEN, STATE] = process.argv.slice(2);
+if (!['edit', 'verify'].includes(phase) || !BASE || !TOKEN || !STATE) {
+  console.error('usage: node review.mjs edit|verify URL TOKEN STATE.json');
+  process.exit(2);
+}
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const NAMES = { face: 'Ada Lovelace', person: 'Grace Hopper', drawn: 'Alan <b>Turing</b>' };
+
+function log(msg) { console.log(`browser ${phase}: ${msg}`); }
+
+// ---------- API (what the server stored, independent of the page) ----------
+async function api(method, p, body) {
+  const res = await fetch(BASE.replace(/\/$/, '') + p, {
+    method,
+    headers: { Authorization: `Bearer ${TOKEN}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, text, json: () => JSON.parse(text) };
+}
+async function get(p) {
+  const r = await api('GET', p);
+  assert.equal(r.status, 200, `GET ${p}: HTTP ${r.status} ${r.text}`);
+  return r.json();
+}
+
+/* parseCsv(text) → rows of fields (RFC 4180: quoted fields, "" escapes, CRLF). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = '', i = 0, quoted = false;
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
+      if (c === '"') { quoted = false; i++; continue; }
+      field += c; i++; continue;
+    }
+    if (c === '"' && field === '') { quoted = true; i++; continue; }
+    if (c === ',') { row.push(field); field = ''; i++; continue; }
+    if (c === '\r' && text[i + 1] === '\n') i++;
+    if (c === '\n' || c === '\r') { row.push(field); rows.push(row); row = []; field = ''; i++; continue; }
+    field += c; i++;
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+/* csvByFace(text) → Map "photo_id/face_no" → row object, after checking the header. */
+function csvByFace(text) {
+  const rows = parseCsv(text);
+  assert.deepEqual(rows[0], ['photo_id', 'file', 'face_no', 'x', 'y', 'w', 'h', 'person_id', 'name', 'status'],
+    'export.csv header');
+  const out = new Map();
+  for (const r of rows.slice(1)) {
+    assert.equal(r.length, 10, `export.csv row with ${r.length} fields: ${r.join('|')}`);
+    const o = Object.fromEntries(rows[0].map((k, i) => [k, r[i]]));
+    out.set(`${o.photo_id}/${o.face_no}`, o);
+  }
+  return out;
+}
+
+// ---------- the browser ----------
+async function openBrowser() {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (make deps)`);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.request().method()} ${r.url()}`); });
+  page.setDefaultTimeout(15000);
+  return { browser, page, problems };
+}
+
+/* until(fn, what) — polls fn() until it returns a truthy value (10 s at most). */
+async function until(fn, what, ms = 10000) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) { last = e; }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function statusText(page) { return (await page.locator('#status').textContent()) || ''; }
+
+async function expectStatus(page, re, what) {
+  await until(async () => re.test(await statusText(page)), `${what} (status line: "${await statusText(page)}")`);
+}
+
+async function goto(page, hash) {
+  await page.evaluate((h) => { location.hash = h; }, hash);
+}
+
+/* openPhoto — the review page on photo id, ready (boxes drawn). */
+async function openPhoto(page, photoId, nFaces) {
+  await goto(page, `#/photo/${photoId}`);
+  await until(async () => (await page.locator('.overlay .face-box').count()) === nFaces, `${nFaces} boxes on photo ${photoId}`);
+  await until(() => page.locator('img.photo').evaluate((img) => img.complete && img.naturalWidth > 0), `photo ${photoId} to load`);
+}
+
+function boxOf(page, faceId) { return page.locator(`.overlay .face-box[data-face-id="${faceId}"]`); }
+
+/* freeRegion(photo, avoid) → [x,y,w,h] of a square (a tenth of the shorter
+   side) that overlaps no face box of the photo. */
+function freeRegion(photo) {
+  const s = Math.round(Math.min(photo.width, photo.height) / 8);
+  const hits = (x, y) => photo.faces.some((f) => {
+    const [fx, fy, fw, fh] = f.box;
+    return x < fx + fw + 4 && x + s + 4 > fx && y < fy + fh + 4 && y + s + 4 > fy;
+  });
+  for (let y = s; y + 2 * s < photo.height; y += Math.round(s / 2))
+    for (let x = s; x + 2 * s < photo.width; x += Math.round(s / 2))
+      if (!hits(x, y)) return [x, y, s, s];
+  throw new Error(`photo ${photo.photo_id}: no free area to draw a box in`);
+}
+
+// ---------- phase 1: changes through the UI ----------
+async function edit() {
+  const persons0 = await get('/api/persons');
+  const unnamed = persons0.filter((p) => !p.name);
+  assert.ok(unnamed.length >= 1, `the clustered catalog should have an unnamed person; /api/persons: ${JSON.stringify(persons0)}`);
+  const G = await get(`/api/persons/${unnamed[0].person_id}`);
+  const gPhotos = new Set(G.faces.map((f) => f.photo_id));
+  const gFaces = new Set(G.faces.map((f) => f.face_id));
+
+  // the photo to review: a pending one with a face to name (A) and another face
+  // that belongs to a person (B, to reject), neither of them G's
+  const pending = await get('/pending');
+  assert.ok(pending.length >= 2, `want at least 2 photos to review, /pending has ${pending.length}`);
+  let P = null, A = null, B = null;
+  for (const item of pending) {
+    const ph = await get(`/api/photos/${item.photo_id}`);
+    const free = ph.faces.filter((f) => !gFaces.has(f.face_id) && f.status === 'unreviewed');
+    const b = free.find((f) => f.person_id);
+    const a = free.find((f) => f !== b);
+    if (a && b) { P = ph; A = a; B = b; break; }
+  }
+  assert.ok(P, 'no pending photo has two unreviewed faces outside the biggest person, one of them in a person');
+  // the photo to draw on: none of G's faces, not P
+  const all = (await get('/api/photos?limit=1000')).photos;
+  const qSummary = all.find((p) => p.photo_id !== P.photo_id && !gPhotos.has(p.photo_id));
+  assert.ok(qSummary, 'want a photo without faces of the biggest person to draw a box on');
+  const Q = await get(`/api/photos/${qSummary.photo_id}`);
+  log(`review ${P.photo_id} (name face ${A.face_id}, reject face ${B.face_id}); draw on ${Q.photo_id}; person ${G.person_id} has ${G.faces.length} faces`);
+
+  const { browser, page, problems } = await openBrowser();
+  try {
+    // the token in the address sets the cookie; the page drops it from the address
+    await page.goto(`${BASE}/?token=${encodeURIComponent(TOKEN)}`);
+    await until(async () => (await page.locator('.photo-list li').count()) === pending.length, `the review queue to list ${pending.length} photos`);
+    assert.ok(!page.url().includes('token='), `the token stays in the address: ${page.url()}`);
+
+    // help overlay
+    await page.locator('body').press('?');
+    await until(() => page.locator('#help').evaluate((d) => d.open), 'the help overlay to open on ?');
+    assert.match(await page.locator('#help').textContent(), /accept/);
+    await page.keyboard.press('Escape');
+    await until(async () => !(await page.locator('#help').evaluate((d) => d.open)), 'the help overlay to close on Escape');
+
+    // review: name face A (click its box, type, Enter)
+    await openPhoto(page, P.photo_id, P.faces.length);
+    await boxOf(page, A.face_id).click();
+    await until(() => page.locator('#face-name').evaluate((el) => el === document.activeElement), 'the name field to take the focus after a click on a box');
+    await page.keyboard.type(NAMES.face);
+    await page.keyboard.press('Enter');
+    await expectStatus(page, new RegExp(`accepted as ${NAMES.face}`), 'the face to be accepted');
+    assert.equal(await boxOf(page, A.face_id).locator('.face-name').textContent(), NAMES.face, 'label of the named box');
+    assert.match(await boxOf(page, A.face_id).getAttribute('class'), /\bconfirmed\b/);
+    let a = (await get(`/api/photos/${P.photo_id}`)).faces.find((f) => f.face_id === A.face_id);
+    assert.equal(a.person_name, NAMES.face, 'API: the named face');
+    assert.equal(a.status, 'confirmed', 'API: the named face is confirmed');
+
+    // review: reject face B with the keyboard (j/k to it, then r)
+    await page.locator('#face-name').evaluate((el) => el.blur());
+    for (let k = 0; k < P.faces.length + 1; k++) {
+      if ((await boxOf(page, B.face_id).getAttribute('aria-pressed')) === 'true') break;
+      await page.keyboard.press('j');
+    }
+    assert.equal(await boxOf(page, B.face_id).getAttribute('aria-pressed'), 'true', 'j reaches face B');
+    await page.keyboard.press('r');
+    await expectStatus(page, /rejected/, 'the face to be rejected');
+    assert.match(await boxOf(page, B.face_id).getAttribute('class'), /\brejected\b/);
+    const b = (await get(`/api/photos/${P.photo_id}`)).faces.find((f) => f.face_id === B.face_id);
+    assert.equal(b.status, 'rejected', 'API: the rejected face');
+    assert.notEqual(b.person_id, B.person_id, 'API: the rejected face left its person');
+
+    // draw a box for a missed face on Q, named in the dialog
+    await openPhoto(page, Q.photo_id, Q.faces.length);
+    const want = freeRegion(Q);
+    await page.keyboard.press('d');
+    const ov = await page.locator('.overlay').boundingBox();
+    const sc = ov.width / Q.width;
+    await page.mouse.move(ov.x + want[0] * sc, ov.y + want[1] * sc);
+    await page.mouse.down();
+    await page.mouse.move(ov.x + (want[0] + want[2] / 2) * sc, ov.y + (want[1] + want[3] / 2) * sc, { steps: 4 });
+    await page.mouse.move(ov.x + (want[0] + want[2]) * sc, ov.y + (want[1] + want[3]) * sc, { steps: 4 });
+    await page.mouse.up();
+    await until(() => page.locator('#new-face').evaluate((d) => d.open), 'the new-face dialog after the drag');
+    await page.keyboard.type(NAMES.drawn);
+    await page.keyboard.press('Enter');
+    await expectStatus(page, /Face added/, 'the drawn face to be added');
+    await until(async () => (await page.locator('.overlay .face-box.manual').count()) === 1, 'the drawn box on the photo');
+    const drawnLabel = await page.locator('.overlay .face-box.manual .face-name').textContent();
+    assert.equal(drawnLabel, NAMES.drawn, 'label of the drawn box, as text');
+    assert.equal(await page.locator('.overlay .face-box.manual .face-name b').count(), 0, 'a name is never parsed as HTML');
+    const q2 = await get(`/api/photos/${Q.photo_id}`);
+    const drawn = q2.faces.find((f) => f.source === 'manual');
+    assert.ok(drawn, 'API: the drawn face');
+    const tol = 2 / sc + 1;
+    drawn.box.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= tol, `API: drawn box ${drawn.box} vs dragged ${want} (±${tol.toFixed(1)})`));
+    assert.equal(drawn.person_name, NAMES.drawn, 'API: the drawn face is named');
+    const alanId = drawn.person_id;
+
+    // name a person: the biggest unnamed one, from the people gallery
+    await goto(page, '#/people');
+    await until(async () => (await page.locator('.person-card').count()) > 0, 'the people gallery');
+    const first = page.locator('.person-card a').first();
+    assert.equal(await first.getAttribute('href'), `#/person/${G.person_id}`, 'the gallery starts with the biggest unnamed person');
+    await first.click();
+    await until(async () => (await page.locator('.face-grid .face-card').count()) === G.faces.length, `${G.faces.length} faces on the person page`);
+    await page.locator('#person-name').fill(NAMES.person);
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await until(async () => (await page.locator('.person h1').textContent()) === NAMES.person, 'the new name as the heading');
+    assert.equal((await get(`/api/persons/${G.person_id}`)).name, NAMES.person, 'API: the person is named');
+
+    // merge: the drawn person into G, picked from the autocompletion list
+    const option = await until(() => page.locator('#person-options option').evaluateAll(
+      (os, id) => os.map((o) => o.value).find((v) => v.endsWith(`(#${id})`)), alanId), 'the drawn person among the merge options');
+    await page.locator('#merge-with').fill(option);
+    await page.getByRole('button', { name: 'Merge that person into this one' }).click();
+    await expectStatus(page, /Merged/, 'the merge');
+    await until(async () => (await page.locator('.face-grid .face-card').count()) === G.faces.length + 1, 'one face more after the merge');
+    const g2 = await get(`/api/persons/${G.person_id}`);
+    assert.equal(g2.name, NAMES.person, 'API: the kept person keeps its name');
+    assert.ok(g2.faces.some((f) => f.face_id === drawn.face_id), 'API: the drawn face moved into the kept person');
+    assert.equal((await api('GET', `/api/persons/${alanId}`)).status, 404, 'API: the merged person is gone');
+
+    // export CSV through the button
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#export-csv').click()]);
+    const csvPath = path.join(os.tmpdir(), `facetag-export-${process.pid}.csv`);
+    await dl.saveAs(csvPath);
+    const csv = fs.readFileSync(csvPath, 'utf8');
+    fs.unlinkSync(csvPath);
+    const rows = csvByFace(csv);
+    const rowA = rows.get(`${P.photo_id}/${A.face_no}`);
+    assert.ok(rowA, 'export.csv: a row for the named face');
+    assert.equal(rowA.name, NAMES.face); assert.equal(rowA.status, 'confirmed');
+    assert.equal(rows.get(`${P.photo_id}/${B.face_no}`).status, 'rejected', 'export.csv: the rejected face');
+    const rowD = rows.get(`${Q.photo_id}/${drawn.face_no}`);
+    assert.ok(rowD, 'export.csv: a row for the drawn face');
+    assert.equal(rowD.name, NAMES.person, 'export.csv: the drawn face belongs to the merged person');
+    assert.deepEqual([rowD.x, rowD.y, rowD.w, rowD.h].map(Number), drawn.box, 'export.csv: the drawn box');
+    const gRows = [...rows.values()].filter((r) => r.person_id === String(G.person_id));
+    assert.equal(gRows.length, G.faces.length + 1, 'export.csv: every face of the merged person');
+    assert.ok(gRows.every((r) => r.name === NAMES.person), 'export.csv: the merged person\'s name on all its faces');
+    assert.equal(rows.size, (await get('/api/export.json')).photos.reduce((n, p) => n + p.faces.length, 0),
+      'export.csv: one row per face of export.json');
+
+    assert.deepEqual(problems, [], 'the page reported problems');
+    fs.writeFileSync(STATE, JSON.stringify({
+      P: P.photo_id, A: A.face_id, B: B.face_id, Bperson: B.person_id, Q: Q.photo_id, drawn: drawn.face_id,
+      drawnBox: drawn.box, G: G.person_id, gFaces: G.faces.length + 1, alan: alanId, nP: P.faces.length,
+      nQ: Q.faces.length + 1, csv,
+    }));
+    log(`ok: named face ${A.face_id}, rejected face ${B.face_id}, drew face ${drawn.face_id}, named person ${G.person_id}, merged ${alanId} into it, exported ${rows.size} faces`);
+  } finally {
+    await browser.close();
+  }
+}
+
+// ---------- phase 2: after a restart, everything is still there ----------
+async function verify() {
+  const s = JSON.parse(fs.readFileSync(STATE, 'utf8'));
+  // through the API
+  const p = await get(`/api/photos/${s.P}`);
+  const a = p.faces.find((f) => f.face_id === s.A), b = p.faces.find((f) => f.face_id === s.B);
+  assert.equal(a.person_name, NAMES.face, 'API after restart: the named face');
+  assert.equal(a.status, 'confirmed');
+  assert.equal(b.status, 'rejected', 'API after restart: the rejected face');
+  assert.notEqual(b.person_id, s.Bperson);
+  const g = await get(`/api/persons/${s.G}`);
+  assert.equal(g.name, NAMES.person, 'API after restart: the named person');
+  assert.equal(g.faces.length, s.gFaces, 'API after restart: the merged person\'s faces');
+  const d = g.faces.find((f) => f.face_id === s.drawn);
+  assert.ok(d, 'API after restart: the drawn face in the merged person');
+  assert.equal(d.source, 'manual');
+  assert.deepEqual(d.box, s.drawnBox);
+  assert.equal((await api('GET', `/api/persons/${s.alan}`)).status, 404, 'API after restart: the merged person stays gone');
+  const csv = (await api('GET', '/api/export.csv')).text;
+  assert.equal(csv, s.csv, 'export.csv after restart equals the one before');
+  const actions = new Set((await get('/api/decisions?limit=1000')).map((x) => x.action));
+  for (const want of ['confirm', 'reject', 'draw', 'rename', 'merge']) assert.ok(actions.has(want), `decision log: no "${want}"`);
+
+  // through the UI
+  const { browser, page, problems } = await openBrowser();
+  try {
+    await page.goto(`${BASE}/?token=${encodeURIComponent(TOKEN)}`);
+    await page.locator('.photo-list').waitFor();
+    await openPhoto(page, s.P, s.nP);
+    assert.equal(await boxOf(page, s.A).locator('.face-name').textContent(), NAMES.face, 'UI after restart: the named face');
+    assert.match(await boxOf(page, s.B).getAttribute('class'), /\brejected\b/, 'UI after restart: the rejected face');
+    await openPhoto(page, s.Q, s.nQ);
+    assert.match(await boxOf(page, s.drawn).getAttribute('class'), /\bmanual\b/, 'UI after restart: the drawn face');
+    assert.equal(await boxOf(page, s.drawn).locator('.face-name').textContent(), NAMES.person);
+
+    // search by name → the person → its page
+    await page.locator('#search-q').fill('grace');
+    await page.locator('#search-q').press('Enter');
+    const card = page.locator('.search .person-card a', { hasText: NAMES.person });
+    await until(async () => (await card.count()) === 1, 'the search to find the named person');
+    await card.click();
+    await until(async () => (await page.locator('.person h1').textContent()) === NAMES.person, 'the person page');
+    await until(async () => (await page.locator('.face-grid .face-card').count()) === s.gFaces, `${s.gFaces} faces on the person page`);
+
+    // the gallery: named persons after the unnamed ones, the merged one absent
+    await goto(page, '#/people');
+    await until(async () => (await page.locator('.person-card').count()) > 0, 'the people gallery');
+    const hrefs = await page.locator('.person-card a').evaluateAll((as) => as.map((x) => x.getAttribute('href')));
+    assert.ok(hrefs.includes(`#/person/${s.G}`), 'UI after restart: the named person in the gallery');
+    assert.ok(!hrefs.includes(`#/person/${s.alan}`), 'UI after restart: the merged person is not in the gallery');
+    assert.deepEqual(problems, [], 'the page reported problems');
+    log('ok: every change is still there (API, UI, export.csv, decision log)');
+  } finally {
+    await browser.close();
+  }
+}
+
+try {
+  await (phase === 'edit' ? edit() : verify());
+} catch (e) {
+  console.error(`FAIL (browser ${phase}): ${e.message}`);
+  process.exit(1);
+}
