@@ -130,6 +130,17 @@ async function openPhoto(page, photoId, nFaces) {
   await until(() => page.locator('img.photo').evaluate((img) => img.complete && img.naturalWidth > 0), `photo ${photoId} to load`);
 }
 
+/* assertLabelled — every control on the page has a name a screen reader can
+   read: aria-label, a <label>, or (buttons, links) its own text. */
+async function assertLabelled(page, where) {
+  const bad = await page.evaluate(() => [...document.querySelectorAll('button, input, select, textarea, a[href]')]
+    .filter((el) => !(el.getAttribute('aria-label') || '').trim()
+      && !(el.labels && [...el.labels].some((l) => l.textContent.trim()))
+      && !((el.tagName === 'BUTTON' || el.tagName === 'A') && el.textContent.trim()))
+    .map((el) => el.outerHTML.slice(0, 100)));
+  assert.deepEqual(bad, [], `${where}: controls without a label`);
+}
+
 function boxOf(page, faceId) { return page.locator(`.overlay .face-box[data-face-id="${faceId}"]`); }
 
 /* freeRegion(photo, avoid) → [x,y,w,h] of a square (a tenth of the shorter
@@ -144,6 +155,17 @@ function freeRegion(photo) {
     for (let x = s; x + 2 * s < photo.width; x += Math.round(s / 2))
       if (!hits(x, y)) return [x, y, s, s];
   throw new Error(`photo ${photo.photo_id}: no free area to draw a box in`);
+}
+
+/* failShot — keeps the page as it was when a step failed (STATE.PHASE.png),
+   with the page's own complaints, then fails. */
+async function failShot(page, e) {
+  const png = `${STATE}.${phase}.png`;
+  try {
+    await page.screenshot({ path: png });
+    e.message += ` (the page then: ${png}; status line "${await statusText(page)}")`;
+  } catch { /* the page is gone: the message is all there is */ }
+  throw e;
 }
 
 // ---------- phase 1: changes through the UI ----------
@@ -191,6 +213,7 @@ async function edit() {
 
     // review: name face A (click its box, type, Enter)
     await openPhoto(page, P.photo_id, P.faces.length);
+    await assertLabelled(page, 'review page');
     await boxOf(page, A.face_id).click();
     await until(() => page.locator('#face-name').evaluate((el) => el === document.activeElement), 'the name field to take the focus after a click on a box');
     await page.keyboard.type(NAMES.face);
@@ -204,10 +227,10 @@ async function edit() {
 
     // review: reject face B with the keyboard (j/k to it, then r)
     await page.locator('#face-name').evaluate((el) => el.blur());
-    for (let k = 0; k < P.faces.length + 1; k++) {
-      if ((await boxOf(page, B.face_id).getAttribute('aria-pressed')) === 'true') break;
-      await page.keyboard.press('j');
-    }
+    const order = await page.locator('.overlay .face-box').evaluateAll((bs) => bs.map((b) => [Number(b.dataset.faceId), b.getAttribute('aria-pressed')]));
+    const cur = order.findIndex(([, on]) => on === 'true'), to = order.findIndex(([id]) => id === B.face_id);
+    assert.ok(cur >= 0, 'a face is selected after the accept');
+    for (let k = 0; k < Math.abs(to - cur); k++) await page.keyboard.press(to > cur ? 'j' : 'k');
     assert.equal(await boxOf(page, B.face_id).getAttribute('aria-pressed'), 'true', 'j reaches face B');
     await page.keyboard.press('r');
     await expectStatus(page, /rejected/, 'the face to be rejected');
@@ -229,7 +252,8 @@ async function edit() {
     await page.mouse.up();
     await until(() => page.locator('#new-face').evaluate((d) => d.open), 'the new-face dialog after the drag');
     await page.keyboard.type(NAMES.drawn);
-    await page.keyboard.press('Enter');
+    // (Enter may go to the name field's autocompletion list: the button is sure)
+    await page.getByRole('button', { name: 'Add the face' }).click();
     await expectStatus(page, /Face added/, 'the drawn face to be added');
     await until(async () => (await page.locator('.overlay .face-box.manual').count()) === 1, 'the drawn box on the photo');
     const drawnLabel = await page.locator('.overlay .face-box.manual .face-name').textContent();
@@ -246,10 +270,12 @@ async function edit() {
     // name a person: the biggest unnamed one, from the people gallery
     await goto(page, '#/people');
     await until(async () => (await page.locator('.person-card').count()) > 0, 'the people gallery');
+    await assertLabelled(page, 'people gallery');
     const first = page.locator('.person-card a').first();
     assert.equal(await first.getAttribute('href'), `#/person/${G.person_id}`, 'the gallery starts with the biggest unnamed person');
     await first.click();
     await until(async () => (await page.locator('.face-grid .face-card').count()) === G.faces.length, `${G.faces.length} faces on the person page`);
+    await assertLabelled(page, 'person page');
     await page.locator('#person-name').fill(NAMES.person);
     await page.getByRole('button', { name: 'Save name' }).click();
     await until(async () => (await page.locator('.person h1').textContent()) === NAMES.person, 'the new name as the heading');
@@ -295,6 +321,8 @@ async function edit() {
       nQ: Q.faces.length + 1, csv,
     }));
     log(`ok: named face ${A.face_id}, rejected face ${B.face_id}, drew face ${drawn.face_id}, named person ${G.person_id}, merged ${alanId} into it, exported ${rows.size} faces`);
+  } catch (e) {
+    await failShot(page, e);
   } finally {
     await browser.close();
   }
@@ -352,6 +380,8 @@ async function verify() {
     assert.ok(!hrefs.includes(`#/person/${s.alan}`), 'UI after restart: the merged person is not in the gallery');
     assert.deepEqual(problems, [], 'the page reported problems');
     log('ok: every change is still there (API, UI, export.csv, decision log)');
+  } catch (e) {
+    await failShot(page, e);
   } finally {
     await browser.close();
   }

@@ -48,9 +48,15 @@ export function openDialog(id) {
   const dlg = document.getElementById(id);
   const input = dlg.querySelector('input[type=text]');
   if (input) input.value = '';
+  // Enter submits even while the field's autocompletion list is open
+  const enter = (e) => {
+    if (e.key === 'Enter' && !e.isComposing) { e.preventDefault(); dlg.close('ok'); }
+  };
+  if (input) input.addEventListener('keydown', enter);
   return new Promise((resolve) => {
     const done = () => {
       dlg.removeEventListener('close', done);
+      if (input) input.removeEventListener('keydown', enter);
       resolve(dlg.returnValue === 'ok' ? (input ? input.value.trim() : '') : null);
     };
     dlg.returnValue = '';
