@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# browser.sh — the review UI in headless Chromium (Debian's chromium, driven by
+# playwright-core from tests/browser, both installed by `make deps`) against a
+# real `facetag serve` over a real catalog: the six demo photos and five photos
+# of one cast are ingested, analysed and clustered; then, through the page,
+# a photo is reviewed (a face named, a face rejected), a box drawn for a missed
+# face, a person named, two persons merged and the CSV exported; the server is
+# killed (-9), started again, and every change must still be there, in the page
+# and through the API (tests/browser/review.mjs holds the browser steps).
+# Nothing is skipped: without chromium or playwright-core the test fails.
+set -uo pipefail
+BIN=${FACETAG_BIN:?FACETAG_BIN not set}
+SHARED=${FACETAG_SHARED:?FACETAG_SHARED not set}
+MODELS=${FACETAG_MODELS:?FACETAG_MODELS not set}
+SRC=${FACETAG_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/lib/serve.bash"
+
+export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$CHROMIUM" ] || fail "$CHROMIUM is missing: the browser tests need Debian's chromium package (make deps installs it)"
+command -v node >/dev/null 2>&1 || fail "node is missing: the browser tests need Node.js (make deps)"
+[ -f "$SRC/tests/browser/node_modules/playwright-core/package.json" ] ||
+  fail "playwright-core is not installed in $SRC/tests/browser: run make deps (npm ci there)"
+
+T=$(mktemp -d)
+trap '[ -n "${SERVE_PID:-}" ] && kill -9 "$SERVE_PID" 2>/dev/null; rm -rf "$T"' EXIT
+D=$T/data
+photos=("$MODELS"/../demo/*.jpg "$SHARED"/data/group-photos/modern-groups/faceapi_bbt[1-5].jpg)
+[ ${#photos[@]} -eq 11 ] || fail "want 6 demo photos and 5 group photos, found ${#photos[@]}: ${photos[*]}"
+"$BIN" --data "$D" ingest -j 2 "${photos[@]}" >"$T/ingest.log" 2>&1 || fail "ingest: $(tail -5 "$T/ingest.log")"
+"$BIN" --data "$D" analyze -j 2 >"$T/analyze.log" 2>&1 || fail "analyze: $(tail -5 "$T/analyze.log")"
+"$BIN" --data "$D" cluster >"$T/cluster.log" 2>&1 || fail "cluster: $(tail -5 "$T/cluster.log")"
+
+TOKEN=browser-test-token-$$-0123456789
+run() { (cd "$SRC/tests/browser" && node review.mjs "$1" "$SERVE_URL" "$TOKEN" "$T/state.json") || fail "the browser steps ($1) failed; server log: $(tail -20 "$SERVE_LOG")"; }
+
+serve_start "$D" --token "$TOKEN"
+run edit
+# a crash, not a polite stop: what was answered must be on disk already
+kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null; SERVE_PID=
+serve_start "$D" --token "$TOKEN"
+run verify
+serve_stop
+echo "browser: ok"
