@@ -1,7 +1,9 @@
 // screenshot.mjs URL [OUT] [TOKEN] — docs/screenshot.png: the review UI of a
 // running `facetag serve` (e.g. `make demo`) at 1280×800 in headless Chromium,
 // on the pending photo with the most faces, its first face selected.
-// Uses playwright-core from tests/browser (installed by `make deps`).
+// Uses playwright-core from tests/browser and the vips command (palette PNG,
+// a third of the bytes), both installed by `make deps`.
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 const require = createRequire(new URL('../tests/browser/package.json', import.meta.url));
@@ -32,6 +34,8 @@ try {
   await page.evaluate(() => { document.getElementById('status').textContent = ''; });
   await page.waitForFunction(() => [...document.images].every((i) => i.complete));
   await page.screenshot({ path: out });
+  execFileSync('vips', ['copy', out, `${out}.tmp.png[palette,Q=95,compression=9]`]);
+  execFileSync('mv', [`${out}.tmp.png`, out]);
   console.log(`screenshot: ${out} (photo ${pick.photo_id}, ${pick.faces} faces)`);
 } finally {
   await browser.close();
