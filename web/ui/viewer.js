@@ -18,6 +18,9 @@ export class PhotoViewer {
     this.onDraw = onDraw;
     this.photo = null;
     this.selectedId = null;
+    // the photo as large as the area allows (small scans are enlarged too)
+    this.resize = new ResizeObserver(() => this.fit());
+    this.resize.observe(root);
     this.drawing = false;
     this.drag = null;
   }
@@ -49,6 +52,15 @@ export class PhotoViewer {
     this.overlay.addEventListener('pointerup', (e) => this.dragEnd(e));
     this.overlay.addEventListener('pointercancel', () => this.dragCancel());
     this.setDrawing(this.drawing);
+    this.fit();
+  }
+
+  fit() {
+    if (!this.img || !this.photo || !this.photo.width || !this.photo.height) return;
+    const ar = this.photo.width / this.photo.height;
+    const w = Math.max(50, Math.min(this.root.clientWidth, this.root.clientHeight * ar));
+    this.img.style.width = `${Math.floor(w)}px`;
+    this.img.style.height = `${Math.floor(w / ar)}px`;
   }
 
   renderBoxes() {
@@ -69,6 +81,7 @@ export class PhotoViewer {
       // through the CSSOM: the page's Content-Security-Policy forbids style attributes
       Object.assign(box.style, { left: `${(100 * x) / W}%`, top: `${(100 * y) / H}%`, width: `${(100 * w) / W}%`, height: `${(100 * hgt) / H}%` });
       if (f.face_id === this.selectedId) box.classList.add('selected');
+      if ((y + hgt) / H > 0.92) box.classList.add('label-above'); // no room below the photo
       this.overlay.insertBefore(box, this.draft);
     }
   }
