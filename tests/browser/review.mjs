@@ -96,12 +96,13 @@ async function openBrowser() {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.request().method()} ${r.url()}`); });
-  page.setDefaultTimeout(15000);
+  page.setDefaultTimeout(30000);
   return { browser, page, problems };
 }
 
-/* until(fn, what) — polls fn() until it returns a truthy value (10 s at most). */
-async function until(fn, what, ms = 10000) {
+/* until(fn, what) — polls fn() until it returns a truthy value (30 s at most:
+   a sanitizer build on a busy machine is slow; a pass takes what it takes). */
+async function until(fn, what, ms = 30000) {
   const end = Date.now() + ms;
   let last;
   for (;;) {

@@ -39,6 +39,9 @@ async function call(method, path, body) {
       if (res.ok) throw new Error(`${method} ${path}: the answer is not JSON`);
     }
   }
+  if (res.status === 401) {
+    throw new Error('This server asks for its access token: open /?token=YOUR_TOKEN once in this browser.');
+  }
   if (!res.ok) {
     const why = data && typeof data.error === 'string' ? data.error : `HTTP ${res.status}`;
     throw new Error(`${why} (${method} ${path})`);
