@@ -187,15 +187,16 @@ async function edit() {
   // that belongs to a person (B, to reject), neither of them G's
   const pending = await get('/pending');
   assert.ok(pending.length >= 2, `want at least 2 photos to review, /pending has ${pending.length}`);
-  let P = null, A = null, B = null;
+  // (B and C in a person: C to accept as it is, B to reject; A to name)
+  let P = null, A = null, B = null, C = null;
   for (const item of pending) {
     const ph = await get(`/api/photos/${item.photo_id}`);
     const free = ph.faces.filter((f) => !gFaces.has(f.face_id) && !hFaces.has(f.face_id) && f.status === 'unreviewed');
-    const b = free.find((f) => f.person_id);
-    const a = free.find((f) => f !== b);
-    if (a && b) { P = ph; A = a; B = b; break; }
+    const [b, c] = free.filter((f) => f.person_id);
+    const a = free.find((f) => f !== b && f !== c);
+    if (a && b && c) { P = ph; A = a; B = b; C = c; break; }
   }
-  assert.ok(P, 'no pending photo has two unreviewed faces outside the two biggest persons, one of them in a person');
+  assert.ok(P, 'no pending photo has three unreviewed faces outside the two biggest persons, two of them in a person');
   // the photo to draw on: none of G's faces, not P
   const all = (await get('/api/photos?limit=1000')).photos;
   const qSummary = all.find((p) => p.photo_id !== P.photo_id && !gPhotos.has(p.photo_id));
@@ -231,13 +232,27 @@ async function edit() {
     assert.equal(a.person_name, NAMES.face, 'API: the named face');
     assert.equal(a.status, 'confirmed', 'API: the named face is confirmed');
 
-    // review: reject face B with the keyboard (j/k to it, then r)
-    await page.locator('#face-name').evaluate((el) => el.blur());
-    const order = await page.locator('.overlay .face-box').evaluateAll((bs) => bs.map((b) => [Number(b.dataset.faceId), b.getAttribute('aria-pressed')]));
-    const cur = order.findIndex(([, on]) => on === 'true'), to = order.findIndex(([id]) => id === B.face_id);
-    assert.ok(cur >= 0, 'a face is selected after the accept');
-    for (let k = 0; k < Math.abs(to - cur); k++) await page.keyboard.press(to > cur ? 'j' : 'k');
-    assert.equal(await boxOf(page, B.face_id).getAttribute('aria-pressed'), 'true', 'j reaches face B');
+    // review with the keyboard: j/k to face C, a accepts it in its person;
+    // j/k to face B, r rejects it; n puts the cursor in the name field
+    const walkTo = async (face) => {
+      const order = await page.locator('.overlay .face-box').evaluateAll((bs) => bs.map((b) => [Number(b.dataset.faceId), b.getAttribute('aria-pressed')]));
+      const cur = order.findIndex(([, on]) => on === 'true'), to = order.findIndex(([id]) => id === face.face_id);
+      assert.ok(cur >= 0, 'a face is selected');
+      for (let k = 0; k < Math.abs(to - cur); k++) await page.keyboard.press(to > cur ? 'j' : 'k');
+      assert.equal(await boxOf(page, face.face_id).getAttribute('aria-pressed'), 'true', `j/k reach face ${face.face_id}`);
+    };
+    assert.equal(await page.evaluate(() => document.activeElement.id), '', 'Enter leaves the name field for the shortcuts');
+    await walkTo(C);
+    await page.keyboard.press('a');
+    await expectStatus(page, new RegExp(`Face ${C.face_no + 1} accepted`), 'the face to be accepted with a');
+    const c = (await get(`/api/photos/${P.photo_id}`)).faces.find((f) => f.face_id === C.face_id);
+    assert.equal(c.status, 'confirmed', 'API: the face accepted with a');
+    assert.equal(c.person_id, C.person_id, 'API: a keeps the face in its person');
+    await page.keyboard.press('n');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'face-name', 'n focuses the name field');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.evaluate(() => document.activeElement.id), '', 'Escape leaves the name field');
+    await walkTo(B);
     await page.keyboard.press('r');
     await expectStatus(page, /rejected/, 'the face to be rejected');
     assert.match(await boxOf(page, B.face_id).getAttribute('class'), /\brejected\b/);
@@ -341,7 +356,7 @@ async function edit() {
 
     assert.deepEqual(problems, [], 'the page reported problems');
     fs.writeFileSync(STATE, JSON.stringify({
-      P: P.photo_id, A: A.face_id, B: B.face_id, Bperson: B.person_id, Q: Q.photo_id, drawn: drawn.face_id,
+      P: P.photo_id, A: A.face_id, B: B.face_id, Bperson: B.person_id, C: C.face_id, Cperson: C.person_id, Q: Q.photo_id, drawn: drawn.face_id,
       drawnBox: drawn.box, G: G.person_id, gFaces: G.faces.length + 1, alan: alanId, nP: P.faces.length,
       nQ: Q.faces.length + 1, csv, K: K.person_id, moved: movedIds,
     }));
@@ -362,6 +377,9 @@ async function verify() {
   assert.equal(a.person_name, NAMES.face, 'API after restart: the named face');
   assert.equal(a.status, 'confirmed');
   assert.equal(b.status, 'rejected', 'API after restart: the rejected face');
+  const c = p.faces.find((f) => f.face_id === s.C);
+  assert.equal(c.status, 'confirmed', 'API after restart: the face accepted with a');
+  assert.equal(c.person_id, s.Cperson);
   assert.notEqual(b.person_id, s.Bperson);
   const g = await get(`/api/persons/${s.G}`);
   assert.equal(g.name, NAMES.person, 'API after restart: the named person');
