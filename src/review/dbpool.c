@@ -2,7 +2,13 @@
 #include "review/dbpool.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdlib.h>
+
+/* A decision waits this long for another writer (a `facetag cluster` run
+ * committing its persons) rather than failing after the catalog's usual 5 s:
+ * a person's click should not be lost to a batch job. */
+#define DBPOOL_BUSY_TIMEOUT_MS 30000
 
 struct dbpool {
     pthread_mutex_t lock;
@@ -31,6 +37,7 @@ dbpool *dbpool_open(const char *path, int n, err *e)
             dbpool_close(p);
             return NULL;
         }
+        sqlite3_busy_timeout(catalog_db(p->all[i]), DBPOOL_BUSY_TIMEOUT_MS);
         p->n++;
         p->free_list[p->nfree++] = p->all[i];
     }

@@ -10,7 +10,8 @@
 
 typedef struct dbpool dbpool;
 
-/* Opens n connections to the catalog at path. Caller frees with dbpool_close. */
+/* Opens n connections to the catalog at path; each waits up to 30 s for another
+ * process's write lock. Caller frees with dbpool_close. */
 dbpool *dbpool_open(const char *path, int n, err *e);
 /* Waits for a free connection; never NULL. */
 catalog *dbpool_acquire(dbpool *p);

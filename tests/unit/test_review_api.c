@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <vips/vips.h>
 
 #define NPHOTOS 6
@@ -881,6 +882,46 @@ static void test_concurrent_reads(void)
     CHECK_MSG(same == N, "%d of %d readers got the current list", same, N);
 }
 
+/* A batch job (facetag cluster) holding the write lock longer than the
+ * catalog's usual 5 s busy timeout: a decision waits for it instead of failing. */
+typedef struct locker {
+    pthread_barrier_t *locked;
+    int seconds;
+    int ok;
+} locker;
+
+static void *hold_write_lock(void *ud)
+{
+    locker *l = ud;
+    sqlite3 *db = open_db();
+    l->ok = sqlite3_exec(db, "BEGIN IMMEDIATE; INSERT INTO persons (name) VALUES ('Batch Job')", NULL, NULL, NULL) ==
+            SQLITE_OK;
+    pthread_barrier_wait(l->locked);
+    sleep((unsigned)l->seconds);
+    l->ok &= sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+    sqlite3_close(db);
+    return NULL;
+}
+
+static void test_decision_waits_for_a_batch_job(void)
+{
+    pthread_barrier_t locked;
+    pthread_barrier_init(&locked, NULL, 2);
+    locker l = {.locked = &locked, .seconds = 6};
+    pthread_t th;
+    pthread_create(&th, NULL, hold_write_lock, &l);
+    pthread_barrier_wait(&locked);
+    char body[256];
+    snprintf(body, sizeof body, "{\"photo_id\":\"%s\",\"face_id\":%lld,\"label\":\"Waited\",\"accepted\":true}",
+             photo_ids[0], (long long)face_ids[0][8]);
+    json_t *f = post_ok("/annotate", body, "a decision during a long write");
+    CHECK(f && jstr(f, "person_name") && strcmp(jstr(f, "person_name"), "Waited") == 0);
+    json_decref(f);
+    pthread_join(th, NULL);
+    pthread_barrier_destroy(&locked);
+    CHECK(l.ok && q_int("SELECT count(*) FROM persons WHERE name = 'Batch Job'") == 1);
+}
+
 /* ---- restart, binds and tokens ---------------------------------------------------- */
 
 static json_t *snapshot(void)
@@ -966,6 +1007,7 @@ int main(void)
         test_draw();
         test_concurrent_decisions();
         test_concurrent_reads();
+        test_decision_waits_for_a_batch_job();
         json_t *before = snapshot();
         review_server_stop(s);
 
