@@ -8,6 +8,8 @@ import { h, clear, say, fail, faceLabel, plural } from './dom.js';
 import { PhotoViewer } from './viewer.js';
 import { refreshPersons, openDialog } from './shared.js';
 
+const PAGE = 200; // photos per request of the list
+
 export class ReviewPage {
   /* mode 'queue' (GET /pending) or 'all' (GET /api/photos); photoId/faceId
      from the address (#/photo/ID[/FACE]) or null for the first in the list. */
@@ -85,24 +87,40 @@ export class ReviewPage {
     await this.loadList();
   }
 
+  /* fetchPage(offset) → {rows, more}: PAGE photos of the list from offset. */
+  async fetchPage(offset) {
+    if (this.mode === 'queue') {
+      const rows = await api.pending(PAGE, offset);
+      return { rows, more: rows.length === PAGE };
+    }
+    const r = await api.photos(PAGE, offset);
+    this.total = r.total;
+    return { rows: r.photos, more: offset + r.photos.length < r.total };
+  }
+
+  showCount() {
+    const n = this.list.length;
+    if (this.mode === 'queue') {
+      this.listInfo.textContent = n ? `${plural(n, 'photo')}${this.more ? ' (and more)' : ''} with faces to review`
+        : 'Nothing to review: every face is confirmed or rejected.';
+    } else {
+      this.listInfo.textContent = plural(this.total || 0, 'photo');
+    }
+  }
+
   async loadList() {
     this.tabQueue.setAttribute('aria-pressed', String(this.mode === 'queue'));
     this.tabAll.setAttribute('aria-pressed', String(this.mode === 'all'));
     try {
-      if (this.mode === 'queue') {
-        this.list = await api.pending();
-        this.listInfo.textContent = this.list.length
-          ? `${plural(this.list.length, 'photo')} with faces to review`
-          : 'Nothing to review: every face is confirmed or rejected.';
-      } else {
-        const r = await api.photos();
-        this.list = r.photos;
-        this.listInfo.textContent = `${plural(r.total, 'photo')}`;
-      }
+      const { rows, more } = await this.fetchPage(0);
+      this.list = rows;
+      this.more = more;
     } catch (e) {
       fail(e);
       this.list = [];
+      this.more = false;
     }
+    this.showCount();
     this.renderList();
     const id = this.want.photoId || (this.list[0] && this.list[0].photo_id);
     if (id) await this.openPhoto(id, this.want.faceId);
@@ -118,7 +136,20 @@ export class ReviewPage {
     this.showFace(null);
   }
 
+  /* loadMore() — the next page of the list, appended. */
+  async loadMore() {
+    try {
+      const { rows, more } = await this.fetchPage(this.list.length);
+      const known = new Set(this.list.map((p) => p.photo_id));
+      this.list.push(...rows.filter((p) => !known.has(p.photo_id)));
+      this.more = more && rows.length > 0;
+    } catch (e) { fail(e); }
+    this.showCount();
+    this.renderList();
+  }
+
   renderList() {
+    const moreBtn = this.more ? h('li', {}, h('button', { type: 'button', class: 'more', onclick: () => this.loadMore() }, 'Show more photos')) : null;
     clear(this.listEl, this.list.map((p) => {
       const cur = this.photo && this.photo.photo_id === p.photo_id;
       const counts = this.mode === 'queue'
@@ -129,7 +160,7 @@ export class ReviewPage {
           h('span', { class: 'file' }, baseName(p.file) || p.photo_id),
           p.caption ? h('span', { class: 'cap' }, p.caption) : null,
           h('span', { class: 'muted count' }, counts)));
-    }));
+    }), moreBtn);
   }
 
   /* route(photoId, faceId) — the address changed to another photo of this page. */
@@ -304,6 +335,7 @@ export class ReviewPage {
     if (!this.list.length) return;
     const i = this.photo ? this.list.findIndex((x) => x.photo_id === this.photo.photo_id) : -1;
     const j = i + dir;
+    if (j >= this.list.length && this.more) await this.loadMore();
     if (j < 0 || j >= this.list.length) { say(dir > 0 ? 'That was the last photo.' : 'This is the first photo.'); return; }
     await this.openPhoto(this.list[j].photo_id);
     if (lastFace && this.photo && this.photo.faces.length) this.selectFace(this.photo.faces[this.photo.faces.length - 1]);
