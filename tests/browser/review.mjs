@@ -26,6 +26,7 @@ if (!['edit', 'verify'].includes(phase) || !BASE || !TOKEN || !STATE) {
   process.exit(2);
 }
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CAPTION = 'Probe <img src=x onerror="document.title=1"> & <b>Februar</b> 1977';
 const NAMES = { face: 'Ada Lovelace', person: 'Grace Hopper', drawn: 'Alan <b>Turing</b>', moved: 'Katherine Johnson' };
 
 function log(msg) { console.log(`browser ${phase}: ${msg}`); }
@@ -217,6 +218,14 @@ async function edit() {
     assert.match(await page.locator('#help').textContent(), /accept/);
     await page.keyboard.press('Escape');
     await until(async () => !(await page.locator('#help').evaluate((d) => d.open)), 'the help overlay to close on Escape');
+
+    // a caption that looks like HTML is shown as text
+    const capPhoto = all.find((p) => p.caption === CAPTION);
+    assert.ok(capPhoto, `API: a photo captioned ${CAPTION} (sample2.txt)`);
+    await goto(page, `#/photo/${capPhoto.photo_id}`);
+    await until(async () => (await page.locator('.photo-head .caption').textContent()).startsWith(CAPTION), 'the caption in the photo header');
+    assert.equal(await page.locator('.photo-head img, .photo-list img, .photo-head b').count(), 0, 'a caption is never parsed as HTML');
+    assert.equal(await page.locator(`.photo-list a[data-photo-id="${capPhoto.photo_id}"] .cap`).textContent(), CAPTION, 'the caption in the list');
 
     // review: name face A (click its box, type, Enter)
     await openPhoto(page, P.photo_id, P.faces.length);

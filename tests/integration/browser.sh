@@ -24,7 +24,12 @@ command -v node >/dev/null 2>&1 || fail "node is missing: the browser tests need
 T=$(mktemp -d)
 trap '[ -n "${SERVE_PID:-}" ] && kill -9 "$SERVE_PID" 2>/dev/null; rm -rf "$T"' EXIT
 D=$T/data
-photos=("$MODELS"/../demo/*.jpg "$SHARED"/data/group-photos/modern-groups/faceapi_bbt[1-5].jpg)
+# the demo photos from a copy, one with a caption that looks like HTML (a
+# sidecar .txt): the page must show it as text
+mkdir -p "$T/in"
+cp "$MODELS"/../demo/*.jpg "$T/in/" || fail "no demo photos in $MODELS/../demo"
+printf '%s\n' 'Probe <img src=x onerror="document.title=1"> & <b>Februar</b> 1977' >"$T/in/sample2.txt"
+photos=("$T"/in/*.jpg "$SHARED"/data/group-photos/modern-groups/faceapi_bbt[1-5].jpg)
 [ ${#photos[@]} -eq 11 ] || fail "want 6 demo photos and 5 group photos, found ${#photos[@]}: ${photos[*]}"
 "$BIN" --data "$D" ingest -j 2 "${photos[@]}" >"$T/ingest.log" 2>&1 || fail "ingest: $(tail -5 "$T/ingest.log")"
 "$BIN" --data "$D" analyze -j 2 >"$T/analyze.log" 2>&1 || fail "analyze: $(tail -5 "$T/analyze.log")"
