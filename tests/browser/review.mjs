@@ -360,8 +360,15 @@ async function edit() {
     const gRows = [...rows.values()].filter((r) => r.person_id === String(G.person_id));
     assert.equal(gRows.length, G.faces.length + 1, 'export.csv: every face of the merged person');
     assert.ok(gRows.every((r) => r.name === NAMES.person), 'export.csv: the merged person\'s name on all its faces');
-    assert.equal(rows.size, (await get('/api/export.json')).photos.reduce((n, p) => n + p.faces.length, 0),
-      'export.csv: one row per face of export.json');
+    // export JSON through its button: the same faces
+    const [dlj] = await Promise.all([page.waitForEvent('download'), page.locator('#export-json').click()]);
+    const jsonPath = path.join(os.tmpdir(), `facetag-export-${process.pid}.json`);
+    await dlj.saveAs(jsonPath);
+    const exported = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+    fs.unlinkSync(jsonPath);
+    assert.equal(rows.size, exported.photos.reduce((n, p) => n + p.faces.length, 0), 'export.csv: one row per face of export.json');
+    const jd = exported.photos.find((p) => p.photo_id === Q.photo_id).faces.find((f) => f.face_id === drawn.face_id);
+    assert.equal(jd.person_name, NAMES.person, 'export.json: the drawn face in the merged person');
 
     assert.deepEqual(problems, [], 'the page reported problems');
     fs.writeFileSync(STATE, JSON.stringify({
