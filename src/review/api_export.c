@@ -35,12 +35,19 @@ void api_export_csv(http_request *rq, http_response *resp)
 {
     sqlite3 *db = catalog_db(rq->cat);
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT f.photo_id, (SELECT s.path FROM photo_sources s WHERE s.photo_id = f.photo_id "
-                           "ORDER BY s.id LIMIT 1), f.face_no, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id, "
-                           "p.name, f.status FROM faces f LEFT JOIN persons p ON p.id = f.person_id "
-                           "WHERE " VIEW_CURRENT_FACE("f") " ORDER BY f.photo_id, f.face_no",
-                           -1, &st, NULL) != SQLITE_OK) {
+    err e = {0};
+    int one = view_one_version(rq->cat, &e);
+    if (one < 0) {
+        http_error_from(resp, &e);
+        return;
+    }
+#define EXPORT_CSV(WHERE)                                                                                     \
+    "SELECT f.photo_id, (SELECT s.path FROM photo_sources s WHERE s.photo_id = f.photo_id "                 \
+    "ORDER BY s.id LIMIT 1), f.face_no, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id, "                  \
+    "p.name, f.status FROM faces f LEFT JOIN persons p ON p.id = f.person_id "                               \
+    "WHERE " WHERE " ORDER BY f.photo_id, f.face_no"
+    if (sqlite3_prepare_v2(db, one ? EXPORT_CSV("1") : EXPORT_CSV(VIEW_CURRENT_FACE("f")), -1, &st, NULL) !=
+        SQLITE_OK) {
         http_error(resp, 500, "export: %s", sqlite3_errmsg(db));
         return;
     }

@@ -68,6 +68,10 @@ int view_photo(catalog *c, const char *photo_id, bool suggest, json_t **out, err
  * caption or file holds q (case-insensitive), at most limit. */
 int view_photo_search(catalog *c, const char *q, long limit, json_t **out, err *e);
 
+/* 1 when the catalog holds results of one model version only (then every face
+ * is current and VIEW_CURRENT_FACE can be skipped), 0 when not, <0 on error. */
+int view_one_version(catalog *c, err *e);
+
 /* true when haystack holds needle, ignoring case (Unicode case folding). */
 bool view_text_contains(const char *haystack, const char *needle);
 

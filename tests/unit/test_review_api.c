@@ -922,6 +922,83 @@ static void test_decision_waits_for_a_batch_job(void)
     CHECK(l.ok && q_int("SELECT count(*) FROM persons WHERE name = 'Batch Job'") == 1);
 }
 
+/* ---- a photo analysed again with another model version ---------------------------- */
+
+/* Photo 5 re-analysed as "test-model/v2" with two faces, the first put in face
+ * 5/0's person: only the new analysis counts from then on — in the photo, the
+ * queue, the persons' counts and covers, and the export. */
+static void test_reanalysis(void)
+{
+    err e = {0};
+    char dbp[700], path[256], q[64];
+    snprintf(dbp, sizeof dbp, "%s/catalog.sqlite", data_dir);
+    catalog *c = catalog_open(dbp, &e);
+    int64_t p40 = q_int("SELECT person_id FROM faces WHERE id = %lld", (long long)face_ids[5][0]);
+    int64_t p41 = q_int("SELECT person_id FROM faces WHERE id = %lld", (long long)face_ids[5][1]);
+    int64_t v2[2] = {0};
+    for (int k = 0; c && k < 2; k++) {
+        catalog_face f = {0};
+        snprintf(f.photo_id, sizeof f.photo_id, "%s", photo_ids[5]);
+        f.face_no = k;
+        snprintf(f.model_version, sizeof f.model_version, "test-model/v2");
+        f.box[0] = 10 + 100 * k, f.box[1] = 10, f.box[2] = 50, f.box[3] = 60;
+        f.score = 0.99;
+        f.person_id = k == 0 ? p40 : 0;
+        snprintf(f.source, sizeof f.source, "detector");
+        CHECK_MSG(catalog_face_put(c, &f, &e) == 0, "%s", e.msg);
+        v2[k] = f.id;
+    }
+    CHECK_MSG(c && catalog_analysis_put(c, photo_ids[5], "test-model/v2", "done", 2, NULL, &e) == 0, "%s", e.msg);
+    catalog_close(c);
+
+    reply r;
+    snprintf(path, sizeof path, "/api/photos/%s", photo_ids[5]);
+    CHECK(call("GET", path, NULL, &r) == 200 && json_array_size(json_object_get(r.json, "faces")) == 2);
+    json_t *f0 = json_array_get(json_object_get(r.json, "faces"), 0);
+    CHECK_MSG(jint(f0, "face_id") == v2[0] && jint(f0, "person_id") == p40, "photo after re-analysis: %s", r.body);
+    reply_free(&r);
+    CHECK(call("GET", "/pending?limit=1", NULL, &r) == 200 && json_array_size(r.json) == 1 &&
+          strcmp(jstr(json_array_get(r.json, 0), "photo_id"), photo_ids[5]) == 0 &&
+          jint(json_array_get(r.json, 0), "faces") == 2 && jint(json_array_get(r.json, 0), "unreviewed") == 2);
+    reply_free(&r);
+    snprintf(q, sizeof q, "/api/persons/%lld", (long long)p40);
+    /* one person: "faces" is the array of its current faces */
+    CHECK(call("GET", q, NULL, &r) == 200 && json_array_size(json_object_get(r.json, "faces")) == 1 &&
+          jint(json_object_get(r.json, "cover"), "face_no") == 0 && jint(r.json, "photos") == 1 &&
+          jint(json_array_get(json_object_get(r.json, "faces"), 0), "face_id") == v2[0]);
+    reply_free(&r);
+    /* the list (one pass over all persons) agrees with the one-person query */
+    CHECK(call("GET", "/api/persons", NULL, &r) == 200);
+    bool seen40 = false, seen41 = false;
+    for (size_t i = 0; i < json_array_size(r.json); i++) {
+        json_t *x = json_array_get(r.json, i);
+        if (jint(x, "person_id") == p40) {
+            seen40 = true;
+            CHECK_MSG(jint(x, "faces") == 1 && jint(x, "photos") == 1 &&
+                          strcmp(jstr(json_object_get(x, "cover"), "photo_id"), photo_ids[5]) == 0,
+                      "person %lld in the list", (long long)p40);
+        }
+        if (jint(x, "person_id") == p41) {
+            seen41 = true;
+            CHECK_MSG(jint(x, "faces") == 0 && json_is_null(json_object_get(x, "cover")), "person %lld in the list",
+                      (long long)p41);
+        }
+    }
+    CHECK(seen40 && seen41);
+    reply_free(&r);
+    CHECK(call("GET", "/api/export.csv", NULL, &r) == 200);
+    int lines = 0, of5 = 0;
+    for (char *l = r.body; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        lines++;
+        of5 += strncmp(l, photo_ids[5], PHOTO_ID_LEN) == 0;
+    }
+    CHECK_MSG(of5 == 2, "photo 5 rows in the CSV: %d", of5);
+    CHECK(lines - 1 == q_int("SELECT count(*) FROM faces f WHERE " "f.model_version = (SELECT model_version FROM "
+                             "analysis_runs a WHERE a.photo_id = f.photo_id AND a.status = 'done' ORDER BY a.rowid "
+                             "DESC LIMIT 1)"));
+    reply_free(&r);
+}
+
 /* ---- restart, binds and tokens ---------------------------------------------------- */
 
 static json_t *snapshot(void)
@@ -1022,6 +1099,12 @@ int main(void)
             review_server_stop(s);
         }
         json_decref(before);
+        s = start(NULL, NULL, &e);
+        CHECK_MSG(s != NULL, "restart: %s", e.msg);
+        if (s) {
+            test_reanalysis();
+            review_server_stop(s);
+        }
         test_auth();
     }
     test_rmtree(data_dir);
