@@ -19,8 +19,8 @@ static const char usage[] =
     "                loopback needs a token\n"
     "  --port N      TCP port (default 8001; 0 = any free port, printed at start)\n"
     "  --token T     require T on every request (Authorization: Bearer T, or open\n"
-    "                /?token=T once in the browser); default $FACETAG_TOKEN; at least\n"
-    "                16 characters\n"
+    "                /?token=T once in the browser); default $FACETAG_TOKEN, which is\n"
+    "                better: other users can read a command line; at least 16 characters\n"
     "Prints \"facetag serve: listening on http://ADDR:PORT/\" once it accepts requests.\n";
 
 static int run_serve(const cli_globals *g, int argc, char **argv)
