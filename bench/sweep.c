@@ -225,6 +225,19 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (argc == 1) { /* `make bench`: the data folder of an earlier `facetag eval --data` */
+        const char *shared = getenv("FACETAG_SHARED");
+        data = getenv("FACETAG_SWEEP_DATA");
+        static char set_buf[4096];
+        if (shared)
+            snprintf(set_buf, sizeof set_buf, "%s/data/faces-dev", shared);
+        set = shared ? set_buf : NULL;
+        if (!data || !set) {
+            printf("bench_sweep: skipped; it needs faces-dev analysed once: facetag --data D eval "
+                   "$FACETAG_SHARED/data/faces-dev, then FACETAG_SWEEP_DATA=D (or --set DIR --data D)\n");
+            return 0;
+        }
+    }
     if (!set || (!csv == !data)) {
         fprintf(stderr, "bench_sweep: give --set and one of --data, --csv\n");
         return 2;

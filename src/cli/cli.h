@@ -30,6 +30,7 @@ extern const cli_command cmd_ingest;
 extern const cli_command cmd_status;
 extern const cli_command cmd_cluster;
 extern const cli_command cmd_people;
+extern const cli_command cmd_eval;
 extern const cli_command cmd_serve;
 extern const cli_command cmd_detect;
 extern const cli_command cmd_analyze;

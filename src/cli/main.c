@@ -16,6 +16,7 @@ static const cli_command *const commands[] = {
     &cmd_status,
     &cmd_cluster,
     &cmd_people,
+    &cmd_eval,
     &cmd_serve,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

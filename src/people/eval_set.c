@@ -83,7 +83,7 @@ static int list_dir(const char *dir, char kind, strv *out)
             rc = strv_push(out, strdup(de->d_name));
     }
     closedir(d);
-    if (rc == 0)
+    if (rc == 0 && out->n)
         qsort(out->v, out->n, sizeof *out->v, str_cmp);
     return rc;
 }
