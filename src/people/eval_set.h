@@ -5,8 +5,9 @@
  * Images: every file with an image extension (jpg, jpeg, png, tif, tiff, webp,
  * gif, bmp, pgm, ppm, pbm, pnm, heic, heif, avif; any case) below each
  * immediate subfolder of the set, recursively, names starting with '.' left
- * out; identities and files in byte order. Files at the top level are not
- * images of anyone and are ignored.
+ * out; identities in byte order, within a folder its files (byte order) before
+ * its subfolders. Files at the top level are not images of anyone and are
+ * ignored; so is an identity folder without images.
  *
  * Matching against a catalog into which the identity folders were ingested:
  * each image's photo (by its absolute path, as ingest records it), and that

@@ -4,6 +4,7 @@
  * -> the decision holds), same-photo cannot-links, the incremental path, and a
  * model change that carries every decision over to the new faces by box IoU. */
 #include "people/labels.h"
+#include "people/people_list.h"
 #include "people/people_stage.h"
 #include "people/people_store.h"
 #include "people/persons.h"
@@ -211,6 +212,21 @@ static void test_first_cluster_and_ids(catalog *c)
     for (int k = 0; k < 54; k++)
         same += person_of(c, face_m1[k][0]) == before[k];
     CHECK_MSG(same == 54, "%d of 54 faces kept their person id", same);
+
+    /* the list `facetag people` shows: every person, biggest first, counts as in the catalog */
+    people_list l;
+    err e = {0};
+    CHECK_MSG(people_list_load(c, NULL, &l, &e) == 0, "%s", e.msg);
+    CHECK(l.n == NID && l.faces == NID * PER + 12 && strcmp(l.model_version, "m1") == 0);
+    CHECK(l.unassigned == query_int(c, "SELECT count(*) FROM faces WHERE person_id IS NULL"));
+    int64_t total = l.unassigned;
+    for (size_t i = 0; i < l.n; i++) {
+        total += l.persons[i].faces;
+        CHECK(i == 0 || l.persons[i].faces <= l.persons[i - 1].faces);
+        CHECK(l.persons[i].photos == l.persons[i].faces && !l.persons[i].name && l.persons[i].nsuggested == 0);
+    }
+    CHECK(total == l.faces);
+    people_list_free(&l);
 }
 
 /* Decisions made in the catalog, checked after each re-cluster. */
