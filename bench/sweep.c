@@ -4,13 +4,14 @@
  * without a face or with an unassigned face is its own singleton), plus the
  * incremental assignment threshold.
  *
- *   bench_sweep --set DIR --data DATADIR [--metric euclidean|cosine] [-j N] [--quick]
+ *   bench_sweep --set DIR --data DATADIR [--metric euclidean|cosine] [--attach D] [-j N] [--quick]
  *       faces from a facetag data folder into which the set was ingested and
  *       analysed (e.g. `facetag eval DIR --data DATADIR` leaves one)
  *   bench_sweep --set DIR --csv FILE ...
  *       faces from a "file,identity,score,d0..d127" dump (bench_verify --dump)
  *
- * Prints one row per setting: clusters, unassigned %, pairwise F1, BCubed
+ * --attach D sets cluster_params.attach for every setting (0: off; default:
+ * the default). Prints one row per setting: clusters, unassigned %, pairwise F1, BCubed
  * P/R/F, ARI, NMI; then the best setting per algorithm by BCubed F; then the
  * assignment table: for thresholds t, the share of faces whose nearest other
  * face lies within t and how often that face is of the same identity. */
@@ -206,6 +207,7 @@ int main(int argc, char **argv)
     const char *set = NULL, *csv = NULL, *data = NULL;
     nb_metric metric = NB_EUCLIDEAN;
     int threads = 2, quick = 0;
+    double attach = -1; /* -1: the default of cluster_params */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--set") && i + 1 < argc)
             set = argv[++i];
@@ -217,11 +219,13 @@ int main(int argc, char **argv)
             metric = !strcmp(argv[++i], "cosine") ? NB_COSINE : NB_EUCLIDEAN;
         else if (!strcmp(argv[i], "-j") && i + 1 < argc)
             threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--attach") && i + 1 < argc)
+            attach = atof(argv[++i]);
         else if (!strcmp(argv[i], "--quick"))
             quick = 1;
         else {
             fprintf(stderr, "usage: bench_sweep --set DIR (--data DATADIR | --csv FILE) [--metric euclidean|cosine] "
-                            "[-j N] [--quick]\n");
+                            "[-j N] [--attach D] [--quick]\n");
             return 2;
         }
     }
@@ -262,6 +266,9 @@ int main(int argc, char **argv)
     }
     setting *g = calloc(512, sizeof *g);
     size_t ng = grid(g, metric, quick);
+    for (size_t i = 0; attach >= 0 && i < ng; i++)
+        g[i].p.attach = attach;
+    printf("unassigned faces attached within %.3f (0: off)\n", ng ? g[0].p.attach : 0.0);
     printf("%-34s %8s %8s %8s %8s %8s %8s %8s %8s %7s\n", "setting", "clusters", "unassig", "pair-F1", "B3-P", "B3-R",
            "B3-F", "ARI", "NMI", "s");
     double best[3] = {-1, -1, -1};

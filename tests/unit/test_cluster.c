@@ -449,6 +449,57 @@ static void test_constraints(void) {
     free(x);
 }
 
+/* Leftovers join the cluster of their nearest assigned face within attach,
+ * unless a decision forbids it. DBSCAN (eps 0.1, 3 samples) on a line: A =
+ * 0, 0.05 .. 0.2, B = 10 .. 10.2, p at 0.5 (0.3 from A), q at 1.5. */
+static void test_attach(void) {
+    enum { N = 12 };
+    float x[N * 2] = {0};
+    for (int i = 0; i < 5; i++) x[2 * i] = 0.05f * i, x[2 * (5 + i)] = 10 + 0.05f * i;
+    x[2 * 10] = 0.5f;
+    x[2 * 11] = 1.5f;
+    err e = {0};
+    nb_index *ix = neighbors_new(x, N, 2, NB_EUCLIDEAN, 1, &e);
+    CHECK(ix != NULL);
+    if (!ix) return;
+    cluster_params cp;
+    cluster_params_default(&cp, CLUSTER_DBSCAN);
+    cp.dbscan_eps = 0.1;
+    cp.dbscan_min_samples = 3;
+    int32_t l[N];
+    cp.attach = 0;
+    CHECK(cluster_run(ix, &cp, NULL, l, &e) == 0);
+    CHECK(l[0] >= 0 && l[5] >= 0 && l[0] != l[5] && l[10] == -1 && l[11] == -1);
+    cp.attach = 0.45;
+    CHECK(cluster_run(ix, &cp, NULL, l, &e) == 0);
+    CHECK_MSG(l[10] == l[0] && l[11] == -1, "p %d (A %d), q %d", l[10], l[0], l[11]);
+    /* p shares a photo with a face of A: stays out */
+    int32_t photo[N], person[N];
+    for (int i = 0; i < N; i++) photo[i] = 100 + i, person[i] = -1;
+    photo[10] = photo[2];
+    constraints c1 = {.photo = photo};
+    CHECK(cluster_run(ix, &cp, &c1, l, &e) == 0);
+    CHECK(l[10] == -1 && l[0] >= 0);
+    /* p was rejected from the person confirmed in A: stays out */
+    photo[10] = 110;
+    person[1] = 7;
+    constraint_reject rj = {10, 7};
+    constraints c2 = {.photo = photo, .person = person, .reject = &rj, .n_reject = 1};
+    CHECK(cluster_run(ix, &cp, &c2, l, &e) == 0);
+    CHECK(l[10] == -1 && l[1] >= 0);
+    /* a cannot-link with a face of A: stays out; rejected elsewhere: joins */
+    constraint_pair cl = {10, 3};
+    constraints c3 = {.cannot = &cl, .n_cannot = 1};
+    CHECK(cluster_run(ix, &cp, &c3, l, &e) == 0);
+    CHECK(l[10] == -1);
+    person[6] = 8;
+    rj.person = 8;
+    CHECK(cluster_run(ix, &cp, &c2, l, &e) == 0);
+    CHECK(l[10] == l[0] && l[10] >= 0);
+    CHECK(constraints_check(&c2, N, l, &e) == 0);
+    neighbors_free(ix);
+}
+
 int main(void) {
     test_labels();
     test_bad_input();
@@ -458,5 +509,6 @@ int main(void) {
     test_condensed_tree_by_hand();
     test_algorithms_recover_blobs();
     test_constraints();
+    test_attach();
     return test_main_end();
 }
