@@ -119,6 +119,34 @@ int image_load_rgb(const char *path, int autorotate, int max_edge, image *out, e
     return to_rgb8(in, max_edge > 0 ? 0 : autorotate, out, path, e);
 }
 
+int image_load_rgb_shrunk(const char *path, int autorotate, int min_edge, image *out, err *e)
+{
+    memset(out, 0, sizeof *out);
+    int rc = image_init(NULL, e);
+    if (rc)
+        return rc;
+    const char *loader = vips_foreign_find_load(path);
+    VipsImage *in = NULL;
+    if (loader && strcmp(loader, "VipsForeignLoadJpegFile") == 0 && min_edge > 0) {
+        VipsImage *hdr = vips_image_new_from_file(path, NULL); /* header only */
+        int longest = hdr ? (hdr->Xsize > hdr->Ysize ? hdr->Xsize : hdr->Ysize) : 0, shrink = 1;
+        if (hdr)
+            g_object_unref(hdr);
+        while (shrink < 8 && longest / (shrink * 2) >= min_edge)
+            shrink *= 2;
+        in = vips_image_new_from_file(path, "shrink", shrink, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    } else {
+        vips_error_clear();
+        in = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    }
+    if (!in) {
+        rc = err_set(e, ERR_FORMAT, "%s: cannot decode: %s", path, vips_error_buffer());
+        vips_error_clear();
+        return rc;
+    }
+    return to_rgb8(in, autorotate, out, path, e);
+}
+
 int image_load_rgb_buffer(const void *data, size_t len, int autorotate, int max_edge, image *out, err *e)
 {
     memset(out, 0, sizeof *out);

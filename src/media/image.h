@@ -20,6 +20,14 @@ int image_init(const char *argv0, err *e);
  * then truncated or damaged data is an error (ERR_FORMAT), not a grey image.
  * Caller frees with image_free. */
 int image_load_rgb(const char *path, int autorotate, int max_edge, image *out, err *e);
+/* The fast path to a network input from a large JPEG: libjpeg's DCT scaling
+ * (shrink-on-load by 2, 4 or 8, the largest that keeps the longest edge >=
+ * min_edge), no further resize — the caller's antialiased resize
+ * (prep_square_area) does the rest, so no pixel is resampled twice. Other
+ * formats are decoded at full size. Same conversions as image_load_rgb
+ * (autorotate applies EXIF orientation). bench_analyze: a 6000x4000 JPEG to the
+ * detector's 512 input. */
+int image_load_rgb_shrunk(const char *path, int autorotate, int min_edge, image *out, err *e);
 /* Same from bytes in memory. */
 int image_load_rgb_buffer(const void *data, size_t len, int autorotate, int max_edge, image *out, err *e);
 void image_free(image *img);
