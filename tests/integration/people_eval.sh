@@ -10,8 +10,8 @@
 # Time: analyse is the cost, ~0.4 CPU-seconds an image (more under ASan). By
 # default the set is every 6th identity folder of faces-dev (44 identities,
 # ~390 images: ~3 CPU-minutes); every 26th under ASan+UBSan (10 identities).
-# FACETAG_EVAL_FULL=1 runs all 2,155 images (~15 CPU-minutes, i.e. ~8 min on
-# two idle cores, far longer on a busy machine).
+# FACETAG_EVAL_FULL=1 runs all 2,155 images: 15.3 CPU-minutes, 19.5 min wall
+# on the shared 2-core machine (BCubed F 0.937 with pipeline p3).
 set -euo pipefail
 BIN=${FACETAG_BIN:?FACETAG_BIN not set}
 SHARED=${FACETAG_SHARED:?FACETAG_SHARED not set}
