@@ -158,7 +158,16 @@ static int configure(catalog *c, err *e)
     if (!is_wal) {
         if (sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK)
             return cat_error(c, "switch to WAL", e);
+        /* Changing the journal mode needs an exclusive lock and SQLite does not
+         * call the busy handler for it: when several processes open a fresh
+         * catalog at once, wait for the others here (up to 5 s, as the busy
+         * timeout) instead of failing with "database is locked". */
         step = sqlite3_step(st);
+        for (int tries = 0; (step == SQLITE_BUSY || step == SQLITE_LOCKED) && tries < 500; tries++) {
+            sqlite3_reset(st);
+            sqlite3_sleep(10);
+            step = sqlite3_step(st);
+        }
         if (step != SQLITE_ROW)
             rc = cat_error(c, "switch to WAL", e);
         else if (sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") != 0)
