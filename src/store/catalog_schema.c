@@ -206,7 +206,38 @@ static const char migration_2[] =
     "CREATE INDEX faces_unclustered ON faces(model_version) WHERE cluster_run IS NULL;"
     "CREATE INDEX decisions_face ON decisions(face_id);";
 
-static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1, migration_2};
+/* Version 3: person ids are never reused. Without AUTOINCREMENT a new person
+ * took the id of the highest one deleted (merged away, emptied), so a
+ * bookmarked or exported "Person 17" silently became someone else and old
+ * decision-log rows pointed at the wrong person. SQLite cannot add
+ * AUTOINCREMENT to a table, so persons is rebuilt (SQLite's table-rebuild
+ * procedure; catalog_schema_migrate turns foreign keys off around it and checks
+ * them before the commit) with every row, id and index kept. The sequence
+ * starts above every person id the decision log has seen, including persons
+ * merged away, so none of those comes back either. */
+static const char migration_3[] =
+    "CREATE TABLE persons_new ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  name TEXT,"
+    "  hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),"
+    "  created_at TEXT NOT NULL DEFAULT " NOW ","
+    "  updated_at TEXT NOT NULL DEFAULT " NOW
+    ") STRICT;"
+    "INSERT INTO persons_new (id, name, hidden, created_at, updated_at) "
+    "  SELECT id, name, hidden, created_at, updated_at FROM persons;"
+    "DROP TABLE persons;"
+    "ALTER TABLE persons_new RENAME TO persons;"
+    "CREATE INDEX persons_name ON persons(name) WHERE name IS NOT NULL;"
+    "DELETE FROM sqlite_sequence WHERE name = 'persons';"
+    "INSERT INTO sqlite_sequence (name, seq) SELECT 'persons', coalesce(max(v), 0) FROM ("
+    "  SELECT max(id) AS v FROM persons"
+    "  UNION ALL SELECT max(person_id) FROM decisions"
+    "  UNION ALL SELECT max(j.value) FROM decisions d, json_tree(d.before) j"
+    "    WHERE j.type = 'integer' AND (j.key = 'person_id' OR j.path = '$.persons')"
+    "  UNION ALL SELECT max(j.value) FROM decisions d, json_tree(d.after) j"
+    "    WHERE j.type = 'integer' AND (j.key = 'person_id' OR j.path = '$.persons'));";
+
+static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1, migration_2, migration_3};
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
@@ -228,21 +259,41 @@ static int exec(sqlite3 *db, const char *path, const char *sql, const char *what
     return 0;
 }
 
-int catalog_schema_migrate(sqlite3 *db, const char *path, err *e)
+/* ERR_CONFLICT naming the first row that breaks a foreign key. */
+static int foreign_key_check(sqlite3 *db, const char *path, const char *what, err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+        return catalog_db_error(db, path, what, e);
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW)
+        rc = err_set(e, ERR_CONFLICT, "%s: %s: row %lld of %s refers to a missing row of %s", path, what,
+                     (long long)sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 0),
+                     (const char *)sqlite3_column_text(st, 2));
+    else if (step != SQLITE_DONE)
+        rc = catalog_db_error(db, path, what, e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Brings db from its version up to target, one transaction per migration. */
+static int migrate_steps(sqlite3 *db, const char *path, int target, err *e)
 {
     int v = catalog_schema_read_version(db, path, e);
-    while (v >= 0 && v < CATALOG_SCHEMA_LATEST) {
+    while (v >= 0 && v < target) {
         /* BEGIN IMMEDIATE takes the write lock first, so of two processes opening
          * a fresh catalog at once one migrates and the other then sees it done. */
         int rc = exec(db, path, "BEGIN IMMEDIATE", "begin schema migration", e);
         if (rc)
             return rc;
         v = catalog_schema_read_version(db, path, e);
-        if (v >= 0 && v < CATALOG_SCHEMA_LATEST) {
+        if (v >= 0 && v < target) {
             char what[64], bump[64];
             snprintf(what, sizeof what, "schema migration %d -> %d", v, v + 1);
             snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
             rc = exec(db, path, migrations[v], what, e);
+            if (rc == 0)
+                rc = foreign_key_check(db, path, what, e);
             if (rc == 0)
                 rc = exec(db, path, bump, what, e);
             if (rc == 0)
@@ -268,4 +319,36 @@ int catalog_schema_migrate(sqlite3 *db, const char *path, err *e)
                        "use a newer facetag",
                        path, v, CATALOG_SCHEMA_LATEST);
     return 0;
+}
+
+/* Foreign keys are off while migrating: a migration may rebuild a table (new
+ * table, copy, drop, rename), and with them on, dropping the old table would
+ * delete or null the rows that refer to it. The pragma is a no-op inside a
+ * transaction, so it is switched around the transactions, and PRAGMA
+ * foreign_key_check inside each one stands in for it. */
+int catalog_schema_migrate_to(sqlite3 *db, const char *path, int target, err *e)
+{
+    if (target < 0 || target > CATALOG_SCHEMA_LATEST)
+        return err_set(e, ERR_INTERNAL, "%s: no schema version %d", path, target);
+    int fk = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        fk = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    int rc = exec(db, path, "PRAGMA foreign_keys = OFF", "schema migration: turn foreign keys off", e);
+    if (rc == 0)
+        rc = migrate_steps(db, path, target, e);
+    if (fk) {
+        err ignored = {0};
+        int r = exec(db, path, "PRAGMA foreign_keys = ON", "schema migration: turn foreign keys on",
+                     rc ? &ignored : e);
+        if (rc == 0)
+            rc = r;
+    }
+    return rc;
+}
+
+int catalog_schema_migrate(sqlite3 *db, const char *path, err *e)
+{
+    return catalog_schema_migrate_to(db, path, CATALOG_SCHEMA_LATEST, e);
 }

@@ -2,6 +2,7 @@
  * paths, ingest failures, counts, the append-only decisions log, transactions
  * and foreign keys. */
 #include "store/catalog.h"
+#include "store/catalog_internal.h"
 #include "store/datadir.h"
 #include "testutil.h"
 
@@ -77,7 +78,7 @@ static void test_open_and_migrate(void)
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)
         return;
-    CHECK(catalog_schema_version(c) == 2);
+    CHECK(catalog_schema_version(c) == CATALOG_SCHEMA_LATEST);
     CHECK(strcmp(catalog_path(c), dbpath) == 0);
     char *mode = query_text(c, "PRAGMA journal_mode");
     CHECK(mode && strcmp(mode, "wal") == 0);
@@ -101,7 +102,7 @@ static void test_open_and_migrate(void)
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)
         return;
-    CHECK(catalog_schema_version(c) == 2);
+    CHECK(catalog_schema_version(c) == CATALOG_SCHEMA_LATEST);
     CHECK(query_int(c, "SELECT count(*) FROM sqlite_schema") == objects);
     catalog_close(c);
 }
@@ -368,6 +369,150 @@ static void test_foreign_keys(catalog *c)
     CHECK(query_int(c, "SELECT count(*) FROM analysis_runs WHERE photo_id = 'fedcba9876543210'") == 0);
 }
 
+/* One text value of sql on a raw connection (malloc'd, NULL when no row). */
+static char *raw_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char *v = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+        v = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* What the migration must keep, as one text per table. */
+static const char *const KEPT[] = {
+    "SELECT group_concat(id || '|' || ifnull(name, '-') || '|' || hidden || '|' || created_at || '|' || "
+    "updated_at, ';') FROM (SELECT * FROM persons ORDER BY id)",
+    "SELECT group_concat(id || '|' || ifnull(person_id, '-') || '|' || status, ';') FROM (SELECT * FROM faces "
+    "ORDER BY id)",
+    "SELECT group_concat(id || '|' || person_id || '|' || label, ';') FROM (SELECT * FROM person_suggestions "
+    "ORDER BY id)",
+    "SELECT group_concat(id || '|' || action || '|' || ifnull(person_id, '-'), ';') FROM (SELECT * FROM "
+    "decisions ORDER BY id)",
+};
+enum { NKEPT = sizeof KEPT / sizeof *KEPT };
+
+/* A catalog an older facetag (schema 2, persons.id without AUTOINCREMENT)
+ * left: the migration keeps every row, id, foreign key and index, and from then
+ * on no person id comes back — not that of a person deleted before the
+ * migration and still named in the decision log, nor a later one's. */
+static void test_migrate_person_ids(const char *dir)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/v2.sqlite", dir);
+    sqlite3 *db = NULL;
+    err e = {0};
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_MSG(catalog_schema_migrate_to(db, path, 2, &e) == 0, "%s", e.msg);
+    const char *fill =
+        "INSERT INTO photos (photo_id, sha256, format, incoming_key, bytes, width, height, orig_width, orig_height) "
+        "  VALUES ('0123456789abcdef', '" /* 64 hex digits */
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', 'jpeg', 'k.jpg', 1, 10, 10, 10, 10);"
+        "INSERT INTO persons (id, name, hidden, created_at, updated_at) VALUES"
+        "  (1, 'Pina', 0, '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'), (2, NULL, 1, '2026-01-03T00:00:00Z', "
+        "  '2026-01-04T00:00:00Z'), (3, NULL, 0, '2026-01-05T00:00:00Z', '2026-01-06T00:00:00Z'),"
+        "  (6, 'Dominique', 0, '2026-01-07T00:00:00Z', '2026-01-08T00:00:00Z');"
+        "INSERT INTO faces (photo_id, face_no, model_version, box_x, box_y, box_w, box_h, person_id, status) VALUES"
+        "  ('0123456789abcdef', 0, 'm', 1, 1, 2, 2, 1, 'confirmed'),"
+        "  ('0123456789abcdef', 1, 'm', 4, 1, 2, 2, 6, 'unreviewed'),"
+        "  ('0123456789abcdef', 2, 'm', 7, 1, 2, 2, NULL, 'rejected');"
+        "INSERT INTO person_suggestions (person_id, label, confidence, source) VALUES (3, 'Pina?', 0.5, 'rules');"
+        /* 9 was merged away (highest id ever), 8 left by a rejection */
+        "INSERT INTO decisions (actor, action, person_id, before, after) VALUES"
+        "  ('local', 'merge', 6, '{\"persons\": [6, 9]}', '{\"person_id\": 6, \"faces\": [41, 42]}'),"
+        "  ('local', 'reject', NULL, '{\"person_id\": 8}', '{\"person_id\": null}'),"
+        "  ('local', 'rename', 1, '{\"name\": null}', '{\"name\": \"Pina\"}');";
+    char *msg = NULL;
+    CHECK_MSG(sqlite3_exec(db, fill, NULL, NULL, &msg) == SQLITE_OK, "%s", msg ? msg : "");
+    sqlite3_free(msg);
+    char *before[NKEPT];
+    for (int i = 0; i < NKEPT; i++)
+        before[i] = raw_text(db, KEPT[i]);
+    sqlite3_close(db);
+
+    catalog *c = catalog_open(path, &e);
+    CHECK_MSG(c != NULL, "%s", e.msg);
+    if (c) {
+        CHECK(catalog_schema_version(c) == CATALOG_SCHEMA_LATEST);
+        for (int i = 0; i < NKEPT; i++) {
+            char *after = query_text(c, KEPT[i]);
+            CHECK_MSG(before[i] && after && strcmp(before[i], after) == 0, "%s\n  before %s\n  after  %s", KEPT[i],
+                      before[i] ? before[i] : "(null)", after ? after : "(null)");
+            free(after);
+        }
+        CHECK(query_int(c, "SELECT count(*) FROM sqlite_schema WHERE name = 'persons' AND sql LIKE '%AUTOINCREMENT%'") ==
+              1);
+        CHECK(query_int(c, "SELECT count(*) FROM sqlite_schema WHERE name IN ('persons_name', 'persons_new')") == 1);
+        CHECK(query_int(c, "SELECT count(*) FROM pragma_foreign_key_check") == 0);
+        CHECK(query_int(c, "PRAGMA foreign_keys") == 1);
+        /* The foreign keys still act on the rebuilt table. */
+        CHECK(exec_msg(c, "UPDATE faces SET person_id = 4 WHERE face_no = 2", NULL, 0) ==
+              SQLITE_CONSTRAINT_FOREIGNKEY);
+        CHECK(exec_msg(c, "DELETE FROM persons WHERE id = 6", NULL, 0) == SQLITE_OK);
+        CHECK(query_int(c, "SELECT count(*) FROM faces WHERE person_id IS NULL") == 2);
+        CHECK(exec_msg(c, "DELETE FROM persons WHERE id = 3", NULL, 0) == SQLITE_OK);
+        CHECK(query_int(c, "SELECT count(*) FROM person_suggestions") == 0);
+        /* Never again an id that was used: not 6 (deleted just now), not 9 (merged
+         * away before the migration), not the one deleted after that. */
+        CHECK(exec_msg(c, "INSERT INTO persons DEFAULT VALUES", NULL, 0) == SQLITE_OK);
+        CHECK(query_int(c, "SELECT max(id) FROM persons") == 10);
+        CHECK(exec_msg(c, "DELETE FROM persons WHERE id = 10", NULL, 0) == SQLITE_OK);
+        CHECK(exec_msg(c, "INSERT INTO persons (name) VALUES ('Nazareth')", NULL, 0) == SQLITE_OK);
+        CHECK(query_int(c, "SELECT id FROM persons WHERE name = 'Nazareth'") == 11);
+        catalog_close(c);
+    }
+    for (int i = 0; i < NKEPT; i++)
+        free(before[i]);
+}
+
+/* A migration that fails leaves the catalog as it was (one transaction): here a
+ * face that points at a person who does not exist (written with foreign keys
+ * off) stops the rebuild at the foreign-key check, named in the message. */
+static void test_migrate_rolls_back(const char *dir)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/v2-broken.sqlite", dir);
+    sqlite3 *db = NULL;
+    err e = {0};
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK_MSG(catalog_schema_migrate_to(db, path, 2, &e) == 0, "%s", e.msg);
+    CHECK(sqlite3_exec(db,
+                       "PRAGMA foreign_keys = OFF;"
+                       "INSERT INTO photos (photo_id, sha256, format, incoming_key, bytes, width, height, "
+                       "  orig_width, orig_height) VALUES ('0123456789abcdef', "
+                       "  '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', 'jpeg', 'k.jpg', 1, "
+                       "  10, 10, 10, 10);"
+                       "INSERT INTO persons (id) VALUES (1);"
+                       "INSERT INTO faces (photo_id, face_no, model_version, box_x, box_y, box_w, box_h, person_id) "
+                       "  VALUES ('0123456789abcdef', 0, 'm', 1, 1, 2, 2, 77);",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(catalog_open(path, &e) == NULL);
+    CHECK_MSG(e.code == ERR_CONFLICT && strstr(e.msg, "2 -> 3") && strstr(e.msg, "faces") && strstr(e.msg, "persons"),
+              "%d %s", e.code, e.msg);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    char *v = raw_text(db, "PRAGMA user_version"), *persons = raw_text(db, "SELECT sql FROM sqlite_schema WHERE "
+                                                                          "name = 'persons'");
+    CHECK(v && strcmp(v, "2") == 0);
+    CHECK(persons && !strstr(persons, "AUTOINCREMENT"));
+    free(v);
+    free(persons);
+    sqlite3_close(db);
+}
+
+/* On a fresh catalog too, the newest person deleted leaves its id unused. */
+static void test_person_ids_not_reused(catalog *c)
+{
+    CHECK(exec_msg(c, "INSERT INTO persons (name) VALUES ('first')", NULL, 0) == SQLITE_OK);
+    int64_t top = query_int(c, "SELECT max(id) FROM persons");
+    CHECK(exec_msg(c, "DELETE FROM persons WHERE id = (SELECT max(id) FROM persons)", NULL, 0) == SQLITE_OK);
+    CHECK(exec_msg(c, "INSERT INTO persons (name) VALUES ('second')", NULL, 0) == SQLITE_OK);
+    CHECK(query_int(c, "SELECT id FROM persons WHERE name = 'second'") == top + 1);
+}
+
 static void test_open_errors(const char *dir)
 {
     err e = {0};
@@ -446,7 +591,7 @@ static void test_concurrent_processes(const char *base)
     if (c) {
         catalog_counts n;
         CHECK(catalog_counts_get(c, &n, &e) == 0 && n.photos == NPROC * PER && n.sources == NPROC * PER);
-        CHECK(catalog_schema_version(c) == 2);
+        CHECK(catalog_schema_version(c) == CATALOG_SCHEMA_LATEST);
         catalog_close(c);
     }
 }
@@ -508,9 +653,12 @@ int main(void)
         test_decisions_append_only(c);
         test_transactions(c);
         test_foreign_keys(c);
+        test_person_ids_not_reused(c);
         catalog_close(c);
     }
     test_open_errors(dir);
+    test_migrate_person_ids(dir);
+    test_migrate_rolls_back(dir);
     test_datadir(dir);
     test_concurrent_processes(dir);
     test_rmtree(dir);
