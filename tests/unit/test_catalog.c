@@ -95,6 +95,18 @@ static void test_open_and_migrate(void)
                  tables[i]);
         CHECK_MSG(query_int(c, sql) == 1, "table %s missing", tables[i]);
     }
+    /* The persons list reads every assigned face's person, photo, version,
+     * number, status and score from an index, never from the wide face rows. */
+    sqlite3_stmt *st = NULL;
+    CHECK(sqlite3_prepare_v2(catalog_db(c),
+                             "EXPLAIN QUERY PLAN SELECT id, person_id, photo_id, model_version, face_no, status, score "
+                             "FROM faces WHERE person_id IS NOT NULL",
+                             -1, &st, NULL) == SQLITE_OK);
+    int covered = 0;
+    while (st && sqlite3_step(st) == SQLITE_ROW)
+        covered |= strstr((const char *)sqlite3_column_text(st, 3), "COVERING INDEX faces_person_cover") != NULL;
+    sqlite3_finalize(st);
+    CHECK(covered);
     catalog_close(c);
 
     /* A second open migrates nothing and changes nothing. */
