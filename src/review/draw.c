@@ -3,6 +3,7 @@
 
 #include "media/image.h"
 #include "people/persons.h"
+#include "vision/annotation.h"
 #include "vision/pipeline.h"
 
 #include <math.h>
@@ -149,6 +150,31 @@ static void fill_face(catalog_face *f, const pipeline_face *pf, const double box
     snprintf(f->source, sizeof f->source, "manual");
 }
 
+/* annotations/{photo_id}.json gains the drawn face, so the per-photo JSON
+ * and the catalog agree; replaced whole (objstore_put: temp file, rename), so a
+ * reader never sees half of it. */
+static int annotation_add(objstore *os, const char *photo_id, const char *version, int face_no,
+                          const pipeline_face *pf, err *e)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s.json", photo_id);
+    void *old = NULL;
+    size_t len = 0;
+    int rc = objstore_get(os, BUCKET_ANNOTATIONS, key, &old, &len, e);
+    if (rc == ERR_NOTFOUND) {
+        err_clear(e);
+        rc = 0;
+    }
+    char *json = rc == 0 ? annotation_with_face(old, len, photo_id, version, face_no, pf, "manual", e) : NULL;
+    free(old);
+    if (rc == 0 && !json)
+        rc = e ? e->code : ERR_NOMEM;
+    if (rc == 0)
+        rc = objstore_put(os, BUCKET_ANNOTATIONS, key, json, strlen(json), e);
+    free(json);
+    return rc;
+}
+
 int draw_face(draw_engine *d, catalog *c, objstore *os, const char *actor, const char *photo_id, const double box[4],
               const char *name, int64_t *face_id, err *e)
 {
@@ -199,8 +225,10 @@ int draw_face(draw_engine *d, catalog *c, objstore *os, const char *actor, const
     if (rc)
         return rc;
 
-    /* The write lock first, so the face number cannot be taken meanwhile; the
-     * crop object before the rows that point at it. */
+    /* The write lock first, so the face number cannot be taken meanwhile (nor
+     * the annotation rewritten by another drawing); the objects before the rows
+     * that point at them. Killed before the commit, the crop and the annotation
+     * entry of this face_no stay behind and the next drawing replaces both. */
     catalog_face f;
     memset(&f, 0, sizeof f);
     snprintf(f.photo_id, sizeof f.photo_id, "%s", photo_id);
@@ -212,6 +240,10 @@ int draw_face(draw_engine *d, catalog *c, objstore *os, const char *actor, const
     if (rc == 0) {
         snprintf(key, sizeof key, "%s/%d.jpg", photo_id, f.face_no);
         rc = objstore_put(os, BUCKET_FACES, key, jpg, jlen, e);
+    }
+    if (rc == 0) {
+        pf.box = (rectd){box[0], box[1], box[2], box[3]};
+        rc = annotation_add(os, photo_id, version, f.face_no, &pf, e);
     }
     if (rc == 0)
         rc = catalog_face_put(c, &f, e);

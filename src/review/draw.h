@@ -1,9 +1,10 @@
 /* draw.h — a face the detector missed, drawn by a person in the UI: the vision
  * pipeline describes the box (68 landmarks, descriptor, age/gender,
  * expression: pipeline_describe_box), a crop with margin goes to the faces
- * bucket, and the face is added to the photo's current analysis as a 'manual'
- * face, logged as a 'draw' decision (persons_log_draw) and, when a name is
- * given, named — all in one catalog transaction.
+ * bucket, the face is added to annotations/{photo_id}.json ("source":
+ * "manual") and to the photo's current analysis as a 'manual' face, logged as
+ * a 'draw' decision (persons_log_draw) and, when a name is given, named — all
+ * in one catalog transaction.
  *
  * The networks are loaded on the first drawing (they are not needed to serve
  * anything else) and shared by all later ones; drawings run one at a time. */

@@ -718,6 +718,59 @@ static void test_exports(void)
 
 /* ---- a face drawn by hand ------------------------------------------------------------ */
 
+/* annotations/{photo_id}.json of the fixture's data folder, parsed (NULL when absent). */
+static json_t *annotation_of(const char *photo_id)
+{
+    char path[800];
+    snprintf(path, sizeof path, "%s/objects/annotations/%s.json", data_dir, photo_id);
+    return json_load_file(path, 0, NULL);
+}
+
+/* The entry of face_no in an annotation's "faces", and how many there are. */
+static json_t *annotation_face(json_t *a, int face_no, int *count)
+{
+    json_t *faces = json_object_get(a, "faces"), *f, *found = NULL;
+    size_t i;
+    *count = 0;
+    json_array_foreach(faces, i, f)
+    {
+        if (json_integer_value(json_object_get(f, "face_no")) == face_no) {
+            found = f;
+            ++*count;
+        }
+    }
+    return found;
+}
+
+/* The drawn face's annotation entry agrees with its catalog row: box, crop,
+ * source and every descriptor value. */
+static void check_annotation_matches(json_t *f, int64_t face_id, const char *photo_id, int face_no)
+{
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    char crop[64];
+    snprintf(crop, sizeof crop, "%s/%d.jpg", photo_id, face_no);
+    CHECK(jstr(f, "source") && strcmp(jstr(f, "source"), "manual") == 0);
+    CHECK(jstr(f, "crop") && strcmp(jstr(f, "crop"), crop) == 0);
+    sqlite3 *db = open_db();
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(db, "SELECT box_x, box_y, box_w, box_h, embedding FROM faces WHERE id = ?1", -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, face_id);
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    json_t *box = json_object_get(f, "box"), *emb = json_object_get(f, "embedding");
+    for (int i = 0; i < 4; i++)
+        CHECK(json_number_value(json_array_get(box, i)) == sqlite3_column_double(st, i));
+    const float *v = sqlite3_column_blob(st, 4);
+    CHECK(v && sqlite3_column_bytes(st, 4) == 512 && json_array_size(emb) == 128);
+    int same = 0;
+    for (int i = 0; v && i < 128; i++)
+        same += (float)json_number_value(json_array_get(emb, i)) == v[i];
+    CHECK_MSG(same == 128, "%d of 128 descriptor values agree", same);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 static void test_draw(void)
 {
     if (!getenv("FACETAG_MODELS")) {
@@ -727,6 +780,18 @@ static void test_draw(void)
     char path[256];
     reply r;
     int64_t decisions0 = q_int("SELECT count(*) FROM decisions WHERE action = 'draw'");
+    /* photo 5's annotation as analyze wrote it, plus an entry a drawing killed
+     * before its catalog commit left behind (its face_no is given out again) */
+    char apath[800];
+    snprintf(apath, sizeof apath, "%s/objects/annotations/%s.json", data_dir, photo_ids[5]);
+    FILE *af = fopen(apath, "w");
+    CHECK(af != NULL);
+    if (af) {
+        fprintf(af, "{\"photo_id\":\"%s\",\"model\":\"%s\",\"faces\":[{\"face_no\":0,\"box\":[1,2,3,4]},"
+                    "{\"face_no\":1,\"box\":[5,6,7,8]},{\"face_no\":%d,\"box\":[9,9,9,9],\"left\":true}]}",
+                photo_ids[5], MODEL, FACES_PER_PHOTO);
+        fclose(af);
+    }
     /* photo 5 (two people): a box over the left half of the picture */
     snprintf(path, sizeof path, "/api/photos/%s/faces", photo_ids[5]);
     call("POST", path, "{\"box\":[180.5,120,220,260],\"name\":\"Drawn Person\"}", &r);
@@ -746,13 +811,55 @@ static void test_draw(void)
     snprintf(path, sizeof path, "/face_crop/%s/%d", photo_ids[5], FACES_PER_PHOTO);
     CHECK(call("GET", path, NULL, &r) == 200 && strcmp(r.ctype, "image/jpeg") == 0 && r.len > 500);
     reply_free(&r);
+    /* the annotation holds it too: the leftover entry replaced, the others kept */
+    json_t *a = annotation_of(photo_ids[5]);
+    int n = 0;
+    CHECK(a && json_array_size(json_object_get(a, "faces")) == 3);
+    json_t *af0 = annotation_face(a, 0, &n);
+    CHECK(n == 1 && json_number_value(json_array_get(json_object_get(af0, "box"), 0)) == 1);
+    json_t *drawn = annotation_face(a, FACES_PER_PHOTO, &n);
+    CHECK(n == 1 && drawn && !json_object_get(drawn, "left"));
+    check_annotation_matches(drawn, fid, photo_ids[5], FACES_PER_PHOTO);
+    json_decref(a);
     /* without a name: unassigned, with suggestions computed */
     snprintf(path, sizeof path, "/api/photos/%s/faces", photo_ids[5]);
     call("POST", path, "{\"box\":[600,100,200,240]}", &r);
     CHECK_MSG(r.status == 201 && r.json && json_is_null(json_object_get(r.json, "person_id")) &&
                   jint(r.json, "face_no") == FACES_PER_PHOTO + 1 && json_is_array(json_object_get(r.json, "suggestions")),
               "draw unnamed: %s", r.body ? r.body : "");
+    int64_t fid2 = r.json ? jint(r.json, "face_id") : 0;
     reply_free(&r);
+    a = annotation_of(photo_ids[5]);
+    CHECK(a && json_array_size(json_object_get(a, "faces")) == 4);
+    check_annotation_matches(annotation_face(a, FACES_PER_PHOTO + 1, &n), fid2, photo_ids[5], FACES_PER_PHOTO + 1);
+    json_decref(a);
+    /* a photo without an annotation yet gets one holding the drawn face */
+    snprintf(path, sizeof path, "/api/photos/%s/faces", photo_ids[4]);
+    call("POST", path, "{\"box\":[100,100,150,180]}", &r);
+    CHECK_MSG(r.status == 201 && r.json, "draw on photo 4: %s", r.body ? r.body : "");
+    int64_t fid3 = r.json ? jint(r.json, "face_id") : 0;
+    reply_free(&r);
+    a = annotation_of(photo_ids[4]);
+    CHECK(a && jstr(a, "photo_id") && strcmp(jstr(a, "photo_id"), photo_ids[4]) == 0 && jstr(a, "model") &&
+          strcmp(jstr(a, "model"), MODEL) == 0 && json_array_size(json_object_get(a, "faces")) == 1);
+    check_annotation_matches(annotation_face(a, FACES_PER_PHOTO, &n), fid3, photo_ids[4], FACES_PER_PHOTO);
+    json_decref(a);
+    /* an annotation that is not one: the drawing fails, nothing is added */
+    snprintf(apath, sizeof apath, "%s/objects/annotations/%s.json", data_dir, photo_ids[3]);
+    af = fopen(apath, "w");
+    if (af) {
+        fputs("{\"faces\": 3}", af);
+        fclose(af);
+    }
+    int64_t faces3 = q_int("SELECT count(*) FROM faces WHERE photo_id = '%s'", photo_ids[3]);
+    snprintf(path, sizeof path, "/api/photos/%s/faces", photo_ids[3]);
+    call("POST", path, "{\"box\":[100,100,150,180]}", &r);
+    CHECK_MSG(r.status == 500 && r.json && strstr(jstr(r.json, "error"), "annotations/") &&
+                  strstr(jstr(r.json, "error"), photo_ids[3]),
+              "draw over a broken annotation: %ld %s", r.status, r.body ? r.body : "");
+    reply_free(&r);
+    CHECK(q_int("SELECT count(*) FROM faces WHERE photo_id = '%s'", photo_ids[3]) == faces3);
+    snprintf(path, sizeof path, "/api/photos/%s/faces", photo_ids[5]);
     expect_status("POST", path, "{\"box\":[10,10,4,4]}", 400);
     expect_status("POST", path, "{\"box\":[50000,50000,100,100]}", 400);
     expect_status("POST", path, "{\"box\":[1,2,3]}", 400);
