@@ -62,6 +62,7 @@ const char *err_code_name(errcode code)
     case ERR_MODEL: return "model";
     case ERR_CONFLICT: return "conflict";
     case ERR_INTERNAL: return "internal";
+    case ERR_BUSY: return "busy";
     }
     return "unknown";
 }

@@ -21,6 +21,7 @@ typedef enum errcode {
     ERR_MODEL = -8,       /* model weights missing or not as expected */
     ERR_CONFLICT = -9,    /* the change contradicts stored state */
     ERR_INTERNAL = -10,
+    ERR_BUSY = -11,       /* another writer held a lock longer than we wait; try again later */
 } errcode;
 
 typedef struct err {

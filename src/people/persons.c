@@ -22,9 +22,12 @@ typedef struct op {
     err *e;
 } op;
 
+/* ERR_BUSY when another writer kept the catalog's write lock past the
+ * connection's busy timeout (nothing was changed; the caller may try again). */
 static int db_fail(op *o, const char *step)
 {
-    return err_set(o->e, ERR_DB, "%s: %s: %s: %s", catalog_path(o->c), o->what, step, sqlite3_errmsg(o->db));
+    errcode code = (sqlite3_errcode(o->db) & 0xff) == SQLITE_BUSY ? ERR_BUSY : ERR_DB;
+    return err_set(o->e, code, "%s: %s: %s: %s", catalog_path(o->c), o->what, step, sqlite3_errmsg(o->db));
 }
 
 /* Own transaction when the caller has none, else a savepoint in theirs. */

@@ -5,11 +5,6 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
-/* A decision waits this long for another writer (a `facetag cluster` run
- * committing its persons) rather than failing after the catalog's usual 5 s:
- * a person's click should not be lost to a batch job. */
-#define DBPOOL_BUSY_TIMEOUT_MS 30000
-
 struct dbpool {
     pthread_mutex_t lock;
     pthread_cond_t freed;
@@ -18,7 +13,7 @@ struct dbpool {
     catalog **free_list; /* stack of nfree idle connections */
 };
 
-dbpool *dbpool_open(const char *path, int n, err *e)
+dbpool *dbpool_open(const char *path, int n, int busy_timeout_ms, err *e)
 {
     if (n < 1)
         n = 1;
@@ -37,7 +32,7 @@ dbpool *dbpool_open(const char *path, int n, err *e)
             dbpool_close(p);
             return NULL;
         }
-        sqlite3_busy_timeout(catalog_db(p->all[i]), DBPOOL_BUSY_TIMEOUT_MS);
+        sqlite3_busy_timeout(catalog_db(p->all[i]), busy_timeout_ms);
         p->n++;
         p->free_list[p->nfree++] = p->all[i];
     }

@@ -10,9 +10,10 @@
 
 typedef struct dbpool dbpool;
 
-/* Opens n connections to the catalog at path; each waits up to 30 s for another
- * process's write lock. Caller frees with dbpool_close. */
-dbpool *dbpool_open(const char *path, int n, err *e);
+/* Opens n connections to the catalog at path; each waits up to busy_timeout_ms
+ * for another process's write lock (then a change fails with ERR_BUSY). Caller
+ * frees with dbpool_close. */
+dbpool *dbpool_open(const char *path, int n, int busy_timeout_ms, err *e);
 /* Waits for a free connection; never NULL. */
 catalog *dbpool_acquire(dbpool *p);
 /* Gives it back; a transaction left open by mistake is rolled back. */

@@ -68,6 +68,7 @@ void http_error(http_response *resp, unsigned status, const char *fmt, ...)
     resp->cache_control = NULL;
     resp->content_encoding = NULL;
     resp->etag[0] = '\0';
+    resp->retry_after = 0;
     if (text) {
         resp->body = text;
         resp->len = strlen(text);
@@ -87,10 +88,19 @@ void http_error_from(http_response *resp, const err *e)
     case ERR_INVALID: status = 400; break;
     case ERR_CONFLICT: status = 409; break;
     case ERR_LIMIT: status = 413; break;
+    case ERR_BUSY: status = 503; break;
     default: status = 500;
     }
     if (status == 500)
         fprintf(stderr, "facetag serve: %s\n", e->msg);
+    if (status == 503) {
+        http_error(resp, 503,
+                   "the catalog is busy: another process (a `facetag cluster` run?) held its write lock for longer "
+                   "than this server waits; nothing was changed, try again in %u s (%s)",
+                   HTTP_BUSY_RETRY_S, e->msg[0] ? e->msg : err_code_name(e->code));
+        resp->retry_after = HTTP_BUSY_RETRY_S;
+        return;
+    }
     http_error(resp, status, "%s", e->msg[0] ? e->msg : err_code_name(e->code));
 }
 

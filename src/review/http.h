@@ -51,7 +51,11 @@ typedef struct http_response {
     char etag[48];                     /* "" = none; a matching If-None-Match gets 304 */
     char location[64];                 /* "" = none */
     char set_cookie[320];              /* "" = none */
+    unsigned retry_after;              /* seconds for a Retry-After header; 0 = none */
 } http_response;
+
+/* Seconds a client is asked to wait (Retry-After) after a 503 for a busy catalog. */
+#define HTTP_BUSY_RETRY_S 10
 
 /* Initialises resp to "500 the request was not handled". */
 void http_response_init(http_response *resp);
@@ -63,7 +67,9 @@ void http_json(http_response *resp, unsigned status, json_t *v);
 /* {"error": message}. */
 void http_error(http_response *resp, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The status that fits e->code: ERR_NOTFOUND 404, ERR_INVALID 400, ERR_CONFLICT 409,
- * ERR_LIMIT 413, anything else 500 (logged to stderr). */
+ * ERR_LIMIT 413, ERR_BUSY 503 with Retry-After: HTTP_BUSY_RETRY_S (the catalog's
+ * write lock was held by another process past the wait; nothing changed),
+ * anything else 500 (logged to stderr). */
 void http_error_from(http_response *resp, const err *e);
 /* Takes a malloc'd body. */
 void http_body(http_response *resp, unsigned status, const char *content_type, char *body, size_t len);

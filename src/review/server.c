@@ -85,6 +85,11 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
         MHD_add_response_header(mr, MHD_HTTP_HEADER_LOCATION, r->location);
     if (r->set_cookie[0])
         MHD_add_response_header(mr, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
+    if (r->retry_after) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%u", r->retry_after);
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(mr, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(mr, "X-Frame-Options", "DENY");
@@ -375,7 +380,8 @@ review_server *review_server_start(const review_options *opt, err *e)
     int rc = datadir_path(opt->data_dir, DATADIR_CATALOG, dbpath, sizeof dbpath, e);
     catalog_close(probe);
     if (rc == 0)
-        s->st.pool = dbpool_open(dbpath, threads, e);
+        s->st.pool = dbpool_open(dbpath, threads, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms
+                                                                           : REVIEW_BUSY_TIMEOUT_MS, e);
     if (s->st.pool)
         s->st.cache = respcache_open(dbpath, REVIEW_CACHE_BYTES, e);
     if (s->st.cache && !(s->st.draw = draw_engine_new(opt->models_dir)))

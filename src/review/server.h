@@ -16,6 +16,10 @@
 #define REVIEW_DEFAULT_BIND "127.0.0.1"
 #define REVIEW_DEFAULT_PORT 8001
 #define REVIEW_MAX_BODY (1024 * 1024)
+/* A decision waits this long for another writer (a `facetag cluster` run
+ * committing its persons) rather than failing after the catalog's usual 5 s:
+ * a person's click should not be lost to a batch job. */
+#define REVIEW_BUSY_TIMEOUT_MS 30000
 
 typedef struct review_options {
     const char *data_dir;   /* must hold a catalog (datadir_open with create = 0) */
@@ -24,6 +28,8 @@ typedef struct review_options {
     int port;               /* 0 = any free port (review_server_port tells which) */
     const char *token;      /* NULL or "" = no auth (loopback only) */
     int threads;            /* HTTP worker threads (>= 1) */
+    int busy_timeout_ms;    /* how long a decision waits for another process's write lock
+                               before 503; 0 = REVIEW_BUSY_TIMEOUT_MS */
 } review_options;
 
 typedef struct review_server review_server;

@@ -85,6 +85,8 @@ int catalog_db_error(sqlite3 *db, const char *path, const char *what, err *e)
     default:
         if ((x & 0xff) == SQLITE_CONSTRAINT)
             code = ERR_CONFLICT; /* unique, primary key, foreign key, trigger */
+        else if ((x & 0xff) == SQLITE_BUSY)
+            code = ERR_BUSY; /* another writer kept the lock past the busy timeout */
         else if ((x & 0xff) == SQLITE_CANTOPEN || (x & 0xff) == SQLITE_IOERR || (x & 0xff) == SQLITE_READONLY ||
                  (x & 0xff) == SQLITE_FULL)
             code = ERR_IO;

@@ -234,6 +234,7 @@ typedef struct reply {
     char ctype[128];
     char cache[128];
     char encoding[32];
+    char retry_after[16];
     json_t *json; /* parsed when the body is JSON */
 } reply;
 
@@ -263,6 +264,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         snprintf(r->encoding, sizeof r->encoding, "%.31s", line + 18);
     if (strncasecmp(line, "Cache-Control: ", 15) == 0)
         snprintf(r->cache, sizeof r->cache, "%.127s", line + 15);
+    if (strncasecmp(line, "Retry-After: ", 13) == 0)
+        snprintf(r->retry_after, sizeof r->retry_after, "%.15s", line + 13);
     return len;
 }
 
@@ -993,7 +996,8 @@ static void test_concurrent_reads(void)
  * catalog's usual 5 s busy timeout: a decision waits for it instead of failing. */
 typedef struct locker {
     pthread_barrier_t *locked;
-    int seconds;
+    pthread_barrier_t *release; /* hold until this barrier, when set, */
+    int seconds;                /* else for this long */
     int ok;
 } locker;
 
@@ -1004,7 +1008,10 @@ static void *hold_write_lock(void *ud)
     l->ok = sqlite3_exec(db, "BEGIN IMMEDIATE; INSERT INTO persons (name) VALUES ('Batch Job')", NULL, NULL, NULL) ==
             SQLITE_OK;
     pthread_barrier_wait(l->locked);
-    sleep((unsigned)l->seconds);
+    if (l->release)
+        pthread_barrier_wait(l->release);
+    else
+        sleep((unsigned)l->seconds);
     l->ok &= sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
     sqlite3_close(db);
     return NULL;
@@ -1027,6 +1034,55 @@ static void test_decision_waits_for_a_batch_job(void)
     pthread_join(th, NULL);
     pthread_barrier_destroy(&locked);
     CHECK(l.ok && q_int("SELECT count(*) FROM persons WHERE name = 'Batch Job'") == 1);
+}
+
+/* A batch job holding the write lock past the server's wait (here 0.2 s, by
+ * default 30 s): the decision is refused with 503, Retry-After and an error
+ * that says why, and nothing is changed; once the lock is free it goes through. */
+static void test_decision_busy(void)
+{
+    review_options o = {.data_dir = data_dir, .bind = NULL, .port = 0, .threads = 2, .busy_timeout_ms = 200};
+    err e = {0};
+    review_server *s = review_server_start(&o, &e);
+    CHECK_MSG(s != NULL, "%s", e.msg);
+    if (!s)
+        return;
+    int port = review_server_port(s);
+    pthread_barrier_t locked, release;
+    pthread_barrier_init(&locked, NULL, 2);
+    pthread_barrier_init(&release, NULL, 2);
+    locker l = {.locked = &locked, .release = &release};
+    pthread_t th;
+    pthread_create(&th, NULL, hold_write_lock, &l);
+    pthread_barrier_wait(&locked);
+    int64_t decisions0 = q_int("SELECT count(*) FROM decisions");
+    char body[256], path[128];
+    snprintf(body, sizeof body, "{\"photo_id\":\"%s\",\"face_id\":%lld,\"label\":\"Too Late\",\"accepted\":true}",
+             photo_ids[0], (long long)face_ids[0][9]);
+    reply r;
+    call_at(port, "POST", "/annotate", body, &r);
+    check_error(&r, 503, "a decision while a batch job holds the lock");
+    CHECK_MSG(strcmp(r.retry_after, "10") == 0, "Retry-After '%s'", r.retry_after);
+    CHECK_MSG(r.json && strstr(jstr(r.json, "error"), "busy") && strstr(jstr(r.json, "error"), "try again"), "%s",
+              r.body ? r.body : "");
+    reply_free(&r);
+    snprintf(path, sizeof path, "/api/faces/%lld/reject", (long long)face_ids[0][9]);
+    call_at(port, "POST", path, "{}", &r);
+    check_error(&r, 503, "a rejection while a batch job holds the lock");
+    reply_free(&r);
+    pthread_barrier_wait(&release);
+    pthread_join(th, NULL);
+    CHECK(l.ok && q_int("SELECT count(*) FROM decisions") == decisions0);
+    CHECK(q_int("SELECT count(*) FROM persons WHERE name = 'Too Late'") == 0);
+    /* the lock is free again: the same decision goes through */
+    call_at(port, "POST", "/annotate", body, &r);
+    CHECK_MSG(r.status == 200 && r.json && jstr(r.json, "person_name") &&
+                  strcmp(jstr(r.json, "person_name"), "Too Late") == 0 && !r.retry_after[0],
+              "%ld %s", r.status, r.body ? r.body : "");
+    reply_free(&r);
+    pthread_barrier_destroy(&locked);
+    pthread_barrier_destroy(&release);
+    review_server_stop(s);
 }
 
 /* ---- a photo analysed again with another model version ---------------------------- */
@@ -1192,6 +1248,7 @@ int main(void)
         test_concurrent_decisions();
         test_concurrent_reads();
         test_decision_waits_for_a_batch_job();
+        test_decision_busy();
         json_t *before = snapshot();
         review_server_stop(s);
 
