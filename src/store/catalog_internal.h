@@ -25,7 +25,8 @@ int catalog_schema_read_version(struct sqlite3 *db, const char *path, err *e);
 
 /* Fills e with "PATH: WHAT: sqlite message" and an errcode that fits the SQLite
  * error (constraint checks ERR_INVALID, uniqueness/foreign keys/triggers
- * ERR_CONFLICT, not a database ERR_FORMAT, else ERR_DB); returns the code. */
+ * ERR_CONFLICT, not a database ERR_FORMAT, a lock held past the busy timeout
+ * ERR_BUSY, else ERR_DB); returns the code. */
 int catalog_db_error(struct sqlite3 *db, const char *path, const char *what, err *e);
 
 #endif
