@@ -21,15 +21,25 @@
  * (AMX, AVX512-VNNI): fp32 ~64 ms CPU per pass, int8 ~66 ms — no faster; the
  * snapshot has no VNNI or AMX int8 kernels (objdump finds no vpdpbusd): its QC8
  * 1x1 convolutions run at 0.8-0.93x fp32 (1.4x only at 16x16x1024, where the
- * fp32 weights leave L2), depthwise at 0.5x. No-go for int8 on this XNNPACK. */
+ * fp32 weights leave L2), depthwise at 0.5x. No-go for int8 on this XNNPACK.
+ *
+ * The lever that did pay: bf16 on oneDNN with AMX (ssd_runner_new_precision,
+ * vision/ssd_bf16.c). When ssd_bf16_available(), the library's bf16 runner is
+ * measured next to its fp32 one (same passes, same figures), and, each in a
+ * child process, the resident memory of one model + 2 runners with one pass
+ * each: fp32 (FACETAG_NO_BF16=1, so the model holds no bf16 weights) against
+ * bf16 (the model holds both). */
 #include "media/image.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
+#include "vision/ssd_bf16.h"
 #include "vision/weights.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -366,9 +376,10 @@ static void *job_run(void *arg)
     return NULL;
 }
 
-/* P parallel runners of one kind; prints one line. */
-static void measure(const char *label, xnn_subgraph_t sg, ssd_model *m, const float *input, int runs, int p,
-                    double flops)
+/* P parallel runners of one kind (sg, or the library's runner of precision
+ * prec on m); prints one line. */
+static void measure(const char *label, xnn_subgraph_t sg, ssd_model *m, ssd_precision prec, const float *input,
+                    int runs, int p, double flops)
 {
     runner r[8];
     ssd_runner *sr[8] = {0};
@@ -378,7 +389,7 @@ static void measure(const char *label, xnn_subgraph_t sg, ssd_model *m, const fl
         err e = {0};
         if (sg)
             runner_new(&r[i], sg);
-        else if (!(sr[i] = ssd_runner_new(m, NULL, &e))) {
+        else if (!(sr[i] = ssd_runner_new_precision(m, NULL, prec, &e))) {
             fprintf(stderr, "bench_int8: %s\n", e.msg);
             exit(1);
         }
@@ -401,6 +412,59 @@ static void measure(const char *label, xnn_subgraph_t sg, ssd_model *m, const fl
             runner_free(&r[i]);
         ssd_runner_free(sr[i]);
     }
+}
+
+/* Resident set of this process in MB (/proc/self/status VmRSS). */
+static double rss_mb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %lf kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb / 1024;
+}
+
+/* In a child process (a fresh heap): RSS after ssd_load, and after 2 runners of
+ * precision prec have made one pass each. */
+static void rss_child(const char *models, ssd_precision prec)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("bench_int8: fork");
+        return;
+    }
+    if (pid > 0) {
+        int status;
+        waitpid(pid, &status, 0);
+        return;
+    }
+    if (prec == SSD_FP32)
+        setenv("FACETAG_NO_BF16", "1", 1);
+    err e = {0};
+    double r0 = rss_mb();
+    ssd_model *m = ssd_load(models, &e);
+    double r1 = rss_mb();
+    ssd_runner *r[2] = {0};
+    static float input[SSD_INPUT_SIZE * SSD_INPUT_SIZE * 3];
+    for (int i = 0; m && i < 2; i++)
+        if (!(r[i] = ssd_runner_new_precision(m, NULL, prec, &e)) || ssd_infer(r[i], input, NULL, NULL, &e) != 0)
+            break;
+    if (!r[0] || !r[1]) {
+        fprintf(stderr, "bench_int8: %s\n", e.msg);
+        _exit(1);
+    }
+    double r2 = rss_mb();
+    printf("RSS %s: process before the model %.1f MB, + model %.1f MB, + 2 runners after a pass %.1f MB; "
+           "model + 2 runners %.1f MB\n",
+           prec == SSD_BF16 ? "bf16 (model holds fp32 graph + bf16 net)" : "fp32 (FACETAG_NO_BF16=1)      ", r0,
+           r1 - r0, r2 - r1, r2 - r0);
+    fflush(stdout);
+    _exit(0);
 }
 
 /* Sigmoid of the face logit of every anchor, in head order (ssd.c's order). */
@@ -440,6 +504,10 @@ int main(int argc, char **argv)
         snprintf(def, sizeof def, "%s/../demo/sample1.jpg", models);
         img_path = def;
     }
+    if (ssd_bf16_available()) {
+        rss_child(models, SSD_FP32);
+        rss_child(models, SSD_BF16);
+    }
     err e = {0};
     if (image_init(argv[0], &e) != 0) {
         fprintf(stderr, "bench_int8: %s\n", e.msg);
@@ -460,12 +528,15 @@ int main(int argc, char **argv)
     builder bf, bq;
     xnn_subgraph_t sgf = build(&bf, wt, 0), sgq = build(&bq, wt, 1);
     printf("bench_int8: SSD MobileNetV1 512, %.2f GFLOP per pass, %d runs (best of), 1 thread per runner, "
-           "image %s\n",
-           bf.flops / 1e9, runs, img_path);
+           "image %s; bf16: %s (oneDNN ISA %s)\n",
+           bf.flops / 1e9, runs, img_path, ssd_bf16_available() ? "measured" : "unavailable, not measured",
+           ssd_bf16_isa());
     for (int p = parallel ? parallel : 1; p <= (parallel ? parallel : 2); p++) {
-        measure("fp32 (library ssd_infer)", NULL, m, input, runs, p, bf.flops);
-        measure("fp32 (this graph)", sgf, NULL, input, runs, p, bf.flops);
-        measure("int8 QS8 (this graph)", sgq, NULL, input, runs, p, bf.flops);
+        measure("fp32 (library ssd_infer)", NULL, m, SSD_FP32, input, runs, p, bf.flops);
+        if (ssd_bf16_available())
+            measure("bf16 (library, oneDNN AMX)", NULL, m, SSD_BF16, input, runs, p, bf.flops);
+        measure("fp32 (this graph)", sgf, NULL, SSD_FP32, input, runs, p, bf.flops);
+        measure("int8 QS8 (this graph)", sgq, NULL, SSD_FP32, input, runs, p, bf.flops);
     }
     /* Scores: int8 against fp32 on the image. */
     runner rf, rq;

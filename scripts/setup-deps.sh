@@ -10,6 +10,7 @@ pkgs=(build-essential cmake pkg-config
       libopenblas-dev r-base-core r-cran-dbscan
       chromium   # headless browser of the UI tests (tests/browser)
       libjpeg-dev   # media/jpeg_compat
+      libdnnl-dev   # vision/ssd_bf16: oneDNN, the detector in bf16 on AMX
       zlib1g-dev    # review/respcache: gzip
       wrk python3   # bench_serve: load generator, and the static file server it is compared with
       jq)           # JSON in the review server's shell tests

@@ -2,8 +2,10 @@
 #include "vision/ssd.h"
 
 #include "vision/prep.h"
+#include "vision/ssd_bf16.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,15 +68,22 @@ _Static_assert(sizeof ssd_table / sizeof *ssd_table == T_COUNT, "layer table and
 static const int head_grid[6] = {32, 16, 8, 4, 2, 1};
 static const int head_anchors[6] = {3, 6, 6, 6, 6, 6};
 
+/* The convolutions: conv0, 13 depthwise + pointwise pairs, 8 prediction convs, 12 heads. */
+#define SSD_NCONV (1 + 13 * 2 + 8 + 12)
+
 struct ssd_model {
     weights *w;
     wtensor *dw[14], *dwb[14]; /* BatchNorm folded into the depthwise convs 1..13 */
     nn_graph *g;
+    ssd_bf16_net *bf16;   /* NULL when bf16 is unavailable (bf16_why says why) */
+    char bf16_why[sizeof(((err *)0)->msg)];
 };
 
 struct ssd_runner {
     ssd_model *m;
-    nn_runtime *rt;
+    ssd_precision precision;
+    nn_runtime *rt;   /* SSD_FP32 */
+    ssd_bf16_run *bf; /* SSD_BF16 */
     float *boxes, *scores; /* scratch for ssd_detect */
 };
 
@@ -104,36 +113,70 @@ static int fold_bn(ssd_model *m, int i, err *e)
     return 0;
 }
 
-static void build_graph(ssd_model *m)
+/* The network as a list of convolutions ('same' padding; 1x1 ones pad nothing),
+ * the one description both the XNNPACK graph and the bf16 net are built from.
+ * The convs without relu6 are the outputs: 2j = box encodings of head j, 2j+1
+ * = class logits. */
+static void ssd_convs(const ssd_model *m, ssd_bf16_conv c[SSD_NCONV])
 {
-    nn_graph *g = m->g;
     const weights *w = m->w;
 #define W(i) weights_at(w, (size_t)(i))
-    nn_value x = nn_input(g, SSD_INPUT_SIZE, SSD_INPUT_SIZE, 3);
-    x = nn_conv2d(g, x, W(T_CONV0_W), W(T_CONV0_B), 2, NN_PAD_SAME, NN_ACT_RELU6);
-    nn_value conv11 = NN_NONE;
+    int n = 0;
+    c[n++] = (ssd_bf16_conv){-1, W(T_CONV0_W), W(T_CONV0_B), 2, 0, 1};
+    int conv11 = -1;
     for (int i = 1; i <= 13; i++) {
         int stride = (i == 2 || i == 4 || i == 6 || i == 12) ? 2 : 1;
         int t = T_PAIR0 + (i - 1) * 7;
-        x = nn_depthwise(g, x, m->dw[i], m->dwb[i], stride, NN_PAD_SAME, NN_ACT_RELU6);
-        x = nn_conv2d(g, x, W(t + 5), W(t + 6), 1, NN_PAD_VALID, NN_ACT_RELU6);
+        c[n] = (ssd_bf16_conv){n - 1, m->dw[i], m->dwb[i], stride, 1, 1}, n++;
+        c[n] = (ssd_bf16_conv){n - 1, W(t + 5), W(t + 6), 1, 0, 1}, n++;
         if (i == 11)
-            conv11 = x;
+            conv11 = n - 1;
     }
-    nn_value feat[6] = {conv11, x};
-    nn_value p = x;
+    int feat[6] = {conv11, n - 1};
     for (int k = 0; k < 8; k++) {
-        p = nn_conv2d(g, p, W(T_PRED0 + 2 * k), W(T_PRED0 + 2 * k + 1), (k & 1) ? 2 : 1, NN_PAD_SAME, NN_ACT_RELU6);
+        c[n] = (ssd_bf16_conv){n - 1, W(T_PRED0 + 2 * k), W(T_PRED0 + 2 * k + 1), (k & 1) ? 2 : 1, 0, 1}, n++;
         if (k & 1)
-            feat[2 + k / 2] = p;
+            feat[2 + k / 2] = n - 1;
     }
-    /* Outputs 2j = box encodings of head j, 2j+1 = class logits. */
     for (int j = 0; j < 6; j++) {
         int t = T_HEAD0 + 4 * j;
-        nn_output(g, nn_conv2d(g, feat[j], W(t), W(t + 1), 1, NN_PAD_VALID, NN_ACT_NONE));
-        nn_output(g, nn_conv2d(g, feat[j], W(t + 2), W(t + 3), 1, NN_PAD_VALID, NN_ACT_NONE));
+        c[n++] = (ssd_bf16_conv){feat[j], W(t), W(t + 1), 1, 0, 0};
+        c[n++] = (ssd_bf16_conv){feat[j], W(t + 2), W(t + 3), 1, 0, 0};
     }
 #undef W
+}
+
+static void build_graph(ssd_model *m, const ssd_bf16_conv c[SSD_NCONV])
+{
+    nn_graph *g = m->g;
+    nn_value v[SSD_NCONV];
+    nn_value in = nn_input(g, SSD_INPUT_SIZE, SSD_INPUT_SIZE, 3);
+    for (int i = 0; i < SSD_NCONV; i++) {
+        nn_value x = c[i].src < 0 ? in : v[c[i].src];
+        nn_act act = c[i].relu6 ? NN_ACT_RELU6 : NN_ACT_NONE;
+        v[i] = c[i].depthwise ? nn_depthwise(g, x, c[i].filter, c[i].bias, c[i].stride, NN_PAD_SAME, act)
+                              : nn_conv2d(g, x, c[i].filter, c[i].bias, c[i].stride, NN_PAD_SAME, act);
+        if (!c[i].relu6)
+            nn_output(g, v[i]);
+    }
+}
+
+/* The bf16 net when oneDNN has AMX; otherwise (or when it fails) the reason in
+ * m->bf16_why, and the model stays fp32-only. */
+static void build_bf16(ssd_model *m, const ssd_bf16_conv c[SSD_NCONV])
+{
+    if (!ssd_bf16_has_amx()) {
+        snprintf(m->bf16_why, sizeof m->bf16_why, "bf16 needs a CPU with AMX; oneDNN's ISA here is %s",
+                 ssd_bf16_isa());
+        return;
+    }
+    if (!ssd_bf16_available()) {
+        snprintf(m->bf16_why, sizeof m->bf16_why, "bf16 turned off by FACETAG_NO_BF16 when the model was loaded");
+        return;
+    }
+    err e = {0};
+    if (!(m->bf16 = ssd_bf16_net_new(MODEL, SSD_INPUT_SIZE, 3, c, SSD_NCONV, &e)))
+        snprintf(m->bf16_why, sizeof m->bf16_why, "%s", e.msg);
 }
 
 ssd_model *ssd_load(const char *models_dir, err *e)
@@ -150,9 +193,12 @@ ssd_model *ssd_load(const char *models_dir, err *e)
             goto fail;
     if (!(m->g = nn_graph_new(MODEL, e)))
         goto fail;
-    build_graph(m);
+    ssd_bf16_conv convs[SSD_NCONV];
+    ssd_convs(m, convs);
+    build_graph(m, convs);
     if (nn_graph_error(m->g, e) != 0)
         goto fail;
+    build_bf16(m, convs);
     /* The graph holds its own re-laid copies of the conv filters, and the
      * depthwise filters were folded into m->dw: the float originals can go. */
     weights_release(m->w, T_CONV0_W);
@@ -178,6 +224,7 @@ void ssd_free(ssd_model *m)
     if (!m)
         return;
     nn_graph_free(m->g);
+    ssd_bf16_net_free(m->bf16);
     for (int i = 0; i < 14; i++) {
         wtensor_free(m->dw[i]);
         wtensor_free(m->dwb[i]);
@@ -193,12 +240,31 @@ double ssd_flops(const ssd_model *m)
 
 ssd_runner *ssd_runner_new(ssd_model *m, nn_threads *threads, err *e)
 {
+    return ssd_runner_new_precision(m, threads, SSD_FP32, e);
+}
+
+ssd_runner *ssd_runner_new_precision(ssd_model *m, nn_threads *threads, ssd_precision p, err *e)
+{
+    if (p != SSD_FP32 && p != SSD_BF16) {
+        err_set(e, ERR_INVALID, "%s: unknown precision %d", MODEL, (int)p);
+        return NULL;
+    }
+    if (p == SSD_BF16 && !ssd_bf16_available()) {
+        err_set(e, ERR_INVALID, "%s: bf16 unavailable: %s", MODEL,
+                !ssd_bf16_has_amx() ? m->bf16_why : "turned off by FACETAG_NO_BF16");
+        return NULL;
+    }
+    if (p == SSD_BF16 && !m->bf16) {
+        err_set(e, ERR_INVALID, "%s: bf16 unavailable: %s", MODEL, m->bf16_why);
+        return NULL;
+    }
     ssd_runner *r = calloc(1, sizeof *r);
     if (!r) {
         err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
         return NULL;
     }
     r->m = m;
+    r->precision = p;
     r->boxes = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
     if (!r->boxes) {
         free(r);
@@ -206,11 +272,33 @@ ssd_runner *ssd_runner_new(ssd_model *m, nn_threads *threads, err *e)
         return NULL;
     }
     r->scores = r->boxes + SSD_NUM_ANCHORS * 4;
-    if (!(r->rt = nn_runtime_create(m->g, threads, e))) {
+    /* bf16 runs are single-threaded (ssd_bf16.h): threads is not used. */
+    if (p == SSD_BF16 ? !(r->bf = ssd_bf16_run_new(m->bf16, e)) : !(r->rt = nn_runtime_create(m->g, threads, e))) {
         ssd_runner_free(r);
         return NULL;
     }
     return r;
+}
+
+ssd_precision ssd_runner_precision(const ssd_runner *r)
+{
+    return r->precision;
+}
+
+/* The runner's input buffer (512x512x3 floats, NHWC), its run, its 12 outputs. */
+static float *runner_input(ssd_runner *r, size_t *count)
+{
+    return r->bf ? ssd_bf16_run_input(r->bf, count) : nn_runtime_input(r->rt, 0, count);
+}
+
+static int runner_run(ssd_runner *r, err *e)
+{
+    return r->bf ? ssd_bf16_run_exec(r->bf, e) : nn_run(r->rt, e);
+}
+
+static const float *runner_output(const ssd_runner *r, int k)
+{
+    return r->bf ? ssd_bf16_run_output(r->bf, k, NULL) : nn_runtime_output(r->rt, k, NULL);
 }
 
 void ssd_runner_free(ssd_runner *r)
@@ -218,6 +306,7 @@ void ssd_runner_free(ssd_runner *r)
     if (!r)
         return;
     nn_runtime_free(r->rt);
+    ssd_bf16_run_free(r->bf);
     free(r->boxes);
     free(r);
 }
@@ -241,15 +330,15 @@ static void decode(const float *prior, const float *enc, float *box)
 static int run_decode(ssd_runner *r, float *boxes, float *scores, err *e)
 {
     size_t n;
-    float *in = nn_runtime_input(r->rt, 0, &n);
+    float *in = runner_input(r, &n);
     prep_norm_ssd(in, n / 3);
-    if (nn_run(r->rt, e) != 0)
+    if (runner_run(r, e) != 0)
         return err_prefix(e, MODEL);
     const float *priors = weights_at(r->m->w, T_PRIORS)->data;
     size_t anchor = 0;
     for (int j = 0; j < 6; j++) {
-        const float *enc = nn_runtime_output(r->rt, 2 * j, NULL);
-        const float *cls = nn_runtime_output(r->rt, 2 * j + 1, NULL);
+        const float *enc = runner_output(r, 2 * j);
+        const float *cls = runner_output(r, 2 * j + 1);
         size_t na = (size_t)head_grid[j] * head_grid[j] * head_anchors[j];
         for (size_t a = 0; a < na; a++, anchor++) {
             if (boxes)
@@ -264,7 +353,7 @@ static int run_decode(ssd_runner *r, float *boxes, float *scores, err *e)
 int ssd_infer(ssd_runner *r, const float *input, float *boxes, float *scores, err *e)
 {
     size_t n;
-    float *in = nn_runtime_input(r->rt, 0, &n);
+    float *in = runner_input(r, &n);
     memcpy(in, input, n * sizeof(float));
     return run_decode(r, boxes, scores, e);
 }
@@ -356,7 +445,7 @@ int ssd_postprocess(const float *boxes, const float *scores, int width, int heig
  * appended in img's pixels. */
 static int detect_rect(ssd_runner *r, const image *img, prep_rect rect, const ssd_options *opt, det_list *out, err *e)
 {
-    float *in = nn_runtime_input(r->rt, 0, NULL);
+    float *in = runner_input(r, NULL);
     int rc = opt && opt->antialias ? prep_square_area(img, rect, PREP_PAD_END, SSD_INPUT_SIZE, in, e)
                                    : prep_square(img, rect, PREP_PAD_END, SSD_INPUT_SIZE, in, e);
     if (rc != 0)
@@ -389,7 +478,7 @@ int ssd_detect_canvas(ssd_runner *r, const image *img, const ssd_options *opt, d
     int longest = img->width > img->height ? img->width : img->height;
     int side = (int)ceil(longest * scale);
     int offx = (side - img->width) / 2, offy = (side - img->height) / 2;
-    float *in = nn_runtime_input(r->rt, 0, NULL);
+    float *in = runner_input(r, NULL);
     if (prep_canvas(img, side, offx, offy, fill, SSD_INPUT_SIZE, in, e) != 0)
         return err_prefix(e, MODEL);
     if (run_decode(r, r->boxes, r->scores, e) != 0)
