@@ -75,6 +75,7 @@ typedef struct figures {
     double images_per_s, faces_per_s;
     double stage_ms[ST_COUNT]; /* mean per image */
     double cpu_ms;             /* CPU time per image (all threads) */
+    double passes;             /* detector network runs per image (facetag; 0: not known) */
     double rss_mb;
 } figures;
 
@@ -162,8 +163,10 @@ static int facetag_pass(run_state *s, int threads, figures *f)
         f->stage_ms[ST_DESCRIPTOR] += t.descriptor_ms - before[i].descriptor_ms;
         f->stage_ms[ST_ATTRIBUTES] += t.attributes_ms - before[i].attributes_ms;
         f->cpu_ms += s->cpu_ms[i];
+        f->passes += (double)(t.detector_passes - before[i].detector_passes);
     }
     f->cpu_ms /= s->n;
+    f->passes /= s->n;
     for (int k = 0; k < ST_COUNT; k++)
         f->stage_ms[k] /= s->n;
     f->ok = atomic_load(&s->errors) == 0;
@@ -286,7 +289,10 @@ static void print_row(const char *set, const char *who, const figures *f)
     printf("%-14s %-10s %6d %6d %8.2f %8.2f", set, who, f->images, f->faces, f->images_per_s, f->faces_per_s);
     for (int k = 0; k < ST_COUNT; k++)
         printf(" %10.1f", f->stage_ms[k]);
-    printf(" %8.0f %9.0f\n", f->rss_mb, f->cpu_ms);
+    printf(" %8.0f %9.0f", f->rss_mb, f->cpu_ms);
+    if (f->passes > 0)
+        printf(" %10.2f", f->passes);
+    printf("\n");
 }
 
 static void print_ratio(const char *set, const figures *a, const figures *b)
@@ -578,9 +584,9 @@ int main(int argc, char **argv)
     printf("%-14s %-10s %6s %6s %8s %8s", "set", "", "images", "faces", "img/s", "faces/s");
     for (int k = 0; k < ST_COUNT; k++)
         printf(" %10s", stage_names[k]);
-    printf(" %8s %9s\n", "RSS_MB", "CPUms/img");
+    printf(" %8s %9s %10s\n", "RSS_MB", "CPUms/img", "SSD/img");
     printf("%-14s %-10s %6s %6s %8s %8s %54s (mean ms per image per stage; CPUms/img: CPU time of all threads per "
-           "image, the fair figure when the machine is busy)\n",
+           "image, the fair figure when the machine is busy; SSD/img: detector passes per image)\n",
            "", "", "", "", "", "", "");
 
     figures ft[2] = {0}, fr[2] = {0};

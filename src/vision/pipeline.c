@@ -3,8 +3,8 @@
  *
  * Default mode, SSD (each choice measured, see ssd.h / the commit messages):
  *   1. detection on the antialiased 512 input (prep_square_area) at
- *      min(min_score, PIPELINE_FALLBACK_SCORE), in the best of the four
- *      orientations unless two faces are confident upright (orient());
+ *      min(min_score, PIPELINE_FALLBACK_SCORE), in the orientation orient.h's
+ *      cascade chooses (upright unless the scan evidently lies turned);
  *   2. in the upright view, tiles for images longer than 1.25 tiles where
  *      small faces are likely (ssd_detect_tiled, PIPELINE_TILE px,
  *      PIPELINE_TILE_BELOW_PX);
@@ -27,6 +27,7 @@
 
 #include "vision/agegender.h"
 #include "vision/landmarks.h"
+#include "vision/orient.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
 #include "vision/tinydet.h"
@@ -37,18 +38,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Rotation search: try 90/180/270 degrees unless the upright view already shows
- * PIPELINE_UPRIGHT_FACES faces scoring above PIPELINE_UPRIGHT_SCORE, keeping
- * the view with the highest ssd_confidence (upright wins ties). Measured on the
- * 6 demo and 48 group photos, each turned 90/180/270 (162 turned views): no
- * turned view shows two faces above 0.98 (4 show one), while 17 of the 54
- * upright photos do, and skip three SSD passes. A threshold on ssd_confidence
- * instead (8, "about two faces at 0.98") is reached by upside-down groups
- * (many faces at 0.8-0.97: 2008_007676 turned 180 scores 14.7) and restores
- * 131 of 144 turned group photos against 141 when always searching
- * (test_vision_groups); this rule searches every turned view of the set. */
-#define PIPELINE_UPRIGHT_FACES 2
-#define PIPELINE_UPRIGHT_SCORE 0.98
 /* The score that counts as "a face" when no face is confident (the issue's and
  * faces-dev's measure: score >= 0.3). */
 #define PIPELINE_FALLBACK_SCORE 0.3
@@ -90,7 +79,7 @@ const char *pipeline_model_version(const pipeline_options *opt)
         snprintf(buf, sizeof buf, "%s/tiny416aa%s+lm68+rec128al%s/%s", PIPELINE_WEIGHTS, score, attrs,
                  PIPELINE_REVISION);
     else
-        snprintf(buf, sizeof buf, "%s/ssd512aa-t%d@%g-c%g-r4u2%s+lm68+rec128al%s/%s", PIPELINE_WEIGHTS, PIPELINE_TILE,
+        snprintf(buf, sizeof buf, "%s/ssd512aa-t%d@%g-c%g-r4m%s+lm68+rec128al%s/%s", PIPELINE_WEIGHTS, PIPELINE_TILE,
                  PIPELINE_TILE_BELOW_PX, PIPELINE_CANVAS_SCALE, score, attrs, PIPELINE_REVISION);
     return buf;
 }
@@ -444,40 +433,6 @@ static void keep_confident_or_best(det_list *d, double min_score)
     d->n = n;
 }
 
-/* Detects upright and, unless PIPELINE_UPRIGHT_FACES faces score above
- * PIPELINE_UPRIGHT_SCORE, turned by 90, 180 and 270 degrees; *deg gets the
- * clockwise turn with the highest ssd_confidence (upright wins ties), out its
- * detections in the turned image's pixels (ssd_detect_oriented's contract). */
-static int orient(ssd_runner *r, const image *img, const ssd_options *so, int *deg, det_list *out, err *e)
-{
-    *deg = 0;
-    int rc = ssd_detect(r, img, so, out, e);
-    int confident = 0;
-    for (size_t i = 0; rc == 0 && i < out->n; i++)
-        confident += out->faces[i].score > PIPELINE_UPRIGHT_SCORE;
-    if (rc != 0 || confident >= PIPELINE_UPRIGHT_FACES)
-        return rc;
-    double best = ssd_confidence(out, 0);
-    for (int d = 90; d < 360 && rc == 0; d += 90) {
-        image rot = {0};
-        det_list l = {0};
-        if ((rc = prep_rotate(img, d, &rot, e)) != 0)
-            break;
-        rc = ssd_detect(r, &rot, so, &l, e);
-        double c = ssd_confidence(&l, 0);
-        if (rc == 0 && c > best) {
-            best = c;
-            *deg = d;
-            det_list_free(out);
-            for (size_t i = 0; i < l.n && rc == 0; i++)
-                rc = det_list_push(out, l.faces[i], e);
-        }
-        det_list_free(&l);
-        image_free(&rot);
-    }
-    return rc;
-}
-
 /* ---- the stage --------------------------------------------------------- */
 
 static int check_ready(pipeline_runner *r, const image *img, const pipeline_options *o, err *e)
@@ -533,7 +488,7 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
     so.antialias = 1;
     det_list d = {0};
     int deg = 0;
-    int rc = orient(r->ssd, img, &so, &deg, &d, e);
+    int rc = orient_detect(r->ssd, img, &so, &deg, &d, e);
     image rotated = {0};
     const image *up = img;
     if (rc == 0 && deg != 0) {
@@ -544,8 +499,10 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
     tiling.tile = PIPELINE_TILE;
     int longest = up->width > up->height ? up->width : up->height;
     if (rc == 0 && longest > PIPELINE_TILE * 5 / 4 && small_faces_likely(&d, o->min_score, longest)) {
-        det_list_free(&d);
-        rc = ssd_detect_tiled(r->ssd, up, &so, &tiling, &d, e);
+        det_list whole = d;
+        d = (det_list){0};
+        rc = ssd_detect_tiled_after(r->ssd, up, &so, &tiling, &whole, &d, e);
+        det_list_free(&whole);
     }
     size_t first = out->n;
     if (rc == 0 && !any_above(&d, o->min_score)) {
@@ -588,6 +545,7 @@ int pipeline_run(pipeline_runner *r, const image *img, const pipeline_options *o
                            (r->timing.descriptor_ms - before.descriptor_ms) -
                            (r->timing.attributes_ms - before.attributes_ms);
     r->timing.images++;
+    r->timing.detector_passes = r->ssd ? ssd_runner_passes(r->ssd) : 0;
     if (rc)
         pipeline_result_free(out);
     return rc;

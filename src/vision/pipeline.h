@@ -87,6 +87,7 @@ void pipeline_runner_free(pipeline_runner *r);
 typedef struct pipeline_timing {
     double detect_ms, landmarks_ms, descriptor_ms, attributes_ms;
     size_t images, faces;
+    size_t detector_passes; /* network runs of the SSD detector */
 } pipeline_timing;
 pipeline_timing pipeline_runner_timing(const pipeline_runner *r);
 

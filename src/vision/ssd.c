@@ -85,6 +85,7 @@ struct ssd_runner {
     nn_runtime *rt;   /* SSD_FP32 */
     ssd_bf16_run *bf; /* SSD_BF16 */
     float *boxes, *scores; /* scratch for ssd_detect */
+    size_t passes;         /* network runs so far */
 };
 
 ssd_options ssd_default_options(void)
@@ -233,6 +234,11 @@ void ssd_free(ssd_model *m)
     free(m);
 }
 
+size_t ssd_runner_passes(const ssd_runner *r)
+{
+    return r ? r->passes : 0;
+}
+
 double ssd_flops(const ssd_model *m)
 {
     return m ? nn_graph_flops(m->g) : 0;
@@ -334,6 +340,7 @@ static int run_decode(ssd_runner *r, float *boxes, float *scores, err *e)
     prep_norm_ssd(in, n / 3);
     if (runner_run(r, e) != 0)
         return err_prefix(e, MODEL);
+    r->passes++;
     const float *priors = weights_at(r->m->w, T_PRIORS)->data;
     size_t anchor = 0;
     for (int j = 0; j < 6; j++) {
@@ -570,6 +577,12 @@ static int tile_origins(int len, int tile, int ov, int *org, int max)
 int ssd_detect_tiled(ssd_runner *r, const image *img, const ssd_options *opt, const ssd_tiling *tiling, det_list *out,
                      err *e)
 {
+    return ssd_detect_tiled_after(r, img, opt, tiling, NULL, out, e);
+}
+
+int ssd_detect_tiled_after(ssd_runner *r, const image *img, const ssd_options *opt, const ssd_tiling *tiling,
+                           const det_list *whole, det_list *out, err *e)
+{
     ssd_tiling t = tiling ? *tiling : ssd_default_tiling();
     if (!img || img->width < 1 || img->height < 1)
         return err_set(e, ERR_INVALID, "%s: empty image", MODEL);
@@ -585,7 +598,11 @@ int ssd_detect_tiled(ssd_runner *r, const image *img, const ssd_options *opt, co
         t.tile = t.tile * 5 / 4;
     }
     det_list all = {0};
-    int rc = ssd_detect(r, img, opt, &all, e);
+    int rc = 0;
+    for (size_t i = 0; whole && i < whole->n && rc == 0; i++)
+        rc = det_list_push(&all, whole->faces[i], e);
+    if (!whole && rc == 0)
+        rc = ssd_detect(r, img, opt, &all, e);
     /* Tiles only when they see the image at a larger scale than the whole-image pass. */
     int longest = img->width > img->height ? img->width : img->height;
     if (rc == 0 && longest > t.tile * 5 / 4) {

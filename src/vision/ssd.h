@@ -45,6 +45,8 @@ double ssd_flops(const ssd_model *m);
  * with ssd_runner_free. */
 ssd_runner *ssd_runner_new(ssd_model *m, nn_threads *threads, err *e);
 void ssd_runner_free(ssd_runner *r);
+/* How many times the runner has run the network (the cost of a detection). */
+size_t ssd_runner_passes(const ssd_runner *r);
 
 typedef enum ssd_precision { SSD_FP32 = 0, SSD_BF16 = 1 } ssd_precision;
 /* 1 when oneDNN finds AMX-bf16 on this CPU (checked once), else 0; 0 as well
@@ -110,6 +112,10 @@ typedef struct ssd_tiling {
 ssd_tiling ssd_default_tiling(void);
 int ssd_detect_tiled(ssd_runner *r, const image *img, const ssd_options *opt, const ssd_tiling *tiling, det_list *out,
                      err *e);
+/* The same when the whole-image pass (ssd_detect on img with opt) has already
+ * run: `whole` holds its detections, and only the tiles run. */
+int ssd_detect_tiled_after(ssd_runner *r, const image *img, const ssd_options *opt, const ssd_tiling *tiling,
+                           const det_list *whole, det_list *out, err *e);
 
 /* The steps of ssd_detect, for tests and benchmarks. */
 /* Runs the network on the prepared (padded, resized, not normalised) 512x512x3
