@@ -539,7 +539,7 @@ int ssd_detect_oriented(ssd_runner *r, const image *img, const ssd_options *opt,
 
 ssd_tiling ssd_default_tiling(void)
 {
-    return (ssd_tiling){640, 0.25, 0.3, 16};
+    return (ssd_tiling){640, 0.25, 0.3, 16, {0, 0, 0, 0}};
 }
 
 /* Overlap of a and b relative to the smaller box. */
@@ -574,6 +574,17 @@ static int tile_origins(int len, int tile, int ov, int *org, int max)
     return n;
 }
 
+/* One axis of the tiled area: [a0, a0+alen) widened around its centre to a
+ * tile where it is narrower, within [0, len). Returned as {x = start, w = length}. */
+static prep_rect span_fit(int a0, int alen, int tile, int len)
+{
+    if (alen >= tile || len <= tile)
+        return alen >= tile ? (prep_rect){a0, 0, alen, 0} : (prep_rect){0, 0, len, 0};
+    int s0 = a0 + alen / 2 - tile / 2;
+    s0 = s0 < 0 ? 0 : s0 > len - tile ? len - tile : s0;
+    return (prep_rect){s0, 0, tile, 0};
+}
+
 int ssd_detect_tiled(ssd_runner *r, const image *img, const ssd_options *opt, const ssd_tiling *tiling, det_list *out,
                      err *e)
 {
@@ -589,10 +600,23 @@ int ssd_detect_tiled_after(ssd_runner *r, const image *img, const ssd_options *o
     if (t.tile < 64 || t.overlap < 0 || t.overlap >= 0.9 || t.max_tiles < 1 || t.max_tiles > 64)
         return err_set(e, ERR_INVALID, "%s: tiles of %d px overlapping %.2f, at most %d", MODEL, t.tile, t.overlap,
                        t.max_tiles);
+    /* The part of the image to tile: t.area within the image, at least a tile
+     * wide where the image allows (the scale stays that of the tiles). */
+    prep_rect a = {0, 0, img->width, img->height};
+    if (t.area.w > 0 && t.area.h > 0) {
+        a.x = t.area.x > 0 ? t.area.x : 0;
+        a.y = t.area.y > 0 ? t.area.y : 0;
+        a.w = (t.area.x + t.area.w < img->width ? t.area.x + t.area.w : img->width) - a.x;
+        a.h = (t.area.y + t.area.h < img->height ? t.area.y + t.area.h : img->height) - a.y;
+        if (a.w < 1 || a.h < 1)
+            return err_set(e, ERR_INVALID, "%s: tiling area (%d,%d %dx%d) outside the %dx%d image", MODEL, t.area.x,
+                           t.area.y, t.area.w, t.area.h, img->width, img->height);
+    }
     /* Larger tiles (a coarser scale) rather than more passes than max_tiles. */
     for (;;) {
         int ov = (int)(t.tile * t.overlap), ox[64], oy[64];
-        int nx = tile_origins(img->width, t.tile, ov, ox, 64), ny = tile_origins(img->height, t.tile, ov, oy, 64);
+        prep_rect sx = span_fit(a.x, a.w, t.tile, img->width), sy = span_fit(a.y, a.h, t.tile, img->height);
+        int nx = tile_origins(sx.w, t.tile, ov, ox, 64), ny = tile_origins(sy.w, t.tile, ov, oy, 64);
         if (nx * ny <= t.max_tiles)
             break;
         t.tile = t.tile * 5 / 4;
@@ -607,11 +631,12 @@ int ssd_detect_tiled_after(ssd_runner *r, const image *img, const ssd_options *o
     int longest = img->width > img->height ? img->width : img->height;
     if (rc == 0 && longest > t.tile * 5 / 4) {
         int ox[64], oy[64], ov = (int)(t.tile * t.overlap);
-        int nx = tile_origins(img->width, t.tile, ov, ox, 64), ny = tile_origins(img->height, t.tile, ov, oy, 64);
+        prep_rect sx = span_fit(a.x, a.w, t.tile, img->width), sy = span_fit(a.y, a.h, t.tile, img->height);
+        int nx = tile_origins(sx.w, t.tile, ov, ox, 64), ny = tile_origins(sy.w, t.tile, ov, oy, 64);
         for (int j = 0; j < ny && rc == 0; j++)
             for (int i = 0; i < nx && rc == 0; i++) {
-                prep_rect rect = {ox[i], oy[j], t.tile < img->width ? t.tile : img->width,
-                                  t.tile < img->height ? t.tile : img->height};
+                prep_rect rect = {sx.x + ox[i], sy.x + oy[j], t.tile < sx.w ? t.tile : sx.w,
+                                  t.tile < sy.w ? t.tile : sy.w};
                 size_t first = all.n;
                 rc = detect_rect(r, img, rect, opt, &all, e);
                 /* A face cut by an inner tile edge is whole in the neighbouring tile

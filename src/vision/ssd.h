@@ -18,6 +18,7 @@
 #include "media/image.h"
 #include "vision/detection.h"
 #include "vision/nn.h"
+#include "vision/prep.h"
 
 #define SSD_INPUT_SIZE 512
 #define SSD_NUM_ANCHORS 5118
@@ -108,6 +109,7 @@ typedef struct ssd_tiling {
     double overlap;   /* fraction of the tile shared with the neighbour; default 0.25 */
     double merge_iou; /* default 0.3 */
     int max_tiles;    /* more would be needed: tiles grow by 1.25x until they fit; 1..64, default 16 */
+    prep_rect area;   /* tile only this part of the image (w or h 0: all of it; default) */
 } ssd_tiling;
 ssd_tiling ssd_default_tiling(void);
 int ssd_detect_tiled(ssd_runner *r, const image *img, const ssd_options *opt, const ssd_tiling *tiling, det_list *out,
