@@ -27,6 +27,7 @@
  * its stage times the per-image medians; peak RSS of the node process (wait4).
  *
  * Timings are only as good as the machine is quiet: repeat, take the best. */
+#include "core/memtune.h"
 #include "media/image.h"
 #include "vision/pipeline.h"
 #include "vision/prep.h"
@@ -500,6 +501,7 @@ static void free_set(blob *b, int n)
 
 int main(int argc, char **argv)
 {
+    memtune_large_buffers(); /* as facetag's main does */
     const char *models = getenv("FACETAG_MODELS") && *getenv("FACETAG_MODELS") ? getenv("FACETAG_MODELS")
                                                                                   : FACETAG_DEFAULT_MODELS;
     const char *shared = getenv("FACETAG_SHARED") && *getenv("FACETAG_SHARED") ? getenv("FACETAG_SHARED")

@@ -1,5 +1,6 @@
 /* main.c — facetag's entry point: global options, then one subcommand. */
 #include "cli/cli.h"
+#include "core/memtune.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -82,6 +83,7 @@ static int take_value(char **argv, int argc, int i, const char *opt, const char 
 
 int main(int argc, char **argv)
 {
+    memtune_large_buffers();
     cli_globals g = {0};
     const char *threads = NULL;
     g.data_dir = getenv("FACETAG_DATA");
