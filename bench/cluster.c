@@ -2,8 +2,16 @@
  * CSV tools the R parity test drives.
  *
  *   bench_cluster [bench] [--sizes 10000,100000] [--threads 2] [--algos hdbscan,dbscan,single,average]
- *       table: time, peak RSS (each run in its own child process), growth
- *       exponent between sizes, ARI against the generating identities
+ *                 [--neighbors auto|exact|faiss]
+ *       table: time, CPU time, peak RSS (each run in its own child process),
+ *       growth exponent between sizes, ARI against the generating identities,
+ *       the neighbour search used (hdbscan; algo "incremental": 1,000 new faces
+ *       queried against n)
+ *   bench_cluster ann [--n 100000] [--threads 2] [--configs hnsw:32:64:96,ivf:0:16]
+ *       the approximate index against the exact search on one set: build and
+ *       kNN time, recall of the 32 nearest, HDBSCAN's labels (ARI against the
+ *       exact path's labels and against the truth), MST searches
+ *       (config hnsw:M:efConstruction:efSearch or ivf:nlist(0 = 4 sqrt n):nprobe)
  *   bench_cluster gemm [--n 20000] [--threads 2]
  *       the neighbour-search choice: OpenBLAS tiled sgemm scan vs a plain loop
  *   bench_cluster gen --ids N --min A --max B --noise F --seed S
@@ -32,6 +40,7 @@
 #include <unistd.h>
 
 #include "people/agglomerative.h"
+#include "people/ann_faiss.h"
 #include "people/dbscan.h"
 #include "people/hdbscan.h"
 #include "people/labels.h"
@@ -286,6 +295,7 @@ static int cmd_gemm(int argc, char **argv) {
 /* ---- the scale table ------------------------------------------------------ */
 
 typedef struct run_result {
+    char index[96];
     double seconds;
     double ari;
     size_t clusters, noise;
@@ -293,7 +303,7 @@ typedef struct run_result {
     char note[160];
 } run_result;
 
-static void run_one(const char *algo, size_t n, int threads, run_result *r) {
+static void run_one(const char *algo, size_t n, int threads, nb_search search, run_result *r) {
     synth s;
     memset(r, 0, sizeof *r);
     if (synth_make(&s, n, 4, 20, 0.05, 42)) {
@@ -303,6 +313,7 @@ static void run_one(const char *algo, size_t n, int threads, run_result *r) {
     err e = {0};
     int32_t *labels = malloc(n * sizeof *labels);
     nb_index *ix = neighbors_new(s.x, n, DIM, NB_EUCLIDEAN, threads, &e);
+    if (ix) neighbors_set_search(ix, search);
     double t0 = now_seconds();
     int rc = ix ? 0 : -1;
     if (!rc && !strcmp(algo, "hdbscan")) {
@@ -310,8 +321,10 @@ static void run_one(const char *algo, size_t n, int threads, run_result *r) {
         hdbscan_stats st;
         rc = hdbscan_run(ix, &hp, labels, &st, &e);
         if (!rc)
-            snprintf(r->note, sizeof r->note, "knn %.1fs mst %.1fs (%zu rounds, %zu searched) tree %.2fs",
-                     st.seconds_knn, st.seconds_mst, st.mst.rounds, st.mst.searched_points, st.seconds_tree);
+            snprintf(r->note, sizeof r->note, "knn %.1fs mst %.1fs (%zu rounds, %zu searched, %zu sampled) tree %.2fs",
+                     st.seconds_knn, st.seconds_mst, st.mst.rounds, st.mst.searched_points, st.mst.fallback_points,
+                     st.seconds_tree);
+        if (!rc) neighbors_describe(ix, r->index, sizeof r->index);
     } else if (!rc && !strcmp(algo, "incremental")) {
         /* the neighbour search behind assigning 1,000 newly analysed faces to an
          * index of n: synthesise n + 1000, hold back every (n/1000+1)-th face as
@@ -339,6 +352,7 @@ static void run_one(const char *algo, size_t n, int threads, run_result *r) {
             }
             big = neighbors_new(xi, ni, DIM, NB_EUCLIDEAN, threads, &e);
         }
+        if (big) neighbors_set_search(big, search);
         t0 = now_seconds();
         rc = big ? neighbors_knn_query(big, xq, nq, k, qi, qd, &e) : -1;
         r->seconds = now_seconds() - t0;
@@ -350,6 +364,7 @@ static void run_one(const char *algo, size_t n, int threads, run_result *r) {
             }
             snprintf(r->note, sizeof r->note, "%zu new faces into %zu: nearest is the same person for %zu/%zu", nq, ni,
                      same, known);
+            neighbors_describe(big, r->index, sizeof r->index);
             r->ok = 1;
             r->ari = NAN;
         }
@@ -393,14 +408,24 @@ static void run_one(const char *algo, size_t n, int threads, run_result *r) {
 static int cmd_bench(int argc, char **argv) {
     char sizes_s[256] = "10000,100000", algos_s[256] = "hdbscan,dbscan,single,average";
     int threads = 2;
+    nb_search search = NB_SEARCH_AUTO;
     for (int i = 1; i + 1 < argc; i++) {
         if (!strcmp(argv[i], "--sizes")) snprintf(sizes_s, sizeof sizes_s, "%s", argv[++i]);
+        else if (!strcmp(argv[i], "--neighbors")) {
+            int v = neighbors_search_parse(argv[++i]);
+            if (v < 0) {
+                fprintf(stderr, "bench_cluster: --neighbors takes auto, exact or faiss\n");
+                return 2;
+            }
+            search = (nb_search)v;
+        }
         else if (!strcmp(argv[i], "--algos")) snprintf(algos_s, sizeof algos_s, "%s", argv[++i]);
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[++i]);
     }
-    printf("synthetic 128-d faces (identities of 4-20 faces, 5%% noise), %d threads\n", threads);
-    printf("%-9s %9s %9s %9s %7s %8s %7s %7s  %s\n", "algo", "faces", "seconds", "peakMB", "growth",
-           "clusters", "noise%", "ARI", "notes");
+    printf("synthetic 128-d faces (identities of 4-20 faces, 5%% noise), %d threads, --neighbors %s\n", threads,
+           neighbors_search_name(search));
+    printf("%-11s %8s %8s %8s %8s %6s %8s %6s %7s  %-34s %s\n", "algo", "faces", "seconds", "CPU s", "peakMB",
+           "growth", "clusters", "noise%", "ARI", "index", "notes");
     char *save_a = NULL;
     for (char *algo = strtok_r(algos_s, ",", &save_a); algo; algo = strtok_r(NULL, ",", &save_a)) {
         double prev_t = 0, prev_n = 0;
@@ -416,7 +441,7 @@ static int cmd_bench(int argc, char **argv) {
             if (pid == 0) {
                 close(fd[0]);
                 run_result r;
-                run_one(algo, n, threads, &r);
+                run_one(algo, n, threads, search, &r);
                 ssize_t w = write(fd[1], &r, sizeof r);
                 _exit(w == (ssize_t)sizeof r ? 0 : 1);
             }
@@ -431,8 +456,17 @@ static int cmd_bench(int argc, char **argv) {
             if (got != (ssize_t)sizeof r) snprintf(r.note, sizeof r.note, "run died (status %d)", status);
             char growth[16] = "";
             if (r.ok && prev_n > 0) snprintf(growth, sizeof growth, "%.2f", log(r.seconds / prev_t) / log(n / prev_n));
-            printf("%-9s %9zu %9.2f %9.1f %7s %8zu %7.1f %7.4f  %s\n", algo, n, r.seconds, ru.ru_maxrss / 1024.0,
-                   growth, r.clusters, r.ok ? 100.0 * r.noise / n : 0.0, r.ok ? r.ari : 0.0, r.note);
+            double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+            char load[64] = "";
+            FILE *lf = fopen("/proc/loadavg", "r");
+            if (lf) {
+                if (!fgets(load, sizeof load, lf)) load[0] = 0;
+                fclose(lf);
+                load[strcspn(load, " ")] = 0; /* the 1-minute figure */
+            }
+            printf("%-11s %8zu %8.2f %8.1f %8.1f %6s %8zu %6.1f %7.4f  %-34s %s; load %s\n", algo, n, r.seconds, cpu,
+                   ru.ru_maxrss / 1024.0, growth, r.clusters, r.ok ? 100.0 * r.noise / n : 0.0, r.ok ? r.ari : 0.0,
+                   r.index, r.note, load);
             fflush(stdout);
             if (r.ok) {
                 prev_t = r.seconds;
@@ -440,6 +474,144 @@ static int cmd_bench(int argc, char **argv) {
             }
         }
     }
+    return 0;
+}
+
+/* ---- the approximate index against the exact search ----------------------- */
+
+static int parse_config(const char *c, ann_faiss_params *p) {
+    ann_faiss_params_default(p);
+    int a = 0, b = 0, d = 0;
+    if (sscanf(c, "hnsw:%d:%d:%d", &a, &b, &d) == 3 && a > 1 && b > 0 && d > 0) {
+        p->kind = ANN_FAISS_HNSW;
+        p->hnsw_m = a;
+        p->hnsw_ef_construction = b;
+        p->hnsw_ef_search = d;
+        return 0;
+    }
+    if (sscanf(c, "ivf:%d:%d", &a, &b) == 2 && a >= 0 && b > 0) {
+        p->kind = ANN_FAISS_IVF;
+        p->ivf_nlist = (size_t)a;
+        p->ivf_nprobe = (size_t)b;
+        return 0;
+    }
+    return -1;
+}
+
+static double cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmd_ann(int argc, char **argv) {
+    size_t n = 100000, k = 32, nsample = 2000;
+    int threads = 2;
+    char configs[512] = "hnsw:32:64:96,ivf:0:16";
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--n")) n = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--configs")) snprintf(configs, sizeof configs, "%s", argv[i + 1]);
+        else {
+            fprintf(stderr, "bench_cluster ann: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (n < 1000) {
+        fprintf(stderr, "bench_cluster ann: --n must be at least 1000\n");
+        return 2;
+    }
+    synth s;
+    if (synth_make(&s, n, 4, 20, 0.05, 42)) return 1;
+    err e = {0};
+    hdbscan_params hp = {.min_cluster_size = 3};
+    hdbscan_stats st;
+    int32_t *exact = malloc(n * sizeof *exact), *labels = malloc(n * sizeof *labels);
+    uint32_t *sample = malloc(nsample * sizeof *sample), *xi = malloc(nsample * (k + 1) * sizeof *xi);
+    uint32_t *ai = malloc(n * k * sizeof *ai);
+    float *xd = malloc(nsample * (k + 1) * sizeof *xd), *ad = malloc(n * k * sizeof *ad),
+          *q = malloc(nsample * DIM * sizeof *q);
+    nb_index *ix = neighbors_new(s.x, n, DIM, NB_EUCLIDEAN, threads, &e);
+    if (!ix || !exact || !labels || !sample || !xi || !ai || !xd || !ad || !q) {
+        fprintf(stderr, "bench_cluster ann: %s\n", ix ? "out of memory" : e.msg);
+        return 1;
+    }
+    neighbors_set_search(ix, NB_SEARCH_EXACT);
+    /* the exact k nearest of an even sample of rows (their own row comes first) */
+    for (size_t i = 0; i < nsample; i++) {
+        sample[i] = (uint32_t)(i * (n / nsample));
+        memcpy(q + i * DIM, s.x + (size_t)sample[i] * DIM, DIM * sizeof *q);
+    }
+    if (neighbors_knn_query(ix, q, nsample, k + 1, xi, xd, &e)) {
+        fprintf(stderr, "bench_cluster ann: %s\n", e.msg);
+        return 1;
+    }
+    double t0 = now_seconds(), c0 = cpu_seconds();
+    if (hdbscan_run(ix, &hp, exact, &st, &e)) {
+        fprintf(stderr, "bench_cluster ann: %s\n", e.msg);
+        return 1;
+    }
+    double t_exact = now_seconds() - t0, c_exact = cpu_seconds() - c0;
+    printf("%zu synthetic faces, %d threads; kNN k = %zu, recall over %zu sampled rows\n", n, threads, k, nsample);
+    printf("%-36s %8s %9s %8s %8s %9s %9s %9s  %s\n", "search", "kNN s", "HDBSCAN s", "CPU s", "recall",
+           "ARI-exact", "ARI-truth", "clusters", "MST");
+    printf("%-36s %8.2f %9.2f %8.1f %8.4f %9.4f %9.4f %9zu  %zu rounds, %zu searched\n", "exact (OpenBLAS sgemm)",
+           st.seconds_knn, t_exact, c_exact, 1.0, 1.0, labels_ari(exact, s.truth, n, LABELS_NOISE_SINGLETON),
+           st.clusters, st.mst.rounds, st.mst.searched_points);
+    fflush(stdout);
+    neighbors_free(ix);
+    char *save = NULL;
+    for (char *c = strtok_r(configs, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+        ann_faiss_params ap;
+        if (parse_config(c, &ap)) {
+            fprintf(stderr, "bench_cluster ann: config '%s' is not hnsw:M:efC:efS or ivf:nlist:nprobe\n", c);
+            return 2;
+        }
+        nb_index *fx = neighbors_new(s.x, n, DIM, NB_EUCLIDEAN, threads, &e);
+        if (!fx) return 1;
+        neighbors_set_search(fx, NB_SEARCH_FAISS);
+        neighbors_set_ann_params(fx, &ap);
+        t0 = now_seconds();
+        double cf = cpu_seconds();
+        if (neighbors_knn(fx, k, ai, ad, &e)) { /* builds the index, then searches */
+            fprintf(stderr, "bench_cluster ann: %s\n", e.msg);
+            return 1;
+        }
+        double t_first = now_seconds() - t0, c_first = cpu_seconds() - cf;
+        size_t hit = 0;
+        for (size_t i = 0; i < nsample; i++) {
+            uint32_t r = sample[i];
+            for (size_t a = 0; a < k; a++) {
+                uint32_t want = xi[i * (k + 1) + a + 1];
+                for (size_t b = 0; b < k; b++) hit += ai[(size_t)r * k + b] == want;
+            }
+        }
+        t0 = now_seconds();
+        c0 = cpu_seconds();
+        if (hdbscan_run(fx, &hp, labels, &st, &e)) {
+            fprintf(stderr, "bench_cluster ann: %s\n", e.msg);
+            return 1;
+        }
+        double t_h = now_seconds() - t0, c_h = cpu_seconds() - c0;
+        char desc[128];
+        neighbors_describe(fx, desc, sizeof desc);
+        printf("%-36s %8.2f %9.2f %8.1f %8.4f %9.4f %9.4f %9zu  %zu rounds, %zu searched, %zu sampled; "
+               "first kNN with the build %.2f s (CPU %.1f s)\n",
+               desc, st.seconds_knn, t_h, c_h, (double)hit / (nsample * k), labels_ari(labels, exact, n, LABELS_NOISE_SINGLETON),
+               labels_ari(labels, s.truth, n, LABELS_NOISE_SINGLETON), st.clusters, st.mst.rounds,
+               st.mst.searched_points, st.mst.fallback_points, t_first, c_first);
+        fflush(stdout);
+        neighbors_free(fx);
+    }
+    free(exact);
+    free(labels);
+    free(sample);
+    free(xi);
+    free(xd);
+    free(ai);
+    free(ad);
+    free(q);
+    synth_free(&s);
     return 0;
 }
 
@@ -614,6 +786,7 @@ int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "gen")) return cmd_gen(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "hdbscan")) return cmd_hdbscan(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "gemm")) return cmd_gemm(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "ann")) return cmd_ann(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "bench")) return cmd_bench(argc - 1, argv + 1);
     return cmd_bench(argc, argv);
 }

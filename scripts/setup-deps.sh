@@ -8,6 +8,7 @@ pkgs=(build-essential cmake pkg-config
       libsqlite3-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libssl-dev
       libtiff-tools libvips-tools sqlite3
       libopenblas-dev r-base-core r-cran-dbscan
+      libfaiss-dev  # people/ann_faiss: approximate neighbour index for large archives
       chromium   # headless browser of the UI tests (tests/browser)
       libjpeg-dev   # media/jpeg_compat
       libdnnl-dev   # vision/ssd_bf16: oneDNN, the detector in bf16 on AMX

@@ -14,13 +14,14 @@ enum {
     OPT_LINKAGE,
     OPT_THRESHOLD,
     OPT_METRIC,
+    OPT_NEIGHBORS,
 };
 
 static char msg[256];
 
 void cluster_opts_init(cluster_opts *co)
 {
-    co->algo = co->linkage = co->metric = -1;
+    co->algo = co->linkage = co->metric = co->neighbors = -1;
     co->min_cluster_size = co->min_samples = 0;
     co->eps = co->threshold = -1;
 }
@@ -35,6 +36,7 @@ size_t cluster_opts_longopts(struct option *l)
     l[n++] = (struct option){"linkage", required_argument, NULL, OPT_LINKAGE};
     l[n++] = (struct option){"threshold", required_argument, NULL, OPT_THRESHOLD};
     l[n++] = (struct option){"metric", required_argument, NULL, OPT_METRIC};
+    l[n++] = (struct option){"neighbors", required_argument, NULL, OPT_NEIGHBORS};
     return n;
 }
 
@@ -97,6 +99,10 @@ const char *cluster_opts_take(cluster_opts *co, int c, const char *v)
         else
             snprintf(msg, sizeof msg, "--metric takes euclidean or cosine, not '%.64s'", v);
         return co->metric < 0 ? msg : NULL;
+    case OPT_NEIGHBORS:
+        if ((co->neighbors = neighbors_search_parse(v)) < 0)
+            snprintf(msg, sizeof msg, "--neighbors takes auto, exact or faiss, not '%.64s'", v);
+        return co->neighbors < 0 ? msg : NULL;
     default:
         snprintf(msg, sizeof msg, "unknown option");
         return msg;
@@ -108,6 +114,8 @@ const char *cluster_opts_finish(const cluster_opts *co, cluster_params *p, nb_me
     cluster_algo algo = co->algo >= 0 ? (cluster_algo)co->algo : CLUSTER_HDBSCAN;
     *metric = co->metric >= 0 ? (nb_metric)co->metric : NB_EUCLIDEAN;
     cluster_params_default_metric(p, algo, *metric);
+    if (co->neighbors >= 0)
+        p->neighbors = (nb_search)co->neighbors;
     const char *name = cluster_algo_name(algo);
     if (co->min_cluster_size) {
         if (algo != CLUSTER_HDBSCAN)

@@ -87,18 +87,19 @@ static int run_cluster(const cli_globals *g, int argc, char **argv)
         fprintf(human,
                 "cluster: %zu faces (%s), %s %s: %zu placed (%zu joined a person directly, %zu clustered); "
                 "%zu persons (%zu new, %zu removed), %zu faces unassigned; %zu carried over from another "
-                "model version; %.2f s\n",
+                "model version;%s %.2f s\n",
                 s.faces, s.model_version, s.full ? "full" : "incremental", cluster_algo_name(o.params.algo), s.placed,
                 s.assigned_nearest, s.clustered, s.persons, s.new_persons, s.deleted_persons, s.unassigned,
-                s.carried_over, s.seconds);
+                s.carried_over, s.approximate ? " approximate neighbours (FAISS HNSW);" : "", s.seconds);
     if (g->json) {
         json_t *j =
-            json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "model_version", s.model_version, "algo",
+            json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:f}", "model_version", s.model_version, "algo",
                       cluster_algo_name(o.params.algo), "full", s.full, "faces", (json_int_t)s.faces, "placed",
                       (json_int_t)s.placed, "assigned_nearest", (json_int_t)s.assigned_nearest, "clustered",
                       (json_int_t)s.clustered, "carried_over", (json_int_t)s.carried_over, "persons",
                       (json_int_t)s.persons, "new_persons", (json_int_t)s.new_persons, "deleted_persons",
-                      (json_int_t)s.deleted_persons, "unassigned", (json_int_t)s.unassigned, "seconds", s.seconds);
+                      (json_int_t)s.deleted_persons, "unassigned", (json_int_t)s.unassigned, "neighbors",
+                      s.approximate ? "faiss" : "exact", "seconds", s.seconds);
         char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(j);
         if (!text) {

@@ -47,6 +47,10 @@ typedef struct cluster_params {
      * face of its photo there, not rejected from that cluster's person, no
      * cannot-link). The same rule as the incremental path's; <= 0: off. */
     double attach;
+    /* How the index that people_stage makes searches (neighbors_set_search):
+     * NB_SEARCH_AUTO (the default) is exact up to NEIGHBORS_AUTO_FAISS_ABOVE
+     * faces and FAISS's approximate HNSW above. */
+    nb_search neighbors;
 } cluster_params;
 
 #define CLUSTER_ATTACH_K 8

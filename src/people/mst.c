@@ -1,4 +1,5 @@
-/* mst.c — Borůvka MST on mutual reachability, kNN lists first, exact scans after. */
+/* mst.c — Borůvka MST on mutual reachability, kNN lists first, then exact
+ * scans (or, on an index with the FAISS path, approximate index queries). */
 #include "people/mst.h"
 
 #include <math.h>
@@ -29,9 +30,26 @@ static int edge_better(double w, uint32_t a, uint32_t b, const mst_edge *cur) {
  * component as its new list, so later rounds rarely scan it again. */
 #define MST_EXT 32
 
+/* The approximate path asks the index for the MST_APPROX_K0 nearest rows of a
+ * point, then 4x as many each time the point needs a search again, up to
+ * MST_APPROX_KMAX; a point whose deepest search found its component only is
+ * "blind" and searched no more. A component that is blind throughout (it has
+ * more than MST_APPROX_KMAX faces and no list reaches out of it) gets an exact
+ * scan of MST_SAMPLE of its points, spread over its rows: O(MST_SAMPLE * n)
+ * for it, never O(n^2). (A search of 1,024 costs ~4x one of 256 in HNSW and
+ * the sample scan of 32 points is one GEMM pass, ~0.5 s at 1M faces.) */
+#define MST_APPROX_K0 64
+#define MST_APPROX_KMAX 256
+#define MST_SAMPLE 32
+
+/* A point's list of nearest rows outside its component (len entries, sorted),
+ * and the distance below which no other row lies (the list's last entry for
+ * an exact scan; the last row the index returned on the approximate path). */
 typedef struct ext_list {
     uint32_t ind[MST_EXT];
     float dist[MST_EXT];
+    uint32_t len;
+    float bound;
 } ext_list;
 
 typedef struct search_ctx {
@@ -130,34 +148,223 @@ static double mrd(const double *core, uint32_t a, uint32_t b, double d) {
     return w;
 }
 
+/* The state of one MST run, shared by the rounds' helpers. */
+typedef struct mst_run {
+    const nb_index *ix;
+    const double *core;
+    size_t n;
+    uint32_t *comp, *start;
+    mst_edge *best;
+    ext_list **ext;
+    uint32_t *slot, *br;
+    double *bw;
+    ranked *rk;
+    unsigned char *qk_level; /* approximate path: searches so far (0: none; level L asked for K0 * 4^(L-1)) */
+} mst_run;
+
+static size_t approx_k(unsigned level) {
+    size_t k = MST_APPROX_K0;
+    for (unsigned i = 1; i < level; i++) k *= 4;
+    return k;
+}
+
+/* The deepest search level, whose k is MST_APPROX_KMAX. */
+static unsigned approx_top_level(void) {
+    unsigned l = 1;
+    while (approx_k(l) < MST_APPROX_KMAX) l++;
+    return l;
+}
+
+/* p's list from now on, or NULL without memory. */
+static ext_list *ext_of(mst_run *r, uint32_t p) {
+    if (!r->ext[p]) r->ext[p] = malloc(sizeof *r->ext[p]);
+    return r->ext[p];
+}
+
+/* Exact scans of queries[0..nq) against all rows: each point's lightest
+ * outgoing edge, and its MST_EXT nearest outside rows as its list. */
+static int exact_search(mst_run *r, const uint32_t *queries, size_t nq, err *e) {
+    float *hd = malloc(nq * MST_EXT * sizeof *hd);
+    uint32_t *hi = malloc(nq * MST_EXT * sizeof *hi), *hlen = calloc(nq, sizeof *hlen);
+    int rc = 0;
+    if (!hd || !hi || !hlen) {
+        rc = err_set(e, ERR_NOMEM, "MST: out of memory for %zu searched points", nq);
+        goto done;
+    }
+    for (size_t i = 0; i < nq; i++) {
+        r->slot[queries[i]] = (uint32_t)i;
+        r->bw[i] = INFINITY;
+        r->br[i] = UINT32_MAX;
+    }
+    search_ctx sc = {r->ix, r->core, r->comp, r->slot, r->bw, r->br, hd, hi, hlen};
+    rc = neighbors_scan(r->ix, queries, nq, search_row, &sc, e);
+    if (rc) goto done;
+    for (size_t i = 0; i < nq; i++) {
+        uint32_t p = queries[i], q = r->br[i];
+        if (q == UINT32_MAX) continue;
+        double w = mrd(r->core, p, q, (float)neighbors_dist(r->ix, p, q));
+        if (edge_better(w, p, q, &r->best[r->comp[p]])) r->best[r->comp[p]] = (mst_edge){p, q, w};
+        /* keep the nearest outside rows as p's list from now on (when full:
+         * a short list could not bound what lies beyond it) */
+        if (hlen[i] < MST_EXT) continue;
+        ext_list *l = ext_of(r, p);
+        if (!l) {
+            rc = err_set(e, ERR_NOMEM, "MST: out of memory for neighbour lists");
+            goto done;
+        }
+        for (size_t j = 0; j < MST_EXT; j++) {
+            uint32_t o = hi[i * MST_EXT + j];
+            r->rk[j] = (ranked){(float)neighbors_dist(r->ix, p, o), o};
+        }
+        qsort(r->rk, MST_EXT, sizeof *r->rk, ranked_cmp);
+        for (size_t j = 0; j < MST_EXT; j++) {
+            l->ind[j] = r->rk[j].id;
+            l->dist[j] = (float)r->rk[j].d;
+        }
+        l->len = MST_EXT;
+        l->bound = l->dist[MST_EXT - 1];
+        r->start[p] = 0;
+    }
+done:
+    free(hd);
+    free(hi);
+    free(hlen);
+    return rc;
+}
+
+/* The approximate path: each query asks the FAISS index for its next level of
+ * nearest rows; those outside its component become its list (up to MST_EXT),
+ * bounded by the farthest row returned, and the lightest gives the edge. */
+#define APPROX_CHUNK_ENTRIES (1u << 22) /* rows x k per call: 32 MB of results */
+
+static int approx_search(mst_run *r, const uint32_t *queries, size_t nq, err *e) {
+    const unsigned top = approx_top_level();
+    uint32_t *rows = malloc(nq * sizeof *rows);
+    uint32_t *ind = NULL;
+    float *dist = NULL;
+    int rc = 0;
+    if (!rows) return err_set(e, ERR_NOMEM, "MST: out of memory for %zu searched points", nq);
+    for (unsigned level = 1; level <= top && rc == 0; level++) {
+        size_t m = 0, k = approx_k(level);
+        for (size_t i = 0; i < nq; i++)
+            if (r->qk_level[queries[i]] + 1u == level) rows[m++] = queries[i];
+        if (m == 0) continue;
+        size_t chunk = APPROX_CHUNK_ENTRIES / k;
+        if (chunk > m) chunk = m;
+        free(ind);
+        free(dist);
+        ind = malloc(chunk * k * sizeof *ind);
+        dist = malloc(chunk * k * sizeof *dist);
+        if (!ind || !dist) {
+            rc = err_set(e, ERR_NOMEM, "MST: out of memory for %zu x %zu neighbours", chunk, k);
+            break;
+        }
+        for (size_t c0 = 0; c0 < m && rc == 0; c0 += chunk) {
+            size_t cm = m - c0 < chunk ? m - c0 : chunk;
+            rc = neighbors_knn_rows(r->ix, rows + c0, cm, k, ind, dist, e);
+            for (size_t i = 0; i < cm && rc == 0; i++) {
+                uint32_t p = rows[c0 + i];
+                ext_list *l = ext_of(r, p);
+                if (!l) {
+                    rc = err_set(e, ERR_NOMEM, "MST: out of memory for neighbour lists");
+                    break;
+                }
+                r->qk_level[p] = (unsigned char)level;
+                l->len = 0;
+                l->bound = 0;
+                for (size_t j = 0; j < k; j++) {
+                    uint32_t q = ind[i * k + j];
+                    if (q == UINT32_MAX) break;
+                    l->bound = dist[i * k + j];
+                    if (r->comp[q] == r->comp[p] || l->len == MST_EXT) continue;
+                    l->ind[l->len] = q;
+                    l->dist[l->len++] = dist[i * k + j];
+                    double w = mrd(r->core, p, q, dist[i * k + j]);
+                    if (edge_better(w, p, q, &r->best[r->comp[p]])) r->best[r->comp[p]] = (mst_edge){p, q, w};
+                }
+                r->start[p] = 0;
+            }
+        }
+    }
+    free(rows);
+    free(ind);
+    free(dist);
+    return rc;
+}
+
+/* Components marked `mark` in chosen that still have no outgoing edge
+ * (approximate path: every list and search stayed inside them) get an exact
+ * scan of MST_SAMPLE of their points each. */
+static int approx_fallback(mst_run *r, const unsigned char *chosen, unsigned char mark, size_t *searched, err *e) {
+    const size_t n = r->n;
+    uint32_t *size = calloc(n, sizeof *size), *seen = calloc(n, sizeof *seen), *sample = NULL;
+    size_t ns = 0;
+    int rc = 0;
+    if (!size || !seen) {
+        rc = err_set(e, ERR_NOMEM, "MST: out of memory");
+        goto done;
+    }
+    for (size_t p = 0; p < n; p++)
+        if (chosen[r->comp[p]] == mark && r->best[r->comp[p]].w == INFINITY) size[r->comp[p]]++;
+    for (size_t c = 0; c < n; c++) ns += size[c] < MST_SAMPLE ? size[c] : MST_SAMPLE;
+    if (ns == 0) goto done;
+    if (!(sample = malloc(ns * sizeof *sample))) {
+        rc = err_set(e, ERR_NOMEM, "MST: out of memory");
+        goto done;
+    }
+    ns = 0;
+    for (size_t p = 0; p < n; p++) {
+        uint32_t c = r->comp[p];
+        if (!size[c]) continue;
+        uint32_t step = size[c] > MST_SAMPLE ? size[c] / MST_SAMPLE : 1, i = seen[c]++;
+        if (i % step == 0 && i / step < MST_SAMPLE) sample[ns++] = (uint32_t)p;
+    }
+    *searched += ns;
+    rc = exact_search(r, sample, ns, e);
+done:
+    free(size);
+    free(seen);
+    free(sample);
+    return rc;
+}
+
 int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32_t *knn_ind,
                             const float *knn_dist, size_t k, mst_edge *out, mst_stats *stats,
                             err *e) {
     const size_t n = neighbors_count(ix);
-    mst_stats st = {0, 0};
+    mst_stats st = {0, 0, 0};
     if (n < 2) {
         if (stats) *stats = st;
         return 0;
     }
     if (k == 0) return err_set(e, ERR_INVALID, "MST: needs kNN lists with k >= 1");
+    const int approx = neighbors_approximate(ix);
+    const unsigned top = approx_top_level();
     unionfind uf = {0};
-    uint32_t *comp = malloc(n * sizeof *comp), *start = calloc(n, sizeof *start);
-    mst_edge *best = malloc(n * sizeof *best), *cand = malloc(n * sizeof *cand);
-    double *plb = malloc(n * sizeof *plb), *bw = malloc(n * sizeof *bw);
-    uint32_t *need = calloc(n, sizeof *need), *queries = malloc(n * sizeof *queries),
-             *br = malloc(n * sizeof *br);
+    mst_run r = {.ix = ix, .core = core, .n = n};
+    r.comp = malloc(n * sizeof *r.comp);
+    r.start = calloc(n, sizeof *r.start);
+    r.best = malloc(n * sizeof *r.best);
+    r.ext = calloc(n, sizeof *r.ext);
+    r.slot = malloc(n * sizeof *r.slot);
+    r.br = malloc(n * sizeof *r.br);
+    r.bw = malloc(n * sizeof *r.bw);
+    r.rk = malloc(MST_EXT * sizeof *r.rk);
+    r.qk_level = approx ? calloc(n, 1) : NULL;
+    mst_edge *cand = malloc(n * sizeof *cand);
+    double *plb = malloc(n * sizeof *plb);
+    uint32_t *need = calloc(n, sizeof *need), *queries = malloc(n * sizeof *queries);
     unsigned char *chosen = calloc(n, 1);
     comp_need *needs = malloc(n * sizeof *needs);
-    ext_list **ext = calloc(n, sizeof *ext);
-    uint32_t *slot = malloc(n * sizeof *slot), *hi = NULL, *hlen = NULL;
-    float *hd = NULL;
-    ranked *rk = malloc(MST_EXT * sizeof *rk);
     int rc = 0;
-    if (unionfind_init(&uf, n) || !comp || !start || !best || !cand || !plb || !bw || !need ||
-        !queries || !br || !chosen || !needs || !ext || !slot || !rk) {
+    if (unionfind_init(&uf, n) || !r.comp || !r.start || !r.best || !r.ext || !r.slot || !r.br || !r.bw || !r.rk ||
+        (approx && !r.qk_level) || !cand || !plb || !need || !queries || !chosen || !needs) {
         rc = err_set(e, ERR_NOMEM, "MST: out of memory for %zu descriptors", n);
         goto done;
     }
+    uint32_t *comp = r.comp, *start = r.start;
+    mst_edge *best = r.best;
+    ext_list **ext = r.ext;
     size_t edges = 0;
     while (edges < n - 1) {
         st.rounds++;
@@ -171,7 +378,7 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
         for (size_t p = 0; p < n; p++) {
             const uint32_t *li = ext[p] ? ext[p]->ind : knn_ind + p * k;
             const float *ld = ext[p] ? ext[p]->dist : knn_dist + p * k;
-            size_t len = ext[p] ? MST_EXT : k;
+            size_t len = ext[p] ? ext[p]->len : k;
             double cp = core ? core[p] : 0;
             mst_edge bp = {UINT32_MAX, UINT32_MAX, INFINITY};
             int certain = 0;
@@ -190,8 +397,12 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
                 if (edge_better(w, (uint32_t)p, q, &bp)) bp = (mst_edge){(uint32_t)p, q, w};
             }
             /* Rows beyond the list are at least as far as its last entry. */
-            double lb = ld[len - 1] > cp ? ld[len - 1] : cp;
+            double last = ext[p] ? ext[p]->bound : ld[len - 1];
+            double lb = last > cp ? last : cp;
             plb[p] = (certain || bp.w <= lb) ? INFINITY : lb;
+            /* approximate path: a point whose deepest search saw only its own
+             * component is not searched again */
+            if (approx && r.qk_level[p] >= top) plb[p] = INFINITY;
             uint32_t c = comp[p];
             if (bp.w < INFINITY && edge_better(bp.w, bp.a, bp.b, &best[c])) best[c] = bp;
         }
@@ -222,52 +433,23 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
             if (chosen[comp[p]] == 2 && plb[p] < best[comp[p]].w) queries[nq++] = (uint32_t)p;
         if (nq) {
             st.searched_points += nq;
-            free(hd);
-            free(hi);
-            free(hlen);
-            hd = malloc(nq * MST_EXT * sizeof *hd);
-            hi = malloc(nq * MST_EXT * sizeof *hi);
-            hlen = calloc(nq, sizeof *hlen);
-            if (!hd || !hi || !hlen) {
-                rc = err_set(e, ERR_NOMEM, "MST: out of memory for %zu searched points", nq);
-                goto done;
-            }
-            for (size_t i = 0; i < nq; i++) {
-                slot[queries[i]] = (uint32_t)i;
-                bw[i] = INFINITY;
-                br[i] = UINT32_MAX;
-            }
-            search_ctx sc = {ix, core, comp, slot, bw, br, hd, hi, hlen};
-            rc = neighbors_scan(ix, queries, nq, search_row, &sc, e);
+            rc = approx ? approx_search(&r, queries, nq, e) : exact_search(&r, queries, nq, e);
             if (rc) goto done;
-            for (size_t i = 0; i < nq; i++) {
-                uint32_t p = queries[i], q = br[i];
-                if (q == UINT32_MAX) continue;
-                double w = mrd(core, p, q, (float)neighbors_dist(ix, p, q));
-                if (edge_better(w, p, q, &best[comp[p]])) best[comp[p]] = (mst_edge){p, q, w};
-                /* keep the nearest outside rows as p's list from now on (when full:
-                 * a short list could not bound what lies beyond it) */
-                if (hlen[i] < MST_EXT) continue;
-                if (!ext[p] && !(ext[p] = malloc(sizeof *ext[p]))) {
-                    rc = err_set(e, ERR_NOMEM, "MST: out of memory for neighbour lists");
-                    goto done;
-                }
-                for (size_t j = 0; j < MST_EXT; j++) {
-                    uint32_t r = hi[i * MST_EXT + j];
-                    rk[j] = (ranked){(float)neighbors_dist(ix, p, r), r};
-                }
-                qsort(rk, MST_EXT, sizeof *rk, ranked_cmp);
-                for (size_t j = 0; j < MST_EXT; j++) {
-                    ext[p]->ind[j] = rk[j].id;
-                    ext[p]->dist[j] = (float)rk[j].d;
-                }
-                start[p] = 0;
-            }
         }
+        /* Approximate path: a component with no point left to search and no
+         * edge found is blind; it gets the sample scan. One whose searches
+         * found nothing yet searches deeper next round, unless no component
+         * at all has an edge this round. */
+        if (approx && (rc = approx_fallback(&r, chosen, 1, &st.fallback_points, e))) goto done;
         /* 4. Add the lightest outgoing edges of the settled components. */
         size_t nc = 0;
         for (size_t c = 0; c < n; c++)
             if (comp[c] == c && chosen[c] && best[c].w < INFINITY) cand[nc++] = best[c];
+        if (approx && nc == 0) {
+            if ((rc = approx_fallback(&r, chosen, 2, &st.fallback_points, e))) goto done;
+            for (size_t c = 0; c < n; c++)
+                if (comp[c] == c && chosen[c] && best[c].w < INFINITY) cand[nc++] = best[c];
+        }
         if (nc == 0) {
             rc = err_set(e, ERR_INTERNAL, "MST: no component could be joined in round %zu", st.rounds);
             goto done;
@@ -280,24 +462,22 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
 done:
     if (stats) *stats = st;
     unionfind_free(&uf);
-    free(comp);
-    free(start);
-    free(best);
+    free(r.comp);
+    free(r.start);
+    free(r.best);
+    if (r.ext)
+        for (size_t i = 0; i < n; i++) free(r.ext[i]);
+    free(r.ext);
+    free(r.slot);
+    free(r.br);
+    free(r.bw);
+    free(r.rk);
+    free(r.qk_level);
     free(cand);
     free(plb);
-    free(bw);
     free(need);
     free(queries);
-    free(br);
     free(chosen);
     free(needs);
-    if (ext)
-        for (size_t i = 0; i < n; i++) free(ext[i]);
-    free(ext);
-    free(slot);
-    free(hd);
-    free(hi);
-    free(hlen);
-    free(rk);
     return rc;
 }

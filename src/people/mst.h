@@ -13,6 +13,15 @@
  * giant components late in the run cost one half-scan instead of a scan per
  * round. Exact: the result is a minimum spanning tree, not an approximation.
  *
+ * Approximate path (the index has its FAISS index built, see neighbors.h):
+ * the searches are index queries instead of scans (64 nearest rows, then 256
+ * for a point searched again), rows of the point's own component filtered
+ * out; a point whose 256 nearest all lie in its component is not
+ * searched again, and a component left with no outgoing edge at all gets an
+ * exact scan of 32 of its points (its lightest edge among those). Nothing
+ * there is O(n^2); the tree is a spanning tree whose edges are the lightest
+ * the lists and searches saw, which is the MST when the searches' recall is 1.
+ *
  * Memory: O(n) besides the kNN lists the caller passes. */
 #ifndef FACETAG_PEOPLE_MST_H
 #define FACETAG_PEOPLE_MST_H
@@ -30,7 +39,8 @@ typedef struct mst_edge {
 
 typedef struct mst_stats {
     size_t rounds;          /* Borůvka rounds */
-    size_t searched_points; /* points whose outgoing edge needed an exact scan */
+    size_t searched_points; /* points whose outgoing edge needed a search (scan or index query) */
+    size_t fallback_points; /* approximate path: sample points of blind components scanned exactly */
 } mst_stats;
 
 /* Builds the MST of the n = neighbors_count(ix) rows. core: [n] or NULL.

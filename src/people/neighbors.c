@@ -2,12 +2,22 @@
 #include "people/neighbors.h"
 
 #include <cblas.h>
+#include <stdio.h>
 #include <strings.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "people/ann_faiss.h"
+
+/* The FAISS index, built on first use by searches that take a const index. */
+typedef struct nb_ann {
+    nb_search search;
+    ann_faiss_params params;
+    ann_faiss *ann;
+} nb_ann;
 
 struct nb_index {
     /* Row i is aug[i*stride ..]: the descriptor (normalised under cosine), then
@@ -17,6 +27,7 @@ struct nb_index {
     size_t n, dim, stride;
     nb_metric metric;
     int threads;
+    nb_ann *ann;
 };
 
 nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, int threads,
@@ -44,7 +55,9 @@ nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, 
     ix->metric = metric;
     ix->threads = threads < 1 ? 1 : threads;
     ix->aug = malloc(n * ix->stride * sizeof *ix->aug);
-    if (!ix->aug) goto nomem;
+    ix->ann = calloc(1, sizeof *ix->ann);
+    if (!ix->aug || !ix->ann) goto nomem;
+    ann_faiss_params_default(&ix->ann->params);
     for (size_t i = 0; i < n; i++) {
         const float *src = x + i * dim;
         float *dst = ix->aug + i * ix->stride;
@@ -76,6 +89,8 @@ nomem:
 
 void neighbors_free(nb_index *ix) {
     if (!ix) return;
+    if (ix->ann) ann_faiss_free(ix->ann->ann);
+    free(ix->ann);
     free(ix->aug);
     free(ix);
 }
@@ -355,10 +370,13 @@ static int ranked_cmp(const void *pa, const void *pb) {
     return (a->id > b->id) - (a->id < b->id);
 }
 
+static int ann_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e);
+
 int neighbors_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e) {
     if (k == 0 || k >= ix->n)
         return err_set(e, ERR_INVALID, "k-nearest neighbours: k = %zu must be in 1 .. %zu (one less than the %zu descriptors)",
                        k, ix->n - 1, ix->n);
+    if (neighbors_search(ix) == NB_SEARCH_FAISS) return ann_knn(ix, k, ind, dist, e);
     knn_ctx c = {.kc = k + 4 < ix->n ? k + 4 : ix->n - 1};
     c.hd = malloc(ix->n * c.kc * sizeof *c.hd);
     c.hi = malloc(ix->n * c.kc * sizeof *c.hi);
@@ -425,13 +443,12 @@ static void query_row(void *vctx, int thread, uint32_t q, const float *d2, uint3
     }
 }
 
-int neighbors_knn_query(const nb_index *ix, const float *q, size_t m, size_t k, uint32_t *ind, float *dist,
-                        err *e) {
-    if (k == 0 || k > ix->n)
-        return err_set(e, ERR_INVALID, "nearest faces: k = %zu must be in 1 .. %zu (the indexed faces)", k, ix->n);
-    if (m == 0) return 0;
-    nb_index *qix = neighbors_new(q, m, ix->dim, ix->metric, ix->threads, e);
-    if (!qix) return err_prefix(e, "new faces");
+static int ann_query(const nb_index *ix, const nb_index *qix, size_t k, uint32_t *ind, float *dist, err *e);
+
+/* The exact k nearest rows of ix for every row of qix (outside descriptors,
+ * already normalised like ix's rows). */
+static int exact_query(const nb_index *ix, const nb_index *qix, size_t k, uint32_t *ind, float *dist, err *e) {
+    const size_t m = qix->n;
     query_ctx c = {.kc = k + 4 < ix->n ? k + 4 : ix->n};
     c.hd = malloc(m * c.kc * sizeof *c.hd);
     c.hi = malloc(m * c.kc * sizeof *c.hi);
@@ -462,11 +479,27 @@ int neighbors_knn_query(const nb_index *ix, const float *q, size_t m, size_t k, 
         }
     }
 done:
-    neighbors_free(qix);
     free(c.hd);
     free(c.hi);
     free(c.len);
     free(rk);
+    return rc;
+}
+
+int neighbors_knn_query(const nb_index *ix, const float *q, size_t m, size_t k, uint32_t *ind, float *dist,
+                        err *e) {
+    if (k == 0 || k > ix->n)
+        return err_set(e, ERR_INVALID, "nearest faces: k = %zu must be in 1 .. %zu (the indexed faces)", k, ix->n);
+    if (m == 0) return 0;
+    nb_index *qix = neighbors_new(q, m, ix->dim, ix->metric, ix->threads, e);
+    if (!qix) return err_prefix(e, "new faces");
+    if (ix->ann->ann) {
+        int arc = ann_query(ix, qix, k, ind, dist, e);
+        neighbors_free(qix);
+        return arc;
+    }
+    int rc = exact_query(ix, qix, k, ind, dist, e);
+    neighbors_free(qix);
     return rc;
 }
 
@@ -524,6 +557,233 @@ int neighbors_range_visit(const nb_index *ix, const uint32_t *queries, size_t nq
     if (!(eps >= 0)) return err_set(e, ERR_INVALID, "range query: eps %g must be >= 0", eps);
     range_ctx c = {.ix = ix, .lim = range_limit(ix, eps), .eps = eps, .fn = fn, .fctx = ctx};
     return neighbors_scan(ix, queries, nq, range_visit_row, &c, e);
+}
+
+/* ---- the approximate path (FAISS) ---------------------------------------- */
+
+void neighbors_set_search(nb_index *ix, nb_search s) { ix->ann->search = s; }
+
+nb_search neighbors_search(const nb_index *ix) {
+    switch (ix->ann->search) {
+    case NB_SEARCH_EXACT: return NB_SEARCH_EXACT;
+    case NB_SEARCH_FAISS: return NB_SEARCH_FAISS;
+    case NB_SEARCH_AUTO: break;
+    }
+    return ix->n > NEIGHBORS_AUTO_FAISS_ABOVE ? NB_SEARCH_FAISS : NB_SEARCH_EXACT;
+}
+
+int neighbors_approximate(const nb_index *ix) { return ix->ann->ann != NULL; }
+
+const char *neighbors_search_name(nb_search s) {
+    switch (s) {
+    case NB_SEARCH_AUTO: return "auto";
+    case NB_SEARCH_EXACT: return "exact";
+    case NB_SEARCH_FAISS: return "faiss";
+    }
+    return "?";
+}
+
+int neighbors_search_parse(const char *name) {
+    if (!strcmp(name, "auto")) return NB_SEARCH_AUTO;
+    if (!strcmp(name, "exact")) return NB_SEARCH_EXACT;
+    if (!strcmp(name, "faiss")) return NB_SEARCH_FAISS;
+    return -1;
+}
+
+void neighbors_set_ann_params(nb_index *ix, const struct ann_faiss_params *p) {
+    if (p) ix->ann->params = *p;
+    else ann_faiss_params_default(&ix->ann->params);
+}
+
+void neighbors_describe(const nb_index *ix, char *out, size_t out_size) {
+    if (!ix->ann->ann) {
+        snprintf(out, out_size, "exact (OpenBLAS sgemm)");
+        return;
+    }
+    char d[128];
+    ann_faiss_describe(ix->ann->ann, d, sizeof d);
+    snprintf(out, out_size, "%s (%.0f MB)", d, ann_faiss_bytes(ix->ann->ann) / 1048576.0);
+}
+
+static int ann_build(const nb_index *ix, err *e) {
+    if (ix->ann->ann) return 0;
+    char msg[256] = "";
+    ix->ann->ann = ann_faiss_new(ix->aug, ix->n, ix->dim, ix->stride, &ix->ann->params, ix->threads, msg, sizeof msg);
+    if (!ix->ann->ann)
+        return err_set(e, strstr(msg, "out of memory") ? ERR_NOMEM : ERR_INTERNAL, "%zu descriptors: %s", ix->n, msg);
+    return 0;
+}
+
+/* FAISS's candidates re-ranked exactly: for query i (row qrows[i] of qix, or
+ * row q0 + i when qrows is NULL) the kc candidates cind[i*kc..] become its k
+ * nearest in double distance, skipping the query's own row when qix == ix.
+ * Rows with fewer than k candidates get UINT32_MAX / INFINITY at the end. */
+typedef struct rerank_job {
+    const nb_index *ix, *qix;
+    const uint32_t *qrows;
+    size_t q0, m, k, kc;
+    const uint32_t *cind;
+    uint32_t *ind;
+    float *dist;
+    atomic_size_t next, short_rows;
+} rerank_job;
+
+#define RERANK_CHUNK 256
+/* The most candidates one query re-ranks (the MST's deepest search is 256). */
+#define NEIGHBORS_RERANK_MAX 1024
+
+static void *rerank_thread(void *arg) {
+    rerank_job *j = arg;
+    ranked rk[NEIGHBORS_RERANK_MAX];
+    for (;;) {
+        size_t i0 = atomic_fetch_add(&j->next, RERANK_CHUNK);
+        if (i0 >= j->m) break;
+        size_t i1 = i0 + RERANK_CHUNK < j->m ? i0 + RERANK_CHUNK : j->m, shorts = 0;
+        for (size_t i = i0; i < i1; i++) {
+            uint32_t self = j->qrows ? j->qrows[i] : (uint32_t)(j->q0 + i);
+            const float *a = neighbors_row(j->qix, self);
+            size_t len = 0;
+            for (size_t c = 0; c < j->kc; c++) {
+                uint32_t r = j->cind[i * j->kc + c];
+                if (r == UINT32_MAX || (j->qix == j->ix && r == self)) continue;
+                const float *b = neighbors_row(j->ix, r);
+                double s2 = 0;
+                for (size_t t = 0; t < j->ix->dim; t++) {
+                    double d = (double)a[t] - b[t];
+                    s2 += d * d;
+                }
+                rk[len++] = (ranked){neighbors_dist_from_d2(j->ix, s2), r};
+            }
+            qsort(rk, len, sizeof *rk, ranked_cmp);
+            if (len < j->k) shorts++;
+            for (size_t c = 0; c < j->k; c++) {
+                j->ind[i * j->k + c] = c < len ? rk[c].id : UINT32_MAX;
+                j->dist[i * j->k + c] = c < len ? (float)rk[c].d : INFINITY;
+            }
+        }
+        atomic_fetch_add(&j->short_rows, shorts);
+    }
+    return NULL;
+}
+
+/* Queries per FAISS call: bounds the candidate buffers (QUERY_CHUNK * kc). */
+#define ANN_QUERY_CHUNK 32768
+
+/* The k nearest rows of ix for the m queries (see rerank_job), from FAISS's
+ * kc = k + 4 (+1 for the query's own row) candidates. *short_rows: how many
+ * queries got fewer than k. */
+static int ann_candidates(const nb_index *ix, const nb_index *qix, const uint32_t *qrows, size_t m, size_t k,
+                          uint32_t *ind, float *dist, size_t *short_rows, err *e) {
+    int rc = ann_build(ix, e);
+    if (rc) return rc;
+    size_t kc = k + 4 + (qix == ix);
+    if (kc > ix->n) kc = ix->n;
+    if (kc > NEIGHBORS_RERANK_MAX) kc = NEIGHBORS_RERANK_MAX;
+    size_t chunk = m < ANN_QUERY_CHUNK ? m : ANN_QUERY_CHUNK;
+    uint32_t *cind = malloc(chunk * kc * sizeof *cind);
+    float *cd2 = malloc(chunk * kc * sizeof *cd2);
+    float *gather = qrows ? malloc(chunk * ix->dim * sizeof *gather) : NULL;
+    if (!cind || !cd2 || (qrows && !gather)) {
+        rc = err_set(e, ERR_NOMEM, "approximate neighbours: out of memory for %zu x %zu candidates", chunk, kc);
+        goto done;
+    }
+    *short_rows = 0;
+    for (size_t i0 = 0; i0 < m; i0 += chunk) {
+        size_t rows = m - i0 < chunk ? m - i0 : chunk, qstride = qix->stride;
+        const float *q = qix->aug + i0 * qix->stride;
+        if (qrows) {
+            for (size_t i = 0; i < rows; i++)
+                memcpy(gather + i * ix->dim, neighbors_row(qix, qrows[i0 + i]), ix->dim * sizeof *gather);
+            q = gather;
+            qstride = ix->dim;
+        }
+        char msg[256] = "";
+        if (ann_faiss_search(ix->ann->ann, q, rows, qstride, kc, cind, cd2, ix->threads, msg, sizeof msg)) {
+            rc = err_set(e, strstr(msg, "out of memory") ? ERR_NOMEM : ERR_INTERNAL, "%s", msg);
+            goto done;
+        }
+        rerank_job j = {.ix = ix, .qix = qix, .qrows = qrows ? qrows + i0 : NULL, .q0 = i0, .m = rows, .k = k,
+                        .kc = kc, .cind = cind, .ind = ind + i0 * k, .dist = dist + i0 * k};
+        atomic_init(&j.next, 0);
+        atomic_init(&j.short_rows, 0);
+        run_threads(ix->threads, rerank_thread, &j);
+        *short_rows += atomic_load(&j.short_rows);
+    }
+done:
+    free(cind);
+    free(cd2);
+    free(gather);
+    return rc;
+}
+
+/* Queries FAISS left short of k (it does not promise k results) get the exact
+ * scan: rows[] of qix, k nearest of ix, skipping the row itself when qix == ix. */
+static int exact_fill(const nb_index *ix, const nb_index *qix, size_t m, size_t k, uint32_t *ind, float *dist,
+                      err *e) {
+    size_t nshort = 0;
+    for (size_t i = 0; i < m; i++) nshort += ind[i * k + k - 1] == UINT32_MAX;
+    if (!nshort) return 0;
+    const int self = qix == ix;
+    float *x = malloc(nshort * ix->dim * sizeof *x);
+    uint32_t *rows = malloc(nshort * sizeof *rows), *fi = malloc(nshort * (k + 1) * sizeof *fi);
+    float *fd = malloc(nshort * (k + 1) * sizeof *fd);
+    int rc = 0;
+    nb_index *sq = NULL;
+    if (!x || !rows || !fi || !fd) {
+        rc = err_set(e, ERR_NOMEM, "approximate neighbours: out of memory for %zu exact queries", nshort);
+        goto done;
+    }
+    for (size_t i = 0, r = 0; i < m; i++) {
+        if (ind[i * k + k - 1] != UINT32_MAX) continue;
+        rows[r] = (uint32_t)i;
+        memcpy(x + r * ix->dim, neighbors_row(qix, i), ix->dim * sizeof *x);
+        r++;
+    }
+    sq = neighbors_new(x, nshort, ix->dim, NB_EUCLIDEAN, ix->threads, e); /* rows already normalised */
+    size_t kk = k + self <= ix->n ? k + self : ix->n;
+    if (!sq || (rc = exact_query(ix, sq, kk, fi, fd, e))) {
+        if (!rc) rc = e ? e->code : ERR_NOMEM;
+        goto done;
+    }
+    for (size_t r = 0; r < nshort; r++) {
+        size_t i = rows[r], out = 0;
+        for (size_t j = 0; j < kk && out < k; j++) {
+            if (self && fi[r * kk + j] == i) continue;
+            ind[i * k + out] = fi[r * kk + j];
+            dist[i * k + out] = fd[r * kk + j];
+            out++;
+        }
+    }
+done:
+    neighbors_free(sq);
+    free(x);
+    free(rows);
+    free(fi);
+    free(fd);
+    return rc;
+}
+
+static int ann_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e) {
+    size_t shorts = 0;
+    int rc = ann_candidates(ix, ix, NULL, ix->n, k, ind, dist, &shorts, e);
+    if (!rc && shorts) rc = exact_fill(ix, ix, ix->n, k, ind, dist, e);
+    return rc ? err_prefix(e, "k-nearest neighbours") : 0;
+}
+
+static int ann_query(const nb_index *ix, const nb_index *qix, size_t k, uint32_t *ind, float *dist, err *e) {
+    size_t shorts = 0;
+    int rc = ann_candidates(ix, qix, NULL, qix->n, k, ind, dist, &shorts, e);
+    if (!rc && shorts) rc = exact_fill(ix, qix, qix->n, k, ind, dist, e);
+    return rc ? err_prefix(e, "nearest faces") : 0;
+}
+
+int neighbors_knn_rows(const nb_index *ix, const uint32_t *rows, size_t nq, size_t k, uint32_t *ind, float *dist,
+                       err *e) {
+    if (k == 0 || k > NEIGHBORS_RERANK_MAX - 5)
+        return err_set(e, ERR_INVALID, "nearest rows: k = %zu must be in 1 .. %d", k, NEIGHBORS_RERANK_MAX - 5);
+    if (nq == 0) return 0;
+    size_t shorts = 0;
+    return ann_candidates(ix, ix, rows, nq, k, ind, dist, &shorts, e);
 }
 
 const char *neighbors_blas_better_core(void) {

@@ -14,7 +14,16 @@
  *
  * Threads: `threads` worker threads split the queries; OpenBLAS is asked to stay
  * single-threaded inside each call (openblas_set_num_threads(1)) so the two
- * levels of threading do not fight. */
+ * levels of threading do not fight.
+ *
+ * Large archives: the all-pairs kNN is O(n^2) (1M faces: ~2.6e14 FLOP, most of
+ * an hour on 2 cores). Above NEIGHBORS_AUTO_FAISS_ABOVE rows, or when asked
+ * (neighbors_set_search), neighbors_knn uses an approximate index from FAISS
+ * (people/ann_faiss.h, HNSW) instead: built on first use, queried for k+4
+ * candidates per row, which are re-ranked with exact double distances as on
+ * the exact path; only the candidate set is approximate. Once built, the index
+ * also answers neighbors_knn_query and neighbors_knn_rows (the MST's searches).
+ * bench/cluster.c measures recall and the end result against the exact path. */
 #ifndef FACETAG_PEOPLE_NEIGHBORS_H
 #define FACETAG_PEOPLE_NEIGHBORS_H
 
@@ -29,6 +38,18 @@ typedef enum nb_metric { NB_EUCLIDEAN = 0, NB_COSINE = 1 } nb_metric;
 #define NEIGHBORS_TILE_R 2048
 
 typedef struct nb_index nb_index;
+
+/* How the k-nearest-neighbour searches run: AUTO (exact up to
+ * NEIGHBORS_AUTO_FAISS_ABOVE rows, FAISS above), EXACT, FAISS. */
+typedef enum nb_search { NB_SEARCH_AUTO = 0, NB_SEARCH_EXACT = 1, NB_SEARCH_FAISS = 2 } nb_search;
+
+/* Where AUTO switches to FAISS (bench_cluster ann, 100k synthetic faces, 2
+ * threads on a shared machine): HDBSCAN on the exact kNN took 34.7 s of CPU
+ * and grows as ~n^1.7-2; on FAISS HNSW24 ~47 s of CPU (index build ~25 s,
+ * search ~22 s) growing as ~n log n, at recall@32 0.85 and labels of ARI
+ * 0.9997 against the exact path's. The exact path is cheaper and exact up to
+ * ~150k faces; FAISS wins above (at 1M by several times, see bench/cluster.c). */
+#define NEIGHBORS_AUTO_FAISS_ABOVE 150000
 
 /* Makes an index over n rows of dim floats (row-major). The index keeps its own
  * copy (normalised under cosine; (dim+2) floats a row), so `x` may be freed
@@ -65,7 +86,8 @@ int neighbors_scan(const nb_index *ix, const uint32_t *queries, size_t nq, nb_ro
                    err *e);
 
 /* The k nearest other rows of every row, nearest first (exact double distances,
- * ties by smaller index): ind[i*k + j], dist[i*k + j], both caller-allocated
+ * ties by smaller index; on the FAISS path the candidates come from the
+ * approximate index, see above): ind[i*k + j], dist[i*k + j], both caller-allocated
  * n*k. Each pair's distance is computed once (a block of rows against the rows
  * from its own start on feeds both sides' candidate heaps), then the k+4 best
  * candidates are re-ranked in double. Extra memory ~n*(k+4)*8 bytes.
@@ -75,7 +97,7 @@ int neighbors_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err 
 /* The k nearest indexed rows of each of m outside descriptors q (m x dim
  * floats, e.g. faces analysed after the index was built: the incremental path
  * assigns them without re-clustering), nearest first, exact distances, ties by
- * smaller index; ind/dist caller-allocated m*k. Errors: ERR_INVALID for k == 0,
+ * smaller index (from the FAISS index's candidates once it is built); ind/dist caller-allocated m*k. Errors: ERR_INVALID for k == 0,
  * k > n or a bad descriptor ("new faces: descriptor i: ..."); ERR_NOMEM. */
 int neighbors_knn_query(const nb_index *ix, const float *q, size_t m, size_t k, uint32_t *ind, float *dist,
                         err *e);
@@ -91,6 +113,31 @@ int neighbors_range_count(const nb_index *ix, double eps, uint32_t *count, err *
 typedef void (*nb_pair_fn)(void *ctx, int thread, uint32_t q, uint32_t r, double dist);
 int neighbors_range_visit(const nb_index *ix, const uint32_t *queries, size_t nq, double eps,
                           nb_pair_fn fn, void *ctx, err *e);
+
+/* Chooses the search (default NB_SEARCH_AUTO). Call before the first search;
+ * a FAISS index already built stays. */
+void neighbors_set_search(nb_index *ix, nb_search s);
+/* What neighbors_knn will use for this index: NB_SEARCH_EXACT or NB_SEARCH_FAISS. */
+nb_search neighbors_search(const nb_index *ix);
+/* 1 when the approximate index has been built (neighbors_knn ran on FAISS). */
+int neighbors_approximate(const nb_index *ix);
+/* "auto" | "exact" | "faiss", and back (-1 for anything else). */
+const char *neighbors_search_name(nb_search s);
+int neighbors_search_parse(const char *name);
+/* FAISS parameters (the bench's sweep); NULL: ann_faiss_params_default. */
+struct ann_faiss_params;
+void neighbors_set_ann_params(nb_index *ix, const struct ann_faiss_params *p);
+/* One line on the search in use, e.g. "exact (OpenBLAS sgemm)" or
+ * "faiss HNSW24 efC 64 efS 64 (69 MB)". */
+void neighbors_describe(const nb_index *ix, char *out, size_t out_size);
+
+/* The approximate path of the MST (people/mst.c): for each of the rows
+ * rows[0..nq), about its k nearest other rows from the FAISS index (built on
+ * first use), nearest first, exact distances; fewer when the index found fewer
+ * (then ind = UINT32_MAX, dist = INFINITY). Errors: ERR_INVALID for k == 0;
+ * ERR_NOMEM; FAISS's errors as ERR_INTERNAL. */
+int neighbors_knn_rows(const nb_index *ix, const uint32_t *rows, size_t nq, size_t k, uint32_t *ind, float *dist,
+                       err *e);
 
 /* The number of worker threads the index was made with. */
 int neighbors_threads(const nb_index *ix);

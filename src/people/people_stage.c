@@ -85,12 +85,14 @@ static nb_index *index_rows(const people_set *s, const uint32_t *rows, size_t m,
         memcpy(x + r * PEOPLE_DIM, s->x + (size_t)rows[r] * PEOPLE_DIM, PEOPLE_DIM * sizeof *x);
     nb_index *ix = neighbors_new(x, m, PEOPLE_DIM, o->metric, o->threads, e);
     free(x);
+    if (ix)
+        neighbors_set_search(ix, o->params.neighbors);
     return ix;
 }
 
 /* Clusters faces rows[0..m) under the decisions: labels[m] 0..k-1 / -1. */
 static int cluster_rows(const people_set *s, const uint32_t *rows, size_t m, const people_stage_options *o,
-                        int32_t *labels, err *e)
+                        int32_t *labels, people_stage_summary *sum, err *e)
 {
     if (m == 0)
         return 0;
@@ -102,6 +104,8 @@ static int cluster_rows(const people_set *s, const uint32_t *rows, size_t m, con
     if (rc == 0) {
         rc = cluster_run(ix, &o->params, &pc.c, labels, e);
         people_constraints_free(&pc);
+        if (neighbors_approximate(ix))
+            sum->approximate = true;
     }
     neighbors_free(ix);
     return rc;
@@ -213,7 +217,7 @@ static int run_full(work *w)
     for (size_t i = 0; i < s->n; i++)
         if (s->faces[i].has_embedding)
             w->rows[m++] = (uint32_t)i;
-    int rc = cluster_rows(s, w->rows, m, w->o, w->labels, w->e);
+    int rc = cluster_rows(s, w->rows, m, w->o, w->labels, w->sum, w->e);
     if (rc)
         return rc;
     size_t k = 0;
@@ -344,7 +348,7 @@ static int run_incremental(work *w, double assign)
             w->rows[m++] = (uint32_t)i;
     }
     if (rc == 0 && mleft)
-        rc = cluster_rows(s, w->rows, m, w->o, w->labels, e);
+        rc = cluster_rows(s, w->rows, m, w->o, w->labels, w->sum, e);
     if (rc == 0 && mleft) {
         size_t k = 0;
         for (size_t r = 0; r < m; r++)

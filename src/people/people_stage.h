@@ -60,6 +60,7 @@ typedef struct people_stage_summary {
     size_t persons;          /* persons with faces afterwards */
     size_t new_persons, deleted_persons;
     size_t unassigned; /* faces of the version in no person afterwards */
+    bool approximate;  /* the clustering's neighbours came from FAISS (see neighbors.h) */
     double seconds;
 } people_stage_summary;
 
