@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,9 @@ typedef struct op {
     catalog *c;
     sqlite3 *db;
     const char *actor;
-    const char *what; /* "confirm face 12", for messages */
+    char what[96]; /* "confirm face 12", for messages */
     err *e;
+    int own; /* its own transaction (1) or a savepoint in the caller's (0) */
 } op;
 
 /* ERR_BUSY when another writer kept the catalog's write lock past the
@@ -30,23 +32,54 @@ static int db_fail(op *o, const char *step)
     return err_set(o->e, code, "%s: %s: %s: %s", catalog_path(o->c), o->what, step, sqlite3_errmsg(o->db));
 }
 
-/* Own transaction when the caller has none, else a savepoint in theirs. */
-static int op_begin(op *o, int *own)
+/* Fills o for one decision; what (printf-style) starts its messages. */
+static void op_vinit(op *o, catalog *c, const char *actor, err *e, const char *fmt, va_list ap)
 {
-    *own = sqlite3_get_autocommit(o->db);
-    if (sqlite3_exec(o->db, *own ? "BEGIN IMMEDIATE" : "SAVEPOINT persons_op", NULL, NULL, NULL) != SQLITE_OK)
+    *o = (op){.c = c, .db = catalog_db(c), .actor = actor, .e = e};
+    vsnprintf(o->what, sizeof o->what, fmt, ap);
+}
+
+static void op_init(op *o, catalog *c, const char *actor, err *e, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void op_init(op *o, catalog *c, const char *actor, err *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    op_vinit(o, c, actor, e, fmt, ap);
+    va_end(ap);
+}
+
+/* Own transaction when the caller has none, else a savepoint in theirs. */
+static int op_begin(op *o)
+{
+    o->own = sqlite3_get_autocommit(o->db);
+    if (sqlite3_exec(o->db, o->own ? "BEGIN IMMEDIATE" : "SAVEPOINT persons_op", NULL, NULL, NULL) != SQLITE_OK)
         return db_fail(o, "begin");
     return 0;
 }
 
-static int op_end(op *o, int own, int rc)
+/* op_init and op_begin: every decision starts so, and ends with op_end. */
+static int op_start(op *o, catalog *c, const char *actor, err *e, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int op_start(op *o, catalog *c, const char *actor, err *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    op_vinit(o, c, actor, e, fmt, ap);
+    va_end(ap);
+    return op_begin(o);
+}
+
+/* Commits (or releases the savepoint) when rc is 0, else rolls back; returns rc
+ * or the commit's error. */
+static int op_end(op *o, int rc)
 {
     if (rc == 0) {
-        if (sqlite3_exec(o->db, own ? "COMMIT" : "RELEASE persons_op", NULL, NULL, NULL) == SQLITE_OK)
+        if (sqlite3_exec(o->db, o->own ? "COMMIT" : "RELEASE persons_op", NULL, NULL, NULL) == SQLITE_OK)
             return 0;
         rc = db_fail(o, "commit");
     }
-    if (own)
+    if (o->own)
         sqlite3_exec(o->db, "ROLLBACK", NULL, NULL, NULL);
     else
         sqlite3_exec(o->db, "ROLLBACK TO persons_op; RELEASE persons_op", NULL, NULL, NULL);
@@ -246,8 +279,21 @@ static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t id)
         sqlite3_bind_null(st, i);
 }
 
-/* Appends a decision about a face: photo_id and box come from the face row;
- * before/after are JSON text. */
+/* Binds what every decision row holds — ?1 actor, ?2 action, ?4 person_id,
+ * ?5 before, ?6 after (JSON text) — to an INSERT INTO decisions. */
+static void log_bind(op *o, sqlite3_stmt *st, const char *action, int64_t person_id, const char *before,
+                     const char *after)
+{
+    sqlite3_bind_text(st, 1, actor_of(o->actor), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
+    bind_id_or_null(st, 4, person_id);
+    if (before)
+        sqlite3_bind_text(st, 5, before, -1, SQLITE_TRANSIENT);
+    if (after)
+        sqlite3_bind_text(st, 6, after, -1, SQLITE_TRANSIENT);
+}
+
+/* Appends a decision about a face: photo_id and box come from the face row. */
 static int log_face(op *o, const char *action, int64_t face_id, int64_t person_id, const char *before,
                     const char *after)
 {
@@ -258,14 +304,8 @@ static int log_face(op *o, const char *action, int64_t face_id, int64_t person_i
                                "json(?5), json(?6) FROM faces WHERE id = ?3");
     if (!st)
         return o->e ? o->e->code : ERR_DB;
-    sqlite3_bind_text(st, 1, actor_of(o->actor), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
+    log_bind(o, st, action, person_id, before, after);
     sqlite3_bind_int64(st, 3, face_id);
-    bind_id_or_null(st, 4, person_id);
-    if (before)
-        sqlite3_bind_text(st, 5, before, -1, SQLITE_TRANSIENT);
-    if (after)
-        sqlite3_bind_text(st, 6, after, -1, SQLITE_TRANSIENT);
     int rc = run(o, st);
     if (rc == 0 && sqlite3_changes(o->db) != 1)
         rc = err_set(o->e, ERR_INTERNAL, "%s: face %lld vanished while logging", o->what, (long long)face_id);
@@ -276,16 +316,10 @@ static int log_face(op *o, const char *action, int64_t face_id, int64_t person_i
 static int log_person(op *o, const char *action, int64_t person_id, const char *before, const char *after)
 {
     sqlite3_stmt *st = prep(o, "INSERT INTO decisions (actor, action, person_id, before, after) "
-                               "VALUES (?1, ?2, ?3, json(?4), json(?5))");
+                               "VALUES (?1, ?2, ?4, json(?5), json(?6))");
     if (!st)
         return o->e ? o->e->code : ERR_DB;
-    sqlite3_bind_text(st, 1, actor_of(o->actor), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
-    bind_id_or_null(st, 3, person_id);
-    if (before)
-        sqlite3_bind_text(st, 4, before, -1, SQLITE_TRANSIENT);
-    if (after)
-        sqlite3_bind_text(st, 5, after, -1, SQLITE_TRANSIENT);
+    log_bind(o, st, action, person_id, before, after);
     return run(o, st);
 }
 
@@ -346,12 +380,11 @@ static int confirm_one(op *o, const face_row *f, int64_t person_id)
 
 int persons_confirm_face(catalog *c, const char *actor, int64_t face_id, int64_t person_id, int64_t *person_out, err *e)
 {
-    char what[96];
-    snprintf(what, sizeof what, "confirm face %lld", (long long)face_id);
-    op o = {c, catalog_db(c), actor, what, e};
+    op o;
+    op_init(&o, c, actor, e, "confirm face %lld", (long long)face_id);
     if (person_id < 0)
-        return err_set(e, ERR_INVALID, "%s: person id %lld is not valid", what, (long long)person_id);
-    int own, rc = op_begin(&o, &own);
+        return err_set(e, ERR_INVALID, "%s: person id %lld is not valid", o.what, (long long)person_id);
+    int rc = op_begin(&o);
     if (rc)
         return rc;
     face_row f;
@@ -364,7 +397,7 @@ int persons_confirm_face(catalog *c, const char *actor, int64_t face_id, int64_t
     if (rc == 0)
         rc = confirm_one(&o, &f, person_id);
     free(p.name);
-    rc = op_end(&o, own, rc);
+    rc = op_end(&o, rc);
     if (rc == 0 && person_out)
         *person_out = person_id;
     return rc;
@@ -387,16 +420,14 @@ static int check_name(op *o, const char *name)
 
 int persons_name_face(catalog *c, const char *actor, int64_t face_id, const char *label, int64_t *person_out, err *e)
 {
-    char what[96];
-    snprintf(what, sizeof what, "name face %lld", (long long)face_id);
-    op o = {c, catalog_db(c), actor, what, e};
+    op o;
+    op_init(&o, c, actor, e, "name face %lld", (long long)face_id);
     if (!label || !*label)
-        return err_set(e, ERR_INVALID, "%s: empty name", what);
+        return err_set(e, ERR_INVALID, "%s: empty name", o.what);
     int rc = check_name(&o, label);
     if (rc)
         return rc;
-    int own;
-    rc = op_begin(&o, &own);
+    rc = op_begin(&o);
     if (rc)
         return rc;
     face_row f;
@@ -421,7 +452,7 @@ int persons_name_face(catalog *c, const char *actor, int64_t face_id, const char
     }
     if (rc == 0)
         rc = confirm_one(&o, &f, person_id);
-    rc = op_end(&o, own, rc);
+    rc = op_end(&o, rc);
     if (rc == 0 && person_out)
         *person_out = person_id;
     return rc;
@@ -431,16 +462,14 @@ int persons_name_face(catalog *c, const char *actor, int64_t face_id, const char
 
 int persons_reject_face(catalog *c, const char *actor, int64_t face_id, err *e)
 {
-    char what[96];
-    snprintf(what, sizeof what, "reject face %lld", (long long)face_id);
-    op o = {c, catalog_db(c), actor, what, e};
-    int own, rc = op_begin(&o, &own);
+    op o;
+    int rc = op_start(&o, c, actor, e, "reject face %lld", (long long)face_id);
     if (rc)
         return rc;
     face_row f;
     rc = face_load(&o, face_id, &f);
     if (rc == 0 && !f.person_id)
-        rc = err_set(e, ERR_CONFLICT, "%s: the face is in no person, so there is nobody to reject it from", what);
+        rc = err_set(e, ERR_CONFLICT, "%s: the face is in no person, so there is nobody to reject it from", o.what);
     char *before = NULL;
     if (rc == 0 && !(before = json_person_id(&o, f.person_id)))
         rc = ERR_NOMEM;
@@ -453,7 +482,7 @@ int persons_reject_face(catalog *c, const char *actor, int64_t face_id, err *e)
     if (rc == 0)
         rc = person_drop_if_empty(&o, f.person_id);
     free(before);
-    return op_end(&o, own, rc);
+    return op_end(&o, rc);
 }
 
 /* ---- move and split ---- */
@@ -526,12 +555,11 @@ static int confirm_all(op *o, const face_row *f, size_t n, int64_t person_id)
 int persons_move_faces(catalog *c, const char *actor, const int64_t *face_ids, size_t n, int64_t person_id,
                        int64_t *person_out, err *e)
 {
-    char what[96];
-    snprintf(what, sizeof what, "move %zu face%s into person %lld", n, n == 1 ? "" : "s", (long long)person_id);
-    op o = {c, catalog_db(c), actor, what, e};
+    op o;
+    op_init(&o, c, actor, e, "move %zu face%s into person %lld", n, n == 1 ? "" : "s", (long long)person_id);
     if (person_id < 0)
-        return err_set(e, ERR_INVALID, "%s: person id %lld is not valid", what, (long long)person_id);
-    int own, rc = op_begin(&o, &own);
+        return err_set(e, ERR_INVALID, "%s: person id %lld is not valid", o.what, (long long)person_id);
+    int rc = op_begin(&o);
     if (rc)
         return rc;
     face_row *f = NULL;
@@ -545,7 +573,7 @@ int persons_move_faces(catalog *c, const char *actor, const int64_t *face_ids, s
         rc = confirm_all(&o, f, n, person_id);
     free(p.name);
     free(f);
-    rc = op_end(&o, own, rc);
+    rc = op_end(&o, rc);
     if (rc == 0 && person_out)
         *person_out = person_id;
     return rc;
@@ -553,10 +581,8 @@ int persons_move_faces(catalog *c, const char *actor, const int64_t *face_ids, s
 
 int persons_split(catalog *c, const char *actor, const int64_t *face_ids, size_t n, int64_t *new_person, err *e)
 {
-    char what[96];
-    snprintf(what, sizeof what, "split %zu face%s into a new person", n, n == 1 ? "" : "s");
-    op o = {c, catalog_db(c), actor, what, e};
-    int own, rc = op_begin(&o, &own);
+    op o;
+    int rc = op_start(&o, c, actor, e, "split %zu face%s into a new person", n, n == 1 ? "" : "s");
     if (rc)
         return rc;
     face_row *f = NULL;
@@ -567,7 +593,7 @@ int persons_split(catalog *c, const char *actor, const int64_t *face_ids, size_t
     if (rc == 0)
         rc = confirm_all(&o, f, n, person_id);
     free(f);
-    rc = op_end(&o, own, rc);
+    rc = op_end(&o, rc);
     if (rc == 0 && new_person)
         *new_person = person_id;
     return rc;
@@ -577,16 +603,14 @@ int persons_split(catalog *c, const char *actor, const int64_t *face_ids, size_t
 
 int persons_rename(catalog *c, const char *actor, int64_t person_id, const char *name, err *e)
 {
-    char what[96];
-    snprintf(what, sizeof what, "rename person %lld", (long long)person_id);
-    op o = {c, catalog_db(c), actor, what, e};
+    op o;
+    op_init(&o, c, actor, e, "rename person %lld", (long long)person_id);
     if (name && !*name)
         name = NULL;
     int rc = name ? check_name(&o, name) : 0;
     if (rc)
         return rc;
-    int own;
-    rc = op_begin(&o, &own);
+    rc = op_begin(&o);
     if (rc)
         return rc;
     person_row p;
@@ -611,7 +635,7 @@ int persons_rename(catalog *c, const char *actor, int64_t person_id, const char 
     free(before);
     free(after);
     free(p.name);
-    return op_end(&o, own, rc);
+    return op_end(&o, rc);
 }
 
 /* The ids of the faces in person_id (any model version), appended to *ids. */
@@ -674,17 +698,16 @@ static int check_merge_photos(op *o, const int64_t *ids, size_t n)
 
 int persons_merge(catalog *c, const char *actor, int64_t into, const int64_t *from, size_t n, err *e)
 {
-    char what[96];
-    snprintf(what, sizeof what, "merge %zu person%s into person %lld", n, n == 1 ? "" : "s", (long long)into);
-    op o = {c, catalog_db(c), actor, what, e};
+    op o;
+    op_init(&o, c, actor, e, "merge %zu person%s into person %lld", n, n == 1 ? "" : "s", (long long)into);
     if (!from || n == 0)
-        return err_set(e, ERR_INVALID, "%s: no person to merge given", what);
+        return err_set(e, ERR_INVALID, "%s: no person to merge given", o.what);
     int64_t *all = malloc((n + 1) * sizeof *all);
     if (!all)
-        return err_set(e, ERR_NOMEM, "%s: out of memory", what);
+        return err_set(e, ERR_NOMEM, "%s: out of memory", o.what);
     all[0] = into;
     memcpy(all + 1, from, n * sizeof *from);
-    int own, rc = op_begin(&o, &own);
+    int rc = op_begin(&o);
     if (rc) {
         free(all);
         return rc;
@@ -694,12 +717,12 @@ int persons_merge(catalog *c, const char *actor, int64_t into, const int64_t *fr
     char *name = NULL; /* the first name among from, when into has none */
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (from[i] == into) {
-            rc = err_set(e, ERR_CONFLICT, "%s: a person cannot be merged into itself", what);
+            rc = err_set(e, ERR_CONFLICT, "%s: a person cannot be merged into itself", o.what);
             break;
         }
         for (size_t j = 0; j < i && rc == 0; j++)
             if (from[j] == from[i])
-                rc = err_set(e, ERR_INVALID, "%s: person %lld is given twice", what, (long long)from[i]);
+                rc = err_set(e, ERR_INVALID, "%s: person %lld is given twice", o.what, (long long)from[i]);
         person_row p;
         if (rc == 0)
             rc = person_load(&o, from[i], &p);
@@ -756,15 +779,13 @@ int persons_merge(catalog *c, const char *actor, int64_t into, const int64_t *fr
     free(name);
     free(kept.name);
     free(all);
-    return op_end(&o, own, rc);
+    return op_end(&o, rc);
 }
 
 int persons_hide(catalog *c, const char *actor, int64_t person_id, bool hidden, err *e)
 {
-    char what[96];
-    snprintf(what, sizeof what, "%s person %lld", hidden ? "hide" : "unhide", (long long)person_id);
-    op o = {c, catalog_db(c), actor, what, e};
-    int own, rc = op_begin(&o, &own);
+    op o;
+    int rc = op_start(&o, c, actor, e, "%s person %lld", hidden ? "hide" : "unhide", (long long)person_id);
     if (rc)
         return rc;
     person_row p;
@@ -786,24 +807,22 @@ int persons_hide(catalog *c, const char *actor, int64_t person_id, bool hidden, 
         rc = log_person(&o, "hide", person_id, before, after);
     }
     free(p.name);
-    return op_end(&o, own, rc);
+    return op_end(&o, rc);
 }
 
 int persons_log_draw(catalog *c, const char *actor, int64_t face_id, err *e)
 {
-    char what[96];
-    snprintf(what, sizeof what, "log drawn face %lld", (long long)face_id);
-    op o = {c, catalog_db(c), actor, what, e};
-    int own, rc = op_begin(&o, &own);
+    op o;
+    int rc = op_start(&o, c, actor, e, "log drawn face %lld", (long long)face_id);
     if (rc)
         return rc;
     face_row f;
     rc = face_load(&o, face_id, &f);
     if (rc == 0 && strcmp(f.source, "manual") != 0)
-        rc = err_set(e, ERR_INVALID, "%s: the face came from the detector, not drawn by hand", what);
+        rc = err_set(e, ERR_INVALID, "%s: the face came from the detector, not drawn by hand", o.what);
     char after[48];
     snprintf(after, sizeof after, "{\"face_id\":%lld}", (long long)face_id);
     if (rc == 0)
         rc = log_face(&o, "draw", face_id, f.person_id, NULL, after);
-    return op_end(&o, own, rc);
+    return op_end(&o, rc);
 }
