@@ -16,27 +16,6 @@
 
 static char dbpath[600];
 
-static int64_t query_int(catalog *c, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static char *query_text(catalog *c, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    char *v = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_text(st, 0))
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* Runs sql; returns the SQLite result code and copies the message. */
 static int exec_msg(catalog *c, const char *sql, char *msg, size_t size)
 {
@@ -80,20 +59,20 @@ static void test_open_and_migrate(void)
         return;
     CHECK(catalog_schema_version(c) == CATALOG_SCHEMA_LATEST);
     CHECK(strcmp(catalog_path(c), dbpath) == 0);
-    char *mode = query_text(c, "PRAGMA journal_mode");
+    char *mode = test_query_text(c, "PRAGMA journal_mode");
     CHECK(mode && strcmp(mode, "wal") == 0);
     free(mode);
-    CHECK(query_int(c, "PRAGMA foreign_keys") == 1);
-    CHECK(query_int(c, "PRAGMA busy_timeout") == 5000);
-    CHECK(query_int(c, "PRAGMA synchronous") == 1); /* NORMAL */
-    int64_t objects = query_int(c, "SELECT count(*) FROM sqlite_schema");
+    CHECK(test_query_int(c, "PRAGMA foreign_keys") == 1);
+    CHECK(test_query_int(c, "PRAGMA busy_timeout") == 5000);
+    CHECK(test_query_int(c, "PRAGMA synchronous") == 1); /* NORMAL */
+    int64_t objects = test_query_int(c, "SELECT count(*) FROM sqlite_schema");
     const char *tables[] = {"photos", "photo_sources", "ingest_failures", "faces", "persons", "person_suggestions",
                             "decisions", "events", "places", "years", "edges", "analysis_runs"};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[200];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
                  tables[i]);
-        CHECK_MSG(query_int(c, sql) == 1, "table %s missing", tables[i]);
+        CHECK_MSG(test_query_int(c, sql) == 1, "table %s missing", tables[i]);
     }
     /* The persons list reads every assigned face's person, photo, version,
      * number, status and score from an index, never from the wide face rows. */
@@ -115,7 +94,7 @@ static void test_open_and_migrate(void)
     if (!c)
         return;
     CHECK(catalog_schema_version(c) == CATALOG_SCHEMA_LATEST);
-    CHECK(query_int(c, "SELECT count(*) FROM sqlite_schema") == objects);
+    CHECK(test_query_int(c, "SELECT count(*) FROM sqlite_schema") == objects);
     catalog_close(c);
 }
 
@@ -138,7 +117,7 @@ static void test_photos(catalog *c)
     CHECK(g.sidecar && strcmp(g.sidecar, p.sidecar) == 0);
     catalog_photo_clear(&g);
     CHECK(g.sidecar == NULL);
-    char *status = query_text(c, "SELECT status FROM photos WHERE photo_id = '0123456789abcdef'");
+    char *status = test_query_text(c, "SELECT status FROM photos WHERE photo_id = '0123456789abcdef'");
     CHECK(status && strcmp(status, "ingested") == 0);
     free(status);
 
@@ -152,8 +131,8 @@ static void test_photos(catalog *c)
     CHECK(catalog_photo_get(c, ID1, &g, &e) == 1);
     CHECK(g.width == 2048 && g.height == 1365 && g.taken_at[0] == '\0' && g.sidecar == NULL);
     catalog_photo_clear(&g);
-    CHECK(query_int(c, "SELECT count(*) FROM photos") == 1);
-    CHECK(query_int(c, "SELECT count(*) FROM photos WHERE taken_at IS NULL") == 1);
+    CHECK(test_query_int(c, "SELECT count(*) FROM photos") == 1);
+    CHECK(test_query_int(c, "SELECT count(*) FROM photos WHERE taken_at IS NULL") == 1);
 
     /* A page of a multi-page file. */
     catalog_photo page = sample_photo(ID3);
@@ -189,7 +168,7 @@ static void test_sources(catalog *c)
     CHECK_MSG(catalog_source_add(c, ID1, "/archive/1977/a.jpg", 100, 1000000001, &e) == 1, "%s", e.msg);
     CHECK(catalog_source_add(c, ID1, "/archive/copy/a.jpg", 100, 2000000002, &e) == 1);
     CHECK(catalog_source_add(c, ID1, "/archive/1977/a.jpg", 100, 1000000001, &e) == 0);
-    CHECK(query_int(c, "SELECT count(*) FROM photo_sources WHERE photo_id = '0123456789abcdef'") == 2);
+    CHECK(test_query_int(c, "SELECT count(*) FROM photo_sources WHERE photo_id = '0123456789abcdef'") == 2);
     char id[PHOTO_ID_LEN + 1] = "";
     int64_t size = 0, mtime = 0;
     CHECK(catalog_source_find(c, "/archive/copy/a.jpg", id, &size, &mtime, &e) == 1);
@@ -204,7 +183,7 @@ static void test_sources(catalog *c)
     CHECK(catalog_source_add(c, ID2, "/archive/copy/a.jpg", 200, 4000000004, &e) == 1);
     CHECK(catalog_source_find(c, "/archive/copy/a.jpg", id, &size, &mtime, &e) == 1);
     CHECK(strcmp(id, ID2) == 0 && size == 200);
-    CHECK(query_int(c, "SELECT count(*) FROM photo_sources") == 2);
+    CHECK(test_query_int(c, "SELECT count(*) FROM photo_sources") == 2);
 
     /* Odd names are stored byte for byte. */
     const char *odd = "/archive/\xff\xfe latin1 \xe9t\xe9.jpg";
@@ -305,19 +284,19 @@ static void test_counts(catalog *c)
 static void test_decisions_append_only(catalog *c)
 {
     char msg[256];
-    int64_t before = query_int(c, "SELECT count(*) FROM decisions");
+    int64_t before = test_query_int(c, "SELECT count(*) FROM decisions");
     CHECK(exec_msg(c, "INSERT INTO decisions (actor, action, person_id) VALUES ('test', 'hide', 18)", msg,
                    sizeof msg) == SQLITE_OK);
-    CHECK(query_int(c, "SELECT count(*) FROM decisions") == before + 1);
+    CHECK(test_query_int(c, "SELECT count(*) FROM decisions") == before + 1);
     int rc = exec_msg(c, "UPDATE decisions SET actor = 'mallory'", msg, sizeof msg);
     CHECK_MSG(rc == SQLITE_CONSTRAINT_TRIGGER && strstr(msg, "append-only") != NULL, "update: %d %s", rc, msg);
     rc = exec_msg(c, "DELETE FROM decisions", msg, sizeof msg);
     CHECK_MSG(rc == SQLITE_CONSTRAINT_TRIGGER && strstr(msg, "append-only") != NULL, "delete: %d %s", rc, msg);
-    CHECK(query_int(c, "SELECT count(*) FROM decisions") == before + 1);
-    CHECK(query_int(c, "SELECT count(*) FROM decisions WHERE actor = 'mallory'") == 0);
+    CHECK(test_query_int(c, "SELECT count(*) FROM decisions") == before + 1);
+    CHECK(test_query_int(c, "SELECT count(*) FROM decisions WHERE actor = 'mallory'") == 0);
     /* The log outlives the person it names. */
     CHECK(exec_msg(c, "DELETE FROM persons WHERE id = 18", msg, sizeof msg) == SQLITE_OK);
-    CHECK(query_int(c, "SELECT count(*) FROM decisions WHERE person_id = 18") == 1);
+    CHECK(test_query_int(c, "SELECT count(*) FROM decisions WHERE person_id = 18") == 1);
 }
 
 static void test_transactions(catalog *c)
@@ -374,11 +353,11 @@ static void test_foreign_keys(catalog *c)
           SQLITE_CONSTRAINT_FOREIGNKEY);
     /* Removing a person unassigns its faces; removing a photo removes its rows. */
     CHECK(exec_msg(c, "DELETE FROM persons WHERE id = 17", msg, sizeof msg) == SQLITE_OK);
-    CHECK(query_int(c, "SELECT count(*) FROM faces WHERE person_id IS NULL") == 3);
+    CHECK(test_query_int(c, "SELECT count(*) FROM faces WHERE person_id IS NULL") == 3);
     CHECK(exec_msg(c, "DELETE FROM photos WHERE photo_id = 'fedcba9876543210'", msg, sizeof msg) == SQLITE_OK);
-    CHECK(query_int(c, "SELECT count(*) FROM faces WHERE photo_id = 'fedcba9876543210'") == 0);
-    CHECK(query_int(c, "SELECT count(*) FROM photo_sources WHERE photo_id = 'fedcba9876543210'") == 0);
-    CHECK(query_int(c, "SELECT count(*) FROM analysis_runs WHERE photo_id = 'fedcba9876543210'") == 0);
+    CHECK(test_query_int(c, "SELECT count(*) FROM faces WHERE photo_id = 'fedcba9876543210'") == 0);
+    CHECK(test_query_int(c, "SELECT count(*) FROM photo_sources WHERE photo_id = 'fedcba9876543210'") == 0);
+    CHECK(test_query_int(c, "SELECT count(*) FROM analysis_runs WHERE photo_id = 'fedcba9876543210'") == 0);
 }
 
 /* One text value of sql on a raw connection (malloc'd, NULL when no row). */
@@ -391,6 +370,18 @@ static char *raw_text(sqlite3 *db, const char *sql)
         v = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return v;
+}
+
+/* A new catalog file dir/name (its path in path) at schema 2, as facetag
+ * left it before persons.id had AUTOINCREMENT; a raw connection. */
+static sqlite3 *open_v2(const char *dir, const char *name, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", dir, name);
+    sqlite3 *db = NULL;
+    err e = {0};
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK_MSG(catalog_schema_migrate_to(db, path, 2, &e) == 0, "%s", e.msg);
+    return db;
 }
 
 /* What the migration must keep, as one text per table. */
@@ -413,12 +404,9 @@ enum { NKEPT = sizeof KEPT / sizeof *KEPT };
 static void test_migrate_person_ids(const char *dir)
 {
     char path[700];
-    snprintf(path, sizeof path, "%s/v2.sqlite", dir);
-    sqlite3 *db = NULL;
+    sqlite3 *db = open_v2(dir, "v2.sqlite", path, sizeof path);
     err e = {0};
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) == SQLITE_OK);
-    CHECK_MSG(catalog_schema_migrate_to(db, path, 2, &e) == 0, "%s", e.msg);
     const char *fill =
         "INSERT INTO photos (photo_id, sha256, format, incoming_key, bytes, width, height, orig_width, orig_height) "
         "  VALUES ('0123456789abcdef', '" /* 64 hex digits */
@@ -450,30 +438,30 @@ static void test_migrate_person_ids(const char *dir)
     if (c) {
         CHECK(catalog_schema_version(c) == CATALOG_SCHEMA_LATEST);
         for (int i = 0; i < NKEPT; i++) {
-            char *after = query_text(c, KEPT[i]);
+            char *after = test_query_text(c, KEPT[i]);
             CHECK_MSG(before[i] && after && strcmp(before[i], after) == 0, "%s\n  before %s\n  after  %s", KEPT[i],
                       before[i] ? before[i] : "(null)", after ? after : "(null)");
             free(after);
         }
-        CHECK(query_int(c, "SELECT count(*) FROM sqlite_schema WHERE name = 'persons' AND sql LIKE '%AUTOINCREMENT%'") ==
+        CHECK(test_query_int(c, "SELECT count(*) FROM sqlite_schema WHERE name = 'persons' AND sql LIKE '%AUTOINCREMENT%'") ==
               1);
-        CHECK(query_int(c, "SELECT count(*) FROM sqlite_schema WHERE name IN ('persons_name', 'persons_new')") == 1);
-        CHECK(query_int(c, "SELECT count(*) FROM pragma_foreign_key_check") == 0);
-        CHECK(query_int(c, "PRAGMA foreign_keys") == 1);
+        CHECK(test_query_int(c, "SELECT count(*) FROM sqlite_schema WHERE name IN ('persons_name', 'persons_new')") == 1);
+        CHECK(test_query_int(c, "SELECT count(*) FROM pragma_foreign_key_check") == 0);
+        CHECK(test_query_int(c, "PRAGMA foreign_keys") == 1);
         /* The foreign keys still act on the rebuilt table. */
         CHECK(exec_msg(c, "UPDATE faces SET person_id = 4 WHERE face_no = 2", NULL, 0) ==
               SQLITE_CONSTRAINT_FOREIGNKEY);
         CHECK(exec_msg(c, "DELETE FROM persons WHERE id = 6", NULL, 0) == SQLITE_OK);
-        CHECK(query_int(c, "SELECT count(*) FROM faces WHERE person_id IS NULL") == 2);
+        CHECK(test_query_int(c, "SELECT count(*) FROM faces WHERE person_id IS NULL") == 2);
         CHECK(exec_msg(c, "DELETE FROM persons WHERE id = 3", NULL, 0) == SQLITE_OK);
-        CHECK(query_int(c, "SELECT count(*) FROM person_suggestions") == 0);
+        CHECK(test_query_int(c, "SELECT count(*) FROM person_suggestions") == 0);
         /* Never again an id that was used: not 6 (deleted just now), not 9 (merged
          * away before the migration), not the one deleted after that. */
         CHECK(exec_msg(c, "INSERT INTO persons DEFAULT VALUES", NULL, 0) == SQLITE_OK);
-        CHECK(query_int(c, "SELECT max(id) FROM persons") == 10);
+        CHECK(test_query_int(c, "SELECT max(id) FROM persons") == 10);
         CHECK(exec_msg(c, "DELETE FROM persons WHERE id = 10", NULL, 0) == SQLITE_OK);
         CHECK(exec_msg(c, "INSERT INTO persons (name) VALUES ('Nazareth')", NULL, 0) == SQLITE_OK);
-        CHECK(query_int(c, "SELECT id FROM persons WHERE name = 'Nazareth'") == 11);
+        CHECK(test_query_int(c, "SELECT id FROM persons WHERE name = 'Nazareth'") == 11);
         catalog_close(c);
     }
     for (int i = 0; i < NKEPT; i++)
@@ -486,11 +474,8 @@ static void test_migrate_person_ids(const char *dir)
 static void test_migrate_rolls_back(const char *dir)
 {
     char path[700];
-    snprintf(path, sizeof path, "%s/v2-broken.sqlite", dir);
-    sqlite3 *db = NULL;
+    sqlite3 *db = open_v2(dir, "v2-broken.sqlite", path, sizeof path);
     err e = {0};
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK_MSG(catalog_schema_migrate_to(db, path, 2, &e) == 0, "%s", e.msg);
     CHECK(sqlite3_exec(db,
                        "PRAGMA foreign_keys = OFF;"
                        "INSERT INTO photos (photo_id, sha256, format, incoming_key, bytes, width, height, "
@@ -519,10 +504,10 @@ static void test_migrate_rolls_back(const char *dir)
 static void test_person_ids_not_reused(catalog *c)
 {
     CHECK(exec_msg(c, "INSERT INTO persons (name) VALUES ('first')", NULL, 0) == SQLITE_OK);
-    int64_t top = query_int(c, "SELECT max(id) FROM persons");
+    int64_t top = test_query_int(c, "SELECT max(id) FROM persons");
     CHECK(exec_msg(c, "DELETE FROM persons WHERE id = (SELECT max(id) FROM persons)", NULL, 0) == SQLITE_OK);
     CHECK(exec_msg(c, "INSERT INTO persons (name) VALUES ('second')", NULL, 0) == SQLITE_OK);
-    CHECK(query_int(c, "SELECT id FROM persons WHERE name = 'second'") == top + 1);
+    CHECK(test_query_int(c, "SELECT id FROM persons WHERE name = 'second'") == top + 1);
 }
 
 static void test_open_errors(const char *dir)

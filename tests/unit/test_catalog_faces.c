@@ -59,16 +59,6 @@ static catalog_face sample_face(const char *photo, int no, const char *version)
     return f;
 }
 
-static int64_t query_int(catalog *c, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static void check_same(const catalog_face *a, const catalog_face *b)
 {
     CHECK(a->id == b->id);
@@ -111,7 +101,7 @@ static void test_roundtrip(catalog *c)
     CHECK(catalog_face_get(c, f.id + 1000, &g, &e) == 0);
 
     /* The blob is little-endian float32: the first value read back by SQL. */
-    CHECK(query_int(c, "SELECT length(embedding) FROM faces LIMIT 1") == 512);
+    CHECK(test_query_int(c, "SELECT length(embedding) FROM faces LIMIT 1") == 512);
     sqlite3_stmt *st = NULL;
     sqlite3_prepare_v2(catalog_db(c), "SELECT embedding FROM faces LIMIT 1", -1, &st, NULL);
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -123,9 +113,9 @@ static void test_roundtrip(catalog *c)
     }
     sqlite3_finalize(st);
     /* JSON columns are what the schema says. */
-    CHECK(query_int(c, "SELECT json_array_length(points68) FROM faces LIMIT 1") == 68);
-    CHECK(query_int(c, "SELECT json_type(landmarks, '$.mouth_right') = 'array' FROM faces LIMIT 1") == 1);
-    CHECK(query_int(c, "SELECT json_type(expressions, '$.surprised') = 'real' FROM faces LIMIT 1") == 1);
+    CHECK(test_query_int(c, "SELECT json_array_length(points68) FROM faces LIMIT 1") == 68);
+    CHECK(test_query_int(c, "SELECT json_type(landmarks, '$.mouth_right') = 'array' FROM faces LIMIT 1") == 1);
+    CHECK(test_query_int(c, "SELECT json_type(expressions, '$.surprised') = 'real' FROM faces LIMIT 1") == 1);
 
     /* A hand-drawn face without attributes or descriptor: NULL columns, read back as absent. */
     catalog_face m = {0};
@@ -139,7 +129,7 @@ static void test_roundtrip(catalog *c)
     CHECK(catalog_face_get(c, m.id, &g, &e) == 1);
     check_same(&m, &g);
     CHECK(!g.has_landmarks && !g.has_embedding && !g.has_attributes);
-    CHECK(query_int(c, "SELECT count(*) FROM faces WHERE source = 'manual' AND embedding IS NULL AND "
+    CHECK(test_query_int(c, "SELECT count(*) FROM faces WHERE source = 'manual' AND embedding IS NULL AND "
                        "points68 IS NULL AND gender IS NULL") == 1);
 }
 
@@ -167,7 +157,7 @@ static void test_conflicts_and_validation(catalog *c)
     CHECK(catalog_face_put(c, &f, &e) == ERR_INVALID);
     f = sample_face(ID1, -1, "v1");
     CHECK(catalog_face_put(c, &f, &e) == ERR_INVALID);
-    CHECK(query_int(c, "SELECT count(*) FROM faces WHERE face_no = 5") == 0);
+    CHECK(test_query_int(c, "SELECT count(*) FROM faces WHERE face_no = 5") == 0);
 }
 
 static void test_versions_and_runs(catalog *c)
@@ -216,10 +206,10 @@ static void test_versions_and_runs(catalog *c)
     CHECK(catalog_faces_of_photo(c, ID2, NULL, &faces, &n, &e) == 0);
     CHECK(n == 3);
     free(faces);
-    CHECK(query_int(c, "SELECT count(*) FROM analysis_runs WHERE error IS NOT NULL") == 1);
+    CHECK(test_query_int(c, "SELECT count(*) FROM analysis_runs WHERE error IS NOT NULL") == 1);
     /* Replacing a run keeps one row per (photo, version). */
     CHECK(catalog_analysis_put(c, ID2, "v3", "done", 0, NULL, &e) == 0);
-    CHECK(query_int(c, "SELECT count(*) FROM analysis_runs WHERE photo_id = 'fedcba9876543210'") == 3);
+    CHECK(test_query_int(c, "SELECT count(*) FROM analysis_runs WHERE photo_id = 'fedcba9876543210'") == 3);
     CHECK(catalog_analysis_done(c, ID2, "v3", &e) == 1);
     CHECK(catalog_analysis_put(c, ID2, "v3", "maybe", 0, NULL, &e) == ERR_INVALID);
     CHECK(catalog_analysis_put(c, ID2, "", "done", 0, NULL, &e) == ERR_INVALID);
@@ -248,7 +238,7 @@ static void test_transaction(catalog *c)
     CHECK(catalog_analysis_put(c, ID1, "vT", "done", 1, NULL, &e) == 0);
     catalog_rollback(c);
     CHECK(catalog_analysis_done(c, ID1, "vT", &e) == 0);
-    CHECK(query_int(c, "SELECT count(*) FROM faces WHERE model_version = 'vT'") == 0);
+    CHECK(test_query_int(c, "SELECT count(*) FROM faces WHERE model_version = 'vT'") == 0);
     /* Damaged JSON in a row is reported, not misread. */
     CHECK(sqlite3_exec(catalog_db(c),
                        "UPDATE faces SET points68 = '[[1,2]]' WHERE photo_id = '0123456789abcdef' AND face_no = 0",

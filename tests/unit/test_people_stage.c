@@ -49,21 +49,11 @@ static void face_vec(int id, float *v)
         v[d] = centre[id][d] + (float)(0.028 * normal());
 }
 
-static int64_t query_int(catalog *c, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static int64_t qi(catalog *c, const char *fmt, long long a)
 {
     char sql[600];
     snprintf(sql, sizeof sql, fmt, a);
-    return query_int(c, sql);
+    return test_query_int(c, sql);
 }
 
 static void photo_id(int k, char out[17])
@@ -137,7 +127,7 @@ static int cluster(catalog *c, bool full, people_stage_summary *sum)
 /* Every pair of faces of one photo and model version is in different persons. */
 static void check_photo_rule(catalog *c)
 {
-    CHECK(query_int(c, "SELECT count(*) FROM (SELECT photo_id, model_version, person_id FROM faces "
+    CHECK(test_query_int(c, "SELECT count(*) FROM (SELECT photo_id, model_version, person_id FROM faces "
                        "WHERE person_id IS NOT NULL GROUP BY 1, 2, 3 HAVING count(*) > 1)") == 0);
 }
 
@@ -198,8 +188,8 @@ static void test_first_cluster_and_ids(catalog *c)
     double ari = ari_of(c, "m1");
     CHECK_MSG(ari > 0.95, "ARI %.3f", ari);
     check_photo_rule(c);
-    CHECK(query_int(c, "SELECT count(*) FROM cluster_runs") == 1);
-    CHECK(query_int(c, "SELECT count(*) FROM faces WHERE cluster_run IS NULL") == 0);
+    CHECK(test_query_int(c, "SELECT count(*) FROM cluster_runs") == 1);
+    CHECK(test_query_int(c, "SELECT count(*) FROM faces WHERE cluster_run IS NULL") == 0);
 
     /* A full re-cluster without decisions keeps every person id. */
     int64_t before[64];
@@ -218,7 +208,7 @@ static void test_first_cluster_and_ids(catalog *c)
     err e = {0};
     CHECK_MSG(people_list_load(c, NULL, &l, &e) == 0, "%s", e.msg);
     CHECK(l.n == NID && l.faces == NID * PER + 12 && strcmp(l.model_version, "m1") == 0);
-    CHECK(l.unassigned == query_int(c, "SELECT count(*) FROM faces WHERE person_id IS NULL"));
+    CHECK(l.unassigned == test_query_int(c, "SELECT count(*) FROM faces WHERE person_id IS NULL"));
     int64_t total = l.unassigned;
     for (size_t i = 0; i < l.n; i++) {
         total += l.persons[i].faces;
@@ -338,8 +328,8 @@ static void test_same_photo(catalog *c)
 
 static void test_incremental(catalog *c)
 {
-    int64_t before_run = query_int(c, "SELECT max(id) FROM cluster_runs");
-    int64_t old_faces = query_int(c, "SELECT count(*) FROM faces");
+    int64_t before_run = test_query_int(c, "SELECT max(id) FROM cluster_runs");
+    int64_t old_faces = test_query_int(c, "SELECT count(*) FROM faces");
     /* 3 more photos of identity 0, 4 of a new identity NID */
     int64_t more[3], fresh[4];
     for (int j = 0; j < 3; j++) {
@@ -422,7 +412,7 @@ static void test_model_change(catalog *c)
         err e2 = {0};
         CHECK(catalog_analysis_put(c, v[i].photo, "m2", "done", 1, NULL, &e2) == 0);
     }
-    int64_t decisions = query_int(c, "SELECT count(*) FROM decisions");
+    int64_t decisions = test_query_int(c, "SELECT count(*) FROM decisions");
     people_stage_summary s;
     if (cluster(c, false, &s))
         return;
@@ -446,7 +436,7 @@ static void test_model_change(catalog *c)
     }
     sqlite3_finalize(st);
     CHECK_MSG(checked >= 4 && held == checked, "%d of %d face decisions held after the model change", held, checked);
-    CHECK(query_int(c, "SELECT count(*) FROM decisions") == decisions); /* the log is not rewritten */
+    CHECK(test_query_int(c, "SELECT count(*) FROM decisions") == decisions); /* the log is not rewritten */
     double ari = ari_of(c, "m2");
     CHECK_MSG(ari > 0.8, "m2 ARI %.3f", ari);
 

@@ -12,21 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t query_int(catalog *c, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static int64_t qi(catalog *c, const char *fmt, long long a)
 {
     char sql[512];
     snprintf(sql, sizeof sql, fmt, a);
-    return query_int(c, sql);
+    return test_query_int(c, sql);
 }
 
 /* One column of a query as text ("NULL" for NULL), in buf. */
@@ -60,7 +50,7 @@ static const char *decision(catalog *c, int64_t id)
 
 static int64_t last_decision(catalog *c)
 {
-    return query_int(c, "SELECT ifnull(max(id), 0) FROM decisions");
+    return test_query_int(c, "SELECT ifnull(max(id), 0) FROM decisions");
 }
 
 static const char *PA = "aaaaaaaaaaaaaaaa", *PB = "bbbbbbbbbbbbbbbb", *PC = "cccccccccccccccc",
@@ -136,7 +126,7 @@ static void test_confirm(catalog *c)
     CHECK(persons_confirm_face(c, NULL, b0, -3, NULL, &e) == ERR_INVALID);
     CHECK(last_decision(c) == before);
     CHECK(person_of(c, b0) == 0);
-    CHECK(query_int(c, "SELECT count(*) FROM persons") == 1);
+    CHECK(test_query_int(c, "SELECT count(*) FROM persons") == 1);
 
     /* The actor is recorded. */
     CHECK_MSG(persons_confirm_face(c, "alice", d0, p1, NULL, &e) == 0, "%s", e.msg);
@@ -174,7 +164,7 @@ static void test_name(catalog *c)
     CHECK(persons_name_face(c, NULL, c0, "bad \xff utf8", NULL, &e) == ERR_INVALID);
     CHECK(persons_name_face(c, NULL, 999999, "X", NULL, &e) == ERR_NOTFOUND);
     CHECK(last_decision(c) == before + 1);
-    CHECK(query_int(c, "SELECT count(*) FROM persons WHERE name = 'X'") == 0);
+    CHECK(test_query_int(c, "SELECT count(*) FROM persons WHERE name = 'X'") == 0);
 }
 
 static void test_reject(catalog *c)
@@ -207,7 +197,7 @@ static void test_reject(catalog *c)
 static void test_move_split(catalog *c)
 {
     err e = {0};
-    int64_t p1 = person_of(c, a0), p2 = query_int(c, "SELECT id FROM persons WHERE name = 'Pina Bausch'");
+    int64_t p1 = person_of(c, a0), p2 = test_query_int(c, "SELECT id FROM persons WHERE name = 'Pina Bausch'");
     int64_t before = last_decision(c), out = 0;
     int64_t two[] = {c0, b0};
     CHECK_MSG(persons_move_faces(c, NULL, two, 2, p2, &out, &e) == 0, "%s", e.msg);
@@ -368,14 +358,14 @@ static void test_savepoint(catalog *c)
 
 static void test_append_only(catalog *c)
 {
-    int64_t n = query_int(c, "SELECT count(*) FROM decisions");
+    int64_t n = test_query_int(c, "SELECT count(*) FROM decisions");
     CHECK(n > 20);
     CHECK(sqlite3_exec(catalog_db(c), "UPDATE decisions SET actor = 'mallory'", NULL, NULL, NULL) != SQLITE_OK);
     CHECK(sqlite3_exec(catalog_db(c), "DELETE FROM decisions", NULL, NULL, NULL) != SQLITE_OK);
-    CHECK(query_int(c, "SELECT count(*) FROM decisions") == n);
-    CHECK(query_int(c, "SELECT count(*) FROM decisions WHERE actor = 'mallory'") == 0);
+    CHECK(test_query_int(c, "SELECT count(*) FROM decisions") == n);
+    CHECK(test_query_int(c, "SELECT count(*) FROM decisions WHERE actor = 'mallory'") == 0);
     /* Every face row of the log names its photo and box. */
-    CHECK(query_int(c, "SELECT count(*) FROM decisions WHERE face_id IS NOT NULL "
+    CHECK(test_query_int(c, "SELECT count(*) FROM decisions WHERE face_id IS NOT NULL "
                        "AND (photo_id IS NULL OR box IS NULL)") == 0);
 }
 

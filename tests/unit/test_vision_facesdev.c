@@ -115,15 +115,10 @@ int main(int argc, char **argv)
     (void)argc;
     err e = {0};
     CHECK_MSG(image_init(argv[0], &e) == 0, "%s", e.msg);
-    const char *shared = test_shared_dir();
-    const char *models = getenv("FACETAG_MODELS");
+    const char *models;
     char root[4096];
-    snprintf(root, sizeof root, "%s/data/faces-dev", shared ? shared : "");
-    struct stat st;
-    if (!shared || stat(root, &st) != 0 || !models || stat(models, &st) != 0) {
-        printf("skipped: faces-dev (%s) or models (%s) absent\n", root, models ? models : "$FACETAG_MODELS unset");
+    if (!test_data_and_models("faces-dev", root, sizeof root, &models))
         return test_main_end();
-    }
     static char *all[MAX_FILES];
     int nall = list_images(root, all, MAX_FILES);
     CHECK_MSG(nall == 2155, "faces-dev has %d images, expected 2155", nall);

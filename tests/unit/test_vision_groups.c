@@ -318,15 +318,10 @@ int main(int argc, char **argv)
     (void)argc;
     err e = {0};
     CHECK_MSG(image_init(argv[0], &e) == 0, "%s", e.msg);
-    const char *shared = test_shared_dir();
-    const char *models = getenv("FACETAG_MODELS");
+    const char *models;
     char root[4096];
-    snprintf(root, sizeof root, "%s/data/group-photos", shared ? shared : "");
-    struct stat st;
-    if (!shared || stat(root, &st) != 0 || !models || stat(models, &st) != 0) {
-        printf("skipped: group-photos (%s) or models (%s) absent\n", root, models ? models : "$FACETAG_MODELS unset");
+    if (!test_data_and_models("group-photos", root, sizeof root, &models))
         return test_main_end();
-    }
     static gt_image gt[MAX_IMAGES];
     char path[4200];
     int nann = 0;

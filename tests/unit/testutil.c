@@ -1,6 +1,7 @@
 #include "testutil.h"
 
 #include <ftw.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,4 +45,37 @@ int test_main_end(void)
 {
     printf("%d passed, %d failed\n", test_passed, test_failed);
     return test_failed ? 1 : 0;
+}
+
+bool test_data_and_models(const char *name, char *root, size_t size, const char **models)
+{
+    const char *shared = test_shared_dir();
+    *models = getenv("FACETAG_MODELS");
+    snprintf(root, size, "%s/data/%s", shared ? shared : "", name);
+    struct stat st;
+    if (shared && stat(root, &st) == 0 && *models && stat(*models, &st) == 0)
+        return true;
+    printf("skipped: %s (%s) or models (%s) absent\n", name, root, *models ? *models : "$FACETAG_MODELS unset");
+    return false;
+}
+
+int64_t test_query_int(catalog *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0); /* 0 for NULL */
+    sqlite3_finalize(st);
+    return v;
+}
+
+char *test_query_text(catalog *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char *v = NULL;
+    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+        v = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
 }

@@ -3,6 +3,11 @@
 #ifndef FACETAG_TESTUTIL_H
 #define FACETAG_TESTUTIL_H
 
+#include "store/catalog.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 extern int test_passed, test_failed;
@@ -35,6 +40,14 @@ const char *test_tmpdir(const char *tag);
 void test_rmtree(const char *path);
 /* The shared/ folder from $FACETAG_SHARED, or NULL when absent. */
 const char *test_shared_dir(void);
+/* shared/data/NAME (into root) and the models folder ($FACETAG_MODELS) for a
+ * test that needs both; false, after a "skipped: ..." line, when either is absent. */
+bool test_data_and_models(const char *name, char *root, size_t size, const char **models);
+/* The first column of the first row of sql on c: a whole number (0 for NULL),
+ * -1 when there is no row or the query fails. */
+int64_t test_query_int(catalog *c, const char *sql);
+/* The same as text, malloc'd (caller frees); NULL for no row, NULL or an error. */
+char *test_query_text(catalog *c, const char *sql);
 /* Prints the closing line and returns the process exit status. */
 int test_main_end(void);
 
