@@ -3,7 +3,8 @@
  * photos: every face either finds the same face in the other list (box IoU >=
  * 0.9, |score diff| <= 0.05) or scores within 0.05 of the 0.5 threshold (a
  * face that rounding may put on either side); the per-anchor scores of ssd_infer
- * agree within 0.05. Two bf16 runners on two threads get the single-thread
+ * agree within 0.05; the same holds for ssd_detect_canvas and ssd_detect_tiled
+ * (on the 1280 px Solvay photo). Two bf16 runners on two threads get the single-thread
  * result; the caller's OpenMP thread count survives a run. Without AMX the test
  * says so and checks that a bf16 runner is refused with the reason. */
 #include "media/image.h"
@@ -128,6 +129,42 @@ static void check_anchors(ssd_runner *r32, ssd_runner *r16, const char *path)
     free(b32);
     free(b16);
     image_free(&img);
+}
+
+/* The other entry points on a bf16 runner: a 2x canvas and 640 px tiles find
+ * what fp32 finds, by the same rule. */
+static void check_canvas_tiled(ssd_runner *r32, ssd_runner *r16, const char *crop, const char *big)
+{
+    image img = {0};
+    err e = {0};
+    tally t = {.min_iou = 1};
+    const float zero[3] = {0, 0, 0};
+    if (image_load_rgb(crop, 0, 0, &img, &e) == 0) {
+        det_list a = {0}, b = {0};
+        CHECK_MSG(ssd_detect_canvas(r32, &img, NULL, 2.0, zero, &a, &e) == 0, "%s", e.msg);
+        CHECK_MSG(ssd_detect_canvas(r16, &img, NULL, 2.0, zero, &b, &e) == 0, "%s", e.msg);
+        CHECK(a.n > 0);
+        match(crop, &a, &b, "fp32 canvas", &t, 1);
+        match(crop, &b, &a, "bf16 canvas", &t, 0);
+        printf("canvas x2 on %s: fp32 %zu faces, bf16 %zu\n", crop, a.n, b.n);
+        det_list_free(&a);
+        det_list_free(&b);
+        image_free(&img);
+    } else
+        CHECK_MSG(0, "%s", e.msg);
+    if (image_load_rgb(big, 0, 0, &img, &e) == 0) {
+        det_list a = {0}, b = {0};
+        CHECK_MSG(ssd_detect_tiled(r32, &img, NULL, NULL, &a, &e) == 0, "%s", e.msg);
+        CHECK_MSG(ssd_detect_tiled(r16, &img, NULL, NULL, &b, &e) == 0, "%s", e.msg);
+        CHECK(a.n > 20);
+        match(big, &a, &b, "fp32 tiled", &t, 1);
+        match(big, &b, &a, "bf16 tiled", &t, 0);
+        printf("640 px tiles on %s: fp32 %zu faces, bf16 %zu, matched %d\n", big, a.n, b.n, t.matched);
+        det_list_free(&a);
+        det_list_free(&b);
+        image_free(&img);
+    } else
+        CHECK_MSG(0, "%s", e.msg);
 }
 
 typedef struct job {
@@ -255,6 +292,9 @@ int main(int argc, char **argv)
                t.images, t.faces32, t.faces16, t.matched, t.min_iou, t.near_only, t.nd ? t.diffs[t.nd / 2] : 0,
                t.nd ? t.diffs[t.nd * 95 / 100] : 0, t.nd ? t.diffs[t.nd - 1] : 0);
         CHECK(t.faces32 >= 80 && t.matched >= t.faces32 - 2);
+        snprintf(pattern, sizeof pattern, "%s/data/group-photos/solvay-1927/1280px-Solvay_conference_1927.png",
+                 shared);
+        check_canvas_tiled(r32, r16, g.gl_pathv[g.gl_pathc - 1], pattern);
         if (g.gl_pathc > 0) {
             check_anchors(r32, r16, g.gl_pathv[0]);
             check_concurrent(m, r16, g.gl_pathv[0]);
