@@ -4,15 +4,17 @@
  * 0.9, |score diff| <= 0.05) or scores within 0.05 of the 0.5 threshold (a
  * face that rounding may put on either side); the per-anchor scores of ssd_infer
  * agree within 0.05; the same holds for ssd_detect_canvas and ssd_detect_tiled
- * (on the 1280 px Solvay photo). Two bf16 runners on two threads get the single-thread
- * result; the caller's OpenMP thread count survives a run. Without AMX the test
- * says so and checks that a bf16 runner is refused with the reason. */
+ * (on the 1280 px Solvay photo). Two bf16 runners on two threads get the
+ * single-thread result; a bf16 runner starts no OpenMP thread, and the caller's
+ * OpenMP thread count survives a run. Without AMX the test says so and checks
+ * that a bf16 runner is refused with the reason. */
 #include "media/image.h"
 #include "testutil.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
 #include "vision/ssd_bf16.h"
 
+#include <dirent.h>
 #include <glob.h>
 #include <jansson.h>
 #include <math.h>
@@ -98,6 +100,18 @@ static void compare_file(ssd_runner *r32, ssd_runner *r16, const char *path, tal
     image_free(&img);
 }
 
+/* Threads of this process (/proc/self/task entries). */
+static int thread_count(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/task");
+    for (struct dirent *de; d && (de = readdir(d));)
+        n += de->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
 /* Per-anchor scores and boxes of the raw network on one prepared input. */
 static void check_anchors(ssd_runner *r32, ssd_runner *r16, const char *path)
 {
@@ -173,11 +187,14 @@ typedef struct job {
     det_list out;
     err e;
     int rc;
+    int threads_before, threads_after; /* of the process, around the job's work */
 } job;
 
 static void *detect_job(void *arg)
 {
     job *j = arg;
+    omp_set_num_threads(2); /* what a thread would get on this 2-core machine */
+    j->threads_before = thread_count();
     ssd_runner *r = ssd_runner_new_precision(j->m, NULL, SSD_BF16, &j->e);
     j->rc = r ? 0 : -1;
     for (int k = 0; k < 2 && j->rc == 0; k++) {
@@ -185,6 +202,7 @@ static void *detect_job(void *arg)
         j->rc = ssd_detect(r, j->img, NULL, &j->out, &j->e);
     }
     ssd_runner_free(r);
+    j->threads_after = thread_count();
     return NULL;
 }
 
@@ -199,7 +217,7 @@ static void check_concurrent(ssd_model *m, ssd_runner *r16, const char *path)
     }
     det_list want = {0};
     CHECK(ssd_detect(r16, &img, NULL, &want, &e) == 0 && want.n > 0);
-    job jobs[2] = {{m, &img, {0}, {0}, 0}, {m, &img, {0}, {0}, 0}};
+    job jobs[2] = {{m, &img, {0}, {0}, 0, 0, 0}, {m, &img, {0}, {0}, 0, 0, 0}};
     pthread_t th[2];
     for (int i = 0; i < 2; i++)
         CHECK(pthread_create(&th[i], NULL, detect_job, &jobs[i]) == 0);
@@ -213,6 +231,28 @@ static void check_concurrent(ssd_model *m, ssd_runner *r16, const char *path)
         det_list_free(&jobs[i].out);
     }
     det_list_free(&want);
+    image_free(&img);
+}
+
+/* A bf16 runner made and run in a fresh thread whose OpenMP count is 2 starts
+ * no thread: one core per runner (without ssd_bf16's guard, libgomp starts a
+ * team for that thread and keeps it). */
+static void check_no_team(ssd_model *m, const char *path)
+{
+    image img = {0};
+    err e = {0};
+    if (image_load_rgb(path, 0, 0, &img, &e) != 0) {
+        CHECK_MSG(0, "%s", e.msg);
+        return;
+    }
+    job j = {m, &img, {0}, {0}, 0, 0, 0};
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, detect_job, &j) == 0);
+    pthread_join(th, NULL);
+    CHECK_MSG(j.rc == 0, "%s", j.e.msg);
+    CHECK_MSG(j.threads_after == j.threads_before, "a bf16 runner's thread: %d threads in the process before, %d after",
+              j.threads_before, j.threads_after);
+    det_list_free(&j.out);
     image_free(&img);
 }
 
@@ -298,6 +338,7 @@ int main(int argc, char **argv)
         if (g.gl_pathc > 0) {
             check_anchors(r32, r16, g.gl_pathv[0]);
             check_concurrent(m, r16, g.gl_pathv[0]);
+            check_no_team(m, g.gl_pathv[0]);
         }
         globfree(&g);
     }
