@@ -163,14 +163,27 @@ int prep_square_area(const image *img, prep_rect crop, prep_pad pad, int size, f
     int before = pad == PREP_PAD_CENTRE ? diff - (int)js_round(diff * 0.5) : 0;
     int offy = crop.h < crop.w ? before : 0, offx = crop.w < crop.h ? before : 0;
     area_tap *t = malloc(sizeof *t * (size_t)size);
+    int *jlo = malloc(sizeof(int) * (size_t)size * 2);
     float *w = NULL, *row = malloc(sizeof(float) * (size_t)size * 3);
-    if (!t || !row || area_taps(side, size, t, &w) != 0) {
+    if (!t || !jlo || !row || area_taps(side, size, t, &w) != 0) {
         free(t);
+        free(jlo);
         free(row);
         return err_set(e, ERR_NOMEM, "out of memory resizing to %d px", size);
     }
-    /* The same taps serve both axes of the square. */
+    /* The same taps serve both axes of the square. Per output column, the taps
+     * inside the crop (the padding is 0): [jlo, jhi). */
+    int *jhi = jlo + size;
+    for (int ox = 0; ox < size; ox++) {
+        int lo = 0, hi = t[ox].n;
+        while (lo < hi && t[ox].first + lo - offx < 0)
+            lo++;
+        while (hi > lo && t[ox].first + hi - 1 - offx >= crop.w)
+            hi--;
+        jlo[ox] = lo, jhi[ox] = hi;
+    }
     const size_t stride = (size_t)img->width * 3;
+    int row_sy = -1; /* the source row `row` holds: neighbouring output rows share one */
     for (int oy = 0; oy < size; oy++) {
         float *o = out + (size_t)oy * size * 3;
         memset(o, 0, sizeof(float) * (size_t)size * 3);
@@ -178,25 +191,26 @@ int prep_square_area(const image *img, prep_rect crop, prep_pad pad, int size, f
             int sy = t[oy].first + k - offy;
             if (sy < 0 || sy >= crop.h)
                 continue; /* padding rows are 0 */
-            const uint8_t *src = img->rgb + (size_t)(crop.y + sy) * stride;
-            float wy = w[t[oy].w + k];
-            for (int ox = 0; ox < size; ox++) {
-                float acc[3] = {0, 0, 0};
-                for (int j = 0; j < t[ox].n; j++) {
-                    int sx = t[ox].first + j - offx;
-                    if (sx < 0 || sx >= crop.w)
-                        continue;
-                    const uint8_t *p = src + (size_t)(crop.x + sx) * 3;
-                    float wx = w[t[ox].w + j];
-                    acc[0] += wx * p[0], acc[1] += wx * p[1], acc[2] += wx * p[2];
+            if (sy != row_sy) {
+                const uint8_t *src = img->rgb + (size_t)(crop.y + sy) * stride + (size_t)(crop.x - offx) * 3;
+                for (int ox = 0; ox < size; ox++) {
+                    float acc[3] = {0, 0, 0};
+                    const float *wx = w + t[ox].w;
+                    const uint8_t *p = src + (size_t)t[ox].first * 3;
+                    for (int j = jlo[ox]; j < jhi[ox]; j++) {
+                        acc[0] += wx[j] * p[j * 3], acc[1] += wx[j] * p[j * 3 + 1], acc[2] += wx[j] * p[j * 3 + 2];
+                    }
+                    row[ox * 3] = acc[0], row[ox * 3 + 1] = acc[1], row[ox * 3 + 2] = acc[2];
                 }
-                row[ox * 3] = acc[0], row[ox * 3 + 1] = acc[1], row[ox * 3 + 2] = acc[2];
+                row_sy = sy;
             }
+            float wy = w[t[oy].w + k];
             for (int i = 0; i < size * 3; i++)
                 o[i] += wy * row[i];
         }
     }
     free(t);
+    free(jlo);
     free(w);
     free(row);
     return 0;
