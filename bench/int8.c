@@ -28,7 +28,8 @@
  * measured next to its fp32 one (same passes, same figures), and, each in a
  * child process, the resident memory of one model + 2 runners with one pass
  * each: fp32 (FACETAG_NO_BF16=1, so the model holds no bf16 weights) against
- * bf16 (the model holds both). */
+ * bf16 (the model then holds only the bf16 net: ssd_load builds the XNNPACK
+ * graph for the first fp32 runner). */
 #include "media/image.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
@@ -461,7 +462,7 @@ static void rss_child(const char *models, ssd_precision prec)
     double r2 = rss_mb();
     printf("RSS %s: process before the model %.1f MB, + model %.1f MB, + 2 runners after a pass %.1f MB; "
            "model + 2 runners %.1f MB\n",
-           prec == SSD_BF16 ? "bf16 (model holds fp32 graph + bf16 net)" : "fp32 (FACETAG_NO_BF16=1)      ", r0,
+           prec == SSD_BF16 ? "bf16 (the model holds the bf16 net)" : "fp32 (FACETAG_NO_BF16=1)          ", r0,
            r1 - r0, r2 - r1, r2 - r0);
     fflush(stdout);
     _exit(0);

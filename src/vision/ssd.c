@@ -5,6 +5,7 @@
 #include "vision/ssd_bf16.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,9 +75,16 @@ static const int head_anchors[6] = {3, 6, 6, 6, 6, 6};
 struct ssd_model {
     weights *w;
     wtensor *dw[14], *dwb[14]; /* BatchNorm folded into the depthwise convs 1..13 */
-    nn_graph *g;
-    ssd_bf16_net *bf16;   /* NULL when bf16 is unavailable (bf16_why says why) */
+    double flops;
+    ssd_bf16_net *bf16; /* NULL when bf16 is unavailable (bf16_why says why) */
     char bf16_why[sizeof(((err *)0)->msg)];
+    /* The XNNPACK graph: built at load without bf16, else by the first fp32
+     * runner (under mu) from the weights read again (w32) — a process that
+     * detects in bf16 does not hold the fp32 filters twice over. */
+    pthread_mutex_t mu;
+    nn_graph *g;
+    weights *w32;
+    char *dir;
 };
 
 struct ssd_runner {
@@ -118,9 +126,8 @@ static int fold_bn(ssd_model *m, int i, err *e)
  * the one description both the XNNPACK graph and the bf16 net are built from.
  * The convs without relu6 are the outputs: 2j = box encodings of head j, 2j+1
  * = class logits. */
-static void ssd_convs(const ssd_model *m, ssd_bf16_conv c[SSD_NCONV])
+static void ssd_convs(const ssd_model *m, const weights *w, ssd_bf16_conv c[SSD_NCONV])
 {
-    const weights *w = m->w;
 #define W(i) weights_at(w, (size_t)(i))
     int n = 0;
     c[n++] = (ssd_bf16_conv){-1, W(T_CONV0_W), W(T_CONV0_B), 2, 0, 1};
@@ -147,9 +154,41 @@ static void ssd_convs(const ssd_model *m, ssd_bf16_conv c[SSD_NCONV])
 #undef W
 }
 
-static void build_graph(ssd_model *m, const ssd_bf16_conv c[SSD_NCONV])
+/* 2 x multiply-accumulates of the list on a 512x512 input (nn_graph_flops' count). */
+static double convs_flops(const ssd_bf16_conv c[SSD_NCONV])
 {
-    nn_graph *g = m->g;
+    int h[SSD_NCONV], ch[SSD_NCONV];
+    double flops = 0;
+    for (int i = 0; i < SSD_NCONV; i++) {
+        int hin = c[i].src < 0 ? SSD_INPUT_SIZE : h[c[i].src], cin = c[i].src < 0 ? 3 : ch[c[i].src];
+        int k = c[i].filter->shape[0];
+        h[i] = (hin + c[i].stride - 1) / c[i].stride;
+        ch[i] = c[i].depthwise ? cin : c[i].filter->shape[3];
+        flops += 2.0 * h[i] * h[i] * ch[i] * k * k * (c[i].depthwise ? 1 : cin);
+    }
+    return flops;
+}
+
+/* The conv filters of w are copied (XNNPACK graph, bf16 net) or folded: the
+ * float originals can go. */
+static void release_filters(weights *w)
+{
+    weights_release(w, T_CONV0_W);
+    for (int i = 1; i <= 13; i++) {
+        int t = T_PAIR0 + (i - 1) * 7;
+        weights_release(w, (size_t)t);
+        weights_release(w, (size_t)t + 5);
+    }
+    for (int k = 0; k < 8; k++)
+        weights_release(w, (size_t)(T_PRED0 + 2 * k));
+    for (int j = 0; j < 6; j++) {
+        weights_release(w, (size_t)(T_HEAD0 + 4 * j));
+        weights_release(w, (size_t)(T_HEAD0 + 4 * j + 2));
+    }
+}
+
+static void build_graph(nn_graph *g, const ssd_bf16_conv c[SSD_NCONV])
+{
     nn_value v[SSD_NCONV];
     nn_value in = nn_input(g, SSD_INPUT_SIZE, SSD_INPUT_SIZE, 3);
     for (int i = 0; i < SSD_NCONV; i++) {
@@ -180,40 +219,64 @@ static void build_bf16(ssd_model *m, const ssd_bf16_conv c[SSD_NCONV])
         snprintf(m->bf16_why, sizeof m->bf16_why, "%s", e.msg);
 }
 
+/* The XNNPACK graph from the weights w (m->w, or read again), m->dw folded. */
+static int build_fp32(ssd_model *m, weights *w, err *e)
+{
+    ssd_bf16_conv convs[SSD_NCONV];
+    ssd_convs(m, w, convs);
+    nn_graph *g = nn_graph_new(MODEL, e);
+    if (!g)
+        return e ? e->code : ERR_NOMEM;
+    build_graph(g, convs);
+    int rc = nn_graph_error(g, e);
+    if (rc != 0) {
+        nn_graph_free(g);
+        return rc;
+    }
+    m->g = g;
+    release_filters(w);
+    return 0;
+}
+
+/* The XNNPACK graph for an fp32 runner, built on first use when the model was
+ * loaded for bf16. */
+static int fp32_graph(ssd_model *m, err *e)
+{
+    pthread_mutex_lock(&m->mu);
+    int rc = 0;
+    if (!m->g) {
+        weights *w = NULL;
+        if ((rc = weights_load(m->dir, MODEL, ssd_table, T_COUNT, &w, e)) == 0 && (rc = build_fp32(m, w, e)) == 0)
+            m->w32 = w;
+        else
+            weights_free(w);
+    }
+    pthread_mutex_unlock(&m->mu);
+    return rc;
+}
+
 ssd_model *ssd_load(const char *models_dir, err *e)
 {
     ssd_model *m = calloc(1, sizeof *m);
-    if (!m) {
+    if (!m || !(m->dir = strdup(models_dir))) {
+        free(m);
         err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
         return NULL;
     }
+    pthread_mutex_init(&m->mu, NULL);
     if (weights_load(models_dir, MODEL, ssd_table, T_COUNT, &m->w, e) != 0)
         goto fail;
     for (int i = 1; i <= 13; i++)
         if (fold_bn(m, i, e) != 0)
             goto fail;
-    if (!(m->g = nn_graph_new(MODEL, e)))
-        goto fail;
     ssd_bf16_conv convs[SSD_NCONV];
-    ssd_convs(m, convs);
-    build_graph(m, convs);
-    if (nn_graph_error(m->g, e) != 0)
-        goto fail;
+    ssd_convs(m, m->w, convs);
+    m->flops = convs_flops(convs);
     build_bf16(m, convs);
-    /* The graph holds its own re-laid copies of the conv filters, and the
-     * depthwise filters were folded into m->dw: the float originals can go. */
-    weights_release(m->w, T_CONV0_W);
-    for (int i = 1; i <= 13; i++) {
-        int t = T_PAIR0 + (i - 1) * 7;
-        weights_release(m->w, (size_t)t);
-        weights_release(m->w, (size_t)t + 5);
-    }
-    for (int k = 0; k < 8; k++)
-        weights_release(m->w, (size_t)(T_PRED0 + 2 * k));
-    for (int j = 0; j < 6; j++) {
-        weights_release(m->w, (size_t)(T_HEAD0 + 4 * j));
-        weights_release(m->w, (size_t)(T_HEAD0 + 4 * j + 2));
-    }
+    if (m->bf16)
+        release_filters(m->w); /* the net holds its bf16 copies */
+    else if (build_fp32(m, m->w, e) != 0)
+        goto fail;
     return m;
 fail:
     ssd_free(m);
@@ -225,7 +288,10 @@ void ssd_free(ssd_model *m)
     if (!m)
         return;
     nn_graph_free(m->g);
+    weights_free(m->w32);
     ssd_bf16_net_free(m->bf16);
+    pthread_mutex_destroy(&m->mu);
+    free(m->dir);
     for (int i = 0; i < 14; i++) {
         wtensor_free(m->dw[i]);
         wtensor_free(m->dwb[i]);
@@ -241,7 +307,7 @@ size_t ssd_runner_passes(const ssd_runner *r)
 
 double ssd_flops(const ssd_model *m)
 {
-    return m ? nn_graph_flops(m->g) : 0;
+    return m ? m->flops : 0;
 }
 
 ssd_runner *ssd_runner_new(ssd_model *m, nn_threads *threads, err *e)
@@ -279,7 +345,8 @@ ssd_runner *ssd_runner_new_precision(ssd_model *m, nn_threads *threads, ssd_prec
     }
     r->scores = r->boxes + SSD_NUM_ANCHORS * 4;
     /* bf16 runs are single-threaded (ssd_bf16.h): threads is not used. */
-    if (p == SSD_BF16 ? !(r->bf = ssd_bf16_run_new(m->bf16, e)) : !(r->rt = nn_runtime_create(m->g, threads, e))) {
+    if (p == SSD_BF16 ? !(r->bf = ssd_bf16_run_new(m->bf16, e))
+                      : fp32_graph(m, e) != 0 || !(r->rt = nn_runtime_create(m->g, threads, e))) {
         ssd_runner_free(r);
         return NULL;
     }

@@ -36,7 +36,10 @@ typedef struct ssd_options {
 ssd_options ssd_default_options(void);
 
 /* Loads ssd_mobilenetv1_model from models_dir (weights.h rules and errors) and
- * builds the graph. Caller frees with ssd_free after every runner is freed. */
+ * builds the graph: the bf16 net when ssd_bf16_available(), else the XNNPACK
+ * one; with bf16, the first fp32 runner reads the weights again and builds the
+ * XNNPACK graph then (so a process detecting in bf16 holds one copy of the
+ * filters). Caller frees with ssd_free after every runner is freed. */
 ssd_model *ssd_load(const char *models_dir, err *e);
 void ssd_free(ssd_model *m);
 /* 2 x multiply-accumulates of the convolutions of one 512x512 inference. */

@@ -6,7 +6,8 @@
  * agree within 0.05; the same holds for ssd_detect_canvas and ssd_detect_tiled
  * (on the 1280 px Solvay photo). Two bf16 runners on two threads get the
  * single-thread result; a bf16 runner starts no OpenMP thread, and the caller's
- * OpenMP thread count survives a run. Without AMX the test says so and checks
+ * OpenMP thread count survives a run; an fp32 runner on a model loaded for
+ * bf16 reads the weights again (and says so when they are gone). Without AMX the test says so and checks
  * that a bf16 runner is refused with the reason. */
 #include "media/image.h"
 #include "testutil.h"
@@ -256,6 +257,31 @@ static void check_no_team(ssd_model *m, const char *path)
     image_free(&img);
 }
 
+/* A model loaded for bf16 builds its XNNPACK graph at the first fp32 runner,
+ * reading the weights again: gone by then, the runner fails naming the file. */
+static void check_late_fp32(const char *models)
+{
+    const char *tmp = test_tmpdir("ssd-bf16-late");
+    char dir[4096], cmd[16384];
+    snprintf(dir, sizeof dir, "%s", tmp);
+    snprintf(cmd, sizeof cmd, "cp '%s'/ssd_mobilenetv1_model* '%s'/", models, dir);
+    CHECK(system(cmd) == 0);
+    err e = {0};
+    ssd_model *m = ssd_load(dir, &e);
+    CHECK_MSG(m != NULL, "%s", e.msg);
+    snprintf(cmd, sizeof cmd, "%s/ssd_mobilenetv1_model.bin", dir);
+    CHECK(remove(cmd) == 0);
+    ssd_runner *r16 = m ? ssd_runner_new_precision(m, NULL, SSD_BF16, &e) : NULL;
+    CHECK_MSG(r16 != NULL, "%s", e.msg);
+    ssd_runner *r32 = m ? ssd_runner_new(m, NULL, &e) : NULL;
+    CHECK(r32 == NULL && e.code == ERR_IO);
+    CHECK_MSG(strstr(e.msg, "ssd_mobilenetv1_model") && strstr(e.msg, dir), "message: %s", e.msg);
+    ssd_runner_free(r32);
+    ssd_runner_free(r16);
+    ssd_free(m);
+    test_rmtree(dir);
+}
+
 /* FACETAG_NO_BF16=1 turns bf16 off: refused with the variable named. */
 static void check_turned_off(ssd_model *m)
 {
@@ -308,6 +334,7 @@ int main(int argc, char **argv)
         return test_main_end();
     }
     check_turned_off(m);
+    check_late_fp32(models);
     /* The caller's OpenMP thread count is its own again after a build and a run. */
     omp_set_num_threads(2);
     ssd_runner *r16 = ssd_runner_new_precision(m, NULL, SSD_BF16, &e);
