@@ -24,7 +24,6 @@ struct ssd_bf16_net {
     int size, channels, n, nout;
     bf16_layer *l;
     dnnl_engine_t eng;
-    size_t bytes;
 };
 
 struct ssd_bf16_run {
@@ -212,7 +211,6 @@ static int layer_weights(ssd_bf16_net *net, bf16_layer *l, const ssd_bf16_conv *
     void *bp = NULL;
     DNNL_TRY(dnnl_memory_get_data_handle(l->b, &bp));
     memcpy(bp, cv->bias->data, sizeof(float) * (size_t)l->c);
-    net->bytes += dnnl_memory_desc_get_size(wmd) + sizeof(float) * (size_t)l->c;
 done:
     if (user)
         dnnl_memory_destroy(user);
@@ -297,11 +295,6 @@ void ssd_bf16_net_free(ssd_bf16_net *net)
         dnnl_engine_destroy(net->eng);
     free(net->l);
     free(net);
-}
-
-size_t ssd_bf16_net_bytes(const ssd_bf16_net *net)
-{
-    return net ? net->bytes : 0;
 }
 
 /* ---- running ------------------------------------------------------------ */

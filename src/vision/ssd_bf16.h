@@ -50,8 +50,6 @@ int ssd_bf16_has_amx(void);
  * error messages. NULL with e set on failure (ERR_INVALID for a bad list). */
 ssd_bf16_net *ssd_bf16_net_new(const char *name, int size, int channels, const ssd_bf16_conv *convs, int n, err *e);
 void ssd_bf16_net_free(ssd_bf16_net *net);
-/* Bytes of re-laid weights and biases the net holds. */
-size_t ssd_bf16_net_bytes(const ssd_bf16_net *net);
 
 /* A run of net (free before the net). NULL with e set on failure. */
 ssd_bf16_run *ssd_bf16_run_new(ssd_bf16_net *net, err *e);
