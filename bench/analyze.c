@@ -311,6 +311,7 @@ static void print_ratio(const char *set, const figures *a, const figures *b)
 
 typedef struct infer_arg {
     ssd_model *m;
+    ssd_precision precision;
     const float *input;
     int n;
     int rc;
@@ -323,8 +324,10 @@ static void *infer_main(void *arg)
     infer_arg *a = arg;
     err e = {0};
     float *out = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
-    ssd_runner *r = out ? ssd_runner_new(a->m, NULL, &e) : NULL;
+    ssd_runner *r = out ? ssd_runner_new_precision(a->m, NULL, a->precision, &e) : NULL;
     a->rc = r ? 0 : -1;
+    if (!r)
+        fprintf(stderr, "bench_analyze: detector runner: %s\n", e.msg);
     if (r)
         ssd_infer(r, a->input, out, out + SSD_NUM_ANCHORS * 4, &e); /* warm-up */
     double t0 = now_ms(), c0 = cpu_ms(CLOCK_THREAD_CPUTIME_ID);
@@ -349,6 +352,9 @@ static void detector_gflops(const char *models, const char *photo, int threads)
         goto done;
     }
     const double gflop = ssd_flops(m) / 1e9;
+    /* fp32 on XNNPACK (compat mode, and default mode without AMX); bf16 on
+     * oneDNN (default mode with AMX) when this CPU has it. */
+    for (int p = SSD_FP32; p <= (ssd_bf16_available() ? SSD_BF16 : SSD_FP32); p++)
     for (int k = 1; k <= threads; k += threads > 1 ? threads - 1 : 1) {
         double best = 0, best_cpu = 0;
         for (int rep = 0; rep < 3; rep++) {
@@ -356,7 +362,7 @@ static void detector_gflops(const char *models, const char *photo, int threads)
             pthread_t th[64];
             const int n = 8;
             for (int i = 0; i < k; i++) {
-                a[i] = (infer_arg){m, in, n, 0, 0, 0};
+                a[i] = (infer_arg){m, (ssd_precision)p, in, n, 0, 0, 0};
                 pthread_create(&th[i], NULL, infer_main, &a[i]);
             }
             double s = 0, c = 0;
@@ -371,10 +377,11 @@ static void detector_gflops(const char *models, const char *photo, int threads)
             if (gfc > best_cpu)
                 best_cpu = gfc;
         }
-        printf("SSD detector convolutions (%.2f GFLOP per 512x512 inference): %d single-thread runner(s) in "
+        printf("SSD detector convolutions, %s (%.2f GFLOP per 512x512 inference): %d single-thread runner(s) in "
                "parallel: %.1f GFLOP/s on the wall clock (%.1f ms per inference per thread), %.1f GFLOP/s per "
                "CPU time (%.1f ms; as on a quiet machine); best of 3\n",
-               gflop, k, best, gflop * k / best * 1e3, best_cpu, gflop * k / best_cpu * 1e3);
+               p == SSD_BF16 ? "bf16 on oneDNN/AMX (default mode)" : "fp32 on XNNPACK", gflop, k, best,
+               gflop * k / best * 1e3, best_cpu, gflop * k / best_cpu * 1e3);
         if (k == threads)
             break;
     }
