@@ -15,6 +15,7 @@ enum {
     OPT_THRESHOLD,
     OPT_METRIC,
     OPT_NEIGHBORS,
+    OPT_MAX_DISTANCE,
 };
 
 static char msg[256];
@@ -23,7 +24,7 @@ void cluster_opts_init(cluster_opts *co)
 {
     co->algo = co->linkage = co->metric = co->neighbors = -1;
     co->min_cluster_size = co->min_samples = 0;
-    co->eps = co->threshold = -1;
+    co->eps = co->threshold = co->max_distance = -1;
 }
 
 size_t cluster_opts_longopts(struct option *l)
@@ -37,6 +38,7 @@ size_t cluster_opts_longopts(struct option *l)
     l[n++] = (struct option){"threshold", required_argument, NULL, OPT_THRESHOLD};
     l[n++] = (struct option){"metric", required_argument, NULL, OPT_METRIC};
     l[n++] = (struct option){"neighbors", required_argument, NULL, OPT_NEIGHBORS};
+    l[n++] = (struct option){"max-distance", required_argument, NULL, OPT_MAX_DISTANCE};
     return n;
 }
 
@@ -87,6 +89,11 @@ const char *cluster_opts_take(cluster_opts *co, int c, const char *v)
             return NULL;
         snprintf(msg, sizeof msg, "--threshold takes a distance >= 0, not '%.64s'", v);
         return msg;
+    case OPT_MAX_DISTANCE:
+        if (parse_dist(v, &co->max_distance) == 0)
+            return NULL;
+        snprintf(msg, sizeof msg, "--max-distance takes a distance >= 0 (0: off), not '%.64s'", v);
+        return msg;
     case OPT_LINKAGE:
         if ((co->linkage = agglomerative_linkage_parse(v)) < 0)
             snprintf(msg, sizeof msg, "--linkage takes average, complete or single, not '%.64s'", v);
@@ -129,6 +136,11 @@ const char *cluster_opts_finish(const cluster_opts *co, cluster_params *p, nb_me
             p->hdbscan.min_samples = (size_t)co->min_samples;
         else
             p->dbscan_min_samples = (size_t)co->min_samples;
+    }
+    if (co->max_distance >= 0) {
+        if (algo != CLUSTER_HDBSCAN)
+            return snprintf(msg, sizeof msg, "--max-distance applies to --algo hdbscan, not %s", name), msg;
+        p->hdbscan.max_distance = co->max_distance;
     }
     if (co->eps >= 0) {
         if (algo != CLUSTER_DBSCAN)

@@ -1,6 +1,6 @@
 /* cluster_opts.h — the clustering options `facetag cluster` and `facetag eval`
  * share: --algo, --min-cluster-size, --min-samples, --eps, --linkage,
- * --threshold, --metric, --neighbors. */
+ * --threshold, --max-distance, --metric, --neighbors. */
 #ifndef FACETAG_CLI_CLUSTER_OPTS_H
 #define FACETAG_CLI_CLUSTER_OPTS_H
 
@@ -10,7 +10,7 @@
 #include "people/cluster.h"
 #include "people/neighbors.h"
 
-#define CLUSTER_OPTS_MAX 8
+#define CLUSTER_OPTS_MAX 9
 
 #define CLUSTER_OPTS_HELP                                                                                              \
     "  --algo A                  hdbscan (default), dbscan or agglomerative\n"                                         \
@@ -20,6 +20,8 @@
     "  --eps D                   DBSCAN: neighbourhood radius (default 0.475; cosine 0.05)\n"                          \
     "  --linkage L               agglomerative: average (default), complete or single\n"                               \
     "  --threshold D             agglomerative: cut height (default 0.575; cosine 0.08)\n"                             \
+    "  --max-distance D          HDBSCAN: a face joins a person only when linked to it within D\n"                     \
+    "                            (default 0.54; cosine 0.07; 0: off, plain HDBSCAN)\n"                             \
     "  --metric M                euclidean (default) or cosine (1 - cos)\n"                                       \
     "  --neighbors S             neighbour search: auto (default: exact up to 150,000 faces, FAISS\n"               \
     "                            HNSW above), exact (OpenBLAS, O(n^2)) or faiss (approximate)\n"
@@ -27,7 +29,7 @@
 typedef struct cluster_opts {
     int algo;                           /* -1: not given */
     long min_cluster_size, min_samples; /* 0: not given */
-    double eps, threshold;              /* <0: not given */
+    double eps, threshold, max_distance; /* <0: not given */
     int linkage;                        /* -1: not given */
     int metric;                         /* -1: not given */
     int neighbors;                      /* -1: not given */

@@ -13,6 +13,7 @@ void cluster_params_default(cluster_params *p, cluster_algo algo) {
     p->algo = algo;
     p->hdbscan.min_cluster_size = 3;
     p->hdbscan.selection = HDBSCAN_EOM;
+    p->hdbscan.max_distance = CLUSTER_MAX_DISTANCE;
     p->dbscan_eps = 0.475;
     p->dbscan_min_samples = 2;
     p->agglomerative.linkage = AGGLO_AVERAGE;
@@ -27,6 +28,7 @@ void cluster_params_default_metric(cluster_params *p, cluster_algo algo, nb_metr
         p->dbscan_eps = 0.05;
         p->agglomerative.threshold = 0.08;
         p->attach = 0.05;
+        p->hdbscan.max_distance = CLUSTER_MAX_DISTANCE_COSINE;
     }
 }
 

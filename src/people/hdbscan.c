@@ -298,6 +298,50 @@ done:
     return rc;
 }
 
+typedef struct guard_key {
+    int32_t label;
+    uint32_t root, row;
+} guard_key;
+
+static int guard_key_cmp(const void *pa, const void *pb) {
+    const guard_key *a = pa, *b = pb;
+    if (a->label != b->label) return a->label < b->label ? -1 : 1;
+    if (a->root != b->root) return a->root < b->root ? -1 : 1;
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+int hdbscan_guard(size_t n, const mst_edge *edges, const double *dist, double max_distance,
+                  size_t mcs, int32_t *labels, size_t *guarded, err *e) {
+    if (guarded) *guarded = 0;
+    if (n < 2) return 0;
+    unionfind uf = {0};
+    guard_key *key = malloc(n * sizeof *key);
+    if (!key || unionfind_init(&uf, n)) {
+        free(key);
+        unionfind_free(&uf);
+        return err_set(e, ERR_NOMEM, "HDBSCAN: out of memory for the distance guard over %zu faces", n);
+    }
+    for (size_t k = 0; k + 1 < n; k++)
+        if (dist[k] <= max_distance) unionfind_union(&uf, edges[k].a, edges[k].b);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (labels[i] >= 0) key[m++] = (guard_key){labels[i], unionfind_find(&uf, (uint32_t)i), (uint32_t)i};
+    qsort(key, m, sizeof *key, guard_key_cmp);
+    int32_t next = 0;
+    size_t noise = 0;
+    for (size_t a = 0, b; a < m; a = b) {
+        for (b = a + 1; b < m && key[b].label == key[a].label && key[b].root == key[a].root; b++) {}
+        int32_t to = b - a >= mcs ? next++ : -1;
+        if (to < 0) noise += b - a;
+        for (size_t j = a; j < b; j++) labels[key[j].row] = to;
+    }
+    labels_canonicalize(labels, n);
+    if (guarded) *guarded = noise;
+    free(key);
+    unionfind_free(&uf);
+    return 0;
+}
+
 int hdbscan_run(const nb_index *ix, const hdbscan_params *p, int32_t *labels, hdbscan_stats *stats,
                 err *e) {
     const size_t n = neighbors_count(ix);
@@ -338,6 +382,19 @@ int hdbscan_run(const nb_index *ix, const hdbscan_params *p, int32_t *labels, hd
     double t2 = now_seconds();
     rc = hdbscan_from_mst(n, edges, mcs, p->selection, labels, &st.tree_clusters, e);
     if (rc) goto done;
+    if (p->max_distance > 0) {
+        /* the edges' plain distances: mutual reachability is >= them, and a
+         * face may be dense only because its neighbours are far apart too */
+        double *plain = malloc((n - 1) * sizeof *plain);
+        if (!plain) {
+            rc = err_set(e, ERR_NOMEM, "HDBSCAN: out of memory for %zu faces", n);
+            goto done;
+        }
+        for (size_t j = 0; j + 1 < n; j++) plain[j] = neighbors_dist(ix, edges[j].a, edges[j].b);
+        rc = hdbscan_guard(n, edges, plain, p->max_distance, mcs, labels, &st.guarded, e);
+        free(plain);
+        if (rc) goto done;
+    }
     double t3 = now_seconds();
     st.seconds_knn = t1 - t0;
     st.seconds_mst = t2 - t1;

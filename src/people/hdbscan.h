@@ -39,6 +39,17 @@ typedef struct hdbscan_params {
     size_t min_cluster_size; /* >= 2 */
     size_t min_samples;      /* >= 1; 0 means = min_cluster_size */
     hdbscan_selection selection;
+    /* The absolute guard (> 0: on; 0: off, plain HDBSCAN as R's): after the
+     * selection, each cluster keeps only faces linked to one another by MST
+     * edges whose plain descriptor distance (in the index's metric, not mutual
+     * reachability) is <= max_distance; a cluster falls apart into those
+     * pieces, and pieces smaller than min_cluster_size become noise. HDBSCAN
+     * has no absolute scale of its own: on a small or sparse catalog the
+     * densest faces form clusters however far apart they are (six strangers
+     * from six photos as one person). A cluster born at a mutual-reachability
+     * height <= max_distance is never touched (its tree edges are all within
+     * it). Default: cluster_params_default (people/cluster.h). */
+    double max_distance;
 } hdbscan_params;
 
 typedef struct hdbscan_stats {
@@ -46,6 +57,7 @@ typedef struct hdbscan_stats {
     size_t clusters;         /* flat clusters found */
     size_t noise;            /* faces labelled -1 */
     size_t tree_clusters;    /* clusters in the condensed tree, root included */
+    size_t guarded;          /* faces the max_distance guard made noise */
     mst_stats mst;
     double seconds_knn, seconds_mst, seconds_tree;
 } hdbscan_stats;
@@ -59,5 +71,13 @@ int hdbscan_run(const nb_index *ix, const hdbscan_params *p, int32_t *labels, hd
  * (mst_sort). Exposed so the condensed tree can be tested on hand-made trees. */
 int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t min_cluster_size,
                      hdbscan_selection selection, int32_t *labels, size_t *tree_clusters, err *e);
+
+/* The max_distance guard on labels (0..k-1, -1 noise) of n points: splits each
+ * cluster into the pieces the n-1 MST edges with dist[k] <= max_distance hold
+ * together; pieces smaller than min_cluster_size become noise; labels are made
+ * canonical again. dist[k]: the plain distance of edges[k]. guarded (may be
+ * NULL): faces made noise. Errors: ERR_NOMEM. */
+int hdbscan_guard(size_t n, const mst_edge *edges, const double *dist, double max_distance,
+                  size_t min_cluster_size, int32_t *labels, size_t *guarded, err *e);
 
 #endif

@@ -58,6 +58,7 @@ static char *params_json(const people_stage_options *o, double assign)
         json_object_set_new(
             j, "min_samples",
             json_integer((json_int_t)(p->hdbscan.min_samples ? p->hdbscan.min_samples : p->hdbscan.min_cluster_size)));
+        json_object_set_new(j, "max_distance", json_real(p->hdbscan.max_distance));
         break;
     case CLUSTER_DBSCAN:
         json_object_set_new(j, "eps", json_real(p->dbscan_eps));

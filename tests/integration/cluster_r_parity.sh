@@ -11,6 +11,9 @@
 # by facetag itself in the test, its descriptors exported with
 # `bench_cluster export`. (On all 2,148 faces-dev descriptors of bench_verify
 # the ARI was 1.000 for minPts 2-5.)
+# The comparison is of plain HDBSCAN: bench_cluster runs it with the distance
+# guard off (hdbscan_params.max_distance 0; R has no such guard); the guard
+# only removes faces from clusters afterwards (see hdbscan.h, test_cluster.c).
 # Needs Debian r-base-core + r-cran-dbscan (scripts/setup-deps.sh installs them).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

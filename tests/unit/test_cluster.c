@@ -1,6 +1,7 @@
 /* test_cluster.c — people/: neighbour search, MST, HDBSCAN, DBSCAN,
  * agglomerative and the constraint pass, on synthetic 128-d descriptors. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -500,6 +501,94 @@ static void test_attach(void) {
     neighbors_free(ix);
 }
 
+/* The 22 faces the demo finds in models/face-api/demo/sample1-6.jpg (six
+ * photos of different groups of women; tests/unit/data/demo_descriptors.csv:
+ * file, face number, 128 floats). Nearest neighbours lie 0.44-0.69 apart —
+ * strangers as close as the descriptor's same/different threshold. Returns n. */
+static size_t demo_descriptors(float *x, size_t cap) {
+    const char *src = getenv("FACETAG_SRC");
+    char path[1024], line[8192];
+    snprintf(path, sizeof path, "%s/tests/unit/data/demo_descriptors.csv", src && *src ? src : ".");
+    FILE *f = fopen(path, "r");
+    CHECK_MSG(f != NULL, "%s: cannot open", path);
+    size_t n = 0;
+    while (f && n < cap && fgets(line, sizeof line, f)) {
+        char *p = strchr(line, ',');
+        p = p ? strchr(p + 1, ',') : NULL;
+        for (int j = 0; p && j < DIM; j++) {
+            char *end;
+            x[n * DIM + j] = strtof(p + 1, &end);
+            p = *end == ',' ? end : NULL;
+            CHECK_MSG(j == DIM - 1 || p, "%s:%zu: short row", path, n + 1);
+        }
+        n++;
+    }
+    if (f) fclose(f);
+    return n;
+}
+
+static void test_distance_guard(void) {
+    err e = {0};
+    /* by hand: a cluster {0..5} whose tree edge 2-3 is long falls apart into
+     * {0,1,2} and {3,4,5}; with min size 4 both become noise */
+    mst_edge edges[6] = {{0, 1, 0.3}, {1, 2, 0.3}, {2, 3, 0.9}, {3, 4, 0.3}, {4, 5, 0.3}, {5, 6, 1.5}};
+    double plain[6] = {0.3, 0.3, 0.9, 0.3, 0.3, 1.5};
+    int32_t l[7] = {0, 0, 0, 0, 0, 0, -1};
+    size_t guarded = 99;
+    CHECK(hdbscan_guard(7, edges, plain, 0.6, 3, l, &guarded, &e) == 0);
+    CHECK(l[0] == 0 && l[1] == 0 && l[2] == 0 && l[3] == 1 && l[4] == 1 && l[5] == 1 && l[6] == -1);
+    CHECK(guarded == 0);
+    int32_t l4[7] = {0, 0, 0, 0, 0, 0, -1};
+    CHECK(hdbscan_guard(7, edges, plain, 0.6, 4, l4, &guarded, &e) == 0);
+    CHECK(count_noise(l4, 7) == 7 && guarded == 6);
+    int32_t lw[7] = {0, 0, 0, 0, 0, 0, -1};
+    CHECK(hdbscan_guard(7, edges, plain, 1.0, 3, lw, &guarded, &e) == 0); /* wide enough: untouched */
+    CHECK(lw[0] == 0 && lw[5] == 0 && lw[6] == -1 && guarded == 0);
+
+    /* the demo's strangers: plain HDBSCAN makes persons of them (the bug);
+     * the default guard leaves every face unassigned */
+    enum { CAP = 64 };
+    float *x = malloc(CAP * DIM * sizeof *x);
+    int32_t dl[CAP];
+    size_t n = demo_descriptors(x, CAP);
+    CHECK_MSG(n == 22, "demo descriptors: %zu rows", n);
+    nb_index *ix = neighbors_new(x, n, DIM, NB_EUCLIDEAN, 1, &e);
+    CHECK(ix != NULL);
+    hdbscan_params off = {.min_cluster_size = 3};
+    CHECK(hdbscan_run(ix, &off, dl, NULL, &e) == 0);
+    CHECK_MSG(count_noise(dl, n) < n, "plain HDBSCAN left all %zu demo faces unassigned", n);
+    cluster_params p;
+    cluster_params_default(&p, CLUSTER_HDBSCAN);
+    CHECK(p.hdbscan.max_distance > 0);
+    CHECK(cluster_run(ix, &p, NULL, dl, &e) == 0);
+    CHECK_MSG(count_noise(dl, n) == n, "default guard: %zu of %zu demo faces in persons", n - count_noise(dl, n), n);
+    neighbors_free(ix);
+    nb_index *cx = neighbors_new(x, n, DIM, NB_COSINE, 1, &e);
+    cluster_params_default_metric(&p, CLUSTER_HDBSCAN, NB_COSINE);
+    CHECK(cx && cluster_run(cx, &p, NULL, dl, &e) == 0);
+    CHECK_MSG(count_noise(dl, n) == n, "cosine guard: %zu of %zu demo faces in persons", n - count_noise(dl, n), n);
+    neighbors_free(cx);
+    free(x);
+
+    /* real same-person groups (spread ~0.45 within) still cluster, all of them */
+    enum { IDS = 40, PER = 6, NOISE = 12, N = IDS * PER + NOISE };
+    int32_t truth[N], lb[N];
+    float *b = blobs(IDS, PER, NOISE, truth, 7);
+    nb_index *bx = neighbors_new(b, N, DIM, NB_EUCLIDEAN, 2, &e);
+    cluster_params_default(&p, CLUSTER_HDBSCAN);
+    CHECK(bx && cluster_run(bx, &p, NULL, lb, &e) == 0);
+    CHECK_MSG(labels_ari(lb, truth, N, LABELS_NOISE_SINGLETON) == 1.0, "guarded HDBSCAN on blobs: ARI %f",
+              labels_ari(lb, truth, N, LABELS_NOISE_SINGLETON));
+    neighbors_free(bx);
+    nb_index *bc = neighbors_new(b, N, DIM, NB_COSINE, 2, &e);
+    cluster_params_default_metric(&p, CLUSTER_HDBSCAN, NB_COSINE);
+    CHECK(bc && cluster_run(bc, &p, NULL, lb, &e) == 0);
+    CHECK_MSG(labels_ari(lb, truth, N, LABELS_NOISE_SINGLETON) == 1.0, "guarded cosine HDBSCAN on blobs: ARI %f",
+              labels_ari(lb, truth, N, LABELS_NOISE_SINGLETON));
+    neighbors_free(bc);
+    free(b);
+}
+
 int main(void) {
     test_labels();
     test_bad_input();
@@ -510,5 +599,6 @@ int main(void) {
     test_algorithms_recover_blobs();
     test_constraints();
     test_attach();
+    test_distance_guard();
     return test_main_end();
 }
