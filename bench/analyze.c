@@ -470,6 +470,14 @@ static void jpeg_to_input(const char *photo, const char *tmpdir)
 
 /* ---- main ------------------------------------------------------------------ */
 
+/* The largest files first, as facetag analyze takes the largest photos first:
+ * the workers then finish together (the reference runs one photo at a time). */
+static int blob_larger_first(const void *pa, const void *pb)
+{
+    const blob *a = pa, *b = pb;
+    return (a->len < b->len) - (a->len > b->len);
+}
+
 static int load_set(const char *const *patterns, int np, blob **out)
 {
     glob_t g = {0};
@@ -495,6 +503,7 @@ static int load_set(const char *const *patterns, int np, blob **out)
         fclose(f);
     }
     globfree(&g);
+    qsort(b, (size_t)n, sizeof *b, blob_larger_first);
     *out = b;
     return n;
 }

@@ -80,7 +80,10 @@ static char *first_source(catalog *cat, const char *photo_id)
     return path;
 }
 
-/* Every photo, with whether model already has a 'done' run for it. */
+/* Every photo, with whether model already has a 'done' run for it; the
+ * largest first, so that the workers finish together rather than one of them
+ * ending the batch alone on a large scan (bench_analyze, group-photos with 2
+ * workers: 8.1-8.4 -> 8.8-11.4 photos/s on a machine whose speed varied). */
 static int list_photos(catalog *cat, const char *model, job **out, size_t *n, int64_t *skipped, err *e)
 {
     *out = NULL;
@@ -88,7 +91,7 @@ static int list_photos(catalog *cat, const char *model, job **out, size_t *n, in
     *skipped = 0;
     sqlite3_stmt *st = NULL;
     const char *sql = "SELECT p.photo_id, EXISTS (SELECT 1 FROM analysis_runs a WHERE a.photo_id = p.photo_id "
-                      "AND a.model_version = ?1 AND a.status = 'done') FROM photos p ORDER BY p.photo_id";
+                      "AND a.model_version = ?1 AND a.status = 'done') FROM photos p ORDER BY p.width * p.height DESC, p.photo_id";
     if (sqlite3_prepare_v2(catalog_db(cat), sql, -1, &st, NULL) != SQLITE_OK)
         return err_set(e, ERR_DB, "%s: list photos to analyse: %s", catalog_path(cat), sqlite3_errmsg(catalog_db(cat)));
     sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
