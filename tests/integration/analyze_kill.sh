@@ -42,7 +42,9 @@ dump() {
 
 # the uninterrupted run
 ingest "$T/ref"
+t0=$(date +%s%N)
 analyze "$T/ref" || { cat "$T/ref.err"; fail "reference run failed"; }
+ref_s=$(awk "BEGIN{print ($(date +%s%N) - $t0) / 1e9}")   # the kills land at fractions of it
 dump "$T/ref" > "$T/ref.dump"
 photos=$(sqlite3 "$T/ref/catalog.sqlite" 'SELECT count(*) FROM photos')
 done_=$(sqlite3 "$T/ref/catalog.sqlite" "SELECT count(*) FROM analysis_runs WHERE status = 'done'")
@@ -109,13 +111,16 @@ kill_then_rerun() { # NAME SLOW_MS DELAY...
   diff "$T/ref.dump" "$T/$name.dump" > "$T/$name.diff" || { head -20 "$T/$name.diff"; fail "$name: differs from the uninterrupted run"; }
   [ -z "$(find "$d/objects" -type f -name '.*')" ] || fail "$name: temp files left after the re-run"
 }
-scale=1
-[ "${FACETAG_SANITIZE:-0}" = 1 ] && scale=4
-kill_then_rerun fast-a 0 "$(awk "BEGIN{print 0.4 * $scale}")"
-kill_then_rerun fast-b 0 "$(awk "BEGIN{print 1.2 * $scale}")"
-kill_then_rerun slow-a 150 "$(awk "BEGIN{print 0.8 * $scale}")"
-kill_then_rerun slow-b 150 "$(awk "BEGIN{print 2.0 * $scale}")"
-kill_then_rerun repeated 100 "$(awk "BEGIN{print 0.5 * $scale}")" "$(awk "BEGIN{print 1.0 * $scale}")" "$(awk "BEGIN{print 0.7 * $scale}")"
+# Kill moments as fractions of the uninterrupted run's time, so they land inside
+# a run however fast this machine and build are (fixed delays came too late
+# once detection got 4x faster); the slow runs pause 100-150 ms per object
+# write and last longer than the reference.
+at() { awk "BEGIN{print $1 * $ref_s}"; }
+kill_then_rerun fast-a 0 "$(at 0.35)"
+kill_then_rerun fast-b 0 "$(at 0.7)"
+kill_then_rerun slow-a 150 "$(at 0.6)"
+kill_then_rerun slow-b 150 "$(at 1.2)"
+kill_then_rerun repeated 100 "$(at 0.4)" "$(at 0.8)" "$(at 0.6)"
 [ $partial -ge 3 ] || fail "only $partial of $kills kills left the run unfinished: the kills came too late to test anything"
 
 # a re-run of a finished data folder changes nothing
