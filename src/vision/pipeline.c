@@ -173,6 +173,21 @@ void pipeline_models_free(pipeline_models *m)
     free(m);
 }
 
+/* The SSD runner for a mode: default mode runs bf16 where the CPU has AMX
+ * (ssd_bf16_available: ~4x less CPU per pass, boxes and scores within rounding
+ * of fp32), compat mode always fp32 — face-api's numbers exactly. */
+static ssd_runner *ssd_for(pipeline_runner *r, bool compat, err *e)
+{
+    if (!compat && r->m->default_bf16) {
+        if (!r->ssd_bf16)
+            r->ssd_bf16 = ssd_runner_new_precision(r->m->ssd, r->threads, SSD_BF16, e);
+        return r->ssd_bf16;
+    }
+    if (!r->ssd)
+        r->ssd = ssd_runner_new(r->m->ssd, r->threads, e);
+    return r->ssd;
+}
+
 pipeline_runner *pipeline_runner_new(pipeline_models *m, nn_threads *threads, err *e)
 {
     pipeline_runner *r = calloc(1, sizeof *r);
@@ -183,11 +198,10 @@ pipeline_runner *pipeline_runner_new(pipeline_models *m, nn_threads *threads, er
     r->m = m;
     r->threads = threads;
     int rc = 0;
-    /* The SSD runner the models were loaded for; the other is made on first use. */
-    if (m->ssd && m->default_bf16)
-        rc = (r->ssd_bf16 = ssd_runner_new_precision(m->ssd, threads, SSD_BF16, e)) ? 0 : -1;
-    else if (m->ssd)
-        rc = (r->ssd = ssd_runner_new(m->ssd, threads, e)) ? 0 : -1;
+    /* The SSD runner of default mode now (a bf16 one where the models were
+     * loaded for it), so that its errors show here; compat's on first use. */
+    if (m->ssd)
+        rc = ssd_for(r, false, e) ? 0 : -1;
     if (rc == 0 && m->tiny)
         rc = (r->tiny = tinydet_runner_new(m->tiny, TINYDET_DEFAULT_SIZE, threads, e)) ? 0 : -1;
     if (rc == 0)
@@ -473,21 +487,6 @@ static void keep_confident_or_best(det_list *d, double min_score)
 }
 
 /* ---- the stage --------------------------------------------------------- */
-
-/* The SSD runner for a mode: default mode runs bf16 where the CPU has AMX
- * (ssd_bf16_available: ~4x less CPU per pass, boxes and scores within rounding
- * of fp32), compat mode always fp32 — face-api's numbers exactly. */
-static ssd_runner *ssd_for(pipeline_runner *r, bool compat, err *e)
-{
-    if (!compat && r->m->default_bf16) {
-        if (!r->ssd_bf16)
-            r->ssd_bf16 = ssd_runner_new_precision(r->m->ssd, r->threads, SSD_BF16, e);
-        return r->ssd_bf16;
-    }
-    if (!r->ssd)
-        r->ssd = ssd_runner_new(r->m->ssd, r->threads, e);
-    return r->ssd;
-}
 
 static int check_ready(pipeline_runner *r, const image *img, const pipeline_options *o, err *e)
 {
