@@ -53,7 +53,10 @@ static int ensure_loaded(draw_engine *d, err *e)
         return 0;
     if (!d->models_dir)
         return err_set(e, ERR_MODEL, "drawing a face needs the models folder (--models)");
+    /* No detector: a drawn box needs only the per-face networks, and the
+     * server's threads then never start oneDNN (the bf16 SSD's library). */
     pipeline_options opt = pipeline_default_options();
+    opt.detector = PIPELINE_NO_DETECTOR;
     if (!d->models && !(d->models = pipeline_models_load(d->models_dir, &opt, e)))
         return e ? e->code : ERR_MODEL;
     if (!(d->runner = pipeline_runner_new(d->models, NULL, e)))

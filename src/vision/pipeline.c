@@ -142,9 +142,9 @@ pipeline_models *pipeline_models_load(const char *models_dir, const pipeline_opt
     int rc = 0;
     if (o.detector == PIPELINE_TINY)
         rc = (m->tiny = tinydet_load(models_dir, e)) ? 0 : -1;
-    else
+    else if (o.detector == PIPELINE_SSD)
         rc = (m->ssd = ssd_load(models_dir, e)) ? 0 : -1;
-    m->default_bf16 = !o.compat && o.detector == PIPELINE_SSD && ssd_bf16_available();
+    m->default_bf16 = m->ssd && !o.compat && ssd_bf16_available();
     if (rc == 0)
         rc = landmarks_net_load(models_dir, false, &m->lm, e);
     if (rc == 0)
@@ -492,6 +492,8 @@ static int check_ready(pipeline_runner *r, const image *img, const pipeline_opti
 {
     if (!img || !img->rgb || img->width < 1 || img->height < 1)
         return err_set(e, ERR_INVALID, "pipeline: empty image");
+    if (o->detector == PIPELINE_NO_DETECTOR)
+        return err_set(e, ERR_INVALID, "pipeline: no detector chosen (PIPELINE_NO_DETECTOR only describes boxes)");
     if (o->detector == PIPELINE_TINY ? !r->tiny : !r->m->ssd)
         return err_set(e, ERR_INVALID, "pipeline: the %s detector was not loaded",
                        o->detector == PIPELINE_TINY ? "tiny" : "SSD");

@@ -28,7 +28,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum pipeline_detector { PIPELINE_SSD, PIPELINE_TINY } pipeline_detector;
+/* PIPELINE_NO_DETECTOR loads only the per-face networks: enough for
+ * pipeline_describe_box (faces drawn by hand), and pipeline_run refuses it. */
+typedef enum pipeline_detector { PIPELINE_SSD, PIPELINE_TINY, PIPELINE_NO_DETECTOR } pipeline_detector;
 
 typedef struct pipeline_options {
     pipeline_detector detector; /* default PIPELINE_SSD */

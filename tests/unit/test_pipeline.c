@@ -447,6 +447,46 @@ static void check_describe_box(pipeline_runner *r)
     image_free(&img);
 }
 
+/* The review server's drawing engine loads no detector (so its threads never
+ * start oneDNN): the per-face networks alone describe a box exactly as a full
+ * runner does, and detection is refused with a reason. */
+static void check_no_detector(pipeline_runner *full)
+{
+    image img;
+    if (!load_parity("2007_007763.png", &img)) {
+        CHECK(0);
+        return;
+    }
+    err e = {0};
+    pipeline_options o = pipeline_default_options();
+    o.detector = PIPELINE_NO_DETECTOR;
+    pipeline_models *m = pipeline_models_load(models_dir(), &o, &e);
+    CHECK_MSG(m != NULL, "%s", e.msg);
+    pipeline_runner *r = m ? pipeline_runner_new(m, NULL, &e) : NULL;
+    CHECK_MSG(r != NULL, "%s", e.msg);
+    if (r) {
+        pipeline_options d = pipeline_default_options();
+        pipeline_result res;
+        CHECK(pipeline_run(full, &img, &d, &res, &e) == 0 && res.n > 0);
+        for (size_t i = 0; i < res.n; i++) {
+            pipeline_face a, b;
+            CHECK_MSG(pipeline_describe_box(r, &img, res.faces[i].box, &d, &a, &e) == 0, "%s", e.msg);
+            CHECK_MSG(pipeline_describe_box(full, &img, res.faces[i].box, &d, &b, &e) == 0, "%s", e.msg);
+            CHECK(recognizer_distance(a.embedding, b.embedding) == 0);
+            CHECK(a.age == b.age && a.points68[30].x == b.points68[30].x);
+        }
+        pipeline_result_free(&res);
+        pipeline_result none;
+        CHECK(pipeline_run(r, &img, &o, &none, &e) == ERR_INVALID);
+        CHECK_MSG(strstr(e.msg, "no detector") != NULL, "%s", e.msg);
+        CHECK(pipeline_run(r, &img, &d, &none, &e) == ERR_INVALID);
+        CHECK_MSG(strstr(e.msg, "SSD detector was not loaded") != NULL, "%s", e.msg);
+    }
+    pipeline_runner_free(r);
+    pipeline_models_free(m);
+    image_free(&img);
+}
+
 static void check_versions(void)
 {
     pipeline_options d = pipeline_default_options(), c = d;
@@ -509,6 +549,7 @@ int main(void)
         check_rotation(r);
         check_canvas(r);
         check_describe_box(r);
+        check_no_detector(r);
         check_errors(r);
     }
     pipeline_runner_free(r);
