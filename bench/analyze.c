@@ -352,8 +352,8 @@ static void detector_gflops(const char *models, const char *photo, int threads)
         goto done;
     }
     const double gflop = ssd_flops(m) / 1e9;
-    /* fp32 on XNNPACK (compat mode, and default mode without AMX); bf16 on
-     * oneDNN (default mode with AMX) when this CPU has it. */
+    /* fp32 on XNNPACK (compat mode, and default mode where bf16 does not pay);
+     * bf16 on oneDNN (default mode) where it pays (ssd_bf16_fast). */
     for (int p = SSD_FP32; p <= (ssd_bf16_available() ? SSD_BF16 : SSD_FP32); p++)
     for (int k = 1; k <= threads; k += threads > 1 ? threads - 1 : 1) {
         double best = 0, best_cpu = 0;
@@ -380,7 +380,7 @@ static void detector_gflops(const char *models, const char *photo, int threads)
         printf("SSD detector convolutions, %s (%.2f GFLOP per 512x512 inference): %d single-thread runner(s) in "
                "parallel: %.1f GFLOP/s on the wall clock (%.1f ms per inference per thread), %.1f GFLOP/s per "
                "CPU time (%.1f ms; as on a quiet machine); best of 3\n",
-               p == SSD_BF16 ? "bf16 on oneDNN/AMX (default mode)" : "fp32 on XNNPACK", gflop, k, best,
+               p == SSD_BF16 ? "bf16 on oneDNN (default mode)" : "fp32 on XNNPACK", gflop, k, best,
                gflop * k / best * 1e3, best_cpu, gflop * k / best_cpu * 1e3);
         if (k == threads)
             break;

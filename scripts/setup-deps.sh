@@ -11,7 +11,7 @@ pkgs=(build-essential cmake pkg-config
       libfaiss-dev  # people/ann_faiss: approximate neighbour index for large archives
       chromium   # headless browser of the UI tests (tests/browser)
       libjpeg-dev   # media/jpeg_compat
-      libdnnl-dev   # vision/ssd_bf16: oneDNN, the detector in bf16 on AMX
+      libdnnl-dev   # vision/ssd_bf16: oneDNN, the detector in bf16 (AMX, AVX512-BF16)
       zlib1g-dev    # review/respcache: gzip
       wrk python3   # bench_serve: load generator, and the static file server it is compared with
       jq)           # JSON in the review server's shell tests

@@ -98,7 +98,7 @@ const char *pipeline_model_version(const pipeline_options *opt)
 
 struct pipeline_models {
     ssd_model *ssd;
-    bool default_bf16; /* loaded for default mode on a CPU with AMX: bf16 runners */
+    bool default_bf16; /* loaded for default mode where bf16 pays (ssd_bf16_fast): bf16 runners */
     tinydet_model *tiny;
     landmarks_net *lm;
     recognizer_net *rec;
@@ -109,8 +109,8 @@ struct pipeline_models {
 struct pipeline_runner {
     pipeline_models *m;
     nn_threads *threads;
-    ssd_runner *ssd;      /* fp32 (XNNPACK): compat mode, or default mode without AMX */
-    ssd_runner *ssd_bf16; /* default mode on a CPU with AMX (ssd_bf16_available) */
+    ssd_runner *ssd;      /* fp32 (XNNPACK): compat mode, or default mode where bf16 does not pay */
+    ssd_runner *ssd_bf16; /* default mode where bf16 pays (ssd_bf16_available) */
     tinydet_runner *tiny;
     landmarks_runner *lm;
     recognizer_runner *rec;
@@ -173,8 +173,8 @@ void pipeline_models_free(pipeline_models *m)
     free(m);
 }
 
-/* The SSD runner for a mode: default mode runs bf16 where the CPU has AMX
- * (ssd_bf16_available: ~4x less CPU per pass, boxes and scores within rounding
+/* The SSD runner for a mode: default mode runs bf16 where that pays
+ * (ssd_bf16_available: 2.4-4x less CPU per pass, boxes and scores within rounding
  * of fp32), compat mode always fp32 — face-api's numbers exactly. */
 static ssd_runner *ssd_for(pipeline_runner *r, bool compat, err *e)
 {

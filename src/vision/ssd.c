@@ -201,13 +201,13 @@ static void build_graph(nn_graph *g, const ssd_bf16_conv c[SSD_NCONV])
     }
 }
 
-/* The bf16 net when oneDNN has AMX; otherwise (or when it fails) the reason in
+/* The bf16 net where it is faster (ssd_bf16_fast); otherwise (or when it fails) the reason in
  * m->bf16_why, and the model stays fp32-only. */
 static void build_bf16(ssd_model *m, const ssd_bf16_conv c[SSD_NCONV])
 {
-    if (!ssd_bf16_has_amx()) {
-        snprintf(m->bf16_why, sizeof m->bf16_why, "bf16 needs a CPU with AMX; oneDNN's ISA here is %s",
-                 ssd_bf16_isa());
+    if (!ssd_bf16_fast()) {
+        snprintf(m->bf16_why, sizeof m->bf16_why,
+                 "bf16 needs AMX, or AVX512-BF16 on AMD, to beat fp32; oneDNN's ISA here is %s", ssd_bf16_isa());
         return;
     }
     if (!ssd_bf16_available()) {
@@ -323,7 +323,7 @@ ssd_runner *ssd_runner_new_precision(ssd_model *m, nn_threads *threads, ssd_prec
     }
     if (p == SSD_BF16 && !ssd_bf16_available()) {
         err_set(e, ERR_INVALID, "%s: bf16 unavailable: %s", MODEL,
-                !ssd_bf16_has_amx() ? m->bf16_why : "turned off by FACETAG_NO_BF16");
+                !ssd_bf16_fast() ? m->bf16_why : "turned off by FACETAG_NO_BF16");
         return NULL;
     }
     if (p == SSD_BF16 && !m->bf16) {

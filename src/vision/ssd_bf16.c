@@ -3,6 +3,7 @@
 
 #include "vision/ssd.h"
 
+#include <cpuid.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
 #include <omp.h>
@@ -42,10 +43,20 @@ struct ssd_bf16_run {
 
 static pthread_once_t isa_once = PTHREAD_ONCE_INIT;
 static dnnl_cpu_isa_t isa_found;
+static int isa_amd; /* the CPU's vendor string is AuthenticAMD */
 
 static void isa_probe(void)
 {
     isa_found = dnnl_get_effective_cpu_isa();
+    unsigned a, b, c, d;
+    isa_amd = __get_cpuid(0, &a, &b, &c, &d) && b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u;
+}
+
+/* The ISA values are bit sets (avx2_vnni is numerically larger than both but
+ * has neither), so membership is tested bitwise. */
+static int isa_has(dnnl_cpu_isa_t isa)
+{
+    return ((unsigned)isa_found & (unsigned)isa) == (unsigned)isa;
 }
 
 const char *ssd_bf16_isa(void)
@@ -66,11 +77,10 @@ const char *ssd_bf16_isa(void)
     }
 }
 
-int ssd_bf16_has_amx(void)
+int ssd_bf16_fast(void)
 {
     pthread_once(&isa_once, isa_probe);
-    /* The ISA values are bit sets (avx2_vnni is numerically larger but lacks AMX). */
-    return ((unsigned)isa_found & (unsigned)dnnl_cpu_isa_avx512_core_amx) == (unsigned)dnnl_cpu_isa_avx512_core_amx;
+    return isa_has(dnnl_cpu_isa_avx512_core_amx) || (isa_amd && isa_has(dnnl_cpu_isa_avx512_core_bf16));
 }
 
 int ssd_bf16_available(void)
@@ -78,7 +88,7 @@ int ssd_bf16_available(void)
     const char *no = getenv("FACETAG_NO_BF16");
     if (no && *no && strcmp(no, "0") != 0)
         return 0;
-    return ssd_bf16_has_amx();
+    return ssd_bf16_fast();
 }
 
 /* ---- one OpenMP thread while oneDNN works ------------------------------- */

@@ -1,5 +1,5 @@
 /* ssd_bf16.h — the SSD detector's convolutions in bfloat16 on oneDNN (Debian's
- * libdnnl 2.6), for CPUs with AMX: a straight list of convolutions, each with a
+ * libdnnl 2.6), for CPUs that compute bf16 natively: a straight list of convolutions, each with a
  * clip(0,6) post-op (bf16 output) or none (a head: f32 output, an external
  * output). Activations are NHWC; the input is the normalised 512x512x3 float
  * image, converted to bf16 by a reorder. Every oneDNN call in facetag lives in
@@ -16,9 +16,11 @@
  * thread and no OpenMP team is started — two workers with a run each use two
  * cores, not four spinning threads. nn_threads pools are not used.
  *
- * Without AMX oneDNN's bf16 is slower than XNNPACK's fp32 (82 vs 63 ms per
- * pass on this Xeon with AMX disabled), so ssd_bf16_available() (ssd.h) says
- * yes only when oneDNN's effective ISA includes avx512_core_amx. */
+ * Where it pays, measured per pass on one thread (bench_int8): a Xeon with
+ * AMX 17-18 ms against XNNPACK's fp32 67-76 ms; an AMD EPYC (Zen 5) with
+ * AVX512-BF16 but no AMX 18.9 ms against 45 ms. The same Xeon with AMX masked
+ * off (oneDNN's avx512_core_bf16 kernels) took 82 ms against 63 ms, slower than
+ * fp32. So ssd_bf16_fast() says yes for AMX, and for AVX512-BF16 on AMD. */
 #ifndef FACETAG_VISION_SSD_BF16_H
 #define FACETAG_VISION_SSD_BF16_H
 
@@ -41,9 +43,10 @@ typedef struct ssd_bf16_conv {
 } ssd_bf16_conv;
 
 /* oneDNN's effective CPU ISA as a short name ("avx512_core_amx", ...), and
- * whether it has AMX-bf16 (cached; FACETAG_NO_BF16 not consulted here). */
+ * whether this CPU runs the bf16 net faster than XNNPACK's fp32 (above): AMX,
+ * or AVX512-BF16 on an AMD CPU (cached; FACETAG_NO_BF16 not consulted here). */
 const char *ssd_bf16_isa(void);
-int ssd_bf16_has_amx(void);
+int ssd_bf16_fast(void);
 
 /* Builds the net for a size x size x channels input from n convolutions; the
  * weights are copied (the wtensors may be freed afterwards). name appears in
