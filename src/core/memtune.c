@@ -5,6 +5,6 @@
 
 void memtune_large_buffers(void)
 {
-    /* Setting the threshold also turns glibc's dynamic adjustment off. */
-    mallopt(M_MMAP_THRESHOLD, MEMTUNE_MMAP_BYTES);
+    /* Unlike M_MMAP_THRESHOLD, this leaves glibc's dynamic mmap threshold on. */
+    mallopt(M_ARENA_MAX, 1);
 }
