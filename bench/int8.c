@@ -35,7 +35,7 @@
 #include "media/image.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
-#include "vision/ssd_bf16.h"
+#include "vision/bf16net.h"
 #include "vision/weights.h"
 
 #include <math.h>
@@ -533,7 +533,7 @@ int main(int argc, char **argv)
     printf("bench_int8: SSD MobileNetV1 512, %.2f GFLOP per pass, %d runs (best of), 1 thread per runner, "
            "image %s; bf16: %s (oneDNN ISA %s)\n",
            bf.flops / 1e9, runs, img_path, ssd_bf16_available() ? "measured" : "unavailable, not measured",
-           ssd_bf16_isa());
+           bf16net_isa());
     for (int p = parallel ? parallel : 1; p <= (parallel ? parallel : 2); p++) {
         measure("fp32 (library ssd_infer)", NULL, m, SSD_FP32, input, runs, p, bf.flops);
         if (ssd_bf16_available())

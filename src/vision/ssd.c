@@ -1,8 +1,8 @@
 /* ssd.c — SSD MobileNetV1 (NOTES §2): layer table, graph, decoding, NMS. */
 #include "vision/ssd.h"
 
+#include "vision/bf16net.h"
 #include "vision/prep.h"
-#include "vision/ssd_bf16.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -76,7 +76,7 @@ struct ssd_model {
     weights *w;
     wtensor *dw[14], *dwb[14]; /* BatchNorm folded into the depthwise convs 1..13 */
     double flops;
-    ssd_bf16_net *bf16; /* NULL when bf16 is unavailable (bf16_why says why) */
+    bf16net *bf16; /* NULL when bf16 is unavailable (bf16_why says why) */
     char bf16_why[sizeof(((err *)0)->msg)];
     /* The XNNPACK graph: built at load without bf16, else by the first fp32
      * runner (under mu) from the weights read again (w32) — a process that
@@ -91,7 +91,7 @@ struct ssd_runner {
     ssd_model *m;
     ssd_precision precision;
     nn_runtime *rt;   /* SSD_FP32 */
-    ssd_bf16_run *bf; /* SSD_BF16 */
+    bf16net_run *bf; /* SSD_BF16 */
     float *boxes, *scores; /* scratch for ssd_detect */
     size_t passes;         /* network runs so far */
 };
@@ -126,36 +126,43 @@ static int fold_bn(ssd_model *m, int i, err *e)
  * the one description both the XNNPACK graph and the bf16 net are built from.
  * The convs without relu6 are the outputs: 2j = box encodings of head j, 2j+1
  * = class logits. */
-static void ssd_convs(const ssd_model *m, const weights *w, ssd_bf16_conv c[SSD_NCONV])
+static bf16net_layer conv(int src, const wtensor *filter, const wtensor *bias, int stride, int depthwise, int relu6)
+{
+    return (bf16net_layer){.op = BF16NET_CONV, .src = src, .filter = filter, .bias = bias, .stride = stride,
+                           .depthwise = depthwise, .pad = BF16NET_SAME, .act = relu6 ? BF16NET_RELU6 : BF16NET_NONE,
+                           .external = !relu6};
+}
+
+static void ssd_convs(const ssd_model *m, const weights *w, bf16net_layer c[SSD_NCONV])
 {
 #define W(i) weights_at(w, (size_t)(i))
     int n = 0;
-    c[n++] = (ssd_bf16_conv){-1, W(T_CONV0_W), W(T_CONV0_B), 2, 0, 1};
+    c[n++] = conv(-1, W(T_CONV0_W), W(T_CONV0_B), 2, 0, 1);
     int conv11 = -1;
     for (int i = 1; i <= 13; i++) {
         int stride = (i == 2 || i == 4 || i == 6 || i == 12) ? 2 : 1;
         int t = T_PAIR0 + (i - 1) * 7;
-        c[n] = (ssd_bf16_conv){n - 1, m->dw[i], m->dwb[i], stride, 1, 1}, n++;
-        c[n] = (ssd_bf16_conv){n - 1, W(t + 5), W(t + 6), 1, 0, 1}, n++;
+        c[n] = conv(n - 1, m->dw[i], m->dwb[i], stride, 1, 1), n++;
+        c[n] = conv(n - 1, W(t + 5), W(t + 6), 1, 0, 1), n++;
         if (i == 11)
             conv11 = n - 1;
     }
     int feat[6] = {conv11, n - 1};
     for (int k = 0; k < 8; k++) {
-        c[n] = (ssd_bf16_conv){n - 1, W(T_PRED0 + 2 * k), W(T_PRED0 + 2 * k + 1), (k & 1) ? 2 : 1, 0, 1}, n++;
+        c[n] = conv(n - 1, W(T_PRED0 + 2 * k), W(T_PRED0 + 2 * k + 1), (k & 1) ? 2 : 1, 0, 1), n++;
         if (k & 1)
             feat[2 + k / 2] = n - 1;
     }
     for (int j = 0; j < 6; j++) {
         int t = T_HEAD0 + 4 * j;
-        c[n++] = (ssd_bf16_conv){feat[j], W(t), W(t + 1), 1, 0, 0};
-        c[n++] = (ssd_bf16_conv){feat[j], W(t + 2), W(t + 3), 1, 0, 0};
+        c[n++] = conv(feat[j], W(t), W(t + 1), 1, 0, 0);
+        c[n++] = conv(feat[j], W(t + 2), W(t + 3), 1, 0, 0);
     }
 #undef W
 }
 
 /* 2 x multiply-accumulates of the list on a 512x512 input (nn_graph_flops' count). */
-static double convs_flops(const ssd_bf16_conv c[SSD_NCONV])
+static double convs_flops(const bf16net_layer c[SSD_NCONV])
 {
     int h[SSD_NCONV], ch[SSD_NCONV];
     double flops = 0;
@@ -187,27 +194,35 @@ static void release_filters(weights *w)
     }
 }
 
-static void build_graph(nn_graph *g, const ssd_bf16_conv c[SSD_NCONV])
+static void build_graph(nn_graph *g, const bf16net_layer c[SSD_NCONV])
 {
     nn_value v[SSD_NCONV];
     nn_value in = nn_input(g, SSD_INPUT_SIZE, SSD_INPUT_SIZE, 3);
     for (int i = 0; i < SSD_NCONV; i++) {
         nn_value x = c[i].src < 0 ? in : v[c[i].src];
-        nn_act act = c[i].relu6 ? NN_ACT_RELU6 : NN_ACT_NONE;
+        nn_act act = c[i].act == BF16NET_RELU6 ? NN_ACT_RELU6 : NN_ACT_NONE;
         v[i] = c[i].depthwise ? nn_depthwise(g, x, c[i].filter, c[i].bias, c[i].stride, NN_PAD_SAME, act)
                               : nn_conv2d(g, x, c[i].filter, c[i].bias, c[i].stride, NN_PAD_SAME, act);
-        if (!c[i].relu6)
+        if (c[i].external)
             nn_output(g, v[i]);
     }
 }
 
-/* The bf16 net where it is faster (ssd_bf16_fast); otherwise (or when it fails) the reason in
- * m->bf16_why, and the model stays fp32-only. */
-static void build_bf16(ssd_model *m, const ssd_bf16_conv c[SSD_NCONV])
+int ssd_bf16_available(void)
 {
-    if (!ssd_bf16_fast()) {
+    const char *no = getenv("FACETAG_NO_BF16");
+    if (no && *no && strcmp(no, "0") != 0)
+        return 0;
+    return bf16net_fast();
+}
+
+/* The bf16 net where it is faster (bf16net_fast); otherwise (or when it fails) the reason in
+ * m->bf16_why, and the model stays fp32-only. */
+static void build_bf16(ssd_model *m, const bf16net_layer c[SSD_NCONV])
+{
+    if (!bf16net_fast()) {
         snprintf(m->bf16_why, sizeof m->bf16_why,
-                 "bf16 needs AMX, or AVX512-BF16 on AMD, to beat fp32; oneDNN's ISA here is %s", ssd_bf16_isa());
+                 "bf16 needs AMX, or AVX512-BF16 on AMD, to beat fp32; oneDNN's ISA here is %s", bf16net_isa());
         return;
     }
     if (!ssd_bf16_available()) {
@@ -215,14 +230,14 @@ static void build_bf16(ssd_model *m, const ssd_bf16_conv c[SSD_NCONV])
         return;
     }
     err e = {0};
-    if (!(m->bf16 = ssd_bf16_net_new(MODEL, SSD_INPUT_SIZE, 3, c, SSD_NCONV, &e)))
+    if (!(m->bf16 = bf16net_new(MODEL, SSD_INPUT_SIZE, 3, c, SSD_NCONV, &e)))
         snprintf(m->bf16_why, sizeof m->bf16_why, "%s", e.msg);
 }
 
 /* The XNNPACK graph from the weights w (m->w, or read again), m->dw folded. */
 static int build_fp32(ssd_model *m, weights *w, err *e)
 {
-    ssd_bf16_conv convs[SSD_NCONV];
+    bf16net_layer convs[SSD_NCONV];
     ssd_convs(m, w, convs);
     nn_graph *g = nn_graph_new(MODEL, e);
     if (!g)
@@ -269,7 +284,7 @@ ssd_model *ssd_load(const char *models_dir, err *e)
     for (int i = 1; i <= 13; i++)
         if (fold_bn(m, i, e) != 0)
             goto fail;
-    ssd_bf16_conv convs[SSD_NCONV];
+    bf16net_layer convs[SSD_NCONV];
     ssd_convs(m, m->w, convs);
     m->flops = convs_flops(convs);
     build_bf16(m, convs);
@@ -289,7 +304,7 @@ void ssd_free(ssd_model *m)
         return;
     nn_graph_free(m->g);
     weights_free(m->w32);
-    ssd_bf16_net_free(m->bf16);
+    bf16net_free(m->bf16);
     pthread_mutex_destroy(&m->mu);
     free(m->dir);
     for (int i = 0; i < 14; i++) {
@@ -323,7 +338,7 @@ ssd_runner *ssd_runner_new_precision(ssd_model *m, nn_threads *threads, ssd_prec
     }
     if (p == SSD_BF16 && !ssd_bf16_available()) {
         err_set(e, ERR_INVALID, "%s: bf16 unavailable: %s", MODEL,
-                !ssd_bf16_fast() ? m->bf16_why : "turned off by FACETAG_NO_BF16");
+                !bf16net_fast() ? m->bf16_why : "turned off by FACETAG_NO_BF16");
         return NULL;
     }
     if (p == SSD_BF16 && !m->bf16) {
@@ -344,8 +359,8 @@ ssd_runner *ssd_runner_new_precision(ssd_model *m, nn_threads *threads, ssd_prec
         return NULL;
     }
     r->scores = r->boxes + SSD_NUM_ANCHORS * 4;
-    /* bf16 runs are single-threaded (ssd_bf16.h): threads is not used. */
-    if (p == SSD_BF16 ? !(r->bf = ssd_bf16_run_new(m->bf16, e))
+    /* bf16 runs are single-threaded (bf16net.h): threads is not used. */
+    if (p == SSD_BF16 ? !(r->bf = bf16net_run_new(m->bf16, e))
                       : fp32_graph(m, e) != 0 || !(r->rt = nn_runtime_create(m->g, threads, e))) {
         ssd_runner_free(r);
         return NULL;
@@ -361,17 +376,17 @@ ssd_precision ssd_runner_precision(const ssd_runner *r)
 /* The runner's input buffer (512x512x3 floats, NHWC), its run, its 12 outputs. */
 static float *runner_input(ssd_runner *r, size_t *count)
 {
-    return r->bf ? ssd_bf16_run_input(r->bf, count) : nn_runtime_input(r->rt, 0, count);
+    return r->bf ? bf16net_run_input(r->bf, count) : nn_runtime_input(r->rt, 0, count);
 }
 
 static int runner_run(ssd_runner *r, err *e)
 {
-    return r->bf ? ssd_bf16_run_exec(r->bf, e) : nn_run(r->rt, e);
+    return r->bf ? bf16net_run_exec(r->bf, e) : nn_run(r->rt, e);
 }
 
 static const float *runner_output(const ssd_runner *r, int k)
 {
-    return r->bf ? ssd_bf16_run_output(r->bf, k, NULL) : nn_runtime_output(r->rt, k, NULL);
+    return r->bf ? bf16net_run_output(r->bf, k, NULL) : nn_runtime_output(r->rt, k, NULL);
 }
 
 void ssd_runner_free(ssd_runner *r)
@@ -379,7 +394,7 @@ void ssd_runner_free(ssd_runner *r)
     if (!r)
         return;
     nn_runtime_free(r->rt);
-    ssd_bf16_run_free(r->bf);
+    bf16net_run_free(r->bf);
     free(r->boxes);
     free(r);
 }

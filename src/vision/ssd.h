@@ -9,7 +9,7 @@
  *
  * Precision: a runner computes in fp32 on XNNPACK (ssd_runner_new), or, on a
  * CPU with AMX or AMD's AVX512-BF16, in bfloat16 on oneDNN
- * (ssd_runner_new_precision(SSD_BF16), ssd_bf16.h): 2.4-4x less CPU per pass, boxes and scores within rounding of fp32
+ * (ssd_runner_new_precision(SSD_BF16), bf16net.h): 2.4-4x less CPU per pass, boxes and scores within rounding of fp32
  * (test_ssd_bf16 measures them). Every ssd_* function works with either. */
 #ifndef FACETAG_VISION_SSD_H
 #define FACETAG_VISION_SSD_H
@@ -53,13 +53,13 @@ void ssd_runner_free(ssd_runner *r);
 size_t ssd_runner_passes(const ssd_runner *r);
 
 typedef enum ssd_precision { SSD_FP32 = 0, SSD_BF16 = 1 } ssd_precision;
-/* 1 when bf16 pays on this CPU (ssd_bf16_fast: AMX, or AVX512-BF16 on AMD;
+/* 1 when bf16 pays on this CPU (bf16net_fast: AMX, or AVX512-BF16 on AMD;
  * checked once), else 0; 0 as well when the environment sets FACETAG_NO_BF16=1
  * (for tests and benchmarks). Elsewhere oneDNN's bf16 is slower than fp32. */
 int ssd_bf16_available(void);
 /* A runner of the given precision. SSD_FP32 is ssd_runner_new. SSD_BF16 is
  * single-threaded whatever `threads` (NULL is the sensible value; see
- * ssd_bf16.h), and fails with ERR_INVALID naming the reason (the CPU and
+ * bf16net.h), and fails with ERR_INVALID naming the reason (the CPU and
  * oneDNN's ISA, FACETAG_NO_BF16) when ssd_bf16_available() was 0 at ssd_load
  * or is 0 now. */
 ssd_runner *ssd_runner_new_precision(ssd_model *m, nn_threads *threads, ssd_precision p, err *e);

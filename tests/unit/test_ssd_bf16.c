@@ -8,13 +8,13 @@
  * single-thread result; a bf16 runner starts no OpenMP thread, and the caller's
  * OpenMP thread count survives a run; an fp32 runner on a model loaded for
  * bf16 reads the weights again (and says so when they are gone). On a CPU where
- * bf16 does not pay (ssd_bf16_fast: neither AMX nor AMD's AVX512-BF16) the test
+ * bf16 does not pay (bf16net_fast: neither AMX nor AMD's AVX512-BF16) the test
  * says so and checks that a bf16 runner is refused with the reason. */
 #include "media/image.h"
 #include "testutil.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
-#include "vision/ssd_bf16.h"
+#include "vision/bf16net.h"
 
 #include <dirent.h>
 #include <glob.h>
@@ -237,7 +237,7 @@ static void check_concurrent(ssd_model *m, ssd_runner *r16, const char *path)
 }
 
 /* A bf16 runner made and run in a fresh thread whose OpenMP count is 2 starts
- * no thread: one core per runner (without ssd_bf16's guard, libgomp starts a
+ * no thread: one core per runner (without bf16net's guard, libgomp starts a
  * team for that thread and keeps it). */
 static void check_no_team(ssd_model *m, const char *path)
 {
@@ -294,7 +294,7 @@ static void check_turned_off(ssd_model *m)
     CHECK_MSG(strstr(e.msg, "FACETAG_NO_BF16") && strstr(e.msg, "ssd_mobilenetv1_model"), "message: %s", e.msg);
     ssd_runner_free(r);
     unsetenv("FACETAG_NO_BF16");
-    CHECK(ssd_bf16_available() == ssd_bf16_fast());
+    CHECK(ssd_bf16_available() == bf16net_fast());
     e = (err){0};
     r = ssd_runner_new_precision(m, NULL, (ssd_precision)7, &e);
     CHECK(r == NULL && e.code == ERR_INVALID);
@@ -319,16 +319,16 @@ int main(int argc, char **argv)
     CHECK_MSG(r32 != NULL, "%s", e.msg);
     CHECK(r32 && ssd_runner_precision(r32) == SSD_FP32);
     if (!ssd_bf16_available()) {
-        int fast = ssd_bf16_fast();
+        int fast = bf16net_fast();
         if (fast)
             printf("skipped: FACETAG_NO_BF16 is set: bf16 runners are refused\n");
         else
             printf("skipped: bf16 does not pay here (oneDNN's ISA is %s): bf16 runners are refused\n",
-                   ssd_bf16_isa());
+                   bf16net_isa());
         ssd_runner *r = ssd_runner_new_precision(m, NULL, SSD_BF16, &e);
         CHECK(r == NULL && e.code == ERR_INVALID);
         CHECK_MSG(fast ? strstr(e.msg, "FACETAG_NO_BF16") != NULL
-                      : strstr(e.msg, "AMX") && strstr(e.msg, ssd_bf16_isa()),
+                      : strstr(e.msg, "AMX") && strstr(e.msg, bf16net_isa()),
                   "message: %s", e.msg);
         ssd_runner_free(r);
         ssd_runner_free(r32);

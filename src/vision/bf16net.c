@@ -1,0 +1,677 @@
+/* bf16net.c — small CNNs in bf16 on oneDNN 2.6 (bf16net.h). */
+#include "vision/bf16net.h"
+
+#include <cpuid.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl_debug.h>
+#include <omp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One layer of the shared net: shapes, the weights in the primitive's layout. */
+typedef struct net_layer {
+    bf16net_op op;
+    int src, src2, hin, cin, h, c, k, stride, depthwise, grow, external;
+    bf16net_act act;
+    int pad_lo, pad_hi;
+    dnnl_memory_t w, b; /* CONV: shared, read-only after the build */
+    int out;            /* external output number, or -1 */
+    int home;           /* the layer whose memory holds the output: itself, or (in-place sum) src2's home */
+} net_layer;
+
+struct bf16net {
+    char name[64];
+    int size, channels, n, nout;
+    net_layer *l;
+    dnnl_engine_t eng;
+};
+
+struct bf16net_run {
+    bf16net *net;
+    dnnl_stream_t st;
+    dnnl_primitive_t *p; /* one per layer */
+    dnnl_memory_t *dst;  /* one per layer, pointing into a ping-pong or kept buffer */
+    dnnl_memory_t *sub;  /* PAD: the input-shaped window of its output that the reorder writes */
+    dnnl_primitive_t in_reorder;
+    dnnl_memory_t in32, in16;
+    float *in;
+    void *buf[2]; /* ping-pong activations for outputs read only by the next layer */
+    void **kept;  /* per layer: own buffer for outputs read later (or NULL) */
+};
+/* ---- CPU check ---------------------------------------------------------- */
+
+static pthread_once_t isa_once = PTHREAD_ONCE_INIT;
+static dnnl_cpu_isa_t isa_found;
+static int isa_amd; /* the CPU's vendor string is AuthenticAMD */
+
+static void isa_probe(void)
+{
+    isa_found = dnnl_get_effective_cpu_isa();
+    unsigned a, b, c, d;
+    isa_amd = __get_cpuid(0, &a, &b, &c, &d) && b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u;
+}
+
+/* The ISA values are bit sets (avx2_vnni is numerically larger than both but
+ * has neither), so membership is tested bitwise. */
+static int isa_has(dnnl_cpu_isa_t isa)
+{
+    return ((unsigned)isa_found & (unsigned)isa) == (unsigned)isa;
+}
+
+const char *bf16net_isa(void)
+{
+    pthread_once(&isa_once, isa_probe);
+    switch (isa_found) {
+    case dnnl_cpu_isa_sse41: return "sse41";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    default: return "unknown";
+    }
+}
+
+int bf16net_fast(void)
+{
+    pthread_once(&isa_once, isa_probe);
+    return isa_has(dnnl_cpu_isa_avx512_core_amx) || (isa_amd && isa_has(dnnl_cpu_isa_avx512_core_bf16));
+}
+
+/* ---- one OpenMP thread while oneDNN works ------------------------------- */
+
+/* oneDNN sizes its kernels for omp_get_max_threads() when a primitive is made
+ * and starts a team of that many when it runs: both happen with 1. The count
+ * is the calling thread's own (an OpenMP ICV), restored afterwards. */
+static int omp_single_begin(void)
+{
+    int n = omp_get_max_threads();
+    if (n != 1)
+        omp_set_num_threads(1);
+    return n;
+}
+
+static void omp_single_end(int n)
+{
+    if (n != 1)
+        omp_set_num_threads(n);
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+#define DNNL_TRY(call)                                                                            \
+    do {                                                                                          \
+        dnnl_status_t s_ = (call);                                                                \
+        if (s_ != dnnl_success) {                                                                 \
+            rc = err_set(e, ERR_INTERNAL, "%s: oneDNN %s: %s", name, #call, dnnl_status2str(s_)); \
+            goto done;                                                                            \
+        }                                                                                         \
+    } while (0)
+
+static int md_nhwc(dnnl_memory_desc_t *md, int c, int h, dnnl_data_type_t dt)
+{
+    dnnl_dims_t d = {1, c, h, h};
+    return dnnl_memory_desc_init_by_tag(md, 4, d, dt, dnnl_acdb) == dnnl_success ? 0 : -1;
+}
+
+static dnnl_data_type_t layer_dt(const net_layer *l)
+{
+    return l->external ? dnnl_f32 : dnnl_bf16;
+}
+
+/* The activation (after an in-place sum when there is one) as post-ops in attr. */
+static int layer_post_ops(const bf16net *net, const net_layer *l, dnnl_primitive_attr_t attr, err *e)
+{
+    const char *name = net->name;
+    int rc = 0;
+    dnnl_post_ops_t po = NULL;
+    if (!(l->op == BF16NET_CONV && l->src2 >= 0) && l->act == BF16NET_NONE)
+        return 0;
+    DNNL_TRY(dnnl_post_ops_create(&po));
+    if (l->op == BF16NET_CONV && l->src2 >= 0)
+        DNNL_TRY(dnnl_post_ops_append_sum(po, 1.0f));
+    if (l->act == BF16NET_RELU)
+        DNNL_TRY(dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f));
+    else if (l->act == BF16NET_RELU6)
+        DNNL_TRY(dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip, 0.0f, 6.0f));
+    DNNL_TRY(dnnl_primitive_attr_set_post_ops(attr, po));
+done:
+    if (po)
+        dnnl_post_ops_destroy(po);
+    return rc;
+}
+
+/* The op descriptor of a convolution or pooling layer (its weights in the
+ * layout oneDNN prefers: format any). */
+static int conv_desc(const bf16net *net, const net_layer *l, const dnnl_memory_desc_t *smd,
+                     const dnnl_memory_desc_t *dmd, dnnl_convolution_desc_t *cd, err *e)
+{
+    const char *name = net->name;
+    int rc = 0;
+    dnnl_memory_desc_t wmd, bmd;
+    dnnl_dims_t bd = {l->c};
+    DNNL_TRY(dnnl_memory_desc_init_by_tag(&bmd, 1, bd, dnnl_f32, dnnl_a));
+    if (l->depthwise) {
+        dnnl_dims_t wd = {l->c, 1, 1, l->k, l->k};
+        DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 5, wd, dnnl_bf16, dnnl_format_tag_any));
+    } else {
+        dnnl_dims_t wd = {l->c, l->cin, l->k, l->k};
+        DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 4, wd, dnnl_bf16, dnnl_format_tag_any));
+    }
+    dnnl_dims_t str = {l->stride, l->stride}, pl = {l->pad_lo, l->pad_lo}, pr = {l->pad_hi, l->pad_hi};
+    DNNL_TRY(dnnl_convolution_forward_desc_init(cd, dnnl_forward_inference, dnnl_convolution_direct, smd, &wmd, &bmd,
+                                                dmd, str, pl, pr));
+done:
+    return rc;
+}
+
+/* The primitive descriptor of layer l (same in the net and every run: one thread). */
+static int layer_pd(const bf16net *net, const net_layer *l, dnnl_primitive_desc_t *pd, err *e)
+{
+    const char *name = net->name;
+    int rc = 0;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_memory_desc_t smd, dmd;
+    if (md_nhwc(&smd, l->cin, l->hin, dnnl_bf16) != 0 || md_nhwc(&dmd, l->c, l->h, layer_dt(l)) != 0)
+        return err_set(e, ERR_INTERNAL, "%s: oneDNN refused a %dx%dx%d activation", name, l->hin, l->hin, l->cin);
+    if (l->op == BF16NET_PAD) { /* a reorder into the input-shaped window of the output */
+        dnnl_memory_desc_t sub;
+        dnnl_dims_t d = {1, l->cin, l->hin, l->hin}, off = {0, 0, 0, 0};
+        DNNL_TRY(dnnl_memory_desc_init_submemory(&sub, &dmd, d, off));
+        DNNL_TRY(dnnl_reorder_primitive_desc_create(pd, &smd, net->eng, &sub, net->eng, NULL));
+        return 0;
+    }
+    DNNL_TRY(dnnl_primitive_attr_create(&attr));
+    if ((rc = layer_post_ops(net, l, attr, e)) != 0)
+        goto done;
+    if (l->op == BF16NET_CONV) {
+        dnnl_convolution_desc_t cd;
+        if ((rc = conv_desc(net, l, &smd, &dmd, &cd, e)) != 0)
+            goto done;
+        DNNL_TRY(dnnl_primitive_desc_create(pd, &cd, attr, net->eng, NULL));
+    } else if (l->op == BF16NET_ADD) {
+        dnnl_binary_desc_t bd;
+        DNNL_TRY(dnnl_binary_desc_init(&bd, dnnl_binary_add, &smd, &smd, &dmd));
+        DNNL_TRY(dnnl_primitive_desc_create(pd, &bd, attr, net->eng, NULL));
+    } else {
+        dnnl_pooling_desc_t pld;
+        dnnl_dims_t str = {l->stride, l->stride}, ker = {l->k, l->k};
+        dnnl_dims_t pl = {l->pad_lo, l->pad_lo}, pr = {l->pad_hi, l->pad_hi};
+        DNNL_TRY(dnnl_pooling_forward_desc_init(&pld, dnnl_forward_inference,
+                                                l->op == BF16NET_MAXPOOL ? dnnl_pooling_max
+                                                                         : dnnl_pooling_avg_exclude_padding,
+                                                &smd, &dmd, str, ker, pl, pr));
+        DNNL_TRY(dnnl_primitive_desc_create(pd, &pld, attr, net->eng, NULL));
+    }
+done:
+    if (attr)
+        dnnl_primitive_attr_destroy(attr);
+    return rc;
+}
+
+/* Runs a one-off reorder src -> dst on the net's engine. */
+static int reorder_once(const bf16net *net, dnnl_memory_t src, dnnl_memory_t dst, err *e)
+{
+    const char *name = net->name;
+    int rc = 0;
+    const dnnl_memory_desc_t *sd, *dd;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_primitive_t p = NULL;
+    dnnl_stream_t st = NULL;
+    DNNL_TRY(dnnl_memory_get_memory_desc(src, &sd));
+    DNNL_TRY(dnnl_memory_get_memory_desc(dst, &dd));
+    DNNL_TRY(dnnl_reorder_primitive_desc_create(&pd, sd, net->eng, dd, net->eng, NULL));
+    DNNL_TRY(dnnl_primitive_create(&p, pd));
+    DNNL_TRY(dnnl_stream_create(&st, net->eng, dnnl_stream_default_flags));
+    dnnl_exec_arg_t a[2] = {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}};
+    DNNL_TRY(dnnl_primitive_execute(p, st, 2, a));
+    DNNL_TRY(dnnl_stream_wait(st));
+done:
+    if (st)
+        dnnl_stream_destroy(st);
+    if (p)
+        dnnl_primitive_destroy(p);
+    if (pd)
+        dnnl_primitive_desc_destroy(pd);
+    return rc;
+}
+
+/* Re-lays conv layer l's tfjs weights into the primitive's bf16 layout and copies the bias. */
+static int layer_weights(bf16net *net, net_layer *l, const bf16net_layer *cv, err *e)
+{
+    const char *name = net->name;
+    int rc = 0;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_memory_t user = NULL;
+    dnnl_memory_desc_t umd, bmd;
+    if ((rc = layer_pd(net, l, &pd, e)) != 0)
+        return rc;
+    if (l->depthwise) { /* [kh,kw,c,1] = h,w,(i=1),g,(o=1) */
+        dnnl_dims_t wd = {l->c, 1, 1, l->k, l->k};
+        DNNL_TRY(dnnl_memory_desc_init_by_tag(&umd, 5, wd, dnnl_f32, dnnl_hwigo));
+    } else { /* [kh,kw,cin,cout] */
+        dnnl_dims_t wd = {l->c, l->cin, l->k, l->k};
+        DNNL_TRY(dnnl_memory_desc_init_by_tag(&umd, 4, wd, dnnl_f32, dnnl_hwio));
+    }
+    DNNL_TRY(dnnl_memory_create(&user, &umd, net->eng, (void *)cv->filter->data));
+    const dnnl_memory_desc_t *wmd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    DNNL_TRY(dnnl_memory_create(&l->w, wmd, net->eng, DNNL_MEMORY_ALLOCATE));
+    if ((rc = reorder_once(net, user, l->w, e)) != 0)
+        goto done;
+    dnnl_dims_t bd = {l->c};
+    DNNL_TRY(dnnl_memory_desc_init_by_tag(&bmd, 1, bd, dnnl_f32, dnnl_a));
+    DNNL_TRY(dnnl_memory_create(&l->b, &bmd, net->eng, DNNL_MEMORY_ALLOCATE));
+    void *bp = NULL;
+    DNNL_TRY(dnnl_memory_get_data_handle(l->b, &bp));
+    memcpy(bp, cv->bias->data, sizeof(float) * (size_t)l->c);
+done:
+    if (user)
+        dnnl_memory_destroy(user);
+    dnnl_primitive_desc_destroy(pd);
+    return rc;
+}
+
+/* Output side and padding of a k-window with this stride on hin (bf16net.h). */
+static int window(net_layer *l, bf16net_pad pad)
+{
+    if (pad == BF16NET_VALID) {
+        l->h = l->hin >= l->k ? (l->hin - l->k) / l->stride + 1 : 0;
+        l->pad_lo = l->pad_hi = 0;
+        return l->h;
+    }
+    l->h = (l->hin + l->stride - 1) / l->stride;
+    int total = (l->h - 1) * l->stride + l->k - l->hin;
+    if (total < 0)
+        total = 0;
+    l->pad_lo = total / 2;
+    l->pad_hi = total - total / 2;
+    return l->h;
+}
+
+/* Layer i reads layer j (as its input or second operand). */
+static int layer_reads(const net_layer *l, int j)
+{
+    return l->src == j || ((l->op == BF16NET_ADD || l->op == BF16NET_CONV) && l->src2 == j);
+}
+
+/* Checks layer i against its sources' shapes and fills its shapes. */
+static int layer_shape(bf16net *net, int i, const bf16net_layer *cv, err *e)
+{
+    net_layer *l = &net->l[i];
+    const char *name = net->name;
+    const wtensor *f = cv->filter;
+    l->op = cv->op;
+    l->src = cv->src;
+    l->src2 = (cv->op == BF16NET_ADD || (cv->op == BF16NET_CONV && cv->residual)) ? cv->src2 : -1;
+    l->external = cv->external;
+    l->act = cv->act;
+    l->home = i;
+    l->out = cv->external ? net->nout++ : -1;
+    const int two = l->op == BF16NET_ADD || l->src2 >= 0;
+    if (cv->src < -1 || cv->src >= i || (two && (l->src2 < 0 || l->src2 >= i)))
+        return err_set(e, ERR_INVALID, "%s: layer %d reads layer %d/%d", name, i, cv->src, l->src2);
+    if ((cv->src >= 0 && net->l[cv->src].external) || (two && net->l[l->src2].external))
+        return err_set(e, ERR_INVALID, "%s: layer %d reads an f32 output", name, i);
+    l->hin = cv->src < 0 ? net->size : net->l[cv->src].h;
+    l->cin = cv->src < 0 ? net->channels : net->l[cv->src].c;
+    l->stride = cv->stride;
+    switch (cv->op) {
+    case BF16NET_CONV:
+        if (!f || !cv->bias || f->ndim != 4 || f->shape[0] != f->shape[1] || f->shape[2] != l->cin ||
+            (cv->depthwise && f->shape[3] != 1) || cv->stride < 1)
+            return err_set(e, ERR_INVALID, "%s: layer %d: filter %s does not fit a %dx%dx%d input", name, i,
+                           f ? f->name : "(none)", l->hin, l->hin, l->cin);
+        l->k = f->shape[0];
+        l->depthwise = cv->depthwise;
+        l->c = cv->depthwise ? l->cin : f->shape[3];
+        if (cv->bias->count != (size_t)l->c)
+            return err_set(e, ERR_INVALID, "%s: layer %d: bias %s has %zu values for %d channels", name, i,
+                           cv->bias->name, cv->bias->count, l->c);
+        if (window(l, cv->pad) < 1)
+            return err_set(e, ERR_INVALID, "%s: layer %d: %dx%d filter on %dx%d", name, i, l->k, l->k, l->hin, l->hin);
+        break;
+    case BF16NET_MAXPOOL:
+    case BF16NET_AVGPOOL:
+        l->k = cv->k;
+        l->c = l->cin;
+        if (cv->k < 1 || cv->stride < 1 || (cv->op == BF16NET_AVGPOOL && cv->pad != BF16NET_VALID) ||
+            window(l, cv->pad) < 1)
+            return err_set(e, ERR_INVALID, "%s: layer %d: pool %d/%d on %dx%d", name, i, cv->k, cv->stride, l->hin,
+                           l->hin);
+        break;
+    case BF16NET_ADD: l->h = l->hin, l->c = l->cin; break;
+    case BF16NET_PAD:
+        l->grow = cv->grow;
+        l->h = l->hin + cv->grow;
+        l->c = cv->channels;
+        if (cv->grow < 0 || cv->channels < l->cin || cv->external)
+            return err_set(e, ERR_INVALID, "%s: layer %d: pad %d/%d of %d channels", name, i, cv->grow,
+                           cv->channels, l->cin);
+        break;
+    default: return err_set(e, ERR_INVALID, "%s: layer %d: unknown op %d", name, i, (int)cv->op);
+    }
+    if (two) {
+        const net_layer *o = &net->l[l->src2];
+        if (o->h != l->h || o->c != l->c)
+            return err_set(e, ERR_INVALID, "%s: layer %d: adds %dx%dx%d to %dx%dx%d", name, i, o->h, o->h, o->c, l->h,
+                           l->h, l->c);
+    }
+    if (l->op == BF16NET_CONV && l->src2 >= 0) { /* in place in src2's memory */
+        if (l->src2 == l->src || net->l[l->src2].op == BF16NET_PAD || l->external)
+            return err_set(e, ERR_INVALID, "%s: layer %d cannot add in place into layer %d", name, i, l->src2);
+        l->home = net->l[l->src2].home;
+    }
+    return 0;
+}
+
+/* The in-place sums are the last readers of what they overwrite. */
+static int check_in_place(const bf16net *net, err *e)
+{
+    for (int i = 0; i < net->n; i++) {
+        const net_layer *l = &net->l[i];
+        if (l->op != BF16NET_CONV || l->src2 < 0)
+            continue;
+        for (int j = i + 1; j < net->n; j++)
+            if (layer_reads(&net->l[j], l->src2))
+                return err_set(e, ERR_INVALID, "%s: layer %d reads layer %d, overwritten by layer %d", net->name, j,
+                               l->src2, i);
+    }
+    return 0;
+}
+
+bf16net *bf16net_new(const char *name, int size, int channels, const bf16net_layer *layers, int n, err *e)
+{
+    bf16net *net = calloc(1, sizeof *net);
+    if (!net || !(net->l = calloc((size_t)(n > 0 ? n : 1), sizeof *net->l))) {
+        free(net);
+        err_set(e, ERR_NOMEM, "%s: out of memory", name);
+        return NULL;
+    }
+    snprintf(net->name, sizeof net->name, "%s", name);
+    net->size = size;
+    net->channels = channels;
+    net->n = n;
+    int rc = 0, nthr = omp_single_begin();
+    if (size < 1 || channels < 1 || n < 1)
+        rc = err_set(e, ERR_INVALID, "%s: %d layers on a %dx%dx%d input", name, n, size, size, channels);
+    dnnl_status_t s = rc ? dnnl_success : dnnl_engine_create(&net->eng, dnnl_cpu, 0);
+    if (s != dnnl_success)
+        rc = err_set(e, ERR_INTERNAL, "%s: oneDNN CPU engine: %s", name, dnnl_status2str(s));
+    for (int i = 0; i < n && rc == 0; i++)
+        if ((rc = layer_shape(net, i, &layers[i], e)) == 0 && layers[i].op == BF16NET_CONV)
+            rc = layer_weights(net, &net->l[i], &layers[i], e);
+    if (rc == 0)
+        rc = check_in_place(net, e);
+    omp_single_end(nthr);
+    if (rc != 0) {
+        bf16net_free(net);
+        return NULL;
+    }
+    return net;
+}
+
+void bf16net_free(bf16net *net)
+{
+    if (!net)
+        return;
+    for (int i = 0; i < net->n; i++) {
+        if (net->l[i].w)
+            dnnl_memory_destroy(net->l[i].w);
+        if (net->l[i].b)
+            dnnl_memory_destroy(net->l[i].b);
+    }
+    if (net->eng)
+        dnnl_engine_destroy(net->eng);
+    free(net->l);
+    free(net);
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+/* Output i needs its own buffer: it is external, a zero pad (whose border must
+ * stay zero), added to in place, or read by a layer other than i+1. */
+static int layer_kept(const bf16net *net, int i)
+{
+    const net_layer *l = &net->l[i];
+    if (l->external || l->op == BF16NET_PAD)
+        return 1;
+    for (int j = i + 1; j < net->n; j++) {
+        const net_layer *o = &net->l[j];
+        if ((j > i + 1 && layer_reads(o, i)) || (o->op == BF16NET_CONV && o->src2 == i))
+            return 1;
+    }
+    return 0;
+}
+
+static size_t layer_out_bytes(const net_layer *l)
+{
+    return (size_t)l->h * l->h * l->c * (l->external ? 4 : 2);
+}
+
+static void *buffer_new(size_t bytes)
+{
+    void *p = aligned_alloc(64, (bytes + 63) / 64 * 64 + 64);
+    if (p)
+        memset(p, 0, bytes); /* PAD's border: zeros for good */
+    return p;
+}
+
+/* Layer i's output memory: where it lives (own, in place, or a ping-pong
+ * buffer other than the one it reads), and for PAD the window it writes. */
+static int layer_memory(bf16net_run *r, int i, dnnl_primitive_desc_t pd, int *prev_slot, err *e)
+{
+    const bf16net *net = r->net;
+    const net_layer *l = &net->l[i];
+    const char *name = net->name;
+    int rc = 0, cur = -1;
+    void *mem;
+    if (l->home != i) {
+        DNNL_TRY(dnnl_memory_get_data_handle(r->dst[l->home], &mem));
+    } else if (layer_kept(net, i)) {
+        if (!(r->kept[i] = buffer_new(layer_out_bytes(l))))
+            return err_set(e, ERR_NOMEM, "%s: out of memory", name);
+        mem = r->kept[i];
+    } else {
+        cur = (layer_reads(l, i - 1) && *prev_slot == 0) ? 1 : 0;
+        mem = r->buf[cur];
+    }
+    *prev_slot = cur;
+    dnnl_memory_desc_t md;
+    if (md_nhwc(&md, l->c, l->h, layer_dt(l)) != 0)
+        return err_set(e, ERR_INTERNAL, "%s: oneDNN refused layer %d's output", name, i);
+    DNNL_TRY(dnnl_memory_create(&r->dst[i], &md, net->eng, mem));
+    if (l->op == BF16NET_PAD)
+        DNNL_TRY(dnnl_memory_create(&r->sub[i], dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), net->eng,
+                                    mem));
+done:
+    return rc;
+}
+
+static int run_build(bf16net_run *r, err *e)
+{
+    bf16net *net = r->net;
+    const char *name = net->name;
+    int rc = 0;
+    dnnl_primitive_desc_t pd = NULL;
+    size_t most = 0;
+    for (int i = 0; i < net->n; i++)
+        if (net->l[i].home == i && !layer_kept(net, i) && layer_out_bytes(&net->l[i]) > most)
+            most = layer_out_bytes(&net->l[i]);
+    size_t nin = (size_t)net->size * net->size * net->channels;
+    r->in = aligned_alloc(64, (nin * sizeof(float) + 63) / 64 * 64);
+    for (int k = 0; k < 2; k++)
+        r->buf[k] = buffer_new(most);
+    if (!r->in || !r->buf[0] || !r->buf[1])
+        return err_set(e, ERR_NOMEM, "%s: out of memory", name);
+    DNNL_TRY(dnnl_stream_create(&r->st, net->eng, dnnl_stream_default_flags));
+    /* The f32 input and its bf16 copy, read by the first layer(s). */
+    dnnl_memory_desc_t md;
+    if (md_nhwc(&md, net->channels, net->size, dnnl_f32) != 0)
+        return err_set(e, ERR_INTERNAL, "%s: oneDNN refused the input", name);
+    DNNL_TRY(dnnl_memory_create(&r->in32, &md, net->eng, r->in));
+    if (md_nhwc(&md, net->channels, net->size, dnnl_bf16) != 0)
+        return err_set(e, ERR_INTERNAL, "%s: oneDNN refused the input", name);
+    DNNL_TRY(dnnl_memory_create(&r->in16, &md, net->eng, DNNL_MEMORY_ALLOCATE));
+    const dnnl_memory_desc_t *sd, *dd;
+    DNNL_TRY(dnnl_memory_get_memory_desc(r->in32, &sd));
+    DNNL_TRY(dnnl_memory_get_memory_desc(r->in16, &dd));
+    DNNL_TRY(dnnl_reorder_primitive_desc_create(&pd, sd, net->eng, dd, net->eng, NULL));
+    DNNL_TRY(dnnl_primitive_create(&r->in_reorder, pd));
+    dnnl_primitive_desc_destroy(pd);
+    pd = NULL;
+    /* Each layer: its primitive (weights layout as in the net), its output memory. */
+    int prev_slot = -1; /* ping-pong buffer of the previous layer's output, -1 when elsewhere */
+    for (int i = 0; i < net->n; i++) {
+        const net_layer *l = &net->l[i];
+        if ((rc = layer_pd(net, l, &pd, e)) != 0)
+            goto done;
+        if (l->op == BF16NET_CONV) {
+            const dnnl_memory_desc_t *wmd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+            const dnnl_memory_desc_t *have;
+            DNNL_TRY(dnnl_memory_get_memory_desc(l->w, &have));
+            if (!dnnl_memory_desc_equal(wmd, have)) {
+                rc = err_set(e, ERR_INTERNAL, "%s: layer %d: oneDNN chose another weights layout than at load", name,
+                             i);
+                goto done;
+            }
+        }
+        DNNL_TRY(dnnl_primitive_create(&r->p[i], pd));
+        if ((rc = layer_memory(r, i, pd, &prev_slot, e)) != 0)
+            goto done;
+        dnnl_primitive_desc_destroy(pd);
+        pd = NULL;
+    }
+done:
+    if (pd)
+        dnnl_primitive_desc_destroy(pd);
+    return rc;
+}
+
+bf16net_run *bf16net_run_new(bf16net *net, err *e)
+{
+    bf16net_run *r = calloc(1, sizeof *r);
+    if (r) {
+        r->net = net;
+        r->p = calloc((size_t)net->n, sizeof *r->p);
+        r->dst = calloc((size_t)net->n, sizeof *r->dst);
+        r->sub = calloc((size_t)net->n, sizeof *r->sub);
+        r->kept = calloc((size_t)net->n, sizeof *r->kept);
+    }
+    if (!r || !r->p || !r->dst || !r->sub || !r->kept) {
+        bf16net_run_free(r);
+        err_set(e, ERR_NOMEM, "%s: out of memory", net->name);
+        return NULL;
+    }
+    int nthr = omp_single_begin();
+    int rc = run_build(r, e);
+    omp_single_end(nthr);
+    if (rc != 0) {
+        bf16net_run_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void bf16net_run_free(bf16net_run *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; r->p && i < r->net->n; i++)
+        if (r->p[i])
+            dnnl_primitive_destroy(r->p[i]);
+    for (int i = 0; r->dst && i < r->net->n; i++)
+        if (r->dst[i])
+            dnnl_memory_destroy(r->dst[i]);
+    for (int i = 0; r->sub && i < r->net->n; i++)
+        if (r->sub[i])
+            dnnl_memory_destroy(r->sub[i]);
+    for (int i = 0; r->kept && i < r->net->n; i++)
+        free(r->kept[i]);
+    if (r->in_reorder)
+        dnnl_primitive_destroy(r->in_reorder);
+    if (r->in32)
+        dnnl_memory_destroy(r->in32);
+    if (r->in16)
+        dnnl_memory_destroy(r->in16);
+    if (r->st)
+        dnnl_stream_destroy(r->st);
+    free(r->p);
+    free(r->dst);
+    free(r->sub);
+    free(r->kept);
+    free(r->buf[0]);
+    free(r->buf[1]);
+    free(r->in);
+    free(r);
+}
+
+float *bf16net_run_input(bf16net_run *r, size_t *count)
+{
+    if (count)
+        *count = (size_t)r->net->size * r->net->size * r->net->channels;
+    return r->in;
+}
+
+static dnnl_memory_t run_value(const bf16net_run *r, int j)
+{
+    return j < 0 ? r->in16 : r->dst[j];
+}
+
+int bf16net_run_exec(bf16net_run *r, err *e)
+{
+    const bf16net *net = r->net;
+    const char *name = net->name;
+    int rc = 0, nthr = omp_single_begin();
+    dnnl_exec_arg_t in[2] = {{DNNL_ARG_FROM, r->in32}, {DNNL_ARG_TO, r->in16}};
+    DNNL_TRY(dnnl_primitive_execute(r->in_reorder, r->st, 2, in));
+    for (int i = 0; i < net->n; i++) {
+        const net_layer *l = &net->l[i];
+        dnnl_exec_arg_t a[4];
+        int na = 0;
+        switch (l->op) {
+        case BF16NET_CONV:
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, run_value(r, l->src)};
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, l->w};
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, l->b};
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
+            break;
+        case BF16NET_ADD:
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_0, run_value(r, l->src)};
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_1, run_value(r, l->src2)};
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
+            break;
+        case BF16NET_PAD:
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_FROM, run_value(r, l->src)};
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_TO, r->sub[i]};
+            break;
+        default:
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, run_value(r, l->src)};
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
+            break;
+        }
+        DNNL_TRY(dnnl_primitive_execute(r->p[i], r->st, na, a));
+    }
+    DNNL_TRY(dnnl_stream_wait(r->st));
+done:
+    omp_single_end(nthr);
+    return rc;
+}
+
+const float *bf16net_run_output(const bf16net_run *r, int k, size_t *count)
+{
+    for (int i = 0; i < r->net->n; i++) {
+        const net_layer *l = &r->net->l[i];
+        if (l->out == k) {
+            if (count)
+                *count = (size_t)l->h * l->h * l->c;
+            return r->kept[i];
+        }
+    }
+    return NULL;
+}
