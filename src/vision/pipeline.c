@@ -81,16 +81,18 @@ const char *pipeline_model_version(const pipeline_options *opt)
     if (o.min_score != 0.5)
         snprintf(score, sizeof score, "-s%.3g", o.min_score);
     const char *attrs = o.attributes ? "+ag+ex" : "";
+    /* Default mode's SSD and recognizer run bf16 where that pays (ssd_for, rec_for). */
+    const char *bf16 = ssd_bf16_available() ? "bf16" : "";
     if (o.compat)
         snprintf(buf, sizeof buf, "%s/%s%s+lm68+rec128%s/faceapi", PIPELINE_WEIGHTS,
                  o.detector == PIPELINE_TINY ? "tiny416" : "ssd512", score, attrs);
     else if (o.detector == PIPELINE_TINY)
-        snprintf(buf, sizeof buf, "%s/tiny416aa%s+lm68+rec128al%s/%s", PIPELINE_WEIGHTS, score, attrs,
+        snprintf(buf, sizeof buf, "%s/tiny416aa%s+lm68+rec128al%s%s/%s", PIPELINE_WEIGHTS, score, bf16, attrs,
                  PIPELINE_REVISION);
     else
-        snprintf(buf, sizeof buf, "%s/ssd512%saa-t%d@%g+%g-c%g-r4m%s+lm68+rec128al%s/%s", PIPELINE_WEIGHTS,
-                 ssd_bf16_available() ? "bf16" : "", PIPELINE_TILE, PIPELINE_TILE_BELOW_PX, PIPELINE_TILE_MARGIN,
-                 PIPELINE_CANVAS_SCALE, score, attrs, PIPELINE_REVISION);
+        snprintf(buf, sizeof buf, "%s/ssd512%saa-t%d@%g+%g-c%g-r4m%s+lm68+rec128al%s%s/%s", PIPELINE_WEIGHTS, bf16,
+                 PIPELINE_TILE, PIPELINE_TILE_BELOW_PX, PIPELINE_TILE_MARGIN, PIPELINE_CANVAS_SCALE, score, bf16,
+                 attrs, PIPELINE_REVISION);
     return buf;
 }
 
@@ -98,10 +100,11 @@ const char *pipeline_model_version(const pipeline_options *opt)
 
 struct pipeline_models {
     ssd_model *ssd;
-    bool default_bf16; /* loaded for default mode where bf16 pays (ssd_bf16_fast): bf16 runners */
+    bool default_bf16; /* loaded for default mode where bf16 pays (ssd_bf16_available): bf16 SSD runners */
     tinydet_model *tiny;
     landmarks_net *lm;
     recognizer_net *rec;
+    bool rec_bf16; /* loaded for default mode where bf16 pays: bf16 recognizer runners */
     agegender_net *ag;
     expression_net *ex;
 };
@@ -113,7 +116,8 @@ struct pipeline_runner {
     ssd_runner *ssd_bf16; /* default mode where bf16 pays (ssd_bf16_available) */
     tinydet_runner *tiny;
     landmarks_runner *lm;
-    recognizer_runner *rec;
+    recognizer_runner *rec;      /* fp32 (XNNPACK): compat mode, or default mode where bf16 does not pay */
+    recognizer_runner *rec_bf16; /* default mode where bf16 pays */
     agegender_runner *ag;
     expression_runner *ex;
     pipeline_timing timing;
@@ -149,6 +153,9 @@ pipeline_models *pipeline_models_load(const char *models_dir, const pipeline_opt
         rc = landmarks_net_load(models_dir, false, &m->lm, e);
     if (rc == 0)
         rc = recognizer_net_load(models_dir, &m->rec, e);
+    m->rec_bf16 = !o.compat && ssd_bf16_available();
+    if (rc == 0 && m->rec_bf16)
+        rc = recognizer_net_load_bf16(m->rec, e);
     if (rc == 0 && o.attributes)
         rc = agegender_net_load(models_dir, &m->ag, e);
     if (rc == 0 && o.attributes)
@@ -188,6 +195,19 @@ static ssd_runner *ssd_for(pipeline_runner *r, bool compat, err *e)
     return r->ssd;
 }
 
+/* The recognizer runner for a mode, as ssd_for: default mode bf16 where that
+ * pays (test_recognizer_bf16: descriptors within a few 1e-2 of fp32), compat
+ * mode always fp32. */
+static recognizer_runner *rec_for(pipeline_runner *r, bool compat, err *e)
+{
+    const bool bf16 = !compat && r->m->rec_bf16;
+    recognizer_runner **slot = bf16 ? &r->rec_bf16 : &r->rec;
+    if (!*slot &&
+        recognizer_runner_new_precision(r->m->rec, r->threads, bf16 ? RECOGNIZER_BF16 : RECOGNIZER_FP32, slot, e))
+        return NULL;
+    return *slot;
+}
+
 pipeline_runner *pipeline_runner_new(pipeline_models *m, nn_threads *threads, err *e)
 {
     pipeline_runner *r = calloc(1, sizeof *r);
@@ -198,8 +218,8 @@ pipeline_runner *pipeline_runner_new(pipeline_models *m, nn_threads *threads, er
     r->m = m;
     r->threads = threads;
     int rc = 0;
-    /* The SSD runner of default mode now (a bf16 one where the models were
-     * loaded for it), so that its errors show here; compat's on first use. */
+    /* The SSD and recognizer runners of default mode now (bf16 ones where the
+     * models were loaded for it), so that their errors show here; compat's on first use. */
     if (m->ssd)
         rc = ssd_for(r, false, e) ? 0 : -1;
     if (rc == 0 && m->tiny)
@@ -207,7 +227,7 @@ pipeline_runner *pipeline_runner_new(pipeline_models *m, nn_threads *threads, er
     if (rc == 0)
         rc = landmarks_runner_new(m->lm, threads, &r->lm, e);
     if (rc == 0)
-        rc = recognizer_runner_new(m->rec, threads, &r->rec, e);
+        rc = rec_for(r, false, e) ? 0 : -1;
     if (rc == 0 && m->ag)
         rc = agegender_runner_new(m->ag, threads, &r->ag, e);
     if (rc == 0 && m->ex)
@@ -228,6 +248,7 @@ void pipeline_runner_free(pipeline_runner *r)
     tinydet_runner_free(r->tiny);
     landmarks_runner_free(r->lm);
     recognizer_runner_free(r->rec);
+    recognizer_runner_free(r->rec_bf16);
     agegender_runner_free(r->ag);
     expression_runner_free(r->ex);
     free(r);
@@ -321,10 +342,13 @@ static int describe(pipeline_runner *r, const image *img, rectd box, double scor
     if (rc)
         return rc;
     landmarks_five(f->points68, f->five);
-    if (o->compat)
-        rc = recognizer_describe(r->rec, img, f->points68, lmcrop, f->embedding, NULL, e);
+    recognizer_runner *rec = rec_for(r, o->compat, e);
+    if (!rec)
+        rc = e ? e->code : ERR_INTERNAL;
+    else if (o->compat)
+        rc = recognizer_describe(rec, img, f->points68, lmcrop, f->embedding, NULL, e);
     else
-        rc = recognizer_describe_aligned(r->rec, img, f->points68, f->embedding, e);
+        rc = recognizer_describe_aligned(rec, img, f->points68, f->embedding, e);
     double t2 = now_ms();
     r->timing.descriptor_ms += t2 - t1;
     if (rc)

@@ -3,6 +3,7 @@
 #include "vision/recognizer.h"
 
 #include "vision/align.h"
+#include "vision/bf16net.h"
 #include "vision/prep.h"
 
 #include <math.h>
@@ -40,17 +41,27 @@ static const char *const MODEL = "face_recognition_model";
 
 /* 29 conv layers, each folded into a filter and a bias tensor. */
 #define NFOLDED 58
+/* The layer list: 29 convs, a max pool, 4 x (average pool, 2 pads, add). */
+#define NLAYERS 64
 
 struct recognizer_net {
     weights *w;
     nn_graph *g;
-    wtensor *folded[NFOLDED]; /* owned; the graph reads them */
+    wtensor *folded[NFOLDED]; /* owned; the layer list points at them */
     int nfolded;
-    err fold_err;             /* first out-of-memory while folding */
+    err fold_err; /* first failure while describing the layers */
+    /* The network up to the global average pool, the one description both the
+     * XNNPACK graph and the bf16 net are built from; hs/cs: output sides and channels. */
+    bf16net_layer layers[NLAYERS];
+    int hs[NLAYERS], cs[NLAYERS];
+    int n;
+    bf16net *bf16; /* recognizer_net_load_bf16; NULL before */
 };
 
 struct recognizer_runner {
-    nn_runtime *rt;
+    const recognizer_net *net;
+    nn_runtime *rt; /* RECOGNIZER_FP32 */
+    bf16net_run *bf; /* RECOGNIZER_BF16 */
 };
 
 static const wtensor *get(const weights *w, const char *layer, const char *what)
@@ -60,79 +71,109 @@ static const wtensor *get(const weights *w, const char *layer, const char *what)
     return weights_get(w, name);
 }
 
+/* Appends layer l (whose output is h x h x c); returns its index, -1 when full. */
+static int add(recognizer_net *net, bf16net_layer l, int h, int c)
+{
+    if (net->n >= NLAYERS) {
+        if (!net->fold_err.code)
+            err_set(&net->fold_err, ERR_INTERNAL, "more than %d layers", NLAYERS);
+        return -1;
+    }
+    net->layers[net->n] = l;
+    net->hs[net->n] = h;
+    net->cs[net->n] = c;
+    return net->n++;
+}
+
+static int side(const recognizer_net *net, int i)
+{
+    return i < 0 ? RECOGNIZER_INPUT : net->hs[i];
+}
+
+static int chans(const recognizer_net *net, int i)
+{
+    return i < 0 ? 3 : net->cs[i];
+}
+
+/* Output side of a k-window (TensorFlow's 'same' or 'valid'). */
+static int out_side(int in, int k, int stride, bf16net_pad pad)
+{
+    return pad == BF16NET_SAME ? (in + stride - 1) / stride : (in - k) / stride + 1;
+}
+
 /* convLayer: conv2d + bias, then the scale layer x*weights + biases, then relu or
  * not. The scale is folded into the convolution (filter*w, bias*w + b): one op
  * instead of three, and the same result up to float rounding (descriptors move by
- * ~1e-6, far inside the 1e-3 parity bound). */
-static nn_value conv_layer(recognizer_net *net, nn_value x, const char *layer, int stride, nn_pad pad, bool relu)
+ * ~1e-6, far inside the 1e-3 parity bound). residual >= 0: that layer's output
+ * is added before the relu. */
+static int conv_layer(recognizer_net *net, int x, const char *layer, int stride, bf16net_pad pad, bool relu,
+                      int residual)
 {
     const weights *w = net->w;
     const wtensor *f = get(w, layer, "conv/filters"), *b = get(w, layer, "conv/bias");
     const wtensor *sw = get(w, layer, "scale/weights"), *sb = get(w, layer, "scale/biases");
     wtensor *ff = NULL, *fb = NULL;
-    if (f && b && sw && sb && net->nfolded + 2 <= NFOLDED) {
-        ff = wtensor_new(f->name, f->ndim, f->shape, &net->fold_err);
-        fb = wtensor_new(b->name, b->ndim, b->shape, &net->fold_err);
-        if (ff) net->folded[net->nfolded++] = ff;
-        if (fb) net->folded[net->nfolded++] = fb;
+    if (!f || !b || !sw || !sb || net->nfolded + 2 > NFOLDED) {
+        if (!net->fold_err.code)
+            err_set(&net->fold_err, ERR_MODEL, "%s: missing weight tensor", layer);
+        return -1;
     }
-    if (ff && fb) {
-        const int cout = f->shape[3];
-        for (size_t i = 0; i < f->count; i++) ff->data[i] = f->data[i] * sw->data[i % cout];
-        for (int c = 0; c < cout; c++) fb->data[c] = b->data[c] * sw->data[c] + sb->data[c];
-    } else {
-        ff = NULL; /* nn_conv2d records "missing weight tensor" in the graph */
-    }
-    return nn_conv2d(net->g, x, ff, fb, stride, pad, relu ? NN_ACT_RELU : NN_ACT_NONE);
+    ff = wtensor_new(f->name, f->ndim, f->shape, &net->fold_err);
+    fb = wtensor_new(b->name, b->ndim, b->shape, &net->fold_err);
+    if (ff) net->folded[net->nfolded++] = ff;
+    if (fb) net->folded[net->nfolded++] = fb;
+    if (!ff || !fb) return -1;
+    const int cout = f->shape[3];
+    for (size_t i = 0; i < f->count; i++) ff->data[i] = f->data[i] * sw->data[i % cout];
+    for (int c = 0; c < cout; c++) fb->data[c] = b->data[c] * sw->data[c] + sb->data[c];
+    const bf16net_layer l = {.op = BF16NET_CONV, .src = x, .filter = ff, .bias = fb, .stride = stride, .pad = pad,
+                             .act = relu ? BF16NET_RELU : BF16NET_NONE, .src2 = residual, .residual = residual >= 0};
+    return add(net, l, out_side(side(net, x), f->shape[0], stride, pad), cout);
 }
 
 /* residual: relu(C2(relu(C1(x))) + x), both 3x3 'same'. */
-static nn_value residual(recognizer_net *net, nn_value x, const char *block)
+static int residual(recognizer_net *net, int x, const char *block)
 {
+    if (x < 0) return -1;
     char l1[64], l2[64];
     snprintf(l1, sizeof l1, "%s/conv1", block);
     snprintf(l2, sizeof l2, "%s/conv2", block);
-    nn_value a = conv_layer(net, x, l1, 1, NN_PAD_SAME, true);
-    nn_value b = conv_layer(net, a, l2, 1, NN_PAD_SAME, false);
-    return nn_add(net->g, b, x, NN_ACT_RELU);
+    int a = conv_layer(net, x, l1, 1, BF16NET_SAME, true, -1);
+    return a < 0 ? -1 : conv_layer(net, a, l2, 1, BF16NET_SAME, true, x);
 }
 
 /* residualDown: the main path starts with a 3x3 stride-2 'valid' conv; the
  * shortcut is a 2x2 average pool with zero channels appended; when the main path
  * comes out one smaller (8 → 3 vs 4, 4 → 1 vs 2) it gets a zero row at the bottom
  * and a zero column at the right. */
-static nn_value residual_down(recognizer_net *net, nn_value x, const char *block)
+static int residual_down(recognizer_net *net, int x, const char *block)
 {
+    if (x < 0) return -1;
     char l1[64], l2[64];
     snprintf(l1, sizeof l1, "%s/conv1", block);
     snprintf(l2, sizeof l2, "%s/conv2", block);
-    nn_graph *g = net->g;
-    nn_value a = conv_layer(net, x, l1, 2, NN_PAD_VALID, true);
-    nn_value b = conv_layer(net, a, l2, 1, NN_PAD_SAME, false);
-    nn_value p = nn_avgpool(g, x, 2, 2, NN_PAD_VALID);
-    int bh = 0, bw = 0, bc = 0, ph = 0, pw = 0, pc = 0;
-    nn_shape(g, b, &bh, &bw, &bc);
-    nn_shape(g, p, &ph, &pw, &pc);
-    if (pc < bc) p = nn_zero_pad(g, p, 0, 0, 0, 0, bc - pc);
-    if (bh != ph || bw != pw) b = nn_zero_pad(g, b, 0, ph - bh, 0, pw - bw, 0);
-    return nn_add(g, p, b, NN_ACT_RELU);
+    int a = conv_layer(net, x, l1, 2, BF16NET_VALID, true, -1);
+    int b = a < 0 ? -1 : conv_layer(net, a, l2, 1, BF16NET_SAME, false, -1);
+    if (b < 0) return -1;
+    const int ph = out_side(side(net, x), 2, 2, BF16NET_VALID);
+    int p = add(net, (bf16net_layer){.op = BF16NET_AVGPOOL, .src = x, .k = 2, .stride = 2, .pad = BF16NET_VALID}, ph,
+                chans(net, x));
+    if (p >= 0 && chans(net, p) < chans(net, b))
+        p = add(net, (bf16net_layer){.op = BF16NET_PAD, .src = p, .channels = chans(net, b)}, ph, chans(net, b));
+    if (p >= 0 && side(net, b) != ph)
+        b = add(net, (bf16net_layer){.op = BF16NET_PAD, .src = b, .grow = ph - side(net, b), .channels = chans(net, b)},
+                ph, chans(net, b));
+    if (p < 0 || b < 0) return -1;
+    return add(net, (bf16net_layer){.op = BF16NET_ADD, .src = p, .src2 = b, .act = BF16NET_RELU}, ph, chans(net, b));
 }
 
-int recognizer_net_load(const char *models_dir, recognizer_net **out, err *e)
+/* The layer list of face-api's FaceRecognitionNet, up to the global average pool. */
+static int describe_layers(recognizer_net *net)
 {
-    recognizer_net *net = calloc(1, sizeof *net);
-    if (!net) return err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
-    int rc = weights_load(models_dir, MODEL, table, sizeof table / sizeof *table, &net->w, e);
-    if (rc) goto fail;
-    nn_graph *g = net->g = nn_graph_new(MODEL, e);
-    if (!g) {
-        rc = e ? e->code : ERR_INTERNAL;
-        goto fail;
-    }
-    const weights *w = net->w;
-    nn_value x = nn_input(g, RECOGNIZER_INPUT, RECOGNIZER_INPUT, 3);
-    x = conv_layer(net, x, "conv32_down", 2, NN_PAD_VALID, true); /* 150 → 72 */
-    x = nn_maxpool(g, x, 3, 2, NN_PAD_VALID);                       /* → 35 */
+    int x = conv_layer(net, -1, "conv32_down", 2, BF16NET_VALID, true, -1); /* 150 → 72 */
+    if (x >= 0)
+        x = add(net, (bf16net_layer){.op = BF16NET_MAXPOOL, .src = x, .k = 3, .stride = 2, .pad = BF16NET_VALID},
+                out_side(side(net, x), 3, 2, BF16NET_VALID), chans(net, x)); /* → 35 */
     x = residual(net, x, "conv32_1");
     x = residual(net, x, "conv32_2");
     x = residual(net, x, "conv32_3");
@@ -147,14 +188,66 @@ int recognizer_net_load(const char *models_dir, recognizer_net **out, err *e)
     x = residual(net, x, "conv256_1");
     x = residual(net, x, "conv256_2");
     x = residual_down(net, x, "conv256_down_out"); /* → 2 */
-    x = nn_global_avgpool(g, x);
-    x = nn_fully_connected(g, x, weights_get(w, "fc"), NULL, NN_ACT_NONE);
+    if (x < 0) return -1;
+    net->layers[x].external = 1; /* the bf16 net's output, f32 */
+    return 0;
+}
+
+static nn_act nn_act_of(bf16net_act a)
+{
+    return a == BF16NET_RELU ? NN_ACT_RELU : a == BF16NET_RELU6 ? NN_ACT_RELU6 : NN_ACT_NONE;
+}
+
+static nn_pad nn_pad_of(bf16net_pad p)
+{
+    return p == BF16NET_SAME ? NN_PAD_SAME : NN_PAD_VALID;
+}
+
+/* The XNNPACK graph of the layer list, then the global average pool and the
+ * fully connected layer. */
+static void build_graph(recognizer_net *net)
+{
+    nn_graph *g = net->g;
+    nn_value v[NLAYERS];
+    nn_value in = nn_input(g, RECOGNIZER_INPUT, RECOGNIZER_INPUT, 3);
+    for (int i = 0; i < net->n; i++) {
+        const bf16net_layer *l = &net->layers[i];
+        nn_value x = l->src < 0 ? in : v[l->src];
+        switch (l->op) {
+        case BF16NET_CONV:
+            v[i] = nn_conv2d(g, x, l->filter, l->bias, l->stride, nn_pad_of(l->pad),
+                             l->residual ? NN_ACT_NONE : nn_act_of(l->act));
+            if (l->residual) v[i] = nn_add(g, v[i], v[l->src2], nn_act_of(l->act));
+            break;
+        case BF16NET_MAXPOOL: v[i] = nn_maxpool(g, x, l->k, l->stride, nn_pad_of(l->pad)); break;
+        case BF16NET_AVGPOOL: v[i] = nn_avgpool(g, x, l->k, l->stride, nn_pad_of(l->pad)); break;
+        case BF16NET_PAD:
+            v[i] = nn_zero_pad(g, x, 0, l->grow, 0, l->grow, l->channels - chans(net, l->src));
+            break;
+        case BF16NET_ADD: v[i] = nn_add(g, x, v[l->src2], nn_act_of(l->act)); break;
+        }
+    }
+    nn_value x = nn_global_avgpool(g, v[net->n - 1]);
+    x = nn_fully_connected(g, x, weights_get(net->w, "fc"), NULL, NN_ACT_NONE);
     nn_output(g, x);
-    if (net->fold_err.code) {
-        rc = err_set(e, net->fold_err.code, "%s: %s", MODEL, net->fold_err.msg);
+}
+
+int recognizer_net_load(const char *models_dir, recognizer_net **out, err *e)
+{
+    recognizer_net *net = calloc(1, sizeof *net);
+    if (!net) return err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
+    int rc = weights_load(models_dir, MODEL, table, sizeof table / sizeof *table, &net->w, e);
+    if (rc) goto fail;
+    if (describe_layers(net) != 0) {
+        rc = err_set(e, net->fold_err.code ? net->fold_err.code : ERR_INTERNAL, "%s: %s", MODEL, net->fold_err.msg);
         goto fail;
     }
-    rc = nn_graph_error(g, e);
+    if (!(net->g = nn_graph_new(MODEL, e))) {
+        rc = e ? e->code : ERR_INTERNAL;
+        goto fail;
+    }
+    build_graph(net);
+    rc = nn_graph_error(net->g, e);
     if (rc) goto fail;
     *out = net;
     return 0;
@@ -163,9 +256,17 @@ fail:
     return rc;
 }
 
+int recognizer_net_load_bf16(recognizer_net *net, err *e)
+{
+    if (net->bf16) return 0;
+    net->bf16 = bf16net_new(MODEL, RECOGNIZER_INPUT, 3, net->layers, net->n, e);
+    return net->bf16 ? 0 : (e ? e->code : ERR_INTERNAL);
+}
+
 void recognizer_net_free(recognizer_net *net)
 {
     if (!net) return;
+    bf16net_free(net->bf16);
     nn_graph_free(net->g);
     for (int i = 0; i < net->nfolded; i++) wtensor_free(net->folded[i]);
     weights_free(net->w);
@@ -177,12 +278,16 @@ double recognizer_net_flops(const recognizer_net *net)
     return nn_graph_flops(net->g);
 }
 
-int recognizer_runner_new(recognizer_net *net, nn_threads *threads, recognizer_runner **out, err *e)
+int recognizer_runner_new_precision(recognizer_net *net, nn_threads *threads, recognizer_precision p,
+                                    recognizer_runner **out, err *e)
 {
+    if (p == RECOGNIZER_BF16 && !net->bf16)
+        return err_set(e, ERR_INVALID, "%s: no bf16 net loaded (recognizer_net_load_bf16)", MODEL);
     recognizer_runner *r = calloc(1, sizeof *r);
     if (!r) return err_set(e, ERR_NOMEM, "recognizer: out of memory");
-    r->rt = nn_runtime_create(net->g, threads, e);
-    if (!r->rt) {
+    r->net = net;
+    /* bf16 runs are single-threaded (bf16net.h): threads is not used. */
+    if (p == RECOGNIZER_BF16 ? !(r->bf = bf16net_run_new(net->bf16, e)) : !(r->rt = nn_runtime_create(net->g, threads, e))) {
         free(r);
         return e ? e->code : ERR_INTERNAL;
     }
@@ -190,17 +295,55 @@ int recognizer_runner_new(recognizer_net *net, nn_threads *threads, recognizer_r
     return 0;
 }
 
+int recognizer_runner_new(recognizer_net *net, nn_threads *threads, recognizer_runner **out, err *e)
+{
+    return recognizer_runner_new_precision(net, threads, RECOGNIZER_FP32, out, e);
+}
+
 void recognizer_runner_free(recognizer_runner *r)
 {
     if (!r) return;
     nn_runtime_free(r->rt);
+    bf16net_run_free(r->bf);
     free(r);
+}
+
+static float *input(recognizer_runner *r)
+{
+    return r->bf ? bf16net_run_input(r->bf, NULL) : nn_runtime_input(r->rt, 0, NULL);
+}
+
+/* The bf16 net's head on the host, in fp32: the global average pool of its
+ * output and the 256 → 128 fully connected layer (fc is [in, out]). */
+static void head(const recognizer_runner *r, float desc[RECOGNIZER_DIM])
+{
+    size_t count = 0;
+    const float *x = bf16net_run_output(r->bf, 0, &count);
+    const wtensor *fc = weights_get(r->net->w, "fc");
+    const int in = fc->shape[0], cells = (int)(count / (size_t)in);
+    float pooled[256] = {0};
+    for (int c = 0; c < in && c < 256; c++) {
+        float s = 0;
+        for (int k = 0; k < cells; k++) s += x[(size_t)k * in + c];
+        pooled[c] = s / (float)cells;
+    }
+    for (int o = 0; o < RECOGNIZER_DIM; o++) {
+        float s = 0;
+        for (int i = 0; i < in && i < 256; i++) s += pooled[i] * fc->data[(size_t)i * RECOGNIZER_DIM + o];
+        desc[o] = s;
+    }
 }
 
 /* Normalises the filled input buffer and runs the net. */
 static int run(recognizer_runner *r, float *in, float desc[RECOGNIZER_DIM], err *e)
 {
     prep_norm_mean(in, (size_t)RECOGNIZER_INPUT * RECOGNIZER_INPUT, PREP_MEAN_FACE);
+    if (r->bf) {
+        int rc = bf16net_run_exec(r->bf, e);
+        if (rc) return rc;
+        head(r, desc);
+        return 0;
+    }
     int rc = nn_run(r->rt, e);
     if (rc) return rc;
     memcpy(desc, nn_runtime_output(r->rt, 0, NULL), RECOGNIZER_DIM * sizeof *desc);
@@ -210,7 +353,7 @@ static int run(recognizer_runner *r, float *in, float desc[RECOGNIZER_DIM], err 
 int recognizer_describe_crop(recognizer_runner *r, const image *img, crop_rect crop, float desc[RECOGNIZER_DIM],
                              err *e)
 {
-    float *in = nn_runtime_input(r->rt, 0, NULL);
+    float *in = input(r);
     const prep_rect pr = {crop.x, crop.y, crop.w, crop.h};
     int rc = prep_square(img, pr, PREP_PAD_CENTRE, RECOGNIZER_INPUT, in, e);
     if (rc) return err_prefix(e, "recognizer");
@@ -237,7 +380,7 @@ int recognizer_describe_aligned(recognizer_runner *r, const image *img, const po
     align_chip chip;
     int rc = align_chip_details(pts, RECOGNIZER_INPUT, ALIGN_DLIB_PADDING, &chip, e);
     if (rc) return err_prefix(e, "recognizer");
-    float *in = nn_runtime_input(r->rt, 0, NULL);
+    float *in = input(r);
     rc = align_extract(img, &chip, in, e);
     if (rc) return err_prefix(e, "recognizer");
     return run(r, in, desc, e);

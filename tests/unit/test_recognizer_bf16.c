@@ -1,0 +1,324 @@
+/* test_recognizer_bf16.c — the face recognition ResNet in bf16 on oneDNN
+ * (recognizer_runner_new_precision(RECOGNIZER_BF16), bf16net.h).
+ *
+ * bf16net's layer kinds on a small synthetic net: convolution with 'same' and
+ * 'valid' padding, the in-place residual sum, max and average pool, add, and
+ * zero pad (its border stays zero over repeated runs), against a plain f32 C
+ * reference within bf16 rounding (2% of the output's largest value: a wrong
+ * window, pad side or operand is off by far more); malformed lists are refused.
+ *
+ * Descriptors: bf16 against fp32 (XNNPACK) on the same aligned chips — the 61
+ * golden faces of the 14 parity PNGs (golden landmarks) and the faces the fp32
+ * SSD and landmarks find in the 6 demo photos — Euclidean distance p50, p95 and
+ * max. The bound: distances between faces of one person start around 0.3 and
+ * the tightest decision facetag makes is incremental assignment at 0.45, so a
+ * precision change may move a descriptor by a small fraction of that; 0.05
+ * (1/9 of 0.45) is the ceiling, and bf16's ~3 significant digits through 29
+ * layers measure well under it (see the printed figures). */
+#include "golden_faces.h"
+#include "vision/bf16net.h"
+#include "vision/landmarks.h"
+#include "vision/recognizer.h"
+#include "vision/ssd.h"
+
+#include <glob.h>
+#include <math.h>
+
+#define MAX_DISTANCE 0.05
+
+static const char *models_dir(void)
+{
+    const char *m = getenv("FACETAG_MODELS");
+    return m && *m ? m : FACETAG_DEFAULT_MODELS;
+}
+
+static int dcmp(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* ---- bf16net's layer kinds ------------------------------------------------ */
+
+/* NHWC h x h x c, value at (y, x, ch). */
+#define AT(p, h, c, y, x, ch) (p)[((size_t)(y) * (h) + (x)) * (c) + (ch)]
+
+/* Reference conv: k x k filter HWIO [k,k,cin,cout], stride, pad_lo (input rows
+ * outside are zero), out x out output. */
+static void ref_conv(const float *in, int h, int cin, const float *f, const float *b, int k, int stride, int pad,
+                     int cout, int out, float *dst)
+{
+    for (int y = 0; y < out; y++)
+        for (int x = 0; x < out; x++)
+            for (int o = 0; o < cout; o++) {
+                float s = b[o];
+                for (int dy = 0; dy < k; dy++)
+                    for (int dx = 0; dx < k; dx++)
+                        for (int i = 0; i < cin; i++) {
+                            const int yy = y * stride + dy - pad, xx = x * stride + dx - pad;
+                            if (yy >= 0 && yy < h && xx >= 0 && xx < h)
+                                s += AT(in, h, cin, yy, xx, i) * f[((dy * k + dx) * cin + i) * cout + o];
+                        }
+                AT(dst, out, cout, y, x, o) = s;
+            }
+}
+
+/* What bf16 rounding through a few layers may change: 2% of the largest |value|. */
+static float near_tol(const float *want, int n)
+{
+    float m = 0;
+    for (int i = 0; i < n; i++) m = fmaxf(m, fabsf(want[i]));
+    return 0.02f * m + 1e-3f;
+}
+
+static void test_layer_kinds(void)
+{
+    err e = {0};
+    /* 6x6x2 input; layers:
+     *  0 conv 3x3 s1 same 2->2 relu                      (6x6x2)
+     *  1 conv 3x3 s1 same 2->2 relu                      (6x6x2)
+     *  2 conv 3x3 s1 same of 1 + layer 0, relu (in place: 6x6x2)
+     *  3 maxpool 3 s2 valid of 2                         (2x2x2)
+     *  4 avgpool 2 s2 valid of 2                         (3x3x2)
+     *  5 conv 3x3 s2 valid of 2, 2->4                    (2x2x4)
+     *  6 pad layer 5: +1 row/col                         (3x3x4)
+     *  7 pad layer 4: channels 2->4                      (3x3x4)
+     *  8 add 7 + 6, relu, external                       (3x3x4)
+     *  9 conv 1x1 of layer 3, external                   (2x2x2) */
+    enum { H = 6, C = 2 };
+    float f0[9 * 2 * 2], b0[2] = {1, -2}, f1[9 * 2 * 2], b1[2] = {0, 3}, f4[9 * 2 * 4], b4[4] = {1, 0, -1, 2};
+    float f8[2 * 2] = {1, -1, 2, 1}, b8[2] = {0, 1};
+    for (int i = 0; i < 36; i++) f0[i] = (float)((i * 7) % 5 - 2), f1[i] = (float)((i * 3) % 4 - 1);
+    for (int i = 0; i < 72; i++) f4[i] = (float)((i * 7) % 5 - 2);
+    int s0[4] = {3, 3, 2, 2}, s4[4] = {3, 3, 2, 4}, s8[4] = {1, 1, 2, 2}, sb2[1] = {2}, sb4[1] = {4};
+    wtensor W0 = {.name = "f0", .ndim = 4, .count = 36, .data = f0}, B0 = {.name = "b0", .ndim = 1, .count = 2, .data = b0};
+    wtensor W1 = {.name = "f1", .ndim = 4, .count = 36, .data = f1}, B1 = {.name = "b1", .ndim = 1, .count = 2, .data = b1};
+    wtensor W4 = {.name = "f4", .ndim = 4, .count = 72, .data = f4}, B4 = {.name = "b4", .ndim = 1, .count = 4, .data = b4};
+    wtensor W8 = {.name = "f8", .ndim = 4, .count = 4, .data = f8}, B8 = {.name = "b8", .ndim = 1, .count = 2, .data = b8};
+    memcpy(W0.shape, s0, sizeof s0), memcpy(W1.shape, s0, sizeof s0), memcpy(W4.shape, s4, sizeof s4);
+    memcpy(W8.shape, s8, sizeof s8), memcpy(B0.shape, sb2, sizeof sb2), memcpy(B1.shape, sb2, sizeof sb2);
+    memcpy(B4.shape, sb4, sizeof sb4), memcpy(B8.shape, sb2, sizeof sb2);
+    const bf16net_layer L[10] = {
+        {.op = BF16NET_CONV, .src = -1, .filter = &W0, .bias = &B0, .stride = 1, .pad = BF16NET_SAME, .act = BF16NET_RELU},
+        {.op = BF16NET_CONV, .src = 0, .filter = &W1, .bias = &B1, .stride = 1, .pad = BF16NET_SAME, .act = BF16NET_RELU},
+        {.op = BF16NET_CONV, .src = 1, .filter = &W1, .bias = &B1, .stride = 1, .pad = BF16NET_SAME,
+         .act = BF16NET_RELU, .src2 = 0, .residual = 1},
+        {.op = BF16NET_MAXPOOL, .src = 2, .k = 3, .stride = 2, .pad = BF16NET_VALID},
+        {.op = BF16NET_AVGPOOL, .src = 2, .k = 2, .stride = 2, .pad = BF16NET_VALID},
+        {.op = BF16NET_CONV, .src = 2, .filter = &W4, .bias = &B4, .stride = 2, .pad = BF16NET_VALID},
+        {.op = BF16NET_PAD, .src = 5, .grow = 1, .channels = 4},
+        {.op = BF16NET_PAD, .src = 4, .channels = 4},
+        {.op = BF16NET_ADD, .src = 7, .src2 = 6, .act = BF16NET_RELU, .external = 1},
+        {.op = BF16NET_CONV, .src = 3, .filter = &W8, .bias = &B8, .stride = 1, .pad = BF16NET_SAME, .external = 1},
+    };
+    bf16net *net = bf16net_new("synthetic", H, C, L, 10, &e);
+    if (!net && !bf16net_fast()) {
+        printf("bf16net: oneDNN has no bf16 here (ISA %s): %s — layer kinds not checked\n", bf16net_isa(), e.msg);
+        return;
+    }
+    CHECK_MSG(net != NULL, "%s", e.msg);
+    bf16net_run *r = net ? bf16net_run_new(net, &e) : NULL;
+    CHECK_MSG(!net || r, "%s", e.msg);
+    if (r) {
+        float in[H * H * C], a0[H * H * C], t[H * H * C], a1[H * H * C], mp[2 * 2 * C], ap[3 * 3 * C], c4[2 * 2 * 4];
+        float out7[3 * 3 * 4] = {0}, out8[2 * 2 * 2];
+        for (int round = 0; round < 2; round++) { /* the second run: the pads' borders are still zero */
+            for (int i = 0; i < H * H * C; i++) in[i] = (float)((i * (3 + round) + round) % 5) - 1;
+            ref_conv(in, H, C, f0, b0, 3, 1, 1, C, H, a0);
+            for (int i = 0; i < H * H * C; i++) a0[i] = fmaxf(a0[i], 0);
+            ref_conv(a0, H, C, f1, b1, 3, 1, 1, C, H, t);
+            for (int i = 0; i < H * H * C; i++) t[i] = fmaxf(t[i], 0);
+            ref_conv(t, H, C, f1, b1, 3, 1, 1, C, H, a1);
+            for (int i = 0; i < H * H * C; i++) a1[i] = fmaxf(a1[i] + a0[i], 0);
+            for (int y = 0; y < 2; y++)
+                for (int x = 0; x < 2; x++)
+                    for (int c = 0; c < C; c++) {
+                        float m = -INFINITY;
+                        for (int d = 0; d < 9; d++) m = fmaxf(m, AT(a1, H, C, 2 * y + d / 3, 2 * x + d % 3, c));
+                        AT(mp, 2, C, y, x, c) = m;
+                    }
+            for (int y = 0; y < 3; y++)
+                for (int x = 0; x < 3; x++)
+                    for (int c = 0; c < C; c++)
+                        AT(ap, 3, C, y, x, c) = (AT(a1, H, C, 2 * y, 2 * x, c) + AT(a1, H, C, 2 * y + 1, 2 * x, c) +
+                                                 AT(a1, H, C, 2 * y, 2 * x + 1, c) + AT(a1, H, C, 2 * y + 1, 2 * x + 1, c)) / 4;
+            ref_conv(a1, H, C, f4, b4, 3, 2, 0, 4, 2, c4);
+            for (int y = 0; y < 3; y++)
+                for (int x = 0; x < 3; x++)
+                    for (int c = 0; c < 4; c++) {
+                        const float p = c < C ? AT(ap, 3, C, y, x, c) : 0;
+                        const float q = (y < 2 && x < 2) ? AT(c4, 2, 4, y, x, c) : 0;
+                        AT(out7, 3, 4, y, x, c) = fmaxf(p + q, 0);
+                    }
+            ref_conv(mp, 2, C, f8, b8, 1, 1, 0, 2, 2, out8);
+
+            memcpy(bf16net_run_input(r, NULL), in, sizeof in);
+            CHECK_MSG(bf16net_run_exec(r, &e) == 0, "%s", e.msg);
+            size_t n7 = 0, n8 = 0;
+            const float *o7 = bf16net_run_output(r, 0, &n7), *o8 = bf16net_run_output(r, 1, &n8);
+            CHECK(n7 == 36 && n8 == 8 && bf16net_run_output(r, 2, NULL) == NULL);
+            const float tol7 = near_tol(out7, 36), tol8 = near_tol(out8, 8);
+            for (size_t i = 0; o7 && i < 36; i++)
+                CHECK_MSG(fabsf(o7[i] - out7[i]) <= tol7, "round %d: add output %zu: %g, want %g", round, i, o7[i],
+                          out7[i]);
+            for (size_t i = 0; o8 && i < 8; i++)
+                CHECK_MSG(fabsf(o8[i] - out8[i]) <= tol8, "round %d: 1x1 conv output %zu: %g, want %g", round, i,
+                          o8[i], out8[i]);
+        }
+    }
+    bf16net_run_free(r);
+    bf16net_free(net);
+
+    /* Malformed lists. */
+    bf16net_layer bad[10];
+    static const struct {
+        int layer, field, value;
+        const char *why;
+    } breaks[] = {
+        {4, 0, 0, "reads layer 0, overwritten in place by layer 2"},
+        {2, 1, 1, "adds in place into its own input"},
+        {7, 2, 1, "pads to fewer channels than the input"},
+        {8, 1, 5, "adds 2x2x4 to 3x3x4"},
+        {9, 0, 8, "reads an f32 output"},
+    };
+    for (size_t i = 0; i < sizeof breaks / sizeof *breaks; i++) {
+        memcpy(bad, L, sizeof bad);
+        bf16net_layer *b = &bad[breaks[i].layer];
+        *(breaks[i].field == 0 ? &b->src : breaks[i].field == 1 ? &b->src2 : &b->channels) = breaks[i].value;
+        e = (err){0};
+        bf16net *n = bf16net_new("bad", H, C, bad, 10, &e);
+        CHECK_MSG(n == NULL && e.code == ERR_INVALID, "a list that %s was not refused (%s)", breaks[i].why, e.msg);
+        bf16net_free(n);
+    }
+}
+
+/* ---- descriptors: bf16 vs fp32 ------------------------------------------- */
+
+typedef struct dists {
+    double d[512];
+    int n;
+} dists;
+
+static void compare(recognizer_runner *r32, recognizer_runner *r16, const image *im, const pointd pts[CROPS_NPOINTS],
+                    const char *what, dists *out)
+{
+    err e = {0};
+    float a[RECOGNIZER_DIM], b[RECOGNIZER_DIM];
+    CHECK_MSG(recognizer_describe_aligned(r32, im, pts, a, &e) == 0, "%s", e.msg);
+    CHECK_MSG(recognizer_describe_aligned(r16, im, pts, b, &e) == 0, "%s", e.msg);
+    const double d = recognizer_distance(a, b);
+    CHECK_MSG(d <= MAX_DISTANCE, "%s: bf16 vs fp32 descriptor distance %.4f", what, d);
+    if (out->n < 512) out->d[out->n++] = d;
+}
+
+static void golden_faces(recognizer_runner *r32, recognizer_runner *r16, dists *out)
+{
+    json_t *root = golden_load("reference/faceapi-ref/parity/golden-parity.json");
+    if (!root) return;
+    size_t ii, fi;
+    json_t *img, *face;
+    int faces = 0;
+    json_array_foreach(json_object_get(root, "images"), ii, img) {
+        image im = {0};
+        if (!golden_image(img, &im)) {
+            CHECK(0);
+            continue;
+        }
+        json_array_foreach(json_object_get(img, "faces"), fi, face) {
+            pointd pts[CROPS_NPOINTS];
+            CHECK(golden_points(face, pts));
+            char what[256];
+            snprintf(what, sizeof what, "%s face %zu", json_string_value(json_object_get(img, "file")), fi);
+            compare(r32, r16, &im, pts, what, out);
+            faces++;
+        }
+        image_free(&im);
+    }
+    CHECK(faces == 61);
+    json_decref(root);
+}
+
+/* The faces the fp32 SSD (score >= 0.5) and landmarks find in the demo photos. */
+static void demo_faces(recognizer_runner *r32, recognizer_runner *r16, dists *out)
+{
+    err e = {0};
+    ssd_model *m = ssd_load(models_dir(), &e);
+    CHECK_MSG(m != NULL, "%s", e.msg);
+    ssd_runner *det = m ? ssd_runner_new_precision(m, NULL, SSD_FP32, &e) : NULL;
+    landmarks_net *lmn = NULL;
+    landmarks_runner *lm = NULL;
+    CHECK_MSG(landmarks_net_load(models_dir(), false, &lmn, &e) == 0, "%s", e.msg);
+    if (lmn) CHECK_MSG(landmarks_runner_new(lmn, NULL, &lm, &e) == 0, "%s", e.msg);
+    char pattern[4096];
+    glob_t g = {0};
+    snprintf(pattern, sizeof pattern, "%s/../demo/*.jpg", models_dir());
+    glob(pattern, 0, NULL, &g);
+    CHECK_MSG(g.gl_pathc == 6, "%zu demo photos (6 expected)", g.gl_pathc);
+    const ssd_options opt = ssd_default_options();
+    int faces = 0;
+    for (size_t i = 0; det && lm && i < g.gl_pathc; i++) {
+        image im = {0};
+        det_list l = {0};
+        if (image_load_rgb(g.gl_pathv[i], 1, 0, &im, &e) != 0 || ssd_detect(det, &im, &opt, &l, &e) != 0) {
+            CHECK_MSG(0, "%s: %s", g.gl_pathv[i], e.msg);
+            image_free(&im);
+            continue;
+        }
+        for (size_t k = 0; k < l.n; k++) {
+            pointd pts[CROPS_NPOINTS];
+            crop_rect lc;
+            if (landmarks_detect(lm, &im, l.faces[k].box, pts, &lc, &e) != 0) continue;
+            char what[4200];
+            snprintf(what, sizeof what, "%s face %zu", g.gl_pathv[i], k);
+            compare(r32, r16, &im, pts, what, out);
+            faces++;
+        }
+        det_list_free(&l);
+        image_free(&im);
+    }
+    CHECK_MSG(faces >= 20, "%d demo faces", faces);
+    globfree(&g);
+    landmarks_runner_free(lm);
+    landmarks_net_free(lmn);
+    ssd_runner_free(det);
+    ssd_free(m);
+}
+
+int main(void)
+{
+    err e = {0};
+    CHECK(image_init("test_recognizer_bf16", &e) == 0);
+    test_layer_kinds();
+    recognizer_net *net = NULL;
+    recognizer_runner *r32 = NULL, *r16 = NULL;
+    CHECK_MSG(recognizer_net_load(models_dir(), &net, &e) == 0, "%s", e.msg);
+    if (!net) return test_main_end();
+    /* No bf16 runner before the bf16 net is built. */
+    CHECK(recognizer_runner_new_precision(net, NULL, RECOGNIZER_BF16, &r16, &e) == ERR_INVALID && !r16);
+    if (!bf16net_fast()) {
+        printf("recognizer bf16: bf16 does not pay here (oneDNN ISA %s): not used, descriptors not compared\n",
+               bf16net_isa());
+        recognizer_net_free(net);
+        return test_main_end();
+    }
+    CHECK_MSG(recognizer_net_load_bf16(net, &e) == 0, "%s", e.msg);
+    CHECK(recognizer_net_load_bf16(net, &e) == 0); /* once is enough */
+    CHECK_MSG(recognizer_runner_new(net, NULL, &r32, &e) == 0, "%s", e.msg);
+    CHECK_MSG(recognizer_runner_new_precision(net, NULL, RECOGNIZER_BF16, &r16, &e) == 0, "%s", e.msg);
+    if (r32 && r16) {
+        dists d = {0};
+        golden_faces(r32, r16, &d);
+        const int golden = d.n;
+        demo_faces(r32, r16, &d);
+        qsort(d.d, (size_t)d.n, sizeof *d.d, dcmp);
+        CHECK(d.n > 0);
+        if (d.n > 0)
+            printf("recognizer bf16 vs fp32, aligned chips: %d faces (%d golden, %d demo): distance p50 %.4f p95 %.4f "
+                   "max %.4f (bound %.2f)\n",
+                   d.n, golden, d.n - golden, d.d[d.n / 2], d.d[d.n * 95 / 100], d.d[d.n - 1], MAX_DISTANCE);
+    }
+    recognizer_runner_free(r16);
+    recognizer_runner_free(r32);
+    recognizer_net_free(net);
+    return test_main_end();
+}
