@@ -162,7 +162,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_facenets: %s\n", e.msg);
         return 1;
     }
-    printf("%-20s %8s %10s %10s %10s %10s %10s\n", "network", "GFLOP", "1T min", "1T median", "2T min", "2T median",
+    printf("%-24s %8s %10s %10s %10s %10s %10s\n", "network", "GFLOP", "1T min", "1T median", "2T min", "2T median",
            "GFLOP/s 2T");
     runners r1, r2;
     if (runners_new(&n, NULL, &r1, &e) || runners_new(&n, pool, &r2, &e)) {
@@ -175,7 +175,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < N_NETS; k++) {
         double res[4];
         if (k == N_REC_AL16 && !r1.rec16) {
-            printf("%-20s  (bf16 unavailable: FACETAG_NO_BF16, or neither AMX nor AMD's AVX512-BF16)\n", net_names[k]);
+            printf("%-24s  (bf16 unavailable: FACETAG_NO_BF16, or neither AMX nor AMD's AVX512-BF16)\n", net_names[k]);
             continue;
         }
         for (int th = 0; th < 2; th++) {
@@ -192,7 +192,7 @@ int main(int argc, char **argv)
             qsort(t, (size_t)runs, sizeof *t, dcmp);
             res[2 * th] = t[0], res[2 * th + 1] = t[runs / 2];
         }
-        printf("%-20s %8.3f %10.2f %10.2f %10.2f %10.2f %10.1f\n", net_names[k], flops[k] / 1e9, res[0], res[1],
+        printf("%-24s %8.3f %10.2f %10.2f %10.2f %10.2f %10.1f\n", net_names[k], flops[k] / 1e9, res[0], res[1],
                res[2], res[3], flops[k] / 1e6 / res[3]);
     }
 

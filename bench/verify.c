@@ -1,7 +1,10 @@
 /* bench/verify.c — which face chip gives the better descriptors: face-api's
  * axis-aligned square (recognizer_describe, --compat) or dlib's aligned chip
  * (recognizer_describe_aligned), measured as face verification on a
- * folder-per-identity set (default $FACETAG_SHARED/data/faces-dev).
+ * folder-per-identity set (default $FACETAG_SHARED/data/faces-dev). Where bf16
+ * pays (ssd_bf16_available) the aligned chip is also described by the bf16
+ * recognizer (default mode's), row aligned16: the same chips, only the
+ * recognizer's precision differs.
  *
  *   bench_verify [-j THREADS] [--models DIR] [--min-score F] [--dump DIR] [DATASET_DIR]
  *
@@ -42,8 +45,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-enum { CHIP_FACEAPI, CHIP_ALIGNED, CHIP_COUNT };
-static const char *const chip_names[CHIP_COUNT] = {"faceapi", "aligned"};
+enum { CHIP_FACEAPI, CHIP_ALIGNED, CHIP_ALIGNED16, CHIP_COUNT };
+static const char *const chip_names[CHIP_COUNT] = {"faceapi", "aligned", "aligned16"};
 
 typedef struct sample {
     char *file;     /* relative to the dataset folder: identity/name */
@@ -61,6 +64,7 @@ typedef struct shared_work {
     ssd_model *ssd;
     landmarks_net *lm;
     recognizer_net *rec;
+    int chips; /* CHIP_COUNT with the bf16 recognizer, else CHIP_ALIGNED16 */
     double min_score;
     atomic_int done;
 } shared_work;
@@ -127,8 +131,9 @@ static int largest(const det_list *l)
     return best;
 }
 
-static int describe_one(ssd_runner *sr, landmarks_runner *lr, recognizer_runner *rr, const shared_work *w, sample *s,
-                        err *e)
+/* rr16: the bf16 recognizer, or NULL. */
+static int describe_one(ssd_runner *sr, landmarks_runner *lr, recognizer_runner *rr, recognizer_runner *rr16,
+                        const shared_work *w, sample *s, err *e)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", w->root, s->file);
@@ -155,6 +160,8 @@ static int describe_one(ssd_runner *sr, landmarks_runner *lr, recognizer_runner 
             rc = recognizer_describe(rr, &img, pts, lc, s->desc[CHIP_FACEAPI], NULL, e);
         if (rc == 0)
             rc = recognizer_describe_aligned(rr, &img, pts, s->desc[CHIP_ALIGNED], e);
+        if (rc == 0 && rr16)
+            rc = recognizer_describe_aligned(rr16, &img, pts, s->desc[CHIP_ALIGNED16], e);
         if (rc != 0)
             s->found = 0;
     }
@@ -171,14 +178,16 @@ static void *worker_main(void *arg)
     shared_work *w = wk->w;
     ssd_runner *sr = ssd_runner_new(w->ssd, NULL, &wk->e);
     landmarks_runner *lr = NULL;
-    recognizer_runner *rr = NULL;
-    if (!sr || landmarks_runner_new(w->lm, NULL, &lr, &wk->e) || recognizer_runner_new(w->rec, NULL, &rr, &wk->e)) {
+    recognizer_runner *rr = NULL, *rr16 = NULL;
+    if (!sr || landmarks_runner_new(w->lm, NULL, &lr, &wk->e) || recognizer_runner_new(w->rec, NULL, &rr, &wk->e) ||
+        (w->chips > CHIP_ALIGNED16 &&
+         recognizer_runner_new_precision(w->rec, NULL, RECOGNIZER_BF16, &rr16, &wk->e))) {
         fprintf(stderr, "bench_verify: %s\n", wk->e.msg);
         wk->failed = -1;
     }
     for (size_t i; wk->failed >= 0 && (i = atomic_fetch_add(&w->next, 1)) < w->n;) {
         err e = {0};
-        if (describe_one(sr, lr, rr, w, &w->s[i], &e) != 0) {
+        if (describe_one(sr, lr, rr, rr16, w, &w->s[i], &e) != 0) {
             fprintf(stderr, "bench_verify: %s\n", e.msg);
             wk->failed++;
         }
@@ -187,6 +196,7 @@ static void *worker_main(void *arg)
             fprintf(stderr, "bench_verify: %d of %zu images\n", done, w->n);
     }
     recognizer_runner_free(rr);
+    recognizer_runner_free(rr16);
     landmarks_runner_free(lr);
     ssd_runner_free(sr);
     return NULL;
@@ -354,8 +364,9 @@ int main(int argc, char **argv)
 
     err e = {0};
     shared_work w = {.root = root, .s = s, .n = n, .min_score = min_score};
+    w.chips = ssd_bf16_available() ? CHIP_COUNT : CHIP_ALIGNED16;
     if (image_init(argv[0], &e) != 0 || !(w.ssd = ssd_load(models, &e)) || landmarks_net_load(models, false, &w.lm, &e) ||
-        recognizer_net_load(models, &w.rec, &e)) {
+        recognizer_net_load(models, &w.rec, &e) || (ssd_bf16_available() && recognizer_net_load_bf16(w.rec, &e))) {
         fprintf(stderr, "bench_verify: %s\n", e.msg);
         return 1;
     }
@@ -399,7 +410,7 @@ int main(int argc, char **argv)
     printf("pairs: %zu same-identity, %zu different-identity (all of them)\n", nsame, np - nsame);
     printf("%-8s %9s %9s %8s %12s %9s %12s %9s %11s %11s\n", "chip", "accuracy", "threshold", "AUC", "TAR@FAR1e-3",
            "thr", "TAR@FAR1e-4", "thr", "same_med", "diff_med");
-    for (int c = 0; c < CHIP_COUNT; c++) {
+    for (int c = 0; c < w.chips; c++) {
         size_t k = 0;
         for (size_t a = 0; a < m; a++)
             for (size_t b = a + 1; b < m; b++)
@@ -411,7 +422,7 @@ int main(int argc, char **argv)
                st.threshold, st.auc, st.tar3, st.thr3, st.tar4, st.thr4, st.same_median, st.diff_median);
     }
     if (dump && (mkdir(dump, 0777) == 0 || errno == EEXIST))
-        for (int c = 0; c < CHIP_COUNT; c++)
+        for (int c = 0; c < w.chips; c++)
             failed |= dump_csv(dump, c, s, n, ids) != 0;
     else if (dump) {
         fprintf(stderr, "bench_verify: %s: %s\n", dump, strerror(errno));
