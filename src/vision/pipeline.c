@@ -75,7 +75,7 @@ pipeline_options pipeline_default_options(void)
 
 const char *pipeline_model_version(const pipeline_options *opt)
 {
-    static _Thread_local char buf[96];
+    static _Thread_local char buf[128];
     pipeline_options o = opt ? *opt : pipeline_default_options();
     char score[24] = "";
     if (o.min_score != 0.5)
