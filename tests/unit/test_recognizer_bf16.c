@@ -14,10 +14,15 @@
  * the tightest decision facetag makes is incremental assignment at 0.45, so a
  * precision change may move a descriptor by a small fraction of that; 0.05
  * (1/9 of 0.45) is the ceiling, and bf16's ~3 significant digits through 29
- * layers measure well under it (see the printed figures). */
+ * layers measure well under it (see the printed figures).
+ *
+ * The default mode's model version names the bf16 recognizer (rec128albf16)
+ * exactly when ssd_bf16_available(), so that catalogs analysed in fp32 are
+ * analysed again; compat mode's never does. */
 #include "golden_faces.h"
 #include "vision/bf16net.h"
 #include "vision/landmarks.h"
+#include "vision/pipeline.h"
 #include "vision/recognizer.h"
 #include "vision/ssd.h"
 
@@ -284,10 +289,24 @@ static void demo_faces(recognizer_runner *r32, recognizer_runner *r16, dists *ou
     ssd_free(m);
 }
 
+static void check_versions(void)
+{
+    pipeline_options d = pipeline_default_options(), c = d, t = d;
+    c.compat = true;
+    t.detector = PIPELINE_TINY;
+    const bool bf16 = ssd_bf16_available();
+    CHECK_MSG((strstr(pipeline_model_version(&d), "+rec128albf16") != NULL) == bf16, "%s",
+              pipeline_model_version(&d));
+    CHECK_MSG((strstr(pipeline_model_version(&t), "+rec128albf16") != NULL) == bf16, "%s",
+              pipeline_model_version(&t));
+    CHECK_MSG(strstr(pipeline_model_version(&c), "+rec128+") != NULL, "%s", pipeline_model_version(&c));
+}
+
 int main(void)
 {
     err e = {0};
     CHECK(image_init("test_recognizer_bf16", &e) == 0);
+    check_versions();
     test_layer_kinds();
     recognizer_net *net = NULL;
     recognizer_runner *r32 = NULL, *r16 = NULL;
