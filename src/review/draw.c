@@ -53,10 +53,13 @@ static int ensure_loaded(draw_engine *d, err *e)
         return 0;
     if (!d->models_dir)
         return err_set(e, ERR_MODEL, "drawing a face needs the models folder (--models)");
-    /* No detector: a drawn box needs only the per-face networks, and the
-     * server's threads then never start oneDNN (the bf16 SSD's library). */
+    /* No detector (a drawn box needs only the per-face networks) and fp32
+     * only: the server's threads never start oneDNN. CI's AMX machine crashed
+     * in libdnnl when a libmicrohttpd thread built the bf16 SSD; analyze builds
+     * its bf16 nets in the main thread before its workers exist. */
     pipeline_options opt = pipeline_default_options();
     opt.detector = PIPELINE_NO_DETECTOR;
+    opt.fp32 = true;
     if (!d->models && !(d->models = pipeline_models_load(d->models_dir, &opt, e)))
         return e ? e->code : ERR_MODEL;
     if (!(d->runner = pipeline_runner_new(d->models, NULL, e)))

@@ -82,7 +82,7 @@ const char *pipeline_model_version(const pipeline_options *opt)
         snprintf(score, sizeof score, "-s%.3g", o.min_score);
     const char *attrs = o.attributes ? "+ag+ex" : "";
     /* Default mode's SSD and recognizer run bf16 where that pays (ssd_for, rec_for). */
-    const char *bf16 = ssd_bf16_available() ? "bf16" : "";
+    const char *bf16 = !o.fp32 && ssd_bf16_available() ? "bf16" : "";
     if (o.compat)
         snprintf(buf, sizeof buf, "%s/%s%s+lm68+rec128%s/faceapi", PIPELINE_WEIGHTS,
                  o.detector == PIPELINE_TINY ? "tiny416" : "ssd512", score, attrs);
@@ -148,12 +148,13 @@ pipeline_models *pipeline_models_load(const char *models_dir, const pipeline_opt
         rc = (m->tiny = tinydet_load(models_dir, e)) ? 0 : -1;
     else if (o.detector == PIPELINE_SSD)
         rc = (m->ssd = ssd_load(models_dir, e)) ? 0 : -1;
-    m->default_bf16 = m->ssd && !o.compat && ssd_bf16_available();
+    /* fp32 first: ssd_bf16_available() itself asks oneDNN about the CPU. */
+    m->default_bf16 = m->ssd && !o.compat && !o.fp32 && ssd_bf16_available();
     if (rc == 0)
         rc = landmarks_net_load(models_dir, false, &m->lm, e);
     if (rc == 0)
         rc = recognizer_net_load(models_dir, &m->rec, e);
-    m->rec_bf16 = !o.compat && ssd_bf16_available();
+    m->rec_bf16 = !o.compat && !o.fp32 && ssd_bf16_available();
     if (rc == 0 && m->rec_bf16)
         rc = recognizer_net_load_bf16(m->rec, e);
     if (rc == 0 && o.attributes)

@@ -37,6 +37,9 @@ typedef struct pipeline_options {
     double min_score;           /* default 0.5 (face-api's) */
     bool compat;                /* --compat faceapi */
     bool attributes;            /* age/gender + expression; default true */
+    bool fp32;                  /* every network in fp32 on XNNPACK: oneDNN (bf16) is never started.
+                                 * The review server's drawing engine; its descriptors then differ
+                                 * from a bf16 analysis' by at most ~0.01 (test_recognizer_bf16). */
 } pipeline_options;
 
 /* Defaults of the measured-better mode (compat false). */

@@ -25,7 +25,8 @@ ft cluster >/dev/null || fail "cluster"
 FACES=$(q "SELECT count(*) FROM faces")
 [ "$FACES" -ge 6 ] || fail "the three photos should give at least 6 faces, got $FACES"
 
-serve_start "$D"
+# oneDNN says when it makes a primitive: the server must never (draw.c)
+ONEDNN_VERBOSE=1 serve_start "$D"
 
 # ---- the queue and every face -------------------------------------------------
 pending=$(body "$SERVE_URL/pending")
@@ -78,6 +79,8 @@ jq -e '.source == "manual" and .person_name == "Drawn Dancer" and (.landmarks | 
   >/dev/null || fail "draw: $out"
 DRAWN=$(jq .face_id <<<"$out")
 expect 200 "crop of the drawn face" "$SERVE_URL/face_crop/$A/$(jq .face_no <<<"$out")"
+! grep -q onednn_verbose "$SERVE_LOG" ||
+  fail "drawing a face started oneDNN in the server's thread (it must stay fp32): $(grep -m3 onednn_verbose "$SERVE_LOG")"
 
 decisions=$(q "SELECT count(*) FROM decisions")
 [ "$decisions" -ge 4 ] || fail "decision log: $decisions rows"

@@ -20,6 +20,7 @@
 #include "media/jpeg_compat.h"
 #include "vision/pipeline.h"
 #include "vision/prep.h"
+#include "vision/ssd.h"
 
 #include <math.h>
 #include <sys/stat.h>
@@ -447,9 +448,11 @@ static void check_describe_box(pipeline_runner *r)
     image_free(&img);
 }
 
-/* The review server's drawing engine loads no detector (so its threads never
- * start oneDNN): the per-face networks alone describe a box exactly as a full
- * runner does, and detection is refused with a reason. */
+/* The review server's drawing engine loads no detector and only fp32 networks
+ * (so its threads never start oneDNN): the per-face networks alone describe a
+ * box as a full runner does (exactly where the full runner is fp32 too; within
+ * bf16's rounding where its recognizer is bf16), and detection is refused with
+ * a reason. */
 static void check_no_detector(pipeline_runner *full)
 {
     image img;
@@ -460,6 +463,7 @@ static void check_no_detector(pipeline_runner *full)
     err e = {0};
     pipeline_options o = pipeline_default_options();
     o.detector = PIPELINE_NO_DETECTOR;
+    o.fp32 = true;
     pipeline_models *m = pipeline_models_load(models_dir(), &o, &e);
     CHECK_MSG(m != NULL, "%s", e.msg);
     pipeline_runner *r = m ? pipeline_runner_new(m, NULL, &e) : NULL;
@@ -472,7 +476,8 @@ static void check_no_detector(pipeline_runner *full)
             pipeline_face a, b;
             CHECK_MSG(pipeline_describe_box(r, &img, res.faces[i].box, &d, &a, &e) == 0, "%s", e.msg);
             CHECK_MSG(pipeline_describe_box(full, &img, res.faces[i].box, &d, &b, &e) == 0, "%s", e.msg);
-            CHECK(recognizer_distance(a.embedding, b.embedding) == 0);
+            double dist = recognizer_distance(a.embedding, b.embedding);
+            CHECK_MSG(ssd_bf16_available() ? dist < 0.02 : dist == 0, "fp32 vs full runner's descriptor: %.5f", dist);
             CHECK(a.age == b.age && a.points68[30].x == b.points68[30].x);
         }
         pipeline_result_free(&res);
@@ -507,6 +512,10 @@ static void check_versions(void)
     t.attributes = false;
     CHECK(strcmp(pipeline_model_version(&t), dv) != 0);
     CHECK(strcmp(pipeline_model_version(NULL), dv) == 0);
+    t = d;
+    t.fp32 = true; /* says bf16 exactly when default mode would run it */
+    CHECK(strstr(pipeline_model_version(&t), "bf16") == NULL);
+    CHECK((strstr(dv, "bf16") != NULL) == (ssd_bf16_available() != 0));
     printf("model versions: default %s, compat %s\n", dv, cv);
 }
 
