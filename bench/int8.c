@@ -26,7 +26,7 @@
  * oneDNN 18.9 ms. No-go for int8 on this XNNPACK: bf16 beats it on both.
  *
  * The lever that did pay: bf16 on oneDNN with AMX or AMD's AVX512-BF16 (ssd_runner_new_precision,
- * vision/ssd_bf16.c). When ssd_bf16_available(), the library's bf16 runner is
+ * vision/bf16net.c). When ssd_bf16_available(), the library's bf16 runner is
  * measured next to its fp32 one (same passes, same figures), and, each in a
  * child process, the resident memory of one model + 2 runners with one pass
  * each: fp32 (FACETAG_NO_BF16=1, so the model holds no bf16 weights) against
