@@ -29,6 +29,7 @@
  * Timings are only as good as the machine is quiet: repeat, take the best. */
 #include "core/memtune.h"
 #include "media/image.h"
+#include "vision/bf16net.h"
 #include "vision/pipeline.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
@@ -354,7 +355,7 @@ static void detector_gflops(const char *models, const char *photo, int threads)
     const double gflop = ssd_flops(m) / 1e9;
     /* fp32 on XNNPACK (compat mode, and default mode where bf16 does not pay);
      * bf16 on oneDNN (default mode) where it pays (ssd_bf16_fast). */
-    for (int p = SSD_FP32; p <= (ssd_bf16_available() ? SSD_BF16 : SSD_FP32); p++)
+    for (int p = SSD_FP32; p <= (bf16net_available() ? SSD_BF16 : SSD_FP32); p++)
     for (int k = 1; k <= threads; k += threads > 1 ? threads - 1 : 1) {
         double best = 0, best_cpu = 0;
         for (int rep = 0; rep < 3; rep++) {

@@ -1,7 +1,7 @@
 /* bench/facenets.c — how fast the per-face networks run: landmarks (full, tiny),
  * recognition (axis-aligned crop and aligned chip), age/gender, expression. For
  * each, min and median ms per face and effective GFLOP/s, on 1 thread and on a
- * 2-thread pool (the bf16 recognizer, where ssd_bf16_available(), always runs on
+ * 2-thread pool (the bf16 recognizer, where bf16net_available(), always runs on
  * its calling thread: its 2T columns are one thread too); then the throughput of
  * all per-face networks (landmarks + descriptor + age/gender + expression) with
  * one 2-thread runtime set versus two workers with a 1-thread runtime set each,
@@ -14,10 +14,10 @@
  * and that is included. */
 #include "media/image.h"
 #include "vision/agegender.h"
+#include "vision/bf16net.h"
 #include "vision/expression.h"
 #include "vision/landmarks.h"
 #include "vision/recognizer.h"
-#include "vision/ssd.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -68,7 +68,7 @@ static int runners_new(nets *n, nn_threads *pool, runners *r, err *e)
         recognizer_runner_new(n->rec, pool, &r->rec, e) || agegender_runner_new(n->ag, pool, &r->ag, e) ||
         expression_runner_new(n->ex, pool, &r->ex, e))
         return e->code;
-    if (ssd_bf16_available() && recognizer_runner_new_precision(n->rec, pool, RECOGNIZER_BF16, &r->rec16, e))
+    if (bf16net_available() && recognizer_runner_new_precision(n->rec, pool, RECOGNIZER_BF16, &r->rec16, e))
         return e->code;
     return 0;
 }
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
     err e = {0};
     nets n = {0};
     if (landmarks_net_load(models, false, &n.lm, &e) || landmarks_net_load(models, true, &n.lmt, &e) ||
-        recognizer_net_load(models, &n.rec, &e) || (ssd_bf16_available() && recognizer_net_load_bf16(n.rec, &e)) ||
+        recognizer_net_load(models, &n.rec, &e) || (bf16net_available() && recognizer_net_load_bf16(n.rec, &e)) ||
         agegender_net_load(models, &n.ag, &e) ||
         expression_net_load(models, &n.ex, &e)) {
         fprintf(stderr, "bench_facenets: %s\n", e.msg);

@@ -26,7 +26,7 @@
  * oneDNN 18.9 ms. No-go for int8 on this XNNPACK: bf16 beats it on both.
  *
  * The lever that did pay: bf16 on oneDNN with AMX or AMD's AVX512-BF16 (ssd_runner_new_precision,
- * vision/bf16net.c). When ssd_bf16_available(), the library's bf16 runner is
+ * vision/bf16net.c). When bf16net_available(), the library's bf16 runner is
  * measured next to its fp32 one (same passes, same figures), and, each in a
  * child process, the resident memory of one model + 2 runners with one pass
  * each: fp32 (FACETAG_NO_BF16=1, so the model holds no bf16 weights) against
@@ -507,7 +507,7 @@ int main(int argc, char **argv)
         snprintf(def, sizeof def, "%s/../demo/sample1.jpg", models);
         img_path = def;
     }
-    if (ssd_bf16_available()) {
+    if (bf16net_available()) {
         rss_child(models, SSD_FP32);
         rss_child(models, SSD_BF16);
     }
@@ -532,11 +532,11 @@ int main(int argc, char **argv)
     xnn_subgraph_t sgf = build(&bf, wt, 0), sgq = build(&bq, wt, 1);
     printf("bench_int8: SSD MobileNetV1 512, %.2f GFLOP per pass, %d runs (best of), 1 thread per runner, "
            "image %s; bf16: %s (oneDNN ISA %s)\n",
-           bf.flops / 1e9, runs, img_path, ssd_bf16_available() ? "measured" : "unavailable, not measured",
+           bf.flops / 1e9, runs, img_path, bf16net_available() ? "measured" : "unavailable, not measured",
            bf16net_isa());
     for (int p = parallel ? parallel : 1; p <= (parallel ? parallel : 2); p++) {
         measure("fp32 (library ssd_infer)", NULL, m, SSD_FP32, input, runs, p, bf.flops);
-        if (ssd_bf16_available())
+        if (bf16net_available())
             measure("bf16 (library, oneDNN)    ", NULL, m, SSD_BF16, input, runs, p, bf.flops);
         measure("fp32 (this graph)", sgf, NULL, SSD_FP32, input, runs, p, bf.flops);
         measure("int8 QS8 (this graph)", sgq, NULL, SSD_FP32, input, runs, p, bf.flops);

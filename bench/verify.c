@@ -2,7 +2,7 @@
  * axis-aligned square (recognizer_describe, --compat) or dlib's aligned chip
  * (recognizer_describe_aligned), measured as face verification on a
  * folder-per-identity set (default $FACETAG_SHARED/data/faces-dev). Where bf16
- * pays (ssd_bf16_available) the aligned chip is also described by the bf16
+ * pays (bf16net_available) the aligned chip is also described by the bf16
  * recognizer (default mode's), row aligned16: the same chips, only the
  * recognizer's precision differs.
  *
@@ -30,6 +30,7 @@
  * Workers: -j N threads (default 2), each with its own single-thread runners
  * on the shared, read-only networks. */
 #include "media/image.h"
+#include "vision/bf16net.h"
 #include "vision/landmarks.h"
 #include "vision/recognizer.h"
 #include "vision/ssd.h"
@@ -364,9 +365,9 @@ int main(int argc, char **argv)
 
     err e = {0};
     shared_work w = {.root = root, .s = s, .n = n, .min_score = min_score};
-    w.chips = ssd_bf16_available() ? CHIP_COUNT : CHIP_ALIGNED16;
+    w.chips = bf16net_available() ? CHIP_COUNT : CHIP_ALIGNED16;
     if (image_init(argv[0], &e) != 0 || !(w.ssd = ssd_load(models, &e)) || landmarks_net_load(models, false, &w.lm, &e) ||
-        recognizer_net_load(models, &w.rec, &e) || (ssd_bf16_available() && recognizer_net_load_bf16(w.rec, &e))) {
+        recognizer_net_load(models, &w.rec, &e) || (bf16net_available() && recognizer_net_load_bf16(w.rec, &e))) {
         fprintf(stderr, "bench_verify: %s\n", e.msg);
         return 1;
     }

@@ -84,6 +84,14 @@ int bf16net_fast(void)
     return isa_has(dnnl_cpu_isa_avx512_core_amx) || (isa_amd && isa_has(dnnl_cpu_isa_avx512_core_bf16));
 }
 
+int bf16net_available(void)
+{
+    const char *no = getenv("FACETAG_NO_BF16");
+    if (no && *no && strcmp(no, "0") != 0)
+        return 0;
+    return bf16net_fast();
+}
+
 /* ---- one OpenMP thread while oneDNN works ------------------------------- */
 
 /* oneDNN sizes its kernels for omp_get_max_threads() when a primitive is made

@@ -71,9 +71,12 @@ typedef struct bf16net_layer {
 
 /* oneDNN's effective CPU ISA as a short name ("avx512_core_amx", ...), and
  * whether this CPU runs bf16 nets faster than XNNPACK's fp32 (above): AMX, or
- * AVX512-BF16 on an AMD CPU (cached; FACETAG_NO_BF16 is the callers' business). */
+ * AVX512-BF16 on an AMD CPU (cached; FACETAG_NO_BF16 not consulted here). */
 const char *bf16net_isa(void);
 int bf16net_fast(void);
+/* Whether default mode runs its networks in bf16: bf16net_fast(), unless the
+ * environment sets FACETAG_NO_BF16=1 (for tests and benchmarks). */
+int bf16net_available(void);
 
 /* Builds the net for a size x size x channels input from n layers; the weights
  * are copied (the wtensors may be freed afterwards). name appears in error

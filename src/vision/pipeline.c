@@ -27,6 +27,7 @@
 #include "vision/pipeline.h"
 
 #include "vision/agegender.h"
+#include "vision/bf16net.h"
 #include "vision/landmarks.h"
 #include "vision/orient.h"
 #include "vision/prep.h"
@@ -73,6 +74,14 @@ pipeline_options pipeline_default_options(void)
     return (pipeline_options){.detector = PIPELINE_SSD, .min_score = 0.5, .compat = false, .attributes = true};
 }
 
+/* Whether default mode's SSD and recognizer run bf16 (ssd_for, rec_for): where
+ * that pays, never in compat mode nor when fp32 is asked for. In this order:
+ * bf16net_available() itself asks oneDNN about the CPU. */
+static bool bf16_for(const pipeline_options *o)
+{
+    return !o->compat && !o->fp32 && bf16net_available();
+}
+
 const char *pipeline_model_version(const pipeline_options *opt)
 {
     static _Thread_local char buf[128];
@@ -81,8 +90,7 @@ const char *pipeline_model_version(const pipeline_options *opt)
     if (o.min_score != 0.5)
         snprintf(score, sizeof score, "-s%.3g", o.min_score);
     const char *attrs = o.attributes ? "+ag+ex" : "";
-    /* Default mode's SSD and recognizer run bf16 where that pays (ssd_for, rec_for). */
-    const char *bf16 = !o.fp32 && ssd_bf16_available() ? "bf16" : "";
+    const char *bf16 = bf16_for(&o) ? "bf16" : "";
     if (o.compat)
         snprintf(buf, sizeof buf, "%s/%s%s+lm68+rec128%s/faceapi", PIPELINE_WEIGHTS,
                  o.detector == PIPELINE_TINY ? "tiny416" : "ssd512", score, attrs);
@@ -100,11 +108,10 @@ const char *pipeline_model_version(const pipeline_options *opt)
 
 struct pipeline_models {
     ssd_model *ssd;
-    bool default_bf16; /* loaded for default mode where bf16 pays (ssd_bf16_available): bf16 SSD runners */
+    bool bf16; /* loaded for bf16 (bf16_for): default mode's SSD and recognizer runners are bf16 */
     tinydet_model *tiny;
     landmarks_net *lm;
     recognizer_net *rec;
-    bool rec_bf16; /* loaded for default mode where bf16 pays: bf16 recognizer runners */
     agegender_net *ag;
     expression_net *ex;
 };
@@ -113,7 +120,7 @@ struct pipeline_runner {
     pipeline_models *m;
     nn_threads *threads;
     ssd_runner *ssd;      /* fp32 (XNNPACK): compat mode, or default mode where bf16 does not pay */
-    ssd_runner *ssd_bf16; /* default mode where bf16 pays (ssd_bf16_available) */
+    ssd_runner *ssd_bf16; /* default mode where bf16 pays (bf16net_available) */
     tinydet_runner *tiny;
     landmarks_runner *lm;
     recognizer_runner *rec;      /* fp32 (XNNPACK): compat mode, or default mode where bf16 does not pay */
@@ -148,14 +155,12 @@ pipeline_models *pipeline_models_load(const char *models_dir, const pipeline_opt
         rc = (m->tiny = tinydet_load(models_dir, e)) ? 0 : -1;
     else if (o.detector == PIPELINE_SSD)
         rc = (m->ssd = ssd_load(models_dir, e)) ? 0 : -1;
-    /* fp32 first: ssd_bf16_available() itself asks oneDNN about the CPU. */
-    m->default_bf16 = m->ssd && !o.compat && !o.fp32 && ssd_bf16_available();
+    m->bf16 = bf16_for(&o);
     if (rc == 0)
         rc = landmarks_net_load(models_dir, false, &m->lm, e);
     if (rc == 0)
         rc = recognizer_net_load(models_dir, &m->rec, e);
-    m->rec_bf16 = !o.compat && !o.fp32 && ssd_bf16_available();
-    if (rc == 0 && m->rec_bf16)
+    if (rc == 0 && m->bf16)
         rc = recognizer_net_load_bf16(m->rec, e);
     if (rc == 0 && o.attributes)
         rc = agegender_net_load(models_dir, &m->ag, e);
@@ -182,11 +187,11 @@ void pipeline_models_free(pipeline_models *m)
 }
 
 /* The SSD runner for a mode: default mode runs bf16 where that pays
- * (ssd_bf16_available: 2.4-4x less CPU per pass, boxes and scores within rounding
+ * (bf16net_available: 2.4-4x less CPU per pass, boxes and scores within rounding
  * of fp32), compat mode always fp32 — face-api's numbers exactly. */
 static ssd_runner *ssd_for(pipeline_runner *r, bool compat, err *e)
 {
-    if (!compat && r->m->default_bf16) {
+    if (!compat && r->m->bf16) {
         if (!r->ssd_bf16)
             r->ssd_bf16 = ssd_runner_new_precision(r->m->ssd, r->threads, SSD_BF16, e);
         return r->ssd_bf16;
@@ -201,7 +206,7 @@ static ssd_runner *ssd_for(pipeline_runner *r, bool compat, err *e)
  * mode always fp32. */
 static recognizer_runner *rec_for(pipeline_runner *r, bool compat, err *e)
 {
-    const bool bf16 = !compat && r->m->rec_bf16;
+    const bool bf16 = !compat && r->m->bf16;
     recognizer_runner **slot = bf16 ? &r->rec_bf16 : &r->rec;
     if (!*slot &&
         recognizer_runner_new_precision(r->m->rec, r->threads, bf16 ? RECOGNIZER_BF16 : RECOGNIZER_FP32, slot, e))

@@ -12,7 +12,7 @@
  *                                the eyes are level and the face has a fixed scale.
  *
  * Precision: fp32 on XNNPACK (face-api's numbers; --compat), or bf16 on oneDNN
- * (bf16net.h) where that pays (ssd_bf16_available: AMX, or AVX512-BF16 on AMD),
+ * (bf16net.h) where that pays (bf16net_available: AMX, or AVX512-BF16 on AMD),
  * the global average pool and fully connected layer staying fp32 on the host;
  * test_recognizer_bf16 measures how far bf16 descriptors move.
  *

@@ -208,14 +208,6 @@ static void build_graph(nn_graph *g, const bf16net_layer c[SSD_NCONV])
     }
 }
 
-int ssd_bf16_available(void)
-{
-    const char *no = getenv("FACETAG_NO_BF16");
-    if (no && *no && strcmp(no, "0") != 0)
-        return 0;
-    return bf16net_fast();
-}
-
 /* The bf16 net where it is faster (bf16net_fast); otherwise (or when it fails) the reason in
  * m->bf16_why, and the model stays fp32-only. */
 static void build_bf16(ssd_model *m, const bf16net_layer c[SSD_NCONV])
@@ -225,7 +217,7 @@ static void build_bf16(ssd_model *m, const bf16net_layer c[SSD_NCONV])
                  "bf16 needs AMX, or AVX512-BF16 on AMD, to beat fp32; oneDNN's ISA here is %s", bf16net_isa());
         return;
     }
-    if (!ssd_bf16_available()) {
+    if (!bf16net_available()) {
         snprintf(m->bf16_why, sizeof m->bf16_why, "bf16 turned off by FACETAG_NO_BF16 when the model was loaded");
         return;
     }
@@ -336,7 +328,7 @@ ssd_runner *ssd_runner_new_precision(ssd_model *m, nn_threads *threads, ssd_prec
         err_set(e, ERR_INVALID, "%s: unknown precision %d", MODEL, (int)p);
         return NULL;
     }
-    if (p == SSD_BF16 && !ssd_bf16_available()) {
+    if (p == SSD_BF16 && !bf16net_available()) {
         err_set(e, ERR_INVALID, "%s: bf16 unavailable: %s", MODEL,
                 !bf16net_fast() ? m->bf16_why : "turned off by FACETAG_NO_BF16");
         return NULL;

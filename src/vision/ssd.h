@@ -36,7 +36,7 @@ typedef struct ssd_options {
 ssd_options ssd_default_options(void);
 
 /* Loads ssd_mobilenetv1_model from models_dir (weights.h rules and errors) and
- * builds the graph: the bf16 net when ssd_bf16_available(), else the XNNPACK
+ * builds the graph: the bf16 net when bf16net_available(), else the XNNPACK
  * one; with bf16, the first fp32 runner reads the weights again and builds the
  * XNNPACK graph then (so a process detecting in bf16 holds one copy of the
  * filters). Caller frees with ssd_free after every runner is freed. */
@@ -53,14 +53,10 @@ void ssd_runner_free(ssd_runner *r);
 size_t ssd_runner_passes(const ssd_runner *r);
 
 typedef enum ssd_precision { SSD_FP32 = 0, SSD_BF16 = 1 } ssd_precision;
-/* 1 when bf16 pays on this CPU (bf16net_fast: AMX, or AVX512-BF16 on AMD;
- * checked once), else 0; 0 as well when the environment sets FACETAG_NO_BF16=1
- * (for tests and benchmarks). Elsewhere oneDNN's bf16 is slower than fp32. */
-int ssd_bf16_available(void);
 /* A runner of the given precision. SSD_FP32 is ssd_runner_new. SSD_BF16 is
  * single-threaded whatever `threads` (NULL is the sensible value; see
  * bf16net.h), and fails with ERR_INVALID naming the reason (the CPU and
- * oneDNN's ISA, FACETAG_NO_BF16) when ssd_bf16_available() was 0 at ssd_load
+ * oneDNN's ISA, FACETAG_NO_BF16) when bf16net_available() was 0 at ssd_load
  * or is 0 now. */
 ssd_runner *ssd_runner_new_precision(ssd_model *m, nn_threads *threads, ssd_precision p, err *e);
 ssd_precision ssd_runner_precision(const ssd_runner *r);

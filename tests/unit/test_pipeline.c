@@ -20,7 +20,7 @@
 #include "media/jpeg_compat.h"
 #include "vision/pipeline.h"
 #include "vision/prep.h"
-#include "vision/ssd.h"
+#include "vision/bf16net.h"
 
 #include <math.h>
 #include <sys/stat.h>
@@ -477,7 +477,7 @@ static void check_no_detector(pipeline_runner *full)
             CHECK_MSG(pipeline_describe_box(r, &img, res.faces[i].box, &d, &a, &e) == 0, "%s", e.msg);
             CHECK_MSG(pipeline_describe_box(full, &img, res.faces[i].box, &d, &b, &e) == 0, "%s", e.msg);
             double dist = recognizer_distance(a.embedding, b.embedding);
-            CHECK_MSG(ssd_bf16_available() ? dist < 0.02 : dist == 0, "fp32 vs full runner's descriptor: %.5f", dist);
+            CHECK_MSG(bf16net_available() ? dist < 0.02 : dist == 0, "fp32 vs full runner's descriptor: %.5f", dist);
             CHECK(a.age == b.age && a.points68[30].x == b.points68[30].x);
         }
         pipeline_result_free(&res);
@@ -515,7 +515,7 @@ static void check_versions(void)
     t = d;
     t.fp32 = true; /* says bf16 exactly when default mode would run it */
     CHECK(strstr(pipeline_model_version(&t), "bf16") == NULL);
-    CHECK((strstr(dv, "bf16") != NULL) == (ssd_bf16_available() != 0));
+    CHECK((strstr(dv, "bf16") != NULL) == (bf16net_available() != 0));
     printf("model versions: default %s, compat %s\n", dv, cv);
 }
 

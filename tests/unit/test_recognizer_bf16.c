@@ -17,7 +17,7 @@
  * layers measure well under it (see the printed figures).
  *
  * The default mode's model version names the bf16 recognizer (rec128albf16)
- * exactly when ssd_bf16_available(), so that catalogs analysed in fp32 are
+ * exactly when bf16net_available(), so that catalogs analysed in fp32 are
  * analysed again; compat mode's never does. */
 #include "golden_faces.h"
 #include "vision/bf16net.h"
@@ -294,7 +294,7 @@ static void check_versions(void)
     pipeline_options d = pipeline_default_options(), c = d, t = d;
     c.compat = true;
     t.detector = PIPELINE_TINY;
-    const bool bf16 = ssd_bf16_available();
+    const bool bf16 = bf16net_available();
     CHECK_MSG((strstr(pipeline_model_version(&d), "+rec128albf16") != NULL) == bf16, "%s",
               pipeline_model_version(&d));
     CHECK_MSG((strstr(pipeline_model_version(&t), "+rec128albf16") != NULL) == bf16, "%s",

@@ -288,13 +288,13 @@ static void check_turned_off(ssd_model *m)
 {
     setenv("FACETAG_NO_BF16", "1", 1);
     err e = {0};
-    CHECK(ssd_bf16_available() == 0);
+    CHECK(bf16net_available() == 0);
     ssd_runner *r = ssd_runner_new_precision(m, NULL, SSD_BF16, &e);
     CHECK(r == NULL && e.code == ERR_INVALID);
     CHECK_MSG(strstr(e.msg, "FACETAG_NO_BF16") && strstr(e.msg, "ssd_mobilenetv1_model"), "message: %s", e.msg);
     ssd_runner_free(r);
     unsetenv("FACETAG_NO_BF16");
-    CHECK(ssd_bf16_available() == bf16net_fast());
+    CHECK(bf16net_available() == bf16net_fast());
     e = (err){0};
     r = ssd_runner_new_precision(m, NULL, (ssd_precision)7, &e);
     CHECK(r == NULL && e.code == ERR_INVALID);
@@ -318,7 +318,7 @@ int main(int argc, char **argv)
     ssd_runner *r32 = ssd_runner_new(m, NULL, &e);
     CHECK_MSG(r32 != NULL, "%s", e.msg);
     CHECK(r32 && ssd_runner_precision(r32) == SSD_FP32);
-    if (!ssd_bf16_available()) {
+    if (!bf16net_available()) {
         int fast = bf16net_fast();
         if (fast)
             printf("skipped: FACETAG_NO_BF16 is set: bf16 runners are refused\n");
