@@ -126,11 +126,16 @@ async function goto(page, hash) {
   await page.evaluate((h) => { location.hash = h; }, hash);
 }
 
-/* openPhoto — the review page on photo id, ready (boxes drawn). */
+/* openPhoto — the review page on photo id, ready (its image loaded, its boxes
+   drawn). The boxes are counted on the stage of this photo's image: the photo
+   shown before may have as many faces, and a drag measured on it lands on the
+   new photo with the old photo's scale. */
 async function openPhoto(page, photoId, nFaces) {
   await goto(page, `#/photo/${photoId}`);
-  await until(async () => (await page.locator('.overlay .face-box').count()) === nFaces, `${nFaces} boxes on photo ${photoId}`);
-  await until(() => page.locator('img.photo').evaluate((img) => img.complete && img.naturalWidth > 0), `photo ${photoId} to load`);
+  const stage = page.locator(`.stage:has(> img.photo[src="/image/${photoId}"])`);
+  await until(async () => (await page.locator('.stage').count()) === 1
+    && (await stage.locator('.overlay .face-box').count()) === nFaces, `${nFaces} boxes on photo ${photoId}`);
+  await until(() => stage.locator('img.photo').evaluate((img) => img.complete && img.naturalWidth > 0), `photo ${photoId} to load`);
 }
 
 /* assertLabelled — every control on the page has a name a screen reader can

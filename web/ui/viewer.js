@@ -46,6 +46,7 @@ export class PhotoViewer {
     this.overlay.append(this.draft);
     this.stage = h('div', { class: 'stage' }, this.img, this.overlay);
     this.root.classList.remove('broken');
+    this.dragCancel(); // a drag begun on the photo shown before ends with it
     clear(this.root, this.stage);
     this.overlay.addEventListener('pointerdown', (e) => this.dragStart(e));
     this.overlay.addEventListener('pointermove', (e) => this.dragMove(e));
