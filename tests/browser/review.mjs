@@ -331,7 +331,10 @@ async function edit() {
     // a person's page: select two faces (a click, a shift-click) and move them
     // to a name nobody has yet: split off into a new person so named
     await goto(page, `#/person/${H.person_id}`);
-    await until(async () => (await page.locator('.face-grid .face-card').count()) === H.faces.length, `${H.faces.length} faces on person ${H.person_id}'s page`);
+    // (by face ids: the page before, G's, may show as many faces)
+    const hIds = H.faces.map((f) => f.face_id).sort().join(',');
+    await until(async () => (await page.locator('.face-grid .face-card').evaluateAll((cs) => cs.map((c) => Number(c.dataset.faceId)).sort().join(','))) === hIds,
+      `${H.faces.length} faces on person ${H.person_id}'s page`);
     const boxes = page.locator('.face-grid .face-card input[type=checkbox]');
     await boxes.nth(0).click();
     await boxes.nth(1).click({ modifiers: ['Shift'] });
