@@ -14,9 +14,11 @@
 typedef struct net_layer {
     bf16net_op op;
     int src, src2, hin, cin, h, c, k, stride, depthwise, grow, external;
+    int srcs[BF16NET_SUM_MAX], nsrc; /* SUM (src: srcs[0]), CONV: the outputs added as binary post-ops */
+    int has_bias;                    /* CONV */
     bf16net_act act;
     int pad_lo, pad_hi;
-    dnnl_memory_t w, b; /* CONV: shared, read-only after the build */
+    dnnl_memory_t w, b; /* CONV: shared, read-only after the build; b NULL without bias */
     int out;            /* external output number, or -1 */
     int home;           /* the layer whose memory holds the output: itself, or (in-place sum) src2's home */
 } net_layer;
@@ -133,17 +135,40 @@ static dnnl_data_type_t layer_dt(const net_layer *l)
     return l->external ? dnnl_f32 : dnnl_bf16;
 }
 
-/* The activation (after an in-place sum when there is one) as post-ops in attr. */
+/* Where a layer's added operands start among its binary post-ops' operands:
+ * a SUM's first two are the primitive's own; a CONV's follow the in-place sum. */
+static int first_binary(const net_layer *l)
+{
+    return l->op == BF16NET_SUM ? 2 : 0;
+}
+
+/* Post-op number of the k-th added operand (k >= first_binary). */
+static int binary_post_op(const net_layer *l, int k)
+{
+    return k - first_binary(l) + (l->op == BF16NET_CONV && l->src2 >= 0);
+}
+
+/* As post-ops in attr: the in-place sum when there is one, the added operands
+ * (bf16 NHWC of the output's shape), then the activation. An activation layer
+ * has none: the act is its own. */
 static int layer_post_ops(const bf16net *net, const net_layer *l, dnnl_primitive_attr_t attr, err *e)
 {
     const char *name = net->name;
     int rc = 0;
     dnnl_post_ops_t po = NULL;
-    if (!(l->op == BF16NET_CONV && l->src2 >= 0) && l->act == BF16NET_NONE)
+    const int adds = l->op == BF16NET_SUM || l->op == BF16NET_CONV ? l->nsrc - first_binary(l) : 0;
+    if (l->op == BF16NET_ACT || (!(l->op == BF16NET_CONV && l->src2 >= 0) && adds <= 0 && l->act == BF16NET_NONE))
         return 0;
     DNNL_TRY(dnnl_post_ops_create(&po));
     if (l->op == BF16NET_CONV && l->src2 >= 0)
         DNNL_TRY(dnnl_post_ops_append_sum(po, 1.0f));
+    dnnl_memory_desc_t omd;
+    if (adds > 0 && md_nhwc(&omd, l->c, l->h, dnnl_bf16) != 0) {
+        rc = err_set(e, ERR_INTERNAL, "%s: oneDNN refused a %dx%dx%d operand", name, l->h, l->h, l->c);
+        goto done;
+    }
+    for (int k = 0; k < adds; k++)
+        DNNL_TRY(dnnl_post_ops_append_binary(po, dnnl_binary_add, &omd));
     if (l->act == BF16NET_RELU)
         DNNL_TRY(dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f));
     else if (l->act == BF16NET_RELU6)
@@ -173,8 +198,8 @@ static int conv_desc(const bf16net *net, const net_layer *l, const dnnl_memory_d
         DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 4, wd, dnnl_bf16, dnnl_format_tag_any));
     }
     dnnl_dims_t str = {l->stride, l->stride}, pl = {l->pad_lo, l->pad_lo}, pr = {l->pad_hi, l->pad_hi};
-    DNNL_TRY(dnnl_convolution_forward_desc_init(cd, dnnl_forward_inference, dnnl_convolution_direct, smd, &wmd, &bmd,
-                                                dmd, str, pl, pr));
+    DNNL_TRY(dnnl_convolution_forward_desc_init(cd, dnnl_forward_inference, dnnl_convolution_direct, smd, &wmd,
+                                                l->has_bias ? &bmd : NULL, dmd, str, pl, pr));
 done:
     return rc;
 }
@@ -203,10 +228,16 @@ static int layer_pd(const bf16net *net, const net_layer *l, dnnl_primitive_desc_
         if ((rc = conv_desc(net, l, &smd, &dmd, &cd, e)) != 0)
             goto done;
         DNNL_TRY(dnnl_primitive_desc_create(pd, &cd, attr, net->eng, NULL));
-    } else if (l->op == BF16NET_ADD) {
+    } else if (l->op == BF16NET_ADD || l->op == BF16NET_SUM) { /* SUM: operands 3.. are post-ops */
         dnnl_binary_desc_t bd;
         DNNL_TRY(dnnl_binary_desc_init(&bd, dnnl_binary_add, &smd, &smd, &dmd));
         DNNL_TRY(dnnl_primitive_desc_create(pd, &bd, attr, net->eng, NULL));
+    } else if (l->op == BF16NET_ACT) {
+        dnnl_eltwise_desc_t ed;
+        const int relu = l->act == BF16NET_RELU;
+        const dnnl_alg_kind_t alg = relu ? dnnl_eltwise_relu : dnnl_eltwise_clip;
+        DNNL_TRY(dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference, alg, &smd, 0.0f, relu ? 0.0f : 6.0f));
+        DNNL_TRY(dnnl_primitive_desc_create(pd, &ed, attr, net->eng, NULL));
     } else {
         dnnl_pooling_desc_t pld;
         dnnl_dims_t str = {l->stride, l->stride}, ker = {l->k, l->k};
@@ -272,6 +303,8 @@ static int layer_weights(bf16net *net, net_layer *l, const bf16net_layer *cv, er
     DNNL_TRY(dnnl_memory_create(&l->w, wmd, net->eng, DNNL_MEMORY_ALLOCATE));
     if ((rc = reorder_once(net, user, l->w, e)) != 0)
         goto done;
+    if (!l->has_bias)
+        goto done;
     dnnl_dims_t bd = {l->c};
     DNNL_TRY(dnnl_memory_desc_init_by_tag(&bmd, 1, bd, dnnl_f32, dnnl_a));
     DNNL_TRY(dnnl_memory_create(&l->b, &bmd, net->eng, DNNL_MEMORY_ALLOCATE));
@@ -305,7 +338,32 @@ static int window(net_layer *l, bf16net_pad pad)
 /* Layer i reads layer j (as its input or second operand). */
 static int layer_reads(const net_layer *l, int j)
 {
+    for (int k = 0; (l->op == BF16NET_SUM || l->op == BF16NET_CONV) && k < l->nsrc; k++)
+        if (l->srcs[k] == j)
+            return 1;
     return l->src == j || ((l->op == BF16NET_ADD || l->op == BF16NET_CONV) && l->src2 == j);
+}
+
+/* A SUM's or CONV's added layers: earlier, bf16, of the output's shape. */
+static int layer_adds(bf16net *net, int i, const bf16net_layer *cv, err *e)
+{
+    net_layer *l = &net->l[i];
+    const char *name = net->name;
+    const int lo = cv->op == BF16NET_SUM ? 2 : 0;
+    if (cv->nsrc < lo || cv->nsrc > BF16NET_SUM_MAX)
+        return err_set(e, ERR_INVALID, "%s: layer %d adds %d layers", name, i, cv->nsrc);
+    l->nsrc = cv->nsrc;
+    for (int k = 0; k < cv->nsrc; k++) {
+        const int j = cv->srcs[k];
+        if (j < -1 || j >= i || (j >= 0 && net->l[j].external))
+            return err_set(e, ERR_INVALID, "%s: layer %d adds layer %d", name, i, j);
+        const int h = j < 0 ? net->size : net->l[j].h, c = j < 0 ? net->channels : net->l[j].c;
+        if (h != l->h || c != l->c)
+            return err_set(e, ERR_INVALID, "%s: layer %d: adds %dx%dx%d to %dx%dx%d", name, i, h, h, c, l->h, l->h,
+                           l->c);
+        l->srcs[k] = j;
+    }
+    return 0;
 }
 
 /* Checks layer i against its sources' shapes and fills its shapes. */
@@ -315,30 +373,33 @@ static int layer_shape(bf16net *net, int i, const bf16net_layer *cv, err *e)
     const char *name = net->name;
     const wtensor *f = cv->filter;
     l->op = cv->op;
-    l->src = cv->src;
+    l->src = cv->op == BF16NET_SUM ? cv->srcs[0] : cv->src;
     l->src2 = (cv->op == BF16NET_ADD || (cv->op == BF16NET_CONV && cv->residual)) ? cv->src2 : -1;
     l->external = cv->external;
     l->act = cv->act;
     l->home = i;
     l->out = cv->external ? net->nout++ : -1;
     const int two = l->op == BF16NET_ADD || l->src2 >= 0;
-    if (cv->src < -1 || cv->src >= i || (two && (l->src2 < 0 || l->src2 >= i)))
-        return err_set(e, ERR_INVALID, "%s: layer %d reads layer %d/%d", name, i, cv->src, l->src2);
-    if ((cv->src >= 0 && net->l[cv->src].external) || (two && net->l[l->src2].external))
+    if (cv->op == BF16NET_SUM && (cv->nsrc < 2 || cv->nsrc > BF16NET_SUM_MAX))
+        return err_set(e, ERR_INVALID, "%s: layer %d adds %d layers", name, i, cv->nsrc);
+    if (l->src < -1 || l->src >= i || (two && (l->src2 < 0 || l->src2 >= i)))
+        return err_set(e, ERR_INVALID, "%s: layer %d reads layer %d/%d", name, i, l->src, l->src2);
+    if ((l->src >= 0 && net->l[l->src].external) || (two && net->l[l->src2].external))
         return err_set(e, ERR_INVALID, "%s: layer %d reads an f32 output", name, i);
-    l->hin = cv->src < 0 ? net->size : net->l[cv->src].h;
-    l->cin = cv->src < 0 ? net->channels : net->l[cv->src].c;
+    l->hin = l->src < 0 ? net->size : net->l[l->src].h;
+    l->cin = l->src < 0 ? net->channels : net->l[l->src].c;
     l->stride = cv->stride;
     switch (cv->op) {
     case BF16NET_CONV:
-        if (!f || !cv->bias || f->ndim != 4 || f->shape[0] != f->shape[1] || f->shape[2] != l->cin ||
+        if (!f || f->ndim != 4 || f->shape[0] != f->shape[1] || f->shape[2] != l->cin ||
             (cv->depthwise && f->shape[3] != 1) || cv->stride < 1)
             return err_set(e, ERR_INVALID, "%s: layer %d: filter %s does not fit a %dx%dx%d input", name, i,
                            f ? f->name : "(none)", l->hin, l->hin, l->cin);
         l->k = f->shape[0];
         l->depthwise = cv->depthwise;
         l->c = cv->depthwise ? l->cin : f->shape[3];
-        if (cv->bias->count != (size_t)l->c)
+        l->has_bias = cv->bias != NULL;
+        if (cv->bias && cv->bias->count != (size_t)l->c)
             return err_set(e, ERR_INVALID, "%s: layer %d: bias %s has %zu values for %d channels", name, i,
                            cv->bias->name, cv->bias->count, l->c);
         if (window(l, cv->pad) < 1)
@@ -354,6 +415,12 @@ static int layer_shape(bf16net *net, int i, const bf16net_layer *cv, err *e)
                            l->hin);
         break;
     case BF16NET_ADD: l->h = l->hin, l->c = l->cin; break;
+    case BF16NET_ACT:
+        l->h = l->hin, l->c = l->cin;
+        if (cv->act == BF16NET_NONE || cv->external)
+            return err_set(e, ERR_INVALID, "%s: layer %d: an activation layer needs an act and a bf16 output", name, i);
+        break;
+    case BF16NET_SUM: l->h = l->hin, l->c = l->cin; break;
     case BF16NET_PAD:
         l->grow = cv->grow;
         l->h = l->hin + cv->grow;
@@ -364,6 +431,9 @@ static int layer_shape(bf16net *net, int i, const bf16net_layer *cv, err *e)
         break;
     default: return err_set(e, ERR_INVALID, "%s: layer %d: unknown op %d", name, i, (int)cv->op);
     }
+    int rc = (cv->op == BF16NET_SUM || cv->op == BF16NET_CONV) ? layer_adds(net, i, cv, e) : 0;
+    if (rc != 0)
+        return rc;
     if (two) {
         const net_layer *o = &net->l[l->src2];
         if (o->h != l->h || o->c != l->c)
@@ -631,6 +701,15 @@ static dnnl_memory_t run_value(const bf16net_run *r, int j)
     return j < 0 ? r->in16 : r->dst[j];
 }
 
+/* The operands a layer adds through binary post-ops, appended to a[na..]. */
+static int added_args(const bf16net_run *r, const net_layer *l, dnnl_exec_arg_t *a, int na)
+{
+    for (int k = first_binary(l); k < l->nsrc; k++)
+        a[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(binary_post_op(l, k)) | DNNL_ARG_SRC_1,
+                                    run_value(r, l->srcs[k])};
+    return na;
+}
+
 int bf16net_run_exec(bf16net_run *r, err *e)
 {
     const bf16net *net = r->net;
@@ -640,19 +719,27 @@ int bf16net_run_exec(bf16net_run *r, err *e)
     DNNL_TRY(dnnl_primitive_execute(r->in_reorder, r->st, 2, in));
     for (int i = 0; i < net->n; i++) {
         const net_layer *l = &net->l[i];
-        dnnl_exec_arg_t a[4];
+        dnnl_exec_arg_t a[4 + BF16NET_SUM_MAX];
         int na = 0;
         switch (l->op) {
         case BF16NET_CONV:
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, run_value(r, l->src)};
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, l->w};
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, l->b};
+            if (l->b)
+                a[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, l->b};
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
+            na = added_args(r, l, a, na);
             break;
         case BF16NET_ADD:
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_0, run_value(r, l->src)};
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_1, run_value(r, l->src2)};
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
+            break;
+        case BF16NET_SUM:
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_0, run_value(r, l->srcs[0])};
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_1, run_value(r, l->srcs[1])};
+            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
+            na = added_args(r, l, a, na);
             break;
         case BF16NET_PAD:
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_FROM, run_value(r, l->src)};

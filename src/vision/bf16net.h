@@ -3,10 +3,12 @@
  * recognition ResNet (recognizer.c) describe their layers as a list of
  * bf16net_layer; every oneDNN call in facetag lives in bf16net.c.
  *
- * A layer is a convolution (+ bias, optionally + the output of an earlier
- * layer, then an activation), a max or average pool, an element-wise add (then
- * an activation), or a zero pad (rows at the bottom, columns at the right,
- * channels at the end). Activations are NHWC bf16 between layers; a layer
+ * A layer is a convolution (+ bias or none, optionally + the outputs of
+ * earlier layers, then an activation), a max or average pool, an element-wise
+ * add (then an activation), a sum of up to BF16NET_SUM_MAX earlier outputs
+ * (then an activation), an activation on its own, or a zero pad (rows at the
+ * bottom, columns at the right, channels at the end). netlist.h builds the
+ * XNNPACK fp32 graph of the same list. Activations are NHWC bf16 between layers; a layer
  * marked `external` writes f32 instead, an output the caller reads after a run.
  * The input is the normalised size x size x channels float image, converted to
  * bf16 by a reorder.
@@ -26,7 +28,17 @@
  * AMX 17-18 ms against XNNPACK's fp32 67-76 ms; an AMD EPYC (Zen 5) with
  * AVX512-BF16 but no AMX 18.9 ms against 45 ms. The same Xeon with AMX masked
  * off (oneDNN's avx512_core_bf16 kernels) took 82 ms against 63 ms, slower than
- * fp32. So bf16net_fast() says yes for AMX, and for AVX512-BF16 on AMD. */
+ * fp32. So bf16net_fast() says yes for AMX, and for AVX512-BF16 on AMD. The
+ * per-face nets on that EPYC, ms per face on one thread (bench_facenets):
+ * recognizer 2.5 against 5.1, landmarks 0.56 against 1.00, age/gender 0.75
+ * against 1.44, expression 0.55 against 0.98.
+ *
+ * Kernels: oneDNN 2.6 writes bf16 -> f32 with a jit kernel only in
+ * convolutions; an external add, sum or pool falls to its reference kernel
+ * (1.4 ms for a 7x7x256 sum) or is refused (pools), so a net's f32 output is
+ * best a convolution — a convolution can add earlier outputs for that. An
+ * activation layer, and a sum's third and later operands, keep the jit kernels
+ * (no post-op on an eltwise, binary post-ops on a binary). */
 #ifndef FACETAG_VISION_BF16NET_H
 #define FACETAG_VISION_BF16NET_H
 
@@ -38,12 +50,16 @@ typedef struct bf16net bf16net;
 typedef struct bf16net_run bf16net_run;
 
 typedef enum bf16net_op {
-    BF16NET_CONV,    /* filter HWIO [k,k,cin,cout] (depthwise: [k,k,c,1]) + bias [cout] */
+    BF16NET_CONV,    /* filter HWIO [k,k,cin,cout] (depthwise: [k,k,c,1]) + bias [cout] or none */
     BF16NET_MAXPOOL, /* k x k window */
     BF16NET_AVGPOOL, /* k x k window (VALID padding only: no padded cells to count) */
     BF16NET_ADD,     /* src + src2, same shape */
-    BF16NET_PAD      /* zeros: grow rows at the bottom and columns at the right, channels up to `channels` */
+    BF16NET_PAD,     /* zeros: grow rows at the bottom and columns at the right, channels up to `channels` */
+    BF16NET_SUM,     /* srcs[0] + srcs[1] + ... + srcs[nsrc-1] (2 <= nsrc <= BF16NET_SUM_MAX), same shape; src unused */
+    BF16NET_ACT      /* act(src); act not NONE, not external */
 } bf16net_op;
+
+#define BF16NET_SUM_MAX 4
 
 /* SAME is TensorFlow's: total = max(0, (out-1)*stride + k - in), top/left = total/2,
  * out = ceil(in/stride); VALID: no padding, out = (in-k)/stride + 1. */
@@ -54,18 +70,22 @@ typedef struct bf16net_layer {
     bf16net_op op;
     int src;               /* the layer whose output this one reads; -1: the network input */
     const wtensor *filter; /* CONV */
-    const wtensor *bias;   /* CONV */
+    const wtensor *bias;   /* CONV; NULL: none (zero) */
     int k;                 /* pools: window side (CONV: the filter's) */
     int stride;            /* CONV, pools */
     int depthwise;         /* CONV */
     bf16net_pad pad;       /* CONV, pools */
-    bf16net_act act;       /* CONV, ADD: after the sum */
+    bf16net_act act;       /* CONV, ADD, SUM: after the sum; ACT: the activation */
     int src2;              /* ADD: the other operand; CONV with residual: the layer added */
     /* CONV: 1 to add src2 (of the output's shape) before act — in place in
      * src2's memory, so no later layer may read src2. */
     int residual;
     int grow;     /* PAD: rows and columns added */
     int channels; /* PAD: output channels (>= the input's) */
+    /* SUM: the layers added (-1: the network input). CONV: layers added to its
+     * output (after the residual, before act; not in place: they stay readable). */
+    int srcs[BF16NET_SUM_MAX];
+    int nsrc; /* SUM: 2 or more; CONV: 0 or more */
     int external; /* f32 output, read with bf16net_run_output (numbered in list order) */
 } bf16net_layer;
 
