@@ -4,6 +4,7 @@
 
 #include "vision/align.h"
 #include "vision/bf16net.h"
+#include "vision/netlist.h"
 #include "vision/prep.h"
 
 #include <math.h>
@@ -42,7 +43,7 @@ static const char *const MODEL = "face_recognition_model";
 /* 29 conv layers, each folded into a filter and a bias tensor. */
 #define NFOLDED 58
 /* The layer list: 29 convs, a max pool, 4 x (average pool, 2 pads, add). */
-#define NLAYERS 64
+#define NLAYERS NETLIST_MAX
 
 struct recognizer_net {
     weights *w;
@@ -193,41 +194,13 @@ static int describe_layers(recognizer_net *net)
     return 0;
 }
 
-static nn_act nn_act_of(bf16net_act a)
-{
-    return a == BF16NET_RELU ? NN_ACT_RELU : a == BF16NET_RELU6 ? NN_ACT_RELU6 : NN_ACT_NONE;
-}
-
-static nn_pad nn_pad_of(bf16net_pad p)
-{
-    return p == BF16NET_SAME ? NN_PAD_SAME : NN_PAD_VALID;
-}
-
 /* The XNNPACK graph of the layer list, then the global average pool and the
  * fully connected layer. */
 static void build_graph(recognizer_net *net)
 {
     nn_graph *g = net->g;
-    nn_value v[NLAYERS];
-    nn_value in = nn_input(g, RECOGNIZER_INPUT, RECOGNIZER_INPUT, 3);
-    for (int i = 0; i < net->n; i++) {
-        const bf16net_layer *l = &net->layers[i];
-        nn_value x = l->src < 0 ? in : v[l->src];
-        switch (l->op) {
-        case BF16NET_CONV:
-            v[i] = nn_conv2d(g, x, l->filter, l->bias, l->stride, nn_pad_of(l->pad),
-                             l->residual ? NN_ACT_NONE : nn_act_of(l->act));
-            if (l->residual) v[i] = nn_add(g, v[i], v[l->src2], nn_act_of(l->act));
-            break;
-        case BF16NET_MAXPOOL: v[i] = nn_maxpool(g, x, l->k, l->stride, nn_pad_of(l->pad)); break;
-        case BF16NET_AVGPOOL: v[i] = nn_avgpool(g, x, l->k, l->stride, nn_pad_of(l->pad)); break;
-        case BF16NET_PAD:
-            v[i] = nn_zero_pad(g, x, 0, l->grow, 0, l->grow, l->channels - chans(net, l->src));
-            break;
-        case BF16NET_ADD: v[i] = nn_add(g, x, v[l->src2], nn_act_of(l->act)); break;
-        }
-    }
-    nn_value x = nn_global_avgpool(g, v[net->n - 1]);
+    nn_value x = netlist_graph(g, nn_input(g, RECOGNIZER_INPUT, RECOGNIZER_INPUT, 3), net->layers, net->n);
+    x = nn_global_avgpool(g, x);
     x = nn_fully_connected(g, x, weights_get(net->w, "fc"), NULL, NN_ACT_NONE);
     nn_output(g, x);
 }
@@ -319,19 +292,10 @@ static void head(const recognizer_runner *r, float desc[RECOGNIZER_DIM])
 {
     size_t count = 0;
     const float *x = bf16net_run_output(r->bf, 0, &count);
-    const wtensor *fc = weights_get(r->net->w, "fc");
-    const int in = fc->shape[0], cells = (int)(count / (size_t)in);
-    float pooled[256] = {0};
-    for (int c = 0; c < in && c < 256; c++) {
-        float s = 0;
-        for (int k = 0; k < cells; k++) s += x[(size_t)k * in + c];
-        pooled[c] = s / (float)cells;
-    }
-    for (int o = 0; o < RECOGNIZER_DIM; o++) {
-        float s = 0;
-        for (int i = 0; i < in && i < 256; i++) s += pooled[i] * fc->data[(size_t)i * RECOGNIZER_DIM + o];
-        desc[o] = s;
-    }
+    const wtensor *fc = weights_get(r->net->w, "fc"); /* [256, RECOGNIZER_DIM]: the load checked */
+    float pooled[256];
+    netlist_mean(x, count, fc->shape[0], pooled);
+    netlist_fc(pooled, fc, NULL, desc);
 }
 
 /* Normalises the filled input buffer and runs the net. */
