@@ -2,6 +2,7 @@
  * Code: face-api src/xception/TinyXception.ts, src/ageGenderNet/AgeGenderNet.ts. */
 #include "vision/agegender.h"
 
+#include "vision/netlist.h"
 #include "vision/prep.h"
 
 #include <stdio.h>
@@ -34,12 +35,12 @@ static const weights_spec table[] = {
 static const char *const MODEL = "age_gender_model";
 
 struct agegender_net {
-    weights *w;
-    nn_graph *g;
+    netlist_net n; /* list: up to the 7x7 average pool; g: then the two heads */
 };
 
 struct agegender_runner {
-    nn_runtime *rt;
+    const agegender_net *net;
+    netlist_runner run;
 };
 
 static const wtensor *get(const weights *w, const char *block, const char *layer, const char *what)
@@ -50,56 +51,72 @@ static const wtensor *get(const weights *w, const char *block, const char *layer
 }
 
 /* depthwiseSeparableConv ('same', stride 1, + bias), then act. */
-static nn_value sep(nn_graph *g, nn_value x, const weights *w, const char *block, const char *layer, nn_act act)
+static int sep(netlist *nl, int x, const weights *w, const char *block, const char *layer, bf16net_act act)
 {
-    return nn_separable(g, x, get(w, block, layer, "depthwise_filter"), get(w, block, layer, "pointwise_filter"),
-                        get(w, block, layer, "bias"), 1, NN_PAD_SAME, act);
+    return netlist_separable(nl, x, get(w, block, layer, "depthwise_filter"), get(w, block, layer, "pointwise_filter"),
+                             get(w, block, layer, "bias"), 1, BF16NET_SAME, act);
+}
+
+/* Layer y (a conv) adds layer x to its output (in place in bf16, nn_add(y, x) in fp32). */
+static int plus(netlist *nl, int y, int x)
+{
+    if (y >= 0) nl->l[y].residual = 1, nl->l[y].src2 = x;
+    return x == NETLIST_NONE ? NETLIST_NONE : y;
+}
+
+static int relu(netlist *nl, int x)
+{
+    return netlist_add(nl, (bf16net_layer){.op = BF16NET_ACT, .src = x, .act = BF16NET_RELU});
 }
 
 /* reductionBlock: the shortcut convolves the un-activated input. */
-static nn_value reduction_block(nn_graph *g, nn_value x, const weights *w, const char *block, bool activate_input)
+static int reduction_block(netlist *nl, int x, const weights *w, const char *block, bool activate_input)
 {
-    nn_value y = activate_input ? nn_activate(g, x, NN_ACT_RELU) : x;
-    y = sep(g, y, w, block, "separable_conv0", NN_ACT_RELU);
-    y = sep(g, y, w, block, "separable_conv1", NN_ACT_NONE);
-    y = nn_maxpool(g, y, 3, 2, NN_PAD_SAME);
-    nn_value s = nn_conv2d(g, x, get(w, block, "expansion_conv", "filters"), get(w, block, "expansion_conv", "bias"), 2,
-                           NN_PAD_SAME, NN_ACT_NONE);
-    return nn_add(g, y, s, NN_ACT_NONE);
+    int y = activate_input ? relu(nl, x) : x;
+    y = sep(nl, y, w, block, "separable_conv0", BF16NET_RELU);
+    y = sep(nl, y, w, block, "separable_conv1", BF16NET_NONE);
+    y = netlist_add(nl, (bf16net_layer){.op = BF16NET_MAXPOOL, .src = y, .k = 3, .stride = 2, .pad = BF16NET_SAME});
+    int s = netlist_conv(nl, x, get(w, block, "expansion_conv", "filters"), get(w, block, "expansion_conv", "bias"), 2,
+                         BF16NET_SAME, 0, BF16NET_NONE);
+    return plus(nl, s, y);
 }
 
 /* mainBlock: x + sep(relu(sep(relu(sep(relu(x)))))). */
-static nn_value main_block(nn_graph *g, nn_value x, const weights *w, const char *block)
+static int main_block(netlist *nl, int x, const weights *w, const char *block)
 {
-    nn_value y = nn_activate(g, x, NN_ACT_RELU);
-    y = sep(g, y, w, block, "separable_conv0", NN_ACT_RELU);
-    y = sep(g, y, w, block, "separable_conv1", NN_ACT_RELU);
-    y = sep(g, y, w, block, "separable_conv2", NN_ACT_NONE);
-    return nn_add(g, y, x, NN_ACT_NONE);
+    int y = relu(nl, x);
+    y = sep(nl, y, w, block, "separable_conv0", BF16NET_RELU);
+    y = sep(nl, y, w, block, "separable_conv1", BF16NET_RELU);
+    y = sep(nl, y, w, block, "separable_conv2", BF16NET_NONE);
+    return plus(nl, y, x);
+}
+
+/* TinyXception up to the 7x7 average pool → 1 x 1 x 512. */
+static int list_layers(netlist *nl, const weights *w, const void *unused)
+{
+    (void)unused;
+    int x = netlist_conv(nl, -1, weights_get(w, "entry_flow/conv_in/filters"),
+                         weights_get(w, "entry_flow/conv_in/bias"), 2, BF16NET_SAME, 0, BF16NET_RELU); /* 112 → 56 */
+    x = reduction_block(nl, x, w, "entry_flow/reduction_block_0", false); /* → 28 */
+    x = reduction_block(nl, x, w, "entry_flow/reduction_block_1", true);  /* → 14 */
+    x = main_block(nl, x, w, "middle_flow/main_block_0");
+    x = main_block(nl, x, w, "middle_flow/main_block_1");
+    x = reduction_block(nl, x, w, "exit_flow/reduction_block", true); /* → 7 */
+    x = sep(nl, x, w, "exit_flow", "separable_conv", BF16NET_RELU);
+    return netlist_add(nl, (bf16net_layer){.op = BF16NET_AVGPOOL, .src = x, .k = 7, .stride = 2, .pad = BF16NET_VALID});
 }
 
 int agegender_net_load(const char *models_dir, agegender_net **out, err *e)
 {
     agegender_net *net = calloc(1, sizeof *net);
     if (!net) return err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
-    int rc = weights_load(models_dir, MODEL, table, sizeof table / sizeof *table, &net->w, e);
+    netlist_net *n = &net->n;
+    n->model = MODEL, n->size = AGEGENDER_INPUT;
+    nn_value x;
+    int rc = netlist_net_load(n, models_dir, table, sizeof table / sizeof *table, list_layers, NULL, &x, e);
     if (rc) goto fail;
-    nn_graph *g = net->g = nn_graph_new(MODEL, e);
-    if (!g) {
-        rc = e ? e->code : ERR_INTERNAL;
-        goto fail;
-    }
-    const weights *w = net->w;
-    nn_value x = nn_input(g, AGEGENDER_INPUT, AGEGENDER_INPUT, 3);
-    x = nn_conv2d(g, x, weights_get(w, "entry_flow/conv_in/filters"), weights_get(w, "entry_flow/conv_in/bias"), 2,
-                  NN_PAD_SAME, NN_ACT_RELU); /* 112 → 56 */
-    x = reduction_block(g, x, w, "entry_flow/reduction_block_0", false); /* → 28 */
-    x = reduction_block(g, x, w, "entry_flow/reduction_block_1", true);  /* → 14 */
-    x = main_block(g, x, w, "middle_flow/main_block_0");
-    x = main_block(g, x, w, "middle_flow/main_block_1");
-    x = reduction_block(g, x, w, "exit_flow/reduction_block", true); /* → 7 */
-    x = sep(g, x, w, "exit_flow", "separable_conv", NN_ACT_RELU);
-    x = nn_avgpool(g, x, 7, 2, NN_PAD_VALID); /* → 1 x 1 x 512 */
+    nn_graph *g = n->g;
+    const weights *w = n->w;
     nn_value age = nn_fully_connected(g, x, weights_get(w, "fc/age/weights"), weights_get(w, "fc/age/bias"),
                                       NN_ACT_NONE);
     nn_value gender = nn_fully_connected(g, x, weights_get(w, "fc/gender/weights"),
@@ -115,50 +132,72 @@ fail:
     return rc;
 }
 
+int agegender_net_load_bf16(agegender_net *net, err *e)
+{
+    return netlist_net_load_bf16(&net->n, e);
+}
+
 void agegender_net_free(agegender_net *net)
 {
     if (!net) return;
-    nn_graph_free(net->g);
-    weights_free(net->w);
+    netlist_net_fini(&net->n);
     free(net);
 }
 
 double agegender_net_flops(const agegender_net *net)
 {
-    return nn_graph_flops(net->g);
+    return nn_graph_flops(net->n.g);
 }
 
-int agegender_runner_new(agegender_net *net, nn_threads *threads, agegender_runner **out, err *e)
+int agegender_runner_new_precision(agegender_net *net, nn_threads *threads, bool bf16, agegender_runner **out, err *e)
 {
     agegender_runner *r = calloc(1, sizeof *r);
     if (!r) return err_set(e, ERR_NOMEM, "agegender: out of memory");
-    r->rt = nn_runtime_create(net->g, threads, e);
-    if (!r->rt) {
+    r->net = net;
+    int rc = netlist_runner_init(&r->run, &net->n, threads, bf16, e);
+    if (rc) {
         free(r);
-        return e ? e->code : ERR_INTERNAL;
+        return rc;
     }
     *out = r;
     return 0;
 }
 
+int agegender_runner_new(agegender_net *net, nn_threads *threads, agegender_runner **out, err *e)
+{
+    return agegender_runner_new_precision(net, threads, false, out, e);
+}
+
 void agegender_runner_free(agegender_runner *r)
 {
     if (!r) return;
-    nn_runtime_free(r->rt);
+    netlist_runner_fini(&r->run);
     free(r);
 }
 
 int agegender_predict_crop(agegender_runner *r, const image *img, crop_rect crop, agegender_result *out, err *e)
 {
-    float *in = nn_runtime_input(r->rt, 0, NULL);
+    float *in = netlist_runner_input(&r->run);
     const prep_rect pr = {crop.x, crop.y, crop.w, crop.h};
     int rc = prep_square(img, pr, PREP_PAD_CENTRE, AGEGENDER_INPUT, in, e);
     if (rc) return err_prefix(e, "agegender");
     prep_norm_mean(in, (size_t)AGEGENDER_INPUT * AGEGENDER_INPUT, PREP_MEAN_FACE);
-    rc = nn_run(r->rt, e);
+    rc = netlist_runner_exec(&r->run, e);
     if (rc) return rc;
-    out->age = nn_runtime_output(r->rt, 0, NULL)[0];
-    out->p_male = nn_runtime_output(r->rt, 1, NULL)[0];
+    if (r->run.bf) { /* the last conv's output (f32), then the pool and both heads on the host in fp32 */
+        size_t count = 0;
+        const float *y = bf16net_run_output(r->run.bf, 0, &count);
+        const weights *w = r->net->n.w;
+        float x[512], gender[2];
+        netlist_mean(y, count, 512, x);
+        netlist_fc(x, weights_get(w, "fc/age/weights"), weights_get(w, "fc/age/bias"), &out->age);
+        netlist_fc(x, weights_get(w, "fc/gender/weights"), weights_get(w, "fc/gender/bias"), gender);
+        netlist_softmax(gender, 2);
+        out->p_male = gender[0];
+    } else {
+        out->age = nn_runtime_output(r->run.rt, 0, NULL)[0];
+        out->p_male = nn_runtime_output(r->run.rt, 1, NULL)[0];
+    }
     out->male = out->p_male > 0.5f;
     /* JS: 1 - probMale in double, reported as a number; float is enough here. */
     out->gender_probability = out->male ? out->p_male : (float)(1.0 - (double)out->p_male);

@@ -4,7 +4,6 @@
 #include "vision/landmarks.h"
 
 #include "vision/facefeat.h"
-#include "vision/prep.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -14,54 +13,39 @@
 
 struct landmarks_net {
     bool tiny;
-    weights *w;
-    nn_graph *g;
+    facefeat_net *f;
 };
 
 struct landmarks_runner {
-    nn_runtime *rt;
+    facefeat_runner *f;
     float raw[NOUT];
 };
 
 int landmarks_net_load(const char *models_dir, bool tiny, landmarks_net **out, err *e)
 {
-    const char *model = tiny ? "face_landmark_68_tiny_model" : "face_landmark_68_model";
-    size_t nfeat;
-    const weights_spec *feat = facefeat_table(tiny, &nfeat);
-    const int c = facefeat_channels(tiny);
-    weights_spec table[64];
-    memcpy(table, feat, nfeat * sizeof *feat);
-    table[nfeat] = (weights_spec){"fc/weights", 2, {c, NOUT}};
-    table[nfeat + 1] = (weights_spec){"fc/bias", 1, {NOUT}};
-
+    const facefeat_head head = {tiny ? "face_landmark_68_tiny_model" : "face_landmark_68_model", "landmarks", tiny,
+                                NOUT, false};
     landmarks_net *net = calloc(1, sizeof *net);
-    if (!net) return err_set(e, ERR_NOMEM, "%s: out of memory", model);
+    if (!net) return err_set(e, ERR_NOMEM, "%s: out of memory", head.model);
     net->tiny = tiny;
-    int rc = weights_load(models_dir, model, table, nfeat + 2, &net->w, e);
-    if (rc) goto fail;
-    net->g = nn_graph_new(model, e);
-    if (!net->g) {
-        rc = e ? e->code : ERR_INTERNAL;
-        goto fail;
+    int rc = facefeat_net_load(models_dir, &head, &net->f, e);
+    if (rc) {
+        free(net);
+        return rc;
     }
-    nn_value x = nn_input(net->g, FACEFEAT_INPUT, FACEFEAT_INPUT, 3);
-    x = facefeat_build(net->g, x, net->w, tiny);
-    x = nn_fully_connected(net->g, x, weights_get(net->w, "fc/weights"), weights_get(net->w, "fc/bias"), NN_ACT_NONE);
-    nn_output(net->g, x);
-    rc = nn_graph_error(net->g, e);
-    if (rc) goto fail;
     *out = net;
     return 0;
-fail:
-    landmarks_net_free(net);
-    return rc;
+}
+
+int landmarks_net_load_bf16(landmarks_net *net, err *e)
+{
+    return facefeat_net_load_bf16(net->f, e);
 }
 
 void landmarks_net_free(landmarks_net *net)
 {
     if (!net) return;
-    nn_graph_free(net->g);
-    weights_free(net->w);
+    facefeat_net_free(net->f);
     free(net);
 }
 
@@ -72,26 +56,32 @@ bool landmarks_net_tiny(const landmarks_net *net)
 
 double landmarks_net_flops(const landmarks_net *net)
 {
-    return nn_graph_flops(net->g);
+    return facefeat_net_flops(net->f);
 }
 
-int landmarks_runner_new(landmarks_net *net, nn_threads *threads, landmarks_runner **out, err *e)
+int landmarks_runner_new_precision(landmarks_net *net, nn_threads *threads, bool bf16, landmarks_runner **out,
+                                   err *e)
 {
     landmarks_runner *r = calloc(1, sizeof *r);
     if (!r) return err_set(e, ERR_NOMEM, "landmarks: out of memory");
-    r->rt = nn_runtime_create(net->g, threads, e);
-    if (!r->rt) {
+    int rc = facefeat_runner_new(net->f, threads, bf16, &r->f, e);
+    if (rc) {
         free(r);
-        return e ? e->code : ERR_INTERNAL;
+        return rc;
     }
     *out = r;
     return 0;
 }
 
+int landmarks_runner_new(landmarks_net *net, nn_threads *threads, landmarks_runner **out, err *e)
+{
+    return landmarks_runner_new_precision(net, threads, false, out, e);
+}
+
 void landmarks_runner_free(landmarks_runner *r)
 {
     if (!r) return;
-    nn_runtime_free(r->rt);
+    facefeat_runner_free(r->f);
     free(r);
 }
 
@@ -121,14 +111,8 @@ static void map_points(const float *o, crop_rect crop, pointd shift, pointd pts[
 int landmarks_run_crop(landmarks_runner *r, const image *img, crop_rect crop, pointd shift,
                        pointd pts[CROPS_NPOINTS], err *e)
 {
-    float *in = nn_runtime_input(r->rt, 0, NULL);
-    const prep_rect pr = {crop.x, crop.y, crop.w, crop.h};
-    int rc = prep_square(img, pr, PREP_PAD_CENTRE, FACEFEAT_INPUT, in, e);
-    if (rc) return err_prefix(e, "landmarks");
-    prep_norm_mean(in, (size_t)FACEFEAT_INPUT * FACEFEAT_INPUT, PREP_MEAN_FACE);
-    rc = nn_run(r->rt, e);
+    int rc = facefeat_run_crop(r->f, img, crop, r->raw, e);
     if (rc) return rc;
-    memcpy(r->raw, nn_runtime_output(r->rt, 0, NULL), sizeof r->raw);
     map_points(r->raw, crop, shift, pts);
     return 0;
 }
