@@ -38,8 +38,9 @@ typedef struct pipeline_options {
     bool compat;                /* --compat faceapi */
     bool attributes;            /* age/gender + expression; default true */
     bool fp32;                  /* every network in fp32 on XNNPACK: oneDNN (bf16) is never started.
-                                 * The review server's drawing engine; its descriptors then differ
-                                 * from a bf16 analysis' by at most ~0.01 (test_recognizer_bf16). */
+                                 * The review server's drawing engine; its results then differ
+                                 * from a bf16 analysis' within bf16's rounding (descriptors by at
+                                 * most ~0.01: test_recognizer_bf16; test_attributes_bf16). */
 } pipeline_options;
 
 /* Defaults of the measured-better mode (compat false). */
@@ -47,8 +48,9 @@ pipeline_options pipeline_default_options(void);
 
 /* The version string recorded with every result (catalog faces.model_version,
  * annotations "model"): names the weights package, the networks and the pipeline
- * choices that change results, e.g. "face-api-1.7.15/ssd512-tiled+lm68+rec128-aligned/p1".
- * Static storage. */
+ * choices that change results, e.g. "face-api-1.7.15/ssd512-tiled+lm68+rec128-aligned/p1",
+ * and "/bf16" at the end when default mode runs its networks in bf16. At most
+ * 95 bytes (the catalog's model_version[96]). Static storage. */
 const char *pipeline_model_version(const pipeline_options *opt);
 
 typedef struct pipeline_face {

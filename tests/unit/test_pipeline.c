@@ -451,7 +451,7 @@ static void check_describe_box(pipeline_runner *r)
 /* The review server's drawing engine loads no detector and only fp32 networks
  * (so its threads never start oneDNN): the per-face networks alone describe a
  * box as a full runner does (exactly where the full runner is fp32 too; within
- * bf16's rounding where its recognizer is bf16), and detection is refused with
+ * bf16's rounding where its per-face nets are bf16), and detection is refused with
  * a reason. */
 static void check_no_detector(pipeline_runner *full)
 {
@@ -478,7 +478,13 @@ static void check_no_detector(pipeline_runner *full)
             CHECK_MSG(pipeline_describe_box(full, &img, res.faces[i].box, &d, &b, &e) == 0, "%s", e.msg);
             double dist = recognizer_distance(a.embedding, b.embedding);
             CHECK_MSG(bf16net_available() ? dist < 0.02 : dist == 0, "fp32 vs full runner's descriptor: %.5f", dist);
-            CHECK(a.age == b.age && a.points68[30].x == b.points68[30].x);
+            /* bf16: within twice test_attributes_bf16's bounds (1 px of the 112 landmark input, 1.5
+             * years): here the attributes crop moves with the points. */
+            const rectd bx = res.faces[i].box;
+            const double px = bf16net_available() ? fmax(bx.w, bx.h) / 112 : 0, dy = bf16net_available() ? 1.5 : 0;
+            CHECK_MSG(fabs(a.points68[30].x - b.points68[30].x) <= px && fabs(a.age - b.age) <= dy,
+                      "fp32 vs full runner: nose x %.3f vs %.3f, age %.3f vs %.3f", a.points68[30].x, b.points68[30].x,
+                      a.age, b.age);
         }
         pipeline_result_free(&res);
         pipeline_result none;

@@ -16,9 +16,9 @@
  * (1/9 of 0.45) is the ceiling, and bf16's ~3 significant digits through 29
  * layers measure well under it (see the printed figures).
  *
- * The default mode's model version names the bf16 recognizer (rec128albf16)
- * exactly when bf16net_available(), so that catalogs analysed in fp32 are
- * analysed again; compat mode's never does. */
+ * The default mode's model version ends in /bf16 (its networks, the recognizer
+ * among them, run bf16) exactly when bf16net_available(), so that catalogs
+ * analysed in fp32 are analysed again; compat mode's never does. */
 #include "golden_faces.h"
 #include "vision/bf16net.h"
 #include "vision/landmarks.h"
@@ -295,11 +295,9 @@ static void check_versions(void)
     c.compat = true;
     t.detector = PIPELINE_TINY;
     const bool bf16 = bf16net_available();
-    CHECK_MSG((strstr(pipeline_model_version(&d), "+rec128albf16") != NULL) == bf16, "%s",
-              pipeline_model_version(&d));
-    CHECK_MSG((strstr(pipeline_model_version(&t), "+rec128albf16") != NULL) == bf16, "%s",
-              pipeline_model_version(&t));
-    CHECK_MSG(strstr(pipeline_model_version(&c), "+rec128+") != NULL, "%s", pipeline_model_version(&c));
+    CHECK_MSG((strstr(pipeline_model_version(&d), "/bf16") != NULL) == bf16, "%s", pipeline_model_version(&d));
+    CHECK_MSG((strstr(pipeline_model_version(&t), "/bf16") != NULL) == bf16, "%s", pipeline_model_version(&t));
+    CHECK_MSG(strstr(pipeline_model_version(&c), "bf16") == NULL, "%s", pipeline_model_version(&c));
 }
 
 int main(void)
