@@ -19,34 +19,15 @@
  * The default mode's model version ends in /bf16 (its networks, the recognizer
  * among them, run bf16) exactly when bf16net_available(), so that catalogs
  * analysed in fp32 are analysed again; compat mode's never does. */
-#include "golden_faces.h"
+#include "bf16_faces.h"
 #include "vision/bf16net.h"
-#include "vision/landmarks.h"
 #include "vision/pipeline.h"
 #include "vision/recognizer.h"
-#include "vision/ssd.h"
-
-#include <glob.h>
-#include <math.h>
 
 #define MAX_DISTANCE 0.05
-
-static const char *models_dir(void)
-{
-    const char *m = getenv("FACETAG_MODELS");
-    return m && *m ? m : FACETAG_DEFAULT_MODELS;
-}
-
-static int dcmp(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#define AT BF16_AT
 
 /* ---- bf16net's layer kinds ------------------------------------------------ */
-
-/* NHWC h x h x c, value at (y, x, ch). */
-#define AT(p, h, c, y, x, ch) (p)[((size_t)(y) * (h) + (x)) * (c) + (ch)]
 
 /* Reference conv: k x k filter HWIO [k,k,cin,cout], stride, pad_lo (input rows
  * outside are zero), out x out output. */
@@ -66,14 +47,6 @@ static void ref_conv(const float *in, int h, int cin, const float *f, const floa
                         }
                 AT(dst, out, cout, y, x, o) = s;
             }
-}
-
-/* What bf16 rounding through a few layers may change: 2% of the largest |value|. */
-static float near_tol(const float *want, int n)
-{
-    float m = 0;
-    for (int i = 0; i < n; i++) m = fmaxf(m, fabsf(want[i]));
-    return 0.02f * m + 1e-3f;
 }
 
 static void test_layer_kinds(void)
@@ -162,7 +135,7 @@ static void test_layer_kinds(void)
             size_t n7 = 0, n8 = 0;
             const float *o7 = bf16net_run_output(r, 0, &n7), *o8 = bf16net_run_output(r, 1, &n8);
             CHECK(n7 == 36 && n8 == 8 && bf16net_run_output(r, 2, NULL) == NULL);
-            const float tol7 = near_tol(out7, 36), tol8 = near_tol(out8, 8);
+            const float tol7 = bf16_near_tol(out7, 36), tol8 = bf16_near_tol(out8, 8);
             for (size_t i = 0; o7 && i < 36; i++)
                 CHECK_MSG(fabsf(o7[i] - out7[i]) <= tol7, "round %d: add output %zu: %g, want %g", round, i, o7[i],
                           out7[i]);
@@ -190,103 +163,42 @@ static void test_layer_kinds(void)
         memcpy(bad, L, sizeof bad);
         bf16net_layer *b = &bad[breaks[i].layer];
         *(breaks[i].field == 0 ? &b->src : breaks[i].field == 1 ? &b->src2 : &b->channels) = breaks[i].value;
-        e = (err){0};
-        bf16net *n = bf16net_new("bad", H, C, bad, 10, &e);
-        CHECK_MSG(n == NULL && e.code == ERR_INVALID, "a list that %s was not refused (%s)", breaks[i].why, e.msg);
-        bf16net_free(n);
+        bf16_check_refused(bad, 10, H, C, breaks[i].why);
     }
 }
 
 /* ---- descriptors: bf16 vs fp32 ------------------------------------------- */
 
 typedef struct dists {
+    recognizer_runner *r32, *r16;
     double d[512];
     int n;
 } dists;
 
-static void compare(recognizer_runner *r32, recognizer_runner *r16, const image *im, const pointd pts[CROPS_NPOINTS],
-                    const char *what, dists *out)
+static void compare(void *ctx, const image *im, const pointd pts[CROPS_NPOINTS], crop_rect lmcrop, const char *what)
 {
+    dists *out = ctx;
     err e = {0};
     float a[RECOGNIZER_DIM], b[RECOGNIZER_DIM];
-    CHECK_MSG(recognizer_describe_aligned(r32, im, pts, a, &e) == 0, "%s", e.msg);
-    CHECK_MSG(recognizer_describe_aligned(r16, im, pts, b, &e) == 0, "%s", e.msg);
+    (void)lmcrop;
+    CHECK_MSG(recognizer_describe_aligned(out->r32, im, pts, a, &e) == 0, "%s", e.msg);
+    CHECK_MSG(recognizer_describe_aligned(out->r16, im, pts, b, &e) == 0, "%s", e.msg);
     const double d = recognizer_distance(a, b);
     CHECK_MSG(d <= MAX_DISTANCE, "%s: bf16 vs fp32 descriptor distance %.4f", what, d);
     if (out->n < 512) out->d[out->n++] = d;
 }
 
-static void golden_faces(recognizer_runner *r32, recognizer_runner *r16, dists *out)
-{
-    json_t *root = golden_load("reference/faceapi-ref/parity/golden-parity.json");
-    if (!root) return;
-    size_t ii, fi;
-    json_t *img, *face;
-    int faces = 0;
-    json_array_foreach(json_object_get(root, "images"), ii, img) {
-        image im = {0};
-        if (!golden_image(img, &im)) {
-            CHECK(0);
-            continue;
-        }
-        json_array_foreach(json_object_get(img, "faces"), fi, face) {
-            pointd pts[CROPS_NPOINTS];
-            CHECK(golden_points(face, pts));
-            char what[256];
-            snprintf(what, sizeof what, "%s face %zu", json_string_value(json_object_get(img, "file")), fi);
-            compare(r32, r16, &im, pts, what, out);
-            faces++;
-        }
-        image_free(&im);
-    }
-    CHECK(faces == 61);
-    json_decref(root);
-}
-
-/* The faces the fp32 SSD (score >= 0.5) and landmarks find in the demo photos. */
-static void demo_faces(recognizer_runner *r32, recognizer_runner *r16, dists *out)
+/* The demo faces of the fp32 SSD and landmarks (bf16_demo_faces). */
+static void demo_faces(dists *out)
 {
     err e = {0};
-    ssd_model *m = ssd_load(models_dir(), &e);
-    CHECK_MSG(m != NULL, "%s", e.msg);
-    ssd_runner *det = m ? ssd_runner_new_precision(m, NULL, SSD_FP32, &e) : NULL;
     landmarks_net *lmn = NULL;
     landmarks_runner *lm = NULL;
-    CHECK_MSG(landmarks_net_load(models_dir(), false, &lmn, &e) == 0, "%s", e.msg);
+    CHECK_MSG(landmarks_net_load(bf16_models_dir(), false, &lmn, &e) == 0, "%s", e.msg);
     if (lmn) CHECK_MSG(landmarks_runner_new(lmn, NULL, &lm, &e) == 0, "%s", e.msg);
-    char pattern[4096];
-    glob_t g = {0};
-    snprintf(pattern, sizeof pattern, "%s/../demo/*.jpg", models_dir());
-    glob(pattern, 0, NULL, &g);
-    CHECK_MSG(g.gl_pathc == 6, "%zu demo photos (6 expected)", g.gl_pathc);
-    const ssd_options opt = ssd_default_options();
-    int faces = 0;
-    for (size_t i = 0; det && lm && i < g.gl_pathc; i++) {
-        image im = {0};
-        det_list l = {0};
-        if (image_load_rgb(g.gl_pathv[i], 1, 0, &im, &e) != 0 || ssd_detect(det, &im, &opt, &l, &e) != 0) {
-            CHECK_MSG(0, "%s: %s", g.gl_pathv[i], e.msg);
-            image_free(&im);
-            continue;
-        }
-        for (size_t k = 0; k < l.n; k++) {
-            pointd pts[CROPS_NPOINTS];
-            crop_rect lc;
-            if (landmarks_detect(lm, &im, l.faces[k].box, pts, &lc, &e) != 0) continue;
-            char what[4200];
-            snprintf(what, sizeof what, "%s face %zu", g.gl_pathv[i], k);
-            compare(r32, r16, &im, pts, what, out);
-            faces++;
-        }
-        det_list_free(&l);
-        image_free(&im);
-    }
-    CHECK_MSG(faces >= 20, "%d demo faces", faces);
-    globfree(&g);
+    bf16_demo_faces(lm, compare, out);
     landmarks_runner_free(lm);
     landmarks_net_free(lmn);
-    ssd_runner_free(det);
-    ssd_free(m);
 }
 
 static void check_versions(void)
@@ -308,7 +220,7 @@ int main(void)
     test_layer_kinds();
     recognizer_net *net = NULL;
     recognizer_runner *r32 = NULL, *r16 = NULL;
-    CHECK_MSG(recognizer_net_load(models_dir(), &net, &e) == 0, "%s", e.msg);
+    CHECK_MSG(recognizer_net_load(bf16_models_dir(), &net, &e) == 0, "%s", e.msg);
     if (!net) return test_main_end();
     /* No bf16 runner before the bf16 net is built. */
     CHECK(recognizer_runner_new_precision(net, NULL, RECOGNIZER_BF16, &r16, &e) == ERR_INVALID && !r16);
@@ -323,11 +235,12 @@ int main(void)
     CHECK_MSG(recognizer_runner_new(net, NULL, &r32, &e) == 0, "%s", e.msg);
     CHECK_MSG(recognizer_runner_new_precision(net, NULL, RECOGNIZER_BF16, &r16, &e) == 0, "%s", e.msg);
     if (r32 && r16) {
-        dists d = {0};
-        golden_faces(r32, r16, &d);
+        static dists d; /* large: not on the stack */
+        d.r32 = r32, d.r16 = r16;
+        bf16_golden_faces(compare, &d);
         const int golden = d.n;
-        demo_faces(r32, r16, &d);
-        qsort(d.d, (size_t)d.n, sizeof *d.d, dcmp);
+        demo_faces(&d);
+        qsort(d.d, (size_t)d.n, sizeof *d.d, bf16_dcmp);
         CHECK(d.n > 0);
         if (d.n > 0)
             printf("recognizer bf16 vs fp32, aligned chips: %d faces (%d golden, %d demo): distance p50 %.4f p95 %.4f "
