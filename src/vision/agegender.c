@@ -92,7 +92,7 @@ static int main_block(netlist *nl, int x, const weights *w, const char *block)
 }
 
 /* TinyXception up to the 7x7 average pool → 1 x 1 x 512. */
-static int list_layers(netlist *nl, const weights *w, const void *unused)
+static int list_layers(netlist *nl, const weights *w, void *unused)
 {
     (void)unused;
     int x = netlist_conv(nl, -1, weights_get(w, "entry_flow/conv_in/filters"),

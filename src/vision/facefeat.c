@@ -107,7 +107,7 @@ struct facefeat_runner {
     netlist_runner run;
 };
 
-static int lister(netlist *nl, const weights *w, const void *tiny)
+static int lister(netlist *nl, const weights *w, void *tiny)
 {
     return facefeat_list(nl, w, *(const bool *)tiny);
 }
@@ -127,7 +127,7 @@ int facefeat_net_load(const char *models_dir, const facefeat_head *head, facefea
     netlist_net *n = &net->n;
     n->model = head->model, n->size = FACEFEAT_INPUT;
     nn_value x;
-    int rc = netlist_net_load(n, models_dir, table, nfeat + 2, lister, &head->tiny, &x, e);
+    int rc = netlist_net_load(n, models_dir, table, nfeat + 2, lister, &net->head.tiny, &x, e);
     if (rc) goto fail;
     nn_graph *g = n->g;
     x = nn_fully_connected(g, x, weights_get(n->w, "fc/weights"), weights_get(n->w, "fc/bias"), NN_ACT_NONE);

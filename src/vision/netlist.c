@@ -141,7 +141,7 @@ void netlist_softmax(float *x, int n)
 }
 
 int netlist_net_load(netlist_net *n, const char *models_dir, const weights_spec *table, size_t ntable,
-                     netlist_lister *list, const void *ctx, nn_value *x, err *e)
+                     netlist_lister *list, void *ctx, nn_value *x, err *e)
 {
     int rc = weights_load(models_dir, n->model, table, ntable, &n->w, e);
     if (rc) return rc;

@@ -62,7 +62,7 @@ void netlist_fc(const float *x, const wtensor *w, const wtensor *b, float *out);
 void netlist_softmax(float *x, int n);
 
 /* A listed network ending in a whole-map average pool (facefeat.c,
- * agegender.c): its weights, the list, the fp32 graph built from it (the list,
+ * agegender.c, recognizer.c): its weights, the list, the fp32 graph built from it (the list,
  * then the network's heads) and, once asked for, the bf16 net. The owner fills
  * model, size, w, list and g; netlist_net_fini frees w, g and bf16. */
 typedef struct netlist_net {
@@ -74,16 +74,17 @@ typedef struct netlist_net {
     bf16net *bf16;
 } netlist_net;
 
-/* Lists a network's layers in nl from its weights w (ctx: the network's own
- * choice, e.g. tiny or full); returns the last layer or NETLIST_NONE. */
-typedef int netlist_lister(netlist *nl, const weights *w, const void *ctx);
+/* Lists a network's layers in nl from its weights w (ctx: the network's own,
+ * e.g. tiny or full, or the network itself); returns the last layer or
+ * NETLIST_NONE. */
+typedef int netlist_lister(netlist *nl, const weights *w, void *ctx);
 
 /* Loads n->model's weights (table) from models_dir, lists its layers and
  * starts n->g with them: *x gets the last layer's value, to which the caller
  * adds its heads and outputs (then checks nn_graph_error). n->model and n->size
  * set before; on failure e names the model, and netlist_net_fini cleans up. */
 int netlist_net_load(netlist_net *n, const char *models_dir, const weights_spec *table, size_t ntable,
-                     netlist_lister *list, const void *ctx, nn_value *x, err *e);
+                     netlist_lister *list, void *ctx, nn_value *x, err *e);
 /* Builds n->bf16 (netlist_bf16_pooled) unless built; not thread-safe. */
 int netlist_net_load_bf16(netlist_net *n, err *e);
 void netlist_net_fini(netlist_net *n);

@@ -42,27 +42,19 @@ static const char *const MODEL = "face_recognition_model";
 
 /* 29 conv layers, each folded into a filter and a bias tensor. */
 #define NFOLDED 58
-/* The layer list: 29 convs, a max pool, 4 x (average pool, 2 pads, add). */
-#define NLAYERS NETLIST_MAX
 
+/* The layer list (netlist.h): 29 convs, a max pool, 4 x (average pool, 2 pads,
+ * add), the global average pool; then the fully connected layer. */
 struct recognizer_net {
-    weights *w;
-    nn_graph *g;
+    netlist_net n;
     wtensor *folded[NFOLDED]; /* owned; the layer list points at them */
     int nfolded;
-    err fold_err; /* first failure while describing the layers */
-    /* The network up to the global average pool, the one description both the
-     * XNNPACK graph and the bf16 net are built from; hs/cs: output sides and channels. */
-    bf16net_layer layers[NLAYERS];
-    int hs[NLAYERS], cs[NLAYERS];
-    int n;
-    bf16net *bf16; /* recognizer_net_load_bf16; NULL before */
+    int hs[NETLIST_MAX], cs[NETLIST_MAX]; /* each layer's output side and channels */
 };
 
 struct recognizer_runner {
     const recognizer_net *net;
-    nn_runtime *rt; /* RECOGNIZER_FP32 */
-    bf16net_run *bf; /* RECOGNIZER_BF16 */
+    netlist_runner run;
 };
 
 static const wtensor *get(const weights *w, const char *layer, const char *what)
@@ -72,18 +64,12 @@ static const wtensor *get(const weights *w, const char *layer, const char *what)
     return weights_get(w, name);
 }
 
-/* Appends layer l (whose output is h x h x c); returns its index, -1 when full. */
+/* Appends layer l, whose output is h x h x c (netlist_add). */
 static int add(recognizer_net *net, bf16net_layer l, int h, int c)
 {
-    if (net->n >= NLAYERS) {
-        if (!net->fold_err.code)
-            err_set(&net->fold_err, ERR_INTERNAL, "more than %d layers", NLAYERS);
-        return -1;
-    }
-    net->layers[net->n] = l;
-    net->hs[net->n] = h;
-    net->cs[net->n] = c;
-    return net->n++;
+    const int i = netlist_add(&net->n.list, l);
+    if (i >= 0) net->hs[i] = h, net->cs[i] = c;
+    return i;
 }
 
 static int side(const recognizer_net *net, int i)
@@ -110,20 +96,20 @@ static int out_side(int in, int k, int stride, bf16net_pad pad)
 static int conv_layer(recognizer_net *net, int x, const char *layer, int stride, bf16net_pad pad, bool relu,
                       int residual)
 {
-    const weights *w = net->w;
+    netlist *nl = &net->n.list;
+    if (x == NETLIST_NONE || nl->e.code) return NETLIST_NONE;
+    const weights *w = net->n.w;
     const wtensor *f = get(w, layer, "conv/filters"), *b = get(w, layer, "conv/bias");
     const wtensor *sw = get(w, layer, "scale/weights"), *sb = get(w, layer, "scale/biases");
-    wtensor *ff = NULL, *fb = NULL;
     if (!f || !b || !sw || !sb || net->nfolded + 2 > NFOLDED) {
-        if (!net->fold_err.code)
-            err_set(&net->fold_err, ERR_MODEL, "%s: missing weight tensor", layer);
-        return -1;
+        err_set(&nl->e, ERR_MODEL, "%s: missing weight tensor", layer);
+        return NETLIST_NONE;
     }
-    ff = wtensor_new(f->name, f->ndim, f->shape, &net->fold_err);
-    fb = wtensor_new(b->name, b->ndim, b->shape, &net->fold_err);
+    wtensor *ff = wtensor_new(f->name, f->ndim, f->shape, &nl->e);
+    wtensor *fb = wtensor_new(b->name, b->ndim, b->shape, &nl->e);
     if (ff) net->folded[net->nfolded++] = ff;
     if (fb) net->folded[net->nfolded++] = fb;
-    if (!ff || !fb) return -1;
+    if (!ff || !fb) return NETLIST_NONE;
     const int cout = f->shape[3];
     for (size_t i = 0; i < f->count; i++) ff->data[i] = f->data[i] * sw->data[i % cout];
     for (int c = 0; c < cout; c++) fb->data[c] = b->data[c] * sw->data[c] + sb->data[c];
@@ -135,12 +121,11 @@ static int conv_layer(recognizer_net *net, int x, const char *layer, int stride,
 /* residual: relu(C2(relu(C1(x))) + x), both 3x3 'same'. */
 static int residual(recognizer_net *net, int x, const char *block)
 {
-    if (x < 0) return -1;
     char l1[64], l2[64];
     snprintf(l1, sizeof l1, "%s/conv1", block);
     snprintf(l2, sizeof l2, "%s/conv2", block);
     int a = conv_layer(net, x, l1, 1, BF16NET_SAME, true, -1);
-    return a < 0 ? -1 : conv_layer(net, a, l2, 1, BF16NET_SAME, true, x);
+    return conv_layer(net, a, l2, 1, BF16NET_SAME, true, x);
 }
 
 /* residualDown: the main path starts with a 3x3 stride-2 'valid' conv; the
@@ -149,13 +134,12 @@ static int residual(recognizer_net *net, int x, const char *block)
  * and a zero column at the right. */
 static int residual_down(recognizer_net *net, int x, const char *block)
 {
-    if (x < 0) return -1;
     char l1[64], l2[64];
     snprintf(l1, sizeof l1, "%s/conv1", block);
     snprintf(l2, sizeof l2, "%s/conv2", block);
     int a = conv_layer(net, x, l1, 2, BF16NET_VALID, true, -1);
-    int b = a < 0 ? -1 : conv_layer(net, a, l2, 1, BF16NET_SAME, false, -1);
-    if (b < 0) return -1;
+    int b = conv_layer(net, a, l2, 1, BF16NET_SAME, false, -1);
+    if (b < 0) return NETLIST_NONE;
     const int ph = out_side(side(net, x), 2, 2, BF16NET_VALID);
     int p = add(net, (bf16net_layer){.op = BF16NET_AVGPOOL, .src = x, .k = 2, .stride = 2, .pad = BF16NET_VALID}, ph,
                 chans(net, x));
@@ -164,17 +148,18 @@ static int residual_down(recognizer_net *net, int x, const char *block)
     if (p >= 0 && side(net, b) != ph)
         b = add(net, (bf16net_layer){.op = BF16NET_PAD, .src = b, .grow = ph - side(net, b), .channels = chans(net, b)},
                 ph, chans(net, b));
-    if (p < 0 || b < 0) return -1;
     return add(net, (bf16net_layer){.op = BF16NET_ADD, .src = p, .src2 = b, .act = BF16NET_RELU}, ph, chans(net, b));
 }
 
-/* The layer list of face-api's FaceRecognitionNet, up to the global average pool. */
-static int describe_layers(recognizer_net *net)
+/* The layer list of face-api's FaceRecognitionNet, up to the global average
+ * pool (netlist_lister; ctx: the recognizer_net, whose list nl is). */
+static int list_layers(netlist *nl, const weights *w, void *ctx)
 {
+    (void)nl, (void)w;
+    recognizer_net *net = ctx;
     int x = conv_layer(net, -1, "conv32_down", 2, BF16NET_VALID, true, -1); /* 150 → 72 */
-    if (x >= 0)
-        x = add(net, (bf16net_layer){.op = BF16NET_MAXPOOL, .src = x, .k = 3, .stride = 2, .pad = BF16NET_VALID},
-                out_side(side(net, x), 3, 2, BF16NET_VALID), chans(net, x)); /* → 35 */
+    x = add(net, (bf16net_layer){.op = BF16NET_MAXPOOL, .src = x, .k = 3, .stride = 2, .pad = BF16NET_VALID},
+            out_side(side(net, x), 3, 2, BF16NET_VALID), chans(net, x)); /* → 35 */
     x = residual(net, x, "conv32_1");
     x = residual(net, x, "conv32_2");
     x = residual(net, x, "conv32_3");
@@ -189,38 +174,23 @@ static int describe_layers(recognizer_net *net)
     x = residual(net, x, "conv256_1");
     x = residual(net, x, "conv256_2");
     x = residual_down(net, x, "conv256_down_out"); /* → 2 */
-    if (x < 0) return -1;
-    net->layers[x].external = 1; /* the bf16 net's output, f32 */
-    return 0;
-}
-
-/* The XNNPACK graph of the layer list, then the global average pool and the
- * fully connected layer. */
-static void build_graph(recognizer_net *net)
-{
-    nn_graph *g = net->g;
-    nn_value x = netlist_graph(g, nn_input(g, RECOGNIZER_INPUT, RECOGNIZER_INPUT, 3), net->layers, net->n);
-    x = nn_global_avgpool(g, x);
-    x = nn_fully_connected(g, x, weights_get(net->w, "fc"), NULL, NN_ACT_NONE);
-    nn_output(g, x);
+    /* the global average pool: the whole 2 x 2 map */
+    const int k = side(net, x);
+    return add(net, (bf16net_layer){.op = BF16NET_AVGPOOL, .src = x, .k = k, .stride = k, .pad = BF16NET_VALID}, 1,
+               chans(net, x));
 }
 
 int recognizer_net_load(const char *models_dir, recognizer_net **out, err *e)
 {
     recognizer_net *net = calloc(1, sizeof *net);
     if (!net) return err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
-    int rc = weights_load(models_dir, MODEL, table, sizeof table / sizeof *table, &net->w, e);
+    netlist_net *n = &net->n;
+    n->model = MODEL, n->size = RECOGNIZER_INPUT;
+    nn_value x;
+    int rc = netlist_net_load(n, models_dir, table, sizeof table / sizeof *table, list_layers, net, &x, e);
     if (rc) goto fail;
-    if (describe_layers(net) != 0) {
-        rc = err_set(e, net->fold_err.code ? net->fold_err.code : ERR_INTERNAL, "%s: %s", MODEL, net->fold_err.msg);
-        goto fail;
-    }
-    if (!(net->g = nn_graph_new(MODEL, e))) {
-        rc = e ? e->code : ERR_INTERNAL;
-        goto fail;
-    }
-    build_graph(net);
-    rc = nn_graph_error(net->g, e);
+    nn_output(n->g, nn_fully_connected(n->g, x, weights_get(n->w, "fc"), NULL, NN_ACT_NONE));
+    rc = nn_graph_error(n->g, e);
     if (rc) goto fail;
     *out = net;
     return 0;
@@ -231,38 +201,32 @@ fail:
 
 int recognizer_net_load_bf16(recognizer_net *net, err *e)
 {
-    if (net->bf16) return 0;
-    net->bf16 = bf16net_new(MODEL, RECOGNIZER_INPUT, 3, net->layers, net->n, e);
-    return net->bf16 ? 0 : (e ? e->code : ERR_INTERNAL);
+    return netlist_net_load_bf16(&net->n, e);
 }
 
 void recognizer_net_free(recognizer_net *net)
 {
     if (!net) return;
-    bf16net_free(net->bf16);
-    nn_graph_free(net->g);
+    netlist_net_fini(&net->n);
     for (int i = 0; i < net->nfolded; i++) wtensor_free(net->folded[i]);
-    weights_free(net->w);
     free(net);
 }
 
 double recognizer_net_flops(const recognizer_net *net)
 {
-    return nn_graph_flops(net->g);
+    return nn_graph_flops(net->n.g);
 }
 
 int recognizer_runner_new_precision(recognizer_net *net, nn_threads *threads, recognizer_precision p,
                                     recognizer_runner **out, err *e)
 {
-    if (p == RECOGNIZER_BF16 && !net->bf16)
-        return err_set(e, ERR_INVALID, "%s: no bf16 net loaded (recognizer_net_load_bf16)", MODEL);
     recognizer_runner *r = calloc(1, sizeof *r);
     if (!r) return err_set(e, ERR_NOMEM, "recognizer: out of memory");
     r->net = net;
-    /* bf16 runs are single-threaded (bf16net.h): threads is not used. */
-    if (p == RECOGNIZER_BF16 ? !(r->bf = bf16net_run_new(net->bf16, e)) : !(r->rt = nn_runtime_create(net->g, threads, e))) {
+    int rc = netlist_runner_init(&r->run, &net->n, threads, p == RECOGNIZER_BF16, e);
+    if (rc) {
         free(r);
-        return e ? e->code : ERR_INTERNAL;
+        return rc;
     }
     *out = r;
     return 0;
@@ -276,48 +240,35 @@ int recognizer_runner_new(recognizer_net *net, nn_threads *threads, recognizer_r
 void recognizer_runner_free(recognizer_runner *r)
 {
     if (!r) return;
-    nn_runtime_free(r->rt);
-    bf16net_run_free(r->bf);
+    netlist_runner_fini(&r->run);
     free(r);
 }
 
-static float *input(recognizer_runner *r)
-{
-    return r->bf ? bf16net_run_input(r->bf, NULL) : nn_runtime_input(r->rt, 0, NULL);
-}
-
-/* The bf16 net's head on the host, in fp32: the global average pool of its
- * output and the 256 → 128 fully connected layer (fc is [in, out]). */
-static void head(const recognizer_runner *r, float desc[RECOGNIZER_DIM])
-{
-    size_t count = 0;
-    const float *x = bf16net_run_output(r->bf, 0, &count);
-    const wtensor *fc = weights_get(r->net->w, "fc"); /* [256, RECOGNIZER_DIM]: the load checked */
-    float pooled[256];
-    netlist_mean(x, count, fc->shape[0], pooled);
-    netlist_fc(pooled, fc, NULL, desc);
-}
-
-/* Normalises the filled input buffer and runs the net. */
+/* Normalises the filled input buffer and runs the net; bf16: the global
+ * average pool and the 256 → 128 fully connected layer (fc is [in, out]) on the
+ * host, in fp32. */
 static int run(recognizer_runner *r, float *in, float desc[RECOGNIZER_DIM], err *e)
 {
     prep_norm_mean(in, (size_t)RECOGNIZER_INPUT * RECOGNIZER_INPUT, PREP_MEAN_FACE);
-    if (r->bf) {
-        int rc = bf16net_run_exec(r->bf, e);
-        if (rc) return rc;
-        head(r, desc);
+    int rc = netlist_runner_exec(&r->run, e);
+    if (rc) return rc;
+    if (!r->run.bf) {
+        memcpy(desc, nn_runtime_output(r->run.rt, 0, NULL), RECOGNIZER_DIM * sizeof *desc);
         return 0;
     }
-    int rc = nn_run(r->rt, e);
-    if (rc) return rc;
-    memcpy(desc, nn_runtime_output(r->rt, 0, NULL), RECOGNIZER_DIM * sizeof *desc);
+    size_t count = 0;
+    const float *x = bf16net_run_output(r->run.bf, 0, &count);
+    const wtensor *fc = weights_get(r->net->n.w, "fc"); /* [256, RECOGNIZER_DIM]: the load checked */
+    float pooled[256];
+    netlist_mean(x, count, fc->shape[0], pooled);
+    netlist_fc(pooled, fc, NULL, desc);
     return 0;
 }
 
 int recognizer_describe_crop(recognizer_runner *r, const image *img, crop_rect crop, float desc[RECOGNIZER_DIM],
                              err *e)
 {
-    float *in = input(r);
+    float *in = netlist_runner_input(&r->run);
     const prep_rect pr = {crop.x, crop.y, crop.w, crop.h};
     int rc = prep_square(img, pr, PREP_PAD_CENTRE, RECOGNIZER_INPUT, in, e);
     if (rc) return err_prefix(e, "recognizer");
@@ -344,7 +295,7 @@ int recognizer_describe_aligned(recognizer_runner *r, const image *img, const po
     align_chip chip;
     int rc = align_chip_details(pts, RECOGNIZER_INPUT, ALIGN_DLIB_PADDING, &chip, e);
     if (rc) return err_prefix(e, "recognizer");
-    float *in = input(r);
+    float *in = netlist_runner_input(&r->run);
     rc = align_extract(img, &chip, in, e);
     if (rc) return err_prefix(e, "recognizer");
     return run(r, in, desc, e);
