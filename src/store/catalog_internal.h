@@ -9,7 +9,7 @@
 struct sqlite3;
 
 /* The schema version this build writes and reads (PRAGMA user_version). */
-#define CATALOG_SCHEMA_LATEST 3
+#define CATALOG_SCHEMA_LATEST 4
 
 /* Brings the schema at db up to CATALOG_SCHEMA_LATEST, one transaction per
  * migration, safe against another process migrating at the same time. A catalog

@@ -245,7 +245,44 @@ static const char migration_3[] =
     "DROP INDEX faces_person;"
     "CREATE INDEX faces_person_cover ON faces(person_id, photo_id, model_version, face_no, status, score);";
 
-static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1, migration_2, migration_3};
+/* Version 4 (annotate, graph): what the archive's own words say of each photo.
+ * A photo's date is a value with its precision ("1977" year, "1977-02" month,
+ * "1977-02-14" day; "197" never: a decade is stored as its first year with
+ * precision 'decade'), where it came from (exif, filename, folder, album,
+ * caption, ocr, llm, human, or 'event' when inferred from the photo's event)
+ * and whether it was inferred rather than read. Places carry their gazetteer
+ * facts; events their date and place. photo_annotations has one row per photo
+ * that annotate has looked at; evidence is a JSON array of
+ * {"kind", "source", "text"} naming where each fact was read. Rows written by
+ * people (source 'human') are never overwritten by annotate. */
+static const char migration_4[] =
+    "ALTER TABLE places ADD COLUMN lat REAL;"
+    "ALTER TABLE places ADD COLUMN lon REAL;"
+    "ALTER TABLE places ADD COLUMN country TEXT;"
+    "ALTER TABLE places ADD COLUMN geonames_id INTEGER;"
+    "ALTER TABLE places ADD COLUMN source TEXT;"
+    "ALTER TABLE events ADD COLUMN date_value TEXT;"
+    "ALTER TABLE events ADD COLUMN date_precision TEXT"
+    "  CHECK (date_precision IS NULL OR date_precision IN ('day', 'month', 'season', 'year', 'decade'));"
+    "ALTER TABLE events ADD COLUMN source TEXT;"
+    "CREATE TABLE photo_annotations ("
+    "  photo_id TEXT PRIMARY KEY REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  date_value TEXT,"
+    "  date_precision TEXT"
+    "    CHECK (date_precision IS NULL OR date_precision IN ('day', 'month', 'season', 'year', 'decade')),"
+    "  date_source TEXT,"
+    "  date_inferred INTEGER NOT NULL DEFAULT 0 CHECK (date_inferred IN (0, 1)),"
+    "  place_id INTEGER REFERENCES places(id) ON DELETE SET NULL,"
+    "  place_source TEXT,"
+    "  event_id INTEGER REFERENCES events(id) ON DELETE SET NULL,"
+    "  evidence TEXT CHECK (evidence IS NULL OR json_valid(evidence)),"
+    "  updated_at TEXT NOT NULL DEFAULT " NOW
+    ") STRICT;"
+    "CREATE INDEX photo_annotations_event ON photo_annotations(event_id) WHERE event_id IS NOT NULL;"
+    "CREATE INDEX photo_annotations_place ON photo_annotations(place_id) WHERE place_id IS NOT NULL;"
+    "CREATE INDEX photo_annotations_date ON photo_annotations(date_value) WHERE date_value IS NOT NULL;";
+
+static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1, migration_2, migration_3, migration_4};
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
