@@ -61,8 +61,9 @@
 #include "people/labels.h"
 #include "people/neighbors.h"
 #include "people/people_stage.h"
-#include "people/people_store.h"
+#include "store/people_store.h"
 #include "store/catalog.h"
+#include "store/catalog_internal.h"
 #include "store/datadir.h"
 
 #include <sqlite3.h>
@@ -674,7 +675,7 @@ static double stage_ari(catalog *c, const synth *s) {
     sqlite3_stmt *st = NULL;
     int32_t *a = malloc(s->n * sizeof *a), *b = malloc(s->n * sizeof *b);
     size_t n = 0;
-    sqlite3_prepare_v2(catalog_db(c), "SELECT photo_id, ifnull(person_id, -1) FROM faces", -1, &st, NULL);
+    sqlite3_prepare_v2(catalog_sqlite(c), "SELECT photo_id, ifnull(person_id, -1) FROM faces", -1, &st, NULL);
     while (st && sqlite3_step(st) == SQLITE_ROW && n < s->n) {
         size_t k = strtoull((const char *)sqlite3_column_text(st, 0), NULL, 16) - 1;
         a[n] = s->truth[k] >= 0 ? s->truth[k] : -1;

@@ -15,6 +15,7 @@
 #include "review/server.h"
 #include "review/views.h"
 #include "store/catalog.h"
+#include "store/catalog_internal.h"
 #include "store/datadir.h"
 
 #include <dirent.h>
@@ -151,7 +152,7 @@ static void *write_crops(void *ud)
 static int exec(catalog *c, const char *sql)
 {
     char *msg = NULL;
-    if (sqlite3_exec(catalog_db(c), sql, NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(catalog_sqlite(c), sql, NULL, NULL, &msg) != SQLITE_OK) {
         fprintf(stderr, "bench_serve: %s: %s\n", sql, msg);
         sqlite3_free(msg);
         return -1;
@@ -170,7 +171,7 @@ static int build_catalog(catalog *cat)
     }
     int npersons = nphotos * FACES_PER_PHOTO / FACES_PER_PERSON;
     sqlite3_stmt *ins = NULL;
-    sqlite3_prepare_v2(catalog_db(cat), "INSERT INTO persons (id, name) VALUES (?1, ?2)", -1, &ins, NULL);
+    sqlite3_prepare_v2(catalog_sqlite(cat), "INSERT INTO persons (id, name) VALUES (?1, ?2)", -1, &ins, NULL);
     for (int p = 1; p <= npersons; p++) {
         char name[32];
         snprintf(name, sizeof name, "Person %d", p);

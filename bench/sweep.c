@@ -24,7 +24,7 @@
 
 #include "people/cluster.h"
 #include "people/eval_set.h"
-#include "people/people_store.h"
+#include "store/people_store.h"
 #include "people/score.h"
 #include "store/datadir.h"
 

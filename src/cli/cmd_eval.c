@@ -14,7 +14,6 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +88,6 @@ static int analyze_set(const cli_globals *g, const char *data, err *e)
 /* The person of each image's face (-1: none or no face). */
 static int predictions(catalog *c, const eval_set *s, int32_t *pred, size_t *no_face, size_t *unassigned, err *e)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), "SELECT ifnull(person_id, -1) FROM faces WHERE id = ?1", -1, &st, NULL) !=
-        SQLITE_OK)
-        return err_set(e, ERR_DB, "%s: %s", catalog_path(c), sqlite3_errmsg(catalog_db(c)));
     *no_face = *unassigned = 0;
     for (size_t i = 0; i < s->n; i++) {
         pred[i] = -1;
@@ -100,14 +95,15 @@ static int predictions(catalog *c, const eval_set *s, int32_t *pred, size_t *no_
             (*no_face)++;
             continue;
         }
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, s->face_id[i]);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            pred[i] = (int32_t)sqlite3_column_int64(st, 0);
-        if (pred[i] < 0)
+        int64_t person = 0;
+        int found = catalog_face_person(c, s->face_id[i], &person, e);
+        if (found < 0)
+            return found;
+        if (found && person > 0)
+            pred[i] = (int32_t)person;
+        else
             (*unassigned)++;
     }
-    sqlite3_finalize(st);
     return 0;
 }
 

@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,26 +231,12 @@ char *eval_set_identity_dir(const eval_set *s, size_t i)
 
 int eval_set_match(eval_set *s, catalog *c, const char *model_version, err *e)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c),
-                           "SELECT f.id FROM photo_sources ps JOIN faces f ON f.photo_id = ps.photo_id "
-                           "WHERE ps.path = ?1 AND f.model_version = ?2 "
-                           "ORDER BY f.box_w * f.box_h DESC, f.face_no LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return err_set(e, ERR_DB, "%s: find the faces of the set: %s", catalog_path(c), sqlite3_errmsg(catalog_db(c)));
-    int rc = 0;
-    for (size_t i = 0; i < s->n && rc == 0; i++) {
+    for (size_t i = 0; i < s->n; i++) {
         char path[PATH_MAX * 2];
         snprintf(path, sizeof path, "%s/%s", s->root, s->files[i]);
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, model_version, -1, SQLITE_TRANSIENT);
-        int step = sqlite3_step(st);
-        s->face_id[i] = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-        if (step != SQLITE_ROW && step != SQLITE_DONE)
-            rc =
-                err_set(e, ERR_DB, "%s: find the faces of the set: %s", catalog_path(c), sqlite3_errmsg(catalog_db(c)));
+        int found = catalog_face_largest_at_path(c, path, model_version, &s->face_id[i], e);
+        if (found < 0)
+            return found;
     }
-    sqlite3_finalize(st);
-    return rc;
+    return 0;
 }

@@ -10,7 +10,8 @@
 #include <time.h>
 
 #include "people/labels.h"
-#include "people/people_store.h"
+#include "people/people_constraints.h"
+#include "store/people_store.h"
 
 /* Incremental assignment threshold: a new face joins the person of its
  * nearest placed face when it lies within this distance. Measured on faces-dev

@@ -1,5 +1,5 @@
 /* people_stage.h — the cluster stage: the faces of the current model version
- * into persons, under people's decisions (people/people_store.h), written back
+ * into persons, under people's decisions (store/people_store.h), written back
  * in one transaction.
  *
  * Full (the first run of a model version, or `full`): every face with a

@@ -2,8 +2,8 @@
  * photo's current analysis with its person and review status. */
 #include "review/api.h"
 #include "review/views.h"
+#include "store/catalog_query.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +33,6 @@ static void csv_field(FILE *f, const char *s, bool text)
 
 void api_export_csv(http_request *rq, http_response *resp)
 {
-    sqlite3 *db = catalog_db(rq->cat);
-    sqlite3_stmt *st = NULL;
     err e = {0};
     int one = view_one_version(rq->cat, &e);
     if (one < 0) {
@@ -46,40 +44,40 @@ void api_export_csv(http_request *rq, http_response *resp)
     "ORDER BY s.id LIMIT 1), f.face_no, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id, "                  \
     "p.name, f.status FROM faces f LEFT JOIN persons p ON p.id = f.person_id "                               \
     "WHERE " WHERE " ORDER BY f.photo_id, f.face_no"
-    if (sqlite3_prepare_v2(db, one ? EXPORT_CSV("1") : EXPORT_CSV(VIEW_CURRENT_FACE("f")), -1, &st, NULL) !=
-        SQLITE_OK) {
-        http_error(resp, 500, "export: %s", sqlite3_errmsg(db));
+    catalog_cursor *st = catalog_query(rq->cat, one ? EXPORT_CSV("1") : EXPORT_CSV(CATALOG_CURRENT_FACE("f")), "export", &e);
+    if (!st) {
+        http_error_from(resp, &e);
         return;
     }
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f) {
-        sqlite3_finalize(st);
+        catalog_cursor_close(st);
         http_error(resp, 500, "out of memory");
         return;
     }
     /* CRLF line ends, as RFC 4180 says. */
     fputs("photo_id,file,face_no,x,y,w,h,person_id,name,status\r\n", f);
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        csv_field(f, (const char *)sqlite3_column_text(st, 0), false);
+    while ((step = catalog_cursor_next(st, &e)) == 1) {
+        csv_field(f, catalog_cursor_text(st, 0), false);
         fputc(',', f);
-        csv_field(f, (const char *)sqlite3_column_text(st, 1), true);
-        fprintf(f, ",%d,%.2f,%.2f,%.2f,%.2f,", sqlite3_column_int(st, 2), sqlite3_column_double(st, 3),
-                sqlite3_column_double(st, 4), sqlite3_column_double(st, 5), sqlite3_column_double(st, 6));
-        if (sqlite3_column_type(st, 7) != SQLITE_NULL)
-            fprintf(f, "%lld", (long long)sqlite3_column_int64(st, 7));
+        csv_field(f, catalog_cursor_text(st, 1), true);
+        fprintf(f, ",%d,%.2f,%.2f,%.2f,%.2f,", catalog_cursor_int(st, 2), catalog_cursor_double(st, 3),
+                catalog_cursor_double(st, 4), catalog_cursor_double(st, 5), catalog_cursor_double(st, 6));
+        if (!catalog_cursor_is_null(st, 7))
+            fprintf(f, "%lld", (long long)catalog_cursor_i64(st, 7));
         fputc(',', f);
-        csv_field(f, (const char *)sqlite3_column_text(st, 8), true);
+        csv_field(f, catalog_cursor_text(st, 8), true);
         fputc(',', f);
-        csv_field(f, (const char *)sqlite3_column_text(st, 9), false);
+        csv_field(f, catalog_cursor_text(st, 9), false);
         fputs("\r\n", f);
     }
-    bool ok = step == SQLITE_DONE;
+    bool ok = step == 0;
     if (!ok)
-        http_error(resp, 500, "export: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(st);
+        http_error_from(resp, &e);
+    catalog_cursor_close(st);
     if (fclose(f) != 0 || !ok) {
         free(buf);
         if (ok)
@@ -92,25 +90,24 @@ void api_export_csv(http_request *rq, http_response *resp)
 
 void api_export_json(http_request *rq, http_response *resp)
 {
-    sqlite3 *db = catalog_db(rq->cat);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT photo_id FROM photos ORDER BY photo_id", -1, &st, NULL) != SQLITE_OK) {
-        http_error(resp, 500, "export: %s", sqlite3_errmsg(db));
+    err e = {0};
+    catalog_cursor *st = catalog_query(rq->cat, "SELECT photo_id FROM photos ORDER BY photo_id", "export", &e);
+    if (!st) {
+        http_error_from(resp, &e);
         return;
     }
     json_t *photos = json_array();
-    err e = {0};
     int step, rc = 0;
-    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    while (rc == 0 && (step = catalog_cursor_next(st, &e)) == 1) {
         json_t *p;
         /* No suggestions in an export: they are the server's guesses, not data. */
-        rc = view_photo(rq->cat, (const char *)sqlite3_column_text(st, 0), false, &p, &e);
+        rc = view_photo(rq->cat, catalog_cursor_text(st, 0), false, &p, &e);
         if (rc == 0)
             json_array_append_new(photos, p);
     }
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = err_set(&e, ERR_DB, "export: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(st);
+    if (rc == 0 && step < 0)
+        rc = step;
+    catalog_cursor_close(st);
     if (rc) {
         json_decref(photos);
         http_error_from(resp, &e);

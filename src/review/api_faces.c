@@ -1,11 +1,11 @@
 /* api_faces.c — decisions about one face: POST /annotate (the original
  * specification's call), reject and confirm under /api/faces/{id}/. Each is one
- * call into people/persons.h (one transaction with its decision-log rows); the
+ * call into store/persons.h (one transaction with its decision-log rows); the
  * answer is the face as it is afterwards. */
 #include "review/api.h"
 #include "review/views.h"
 
-#include "people/persons.h"
+#include "store/persons.h"
 #include "review/draw.h"
 #include "review/state.h"
 

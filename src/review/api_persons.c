@@ -1,10 +1,10 @@
 /* api_persons.c — persons: list and one person, and the decisions about them
  * (rename, merge, hide, move faces in, split faces out), each one call into
- * people/persons.h; the answer is the person afterwards. */
+ * store/persons.h; the answer is the person afterwards. */
 #include "review/api.h"
 #include "review/views.h"
 
-#include "people/persons.h"
+#include "store/persons.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

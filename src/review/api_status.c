@@ -1,7 +1,8 @@
 /* api_status.c — GET /healthz and GET /api/decisions (the log, newest first). */
 #include "review/api.h"
 
-#include <sqlite3.h>
+#include "store/catalog_query.h"
+
 #include <stdlib.h>
 
 void api_status_healthz(http_request *rq, http_response *resp)
@@ -17,22 +18,22 @@ void api_status_healthz(http_request *rq, http_response *resp)
 }
 
 /* A JSON column as a value (null when NULL). */
-static json_t *column_json(sqlite3_stmt *st, int col)
+static json_t *column_json(catalog_cursor *st, int col)
 {
-    const char *t = (const char *)sqlite3_column_text(st, col);
+    const char *t = catalog_cursor_text(st, col);
     json_t *v = t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
     return v ? v : json_null();
 }
 
-static json_t *column_text(sqlite3_stmt *st, int col)
+static json_t *column_text(catalog_cursor *st, int col)
 {
-    const char *t = (const char *)sqlite3_column_text(st, col);
+    const char *t = catalog_cursor_text(st, col);
     return http_json_text(t);
 }
 
-static json_t *column_int_or_null(sqlite3_stmt *st, int col)
+static json_t *column_int_or_null(catalog_cursor *st, int col)
 {
-    return sqlite3_column_type(st, col) == SQLITE_NULL ? json_null() : json_integer(sqlite3_column_int64(st, col));
+    return catalog_cursor_is_null(st, col) ? json_null() : json_integer(catalog_cursor_i64(st, col));
 }
 
 void api_status_decisions(http_request *rq, http_response *resp)
@@ -40,21 +41,21 @@ void api_status_decisions(http_request *rq, http_response *resp)
     long limit;
     if (!http_query_int(rq, resp, "limit", 100, 1, 1000, &limit))
         return;
-    sqlite3 *db = catalog_db(rq->cat);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT id, at, actor, action, photo_id, face_id, person_id, before, after "
-                           "FROM decisions ORDER BY id DESC LIMIT ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
-        http_error(resp, 500, "list decisions: %s", sqlite3_errmsg(db));
+    err e = {0};
+    catalog_cursor *st = catalog_query(rq->cat,
+                                       "SELECT id, at, actor, action, photo_id, face_id, person_id, before, after "
+                                       "FROM decisions ORDER BY id DESC LIMIT ?1",
+                                       "list decisions", &e);
+    if (!st) {
+        http_error_from(resp, &e);
         return;
     }
-    sqlite3_bind_int64(st, 1, limit);
+    catalog_cursor_bind_i64(st, 1, limit);
     json_t *out = json_array();
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = catalog_cursor_next(st, &e)) == 1) {
         json_t *d = json_object();
-        json_object_set_new(d, "id", json_integer(sqlite3_column_int64(st, 0)));
+        json_object_set_new(d, "id", json_integer(catalog_cursor_i64(st, 0)));
         json_object_set_new(d, "at", column_text(st, 1));
         json_object_set_new(d, "actor", column_text(st, 2));
         json_object_set_new(d, "action", column_text(st, 3));
@@ -65,11 +66,11 @@ void api_status_decisions(http_request *rq, http_response *resp)
         json_object_set_new(d, "after", column_json(st, 8));
         json_array_append_new(out, d);
     }
-    if (rc != SQLITE_DONE) {
-        http_error(resp, 500, "list decisions: %s", sqlite3_errmsg(db));
+    if (rc != 0) {
+        http_error_from(resp, &e);
         json_decref(out);
     } else {
         http_json(resp, 200, out);
     }
-    sqlite3_finalize(st);
+    catalog_cursor_close(st);
 }

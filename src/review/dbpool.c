@@ -2,7 +2,6 @@
 #include "review/dbpool.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 
 struct dbpool {
@@ -32,7 +31,7 @@ dbpool *dbpool_open(const char *path, int n, int busy_timeout_ms, err *e)
             dbpool_close(p);
             return NULL;
         }
-        sqlite3_busy_timeout(catalog_db(p->all[i]), busy_timeout_ms);
+        catalog_set_busy_timeout(p->all[i], busy_timeout_ms);
         p->n++;
         p->free_list[p->nfree++] = p->all[i];
     }

@@ -2,13 +2,12 @@
 #include "review/draw.h"
 
 #include "media/image.h"
-#include "people/persons.h"
+#include "store/persons.h"
 #include "vision/annotation.h"
 #include "vision/pipeline.h"
 
 #include <math.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,45 +64,6 @@ static int ensure_loaded(draw_engine *d, err *e)
     if (!(d->runner = pipeline_runner_new(d->models, NULL, e)))
         return e ? e->code : ERR_MODEL;
     return 0;
-}
-
-/* The model version of the photo's newest done analysis: 1 when found. */
-static int current_version(catalog *c, const char *photo_id, char *out, size_t size, err *e)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c),
-                           "SELECT model_version FROM analysis_runs WHERE photo_id = ?1 AND status = 'done' "
-                           "ORDER BY rowid DESC LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return err_set(e, ERR_DB, "%s: %s", catalog_path(c), sqlite3_errmsg(catalog_db(c)));
-    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(st), rc = 0;
-    if (step == SQLITE_ROW) {
-        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
-        rc = 1;
-    } else if (step != SQLITE_DONE) {
-        rc = err_set(e, ERR_DB, "%s: %s", catalog_path(c), sqlite3_errmsg(catalog_db(c)));
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static int next_face_no(catalog *c, const char *photo_id, const char *version, int *out, err *e)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c),
-                           "SELECT coalesce(max(face_no) + 1, 0) FROM faces WHERE photo_id = ?1 AND model_version = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return err_set(e, ERR_DB, "%s: %s", catalog_path(c), sqlite3_errmsg(catalog_db(c)));
-    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, version, -1, SQLITE_TRANSIENT);
-    int rc = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *out = sqlite3_column_int(st, 0);
-    else
-        rc = err_set(e, ERR_DB, "%s: %s", catalog_path(c), sqlite3_errmsg(catalog_db(c)));
-    sqlite3_finalize(st);
-    return rc;
 }
 
 /* The UI crop of box from the processed JPEG bytes; *jpg g_malloc'd. */
@@ -192,8 +152,8 @@ int draw_face(draw_engine *d, catalog *c, objstore *os, const char *actor, const
         return found;
     if (found == 0)
         return err_set(e, ERR_NOTFOUND, "photo %s does not exist", photo_id);
-    char version[96];
-    found = current_version(c, photo_id, version, sizeof version, e);
+    char version[CATALOG_MODEL_VERSION_LEN];
+    found = catalog_current_version(c, photo_id, version, e);
     if (found < 0)
         return found;
     if (found == 0)
@@ -242,7 +202,7 @@ int draw_face(draw_engine *d, catalog *c, objstore *os, const char *actor, const
     fill_face(&f, &pf, box);
     rc = catalog_begin(c, e);
     if (rc == 0)
-        rc = next_face_no(c, photo_id, version, &f.face_no, e);
+        rc = catalog_face_next_no(c, photo_id, version, &f.face_no, e);
     if (rc == 0) {
         snprintf(key, sizeof key, "%s/%d.jpg", photo_id, f.face_no);
         rc = objstore_put(os, BUCKET_FACES, key, jpg, jlen, e);

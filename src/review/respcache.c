@@ -1,9 +1,10 @@
 /* respcache.c — GET answers kept until the catalog changes (respcache.h). */
 #include "review/respcache.h"
 
+#include "store/catalog_watch.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -38,8 +39,7 @@ struct respcache {
     pthread_cond_t done;  /* a computation finished (put or abandon) */
     char **computing;     /* keys being computed now */
     size_t ncomputing, capcomputing;
-    sqlite3 *watch;
-    sqlite3_stmt *data_version;
+    catalog_watch *watch;
     int64_t last_seen;  /* the last PRAGMA data_version read */
     uint64_t version;   /* bumped whenever last_seen changes */
     entry *entries;
@@ -58,14 +58,10 @@ respcache *respcache_open(const char *db_path, size_t max_bytes, err *e)
     pthread_cond_init(&rc->done, NULL);
     rc->max_bytes = max_bytes;
     rc->version = 1;
-    if (sqlite3_open_v2(db_path, &rc->watch, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(rc->watch, "PRAGMA data_version", -1, &rc->data_version, NULL) != SQLITE_OK) {
-        err_set(e, ERR_DB, "%s: cannot watch the catalog for changes: %s", db_path,
-                rc->watch ? sqlite3_errmsg(rc->watch) : "out of memory");
+    if (!(rc->watch = catalog_watch_open(db_path, e))) {
         respcache_close(rc);
         return NULL;
     }
-    sqlite3_busy_timeout(rc->watch, 5000);
     rc->last_seen = -1;
     respcache_version(rc);
     return rc;
@@ -84,8 +80,7 @@ void respcache_close(respcache *rc)
         free(rc->computing[i]);
     free(rc->computing);
     pthread_cond_destroy(&rc->done);
-    sqlite3_finalize(rc->data_version);
-    sqlite3_close(rc->watch);
+    catalog_watch_close(rc->watch);
     pthread_mutex_destroy(&rc->lock);
     free(rc);
 }
@@ -94,10 +89,7 @@ void respcache_close(respcache *rc)
  * (nothing is served from the cache rather than something stale). */
 static uint64_t current_version(respcache *rc)
 {
-    int64_t v = -1;
-    if (sqlite3_step(rc->data_version) == SQLITE_ROW)
-        v = sqlite3_column_int64(rc->data_version, 0);
-    sqlite3_reset(rc->data_version);
+    int64_t v = catalog_watch_version(rc->watch);
     if (v < 0 || v != rc->last_seen) {
         rc->last_seen = v;
         rc->version++;

@@ -6,7 +6,6 @@
 #include "review/http.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,20 +18,15 @@
 enum { C_ID, C_PHOTO, C_NO, C_X, C_Y, C_W, C_H, C_SCORE, C_LM, C_AGE, C_GENDER, C_EXPR, C_PERSON, C_NAME,
        C_STATUS, C_SOURCE, C_EMB };
 
-static int db_error(catalog *c, const char *what, err *e)
+static json_t *text_or_null(catalog_cursor *st, int col)
 {
-    return err_set(e, ERR_DB, "%s: %s: %s", catalog_path(c), what, sqlite3_errmsg(catalog_db(c)));
-}
-
-static json_t *text_or_null(sqlite3_stmt *st, int col)
-{
-    const char *t = (const char *)sqlite3_column_text(st, col);
+    const char *t = catalog_cursor_text(st, col);
     return http_json_text(t);
 }
 
-static json_t *real_or_null(sqlite3_stmt *st, int col)
+static json_t *real_or_null(catalog_cursor *st, int col)
 {
-    return sqlite3_column_type(st, col) == SQLITE_NULL ? json_null() : json_real(sqlite3_column_double(st, col));
+    return catalog_cursor_is_null(st, col) ? json_null() : json_real(catalog_cursor_double(st, col));
 }
 
 /* The most likely expression of an expressions column {"neutral": p, ...}. */
@@ -53,24 +47,24 @@ static json_t *top_expression(const char *text)
     return out;
 }
 
-static json_t *face_from_row(sqlite3_stmt *st)
+static json_t *face_from_row(catalog_cursor *st)
 {
     json_t *f = json_object();
-    json_object_set_new(f, "face_id", json_integer(sqlite3_column_int64(st, C_ID)));
+    json_object_set_new(f, "face_id", json_integer(catalog_cursor_i64(st, C_ID)));
     json_object_set_new(f, "photo_id", text_or_null(st, C_PHOTO));
-    json_object_set_new(f, "face_no", json_integer(sqlite3_column_int(st, C_NO)));
-    json_object_set_new(f, "box", json_pack("[ffff]", sqlite3_column_double(st, C_X), sqlite3_column_double(st, C_Y),
-                                            sqlite3_column_double(st, C_W), sqlite3_column_double(st, C_H)));
+    json_object_set_new(f, "face_no", json_integer(catalog_cursor_int(st, C_NO)));
+    json_object_set_new(f, "box", json_pack("[ffff]", catalog_cursor_double(st, C_X), catalog_cursor_double(st, C_Y),
+                                            catalog_cursor_double(st, C_W), catalog_cursor_double(st, C_H)));
     json_object_set_new(f, "score", real_or_null(st, C_SCORE));
-    const char *lm = (const char *)sqlite3_column_text(st, C_LM);
+    const char *lm = catalog_cursor_text(st, C_LM);
     json_t *landmarks = lm ? json_loads(lm, 0, NULL) : NULL;
     json_object_set_new(f, "landmarks", landmarks ? landmarks : json_null());
     json_object_set_new(f, "age", real_or_null(st, C_AGE));
     json_object_set_new(f, "gender", text_or_null(st, C_GENDER));
-    json_object_set_new(f, "expression", top_expression((const char *)sqlite3_column_text(st, C_EXPR)));
-    bool has_person = sqlite3_column_type(st, C_PERSON) != SQLITE_NULL;
-    json_object_set_new(f, "person_id", has_person ? json_integer(sqlite3_column_int64(st, C_PERSON)) : json_null());
-    const char *name = (const char *)sqlite3_column_text(st, C_NAME);
+    json_object_set_new(f, "expression", top_expression(catalog_cursor_text(st, C_EXPR)));
+    bool has_person = !catalog_cursor_is_null(st, C_PERSON);
+    json_object_set_new(f, "person_id", has_person ? json_integer(catalog_cursor_i64(st, C_PERSON)) : json_null());
+    const char *name = catalog_cursor_text(st, C_NAME);
     json_object_set_new(f, "person_name", name && *name ? http_json_text(name) : json_null());
     json_object_set_new(f, "status", text_or_null(st, C_STATUS));
     json_object_set_new(f, "source", text_or_null(st, C_SOURCE));
@@ -110,16 +104,14 @@ static void named_free(named_faces *nf)
 static int named_load(catalog *c, named_faces *nf, err *e)
 {
     memset(nf, 0, sizeof *nf);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c),
-                           "SELECT f.person_id, p.name, f.embedding FROM faces f JOIN persons p ON p.id = f.person_id "
+    catalog_cursor *st = NULL;
+    if (!(st = catalog_query(c, "SELECT f.person_id, p.name, f.embedding FROM faces f JOIN persons p ON p.id = f.person_id "
                            "WHERE p.name IS NOT NULL AND p.name <> '' AND p.hidden = 0 AND length(f.embedding) = 512 "
-                           "AND " VIEW_CURRENT_FACE("f"),
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "read named faces", e);
+                           "AND " CATALOG_CURRENT_FACE("f"), "read named faces", e)))
+        return e ? e->code : ERR_DB;
     size_t cap = 0;
     int rc = 0, step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = catalog_cursor_next(st, e)) == 1) {
         if (nf->n == cap) {
             cap = cap ? cap * 2 : 64;
             int64_t *p = realloc(nf->person, cap * sizeof *p);
@@ -136,14 +128,15 @@ static int named_load(catalog *c, named_faces *nf, err *e)
                 break;
             }
         }
-        nf->person[nf->n] = sqlite3_column_int64(st, 0);
-        nf->name[nf->n] = strdup((const char *)sqlite3_column_text(st, 1));
-        embedding_decode(sqlite3_column_blob(st, 2), nf->emb[nf->n]);
+        nf->person[nf->n] = catalog_cursor_i64(st, 0);
+        nf->name[nf->n] = strdup(catalog_cursor_text(st, 1));
+        size_t blen;
+        embedding_decode(catalog_cursor_blob(st, 2, &blen), nf->emb[nf->n]);
         nf->n++;
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_error(c, "read named faces", e);
-    sqlite3_finalize(st);
+    if (!rc && step < 0)
+        rc = step;
+    catalog_cursor_close(st);
     if (rc)
         named_free(nf);
     return rc;
@@ -154,26 +147,24 @@ static int rejected_persons(catalog *c, int64_t face_id, int64_t **out, size_t *
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c),
-                           "SELECT DISTINCT person_id FROM decisions WHERE face_id = ?1 AND action = 'reject' "
-                           "AND person_id IS NOT NULL",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "read rejections", e);
-    sqlite3_bind_int64(st, 1, face_id);
+    catalog_cursor *st = NULL;
+    if (!(st = catalog_query(c, "SELECT DISTINCT person_id FROM decisions WHERE face_id = ?1 AND action = 'reject' "
+                           "AND person_id IS NOT NULL", "read rejections", e)))
+        return e ? e->code : ERR_DB;
+    catalog_cursor_bind_i64(st, 1, face_id);
     int step, rc = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = catalog_cursor_next(st, e)) == 1) {
         int64_t *p = realloc(*out, (*n + 1) * sizeof *p);
         if (!p) {
             rc = err_set(e, ERR_NOMEM, "out of memory");
             break;
         }
         *out = p;
-        p[(*n)++] = sqlite3_column_int64(st, 0);
+        p[(*n)++] = catalog_cursor_i64(st, 0);
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = db_error(c, "read rejections", e);
-    sqlite3_finalize(st);
+    if (!rc && step < 0)
+        rc = step;
+    catalog_cursor_close(st);
     return rc;
 }
 
@@ -250,46 +241,49 @@ int view_faces(catalog *c, view_face_where where, const char *photo_id, int64_t 
     const char *sql = NULL;
     switch (where) {
     case VIEW_FACES_OF_PHOTO:
-        sql = FACE_SELECT "WHERE f.photo_id = ?1 AND " VIEW_CURRENT_FACE("f") " ORDER BY f.face_no";
+        sql = FACE_SELECT "WHERE f.photo_id = ?1 AND " CATALOG_CURRENT_FACE("f") " ORDER BY f.face_no";
         break;
     case VIEW_FACES_OF_PERSON:
-        sql = FACE_SELECT "WHERE f.person_id = ?2 AND " VIEW_CURRENT_FACE("f") " ORDER BY f.photo_id, f.face_no";
+        sql = FACE_SELECT "WHERE f.person_id = ?2 AND " CATALOG_CURRENT_FACE("f") " ORDER BY f.photo_id, f.face_no";
         break;
     case VIEW_FACE_BY_ID:
         sql = FACE_SELECT "WHERE f.id = ?2";
         break;
     }
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "read faces", e);
-    if (photo_id)
-        sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, id);
+    catalog_cursor *st = NULL;
+    if (!(st = catalog_query(c, sql, "read faces", e)))
+        return e ? e->code : ERR_DB;
+    if (where == VIEW_FACES_OF_PHOTO)
+        catalog_cursor_bind_text(st, 1, photo_id);
+    else
+        catalog_cursor_bind_i64(st, 2, id);
     json_t *arr = json_array();
     named_faces nf = {0};
     bool loaded = false;
     int rc = 0, step;
-    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    while (rc == 0 && (step = catalog_cursor_next(st, e)) == 1) {
         json_t *f = face_from_row(st);
-        bool open = sqlite3_column_type(st, C_PERSON) == SQLITE_NULL ||
-                    strcmp((const char *)sqlite3_column_text(st, C_STATUS), "unreviewed") == 0;
-        if (suggest_names && open && sqlite3_column_bytes(st, C_EMB) == 512 &&
-            strcmp((const char *)sqlite3_column_text(st, C_STATUS), "rejected") != 0) {
+        bool open = catalog_cursor_is_null(st, C_PERSON) ||
+                    strcmp(catalog_cursor_text(st, C_STATUS), "unreviewed") == 0;
+        size_t emb_len = 0;
+        const unsigned char *emb_blob = catalog_cursor_blob(st, C_EMB, &emb_len);
+        if (suggest_names && open && emb_blob && emb_len == 512 &&
+            strcmp(catalog_cursor_text(st, C_STATUS), "rejected") != 0) {
             if (!loaded) {
                 rc = named_load(c, &nf, e);
                 loaded = true;
             }
             if (rc == 0) {
                 float emb[128];
-                embedding_decode(sqlite3_column_blob(st, C_EMB), emb);
-                rc = suggest(c, &nf, sqlite3_column_int64(st, C_ID), emb, f, e);
+                embedding_decode(emb_blob, emb);
+                rc = suggest(c, &nf, catalog_cursor_i64(st, C_ID), emb, f, e);
             }
         }
         json_array_append_new(arr, f);
     }
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = db_error(c, "read faces", e);
-    sqlite3_finalize(st);
+    if (rc == 0 && step < 0)
+        rc = step;
+    catalog_cursor_close(st);
     named_free(&nf);
     if (rc) {
         json_decref(arr);
@@ -316,23 +310,21 @@ int view_face(catalog *c, int64_t face_id, json_t **out, err *e)
 
 int view_resolve_face(catalog *c, const char *photo_id, int64_t ref, int64_t *face_id, err *e)
 {
-    sqlite3_stmt *st = NULL;
+    catalog_cursor *st = NULL;
     /* Its id first; else its face_no in the photo's current analysis. */
-    if (sqlite3_prepare_v2(catalog_db(c),
-                           "SELECT id FROM faces f WHERE f.id = ?2 AND f.photo_id = ?1 "
+    if (!(st = catalog_query(c, "SELECT id FROM faces f WHERE f.id = ?2 AND f.photo_id = ?1 "
                            "UNION ALL SELECT id FROM (SELECT id FROM faces f WHERE f.photo_id = ?1 AND f.face_no = ?2 "
-                           "AND " VIEW_CURRENT_FACE("f") ") LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "find face", e);
-    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, ref);
-    int step = sqlite3_step(st), rc = 0;
-    if (step == SQLITE_ROW)
-        *face_id = sqlite3_column_int64(st, 0);
-    else if (step == SQLITE_DONE)
+                           "AND " CATALOG_CURRENT_FACE("f") ") LIMIT 1", "find face", e)))
+        return e ? e->code : ERR_DB;
+    catalog_cursor_bind_text(st, 1, photo_id);
+    catalog_cursor_bind_i64(st, 2, ref);
+    int step = catalog_cursor_next(st, e), rc = 0;
+    if (step == 1)
+        *face_id = catalog_cursor_i64(st, 0);
+    else if (step == 0)
         rc = err_set(e, ERR_NOTFOUND, "photo %s has no face with id or number %lld", photo_id, (long long)ref);
     else
-        rc = db_error(c, "find face", e);
-    sqlite3_finalize(st);
+        rc = step;
+    catalog_cursor_close(st);
     return rc;
 }

@@ -3,9 +3,9 @@
 #include "review/views.h"
 
 #include "review/http.h"
+#include "store/catalog_query.h"
 
 #include <glib.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,11 +27,9 @@
     "ORDER BY (list.name IS NULL OR list.name = '') DESC, "                                                  \
     "CASE WHEN list.name IS NULL OR list.name = '' THEN -list.n END, list.name COLLATE NOCASE, list.id"
 
-/* The faces of each photo's newest done analysis: one window over analysis_runs. */
+/* The faces of each photo's current analysis: one window over analysis_runs. */
 #define CF_ANY                                                                                                \
-    "cur AS MATERIALIZED (SELECT photo_id, model_version FROM (SELECT photo_id, model_version, "              \
-    "   row_number() OVER (PARTITION BY photo_id ORDER BY rowid DESC) AS rn FROM analysis_runs "             \
-    "   WHERE status = 'done') WHERE rn = 1), "                                                              \
+    CATALOG_CURRENT_CTE ", "                                                                                  \
     "cf AS MATERIALIZED (SELECT f.person_id, f.photo_id FROM faces f "                                       \
     "   JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version "                     \
     "   WHERE f.person_id IS NOT NULL)"
@@ -43,30 +41,25 @@
 /* One person: the same columns from its own faces only. */
 #define PERSON_ONE                                                                                            \
     "WITH cf AS MATERIALIZED (SELECT f.id, f.photo_id, f.face_no, f.status, f.score FROM faces f "          \
-    "   WHERE f.person_id = ?1 AND " VIEW_CURRENT_FACE("f") "), "                                           \
+    "   WHERE f.person_id = ?1 AND " CATALOG_CURRENT_FACE("f") "), "                                           \
     "cover AS (SELECT photo_id, face_no FROM cf ORDER BY status = 'confirmed' DESC, score DESC, id LIMIT 1) " \
     "SELECT p.id, p.name, p.hidden, (SELECT count(*) FROM cf), (SELECT count(DISTINCT photo_id) FROM cf), "  \
     "(SELECT photo_id FROM cover), (SELECT face_no FROM cover) FROM persons p WHERE p.id = ?1"
 
-static int db_error(catalog *c, const char *what, err *e)
-{
-    return err_set(e, ERR_DB, "%s: %s: %s", catalog_path(c), what, sqlite3_errmsg(catalog_db(c)));
-}
-
-static json_t *person_from_row(sqlite3_stmt *st)
+static json_t *person_from_row(catalog_cursor *st)
 {
     json_t *p = json_object();
-    json_object_set_new(p, "person_id", json_integer(sqlite3_column_int64(st, 0)));
-    const char *name = (const char *)sqlite3_column_text(st, 1);
+    json_object_set_new(p, "person_id", json_integer(catalog_cursor_i64(st, 0)));
+    const char *name = catalog_cursor_text(st, 1);
     json_object_set_new(p, "name", name && *name ? http_json_text(name) : json_null());
-    json_object_set_new(p, "hidden", json_boolean(sqlite3_column_int(st, 2)));
-    json_object_set_new(p, "faces", json_integer(sqlite3_column_int64(st, 3)));
-    json_object_set_new(p, "photos", json_integer(sqlite3_column_int64(st, 4)));
-    if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+    json_object_set_new(p, "hidden", json_boolean(catalog_cursor_int(st, 2)));
+    json_object_set_new(p, "faces", json_integer(catalog_cursor_i64(st, 3)));
+    json_object_set_new(p, "photos", json_integer(catalog_cursor_i64(st, 4)));
+    if (catalog_cursor_is_null(st, 5))
         json_object_set_new(p, "cover", json_null());
     else
-        json_object_set_new(p, "cover", json_pack("{s:s, s:i}", "photo_id", (const char *)sqlite3_column_text(st, 5),
-                                                  "face_no", sqlite3_column_int(st, 6)));
+        json_object_set_new(p, "cover", json_pack("{s:s, s:i}", "photo_id", catalog_cursor_text(st, 5),
+                                                  "face_no", catalog_cursor_int(st, 6)));
     return p;
 }
 
@@ -75,18 +68,16 @@ int view_one_version(catalog *c, err *e)
     /* Every run done with one version V, and every face of V: then each photo's
      * newest done run is V's, and every face is current. A failed run matters
      * only for a photo that has faces (its run of their version was replaced). */
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c),
-                           "SELECT (SELECT count(DISTINCT model_version) FROM analysis_runs) = 1 "
+    catalog_cursor *st = NULL;
+    if (!(st = catalog_query(c, "SELECT (SELECT count(DISTINCT model_version) FROM analysis_runs) = 1 "
                            "AND (SELECT count(DISTINCT model_version) FROM faces) <= 1 "
                            "AND (SELECT min(model_version) FROM analysis_runs) = "
                            "    coalesce((SELECT min(model_version) FROM faces), (SELECT min(model_version) FROM analysis_runs)) "
                            "AND NOT EXISTS (SELECT 1 FROM analysis_runs a JOIN faces f ON f.photo_id = a.photo_id "
-                           "    WHERE a.status <> 'done')",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "check model versions", e);
-    int step = sqlite3_step(st), rc = step == SQLITE_ROW ? sqlite3_column_int(st, 0) == 1 : db_error(c, "check model versions", e);
-    sqlite3_finalize(st);
+                           "    WHERE a.status <> 'done')", "check model versions", e)))
+        return e ? e->code : ERR_DB;
+    int step = catalog_cursor_next(st, e), rc = step == 1 ? catalog_cursor_int(st, 0) == 1 : step < 0 ? step : 0;
+    catalog_cursor_close(st);
     return rc;
 }
 
@@ -108,23 +99,22 @@ bool view_text_contains(const char *haystack, const char *needle)
 int view_persons(catalog *c, bool hidden, const char *q, json_t **out, err *e)
 {
     *out = NULL;
-    sqlite3_stmt *st = NULL;
+    catalog_cursor *st = NULL;
     int one = view_one_version(c, e);
     if (one < 0)
         return one;
-    if (sqlite3_prepare_v2(catalog_db(c), one ? PERSONS_LIST(CF_ONE_VERSION, "1") : PERSONS_LIST(CF_ANY, VIEW_CURRENT_FACE("f")), -1, &st,
-                           NULL) != SQLITE_OK)
-        return db_error(c, "list persons", e);
-    sqlite3_bind_int(st, 1, hidden ? 1 : 0);
+    if (!(st = catalog_query(c, one ? PERSONS_LIST(CF_ONE_VERSION, "1") : PERSONS_LIST(CF_ANY, CATALOG_CURRENT_FACE("f")), "list persons", e)))
+        return e ? e->code : ERR_DB;
+    catalog_cursor_bind_i64(st, 1, hidden ? 1 : 0);
     json_t *arr = json_array();
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (q && *q && !view_text_contains((const char *)sqlite3_column_text(st, 1), q))
+    while ((step = catalog_cursor_next(st, e)) == 1) {
+        if (q && *q && !view_text_contains(catalog_cursor_text(st, 1), q))
             continue;
         json_array_append_new(arr, person_from_row(st));
     }
-    int rc = step == SQLITE_DONE ? 0 : db_error(c, "list persons", e);
-    sqlite3_finalize(st);
+    int rc = step < 0 ? step : 0;
+    catalog_cursor_close(st);
     if (rc) {
         json_decref(arr);
         return rc;
@@ -136,19 +126,19 @@ int view_persons(catalog *c, bool hidden, const char *q, json_t **out, err *e)
 int view_person(catalog *c, int64_t person_id, bool with_faces, json_t **out, err *e)
 {
     *out = NULL;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), PERSON_ONE, -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "read person", e);
-    sqlite3_bind_int64(st, 1, person_id);
-    int step = sqlite3_step(st), rc = 0;
+    catalog_cursor *st = NULL;
+    if (!(st = catalog_query(c, PERSON_ONE, "read person", e)))
+        return e ? e->code : ERR_DB;
+    catalog_cursor_bind_i64(st, 1, person_id);
+    int step = catalog_cursor_next(st, e), rc = 0;
     json_t *p = NULL;
-    if (step == SQLITE_ROW)
+    if (step == 1)
         p = person_from_row(st);
-    else if (step == SQLITE_DONE)
+    else if (step == 0)
         rc = err_set(e, ERR_NOTFOUND, "person %lld does not exist", (long long)person_id);
     else
-        rc = db_error(c, "read person", e);
-    sqlite3_finalize(st);
+        rc = step;
+    catalog_cursor_close(st);
     if (rc == 0 && with_faces) {
         json_t *faces;
         rc = view_faces(c, VIEW_FACES_OF_PERSON, NULL, person_id, true, &faces, e);

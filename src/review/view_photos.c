@@ -3,8 +3,8 @@
 #include "review/views.h"
 
 #include "review/http.h"
+#include "store/catalog_query.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,47 +13,42 @@
     "p.photo_id, (SELECT s.path FROM photo_sources s WHERE s.photo_id = p.photo_id ORDER BY s.id LIMIT 1), "   \
     "p.width, p.height, p.taken_at, " VIEW_CAPTION("p")
 
-static int db_error(catalog *c, const char *what, err *e)
-{
-    return err_set(e, ERR_DB, "%s: %s: %s", catalog_path(c), what, sqlite3_errmsg(catalog_db(c)));
-}
-
-static json_t *summary_from_row(sqlite3_stmt *st)
+static json_t *summary_from_row(catalog_cursor *st)
 {
     json_t *p = json_object();
-    json_object_set_new(p, "photo_id", http_json_text((const char *)sqlite3_column_text(st, 0)));
-    json_object_set_new(p, "file", http_json_text((const char *)sqlite3_column_text(st, 1)));
-    json_object_set_new(p, "width", json_integer(sqlite3_column_int(st, 2)));
-    json_object_set_new(p, "height", json_integer(sqlite3_column_int(st, 3)));
-    json_object_set_new(p, "timestamp", http_json_text((const char *)sqlite3_column_text(st, 4)));
+    json_object_set_new(p, "photo_id", http_json_text(catalog_cursor_text(st, 0)));
+    json_object_set_new(p, "file", http_json_text(catalog_cursor_text(st, 1)));
+    json_object_set_new(p, "width", json_integer(catalog_cursor_int(st, 2)));
+    json_object_set_new(p, "height", json_integer(catalog_cursor_int(st, 3)));
+    json_object_set_new(p, "timestamp", http_json_text(catalog_cursor_text(st, 4)));
     /* A caption from a JSON sidecar may be any JSON value: only text is a caption. */
-    json_object_set_new(p, "caption", sqlite3_column_type(st, 5) == SQLITE_TEXT
-                                          ? http_json_text((const char *)sqlite3_column_text(st, 5))
+    json_object_set_new(p, "caption", catalog_cursor_is_text(st, 5)
+                                          ? http_json_text(catalog_cursor_text(st, 5))
                                           : json_null());
     return p;
 }
 
 /* Runs a prepared list query whose columns are SUMMARY_COLS and then count
  * columns named by `counts`; keep (may be NULL) filters rows. */
-typedef bool (*row_filter)(sqlite3_stmt *st, const void *ud);
+typedef bool (*row_filter)(catalog_cursor *st, const void *ud);
 
-static int run_list(catalog *c, sqlite3_stmt *st, const char *const *counts, size_t ncounts, row_filter keep,
+static int run_list(catalog_cursor *st, const char *const *counts, size_t ncounts, row_filter keep,
                     const void *ud, long limit, json_t **out, err *e)
 {
     json_t *arr = json_array();
     int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((step = catalog_cursor_next(st, e)) == 1) {
         if (keep && !keep(st, ud))
             continue;
         if (limit >= 0 && (long)json_array_size(arr) >= limit)
             continue;
         json_t *p = summary_from_row(st);
         for (size_t i = 0; i < ncounts; i++)
-            json_object_set_new(p, counts[i], json_integer(sqlite3_column_int64(st, 6 + (int)i)));
+            json_object_set_new(p, counts[i], json_integer(catalog_cursor_i64(st, 6 + (int)i)));
         json_array_append_new(arr, p);
     }
-    int rc = step == SQLITE_DONE ? 0 : db_error(c, "list photos", e);
-    sqlite3_finalize(st);
+    int rc = step < 0 ? step : 0;
+    catalog_cursor_close(st);
     if (rc) {
         json_decref(arr);
         return rc;
@@ -65,52 +60,42 @@ static int run_list(catalog *c, sqlite3_stmt *st, const char *const *counts, siz
 int view_pending(catalog *c, long limit, long offset, json_t **out, err *e)
 {
     *out = NULL;
-    sqlite3_stmt *st = NULL;
+    catalog_cursor *st = NULL;
     /* Walk the analysis runs newest first; a run counts when it is the photo's
-     * newest done one and has a face nobody has settled. */
-    if (sqlite3_prepare_v2(
-            catalog_db(c),
-            "SELECT " SUMMARY_COLS ", "
+     * current one (catalog_query.h) and has a face nobody has settled. */
+    if (!(st = catalog_query(c, "SELECT " SUMMARY_COLS ", "
             "(SELECT count(*) FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = a.model_version), "
             "(SELECT count(*) FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = a.model_version "
             "  AND f.status = 'unreviewed') "
             "FROM analysis_runs a JOIN photos p ON p.photo_id = a.photo_id "
-            "WHERE a.status = 'done' "
-            "AND NOT EXISTS (SELECT 1 FROM analysis_runs b WHERE b.photo_id = a.photo_id AND b.status = 'done' "
-            "  AND b.rowid > a.rowid) "
+            "WHERE a.status = 'done' AND a.model_version = " CATALOG_CURRENT_VERSION("a.photo_id") " "
             "AND EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = a.model_version "
             "  AND f.status = 'unreviewed') "
-            "ORDER BY a.rowid DESC LIMIT ?1 OFFSET ?2",
-            -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "list pending photos", e);
-    sqlite3_bind_int64(st, 1, limit);
-    sqlite3_bind_int64(st, 2, offset);
+            "ORDER BY a.rowid DESC LIMIT ?1 OFFSET ?2", "list pending photos", e)))
+        return e ? e->code : ERR_DB;
+    catalog_cursor_bind_i64(st, 1, limit);
+    catalog_cursor_bind_i64(st, 2, offset);
     static const char *const counts[] = {"faces", "unreviewed"};
-    return run_list(c, st, counts, 2, NULL, NULL, -1, out, e);
+    return run_list(st, counts, 2, NULL, NULL, -1, out, e);
 }
 
 int view_photo_list(catalog *c, long limit, long offset, json_t **out, err *e)
 {
     *out = NULL;
-    sqlite3_stmt *st = NULL;
+    catalog_cursor *st = NULL;
     int64_t total = 0;
-    if (sqlite3_prepare_v2(catalog_db(c), "SELECT count(*) FROM photos", -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return db_error(c, "count photos", e);
-    }
-    total = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(catalog_db(c),
+    int found = catalog_query_i64(c, "SELECT count(*) FROM photos", "count photos", NULL, 0, &total, e);
+    if (found < 0)
+        return found;
+    if (!(st = catalog_query(c,
                            "SELECT " SUMMARY_COLS ", (SELECT count(*) FROM faces f WHERE f.photo_id = p.photo_id AND "
-                           VIEW_CURRENT_FACE("f") ") FROM photos p ORDER BY p.rowid DESC LIMIT ?1 OFFSET ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "list photos", e);
-    sqlite3_bind_int64(st, 1, limit);
-    sqlite3_bind_int64(st, 2, offset);
+                           CATALOG_CURRENT_FACE("f") ") FROM photos p ORDER BY p.rowid DESC LIMIT ?1 OFFSET ?2", "list photos", e)))
+        return e ? e->code : ERR_DB;
+    catalog_cursor_bind_i64(st, 1, limit);
+    catalog_cursor_bind_i64(st, 2, offset);
     static const char *const counts[] = {"faces"};
     json_t *photos;
-    int rc = run_list(c, st, counts, 1, NULL, NULL, -1, &photos, e);
+    int rc = run_list(st, counts, 1, NULL, NULL, -1, &photos, e);
     if (rc)
         return rc;
     *out = json_pack("{s:I, s:o}", "total", (json_int_t)total, "photos", photos);
@@ -120,20 +105,19 @@ int view_photo_list(catalog *c, long limit, long offset, json_t **out, err *e)
 int view_photo(catalog *c, const char *photo_id, bool suggest, json_t **out, err *e)
 {
     *out = NULL;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), "SELECT " SUMMARY_COLS " FROM photos p WHERE p.photo_id = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
-        return db_error(c, "read photo", e);
-    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(st), rc = 0;
+    catalog_cursor *st = NULL;
+    if (!(st = catalog_query(c, "SELECT " SUMMARY_COLS " FROM photos p WHERE p.photo_id = ?1", "read photo", e)))
+        return e ? e->code : ERR_DB;
+    catalog_cursor_bind_text(st, 1, photo_id);
+    int step = catalog_cursor_next(st, e), rc = 0;
     json_t *p = NULL;
-    if (step == SQLITE_ROW)
+    if (step == 1)
         p = summary_from_row(st);
-    else if (step == SQLITE_DONE)
+    else if (step == 0)
         rc = err_set(e, ERR_NOTFOUND, "photo %s does not exist", photo_id);
     else
-        rc = db_error(c, "read photo", e);
-    sqlite3_finalize(st);
+        rc = step;
+    catalog_cursor_close(st);
     if (rc == 0) {
         json_t *faces;
         rc = view_faces(c, VIEW_FACES_OF_PHOTO, photo_id, 0, suggest, &faces, e);
@@ -150,13 +134,13 @@ int view_photo(catalog *c, const char *photo_id, bool suggest, json_t **out, err
 
 /* Search rows: SUMMARY_COLS, faces count, then the names in the photo joined by
  * U+001F. */
-static bool search_keep(sqlite3_stmt *st, const void *ud)
+static bool search_keep(catalog_cursor *st, const void *ud)
 {
     const char *q = ud;
-    if (view_text_contains((const char *)sqlite3_column_text(st, 1), q) ||
-        (sqlite3_column_type(st, 5) == SQLITE_TEXT && view_text_contains((const char *)sqlite3_column_text(st, 5), q)))
+    if (view_text_contains(catalog_cursor_text(st, 1), q) ||
+        (catalog_cursor_is_text(st, 5) && view_text_contains(catalog_cursor_text(st, 5), q)))
         return true;
-    const char *names = (const char *)sqlite3_column_text(st, 7);
+    const char *names = catalog_cursor_text(st, 7);
     if (!names)
         return false;
     /* Each name on its own, so a query cannot match across two names. */
@@ -171,15 +155,13 @@ static bool search_keep(sqlite3_stmt *st, const void *ud)
 int view_photo_search(catalog *c, const char *q, long limit, json_t **out, err *e)
 {
     *out = NULL;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c),
-                           "SELECT " SUMMARY_COLS ", (SELECT count(*) FROM faces f WHERE f.photo_id = p.photo_id AND "
-                           VIEW_CURRENT_FACE("f") "), "
+    catalog_cursor *st = NULL;
+    if (!(st = catalog_query(c, "SELECT " SUMMARY_COLS ", (SELECT count(*) FROM faces f WHERE f.photo_id = p.photo_id AND "
+                           CATALOG_CURRENT_FACE("f") "), "
                            "(SELECT group_concat(n.name, char(31)) FROM faces f JOIN persons n ON n.id = f.person_id "
-                           "  WHERE f.photo_id = p.photo_id AND n.name IS NOT NULL AND " VIEW_CURRENT_FACE("f") ") "
-                           "FROM photos p ORDER BY p.rowid DESC",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "search photos", e);
+                           "  WHERE f.photo_id = p.photo_id AND n.name IS NOT NULL AND " CATALOG_CURRENT_FACE("f") ") "
+                           "FROM photos p ORDER BY p.rowid DESC", "search photos", e)))
+        return e ? e->code : ERR_DB;
     static const char *const counts[] = {"faces"};
-    return run_list(c, st, counts, 1, search_keep, q, limit, out, e);
+    return run_list(st, counts, 1, search_keep, q, limit, out, e);
 }

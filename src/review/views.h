@@ -1,8 +1,8 @@
 /* views.h — the JSON objects of docs/api.md (face, person, photo) read from the
- * catalog with the review server's own parameterised queries. Only faces of a
- * photo's current analysis count: those of the model version of its newest
- * 'done' analysis run (VIEW_CURRENT_FACE), the version catalog_faces_of_photo
- * reads by default.
+ * catalog through its read-only query entry point (store/catalog_query.h), with
+ * parameterised queries. Only faces of a photo's current analysis count
+ * (CATALOG_CURRENT_FACE, the one definition, also behind `facetag people` and
+ * catalog_faces_of_photo).
  *
  * All functions return 0 or a negative errcode with e set (ERR_NOTFOUND naming
  * an unknown id); JSON results are new references the caller decrefs. */
@@ -11,15 +11,11 @@
 
 #include "core/error.h"
 #include "store/catalog.h"
+#include "store/catalog_query.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-/* SQL condition: face row `f` belongs to its photo's current analysis. */
-#define VIEW_CURRENT_FACE(f)                                                                                   \
-    f ".model_version = (SELECT cur.model_version FROM analysis_runs cur WHERE cur.photo_id = " f ".photo_id " \
-      "AND cur.status = 'done' ORDER BY cur.rowid DESC LIMIT 1)"
 
 /* SQL expression: the caption of photo row `p` from its sidecars (text file,
  * XMP description or title, a JSON "caption", the album's text), or NULL. */
@@ -69,7 +65,9 @@ int view_photo(catalog *c, const char *photo_id, bool suggest, json_t **out, err
 int view_photo_search(catalog *c, const char *q, long limit, json_t **out, err *e);
 
 /* 1 when the catalog holds results of one model version only (then every face
- * is current and VIEW_CURRENT_FACE can be skipped), 0 when not, <0 on error. */
+ * is current and CATALOG_CURRENT_FACE can be skipped), 0 when not, <0 on error.
+ * (A face whose photo has no 'done' run is not current, but analyze and draw
+ * never write one: faces and their run are recorded in one transaction.) */
 int view_one_version(catalog *c, err *e);
 
 /* true when haystack holds needle, ignoring case (Unicode case folding). */

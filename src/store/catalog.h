@@ -15,6 +15,7 @@
 #define FACETAG_STORE_CATALOG_H
 
 #include "core/error.h"
+#include "core/facedef.h"
 #include "core/hash.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,8 +30,12 @@ int catalog_schema_version(catalog *c);
 /* The file the catalog was opened from, for messages; owned by c. */
 const char *catalog_path(catalog *c);
 
+/* Room for a model version with its NUL (core/facedef.h). */
+#define CATALOG_MODEL_VERSION_LEN MODEL_VERSION_LEN
+
 /* Explicit transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). Nested calls are
- * not supported. */
+ * not supported; every catalog function called inside one runs in a savepoint of
+ * it, so a failed call undoes only itself. */
 int catalog_begin(catalog *c, err *e);
 int catalog_commit(catalog *c, err *e);
 void catalog_rollback(catalog *c);
@@ -106,19 +111,19 @@ int catalog_counts_get(catalog *c, catalog_counts *out, err *e);
 /* One face row. Coordinates in pixels of the processed image. JSON columns:
  * landmarks {"left_eye":[x,y],"right_eye":..,"nose":..,"mouth_left":..,"mouth_right":..},
  * points68 [[x,y] x 68], expressions {"neutral":p,..,"surprised":p}; the embedding
- * is 128 float32 little-endian. */
+ * is FACE_DESCRIPTOR_DIM float32 little-endian. */
 typedef struct catalog_face {
     int64_t id;                      /* set by catalog_face_put */
     char photo_id[PHOTO_ID_LEN + 1];
     int face_no;
-    char model_version[96];
+    char model_version[CATALOG_MODEL_VERSION_LEN];
     double box[4];                   /* x, y, w, h */
     double score;
     bool has_landmarks;
     double five[5][2];
     double points68[68][2];
     bool has_embedding;
-    float embedding[128];
+    float embedding[FACE_DESCRIPTOR_DIM];
     bool has_attributes;
     double age;
     char gender[8];                  /* "male", "female" or "" */
@@ -133,8 +138,9 @@ typedef struct catalog_face {
 int catalog_face_put(catalog *c, catalog_face *f, err *e);
 /* 1 and *out filled when found, 0 when absent. */
 int catalog_face_get(catalog *c, int64_t id, catalog_face *out, err *e);
-/* The faces of one photo for one model version (NULL = the newest version the
- * photo has), face_no order; *out malloc'd (free()), *n set. */
+/* The faces of one photo for one model version (NULL = the photo's current
+ * analysis, catalog_current_version; none when it has no 'done' run), face_no
+ * order; *out malloc'd (free()), *n set. */
 int catalog_faces_of_photo(catalog *c, const char *photo_id, const char *model_version, catalog_face **out,
                            size_t *n, err *e);
 /* Records the outcome of analysing a photo with model_version (replaces a
@@ -144,8 +150,40 @@ int catalog_analysis_put(catalog *c, const char *photo_id, const char *model_ver
 /* 1 when the photo has a 'done' run for model_version, else 0. */
 int catalog_analysis_done(catalog *c, const char *photo_id, const char *model_version, err *e);
 
-/* The raw SQLite handle, for later stages' own modules (people, review) that add
- * their queries in their own files. Not for the CLI. */
-struct sqlite3 *catalog_db(catalog *c);
+/* The model version of the photo's current analysis (its newest 'done'
+ * analysis run; the one meaning, see catalog_query.h): 1 and out filled, 0
+ * when the photo has no 'done' run. */
+int catalog_current_version(catalog *c, const char *photo_id, char out[CATALOG_MODEL_VERSION_LEN], err *e);
+
+/* The person of face face_id: 1 and *person_id (0 = none) when the face
+ * exists, 0 when not. */
+int catalog_face_person(catalog *c, int64_t face_id, int64_t *person_id, err *e);
+/* The largest face (box area, then face_no) of model_version in the photo
+ * recorded under source path `path`: 1 and *face_id, 0 when there is none. */
+int catalog_face_largest_at_path(catalog *c, const char *path, const char *model_version, int64_t *face_id, err *e);
+
+/* ---- analysis (implemented in catalog_analysis.c) ------------------------ */
+
+/* Calls fn for every photo, largest (processed pixels) first, with whether
+ * model_version already has a 'done' run for it; fn returns non-zero to stop
+ * (that value is returned). */
+typedef int (*catalog_todo_fn)(const char *photo_id, bool done, void *ud);
+int catalog_analysis_todo(catalog *c, const char *model_version, catalog_todo_fn fn, void *ud, err *e);
+/* Records a finished analysis of photo_id with model_version in one transaction
+ * (a savepoint inside the caller's): detector faces left by an unfinished run of
+ * the same version go, faces[0..n) come in (ids set), the run is 'done', the
+ * photo 'analyzed'. */
+int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_version, catalog_face *faces,
+                            size_t n, err *e);
+/* The first path the photo was found under: 1 and *path malloc'd (caller
+ * frees), 0 when it has none. */
+int catalog_source_first(catalog *c, const char *photo_id, char **path, err *e);
+/* The face number a new face of (photo_id, model_version) gets: one past the
+ * highest, 0 for the first. Call inside a transaction that then inserts it. */
+int catalog_face_next_no(catalog *c, const char *photo_id, const char *model_version, int *out, err *e);
+
+/* Busy timeout of this handle: how long a write waits for another writer's
+ * lock before failing with ERR_BUSY (default 5000 ms). */
+void catalog_set_busy_timeout(catalog *c, int ms);
 
 #endif

@@ -28,13 +28,13 @@ static const char *const five_keys[5] = {"left_eye", "right_eye", "nose", "mouth
 
 static int db_error(catalog *c, const char *what, err *e)
 {
-    return catalog_db_error(catalog_db(c), catalog_path(c), what, e);
+    return catalog_error(c, what, e);
 }
 
 static sqlite3_stmt *prepare(catalog *c, const char *sql, const char *what, err *e)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) != SQLITE_OK) {
         db_error(c, what, e);
         sqlite3_finalize(st);
         return NULL;
@@ -222,7 +222,7 @@ int catalog_face_put(catalog *c, catalog_face *f, err *e)
         else if (sqlite3_step(st) != SQLITE_DONE)
             rc = db_error(c, what, e);
         else
-            f->id = sqlite3_last_insert_rowid(catalog_db(c));
+            f->id = sqlite3_last_insert_rowid(catalog_sqlite(c));
     }
     sqlite3_finalize(st);
     free(five);
@@ -301,40 +301,14 @@ int catalog_face_get(catalog *c, int64_t id, catalog_face *out, err *e)
     return rc;
 }
 
-/* The newest model version a photo has: that of its newest 'done' analysis run,
- * else that of its newest face row (hand-drawn faces without a run). 1 when
- * found, 0 when the photo has neither. */
-static int newest_version(catalog *c, const char *photo_id, char *out, size_t size, err *e)
-{
-    sqlite3_stmt *st = prepare(c,
-                               "SELECT model_version FROM ("
-                               "  SELECT model_version, 1 AS pri, rowid AS ord FROM analysis_runs"
-                               "   WHERE photo_id = ?1 AND status = 'done'"
-                               "  UNION ALL SELECT model_version, 0, id FROM faces WHERE photo_id = ?1)"
-                               " ORDER BY pri DESC, ord DESC LIMIT 1",
-                               "find the newest model version", e);
-    if (!st)
-        return e ? e->code : ERR_DB;
-    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(st), rc = 0;
-    if (step == SQLITE_ROW) {
-        copy_text(out, size, st, 0);
-        rc = 1;
-    } else if (step != SQLITE_DONE) {
-        rc = db_error(c, "find the newest model version", e);
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 int catalog_faces_of_photo(catalog *c, const char *photo_id, const char *model_version, catalog_face **out,
                            size_t *n, err *e)
 {
     *out = NULL;
     *n = 0;
-    char version[96];
+    char version[CATALOG_MODEL_VERSION_LEN];
     if (!model_version) {
-        int found = newest_version(c, photo_id, version, sizeof version, e);
+        int found = catalog_current_version(c, photo_id, version, e);
         if (found <= 0)
             return found;
         model_version = version;
@@ -394,7 +368,7 @@ int catalog_analysis_put(catalog *c, const char *photo_id, const char *model_ver
                        catalog_path(c), photo_id, status ? status : "(null)");
     char what[96];
     snprintf(what, sizeof what, "record analysis of %s", photo_id);
-    /* REPLACE gives the row a new rowid, which newest_version orders by. */
+    /* REPLACE gives the row a new rowid, which catalog_current_version orders by. */
     sqlite3_stmt *st = prepare(c,
                                "INSERT OR REPLACE INTO analysis_runs (photo_id, model_version, status, faces, error) "
                                "VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -432,4 +406,45 @@ int catalog_analysis_done(catalog *c, const char *photo_id, const char *model_ve
         rc = db_error(c, "read analysis status", e);
     sqlite3_finalize(st);
     return rc;
+}
+
+/* ---- small lookups -------------------------------------------------------- */
+
+/* Runs st (bound) for one int64 column: 1 and *out when a row, 0 when none. */
+static int one_i64(catalog *c, sqlite3_stmt *st, const char *what, int64_t *out, err *e)
+{
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW) {
+        *out = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 0);
+        rc = 1;
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(c, what, e);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_face_person(catalog *c, int64_t face_id, int64_t *person_id, err *e)
+{
+    *person_id = 0;
+    sqlite3_stmt *st = prepare(c, "SELECT person_id FROM faces WHERE id = ?1", "read the person of a face", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_int64(st, 1, face_id);
+    return one_i64(c, st, "read the person of a face", person_id, e);
+}
+
+int catalog_face_largest_at_path(catalog *c, const char *path, const char *model_version, int64_t *face_id, err *e)
+{
+    *face_id = 0;
+    sqlite3_stmt *st = prepare(c,
+                               "SELECT f.id FROM photo_sources ps JOIN faces f ON f.photo_id = ps.photo_id "
+                               "WHERE ps.path = ?1 AND f.model_version = ?2 "
+                               "ORDER BY f.box_w * f.box_h DESC, f.face_no LIMIT 1",
+                               "find the face of a file", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, model_version, -1, SQLITE_TRANSIENT);
+    return one_i64(c, st, "find the face of a file", face_id, e);
 }

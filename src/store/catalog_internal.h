@@ -1,12 +1,16 @@
-/* catalog_internal.h — shared by the two halves of the SQLite catalog backend
- * (catalog_sqlite.c: connection and queries; catalog_schema.c: schema and
- * migrations). Not for use outside src/store/. */
+/* catalog_internal.h — shared by the files of the SQLite catalog backend
+ * (catalog_sqlite.c: connection, transactions, photos; catalog_schema.c: schema
+ * and migrations; catalog_faces.c, persons.c, people_store.c, catalog_query.c,
+ * ...: one topic each). Not for use outside src/store/, except by white-box
+ * tests and benches under tests/ and bench/ that build fixtures with raw SQL. */
 #ifndef FACETAG_STORE_CATALOG_INTERNAL_H
 #define FACETAG_STORE_CATALOG_INTERNAL_H
 
 #include "core/error.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
+struct catalog;
 
 /* The schema version this build writes and reads (PRAGMA user_version). */
 #define CATALOG_SCHEMA_LATEST 4
@@ -28,5 +32,32 @@ int catalog_schema_read_version(struct sqlite3 *db, const char *path, err *e);
  * ERR_CONFLICT, not a database ERR_FORMAT, a lock held past the busy timeout
  * ERR_BUSY, else ERR_DB); returns the code. */
 int catalog_db_error(struct sqlite3 *db, const char *path, const char *what, err *e);
+
+/* The one error mapping for a catalog handle: catalog_db_error on its connection
+ * and path. Every SQLite failure in src/store goes through here, so a lock held
+ * past the busy timeout is ERR_BUSY everywhere (the review answers 503). */
+int catalog_error(struct catalog *c, const char *what, err *e);
+
+/* The connection of c, owned by c. Only for src/store (and test fixtures). */
+struct sqlite3 *catalog_sqlite(struct catalog *c);
+
+/* Prepares sql on c's connection; NULL with e set (catalog_error) on failure.
+ * Caller finalizes. */
+struct sqlite3_stmt *catalog_prepare(struct catalog *c, const char *sql, const char *what, err *e);
+
+/* A change of several statements inside one function: its own transaction
+ * (BEGIN IMMEDIATE, which takes the write lock before the first read so a
+ * concurrent writer makes it wait, never fail) when the caller has none open,
+ * else a savepoint inside the caller's, so both a call alone and a batch inside
+ * catalog_begin/commit are all-or-nothing and a failed call undoes only itself.
+ * The one helper for this; every multi-statement write in src/store uses it. */
+typedef struct catalog_tx {
+    int own; /* 1: its own transaction; 0: a savepoint in the caller's */
+} catalog_tx;
+/* Opens the transaction or savepoint; what names the change for messages. */
+int catalog_tx_begin(struct catalog *c, catalog_tx *tx, const char *what, err *e);
+/* rc == 0: commits (or releases the savepoint) and returns 0 or the commit's
+ * error; rc != 0: rolls back (to the savepoint) and returns rc. */
+int catalog_tx_end(struct catalog *c, catalog_tx *tx, int rc, const char *what, err *e);
 
 #endif

@@ -94,9 +94,25 @@ int catalog_db_error(sqlite3 *db, const char *path, const char *what, err *e)
     return err_set(e, code, "%s: %s: %s", path, what, db ? sqlite3_errmsg(db) : "cannot open");
 }
 
-static int cat_error(catalog *c, const char *what, err *e)
+int catalog_error(catalog *c, const char *what, err *e)
 {
     return catalog_db_error(c->db, c->path, what, e);
+}
+
+static int cat_error(catalog *c, const char *what, err *e)
+{
+    return catalog_error(c, what, e);
+}
+
+sqlite3_stmt *catalog_prepare(catalog *c, const char *sql, const char *what, err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        catalog_error(c, what, e);
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
 }
 
 static int exec_sql(catalog *c, const char *sql, const char *what, err *e)
@@ -230,9 +246,14 @@ const char *catalog_path(catalog *c)
     return c->path;
 }
 
-struct sqlite3 *catalog_db(catalog *c)
+struct sqlite3 *catalog_sqlite(catalog *c)
 {
     return c->db;
+}
+
+void catalog_set_busy_timeout(catalog *c, int ms)
+{
+    sqlite3_busy_timeout(c->db, ms);
 }
 
 int catalog_begin(catalog *c, err *e)
@@ -257,29 +278,30 @@ void catalog_rollback(catalog *c)
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* A change of several statements inside one function: its own transaction when
- * the caller has none, else a savepoint inside the caller's, so both
- * `catalog_photo_put(...)` alone and a batch inside catalog_begin/commit are
- * all-or-nothing. BEGIN IMMEDIATE takes the write lock before the first read so
- * a concurrent writer makes us wait (busy timeout), never fail. */
-static int op_begin(catalog *c, int *own, err *e)
+int catalog_tx_begin(catalog *c, catalog_tx *tx, const char *what, err *e)
 {
-    *own = sqlite3_get_autocommit(c->db);
-    return exec_sql(c, *own ? "BEGIN IMMEDIATE" : "SAVEPOINT catalog_op", "begin change", e);
+    tx->own = sqlite3_get_autocommit(c->db);
+    if (sqlite3_exec(c->db, tx->own ? "BEGIN IMMEDIATE" : "SAVEPOINT catalog_tx", NULL, NULL, NULL) != SQLITE_OK) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s: begin", what);
+        return cat_error(c, msg, e);
+    }
+    return 0;
 }
 
-static int op_end(catalog *c, int own, int rc, err *e)
+int catalog_tx_end(catalog *c, catalog_tx *tx, int rc, const char *what, err *e)
 {
     if (rc == 0) {
-        int r = exec_sql(c, own ? "COMMIT" : "RELEASE catalog_op", "commit change", e);
-        if (r == 0)
+        if (sqlite3_exec(c->db, tx->own ? "COMMIT" : "RELEASE catalog_tx", NULL, NULL, NULL) == SQLITE_OK)
             return 0;
-        rc = r;
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s: commit", what);
+        rc = cat_error(c, msg, e);
     }
-    if (own)
+    if (tx->own)
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     else
-        sqlite3_exec(c->db, "ROLLBACK TO catalog_op; RELEASE catalog_op", NULL, NULL, NULL);
+        sqlite3_exec(c->db, "ROLLBACK TO catalog_tx; RELEASE catalog_tx", NULL, NULL, NULL);
     return rc;
 }
 
@@ -314,7 +336,8 @@ int catalog_photo_put(catalog *c, const catalog_photo *p, err *e)
                        c->path, p->photo_id);
     char what[96];
     snprintf(what, sizeof what, "put photo %s", p->photo_id);
-    int own, rc = op_begin(c, &own, e);
+    catalog_tx tx;
+    int rc = catalog_tx_begin(c, &tx, what, e);
     if (rc)
         return rc;
     int inserted = 0;
@@ -337,7 +360,7 @@ int catalog_photo_put(catalog *c, const catalog_photo *p, err *e)
                 rc = step_done(c, st, what, e);
         }
     }
-    rc = op_end(c, own, rc, e);
+    rc = catalog_tx_end(c, &tx, rc, what, e);
     return rc ? rc : inserted;
 }
 
@@ -435,7 +458,8 @@ int catalog_source_add(catalog *c, const char *photo_id, const char *path, int64
         return err_set(e, ERR_INVALID, "%s: add source path: empty path", c->path);
     char what[96];
     snprintf(what, sizeof what, "add source path for photo %.32s", photo_id);
-    int own, rc = op_begin(c, &own, e);
+    catalog_tx tx;
+    int rc = catalog_tx_begin(c, &tx, what, e);
     if (rc)
         return rc;
     char known[PHOTO_ID_LEN + 1];
@@ -459,7 +483,7 @@ int catalog_source_add(catalog *c, const char *photo_id, const char *path, int64
         else
             rc = step_done(c, st, what, e);
     }
-    rc = op_end(c, own, rc, e);
+    rc = catalog_tx_end(c, &tx, rc, what, e);
     return rc ? rc : added;
 }
 

@@ -15,7 +15,6 @@
 
 #include <limits.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,16 +67,35 @@ static void pause_ms(int ms)
 /* The first path the photo was found under (malloc'd), NULL when none. */
 static char *first_source(catalog *cat, const char *photo_id)
 {
-    sqlite3_stmt *st = NULL;
     char *path = NULL;
-    if (sqlite3_prepare_v2(catalog_db(cat), "SELECT path FROM photo_sources WHERE photo_id = ?1 ORDER BY id LIMIT 1",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-            path = strdup((const char *)sqlite3_column_text(st, 0));
+    return catalog_source_first(cat, photo_id, &path, NULL) == 1 ? path : NULL;
+}
+
+typedef struct todo {
+    job *jobs;
+    size_t n, cap;
+    int64_t skipped;
+} todo;
+
+static int todo_add(const char *photo_id, bool done, void *ud)
+{
+    todo *t = ud;
+    if (done) {
+        t->skipped++;
+        return 0;
     }
-    sqlite3_finalize(st);
-    return path;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        job *nj = realloc(t->jobs, cap * sizeof *nj);
+        if (!nj)
+            return ERR_NOMEM;
+        t->jobs = nj;
+        t->cap = cap;
+    }
+    job *j = &t->jobs[t->n++];
+    memset(j, 0, sizeof *j);
+    snprintf(j->photo_id, sizeof j->photo_id, "%s", photo_id);
+    return 0;
 }
 
 /* Every photo, with whether model already has a 'done' run for it; the
@@ -86,43 +104,17 @@ static char *first_source(catalog *cat, const char *photo_id)
  * workers: 8.1-8.4 -> 8.8-11.4 photos/s on a machine whose speed varied). */
 static int list_photos(catalog *cat, const char *model, job **out, size_t *n, int64_t *skipped, err *e)
 {
-    *out = NULL;
-    *n = 0;
-    *skipped = 0;
-    sqlite3_stmt *st = NULL;
-    const char *sql = "SELECT p.photo_id, EXISTS (SELECT 1 FROM analysis_runs a WHERE a.photo_id = p.photo_id "
-                      "AND a.model_version = ?1 AND a.status = 'done') FROM photos p ORDER BY p.width * p.height DESC, p.photo_id";
-    if (sqlite3_prepare_v2(catalog_db(cat), sql, -1, &st, NULL) != SQLITE_OK)
-        return err_set(e, ERR_DB, "%s: list photos to analyse: %s", catalog_path(cat), sqlite3_errmsg(catalog_db(cat)));
-    sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-    size_t cap = 0;
-    int step, rc = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_int(st, 1)) {
-            (*skipped)++;
-            continue;
-        }
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            job *nj = realloc(*out, cap * sizeof *nj);
-            if (!nj) {
-                rc = err_set(e, ERR_NOMEM, "out of memory listing photos");
-                break;
-            }
-            *out = nj;
-        }
-        job *j = &(*out)[(*n)++];
-        memset(j, 0, sizeof *j);
-        snprintf(j->photo_id, sizeof j->photo_id, "%s", (const char *)sqlite3_column_text(st, 0));
-    }
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = err_set(e, ERR_DB, "%s: list photos to analyse: %s", catalog_path(cat), sqlite3_errmsg(catalog_db(cat)));
-    sqlite3_finalize(st);
+    todo t = {0};
+    int rc = catalog_analysis_todo(cat, model, todo_add, &t, e);
+    if (rc == ERR_NOMEM)
+        rc = err_set(e, ERR_NOMEM, "out of memory listing photos");
     if (rc) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
+        free(t.jobs);
+        t = (todo){0};
     }
+    *out = t.jobs;
+    *n = t.n;
+    *skipped = t.skipped;
     return rc;
 }
 
@@ -153,48 +145,17 @@ static void to_catalog_face(const char *photo_id, int face_no, const char *model
     snprintf(c->source, sizeof c->source, "detector");
 }
 
-static int exec_bound(catalog *cat, const char *sql, const char *a, const char *b, err *e)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = 0;
-    if (sqlite3_prepare_v2(catalog_db(cat), sql, -1, &st, NULL) != SQLITE_OK) {
-        rc = err_set(e, ERR_DB, "%s: %s", catalog_path(cat), sqlite3_errmsg(catalog_db(cat)));
-    } else {
-        sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-        if (b)
-            sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = err_set(e, ERR_DB, "%s: %s", catalog_path(cat), sqlite3_errmsg(catalog_db(cat)));
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* One transaction: detector rows left by an unfinished run of this model
  * version go, the faces come in, the run is 'done', the photo 'analyzed'. */
 static int record_done(catalog *cat, const job *j, const char *model, err *e)
 {
-    int rc = catalog_begin(cat, e);
-    if (rc)
-        return rc;
-    rc = exec_bound(cat, "DELETE FROM faces WHERE photo_id = ?1 AND model_version = ?2 AND source = 'detector'",
-                    j->photo_id, model, e);
-    for (size_t i = 0; rc == 0 && i < j->result.n; i++) {
-        catalog_face f;
-        to_catalog_face(j->photo_id, (int)i, model, &j->result.faces[i], &f);
-        rc = catalog_face_put(cat, &f, e);
-    }
-    if (rc == 0)
-        rc = catalog_analysis_put(cat, j->photo_id, model, "done", (int)j->result.n, NULL, e);
-    if (rc == 0)
-        rc = exec_bound(cat,
-                        "UPDATE photos SET status = 'analyzed', error = NULL, "
-                        "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE photo_id = ?1",
-                        j->photo_id, NULL, e);
-    if (rc == 0)
-        rc = catalog_commit(cat, e);
-    if (rc)
-        catalog_rollback(cat);
+    catalog_face *faces = calloc(j->result.n ? j->result.n : 1, sizeof *faces);
+    if (!faces)
+        return err_set(e, ERR_NOMEM, "photo %s: out of memory recording its faces", j->photo_id);
+    for (size_t i = 0; i < j->result.n; i++)
+        to_catalog_face(j->photo_id, (int)i, model, &j->result.faces[i], &faces[i]);
+    int rc = catalog_analysis_record(cat, j->photo_id, model, faces, j->result.n, e);
+    free(faces);
     return rc;
 }
 

@@ -20,7 +20,7 @@ static char dbpath[600];
 static int exec_msg(catalog *c, const char *sql, char *msg, size_t size)
 {
     char *m = NULL;
-    int rc = sqlite3_exec(catalog_db(c), sql, NULL, NULL, &m);
+    int rc = sqlite3_exec(catalog_sqlite(c), sql, NULL, NULL, &m);
     if (msg)
         snprintf(msg, size, "%s", m ? m : "");
     sqlite3_free(m);
@@ -77,7 +77,7 @@ static void test_open_and_migrate(void)
     /* The persons list reads every assigned face's person, photo, version,
      * number, status and score from an index, never from the wide face rows. */
     sqlite3_stmt *st = NULL;
-    CHECK(sqlite3_prepare_v2(catalog_db(c),
+    CHECK(sqlite3_prepare_v2(catalog_sqlite(c),
                              "EXPLAIN QUERY PLAN SELECT id, person_id, photo_id, model_version, face_no, status, score "
                              "FROM faces WHERE person_id IS NOT NULL",
                              -1, &st, NULL) == SQLITE_OK);

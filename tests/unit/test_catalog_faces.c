@@ -3,6 +3,7 @@
  * uniqueness of (photo, model version, face_no), validation, faces of a photo per
  * model version (and the newest one), analysis runs and the status counts. */
 #include "store/catalog.h"
+#include "store/catalog_internal.h"
 #include "testutil.h"
 
 #include <math.h>
@@ -103,7 +104,7 @@ static void test_roundtrip(catalog *c)
     /* The blob is little-endian float32: the first value read back by SQL. */
     CHECK(test_query_int(c, "SELECT length(embedding) FROM faces LIMIT 1") == 512);
     sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(catalog_db(c), "SELECT embedding FROM faces LIMIT 1", -1, &st, NULL);
+    sqlite3_prepare_v2(catalog_sqlite(c), "SELECT embedding FROM faces LIMIT 1", -1, &st, NULL);
     if (sqlite3_step(st) == SQLITE_ROW) {
         const unsigned char *b = sqlite3_column_blob(st, 0);
         uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
@@ -214,8 +215,11 @@ static void test_versions_and_runs(catalog *c)
     CHECK(catalog_analysis_put(c, ID2, "v3", "maybe", 0, NULL, &e) == ERR_INVALID);
     CHECK(catalog_analysis_put(c, ID2, "", "done", 0, NULL, &e) == ERR_INVALID);
 
-    /* Photo 1 has faces (v1) but no run: its newest version comes from its faces. */
+    /* Photo 1 has faces (v1) but no 'done' run: it has no current analysis
+     * (one meaning of "current" everywhere, catalog_query.h). */
     CHECK(catalog_faces_of_photo(c, ID1, NULL, &faces, &n, &e) == 0);
+    CHECK(n == 0 && faces == NULL);
+    CHECK(catalog_faces_of_photo(c, ID1, "v1", &faces, &n, &e) == 0);
     CHECK(n == 2);
     free(faces);
     CHECK(catalog_faces_of_photo(c, ID1, "nope", &faces, &n, &e) == 0);
@@ -240,7 +244,7 @@ static void test_transaction(catalog *c)
     CHECK(catalog_analysis_done(c, ID1, "vT", &e) == 0);
     CHECK(test_query_int(c, "SELECT count(*) FROM faces WHERE model_version = 'vT'") == 0);
     /* Damaged JSON in a row is reported, not misread. */
-    CHECK(sqlite3_exec(catalog_db(c),
+    CHECK(sqlite3_exec(catalog_sqlite(c),
                        "UPDATE faces SET points68 = '[[1,2]]' WHERE photo_id = '0123456789abcdef' AND face_no = 0",
                        NULL, NULL, NULL) == SQLITE_OK);
     catalog_face *faces = NULL;

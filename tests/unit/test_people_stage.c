@@ -6,9 +6,10 @@
 #include "people/labels.h"
 #include "people/people_list.h"
 #include "people/people_stage.h"
-#include "people/people_store.h"
-#include "people/persons.h"
+#include "store/people_store.h"
+#include "store/persons.h"
 #include "store/catalog.h"
+#include "store/catalog_internal.h"
 #include "testutil.h"
 
 #include <math.h>
@@ -140,7 +141,7 @@ static double ari_of(catalog *c, const char *model)
     snprintf(sql, sizeof sql, "SELECT id, ifnull(person_id, -1) FROM faces WHERE model_version = '%s' ORDER BY id",
              model);
     sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL);
+    sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL);
     while (st && sqlite3_step(st) == SQLITE_ROW && n < 4096) {
         a[n] = truth[sqlite3_column_int64(st, 0)];
         b[n] = (int32_t)sqlite3_column_int64(st, 1);
@@ -264,7 +265,7 @@ static void check_decisions(catalog *c, int64_t (*map)(catalog *, int64_t), cons
 
     char name[64] = "";
     sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(catalog_db(c), "SELECT name FROM persons WHERE id = ?1", -1, &st, NULL);
+    sqlite3_prepare_v2(catalog_sqlite(c), "SELECT name FROM persons WHERE id = ?1", -1, &st, NULL);
     sqlite3_bind_int64(st, 1, named_person);
     if (sqlite3_step(st) == SQLITE_ROW)
         snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -373,7 +374,7 @@ static int64_t to_m2(catalog *c, int64_t f)
 static void test_model_change(catalog *c)
 {
     sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(catalog_db(c), "SELECT photo_id, face_no, box_x, id FROM faces WHERE model_version = 'm1'", -1,
+    sqlite3_prepare_v2(catalog_sqlite(c), "SELECT photo_id, face_no, box_x, id FROM faces WHERE model_version = 'm1'", -1,
                        &st, NULL);
     typedef struct old {
         char photo[17];
@@ -420,7 +421,7 @@ static void test_model_change(catalog *c)
     CHECK_MSG(s.carried_over > 0, "carried %zu", s.carried_over);
     check_decisions(c, to_m2, "after the model change");
     /* every face-level decision of the log has a counterpart in m2 that obeys it */
-    sqlite3_prepare_v2(catalog_db(c),
+    sqlite3_prepare_v2(catalog_sqlite(c),
                        "SELECT d.action, d.face_id, d.person_id FROM decisions d WHERE d.face_id IS NOT NULL "
                        "AND d.id = (SELECT max(id) FROM decisions WHERE face_id = d.face_id)",
                        -1, &st, NULL);

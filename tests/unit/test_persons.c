@@ -1,10 +1,11 @@
 /* test_persons.c — people's decisions on a real SQLite catalog: every action of
- * people/persons.h changes faces/persons as documented, keeps faces.status in
+ * store/persons.h changes faces/persons as documented, keeps faces.status in
  * step and appends exactly the documented decision rows; unknown ids, bad
  * arguments and contradictions fail with the documented code and change
  * nothing; the log stays append-only. */
-#include "people/persons.h"
+#include "store/persons.h"
 #include "store/catalog.h"
+#include "store/catalog_internal.h"
 #include "testutil.h"
 
 #include <sqlite3.h>
@@ -26,7 +27,7 @@ static const char *qt(catalog *c, char *buf, size_t size, const char *fmt, long 
     snprintf(sql, sizeof sql, fmt, a);
     sqlite3_stmt *st = NULL;
     snprintf(buf, size, "(no row)");
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
         const unsigned char *s = sqlite3_column_text(st, 0);
         snprintf(buf, size, "%s", s ? (const char *)s : "NULL");
     }
@@ -77,10 +78,10 @@ static int64_t add_face(catalog *c, const char *photo, int face_no, double x, co
              "VALUES ('%s', %d, 'm1', %g, 20, 100, 120, 0.9, '%s')",
              photo, face_no, x, source);
     char *m = NULL;
-    int rc = sqlite3_exec(catalog_db(c), sql, NULL, NULL, &m);
+    int rc = sqlite3_exec(catalog_sqlite(c), sql, NULL, NULL, &m);
     CHECK_MSG(rc == SQLITE_OK, "%s", m ? m : "");
     sqlite3_free(m);
-    return sqlite3_last_insert_rowid(catalog_db(c));
+    return sqlite3_last_insert_rowid(catalog_sqlite(c));
 }
 
 static int64_t person_of(catalog *c, int64_t face)
@@ -360,8 +361,8 @@ static void test_append_only(catalog *c)
 {
     int64_t n = test_query_int(c, "SELECT count(*) FROM decisions");
     CHECK(n > 20);
-    CHECK(sqlite3_exec(catalog_db(c), "UPDATE decisions SET actor = 'mallory'", NULL, NULL, NULL) != SQLITE_OK);
-    CHECK(sqlite3_exec(catalog_db(c), "DELETE FROM decisions", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(catalog_sqlite(c), "UPDATE decisions SET actor = 'mallory'", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(catalog_sqlite(c), "DELETE FROM decisions", NULL, NULL, NULL) != SQLITE_OK);
     CHECK(test_query_int(c, "SELECT count(*) FROM decisions") == n);
     CHECK(test_query_int(c, "SELECT count(*) FROM decisions WHERE actor = 'mallory'") == 0);
     /* Every face row of the log names its photo and box. */

@@ -8,9 +8,10 @@
 #include "core/hash.h"
 #include "ingest/ingest.h"
 #include "media/image.h"
-#include "people/persons.h"
+#include "store/persons.h"
 #include "review/server.h"
 #include "store/catalog.h"
+#include "store/catalog_internal.h"
 #include "store/datadir.h"
 #include "testutil.h"
 
@@ -134,8 +135,8 @@ static bool build_fixture(const char *shared)
     make_identities();
     int64_t persons[NIDENT] = {0};
     for (int i = 0; i < 5; i++) {
-        sqlite3_exec(catalog_db(cat), "INSERT INTO persons DEFAULT VALUES", NULL, NULL, NULL);
-        persons[i] = sqlite3_last_insert_rowid(catalog_db(cat));
+        sqlite3_exec(catalog_sqlite(cat), "INSERT INTO persons DEFAULT VALUES", NULL, NULL, NULL);
+        persons[i] = sqlite3_last_insert_rowid(catalog_sqlite(cat));
     }
     bool ok = true;
     for (int p = 0; p < NPHOTOS && ok; p++) {

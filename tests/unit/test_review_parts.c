@@ -5,6 +5,7 @@
 #include "review/auth.h"
 #include "review/respcache.h"
 #include "store/catalog.h"
+#include "store/catalog_internal.h"
 #include "testutil.h"
 
 #include <netinet/in.h>
@@ -113,7 +114,7 @@ static void test_cache(void)
     size_t gl;
     CHECK(b && respcache_blob_gzip(b, &gl) == NULL); /* too small to compress */
     /* a commit on another connection makes every entry stale */
-    sqlite3_exec(catalog_db(c), "INSERT INTO persons (name) VALUES ('x')", NULL, NULL, NULL);
+    sqlite3_exec(catalog_sqlite(c), "INSERT INTO persons (name) VALUES ('x')", NULL, NULL, NULL);
     CHECK(respcache_get(rc, "/a", &v2) == NULL && v2 != v);
     respcache_abandon(rc, "/a");
     /* the blob handed out before stays valid until released */

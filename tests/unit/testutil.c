@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include "store/catalog_internal.h"
+
 #include <ftw.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -63,7 +65,7 @@ int64_t test_query_int(catalog *c, const char *sql)
 {
     sqlite3_stmt *st = NULL;
     int64_t v = -1;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int64(st, 0); /* 0 for NULL */
     sqlite3_finalize(st);
     return v;
@@ -73,7 +75,7 @@ char *test_query_text(catalog *c, const char *sql)
 {
     sqlite3_stmt *st = NULL;
     char *v = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
         sqlite3_column_text(st, 0))
         v = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);

@@ -1,7 +1,7 @@
 /* persons.h — every change a person makes to who is who, applied to the
  * catalog and appended to the decision log (table `decisions`) in one
  * transaction. The review server calls these; `facetag cluster` reads the same
- * log back (persons_constraints_load, people stage) so that re-clustering never
+ * log back (people_store_load, store/people_store.h) so that re-clustering never
  * undoes a human decision.
  *
  * A face is identified in the log by (photo_id, box) as well as its face id, so
@@ -36,8 +36,8 @@
  * unknown face or person id (the message names it), ERR_INVALID for a bad
  * argument, ERR_CONFLICT when the change contradicts the data (e.g. merging a
  * person into itself, two faces of one photo into one person). */
-#ifndef FACETAG_PEOPLE_PERSONS_H
-#define FACETAG_PEOPLE_PERSONS_H
+#ifndef FACETAG_STORE_PERSONS_H
+#define FACETAG_STORE_PERSONS_H
 
 #include "core/error.h"
 #include "store/catalog.h"

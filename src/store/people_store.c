@@ -1,6 +1,7 @@
 /* people_store.c — loading the faces of one model version with people's
  * decisions, and writing a clustering back (see people_store.h). */
-#include "people/people_store.h"
+#include "store/people_store.h"
+#include "store/catalog_internal.h"
 
 #include <glib.h>
 #include <jansson.h>
@@ -12,17 +13,12 @@
 
 static int db_fail(catalog *c, const char *what, err *e)
 {
-    return err_set(e, ERR_DB, "%s: %s: %s", catalog_path(c), what, sqlite3_errmsg(catalog_db(c)));
+    return catalog_error(c, what, e);
 }
 
 static sqlite3_stmt *prep(catalog *c, const char *sql, const char *what, err *e)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) != SQLITE_OK) {
-        db_fail(c, what, e);
-        return NULL;
-    }
-    return st;
+    return catalog_prepare(c, sql, what, e);
 }
 
 static int nomem(err *e)
@@ -508,72 +504,6 @@ int people_store_load(catalog *c, const char *model_version, people_set *s, err 
     return rc;
 }
 
-/* ---- constraints for a clustering ---- */
-
-void people_constraints_free(people_constraints *pc)
-{
-    free(pc->photo);
-    free(pc->person);
-    free(pc->reject);
-    free(pc->person_ids);
-    memset(pc, 0, sizeof *pc);
-}
-
-static ptrdiff_t id_index(const int64_t *sorted, size_t n, int64_t id)
-{
-    const int64_t *p = n ? bsearch(&id, sorted, n, sizeof *sorted, i64_cmp) : NULL;
-    return p ? p - sorted : -1;
-}
-
-int people_constraints_make(const people_set *s, const uint32_t *rows, size_t m, people_constraints *out, err *e)
-{
-    memset(out, 0, sizeof *out);
-    out->photo = malloc((m ? m : 1) * sizeof *out->photo);
-    out->person = malloc((m ? m : 1) * sizeof *out->person);
-    out->person_ids = malloc((m ? m : 1) * sizeof *out->person_ids);
-    int32_t *row_of = malloc((s->n ? s->n : 1) * sizeof *row_of);
-    if (!out->photo || !out->person || !out->person_ids || !row_of) {
-        free(row_of);
-        people_constraints_free(out);
-        return err_set(e, ERR_NOMEM, "cluster: out of memory for the constraints");
-    }
-    for (size_t i = 0; i < s->n; i++)
-        row_of[i] = -1;
-    size_t np = 0;
-    for (size_t r = 0; r < m; r++) {
-        row_of[rows[r]] = (int32_t)r;
-        if (s->faces[rows[r]].pin)
-            out->person_ids[np++] = s->faces[rows[r]].pin;
-    }
-    qsort(out->person_ids, np, sizeof *out->person_ids, i64_cmp);
-    size_t k = 0;
-    for (size_t i = 0; i < np; i++)
-        if (k == 0 || out->person_ids[k - 1] != out->person_ids[i])
-            out->person_ids[k++] = out->person_ids[i];
-    out->npersons = k;
-    for (size_t r = 0; r < m; r++) {
-        const people_face *f = &s->faces[rows[r]];
-        out->photo[r] = f->photo;
-        out->person[r] = f->pin ? (int32_t)id_index(out->person_ids, k, f->pin) : -1;
-    }
-    size_t nr = 0;
-    out->reject = malloc((s->nrejects ? s->nrejects : 1) * sizeof *out->reject);
-    if (!out->reject) {
-        free(row_of);
-        people_constraints_free(out);
-        return err_set(e, ERR_NOMEM, "cluster: out of memory for the constraints");
-    }
-    for (size_t i = 0; i < s->nrejects; i++) {
-        int32_t r = row_of[s->rejects[i].face];
-        ptrdiff_t p = id_index(out->person_ids, k, s->rejects[i].person);
-        if (r >= 0 && p >= 0)
-            out->reject[nr++] = (constraint_reject){(uint32_t)r, (int32_t)p};
-    }
-    free(row_of);
-    out->c = (constraints){out->photo, out->person, NULL, 0, out->reject, nr};
-    return 0;
-}
-
 /* ---- write-back ---- */
 
 typedef struct photo_person {
@@ -648,7 +578,7 @@ static int step_done(catalog *c, sqlite3_stmt *st, const char *what, err *e)
 
 static int save_tx(catalog *c, const people_set *s, const people_result *r, people_saved *out, err *e)
 {
-    sqlite3 *db = catalog_db(c);
+    sqlite3 *db = catalog_sqlite(c);
     int rc = 0;
     sqlite3_stmt *st = prep(c,
                             "INSERT INTO cluster_runs (model_version, algo, params, full, faces, assigned, persons, "
@@ -776,18 +706,10 @@ int people_store_save(catalog *c, const people_set *s, const people_result *r, p
     int rc = save_check(s, r, e);
     if (rc)
         return rc;
-    sqlite3 *db = catalog_db(c);
-    int own = sqlite3_get_autocommit(db);
-    if (sqlite3_exec(db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT people_save", NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(c, "begin saving the clustering", e);
+    catalog_tx tx;
+    if ((rc = catalog_tx_begin(c, &tx, "save the clustering", e)) != 0)
+        return rc;
     rc = save_tx(c, s, r, out, e);
-    if (rc == 0 && sqlite3_exec(db, own ? "COMMIT" : "RELEASE people_save", NULL, NULL, NULL) != SQLITE_OK)
-        rc = db_fail(c, "commit the clustering", e);
-    if (rc) {
-        if (own)
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        else
-            sqlite3_exec(db, "ROLLBACK TO people_save; RELEASE people_save", NULL, NULL, NULL);
-    }
+    rc = catalog_tx_end(c, &tx, rc, "save the clustering", e);
     return rc;
 }

@@ -3,7 +3,8 @@
  * and appends its rows to the decision log, all in one transaction (a savepoint
  * when the caller has one open). Every value is a bound parameter; the log's
  * JSON is built by SQLite's json_object/json_array or by jansson. */
-#include "people/persons.h"
+#include "store/persons.h"
+#include "store/catalog_internal.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -21,21 +22,22 @@ typedef struct op {
     const char *actor;
     char what[96]; /* "confirm face 12", for messages */
     err *e;
-    int own; /* its own transaction (1) or a savepoint in the caller's (0) */
+    catalog_tx tx; /* its own transaction or a savepoint in the caller's */
 } op;
 
-/* ERR_BUSY when another writer kept the catalog's write lock past the
- * connection's busy timeout (nothing was changed; the caller may try again). */
+/* The catalog's one error mapping (ERR_BUSY when another writer kept the
+ * write lock past the busy timeout: nothing changed, the caller may retry). */
 static int db_fail(op *o, const char *step)
 {
-    errcode code = (sqlite3_errcode(o->db) & 0xff) == SQLITE_BUSY ? ERR_BUSY : ERR_DB;
-    return err_set(o->e, code, "%s: %s: %s: %s", catalog_path(o->c), o->what, step, sqlite3_errmsg(o->db));
+    char what[160];
+    snprintf(what, sizeof what, "%s: %s", o->what, step);
+    return catalog_error(o->c, what, o->e);
 }
 
 /* Fills o for one decision; what (printf-style) starts its messages. */
 static void op_vinit(op *o, catalog *c, const char *actor, err *e, const char *fmt, va_list ap)
 {
-    *o = (op){.c = c, .db = catalog_db(c), .actor = actor, .e = e};
+    *o = (op){.c = c, .db = catalog_sqlite(c), .actor = actor, .e = e};
     vsnprintf(o->what, sizeof o->what, fmt, ap);
 }
 
@@ -52,10 +54,7 @@ static void op_init(op *o, catalog *c, const char *actor, err *e, const char *fm
 /* Own transaction when the caller has none, else a savepoint in theirs. */
 static int op_begin(op *o)
 {
-    o->own = sqlite3_get_autocommit(o->db);
-    if (sqlite3_exec(o->db, o->own ? "BEGIN IMMEDIATE" : "SAVEPOINT persons_op", NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(o, "begin");
-    return 0;
+    return catalog_tx_begin(o->c, &o->tx, o->what, o->e);
 }
 
 /* op_init and op_begin: every decision starts so, and ends with op_end. */
@@ -74,16 +73,7 @@ static int op_start(op *o, catalog *c, const char *actor, err *e, const char *fm
  * or the commit's error. */
 static int op_end(op *o, int rc)
 {
-    if (rc == 0) {
-        if (sqlite3_exec(o->db, o->own ? "COMMIT" : "RELEASE persons_op", NULL, NULL, NULL) == SQLITE_OK)
-            return 0;
-        rc = db_fail(o, "commit");
-    }
-    if (o->own)
-        sqlite3_exec(o->db, "ROLLBACK", NULL, NULL, NULL);
-    else
-        sqlite3_exec(o->db, "ROLLBACK TO persons_op; RELEASE persons_op", NULL, NULL, NULL);
-    return rc;
+    return catalog_tx_end(o->c, &o->tx, rc, o->what, o->e);
 }
 
 /* Prepares sql; NULL with o->e set. */

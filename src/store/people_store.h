@@ -1,9 +1,10 @@
-/* people_store.h — the cluster stage's view of the catalog: the faces of one
+/* people_store.h — the cluster stage's view of the catalog (src/store: its SQL
+ * lives with the other catalog queries): the faces of one
  * model version with their descriptors and everything people decided about
  * them, and the write-back of a clustering in one transaction.
  *
  * What people decided (read from the decision log and the persons table; see
- * people/persons.h for the log):
+ * store/persons.h for the log):
  *   pin     a face in a person a human has worked on ("human person": one named,
  *           or named in any decision row as person_id or before.person_id —
  *           confirm, reject, rename, merge, split, hide) stays in that person.
@@ -26,15 +27,14 @@
  * shares the most faces (previous person of each face; greedy, largest overlap
  * first, each person once), else a new person. Persons left without a face of
  * the model version that are unnamed and not human are deleted. */
-#ifndef FACETAG_PEOPLE_PEOPLE_STORE_H
-#define FACETAG_PEOPLE_PEOPLE_STORE_H
+#ifndef FACETAG_STORE_PEOPLE_STORE_H
+#define FACETAG_STORE_PEOPLE_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "people/constraints.h"
 #include "store/catalog.h"
 
 #define PEOPLE_DIM 128
@@ -86,20 +86,6 @@ void people_set_free(people_set *s);
 
 /* True when person is a human person of s. */
 bool people_set_is_human(const people_set *s, int64_t person);
-
-/* The constraints (people/constraints.h) for the faces rows[0..m) of s (the
- * rows of a clustering, in that order): photo groups, pins as confirmed
- * persons, rejections of those persons. Arrays owned by *out until
- * people_constraints_free. Errors: ERR_NOMEM. */
-typedef struct people_constraints {
-    constraints c;
-    int32_t *photo, *person;
-    constraint_reject *reject;
-    int64_t *person_ids; /* dense person number -> person id */
-    size_t npersons;
-} people_constraints;
-int people_constraints_make(const people_set *s, const uint32_t *rows, size_t m, people_constraints *out, err *e);
-void people_constraints_free(people_constraints *pc);
 
 /* One clustering run to write back. */
 typedef struct people_result {

@@ -1,0 +1,123 @@
+/* catalog_analysis.c — what the analyze stage reads and writes in one place
+ * (catalog.h, "analysis"): the photos to analyse, a photo's first source path,
+ * a finished analysis recorded in one transaction, and a photo's current
+ * analysis (catalog_query.h says what "current" means). */
+#include "store/catalog.h"
+#include "store/catalog_internal.h"
+#include "store/catalog_query.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int catalog_source_first(catalog *c, const char *photo_id, char **path, err *e)
+{
+    *path = NULL;
+    sqlite3_stmt *st =
+        catalog_prepare(c, "SELECT path FROM photo_sources WHERE photo_id = ?1 ORDER BY id LIMIT 1", "find a source path", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+        if (!(*path = strdup((const char *)sqlite3_column_text(st, 0))))
+            rc = err_set(e, ERR_NOMEM, "%s: out of memory", catalog_path(c));
+        else
+            rc = 1;
+    } else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = catalog_error(c, "find a source path", e);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_analysis_todo(catalog *c, const char *model_version, catalog_todo_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = catalog_prepare(c,
+                                       "SELECT p.photo_id, EXISTS (SELECT 1 FROM analysis_runs a WHERE a.photo_id = "
+                                       "p.photo_id AND a.model_version = ?1 AND a.status = 'done') FROM photos p "
+                                       "ORDER BY p.width * p.height DESC, p.photo_id",
+                                       "list photos to analyse", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, model_version, -1, SQLITE_TRANSIENT);
+    int step, rc = 0;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn((const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1) != 0, ud);
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = catalog_error(c, "list photos to analyse", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int exec_two(catalog *c, const char *sql, const char *a, const char *b, const char *what, err *e)
+{
+    sqlite3_stmt *st = catalog_prepare(c, sql, what, e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+    if (b)
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : catalog_error(c, what, e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_version, catalog_face *faces,
+                            size_t n, err *e)
+{
+    char what[96];
+    snprintf(what, sizeof what, "record the analysis of %.32s", photo_id);
+    catalog_tx tx;
+    int rc = catalog_tx_begin(c, &tx, what, e);
+    if (rc)
+        return rc;
+    rc = exec_two(c, "DELETE FROM faces WHERE photo_id = ?1 AND model_version = ?2 AND source = 'detector'", photo_id,
+                  model_version, what, e);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = catalog_face_put(c, &faces[i], e);
+    if (rc == 0)
+        rc = catalog_analysis_put(c, photo_id, model_version, "done", (int)n, NULL, e);
+    if (rc == 0)
+        rc = exec_two(c,
+                      "UPDATE photos SET status = 'analyzed', error = NULL, "
+                      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE photo_id = ?1",
+                      photo_id, NULL, what, e);
+    return catalog_tx_end(c, &tx, rc, what, e);
+}
+
+int catalog_current_version(catalog *c, const char *photo_id, char out[CATALOG_MODEL_VERSION_LEN], err *e)
+{
+    sqlite3_stmt *st = catalog_prepare(c, "SELECT " CATALOG_CURRENT_VERSION("?1"), "find the current analysis", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        snprintf(out, CATALOG_MODEL_VERSION_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
+        rc = 1;
+    } else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = catalog_error(c, "find the current analysis", e);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_face_next_no(catalog *c, const char *photo_id, const char *model_version, int *out, err *e)
+{
+    sqlite3_stmt *st = catalog_prepare(
+        c, "SELECT coalesce(max(face_no) + 1, 0) FROM faces WHERE photo_id = ?1 AND model_version = ?2",
+        "find the next face number", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, model_version, -1, SQLITE_TRANSIENT);
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0);
+    else
+        rc = catalog_error(c, "find the next face number", e);
+    sqlite3_finalize(st);
+    return rc;
+}
