@@ -30,11 +30,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages of the browser tests, exactly as tests/browser/package-lock.json
-# pins them (npm ci, from the npm registry); again only when the lock changed.
-browser=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
-if ! cmp -s "$browser/package-lock.json" "$browser/node_modules/.facetag-lock"; then
-  echo "setup: installing npm packages of tests/browser (npm ci)"
-  (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
-  cp "$browser/package-lock.json" "$browser/node_modules/.facetag-lock"
-fi
+# npm packages of the browser tests and of the Cypher check (Neo4j's own parser,
+# tests/cypher), exactly as each package-lock.json pins them (npm ci, from the
+# npm registry, integrity hashes checked); again only when a lock changed.
+root=$(cd "$(dirname "$0")/.." && pwd)
+for dir in "$root/tests/browser" "$root/tests/cypher"; do
+  if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.facetag-lock"; then
+    echo "setup: installing npm packages of ${dir#$root/} (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$dir/node_modules/.facetag-lock"
+  fi
+done

@@ -18,6 +18,8 @@ static const cli_command *const commands[] = {
     &cmd_cluster,
     &cmd_people,
     &cmd_eval,
+    &cmd_timeline,
+    &cmd_export,
     &cmd_serve,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

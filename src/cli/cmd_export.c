@@ -1,0 +1,141 @@
+/* cmd_export.c — `facetag export cypher|neo4j-csv`: the archive's graph for
+ * Neo4j (graph/graph_export.h). */
+#include "cli/cli.h"
+#include "graph/graph_export.h"
+#include "store/datadir.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+    "Usage: facetag export cypher [--out FILE] [--batch N]\n"
+    "       facetag export neo4j-csv DIR\n"
+    "The archive as a graph for Neo4j: photos (Foto), persons and their clusters,\n"
+    "events, places (Location) and years, with APPEARS_IN, TAKEN_AT, PART_OF,\n"
+    "LOCATED_IN, SAME_AS, PERFORMED_AT, IN_YEAR and NEXT (docs/graph.md).\n"
+    "  cypher     a cypher-shell script (default to standard output): constraints,\n"
+    "             the Foto.timestamp index, then parameterised MERGE in batches of N\n"
+    "             rows (default 1000); running it twice gives the same graph:\n"
+    "             cypher-shell -u neo4j -p ... -f FILE\n"
+    "  neo4j-csv  CSV files for 'neo4j-admin database import full' into DIR (created\n"
+    "             if needed), with the command line in DIR/IMPORT.txt\n"
+    "A summary (nodes, relations, lines) goes to standard error.\n"
+    "Exit status: 0 ok, 2 usage, data folder or output error.";
+
+static int export_cypher(const cli_globals *g, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"out", required_argument, NULL, 'o'},
+        {"batch", required_argument, NULL, 'b'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *out_path = NULL;
+    int batch = GRAPH_EXPORT_BATCH, c;
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        if (c == 'o') {
+            out_path = optarg;
+        } else if (c == 'b') {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 1 || v > 100000)
+                return cli_usage_error(&cmd_export, "--batch takes a number from 1 to 100000, not '%s'", optarg);
+            batch = (int)v;
+        } else {
+            return cli_usage_error(&cmd_export, "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(&cmd_export, "unexpected argument '%s'", argv[optind]);
+    err e = {0};
+    catalog *cat = NULL;
+    if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
+        fprintf(stderr, "facetag export: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    /* To a file: written as FILE.tmp and renamed when complete, so a killed
+     * export never leaves half a script under the name. */
+    char tmp[4096];
+    FILE *out = stdout;
+    if (out_path) {
+        if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", out_path) >= sizeof tmp) {
+            catalog_close(cat);
+            return cli_usage_error(&cmd_export, "--out path too long");
+        }
+        out = fopen(tmp, "w");
+        if (!out) {
+            fprintf(stderr, "facetag export: %s: cannot create: %s\n", tmp, strerror(errno));
+            catalog_close(cat);
+            return EXIT_USAGE;
+        }
+    }
+    static char buf[1 << 16];
+    setvbuf(out, buf, _IOFBF, sizeof buf);
+    graph_export_stats st;
+    int rc = graph_export_cypher(cat, out, out_path ? tmp : "standard output", batch, &st, &e);
+    catalog_close(cat);
+    if (out_path) {
+        if (fclose(out) != 0 && rc == 0)
+            rc = err_set(&e, ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
+        if (rc == 0 && rename(tmp, out_path) != 0)
+            rc = err_set(&e, ERR_IO, "%s: cannot rename to %s: %s", tmp, out_path, strerror(errno));
+        if (rc)
+            remove(tmp);
+    }
+    if (rc) {
+        fprintf(stderr, "facetag export: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    fprintf(stderr, "facetag export: %lld nodes, %lld relations, %lld statements, %lld lines%s%s\n",
+            (long long)st.nodes, (long long)st.relations, (long long)st.statements, (long long)st.lines,
+            out_path ? " to " : "", out_path ? out_path : "");
+    return EXIT_OK;
+}
+
+static int export_csv(const cli_globals *g, int argc, char **argv)
+{
+    if (argc != 2)
+        return cli_usage_error(&cmd_export, "neo4j-csv takes one folder");
+    const char *dir = argv[1];
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "facetag export: %s: cannot create: %s\n", dir, strerror(errno));
+        return EXIT_USAGE;
+    }
+    err e = {0};
+    catalog *cat = NULL;
+    if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
+        fprintf(stderr, "facetag export: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    graph_export_stats st;
+    int rc = graph_export_csv(cat, dir, &st, &e);
+    catalog_close(cat);
+    if (rc) {
+        fprintf(stderr, "facetag export: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    fprintf(stderr, "facetag export: %lld nodes, %lld relations in %s (import: see %s/IMPORT.txt)\n",
+            (long long)st.nodes, (long long)st.relations, dir, dir);
+    return EXIT_OK;
+}
+
+static int run_export(const cli_globals *g, int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error(&cmd_export, "say what to export: cypher or neo4j-csv");
+    if (strcmp(argv[1], "cypher") == 0)
+        return export_cypher(g, argc - 1, argv + 1);
+    if (strcmp(argv[1], "neo4j-csv") == 0)
+        return export_csv(g, argc - 1, argv + 1);
+    return cli_usage_error(&cmd_export, "unknown export '%s' (cypher, neo4j-csv)", argv[1]);
+}
+
+const cli_command cmd_export = {
+    .name = "export",
+    .summary = "the archive's graph for Neo4j (Cypher script or neo4j-admin CSV)",
+    .usage = usage,
+    .run = run_export,
+};

@@ -1,0 +1,187 @@
+/* timeline.c — timeline.h over catalog_graph_timeline's ordered photos. */
+#include "graph/timeline.h"
+#include "store/catalog_graph.h"
+
+#include <string.h>
+
+typedef struct builder {
+    catalog *c;
+    const timeline_options *o;
+    json_t *entries, *undated, *cur;
+    json_t *events, *places; /* person mode: seen events/places, as objects keyed by id */
+    char cur_key[64];
+    size_t undated_count;
+    bool truncated;
+    err *e;
+} builder;
+
+/* The part of a date that its precision names ("2019-06-01T12:00:00" at day
+ * precision is "2019-06-01"). */
+static void date_at_precision(const char *date, const char *prec, char *out, size_t size)
+{
+    size_t n = strlen(date);
+    if (prec && strcmp(prec, "day") == 0 && n > 10)
+        n = 10;
+    else if (prec && strcmp(prec, "month") == 0 && n > 7)
+        n = 7;
+    else if (prec && (strcmp(prec, "year") == 0 || strcmp(prec, "decade") == 0) && n > 4)
+        n = 4;
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, date, n);
+    out[n] = '\0';
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static int add_person(int64_t id, const char *name, bool has_age, double age, void *ud)
+{
+    json_t *people = ud;
+    json_t *p = json_pack("{s:I,s:o,s:o}", "id", (json_int_t)id, "name", str_or_null(name), "age",
+                          has_age ? json_real((double)(long)(age * 10 + 0.5) / 10) : json_null());
+    return p ? json_array_append_new(people, p) : -1;
+}
+
+static json_t *photo_json(builder *b, const catalog_timeline_photo *p, bool dated)
+{
+    json_t *people = json_array();
+    json_t *o = dated ? json_pack("{s:s,s:o,s:o,s:o}", "id", p->photo_id, "date", str_or_null(p->date), "precision",
+                                  str_or_null(p->precision), "date_source", str_or_null(p->date_source))
+                      : json_pack("{s:s}", "id", p->photo_id);
+    if (!o || !people || catalog_graph_photo_persons(b->c, p->photo_id, add_person, people, b->e) != 0) {
+        json_decref(o);
+        json_decref(people);
+        return NULL;
+    }
+    json_object_set_new(o, "people", people);
+    return o;
+}
+
+static void note_seen(json_t *set, int64_t id, json_t *value)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    if (!json_object_get(set, key))
+        json_object_set(set, key, value);
+    json_decref(value);
+}
+
+static int add_photo(const catalog_timeline_photo *p, void *ud)
+{
+    builder *b = ud;
+    const timeline_options *o = b->o;
+    if (!p->date) {
+        b->undated_count++;
+        if (o->max_photos && json_array_size(b->undated) >= o->max_photos)
+            return 0;
+        json_t *ph = photo_json(b, p, false);
+        return ph ? json_array_append_new(b->undated, ph) : -1;
+    }
+    if (b->events && p->event_id)
+        note_seen(b->events, p->event_id,
+                  json_pack("{s:I,s:o,s:o}", "id", (json_int_t)p->event_id, "name", str_or_null(p->event_name), "date",
+                            str_or_null(p->event_date)));
+    if (b->places && p->place_id)
+        note_seen(b->places, p->place_id,
+                  json_pack("{s:I,s:o}", "id", (json_int_t)p->place_id, "name", str_or_null(p->place_name)));
+    /* The entry: the event, or the date at its precision. */
+    char key[64], date[40];
+    const char *prec = p->event_id && p->event_date ? p->event_precision : p->precision;
+    date_at_precision(p->event_id && p->event_date ? p->event_date : p->date, prec, date, sizeof date);
+    if (p->event_id)
+        snprintf(key, sizeof key, "e%lld", (long long)p->event_id);
+    else
+        snprintf(key, sizeof key, "d%s/%s", date, prec ? prec : "");
+    if (!b->cur || strcmp(key, b->cur_key) != 0) {
+        if (o->max_entries && json_array_size(b->entries) >= o->max_entries) {
+            b->truncated = true;
+            return 1; /* stop */
+        }
+        b->cur = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:[]}", "date", date, "precision", str_or_null(prec), "event",
+                           str_or_null(p->event_id ? p->event_name : NULL), "event_id",
+                           p->event_id ? json_integer(p->event_id) : json_null(), "place", str_or_null(p->place_name),
+                           "place_id", p->place_id ? json_integer(p->place_id) : json_null(), "photo_count",
+                           (json_int_t)0, "photos");
+        if (!b->cur || json_array_append_new(b->entries, b->cur))
+            return -1;
+        snprintf(b->cur_key, sizeof b->cur_key, "%s", key);
+    }
+    json_t *count = json_object_get(b->cur, "photo_count");
+    json_integer_set(count, json_integer_value(count) + 1);
+    json_t *photos = json_object_get(b->cur, "photos");
+    if (o->max_photos && json_array_size(photos) >= o->max_photos)
+        return 0;
+    json_t *ph = photo_json(b, p, true);
+    return ph ? json_array_append_new(photos, ph) : -1;
+}
+
+static json_t *values_of(json_t *set)
+{
+    json_t *a = json_array(), *v;
+    const char *k;
+    json_object_foreach(set, k, v) json_array_append(a, v);
+    return a;
+}
+
+typedef struct span_ctx {
+    json_t *person;
+} span_ctx;
+
+static int take_span(const catalog_person_span *s, void *ud)
+{
+    span_ctx *x = ud;
+    x->person = json_pack("{s:I,s:o,s:o,s:o,s:I,s:I}", "id", (json_int_t)s->person_id, "name", str_or_null(s->name),
+                          "first_seen", str_or_null(s->first_date), "last_seen", str_or_null(s->last_date), "photos",
+                          (json_int_t)s->photos, "dated_photos", (json_int_t)s->dated_photos);
+    return x->person ? 0 : -1;
+}
+
+int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e)
+{
+    *out = NULL;
+    span_ctx span = {0};
+    if (o->person_id > 0) {
+        int found = catalog_graph_person_span(c, o->person_id, take_span, &span, e);
+        if (found < 0)
+            return found;
+        if (found == 0)
+            return err_set(e, ERR_NOTFOUND, "no person %lld", (long long)o->person_id);
+    }
+    builder b = {.c = c, .o = o, .entries = json_array(), .undated = json_array(), .e = e};
+    if (span.person) {
+        b.events = json_object();
+        b.places = json_object();
+    }
+    err_clear(e);
+    int rc = catalog_graph_timeline(c, o->person_id, o->from_year, o->to_year, o->with_undated, add_photo, &b, e);
+    if (rc == 1)
+        rc = 0;
+    else if (rc < 0 && e && e->code != ERR_OK)
+        rc = e->code;
+    else if (rc != 0)
+        rc = err_set(e, ERR_NOMEM, "timeline: out of memory");
+    json_t *res = NULL;
+    if (rc == 0) {
+        res = json_pack("{s:o,s:o,s:I,s:b}", "timeline", b.entries, "undated", b.undated, "undated_count",
+                        (json_int_t)b.undated_count, "truncated", b.truncated);
+        b.entries = b.undated = NULL;
+        if (res && span.person) {
+            json_object_set_new(span.person, "events", values_of(b.events));
+            json_object_set_new(span.person, "places", values_of(b.places));
+            json_object_set_new(res, "person", span.person);
+            span.person = NULL;
+        }
+        if (!res)
+            rc = err_set(e, ERR_NOMEM, "timeline: out of memory");
+    }
+    json_decref(b.entries);
+    json_decref(b.undated);
+    json_decref(b.events);
+    json_decref(b.places);
+    json_decref(span.person);
+    *out = res;
+    return rc;
+}

@@ -1,0 +1,742 @@
+/* catalog_graph.c — the graph's node and relation sets, the timeline and the
+ * neighbourhood queries over the catalog's tables (catalog_graph.h), and the
+ * writers of the places/events/photo_annotations rows of schema 4.
+ * Every value is a bound parameter; every statement is prepared per call. */
+#include "store/catalog_graph.h"
+#include "store/catalog_internal.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int db_error(catalog *c, const char *what, err *e)
+{
+    return catalog_db_error(catalog_db(c), catalog_path(c), what, e);
+}
+
+static sqlite3_stmt *prepare(catalog *c, const char *sql, const char *what, err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) != SQLITE_OK) {
+        db_error(c, what, e);
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s && *s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v > 0)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* ---- a photo's date -------------------------------------------------------- */
+
+/* Every photo with its date: the annotation's (annotate, or a person), else
+ * EXIF taken_at (precision day), else its event's date (source 'event'); NULL
+ * when none of these exists: an undated photo is never given a date by guess.
+ * ev_key is the date the photo sorts under on the timeline: its event's date
+ * when the event has one, else its own. */
+#define PHOTO_DATES                                                                                          \
+    "ph AS (SELECT p.photo_id AS photo_id,"                                                                  \
+    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_value WHEN p.taken_at IS NOT NULL THEN p.taken_at"     \
+    "       WHEN e.date_value IS NOT NULL THEN e.date_value WHEN e.year IS NOT NULL THEN CAST(e.year AS TEXT)" \
+    "  END AS date,"                                                                                         \
+    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_precision WHEN p.taken_at IS NOT NULL THEN 'day'"      \
+    "       WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year'"          \
+    "  END AS precision,"                                                                                    \
+    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_source"                                                \
+    "       WHEN p.taken_at IS NOT NULL THEN coalesce(p.taken_at_source, 'exif')"                           \
+    "       WHEN coalesce(e.date_value, e.year) IS NOT NULL THEN 'event' END AS date_source,"               \
+    "  a.event_id AS event_id, a.place_id AS place_id,"                                                      \
+    "  coalesce(e.date_value, CAST(e.year AS TEXT)) AS ev_date,"                                             \
+    "  CASE WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year' END"     \
+    "    AS ev_precision"                                                                                    \
+    "  FROM photos p LEFT JOIN photo_annotations a ON a.photo_id = p.photo_id"                              \
+    "  LEFT JOIN events e ON e.id = a.event_id)"
+
+/* The year a date names, when it names one (a decade does not). */
+#define YEAR_OF(d, prec) "(CASE WHEN " d " IS NOT NULL AND " prec " IS NOT 'decade' THEN CAST(substr(" d ", 1, 4) AS INTEGER) END)"
+
+/* A face that counts for the graph: assigned to a visible person, not rejected. */
+#define FACE_COUNTS(f)                                                                                       \
+    f ".person_id IS NOT NULL AND " f ".status <> 'rejected' AND " f ".person_id IN (SELECT id FROM persons WHERE hidden = 0)"
+
+/* ---- sets -------------------------------------------------------------------- */
+
+typedef struct set_def {
+    const char *sql;
+    catalog_graph_column cols[8];
+    int ncols;
+} set_def;
+
+#define T CATALOG_GRAPH_TEXT
+#define I CATALOG_GRAPH_INT
+#define R CATALOG_GRAPH_REAL
+#define L CATALOG_GRAPH_LIST
+
+static const set_def sets[CATALOG_GRAPH_SET_COUNT] = {
+    [CATALOG_GRAPH_FOTO] = {"WITH " PHOTO_DATES " SELECT ph.photo_id,"
+                            " (SELECT min(path) FROM photo_sources s WHERE s.photo_id = ph.photo_id),"
+                            " ph.date, ph.precision, ph.date_source FROM ph ORDER BY ph.photo_id",
+                            {{"id", T}, {"path", T}, {"timestamp", T}, {"precision", T}, {"date_source", T}},
+                            5},
+    [CATALOG_GRAPH_PERSON] = {"SELECT p.id, p.name,"
+                              " (SELECT json_group_array(label) FROM (SELECT label FROM person_suggestions s"
+                              "   WHERE s.person_id = p.id AND s.status = 'open' ORDER BY confidence DESC, label)),"
+                              " (SELECT avg(f.status = 'confirmed') FROM faces f WHERE f.person_id = p.id"
+                              "   AND f.status <> 'rejected')"
+                              " FROM persons p WHERE p.hidden = 0"
+                              " AND EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id AND f.status <> 'rejected')"
+                              " ORDER BY p.id",
+                              {{"cluster_id", I}, {"name", T}, {"suggested_labels", L}, {"confidence", R}},
+                              4},
+    [CATALOG_GRAPH_CLUSTER] = {"SELECT f.person_id, count(*) FROM faces f WHERE " FACE_COUNTS("f")
+                               " GROUP BY f.person_id ORDER BY f.person_id",
+                               {{"id", I}, {"size", I}},
+                               2},
+    [CATALOG_GRAPH_EVENT] = {"SELECT id, name, year, coalesce(date_value, CAST(year AS TEXT)),"
+                             " CASE WHEN date_value IS NOT NULL THEN date_precision WHEN year IS NOT NULL THEN 'year' END,"
+                             " source FROM events ORDER BY id",
+                             {{"id", I}, {"name", T}, {"year", I}, {"date", T}, {"precision", T}, {"source", T}},
+                             6},
+    [CATALOG_GRAPH_LOCATION] = {"SELECT id, name, lat, lon, country, geonames_id, source FROM places ORDER BY id",
+                                {{"id", I},
+                                 {"name", T},
+                                 {"lat", R},
+                                 {"lon", R},
+                                 {"country", T},
+                                 {"geonames_id", I},
+                                 {"source", T}},
+                                7},
+    [CATALOG_GRAPH_YEAR] = {"WITH " PHOTO_DATES " SELECT y FROM ("
+                            " SELECT " YEAR_OF("ph.date", "ph.precision") " AS y FROM ph"
+                            " UNION SELECT year FROM events UNION SELECT value FROM years)"
+                            " WHERE y BETWEEN 1000 AND 9999 ORDER BY y",
+                            {{"value", I}},
+                            1},
+    [CATALOG_GRAPH_APPEARS_IN] = {"SELECT f.person_id, f.photo_id, json_array(f.box_x, f.box_y, f.box_w, f.box_h),"
+                                  " max(coalesce(f.score, 0)) FROM faces f WHERE " FACE_COUNTS("f")
+                                  " GROUP BY f.person_id, f.photo_id ORDER BY f.person_id, f.photo_id",
+                                  {{"person", I}, {"photo", T}, {"bbox", L}, {"confidence", R}},
+                                  4},
+    [CATALOG_GRAPH_TAKEN_AT] = {"SELECT photo_id, place_id FROM photo_annotations WHERE place_id IS NOT NULL"
+                                " ORDER BY photo_id",
+                                {{"photo", T}, {"place", I}},
+                                2},
+    [CATALOG_GRAPH_PART_OF] = {"SELECT photo_id, event_id FROM photo_annotations WHERE event_id IS NOT NULL"
+                               " ORDER BY photo_id",
+                               {{"photo", T}, {"event", I}},
+                               2},
+    [CATALOG_GRAPH_LOCATED_IN] = {"SELECT id, location_id FROM events WHERE location_id IS NOT NULL ORDER BY id",
+                                  {{"event", I}, {"place", I}},
+                                  2},
+    [CATALOG_GRAPH_SAME_AS] = {"SELECT DISTINCT f.person_id, f.person_id FROM faces f WHERE " FACE_COUNTS("f")
+                               " ORDER BY f.person_id",
+                               {{"cluster", I}, {"person", I}},
+                               2},
+    [CATALOG_GRAPH_PERFORMED_AT] = {"SELECT f.person_id, a.event_id, count(DISTINCT f.photo_id)"
+                                    " FROM faces f JOIN photo_annotations a ON a.photo_id = f.photo_id"
+                                    " WHERE a.event_id IS NOT NULL AND " FACE_COUNTS("f")
+                                    " GROUP BY f.person_id, a.event_id ORDER BY f.person_id, a.event_id",
+                                    {{"person", I}, {"event", I}, {"photos", I}},
+                                    3},
+    [CATALOG_GRAPH_IN_YEAR] = {"WITH " PHOTO_DATES " SELECT photo_id, y FROM (SELECT photo_id, "
+                               YEAR_OF("ph.date", "ph.precision") " AS y FROM ph)"
+                               " WHERE y BETWEEN 1000 AND 9999 ORDER BY photo_id",
+                               {{"photo", T}, {"year", I}},
+                               2},
+    [CATALOG_GRAPH_NEXT_PHOTO] = {"WITH " PHOTO_DATES " SELECT a, b, 'event:' || event_id FROM ("
+                                  " SELECT photo_id AS a, event_id,"
+                                  "  lead(photo_id) OVER (PARTITION BY event_id ORDER BY date, photo_id) AS b"
+                                  " FROM ph WHERE event_id IS NOT NULL AND date IS NOT NULL)"
+                                  " WHERE b IS NOT NULL ORDER BY a",
+                                  {{"from_id", T}, {"to_id", T}, {"scope", T}},
+                                  3},
+    [CATALOG_GRAPH_NEXT_EVENT] =
+        {"WITH ed AS (SELECT id, coalesce(date_value, CAST(year AS TEXT)) AS d FROM events"
+         "   WHERE coalesce(date_value, year) IS NOT NULL),"
+         " pe AS (SELECT DISTINCT f.person_id AS person, a.event_id AS event FROM faces f"
+         "   JOIN photo_annotations a ON a.photo_id = f.photo_id WHERE a.event_id IS NOT NULL AND " FACE_COUNTS("f") ")"
+         " SELECT a, b, scope FROM ("
+         "  SELECT id AS a, lead(id) OVER (ORDER BY d, id) AS b, 'archive' AS scope, 0 AS k FROM ed"
+         "  UNION ALL SELECT pe.event, lead(pe.event) OVER (PARTITION BY pe.person ORDER BY ed.d, ed.id),"
+         "   'person:' || pe.person, pe.person FROM pe JOIN ed ON ed.id = pe.event)"
+         " WHERE b IS NOT NULL ORDER BY k, a",
+         {{"from_id", I}, {"to_id", I}, {"scope", T}},
+         3},
+};
+
+#undef T
+#undef I
+#undef R
+#undef L
+
+const catalog_graph_column *catalog_graph_columns(catalog_graph_set set, int *n)
+{
+    if ((int)set < 0 || set >= CATALOG_GRAPH_SET_COUNT) {
+        *n = 0;
+        return NULL;
+    }
+    *n = sets[set].ncols;
+    return sets[set].cols;
+}
+
+int catalog_graph_each(catalog *c, catalog_graph_set set, catalog_graph_row_fn fn, void *ud, err *e)
+{
+    if ((int)set < 0 || set >= CATALOG_GRAPH_SET_COUNT)
+        return err_set(e, ERR_INTERNAL, "%s: no graph set %d", catalog_path(c), (int)set);
+    const set_def *d = &sets[set];
+    sqlite3_stmt *st = prepare(c, d->sql, "read the graph", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    catalog_graph_value row[8];
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < d->ncols; i++) {
+            catalog_graph_value *v = &row[i];
+            memset(v, 0, sizeof *v);
+            v->null = sqlite3_column_type(st, i) == SQLITE_NULL;
+            if (v->null)
+                continue;
+            switch (d->cols[i].kind) {
+            case CATALOG_GRAPH_INT: v->i = sqlite3_column_int64(st, i); break;
+            case CATALOG_GRAPH_REAL: v->r = sqlite3_column_double(st, i); break;
+            default:
+                v->s = col_text(st, i);
+                v->len = (size_t)sqlite3_column_bytes(st, i);
+                v->null = v->s == NULL;
+            }
+        }
+        if ((rc = fn(row, d->ncols, ud)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(c, "read the graph", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_graph_read_begin(catalog *c, err *e)
+{
+    if (sqlite3_exec(catalog_db(c), "BEGIN DEFERRED; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+        int rc = db_error(c, "begin reading the graph", e);
+        sqlite3_exec(catalog_db(c), "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    return 0;
+}
+
+void catalog_graph_read_end(catalog *c)
+{
+    sqlite3_exec(catalog_db(c), "COMMIT", NULL, NULL, NULL);
+}
+
+/* ---- writers ----------------------------------------------------------------- */
+
+static const char *const precisions[] = {"day", "month", "season", "year", "decade"};
+
+static bool precision_ok(const char *p)
+{
+    for (size_t i = 0; i < sizeof precisions / sizeof precisions[0]; i++)
+        if (strcmp(p, precisions[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A date value and its precision: both or neither; the value starts with a year. */
+static int check_date(catalog *c, const char *what, const char *v, const char *prec, err *e)
+{
+    bool has_v = v && *v, has_p = prec && *prec;
+    if (has_v != has_p)
+        return err_set(e, ERR_INVALID, "%s: %s: a date needs both its value and its precision", catalog_path(c),
+                       what);
+    if (!has_v)
+        return 0;
+    if (!precision_ok(prec))
+        return err_set(e, ERR_INVALID, "%s: %s: date precision '%s' is not day, month, season, year or decade",
+                       catalog_path(c), what, prec);
+    if (strlen(v) < 4 || strspn(v, "0123456789") < 4)
+        return err_set(e, ERR_INVALID, "%s: %s: date '%s' does not start with a four-digit year", catalog_path(c),
+                       what, v);
+    return 0;
+}
+
+int catalog_graph_place_put(catalog *c, catalog_place *p, err *e)
+{
+    if (!p->name || !*p->name)
+        return err_set(e, ERR_INVALID, "%s: a place needs a name", catalog_path(c));
+    if (p->has_coords && !(fabs(p->lat) <= 90 && fabs(p->lon) <= 180))
+        return err_set(e, ERR_INVALID, "%s: place '%s': lat %g, lon %g out of range", catalog_path(c), p->name,
+                       p->lat, p->lon);
+    sqlite3_stmt *st = prepare(c,
+                               "INSERT INTO places (name, lat, lon, country, geonames_id, source)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO UPDATE SET"
+                               " lat = excluded.lat, lon = excluded.lon, country = excluded.country,"
+                               " geonames_id = excluded.geonames_id, source = excluded.source RETURNING id",
+                               "store a place", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, p->name, -1, SQLITE_TRANSIENT);
+    if (p->has_coords) {
+        sqlite3_bind_double(st, 2, p->lat);
+        sqlite3_bind_double(st, 3, p->lon);
+    }
+    bind_text_or_null(st, 4, p->country);
+    bind_id_or_null(st, 5, p->geonames_id);
+    bind_text_or_null(st, 6, p->source);
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        p->id = sqlite3_column_int64(st, 0);
+    else
+        rc = db_error(c, "store a place", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_graph_event_put(catalog *c, catalog_event *ev, err *e)
+{
+    if (!ev->name || !*ev->name)
+        return err_set(e, ERR_INVALID, "%s: an event needs a name", catalog_path(c));
+    int rc = check_date(c, ev->name, ev->date_value, ev->date_precision, e);
+    if (rc)
+        return rc;
+    /* events_name_year is a unique expression index: ON CONFLICT cannot name it,
+     * so look the event up first (in the caller's transaction when one is open). */
+    sqlite3_stmt *st = prepare(c, "SELECT id FROM events WHERE name = ?1 AND ifnull(year, 0) = ?2", "find an event", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, ev->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, ev->year);
+    int step = sqlite3_step(st);
+    int64_t id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return db_error(c, "find an event", e);
+    st = prepare(c,
+                 id ? "UPDATE events SET location_id = ?3, date_value = ?4, date_precision = ?5, source = ?6"
+                      " WHERE id = ?7 RETURNING id"
+                    : "INSERT INTO events (name, year, location_id, date_value, date_precision, source)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                 "store an event", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    if (!id) {
+        sqlite3_bind_text(st, 1, ev->name, -1, SQLITE_TRANSIENT);
+        if (ev->year)
+            sqlite3_bind_int(st, 2, ev->year);
+    } else {
+        sqlite3_bind_int64(st, 7, id);
+    }
+    bind_id_or_null(st, 3, ev->location_id);
+    bind_text_or_null(st, 4, ev->date_value);
+    bind_text_or_null(st, 5, ev->date_precision);
+    bind_text_or_null(st, 6, ev->source);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        ev->id = sqlite3_column_int64(st, 0);
+    else
+        rc = db_error(c, "store an event", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_graph_annotation_put(catalog *c, const catalog_annotation *a, err *e)
+{
+    int rc = check_date(c, a->photo_id ? a->photo_id : "(no photo)", a->date_value, a->date_precision, e);
+    if (rc)
+        return rc;
+    bool human = a->date_source && strcmp(a->date_source, "human") == 0;
+    sqlite3_stmt *st = prepare(c,
+                               "INSERT INTO photo_annotations (photo_id, date_value, date_precision, date_source,"
+                               " date_inferred, place_id, place_source, event_id, evidence)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                               " ON CONFLICT (photo_id) DO UPDATE SET date_value = excluded.date_value,"
+                               " date_precision = excluded.date_precision, date_source = excluded.date_source,"
+                               " date_inferred = excluded.date_inferred, place_id = excluded.place_id,"
+                               " place_source = excluded.place_source, event_id = excluded.event_id,"
+                               " evidence = excluded.evidence, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+                               " WHERE ?10 OR (date_source IS NOT 'human' AND place_source IS NOT 'human')",
+                               "store a photo annotation", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, a->photo_id ? a->photo_id : "", -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 2, a->date_value);
+    bind_text_or_null(st, 3, a->date_precision);
+    bind_text_or_null(st, 4, a->date_value ? a->date_source : NULL);
+    sqlite3_bind_int(st, 5, a->date_inferred);
+    bind_id_or_null(st, 6, a->place_id);
+    bind_text_or_null(st, 7, a->place_id ? a->place_source : NULL);
+    bind_id_or_null(st, 8, a->event_id);
+    bind_text_or_null(st, 9, a->evidence);
+    sqlite3_bind_int(st, 10, human);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(c, "store a photo annotation", e);
+    else if (sqlite3_changes(catalog_db(c)) == 0)
+        rc = err_set(e, ERR_CONFLICT, "%s: photo %s: its date or place was set by a person; not overwritten",
+                     catalog_path(c), a->photo_id);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- timeline ------------------------------------------------------------------ */
+
+int catalog_graph_timeline(catalog *c, int64_t person_id, int from_year, int to_year, bool with_undated,
+                           catalog_timeline_fn fn, void *ud, err *e)
+{
+    static const char sql[] =
+        "WITH " PHOTO_DATES ","
+        " k AS (SELECT ph.*, CASE WHEN event_id IS NULL THEN date"
+        "   ELSE coalesce(ev_date, min(date) OVER (PARTITION BY event_id)) END AS key FROM ph"
+        "   WHERE (?1 = 0 OR EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = ph.photo_id AND f.person_id = ?1"
+        "     AND f.status <> 'rejected')))"
+        " SELECT k.photo_id, k.date, k.precision, k.date_source, k.event_id, e.name, k.ev_date, k.ev_precision,"
+        "  k.place_id, pl.name FROM k LEFT JOIN events e ON e.id = k.event_id LEFT JOIN places pl ON pl.id = k.place_id"
+        " WHERE (k.key IS NOT NULL AND (?2 = 0 OR CAST(substr(k.key, 1, 4) AS INTEGER) >= ?2)"
+        "   AND (?3 = 0 OR CAST(substr(k.key, 1, 4) AS INTEGER) <= ?3))"
+        "  OR (k.key IS NULL AND ?4)"
+        " ORDER BY k.key IS NULL, k.key, k.event_id IS NULL, k.event_id, k.date, k.photo_id";
+    sqlite3_stmt *st = prepare(c, sql, "read the timeline", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_int64(st, 1, person_id > 0 ? person_id : 0);
+    sqlite3_bind_int(st, 2, from_year);
+    sqlite3_bind_int(st, 3, to_year);
+    sqlite3_bind_int(st, 4, with_undated);
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        catalog_timeline_photo p = {
+            .photo_id = col_text(st, 0),
+            .date = col_text(st, 1),
+            .precision = col_text(st, 2),
+            .date_source = col_text(st, 3),
+            .event_id = sqlite3_column_int64(st, 4),
+            .event_name = col_text(st, 5),
+            .event_date = col_text(st, 6),
+            .event_precision = col_text(st, 7),
+            .place_id = sqlite3_column_int64(st, 8),
+            .place_name = col_text(st, 9),
+        };
+        if ((rc = fn(&p, ud)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(c, "read the timeline", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_person_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prepare(c,
+                               "SELECT f.person_id, p.name, f.age, max(coalesce(f.score, 0)) FROM faces f"
+                               " JOIN persons p ON p.id = f.person_id"
+                               " WHERE f.photo_id = ?1 AND f.status <> 'rejected' AND p.hidden = 0"
+                               " GROUP BY f.person_id ORDER BY f.person_id",
+                               "read the people of a photo", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        bool has_age = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        if ((rc = fn(sqlite3_column_int64(st, 0), col_text(st, 1), has_age, sqlite3_column_double(st, 2), ud)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(c, "read the people of a photo", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- neighbourhood ------------------------------------------------------------- */
+
+/* Per node type: the relations around it as (rel, dir, type, id) rows for ?1. */
+typedef struct neighbour_def {
+    const char *type;
+    const char *sql;
+} neighbour_def;
+
+static const neighbour_def neighbour_defs[] = {
+    {"Person",
+     "SELECT 'SAME_AS', -1, 'Cluster', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1 AND hidden = 0)"
+     " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', 1, 'Event', CAST(a.event_id AS TEXT) FROM faces f"
+     "  JOIN photo_annotations a ON a.photo_id = f.photo_id WHERE f.person_id = ?1 AND f.status <> 'rejected'"
+     "  AND a.event_id IS NOT NULL)"
+     " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', 1, 'Foto', f.photo_id FROM faces f"
+     "  WHERE f.person_id = ?1 AND f.status <> 'rejected')"},
+    {"Foto",
+     "SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT) FROM photo_annotations WHERE photo_id = ?1 AND event_id IS NOT NULL"
+     " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT) FROM photo_annotations"
+     "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
+     " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', -1, 'Person', CAST(f.person_id AS TEXT) FROM faces f"
+     "  WHERE f.photo_id = ?1 AND " FACE_COUNTS("f") ")"},
+    {"Event",
+     "SELECT 'LOCATED_IN', 1, 'Location', CAST(location_id AS TEXT) FROM events WHERE id = ?1 AND location_id IS NOT NULL"
+     " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', -1, 'Person', CAST(f.person_id AS TEXT)"
+     "  FROM photo_annotations a JOIN faces f ON f.photo_id = a.photo_id WHERE a.event_id = ?1 AND " FACE_COUNTS("f") ")"
+     " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id FROM photo_annotations WHERE event_id = ?1"},
+    {"Location",
+     "SELECT 'LOCATED_IN', -1, 'Event', CAST(id AS TEXT) FROM events WHERE location_id = ?1"
+     " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id FROM photo_annotations WHERE place_id = ?1"},
+    {"Cluster",
+     "SELECT 'SAME_AS', 1, 'Person', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1 AND hidden = 0)"},
+    {"Year",
+     "SELECT 'IN_YEAR', -1, 'Foto', photo_id FROM photo_annotations WHERE date_value >= ?1 AND date_value < ?1 || 'z'"
+     "  AND date_precision <> 'decade'"
+     " UNION ALL SELECT 'IN_YEAR', -1, 'Foto', p.photo_id FROM photos p WHERE p.taken_at >= ?1 AND p.taken_at < ?1 || 'z'"
+     "  AND NOT EXISTS (SELECT 1 FROM photo_annotations a WHERE a.photo_id = p.photo_id AND a.date_value IS NOT NULL)"},
+};
+
+int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn,
+                             void *ud, err *e)
+{
+    const neighbour_def *d = NULL;
+    for (size_t i = 0; i < sizeof neighbour_defs / sizeof neighbour_defs[0]; i++)
+        if (strcmp(neighbour_defs[i].type, type) == 0)
+            d = &neighbour_defs[i];
+    if (!d)
+        return err_set(e, ERR_INVALID, "no node type '%s' (Foto, Person, Cluster, Event, Location, Year)", type);
+    char sql[2048];
+    snprintf(sql, sizeof sql, "SELECT * FROM (%s) LIMIT ?2", d->sql);
+    sqlite3_stmt *st = prepare(c, sql, "read a node's neighbours", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    if (strcmp(type, "Foto") == 0 || strcmp(type, "Year") == 0)
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(st, 1, strtoll(id, NULL, 10));
+    sqlite3_bind_int(st, 2, limit);
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((rc = fn(col_text(st, 0), sqlite3_column_int(st, 1), col_text(st, 2), col_text(st, 3), ud)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(c, "read a node's neighbours", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_graph_node_label(catalog *c, const char *type, const char *id, char *buf, size_t size, err *e)
+{
+    const char *sql = NULL;
+    bool text_id = false;
+    if (strcmp(type, "Person") == 0 || strcmp(type, "Cluster") == 0)
+        sql = "SELECT coalesce(name, 'Person ' || id) FROM persons WHERE id = ?1 AND hidden = 0";
+    else if (strcmp(type, "Event") == 0)
+        sql = "SELECT name FROM events WHERE id = ?1";
+    else if (strcmp(type, "Location") == 0)
+        sql = "SELECT name FROM places WHERE id = ?1";
+    else if (strcmp(type, "Foto") == 0)
+        sql = "SELECT coalesce((SELECT replace(min(path), rtrim(min(path), replace(min(path), '/', '')), '')"
+              " FROM photo_sources WHERE photo_id = ?1), ?1) FROM photos WHERE photo_id = ?1",
+        text_id = true;
+    else if (strcmp(type, "Year") == 0)
+        sql = "SELECT CAST(?1 AS TEXT) WHERE CAST(?1 AS INTEGER) BETWEEN 1000 AND 9999";
+    else
+        return err_set(e, ERR_INVALID, "no node type '%s' (Foto, Person, Cluster, Event, Location, Year)", type);
+    sqlite3_stmt *st = prepare(c, sql, "read a node", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    if (text_id)
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(st, 1, strtoll(id, NULL, 10));
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW) {
+        snprintf(buf, size, "%s", col_text(st, 0) ? col_text(st, 0) : "");
+        rc = 1;
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(c, "read a node", e);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- events and places ---------------------------------------------------------- */
+
+int catalog_graph_events(catalog *c, int64_t event_id, catalog_event_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prepare(c,
+                               "SELECT e.id, e.name, e.year, coalesce(e.date_value, CAST(e.year AS TEXT)),"
+                               " CASE WHEN e.date_value IS NOT NULL THEN e.date_precision"
+                               "  WHEN e.year IS NOT NULL THEN 'year' END, e.source, e.location_id, p.name,"
+                               " (SELECT count(*) FROM photo_annotations a WHERE a.event_id = e.id)"
+                               " FROM events e LEFT JOIN places p ON p.id = e.location_id"
+                               " WHERE ?1 = 0 OR e.id = ?1"
+                               " ORDER BY coalesce(e.date_value, e.year) IS NULL,"
+                               "  coalesce(e.date_value, CAST(e.year AS TEXT)), e.id",
+                               "read events", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_int64(st, 1, event_id > 0 ? event_id : 0);
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        catalog_event_row ev = {
+            .id = sqlite3_column_int64(st, 0),
+            .name = col_text(st, 1),
+            .year = sqlite3_column_int(st, 2),
+            .date = col_text(st, 3),
+            .precision = col_text(st, 4),
+            .source = col_text(st, 5),
+            .place_id = sqlite3_column_int64(st, 6),
+            .place_name = col_text(st, 7),
+            .photos = sqlite3_column_int64(st, 8),
+        };
+        if ((rc = fn(&ev, ud)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(c, "read events", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_graph_places(catalog *c, int64_t place_id, catalog_place_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prepare(c,
+                               "SELECT p.id, p.name, p.country, p.source, p.lat, p.lon,"
+                               " (SELECT count(*) FROM photo_annotations a WHERE a.place_id = p.id),"
+                               " (SELECT count(*) FROM events v WHERE v.location_id = p.id)"
+                               " FROM places p WHERE ?1 = 0 OR p.id = ?1 ORDER BY p.name, p.id",
+                               "read places", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_int64(st, 1, place_id > 0 ? place_id : 0);
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        catalog_place_row p = {
+            .id = sqlite3_column_int64(st, 0),
+            .name = col_text(st, 1),
+            .country = col_text(st, 2),
+            .source = col_text(st, 3),
+            .has_coords = sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_type(st, 5) != SQLITE_NULL,
+            .lat = sqlite3_column_double(st, 4),
+            .lon = sqlite3_column_double(st, 5),
+            .photos = sqlite3_column_int64(st, 6),
+            .events = sqlite3_column_int64(st, 7),
+        };
+        if ((rc = fn(&p, ud)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(c, "read places", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int photo_ids(catalog *c, const char *sql, int64_t id, int limit, catalog_photo_id_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prepare(c, sql, "read photos", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, limit);
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(col_text(st, 0), col_text(st, 1), ud)) != 0)
+            break;
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(c, "read photos", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_graph_event_photos(catalog *c, int64_t event_id, int limit, catalog_photo_id_fn fn, void *ud, err *e)
+{
+    return photo_ids(c,
+                     "SELECT a.photo_id, coalesce(a.date_value, p.taken_at) AS d FROM photo_annotations a"
+                     " JOIN photos p ON p.photo_id = a.photo_id WHERE a.event_id = ?1"
+                     " ORDER BY d IS NULL, d, a.photo_id LIMIT ?2",
+                     event_id, limit, fn, ud, e);
+}
+
+int catalog_graph_place_photos(catalog *c, int64_t place_id, int limit, catalog_photo_id_fn fn, void *ud, err *e)
+{
+    return photo_ids(c,
+                     "SELECT a.photo_id, coalesce(a.date_value, p.taken_at) AS d FROM photo_annotations a"
+                     " JOIN photos p ON p.photo_id = a.photo_id WHERE a.place_id = ?1"
+                     " ORDER BY d IS NULL, d, a.photo_id LIMIT ?2",
+                     place_id, limit, fn, ud, e);
+}
+
+/* ---- co-appearance and person spans --------------------------------------------- */
+
+int catalog_graph_coappearance(catalog *c, int64_t person_id, int limit, catalog_coappear_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prepare(
+        c,
+        "WITH pp AS (SELECT DISTINCT f.person_id AS person, f.photo_id AS photo FROM faces f WHERE " FACE_COUNTS("f") ")"
+        " SELECT x.person, px.name, y.person, py.name, count(*) AS n FROM pp x"
+        " JOIN pp y ON y.photo = x.photo AND y.person > x.person"
+        " JOIN persons px ON px.id = x.person JOIN persons py ON py.id = y.person"
+        " WHERE ?1 = 0 OR x.person = ?1 OR y.person = ?1"
+        " GROUP BY x.person, y.person ORDER BY n DESC, x.person, y.person LIMIT ?2",
+        "read co-appearances", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_int64(st, 1, person_id > 0 ? person_id : 0);
+    sqlite3_bind_int(st, 2, limit);
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if ((rc = fn(sqlite3_column_int64(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2), col_text(st, 3),
+                     sqlite3_column_int64(st, 4), ud)) != 0)
+            break;
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(c, "read co-appearances", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_graph_person_span(catalog *c, int64_t person_id, int (*fn)(const catalog_person_span *, void *),
+                              void *ud, err *e)
+{
+    sqlite3_stmt *st = prepare(c,
+                               "WITH " PHOTO_DATES ","
+                               " mine AS (SELECT DISTINCT f.photo_id FROM faces f WHERE f.person_id = ?1"
+                               "  AND f.status <> 'rejected')"
+                               " SELECT p.id, p.name, min(ph.date), max(ph.date), count(mine.photo_id),"
+                               "  count(ph.date) FROM persons p LEFT JOIN mine LEFT JOIN ph ON ph.photo_id = mine.photo_id"
+                               " WHERE p.id = ?1 AND p.hidden = 0 GROUP BY p.id",
+                               "read a person's span", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_int64(st, 1, person_id);
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW) {
+        catalog_person_span s = {
+            .person_id = sqlite3_column_int64(st, 0),
+            .name = col_text(st, 1),
+            .first_date = col_text(st, 2),
+            .last_date = col_text(st, 3),
+            .photos = sqlite3_column_int64(st, 4),
+            .dated_photos = sqlite3_column_int64(st, 5),
+        };
+        rc = fn(&s, ud);
+        if (rc == 0)
+            rc = 1;
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(c, "read a person's span", e);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

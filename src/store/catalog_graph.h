@@ -1,0 +1,205 @@
+/* catalog_graph.h — the archive as a graph, read from the catalog's own tables.
+ *
+ * The graph of shared/DESIGN.md ("Graph model") is not stored as edge rows: each
+ * node set and relation set below is one query over the tables it comes from
+ * (photos, photo_sources, faces, persons, person_suggestions, photo_annotations,
+ * events, places, years), so it is current the moment a person is renamed or a
+ * date annotated, and a human decision (a rejected face, a hidden person, a date
+ * with source 'human') is what the graph shows without a second copy to keep
+ * in step. docs/decisions/graph-derived-not-stored.md says why and what it costs.
+ *
+ * Sets are streamed row by row in a fixed order (one SQLite statement each), so
+ * an export of any size holds one row at a time.
+ *
+ * Also here: the writers of the places, events and photo_annotations rows of
+ * schema migration 4 (the contract annotate writes to), the timeline, a node's
+ * neighbourhood and co-appearance counts. All functions return 0 or a negative
+ * errcode with e filled (catalog.h conventions). */
+#ifndef FACETAG_STORE_CATALOG_GRAPH_H
+#define FACETAG_STORE_CATALOG_GRAPH_H
+
+#include "store/catalog.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- node and relation sets ---------------------------------------------- */
+
+typedef enum catalog_graph_set {
+    /* nodes */
+    CATALOG_GRAPH_FOTO,     /* id, path, timestamp, precision, date_source */
+    CATALOG_GRAPH_PERSON,   /* cluster_id, name, suggested_labels (list), confidence */
+    CATALOG_GRAPH_CLUSTER,  /* id, size */
+    CATALOG_GRAPH_EVENT,    /* id, name, year, date, precision, source */
+    CATALOG_GRAPH_LOCATION, /* id, name, lat, lon, country, geonames_id, source */
+    CATALOG_GRAPH_YEAR,     /* value */
+    /* relations: first column the start node's key, second the end node's */
+    CATALOG_GRAPH_APPEARS_IN,   /* person, photo, bbox (list x,y,w,h), confidence */
+    CATALOG_GRAPH_TAKEN_AT,     /* photo, place */
+    CATALOG_GRAPH_PART_OF,      /* photo, event */
+    CATALOG_GRAPH_LOCATED_IN,   /* event, place */
+    CATALOG_GRAPH_SAME_AS,      /* cluster, person */
+    CATALOG_GRAPH_PERFORMED_AT, /* person, event, photos */
+    CATALOG_GRAPH_IN_YEAR,      /* photo, year */
+    CATALOG_GRAPH_NEXT_PHOTO,   /* photo, photo, scope ("event:ID"): dated photos of an event in time order */
+    CATALOG_GRAPH_NEXT_EVENT,   /* event, event, scope ("archive" or "person:ID") */
+    CATALOG_GRAPH_SET_COUNT
+} catalog_graph_set;
+
+/* What a column holds. LIST columns are JSON arrays of numbers or strings. */
+typedef enum catalog_graph_kind { CATALOG_GRAPH_TEXT, CATALOG_GRAPH_INT, CATALOG_GRAPH_REAL, CATALOG_GRAPH_LIST } catalog_graph_kind;
+
+typedef struct catalog_graph_column {
+    const char *name;
+    catalog_graph_kind kind;
+} catalog_graph_column;
+
+/* The columns of a set (static storage), *n set. */
+const catalog_graph_column *catalog_graph_columns(catalog_graph_set set, int *n);
+
+/* One value of a row; valid only during the callback. */
+typedef struct catalog_graph_value {
+    bool null;
+    int64_t i;      /* INT */
+    double r;       /* REAL */
+    const char *s;  /* TEXT, LIST (JSON text): NUL-terminated, len bytes */
+    size_t len;
+} catalog_graph_value;
+
+/* Calls fn for each row of the set in a fixed order (the start key, then the
+ * end key); fn returns non-zero to stop, and that value is returned. */
+typedef int (*catalog_graph_row_fn)(const catalog_graph_value *row, int n, void *ud);
+int catalog_graph_each(catalog *c, catalog_graph_set set, catalog_graph_row_fn fn, void *ud, err *e);
+
+/* A read transaction (BEGIN DEFERRED plus a first read), so every set of one
+ * export comes from the same state of the catalog while writers go on. */
+int catalog_graph_read_begin(catalog *c, err *e);
+void catalog_graph_read_end(catalog *c);
+
+/* ---- writers of the schema 4 contract (places, events, annotations) ------- */
+
+typedef struct catalog_place {
+    int64_t id;            /* set by catalog_graph_place_put */
+    const char *name;      /* required, unique */
+    bool has_coords;
+    double lat, lon;
+    const char *country;   /* NULL = unknown */
+    int64_t geonames_id;   /* 0 = unknown */
+    const char *source;    /* NULL = unknown */
+} catalog_place;
+/* Inserts the place, or updates the facts of the place with the same name;
+ * p->id set. ERR_INVALID for an empty name or lat/lon out of range. */
+int catalog_graph_place_put(catalog *c, catalog_place *p, err *e);
+
+typedef struct catalog_event {
+    int64_t id;               /* set by catalog_graph_event_put */
+    const char *name;         /* required */
+    int year;                 /* 0 = unknown */
+    int64_t location_id;      /* 0 = none */
+    const char *date_value;   /* "1977", "1977-02", "1977-02-14"; NULL = none */
+    const char *date_precision; /* day, month, season, year, decade; NULL with no date */
+    const char *source;
+} catalog_event;
+/* Inserts the event, or updates the one with the same (name, year); e->id set. */
+int catalog_graph_event_put(catalog *c, catalog_event *ev, err *e);
+
+typedef struct catalog_annotation {
+    const char *photo_id;
+    const char *date_value, *date_precision, *date_source; /* NULL = no date */
+    bool date_inferred;
+    int64_t place_id;       /* 0 = none */
+    const char *place_source;
+    int64_t event_id;       /* 0 = none */
+    const char *evidence;   /* JSON array text or NULL */
+} catalog_annotation;
+/* Writes the photo's annotation row (replacing one not written by a person:
+ * a row whose date_source or place_source is 'human' is kept and ERR_CONFLICT
+ * returned unless a->date_source is 'human' too). */
+int catalog_graph_annotation_put(catalog *c, const catalog_annotation *a, err *e);
+
+/* ---- timeline ------------------------------------------------------------- */
+
+/* One photo in time order: its date (the annotation's, else EXIF taken_at),
+ * precision ("day" for EXIF), and its event/place when annotated. Strings valid
+ * during the callback only; date NULL for undated photos. */
+typedef struct catalog_timeline_photo {
+    const char *photo_id;
+    const char *date, *precision, *date_source;
+    int64_t event_id;        /* 0 = none */
+    const char *event_name;  /* NULL = none */
+    const char *event_date, *event_precision;
+    int64_t place_id;
+    const char *place_name;
+} catalog_timeline_photo;
+typedef int (*catalog_timeline_fn)(const catalog_timeline_photo *p, void *ud);
+/* Dated photos in order (event date or own date, then event, date, photo id),
+ * then, when with_undated, undated ones by photo id. person_id > 0 limits to
+ * photos where that person appears. from/to (years, 0 = open) bound the dates. */
+int catalog_graph_timeline(catalog *c, int64_t person_id, int from_year, int to_year, bool with_undated,
+                           catalog_timeline_fn fn, void *ud, err *e);
+
+/* The people in a photo (persons not hidden, faces not rejected), with the
+ * estimated age of the best face; fn per person in person id order. */
+typedef int (*catalog_photo_person_fn)(int64_t person_id, const char *name, bool has_age, double age, void *ud);
+int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_person_fn fn, void *ud, err *e);
+
+/* ---- neighbourhood, events, places, co-appearance ------------------------ */
+
+/* A node's neighbours over every relation, both directions, at most limit:
+ * fn(rel, dir (1 = out, -1 = in), other type, other id, ud). Types are the
+ * node labels ("Foto", "Person", ...); ids text (photo id, number). */
+typedef int (*catalog_neighbour_fn)(const char *rel, int dir, const char *type, const char *id, void *ud);
+int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn,
+                             void *ud, err *e);
+/* A node's caption: person name or "Person N", event name, place name, photo
+ * path's file name, the year. 1 and buf filled when the node exists, 0 if not. */
+int catalog_graph_node_label(catalog *c, const char *type, const char *id, char *buf, size_t size, err *e);
+
+typedef struct catalog_event_row {
+    int64_t id;
+    const char *name;
+    int year;                 /* 0 = unknown */
+    const char *date, *precision, *source;
+    int64_t place_id;
+    const char *place_name;
+    int64_t photos;           /* photos annotated with the event */
+} catalog_event_row;
+typedef int (*catalog_event_fn)(const catalog_event_row *ev, void *ud);
+/* Events in time order (undated last); event_id > 0: that one only (0 rows = none). */
+int catalog_graph_events(catalog *c, int64_t event_id, catalog_event_fn fn, void *ud, err *e);
+
+typedef struct catalog_place_row {
+    int64_t id;
+    const char *name, *country, *source;
+    bool has_coords;
+    double lat, lon;
+    int64_t photos, events;
+} catalog_place_row;
+typedef int (*catalog_place_fn)(const catalog_place_row *p, void *ud);
+/* Places by name; place_id > 0: that one only. */
+int catalog_graph_places(catalog *c, int64_t place_id, catalog_place_fn fn, void *ud, err *e);
+
+/* Photos of an event (date order) or of a place (event_id 0): fn(photo_id). */
+typedef int (*catalog_photo_id_fn)(const char *photo_id, const char *date, void *ud);
+int catalog_graph_event_photos(catalog *c, int64_t event_id, int limit, catalog_photo_id_fn fn, void *ud, err *e);
+int catalog_graph_place_photos(catalog *c, int64_t place_id, int limit, catalog_photo_id_fn fn, void *ud, err *e);
+
+/* Who appears with whom: pairs of persons (a < b, not hidden) sharing photos,
+ * most shared first, at most limit; person_id > 0 limits to pairs with them. */
+typedef int (*catalog_coappear_fn)(int64_t a, const char *name_a, int64_t b, const char *name_b, int64_t photos,
+                                   void *ud);
+int catalog_graph_coappearance(catalog *c, int64_t person_id, int limit, catalog_coappear_fn fn, void *ud, err *e);
+
+/* A person's first and last dated photo and photo counts: fn once and 1 when
+ * the person exists and is not hidden, 0 when not (fn's non-zero stops, and is
+ * returned). */
+typedef struct catalog_person_span {
+    int64_t person_id;
+    const char *name;
+    const char *first_date, *last_date; /* NULL when no dated photo */
+    int64_t photos, dated_photos;
+} catalog_person_span;
+int catalog_graph_person_span(catalog *c, int64_t person_id, int (*fn)(const catalog_person_span *, void *),
+                              void *ud, err *e);
+
+#endif

@@ -1,0 +1,320 @@
+/* test_graph.c — the graph over the catalog (store/catalog_graph.h), its Neo4j
+ * exports (graph/graph_export.h) and the timeline (graph/timeline.h) on the
+ * hostile fixture of graph_fixture.h. The Cypher script is checked by Neo4j's
+ * own parser and semantic analysis (tests/cypher/check_export.mjs, npm
+ * @neo4j-cypher/language-support, installed by scripts/setup-deps.sh). */
+#include "graph/graph_export.h"
+#include "graph/timeline.h"
+#include "graph_fixture.h"
+#include "store/catalog_graph.h"
+#include "testutil.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = buf ? fread(buf, 1, (size_t)n, f) : 0;
+    fclose(f);
+    if (buf)
+        buf[got] = '\0';
+    *len = got;
+    return buf;
+}
+
+static int count_row(const catalog_graph_value *row, int n, void *ud)
+{
+    (void)row, (void)n;
+    ++*(int *)ud;
+    return 0;
+}
+
+static int set_rows(catalog *c, catalog_graph_set s)
+{
+    int n = 0;
+    err e = {0};
+    CHECK_MSG(catalog_graph_each(c, s, count_row, &n, &e) == 0, "%s", e.msg);
+    return n;
+}
+
+typedef struct next_rows {
+    char text[1024];
+} next_rows;
+
+static int collect_next(const catalog_graph_value *row, int n, void *ud)
+{
+    next_rows *r = ud;
+    (void)n;
+    size_t len = strlen(r->text);
+    snprintf(r->text + len, sizeof r->text - len, "%lld>%lld@%s ", (long long)row[0].i, (long long)row[1].i, row[2].s);
+    return 0;
+}
+
+/* Runs the Neo4j check on script; its summary JSON in *summary. */
+static bool neo4j_check(const char *script, const char *expected, json_t **summary)
+{
+    const char *src = getenv("FACETAG_SRC");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s/tests/cypher' && node check_export.mjs '%s' '%s'", src ? src : ".", script,
+             expected);
+    FILE *p = popen(cmd, "r");
+    char out[4096] = "";
+    size_t n = p ? fread(out, 1, sizeof out - 1, p) : 0;
+    out[n] = '\0';
+    int status = p ? pclose(p) : -1;
+    CHECK_MSG(status == 0, "Neo4j check of %s failed (status %d; run scripts/setup-deps.sh for the npm packages): %s",
+              script, status, out);
+    *summary = json_loads(out, 0, NULL);
+    return status == 0 && *summary;
+}
+
+static void test_export(catalog *c, const graph_fixture *f, const char *dir)
+{
+    char script[1024], again[1024], expected[1024];
+    snprintf(script, sizeof script, "%s/graph.cypher", dir);
+    snprintf(again, sizeof again, "%s/graph2.cypher", dir);
+    snprintf(expected, sizeof expected, "%s/expected.json", dir);
+    err e = {0};
+    graph_export_stats st, st2;
+    for (int k = 0; k < 2; k++) {
+        FILE *out = fopen(k ? again : script, "w");
+        /* batch 3: several batches per set */
+        CHECK_MSG(graph_export_cypher(c, out, "test", 3, k ? &st2 : &st, &e) == 0, "%s", e.msg);
+        fclose(out);
+    }
+    size_t n1, n2;
+    char *a = read_all(script, &n1), *b = read_all(again, &n2);
+    CHECK_MSG(a && b && n1 == n2 && memcmp(a, b, n1) == 0, "two exports of one catalog differ");
+    CHECK(st.nodes == 10 + 3 + 3 + 2 + 2 + 4); /* photos, persons, clusters, events, places, years */
+    CHECK_MSG(st.relations == 10 + 2 + 4 + 2 + 3 + 4 + 5 + 2 + 3, "relations %lld", (long long)st.relations);
+    CHECK(a && !strstr(a, "Hidden Person"));                     /* hidden persons stay out */
+    CHECK(a && !strstr(a, "DETACH DELETE n //\""));              /* never spliced raw */
+    CHECK(a && strstr(a, "CREATE INDEX facetag_foto_timestamp IF NOT EXISTS FOR (n:Foto) ON (n.timestamp);"));
+    /* Every line is a statement or a :param: a newline in a value is escaped. */
+    size_t lines = 0;
+    for (const char *p = a; p && *p; p++)
+        lines += *p == '\n';
+    CHECK((int64_t)lines == st.lines);
+
+    json_t *exp = json_array();
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(exp, json_string(gf_person_names[i]));
+    json_array_append_new(exp, json_string(gf_place_hostile));
+    json_array_append_new(exp, json_string(gf_event_hostile));
+    json_array_append_new(exp, json_string(gf_path_hostile));
+    json_array_append_new(exp, json_string("/archive/\xef\xbf\xbd\xef\xbf\xbd-latin1-\xef\xbf\xbd.jpg"));
+    json_array_append_new(exp, json_string(f->photo[9]));
+    CHECK(json_dump_file(exp, expected, 0) == 0);
+    json_decref(exp);
+    json_t *sum = NULL;
+    if (neo4j_check(script, expected, &sum)) {
+        CHECK_MSG(json_integer_value(json_object_get(sum, "nodes")) == st.nodes, "nodes: %lld vs %lld",
+                  (long long)json_integer_value(json_object_get(sum, "nodes")), (long long)st.nodes);
+        CHECK(json_integer_value(json_object_get(sum, "relations")) == st.relations);
+        CHECK(json_integer_value(json_object_get(sum, "statements")) == st.lines - 2);
+    }
+    json_decref(sum);
+
+    /* The checker must fail a script where a name breaks out of its literal. */
+    char broken[1024];
+    snprintf(broken, sizeof broken, "%s/broken.cypher", dir);
+    FILE *bf = fopen(broken, "w");
+    fprintf(bf, ":param rows => [{id: '%s'}];\nUNWIND $rows AS row MERGE (n:Foto {id: row.id});\n",
+            "x'}]; MATCH (n) DETACH DELETE n; //");
+    fclose(bf);
+    const char *src = getenv("FACETAG_SRC");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s/tests/cypher' && node check_export.mjs '%s' >/dev/null 2>&1", src ? src : ".",
+             broken);
+    CHECK_MSG(system(cmd) != 0, "the Neo4j check passed a script with an injected statement");
+    free(a);
+    free(b);
+}
+
+static void test_sets(catalog *c, const graph_fixture *f)
+{
+    CHECK(set_rows(c, CATALOG_GRAPH_APPEARS_IN) == 10); /* A 5, B 3, C 2: not D (hidden), not A's rejected face */
+    CHECK(set_rows(c, CATALOG_GRAPH_YEAR) == 4);        /* 1977, 1980, 1985, 1990: a decade names no year */
+    CHECK(set_rows(c, CATALOG_GRAPH_IN_YEAR) == 6);     /* photos 0-4 and 6 */
+    CHECK(set_rows(c, CATALOG_GRAPH_NEXT_PHOTO) == 2);  /* Karneval: 2 (the event's month) -> 0 -> 1 */
+    next_rows r = {""};
+    err e = {0};
+    CHECK(catalog_graph_each(c, CATALOG_GRAPH_NEXT_EVENT, collect_next, &r, &e) == 0);
+    char want[256];
+    snprintf(want, sizeof want, "%lld>%lld@archive %lld>%lld@person:%lld ", (long long)f->karneval,
+             (long long)f->hostile_event, (long long)f->karneval, (long long)f->hostile_event, (long long)f->person[0]);
+    CHECK_MSG(strcmp(r.text, want) == 0, "NEXT events: '%s', want '%s'", r.text, want);
+}
+
+static void test_timeline(catalog *c, const graph_fixture *f)
+{
+    err e = {0};
+    json_t *t = NULL;
+    timeline_options o = {.with_undated = true};
+    CHECK_MSG(timeline_build(c, &o, &t, &e) == 0, "%s", e.msg);
+    json_t *tl = json_object_get(t, "timeline");
+    CHECK_MSG(json_array_size(tl) == 5, "%zu entries", json_array_size(tl));
+    static const char *const dates[] = {"1960", "1977-02", "1980", "1985-07", "1990-05-01"};
+    static const char *const precs[] = {"decade", "month", "year", "month", "day"};
+    for (size_t i = 0; i < 5 && i < json_array_size(tl); i++) {
+        json_t *en = json_array_get(tl, i);
+        CHECK_MSG(strcmp(json_string_value(json_object_get(en, "date")), dates[i]) == 0, "entry %zu: %s", i,
+                  json_string_value(json_object_get(en, "date")));
+        CHECK(strcmp(json_string_value(json_object_get(en, "precision")), precs[i]) == 0);
+    }
+    json_t *karneval = json_array_get(tl, 1);
+    CHECK(strcmp(json_string_value(json_object_get(karneval, "event")), "Karneval") == 0);
+    CHECK(json_integer_value(json_object_get(karneval, "photo_count")) == 3);
+    /* photo 2 dated by its event (month) before the two of that month's 14th */
+    static const int order[] = {2, 0, 1};
+    for (int i = 0; i < 3; i++) {
+        json_t *ph = json_array_get(json_object_get(karneval, "photos"), (size_t)i);
+        CHECK_MSG(ph && strcmp(json_string_value(json_object_get(ph, "id")), f->photo[order[i]]) == 0,
+                  "Karneval photo %d", i);
+        if (i == 0)
+            CHECK(strcmp(json_string_value(json_object_get(ph, "date_source")), "event") == 0 &&
+                  json_array_size(json_object_get(ph, "people")) == 1); /* B; D is hidden */
+        if (i == 1)
+            CHECK(json_array_size(json_object_get(ph, "people")) == 2);
+    }
+    CHECK(json_integer_value(json_object_get(t, "undated_count")) == 3);
+    json_decref(t);
+
+    /* per person: A, first/last seen, events, places, ages */
+    timeline_options op = {.person_id = f->person[0], .with_undated = true};
+    CHECK_MSG(timeline_build(c, &op, &t, &e) == 0, "%s", e.msg);
+    json_t *p = json_object_get(t, "person");
+    CHECK(p && strcmp(json_string_value(json_object_get(p, "first_seen")), "1977-02-14") == 0);
+    CHECK(p && strcmp(json_string_value(json_object_get(p, "last_seen")), "1990-05-01") == 0);
+    CHECK(p && json_integer_value(json_object_get(p, "photos")) == 5);
+    CHECK(p && json_array_size(json_object_get(p, "events")) == 2);
+    CHECK(p && json_array_size(json_object_get(p, "places")) == 2);
+    CHECK(json_integer_value(json_object_get(t, "undated_count")) == 0);
+    tl = json_object_get(t, "timeline");
+    json_t *e85 = json_array_get(tl, json_array_size(tl) - 2);
+    json_t *a85 = json_array_get(json_object_get(json_array_get(json_object_get(e85, "photos"), 0), "people"), 0);
+    CHECK_MSG(json_real_value(json_object_get(a85, "age")) == 34.0, "age %g",
+              json_real_value(json_object_get(a85, "age")));
+    json_decref(t);
+    timeline_options none = {.person_id = f->person[3]};
+    CHECK(timeline_build(c, &none, &t, &e) == ERR_NOTFOUND); /* hidden */
+}
+
+static void test_human_wins(catalog *c, const graph_fixture *f)
+{
+    err e = {0};
+    catalog_annotation a = {.photo_id = f->photo[6], .date_value = "1991", .date_precision = "year",
+                            .date_source = "folder"};
+    CHECK(catalog_graph_annotation_put(c, &a, &e) == ERR_CONFLICT);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT date_value FROM photo_annotations WHERE photo_id = '%s'", f->photo[6]);
+    char *v = test_query_text(c, sql);
+    CHECK(v && strcmp(v, "1990-05-01") == 0);
+    free(v);
+    catalog_annotation bad = {.photo_id = f->photo[6], .date_value = "May", .date_precision = "month"};
+    CHECK(catalog_graph_annotation_put(c, &bad, &e) == ERR_INVALID);
+    catalog_annotation badp = {.photo_id = f->photo[6], .date_value = "1990", .date_precision = "century"};
+    CHECK(catalog_graph_annotation_put(c, &badp, &e) == ERR_INVALID && strstr(e.msg, "century"));
+}
+
+static int count_pair(int64_t a, const char *na, int64_t b, const char *nb, int64_t n, void *ud)
+{
+    (void)na, (void)nb;
+    int *k = ud;
+    k[0]++;
+    k[1] += (int)n;
+    (void)a, (void)b;
+    return 0;
+}
+
+static int count_neighbour(const char *rel, int dir, const char *type, const char *id, void *ud)
+{
+    (void)rel, (void)dir, (void)type, (void)id;
+    ++*(int *)ud;
+    return 0;
+}
+
+static void test_neighbours(catalog *c, const graph_fixture *f)
+{
+    err e = {0};
+    int k[2] = {0, 0};
+    CHECK(catalog_graph_coappearance(c, 0, 100, count_pair, k, &e) == 0);
+    CHECK_MSG(k[0] == 2 && k[1] == 2, "pairs %d, photos %d", k[0], k[1]); /* A-B (0), A-C (1); D hidden */
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)f->person[0]);
+    int n = 0;
+    CHECK(catalog_graph_neighbours(c, "Person", id, 100, count_neighbour, &n, &e) == 0);
+    CHECK_MSG(n == 1 + 2 + 5, "person A has %d neighbours", n);
+    n = 0;
+    CHECK(catalog_graph_neighbours(c, "Person", id, 3, count_neighbour, &n, &e) == 0 && n == 3);
+    n = 0;
+    CHECK(catalog_graph_neighbours(c, "Year", "1977", 100, count_neighbour, &n, &e) == 0);
+    CHECK_MSG(n == 2, "1977 has %d photos", n); /* 0, 1 (photo 2's date comes from its event: not a taken year) */
+    CHECK(catalog_graph_neighbours(c, "Nope", "1", 10, count_neighbour, &n, &e) == ERR_INVALID);
+    char label[256];
+    CHECK(catalog_graph_node_label(c, "Foto", f->photo[3], label, sizeof label, &e) == 1 &&
+          strcmp(label, "photo-3.jpg") == 0);
+    CHECK(catalog_graph_node_label(c, "Event", "999999", label, sizeof label, &e) == 0);
+}
+
+static void test_csv(catalog *c, const char *dir)
+{
+    char out[1024], path[1200];
+    snprintf(out, sizeof out, "%s/csv", dir);
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", out);
+    CHECK(system(cmd) == 0);
+    err e = {0};
+    graph_export_stats st;
+    CHECK_MSG(graph_export_csv(c, out, &st, &e) == 0, "%s", e.msg);
+    size_t n;
+    snprintf(path, sizeof path, "%s/person.csv", out);
+    char *p = read_all(path, &n);
+    CHECK(p && strncmp(p, ":ID(Person),cluster_id:long,name,suggested_labels:string[],confidence:double\n", 77) == 0);
+    CHECK(p && strstr(p, ",\"\"\"}) DETACH DELETE n //\","));
+    free(p);
+    snprintf(path, sizeof path, "%s/appears_in.csv", out);
+    p = read_all(path, &n);
+    CHECK(p && strncmp(p, ":START_ID(Person),:END_ID(Foto),bbox:double[],confidence:double\n", 63) == 0);
+    CHECK(p && strstr(p, "\"10\x1f" "20.5\x1f" "64\x1f" "80.25\""));
+    free(p);
+    snprintf(path, sizeof path, "%s/IMPORT.txt", out);
+    p = read_all(path, &n);
+    CHECK(p && strstr(p, "--relationships=NEXT=next_event.csv"));
+    free(p);
+    CHECK(st.nodes == 24);
+}
+
+int main(void)
+{
+    const char *dir = test_tmpdir("graph");
+    char dbpath[1024];
+    snprintf(dbpath, sizeof dbpath, "%s/catalog.sqlite", dir);
+    err e = {0};
+    catalog *c = catalog_open(dbpath, &e);
+    CHECK_MSG(c != NULL, "%s", e.msg);
+    graph_fixture f;
+    int rc = c ? graph_fixture_build(c, &f, &e) : -1;
+    CHECK_MSG(rc == 0, "fixture: %s", e.msg);
+    if (rc == 0) {
+        test_sets(c, &f);
+        test_export(c, &f, dir);
+        test_timeline(c, &f);
+        test_neighbours(c, &f);
+        test_human_wins(c, &f);
+        test_csv(c, dir);
+    }
+    catalog_close(c);
+    if (!getenv("FACETAG_KEEP_TMP"))
+        test_rmtree(dir);
+    return test_main_end();
+}
