@@ -47,4 +47,13 @@ void api_status_decisions(http_request *rq, http_response *resp);
 void api_export_csv(http_request *rq, http_response *resp);
 void api_export_json(http_request *rq, http_response *resp);
 
+/* api_graph.c: the graph, the timeline, events, places, co-appearance */
+void api_graph_timeline(http_request *rq, http_response *resp);
+void api_graph_neighbourhood(http_request *rq, http_response *resp);
+void api_graph_events(http_request *rq, http_response *resp);
+void api_graph_event(http_request *rq, http_response *resp);
+void api_graph_places(http_request *rq, http_response *resp);
+void api_graph_place(http_request *rq, http_response *resp);
+void api_graph_coappearance(http_request *rq, http_response *resp);
+
 #endif

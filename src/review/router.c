@@ -40,6 +40,13 @@ static const route routes[] = {
     {"GET", "/api/search", api_search, DB},
     {"GET", "/api/export.csv", api_export_csv, DB},
     {"GET", "/api/export.json", api_export_json, DB},
+    {"GET", "/api/timeline", api_graph_timeline, CACHED},
+    {"GET", "/api/graph", api_graph_neighbourhood, CACHED},
+    {"GET", "/api/events", api_graph_events, CACHED},
+    {"GET", "/api/events/{id}", api_graph_event, CACHED},
+    {"GET", "/api/places", api_graph_places, CACHED},
+    {"GET", "/api/places/{id}", api_graph_place, CACHED},
+    {"GET", "/api/coappearance", api_graph_coappearance, CACHED},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
