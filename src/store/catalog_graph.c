@@ -14,13 +14,13 @@
 
 static int db_error(catalog *c, const char *what, err *e)
 {
-    return catalog_db_error(catalog_db(c), catalog_path(c), what, e);
+    return catalog_db_error(catalog_sqlite(c), catalog_path(c), what, e);
 }
 
 static sqlite3_stmt *prepare(catalog *c, const char *sql, const char *what, err *e)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) != SQLITE_OK) {
         db_error(c, what, e);
         sqlite3_finalize(st);
         return NULL;
@@ -238,9 +238,9 @@ int catalog_graph_each(catalog *c, catalog_graph_set set, catalog_graph_row_fn f
 
 int catalog_graph_read_begin(catalog *c, err *e)
 {
-    if (sqlite3_exec(catalog_db(c), "BEGIN DEFERRED; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_exec(catalog_sqlite(c), "BEGIN DEFERRED; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
         int rc = db_error(c, "begin reading the graph", e);
-        sqlite3_exec(catalog_db(c), "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_exec(catalog_sqlite(c), "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
     return 0;
@@ -248,7 +248,7 @@ int catalog_graph_read_begin(catalog *c, err *e)
 
 void catalog_graph_read_end(catalog *c)
 {
-    sqlite3_exec(catalog_db(c), "COMMIT", NULL, NULL, NULL);
+    sqlite3_exec(catalog_sqlite(c), "COMMIT", NULL, NULL, NULL);
 }
 
 /* ---- writers ----------------------------------------------------------------- */
@@ -390,7 +390,7 @@ int catalog_graph_annotation_put(catalog *c, const catalog_annotation *a, err *e
     sqlite3_bind_int(st, 10, human);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_error(c, "store a photo annotation", e);
-    else if (sqlite3_changes(catalog_db(c)) == 0)
+    else if (sqlite3_changes(catalog_sqlite(c)) == 0)
         rc = err_set(e, ERR_CONFLICT, "%s: photo %s: its date or place was set by a person; not overwritten",
                      catalog_path(c), a->photo_id);
     sqlite3_finalize(st);

@@ -21,7 +21,7 @@
 #ifndef FACETAG_TEST_GRAPH_FIXTURE_H
 #define FACETAG_TEST_GRAPH_FIXTURE_H
 
-#include "people/persons.h"
+#include "store/persons.h"
 #include "store/catalog.h"
 #include "store/catalog_graph.h"
 #include "testutil.h"
