@@ -1,6 +1,7 @@
 #include "core/hash.h"
 
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <string.h>
 
 int hash_sha256_hex(const void *data, size_t len, char hex[HASH_SHA256_HEX_LEN + 1], err *e)
@@ -34,4 +35,19 @@ int hash_photo_id_valid(const char *s)
             return 0;
     }
     return s[PHOTO_ID_LEN] == '\0';
+}
+
+void hash_page_id(const char sha[HASH_SHA256_HEX_LEN + 1], int page, char id[PHOTO_ID_LEN + 1])
+{
+    if (page == 0) {
+        hash_photo_id(sha, id);
+        return;
+    }
+    char text[HASH_SHA256_HEX_LEN + 32], hex[HASH_SHA256_HEX_LEN + 1];
+    int n = snprintf(text, sizeof text, "%s#page=%d", sha, page);
+    if (hash_sha256_hex(text, (size_t)n, hex, NULL) != 0) {
+        id[0] = '\0';
+        return;
+    }
+    hash_photo_id(hex, id);
 }

@@ -1,5 +1,7 @@
 #include "core/progress.h"
 
+#include "core/clock.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +17,6 @@ struct progress {
     double start, last_draw;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 progress *progress_new(FILE *out, const char *label, const char *unit, int64_t total, int enabled)
 {
     progress *p = calloc(1, sizeof *p);
@@ -32,7 +27,7 @@ progress *progress_new(FILE *out, const char *label, const char *unit, int64_t t
     snprintf(p->unit, sizeof p->unit, "%s", unit ? unit : "");
     p->total = total;
     p->draw = enabled < 0 ? isatty(fileno(out)) : enabled;
-    p->start = now_s();
+    p->start = clock_now_s();
     p->last_draw = -1;
     return p;
 }
@@ -78,7 +73,7 @@ static void redraw(progress *p)
         cols = ws.ws_col;
     char line[512];
     /* the text around the bar takes about 50 columns */
-    progress_format(line, sizeof line, p->label, p->unit, p->done, p->total, now_s() - p->start, cols - 55);
+    progress_format(line, sizeof line, p->label, p->unit, p->done, p->total, clock_now_s() - p->start, cols - 55);
     fprintf(p->out, "\r\033[K%.*s", cols - 1, line);
     fflush(p->out);
 }
@@ -90,7 +85,7 @@ void progress_set(progress *p, int64_t done)
     p->done = done;
     if (!p->draw)
         return;
-    double t = now_s();
+    double t = clock_now_s();
     if (p->last_draw >= 0 && t - p->last_draw < 0.1 && done < p->total)
         return;
     p->last_draw = t;
@@ -117,7 +112,7 @@ void progress_message(progress *p, const char *fmt, ...)
 
 double progress_rate(const progress *p)
 {
-    double el = p ? now_s() - p->start : 0;
+    double el = p ? clock_now_s() - p->start : 0;
     return el > 0 ? (double)p->done / el : 0;
 }
 

@@ -5,7 +5,7 @@
  * reason, keep the original bytes in incoming/{photo_id}.{ext}, make the working
  * image processed/{photo_id}.jpg in one shrink-on-load decode, read EXIF and
  * sidecars, and record it all in the catalog. Every page of a multi-page TIFF is
- * a photo of its own (ingest_page_id), sharing the file's original.
+ * a photo of its own (hash_page_id, core/hash.h), sharing the file's original.
  *
  * Crash safety: objects are written atomically first, then one catalog
  * transaction per file records its photos and path, so a kill at any moment
@@ -48,10 +48,6 @@ typedef struct ingest_summary {
  * failed, see sum->failed), <0 when it could not run at all (data folder or
  * catalog unusable). */
 int ingest_run(const ingest_options *opts, char *const *paths, int npaths, ingest_summary *sum, err *e);
-
-/* The photo_id of page `page` of a file: page 0 is the file's own photo_id,
- * page N >= 1 the first 16 hex digits of SHA-256("<file sha256 hex>#page=N"). */
-void ingest_page_id(const char file_sha256[HASH_SHA256_HEX_LEN + 1], int page, char id[PHOTO_ID_LEN + 1]);
 
 /* Writes path to buf for a message line: bytes below 0x20, 0x7f, '\\' and
  * bytes that are not valid UTF-8 are escaped (\n, \t, \\, \xNN), so a name

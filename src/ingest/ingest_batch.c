@@ -1,6 +1,8 @@
-/* ingest_batch.c — the batch: list the inputs, hand files to worker threads,
- * and record each result in the catalog from this one thread, one transaction
- * per file, in the order results arrive. */
+/* ingest_batch.c — the batch: list the inputs, hand files to the batch
+ * engine's workers (core/batch.h), and record each result in the catalog from
+ * this one thread, one transaction per file, in the order results arrive. */
+#include "core/batch.h"
+#include "core/clock.h"
 #include "core/progress.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_file.h"
@@ -8,27 +10,10 @@
 #include "store/datadir.h"
 
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <vips/vips.h>
-
-void ingest_page_id(const char sha[HASH_SHA256_HEX_LEN + 1], int page, char id[PHOTO_ID_LEN + 1])
-{
-    if (page == 0) {
-        hash_photo_id(sha, id);
-        return;
-    }
-    char text[HASH_SHA256_HEX_LEN + 32], hex[HASH_SHA256_HEX_LEN + 1];
-    int n = snprintf(text, sizeof text, "%s#page=%d", sha, page);
-    if (hash_sha256_hex(text, (size_t)n, hex, NULL) != 0) {
-        id[0] = '\0';
-        return;
-    }
-    hash_photo_id(hex, id);
-}
 
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is not one. */
 static size_t utf8_len(const unsigned char *p)
@@ -83,7 +68,7 @@ void ingest_display_path(const char *path, char *buf, size_t size)
     buf[j < size ? j : size - 1] = '\0';
 }
 
-/* ---- the work queue ---------------------------------------------------------- */
+/* ---- the work (core/batch.h) ------------------------------------------------ */
 
 typedef struct batch {
     const ingest_options *opts;
@@ -94,49 +79,43 @@ typedef struct batch {
     objstore *store;
     char catalog_path[PATH_MAX];
     int slow_ms;
-
-    pthread_mutex_t lock;
-    pthread_cond_t ready;
-    size_t next;       /* next job to hand out */
-    size_t *done;      /* finished job indices, in the order they finished */
-    size_t ndone;
+    catalog *cat; /* the calling thread's, for recording */
+    ingest_summary *sum;
 } batch;
 
-static void *worker(void *arg)
+/* A worker's state: its own catalog handle (ingest_file looks paths up). */
+static void *worker_init(void *ud, err *e)
 {
-    batch *b = arg;
-    err e;
-    catalog *cat = catalog_open(b->catalog_path, &e);
-    ingest_file_ctx ctx = {.store = b->store, .cat = cat, .limits = &b->opts->limits, .slow_ms = b->slow_ms};
-    for (;;) {
-        pthread_mutex_lock(&b->lock);
-        size_t j = b->next < b->njobs ? b->next++ : SIZE_MAX;
-        pthread_mutex_unlock(&b->lock);
-        if (j == SIZE_MAX)
-            break;
-        size_t i = b->jobs[j];
-        ingest_file_result *r = &b->results[i];
-        if (cat) {
-            ingest_file(&ctx, b->inputs->v[i].path, r);
-        } else {
-            memset(r, 0, sizeof *r);
-            char why[1100];
-            snprintf(why, sizeof why, "cannot open the catalog: %s", e.msg);
-            r->reason = strdup(why);
-        }
-        pthread_mutex_lock(&b->lock);
-        b->done[b->ndone++] = i;
-        pthread_cond_signal(&b->ready);
-        pthread_mutex_unlock(&b->lock);
-    }
-    catalog_close(cat);
+    batch *b = ud;
+    catalog *cat = catalog_open(b->catalog_path, e);
+    if (!cat)
+        err_prefix(e, "cannot open the catalog");
+    return cat;
+}
+
+static void worker_fini(void *ud, void *state)
+{
+    (void)ud;
+    catalog_close(state);
     vips_thread_shutdown();
-    return NULL;
+}
+
+/* Ingests one file; a file refused gets its reason as the item's. */
+static int work(void *ud, void *state, size_t j, err *e)
+{
+    batch *b = ud;
+    size_t i = b->jobs[j];
+    ingest_file_result *r = &b->results[i];
+    ingest_file_ctx ctx = {.store = b->store, .cat = state, .limits = &b->opts->limits, .slow_ms = b->slow_ms};
+    ingest_file(&ctx, b->inputs->v[i].path, r);
+    if (r->kind == INGEST_FILE_FAILED)
+        return err_set(e, ERR_FORMAT, "%s", r->reason ? r->reason : "out of memory");
+    return 0;
 }
 
 /* ---- recording ----------------------------------------------------------- */
 
-static void report_failure(batch *b, catalog *cat, progress *pr, const char *path, const char *reason,
+static void report_failure(catalog *cat, progress *pr, const char *path, const char *reason,
                            ingest_summary *sum)
 {
     char shown[PATH_MAX * 2];
@@ -148,7 +127,6 @@ static void report_failure(batch *b, catalog *cat, progress *pr, const char *pat
     else
         progress_message(pr, "%s: %s", shown, why);
     sum->failed++;
-    (void)b;
 }
 
 /* One transaction: the file's photos (if new), its path, its failure cleared. */
@@ -181,22 +159,26 @@ static int record(catalog *cat, const char *path, const ingest_file_result *r, i
     return rc;
 }
 
-static void handle(batch *b, catalog *cat, progress *pr, size_t i, ingest_summary *sum)
+/* On the calling thread, in finishing order: records item j. */
+static void done(void *ud, size_t j, int rc, const char *reason, progress *pr)
 {
+    batch *b = ud;
+    size_t i = b->jobs[j];
     const char *path = b->inputs->v[i].path;
     ingest_file_result *r = &b->results[i];
-    if (r->kind == INGEST_FILE_UNCHANGED) {
+    ingest_summary *sum = b->sum;
+    if (rc < 0) {
+        report_failure(b->cat, pr, path, reason, sum);
+    } else if (r->kind == INGEST_FILE_UNCHANGED) {
         sum->unchanged++;
-    } else if (r->kind == INGEST_FILE_FAILED) {
-        report_failure(b, cat, pr, path, r->reason, sum);
     } else {
         int inserted = 0, path_new = 0;
         err e;
         sum->bytes += r->size;
-        if (record(cat, path, r, &inserted, &path_new, &e) != 0) {
+        if (record(b->cat, path, r, &inserted, &path_new, &e) != 0) {
             char why[1100];
             snprintf(why, sizeof why, "cannot record in the catalog: %s", e.msg);
-            report_failure(b, cat, pr, path, why, sum);
+            report_failure(b->cat, pr, path, why, sum);
         } else if (inserted) {
             sum->ingested++;
             sum->photos += r->nphotos;
@@ -209,17 +191,10 @@ static void handle(batch *b, catalog *cat, progress *pr, size_t i, ingest_summar
     ingest_file_result_clear(r);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int ingest_run(const ingest_options *opts, char *const *paths, int npaths, ingest_summary *sum, err *e)
 {
     memset(sum, 0, sizeof *sum);
-    double t0 = now_s();
+    double t0 = clock_now_s();
     int rc = decode_init(e);
     if (rc)
         return rc;
@@ -229,19 +204,18 @@ int ingest_run(const ingest_options *opts, char *const *paths, int npaths, inges
     if (rc)
         return rc;
     walk_list inputs = {0};
-    batch b = {.opts = opts, .inputs = &inputs, .store = store};
+    batch b = {.opts = opts, .inputs = &inputs, .store = store, .cat = cat, .sum = sum};
     rc = walk_collect(paths, npaths, opts->data_dir, &inputs, e);
     if (rc == 0)
         rc = datadir_path(opts->data_dir, DATADIR_CATALOG, b.catalog_path, sizeof b.catalog_path, e);
     if (rc == 0) {
         b.jobs = malloc((inputs.n + 1) * sizeof *b.jobs);
-        b.done = malloc((inputs.n + 1) * sizeof *b.done);
         b.results = calloc(inputs.n + 1, sizeof *b.results);
-        if (!b.jobs || !b.done || !b.results)
+        if (!b.jobs || !b.results)
             rc = err_set(e, ERR_NOMEM, "out of memory for %zu inputs", inputs.n);
     }
     if (rc) {
-        free(b.jobs), free(b.done), free(b.results);
+        free(b.jobs), free(b.results);
         walk_list_free(&inputs);
         catalog_close(cat);
         objstore_close(store);
@@ -254,44 +228,20 @@ int ingest_run(const ingest_options *opts, char *const *paths, int npaths, inges
     size_t finished = 0;
     for (size_t i = 0; i < inputs.n; i++) {
         if (inputs.v[i].reason) { /* failed while listing: no worker needed */
-            report_failure(&b, cat, pr, inputs.v[i].path, inputs.v[i].reason, sum);
+            report_failure(cat, pr, inputs.v[i].path, inputs.v[i].reason, sum);
             progress_set(pr, (int64_t)++finished);
         } else {
             b.jobs[b.njobs++] = i;
         }
     }
-    pthread_mutex_init(&b.lock, NULL);
-    pthread_cond_init(&b.ready, NULL);
-    int nthreads = opts->threads < 1 ? 1 : opts->threads;
-    if ((size_t)nthreads > b.njobs)
-        nthreads = b.njobs ? (int)b.njobs : 1;
-    pthread_t *tids = calloc((size_t)nthreads, sizeof *tids);
-    int started = 0;
-    for (int t = 0; tids && t < nthreads && b.njobs > 0; t++)
-        if (pthread_create(&tids[t], NULL, worker, &b) == 0)
-            started++;
-    if (started == 0 && b.njobs > 0) {
-        worker(&b); /* no thread could start: do the work here */
-    }
-    for (size_t got = 0; got < b.njobs; got++) {
-        pthread_mutex_lock(&b.lock);
-        while (b.ndone <= got)
-            pthread_cond_wait(&b.ready, &b.lock);
-        size_t i = b.done[got];
-        pthread_mutex_unlock(&b.lock);
-        handle(&b, cat, pr, i, sum);
-        progress_set(pr, (int64_t)++finished);
-    }
-    for (int t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
-    free(tids);
+    static const batch_ops ops = {.worker_init = worker_init, .worker_fini = worker_fini, .work = work, .done = done};
+    batch_options bo = {.threads = opts->threads, .pr = pr, .pr_base = (int64_t)finished};
+    rc = batch_run(&ops, &b, b.njobs, &bo, e);
     progress_end(pr);
-    pthread_cond_destroy(&b.ready);
-    pthread_mutex_destroy(&b.lock);
-    free(b.jobs), free(b.done), free(b.results);
+    free(b.jobs), free(b.results);
     walk_list_free(&inputs);
     catalog_close(cat);
     objstore_close(store);
-    sum->seconds = now_s() - t0;
-    return 0;
+    sum->seconds = clock_now_s() - t0;
+    return rc;
 }

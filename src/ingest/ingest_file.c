@@ -186,7 +186,7 @@ static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char
     }
     for (int pg = 0; pg < info->pages; pg++) {
         catalog_photo *p = &r->photos[pg];
-        ingest_page_id(sha, pg, p->photo_id);
+        hash_page_id(sha, pg, p->photo_id);
         memcpy(p->sha256, sha, sizeof p->sha256);
         if (pg > 0)
             memcpy(p->parent_id, r->photo_id, sizeof p->parent_id);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "people/labels.h"
 #include "people/people_constraints.h"
 #include "store/people_store.h"
@@ -36,13 +37,6 @@ void people_stage_options_default(people_stage_options *o)
     o->metric = NB_EUCLIDEAN;
     o->assign_threshold = -1;
     o->threads = 1;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* The parameters as JSON for cluster_runs; NULL when out of memory. */
@@ -421,7 +415,7 @@ static int check_options(const people_stage_options *o, err *e)
 int people_stage_run(catalog *c, const people_stage_options *o, people_stage_summary *sum, err *e)
 {
     memset(sum, 0, sizeof *sum);
-    double t0 = now_seconds();
+    double t0 = clock_now_s();
     int rc = check_options(o, e);
     if (rc)
         return rc;
@@ -454,7 +448,7 @@ int people_stage_run(catalog *c, const people_stage_options *o, people_stage_sum
     if (rc == 0 && w.placed) {
         params = params_json(o, assign);
         people_result r = {
-            cluster_algo_name(o->params.algo), params, sum->full, now_seconds() - t0, w.faces, w.person, w.placed};
+            cluster_algo_name(o->params.algo), params, sum->full, clock_now_s() - t0, w.faces, w.person, w.placed};
         people_saved saved;
         rc = people_store_save(c, &s, &r, &saved, e);
         if (rc == 0) {
@@ -492,6 +486,6 @@ int people_stage_run(catalog *c, const people_stage_options *o, people_stage_sum
     free(w.faces);
     free(w.person);
     people_set_free(&s);
-    sum->seconds = now_seconds() - t0;
+    sum->seconds = clock_now_s() - t0;
     return rc;
 }

@@ -50,7 +50,7 @@ void people_stage_options_default(people_stage_options *o);
 double people_stage_assign_default(nb_metric metric);
 
 typedef struct people_stage_summary {
-    char model_version[96];
+    char model_version[CATALOG_MODEL_VERSION_LEN];
     bool full;               /* whether this run was a full one */
     size_t faces;            /* faces of the model version */
     size_t placed;           /* faces this run placed */

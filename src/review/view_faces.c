@@ -72,9 +72,9 @@ static json_t *face_from_row(catalog_cursor *st)
     return f;
 }
 
-static void embedding_decode(const unsigned char *b, float out[128])
+static void embedding_decode(const unsigned char *b, float out[FACE_DESCRIPTOR_DIM])
 {
-    for (int i = 0; i < 128; i++) {
+    for (int i = 0; i < FACE_DESCRIPTOR_DIM; i++) {
         uint32_t u = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
                      (uint32_t)b[4 * i + 3] << 24;
         memcpy(&out[i], &u, 4);
@@ -88,7 +88,7 @@ typedef struct named_faces {
     size_t n;
     int64_t *person;
     char **name; /* per face, shared per person is not worth the bookkeeping */
-    float (*emb)[128];
+    float (*emb)[FACE_DESCRIPTOR_DIM];
 } named_faces;
 
 static void named_free(named_faces *nf)
@@ -120,7 +120,7 @@ static int named_load(catalog *c, named_faces *nf, err *e)
             char **nm = realloc(nf->name, cap * sizeof *nm);
             if (nm)
                 nf->name = nm;
-            float(*em)[128] = realloc(nf->emb, cap * sizeof *em);
+            float(*em)[FACE_DESCRIPTOR_DIM] = realloc(nf->emb, cap * sizeof *em);
             if (em)
                 nf->emb = em;
             if (!p || !nm || !em) {
@@ -176,7 +176,7 @@ typedef struct candidate {
 
 /* Fills face's "suggestions": per named person the distance to its nearest
  * face, the VIEW_SUGGEST_COUNT closest within VIEW_SUGGEST_MAX_DISTANCE. */
-static int suggest(catalog *c, const named_faces *nf, int64_t face_id, const float emb[128], json_t *face, err *e)
+static int suggest(catalog *c, const named_faces *nf, int64_t face_id, const float emb[FACE_DESCRIPTOR_DIM], json_t *face, err *e)
 {
     int64_t *rejected;
     size_t nrej;
@@ -192,7 +192,7 @@ static int suggest(catalog *c, const named_faces *nf, int64_t face_id, const flo
         if (skip)
             continue;
         double d2 = 0;
-        for (int k = 0; k < 128; k++) {
+        for (int k = 0; k < FACE_DESCRIPTOR_DIM; k++) {
             double t = (double)emb[k] - nf->emb[i][k];
             d2 += t * t;
         }
@@ -267,14 +267,14 @@ int view_faces(catalog *c, view_face_where where, const char *photo_id, int64_t 
                     strcmp(catalog_cursor_text(st, C_STATUS), "unreviewed") == 0;
         size_t emb_len = 0;
         const unsigned char *emb_blob = catalog_cursor_blob(st, C_EMB, &emb_len);
-        if (suggest_names && open && emb_blob && emb_len == 512 &&
+        if (suggest_names && open && emb_blob && emb_len == FACE_DESCRIPTOR_DIM * 4 &&
             strcmp(catalog_cursor_text(st, C_STATUS), "rejected") != 0) {
             if (!loaded) {
                 rc = named_load(c, &nf, e);
                 loaded = true;
             }
             if (rc == 0) {
-                float emb[128];
+                float emb[FACE_DESCRIPTOR_DIM];
                 embedding_decode(emb_blob, emb);
                 rc = suggest(c, &nf, catalog_cursor_i64(st, C_ID), emb, f, e);
             }

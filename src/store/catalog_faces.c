@@ -126,9 +126,9 @@ static bool parse_expressions(const char *text, double p[7])
 
 /* ---- the embedding blob ------------------------------------------------- */
 
-static void embedding_encode(const float in[128], unsigned char out[512])
+static void embedding_encode(const float in[FACE_DESCRIPTOR_DIM], unsigned char out[FACE_DESCRIPTOR_DIM * 4])
 {
-    for (int i = 0; i < 128; i++) {
+    for (int i = 0; i < FACE_DESCRIPTOR_DIM; i++) {
         uint32_t u;
         memcpy(&u, &in[i], 4);
         for (int b = 0; b < 4; b++)
@@ -136,9 +136,9 @@ static void embedding_encode(const float in[128], unsigned char out[512])
     }
 }
 
-static void embedding_decode(const unsigned char in[512], float out[128])
+static void embedding_decode(const unsigned char in[FACE_DESCRIPTOR_DIM * 4], float out[FACE_DESCRIPTOR_DIM])
 {
-    for (int i = 0; i < 128; i++) {
+    for (int i = 0; i < FACE_DESCRIPTOR_DIM; i++) {
         uint32_t u = 0;
         for (int b = 0; b < 4; b++)
             u |= (uint32_t)in[i * 4 + b] << (8 * b);
@@ -194,7 +194,7 @@ int catalog_face_put(catalog *c, catalog_face *f, err *e)
     if (!rc && !st)
         rc = e ? e->code : ERR_DB;
     if (!rc) {
-        unsigned char blob[512];
+        unsigned char blob[FACE_DESCRIPTOR_DIM * 4];
         int b = sqlite3_bind_text(st, 1, f->photo_id, -1, SQLITE_TRANSIENT);
         b |= sqlite3_bind_int(st, 2, f->face_no);
         b |= sqlite3_bind_text(st, 3, f->model_version, -1, SQLITE_TRANSIENT);
@@ -260,7 +260,7 @@ static int read_face(catalog *c, sqlite3_stmt *st, catalog_face *f, err *e)
             bad = "points68";
     }
     if (sqlite3_column_type(st, 11) == SQLITE_BLOB) {
-        if (sqlite3_column_bytes(st, 11) != 512)
+        if (sqlite3_column_bytes(st, 11) != FACE_DESCRIPTOR_DIM * 4)
             bad = "embedding";
         else {
             embedding_decode(sqlite3_column_blob(st, 11), f->embedding);

@@ -35,7 +35,7 @@ double people_box_iou(const double a[4], const double b[4])
     return uni > 0 ? inter / uni : 0;
 }
 
-int people_store_model(catalog *c, char out[96], err *e)
+int people_store_model(catalog *c, char out[CATALOG_MODEL_VERSION_LEN], err *e)
 {
     static const char *const sql[] = {
         "SELECT model_version FROM analysis_runs WHERE status = 'done' ORDER BY at DESC, rowid DESC LIMIT 1",
@@ -47,7 +47,7 @@ int people_store_model(catalog *c, char out[96], err *e)
             return e ? e->code : ERR_DB;
         int step = sqlite3_step(st), found = 0;
         if (step == SQLITE_ROW) {
-            snprintf(out, 96, "%s", (const char *)sqlite3_column_text(st, 0));
+            snprintf(out, CATALOG_MODEL_VERSION_LEN, "%s", (const char *)sqlite3_column_text(st, 0));
             found = 1;
         }
         sqlite3_finalize(st);

@@ -37,7 +37,7 @@
 #include "core/error.h"
 #include "store/catalog.h"
 
-#define PEOPLE_DIM 128
+#define PEOPLE_DIM FACE_DESCRIPTOR_DIM
 #define PEOPLE_CARRY_IOU 0.5
 
 typedef enum people_status { PEOPLE_UNREVIEWED = 0, PEOPLE_CONFIRMED = 1, PEOPLE_REJECTED = 2 } people_status;
@@ -61,7 +61,7 @@ typedef struct people_reject {
 } people_reject;
 
 typedef struct people_set {
-    char model_version[96];
+    char model_version[CATALOG_MODEL_VERSION_LEN];
     size_t n;
     people_face *faces; /* ordered by face id */
     float *x;           /* n x PEOPLE_DIM descriptors (zero rows where no embedding) */
@@ -75,7 +75,7 @@ typedef struct people_set {
 
 /* The model version to cluster: that of the newest 'done' analysis run, else of
  * the newest face. 1 and out filled, 0 when the catalog has no face. */
-int people_store_model(catalog *c, char out[96], err *e);
+int people_store_model(catalog *c, char out[CATALOG_MODEL_VERSION_LEN], err *e);
 
 /* Loads every face of model_version (NULL: people_store_model) with what people
  * decided, as described above. An empty catalog gives n == 0. Free with

@@ -127,7 +127,7 @@ typedef struct face_row {
     int64_t id;
     int64_t person_id; /* 0 = none */
     char photo_id[PHOTO_ID_LEN + 1];
-    char model_version[96];
+    char model_version[CATALOG_MODEL_VERSION_LEN];
     char source[12];
 } face_row;
 

@@ -1,12 +1,14 @@
-/* analyze.c — the analyze stage (analyze.h): worker threads run the vision
- * pipeline on processed/{photo_id}.jpg and write the photo's objects (face
- * crops, then the annotation JSON); this thread then records each photo in the
+/* analyze.c — the analyze stage (analyze.h): the batch engine's workers
+ * (core/batch.h) run the vision pipeline on processed/{photo_id}.jpg and write
+ * the photo's objects (face crops, then the annotation JSON); this thread then records each photo in the
  * catalog in one transaction (its face rows, its analysis_runs row, its status),
  * in the order the results arrive. A photo is analysed for a model version
  * exactly when its analysis_runs row says 'done': the objects written before a
  * kill are simply written again (same content) by the next run. */
 #include "vision/analyze.h"
 
+#include "core/batch.h"
+#include "core/clock.h"
 #include "core/progress.h"
 #include "media/decode.h"
 #include "store/datadir.h"
@@ -14,7 +16,6 @@
 #include "vision/facecrop.h"
 
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +24,7 @@
 
 typedef struct job {
     char photo_id[PHOTO_ID_LEN + 1];
-    /* filled by the worker */
-    int ok;
-    char *reason;            /* malloc'd, when !ok */
-    pipeline_result result;  /* when ok */
+    pipeline_result result; /* filled by the worker when it succeeded */
 } job;
 
 typedef struct batch {
@@ -39,20 +37,9 @@ typedef struct batch {
     int slow_ms;
     job *jobs;
     size_t njobs;
-
-    pthread_mutex_t lock;
-    pthread_cond_t ready;
-    size_t next;  /* next job to hand out */
-    size_t *done; /* finished job indices, in the order they finished */
-    size_t ndone;
+    catalog *cat; /* the calling thread's, for recording */
+    analyze_summary *sum;
 } batch;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void pause_ms(int ms)
 {
@@ -250,68 +237,81 @@ static int analyse_one(batch *b, pipeline_runner *r, catalog *cat, job *j, err *
     return rc;
 }
 
-static void *worker(void *arg)
+/* ---- the batch (core/batch.h) ------------------------------------------- */
+
+/* A worker's state: its own network runner and catalog handle. */
+typedef struct worker_state {
+    pipeline_runner *runner;
+    catalog *cat;
+} worker_state;
+
+static void worker_fini(void *ud, void *state)
 {
-    batch *b = arg;
-    err e = {0};
-    pipeline_runner *r = pipeline_runner_new(b->models, NULL, &e);
-    catalog *cat = r ? catalog_open(b->catalog_path, &e) : NULL;
-    char setup[sizeof e.msg];
-    snprintf(setup, sizeof setup, "%s", e.msg);
-    for (;;) {
-        pthread_mutex_lock(&b->lock);
-        size_t i = b->next < b->njobs ? b->next++ : SIZE_MAX;
-        pthread_mutex_unlock(&b->lock);
-        if (i == SIZE_MAX)
-            break;
-        job *j = &b->jobs[i];
-        err je = {0};
-        if (!cat)
-            err_set(&je, ERR_INTERNAL, "%s", setup);
-        j->ok = cat && analyse_one(b, r, cat, j, &je) == 0;
-        if (!j->ok && !(j->reason = strdup(je.msg[0] ? je.msg : "unknown error")))
-            j->reason = NULL;
-        pthread_mutex_lock(&b->lock);
-        b->done[b->ndone++] = i;
-        pthread_cond_signal(&b->ready);
-        pthread_mutex_unlock(&b->lock);
+    (void)ud;
+    worker_state *w = state;
+    if (w) {
+        catalog_close(w->cat);
+        pipeline_runner_free(w->runner);
+        free(w);
     }
-    catalog_close(cat);
-    pipeline_runner_free(r);
     vips_thread_shutdown();
-    return NULL;
 }
 
-/* ---- the batch ----------------------------------------------------------- */
-
-static void handle(batch *b, catalog *cat, progress *pr, job *j, analyze_summary *sum)
+static void *worker_init(void *ud, err *e)
 {
+    batch *b = ud;
+    worker_state *w = calloc(1, sizeof *w);
+    if (!w) {
+        err_set(e, ERR_NOMEM, "out of memory starting a worker");
+        return NULL;
+    }
+    if (!(w->runner = pipeline_runner_new(b->models, NULL, e)) || !(w->cat = catalog_open(b->catalog_path, e))) {
+        catalog_close(w->cat);
+        pipeline_runner_free(w->runner);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static int work(void *ud, void *state, size_t i, err *e)
+{
+    batch *b = ud;
+    worker_state *w = state;
+    return analyse_one(b, w->runner, w->cat, &b->jobs[i], e);
+}
+
+/* On the calling thread, in finishing order: records photo i, or its failure
+ * with the reason. */
+static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
+{
+    batch *b = ud;
+    job *j = &b->jobs[i];
+    analyze_summary *sum = b->sum;
     err e = {0};
-    if (j->ok && record_done(cat, j, b->model, &e) == 0) {
+    if (rc == 0 && record_done(b->cat, j, b->model, &e) == 0) {
         sum->analyzed++;
         sum->faces += (int64_t)j->result.n;
     } else {
         char why[1200];
-        if (j->ok)
+        if (rc == 0)
             snprintf(why, sizeof why, "cannot record in the catalog: %s", e.msg);
         else
-            snprintf(why, sizeof why, "%s", j->reason ? j->reason : "out of memory");
+            snprintf(why, sizeof why, "%s", reason);
         err e2 = {0};
-        if (catalog_analysis_put(cat, j->photo_id, b->model, "failed", 0, why, &e2) != 0)
+        if (catalog_analysis_put(b->cat, j->photo_id, b->model, "failed", 0, why, &e2) != 0)
             progress_message(pr, "photo %s: %s (and it could not be recorded: %s)", j->photo_id, why, e2.msg);
         else
             progress_message(pr, "photo %s: %s", j->photo_id, why);
         sum->failed++;
     }
     pipeline_result_free(&j->result);
-    free(j->reason);
-    j->reason = NULL;
 }
 
 int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)
 {
     memset(sum, 0, sizeof *sum);
-    double t0 = now_s();
+    double t0 = clock_now_s();
     int rc = decode_init(e); /* libvips, with its warnings silenced: failures get a reason line */
     if (rc)
         return rc;
@@ -319,7 +319,7 @@ int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)
     catalog *cat = NULL;
     if ((rc = datadir_open(opts->data_dir, 0, &store, &cat, e)) != 0)
         return rc;
-    batch b = {.opts = opts, .popt = &opts->pipeline, .store = store};
+    batch b = {.opts = opts, .popt = &opts->pipeline, .store = store, .cat = cat, .sum = sum};
     b.model = pipeline_model_version(&opts->pipeline);
     char model[128];
     snprintf(model, sizeof model, "%s", b.model); /* pipeline_model_version's buffer is per thread */
@@ -329,8 +329,6 @@ int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)
         rc = list_photos(cat, model, &b.jobs, &b.njobs, &sum->skipped, e);
     if (rc == 0 && b.njobs > 0 && !(b.models = pipeline_models_load(opts->models_dir, &opts->pipeline, e)))
         rc = e && e->code ? e->code : ERR_MODEL;
-    if (rc == 0 && !(b.done = malloc((b.njobs + 1) * sizeof *b.done)))
-        rc = err_set(e, ERR_NOMEM, "out of memory for %zu photos", b.njobs);
     if (rc) {
         free(b.jobs);
         pipeline_models_free(b.models);
@@ -342,38 +340,14 @@ int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)
     b.slow_ms = slow ? atoi(slow) : 0;
     FILE *msgs = opts->messages ? opts->messages : stderr;
     progress *pr = progress_new(msgs, "analyze", "photos", (int64_t)b.njobs, opts->progress);
-    pthread_mutex_init(&b.lock, NULL);
-    pthread_cond_init(&b.ready, NULL);
-    int nthreads = opts->threads < 1 ? 1 : opts->threads;
-    if ((size_t)nthreads > b.njobs)
-        nthreads = b.njobs ? (int)b.njobs : 1;
-    pthread_t *tids = calloc((size_t)nthreads, sizeof *tids);
-    int started = 0;
-    for (int t = 0; tids && t < nthreads && b.njobs > 0; t++)
-        if (pthread_create(&tids[t], NULL, worker, &b) == 0)
-            started++;
-    if (started == 0 && b.njobs > 0)
-        worker(&b); /* no thread could start: do the work here */
-    for (size_t got = 0; got < b.njobs; got++) {
-        pthread_mutex_lock(&b.lock);
-        while (b.ndone <= got)
-            pthread_cond_wait(&b.ready, &b.lock);
-        size_t i = b.done[got];
-        pthread_mutex_unlock(&b.lock);
-        handle(&b, cat, pr, &b.jobs[i], sum);
-        progress_set(pr, (int64_t)got + 1);
-    }
-    for (int t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
-    free(tids);
+    static const batch_ops ops = {.worker_init = worker_init, .worker_fini = worker_fini, .work = work, .done = done};
+    batch_options bo = {.threads = opts->threads, .pr = pr};
+    rc = batch_run(&ops, &b, b.njobs, &bo, e);
     progress_end(pr);
-    pthread_cond_destroy(&b.ready);
-    pthread_mutex_destroy(&b.lock);
-    free(b.done);
     free(b.jobs);
     pipeline_models_free(b.models);
     catalog_close(cat);
     objstore_close(store);
-    sum->seconds = now_s() - t0;
-    return 0;
+    sum->seconds = clock_now_s() - t0;
+    return rc;
 }

@@ -26,6 +26,7 @@
  * Compat mode: face-api's chain, step for step. */
 #include "vision/pipeline.h"
 
+#include "core/clock.h"
 #include "vision/agegender.h"
 #include "vision/bf16net.h"
 #include "vision/landmarks.h"
@@ -139,13 +140,6 @@ struct pipeline_runner {
     face_runners bf16; /* default mode where bf16 pays */
     pipeline_timing timing;
 };
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 pipeline_timing pipeline_runner_timing(const pipeline_runner *r)
 {
@@ -375,9 +369,9 @@ static int describe(pipeline_runner *r, const image *img, rectd box, double scor
     face_runners *fr = faces_for(r, o->compat, e);
     if (!fr)
         return e ? e->code : ERR_INTERNAL;
-    double t0 = now_ms();
+    double t0 = clock_now_ms();
     int rc = landmarks_detect(fr->lm, img, box, f->points68, &lmcrop, e);
-    double t1 = now_ms();
+    double t1 = clock_now_ms();
     r->timing.landmarks_ms += t1 - t0;
     if (rc)
         return rc;
@@ -386,7 +380,7 @@ static int describe(pipeline_runner *r, const image *img, rectd box, double scor
         rc = recognizer_describe(fr->rec, img, f->points68, lmcrop, f->embedding, NULL, e);
     else
         rc = recognizer_describe_aligned(fr->rec, img, f->points68, f->embedding, e);
-    double t2 = now_ms();
+    double t2 = clock_now_ms();
     r->timing.descriptor_ms += t2 - t1;
     if (rc)
         return rc;
@@ -402,7 +396,7 @@ static int describe(pipeline_runner *r, const image *img, rectd box, double scor
         f->male = ag.male;
         f->gender_probability = ag.gender_probability;
     }
-    r->timing.attributes_ms += now_ms() - t2;
+    r->timing.attributes_ms += clock_now_ms() - t2;
     r->timing.faces++;
     return 1;
 }
@@ -659,10 +653,10 @@ int pipeline_run(pipeline_runner *r, const image *img, const pipeline_options *o
         return rc;
     size_t cap = 0;
     pipeline_timing before = r->timing;
-    double t0 = now_ms();
+    double t0 = clock_now_ms();
     rc = o.compat ? run_compat(r, img, &o, out, &cap, e) : run_default(r, img, &o, out, &cap, e);
     /* Detection is the rest: the detector passes, rotation, canvas, mapping. */
-    r->timing.detect_ms += now_ms() - t0 - (r->timing.landmarks_ms - before.landmarks_ms) -
+    r->timing.detect_ms += clock_now_ms() - t0 - (r->timing.landmarks_ms - before.landmarks_ms) -
                            (r->timing.descriptor_ms - before.descriptor_ms) -
                            (r->timing.attributes_ms - before.attributes_ms);
     r->timing.images++;

@@ -23,11 +23,12 @@
 #define FACETAG_VISION_RECOGNIZER_H
 
 #include "core/error.h"
+#include "core/facedef.h"
 #include "media/image.h"
 #include "vision/crops.h"
 #include "vision/nn.h"
 
-#define RECOGNIZER_DIM 128
+#define RECOGNIZER_DIM FACE_DESCRIPTOR_DIM
 #define RECOGNIZER_INPUT 150
 
 typedef struct recognizer_net recognizer_net;

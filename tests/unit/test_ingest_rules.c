@@ -19,11 +19,11 @@ static void test_page_ids(void)
      * printf '<sha>#page=1' | sha256sum */
     const char *sha = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
     char id[PHOTO_ID_LEN + 1];
-    ingest_page_id(sha, 0, id);
+    hash_page_id(sha, 0, id);
     CHECK(strcmp(id, "2cf24dba5fb0a30e") == 0);
-    ingest_page_id(sha, 1, id);
+    hash_page_id(sha, 1, id);
     CHECK(strcmp(id, "cfe62bdea200f4ad") == 0);
-    ingest_page_id(sha, 12, id);
+    hash_page_id(sha, 12, id);
     CHECK(strcmp(id, "820a4b1463dc5bb5") == 0);
 }
 
