@@ -25,8 +25,7 @@ int image_load_rgb(const char *path, int autorotate, int max_edge, image *out, e
  * min_edge), no further resize — the caller's antialiased resize
  * (prep_square_area) does the rest, so no pixel is resampled twice. Other
  * formats are decoded at full size. Same conversions as image_load_rgb
- * (autorotate applies EXIF orientation). bench_analyze: a 6000x4000 JPEG to the
- * detector's 512 input. */
+ * (autorotate applies EXIF orientation). */
 int image_load_rgb_shrunk(const char *path, int autorotate, int min_edge, image *out, err *e);
 /* Same from bytes in memory. */
 int image_load_rgb_buffer(const void *data, size_t len, int autorotate, int max_edge, image *out, err *e);

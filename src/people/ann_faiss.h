@@ -6,7 +6,7 @@
  * the index, searches it, and turns FAISS's exceptions into an error code and
  * a message. Everything else in people/ stays C.
  *
- * Kinds (measured in bench/cluster.c `ann`):
+ * Kinds (compared in docs/decisions/2026-12-01-neighbors-faiss-above-150k.md):
  *   HNSW-Flat: a navigable small-world graph over the raw vectors; no
  *     training, build ~n log n, search cost ~ efSearch. The default.
  *   IVF-Flat: k-means cells (nlist), a query scans the nprobe nearest cells;
@@ -38,7 +38,7 @@ typedef struct ann_faiss_params {
     size_t ivf_nprobe;
 } ann_faiss_params;
 
-/* The defaults chosen by bench_cluster ann (see ann_faiss.cpp). */
+/* The defaults (HNSW; parameters in ann_faiss.cpp, chosen with bench_cluster ann). */
 void ann_faiss_params_default(ann_faiss_params *p);
 
 typedef struct ann_faiss ann_faiss;

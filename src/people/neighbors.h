@@ -43,14 +43,8 @@ typedef struct nb_index nb_index;
  * NEIGHBORS_AUTO_FAISS_ABOVE rows, FAISS above), EXACT, FAISS. */
 typedef enum nb_search { NB_SEARCH_AUTO = 0, NB_SEARCH_EXACT = 1, NB_SEARCH_FAISS = 2 } nb_search;
 
-/* Where AUTO switches to FAISS (bench_cluster ann, 100k synthetic faces, 2
- * threads on a shared machine): HDBSCAN on the exact kNN took 34.7 s of CPU
- * and grows as ~n^1.7-2; on FAISS HNSW24 ~47 s of CPU (index build ~25 s,
- * search ~22 s) growing as ~n log n, at recall@32 0.85 and labels of ARI
- * 0.9997 against the exact path's. The exact path is cheaper and exact up to
- * ~150k faces; FAISS wins above: at 1M it took 1,260 s of CPU against ~2,700
- * s extrapolated for the exact path (n^1.73 from 10k-100k), at ARI 0.975
- * against the truth (exact at 100k: 0.9994) — see bench/cluster.c. */
+/* Where AUTO switches to FAISS: the exact path is cheaper and exact below
+ * (docs/decisions/2026-12-01-neighbors-faiss-above-150k.md). */
 #define NEIGHBORS_AUTO_FAISS_ABOVE 150000
 
 /* Makes an index over n rows of dim floats (row-major). The index keeps its own
@@ -146,8 +140,8 @@ int neighbors_threads(const nb_index *ix);
 
 /* OpenBLAS picks its kernels when it loads; 0.3.21 (Debian 12) does not know
  * some newer Xeons and falls back to its Prescott (SSE3) kernels, which halves
- * the distance GEMM here (bench_cluster gemm, 20k faces, 2 threads: 11.0
- * GFLOP/s vs 22.5 with Haswell's). Returns the core type to put in
+ * the distance GEMM (docs/decisions/2026-12-01-openblas-coretype.md). Returns
+ * the core type to put in
  * OPENBLAS_CORETYPE (read by OpenBLAS at load time, so it takes a new process)
  * when that happened on a CPU with AVX2 and FMA, else NULL. */
 const char *neighbors_blas_better_core(void);
