@@ -1,6 +1,6 @@
 /* bench/sweep.c — choosing the clustering defaults on a folder-per-identity
  * set (faces-dev): every algorithm over a parameter grid, scored the way
- * `facetag eval` scores (people/score.h: over all images of the set, an image
+ * `facetag eval` scores (cluster/score.h: over all images of the set, an image
  * without a face or with an unassigned face is its own singleton), plus the
  * incremental assignment threshold.
  *
@@ -22,10 +22,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "people/cluster.h"
+#include "cluster/cluster.h"
 #include "people/eval_set.h"
 #include "store/people_store.h"
-#include "people/score.h"
+#include "cluster/score.h"
 #include "store/datadir.h"
 
 #define DIM 128

@@ -7,8 +7,8 @@
 #include <getopt.h>
 #include <stddef.h>
 
-#include "people/cluster.h"
-#include "people/neighbors.h"
+#include "cluster/cluster.h"
+#include "cluster/neighbors.h"
 
 #define CLUSTER_OPTS_MAX 9
 

@@ -2,7 +2,7 @@
  * not yet analysed with the current model version, then one summary line (or
  * the JSON summary). */
 #include "cli/cli.h"
-#include "vision/analyze.h"
+#include "analyze/analyze.h"
 
 #include <getopt.h>
 #include <stdio.h>

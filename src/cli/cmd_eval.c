@@ -1,14 +1,14 @@
 /* cmd_eval.c — `facetag eval DIR`: a folder-per-identity set ingested and
  * analysed into a throw-away data folder (or --data), clustered in full, and
- * scored over all its images (people/score.h, people/eval_set.h). */
+ * scored over all its images (cluster/score.h, people/eval_set.h). */
 #include "cli/cli.h"
 #include "cli/cluster_opts.h"
 #include "ingest/ingest.h"
 #include "people/eval_set.h"
 #include "people/people_stage.h"
-#include "people/score.h"
+#include "cluster/score.h"
 #include "store/datadir.h"
-#include "vision/analyze.h"
+#include "analyze/analyze.h"
 
 #include <errno.h>
 #include <ftw.h>

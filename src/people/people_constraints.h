@@ -1,6 +1,6 @@
 /* people_constraints.h — what people decided about a set of faces
  * (store/people_store.h), turned into the constraints of a clustering
- * (people/constraints.h): photo groups, pins as confirmed persons, rejections
+ * (cluster/constraints.h): photo groups, pins as confirmed persons, rejections
  * of those persons. Pure computation, no catalog access. */
 #ifndef FACETAG_PEOPLE_PEOPLE_CONSTRAINTS_H
 #define FACETAG_PEOPLE_PEOPLE_CONSTRAINTS_H
@@ -9,10 +9,10 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "people/constraints.h"
+#include "cluster/constraints.h"
 #include "store/people_store.h"
 
-/* The constraints (people/constraints.h) for the faces rows[0..m) of s (the
+/* The constraints (cluster/constraints.h) for the faces rows[0..m) of s (the
  * rows of a clustering, in that order): photo groups, pins as confirmed
  * persons, rejections of those persons. Arrays owned by *out until
  * people_constraints_free. Errors: ERR_NOMEM. */

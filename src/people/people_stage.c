@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "core/clock.h"
-#include "people/labels.h"
+#include "cluster/labels.h"
 #include "people/people_constraints.h"
 #include "store/people_store.h"
 

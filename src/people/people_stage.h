@@ -3,7 +3,7 @@
  * in one transaction.
  *
  * Full (the first run of a model version, or `full`): every face with a
- * descriptor is clustered (people/cluster.h: algorithm + constraint pass) and
+ * descriptor is clustered (cluster/cluster.h: algorithm + constraint pass) and
  * the clusters take person ids by overlap (people_store.h).
  *
  * Incremental (later runs): only faces no cluster run has placed yet ("new")
@@ -28,8 +28,8 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "people/cluster.h"
-#include "people/neighbors.h"
+#include "cluster/cluster.h"
+#include "cluster/neighbors.h"
 #include "store/catalog.h"
 
 #define PEOPLE_STAGE_ASSIGN_K 8

@@ -3,7 +3,7 @@
 
 #include "media/image.h"
 #include "store/persons.h"
-#include "vision/annotation.h"
+#include "analyze/annotation.h"
 #include "vision/pipeline.h"
 
 #include <math.h>

@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "people/agglomerative.h"
-#include "people/cluster.h"
-#include "people/constraints.h"
-#include "people/dbscan.h"
-#include "people/hdbscan.h"
-#include "people/labels.h"
-#include "people/mst.h"
-#include "people/neighbors.h"
+#include "cluster/agglomerative.h"
+#include "cluster/cluster.h"
+#include "cluster/constraints.h"
+#include "cluster/dbscan.h"
+#include "cluster/hdbscan.h"
+#include "cluster/labels.h"
+#include "cluster/mst.h"
+#include "cluster/neighbors.h"
 #include "testutil.h"
 
 #define DIM 128

@@ -1,5 +1,5 @@
 /* test_neighbors_faiss.c — people/: the approximate neighbour path (FAISS HNSW,
- * people/ann_faiss.h behind neighbors.h) against the exact one, on synthetic
+ * cluster/ann_faiss.h behind neighbors.h) against the exact one, on synthetic
  * 128-d face descriptors: kNN recall, HDBSCAN's labels (ARI against the exact
  * path's), the approximate MST's searches and its blind-component fallback,
  * people's decisions through cluster_run, and new faces queried against the
@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "people/ann_faiss.h"
-#include "people/cluster.h"
-#include "people/constraints.h"
-#include "people/hdbscan.h"
-#include "people/labels.h"
-#include "people/mst.h"
-#include "people/neighbors.h"
+#include "cluster/ann_faiss.h"
+#include "cluster/cluster.h"
+#include "cluster/constraints.h"
+#include "cluster/hdbscan.h"
+#include "cluster/labels.h"
+#include "cluster/mst.h"
+#include "cluster/neighbors.h"
 #include "testutil.h"
 
 #define DIM 128

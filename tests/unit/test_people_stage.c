@@ -3,7 +3,7 @@
  * of human decision held by a full re-cluster (cluster -> decide -> re-cluster
  * -> the decision holds), same-photo cannot-links, the incremental path, and a
  * model change that carries every decision over to the new faces by box IoU. */
-#include "people/labels.h"
+#include "cluster/labels.h"
 #include "people/people_list.h"
 #include "people/people_stage.h"
 #include "store/people_store.h"

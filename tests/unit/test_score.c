@@ -1,5 +1,5 @@
 /* test_score.c — clustering scores against values worked out by hand. */
-#include "people/score.h"
+#include "cluster/score.h"
 #include "testutil.h"
 
 #include <math.h>

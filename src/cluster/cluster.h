@@ -2,7 +2,7 @@
  * it on a neighbour index, then make the result obey people's decisions.
  *
  * This is the constraint hook: every algorithm's labels pass through
- * constraints_apply (people/constraints.h) here, so no caller can forget it.
+ * constraints_apply (cluster/constraints.h) here, so no caller can forget it.
  *
  * Defaults (cluster_params_default): HDBSCAN min cluster size 3, min samples
  * 3, EOM selection; DBSCAN eps 0.475 with 2 samples; average linkage cut at
@@ -15,17 +15,17 @@
  * no longer than that link it to it.
  * Why these values: docs/decisions/2026-12-01-cluster-defaults.md and
  * docs/decisions/2026-12-01-hdbscan-max-distance.md. */
-#ifndef FACETAG_PEOPLE_CLUSTER_H
-#define FACETAG_PEOPLE_CLUSTER_H
+#ifndef FACETAG_CLUSTER_CLUSTER_H
+#define FACETAG_CLUSTER_CLUSTER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "people/agglomerative.h"
-#include "people/constraints.h"
-#include "people/hdbscan.h"
-#include "people/neighbors.h"
+#include "cluster/agglomerative.h"
+#include "cluster/constraints.h"
+#include "cluster/hdbscan.h"
+#include "cluster/neighbors.h"
 
 typedef enum cluster_algo { CLUSTER_HDBSCAN = 0, CLUSTER_DBSCAN = 1, CLUSTER_AGGLOMERATIVE = 2 } cluster_algo;
 

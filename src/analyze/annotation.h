@@ -12,8 +12,8 @@
  *               "source": "manual" for a face drawn by hand in the review UI}]}
  *
  * Later stages (cluster, annotate) add cluster_id / person to the faces. */
-#ifndef FACETAG_VISION_ANNOTATION_H
-#define FACETAG_VISION_ANNOTATION_H
+#ifndef FACETAG_ANALYZE_ANNOTATION_H
+#define FACETAG_ANALYZE_ANNOTATION_H
 
 #include "store/catalog.h"
 #include "vision/pipeline.h"

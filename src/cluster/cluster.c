@@ -1,12 +1,12 @@
 /* cluster.c — algorithm dispatch plus the constraint pass. */
-#include "people/cluster.h"
+#include "cluster/cluster.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "people/dbscan.h"
-#include "people/labels.h"
+#include "cluster/dbscan.h"
+#include "cluster/labels.h"
 
 void cluster_params_default(cluster_params *p, cluster_algo algo) {
     memset(p, 0, sizeof *p);

@@ -20,14 +20,14 @@
  * the cluster's centre first, join the nearest compatible part (centroid
  * distance) or start a new one; a part left with a single unconfirmed face
  * becomes noise. Clusters that break no rule are untouched. */
-#ifndef FACETAG_PEOPLE_CONSTRAINTS_H
-#define FACETAG_PEOPLE_CONSTRAINTS_H
+#ifndef FACETAG_CLUSTER_CONSTRAINTS_H
+#define FACETAG_CLUSTER_CONSTRAINTS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "people/neighbors.h"
+#include "cluster/neighbors.h"
 
 typedef struct constraint_pair {
     uint32_t a, b;

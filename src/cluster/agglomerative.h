@@ -4,7 +4,7 @@
  * when the hierarchy joins them at a height <= threshold; clusters smaller than
  * min_cluster_size (default 2: a lone face is not a person) are noise (-1).
  *
- * single:   the metric minimum spanning tree (people/mst.h) cut at threshold —
+ * single:   the metric minimum spanning tree (cluster/mst.h) cut at threshold —
  *           O(n) memory, scales like HDBSCAN (100k faces fine).
  * average/complete: the nearest-neighbour-chain algorithm (Murtagh 1983; exact
  *           for these reducible linkages) over a condensed float distance
@@ -12,14 +12,14 @@
  *           and memory: the matrix must fit max_matrix_bytes (default 1.5 GB,
  *           i.e. up to ~28,000 faces); above that the run refuses with ERR_LIMIT
  *           rather than swap. */
-#ifndef FACETAG_PEOPLE_AGGLOMERATIVE_H
-#define FACETAG_PEOPLE_AGGLOMERATIVE_H
+#ifndef FACETAG_CLUSTER_AGGLOMERATIVE_H
+#define FACETAG_CLUSTER_AGGLOMERATIVE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "people/neighbors.h"
+#include "cluster/neighbors.h"
 
 typedef enum agglo_linkage { AGGLO_AVERAGE = 0, AGGLO_COMPLETE = 1, AGGLO_SINGLE = 2 } agglo_linkage;
 

@@ -1,11 +1,11 @@
 /* dbscan.c — kNN lists, plus exact range scans for the densest faces. */
-#include "people/dbscan.h"
+#include "cluster/dbscan.h"
 
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "people/labels.h"
+#include "cluster/labels.h"
 
 /* Union-find safe under concurrent unions: a root is only ever re-linked by a
  * successful compare-and-swap from itself, always towards the smaller index. */

@@ -5,14 +5,14 @@
  * in the order the results arrive. A photo is analysed for a model version
  * exactly when its analysis_runs row says 'done': the objects written before a
  * kill are simply written again (same content) by the next run. */
-#include "vision/analyze.h"
+#include "analyze/analyze.h"
 
 #include "core/batch.h"
 #include "core/clock.h"
 #include "core/progress.h"
 #include "media/decode.h"
 #include "store/datadir.h"
-#include "vision/annotation.h"
+#include "analyze/annotation.h"
 #include "vision/facecrop.h"
 
 #include <limits.h>

@@ -9,8 +9,8 @@
  * converge to an uninterrupted run's result (no face row twice).
  * Parallel: `threads` workers, one single-thread pipeline_runner each; the
  * calling thread alone writes the catalog and draws the progress bar. */
-#ifndef FACETAG_VISION_ANALYZE_H
-#define FACETAG_VISION_ANALYZE_H
+#ifndef FACETAG_ANALYZE_ANALYZE_H
+#define FACETAG_ANALYZE_ANALYZE_H
 
 #include "core/error.h"
 #include "vision/pipeline.h"

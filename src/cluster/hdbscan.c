@@ -1,13 +1,13 @@
 /* hdbscan.c — core distances, MST, condensed tree, excess-of-mass selection. */
-#include "people/hdbscan.h"
+#include "cluster/hdbscan.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "people/labels.h"
-#include "people/unionfind.h"
+#include "cluster/labels.h"
+#include "cluster/unionfind.h"
 
 /* Neighbours kept per face: enough that most faces see past their own person
  * in their list, so the MST needs few exact scans. */

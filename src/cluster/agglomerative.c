@@ -1,13 +1,13 @@
 /* agglomerative.c — single linkage by MST cut, average/complete by NN-chain. */
-#include "people/agglomerative.h"
+#include "cluster/agglomerative.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "people/labels.h"
-#include "people/mst.h"
-#include "people/unionfind.h"
+#include "cluster/labels.h"
+#include "cluster/mst.h"
+#include "cluster/unionfind.h"
 
 #define AGGLO_SINGLE_KNN 32
 

@@ -1,5 +1,5 @@
 // ann_faiss.cpp — FAISS HNSW / IVF-Flat behind the C interface of ann_faiss.h.
-#include "people/ann_faiss.h"
+#include "cluster/ann_faiss.h"
 
 #include <cblas.h>
 #include <omp.h>
@@ -52,7 +52,7 @@ void say(char *msg, size_t size, const char *what, const char *detail) {
 
 // The OpenMP team FAISS forks for each call, and OpenBLAS (IVF training's
 // GEMM), both at `threads`; OpenBLAS goes back to one thread afterwards, which
-// is what people/neighbors.c's own worker threads expect.
+// is what cluster/neighbors.c's own worker threads expect.
 struct thread_limit {
     explicit thread_limit(int threads, bool blas) : blas_(blas) {
         omp_set_num_threads(threads < 1 ? 1 : threads);

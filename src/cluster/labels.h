@@ -1,6 +1,6 @@
 /* labels.h — flat cluster labels (-1 = noise) and comparing two of them. */
-#ifndef FACETAG_PEOPLE_LABELS_H
-#define FACETAG_PEOPLE_LABELS_H
+#ifndef FACETAG_CLUSTER_LABELS_H
+#define FACETAG_CLUSTER_LABELS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* unionfind.h — disjoint sets over 0..n-1 (union by size, path halving).
  * Used by the MST, the dendrogram, DBSCAN's cluster joining, agglomerative cuts
  * and the constraint pass. Not thread-safe. */
-#ifndef FACETAG_PEOPLE_UNIONFIND_H
-#define FACETAG_PEOPLE_UNIONFIND_H
+#ifndef FACETAG_CLUSTER_UNIONFIND_H
+#define FACETAG_CLUSTER_UNIONFIND_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* score.c — pairwise, BCubed, ARI and NMI from one contingency table. */
-#include "people/score.h"
+#include "cluster/score.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -6,18 +6,18 @@
  * joins the cluster of its nearest such core face (deterministic, unlike the
  * expansion order of the textbook algorithm); the rest is noise (-1).
  *
- * One kNN pass (32 neighbours, people/neighbors.h) answers most of it: a face
+ * One kNN pass (32 neighbours, cluster/neighbors.h) answers most of it: a face
  * whose 32nd neighbour lies beyond eps has its whole eps-neighbourhood in its
  * list. Only "dense" faces (32nd neighbour within eps) get an exact range scan,
  * joined with a lock-free union-find. Memory O(n * 32). */
-#ifndef FACETAG_PEOPLE_DBSCAN_H
-#define FACETAG_PEOPLE_DBSCAN_H
+#ifndef FACETAG_CLUSTER_DBSCAN_H
+#define FACETAG_CLUSTER_DBSCAN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "people/neighbors.h"
+#include "cluster/neighbors.h"
 
 /* labels: caller-allocated n; 0..k-1 in order of first face, -1 noise.
  * Errors: ERR_INVALID for eps < 0 or min_samples == 0; ERR_NOMEM; scan errors. */

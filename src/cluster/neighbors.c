@@ -1,5 +1,5 @@
 /* neighbors.c — tiled sgemm distance scan, kNN and range queries. */
-#include "people/neighbors.h"
+#include "cluster/neighbors.h"
 
 #include <cblas.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "people/ann_faiss.h"
+#include "cluster/ann_faiss.h"
 
 /* The FAISS index, built on first use by searches that take a const index. */
 typedef struct nb_ann {

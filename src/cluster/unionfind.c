@@ -1,5 +1,5 @@
 /* unionfind.c — disjoint sets. */
-#include "people/unionfind.h"
+#include "cluster/unionfind.h"
 
 #include <stdlib.h>
 

@@ -2,7 +2,7 @@
  *
  * Steps: core distance of each face = distance to its (min_samples-1)-th nearest
  * other face; mutual reachability mrd(a,b) = max(core a, core b, d(a,b)); its
- * minimum spanning tree (people/mst.h); the single-linkage hierarchy of that
+ * minimum spanning tree (cluster/mst.h); the single-linkage hierarchy of that
  * tree; the condensed cluster tree, where a split only makes two new clusters
  * when both sides hold at least min_cluster_size faces; and the flat clustering
  * by excess of mass (default) or the leaves of the condensed tree.
@@ -23,15 +23,15 @@
  * Past NEIGHBORS_AUTO_FAISS_ABOVE faces (or with NB_SEARCH_FAISS) the kNN and
  * the MST's searches come from FAISS's HNSW index instead (neighbors.h,
  * mst.h): ~n log n, labels within ARI 0.999 of the exact path's at 100k. */
-#ifndef FACETAG_PEOPLE_HDBSCAN_H
-#define FACETAG_PEOPLE_HDBSCAN_H
+#ifndef FACETAG_CLUSTER_HDBSCAN_H
+#define FACETAG_CLUSTER_HDBSCAN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "people/mst.h"
-#include "people/neighbors.h"
+#include "cluster/mst.h"
+#include "cluster/neighbors.h"
 
 typedef enum hdbscan_selection { HDBSCAN_EOM = 0, HDBSCAN_LEAF = 1 } hdbscan_selection;
 
@@ -48,7 +48,7 @@ typedef struct hdbscan_params {
      * densest faces form clusters however far apart they are (six strangers
      * from six photos as one person). A cluster born at a mutual-reachability
      * height <= max_distance is never touched (its tree edges are all within
-     * it). Default: cluster_params_default (people/cluster.h). */
+     * it). Default: cluster_params_default (cluster/cluster.h). */
     double max_distance;
 } hdbscan_params;
 

@@ -1,5 +1,5 @@
 /* annotation.c — the per-photo annotation JSON (annotation.h). */
-#include "vision/annotation.h"
+#include "analyze/annotation.h"
 
 #include "vision/facejson.h"
 

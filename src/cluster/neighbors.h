@@ -19,13 +19,13 @@
  * Large archives: the all-pairs kNN is O(n^2) (1M faces: ~2.6e14 FLOP, most of
  * an hour on 2 cores). Above NEIGHBORS_AUTO_FAISS_ABOVE rows, or when asked
  * (neighbors_set_search), neighbors_knn uses an approximate index from FAISS
- * (people/ann_faiss.h, HNSW) instead: built on first use, queried for k+4
+ * (cluster/ann_faiss.h, HNSW) instead: built on first use, queried for k+4
  * candidates per row, which are re-ranked with exact double distances as on
  * the exact path; only the candidate set is approximate. Once built, the index
  * also answers neighbors_knn_query and neighbors_knn_rows (the MST's searches).
  * bench/cluster.c measures recall and the end result against the exact path. */
-#ifndef FACETAG_PEOPLE_NEIGHBORS_H
-#define FACETAG_PEOPLE_NEIGHBORS_H
+#ifndef FACETAG_CLUSTER_NEIGHBORS_H
+#define FACETAG_CLUSTER_NEIGHBORS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -127,7 +127,7 @@ void neighbors_set_ann_params(nb_index *ix, const struct ann_faiss_params *p);
  * "faiss HNSW24 efC 64 efS 64 (69 MB)". */
 void neighbors_describe(const nb_index *ix, char *out, size_t out_size);
 
-/* The approximate path of the MST (people/mst.c): for each of the rows
+/* The approximate path of the MST (cluster/mst.c): for each of the rows
  * rows[0..nq), about its k nearest other rows from the FAISS index (built on
  * first use), nearest first, exact distances; fewer when the index found fewer
  * (then ind = UINT32_MAX, dist = INFINITY). Errors: ERR_INVALID for k == 0;

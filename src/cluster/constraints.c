@@ -1,12 +1,12 @@
 /* constraints.c — merge for must-links, greedy split for cannot-links. */
-#include "people/constraints.h"
+#include "cluster/constraints.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "people/labels.h"
-#include "people/unionfind.h"
+#include "cluster/labels.h"
+#include "cluster/unionfind.h"
 
 /* Compressed lists: for key k, items[off[k] .. off[k+1]). */
 typedef struct csr {

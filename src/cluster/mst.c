@@ -1,12 +1,12 @@
 /* mst.c — Borůvka MST on mutual reachability, kNN lists first, then exact
  * scans (or, on an index with the FAISS path, approximate index queries). */
-#include "people/mst.h"
+#include "cluster/mst.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "people/unionfind.h"
+#include "cluster/unionfind.h"
 
 static int edge_cmp(const void *pa, const void *pb) {
     const mst_edge *a = pa, *b = pb;

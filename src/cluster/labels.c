@@ -1,5 +1,5 @@
 /* labels.c — canonical numbering and the adjusted Rand index. */
-#include "people/labels.h"
+#include "cluster/labels.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -17,8 +17,8 @@
  *
  * Threads: FAISS parallelises over queries with OpenMP. Every call here sets
  * the OpenMP team size to `threads` first, so no call uses more. */
-#ifndef FACETAG_PEOPLE_ANN_FAISS_H
-#define FACETAG_PEOPLE_ANN_FAISS_H
+#ifndef FACETAG_CLUSTER_ANN_FAISS_H
+#define FACETAG_CLUSTER_ANN_FAISS_H
 
 #include <stddef.h>
 #include <stdint.h>

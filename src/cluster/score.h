@@ -14,8 +14,8 @@
  *   ARI       adjusted Rand index (Hubert & Arabie 1985)
  *   NMI       mutual information / arithmetic mean of the two entropies
  *             (scikit-learn's default normalisation); 1 when both are trivial. */
-#ifndef FACETAG_PEOPLE_SCORE_H
-#define FACETAG_PEOPLE_SCORE_H
+#ifndef FACETAG_CLUSTER_SCORE_H
+#define FACETAG_CLUSTER_SCORE_H
 
 #include <stddef.h>
 #include <stdint.h>

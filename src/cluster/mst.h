@@ -23,14 +23,14 @@
  * the lists and searches saw, which is the MST when the searches' recall is 1.
  *
  * Memory: O(n) besides the kNN lists the caller passes. */
-#ifndef FACETAG_PEOPLE_MST_H
-#define FACETAG_PEOPLE_MST_H
+#ifndef FACETAG_CLUSTER_MST_H
+#define FACETAG_CLUSTER_MST_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
-#include "people/neighbors.h"
+#include "cluster/neighbors.h"
 
 typedef struct mst_edge {
     uint32_t a, b;
