@@ -7,13 +7,14 @@
  * kill are simply written again (same content) by the next run. */
 #include "analyze/analyze.h"
 
+#include "analyze/analyze_face.h"
+#include "analyze/annotation.h"
+
 #include "core/batch.h"
 #include "core/clock.h"
 #include "core/progress.h"
 #include "media/decode.h"
 #include "store/datadir.h"
-#include "analyze/annotation.h"
-#include "vision/facecrop.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -105,33 +106,6 @@ static int list_photos(catalog *cat, const char *model, job **out, size_t *n, in
     return rc;
 }
 
-static void to_catalog_face(const char *photo_id, int face_no, const char *model, const pipeline_face *f,
-                            catalog_face *c)
-{
-    memset(c, 0, sizeof *c);
-    snprintf(c->photo_id, sizeof c->photo_id, "%s", photo_id);
-    c->face_no = face_no;
-    snprintf(c->model_version, sizeof c->model_version, "%s", model);
-    c->box[0] = f->box.x, c->box[1] = f->box.y, c->box[2] = f->box.w, c->box[3] = f->box.h;
-    c->score = f->score;
-    c->has_landmarks = true;
-    for (int i = 0; i < 5; i++)
-        c->five[i][0] = f->five[i].x, c->five[i][1] = f->five[i].y;
-    for (int i = 0; i < 68; i++)
-        c->points68[i][0] = f->points68[i].x, c->points68[i][1] = f->points68[i].y;
-    c->has_embedding = true;
-    memcpy(c->embedding, f->embedding, sizeof c->embedding);
-    c->has_attributes = f->has_attributes;
-    if (f->has_attributes) {
-        c->age = f->age;
-        snprintf(c->gender, sizeof c->gender, "%s", f->male ? "male" : "female");
-        c->gender_probability = f->gender_probability;
-        for (int i = 0; i < 7; i++)
-            c->expressions[i] = f->expressions[i];
-    }
-    snprintf(c->source, sizeof c->source, "detector");
-}
-
 /* One transaction: detector rows left by an unfinished run of this model
  * version go, the faces come in, the run is 'done', the photo 'analyzed'. */
 static int record_done(catalog *cat, const job *j, const char *model, err *e)
@@ -140,7 +114,7 @@ static int record_done(catalog *cat, const job *j, const char *model, err *e)
     if (!faces)
         return err_set(e, ERR_NOMEM, "photo %s: out of memory recording its faces", j->photo_id);
     for (size_t i = 0; i < j->result.n; i++)
-        to_catalog_face(j->photo_id, (int)i, model, &j->result.faces[i], &faces[i]);
+        analyze_face_to_catalog(&j->result.faces[i], j->photo_id, (int)i, model, "detector", &faces[i]);
     int rc = catalog_analysis_record(cat, j->photo_id, model, faces, j->result.n, e);
     free(faces);
     return rc;
@@ -154,7 +128,7 @@ static int write_crops(batch *b, const image *img, job *j, err *e)
     for (size_t i = 0; i < j->result.n; i++) {
         void *jpeg = NULL;
         size_t len = 0;
-        int rc = facecrop_jpeg(img, j->result.faces[i].box, j->result.rotation, &jpeg, &len, e);
+        int rc = analyze_face_crop(img, j->result.faces[i].box, j->result.rotation, &jpeg, &len, e);
         if (rc == 0) {
             snprintf(key, sizeof key, "%s/%zu.jpg", j->photo_id, i);
             rc = objstore_put(b->store, BUCKET_FACES, key, jpeg, len, e);

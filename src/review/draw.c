@@ -1,9 +1,10 @@
 /* draw.c — faces drawn by hand (draw.h). */
 #include "review/draw.h"
 
+#include "analyze/analyze_face.h"
+#include "analyze/annotation.h"
 #include "media/image.h"
 #include "store/persons.h"
-#include "analyze/annotation.h"
 #include "vision/pipeline.h"
 
 #include <math.h>
@@ -11,12 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <vips/vips.h>
-
-/* The crop shown in the UI: the box grown by this fraction on every side,
- * clipped to the image, at most DRAW_CROP_EDGE px on its longer side. */
-#define DRAW_CROP_MARGIN 0.25
-#define DRAW_CROP_EDGE 320
 
 struct draw_engine {
     pthread_mutex_t lock; /* one drawing at a time; guards the lazy load */
@@ -66,54 +61,24 @@ static int ensure_loaded(draw_engine *d, err *e)
     return 0;
 }
 
-/* The UI crop of box from the processed JPEG bytes; *jpg g_malloc'd. */
-static int crop_jpeg(const void *data, size_t len, const double box[4], void **jpg, size_t *jlen, err *e)
+/* The rotation that turns the photo upright, as its annotation recorded it
+ * (0 when it has none yet). */
+static int photo_rotation(objstore *os, const char *photo_id, err *e)
 {
-    VipsImage *img = vips_image_new_from_buffer(data, len, "", NULL);
-    if (!img)
-        return err_set(e, ERR_FORMAT, "cannot decode the processed image: %s", vips_error_buffer());
-    int W = vips_image_get_width(img), H = vips_image_get_height(img);
-    double mx = box[2] * DRAW_CROP_MARGIN, my = box[3] * DRAW_CROP_MARGIN;
-    int x0 = (int)fmax(0, floor(box[0] - mx)), y0 = (int)fmax(0, floor(box[1] - my));
-    int x1 = (int)fmin(W, ceil(box[0] + box[2] + mx)), y1 = (int)fmin(H, ceil(box[1] + box[3] + my));
-    VipsImage *crop = NULL, *small = NULL;
-    int rc = 0;
-    if (x1 - x0 < 1 || y1 - y0 < 1)
-        rc = err_set(e, ERR_INVALID, "the box lies outside the %dx%d image", W, H);
-    else if (vips_crop(img, &crop, x0, y0, x1 - x0, y1 - y0, NULL) != 0 ||
-             vips_thumbnail_image(crop, &small, DRAW_CROP_EDGE, "height", DRAW_CROP_EDGE, "size", VIPS_SIZE_DOWN,
-                                  NULL) != 0 ||
-             vips_jpegsave_buffer(small, jpg, jlen, "Q", 90, "strip", TRUE, NULL) != 0)
-        rc = err_set(e, ERR_INTERNAL, "cannot cut the face crop: %s", vips_error_buffer());
-    vips_error_clear();
-    if (small)
-        g_object_unref(small);
-    if (crop)
-        g_object_unref(crop);
-    g_object_unref(img);
-    return rc;
-}
-
-static void fill_face(catalog_face *f, const pipeline_face *pf, const double box[4])
-{
-    f->box[0] = box[0], f->box[1] = box[1], f->box[2] = box[2], f->box[3] = box[3];
-    f->score = pf->score;
-    f->has_landmarks = true;
-    for (int i = 0; i < 5; i++)
-        f->five[i][0] = pf->five[i].x, f->five[i][1] = pf->five[i].y;
-    for (int i = 0; i < 68; i++)
-        f->points68[i][0] = pf->points68[i].x, f->points68[i][1] = pf->points68[i].y;
-    f->has_embedding = true;
-    memcpy(f->embedding, pf->embedding, sizeof f->embedding);
-    f->has_attributes = pf->has_attributes;
-    if (pf->has_attributes) {
-        f->age = pf->age;
-        snprintf(f->gender, sizeof f->gender, "%s", pf->male ? "male" : "female");
-        f->gender_probability = pf->gender_probability;
-        for (int i = 0; i < EXPRESSION_COUNT && i < 7; i++)
-            f->expressions[i] = pf->expressions[i];
+    char key[64];
+    snprintf(key, sizeof key, "%s.json", photo_id);
+    void *json = NULL;
+    size_t len = 0;
+    int rc = objstore_get(os, BUCKET_ANNOTATIONS, key, &json, &len, e);
+    if (rc == ERR_NOTFOUND) {
+        err_clear(e);
+        return 0;
     }
-    snprintf(f->source, sizeof f->source, "manual");
+    if (rc)
+        return rc;
+    int rotation = analyze_annotation_rotation(json, len);
+    free(json);
+    return rotation;
 }
 
 /* annotations/{photo_id}.json gains the drawn face, so the per-photo JSON
@@ -168,8 +133,10 @@ int draw_face(draw_engine *d, catalog *c, objstore *os, const char *actor, const
         return rc;
     image img = {0};
     rc = image_load_rgb_buffer(data, len, 0, 0, &img, e);
+    free(data);
     pipeline_face pf;
     memset(&pf, 0, sizeof pf);
+    rectd r = {box[0], box[1], box[2], box[3]};
     pthread_mutex_lock(&d->lock);
     if (rc == 0)
         rc = ensure_loaded(d, e);
@@ -177,29 +144,31 @@ int draw_face(draw_engine *d, catalog *c, objstore *os, const char *actor, const
         pipeline_options opt = pipeline_default_options();
         /* Descriptors must be comparable with the photo's other faces: the same chips. */
         opt.compat = strstr(version, "/faceapi") != NULL;
-        rectd r = {box[0], box[1], box[2], box[3]};
         rc = pipeline_describe_box(d->runner, &img, r, &opt, &pf, e);
     }
     pthread_mutex_unlock(&d->lock);
-    image_free(&img);
 
+    /* The crop as analyze cuts it: the same margin, turned upright. */
     void *jpg = NULL;
     size_t jlen = 0;
+    int rotation = rc == 0 ? photo_rotation(os, photo_id, e) : 0;
+    if (rotation < 0)
+        rc = rotation;
     if (rc == 0)
-        rc = crop_jpeg(data, len, box, &jpg, &jlen, e);
-    free(data);
-    if (rc)
+        rc = analyze_face_crop(&img, r, rotation, &jpg, &jlen, e);
+    image_free(&img);
+    if (rc) {
+        free(jpg);
         return rc;
+    }
 
     /* The write lock first, so the face number cannot be taken meanwhile (nor
      * the annotation rewritten by another drawing); the objects before the rows
      * that point at them. Killed before the commit, the crop and the annotation
      * entry of this face_no stay behind and the next drawing replaces both. */
+    pf.box = r; /* the row keeps the drawn box */
     catalog_face f;
-    memset(&f, 0, sizeof f);
-    snprintf(f.photo_id, sizeof f.photo_id, "%s", photo_id);
-    snprintf(f.model_version, sizeof f.model_version, "%s", version);
-    fill_face(&f, &pf, box);
+    analyze_face_to_catalog(&pf, photo_id, 0, version, "manual", &f);
     rc = catalog_begin(c, e);
     if (rc == 0)
         rc = catalog_face_next_no(c, photo_id, version, &f.face_no, e);
@@ -207,10 +176,8 @@ int draw_face(draw_engine *d, catalog *c, objstore *os, const char *actor, const
         snprintf(key, sizeof key, "%s/%d.jpg", photo_id, f.face_no);
         rc = objstore_put(os, BUCKET_FACES, key, jpg, jlen, e);
     }
-    if (rc == 0) {
-        pf.box = (rectd){box[0], box[1], box[2], box[3]};
+    if (rc == 0)
         rc = annotation_add(os, photo_id, version, f.face_no, &pf, e);
-    }
     if (rc == 0)
         rc = catalog_face_put(c, &f, e);
     if (rc == 0)
@@ -222,7 +189,7 @@ int draw_face(draw_engine *d, catalog *c, objstore *os, const char *actor, const
         rc = catalog_commit(c, e);
     else
         catalog_rollback(c);
-    g_free(jpg);
+    free(jpg);
     if (rc == 0)
         *face_id = f.id;
     return rc;
