@@ -14,18 +14,12 @@
 
 static int db_error(catalog *c, const char *what, err *e)
 {
-    return catalog_db_error(catalog_sqlite(c), catalog_path(c), what, e);
+    return catalog_error(c, what, e);
 }
 
 static sqlite3_stmt *prepare(catalog *c, const char *sql, const char *what, err *e)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) != SQLITE_OK) {
-        db_error(c, what, e);
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    return st;
+    return catalog_prepare(c, sql, what, e);
 }
 
 static const char *col_text(sqlite3_stmt *st, int i)
