@@ -2,10 +2,15 @@
  * mode finds a face in >= 98 % of the faces-dev images (face-api finds none
  * scoring >= 0.3 in 392 of the 2,155: tight crops, passport-style scans), with
  * the count per source (the file-name prefix: lfw, lfwgray, orl, faceapi,
- * dlibjohns, deepface, facerec). Every 3rd image in release builds (two
- * threads, a runner each; all 2,155 cost ~15 CPU-minutes, too much for the
- * suite), every 12th in sanitizer builds, which are about 5x slower;
- * FACETAG_FACESDEV_FULL=1 reads every image (measured: 2,148 of 2,155).
+ * dlibjohns, deepface, facerec). Two threads, a runner each.
+ *
+ * All 2,155 images cost ~15 CPU-minutes on a 2-core AVX2 machine (fp32), too
+ * much for `make test`: by default the test reads a fixed subset, the same
+ * images every run (a seeded shuffle of the sorted list), of 80 images in
+ * release builds and 16 under the sanitizers (which check memory, not
+ * accuracy; they are ~5x slower).
+ * FACETAG_FACESDEV_FULL=1 (`make check-full`) reads every image and asserts
+ * the measured rate's floor, >= 99.5 % (measured: 2,148 of 2,155, 99.7 %).
  * That the fallback adds no false faces to group photos is checked by
  * test_vision_groups' precision. */
 #include "testutil.h"
@@ -16,15 +21,18 @@
 #include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #if defined(__SANITIZE_ADDRESS__)
-#define STRIDE_DEFAULT 12
+#define SUBSET 16
 #else
-#define STRIDE_DEFAULT 3
+#define SUBSET 80
 #endif
+#define SUBSET_SEED 20261207u
 
 #define MAX_FILES 4096
 
@@ -41,6 +49,11 @@ typedef struct job {
 static int scmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int icmp(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
 }
 
 /* Sorted identity/name of every image in the identity folders. */
@@ -102,6 +115,27 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* k of the n sorted files, the same every run: the first k of a shuffle
+ * seeded with seed (xorshift32), in sorted order again. */
+static int pick_subset(int n, int k, uint32_t seed, char **all, char **out)
+{
+    int *idx = malloc(sizeof *idx * (size_t)n);
+    for (int i = 0; i < n; i++)
+        idx[i] = i;
+    uint32_t x = seed;
+    for (int i = n - 1; i > 0; i--) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        const int j = (int)(x % (uint32_t)(i + 1)), t = idx[i];
+        idx[i] = idx[j], idx[j] = t;
+    }
+    k = k < n ? k : n;
+    qsort(idx, (size_t)k, sizeof *idx, icmp);
+    for (int i = 0; i < k; i++)
+        out[i] = all[idx[i]];
+    free(idx);
+    return k;
+}
+
 /* The source tag of "identity/tag_NN.ext". */
 static void source_of(const char *file, char *tag, size_t size)
 {
@@ -122,12 +156,12 @@ int main(int argc, char **argv)
     static char *all[MAX_FILES];
     int nall = list_images(root, all, MAX_FILES);
     CHECK_MSG(nall == 2155, "faces-dev has %d images, expected 2155", nall);
-    const char *full = getenv("FACETAG_FACESDEV_FULL");
-    int stride = full && strcmp(full, "1") == 0 ? 1 : STRIDE_DEFAULT;
-    char **files = malloc(sizeof *files * (size_t)(nall / stride + 1));
-    int n = 0;
-    for (int i = 0; i < nall; i += stride)
-        files[n++] = all[i];
+    const char *full_env = getenv("FACETAG_FACESDEV_FULL");
+    const bool full = full_env && strcmp(full_env, "1") == 0;
+    char **files = malloc(sizeof *files * (size_t)nall);
+    int n = full ? nall : pick_subset(nall, SUBSET, SUBSET_SEED, all, files);
+    if (full)
+        memcpy(files, all, sizeof *files * (size_t)nall);
 
     pipeline_options opt = pipeline_default_options();
     opt.attributes = false; /* finding the face is what is measured */
@@ -163,13 +197,15 @@ int main(int argc, char **argv)
     printf("faces-dev, default pipeline (%s): a face in %d of %d images (%.1f %%; face-api: 1763 of 2155, "
            "%.1f %%)%s\n",
            pipeline_model_version(&opt), found, n, 100.0 * found / n, 100.0 * 1763 / 2155,
-           stride > 1 ? " [a subset: FACETAG_FACESDEV_FULL=1 reads all]" : "");
+           full ? "" : " [a fixed subset: FACETAG_FACESDEV_FULL=1 reads all]");
     for (int t = 0; t < ntags; t++)
         printf("  %-10s %4d of %4d\n", tags[t], tfound[t], timg[t]);
     for (int i = 0; i < n; i++)
         if (j.faces[i] == 0)
             printf("  no face: %s\n", files[i]);
-    CHECK_MSG(found >= 0.98 * n, "a face in %d of %d images (%.1f %%), want >= 98 %%", found, n, 100.0 * found / n);
+    const double floor = full ? 0.995 : 0.98;
+    CHECK_MSG(found >= floor * n, "a face in %d of %d images (%.1f %%), want >= %.1f %%", found, n, 100.0 * found / n,
+              100 * floor);
 
     free(j.faces);
     free(files);
