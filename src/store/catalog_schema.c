@@ -282,7 +282,19 @@ static const char migration_4[] =
     "CREATE INDEX photo_annotations_place ON photo_annotations(place_id) WHERE place_id IS NOT NULL;"
     "CREATE INDEX photo_annotations_date ON photo_annotations(date_value) WHERE date_value IS NOT NULL;";
 
-static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1, migration_2, migration_3, migration_4};
+/* Version 5 (annotate/llm): answers of a language model, by the SHA-256 of
+ * the request that produced them (model, messages, schema), so a re-run sends
+ * nothing. answer is the model's JSON, kept only after it passed validation. */
+static const char migration_5[] =
+    "CREATE TABLE llm_cache ("
+    "  key TEXT PRIMARY KEY CHECK (length(key) = 64),"
+    "  model TEXT NOT NULL,"
+    "  answer TEXT NOT NULL CHECK (json_valid(answer)),"
+    "  created_at TEXT NOT NULL DEFAULT " NOW
+    ") STRICT;";
+
+static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1, migration_2, migration_3, migration_4,
+                                                              migration_5};
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
