@@ -36,5 +36,6 @@ extern const cli_command cmd_detect;
 extern const cli_command cmd_analyze;
 extern const cli_command cmd_timeline;
 extern const cli_command cmd_export;
+extern const cli_command cmd_check;
 
 #endif

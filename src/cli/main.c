@@ -17,6 +17,7 @@ static const cli_command *const commands[] = {
     &cmd_status,
     &cmd_cluster,
     &cmd_people,
+    &cmd_check,
     &cmd_eval,
     &cmd_timeline,
     &cmd_export,
