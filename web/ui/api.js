@@ -80,6 +80,7 @@ export const api = {
     return call('POST', '/annotate', body);
   },
   search: (q) => call('GET', `/api/search${query({ q })}`),
+  checks: () => call('GET', '/api/checks'),
   decisions: (limit = 50) => call('GET', `/api/decisions${query({ limit })}`),
 };
 

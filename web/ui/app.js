@@ -7,6 +7,7 @@ import { refreshPersons } from './shared.js';
 import { ReviewPage } from './review.js';
 import { PeoplePage, PersonPage } from './people.js';
 import { SearchPage } from './search.js';
+import { ChecksPage } from './checks.js';
 
 const main = document.getElementById('main');
 let page = null;
@@ -42,6 +43,9 @@ function route() {
   } else if (what === 'person' && /^\d+$/.test(a)) {
     setNav('people');
     page = new PersonPage(main, Number(a));
+  } else if (what === 'checks') {
+    setNav('checks');
+    page = new ChecksPage(main);
   } else if (what === 'search') {
     setNav('');
     const q = parts.slice(1).map((s) => decodeURIComponent(s)).join('/');
