@@ -71,7 +71,7 @@ typedef struct check_options {
 } check_options;
 
 /* Chosen on faces-dev (bench_checks; docs/decisions/checks-spread.md). */
-#define CHECKS_SPREAD_DISTANCE 0.40
+#define CHECKS_SPREAD_DISTANCE 0.38
 
 typedef struct check_report {
     char model_version[96];

@@ -21,7 +21,7 @@ static const char usage[] =
     "  same_name       one name given or suggested for two persons; resolve by merging\n"
     "and an estimated birth year per person from dated photos.\n"
     "--spread-distance D   descriptor distance between the two groups' centres that flags\n"
-    "                      a person (default 0.40, chosen on faces-dev)\n"
+    "                      a person (default 0.38, chosen on faces-dev)\n"
     "--age-tolerance Y     years a face's birth year (date - age) may lie from the person's\n"
     "                      median (default 20)\n"
     "--json prints {\"checks\":[{\"kind\",\"action\",\"person_id\",\"faces\":[...],\"text\",...}],\n"
