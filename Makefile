@@ -3,7 +3,7 @@ JOBS  ?= $(shell nproc)
 BUILD ?= build
 ASAN  ?= build-asan
 
-.PHONY: all setup deps models build build-asan test check-full demo bench clean
+.PHONY: all setup deps models llama build build-asan test check-full demo bench clean
 
 all: build
 
@@ -15,6 +15,11 @@ deps:
 models: deps
 	@scripts/fetch-models.sh
 
+# llama.cpp's llama-server and a tiny random-weight model for the LLM tests
+# (tests/unit/test_llm.c): built once per machine, cached outside the clone.
+llama: deps
+	@scripts/setup-llama.sh >/dev/null
+
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
@@ -24,7 +29,7 @@ build-asan: deps
 	@cmake --build $(ASAN) -j $(JOBS)
 
 # Every test, in the optimised build and again under ASan+UBSan.
-test: setup build build-asan
+test: setup llama build build-asan
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
@@ -35,6 +40,7 @@ test: setup build build-asan
 check-full: setup build
 	@cd $(BUILD) && FACETAG_FACESDEV_FULL=1 FACETAG_EVAL_FULL=1 \
 		ctest --output-on-failure --timeout 7200 -R 'test_vision_facesdev|people_eval'
+	@scripts/check-full.sh $(BUILD)
 
 demo: setup build
 	@scripts/demo.sh $(BUILD)/facetag

