@@ -40,8 +40,7 @@ export class ChecksPage {
   }
 
   item(c) {
-    const person = h('a', { href: `#/person/${c.person_id}` }, `Person ${c.person_id}`);
-    const buttons = [];
+    const buttons = [h('a', { class: 'button', href: `#/person/${c.person_id}` }, `Open person ${c.person_id}`)];
     if (c.action === 'split' && c.faces.length) {
       buttons.push(h('button', { type: 'button', 'aria-label': `Split ${plural(c.faces.length, 'face')} off person ${c.person_id}`,
         onclick: () => this.act(`Split ${plural(c.faces.length, 'face')} into a new person.`, () => api.split(c.faces.map((f) => f.id))) },
@@ -52,16 +51,16 @@ export class ChecksPage {
           onclick: () => this.act(`Face ${f.id} rejected.`, () => api.reject(f.id)) }, `Reject face ${f.id}`));
       }
     } else if (c.action === 'merge' && c.other_person_id) {
-      buttons.push(h('a', { href: `#/person/${c.other_person_id}` }, `Person ${c.other_person_id}`));
+      buttons.push(h('a', { class: 'button', href: `#/person/${c.other_person_id}` }, `Open person ${c.other_person_id}`));
       buttons.push(h('button', { type: 'button', class: 'accept', 'aria-label': `Merge person ${c.other_person_id} into person ${c.person_id}`,
         onclick: () => this.act(`Person ${c.other_person_id} merged into person ${c.person_id}.`, () => api.merge(c.person_id, [c.other_person_id])) },
       'Merge them'));
     }
     return h('li', { class: `check ${c.kind}` },
-      h('p', {}, person, ': ', c.text),
+      h('p', {}, c.text),
       c.faces.length ? h('div', { class: 'check-faces' }, ...c.faces.slice(0, 24).map(faceCrop),
         c.faces.length > 24 ? h('span', { class: 'muted' }, ` and ${c.faces.length - 24} more`) : null) : null,
-      buttons.length ? h('div', { class: 'toolbar' }, ...buttons) : null);
+      h('div', { class: 'toolbar' }, ...buttons));
   }
 
   async load() {
