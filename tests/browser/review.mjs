@@ -446,6 +446,14 @@ async function verify() {
     await until(async () => (await page.locator('.person h1').textContent()) === NAMES.person, 'the person page');
     await until(async () => (await page.locator('.face-grid .face-card').count()) === s.gFaces, `${s.gFaces} faces on the person page`);
 
+    // the checks page lists what GET /api/checks finds, every control labelled
+    const checks = await get('/api/checks');
+    await goto(page, '#/checks');
+    await until(async () => /checked/.test((await page.locator('.checks-page > p.muted').textContent()) || ''), 'the checks page');
+    assert.equal(await page.locator('.check-list li.check').count(), checks.checks.length, 'checks page: one entry per finding');
+    assert.equal(await page.locator('.birth-years li').count(), checks.birth_years.length, 'checks page: birth years');
+    await assertLabelled(page, 'checks page');
+
     // the gallery: named persons after the unnamed ones, the merged one absent
     await goto(page, '#/people');
     await until(async () => (await page.locator('.person-card').count()) > 0, 'the people gallery');
