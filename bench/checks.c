@@ -15,7 +15,7 @@
  * Without --data it says so and exits 0 (`make bench` runs every bench_*). */
 #include "annotate/checks.h"
 #include "people/eval_set.h"
-#include "people/people_store.h"
+#include "store/people_store.h"
 #include "store/catalog_checks.h"
 #include "store/datadir.h"
 
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
     catalog_check_face *faces = NULL;
     size_t nf = 0;
     if (people_store_model(cat, model, &e) <= 0 || eval_set_match(&s, cat, model, &e) != 0 ||
-        catalog_checks_faces(cat, model, &faces, &nf, &e) != 0) {
+        catalog_checks_faces(cat, &faces, &nf, &e) != 0) {
         fprintf(stderr, "bench_checks: %s\n", e.msg[0] ? e.msg : "no faces in the catalog");
         return 2;
     }

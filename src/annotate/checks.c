@@ -2,7 +2,7 @@
  * store/catalog_checks.h reads. */
 #include "annotate/checks.h"
 #include "annotate/textfold.h"
-#include "people/people_store.h"
+#include "store/people_store.h"
 #include "store/catalog_checks.h"
 
 #include <math.h>
@@ -412,7 +412,7 @@ int checks_run(catalog *c, const check_options *opt, check_report *out, err *e)
         return found;
     catalog_check_face *faces = NULL;
     size_t n = 0;
-    int rc = found ? catalog_checks_faces(c, out->model_version, &faces, &n, e) : 0;
+    int rc = found ? catalog_checks_faces(c, &faces, &n, e) : 0;
     builder b = {out, 0, e};
     size_t births_cap = 0;
     for (size_t i = 0; rc == 0 && i < n;) {

@@ -84,8 +84,8 @@ typedef struct check_report {
 
 void checks_options_default(check_options *o);
 
-/* Runs every check on the faces of the current model version (the newest one
- * analysed); o NULL = defaults. An empty catalog gives an empty report. Free
+/* Runs every check on the faces of each photo's current analysis (the faces
+ * the review shows); model_version names the newest one. o NULL = defaults. An empty catalog gives an empty report. Free
  * with checks_report_free. Errors: the catalog's, ERR_NOMEM. */
 int checks_run(catalog *c, const check_options *o, check_report *out, err *e);
 void checks_report_free(check_report *r);

@@ -1,16 +1,13 @@
 /* catalog_checks.c — the read-only queries of catalog_checks.h. */
 #include "store/catalog_checks.h"
 #include "store/catalog_internal.h"
+#include "store/catalog_query.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int db_error(catalog *c, const char *what, err *e)
-{
-    return catalog_db_error(catalog_db(c), catalog_path(c), what, e);
-}
 
 /* The year of an ISO date prefix ("1977", "1977-02-14T..."); 0 when none. A
  * decade ("1970", precision 'decade') counts as its middle. */
@@ -29,22 +26,23 @@ static int date_year(const char *date, const char *precision)
     return y;
 }
 
-int catalog_checks_faces(catalog *c, const char *model_version, catalog_check_face **out, size_t *n, err *e)
+int catalog_checks_faces(catalog *c, catalog_check_face **out, size_t *n, err *e)
 {
     *out = NULL;
     *n = 0;
     static const char sql[] =
+        "WITH " CATALOG_CURRENT_CTE " "
         "SELECT f.id, f.person_id, f.photo_id, f.face_no, f.embedding, f.age, f.status = 'confirmed',"
         "  CASE WHEN a.date_value IS NOT NULL THEN a.date_value ELSE p.taken_at END,"
         "  CASE WHEN a.date_value IS NOT NULL THEN a.date_precision END "
-        "FROM faces f JOIN persons s ON s.id = f.person_id AND s.hidden = 0 "
+        "FROM faces f JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version "
+        "JOIN persons s ON s.id = f.person_id AND s.hidden = 0 "
         "JOIN photos p ON p.photo_id = f.photo_id "
         "LEFT JOIN photo_annotations a ON a.photo_id = f.photo_id "
-        "WHERE f.model_version = ?1 ORDER BY f.person_id, f.photo_id, f.id";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "read the faces of persons for the checks", e);
-    sqlite3_bind_text(st, 1, model_version ? model_version : "", -1, SQLITE_STATIC);
+        "ORDER BY f.person_id, f.photo_id, f.id";
+    sqlite3_stmt *st = catalog_prepare(c, sql, "read the faces of persons for the checks", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
     size_t cap = 0;
     int rc = 0, step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -89,7 +87,7 @@ int catalog_checks_faces(catalog *c, const char *model_version, catalog_check_fa
         (*n)++;
     }
     if (rc == 0 && step != SQLITE_DONE)
-        rc = db_error(c, "read the faces of persons for the checks", e);
+        rc = catalog_error(c, "read the faces of persons for the checks", e);
     sqlite3_finalize(st);
     if (rc) {
         free(*out);
@@ -119,9 +117,9 @@ int catalog_checks_names(catalog *c, catalog_check_name **out, size_t *n, err *e
         "JOIN persons s ON s.id = g.person_id AND s.hidden = 0 "
         "WHERE g.status <> 'rejected' AND EXISTS (SELECT 1 FROM faces f WHERE f.person_id = s.id) "
         "ORDER BY 1, 3 DESC";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "read the names of persons for the checks", e);
+    sqlite3_stmt *st = catalog_prepare(c, sql, "read the names of persons for the checks", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
     size_t cap = 0;
     int rc = 0, step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -147,7 +145,7 @@ int catalog_checks_names(catalog *c, catalog_check_name **out, size_t *n, err *e
         (*n)++;
     }
     if (rc == 0 && step != SQLITE_DONE)
-        rc = db_error(c, "read the names of persons for the checks", e);
+        rc = catalog_error(c, "read the names of persons for the checks", e);
     sqlite3_finalize(st);
     if (rc) {
         catalog_checks_names_free(*out, *n);

@@ -26,11 +26,12 @@ typedef struct catalog_check_face {
     bool confirmed; /* a person confirmed this face in this person */
 } catalog_check_face;
 
-/* Every face of model_version that is in a person that is not hidden, ordered
+/* Every face of its photo's current analysis (catalog_query.h:
+ * CATALOG_CURRENT_CTE) that is in a person that is not hidden, ordered
  * by person, photo, face id. *out malloc'd (free()), *n set; an empty catalog
  * gives n == 0. A decade date counts as its middle year. ERR_FORMAT for an
  * embedding that is not 512 bytes. */
-int catalog_checks_faces(catalog *c, const char *model_version, catalog_check_face **out, size_t *n, err *e);
+int catalog_checks_faces(catalog *c, catalog_check_face **out, size_t *n, err *e);
 
 typedef struct catalog_check_name {
     int64_t person_id;

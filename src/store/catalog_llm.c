@@ -6,11 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int db_error(catalog *c, const char *what, err *e)
-{
-    return catalog_db_error(catalog_db(c), catalog_path(c), what, e);
-}
-
 static int check_key(catalog *c, const char *key, err *e)
 {
     if (!key || strlen(key) != 64)
@@ -24,9 +19,9 @@ int catalog_llm_cache_get(catalog *c, const char *key, char **answer, err *e)
     int rc = check_key(c, key, e);
     if (rc)
         return rc;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), "SELECT answer FROM llm_cache WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "read llm cache", e);
+    sqlite3_stmt *st = catalog_prepare(c, "SELECT answer FROM llm_cache WHERE key = ?1", "read llm cache", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
@@ -36,7 +31,7 @@ int catalog_llm_cache_get(catalog *c, const char *key, char **answer, err *e)
     } else if (step == SQLITE_DONE) {
         rc = 0;
     } else {
-        rc = db_error(c, "read llm cache", e);
+        rc = catalog_error(c, "read llm cache", e);
     }
     sqlite3_finalize(st);
     return rc;
@@ -47,27 +42,25 @@ int catalog_llm_cache_put(catalog *c, const char *key, const char *model, const 
     int rc = check_key(c, key, e);
     if (rc)
         return rc;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c),
-                           "INSERT INTO llm_cache (key, model, answer) VALUES (?1, ?2, ?3) "
+    sqlite3_stmt *st = catalog_prepare(c, "INSERT INTO llm_cache (key, model, answer) VALUES (?1, ?2, ?3) "
                            "ON CONFLICT (key) DO UPDATE SET model = excluded.model, answer = excluded.answer, "
-                           "created_at = excluded.created_at",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "write llm cache", e);
+                           "created_at = excluded.created_at", "write llm cache", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, model ? model : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, answer, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_error(c, "write llm cache", e);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : catalog_error(c, "write llm cache", e);
     sqlite3_finalize(st);
     return rc;
 }
 
 long long catalog_llm_cache_count(catalog *c, err *e)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), "SELECT count(*) FROM llm_cache", -1, &st, NULL) != SQLITE_OK)
-        return db_error(c, "count llm cache", e);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : db_error(c, "count llm cache", e);
+    sqlite3_stmt *st = catalog_prepare(c, "SELECT count(*) FROM llm_cache", "count llm cache", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : catalog_error(c, "count llm cache", e);
     sqlite3_finalize(st);
     return n;
 }

@@ -4,6 +4,7 @@
  * checks find exactly those, estimate the birth year, and change nothing. */
 #include "annotate/checks.h"
 #include "store/catalog.h"
+#include "store/catalog_internal.h" /* catalog_sqlite: the fixtures below are SQL */
 #include "testutil.h"
 
 #include <jansson.h>
@@ -75,7 +76,7 @@ static int64_t face(catalog *c, const char *photo_id, int face_no, int64_t perso
 static void sql(catalog *c, const char *s)
 {
     char *msg = NULL;
-    CHECK_MSG(sqlite3_exec(catalog_db(c), s, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", s, msg ? msg : "");
+    CHECK_MSG(sqlite3_exec(catalog_sqlite(c), s, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", s, msg ? msg : "");
     sqlite3_free(msg);
 }
 
@@ -187,7 +188,7 @@ int main(void)
            "(6, 'BREMER, Paul', 0.8, 'rules', 'open'), (6, 'Anna Keller', 0.1, 'rules', 'open'),"
            "(8, 'Paul Bremer', 0.9, 'rules', 'rejected'), (1, 'Paul Bremer', 0.1, 'rules', 'open')");
 
-    sqlite3 *db = catalog_db(c);
+    sqlite3 *db = catalog_sqlite(c);
     int changes = sqlite3_total_changes(db);
     char *before = test_query_text(c, "SELECT group_concat(id || ':' || ifnull(person_id, '-') || ':' || status) "
                                       "FROM faces");
