@@ -29,7 +29,7 @@ build-asan: deps
 	@cmake --build $(ASAN) -j $(JOBS)
 
 # Every test, in the optimised build and again under ASan+UBSan.
-test: setup llama build build-asan
+test: setup build build-asan
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
