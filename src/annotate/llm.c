@@ -487,7 +487,7 @@ static void ask_server(llm_client *c, CURL *h, const char *body, llm_result *r, 
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->timeout_ms < 10000 ? c->timeout_ms : 10000));
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(h, CURLOPT_USERAGENT, "facetag/" FACETAG_VERSION);
+        curl_easy_setopt(h, CURLOPT_USERAGENT, "facetag");
         r->attempts++;
         CURLcode cc = curl_easy_perform(h);
         long status = 0;
