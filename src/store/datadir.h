@@ -3,6 +3,13 @@
  *
  *   {data}/catalog.sqlite   the catalog (SQLite, WAL: also -wal and -shm files)
  *   {data}/objects/         the object store's directory backend, one folder per bucket
+ *   {data}/store.url        present when the objects live elsewhere (an s3:// URL)
+ *
+ * Where the objects are: $FACETAG_STORE (the CLI's --store sets it) when set,
+ * else the URL recorded in {data}/store.url, else {data}/objects/. A data folder
+ * created with an S3 store records it, so later commands find the objects
+ * without being told again; a different $FACETAG_STORE for such a folder is
+ * refused (the catalog and its objects belong together).
  */
 #ifndef FACETAG_STORE_DATADIR_H
 #define FACETAG_STORE_DATADIR_H
@@ -14,6 +21,7 @@
 
 #define DATADIR_CATALOG "catalog.sqlite"
 #define DATADIR_OBJECTS "objects"
+#define DATADIR_STORE_URL "store.url"
 
 /* Writes "{dir}/{name}" to buf; ERR_INVALID when it does not fit. */
 int datadir_path(const char *dir, const char *name, char *buf, size_t size, err *e);

@@ -2,6 +2,7 @@
  * key rules, and dispatch to the backend's ops table. */
 #include "store/objstore.h"
 #include "store/objstore_backend.h"
+#include "store/s3_config.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,38 @@ objstore *objstore_new(const objstore_ops *ops, void *impl, err *e)
     s->ops = ops;
     s->impl = impl;
     return s;
+}
+
+objstore *objstore_open_url(const char *url, int create, err *e)
+{
+    if (!url || !*url) {
+        err_set(e, ERR_INVALID, "object store: no store URL given");
+        return NULL;
+    }
+    if (s3_config_is_s3_url(url))
+        return objstore_open_s3(url, create, e);
+    if (strncmp(url, "file://", 7) == 0)
+        url += 7;
+    else if (strstr(url, "://")) {
+        err_set(e, ERR_INVALID, "store %s: unknown kind of store (s3://PREFIX?endpoint=URL or a folder)", url);
+        return NULL;
+    }
+    return objstore_open_dir(url, e);
+}
+
+const objstore_ops *objstore_ops_of(const objstore *s)
+{
+    return s->ops;
+}
+
+void *objstore_impl_of(const objstore *s)
+{
+    return s->impl;
+}
+
+const char *objstore_backend_name(const objstore *s)
+{
+    return s->ops->name;
 }
 
 void objstore_close(objstore *s)

@@ -46,6 +46,18 @@ int objstore_key_valid(const char *key);
  * writers that died mid-put (".NAME.PID.tmp" whose PID is gone).
  * Caller frees with objstore_close. */
 objstore *objstore_open_dir(const char *root, err *e);
+/* S3 backend (objstore_s3.c, AWS / MinIO / Ceph RGW): url is
+ * s3://PREFIX?endpoint=URL&region=R (store/s3_config.h: options, buckets
+ * PREFIX-incoming ..., credentials). Checks the four buckets with one HEAD each,
+ * so wrong credentials or a missing bucket fail here with ERR_INVALID and a
+ * message saying what to do. create = 1 (`facetag store init`) makes missing
+ * buckets first, with versioning enabled. Caller frees with objstore_close. */
+objstore *objstore_open_s3(const char *url, int create, err *e);
+/* Opens a store by URL: "s3://..." as above, anything else is a folder for
+ * objstore_open_dir ("file://" in front is taken off). */
+objstore *objstore_open_url(const char *url, int create, err *e);
+/* "dir" or "s3". */
+const char *objstore_backend_name(const objstore *s);
 void objstore_close(objstore *s);
 
 int objstore_put(objstore *s, objstore_bucket b, const char *key, const void *data, size_t len, err *e);

@@ -7,6 +7,7 @@
 #define FACETAG_STORE_OBJSTORE_BACKEND_H
 
 #include "store/objstore.h"
+#include "store/objstore_stream.h"
 
 typedef struct objstore_ops {
     const char *name; /* "dir", "s3": for messages */
@@ -18,10 +19,20 @@ typedef struct objstore_ops {
     int (*del)(void *impl, const char *bucket, const char *key, err *e);
     /* NULL when the backend has no local files. */
     int (*local_path)(void *impl, const char *bucket, const char *key, char *buf, size_t bufsize, err *e);
+    /* Optional (NULL: objstore_stream.c does it through local_path or put/get).
+     * put_fd stores the whole regular file fd (pread from 0), handing each chunk
+     * to on_chunk and then on_chunk(NULL, 0) before the object becomes visible;
+     * get_fd writes the object's bytes to fd from offset 0 (truncating it). */
+    int (*put_fd)(void *impl, const char *bucket, const char *key, int fd, objstore_chunk_fn on_chunk, void *ud,
+                  err *e);
+    int (*get_fd)(void *impl, const char *bucket, const char *key, int fd, err *e);
     void (*close)(void *impl);
 } objstore_ops;
 
 /* Wraps a backend's state; on failure calls ops->close(impl) and returns NULL. */
 objstore *objstore_new(const objstore_ops *ops, void *impl, err *e);
+/* The backend behind a store, for objstore_stream.c. */
+const objstore_ops *objstore_ops_of(const objstore *s);
+void *objstore_impl_of(const objstore *s);
 
 #endif

@@ -1,5 +1,6 @@
 #include "store/objstore_stream.h"
 #include "core/fsutil.h"
+#include "store/objstore_backend.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -104,6 +105,13 @@ int objstore_put_fd(objstore *s, objstore_bucket b, const char *key, int fd, obj
 {
     if (!objstore_key_valid(key))
         return err_set(e, ERR_INVALID, "object store: invalid key '%s'", key);
+    const objstore_ops *ops = objstore_ops_of(s);
+    if (ops->put_fd) {
+        const char *bucket = objstore_bucket_name(b);
+        if (!bucket)
+            return err_set(e, ERR_INVALID, "object store: bucket number %d does not exist", (int)b);
+        return ops->put_fd(objstore_impl_of(s), bucket, key, fd, on_chunk, ud, e);
+    }
     char *buf = malloc(CHUNK);
     if (!buf)
         return err_set(e, ERR_NOMEM, "out of memory");
@@ -120,5 +128,56 @@ int objstore_put_fd(objstore *s, objstore_bucket b, const char *key, int fd, obj
         free(m.data);
     }
     free(buf);
+    return rc;
+}
+
+int objstore_get_fd(objstore *s, objstore_bucket b, const char *key, int fd, err *e)
+{
+    const char *bucket = objstore_bucket_name(b);
+    if (!bucket || !objstore_key_valid(key))
+        return err_set(e, ERR_INVALID, "object store: invalid bucket or key '%s'", key ? key : "(null)");
+    const objstore_ops *ops = objstore_ops_of(s);
+    if (ftruncate(fd, 0) != 0)
+        return err_set(e, ERR_IO, "object store: get %s/%s: cannot truncate the output: %s", bucket, key,
+                       strerror(errno));
+    if (ops->get_fd)
+        return ops->get_fd(objstore_impl_of(s), bucket, key, fd, e);
+    char path[PATH_MAX];
+    err e2;
+    if (objstore_local_path(s, b, key, path, sizeof path, &e2) == 0) {
+        int in = open(path, O_RDONLY | O_CLOEXEC);
+        if (in < 0) {
+            if (errno == ENOENT || errno == ENOTDIR)
+                return err_set(e, ERR_NOTFOUND, "object store: %s/%s does not exist", bucket, key);
+            return err_set(e, ERR_IO, "object store: cannot open %s: %s", path, strerror(errno));
+        }
+        char *buf = malloc(CHUNK);
+        int rc = buf ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+        off_t off = 0;
+        while (rc == 0) {
+            ssize_t r = read(in, buf, CHUNK);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0)
+                rc = err_set(e, ERR_IO, "object store: read %s: %s", path, strerror(errno));
+            else if (r == 0)
+                break;
+            else if (pwrite(fd, buf, (size_t)r, off) != r)
+                rc = err_set(e, ERR_IO, "object store: get %s/%s: write failed: %s", bucket, key, strerror(errno));
+            else
+                off += r;
+        }
+        free(buf);
+        close(in);
+        return rc;
+    }
+    void *data;
+    size_t len;
+    int rc = objstore_get(s, b, key, &data, &len, e);
+    if (rc)
+        return rc;
+    if (pwrite(fd, data, len, 0) != (ssize_t)len)
+        rc = err_set(e, ERR_IO, "object store: get %s/%s: write failed: %s", bucket, key, strerror(errno));
+    free(data);
     return rc;
 }

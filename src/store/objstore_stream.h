@@ -6,7 +6,9 @@
  * copied in 1 MiB chunks into a temp file beside the object (".NAME-TID.PID.tmp",
  * the directory backend's temp pattern, so a kill -9 leaves a temp that the next
  * objstore_open_dir removes), fsync'd and renamed into place: a reader sees no
- * object or the whole one. Other backends get the bytes through objstore_put. */
+ * object or the whole one. The S3 backend sends a file up to 8 MiB as one PUT
+ * and a larger one as a multipart upload of 8 MiB parts, completed only after
+ * the last chunk was seen: either way the object appears whole or not at all. */
 #ifndef FACETAG_STORE_OBJSTORE_STREAM_H
 #define FACETAG_STORE_OBJSTORE_STREAM_H
 
@@ -21,5 +23,10 @@ typedef int (*objstore_chunk_fn)(const void *data, size_t len, void *ud, err *e)
  * pread, so the file offset is untouched) under b/key. */
 int objstore_put_fd(objstore *s, objstore_bucket b, const char *key, int fd, objstore_chunk_fn on_chunk, void *ud,
                     err *e);
+
+/* Writes the whole object b/key into the open file fd (truncated first, written
+ * from offset 0) without holding it in memory; ERR_NOTFOUND when absent. On
+ * error fd holds a part of the object: the caller writes to a temp file. */
+int objstore_get_fd(objstore *s, objstore_bucket b, const char *key, int fd, err *e);
 
 #endif
