@@ -510,7 +510,7 @@ static int s3_list(void *impl, const char *bucket, const char *prefix, objstore_
     char *token = NULL;
     int rc = 0, stop = 0;
     while (rc == 0 && !stop) {
-        /* Canonical order: continuation-token < list-type < prefix. */
+        /* Canonical order: continuation-token < list-type < max-keys < prefix. */
         char q[2048];
         size_t pos = 0;
         q[0] = '\0';
@@ -524,7 +524,7 @@ static int s3_list(void *impl, const char *bucket, const char *prefix, objstore_
             q[pos++] = '&';
             q[pos] = '\0';
         }
-        int n = snprintf(q + pos, sizeof q - pos, "list-type=2&prefix=");
+        int n = snprintf(q + pos, sizeof q - pos, "list-type=2&max-keys=%d&prefix=", s->cfg.page);
         pos += (size_t)n;
         if (query_encode(q, sizeof q, &pos, prefix) != 0) {
             rc = err_set(e, ERR_INVALID, "S3 list %s: prefix too long", bucket);

@@ -189,6 +189,7 @@ int s3_config_parse(const char *url, s3_config *c, err *e)
     memset(c, 0, sizeof *c);
     c->timeout_s = 30;
     c->retries = 5;
+    c->page = 1000;
     if (!s3_config_is_s3_url(url))
         return err_set(e, ERR_INVALID, "store '%s': not an s3:// URL", url ? url : "(null)");
     const char *p = url + 5;
@@ -233,9 +234,11 @@ int s3_config_parse(const char *url, s3_config *c, err *e)
             rc = parse_int(url, "timeout", val, 1, 3600, &c->timeout_s, e);
         else if (strcmp(name, "retries") == 0)
             rc = parse_int(url, "retries", val, 0, 20, &c->retries, e);
+        else if (strcmp(name, "page") == 0)
+            rc = parse_int(url, "page", val, 1, 1000, &c->page, e);
         else
             rc = err_set(e, ERR_INVALID,
-                         "store %s: unknown option '%s' (endpoint, region, style, timeout, retries)", url, name);
+                         "store %s: unknown option '%s' (endpoint, region, style, timeout, retries, page)", url, name);
         if (rc)
             return rc;
         q += n;
