@@ -37,7 +37,7 @@ dump() {
                                SELECT 'run', photo_id, model_version, status, faces, ifnull(error, '')
                                FROM analysis_runs ORDER BY photo_id, model_version;
                                SELECT 'photo', photo_id, status FROM photos ORDER BY photo_id;"
-  (cd "$1/objects" && find faces annotations -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+  (cd "$(objects "$1")" && find faces annotations -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
 }
 
 # the uninterrupted run
@@ -56,9 +56,9 @@ grep -q "analyze: $photos photos analysed, $faces faces, 0 already done, 0 faile
 
 # what was found: the sideways scan comes back upright with p0's faces, the
 # tight crop has its face, the annotation JSON matches the catalog
-node - "$T/ref" << 'EOF' || fail "annotations do not match the catalog"
+node - "$T/ref" "$(objects "$T/ref")" << 'EOF' || fail "annotations do not match the catalog"
 const fs = require('fs'), path = require('path'), { execFileSync } = require('child_process');
-const d = process.argv[2];
+const d = process.argv[2], objs = process.argv[3];
 const rows = execFileSync('sqlite3', ['-json', path.join(d, 'catalog.sqlite'),
   "SELECT f.photo_id, f.face_no, f.box_x, f.box_w, f.score, s.path FROM faces f JOIN photo_sources s USING (photo_id) ORDER BY 1, 2"]).toString();
 const faces = rows.trim() ? JSON.parse(rows) : [];
@@ -66,8 +66,8 @@ const byPhoto = {};
 for (const f of faces) (byPhoto[f.photo_id] ||= []).push(f);
 let bad = 0;
 const ann = {};
-for (const file of fs.readdirSync(path.join(d, 'objects/annotations'))) {
-  const a = JSON.parse(fs.readFileSync(path.join(d, 'objects/annotations', file)));
+for (const file of fs.readdirSync(path.join(objs, 'annotations'))) {
+  const a = JSON.parse(fs.readFileSync(path.join(objs, 'annotations', file)));
   ann[path.basename(a.file)] = a;
   const want = byPhoto[a.photo_id] || [];
   if (a.faces.length !== want.length) { console.error(a.photo_id, a.faces.length, 'faces, catalog', want.length); bad++; }
@@ -81,7 +81,7 @@ for (const file of fs.readdirSync(path.join(d, 'objects/annotations'))) {
     for (const k of ['box', 'score', 'landmarks', 'points68', 'embedding', 'confidence', 'age', 'gender',
                      'gender_probability', 'expression', 'expressions', 'crop'])
       if (!(k in f)) { console.error(a.photo_id, 'face', i, 'no', k); bad++; }
-    if (!fs.existsSync(path.join(d, 'objects/faces', f.crop))) { console.error('no crop', f.crop); bad++; }
+    if (!fs.existsSync(path.join(objs, 'faces', f.crop))) { console.error('no crop', f.crop); bad++; }
   });
 }
 const up = ann['p0.jpg'], side = ann['sideways.jpg'], tight = ann['tight.png'];
@@ -109,7 +109,7 @@ kill_then_rerun() { # NAME SLOW_MS DELAY...
   analyze "$d" || { cat "$d.err"; fail "$name: the re-run failed"; }
   dump "$d" > "$T/$name.dump"
   diff "$T/ref.dump" "$T/$name.dump" > "$T/$name.diff" || { head -20 "$T/$name.diff"; fail "$name: differs from the uninterrupted run"; }
-  [ -z "$(find "$d/objects" -type f -name '.*')" ] || fail "$name: temp files left after the re-run"
+  [ ! -d "$d/objects" ] || [ -z "$(find "$d/objects" -type f -name '.*')" ] || fail "$name: temp files left after the re-run"
 }
 # Kill moments as fractions of the uninterrupted run's time, so they land inside
 # a run however fast this machine and build are (fixed delays came too late
@@ -132,8 +132,8 @@ dump "$T/ref" | diff "$T/ref.dump" - > /dev/null || fail "a re-run of a finished
 d=$T/bad
 ingest "$d"
 victim=$(sqlite3 "$d/catalog.sqlite" 'SELECT photo_id FROM photos ORDER BY photo_id LIMIT 1 OFFSET 2')
-f=$d/objects/processed/$victim.jpg
-head -c $(($(stat -c %s "$f") / 3)) "$f" > "$f.cut" && mv "$f.cut" "$f"
+f=$(objects "$d")/processed/$victim.jpg
+head -c $(($(stat -c %s "$f") / 3)) "$f" > "$T/cut.jpg" && objects_put "$d" "processed/$victim.jpg" "$T/cut.jpg"
 analyze "$d"
 rc=$?
 [ $rc -eq 1 ] || { cat "$d.err"; fail "corrupted image: exit $rc, want 1"; }

@@ -9,6 +9,7 @@ set -euo pipefail
 BIN=${FACETAG_BIN:?FACETAG_BIN not set}
 MODELS=${FACETAG_MODELS:?FACETAG_MODELS not set}
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib/store.bash"   # FACETAG_TEST_STORE: the objects in S3
 DEMO=$(dirname "$MODELS")/demo
 photos=("$DEMO"/sample*.jpg)
 [ "${#photos[@]}" = 6 ] || fail "$DEMO: want the six demo photos, found ${#photos[@]} (scripts/fetch-models.sh)"

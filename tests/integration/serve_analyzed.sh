@@ -33,6 +33,7 @@ pending=$(body "$SERVE_URL/pending")
 [ "$(jq length <<<"$pending")" -eq 3 ] || fail "/pending should list the 3 photos: $pending"
 [ "$(jq '[.[].faces] | add' <<<"$pending")" -eq "$FACES" ] || fail "/pending face counts: $pending"
 [ "$(jq '[.[].unreviewed] | add' <<<"$pending")" -eq "$FACES" ] || fail "nothing is reviewed yet: $pending"
+OBJ=$(objects "$D")
 for id in $(jq -r '.[].photo_id' <<<"$pending"); do
   photo=$(body "$SERVE_URL/api/photos/$id")
   n=$(jq '.faces | length' <<<"$photo")
@@ -40,7 +41,7 @@ for id in $(jq -r '.[].photo_id' <<<"$pending"); do
   [ "$(jq -r .width <<<"$photo")" -eq "$(q "SELECT width FROM photos WHERE photo_id = '$id'")" ] || fail "width of $id"
   for no in $(jq '.faces[].face_no' <<<"$photo"); do
     body "$SERVE_URL/face_crop/$id/$no" >"$T/crop.jpg"
-    cmp -s "$T/crop.jpg" "$D/objects/faces/$id/$no.jpg" || fail "crop $id/$no differs from the faces bucket"
+    cmp -s "$T/crop.jpg" "$OBJ/faces/$id/$no.jpg" || fail "crop $id/$no differs from the faces bucket"
   done
   jq -e '.faces | all(.box | length == 4) and all(.landmarks.left_eye | length == 2) and
          all(.status == "unreviewed") and all(.source == "detector")' <<<"$photo" >/dev/null ||

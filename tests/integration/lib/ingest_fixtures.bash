@@ -1,6 +1,7 @@
 # ingest_fixtures.bash — shared by the ingest integration tests (sourced, not a
 # test itself): fixture images made with the vips CLI and a canonical dump of a
-# data folder for comparing runs.
+# data folder for comparing runs. Sources store.bash (S3 runs) when BIN is set.
+[ -n "${BIN:-}" ] && . "$(dirname "${BASH_SOURCE[0]}")/store.bash"
 
 # fx_base SRC OUT LEFT TOP W H — a crop of SRC as a baseline JPEG without
 # metadata, so that every fixture has its own bytes.
@@ -41,7 +42,7 @@ fx_dump() {
                  FROM photos ORDER BY photo_id;
                  SELECT 'source', hex(path), photo_id, size, mtime_ns FROM photo_sources ORDER BY path;
                  SELECT 'failure', hex(path), reason FROM ingest_failures ORDER BY path;"
-  (cd "$1/objects" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+  (cd "$(objects "$1")" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
 }
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -4,6 +4,7 @@
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 unset FACETAG_TOKEN # a token from the caller's environment would turn auth on
+. "$(dirname "${BASH_SOURCE[0]}")/store.bash"
 
 # serve_start DATA [serve options...] — waits until the server listens (its
 # first stdout line names the port); fails the test if it does not start.
