@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/progress.h"
 #include "media/decode.h"
+#include "store/catalog_objver.h"
 #include "store/datadir.h"
 
 #include <limits.h>
@@ -26,6 +27,10 @@
 typedef struct job {
     char photo_id[PHOTO_ID_LEN + 1];
     pipeline_result result; /* filled by the worker when it succeeded */
+    /* Version ids of the crops (one per face, malloc'd) and of the annotation
+     * this analysis wrote; "" where the store keeps no versions. */
+    char (*crop_versions)[OBJSTORE_VERSION_MAX];
+    char ann_version[OBJSTORE_VERSION_MAX];
 } job;
 
 typedef struct batch {
@@ -115,8 +120,28 @@ static int record_done(catalog *cat, const job *j, const char *model, err *e)
         return err_set(e, ERR_NOMEM, "photo %s: out of memory recording its faces", j->photo_id);
     for (size_t i = 0; i < j->result.n; i++)
         analyze_face_to_catalog(&j->result.faces[i], j->photo_id, (int)i, model, "detector", &faces[i]);
-    int rc = catalog_analysis_record(cat, j->photo_id, model, faces, j->result.n, e);
+    /* One transaction: the analysis and which object versions are its own
+     * (versioned S3 buckets only; nothing to record on a folder). */
+    int rc = catalog_begin(cat, e);
+    if (rc) {
+        free(faces);
+        return rc;
+    }
+    rc = catalog_analysis_record(cat, j->photo_id, model, faces, j->result.n, e);
     free(faces);
+    char key[64];
+    for (size_t i = 0; rc == 0 && j->crop_versions && i < j->result.n; i++) {
+        snprintf(key, sizeof key, "%s/%zu.jpg", j->photo_id, i);
+        if (j->crop_versions[i][0])
+            rc = catalog_objver_put(cat, "faces", key, model, j->crop_versions[i], e);
+    }
+    snprintf(key, sizeof key, "%s.json", j->photo_id);
+    if (rc == 0 && j->ann_version[0])
+        rc = catalog_objver_put(cat, "annotations", key, model, j->ann_version, e);
+    if (rc == 0)
+        rc = catalog_commit(cat, e);
+    else
+        catalog_rollback(cat);
     return rc;
 }
 
@@ -125,13 +150,17 @@ static int record_done(catalog *cat, const job *j, const char *model, err *e)
 static int write_crops(batch *b, const image *img, job *j, err *e)
 {
     char key[64];
+    free(j->crop_versions);
+    j->crop_versions = j->result.n ? calloc(j->result.n, sizeof *j->crop_versions) : NULL;
+    if (j->result.n && !j->crop_versions)
+        return err_set(e, ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < j->result.n; i++) {
         void *jpeg = NULL;
         size_t len = 0;
         int rc = analyze_face_crop(img, j->result.faces[i].box, j->result.rotation, &jpeg, &len, e);
         if (rc == 0) {
             snprintf(key, sizeof key, "%s/%zu.jpg", j->photo_id, i);
-            rc = objstore_put(b->store, BUCKET_FACES, key, jpeg, len, e);
+            rc = objstore_put_version(b->store, BUCKET_FACES, key, jpeg, len, j->crop_versions[i], e);
         }
         free(jpeg);
         if (rc)
@@ -199,7 +228,7 @@ static int analyse_one(batch *b, pipeline_runner *r, catalog *cat, job *j, err *
         char *json = annotation_json(&p, file, b->model, &j->result);
         free(file);
         snprintf(key, sizeof key, "%s.json", j->photo_id);
-        rc = json ? objstore_put(b->store, BUCKET_ANNOTATIONS, key, json, strlen(json), e)
+        rc = json ? objstore_put_version(b->store, BUCKET_ANNOTATIONS, key, json, strlen(json), j->ann_version, e)
                   : err_set(e, ERR_NOMEM, "out of memory writing the annotation");
         free(json);
         pause_ms(b->slow_ms);
@@ -280,6 +309,9 @@ static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
         sum->failed++;
     }
     pipeline_result_free(&j->result);
+    free(j->crop_versions);
+    j->crop_versions = NULL;
+    j->ann_version[0] = '\0';
 }
 
 int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)

@@ -2,6 +2,8 @@
  * `facetag store copy --from URL --to URL [--verify]` (move an archive's
  * objects between a folder and S3, either way). */
 #include "cli/cli.h"
+#include "store/catalog_objver.h"
+#include "store/datadir.h"
 #include "store/objstore.h"
 #include "store/objstore_copy.h"
 
@@ -13,6 +15,7 @@
 static const char usage[] =
     "Usage: facetag store init [--store URL]\n"
     "       facetag store copy --from URL --to URL [--verify]\n"
+    "       facetag store get BUCKET/KEY [--model VERSION | --version ID]\n"
     "A store URL is a folder (the objects/ folder of a data folder, e.g.\n"
     "facetag-data/objects) or s3://PREFIX?endpoint=URL&region=R, whose buckets are\n"
     "PREFIX-incoming, PREFIX-processed, PREFIX-faces and PREFIX-annotations\n"
@@ -24,6 +27,9 @@ static const char usage[] =
     "         run again after an interruption to finish. --verify also reads every\n"
     "         object back from the target and compares hashes (and recopies one\n"
     "         that differs).\n"
+    "  get    writes one object of the data folder's store to stdout: the current\n"
+    "         one, or the one the analysis with model VERSION wrote (kept by S3\n"
+    "         versioning when a later analysis replaced it), or version ID\n"
     "Exit status: 0 all copied, 1 some objects failed (named), 2 a store cannot be\n"
     "opened (wrong URL, credentials, missing bucket).\n";
 
@@ -112,6 +118,74 @@ static int store_copy(const cli_globals *g, int argc, char **argv)
     return st.failed ? EXIT_SOME_FAILED : EXIT_OK;
 }
 
+static int store_get(const cli_globals *g, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"model", required_argument, NULL, 'm'},
+        {"version", required_argument, NULL, 'v'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *model = NULL, *version = NULL;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == 'm')
+            model = optarg;
+        else if (c == 'v')
+            version = optarg;
+        else if (c == ':')
+            return cli_usage_error(&cmd_store, "option '%s' needs a value", argv[optind - 1]);
+        else
+            return cli_usage_error(&cmd_store, "unknown option '%s'", argv[optind - 1]);
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error(&cmd_store, "store get needs one BUCKET/KEY");
+    if (model && version)
+        return cli_usage_error(&cmd_store, "--model and --version exclude each other");
+    const char *bk = argv[optind], *slash = strchr(bk, '/');
+    objstore_bucket b = BUCKET_COUNT;
+    for (int i = 0; slash && i < BUCKET_COUNT; i++) {
+        const char *name = objstore_bucket_name((objstore_bucket)i);
+        if (strlen(name) == (size_t)(slash - bk) && strncmp(bk, name, (size_t)(slash - bk)) == 0)
+            b = (objstore_bucket)i;
+    }
+    if (b == BUCKET_COUNT)
+        return cli_usage_error(&cmd_store, "'%s' is not BUCKET/KEY with a bucket of incoming, processed, faces, "
+                                           "annotations", bk);
+    const char *key = slash + 1;
+    err e = {0};
+    objstore *s = NULL;
+    catalog *cat = NULL;
+    if (datadir_open(g->data_dir, 0, &s, model ? &cat : NULL, &e) != 0) {
+        fprintf(stderr, "facetag store get: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    char vid[OBJSTORE_VERSION_MAX] = "";
+    int rc = 0;
+    if (model) {
+        rc = catalog_objver_get(cat, objstore_bucket_name(b), key, model, vid, sizeof vid, &e);
+        if (rc == 0)
+            rc = err_set(&e, ERR_NOTFOUND, "no version of %s recorded for the analysis with model %s", bk, model);
+        rc = rc < 0 ? rc : 0;
+    } else if (version) {
+        snprintf(vid, sizeof vid, "%s", version);
+    }
+    void *data = NULL;
+    size_t len = 0;
+    if (rc == 0)
+        rc = objstore_get_version(s, b, key, vid, &data, &len, &e);
+    if (rc == 0 && fwrite(data, 1, len, stdout) != len)
+        rc = err_set(&e, ERR_IO, "cannot write to stdout");
+    free(data);
+    objstore_close(s);
+    catalog_close(cat);
+    if (rc) {
+        fprintf(stderr, "facetag store get: %s\n", e.msg);
+        return rc == ERR_NOTFOUND ? EXIT_SOME_FAILED : EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
 static int run_store(const cli_globals *g, int argc, char **argv)
 {
     if (argc < 2)
@@ -120,12 +194,14 @@ static int run_store(const cli_globals *g, int argc, char **argv)
         return store_init(g, argc - 1, argv + 1);
     if (strcmp(argv[1], "copy") == 0)
         return store_copy(g, argc - 1, argv + 1);
-    return cli_usage_error(&cmd_store, "unknown store subcommand '%s' (init, copy)", argv[1]);
+    if (strcmp(argv[1], "get") == 0)
+        return store_get(g, argc - 1, argv + 1);
+    return cli_usage_error(&cmd_store, "unknown store subcommand '%s' (init, copy, get)", argv[1]);
 }
 
 const cli_command cmd_store = {
     .name = "store",
-    .summary = "object store: init S3 buckets, copy objects between a folder and S3",
+    .summary = "object store: init S3 buckets, copy between a folder and S3, get a version",
     .usage = usage,
     .run = run_store,
 };

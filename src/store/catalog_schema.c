@@ -293,8 +293,21 @@ static const char migration_5[] =
     "  created_at TEXT NOT NULL DEFAULT " NOW
     ") STRICT;";
 
+/* Version 6: object_versions (store/catalog_objver.h): the S3 version id of each
+ * face crop and annotation an analysis wrote, per model version, so a
+ * re-analysis keeps the old objects reachable in the versioned buckets. */
+static const char migration_6[] =
+    "CREATE TABLE object_versions ("
+    "  bucket TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  model_version TEXT NOT NULL,"
+    "  version_id TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL DEFAULT " NOW ","
+    "  PRIMARY KEY (bucket, key, model_version)"
+    ") STRICT;";
+
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1, migration_2, migration_3, migration_4,
-                                                              migration_5};
+                                                              migration_5, migration_6};
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {

@@ -160,6 +160,36 @@ int objstore_put(objstore *s, objstore_bucket b, const char *key, const void *da
     return s->ops->put(s->impl, bucket, key, data ? data : "", len, e);
 }
 
+int objstore_put_version(objstore *s, objstore_bucket b, const char *key, const void *data, size_t len,
+                         char version[OBJSTORE_VERSION_MAX], err *e)
+{
+    version[0] = '\0';
+    if (!s->ops->put_version)
+        return objstore_put(s, b, key, data, len, e);
+    const char *bucket = check(b, key, e);
+    if (!bucket)
+        return e ? e->code : ERR_INVALID;
+    if (!data && len)
+        return err_set(e, ERR_INVALID, "object store: put %s/%s: no data for %zu bytes", bucket, key, len);
+    return s->ops->put_version(s->impl, bucket, key, data ? data : "", len, version, e);
+}
+
+int objstore_get_version(objstore *s, objstore_bucket b, const char *key, const char *version, void **data,
+                         size_t *len, err *e)
+{
+    if (!version || !*version)
+        return objstore_get(s, b, key, data, len, e);
+    *data = NULL;
+    *len = 0;
+    const char *bucket = check(b, key, e);
+    if (!bucket)
+        return e ? e->code : ERR_INVALID;
+    if (!s->ops->get_version)
+        return err_set(e, ERR_NOTFOUND, "object store: the %s backend keeps no versions (%s/%s version %s)",
+                       s->ops->name, bucket, key, version);
+    return s->ops->get_version(s->impl, bucket, key, version, data, len, e);
+}
+
 int objstore_get(objstore *s, objstore_bucket b, const char *key, void **data, size_t *len, err *e)
 {
     *data = NULL;

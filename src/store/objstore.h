@@ -61,6 +61,17 @@ const char *objstore_backend_name(const objstore *s);
 void objstore_close(objstore *s);
 
 int objstore_put(objstore *s, objstore_bucket b, const char *key, const void *data, size_t len, err *e);
+/* Versions: a backend with versioned buckets (S3 after `facetag store init`)
+ * keeps every object a put replaced. objstore_put_version is objstore_put that
+ * also returns the new object's version id ("" when the backend keeps no
+ * versions: the directory, an unversioned bucket). objstore_get_version reads
+ * the object as it was at that version; version "" or NULL is the current one;
+ * ERR_NOTFOUND when the version is not (or no longer) there. */
+#define OBJSTORE_VERSION_MAX 256
+int objstore_put_version(objstore *s, objstore_bucket b, const char *key, const void *data, size_t len,
+                         char version[OBJSTORE_VERSION_MAX], err *e);
+int objstore_get_version(objstore *s, objstore_bucket b, const char *key, const char *version, void **data,
+                         size_t *len, err *e);
 /* *data is malloc'd, caller frees; ERR_NOTFOUND when absent. */
 int objstore_get(objstore *s, objstore_bucket b, const char *key, void **data, size_t *len, err *e);
 /* 1 when present (info filled if not NULL), 0 when absent, <0 on error. */

@@ -26,6 +26,11 @@ typedef struct objstore_ops {
     int (*put_fd)(void *impl, const char *bucket, const char *key, int fd, objstore_chunk_fn on_chunk, void *ud,
                   err *e);
     int (*get_fd)(void *impl, const char *bucket, const char *key, int fd, err *e);
+    /* Optional, for backends that keep versions (NULL: none are kept). */
+    int (*put_version)(void *impl, const char *bucket, const char *key, const void *data, size_t len,
+                       char version[OBJSTORE_VERSION_MAX], err *e);
+    int (*get_version)(void *impl, const char *bucket, const char *key, const char *version, void **data,
+                       size_t *len, err *e);
     void (*close)(void *impl);
 } objstore_ops;
 

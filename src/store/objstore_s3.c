@@ -381,7 +381,8 @@ static int status_error(const s3_store *s, const char *op, const char *bucket, c
 
 /* ---- the ops ---------------------------------------------------------------- */
 
-static int s3_put(void *impl, const char *bucket, const char *key, const void *data, size_t len, err *e)
+static int s3_put_version(void *impl, const char *bucket, const char *key, const void *data, size_t len,
+                          char version[OBJSTORE_VERSION_MAX], err *e)
 {
     s3_store *s = impl;
     s3_req rq = {.method = "PUT", .bucket = bucket, .key = key, .body = data, .body_len = len, .out_fd = -1,
@@ -390,8 +391,16 @@ static int s3_put(void *impl, const char *bucket, const char *key, const void *d
     int rc = s3_send(s, &rq, &r, e);
     if (rc == 0 && r.status / 100 != 2)
         rc = status_error(s, "PUT", bucket, key, &r, e);
+    /* "null" is what an unversioned bucket says: no version to go back to. */
+    if (rc == 0 && version)
+        snprintf(version, OBJSTORE_VERSION_MAX, "%s", strcmp(r.version, "null") == 0 ? "" : r.version);
     resp_free(&r);
     return rc;
+}
+
+static int s3_put(void *impl, const char *bucket, const char *key, const void *data, size_t len, err *e)
+{
+    return s3_put_version(impl, bucket, key, data, len, NULL, e);
 }
 
 static int s3_head(void *impl, const char *bucket, const char *key, objstore_info *info, err *e)
@@ -446,6 +455,18 @@ static int s3_get_impl(s3_store *s, const char *bucket, const char *key, const c
 static int s3_get(void *impl, const char *bucket, const char *key, void **data, size_t *len, err *e)
 {
     return s3_get_impl(impl, bucket, key, NULL, -1, data, len, e);
+}
+
+static int query_build(char *buf, size_t size, const char *const *kv, int npairs);
+
+static int s3_get_version(void *impl, const char *bucket, const char *key, const char *version, void **data,
+                          size_t *len, err *e)
+{
+    char q[OBJSTORE_VERSION_MAX * 3 + 16];
+    const char *kv[] = {"versionId", version};
+    if (query_build(q, sizeof q, kv, 1) != 0)
+        return err_set(e, ERR_INVALID, "S3 GET %s/%s: version id too long", bucket, key);
+    return s3_get_impl(impl, bucket, key, q, -1, data, len, e);
 }
 
 static int s3_get_fd(void *impl, const char *bucket, const char *key, int fd, err *e)
@@ -748,6 +769,8 @@ static const objstore_ops s3_ops = {
     .local_path = NULL,
     .put_fd = s3_put_fd,
     .get_fd = s3_get_fd,
+    .put_version = s3_put_version,
+    .get_version = s3_get_version,
     .close = s3_close,
 };
 

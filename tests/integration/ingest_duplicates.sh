@@ -29,7 +29,7 @@ out=$("$BIN" --data "$T/data" ingest --json -j 2 "$T/in") || fail "first run fai
 paths=$(q "SELECT group_concat(path, '|') FROM (SELECT path FROM photo_sources WHERE photo_id = '$id_a' ORDER BY path)")
 want="$T/in/x/one.jpg|$T/in/y/hardlink.jpg|$T/in/y/same-bytes-other-name.jpg|$T/in/y/symlink.jpg"
 [ "$paths" = "$want" ] || fail "paths of photo $id_a: $paths"
-[ "$(ls "$T/data/objects/incoming")" = "$(printf '%s.jpg\n' $(sha256sum "$A" "$B" | cut -c1-16) | sort)" ] ||
+[ "$(ls "$(objects "$T/data")/incoming")" = "$(printf '%s.jpg\n' $(sha256sum "$A" "$B" | cut -c1-16) | sort)" ] ||
   fail "incoming/ should hold each original once"
 
 # the same bytes found later under yet another path: a duplicate, not a new photo
