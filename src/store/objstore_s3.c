@@ -37,8 +37,23 @@
 #define S3_MAX_PARTS 10000
 #define S3_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
+/* The read cache: recently read small objects with their ETag, least recently
+ * used first out. A hit is revalidated with a conditional GET (If-None-Match),
+ * so another process's put is seen at once; the cache saves the transfer and
+ * the server's read, not the round trip. */
+typedef struct cache_entry {
+    char *bk; /* "bucket/key" */
+    char etag[128];
+    void *data;
+    size_t len;
+    struct cache_entry *prev, *next;
+} cache_entry;
+
 typedef struct s3_store {
     s3_config cfg;
+    pthread_mutex_t cache_lock;
+    cache_entry *mru, *lru;
+    size_t cache_bytes;
     char userpwd[400];
     char sigv4[96];
     pthread_mutex_t lock;
@@ -381,6 +396,8 @@ static int status_error(const s3_store *s, const char *op, const char *bucket, c
 
 /* ---- the ops ---------------------------------------------------------------- */
 
+static void cache_drop(s3_store *s, const char *bucket, const char *key);
+
 static int s3_put_version(void *impl, const char *bucket, const char *key, const void *data, size_t len,
                           char version[OBJSTORE_VERSION_MAX], err *e)
 {
@@ -388,6 +405,7 @@ static int s3_put_version(void *impl, const char *bucket, const char *key, const
     s3_req rq = {.method = "PUT", .bucket = bucket, .key = key, .body = data, .body_len = len, .out_fd = -1,
                  .content_type = "application/octet-stream"};
     s3_resp r = {0};
+    cache_drop(s, bucket, key);
     int rc = s3_send(s, &rq, &r, e);
     if (rc == 0 && r.status / 100 != 2)
         rc = status_error(s, "PUT", bucket, key, &r, e);
@@ -426,12 +444,141 @@ static int s3_head(void *impl, const char *bucket, const char *key, objstore_inf
     return rc;
 }
 
+#define CACHE_OBJECT_MAX (4u << 20)
+
+static void cache_unlink(s3_store *s, cache_entry *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->mru = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        s->lru = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static void cache_free_entry(s3_store *s, cache_entry *c)
+{
+    s->cache_bytes -= c->len;
+    free(c->bk);
+    free(c->data);
+    free(c);
+}
+
+static cache_entry *cache_find(s3_store *s, const char *bk)
+{
+    for (cache_entry *c = s->mru; c; c = c->next)
+        if (strcmp(c->bk, bk) == 0)
+            return c;
+    return NULL;
+}
+
+static void cache_drop(s3_store *s, const char *bucket, const char *key)
+{
+    if (!s->cfg.cache_bytes)
+        return;
+    char bk[700];
+    snprintf(bk, sizeof bk, "%s/%s", bucket, key);
+    pthread_mutex_lock(&s->cache_lock);
+    cache_entry *c = cache_find(s, bk);
+    if (c) {
+        cache_unlink(s, c);
+        cache_free_entry(s, c);
+    }
+    pthread_mutex_unlock(&s->cache_lock);
+}
+
+/* Takes a copy of data into the cache under etag. */
+static void cache_store(s3_store *s, const char *bk, const char *etag, const void *data, size_t len)
+{
+    if (!s->cfg.cache_bytes || !etag[0] || len > CACHE_OBJECT_MAX || len > s->cfg.cache_bytes)
+        return;
+    cache_entry *n = calloc(1, sizeof *n);
+    void *copy = malloc(len ? len : 1);
+    char *name = strdup(bk);
+    if (!n || !copy || !name) {
+        free(n), free(copy), free(name);
+        return;
+    }
+    memcpy(copy, data, len);
+    n->bk = name;
+    n->data = copy;
+    n->len = len;
+    snprintf(n->etag, sizeof n->etag, "%s", etag);
+    pthread_mutex_lock(&s->cache_lock);
+    cache_entry *old = cache_find(s, bk);
+    if (old) {
+        cache_unlink(s, old);
+        cache_free_entry(s, old);
+    }
+    while (s->lru && s->cache_bytes + len > s->cfg.cache_bytes) {
+        cache_entry *v = s->lru;
+        cache_unlink(s, v);
+        cache_free_entry(s, v);
+    }
+    n->next = s->mru;
+    if (s->mru)
+        s->mru->prev = n;
+    s->mru = n;
+    if (!s->lru)
+        s->lru = n;
+    s->cache_bytes += len;
+    pthread_mutex_unlock(&s->cache_lock);
+}
+
+/* A copy of the cached object if it still has etag; 1 when found. */
+static int cache_take(s3_store *s, const char *bk, const char *etag, void **data, size_t *len)
+{
+    int found = 0;
+    pthread_mutex_lock(&s->cache_lock);
+    cache_entry *c = cache_find(s, bk);
+    if (c && strcmp(c->etag, etag) == 0 && (*data = malloc(c->len ? c->len : 1)) != NULL) {
+        memcpy(*data, c->data, c->len);
+        *len = c->len;
+        cache_unlink(s, c); /* to the front: most recently used */
+        c->next = s->mru;
+        if (s->mru)
+            s->mru->prev = c;
+        s->mru = c;
+        if (!s->lru)
+            s->lru = c;
+        found = 1;
+    }
+    pthread_mutex_unlock(&s->cache_lock);
+    return found;
+}
+
 static int s3_get_impl(s3_store *s, const char *bucket, const char *key, const char *query, int out_fd, void **data,
                        size_t *len, err *e)
 {
     s3_req rq = {.method = "GET", .bucket = bucket, .key = key, .query = query, .out_fd = out_fd};
     s3_resp r = {0};
+    char bk[700], etag[128] = "";
+    int cacheable = s->cfg.cache_bytes && data && !query && out_fd < 0;
+    if (cacheable) {
+        snprintf(bk, sizeof bk, "%s/%s", bucket, key);
+        pthread_mutex_lock(&s->cache_lock);
+        cache_entry *c = cache_find(s, bk);
+        if (c)
+            snprintf(etag, sizeof etag, "%s", c->etag);
+        pthread_mutex_unlock(&s->cache_lock);
+        if (etag[0])
+            rq.if_none_match = etag;
+    }
     int rc = s3_send(s, &rq, &r, e);
+    if (rc == 0 && r.status == 304) {
+        if (cache_take(s, bk, etag, data, len)) {
+            resp_free(&r);
+            return 0;
+        }
+        /* evicted meanwhile: ask again, unconditionally */
+        rq.if_none_match = NULL;
+        rc = s3_send(s, &rq, &r, e);
+    }
+    if (rc == 0 && r.status / 100 == 2 && cacheable)
+        cache_store(s, bk, r.etag, r.body ? r.body : "", r.len);
     if (rc == 0 && r.status / 100 != 2) {
         char code[64] = "";
         if (r.body)
@@ -479,6 +626,7 @@ static int s3_del(void *impl, const char *bucket, const char *key, err *e)
     s3_store *s = impl;
     s3_req rq = {.method = "DELETE", .bucket = bucket, .key = key, .out_fd = -1};
     s3_resp r = {0};
+    cache_drop(s, bucket, key);
     int rc = s3_send(s, &rq, &r, e);
     if (rc == 0 && r.status / 100 != 2 && r.status != 404)
         rc = status_error(s, "DELETE", bucket, key, &r, e);
@@ -721,6 +869,7 @@ static int s3_put_fd(void *impl, const char *bucket, const char *key, int fd, ob
                      err *e)
 {
     s3_store *s = impl;
+    cache_drop(s, bucket, key);
     char *buf = malloc(S3_PART);
     if (!buf)
         return err_set(e, ERR_NOMEM, "out of memory");
@@ -753,6 +902,12 @@ static void s3_close(void *impl)
         return;
     for (int i = 0; i < s->nidle; i++)
         curl_easy_cleanup(s->idle[i]);
+    while (s->mru) {
+        cache_entry *c = s->mru;
+        cache_unlink(s, c);
+        cache_free_entry(s, c);
+    }
+    pthread_mutex_destroy(&s->cache_lock);
     pthread_mutex_destroy(&s->lock);
     explicit_bzero(s->userpwd, sizeof s->userpwd);
     explicit_bzero(&s->cfg, sizeof s->cfg);
@@ -839,6 +994,7 @@ objstore *objstore_open_s3(const char *url, int create, err *e)
         return NULL;
     }
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->cache_lock, NULL);
     if (s3_config_parse(url, &s->cfg, e) != 0) {
         s3_close(s);
         return NULL;

@@ -190,6 +190,7 @@ int s3_config_parse(const char *url, s3_config *c, err *e)
     c->timeout_s = 30;
     c->retries = 5;
     c->page = 1000;
+    c->cache_bytes = (size_t)32 << 20;
     if (!s3_config_is_s3_url(url))
         return err_set(e, ERR_INVALID, "store '%s': not an s3:// URL", url ? url : "(null)");
     const char *p = url + 5;
@@ -236,9 +237,14 @@ int s3_config_parse(const char *url, s3_config *c, err *e)
             rc = parse_int(url, "retries", val, 0, 20, &c->retries, e);
         else if (strcmp(name, "page") == 0)
             rc = parse_int(url, "page", val, 1, 1000, &c->page, e);
+        else if (strcmp(name, "cache") == 0) {
+            int mb = 0;
+            rc = parse_int(url, "cache", val, 0, 65536, &mb, e);
+            c->cache_bytes = (size_t)mb << 20;
+        }
         else
             rc = err_set(e, ERR_INVALID,
-                         "store %s: unknown option '%s' (endpoint, region, style, timeout, retries, page)", url, name);
+                         "store %s: unknown option '%s' (endpoint, region, style, timeout, retries, page, cache)", url, name);
         if (rc)
             return rc;
         q += n;

@@ -1,7 +1,7 @@
 /* s3_config.h — where an S3 object store is and who we are to it, from a store
  * URL and the usual AWS settings.
  *
- *   s3://PREFIX?endpoint=URL&region=R&style=path|virtual&timeout=S&retries=N&page=K
+ *   s3://PREFIX?endpoint=URL&region=R&style=path|virtual&timeout=S&retries=N&page=K&cache=MB
  *
  * The four buckets are PREFIX-incoming, PREFIX-processed, PREFIX-faces and
  * PREFIX-annotations (PREFIX: 3..40 bytes of [a-z0-9-], starting and ending with
@@ -10,7 +10,9 @@
  * one (MinIO, Ceph RGW) buckets are path-style unless style=virtual. region
  * defaults to $AWS_REGION, $AWS_DEFAULT_REGION, then us-east-1. timeout (30 s)
  * and retries (5) as below; page: keys per listing request (1..1000, default
- * 1000; small pages exercise the continuation of long listings).
+ * 1000; small pages exercise the continuation of long listings); cache: MiB
+ * of recently read objects kept in memory (default 32, 0 turns it off), each
+ * revalidated with a conditional GET on every read.
  * Credentials are never part of the URL: $AWS_ACCESS_KEY_ID,
  * $AWS_SECRET_ACCESS_KEY (and $AWS_SESSION_TOKEN), else the profile
  * $AWS_PROFILE (default "default") of $AWS_SHARED_CREDENTIALS_FILE or
@@ -32,6 +34,7 @@ typedef struct s3_config {
     int timeout_s; /* a transfer that moves no byte for this long fails (and is retried) */
     int retries;   /* attempts after the first, on 5xx and connection errors */
     int page;      /* max-keys of one ListObjectsV2 request */
+    size_t cache_bytes; /* read cache (objects up to 4 MiB), revalidated by ETag; 0: off */
     char access_key[128];
     char secret_key[256];
     char session_token[4096];

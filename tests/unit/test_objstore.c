@@ -565,6 +565,37 @@ static void test_s3_streaming(const char *root, const char *tmp)
     objstore_close(s);
 }
 
+/* Two handles on the same buckets (as serve and analyze in two processes): a
+ * read through the cache always sees the other handle's latest put, because
+ * every cached read is revalidated by its ETag. */
+static void test_s3_cache(const char *root)
+{
+    err e = {0};
+    objstore *a = open_store(root, &e), *b = open_store(root, &e);
+    CHECK(a && b);
+    if (!a || !b) {
+        objstore_close(a);
+        objstore_close(b);
+        return;
+    }
+    void *data;
+    size_t len;
+    for (int round = 0; round < 3; round++) {
+        char content[32];
+        int n = snprintf(content, sizeof content, "crop version %d", round);
+        CHECK(objstore_put(b, BUCKET_FACES, "abc/0.jpg", content, (size_t)n, &e) == 0);
+        for (int again = 0; again < 2; again++) { /* the second read is a cache hit */
+            CHECK(objstore_get(a, BUCKET_FACES, "abc/0.jpg", &data, &len, &e) == 0);
+            CHECK_MSG(len == (size_t)n && memcmp(data, content, len) == 0, "round %d read %d: stale", round, again);
+            free(data);
+        }
+    }
+    CHECK(objstore_delete(b, BUCKET_FACES, "abc/0.jpg", &e) == 0);
+    CHECK(objstore_get(a, BUCKET_FACES, "abc/0.jpg", &data, &len, &e) == ERR_NOTFOUND);
+    objstore_close(a);
+    objstore_close(b);
+}
+
 /* A listing longer than one page continues with the server's token. */
 static void test_s3_paging(const char *root)
 {
@@ -706,6 +737,8 @@ int main(int argc, char **argv)
         test_s3_streaming(root, base);
         snprintf(root, sizeof root, "%s/seven", base);
         test_s3_paging(root);
+        snprintf(root, sizeof root, "%s/eight", base);
+        test_s3_cache(root);
         test_s3_open_errors(base);
     }
     test_rmtree(base);
