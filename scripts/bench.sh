@@ -2,6 +2,7 @@
 # bench.sh BUILD — `make bench`: runs every benchmark program bench_* of the
 # build folder in turn; each prints its own table. bench_analyze runs the
 # JavaScript reference too: setup-reference.sh installs it in BUILD/faceapi-ref.
+# Then scripts/bench-s3.sh: the same data folder on S3 vs the directory.
 set -uo pipefail
 BUILD=${1:?usage: scripts/bench.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,4 +17,6 @@ for b in "$BUILD"/bench_*; do
   "$b" || rc=1
   echo
 done
+echo "== bench-s3 (object store: directory vs S3 on a throw-away Ceph RGW)"
+"$ROOT/scripts/bench-s3.sh" "$BUILD" || rc=1
 exit $rc

@@ -87,7 +87,7 @@ osd max object name len = 460
 osd max object namespace len = 64
 debug ms = 0
 [client.rgw]
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port tcp_nodelay=1
 rgw data = $dir/rgw
 rgw dns name = localhost
 rgw enable usage log = false
