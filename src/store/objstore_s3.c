@@ -944,14 +944,17 @@ static int check_bucket(s3_store *s, const char *bucket, int create, err *e)
     char full[128];
     full_bucket_name(s, bucket, full, sizeof full);
     int rc = bucket_request(s, "HEAD", bucket, NULL, NULL, &r, e);
-    if (rc == 0 && r.status == 404 && create) {
-        resp_free(&r);
-        rc = bucket_request(s, "PUT", bucket, NULL, NULL, &r, e);
-        if (rc == 0 && r.status / 100 != 2 && r.status != 409)
-            rc = status_error(s, "create bucket", bucket, NULL, &r, e);
+    if (rc == 0 && create && (r.status == 404 || r.status / 100 == 2)) {
+        if (r.status == 404) {
+            resp_free(&r);
+            rc = bucket_request(s, "PUT", bucket, NULL, NULL, &r, e);
+            if (rc == 0 && r.status / 100 != 2 && r.status != 409)
+                rc = status_error(s, "create bucket", bucket, NULL, &r, e);
+        }
         resp_free(&r);
         /* Versioning keeps the objects of every analysis (old crops and
-         * annotations stay reachable by version id after a re-analysis). */
+         * annotations stay reachable by version id after a re-analysis);
+         * turned on for buckets that existed already too. */
         const char *ver = "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
                           "<Status>Enabled</Status></VersioningConfiguration>";
         if (rc == 0)

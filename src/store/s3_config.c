@@ -150,6 +150,8 @@ static int find_credentials(const char *url, s3_config *c, err *e)
         snprintf(c->access_key, sizeof c->access_key, "%s", ak);
         snprintf(c->secret_key, sizeof c->secret_key, "%s", sk);
         snprintf(c->session_token, sizeof c->session_token, "%s", tok ? tok : "");
+        if (strchr(c->access_key, ':'))
+            return err_set(e, ERR_INVALID, "store %s: AWS_ACCESS_KEY_ID contains ':', which no access key does", url);
         return 0;
     }
     char path[4096];

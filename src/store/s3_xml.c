@@ -11,10 +11,26 @@
 
 #define PARSE_OPTS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS)
 
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static void quiet_structured(void *ctx, const xmlError *error)
+{
+    (void)ctx;
+    (void)error;
+}
+
 static xmlDocPtr parse(const char *xml, size_t len)
 {
     if (!xml || len == 0 || len > (size_t)INT32_MAX)
         return NULL;
+    /* A damaged answer is reported by our caller, once: libxml2 would print
+     * its own lines (encoding errors) to stderr. Both handlers are per thread. */
+    xmlSetGenericErrorFunc(NULL, quiet);
+    xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)quiet_structured);
     xmlDocPtr doc = xmlReadMemory(xml, (int)len, "s3-response.xml", NULL, PARSE_OPTS);
     /* No S3 answer has a DTD; one that does is refused whole, entities and all. */
     if (doc && (doc->intSubset || doc->extSubset)) {
