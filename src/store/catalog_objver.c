@@ -8,22 +8,19 @@
 int catalog_objver_put(catalog *c, const char *bucket, const char *key, const char *model_version,
                        const char *version_id, err *e)
 {
-    sqlite3_stmt *st = NULL;
-    sqlite3 *db = catalog_db(c);
-    int rc = 0;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO object_versions (bucket, key, model_version, version_id) "
-                           "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (bucket, key, model_version) "
-                           "DO UPDATE SET version_id = excluded.version_id, "
-                           "created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-                           -1, &st, NULL) != SQLITE_OK)
-        return catalog_db_error(db, catalog_path(c), "record an object version", e);
+    sqlite3_stmt *st = catalog_prepare(c,
+                                       "INSERT INTO object_versions (bucket, key, model_version, version_id) "
+                                       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (bucket, key, model_version) "
+                                       "DO UPDATE SET version_id = excluded.version_id, "
+                                       "created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+                                       "record an object version", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, model_version, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, version_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = catalog_db_error(db, catalog_path(c), "record an object version", e);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : catalog_error(c, "record an object version", e);
     sqlite3_finalize(st);
     return rc;
 }
@@ -31,13 +28,12 @@ int catalog_objver_put(catalog *c, const char *bucket, const char *key, const ch
 int catalog_objver_get(catalog *c, const char *bucket, const char *key, const char *model_version, char *version_id,
                        size_t size, err *e)
 {
-    sqlite3_stmt *st = NULL;
-    sqlite3 *db = catalog_db(c);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT version_id FROM object_versions WHERE bucket = ?1 AND key = ?2 AND "
-                           "model_version = ?3",
-                           -1, &st, NULL) != SQLITE_OK)
-        return catalog_db_error(db, catalog_path(c), "read an object version", e);
+    sqlite3_stmt *st = catalog_prepare(c,
+                                       "SELECT version_id FROM object_versions WHERE bucket = ?1 AND key = ?2 AND "
+                                       "model_version = ?3",
+                                       "read an object version", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, bucket, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, model_version, -1, SQLITE_STATIC);
@@ -48,7 +44,7 @@ int catalog_objver_get(catalog *c, const char *bucket, const char *key, const ch
     } else if (step == SQLITE_DONE) {
         rc = 0;
     } else {
-        rc = catalog_db_error(db, catalog_path(c), "read an object version", e);
+        rc = catalog_error(c, "read an object version", e);
     }
     sqlite3_finalize(st);
     return rc;
