@@ -34,10 +34,16 @@ fx_dump "$T/ref" > "$T/ref.dump"
 URL="s3://fault-$$?endpoint=$RGW_ENDPOINT&retries=2&timeout=5"
 "$BIN" --store "$URL" store init > /dev/null || fail "store init"
 D=$T/s3
-# each chunk of an original pauses 300 ms: the run lasts seconds, the gateway dies at 1 s
+# each chunk of an original pauses 300 ms: the run lasts seconds; the gateway
+# dies once the first photo is in the catalog (uploads under way, most to come)
 FACETAG_TEST_SLOW_MS=300 "$BIN" --data "$D" --store "$URL" ingest -j 2 --no-progress "$IN" > "$D.out" 2> "$D.err" &
 pid=$!
-sleep 1
+for _ in $(seq 1 1200); do
+  kill -0 $pid 2> /dev/null || break
+  [ -f "$D/catalog.sqlite" ] && [ "$(sqlite3 "$D/catalog.sqlite" 'SELECT count(*) FROM photos' 2> /dev/null || echo 0)" -ge 1 ] && break
+  sleep 0.1
+done
+kill -0 $pid 2> /dev/null || { cat "$D.err"; fail "the run ended before the gateway could be stopped"; }
 "$SRC/scripts/rgw-stop.sh" --gateway "$RGW"
 wait $pid
 rc=$?
