@@ -13,6 +13,7 @@ pkgs=(build-essential cmake pkg-config
       libjpeg-dev   # media/jpeg_compat
       libdnnl-dev   # vision/ssd_bf16: oneDNN, the detector in bf16 (AMX, AVX512-BF16)
       zlib1g-dev    # review/respcache: gzip
+      libgeonames-dev libgeonames-common  # annotate/places: GeoNames cities and their translated names
       wrk python3   # bench_serve: load generator, and the static file server it is compared with
       jq            # JSON in the review server's shell tests
       git python3-numpy   # setup-llama.sh: llama.cpp's source bundle, the tiny GGUF writer (gguf-py)

@@ -34,6 +34,7 @@ extern const cli_command cmd_eval;
 extern const cli_command cmd_serve;
 extern const cli_command cmd_detect;
 extern const cli_command cmd_analyze;
+extern const cli_command cmd_annotate;
 extern const cli_command cmd_timeline;
 extern const cli_command cmd_export;
 extern const cli_command cmd_check;

@@ -1,11 +1,15 @@
-/* cmd_export.c — `facetag export cypher|neo4j-csv`: the archive's graph for
- * Neo4j (graph/graph_export.h). */
+/* cmd_export.c — `facetag export cypher|neo4j-csv|json`: the archive's graph
+ * for Neo4j (graph/graph_export.h), or the whole catalog as one JSON document
+ * (export/export_json.h, the shape score_archive.py and /api/export.json share). */
 #include "cli/cli.h"
+#include "core/fsutil.h"
+#include "export/export_json.h"
 #include "graph/graph_export.h"
 #include "store/datadir.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +18,7 @@
 static const char usage[] =
     "Usage: facetag export cypher [--out FILE] [--batch N]\n"
     "       facetag export neo4j-csv DIR\n"
+    "       facetag export json [--out FILE]\n"
     "The archive as a graph for Neo4j: photos (Foto), persons and their clusters,\n"
     "events, places (Location) and years, with APPEARS_IN, TAKEN_AT, PART_OF,\n"
     "LOCATED_IN, SAME_AS, PERFORMED_AT, IN_YEAR and NEXT (docs/graph.md).\n"
@@ -23,7 +28,13 @@ static const char usage[] =
     "             cypher-shell -u neo4j -p ... -f FILE\n"
     "  neo4j-csv  CSV files for 'neo4j-admin database import full' into DIR (created\n"
     "             if needed), with the command line in DIR/IMPORT.txt\n"
-    "A summary (nodes, relations, lines) goes to standard error.\n"
+    "  json       every photo with its source paths, date (value, precision, source,\n"
+    "             inferred), place and event, its faces with box, person, name (the\n"
+    "             name people gave, else the best suggestion of 'facetag annotate'),\n"
+    "             name status and suggestions with their evidence; and the persons,\n"
+    "             events and places (default to standard output; a file is written\n"
+    "             whole or not at all)\n"
+    "A summary (nodes, relations, lines) of cypher and neo4j-csv goes to standard error.\n"
     "Exit status: 0 ok, 2 usage, data folder or output error.";
 
 static int export_cypher(const cli_globals *g, int argc, char **argv)
@@ -122,20 +133,74 @@ static int export_csv(const cli_globals *g, int argc, char **argv)
     return EXIT_OK;
 }
 
+static int export_json(const cli_globals *g, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+    const char *out = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        if (c == 'o')
+            out = optarg;
+        else
+            return cli_usage_error(&cmd_export, "unknown option");
+    }
+    if (optind < argc)
+        return cli_usage_error(&cmd_export, "unexpected argument '%s'", argv[optind]);
+    err e = {0};
+    catalog *cat = NULL;
+    if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
+        fprintf(stderr, "facetag export: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    json_t *doc = NULL;
+    int rc = export_json_build(cat, &doc, &e);
+    catalog_close(cat);
+    if (rc) {
+        fprintf(stderr, "facetag export: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    char *text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    if (!text) {
+        fprintf(stderr, "facetag export: out of memory\n");
+        return EXIT_USAGE;
+    }
+    size_t len = strlen(text);
+    text[len] = '\n'; /* over the NUL: written as len + 1 bytes, never read as a string again */
+    if (!out) {
+        bool ok = fwrite(text, 1, len + 1, stdout) == len + 1 && fflush(stdout) == 0;
+        free(text);
+        if (!ok) {
+            fprintf(stderr, "facetag export: writing to standard output failed\n");
+            return EXIT_USAGE;
+        }
+        return EXIT_OK;
+    }
+    rc = fsutil_write_atomic(out, text, len + 1, &e);
+    free(text);
+    if (rc) {
+        fprintf(stderr, "facetag export: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
 static int run_export(const cli_globals *g, int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error(&cmd_export, "say what to export: cypher or neo4j-csv");
+        return cli_usage_error(&cmd_export, "say what to export: cypher, neo4j-csv or json");
     if (strcmp(argv[1], "cypher") == 0)
         return export_cypher(g, argc - 1, argv + 1);
     if (strcmp(argv[1], "neo4j-csv") == 0)
         return export_csv(g, argc - 1, argv + 1);
-    return cli_usage_error(&cmd_export, "unknown export '%s' (cypher, neo4j-csv)", argv[1]);
+    if (strcmp(argv[1], "json") == 0)
+        return export_json(g, argc - 1, argv + 1);
+    return cli_usage_error(&cmd_export, "unknown export '%s' (cypher, neo4j-csv, json)", argv[1]);
 }
 
 const cli_command cmd_export = {
     .name = "export",
-    .summary = "the archive's graph for Neo4j (Cypher script or neo4j-admin CSV)",
+    .summary = "the archive's graph for Neo4j (Cypher script or neo4j-admin CSV), or the catalog as JSON",
     .usage = usage,
     .run = run_export,
 };

@@ -16,6 +16,7 @@ static const cli_command *const commands[] = {
     &cmd_analyze,
     &cmd_status,
     &cmd_cluster,
+    &cmd_annotate,
     &cmd_people,
     &cmd_check,
     &cmd_eval,

@@ -306,8 +306,40 @@ static const char migration_6[] =
     "  PRIMARY KEY (bucket, key, model_version)"
     ") STRICT;";
 
+/* Version 7 (annotate): events get a stable key (the folder or session they
+ * were read from) so an event keeps its id from run to run; each annotate run
+ * records a fingerprint of its inputs so an unchanged catalog is not read
+ * again; faces that belong to no person get their own name suggestions from
+ * their photo's caption (face_suggestions, same shape as person_suggestions). */
+static const char migration_7[] =
+    "ALTER TABLE events ADD COLUMN key TEXT;"
+    "CREATE UNIQUE INDEX events_key ON events(key) WHERE key IS NOT NULL;"
+    "CREATE TABLE annotate_runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL DEFAULT " NOW ","
+    "  fingerprint TEXT NOT NULL,"
+    "  full INTEGER NOT NULL CHECK (full IN (0, 1)),"
+    "  photos INTEGER NOT NULL CHECK (photos >= 0),"
+    "  dated INTEGER NOT NULL CHECK (dated >= 0),"
+    "  placed INTEGER NOT NULL CHECK (placed >= 0),"
+    "  events INTEGER NOT NULL CHECK (events >= 0),"
+    "  suggestions INTEGER NOT NULL CHECK (suggestions >= 0),"
+    "  seconds REAL NOT NULL CHECK (seconds >= 0)"
+    ") STRICT;"
+    "CREATE TABLE face_suggestions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,"
+    "  label TEXT NOT NULL,"
+    "  confidence REAL NOT NULL CHECK (confidence BETWEEN 0 AND 1),"
+    "  source TEXT NOT NULL,"
+    "  evidence TEXT CHECK (evidence IS NULL OR json_valid(evidence)),"
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted', 'rejected')),"
+    "  created_at TEXT NOT NULL DEFAULT " NOW ","
+    "  UNIQUE (face_id, label, source)"
+    ") STRICT;";
+
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1, migration_2, migration_3, migration_4,
-                                                              migration_5, migration_6};
+                                                              migration_5, migration_6, migration_7};
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {

@@ -1,0 +1,400 @@
+/* annotate.c — the stage: load, read the evidence, group, name, store. */
+#include "annotate/annotate.h"
+#include "annotate/events.h"
+#include "annotate/evidence.h"
+#include "annotate/model.h"
+#include "core/progress.h"
+#include "store/catalog_annotate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void annotate_options_default(annotate_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->progress_enabled = -1;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- loading ---------------------------------------------------------------- */
+
+static int on_photo(const char *id, const char *taken_at, const char *taken_src, const char *sidecar, void *ud)
+{
+    ann_model *m = ud;
+    ann_photo *p = ann_model_add_photo(m, id);
+    if (!p)
+        return ERR_NOMEM;
+    if (taken_at && taken_src && strcmp(taken_src, "exif") == 0 && !(p->taken_at = strdup(taken_at)))
+        return ERR_NOMEM;
+    if (sidecar && !(p->sidecar = strdup(sidecar)))
+        return ERR_NOMEM;
+    return 0;
+}
+
+static int on_source(const char *id, const char *path, void *ud)
+{
+    ann_photo *p = ann_model_photo(ud, id);
+    if (p && !p->path && !(p->path = strdup(path)))
+        return ERR_NOMEM;
+    return 0;
+}
+
+static int on_face(int64_t face_id, const char *photo_id, const double box[4], int64_t person_id, const char *status,
+                   void *ud)
+{
+    ann_photo *p = ann_model_photo(ud, photo_id);
+    if (!p)
+        return 0;
+    ann_face *f = realloc(p->faces, (p->nfaces + 1) * sizeof *f);
+    if (!f)
+        return ERR_NOMEM;
+    p->faces = f;
+    f[p->nfaces++] = (ann_face){.id = face_id, .box = {box[0], box[1], box[2], box[3]}, .person_id = person_id,
+                                .confirmed = status && strcmp(status, "confirmed") == 0};
+    return 0;
+}
+
+static int on_named(int64_t person_id, const char *name, void *ud)
+{
+    ann_model *m = ud;
+    gint64 *k = malloc(sizeof *k);
+    char *v = strdup(name);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return ERR_NOMEM;
+    }
+    *k = person_id;
+    g_hash_table_replace(m->confirmed, k, v);
+    return 0;
+}
+
+static int on_decided(int64_t person_id, int64_t face_id, const char *label, const char *status, void *ud)
+{
+    ann_model *m = ud;
+    if (strcmp(status, "rejected") != 0)
+        return 0;
+    char *key = names_key(label);
+    if (!key)
+        return ERR_NOMEM;
+    char *s = g_strdup_printf("%c%lld|%s", person_id ? 'p' : 'f', (long long)(person_id ? person_id : face_id), key);
+    free(key);
+    char *d = strdup(s);
+    g_free(s);
+    if (!d)
+        return ERR_NOMEM;
+    g_hash_table_add(m->rejected, d);
+    return 0;
+}
+
+static int on_human(const char *photo_id, const char *date_value, const char *date_precision, bool date_human,
+                    int64_t place_id, bool place_human, void *ud)
+{
+    ann_photo *p = ann_model_photo(ud, photo_id);
+    if (!p)
+        return 0;
+    if (date_human && date_value) {
+        p->human_date = true;
+        snprintf(p->human_date_value, sizeof p->human_date_value, "%s", date_value);
+        snprintf(p->human_date_precision, sizeof p->human_date_precision, "%s", date_precision ? date_precision : "");
+    }
+    if (place_human) {
+        p->human_place = true;
+        p->human_place_id = place_id;
+    }
+    return 0;
+}
+
+static int nomem(err *e) { return err_set(e, ERR_NOMEM, "annotate: out of memory"); }
+
+/* ---- storing ---------------------------------------------------------------- */
+
+static json_t *photo_evidence(const ann_photo *p)
+{
+    json_t *a = json_array();
+    if (p->date.precision != DATE_NONE && p->date_text)
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "kind", "date", "source", p->date_source, "text",
+                                           p->date_text));
+    if (p->place && p->place_text)
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "kind", "place", "source", p->place_source, "text",
+                                           p->place_text));
+    if (p->caption)
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "kind", "caption", "source", "caption", "text",
+                                           p->caption));
+    return a;
+}
+
+typedef struct store_ctx {
+    catalog *c;
+    ann_model *m;
+    GHashTable *place_ids; /* place_info* -> id */
+    err *e;
+} store_ctx;
+
+static int place_id(store_ctx *s, const place_info *pl, int64_t *id)
+{
+    *id = 0;
+    if (!pl)
+        return 0;
+    gpointer v = g_hash_table_lookup(s->place_ids, pl);
+    if (v) {
+        *id = (int64_t)GPOINTER_TO_SIZE(v);
+        return 0;
+    }
+    int rc = catalog_ann_place_id(s->c, pl->name, pl->country, pl->geonames_id, pl->lat, pl->lon,
+                                  pl->geonames_id ? "geonames" : "archive", id, s->e);
+    if (rc == 0)
+        g_hash_table_insert(s->place_ids, (gpointer)pl, GSIZE_TO_POINTER((size_t)*id));
+    return rc;
+}
+
+static int store_events(store_ctx *s, size_t *stored)
+{
+    ann_model *m = s->m;
+    GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL); /* "name|year" */
+    int64_t *keep = malloc((m->nevents + 1) * sizeof *keep);
+    size_t nkeep = 0;
+    int rc = keep ? 0 : nomem(s->e);
+    for (size_t i = 0; rc == 0 && i < m->nevents; i++) {
+        ann_event *ev = &m->events[i];
+        char dv[16] = "";
+        if (ev->date.precision != DATE_NONE)
+            dates_format(&ev->date, dv, sizeof dv);
+        int year = ev->date.precision != DATE_NONE ? ev->date.year : 0;
+        /* one name per year: a second "Probe" of 1977 is told apart by its date, place, then a number */
+        char *name = g_strdup(ev->name);
+        for (int k = 2;; k++) {
+            char *probe = g_strdup_printf("%s|%d", name, year);
+            bool taken = g_hash_table_contains(names, probe);
+            g_free(probe);
+            if (!taken)
+                break;
+            char *alt = k == 2 && dv[0] ? g_strdup_printf("%s (%s)", ev->name, dv)
+                        : k == 3 && ev->place ? g_strdup_printf("%s (%s%s%s)", ev->name, dv, dv[0] ? ", " : "",
+                                                               ev->place->name)
+                                              : g_strdup_printf("%s (%d)", ev->name, k);
+            g_free(name);
+            name = alt;
+        }
+        g_hash_table_add(names, g_strdup_printf("%s|%d", name, year));
+        int64_t pid = 0;
+        rc = place_id(s, ev->place, &pid);
+        if (rc == 0)
+            rc = catalog_ann_event_put(s->c, ev->key, name, year, dv[0] ? dv : NULL,
+                                       dv[0] ? dates_precision_name(ev->date.precision) : NULL, pid, "rules", &ev->id,
+                                       s->e);
+        g_free(name);
+        if (rc == 0)
+            keep[nkeep++] = ev->id;
+    }
+    if (rc == 0)
+        rc = catalog_ann_events_prune(s->c, "rules", keep, nkeep, s->e);
+    *stored = nkeep;
+    free(keep);
+    g_hash_table_destroy(names);
+    return rc;
+}
+
+static int store_photos(store_ctx *s, progress *bar, annotate_summary *sum)
+{
+    ann_model *m = s->m;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < m->n; i++) {
+        ann_photo *p = &m->photos[i];
+        char dv[16] = "";
+        if (p->date.precision != DATE_NONE)
+            dates_format(&p->date, dv, sizeof dv);
+        int64_t pid = 0;
+        rc = place_id(s, p->place, &pid);
+        if (rc)
+            break;
+        json_t *ev = photo_evidence(p);
+        char *evtext = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+        json_decref(ev);
+        catalog_ann_photo_row row = {
+            .photo_id = p->id,
+            .date_value = dv[0] ? dv : NULL,
+            .date_precision = dates_precision_name(p->date.precision),
+            .date_source = p->date_source,
+            .date_inferred = p->date_inferred,
+            .place_id = pid,
+            .place_source = p->place_source,
+            .event_id = p->event != SIZE_MAX && p->event < m->nevents ? m->events[p->event].id : 0,
+            .evidence = evtext,
+        };
+        rc = catalog_ann_photo_put(s->c, &row, s->e);
+        free(evtext);
+        if (dv[0] || p->human_date) {
+            sum->dated++;
+            sum->dated_inferred += p->date_inferred;
+        }
+        sum->placed += p->place != NULL || p->human_place;
+        sum->captions += p->caption != NULL;
+        if (i % 512 == 0)
+            progress_set(bar, (int64_t)(m->n + i));
+    }
+    return rc;
+}
+
+static int sug_cmp(const void *a, const void *b)
+{
+    const ann_suggestion *x = a, *y = b;
+    if (x->person_id != y->person_id)
+        return x->person_id < y->person_id ? -1 : 1;
+    if (x->face_id != y->face_id)
+        return x->face_id < y->face_id ? -1 : 1;
+    return x->confidence > y->confidence ? -1 : x->confidence < y->confidence;
+}
+
+static int store_suggestions(store_ctx *s, annotate_summary *sum)
+{
+    ann_model *m = s->m;
+    qsort(m->sugs, m->nsugs, sizeof *m->sugs, sug_cmp);
+    int64_t *persons = malloc((m->nsugs + 1) * sizeof *persons), *faces = malloc((m->nsugs + 1) * sizeof *faces);
+    const char **labels = malloc((m->nsugs + 1) * sizeof *labels), **evs = malloc((m->nsugs + 1) * sizeof *evs);
+    double *conf = malloc((m->nsugs + 1) * sizeof *conf);
+    size_t np = 0, nf = 0;
+    int rc = persons && faces && labels && evs && conf ? 0 : nomem(s->e);
+    for (size_t i = 0; rc == 0 && i < m->nsugs;) {
+        size_t j = i;
+        while (j < m->nsugs && m->sugs[j].person_id == m->sugs[i].person_id && m->sugs[j].face_id == m->sugs[i].face_id)
+            j++;
+        for (size_t k = i; k < j; k++) {
+            labels[k - i] = m->sugs[k].label;
+            conf[k - i] = m->sugs[k].confidence;
+            evs[k - i] = m->sugs[k].evidence;
+        }
+        rc = catalog_ann_suggestions_put(s->c, m->sugs[i].person_id, m->sugs[i].face_id, "rules", labels, conf, evs,
+                                         j - i, s->e);
+        if (m->sugs[i].person_id)
+            persons[np++] = m->sugs[i].person_id;
+        else
+            faces[nf++] = m->sugs[i].face_id;
+        i = j;
+    }
+    if (rc == 0)
+        rc = catalog_ann_suggestions_prune(s->c, "rules", persons, np, faces, nf, s->e);
+    sum->persons_suggested = np;
+    sum->faces_suggested = nf;
+    sum->suggestions = m->nsugs;
+    free(persons);
+    free(faces);
+    free(labels);
+    free(evs);
+    free(conf);
+    return rc;
+}
+
+/* ---- the stage -------------------------------------------------------------- */
+
+static int load(catalog *c, ann_model *m, err *e)
+{
+    int rc = catalog_ann_each_photo(c, on_photo, m, e);
+    if (rc == ERR_NOMEM)
+        return nomem(e);
+    if (rc == 0)
+        rc = catalog_ann_each_source(c, on_source, m, e);
+    if (rc == 0)
+        rc = catalog_ann_each_face(c, on_face, m, e);
+    if (rc == 0)
+        rc = catalog_ann_each_named_person(c, on_named, m, e);
+    if (rc == 0)
+        rc = catalog_ann_each_decided(c, on_decided, m, e);
+    if (rc == 0)
+        rc = catalog_ann_each_human(c, on_human, m, e);
+    if (rc == ERR_NOMEM && e->code != ERR_NOMEM)
+        return nomem(e);
+    return rc;
+}
+
+int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err *e)
+{
+    memset(s, 0, sizeof *s);
+    double t0 = now_s();
+    char fp[512], last[512];
+    int rc = catalog_ann_fingerprint(c, fp, sizeof fp, e);
+    if (rc == 0)
+        rc = catalog_ann_last_fingerprint(c, last, sizeof last, e);
+    if (rc)
+        return rc;
+    if (!o->full && strcmp(fp, last) == 0) {
+        s->unchanged = true;
+        s->seconds = now_s() - t0;
+        return 0;
+    }
+    gazetteer *gaz = gazetteer_new();
+    if (!gaz)
+        return nomem(e);
+    rc = gazetteer_load_geonames(gaz, o->langs ? o->langs : places_default_langs, e);
+    if (rc) {
+        gazetteer_free(gaz);
+        return rc;
+    }
+    s->gazetteer_names = gazetteer_size(gaz);
+    ann_model *m = ann_model_new(gaz);
+    if (!m) {
+        gazetteer_free(gaz);
+        return nomem(e);
+    }
+    rc = load(c, m, e);
+    progress *bar = o->progress ? progress_new(o->progress, "annotate", "photos", (int64_t)m->n * 2,
+                                               o->progress_enabled)
+                                : NULL;
+    for (size_t i = 0; rc == 0 && i < m->n; i++)
+        if (evidence_gather(m, &m->photos[i]))
+            rc = nomem(e);
+    for (size_t i = 0; rc == 0 && i < m->n; i++) {
+        ann_photo *p = &m->photos[i];
+        if (evidence_read(m, p))
+            rc = nomem(e);
+        if (p->human_date) {
+            p->date = (date_hit){0};
+            p->date.precision = dates_precision_parse(p->human_date_precision);
+            sscanf(p->human_date_value, "%d-%d-%d", &p->date.year, &p->date.month, &p->date.day);
+            p->date_source = "human";
+            p->date_inferred = false;
+        }
+        if (i % 512 == 0)
+            progress_set(bar, (int64_t)i);
+    }
+    if (rc == 0 && events_group(m))
+        rc = nomem(e);
+    if (rc == 0 && naming_suggest(m, o->advisor, o->advisor_ud))
+        rc = nomem(e);
+    store_ctx sc = {.c = c, .m = m, .place_ids = g_hash_table_new(g_direct_hash, g_direct_equal), .e = e};
+    if (rc == 0)
+        rc = catalog_begin(c, e);
+    if (rc == 0) {
+        s->photos = m->n;
+        rc = store_events(&sc, &s->events);
+        if (rc == 0)
+            rc = store_photos(&sc, bar, s);
+        if (rc == 0)
+            rc = store_suggestions(&sc, s);
+        s->seconds = now_s() - t0;
+        catalog_ann_run run = {.fingerprint = fp, .full = o->full, .photos = (int64_t)s->photos,
+                               .dated = (int64_t)s->dated, .placed = (int64_t)s->placed,
+                               .events = (int64_t)s->events, .suggestions = (int64_t)s->suggestions,
+                               .seconds = s->seconds};
+        if (rc == 0)
+            rc = catalog_ann_run_put(c, &run, e);
+        if (rc == 0)
+            rc = catalog_commit(c, e);
+        else
+            catalog_rollback(c);
+    }
+    progress_end(bar);
+    g_hash_table_destroy(sc.place_ids);
+    ann_model_free(m);
+    gazetteer_free(gaz);
+    s->seconds = now_s() - t0;
+    return rc;
+}

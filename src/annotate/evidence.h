@@ -1,0 +1,20 @@
+/* evidence.h — what each photo's paths and sidecars say, read in two passes:
+ * evidence_gather collects the texts (every folder level of the path, the
+ * caption, album text, XMP/JSON fields) and the archive's quoted titles;
+ * evidence_read then concludes the photo's own date, place and caption names
+ * (dates_*, places_*, names_*), each with the source and text it came from.
+ * Both return 0 or ERR_NOMEM. */
+#ifndef FACETAG_ANNOTATE_EVIDENCE_H
+#define FACETAG_ANNOTATE_EVIDENCE_H
+
+#include "annotate/model.h"
+
+/* Needs p->path, p->sidecar (consumed and freed) and p->taken_at. */
+int evidence_gather(ann_model *m, ann_photo *p);
+/* After every photo was gathered (titles are archive-wide). */
+int evidence_read(ann_model *m, ann_photo *p);
+/* The film or sheet number of a file name: its numbers but the last, joined by
+ * '_' ("IMG_012_003.jpg" -> "012"); "" when it has fewer than two numbers. */
+void evidence_roll(const char *file, char *out, size_t size);
+
+#endif

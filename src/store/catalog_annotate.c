@@ -1,0 +1,400 @@
+/* catalog_annotate.c — the annotate stage's SQL (see catalog_annotate.h). */
+#include "store/catalog_annotate.h"
+#include "store/catalog_internal.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(catalog *c, const char *what, err *e)
+{
+    return catalog_db_error(catalog_db(c), catalog_path(c), what, e);
+}
+
+static sqlite3_stmt *prep(catalog *c, const char *sql, const char *what, err *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) != SQLITE_OK) {
+        fail(c, what, e);
+        return NULL;
+    }
+    return st;
+}
+
+static const char *txt(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
+
+/* Steps st to the end; each row to row(); finalizes. */
+#define EACH(c, st, what, e, ROW)                                                   \
+    do {                                                                            \
+        int step_, rc_ = 0;                                                         \
+        while ((step_ = sqlite3_step(st)) == SQLITE_ROW) {                          \
+            rc_ = (ROW);                                                            \
+            if (rc_)                                                                \
+                break;                                                              \
+        }                                                                           \
+        if (rc_ == 0 && step_ != SQLITE_DONE && step_ != SQLITE_ROW)                \
+            rc_ = fail(c, what, e);                                                 \
+        sqlite3_finalize(st);                                                       \
+        return rc_;                                                                 \
+    } while (0)
+
+int catalog_ann_each_photo(catalog *c, catalog_ann_photo_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prep(c, "SELECT photo_id, taken_at, taken_at_source, sidecar FROM photos ORDER BY photo_id",
+                            "annotate: read photos", e);
+    if (!st)
+        return e->code;
+    EACH(c, st, "annotate: read photos", e, fn(txt(st, 0), txt(st, 1), txt(st, 2), txt(st, 3), ud));
+}
+
+int catalog_ann_each_source(catalog *c, catalog_ann_source_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st =
+        prep(c, "SELECT photo_id, path FROM photo_sources ORDER BY photo_id, id", "annotate: read source paths", e);
+    if (!st)
+        return e->code;
+    EACH(c, st, "annotate: read source paths", e, fn(txt(st, 0), txt(st, 1), ud));
+}
+
+int catalog_ann_each_face(catalog *c, catalog_ann_face_fn fn, void *ud, err *e)
+{
+    /* the current analysis of each photo: the model version of its newest done run */
+    sqlite3_stmt *st = prep(c,
+                            "WITH cur AS (SELECT photo_id, model_version FROM analysis_runs r "
+                            "  WHERE status = 'done' AND rowid = (SELECT max(rowid) FROM analysis_runs r2 "
+                            "  WHERE r2.photo_id = r.photo_id AND r2.status = 'done')) "
+                            "SELECT f.id, f.photo_id, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id, f.status "
+                            "FROM faces f JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version "
+                            "WHERE f.status <> 'rejected' ORDER BY f.photo_id, f.face_no",
+                            "annotate: read faces", e);
+    if (!st)
+        return e->code;
+    double box[4];
+    EACH(c, st, "annotate: read faces", e,
+         (box[0] = sqlite3_column_double(st, 2), box[1] = sqlite3_column_double(st, 3),
+          box[2] = sqlite3_column_double(st, 4), box[3] = sqlite3_column_double(st, 5),
+          fn(sqlite3_column_int64(st, 0), txt(st, 1), box, sqlite3_column_int64(st, 6), txt(st, 7), ud)));
+}
+
+int catalog_ann_each_named_person(catalog *c, catalog_ann_person_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prep(c, "SELECT id, name FROM persons WHERE name IS NOT NULL AND name <> '' ORDER BY id",
+                            "annotate: read person names", e);
+    if (!st)
+        return e->code;
+    EACH(c, st, "annotate: read person names", e, fn(sqlite3_column_int64(st, 0), txt(st, 1), ud));
+}
+
+int catalog_ann_each_decided(catalog *c, catalog_ann_decided_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prep(c,
+                            "SELECT person_id, 0, label, status FROM person_suggestions WHERE status <> 'open' "
+                            "UNION ALL SELECT 0, face_id, label, status FROM face_suggestions WHERE status <> 'open'",
+                            "annotate: read decided suggestions", e);
+    if (!st)
+        return e->code;
+    EACH(c, st, "annotate: read decided suggestions", e,
+         fn(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), txt(st, 2), txt(st, 3), ud));
+}
+
+int catalog_ann_each_human(catalog *c, catalog_ann_human_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prep(c,
+                            "SELECT photo_id, date_value, date_precision, date_source = 'human', "
+                            "ifnull(place_id, 0), place_source = 'human' FROM photo_annotations "
+                            "WHERE date_source = 'human' OR place_source = 'human' ORDER BY photo_id",
+                            "annotate: read people's dates and places", e);
+    if (!st)
+        return e->code;
+    EACH(c, st, "annotate: read people's dates and places", e,
+         fn(txt(st, 0), txt(st, 1), txt(st, 2), sqlite3_column_int(st, 3) == 1, sqlite3_column_int64(st, 4),
+            sqlite3_column_int(st, 5) == 1, ud));
+}
+
+int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e)
+{
+    sqlite3_stmt *st = prep(c,
+                            "SELECT (SELECT count(*) || '.' || ifnull(max(updated_at), '') FROM photos), "
+                            "(SELECT count(*) || '.' || ifnull(max(id), 0) FROM photo_sources), "
+                            "(SELECT count(*) || '.' || ifnull(max(id), 0) || '.' || total(person_id) || '.' "
+                            "  || total(status = 'rejected') FROM faces), "
+                            "(SELECT count(*) || '.' || ifnull(max(id), 0) FROM decisions), "
+                            "(SELECT count(*) || '.' || total(length(name)) || '.' || ifnull(max(updated_at), '') "
+                            "  FROM persons), "
+                            "(SELECT count(*) FROM person_suggestions WHERE status <> 'open') || '.' || "
+                            "(SELECT count(*) FROM face_suggestions WHERE status <> 'open'), "
+                            "(SELECT count(*) || '.' || ifnull(max(updated_at), '') FROM photo_annotations "
+                            "  WHERE date_source = 'human' OR place_source = 'human')",
+                            "annotate: fingerprint", e);
+    if (!st)
+        return e->code;
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(buf, size, "%s|%s|%s|%s|%s|%s|%s", txt(st, 0), txt(st, 1), txt(st, 2), txt(st, 3), txt(st, 4),
+                 txt(st, 5), txt(st, 6));
+    else
+        rc = fail(c, "annotate: fingerprint", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_ann_last_fingerprint(catalog *c, char *buf, size_t size, err *e)
+{
+    sqlite3_stmt *st =
+        prep(c, "SELECT fingerprint FROM annotate_runs ORDER BY id DESC LIMIT 1", "annotate: last run", e);
+    if (!st)
+        return e->code;
+    buf[0] = '\0';
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW)
+        snprintf(buf, size, "%s", txt(st, 0));
+    else if (step != SQLITE_DONE)
+        rc = fail(c, "annotate: last run", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_ann_run_put(catalog *c, const catalog_ann_run *r, err *e)
+{
+    sqlite3_stmt *st = prep(c,
+                            "INSERT INTO annotate_runs (fingerprint, full, photos, dated, placed, events, "
+                            "suggestions, seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            "annotate: record the run", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_text(st, 1, r->fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, r->full);
+    sqlite3_bind_int64(st, 3, r->photos);
+    sqlite3_bind_int64(st, 4, r->dated);
+    sqlite3_bind_int64(st, 5, r->placed);
+    sqlite3_bind_int64(st, 6, r->events);
+    sqlite3_bind_int64(st, 7, r->suggestions);
+    sqlite3_bind_double(st, 8, r->seconds > 0 ? r->seconds : 0);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(c, "annotate: record the run", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s && *s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+int catalog_ann_place_id(catalog *c, const char *name, const char *country, int64_t geonames_id, double lat,
+                         double lon, const char *source, int64_t *id, err *e)
+{
+    sqlite3_stmt *st = prep(c,
+                            "INSERT INTO places (name, country, geonames_id, lat, lon, source) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO UPDATE SET "
+                            "country = coalesce(excluded.country, country), "
+                            "geonames_id = coalesce(excluded.geonames_id, geonames_id), "
+                            "lat = coalesce(excluded.lat, lat), lon = coalesce(excluded.lon, lon), "
+                            "source = coalesce(source, excluded.source) RETURNING id",
+                            "annotate: store a place", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, 2, country);
+    if (geonames_id > 0)
+        sqlite3_bind_int64(st, 3, geonames_id);
+    else
+        sqlite3_bind_null(st, 3);
+    if (isfinite(lat) && isfinite(lon)) {
+        sqlite3_bind_double(st, 4, lat);
+        sqlite3_bind_double(st, 5, lon);
+    } else {
+        sqlite3_bind_null(st, 4);
+        sqlite3_bind_null(st, 5);
+    }
+    bind_text_or_null(st, 6, source);
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else
+        rc = fail(c, "annotate: store a place", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_ann_event_put(catalog *c, const char *key, const char *name, int year, const char *date_value,
+                          const char *date_precision, int64_t place_id, const char *source, int64_t *id, err *e)
+{
+    sqlite3_stmt *st = prep(c,
+                            "INSERT INTO events (key, name, year, date_value, date_precision, location_id, source) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) WHERE key IS NOT NULL DO UPDATE SET "
+                            "name = excluded.name, year = excluded.year, date_value = excluded.date_value, "
+                            "date_precision = excluded.date_precision, location_id = excluded.location_id, "
+                            "source = excluded.source RETURNING id",
+                            "annotate: store an event", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    if (year > 0)
+        sqlite3_bind_int(st, 3, year);
+    else
+        sqlite3_bind_null(st, 3);
+    bind_text_or_null(st, 4, date_value);
+    bind_text_or_null(st, 5, date_precision);
+    if (place_id > 0)
+        sqlite3_bind_int64(st, 6, place_id);
+    else
+        sqlite3_bind_null(st, 6);
+    bind_text_or_null(st, 7, source);
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else
+        rc = fail(c, "annotate: store an event", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ids as a JSON array text for json_each; malloc'd */
+static char *id_array(const int64_t *ids, size_t n)
+{
+    char *buf = malloc(n * 21 + 3);
+    if (!buf)
+        return NULL;
+    size_t o = 0;
+    buf[o++] = '[';
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)sprintf(buf + o, "%s%lld", i ? "," : "", (long long)ids[i]);
+    buf[o++] = ']';
+    buf[o] = '\0';
+    return buf;
+}
+
+int catalog_ann_events_prune(catalog *c, const char *source, const int64_t *keep, size_t n, err *e)
+{
+    char *ids = id_array(keep, n);
+    if (!ids)
+        return err_set(e, ERR_NOMEM, "annotate: out of memory");
+    sqlite3_stmt *st = prep(c,
+                            "DELETE FROM events WHERE source = ?1 AND id NOT IN (SELECT value FROM json_each(?2))",
+                            "annotate: remove old events", e);
+    int rc = st ? 0 : e->code;
+    if (st) {
+        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, ids, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = fail(c, "annotate: remove old events", e);
+        sqlite3_finalize(st);
+    }
+    free(ids);
+    return rc;
+}
+
+int catalog_ann_photo_put(catalog *c, const catalog_ann_photo_row *r, err *e)
+{
+    sqlite3_stmt *st = prep(
+        c,
+        "INSERT INTO photo_annotations (photo_id, date_value, date_precision, date_source, date_inferred, place_id, "
+        "place_source, event_id, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+        "ON CONFLICT (photo_id) DO UPDATE SET "
+        "date_value = CASE WHEN date_source = 'human' THEN date_value ELSE excluded.date_value END, "
+        "date_precision = CASE WHEN date_source = 'human' THEN date_precision ELSE excluded.date_precision END, "
+        "date_inferred = CASE WHEN date_source = 'human' THEN date_inferred ELSE excluded.date_inferred END, "
+        "date_source = CASE WHEN date_source = 'human' THEN date_source ELSE excluded.date_source END, "
+        "place_id = CASE WHEN place_source = 'human' THEN place_id ELSE excluded.place_id END, "
+        "place_source = CASE WHEN place_source = 'human' THEN place_source ELSE excluded.place_source END, "
+        "event_id = excluded.event_id, evidence = excluded.evidence, "
+        "updated_at = " "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) "
+        "WHERE date_value IS NOT excluded.date_value OR date_precision IS NOT excluded.date_precision "
+        "OR date_source IS NOT excluded.date_source OR date_inferred IS NOT excluded.date_inferred "
+        "OR place_id IS NOT excluded.place_id OR place_source IS NOT excluded.place_source "
+        "OR event_id IS NOT excluded.event_id OR evidence IS NOT excluded.evidence",
+        "annotate: store a photo's annotation", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_text(st, 1, r->photo_id, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 2, r->date_value);
+    bind_text_or_null(st, 3, r->date_value ? r->date_precision : NULL);
+    bind_text_or_null(st, 4, r->date_value ? r->date_source : NULL);
+    sqlite3_bind_int(st, 5, r->date_value && r->date_inferred);
+    if (r->place_id > 0) {
+        sqlite3_bind_int64(st, 6, r->place_id);
+        bind_text_or_null(st, 7, r->place_source);
+    } else {
+        sqlite3_bind_null(st, 6);
+        sqlite3_bind_null(st, 7);
+    }
+    if (r->event_id > 0)
+        sqlite3_bind_int64(st, 8, r->event_id);
+    else
+        sqlite3_bind_null(st, 8);
+    bind_text_or_null(st, 9, r->evidence);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(c, "annotate: store a photo's annotation", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_ann_suggestions_put(catalog *c, int64_t person_id, int64_t face_id, const char *source,
+                                const char *const *labels, const double *conf, const char *const *evidence, size_t n,
+                                err *e)
+{
+    bool person = person_id > 0;
+    const char *del = person ? "DELETE FROM person_suggestions WHERE person_id = ?1 AND source = ?2 AND status = 'open'"
+                             : "DELETE FROM face_suggestions WHERE face_id = ?1 AND source = ?2 AND status = 'open'";
+    const char *ins = person ? "INSERT INTO person_suggestions (person_id, label, confidence, source, evidence) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"
+                             : "INSERT INTO face_suggestions (face_id, label, confidence, source, evidence) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
+    sqlite3_stmt *d = prep(c, del, "annotate: replace name suggestions", e);
+    if (!d)
+        return e->code;
+    sqlite3_bind_int64(d, 1, person ? person_id : face_id);
+    sqlite3_bind_text(d, 2, source, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(d) == SQLITE_DONE ? 0 : fail(c, "annotate: replace name suggestions", e);
+    sqlite3_finalize(d);
+    if (rc || n == 0)
+        return rc;
+    sqlite3_stmt *st = prep(c, ins, "annotate: store name suggestions", e);
+    if (!st)
+        return e->code;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, person ? person_id : face_id);
+        sqlite3_bind_text(st, 2, labels[i], -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 3, conf[i] < 0 ? 0 : conf[i] > 1 ? 1 : conf[i]);
+        sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
+        bind_text_or_null(st, 5, evidence ? evidence[i] : NULL);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = fail(c, "annotate: store name suggestions", e);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int catalog_ann_suggestions_prune(catalog *c, const char *source, const int64_t *persons, size_t np,
+                                  const int64_t *faces, size_t nf, err *e)
+{
+    char *pa = id_array(persons, np), *fa = id_array(faces, nf);
+    int rc = 0;
+    if (!pa || !fa)
+        rc = err_set(e, ERR_NOMEM, "annotate: out of memory");
+    const char *sql[2] = {"DELETE FROM person_suggestions WHERE source = ?1 AND status = 'open' AND person_id NOT IN "
+                          "(SELECT value FROM json_each(?2))",
+                          "DELETE FROM face_suggestions WHERE source = ?1 AND status = 'open' AND face_id NOT IN "
+                          "(SELECT value FROM json_each(?2))"};
+    for (int k = 0; rc == 0 && k < 2; k++) {
+        sqlite3_stmt *st = prep(c, sql[k], "annotate: remove old suggestions", e);
+        if (!st) {
+            rc = e->code;
+            break;
+        }
+        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, k ? fa : pa, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = fail(c, "annotate: remove old suggestions", e);
+        sqlite3_finalize(st);
+    }
+    free(pa);
+    free(fa);
+    return rc;
+}

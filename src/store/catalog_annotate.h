@@ -1,0 +1,104 @@
+/* catalog_annotate.h — what the annotate stage reads from and writes to the
+ * catalog (schema migrations 4 and 5): photos with their sources, sidecars and
+ * camera dates; the faces of each photo's current analysis with their persons;
+ * people's names and decisions on suggestions; and, written back, each photo's
+ * date/place/event (photo_annotations), places, events, and name suggestions
+ * for persons (person_suggestions) and for faces of no person
+ * (face_suggestions).
+ *
+ * Reading calls fn once per row, in the order stated; fn returns non-zero to
+ * stop (that value is returned). Writing functions expect the caller's
+ * transaction (catalog_begin) so a whole run lands at once or not at all.
+ * All return 0 or a negative errcode with e set naming the catalog. */
+#ifndef FACETAG_STORE_CATALOG_ANNOTATE_H
+#define FACETAG_STORE_CATALOG_ANNOTATE_H
+
+#include "core/error.h"
+#include "store/catalog.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Every photo (photo_id order): taken_at and its source may be NULL, sidecar
+ * is the JSON text from ingest or NULL. */
+typedef int (*catalog_ann_photo_fn)(const char *photo_id, const char *taken_at, const char *taken_at_source,
+                                    const char *sidecar, void *ud);
+int catalog_ann_each_photo(catalog *c, catalog_ann_photo_fn fn, void *ud, err *e);
+
+/* Every source path (photo_id, then first-seen order). */
+typedef int (*catalog_ann_source_fn)(const char *photo_id, const char *path, void *ud);
+int catalog_ann_each_source(catalog *c, catalog_ann_source_fn fn, void *ud, err *e);
+
+/* Every face of each photo's current analysis that is not rejected
+ * (photo_id, face_no order); person_id 0 = none. */
+typedef int (*catalog_ann_face_fn)(int64_t face_id, const char *photo_id, const double box[4], int64_t person_id,
+                                   const char *status, void *ud);
+int catalog_ann_each_face(catalog *c, catalog_ann_face_fn fn, void *ud, err *e);
+
+/* Every person with a name people gave it (id order). */
+typedef int (*catalog_ann_person_fn)(int64_t person_id, const char *name, void *ud);
+int catalog_ann_each_named_person(catalog *c, catalog_ann_person_fn fn, void *ud, err *e);
+
+/* Every suggestion people accepted or rejected: of persons (face_id 0) and of
+ * faces (person_id 0). */
+typedef int (*catalog_ann_decided_fn)(int64_t person_id, int64_t face_id, const char *label, const char *status,
+                                      void *ud);
+int catalog_ann_each_decided(catalog *c, catalog_ann_decided_fn fn, void *ud, err *e);
+
+/* Photos whose date or place people set (source 'human'): annotate keeps them. */
+typedef int (*catalog_ann_human_fn)(const char *photo_id, const char *date_value, const char *date_precision,
+                                    bool date_human, int64_t place_id, bool place_human, void *ud);
+int catalog_ann_each_human(catalog *c, catalog_ann_human_fn fn, void *ud, err *e);
+
+/* A text that changes whenever anything annotate reads has changed (photos,
+ * sources, faces and persons, names, decisions). buf of at least 128 bytes. */
+int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e);
+/* The fingerprint of the last run, "" when none. */
+int catalog_ann_last_fingerprint(catalog *c, char *buf, size_t size, err *e);
+
+typedef struct catalog_ann_run {
+    const char *fingerprint;
+    bool full;
+    int64_t photos, dated, placed, events, suggestions;
+    double seconds;
+} catalog_ann_run;
+int catalog_ann_run_put(catalog *c, const catalog_ann_run *r, err *e);
+
+/* The id of the place called name (inserted with the other fields when new;
+ * lat/lon NAN and geonames_id 0 stored as NULL). */
+int catalog_ann_place_id(catalog *c, const char *name, const char *country, int64_t geonames_id, double lat,
+                         double lon, const char *source, int64_t *id, err *e);
+
+/* Inserts or updates the event with this key (stable across runs); date_value
+ * and precision may be NULL; place_id 0 = none. name must be unique per year
+ * among events (the caller makes it so). */
+int catalog_ann_event_put(catalog *c, const char *key, const char *name, int year, const char *date_value,
+                          const char *date_precision, int64_t place_id, const char *source, int64_t *id, err *e);
+/* Deletes the events of source whose ids are not in keep[0..n). */
+int catalog_ann_events_prune(catalog *c, const char *source, const int64_t *keep, size_t n, err *e);
+
+typedef struct catalog_ann_photo_row {
+    const char *photo_id;
+    const char *date_value, *date_precision, *date_source; /* NULL: no date */
+    bool date_inferred;
+    int64_t place_id;        /* 0: none */
+    const char *place_source;
+    int64_t event_id;        /* 0: none */
+    const char *evidence;    /* JSON array text or NULL */
+} catalog_ann_photo_row;
+/* Writes the photo's row; date or place fields set by people (source 'human')
+ * are kept as they are. */
+int catalog_ann_photo_put(catalog *c, const catalog_ann_photo_row *r, err *e);
+
+/* Replaces the open suggestions of source for a person (face_id 0) or a face
+ * (person_id 0) by these; a label people rejected or accepted is left as it is
+ * (never re-opened). labels/conf/evidence are parallel arrays of n. */
+int catalog_ann_suggestions_put(catalog *c, int64_t person_id, int64_t face_id, const char *source,
+                                const char *const *labels, const double *conf, const char *const *evidence, size_t n,
+                                err *e);
+/* Deletes the open suggestions of source of every person and face not in
+ * the lists (persons/faces that no longer have any). */
+int catalog_ann_suggestions_prune(catalog *c, const char *source, const int64_t *persons, size_t np,
+                                  const int64_t *faces, size_t nf, err *e);
+
+#endif
