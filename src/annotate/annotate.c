@@ -149,7 +149,7 @@ static int place_id(store_ctx *s, const place_info *pl, int64_t *id)
         *id = (int64_t)GPOINTER_TO_SIZE(v);
         return 0;
     }
-    int rc = catalog_ann_place_id(s->c, pl->name, pl->country, pl->geonames_id, pl->lat, pl->lon,
+    int rc = catalog_ann_place_id(s->c, ann_model_place_name(s->m, pl), pl->country, pl->geonames_id, pl->lat, pl->lon,
                                   pl->geonames_id ? "geonames" : "archive", id, s->e);
     if (rc == 0)
         g_hash_table_insert(s->place_ids, (gpointer)pl, GSIZE_TO_POINTER((size_t)*id));

@@ -99,19 +99,31 @@ static int add_to_event(ann_event *ev, size_t photo)
 
 /* The event's date: the most precise of its photos' own dates, the most common
  * value among equals; its place the most common place. */
+static bool camera_date(const ann_photo *p)
+{
+    return p->date_source && (strcmp(p->date_source, "exif") == 0 || strcmp(p->date_source, "filename") == 0);
+}
+
 static void event_conclude(ann_model *m, ann_event *ev)
 {
     GHashTable *votes = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
     date_precision best = DATE_NONE;
+    /* the archive's words first: a camera date of a scan is the day of the scan */
+    bool words = false;
     for (size_t k = 0; k < ev->nphotos; k++) {
         const ann_photo *p = &m->photos[ev->photos[k]];
-        if (p->date.precision > best)
+        words |= p->date.precision != DATE_NONE && !camera_date(p);
+    }
+    for (size_t k = 0; k < ev->nphotos; k++) {
+        const ann_photo *p = &m->photos[ev->photos[k]];
+        if ((!words || !camera_date(p)) && p->date.precision > best)
             best = p->date.precision;
     }
+    ev->words = words;
     int top = 0;
     for (size_t k = 0; best != DATE_NONE && k < ev->nphotos; k++) {
         const ann_photo *p = &m->photos[ev->photos[k]];
-        if (p->date.precision != best)
+        if (p->date.precision != best || (words && camera_date(p)))
             continue;
         char v[16];
         dates_format(&p->date, v, sizeof v);
@@ -196,7 +208,8 @@ int events_group(ann_model *m)
         event_conclude(m, ev);
         for (size_t k = 0; k < ev->nphotos; k++) {
             ann_photo *p = &m->photos[ev->photos[k]];
-            if (ev->date.precision != DATE_NONE && !p->human_date && refines(&p->date, &ev->date)) {
+            bool contradicts = ev->words && camera_date(p) && p->date.year != ev->date.year;
+            if (ev->date.precision != DATE_NONE && !p->human_date && (refines(&p->date, &ev->date) || contradicts)) {
                 p->date = ev->date;
                 p->date_source = "event";
                 p->date_inferred = true;

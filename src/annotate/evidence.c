@@ -334,11 +334,19 @@ static void read_place(ann_model *m, ann_photo *p)
         if (n == 0)
             continue;
         p->place = h[0].place;
+        p->place_form_start = h[0].start;
+        p->place_form_len = h[0].end - h[0].start;
         p->place_source = t->kind == ANN_FOLDER ? "folder" : t->source;
         free(p->place_text);
         p->place_text = strdup(t->text);
         best_rank = rank;
     }
+}
+
+static void count_place_form(ann_model *m, ann_photo *p)
+{
+    if (p->place && p->place_text)
+        ann_model_place_form(m, p->place, p->place_text + p->place_form_start, p->place_form_len);
 }
 
 static int add_name(ann_model *m, ann_photo *p, const char *text, name_role role, bool strong)
@@ -452,5 +460,6 @@ int evidence_read(ann_model *m, ann_photo *p)
 {
     read_date(m, p);
     read_place(m, p);
+    count_place_form(m, p);
     return read_names(m, p);
 }

@@ -14,6 +14,7 @@ ann_model *ann_model_new(gazetteer *gaz)
     m->titles = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
     m->name_index = g_hash_table_new(g_str_hash, g_str_equal);
     m->confirmed = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+    m->place_forms = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_hash_table_destroy);
     m->rejected = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
     return m;
 }
@@ -62,6 +63,7 @@ void ann_model_free(ann_model *m)
     g_hash_table_destroy(m->titles);
     g_hash_table_destroy(m->name_index);
     g_hash_table_destroy(m->confirmed);
+    g_hash_table_destroy(m->place_forms);
     g_hash_table_destroy(m->rejected);
     free(m);
 }
@@ -184,4 +186,28 @@ bool ann_model_suggest(ann_model *m, int64_t person_id, int64_t face_id, const c
     }
     m->nsugs++;
     return true;
+}
+
+void ann_model_place_form(ann_model *m, const place_info *pl, const char *text, size_t len)
+{
+    GHashTable *forms = g_hash_table_lookup(m->place_forms, pl);
+    if (!forms) {
+        forms = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
+        g_hash_table_insert(m->place_forms, (gpointer)pl, forms);
+    }
+    char *f = strndup(text, len);
+    if (!f)
+        return;
+    gpointer old = g_hash_table_lookup(forms, f);
+    g_hash_table_insert(forms, f, GINT_TO_POINTER(GPOINTER_TO_INT(old) + 1));
+}
+
+const char *ann_model_place_name(const ann_model *m, const place_info *pl)
+{
+    GHashTable *forms = g_hash_table_lookup(m->place_forms, pl);
+    if (!forms)
+        return pl->name;
+    best_form b = {0};
+    g_hash_table_foreach(forms, pick_form, &b);
+    return b.form ? b.form : pl->name;
 }

@@ -68,6 +68,7 @@ typedef struct ann_photo {
     const place_info *place;
     const char *place_source;
     char *place_text;
+    size_t place_form_start, place_form_len; /* the name as written in place_text */
     bool human_date, human_place;
     int64_t human_place_id;
     char human_date_value[16], human_date_precision[12];
@@ -92,6 +93,7 @@ typedef struct ann_event {
     char *key, *name;
     date_hit date;
     const char *date_source;
+    bool words;            /* the date comes from the archive's words, not a camera */
     const place_info *place;
     size_t *photos;
     size_t nphotos, cap;
@@ -119,6 +121,7 @@ typedef struct ann_model {
     size_t nevents;
     ann_suggestion *sugs;
     size_t nsugs, sugs_cap;
+    GHashTable *place_forms;  /* place_info* -> (written form -> count): the archive's spelling */
     GHashTable *confirmed;    /* person id -> name (owned) */
     GHashTable *rejected;     /* "p<id>|label" / "f<id>|label" -> 1 */
 } ann_model;
@@ -135,6 +138,10 @@ uint32_t ann_model_name(ann_model *m, const char *text);
 /* Adds a suggestion (label and evidence copied); false when out of memory. */
 bool ann_model_suggest(ann_model *m, int64_t person_id, int64_t face_id, const char *label, double confidence,
                        const char *evidence);
+/* Counts one written form of a place ("Tokio" for Tokyo). */
+void ann_model_place_form(ann_model *m, const place_info *pl, const char *text, size_t len);
+/* The archive's most frequent spelling of a place (the gazetteer's name when none). */
+const char *ann_model_place_name(const ann_model *m, const place_info *pl);
 /* The display form of a name: its most frequent full written form. */
 const char *ann_model_name_form(const ann_model *m, uint32_t name);
 

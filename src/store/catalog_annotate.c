@@ -10,13 +10,13 @@
 
 static int fail(catalog *c, const char *what, err *e)
 {
-    return catalog_db_error(catalog_db(c), catalog_path(c), what, e);
+    return catalog_db_error(catalog_sqlite(c), catalog_path(c), what, e);
 }
 
 static sqlite3_stmt *prep(catalog *c, const char *sql, const char *what, err *e)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) != SQLITE_OK) {
         fail(c, what, e);
         return NULL;
     }

@@ -7,7 +7,7 @@
 
 static int fail(catalog *c, const char *what, err *e)
 {
-    return catalog_db_error(catalog_db(c), catalog_path(c), what, e);
+    return catalog_db_error(catalog_sqlite(c), catalog_path(c), what, e);
 }
 
 static const char *txt(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
@@ -15,7 +15,7 @@ static const char *txt(sqlite3_stmt *st, int i) { return (const char *)sqlite3_c
 #define RUN(c, sql, what, e, ROW)                                                   \
     do {                                                                            \
         sqlite3_stmt *st = NULL;                                                    \
-        if (sqlite3_prepare_v2(catalog_db(c), sql, -1, &st, NULL) != SQLITE_OK)     \
+        if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) != SQLITE_OK)     \
             return fail(c, what, e);                                                \
         int step_, rc_ = 0;                                                         \
         while ((step_ = sqlite3_step(st)) == SQLITE_ROW) {                          \
