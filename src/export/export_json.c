@@ -188,17 +188,20 @@ static int on_face(const catalog_export_face *f, void *ud)
     }
     if (!sugs || json_array_size(sugs) == 0)
         sugs = g_hash_table_lookup(x->face_sugs, &f->id);
-    const char *name = f->person_name, *status = "confirmed";
-    if (!name) {
+    bool rejected = f->status && strcmp(f->status, "rejected") == 0;
+    if (rejected)
+        sugs = NULL; /* "not this person": no name, no suggestion */
+    const char *name = rejected ? NULL : f->person_name, *status = rejected ? "rejected" : "confirmed";
+    if (!name && !rejected) {
         json_t *top = json_array_get(sugs, 0);
         name = top ? json_string_value(json_object_get(top, "name")) : NULL;
         status = name ? "suggested" : "unnamed";
     }
     json_t *sa = sugs ? json_incref(sugs) : json_array();
-    json_t *o = json_pack("{s:I,s:i,s:[f,f,f,f],s:f,s:o,s:s?,s:s,s:s,s:o,s:i}", "face_id", (json_int_t)f->id,
+    json_t *o = json_pack("{s:I,s:i,s:[f,f,f,f],s:f,s:o,s:s?,s:s?,s:s,s:s,s:o,s:i}", "face_id", (json_int_t)f->id,
                           "face_no", f->face_no, "box", f->box[0], f->box[1], f->box[2], f->box[3], "score", f->score,
-                          "person_id", f->person_id ? json_integer(f->person_id) : json_null(), "name", name,
-                          "name_status", status, "status", f->status, "suggestions", sa, "_pick", 0);
+                          "person_id", f->person_id ? json_integer(f->person_id) : json_null(), "person_name",
+                          f->person_name, "name", name, "name_status", status, "status", f->status, "suggestions", sa, "_pick", 0);
     if (!o)
         return ERR_NOMEM;
     json_array_append_new(json_object_get(photo, "faces"), o);

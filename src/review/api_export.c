@@ -1,7 +1,9 @@
-/* api_export.c — GET /api/export.csv and /api/export.json: every face of every
- * photo's current analysis with its person and review status. */
+/* api_export.c — GET /api/export.csv: every face of every photo's current
+ * analysis with its person and review status; GET /api/export.json: the whole
+ * catalog as export/export_json.h builds it (as `facetag export json`). */
 #include "review/api.h"
 #include "review/views.h"
+#include "export/export_json.h"
 #include "store/catalog_query.h"
 
 #include <stdio.h>
@@ -91,28 +93,11 @@ void api_export_csv(http_request *rq, http_response *resp)
 void api_export_json(http_request *rq, http_response *resp)
 {
     err e = {0};
-    catalog_cursor *st = catalog_query(rq->cat, "SELECT photo_id FROM photos ORDER BY photo_id", "export", &e);
-    if (!st) {
+    json_t *doc = NULL;
+    if (export_json_build(rq->cat, &doc, &e) != 0) {
         http_error_from(resp, &e);
         return;
     }
-    json_t *photos = json_array();
-    int step, rc = 0;
-    while (rc == 0 && (step = catalog_cursor_next(st, &e)) == 1) {
-        json_t *p;
-        /* No suggestions in an export: they are the server's guesses, not data. */
-        rc = view_photo(rq->cat, catalog_cursor_text(st, 0), false, &p, &e);
-        if (rc == 0)
-            json_array_append_new(photos, p);
-    }
-    if (rc == 0 && step < 0)
-        rc = step;
-    catalog_cursor_close(st);
-    if (rc) {
-        json_decref(photos);
-        http_error_from(resp, &e);
-        return;
-    }
-    http_json(resp, 200, json_pack("{s:o}", "photos", photos));
-    resp->content_disposition = "attachment; filename=\"facetag-faces.json\"";
+    http_json(resp, 200, doc);
+    resp->content_disposition = "attachment; filename=\"facetag-export.json\"";
 }

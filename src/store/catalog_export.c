@@ -70,7 +70,7 @@ int catalog_export_each_face(catalog *c, catalog_export_face_fn fn, void *ud, er
         "SELECT f.id, f.photo_id, f.face_no, f.box_x, f.box_y, f.box_w, f.box_h, ifnull(f.score, 0), "
         "ifnull(f.person_id, 0), CASE WHEN pe.name <> '' THEN pe.name END, f.status "
         "FROM faces f JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version "
-        "LEFT JOIN persons pe ON pe.id = f.person_id WHERE f.status <> 'rejected' ORDER BY f.photo_id, f.face_no",
+        "LEFT JOIN persons pe ON pe.id = f.person_id ORDER BY f.photo_id, f.face_no",
         "export: read faces", e, face_row(st, fn, ud));
 }
 

@@ -34,9 +34,9 @@ typedef struct catalog_export_face {
     double box[4], score;
     int64_t person_id;        /* 0: none */
     const char *person_name;  /* the name people gave the person, NULL */
-    const char *status;       /* unreviewed, confirmed */
+    const char *status;       /* unreviewed, confirmed, rejected */
 } catalog_export_face;
-/* Faces of each photo's current analysis, not rejected; photo_id, face_no order. */
+/* Faces of each photo's current analysis (rejected ones too); photo_id, face_no order. */
 typedef int (*catalog_export_face_fn)(const catalog_export_face *f, void *ud);
 int catalog_export_each_face(catalog *c, catalog_export_face_fn fn, void *ud, err *e);
 
