@@ -320,7 +320,8 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
     memset(s, 0, sizeof *s);
     double t0 = now_s();
     char fp[512], last[512];
-    int rc = catalog_ann_fingerprint(c, fp, sizeof fp, e);
+    size_t vl = (size_t)snprintf(fp, sizeof fp, "%s|", ANNOTATE_RULES_VERSION);
+    int rc = catalog_ann_fingerprint(c, fp + vl, sizeof fp - vl, e);
     if (rc == 0)
         rc = catalog_ann_last_fingerprint(c, last, sizeof last, e);
     if (rc)

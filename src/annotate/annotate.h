@@ -24,6 +24,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* The rules' version: part of each run's fingerprint, so a facetag whose rules
+ * changed annotates again although the catalog did not change. */
+#define ANNOTATE_RULES_VERSION "rules-1"
+
 typedef struct annotate_options {
     bool full;                 /* recompute even when nothing changed */
     FILE *progress;            /* progress bar stream (NULL: none) */

@@ -114,16 +114,17 @@ static void event_conclude(ann_model *m, ann_event *ev)
         const ann_photo *p = &m->photos[ev->photos[k]];
         words |= p->date.precision != DATE_NONE && !camera_date(p);
     }
+    /* only the archive's words date an event: a camera date stays on its photo */
     for (size_t k = 0; k < ev->nphotos; k++) {
         const ann_photo *p = &m->photos[ev->photos[k]];
-        if ((!words || !camera_date(p)) && p->date.precision > best)
+        if (!camera_date(p) && p->date.precision > best)
             best = p->date.precision;
     }
     ev->words = words;
     int top = 0;
     for (size_t k = 0; best != DATE_NONE && k < ev->nphotos; k++) {
         const ann_photo *p = &m->photos[ev->photos[k]];
-        if (p->date.precision != best || (words && camera_date(p)))
+        if (p->date.precision != best || camera_date(p))
             continue;
         char v[16];
         dates_format(&p->date, v, sizeof v);
@@ -208,7 +209,11 @@ int events_group(ann_model *m)
         event_conclude(m, ev);
         for (size_t k = 0; k < ev->nphotos; k++) {
             ann_photo *p = &m->photos[ev->photos[k]];
-            bool contradicts = ev->words && camera_date(p) && p->date.year != ev->date.year;
+            /* a camera date of a scan, or a folder's or album's coarser date that
+             * the event's own captions contradict, yields to the event's date */
+            bool shared = p->date_source && (strcmp(p->date_source, "folder") == 0 || strcmp(p->date_source, "album") == 0);
+            bool contradicts = ev->words && (camera_date(p) || (shared && p->date.precision < ev->date.precision)) &&
+                               p->date.year != ev->date.year;
             if (ev->date.precision != DATE_NONE && !p->human_date && (refines(&p->date, &ev->date) || contradicts)) {
                 p->date = ev->date;
                 p->date_source = "event";

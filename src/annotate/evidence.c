@@ -183,6 +183,29 @@ static void collect_titles(ann_model *m, const char *text)
     free(q);
 }
 
+/* A bare year beside a more precise date of another year ("Probe 1980,
+ * Essen, März 1985") is a title, not a date: remembered as one. */
+static void collect_year_titles(ann_model *m, const char *text)
+{
+    date_hit h[MAX_HITS];
+    size_t n = dates_find(text, h, MAX_HITS);
+    if (n > MAX_HITS)
+        n = MAX_HITS;
+    for (size_t a = 0; a < n; a++) {
+        if (h[a].precision != DATE_YEAR || h[a].approx)
+            continue;
+        for (size_t b = 0; b < n; b++)
+            if (h[b].precision >= DATE_SEASON && h[b].year != h[a].year) {
+                char *f = text_fold(text + h[a].start, h[a].end - h[a].start);
+                if (f && !g_hash_table_contains(m->titles, f))
+                    g_hash_table_add(m->titles, f);
+                else
+                    free(f);
+                break;
+            }
+    }
+}
+
 int evidence_gather(ann_model *m, ann_photo *p)
 {
     int rc = 0;
@@ -236,6 +259,9 @@ int evidence_gather(ann_model *m, ann_photo *p)
             rc = ERR_NOMEM;
         if (p->texts[i].kind == ANN_CAPTION || p->texts[i].kind == ANN_ALBUM)
             collect_titles(m, p->texts[i].text);
+        if (p->texts[i].kind == ANN_CAPTION || p->texts[i].kind == ANN_ALBUM ||
+            (p->texts[i].kind == ANN_FOLDER && p->texts[i].level == 0))
+            collect_year_titles(m, p->texts[i].text);
     }
     return rc;
 }
@@ -255,10 +281,13 @@ static int text_rank(const ann_text *t)
     }
 }
 
-/* A year or decade that the archive quotes as a title ("„1980“") is a title. */
+/* A year or decade that the archive quotes as a title ("„1980“") is a title,
+ * except where it stands alone (a folder called "1980" is a year). */
 static bool is_title(const ann_model *m, const char *text, const date_hit *h)
 {
     if (h->precision != DATE_YEAR && h->precision != DATE_DECADE)
+        return false;
+    if (h->start == 0 && text[h->end] == '\0')
         return false;
     char *f = text_fold(text + h->start, h->end - h->start);
     bool t = f && g_hash_table_contains(m->titles, f);

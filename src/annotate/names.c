@@ -3,6 +3,7 @@
 #include "annotate/text.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,30 @@ static bool is_cap_word(const cx *c, size_t i)
     return c->t[i].kind == TEXT_WORD && c->t[i].upper && !c->t[i].all_upper && !c->t[i].digits;
 }
 
+/* Inside a name: "al-Sahhaf", "d'Arc" (a lower-case particle joined to a
+ * capitalised part), a generation ("II", "Jr.") after at least two words. */
+static bool is_inner_word(const cx *c, size_t i, int words)
+{
+    const text_tok *t = &c->t[i];
+    if (t->kind != TEXT_WORD || t->digits)
+        return false;
+    const char *s = c->text + t->start;
+    size_t l = t->end - t->start;
+    if (!t->upper) {
+        for (size_t k = 1; k + 1 < l; k++)
+            if ((s[k] == '-' || s[k] == '\'') && g_ascii_isupper(s[k + 1]))
+                return true;
+        return false;
+    }
+    if (words < 2)
+        return false;
+    static const char *const gen[] = {"II", "III", "IV", "Jr", "Sr"};
+    for (size_t k = 0; k < sizeof gen / sizeof gen[0]; k++)
+        if (strlen(gen[k]) == l && strncmp(gen[k], s, l) == 0)
+            return true;
+    return false;
+}
+
 /* true when the words before token i (folded together, dots dropped) end
  * with one of the list marks: "v.l.n.r.:", "from left:" */
 static bool list_mark_before(const cx *c, size_t i)
@@ -132,6 +157,10 @@ static bool photo_mark_before(const cx *c, size_t i)
         return true; /* (c) */
     if (punct_is(c, j, ":") && j >= 1 && c->t[j - 1].kind == TEXT_WORD) {
         const char *w = lower(c, j - 1, buf, sizeof buf);
+        char b2[24];
+        /* "Im Bild:" is who is in the picture, "Bild:" who made it */
+        if (j >= 2 && c->t[j - 2].kind == TEXT_WORD && strcmp(lower(c, j - 2, b2, sizeof b2), "im") == 0)
+            return false;
         return IN(w, strlen(w), photo_marks);
     }
     if (c->t[j].kind == TEXT_WORD && j >= 1 && c->t[j - 1].kind == TEXT_WORD) {
@@ -180,10 +209,13 @@ static size_t run_end(const cx *c, size_t i, int *words, bool *initial)
             j += 2;
             continue;
         }
-        if (is_cap_word(c, j)) {
+        if (is_cap_word(c, j) || (*words > 0 && is_inner_word(c, j, *words))) {
             (*words)++;
             last = j;
             j++;
+            if (j < c->n && punct_is(c, j, ".") && c->t[last].end - c->t[last].start == 2 &&
+                is_inner_word(c, last, *words))
+                j++; /* "Jr." */
             continue;
         }
         /* a particle between capitalised words */
@@ -242,6 +274,10 @@ size_t names_find(const char *text, const name_skip *skip, size_t nskip, name_hi
             continue;
         if (words == 1 && last == i && (photo_mark_before(&c, i + 1) || photo_mark_before(&c, i + 2)))
             continue; /* "Foto:" itself, "Photo by" */
+        if (punct_is(&c, last + 1, ":") && !photo_mark_before(&c, i)) {
+            i = last; /* a label ("Im Bild:", "Pictured:", "Rehearsal of Walzer:"), not a person */
+            continue;
+        }
         bool photographer = photo_mark_before(&c, i);
         /* "Bremer, Paul;" — surname first in a semicolon list */
         if (semicolons && words <= 2 && punct_is(&c, last + 1, ",") && last + 2 < n && is_cap_word(&c, last + 2)) {
@@ -326,5 +362,19 @@ bool names_initial_of(const char *a, const char *b)
     const char *sa = strchr(a, ' '), *sb = strchr(b, ' ');
     if (!sa || !sb || sa - a != 1 || sb - b < 2 || a[0] != b[0])
         return false;
-    return strcmp(sa, sb) == 0;
+    if (strcmp(sa, sb) == 0)
+        return true;
+    /* "j sasportes" of "jean laurent sasportes": the same last word */
+    const char *la = strrchr(a, ' '), *lb = strrchr(b, ' ');
+    return la == sa && strcmp(la, lb) == 0;
+}
+
+void names_initial_key(const char *key, char *out, size_t size)
+{
+    const char *last = strrchr(key, ' ');
+    if (!last || !key[0]) {
+        snprintf(out, size, "%s", key);
+        return;
+    }
+    snprintf(out, size, "%c%s", key[0], last);
 }

@@ -50,8 +50,12 @@ char *names_from_item(const char *item);
  * "chloe dupont leger". malloc'd; NULL when out of memory. */
 char *names_key(const char *name);
 
-/* true when key a is an initial form of key b: "p bremer" of "paul bremer"
- * (same words after the first; a's first word one letter, b's starting with it). */
+/* true when key a is an initial form of key b: "p bremer" of "paul bremer",
+ * "j sasportes" of "jean laurent sasportes" (a's first word one letter that
+ * starts b; the same words after it, or the same last word). */
 bool names_initial_of(const char *a, const char *b);
+/* The key's initial and last word ("paul bremer" -> "p bremer"): the bucket in
+ * which initial forms meet their full names. */
+void names_initial_key(const char *key, char *out, size_t size);
 
 #endif

@@ -60,28 +60,26 @@ static pair *get_pair(ctx *c, size_t p, uint32_t n, bool create)
  * (the most mentioned when several do). */
 static void names_canonicalize(ann_model *m)
 {
-    GHashTable *by_rest = g_hash_table_new(g_str_hash, g_str_equal); /* "x bremer" -> best full index+1 */
+    GHashTable *by_rest = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL); /* "p bremer" -> full index+1 */
+    char ik[512];
     for (size_t i = 0; i < m->nnames; i++) {
         const char *k = m->names[i].key, *sp = strchr(k, ' ');
         if (!sp || sp - k < 2)
             continue;
-        char *rk = g_strdup_printf("%c%s", k[0], sp);
-        size_t old = (size_t)GPOINTER_TO_SIZE(g_hash_table_lookup(by_rest, rk));
+        names_initial_key(k, ik, sizeof ik);
+        size_t old = (size_t)GPOINTER_TO_SIZE(g_hash_table_lookup(by_rest, ik));
         if (!old || m->names[old - 1].photos < m->names[i].photos)
-            g_hash_table_insert(by_rest, rk, GSIZE_TO_POINTER(i + 1));
-        else
-            g_free(rk);
+            g_hash_table_insert(by_rest, g_strdup(ik), GSIZE_TO_POINTER(i + 1));
     }
     for (size_t i = 0; i < m->nnames; i++) {
         const char *k = m->names[i].key, *sp = strchr(k, ' ');
         if (!sp || sp - k != 1)
             continue;
-        size_t full = (size_t)GPOINTER_TO_SIZE(g_hash_table_lookup(by_rest, k));
+        names_initial_key(k, ik, sizeof ik);
+        size_t full = (size_t)GPOINTER_TO_SIZE(g_hash_table_lookup(by_rest, ik));
         if (full && names_initial_of(k, m->names[full - 1].key))
             m->names[i].canonical = (uint32_t)(full - 1);
     }
-    GList *keys = g_hash_table_get_keys(by_rest);
-    g_list_free_full(keys, g_free);
     g_hash_table_destroy(by_rest);
 }
 
@@ -91,7 +89,7 @@ static double name_prior(const ann_name_entry *e)
     if (e->as_photographer > 0 && e->as_photographer * 2 >= e->photos)
         p *= 0.05;
     if (e->in_titles > 0)
-        p *= 0.25;
+        p *= 0.1;
     if (!strchr(e->key, ' '))
         p *= 0.6;
     return p;

@@ -28,7 +28,7 @@
 
 #include "annotate/model.h"
 
-#define NAMING_MIN_SCORE 0.12   /* below it a candidate is no suggestion */
+#define NAMING_MIN_SCORE 0.05   /* below it a candidate is no suggestion (sweep: docs/annotate-quality.md) */
 #define NAMING_MAX_SUGGESTIONS 3
 #define NAMING_MAX_EVIDENCE 5
 

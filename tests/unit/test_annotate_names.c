@@ -28,6 +28,8 @@ int main(void)
     names("Anna Weber", "Anna Weber");
     names("v.l.n.r.: Anna Weber, Lutz Förster und Paul Bremer", "Anna Weber|Lutz Förster|Paul Bremer");
     names("From left: Anna Weber, Lutz Förster and Paul Bremer", "From|Anna Weber|Lutz Förster|Paul Bremer");
+    names("Bild: Heinz Roth", "@Heinz Roth");
+    names("Im Bild: Anna Weber. Probe Nelken, Wuppertal", "Anna Weber|Probe Nelken|Wuppertal");
     names("Anna Weber & Choi Sung-hong backstage", "Anna Weber|Choi Sung-hong");
     /* German nouns are capitalised: the grammar over-generates, naming keeps what recurs */
     names("P. Bremer bei der Probe", "P. Bremer|Probe");
@@ -37,6 +39,7 @@ int main(void)
     names("© Rolf Borzik", "@Rolf Borzik");
     names("Bremer, Paul; Weber, Anna", "Paul Bremer|Anna Weber");
     names("the BAM stage", "");
+    names("King Abdullah II und Muhammad Saeed al-Sahhaf", "King Abdullah II|Muhammad Saeed al-Sahhaf");
     names("", "");
     /* skipped spans (dates, places the caller found) */
     name_skip sk[1] = {{13, 25}};
@@ -61,6 +64,11 @@ int main(void)
     CHECK(s && names_initial_of(s, "paul bremer"));
     CHECK(s && !names_initial_of(s, "anna bremer"));
     CHECK(s && !names_initial_of(s, "paul bremen"));
+    CHECK(names_initial_of("j sasportes", "jean laurent sasportes"));
+    CHECK(names_initial_of("j pablo montoya", "juan pablo montoya"));
+    char ik[64];
+    names_initial_key("juan pablo montoya", ik, sizeof ik);
+    CHECK(strcmp(ik, "j montoya") == 0);
     free(s);
     s = names_key("Lutz Förster");
     char *t = names_key("Lutz Forster");
