@@ -12,8 +12,21 @@ shopt -s nullglob
 photos=("$DEMO"/*.jpg)
 [ ${#photos[@]} -gt 0 ] || { echo "demo: no sample photos in $DEMO; run 'make models' first" >&2; exit 2; }
 
-echo "== facetag ingest: ${#photos[@]} sample photos from $DEMO into $DATA"
-"$BIN" --data "$DATA" ingest "${photos[@]}"
+# The sample photos laid out as a small captioned archive (tests/data/demo-archive:
+# folders, album.txt, captions; see its README.md).
+LAYOUT=$ROOT/tests/data/demo-archive
+ARCHIVE=$DATA/archive
+mkdir -p "$ARCHIVE"
+(cd "$LAYOUT" && find . -name '*.txt' ! -name layout.txt -print0) |
+  while IFS= read -r -d '' f; do mkdir -p "$ARCHIVE/$(dirname "$f")"; cp -p "$LAYOUT/$f" "$ARCHIVE/$f"; done
+while read -r name folder; do
+  case "$name" in ''|'#'*) continue ;; esac
+  mkdir -p "$ARCHIVE/$folder"
+  [ -f "$ARCHIVE/$folder/$name" ] || cp -p "$DEMO/$name" "$ARCHIVE/$folder/$name"
+done <"$LAYOUT/layout.txt"
+
+echo "== facetag ingest: ${#photos[@]} sample photos, laid out as a captioned archive in $ARCHIVE"
+"$BIN" --data "$DATA" ingest "$ARCHIVE"
 echo
 echo "== facetag analyze: faces, landmarks, descriptors, age/gender, expressions"
 "$BIN" --data "$DATA" analyze
@@ -21,8 +34,18 @@ echo
 echo "== facetag cluster: faces into persons (HDBSCAN; people's decisions always hold)"
 "$BIN" --data "$DATA" cluster
 echo
+echo "== facetag annotate: dates, places, events and names from folders, album and captions"
+"$BIN" --data "$DATA" annotate
+echo
 echo "== facetag people"
 "$BIN" --data "$DATA" people
+echo
+echo "== what the archive says, per photo (facetag export json)"
+"$BIN" --data "$DATA" export json | jq -r --arg root "$ARCHIVE/" '
+  .events as $ev | .photos[] |
+  "\(.paths[-1] | ltrimstr($root))\n    date: \(if .date then "\(.date.value) (\(.date.precision), from \(.date.source)\(if .date.inferred then ", inferred" else "" end))" else "none (no evidence)" end)" +
+  "   place: \(.place.name // "-")   event: \(.event_id as $id | ($ev[] | select(.id == $id) | .name) // "-")\n    names, left to right: \([.faces | sort_by(.box[0])[] | .name // "?"] | join(", "))"'
+
 echo
 echo "== facetag status"
 "$BIN" --data "$DATA" status

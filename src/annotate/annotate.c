@@ -39,11 +39,18 @@ static int on_photo(const char *id, const char *taken_at, const char *taken_src,
     return 0;
 }
 
+/* The photo's newest path: where the archive keeps it now (an older path may
+ * be where it was before it was sorted). */
 static int on_source(const char *id, const char *path, void *ud)
 {
     ann_photo *p = ann_model_photo(ud, id);
-    if (p && !p->path && !(p->path = strdup(path)))
+    if (!p)
+        return 0;
+    char *dup = strdup(path);
+    if (!dup)
         return ERR_NOMEM;
+    free(p->path);
+    p->path = dup;
     return 0;
 }
 
@@ -160,9 +167,13 @@ static int store_events(store_ctx *s, size_t *stored)
 {
     ann_model *m = s->m;
     GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL); /* "name|year" */
-    int64_t *keep = malloc((m->nevents + 1) * sizeof *keep);
+    const char **keys = malloc((m->nevents + 1) * sizeof *keys);
     size_t nkeep = 0;
-    int rc = keep ? 0 : nomem(s->e);
+    int rc = keys ? 0 : nomem(s->e);
+    for (size_t i = 0; rc == 0 && i < m->nevents; i++)
+        keys[i] = m->events[i].key;
+    if (rc == 0)
+        rc = catalog_ann_events_prepare(s->c, "rules", keys, m->nevents, s->e);
     for (size_t i = 0; rc == 0 && i < m->nevents; i++) {
         ann_event *ev = &m->events[i];
         char dv[16] = "";
@@ -193,12 +204,10 @@ static int store_events(store_ctx *s, size_t *stored)
                                        s->e);
         g_free(name);
         if (rc == 0)
-            keep[nkeep++] = ev->id;
+            nkeep++;
     }
-    if (rc == 0)
-        rc = catalog_ann_events_prune(s->c, "rules", keep, nkeep, s->e);
     *stored = nkeep;
-    free(keep);
+    free(keys);
     g_hash_table_destroy(names);
     return rc;
 }

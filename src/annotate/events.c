@@ -214,8 +214,14 @@ int events_group(ann_model *m)
             bool shared = p->date_source && (strcmp(p->date_source, "folder") == 0 || strcmp(p->date_source, "album") == 0);
             bool contradicts = ev->words && (camera_date(p) || (shared && p->date.precision < ev->date.precision)) &&
                                p->date.year != ev->date.year;
-            if (ev->date.precision != DATE_NONE && !p->human_date && (refines(&p->date, &ev->date) || contradicts)) {
-                p->date = ev->date;
+            /* an event spans days: what it lends a photo is at most its month */
+            date_hit lent = ev->date;
+            if (lent.precision == DATE_DAY) {
+                lent.precision = DATE_MONTH;
+                lent.day = 0;
+            }
+            if (ev->date.precision != DATE_NONE && !p->human_date && (refines(&p->date, &lent) || contradicts)) {
+                p->date = lent;
                 p->date_source = "event";
                 p->date_inferred = true;
             }

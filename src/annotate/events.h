@@ -6,7 +6,8 @@
  * one, the photos of the folder that share a date and place. An event's date
  * is its photos' most precise date (the most common among equals), its place
  * their most common place. A photo without a date of its own takes its
- * event's, marked inferred (source "event"); one whose own date is coarser
+ * event's (to the month at most: an event spans days), marked inferred
+ * (source "event"); one whose own date is coarser
  * but agrees (1978 in a July 1978 event) is refined the same way. A photo
  * with no evidence in an event with none stays undated: nothing is invented.
  * Returns 0 or ERR_NOMEM. */

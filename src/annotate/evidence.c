@@ -378,7 +378,7 @@ static void count_place_form(ann_model *m, ann_photo *p)
         ann_model_place_form(m, p->place, p->place_text + p->place_form_start, p->place_form_len);
 }
 
-static int add_name(ann_model *m, ann_photo *p, const char *text, name_role role, bool strong)
+static int add_name(ann_model *m, ann_photo *p, const char *text, name_role role, bool strong, int order)
 {
     uint32_t id = ann_model_name(m, text);
     if (id == UINT32_MAX)
@@ -394,7 +394,7 @@ static int add_name(ann_model *m, ann_photo *p, const char *text, name_role role
     if (!n)
         return ERR_NOMEM;
     p->names = n;
-    n[p->nnames++] = (ann_name){.name = id, .role = role, .strong = strong};
+    n[p->nnames++] = (ann_name){.name = id, .role = role, .strong = strong, .order = order};
     return 0;
 }
 
@@ -423,7 +423,7 @@ static int read_names(ann_model *m, ann_photo *p)
             char *name = names_from_item(t->text);
             if (name)
                 rc = add_name(m, p, name, t->kind == ANN_CREATOR ? NAME_PHOTOGRAPHER : NAME_PERSON,
-                              t->kind == ANN_PERSON);
+                              t->kind == ANN_PERSON, 0);
             free(name);
             continue;
         }
@@ -439,7 +439,7 @@ static int read_names(ann_model *m, ann_photo *p)
             n = MAX_HITS;
         for (size_t k = 0; rc == 0 && k < n; k++) {
             if (caption) {
-                rc = add_name(m, p, h[k].text, h[k].role, false);
+                rc = add_name(m, p, h[k].text, h[k].role, false, h[k].order);
             } else {
                 /* a run in a folder name or album text names an event or a
                  * title more often than a person: counted once per photo */

@@ -20,6 +20,7 @@ typedef struct ann_name {
     uint32_t name;
     name_role role;
     bool strong;   /* from a list of the persons shown (XMP regions, JSON persons) */
+    int order;     /* place in a "v.l.n.r." list (names_find's order), 0 */
 } ann_name;
 
 /* One text the archive holds about a photo, and what kind of text it is. */
@@ -50,7 +51,7 @@ typedef struct ann_face {
 
 typedef struct ann_photo {
     char id[17];
-    char *path;        /* first source path */
+    char *path;        /* newest source path */
     char *folder;      /* its folder ("" for none) */
     char *file;        /* its file name */
     char roll[24];     /* the file name's film/sheet number ("012" of IMG_012_003), "" */

@@ -105,9 +105,13 @@ static bool is_inner_word(const cx *c, size_t i, int words)
     return false;
 }
 
-/* true when the words before token i (folded together, dots dropped) end
- * with one of the list marks: "v.l.n.r.:", "from left:" */
-static bool list_mark_before(const cx *c, size_t i)
+/* Marks of a list read from the right. */
+static const char *const right_marks[] = {"v r n l", "vrnl", "von rechts", "from right"};
+
+/* 1 when the words before token i (folded together, dots dropped) end with
+ * one of the list marks ("v.l.n.r.:", "from left:"), -1 for a mark read from
+ * the right, 0 for none. */
+static int list_mark_before(const cx *c, size_t i)
 {
     char buf[40];
     size_t w = sizeof buf - 1;
@@ -126,7 +130,7 @@ static bool list_mark_before(const cx *c, size_t i)
             buf[--w] = g_ascii_tolower(c->text[c->t[j].start + k]);
         const char *s = buf + w;
         if (IN(s, strlen(s), list_marks))
-            return true;
+            return IN(s, strlen(s), right_marks) ? -1 : 1;
         /* "v.l.n.r." tokenizes as v . l . n . r: join without spaces too */
         char joined[40];
         size_t o = 0;
@@ -135,12 +139,12 @@ static bool list_mark_before(const cx *c, size_t i)
                 joined[o++] = *p;
         joined[o] = '\0';
         if (IN(joined, o, list_marks))
-            return true;
+            return IN(joined, o, right_marks) ? -1 : 1;
         if (w == 0)
             break;
         buf[--w] = ' ';
     }
-    return false;
+    return 0;
 }
 
 /* true when the tokens before i make a photographer's mark */
@@ -255,16 +259,21 @@ size_t names_find(const char *text, const name_skip *skip, size_t nskip, name_hi
     cx c = {.text = text, .t = t, .n = n, .quoted = quoted, .skip = skip, .nskip = nskip};
     bool semicolons = strchr(text, ';') != NULL;
     bool in_list = false;
+    int direction = 0, order = 0;
     for (size_t i = 0; i < n; i++) {
         if (t[i].kind == TEXT_PUNCT) {
             /* a list ends at a sentence end, a dash or a parenthesis */
             if (punct_is(&c, i, ".") || punct_is(&c, i, "(") || punct_is(&c, i, ")") ||
                 punct_is(&c, i, "\xe2\x80\x93") || punct_is(&c, i, "\xe2\x80\x94"))
-                in_list = false;
+                in_list = false, direction = 0;
             continue;
         }
-        if (list_mark_before(&c, i))
+        int mark = list_mark_before(&c, i);
+        if (mark) {
             in_list = true;
+            direction = mark;
+            order = 0;
+        }
         if (skipped(&c, i) || !(is_cap_word(&c, i) || is_initial(&c, i)))
             continue;
         int words;
@@ -292,11 +301,14 @@ size_t names_find(const char *text, const name_skip *skip, size_t nskip, name_hi
                 if (joined) {
                     char *dup = strdup(joined);
                     g_free(joined);
+                    if (direction && !photographer)
+                        order++;
                     if (dup)
                         push(out, max, &found,
                              (name_hit){.text = dup, .start = t[i].start, .end = t[l2].end,
                                         .role = photographer ? NAME_PHOTOGRAPHER : NAME_PERSON,
-                                        .words = words + w2, .initial = i2, .listed = true});
+                                        .words = words + w2, .initial = i2, .listed = true,
+                                        .order = direction && !photographer ? direction * order : 0});
                 }
                 i = l2;
                 continue;
@@ -306,10 +318,13 @@ size_t names_find(const char *text, const name_skip *skip, size_t nskip, name_hi
         if (s) {
             bool listed = in_list || punct_is(&c, last + 1, ",") || punct_is(&c, last + 1, "&") ||
                           (i > 0 && (punct_is(&c, i - 1, ",") || punct_is(&c, i - 1, "&")));
+            if (direction && !photographer)
+                order++;
             push(out, max, &found,
                  (name_hit){.text = s, .start = t[i].start, .end = t[last].end,
                             .role = photographer ? NAME_PHOTOGRAPHER : NAME_PERSON, .words = words,
-                            .initial = initial, .listed = listed});
+                            .initial = initial, .listed = listed,
+                            .order = direction && !photographer ? direction * order : 0});
         }
         i = last;
     }

@@ -26,6 +26,8 @@ typedef struct name_hit {
     int words;      /* words in the name */
     bool initial;   /* starts with an initial ("P. Bremer") */
     bool listed;    /* an item of a list or after "v.l.n.r." / "from left" */
+    int order;      /* after "v.l.n.r." / "from left": 1, 2, … left to right
+                       ("v.r.n.l." / "from right" counted the other way: -1, -2, …); 0 else */
 } name_hit;
 
 /* Byte spans the caller has already read as something else (dates, places):

@@ -219,6 +219,54 @@ static bool rejected(const ann_model *m, char kind, int64_t id, const char *key)
     return g_hash_table_contains(m->rejected, buf);
 }
 
+/* Faces of a photo (ud) by their box centre, left to right. */
+static int by_x(const void *a, const void *b, void *ud)
+{
+    const ann_photo *ph = ud;
+    const ann_face *fa = &ph->faces[*(const size_t *)a], *fb = &ph->faces[*(const size_t *)b];
+    double xa = fa->box[0] + fa->box[2] / 2, xb = fb->box[0] + fb->box[2] / 2;
+    return xa < xb ? -1 : xa > xb;
+}
+
+/* A "v.l.n.r." list that names as many people as the photo has faces: the
+ * k-th name is the k-th face from the left. Suggests it to the faces of no
+ * person. 1 when the photo had such a list, 0 when not, -1 out of memory. */
+static int by_order(ann_model *m, const ann_photo *ph, size_t index)
+{
+    size_t n = 0;
+    int dir = 0;
+    for (size_t k = 0; k < ph->nnames; k++)
+        if (ph->names[k].order) {
+            n++;
+            dir = ph->names[k].order > 0 ? 1 : -1;
+        }
+    if (n < 2 || n != ph->nfaces || n > PHOTO_MAX)
+        return 0;
+    size_t idx[PHOTO_MAX];
+    for (size_t f = 0; f < n; f++)
+        idx[f] = f;
+    qsort_r(idx, n, sizeof *idx, by_x, (void *)ph);
+    for (size_t k = 0; k < ph->nnames; k++) {
+        int o = ph->names[k].order;
+        if (!o)
+            continue;
+        size_t pos = dir > 0 ? (size_t)o - 1 : n - (size_t)(-o);
+        if (pos >= n)
+            continue;
+        const ann_face *f = &ph->faces[idx[pos]];
+        uint32_t cn = m->names[ph->names[k].name].canonical;
+        if (f->person_id || rejected(m, 'f', f->id, m->names[cn].key))
+            continue;
+        pair one = {.c = 1, .nev = 1, .ev = {(uint32_t)index}};
+        char *ev = evidence_json(m, &one);
+        bool ok = ann_model_suggest(m, 0, f->id, ann_model_name_form(m, cn), 0.6, ev);
+        free(ev);
+        if (!ok)
+            return -1;
+    }
+    return 1;
+}
+
 int naming_suggest(ann_model *m, naming_advisor_fn advisor, void *advisor_ud)
 {
     names_canonicalize(m);
@@ -403,11 +451,19 @@ int naming_suggest(ann_model *m, naming_advisor_fn advisor, void *advisor_ud)
     }
     g_hash_table_destroy(per_person);
     free(cands);
-    /* faces of no person: the one name their caption has left */
+    /* faces of no person: by a "v.l.n.r." list that names every face, left to
+     * right; else the one name their caption has left */
     for (size_t i = 0; rc == 0 && i < m->n; i++) {
         const ann_photo *ph = &m->photos[i];
         size_t nn = photo_names(m, ph, ns, PHOTO_MAX);
         if (nn == 0)
+            continue;
+        int ordered = by_order(m, ph, i);
+        if (ordered < 0) {
+            rc = ERR_NOMEM;
+            break;
+        }
+        if (ordered)
             continue;
         size_t loose = SIZE_MAX, nloose = 0;
         for (size_t f = 0; f < ph->nfaces; f++)

@@ -2,6 +2,7 @@
 #include "store/catalog_annotate.h"
 #include "store/catalog_internal.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -270,23 +271,36 @@ static char *id_array(const int64_t *ids, size_t n)
     return buf;
 }
 
-int catalog_ann_events_prune(catalog *c, const char *source, const int64_t *keep, size_t n, err *e)
+int catalog_ann_events_prepare(catalog *c, const char *source, const char *const *keys, size_t n, err *e)
 {
-    char *ids = id_array(keep, n);
-    if (!ids)
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        if (json_array_append_new(a, json_string(keys[i])) != 0) {
+            json_decref(a);
+            a = NULL;
+        }
+    char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    json_decref(a);
+    if (!text)
         return err_set(e, ERR_NOMEM, "annotate: out of memory");
-    sqlite3_stmt *st = prep(c,
-                            "DELETE FROM events WHERE source = ?1 AND id NOT IN (SELECT value FROM json_each(?2))",
-                            "annotate: remove old events", e);
-    int rc = st ? 0 : e->code;
-    if (st) {
+    const char *sql[2] = {
+        "DELETE FROM events WHERE source = ?1 AND (key IS NULL OR key NOT IN (SELECT value FROM json_each(?2)))",
+        "UPDATE events SET name = key WHERE source = ?1"};
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < 2; k++) {
+        sqlite3_stmt *st = prep(c, sql[k], "annotate: prepare events", e);
+        if (!st) {
+            rc = e->code;
+            break;
+        }
         sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, ids, -1, SQLITE_STATIC);
+        if (k == 0)
+            sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
-            rc = fail(c, "annotate: remove old events", e);
+            rc = fail(c, "annotate: prepare events", e);
         sqlite3_finalize(st);
     }
-    free(ids);
+    free(text);
     return rc;
 }
 

@@ -74,8 +74,10 @@ int catalog_ann_place_id(catalog *c, const char *name, const char *country, int6
  * among events (the caller makes it so). */
 int catalog_ann_event_put(catalog *c, const char *key, const char *name, int year, const char *date_value,
                           const char *date_precision, int64_t place_id, const char *source, int64_t *id, err *e);
-/* Deletes the events of source whose ids are not in keep[0..n). */
-int catalog_ann_events_prune(catalog *c, const char *source, const int64_t *keep, size_t n, err *e);
+/* Before a run stores its events: deletes the events of source whose key is
+ * not in keys[0..n) and gives the others their key as a placeholder name, so
+ * that names can move from one event to another without a clash. */
+int catalog_ann_events_prepare(catalog *c, const char *source, const char *const *keys, size_t n, err *e);
 
 typedef struct catalog_ann_photo_row {
     const char *photo_id;

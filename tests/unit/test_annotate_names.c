@@ -41,6 +41,17 @@ int main(void)
     names("the BAM stage", "");
     names("King Abdullah II und Muhammad Saeed al-Sahhaf", "King Abdullah II|Muhammad Saeed al-Sahhaf");
     names("", "");
+    /* the order of a left-to-right list */
+    name_hit o[8];
+    size_t no = names_find("v.l.n.r.: Anna Weber, Lutz Förster und Paul Bremer (Foto: Ulli Weiss)", NULL, 0, o, 8);
+    CHECK(no == 4 && o[0].order == 1 && o[1].order == 2 && o[2].order == 3 && o[3].order == 0);
+    names_hits_free(o, no < 8 ? no : 8);
+    no = names_find("von rechts: Anna Weber, Lutz Förster", NULL, 0, o, 8);
+    CHECK(no == 2 && o[0].order == -1 && o[1].order == -2);
+    names_hits_free(o, no < 8 ? no : 8);
+    no = names_find("Anna Weber, Lutz Förster", NULL, 0, o, 8);
+    CHECK(no == 2 && o[0].order == 0 && o[1].order == 0);
+    names_hits_free(o, no < 8 ? no : 8);
     /* skipped spans (dates, places the caller found) */
     name_skip sk[1] = {{13, 25}};
     name_hit h[4];
