@@ -213,5 +213,7 @@ int main(int argc, char **argv)
     printf("%-34s %9zu %8zu %8zu %8zu %8zu %7.2f   %.2f of the 5 s limit\n", "after 1,000 new photos", inc.photos,
            inc.dated, inc.placed, inc.events, inc.suggestions, inc.seconds, inc.seconds / 5);
     printf("%-34s %9s %8s %8s %8s %8s %7.2f\n", "nothing changed", "-", "-", "-", "-", "-", none.seconds);
+    printf("phases of the full run (s): load %.2f, read evidence %.2f, events %.2f, names %.2f, store %.2f\n",
+           full.t_load, full.t_read, full.t_group, full.t_name, full.t_store);
     return 0;
 }

@@ -354,7 +354,10 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
         gazetteer_free(gaz);
         return nomem(e);
     }
+    double t1 = now_s();
     rc = load(c, m, e);
+    s->t_load = now_s() - t1;
+    t1 = now_s();
     progress *bar = o->progress ? progress_new(o->progress, "annotate", "photos", (int64_t)m->n * 2,
                                                o->progress_enabled)
                                 : NULL;
@@ -375,10 +378,16 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
         if (i % 512 == 0)
             progress_set(bar, (int64_t)i);
     }
+    s->t_read = now_s() - t1;
+    t1 = now_s();
     if (rc == 0 && events_group(m))
         rc = nomem(e);
+    s->t_group = now_s() - t1;
+    t1 = now_s();
     if (rc == 0 && naming_suggest(m, o->advisor, o->advisor_ud))
         rc = nomem(e);
+    s->t_name = now_s() - t1;
+    t1 = now_s();
     store_ctx sc = {.c = c, .m = m, .place_ids = g_hash_table_new(g_direct_hash, g_direct_equal), .e = e};
     if (rc == 0)
         rc = catalog_begin(c, e);
@@ -400,6 +409,7 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
             rc = catalog_commit(c, e);
         else
             catalog_rollback(c);
+        s->t_store = now_s() - t1;
     }
     progress_end(bar);
     g_hash_table_destroy(sc.place_ids);

@@ -45,6 +45,7 @@ typedef struct annotate_summary {
     size_t persons_suggested, faces_suggested, suggestions;
     size_t gazetteer_names;
     double seconds;
+    double t_load, t_read, t_group, t_name, t_store; /* seconds of each phase */
 } annotate_summary;
 
 /* Runs the stage on c. 0 or a negative errcode with e set. */

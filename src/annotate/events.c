@@ -1,5 +1,6 @@
 /* events.c — grouping by folder / session, event dates and places, inference. */
 #include "annotate/events.h"
+#include "annotate/evidence.h"
 #include "annotate/text.h"
 #include "core/error.h"
 
@@ -18,9 +19,8 @@ static GHashTable *folders_with_evidence(ann_model *m)
             bool own = (t->kind == ANN_FOLDER && t->level == 0) || t->kind == ANN_ALBUM;
             if (!own)
                 continue;
-            date_hit d;
-            place_hit pl[1];
-            if (t->kind == ANN_ALBUM || dates_best(t->text, &d) || places_find(m->gaz, t->text, pl, 1) > 0) {
+            const ann_folder_facts *ff = t->kind == ANN_ALBUM ? NULL : evidence_text_facts(m, t->text);
+            if (t->kind == ANN_ALBUM || (ff && (ff->date.precision != DATE_NONE || ff->place))) {
                 g_hash_table_add(f, p->folder);
                 break;
             }

@@ -295,6 +295,43 @@ static bool is_title(const ann_model *m, const char *text, const date_hit *h)
     return t;
 }
 
+/* The best date (titles left out) and first place of a text. */
+static void read_text_facts(ann_model *m, const char *text, ann_folder_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    date_hit h[MAX_HITS];
+    size_t n = dates_find(text, h, MAX_HITS);
+    if (n > MAX_HITS)
+        n = MAX_HITS;
+    for (size_t k = 0; k < n; k++)
+        if (!is_title(m, text, &h[k]) && h[k].precision > f->date.precision)
+            f->date = h[k];
+    place_hit pl[4];
+    if (places_find(m->gaz, text, pl, 4) > 0) {
+        f->place = pl[0].place;
+        f->place_start = pl[0].start;
+        f->place_end = pl[0].end;
+    }
+}
+
+/* A folder level's facts, read once per distinct text. */
+const ann_folder_facts *evidence_text_facts(ann_model *m, const char *text)
+{
+    ann_folder_facts *f = g_hash_table_lookup(m->folder_facts, text);
+    if (f)
+        return f;
+    f = malloc(sizeof *f);
+    char *key = strdup(text);
+    if (!f || !key) {
+        free(f);
+        free(key);
+        return NULL;
+    }
+    read_text_facts(m, text, f);
+    g_hash_table_insert(m->folder_facts, key, f);
+    return f;
+}
+
 static void read_date(ann_model *m, ann_photo *p)
 {
     int best_rank = 1 << 20;
@@ -304,6 +341,17 @@ static void read_date(ann_model *m, ann_photo *p)
         const ann_text *t = &p->texts[i];
         if (t->kind != ANN_CAPTION && t->kind != ANN_ALBUM && t->kind != ANN_FOLDER && t->kind != ANN_DATE)
             continue;
+        if (t->kind == ANN_FOLDER || t->kind == ANN_ALBUM) {
+            const ann_folder_facts *f = evidence_text_facts(m, t->text);
+            int rank = text_rank(t);
+            if (f && f->date.precision != DATE_NONE &&
+                (f->date.precision > best.precision || (f->date.precision == best.precision && rank < best_rank))) {
+                best = f->date;
+                best_rank = rank;
+                from = t;
+            }
+            continue;
+        }
         date_hit h[MAX_HITS];
         size_t n = dates_find(t->text, h, MAX_HITS);
         if (n > MAX_HITS)
@@ -358,6 +406,19 @@ static void read_place(ann_model *m, ann_photo *p)
         int rank = text_rank(t);
         if (rank >= best_rank)
             continue;
+        if (t->kind == ANN_FOLDER || t->kind == ANN_ALBUM) {
+            const ann_folder_facts *f = evidence_text_facts(m, t->text);
+            if (!f || !f->place)
+                continue;
+            p->place = f->place;
+            p->place_form_start = f->place_start;
+            p->place_form_len = f->place_end - f->place_start;
+            p->place_source = t->kind == ANN_FOLDER ? "folder" : t->source;
+            free(p->place_text);
+            p->place_text = strdup(t->text);
+            best_rank = rank;
+            continue;
+        }
         place_hit h[4];
         size_t n = places_find(m->gaz, t->text, h, 4);
         if (n == 0)
@@ -431,6 +492,15 @@ static int read_names(ann_model *m, ann_photo *p)
         bool title = t->kind == ANN_ALBUM || (t->kind == ANN_FOLDER && t->level <= 2);
         if (!caption && !title)
             continue;
+        if (title) {
+            /* each folder name and album text counts once, however many photos it holds */
+            if (g_hash_table_contains(m->titled, t->text))
+                continue;
+            char *k = strdup(t->text);
+            if (!k)
+                return ERR_NOMEM;
+            g_hash_table_add(m->titled, k);
+        }
         name_skip sk[2 * MAX_HITS];
         size_t nsk = skips_of(m, t->text, sk, 2 * MAX_HITS);
         name_hit h[MAX_HITS];

@@ -13,6 +13,10 @@
 int evidence_gather(ann_model *m, ann_photo *p);
 /* After every photo was gathered (titles are archive-wide). */
 int evidence_read(ann_model *m, ann_photo *p);
+/* The best date (titles left out) and first place of a folder name or album
+ * text, read once per distinct text and kept in m; NULL when out of memory.
+ * After every photo was gathered. */
+const ann_folder_facts *evidence_text_facts(ann_model *m, const char *text);
 /* The film or sheet number of a file name: its numbers but the last, joined by
  * '_' ("IMG_012_003.jpg" -> "012"); "" when it has fewer than two numbers. */
 void evidence_roll(const char *file, char *out, size_t size);

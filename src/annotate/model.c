@@ -14,6 +14,8 @@ ann_model *ann_model_new(gazetteer *gaz)
     m->titles = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
     m->name_index = g_hash_table_new(g_str_hash, g_str_equal);
     m->confirmed = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
+    m->folder_facts = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
+    m->titled = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
     m->place_forms = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_hash_table_destroy);
     m->rejected = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
     return m;
@@ -64,6 +66,8 @@ void ann_model_free(ann_model *m)
     g_hash_table_destroy(m->name_index);
     g_hash_table_destroy(m->confirmed);
     g_hash_table_destroy(m->place_forms);
+    g_hash_table_destroy(m->folder_facts);
+    g_hash_table_destroy(m->titled);
     g_hash_table_destroy(m->rejected);
     free(m);
 }

@@ -42,6 +42,13 @@ typedef struct ann_text {
     char *text;
 } ann_text;
 
+/* What one folder level's text says, read once for every photo under it. */
+typedef struct ann_folder_facts {
+    date_hit date;            /* precision DATE_NONE: none */
+    const place_info *place;  /* NULL: none */
+    size_t place_start, place_end;
+} ann_folder_facts;
+
 typedef struct ann_face {
     int64_t id;
     double box[4];
@@ -123,6 +130,8 @@ typedef struct ann_model {
     ann_suggestion *sugs;
     size_t nsugs, sugs_cap;
     GHashTable *place_forms;  /* place_info* -> (written form -> count): the archive's spelling */
+    GHashTable *folder_facts; /* folder level text -> ann_folder_facts* (each folder is read once) */
+    GHashTable *titled;       /* folder and album texts whose names were counted as titles */
     GHashTable *confirmed;    /* person id -> name (owned) */
     GHashTable *rejected;     /* "p<id>|label" / "f<id>|label" -> 1 */
 } ann_model;

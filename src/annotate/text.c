@@ -22,8 +22,38 @@ unsigned text_cp(const char *s, size_t *len)
     return c;
 }
 
+/* The common case, plain ASCII, without GLib's tables. */
+static char *fold_ascii(const char *s, size_t len)
+{
+    char *out = malloc(len + 1);
+    if (!out)
+        return NULL;
+    size_t w = 0;
+    bool space = true;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '.' || c == '_' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            if (!space)
+                out[w++] = ' ';
+            space = true;
+            continue;
+        }
+        out[w++] = (char)g_ascii_tolower(c);
+        space = false;
+    }
+    while (w > 0 && out[w - 1] == ' ')
+        w--;
+    out[w] = '\0';
+    return out;
+}
+
 char *text_fold(const char *s, size_t len)
 {
+    bool ascii = true;
+    for (size_t i = 0; i < len && ascii; i++)
+        ascii = (unsigned char)s[i] < 0x80 && s[i] != '\0';
+    if (ascii)
+        return fold_ascii(s, len);
     /* Copy with invalid bytes as spaces so GLib sees valid UTF-8. */
     char *clean = malloc(len + 1);
     if (!clean)
