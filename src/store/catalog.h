@@ -9,8 +9,18 @@
  * All functions return 0 or a negative errcode with `e` filled in, unless stated
  * otherwise; messages name the catalog file and what failed. Constraint
  * violations: ERR_INVALID for a bad value, ERR_CONFLICT for a uniqueness,
- * foreign-key or append-only violation. The schema (all tables) is documented
- * in catalog_schema.c. */
+ * foreign-key or append-only violation; a lock another writer held past the
+ * busy timeout is ERR_BUSY (catalog_error, the one mapping). The schema (all
+ * tables) is documented in catalog_schema.c.
+ *
+ * This header and its topic headers are the only way into the catalog; no
+ * code outside src/store sees SQLite (tests/layout/store_only_sql.sh):
+ *   store/persons.h       people's decisions and the decision log
+ *   store/people_store.h  the cluster stage's load and write-back
+ *   store/catalog_graph.h the graph's reads and annotations
+ *   store/catalog_query.h the read-only query entry point for read models, and
+ *                         what "a photo's current analysis" means
+ *   store/catalog_watch.h noticing that another process changed the catalog */
 #ifndef FACETAG_STORE_CATALOG_H
 #define FACETAG_STORE_CATALOG_H
 
