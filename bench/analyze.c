@@ -312,7 +312,7 @@ static void print_ratio(const char *set, const figures *a, const figures *b)
 
 typedef struct infer_arg {
     ssd_model *m;
-    ssd_precision precision;
+    net_precision precision;
     const float *input;
     int n;
     int rc;
@@ -325,7 +325,7 @@ static void *infer_main(void *arg)
     infer_arg *a = arg;
     err e = {0};
     float *out = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
-    ssd_runner *r = out ? ssd_runner_new_precision(a->m, NULL, a->precision, &e) : NULL;
+    ssd_runner *r = out ? ssd_runner_new(a->m, NULL, a->precision, &e) : NULL;
     a->rc = r ? 0 : -1;
     if (!r)
         fprintf(stderr, "bench_analyze: detector runner: %s\n", e.msg);
@@ -355,7 +355,7 @@ static void detector_gflops(const char *models, const char *photo, int threads)
     const double gflop = ssd_flops(m) / 1e9;
     /* fp32 on XNNPACK (compat mode, and default mode where bf16 does not pay);
      * bf16 on oneDNN (default mode) where it pays (ssd_bf16_fast). */
-    for (int p = SSD_FP32; p <= (bf16net_available() ? SSD_BF16 : SSD_FP32); p++)
+    for (int p = NET_FP32; p <= (bf16net_available() ? NET_BF16 : NET_FP32); p++)
     for (int k = 1; k <= threads; k += threads > 1 ? threads - 1 : 1) {
         double best = 0, best_cpu = 0;
         for (int rep = 0; rep < 3; rep++) {
@@ -363,7 +363,7 @@ static void detector_gflops(const char *models, const char *photo, int threads)
             pthread_t th[64];
             const int n = 8;
             for (int i = 0; i < k; i++) {
-                a[i] = (infer_arg){m, (ssd_precision)p, in, n, 0, 0, 0};
+                a[i] = (infer_arg){m, (net_precision)p, in, n, 0, 0, 0};
                 pthread_create(&th[i], NULL, infer_main, &a[i]);
             }
             double s = 0, c = 0;
@@ -381,7 +381,7 @@ static void detector_gflops(const char *models, const char *photo, int threads)
         printf("SSD detector convolutions, %s (%.2f GFLOP per 512x512 inference): %d single-thread runner(s) in "
                "parallel: %.1f GFLOP/s on the wall clock (%.1f ms per inference per thread), %.1f GFLOP/s per "
                "CPU time (%.1f ms; as on a quiet machine); best of 3\n",
-               p == SSD_BF16 ? "bf16 on oneDNN (default mode)" : "fp32 on XNNPACK", gflop, k, best,
+               p == NET_BF16 ? "bf16 on oneDNN (default mode)" : "fp32 on XNNPACK", gflop, k, best,
                gflop * k / best * 1e3, best_cpu, gflop * k / best_cpu * 1e3);
         if (k == threads)
             break;

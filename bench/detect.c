@@ -62,7 +62,7 @@ static void *worker_run(void *arg)
 {
     worker *w = arg;
     float *boxes = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
-    ssd_runner *r = boxes ? ssd_runner_new(w->m, NULL, &w->e) : NULL;
+    ssd_runner *r = boxes ? ssd_runner_new(w->m, NULL, NET_FP32, &w->e) : NULL;
     w->rc = r ? 0 : -1;
     for (int i = 0; r && i < w->n && w->rc == 0; i++)
         w->rc = ssd_infer(r, w->input, boxes, boxes + SSD_NUM_ANCHORS * 4, &w->e);
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
     nn_threads *pool = nn_threads_create(threads, &e);
     ssd_model *sm = pool ? ssd_load(models, &e) : NULL;
     tinydet_model *tm = sm ? tinydet_load(models, &e) : NULL;
-    ssd_runner *sr = tm ? ssd_runner_new(sm, pool, &e) : NULL;
+    ssd_runner *sr = tm ? ssd_runner_new(sm, pool, NET_FP32, &e) : NULL;
     tinydet_runner *tr = sr ? tinydet_runner_new(tm, TINYDET_DEFAULT_SIZE, pool, &e) : NULL;
     if (!tr) {
         fprintf(stderr, "bench_detect: %s\n", e.msg);

@@ -72,14 +72,15 @@ static const crop_rect CROP = {20, 30, 200, 210};
 static int runners_new(nets *n, nn_threads *pool, runners *r, err *e)
 {
     memset(r, 0, sizeof *r);
-    if (landmarks_runner_new(n->lm, pool, &r->lm, e) || landmarks_runner_new(n->lmt, pool, &r->lmt, e) ||
-        recognizer_runner_new(n->rec, pool, &r->rec, e) || agegender_runner_new(n->ag, pool, &r->ag, e) ||
-        expression_runner_new(n->ex, pool, &r->ex, e))
+    if (landmarks_runner_new(n->lm, pool, NET_FP32, &r->lm, e) ||
+        landmarks_runner_new(n->lmt, pool, NET_FP32, &r->lmt, e) ||
+        recognizer_runner_new(n->rec, pool, NET_FP32, &r->rec, e) ||
+        agegender_runner_new(n->ag, pool, NET_FP32, &r->ag, e) || expression_runner_new(n->ex, pool, NET_FP32, &r->ex, e))
         return e->code;
-    if (bf16net_available() && (recognizer_runner_new_precision(n->rec, pool, RECOGNIZER_BF16, &r->rec16, e) ||
-                                landmarks_runner_new_precision(n->lm, pool, true, &r->lm16, e) ||
-                                agegender_runner_new_precision(n->ag, pool, true, &r->ag16, e) ||
-                                expression_runner_new_precision(n->ex, pool, true, &r->ex16, e)))
+    if (bf16net_available() && (recognizer_runner_new(n->rec, pool, NET_BF16, &r->rec16, e) ||
+                                landmarks_runner_new(n->lm, pool, NET_BF16, &r->lm16, e) ||
+                                agegender_runner_new(n->ag, pool, NET_BF16, &r->ag16, e) ||
+                                expression_runner_new(n->ex, pool, NET_BF16, &r->ex16, e)))
         return e->code;
     return 0;
 }
@@ -189,9 +190,7 @@ int main(int argc, char **argv)
     nets n = {0};
     if (landmarks_net_load(models, false, &n.lm, &e) || landmarks_net_load(models, true, &n.lmt, &e) ||
         recognizer_net_load(models, &n.rec, &e) || agegender_net_load(models, &n.ag, &e) ||
-        expression_net_load(models, &n.ex, &e) ||
-        (bf16net_available() && (recognizer_net_load_bf16(n.rec, &e) || landmarks_net_load_bf16(n.lm, &e) ||
-                                 agegender_net_load_bf16(n.ag, &e) || expression_net_load_bf16(n.ex, &e)))) {
+        expression_net_load(models, &n.ex, &e)) {
         fprintf(stderr, "bench_facenets: %s\n", e.msg);
         return 1;
     }

@@ -25,7 +25,7 @@
  * AVX512-VNNI and -BF16, no AMX), same day: fp32 45 ms, int8 34 ms, bf16 on
  * oneDNN 18.9 ms. No-go for int8 on this XNNPACK: bf16 beats it on both.
  *
- * The lever that did pay: bf16 on oneDNN with AMX or AMD's AVX512-BF16 (ssd_runner_new_precision,
+ * The lever that did pay: bf16 on oneDNN with AMX or AMD's AVX512-BF16 (ssd_runner_new with NET_BF16,
  * vision/bf16net.c). When bf16net_available(), the library's bf16 runner is
  * measured next to its fp32 one (same passes, same figures), and, each in a
  * child process, the resident memory of one model + 2 runners with one pass
@@ -381,7 +381,7 @@ static void *job_run(void *arg)
 
 /* P parallel runners of one kind (sg, or the library's runner of precision
  * prec on m); prints one line. */
-static void measure(const char *label, xnn_subgraph_t sg, ssd_model *m, ssd_precision prec, const float *input,
+static void measure(const char *label, xnn_subgraph_t sg, ssd_model *m, net_precision prec, const float *input,
                     int runs, int p, double flops)
 {
     runner r[8];
@@ -392,7 +392,7 @@ static void measure(const char *label, xnn_subgraph_t sg, ssd_model *m, ssd_prec
         err e = {0};
         if (sg)
             runner_new(&r[i], sg);
-        else if (!(sr[i] = ssd_runner_new_precision(m, NULL, prec, &e))) {
+        else if (!(sr[i] = ssd_runner_new(m, NULL, prec, &e))) {
             fprintf(stderr, "bench_int8: %s\n", e.msg);
             exit(1);
         }
@@ -433,7 +433,7 @@ static double rss_mb(void)
 
 /* In a child process (a fresh heap): RSS after ssd_load, and after 2 runners of
  * precision prec have made one pass each. */
-static void rss_child(const char *models, ssd_precision prec)
+static void rss_child(const char *models, net_precision prec)
 {
     fflush(stdout);
     pid_t pid = fork();
@@ -446,7 +446,7 @@ static void rss_child(const char *models, ssd_precision prec)
         waitpid(pid, &status, 0);
         return;
     }
-    if (prec == SSD_FP32)
+    if (prec == NET_FP32)
         setenv("FACETAG_NO_BF16", "1", 1);
     err e = {0};
     double r0 = rss_mb();
@@ -455,7 +455,7 @@ static void rss_child(const char *models, ssd_precision prec)
     ssd_runner *r[2] = {0};
     static float input[SSD_INPUT_SIZE * SSD_INPUT_SIZE * 3];
     for (int i = 0; m && i < 2; i++)
-        if (!(r[i] = ssd_runner_new_precision(m, NULL, prec, &e)) || ssd_infer(r[i], input, NULL, NULL, &e) != 0)
+        if (!(r[i] = ssd_runner_new(m, NULL, prec, &e)) || ssd_infer(r[i], input, NULL, NULL, &e) != 0)
             break;
     if (!r[0] || !r[1]) {
         fprintf(stderr, "bench_int8: %s\n", e.msg);
@@ -464,7 +464,7 @@ static void rss_child(const char *models, ssd_precision prec)
     double r2 = rss_mb();
     printf("RSS %s: process before the model %.1f MB, + model %.1f MB, + 2 runners after a pass %.1f MB; "
            "model + 2 runners %.1f MB\n",
-           prec == SSD_BF16 ? "bf16 (the model holds the bf16 net)" : "fp32 (FACETAG_NO_BF16=1)          ", r0,
+           prec == NET_BF16 ? "bf16 (the model holds the bf16 net)" : "fp32 (FACETAG_NO_BF16=1)          ", r0,
            r1 - r0, r2 - r1, r2 - r0);
     fflush(stdout);
     _exit(0);
@@ -508,8 +508,8 @@ int main(int argc, char **argv)
         img_path = def;
     }
     if (bf16net_available()) {
-        rss_child(models, SSD_FP32);
-        rss_child(models, SSD_BF16);
+        rss_child(models, NET_FP32);
+        rss_child(models, NET_BF16);
     }
     err e = {0};
     if (image_init(argv[0], &e) != 0) {
@@ -535,11 +535,11 @@ int main(int argc, char **argv)
            bf.flops / 1e9, runs, img_path, bf16net_available() ? "measured" : "unavailable, not measured",
            bf16net_isa());
     for (int p = parallel ? parallel : 1; p <= (parallel ? parallel : 2); p++) {
-        measure("fp32 (library ssd_infer)", NULL, m, SSD_FP32, input, runs, p, bf.flops);
+        measure("fp32 (library ssd_infer)", NULL, m, NET_FP32, input, runs, p, bf.flops);
         if (bf16net_available())
-            measure("bf16 (library, oneDNN)    ", NULL, m, SSD_BF16, input, runs, p, bf.flops);
-        measure("fp32 (this graph)", sgf, NULL, SSD_FP32, input, runs, p, bf.flops);
-        measure("int8 QS8 (this graph)", sgq, NULL, SSD_FP32, input, runs, p, bf.flops);
+            measure("bf16 (library, oneDNN)    ", NULL, m, NET_BF16, input, runs, p, bf.flops);
+        measure("fp32 (this graph)", sgf, NULL, NET_FP32, input, runs, p, bf.flops);
+        measure("int8 QS8 (this graph)", sgq, NULL, NET_FP32, input, runs, p, bf.flops);
     }
     /* Scores: int8 against fp32 on the image. */
     runner rf, rq;
@@ -551,7 +551,7 @@ int main(int argc, char **argv)
     static float sf[SSD_NUM_ANCHORS], sq[SSD_NUM_ANCHORS], sl[SSD_NUM_ANCHORS];
     scores(&rf, sf);
     scores(&rq, sq);
-    ssd_runner *lib = ssd_runner_new(m, NULL, &e);
+    ssd_runner *lib = ssd_runner_new(m, NULL, NET_FP32, &e);
     if (!lib || ssd_infer(lib, input, NULL, sl, &e) != 0) {
         fprintf(stderr, "bench_int8: %s\n", e.msg);
         return 1;

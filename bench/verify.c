@@ -177,12 +177,12 @@ static void *worker_main(void *arg)
 {
     worker *wk = arg;
     shared_work *w = wk->w;
-    ssd_runner *sr = ssd_runner_new(w->ssd, NULL, &wk->e);
+    ssd_runner *sr = ssd_runner_new(w->ssd, NULL, NET_FP32, &wk->e);
     landmarks_runner *lr = NULL;
     recognizer_runner *rr = NULL, *rr16 = NULL;
-    if (!sr || landmarks_runner_new(w->lm, NULL, &lr, &wk->e) || recognizer_runner_new(w->rec, NULL, &rr, &wk->e) ||
+    if (!sr || landmarks_runner_new(w->lm, NULL, NET_FP32, &lr, &wk->e) || recognizer_runner_new(w->rec, NULL, NET_FP32, &rr, &wk->e) ||
         (w->chips > CHIP_ALIGNED16 &&
-         recognizer_runner_new_precision(w->rec, NULL, RECOGNIZER_BF16, &rr16, &wk->e))) {
+         recognizer_runner_new(w->rec, NULL, NET_BF16, &rr16, &wk->e))) {
         fprintf(stderr, "bench_verify: %s\n", wk->e.msg);
         wk->failed = -1;
     }
@@ -367,7 +367,7 @@ int main(int argc, char **argv)
     shared_work w = {.root = root, .s = s, .n = n, .min_score = min_score};
     w.chips = bf16net_available() ? CHIP_COUNT : CHIP_ALIGNED16;
     if (image_init(argv[0], &e) != 0 || !(w.ssd = ssd_load(models, &e)) || landmarks_net_load(models, false, &w.lm, &e) ||
-        recognizer_net_load(models, &w.rec, &e) || (bf16net_available() && recognizer_net_load_bf16(w.rec, &e))) {
+        recognizer_net_load(models, &w.rec, &e)) {
         fprintf(stderr, "bench_verify: %s\n", e.msg);
         return 1;
     }

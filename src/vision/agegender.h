@@ -3,18 +3,18 @@
  * (crops.h), a 7x7 average pool, then two fully-connected heads: age in years (a
  * raw regression) and softmax(gender) with index 0 = male, 1 = female.
  *
- * Precision: fp32 on XNNPACK, or bf16 on oneDNN — test_attributes_bf16
- * measures the difference.
+ * Precision (net.h): fp32 on XNNPACK, or bf16 on oneDNN (the pool and both
+ * heads fp32 on the host) — test_attributes_bf16 measures the difference.
  *
- * Sharing: an agegender_net (weights + graph) is loaded once and read-only; each
- * thread makes its own agegender_runner from it. */
+ * Sharing: an agegender_net (weights + layer list) is loaded once and
+ * read-only; each thread makes its own agegender_runner from it. */
 #ifndef FACETAG_VISION_AGEGENDER_H
 #define FACETAG_VISION_AGEGENDER_H
 
 #include "core/error.h"
 #include "media/image.h"
 #include "vision/crops.h"
-#include "vision/nn.h"
+#include "vision/net.h"
 #include <stdbool.h>
 
 #define AGEGENDER_INPUT 112
@@ -29,20 +29,16 @@ typedef struct agegender_result {
 typedef struct agegender_net agegender_net;
 typedef struct agegender_runner agegender_runner;
 
-/* Loads age_gender_model from models_dir and builds its graph; free with
+/* Loads age_gender_model from models_dir and lists its layers; free with
  * agegender_net_free after its runners. Weight-loader errors name the file/tensor. */
 int agegender_net_load(const char *models_dir, agegender_net **out, err *e);
-/* Builds net's bf16 net (the same layer list in bf16net.h; both heads stay fp32
- * on the host), needed by bf16 runners; call before making runners (not
- * thread-safe). 0 when already built; ERR_INTERNAL where oneDNN cannot. */
-int agegender_net_load_bf16(agegender_net *net, err *e);
 void agegender_net_free(agegender_net *net);
 double agegender_net_flops(const agegender_net *net);
 
-int agegender_runner_new(agegender_net *net, nn_threads *threads, agegender_runner **out, err *e);
-/* The same in a precision: bf16 runs on the calling thread (threads unused) and
- * needs agegender_net_load_bf16 first (else ERR_INVALID). */
-int agegender_runner_new_precision(agegender_net *net, nn_threads *threads, bool bf16, agegender_runner **out, err *e);
+/* A runner for one thread in precision p (net_runner_new: fp32 on `threads`,
+ * NULL the calling thread; bf16 on the calling thread where available, else
+ * ERR_INVALID naming the reason). */
+int agegender_runner_new(agegender_net *net, nn_threads *threads, net_precision p, agegender_runner **out, err *e);
 void agegender_runner_free(agegender_runner *r);
 
 /* Runs on the integer crop (inside the image, non-empty; else ERR_INVALID):

@@ -11,22 +11,22 @@
 #include <string.h>
 
 /* One layer of the shared net: shapes, the weights in the primitive's layout. */
-typedef struct net_layer {
-    bf16net_op op;
+typedef struct dnn_layer {
+    layer_op op;
     int src, src2, hin, cin, h, c, k, stride, depthwise, grow, external;
-    int srcs[BF16NET_SUM_MAX], nsrc; /* SUM (src: srcs[0]), CONV: the outputs added as binary post-ops */
+    int srcs[LAYERS_SUM_MAX], nsrc; /* SUM (src: srcs[0]), CONV: the outputs added as binary post-ops */
     int has_bias;                    /* CONV */
-    bf16net_act act;
+    layer_act act;
     int pad_lo, pad_hi;
     dnnl_memory_t w, b; /* CONV: shared, read-only after the build; b NULL without bias */
     int out;            /* external output number, or -1 */
     int home;           /* the layer whose memory holds the output: itself, or (in-place sum) src2's home */
-} net_layer;
+} dnn_layer;
 
 struct bf16net {
     char name[64];
     int size, channels, n, nout;
-    net_layer *l;
+    dnn_layer *l;
     dnnl_engine_t eng;
 };
 
@@ -130,37 +130,37 @@ static int md_nhwc(dnnl_memory_desc_t *md, int c, int h, dnnl_data_type_t dt)
     return dnnl_memory_desc_init_by_tag(md, 4, d, dt, dnnl_acdb) == dnnl_success ? 0 : -1;
 }
 
-static dnnl_data_type_t layer_dt(const net_layer *l)
+static dnnl_data_type_t layer_dt(const dnn_layer *l)
 {
     return l->external ? dnnl_f32 : dnnl_bf16;
 }
 
 /* Where a layer's added operands start among its binary post-ops' operands:
  * a SUM's first two are the primitive's own; a CONV's follow the in-place sum. */
-static int first_binary(const net_layer *l)
+static int first_binary(const dnn_layer *l)
 {
-    return l->op == BF16NET_SUM ? 2 : 0;
+    return l->op == LAYER_SUM ? 2 : 0;
 }
 
 /* Post-op number of the k-th added operand (k >= first_binary). */
-static int binary_post_op(const net_layer *l, int k)
+static int binary_post_op(const dnn_layer *l, int k)
 {
-    return k - first_binary(l) + (l->op == BF16NET_CONV && l->src2 >= 0);
+    return k - first_binary(l) + (l->op == LAYER_CONV && l->src2 >= 0);
 }
 
 /* As post-ops in attr: the in-place sum when there is one, the added operands
  * (bf16 NHWC of the output's shape), then the activation. An activation layer
  * has none: the act is its own. */
-static int layer_post_ops(const bf16net *net, const net_layer *l, dnnl_primitive_attr_t attr, err *e)
+static int layer_post_ops(const bf16net *net, const dnn_layer *l, dnnl_primitive_attr_t attr, err *e)
 {
     const char *name = net->name;
     int rc = 0;
     dnnl_post_ops_t po = NULL;
-    const int adds = l->op == BF16NET_SUM || l->op == BF16NET_CONV ? l->nsrc - first_binary(l) : 0;
-    if (l->op == BF16NET_ACT || (!(l->op == BF16NET_CONV && l->src2 >= 0) && adds <= 0 && l->act == BF16NET_NONE))
+    const int adds = l->op == LAYER_SUM || l->op == LAYER_CONV ? l->nsrc - first_binary(l) : 0;
+    if (l->op == LAYER_ACT || (!(l->op == LAYER_CONV && l->src2 >= 0) && adds <= 0 && l->act == LAYER_NONE))
         return 0;
     DNNL_TRY(dnnl_post_ops_create(&po));
-    if (l->op == BF16NET_CONV && l->src2 >= 0)
+    if (l->op == LAYER_CONV && l->src2 >= 0)
         DNNL_TRY(dnnl_post_ops_append_sum(po, 1.0f));
     dnnl_memory_desc_t omd;
     if (adds > 0 && md_nhwc(&omd, l->c, l->h, dnnl_bf16) != 0) {
@@ -169,9 +169,9 @@ static int layer_post_ops(const bf16net *net, const net_layer *l, dnnl_primitive
     }
     for (int k = 0; k < adds; k++)
         DNNL_TRY(dnnl_post_ops_append_binary(po, dnnl_binary_add, &omd));
-    if (l->act == BF16NET_RELU)
+    if (l->act == LAYER_RELU)
         DNNL_TRY(dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f));
-    else if (l->act == BF16NET_RELU6)
+    else if (l->act == LAYER_RELU6)
         DNNL_TRY(dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip, 0.0f, 6.0f));
     DNNL_TRY(dnnl_primitive_attr_set_post_ops(attr, po));
 done:
@@ -182,7 +182,7 @@ done:
 
 /* The op descriptor of a convolution or pooling layer (its weights in the
  * layout oneDNN prefers: format any). */
-static int conv_desc(const bf16net *net, const net_layer *l, const dnnl_memory_desc_t *smd,
+static int conv_desc(const bf16net *net, const dnn_layer *l, const dnnl_memory_desc_t *smd,
                      const dnnl_memory_desc_t *dmd, dnnl_convolution_desc_t *cd, err *e)
 {
     const char *name = net->name;
@@ -205,7 +205,7 @@ done:
 }
 
 /* The primitive descriptor of layer l (same in the net and every run: one thread). */
-static int layer_pd(const bf16net *net, const net_layer *l, dnnl_primitive_desc_t *pd, err *e)
+static int layer_pd(const bf16net *net, const dnn_layer *l, dnnl_primitive_desc_t *pd, err *e)
 {
     const char *name = net->name;
     int rc = 0;
@@ -213,7 +213,7 @@ static int layer_pd(const bf16net *net, const net_layer *l, dnnl_primitive_desc_
     dnnl_memory_desc_t smd, dmd;
     if (md_nhwc(&smd, l->cin, l->hin, dnnl_bf16) != 0 || md_nhwc(&dmd, l->c, l->h, layer_dt(l)) != 0)
         return err_set(e, ERR_INTERNAL, "%s: oneDNN refused a %dx%dx%d activation", name, l->hin, l->hin, l->cin);
-    if (l->op == BF16NET_PAD) { /* a reorder into the input-shaped window of the output */
+    if (l->op == LAYER_PAD) { /* a reorder into the input-shaped window of the output */
         dnnl_memory_desc_t sub;
         dnnl_dims_t d = {1, l->cin, l->hin, l->hin}, off = {0, 0, 0, 0};
         DNNL_TRY(dnnl_memory_desc_init_submemory(&sub, &dmd, d, off));
@@ -223,18 +223,18 @@ static int layer_pd(const bf16net *net, const net_layer *l, dnnl_primitive_desc_
     DNNL_TRY(dnnl_primitive_attr_create(&attr));
     if ((rc = layer_post_ops(net, l, attr, e)) != 0)
         goto done;
-    if (l->op == BF16NET_CONV) {
+    if (l->op == LAYER_CONV) {
         dnnl_convolution_desc_t cd;
         if ((rc = conv_desc(net, l, &smd, &dmd, &cd, e)) != 0)
             goto done;
         DNNL_TRY(dnnl_primitive_desc_create(pd, &cd, attr, net->eng, NULL));
-    } else if (l->op == BF16NET_ADD || l->op == BF16NET_SUM) { /* SUM: operands 3.. are post-ops */
+    } else if (l->op == LAYER_ADD || l->op == LAYER_SUM) { /* SUM: operands 3.. are post-ops */
         dnnl_binary_desc_t bd;
         DNNL_TRY(dnnl_binary_desc_init(&bd, dnnl_binary_add, &smd, &smd, &dmd));
         DNNL_TRY(dnnl_primitive_desc_create(pd, &bd, attr, net->eng, NULL));
-    } else if (l->op == BF16NET_ACT) {
+    } else if (l->op == LAYER_ACT) {
         dnnl_eltwise_desc_t ed;
-        const int relu = l->act == BF16NET_RELU;
+        const int relu = l->act == LAYER_RELU;
         const dnnl_alg_kind_t alg = relu ? dnnl_eltwise_relu : dnnl_eltwise_clip;
         DNNL_TRY(dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference, alg, &smd, 0.0f, relu ? 0.0f : 6.0f));
         DNNL_TRY(dnnl_primitive_desc_create(pd, &ed, attr, net->eng, NULL));
@@ -243,7 +243,7 @@ static int layer_pd(const bf16net *net, const net_layer *l, dnnl_primitive_desc_
         dnnl_dims_t str = {l->stride, l->stride}, ker = {l->k, l->k};
         dnnl_dims_t pl = {l->pad_lo, l->pad_lo}, pr = {l->pad_hi, l->pad_hi};
         DNNL_TRY(dnnl_pooling_forward_desc_init(&pld, dnnl_forward_inference,
-                                                l->op == BF16NET_MAXPOOL ? dnnl_pooling_max
+                                                l->op == LAYER_MAXPOOL ? dnnl_pooling_max
                                                                          : dnnl_pooling_avg_exclude_padding,
                                                 &smd, &dmd, str, ker, pl, pr));
         DNNL_TRY(dnnl_primitive_desc_create(pd, &pld, attr, net->eng, NULL));
@@ -282,7 +282,7 @@ done:
 }
 
 /* Re-lays conv layer l's tfjs weights into the primitive's bf16 layout and copies the bias. */
-static int layer_weights(bf16net *net, net_layer *l, const bf16net_layer *cv, err *e)
+static int layer_weights(bf16net *net, dnn_layer *l, const layer *cv, err *e)
 {
     const char *name = net->name;
     int rc = 0;
@@ -319,9 +319,9 @@ done:
 }
 
 /* Output side and padding of a k-window with this stride on hin (bf16net.h). */
-static int window(net_layer *l, bf16net_pad pad)
+static int window(dnn_layer *l, layer_pad pad)
 {
-    if (pad == BF16NET_VALID) {
+    if (pad == LAYER_VALID) {
         l->h = l->hin >= l->k ? (l->hin - l->k) / l->stride + 1 : 0;
         l->pad_lo = l->pad_hi = 0;
         return l->h;
@@ -336,21 +336,21 @@ static int window(net_layer *l, bf16net_pad pad)
 }
 
 /* Layer i reads layer j (as its input or second operand). */
-static int layer_reads(const net_layer *l, int j)
+static int layer_reads(const dnn_layer *l, int j)
 {
-    for (int k = 0; (l->op == BF16NET_SUM || l->op == BF16NET_CONV) && k < l->nsrc; k++)
+    for (int k = 0; (l->op == LAYER_SUM || l->op == LAYER_CONV) && k < l->nsrc; k++)
         if (l->srcs[k] == j)
             return 1;
-    return l->src == j || ((l->op == BF16NET_ADD || l->op == BF16NET_CONV) && l->src2 == j);
+    return l->src == j || ((l->op == LAYER_ADD || l->op == LAYER_CONV) && l->src2 == j);
 }
 
 /* A SUM's or CONV's added layers: earlier, bf16, of the output's shape. */
-static int layer_adds(bf16net *net, int i, const bf16net_layer *cv, err *e)
+static int layer_adds(bf16net *net, int i, const layer *cv, err *e)
 {
-    net_layer *l = &net->l[i];
+    dnn_layer *l = &net->l[i];
     const char *name = net->name;
-    const int lo = cv->op == BF16NET_SUM ? 2 : 0;
-    if (cv->nsrc < lo || cv->nsrc > BF16NET_SUM_MAX)
+    const int lo = cv->op == LAYER_SUM ? 2 : 0;
+    if (cv->nsrc < lo || cv->nsrc > LAYERS_SUM_MAX)
         return err_set(e, ERR_INVALID, "%s: layer %d adds %d layers", name, i, cv->nsrc);
     l->nsrc = cv->nsrc;
     for (int k = 0; k < cv->nsrc; k++) {
@@ -367,20 +367,20 @@ static int layer_adds(bf16net *net, int i, const bf16net_layer *cv, err *e)
 }
 
 /* Checks layer i against its sources' shapes and fills its shapes. */
-static int layer_shape(bf16net *net, int i, const bf16net_layer *cv, err *e)
+static int layer_shape(bf16net *net, int i, const layer *cv, err *e)
 {
-    net_layer *l = &net->l[i];
+    dnn_layer *l = &net->l[i];
     const char *name = net->name;
     const wtensor *f = cv->filter;
     l->op = cv->op;
-    l->src = cv->op == BF16NET_SUM ? cv->srcs[0] : cv->src;
-    l->src2 = (cv->op == BF16NET_ADD || (cv->op == BF16NET_CONV && cv->residual)) ? cv->src2 : -1;
-    l->external = cv->external;
+    l->src = cv->op == LAYER_SUM ? cv->srcs[0] : cv->src;
+    l->src2 = (cv->op == LAYER_ADD || (cv->op == LAYER_CONV && cv->residual)) ? cv->src2 : -1;
+    l->external = cv->output;
     l->act = cv->act;
     l->home = i;
-    l->out = cv->external ? net->nout++ : -1;
-    const int two = l->op == BF16NET_ADD || l->src2 >= 0;
-    if (cv->op == BF16NET_SUM && (cv->nsrc < 2 || cv->nsrc > BF16NET_SUM_MAX))
+    l->out = cv->output ? net->nout++ : -1;
+    const int two = l->op == LAYER_ADD || l->src2 >= 0;
+    if (cv->op == LAYER_SUM && (cv->nsrc < 2 || cv->nsrc > LAYERS_SUM_MAX))
         return err_set(e, ERR_INVALID, "%s: layer %d adds %d layers", name, i, cv->nsrc);
     if (l->src < -1 || l->src >= i || (two && (l->src2 < 0 || l->src2 >= i)))
         return err_set(e, ERR_INVALID, "%s: layer %d reads layer %d/%d", name, i, l->src, l->src2);
@@ -390,7 +390,7 @@ static int layer_shape(bf16net *net, int i, const bf16net_layer *cv, err *e)
     l->cin = l->src < 0 ? net->channels : net->l[l->src].c;
     l->stride = cv->stride;
     switch (cv->op) {
-    case BF16NET_CONV:
+    case LAYER_CONV:
         if (!f || f->ndim != 4 || f->shape[0] != f->shape[1] || f->shape[2] != l->cin ||
             (cv->depthwise && f->shape[3] != 1) || cv->stride < 1)
             return err_set(e, ERR_INVALID, "%s: layer %d: filter %s does not fit a %dx%dx%d input", name, i,
@@ -405,43 +405,44 @@ static int layer_shape(bf16net *net, int i, const bf16net_layer *cv, err *e)
         if (window(l, cv->pad) < 1)
             return err_set(e, ERR_INVALID, "%s: layer %d: %dx%d filter on %dx%d", name, i, l->k, l->k, l->hin, l->hin);
         break;
-    case BF16NET_MAXPOOL:
-    case BF16NET_AVGPOOL:
+    case LAYER_MAXPOOL:
+    case LAYER_AVGPOOL:
         l->k = cv->k;
         l->c = l->cin;
-        if (cv->k < 1 || cv->stride < 1 || (cv->op == BF16NET_AVGPOOL && cv->pad != BF16NET_VALID) ||
+        if (cv->k < 1 || cv->stride < 1 || (cv->op == LAYER_AVGPOOL && cv->pad != LAYER_VALID) ||
             window(l, cv->pad) < 1)
             return err_set(e, ERR_INVALID, "%s: layer %d: pool %d/%d on %dx%d", name, i, cv->k, cv->stride, l->hin,
                            l->hin);
         break;
-    case BF16NET_ADD: l->h = l->hin, l->c = l->cin; break;
-    case BF16NET_ACT:
+    case LAYER_ADD: l->h = l->hin, l->c = l->cin; break;
+    case LAYER_ACT:
         l->h = l->hin, l->c = l->cin;
-        if (cv->act == BF16NET_NONE || cv->external)
+        if (cv->act == LAYER_NONE || cv->output)
             return err_set(e, ERR_INVALID, "%s: layer %d: an activation layer needs an act and a bf16 output", name, i);
         break;
-    case BF16NET_SUM: l->h = l->hin, l->c = l->cin; break;
-    case BF16NET_PAD:
+    case LAYER_SUM: l->h = l->hin, l->c = l->cin; break;
+    case LAYER_PAD:
         l->grow = cv->grow;
         l->h = l->hin + cv->grow;
         l->c = cv->channels;
-        if (cv->grow < 0 || cv->channels < l->cin || cv->external)
+        if (cv->grow < 0 || cv->channels < l->cin || cv->output)
             return err_set(e, ERR_INVALID, "%s: layer %d: pad %d/%d of %d channels", name, i, cv->grow,
                            cv->channels, l->cin);
         break;
-    default: return err_set(e, ERR_INVALID, "%s: layer %d: unknown op %d", name, i, (int)cv->op);
+    default: /* fully connected layers and softmax run on the host (net.h) */
+        return err_set(e, ERR_INVALID, "%s: layer %d: no bf16 kernel for op %d", name, i, (int)cv->op);
     }
-    int rc = (cv->op == BF16NET_SUM || cv->op == BF16NET_CONV) ? layer_adds(net, i, cv, e) : 0;
+    int rc = (cv->op == LAYER_SUM || cv->op == LAYER_CONV) ? layer_adds(net, i, cv, e) : 0;
     if (rc != 0)
         return rc;
     if (two) {
-        const net_layer *o = &net->l[l->src2];
+        const dnn_layer *o = &net->l[l->src2];
         if (o->h != l->h || o->c != l->c)
             return err_set(e, ERR_INVALID, "%s: layer %d: adds %dx%dx%d to %dx%dx%d", name, i, o->h, o->h, o->c, l->h,
                            l->h, l->c);
     }
-    if (l->op == BF16NET_CONV && l->src2 >= 0) { /* in place in src2's memory */
-        if (l->src2 == l->src || net->l[l->src2].op == BF16NET_PAD || l->external)
+    if (l->op == LAYER_CONV && l->src2 >= 0) { /* in place in src2's memory */
+        if (l->src2 == l->src || net->l[l->src2].op == LAYER_PAD || l->external)
             return err_set(e, ERR_INVALID, "%s: layer %d cannot add in place into layer %d", name, i, l->src2);
         l->home = net->l[l->src2].home;
     }
@@ -452,8 +453,8 @@ static int layer_shape(bf16net *net, int i, const bf16net_layer *cv, err *e)
 static int check_in_place(const bf16net *net, err *e)
 {
     for (int i = 0; i < net->n; i++) {
-        const net_layer *l = &net->l[i];
-        if (l->op != BF16NET_CONV || l->src2 < 0)
+        const dnn_layer *l = &net->l[i];
+        if (l->op != LAYER_CONV || l->src2 < 0)
             continue;
         for (int j = i + 1; j < net->n; j++)
             if (layer_reads(&net->l[j], l->src2))
@@ -463,7 +464,7 @@ static int check_in_place(const bf16net *net, err *e)
     return 0;
 }
 
-bf16net *bf16net_new(const char *name, int size, int channels, const bf16net_layer *layers, int n, err *e)
+bf16net *bf16net_new(const char *name, int size, int channels, const layer *layers, int n, err *e)
 {
     bf16net *net = calloc(1, sizeof *net);
     if (!net || !(net->l = calloc((size_t)(n > 0 ? n : 1), sizeof *net->l))) {
@@ -482,7 +483,7 @@ bf16net *bf16net_new(const char *name, int size, int channels, const bf16net_lay
     if (s != dnnl_success)
         rc = err_set(e, ERR_INTERNAL, "%s: oneDNN CPU engine: %s", name, dnnl_status2str(s));
     for (int i = 0; i < n && rc == 0; i++)
-        if ((rc = layer_shape(net, i, &layers[i], e)) == 0 && layers[i].op == BF16NET_CONV)
+        if ((rc = layer_shape(net, i, &layers[i], e)) == 0 && layers[i].op == LAYER_CONV)
             rc = layer_weights(net, &net->l[i], &layers[i], e);
     if (rc == 0)
         rc = check_in_place(net, e);
@@ -516,18 +517,18 @@ void bf16net_free(bf16net *net)
  * stay zero), added to in place, or read by a layer other than i+1. */
 static int layer_kept(const bf16net *net, int i)
 {
-    const net_layer *l = &net->l[i];
-    if (l->external || l->op == BF16NET_PAD)
+    const dnn_layer *l = &net->l[i];
+    if (l->external || l->op == LAYER_PAD)
         return 1;
     for (int j = i + 1; j < net->n; j++) {
-        const net_layer *o = &net->l[j];
-        if ((j > i + 1 && layer_reads(o, i)) || (o->op == BF16NET_CONV && o->src2 == i))
+        const dnn_layer *o = &net->l[j];
+        if ((j > i + 1 && layer_reads(o, i)) || (o->op == LAYER_CONV && o->src2 == i))
             return 1;
     }
     return 0;
 }
 
-static size_t layer_out_bytes(const net_layer *l)
+static size_t layer_out_bytes(const dnn_layer *l)
 {
     return (size_t)l->h * l->h * l->c * (l->external ? 4 : 2);
 }
@@ -545,7 +546,7 @@ static void *buffer_new(size_t bytes)
 static int layer_memory(bf16net_run *r, int i, dnnl_primitive_desc_t pd, int *prev_slot, err *e)
 {
     const bf16net *net = r->net;
-    const net_layer *l = &net->l[i];
+    const dnn_layer *l = &net->l[i];
     const char *name = net->name;
     int rc = 0, cur = -1;
     void *mem;
@@ -564,7 +565,7 @@ static int layer_memory(bf16net_run *r, int i, dnnl_primitive_desc_t pd, int *pr
     if (md_nhwc(&md, l->c, l->h, layer_dt(l)) != 0)
         return err_set(e, ERR_INTERNAL, "%s: oneDNN refused layer %d's output", name, i);
     DNNL_TRY(dnnl_memory_create(&r->dst[i], &md, net->eng, mem));
-    if (l->op == BF16NET_PAD)
+    if (l->op == LAYER_PAD)
         DNNL_TRY(dnnl_memory_create(&r->sub[i], dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), net->eng,
                                     mem));
 done:
@@ -606,10 +607,10 @@ static int run_build(bf16net_run *r, err *e)
     /* Each layer: its primitive (weights layout as in the net), its output memory. */
     int prev_slot = -1; /* ping-pong buffer of the previous layer's output, -1 when elsewhere */
     for (int i = 0; i < net->n; i++) {
-        const net_layer *l = &net->l[i];
+        const dnn_layer *l = &net->l[i];
         if ((rc = layer_pd(net, l, &pd, e)) != 0)
             goto done;
-        if (l->op == BF16NET_CONV) {
+        if (l->op == LAYER_CONV) {
             const dnnl_memory_desc_t *wmd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
             const dnnl_memory_desc_t *have;
             DNNL_TRY(dnnl_memory_get_memory_desc(l->w, &have));
@@ -702,7 +703,7 @@ static dnnl_memory_t run_value(const bf16net_run *r, int j)
 }
 
 /* The operands a layer adds through binary post-ops, appended to a[na..]. */
-static int added_args(const bf16net_run *r, const net_layer *l, dnnl_exec_arg_t *a, int na)
+static int added_args(const bf16net_run *r, const dnn_layer *l, dnnl_exec_arg_t *a, int na)
 {
     for (int k = first_binary(l); k < l->nsrc; k++)
         a[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(binary_post_op(l, k)) | DNNL_ARG_SRC_1,
@@ -718,11 +719,11 @@ int bf16net_run_exec(bf16net_run *r, err *e)
     dnnl_exec_arg_t in[2] = {{DNNL_ARG_FROM, r->in32}, {DNNL_ARG_TO, r->in16}};
     DNNL_TRY(dnnl_primitive_execute(r->in_reorder, r->st, 2, in));
     for (int i = 0; i < net->n; i++) {
-        const net_layer *l = &net->l[i];
-        dnnl_exec_arg_t a[4 + BF16NET_SUM_MAX];
+        const dnn_layer *l = &net->l[i];
+        dnnl_exec_arg_t a[4 + LAYERS_SUM_MAX];
         int na = 0;
         switch (l->op) {
-        case BF16NET_CONV:
+        case LAYER_CONV:
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, run_value(r, l->src)};
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, l->w};
             if (l->b)
@@ -730,18 +731,18 @@ int bf16net_run_exec(bf16net_run *r, err *e)
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
             na = added_args(r, l, a, na);
             break;
-        case BF16NET_ADD:
+        case LAYER_ADD:
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_0, run_value(r, l->src)};
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_1, run_value(r, l->src2)};
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
             break;
-        case BF16NET_SUM:
+        case LAYER_SUM:
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_0, run_value(r, l->srcs[0])};
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_1, run_value(r, l->srcs[1])};
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
             na = added_args(r, l, a, na);
             break;
-        case BF16NET_PAD:
+        case LAYER_PAD:
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_FROM, run_value(r, l->src)};
             a[na++] = (dnnl_exec_arg_t){DNNL_ARG_TO, r->sub[i]};
             break;
@@ -761,7 +762,7 @@ done:
 const float *bf16net_run_output(const bf16net_run *r, int k, size_t *count)
 {
     for (int i = 0; i < r->net->n; i++) {
-        const net_layer *l = &r->net->l[i];
+        const dnn_layer *l = &r->net->l[i];
         if (l->out == k) {
             if (count)
                 *count = (size_t)l->h * l->h * l->c;

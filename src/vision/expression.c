@@ -18,19 +18,19 @@ const char *expression_name(int kind)
 }
 
 struct expression_net {
-    facefeat_net *f;
+    net_model *m;
 };
 
 struct expression_runner {
-    facefeat_runner *f;
+    net_runner *run;
 };
 
 int expression_net_load(const char *models_dir, expression_net **out, err *e)
 {
-    const facefeat_head head = {MODEL, "expression", false, EXPRESSION_COUNT, true};
+    const facefeat_head head = {MODEL, false, EXPRESSION_COUNT, true};
     expression_net *net = calloc(1, sizeof *net);
     if (!net) return err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
-    int rc = facefeat_net_load(models_dir, &head, &net->f, e);
+    int rc = facefeat_load(models_dir, &head, &net->m, e);
     if (rc) {
         free(net);
         return rc;
@@ -39,29 +39,23 @@ int expression_net_load(const char *models_dir, expression_net **out, err *e)
     return 0;
 }
 
-int expression_net_load_bf16(expression_net *net, err *e)
-{
-    return facefeat_net_load_bf16(net->f, e);
-}
-
 void expression_net_free(expression_net *net)
 {
     if (!net) return;
-    facefeat_net_free(net->f);
+    net_model_free(net->m);
     free(net);
 }
 
 double expression_net_flops(const expression_net *net)
 {
-    return facefeat_net_flops(net->f);
+    return net_model_flops(net->m);
 }
 
-int expression_runner_new_precision(expression_net *net, nn_threads *threads, bool bf16, expression_runner **out,
-                                    err *e)
+int expression_runner_new(expression_net *net, nn_threads *threads, net_precision p, expression_runner **out, err *e)
 {
     expression_runner *r = calloc(1, sizeof *r);
     if (!r) return err_set(e, ERR_NOMEM, "expression: out of memory");
-    int rc = facefeat_runner_new(net->f, threads, bf16, &r->f, e);
+    int rc = net_runner_new(net->m, threads, p, &r->run, e);
     if (rc) {
         free(r);
         return rc;
@@ -70,22 +64,17 @@ int expression_runner_new_precision(expression_net *net, nn_threads *threads, bo
     return 0;
 }
 
-int expression_runner_new(expression_net *net, nn_threads *threads, expression_runner **out, err *e)
-{
-    return expression_runner_new_precision(net, threads, false, out, e);
-}
-
 void expression_runner_free(expression_runner *r)
 {
     if (!r) return;
-    facefeat_runner_free(r->f);
+    net_runner_free(r->run);
     free(r);
 }
 
 int expression_predict_crop(expression_runner *r, const image *img, crop_rect crop,
                             float probs[EXPRESSION_COUNT], err *e)
 {
-    return facefeat_run_crop(r->f, img, crop, probs, e);
+    return facefeat_run_crop(r->run, img, crop, "expression", probs, EXPRESSION_COUNT, e);
 }
 
 int expression_top(const float probs[EXPRESSION_COUNT])

@@ -3,8 +3,8 @@
  * on a 112 x 112 crop of the face's alignedRect (crops.h), a fully-connected layer
  * to 7 logits and a softmax.
  *
- * Precision: fp32 on XNNPACK, or bf16 on oneDNN (the extractor; fc and softmax
- * fp32) — test_attributes_bf16 measures the difference.
+ * Precision (net.h): fp32 on XNNPACK, or bf16 on oneDNN (the extractor; fc and
+ * softmax fp32) — test_attributes_bf16 measures the difference.
  *
  * Sharing: an expression_net is loaded once and read-only; each thread makes its
  * own expression_runner from it. */
@@ -14,7 +14,7 @@
 #include "core/error.h"
 #include "media/image.h"
 #include "vision/crops.h"
-#include "vision/nn.h"
+#include "vision/net.h"
 #include <stdbool.h>
 
 /* face-api's order (FaceExpressions.ts). */
@@ -35,20 +35,16 @@ const char *expression_name(int kind);
 typedef struct expression_net expression_net;
 typedef struct expression_runner expression_runner;
 
-/* Loads face_expression_model from models_dir and builds its graph; free with
+/* Loads face_expression_model from models_dir and lists its layers; free with
  * expression_net_free after its runners. Weight-loader errors name the file/tensor. */
 int expression_net_load(const char *models_dir, expression_net **out, err *e);
-/* Builds net's bf16 net (facefeat_net_load_bf16), needed by bf16 runners; call
- * before making runners (not thread-safe). 0 when already built. */
-int expression_net_load_bf16(expression_net *net, err *e);
 void expression_net_free(expression_net *net);
 double expression_net_flops(const expression_net *net);
 
-int expression_runner_new(expression_net *net, nn_threads *threads, expression_runner **out, err *e);
-/* The same in a precision: bf16 runs on the calling thread (threads unused) and
- * needs expression_net_load_bf16 first (else ERR_INVALID). */
-int expression_runner_new_precision(expression_net *net, nn_threads *threads, bool bf16, expression_runner **out,
-                                    err *e);
+/* A runner for one thread in precision p (net_runner_new: fp32 on `threads`,
+ * NULL the calling thread; bf16 on the calling thread where available, else
+ * ERR_INVALID naming the reason). */
+int expression_runner_new(expression_net *net, nn_threads *threads, net_precision p, expression_runner **out, err *e);
 void expression_runner_free(expression_runner *r);
 
 /* Probabilities (summing to 1) for the integer crop (inside the image,

@@ -6,19 +6,16 @@
  *
  * The tensors are the `dense*` entries of the model's manifest; a network's layer
  * table is facefeat's table followed by its own `fc` entries (facefeat_table).
- * The layers are listed once (netlist.h) and run as an XNNPACK fp32 graph or a
- * bf16 net; facefeat_net is the extractor with its fully-connected head, the
- * whole of the landmark and expression networks.
- *
- * Sharing: a facefeat_net is loaded once and read-only; each thread makes its
- * own facefeat_runner. */
+ * The layers are listed once (layers.h) and run in either precision (net.h);
+ * facefeat_load makes the extractor with its fully-connected head, the whole
+ * of the landmark and expression networks. */
 #ifndef FACETAG_VISION_FACEFEAT_H
 #define FACETAG_VISION_FACEFEAT_H
 
 #include "media/image.h"
 #include "vision/crops.h"
-#include "vision/netlist.h"
-#include "vision/nn.h"
+#include "vision/layers.h"
+#include "vision/net.h"
 #include "vision/weights.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,40 +33,26 @@ int facefeat_channels(bool tiny);
 
 /* Lists the extractor's layers in nl on the network input (layer -1), reading
  * the tensors by name from w; returns the pooled features' layer (1 x 1 x C),
- * or NETLIST_NONE after an error (in nl->e; a missing tensor is ERR_MODEL). */
-int facefeat_list(netlist *nl, const weights *w, bool tiny);
+ * or LAYERS_NONE after an error (in nl->e; a missing tensor is ERR_MODEL). */
+int facefeat_list(layer_list *nl, const weights *w, bool tiny);
 
 /* ---- the extractor with its fully-connected head (landmarks, expression) ---- */
 
 typedef struct facefeat_head {
-    const char *model; /* the manifest: face_landmark_68_model, ... */
-    const char *what;  /* prefix of crop errors: "landmarks", "expression" */
+    const char *model; /* the manifest: face_landmark_68_model, ... (static) */
     bool tiny;         /* the tiny extractor */
     int nout;          /* fc/weights [C, nout], fc/bias [nout] */
-    bool softmax;      /* a softmax after fc */
+    bool softmax;      /* a softmax after fc: the network's one output */
 } facefeat_head;
 
-typedef struct facefeat_net facefeat_net;
-typedef struct facefeat_runner facefeat_runner;
-
-/* Loads head->model (the extractor's tensors, then fc) and builds its fp32 graph
- * (head is copied; its strings must be static). Free with facefeat_net_free after
- * its runners. Weight-loader errors name the file or tensor. */
-int facefeat_net_load(const char *models_dir, const facefeat_head *head, facefeat_net **out, err *e);
-/* Builds the bf16 net of the same layers (bf16net.h; the fc head stays fp32 on
- * the host), needed by bf16 runners; call before making runners (not
- * thread-safe). 0 when already built; ERR_INTERNAL where oneDNN cannot. */
-int facefeat_net_load_bf16(facefeat_net *net, err *e);
-void facefeat_net_free(facefeat_net *net);
-double facefeat_net_flops(const facefeat_net *net);
-
-/* A runtime for one thread: fp32 on `threads` (NULL: the calling thread), or
- * bf16 on the calling thread (needs facefeat_net_load_bf16, else ERR_INVALID). */
-int facefeat_runner_new(facefeat_net *net, nn_threads *threads, bool bf16, facefeat_runner **out, err *e);
-void facefeat_runner_free(facefeat_runner *r);
+/* Loads head->model (the extractor's tensors, then fc) and lists the extractor
+ * and the head (net.h); free with net_model_free after its runners.
+ * Weight-loader errors name the file or tensor. */
+int facefeat_load(const char *models_dir, const facefeat_head *head, net_model **out, err *e);
 /* The head's nout outputs for the integer crop of img (inside the image,
- * non-empty; else ERR_INVALID): centred pad to a square, resize to 112,
- * PREP_MEAN_FACE normalisation, run. */
-int facefeat_run_crop(facefeat_runner *r, const image *img, crop_rect crop, float *out, err *e);
+ * non-empty; else ERR_INVALID, prefixed with `what`): centred pad to a square,
+ * resize to 112, PREP_MEAN_FACE normalisation, run. */
+int facefeat_run_crop(net_runner *r, const image *img, crop_rect crop, const char *what, float *out, int nout,
+                      err *e);
 
 #endif

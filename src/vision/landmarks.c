@@ -13,22 +13,21 @@
 
 struct landmarks_net {
     bool tiny;
-    facefeat_net *f;
+    net_model *m;
 };
 
 struct landmarks_runner {
-    facefeat_runner *f;
+    net_runner *run;
     float raw[NOUT];
 };
 
 int landmarks_net_load(const char *models_dir, bool tiny, landmarks_net **out, err *e)
 {
-    const facefeat_head head = {tiny ? "face_landmark_68_tiny_model" : "face_landmark_68_model", "landmarks", tiny,
-                                NOUT, false};
+    const facefeat_head head = {tiny ? "face_landmark_68_tiny_model" : "face_landmark_68_model", tiny, NOUT, false};
     landmarks_net *net = calloc(1, sizeof *net);
     if (!net) return err_set(e, ERR_NOMEM, "%s: out of memory", head.model);
     net->tiny = tiny;
-    int rc = facefeat_net_load(models_dir, &head, &net->f, e);
+    int rc = facefeat_load(models_dir, &head, &net->m, e);
     if (rc) {
         free(net);
         return rc;
@@ -37,15 +36,10 @@ int landmarks_net_load(const char *models_dir, bool tiny, landmarks_net **out, e
     return 0;
 }
 
-int landmarks_net_load_bf16(landmarks_net *net, err *e)
-{
-    return facefeat_net_load_bf16(net->f, e);
-}
-
 void landmarks_net_free(landmarks_net *net)
 {
     if (!net) return;
-    facefeat_net_free(net->f);
+    net_model_free(net->m);
     free(net);
 }
 
@@ -56,15 +50,14 @@ bool landmarks_net_tiny(const landmarks_net *net)
 
 double landmarks_net_flops(const landmarks_net *net)
 {
-    return facefeat_net_flops(net->f);
+    return net_model_flops(net->m);
 }
 
-int landmarks_runner_new_precision(landmarks_net *net, nn_threads *threads, bool bf16, landmarks_runner **out,
-                                   err *e)
+int landmarks_runner_new(landmarks_net *net, nn_threads *threads, net_precision p, landmarks_runner **out, err *e)
 {
     landmarks_runner *r = calloc(1, sizeof *r);
     if (!r) return err_set(e, ERR_NOMEM, "landmarks: out of memory");
-    int rc = facefeat_runner_new(net->f, threads, bf16, &r->f, e);
+    int rc = net_runner_new(net->m, threads, p, &r->run, e);
     if (rc) {
         free(r);
         return rc;
@@ -73,15 +66,10 @@ int landmarks_runner_new_precision(landmarks_net *net, nn_threads *threads, bool
     return 0;
 }
 
-int landmarks_runner_new(landmarks_net *net, nn_threads *threads, landmarks_runner **out, err *e)
-{
-    return landmarks_runner_new_precision(net, threads, false, out, e);
-}
-
 void landmarks_runner_free(landmarks_runner *r)
 {
     if (!r) return;
-    facefeat_runner_free(r->f);
+    net_runner_free(r->run);
     free(r);
 }
 
@@ -111,7 +99,7 @@ static void map_points(const float *o, crop_rect crop, pointd shift, pointd pts[
 int landmarks_run_crop(landmarks_runner *r, const image *img, crop_rect crop, pointd shift,
                        pointd pts[CROPS_NPOINTS], err *e)
 {
-    int rc = facefeat_run_crop(r->f, img, crop, r->raw, e);
+    int rc = facefeat_run_crop(r->run, img, crop, "landmarks", r->raw, NOUT, e);
     if (rc) return rc;
     map_points(r->raw, crop, shift, pts);
     return 0;

@@ -6,43 +6,37 @@
  * Points are in face-api's order: 0-16 jaw, 17-21 / 22-26 brows, 27-35 nose,
  * 36-41 left eye, 42-47 right eye, 48-67 mouth ("left" = image left).
  *
- * Precision: fp32 on XNNPACK (face-api's numbers), or bf16 on oneDNN (the
- * extractor; the fc head fp32) where default mode adopts it (pipeline.c);
+ * Precision (net.h): fp32 on XNNPACK (face-api's numbers), or bf16 on oneDNN
+ * (the extractor; the fc head fp32) where default mode adopts it (pipeline.c);
  * test_attributes_bf16 measures how far the points move.
  *
- * Sharing: a landmarks_net (weights + graph) is loaded once and read-only; each
- * thread makes its own landmarks_runner from it. */
+ * Sharing: a landmarks_net (weights + layer list) is loaded once and
+ * read-only; each thread makes its own landmarks_runner from it. */
 #ifndef FACETAG_VISION_LANDMARKS_H
 #define FACETAG_VISION_LANDMARKS_H
 
 #include "core/error.h"
 #include "media/image.h"
 #include "vision/crops.h"
-#include "vision/nn.h"
+#include "vision/net.h"
 #include <stdbool.h>
 
 typedef struct landmarks_net landmarks_net;
 typedef struct landmarks_runner landmarks_runner;
 
-/* Loads face_landmark_68[_tiny]_model from models_dir and builds its graph.
+/* Loads face_landmark_68[_tiny]_model from models_dir and lists its layers.
  * *out is freed with landmarks_net_free (after its runners). ERR_IO / ERR_MODEL /
  * ERR_FORMAT from the weight loader, naming the file or tensor. */
 int landmarks_net_load(const char *models_dir, bool tiny, landmarks_net **out, err *e);
 void landmarks_net_free(landmarks_net *net);
-/* Builds net's bf16 net (facefeat_net_load_bf16), needed by bf16 runners; call
- * before making runners (not thread-safe). 0 when already built. */
-int landmarks_net_load_bf16(landmarks_net *net, err *e);
 bool landmarks_net_tiny(const landmarks_net *net);
 /* FLOPs (2 x multiply-adds) of one run. */
 double landmarks_net_flops(const landmarks_net *net);
 
-/* A runtime for one thread, on `threads` (NULL: the calling thread). Free with
- * landmarks_runner_free before the net. */
-int landmarks_runner_new(landmarks_net *net, nn_threads *threads, landmarks_runner **out, err *e);
-/* The same in a precision: bf16 runs on the calling thread (threads unused) and
- * needs landmarks_net_load_bf16 first (else ERR_INVALID). */
-int landmarks_runner_new_precision(landmarks_net *net, nn_threads *threads, bool bf16, landmarks_runner **out,
-                                   err *e);
+/* A runner for one thread in precision p (net_runner_new: fp32 on `threads`,
+ * NULL the calling thread; bf16 on the calling thread where available, else
+ * ERR_INVALID naming the reason). Free with landmarks_runner_free before the net. */
+int landmarks_runner_new(landmarks_net *net, nn_threads *threads, net_precision p, landmarks_runner **out, err *e);
 void landmarks_runner_free(landmarks_runner *r);
 
 /* Runs the net on the integer crop `crop` of img (must be inside the image and

@@ -28,7 +28,6 @@
 
 #include "core/clock.h"
 #include "vision/agegender.h"
-#include "vision/bf16net.h"
 #include "vision/landmarks.h"
 #include "vision/orient.h"
 #include "vision/prep.h"
@@ -75,13 +74,13 @@ pipeline_options pipeline_default_options(void)
     return (pipeline_options){.detector = PIPELINE_SSD, .min_score = 0.5, .compat = false, .attributes = true};
 }
 
-/* Whether default mode's SSD and per-face nets (landmarks, recognizer,
- * age/gender, expression) run bf16 (ssd_for, faces_for): where that pays,
- * never in compat mode nor when fp32 is asked for. In this order:
- * bf16net_available() itself asks oneDNN about the CPU. */
-static bool bf16_for(const pipeline_options *o)
+/* The precision of default mode's SSD and per-face nets (landmarks,
+ * recognizer, age/gender, expression; ssd_for, faces_for): bf16 where that
+ * pays, never in compat mode nor when fp32 is asked for. In this order:
+ * net_precision_best() itself asks oneDNN about the CPU. */
+static net_precision precision_for(const pipeline_options *o)
 {
-    return !o->compat && !o->fp32 && bf16net_available();
+    return !o->compat && !o->fp32 ? net_precision_best() : NET_FP32;
 }
 
 const char *pipeline_model_version(const pipeline_options *opt)
@@ -94,7 +93,7 @@ const char *pipeline_model_version(const pipeline_options *opt)
     /* bf16 is one choice for every network of default mode: one suffix (an
      * earlier scheme marked each network, and left no room in the catalog's 96
      * bytes for four of them). */
-    const char *bf16 = bf16_for(&o) ? "/bf16" : "";
+    const char *bf16 = precision_for(&o) == NET_BF16 ? "/bf16" : "";
     const char *attrs = o.attributes ? "+ag+ex" : "";
     if (o.compat)
         snprintf(buf, sizeof buf, "%s/%s%s+lm68+rec128%s/faceapi", PIPELINE_WEIGHTS,
@@ -113,7 +112,7 @@ const char *pipeline_model_version(const pipeline_options *opt)
 
 struct pipeline_models {
     ssd_model *ssd;
-    bool bf16; /* loaded for bf16 (bf16_for): default mode's SSD and per-face runners are bf16 */
+    net_precision precision; /* default mode's (precision_for); compat mode is always fp32 */
     tinydet_model *tiny;
     landmarks_net *lm;
     recognizer_net *rec;
@@ -133,11 +132,9 @@ typedef struct face_runners {
 struct pipeline_runner {
     pipeline_models *m;
     nn_threads *threads;
-    ssd_runner *ssd;      /* fp32 (XNNPACK): compat mode, or default mode where bf16 does not pay */
-    ssd_runner *ssd_bf16; /* default mode where bf16 pays (bf16net_available) */
+    ssd_runner *ssd[2]; /* per precision: fp32 for compat mode (and default mode where bf16 does not pay) */
     tinydet_runner *tiny;
-    face_runners fp32; /* XNNPACK: compat mode, or default mode where bf16 does not pay */
-    face_runners bf16; /* default mode where bf16 pays */
+    face_runners faces[2]; /* per precision, as ssd */
     pipeline_timing timing;
 };
 
@@ -159,23 +156,15 @@ pipeline_models *pipeline_models_load(const char *models_dir, const pipeline_opt
         rc = (m->tiny = tinydet_load(models_dir, e)) ? 0 : -1;
     else if (o.detector == PIPELINE_SSD)
         rc = (m->ssd = ssd_load(models_dir, e)) ? 0 : -1;
-    m->bf16 = bf16_for(&o);
+    m->precision = precision_for(&o);
     if (rc == 0)
         rc = landmarks_net_load(models_dir, false, &m->lm, e);
-    if (rc == 0 && m->bf16)
-        rc = landmarks_net_load_bf16(m->lm, e);
     if (rc == 0)
         rc = recognizer_net_load(models_dir, &m->rec, e);
-    if (rc == 0 && m->bf16)
-        rc = recognizer_net_load_bf16(m->rec, e);
     if (rc == 0 && o.attributes)
         rc = agegender_net_load(models_dir, &m->ag, e);
-    if (rc == 0 && o.attributes && m->bf16)
-        rc = agegender_net_load_bf16(m->ag, e);
     if (rc == 0 && o.attributes)
         rc = expression_net_load(models_dir, &m->ex, e);
-    if (rc == 0 && o.attributes && m->bf16)
-        rc = expression_net_load_bf16(m->ex, e);
     if (rc != 0) {
         pipeline_models_free(m);
         return NULL;
@@ -197,18 +186,14 @@ void pipeline_models_free(pipeline_models *m)
 }
 
 /* The SSD runner for a mode: default mode runs bf16 where that pays
- * (bf16net_available: 2.4-4x less CPU per pass, boxes and scores within rounding
+ * (net_precision_best: 2.4-4x less CPU per pass, boxes and scores within rounding
  * of fp32), compat mode always fp32 — face-api's numbers exactly. */
 static ssd_runner *ssd_for(pipeline_runner *r, bool compat, err *e)
 {
-    if (!compat && r->m->bf16) {
-        if (!r->ssd_bf16)
-            r->ssd_bf16 = ssd_runner_new_precision(r->m->ssd, r->threads, SSD_BF16, e);
-        return r->ssd_bf16;
-    }
-    if (!r->ssd)
-        r->ssd = ssd_runner_new(r->m->ssd, r->threads, e);
-    return r->ssd;
+    const net_precision p = compat ? NET_FP32 : r->m->precision;
+    if (!r->ssd[p])
+        r->ssd[p] = ssd_runner_new(r->m->ssd, r->threads, p, e);
+    return r->ssd[p];
 }
 
 static void face_runners_free(face_runners *f)
@@ -228,18 +213,18 @@ static void face_runners_free(face_runners *f)
  * 0.25 years), compat mode always fp32. NULL with e set on failure. */
 static face_runners *faces_for(pipeline_runner *r, bool compat, err *e)
 {
-    const bool bf16 = !compat && r->m->bf16;
-    face_runners *f = bf16 ? &r->bf16 : &r->fp32;
+    const net_precision p = compat ? NET_FP32 : r->m->precision;
+    face_runners *f = &r->faces[p];
     if (f->made)
         return f;
     const pipeline_models *m = r->m;
-    int rc = landmarks_runner_new_precision(m->lm, r->threads, bf16, &f->lm, e);
+    int rc = landmarks_runner_new(m->lm, r->threads, p, &f->lm, e);
     if (rc == 0)
-        rc = recognizer_runner_new_precision(m->rec, r->threads, bf16 ? RECOGNIZER_BF16 : RECOGNIZER_FP32, &f->rec, e);
+        rc = recognizer_runner_new(m->rec, r->threads, p, &f->rec, e);
     if (rc == 0 && m->ag)
-        rc = agegender_runner_new_precision(m->ag, r->threads, bf16, &f->ag, e);
+        rc = agegender_runner_new(m->ag, r->threads, p, &f->ag, e);
     if (rc == 0 && m->ex)
-        rc = expression_runner_new_precision(m->ex, r->threads, bf16, &f->ex, e);
+        rc = expression_runner_new(m->ex, r->threads, p, &f->ex, e);
     if (rc != 0) {
         face_runners_free(f);
         return NULL;
@@ -277,11 +262,11 @@ void pipeline_runner_free(pipeline_runner *r)
 {
     if (!r)
         return;
-    ssd_runner_free(r->ssd);
-    ssd_runner_free(r->ssd_bf16);
+    for (int p = 0; p < 2; p++)
+        ssd_runner_free(r->ssd[p]);
     tinydet_runner_free(r->tiny);
-    face_runners_free(&r->fp32);
-    face_runners_free(&r->bf16);
+    for (int p = 0; p < 2; p++)
+        face_runners_free(&r->faces[p]);
     free(r);
 }
 
@@ -660,7 +645,7 @@ int pipeline_run(pipeline_runner *r, const image *img, const pipeline_options *o
                            (r->timing.descriptor_ms - before.descriptor_ms) -
                            (r->timing.attributes_ms - before.attributes_ms);
     r->timing.images++;
-    r->timing.detector_passes = ssd_runner_passes(r->ssd) + ssd_runner_passes(r->ssd_bf16);
+    r->timing.detector_passes = ssd_runner_passes(r->ssd[NET_FP32]) + ssd_runner_passes(r->ssd[NET_BF16]);
     if (rc)
         pipeline_result_free(out);
     return rc;

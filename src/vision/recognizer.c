@@ -3,8 +3,6 @@
 #include "vision/recognizer.h"
 
 #include "vision/align.h"
-#include "vision/bf16net.h"
-#include "vision/netlist.h"
 #include "vision/prep.h"
 
 #include <math.h>
@@ -43,18 +41,16 @@ static const char *const MODEL = "face_recognition_model";
 /* 29 conv layers, each folded into a filter and a bias tensor. */
 #define NFOLDED 58
 
-/* The layer list (netlist.h): 29 convs, a max pool, 4 x (average pool, 2 pads,
- * add), the global average pool; then the fully connected layer. */
+/* The layer list (net.h): 29 convs, a max pool, 4 x (average pool, 2 pads,
+ * add), the global average pool and the fully connected layer. */
 struct recognizer_net {
-    netlist_net n;
+    net_model *m;
     wtensor *folded[NFOLDED]; /* owned; the layer list points at them */
     int nfolded;
-    int hs[NETLIST_MAX], cs[NETLIST_MAX]; /* each layer's output side and channels */
 };
 
 struct recognizer_runner {
-    const recognizer_net *net;
-    netlist_runner run;
+    net_runner *run;
 };
 
 static const wtensor *get(const weights *w, const char *layer, const char *what)
@@ -64,166 +60,124 @@ static const wtensor *get(const weights *w, const char *layer, const char *what)
     return weights_get(w, name);
 }
 
-/* Appends layer l, whose output is h x h x c (netlist_add). */
-static int add(recognizer_net *net, bf16net_layer l, int h, int c)
-{
-    const int i = netlist_add(&net->n.list, l);
-    if (i >= 0) net->hs[i] = h, net->cs[i] = c;
-    return i;
-}
-
-static int side(const recognizer_net *net, int i)
-{
-    return i < 0 ? RECOGNIZER_INPUT : net->hs[i];
-}
-
-static int chans(const recognizer_net *net, int i)
-{
-    return i < 0 ? 3 : net->cs[i];
-}
-
-/* Output side of a k-window (TensorFlow's 'same' or 'valid'). */
-static int out_side(int in, int k, int stride, bf16net_pad pad)
-{
-    return pad == BF16NET_SAME ? (in + stride - 1) / stride : (in - k) / stride + 1;
-}
-
 /* convLayer: conv2d + bias, then the scale layer x*weights + biases, then relu or
  * not. The scale is folded into the convolution (filter*w, bias*w + b): one op
  * instead of three, and the same result up to float rounding (descriptors move by
  * ~1e-6, far inside the 1e-3 parity bound). residual >= 0: that layer's output
  * is added before the relu. */
-static int conv_layer(recognizer_net *net, int x, const char *layer, int stride, bf16net_pad pad, bool relu,
-                      int residual)
+static int conv_layer(recognizer_net *net, layer_list *nl, const weights *w, int x, const char *name, int stride,
+                      layer_pad pad, bool relu, int residual)
 {
-    netlist *nl = &net->n.list;
-    if (x == NETLIST_NONE || nl->e.code) return NETLIST_NONE;
-    const weights *w = net->n.w;
-    const wtensor *f = get(w, layer, "conv/filters"), *b = get(w, layer, "conv/bias");
-    const wtensor *sw = get(w, layer, "scale/weights"), *sb = get(w, layer, "scale/biases");
+    if (x == LAYERS_NONE || nl->e.code) return LAYERS_NONE;
+    const wtensor *f = get(w, name, "conv/filters"), *b = get(w, name, "conv/bias");
+    const wtensor *sw = get(w, name, "scale/weights"), *sb = get(w, name, "scale/biases");
     if (!f || !b || !sw || !sb || net->nfolded + 2 > NFOLDED) {
-        err_set(&nl->e, ERR_MODEL, "%s: missing weight tensor", layer);
-        return NETLIST_NONE;
+        err_set(&nl->e, ERR_MODEL, "%s: missing weight tensor", name);
+        return LAYERS_NONE;
     }
     wtensor *ff = wtensor_new(f->name, f->ndim, f->shape, &nl->e);
     wtensor *fb = wtensor_new(b->name, b->ndim, b->shape, &nl->e);
     if (ff) net->folded[net->nfolded++] = ff;
     if (fb) net->folded[net->nfolded++] = fb;
-    if (!ff || !fb) return NETLIST_NONE;
+    if (!ff || !fb) return LAYERS_NONE;
     const int cout = f->shape[3];
     for (size_t i = 0; i < f->count; i++) ff->data[i] = f->data[i] * sw->data[i % cout];
     for (int c = 0; c < cout; c++) fb->data[c] = b->data[c] * sw->data[c] + sb->data[c];
-    const bf16net_layer l = {.op = BF16NET_CONV, .src = x, .filter = ff, .bias = fb, .stride = stride, .pad = pad,
-                             .act = relu ? BF16NET_RELU : BF16NET_NONE, .src2 = residual, .residual = residual >= 0};
-    return add(net, l, out_side(side(net, x), f->shape[0], stride, pad), cout);
+    return layers_add(nl, (layer){.op = LAYER_CONV, .src = x, .filter = ff, .bias = fb, .stride = stride, .pad = pad,
+                                  .act = relu ? LAYER_RELU : LAYER_NONE, .src2 = residual,
+                                  .residual = residual >= 0});
 }
 
 /* residual: relu(C2(relu(C1(x))) + x), both 3x3 'same'. */
-static int residual(recognizer_net *net, int x, const char *block)
+static int residual(recognizer_net *net, layer_list *nl, const weights *w, int x, const char *block)
 {
     char l1[64], l2[64];
     snprintf(l1, sizeof l1, "%s/conv1", block);
     snprintf(l2, sizeof l2, "%s/conv2", block);
-    int a = conv_layer(net, x, l1, 1, BF16NET_SAME, true, -1);
-    return conv_layer(net, a, l2, 1, BF16NET_SAME, true, x);
+    int a = conv_layer(net, nl, w, x, l1, 1, LAYER_SAME, true, -1);
+    return conv_layer(net, nl, w, a, l2, 1, LAYER_SAME, true, x);
 }
 
 /* residualDown: the main path starts with a 3x3 stride-2 'valid' conv; the
  * shortcut is a 2x2 average pool with zero channels appended; when the main path
  * comes out one smaller (8 → 3 vs 4, 4 → 1 vs 2) it gets a zero row at the bottom
  * and a zero column at the right. */
-static int residual_down(recognizer_net *net, int x, const char *block)
+static int residual_down(recognizer_net *net, layer_list *nl, const weights *w, int x, const char *block)
 {
     char l1[64], l2[64];
     snprintf(l1, sizeof l1, "%s/conv1", block);
     snprintf(l2, sizeof l2, "%s/conv2", block);
-    int a = conv_layer(net, x, l1, 2, BF16NET_VALID, true, -1);
-    int b = conv_layer(net, a, l2, 1, BF16NET_SAME, false, -1);
-    if (b < 0) return NETLIST_NONE;
-    const int ph = out_side(side(net, x), 2, 2, BF16NET_VALID);
-    int p = add(net, (bf16net_layer){.op = BF16NET_AVGPOOL, .src = x, .k = 2, .stride = 2, .pad = BF16NET_VALID}, ph,
-                chans(net, x));
-    if (p >= 0 && chans(net, p) < chans(net, b))
-        p = add(net, (bf16net_layer){.op = BF16NET_PAD, .src = p, .channels = chans(net, b)}, ph, chans(net, b));
-    if (p >= 0 && side(net, b) != ph)
-        b = add(net, (bf16net_layer){.op = BF16NET_PAD, .src = b, .grow = ph - side(net, b), .channels = chans(net, b)},
-                ph, chans(net, b));
-    return add(net, (bf16net_layer){.op = BF16NET_ADD, .src = p, .src2 = b, .act = BF16NET_RELU}, ph, chans(net, b));
+    int a = conv_layer(net, nl, w, x, l1, 2, LAYER_VALID, true, -1);
+    int b = conv_layer(net, nl, w, a, l2, 1, LAYER_SAME, false, -1);
+    int p = layers_add(nl, (layer){.op = LAYER_AVGPOOL, .src = x, .k = 2, .stride = 2, .pad = LAYER_VALID});
+    if (p < 0 || b < 0) return LAYERS_NONE;
+    const int cb = layers_channels(nl, b), ph = layers_side(nl, p);
+    if (layers_channels(nl, p) < cb) p = layers_add(nl, (layer){.op = LAYER_PAD, .src = p, .channels = cb});
+    if (layers_side(nl, b) != ph)
+        b = layers_add(nl, (layer){.op = LAYER_PAD, .src = b, .grow = ph - layers_side(nl, b), .channels = cb});
+    return layers_add(nl, (layer){.op = LAYER_ADD, .src = p, .src2 = b, .act = LAYER_RELU});
 }
 
-/* The layer list of face-api's FaceRecognitionNet, up to the global average
- * pool (netlist_lister; ctx: the recognizer_net, whose list nl is). */
-static int list_layers(netlist *nl, const weights *w, void *ctx)
+/* The layer list of face-api's FaceRecognitionNet (net_lister; ctx: the
+ * recognizer_net, which owns the folded tensors). */
+static int list_layers(layer_list *nl, const weights *w, void *ctx)
 {
-    (void)nl, (void)w;
     recognizer_net *net = ctx;
-    int x = conv_layer(net, -1, "conv32_down", 2, BF16NET_VALID, true, -1); /* 150 → 72 */
-    x = add(net, (bf16net_layer){.op = BF16NET_MAXPOOL, .src = x, .k = 3, .stride = 2, .pad = BF16NET_VALID},
-            out_side(side(net, x), 3, 2, BF16NET_VALID), chans(net, x)); /* → 35 */
-    x = residual(net, x, "conv32_1");
-    x = residual(net, x, "conv32_2");
-    x = residual(net, x, "conv32_3");
-    x = residual_down(net, x, "conv64_down"); /* → 17 */
-    x = residual(net, x, "conv64_1");
-    x = residual(net, x, "conv64_2");
-    x = residual(net, x, "conv64_3");
-    x = residual_down(net, x, "conv128_down"); /* → 8 */
-    x = residual(net, x, "conv128_1");
-    x = residual(net, x, "conv128_2");
-    x = residual_down(net, x, "conv256_down"); /* → 4 */
-    x = residual(net, x, "conv256_1");
-    x = residual(net, x, "conv256_2");
-    x = residual_down(net, x, "conv256_down_out"); /* → 2 */
-    /* the global average pool: the whole 2 x 2 map */
-    const int k = side(net, x);
-    return add(net, (bf16net_layer){.op = BF16NET_AVGPOOL, .src = x, .k = k, .stride = k, .pad = BF16NET_VALID}, 1,
-               chans(net, x));
+    int x = conv_layer(net, nl, w, -1, "conv32_down", 2, LAYER_VALID, true, -1); /* 150 → 72 */
+    x = layers_add(nl, (layer){.op = LAYER_MAXPOOL, .src = x, .k = 3, .stride = 2, .pad = LAYER_VALID}); /* → 35 */
+    x = residual(net, nl, w, x, "conv32_1");
+    x = residual(net, nl, w, x, "conv32_2");
+    x = residual(net, nl, w, x, "conv32_3");
+    x = residual_down(net, nl, w, x, "conv64_down"); /* → 17 */
+    x = residual(net, nl, w, x, "conv64_1");
+    x = residual(net, nl, w, x, "conv64_2");
+    x = residual(net, nl, w, x, "conv64_3");
+    x = residual_down(net, nl, w, x, "conv128_down"); /* → 8 */
+    x = residual(net, nl, w, x, "conv128_1");
+    x = residual(net, nl, w, x, "conv128_2");
+    x = residual_down(net, nl, w, x, "conv256_down"); /* → 4 */
+    x = residual(net, nl, w, x, "conv256_1");
+    x = residual(net, nl, w, x, "conv256_2");
+    x = residual_down(net, nl, w, x, "conv256_down_out"); /* → 2 */
+    /* the global average pool (the whole 2 x 2 map), then fc: 256 → 128 */
+    if (x < 0) return LAYERS_NONE;
+    const int k = layers_side(nl, x);
+    x = layers_add(nl, (layer){.op = LAYER_AVGPOOL, .src = x, .k = k, .stride = k, .pad = LAYER_VALID});
+    return layers_head(nl, x, weights_get(w, "fc"), NULL, 0);
 }
 
 int recognizer_net_load(const char *models_dir, recognizer_net **out, err *e)
 {
     recognizer_net *net = calloc(1, sizeof *net);
     if (!net) return err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
-    netlist_net *n = &net->n;
-    n->model = MODEL, n->size = RECOGNIZER_INPUT;
-    nn_value x;
-    int rc = netlist_net_load(n, models_dir, table, sizeof table / sizeof *table, list_layers, net, &x, e);
-    if (rc) goto fail;
-    nn_output(n->g, nn_fully_connected(n->g, x, weights_get(n->w, "fc"), NULL, NN_ACT_NONE));
-    rc = nn_graph_error(n->g, e);
-    if (rc) goto fail;
+    const net_spec spec = {MODEL, RECOGNIZER_INPUT, table, sizeof table / sizeof *table, list_layers, net};
+    int rc = net_model_load(&spec, models_dir, &net->m, e);
+    if (rc) {
+        recognizer_net_free(net);
+        return rc;
+    }
     *out = net;
     return 0;
-fail:
-    recognizer_net_free(net);
-    return rc;
-}
-
-int recognizer_net_load_bf16(recognizer_net *net, err *e)
-{
-    return netlist_net_load_bf16(&net->n, e);
 }
 
 void recognizer_net_free(recognizer_net *net)
 {
     if (!net) return;
-    netlist_net_fini(&net->n);
+    net_model_free(net->m);
     for (int i = 0; i < net->nfolded; i++) wtensor_free(net->folded[i]);
     free(net);
 }
 
 double recognizer_net_flops(const recognizer_net *net)
 {
-    return nn_graph_flops(net->n.g);
+    return net_model_flops(net->m);
 }
 
-int recognizer_runner_new_precision(recognizer_net *net, nn_threads *threads, recognizer_precision p,
-                                    recognizer_runner **out, err *e)
+int recognizer_runner_new(recognizer_net *net, nn_threads *threads, net_precision p, recognizer_runner **out, err *e)
 {
     recognizer_runner *r = calloc(1, sizeof *r);
     if (!r) return err_set(e, ERR_NOMEM, "recognizer: out of memory");
-    r->net = net;
-    int rc = netlist_runner_init(&r->run, &net->n, threads, p == RECOGNIZER_BF16, e);
+    int rc = net_runner_new(net->m, threads, p, &r->run, e);
     if (rc) {
         free(r);
         return rc;
@@ -232,43 +186,27 @@ int recognizer_runner_new_precision(recognizer_net *net, nn_threads *threads, re
     return 0;
 }
 
-int recognizer_runner_new(recognizer_net *net, nn_threads *threads, recognizer_runner **out, err *e)
-{
-    return recognizer_runner_new_precision(net, threads, RECOGNIZER_FP32, out, e);
-}
-
 void recognizer_runner_free(recognizer_runner *r)
 {
     if (!r) return;
-    netlist_runner_fini(&r->run);
+    net_runner_free(r->run);
     free(r);
 }
 
-/* Normalises the filled input buffer and runs the net; bf16: the global
- * average pool and the 256 → 128 fully connected layer (fc is [in, out]) on the
- * host, in fp32. */
+/* Normalises the filled input buffer, runs the net, copies the descriptor. */
 static int run(recognizer_runner *r, float *in, float desc[RECOGNIZER_DIM], err *e)
 {
     prep_norm_mean(in, (size_t)RECOGNIZER_INPUT * RECOGNIZER_INPUT, PREP_MEAN_FACE);
-    int rc = netlist_runner_exec(&r->run, e);
+    int rc = net_runner_exec(r->run, e);
     if (rc) return rc;
-    if (!r->run.bf) {
-        memcpy(desc, nn_runtime_output(r->run.rt, 0, NULL), RECOGNIZER_DIM * sizeof *desc);
-        return 0;
-    }
-    size_t count = 0;
-    const float *x = bf16net_run_output(r->run.bf, 0, &count);
-    const wtensor *fc = weights_get(r->net->n.w, "fc"); /* [256, RECOGNIZER_DIM]: the load checked */
-    float pooled[256];
-    netlist_mean(x, count, fc->shape[0], pooled);
-    netlist_fc(pooled, fc, NULL, desc);
+    memcpy(desc, net_runner_output(r->run, 0, NULL), RECOGNIZER_DIM * sizeof *desc);
     return 0;
 }
 
 int recognizer_describe_crop(recognizer_runner *r, const image *img, crop_rect crop, float desc[RECOGNIZER_DIM],
                              err *e)
 {
-    float *in = netlist_runner_input(&r->run);
+    float *in = net_runner_input(r->run, NULL);
     const prep_rect pr = {crop.x, crop.y, crop.w, crop.h};
     int rc = prep_square(img, pr, PREP_PAD_CENTRE, RECOGNIZER_INPUT, in, e);
     if (rc) return err_prefix(e, "recognizer");
@@ -295,7 +233,7 @@ int recognizer_describe_aligned(recognizer_runner *r, const image *img, const po
     align_chip chip;
     int rc = align_chip_details(pts, RECOGNIZER_INPUT, ALIGN_DLIB_PADDING, &chip, e);
     if (rc) return err_prefix(e, "recognizer");
-    float *in = netlist_runner_input(&r->run);
+    float *in = net_runner_input(r->run, NULL);
     rc = align_extract(img, &chip, in, e);
     if (rc) return err_prefix(e, "recognizer");
     return run(r, in, desc, e);

@@ -11,14 +11,13 @@
  *                                the 68 landmarks to dlib's mean face (align.h), so
  *                                the eyes are level and the face has a fixed scale.
  *
- * Precision: fp32 on XNNPACK (face-api's numbers; --compat), or bf16 on oneDNN
- * (bf16net.h) where that pays (bf16net_available: AMX, or AVX512-BF16 on AMD),
- * the global average pool and fully connected layer staying fp32 on the host;
- * test_recognizer_bf16 measures how far bf16 descriptors move.
+ * Precision (net.h): fp32 on XNNPACK (face-api's numbers; --compat), or bf16
+ * on oneDNN where that pays, the global average pool and fully connected
+ * layer staying fp32 on the host; test_recognizer_bf16 measures how far bf16
+ * descriptors move.
  *
- * Sharing: a recognizer_net (weights + graph, + the bf16 net once
- * recognizer_net_load_bf16 made it) is loaded once and read-only; each thread
- * makes its own recognizer_runner from it. */
+ * Sharing: a recognizer_net (weights + layer list, net.h) is loaded once and
+ * read-only; each thread makes its own recognizer_runner from it. */
 #ifndef FACETAG_VISION_RECOGNIZER_H
 #define FACETAG_VISION_RECOGNIZER_H
 
@@ -26,7 +25,7 @@
 #include "core/facedef.h"
 #include "media/image.h"
 #include "vision/crops.h"
-#include "vision/nn.h"
+#include "vision/net.h"
 
 #define RECOGNIZER_DIM FACE_DESCRIPTOR_DIM
 #define RECOGNIZER_INPUT 150
@@ -34,7 +33,7 @@
 typedef struct recognizer_net recognizer_net;
 typedef struct recognizer_runner recognizer_runner;
 
-/* Loads face_recognition_model from models_dir and builds its graph; free with
+/* Loads face_recognition_model from models_dir and lists its layers; free with
  * recognizer_net_free after its runners. Errors from the weight loader (ERR_IO,
  * ERR_FORMAT, ERR_MODEL) name the file or tensor. */
 int recognizer_net_load(const char *models_dir, recognizer_net **out, err *e);
@@ -42,20 +41,10 @@ void recognizer_net_free(recognizer_net *net);
 /* FLOPs (2 x multiply-adds) of one run. */
 double recognizer_net_flops(const recognizer_net *net);
 
-typedef enum recognizer_precision { RECOGNIZER_FP32, RECOGNIZER_BF16 } recognizer_precision;
-
-/* Builds net's bf16 net (the same layers, weights copied to bf16), needed by
- * RECOGNIZER_BF16 runners; call before making runners (not thread-safe). 0 when
- * already built; ERR_INTERNAL naming oneDNN's complaint where it cannot (a CPU
- * without AVX-512). Where bf16 does not pay it works but is slower than fp32. */
-int recognizer_net_load_bf16(recognizer_net *net, err *e);
-
-/* A runtime for one thread on `threads` (NULL: calling thread), fp32. */
-int recognizer_runner_new(recognizer_net *net, nn_threads *threads, recognizer_runner **out, err *e);
-/* The same in a precision; RECOGNIZER_BF16 runs on the calling thread (threads
- * unused) and needs recognizer_net_load_bf16 first (else ERR_INVALID). */
-int recognizer_runner_new_precision(recognizer_net *net, nn_threads *threads, recognizer_precision p,
-                                    recognizer_runner **out, err *e);
+/* A runner for one thread in precision p (net_runner_new: fp32 on `threads`,
+ * NULL the calling thread; bf16 on the calling thread where available, else
+ * ERR_INVALID naming the reason). */
+int recognizer_runner_new(recognizer_net *net, nn_threads *threads, net_precision p, recognizer_runner **out, err *e);
 void recognizer_runner_free(recognizer_runner *r);
 
 /* Descriptor of the integer crop of img (inside the image, non-empty; else

@@ -1,11 +1,9 @@
-/* ssd.c — SSD MobileNetV1 (NOTES §2): layer table, graph, decoding, NMS. */
+/* ssd.c — SSD MobileNetV1 (NOTES §2): layer table, layer list, decoding, NMS. */
 #include "vision/ssd.h"
 
-#include "vision/bf16net.h"
 #include "vision/prep.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,29 +67,14 @@ _Static_assert(sizeof ssd_table / sizeof *ssd_table == T_COUNT, "layer table and
 static const int head_grid[6] = {32, 16, 8, 4, 2, 1};
 static const int head_anchors[6] = {3, 6, 6, 6, 6, 6};
 
-/* The convolutions: conv0, 13 depthwise + pointwise pairs, 8 prediction convs, 12 heads. */
-#define SSD_NCONV (1 + 13 * 2 + 8 + 12)
-
 struct ssd_model {
-    weights *w;
     wtensor *dw[14], *dwb[14]; /* BatchNorm folded into the depthwise convs 1..13 */
-    double flops;
-    bf16net *bf16; /* NULL when bf16 is unavailable (bf16_why says why) */
-    char bf16_why[sizeof(((err *)0)->msg)];
-    /* The XNNPACK graph: built at load without bf16, else by the first fp32
-     * runner (under mu) from the weights read again (w32) — a process that
-     * detects in bf16 does not hold the fp32 filters twice over. */
-    pthread_mutex_t mu;
-    nn_graph *g;
-    weights *w32;
-    char *dir;
+    net_model *net;
 };
 
 struct ssd_runner {
     ssd_model *m;
-    ssd_precision precision;
-    nn_runtime *rt;   /* SSD_FP32 */
-    bf16net_run *bf; /* SSD_BF16 */
+    net_runner *run;
     float *boxes, *scores; /* scratch for ssd_detect */
     size_t passes;         /* network runs so far */
 };
@@ -103,9 +86,9 @@ ssd_options ssd_default_options(void)
 
 /* y = beta + (dw(x) - mean) * gamma / sqrt(var + eps), folded into the filter and
  * a bias (eps is tfjs' float32 1e-3). */
-static int fold_bn(ssd_model *m, int i, err *e)
+static int fold_bn(ssd_model *m, const weights *w, int i, err *e)
 {
-    const wtensor *f = weights_at(m->w, (size_t)(T_PAIR0 + (i - 1) * 7));
+    const wtensor *f = weights_at(w, (size_t)(T_PAIR0 + (i - 1) * 7));
     const wtensor *gamma = f + 1, *beta = f + 2, *mean = f + 3, *var = f + 4;
     int c = f->shape[2];
     m->dw[i] = wtensor_new(f->name, 4, f->shape, e);
@@ -122,188 +105,72 @@ static int fold_bn(ssd_model *m, int i, err *e)
     return 0;
 }
 
-/* The network as a list of convolutions ('same' padding; 1x1 ones pad nothing),
- * the one description both the XNNPACK graph and the bf16 net are built from.
- * The convs without relu6 are the outputs: 2j = box encodings of head j, 2j+1
- * = class logits. */
-static bf16net_layer conv(int src, const wtensor *filter, const wtensor *bias, int stride, int depthwise, int relu6)
+/* A convolution with 'same' padding (1x1 ones pad nothing), relu6 or none. */
+static int conv(layer_list *nl, int src, const wtensor *filter, const wtensor *bias, int stride, int depthwise,
+                int relu6)
 {
-    return (bf16net_layer){.op = BF16NET_CONV, .src = src, .filter = filter, .bias = bias, .stride = stride,
-                           .depthwise = depthwise, .pad = BF16NET_SAME, .act = relu6 ? BF16NET_RELU6 : BF16NET_NONE,
-                           .external = !relu6};
+    return layers_conv(nl, src, filter, bias, stride, LAYER_SAME, depthwise, relu6 ? LAYER_RELU6 : LAYER_NONE);
 }
 
-static void ssd_convs(const ssd_model *m, const weights *w, bf16net_layer c[SSD_NCONV])
+/* The network as a list of convolutions (net_lister; ctx: the ssd_model, whose
+ * folded depthwise filters it makes). The outputs are the head convolutions:
+ * 2j = box encodings of head j, 2j+1 = class logits. */
+static int list_layers(layer_list *nl, const weights *w, void *ctx)
 {
+    ssd_model *m = ctx;
+    for (int i = 1; i <= 13; i++)
+        if (fold_bn(m, w, i, &nl->e) != 0)
+            return LAYERS_NONE;
 #define W(i) weights_at(w, (size_t)(i))
-    int n = 0;
-    c[n++] = conv(-1, W(T_CONV0_W), W(T_CONV0_B), 2, 0, 1);
-    int conv11 = -1;
+    int x = conv(nl, -1, W(T_CONV0_W), W(T_CONV0_B), 2, 0, 1);
+    int conv11 = LAYERS_NONE;
     for (int i = 1; i <= 13; i++) {
         int stride = (i == 2 || i == 4 || i == 6 || i == 12) ? 2 : 1;
         int t = T_PAIR0 + (i - 1) * 7;
-        c[n] = conv(n - 1, m->dw[i], m->dwb[i], stride, 1, 1), n++;
-        c[n] = conv(n - 1, W(t + 5), W(t + 6), 1, 0, 1), n++;
+        x = conv(nl, x, m->dw[i], m->dwb[i], stride, 1, 1);
+        x = conv(nl, x, W(t + 5), W(t + 6), 1, 0, 1);
         if (i == 11)
-            conv11 = n - 1;
+            conv11 = x;
     }
-    int feat[6] = {conv11, n - 1};
+    int feat[6] = {conv11, x};
     for (int k = 0; k < 8; k++) {
-        c[n] = conv(n - 1, W(T_PRED0 + 2 * k), W(T_PRED0 + 2 * k + 1), (k & 1) ? 2 : 1, 0, 1), n++;
+        x = conv(nl, x, W(T_PRED0 + 2 * k), W(T_PRED0 + 2 * k + 1), (k & 1) ? 2 : 1, 0, 1);
         if (k & 1)
-            feat[2 + k / 2] = n - 1;
+            feat[2 + k / 2] = x;
     }
     for (int j = 0; j < 6; j++) {
         int t = T_HEAD0 + 4 * j;
-        c[n++] = conv(feat[j], W(t), W(t + 1), 1, 0, 0);
-        c[n++] = conv(feat[j], W(t + 2), W(t + 3), 1, 0, 0);
+        x = layers_output(nl, conv(nl, feat[j], W(t), W(t + 1), 1, 0, 0));
+        x = layers_output(nl, conv(nl, feat[j], W(t + 2), W(t + 3), 1, 0, 0));
     }
 #undef W
-}
-
-/* 2 x multiply-accumulates of the list on a 512x512 input (nn_graph_flops' count). */
-static double convs_flops(const bf16net_layer c[SSD_NCONV])
-{
-    int h[SSD_NCONV], ch[SSD_NCONV];
-    double flops = 0;
-    for (int i = 0; i < SSD_NCONV; i++) {
-        int hin = c[i].src < 0 ? SSD_INPUT_SIZE : h[c[i].src], cin = c[i].src < 0 ? 3 : ch[c[i].src];
-        int k = c[i].filter->shape[0];
-        h[i] = (hin + c[i].stride - 1) / c[i].stride;
-        ch[i] = c[i].depthwise ? cin : c[i].filter->shape[3];
-        flops += 2.0 * h[i] * h[i] * ch[i] * k * k * (c[i].depthwise ? 1 : cin);
-    }
-    return flops;
-}
-
-/* The conv filters of w are copied (XNNPACK graph, bf16 net) or folded: the
- * float originals can go. */
-static void release_filters(weights *w)
-{
-    weights_release(w, T_CONV0_W);
-    for (int i = 1; i <= 13; i++) {
-        int t = T_PAIR0 + (i - 1) * 7;
-        weights_release(w, (size_t)t);
-        weights_release(w, (size_t)t + 5);
-    }
-    for (int k = 0; k < 8; k++)
-        weights_release(w, (size_t)(T_PRED0 + 2 * k));
-    for (int j = 0; j < 6; j++) {
-        weights_release(w, (size_t)(T_HEAD0 + 4 * j));
-        weights_release(w, (size_t)(T_HEAD0 + 4 * j + 2));
-    }
-}
-
-static void build_graph(nn_graph *g, const bf16net_layer c[SSD_NCONV])
-{
-    nn_value v[SSD_NCONV];
-    nn_value in = nn_input(g, SSD_INPUT_SIZE, SSD_INPUT_SIZE, 3);
-    for (int i = 0; i < SSD_NCONV; i++) {
-        nn_value x = c[i].src < 0 ? in : v[c[i].src];
-        nn_act act = c[i].act == BF16NET_RELU6 ? NN_ACT_RELU6 : NN_ACT_NONE;
-        v[i] = c[i].depthwise ? nn_depthwise(g, x, c[i].filter, c[i].bias, c[i].stride, NN_PAD_SAME, act)
-                              : nn_conv2d(g, x, c[i].filter, c[i].bias, c[i].stride, NN_PAD_SAME, act);
-        if (c[i].external)
-            nn_output(g, v[i]);
-    }
-}
-
-/* The bf16 net where it is faster (bf16net_fast); otherwise (or when it fails) the reason in
- * m->bf16_why, and the model stays fp32-only. */
-static void build_bf16(ssd_model *m, const bf16net_layer c[SSD_NCONV])
-{
-    if (!bf16net_fast()) {
-        snprintf(m->bf16_why, sizeof m->bf16_why,
-                 "bf16 needs AMX, or AVX512-BF16 on AMD, to beat fp32; oneDNN's ISA here is %s", bf16net_isa());
-        return;
-    }
-    if (!bf16net_available()) {
-        snprintf(m->bf16_why, sizeof m->bf16_why, "bf16 turned off by FACETAG_NO_BF16 when the model was loaded");
-        return;
-    }
-    err e = {0};
-    if (!(m->bf16 = bf16net_new(MODEL, SSD_INPUT_SIZE, 3, c, SSD_NCONV, &e)))
-        snprintf(m->bf16_why, sizeof m->bf16_why, "%s", e.msg);
-}
-
-/* The XNNPACK graph from the weights w (m->w, or read again), m->dw folded. */
-static int build_fp32(ssd_model *m, weights *w, err *e)
-{
-    bf16net_layer convs[SSD_NCONV];
-    ssd_convs(m, w, convs);
-    nn_graph *g = nn_graph_new(MODEL, e);
-    if (!g)
-        return e ? e->code : ERR_NOMEM;
-    build_graph(g, convs);
-    int rc = nn_graph_error(g, e);
-    if (rc != 0) {
-        nn_graph_free(g);
-        return rc;
-    }
-    m->g = g;
-    release_filters(w);
-    return 0;
-}
-
-/* The XNNPACK graph for an fp32 runner, built on first use when the model was
- * loaded for bf16. */
-static int fp32_graph(ssd_model *m, err *e)
-{
-    pthread_mutex_lock(&m->mu);
-    int rc = 0;
-    if (!m->g) {
-        weights *w = NULL;
-        if ((rc = weights_load(m->dir, MODEL, ssd_table, T_COUNT, &w, e)) == 0 && (rc = build_fp32(m, w, e)) == 0)
-            m->w32 = w;
-        else
-            weights_free(w);
-    }
-    pthread_mutex_unlock(&m->mu);
-    return rc;
+    return x;
 }
 
 ssd_model *ssd_load(const char *models_dir, err *e)
 {
     ssd_model *m = calloc(1, sizeof *m);
-    if (!m || !(m->dir = strdup(models_dir))) {
-        free(m);
+    if (!m) {
         err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
         return NULL;
     }
-    pthread_mutex_init(&m->mu, NULL);
-    if (weights_load(models_dir, MODEL, ssd_table, T_COUNT, &m->w, e) != 0)
-        goto fail;
-    for (int i = 1; i <= 13; i++)
-        if (fold_bn(m, i, e) != 0)
-            goto fail;
-    bf16net_layer convs[SSD_NCONV];
-    ssd_convs(m, m->w, convs);
-    m->flops = convs_flops(convs);
-    build_bf16(m, convs);
-    if (m->bf16)
-        release_filters(m->w); /* the net holds its bf16 copies */
-    else if (build_fp32(m, m->w, e) != 0)
-        goto fail;
+    const net_spec spec = {MODEL, SSD_INPUT_SIZE, ssd_table, T_COUNT, list_layers, m};
+    if (net_model_load(&spec, models_dir, &m->net, e) != 0) {
+        ssd_free(m);
+        return NULL;
+    }
     return m;
-fail:
-    ssd_free(m);
-    return NULL;
 }
 
 void ssd_free(ssd_model *m)
 {
     if (!m)
         return;
-    nn_graph_free(m->g);
-    weights_free(m->w32);
-    bf16net_free(m->bf16);
-    pthread_mutex_destroy(&m->mu);
-    free(m->dir);
+    net_model_free(m->net);
     for (int i = 0; i < 14; i++) {
         wtensor_free(m->dw[i]);
         wtensor_free(m->dwb[i]);
     }
-    weights_free(m->w);
     free(m);
 }
 
@@ -314,79 +181,36 @@ size_t ssd_runner_passes(const ssd_runner *r)
 
 double ssd_flops(const ssd_model *m)
 {
-    return m ? m->flops : 0;
+    return m ? net_model_flops(m->net) : 0;
 }
 
-ssd_runner *ssd_runner_new(ssd_model *m, nn_threads *threads, err *e)
+ssd_runner *ssd_runner_new(ssd_model *m, nn_threads *threads, net_precision p, err *e)
 {
-    return ssd_runner_new_precision(m, threads, SSD_FP32, e);
-}
-
-ssd_runner *ssd_runner_new_precision(ssd_model *m, nn_threads *threads, ssd_precision p, err *e)
-{
-    if (p != SSD_FP32 && p != SSD_BF16) {
-        err_set(e, ERR_INVALID, "%s: unknown precision %d", MODEL, (int)p);
-        return NULL;
-    }
-    if (p == SSD_BF16 && !bf16net_available()) {
-        err_set(e, ERR_INVALID, "%s: bf16 unavailable: %s", MODEL,
-                !bf16net_fast() ? m->bf16_why : "turned off by FACETAG_NO_BF16");
-        return NULL;
-    }
-    if (p == SSD_BF16 && !m->bf16) {
-        err_set(e, ERR_INVALID, "%s: bf16 unavailable: %s", MODEL, m->bf16_why);
-        return NULL;
-    }
     ssd_runner *r = calloc(1, sizeof *r);
-    if (!r) {
-        err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
-        return NULL;
-    }
-    r->m = m;
-    r->precision = p;
-    r->boxes = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
-    if (!r->boxes) {
+    if (!r || !(r->boxes = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5))) {
         free(r);
         err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
         return NULL;
     }
+    r->m = m;
     r->scores = r->boxes + SSD_NUM_ANCHORS * 4;
-    /* bf16 runs are single-threaded (bf16net.h): threads is not used. */
-    if (p == SSD_BF16 ? !(r->bf = bf16net_run_new(m->bf16, e))
-                      : fp32_graph(m, e) != 0 || !(r->rt = nn_runtime_create(m->g, threads, e))) {
+    if (net_runner_new(m->net, threads, p, &r->run, e) != 0) {
         ssd_runner_free(r);
         return NULL;
     }
     return r;
 }
 
-ssd_precision ssd_runner_precision(const ssd_runner *r)
+net_precision ssd_runner_precision(const ssd_runner *r)
 {
-    return r->precision;
-}
-
-/* The runner's input buffer (512x512x3 floats, NHWC), its run, its 12 outputs. */
-static float *runner_input(ssd_runner *r, size_t *count)
-{
-    return r->bf ? bf16net_run_input(r->bf, count) : nn_runtime_input(r->rt, 0, count);
-}
-
-static int runner_run(ssd_runner *r, err *e)
-{
-    return r->bf ? bf16net_run_exec(r->bf, e) : nn_run(r->rt, e);
-}
-
-static const float *runner_output(const ssd_runner *r, int k)
-{
-    return r->bf ? bf16net_run_output(r->bf, k, NULL) : nn_runtime_output(r->rt, k, NULL);
+    return net_runner_precision(r->run);
 }
 
 void ssd_runner_free(ssd_runner *r)
 {
     if (!r)
         return;
-    nn_runtime_free(r->rt);
-    bf16net_run_free(r->bf);
+    net_runner_free(r->run);
     free(r->boxes);
     free(r);
 }
@@ -410,16 +234,16 @@ static void decode(const float *prior, const float *enc, float *box)
 static int run_decode(ssd_runner *r, float *boxes, float *scores, err *e)
 {
     size_t n;
-    float *in = runner_input(r, &n);
+    float *in = net_runner_input(r->run, &n);
     prep_norm_ssd(in, n / 3);
-    if (runner_run(r, e) != 0)
+    if (net_runner_exec(r->run, e) != 0)
         return err_prefix(e, MODEL);
     r->passes++;
-    const float *priors = weights_at(r->m->w, T_PRIORS)->data;
+    const float *priors = weights_at(net_model_weights(r->m->net), T_PRIORS)->data;
     size_t anchor = 0;
     for (int j = 0; j < 6; j++) {
-        const float *enc = runner_output(r, 2 * j);
-        const float *cls = runner_output(r, 2 * j + 1);
+        const float *enc = net_runner_output(r->run, 2 * j, NULL);
+        const float *cls = net_runner_output(r->run, 2 * j + 1, NULL);
         size_t na = (size_t)head_grid[j] * head_grid[j] * head_anchors[j];
         for (size_t a = 0; a < na; a++, anchor++) {
             if (boxes)
@@ -434,7 +258,7 @@ static int run_decode(ssd_runner *r, float *boxes, float *scores, err *e)
 int ssd_infer(ssd_runner *r, const float *input, float *boxes, float *scores, err *e)
 {
     size_t n;
-    float *in = runner_input(r, &n);
+    float *in = net_runner_input(r->run, &n);
     memcpy(in, input, n * sizeof(float));
     return run_decode(r, boxes, scores, e);
 }
@@ -526,7 +350,7 @@ int ssd_postprocess(const float *boxes, const float *scores, int width, int heig
  * appended in img's pixels. */
 static int detect_rect(ssd_runner *r, const image *img, prep_rect rect, const ssd_options *opt, det_list *out, err *e)
 {
-    float *in = runner_input(r, NULL);
+    float *in = net_runner_input(r->run, NULL);
     int rc = opt && opt->antialias ? prep_square_area(img, rect, PREP_PAD_END, SSD_INPUT_SIZE, in, e)
                                    : prep_square(img, rect, PREP_PAD_END, SSD_INPUT_SIZE, in, e);
     if (rc != 0)
@@ -559,7 +383,7 @@ int ssd_detect_canvas(ssd_runner *r, const image *img, const ssd_options *opt, d
     int longest = img->width > img->height ? img->width : img->height;
     int side = (int)ceil(longest * scale);
     int offx = (side - img->width) / 2, offy = (side - img->height) / 2;
-    float *in = runner_input(r, NULL);
+    float *in = net_runner_input(r->run, NULL);
     if (prep_canvas(img, side, offx, offy, fill, SSD_INPUT_SIZE, in, e) != 0)
         return err_prefix(e, MODEL);
     if (run_decode(r, r->boxes, r->scores, e) != 0)

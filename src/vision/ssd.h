@@ -3,20 +3,21 @@
  * body, extra layers, six box predictors, prior-box decoding, sigmoid score,
  * greedy NMS (IoU 0.5), boxes back to image pixels exactly as face-api maps them.
  *
- * ssd_model holds the weights and the network graph: load it once per process
- * and share it. Each thread that detects makes its own ssd_runner (activation
- * memory + XNNPACK runtime); a runner is used by one thread at a time.
+ * ssd_model holds the weights and the layer list (net.h): load it once per
+ * process and share it. Each thread that detects makes its own ssd_runner
+ * (activation memory + a net_runner); a runner is used by one thread at a time.
  *
- * Precision: a runner computes in fp32 on XNNPACK (ssd_runner_new), or, on a
- * CPU with AMX or AMD's AVX512-BF16, in bfloat16 on oneDNN
- * (ssd_runner_new_precision(SSD_BF16), bf16net.h): 2.4-4x less CPU per pass, boxes and scores within rounding of fp32
- * (test_ssd_bf16 measures them). Every ssd_* function works with either. */
+ * Precision (net.h): a runner computes in fp32 on XNNPACK, or, on a CPU with
+ * AMX or AMD's AVX512-BF16, in bfloat16 on oneDNN: 2.4-4x less CPU per pass,
+ * boxes and scores within rounding of fp32 (test_ssd_bf16 measures them).
+ * Every ssd_* function works with either. */
 #ifndef FACETAG_VISION_SSD_H
 #define FACETAG_VISION_SSD_H
 
 #include "core/error.h"
 #include "media/image.h"
 #include "vision/detection.h"
+#include "vision/net.h"
 #include "vision/nn.h"
 #include "vision/prep.h"
 
@@ -36,30 +37,23 @@ typedef struct ssd_options {
 ssd_options ssd_default_options(void);
 
 /* Loads ssd_mobilenetv1_model from models_dir (weights.h rules and errors) and
- * builds the graph: the bf16 net when bf16net_available(), else the XNNPACK
- * one; with bf16, the first fp32 runner reads the weights again and builds the
- * XNNPACK graph then (so a process detecting in bf16 holds one copy of the
- * filters). Caller frees with ssd_free after every runner is freed. */
+ * lists its layers; the first runner of a precision builds that backend
+ * (net.h). Caller frees with ssd_free after every runner is freed. */
 ssd_model *ssd_load(const char *models_dir, err *e);
 void ssd_free(ssd_model *m);
 /* 2 x multiply-accumulates of the convolutions of one 512x512 inference. */
 double ssd_flops(const ssd_model *m);
 
-/* A runner on the thread pool `threads` (NULL = the calling thread). Caller frees
- * with ssd_runner_free. */
-ssd_runner *ssd_runner_new(ssd_model *m, nn_threads *threads, err *e);
+/* A runner of precision p: fp32 on the thread pool `threads` (NULL = the
+ * calling thread), or bf16 on the calling thread — refused (ERR_INVALID, the
+ * reason named: the CPU and oneDNN's ISA, or FACETAG_NO_BF16) where
+ * bf16net_available() is 0. Caller frees with ssd_runner_free. */
+ssd_runner *ssd_runner_new(ssd_model *m, nn_threads *threads, net_precision p, err *e);
 void ssd_runner_free(ssd_runner *r);
 /* How many times the runner has run the network (the cost of a detection). */
 size_t ssd_runner_passes(const ssd_runner *r);
 
-typedef enum ssd_precision { SSD_FP32 = 0, SSD_BF16 = 1 } ssd_precision;
-/* A runner of the given precision. SSD_FP32 is ssd_runner_new. SSD_BF16 is
- * single-threaded whatever `threads` (NULL is the sensible value; see
- * bf16net.h), and fails with ERR_INVALID naming the reason (the CPU and
- * oneDNN's ISA, FACETAG_NO_BF16) when bf16net_available() was 0 at ssd_load
- * or is 0 now. */
-ssd_runner *ssd_runner_new_precision(ssd_model *m, nn_threads *threads, ssd_precision p, err *e);
-ssd_precision ssd_runner_precision(const ssd_runner *r);
+net_precision ssd_runner_precision(const ssd_runner *r);
 
 /* Detects faces in img: appends them to out (score order, highest first), boxes
  * in img's pixels. 0, or an error (e set) naming the reason. */

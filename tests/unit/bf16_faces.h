@@ -39,7 +39,7 @@ static inline float bf16_near_tol(const float *want, int n)
 }
 
 /* A malformed list (n layers on a size x size x c input) must be refused. */
-static inline void bf16_check_refused(const bf16net_layer *bad, int n, int size, int c, const char *why)
+static inline void bf16_check_refused(const layer *bad, int n, int size, int c, const char *why)
 {
     err e = {0};
     bf16net *net = bf16net_new("bad", size, c, bad, n, &e);
@@ -88,7 +88,7 @@ static inline int bf16_demo_faces(landmarks_runner *lm, bf16_face_fn *fn, void *
     err e = {0};
     ssd_model *m = ssd_load(bf16_models_dir(), &e);
     CHECK_MSG(m != NULL, "%s", e.msg);
-    ssd_runner *det = m ? ssd_runner_new_precision(m, NULL, SSD_FP32, &e) : NULL;
+    ssd_runner *det = m ? ssd_runner_new(m, NULL, NET_FP32, &e) : NULL;
     char pattern[4096];
     glob_t g = {0};
     snprintf(pattern, sizeof pattern, "%s/../demo/*.jpg", bf16_models_dir());

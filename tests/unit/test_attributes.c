@@ -37,10 +37,10 @@ int main(void)
     expression_runner *ex = NULL;
     int rc = agegender_net_load(models_dir(), &agn, &e);
     CHECK_MSG(rc == 0, "%s", e.msg);
-    if (rc == 0) CHECK_MSG(agegender_runner_new(agn, pool, &ag, &e) == 0, "%s", e.msg);
+    if (rc == 0) CHECK_MSG(agegender_runner_new(agn, pool, NET_FP32, &ag, &e) == 0, "%s", e.msg);
     rc = expression_net_load(models_dir(), &exn, &e);
     CHECK_MSG(rc == 0, "%s", e.msg);
-    if (rc == 0) CHECK_MSG(expression_runner_new(exn, pool, &ex, &e) == 0, "%s", e.msg);
+    if (rc == 0) CHECK_MSG(expression_runner_new(exn, pool, NET_FP32, &ex, &e) == 0, "%s", e.msg);
     json_t *root = golden_load("reference/faceapi-ref/parity/golden-parity.json");
     if (ag && ex && root) {
         double max_age = 0, max_gp = 0, max_ep = 0, ms_ag = 0, ms_ex = 0;

@@ -1,6 +1,6 @@
 /* test_attributes_bf16.c — the per-face networks other than the recognizer in
  * bf16 on oneDNN: 68-point landmarks (full), age/gender and expression
- * (*_runner_new_precision(..., bf16 = true), bf16net.h, netlist.h).
+ * (*_runner_new(..., NET_BF16, ...), net.h, bf16net.h).
  *
  * bf16net's layers that these nets add — a convolution without bias (the
  * depthwise half of a separable conv), a sum of up to four outputs and a
@@ -60,14 +60,14 @@ static void test_layer_kinds(void)
     wtensor WP = {.name = "pw", .ndim = 4, .count = C * C, .data = fp};
     wtensor BP = {.name = "pb", .ndim = 1, .count = C, .data = bp};
     memcpy(WD.shape, sd, sizeof sd), memcpy(WP.shape, sp, sizeof sp), memcpy(BP.shape, sb, sizeof sb);
-    const bf16net_layer L[NL] = {
-        {.op = BF16NET_CONV, .src = -1, .filter = &WD, .stride = 1, .pad = BF16NET_SAME, .depthwise = 1},
-        {.op = BF16NET_ACT, .src = 0, .act = BF16NET_RELU6},
-        {.op = BF16NET_CONV, .src = 1, .filter = &WP, .bias = &BP, .stride = 1, .pad = BF16NET_VALID},
-        {.op = BF16NET_SUM, .srcs = {0, 1, -1, 2}, .nsrc = 4, .act = BF16NET_RELU, .external = 1},
-        {.op = BF16NET_SUM, .srcs = {2, 0}, .nsrc = 2, .external = 1},
-        {.op = BF16NET_CONV, .src = 1, .filter = &WP, .bias = &BP, .stride = 1, .pad = BF16NET_VALID,
-         .srcs = {0, -1}, .nsrc = 2, .act = BF16NET_RELU, .external = 1},
+    const layer L[NL] = {
+        {.op = LAYER_CONV, .src = -1, .filter = &WD, .stride = 1, .pad = LAYER_SAME, .depthwise = 1},
+        {.op = LAYER_ACT, .src = 0, .act = LAYER_RELU6},
+        {.op = LAYER_CONV, .src = 1, .filter = &WP, .bias = &BP, .stride = 1, .pad = LAYER_VALID},
+        {.op = LAYER_SUM, .srcs = {0, 1, -1, 2}, .nsrc = 4, .act = LAYER_RELU, .output = 1},
+        {.op = LAYER_SUM, .srcs = {2, 0}, .nsrc = 2, .output = 1},
+        {.op = LAYER_CONV, .src = 1, .filter = &WP, .bias = &BP, .stride = 1, .pad = LAYER_VALID,
+         .srcs = {0, -1}, .nsrc = 2, .act = LAYER_RELU, .output = 1},
     };
     bf16net *net = bf16net_new("synthetic", H, C, L, NL, &e);
     if (!net && !bf16net_fast()) {
@@ -121,7 +121,7 @@ static void test_layer_kinds(void)
     bf16net_run_free(r);
     bf16net_free(net);
 
-    bf16net_layer bad[NL];
+    layer bad[NL];
     static const struct {
         int layer, field, value;
         const char *why;
@@ -135,9 +135,9 @@ static void test_layer_kinds(void)
     };
     for (size_t i = 0; i < sizeof breaks / sizeof *breaks; i++) {
         memcpy(bad, L, sizeof bad);
-        bf16net_layer *b = &bad[breaks[i].layer];
+        layer *b = &bad[breaks[i].layer];
         if (breaks[i].field == 2)
-            b->act = BF16NET_NONE;
+            b->act = LAYER_NONE;
         else
             *(breaks[i].field == 0 ? &b->nsrc : &b->srcs[0]) = breaks[i].value;
         bf16_check_refused(bad, NL, H, C, breaks[i].why);
@@ -269,23 +269,19 @@ int main(void)
     CHECK_MSG(agegender_net_load(bf16_models_dir(), &agn, &e) == 0, "%s", e.msg);
     CHECK_MSG(expression_net_load(bf16_models_dir(), &exn, &e) == 0, "%s", e.msg);
     if (!lmn || !agn || !exn) goto done;
-    /* No bf16 runner before the bf16 net is built. */
-    CHECK(landmarks_runner_new_precision(lmn, NULL, true, &n.lm[1], &e) == ERR_INVALID && !n.lm[1]);
-    CHECK(agegender_runner_new_precision(agn, NULL, true, &n.ag[1], &e) == ERR_INVALID && !n.ag[1]);
-    CHECK(expression_runner_new_precision(exn, NULL, true, &n.ex[1], &e) == ERR_INVALID && !n.ex[1]);
-    if (!bf16net_fast()) {
-        printf("attributes bf16: bf16 does not pay here (oneDNN ISA %s): not used, results not compared\n",
-               bf16net_isa());
+    if (!bf16net_available()) { /* bf16 runners are refused, the reason named */
+        CHECK(landmarks_runner_new(lmn, NULL, NET_BF16, &n.lm[1], &e) == ERR_INVALID && !n.lm[1]);
+        CHECK_MSG(strstr(e.msg, "face_landmark_68_model: bf16 unavailable") != NULL, "message: %s", e.msg);
+        CHECK(agegender_runner_new(agn, NULL, NET_BF16, &n.ag[1], &e) == ERR_INVALID && !n.ag[1]);
+        CHECK(expression_runner_new(exn, NULL, NET_BF16, &n.ex[1], &e) == ERR_INVALID && !n.ex[1]);
+        printf("attributes bf16: %s: not used, results not compared\n", e.msg);
         goto done;
     }
-    CHECK_MSG(landmarks_net_load_bf16(lmn, &e) == 0, "%s", e.msg);
-    CHECK_MSG(agegender_net_load_bf16(agn, &e) == 0, "%s", e.msg);
-    CHECK_MSG(expression_net_load_bf16(exn, &e) == 0, "%s", e.msg);
-    CHECK(landmarks_net_load_bf16(lmn, &e) == 0); /* once is enough */
     for (int k = 0; k < 2; k++) {
-        CHECK_MSG(landmarks_runner_new_precision(lmn, NULL, k, &n.lm[k], &e) == 0, "%s", e.msg);
-        CHECK_MSG(agegender_runner_new_precision(agn, NULL, k, &n.ag[k], &e) == 0, "%s", e.msg);
-        CHECK_MSG(expression_runner_new_precision(exn, NULL, k, &n.ex[k], &e) == 0, "%s", e.msg);
+        const net_precision p = k ? NET_BF16 : NET_FP32;
+        CHECK_MSG(landmarks_runner_new(lmn, NULL, p, &n.lm[k], &e) == 0, "%s", e.msg);
+        CHECK_MSG(agegender_runner_new(agn, NULL, p, &n.ag[k], &e) == 0, "%s", e.msg);
+        CHECK_MSG(expression_runner_new(exn, NULL, p, &n.ex[k], &e) == 0, "%s", e.msg);
     }
     if (n.lm[0] && n.lm[1] && n.ag[0] && n.ag[1] && n.ex[0] && n.ex[1]) {
         static stats s; /* large: not on the stack */

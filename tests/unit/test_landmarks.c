@@ -103,7 +103,7 @@ int main(void)
         CHECK_MSG(rc == 0, "%s", e.msg);
         if (rc) continue;
         CHECK(landmarks_net_tiny(net) == (bool)tiny);
-        rc = landmarks_runner_new(net, pool, &r, &e);
+        rc = landmarks_runner_new(net, pool, NET_FP32, &r, &e);
         CHECK_MSG(rc == 0, "%s", e.msg);
         json_t *root = tiny ? load_repo_json("tests/data/golden-parity-tiny-landmarks.json")
                             : golden_load("reference/faceapi-ref/parity/golden-parity.json");

@@ -115,7 +115,7 @@ int main(void)
     nn_threads *pool = NULL; /* single-threaded: ctest runs tests side by side */
     int rc = recognizer_net_load(models_dir(), &net, &e);
     CHECK_MSG(rc == 0, "%s", e.msg);
-    if (rc == 0) CHECK_MSG(recognizer_runner_new(net, pool, &r, &e) == 0, "%s", e.msg);
+    if (rc == 0) CHECK_MSG(recognizer_runner_new(net, pool, NET_FP32, &r, &e) == 0, "%s", e.msg);
     json_t *root = golden_load("reference/faceapi-ref/parity/golden-parity.json");
     if (r && root) {
         printf("recognizer: %.3f GFLOP per face\n", recognizer_net_flops(net) / 1e9);
@@ -203,7 +203,7 @@ int main(void)
     if (r && root) {
         nn_threads *two = nn_threads_create(2, &e);
         recognizer_runner *r2 = NULL;
-        CHECK(two && recognizer_runner_new(net, two, &r2, &e) == 0);
+        CHECK(two && recognizer_runner_new(net, two, NET_FP32, &r2, &e) == 0);
         json_t *img = json_array_get(json_object_get(root, "images"), 0);
         image im = {0};
         if (r2 && golden_image(img, &im)) {

@@ -1,5 +1,5 @@
 /* test_recognizer_bf16.c — the face recognition ResNet in bf16 on oneDNN
- * (recognizer_runner_new_precision(RECOGNIZER_BF16), bf16net.h).
+ * (recognizer_runner_new(NET_BF16), bf16net.h).
  *
  * bf16net's layer kinds on a small synthetic net: convolution with 'same' and
  * 'valid' padding, the in-place residual sum, max and average pool, add, and
@@ -76,18 +76,18 @@ static void test_layer_kinds(void)
     memcpy(W0.shape, s0, sizeof s0), memcpy(W1.shape, s0, sizeof s0), memcpy(W4.shape, s4, sizeof s4);
     memcpy(W8.shape, s8, sizeof s8), memcpy(B0.shape, sb2, sizeof sb2), memcpy(B1.shape, sb2, sizeof sb2);
     memcpy(B4.shape, sb4, sizeof sb4), memcpy(B8.shape, sb2, sizeof sb2);
-    const bf16net_layer L[10] = {
-        {.op = BF16NET_CONV, .src = -1, .filter = &W0, .bias = &B0, .stride = 1, .pad = BF16NET_SAME, .act = BF16NET_RELU},
-        {.op = BF16NET_CONV, .src = 0, .filter = &W1, .bias = &B1, .stride = 1, .pad = BF16NET_SAME, .act = BF16NET_RELU},
-        {.op = BF16NET_CONV, .src = 1, .filter = &W1, .bias = &B1, .stride = 1, .pad = BF16NET_SAME,
-         .act = BF16NET_RELU, .src2 = 0, .residual = 1},
-        {.op = BF16NET_MAXPOOL, .src = 2, .k = 3, .stride = 2, .pad = BF16NET_VALID},
-        {.op = BF16NET_AVGPOOL, .src = 2, .k = 2, .stride = 2, .pad = BF16NET_VALID},
-        {.op = BF16NET_CONV, .src = 2, .filter = &W4, .bias = &B4, .stride = 2, .pad = BF16NET_VALID},
-        {.op = BF16NET_PAD, .src = 5, .grow = 1, .channels = 4},
-        {.op = BF16NET_PAD, .src = 4, .channels = 4},
-        {.op = BF16NET_ADD, .src = 7, .src2 = 6, .act = BF16NET_RELU, .external = 1},
-        {.op = BF16NET_CONV, .src = 3, .filter = &W8, .bias = &B8, .stride = 1, .pad = BF16NET_SAME, .external = 1},
+    const layer L[10] = {
+        {.op = LAYER_CONV, .src = -1, .filter = &W0, .bias = &B0, .stride = 1, .pad = LAYER_SAME, .act = LAYER_RELU},
+        {.op = LAYER_CONV, .src = 0, .filter = &W1, .bias = &B1, .stride = 1, .pad = LAYER_SAME, .act = LAYER_RELU},
+        {.op = LAYER_CONV, .src = 1, .filter = &W1, .bias = &B1, .stride = 1, .pad = LAYER_SAME,
+         .act = LAYER_RELU, .src2 = 0, .residual = 1},
+        {.op = LAYER_MAXPOOL, .src = 2, .k = 3, .stride = 2, .pad = LAYER_VALID},
+        {.op = LAYER_AVGPOOL, .src = 2, .k = 2, .stride = 2, .pad = LAYER_VALID},
+        {.op = LAYER_CONV, .src = 2, .filter = &W4, .bias = &B4, .stride = 2, .pad = LAYER_VALID},
+        {.op = LAYER_PAD, .src = 5, .grow = 1, .channels = 4},
+        {.op = LAYER_PAD, .src = 4, .channels = 4},
+        {.op = LAYER_ADD, .src = 7, .src2 = 6, .act = LAYER_RELU, .output = 1},
+        {.op = LAYER_CONV, .src = 3, .filter = &W8, .bias = &B8, .stride = 1, .pad = LAYER_SAME, .output = 1},
     };
     bf16net *net = bf16net_new("synthetic", H, C, L, 10, &e);
     if (!net && !bf16net_fast()) {
@@ -148,7 +148,7 @@ static void test_layer_kinds(void)
     bf16net_free(net);
 
     /* Malformed lists. */
-    bf16net_layer bad[10];
+    layer bad[10];
     static const struct {
         int layer, field, value;
         const char *why;
@@ -161,7 +161,7 @@ static void test_layer_kinds(void)
     };
     for (size_t i = 0; i < sizeof breaks / sizeof *breaks; i++) {
         memcpy(bad, L, sizeof bad);
-        bf16net_layer *b = &bad[breaks[i].layer];
+        layer *b = &bad[breaks[i].layer];
         *(breaks[i].field == 0 ? &b->src : breaks[i].field == 1 ? &b->src2 : &b->channels) = breaks[i].value;
         bf16_check_refused(bad, 10, H, C, breaks[i].why);
     }
@@ -195,7 +195,7 @@ static void demo_faces(dists *out)
     landmarks_net *lmn = NULL;
     landmarks_runner *lm = NULL;
     CHECK_MSG(landmarks_net_load(bf16_models_dir(), false, &lmn, &e) == 0, "%s", e.msg);
-    if (lmn) CHECK_MSG(landmarks_runner_new(lmn, NULL, &lm, &e) == 0, "%s", e.msg);
+    if (lmn) CHECK_MSG(landmarks_runner_new(lmn, NULL, NET_FP32, &lm, &e) == 0, "%s", e.msg);
     bf16_demo_faces(lm, compare, out);
     landmarks_runner_free(lm);
     landmarks_net_free(lmn);
@@ -222,18 +222,15 @@ int main(void)
     recognizer_runner *r32 = NULL, *r16 = NULL;
     CHECK_MSG(recognizer_net_load(bf16_models_dir(), &net, &e) == 0, "%s", e.msg);
     if (!net) return test_main_end();
-    /* No bf16 runner before the bf16 net is built. */
-    CHECK(recognizer_runner_new_precision(net, NULL, RECOGNIZER_BF16, &r16, &e) == ERR_INVALID && !r16);
-    if (!bf16net_fast()) {
-        printf("recognizer bf16: bf16 does not pay here (oneDNN ISA %s): not used, descriptors not compared\n",
-               bf16net_isa());
+    if (!bf16net_available()) { /* a bf16 runner is refused, the reason named */
+        CHECK(recognizer_runner_new(net, NULL, NET_BF16, &r16, &e) == ERR_INVALID && !r16);
+        CHECK_MSG(strstr(e.msg, "face_recognition_model: bf16 unavailable") != NULL, "message: %s", e.msg);
+        printf("recognizer bf16: %s: not used, descriptors not compared\n", e.msg);
         recognizer_net_free(net);
         return test_main_end();
     }
-    CHECK_MSG(recognizer_net_load_bf16(net, &e) == 0, "%s", e.msg);
-    CHECK(recognizer_net_load_bf16(net, &e) == 0); /* once is enough */
-    CHECK_MSG(recognizer_runner_new(net, NULL, &r32, &e) == 0, "%s", e.msg);
-    CHECK_MSG(recognizer_runner_new_precision(net, NULL, RECOGNIZER_BF16, &r16, &e) == 0, "%s", e.msg);
+    CHECK_MSG(recognizer_runner_new(net, NULL, NET_FP32, &r32, &e) == 0, "%s", e.msg);
+    CHECK_MSG(recognizer_runner_new(net, NULL, NET_BF16, &r16, &e) == 0, "%s", e.msg);
     if (r32 && r16) {
         static dists d; /* large: not on the stack */
         d.r32 = r32, d.r16 = r16;

@@ -110,7 +110,7 @@ static void check_threads_agree(ssd_model *m, ssd_runner *r1, const char *shared
     err e = {0};
     nn_threads *t2 = nn_threads_create(2, &e);
     CHECK_MSG(t2 != NULL, "%s", e.msg);
-    ssd_runner *r2 = t2 ? ssd_runner_new(m, t2, &e) : NULL;
+    ssd_runner *r2 = t2 ? ssd_runner_new(m, t2, NET_FP32, &e) : NULL;
     CHECK_MSG(r2 != NULL, "%s", e.msg);
     char path[4096];
     snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/sample1.png", shared);
@@ -145,7 +145,7 @@ typedef struct job {
 static void *detect_job(void *arg)
 {
     job *j = arg;
-    ssd_runner *r = ssd_runner_new(j->m, NULL, &j->e);
+    ssd_runner *r = ssd_runner_new(j->m, NULL, NET_FP32, &j->e);
     j->rc = -1;
     for (int k = 0; r && k < 3; k++) {
         det_list_free(&j->out);
@@ -524,7 +524,7 @@ int main(int argc, char **argv)
     CHECK_MSG(m != NULL, "%s", e.msg);
     if (!m)
         return test_main_end();
-    ssd_runner *r = ssd_runner_new(m, NULL, &e);
+    ssd_runner *r = ssd_runner_new(m, NULL, NET_FP32, &e);
     CHECK_MSG(r != NULL, "%s", e.msg);
     if (r) {
         const char *goldens[] = {"golden-parity.json", "golden-parity-cpu.json"};

@@ -288,7 +288,7 @@ static void check_faceless(const job *j, const char *models)
 {
     err e = {0};
     ssd_model *sm = ssd_load(models, &e);
-    ssd_runner *sr = sm ? ssd_runner_new(sm, NULL, &e) : NULL;
+    ssd_runner *sr = sm ? ssd_runner_new(sm, NULL, NET_FP32, &e) : NULL;
     pipeline_runner *r = pipeline_runner_new(j->models, NULL, &e);
     CHECK_MSG(sr && r, "%s", e.msg);
     int squares = 0, with_face = 0, weak_only = 0;

@@ -1,0 +1,82 @@
+/* net.h — one network, one runner: a network's weights and layer list
+ * (layers.h), built as the XNNPACK fp32 graph (nn.h: face-api's numbers) or
+ * the oneDNN bf16 net (bf16net.h), and run by a net_runner whose input and
+ * outputs are the same floats whichever precision computes them.
+ *
+ * The bf16 net runs every layer up to the network's host tail: the trailing
+ * whole-map average pools, fully connected layers and softmaxes (face-api's
+ * heads after the feature extractor). Those run on the host in fp32 — oneDNN
+ * 2.6 has no bf16 -> f32 pooling, and they are a fraction of a per cent of the
+ * work — on the f32 output of the layer before. The fp32 graph runs the whole
+ * list in XNNPACK. Either way a head is written once, as layers.
+ *
+ * Precision: NET_FP32 anywhere; NET_BF16 where bf16net_available() (AMX, or
+ * AVX512-BF16 on AMD, and FACETAG_NO_BF16 unset), else refused with the reason.
+ * bf16 runs are single-threaded (bf16net.h): threads is unused for them.
+ *
+ * Sharing: a net_model is loaded once and read-only afterwards; each backend
+ * is built when the first runner of its precision is made (under the model's
+ * lock, so runners may be made from several threads). A net_runner belongs to
+ * one thread at a time. */
+#ifndef FACETAG_VISION_NET_H
+#define FACETAG_VISION_NET_H
+
+#include "core/error.h"
+#include "vision/layers.h"
+#include "vision/nn.h"
+#include "vision/weights.h"
+#include <stddef.h>
+
+typedef enum net_precision { NET_FP32 = 0, NET_BF16 = 1 } net_precision;
+
+/* "fp32", "bf16"; "unknown" out of range. */
+const char *net_precision_name(net_precision p);
+/* The precision default mode runs in here: NET_BF16 when bf16net_available(). */
+net_precision net_precision_best(void);
+
+typedef struct net_model net_model;
+typedef struct net_runner net_runner;
+
+/* Lists a network's layers in nl from its weights w (ctx: the network's own);
+ * returns the last layer or LAYERS_NONE (the reason in nl->e). */
+typedef int net_lister(layer_list *nl, const weights *w, void *ctx);
+
+typedef struct net_spec {
+    const char *model; /* the manifest's stem, e.g. "face_recognition_model" (static) */
+    int size;          /* the input side; 3 channels */
+    const weights_spec *table;
+    size_t ntable;
+    net_lister *list;
+    void *ctx; /* passed to list; must outlive the model when the lister keeps tensors in it */
+} net_spec;
+
+/* Loads spec->model's weights from models_dir and lists its layers. 0, or the
+ * weight loader's error (ERR_IO, ERR_FORMAT, ERR_MODEL naming the file or
+ * tensor) or the lister's, prefixed with the model. Free with net_model_free
+ * after its runners. */
+int net_model_load(const net_spec *spec, const char *models_dir, net_model **out, err *e);
+void net_model_free(net_model *m);
+/* The loaded weights (for a network's own constants, e.g. SSD's priors). */
+const weights *net_model_weights(const net_model *m);
+const char *net_model_name(const net_model *m);
+/* 2 x multiply-accumulates of one run (convolutions, fully connected layers). */
+double net_model_flops(const net_model *m);
+
+/* A runner in precision p: fp32 on `threads` (NULL: the calling thread), or
+ * bf16 on the calling thread. ERR_INVALID naming the reason for an unknown
+ * precision or bf16 where it is unavailable; a backend's build error
+ * otherwise. Free with net_runner_free before the model. */
+int net_runner_new(net_model *m, nn_threads *threads, net_precision p, net_runner **out, err *e);
+void net_runner_free(net_runner *r);
+net_precision net_runner_precision(const net_runner *r);
+/* The input buffer to fill before a run (size x size x 3 floats, NHWC);
+ * *count gets the float count when not NULL. */
+float *net_runner_input(net_runner *r, size_t *count);
+/* Runs the network once on the input; 0 or ERR_INTERNAL. */
+int net_runner_exec(net_runner *r, err *e);
+/* Output k (the k-th layer marked output), NHWC floats, valid after a run
+ * until the next; *count gets the float count when not NULL. NULL when k is
+ * out of range. */
+const float *net_runner_output(const net_runner *r, int k, size_t *count);
+
+#endif
