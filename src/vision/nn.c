@@ -918,6 +918,3 @@ int nn_run(nn_runtime *rt, err *e)
         return err_set(e, ERR_INTERNAL, "XNNPACK failed to run the network (status %d)", (int)st);
     return 0;
 }
-
-/* ==== ops added by the other networks (landmarks, recognition, attributes) ====
- * Vision B: add definitions below this line. */

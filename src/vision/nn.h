@@ -149,7 +149,4 @@ int nn_runtime_noutputs(const nn_runtime *rt);
 /* Runs the network once on the current input buffers; 0 or ERR_INTERNAL. */
 int nn_run(nn_runtime *rt, err *e);
 
-/* ---- ops added by the other networks (landmarks, recognition, attributes) ----
- * Vision B: add declarations below this line. */
-
 #endif
