@@ -51,4 +51,12 @@ char *test_query_text(catalog *c, const char *sql);
 /* Prints the closing line and returns the process exit status. */
 int test_main_end(void);
 
+/* 1 in sanitizer builds, which check memory, not accuracy (and run ~5x
+ * slower): accuracy loops over many images run a small part there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_SANITIZED 1
+#else
+#define TEST_SANITIZED 0
+#endif
+
 #endif
