@@ -8,6 +8,27 @@ if(NOT WEB_DIR OR NOT OUT)
   message(FATAL_ERROR "embed_assets.cmake: set WEB_DIR and OUT")
 endif()
 
+# Third-party libraries under web/ui/vendor/ (scripts/vendor-web.sh) must have
+# exactly the SHA-256 that VENDOR_SUMS records: the binary embeds only the
+# reviewed bytes of the pinned npm versions.
+if(VENDOR_SUMS)
+  file(STRINGS "${VENDOR_SUMS}" sums)
+  foreach(line ${sums})
+    if(NOT line MATCHES "^([0-9a-f]+)  (.+)$")
+      message(FATAL_ERROR "${VENDOR_SUMS}: not a sha256sum line: ${line}")
+    endif()
+    set(want "${CMAKE_MATCH_1}")
+    set(vf "${WEB_DIR}/ui/vendor/${CMAKE_MATCH_2}")
+    if(NOT EXISTS "${vf}")
+      message(FATAL_ERROR "${vf}: missing; run scripts/vendor-web.sh")
+    endif()
+    file(SHA256 "${vf}" got)
+    if(NOT got STREQUAL want)
+      message(FATAL_ERROR "${vf}: SHA-256 ${got} is not the pinned ${want} (${VENDOR_SUMS}); run scripts/vendor-web.sh")
+    endif()
+  endforeach()
+endif()
+
 file(GLOB_RECURSE files LIST_DIRECTORIES false RELATIVE "${WEB_DIR}" "${WEB_DIR}/*")
 list(SORT files)
 

@@ -75,8 +75,17 @@ static int add_node(walk *w, const char *type, const char *id, int depth, char *
     int found = catalog_graph_node_label(w->c, type, id, label, sizeof label, w->e);
     if (found <= 0)
         return found < 0 ? -2 : -1;
+    int year;
+    int64_t place;
+    if (catalog_graph_node_when_where(w->c, type, id, &year, &place, w->e) != 0)
+        return -2;
     json_object_set_new(w->seen, ref, json_integer((json_int_t)json_array_size(w->nodes)));
-    json_array_append_new(w->nodes, json_pack("{s:s,s:s,s:s,s:i}", "id", ref, "type", type, "label", label, "depth", depth));
+    json_t *n = json_pack("{s:s,s:s,s:s,s:i}", "id", ref, "type", type, "label", label, "depth", depth);
+    if (year)
+        json_object_set_new(n, "year", json_integer(year));
+    if (place)
+        json_object_set_new(n, "place_id", json_integer(place));
+    json_array_append_new(w->nodes, n);
     return 1;
 }
 

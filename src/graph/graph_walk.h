@@ -5,7 +5,8 @@
  * Node references are "type:id" with type person, cluster, foto (or photo),
  * event, place (or location), year: "person:17", "foto:0123456789abcdef",
  * "year:1977". JSON built (caller decrefs):
- * {"root": "person:17", "nodes": [{"id": "person:17", "type": "Person", "label": "…", "depth": 0}],
+ * {"root": "person:17", "nodes": [{"id": "person:17", "type": "Person", "label": "…", "depth": 0,
+ *                                   "year": 1977, "place_id": 2 (Foto and Event nodes, when known)}],
  *  "edges": [{"from": "person:17", "to": "foto:…", "rel": "APPEARS_IN"}], "truncated": bool} */
 #ifndef FACETAG_GRAPH_GRAPH_WALK_H
 #define FACETAG_GRAPH_GRAPH_WALK_H

@@ -566,6 +566,37 @@ int catalog_graph_node_label(catalog *c, const char *type, const char *id, char 
     return rc;
 }
 
+int catalog_graph_node_when_where(catalog *c, const char *type, const char *id, int *year, int64_t *place_id,
+                                  err *e)
+{
+    *year = 0, *place_id = 0;
+    const char *sql;
+    bool foto = strcmp(type, "Foto") == 0;
+    if (foto)
+        sql = "WITH " PHOTO_DATES " SELECT " YEAR_OF("date", "precision") ", coalesce(place_id, "
+              " (SELECT location_id FROM events WHERE id = ph.event_id)) FROM ph WHERE photo_id = ?1";
+    else if (strcmp(type, "Event") == 0)
+        sql = "SELECT coalesce(year, CAST(substr(date_value, 1, 4) AS INTEGER)), location_id FROM events WHERE id = ?1";
+    else
+        return 0;
+    sqlite3_stmt *st = prepare(c, sql, "read a node's date and place", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    if (foto)
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_int64(st, 1, strtoll(id, NULL, 10));
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW) {
+        *year = sqlite3_column_int(st, 0);
+        *place_id = sqlite3_column_int64(st, 1);
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(c, "read a node's date and place", e);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* ---- events and places ---------------------------------------------------------- */
 
 int catalog_graph_events(catalog *c, int64_t event_id, catalog_event_fn fn, void *ud, err *e)

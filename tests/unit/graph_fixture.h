@@ -34,7 +34,7 @@
 static const char *const gf_person_names[4] = {
     "\"}) DETACH DELETE n //",                       /* A */
     "back\\slash 'single' \"double\" `tick` /* c */", /* B */
-    "Zoë 山田 🎭 MERGE (x) RETURN x; $rows",           /* C */
+    "Zoë 山田 🎭 <b>MERGE</b> (x) RETURN x; $rows",    /* C */
     "Hidden Person",                                 /* D */
 };
 static const char gf_place_hostile[] = "'; MATCH (n) DETACH DELETE n; //\nline two\r\n\ttab \x01 end \xe2\x80\xa8 sep";
@@ -70,8 +70,10 @@ static int gf_face(catalog *c, graph_fixture *f, int photo, int face_no, int who
     return rc;
 }
 
+static inline int graph_fixture_people_and_places(catalog *c, graph_fixture *f, err *e);
+
 /* Fills an empty catalog; 0 or the first error. */
-static int graph_fixture_build(catalog *c, graph_fixture *f, err *e)
+static inline int graph_fixture_build(catalog *c, graph_fixture *f, err *e)
 {
     memset(f, 0, sizeof *f);
     int rc = 0;
@@ -102,6 +104,19 @@ static int graph_fixture_build(catalog *c, graph_fixture *f, err *e)
         if (rc == 0)
             rc = catalog_source_add(c, f->photo[i], src, 1000, 1, e) < 0 ? -1 : 0;
     }
+    return rc ? rc : graph_fixture_people_and_places(c, f, e);
+}
+
+/* The same over GF_PHOTOS photos already in the catalog (ingested for real:
+ * the browser test), ids in f->photo; their EXIF dates, if any, are kept. */
+static inline int graph_fixture_build_on(catalog *c, graph_fixture *f, err *e)
+{
+    return graph_fixture_people_and_places(c, f, e);
+}
+
+static inline int graph_fixture_people_and_places(catalog *c, graph_fixture *f, err *e)
+{
+    int rc = 0;
     /* who: photo, face_no, person, age */
     static const int faces[][3] = {{0, 0, 0}, {0, 1, 1}, {1, 0, 0}, {1, 1, 2}, {2, 0, 1}, {2, 1, 3},
                                    {3, 0, 0}, {4, 0, 0}, {5, 0, 1}, {6, 0, 0}, {7, 0, 2}, {8, 0, 0}};

@@ -18,7 +18,7 @@ export function intId(n) {
   return v;
 }
 
-async function call(method, path, body) {
+export async function call(method, path, body) {
   const opts = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
   if (body !== undefined) {
     opts.headers['Content-Type'] = 'application/json';
@@ -49,7 +49,7 @@ async function call(method, path, body) {
   return data;
 }
 
-function query(params) {
+export function query(params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();

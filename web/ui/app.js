@@ -8,6 +8,9 @@ import { ReviewPage } from './review.js';
 import { PeoplePage, PersonPage } from './people.js';
 import { SearchPage } from './search.js';
 import { ChecksPage } from './checks.js';
+import { TimelinePage } from './chronology.js';
+import { GraphPage } from './graphview.js';
+import { EventsPage, EventPage, PlacePage } from './places.js';
 
 const main = document.getElementById('main');
 let page = null;
@@ -46,6 +49,21 @@ function route() {
   } else if (what === 'checks') {
     setNav('checks');
     page = new ChecksPage(main);
+  } else if (what === 'timeline') {
+    setNav('timeline');
+    page = new TimelinePage(main, { person: a === 'person' && /^\d+$/.test(b) ? Number(b) : null });
+  } else if (what === 'graph') {
+    setNav('graph');
+    page = new GraphPage(main, a && /^[0-9a-f]{1,16}$/.test(b) ? `${a}:${b}` : null);
+  } else if (what === 'events') {
+    setNav('timeline');
+    page = new EventsPage(main);
+  } else if (what === 'event' && /^\d+$/.test(a)) {
+    setNav('timeline');
+    page = new EventPage(main, Number(a));
+  } else if (what === 'place' && /^\d+$/.test(a)) {
+    setNav('timeline');
+    page = new PlacePage(main, Number(a));
   } else if (what === 'search') {
     setNav('');
     const q = parts.slice(1).map((s) => decodeURIComponent(s)).join('/');

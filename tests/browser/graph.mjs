@@ -1,0 +1,165 @@
+// graph.mjs — the timeline and graph views in headless Chromium (Debian's
+// /usr/bin/chromium, driven by playwright-core) against a real `facetag serve`
+// over the hostile fixture of tests/unit/graph_fixture.h on real photos. Run by
+// tests/unit/test_graph_browser.c:
+//
+//   node graph.mjs URL PERSON_A_ID KARNEVAL_EVENT_ID HOSTILE_PLACE_ID PHOTO0_ID
+//
+// Timeline: entries drawn, an entry chosen by mouse shows its photos and
+// people, → moves to the next entry, + zooms in, a drag scrolls, a person link
+// opens the person. Graph: the person's neighbourhood drawn, → selects nodes,
+// e expands one, a click expands another, the year filter hides photos,
+// a double-click opens the event page. Event and place pages show their names
+// as text. Any page error, console error (a CSP violation among them) or failed
+// check ends the run with exit status 1. FACETAG_SCREENSHOTS=DIR saves
+// DIR/timeline.png and DIR/graph.png.
+
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+
+const [BASE, PERSON, KARNEVAL, PLACE, PHOTO0] = process.argv.slice(2);
+if (!PHOTO0) {
+  console.error('usage: node graph.mjs URL PERSON_A_ID KARNEVAL_EVENT_ID HOSTILE_PLACE_ID PHOTO0_ID');
+  process.exit(2);
+}
+const SHOTS = process.env.FACETAG_SCREENSHOTS;
+const log = (m) => console.log(`graph browser: ${m}`);
+const url = (hash) => BASE.replace(/\/$/, '') + '/' + hash;
+async function get(p) {
+  const r = await fetch(BASE.replace(/\/$/, '') + p);
+  assert.equal(r.status, 200, `GET ${p}`);
+  return r.json();
+}
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+const problems = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.setDefaultTimeout(20000);
+
+  // ---- timeline ------------------------------------------------------------
+  await page.goto(url('#/timeline'));
+  await page.waitForSelector('.vis-item');
+  const api = await get('/api/timeline?limit=2000&photos=24');
+  const items = await page.locator('.vis-item.vis-box, .vis-item.vis-range').count();
+  assert.equal(items, api.timeline.length, 'one timeline item per entry');
+  const karneval = page.locator('.vis-item.vis-range', { hasText: 'Karneval' });
+  const before = (await karneval.boundingBox()).width;
+  await karneval.click();
+  await page.waitForSelector('#timeline-detail h2 >> text=Karneval');
+  assert.equal(await page.locator('#timeline-detail .tl-photo').count(), 3, 'Karneval has three photos');
+  // The C person's name holds markup: shown as text, never parsed.
+  const detailHtml = await page.locator('#timeline-detail').innerHTML();
+  assert.ok(!/<b>MERGE<\/b>/.test(detailHtml), 'a name was parsed as HTML');
+  assert.ok((await page.locator('#timeline-detail').textContent()).includes('<b>MERGE</b>'), 'the name is shown as text');
+  log(`${items} entries; Karneval chosen by mouse`);
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'timeline.png'), fullPage: false });
+
+  await page.locator('#timeline-box').focus();
+  await page.keyboard.press('ArrowRight');
+  const idx = api.timeline.findIndex((e) => e.event_id === Number(KARNEVAL));
+  const next = api.timeline[idx + 1];
+  await page.waitForFunction((d) => document.querySelector('#timeline-detail h2')?.textContent.includes(d),
+    next.event || next.date);
+  log('→ moves to the next entry');
+  await page.keyboard.press('+');
+  await page.waitForFunction((w) => {
+    const el = [...document.querySelectorAll('.vis-item')].find((i) => i.textContent.includes('Karneval'));
+    return el && el.getBoundingClientRect().width > w * 1.3;
+  }, before);
+  log('+ zooms in');
+  const x0 = (await karneval.boundingBox()).x;
+  const box = await page.locator('#timeline-box .vis-center').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + 20);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 - 200, box.y + 20, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction((x) => {
+    const el = [...document.querySelectorAll('.vis-item')].find((i) => i.textContent.includes('Karneval'));
+    return el && Math.abs(el.getBoundingClientRect().x - x) > 100;
+  }, x0);
+  log('a drag scrolls');
+  await karneval.click();
+  await page.locator('#timeline-detail a.person-link').first().click();
+  await page.waitForFunction(() => /^#\/person\/\d+$/.test(location.hash));
+  log('a person link opens the person');
+
+  // person's timeline: first / last seen and ages
+  await page.goto(url(`#/timeline/person/${PERSON}`));
+  await page.waitForSelector('.tl-person');
+  const who = await get(`/api/timeline?person=${PERSON}`);
+  assert.ok((await page.locator('.tl-person').textContent()).includes(`First seen ${who.person.first_seen}`));
+
+  // ---- graph ------------------------------------------------------------------
+  await page.goto(url(`#/graph/person/${PERSON}`));
+  await page.waitForSelector('#graph-canvas[data-nodes]');
+  const g = await get(`/api/graph?node=person:${PERSON}&depth=1&limit=60`);
+  const nodes = async () => Number(await page.locator('#graph-canvas').getAttribute('data-nodes'));
+  assert.equal(await nodes(), g.nodes.length, 'the person and its neighbours drawn');
+  log(`graph of person ${PERSON}: ${g.nodes.length} nodes`);
+  // keys: → to the Karneval event node (nodes in id order), e expands it
+  await page.locator('#graph-canvas').focus();
+  const order = g.nodes.map((n) => n.id).sort();
+  for (let i = 0; i <= order.indexOf(`event:${KARNEVAL}`); i++) await page.keyboard.press('ArrowRight');
+  const selected = await page.evaluate(() => document.getElementById('graph-canvas').cy.$('node:selected').id());
+  assert.equal(selected, `event:${KARNEVAL}`, '→ selects the nodes in turn');
+  const n0 = await nodes();
+  await page.keyboard.press('e');
+  await page.waitForFunction((n) => Number(document.getElementById('graph-canvas').dataset.nodes) > n, n0);
+  log(`e expanded Karneval: ${await nodes()} nodes`);
+  // mouse: click another person of the event (seen in photos not drawn yet) to expand it
+  const n1 = await nodes();
+  const other = (await get(`/api/events/${KARNEVAL}`)).people.find((p) => String(p.id) !== PERSON);
+  const photoPos = await page.evaluate((id) => {
+    const c = document.getElementById('graph-canvas');
+    const p = c.cy.$id(id).renderedPosition();
+    const r = c.getBoundingClientRect();
+    return { x: r.x + p.x, y: r.y + p.y };
+  }, `person:${other.id}`);
+  await page.mouse.click(photoPos.x, photoPos.y);
+  await page.waitForFunction((n) => Number(document.getElementById('graph-canvas').dataset.nodes) > n, n1);
+  log(`a click expanded person ${other.id}: ${await nodes()} nodes`);
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'graph.png'), fullPage: false });
+  // filter by year: photos of other years hidden
+  await page.selectOption('#graph-year', '1977');
+  const shown = Number(await page.locator('#graph-canvas').getAttribute('data-shown'));
+  assert.ok(shown > 0 && shown < await nodes(), `the year filter shows ${shown} of ${await nodes()}`);
+  await page.selectOption('#graph-year', '');
+  // double-click the event: its page
+  const evPos = await page.evaluate((id) => {
+    const c = document.getElementById('graph-canvas');
+    const p = c.cy.$id(id).renderedPosition();
+    const r = c.getBoundingClientRect();
+    return { x: r.x + p.x, y: r.y + p.y };
+  }, `event:${KARNEVAL}`);
+  await page.mouse.dblclick(evPos.x, evPos.y);
+  await page.waitForFunction((id) => location.hash === `#/event/${id}`, KARNEVAL);
+  await page.waitForSelector('#event-people li');
+  assert.equal(await page.locator('main h1').textContent(), 'Karneval');
+  const ev = await get(`/api/events/${KARNEVAL}`);
+  assert.equal(await page.locator('#event-people li').count(), ev.people.length);
+  assert.equal(await page.locator('main .tl-photo').count(), ev.photo_list.length);
+  log('a double-click opened the event page');
+
+  // ---- place page: a hostile name, shown as text -----------------------------
+  await page.goto(url(`#/place/${PLACE}`));
+  await page.waitForSelector('#place-events');
+  const place = await get(`/api/places/${PLACE}`);
+  assert.equal(await page.locator('main h1').textContent(), place.name, 'the place name shown exactly');
+  await page.goto(url('#/events'));
+  await page.waitForSelector('#event-list li');
+  assert.equal(await page.locator('#event-list li').count(), (await get('/api/events')).length);
+  log('event and place pages');
+} catch (e) {
+  problems.push(e.stack || String(e));
+} finally {
+  await browser.close();
+}
+if (problems.length) {
+  for (const p of problems) console.error(`graph browser: ${p}`);
+  process.exit(1);
+}
+log('ok');
