@@ -49,6 +49,12 @@ echo "== what the archive says, per photo (facetag export json)"
 echo
 echo "== facetag status"
 "$BIN" --data "$DATA" status
+echo
+echo "== facetag timeline: the archive in time order (the UI's Timeline and Graph views browse it)"
+"$BIN" --data "$DATA" timeline
+echo
+echo "== facetag export cypher: the graph for Neo4j (cypher-shell -f $DATA/archive.cypher)"
+"$BIN" --data "$DATA" export cypher --out "$DATA/archive.cypher"
 
 # Last step, in the foreground until Ctrl-C: the review UI on the demo data.
 # FACETAG_DEMO_SERVE=0 stops before it (scripted runs); FACETAG_DEMO_PORT picks the port.

@@ -39,5 +39,6 @@ extern const cli_command cmd_timeline;
 extern const cli_command cmd_export;
 extern const cli_command cmd_check;
 extern const cli_command cmd_store;
+extern const cli_command cmd_run;
 
 #endif

@@ -11,6 +11,7 @@
 
 static const cli_command *const commands[] = {
     /* one line per subcommand, in the order of the data flow */
+    &cmd_run,
     &cmd_ingest,
     &cmd_detect,
     &cmd_analyze,

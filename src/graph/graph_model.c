@@ -43,3 +43,21 @@ const char *graph_model_key(const char *label)
     int n;
     return catalog_graph_columns(m->set, &n)[0].name;
 }
+
+static int count_row(const catalog_graph_value *row, int n, void *ud)
+{
+    (void)row, (void)n;
+    ++*(int64_t *)ud;
+    return 0;
+}
+
+int graph_model_count(catalog *c, int64_t *nodes, int64_t *relations, err *e)
+{
+    *nodes = *relations = 0;
+    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+        int rc = catalog_graph_each(c, entries[i].set, count_row, entries[i].relation ? relations : nodes, e);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

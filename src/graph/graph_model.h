@@ -27,4 +27,7 @@ const graph_model_entry *graph_model_node(const char *label);
 /* The identifying property of a node label ("id", "cluster_id", "value"). */
 const char *graph_model_key(const char *label);
 
+/* Rows of every node set and every relation set (full scans). */
+int graph_model_count(catalog *c, int64_t *nodes, int64_t *relations, err *e);
+
 #endif
