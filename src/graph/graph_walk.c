@@ -72,13 +72,11 @@ static int add_node(walk *w, const char *type, const char *id, int depth, char *
         return -1;
     }
     char label[512];
-    int found = catalog_graph_node_label(w->c, type, id, label, sizeof label, w->e);
+    int year = 0;
+    int64_t place = 0;
+    int found = catalog_graph_node_info(w->c, type, id, label, sizeof label, &year, &place, w->e);
     if (found <= 0)
         return found < 0 ? -2 : -1;
-    int year;
-    int64_t place;
-    if (catalog_graph_node_when_where(w->c, type, id, &year, &place, w->e) != 0)
-        return -2;
     json_object_set_new(w->seen, ref, json_integer((json_int_t)json_array_size(w->nodes)));
     json_t *n = json_pack("{s:s,s:s,s:s,s:i}", "id", ref, "type", type, "label", label, "depth", depth);
     if (year)

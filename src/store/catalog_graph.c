@@ -530,22 +530,25 @@ int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int l
     return rc;
 }
 
-int catalog_graph_node_label(catalog *c, const char *type, const char *id, char *buf, size_t size, err *e)
+int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *buf, size_t size, int *year,
+                            int64_t *place_id, err *e)
 {
     const char *sql = NULL;
     bool text_id = false;
     if (strcmp(type, "Person") == 0 || strcmp(type, "Cluster") == 0)
-        sql = "SELECT coalesce(name, 'Person ' || id) FROM persons WHERE id = ?1 AND hidden = 0";
+        sql = "SELECT coalesce(name, 'Person ' || id), NULL, NULL FROM persons WHERE id = ?1 AND hidden = 0";
     else if (strcmp(type, "Event") == 0)
-        sql = "SELECT name FROM events WHERE id = ?1";
+        sql = "SELECT name, coalesce(year, CAST(substr(date_value, 1, 4) AS INTEGER)), location_id FROM events"
+              " WHERE id = ?1";
     else if (strcmp(type, "Location") == 0)
-        sql = "SELECT name FROM places WHERE id = ?1";
+        sql = "SELECT name, NULL, NULL FROM places WHERE id = ?1";
     else if (strcmp(type, "Foto") == 0)
-        sql = "SELECT coalesce((SELECT replace(min(path), rtrim(min(path), replace(min(path), '/', '')), '')"
-              " FROM photo_sources WHERE photo_id = ?1), ?1) FROM photos WHERE photo_id = ?1",
+        sql = "WITH " PHOTO_DATES " SELECT coalesce((SELECT replace(min(path), rtrim(min(path), replace(min(path), '/', '')), '')"
+              " FROM photo_sources WHERE photo_id = ?1), ?1), " YEAR_OF("date", "precision") ","
+              " coalesce(place_id, (SELECT location_id FROM events WHERE id = ph.event_id)) FROM ph WHERE photo_id = ?1",
         text_id = true;
     else if (strcmp(type, "Year") == 0)
-        sql = "SELECT CAST(?1 AS TEXT) WHERE CAST(?1 AS INTEGER) BETWEEN 1000 AND 9999";
+        sql = "SELECT CAST(?1 AS TEXT), NULL, NULL WHERE CAST(?1 AS INTEGER) BETWEEN 1000 AND 9999";
     else
         return err_set(e, ERR_INVALID, "no node type '%s' (Foto, Person, Cluster, Event, Location, Year)", type);
     sqlite3_stmt *st = prepare(c, sql, "read a node", e);
@@ -558,6 +561,10 @@ int catalog_graph_node_label(catalog *c, const char *type, const char *id, char 
     int step = sqlite3_step(st), rc = 0;
     if (step == SQLITE_ROW) {
         snprintf(buf, size, "%s", col_text(st, 0) ? col_text(st, 0) : "");
+        if (year)
+            *year = sqlite3_column_int(st, 1);
+        if (place_id)
+            *place_id = sqlite3_column_int64(st, 2);
         rc = 1;
     } else if (step != SQLITE_DONE) {
         rc = db_error(c, "read a node", e);
@@ -566,35 +573,9 @@ int catalog_graph_node_label(catalog *c, const char *type, const char *id, char 
     return rc;
 }
 
-int catalog_graph_node_when_where(catalog *c, const char *type, const char *id, int *year, int64_t *place_id,
-                                  err *e)
+int catalog_graph_node_label(catalog *c, const char *type, const char *id, char *buf, size_t size, err *e)
 {
-    *year = 0, *place_id = 0;
-    const char *sql;
-    bool foto = strcmp(type, "Foto") == 0;
-    if (foto)
-        sql = "WITH " PHOTO_DATES " SELECT " YEAR_OF("date", "precision") ", coalesce(place_id, "
-              " (SELECT location_id FROM events WHERE id = ph.event_id)) FROM ph WHERE photo_id = ?1";
-    else if (strcmp(type, "Event") == 0)
-        sql = "SELECT coalesce(year, CAST(substr(date_value, 1, 4) AS INTEGER)), location_id FROM events WHERE id = ?1";
-    else
-        return 0;
-    sqlite3_stmt *st = prepare(c, sql, "read a node's date and place", e);
-    if (!st)
-        return e ? e->code : ERR_DB;
-    if (foto)
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_int64(st, 1, strtoll(id, NULL, 10));
-    int step = sqlite3_step(st), rc = 0;
-    if (step == SQLITE_ROW) {
-        *year = sqlite3_column_int(st, 0);
-        *place_id = sqlite3_column_int64(st, 1);
-    } else if (step != SQLITE_DONE) {
-        rc = db_error(c, "read a node's date and place", e);
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return catalog_graph_node_info(c, type, id, buf, size, NULL, NULL, e);
 }
 
 /* ---- events and places ---------------------------------------------------------- */

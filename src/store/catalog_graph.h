@@ -155,10 +155,11 @@ int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int l
  * path's file name, the year. 1 and buf filled when the node exists, 0 if not. */
 int catalog_graph_node_label(catalog *c, const char *type, const char *id, char *buf, size_t size, err *e);
 
-/* For the graph view's filters: the year (0 = none) and place (0 = none) of a
- * Foto (its date as on the timeline) or an Event; both 0 for other types. */
-int catalog_graph_node_when_where(catalog *c, const char *type, const char *id, int *year, int64_t *place_id,
-                                  err *e);
+/* The same in one query, with what the graph view filters by: the year (0 =
+ * none) and place (0 = none) of a Foto (its date as on the timeline) or an
+ * Event; both 0 for other types. year and place_id may be NULL. */
+int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *buf, size_t size, int *year,
+                            int64_t *place_id, err *e);
 
 typedef struct catalog_event_row {
     int64_t id;
