@@ -89,8 +89,9 @@ static int build(catalog *c, int nphotos, err *e)
     for (int i = 0; i < PLACES && rc == 0; i++) {
         char name[64];
         snprintf(name, sizeof name, "Ort %d", i);
-        catalog_place p = {.name = name, .has_coords = true, .lat = 47 + i % 8, .lon = 6 + i % 9, .country = "DE",
-                           .source = "bench"};
+        catalog_place p = {
+            .name = name, .has_coords = true, .lat = 47 + i % 8, .lon = 6 + i % 9, .country = "DE", .source = "bench"
+        };
         rc = catalog_graph_place_put(c, &p, e);
         place_ids[i] = p.id;
     }
@@ -99,15 +100,19 @@ static int build(catalog *c, int nphotos, err *e)
         int year = 1950 + i % 70;
         snprintf(name, sizeof name, "Veranstaltung %d", i);
         snprintf(date, sizeof date, "%d-%02d", year, 1 + i % 12);
-        catalog_event ev = {.name = name, .year = year, .location_id = place_ids[i % PLACES], .date_value = date,
-                            .date_precision = "month", .source = "bench"};
+        catalog_event ev = { .name = name,
+                             .year = year,
+                             .location_id = place_ids[i % PLACES],
+                             .date_value = date,
+                             .date_precision = "month",
+                             .source = "bench" };
         rc = catalog_graph_event_put(c, &ev, e);
         event_ids[i] = ev.id;
     }
-    static const char *const precs[] = {"day", "month", "year", "decade"};
+    static const char *const precs[] = { "day", "month", "year", "decade" };
     int face = 0;
     for (int i = 0; i < nphotos && rc == 0; i++) {
-        catalog_photo ph = {0};
+        catalog_photo ph = { 0 };
         photo_id_of(i, ph.photo_id);
         snprintf(ph.sha256, sizeof ph.sha256, "%s%s%s%s", ph.photo_id, ph.photo_id, ph.photo_id, ph.photo_id);
         snprintf(ph.format, sizeof ph.format, "jpeg");
@@ -120,7 +125,7 @@ static int build(catalog *c, int nphotos, err *e)
             rc = catalog_source_add(c, ph.photo_id, path, 1 << 20, 1, e) < 0 ? -1 : 0;
         int nf = (i % 2) ? 3 : 2; /* 2.5 on average */
         for (int k = 0; k < nf && rc == 0; k++, face++) {
-            catalog_face f = {0};
+            catalog_face f = { 0 };
             memcpy(f.photo_id, ph.photo_id, sizeof f.photo_id);
             f.face_no = k;
             snprintf(f.model_version, sizeof f.model_version, "bench-model/v1");
@@ -145,10 +150,13 @@ static int build(catalog *c, int nphotos, err *e)
                 snprintf(date, sizeof date, "%d-%02d", year, 1 + (int)(rnd(&s) % 12));
             else
                 snprintf(date, sizeof date, "%d", strcmp(prec, "decade") == 0 ? year / 10 * 10 : year);
-            catalog_annotation a = {.photo_id = ph.photo_id, .date_value = date, .date_precision = prec,
-                                    .date_source = "bench",
-                                    .event_id = r < 4 && nevents ? event_ids[rnd(&s) % (uint64_t)nevents] : 0,
-                                    .place_id = r % 3 == 0 ? place_ids[rnd(&s) % PLACES] : 0, .place_source = "bench"};
+            catalog_annotation a = { .photo_id = ph.photo_id,
+                                     .date_value = date,
+                                     .date_precision = prec,
+                                     .date_source = "bench",
+                                     .event_id = r < 4 && nevents ? event_ids[rnd(&s) % (uint64_t)nevents] : 0,
+                                     .place_id = r % 3 == 0 ? place_ids[rnd(&s) % PLACES] : 0,
+                                     .place_source = "bench" };
             rc = catalog_graph_annotation_put(c, &a, e);
         }
     }
@@ -171,7 +179,7 @@ static int ensure(const char *dir, int n)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         return -1;
-    err e = {0};
+    err e = { 0 };
     catalog *c = NULL;
     double t0 = now();
     if (datadir_open(dir, 1, NULL, &c, &e) != 0 || build(c, n, &e) != 0) {
@@ -202,8 +210,8 @@ static int run_export(const char *dir, export_result *r)
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        export_result x = {0};
-        err e = {0};
+        export_result x = { 0 };
+        err e = { 0 };
         catalog *c = NULL;
         FILE *out = fopen("/dev/null", "w");
         double t0 = now();
@@ -278,8 +286,9 @@ static int write_script(const char *path, const char *fmt_prefix, const char *fm
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    fprintf(f, "local n = 0\nrequest = function()\n  n = n + 1\n"
-               "  return wrk.format(\"GET\", \"%s\" .. ((n %% %d) + 1) .. \"%s\")\nend\n",
+    fprintf(f,
+            "local n = 0\nrequest = function()\n  n = n + 1\n"
+            "  return wrk.format(\"GET\", \"%s\" .. ((n %% %d) + 1) .. \"%s\")\nend\n",
             fmt_prefix, n, fmt_suffix);
     return fclose(f);
 }
@@ -333,8 +342,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_graph: needs wrk (Debian wrk; make deps)\n");
         return 1;
     }
-    review_options o = {.data_dir = big, .bind = "127.0.0.1", .port = 0, .threads = 8};
-    err e = {0};
+    review_options o = { .data_dir = big, .bind = "127.0.0.1", .port = 0, .threads = 8 };
+    err e = { 0 };
     review_server *s = review_server_start(&o, &e);
     if (!s) {
         fprintf(stderr, "bench_graph: %s\n", e.msg);
@@ -348,10 +357,10 @@ int main(int argc, char **argv)
         const char *name, *path, *prefix, *suffix;
         int n;
     } rows[] = {
-        {"/api/graph?node=person:17&depth=2", "/api/graph?node=person:17&depth=2", NULL, NULL, 0},
-        {"/api/graph person:1..N depth=2 (uncached)", NULL, "/api/graph?depth=2&node=person:", "", npersons},
-        {"/api/timeline", "/api/timeline", NULL, NULL, 0},
-        {"/api/timeline?from=Y&to=Y (70 years)", NULL, "/api/timeline?from=", "", 70},
+        { "/api/graph?node=person:17&depth=2", "/api/graph?node=person:17&depth=2", NULL, NULL, 0 },
+        { "/api/graph person:1..N depth=2 (uncached)", NULL, "/api/graph?depth=2&node=person:", "", npersons },
+        { "/api/timeline", "/api/timeline", NULL, NULL, 0 },
+        { "/api/timeline?from=Y&to=Y (70 years)", NULL, "/api/timeline?from=", "", 70 },
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

@@ -15,34 +15,33 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage[] =
-    "Usage: facetag export cypher [--out FILE] [--batch N]\n"
-    "       facetag export neo4j-csv DIR\n"
-    "       facetag export json [--out FILE]\n"
-    "The archive as a graph for Neo4j: photos (Foto), persons and their clusters,\n"
-    "events, places (Location) and years, with APPEARS_IN, TAKEN_AT, PART_OF,\n"
-    "LOCATED_IN, SAME_AS, PERFORMED_AT, IN_YEAR and NEXT (docs/graph.md).\n"
-    "  cypher     a cypher-shell script (default to standard output): constraints,\n"
-    "             the Foto.timestamp index, then parameterised MERGE in batches of N\n"
-    "             rows (default 1000); running it twice gives the same graph:\n"
-    "             cypher-shell -u neo4j -p ... -f FILE\n"
-    "  neo4j-csv  CSV files for 'neo4j-admin database import full' into DIR (created\n"
-    "             if needed), with the command line in DIR/IMPORT.txt\n"
-    "  json       every photo with its source paths, date (value, precision, source,\n"
-    "             inferred), place and event, its faces with box, person, name (the\n"
-    "             name people gave, else the best suggestion of 'facetag annotate'),\n"
-    "             name status and suggestions with their evidence; and the persons,\n"
-    "             events and places (default to standard output; a file is written\n"
-    "             whole or not at all)\n"
-    "A summary (nodes, relations, lines) of cypher and neo4j-csv goes to standard error.\n"
-    "Exit status: 0 ok, 2 usage, data folder or output error.";
+static const char usage[] = "Usage: facetag export cypher [--out FILE] [--batch N]\n"
+                            "       facetag export neo4j-csv DIR\n"
+                            "       facetag export json [--out FILE]\n"
+                            "The archive as a graph for Neo4j: photos (Foto), persons and their clusters,\n"
+                            "events, places (Location) and years, with APPEARS_IN, TAKEN_AT, PART_OF,\n"
+                            "LOCATED_IN, SAME_AS, PERFORMED_AT, IN_YEAR and NEXT (docs/graph.md).\n"
+                            "  cypher     a cypher-shell script (default to standard output): constraints,\n"
+                            "             the Foto.timestamp index, then parameterised MERGE in batches of N\n"
+                            "             rows (default 1000); running it twice gives the same graph:\n"
+                            "             cypher-shell -u neo4j -p ... -f FILE\n"
+                            "  neo4j-csv  CSV files for 'neo4j-admin database import full' into DIR (created\n"
+                            "             if needed), with the command line in DIR/IMPORT.txt\n"
+                            "  json       every photo with its source paths, date (value, precision, source,\n"
+                            "             inferred), place and event, its faces with box, person, name (the\n"
+                            "             name people gave, else the best suggestion of 'facetag annotate'),\n"
+                            "             name status and suggestions with their evidence; and the persons,\n"
+                            "             events and places (default to standard output; a file is written\n"
+                            "             whole or not at all)\n"
+                            "A summary (nodes, relations, lines) of cypher and neo4j-csv goes to standard error.\n"
+                            "Exit status: 0 ok, 2 usage, data folder or output error.";
 
 static int export_cypher(const cli_globals *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"out", required_argument, NULL, 'o'},
-        {"batch", required_argument, NULL, 'b'},
-        {NULL, 0, NULL, 0},
+        { "out", required_argument, NULL, 'o' },
+        { "batch", required_argument, NULL, 'b' },
+        { NULL, 0, NULL, 0 },
     };
     const char *out_path = NULL;
     int batch = GRAPH_EXPORT_BATCH, c;
@@ -61,7 +60,7 @@ static int export_cypher(const cli_globals *g, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error(&cmd_export, "unexpected argument '%s'", argv[optind]);
-    err e = {0};
+    err e = { 0 };
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
         fprintf(stderr, "facetag export: %s\n", e.msg);
@@ -115,7 +114,7 @@ static int export_csv(const cli_globals *g, int argc, char **argv)
         fprintf(stderr, "facetag export: %s: cannot create: %s\n", dir, strerror(errno));
         return EXIT_USAGE;
     }
-    err e = {0};
+    err e = { 0 };
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
         fprintf(stderr, "facetag export: %s\n", e.msg);
@@ -135,7 +134,7 @@ static int export_csv(const cli_globals *g, int argc, char **argv)
 
 static int export_json(const cli_globals *g, int argc, char **argv)
 {
-    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = { { "out", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 } };
     const char *out = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
@@ -146,7 +145,7 @@ static int export_json(const cli_globals *g, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error(&cmd_export, "unexpected argument '%s'", argv[optind]);
-    err e = {0};
+    err e = { 0 };
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
         fprintf(stderr, "facetag export: %s\n", e.msg);

@@ -11,19 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "Usage: facetag run [--no-serve] [--bind ADDR] [--port N] [--token T] DIR...\n"
-    "Runs the whole flow on the photos in DIR (files and folders, recursively):\n"
-    "  1. ingest   new and changed files only\n"
-    "  2. analyze  faces of photos not yet analysed with the current model\n"
-    "  3. cluster  new faces into persons (people's decisions always hold)\n"
-    "  4. graph    the archive as a graph, read from the catalog (nothing to build)\n"
-    "  5. serve    the review UI with the timeline and graph views, until Ctrl-C\n"
-    "(Dates, places and events are read by an annotate stage when the build has one.)\n"
-    "  --no-serve   stop after step 4\n"
-    "  --bind, --port, --token   as for 'facetag serve'\n"
-    "Exit status: 0 ok, 1 some inputs failed (all others processed), 2 usage or\n"
-    "configuration error (the flow stops at the stage that had it).";
+static const char usage[] = "Usage: facetag run [--no-serve] [--bind ADDR] [--port N] [--token T] DIR...\n"
+                            "Runs the whole flow on the photos in DIR (files and folders, recursively):\n"
+                            "  1. ingest   new and changed files only\n"
+                            "  2. analyze  faces of photos not yet analysed with the current model\n"
+                            "  3. cluster  new faces into persons (people's decisions always hold)\n"
+                            "  4. graph    the archive as a graph, read from the catalog (nothing to build)\n"
+                            "  5. serve    the review UI with the timeline and graph views, until Ctrl-C\n"
+                            "(Dates, places and events are read by an annotate stage when the build has one.)\n"
+                            "  --no-serve   stop after step 4\n"
+                            "  --bind, --port, --token   as for 'facetag serve'\n"
+                            "Exit status: 0 ok, 1 some inputs failed (all others processed), 2 usage or\n"
+                            "configuration error (the flow stops at the stage that had it).";
 
 /* Runs one subcommand as main would, with a heading; returns its status. */
 static int stage(const cli_globals *g, int n, int total, const cli_command *cmd, int argc, char **argv)
@@ -37,7 +36,7 @@ static int stage(const cli_globals *g, int n, int total, const cli_command *cmd,
 static int graph_stage(const cli_globals *g)
 {
     fprintf(stderr, "facetag run: [4/5] graph\n");
-    err e = {0};
+    err e = { 0 };
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
         fprintf(stderr, "facetag run: %s\n", e.msg);
@@ -58,20 +57,31 @@ static int graph_stage(const cli_globals *g)
 static int run_run(const cli_globals *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"no-serve", no_argument, NULL, 'n'}, {"bind", required_argument, NULL, 'b'},
-        {"port", required_argument, NULL, 'p'}, {"token", required_argument, NULL, 't'},
-        {NULL, 0, NULL, 0},
+        { "no-serve", no_argument, NULL, 'n' },
+        { "bind", required_argument, NULL, 'b' },
+        { "port", required_argument, NULL, 'p' },
+        { "token", required_argument, NULL, 't' },
+        { NULL, 0, NULL, 0 },
     };
     int serve = 1, c;
-    char *serve_argv[8] = {"serve"};
+    char *serve_argv[8] = { "serve" };
     int serve_argc = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
-        case 'n': serve = 0; break;
-        case 'b': serve_argv[serve_argc++] = "--bind", serve_argv[serve_argc++] = optarg; break;
-        case 'p': serve_argv[serve_argc++] = "--port", serve_argv[serve_argc++] = optarg; break;
-        case 't': serve_argv[serve_argc++] = "--token", serve_argv[serve_argc++] = optarg; break;
-        default: return cli_usage_error(&cmd_run, "unknown option");
+        case 'n':
+            serve = 0;
+            break;
+        case 'b':
+            serve_argv[serve_argc++] = "--bind", serve_argv[serve_argc++] = optarg;
+            break;
+        case 'p':
+            serve_argv[serve_argc++] = "--port", serve_argv[serve_argc++] = optarg;
+            break;
+        case 't':
+            serve_argv[serve_argc++] = "--token", serve_argv[serve_argc++] = optarg;
+            break;
+        default:
+            return cli_usage_error(&cmd_run, "unknown option");
         }
         if (serve_argc > 7)
             return cli_usage_error(&cmd_run, "an option was given twice");
@@ -88,8 +98,8 @@ static int run_run(const cli_globals *g, int argc, char **argv)
     int worst = EXIT_OK;
     int rc = stage(g, 1, 5, &cmd_ingest, npaths + 1, ingest_argv);
     free(ingest_argv);
-    char *analyze_argv[] = {"analyze", NULL};
-    char *cluster_argv[] = {"cluster", NULL};
+    char *analyze_argv[] = { "analyze", NULL };
+    char *cluster_argv[] = { "cluster", NULL };
     if (rc != EXIT_USAGE) {
         worst = rc > worst ? rc : worst;
         rc = stage(g, 2, 5, &cmd_analyze, 1, analyze_argv);

@@ -35,7 +35,8 @@ static void print_people(json_t *people, bool with_age)
 {
     size_t i;
     json_t *p;
-    json_array_foreach(people, i, p) {
+    json_array_foreach(people, i, p)
+    {
         const char *name = json_string_value(json_object_get(p, "name"));
         if (name)
             printf("%s%s", i ? ", " : " — ", name);
@@ -64,14 +65,16 @@ static void print_text(json_t *t)
     }
     size_t i, k;
     json_t *en, *ph;
-    json_array_foreach(json_object_get(t, "timeline"), i, en) {
+    json_array_foreach(json_object_get(t, "timeline"), i, en)
+    {
         const char *ev = json_string_value(json_object_get(en, "event"));
         const char *place = json_string_value(json_object_get(en, "place"));
         long long n = json_integer_value(json_object_get(en, "photo_count"));
         printf("%-10s %-7s %s%s%s  (%lld photo%s)\n", json_string_value(json_object_get(en, "date")),
                json_string_value(json_object_get(en, "precision")), ev ? ev : "", place ? " @ " : "",
                place ? place : "", n, n == 1 ? "" : "s");
-        json_array_foreach(json_object_get(en, "photos"), k, ph) {
+        json_array_foreach(json_object_get(en, "photos"), k, ph)
+        {
             printf("    %s %s", json_string_value(json_object_get(ph, "id")),
                    json_string_value(json_object_get(ph, "date")));
             print_people(json_object_get(ph, "people"), person != NULL);
@@ -81,7 +84,8 @@ static void print_text(json_t *t)
     long long undated = json_integer_value(json_object_get(t, "undated_count"));
     if (undated) {
         printf("Undated: %lld photo%s\n", undated, undated == 1 ? "" : "s");
-        json_array_foreach(json_object_get(t, "undated"), k, ph) {
+        json_array_foreach(json_object_get(t, "undated"), k, ph)
+        {
             printf("    %s", json_string_value(json_object_get(ph, "id")));
             print_people(json_object_get(ph, "people"), false);
             printf("\n");
@@ -92,12 +96,12 @@ static void print_text(json_t *t)
 static int run_timeline(const cli_globals *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"person", required_argument, NULL, 'p'},
-        {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},
-        {NULL, 0, NULL, 0},
+        { "person", required_argument, NULL, 'p' },
+        { "from", required_argument, NULL, 'f' },
+        { "to", required_argument, NULL, 't' },
+        { NULL, 0, NULL, 0 },
     };
-    timeline_options o = {.with_undated = true};
+    timeline_options o = { .with_undated = true };
     int c;
     long v;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -120,7 +124,7 @@ static int run_timeline(const cli_globals *g, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error(&cmd_timeline, "unexpected argument '%s'", argv[optind]);
-    err e = {0};
+    err e = { 0 };
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
         fprintf(stderr, "facetag timeline: %s\n", e.msg);

@@ -21,10 +21,14 @@
 static const char *csv_type(catalog_graph_kind kind, const char *name)
 {
     switch (kind) {
-    case CATALOG_GRAPH_INT: return ":long";
-    case CATALOG_GRAPH_REAL: return ":double";
-    case CATALOG_GRAPH_LIST: return strcmp(name, "bbox") == 0 ? ":double[]" : ":string[]";
-    default: return "";
+    case CATALOG_GRAPH_INT:
+        return ":long";
+    case CATALOG_GRAPH_REAL:
+        return ":double";
+    case CATALOG_GRAPH_LIST:
+        return strcmp(name, "bbox") == 0 ? ":double[]" : ":string[]";
+    default:
+        return "";
     }
 }
 
@@ -72,7 +76,8 @@ static void write_list(FILE *out, const char *json, size_t len)
     size_t i;
     bool first = true;
     fputc('"', out);
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         if (json_is_null(v))
             continue;
         if (!first)
@@ -116,10 +121,17 @@ static int write_row(const catalog_graph_value *row, int n, void *ud)
         if (v->null)
             continue;
         switch (w->cols[i].kind) {
-        case CATALOG_GRAPH_INT: fprintf(w->out, "%lld", (long long)v->i); break;
-        case CATALOG_GRAPH_REAL: write_real(w->out, v->r); break;
-        case CATALOG_GRAPH_LIST: write_list(w->out, v->s, v->len); break;
-        default: write_string(w->out, v->s, v->len, false);
+        case CATALOG_GRAPH_INT:
+            fprintf(w->out, "%lld", (long long)v->i);
+            break;
+        case CATALOG_GRAPH_REAL:
+            write_real(w->out, v->r);
+            break;
+        case CATALOG_GRAPH_LIST:
+            write_list(w->out, v->s, v->len);
+            break;
+        default:
+            write_string(w->out, v->s, v->len, false);
         }
     }
     fputc('\n', w->out);
@@ -148,7 +160,7 @@ static int write_file(catalog *c, const char *dir, const graph_model_entry *m, g
     char path[4096], tmp[4200];
     snprintf(path, sizeof path, "%s/%s.csv", dir, m->file);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    csv_writer w = {.m = m};
+    csv_writer w = { .m = m };
     w.cols = catalog_graph_columns(m->set, &w.ncols);
     w.out = fopen(tmp, "w");
     if (!w.out)
@@ -198,7 +210,7 @@ static int write_import_command(const char *dir, err *e)
 
 int graph_export_csv(catalog *c, const char *dir, graph_export_stats *stats, err *e)
 {
-    graph_export_stats local = {0};
+    graph_export_stats local = { 0 };
     graph_export_stats *st = stats ? stats : &local;
     memset(st, 0, sizeof *st);
     int rc = catalog_graph_read_begin(c, e);

@@ -26,13 +26,27 @@ int graph_cypher_string(FILE *out, const char *s, size_t len)
             continue;
         }
         switch (cp) {
-        case '\'': fputs("\\'", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        case '\b': fputs("\\b", out); break;
-        case '\f': fputs("\\f", out); break;
+        case '\'':
+            fputs("\\'", out);
+            break;
+        case '\\':
+            fputs("\\\\", out);
+            break;
+        case '\n':
+            fputs("\\n", out);
+            break;
+        case '\r':
+            fputs("\\r", out);
+            break;
+        case '\t':
+            fputs("\\t", out);
+            break;
+        case '\b':
+            fputs("\\b", out);
+            break;
+        case '\f':
+            fputs("\\f", out);
+            break;
         default:
             /* Other controls, and the characters some readers take as line ends
              * (NEL, LINE/PARAGRAPH SEPARATOR): escaped, so a :param stays one line. */
@@ -75,7 +89,8 @@ static void write_list(FILE *out, const char *json, size_t len)
     size_t i;
     json_t *v;
     bool first = true;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         if (json_is_null(v))
             continue; /* Neo4j lists hold no nulls */
         if (!first)
@@ -101,10 +116,17 @@ static void write_value(FILE *out, catalog_graph_kind kind, const catalog_graph_
         return;
     }
     switch (kind) {
-    case CATALOG_GRAPH_INT: fprintf(out, "%lld", (long long)v->i); break;
-    case CATALOG_GRAPH_REAL: write_real(out, v->r); break;
-    case CATALOG_GRAPH_LIST: write_list(out, v->s, v->len); break;
-    default: graph_cypher_string(out, v->s, v->len);
+    case CATALOG_GRAPH_INT:
+        fprintf(out, "%lld", (long long)v->i);
+        break;
+    case CATALOG_GRAPH_REAL:
+        write_real(out, v->r);
+        break;
+    case CATALOG_GRAPH_LIST:
+        write_list(out, v->s, v->len);
+        break;
+    default:
+        graph_cypher_string(out, v->s, v->len);
     }
 }
 
@@ -199,10 +221,9 @@ static void write_schema(FILE *out, graph_export_stats *st)
     st->lines++;
 }
 
-int graph_export_cypher(catalog *c, FILE *out, const char *out_name, int batch, graph_export_stats *stats,
-                        err *e)
+int graph_export_cypher(catalog *c, FILE *out, const char *out_name, int batch, graph_export_stats *stats, err *e)
 {
-    graph_export_stats local = {0};
+    graph_export_stats local = { 0 };
     graph_export_stats *st = stats ? stats : &local;
     memset(st, 0, sizeof *st);
     if (batch <= 0)
@@ -218,7 +239,7 @@ int graph_export_cypher(catalog *c, FILE *out, const char *out_name, int batch, 
     int n;
     const graph_model_entry *m = graph_model_entries(&n);
     for (int i = 0; i < n && rc == 0; i++) {
-        writer w = {.out = out, .out_name = out_name, .m = &m[i], .batch = batch, .stats = st};
+        writer w = { .out = out, .out_name = out_name, .m = &m[i], .batch = batch, .stats = st };
         w.cols = catalog_graph_columns(m[i].set, &w.ncols);
         rc = catalog_graph_each(c, m[i].set, write_row, &w, e);
         if (rc > 0)

@@ -38,8 +38,7 @@ typedef struct graph_export_stats {
 #define GRAPH_EXPORT_BATCH 1000
 
 /* out_name names out in messages. stats may be NULL. */
-int graph_export_cypher(catalog *c, FILE *out, const char *out_name, int batch, graph_export_stats *stats,
-                        err *e);
+int graph_export_cypher(catalog *c, FILE *out, const char *out_name, int batch, graph_export_stats *stats, err *e);
 int graph_export_csv(catalog *c, const char *dir, graph_export_stats *stats, err *e);
 
 /* Writes s (len bytes, need not be valid UTF-8: a byte that is not part of a

@@ -4,21 +4,21 @@
 #include <string.h>
 
 static const graph_model_entry entries[] = {
-    {CATALOG_GRAPH_FOTO, false, "Foto", "foto", NULL, NULL, NULL},
-    {CATALOG_GRAPH_PERSON, false, "Person", "person", NULL, NULL, NULL},
-    {CATALOG_GRAPH_CLUSTER, false, "Cluster", "cluster", NULL, NULL, NULL},
-    {CATALOG_GRAPH_EVENT, false, "Event", "event", NULL, NULL, NULL},
-    {CATALOG_GRAPH_LOCATION, false, "Location", "location", NULL, NULL, NULL},
-    {CATALOG_GRAPH_YEAR, false, "Year", "year", NULL, NULL, NULL},
-    {CATALOG_GRAPH_APPEARS_IN, true, "APPEARS_IN", "appears_in", "Person", "Foto", NULL},
-    {CATALOG_GRAPH_TAKEN_AT, true, "TAKEN_AT", "taken_at", "Foto", "Location", NULL},
-    {CATALOG_GRAPH_PART_OF, true, "PART_OF", "part_of", "Foto", "Event", NULL},
-    {CATALOG_GRAPH_LOCATED_IN, true, "LOCATED_IN", "located_in", "Event", "Location", NULL},
-    {CATALOG_GRAPH_SAME_AS, true, "SAME_AS", "same_as", "Cluster", "Person", NULL},
-    {CATALOG_GRAPH_PERFORMED_AT, true, "PERFORMED_AT", "performed_at", "Person", "Event", NULL},
-    {CATALOG_GRAPH_IN_YEAR, true, "IN_YEAR", "in_year", "Foto", "Year", NULL},
-    {CATALOG_GRAPH_NEXT_PHOTO, true, "NEXT", "next_foto", "Foto", "Foto", "scope"},
-    {CATALOG_GRAPH_NEXT_EVENT, true, "NEXT", "next_event", "Event", "Event", "scope"},
+    { CATALOG_GRAPH_FOTO, false, "Foto", "foto", NULL, NULL, NULL },
+    { CATALOG_GRAPH_PERSON, false, "Person", "person", NULL, NULL, NULL },
+    { CATALOG_GRAPH_CLUSTER, false, "Cluster", "cluster", NULL, NULL, NULL },
+    { CATALOG_GRAPH_EVENT, false, "Event", "event", NULL, NULL, NULL },
+    { CATALOG_GRAPH_LOCATION, false, "Location", "location", NULL, NULL, NULL },
+    { CATALOG_GRAPH_YEAR, false, "Year", "year", NULL, NULL, NULL },
+    { CATALOG_GRAPH_APPEARS_IN, true, "APPEARS_IN", "appears_in", "Person", "Foto", NULL },
+    { CATALOG_GRAPH_TAKEN_AT, true, "TAKEN_AT", "taken_at", "Foto", "Location", NULL },
+    { CATALOG_GRAPH_PART_OF, true, "PART_OF", "part_of", "Foto", "Event", NULL },
+    { CATALOG_GRAPH_LOCATED_IN, true, "LOCATED_IN", "located_in", "Event", "Location", NULL },
+    { CATALOG_GRAPH_SAME_AS, true, "SAME_AS", "same_as", "Cluster", "Person", NULL },
+    { CATALOG_GRAPH_PERFORMED_AT, true, "PERFORMED_AT", "performed_at", "Person", "Event", NULL },
+    { CATALOG_GRAPH_IN_YEAR, true, "IN_YEAR", "in_year", "Foto", "Year", NULL },
+    { CATALOG_GRAPH_NEXT_PHOTO, true, "NEXT", "next_foto", "Foto", "Foto", "scope" },
+    { CATALOG_GRAPH_NEXT_EVENT, true, "NEXT", "next_event", "Event", "Event", "scope" },
 };
 
 const graph_model_entry *graph_model_entries(int *n)

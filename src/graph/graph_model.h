@@ -12,12 +12,12 @@
 typedef struct graph_model_entry {
     catalog_graph_set set;
     bool relation;
-    const char *name;        /* node label or relation type */
-    const char *file;        /* neo4j-csv file name stem */
+    const char *name; /* node label or relation type */
+    const char *file; /* neo4j-csv file name stem */
     /* nodes: the identifying property is the set's first column.
      * relations: the start and end nodes' labels (keys: their first columns). */
     const char *start_label, *end_label;
-    const char *merge_prop;  /* relations: a property that is part of the relation's identity (NEXT scope), or NULL */
+    const char *merge_prop; /* relations: a property that is part of the relation's identity (NEXT scope), or NULL */
 } graph_model_entry;
 
 /* Every set in export order: all nodes first, then relations. *n set. */

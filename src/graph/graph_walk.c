@@ -10,8 +10,8 @@
 
 static const struct {
     const char *ref, *type;
-} kinds[] = {{"person", "Person"}, {"cluster", "Cluster"}, {"foto", "Foto"},      {"photo", "Foto"},
-             {"event", "Event"},   {"place", "Location"},  {"location", "Location"}, {"year", "Year"}};
+} kinds[] = { { "person", "Person" }, { "cluster", "Cluster" }, { "foto", "Foto" },         { "photo", "Foto" },
+              { "event", "Event" },   { "place", "Location" },  { "location", "Location" }, { "year", "Year" } };
 
 static const char *ref_of(const char *type)
 {
@@ -114,8 +114,13 @@ int graph_walk(catalog *c, const char *node, int depth, int max_nodes, json_t **
     int rc = parse_ref(node, &type, id, sizeof id, e);
     if (rc)
         return rc;
-    walk w = {.c = c, .nodes = json_array(), .edges = json_array(), .seen = json_object(), .seen_edges = json_object(), .max_nodes = max_nodes,
-              .e = e};
+    walk w = { .c = c,
+               .nodes = json_array(),
+               .edges = json_array(),
+               .seen = json_object(),
+               .seen_edges = json_object(),
+               .max_nodes = max_nodes,
+               .e = e };
     char root[64];
     int r = add_node(&w, type, id, 0, root, sizeof root);
     if (r <= 0) {

@@ -142,7 +142,7 @@ static int take_span(const catalog_person_span *s, void *ud)
 int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e)
 {
     *out = NULL;
-    span_ctx span = {0};
+    span_ctx span = { 0 };
     if (o->person_id > 0) {
         int found = catalog_graph_person_span(c, o->person_id, take_span, &span, e);
         if (found < 0)
@@ -150,7 +150,7 @@ int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e)
         if (found == 0)
             return err_set(e, ERR_NOTFOUND, "no person %lld", (long long)o->person_id);
     }
-    builder b = {.c = c, .o = o, .entries = json_array(), .undated = json_array(), .e = e};
+    builder b = { .c = c, .o = o, .entries = json_array(), .undated = json_array(), .e = e };
     if (span.person) {
         b.events = json_object();
         b.places = json_object();

@@ -24,11 +24,11 @@
 #include <stdint.h>
 
 typedef struct timeline_options {
-    int64_t person_id;        /* > 0: only photos this person appears in, plus "person" */
-    int from_year, to_year;   /* 0 = open */
+    int64_t person_id;      /* > 0: only photos this person appears in, plus "person" */
+    int from_year, to_year; /* 0 = open */
     bool with_undated;
-    size_t max_entries;       /* 0 = no limit */
-    size_t max_photos;        /* per entry (and undated); 0 = no limit; photo_count still counts all */
+    size_t max_entries; /* 0 = no limit */
+    size_t max_photos;  /* per entry (and undated); 0 = no limit; photo_count still counts all */
 } timeline_options;
 
 /* ERR_NOTFOUND when person_id names no (visible) person. */

@@ -29,14 +29,14 @@ void api_graph_timeline(http_request *rq, http_response *resp)
         !http_query_int(rq, resp, "photos", 50, 0, 500, &photos) ||
         !http_query_int(rq, resp, "undated", 1, 0, 1, &undated))
         return;
-    timeline_options o = {.person_id = person,
-                          .from_year = (int)from,
-                          .to_year = (int)to,
-                          .with_undated = undated == 1,
-                          .max_entries = (size_t)limit,
-                          .max_photos = photos ? (size_t)photos : 1};
+    timeline_options o = { .person_id = person,
+                           .from_year = (int)from,
+                           .to_year = (int)to,
+                           .with_undated = undated == 1,
+                           .max_entries = (size_t)limit,
+                           .max_photos = photos ? (size_t)photos : 1 };
     json_t *out;
-    err e = {0};
+    err e = { 0 };
     if (timeline_build(rq->cat, &o, &out, &e) != 0) {
         http_error_from(resp, &e);
         return;
@@ -61,7 +61,7 @@ void api_graph_neighbourhood(http_request *rq, http_response *resp)
         return;
     }
     json_t *out;
-    err e = {0};
+    err e = { 0 };
     if (graph_walk(rq->cat, node, (int)depth, (int)limit, &out, &e) != 0)
         http_error_from(resp, &e);
     else
@@ -129,7 +129,7 @@ static void reply_list(http_response *resp, int rc, const err *e, json_t *list)
 void api_graph_events(http_request *rq, http_response *resp)
 {
     json_t *list = json_array();
-    err e = {0};
+    err e = { 0 };
     int rc = catalog_graph_events(rq->cat, 0, add_event, list, &e);
     reply_list(resp, rc, &e, list);
 }
@@ -146,10 +146,12 @@ static json_t *people_of(catalog *c, json_t *ids, err *e)
 {
     json_t *people = json_array(), *v;
     size_t i;
-    json_array_foreach(ids, i, v) {
+    json_array_foreach(ids, i, v)
+    {
         char name[512];
         if (person_name_of(c, json_integer_value(v), name, sizeof name, e) == 1)
-            json_array_append_new(people, json_pack("{s:I,s:s}", "id", (json_int_t)json_integer_value(v), "name", name));
+            json_array_append_new(people,
+                                  json_pack("{s:I,s:s}", "id", (json_int_t)json_integer_value(v), "name", name));
     }
     return people;
 }
@@ -157,7 +159,7 @@ static json_t *people_of(catalog *c, json_t *ids, err *e)
 void api_graph_event(http_request *rq, http_response *resp)
 {
     json_t *list = json_array();
-    err e = {0};
+    err e = { 0 };
     int rc = catalog_graph_events(rq->cat, rq->id, add_event, list, &e);
     if (rc == 0 && json_array_size(list) == 0) {
         json_decref(list);
@@ -186,7 +188,7 @@ void api_graph_event(http_request *rq, http_response *resp)
 void api_graph_places(http_request *rq, http_response *resp)
 {
     json_t *list = json_array();
-    err e = {0};
+    err e = { 0 };
     int rc = catalog_graph_places(rq->cat, 0, add_place, list, &e);
     reply_list(resp, rc, &e, list);
 }
@@ -203,7 +205,7 @@ static int add_event_of_place(const catalog_event_row *ev, void *ud)
 void api_graph_place(http_request *rq, http_response *resp)
 {
     json_t *list = json_array();
-    err e = {0};
+    err e = { 0 };
     int rc = catalog_graph_places(rq->cat, rq->id, add_place, list, &e);
     if (rc == 0 && json_array_size(list) == 0) {
         json_decref(list);
@@ -213,7 +215,7 @@ void api_graph_place(http_request *rq, http_response *resp)
     json_t *p = rc == 0 ? json_incref(json_array_get(list, 0)) : NULL;
     json_decref(list);
     json_t *photos = json_array(), *events = json_array();
-    void *x[2] = {events, &rq->id};
+    void *x[2] = { events, &rq->id };
     if (rc == 0)
         rc = catalog_graph_place_photos(rq->cat, rq->id, PAGE_PHOTOS, add_photo, photos, &e);
     if (rc == 0)
@@ -242,7 +244,7 @@ void api_graph_coappearance(http_request *rq, http_response *resp)
         !http_query_int(rq, resp, "limit", 100, 1, 1000, &limit))
         return;
     json_t *list = json_array();
-    err e = {0};
+    err e = { 0 };
     int rc = catalog_graph_coappearance(rq->cat, person, (int)limit, add_pair, list, &e);
     reply_list(resp, rc, &e, list);
 }

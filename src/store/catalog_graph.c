@@ -50,30 +50,32 @@ static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
  * when none of these exists: an undated photo is never given a date by guess.
  * ev_key is the date the photo sorts under on the timeline: its event's date
  * when the event has one, else its own. */
-#define PHOTO_DATES                                                                                          \
-    "ph AS (SELECT p.photo_id AS photo_id,"                                                                  \
-    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_value WHEN p.taken_at IS NOT NULL THEN p.taken_at"     \
-    "       WHEN e.date_value IS NOT NULL THEN e.date_value WHEN e.year IS NOT NULL THEN CAST(e.year AS TEXT)" \
-    "  END AS date,"                                                                                         \
-    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_precision WHEN p.taken_at IS NOT NULL THEN 'day'"      \
-    "       WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year'"          \
-    "  END AS precision,"                                                                                    \
-    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_source"                                                \
-    "       WHEN p.taken_at IS NOT NULL THEN coalesce(p.taken_at_source, 'exif')"                           \
-    "       WHEN coalesce(e.date_value, e.year) IS NOT NULL THEN 'event' END AS date_source,"               \
-    "  a.event_id AS event_id, a.place_id AS place_id,"                                                      \
-    "  coalesce(e.date_value, CAST(e.year AS TEXT)) AS ev_date,"                                             \
-    "  CASE WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year' END"     \
-    "    AS ev_precision"                                                                                    \
-    "  FROM photos p LEFT JOIN photo_annotations a ON a.photo_id = p.photo_id"                              \
+#define PHOTO_DATES                                                                                                    \
+    "ph AS (SELECT p.photo_id AS photo_id,"                                                                            \
+    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_value WHEN p.taken_at IS NOT NULL THEN p.taken_at"               \
+    "       WHEN e.date_value IS NOT NULL THEN e.date_value WHEN e.year IS NOT NULL THEN CAST(e.year AS TEXT)"         \
+    "  END AS date,"                                                                                                   \
+    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_precision WHEN p.taken_at IS NOT NULL THEN 'day'"                \
+    "       WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year'"                   \
+    "  END AS precision,"                                                                                              \
+    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_source"                                                          \
+    "       WHEN p.taken_at IS NOT NULL THEN coalesce(p.taken_at_source, 'exif')"                                      \
+    "       WHEN coalesce(e.date_value, e.year) IS NOT NULL THEN 'event' END AS date_source,"                          \
+    "  a.event_id AS event_id, a.place_id AS place_id,"                                                                \
+    "  coalesce(e.date_value, CAST(e.year AS TEXT)) AS ev_date,"                                                       \
+    "  CASE WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year' END"               \
+    "    AS ev_precision"                                                                                              \
+    "  FROM photos p LEFT JOIN photo_annotations a ON a.photo_id = p.photo_id"                                         \
     "  LEFT JOIN events e ON e.id = a.event_id)"
 
 /* The year a date names, when it names one (a decade does not). */
-#define YEAR_OF(d, prec) "(CASE WHEN " d " IS NOT NULL AND " prec " IS NOT 'decade' THEN CAST(substr(" d ", 1, 4) AS INTEGER) END)"
+#define YEAR_OF(d, prec)                                                                                               \
+    "(CASE WHEN " d " IS NOT NULL AND " prec " IS NOT 'decade' THEN CAST(substr(" d ", 1, 4) AS INTEGER) END)"
 
 /* A face that counts for the graph: assigned to a visible person, not rejected. */
-#define FACE_COUNTS(f)                                                                                       \
-    f ".person_id IS NOT NULL AND " f ".status <> 'rejected' AND " f ".person_id IN (SELECT id FROM persons WHERE hidden = 0)"
+#define FACE_COUNTS(f)                                                                                                 \
+    f ".person_id IS NOT NULL AND " f ".status <> 'rejected' AND " f                                                   \
+      ".person_id IN (SELECT id FROM persons WHERE hidden = 0)"
 
 /* ---- sets -------------------------------------------------------------------- */
 
@@ -89,95 +91,110 @@ typedef struct set_def {
 #define L CATALOG_GRAPH_LIST
 
 static const set_def sets[CATALOG_GRAPH_SET_COUNT] = {
-    [CATALOG_GRAPH_FOTO] = {"WITH " PHOTO_DATES " SELECT ph.photo_id,"
-                            " (SELECT min(path) FROM photo_sources s WHERE s.photo_id = ph.photo_id),"
-                            " ph.date, ph.precision, ph.date_source FROM ph ORDER BY ph.photo_id",
-                            {{"id", T}, {"path", T}, {"timestamp", T}, {"precision", T}, {"date_source", T}},
-                            5},
-    [CATALOG_GRAPH_PERSON] = {"SELECT p.id, p.name,"
-                              " (SELECT json_group_array(label) FROM (SELECT label FROM person_suggestions s"
-                              "   WHERE s.person_id = p.id AND s.status = 'open' ORDER BY confidence DESC, label)),"
-                              " (SELECT avg(f.status = 'confirmed') FROM faces f WHERE f.person_id = p.id"
-                              "   AND f.status <> 'rejected')"
-                              " FROM persons p WHERE p.hidden = 0"
-                              " AND EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id AND f.status <> 'rejected')"
-                              " ORDER BY p.id",
-                              {{"cluster_id", I}, {"name", T}, {"suggested_labels", L}, {"confidence", R}},
-                              4},
-    [CATALOG_GRAPH_CLUSTER] = {"SELECT f.person_id, count(*) FROM faces f WHERE " FACE_COUNTS("f")
-                               " GROUP BY f.person_id ORDER BY f.person_id",
-                               {{"id", I}, {"size", I}},
-                               2},
-    [CATALOG_GRAPH_EVENT] = {"SELECT id, name, year, coalesce(date_value, CAST(year AS TEXT)),"
-                             " CASE WHEN date_value IS NOT NULL THEN date_precision WHEN year IS NOT NULL THEN 'year' END,"
-                             " source FROM events ORDER BY id",
-                             {{"id", I}, {"name", T}, {"year", I}, {"date", T}, {"precision", T}, {"source", T}},
-                             6},
-    [CATALOG_GRAPH_LOCATION] = {"SELECT id, name, lat, lon, country, geonames_id, source FROM places ORDER BY id",
-                                {{"id", I},
-                                 {"name", T},
-                                 {"lat", R},
-                                 {"lon", R},
-                                 {"country", T},
-                                 {"geonames_id", I},
-                                 {"source", T}},
-                                7},
-    [CATALOG_GRAPH_YEAR] = {"WITH " PHOTO_DATES " SELECT y FROM ("
-                            " SELECT " YEAR_OF("ph.date", "ph.precision") " AS y FROM ph"
-                            " UNION SELECT year FROM events UNION SELECT value FROM years)"
-                            " WHERE y BETWEEN 1000 AND 9999 ORDER BY y",
-                            {{"value", I}},
-                            1},
-    [CATALOG_GRAPH_APPEARS_IN] = {"SELECT f.person_id, f.photo_id, json_array(f.box_x, f.box_y, f.box_w, f.box_h),"
-                                  " max(coalesce(f.score, 0)) FROM faces f WHERE " FACE_COUNTS("f")
-                                  " GROUP BY f.person_id, f.photo_id ORDER BY f.person_id, f.photo_id",
-                                  {{"person", I}, {"photo", T}, {"bbox", L}, {"confidence", R}},
-                                  4},
-    [CATALOG_GRAPH_TAKEN_AT] = {"SELECT photo_id, place_id FROM photo_annotations WHERE place_id IS NOT NULL"
+    [CATALOG_GRAPH_FOTO] = { "WITH " PHOTO_DATES " SELECT ph.photo_id,"
+                             " (SELECT min(path) FROM photo_sources s WHERE s.photo_id = ph.photo_id),"
+                             " ph.date, ph.precision, ph.date_source FROM ph ORDER BY ph.photo_id",
+                             { { "id", T },
+                               { "path", T },
+                               { "timestamp", T },
+                               { "precision", T },
+                               { "date_source", T } },
+                             5 },
+    [CATALOG_GRAPH_PERSON] = { "SELECT p.id, p.name,"
+                               " (SELECT json_group_array(label) FROM (SELECT label FROM person_suggestions s"
+                               "   WHERE s.person_id = p.id AND s.status = 'open' ORDER BY confidence DESC, label)),"
+                               " (SELECT avg(f.status = 'confirmed') FROM faces f WHERE f.person_id = p.id"
+                               "   AND f.status <> 'rejected')"
+                               " FROM persons p WHERE p.hidden = 0"
+                               " AND EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id AND f.status <> 'rejected')"
+                               " ORDER BY p.id",
+                               { { "cluster_id", I }, { "name", T }, { "suggested_labels", L }, { "confidence", R } },
+                               4 },
+    [CATALOG_GRAPH_CLUSTER] = { "SELECT f.person_id, count(*) FROM faces f WHERE " FACE_COUNTS(
+                                    "f") " GROUP BY f.person_id ORDER BY f.person_id",
+                                { { "id", I }, { "size", I } },
+                                2 },
+    [CATALOG_GRAPH_EVENT] = { "SELECT id, name, year, coalesce(date_value, CAST(year AS TEXT)),"
+                              " CASE WHEN date_value IS NOT NULL THEN date_precision WHEN year IS NOT NULL THEN 'year' "
+                              "END,"
+                              " source FROM events ORDER BY id",
+                              { { "id", I },
+                                { "name", T },
+                                { "year", I },
+                                { "date", T },
+                                { "precision", T },
+                                { "source", T } },
+                              6 },
+    [CATALOG_GRAPH_LOCATION] = { "SELECT id, name, lat, lon, country, geonames_id, source FROM places ORDER BY id",
+                                 { { "id", I },
+                                   { "name", T },
+                                   { "lat", R },
+                                   { "lon", R },
+                                   { "country", T },
+                                   { "geonames_id", I },
+                                   { "source", T } },
+                                 7 },
+    [CATALOG_GRAPH_YEAR] = { "WITH " PHOTO_DATES " SELECT y FROM ("
+                             " SELECT " YEAR_OF(
+                                 "ph.date",
+                                 "ph.precision") " AS y FROM ph"
+                                                 " UNION SELECT year FROM events UNION SELECT value FROM years)"
+                                                 " WHERE y BETWEEN 1000 AND 9999 ORDER BY y",
+                             { { "value", I } },
+                             1 },
+    [CATALOG_GRAPH_APPEARS_IN] = { "SELECT f.person_id, f.photo_id, json_array(f.box_x, f.box_y, f.box_w, f.box_h),"
+                                   " max(coalesce(f.score, 0)) FROM faces f WHERE " FACE_COUNTS(
+                                       "f") " GROUP BY f.person_id, f.photo_id ORDER BY f.person_id, f.photo_id",
+                                   { { "person", I }, { "photo", T }, { "bbox", L }, { "confidence", R } },
+                                   4 },
+    [CATALOG_GRAPH_TAKEN_AT] = { "SELECT photo_id, place_id FROM photo_annotations WHERE place_id IS NOT NULL"
+                                 " ORDER BY photo_id",
+                                 { { "photo", T }, { "place", I } },
+                                 2 },
+    [CATALOG_GRAPH_PART_OF] = { "SELECT photo_id, event_id FROM photo_annotations WHERE event_id IS NOT NULL"
                                 " ORDER BY photo_id",
-                                {{"photo", T}, {"place", I}},
-                                2},
-    [CATALOG_GRAPH_PART_OF] = {"SELECT photo_id, event_id FROM photo_annotations WHERE event_id IS NOT NULL"
-                               " ORDER BY photo_id",
-                               {{"photo", T}, {"event", I}},
-                               2},
-    [CATALOG_GRAPH_LOCATED_IN] = {"SELECT id, location_id FROM events WHERE location_id IS NOT NULL ORDER BY id",
-                                  {{"event", I}, {"place", I}},
-                                  2},
-    [CATALOG_GRAPH_SAME_AS] = {"SELECT DISTINCT f.person_id, f.person_id FROM faces f WHERE " FACE_COUNTS("f")
-                               " ORDER BY f.person_id",
-                               {{"cluster", I}, {"person", I}},
-                               2},
-    [CATALOG_GRAPH_PERFORMED_AT] = {"SELECT f.person_id, a.event_id, count(DISTINCT f.photo_id)"
-                                    " FROM faces f JOIN photo_annotations a ON a.photo_id = f.photo_id"
-                                    " WHERE a.event_id IS NOT NULL AND " FACE_COUNTS("f")
-                                    " GROUP BY f.person_id, a.event_id ORDER BY f.person_id, a.event_id",
-                                    {{"person", I}, {"event", I}, {"photos", I}},
-                                    3},
-    [CATALOG_GRAPH_IN_YEAR] = {"WITH " PHOTO_DATES " SELECT photo_id, y FROM (SELECT photo_id, "
-                               YEAR_OF("ph.date", "ph.precision") " AS y FROM ph)"
-                               " WHERE y BETWEEN 1000 AND 9999 ORDER BY photo_id",
-                               {{"photo", T}, {"year", I}},
-                               2},
-    [CATALOG_GRAPH_NEXT_PHOTO] = {"WITH " PHOTO_DATES " SELECT a, b, 'event:' || event_id FROM ("
-                                  " SELECT photo_id AS a, event_id,"
-                                  "  lead(photo_id) OVER (PARTITION BY event_id ORDER BY date, photo_id) AS b"
-                                  " FROM ph WHERE event_id IS NOT NULL AND date IS NOT NULL)"
-                                  " WHERE b IS NOT NULL ORDER BY a",
-                                  {{"from_id", T}, {"to_id", T}, {"scope", T}},
-                                  3},
-    [CATALOG_GRAPH_NEXT_EVENT] =
-        {"WITH ed AS (SELECT id, coalesce(date_value, CAST(year AS TEXT)) AS d FROM events"
-         "   WHERE coalesce(date_value, year) IS NOT NULL),"
-         " pe AS (SELECT DISTINCT f.person_id AS person, a.event_id AS event FROM faces f"
-         "   JOIN photo_annotations a ON a.photo_id = f.photo_id WHERE a.event_id IS NOT NULL AND " FACE_COUNTS("f") ")"
-         " SELECT a, b, scope FROM ("
-         "  SELECT id AS a, lead(id) OVER (ORDER BY d, id) AS b, 'archive' AS scope, 0 AS k FROM ed"
-         "  UNION ALL SELECT pe.event, lead(pe.event) OVER (PARTITION BY pe.person ORDER BY ed.d, ed.id),"
-         "   'person:' || pe.person, pe.person FROM pe JOIN ed ON ed.id = pe.event)"
-         " WHERE b IS NOT NULL ORDER BY k, a",
-         {{"from_id", I}, {"to_id", I}, {"scope", T}},
-         3},
+                                { { "photo", T }, { "event", I } },
+                                2 },
+    [CATALOG_GRAPH_LOCATED_IN] = { "SELECT id, location_id FROM events WHERE location_id IS NOT NULL ORDER BY id",
+                                   { { "event", I }, { "place", I } },
+                                   2 },
+    [CATALOG_GRAPH_SAME_AS] = { "SELECT DISTINCT f.person_id, f.person_id FROM faces f WHERE " FACE_COUNTS(
+                                    "f") " ORDER BY f.person_id",
+                                { { "cluster", I }, { "person", I } },
+                                2 },
+    [CATALOG_GRAPH_PERFORMED_AT] = { "SELECT f.person_id, a.event_id, count(DISTINCT f.photo_id)"
+                                     " FROM faces f JOIN photo_annotations a ON a.photo_id = f.photo_id"
+                                     " WHERE a.event_id IS NOT NULL AND " FACE_COUNTS(
+                                         "f") " GROUP BY f.person_id, a.event_id ORDER BY f.person_id, a.event_id",
+                                     { { "person", I }, { "event", I }, { "photos", I } },
+                                     3 },
+    [CATALOG_GRAPH_IN_YEAR] = { "WITH " PHOTO_DATES " SELECT photo_id, y FROM (SELECT photo_id, " YEAR_OF(
+                                    "ph.date", "ph.precision") " AS y FROM ph)"
+                                                               " WHERE y BETWEEN 1000 AND 9999 ORDER BY photo_id",
+                                { { "photo", T }, { "year", I } },
+                                2 },
+    [CATALOG_GRAPH_NEXT_PHOTO] = { "WITH " PHOTO_DATES " SELECT a, b, 'event:' || event_id FROM ("
+                                   " SELECT photo_id AS a, event_id,"
+                                   "  lead(photo_id) OVER (PARTITION BY event_id ORDER BY date, photo_id) AS b"
+                                   " FROM ph WHERE event_id IS NOT NULL AND date IS NOT NULL)"
+                                   " WHERE b IS NOT NULL ORDER BY a",
+                                   { { "from_id", T }, { "to_id", T }, { "scope", T } },
+                                   3 },
+    [CATALOG_GRAPH_NEXT_EVENT] = { "WITH ed AS (SELECT id, coalesce(date_value, CAST(year AS TEXT)) AS d FROM events"
+                                   "   WHERE coalesce(date_value, year) IS NOT NULL),"
+                                   " pe AS (SELECT DISTINCT f.person_id AS person, a.event_id AS event FROM faces f"
+                                   "   JOIN photo_annotations a ON a.photo_id = f.photo_id WHERE a.event_id IS NOT "
+                                   "NULL AND " FACE_COUNTS(
+                                       "f") ")"
+                                            " SELECT a, b, scope FROM ("
+                                            "  SELECT id AS a, lead(id) OVER (ORDER BY d, id) AS b, 'archive' AS "
+                                            "scope, 0 AS k FROM ed"
+                                            "  UNION ALL SELECT pe.event, lead(pe.event) OVER (PARTITION BY pe.person "
+                                            "ORDER BY ed.d, ed.id),"
+                                            "   'person:' || pe.person, pe.person FROM pe JOIN ed ON ed.id = pe.event)"
+                                            " WHERE b IS NOT NULL ORDER BY k, a",
+                                   { { "from_id", I }, { "to_id", I }, { "scope", T } },
+                                   3 },
 };
 
 #undef T
@@ -213,8 +230,12 @@ int catalog_graph_each(catalog *c, catalog_graph_set set, catalog_graph_row_fn f
             if (v->null)
                 continue;
             switch (d->cols[i].kind) {
-            case CATALOG_GRAPH_INT: v->i = sqlite3_column_int64(st, i); break;
-            case CATALOG_GRAPH_REAL: v->r = sqlite3_column_double(st, i); break;
+            case CATALOG_GRAPH_INT:
+                v->i = sqlite3_column_int64(st, i);
+                break;
+            case CATALOG_GRAPH_REAL:
+                v->r = sqlite3_column_double(st, i);
+                break;
             default:
                 v->s = col_text(st, i);
                 v->len = (size_t)sqlite3_column_bytes(st, i);
@@ -232,7 +253,8 @@ int catalog_graph_each(catalog *c, catalog_graph_set set, catalog_graph_row_fn f
 
 int catalog_graph_read_begin(catalog *c, err *e)
 {
-    if (sqlite3_exec(catalog_sqlite(c), "BEGIN DEFERRED; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_exec(catalog_sqlite(c), "BEGIN DEFERRED; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) !=
+        SQLITE_OK) {
         int rc = db_error(c, "begin reading the graph", e);
         sqlite3_exec(catalog_sqlite(c), "ROLLBACK", NULL, NULL, NULL);
         return rc;
@@ -247,7 +269,7 @@ void catalog_graph_read_end(catalog *c)
 
 /* ---- writers ----------------------------------------------------------------- */
 
-static const char *const precisions[] = {"day", "month", "season", "year", "decade"};
+static const char *const precisions[] = { "day", "month", "season", "year", "decade" };
 
 static bool precision_ok(const char *p)
 {
@@ -262,16 +284,15 @@ static int check_date(catalog *c, const char *what, const char *v, const char *p
 {
     bool has_v = v && *v, has_p = prec && *prec;
     if (has_v != has_p)
-        return err_set(e, ERR_INVALID, "%s: %s: a date needs both its value and its precision", catalog_path(c),
-                       what);
+        return err_set(e, ERR_INVALID, "%s: %s: a date needs both its value and its precision", catalog_path(c), what);
     if (!has_v)
         return 0;
     if (!precision_ok(prec))
         return err_set(e, ERR_INVALID, "%s: %s: date precision '%s' is not day, month, season, year or decade",
                        catalog_path(c), what, prec);
     if (strlen(v) < 4 || strspn(v, "0123456789") < 4)
-        return err_set(e, ERR_INVALID, "%s: %s: date '%s' does not start with a four-digit year", catalog_path(c),
-                       what, v);
+        return err_set(e, ERR_INVALID, "%s: %s: date '%s' does not start with a four-digit year", catalog_path(c), what,
+                       v);
     return 0;
 }
 
@@ -280,8 +301,8 @@ int catalog_graph_place_put(catalog *c, catalog_place *p, err *e)
     if (!p->name || !*p->name)
         return err_set(e, ERR_INVALID, "%s: a place needs a name", catalog_path(c));
     if (p->has_coords && !(fabs(p->lat) <= 90 && fabs(p->lon) <= 180))
-        return err_set(e, ERR_INVALID, "%s: place '%s': lat %g, lon %g out of range", catalog_path(c), p->name,
-                       p->lat, p->lon);
+        return err_set(e, ERR_INVALID, "%s: place '%s': lat %g, lon %g out of range", catalog_path(c), p->name, p->lat,
+                       p->lon);
     sqlite3_stmt *st = prepare(c,
                                "INSERT INTO places (name, lat, lon, country, geonames_id, source)"
                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO UPDATE SET"
@@ -470,38 +491,43 @@ typedef struct neighbour_def {
 } neighbour_def;
 
 static const neighbour_def neighbour_defs[] = {
-    {"Person",
-     "SELECT 'SAME_AS', -1, 'Cluster', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1 AND hidden = 0)"
-     " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', 1, 'Event', CAST(a.event_id AS TEXT) FROM faces f"
-     "  JOIN photo_annotations a ON a.photo_id = f.photo_id WHERE f.person_id = ?1 AND f.status <> 'rejected'"
-     "  AND a.event_id IS NOT NULL)"
-     " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', 1, 'Foto', f.photo_id FROM faces f"
-     "  WHERE f.person_id = ?1 AND f.status <> 'rejected')"},
-    {"Foto",
-     "SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT) FROM photo_annotations WHERE photo_id = ?1 AND event_id IS NOT NULL"
-     " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT) FROM photo_annotations"
-     "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
-     " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', -1, 'Person', CAST(f.person_id AS TEXT) FROM faces f"
-     "  WHERE f.photo_id = ?1 AND " FACE_COUNTS("f") ")"},
-    {"Event",
-     "SELECT 'LOCATED_IN', 1, 'Location', CAST(location_id AS TEXT) FROM events WHERE id = ?1 AND location_id IS NOT NULL"
-     " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', -1, 'Person', CAST(f.person_id AS TEXT)"
-     "  FROM photo_annotations a JOIN faces f ON f.photo_id = a.photo_id WHERE a.event_id = ?1 AND " FACE_COUNTS("f") ")"
-     " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id FROM photo_annotations WHERE event_id = ?1"},
-    {"Location",
-     "SELECT 'LOCATED_IN', -1, 'Event', CAST(id AS TEXT) FROM events WHERE location_id = ?1"
-     " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id FROM photo_annotations WHERE place_id = ?1"},
-    {"Cluster",
-     "SELECT 'SAME_AS', 1, 'Person', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1 AND hidden = 0)"},
-    {"Year",
-     "SELECT 'IN_YEAR', -1, 'Foto', photo_id FROM photo_annotations WHERE date_value >= ?1 AND date_value < ?1 || 'z'"
-     "  AND date_precision <> 'decade'"
-     " UNION ALL SELECT 'IN_YEAR', -1, 'Foto', p.photo_id FROM photos p WHERE p.taken_at >= ?1 AND p.taken_at < ?1 || 'z'"
-     "  AND NOT EXISTS (SELECT 1 FROM photo_annotations a WHERE a.photo_id = p.photo_id AND a.date_value IS NOT NULL)"},
+    { "Person",
+      "SELECT 'SAME_AS', -1, 'Cluster', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1 AND hidden "
+      "= 0)"
+      " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', 1, 'Event', CAST(a.event_id AS TEXT) FROM faces f"
+      "  JOIN photo_annotations a ON a.photo_id = f.photo_id WHERE f.person_id = ?1 AND f.status <> 'rejected'"
+      "  AND a.event_id IS NOT NULL)"
+      " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', 1, 'Foto', f.photo_id FROM faces f"
+      "  WHERE f.person_id = ?1 AND f.status <> 'rejected')" },
+    { "Foto",
+      "SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT) FROM photo_annotations WHERE photo_id = ?1 AND event_id IS "
+      "NOT NULL"
+      " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT) FROM photo_annotations"
+      "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
+      " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', -1, 'Person', CAST(f.person_id AS TEXT) FROM faces f"
+      "  WHERE f.photo_id = ?1 AND " FACE_COUNTS("f") ")" },
+    { "Event",
+      "SELECT 'LOCATED_IN', 1, 'Location', CAST(location_id AS TEXT) FROM events WHERE id = ?1 AND location_id IS NOT "
+      "NULL"
+      " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', -1, 'Person', CAST(f.person_id AS TEXT)"
+      "  FROM photo_annotations a JOIN faces f ON f.photo_id = a.photo_id WHERE a.event_id = ?1 AND " FACE_COUNTS(
+          "f") ")"
+               " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id FROM photo_annotations WHERE event_id = ?1" },
+    { "Location", "SELECT 'LOCATED_IN', -1, 'Event', CAST(id AS TEXT) FROM events WHERE location_id = ?1"
+                  " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id FROM photo_annotations WHERE place_id = ?1" },
+    { "Cluster", "SELECT 'SAME_AS', 1, 'Person', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1 "
+                 "AND hidden = 0)" },
+    { "Year",
+      "SELECT 'IN_YEAR', -1, 'Foto', photo_id FROM photo_annotations WHERE date_value >= ?1 AND date_value < ?1 || 'z'"
+      "  AND date_precision <> 'decade'"
+      " UNION ALL SELECT 'IN_YEAR', -1, 'Foto', p.photo_id FROM photos p WHERE p.taken_at >= ?1 AND p.taken_at < ?1 || "
+      "'z'"
+      "  AND NOT EXISTS (SELECT 1 FROM photo_annotations a WHERE a.photo_id = p.photo_id AND a.date_value IS NOT "
+      "NULL)" },
 };
 
-int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn,
-                             void *ud, err *e)
+int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn, void *ud,
+                             err *e)
 {
     const neighbour_def *d = NULL;
     for (size_t i = 0; i < sizeof neighbour_defs / sizeof neighbour_defs[0]; i++)
@@ -543,9 +569,12 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
     else if (strcmp(type, "Location") == 0)
         sql = "SELECT name, NULL, NULL FROM places WHERE id = ?1";
     else if (strcmp(type, "Foto") == 0)
-        sql = "WITH " PHOTO_DATES " SELECT coalesce((SELECT replace(min(path), rtrim(min(path), replace(min(path), '/', '')), '')"
-              " FROM photo_sources WHERE photo_id = ?1), ?1), " YEAR_OF("date", "precision") ","
-              " coalesce(place_id, (SELECT location_id FROM events WHERE id = ph.event_id)) FROM ph WHERE photo_id = ?1",
+        sql = "WITH " PHOTO_DATES
+              " SELECT coalesce((SELECT replace(min(path), rtrim(min(path), replace(min(path), '/', '')), '')"
+              " FROM photo_sources WHERE photo_id = ?1), ?1), " YEAR_OF(
+                  "date", "precision") ","
+                                       " coalesce(place_id, (SELECT location_id FROM events WHERE id = ph.event_id)) "
+                                       "FROM ph WHERE photo_id = ?1",
         text_id = true;
     else if (strcmp(type, "Year") == 0)
         sql = "SELECT CAST(?1 AS TEXT), NULL, NULL WHERE CAST(?1 AS INTEGER) BETWEEN 1000 AND 9999";
@@ -691,12 +720,13 @@ int catalog_graph_coappearance(catalog *c, int64_t person_id, int limit, catalog
 {
     sqlite3_stmt *st = prepare(
         c,
-        "WITH pp AS (SELECT DISTINCT f.person_id AS person, f.photo_id AS photo FROM faces f WHERE " FACE_COUNTS("f") ")"
-        " SELECT x.person, px.name, y.person, py.name, count(*) AS n FROM pp x"
-        " JOIN pp y ON y.photo = x.photo AND y.person > x.person"
-        " JOIN persons px ON px.id = x.person JOIN persons py ON py.id = y.person"
-        " WHERE ?1 = 0 OR x.person = ?1 OR y.person = ?1"
-        " GROUP BY x.person, y.person ORDER BY n DESC, x.person, y.person LIMIT ?2",
+        "WITH pp AS (SELECT DISTINCT f.person_id AS person, f.photo_id AS photo FROM faces f WHERE " FACE_COUNTS(
+            "f") ")"
+                 " SELECT x.person, px.name, y.person, py.name, count(*) AS n FROM pp x"
+                 " JOIN pp y ON y.photo = x.photo AND y.person > x.person"
+                 " JOIN persons px ON px.id = x.person JOIN persons py ON py.id = y.person"
+                 " WHERE ?1 = 0 OR x.person = ?1 OR y.person = ?1"
+                 " GROUP BY x.person, y.person ORDER BY n DESC, x.person, y.person LIMIT ?2",
         "read co-appearances", e);
     if (!st)
         return e ? e->code : ERR_DB;
@@ -713,17 +743,18 @@ int catalog_graph_coappearance(catalog *c, int64_t person_id, int limit, catalog
     return rc;
 }
 
-int catalog_graph_person_span(catalog *c, int64_t person_id, int (*fn)(const catalog_person_span *, void *),
-                              void *ud, err *e)
+int catalog_graph_person_span(catalog *c, int64_t person_id, int (*fn)(const catalog_person_span *, void *), void *ud,
+                              err *e)
 {
-    sqlite3_stmt *st = prepare(c,
-                               "WITH " PHOTO_DATES ","
-                               " mine AS (SELECT DISTINCT f.photo_id FROM faces f WHERE f.person_id = ?1"
-                               "  AND f.status <> 'rejected')"
-                               " SELECT p.id, p.name, min(ph.date), max(ph.date), count(mine.photo_id),"
-                               "  count(ph.date) FROM persons p LEFT JOIN mine LEFT JOIN ph ON ph.photo_id = mine.photo_id"
-                               " WHERE p.id = ?1 AND p.hidden = 0 GROUP BY p.id",
-                               "read a person's span", e);
+    sqlite3_stmt *st =
+        prepare(c,
+                "WITH " PHOTO_DATES ","
+                " mine AS (SELECT DISTINCT f.photo_id FROM faces f WHERE f.person_id = ?1"
+                "  AND f.status <> 'rejected')"
+                " SELECT p.id, p.name, min(ph.date), max(ph.date), count(mine.photo_id),"
+                "  count(ph.date) FROM persons p LEFT JOIN mine LEFT JOIN ph ON ph.photo_id = mine.photo_id"
+                " WHERE p.id = ?1 AND p.hidden = 0 GROUP BY p.id",
+                "read a person's span", e);
     if (!st)
         return e ? e->code : ERR_DB;
     sqlite3_bind_int64(st, 1, person_id);

@@ -47,7 +47,12 @@ typedef enum catalog_graph_set {
 } catalog_graph_set;
 
 /* What a column holds. LIST columns are JSON arrays of numbers or strings. */
-typedef enum catalog_graph_kind { CATALOG_GRAPH_TEXT, CATALOG_GRAPH_INT, CATALOG_GRAPH_REAL, CATALOG_GRAPH_LIST } catalog_graph_kind;
+typedef enum catalog_graph_kind {
+    CATALOG_GRAPH_TEXT,
+    CATALOG_GRAPH_INT,
+    CATALOG_GRAPH_REAL,
+    CATALOG_GRAPH_LIST
+} catalog_graph_kind;
 
 typedef struct catalog_graph_column {
     const char *name;
@@ -60,9 +65,9 @@ const catalog_graph_column *catalog_graph_columns(catalog_graph_set set, int *n)
 /* One value of a row; valid only during the callback. */
 typedef struct catalog_graph_value {
     bool null;
-    int64_t i;      /* INT */
-    double r;       /* REAL */
-    const char *s;  /* TEXT, LIST (JSON text): NUL-terminated, len bytes */
+    int64_t i;     /* INT */
+    double r;      /* REAL */
+    const char *s; /* TEXT, LIST (JSON text): NUL-terminated, len bytes */
     size_t len;
 } catalog_graph_value;
 
@@ -79,24 +84,24 @@ void catalog_graph_read_end(catalog *c);
 /* ---- writers of the schema 4 contract (places, events, annotations) ------- */
 
 typedef struct catalog_place {
-    int64_t id;            /* set by catalog_graph_place_put */
-    const char *name;      /* required, unique */
+    int64_t id;       /* set by catalog_graph_place_put */
+    const char *name; /* required, unique */
     bool has_coords;
     double lat, lon;
-    const char *country;   /* NULL = unknown */
-    int64_t geonames_id;   /* 0 = unknown */
-    const char *source;    /* NULL = unknown */
+    const char *country; /* NULL = unknown */
+    int64_t geonames_id; /* 0 = unknown */
+    const char *source;  /* NULL = unknown */
 } catalog_place;
 /* Inserts the place, or updates the facts of the place with the same name;
  * p->id set. ERR_INVALID for an empty name or lat/lon out of range. */
 int catalog_graph_place_put(catalog *c, catalog_place *p, err *e);
 
 typedef struct catalog_event {
-    int64_t id;               /* set by catalog_graph_event_put */
-    const char *name;         /* required */
-    int year;                 /* 0 = unknown */
-    int64_t location_id;      /* 0 = none */
-    const char *date_value;   /* "1977", "1977-02", "1977-02-14"; NULL = none */
+    int64_t id;                 /* set by catalog_graph_event_put */
+    const char *name;           /* required */
+    int year;                   /* 0 = unknown */
+    int64_t location_id;        /* 0 = none */
+    const char *date_value;     /* "1977", "1977-02", "1977-02-14"; NULL = none */
     const char *date_precision; /* day, month, season, year, decade; NULL with no date */
     const char *source;
 } catalog_event;
@@ -107,10 +112,10 @@ typedef struct catalog_annotation {
     const char *photo_id;
     const char *date_value, *date_precision, *date_source; /* NULL = no date */
     bool date_inferred;
-    int64_t place_id;       /* 0 = none */
+    int64_t place_id; /* 0 = none */
     const char *place_source;
-    int64_t event_id;       /* 0 = none */
-    const char *evidence;   /* JSON array text or NULL */
+    int64_t event_id;     /* 0 = none */
+    const char *evidence; /* JSON array text or NULL */
 } catalog_annotation;
 /* Writes the photo's annotation row (replacing one not written by a person:
  * a row whose date_source or place_source is 'human' is kept and ERR_CONFLICT
@@ -125,8 +130,8 @@ int catalog_graph_annotation_put(catalog *c, const catalog_annotation *a, err *e
 typedef struct catalog_timeline_photo {
     const char *photo_id;
     const char *date, *precision, *date_source;
-    int64_t event_id;        /* 0 = none */
-    const char *event_name;  /* NULL = none */
+    int64_t event_id;       /* 0 = none */
+    const char *event_name; /* NULL = none */
     const char *event_date, *event_precision;
     int64_t place_id;
     const char *place_name;
@@ -149,8 +154,8 @@ int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_
  * fn(rel, dir (1 = out, -1 = in), other type, other id, ud). Types are the
  * node labels ("Foto", "Person", ...); ids text (photo id, number). */
 typedef int (*catalog_neighbour_fn)(const char *rel, int dir, const char *type, const char *id, void *ud);
-int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn,
-                             void *ud, err *e);
+int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn, void *ud,
+                             err *e);
 /* A node's caption: person name or "Person N", event name, place name, photo
  * path's file name, the year. 1 and buf filled when the node exists, 0 if not. */
 int catalog_graph_node_label(catalog *c, const char *type, const char *id, char *buf, size_t size, err *e);
@@ -164,11 +169,11 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
 typedef struct catalog_event_row {
     int64_t id;
     const char *name;
-    int year;                 /* 0 = unknown */
+    int year; /* 0 = unknown */
     const char *date, *precision, *source;
     int64_t place_id;
     const char *place_name;
-    int64_t photos;           /* photos annotated with the event */
+    int64_t photos; /* photos annotated with the event */
 } catalog_event_row;
 typedef int (*catalog_event_fn)(const catalog_event_row *ev, void *ud);
 /* Events in time order (undated last); event_id > 0: that one only (0 rows = none). */
@@ -205,7 +210,7 @@ typedef struct catalog_person_span {
     const char *first_date, *last_date; /* NULL when no dated photo */
     int64_t photos, dated_photos;
 } catalog_person_span;
-int catalog_graph_person_span(catalog *c, int64_t person_id, int (*fn)(const catalog_person_span *, void *),
-                              void *ud, err *e);
+int catalog_graph_person_span(catalog *c, int64_t person_id, int (*fn)(const catalog_person_span *, void *), void *ud,
+                              err *e);
 
 #endif

@@ -21,9 +21,9 @@
 #ifndef FACETAG_TEST_GRAPH_FIXTURE_H
 #define FACETAG_TEST_GRAPH_FIXTURE_H
 
-#include "store/persons.h"
 #include "store/catalog.h"
 #include "store/catalog_graph.h"
+#include "store/persons.h"
 #include "testutil.h"
 
 #include <stdio.h>
@@ -32,10 +32,10 @@
 #define GF_PHOTOS 10
 
 static const char *const gf_person_names[4] = {
-    "\"}) DETACH DELETE n //",                       /* A */
+    "\"}) DETACH DELETE n //",                        /* A */
     "back\\slash 'single' \"double\" `tick` /* c */", /* B */
     "Zoë 山田 🎭 <b>MERGE</b> (x) RETURN x; $rows",    /* C */
-    "Hidden Person",                                 /* D */
+    "Hidden Person",                                  /* D */
 };
 static const char gf_place_hostile[] = "'; MATCH (n) DETACH DELETE n; //\nline two\r\n\ttab \x01 end \xe2\x80\xa8 sep";
 static const char gf_event_hostile[] = ":param rows => [] \\' \\\" }]-> CREATE (evil)";
@@ -44,14 +44,14 @@ static const char gf_path_not_utf8[] = "/archive/\xff\xfe-latin1-\xe9.jpg";
 
 typedef struct graph_fixture {
     char photo[GF_PHOTOS][PHOTO_ID_LEN + 1];
-    int64_t person[4];          /* A, B, C, D */
+    int64_t person[4]; /* A, B, C, D */
     int64_t karneval, hostile_event, koeln, hostile_place;
     int64_t rejected_face;
 } graph_fixture;
 
 static int gf_face(catalog *c, graph_fixture *f, int photo, int face_no, int who, double age, err *e)
 {
-    catalog_face fc = {0};
+    catalog_face fc = { 0 };
     snprintf(fc.photo_id, sizeof fc.photo_id, "%s", f->photo[photo]);
     fc.face_no = face_no;
     snprintf(fc.model_version, sizeof fc.model_version, "test-model");
@@ -78,7 +78,7 @@ static inline int graph_fixture_build(catalog *c, graph_fixture *f, err *e)
     memset(f, 0, sizeof *f);
     int rc = 0;
     for (int i = 0; i < GF_PHOTOS && rc == 0; i++) {
-        catalog_photo p = {0};
+        catalog_photo p = { 0 };
         snprintf(f->photo[i], sizeof f->photo[i], "%016x", 0xa0 + i);
         memcpy(p.photo_id, f->photo[i], sizeof p.photo_id);
         for (int k = 0; k < 64; k++)
@@ -118,8 +118,8 @@ static inline int graph_fixture_people_and_places(catalog *c, graph_fixture *f, 
 {
     int rc = 0;
     /* who: photo, face_no, person, age */
-    static const int faces[][3] = {{0, 0, 0}, {0, 1, 1}, {1, 0, 0}, {1, 1, 2}, {2, 0, 1}, {2, 1, 3},
-                                   {3, 0, 0}, {4, 0, 0}, {5, 0, 1}, {6, 0, 0}, {7, 0, 2}, {8, 0, 0}};
+    static const int faces[][3] = { { 0, 0, 0 }, { 0, 1, 1 }, { 1, 0, 0 }, { 1, 1, 2 }, { 2, 0, 1 }, { 2, 1, 3 },
+                                    { 3, 0, 0 }, { 4, 0, 0 }, { 5, 0, 1 }, { 6, 0, 0 }, { 7, 0, 2 }, { 8, 0, 0 } };
     for (size_t i = 0; i < sizeof faces / sizeof faces[0] && rc == 0; i++) {
         int who = faces[i][2];
         double age = who == 0 ? 30 + faces[i][0] : who == 1 ? 50 : 8;
@@ -129,34 +129,57 @@ static inline int graph_fixture_people_and_places(catalog *c, graph_fixture *f, 
         rc = persons_reject_face(c, "test", f->rejected_face, e);
     if (rc == 0)
         rc = persons_hide(c, "test", f->person[3], true, e);
-    catalog_place koeln = {.name = "Köln", .has_coords = true, .lat = 50.9375, .lon = 6.9603, .country = "DE",
-                           .geonames_id = 2886242, .source = "gazetteer"};
-    catalog_place hp = {.name = gf_place_hostile, .source = "caption"};
+    catalog_place koeln = { .name = "Köln",
+                            .has_coords = true,
+                            .lat = 50.9375,
+                            .lon = 6.9603,
+                            .country = "DE",
+                            .geonames_id = 2886242,
+                            .source = "gazetteer" };
+    catalog_place hp = { .name = gf_place_hostile, .source = "caption" };
     if (rc == 0)
         rc = catalog_graph_place_put(c, &koeln, e);
     if (rc == 0)
         rc = catalog_graph_place_put(c, &hp, e);
     f->koeln = koeln.id, f->hostile_place = hp.id;
-    catalog_event karneval = {.name = "Karneval", .year = 1977, .location_id = koeln.id, .date_value = "1977-02",
-                              .date_precision = "month", .source = "folder"};
-    catalog_event he = {.name = gf_event_hostile, .year = 1980, .location_id = hp.id, .source = "caption"};
+    catalog_event karneval = { .name = "Karneval",
+                               .year = 1977,
+                               .location_id = koeln.id,
+                               .date_value = "1977-02",
+                               .date_precision = "month",
+                               .source = "folder" };
+    catalog_event he = { .name = gf_event_hostile, .year = 1980, .location_id = hp.id, .source = "caption" };
     if (rc == 0)
         rc = catalog_graph_event_put(c, &karneval, e);
     if (rc == 0)
         rc = catalog_graph_event_put(c, &he, e);
     f->karneval = karneval.id, f->hostile_event = he.id;
     catalog_annotation an[] = {
-        {.photo_id = f->photo[0], .date_value = "1977-02-14", .date_precision = "day", .date_source = "exif",
-         .event_id = karneval.id, .place_id = koeln.id, .place_source = "event"},
-        {.photo_id = f->photo[1], .date_value = "1977-02-14", .date_precision = "day", .date_source = "exif",
-         .event_id = karneval.id},
-        {.photo_id = f->photo[2], .event_id = karneval.id},
-        {.photo_id = f->photo[3], .event_id = he.id, .evidence = "[{\"kind\":\"event\",\"source\":\"caption\",\"text\":\"x\"}]"},
-        {.photo_id = f->photo[4], .date_value = "1985-07", .date_precision = "month", .date_source = "folder",
-         .place_id = hp.id, .place_source = "caption"},
-        {.photo_id = f->photo[5], .date_value = "1960", .date_precision = "decade", .date_source = "caption"},
-        {.photo_id = f->photo[6], .date_value = "1990-05-01", .date_precision = "day", .date_source = "human"},
-        {.photo_id = f->photo[7]},
+        { .photo_id = f->photo[0],
+          .date_value = "1977-02-14",
+          .date_precision = "day",
+          .date_source = "exif",
+          .event_id = karneval.id,
+          .place_id = koeln.id,
+          .place_source = "event" },
+        { .photo_id = f->photo[1],
+          .date_value = "1977-02-14",
+          .date_precision = "day",
+          .date_source = "exif",
+          .event_id = karneval.id },
+        { .photo_id = f->photo[2], .event_id = karneval.id },
+        { .photo_id = f->photo[3],
+          .event_id = he.id,
+          .evidence = "[{\"kind\":\"event\",\"source\":\"caption\",\"text\":\"x\"}]" },
+        { .photo_id = f->photo[4],
+          .date_value = "1985-07",
+          .date_precision = "month",
+          .date_source = "folder",
+          .place_id = hp.id,
+          .place_source = "caption" },
+        { .photo_id = f->photo[5], .date_value = "1960", .date_precision = "decade", .date_source = "caption" },
+        { .photo_id = f->photo[6], .date_value = "1990-05-01", .date_precision = "day", .date_source = "human" },
+        { .photo_id = f->photo[7] },
     };
     for (size_t i = 0; i < sizeof an / sizeof an[0] && rc == 0; i++)
         rc = catalog_graph_annotation_put(c, &an[i], e);

@@ -41,7 +41,7 @@ static int count_row(const catalog_graph_value *row, int n, void *ud)
 static int set_rows(catalog *c, catalog_graph_set s)
 {
     int n = 0;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(catalog_graph_each(c, s, count_row, &n, &e) == 0, "%s", e.msg);
     return n;
 }
@@ -83,7 +83,7 @@ static void test_export(catalog *c, const graph_fixture *f, const char *dir)
     snprintf(script, sizeof script, "%s/graph.cypher", dir);
     snprintf(again, sizeof again, "%s/graph2.cypher", dir);
     snprintf(expected, sizeof expected, "%s/expected.json", dir);
-    err e = {0};
+    err e = { 0 };
     graph_export_stats st, st2;
     for (int k = 0; k < 2; k++) {
         FILE *out = fopen(k ? again : script, "w");
@@ -96,8 +96,8 @@ static void test_export(catalog *c, const graph_fixture *f, const char *dir)
     CHECK_MSG(a && b && n1 == n2 && memcmp(a, b, n1) == 0, "two exports of one catalog differ");
     CHECK(st.nodes == 10 + 3 + 3 + 2 + 2 + 4); /* photos, persons, clusters, events, places, years */
     CHECK_MSG(st.relations == 10 + 2 + 4 + 2 + 3 + 4 + 5 + 2 + 3, "relations %lld", (long long)st.relations);
-    CHECK(a && !strstr(a, "Hidden Person"));                     /* hidden persons stay out */
-    CHECK(a && !strstr(a, "DETACH DELETE n //\""));              /* never spliced raw */
+    CHECK(a && !strstr(a, "Hidden Person"));        /* hidden persons stay out */
+    CHECK(a && !strstr(a, "DETACH DELETE n //\"")); /* never spliced raw */
     CHECK(a && strstr(a, "CREATE INDEX facetag_foto_timestamp IF NOT EXISTS FOR (n:Foto) ON (n.timestamp);"));
     /* Every line is a statement or a :param: a newline in a value is escaped. */
     size_t lines = 0;
@@ -146,8 +146,8 @@ static void test_sets(catalog *c, const graph_fixture *f)
     CHECK(set_rows(c, CATALOG_GRAPH_YEAR) == 4);        /* 1977, 1980, 1985, 1990: a decade names no year */
     CHECK(set_rows(c, CATALOG_GRAPH_IN_YEAR) == 6);     /* photos 0-4 and 6 */
     CHECK(set_rows(c, CATALOG_GRAPH_NEXT_PHOTO) == 2);  /* Karneval: 2 (the event's month) -> 0 -> 1 */
-    next_rows r = {""};
-    err e = {0};
+    next_rows r = { "" };
+    err e = { 0 };
     CHECK(catalog_graph_each(c, CATALOG_GRAPH_NEXT_EVENT, collect_next, &r, &e) == 0);
     char want[256];
     snprintf(want, sizeof want, "%lld>%lld@archive %lld>%lld@person:%lld ", (long long)f->karneval,
@@ -157,14 +157,14 @@ static void test_sets(catalog *c, const graph_fixture *f)
 
 static void test_timeline(catalog *c, const graph_fixture *f)
 {
-    err e = {0};
+    err e = { 0 };
     json_t *t = NULL;
-    timeline_options o = {.with_undated = true};
+    timeline_options o = { .with_undated = true };
     CHECK_MSG(timeline_build(c, &o, &t, &e) == 0, "%s", e.msg);
     json_t *tl = json_object_get(t, "timeline");
     CHECK_MSG(json_array_size(tl) == 5, "%zu entries", json_array_size(tl));
-    static const char *const dates[] = {"1960", "1977-02", "1980", "1985-07", "1990-05-01"};
-    static const char *const precs[] = {"decade", "month", "year", "month", "day"};
+    static const char *const dates[] = { "1960", "1977-02", "1980", "1985-07", "1990-05-01" };
+    static const char *const precs[] = { "decade", "month", "year", "month", "day" };
     for (size_t i = 0; i < 5 && i < json_array_size(tl); i++) {
         json_t *en = json_array_get(tl, i);
         CHECK_MSG(strcmp(json_string_value(json_object_get(en, "date")), dates[i]) == 0, "entry %zu: %s", i,
@@ -175,7 +175,7 @@ static void test_timeline(catalog *c, const graph_fixture *f)
     CHECK(strcmp(json_string_value(json_object_get(karneval, "event")), "Karneval") == 0);
     CHECK(json_integer_value(json_object_get(karneval, "photo_count")) == 3);
     /* photo 2 dated by its event (month) before the two of that month's 14th */
-    static const int order[] = {2, 0, 1};
+    static const int order[] = { 2, 0, 1 };
     for (int i = 0; i < 3; i++) {
         json_t *ph = json_array_get(json_object_get(karneval, "photos"), (size_t)i);
         CHECK_MSG(ph && strcmp(json_string_value(json_object_get(ph, "id")), f->photo[order[i]]) == 0,
@@ -190,7 +190,7 @@ static void test_timeline(catalog *c, const graph_fixture *f)
     json_decref(t);
 
     /* per person: A, first/last seen, events, places, ages */
-    timeline_options op = {.person_id = f->person[0], .with_undated = true};
+    timeline_options op = { .person_id = f->person[0], .with_undated = true };
     CHECK_MSG(timeline_build(c, &op, &t, &e) == 0, "%s", e.msg);
     json_t *p = json_object_get(t, "person");
     CHECK(p && strcmp(json_string_value(json_object_get(p, "first_seen")), "1977-02-14") == 0);
@@ -205,24 +205,25 @@ static void test_timeline(catalog *c, const graph_fixture *f)
     CHECK_MSG(json_real_value(json_object_get(a85, "age")) == 34.0, "age %g",
               json_real_value(json_object_get(a85, "age")));
     json_decref(t);
-    timeline_options none = {.person_id = f->person[3]};
+    timeline_options none = { .person_id = f->person[3] };
     CHECK(timeline_build(c, &none, &t, &e) == ERR_NOTFOUND); /* hidden */
 }
 
 static void test_human_wins(catalog *c, const graph_fixture *f)
 {
-    err e = {0};
-    catalog_annotation a = {.photo_id = f->photo[6], .date_value = "1991", .date_precision = "year",
-                            .date_source = "folder"};
+    err e = { 0 };
+    catalog_annotation a = {
+        .photo_id = f->photo[6], .date_value = "1991", .date_precision = "year", .date_source = "folder"
+    };
     CHECK(catalog_graph_annotation_put(c, &a, &e) == ERR_CONFLICT);
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT date_value FROM photo_annotations WHERE photo_id = '%s'", f->photo[6]);
     char *v = test_query_text(c, sql);
     CHECK(v && strcmp(v, "1990-05-01") == 0);
     free(v);
-    catalog_annotation bad = {.photo_id = f->photo[6], .date_value = "May", .date_precision = "month"};
+    catalog_annotation bad = { .photo_id = f->photo[6], .date_value = "May", .date_precision = "month" };
     CHECK(catalog_graph_annotation_put(c, &bad, &e) == ERR_INVALID);
-    catalog_annotation badp = {.photo_id = f->photo[6], .date_value = "1990", .date_precision = "century"};
+    catalog_annotation badp = { .photo_id = f->photo[6], .date_value = "1990", .date_precision = "century" };
     CHECK(catalog_graph_annotation_put(c, &badp, &e) == ERR_INVALID && strstr(e.msg, "century"));
 }
 
@@ -245,8 +246,8 @@ static int count_neighbour(const char *rel, int dir, const char *type, const cha
 
 static void test_neighbours(catalog *c, const graph_fixture *f)
 {
-    err e = {0};
-    int k[2] = {0, 0};
+    err e = { 0 };
+    int k[2] = { 0, 0 };
     CHECK(catalog_graph_coappearance(c, 0, 100, count_pair, k, &e) == 0);
     CHECK_MSG(k[0] == 2 && k[1] == 2, "pairs %d, photos %d", k[0], k[1]); /* A-B (0), A-C (1); D hidden */
     char id[24];
@@ -273,7 +274,7 @@ static void test_csv(catalog *c, const char *dir)
     char cmd[1400];
     snprintf(cmd, sizeof cmd, "mkdir -p '%s'", out);
     CHECK(system(cmd) == 0);
-    err e = {0};
+    err e = { 0 };
     graph_export_stats st;
     CHECK_MSG(graph_export_csv(c, out, &st, &e) == 0, "%s", e.msg);
     size_t n;
@@ -285,7 +286,10 @@ static void test_csv(catalog *c, const char *dir)
     snprintf(path, sizeof path, "%s/appears_in.csv", out);
     p = read_all(path, &n);
     CHECK(p && strncmp(p, ":START_ID(Person),:END_ID(Foto),bbox:double[],confidence:double\n", 63) == 0);
-    CHECK(p && strstr(p, "\"10\x1f" "20.5\x1f" "64\x1f" "80.25\""));
+    CHECK(p && strstr(p, "\"10\x1f"
+                         "20.5\x1f"
+                         "64\x1f"
+                         "80.25\""));
     free(p);
     snprintf(path, sizeof path, "%s/IMPORT.txt", out);
     p = read_all(path, &n);
@@ -299,7 +303,7 @@ int main(void)
     const char *dir = test_tmpdir("graph");
     char dbpath[1024];
     snprintf(dbpath, sizeof dbpath, "%s/catalog.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(dbpath, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     graph_fixture f;

@@ -67,8 +67,8 @@ static void expect(const char *path, long status)
 {
     reply r;
     long got = get(path, &r);
-    CHECK_MSG(got == status && (status == 200 || json_is_string(json_object_get(r.json, "error"))), "%s: %ld %s",
-              path, got, r.body ? r.body : "");
+    CHECK_MSG(got == status && (status == 200 || json_is_string(json_object_get(r.json, "error"))), "%s: %ld %s", path,
+              got, r.body ? r.body : "");
     reply_free(&r);
 }
 
@@ -76,7 +76,8 @@ static bool has_node(json_t *g, const char *id)
 {
     size_t i;
     json_t *n;
-    json_array_foreach(json_object_get(g, "nodes"), i, n) if (strcmp(json_string_value(json_object_get(n, "id")), id) == 0) return true;
+    json_array_foreach(json_object_get(g, "nodes"), i,
+                       n) if (strcmp(json_string_value(json_object_get(n, "id")), id) == 0) return true;
     return false;
 }
 
@@ -87,10 +88,12 @@ static void test_endpoints(const graph_fixture *f)
     CHECK(get("/api/timeline", &r) == 200 && json_array_size(json_object_get(r.json, "timeline")) == 5);
     CHECK(json_integer_value(json_object_get(r.json, "undated_count")) == 3);
     reply_free(&r);
-    CHECK(get("/api/timeline?limit=2&photos=1", &r) == 200 && json_array_size(json_object_get(r.json, "timeline")) == 2 &&
+    CHECK(get("/api/timeline?limit=2&photos=1", &r) == 200 &&
+          json_array_size(json_object_get(r.json, "timeline")) == 2 &&
           json_is_true(json_object_get(r.json, "truncated")));
     json_t *k = json_array_get(json_object_get(r.json, "timeline"), 1);
-    CHECK(json_array_size(json_object_get(k, "photos")) == 1 && json_integer_value(json_object_get(k, "photo_count")) == 3);
+    CHECK(json_array_size(json_object_get(k, "photos")) == 1 &&
+          json_integer_value(json_object_get(k, "photo_count")) == 3);
     reply_free(&r);
     CHECK(get("/api/timeline?from=1977&to=1980&undated=0", &r) == 200 &&
           json_array_size(json_object_get(r.json, "timeline")) == 2 &&
@@ -98,7 +101,8 @@ static void test_endpoints(const graph_fixture *f)
     reply_free(&r);
     snprintf(path, sizeof path, "/api/timeline?person=%lld", (long long)f->person[0]);
     CHECK(get(path, &r) == 200 && json_is_object(json_object_get(r.json, "person")));
-    CHECK(strcmp(json_string_value(json_object_get(json_object_get(r.json, "person"), "name")), gf_person_names[0]) == 0);
+    CHECK(strcmp(json_string_value(json_object_get(json_object_get(r.json, "person"), "name")), gf_person_names[0]) ==
+          0);
     reply_free(&r);
     expect("/api/timeline?limit=0", 400);
     expect("/api/timeline?limit=5000", 400);
@@ -163,7 +167,7 @@ int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const char *dir = test_tmpdir("graph-api");
-    err e = {0};
+    err e = { 0 };
     catalog *c = NULL;
     CHECK_MSG(datadir_open(dir, 1, NULL, &c, &e) == 0, "%s", e.msg);
     graph_fixture f;
@@ -171,7 +175,7 @@ int main(void)
     CHECK_MSG(rc == 0, "fixture: %s", e.msg);
     catalog_close(c);
     if (rc == 0) {
-        review_options o = {.data_dir = dir, .models_dir = getenv("FACETAG_MODELS"), .port = 0, .threads = 4};
+        review_options o = { .data_dir = dir, .models_dir = getenv("FACETAG_MODELS"), .port = 0, .threads = 4 };
         review_server *s = review_server_start(&o, &e);
         CHECK_MSG(s != NULL, "%s", e.msg);
         if (s) {

@@ -22,12 +22,14 @@ int main(void)
     const char *models = getenv("FACETAG_MODELS"), *shared = test_shared_dir(), *src = getenv("FACETAG_SRC");
     const char *chromium = getenv("CHROMIUM") ? getenv("CHROMIUM") : "/usr/bin/chromium";
     CHECK_MSG(models && shared && src, "FACETAG_MODELS, FACETAG_SHARED and FACETAG_SRC must be set");
-    CHECK_MSG(access(chromium, X_OK) == 0, "%s is missing: the browser tests need Debian's chromium (make deps)", chromium);
+    CHECK_MSG(access(chromium, X_OK) == 0, "%s is missing: the browser tests need Debian's chromium (make deps)",
+              chromium);
     if (!models || !shared || !src || access(chromium, X_OK) != 0)
         return test_main_end();
-    static const char *const names[GF_PHOTOS] = {"sample1.jpg", "sample2.jpg", "sample3.jpg", "sample4.jpg",
-                                                 "sample5.jpg", "sample6.jpg", "faceapi_bbt1.jpg", "faceapi_bbt2.jpg",
-                                                 "faceapi_bbt3.jpg", "faceapi_bbt4.jpg"};
+    static const char *const names[GF_PHOTOS] = { "sample1.jpg",      "sample2.jpg",      "sample3.jpg",
+                                                  "sample4.jpg",      "sample5.jpg",      "sample6.jpg",
+                                                  "faceapi_bbt1.jpg", "faceapi_bbt2.jpg", "faceapi_bbt3.jpg",
+                                                  "faceapi_bbt4.jpg" };
     char paths[GF_PHOTOS][1024];
     char *argv[GF_PHOTOS];
     for (int i = 0; i < GF_PHOTOS; i++) {
@@ -38,9 +40,12 @@ int main(void)
         argv[i] = paths[i];
     }
     const char *dir = test_tmpdir("graph-browser");
-    err e = {0};
-    ingest_options io = {.data_dir = dir, .threads = 2, .limits = {.max_edge = 1600, .max_pixels = 400000000},
-                         .progress = 0, .messages = stderr};
+    err e = { 0 };
+    ingest_options io = { .data_dir = dir,
+                          .threads = 2,
+                          .limits = { .max_edge = 1600, .max_pixels = 400000000 },
+                          .progress = 0,
+                          .messages = stderr };
     ingest_summary sum;
     int rc = ingest_run(&io, argv, GF_PHOTOS, &sum, &e);
     CHECK_MSG(rc == 0 && sum.photos == GF_PHOTOS, "ingest: %s", e.msg);
@@ -50,7 +55,8 @@ int main(void)
     graph_fixture f;
     memset(&f, 0, sizeof f);
     if (rc == 0) {
-        char *ids = test_query_text(c, "SELECT group_concat(photo_id, ',') FROM (SELECT photo_id FROM photos ORDER BY photo_id)");
+        char *ids = test_query_text(
+            c, "SELECT group_concat(photo_id, ',') FROM (SELECT photo_id FROM photos ORDER BY photo_id)");
         for (int i = 0; ids && i < GF_PHOTOS; i++)
             memcpy(f.photo[i], ids + i * (PHOTO_ID_LEN + 1), PHOTO_ID_LEN);
         free(ids);
@@ -60,15 +66,14 @@ int main(void)
     catalog_close(c);
     review_server *s = NULL;
     if (rc == 0) {
-        review_options o = {.data_dir = dir, .models_dir = models, .port = 0, .threads = 4};
+        review_options o = { .data_dir = dir, .models_dir = models, .port = 0, .threads = 4 };
         s = review_server_start(&o, &e);
         CHECK_MSG(s != NULL, "%s", e.msg);
     }
     if (s) {
         char cmd[4096];
-        snprintf(cmd, sizeof cmd,
-                 "cd '%s/tests/browser' && node graph.mjs http://127.0.0.1:%d/ %lld %lld %lld '%s'", src,
-                 review_server_port(s), (long long)f.person[0], (long long)f.karneval, (long long)f.hostile_place,
+        snprintf(cmd, sizeof cmd, "cd '%s/tests/browser' && node graph.mjs http://127.0.0.1:%d/ %lld %lld %lld '%s'",
+                 src, review_server_port(s), (long long)f.person[0], (long long)f.karneval, (long long)f.hostile_place,
                  f.photo[0]);
         int status = system(cmd);
         CHECK_MSG(status == 0, "the browser steps failed (status %d): %s", status, cmd);
