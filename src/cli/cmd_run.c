@@ -1,5 +1,5 @@
 /* cmd_run.c — `facetag run DIR...`: the whole flow in one command — ingest,
- * analyze, cluster, the graph, then the review UI — each stage with its own
+ * analyze, cluster, annotate, the graph, then the review UI — each stage with its own
  * progress and summary. Every stage does only new work, so a re-run of the same
  * folders costs a walk over the files and a few queries. */
 #include "cli/cli.h"
@@ -16,10 +16,10 @@ static const char usage[] = "Usage: facetag run [--no-serve] [--bind ADDR] [--po
                             "  1. ingest   new and changed files only\n"
                             "  2. analyze  faces of photos not yet analysed with the current model\n"
                             "  3. cluster  new faces into persons (people's decisions always hold)\n"
-                            "  4. graph    the archive as a graph, read from the catalog (nothing to build)\n"
-                            "  5. serve    the review UI with the timeline and graph views, until Ctrl-C\n"
-                            "(Dates, places and events are read by an annotate stage when the build has one.)\n"
-                            "  --no-serve   stop after step 4\n"
+                            "  4. annotate dates, places, events, name suggestions from the archive's words\n"
+                            "  5. graph    the archive as a graph, read from the catalog (nothing to build)\n"
+                            "  6. serve    the review UI with the timeline and graph views, until Ctrl-C\n"
+                            "  --no-serve   stop after step 5\n"
                             "  --bind, --port, --token   as for 'facetag serve'\n"
                             "Exit status: 0 ok, 1 some inputs failed (all others processed), 2 usage or\n"
                             "configuration error (the flow stops at the stage that had it).";
@@ -35,7 +35,7 @@ static int stage(const cli_globals *g, int n, int total, const cli_command *cmd,
 
 static int graph_stage(const cli_globals *g)
 {
-    fprintf(stderr, "facetag run: [4/5] graph\n");
+    fprintf(stderr, "facetag run: [5/6] graph\n");
     err e = { 0 };
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
@@ -96,17 +96,22 @@ static int run_run(const cli_globals *g, int argc, char **argv)
     for (int i = 0; i < npaths; i++)
         ingest_argv[i + 1] = argv[optind + i];
     int worst = EXIT_OK;
-    int rc = stage(g, 1, 5, &cmd_ingest, npaths + 1, ingest_argv);
+    int rc = stage(g, 1, 6, &cmd_ingest, npaths + 1, ingest_argv);
     free(ingest_argv);
     char *analyze_argv[] = { "analyze", NULL };
     char *cluster_argv[] = { "cluster", NULL };
+    char *annotate_argv[] = { "annotate", NULL };
     if (rc != EXIT_USAGE) {
         worst = rc > worst ? rc : worst;
-        rc = stage(g, 2, 5, &cmd_analyze, 1, analyze_argv);
+        rc = stage(g, 2, 6, &cmd_analyze, 1, analyze_argv);
     }
     if (rc != EXIT_USAGE) {
         worst = rc > worst ? rc : worst;
-        rc = stage(g, 3, 5, &cmd_cluster, 1, cluster_argv);
+        rc = stage(g, 3, 6, &cmd_cluster, 1, cluster_argv);
+    }
+    if (rc != EXIT_USAGE) {
+        worst = rc > worst ? rc : worst;
+        rc = stage(g, 4, 6, &cmd_annotate, 1, annotate_argv);
     }
     if (rc != EXIT_USAGE) {
         worst = rc > worst ? rc : worst;
@@ -118,13 +123,13 @@ static int run_run(const cli_globals *g, int argc, char **argv)
     }
     if (!serve)
         return worst;
-    rc = stage(g, 5, 5, &cmd_serve, serve_argc, serve_argv);
+    rc = stage(g, 6, 6, &cmd_serve, serve_argc, serve_argv);
     return rc ? rc : worst;
 }
 
 const cli_command cmd_run = {
     .name = "run",
-    .summary = "ingest + analyze + cluster + graph, then serve the UI",
+    .summary = "ingest + analyze + cluster + annotate + graph, then serve the UI",
     .usage = usage,
     .run = run_run,
 };
