@@ -35,11 +35,12 @@ test: setup build build-asan
 
 # The accuracy runs whole, where `make test` reads a fixed subset: every
 # faces-dev image through the default pipeline (face found in >= 99.5 %) and
-# facetag eval on all of faces-dev (BCubed F >= 0.90). About an hour of CPU on
+# facetag eval on all of faces-dev (BCubed F >= 0.90), every group photo turned
+# four ways (test_vision_groups). About an hour of CPU on
 # a 2-core machine; the optimised build only.
 check-full: setup build
-	@cd $(BUILD) && FACETAG_FACESDEV_FULL=1 FACETAG_EVAL_FULL=1 \
-		ctest --output-on-failure --timeout 7200 -R 'test_vision_facesdev|people_eval'
+	@cd $(BUILD) && FACETAG_FACESDEV_FULL=1 FACETAG_EVAL_FULL=1 FACETAG_GROUPS_FULL=1 \
+		ctest --output-on-failure --timeout 7200 -R 'test_vision_facesdev|test_vision_groups|people_eval'
 	@scripts/check-full.sh $(BUILD)
 
 demo: setup build
