@@ -1,0 +1,724 @@
+/* sheet.c — finds the frames of a contact sheet or film strip scan (sheet.h). */
+#include "media/sheet.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PI 3.14159265358979323846
+
+int sheet_mode_parse(const char *s)
+{
+    if (!s)
+        return -1;
+    if (strcmp(s, "off") == 0)
+        return SHEET_OFF;
+    if (strcmp(s, "auto") == 0)
+        return SHEET_AUTO;
+    if (strcmp(s, "force") == 0)
+        return SHEET_FORCE;
+    return -1;
+}
+
+const char *sheet_mode_name(sheet_mode m)
+{
+    return m == SHEET_OFF ? "off" : m == SHEET_FORCE ? "force" : "auto";
+}
+
+/* ---- geometry ----------------------------------------------------------- */
+
+void sheet_frame_corners(const sheet_frame *f, double xy[8])
+{
+    double a = f->angle * PI / 180.0, c = cos(a), s = sin(a);
+    static const double sx[4] = {-1, 1, 1, -1}, sy[4] = {-1, -1, 1, 1};
+    for (int i = 0; i < 4; i++) {
+        double dx = sx[i] * f->w / 2, dy = sy[i] * f->h / 2;
+        xy[2 * i] = f->cx + dx * c + dy * s;
+        xy[2 * i + 1] = f->cy - dx * s + dy * c;
+    }
+}
+
+static double poly_area(const double *p, int n)
+{
+    double a = 0;
+    for (int i = 0; i < n; i++) {
+        int j = (i + 1) % n;
+        a += p[2 * i] * p[2 * j + 1] - p[2 * j] * p[2 * i + 1];
+    }
+    return fabs(a) / 2;
+}
+
+/* Sutherland-Hodgman: clips polygon p (n points) by the half-plane left of
+ * the directed edge a->b (or right, by orientation sign). */
+static int clip_edge(const double *p, int n, const double *a, const double *b, double sign, double *out)
+{
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        const double *cur = p + 2 * i, *prev = p + 2 * ((i + n - 1) % n);
+        double dc = sign * ((b[0] - a[0]) * (cur[1] - a[1]) - (b[1] - a[1]) * (cur[0] - a[0]));
+        double dp = sign * ((b[0] - a[0]) * (prev[1] - a[1]) - (b[1] - a[1]) * (prev[0] - a[0]));
+        if ((dc >= 0) != (dp >= 0)) {
+            double t = dp / (dp - dc);
+            out[2 * m] = prev[0] + t * (cur[0] - prev[0]);
+            out[2 * m + 1] = prev[1] + t * (cur[1] - prev[1]);
+            m++;
+        }
+        if (dc >= 0) {
+            out[2 * m] = cur[0];
+            out[2 * m + 1] = cur[1];
+            m++;
+        }
+    }
+    return m;
+}
+
+double sheet_frame_iou(const sheet_frame *a, const sheet_frame *b)
+{
+    double pa[8], pb[8], buf1[64], buf2[64];
+    sheet_frame_corners(a, pa);
+    sheet_frame_corners(b, pb);
+    /* orientation of b's corner order */
+    double sign = 0;
+    for (int i = 0; i < 4; i++) {
+        int j = (i + 1) % 4;
+        sign += pb[2 * i] * pb[2 * j + 1] - pb[2 * j] * pb[2 * i + 1];
+    }
+    sign = sign >= 0 ? 1 : -1;
+    memcpy(buf1, pa, sizeof pa);
+    int n = 4;
+    for (int i = 0; i < 4 && n > 0; i++) {
+        n = clip_edge(buf1, n, pb + 2 * i, pb + 2 * ((i + 1) % 4), sign, buf2);
+        memcpy(buf1, buf2, sizeof(double) * 2 * (size_t)n);
+    }
+    double inter = n >= 3 ? poly_area(buf1, n) : 0;
+    double uni = a->w * a->h + b->w * b->h - inter;
+    return uni > 0 ? inter / uni : 0;
+}
+
+/* ---- the work image ------------------------------------------------------- */
+
+typedef struct plane {
+    int w, h;
+    uint8_t *p;
+} plane;
+
+/* Box-averaged copy at 1/f. */
+static int plane_shrink(const uint8_t *g, int w, int h, int f, plane *out)
+{
+    out->w = w / f;
+    out->h = h / f;
+    out->p = malloc((size_t)out->w * (size_t)out->h);
+    if (!out->p)
+        return -1;
+    for (int y = 0; y < out->h; y++)
+        for (int x = 0; x < out->w; x++) {
+            unsigned s = 0;
+            for (int j = 0; j < f; j++) {
+                const uint8_t *row = g + (size_t)(y * f + j) * (size_t)w + (size_t)x * (size_t)f;
+                for (int i = 0; i < f; i++)
+                    s += row[i];
+            }
+            out->p[(size_t)y * (size_t)out->w + (size_t)x] = (uint8_t)((s + (unsigned)(f * f) / 2) / (unsigned)(f * f));
+        }
+    return 0;
+}
+
+static int percentile(const uint8_t *p, size_t n, double q)
+{
+    size_t hist[256] = {0};
+    for (size_t i = 0; i < n; i++)
+        hist[p[i]]++;
+    size_t want = (size_t)(q * (double)n), acc = 0;
+    for (int v = 0; v < 256; v++) {
+        acc += hist[v];
+        if (acc > want)
+            return v;
+    }
+    return 255;
+}
+
+/* The value of the outer ring of the image (2 %), for pixels rotated in from
+ * outside: paper if the sheet has a paper margin, base if it has none. */
+static uint8_t ring_median(const plane *g)
+{
+    int bw = g->w / 50 + 1, bh = g->h / 50 + 1;
+    size_t n = 0, cap = (size_t)g->w * (size_t)g->h;
+    uint8_t *v = malloc(cap);
+    if (!v)
+        return 0;
+    for (int y = 0; y < g->h; y++)
+        for (int x = 0; x < g->w; x++)
+            if (y < bh || y >= g->h - bh || x < bw || x >= g->w - bw)
+                v[n++] = g->p[(size_t)y * (size_t)g->w + (size_t)x];
+    int m = percentile(v, n, 0.5);
+    free(v);
+    return (uint8_t)m;
+}
+
+/* ---- skew --------------------------------------------------------------- */
+
+/* Sharpness of the row and column profiles of the base mask seen at angle a:
+ * sum over bins of (base count)^2 / count, i.e. the between-bin variance. */
+static double skew_score(const uint8_t *mask, int w, int h, int stride, double a_deg, double *rs, double *rc,
+                         double *cs, double *cc)
+{
+    double a = a_deg * PI / 180.0, c = cos(a), s = sin(a);
+    double cx = w / 2.0, cy = h / 2.0;
+    int nb = w + h + 4;
+    memset(rs, 0, sizeof(double) * (size_t)nb);
+    memset(rc, 0, sizeof(double) * (size_t)nb);
+    memset(cs, 0, sizeof(double) * (size_t)nb);
+    memset(cc, 0, sizeof(double) * (size_t)nb);
+    double off = (w + h) / 2.0 - (w > h ? w : h) / 2.0 + 2;
+    for (int y = 0; y < h; y += stride) {
+        double yy = y + 0.5 - cy;
+        for (int x = 0; x < w; x += stride) {
+            double xx = x + 0.5 - cx;
+            int u = (int)(cx + xx * c - yy * s + off), v = (int)(cy + xx * s + yy * c + off);
+            if (u < 0 || v < 0 || u >= nb || v >= nb)
+                continue;
+            double m = mask[(size_t)y * (size_t)w + (size_t)x];
+            cs[u] += m;
+            cc[u] += 1;
+            rs[v] += m;
+            rc[v] += 1;
+        }
+    }
+    double score = 0, tot = 0, totm = 0;
+    for (int i = 0; i < nb; i++) {
+        if (rc[i] > 0)
+            score += rs[i] * rs[i] / rc[i];
+        if (cc[i] > 0)
+            score += cs[i] * cs[i] / cc[i];
+        tot += rc[i];
+        totm += rs[i];
+    }
+    return tot > 0 ? score - 2 * totm * totm / tot : 0;
+}
+
+static double find_skew(const uint8_t *mask, int w, int h)
+{
+    int nb = w + h + 4;
+    double *buf = malloc(sizeof(double) * 4 * (size_t)nb);
+    if (!buf)
+        return 0;
+    /* every pixel: a sparser sampling beats with the bins at some angles */
+    double best = -1, best_a = 0;
+    for (double a = -SHEET_MAX_ANGLE; a <= SHEET_MAX_ANGLE + 1e-9; a += 0.5) {
+        double sc = skew_score(mask, w, h, 1, a, buf, buf + nb, buf + 2 * nb, buf + 3 * nb);
+        if (sc > best)
+            best = sc, best_a = a;
+    }
+    for (double step = 0.1; step > 0.015; step /= 5) {
+        double center = best_a;
+        for (int k = -5; k <= 5; k++) {
+            double a = center + k * step;
+            if (k == 0)
+                continue;
+            double sc = skew_score(mask, w, h, 1, a, buf, buf + nb, buf + 2 * nb, buf + 3 * nb);
+            if (sc > best)
+                best = sc, best_a = a;
+        }
+    }
+    free(buf);
+    return best_a;
+}
+
+/* D(u,v) = g at the point that sheet coordinates (u,v) came from (bilinear). */
+static int deskew(const plane *g, double a_deg, uint8_t fill, plane *out)
+{
+    out->w = g->w;
+    out->h = g->h;
+    out->p = malloc((size_t)g->w * (size_t)g->h);
+    if (!out->p)
+        return -1;
+    double a = a_deg * PI / 180.0, c = cos(a), s = sin(a), cx = g->w / 2.0, cy = g->h / 2.0;
+    for (int v = 0; v < g->h; v++) {
+        double vv = v + 0.5 - cy;
+        for (int u = 0; u < g->w; u++) {
+            double uu = u + 0.5 - cx;
+            double x = cx + uu * c + vv * s - 0.5, y = cy - uu * s + vv * c - 0.5;
+            int x0 = (int)floor(x), y0 = (int)floor(y);
+            uint8_t val = fill;
+            if (x0 >= 0 && y0 >= 0 && x0 + 1 < g->w && y0 + 1 < g->h) {
+                double fx = x - x0, fy = y - y0;
+                const uint8_t *p = g->p + (size_t)y0 * (size_t)g->w + (size_t)x0;
+                double t = p[0] * (1 - fx) + p[1] * fx, b = p[g->w] * (1 - fx) + p[g->w + 1] * fx;
+                val = (uint8_t)(t * (1 - fy) + b * fy + 0.5);
+            }
+            out->p[(size_t)v * (size_t)g->w + (size_t)u] = val;
+        }
+    }
+    return 0;
+}
+
+/* ---- layout ------------------------------------------------------------- */
+
+typedef struct run {
+    int a, b; /* [a, b) */
+} run;
+
+typedef struct box {
+    double x0, y0, x1, y1; /* in the deskewed (maybe transposed) work image */
+    int strip, good;
+} box;
+
+typedef struct layout {
+    box f[SHEET_MAX_FRAMES];
+    int n, strips;
+    double score;
+    char why[160];
+} layout;
+
+/* Runs where prof[i] >= thr, holes of at most `close` samples bridged. */
+static int find_runs(const double *prof, int n, double thr, int close, run *out, int max)
+{
+    int k = 0, i = 0;
+    while (i < n && k < max) {
+        while (i < n && prof[i] < thr)
+            i++;
+        if (i >= n)
+            break;
+        int a = i;
+        for (;;) {
+            while (i < n && prof[i] >= thr)
+                i++;
+            int j = i;
+            while (j < n && prof[j] < thr && j - i < close + 1)
+                j++;
+            if (j < n && j - i <= close && prof[j] >= thr)
+                i = j;
+            else
+                break;
+        }
+        out[k].a = a;
+        out[k].b = i;
+        k++;
+    }
+    return k;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    if (n <= 0)
+        return 0;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Fraction of base pixels in a rectangle of mask m (1 = base). */
+static double base_frac(const uint8_t *m, int w, int x0, int y0, int x1, int y1)
+{
+    if (x1 <= x0 || y1 <= y0)
+        return 1;
+    long s = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+            s += m[(size_t)y * (size_t)w + (size_t)x];
+    return (double)s / ((double)(x1 - x0) * (y1 - y0));
+}
+
+/* Strips along x in mask m (w x h, 1 = film base). */
+static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout *L)
+{
+    memset(L, 0, sizeof *L);
+    int nb = w > h ? w : h;
+    double *rowb = calloc((size_t)nb, sizeof *rowb), *colb = calloc((size_t)nb, sizeof *colb);
+    double *prof = calloc((size_t)nb, sizeof *prof);
+    run *bands = calloc((size_t)nb, sizeof *bands), *runs = calloc((size_t)nb, sizeof *runs);
+    double *tmp = calloc((size_t)nb + SHEET_MAX_FRAMES, sizeof *tmp);
+    if (!rowb || !colb || !prof || !bands || !runs || !tmp) {
+        snprintf(L->why, sizeof L->why, "out of memory");
+        goto out;
+    }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint8_t v = m[(size_t)y * (size_t)w + (size_t)x];
+            rowb[y] += v;
+            colb[x] += v;
+        }
+    /* the film area: inside any paper margin (rows and columns without base) */
+    int x0 = 0, x1 = w, y0 = 0, y1 = h;
+    while (y0 < h && rowb[y0] / w < 0.04)
+        y0++;
+    while (y1 > y0 && rowb[y1 - 1] / w < 0.04)
+        y1--;
+    while (x0 < w && colb[x0] / h < 0.04)
+        x0++;
+    while (x1 > x0 && colb[x1 - 1] / h < 0.04)
+        x1--;
+    int fw = x1 - x0, fh = y1 - y0;
+    if (fw < 32 || fh < 32) {
+        snprintf(L->why, sizeof L->why, "no film base");
+        goto out;
+    }
+    /* bands of frame rows: rows mostly content */
+    for (int y = y0; y < y1; y++) {
+        long s = 0;
+        for (int x = x0; x < x1; x++)
+            s += m[(size_t)y * (size_t)w + (size_t)x];
+        prof[y - y0] = 1.0 - (double)s / fw;
+    }
+    memcpy(tmp, prof, sizeof(double) * (size_t)fh);
+    qsort(tmp, (size_t)fh, sizeof *tmp, cmp_double);
+    double top = tmp[(int)(fh * 0.9)];
+    if (top < 0.2) {
+        snprintf(L->why, sizeof L->why, "no rows of frames");
+        goto out;
+    }
+    int nbands = find_runs(prof, fh, top * 0.55, fh / 200 + 1, bands, nb);
+    /* frames in each band: columns mostly content between gaps of base */
+    box *cand = calloc(SHEET_MAX_FRAMES * 4, sizeof *cand);
+    if (!cand) {
+        snprintf(L->why, sizeof L->why, "out of memory");
+        goto out;
+    }
+    int nc = 0, nbh = 0;
+    double *bh = tmp + nb; /* band heights, up to SHEET_MAX_FRAMES */
+    int strips = 0;
+    int maxb = 0; /* a band much lower than the tallest is a rebate's edge print */
+    for (int bi = 0; bi < nbands; bi++)
+        if (bands[bi].b - bands[bi].a > maxb)
+            maxb = bands[bi].b - bands[bi].a;
+    for (int bi = 0; bi < nbands; bi++) {
+        int ya = bands[bi].a + y0, yb = bands[bi].b + y0;
+        int bhgt = yb - ya;
+        if (bhgt < 8 || bhgt < fh / 40 || bhgt < maxb / 2)
+            continue;
+        int ia = ya + bhgt / 10, ib = yb - bhgt / 10;
+        for (int x = x0; x < x1; x++) {
+            long s = 0;
+            for (int y = ia; y < ib; y++)
+                s += m[(size_t)y * (size_t)w + (size_t)x];
+            prof[x - x0] = 1.0 - (double)s / (ib - ia);
+        }
+        /* a gap is a column of (nearly) pure base; anything else is frame */
+        int nr = find_runs(prof, fw, 0.12, 1, runs, nb);
+        int added = 0;
+        for (int r = 0; r < nr && nc < SHEET_MAX_FRAMES * 4; r++) {
+            if (runs[r].b - runs[r].a < bhgt / 5)
+                continue; /* specks: edge print, holes */
+            /* edge print along a strip seen across: columns of a little
+             * content at a run's ends are rebate, not frame */
+            int lim = bhgt / 10;
+            for (int k = 0; k < lim && runs[r].b - runs[r].a > bhgt / 5 && prof[runs[r].a] < 0.35; k++)
+                runs[r].a++;
+            for (int k = 0; k < lim && runs[r].b - runs[r].a > bhgt / 5 && prof[runs[r].b - 1] < 0.35; k++)
+                runs[r].b--;
+            cand[nc++] = (box){runs[r].a + x0, ya, runs[r].b + x0, yb, strips, 0};
+            added++;
+        }
+        if (added) {
+            if (nbh < SHEET_MAX_FRAMES)
+                bh[nbh++] = bhgt;
+            strips++;
+        }
+    }
+    if (nc == 0) {
+        snprintf(L->why, sizeof L->why, "no frames between gaps");
+        free(cand);
+        goto out;
+    }
+    double Hf = median(bh, nbh);
+    /* one frame width for the sheet: the median of runs of a frame's shape */
+    int nw = 0;
+    for (int i = 0; i < nc; i++) {
+        double cw = cand[i].x1 - cand[i].x0;
+        if (cw >= 0.5 * Hf && cw <= 2.0 * Hf)
+            tmp[nw++] = cw;
+    }
+    if (nw == 0) {
+        snprintf(L->why, sizeof L->why, "no run of a frame's shape");
+        free(cand);
+        goto out;
+    }
+    double Wf = median(tmp, nw);
+    /* merge pieces of one frame split by dark content, keep frames of size Wf */
+    int n = 0;
+    for (int i = 0; i < nc && n < SHEET_MAX_FRAMES; i++) {
+        box b = cand[i];
+        while (i + 1 < nc && cand[i + 1].strip == b.strip && cand[i + 1].x1 - b.x0 <= 1.1 * Wf)
+            b.x1 = cand[++i].x1;
+        double bw = b.x1 - b.x0;
+        if (fabs(bw - Wf) <= 0.04 * Wf) {
+            b.good = 1;
+        } else if (bw < 0.3 * Wf || bw > 1.1 * Wf) {
+            continue; /* not a frame (or two frames without a gap: left out) */
+        }
+        L->f[n++] = b;
+    }
+    /* partial frames (dark at one side): placed by the pitch from a good neighbour */
+    double pitch = 0;
+    {
+        int np = 0;
+        for (int i = 0; i + 1 < n; i++)
+            if (L->f[i].good && L->f[i + 1].good && L->f[i].strip == L->f[i + 1].strip) {
+                double d = L->f[i + 1].x0 - L->f[i].x0;
+                if (d >= Wf && d <= 1.4 * Wf)
+                    tmp[np++] = d;
+            }
+        pitch = np ? median(tmp, np) : 0;
+    }
+    for (int i = 0; i < n; i++) {
+        box *b = &L->f[i];
+        if (b->good)
+            continue;
+        if (i > 0 && L->f[i - 1].strip == b->strip && L->f[i - 1].good && pitch > 0 &&
+            fabs(b->x0 - (L->f[i - 1].x0 + pitch)) < 0.5 * Wf)
+            b->x0 = L->f[i - 1].x0 + pitch, b->x1 = b->x0 + Wf;
+        else if (i + 1 < n && L->f[i + 1].strip == b->strip && L->f[i + 1].good && pitch > 0 &&
+                 fabs(b->x1 - (L->f[i + 1].x0 - pitch + Wf)) < 0.5 * Wf)
+            b->x0 = L->f[i + 1].x0 - pitch, b->x1 = b->x0 + Wf;
+        else if (base_frac(m, w, (int)b->x0 - 3, (int)b->y0, (int)b->x0, (int)b->y1) > 0.9)
+            b->x1 = b->x0 + Wf; /* a clean gap on the left: that edge is the frame's */
+        else
+            b->x0 = b->x1 - Wf;
+    }
+    /* each frame's top and bottom, refined where its own columns say so */
+    for (int i = 0; i < n; i++) {
+        box *b = &L->f[i];
+        int fx0 = (int)b->x0 + 2, fx1 = (int)b->x1 - 2;
+        if (fx0 < 0)
+            fx0 = 0;
+        if (fx1 > w)
+            fx1 = w;
+        int band = (int)(b->y1 - b->y0), lim = (int)(0.06 * band) + 1;
+        double ny0 = b->y0, ny1 = b->y1;
+        for (int side = 0; side < 2 && fx1 > fx0; side++) {
+            int edge = side == 0 ? (int)b->y0 : (int)b->y1, best = edge, bestd = lim + 1;
+            for (int d = -lim; d <= lim; d++) {
+                int y = edge + d; /* the edge lies between rows y-1 and y */
+                if (y < 1 || y >= h)
+                    continue;
+                double above = 1 - base_frac(m, w, fx0, y - 1, fx1, y);
+                double below = 1 - base_frac(m, w, fx0, y, fx1, y + 1);
+                int is_edge = side == 0 ? (above < 0.5 && below >= 0.5) : (above >= 0.5 && below < 0.5);
+                if (is_edge && abs(d) < bestd)
+                    best = y, bestd = abs(d);
+            }
+            if (side == 0)
+                ny0 = best;
+            else
+                ny1 = best;
+        }
+        /* one height per sheet: an edge that moved the height off it was content */
+        if (fabs((ny1 - ny0) - Hf) <= 0.03 * Hf)
+            b->y0 = ny0, b->y1 = ny1;
+    }
+    L->n = n;
+    L->strips = strips;
+
+    /* ---- the checks: only a sheet passes them --------------------------- */
+    int good = 0, gaps = 0, pure_gaps = 0;
+    double area = 0, content = 0;
+    for (int i = 0; i < n; i++) {
+        box *b = &L->f[i];
+        good += b->good;
+        area += (b->x1 - b->x0) * (b->y1 - b->y0);
+        content += 1 - base_frac(m, w, (int)b->x0, (int)b->y0, (int)b->x1, (int)b->y1);
+        if (i + 1 < n && L->f[i + 1].strip == b->strip) {
+            box *c = &L->f[i + 1];
+            int g0 = (int)b->x1, g1 = (int)c->x0;
+            if (g1 - g0 > 0.3 * Wf)
+                continue; /* a missing frame, not a gap */
+            gaps++;
+            int gy0 = (int)(b->y0 + (b->y1 - b->y0) * 0.05), gy1 = (int)(b->y1 - (b->y1 - b->y0) * 0.05);
+            if (g1 - g0 >= 1 && base_frac(m, w, g0, gy0, g1, gy1) >= 0.85)
+                pure_gaps++;
+        }
+    }
+    double aspect = Wf / Hf;
+    L->score = n + (double)pure_gaps;
+    const int min_frames = mode == SHEET_FORCE ? 1 : 4;
+    if (n < min_frames)
+        snprintf(L->why, sizeof L->why, "%d frames found, a sheet has at least %d", n, min_frames);
+    else if (mode == SHEET_FORCE)
+        L->why[0] = '\0';
+    else if (aspect < 0.6 || aspect > 1.8)
+        snprintf(L->why, sizeof L->why, "frames of aspect %.2f are no film format", aspect);
+    else if (good < 0.7 * n)
+        snprintf(L->why, sizeof L->why, "only %d of %d frames have the common size", good, n);
+    else if (gaps < n - strips || pure_gaps < 0.8 * gaps || gaps == 0)
+        snprintf(L->why, sizeof L->why, "%d of %d gaps between frames are clean film base (want %d)", pure_gaps,
+                 gaps, n - strips);
+    else if (area < 0.35 * fw * fh)
+        snprintf(L->why, sizeof L->why, "frames cover %.0f%% of the film area", 100 * area / (fw * fh));
+    else if (content / n < 0.5)
+        snprintf(L->why, sizeof L->why, "the frames are mostly film base");
+    else
+        L->why[0] = '\0';
+    if (L->why[0])
+        L->n = 0;
+    else
+        for (int i = 0; i < n; i++)
+            L->f[i].strip = L->f[i].strip; /* strips already numbered in order */
+    for (int bi = 0; bi < nbh; bi++) {
+        double d = fabs(bh[bi] - Hf) / Hf;
+        if (L->n && mode != SHEET_FORCE && d > 0.12) {
+            snprintf(L->why, sizeof L->why, "strips of different heights (%.0f vs %.0f)", bh[bi], Hf);
+            L->n = 0;
+        }
+    }
+    free(cand);
+out:
+    free(rowb), free(colb), free(prof), free(bands), free(runs), free(tmp);
+}
+
+static uint8_t *transpose(const uint8_t *m, int w, int h)
+{
+    uint8_t *t = malloc((size_t)w * (size_t)h);
+    if (!t)
+        return NULL;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            t[(size_t)x * (size_t)h + (size_t)y] = m[(size_t)y * (size_t)w + (size_t)x];
+    return t;
+}
+
+/* One polarity: grey g with the film base dark. Fills *res when it finds a
+ * sheet better than res's current one. */
+static int try_polarity(const plane *g, sheet_mode mode, int negative, double scale,
+                        sheet_result *res, double *best_score, err *e)
+{
+    size_t n = (size_t)g->w * (size_t)g->h;
+    /* the base is the darkest peak of the histogram; holes and a surround
+     * may be darker still (they count as base too) */
+    size_t hist[256] = {0};
+    for (size_t i = 0; i < n; i++)
+        hist[g->p[i]]++;
+    int p40 = percentile(g->p, n, 0.4), peak = 0;
+    double peakv = -1;
+    for (int v = 0; v <= p40; v++) {
+        double sm = 0;
+        for (int k = v - 3; k <= v + 3; k++)
+            sm += k >= 0 && k < 256 ? (double)hist[k] : 0;
+        if (sm > peakv)
+            peakv = sm, peak = v;
+    }
+    /* the peak's half width at half height (about 1.2 sigma of the grain) */
+    double half = 0;
+    for (int k = peak - 1; k <= peak + 1; k++)
+        half += k >= 0 && k < 256 ? (double)hist[k] : 0;
+    half /= 6;
+    int hw = 1;
+    while (peak + hw < 255 && (double)hist[peak + hw] > half)
+        hw++;
+    int thr = peak + (int)(2.8 * hw);
+    if (thr < peak + 12)
+        thr = peak + 12;
+    if (thr > peak + 40)
+        thr = peak + 40;
+    uint8_t *mask = malloc(n);
+    if (!mask)
+        return err_set(e, ERR_NOMEM, "sheet: out of memory");
+    size_t nbase = 0;
+    for (size_t i = 0; i < n; i++)
+        nbase += mask[i] = g->p[i] <= thr;
+    double frac = (double)nbase / (double)n;
+    if (mode != SHEET_FORCE && (frac < 0.08 || frac > 0.9)) {
+        if (res->nframes == 0)
+            snprintf(res->why, sizeof res->why, "film base (%s) covers %.0f%% of the scan",
+                     negative ? "bright" : "dark", frac * 100);
+        free(mask);
+        return 0;
+    }
+    double a = find_skew(mask, g->w, g->h);
+    plane d = {0};
+    uint8_t fill = ring_median(g);
+    if (deskew(g, a, fill, &d) != 0) {
+        free(mask);
+        return err_set(e, ERR_NOMEM, "sheet: out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        mask[i] = d.p[i] <= thr;
+    free(d.p);
+    layout *L = malloc(sizeof *L);
+    uint8_t *tm = transpose(mask, g->w, g->h);
+    if (!L || !tm) {
+        free(L), free(tm), free(mask);
+        return err_set(e, ERR_NOMEM, "sheet: out of memory");
+    }
+    double ca = cos(a * PI / 180), sa = sin(a * PI / 180), cx = g->w / 2.0, cy = g->h / 2.0;
+    for (int vert = 0; vert < 2; vert++) {
+        if (vert)
+            layout_find(tm, g->h, g->w, mode, L);
+        else
+            layout_find(mask, g->w, g->h, mode, L);
+        if (L->n == 0) {
+            if (res->nframes == 0 && L->why[0])
+                snprintf(res->why, sizeof res->why, "%s", L->why);
+            continue;
+        }
+        if (L->score <= *best_score)
+            continue;
+        *best_score = L->score;
+        res->nframes = L->n;
+        res->angle = a;
+        res->negative = negative;
+        res->vertical = vert;
+        res->strips = L->strips;
+        res->why[0] = '\0';
+        for (int i = 0; i < L->n; i++) {
+            const box *b = &L->f[i];
+            double u0 = vert ? b->y0 : b->x0, u1 = vert ? b->y1 : b->x1;
+            double v0 = vert ? b->x0 : b->y0, v1 = vert ? b->x1 : b->y1;
+            double uc = (u0 + u1) / 2 - cx, vc = (v0 + v1) / 2 - cy;
+            sheet_frame *f = &res->frames[i];
+            f->no = i + 1;
+            f->strip = b->strip;
+            f->cx = (cx + uc * ca + vc * sa) * scale;
+            f->cy = (cy - uc * sa + vc * ca) * scale;
+            f->w = (u1 - u0) * scale;
+            f->h = (v1 - v0) * scale;
+            f->angle = a;
+        }
+    }
+    free(L), free(tm), free(mask);
+    return 0;
+}
+
+int sheet_detect_grey(const uint8_t *grey, int width, int height, sheet_mode mode, sheet_result *out, err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!grey || width < 16 || height < 16)
+        return err_set(e, ERR_INVALID, "sheet: image of %dx%d is too small", width, height);
+    if (mode == SHEET_OFF) {
+        snprintf(out->why, sizeof out->why, "sheet detection is off");
+        return 0;
+    }
+    if (mode != SHEET_FORCE && (width < 300 || height < 300)) {
+        snprintf(out->why, sizeof out->why, "too small for a sheet of frames");
+        return 0;
+    }
+    int longest = width > height ? width : height;
+    int f = (longest + SHEET_WORK_EDGE - 1) / SHEET_WORK_EDGE;
+    plane g = {0}, inv = {0};
+    if (plane_shrink(grey, width, height, f, &g) != 0)
+        return err_set(e, ERR_NOMEM, "sheet: out of memory");
+    size_t n = (size_t)g.w * (size_t)g.h;
+    inv.w = g.w, inv.h = g.h;
+    inv.p = malloc(n);
+    if (!inv.p) {
+        free(g.p);
+        return err_set(e, ERR_NOMEM, "sheet: out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        inv.p[i] = (uint8_t)(255 - g.p[i]);
+    double best = -1;
+    int rc = try_polarity(&g, mode, 0, f, out, &best, e);
+    if (rc == 0)
+        rc = try_polarity(&inv, mode, 1, f, out, &best, e);
+    free(g.p), free(inv.p);
+    if (rc)
+        memset(out, 0, sizeof *out);
+    if (out->nframes == 0 && !out->why[0])
+        snprintf(out->why, sizeof out->why, "no sheet layout");
+    return rc;
+}

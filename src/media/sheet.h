@@ -1,0 +1,86 @@
+/* sheet.h — contact sheets and film strips: does a scan hold a sheet of frames,
+ * and where is each frame.
+ *
+ * A contact sheet is strips of film laid side by side: frames of one size in
+ * rows (or columns), separated by thin straight gaps of film base, with a
+ * wider rebate (sprocket holes, frame numbers, edge print) between strips.
+ * The film base is the one uniform tone of the sheet: black on a positive
+ * print, bright on a scan of negatives. The detector works on a grey copy of
+ * at most SHEET_WORK_EDGE pixels:
+ *   1. polarity: the base is the darkest (positive) or brightest (negative)
+ *      tone, and must cover a good part of the scan;
+ *   2. skew: the angle (within +-SHEET_MAX_ANGLE degrees) at which the
+ *      projection profiles of the base mask are sharpest (strip edges and
+ *      frame gaps line up);
+ *   3. layout, in the deskewed copy, for strips along x and along y: bands of
+ *      frame rows between rebates, frames as runs of content between gaps,
+ *      sizes made regular (one frame size per sheet, a pitch per strip);
+ *   4. checks, so that an ordinary photo is never split: enough frames of one
+ *      size, straight gaps of pure base between them, base around them.
+ * Boxes are rotated rectangles in the coordinates of the image given.
+ *
+ * Errors: only ERR_NOMEM and ERR_INVALID (bad arguments); "not a sheet" is
+ * a result (nframes == 0 with `why` saying which check failed). */
+#ifndef FACETAG_MEDIA_SHEET_H
+#define FACETAG_MEDIA_SHEET_H
+
+#include "core/error.h"
+#include <stdint.h>
+
+#define SHEET_WORK_EDGE 1600 /* longest edge the detector looks at */
+#define SHEET_MAX_ANGLE 5.0  /* degrees of skew searched either way */
+#define SHEET_MAX_FRAMES 256
+
+typedef enum sheet_mode {
+    SHEET_OFF = 0, /* never split */
+    SHEET_AUTO,    /* split what passes every check */
+    SHEET_FORCE,   /* the input is a sheet: split whatever frames are found */
+} sheet_mode;
+
+/* "off", "auto", "force" -> mode; -1 for anything else. */
+int sheet_mode_parse(const char *s);
+const char *sheet_mode_name(sheet_mode m);
+
+/* A frame: a rectangle of size w x h centred on (cx, cy), turned by angle
+ * degrees (positive = counter-clockwise on the screen, y pointing down), in
+ * pixels of the image given to sheet_detect. Frames are numbered as they lie
+ * on the film: strip by strip (top to bottom, or left to right), frame by
+ * frame along the strip. */
+typedef struct sheet_frame {
+    int no;      /* 1-based */
+    int strip;   /* 0-based */
+    double cx, cy, w, h, angle;
+} sheet_frame;
+
+typedef struct sheet_result {
+    int nframes;                        /* 0: not a sheet */
+    sheet_frame frames[SHEET_MAX_FRAMES];
+    double angle;                       /* skew of the sheet, degrees */
+    int negative;                       /* 1: film base bright (scan of negatives) */
+    int vertical;                       /* 1: strips run top to bottom */
+    int strips;
+    char why[160];                      /* when nframes == 0: the check that failed */
+} sheet_result;
+
+/* Looks for a sheet in an 8-bit grey image (row-major, stride = width).
+ * width, height >= 16. mode SHEET_OFF returns nframes 0 at once. */
+int sheet_detect_grey(const uint8_t *grey, int width, int height, sheet_mode mode, sheet_result *out, err *e);
+
+/* The same on an image from libvips (any bands and format; not consumed):
+ * looked at through a shrunk grey copy, boxes in `in`'s pixels. */
+typedef struct _VipsImage VipsImage;
+int sheet_detect_image(VipsImage *in, sheet_mode mode, sheet_result *out, err *e);
+
+/* Cuts frame f out of `in` upright (turned back by its angle, bilinear), as
+ * 8-bit sRGB; a scan of negatives (negative = 1) comes out as a positive,
+ * levels stretched. *out is a new image the caller unrefs. */
+int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsImage **out, err *e);
+
+/* The four corners of a frame (x0,y0,...,x3,y3), clockwise from top-left. */
+void sheet_frame_corners(const sheet_frame *f, double xy[8]);
+
+/* Intersection over union of two rotated rectangles (exact, convex polygon
+ * clipping). */
+double sheet_frame_iou(const sheet_frame *a, const sheet_frame *b);
+
+#endif

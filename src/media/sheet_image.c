@@ -1,0 +1,116 @@
+/* sheet_image.c — sheet detection and frame cutting on libvips images
+ * (sheet.h): the grey copy the detector looks at, and each frame turned
+ * upright out of the full-resolution scan. */
+#include "media/sheet.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vips/vips.h>
+
+#define PI 3.14159265358979323846
+
+static int vips_fail(err *e, const char *what)
+{
+    int rc = err_set(e, ERR_FORMAT, "%s: %s", what, vips_error_buffer());
+    vips_error_clear();
+    return rc;
+}
+
+int sheet_detect_image(VipsImage *in, sheet_mode mode, sheet_result *out, err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (mode == SHEET_OFF) {
+        snprintf(out->why, sizeof out->why, "sheet detection is off");
+        return 0;
+    }
+    int W = in->Xsize, H = in->Ysize, longest = W > H ? W : H;
+    double scale = longest > SHEET_WORK_EDGE ? (double)SHEET_WORK_EDGE / longest : 1.0;
+    VipsImage *small = NULL, *grey = NULL, *u8 = NULL;
+    int rc = 0;
+    if (scale < 1.0 ? vips_resize(in, &small, scale, "kernel", VIPS_KERNEL_LINEAR, NULL)
+                    : vips_copy(in, &small, NULL))
+        return vips_fail(e, "sheet: shrink");
+    if (vips_colourspace(small, &grey, VIPS_INTERPRETATION_B_W, NULL)) {
+        g_object_unref(small);
+        return vips_fail(e, "sheet: grey");
+    }
+    g_object_unref(small);
+    VipsImage *one = NULL;
+    if (grey->Bands > 1) {
+        if (vips_extract_band(grey, &one, 0, NULL)) {
+            g_object_unref(grey);
+            return vips_fail(e, "sheet: band");
+        }
+        g_object_unref(grey);
+        grey = one;
+    }
+    if (vips_cast_uchar(grey, &u8, NULL)) {
+        g_object_unref(grey);
+        return vips_fail(e, "sheet: cast");
+    }
+    g_object_unref(grey);
+    size_t len = 0;
+    uint8_t *px = vips_image_write_to_memory(u8, &len);
+    int w = u8->Xsize, h = u8->Ysize;
+    g_object_unref(u8);
+    if (!px)
+        return vips_fail(e, "sheet: decode");
+    rc = sheet_detect_grey(px, w, h, mode, out, e);
+    g_free(px);
+    if (rc)
+        return rc;
+    double sx = (double)W / w, sy = (double)H / h;
+    for (int i = 0; i < out->nframes; i++) {
+        sheet_frame *f = &out->frames[i];
+        f->cx *= sx;
+        f->cy *= sy;
+        f->w *= sx;
+        f->h *= sy;
+    }
+    return 0;
+}
+
+int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsImage **out, err *e)
+{
+    *out = NULL;
+    int w = (int)lround(f->w), h = (int)lround(f->h);
+    if (w < 1 || h < 1)
+        return err_set(e, ERR_INVALID, "sheet: frame %d has no size", f->no);
+    double a = f->angle * PI / 180.0, c = cos(a), s = sin(a);
+    /* X = (x - cx) c - (y - cy) s + w/2, Y = (x - cx) s + (y - cy) c + h/2; pixel centres at +0.5 */
+    double odx = -(f->cx * c - f->cy * s) + w / 2.0 + 0.5 * c - 0.5 * s - 0.5;
+    double ody = -(f->cx * s + f->cy * c) + h / 2.0 + 0.5 * s + 0.5 * c - 0.5;
+    VipsArrayInt *area = vips_array_int_newv(4, 0, 0, w, h);
+    VipsInterpolate *bil = vips_interpolate_new("bilinear");
+    VipsImage *rot = NULL;
+    int bad = vips_affine(in, &rot, c, -s, s, c, "oarea", area, "odx", odx, "ody", ody, "interpolate", bil, NULL);
+    vips_area_unref(VIPS_AREA(area));
+    g_object_unref(bil);
+    if (bad)
+        return vips_fail(e, "sheet: cut frame");
+    VipsImage *cur = rot, *t = NULL;
+    if (negative) {
+        if (vips_invert(cur, &t, NULL)) {
+            g_object_unref(cur);
+            return vips_fail(e, "sheet: invert");
+        }
+        g_object_unref(cur);
+        cur = t;
+        int lo = 0, hi = 255;
+        if (vips_percent(cur, 1, &lo, NULL) == 0 && vips_percent(cur, 99, &hi, NULL) == 0 && hi > lo + 8) {
+            double k = 255.0 / (double)(hi - lo);
+            if (vips_linear1(cur, &t, k, -lo * k, NULL) == 0) {
+                g_object_unref(cur);
+                cur = t;
+            }
+        }
+    }
+    if (vips_cast_uchar(cur, &t, NULL)) {
+        g_object_unref(cur);
+        return vips_fail(e, "sheet: cast");
+    }
+    g_object_unref(cur);
+    *out = t;
+    return 0;
+}

@@ -1,0 +1,159 @@
+/* test_sheet — contact sheets are split into their frames, ordinary photos
+ * never are (the fast floor of bench_sheet's measurement).
+ *
+ * Sheets made by sheetgen from group photos and faces-dev with the frame
+ * boxes as truth: 35 mm 6x6 grey with a paper margin, 120 film 3x4 sepia and
+ * vertical, a 35 mm scan of negatives, a single strip; each rotated by a few
+ * degrees with grain and exposure faults. Floor: >= 98 % of the frames found
+ * with IoU >= 0.9, no extra frame. Then ordinary photos (every group photo, a
+ * sample of faces-dev; fewer under sanitizers) must come out as "not a
+ * sheet"; and the geometry helpers on known cases. */
+#include "testutil.h"
+
+#include "media/image.h"
+#include "media/sheet.h"
+#include "sheetgen.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vips/vips.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
+static void test_geometry(void)
+{
+    sheet_frame a = {1, 0, 50, 50, 40, 20, 0}, b = a;
+    CHECK(fabs(sheet_frame_iou(&a, &b) - 1) < 1e-9);
+    b.cx += 20; /* half overlap: 400 / (800 + 800 - 400) */
+    CHECK(fabs(sheet_frame_iou(&a, &b) - 1.0 / 3) < 1e-9);
+    b = a;
+    b.angle = 90; /* a cross: 20x20 common */
+    CHECK(fabs(sheet_frame_iou(&a, &b) - 400.0 / 1200) < 1e-9);
+    double xy[8];
+    a.angle = 90;
+    sheet_frame_corners(&a, xy); /* turned a quarter counter-clockwise: the top-left corner goes bottom-left */
+    CHECK(fabs(xy[0] - 40) < 1e-9 && fabs(xy[1] - 70) < 1e-9);
+    CHECK(sheet_mode_parse("auto") == SHEET_AUTO && sheet_mode_parse("force") == SHEET_FORCE &&
+          sheet_mode_parse("off") == SHEET_OFF && sheet_mode_parse("yes") == -1);
+}
+
+static int detect_rgb(const uint8_t *rgb, int w, int h, sheet_mode mode, sheet_result *r)
+{
+    uint8_t *g = sheetgen_grey(rgb, w, h);
+    err e;
+    int rc = g ? sheet_detect_grey(g, w, h, mode, r, &e) : -1;
+    free(g);
+    return rc;
+}
+
+static void test_sheets(char **photos, int nphotos)
+{
+    const sheetgen_spec specs[] = {
+        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 7, .angle = 2.3, .paper_margin = 1, .noise = 6, .seed = 1},
+        {.film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 6, .angle = -2.8, .sepia = 1, .vertical = 1, .noise = 5, .seed = 2},
+        {.film = 35, .strips = 4, .per_strip = 6, .px_per_mm = 7, .angle = 1.2, .negative = 1, .noise = 6, .seed = 3},
+        {.film = 35, .strips = 1, .per_strip = 6, .px_per_mm = 9, .angle = -1.6, .sepia = 1, .noise = 7, .seed = 4},
+    };
+    int total = 0, found = 0, extra = 0;
+    for (size_t k = 0; k < sizeof specs / sizeof *specs; k++) {
+        sheetgen_sheet s;
+        err e;
+        int rc = sheetgen_make(&specs[k], (const char *const *)photos, nphotos, (int)k * 37, &s, &e);
+        CHECK_MSG(rc == 0, "sheetgen: %s", e.msg);
+        if (rc)
+            continue;
+        if (getenv("SHEET_DUMP")) {
+            char out[256];
+            snprintf(out, sizeof out, "%s/sheet%zu.jpg", getenv("SHEET_DUMP"), k);
+            sheetgen_write_jpeg(out, s.rgb, s.width, s.height, 85, &e);
+        }
+        sheet_result *r = malloc(sizeof *r);
+        rc = detect_rgb(s.rgb, s.width, s.height, SHEET_AUTO, r);
+        CHECK(rc == 0);
+        double miou = 0;
+        int hits = sheetgen_score(s.truth, s.nframes, r->frames, r->nframes, 0.9, &miou);
+        printf("sheet %zu (%s %dx%d, %.1f deg%s): %d frames, %d of %d found (mean IoU %.3f), angle %.2f%s%s\n", k,
+               specs[k].film == 35 ? "35mm" : "120", s.width, s.height, specs[k].angle,
+               specs[k].negative ? ", negative" : "", r->nframes, hits, s.nframes, miou, r->angle,
+               r->nframes ? "" : ", why: ", r->why);
+        if (getenv("SHEET_DEBUG"))
+            for (int i = 0; i < s.nframes; i++) {
+                const sheet_frame *t = &s.truth[i];
+                int best = 0;
+                for (int j = 1; j < r->nframes; j++)
+                    if (sheet_frame_iou(t, &r->frames[j]) > sheet_frame_iou(t, &r->frames[best]))
+                        best = j;
+                const sheet_frame *d = r->nframes ? &r->frames[best] : t;
+                printf("  truth %d: %.0f,%.0f %.0fx%.0f  found %.0f,%.0f %.0fx%.0f  iou %.3f\n", t->no, t->cx, t->cy,
+                       t->w, t->h, d->cx, d->cy, d->w, d->h, sheet_frame_iou(t, d));
+            }
+        CHECK_MSG(fabs(r->angle - specs[k].angle) < 0.3, "sheet %zu: angle %.2f, truth %.2f", k, r->angle,
+                  specs[k].angle);
+        CHECK(r->negative == specs[k].negative);
+        total += s.nframes;
+        found += hits;
+        extra += r->nframes - hits;
+        free(r);
+        sheetgen_free(&s);
+    }
+    printf("generated sheets: %d of %d frames found with IoU >= 0.9, %d extra\n", found, total, extra);
+    CHECK_MSG(found >= 0.98 * total, "%d of %d", found, total);
+    CHECK(extra == 0);
+}
+
+static void test_ordinary(const char *dir, int stride, int *tried, int *split)
+{
+    char **paths;
+    int n;
+    sheetgen_list_images(dir, &paths, &n);
+    CHECK_MSG(n > 0, "no photos under %s", dir);
+    for (int i = 0; i < n; i += stride) {
+        VipsImage *im = vips_image_new_from_file(paths[i], "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+        CHECK_MSG(im != NULL, "%s", paths[i]);
+        if (!im)
+            continue;
+        sheet_result *r = malloc(sizeof *r);
+        err e;
+        int rc = sheet_detect_image(im, SHEET_AUTO, r, &e);
+        CHECK_MSG(rc == 0, "%s: %s", paths[i], e.msg);
+        CHECK_MSG(r->nframes == 0, "%s split into %d frames", paths[i], r->nframes);
+        (*tried)++;
+        *split += r->nframes > 0;
+        free(r);
+        g_object_unref(im);
+    }
+    sheetgen_list_free(paths, n);
+}
+
+int main(void)
+{
+    err e;
+    if (image_init("test_sheet", &e) != 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        return 1;
+    }
+    test_geometry();
+    const char *shared = test_shared_dir();
+    if (!shared) {
+        printf("skipped: no shared/ data for the generated sheets\n");
+        return test_main_end();
+    }
+    char groups[4096], dev[4096];
+    snprintf(groups, sizeof groups, "%s/data/group-photos", shared);
+    snprintf(dev, sizeof dev, "%s/data/faces-dev", shared);
+    char **photos;
+    int nphotos;
+    sheetgen_list_images(groups, &photos, &nphotos);
+    test_sheets(photos, nphotos);
+    sheetgen_list_free(photos, nphotos);
+    int tried = 0, split = 0;
+    test_ordinary(groups, SANITIZED ? 6 : 1, &tried, &split);
+    test_ordinary(dev, SANITIZED ? 200 : 20, &tried, &split);
+    printf("ordinary photos: %d of %d split\n", split, tried);
+    return test_main_end();
+}
