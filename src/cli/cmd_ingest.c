@@ -2,6 +2,7 @@
  * one summary line (or the JSON summary). */
 #include "cli/cli.h"
 #include "ingest/ingest.h"
+#include "media/sheet.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -22,8 +23,14 @@ static const char usage[] =
     "  --max-edge N     longest edge of the working image in pixels (default 4096)\n"
     "  --max-pixels N   refuse images over N pixels, read from the header before decoding;\n"
     "                   K, M or G multiply by 10^3, 10^6, 10^9 (default 400M)\n"
+    "  --sheets MODE    contact sheets and film strip scans: auto (default) splits a scan\n"
+    "                   into its frames when it passes every check of a sheet (frames of\n"
+    "                   one size between straight gaps of film base), each frame a photo\n"
+    "                   of its own (parent = the sheet, which is not analysed itself);\n"
+    "                   force splits whatever frames are found; off never splits\n"
     "  --no-progress    no progress bar, even on a terminal\n"
-    "  --json           print {\"ingested\":N,\"duplicates\":N,\"failed\":N,\"unchanged\":N}\n"
+    "  --json           print {\"ingested\":N,\"duplicates\":N,\"failed\":N,\"unchanged\":N\n"
+    "                   and \"sheets\":N,\"frames\":N when contact sheets were split}\n"
     "Exit status: 0 all ingested, 1 some inputs failed, 2 usage or data folder error.";
 
 /* A whole number with an optional K/M/G suffix (MP also accepted for M). */
@@ -59,11 +66,13 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
                         .threads = g->threads,
                         .limits = {.max_edge = 4096, .max_pixels = 400000000},
                         .progress = -1,
-                        .messages = stderr};
+                        .messages = stderr,
+                        .sheets = SHEET_AUTO};
     static const struct option longopts[] = {
         {"max-edge", required_argument, NULL, 'e'},
         {"max-pixels", required_argument, NULL, 'p'},
         {"no-progress", no_argument, NULL, 'n'},
+        {"sheets", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -86,6 +95,10 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
         case 'n':
             o.progress = 0;
             break;
+        case 's':
+            if ((o.sheets = sheet_mode_parse(optarg)) < 0)
+                return cli_usage_error(&cmd_ingest, "--sheets takes auto, force or off, not '%s'", optarg);
+            break;
         case ':':
             return cli_usage_error(&cmd_ingest, "option '%s' needs a value", argv[optind - 1]);
         default:
@@ -104,15 +117,24 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
     }
     FILE *human = g->json ? stderr : stdout;
     double mb = (double)s.bytes / 1e6;
+    char sheets[96] = "";
+    if (s.frames)
+        snprintf(sheets, sizeof sheets, "; %lld contact sheets split into %lld frames", (long long)s.sheets,
+                 (long long)s.frames);
     fprintf(human,
-            "ingest: %lld ingested (%lld photos), %lld duplicates, %lld unchanged, %lld failed; "
+            "ingest: %lld ingested (%lld photos%s), %lld duplicates, %lld unchanged, %lld failed; "
             "%.1f MB in %.1f s (%.1f files/s)\n",
-            (long long)s.ingested, (long long)s.photos, (long long)s.duplicates, (long long)s.unchanged,
+            (long long)s.ingested, (long long)s.photos, sheets, (long long)s.duplicates, (long long)s.unchanged,
             (long long)s.failed, mb, s.seconds,
             s.seconds > 0 ? (double)(s.ingested + s.duplicates + s.failed + s.unchanged) / s.seconds : 0.0);
     if (g->json)
-        printf("{\"ingested\":%lld,\"duplicates\":%lld,\"failed\":%lld,\"unchanged\":%lld}\n", (long long)s.ingested,
+    {
+        printf("{\"ingested\":%lld,\"duplicates\":%lld,\"failed\":%lld,\"unchanged\":%lld", (long long)s.ingested,
                (long long)s.duplicates, (long long)s.failed, (long long)s.unchanged);
+        if (s.frames) /* only when a sheet was split: the common answer keeps its shape */
+            printf(",\"sheets\":%lld,\"frames\":%lld", (long long)s.sheets, (long long)s.frames);
+        printf("}\n");
+    }
     fflush(stdout);
     return s.failed ? EXIT_SOME_FAILED : EXIT_OK;
 }

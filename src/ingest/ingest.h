@@ -6,6 +6,10 @@
  * image processed/{photo_id}.jpg in one shrink-on-load decode, read EXIF and
  * sidecars, and record it all in the catalog. Every page of a multi-page TIFF is
  * a photo of its own (hash_page_id, core/hash.h), sharing the file's original.
+ * A page that is a contact sheet or film strip scan (media/sheet.h,
+ * opts->sheets) stays a photo and its frames become photos of their own
+ * (ingest_frame_id, parent = the page, store/catalog_frames.h), recorded in
+ * the same transaction as the file.
  *
  * Crash safety: objects are written atomically first, then one catalog
  * transaction per file records its photos and path, so a kill at any moment
@@ -29,6 +33,7 @@ typedef struct ingest_options {
     decode_limits limits; /* max_edge, max_pixels */
     int progress;         /* -1: bar when stderr is a terminal; 0 never; 1 always */
     FILE *messages;       /* where reason lines and the bar go (stderr) */
+    int sheets;           /* sheet_mode (media/sheet.h): 0 off, 1 auto (default in the CLI), 2 force */
 } ingest_options;
 
 typedef struct ingest_summary {
@@ -36,7 +41,9 @@ typedef struct ingest_summary {
     int64_t duplicates; /* files whose bytes were already a photo: path added */
     int64_t failed;     /* inputs refused, each with one reason line */
     int64_t unchanged;  /* paths already recorded with the same size and mtime */
-    int64_t photos;     /* photos added (pages of multi-page files count each) */
+    int64_t photos;     /* photos added (pages of multi-page files and frames of sheets count each) */
+    int64_t sheets;     /* pages found to be contact sheets and split */
+    int64_t frames;     /* frames cut from them (counted in photos too) */
     int64_t bytes;      /* bytes of the files read */
     double seconds;     /* wall time of the batch */
 } ingest_summary;
@@ -48,6 +55,10 @@ typedef struct ingest_summary {
  * failed, see sum->failed), <0 when it could not run at all (data folder or
  * catalog unusable). */
 int ingest_run(const ingest_options *opts, char *const *paths, int npaths, ingest_summary *sum, err *e);
+
+/* The photo_id of frame n (1-based) of a sheet or video photo: the first 16
+ * hex digits of SHA-256("<parent photo_id>#frame=N"). */
+void ingest_frame_id(const char parent_id[PHOTO_ID_LEN + 1], int n, char id[PHOTO_ID_LEN + 1]);
 
 /* Writes path to buf for a message line: bytes below 0x20, 0x7f, '\\' and
  * bytes that are not valid UTF-8 are escaped (\n, \t, \\, \xNN), so a name

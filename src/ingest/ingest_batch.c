@@ -106,7 +106,8 @@ static int work(void *ud, void *state, size_t j, err *e)
     batch *b = ud;
     size_t i = b->jobs[j];
     ingest_file_result *r = &b->results[i];
-    ingest_file_ctx ctx = {.store = b->store, .cat = state, .limits = &b->opts->limits, .slow_ms = b->slow_ms};
+    ingest_file_ctx ctx = {.store = b->store, .cat = state, .limits = &b->opts->limits, .sheets = b->opts->sheets,
+                           .slow_ms = b->slow_ms};
     ingest_file(&ctx, b->inputs->v[i].path, r);
     if (r->kind == INGEST_FILE_FAILED)
         return err_set(e, ERR_FORMAT, "%s", r->reason ? r->reason : "out of memory");
@@ -143,6 +144,8 @@ static int record(catalog *cat, const char *path, const ingest_file_result *r, i
         else if (i == 0)
             *inserted = put;
     }
+    for (int i = 0; rc == 0 && i < r->nframes; i++)
+        rc = catalog_frame_put(cat, &r->frames[i], e);
     if (rc == 0) {
         int added = catalog_source_add(cat, r->photo_id, path, r->size, r->mtime_ns, e);
         if (added < 0)
@@ -182,6 +185,9 @@ static void done(void *ud, size_t j, int rc, const char *reason, progress *pr)
         } else if (inserted) {
             sum->ingested++;
             sum->photos += r->nphotos;
+            sum->frames += r->nframes;
+            for (int k = 0; k < r->nframes; k++)
+                sum->sheets += r->frames[k].frame_no == 1;
         } else if (path_new) {
             sum->duplicates++;
         } else {

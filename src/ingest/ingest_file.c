@@ -1,5 +1,6 @@
 #include "ingest/ingest_file.h"
 #include "ingest/ingest.h"
+#include "ingest/ingest_sheet.h"
 #include "media/sidecar.h"
 #include "store/objstore_stream.h"
 
@@ -184,6 +185,8 @@ static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char
         fail(r, "out of memory for %d pages", info->pages);
         return -1;
     }
+    ingest_sheet_frames frames = {0}; /* of the pages that are sheets, appended after the pages */
+    r->nphotos = 0;
     for (int pg = 0; pg < info->pages; pg++) {
         catalog_photo *p = &r->photos[pg];
         hash_page_id(sha, pg, p->photo_id);
@@ -201,13 +204,13 @@ static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char
 
         decode_output out;
         err e;
-        if (decode_page(path, info->format, pg, ctx->limits, &out, &e) != 0) {
+        int rc = decode_page(path, info->format, pg, ctx->limits, &out, &e);
+        if (rc != 0) {
             if (info->pages > 1)
                 fail(r, "page %d of %d: %s", pg + 1, info->pages, e.msg);
             else
                 fail(r, "%s", e.msg);
-            delete_processed(ctx, r->photos, pg);
-            return -1;
+            goto failed;
         }
         p->width = out.width;
         p->height = out.height;
@@ -216,17 +219,44 @@ static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char
         p->orientation = out.orientation;
         char key[64];
         snprintf(key, sizeof key, "%s.jpg", p->photo_id);
-        int rc = objstore_put(ctx->store, BUCKET_PROCESSED, key, out.jpeg, out.jpeg_len, &e);
-        decode_output_free(&out);
+        rc = objstore_put(ctx->store, BUCKET_PROCESSED, key, out.jpeg, out.jpeg_len, &e);
         if (rc) {
+            decode_output_free(&out);
             fail(r, "cannot store the processed image: %s", e.msg);
-            delete_processed(ctx, r->photos, pg);
-            return -1;
+            goto failed;
         }
         r->nphotos = pg + 1;
+        if (ctx->sheets && ingest_sheet_split(ctx, path, info, pg, p, &out, &frames, &e) != 0) {
+            decode_output_free(&out);
+            if (info->pages > 1)
+                fail(r, "page %d of %d: contact sheet: %s", pg + 1, info->pages, e.msg);
+            else
+                fail(r, "contact sheet: %s", e.msg);
+            goto failed;
+        }
+        decode_output_free(&out);
         pause_ms(ctx->slow_ms);
     }
+    if (frames.n > 0) {
+        catalog_photo *all = realloc(r->photos, sizeof *all * (size_t)(r->nphotos + frames.n));
+        if (!all) {
+            fail(r, "out of memory for %d frames", frames.n);
+            goto failed;
+        }
+        memcpy(all + r->nphotos, frames.photos, sizeof *all * (size_t)frames.n);
+        r->photos = all;
+        r->nphotos += frames.n;
+        r->frames = frames.frames;
+        r->nframes = frames.n;
+        frames.frames = NULL;
+    }
+    ingest_sheet_frames_free(&frames);
     return 0;
+failed:
+    delete_processed(ctx, r->photos, r->nphotos);
+    delete_processed(ctx, frames.photos, frames.n);
+    ingest_sheet_frames_free(&frames);
+    return -1;
 }
 
 /* Copies the original into incoming/ unless it is there already, checking on
@@ -323,6 +353,9 @@ out:
         free(r->photos);
         r->photos = NULL;
         r->nphotos = 0;
+        free(r->frames);
+        r->frames = NULL;
+        r->nframes = 0;
     }
 }
 
@@ -330,6 +363,7 @@ void ingest_file_result_clear(ingest_file_result *r)
 {
     free(r->reason);
     free(r->photos);
+    free(r->frames);
     free(r->sidecar);
     memset(r, 0, sizeof *r);
 }

@@ -502,6 +502,78 @@ failed:
     return vips_fail(e, ERR_FORMAT, what);
 }
 
+int decode_page_image(const char *path, decode_format format, int page, const decode_limits *lim, int cap_edge,
+                      VipsImage **out, err *e)
+{
+    *out = NULL;
+    VipsSource *src = open_source(path, format, e);
+    if (!src)
+        return e ? e->code : ERR_FORMAT;
+    VipsImage *hdr = open_header(src, format, page, e);
+    if (!hdr) {
+        VIPS_UNREF(src);
+        return e ? e->code : ERR_FORMAT;
+    }
+    int rc = check_pixels(hdr, page, format == DECODE_TIFF ? 2 : 1, lim, e);
+    int o = orientation_of(hdr);
+    int w = hdr->Xsize, h = hdr->Ysize;
+    VIPS_UNREF(hdr);
+    if (rc) {
+        VIPS_UNREF(src);
+        return rc;
+    }
+    char what[64];
+    snprintf(what, sizeof what, "damaged or truncated %s data", format_display(format));
+    int longest = w > h ? w : h;
+    VipsImage *t = open_pixels(src, format, page, format == DECODE_JPEG ? jpeg_shrink(longest, cap_edge) : 1);
+    VIPS_UNREF(src);
+    if (!t)
+        return vips_fail(e, ERR_FORMAT, what);
+    VipsImage *u = NULL;
+    int now = t->Xsize > t->Ysize ? t->Xsize : t->Ysize;
+    if (now > cap_edge && step(&t, u, vips_resize(t, &u, (double)cap_edge / now, NULL)))
+        goto failed;
+    icc_to_srgb(&t);
+    if (to_srgb8(&t) != 0)
+        goto failed;
+    if (t->Bands != 3) {
+        VIPS_UNREF(t);
+        return err_set(e, ERR_FORMAT, "cannot convert %d bands to RGB", t->Bands);
+    }
+    u = vips_image_copy_memory(t);
+    if (step(&t, u, u ? 0 : -1))
+        goto failed;
+    if (o != 1 && step(&t, u, vips_autorot(t, &u, NULL)))
+        goto failed;
+    *out = t;
+    return 0;
+failed:
+    VIPS_UNREF(t);
+    return vips_fail(e, ERR_FORMAT, what);
+}
+
+int decode_encode(VipsImage *in, int max_edge, decode_output *out, err *e)
+{
+    memset(out, 0, sizeof *out);
+    VipsImage *t = NULL;
+    int now = in->Xsize > in->Ysize ? in->Xsize : in->Ysize;
+    if (now > max_edge ? vips_resize(in, &t, (double)max_edge / now, NULL) : vips_copy(in, &t, NULL))
+        return vips_fail(e, ERR_FORMAT, "resize");
+    void *buf = NULL;
+    size_t len = 0;
+    if (vips_jpegsave_buffer(t, &buf, &len, "Q", 90, "strip", TRUE, NULL) != 0) {
+        VIPS_UNREF(t);
+        return vips_fail(e, ERR_FORMAT, "encode JPEG");
+    }
+    out->width = out->orig_width = t->Xsize;
+    out->height = out->orig_height = t->Ysize;
+    out->orientation = 1;
+    out->jpeg = buf;
+    out->jpeg_len = len;
+    VIPS_UNREF(t);
+    return 0;
+}
+
 void decode_output_free(decode_output *o)
 {
     if (!o)

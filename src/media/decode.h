@@ -88,4 +88,14 @@ int decode_page(const char *path, decode_format format, int page, const decode_l
                 decode_output *out, err *e);
 void decode_output_free(decode_output *o);
 
+/* The same page as an image in memory for cutting (contact sheets):
+ * orientation applied, sRGB, 8-bit, 3 bands, longest edge <= cap_edge
+ * (shrink-on-load), decoded whole (random access). Caller unrefs *out. */
+typedef struct _VipsImage VipsImage;
+int decode_page_image(const char *path, decode_format format, int page, const decode_limits *limits, int cap_edge,
+                      VipsImage **out, err *e);
+/* Encodes an 8-bit sRGB image as a working image: longest edge <= max_edge,
+ * JPEG quality 90 without metadata (as decode_page). */
+int decode_encode(VipsImage *in, int max_edge, decode_output *out, err *e);
+
 #endif

@@ -174,7 +174,8 @@ int catalog_face_largest_at_path(catalog *c, const char *path, const char *model
 
 /* ---- analysis (implemented in catalog_analysis.c) ------------------------ */
 
-/* Calls fn for every photo, largest (processed pixels) first, with whether
+/* Calls fn for every photo but the parents of frames (contact sheets and
+ * videos: their frames are analysed instead), largest (processed pixels) first, with whether
  * model_version already has a 'done' run for it; fn returns non-zero to stop
  * (that value is returned). */
 typedef int (*catalog_todo_fn)(const char *photo_id, bool done, void *ud);

@@ -338,8 +338,30 @@ static const char migration_7[] =
     "  UNIQUE (face_id, label, source)"
     ") STRICT;";
 
+/* Version 8: photos that are frames of another (catalog_frames.h) — a frame
+ * cut from a contact sheet (its place on the sheet: a rotated rectangle in
+ * the sheet's processed pixels) or a frame kept from a video (its time). The
+ * parent (sheet or video) stays a photo to look at but is not analysed: its
+ * faces are its frames' faces. */
+static const char migration_8[] =
+    "CREATE TABLE photo_frames ("
+    "  photo_id TEXT PRIMARY KEY REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  parent_id TEXT NOT NULL REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('sheet', 'video')),"
+    "  frame_no INTEGER NOT NULL CHECK (frame_no >= 1),"
+    "  strip INTEGER NOT NULL DEFAULT 0 CHECK (strip >= 0),"
+    "  cx REAL NOT NULL DEFAULT 0, cy REAL NOT NULL DEFAULT 0,"
+    "  w REAL NOT NULL DEFAULT 0 CHECK (w >= 0), h REAL NOT NULL DEFAULT 0 CHECK (h >= 0),"
+    "  angle REAL NOT NULL DEFAULT 0,"
+    "  negative INTEGER NOT NULL DEFAULT 0 CHECK (negative IN (0, 1)),"
+    "  time_ms INTEGER CHECK (time_ms IS NULL OR time_ms >= 0),"
+    "  UNIQUE (parent_id, frame_no)"
+    ") STRICT;"
+    "CREATE INDEX photo_frames_parent ON photo_frames(parent_id);";
+
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1, migration_2, migration_3, migration_4,
-                                                              migration_5, migration_6, migration_7};
+                                                              migration_5, migration_6, migration_7,
+                                                              migration_8};
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {

@@ -1,0 +1,402 @@
+/* bench_sheet — contact sheets: how many frames are found, how many ordinary
+ * photos are split (must be none), whether the faces in the cut frames are
+ * the faces of the photos alone, and how long a 24-MP sheet takes.
+ *
+ *   bench_sheet [--quick] [--no-faces]   the measurement (docs/sheets.md)
+ *   bench_sheet --make OUT.jpg [--film 35|120] [--strips N] [--per-strip N]
+ *               [--angle DEG] [--negative] [--sepia] [--vertical] [--margin]
+ *               [--px-per-mm F] [--seed N] PHOTO...
+ *                                        one generated sheet (demo, tests);
+ *                                        prints its frame boxes as JSON lines
+ *
+ * Sheets come from tests/unit/sheetgen.c: photos of group-photos and
+ * faces-dev laid out as 35 mm strips of 6 on a sheet of 6 strips, 120 film
+ * 3x4 (6x6 frames), single strips and scans of negatives, grey or sepia,
+ * +-3 degrees, grain, a few over- and under-exposed frames, JPEG q85. */
+#include "media/image.h"
+#include "media/sheet.h"
+#include "vision/pipeline.h"
+#include "../tests/unit/sheetgen.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <vips/vips.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *shared_dir(void)
+{
+    const char *s = getenv("FACETAG_SHARED");
+    return s ? s : "../shared";
+}
+
+/* The sheet's pixels as a libvips image (not copied: keep s alive). */
+static VipsImage *sheet_image(const sheetgen_sheet *s)
+{
+    VipsImage *im = vips_image_new_from_memory(s->rgb, (size_t)s->width * s->height * 3, s->width, s->height, 3,
+                                               VIPS_FORMAT_UCHAR);
+    if (im)
+        im->Type = VIPS_INTERPRETATION_sRGB;
+    return im;
+}
+
+static int to_image(VipsImage *v, image *out)
+{
+    size_t len = 0;
+    uint8_t *m = vips_image_write_to_memory(v, &len);
+    if (!m)
+        return -1;
+    out->width = v->Xsize;
+    out->height = v->Ysize;
+    out->rgb = malloc(len);
+    if (!out->rgb) {
+        g_free(m);
+        return -1;
+    }
+    memcpy(out->rgb, m, len);
+    g_free(m);
+    return 0;
+}
+
+static int faces_in(pipeline_runner *r, const pipeline_options *opt, const image *img)
+{
+    pipeline_result res;
+    err e;
+    if (pipeline_run(r, img, opt, &res, &e) != 0) {
+        fprintf(stderr, "pipeline: %s\n", e.msg);
+        return 0;
+    }
+    int n = (int)res.n;
+    pipeline_result_free(&res);
+    return n;
+}
+
+typedef struct totals {
+    int sheets, frames, found, extra, missed_sheets;
+    double iou_sum, detect_s;
+    int faces_frames, faces_alone, faces_frames_normal, faces_alone_normal, frames_compared;
+} totals;
+
+static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, int first, pipeline_runner *runner,
+                          const pipeline_options *popt, totals *t)
+{
+    sheetgen_sheet s;
+    err e;
+    if (sheetgen_make(sp, (const char *const *)photos, nphotos, first, &s, &e) != 0) {
+        fprintf(stderr, "sheetgen: %s\n", e.msg);
+        return;
+    }
+    /* as a scan arrives: through JPEG */
+    void *jpg = NULL;
+    size_t jlen = 0;
+    VipsImage *raw = sheet_image(&s);
+    vips_jpegsave_buffer(raw, &jpg, &jlen, "Q", 85, NULL);
+    g_object_unref(raw);
+    VipsImage *scan = vips_image_new_from_buffer(jpg, jlen, "", NULL);
+    VipsImage *mem = scan ? vips_image_copy_memory(scan) : NULL;
+    if (scan)
+        g_object_unref(scan);
+    sheet_result *r = malloc(sizeof *r);
+    double t0 = now_s();
+    int rc = mem ? sheet_detect_image(mem, SHEET_AUTO, r, &e) : -1;
+    t->detect_s += now_s() - t0;
+    if (rc != 0) {
+        fprintf(stderr, "detect failed\n");
+        r->nframes = 0;
+    }
+    double miou = 0;
+    int hits = sheetgen_score(s.truth, s.nframes, r->frames, r->nframes, 0.9, &miou);
+    printf("  %-5s %dx%d strips %d x %d, %+.1f deg%s%s%s: %d of %d frames (mean IoU %.3f), %d extra%s%s\n",
+           sp->film == 35 ? "35mm" : "120", s.width, s.height, sp->strips, sp->per_strip, sp->angle,
+           sp->negative ? ", negative" : "", sp->sepia ? ", sepia" : "", sp->vertical ? ", vertical" : "", hits,
+           s.nframes, miou, r->nframes - hits, r->nframes ? "" : "; not a sheet: ", r->nframes ? "" : r->why);
+    t->sheets++;
+    t->frames += s.nframes;
+    t->found += hits;
+    t->extra += r->nframes - hits;
+    t->iou_sum += miou * hits;
+    t->missed_sheets += r->nframes == 0;
+    if (runner && mem) {
+        for (int i = 0; i < s.nframes; i++) {
+            int best = -1;
+            double bi = 0.9;
+            for (int j = 0; j < r->nframes; j++) {
+                double v = sheet_frame_iou(&s.truth[i], &r->frames[j]);
+                if (v >= bi)
+                    bi = v, best = j;
+            }
+            if (best < 0)
+                continue;
+            VipsImage *cut = NULL;
+            image fimg = {0}, aimg = {0};
+            uint8_t *alone = NULL;
+            if (sheet_frame_extract(mem, &r->frames[best], r->negative, &cut, &e) != 0 || to_image(cut, &fimg) != 0 ||
+                sheetgen_photo_crop(photos[s.photo[i]], s.frame_w, s.frame_h, &alone, &e) != 0) {
+                if (cut)
+                    g_object_unref(cut);
+                image_free(&fimg);
+                free(alone);
+                continue;
+            }
+            g_object_unref(cut);
+            aimg.width = s.frame_w;
+            aimg.height = s.frame_h;
+            aimg.rgb = alone;
+            int ff = faces_in(runner, popt, &fimg), fa = faces_in(runner, popt, &aimg);
+            t->faces_frames += ff;
+            t->faces_alone += fa;
+            if (s.gamma[i] == 1.0) {
+                t->faces_frames_normal += ff;
+                t->faces_alone_normal += fa;
+            }
+            t->frames_compared++;
+            image_free(&fimg);
+            image_free(&aimg);
+        }
+    }
+    if (mem)
+        g_object_unref(mem);
+    g_free(jpg);
+    free(r);
+    sheetgen_free(&s);
+}
+
+/* Ordinary photos: none may be split. scale > 1 enlarges small photos first
+ * (faces-dev's 150 px crops are refused as too small at their own size). */
+static void ordinary(const char *dir, int stride, double scale, int *tried, int *split, double *secs)
+{
+    char **paths;
+    int n;
+    sheetgen_list_images(dir, &paths, &n);
+    for (int i = 0; i < n; i += stride) {
+        VipsImage *im = vips_image_new_from_file(paths[i], NULL), *big = NULL;
+        if (!im)
+            continue;
+        if (scale > 1 && vips_resize(im, &big, scale, NULL) == 0) {
+            g_object_unref(im);
+            im = big;
+        }
+        sheet_result *r = malloc(sizeof *r);
+        err e;
+        double t0 = now_s();
+        if (sheet_detect_image(im, SHEET_AUTO, r, &e) == 0) {
+            (*tried)++;
+            if (r->nframes) {
+                (*split)++;
+                printf("  SPLIT: %s (x%.0f) into %d frames\n", paths[i], scale, r->nframes);
+            }
+        }
+        *secs += now_s() - t0;
+        free(r);
+        g_object_unref(im);
+    }
+    sheetgen_list_free(paths, n);
+}
+
+static int make_one(int argc, char **argv)
+{
+    sheetgen_spec sp = {.film = 35, .strips = 2, .per_strip = 6, .px_per_mm = 10, .angle = 1.5, .noise = 5, .seed = 1};
+    const char *out = argv[2];
+    int i = 3;
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : "0";
+        if (!strcmp(a, "--film"))
+            sp.film = atoi(v), i++;
+        else if (!strcmp(a, "--strips"))
+            sp.strips = atoi(v), i++;
+        else if (!strcmp(a, "--per-strip"))
+            sp.per_strip = atoi(v), i++;
+        else if (!strcmp(a, "--angle"))
+            sp.angle = atof(v), i++;
+        else if (!strcmp(a, "--px-per-mm"))
+            sp.px_per_mm = atof(v), i++;
+        else if (!strcmp(a, "--seed"))
+            sp.seed = (unsigned)atoi(v), i++;
+        else if (!strcmp(a, "--negative"))
+            sp.negative = 1;
+        else if (!strcmp(a, "--sepia"))
+            sp.sepia = 1;
+        else if (!strcmp(a, "--vertical"))
+            sp.vertical = 1;
+        else if (!strcmp(a, "--margin"))
+            sp.paper_margin = 1;
+        else {
+            fprintf(stderr, "bench_sheet --make: unknown option %s\n", a);
+            return 2;
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "bench_sheet --make OUT.jpg [options] PHOTO...\n");
+        return 2;
+    }
+    sheetgen_sheet s;
+    err e;
+    if (sheetgen_make(&sp, (const char *const *)argv + i, argc - i, 0, &s, &e) != 0 ||
+        sheetgen_write_jpeg(out, s.rgb, s.width, s.height, 88, &e) != 0) {
+        fprintf(stderr, "bench_sheet --make: %s\n", e.msg);
+        return 1;
+    }
+    for (int k = 0; k < s.nframes; k++) {
+        const sheet_frame *f = &s.truth[k];
+        printf("{\"frame\":%d,\"strip\":%d,\"cx\":%.1f,\"cy\":%.1f,\"w\":%.1f,\"h\":%.1f,\"angle\":%.2f,"
+               "\"photo\":\"%s\"}\n",
+               f->no, f->strip, f->cx, f->cy, f->w, f->h, f->angle, argv[i + s.photo[k]]);
+    }
+    sheetgen_free(&s);
+    return 0;
+}
+
+static void speed_24mp(char **photos, int nphotos)
+{
+    /* 35 mm, 6 strips of 6, scanned to about 6000 x 4000 */
+    sheetgen_spec sp = {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 23.5, .angle = 1.7, .noise = 6, .seed = 9};
+    sheetgen_sheet s;
+    err e;
+    if (sheetgen_make(&sp, (const char *const *)photos, nphotos, 3, &s, &e) != 0)
+        return;
+    VipsImage *im = sheet_image(&s);
+    sheet_result *r = malloc(sizeof *r);
+    int reps = 3;
+    double det = 1e9, cut = 1e9;
+    for (int k = 0; k < reps; k++) {
+        double t0 = now_s();
+        sheet_detect_image(im, SHEET_AUTO, r, &e);
+        double t1 = now_s();
+        for (int i = 0; i < r->nframes; i++) {
+            VipsImage *c = NULL;
+            void *buf = NULL;
+            size_t len = 0;
+            if (sheet_frame_extract(im, &r->frames[i], r->negative, &c, &e) == 0) {
+                vips_jpegsave_buffer(c, &buf, &len, "Q", 90, "strip", TRUE, NULL);
+                g_free(buf);
+                g_object_unref(c);
+            }
+        }
+        double t2 = now_s();
+        det = fmin(det, t1 - t0);
+        cut = fmin(cut, t2 - t1);
+    }
+    printf("\n24-MP sheet (%dx%d = %.1f MP, %d frames found): detect %.3f s, cut+encode all frames %.3f s, "
+           "total %.3f s (best of %d, in memory, 1 thread)\n",
+           s.width, s.height, s.width * (double)s.height / 1e6, r->nframes, det, cut, det + cut, reps);
+    free(r);
+    g_object_unref(im);
+    sheetgen_free(&s);
+}
+
+int main(int argc, char **argv)
+{
+    err e;
+    if (image_init(argv[0], &e) != 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        return 1;
+    }
+    if (argc >= 3 && strcmp(argv[1], "--make") == 0)
+        return make_one(argc, argv);
+    int quick = 0, faces = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick"))
+            quick = 1;
+        else if (!strcmp(argv[i], "--no-faces"))
+            faces = 0;
+    }
+    char groups[4096], dev[4096];
+    snprintf(groups, sizeof groups, "%s/data/group-photos", shared_dir());
+    snprintf(dev, sizeof dev, "%s/data/faces-dev", shared_dir());
+    char **gp, **dp;
+    int ng, nd;
+    sheetgen_list_images(groups, &gp, &ng);
+    sheetgen_list_images(dev, &dp, &nd);
+    if (ng == 0 || nd == 0) {
+        fprintf(stderr, "bench_sheet: no photos under %s (set FACETAG_SHARED)\n", shared_dir());
+        return 2;
+    }
+    /* frames: every group photo and every 10th faces-dev photo, interleaved */
+    int np = 0;
+    char **photos = malloc(sizeof *photos * (size_t)(ng + nd));
+    for (int i = 0, j = 0; i < ng || j < nd; i++, j += 10) {
+        if (i < ng)
+            photos[np++] = gp[i];
+        if (j < nd)
+            photos[np++] = dp[j];
+    }
+    pipeline_options popt = pipeline_default_options();
+    popt.attributes = false;
+    pipeline_models *pm = NULL;
+    pipeline_runner *runner = NULL;
+    if (faces) {
+        const char *md = getenv("FACETAG_MODELS") ? getenv("FACETAG_MODELS") : FACETAG_DEFAULT_MODELS;
+        pm = pipeline_models_load(md, &popt, &e);
+        runner = pm ? pipeline_runner_new(pm, NULL, &e) : NULL;
+        if (!runner)
+            fprintf(stderr, "bench_sheet: no face models (%s): faces not compared\n", e.msg);
+    }
+    const sheetgen_spec specs[] = {
+        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = 2.3, .paper_margin = 1, .noise = 6},
+        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = -3.0, .sepia = 1, .noise = 8},
+        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 10, .angle = 0.4, .noise = 5, .vertical = 1},
+        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 10, .angle = -1.1, .negative = 1, .noise = 6},
+        {.film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 8, .angle = 2.9, .sepia = 1, .noise = 6},
+        {.film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 8, .angle = -2.2, .vertical = 1, .noise = 7},
+        {.film = 120, .strips = 3, .per_strip = 4, .px_per_mm = 8, .angle = 1.3, .paper_margin = 1, .noise = 5},
+        {.film = 35, .strips = 1, .per_strip = 6, .px_per_mm = 14, .angle = -2.6, .noise = 6},
+        {.film = 35, .strips = 5, .per_strip = 6, .px_per_mm = 12, .angle = 3.0, .negative = 1, .sepia = 1, .noise = 7},
+        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = -2.0, .paper_margin = 1, .noise = 10},
+        {.film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 9, .angle = -0.7, .negative = 1, .noise = 6},
+        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 11, .angle = 1.8, .sepia = 1, .vertical = 1, .noise = 6},
+    };
+    int nspec = quick ? 4 : (int)(sizeof specs / sizeof *specs);
+    totals t = {0};
+    printf("generated sheets (detector at most %d px; frames found = IoU >= 0.9 with the truth):\n", SHEET_WORK_EDGE);
+    int first = 0;
+    for (int k = 0; k < nspec; k++) {
+        sheetgen_spec sp = specs[k];
+        sp.seed = (unsigned)(k + 11);
+        /* faces compared on a third of the sheets: the networks are the slow part */
+        measure_sheet(&sp, photos, np, first, (k % 3 == 0) ? runner : NULL, &popt, &t);
+        first += sp.strips * sp.per_strip;
+    }
+    printf("frames: %d of %d found (%.2f %%), mean IoU %.3f, %d extra, %d sheets not recognised; "
+           "detection %.3f s per sheet\n",
+           t.found, t.frames, 100.0 * t.found / t.frames, t.found ? t.iou_sum / t.found : 0, t.extra, t.missed_sheets,
+           t.detect_s / t.sheets);
+    if (t.frames_compared)
+        printf("faces: %d in %d cut frames vs %d in the same photos alone (%+.2f %%); normally exposed frames only: "
+               "%d vs %d (%+.2f %%)\n",
+               t.faces_frames, t.frames_compared, t.faces_alone,
+               100.0 * (t.faces_frames - t.faces_alone) / (t.faces_alone ? t.faces_alone : 1), t.faces_frames_normal,
+               t.faces_alone_normal,
+               100.0 * (t.faces_frames_normal - t.faces_alone_normal) /
+                   (t.faces_alone_normal ? t.faces_alone_normal : 1));
+    int tried = 0, split = 0;
+    double secs = 0;
+    ordinary(groups, 1, 1, &tried, &split, &secs);
+    printf("\nordinary photos: group-photos %d of %d split", split, tried);
+    int t2 = 0, s2 = 0;
+    ordinary(dev, 1, 1, &t2, &s2, &secs);
+    printf("; faces-dev %d of %d split", s2, t2);
+    int t3 = 0, s3 = 0;
+    ordinary(dev, quick ? 40 : 4, 3, &t3, &s3, &secs);
+    printf("; faces-dev enlarged x3 (past the size gate) %d of %d split; %.1f ms per photo\n", s3, t3,
+           1000 * secs / (tried + t2 + t3));
+    speed_24mp(photos, np);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("peak RSS %.0f MB\n", ru.ru_maxrss / 1024.0);
+    pipeline_runner_free(runner);
+    pipeline_models_free(pm);
+    free(photos);
+    sheetgen_list_free(gp, ng);
+    sheetgen_list_free(dp, nd);
+    return 0;
+}
