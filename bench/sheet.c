@@ -2,7 +2,8 @@
  * photos are split (must be none), whether the faces in the cut frames are
  * the faces of the photos alone, and how long a 24-MP sheet takes.
  *
- *   bench_sheet [--quick] [--no-faces]   the measurement (docs/sheets.md)
+ *   bench_sheet [--quick] [--no-faces] [--sheets-only]
+ *                                        the measurement (docs/sheets.md)
  *   bench_sheet --make OUT.jpg [--film 35|120] [--strips N] [--per-strip N]
  *               [--angle DEG] [--negative] [--sepia] [--vertical] [--margin]
  *               [--px-per-mm F] [--seed N] PHOTO...
@@ -101,6 +102,15 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
     VipsImage *raw = sheet_image(&s);
     vips_jpegsave_buffer(raw, &jpg, &jlen, "Q", 85, NULL);
     g_object_unref(raw);
+    if (getenv("SHEET_DUMP")) { /* keep the generated scans to look at */
+        char name[4096];
+        snprintf(name, sizeof name, "%s/sheet%02d.jpg", getenv("SHEET_DUMP"), t->sheets);
+        FILE *f = fopen(name, "wb");
+        if (f) {
+            fwrite(jpg, 1, jlen, f);
+            fclose(f);
+        }
+    }
     VipsImage *scan = vips_image_new_from_buffer(jpg, jlen, "", NULL);
     VipsImage *mem = scan ? vips_image_copy_memory(scan) : NULL;
     if (scan)
@@ -119,6 +129,17 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
            sp->film == 35 ? "35mm" : "120", s.width, s.height, sp->strips, sp->per_strip, sp->angle,
            sp->negative ? ", negative" : "", sp->sepia ? ", sepia" : "", sp->vertical ? ", vertical" : "", hits,
            s.nframes, miou, r->nframes - hits, r->nframes ? "" : "; not a sheet: ", r->nframes ? "" : r->why);
+    for (int i = 0; i < s.nframes; i++) {
+        double bi = 0;
+        int bj = -1;
+        for (int j = 0; j < r->nframes; j++)
+            if (sheet_frame_iou(&s.truth[i], &r->frames[j]) > bi)
+                bi = sheet_frame_iou(&s.truth[i], &r->frames[j]), bj = j;
+        if (bi < 0.9 && r->nframes)
+            printf("      missed frame %d (exposure gamma %.2f): best IoU %.3f%s%.0fx%.0f vs %.0fx%.0f\n", i + 1,
+                   s.gamma[i], bi, bj >= 0 ? ", " : "", bj >= 0 ? r->frames[bj].w : 0, bj >= 0 ? r->frames[bj].h : 0,
+                   s.truth[i].w, s.truth[i].h);
+    }
     t->sheets++;
     t->frames += s.nframes;
     t->found += hits;
@@ -303,12 +324,14 @@ int main(int argc, char **argv)
     }
     if (argc >= 3 && strcmp(argv[1], "--make") == 0)
         return make_one(argc, argv);
-    int quick = 0, faces = 1;
+    int quick = 0, faces = 1, only_sheets = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))
             quick = 1;
         else if (!strcmp(argv[i], "--no-faces"))
             faces = 0;
+        else if (!strcmp(argv[i], "--sheets-only"))
+            only_sheets = 1, faces = 0;
     }
     char groups[4096], dev[4096];
     snprintf(groups, sizeof groups, "%s/data/group-photos", shared_dir());
@@ -378,6 +401,8 @@ int main(int argc, char **argv)
                t.faces_alone_normal,
                100.0 * (t.faces_frames_normal - t.faces_alone_normal) /
                    (t.faces_alone_normal ? t.faces_alone_normal : 1));
+    if (only_sheets)
+        return 0;
     int tried = 0, split = 0;
     double secs = 0;
     ordinary(groups, 1, 1, &tried, &split, &secs);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # demo.sh BIN — what `make demo` shows: the sample photos of the face-api
-# package ingested into demo-data/ and analysed, then `facetag status`. Idempotent: a second
+# package and a contact sheet made of them ingested into demo-data/ and analysed, then `facetag status`. Idempotent: a second
 # run finds the photos "unchanged". Later stages add their steps here; the
 # last one serves the review UI on http://127.0.0.1:8001 until Ctrl-C.
 set -euo pipefail
@@ -25,7 +25,18 @@ while read -r name folder; do
   [ -f "$ARCHIVE/$folder/$name" ] || cp -p "$DEMO/$name" "$ARCHIVE/$folder/$name"
 done <"$LAYOUT/layout.txt"
 
-echo "== facetag ingest: ${#photos[@]} sample photos, laid out as a captioned archive in $ARCHIVE"
+# A contact sheet in the archive too: the sample photos as a strip of 35 mm
+# film printed on paper, slightly turned (bench_sheet --make, tests/unit/sheetgen.c);
+# ingest cuts it into its frames, each a photo of its own.
+MAKE_SHEET=$(dirname "$BIN")/bench_sheet
+if [ -x "$MAKE_SHEET" ]; then
+  mkdir -p "$ARCHIVE/contact_sheets"
+  [ -s "$ARCHIVE/contact_sheets/contact_sheet.jpg" ] ||
+    "$MAKE_SHEET" --make "$ARCHIVE/contact_sheets/contact_sheet.jpg" --strips 1 --per-strip 6 --angle 1.5 \
+      --px-per-mm 14 --sepia --margin --seed 7 "${photos[@]}" >/dev/null
+fi
+
+echo "== facetag ingest: ${#photos[@]} sample photos, laid out as a captioned archive in $ARCHIVE, and a contact sheet of them"
 "$BIN" --data "$DATA" ingest "$ARCHIVE"
 echo
 echo "== facetag analyze: faces, landmarks, descriptors, age/gender, expressions"

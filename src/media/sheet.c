@@ -439,48 +439,128 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
         free(cand);
         goto out;
     }
-    double Wf = median(tmp, nw);
-    /* merge pieces of one frame split by dark content, keep frames of size Wf */
+    /* the frame width: a film format's aspect times the strips' height
+     * (robust: averaged over whole rows), the one most runs agree with;
+     * frames with dark content give shorter runs of any width */
+    static const double aspects[] = {1.5, 1.0, 0.6667, 1.35, 0.74, 1.24, 0.81, 0.75, 1.333};
+    double Wf = 0;
+    int wbest = -1;
+    for (size_t k = 0; k < sizeof aspects / sizeof *aspects; k++) {
+        double want = aspects[k] * Hf, sum = 0;
+        int cnt = 0;
+        for (int j = 0; j < nw; j++)
+            if (fabs(tmp[j] - want) <= 0.04 * want)
+                cnt++, sum += tmp[j];
+        if (cnt > wbest)
+            wbest = cnt, Wf = cnt ? sum / cnt : want;
+    }
+    if (wbest == 0) {
+        snprintf(L->why, sizeof L->why, "no run of a film format's shape");
+        free(cand);
+        goto out;
+    }
+    /* per strip: the grid of frames (width Wf, one pitch) whose gaps are
+     * the most purely film base; gaps are what a strip is sure to have */
     int n = 0;
-    for (int i = 0; i < nc && n < SHEET_MAX_FRAMES; i++) {
-        box b = cand[i];
-        while (i + 1 < nc && cand[i + 1].strip == b.strip && cand[i + 1].x1 - b.x0 <= 1.1 * Wf)
-            b.x1 = cand[++i].x1;
-        double bw = b.x1 - b.x0;
-        if (fabs(bw - Wf) <= 0.04 * Wf) {
-            b.good = 1;
-        } else if (bw < 0.3 * Wf || bw > 1.1 * Wf) {
-            continue; /* not a frame (or two frames without a gap: left out) */
-        }
-        L->f[n++] = b;
+    double *B = calloc((size_t)w + 1, sizeof *B); /* prefix sums of the column base fraction */
+    if (!B) {
+        snprintf(L->why, sizeof L->why, "out of memory");
+        free(cand);
+        goto out;
     }
-    /* partial frames (dark at one side): placed by the pitch from a good neighbour */
-    double pitch = 0;
-    {
-        int np = 0;
-        for (int i = 0; i + 1 < n; i++)
-            if (L->f[i].good && L->f[i + 1].good && L->f[i].strip == L->f[i + 1].strip) {
-                double d = L->f[i + 1].x0 - L->f[i].x0;
-                if (d >= Wf && d <= 1.4 * Wf)
-                    tmp[np++] = d;
+    /* two passes: each strip's own pitch, then every strip again with the
+     * sheet's median pitch (one camera), so a strip of dark frames cannot
+     * settle on a pitch of its own */
+    double pitches[SHEET_MAX_FRAMES], Pmed = 0;
+    int npitch = 0;
+    for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1) {
+        if (npitch == 0)
+            break;
+        Pmed = median(pitches, npitch);
+    }
+    for (int st = 0; st < strips && n < SHEET_MAX_FRAMES; st++) {
+        int ya = -1, yb = -1;
+        for (int i = 0; i < nc; i++)
+            if (cand[i].strip == st) {
+                ya = (int)cand[i].y0, yb = (int)cand[i].y1;
+                break;
             }
-        pitch = np ? median(tmp, np) : 0;
-    }
-    for (int i = 0; i < n; i++) {
-        box *b = &L->f[i];
-        if (b->good)
+        if (ya < 0)
             continue;
-        if (i > 0 && L->f[i - 1].strip == b->strip && L->f[i - 1].good && pitch > 0 &&
-            fabs(b->x0 - (L->f[i - 1].x0 + pitch)) < 0.5 * Wf)
-            b->x0 = L->f[i - 1].x0 + pitch, b->x1 = b->x0 + Wf;
-        else if (i + 1 < n && L->f[i + 1].strip == b->strip && L->f[i + 1].good && pitch > 0 &&
-                 fabs(b->x1 - (L->f[i + 1].x0 - pitch + Wf)) < 0.5 * Wf)
-            b->x0 = L->f[i + 1].x0 - pitch, b->x1 = b->x0 + Wf;
-        else if (base_frac(m, w, (int)b->x0 - 3, (int)b->y0, (int)b->x0, (int)b->y1) > 0.9)
-            b->x1 = b->x0 + Wf; /* a clean gap on the left: that edge is the frame's */
-        else
-            b->x0 = b->x1 - Wf;
+        int bhgt = yb - ya, ia = ya + bhgt / 10, ib = yb - bhgt / 10;
+        B[0] = 0;
+        for (int x = 0; x < w; x++) {
+            long sum = 0;
+            for (int y = ia; y < ib; y++)
+                sum += m[(size_t)y * (size_t)w + (size_t)x];
+            B[x + 1] = B[x] + (double)sum / (ib - ia);
+        }
+        /* the strip's content extent */
+        int cx0 = x0, cx1 = x1;
+        while (cx0 < x1 && B[cx0 + 1] - B[cx0] > 0.7)
+            cx0++;
+        while (cx1 > cx0 && B[cx1] - B[cx1 - 1] > 0.7)
+            cx1--;
+        double best = -1e9, bp = 0, bo = 0;
+        double pmin = pass ? Pmed * 0.985 : Wf + 2, pmax = pass ? Pmed * 1.015 : 1.3 * Wf;
+        for (double P = pmin; P <= pmax; P += 0.5) {
+            for (double o = cx0 - 0.2 * Wf; o < cx0 - 0.2 * Wf + P; o += 0.5) {
+                double sc = 0;
+                for (double fx = o; fx + Wf <= cx1 + 0.1 * Wf; fx += P) {
+                    if (fx < cx0 - 0.1 * Wf)
+                        continue;
+                    int g0 = (int)(fx + Wf + 0.5), g1 = (int)(fx + P + 0.5);
+                    if (g1 > g0 && g0 >= 0 && g1 <= w && fx + P + Wf <= cx1 + 0.1 * Wf)
+                        sc += (B[g1] - B[g0]) / (g1 - g0); /* a gap to the next frame: base */
+                    /* the frame's edge zones: content, unless the frame sits off its place */
+                    int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5), z = (int)(0.05 * Wf) + 1;
+                    if (f0 >= 0 && f1 <= w && f1 - f0 > 2 * z)
+                        sc += 1 - (B[f0 + z] - B[f0] + B[f1] - B[f1 - z]) / (2 * z);
+                }
+                if (sc > best)
+                    best = sc, bp = P, bo = o;
+            }
+        }
+        if (bp == 0)
+            continue;
+        if (pass == 0) {
+            if (npitch < SHEET_MAX_FRAMES)
+                pitches[npitch++] = bp;
+            continue;
+        }
+        for (double fx = bo; fx + Wf <= cx1 + 0.1 * Wf && n < SHEET_MAX_FRAMES; fx += bp) {
+            if (fx < cx0 - 0.1 * Wf)
+                continue;
+            int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5);
+            if (f0 < 0 || f1 > w || 1 - (B[f1] - B[f0]) / (f1 - f0) < 0.25)
+                continue; /* an empty place on the strip */
+            box bx = {fx, ya, fx + Wf, yb, st, 0};
+            /* each edge where its own columns turn from base to content, near the grid */
+            int lim = (int)fmin((bp - Wf) / 2, 0.02 * Wf) + 2, le = -1, re = -1;
+            for (int d = 0; d <= lim && le < 0; d++)
+                for (int sgn = -1; sgn <= 1 && le < 0; sgn += 2) {
+                    int x = f0 + sgn * d;
+                    if (x >= 1 && x < w && B[x] - B[x - 1] > 0.7 && B[x + 1] - B[x] <= 0.7)
+                        le = x;
+                }
+            for (int d = 0; d <= lim && re < 0; d++)
+                for (int sgn = -1; sgn <= 1 && re < 0; sgn += 2) {
+                    int x = f1 + sgn * d;
+                    if (x >= 1 && x < w && B[x] - B[x - 1] <= 0.7 && B[x + 1] - B[x] > 0.7)
+                        re = x;
+                }
+            if (le >= 0 && re >= 0 && fabs((re - le) - Wf) <= 0.03 * Wf)
+                bx.x0 = le, bx.x1 = re, bx.good = 1;
+            else if (le >= 0 && (re < 0 || fabs((le + Wf) - f1) <= fabs((re - Wf) - f0)))
+                bx.x0 = le, bx.x1 = le + Wf, bx.good = 1; /* one edge seen: the other by the size */
+            else if (re >= 0)
+                bx.x1 = re, bx.x0 = re - Wf, bx.good = 1;
+            L->f[n++] = bx;
+        }
     }
+    }
+    free(B);
     /* each frame's top and bottom, refined where its own columns say so */
     for (int i = 0; i < n; i++) {
         box *b = &L->f[i];
@@ -543,9 +623,9 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
         L->why[0] = '\0';
     else if (aspect < 0.6 || aspect > 1.8)
         snprintf(L->why, sizeof L->why, "frames of aspect %.2f are no film format", aspect);
-    else if (good < 0.7 * n)
+    else if (good < 0.3 * n)
         snprintf(L->why, sizeof L->why, "only %d of %d frames have the common size", good, n);
-    else if (gaps < n - strips || pure_gaps < 0.8 * gaps || gaps == 0)
+    else if (gaps < 0.7 * (n - strips) || pure_gaps < 0.8 * gaps || gaps == 0)
         snprintf(L->why, sizeof L->why, "%d of %d gaps between frames are clean film base (want %d)", pure_gaps,
                  gaps, n - strips);
     else if (area < 0.35 * fw * fh)
