@@ -505,13 +505,13 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
         double best = -1e9, bp = 0, bo = 0;
         double pmin = pass ? Pmed * 0.985 : Wf + 2, pmax = pass ? Pmed * 1.015 : 1.3 * Wf;
         for (double P = pmin; P <= pmax; P += 0.5) {
-            for (double o = cx0 - 0.2 * Wf; o < cx0 - 0.2 * Wf + P; o += 0.5) {
+            for (double o = cx0 - 0.6 * Wf; o < cx0 - 0.6 * Wf + P; o += 0.5) {
                 double sc = 0;
-                for (double fx = o; fx + Wf <= cx1 + 0.1 * Wf; fx += P) {
-                    if (fx < cx0 - 0.1 * Wf)
+                for (double fx = o; fx + 0.5 * Wf <= cx1 && fx + Wf <= x1 + 1; fx += P) {
+                    if (fx + 0.5 * Wf < cx0 || fx < x0 - 1)
                         continue;
                     int g0 = (int)(fx + Wf + 0.5), g1 = (int)(fx + P + 0.5);
-                    if (g1 > g0 && g0 >= 0 && g1 <= w && fx + P + Wf <= cx1 + 0.1 * Wf)
+                    if (g1 > g0 && g0 >= 0 && g1 <= w && fx + P + 0.5 * Wf <= cx1)
                         sc += (B[g1] - B[g0]) / (g1 - g0); /* a gap to the next frame: base */
                     /* the frame's edge zones: content, unless the frame sits off its place */
                     int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5), z = (int)(0.05 * Wf) + 1;
@@ -529,11 +529,11 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
                 pitches[npitch++] = bp;
             continue;
         }
-        for (double fx = bo; fx + Wf <= cx1 + 0.1 * Wf && n < SHEET_MAX_FRAMES; fx += bp) {
-            if (fx < cx0 - 0.1 * Wf)
+        for (double fx = bo; fx + 0.5 * Wf <= cx1 && fx + Wf <= x1 + 1 && n < SHEET_MAX_FRAMES; fx += bp) {
+            if (fx + 0.5 * Wf < cx0 || fx < x0 - 1)
                 continue;
             int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5);
-            if (f0 < 0 || f1 > w || 1 - (B[f1] - B[f0]) / (f1 - f0) < 0.25)
+            if (f0 < 0 || f1 > w || 1 - (B[f1] - B[f0]) / (f1 - f0) < 0.08)
                 continue; /* an empty place on the strip */
             box bx = {fx, ya, fx + Wf, yb, st, 0};
             /* each edge where its own columns turn from base to content, near the grid */

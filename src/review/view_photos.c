@@ -3,8 +3,11 @@
 #include "review/views.h"
 
 #include "review/http.h"
+#include "media/sheet.h"
+#include "store/catalog_frames.h"
 #include "store/catalog_query.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +105,51 @@ int view_photo_list(catalog *c, long limit, long offset, json_t **out, err *e)
     return *out ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 }
 
+/* A sheet's frames: each frame's photo, number and outline on the sheet. */
+static int frame_to_json(const catalog_frame *f, void *ud)
+{
+    json_t *arr = ud, *o = json_object(), *corners = json_array();
+    sheet_frame sf = {.no = f->frame_no, .strip = f->strip, .cx = f->cx, .cy = f->cy, .w = f->w, .h = f->h,
+                      .angle = f->angle};
+    double xy[8];
+    sheet_frame_corners(&sf, xy);
+    for (int i = 0; i < 4; i++)
+        json_array_append_new(corners, json_pack("[f, f]", round(xy[2 * i] * 10) / 10, round(xy[2 * i + 1] * 10) / 10));
+    json_object_set_new(o, "photo_id", json_string(f->photo_id));
+    json_object_set_new(o, "frame_no", json_integer(f->frame_no));
+    json_object_set_new(o, "kind", json_string(f->kind));
+    if (strcmp(f->kind, "sheet") == 0) {
+        json_object_set_new(o, "strip", json_integer(f->strip));
+        json_object_set_new(o, "corners", corners);
+    } else {
+        json_decref(corners);
+    }
+    if (f->time_ms >= 0)
+        json_object_set_new(o, "time_ms", json_integer(f->time_ms));
+    json_array_append_new(arr, o);
+    return 0;
+}
+
+/* "frames" of a sheet or video, "frame_of" of a frame (catalog_frames.h). */
+static int add_frames(catalog *c, const char *photo_id, json_t *p, err *e)
+{
+    json_t *frames = json_array();
+    int rc = catalog_frames_of(c, photo_id, frame_to_json, frames, e);
+    if (rc == 0 && json_array_size(frames) > 0)
+        json_object_set_new(p, "frames", frames);
+    else
+        json_decref(frames);
+    catalog_frame f;
+    int got = rc ? rc : catalog_frame_get(c, photo_id, &f, e);
+    if (got == 1) {
+        json_t *of = json_pack("{s:s, s:s, s:i}", "parent_id", f.parent_id, "kind", f.kind, "frame_no", f.frame_no);
+        if (f.time_ms >= 0)
+            json_object_set_new(of, "time_ms", json_integer(f.time_ms));
+        json_object_set_new(p, "frame_of", of);
+    }
+    return got < 0 ? got : 0;
+}
+
 int view_photo(catalog *c, const char *photo_id, bool suggest, json_t **out, err *e)
 {
     *out = NULL;
@@ -124,6 +172,8 @@ int view_photo(catalog *c, const char *photo_id, bool suggest, json_t **out, err
         if (rc == 0)
             json_object_set_new(p, "faces", faces);
     }
+    if (rc == 0)
+        rc = add_frames(c, photo_id, p, e);
     if (rc) {
         json_decref(p);
         return rc;
