@@ -149,9 +149,14 @@ static int prim_order(size_t n, const mst_edge *edges, mst_edge *out) {
             heap[c] = pk;
         }
     }
+    /* Field by field, not as one compound literal: GCC 12.2's loop vectoriser
+     * (-O3, the Release build) dies with an internal compiler error in
+     * vect_get_vec_defs_for_operand on the literal's whole-struct copy next to
+     * the gathered max. The same stores, so the same code at -O2. */
     for (size_t k = 0; k < m; k++) {
         uint32_t ra = rank[edges[k].a], rb = rank[edges[k].b];
-        re[k] = (ranked_edge){edges[k], ra > rb ? ra : rb};
+        re[k].e = edges[k];
+        re[k].rank = ra > rb ? ra : rb;
     }
     qsort(re, m, sizeof *re, ranked_edge_cmp);
     for (size_t k = 0; k < m; k++) out[k] = re[k].e;
