@@ -32,7 +32,7 @@ static const char usage[] =
     "Options:\n" CLUSTER_OPTS_HELP "  --assignments FILE        write file,identity,cluster CSV (cluster -1: none)\n"
     "  --json                    print {\"identities\",\"images\",\"no_face\",\"clusters\",\"noise_fraction\",\n"
     "                            \"pairwise\":{\"precision\",\"recall\",\"f1\"},\"bcubed\":{\"precision\",\n"
-    "                            \"recall\",\"f\"},\"ari\",\"nmi\"}\n"
+    "                            \"recall\",\"f\"},\"ari\",\"nmi\",\"mixed_persons\",\"split_identities\"}\n"
     "Exit status: 0 scored, 2 usage, set, data folder, model or clustering error.";
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -144,11 +144,13 @@ static void print_scores(const cli_globals *g, const eval_set *s, const score_re
     double noise_fraction = with_face ? (double)unassigned / (double)with_face : 0;
     if (g->json) {
         json_t *j =
-            json_pack("{s:I,s:I,s:I,s:I,s:f,s:{s:f,s:f,s:f},s:{s:f,s:f,s:f},s:f,s:f}", "identities",
+            json_pack("{s:I,s:I,s:I,s:I,s:f,s:{s:f,s:f,s:f},s:{s:f,s:f,s:f},s:f,s:f,s:I,s:I}", "identities",
                       (json_int_t)s->nidentities, "images", (json_int_t)s->n, "no_face", (json_int_t)no_face,
                       "clusters", (json_int_t)r->clusters, "noise_fraction", noise_fraction, "pairwise", "precision",
                       r->pairwise_precision, "recall", r->pairwise_recall, "f1", r->pairwise_f1, "bcubed", "precision",
-                      r->bcubed_precision, "recall", r->bcubed_recall, "f", r->bcubed_f, "ari", r->ari, "nmi", r->nmi);
+                      r->bcubed_precision, "recall", r->bcubed_recall, "f", r->bcubed_f, "ari", r->ari, "nmi", r->nmi,
+                      "mixed_persons", (json_int_t)r->mixed_persons, "split_identities",
+                      (json_int_t)r->split_identities);
         char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(j);
         if (text)
@@ -164,6 +166,10 @@ static void print_scores(const cli_globals *g, const eval_set *s, const score_re
     printf("  BCubed            precision %.4f  recall %.4f  F %.4f\n", r->bcubed_precision, r->bcubed_recall,
            r->bcubed_f);
     printf("  ARI %.4f  NMI %.4f\n", r->ari, r->nmi);
+    printf("  mixed persons     %zu (persons with >= %d images of each of two identities)\n", r->mixed_persons,
+           SCORE_MIN_BLOCK);
+    printf("  split identities  %zu (identities in more than 2 persons with >= %d images each)\n", r->split_identities,
+           SCORE_MIN_BLOCK);
 }
 
 static int run_eval(const cli_globals *g, int argc, char **argv)

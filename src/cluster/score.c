@@ -107,11 +107,32 @@ int score_partition(const int32_t *truth, const int32_t *pred, size_t n, score_r
         b[p[i]]++;
     }
     qsort(cells, n, sizeof *cells, cell_cmp);
+    /* per cluster: identities with >= SCORE_MIN_BLOCK items in it (reusing b's
+     * twin); per identity: clusters holding >= SCORE_MIN_BLOCK of its items */
+    uint32_t *ids_in = calloc((size_t)kp, sizeof *ids_in);
+    if (!ids_in) {
+        free(t);
+        free(p);
+        free(cells);
+        free(a);
+        free(b);
+        return err_set(e, ERR_NOMEM, "score: out of memory for %zu items", n);
+    }
+    uint32_t blocks_of_t = 0;
     double dn = (double)n, tp = 0, bc_p = 0, bc_r = 0, mi = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && cells[j].t == cells[i].t && cells[j].p == cells[i].p)
             j++;
+        /* dense clusters < out->clusters are real ones; the rest are singletons */
+        if (j - i >= SCORE_MIN_BLOCK && cells[i].p < out->clusters) {
+            ids_in[cells[i].p]++;
+            blocks_of_t++;
+        }
+        if (j == n || cells[j].t != cells[i].t) {
+            out->split_identities += blocks_of_t > 2;
+            blocks_of_t = 0;
+        }
         double nij = (double)(j - i), ai = a[cells[i].t], bj = b[cells[i].p];
         tp += comb2(nij);
         bc_p += nij * nij / bj;
@@ -140,6 +161,9 @@ int score_partition(const int32_t *truth, const int32_t *pred, size_t n, score_r
     out->ari = maxi == expected ? (tp == expected ? 1 : 0) : (tp - expected) / (maxi - expected);
     if (n < 2)
         out->ari = 1;
+    for (long j = 0; j < kp; j++)
+        out->mixed_persons += ids_in[j] >= 2;
+    free(ids_in);
     out->nmi = ha + hb > 0 ? mi / ((ha + hb) / 2) : 1;
     if (out->nmi > 1)
         out->nmi = 1; /* rounding */

@@ -13,7 +13,11 @@
  *             (Bagga & Baldwin 1998; Amigó et al. 2009), F = harmonic mean
  *   ARI       adjusted Rand index (Hubert & Arabie 1985)
  *   NMI       mutual information / arithmetic mean of the two entropies
- *             (scikit-learn's default normalisation); 1 when both are trivial. */
+ *             (scikit-learn's default normalisation); 1 when both are trivial.
+ *   mixed_persons     clusters holding >= SCORE_MIN_BLOCK items of each of two or
+ *                     more identities (a wrong merge a user sees at once)
+ *   split_identities  identities with >= SCORE_MIN_BLOCK items in each of more
+ *                     than two clusters (one person shown as three or more) */
 #ifndef FACETAG_CLUSTER_SCORE_H
 #define FACETAG_CLUSTER_SCORE_H
 
@@ -30,7 +34,10 @@ typedef struct score_result {
     double pairwise_precision, pairwise_recall, pairwise_f1;
     double bcubed_precision, bcubed_recall, bcubed_f;
     double ari, nmi;
+    size_t mixed_persons, split_identities;
 } score_result;
+
+#define SCORE_MIN_BLOCK 3
 
 /* Scores pred against truth over n items. ERR_INVALID for a negative truth;
  * ERR_NOMEM. */

@@ -49,6 +49,18 @@ int main(void)
     CHECK(near(r.bcubed_precision, 0.5) && near(r.bcubed_recall, 1));
     CHECK(near(r.ari, 0) && near(r.nmi, 0));
 
+    /* mixed persons and split identities count blocks of >= 3 items:
+     * cluster 0 holds 3 of A and 3 of B (mixed), cluster 1 holds 3 of B and 2
+     * of C (not mixed: only 2 of C); B is in clusters 0, 1 and 2 with 3 each
+     * (split into three), C in 1 and 3 (only two blocks, and 2 < 3 anyway);
+     * unassigned items never form a block */
+    int32_t t6[] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 1, 1, 1, 2, 2, 2, 0, 0, 0};
+    int32_t p6[] = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, -1, -1, -1};
+    CHECK(score_partition(t6, p6, 20, &r, &e) == 0);
+    CHECK_MSG(r.mixed_persons == 1, "mixed %zu", r.mixed_persons);
+    CHECK_MSG(r.split_identities == 1, "split %zu", r.split_identities);
+    CHECK(score_partition(t1, p1, 5, &r, &e) == 0 && r.mixed_persons == 0 && r.split_identities == 0);
+
     int32_t bad[] = {0, -1};
     CHECK(score_partition(bad, p5, 2, &r, &e) == ERR_INVALID);
     CHECK(score_partition(t1, p1, 0, &r, &e) == 0 && near(r.bcubed_f, 1));
