@@ -172,6 +172,39 @@ static size_t grid(setting *g, nb_metric metric, int quick)
     return n;
 }
 
+/* --grid people: the candidates for issue 16/18 (HDBSCAN with the root
+ * allowed, refined inside each cluster by average linkage, average linkage
+ * itself at several cuts and minimum sizes). Euclidean thresholds; under
+ * cosine scaled by 0.08/0.575 (the two defaults' ratio). */
+static size_t grid_people(setting *g, nb_metric metric)
+{
+    size_t n = 0;
+    const double sc = metric == NB_COSINE ? 0.08 / 0.575 : 1;
+    static const double ts[] = {0.5, 0.525, 0.55, 0.575, 0.6, 0.625, 0.65};
+    for (int single = 0; single < 2; single++)
+        for (int r = -1; r < 7; r++) {
+            cluster_params_default_metric(&g[n].p, CLUSTER_HDBSCAN, metric);
+            g[n].p.hdbscan.allow_single_cluster = single;
+            if (r >= 0) {
+                g[n].p.refine = g[n].p.agglomerative;
+                g[n].p.refine.threshold = ts[r] * sc;
+                g[n].p.refine.min_cluster_size = 3;
+            }
+            snprintf(g[n].label, sizeof g[n].label, "hdbscan%s refine=%.3f", single ? "+single" : "",
+                     r >= 0 ? ts[r] * sc : 0.0);
+            n++;
+        }
+    for (size_t mcs = 2; mcs <= 3; mcs++)
+        for (int r = 0; r < 7; r++) {
+            cluster_params_default_metric(&g[n].p, CLUSTER_AGGLOMERATIVE, metric);
+            g[n].p.agglomerative.threshold = ts[r] * sc;
+            g[n].p.agglomerative.min_cluster_size = mcs;
+            snprintf(g[n].label, sizeof g[n].label, "average t=%.3f min=%zu", ts[r] * sc, mcs);
+            n++;
+        }
+    return n;
+}
+
 /* Leave-one-out nearest neighbour: for thresholds t, the share of faces whose
  * nearest other face is within t, and how often it has the same identity. */
 static void assign_table(const nb_index *ix, const faces *f, nb_metric metric)
@@ -206,7 +239,7 @@ int main(int argc, char **argv)
 {
     const char *set = NULL, *csv = NULL, *data = NULL;
     nb_metric metric = NB_EUCLIDEAN;
-    int threads = 2, quick = 0;
+    int threads = 2, quick = 0, people = 0;
     double attach = -1; /* -1: the default of cluster_params */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--set") && i + 1 < argc)
@@ -223,9 +256,11 @@ int main(int argc, char **argv)
             attach = atof(argv[++i]);
         else if (!strcmp(argv[i], "--quick"))
             quick = 1;
+        else if (!strcmp(argv[i], "--grid") && i + 1 < argc)
+            people = !strcmp(argv[++i], "people");
         else {
             fprintf(stderr, "usage: bench_sweep --set DIR (--data DATADIR | --csv FILE) [--metric euclidean|cosine] "
-                            "[-j N] [--attach D] [--quick]\n");
+                            "[-j N] [--attach D] [--quick] [--grid people]\n");
             return 2;
         }
     }
@@ -265,12 +300,12 @@ int main(int argc, char **argv)
         return 1;
     }
     setting *g = calloc(512, sizeof *g);
-    size_t ng = grid(g, metric, quick);
+    size_t ng = people ? grid_people(g, metric) : grid(g, metric, quick);
     for (size_t i = 0; attach >= 0 && i < ng; i++)
         g[i].p.attach = attach;
     printf("unassigned faces attached within %.3f (0: off)\n", ng ? g[0].p.attach : 0.0);
-    printf("%-34s %8s %8s %8s %8s %8s %8s %8s %8s %7s\n", "setting", "clusters", "unassig", "pair-F1", "B3-P", "B3-R",
-           "B3-F", "ARI", "NMI", "s");
+    printf("%-34s %8s %8s %8s %8s %8s %8s %8s %8s %5s %5s %7s\n", "setting", "clusters", "unassig", "pair-F1", "B3-P",
+           "B3-R", "B3-F", "ARI", "NMI", "mixed", "split", "s");
     double best[3] = {-1, -1, -1};
     size_t best_i[3] = {0, 0, 0};
     for (size_t i = 0; i < ng; i++) {
@@ -278,9 +313,9 @@ int main(int argc, char **argv)
         double secs;
         if (score_setting(ix, &s, &f, &g[i], &r, &secs) != 0)
             continue;
-        printf("%-34s %8zu %7.1f%% %8.4f %8.4f %8.4f %8.4f %8.4f %8.4f %7.3f\n", g[i].label, r.clusters,
+        printf("%-34s %8zu %7.1f%% %8.4f %8.4f %8.4f %8.4f %8.4f %8.4f %5zu %5zu %7.3f\n", g[i].label, r.clusters,
                100.0 * r.unclustered / r.items, r.pairwise_f1, r.bcubed_precision, r.bcubed_recall, r.bcubed_f, r.ari,
-               r.nmi, secs);
+               r.nmi, r.mixed_persons, r.split_identities, secs);
         int a = (int)g[i].p.algo;
         if (r.bcubed_f > best[a]) {
             best[a] = r.bcubed_f;

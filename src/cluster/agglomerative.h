@@ -8,10 +8,19 @@
  *           O(n) memory, scales like HDBSCAN (100k faces fine).
  * average/complete: the nearest-neighbour-chain algorithm (Murtagh 1983; exact
  *           for these reducible linkages) over a condensed float distance
- *           matrix of n(n-1)/2 entries filled by the tiled GEMM scan. O(n^2) time
- *           and memory: the matrix must fit max_matrix_bytes (default 1.5 GB,
- *           i.e. up to ~28,000 faces); above that the run refuses with ERR_LIMIT
- *           rather than swap. */
+ *           matrix, one single-linkage component at a time: faces in different
+ *           components of the metric MST cut at threshold are more than
+ *           threshold apart pair by pair, so no average or complete link
+ *           between them is <= threshold either, and the cut equals the one of
+ *           the whole hierarchy. Cost: the MST (as single linkage) plus
+ *           O(s^2) per component of s faces; a component is capped at the
+ *           faces whose matrix fits max_matrix_bytes (default 1.5 GB, ~28,000
+ *           faces) by leaving out the MST edges that would grow it past that
+ *           (only then is the result not the exact cut).
+ *
+ * agglomerative_refine: the same hierarchy inside each cluster of a given
+ * labelling (HDBSCAN's), cut at threshold: a cluster whose faces average
+ * further apart than threshold falls apart (a refinement, never a merge). */
 #ifndef FACETAG_CLUSTER_AGGLOMERATIVE_H
 #define FACETAG_CLUSTER_AGGLOMERATIVE_H
 
@@ -39,6 +48,12 @@ size_t agglomerative_max_faces(size_t max_bytes);
  * Errors: ERR_INVALID (threshold < 0), ERR_LIMIT (matrix too large, naming the
  * size and the way out), ERR_NOMEM, scan errors. */
 int agglomerative_run(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e);
+
+/* Splits each cluster of labels (0..k-1, -1 noise; n = neighbors_count(ix))
+ * by p's linkage cut inside it; parts smaller than p->min_cluster_size become
+ * noise; labels canonical afterwards. Errors: ERR_INVALID (threshold < 0, single
+ * linkage), ERR_LIMIT (a cluster's matrix over max_matrix_bytes), ERR_NOMEM. */
+int agglomerative_refine(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e);
 
 /* The linkage's name ("average", ...) and back; -1 for an unknown name. */
 const char *agglomerative_linkage_name(agglo_linkage l);

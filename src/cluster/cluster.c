@@ -126,7 +126,10 @@ done:
 int cluster_run(const nb_index *ix, const cluster_params *p, const constraints *c, int32_t *labels, err *e) {
     int rc;
     switch (p->algo) {
-    case CLUSTER_HDBSCAN: rc = hdbscan_run(ix, &p->hdbscan, labels, NULL, e); break;
+    case CLUSTER_HDBSCAN:
+        rc = hdbscan_run(ix, &p->hdbscan, labels, NULL, e);
+        if (rc == 0 && p->refine.threshold > 0) rc = agglomerative_refine(ix, &p->refine, labels, e);
+        break;
     case CLUSTER_DBSCAN: rc = dbscan_run(ix, p->dbscan_eps, p->dbscan_min_samples, labels, e); break;
     case CLUSTER_AGGLOMERATIVE: rc = agglomerative_run(ix, &p->agglomerative, labels, e); break;
     default: return err_set(e, ERR_INVALID, "cluster: unknown algorithm %d", (int)p->algo);

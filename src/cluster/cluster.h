@@ -41,6 +41,9 @@ typedef struct cluster_params {
      * face of its photo there, not rejected from that cluster's person, no
      * cannot-link). The same rule as the incremental path's; <= 0: off. */
     double attach;
+    /* HDBSCAN only: each cluster is split again by this linkage cut inside it
+     * (agglomerative_refine); threshold <= 0: off. */
+    agglomerative_params refine;
     /* How the index that people_stage makes searches (neighbors_set_search):
      * NB_SEARCH_AUTO (the default) is exact up to NEIGHBORS_AUTO_FAISS_ABOVE
      * faces and FAISS's approximate HNSW above. */

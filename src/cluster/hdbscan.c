@@ -174,6 +174,11 @@ done:
 
 int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t mcs, hdbscan_selection selection,
                      int32_t *labels, size_t *tree_clusters, err *e) {
+    return hdbscan_from_mst_single(n, edges, mcs, selection, false, labels, tree_clusters, e);
+}
+
+int hdbscan_from_mst_single(size_t n, const mst_edge *edges, size_t mcs, hdbscan_selection selection,
+                            bool allow_single, int32_t *labels, size_t *tree_clusters, err *e) {
     if (mcs < 2) return err_set(e, ERR_INVALID, "HDBSCAN: min cluster size %zu must be at least 2", mcs);
     for (size_t i = 0; i < n; i++) labels[i] = -1;
     if (tree_clusters) *tree_clusters = n ? 1 : 0;
@@ -262,20 +267,21 @@ int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t mcs, hdbscan_select
         double stab = t.sum_inv[c] - t.pts[c] * inv(t.birth[c]) +
                       t.nchild[c] * (inv(t.death[c]) - inv(t.birth[c]));
         int leaf = t.child0[c] < 0;
+        int may_win = c != 0 || (allow_single && t.pts[c] + t.nchild[c] >= mcs);
         if (selection == HDBSCAN_LEAF) {
-            wins[c] = leaf && c != 0;
+            wins[c] = leaf && may_win;
             continue;
         }
         if (leaf) {
             score[c] = stab;
-            wins[c] = c != 0;
+            wins[c] = may_win;
         } else {
             double kids = score[t.child0[c]] + score[t.child1[c]];
             if (stab < kids) {
                 score[c] = kids;
             } else {
                 score[c] = stab;
-                wins[c] = c != 0;
+                wins[c] = may_win;
             }
         }
     }
@@ -385,7 +391,7 @@ int hdbscan_run(const nb_index *ix, const hdbscan_params *p, int32_t *labels, hd
     rc = mst_mutual_reachability(ix, core, ind, dist, k, edges, &st.mst, e);
     if (rc) goto done;
     double t2 = now_seconds();
-    rc = hdbscan_from_mst(n, edges, mcs, p->selection, labels, &st.tree_clusters, e);
+    rc = hdbscan_from_mst_single(n, edges, mcs, p->selection, p->allow_single_cluster, labels, &st.tree_clusters, e);
     if (rc) goto done;
     if (p->max_distance > 0) {
         /* the edges' plain distances: mutual reachability is >= them, and a

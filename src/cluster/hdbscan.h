@@ -26,6 +26,7 @@
 #ifndef FACETAG_CLUSTER_HDBSCAN_H
 #define FACETAG_CLUSTER_HDBSCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,11 @@ typedef struct hdbscan_params {
      * height <= max_distance is never touched (its tree edges are all within
      * it). Default: cluster_params_default (cluster/cluster.h). */
     double max_distance;
+    /* The root (all faces) may be selected as the one cluster when it is at
+     * least as stable as its descendants (as hdbscan's allow_single_cluster):
+     * an archive of one person's photos is one person, where plain HDBSCAN
+     * leaves it all noise or splits it. */
+    bool allow_single_cluster;
 } hdbscan_params;
 
 typedef struct hdbscan_stats {
@@ -71,6 +77,10 @@ int hdbscan_run(const nb_index *ix, const hdbscan_params *p, int32_t *labels, hd
  * (mst_sort). Exposed so the condensed tree can be tested on hand-made trees. */
 int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t min_cluster_size,
                      hdbscan_selection selection, int32_t *labels, size_t *tree_clusters, err *e);
+/* The same, with the root allowed as a cluster (hdbscan_params.allow_single_cluster). */
+int hdbscan_from_mst_single(size_t n, const mst_edge *edges, size_t min_cluster_size,
+                            hdbscan_selection selection, bool allow_single_cluster, int32_t *labels,
+                            size_t *tree_clusters, err *e);
 
 /* The max_distance guard on labels (0..k-1, -1 noise) of n points: splits each
  * cluster into the pieces the n-1 MST edges with dist[k] <= max_distance hold

@@ -261,9 +261,14 @@ static void test_algorithms_recover_blobs(void) {
                   agglomerative_linkage_name(ap.linkage), labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON));
         CHECK(count_noise(l1, N) == NOISE);
     }
+    /* a matrix limit far below the set: components are capped at the faces
+     * whose matrix fits (22 here), the run still answers; refining clusters
+     * larger than that refuses, naming the size */
     agglomerative_params big = {.linkage = AGGLO_AVERAGE, .threshold = 0.7, .max_matrix_bytes = 1000};
-    CHECK(agglomerative_run(ix2, &big, l1, &e) == ERR_LIMIT);
-    CHECK(strstr(e.msg, "332 faces") != NULL);
+    CHECK(agglomerative_run(ix2, &big, l1, &e) == 0);
+    for (size_t i = 0; i < N; i++) l2[i] = truth[i] >= 0 ? 0 : -1;
+    CHECK(agglomerative_refine(ix2, &big, l2, &e) == ERR_LIMIT);
+    CHECK(strstr(e.msg, "320 faces") != NULL);
     CHECK(agglomerative_linkage_parse("complete") == AGGLO_COMPLETE && agglomerative_linkage_parse("ward") == -1);
     neighbors_free(ix1);
     neighbors_free(ix2);
@@ -589,6 +594,87 @@ static void test_distance_guard(void) {
     free(b);
 }
 
+/* Textbook UPGMA on the full matrix (O(n^3)): labels of the cut at t, min size 2. */
+static void average_reference(const float *x, size_t n, double t, int32_t *out) {
+    double *d = malloc(n * n * sizeof *d);
+    size_t *size = malloc(n * sizeof *size), *grp = malloc(n * sizeof *grp);
+    for (size_t i = 0; i < n; i++) {
+        size[i] = 1;
+        grp[i] = i;
+        for (size_t j = 0; j < n; j++) {
+            double s = 0;
+            for (int k = 0; k < DIM; k++) {
+                double v = (double)x[i * DIM + k] - x[j * DIM + k];
+                s += v * v;
+            }
+            d[i * n + j] = sqrt(s);
+        }
+    }
+    for (;;) {
+        double best = INFINITY;
+        size_t a = 0, b = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = i + 1; j < n; j++)
+                if (size[i] && size[j] && d[i * n + j] < best) best = d[i * n + j], a = i, b = j;
+        if (!(best <= t)) break;
+        for (size_t k = 0; k < n; k++) {
+            if (!size[k] || k == a || k == b) continue;
+            double v = (size[a] * d[a * n + k] + size[b] * d[b * n + k]) / (double)(size[a] + size[b]);
+            d[a * n + k] = d[k * n + a] = v;
+        }
+        size[a] += size[b];
+        size[b] = 0;
+        for (size_t i = 0; i < n; i++)
+            if (grp[i] == b) grp[i] = a;
+    }
+    for (size_t i = 0; i < n; i++) out[i] = size[grp[i]] >= 2 ? (int32_t)grp[i] : -1;
+    labels_canonicalize(out, n);
+    free(d);
+    free(size);
+    free(grp);
+}
+
+/* Average linkage one single-linkage component at a time is the whole
+ * hierarchy's cut; the refinement splits a glued cluster; the root may be the
+ * one HDBSCAN cluster when allowed. */
+static void test_average_by_components(void) {
+    err e = {0};
+    enum { IDS = 12, PER = 9, NOISE = 6, N = IDS * PER + NOISE };
+    int32_t truth[N], ref[N], got[N];
+    float *x = blobs(IDS, PER, NOISE, truth, 11);
+    /* move the faces closer together so components chain and cuts bite */
+    for (size_t i = 0; i < (size_t)N * DIM; i++) x[i] = (float)(0.3 + (x[i] - 0.3) * 0.7);
+    nb_index *ix = neighbors_new(x, N, DIM, NB_EUCLIDEAN, 2, &e);
+    static const double ts[] = {0.3, 0.4, 0.45, 0.5, 0.6, 0.8};
+    for (size_t k = 0; k < sizeof ts / sizeof *ts; k++) {
+        average_reference(x, N, ts[k], ref);
+        agglomerative_params ap = {.linkage = AGGLO_AVERAGE, .threshold = ts[k]};
+        CHECK(agglomerative_run(ix, &ap, got, &e) == 0);
+        CHECK_MSG(same_labels(ref, got, N), "average linkage at %.2f differs from the reference (ARI %f)", ts[k],
+                  labels_ari(ref, got, N, LABELS_NOISE_SINGLETON));
+    }
+    /* refine: two identities glued into one cluster come apart */
+    for (size_t i = 0; i < N; i++) got[i] = truth[i] == 0 || truth[i] == 1 ? 0 : truth[i];
+    labels_canonicalize(got, N);
+    agglomerative_params rp = {.linkage = AGGLO_AVERAGE, .threshold = 0.45, .min_cluster_size = 3};
+    CHECK(agglomerative_refine(ix, &rp, got, &e) == 0);
+    CHECK_MSG(labels_ari(got, truth, N, LABELS_NOISE_SINGLETON) == 1.0, "refined ARI %f",
+              labels_ari(got, truth, N, LABELS_NOISE_SINGLETON));
+    rp.linkage = AGGLO_SINGLE;
+    CHECK(agglomerative_refine(ix, &rp, got, &e) == ERR_INVALID);
+    neighbors_free(ix);
+
+    /* one identity alone: plain HDBSCAN finds no cluster or splits it; with
+     * the root allowed it is one */
+    nb_index *one = neighbors_new(x, PER, DIM, NB_EUCLIDEAN, 1, &e);
+    hdbscan_params hp = {.min_cluster_size = 3, .allow_single_cluster = true};
+    CHECK(hdbscan_run(one, &hp, got, NULL, &e) == 0);
+    CHECK_MSG(count_noise(got, PER) == 0 && labels_canonicalize(got, PER) == 1, "one identity: %zu noise, label of last %d",
+              count_noise(got, PER), got[PER - 1]);
+    neighbors_free(one);
+    free(x);
+}
+
 int main(void) {
     test_labels();
     test_bad_input();
@@ -600,5 +686,6 @@ int main(void) {
     test_constraints();
     test_attach();
     test_distance_guard();
+    test_average_by_components();
     return test_main_end();
 }
