@@ -4,11 +4,15 @@
 #include "review/api.h"
 #include "review/views.h"
 
+#include "people/doubt.h"
 #include "store/persons.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Descriptor length (catalog_face.embedding). */
+#define PERSON_PAGE_DIM (sizeof ((catalog_face *)0)->embedding / sizeof(float))
 
 /* The most ids one request may name (a person page's multi-select). */
 #define MAX_IDS 10000
@@ -67,9 +71,73 @@ void api_persons_list(http_request *rq, http_response *resp)
         http_json(resp, 200, out);
 }
 
+/* The person's faces in dendrogram leaf order, each with its distance to the
+ * person's centre and "far" when it lies far from it, and "doubt": the top
+ * split's height and, when the person looks like two, the face ids the page
+ * offers to split off (people/doubt.h). Faces without a descriptor (drawn by
+ * hand) keep their place at the end. */
+static int add_doubt(catalog *c, json_t *person, err *e)
+{
+    json_t *faces = json_object_get(person, "faces");
+    size_t n = json_array_size(faces);
+    float *x = malloc((n ? n : 1) * PERSON_PAGE_DIM * sizeof *x);
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    if (!x || !idx) {
+        free(x);
+        free(idx);
+        return err_set(e, ERR_NOMEM, "person page: out of memory for %zu faces", n);
+    }
+    size_t m = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        catalog_face f;
+        rc = catalog_face_get(c, json_integer_value(json_object_get(json_array_get(faces, i), "face_id")), &f, e);
+        if (rc == 0 && f.has_embedding) {
+            memcpy(x + m * PERSON_PAGE_DIM, f.embedding, PERSON_PAGE_DIM * sizeof *x);
+            idx[m++] = i;
+        }
+    }
+    doubt_result d;
+    if (rc == 0)
+        rc = doubt_analyse(x, m, PERSON_PAGE_DIM, &d, e);
+    if (rc == 0) {
+        json_t *ordered = json_array(), *offer = json_array();
+        bool *placed = calloc(n ? n : 1, sizeof *placed);
+        for (size_t k = 0; k < m; k++) {
+            size_t r = d.order[k];
+            json_t *f = json_array_get(faces, idx[r]);
+            json_object_set_new(f, "centre_distance", json_real(d.centre_dist[r]));
+            json_object_set_new(f, "far", json_boolean(d.far[r]));
+            json_array_append(ordered, f);
+            placed[idx[r]] = true;
+            if (d.side[r])
+                json_array_append(offer, json_object_get(f, "face_id"));
+        }
+        for (size_t i = 0; i < n; i++)
+            if (!placed || !placed[i])
+                json_array_append(ordered, json_array_get(faces, i));
+        free(placed);
+        json_object_set_new(person, "doubt",
+                            json_pack("{s:f,s:f,s:o}", "split_height", d.split_height, "split_above",
+                                      DOUBT_SPLIT_HEIGHT, "split_offer", offer));
+        json_object_set_new(person, "faces", ordered);
+        doubt_free(&d);
+    }
+    free(x);
+    free(idx);
+    return rc;
+}
+
 void api_persons_get(http_request *rq, http_response *resp)
 {
-    reply_person(rq, resp, rq->id, true);
+    json_t *p = NULL;
+    err e = {0};
+    if (view_person(rq->cat, rq->id, true, &p, &e) != 0 || add_doubt(rq->cat, p, &e) != 0) {
+        json_decref(p);
+        http_error_from(resp, &e);
+    } else {
+        http_json(resp, 200, p);
+    }
 }
 
 void api_persons_rename(http_request *rq, http_response *resp)

@@ -94,10 +94,13 @@ export class PersonPage {
         h('label', { for: 'move-to' }, 'Move to'), this.moveInput,
         h('button', { type: 'submit', 'aria-label': 'Move selected faces to that person' }, 'Move')));
     this.grid = h('ol', { class: 'face-grid', 'aria-label': 'Faces of this person' });
+    /* the doubt: when the faces look like two people, the split the server
+       would make (doubt.split_offer), one click to accept */
+    this.offer = h('div', { class: 'split-offer', role: 'region', 'aria-label': 'Suggested split', hidden: true });
     clear(this.root, h('section', { class: 'person', 'aria-label': 'Person' },
       h('div', { class: 'page-head' }, h('a', { href: '#/people', class: 'back' }, '← People'), this.heading, this.counts),
       h('div', { class: 'toolbar' }, rename, merge, this.hideBtn),
-      this.actions, this.grid));
+      this.offer, this.actions, this.grid));
   }
 
   async load() {
@@ -116,7 +119,32 @@ export class PersonPage {
     this.nameInput.value = p.name || '';
     this.hideBtn.textContent = p.hidden ? 'Show again' : 'Hide';
     this.hideBtn.setAttribute('aria-label', p.hidden ? 'Show this person again' : 'Hide this person');
+    this.showOffer();
     this.render();
+  }
+
+  showOffer() {
+    const ids = (this.person.doubt && this.person.doubt.split_offer) || [];
+    this.offer.hidden = ids.length === 0;
+    if (!ids.length) { clear(this.offer); return; }
+    const d = this.person.doubt;
+    clear(this.offer,
+      h('p', {}, `These faces may be two people: ${plural(ids.length, 'face')} (outlined) lie ` +
+        `${d.split_height.toFixed(2)} on average from the others, past the ${d.split_above.toFixed(2)} ` +
+        'the clustering keeps one person within.'),
+      h('button', { type: 'button', class: 'accept', 'aria-label': `Split the ${plural(ids.length, 'suggested face')} into a new person`,
+        onclick: () => this.acceptOffer(ids) }, `Split ${plural(ids.length, 'face')} off`),
+      h('button', { type: 'button', 'aria-label': 'Select the suggested faces', onclick: () => {
+        this.selected = new Set(ids);
+        this.showSelection();
+      } }, 'Select them'));
+  }
+
+  async acceptOffer(ids) {
+    try {
+      const p = await api.split(ids);
+      await this.done(`${plural(ids.length, 'face')} split off into ${personLabel(p)}.`);
+    } catch (e) { fail(e); }
   }
 
   render() {
@@ -125,9 +153,13 @@ export class PersonPage {
       const box = h('input', { type: 'checkbox', 'aria-label': `Select face ${f.face_no + 1} of photo ${f.photo_id}` });
       box.checked = this.selected.has(f.face_id);
       box.addEventListener('click', (e) => this.toggle(i, box.checked, e.shiftKey));
-      return h('li', { class: `face-card ${f.status}${box.checked ? ' selected' : ''}`, dataset: { faceId: String(f.face_id) } },
+      const offered = this.person.doubt && this.person.doubt.split_offer.includes(f.face_id);
+      const cls = `face-card ${f.status}${box.checked ? ' selected' : ''}${f.far ? ' far' : ''}${offered ? ' offered' : ''}`;
+      return h('li', { class: cls, dataset: { faceId: String(f.face_id) },
+        title: f.far ? `far from this person's other faces (${f.centre_distance.toFixed(2)} from their centre)` : undefined },
         h('label', {}, box, h('img', { class: 'crop', src: urls.crop(f.photo_id, f.face_no), alt: `Face ${f.face_no + 1} of photo ${f.photo_id}`, loading: 'lazy' })),
         h('span', { class: `badge ${f.status}` }, f.status),
+        f.far ? h('span', { class: 'badge far', 'aria-label': 'Far from the centre of this person' }, 'far') : null,
         h('a', { href: `#/photo/${f.photo_id}/${f.face_id}`, 'aria-label': `Open the photo of face ${f.face_no + 1}` }, 'photo'));
     }));
     this.showSelection();
