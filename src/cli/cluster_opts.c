@@ -118,16 +118,19 @@ const char *cluster_opts_take(cluster_opts *co, int c, const char *v)
 
 const char *cluster_opts_finish(const cluster_opts *co, cluster_params *p, nb_metric *metric)
 {
-    cluster_algo algo = co->algo >= 0 ? (cluster_algo)co->algo : CLUSTER_HDBSCAN;
-    *metric = co->metric >= 0 ? (nb_metric)co->metric : NB_EUCLIDEAN;
+    cluster_algo algo = co->algo >= 0 ? (cluster_algo)co->algo : CLUSTER_DEFAULT_ALGO;
+    *metric = co->metric >= 0 ? (nb_metric)co->metric : CLUSTER_DEFAULT_METRIC;
     cluster_params_default_metric(p, algo, *metric);
     if (co->neighbors >= 0)
         p->neighbors = (nb_search)co->neighbors;
     const char *name = cluster_algo_name(algo);
     if (co->min_cluster_size) {
-        if (algo != CLUSTER_HDBSCAN)
-            return snprintf(msg, sizeof msg, "--min-cluster-size applies to --algo hdbscan, not %s", name), msg;
+        if (algo == CLUSTER_DBSCAN)
+            return snprintf(msg, sizeof msg, "--min-cluster-size applies to hdbscan and agglomerative, not %s", name),
+                   msg;
         p->hdbscan.min_cluster_size = (size_t)co->min_cluster_size;
+        p->agglomerative.min_cluster_size = (size_t)co->min_cluster_size;
+        p->refine.min_cluster_size = (size_t)co->min_cluster_size;
     }
     if (co->min_samples) {
         if (algo == CLUSTER_AGGLOMERATIVE)

@@ -13,17 +13,17 @@
 #define CLUSTER_OPTS_MAX 9
 
 #define CLUSTER_OPTS_HELP                                                                                              \
-    "  --algo A                  hdbscan (default), dbscan or agglomerative\n"                                         \
-    "  --min-cluster-size N      HDBSCAN: smallest person (default 3)\n"                                               \
+    "  --algo A                  agglomerative (default: average linkage), hdbscan or dbscan\n"                     \
+    "  --min-cluster-size N      agglomerative and HDBSCAN: smallest person (default 3)\n"                           \
     "  --min-samples N           HDBSCAN: core distance neighbours (default = min cluster size);\n"                    \
     "                            DBSCAN: faces within eps of a core face (default 2)\n"                                \
     "  --eps D                   DBSCAN: neighbourhood radius (default 0.475; cosine 0.05)\n"                          \
     "  --linkage L               agglomerative: average (default), complete or single\n"                               \
-    "  --threshold D             agglomerative: cut height (default 0.575; cosine 0.08)\n"                             \
+    "  --threshold D             agglomerative: cut height (default cosine 0.077; Euclidean 0.55)\n"                   \
     "  --max-distance D          HDBSCAN: a face joins a person only when linked to it within D\n"                     \
-    "                            (default 0.54; cosine 0.07; 0: off, plain HDBSCAN)\n"                             \
-    "  --metric M                euclidean (default) or cosine (1 - cos)\n"                                       \
-    "  --neighbors S             neighbour search: auto (default: exact up to 150,000 faces, FAISS\n"               \
+    "                            (default 0.54; cosine 0.07; 0: off, plain HDBSCAN)\n"                                 \
+    "  --metric M                cosine (1 - cos, the default) or euclidean\n"                                         \
+    "  --neighbors S             neighbour search: auto (default: exact up to 150,000 faces, FAISS\n"                  \
     "                            HNSW above), exact (OpenBLAS, O(n^2)) or faiss (approximate)\n"
 
 typedef struct cluster_opts {

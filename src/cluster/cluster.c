@@ -16,9 +16,14 @@ void cluster_params_default(cluster_params *p, cluster_algo algo) {
     p->hdbscan.max_distance = CLUSTER_MAX_DISTANCE;
     p->dbscan_eps = 0.475;
     p->dbscan_min_samples = 2;
+    p->hdbscan.allow_single_cluster = true;
     p->agglomerative.linkage = AGGLO_AVERAGE;
-    p->agglomerative.threshold = 0.575;
-    p->agglomerative.min_cluster_size = 2;
+    p->agglomerative.threshold = CLUSTER_AVERAGE_THRESHOLD;
+    p->agglomerative.min_cluster_size = CLUSTER_MIN_PERSON;
+    /* HDBSCAN's clusters split again where their faces average too far apart
+     * (the faces-dev sweep: mixed persons 4 -> 0) */
+    p->refine = p->agglomerative;
+    p->refine.threshold = CLUSTER_HDBSCAN_REFINE;
     p->attach = 0.45;
 }
 
@@ -26,7 +31,8 @@ void cluster_params_default_metric(cluster_params *p, cluster_algo algo, nb_metr
     cluster_params_default(p, algo);
     if (metric == NB_COSINE) {
         p->dbscan_eps = 0.05;
-        p->agglomerative.threshold = 0.08;
+        p->agglomerative.threshold = CLUSTER_AVERAGE_THRESHOLD_COSINE;
+        p->refine.threshold = CLUSTER_HDBSCAN_REFINE_COSINE;
         p->attach = 0.05;
         p->hdbscan.max_distance = CLUSTER_MAX_DISTANCE_COSINE;
     }

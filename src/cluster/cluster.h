@@ -52,6 +52,19 @@ typedef struct cluster_params {
 
 #define CLUSTER_ATTACH_K 8
 
+/* The default: average linkage on cosine distance (1 - cos) cut at 0.077,
+ * persons of at least 3 faces (see docs/decisions/clustering-default.md:
+ * faces-dev BCubed F, mixed persons and split identities; the issue 18 matrix
+ * of small archives, tests/unit/test_people_matrix.c). */
+#define CLUSTER_DEFAULT_ALGO CLUSTER_AGGLOMERATIVE
+#define CLUSTER_DEFAULT_METRIC NB_COSINE
+#define CLUSTER_AVERAGE_THRESHOLD 0.55
+#define CLUSTER_AVERAGE_THRESHOLD_COSINE 0.077
+#define CLUSTER_MIN_PERSON 3
+/* --algo hdbscan: the refinement cut inside each cluster (cluster_params.refine) */
+#define CLUSTER_HDBSCAN_REFINE 0.575
+#define CLUSTER_HDBSCAN_REFINE_COSINE 0.08
+
 /* HDBSCAN's absolute guard (hdbscan_params.max_distance), Euclidean and
  * cosine: a face stays in a cluster only when tree edges no longer than this
  * link it to the rest (docs/decisions/2026-12-01-hdbscan-max-distance.md). */

@@ -33,8 +33,8 @@ double people_stage_assign_default(nb_metric metric)
 void people_stage_options_default(people_stage_options *o)
 {
     memset(o, 0, sizeof *o);
-    cluster_params_default(&o->params, CLUSTER_HDBSCAN);
-    o->metric = NB_EUCLIDEAN;
+    cluster_params_default_metric(&o->params, CLUSTER_DEFAULT_ALGO, CLUSTER_DEFAULT_METRIC);
+    o->metric = CLUSTER_DEFAULT_METRIC;
     o->assign_threshold = -1;
     o->threads = 1;
 }

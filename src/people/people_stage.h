@@ -43,7 +43,8 @@ typedef struct people_stage_options {
     const char *model_version; /* NULL: the current one (people_store_model) */
 } people_stage_options;
 
-/* Defaults: HDBSCAN as cluster_params_default, Euclidean, incremental. */
+/* Defaults: CLUSTER_DEFAULT_ALGO on CLUSTER_DEFAULT_METRIC with that metric's
+ * parameters (cluster_params_default_metric), incremental. */
 void people_stage_options_default(people_stage_options *o);
 /* The default incremental assignment threshold for a metric (measured on
  * faces-dev, see people_stage.c). */

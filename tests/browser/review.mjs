@@ -21,8 +21,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 const [phase, BASE, TOKEN, STATE] = process.argv.slice(2);
-if (!['edit', 'verify'].includes(phase) || !BASE || !TOKEN || !STATE) {
-  console.error('usage: node review.mjs edit|verify URL TOKEN STATE.json');
+if (!['edit', 'verify', 'doubt'].includes(phase) || !BASE || !TOKEN || !STATE) {
+  console.error('usage: node review.mjs edit|verify|doubt URL TOKEN STATE.json');
   process.exit(2);
 }
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -470,8 +470,66 @@ async function verify() {
   }
 }
 
+// ---------- phase 3: a person that looks like two, and the split offered ----------
+// Two unnamed persons of 3 faces or more (not G, H or K) are merged through the
+// API, as a hurried archivist might; the merged person's page must then show
+// its faces as two blocks (leaf order), outline the faces of the smaller
+// person and offer to split exactly those off; one click splits them; the
+// page offers nothing more and the API has them in a new person. The ids go to
+// STATE (doubt.split, doubt.kept) for browser.sh to check that a later
+// `facetag cluster --full` keeps the split.
+async function doubt() {
+  const s = JSON.parse(fs.readFileSync(STATE, 'utf8'));
+  const taken = new Set([s.G, s.K, s.H].filter(Boolean));
+  const persons = (await get('/api/persons')).filter((p) => !p.name && !taken.has(p.person_id) && p.faces >= 3);
+  assert.ok(persons.length >= 2, `want two unnamed persons of 3 faces or more; /api/persons: ${JSON.stringify(persons)}`);
+  const [X, Y] = [await get(`/api/persons/${persons[0].person_id}`), await get(`/api/persons/${persons[1].person_id}`)];
+  const xIds = X.faces.map((f) => f.face_id), yIds = Y.faces.map((f) => f.face_id);
+  assert.deepEqual(X.doubt.split_offer, [], `person ${X.person_id} alone should raise no doubt`);
+  const r = await api('POST', `/api/persons/${X.person_id}/merge`, { persons: [Y.person_id] });
+  assert.equal(r.status, 200, `merge: HTTP ${r.status} ${r.text}`);
+  const M = await get(`/api/persons/${X.person_id}`);
+  const smaller = xIds.length < yIds.length ? xIds : yIds, larger = smaller === xIds ? yIds : xIds;
+  assert.deepEqual([...M.doubt.split_offer].sort(), [...smaller].sort(),
+    `the merged person should offer the smaller person's faces (${smaller}) to split off, offers ${M.doubt.split_offer}`);
+  // leaf order: each original person's faces one block
+  const order = M.faces.map((f) => (xIds.includes(f.face_id) ? 'x' : 'y')).join('');
+  assert.match(order, /^(x+y+|y+x+)$/, `faces not in two blocks: ${order}`);
+
+  const { browser, page, problems } = await openBrowser();
+  try {
+    await page.goto(`${BASE}/?token=${encodeURIComponent(TOKEN)}`);
+    await goto(page, `#/person/${X.person_id}`);
+    const offer = page.getByRole('region', { name: 'Suggested split' });
+    await until(async () => offer.isVisible(), 'the split offer on the merged person\'s page');
+    await until(async () => (await page.locator('.face-grid .face-card.offered').count()) === smaller.length,
+      `${smaller.length} faces outlined as the suggested split`);
+    const outlined = await page.locator('.face-grid .face-card.offered').evaluateAll((els) => els.map((e) => Number(e.dataset.faceId)));
+    assert.deepEqual(outlined.sort(), [...smaller].sort(), 'the outlined faces are the offered ones');
+    await offer.getByRole('button', { name: /^Split the/ }).click();
+    await expectStatus(page, /split off/, 'the split');
+    await until(async () => (await page.locator('.face-grid .face-card').count()) === larger.length, 'the split faces gone from the page');
+    await until(async () => !(await offer.isVisible()), 'no offer left after the split');
+    const after = await get(`/api/persons/${X.person_id}`);
+    assert.deepEqual(after.faces.map((f) => f.face_id).sort(), [...larger].sort(), 'API: the person keeps the other faces');
+    const mf = M.faces.find((f) => f.face_id === smaller[0]);
+    const moved = (await get(`/api/photos/${mf.photo_id}`)).faces.find((f) => f.face_id === smaller[0]);
+    assert.ok(moved.person_id && moved.person_id !== X.person_id, 'API: the split faces are in a new person');
+    const N = await get(`/api/persons/${moved.person_id}`);
+    assert.deepEqual(N.faces.map((f) => f.face_id).sort(), [...smaller].sort(), 'API: the new person holds exactly the split faces');
+    assert.deepEqual(problems, [], 'the page reported problems');
+    s.doubt = { kept: X.person_id, keptFaces: larger, split: N.person_id, splitFaces: smaller };
+    fs.writeFileSync(STATE, JSON.stringify(s));
+    log(`ok: persons ${X.person_id} + ${Y.person_id} merged, the page offered ${smaller.length} faces, split into ${N.person_id}`);
+  } catch (e) {
+    await failShot(page, e);
+  } finally {
+    await browser.close();
+  }
+}
+
 try {
-  await (phase === 'edit' ? edit() : verify());
+  await (phase === 'edit' ? edit() : phase === 'verify' ? verify() : doubt());
 } catch (e) {
   console.error(`FAIL (browser ${phase}): ${e.message}`);
   process.exit(1);

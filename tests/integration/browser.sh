@@ -6,7 +6,10 @@
 # a photo is reviewed (a face named, a face rejected), a box drawn for a missed
 # face, a person named, two persons merged and the CSV exported; the server is
 # killed (-9), started again, and every change must still be there, in the page
-# and through the API (tests/browser/review.mjs holds the browser steps).
+# and through the API; then two persons are merged by hand and the person page
+# must offer to split them again, and the split, accepted with one click, must
+# hold through `facetag cluster --full` (tests/browser/review.mjs holds the
+# browser steps).
 # Nothing is skipped: without chromium or playwright-core the test fails.
 set -uo pipefail
 BIN=${FACETAG_BIN:?FACETAG_BIN not set}
@@ -44,5 +47,16 @@ run edit
 kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null; SERVE_PID=
 serve_start "$D" --token "$TOKEN"
 run verify
+# the doubt: two persons merged by hand, the page offers the split, one click
+run doubt
 serve_stop
+# the split made there is a decision: a full re-cluster keeps it
+"$BIN" --data "$D" cluster --full >"$T/cluster2.log" 2>&1 || fail "cluster --full: $(tail -5 "$T/cluster2.log")"
+read -r kept split kept_faces split_faces < <(node -e '
+  const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).doubt;
+  console.log(d.kept, d.split, d.keptFaces.join(","), d.splitFaces.join(","));' "$T/state.json") ||
+  fail "no doubt state in $T/state.json"
+persons_of() { sqlite3 "$D/catalog.sqlite" "SELECT group_concat(DISTINCT ifnull(person_id, 0)) FROM faces WHERE id IN ($1)"; }
+[ "$(persons_of "$split_faces")" = "$split" ] || fail "after cluster --full the split faces are in $(persons_of "$split_faces"), want $split"
+[ "$(persons_of "$kept_faces")" = "$kept" ] || fail "after cluster --full the kept faces are in $(persons_of "$kept_faces"), want $kept"
 echo "browser: ok"

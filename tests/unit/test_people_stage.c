@@ -117,6 +117,10 @@ static int cluster(catalog *c, bool full, people_stage_summary *sum)
 {
     people_stage_options o;
     people_stage_options_default(&o);
+    /* the synthetic descriptors are spread for Euclidean distances (faces
+     * ~0.45 apart, identities ~1.0); the decisions do not depend on the metric */
+    o.metric = NB_EUCLIDEAN;
+    cluster_params_default_metric(&o.params, CLUSTER_DEFAULT_ALGO, NB_EUCLIDEAN);
     o.full = full;
     o.threads = 2;
     err e = {0};
@@ -451,6 +455,7 @@ static void test_bad_options(catalog *c)
 {
     people_stage_options o;
     people_stage_options_default(&o);
+    o.params.algo = CLUSTER_HDBSCAN;
     o.params.hdbscan.min_cluster_size = 1;
     people_stage_summary s;
     err e = {0};
