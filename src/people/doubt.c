@@ -132,20 +132,29 @@ int doubt_analyse(const float *x, size_t n, size_t dim, doubt_result *r, err *e)
      * merge k, its children the nodes that held a and b */
     merge *mg = malloc((n - 1) * sizeof *mg);
     uint32_t *left = malloc((n - 1) * sizeof *left), *right = malloc((n - 1) * sizeof *right),
-             *node_of = malloc(n * sizeof *node_of), *stack = malloc((2 * n) * sizeof *stack);
+             *node_of = malloc(n * sizeof *node_of), *stack = malloc((2 * n) * sizeof *stack),
+             *minleaf = malloc((2 * n) * sizeof *minleaf);
     unionfind uf = {0};
     int rc = 0;
-    if (!mg || !left || !right || !node_of || !stack || unionfind_init(&uf, n) || upgma(x, n, dim, mg)) {
+    if (!mg || !left || !right || !node_of || !stack || !minleaf || unionfind_init(&uf, n) || upgma(x, n, dim, mg)) {
         rc = err_set(e, ERR_NOMEM, "doubt: out of memory for %zu faces", n);
         goto done;
     }
     qsort(mg, n - 1, sizeof *mg, merge_cmp);
     for (size_t i = 0; i < n; i++)
-        node_of[i] = (uint32_t)i;
+        node_of[i] = minleaf[i] = (uint32_t)i;
     for (size_t k = 0; k < n - 1; k++) {
         uint32_t ra = unionfind_find(&uf, mg[k].a), rb = unionfind_find(&uf, mg[k].b);
+        /* the side holding the lower face index first: the order is
+         * deterministic and keeps the given order where the tree allows */
+        if (minleaf[node_of[rb]] < minleaf[node_of[ra]]) {
+            uint32_t t = ra;
+            ra = rb;
+            rb = t;
+        }
         left[k] = node_of[ra];
         right[k] = node_of[rb];
+        minleaf[n + k] = minleaf[node_of[ra]];
         unionfind_union(&uf, ra, rb);
         node_of[unionfind_find(&uf, ra)] = (uint32_t)(n + k);
     }
@@ -190,6 +199,7 @@ done:
     free(right);
     free(node_of);
     free(stack);
+    free(minleaf);
     unionfind_free(&uf);
     if (rc)
         doubt_free(r);

@@ -91,8 +91,10 @@ static int add_doubt(catalog *c, json_t *person, err *e)
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         catalog_face f;
-        rc = catalog_face_get(c, json_integer_value(json_object_get(json_array_get(faces, i), "face_id")), &f, e);
-        if (rc == 0 && f.has_embedding) {
+        int found = catalog_face_get(c, json_integer_value(json_object_get(json_array_get(faces, i), "face_id")), &f, e);
+        if (found < 0)
+            rc = found;
+        else if (found > 0 && f.has_embedding) {
             memcpy(x + m * PERSON_PAGE_DIM, f.embedding, PERSON_PAGE_DIM * sizeof *x);
             idx[m++] = i;
         }
