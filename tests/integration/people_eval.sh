@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # people_eval.sh — issue 4 on real photos. `facetag eval` ingests, analyses and
 # clusters faces-dev with the default algorithm and parameters and must score
-# BCubed F >= 0.90 over all images of the set (no face = its own singleton);
+# BCubed F >= 0.90 over all images of the set (no face = its own singleton),
+# with no person mixing two identities (mixed_persons 0);
 # its JSON has the keys issue 4 gives, --assignments one row per image. Then,
 # on the same data folder: `facetag cluster` again is incremental and places
 # nothing, `facetag cluster --full` keeps every person id, `facetag people`
@@ -49,16 +50,20 @@ node - "$T/eval.json" "$ids" "$imgs" <<'EOF' || fail "eval JSON"
 const fs = require('fs');
 const [file, ids, imgs] = process.argv.slice(2);
 const r = JSON.parse(fs.readFileSync(file, 'utf8'));
-const keys = ['identities', 'images', 'no_face', 'clusters', 'noise_fraction', 'pairwise', 'bcubed', 'ari', 'nmi'];
+const keys = ['identities', 'images', 'no_face', 'clusters', 'noise_fraction', 'pairwise', 'bcubed', 'ari', 'nmi',
+              'mixed_persons', 'split_identities'];
 for (const k of keys) if (!(k in r)) throw new Error('missing key ' + k);
 for (const k of ['precision', 'recall', 'f1']) if (typeof r.pairwise[k] !== 'number') throw new Error('pairwise.' + k);
 for (const k of ['precision', 'recall', 'f']) if (typeof r.bcubed[k] !== 'number') throw new Error('bcubed.' + k);
 if (r.identities !== +ids || r.images !== +imgs) throw new Error(`counts ${r.identities}/${r.images}, want ${ids}/${imgs}`);
 if (!(r.bcubed.f >= 0.90)) throw new Error('BCubed F ' + r.bcubed.f + ' < 0.90');
 if (!(r.ari > 0.8 && r.nmi > 0.9)) throw new Error('ARI/NMI too low');
+// issue 16: no person mixes two identities (>= 3 images each)
+if (r.mixed_persons !== 0) throw new Error(`${r.mixed_persons} persons mix two identities`);
 console.log(`BCubed F ${r.bcubed.f.toFixed(4)} (P ${r.bcubed.precision.toFixed(4)}, R ${r.bcubed.recall.toFixed(4)}), ` +
             `pairwise F1 ${r.pairwise.f1.toFixed(4)}, ARI ${r.ari.toFixed(4)}, NMI ${r.nmi.toFixed(4)}, ` +
-            `${r.clusters} persons for ${r.identities} identities, ${r.no_face} without a face`);
+            `${r.clusters} persons for ${r.identities} identities, ${r.no_face} without a face, ` +
+            `${r.mixed_persons} mixed persons, ${r.split_identities} split identities`);
 EOF
 
 # one CSV row per image, header first
