@@ -2,19 +2,25 @@
  * it on a neighbour index, then make the result obey people's decisions.
  *
  * This is the constraint hook: every algorithm's labels pass through
- * constraints_apply (cluster/constraints.h) here, so no caller can forget it.
+ * constraints_apply (people/constraints.h) here, so no caller can forget it;
+ * then unassigned faces may attach to the cluster of a near face (attach).
  *
- * Defaults (cluster_params_default): HDBSCAN min cluster size 3, min samples
- * 3, EOM selection; DBSCAN eps 0.475 with 2 samples; average linkage cut at
- * 0.575. Distances are Euclidean unless the index was made with NB_COSINE;
- * under cosine (cluster_params_default_metric) DBSCAN eps 0.05 and the
- * average-linkage cut 0.08. Attaching leftovers (attach) is on for every
- * algorithm at the incremental threshold (people_stage_assign_default).
- * HDBSCAN's distance guard (hdbscan_params.max_distance, --max-distance):
- * 0.54 Euclidean, 0.07 cosine; a face stays in a person only when tree edges
- * no longer than that link it to it.
- * Why these values: docs/decisions/2026-12-01-cluster-defaults.md and
- * docs/decisions/2026-12-01-hdbscan-max-distance.md. */
+ * The default (CLUSTER_DEFAULT_*): average linkage on cosine distance cut at
+ * 0.077, persons of at least 3 faces. Chosen by measurement (docs/decisions/
+ * 2026-12-07-clustering-default-average-cosine.md): on faces-dev BCubed F
+ * 0.977 with no person mixing two identities (HDBSCAN: 0.948, 4 mixed), and
+ * the right number
+ * of persons for one identity alone, pairs, groups of five and the demo's six
+ * strangers (tests/unit/test_people_matrix.c: 51/51 sets; HDBSCAN 31/51).
+ * Euclidean cuts: average 0.55, DBSCAN eps 0.475 (2 samples); cosine DBSCAN
+ * 0.05.
+ *
+ * --algo hdbscan: min cluster size 3 (= min samples), EOM selection, the root
+ * allowed as the one cluster (an archive of one person is one person), the
+ * absolute distance guard (hdbscan_params.max_distance: 0.54 Euclidean, 0.07
+ * cosine; without it the demo's strangers formed persons) and a refinement
+ * inside each cluster by the average-linkage cut at 0.575 (cosine 0.08),
+ * which splits look-alikes HDBSCAN glues at a bridge. */
 #ifndef FACETAG_CLUSTER_CLUSTER_H
 #define FACETAG_CLUSTER_CLUSTER_H
 
@@ -52,10 +58,7 @@ typedef struct cluster_params {
 
 #define CLUSTER_ATTACH_K 8
 
-/* The default: average linkage on cosine distance (1 - cos) cut at 0.077,
- * persons of at least 3 faces (see docs/decisions/clustering-default.md:
- * faces-dev BCubed F, mixed persons and split identities; the issue 18 matrix
- * of small archives, tests/unit/test_people_matrix.c). */
+/* The default algorithm, metric and cuts (see the top of this file). */
 #define CLUSTER_DEFAULT_ALGO CLUSTER_AGGLOMERATIVE
 #define CLUSTER_DEFAULT_METRIC NB_COSINE
 #define CLUSTER_AVERAGE_THRESHOLD 0.55
