@@ -480,6 +480,63 @@ static void test_empty(const char *dir)
     catalog_close(c);
 }
 
+/* Issue 16's guard on the incremental path: new faces that lie between two
+ * persons (midway between their centres, past the assignment threshold from
+ * both) and cluster with both never join the two into one: the persons stay
+ * apart with all their faces, and the bridging faces stay unassigned. */
+static void test_incremental_bridge(const char *dir)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/bridge.sqlite", dir);
+    err e = {0};
+    catalog *c = catalog_open(path, &e);
+    CHECK_MSG(c != NULL, "%s", e.msg);
+    if (!c)
+        return;
+    int64_t a[PER], b[PER], mid[6];
+    for (int j = 0; j < PER; j++) {
+        add_photo(c, 200 + j);
+        a[j] = add_face(c, 200 + j, 0, "m1", 0, 100);
+        analysis_done(c, 200 + j, "m1", 1);
+        add_photo(c, 300 + j);
+        b[j] = add_face(c, 300 + j, 0, "m1", 1, 100);
+        analysis_done(c, 300 + j, "m1", 1);
+    }
+    people_stage_summary s;
+    if (cluster(c, true, &s) == 0) {
+        int64_t pa = person_of(c, a[0]), pb = person_of(c, b[0]);
+        CHECK_MSG(pa && pb && pa != pb, "two persons first: %lld, %lld", (long long)pa, (long long)pb);
+        for (int j = 0; j < 6; j++) {
+            catalog_face f;
+            memset(&f, 0, sizeof f);
+            add_photo(c, 400 + j);
+            photo_id(400 + j, f.photo_id);
+            snprintf(f.model_version, sizeof f.model_version, "m1");
+            f.box[0] = 100, f.box[1] = 100, f.box[2] = 200, f.box[3] = 240;
+            f.score = 0.9;
+            f.has_embedding = true;
+            for (int d = 0; d < 128; d++)
+                f.embedding[d] = 0.5f * (centre[0][d] + centre[1][d]) + (float)(0.02 * normal());
+            snprintf(f.source, sizeof f.source, "detector");
+            CHECK_MSG(catalog_face_put(c, &f, &e) == 0, "%s", e.msg);
+            mid[j] = f.id;
+            analysis_done(c, 400 + j, "m1", 1);
+        }
+        if (cluster(c, false, &s) == 0) {
+            CHECK(!s.full);
+            for (int j = 0; j < PER; j++) {
+                CHECK_MSG(person_of(c, a[j]) == pa, "face %lld of A left person %lld", (long long)a[j], (long long)pa);
+                CHECK_MSG(person_of(c, b[j]) == pb, "face %lld of B left person %lld", (long long)b[j], (long long)pb);
+            }
+            for (int j = 0; j < 6; j++) {
+                int64_t p = person_of(c, mid[j]);
+                CHECK_MSG(p != pa && p != pb, "bridging face %lld joined person %lld", (long long)mid[j], (long long)p);
+            }
+        }
+    }
+    catalog_close(c);
+}
+
 int main(void)
 {
     char dir[512], path[600];
@@ -500,6 +557,7 @@ int main(void)
         test_bad_options(c);
         catalog_close(c);
     }
+    test_incremental_bridge(dir);
     test_rmtree(dir);
     return test_main_end();
 }
