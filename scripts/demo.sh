@@ -42,7 +42,7 @@ echo
 echo "== facetag analyze: faces, landmarks, descriptors, age/gender, expressions"
 "$BIN" --data "$DATA" analyze
 echo
-echo "== facetag cluster: faces into persons (HDBSCAN; people's decisions always hold)"
+echo "== facetag cluster: faces into persons (average linkage on cosine distance; people's decisions always hold)"
 "$BIN" --data "$DATA" cluster
 echo
 echo "== facetag annotate: dates, places, events and names from folders, album and captions"

@@ -115,7 +115,7 @@ static int run_cluster(const cli_globals *g, int argc, char **argv)
 
 const cli_command cmd_cluster = {
     .name = "cluster",
-    .summary = "group analysed faces into persons (HDBSCAN, DBSCAN, agglomerative) under people's decisions",
+    .summary = "group analysed faces into persons (average linkage, HDBSCAN, DBSCAN) under people's decisions",
     .usage = usage,
     .run = run_cluster,
 };

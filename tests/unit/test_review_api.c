@@ -162,7 +162,7 @@ static bool build_fixture(const char *shared)
         catalog_begin(cat, &e);
         for (int k = 0; ok && k < FACES_PER_PHOTO; k++) {
             catalog_face fc = {0};
-            snprintf(fc.photo_id, sizeof fc.photo_id, "%s", photo_ids[p]);
+            snprintf(fc.photo_id, sizeof fc.photo_id, "%.*s", PHOTO_ID_LEN, photo_ids[p]);
             fc.face_no = k;
             snprintf(fc.model_version, sizeof fc.model_version, "%s", MODEL);
             int w = ph.width / 5, h = ph.height / 2;
@@ -207,7 +207,7 @@ static bool build_fixture(const char *shared)
             ok = ok && vips_crop(img, &crop, (int)fc.box[0], (int)fc.box[1], (int)fc.box[2], (int)fc.box[3], NULL) == 0 &&
                  vips_jpegsave_buffer(crop, &jpg, &jlen, "Q", 85, NULL) == 0;
             char key[64];
-            snprintf(key, sizeof key, "%s/%d.jpg", photo_ids[p], k);
+            snprintf(key, sizeof key, "%.*s/%d.jpg", PHOTO_ID_LEN, photo_ids[p], k);
             ok = ok && objstore_put(os, BUCKET_FACES, key, jpg, jlen, &e) == 0;
             CHECK_MSG(ok, "crop %s: %s", key, e.msg);
             g_free(jpg);
