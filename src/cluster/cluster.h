@@ -9,9 +9,8 @@
  * 0.077, persons of at least 3 faces. Chosen by measurement (docs/decisions/
  * 2026-12-07-clustering-default-average-cosine.md): on faces-dev BCubed F
  * 0.977 with no person mixing two identities (HDBSCAN: 0.948, 4 mixed), and
- * the right number
- * of persons for one identity alone, pairs, groups of five and the demo's six
- * strangers (tests/unit/test_people_matrix.c: 51/51 sets; HDBSCAN 31/51).
+ * the right number of persons for one identity alone, pairs, groups of five
+ * and the demo's six strangers (tests/unit/test_people_matrix.c: 51/51 sets; HDBSCAN 31/51).
  * Euclidean cuts: average 0.55, DBSCAN eps 0.475 (2 samples); cosine DBSCAN
  * 0.05.
  *

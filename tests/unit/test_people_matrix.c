@@ -554,7 +554,8 @@ int main(void)
                after.items, after.identities, before.bcubed_f, before.mixed_persons, before.split_identities,
                after.bcubed_f, after.mixed_persons, after.split_identities);
         /* floors: the default measured BCubed F 0.9817 here, 0 mixed, 0 split (the
-         * former default 0.9776); all of faces-dev: docs/decisions/clustering-default.md */
+         * former default 0.9776); all of faces-dev:
+         * docs/decisions/2026-12-07-clustering-default-average-cosine.md */
         CHECK_MSG(after.bcubed_f >= POOL_MIN_BCUBED, "whole pool: BCubed F %.4f < %.2f", after.bcubed_f,
                   POOL_MIN_BCUBED);
         CHECK_MSG(after.mixed_persons == 0, "whole pool: %zu persons mix two identities", after.mixed_persons);
