@@ -678,7 +678,7 @@ static void emit_op(emitter *em, const nn_op *op)
     act_range(op->act, &lo, &hi);
     uint32_t in0 = em->id[op->in0];
     int leaky = 0;
-    uint32_t out;
+    uint32_t out = XNN_INVALID_VALUE_ID; /* set by every kind that can be leaky; -Os cannot see it */
     switch (op->kind) {
     case OP_CONV: {
         em->where = "convolution";
