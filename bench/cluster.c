@@ -54,13 +54,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "people/agglomerative.h"
-#include "people/cluster.h"
-#include "people/ann_faiss.h"
-#include "people/dbscan.h"
-#include "people/hdbscan.h"
-#include "people/labels.h"
-#include "people/neighbors.h"
+#include "cluster/agglomerative.h"
+#include "cluster/cluster.h"
+#include "cluster/ann_faiss.h"
+#include "cluster/dbscan.h"
+#include "cluster/hdbscan.h"
+#include "cluster/labels.h"
+#include "cluster/neighbors.h"
 #include "people/people_stage.h"
 #include "store/people_store.h"
 #include "store/catalog.h"

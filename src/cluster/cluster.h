@@ -2,7 +2,7 @@
  * it on a neighbour index, then make the result obey people's decisions.
  *
  * This is the constraint hook: every algorithm's labels pass through
- * constraints_apply (people/constraints.h) here, so no caller can forget it;
+ * constraints_apply (cluster/constraints.h) here, so no caller can forget it;
  * then unassigned faces may attach to the cluster of a near face (attach).
  *
  * The default (CLUSTER_DEFAULT_*): average linkage on cosine distance cut at

@@ -4,7 +4,7 @@
 #include "review/api.h"
 #include "review/views.h"
 
-#include "people/doubt.h"
+#include "cluster/doubt.h"
 #include "store/persons.h"
 
 #include <stdbool.h>
@@ -74,7 +74,7 @@ void api_persons_list(http_request *rq, http_response *resp)
 /* The person's faces in dendrogram leaf order, each with its distance to the
  * person's centre and "far" when it lies far from it, and "doubt": the top
  * split's height and, when the person looks like two, the face ids the page
- * offers to split off (people/doubt.h). Faces without a descriptor (drawn by
+ * offers to split off (cluster/doubt.h). Faces without a descriptor (drawn by
  * hand) keep their place at the end. */
 static int add_doubt(catalog *c, json_t *person, err *e)
 {

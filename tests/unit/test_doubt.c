@@ -1,8 +1,8 @@
-/* test_doubt.c — the person page's doubt (people/doubt.h): two people glued
+/* test_doubt.c — the person page's doubt (cluster/doubt.h): two people glued
  * into one person come out as two blocks of the leaf order and the smaller
  * one is offered for a split; one person alone is offered nothing; a face
  * far from the others is marked; the given order stays where the tree allows. */
-#include "people/doubt.h"
+#include "cluster/doubt.h"
 #include "testutil.h"
 
 #include <math.h>

@@ -10,7 +10,7 @@
  * Matrix: each of the 20 identities alone, 20 random pairs, 10 random groups
  * of 5 (fixed seed), and the demo photos (six different women: 0 persons).
  * Each set is the faces of its photos (every face, not only the scored one),
- * clustered as a fresh catalog's first run is (people/cluster.h, same-photo
+ * clustered as a fresh catalog's first run is (cluster/cluster.h, same-photo
  * cannot-links). A set passes when it has as many persons as identities, each
  * identity's scored faces (the largest face of each of its images, as
  * `facetag eval`) mostly in a person of its own, and no scored face in another
@@ -23,18 +23,18 @@
  * and one rejected; four more identities arrive and the incremental run, then
  * a full one, keep that person's id, name and decisions, with five persons. */
 #include "ingest/ingest.h"
-#include "people/cluster.h"
+#include "cluster/cluster.h"
 #include "people/eval_set.h"
-#include "people/labels.h"
+#include "cluster/labels.h"
 #include "people/people_stage.h"
-#include "people/score.h"
+#include "cluster/score.h"
 #include "people/people_constraints.h"
 #include "store/people_store.h"
 #include "store/persons.h"
 #include "store/catalog.h"
 #include "store/datadir.h"
 #include "testutil.h"
-#include "vision/analyze.h"
+#include "analyze/analyze.h"
 
 #include <libgen.h>
 #include <stdio.h>

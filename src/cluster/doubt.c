@@ -1,11 +1,11 @@
 /* doubt.c — one person's dendrogram leaf order, far faces and top split. */
-#include "people/doubt.h"
+#include "cluster/doubt.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "people/unionfind.h"
+#include "cluster/unionfind.h"
 
 static inline size_t tri(size_t n, size_t i, size_t j)
 {

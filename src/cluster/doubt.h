@@ -10,14 +10,14 @@
  * looks like two and the page offers that split (the smaller side goes).
  *
  * DOUBT_SPLIT_HEIGHT is the clustering's own cut (average linkage at 0.575,
- * people/cluster.h): a person the clustering made never crosses it, so an offer
+ * cluster/cluster.h): a person the clustering made never crosses it, so an offer
  * appears where people's merges and confirmations, or incremental placement,
  * joined faces the clustering would keep apart. DOUBT_FAR: same-identity faces
  * of faces-dev lie 0.2-0.4 from their person's centre; 0.45 marks the few
  * that do not. Cost O(n^2) time and n^2/2 floats; above DOUBT_MAX_FACES faces
  * the order is left as given and no split is offered. */
-#ifndef FACETAG_PEOPLE_DOUBT_H
-#define FACETAG_PEOPLE_DOUBT_H
+#ifndef FACETAG_CLUSTER_DOUBT_H
+#define FACETAG_CLUSTER_DOUBT_H
 
 #include <stdbool.h>
 #include <stddef.h>
