@@ -215,7 +215,8 @@ static int store_events(store_ctx *s, size_t *stored)
 static int store_photos(store_ctx *s, progress *bar, annotate_summary *sum)
 {
     ann_model *m = s->m;
-    int rc = 0;
+    catalog_ann_photo_writer *w = catalog_ann_photo_writer_open(s->c, s->e);
+    int rc = w ? 0 : s->e->code;
     for (size_t i = 0; rc == 0 && i < m->n; i++) {
         ann_photo *p = &m->photos[i];
         char dv[16] = "";
@@ -239,7 +240,7 @@ static int store_photos(store_ctx *s, progress *bar, annotate_summary *sum)
             .event_id = p->event != SIZE_MAX && p->event < m->nevents ? m->events[p->event].id : 0,
             .evidence = evtext,
         };
-        rc = catalog_ann_photo_put(s->c, &row, s->e);
+        rc = catalog_ann_photo_put(w, &row, s->e);
         free(evtext);
         if (dv[0] || p->human_date) {
             sum->dated++;
@@ -250,6 +251,7 @@ static int store_photos(store_ctx *s, progress *bar, annotate_summary *sum)
         if (i % 512 == 0)
             progress_set(bar, (int64_t)(m->n + i));
     }
+    catalog_ann_photo_writer_close(w);
     return rc;
 }
 

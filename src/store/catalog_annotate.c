@@ -304,9 +304,20 @@ int catalog_ann_events_prepare(catalog *c, const char *source, const char *const
     return rc;
 }
 
-int catalog_ann_photo_put(catalog *c, const catalog_ann_photo_row *r, err *e)
+struct catalog_ann_photo_writer {
+    catalog *c;
+    sqlite3_stmt *st;
+};
+
+catalog_ann_photo_writer *catalog_ann_photo_writer_open(catalog *c, err *e)
 {
-    sqlite3_stmt *st = prep(
+    catalog_ann_photo_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        err_set(e, ERR_NOMEM, "annotate: out of memory");
+        return NULL;
+    }
+    w->c = c;
+    w->st = prep(
         c,
         "INSERT INTO photo_annotations (photo_id, date_value, date_precision, date_source, date_inferred, place_id, "
         "place_source, event_id, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
@@ -324,8 +335,27 @@ int catalog_ann_photo_put(catalog *c, const catalog_ann_photo_row *r, err *e)
         "OR place_id IS NOT excluded.place_id OR place_source IS NOT excluded.place_source "
         "OR event_id IS NOT excluded.event_id OR evidence IS NOT excluded.evidence",
         "annotate: store a photo's annotation", e);
-    if (!st)
-        return e->code;
+    if (!w->st) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void catalog_ann_photo_writer_close(catalog_ann_photo_writer *w)
+{
+    if (!w)
+        return;
+    sqlite3_finalize(w->st);
+    free(w);
+}
+
+int catalog_ann_photo_put(catalog_ann_photo_writer *w, const catalog_ann_photo_row *r, err *e)
+{
+    catalog *c = w->c;
+    sqlite3_stmt *st = w->st;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     sqlite3_bind_text(st, 1, r->photo_id, -1, SQLITE_STATIC);
     bind_text_or_null(st, 2, r->date_value);
     bind_text_or_null(st, 3, r->date_value ? r->date_precision : NULL);
@@ -344,7 +374,7 @@ int catalog_ann_photo_put(catalog *c, const catalog_ann_photo_row *r, err *e)
         sqlite3_bind_null(st, 8);
     bind_text_or_null(st, 9, r->evidence);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(c, "annotate: store a photo's annotation", e);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 

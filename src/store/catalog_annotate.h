@@ -88,9 +88,13 @@ typedef struct catalog_ann_photo_row {
     int64_t event_id;        /* 0: none */
     const char *evidence;    /* JSON array text or NULL */
 } catalog_ann_photo_row;
-/* Writes the photo's row; date or place fields set by people (source 'human')
- * are kept as they are. */
-int catalog_ann_photo_put(catalog *c, const catalog_ann_photo_row *r, err *e);
+/* Writes photos' rows with one prepared statement (a run writes every photo):
+ * open, put each, close. Date or place fields set by people (source 'human')
+ * are kept as they are; a row that did not change is not touched. */
+typedef struct catalog_ann_photo_writer catalog_ann_photo_writer;
+catalog_ann_photo_writer *catalog_ann_photo_writer_open(catalog *c, err *e);
+int catalog_ann_photo_put(catalog_ann_photo_writer *w, const catalog_ann_photo_row *r, err *e);
+void catalog_ann_photo_writer_close(catalog_ann_photo_writer *w);
 
 /* Replaces the open suggestions of source for a person (face_id 0) or a face
  * (person_id 0) by these; a label people rejected or accepted is left as it is
