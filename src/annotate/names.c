@@ -150,8 +150,8 @@ static int list_mark_before(const cx *c, size_t i)
 /* true when the tokens before i make a photographer's mark */
 static bool photo_mark_before(const cx *c, size_t i)
 {
-    if (i == 0)
-        return false;
+    if (i == 0 || i > c->n)
+        return false; /* also one past the last token: nothing before the end is a mark of it */
     size_t j = i - 1;
     char buf[24];
     if (punct_is(c, j, "\xc2\xa9")) /* © */
