@@ -120,6 +120,14 @@ static int on_human(const char *photo_id, const char *date_value, const char *da
     return 0;
 }
 
+static int on_stored(const char *photo_id, const char *digest, void *ud)
+{
+    ann_photo *p = ann_model_photo(ud, photo_id);
+    if (p && digest && !(p->stored = strdup(digest)))
+        return ERR_NOMEM;
+    return 0;
+}
+
 static int nomem(err *e) { return err_set(e, ERR_NOMEM, "annotate: out of memory"); }
 
 /* ---- storing ---------------------------------------------------------------- */
@@ -240,7 +248,14 @@ static int store_photos(store_ctx *s, progress *bar, annotate_summary *sum)
             .event_id = p->event != SIZE_MAX && p->event < m->nevents ? m->events[p->event].id : 0,
             .evidence = evtext,
         };
-        rc = catalog_ann_photo_put(w, &row, s->e);
+        /* the same text catalog_ann_each_stored gives: an unchanged row is not written */
+        char *digest = g_strdup_printf("%s|%s|%s|%d|%lld|%s|%lld|%s", dv, dv[0] ? row.date_precision : "",
+                                       dv[0] && row.date_source ? row.date_source : "", dv[0] && row.date_inferred,
+                                       (long long)pid, pid && row.place_source ? row.place_source : "",
+                                       (long long)row.event_id, evtext ? evtext : "");
+        if (!p->stored || !digest || strcmp(p->stored, digest) != 0 || p->human_date || p->human_place)
+            rc = catalog_ann_photo_put(w, &row, s->e);
+        g_free(digest);
         free(evtext);
         if (dv[0] || p->human_date) {
             sum->dated++;
@@ -321,6 +336,8 @@ static int load(catalog *c, ann_model *m, err *e)
         rc = catalog_ann_each_decided(c, on_decided, m, e);
     if (rc == 0)
         rc = catalog_ann_each_human(c, on_human, m, e);
+    if (rc == 0)
+        rc = catalog_ann_each_stored(c, on_stored, m, e);
     if (rc == ERR_NOMEM && e->code != ERR_NOMEM)
         return nomem(e);
     return rc;

@@ -65,6 +65,7 @@ typedef struct ann_photo {
     char *taken_at;    /* camera date (EXIF), NULL */
     char *sidecar;     /* JSON from ingest, freed once read */
     char *caption;     /* the photo's own caption text, NULL */
+    char *stored;      /* its row as the catalog has it (catalog_ann_each_stored), NULL */
     ann_text *texts;
     size_t ntexts;
 

@@ -114,6 +114,19 @@ int catalog_ann_each_human(catalog *c, catalog_ann_human_fn fn, void *ud, err *e
             sqlite3_column_int(st, 5) == 1, ud));
 }
 
+int catalog_ann_each_stored(catalog *c, catalog_ann_stored_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prep(c,
+                            "SELECT photo_id, ifnull(date_value, '') || '|' || ifnull(date_precision, '') || '|' || "
+                            "ifnull(date_source, '') || '|' || date_inferred || '|' || ifnull(place_id, 0) || '|' || "
+                            "ifnull(place_source, '') || '|' || ifnull(event_id, 0) || '|' || ifnull(evidence, '') "
+                            "FROM photo_annotations",
+                            "annotate: read stored annotations", e);
+    if (!st)
+        return e->code;
+    EACH(c, st, "annotate: read stored annotations", e, fn(txt(st, 0), txt(st, 1), ud));
+}
+
 int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e)
 {
     sqlite3_stmt *st = prep(c,

@@ -50,6 +50,12 @@ typedef int (*catalog_ann_human_fn)(const char *photo_id, const char *date_value
                                     bool date_human, int64_t place_id, bool place_human, void *ud);
 int catalog_ann_each_human(catalog *c, catalog_ann_human_fn fn, void *ud, err *e);
 
+/* Every photo's stored annotation as one text (date, precision, source,
+ * inferred, place, place source, event, evidence joined by '|'), so a run
+ * writes only the rows it changes. */
+typedef int (*catalog_ann_stored_fn)(const char *photo_id, const char *digest, void *ud);
+int catalog_ann_each_stored(catalog *c, catalog_ann_stored_fn fn, void *ud, err *e);
+
 /* A text that changes whenever anything annotate reads has changed (photos,
  * sources, faces and persons, names, decisions). buf of at least 128 bytes. */
 int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e);
