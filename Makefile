@@ -32,7 +32,7 @@ build-asan: deps
 # Every test, in the optimised build and again under ASan+UBSan. The ASan build
 # reads the descriptors the optimised build's tests cached (test_people_matrix),
 # so its faces are analysed once, not again under the sanitizers.
-test: setup build build-asan
+test: setup llama build build-asan
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 

@@ -30,13 +30,14 @@ static const char answer_schema[] =
     "\"name\":{\"$ref\":\"#/$defs/text\"},"
     "\"event\":{\"$ref\":\"#/$defs/text\"},"
     "\"date\":{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"value\",\"confidence\"],"
-    "\"properties\":{\"value\":{\"type\":\"string\",\"pattern\":\"^([0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?$\"},"
+    "\"properties\":{\"value\":{\"type\":\"string\","
+    "\"pattern\":\"^((1[0-9]|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?)?$\"},"
     "\"confidence\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":100}}},"
     "\"place\":{\"$ref\":\"#/$defs/text\"},"
-    "\"reason\":{\"type\":\"string\",\"maxLength\":300}},"
+    "\"reason\":{\"type\":\"string\",\"maxLength\":160}},"
     "\"$defs\":{\"text\":{\"type\":\"object\",\"additionalProperties\":false,"
     "\"required\":[\"value\",\"confidence\"],"
-    "\"properties\":{\"value\":{\"type\":\"string\",\"maxLength\":80},"
+    "\"properties\":{\"value\":{\"type\":\"string\",\"maxLength\":64},"
     "\"confidence\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":100}}}}}";
 
 static const char system_prompt[] =

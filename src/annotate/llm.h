@@ -10,6 +10,7 @@
  *   {"name":  {"value": "...", "confidence": 0..100},
  *    "event": {"value": "...", "confidence": 0..100},
  *    "date":  {"value": "YYYY" | "YYYY-MM" | "YYYY-MM-DD" | "", "confidence": 0..100},
+ *    (values at most 64 characters, the reason at most 160, years 1000-2099)
  *    "place": {"value": "...", "confidence": 0..100},
  *    "reason": "..."}
  *
@@ -57,7 +58,7 @@ typedef struct llm_evidence {
  * matching a word's first letter; for a date its year) occurs in the evidence.
  * An empty value is never supported. */
 typedef struct llm_field {
-    char value[128];
+    char value[272]; /* 64 characters of up to 4 bytes */
     double confidence;
     bool supported;
 } llm_field;
@@ -70,7 +71,7 @@ typedef enum llm_status {
 typedef struct llm_result {
     llm_status status;
     llm_field name, event, date, place;
-    char reason[512];
+    char reason[672]; /* 160 characters of up to 4 bytes */
     bool cached;     /* answered from the catalog's cache: nothing was sent */
     int attempts;    /* HTTP requests made for it (0 when cached or skipped) */
     char error[512]; /* when LLM_NO_ANSWER: one line naming the server and the reason */
