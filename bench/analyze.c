@@ -69,7 +69,7 @@ static double cpu_ms(clockid_t which)
 }
 
 enum { ST_DECODE, ST_DETECT, ST_LANDMARKS, ST_DESCRIPTOR, ST_ATTRIBUTES, ST_COUNT };
-static const char *const stage_names[ST_COUNT] = {"decode", "detect", "landmarks", "descriptor", "attributes"};
+static const char *const stage_names[ST_COUNT] = { "decode", "detect", "landmarks", "descriptor", "attributes" };
 
 typedef struct figures {
     int ok;
@@ -111,9 +111,9 @@ static void *worker_main(void *arg)
     run_state *s = a->s;
     double c0 = cpu_ms(CLOCK_THREAD_CPUTIME_ID);
     for (int i; (i = atomic_fetch_add(&s->next, 1)) < s->n;) {
-        err e = {0};
-        image img = {0};
-        pipeline_result res = {0};
+        err e = { 0 };
+        image img = { 0 };
+        pipeline_result res = { 0 };
         double t0 = now_ms();
         int rc = image_load_rgb_buffer(s->files[i].data, s->files[i].len, 1, 0, &img, &e);
         s->decode_ms[a->id] += now_ms() - t0;
@@ -146,7 +146,7 @@ static int facetag_pass(run_state *s, int threads, figures *f)
     worker_arg wa[64];
     double t0 = now_ms();
     for (int i = 0; i < threads; i++) {
-        wa[i] = (worker_arg){s, i};
+        wa[i] = (worker_arg){ s, i };
         pthread_create(&th[i], NULL, worker_main, &wa[i]);
     }
     for (int i = 0; i < threads; i++)
@@ -178,8 +178,8 @@ static int facetag_pass(run_state *s, int threads, figures *f)
 static figures run_facetag(const blob *files, int n, pipeline_models *pm, pipeline_runner **runners, int threads,
                            const pipeline_options *opt, int runs)
 {
-    run_state s = {.files = files, .n = n, .models = pm, .runners = runners, .opt = opt};
-    figures best = {0}, f;
+    run_state s = { .files = files, .n = n, .models = pm, .runners = runners, .opt = opt };
+    figures best = { 0 }, f;
     if (facetag_pass(&s, threads, &f) != 0) /* warm-up */
         return best;
     for (int r = 0; r < runs; r++)
@@ -198,7 +198,7 @@ static double json_num(json_t *o, const char *key)
 
 static figures run_reference(const char *dir, const blob *files, int n, int threads, int runs, const char *tmpdir)
 {
-    figures f = {0};
+    figures f = { 0 };
     char out[PATH_MAX], thr[16], rs[16];
     snprintf(out, sizeof out, "%s/reference-%d.json", tmpdir, (int)getpid());
     snprintf(thr, sizeof thr, "%d", threads);
@@ -323,7 +323,7 @@ typedef struct infer_arg {
 static void *infer_main(void *arg)
 {
     infer_arg *a = arg;
-    err e = {0};
+    err e = { 0 };
     float *out = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
     ssd_runner *r = out ? ssd_runner_new(a->m, NULL, a->precision, &e) : NULL;
     a->rc = r ? 0 : -1;
@@ -343,12 +343,12 @@ static void *infer_main(void *arg)
 
 static void detector_gflops(const char *models, const char *photo, int threads)
 {
-    err e = {0};
+    err e = { 0 };
     ssd_model *m = ssd_load(models, &e);
-    image img = {0};
+    image img = { 0 };
     float *in = malloc(sizeof(float) * SSD_INPUT_SIZE * SSD_INPUT_SIZE * 3);
     if (!m || !in || image_load_rgb(photo, 1, 0, &img, &e) != 0 ||
-        prep_square_area(&img, (prep_rect){0, 0, img.width, img.height}, PREP_PAD_END, SSD_INPUT_SIZE, in, &e) != 0) {
+        prep_square_area(&img, (prep_rect){ 0, 0, img.width, img.height }, PREP_PAD_END, SSD_INPUT_SIZE, in, &e) != 0) {
         fprintf(stderr, "bench_analyze: detector: %s\n", e.msg);
         goto done;
     }
@@ -356,36 +356,36 @@ static void detector_gflops(const char *models, const char *photo, int threads)
     /* fp32 on XNNPACK (compat mode, and default mode where bf16 does not pay);
      * bf16 on oneDNN (default mode) where it pays (ssd_bf16_fast). */
     for (int p = NET_FP32; p <= (bf16net_available() ? NET_BF16 : NET_FP32); p++)
-    for (int k = 1; k <= threads; k += threads > 1 ? threads - 1 : 1) {
-        double best = 0, best_cpu = 0;
-        for (int rep = 0; rep < 3; rep++) {
-            infer_arg a[64];
-            pthread_t th[64];
-            const int n = 8;
-            for (int i = 0; i < k; i++) {
-                a[i] = (infer_arg){m, (net_precision)p, in, n, 0, 0, 0};
-                pthread_create(&th[i], NULL, infer_main, &a[i]);
+        for (int k = 1; k <= threads; k += threads > 1 ? threads - 1 : 1) {
+            double best = 0, best_cpu = 0;
+            for (int rep = 0; rep < 3; rep++) {
+                infer_arg a[64];
+                pthread_t th[64];
+                const int n = 8;
+                for (int i = 0; i < k; i++) {
+                    a[i] = (infer_arg){ m, (net_precision)p, in, n, 0, 0, 0 };
+                    pthread_create(&th[i], NULL, infer_main, &a[i]);
+                }
+                double s = 0, c = 0;
+                for (int i = 0; i < k; i++) {
+                    pthread_join(th[i], NULL);
+                    s = a[i].ms / 1e3 > s ? a[i].ms / 1e3 : s; /* the slowest thread's timed loop */
+                    c = a[i].cpu / 1e3 > c ? a[i].cpu / 1e3 : c;
+                }
+                double gfs = gflop * n * k / s, gfc = gflop * n * k / c;
+                if (gfs > best)
+                    best = gfs;
+                if (gfc > best_cpu)
+                    best_cpu = gfc;
             }
-            double s = 0, c = 0;
-            for (int i = 0; i < k; i++) {
-                pthread_join(th[i], NULL);
-                s = a[i].ms / 1e3 > s ? a[i].ms / 1e3 : s; /* the slowest thread's timed loop */
-                c = a[i].cpu / 1e3 > c ? a[i].cpu / 1e3 : c;
-            }
-            double gfs = gflop * n * k / s, gfc = gflop * n * k / c;
-            if (gfs > best)
-                best = gfs;
-            if (gfc > best_cpu)
-                best_cpu = gfc;
+            printf("SSD detector convolutions, %s (%.2f GFLOP per 512x512 inference): %d single-thread runner(s) in "
+                   "parallel: %.1f GFLOP/s on the wall clock (%.1f ms per inference per thread), %.1f GFLOP/s per "
+                   "CPU time (%.1f ms; as on a quiet machine); best of 3\n",
+                   p == NET_BF16 ? "bf16 on oneDNN (default mode)" : "fp32 on XNNPACK", gflop, k, best,
+                   gflop * k / best * 1e3, best_cpu, gflop * k / best_cpu * 1e3);
+            if (k == threads)
+                break;
         }
-        printf("SSD detector convolutions, %s (%.2f GFLOP per 512x512 inference): %d single-thread runner(s) in "
-               "parallel: %.1f GFLOP/s on the wall clock (%.1f ms per inference per thread), %.1f GFLOP/s per "
-               "CPU time (%.1f ms; as on a quiet machine); best of 3\n",
-               p == NET_BF16 ? "bf16 on oneDNN (default mode)" : "fp32 on XNNPACK", gflop, k, best,
-               gflop * k / best * 1e3, best_cpu, gflop * k / best_cpu * 1e3);
-        if (k == threads)
-            break;
-    }
 done:
     image_free(&img);
     free(in);
@@ -413,7 +413,7 @@ static void jpeg_to_input(const char *photo, const char *tmpdir)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/bench-24mp-%d.jpg", tmpdir, (int)getpid());
-    err e = {0};
+    err e = { 0 };
     if (make_24mp(photo, path, &e) != 0) {
         fprintf(stderr, "bench_analyze: %s\n", e.msg);
         return;
@@ -426,21 +426,21 @@ static void jpeg_to_input(const char *photo, const char *tmpdir)
      * (image_load_rgb's max_edge: vips_thumbnail, JPEG DCT scaling + lanczos)
      * then the exact resize; 1024/2048: the same to a size that keeps tiles
      * useful; -512: image_load_rgb_shrunk (DCT scaling only, >= 512) + area resize. */
-    const int edges[] = {0, 512, 1024, 2048, -512};
+    const int edges[] = { 0, 512, 1024, 2048, -512 };
     printf("24-MP JPEG (6000x4000, %.1f MB, made from %s) to the detector's 512x512 input, best of 5:\n",
            st.st_size / 1e6, strrchr(photo, '/') ? strrchr(photo, '/') + 1 : photo);
     for (size_t k = 0; k < sizeof edges / sizeof *edges; k++) {
         double best = 1e9, dec = 0, best_cpu = 1e9;
         int w = 0, h = 0;
         for (int rep = 0; rep < 5; rep++) {
-            image img = {0};
+            image img = { 0 };
             double c0 = cpu_ms(CLOCK_PROCESS_CPUTIME_ID);
             double t0 = now_ms();
             int rc = edges[k] >= 0 ? image_load_rgb(path, 1, edges[k], &img, &e)
                                    : image_load_rgb_shrunk(path, 1, -edges[k], &img, &e);
             double t1 = now_ms();
             if (rc == 0)
-                rc = prep_square_area(&img, (prep_rect){0, 0, img.width, img.height}, PREP_PAD_END, SSD_INPUT_SIZE,
+                rc = prep_square_area(&img, (prep_rect){ 0, 0, img.width, img.height }, PREP_PAD_END, SSD_INPUT_SIZE,
                                       in, &e);
             double t2 = now_ms(), c2 = cpu_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
             w = img.width, h = img.height;
@@ -459,8 +459,8 @@ static void jpeg_to_input(const char *photo, const char *tmpdir)
                    "path (image_load_rgb_shrunk)\n",
                    w, h, best, dec, best_cpu);
         else if (edges[k] == 0)
-            printf("  full decode (%dx%d) + area resize:        %7.1f ms (decode %.1f), CPU %.1f ms\n", w, h, best,
-                   dec, best_cpu);
+            printf("  full decode (%dx%d) + area resize:        %7.1f ms (decode %.1f), CPU %.1f ms\n", w, h, best, dec,
+                   best_cpu);
         else
             printf("  shrink-on-load to %4d (%dx%d) + resize: %7.1f ms (decode %.1f), CPU %.1f ms%s\n", edges[k], w, h,
                    best, dec, best_cpu, edges[k] == 512 ? "  (vips_thumbnail)" : "");
@@ -481,7 +481,7 @@ static int blob_larger_first(const void *pa, const void *pb)
 
 static int load_set(const char *const *patterns, int np, blob **out)
 {
-    glob_t g = {0};
+    glob_t g = { 0 };
     for (int i = 0; i < np; i++)
         glob(patterns[i], i ? GLOB_APPEND : 0, NULL, &g);
     blob *b = calloc(g.gl_pathc ? g.gl_pathc : 1, sizeof *b);
@@ -519,10 +519,10 @@ static void free_set(blob *b, int n)
 int main(int argc, char **argv)
 {
     memtune_large_buffers(); /* as facetag's main does */
-    const char *models = getenv("FACETAG_MODELS") && *getenv("FACETAG_MODELS") ? getenv("FACETAG_MODELS")
-                                                                                  : FACETAG_DEFAULT_MODELS;
-    const char *shared = getenv("FACETAG_SHARED") && *getenv("FACETAG_SHARED") ? getenv("FACETAG_SHARED")
-                                                                                  : "/work/shared";
+    const char *models =
+        getenv("FACETAG_MODELS") && *getenv("FACETAG_MODELS") ? getenv("FACETAG_MODELS") : FACETAG_DEFAULT_MODELS;
+    const char *shared =
+        getenv("FACETAG_SHARED") && *getenv("FACETAG_SHARED") ? getenv("FACETAG_SHARED") : "/work/shared";
     const char *tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     const char *refdir = NULL, *sets = "demo,groups";
     int threads = 2, runs = 2, ref_runs = 1, no_ref = 0, compat = 0;
@@ -565,12 +565,14 @@ int main(int argc, char **argv)
     char probe[PATH_MAX + 32];
     snprintf(probe, sizeof probe, "%s/node_modules", refdir);
     if (!no_ref && stat(probe, &st) != 0) {
-        fprintf(stderr, "bench_analyze: %s missing: run scripts/setup-reference.sh (make bench does); "
-                        "measuring facetag only\n", probe);
+        fprintf(stderr,
+                "bench_analyze: %s missing: run scripts/setup-reference.sh (make bench does); "
+                "measuring facetag only\n",
+                probe);
         no_ref = 1;
     }
 
-    err e = {0};
+    err e = { 0 };
     if (image_init(argv[0], &e) != 0) {
         fprintf(stderr, "bench_analyze: %s\n", e.msg);
         return 1;
@@ -579,7 +581,7 @@ int main(int argc, char **argv)
     opt.compat = compat;
     opt.attributes = true;
     pipeline_models *pm = pipeline_models_load(models, &opt, &e);
-    pipeline_runner *runners[64] = {0};
+    pipeline_runner *runners[64] = { 0 };
     for (int i = 0; pm && i < threads; i++)
         if (!(runners[i] = pipeline_runner_new(pm, NULL, &e)))
             pm = NULL;
@@ -590,11 +592,11 @@ int main(int argc, char **argv)
 
     char demo_pat[PATH_MAX], grp_pat[4][PATH_MAX];
     snprintf(demo_pat, sizeof demo_pat, "%s/../demo/*.jpg", models);
-    const char *ext[] = {"jpg", "jpeg", "png", "JPG"};
+    const char *ext[] = { "jpg", "jpeg", "png", "JPG" };
     for (int i = 0; i < 4; i++)
         snprintf(grp_pat[i], sizeof grp_pat[i], "%s/data/group-photos/*/*.%s", shared, ext[i]);
-    const char *demo_p[] = {demo_pat};
-    const char *grp_p[] = {grp_pat[0], grp_pat[1], grp_pat[2], grp_pat[3]};
+    const char *demo_p[] = { demo_pat };
+    const char *grp_p[] = { grp_pat[0], grp_pat[1], grp_pat[2], grp_pat[3] };
 
     printf("bench_analyze: facetag %s (%s), %d worker(s) x 1 thread, best of %d pass(es) after a warm-up; "
            "reference: run.mjs --backend wasm --threads %d, median of %d run(s) per image after a warm-up\n",
@@ -608,8 +610,8 @@ int main(int argc, char **argv)
            "image, the fair figure when the machine is busy; SSD/img: detector passes per image)\n",
            "", "", "", "", "", "", "");
 
-    figures ft[2] = {0}, fr[2] = {0};
-    const char *names[2] = {"demo", "group-photos"};
+    figures ft[2] = { 0 }, fr[2] = { 0 };
+    const char *names[2] = { "demo", "group-photos" };
     int failed = 0;
     for (int s = 0; s < 2; s++) {
         if (!strstr(sets, s == 0 ? "demo" : "groups"))
@@ -639,7 +641,8 @@ int main(int argc, char **argv)
         free_set(b, n);
     }
     printf("targets: facetag >= 8x the reference's img/s; peak RSS <= 400 MB (facetag's RSS is this process's "
-           "peak so far, models and %d runners included)\n", threads);
+           "peak so far, models and %d runners included)\n",
+           threads);
     for (int i = 0; i < threads; i++)
         pipeline_runner_free(runners[i]);
     pipeline_models_free(pm);

@@ -26,20 +26,20 @@
 #define PEOPLE 2000
 #define PER_EVENT 8
 
-static const char *const given[] = {"Anna", "Paul", "Lena", "Jonas", "Marta", "Felix", "Clara", "Emil", "Ida",
-                                    "Oskar", "Greta", "Hugo", "Nora", "Theo", "Vera", "Karl", "Rosa", "Max",
-                                    "Elsa", "Otto"};
-static const char *const family[] = {"Weber", "Brandt", "Lindqvist", "Castell", "Morgenroth", "Voss", "Albers",
-                                     "Reuter", "Kern", "Holm", "Sand", "Richter", "Falk", "Licht", "Stern",
-                                     "Hoff", "Korff", "Adler", "Nowak", "Aubry", "Brückner", "Sommerfeld",
-                                     "Hallberg", "Lorenz", "Vidal", "Feld", "Marquardt", "Olsen", "Petit",
-                                     "Quast", "Ulrich", "Yilmaz", "Zander", "Engel", "Dahl", "Iversen",
-                                     "Jansen", "Meyer", "Graf", "Haas", "Lutz", "Mohr", "Nagel", "Pohl",
-                                     "Roth", "Seidel", "Thiel", "Wolf", "Beck", "Fuchs"};
-static const char *const cities[] = {"Wuppertal", "Paris", "Tokio", "Lissabon", "Wien", "Berlin", "Köln",
-                                     "Amsterdam", "Madrid", "Prag", "Zürich", "Hamburg"};
-static const char *const months[] = {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-                                     "September", "Oktober", "November", "Dezember"};
+static const char *const given[] = { "Anna", "Paul", "Lena",  "Jonas", "Marta", "Felix", "Clara",
+                                     "Emil", "Ida",  "Oskar", "Greta", "Hugo",  "Nora",  "Theo",
+                                     "Vera", "Karl", "Rosa",  "Max",   "Elsa",  "Otto" };
+static const char *const family[] = {
+    "Weber",    "Brandt",     "Lindqvist", "Castell", "Morgenroth", "Voss",    "Albers",    "Reuter", "Kern",  "Holm",
+    "Sand",     "Richter",    "Falk",      "Licht",   "Stern",      "Hoff",    "Korff",     "Adler",  "Nowak", "Aubry",
+    "Brückner", "Sommerfeld", "Hallberg",  "Lorenz",  "Vidal",      "Feld",    "Marquardt", "Olsen",  "Petit", "Quast",
+    "Ulrich",   "Yilmaz",     "Zander",    "Engel",   "Dahl",       "Iversen", "Jansen",    "Meyer",  "Graf",  "Haas",
+    "Lutz",     "Mohr",       "Nagel",     "Pohl",    "Roth",       "Seidel",  "Thiel",     "Wolf",   "Beck",  "Fuchs"
+};
+static const char *const cities[] = { "Wuppertal", "Paris",     "Tokio",  "Lissabon", "Wien",   "Berlin",
+                                      "Köln",      "Amsterdam", "Madrid", "Prag",     "Zürich", "Hamburg" };
+static const char *const months[] = { "Januar", "Februar", "März",      "April",   "Mai",      "Juni",
+                                      "Juli",   "August",  "September", "Oktober", "November", "Dezember" };
 
 static double now_s(void)
 {
@@ -71,7 +71,7 @@ static int add_photos(catalog *cat, int from, int to, err *e)
     for (int i = from; i < to && rc == 0; i++) {
         int ev = i / PER_EVENT, year = 1960 + ev % 40, month = 1 + (ev / 40) % 12;
         int person = 1 + (int)rnd(PEOPLE);
-        catalog_photo ph = {0};
+        catalog_photo ph = { 0 };
         snprintf(ph.photo_id, sizeof ph.photo_id, "%016x", (unsigned)i + 1);
         snprintf(ph.sha256, sizeof ph.sha256, "%s%s%s%s", ph.photo_id, ph.photo_id, ph.photo_id, ph.photo_id);
         snprintf(ph.format, sizeof ph.format, "jpeg");
@@ -87,10 +87,17 @@ static int add_photos(catalog *cat, int from, int to, err *e)
             snprintf(names + strlen(names), sizeof names - strlen(names), " und %s", other);
         }
         switch (rnd(6)) {
-        case 0: snprintf(caption, sizeof caption, "v.l.n.r.: %s, %s %d", names, months[month - 1], year); break;
-        case 1: snprintf(caption, sizeof caption, "%s in „Stück %d“ (%s, %d)", names, ev % 50, cities[ev % 12], year); break;
-        case 2: snprintf(caption, sizeof caption, "%s backstage (Foto: Ulli Weiss)", names); break;
-        default: break;
+        case 0:
+            snprintf(caption, sizeof caption, "v.l.n.r.: %s, %s %d", names, months[month - 1], year);
+            break;
+        case 1:
+            snprintf(caption, sizeof caption, "%s in „Stück %d“ (%s, %d)", names, ev % 50, cities[ev % 12], year);
+            break;
+        case 2:
+            snprintf(caption, sizeof caption, "%s backstage (Foto: Ulli Weiss)", names);
+            break;
+        default:
+            break;
         }
         if (caption[0] && rnd(100) < 68) {
             json_t *s = json_pack("{s:s}", "txt", caption);
@@ -115,15 +122,14 @@ static int add_photos(catalog *cat, int from, int to, err *e)
             rc = -1;
             break;
         }
-        catalog_face f = {0};
+        catalog_face f = { 0 };
         snprintf(f.photo_id, sizeof f.photo_id, "%s", ph.photo_id);
         snprintf(f.model_version, sizeof f.model_version, MODEL);
         f.box[0] = 400, f.box[1] = 300, f.box[2] = 200, f.box[3] = 220;
         f.score = 0.9;
         f.person_id = person;
         snprintf(f.source, sizeof f.source, "detector");
-        if (catalog_face_put(cat, &f, e) != 0 ||
-            catalog_analysis_put(cat, ph.photo_id, MODEL, "done", 1, NULL, e) != 0)
+        if (catalog_face_put(cat, &f, e) != 0 || catalog_analysis_put(cat, ph.photo_id, MODEL, "done", 1, NULL, e) != 0)
             rc = -1;
     }
     if (rc == 0 && catalog_commit(cat, e) != 0)
@@ -153,7 +159,7 @@ static int run(catalog *cat, bool full, annotate_summary *s)
     annotate_options o;
     annotate_options_default(&o);
     o.full = full;
-    err e = {0};
+    err e = { 0 };
     if (annotate_run(cat, &o, s, &e) != 0) {
         fprintf(stderr, "bench_annotate: %s\n", e.msg);
         return -1;
@@ -174,7 +180,7 @@ int main(int argc, char **argv)
     mkdir(dir, 0777);
     char path[600];
     snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *cat = catalog_open(path, &e);
     if (!cat) {
         fprintf(stderr, "bench_annotate: %s\n", e.msg);
@@ -183,7 +189,7 @@ int main(int argc, char **argv)
     double t0 = now_s();
     int rc = add_persons(cat) == 0 && add_photos(cat, 0, n, &e) == 0 ? 0 : -1;
     double build = now_s() - t0;
-    annotate_summary full = {0}, inc = {0}, none = {0};
+    annotate_summary full = { 0 }, inc = { 0 }, none = { 0 };
     if (rc == 0)
         rc = run(cat, true, &full);
     if (rc == 0)

@@ -15,9 +15,9 @@
  * Without --data it says so and exits 0 (`make bench` runs every bench_*). */
 #include "annotate/checks.h"
 #include "people/eval_set.h"
-#include "store/people_store.h"
 #include "store/catalog_checks.h"
 #include "store/datadir.h"
+#include "store/people_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,14 +27,14 @@
 
 typedef struct person {
     int64_t id;
-    size_t first, n;   /* rows of faces[] */
-    int major, minor;  /* identities with the most and second-most matched faces */
+    size_t first, n;  /* rows of faces[] */
+    int major, minor; /* identities with the most and second-most matched faces */
     size_t nmajor, nminor;
-    double d;          /* 2-means centroid distance */
-    size_t side_min;   /* faces on the smaller side */
+    double d;        /* 2-means centroid distance */
+    size_t side_min; /* faces on the smaller side */
 } person;
 
-static const double thresholds[] = {0.30, 0.33, 0.36, 0.38, 0.40, 0.42, 0.45, 0.50, 0.55};
+static const double thresholds[] = { 0.30, 0.33, 0.36, 0.38, 0.40, 0.42, 0.45, 0.50, 0.55 };
 #define NT (sizeof thresholds / sizeof thresholds[0])
 
 static void split(const catalog_check_face *faces, const size_t *rows, size_t n, double *d, size_t *side_min)
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
         snprintf(setbuf, sizeof setbuf, "%s/data/faces-dev", shared ? shared : "../shared");
         set = setbuf;
     }
-    err e = {0};
+    err e = { 0 };
     eval_set s;
     catalog *cat = NULL;
     if (eval_set_scan(set, &s, &e) != 0 || datadir_open(data, 0, NULL, &cat, &e) != 0) {

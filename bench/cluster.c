@@ -55,17 +55,17 @@
 #include <unistd.h>
 
 #include "cluster/agglomerative.h"
-#include "cluster/cluster.h"
 #include "cluster/ann_faiss.h"
+#include "cluster/cluster.h"
 #include "cluster/dbscan.h"
 #include "cluster/hdbscan.h"
 #include "cluster/labels.h"
 #include "cluster/neighbors.h"
 #include "people/people_stage.h"
-#include "store/people_store.h"
 #include "store/catalog.h"
 #include "store/catalog_internal.h"
 #include "store/datadir.h"
+#include "store/people_store.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -75,14 +75,19 @@
 /* ---- deterministic synthetic data ---------------------------------------- */
 
 static uint64_t rng_state;
-static uint64_t rng_next(void) {
+static uint64_t rng_next(void)
+{
     uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static double rng_unit(void) { return ((rng_next() >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
-static double rng_normal(void) {
+static double rng_unit(void)
+{
+    return ((rng_next() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+static double rng_normal(void)
+{
     return sqrt(-2 * log(rng_unit())) * cos(6.283185307179586 * rng_unit());
 }
 
@@ -93,22 +98,27 @@ typedef struct synth {
 } synth;
 
 /* n faces: identities of min..max faces each until ~(1-noise)*n, the rest noise. */
-static int synth_make(synth *s, size_t n, size_t fmin, size_t fmax, double noise, uint64_t seed) {
+static int synth_make(synth *s, size_t n, size_t fmin, size_t fmax, double noise, uint64_t seed)
+{
     rng_state = seed;
     s->n = n;
     s->x = malloc(n * DIM * sizeof *s->x);
     s->truth = malloc(n * sizeof *s->truth);
-    if (!s->x || !s->truth) return -1;
+    if (!s->x || !s->truth)
+        return -1;
     double offset[DIM], centre[DIM];
-    for (int j = 0; j < DIM; j++) offset[j] = rng_normal() * 0.09; /* |offset| ~ 1 */
+    for (int j = 0; j < DIM; j++)
+        offset[j] = rng_normal() * 0.09; /* |offset| ~ 1 */
     size_t n_noise = (size_t)(noise * n), i = 0;
     int32_t id = 0;
-    const double radius = 0.62;                     /* centre distances ~0.88 */
+    const double radius = 0.62; /* centre distances ~0.88 */
     while (i < n) {
         int is_noise = i >= n - n_noise;
         size_t faces = is_noise ? 1 : fmin + rng_next() % (fmax - fmin + 1);
-        if (i + faces > n - n_noise && !is_noise) faces = n - n_noise - i;
-        if (faces == 0) continue;
+        if (i + faces > n - n_noise && !is_noise)
+            faces = n - n_noise - i;
+        if (faces == 0)
+            continue;
         double norm = 0;
         for (int j = 0; j < DIM; j++) {
             centre[j] = rng_normal();
@@ -121,17 +131,20 @@ static int synth_make(synth *s, size_t n, size_t fmin, size_t fmax, double noise
                 s->x[i * DIM + j] = (float)(offset[j] + radius * centre[j] / norm + sigma * rng_normal());
             s->truth[i] = is_noise ? -1 : id;
         }
-        if (!is_noise) id++;
+        if (!is_noise)
+            id++;
     }
     return 0;
 }
 
-static void synth_free(synth *s) {
+static void synth_free(synth *s)
+{
     free(s->x);
     free(s->truth);
 }
 
-static double now_seconds(void) {
+static double now_seconds(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
@@ -139,16 +152,22 @@ static double now_seconds(void) {
 
 /* ---- CSV tools for the R parity test -------------------------------------- */
 
-static int cmd_gen(int argc, char **argv) {
+static int cmd_gen(int argc, char **argv)
+{
     size_t ids = 60, fmin = 4, fmax = 20;
     double noise = 0.05;
     uint64_t seed = 1;
     for (int i = 2; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--ids")) ids = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--min")) fmin = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--max")) fmax = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--noise")) noise = strtod(argv[i + 1], NULL);
-        else if (!strcmp(argv[i], "--seed")) seed = strtoull(argv[i + 1], NULL, 10);
+        if (!strcmp(argv[i], "--ids"))
+            ids = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--min"))
+            fmin = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--max"))
+            fmax = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--noise"))
+            noise = strtod(argv[i + 1], NULL);
+        else if (!strcmp(argv[i], "--seed"))
+            seed = strtoull(argv[i + 1], NULL, 10);
         else {
             fprintf(stderr, "bench_cluster gen: unknown option %s\n", argv[i]);
             return 2;
@@ -161,20 +180,24 @@ static int cmd_gen(int argc, char **argv) {
     /* n so that the identities take the expected share */
     rng_state = seed;
     size_t faces = 0;
-    for (size_t k = 0; k < ids; k++) faces += fmin + rng_next() % (fmax - fmin + 1);
+    for (size_t k = 0; k < ids; k++)
+        faces += fmin + rng_next() % (fmax - fmin + 1);
     size_t n = (size_t)(faces / (1 - noise) + 0.5);
     synth s;
-    if (synth_make(&s, n, fmin, fmax, noise, seed)) return 1;
+    if (synth_make(&s, n, fmin, fmax, noise, seed))
+        return 1;
     for (size_t i = 0; i < n; i++) {
         printf("%d", s.truth[i]);
-        for (int j = 0; j < DIM; j++) printf(",%.8g", s.x[i * DIM + j]);
+        for (int j = 0; j < DIM; j++)
+            printf(",%.8g", s.x[i * DIM + j]);
         putchar('\n');
     }
     synth_free(&s);
     return 0;
 }
 
-static int read_csv(FILE *f, synth *s) {
+static int read_csv(FILE *f, synth *s)
+{
     size_t cap = 1024;
     s->n = 0;
     s->x = malloc(cap * DIM * sizeof *s->x);
@@ -182,7 +205,8 @@ static int read_csv(FILE *f, synth *s) {
     char *line = NULL;
     size_t lcap = 0;
     while (getline(&line, &lcap, f) > 0) {
-        if (line[0] == '\n' || line[0] == '#') continue;
+        if (line[0] == '\n' || line[0] == '#')
+            continue;
         if (s->n == cap) {
             cap *= 2;
             s->x = realloc(s->x, cap * DIM * sizeof *s->x);
@@ -205,15 +229,20 @@ static int read_csv(FILE *f, synth *s) {
     return 0;
 }
 
-static int cmd_hdbscan(int argc, char **argv) {
-    hdbscan_params hp = {.min_cluster_size = 5};
+static int cmd_hdbscan(int argc, char **argv)
+{
+    hdbscan_params hp = { .min_cluster_size = 5 };
     const char *in = NULL;
     int threads = 2;
     for (int i = 2; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--min-pts")) hp.min_cluster_size = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--min-samples")) hp.min_samples = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--in")) in = argv[i + 1];
-        else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
+        if (!strcmp(argv[i], "--min-pts"))
+            hp.min_cluster_size = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--min-samples"))
+            hp.min_samples = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--in"))
+            in = argv[i + 1];
+        else if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
         else {
             fprintf(stderr, "bench_cluster hdbscan: unknown option %s\n", argv[i]);
             return 2;
@@ -226,9 +255,11 @@ static int cmd_hdbscan(int argc, char **argv) {
     }
     synth s;
     int bad = read_csv(f, &s);
-    if (in) fclose(f);
-    if (bad) return 1;
-    err e = {0};
+    if (in)
+        fclose(f);
+    if (bad)
+        return 1;
+    err e = { 0 };
     nb_index *ix = neighbors_new(s.x, s.n, DIM, NB_EUCLIDEAN, threads, &e);
     int32_t *labels = malloc((s.n ? s.n : 1) * sizeof *labels);
     hdbscan_stats st;
@@ -238,7 +269,8 @@ static int cmd_hdbscan(int argc, char **argv) {
     }
     fprintf(stderr, "bench_cluster: %zu faces, %zu clusters, %zu noise; MST %zu rounds, %zu exact scans\n", s.n,
             st.clusters, st.noise, st.mst.rounds, st.mst.searched_points);
-    for (size_t i = 0; i < s.n; i++) printf("%d\n", labels[i]);
+    for (size_t i = 0; i < s.n; i++)
+        printf("%d\n", labels[i]);
     neighbors_free(ix);
     free(labels);
     synth_free(&s);
@@ -247,28 +279,35 @@ static int cmd_hdbscan(int argc, char **argv) {
 
 /* ---- the neighbour-search choice ------------------------------------------ */
 
-static void min_row(void *ctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1) {
+static void min_row(void *ctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1)
+{
     (void)thread;
     float *best = ctx;
     float b = best[q];
     for (uint32_t r = r0; r < r1; r++)
-        if (r != q && d2[r - r0] < b) b = d2[r - r0];
+        if (r != q && d2[r - r0] < b)
+            b = d2[r - r0];
     best[q] = b;
 }
 
-static int cmd_gemm(int argc, char **argv) {
+static int cmd_gemm(int argc, char **argv)
+{
     size_t n = 20000;
     int threads = 2;
     for (int i = 2; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--n")) n = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
+        if (!strcmp(argv[i], "--n"))
+            n = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
     }
     synth s;
-    if (synth_make(&s, n, 4, 20, 0.05, 7)) return 1;
-    err e = {0};
+    if (synth_make(&s, n, 4, 20, 0.05, 7))
+        return 1;
+    err e = { 0 };
     nb_index *ix = neighbors_new(s.x, n, DIM, NB_EUCLIDEAN, threads, &e);
     float *best = malloc(n * sizeof *best), *best2 = malloc(n * sizeof *best2);
-    for (size_t i = 0; i < n; i++) best[i] = best2[i] = INFINITY;
+    for (size_t i = 0; i < n; i++)
+        best[i] = best2[i] = INFINITY;
     double t0 = now_seconds();
     if (neighbors_scan(ix, NULL, 0, min_row, best, &e)) {
         fprintf(stderr, "%s\n", e.msg);
@@ -282,19 +321,22 @@ static int cmd_gemm(int argc, char **argv) {
     for (size_t q = 0; q < nq; q++) {
         const float *a = s.x + q * DIM;
         for (size_t r = 0; r < n; r++) {
-            if (r == q) continue;
+            if (r == q)
+                continue;
             const float *b = s.x + r * DIM;
             float acc = 0;
             for (int j = 0; j < DIM; j++) {
                 float d = a[j] - b[j];
                 acc += d * d;
             }
-            if (acc < best2[q]) best2[q] = acc;
+            if (acc < best2[q])
+                best2[q] = acc;
         }
     }
     double t_loop = (now_seconds() - t0) * ((double)n / nq);
     double maxdiff = 0;
-    for (size_t q = 0; q < nq; q++) maxdiff = fmax(maxdiff, fabs(sqrt(best[q]) - sqrt(best2[q])));
+    for (size_t q = 0; q < nq; q++)
+        maxdiff = fmax(maxdiff, fabs(sqrt(best[q]) - sqrt(best2[q])));
     double pairs = (double)n * n;
     printf("all-pairs nearest neighbour, n = %zu, d = %d\n", n, DIM);
     printf("  OpenBLAS tiled sgemm, %d threads: %8.2f s  %7.1f GFLOP/s\n", threads, t_gemm,
@@ -320,14 +362,15 @@ typedef struct run_result {
     char note[160];
 } run_result;
 
-static void run_one(const char *algo, size_t n, int threads, nb_search search, run_result *r) {
+static void run_one(const char *algo, size_t n, int threads, nb_search search, run_result *r)
+{
     synth s;
     memset(r, 0, sizeof *r);
     if (synth_make(&s, n, 4, 20, 0.05, 42)) {
         snprintf(r->note, sizeof r->note, "out of memory for the data");
         return;
     }
-    err e = {0};
+    err e = { 0 };
     int32_t *labels = malloc(n * sizeof *labels);
     /* "default": what `facetag cluster` runs (cluster.h's default algorithm
      * with its parameters, through cluster_run, attaching included) on the
@@ -336,7 +379,8 @@ static void run_one(const char *algo, size_t n, int threads, nb_search search, r
      * same: one MST, then a matrix per component) */
     const int is_default = !strcmp(algo, "default");
     nb_index *ix = neighbors_new(s.x, n, DIM, NB_EUCLIDEAN, threads, &e);
-    if (ix) neighbors_set_search(ix, search);
+    if (ix)
+        neighbors_set_search(ix, search);
     double t0 = now_seconds();
     int rc = ix ? 0 : -1;
     if (!rc && is_default) {
@@ -344,16 +388,18 @@ static void run_one(const char *algo, size_t n, int threads, nb_search search, r
         cluster_params_default_metric(&cp, CLUSTER_DEFAULT_ALGO, NB_EUCLIDEAN);
         cp.neighbors = search;
         rc = cluster_run(ix, &cp, NULL, labels, &e);
-        if (!rc) neighbors_describe(ix, r->index, sizeof r->index);
+        if (!rc)
+            neighbors_describe(ix, r->index, sizeof r->index);
     } else if (!rc && !strcmp(algo, "hdbscan")) {
-        hdbscan_params hp = {.min_cluster_size = 3};
+        hdbscan_params hp = { .min_cluster_size = 3 };
         hdbscan_stats st;
         rc = hdbscan_run(ix, &hp, labels, &st, &e);
         if (!rc)
             snprintf(r->note, sizeof r->note, "knn %.1fs mst %.1fs (%zu rounds, %zu searched, %zu sampled) tree %.2fs",
                      st.seconds_knn, st.seconds_mst, st.mst.rounds, st.mst.searched_points, st.mst.fallback_points,
                      st.seconds_tree);
-        if (!rc) neighbors_describe(ix, r->index, sizeof r->index);
+        if (!rc)
+            neighbors_describe(ix, r->index, sizeof r->index);
     } else if (!rc && !strcmp(algo, "incremental")) {
         /* the neighbour search behind assigning 1,000 newly analysed faces to an
          * index of n: synthesise n + 1000, hold back every (n/1000+1)-th face as
@@ -381,7 +427,8 @@ static void run_one(const char *algo, size_t n, int threads, nb_search search, r
             }
             big = neighbors_new(xi, ni, DIM, NB_EUCLIDEAN, threads, &e);
         }
-        if (big) neighbors_set_search(big, search);
+        if (big)
+            neighbors_set_search(big, search);
         t0 = now_seconds();
         rc = big ? neighbors_knn_query(big, xq, nq, k, qi, qd, &e) : -1;
         r->seconds = now_seconds() - t0;
@@ -412,10 +459,11 @@ static void run_one(const char *algo, size_t n, int threads, nb_search search, r
     } else if (!rc && !strcmp(algo, "dbscan")) {
         rc = dbscan_run(ix, 0.6, 3, labels, &e);
     } else if (!rc) {
-        agglomerative_params ap = {.linkage = !strcmp(algo, "single") ? AGGLO_SINGLE
-                                              : !strcmp(algo, "complete") ? AGGLO_COMPLETE
-                                                                          : AGGLO_AVERAGE,
-                                   .threshold = 0.65, .min_cluster_size = 2};
+        agglomerative_params ap = { .linkage = !strcmp(algo, "single")     ? AGGLO_SINGLE
+                                               : !strcmp(algo, "complete") ? AGGLO_COMPLETE
+                                                                           : AGGLO_AVERAGE,
+                                    .threshold = 0.65,
+                                    .min_cluster_size = 2 };
         rc = agglomerative_run(ix, &ap, labels, &e);
     }
     r->seconds = now_seconds() - t0;
@@ -425,8 +473,10 @@ static void run_one(const char *algo, size_t n, int threads, nb_search search, r
         r->ok = 1;
         r->ari = labels_ari(labels, s.truth, n, LABELS_NOISE_SINGLETON);
         for (size_t i = 0; i < n; i++) {
-            if (labels[i] < 0) r->noise++;
-            else if ((size_t)labels[i] + 1 > r->clusters) r->clusters = (size_t)labels[i] + 1;
+            if (labels[i] < 0)
+                r->noise++;
+            else if ((size_t)labels[i] + 1 > r->clusters)
+                r->clusters = (size_t)labels[i] + 1;
         }
     }
     neighbors_free(ix);
@@ -434,12 +484,14 @@ static void run_one(const char *algo, size_t n, int threads, nb_search search, r
     synth_free(&s);
 }
 
-static int cmd_bench(int argc, char **argv) {
+static int cmd_bench(int argc, char **argv)
+{
     char sizes_s[256] = "10000,100000", algos_s[256] = "hdbscan,dbscan,single,average";
     int threads = 2;
     nb_search search = NB_SEARCH_AUTO;
     for (int i = 1; i + 1 < argc; i++) {
-        if (!strcmp(argv[i], "--sizes")) snprintf(sizes_s, sizeof sizes_s, "%s", argv[++i]);
+        if (!strcmp(argv[i], "--sizes"))
+            snprintf(sizes_s, sizeof sizes_s, "%s", argv[++i]);
         else if (!strcmp(argv[i], "--neighbors")) {
             int v = neighbors_search_parse(argv[++i]);
             if (v < 0) {
@@ -447,14 +499,15 @@ static int cmd_bench(int argc, char **argv) {
                 return 2;
             }
             search = (nb_search)v;
-        }
-        else if (!strcmp(argv[i], "--algos")) snprintf(algos_s, sizeof algos_s, "%s", argv[++i]);
-        else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--algos"))
+            snprintf(algos_s, sizeof algos_s, "%s", argv[++i]);
+        else if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[++i]);
     }
     printf("synthetic 128-d faces (identities of 4-20 faces, 5%% noise), %d threads, --neighbors %s\n", threads,
            neighbors_search_name(search));
-    printf("%-11s %8s %8s %8s %8s %6s %8s %6s %7s  %-34s %s\n", "algo", "faces", "seconds", "CPU s", "peakMB",
-           "growth", "clusters", "noise%", "ARI", "index", "notes");
+    printf("%-11s %8s %8s %8s %8s %6s %8s %6s %7s  %-34s %s\n", "algo", "faces", "seconds", "CPU s", "peakMB", "growth",
+           "clusters", "noise%", "ARI", "index", "notes");
     char *save_a = NULL;
     for (char *algo = strtok_r(algos_s, ",", &save_a); algo; algo = strtok_r(NULL, ",", &save_a)) {
         double prev_t = 0, prev_n = 0;
@@ -464,7 +517,8 @@ static int cmd_bench(int argc, char **argv) {
         for (char *ns = strtok_r(sizes_copy, ",", &save_s); ns; ns = strtok_r(NULL, ",", &save_s)) {
             size_t n = strtoul(ns, NULL, 10);
             int fd[2];
-            if (pipe(fd)) return 1;
+            if (pipe(fd))
+                return 1;
             fflush(stdout);
             pid_t pid = fork();
             if (pid == 0) {
@@ -482,14 +536,18 @@ static int cmd_bench(int argc, char **argv) {
             int status;
             struct rusage ru;
             wait4(pid, &status, 0, &ru);
-            if (got != (ssize_t)sizeof r) snprintf(r.note, sizeof r.note, "run died (status %d)", status);
+            if (got != (ssize_t)sizeof r)
+                snprintf(r.note, sizeof r.note, "run died (status %d)", status);
             char growth[16] = "";
-            if (r.ok && prev_n > 0) snprintf(growth, sizeof growth, "%.2f", log(r.seconds / prev_t) / log(n / prev_n));
-            double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+            if (r.ok && prev_n > 0)
+                snprintf(growth, sizeof growth, "%.2f", log(r.seconds / prev_t) / log(n / prev_n));
+            double cpu =
+                ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
             char load[64] = "";
             FILE *lf = fopen("/proc/loadavg", "r");
             if (lf) {
-                if (!fgets(load, sizeof load, lf)) load[0] = 0;
+                if (!fgets(load, sizeof load, lf))
+                    load[0] = 0;
                 fclose(lf);
                 load[strcspn(load, " ")] = 0; /* the 1-minute figure */
             }
@@ -508,7 +566,8 @@ static int cmd_bench(int argc, char **argv) {
 
 /* ---- the approximate index against the exact search ----------------------- */
 
-static int parse_config(const char *c, ann_faiss_params *p) {
+static int parse_config(const char *c, ann_faiss_params *p)
+{
     ann_faiss_params_default(p);
     int a = 0, b = 0, d = 0;
     if (sscanf(c, "hnsw:%d:%d:%d", &a, &b, &d) == 3 && a > 1 && b > 0 && d > 0) {
@@ -527,20 +586,25 @@ static int parse_config(const char *c, ann_faiss_params *p) {
     return -1;
 }
 
-static double cpu_seconds(void) {
+static double cpu_seconds(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int cmd_ann(int argc, char **argv) {
+static int cmd_ann(int argc, char **argv)
+{
     size_t n = 100000, k = 32, nsample = 2000;
     int threads = 2;
     char configs[512] = "hnsw:32:64:96,ivf:0:16";
     for (int i = 2; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--n")) n = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--configs")) snprintf(configs, sizeof configs, "%s", argv[i + 1]);
+        if (!strcmp(argv[i], "--n"))
+            n = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--configs"))
+            snprintf(configs, sizeof configs, "%s", argv[i + 1]);
         else {
             fprintf(stderr, "bench_cluster ann: unknown option %s\n", argv[i]);
             return 2;
@@ -551,9 +615,10 @@ static int cmd_ann(int argc, char **argv) {
         return 2;
     }
     synth s;
-    if (synth_make(&s, n, 4, 20, 0.05, 42)) return 1;
-    err e = {0};
-    hdbscan_params hp = {.min_cluster_size = 3};
+    if (synth_make(&s, n, 4, 20, 0.05, 42))
+        return 1;
+    err e = { 0 };
+    hdbscan_params hp = { .min_cluster_size = 3 };
     hdbscan_stats st;
     int32_t *exact = malloc(n * sizeof *exact), *labels = malloc(n * sizeof *labels);
     uint32_t *sample = malloc(nsample * sizeof *sample), *xi = malloc(nsample * (k + 1) * sizeof *xi);
@@ -582,8 +647,8 @@ static int cmd_ann(int argc, char **argv) {
     }
     double t_exact = now_seconds() - t0, c_exact = cpu_seconds() - c0;
     printf("%zu synthetic faces, %d threads; kNN k = %zu, recall over %zu sampled rows\n", n, threads, k, nsample);
-    printf("%-36s %8s %9s %8s %8s %9s %9s %9s  %s\n", "search", "kNN s", "HDBSCAN s", "CPU s", "recall",
-           "ARI-exact", "ARI-truth", "clusters", "MST");
+    printf("%-36s %8s %9s %8s %8s %9s %9s %9s  %s\n", "search", "kNN s", "HDBSCAN s", "CPU s", "recall", "ARI-exact",
+           "ARI-truth", "clusters", "MST");
     printf("%-36s %8.2f %9.2f %8.1f %8.4f %9.4f %9.4f %9zu  %zu rounds, %zu searched\n", "exact (OpenBLAS sgemm)",
            st.seconds_knn, t_exact, c_exact, 1.0, 1.0, labels_ari(exact, s.truth, n, LABELS_NOISE_SINGLETON),
            st.clusters, st.mst.rounds, st.mst.searched_points);
@@ -597,7 +662,8 @@ static int cmd_ann(int argc, char **argv) {
             return 2;
         }
         nb_index *fx = neighbors_new(s.x, n, DIM, NB_EUCLIDEAN, threads, &e);
-        if (!fx) return 1;
+        if (!fx)
+            return 1;
         neighbors_set_search(fx, NB_SEARCH_FAISS);
         neighbors_set_ann_params(fx, &ap);
         t0 = now_seconds();
@@ -612,7 +678,8 @@ static int cmd_ann(int argc, char **argv) {
             uint32_t r = sample[i];
             for (size_t a = 0; a < k; a++) {
                 uint32_t want = xi[i * (k + 1) + a + 1];
-                for (size_t b = 0; b < k; b++) hit += ai[(size_t)r * k + b] == want;
+                for (size_t b = 0; b < k; b++)
+                    hit += ai[(size_t)r * k + b] == want;
             }
         }
         t0 = now_seconds();
@@ -626,7 +693,8 @@ static int cmd_ann(int argc, char **argv) {
         neighbors_describe(fx, desc, sizeof desc);
         printf("%-36s %8.2f %9.2f %8.1f %8.4f %9.4f %9.4f %9zu  %zu rounds, %zu searched, %zu sampled; "
                "first kNN with the build %.2f s (CPU %.1f s)\n",
-               desc, st.seconds_knn, t_h, c_h, (double)hit / (nsample * k), labels_ari(labels, exact, n, LABELS_NOISE_SINGLETON),
+               desc, st.seconds_knn, t_h, c_h, (double)hit / (nsample * k),
+               labels_ari(labels, exact, n, LABELS_NOISE_SINGLETON),
                labels_ari(labels, s.truth, n, LABELS_NOISE_SINGLETON), st.clusters, st.mst.rounds,
                st.mst.searched_points, st.mst.fallback_points, t_first, c_first);
         fflush(stdout);
@@ -646,19 +714,25 @@ static int cmd_ann(int argc, char **argv) {
 
 /* ---- the cluster stage on a catalog: full, then 1,000 new faces ------------ */
 
-static long peak_rss_kb(void) {
+static long peak_rss_kb(void)
+{
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
 }
 
-static void stage_photo_id(size_t k, char out[PHOTO_ID_LEN + 1]) { snprintf(out, PHOTO_ID_LEN + 1, "%016zx", k + 1); }
+static void stage_photo_id(size_t k, char out[PHOTO_ID_LEN + 1])
+{
+    snprintf(out, PHOTO_ID_LEN + 1, "%016zx", k + 1);
+}
 
 /* Faces rows[0..m) of s as one photo each (photo k = row k), in one transaction. */
-static int stage_insert(catalog *c, const synth *s, const uint32_t *rows, size_t m, err *e) {
-    if (catalog_begin(c, e)) return -1;
+static int stage_insert(catalog *c, const synth *s, const uint32_t *rows, size_t m, err *e)
+{
+    if (catalog_begin(c, e))
+        return -1;
     for (size_t r = 0; r < m; r++) {
-        catalog_photo p = {0};
+        catalog_photo p = { 0 };
         stage_photo_id(rows[r], p.photo_id);
         snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", p.photo_id, p.photo_id, p.photo_id, p.photo_id);
         snprintf(p.format, sizeof p.format, "jpeg");
@@ -684,7 +758,8 @@ static int stage_insert(catalog *c, const synth *s, const uint32_t *rows, size_t
 }
 
 /* ARI of the catalog's persons against the truth (noise as singletons). */
-static double stage_ari(catalog *c, const synth *s) {
+static double stage_ari(catalog *c, const synth *s)
+{
     sqlite3_stmt *st = NULL;
     int32_t *a = malloc(s->n * sizeof *a), *b = malloc(s->n * sizeof *b);
     size_t n = 0;
@@ -701,13 +776,14 @@ static double stage_ari(catalog *c, const synth *s) {
     return ari;
 }
 
-static int stage_run(catalog *c, bool full, int threads, const char *what, const synth *s) {
+static int stage_run(catalog *c, bool full, int threads, const char *what, const synth *s)
+{
     people_stage_options o;
     people_stage_options_default(&o);
     o.full = full;
     o.threads = threads;
     people_stage_summary sum;
-    err e = {0};
+    err e = { 0 };
     double t0 = now_seconds();
     if (people_stage_run(c, &o, &sum, &e)) {
         fprintf(stderr, "bench_cluster stage: %s\n", e.msg);
@@ -722,15 +798,20 @@ static int stage_run(catalog *c, bool full, int threads, const char *what, const
     return 0;
 }
 
-static int cmd_stage(int argc, char **argv) {
+static int cmd_stage(int argc, char **argv)
+{
     size_t n = 100000, nnew = 1000;
     int threads = 2;
     const char *dir = NULL;
     for (int i = 2; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--n")) n = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--new")) nnew = strtoul(argv[i + 1], NULL, 10);
-        else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--dir")) dir = argv[i + 1];
+        if (!strcmp(argv[i], "--n"))
+            n = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--new"))
+            nnew = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--dir"))
+            dir = argv[i + 1];
         else {
             fprintf(stderr, "bench_cluster stage: unknown option %s\n", argv[i]);
             return 2;
@@ -741,17 +822,20 @@ static int cmd_stage(int argc, char **argv) {
         return 2;
     }
     synth s;
-    if (synth_make(&s, n + nnew, 4, 20, 0.05, 7)) return 1;
+    if (synth_make(&s, n + nnew, 4, 20, 0.05, 7))
+        return 1;
     /* the new faces: every ((n + nnew) / nnew)-th face, so they are spread over identities */
     uint32_t *old = malloc((n + nnew) * sizeof *old), *fresh = malloc(nnew * sizeof *fresh);
     size_t no = 0, nf = 0, step = (n + nnew) / nnew;
     for (size_t i = 0; i < n + nnew; i++) {
-        if (nf < nnew && i % step == step / 2) fresh[nf++] = (uint32_t)i;
-        else old[no++] = (uint32_t)i;
+        if (nf < nnew && i % step == step / 2)
+            fresh[nf++] = (uint32_t)i;
+        else
+            old[no++] = (uint32_t)i;
     }
     char path[1024];
     snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(path, &e);
     double t0 = now_seconds();
     if (!c || stage_insert(c, &s, old, no, &e)) {
@@ -765,9 +849,12 @@ static int cmd_stage(int argc, char **argv) {
         fprintf(stderr, "bench_cluster stage: %s\n", e.msg);
         rc = -1;
     }
-    if (!rc) printf("catalog: %zu new faces inserted in %.2f s\n", nf, now_seconds() - t0);
-    if (!rc) rc = stage_run(c, false, threads, "incremental (+new faces)", &s);
-    if (!rc) rc = stage_run(c, true, threads, "full re-cluster (--full)", &s);
+    if (!rc)
+        printf("catalog: %zu new faces inserted in %.2f s\n", nf, now_seconds() - t0);
+    if (!rc)
+        rc = stage_run(c, false, threads, "incremental (+new faces)", &s);
+    if (!rc)
+        rc = stage_run(c, true, threads, "full re-cluster (--full)", &s);
     catalog_close(c);
     free(old);
     free(fresh);
@@ -777,10 +864,12 @@ static int cmd_stage(int argc, char **argv) {
 
 /* ---- descriptors of a data folder as CSV (R parity on real faces) --------- */
 
-static int cmd_export(int argc, char **argv) {
+static int cmd_export(int argc, char **argv)
+{
     const char *data = NULL;
     for (int i = 2; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--data")) data = argv[i + 1];
+        if (!strcmp(argv[i], "--data"))
+            data = argv[i + 1];
         else {
             fprintf(stderr, "bench_cluster export: unknown option %s\n", argv[i]);
             return 2;
@@ -790,7 +879,7 @@ static int cmd_export(int argc, char **argv) {
         fprintf(stderr, "usage: bench_cluster export --data DATADIR  (prints face_id,d0..d127 per face)\n");
         return 2;
     }
-    err e = {0};
+    err e = { 0 };
     catalog *c = NULL;
     people_set ps;
     if (datadir_open(data, 0, NULL, &c, &e) || people_store_load(c, NULL, &ps, &e)) {
@@ -799,9 +888,11 @@ static int cmd_export(int argc, char **argv) {
         return 1;
     }
     for (size_t i = 0; i < ps.n; i++) {
-        if (!ps.faces[i].has_embedding) continue;
+        if (!ps.faces[i].has_embedding)
+            continue;
         printf("%lld", (long long)ps.faces[i].id);
-        for (int j = 0; j < DIM; j++) printf(",%.9g", ps.x[i * DIM + j]);
+        for (int j = 0; j < DIM; j++)
+            printf(",%.9g", ps.x[i * DIM + j]);
         putchar('\n');
     }
     people_set_free(&ps);
@@ -809,13 +900,21 @@ static int cmd_export(int argc, char **argv) {
     return 0;
 }
 
-int main(int argc, char **argv) {
-    if (argc > 1 && !strcmp(argv[1], "stage")) return cmd_stage(argc, argv);
-    if (argc > 1 && !strcmp(argv[1], "export")) return cmd_export(argc, argv);
-    if (argc > 1 && !strcmp(argv[1], "gen")) return cmd_gen(argc, argv);
-    if (argc > 1 && !strcmp(argv[1], "hdbscan")) return cmd_hdbscan(argc, argv);
-    if (argc > 1 && !strcmp(argv[1], "gemm")) return cmd_gemm(argc, argv);
-    if (argc > 1 && !strcmp(argv[1], "ann")) return cmd_ann(argc, argv);
-    if (argc > 1 && !strcmp(argv[1], "bench")) return cmd_bench(argc - 1, argv + 1);
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "stage"))
+        return cmd_stage(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "export"))
+        return cmd_export(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "gen"))
+        return cmd_gen(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "hdbscan"))
+        return cmd_hdbscan(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "gemm"))
+        return cmd_gemm(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "ann"))
+        return cmd_ann(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "bench"))
+        return cmd_bench(argc - 1, argv + 1);
     return cmd_bench(argc, argv);
 }

@@ -74,7 +74,7 @@ static void *worker_run(void *arg)
 static void throughput(ssd_model *m, ssd_runner *pooled, const float *input, int threads, int n)
 {
     float *boxes = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
-    err e = {0};
+    err e = { 0 };
     double t0 = now_ms();
     for (int i = 0; i < n * threads; i++)
         ssd_infer(pooled, input, boxes, boxes + SSD_NUM_ANCHORS * 4, &e);
@@ -84,7 +84,7 @@ static void throughput(ssd_model *m, ssd_runner *pooled, const float *input, int
     pthread_t th[64];
     int k = threads < 64 ? threads : 64;
     for (int i = 0; i < k; i++) {
-        w[i] = (worker){m, input, n, {0}, 0};
+        w[i] = (worker){ m, input, n, { 0 }, 0 };
         pthread_create(&th[i], NULL, worker_run, &w[i]);
     }
     for (int i = 0; i < k; i++)
@@ -117,14 +117,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_detect: -j must be >= 1 and --runs in 1..100\n");
         return 2;
     }
-    glob_t gl = {0};
+    glob_t gl = { 0 };
     int first = 1;
     char pat[4096];
     if (argi == argc) {
         snprintf(pat, sizeof pat, "%s/../demo/*.jpg", models);
         add_glob(&gl, pat, &first);
         const char *shared = getenv("FACETAG_SHARED") ? getenv("FACETAG_SHARED") : "/work/shared";
-        const char *ext[] = {"jpg", "jpeg", "png", "JPG"};
+        const char *ext[] = { "jpg", "jpeg", "png", "JPG" };
         for (int i = 0; i < 4; i++) {
             snprintf(pat, sizeof pat, "%s/data/group-photos/*/*.%s", shared, ext[i]);
             add_glob(&gl, pat, &first);
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    err e = {0};
+    err e = { 0 };
     if (image_init(argv[0], &e) != 0) {
         fprintf(stderr, "bench_detect: %s\n", e.msg);
         return 1;
@@ -168,7 +168,7 @@ int main(int argc, char **argv)
     int nimg = 0, failed = 0;
     for (size_t i = 0; i < gl.gl_pathc; i++) {
         const char *path = gl.gl_pathv[i];
-        image img = {0};
+        image img = { 0 };
         double *td = t, *tp = t + runs, *tsn = t + 2 * runs, *tsa = t + 3 * runs, *ttn = t + 4 * runs,
                *tta = t + 5 * runs;
         size_t nssd = 0, ntiny = 0;
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
             double t2 = now_ms();
             ok &= ssd_infer(sr, in512, boxes, boxes + SSD_NUM_ANCHORS * 4, &e) == 0;
             double t3 = now_ms();
-            det_list ds = {0}, dt = {0};
+            det_list ds = { 0 }, dt = { 0 };
             ok &= ssd_detect(sr, &img, NULL, &ds, &e) == 0;
             double t4 = now_ms();
             ok &= prep_square_image(&img, PREP_PAD_END, TINYDET_DEFAULT_SIZE, in416, &e) == 0;
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
         double d = median(td, runs), p = median(tp, runs), sn = median(tsn, runs), sa = median(tsa, runs),
                tn = median(ttn, runs), ta = median(tta, runs);
         /* ssd_detect_tiled (whole image + 640 px tiles), one run. */
-        det_list dl = {0};
+        det_list dl = { 0 };
         double t8 = now_ms();
         if (ssd_detect_tiled(sr, &img, NULL, NULL, &dl, &e) != 0)
             fprintf(stderr, "%s: tiled: %s\n", path, e.msg);
@@ -232,9 +232,9 @@ int main(int argc, char **argv)
     if (nimg > 0)
         printf("mean over %d images: decode %.1f ms, SSD %.1f ms/image (net %.1f ms, %.1f GFLOP/s), "
                "tiny %.1f ms/image (net %.1f ms, %.1f GFLOP/s), SSD tiled %.1f ms/image; peak RSS %.1f MB\n",
-               nimg, sum_decode / nimg, sum_ssd_all / nimg, sum_ssd_net / nimg,
-               ssd_gflop * nimg / (sum_ssd_net / 1e3), sum_tiny_all / nimg, sum_tiny_net / nimg,
-               tiny_gflop * nimg / (sum_tiny_net / 1e3), sum_tiled / nimg, ru.ru_maxrss / 1024.0);
+               nimg, sum_decode / nimg, sum_ssd_all / nimg, sum_ssd_net / nimg, ssd_gflop * nimg / (sum_ssd_net / 1e3),
+               sum_tiny_all / nimg, sum_tiny_net / nimg, tiny_gflop * nimg / (sum_tiny_net / 1e3), sum_tiled / nimg,
+               ru.ru_maxrss / 1024.0);
     if (nimg > 0 && threads > 1)
         throughput(sm, sr, in512, threads, 10);
     free(in512);

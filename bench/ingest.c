@@ -67,7 +67,7 @@ static int make_scan(const char *path, int w, int h, int bits, const char *kind)
     if (vips_gaussnoise(&noise, w, h, "mean", 128.0, "sigma", 40.0, NULL) ||
         vips_cast(noise, &u, bits == 16 ? VIPS_FORMAT_USHORT : VIPS_FORMAT_UCHAR, NULL))
         return -1;
-    VipsImage *b[3] = {u, u, u};
+    VipsImage *b[3] = { u, u, u };
     if (vips_bandjoin(b, &rgb, 3, NULL))
         return -1;
     if (bits == 16) {
@@ -201,10 +201,10 @@ int main(int argc, char **argv)
     struct {
         const char *name, *path;
     } cases[] = {
-        {"group-photos (real JPEG/PNG)", group},
-        {"8000x6000 16-bit TIFF (48 MP)", scan16},
-        {"12000x8400 8-bit TIFF (100 MP)", scan100},
-        {"12000x8400 JPEG (100 MP)", jpeg100},
+        { "group-photos (real JPEG/PNG)", group },
+        { "8000x6000 16-bit TIFF (48 MP)", scan16 },
+        { "12000x8400 8-bit TIFF (100 MP)", scan100 },
+        { "12000x8400 JPEG (100 MP)", jpeg100 },
     };
     printf("facetag ingest, -j %s, --max-edge 4096, fresh data folder per case\n", jobs);
     printf("%-32s %6s %9s %8s %9s %8s %13s\n", "input", "files", "MB", "seconds", "photos/s", "MB/s", "peak RSS MB");

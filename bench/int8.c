@@ -33,27 +33,27 @@
  * bf16 (the model then holds only the bf16 net: ssd_load builds the XNNPACK
  * graph for the first fp32 runner). */
 #include "media/image.h"
+#include "vision/bf16net.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
-#include "vision/bf16net.h"
 #include "vision/weights.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 #include <xnnpack.h>
 
 #define MODEL "ssd_mobilenetv1_model"
 #define MAXT 160
 
-static const int pw_out[14] = {0, 64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024};
-static const int pred_out[8] = {256, 512, 128, 256, 128, 256, 64, 128};
-static const int head_anchors[6] = {3, 6, 6, 6, 6, 6};
+static const int pw_out[14] = { 0, 64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024 };
+static const int pred_out[8] = { 256, 512, 128, 256, 128, 256, 64, 128 };
+static const int head_anchors[6] = { 3, 6, 6, 6, 6, 6 };
 
 /* ---- the layer table, built from the same shape walk as the graph ---- */
 
@@ -64,7 +64,7 @@ static size_t ntable;
 static void spec(const char *name, int ndim, int a, int b, int c, int d)
 {
     snprintf(names[ntable], sizeof names[ntable], "%s", name);
-    table[ntable] = (weights_spec){names[ntable], ndim, {a, b, c, d}};
+    table[ntable] = (weights_spec){ names[ntable], ndim, { a, b, c, d } };
     ntable++;
 }
 
@@ -75,7 +75,7 @@ static void build_table(void)
     spec("MobilenetV1/Conv2d_0_pointwise/convolution_bn_offset", 1, 32, 0, 0, 0);
     int c = 32;
     for (int i = 1; i <= 13; i++) {
-        static const char *bn[4] = {"gamma", "beta", "moving_mean", "moving_variance"};
+        static const char *bn[4] = { "gamma", "beta", "moving_mean", "moving_variance" };
         snprintf(n, sizeof n, "MobilenetV1/Conv2d_%d_depthwise/depthwise_weights", i);
         spec(n, 4, 3, 3, c, 1);
         for (int k = 0; k < 4; k++) {
@@ -96,7 +96,7 @@ static void build_table(void)
         spec(n, 1, pred_out[k], 0, 0, 0);
         c = pred_out[k];
     }
-    static const int head_cin[6] = {512, 1024, 512, 256, 256, 128};
+    static const int head_cin[6] = { 512, 1024, 512, 256, 256, 128 };
     for (int j = 0; j < 6; j++) {
         int a = head_anchors[j];
         snprintf(n, sizeof n, "Prediction/BoxPredictor_%d/BoxEncodingPredictor/weights", j);
@@ -112,13 +112,13 @@ static void build_table(void)
 
 /* ---- the XNNPACK graph, fp32 or qs8 ---------------------------------- */
 
-#define CK(x)                                                                              \
-    do {                                                                                   \
-        enum xnn_status s_ = (x);                                                          \
-        if (s_ != xnn_status_success) {                                                    \
-            fprintf(stderr, "bench_int8: XNNPACK status %d at line %d\n", (int)s_, __LINE__); \
-            exit(1);                                                                       \
-        }                                                                                  \
+#define CK(x)                                                                                                          \
+    do {                                                                                                               \
+        enum xnn_status s_ = (x);                                                                                      \
+        if (s_ != xnn_status_success) {                                                                                \
+            fprintf(stderr, "bench_int8: XNNPACK status %d at line %d\n", (int)s_, __LINE__);                          \
+            exit(1);                                                                                                   \
+        }                                                                                                              \
     } while (0)
 
 /* Activation quantisation: ReLU6 outputs cover [0,6]; the input x/127.5-1 [-1,1]. */
@@ -159,8 +159,8 @@ static void *keep(builder *b, size_t bytes)
 
 static tval value(builder *b, int h, int w, int c, int q, float scale, int zp, uint32_t ext, uint32_t flags)
 {
-    size_t d[4] = {1, (size_t)h, (size_t)w, (size_t)c};
-    tval v = {XNN_INVALID_VALUE_ID, h, w, c, scale, zp};
+    size_t d[4] = { 1, (size_t)h, (size_t)w, (size_t)c };
+    tval v = { XNN_INVALID_VALUE_ID, h, w, c, scale, zp };
     if (q)
         CK(xnn_define_quantized_tensor_value(b->sg, xnn_datatype_qint8, zp, scale, 4, d, NULL, ext, flags, &v.id));
     else
@@ -180,8 +180,8 @@ static tval conv(builder *b, tval x, const float *filt, const float *bias, int k
     int th = (oh - 1) * stride + k - x.h, tw = (ow - 1) * stride + k - x.w;
     th = th < 0 ? 0 : th;
     tw = tw < 0 ? 0 : tw;
-    size_t wd[4] = {dw ? 1 : (size_t)cout, (size_t)k, (size_t)k, dw ? (size_t)cin : (size_t)cin};
-    size_t bd[1] = {(size_t)cout}, n = (size_t)k * k * cin * (dw ? 1 : cout);
+    size_t wd[4] = { dw ? 1 : (size_t)cout, (size_t)k, (size_t)k, dw ? (size_t)cin : (size_t)cin };
+    size_t bd[1] = { (size_t)cout }, n = (size_t)k * k * cin * (dw ? 1 : cout);
     /* HWIO -> OHWI ([1,kh,kw,c] for dw is the same bytes as [kh,kw,c,1]). */
     float *w = malloc(sizeof(float) * n);
     for (int y = 0; y < k; y++)
@@ -316,12 +316,12 @@ static void runner_new(runner *r, xnn_subgraph_t sg)
     CK(xnn_create_runtime_v2(sg, NULL, 0, &r->rt));
     struct xnn_external_value ev[13];
     r->in = calloc((size_t)SSD_INPUT_SIZE * SSD_INPUT_SIZE * 3 * sizeof(float) + XNN_EXTRA_BYTES, 1);
-    ev[0] = (struct xnn_external_value){0, r->in};
-    static const int grid[6] = {32, 16, 8, 4, 2, 1};
+    ev[0] = (struct xnn_external_value){ 0, r->in };
+    static const int grid[6] = { 32, 16, 8, 4, 2, 1 };
     for (int k = 0; k < 12; k++) {
         r->outn[k] = (size_t)grid[k / 2] * grid[k / 2] * head_anchors[k / 2] * (k & 1 ? 3 : 4);
         r->out[k] = calloc(r->outn[k] * sizeof(float) + XNN_EXTRA_BYTES, 1);
-        ev[k + 1] = (struct xnn_external_value){(uint32_t)(k + 1), r->out[k]};
+        ev[k + 1] = (struct xnn_external_value){ (uint32_t)(k + 1), r->out[k] };
     }
     CK(xnn_setup_runtime(r->rt, 13, ev));
 }
@@ -361,7 +361,7 @@ static void *job_run(void *arg)
             prep_norm_ssd(j->r->in, (size_t)SSD_INPUT_SIZE * SSD_INPUT_SIZE);
             CK(xnn_invoke_runtime(j->r->rt));
         } else {
-            err e = {0};
+            err e = { 0 };
             if (ssd_infer(j->sr, j->input, NULL, NULL, &e) != 0) {
                 fprintf(stderr, "bench_int8: %s\n", e.msg);
                 exit(1);
@@ -385,18 +385,18 @@ static void measure(const char *label, xnn_subgraph_t sg, ssd_model *m, net_prec
                     int runs, int p, double flops)
 {
     runner r[8];
-    ssd_runner *sr[8] = {0};
+    ssd_runner *sr[8] = { 0 };
     job jobs[8];
     pthread_t th[8];
     for (int i = 0; i < p; i++) {
-        err e = {0};
+        err e = { 0 };
         if (sg)
             runner_new(&r[i], sg);
         else if (!(sr[i] = ssd_runner_new(m, NULL, prec, &e))) {
             fprintf(stderr, "bench_int8: %s\n", e.msg);
             exit(1);
         }
-        jobs[i] = (job){sg ? &r[i] : NULL, sr[i], input, runs, 0, 0, 0};
+        jobs[i] = (job){ sg ? &r[i] : NULL, sr[i], input, runs, 0, 0, 0 };
     }
     for (int i = 0; i < p; i++)
         pthread_create(&th[i], NULL, job_run, &jobs[i]);
@@ -448,11 +448,11 @@ static void rss_child(const char *models, net_precision prec)
     }
     if (prec == NET_FP32)
         setenv("FACETAG_NO_BF16", "1", 1);
-    err e = {0};
+    err e = { 0 };
     double r0 = rss_mb();
     ssd_model *m = ssd_load(models, &e);
     double r1 = rss_mb();
-    ssd_runner *r[2] = {0};
+    ssd_runner *r[2] = { 0 };
     static float input[SSD_INPUT_SIZE * SSD_INPUT_SIZE * 3];
     for (int i = 0; m && i < 2; i++)
         if (!(r[i] = ssd_runner_new(m, NULL, prec, &e)) || ssd_infer(r[i], input, NULL, NULL, &e) != 0)
@@ -464,8 +464,8 @@ static void rss_child(const char *models, net_precision prec)
     double r2 = rss_mb();
     printf("RSS %s: process before the model %.1f MB, + model %.1f MB, + 2 runners after a pass %.1f MB; "
            "model + 2 runners %.1f MB\n",
-           prec == NET_BF16 ? "bf16 (the model holds the bf16 net)" : "fp32 (FACETAG_NO_BF16=1)          ", r0,
-           r1 - r0, r2 - r1, r2 - r0);
+           prec == NET_BF16 ? "bf16 (the model holds the bf16 net)" : "fp32 (FACETAG_NO_BF16=1)          ", r0, r1 - r0,
+           r2 - r1, r2 - r0);
     fflush(stdout);
     _exit(0);
 }
@@ -511,7 +511,7 @@ int main(int argc, char **argv)
         rss_child(models, NET_FP32);
         rss_child(models, NET_BF16);
     }
-    err e = {0};
+    err e = { 0 };
     if (image_init(argv[0], &e) != 0) {
         fprintf(stderr, "bench_int8: %s\n", e.msg);
         return 1;
@@ -519,11 +519,11 @@ int main(int argc, char **argv)
     build_table();
     weights *wt = NULL;
     ssd_model *m = NULL;
-    image img = {0};
+    image img = { 0 };
     static float input[SSD_INPUT_SIZE * SSD_INPUT_SIZE * 3];
     if (weights_load(models, MODEL, table, ntable, &wt, &e) != 0 || !(m = ssd_load(models, &e)) ||
-        image_load_rgb(img_path, 1, 0, &img, &e) != 0 || prep_square_image(&img, PREP_PAD_END, SSD_INPUT_SIZE,
-                                                                              input, &e) != 0) {
+        image_load_rgb(img_path, 1, 0, &img, &e) != 0 ||
+        prep_square_image(&img, PREP_PAD_END, SSD_INPUT_SIZE, input, &e) != 0) {
         fprintf(stderr, "bench_int8: %s\n", e.msg);
         return 1;
     }
@@ -545,7 +545,7 @@ int main(int argc, char **argv)
     runner rf, rq;
     runner_new(&rf, sgf);
     runner_new(&rq, sgq);
-    job jf = {&rf, NULL, input, 1, 0, 0, 0}, jq = {&rq, NULL, input, 1, 0, 0, 0};
+    job jf = { &rf, NULL, input, 1, 0, 0, 0 }, jq = { &rq, NULL, input, 1, 0, 0, 0 };
     job_run(&jf);
     job_run(&jq);
     static float sf[SSD_NUM_ANCHORS], sq[SSD_NUM_ANCHORS], sl[SSD_NUM_ANCHORS];

@@ -34,7 +34,7 @@
 #include <vips/vips.h>
 
 #define FACES_PER_PHOTO 2
-#define NCROPS 200       /* distinct crop images, reused over the faces */
+#define NCROPS 200 /* distinct crop images, reused over the faces */
 #define FACES_PER_PERSON 10
 #define CONNECTIONS 64
 #define REPEATS 2
@@ -132,7 +132,7 @@ typedef struct crop_job {
 static void *write_crops(void *ud)
 {
     crop_job *j = ud;
-    err e = {0};
+    err e = { 0 };
     for (int i = j->first; i < nphotos && !j->failed; i += j->step) {
         char id[PHOTO_ID_LEN + 1], key[64];
         photo_id_of(i, id);
@@ -164,7 +164,7 @@ static int exec(catalog *c, const char *sql)
  * (every fifth one named, a third of the faces confirmed), analysis runs. */
 static int build_catalog(catalog *cat)
 {
-    err e = {0};
+    err e = { 0 };
     if (catalog_begin(cat, &e) != 0) {
         fprintf(stderr, "bench_serve: %s\n", e.msg);
         return -1;
@@ -187,7 +187,7 @@ static int build_catalog(catalog *cat)
     uint64_t rng = 42;
     int rc = 0;
     for (int i = 0; i < nphotos && rc == 0; i++) {
-        catalog_photo ph = {0};
+        catalog_photo ph = { 0 };
         photo_id_of(i, ph.photo_id);
         snprintf(ph.sha256, sizeof ph.sha256, "%s%s%s%s", ph.photo_id, ph.photo_id, ph.photo_id, ph.photo_id);
         snprintf(ph.format, sizeof ph.format, "jpeg");
@@ -200,7 +200,7 @@ static int build_catalog(catalog *cat)
         if (catalog_photo_put(cat, &ph, &e) < 0)
             rc = -1;
         for (int k = 0; k < FACES_PER_PHOTO && rc == 0; k++) {
-            catalog_face f = {0};
+            catalog_face f = { 0 };
             snprintf(f.photo_id, sizeof f.photo_id, "%s", ph.photo_id);
             f.face_no = k;
             snprintf(f.model_version, sizeof f.model_version, MODEL);
@@ -244,14 +244,14 @@ static int build_catalog(catalog *cat)
 static int build_fixture(const char *dir, const char *shared)
 {
     double t0 = now();
-    err e = {0};
+    err e = { 0 };
     objstore *os = NULL;
     catalog *cat = NULL;
     if (datadir_open(dir, 1, &os, &cat, &e) != 0) {
         fprintf(stderr, "bench_serve: %s\n", e.msg);
         return -1;
     }
-    crop crops[NCROPS] = {0};
+    crop crops[NCROPS] = { 0 };
     int rc = load_crops(shared, crops);
     if (rc == 0)
         rc = build_catalog(cat);
@@ -260,7 +260,7 @@ static int build_fixture(const char *dir, const char *shared)
         pthread_t th[W];
         crop_job jobs[W];
         for (int i = 0; i < W; i++) {
-            jobs[i] = (crop_job){.os = os, .crops = crops, .first = i, .step = W};
+            jobs[i] = (crop_job){ .os = os, .crops = crops, .first = i, .step = W };
             pthread_create(&th[i], NULL, write_crops, &jobs[i]);
         }
         for (int i = 0; i < W; i++) {
@@ -431,7 +431,7 @@ static void time_persons_list(const char *dir)
     snprintf(path, sizeof path, "%s/" DATADIR_CATALOG, dir);
     double wall[ROUNDS], cpu[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
-        err e = {0};
+        err e = { 0 };
         catalog *c = catalog_open(path, &e);
         json_t *list = NULL;
         struct timespec c0, c1;
@@ -483,7 +483,7 @@ int main(int argc, char **argv)
     const char *shared = getenv("FACETAG_SHARED");
     if (!shared || !*shared)
         shared = "../shared";
-    err e = {0};
+    err e = { 0 };
     if (image_init(argv[0], &e) != 0) {
         fprintf(stderr, "bench_serve: %s\n", e.msg);
         return 1;
@@ -503,7 +503,9 @@ int main(int argc, char **argv)
     }
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    review_options o = {.data_dir = dir, .bind = "127.0.0.1", .port = 0, .threads = cores * 2 < 4 ? 4 : (int)cores * 2};
+    review_options o = {
+        .data_dir = dir, .bind = "127.0.0.1", .port = 0, .threads = cores * 2 < 4 ? 4 : (int)cores * 2
+    };
     if (threads > 0)
         o.threads = threads;
     review_server *s = review_server_start(&o, &e);
@@ -528,7 +530,7 @@ int main(int argc, char **argv)
            REPEATS, o.threads, cores);
     /* A fresh server has nothing cached: the first answer of each list is
      * computed from the catalog, as after every change. */
-    const char *lists[] = {"/pending", "/api/persons"};
+    const char *lists[] = { "/pending", "/api/persons" };
     for (int i = 0; i < 2; i++) {
         char cmd[512];
         snprintf(cmd, sizeof cmd, "curl --noproxy '*' -s -o /dev/null -w '%%{time_total}' http://127.0.0.1:%d%s", port,

@@ -14,10 +14,10 @@
  * faces-dev laid out as 35 mm strips of 6 on a sheet of 6 strips, 120 film
  * 3x4 (6x6 frames), single strips and scans of negatives, grey or sepia,
  * +-3 degrees, grain, a few over- and under-exposed frames, JPEG q85. */
-#include "media/image.h"
 #include "media/sheet.h"
-#include "vision/pipeline.h"
 #include "../tests/unit/sheetgen.h"
+#include "media/image.h"
+#include "vision/pipeline.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -43,8 +43,8 @@ static const char *shared_dir(void)
 /* The sheet's pixels as a libvips image (not copied: keep s alive). */
 static VipsImage *sheet_image(const sheetgen_sheet *s)
 {
-    VipsImage *im = vips_image_new_from_memory(s->rgb, (size_t)s->width * s->height * 3, s->width, s->height, 3,
-                                               VIPS_FORMAT_UCHAR);
+    VipsImage *im =
+        vips_image_new_from_memory(s->rgb, (size_t)s->width * s->height * 3, s->width, s->height, 3, VIPS_FORMAT_UCHAR);
     if (im)
         im->Type = VIPS_INTERPRETATION_sRGB;
     return im;
@@ -158,7 +158,7 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
             if (best < 0)
                 continue;
             VipsImage *cut = NULL;
-            image fimg = {0}, aimg = {0};
+            image fimg = { 0 }, aimg = { 0 };
             uint8_t *alone = NULL;
             if (sheet_frame_extract(mem, &r->frames[best], r->negative, &cut, &e) != 0 || to_image(cut, &fimg) != 0 ||
                 sheetgen_photo_crop(photos[s.photo[i]], s.frame_w, s.frame_h, &alone, &e) != 0) {
@@ -225,7 +225,9 @@ static void ordinary(const char *dir, int stride, double scale, int *tried, int 
 
 static int make_one(int argc, char **argv)
 {
-    sheetgen_spec sp = {.film = 35, .strips = 2, .per_strip = 6, .px_per_mm = 10, .angle = 1.5, .noise = 5, .seed = 1};
+    sheetgen_spec sp = {
+        .film = 35, .strips = 2, .per_strip = 6, .px_per_mm = 10, .angle = 1.5, .noise = 5, .seed = 1
+    };
     const char *out = argv[2];
     int i = 3;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
@@ -280,7 +282,9 @@ static int make_one(int argc, char **argv)
 static void speed_24mp(char **photos, int nphotos)
 {
     /* 35 mm, 6 strips of 6, scanned to about 6000 x 4000 */
-    sheetgen_spec sp = {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 23.5, .angle = 1.7, .noise = 6, .seed = 9};
+    sheetgen_spec sp = {
+        .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 23.5, .angle = 1.7, .noise = 6, .seed = 9
+    };
     sheetgen_sheet s;
     err e;
     if (sheetgen_make(&sp, (const char *const *)photos, nphotos, 3, &s, &e) != 0)
@@ -365,21 +369,35 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_sheet: no face models (%s): faces not compared\n", e.msg);
     }
     const sheetgen_spec specs[] = {
-        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = 2.3, .paper_margin = 1, .noise = 6},
-        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = -3.0, .sepia = 1, .noise = 8},
-        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 10, .angle = 0.4, .noise = 5, .vertical = 1},
-        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 10, .angle = -1.1, .negative = 1, .noise = 6},
-        {.film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 8, .angle = 2.9, .sepia = 1, .noise = 6},
-        {.film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 8, .angle = -2.2, .vertical = 1, .noise = 7},
-        {.film = 120, .strips = 3, .per_strip = 4, .px_per_mm = 8, .angle = 1.3, .paper_margin = 1, .noise = 5},
-        {.film = 35, .strips = 1, .per_strip = 6, .px_per_mm = 14, .angle = -2.6, .noise = 6},
-        {.film = 35, .strips = 5, .per_strip = 6, .px_per_mm = 12, .angle = 3.0, .negative = 1, .sepia = 1, .noise = 7},
-        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = -2.0, .paper_margin = 1, .noise = 10},
-        {.film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 9, .angle = -0.7, .negative = 1, .noise = 6},
-        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 11, .angle = 1.8, .sepia = 1, .vertical = 1, .noise = 6},
+        { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = 2.3, .paper_margin = 1, .noise = 6 },
+        { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = -3.0, .sepia = 1, .noise = 8 },
+        { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 10, .angle = 0.4, .noise = 5, .vertical = 1 },
+        { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 10, .angle = -1.1, .negative = 1, .noise = 6 },
+        { .film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 8, .angle = 2.9, .sepia = 1, .noise = 6 },
+        { .film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 8, .angle = -2.2, .vertical = 1, .noise = 7 },
+        { .film = 120, .strips = 3, .per_strip = 4, .px_per_mm = 8, .angle = 1.3, .paper_margin = 1, .noise = 5 },
+        { .film = 35, .strips = 1, .per_strip = 6, .px_per_mm = 14, .angle = -2.6, .noise = 6 },
+        { .film = 35,
+          .strips = 5,
+          .per_strip = 6,
+          .px_per_mm = 12,
+          .angle = 3.0,
+          .negative = 1,
+          .sepia = 1,
+          .noise = 7 },
+        { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = -2.0, .paper_margin = 1, .noise = 10 },
+        { .film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 9, .angle = -0.7, .negative = 1, .noise = 6 },
+        { .film = 35,
+          .strips = 6,
+          .per_strip = 6,
+          .px_per_mm = 11,
+          .angle = 1.8,
+          .sepia = 1,
+          .vertical = 1,
+          .noise = 6 },
     };
     int nspec = quick ? 4 : (int)(sizeof specs / sizeof *specs);
-    totals t = {0};
+    totals t = { 0 };
     printf("generated sheets (detector at most %d px; frames found = IoU >= 0.9 with the truth):\n", SHEET_WORK_EDGE);
     int first = 0;
     for (int k = 0; k < nspec; k++) {

@@ -23,10 +23,10 @@
 #include <time.h>
 
 #include "cluster/cluster.h"
-#include "people/eval_set.h"
-#include "store/people_store.h"
 #include "cluster/score.h"
+#include "people/eval_set.h"
 #include "store/datadir.h"
+#include "store/people_store.h"
 
 #define DIM 128
 
@@ -76,7 +76,7 @@ static int load_csv(const char *path, const eval_set *s, faces *f)
 
 static int load_data(const char *data, eval_set *s, faces *f)
 {
-    err e = {0};
+    err e = { 0 };
     catalog *c = NULL;
     if (datadir_open(data, 0, NULL, &c, &e) != 0) {
         fprintf(stderr, "bench_sweep: %s\n", e.msg);
@@ -121,7 +121,7 @@ static int score_setting(const nb_index *ix, const eval_set *s, const faces *f, 
                          double *secs)
 {
     int32_t *labels = malloc(f->m * sizeof *labels), *pred = malloc(s->n * sizeof *pred);
-    err e = {0};
+    err e = { 0 };
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     int rc = cluster_run(ix, &st->p, NULL, labels, &e);
@@ -180,7 +180,7 @@ static size_t grid_people(setting *g, nb_metric metric)
 {
     size_t n = 0;
     const double sc = metric == NB_COSINE ? 0.08 / 0.575 : 1;
-    static const double ts[] = {0.5, 0.525, 0.55, 0.575, 0.6, 0.625, 0.65};
+    static const double ts[] = { 0.5, 0.525, 0.55, 0.575, 0.6, 0.625, 0.65 };
     for (int single = 0; single < 2; single++)
         for (int r = -1; r < 7; r++) {
             cluster_params_default_metric(&g[n].p, CLUSTER_HDBSCAN, metric);
@@ -211,7 +211,7 @@ static void assign_table(const nb_index *ix, const faces *f, nb_metric metric)
 {
     uint32_t *ind = malloc(f->m * sizeof *ind);
     float *dist = malloc(f->m * sizeof *dist);
-    err e = {0};
+    err e = { 0 };
     if (neighbors_knn(ix, 1, ind, dist, &e) != 0) {
         fprintf(stderr, "bench_sweep: %s\n", e.msg);
         free(ind);
@@ -281,13 +281,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_sweep: give --set and one of --data, --csv\n");
         return 2;
     }
-    err e = {0};
+    err e = { 0 };
     eval_set s;
     if (eval_set_scan(set, &s, &e) != 0) {
         fprintf(stderr, "bench_sweep: %s\n", e.msg);
         return 1;
     }
-    faces f = {0};
+    faces f = { 0 };
     if ((csv ? load_csv(csv, &s, &f) : load_data(data, &s, &f)) != 0 || f.m < 2) {
         fprintf(stderr, "bench_sweep: no faces\n");
         return 1;
@@ -306,8 +306,8 @@ int main(int argc, char **argv)
     printf("unassigned faces attached within %.3f (0: off)\n", ng ? g[0].p.attach : 0.0);
     printf("%-34s %8s %8s %8s %8s %8s %8s %8s %8s %5s %5s %7s\n", "setting", "clusters", "unassig", "pair-F1", "B3-P",
            "B3-R", "B3-F", "ARI", "NMI", "mixed", "split", "s");
-    double best[3] = {-1, -1, -1};
-    size_t best_i[3] = {0, 0, 0};
+    double best[3] = { -1, -1, -1 };
+    size_t best_i[3] = { 0, 0, 0 };
     for (size_t i = 0; i < ng; i++) {
         score_result r;
         double secs;

@@ -47,12 +47,12 @@
 #include <time.h>
 
 enum { CHIP_FACEAPI, CHIP_ALIGNED, CHIP_ALIGNED16, CHIP_COUNT };
-static const char *const chip_names[CHIP_COUNT] = {"faceapi", "aligned", "aligned16"};
+static const char *const chip_names[CHIP_COUNT] = { "faceapi", "aligned", "aligned16" };
 
 typedef struct sample {
-    char *file;     /* relative to the dataset folder: identity/name */
-    int identity;   /* index into the identity list */
-    int found;      /* 0 none, 1 upright detection, 2 canvas fallback */
+    char *file;   /* relative to the dataset folder: identity/name */
+    int identity; /* index into the identity list */
+    int found;    /* 0 none, 1 upright detection, 2 canvas fallback */
     double score;
     float desc[CHIP_COUNT][RECOGNIZER_DIM];
 } sample;
@@ -108,7 +108,8 @@ static char **list_dir(const char *dir, int want_dirs, size_t *n)
             continue;
         if (!want_dirs) {
             const char *dot = strrchr(de->d_name, '.');
-            if (!dot || !(strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0 || strcasecmp(dot, ".png") == 0))
+            if (!dot ||
+                !(strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0 || strcasecmp(dot, ".png") == 0))
                 continue;
         }
         if (*n == cap) {
@@ -138,16 +139,16 @@ static int describe_one(ssd_runner *sr, landmarks_runner *lr, recognizer_runner 
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", w->root, s->file);
-    image img = {0};
+    image img = { 0 };
     if (image_load_rgb(path, 1, 0, &img, e) != 0)
         return err_prefix(e, "%s", path), e->code;
     ssd_options o = ssd_default_options();
     o.min_score = w->min_score;
-    det_list d = {0};
+    det_list d = { 0 };
     int rc = ssd_detect(sr, &img, &o, &d, e);
     s->found = d.n > 0;
     if (rc == 0 && d.n == 0) {
-        const float zero[3] = {0, 0, 0};
+        const float zero[3] = { 0, 0, 0 };
         rc = ssd_detect_canvas(sr, &img, &o, 2.0, zero, &d, e);
         s->found = d.n > 0 ? 2 : 0;
     }
@@ -180,14 +181,14 @@ static void *worker_main(void *arg)
     ssd_runner *sr = ssd_runner_new(w->ssd, NULL, NET_FP32, &wk->e);
     landmarks_runner *lr = NULL;
     recognizer_runner *rr = NULL, *rr16 = NULL;
-    if (!sr || landmarks_runner_new(w->lm, NULL, NET_FP32, &lr, &wk->e) || recognizer_runner_new(w->rec, NULL, NET_FP32, &rr, &wk->e) ||
-        (w->chips > CHIP_ALIGNED16 &&
-         recognizer_runner_new(w->rec, NULL, NET_BF16, &rr16, &wk->e))) {
+    if (!sr || landmarks_runner_new(w->lm, NULL, NET_FP32, &lr, &wk->e) ||
+        recognizer_runner_new(w->rec, NULL, NET_FP32, &rr, &wk->e) ||
+        (w->chips > CHIP_ALIGNED16 && recognizer_runner_new(w->rec, NULL, NET_BF16, &rr16, &wk->e))) {
         fprintf(stderr, "bench_verify: %s\n", wk->e.msg);
         wk->failed = -1;
     }
     for (size_t i; wk->failed >= 0 && (i = atomic_fetch_add(&w->next, 1)) < w->n;) {
-        err e = {0};
+        err e = { 0 };
         if (describe_one(sr, lr, rr, rr16, w, &w->s[i], &e) != 0) {
             fprintf(stderr, "bench_verify: %s\n", e.msg);
             wk->failed++;
@@ -223,7 +224,7 @@ typedef struct verify_stats {
 /* p sorted by distance; nsame + ndiff = n. */
 static verify_stats stats_of(const pair *p, size_t n, size_t nsame, size_t ndiff)
 {
-    verify_stats st = {0};
+    verify_stats st = { 0 };
     /* Threshold sweep: accept d < t for t between consecutive distinct distances. */
     size_t tp = 0, fp = 0;
     double best = 0.5;
@@ -302,10 +303,10 @@ static int dump_csv(const char *dir, int chip, const sample *s, size_t n, char *
 
 int main(int argc, char **argv)
 {
-    const char *models = getenv("FACETAG_MODELS") && *getenv("FACETAG_MODELS") ? getenv("FACETAG_MODELS")
-                                                                                  : FACETAG_DEFAULT_MODELS;
-    const char *shared = getenv("FACETAG_SHARED") && *getenv("FACETAG_SHARED") ? getenv("FACETAG_SHARED")
-                                                                                  : "/work/shared";
+    const char *models =
+        getenv("FACETAG_MODELS") && *getenv("FACETAG_MODELS") ? getenv("FACETAG_MODELS") : FACETAG_DEFAULT_MODELS;
+    const char *shared =
+        getenv("FACETAG_SHARED") && *getenv("FACETAG_SHARED") ? getenv("FACETAG_SHARED") : "/work/shared";
     const char *dump = NULL, *root = NULL;
     int threads = 2;
     double min_score = 0.3;
@@ -357,17 +358,17 @@ int main(int argc, char **argv)
             char rel[1024];
             if (snprintf(rel, sizeof rel, "%s/%s", ids[i], files[k]) >= (int)sizeof rel)
                 continue;
-            s[n++] = (sample){.file = strdup(rel), .identity = (int)i};
+            s[n++] = (sample){ .file = strdup(rel), .identity = (int)i };
             free(files[k]);
         }
         free(files);
     }
 
-    err e = {0};
-    shared_work w = {.root = root, .s = s, .n = n, .min_score = min_score};
+    err e = { 0 };
+    shared_work w = { .root = root, .s = s, .n = n, .min_score = min_score };
     w.chips = bf16net_available() ? CHIP_COUNT : CHIP_ALIGNED16;
-    if (image_init(argv[0], &e) != 0 || !(w.ssd = ssd_load(models, &e)) || landmarks_net_load(models, false, &w.lm, &e) ||
-        recognizer_net_load(models, &w.rec, &e)) {
+    if (image_init(argv[0], &e) != 0 || !(w.ssd = ssd_load(models, &e)) ||
+        landmarks_net_load(models, false, &w.lm, &e) || recognizer_net_load(models, &w.rec, &e)) {
         fprintf(stderr, "bench_verify: %s\n", e.msg);
         return 1;
     }
@@ -378,7 +379,7 @@ int main(int argc, char **argv)
     worker wk[64];
     pthread_t th[64];
     for (int i = 0; i < threads; i++) {
-        wk[i] = (worker){.w = &w};
+        wk[i] = (worker){ .w = &w };
         pthread_create(&th[i], NULL, worker_main, &wk[i]);
     }
     int failed = 0;
@@ -390,9 +391,10 @@ int main(int argc, char **argv)
     size_t upright = 0, canvas = 0;
     for (size_t i = 0; i < n; i++)
         upright += s[i].found == 1, canvas += s[i].found == 2;
-    printf("faces: %zu upright + %zu on the canvas = %zu of %zu images (%.1f %%), none in %zu; %.1f s (%.1f images/s)\n",
-           upright, canvas, upright + canvas, n, 100.0 * (upright + canvas) / n, n - upright - canvas, t1 - t0,
-           n / (t1 - t0));
+    printf(
+        "faces: %zu upright + %zu on the canvas = %zu of %zu images (%.1f %%), none in %zu; %.1f s (%.1f images/s)\n",
+        upright, canvas, upright + canvas, n, 100.0 * (upright + canvas) / n, n - upright - canvas, t1 - t0,
+        n / (t1 - t0));
 
     /* Every pair of images with a face. */
     size_t m = upright + canvas, np = m * (m - 1) / 2, nsame = 0;
@@ -415,8 +417,8 @@ int main(int argc, char **argv)
         size_t k = 0;
         for (size_t a = 0; a < m; a++)
             for (size_t b = a + 1; b < m; b++)
-                p[k++] = (pair){(float)recognizer_distance(s[idx[a]].desc[c], s[idx[b]].desc[c]),
-                                s[idx[a]].identity == s[idx[b]].identity};
+                p[k++] = (pair){ (float)recognizer_distance(s[idx[a]].desc[c], s[idx[b]].desc[c]),
+                                 s[idx[a]].identity == s[idx[b]].identity };
         qsort(p, np, sizeof *p, pcmp);
         verify_stats st = stats_of(p, np, nsame, np - nsame);
         printf("%-8s %9.4f %9.4f %8.5f %12.4f %9.4f %12.4f %9.4f %11.4f %11.4f\n", chip_names[c], st.accuracy,

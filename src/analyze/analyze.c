@@ -50,7 +50,7 @@ typedef struct batch {
 static void pause_ms(int ms)
 {
     if (ms > 0) {
-        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
         nanosleep(&ts, NULL);
     }
 }
@@ -97,13 +97,13 @@ static int todo_add(const char *photo_id, bool done, void *ud)
  * workers: 8.1-8.4 -> 8.8-11.4 photos/s on a machine whose speed varied). */
 static int list_photos(catalog *cat, const char *model, job **out, size_t *n, int64_t *skipped, err *e)
 {
-    todo t = {0};
+    todo t = { 0 };
     int rc = catalog_analysis_todo(cat, model, todo_add, &t, e);
     if (rc == ERR_NOMEM)
         rc = err_set(e, ERR_NOMEM, "out of memory listing photos");
     if (rc) {
         free(t.jobs);
-        t = (todo){0};
+        t = (todo){ 0 };
     }
     *out = t.jobs;
     *n = t.n;
@@ -199,7 +199,7 @@ static int analyse_one(batch *b, pipeline_runner *r, catalog *cat, job *j, err *
     int rc = objstore_get(b->store, BUCKET_PROCESSED, key, &data, &len, e);
     if (rc)
         return err_prefix(e, "processed/%s", key);
-    image img = {0};
+    image img = { 0 };
     rc = image_load_rgb_buffer(data, len, 0, 0, &img, e);
     free(data);
     if (rc) {
@@ -213,14 +213,14 @@ static int analyse_one(batch *b, pipeline_runner *r, catalog *cat, job *j, err *
     if (rc == 0)
         rc = write_crops(b, &img, j, e);
     if (rc == 0) {
-        stale s = {.nfaces = j->result.n};
+        stale s = { .nfaces = j->result.n };
         char prefix[32];
         snprintf(prefix, sizeof prefix, "%s/", j->photo_id);
         rc = objstore_list(b->store, BUCKET_FACES, prefix, collect_stale, &s, e);
         for (int i = 0; rc == 0 && i < s.n; i++)
             rc = objstore_delete(b->store, BUCKET_FACES, s.keys[i], e);
     }
-    catalog_photo p = {0};
+    catalog_photo p = { 0 };
     if (rc == 0 && catalog_photo_get(cat, j->photo_id, &p, e) != 1)
         rc = e->code ? e->code : err_set(e, ERR_NOTFOUND, "photo %s left the catalog", j->photo_id);
     if (rc == 0) {
@@ -291,7 +291,7 @@ static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
     batch *b = ud;
     job *j = &b->jobs[i];
     analyze_summary *sum = b->sum;
-    err e = {0};
+    err e = { 0 };
     if (rc == 0 && record_done(b->cat, j, b->model, &e) == 0) {
         sum->analyzed++;
         sum->faces += (int64_t)j->result.n;
@@ -301,7 +301,7 @@ static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
             snprintf(why, sizeof why, "cannot record in the catalog: %s", e.msg);
         else
             snprintf(why, sizeof why, "%s", reason);
-        err e2 = {0};
+        err e2 = { 0 };
         if (catalog_analysis_put(b->cat, j->photo_id, b->model, "failed", 0, why, &e2) != 0)
             progress_message(pr, "photo %s: %s (and it could not be recorded: %s)", j->photo_id, why, e2.msg);
         else
@@ -325,7 +325,7 @@ int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)
     catalog *cat = NULL;
     if ((rc = datadir_open(opts->data_dir, 0, &store, &cat, e)) != 0)
         return rc;
-    batch b = {.opts = opts, .popt = &opts->pipeline, .store = store, .cat = cat, .sum = sum};
+    batch b = { .opts = opts, .popt = &opts->pipeline, .store = store, .cat = cat, .sum = sum };
     b.model = pipeline_model_version(&opts->pipeline);
     char model[128];
     snprintf(model, sizeof model, "%s", b.model); /* pipeline_model_version's buffer is per thread */
@@ -346,8 +346,8 @@ int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)
     b.slow_ms = slow ? atoi(slow) : 0;
     FILE *msgs = opts->messages ? opts->messages : stderr;
     progress *pr = progress_new(msgs, "analyze", "photos", (int64_t)b.njobs, opts->progress);
-    static const batch_ops ops = {.worker_init = worker_init, .worker_fini = worker_fini, .work = work, .done = done};
-    batch_options bo = {.threads = opts->threads, .pr = pr};
+    static const batch_ops ops = { .worker_init = worker_init, .worker_fini = worker_fini, .work = work, .done = done };
+    batch_options bo = { .threads = opts->threads, .pr = pr };
     rc = batch_run(&ops, &b, b.njobs, &bo, e);
     progress_end(pr);
     free(b.jobs);

@@ -21,10 +21,10 @@
 typedef struct analyze_options {
     const char *data_dir;
     const char *models_dir;
-    int threads;              /* >= 1 */
+    int threads; /* >= 1 */
     pipeline_options pipeline;
-    int progress;             /* -1: bar when `messages` is a terminal; 0 never; 1 always */
-    FILE *messages;           /* reason lines and the bar (stderr) */
+    int progress;   /* -1: bar when `messages` is a terminal; 0 never; 1 always */
+    FILE *messages; /* reason lines and the bar (stderr) */
 } analyze_options;
 
 typedef struct analyze_summary {

@@ -64,8 +64,10 @@ static int on_face(int64_t face_id, const char *photo_id, const double box[4], i
     if (!f)
         return ERR_NOMEM;
     p->faces = f;
-    f[p->nfaces++] = (ann_face){.id = face_id, .box = {box[0], box[1], box[2], box[3]}, .person_id = person_id,
-                                .confirmed = status && strcmp(status, "confirmed") == 0};
+    f[p->nfaces++] = (ann_face){ .id = face_id,
+                                 .box = { box[0], box[1], box[2], box[3] },
+                                 .person_id = person_id,
+                                 .confirmed = status && strcmp(status, "confirmed") == 0 };
     return 0;
 }
 
@@ -128,7 +130,10 @@ static int on_stored(const char *photo_id, const char *digest, void *ud)
     return 0;
 }
 
-static int nomem(err *e) { return err_set(e, ERR_NOMEM, "annotate: out of memory"); }
+static int nomem(err *e)
+{
+    return err_set(e, ERR_NOMEM, "annotate: out of memory");
+}
 
 /* ---- storing ---------------------------------------------------------------- */
 
@@ -136,14 +141,14 @@ static json_t *photo_evidence(const ann_photo *p)
 {
     json_t *a = json_array();
     if (p->date.precision != DATE_NONE && p->date_text)
-        json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "kind", "date", "source", p->date_source, "text",
-                                           p->date_text));
+        json_array_append_new(
+            a, json_pack("{s:s,s:s,s:s}", "kind", "date", "source", p->date_source, "text", p->date_text));
     if (p->place && p->place_text)
-        json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "kind", "place", "source", p->place_source, "text",
-                                           p->place_text));
+        json_array_append_new(
+            a, json_pack("{s:s,s:s,s:s}", "kind", "place", "source", p->place_source, "text", p->place_text));
     if (p->caption)
-        json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "kind", "caption", "source", "caption", "text",
-                                           p->caption));
+        json_array_append_new(a,
+                              json_pack("{s:s,s:s,s:s}", "kind", "caption", "source", "caption", "text", p->caption));
     return a;
 }
 
@@ -197,9 +202,9 @@ static int store_events(store_ctx *s, size_t *stored)
             if (!taken)
                 break;
             char *alt = k == 2 && dv[0] ? g_strdup_printf("%s (%s)", ev->name, dv)
-                        : k == 3 && ev->place ? g_strdup_printf("%s (%s%s%s)", ev->name, dv, dv[0] ? ", " : "",
-                                                               ev->place->name)
-                                              : g_strdup_printf("%s (%d)", ev->name, k);
+                        : k == 3 && ev->place
+                            ? g_strdup_printf("%s (%s%s%s)", ev->name, dv, dv[0] ? ", " : "", ev->place->name)
+                            : g_strdup_printf("%s (%d)", ev->name, k);
             g_free(name);
             name = alt;
         }
@@ -377,9 +382,8 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
     rc = load(c, m, e);
     s->t_load = now_s() - t1;
     t1 = now_s();
-    progress *bar = o->progress ? progress_new(o->progress, "annotate", "photos", (int64_t)m->n * 2,
-                                               o->progress_enabled)
-                                : NULL;
+    progress *bar =
+        o->progress ? progress_new(o->progress, "annotate", "photos", (int64_t)m->n * 2, o->progress_enabled) : NULL;
     for (size_t i = 0; rc == 0 && i < m->n; i++)
         if (evidence_gather(m, &m->photos[i]))
             rc = nomem(e);
@@ -388,7 +392,7 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
         if (evidence_read(m, p))
             rc = nomem(e);
         if (p->human_date) {
-            p->date = (date_hit){0};
+            p->date = (date_hit){ 0 };
             p->date.precision = dates_precision_parse(p->human_date_precision);
             sscanf(p->human_date_value, "%d-%d-%d", &p->date.year, &p->date.month, &p->date.day);
             p->date_source = "human";
@@ -407,7 +411,7 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
         rc = nomem(e);
     s->t_name = now_s() - t1;
     t1 = now_s();
-    store_ctx sc = {.c = c, .m = m, .place_ids = g_hash_table_new(g_direct_hash, g_direct_equal), .e = e};
+    store_ctx sc = { .c = c, .m = m, .place_ids = g_hash_table_new(g_direct_hash, g_direct_equal), .e = e };
     if (rc == 0)
         rc = catalog_begin(c, e);
     if (rc == 0) {
@@ -418,10 +422,14 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
         if (rc == 0)
             rc = store_suggestions(&sc, s);
         s->seconds = now_s() - t0;
-        catalog_ann_run run = {.fingerprint = fp, .full = o->full, .photos = (int64_t)s->photos,
-                               .dated = (int64_t)s->dated, .placed = (int64_t)s->placed,
-                               .events = (int64_t)s->events, .suggestions = (int64_t)s->suggestions,
-                               .seconds = s->seconds};
+        catalog_ann_run run = { .fingerprint = fp,
+                                .full = o->full,
+                                .photos = (int64_t)s->photos,
+                                .dated = (int64_t)s->dated,
+                                .placed = (int64_t)s->placed,
+                                .events = (int64_t)s->events,
+                                .suggestions = (int64_t)s->suggestions,
+                                .seconds = s->seconds };
         if (rc == 0)
             rc = catalog_ann_run_put(c, &run, e);
         if (rc == 0)

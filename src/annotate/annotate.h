@@ -40,7 +40,7 @@ typedef struct annotate_options {
 void annotate_options_default(annotate_options *o);
 
 typedef struct annotate_summary {
-    bool unchanged;            /* nothing to do: inputs as at the last run */
+    bool unchanged; /* nothing to do: inputs as at the last run */
     size_t photos, dated, dated_inferred, placed, events, captions;
     size_t persons_suggested, faces_suggested, suggestions;
     size_t gazetteer_names;

@@ -2,8 +2,8 @@
  * store/catalog_checks.h reads. */
 #include "annotate/checks.h"
 #include "annotate/textfold.h"
-#include "store/people_store.h"
 #include "store/catalog_checks.h"
+#include "store/people_store.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,10 +24,14 @@ void checks_options_default(check_options *o)
 const char *check_kind_name(check_kind k)
 {
     switch (k) {
-    case CHECK_SPREAD: return "spread";
-    case CHECK_TWICE_IN_PHOTO: return "twice_in_photo";
-    case CHECK_AGE_VS_DATE: return "age_vs_date";
-    case CHECK_SAME_NAME: return "same_name";
+    case CHECK_SPREAD:
+        return "spread";
+    case CHECK_TWICE_IN_PHOTO:
+        return "twice_in_photo";
+    case CHECK_AGE_VS_DATE:
+        return "age_vs_date";
+    case CHECK_SAME_NAME:
+        return "same_name";
     }
     return "?";
 }
@@ -35,10 +39,14 @@ const char *check_kind_name(check_kind k)
 const char *check_kind_action(check_kind k)
 {
     switch (k) {
-    case CHECK_SPREAD: return "split";
-    case CHECK_TWICE_IN_PHOTO: return "reject";
-    case CHECK_AGE_VS_DATE: return "reject";
-    case CHECK_SAME_NAME: return "merge";
+    case CHECK_SPREAD:
+        return "split";
+    case CHECK_TWICE_IN_PHOTO:
+        return "reject";
+    case CHECK_AGE_VS_DATE:
+        return "reject";
+    case CHECK_SAME_NAME:
+        return "merge";
     }
     return "?";
 }
@@ -117,7 +125,7 @@ double checks_two_means(const float *x, size_t n, size_t dim, unsigned char *sid
         }
         if (!changed)
             break;
-        size_t cnt[2] = {0, 0};
+        size_t cnt[2] = { 0, 0 };
         memset(c, 0, 2 * dim * sizeof *c);
         for (size_t i = 0; i < n; i++) {
             cnt[side[i]]++;
@@ -198,7 +206,7 @@ static int check_spread(builder *b, const check_options *o, const catalog_check_
             row[m++] = i;
         }
     double d = checks_two_means(x, m, DIM, side);
-    size_t cnt[2] = {0, 0}, conf[2] = {0, 0};
+    size_t cnt[2] = { 0, 0 }, conf[2] = { 0, 0 };
     for (size_t i = 0; i < m; i++) {
         cnt[side[i]]++;
         conf[side[i]] += faces[row[i]].confirmed;
@@ -258,8 +266,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int check_ages(builder *b, const check_options *o, const catalog_check_face *faces, size_t n,
-                      check_birth *birth)
+static int check_ages(builder *b, const check_options *o, const catalog_check_face *faces, size_t n, check_birth *birth)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
@@ -413,7 +420,7 @@ int checks_run(catalog *c, const check_options *opt, check_report *out, err *e)
     catalog_check_face *faces = NULL;
     size_t n = 0;
     int rc = found ? catalog_checks_faces(c, &faces, &n, e) : 0;
-    builder b = {out, 0, e};
+    builder b = { out, 0, e };
     size_t births_cap = 0;
     for (size_t i = 0; rc == 0 && i < n;) {
         size_t j = i + 1;
@@ -424,7 +431,7 @@ int checks_run(catalog *c, const check_options *opt, check_report *out, err *e)
         rc = check_spread(&b, &o, faces + i, j - i);
         if (rc == 0)
             rc = check_twice(&b, faces + i, j - i);
-        check_birth birth = {0};
+        check_birth birth = { 0 };
         if (rc == 0)
             rc = check_ages(&b, &o, faces + i, j - i, &birth);
         if (rc == 0 && birth.person_id) {
@@ -481,8 +488,8 @@ json_t *checks_report_json(const check_report *r)
     }
     for (size_t i = 0; i < r->nbirths; i++) {
         const check_birth *bt = &r->births[i];
-        json_array_append_new(births, json_pack("{s:I,s:i,s:i,s:i,s:I}", "person_id", (json_int_t)bt->person_id,
-                                                "year", bt->year, "low", bt->low, "high", bt->high, "dated_faces",
+        json_array_append_new(births, json_pack("{s:I,s:i,s:i,s:i,s:I}", "person_id", (json_int_t)bt->person_id, "year",
+                                                bt->year, "low", bt->low, "high", bt->high, "dated_faces",
                                                 (json_int_t)bt->dated));
     }
     json_object_set_new(root, "model_version", json_string(r->model_version));

@@ -46,14 +46,14 @@ typedef struct check_face {
 typedef struct check_item {
     check_kind kind;
     int64_t person_id;
-    int64_t other_person_id; /* same_name: the other person; else 0 */
+    int64_t other_person_id;         /* same_name: the other person; else 0 */
     char photo_id[PHOTO_ID_LEN + 1]; /* twice_in_photo: the photo; else "" */
-    check_face *faces;       /* the faces concerned (malloc'd) */
+    check_face *faces;               /* the faces concerned (malloc'd) */
     size_t nfaces;
-    size_t person_faces;     /* faces the person has */
-    double score;            /* spread: centroid distance; age_vs_date: largest birth-year gap; else 0 */
-    char name[128];          /* same_name: the name */
-    char text[400];          /* one line for a person */
+    size_t person_faces; /* faces the person has */
+    double score;        /* spread: centroid distance; age_vs_date: largest birth-year gap; else 0 */
+    char name[128];      /* same_name: the name */
+    char text[400];      /* one line for a person */
 } check_item;
 
 typedef struct check_birth {
@@ -63,10 +63,10 @@ typedef struct check_birth {
 } check_birth;
 
 typedef struct check_options {
-    double spread_distance; /* default CHECKS_SPREAD_DISTANCE */
-    size_t min_side;        /* default 3 */
-    double age_tolerance;   /* years; default 20 */
-    size_t min_dated;       /* default 2 */
+    double spread_distance;     /* default CHECKS_SPREAD_DISTANCE */
+    size_t min_side;            /* default 3 */
+    double age_tolerance;       /* years; default 20 */
+    size_t min_dated;           /* default 2 */
     double name_min_confidence; /* default 0.3 */
 } check_options;
 

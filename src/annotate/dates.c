@@ -13,18 +13,13 @@ static const struct {
     const char *word;
     int month;
 } month_words[] = {
-    {"januar", 1}, {"jan", 1}, {"janner", 1}, {"january", 1},
-    {"februar", 2}, {"feb", 2}, {"febr", 2}, {"february", 2}, {"feber", 2},
-    {"marz", 3}, {"maerz", 3}, {"mar", 3}, {"march", 3}, {"mrz", 3},
-    {"april", 4}, {"apr", 4},
-    {"mai", 5}, {"may", 5},
-    {"juni", 6}, {"jun", 6}, {"june", 6},
-    {"juli", 7}, {"jul", 7}, {"july", 7},
-    {"august", 8}, {"aug", 8},
-    {"september", 9}, {"sep", 9}, {"sept", 9},
-    {"oktober", 10}, {"okt", 10}, {"october", 10}, {"oct", 10},
-    {"november", 11}, {"nov", 11},
-    {"dezember", 12}, {"dez", 12}, {"december", 12}, {"dec", 12},
+    { "januar", 1 }, { "jan", 1 },       { "janner", 1 },    { "january", 1 },   { "februar", 2 }, { "feb", 2 },
+    { "febr", 2 },   { "february", 2 },  { "feber", 2 },     { "marz", 3 },      { "maerz", 3 },   { "mar", 3 },
+    { "march", 3 },  { "mrz", 3 },       { "april", 4 },     { "apr", 4 },       { "mai", 5 },     { "may", 5 },
+    { "juni", 6 },   { "jun", 6 },       { "june", 6 },      { "juli", 7 },      { "jul", 7 },     { "july", 7 },
+    { "august", 8 }, { "aug", 8 },       { "september", 9 }, { "sep", 9 },       { "sept", 9 },    { "oktober", 10 },
+    { "okt", 10 },   { "october", 10 },  { "oct", 10 },      { "november", 11 }, { "nov", 11 },    { "dezember", 12 },
+    { "dez", 12 },   { "december", 12 }, { "dec", 12 },
 };
 /* Seasons start at their first month; winter at December of the first year of
  * a "1977/78" pair, else at January. */
@@ -32,12 +27,11 @@ static const struct {
     const char *word;
     int month;
 } season_words[] = {
-    {"fruhling", 3}, {"fruhjahr", 3}, {"spring", 3},
-    {"sommer", 6}, {"summer", 6},
-    {"herbst", 9}, {"autumn", 9}, {"fall", 9},
-    {"winter", 12},
+    { "fruhling", 3 }, { "fruhjahr", 3 }, { "spring", 3 }, { "sommer", 6 },  { "summer", 6 },
+    { "herbst", 9 },   { "autumn", 9 },   { "fall", 9 },   { "winter", 12 },
 };
-static const char *const approx_words[] = {"ca", "circa", "um", "etwa", "about", "approx", "approximately", "c", "gegen"};
+static const char *const approx_words[] = { "ca",     "circa",         "um", "etwa", "about",
+                                            "approx", "approximately", "c",  "gegen" };
 
 typedef struct ctx {
     const char *text;
@@ -47,7 +41,10 @@ typedef struct ctx {
     const unsigned char *quoted;
 } ctx;
 
-static size_t tok_len(const ctx *c, size_t i) { return c->t[i].end - c->t[i].start; }
+static size_t tok_len(const ctx *c, size_t i)
+{
+    return c->t[i].end - c->t[i].start;
+}
 
 static bool is_punct(const ctx *c, size_t i, char ch)
 {
@@ -67,7 +64,10 @@ static int num(const ctx *c, size_t i, size_t *ndigits)
     return v;
 }
 
-static bool year_ok(int y) { return y >= 1826 && y <= 2100; }
+static bool year_ok(int y)
+{
+    return y >= 1826 && y <= 2100;
+}
 
 static int year4(const ctx *c, size_t i)
 {
@@ -77,7 +77,10 @@ static int year4(const ctx *c, size_t i)
 }
 
 /* A two-digit year after a month word: 00-30 -> 20xx, else 19xx. */
-static int year2(int v) { return v <= 30 ? 2000 + v : 1900 + v; }
+static int year2(int v)
+{
+    return v <= 30 ? 2000 + v : 1900 + v;
+}
 
 static int month_of(const ctx *c, size_t i)
 {
@@ -115,13 +118,16 @@ static bool approx_at(const ctx *c, size_t i)
 
 static int days_in(int y, int m)
 {
-    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    static const int d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return 29;
     return d[m - 1];
 }
 
-static bool day_ok(int y, int m, int d) { return m >= 1 && m <= 12 && d >= 1 && d <= days_in(y, m); }
+static bool day_ok(int y, int m, int d)
+{
+    return m >= 1 && m <= 12 && d >= 1 && d <= days_in(y, m);
+}
 
 /* After a year at token i: "/78", "/1978", "-78" as a range end; returns the
  * tokens used (0 or 2) and sets *end. */
@@ -196,7 +202,7 @@ static bool match_at(const ctx *c, size_t i, found *f)
         size_t nd = 0;
         m = num(c, i + 2, &nd);
         if (nd == 2 && m >= 1 && m <= 12) {
-            f->h = (date_hit){.year = y, .month = m, .precision = DATE_MONTH};
+            f->h = (date_hit){ .year = y, .month = m, .precision = DATE_MONTH };
             f->last = i + 2;
             if (is_punct(c, i + 3, '-') && !t[i + 3].space_before && i + 4 < c->n && !t[i + 4].space_before) {
                 d = num(c, i + 4, &nd);
@@ -220,7 +226,7 @@ static bool match_at(const ctx *c, size_t i, found *f)
             int yy = num(c, i + 4, &nd3);
             y = nd3 == 4 && year_ok(yy) ? yy : nd3 == 2 ? year2(yy) : -1;
             if (y > 0 && day_ok(y, m, d)) {
-                f->h = (date_hit){.year = y, .month = m, .day = d, .precision = DATE_DAY};
+                f->h = (date_hit){ .year = y, .month = m, .day = d, .precision = DATE_DAY };
                 f->last = i + 4;
                 return true;
             }
@@ -232,7 +238,7 @@ static bool match_at(const ctx *c, size_t i, found *f)
         if (is_punct(c, j, '.'))
             j++;
         if ((m = month_of(c, j)) > 0 && (y = year_after_month(c, j, &yi)) > 0 && day_ok(y, m, d)) {
-            f->h = (date_hit){.year = y, .month = m, .day = d, .precision = DATE_DAY};
+            f->h = (date_hit){ .year = y, .month = m, .day = d, .precision = DATE_DAY };
             f->last = yi;
             return true;
         }
@@ -244,13 +250,13 @@ static bool match_at(const ctx *c, size_t i, found *f)
             j++;
         if ((d = num(c, j, &nd1)) > 0 && nd1 <= 2 && is_punct(c, j + 1, ',') && (y = year4(c, j + 2)) > 0 &&
             day_ok(y, m, d)) {
-            f->h = (date_hit){.year = y, .month = m, .day = d, .precision = DATE_DAY};
+            f->h = (date_hit){ .year = y, .month = m, .day = d, .precision = DATE_DAY };
             f->last = j + 2;
             return true;
         }
         /* Februar 1977, Febr. 77, Feb '77, February, 1977 */
         if ((y = year_after_month(c, i, &yi)) > 0) {
-            f->h = (date_hit){.year = y, .month = m, .precision = DATE_MONTH};
+            f->h = (date_hit){ .year = y, .month = m, .precision = DATE_MONTH };
             f->last = yi;
             return true;
         }
@@ -258,7 +264,7 @@ static bool match_at(const ctx *c, size_t i, found *f)
     /* 02/1977 */
     if ((m = num(c, i, &nd1)) >= 1 && m <= 12 && nd1 <= 2 && is_punct(c, i + 1, '/') && !t[i + 1].space_before &&
         i + 2 < c->n && !t[i + 2].space_before && (y = year4(c, i + 2)) > 0) {
-        f->h = (date_hit){.year = y, .month = m, .precision = DATE_MONTH};
+        f->h = (date_hit){ .year = y, .month = m, .precision = DATE_MONTH };
         f->last = i + 2;
         return true;
     }
@@ -270,7 +276,7 @@ static bool match_at(const ctx *c, size_t i, found *f)
         if ((y = year4(c, j)) > 0) {
             int end = 0;
             size_t r = range_after(c, j, y, &end);
-            f->h = (date_hit){.year = y, .month = m, .year_end = end, .precision = DATE_SEASON};
+            f->h = (date_hit){ .year = y, .month = m, .year_end = end, .precision = DATE_SEASON };
             if (m == 12 && !end)
                 f->h.month = 1; /* "Winter 1977": its January */
             f->last = j + r;
@@ -282,7 +288,7 @@ static bool match_at(const ctx *c, size_t i, found *f)
         int end = 0;
         size_t r = range_after(c, i, y, &end);
         /* "1970er" is one word and handled below; here a plain year */
-        f->h = (date_hit){.year = y, .year_end = end, .precision = DATE_YEAR};
+        f->h = (date_hit){ .year = y, .year_end = end, .precision = DATE_YEAR };
         f->last = i + r;
         return true;
     }
@@ -301,7 +307,7 @@ static bool match_at(const ctx *c, size_t i, found *f)
                 v = v * 10 + (w[q] - '0');
             int yy = k == 4 ? v : 1900 + v;
             if (v % 10 == 0 && year_ok(yy)) {
-                f->h = (date_hit){.year = yy, .precision = DATE_DECADE};
+                f->h = (date_hit){ .year = yy, .precision = DATE_DECADE };
                 f->last = i;
                 if (i + 1 < c->n && c->fold[i + 1][0] && strcmp(c->fold[i + 1], "jahre") == 0)
                     f->last = i + 1;
@@ -318,7 +324,7 @@ size_t dates_find(const char *text, date_hit *out, size_t max)
     text_tok *t = text_tokenize(text, &n);
     if (!t)
         return 0;
-    ctx c = {.text = text, .t = t, .n = n, .fold = calloc(n, sizeof *c.fold), .quoted = text_quote_mask(text)};
+    ctx c = { .text = text, .t = t, .n = n, .fold = calloc(n, sizeof *c.fold), .quoted = text_quote_mask(text) };
     size_t found_n = 0;
     if (!c.fold || !c.quoted)
         goto done;
@@ -386,7 +392,7 @@ bool dates_in_filename(const char *name, date_hit *out)
         if (run == 8 || (run == 14)) { /* YYYYMMDD, YYYYMMDDhhmmss */
             sscanf(name + i, "%4d%2d%2d", &y, &m, &d);
             if (year_ok(y) && day_ok(y, m, d)) {
-                *out = (date_hit){.year = y, .month = m, .day = d, .precision = DATE_DAY, .start = i, .end = i + 8};
+                *out = (date_hit){ .year = y, .month = m, .day = d, .precision = DATE_DAY, .start = i, .end = i + 8 };
                 return true;
             }
         } else if (run == 4 && i + 7 <= len && (name[i + 4] == '-' || name[i + 4] == '_' || name[i + 4] == '.')) {
@@ -397,7 +403,7 @@ bool dates_in_filename(const char *name, date_hit *out)
             m = (name[i + 5] - '0') * 10 + (name[i + 6] - '0');
             if (m < 1 || m > 12 || (i + 7 < len && name[i + 7] >= '0' && name[i + 7] <= '9'))
                 goto next;
-            *out = (date_hit){.year = y, .month = m, .precision = DATE_MONTH, .start = i, .end = i + 7};
+            *out = (date_hit){ .year = y, .month = m, .precision = DATE_MONTH, .start = i, .end = i + 7 };
             if (i + 10 <= len && name[i + 7] == sep && name[i + 8] >= '0' && name[i + 8] <= '9' && name[i + 9] >= '0' &&
                 name[i + 9] <= '9' && !(i + 10 < len && name[i + 10] >= '0' && name[i + 10] <= '9')) {
                 d = (name[i + 8] - '0') * 10 + (name[i + 9] - '0');
@@ -418,16 +424,24 @@ bool dates_in_filename(const char *name, date_hit *out)
 void dates_format(const date_hit *d, char *buf, size_t size)
 {
     switch (d->precision) {
-    case DATE_DAY: snprintf(buf, size, "%04d-%02d-%02d", d->year, d->month, d->day); break;
+    case DATE_DAY:
+        snprintf(buf, size, "%04d-%02d-%02d", d->year, d->month, d->day);
+        break;
     case DATE_MONTH:
-    case DATE_SEASON: snprintf(buf, size, "%04d-%02d", d->year, d->month); break;
+    case DATE_SEASON:
+        snprintf(buf, size, "%04d-%02d", d->year, d->month);
+        break;
     case DATE_YEAR:
-    case DATE_DECADE: snprintf(buf, size, "%04d", d->year); break;
-    default: snprintf(buf, size, "%s", ""); break;
+    case DATE_DECADE:
+        snprintf(buf, size, "%04d", d->year);
+        break;
+    default:
+        snprintf(buf, size, "%s", "");
+        break;
     }
 }
 
-static const char *const precision_names[] = {"", "decade", "year", "season", "month", "day"};
+static const char *const precision_names[] = { "", "decade", "year", "season", "month", "day" };
 
 const char *dates_precision_name(date_precision p)
 {

@@ -27,11 +27,11 @@ typedef enum date_precision {
 } date_precision;
 
 typedef struct date_hit {
-    int year, month, day;   /* month/day 0 when not known */
-    int year_end;           /* "1977/78": 1978; else 0 */
+    int year, month, day; /* month/day 0 when not known */
+    int year_end;         /* "1977/78": 1978; else 0 */
     date_precision precision;
-    bool approx;            /* "ca. 1977" */
-    size_t start, end;      /* byte span in the text */
+    bool approx;       /* "ca. 1977" */
+    size_t start, end; /* byte span in the text */
 } date_hit;
 
 /* Every date in text, left to right, into out[0..max); returns how many were

@@ -211,7 +211,8 @@ int events_group(ann_model *m)
             ann_photo *p = &m->photos[ev->photos[k]];
             /* a camera date of a scan, or a folder's or album's coarser date that
              * the event's own captions contradict, yields to the event's date */
-            bool shared = p->date_source && (strcmp(p->date_source, "folder") == 0 || strcmp(p->date_source, "album") == 0);
+            bool shared =
+                p->date_source && (strcmp(p->date_source, "folder") == 0 || strcmp(p->date_source, "album") == 0);
             bool contradicts = ev->words && (camera_date(p) || (shared && p->date.precision < ev->date.precision)) &&
                                p->date.year != ev->date.year;
             /* an event spans days: what it lends a photo is at most its month */

@@ -26,7 +26,7 @@ static int add_text(ann_photo *p, ann_text_kind kind, const char *source, int le
     char *dup = strdup(text);
     if (!dup)
         return ERR_NOMEM;
-    t[p->ntexts++] = (ann_text){.kind = kind, .source = source, .level = level, .text = dup};
+    t[p->ntexts++] = (ann_text){ .kind = kind, .source = source, .level = level, .text = dup };
     return 0;
 }
 
@@ -64,13 +64,14 @@ void evidence_roll(const char *file, char *out, size_t size)
 }
 
 /* Key names of the JSON sidecar fields, by what they hold. */
-static const char *const caption_keys[] = {"caption", "description", "title", "text", "comment", "headline",
-                                           "beschreibung", "bildunterschrift", "titel", "kommentar"};
-static const char *const date_keys[] = {"date", "datetime", "taken", "created", "datum", "date_created"};
-static const char *const place_keys[] = {"place", "location", "city", "ort", "venue", "sublocation", "country"};
-static const char *const person_keys[] = {"persons", "people", "names", "personen", "namen", "who"};
-static const char *const creator_keys[] = {"photographer", "creator", "author", "fotograf", "byline", "credit"};
-static const char *const keyword_keys[] = {"keywords", "tags", "subject", "schlagworte", "stichworte"};
+static const char *const caption_keys[] = { "caption", "description", "title",        "text",
+                                            "comment", "headline",    "beschreibung", "bildunterschrift",
+                                            "titel",   "kommentar" };
+static const char *const date_keys[] = { "date", "datetime", "taken", "created", "datum", "date_created" };
+static const char *const place_keys[] = { "place", "location", "city", "ort", "venue", "sublocation", "country" };
+static const char *const person_keys[] = { "persons", "people", "names", "personen", "namen", "who" };
+static const char *const creator_keys[] = { "photographer", "creator", "author", "fotograf", "byline", "credit" };
+static const char *const keyword_keys[] = { "keywords", "tags", "subject", "schlagworte", "stichworte" };
 
 static bool key_in(const char *k, const char *const *list, size_t n)
 {
@@ -271,13 +272,19 @@ int evidence_gather(ann_model *m, ann_photo *p)
 static int text_rank(const ann_text *t)
 {
     switch (t->kind) {
-    case ANN_CAPTION: return 0;
+    case ANN_CAPTION:
+        return 0;
     case ANN_DATE:
-    case ANN_PLACE: return 1;
-    case ANN_ALBUM: return 2;
-    case ANN_FOLDER: return 3 + t->level;
-    case ANN_KEYWORD: return 3 + MAX_LEVELS;
-    default: return 100;
+    case ANN_PLACE:
+        return 1;
+    case ANN_ALBUM:
+        return 2;
+    case ANN_FOLDER:
+        return 3 + t->level;
+    case ANN_KEYWORD:
+        return 3 + MAX_LEVELS;
+    default:
+        return 100;
     }
 }
 
@@ -335,7 +342,7 @@ const ann_folder_facts *evidence_text_facts(ann_model *m, const char *text)
 static void read_date(ann_model *m, ann_photo *p)
 {
     int best_rank = 1 << 20;
-    date_hit best = {0};
+    date_hit best = { 0 };
     const ann_text *from = NULL;
     for (size_t i = 0; i < p->ntexts; i++) {
         const ann_text *t = &p->texts[i];
@@ -369,7 +376,7 @@ static void read_date(ann_model *m, ann_photo *p)
     }
     /* a camera's or file name's date counts when the archive's words agree
      * with it (a scan's EXIF date is the day of the scan) or say nothing */
-    date_hit cam = {0};
+    date_hit cam = { 0 };
     const char *cam_source = NULL, *cam_text = NULL;
     if (p->taken_at && dates_in_filename(p->taken_at, &cam) && cam.precision == DATE_DAY) {
         cam_source = "exif";
@@ -455,7 +462,7 @@ static int add_name(ann_model *m, ann_photo *p, const char *text, name_role role
     if (!n)
         return ERR_NOMEM;
     p->names = n;
-    n[p->nnames++] = (ann_name){.name = id, .role = role, .strong = strong, .order = order};
+    n[p->nnames++] = (ann_name){ .name = id, .role = role, .strong = strong, .order = order };
     return 0;
 }
 
@@ -466,11 +473,11 @@ static size_t skips_of(ann_model *m, const char *text, name_skip *sk, size_t max
     date_hit d[MAX_HITS];
     size_t nd = dates_find(text, d, MAX_HITS);
     for (size_t i = 0; i < nd && i < MAX_HITS && n < max; i++)
-        sk[n++] = (name_skip){d[i].start, d[i].end};
+        sk[n++] = (name_skip){ d[i].start, d[i].end };
     place_hit pl[MAX_HITS];
     size_t np = places_find(m->gaz, text, pl, MAX_HITS);
     for (size_t i = 0; i < np && i < MAX_HITS && n < max; i++)
-        sk[n++] = (name_skip){pl[i].start, pl[i].end};
+        sk[n++] = (name_skip){ pl[i].start, pl[i].end };
     return n;
 }
 

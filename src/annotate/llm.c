@@ -236,8 +236,7 @@ static int parse_field(json_t *root, const char *key, int is_date, llm_field *f,
         return bad(e, what);
     }
     if (strlen(s) != len || len >= sizeof f->value) {
-        snprintf(what, sizeof what, "\"%s\".value is longer than %zu bytes or holds a NUL", key,
-                 sizeof f->value - 1);
+        snprintf(what, sizeof what, "\"%s\".value is longer than %zu bytes or holds a NUL", key, sizeof f->value - 1);
         return bad(e, what);
     }
     if (is_date && len) {
@@ -354,9 +353,8 @@ static char *request_body(const llm_client *c, const llm_evidence *ev, char key[
     json_t *body = schema && user
                        ? json_pack("{s:s,s:[{s:s,s:s},o],s:f,s:i,s:i,s:{s:s,s:{s:s,s:b,s:o}}}", "model", c->model,
                                    "messages", "role", "system", "content", system_prompt, user, "temperature", 0.0,
-                                   "seed", 42, "max_tokens", c->max_tokens, "response_format", "type",
-                                   "json_schema", "json_schema", "name", "facetag_annotation", "strict", 1,
-                                   "schema", schema)
+                                   "seed", 42, "max_tokens", c->max_tokens, "response_format", "type", "json_schema",
+                                   "json_schema", "name", "facetag_annotation", "strict", 1, "schema", schema)
                        : NULL;
     if (!body) {
         json_decref(schema);
@@ -410,7 +408,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 
 static void sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
 }
@@ -425,8 +423,8 @@ static char *completion_content(const char *body, char *why, size_t whysize)
         snprintf(why, whysize, "the response is not JSON (%s at character %d)", je.text, je.position);
         return NULL;
     }
-    json_t *content = json_object_get(json_object_get(json_array_get(json_object_get(root, "choices"), 0), "message"),
-                                      "content");
+    json_t *content =
+        json_object_get(json_object_get(json_array_get(json_object_get(root, "choices"), 0), "message"), "content");
     char *out = NULL;
     if (json_is_string(content))
         out = strdup(json_string_value(content));
@@ -477,7 +475,7 @@ static void ask_server(llm_client *c, CURL *h, const char *body, llm_result *r, 
             sleep_ms(wait);
             wait *= 2;
         }
-        buf b = {0};
+        buf b = { 0 };
         curl_easy_reset(h);
         curl_easy_setopt(h, CURLOPT_URL, c->endpoint);
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
@@ -540,8 +538,8 @@ typedef struct job {
     llm_client *c;
     const llm_evidence *ev;
     llm_result *out;
-    char **bodies;   /* NULL where answered from the cache */
-    char **answers;  /* validated answer text to cache, per question */
+    char **bodies;  /* NULL where answered from the cache */
+    char **answers; /* validated answer text to cache, per question */
     size_t n, next;
     pthread_mutex_t lock;
 } job;
@@ -553,7 +551,7 @@ static void answer_one(job *j, CURL *h, size_t i)
     ask_server(j->c, h, j->bodies[i], r, &content);
     if (!content)
         return;
-    err e = {0};
+    err e = { 0 };
     if (llm_answer_parse(content, &j->ev[i], r, &e) != 0) {
         snprintf(r->error, sizeof r->error, "llm: %.150s: malformed answer: %.280s; keeping the rules' result",
                  j->c->endpoint, e.msg);
@@ -588,7 +586,7 @@ static void *worker(void *arg)
 
 int llm_ask(llm_client *c, const llm_evidence *ev, size_t n, llm_result *out, err *e)
 {
-    job j = {.c = c, .ev = ev, .out = out, .n = n};
+    job j = { .c = c, .ev = ev, .out = out, .n = n };
     j.bodies = calloc(n ? n : 1, sizeof *j.bodies);
     j.answers = calloc(n ? n : 1, sizeof *j.answers);
     if (!j.bodies || !j.answers) {
@@ -615,7 +613,7 @@ int llm_ask(llm_client *c, const llm_evidence *ev, size_t n, llm_result *out, er
         }
         if (hit) {
             out[i].cached = true;
-            err pe = {0};
+            err pe = { 0 };
             if (llm_answer_parse(cached, &ev[i], &out[i], &pe) == 0) {
                 free(j.bodies[i]);
                 j.bodies[i] = NULL;

@@ -72,21 +72,21 @@ typedef struct llm_result {
     llm_status status;
     llm_field name, event, date, place;
     char reason[672]; /* 160 characters of up to 4 bytes */
-    bool cached;     /* answered from the catalog's cache: nothing was sent */
-    int attempts;    /* HTTP requests made for it (0 when cached or skipped) */
-    char error[512]; /* when LLM_NO_ANSWER: one line naming the server and the reason */
+    bool cached;      /* answered from the catalog's cache: nothing was sent */
+    int attempts;     /* HTTP requests made for it (0 when cached or skipped) */
+    char error[512];  /* when LLM_NO_ANSWER: one line naming the server and the reason */
 } llm_result;
 
 typedef struct llm_config {
-    const char *url;      /* base URL ("http://127.0.0.1:8080", ".../v1") or the full
+    const char *url;     /* base URL ("http://127.0.0.1:8080", ".../v1") or the full
                            * ".../chat/completions" endpoint */
-    const char *model;    /* the "model" field of the request */
-    const char *api_key;  /* sent as "Authorization: Bearer KEY"; NULL: none */
-    int timeout_ms;       /* per request, connect included; 0 = 120000 */
-    int retries;          /* extra tries for transient failures; <0 = 2 */
-    int backoff_ms;       /* first retry's wait, doubled each time; 0 = 500 */
-    int concurrency;      /* requests in flight at once; 0 = 2 */
-    int max_tokens;       /* 0 = 512 */
+    const char *model;   /* the "model" field of the request */
+    const char *api_key; /* sent as "Authorization: Bearer KEY"; NULL: none */
+    int timeout_ms;      /* per request, connect included; 0 = 120000 */
+    int retries;         /* extra tries for transient failures; <0 = 2 */
+    int backoff_ms;      /* first retry's wait, doubled each time; 0 = 500 */
+    int concurrency;     /* requests in flight at once; 0 = 2 */
+    int max_tokens;      /* 0 = 512 */
 } llm_config;
 
 typedef struct llm_client llm_client;

@@ -46,7 +46,7 @@ int llm_advisor_fn(int64_t person_id, naming_candidate *cands, size_t n, void *u
         return 0;
     /* the evidence of every candidate, each caption once */
     llm_evidence_item items[ADVISOR_MAX_ITEMS];
-    json_t *docs[16] = {0};
+    json_t *docs[16] = { 0 };
     size_t ni = 0, nd = 0;
     for (size_t i = 0; i < n && nd < 16; i++) {
         json_t *arr = cands[i].evidence ? json_loads(cands[i].evidence, 0, NULL) : NULL;
@@ -65,14 +65,14 @@ int llm_advisor_fn(int64_t person_id, naming_candidate *cands, size_t n, void *u
             for (size_t t = 0; t < ni && !dup; t++)
                 dup = strcmp(items[t].text, text) == 0 && strcmp(items[t].source, src ? src : "") == 0;
             if (!dup)
-                items[ni++] = (llm_evidence_item){src ? src : "", text};
+                items[ni++] = (llm_evidence_item){ src ? src : "", text };
         }
     }
     char id[32];
     snprintf(id, sizeof id, "%lld", (long long)person_id);
-    llm_evidence ev = {"person", id, items, ni};
+    llm_evidence ev = { "person", id, items, ni };
     llm_result r;
-    err e = {0};
+    err e = { 0 };
     a->asked++;
     int rc = ni ? llm_ask(a->client, &ev, 1, &r, &e) : 0;
     if (ni && rc == 0 && r.status == LLM_ANSWERED) {

@@ -154,8 +154,8 @@ static void pick_form(gpointer k, gpointer v, gpointer ud)
     const char *f = k;
     int c = GPOINTER_TO_INT(v);
     /* prefer more frequent; on a tie the longer one (accents take bytes) */
-    if (!b->form || c > b->count || (c == b->count && (strlen(f) > strlen(b->form) ||
-                                                      (strlen(f) == strlen(b->form) && strcmp(f, b->form) < 0)))) {
+    if (!b->form || c > b->count ||
+        (c == b->count && (strlen(f) > strlen(b->form) || (strlen(f) == strlen(b->form) && strcmp(f, b->form) < 0)))) {
         b->form = f;
         b->count = c;
     }
@@ -163,7 +163,7 @@ static void pick_form(gpointer k, gpointer v, gpointer ud)
 
 const char *ann_model_name_form(const ann_model *m, uint32_t name)
 {
-    best_form b = {0};
+    best_form b = { 0 };
     g_hash_table_foreach(m->names[name].forms, pick_form, &b);
     return b.form ? b.form : m->names[name].key;
 }
@@ -212,7 +212,7 @@ const char *ann_model_place_name(const ann_model *m, const place_info *pl)
     GHashTable *forms = g_hash_table_lookup(m->place_forms, pl);
     if (!forms)
         return pl->name;
-    best_form b = {0};
+    best_form b = { 0 };
     g_hash_table_foreach(forms, pick_form, &b);
     return b.form ? b.form : pl->name;
 }

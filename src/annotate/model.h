@@ -19,20 +19,20 @@
 typedef struct ann_name {
     uint32_t name;
     name_role role;
-    bool strong;   /* from a list of the persons shown (XMP regions, JSON persons) */
-    int order;     /* place in a "v.l.n.r." list (names_find's order), 0 */
+    bool strong; /* from a list of the persons shown (XMP regions, JSON persons) */
+    int order;   /* place in a "v.l.n.r." list (names_find's order), 0 */
 } ann_name;
 
 /* One text the archive holds about a photo, and what kind of text it is. */
 typedef enum ann_text_kind {
-    ANN_CAPTION,  /* the photo's own caption: .txt, XMP title/description, JSON caption */
-    ANN_ALBUM,    /* album.txt / album.json of its folder */
-    ANN_FOLDER,   /* one folder level of its path (level 0 = its own folder) */
-    ANN_DATE,     /* a date field (XMP, JSON) */
-    ANN_PLACE,    /* a location field (XMP, JSON) */
-    ANN_PERSON,   /* one item of a list of the persons shown (XMP regions, JSON) */
-    ANN_CREATOR,  /* the photographer (XMP dc:creator, JSON) */
-    ANN_KEYWORD,  /* one keyword */
+    ANN_CAPTION, /* the photo's own caption: .txt, XMP title/description, JSON caption */
+    ANN_ALBUM,   /* album.txt / album.json of its folder */
+    ANN_FOLDER,  /* one folder level of its path (level 0 = its own folder) */
+    ANN_DATE,    /* a date field (XMP, JSON) */
+    ANN_PLACE,   /* a location field (XMP, JSON) */
+    ANN_PERSON,  /* one item of a list of the persons shown (XMP regions, JSON) */
+    ANN_CREATOR, /* the photographer (XMP dc:creator, JSON) */
+    ANN_KEYWORD, /* one keyword */
 } ann_text_kind;
 
 typedef struct ann_text {
@@ -44,8 +44,8 @@ typedef struct ann_text {
 
 /* What one folder level's text says, read once for every photo under it. */
 typedef struct ann_folder_facts {
-    date_hit date;            /* precision DATE_NONE: none */
-    const place_info *place;  /* NULL: none */
+    date_hit date;           /* precision DATE_NONE: none */
+    const place_info *place; /* NULL: none */
     size_t place_start, place_end;
 } ann_folder_facts;
 
@@ -58,14 +58,14 @@ typedef struct ann_face {
 
 typedef struct ann_photo {
     char id[17];
-    char *path;        /* newest source path */
-    char *folder;      /* its folder ("" for none) */
-    char *file;        /* its file name */
-    char roll[24];     /* the file name's film/sheet number ("012" of IMG_012_003), "" */
-    char *taken_at;    /* camera date (EXIF), NULL */
-    char *sidecar;     /* JSON from ingest, freed once read */
-    char *caption;     /* the photo's own caption text, NULL */
-    char *stored;      /* its row as the catalog has it (catalog_ann_each_stored), NULL */
+    char *path;     /* newest source path */
+    char *folder;   /* its folder ("" for none) */
+    char *file;     /* its file name */
+    char roll[24];  /* the file name's film/sheet number ("012" of IMG_012_003), "" */
+    char *taken_at; /* camera date (EXIF), NULL */
+    char *sidecar;  /* JSON from ingest, freed once read */
+    char *caption;  /* the photo's own caption text, NULL */
+    char *stored;   /* its row as the catalog has it (catalog_ann_each_stored), NULL */
     ann_text *texts;
     size_t ntexts;
 
@@ -90,19 +90,19 @@ typedef struct ann_photo {
 } ann_photo;
 
 typedef struct ann_name_entry {
-    char *key;          /* names_key */
-    GHashTable *forms;  /* written form -> count (GINT_TO_POINTER) */
-    int photos;         /* photos whose caption names it as a person */
-    int as_photographer;/* photos naming it as the photographer */
-    int in_titles;      /* folder names and album texts that contain it */
-    uint32_t canonical; /* the full name an initial form ("P. Bremer") stands for; itself otherwise */
+    char *key;           /* names_key */
+    GHashTable *forms;   /* written form -> count (GINT_TO_POINTER) */
+    int photos;          /* photos whose caption names it as a person */
+    int as_photographer; /* photos naming it as the photographer */
+    int in_titles;       /* folder names and album texts that contain it */
+    uint32_t canonical;  /* the full name an initial form ("P. Bremer") stands for; itself otherwise */
 } ann_name_entry;
 
 typedef struct ann_event {
     char *key, *name;
     date_hit date;
     const char *date_source;
-    bool words;            /* the date comes from the archive's words, not a camera */
+    bool words; /* the date comes from the archive's words, not a camera */
     const place_info *place;
     size_t *photos;
     size_t nphotos, cap;
@@ -120,12 +120,12 @@ typedef struct ann_suggestion {
 typedef struct ann_model {
     ann_photo *photos;
     size_t n, cap;
-    GHashTable *by_id;        /* photo id -> index + 1 */
+    GHashTable *by_id; /* photo id -> index + 1 */
     gazetteer *gaz;
-    GHashTable *titles;       /* folded quoted titles of the archive -> 1 */
+    GHashTable *titles; /* folded quoted titles of the archive -> 1 */
     ann_name_entry *names;
     size_t nnames, names_cap;
-    GHashTable *name_index;   /* key -> index + 1 */
+    GHashTable *name_index; /* key -> index + 1 */
     ann_event *events;
     size_t nevents;
     ann_suggestion *sugs;

@@ -8,17 +8,17 @@
 #include <string.h>
 
 /* Lower-case words that stay inside a name between capitalised words. */
-static const char *const particles[] = {"von", "van", "der", "den", "de", "da", "di", "du", "del", "della",
-                                        "dos", "das", "le", "la", "ten", "ter", "bin", "al", "el", "zu", "y"};
+static const char *const particles[] = { "von", "van", "der", "den", "de",  "da",  "di", "du", "del", "della", "dos",
+                                         "das", "le",  "la",  "ten", "ter", "bin", "al", "el", "zu",  "y" };
 /* Words after which the next name is the photographer's (folded, without the
  * mark's colon). */
-static const char *const photo_marks[] = {"foto", "photo", "fotos", "photos", "fotograf", "fotografin",
-                                          "fotografie", "photograph", "photographer", "aufnahme", "bild",
-                                          "credit", "copyright"};
-static const char *const photo_by[] = {"by", "von"}; /* "photo by X", "Foto von X" */
+static const char *const photo_marks[] = { "foto",       "photo",      "fotos",      "photos",       "fotograf",
+                                           "fotografin", "fotografie", "photograph", "photographer", "aufnahme",
+                                           "bild",       "credit",     "copyright" };
+static const char *const photo_by[] = { "by", "von" }; /* "photo by X", "Foto von X" */
 /* Words that open a list of the people shown. */
-static const char *const list_marks[] = {"vlnr", "v l n r", "von links", "from left", "left to right", "l to r",
-                                         "from l", "l r", "v r n l", "von rechts", "from right"};
+static const char *const list_marks[] = { "vlnr",   "v l n r", "von links", "from left",  "left to right", "l to r",
+                                          "from l", "l r",     "v r n l",   "von rechts", "from right" };
 
 static bool word_in(const char *w, size_t l, const char *const *list, size_t n)
 {
@@ -71,8 +71,8 @@ static const char *lower(const cx *c, size_t i, char *buf, size_t size)
 
 static bool is_initial(const cx *c, size_t i)
 {
-    return c->t[i].kind == TEXT_WORD && c->t[i].upper && g_utf8_strlen(c->text + c->t[i].start,
-                                                                       (gssize)(c->t[i].end - c->t[i].start)) == 1 &&
+    return c->t[i].kind == TEXT_WORD && c->t[i].upper &&
+           g_utf8_strlen(c->text + c->t[i].start, (gssize)(c->t[i].end - c->t[i].start)) == 1 &&
            punct_is(c, i + 1, ".");
 }
 
@@ -98,7 +98,7 @@ static bool is_inner_word(const cx *c, size_t i, int words)
     }
     if (words < 2)
         return false;
-    static const char *const gen[] = {"II", "III", "IV", "Jr", "Sr"};
+    static const char *const gen[] = { "II", "III", "IV", "Jr", "Sr" };
     for (size_t k = 0; k < sizeof gen / sizeof gen[0]; k++)
         if (strlen(gen[k]) == l && strncmp(gen[k], s, l) == 0)
             return true;
@@ -106,7 +106,7 @@ static bool is_inner_word(const cx *c, size_t i, int words)
 }
 
 /* Marks of a list read from the right. */
-static const char *const right_marks[] = {"v r n l", "vrnl", "von rechts", "from right"};
+static const char *const right_marks[] = { "v r n l", "vrnl", "von rechts", "from right" };
 
 /* 1 when the words before token i (folded together, dots dropped) end with
  * one of the list marks ("v.l.n.r.:", "from left:"), -1 for a mark read from
@@ -256,7 +256,7 @@ size_t names_find(const char *text, const name_skip *skip, size_t nskip, name_hi
         free(t);
         return 0;
     }
-    cx c = {.text = text, .t = t, .n = n, .quoted = quoted, .skip = skip, .nskip = nskip};
+    cx c = { .text = text, .t = t, .n = n, .quoted = quoted, .skip = skip, .nskip = nskip };
     bool semicolons = strchr(text, ';') != NULL;
     bool in_list = false;
     int direction = 0, order = 0;
@@ -293,7 +293,8 @@ size_t names_find(const char *text, const name_skip *skip, size_t nskip, name_hi
             int w2;
             bool i2;
             size_t l2 = run_end(&c, last + 2, &w2, &i2);
-            if (l2 != (size_t)-1 && w2 <= 3 && (l2 + 1 >= n || punct_is(&c, l2 + 1, ";") || punct_is(&c, l2 + 1, "."))) {
+            if (l2 != (size_t)-1 && w2 <= 3 &&
+                (l2 + 1 >= n || punct_is(&c, l2 + 1, ";") || punct_is(&c, l2 + 1, "."))) {
                 char *sur = run_text(&c, i, last), *given = run_text(&c, last + 2, l2);
                 char *joined = sur && given ? g_strconcat(given, " ", sur, NULL) : NULL;
                 free(sur);
@@ -305,10 +306,14 @@ size_t names_find(const char *text, const name_skip *skip, size_t nskip, name_hi
                         order++;
                     if (dup)
                         push(out, max, &found,
-                             (name_hit){.text = dup, .start = t[i].start, .end = t[l2].end,
-                                        .role = photographer ? NAME_PHOTOGRAPHER : NAME_PERSON,
-                                        .words = words + w2, .initial = i2, .listed = true,
-                                        .order = direction && !photographer ? direction * order : 0});
+                             (name_hit){ .text = dup,
+                                         .start = t[i].start,
+                                         .end = t[l2].end,
+                                         .role = photographer ? NAME_PHOTOGRAPHER : NAME_PERSON,
+                                         .words = words + w2,
+                                         .initial = i2,
+                                         .listed = true,
+                                         .order = direction && !photographer ? direction * order : 0 });
                 }
                 i = l2;
                 continue;
@@ -321,10 +326,14 @@ size_t names_find(const char *text, const name_skip *skip, size_t nskip, name_hi
             if (direction && !photographer)
                 order++;
             push(out, max, &found,
-                 (name_hit){.text = s, .start = t[i].start, .end = t[last].end,
-                            .role = photographer ? NAME_PHOTOGRAPHER : NAME_PERSON, .words = words,
-                            .initial = initial, .listed = listed,
-                            .order = direction && !photographer ? direction * order : 0});
+                 (name_hit){ .text = s,
+                             .start = t[i].start,
+                             .end = t[last].end,
+                             .role = photographer ? NAME_PHOTOGRAPHER : NAME_PERSON,
+                             .words = words,
+                             .initial = initial,
+                             .listed = listed,
+                             .order = direction && !photographer ? direction * order : 0 });
         }
         i = last;
     }

@@ -20,13 +20,13 @@
 typedef enum name_role { NAME_PERSON, NAME_PHOTOGRAPHER } name_role;
 
 typedef struct name_hit {
-    char *text;     /* the name in reading order ("Paul Bremer" for "Bremer, Paul"); malloc'd */
+    char *text;        /* the name in reading order ("Paul Bremer" for "Bremer, Paul"); malloc'd */
     size_t start, end; /* byte span in the text */
     name_role role;
-    int words;      /* words in the name */
-    bool initial;   /* starts with an initial ("P. Bremer") */
-    bool listed;    /* an item of a list or after "v.l.n.r." / "from left" */
-    int order;      /* after "v.l.n.r." / "from left": 1, 2, … left to right
+    int words;    /* words in the name */
+    bool initial; /* starts with an initial ("P. Bremer") */
+    bool listed;  /* an item of a list or after "v.l.n.r." / "from left" */
+    int order;    /* after "v.l.n.r." / "from left": 1, 2, … left to right
                        ("v.r.n.l." / "from right" counted the other way: -1, -2, …); 0 else */
 } name_hit;
 

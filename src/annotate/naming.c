@@ -9,7 +9,7 @@
 #include <string.h>
 
 typedef struct pair {
-    double c;          /* matched count */
+    double c; /* matched count */
     int nev;
     uint32_t ev[NAMING_MAX_EVIDENCE]; /* photo indices */
 } pair;
@@ -24,11 +24,11 @@ typedef struct ctx {
     ann_model *m;
     nperson *persons;
     size_t np;
-    GHashTable *pidx;   /* person id -> dense index + 1 */
-    GHashTable *pairs;  /* (person << 32 | name) -> pair* */
-    int *df;            /* per canonical name */
+    GHashTable *pidx;  /* person id -> dense index + 1 */
+    GHashTable *pairs; /* (person << 32 | name) -> pair* */
+    int *df;           /* per canonical name */
     double *prior;
-    uint32_t *owner;    /* name -> dense person index + 1 of the person people named so, 0 */
+    uint32_t *owner; /* name -> dense person index + 1 of the person people named so, 0 */
 } ctx;
 
 static gint64 *pair_key(size_t p, uint32_t n)
@@ -148,7 +148,7 @@ static size_t photo_names(const ann_model *m, const ann_photo *ph, uint32_t *out
  * names or SIZE_MAX. scores from counts of the previous round (or raw). */
 static void match_photo(ctx *c, const size_t *ps, size_t np, const uint32_t *ns, size_t nn, bool raw, size_t *match)
 {
-    bool used_n[PHOTO_MAX] = {0};
+    bool used_n[PHOTO_MAX] = { 0 };
     for (size_t a = 0; a < np; a++)
         match[a] = SIZE_MAX;
     for (;;) {
@@ -192,8 +192,8 @@ static char *evidence_json(const ann_model *m, const pair *x)
     json_t *a = json_array();
     for (int k = 0; a && k < x->nev; k++) {
         const ann_photo *ph = &m->photos[x->ev[k]];
-        json_array_append_new(a, json_pack("{s:s,s:s,s:s?}", "photo_id", ph->id, "source", "caption", "text",
-                                           ph->caption));
+        json_array_append_new(
+            a, json_pack("{s:s,s:s,s:s?}", "photo_id", ph->id, "source", "caption", "text", ph->caption));
     }
     char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
     json_decref(a);
@@ -257,7 +257,7 @@ static int by_order(ann_model *m, const ann_photo *ph, size_t index)
         uint32_t cn = m->names[ph->names[k].name].canonical;
         if (f->person_id || rejected(m, 'f', f->id, m->names[cn].key))
             continue;
-        pair one = {.c = 1, .nev = 1, .ev = {(uint32_t)index}};
+        pair one = { .c = 1, .nev = 1, .ev = { (uint32_t)index } };
         char *ev = evidence_json(m, &one);
         bool ok = ann_model_suggest(m, 0, f->id, ann_model_name_form(m, cn), 0.6, ev);
         free(ev);
@@ -270,7 +270,7 @@ static int by_order(ann_model *m, const ann_photo *ph, size_t index)
 int naming_suggest(ann_model *m, naming_advisor_fn advisor, void *advisor_ud)
 {
     names_canonicalize(m);
-    ctx c = {.m = m};
+    ctx c = { .m = m };
     c.pidx = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, NULL);
     c.pairs = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
     c.df = calloc(m->nnames + 1, sizeof *c.df);
@@ -300,7 +300,7 @@ int naming_suggest(ann_model *m, naming_advisor_fn advisor, void *advisor_ud)
             }
             c.persons = np;
             *k = pid;
-            c.persons[c.np] = (nperson){.id = pid, .confirmed = UINT32_MAX};
+            c.persons[c.np] = (nperson){ .id = pid, .confirmed = UINT32_MAX };
             g_hash_table_insert(c.pidx, k, GSIZE_TO_POINTER(c.np + 1));
             c.np++;
         }
@@ -426,7 +426,7 @@ int naming_suggest(ann_model *m, naming_advisor_fn advisor, void *advisor_ud)
                 cands = cc;
                 ncap = nc;
             }
-            cands[n++] = (cand){.name = name, .s = s, .x = x};
+            cands[n++] = (cand){ .name = name, .s = s, .x = x };
         }
         g_slist_free(l);
         if (rc || n == 0)
@@ -435,11 +435,12 @@ int naming_suggest(ann_model *m, naming_advisor_fn advisor, void *advisor_ud)
         if (n > NAMING_MAX_SUGGESTIONS)
             n = NAMING_MAX_SUGGESTIONS;
         naming_candidate nc[NAMING_MAX_SUGGESTIONS];
-        char *ev[NAMING_MAX_SUGGESTIONS] = {0};
+        char *ev[NAMING_MAX_SUGGESTIONS] = { 0 };
         for (size_t k = 0; k < n; k++) {
             ev[k] = evidence_json(m, cands[k].x);
-            nc[k] = (naming_candidate){.label = ann_model_name_form(m, cands[k].name),
-                                       .confidence = cands[k].s > 1 ? 1 : cands[k].s, .evidence = ev[k]};
+            nc[k] = (naming_candidate){ .label = ann_model_name_form(m, cands[k].name),
+                                        .confidence = cands[k].s > 1 ? 1 : cands[k].s,
+                                        .evidence = ev[k] };
         }
         if (advisor)
             advisor(c.persons[p].id, nc, n, advisor_ud); /* an error leaves the rules' candidates */
@@ -469,15 +470,15 @@ int naming_suggest(ann_model *m, naming_advisor_fn advisor, void *advisor_ud)
         for (size_t f = 0; f < ph->nfaces; f++)
             if (!ph->faces[f].person_id) {
                 nloose++;
-                if (loose == SIZE_MAX || ph->faces[f].box[2] * ph->faces[f].box[3] >
-                                             ph->faces[loose].box[2] * ph->faces[loose].box[3])
+                if (loose == SIZE_MAX ||
+                    ph->faces[f].box[2] * ph->faces[f].box[3] > ph->faces[loose].box[2] * ph->faces[loose].box[3])
                     loose = f;
             }
         if (loose == SIZE_MAX)
             continue;
         size_t np = photo_persons(&c, ph, ps, PHOTO_MAX);
         match_photo(&c, ps, np, ns, nn, false, match);
-        bool taken[PHOTO_MAX] = {0};
+        bool taken[PHOTO_MAX] = { 0 };
         for (size_t a = 0; a < np; a++)
             if (match[a] != SIZE_MAX)
                 taken[match[a]] = true;
@@ -489,7 +490,7 @@ int naming_suggest(ann_model *m, naming_advisor_fn advisor, void *advisor_ud)
             }
         if (nleft != 1 || rejected(m, 'f', ph->faces[loose].id, m->names[ns[left]].key))
             continue;
-        pair one = {.c = 1, .nev = 1, .ev = {(uint32_t)i}};
+        pair one = { .c = 1, .nev = 1, .ev = { (uint32_t)i } };
         char *ev = evidence_json(m, &one);
         double conf = 0.5 * c.prior[ns[left]] / (nloose > 1 ? 2.0 : 1.0);
         if (conf >= NAMING_MIN_SCORE &&

@@ -28,14 +28,14 @@
 
 #include "annotate/model.h"
 
-#define NAMING_MIN_SCORE 0.05   /* below it a candidate is no suggestion (sweep: docs/annotate-quality.md) */
+#define NAMING_MIN_SCORE 0.05 /* below it a candidate is no suggestion (sweep: docs/annotate-quality.md) */
 #define NAMING_MAX_SUGGESTIONS 3
 #define NAMING_MAX_EVIDENCE 5
 
 typedef struct naming_candidate {
-    const char *label;   /* display form */
-    double confidence;   /* 0..1, the advisor may change it */
-    const char *evidence;/* JSON array [{"photo_id","source","text"}] */
+    const char *label;    /* display form */
+    double confidence;    /* 0..1, the advisor may change it */
+    const char *evidence; /* JSON array [{"photo_id","source","text"}] */
 } naming_candidate;
 
 /* Called once per person with candidates (best first); returns 0 or an

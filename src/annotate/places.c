@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const places_default_langs[] = {"de", "fr", "it", "es", "nl", "pt", NULL};
+const char *const places_default_langs[] = { "de", "fr", "it", "es", "nl", "pt", NULL };
 
 struct gazetteer {
     GHashTable *by_name; /* folded name (owned) -> place_info* (owned by places) */
@@ -48,7 +48,10 @@ void gazetteer_free(gazetteer *g)
     free(g);
 }
 
-size_t gazetteer_size(const gazetteer *g) { return g_hash_table_size(g->by_name); }
+size_t gazetteer_size(const gazetteer *g)
+{
+    return g_hash_table_size(g->by_name);
+}
 
 static place_info *place_copy(const place_info *in)
 {
@@ -220,7 +223,7 @@ static bool field_break(const char *text, const text_tok *t)
            (l == 2 && (memcmp(s, "\xc2\xab", 2) == 0 || memcmp(s, "\xc2\xbb", 2) == 0));
 }
 
-static const char *const place_prepositions[] = {"in", "at", "im", "bei", "nach", "aus", "near", "from"};
+static const char *const place_prepositions[] = { "in", "at", "im", "bei", "nach", "aus", "near", "from" };
 
 static bool is_preposition(const char *text, const text_tok *t)
 {
@@ -284,7 +287,7 @@ size_t places_find(const gazetteer *g, const char *text, place_hit *out, size_t 
         if (k < n && t[k].kind == TEXT_WORD && t[k].upper && !t[k].all_upper)
             continue;
         if (found < max)
-            out[found] = (place_hit){.place = best, .start = t[i].start, .end = t[best_end].end};
+            out[found] = (place_hit){ .place = best, .start = t[i].start, .end = t[best_end].end };
         found++;
         i = best_end;
     }

@@ -21,10 +21,10 @@
 #include <stdint.h>
 
 typedef struct place_info {
-    const char *name;        /* the gazetteer's English name, or the archive's phrase */
-    const char *country;     /* "Germany"; "" when unknown */
-    int64_t geonames_id;     /* 0 for an archive phrase */
-    double lat, lon;         /* NAN when unknown */
+    const char *name;    /* the gazetteer's English name, or the archive's phrase */
+    const char *country; /* "Germany"; "" when unknown */
+    int64_t geonames_id; /* 0 for an archive phrase */
+    double lat, lon;     /* NAN when unknown */
     uint32_t population;
 } place_info;
 

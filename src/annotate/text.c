@@ -203,13 +203,20 @@ text_tok *text_tokenize(const char *text, size_t *n)
 static unsigned closing_of(unsigned c)
 {
     switch (c) {
-    case 0x201E: return 0x201C; /* „ “ German */
-    case 0x201C: return 0x201D; /* “ ” English */
-    case 0x00AB: return 0x00BB; /* « » */
-    case 0x00BB: return 0x00AB; /* » « German */
-    case 0x201A: return 0x2018; /* ‚ ‘ */
-    case '"': return '"';
-    default: return 0;
+    case 0x201E:
+        return 0x201C; /* „ “ German */
+    case 0x201C:
+        return 0x201D; /* “ ” English */
+    case 0x00AB:
+        return 0x00BB; /* « » */
+    case 0x00BB:
+        return 0x00AB; /* » « German */
+    case 0x201A:
+        return 0x2018; /* ‚ ‘ */
+    case '"':
+        return '"';
+    default:
+        return 0;
     }
 }
 

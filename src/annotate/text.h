@@ -23,12 +23,12 @@ typedef enum text_tok_kind {
 } text_tok_kind;
 
 typedef struct text_tok {
-    size_t start, end;  /* byte offsets into the text */
+    size_t start, end; /* byte offsets into the text */
     text_tok_kind kind;
-    bool upper;         /* word starting with an upper-case letter */
-    bool all_upper;     /* word of >= 2 letters, all upper case ("BAM") */
-    bool digits;        /* word of ASCII digits only */
-    bool space_before;  /* white space (or the start) before it */
+    bool upper;        /* word starting with an upper-case letter */
+    bool all_upper;    /* word of >= 2 letters, all upper case ("BAM") */
+    bool digits;       /* word of ASCII digits only */
+    bool space_before; /* white space (or the start) before it */
 } text_tok;
 
 /* Splits text into tokens; *n set to the count. malloc'd array (caller frees),

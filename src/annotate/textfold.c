@@ -11,10 +11,11 @@
 static int fold_latin(uint32_t cp, char out[3])
 {
     static const char *const l1[64] = {
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", /* C0-CF */
-        "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "ss", /* D0-DF */
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", /* E0-EF */
-        "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "y"}; /* F0-FF */
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  /* C0-CF */
+        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss", /* D0-DF */
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  /* E0-EF */
+        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"
+    };                             /* F0-FF */
     static const char ext_a[129] = /* U+0100..U+017F, one base letter per code point */
         "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiiijjkkkllllllllllnnnnnnnnnoooooooorrrrrrssssssss"
         "ttttttuuuuuuuuuuuuwwyyyzzzzzzs";
@@ -62,7 +63,7 @@ size_t textfold_words(const char *text, char *out)
         uint32_t cp;
         size_t len = utf8_next(s, &cp);
         const char *rep = NULL;
-        char ascii[2] = {0, 0}, latin[3];
+        char ascii[2] = { 0, 0 }, latin[3];
         if (cp < 0x80) {
             if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
                 ascii[0] = (char)cp;

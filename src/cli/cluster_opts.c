@@ -30,15 +30,15 @@ void cluster_opts_init(cluster_opts *co)
 size_t cluster_opts_longopts(struct option *l)
 {
     size_t n = 0;
-    l[n++] = (struct option){"algo", required_argument, NULL, OPT_ALGO};
-    l[n++] = (struct option){"min-cluster-size", required_argument, NULL, OPT_MCS};
-    l[n++] = (struct option){"min-samples", required_argument, NULL, OPT_MS};
-    l[n++] = (struct option){"eps", required_argument, NULL, OPT_EPS};
-    l[n++] = (struct option){"linkage", required_argument, NULL, OPT_LINKAGE};
-    l[n++] = (struct option){"threshold", required_argument, NULL, OPT_THRESHOLD};
-    l[n++] = (struct option){"metric", required_argument, NULL, OPT_METRIC};
-    l[n++] = (struct option){"neighbors", required_argument, NULL, OPT_NEIGHBORS};
-    l[n++] = (struct option){"max-distance", required_argument, NULL, OPT_MAX_DISTANCE};
+    l[n++] = (struct option){ "algo", required_argument, NULL, OPT_ALGO };
+    l[n++] = (struct option){ "min-cluster-size", required_argument, NULL, OPT_MCS };
+    l[n++] = (struct option){ "min-samples", required_argument, NULL, OPT_MS };
+    l[n++] = (struct option){ "eps", required_argument, NULL, OPT_EPS };
+    l[n++] = (struct option){ "linkage", required_argument, NULL, OPT_LINKAGE };
+    l[n++] = (struct option){ "threshold", required_argument, NULL, OPT_THRESHOLD };
+    l[n++] = (struct option){ "metric", required_argument, NULL, OPT_METRIC };
+    l[n++] = (struct option){ "neighbors", required_argument, NULL, OPT_NEIGHBORS };
+    l[n++] = (struct option){ "max-distance", required_argument, NULL, OPT_MAX_DISTANCE };
     return n;
 }
 

@@ -13,8 +13,8 @@
 #define CLUSTER_OPTS_MAX 9
 
 #define CLUSTER_OPTS_HELP                                                                                              \
-    "  --algo A                  agglomerative (default: average linkage), hdbscan or dbscan\n"                     \
-    "  --min-cluster-size N      agglomerative and HDBSCAN: smallest person (default 3)\n"                           \
+    "  --algo A                  agglomerative (default: average linkage), hdbscan or dbscan\n"                        \
+    "  --min-cluster-size N      agglomerative and HDBSCAN: smallest person (default 3)\n"                             \
     "  --min-samples N           HDBSCAN: core distance neighbours (default = min cluster size);\n"                    \
     "                            DBSCAN: faces within eps of a core face (default 2)\n"                                \
     "  --eps D                   DBSCAN: neighbourhood radius (default 0.475; cosine 0.05)\n"                          \
@@ -27,12 +27,12 @@
     "                            HNSW above), exact (OpenBLAS, O(n^2)) or faiss (approximate)\n"
 
 typedef struct cluster_opts {
-    int algo;                           /* -1: not given */
-    long min_cluster_size, min_samples; /* 0: not given */
+    int algo;                            /* -1: not given */
+    long min_cluster_size, min_samples;  /* 0: not given */
     double eps, threshold, max_distance; /* <0: not given */
-    int linkage;                        /* -1: not given */
-    int metric;                         /* -1: not given */
-    int neighbors;                      /* -1: not given */
+    int linkage;                         /* -1: not given */
+    int metric;                          /* -1: not given */
+    int neighbors;                       /* -1: not given */
 } cluster_opts;
 
 void cluster_opts_init(cluster_opts *co);

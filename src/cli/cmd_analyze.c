@@ -1,8 +1,8 @@
 /* cmd_analyze.c — `facetag analyze`: the vision pipeline on every ingested photo
  * not yet analysed with the current model version, then one summary line (or
  * the JSON summary). */
-#include "cli/cli.h"
 #include "analyze/analyze.h"
+#include "cli/cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -28,18 +28,18 @@ static const char usage[] =
 
 static int run_analyze(const cli_globals *g, int argc, char **argv)
 {
-    analyze_options o = {.data_dir = g->data_dir,
-                         .models_dir = g->models_dir,
-                         .threads = g->threads,
-                         .pipeline = pipeline_default_options(),
-                         .progress = -1,
-                         .messages = stderr};
+    analyze_options o = { .data_dir = g->data_dir,
+                          .models_dir = g->models_dir,
+                          .threads = g->threads,
+                          .pipeline = pipeline_default_options(),
+                          .progress = -1,
+                          .messages = stderr };
     static const struct option longopts[] = {
-        {"detector", required_argument, NULL, 'd'},
-        {"min-score", required_argument, NULL, 's'},
-        {"compat", required_argument, NULL, 'c'},
-        {"no-progress", no_argument, NULL, 'n'},
-        {NULL, 0, NULL, 0},
+        { "detector", required_argument, NULL, 'd' },
+        { "min-score", required_argument, NULL, 's' },
+        { "compat", required_argument, NULL, 'c' },
+        { "no-progress", no_argument, NULL, 'n' },
+        { NULL, 0, NULL, 0 },
     };
     int c;
     opterr = 0;
@@ -76,10 +76,12 @@ static int run_analyze(const cli_globals *g, int argc, char **argv)
         }
     }
     if (optind < argc)
-        return cli_usage_error(&cmd_analyze, "unexpected argument '%s' (analyze takes no paths: it reads the data "
-                                             "folder; ingest first)", argv[optind]);
+        return cli_usage_error(&cmd_analyze,
+                               "unexpected argument '%s' (analyze takes no paths: it reads the data "
+                               "folder; ingest first)",
+                               argv[optind]);
     analyze_summary s;
-    err e = {0};
+    err e = { 0 };
     if (analyze_run(&o, &s, &e) != 0) {
         fprintf(stderr, "facetag analyze: %s\n", e.msg);
         return EXIT_USAGE;

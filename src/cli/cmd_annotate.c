@@ -38,10 +38,10 @@ static int run_annotate(const cli_globals *g, int argc, char **argv)
     annotate_options o;
     annotate_options_default(&o);
     enum { OPT_FULL = 1000, OPT_LLM, OPT_LLM_MODEL };
-    static const struct option longopts[] = {{"full", no_argument, NULL, OPT_FULL},
-                                             {"llm", required_argument, NULL, OPT_LLM},
-                                             {"llm-model", required_argument, NULL, OPT_LLM_MODEL},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = { { "full", no_argument, NULL, OPT_FULL },
+                                              { "llm", required_argument, NULL, OPT_LLM },
+                                              { "llm-model", required_argument, NULL, OPT_LLM_MODEL },
+                                              { NULL, 0, NULL, 0 } };
     const char *llm_url = NULL, *llm_model = NULL;
     int c;
     opterr = 0;
@@ -61,7 +61,7 @@ static int run_annotate(const cli_globals *g, int argc, char **argv)
         return cli_usage_error(&cmd_annotate, "--llm URL and --llm-model NAME go together");
     if (optind < argc)
         return cli_usage_error(&cmd_annotate, "unexpected argument '%s'", argv[optind]);
-    err e = {0};
+    err e = { 0 };
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
         fprintf(stderr, "facetag annotate: %s\n", e.msg);
@@ -69,9 +69,9 @@ static int run_annotate(const cli_globals *g, int argc, char **argv)
     }
     o.progress = stderr;
     llm_client *llm = NULL;
-    llm_advisor adv = {.errors = stderr};
+    llm_advisor adv = { .errors = stderr };
     if (llm_url) {
-        llm_config cfg = {.url = llm_url, .model = llm_model, .api_key = llm_env_api_key(), .retries = -1};
+        llm_config cfg = { .url = llm_url, .model = llm_model, .api_key = llm_env_api_key(), .retries = -1 };
         llm = llm_client_new(&cfg, cat, &e);
         if (!llm) {
             catalog_close(cat);
@@ -104,15 +104,15 @@ static int run_annotate(const cli_globals *g, int argc, char **argv)
         fprintf(human,
                 "annotate: %zu photos (%zu captioned): %zu dated (%zu inferred from their event), %zu placed, "
                 "%zu events; %zu name suggestions for %zu persons and %zu unassigned faces; %.2f s\n",
-                s.photos, s.captions, s.dated, s.dated_inferred, s.placed, s.events, s.suggestions,
-                s.persons_suggested, s.faces_suggested, s.seconds);
+                s.photos, s.captions, s.dated, s.dated_inferred, s.placed, s.events, s.suggestions, s.persons_suggested,
+                s.faces_suggested, s.seconds);
     if (g->json) {
         json_t *j = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "unchanged", s.unchanged, "photos",
-                              (json_int_t)s.photos, "captioned", (json_int_t)s.captions, "dated",
-                              (json_int_t)s.dated, "dated_inferred", (json_int_t)s.dated_inferred, "placed",
-                              (json_int_t)s.placed, "events", (json_int_t)s.events, "suggestions",
-                              (json_int_t)s.suggestions, "persons_suggested", (json_int_t)s.persons_suggested,
-                              "faces_suggested", (json_int_t)s.faces_suggested, "seconds", s.seconds);
+                              (json_int_t)s.photos, "captioned", (json_int_t)s.captions, "dated", (json_int_t)s.dated,
+                              "dated_inferred", (json_int_t)s.dated_inferred, "placed", (json_int_t)s.placed, "events",
+                              (json_int_t)s.events, "suggestions", (json_int_t)s.suggestions, "persons_suggested",
+                              (json_int_t)s.persons_suggested, "faces_suggested", (json_int_t)s.faces_suggested,
+                              "seconds", s.seconds);
         char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(j);
         if (!text) {

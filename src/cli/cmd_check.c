@@ -43,9 +43,9 @@ static int run_check(const cli_globals *g, int argc, char **argv)
     check_options o;
     checks_options_default(&o);
     static const struct option longopts[] = {
-        {"spread-distance", required_argument, NULL, 's'},
-        {"age-tolerance", required_argument, NULL, 'a'},
-        {NULL, 0, NULL, 0},
+        { "spread-distance", required_argument, NULL, 's' },
+        { "age-tolerance", required_argument, NULL, 'a' },
+        { NULL, 0, NULL, 0 },
     };
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -61,7 +61,7 @@ static int run_check(const cli_globals *g, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error(&cmd_check, "unexpected argument '%s'", argv[optind]);
-    err e = {0};
+    err e = { 0 };
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
         fprintf(stderr, "facetag check: %s\n", e.msg);
@@ -89,8 +89,7 @@ static int run_check(const cli_globals *g, int argc, char **argv)
         if (r.faces == 0)
             printf("No persons yet; run 'facetag cluster' first.\n");
         else
-            printf("Checked %zu persons (%zu faces): %zu finding%s.\n", r.persons, r.faces, r.n,
-                   r.n == 1 ? "" : "s");
+            printf("Checked %zu persons (%zu faces): %zu finding%s.\n", r.persons, r.faces, r.n, r.n == 1 ? "" : "s");
         for (size_t i = 0; i < r.n; i++) {
             const check_item *it = &r.items[i];
             printf("  [%s] %s\n", check_kind_name(it->kind), it->text);
@@ -106,9 +105,9 @@ static int run_check(const cli_globals *g, int argc, char **argv)
         if (r.nbirths) {
             printf("Estimated birth years (median of photo year - estimated age):\n");
             for (size_t i = 0; i < r.nbirths; i++)
-                printf("  Person %lld: born about %d (%d-%d, from %zu dated face%s)\n", (long long)r.births[i].person_id,
-                       r.births[i].year, r.births[i].low, r.births[i].high, r.births[i].dated,
-                       r.births[i].dated == 1 ? "" : "s");
+                printf("  Person %lld: born about %d (%d-%d, from %zu dated face%s)\n",
+                       (long long)r.births[i].person_id, r.births[i].year, r.births[i].low, r.births[i].high,
+                       r.births[i].dated, r.births[i].dated == 1 ? "" : "s");
         }
     }
     checks_report_free(&r);

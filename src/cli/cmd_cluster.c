@@ -38,9 +38,9 @@ static int run_cluster(const cli_globals *g, int argc, char **argv)
     enum { OPT_FULL = 1000, OPT_ASSIGN };
     struct option longopts[CLUSTER_OPTS_MAX + 3];
     size_t nl = cluster_opts_longopts(longopts);
-    longopts[nl++] = (struct option){"full", no_argument, NULL, OPT_FULL};
-    longopts[nl++] = (struct option){"assign-threshold", required_argument, NULL, OPT_ASSIGN};
-    longopts[nl] = (struct option){NULL, 0, NULL, 0};
+    longopts[nl++] = (struct option){ "full", no_argument, NULL, OPT_FULL };
+    longopts[nl++] = (struct option){ "assign-threshold", required_argument, NULL, OPT_ASSIGN };
+    longopts[nl] = (struct option){ NULL, 0, NULL, 0 };
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
@@ -67,7 +67,7 @@ static int run_cluster(const cli_globals *g, int argc, char **argv)
     if (msg)
         return cli_usage_error(&cmd_cluster, "%s", msg);
 
-    err e = {0};
+    err e = { 0 };
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
         fprintf(stderr, "facetag cluster: %s\n", e.msg);
@@ -92,14 +92,13 @@ static int run_cluster(const cli_globals *g, int argc, char **argv)
                 s.assigned_nearest, s.clustered, s.persons, s.new_persons, s.deleted_persons, s.unassigned,
                 s.carried_over, s.approximate ? " approximate neighbours (FAISS HNSW);" : "", s.seconds);
     if (g->json) {
-        json_t *j =
-            json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:f}", "model_version", s.model_version, "algo",
-                      cluster_algo_name(o.params.algo), "full", s.full, "faces", (json_int_t)s.faces, "placed",
-                      (json_int_t)s.placed, "assigned_nearest", (json_int_t)s.assigned_nearest, "clustered",
-                      (json_int_t)s.clustered, "carried_over", (json_int_t)s.carried_over, "persons",
-                      (json_int_t)s.persons, "new_persons", (json_int_t)s.new_persons, "deleted_persons",
-                      (json_int_t)s.deleted_persons, "unassigned", (json_int_t)s.unassigned, "neighbors",
-                      s.approximate ? "faiss" : "exact", "seconds", s.seconds);
+        json_t *j = json_pack(
+            "{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:f}", "model_version", s.model_version, "algo",
+            cluster_algo_name(o.params.algo), "full", s.full, "faces", (json_int_t)s.faces, "placed",
+            (json_int_t)s.placed, "assigned_nearest", (json_int_t)s.assigned_nearest, "clustered",
+            (json_int_t)s.clustered, "carried_over", (json_int_t)s.carried_over, "persons", (json_int_t)s.persons,
+            "new_persons", (json_int_t)s.new_persons, "deleted_persons", (json_int_t)s.deleted_persons, "unassigned",
+            (json_int_t)s.unassigned, "neighbors", s.approximate ? "faiss" : "exact", "seconds", s.seconds);
         char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(j);
         if (!text) {

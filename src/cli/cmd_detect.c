@@ -66,7 +66,7 @@ static int load(const char *path, bool compat, image *img, detect_frame *fr, int
     decode_format fmt = decode_sniff(head, n, &what);
     if (fmt == DECODE_NONE)
         return err_set(e, ERR_FORMAT, "%s: not an image (%s)", path, what ? what : "unknown content");
-    decode_limits lim = {DETECT_MAX_EDGE, DETECT_MAX_PIXELS};
+    decode_limits lim = { DETECT_MAX_EDGE, DETECT_MAX_PIXELS };
     if (compat) {
         decode_info info;
         if (decode_probe(path, fmt, &lim, &info, e) != 0)
@@ -77,7 +77,7 @@ static int load(const char *path, bool compat, image *img, detect_frame *fr, int
         bool swap = info.orientation >= 5 && info.orientation <= 8;
         *out_w = swap ? info.height : info.width;
         *out_h = swap ? info.width : info.height;
-        *fr = (detect_frame){1, 1, info.orientation, img->width, img->height};
+        *fr = (detect_frame){ 1, 1, info.orientation, img->width, img->height };
         return 0;
     }
     /* Ingest's decode (damage is an error, orientation applied, shrunk on load)
@@ -91,7 +91,7 @@ static int load(const char *path, bool compat, image *img, detect_frame *fr, int
     decode_output_free(&d);
     if (rc)
         return err_prefix(e, "%s", path);
-    *fr = (detect_frame){(double)*out_w / img->width, (double)*out_h / img->height, 1, img->width, img->height};
+    *fr = (detect_frame){ (double)*out_w / img->width, (double)*out_h / img->height, 1, img->width, img->height };
     return 0;
 }
 
@@ -99,28 +99,36 @@ static int load(const char *path, bool compat, image *img, detect_frame *fr, int
 static pointd orient_point(pointd p, int o, int w, int h)
 {
     switch (o) {
-    case 2: return (pointd){w - p.x, p.y};
-    case 3: return (pointd){w - p.x, h - p.y};
-    case 4: return (pointd){p.x, h - p.y};
-    case 5: return (pointd){p.y, p.x};
-    case 6: return (pointd){h - p.y, p.x};
-    case 7: return (pointd){h - p.y, w - p.x};
-    case 8: return (pointd){p.y, w - p.x};
-    default: return p;
+    case 2:
+        return (pointd){ w - p.x, p.y };
+    case 3:
+        return (pointd){ w - p.x, h - p.y };
+    case 4:
+        return (pointd){ p.x, h - p.y };
+    case 5:
+        return (pointd){ p.y, p.x };
+    case 6:
+        return (pointd){ h - p.y, p.x };
+    case 7:
+        return (pointd){ h - p.y, w - p.x };
+    case 8:
+        return (pointd){ p.y, w - p.x };
+    default:
+        return p;
     }
 }
 
 static pointd frame_point(pointd p, const detect_frame *fr)
 {
     p = orient_point(p, fr->orientation, fr->width, fr->height);
-    return (pointd){p.x * fr->sx, p.y * fr->sy};
+    return (pointd){ p.x * fr->sx, p.y * fr->sy };
 }
 
 static void map_face(pipeline_face *f, const detect_frame *fr)
 {
-    pointd a = frame_point((pointd){f->box.x, f->box.y}, fr);
-    pointd b = frame_point((pointd){f->box.x + f->box.w, f->box.y + f->box.h}, fr);
-    f->box = (rectd){fmin(a.x, b.x), fmin(a.y, b.y), fabs(b.x - a.x), fabs(b.y - a.y)};
+    pointd a = frame_point((pointd){ f->box.x, f->box.y }, fr);
+    pointd b = frame_point((pointd){ f->box.x + f->box.w, f->box.y + f->box.h }, fr);
+    f->box = (rectd){ fmin(a.x, b.x), fmin(a.y, b.y), fabs(b.x - a.x), fabs(b.y - a.y) };
     for (int i = 0; i < CROPS_NPOINTS; i++)
         f->points68[i] = frame_point(f->points68[i], fr);
     for (int i = 0; i < 5; i++)
@@ -131,10 +139,10 @@ static int run_detect(const cli_globals *g, int argc, char **argv)
 {
     pipeline_options o = pipeline_default_options();
     static const struct option longopts[] = {
-        {"detector", required_argument, NULL, 'd'},
-        {"min-score", required_argument, NULL, 's'},
-        {"compat", required_argument, NULL, 'c'},
-        {NULL, 0, NULL, 0},
+        { "detector", required_argument, NULL, 'd' },
+        { "min-score", required_argument, NULL, 's' },
+        { "compat", required_argument, NULL, 'c' },
+        { NULL, 0, NULL, 0 },
     };
     int c;
     opterr = 0;
@@ -164,14 +172,15 @@ static int run_detect(const cli_globals *g, int argc, char **argv)
         case ':':
             return cli_usage_error(&cmd_detect, "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error(&cmd_detect, "unknown option '%s' (a file name starting with '-'? put '--' before it)",
+            return cli_usage_error(&cmd_detect,
+                                   "unknown option '%s' (a file name starting with '-'? put '--' before it)",
                                    argv[optind - 1]);
         }
     }
     if (optind >= argc)
         return cli_usage_error(&cmd_detect, "no IMG to detect faces in");
 
-    err e = {0};
+    err e = { 0 };
     if (decode_init(&e) != 0) {
         fprintf(stderr, "facetag detect: %s\n", e.msg);
         return EXIT_USAGE;
@@ -190,10 +199,10 @@ static int run_detect(const cli_globals *g, int argc, char **argv)
     int failed = 0;
     for (int i = optind; i < argc; i++) {
         const char *path = argv[i];
-        image img = {0};
+        image img = { 0 };
         int ow = 0, oh = 0;
         detect_frame fr;
-        pipeline_result res = {0};
+        pipeline_result res = { 0 };
         if (load(path, o.compat, &img, &fr, &ow, &oh, &e) != 0 || pipeline_run(r, &img, &o, &res, &e) != 0) {
             fprintf(stderr, "facetag detect: %s\n", e.msg);
             fflush(stderr);

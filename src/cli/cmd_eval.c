@@ -1,14 +1,14 @@
 /* cmd_eval.c — `facetag eval DIR`: a folder-per-identity set ingested and
  * analysed into a throw-away data folder (or --data), clustered in full, and
  * scored over all its images (cluster/score.h, people/eval_set.h). */
+#include "analyze/analyze.h"
 #include "cli/cli.h"
 #include "cli/cluster_opts.h"
+#include "cluster/score.h"
 #include "ingest/ingest.h"
 #include "people/eval_set.h"
 #include "people/people_stage.h"
-#include "cluster/score.h"
 #include "store/datadir.h"
-#include "analyze/analyze.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -53,11 +53,11 @@ static int ingest_set(const cli_globals *g, const char *data, const eval_set *s,
         if (!(dirs[i] = eval_set_identity_dir(s, i)))
             rc = err_set(e, ERR_NOMEM, "eval: out of memory");
     ingest_summary is;
-    ingest_options io = {.data_dir = data,
-                         .threads = g->threads,
-                         .limits = {.max_edge = 4096, .max_pixels = 400000000},
-                         .progress = -1,
-                         .messages = stderr};
+    ingest_options io = { .data_dir = data,
+                          .threads = g->threads,
+                          .limits = { .max_edge = 4096, .max_pixels = 400000000 },
+                          .progress = -1,
+                          .messages = stderr };
     if (rc == 0)
         rc = ingest_run(&io, dirs, (int)s->nidentities, &is, e);
     if (rc == 0)
@@ -71,12 +71,12 @@ static int ingest_set(const cli_globals *g, const char *data, const eval_set *s,
 
 static int analyze_set(const cli_globals *g, const char *data, err *e)
 {
-    analyze_options ao = {.data_dir = data,
-                          .models_dir = g->models_dir,
-                          .threads = g->threads,
-                          .pipeline = pipeline_default_options(),
-                          .progress = -1,
-                          .messages = stderr};
+    analyze_options ao = { .data_dir = data,
+                           .models_dir = g->models_dir,
+                           .threads = g->threads,
+                           .pipeline = pipeline_default_options(),
+                           .progress = -1,
+                           .messages = stderr };
     analyze_summary as;
     int rc = analyze_run(&ao, &as, e);
     if (rc == 0)
@@ -115,7 +115,7 @@ static int write_assignments(const char *path, const eval_set *s, const int32_t 
     fprintf(f, "file,identity,cluster\n");
     for (size_t i = 0; i < s->n; i++) {
         /* RFC 4180: quote a field holding a comma or quote */
-        const char *fields[2] = {s->files[i], s->identities[s->truth[i]]};
+        const char *fields[2] = { s->files[i], s->identities[s->truth[i]] };
         for (int k = 0; k < 2; k++) {
             if (strpbrk(fields[k], ",\"\n")) {
                 fputc('"', f);
@@ -143,14 +143,13 @@ static void print_scores(const cli_globals *g, const eval_set *s, const score_re
     size_t with_face = s->n - no_face;
     double noise_fraction = with_face ? (double)unassigned / (double)with_face : 0;
     if (g->json) {
-        json_t *j =
-            json_pack("{s:I,s:I,s:I,s:I,s:f,s:{s:f,s:f,s:f},s:{s:f,s:f,s:f},s:f,s:f,s:I,s:I}", "identities",
-                      (json_int_t)s->nidentities, "images", (json_int_t)s->n, "no_face", (json_int_t)no_face,
-                      "clusters", (json_int_t)r->clusters, "noise_fraction", noise_fraction, "pairwise", "precision",
-                      r->pairwise_precision, "recall", r->pairwise_recall, "f1", r->pairwise_f1, "bcubed", "precision",
-                      r->bcubed_precision, "recall", r->bcubed_recall, "f", r->bcubed_f, "ari", r->ari, "nmi", r->nmi,
-                      "mixed_persons", (json_int_t)r->mixed_persons, "split_identities",
-                      (json_int_t)r->split_identities);
+        json_t *j = json_pack("{s:I,s:I,s:I,s:I,s:f,s:{s:f,s:f,s:f},s:{s:f,s:f,s:f},s:f,s:f,s:I,s:I}", "identities",
+                              (json_int_t)s->nidentities, "images", (json_int_t)s->n, "no_face", (json_int_t)no_face,
+                              "clusters", (json_int_t)r->clusters, "noise_fraction", noise_fraction, "pairwise",
+                              "precision", r->pairwise_precision, "recall", r->pairwise_recall, "f1", r->pairwise_f1,
+                              "bcubed", "precision", r->bcubed_precision, "recall", r->bcubed_recall, "f", r->bcubed_f,
+                              "ari", r->ari, "nmi", r->nmi, "mixed_persons", (json_int_t)r->mixed_persons,
+                              "split_identities", (json_int_t)r->split_identities);
         char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(j);
         if (text)
@@ -184,8 +183,8 @@ static int run_eval(const cli_globals *g, int argc, char **argv)
     enum { OPT_ASSIGNMENTS = 1000 };
     struct option longopts[CLUSTER_OPTS_MAX + 2];
     size_t nl = cluster_opts_longopts(longopts);
-    longopts[nl++] = (struct option){"assignments", required_argument, NULL, OPT_ASSIGNMENTS};
-    longopts[nl] = (struct option){NULL, 0, NULL, 0};
+    longopts[nl++] = (struct option){ "assignments", required_argument, NULL, OPT_ASSIGNMENTS };
+    longopts[nl] = (struct option){ NULL, 0, NULL, 0 };
     const char *assignments = NULL;
     int c;
     opterr = 0;
@@ -208,7 +207,7 @@ static int run_eval(const cli_globals *g, int argc, char **argv)
     if (msg)
         return cli_usage_error(&cmd_eval, "%s", msg);
 
-    err e = {0};
+    err e = { 0 };
     eval_set s;
     if (eval_set_scan(argv[optind], &s, &e) != 0) {
         fprintf(stderr, "facetag eval: %s\n", e.msg);

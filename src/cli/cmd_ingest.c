@@ -9,29 +9,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "Usage: facetag ingest [options] PATH...\n"
-    "Adds the photos in PATH (files and folders, recursively) to the data folder:\n"
-    "original bytes to incoming/, the working image (oriented, sRGB, 8-bit JPEG) to\n"
-    "processed/, size, EXIF date, camera and sidecar captions (.txt, .json, .xmp with the\n"
-    "same stem; album.txt/album.json in the folder) to the catalog. Formats: JPEG, PNG,\n"
-    "TIFF (every page a photo), WebP, HEIF/AVIF, GIF (first frame), PBM/PGM/PPM, told by\n"
-    "content, not by name. Each file that cannot be ingested gets one line with the reason\n"
-    "on stderr and is recorded as failed; the rest go on. Running it again only does what\n"
-    "is missing; paths already ingested with the same size and mtime are \"unchanged\".\n"
-    "Options:\n"
-    "  --max-edge N     longest edge of the working image in pixels (default 4096)\n"
-    "  --max-pixels N   refuse images over N pixels, read from the header before decoding;\n"
-    "                   K, M or G multiply by 10^3, 10^6, 10^9 (default 400M)\n"
-    "  --sheets MODE    contact sheets and film strip scans: auto (default) splits a scan\n"
-    "                   into its frames when it passes every check of a sheet (frames of\n"
-    "                   one size between straight gaps of film base), each frame a photo\n"
-    "                   of its own (parent = the sheet, which is not analysed itself);\n"
-    "                   force splits whatever frames are found; off never splits\n"
-    "  --no-progress    no progress bar, even on a terminal\n"
-    "  --json           print {\"ingested\":N,\"duplicates\":N,\"failed\":N,\"unchanged\":N\n"
-    "                   and \"sheets\":N,\"frames\":N when contact sheets were split}\n"
-    "Exit status: 0 all ingested, 1 some inputs failed, 2 usage or data folder error.";
+static const char usage[] = "Usage: facetag ingest [options] PATH...\n"
+                            "Adds the photos in PATH (files and folders, recursively) to the data folder:\n"
+                            "original bytes to incoming/, the working image (oriented, sRGB, 8-bit JPEG) to\n"
+                            "processed/, size, EXIF date, camera and sidecar captions (.txt, .json, .xmp with the\n"
+                            "same stem; album.txt/album.json in the folder) to the catalog. Formats: JPEG, PNG,\n"
+                            "TIFF (every page a photo), WebP, HEIF/AVIF, GIF (first frame), PBM/PGM/PPM, told by\n"
+                            "content, not by name. Each file that cannot be ingested gets one line with the reason\n"
+                            "on stderr and is recorded as failed; the rest go on. Running it again only does what\n"
+                            "is missing; paths already ingested with the same size and mtime are \"unchanged\".\n"
+                            "Options:\n"
+                            "  --max-edge N     longest edge of the working image in pixels (default 4096)\n"
+                            "  --max-pixels N   refuse images over N pixels, read from the header before decoding;\n"
+                            "                   K, M or G multiply by 10^3, 10^6, 10^9 (default 400M)\n"
+                            "  --sheets MODE    contact sheets and film strip scans: auto (default) splits a scan\n"
+                            "                   into its frames when it passes every check of a sheet (frames of\n"
+                            "                   one size between straight gaps of film base), each frame a photo\n"
+                            "                   of its own (parent = the sheet, which is not analysed itself);\n"
+                            "                   force splits whatever frames are found; off never splits\n"
+                            "  --no-progress    no progress bar, even on a terminal\n"
+                            "  --json           print {\"ingested\":N,\"duplicates\":N,\"failed\":N,\"unchanged\":N\n"
+                            "                   and \"sheets\":N,\"frames\":N when contact sheets were split}\n"
+                            "Exit status: 0 all ingested, 1 some inputs failed, 2 usage or data folder error.";
 
 /* A whole number with an optional K/M/G suffix (MP also accepted for M). */
 static int parse_count(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -62,18 +61,18 @@ static int parse_count(const char *s, int64_t min, int64_t max, int64_t *out)
 
 static int run_ingest(const cli_globals *g, int argc, char **argv)
 {
-    ingest_options o = {.data_dir = g->data_dir,
-                        .threads = g->threads,
-                        .limits = {.max_edge = 4096, .max_pixels = 400000000},
-                        .progress = -1,
-                        .messages = stderr,
-                        .sheets = SHEET_AUTO};
+    ingest_options o = { .data_dir = g->data_dir,
+                         .threads = g->threads,
+                         .limits = { .max_edge = 4096, .max_pixels = 400000000 },
+                         .progress = -1,
+                         .messages = stderr,
+                         .sheets = SHEET_AUTO };
     static const struct option longopts[] = {
-        {"max-edge", required_argument, NULL, 'e'},
-        {"max-pixels", required_argument, NULL, 'p'},
-        {"no-progress", no_argument, NULL, 'n'},
-        {"sheets", required_argument, NULL, 's'},
-        {NULL, 0, NULL, 0},
+        { "max-edge", required_argument, NULL, 'e' },
+        { "max-pixels", required_argument, NULL, 'p' },
+        { "no-progress", no_argument, NULL, 'n' },
+        { "sheets", required_argument, NULL, 's' },
+        { NULL, 0, NULL, 0 },
     };
     int c;
     int64_t v;
@@ -82,14 +81,14 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
         switch (c) {
         case 'e':
             if (parse_count(optarg, 16, 65500, &v) != 0) /* JPEG stops at 65500 */
-                return cli_usage_error(&cmd_ingest, "--max-edge takes a whole number of pixels from 16 to 65500, not '%s'",
-                                       optarg);
+                return cli_usage_error(&cmd_ingest,
+                                       "--max-edge takes a whole number of pixels from 16 to 65500, not '%s'", optarg);
             o.limits.max_edge = (int)v;
             break;
         case 'p':
             if (parse_count(optarg, 1, INT64_C(1) << 50, &v) != 0)
-                return cli_usage_error(&cmd_ingest, "--max-pixels takes a positive number of pixels (e.g. 400M), not '%s'",
-                                       optarg);
+                return cli_usage_error(&cmd_ingest,
+                                       "--max-pixels takes a positive number of pixels (e.g. 400M), not '%s'", optarg);
             o.limits.max_pixels = v;
             break;
         case 'n':
@@ -102,7 +101,8 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
         case ':':
             return cli_usage_error(&cmd_ingest, "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error(&cmd_ingest, "unknown option '%s' (a file name starting with '-'? put '--' before it)",
+            return cli_usage_error(&cmd_ingest,
+                                   "unknown option '%s' (a file name starting with '-'? put '--' before it)",
                                    argv[optind - 1]);
         }
     }
@@ -110,7 +110,7 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
         return cli_usage_error(&cmd_ingest, "no PATH to ingest");
 
     ingest_summary s;
-    err e = {0};
+    err e = { 0 };
     if (ingest_run(&o, argv + optind, argc - optind, &s, &e) != 0) {
         fprintf(stderr, "facetag ingest: %s\n", e.msg);
         return EXIT_USAGE;
@@ -127,8 +127,7 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
             (long long)s.ingested, (long long)s.photos, sheets, (long long)s.duplicates, (long long)s.unchanged,
             (long long)s.failed, mb, s.seconds,
             s.seconds > 0 ? (double)(s.ingested + s.duplicates + s.failed + s.unchanged) / s.seconds : 0.0);
-    if (g->json)
-    {
+    if (g->json) {
         printf("{\"ingested\":%lld,\"duplicates\":%lld,\"failed\":%lld,\"unchanged\":%lld", (long long)s.ingested,
                (long long)s.duplicates, (long long)s.failed, (long long)s.unchanged);
         if (s.frames) /* only when a sheet was split: the common answer keeps its shape */

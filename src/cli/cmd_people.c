@@ -95,7 +95,7 @@ static int run_people(const cli_globals *g, int argc, char **argv)
 {
     if (argc > 1)
         return cli_usage_error(&cmd_people, "unexpected argument '%s'", argv[1]);
-    err e = {0};
+    err e = { 0 };
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
         fprintf(stderr, "facetag people: %s\n", e.msg);

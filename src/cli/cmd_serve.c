@@ -11,25 +11,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "Usage: facetag serve [--bind ADDR] [--port N] [--token T]\n"
-    "Serves the review UI and the REST API (docs/api.md) for the data folder until\n"
-    "interrupted (Ctrl-C).\n"
-    "  --bind ADDR   address to listen on (default 127.0.0.1); any address that is not\n"
-    "                loopback needs a token\n"
-    "  --port N      TCP port (default 8001; 0 = any free port, printed at start)\n"
-    "  --token T     require T on every request (Authorization: Bearer T, or open\n"
-    "                /?token=T once in the browser); default $FACETAG_TOKEN, which is\n"
-    "                better: other users can read a command line; at least 16 characters\n"
-    "Prints \"facetag serve: listening on http://ADDR:PORT/\" once it accepts requests.\n";
+static const char usage[] = "Usage: facetag serve [--bind ADDR] [--port N] [--token T]\n"
+                            "Serves the review UI and the REST API (docs/api.md) for the data folder until\n"
+                            "interrupted (Ctrl-C).\n"
+                            "  --bind ADDR   address to listen on (default 127.0.0.1); any address that is not\n"
+                            "                loopback needs a token\n"
+                            "  --port N      TCP port (default 8001; 0 = any free port, printed at start)\n"
+                            "  --token T     require T on every request (Authorization: Bearer T, or open\n"
+                            "                /?token=T once in the browser); default $FACETAG_TOKEN, which is\n"
+                            "                better: other users can read a command line; at least 16 characters\n"
+                            "Prints \"facetag serve: listening on http://ADDR:PORT/\" once it accepts requests.\n";
 
 static int run_serve(const cli_globals *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"bind", required_argument, NULL, 'b'},
-        {"port", required_argument, NULL, 'p'},
-        {"token", required_argument, NULL, 't'},
-        {NULL, 0, NULL, 0},
+        { "bind", required_argument, NULL, 'b' },
+        { "port", required_argument, NULL, 'p' },
+        { "token", required_argument, NULL, 't' },
+        { NULL, 0, NULL, 0 },
     };
     review_options opt = {
         .data_dir = g->data_dir,
@@ -72,7 +71,7 @@ static int run_serve(const cli_globals *g, int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
-    err e = {0};
+    err e = { 0 };
     review_server *s = review_server_start(&opt, &e);
     if (!s) {
         fprintf(stderr, "facetag serve: %s\n", e.msg);

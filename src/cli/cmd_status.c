@@ -57,7 +57,7 @@ static int run_status(const cli_globals *g, int argc, char **argv)
 {
     if (argc > 1)
         return cli_usage_error(&cmd_status, "unexpected argument '%s'", argv[1]);
-    err e = {0};
+    err e = { 0 };
     catalog *cat = NULL;
     int rc = datadir_open(g->data_dir, 0, NULL, &cat, &e);
     if (rc) {
@@ -71,18 +71,18 @@ static int run_status(const cli_globals *g, int argc, char **argv)
         return EXIT_USAGE;
     }
     const count_field fields[] = {
-        {"photos", "photos", n.photos},
-        {"sources", "source paths", n.sources},
-        {"failed", "failed", n.failed},
-        {"analyzed", "analysed", n.analyzed},
-        {"faces", "faces", n.faces},
-        {"persons", "persons", n.persons},
-        {"named_persons", "named persons", n.named_persons},
-        {"unassigned_faces", "unassigned faces", n.unassigned_faces},
-        {"decisions", "decisions", n.decisions},
-        {"events", "events", n.events},
-        {"places", "places", n.places},
-        {"years", "years", n.years},
+        { "photos", "photos", n.photos },
+        { "sources", "source paths", n.sources },
+        { "failed", "failed", n.failed },
+        { "analyzed", "analysed", n.analyzed },
+        { "faces", "faces", n.faces },
+        { "persons", "persons", n.persons },
+        { "named_persons", "named persons", n.named_persons },
+        { "unassigned_faces", "unassigned faces", n.unassigned_faces },
+        { "decisions", "decisions", n.decisions },
+        { "events", "events", n.events },
+        { "places", "places", n.places },
+        { "years", "years", n.years },
     };
     const size_t nfields = sizeof fields / sizeof *fields;
 

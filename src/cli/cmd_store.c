@@ -12,26 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "Usage: facetag store init [--store URL]\n"
-    "       facetag store copy --from URL --to URL [--verify]\n"
-    "       facetag store get BUCKET/KEY [--model VERSION | --version ID]\n"
-    "A store URL is a folder (the objects/ folder of a data folder, e.g.\n"
-    "facetag-data/objects) or s3://PREFIX?endpoint=URL&region=R, whose buckets are\n"
-    "PREFIX-incoming, PREFIX-processed, PREFIX-faces and PREFIX-annotations\n"
-    "(credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,\n"
-    "or ~/.aws/credentials).\n"
-    "  init   creates the four buckets of --store (or $FACETAG_STORE) that are\n"
-    "         missing, with versioning on, so results of every model stay reachable\n"
-    "  copy   copies every object the target lacks, each checked by its SHA-256;\n"
-    "         run again after an interruption to finish. --verify also reads every\n"
-    "         object back from the target and compares hashes (and recopies one\n"
-    "         that differs).\n"
-    "  get    writes one object of the data folder's store to stdout: the current\n"
-    "         one, or the one the analysis with model VERSION wrote (kept by S3\n"
-    "         versioning when a later analysis replaced it), or version ID\n"
-    "Exit status: 0 all copied, 1 some objects failed (named), 2 a store cannot be\n"
-    "opened (wrong URL, credentials, missing bucket).\n";
+static const char usage[] = "Usage: facetag store init [--store URL]\n"
+                            "       facetag store copy --from URL --to URL [--verify]\n"
+                            "       facetag store get BUCKET/KEY [--model VERSION | --version ID]\n"
+                            "A store URL is a folder (the objects/ folder of a data folder, e.g.\n"
+                            "facetag-data/objects) or s3://PREFIX?endpoint=URL&region=R, whose buckets are\n"
+                            "PREFIX-incoming, PREFIX-processed, PREFIX-faces and PREFIX-annotations\n"
+                            "(credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN,\n"
+                            "or ~/.aws/credentials).\n"
+                            "  init   creates the four buckets of --store (or $FACETAG_STORE) that are\n"
+                            "         missing, with versioning on, so results of every model stay reachable\n"
+                            "  copy   copies every object the target lacks, each checked by its SHA-256;\n"
+                            "         run again after an interruption to finish. --verify also reads every\n"
+                            "         object back from the target and compares hashes (and recopies one\n"
+                            "         that differs).\n"
+                            "  get    writes one object of the data folder's store to stdout: the current\n"
+                            "         one, or the one the analysis with model VERSION wrote (kept by S3\n"
+                            "         versioning when a later analysis replaced it), or version ID\n"
+                            "Exit status: 0 all copied, 1 some objects failed (named), 2 a store cannot be\n"
+                            "opened (wrong URL, credentials, missing bucket).\n";
 
 static int store_init(const cli_globals *g, int argc, char **argv)
 {
@@ -41,7 +40,7 @@ static int store_init(const cli_globals *g, int argc, char **argv)
     const char *url = getenv("FACETAG_STORE");
     if (!url || !*url)
         return cli_usage_error(&cmd_store, "store init needs --store s3://PREFIX?endpoint=URL (or $FACETAG_STORE)");
-    err e = {0};
+    err e = { 0 };
     objstore *s = objstore_open_url(url, 1, &e);
     if (!s) {
         fprintf(stderr, "facetag store init: %s\n", e.msg);
@@ -61,10 +60,10 @@ static void print_failure(const char *msg, void *ud)
 static int store_copy(const cli_globals *g, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},
-        {"verify", no_argument, NULL, 'v'},
-        {NULL, 0, NULL, 0},
+        { "from", required_argument, NULL, 'f' },
+        { "to", required_argument, NULL, 't' },
+        { "verify", no_argument, NULL, 'v' },
+        { NULL, 0, NULL, 0 },
     };
     const char *from = NULL, *to = NULL;
     int verify = 0, c;
@@ -87,7 +86,7 @@ static int store_copy(const cli_globals *g, int argc, char **argv)
         return cli_usage_error(&cmd_store, "store copy needs --from URL and --to URL");
     if (strcmp(from, to) == 0)
         return cli_usage_error(&cmd_store, "--from and --to are the same store");
-    err e = {0};
+    err e = { 0 };
     objstore *src = objstore_open_url(from, 0, &e);
     if (!src) {
         fprintf(stderr, "facetag store copy: source: %s\n", e.msg);
@@ -121,9 +120,9 @@ static int store_copy(const cli_globals *g, int argc, char **argv)
 static int store_get(const cli_globals *g, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"model", required_argument, NULL, 'm'},
-        {"version", required_argument, NULL, 'v'},
-        {NULL, 0, NULL, 0},
+        { "model", required_argument, NULL, 'm' },
+        { "version", required_argument, NULL, 'v' },
+        { NULL, 0, NULL, 0 },
     };
     const char *model = NULL, *version = NULL;
     int c;
@@ -150,10 +149,12 @@ static int store_get(const cli_globals *g, int argc, char **argv)
             b = (objstore_bucket)i;
     }
     if (b == BUCKET_COUNT)
-        return cli_usage_error(&cmd_store, "'%s' is not BUCKET/KEY with a bucket of incoming, processed, faces, "
-                                           "annotations", bk);
+        return cli_usage_error(&cmd_store,
+                               "'%s' is not BUCKET/KEY with a bucket of incoming, processed, faces, "
+                               "annotations",
+                               bk);
     const char *key = slash + 1;
-    err e = {0};
+    err e = { 0 };
     objstore *s = NULL;
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, &s, model ? &cat : NULL, &e) != 0) {

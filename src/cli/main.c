@@ -11,20 +11,8 @@
 
 static const cli_command *const commands[] = {
     /* one line per subcommand, in the order of the data flow */
-    &cmd_run,
-    &cmd_ingest,
-    &cmd_detect,
-    &cmd_analyze,
-    &cmd_status,
-    &cmd_cluster,
-    &cmd_annotate,
-    &cmd_people,
-    &cmd_check,
-    &cmd_eval,
-    &cmd_timeline,
-    &cmd_export,
-    &cmd_serve,
-    &cmd_store,
+    &cmd_run,    &cmd_ingest, &cmd_detect, &cmd_analyze,  &cmd_status, &cmd_cluster, &cmd_annotate,
+    &cmd_people, &cmd_check,  &cmd_eval,   &cmd_timeline, &cmd_export, &cmd_serve,   &cmd_store,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -54,8 +42,9 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 
 static void print_help(FILE *f)
 {
-    fprintf(f, "facetag %s — find, group and name the people in a photo archive\n\n"
-               "Usage: facetag [global options] COMMAND [options] [args]\n\nCommands:\n",
+    fprintf(f,
+            "facetag %s — find, group and name the people in a photo archive\n\n"
+            "Usage: facetag [global options] COMMAND [options] [args]\n\nCommands:\n",
             FACETAG_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
@@ -93,7 +82,7 @@ static int take_value(char **argv, int argc, int i, const char *opt, const char 
 int main(int argc, char **argv)
 {
     memtune_large_buffers();
-    cli_globals g = {0};
+    cli_globals g = { 0 };
     const char *threads = NULL;
     g.data_dir = getenv("FACETAG_DATA");
     g.models_dir = getenv("FACETAG_MODELS");

@@ -11,30 +11,41 @@
 
 #define AGGLO_SINGLE_KNN 32
 
-const char *agglomerative_linkage_name(agglo_linkage l) {
+const char *agglomerative_linkage_name(agglo_linkage l)
+{
     switch (l) {
-    case AGGLO_AVERAGE: return "average";
-    case AGGLO_COMPLETE: return "complete";
-    case AGGLO_SINGLE: return "single";
+    case AGGLO_AVERAGE:
+        return "average";
+    case AGGLO_COMPLETE:
+        return "complete";
+    case AGGLO_SINGLE:
+        return "single";
     }
     return "?";
 }
 
-int agglomerative_linkage_parse(const char *name) {
-    if (!strcmp(name, "average")) return AGGLO_AVERAGE;
-    if (!strcmp(name, "complete")) return AGGLO_COMPLETE;
-    if (!strcmp(name, "single")) return AGGLO_SINGLE;
+int agglomerative_linkage_parse(const char *name)
+{
+    if (!strcmp(name, "average"))
+        return AGGLO_AVERAGE;
+    if (!strcmp(name, "complete"))
+        return AGGLO_COMPLETE;
+    if (!strcmp(name, "single"))
+        return AGGLO_SINGLE;
     return -1;
 }
 
-size_t agglomerative_max_faces(size_t max_bytes) {
-    if (!max_bytes) max_bytes = AGGLOMERATIVE_DEFAULT_MATRIX_BYTES;
+size_t agglomerative_max_faces(size_t max_bytes)
+{
+    if (!max_bytes)
+        max_bytes = AGGLOMERATIVE_DEFAULT_MATRIX_BYTES;
     double pairs = (double)max_bytes / sizeof(float);
     return (size_t)((1 + sqrt(1 + 8 * pairs)) / 2);
 }
 
 /* Unites faces joined at height <= threshold, drops small clusters, numbers the rest. */
-static void cut_labels(unionfind *uf, size_t n, size_t min_size, int32_t *labels) {
+static void cut_labels(unionfind *uf, size_t n, size_t min_size, int32_t *labels)
+{
     for (size_t i = 0; i < n; i++) {
         uint32_t r = unionfind_find(uf, (uint32_t)i);
         labels[i] = uf->size[r] >= min_size ? (int32_t)r : -1;
@@ -42,22 +53,26 @@ static void cut_labels(unionfind *uf, size_t n, size_t min_size, int32_t *labels
     labels_canonicalize(labels, n);
 }
 
-static int single_linkage(const nb_index *ix, double threshold, size_t min_size, int32_t *labels, err *e) {
+static int single_linkage(const nb_index *ix, double threshold, size_t min_size, int32_t *labels, err *e)
+{
     const size_t n = neighbors_count(ix);
     size_t k = n - 1 < AGGLO_SINGLE_KNN ? n - 1 : AGGLO_SINGLE_KNN;
     uint32_t *ind = malloc(n * k * sizeof *ind);
     float *dist = malloc(n * k * sizeof *dist);
     mst_edge *edges = malloc((n - 1) * sizeof *edges);
-    unionfind uf = {0};
+    unionfind uf = { 0 };
     int rc = 0;
     if (!ind || !dist || !edges || unionfind_init(&uf, n)) {
         rc = err_set(e, ERR_NOMEM, "single linkage: out of memory for %zu faces", n);
         goto done;
     }
     rc = neighbors_knn(ix, k, ind, dist, e);
-    if (!rc) rc = mst_mutual_reachability(ix, NULL, ind, dist, k, edges, NULL, e);
-    if (rc) goto done;
-    for (size_t i = 0; i < n - 1 && edges[i].w <= threshold; i++) unionfind_union(&uf, edges[i].a, edges[i].b);
+    if (!rc)
+        rc = mst_mutual_reachability(ix, NULL, ind, dist, k, edges, NULL, e);
+    if (rc)
+        goto done;
+    for (size_t i = 0; i < n - 1 && edges[i].w <= threshold; i++)
+        unionfind_union(&uf, edges[i].a, edges[i].b);
     cut_labels(&uf, n, min_size, labels);
 done:
     free(ind);
@@ -68,7 +83,8 @@ done:
 }
 
 /* Condensed upper triangle: entry for i < j. */
-static inline size_t tri(size_t n, size_t i, size_t j) {
+static inline size_t tri(size_t n, size_t i, size_t j)
+{
     if (i > j) {
         size_t t = i;
         i = j;
@@ -83,11 +99,13 @@ typedef struct fill_ctx {
     size_t n;
 } fill_ctx;
 
-static void fill_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1) {
+static void fill_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1)
+{
     (void)thread;
     fill_ctx *c = vctx;
     uint32_t from = r0 > q + 1 ? r0 : q + 1;
-    for (uint32_t r = from; r < r1; r++) c->m[tri(c->n, q, r)] = (float)neighbors_dist_from_d2(c->ix, d2[r - r0]);
+    for (uint32_t r = from; r < r1; r++)
+        c->m[tri(c->n, q, r)] = (float)neighbors_dist_from_d2(c->ix, d2[r - r0]);
 }
 
 /* Groups up to this size fill their matrix pair by pair from the index; larger
@@ -95,22 +113,27 @@ static void fill_row(void *vctx, int thread, uint32_t q, const float *d2, uint32
 #define AGGLO_DIRECT_ROWS 512
 
 /* The condensed distance matrix of rows[0..s) of ix into m. */
-static int fill_matrix(const nb_index *ix, const uint32_t *rows, size_t s, float *m, err *e) {
+static int fill_matrix(const nb_index *ix, const uint32_t *rows, size_t s, float *m, err *e)
+{
     if (s <= AGGLO_DIRECT_ROWS) {
         for (size_t i = 0; i < s; i++)
-            for (size_t j = i + 1; j < s; j++) m[tri(s, i, j)] = (float)neighbors_dist(ix, rows[i], rows[j]);
+            for (size_t j = i + 1; j < s; j++)
+                m[tri(s, i, j)] = (float)neighbors_dist(ix, rows[i], rows[j]);
         return 0;
     }
     const size_t dim = neighbors_dim(ix);
     float *x = malloc(s * dim * sizeof *x);
-    if (!x) return err_set(e, ERR_NOMEM, "agglomerative: out of memory for %zu faces", s);
-    for (size_t i = 0; i < s; i++) memcpy(x + i * dim, neighbors_row(ix, rows[i]), dim * sizeof *x);
+    if (!x)
+        return err_set(e, ERR_NOMEM, "agglomerative: out of memory for %zu faces", s);
+    for (size_t i = 0; i < s; i++)
+        memcpy(x + i * dim, neighbors_row(ix, rows[i]), dim * sizeof *x);
     /* rows are already normalised under cosine: Euclidean on them gives the
      * squared distances neighbors_dist_from_d2 of the parent index expects */
     nb_index *sub = neighbors_new(x, s, dim, NB_EUCLIDEAN, neighbors_threads(ix), e);
     free(x);
-    if (!sub) return e ? e->code : ERR_NOMEM;
-    fill_ctx fc = {ix, m, s};
+    if (!sub)
+        return e ? e->code : ERR_NOMEM;
+    fill_ctx fc = { ix, m, s };
     int rc = neighbors_scan(sub, NULL, 0, fill_row, &fc, e);
     neighbors_free(sub);
     return rc;
@@ -119,13 +142,15 @@ static int fill_matrix(const nb_index *ix, const uint32_t *rows, size_t s, float
 /* Average or complete linkage over rows[0..s) (nearest-neighbour chain on
  * their condensed matrix): unites in uf (over ix's rows) every pair of
  * clusters the hierarchy joins at a height <= p->threshold. */
-static int chain_group(const nb_index *ix, const agglomerative_params *p, const uint32_t *rows, size_t s,
-                       unionfind *uf, err *e) {
-    if (s < 2) return 0;
+static int chain_group(const nb_index *ix, const agglomerative_params *p, const uint32_t *rows, size_t s, unionfind *uf,
+                       err *e)
+{
+    if (s < 2)
+        return 0;
     double need = (double)s * (s - 1) / 2 * sizeof(float);
     float *m = malloc((size_t)need);
-    uint32_t *active = malloc(s * sizeof *active), *pos = malloc(s * sizeof *pos),
-             *chain = malloc(s * sizeof *chain), *size = malloc(s * sizeof *size);
+    uint32_t *active = malloc(s * sizeof *active), *pos = malloc(s * sizeof *pos), *chain = malloc(s * sizeof *chain),
+             *size = malloc(s * sizeof *size);
     int rc = 0;
     if (!m || !active || !pos || !chain || !size) {
         rc = err_set(e, ERR_NOMEM, "%s linkage: out of memory for %zu faces (%.1f GB matrix)",
@@ -133,14 +158,16 @@ static int chain_group(const nb_index *ix, const agglomerative_params *p, const 
         goto done;
     }
     rc = fill_matrix(ix, rows, s, m, e);
-    if (rc) goto done;
+    if (rc)
+        goto done;
     size_t na = s, len = 0;
     for (size_t i = 0; i < s; i++) {
         active[i] = pos[i] = (uint32_t)i;
         size[i] = 1;
     }
     while (na > 1) {
-        if (len == 0) chain[len++] = active[0];
+        if (len == 0)
+            chain[len++] = active[0];
         uint32_t x = chain[len - 1], prev = len > 1 ? chain[len - 2] : UINT32_MAX;
         /* nearest active cluster of x; the chain's previous element wins ties so
          * the chain cannot cycle */
@@ -152,7 +179,8 @@ static int chain_group(const nb_index *ix, const agglomerative_params *p, const 
         }
         for (size_t a = 0; a < na; a++) {
             uint32_t z = active[a];
-            if (z == x) continue;
+            if (z == x)
+                continue;
             float d = m[tri(s, x, z)];
             if (d < best || (d == best && y != prev && z < y)) {
                 best = d;
@@ -165,14 +193,16 @@ static int chain_group(const nb_index *ix, const agglomerative_params *p, const 
         }
         /* x and y are reciprocal nearest neighbours: merge x into y's slot */
         len -= 2;
-        if (best <= p->threshold) unionfind_union(uf, rows[x], rows[y]);
+        if (best <= p->threshold)
+            unionfind_union(uf, rows[x], rows[y]);
         for (size_t a = 0; a < na; a++) {
             uint32_t z = active[a];
-            if (z == x || z == y) continue;
+            if (z == x || z == y)
+                continue;
             float dx = m[tri(s, z, x)], dy = m[tri(s, z, y)];
-            float v = p->linkage == AGGLO_COMPLETE ? (dx > dy ? dx : dy)
-                                                   : (float)(((double)size[x] * dx + (double)size[y] * dy) /
-                                                             ((double)size[x] + size[y]));
+            float v = p->linkage == AGGLO_COMPLETE
+                          ? (dx > dy ? dx : dy)
+                          : (float)(((double)size[x] * dx + (double)size[y] * dy) / ((double)size[x] + size[y]));
             m[tri(s, z, y)] = v;
         }
         size[y] += size[x];
@@ -192,12 +222,13 @@ done:
 
 /* Runs chain_group on each group of rows that share a label >= 0 (group[i] < 0:
  * a row of its own), uniting into uf. */
-static int chain_groups(const nb_index *ix, const agglomerative_params *p, const int32_t *group, unionfind *uf,
-                        err *e) {
+static int chain_groups(const nb_index *ix, const agglomerative_params *p, const int32_t *group, unionfind *uf, err *e)
+{
     const size_t n = neighbors_count(ix);
     int32_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (group[i] + 1 > k) k = group[i] + 1;
+        if (group[i] + 1 > k)
+            k = group[i] + 1;
     size_t *off = calloc((size_t)k + 1, sizeof *off);
     uint32_t *rows = malloc(n * sizeof *rows);
     int rc = 0;
@@ -206,24 +237,29 @@ static int chain_groups(const nb_index *ix, const agglomerative_params *p, const
         goto done;
     }
     for (size_t i = 0; i < n; i++)
-        if (group[i] >= 0) off[group[i] + 1]++;
-    for (int32_t g = 0; g < k; g++) off[g + 1] += off[g];
+        if (group[i] >= 0)
+            off[group[i] + 1]++;
+    for (int32_t g = 0; g < k; g++)
+        off[g + 1] += off[g];
     size_t *fill = calloc((size_t)k + 1, sizeof *fill);
     if (!fill) {
         rc = err_set(e, ERR_NOMEM, "agglomerative: out of memory for %zu faces", n);
         goto done;
     }
     for (size_t i = 0; i < n; i++)
-        if (group[i] >= 0) rows[off[group[i]] + fill[group[i]]++] = (uint32_t)i;
+        if (group[i] >= 0)
+            rows[off[group[i]] + fill[group[i]]++] = (uint32_t)i;
     free(fill);
-    for (int32_t g = 0; g < k && rc == 0; g++) rc = chain_group(ix, p, rows + off[g], off[g + 1] - off[g], uf, e);
+    for (int32_t g = 0; g < k && rc == 0; g++)
+        rc = chain_group(ix, p, rows + off[g], off[g + 1] - off[g], uf, e);
 done:
     free(off);
     free(rows);
     return rc;
 }
 
-static int check_matrix(const agglomerative_params *p, size_t n, err *e) {
+static int check_matrix(const agglomerative_params *p, size_t n, err *e)
+{
     size_t max_bytes = p->max_matrix_bytes ? p->max_matrix_bytes : AGGLOMERATIVE_DEFAULT_MATRIX_BYTES;
     double need = (double)n * (n - 1) / 2 * sizeof(float);
     if (need > (double)max_bytes)
@@ -238,8 +274,8 @@ static int check_matrix(const agglomerative_params *p, size_t n, err *e) {
 /* Average/complete linkage cut at threshold, one single-linkage component at
  * a time (see agglomerative.h): the metric MST's edges <= threshold make the
  * components, capped at the matrix limit's face count. */
-static int by_components(const nb_index *ix, const agglomerative_params *p, size_t min_size, int32_t *labels,
-                         err *e) {
+static int by_components(const nb_index *ix, const agglomerative_params *p, size_t min_size, int32_t *labels, err *e)
+{
     const size_t n = neighbors_count(ix);
     const size_t cap = agglomerative_max_faces(p->max_matrix_bytes);
     size_t k = n - 1 < AGGLO_SINGLE_KNN ? n - 1 : AGGLO_SINGLE_KNN;
@@ -247,28 +283,33 @@ static int by_components(const nb_index *ix, const agglomerative_params *p, size
     float *dist = malloc(n * k * sizeof *dist);
     mst_edge *edges = malloc((n - 1) * sizeof *edges);
     int32_t *group = malloc(n * sizeof *group);
-    unionfind comp = {0}, uf = {0};
+    unionfind comp = { 0 }, uf = { 0 };
     int rc = 0;
     if (!ind || !dist || !edges || !group || unionfind_init(&comp, n) || unionfind_init(&uf, n)) {
-        rc = err_set(e, ERR_NOMEM, "%s linkage: out of memory for %zu faces", agglomerative_linkage_name(p->linkage),
-                     n);
+        rc =
+            err_set(e, ERR_NOMEM, "%s linkage: out of memory for %zu faces", agglomerative_linkage_name(p->linkage), n);
         goto done;
     }
     rc = neighbors_knn(ix, k, ind, dist, e);
-    if (!rc) rc = mst_mutual_reachability(ix, NULL, ind, dist, k, edges, NULL, e);
-    if (rc) goto done;
+    if (!rc)
+        rc = mst_mutual_reachability(ix, NULL, ind, dist, k, edges, NULL, e);
+    if (rc)
+        goto done;
     free(ind);
     free(dist);
     ind = NULL;
     dist = NULL;
     for (size_t i = 0; i < n - 1 && edges[i].w <= p->threshold; i++) {
         uint32_t ra = unionfind_find(&comp, edges[i].a), rb = unionfind_find(&comp, edges[i].b);
-        if ((size_t)comp.size[ra] + comp.size[rb] <= cap) unionfind_union(&comp, ra, rb);
+        if ((size_t)comp.size[ra] + comp.size[rb] <= cap)
+            unionfind_union(&comp, ra, rb);
     }
-    for (size_t i = 0; i < n; i++) group[i] = (int32_t)unionfind_find(&comp, (uint32_t)i);
+    for (size_t i = 0; i < n; i++)
+        group[i] = (int32_t)unionfind_find(&comp, (uint32_t)i);
     labels_canonicalize(group, n);
     rc = chain_groups(ix, p, group, &uf, e);
-    if (rc) goto done;
+    if (rc)
+        goto done;
     cut_labels(&uf, n, min_size, labels);
 done:
     free(ind);
@@ -280,7 +321,8 @@ done:
     return rc;
 }
 
-int agglomerative_refine(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e) {
+int agglomerative_refine(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e)
+{
     const size_t n = neighbors_count(ix);
     size_t min_size = p->min_cluster_size ? p->min_cluster_size : 2;
     if (!(p->threshold >= 0))
@@ -288,24 +330,32 @@ int agglomerative_refine(const nb_index *ix, const agglomerative_params *p, int3
     if (p->linkage != AGGLO_AVERAGE && p->linkage != AGGLO_COMPLETE)
         return err_set(e, ERR_INVALID, "agglomerative refinement: average or complete linkage, not %s",
                        agglomerative_linkage_name(p->linkage));
-    if (n < 2) return 0;
+    if (n < 2)
+        return 0;
     size_t *count = calloc(n, sizeof *count);
-    if (!count) return err_set(e, ERR_NOMEM, "agglomerative: out of memory for %zu faces", n);
+    if (!count)
+        return err_set(e, ERR_NOMEM, "agglomerative: out of memory for %zu faces", n);
     int rc = 0;
     for (size_t i = 0; i < n; i++)
-        if (labels[i] >= 0 && (size_t)labels[i] < n) count[labels[i]]++;
-    for (size_t c = 0; c < n && rc == 0; c++) rc = check_matrix(p, count[c], e);
+        if (labels[i] >= 0 && (size_t)labels[i] < n)
+            count[labels[i]]++;
+    for (size_t c = 0; c < n && rc == 0; c++)
+        rc = check_matrix(p, count[c], e);
     free(count);
-    if (rc) return rc;
-    unionfind uf = {0};
-    if (unionfind_init(&uf, n)) return err_set(e, ERR_NOMEM, "agglomerative: out of memory for %zu faces", n);
+    if (rc)
+        return rc;
+    unionfind uf = { 0 };
+    if (unionfind_init(&uf, n))
+        return err_set(e, ERR_NOMEM, "agglomerative: out of memory for %zu faces", n);
     rc = chain_groups(ix, p, labels, &uf, e);
-    if (rc == 0) cut_labels(&uf, n, min_size, labels);
+    if (rc == 0)
+        cut_labels(&uf, n, min_size, labels);
     unionfind_free(&uf);
     return rc;
 }
 
-int agglomerative_run(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e) {
+int agglomerative_run(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e)
+{
     const size_t n = neighbors_count(ix);
     size_t min_size = p->min_cluster_size ? p->min_cluster_size : 2;
     if (!(p->threshold >= 0))
@@ -313,9 +363,11 @@ int agglomerative_run(const nb_index *ix, const agglomerative_params *p, int32_t
     if (p->linkage != AGGLO_AVERAGE && p->linkage != AGGLO_COMPLETE && p->linkage != AGGLO_SINGLE)
         return err_set(e, ERR_INVALID, "agglomerative: unknown linkage %d", (int)p->linkage);
     if (n < 2) {
-        for (size_t i = 0; i < n; i++) labels[i] = min_size <= 1 ? 0 : -1;
+        for (size_t i = 0; i < n; i++)
+            labels[i] = min_size <= 1 ? 0 : -1;
         return 0;
     }
-    if (p->linkage == AGGLO_SINGLE) return single_linkage(ix, p->threshold, min_size, labels, e);
+    if (p->linkage == AGGLO_SINGLE)
+        return single_linkage(ix, p->threshold, min_size, labels, e);
     return by_components(ix, p, min_size, labels, e);
 }

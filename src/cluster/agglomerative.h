@@ -27,8 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
 #include "cluster/neighbors.h"
+#include "core/error.h"
 
 typedef enum agglo_linkage { AGGLO_AVERAGE = 0, AGGLO_COMPLETE = 1, AGGLO_SINGLE = 2 } agglo_linkage;
 

@@ -35,7 +35,8 @@ struct ann_faiss {
 // The kNN candidates are re-ranked exactly, so what recall loses is a few
 // far members of the 32 nearest; the core distances and the MST's light
 // edges come from the nearest few, which the graph finds.
-void ann_faiss_params_default(ann_faiss_params *p) {
+void ann_faiss_params_default(ann_faiss_params *p)
+{
     p->kind = ANN_FAISS_HNSW;
     p->hnsw_m = 24;
     p->hnsw_ef_construction = 64;
@@ -44,22 +45,29 @@ void ann_faiss_params_default(ann_faiss_params *p) {
     p->ivf_nprobe = 16;
 }
 
-namespace {
+namespace
+{
 
-void say(char *msg, size_t size, const char *what, const char *detail) {
-    if (msg && size) std::snprintf(msg, size, "%s: %s", what, detail);
+void say(char *msg, size_t size, const char *what, const char *detail)
+{
+    if (msg && size)
+        std::snprintf(msg, size, "%s: %s", what, detail);
 }
 
 // The OpenMP team FAISS forks for each call, and OpenBLAS (IVF training's
 // GEMM), both at `threads`; OpenBLAS goes back to one thread afterwards, which
 // is what cluster/neighbors.c's own worker threads expect.
 struct thread_limit {
-    explicit thread_limit(int threads, bool blas) : blas_(blas) {
+    explicit thread_limit(int threads, bool blas) : blas_(blas)
+    {
         omp_set_num_threads(threads < 1 ? 1 : threads);
-        if (blas_) openblas_set_num_threads(threads < 1 ? 1 : threads);
+        if (blas_)
+            openblas_set_num_threads(threads < 1 ? 1 : threads);
     }
-    ~thread_limit() {
-        if (blas_) openblas_set_num_threads(1);
+    ~thread_limit()
+    {
+        if (blas_)
+            openblas_set_num_threads(1);
     }
     thread_limit(const thread_limit &) = delete;
     thread_limit &operator=(const thread_limit &) = delete;
@@ -79,14 +87,19 @@ struct thread_limit {
 struct blas_l2_storage : faiss::IndexFlatL2 {
     std::vector<float> norms;
 
-    explicit blas_l2_storage(faiss::Index::idx_t d) : faiss::IndexFlatL2(d) {}
-
-    void add(idx_t n, const float *x) override {
-        faiss::IndexFlatL2::add(n, x);
-        for (idx_t i = 0; i < n; i++) norms.push_back(cblas_sdot((int)d, x + i * d, 1, x + i * d, 1));
+    explicit blas_l2_storage(faiss::Index::idx_t d) : faiss::IndexFlatL2(d)
+    {
     }
 
-    void reset() override {
+    void add(idx_t n, const float *x) override
+    {
+        faiss::IndexFlatL2::add(n, x);
+        for (idx_t i = 0; i < n; i++)
+            norms.push_back(cblas_sdot((int)d, x + i * d, 1, x + i * d, 1));
+    }
+
+    void reset() override
+    {
         faiss::IndexFlatL2::reset();
         norms.clear();
     }
@@ -101,43 +114,53 @@ struct blas_l2_distance : faiss::FlatCodesDistanceComputer {
 
     explicit blas_l2_distance(const blas_l2_storage &s)
         : faiss::FlatCodesDistanceComputer(s.codes.data(), s.code_size), xb(s.get_xb()), norms(s.norms.data()),
-          d((int)s.d) {}
+          d((int)s.d)
+    {
+    }
 
-    void set_query(const float *x) override {
+    void set_query(const float *x) override
+    {
         q = x;
         qn = cblas_sdot(d, x, 1, x, 1);
     }
 
-    float distance_to_code(const uint8_t *code) override {
+    float distance_to_code(const uint8_t *code) override
+    {
         const float *y = reinterpret_cast<const float *>(code);
         float v = qn + norms[(y - xb) / d] - 2 * cblas_sdot(d, q, 1, y, 1);
         return v > 0 ? v : 0;
     }
 
-    float symmetric_dis(idx_t i, idx_t j) override {
+    float symmetric_dis(idx_t i, idx_t j) override
+    {
         float v = norms[i] + norms[j] - 2 * cblas_sdot(d, xb + i * d, 1, xb + j * d, 1);
         return v > 0 ? v : 0;
     }
 };
 
-faiss::FlatCodesDistanceComputer *blas_l2_storage::get_FlatCodesDistanceComputer() const {
+faiss::FlatCodesDistanceComputer *blas_l2_storage::get_FlatCodesDistanceComputer() const
+{
     return new blas_l2_distance(*this);
 }
 
 // Rows at a stride, copied contiguous in blocks of this many for FAISS.
 constexpr size_t kBlock = 1 << 15;
 
-const float *packed(const float *x, size_t i0, size_t rows, size_t dim, size_t stride, std::vector<float> &buf) {
-    if (stride == dim) return x + i0 * dim;
+const float *packed(const float *x, size_t i0, size_t rows, size_t dim, size_t stride, std::vector<float> &buf)
+{
+    if (stride == dim)
+        return x + i0 * dim;
     buf.resize(rows * dim);
-    for (size_t i = 0; i < rows; i++) std::memcpy(&buf[i * dim], x + (i0 + i) * stride, dim * sizeof(float));
+    for (size_t i = 0; i < rows; i++)
+        std::memcpy(&buf[i * dim], x + (i0 + i) * stride, dim * sizeof(float));
     return buf.data();
 }
 
 } // namespace
 
 extern "C" ann_faiss *ann_faiss_new(const float *x, size_t n, size_t dim, size_t stride, const ann_faiss_params *p,
-                                    int threads, char *msg, size_t msg_size) {
+                                    int threads, char *msg, size_t msg_size)
+{
     try {
         std::unique_ptr<ann_faiss> a(new ann_faiss);
         a->p = *p;
@@ -179,10 +202,14 @@ extern "C" ann_faiss *ann_faiss_new(const float *x, size_t n, size_t dim, size_t
     return nullptr;
 }
 
-extern "C" void ann_faiss_free(ann_faiss *a) { delete a; }
+extern "C" void ann_faiss_free(ann_faiss *a)
+{
+    delete a;
+}
 
 extern "C" int ann_faiss_search(const ann_faiss *a, const float *q, size_t m, size_t stride, size_t k, uint32_t *ind,
-                                float *d2, int threads, char *msg, size_t msg_size) {
+                                float *d2, int threads, char *msg, size_t msg_size)
+{
     try {
         thread_limit limit(threads, false);
         if (a->p.kind == ANN_FAISS_HNSW) {
@@ -208,7 +235,8 @@ extern "C" int ann_faiss_search(const ann_faiss *a, const float *q, size_t m, si
     return -1;
 }
 
-extern "C" void ann_faiss_describe(const ann_faiss *a, char *out, size_t out_size) {
+extern "C" void ann_faiss_describe(const ann_faiss *a, char *out, size_t out_size)
+{
     if (a->p.kind == ANN_FAISS_HNSW)
         std::snprintf(out, out_size, "faiss HNSW%d efC %d efS %d", a->p.hnsw_m, a->p.hnsw_ef_construction,
                       a->p.hnsw_ef_search);
@@ -216,7 +244,8 @@ extern "C" void ann_faiss_describe(const ann_faiss *a, char *out, size_t out_siz
         std::snprintf(out, out_size, "faiss IVF%zu,Flat nprobe %zu", a->p.ivf_nlist, a->p.ivf_nprobe);
 }
 
-extern "C" size_t ann_faiss_bytes(const ann_faiss *a) {
+extern "C" size_t ann_faiss_bytes(const ann_faiss *a)
+{
     size_t vectors = a->n * a->dim * sizeof(float);
     if (a->p.kind == ANN_FAISS_HNSW) {
         auto *h = static_cast<const faiss::IndexHNSW *>(a->index.get());

@@ -47,15 +47,15 @@ typedef struct ann_faiss ann_faiss;
  * dim: the rows may carry extra values, which are not indexed). Returns NULL
  * and writes a message to msg (msg_size bytes) when FAISS fails or memory runs
  * out. */
-ann_faiss *ann_faiss_new(const float *x, size_t n, size_t dim, size_t stride, const ann_faiss_params *p,
-                         int threads, char *msg, size_t msg_size);
+ann_faiss *ann_faiss_new(const float *x, size_t n, size_t dim, size_t stride, const ann_faiss_params *p, int threads,
+                         char *msg, size_t msg_size);
 void ann_faiss_free(ann_faiss *a);
 
 /* The k approximate nearest indexed rows of m queries (row i at q + i*stride),
  * nearest first: ind[i*k + j] (UINT32_MAX where the index found fewer than k)
  * and squared Euclidean distances d2[i*k + j]. Returns 0, or -1 with msg. */
-int ann_faiss_search(const ann_faiss *a, const float *q, size_t m, size_t stride, size_t k, uint32_t *ind,
-                     float *d2, int threads, char *msg, size_t msg_size);
+int ann_faiss_search(const ann_faiss *a, const float *q, size_t m, size_t stride, size_t k, uint32_t *ind, float *d2,
+                     int threads, char *msg, size_t msg_size);
 
 /* The kind and its parameters, for reports ("faiss HNSW24 efC 64 efS 64"). */
 void ann_faiss_describe(const ann_faiss *a, char *out, size_t out_size);

@@ -8,7 +8,8 @@
 #include "cluster/dbscan.h"
 #include "cluster/labels.h"
 
-void cluster_params_default(cluster_params *p, cluster_algo algo) {
+void cluster_params_default(cluster_params *p, cluster_algo algo)
+{
     memset(p, 0, sizeof *p);
     p->algo = algo;
     p->hdbscan.min_cluster_size = 3;
@@ -27,7 +28,8 @@ void cluster_params_default(cluster_params *p, cluster_algo algo) {
     p->attach = 0.45;
 }
 
-void cluster_params_default_metric(cluster_params *p, cluster_algo algo, nb_metric metric) {
+void cluster_params_default_metric(cluster_params *p, cluster_algo algo, nb_metric metric)
+{
     cluster_params_default(p, algo);
     if (metric == NB_COSINE) {
         p->dbscan_eps = 0.05;
@@ -42,46 +44,57 @@ typedef struct keyed {
     int32_t key, value;
 } keyed;
 
-static int keyed_cmp(const void *a, const void *b) {
+static int keyed_cmp(const void *a, const void *b)
+{
     const keyed *x = a, *y = b;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
     return (x->value > y->value) - (x->value < y->value);
 }
 
 /* 1 when face r may join `cluster` without breaking a decision, else 0. */
 static int attach_allowed(const constraints *c, const keyed *by_photo, size_t nphoto, const keyed *person_cluster,
-                          size_t npc, const int32_t *labels, uint32_t r, int32_t cluster) {
+                          size_t npc, const int32_t *labels, uint32_t r, int32_t cluster)
+{
     if (c && c->photo && c->photo[r] >= 0) {
-        keyed key = {c->photo[r], INT32_MIN};
+        keyed key = { c->photo[r], INT32_MIN };
         size_t lo = 0, hi = nphoto;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (keyed_cmp(&by_photo[mid], &key) < 0) lo = mid + 1;
-            else hi = mid;
+            if (keyed_cmp(&by_photo[mid], &key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
         for (size_t k = lo; k < nphoto && by_photo[k].key == c->photo[r]; k++)
-            if ((uint32_t)by_photo[k].value != r && labels[by_photo[k].value] == cluster) return 0;
+            if ((uint32_t)by_photo[k].value != r && labels[by_photo[k].value] == cluster)
+                return 0;
     }
     for (size_t k = 0; c && k < c->n_reject; k++) {
-        if (c->reject[k].face != r) continue;
+        if (c->reject[k].face != r)
+            continue;
         for (size_t q = 0; q < npc; q++) /* rejections are few: linear is fine */
-            if (person_cluster[q].key == c->reject[k].person && person_cluster[q].value == cluster) return 0;
+            if (person_cluster[q].key == c->reject[k].person && person_cluster[q].value == cluster)
+                return 0;
     }
     for (size_t k = 0; c && k < c->n_cannot; k++) {
         uint32_t other = c->cannot[k].a == r ? c->cannot[k].b : c->cannot[k].b == r ? c->cannot[k].a : UINT32_MAX;
-        if (other != UINT32_MAX && labels[other] == cluster) return 0;
+        if (other != UINT32_MAX && labels[other] == cluster)
+            return 0;
     }
     return 1;
 }
 
 /* Unassigned faces join the cluster of their nearest assigned face within
  * p->attach, when the decisions allow (see cluster.h). */
-static int attach_leftovers(const nb_index *ix, const cluster_params *p, const constraints *c, int32_t *labels,
-                            err *e) {
+static int attach_leftovers(const nb_index *ix, const cluster_params *p, const constraints *c, int32_t *labels, err *e)
+{
     const size_t n = neighbors_count(ix), dim = neighbors_dim(ix);
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) m += labels[i] < 0;
-    if (m == 0 || m == n || n < 2) return 0;
+    for (size_t i = 0; i < n; i++)
+        m += labels[i] < 0;
+    if (m == 0 || m == n || n < 2)
+        return 0;
     size_t k = CLUSTER_ATTACH_K + 1 < n ? CLUSTER_ATTACH_K + 1 : n; /* the face itself comes first */
     uint32_t *rows = malloc(m * sizeof *rows), *ind = malloc(m * k * sizeof *ind);
     float *q = malloc(m * dim * sizeof *q), *dist = malloc(m * k * sizeof *dist);
@@ -95,24 +108,29 @@ static int attach_leftovers(const nb_index *ix, const cluster_params *p, const c
     memcpy(before, labels, n * sizeof *labels);
     size_t nphoto = 0, npc = 0;
     for (size_t i = 0, r = 0; i < n; i++) {
-        if (c && c->photo && c->photo[i] >= 0) by_photo[nphoto++] = (keyed){c->photo[i], (int32_t)i};
+        if (c && c->photo && c->photo[i] >= 0)
+            by_photo[nphoto++] = (keyed){ c->photo[i], (int32_t)i };
         if (c && c->person && c->person[i] >= 0 && labels[i] >= 0)
-            person_cluster[npc++] = (keyed){c->person[i], labels[i]};
+            person_cluster[npc++] = (keyed){ c->person[i], labels[i] };
         if (labels[i] < 0) {
             rows[r] = (uint32_t)i;
             memcpy(q + r * dim, neighbors_row(ix, i), dim * sizeof *q);
             r++;
         }
     }
-    if (nphoto) qsort(by_photo, nphoto, sizeof *by_photo, keyed_cmp);
+    if (nphoto)
+        qsort(by_photo, nphoto, sizeof *by_photo, keyed_cmp);
     rc = neighbors_knn_query(ix, q, m, k, ind, dist, e);
-    if (rc) goto done;
+    if (rc)
+        goto done;
     for (size_t r = 0; r < m; r++) {
         for (size_t j = 0; j < k && dist[r * k + j] <= p->attach; j++) {
             uint32_t nb = ind[r * k + j];
             int32_t cl = before[nb];
-            if (nb == rows[r] || cl < 0) continue;
-            if (!attach_allowed(c, by_photo, nphoto, person_cluster, npc, labels, rows[r], cl)) continue;
+            if (nb == rows[r] || cl < 0)
+                continue;
+            if (!attach_allowed(c, by_photo, nphoto, person_cluster, npc, labels, rows[r], cl))
+                continue;
             labels[rows[r]] = cl;
             break;
         }
@@ -129,41 +147,59 @@ done:
     return rc;
 }
 
-int cluster_run(const nb_index *ix, const cluster_params *p, const constraints *c, int32_t *labels, err *e) {
+int cluster_run(const nb_index *ix, const cluster_params *p, const constraints *c, int32_t *labels, err *e)
+{
     int rc;
     switch (p->algo) {
     case CLUSTER_HDBSCAN:
         rc = hdbscan_run(ix, &p->hdbscan, labels, NULL, e);
-        if (rc == 0 && p->refine.threshold > 0) rc = agglomerative_refine(ix, &p->refine, labels, e);
+        if (rc == 0 && p->refine.threshold > 0)
+            rc = agglomerative_refine(ix, &p->refine, labels, e);
         break;
-    case CLUSTER_DBSCAN: rc = dbscan_run(ix, p->dbscan_eps, p->dbscan_min_samples, labels, e); break;
-    case CLUSTER_AGGLOMERATIVE: rc = agglomerative_run(ix, &p->agglomerative, labels, e); break;
-    default: return err_set(e, ERR_INVALID, "cluster: unknown algorithm %d", (int)p->algo);
+    case CLUSTER_DBSCAN:
+        rc = dbscan_run(ix, p->dbscan_eps, p->dbscan_min_samples, labels, e);
+        break;
+    case CLUSTER_AGGLOMERATIVE:
+        rc = agglomerative_run(ix, &p->agglomerative, labels, e);
+        break;
+    default:
+        return err_set(e, ERR_INVALID, "cluster: unknown algorithm %d", (int)p->algo);
     }
-    if (rc) return rc;
+    if (rc)
+        return rc;
     if (c) {
         rc = constraints_apply(ix, c, labels, e);
-        if (rc) return err_prefix(e, "%s: people's decisions", cluster_algo_name(p->algo));
+        if (rc)
+            return err_prefix(e, "%s: people's decisions", cluster_algo_name(p->algo));
     }
     if (p->attach > 0) {
         rc = attach_leftovers(ix, p, c, labels, e);
-        if (rc) return err_prefix(e, "%s: attaching unassigned faces", cluster_algo_name(p->algo));
+        if (rc)
+            return err_prefix(e, "%s: attaching unassigned faces", cluster_algo_name(p->algo));
     }
     return 0;
 }
 
-const char *cluster_algo_name(cluster_algo a) {
+const char *cluster_algo_name(cluster_algo a)
+{
     switch (a) {
-    case CLUSTER_HDBSCAN: return "hdbscan";
-    case CLUSTER_DBSCAN: return "dbscan";
-    case CLUSTER_AGGLOMERATIVE: return "agglomerative";
+    case CLUSTER_HDBSCAN:
+        return "hdbscan";
+    case CLUSTER_DBSCAN:
+        return "dbscan";
+    case CLUSTER_AGGLOMERATIVE:
+        return "agglomerative";
     }
     return "?";
 }
 
-int cluster_algo_parse(const char *name) {
-    if (!strcmp(name, "hdbscan")) return CLUSTER_HDBSCAN;
-    if (!strcmp(name, "dbscan")) return CLUSTER_DBSCAN;
-    if (!strcmp(name, "agglomerative")) return CLUSTER_AGGLOMERATIVE;
+int cluster_algo_parse(const char *name)
+{
+    if (!strcmp(name, "hdbscan"))
+        return CLUSTER_HDBSCAN;
+    if (!strcmp(name, "dbscan"))
+        return CLUSTER_DBSCAN;
+    if (!strcmp(name, "agglomerative"))
+        return CLUSTER_AGGLOMERATIVE;
     return -1;
 }

@@ -26,11 +26,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
 #include "cluster/agglomerative.h"
 #include "cluster/constraints.h"
 #include "cluster/hdbscan.h"
 #include "cluster/neighbors.h"
+#include "core/error.h"
 
 typedef enum cluster_algo { CLUSTER_HDBSCAN = 0, CLUSTER_DBSCAN = 1, CLUSTER_AGGLOMERATIVE = 2 } cluster_algo;
 

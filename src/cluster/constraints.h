@@ -26,8 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
 #include "cluster/neighbors.h"
+#include "core/error.h"
 
 typedef struct constraint_pair {
     uint32_t a, b;

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
 #include "cluster/neighbors.h"
+#include "core/error.h"
 
 /* labels: caller-allocated n; 0..k-1 in order of first face, -1 noise.
  * Errors: ERR_INVALID for eps < 0 or min_samples == 0; ERR_NOMEM; scan errors. */

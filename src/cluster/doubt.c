@@ -73,7 +73,7 @@ static int upgma(const float *x, size_t n, size_t dim, merge *out)
             continue;
         }
         len -= 2;
-        out[nm++] = (merge){a, b, best};
+        out[nm++] = (merge){ a, b, best };
         for (size_t k = 0; k < na; k++) {
             uint32_t z = active[k];
             if (z == a || z == b)
@@ -134,7 +134,7 @@ int doubt_analyse(const float *x, size_t n, size_t dim, doubt_result *r, err *e)
     uint32_t *left = malloc((n - 1) * sizeof *left), *right = malloc((n - 1) * sizeof *right),
              *node_of = malloc(n * sizeof *node_of), *stack = malloc((2 * n) * sizeof *stack),
              *minleaf = malloc((2 * n) * sizeof *minleaf);
-    unionfind uf = {0};
+    unionfind uf = { 0 };
     int rc = 0;
     if (!mg || !left || !right || !node_of || !stack || !minleaf || unionfind_init(&uf, n) || upgma(x, n, dim, mg)) {
         rc = err_set(e, ERR_NOMEM, "doubt: out of memory for %zu faces", n);
@@ -172,8 +172,8 @@ int doubt_analyse(const float *x, size_t n, size_t dim, doubt_result *r, err *e)
     }
     /* the top split: the root's two children; the smaller side is offered */
     r->split_height = mg[n - 2].h;
-    uint32_t kids[2] = {left[n - 2], right[n - 2]};
-    size_t count[2] = {0, 0};
+    uint32_t kids[2] = { left[n - 2], right[n - 2] };
+    size_t count[2] = { 0, 0 };
     for (int s = 0; s < 2; s++) {
         sp = 0;
         stack[sp++] = kids[s];

@@ -30,9 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
 #include "cluster/mst.h"
 #include "cluster/neighbors.h"
+#include "core/error.h"
 
 typedef enum hdbscan_selection { HDBSCAN_EOM = 0, HDBSCAN_LEAF = 1 } hdbscan_selection;
 
@@ -59,35 +59,33 @@ typedef struct hdbscan_params {
 } hdbscan_params;
 
 typedef struct hdbscan_stats {
-    size_t knn_k;            /* neighbours kept per face for the MST candidates */
-    size_t clusters;         /* flat clusters found */
-    size_t noise;            /* faces labelled -1 */
-    size_t tree_clusters;    /* clusters in the condensed tree, root included */
-    size_t guarded;          /* faces the max_distance guard made noise */
+    size_t knn_k;         /* neighbours kept per face for the MST candidates */
+    size_t clusters;      /* flat clusters found */
+    size_t noise;         /* faces labelled -1 */
+    size_t tree_clusters; /* clusters in the condensed tree, root included */
+    size_t guarded;       /* faces the max_distance guard made noise */
     mst_stats mst;
     double seconds_knn, seconds_mst, seconds_tree;
 } hdbscan_stats;
 
 /* Clusters the rows of ix. labels: caller-allocated n. stats may be NULL.
  * Errors: ERR_INVALID for min_cluster_size < 2; ERR_NOMEM; scan errors. */
-int hdbscan_run(const nb_index *ix, const hdbscan_params *p, int32_t *labels, hdbscan_stats *stats,
-                err *e);
+int hdbscan_run(const nb_index *ix, const hdbscan_params *p, int32_t *labels, hdbscan_stats *stats, err *e);
 
 /* The part after the MST: n points, the n-1 MST edges sorted by weight
  * (mst_sort). Exposed so the condensed tree can be tested on hand-made trees. */
-int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t min_cluster_size,
-                     hdbscan_selection selection, int32_t *labels, size_t *tree_clusters, err *e);
+int hdbscan_from_mst(size_t n, const mst_edge *edges, size_t min_cluster_size, hdbscan_selection selection,
+                     int32_t *labels, size_t *tree_clusters, err *e);
 /* The same, with the root allowed as a cluster (hdbscan_params.allow_single_cluster). */
-int hdbscan_from_mst_single(size_t n, const mst_edge *edges, size_t min_cluster_size,
-                            hdbscan_selection selection, bool allow_single_cluster, int32_t *labels,
-                            size_t *tree_clusters, err *e);
+int hdbscan_from_mst_single(size_t n, const mst_edge *edges, size_t min_cluster_size, hdbscan_selection selection,
+                            bool allow_single_cluster, int32_t *labels, size_t *tree_clusters, err *e);
 
 /* The max_distance guard on labels (0..k-1, -1 noise) of n points: splits each
  * cluster into the pieces the n-1 MST edges with dist[k] <= max_distance hold
  * together; pieces smaller than min_cluster_size become noise; labels are made
  * canonical again. dist[k]: the plain distance of edges[k]. guarded (may be
  * NULL): faces made noise. Errors: ERR_NOMEM. */
-int hdbscan_guard(size_t n, const mst_edge *edges, const double *dist, double max_distance,
-                  size_t min_cluster_size, int32_t *labels, size_t *guarded, err *e);
+int hdbscan_guard(size_t n, const mst_edge *edges, const double *dist, double max_distance, size_t min_cluster_size,
+                  int32_t *labels, size_t *guarded, err *e);
 
 #endif

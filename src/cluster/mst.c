@@ -8,21 +8,30 @@
 
 #include "cluster/unionfind.h"
 
-static int edge_cmp(const void *pa, const void *pb) {
+static int edge_cmp(const void *pa, const void *pb)
+{
     const mst_edge *a = pa, *b = pb;
-    if (a->w != b->w) return a->w < b->w ? -1 : 1;
-    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    if (a->w != b->w)
+        return a->w < b->w ? -1 : 1;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
     return (a->b > b->b) - (a->b < b->b);
 }
 
-void mst_sort(mst_edge *edges, size_t m) { qsort(edges, m, sizeof *edges, edge_cmp); }
+void mst_sort(mst_edge *edges, size_t m)
+{
+    qsort(edges, m, sizeof *edges, edge_cmp);
+}
 
 /* Total order on candidate edges: weight, then the unordered pair. */
-static int edge_better(double w, uint32_t a, uint32_t b, const mst_edge *cur) {
-    if (w != cur->w) return w < cur->w;
+static int edge_better(double w, uint32_t a, uint32_t b, const mst_edge *cur)
+{
+    if (w != cur->w)
+        return w < cur->w;
     uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
     uint32_t clo = cur->a < cur->b ? cur->a : cur->b, chi = cur->a < cur->b ? cur->b : cur->a;
-    if (lo != clo) return lo < clo;
+    if (lo != clo)
+        return lo < clo;
     return hi < chi;
 }
 
@@ -64,7 +73,8 @@ typedef struct search_ctx {
     uint32_t *hlen;
 } search_ctx;
 
-static void heap_push(float *hd, uint32_t *hi, uint32_t *len, float d, uint32_t id) {
+static void heap_push(float *hd, uint32_t *hi, uint32_t *len, float d, uint32_t id)
+{
     size_t i;
     if (*len < MST_EXT) {
         i = (*len)++;
@@ -74,13 +84,17 @@ static void heap_push(float *hd, uint32_t *hi, uint32_t *len, float d, uint32_t 
             i = (i - 1) / 2;
         }
     } else {
-        if (!(d < hd[0])) return;
+        if (!(d < hd[0]))
+            return;
         i = 0;
         for (;;) {
             size_t l = 2 * i + 1, m = l;
-            if (l >= MST_EXT) break;
-            if (l + 1 < MST_EXT && hd[l + 1] > hd[l]) m = l + 1;
-            if (hd[m] <= d) break;
+            if (l >= MST_EXT)
+                break;
+            if (l + 1 < MST_EXT && hd[l + 1] > hd[l])
+                m = l + 1;
+            if (hd[m] <= d)
+                break;
             hd[i] = hd[m];
             hi[i] = hi[m];
             i = m;
@@ -90,7 +104,8 @@ static void heap_push(float *hd, uint32_t *hi, uint32_t *len, float d, uint32_t 
     hi[i] = id;
 }
 
-static void search_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1) {
+static void search_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1)
+{
     (void)thread;
     search_ctx *c = vctx;
     const uint32_t cq = c->comp[q], s = c->slot[q];
@@ -100,14 +115,18 @@ static void search_row(void *vctx, int thread, uint32_t q, const float *d2, uint
     float *hd = c->hd + (size_t)s * MST_EXT;
     uint32_t *hi = c->hi + (size_t)s * MST_EXT, *hl = &c->hlen[s];
     for (uint32_t r = r0; r < r1; r++) {
-        if (c->comp[r] == cq) continue;
+        if (c->comp[r] == cq)
+            continue;
         float v = d2[r - r0];
-        if (*hl < MST_EXT || v < hd[0]) heap_push(hd, hi, hl, v, r);
+        if (*hl < MST_EXT || v < hd[0])
+            heap_push(hd, hi, hl, v, r);
         double d = neighbors_dist_from_d2(c->ix, v);
         double w = d;
         if (c->core) {
-            if (cqv > w) w = cqv;
-            if (c->core[r] > w) w = c->core[r];
+            if (cqv > w)
+                w = cqv;
+            if (c->core[r] > w)
+                w = c->core[r];
         }
         if (w < best) {
             best = w;
@@ -123,9 +142,11 @@ typedef struct ranked {
     uint32_t id;
 } ranked;
 
-static int ranked_cmp(const void *pa, const void *pb) {
+static int ranked_cmp(const void *pa, const void *pb)
+{
     const ranked *a = pa, *b = pb;
-    if (a->d != b->d) return a->d < b->d ? -1 : 1;
+    if (a->d != b->d)
+        return a->d < b->d ? -1 : 1;
     return (a->id > b->id) - (a->id < b->id);
 }
 
@@ -134,17 +155,23 @@ typedef struct comp_need {
     uint32_t need;
 } comp_need;
 
-static int need_cmp(const void *pa, const void *pb) {
+static int need_cmp(const void *pa, const void *pb)
+{
     const comp_need *a = pa, *b = pb;
-    if (a->need != b->need) return a->need < b->need ? -1 : 1;
+    if (a->need != b->need)
+        return a->need < b->need ? -1 : 1;
     return (a->comp > b->comp) - (a->comp < b->comp);
 }
 
-static double mrd(const double *core, uint32_t a, uint32_t b, double d) {
-    if (!core) return d;
+static double mrd(const double *core, uint32_t a, uint32_t b, double d)
+{
+    if (!core)
+        return d;
     double w = d;
-    if (core[a] > w) w = core[a];
-    if (core[b] > w) w = core[b];
+    if (core[a] > w)
+        w = core[a];
+    if (core[b] > w)
+        w = core[b];
     return w;
 }
 
@@ -162,28 +189,35 @@ typedef struct mst_run {
     unsigned char *qk_level; /* approximate path: searches so far (0: none; level L asked for K0 * 4^(L-1)) */
 } mst_run;
 
-static size_t approx_k(unsigned level) {
+static size_t approx_k(unsigned level)
+{
     size_t k = MST_APPROX_K0;
-    for (unsigned i = 1; i < level; i++) k *= 4;
+    for (unsigned i = 1; i < level; i++)
+        k *= 4;
     return k;
 }
 
 /* The deepest search level, whose k is MST_APPROX_KMAX. */
-static unsigned approx_top_level(void) {
+static unsigned approx_top_level(void)
+{
     unsigned l = 1;
-    while (approx_k(l) < MST_APPROX_KMAX) l++;
+    while (approx_k(l) < MST_APPROX_KMAX)
+        l++;
     return l;
 }
 
 /* p's list from now on, or NULL without memory. */
-static ext_list *ext_of(mst_run *r, uint32_t p) {
-    if (!r->ext[p]) r->ext[p] = malloc(sizeof *r->ext[p]);
+static ext_list *ext_of(mst_run *r, uint32_t p)
+{
+    if (!r->ext[p])
+        r->ext[p] = malloc(sizeof *r->ext[p]);
     return r->ext[p];
 }
 
 /* Exact scans of queries[0..nq) against all rows: each point's lightest
  * outgoing edge, and its MST_EXT nearest outside rows as its list. */
-static int exact_search(mst_run *r, const uint32_t *queries, size_t nq, err *e) {
+static int exact_search(mst_run *r, const uint32_t *queries, size_t nq, err *e)
+{
     float *hd = malloc(nq * MST_EXT * sizeof *hd);
     uint32_t *hi = malloc(nq * MST_EXT * sizeof *hi), *hlen = calloc(nq, sizeof *hlen);
     int rc = 0;
@@ -196,17 +230,21 @@ static int exact_search(mst_run *r, const uint32_t *queries, size_t nq, err *e) 
         r->bw[i] = INFINITY;
         r->br[i] = UINT32_MAX;
     }
-    search_ctx sc = {r->ix, r->core, r->comp, r->slot, r->bw, r->br, hd, hi, hlen};
+    search_ctx sc = { r->ix, r->core, r->comp, r->slot, r->bw, r->br, hd, hi, hlen };
     rc = neighbors_scan(r->ix, queries, nq, search_row, &sc, e);
-    if (rc) goto done;
+    if (rc)
+        goto done;
     for (size_t i = 0; i < nq; i++) {
         uint32_t p = queries[i], q = r->br[i];
-        if (q == UINT32_MAX) continue;
+        if (q == UINT32_MAX)
+            continue;
         double w = mrd(r->core, p, q, (float)neighbors_dist(r->ix, p, q));
-        if (edge_better(w, p, q, &r->best[r->comp[p]])) r->best[r->comp[p]] = (mst_edge){p, q, w};
+        if (edge_better(w, p, q, &r->best[r->comp[p]]))
+            r->best[r->comp[p]] = (mst_edge){ p, q, w };
         /* keep the nearest outside rows as p's list from now on (when full:
          * a short list could not bound what lies beyond it) */
-        if (hlen[i] < MST_EXT) continue;
+        if (hlen[i] < MST_EXT)
+            continue;
         ext_list *l = ext_of(r, p);
         if (!l) {
             rc = err_set(e, ERR_NOMEM, "MST: out of memory for neighbour lists");
@@ -214,7 +252,7 @@ static int exact_search(mst_run *r, const uint32_t *queries, size_t nq, err *e) 
         }
         for (size_t j = 0; j < MST_EXT; j++) {
             uint32_t o = hi[i * MST_EXT + j];
-            r->rk[j] = (ranked){(float)neighbors_dist(r->ix, p, o), o};
+            r->rk[j] = (ranked){ (float)neighbors_dist(r->ix, p, o), o };
         }
         qsort(r->rk, MST_EXT, sizeof *r->rk, ranked_cmp);
         for (size_t j = 0; j < MST_EXT; j++) {
@@ -237,20 +275,25 @@ done:
  * bounded by the farthest row returned, and the lightest gives the edge. */
 #define APPROX_CHUNK_ENTRIES (1u << 22) /* rows x k per call: 32 MB of results */
 
-static int approx_search(mst_run *r, const uint32_t *queries, size_t nq, err *e) {
+static int approx_search(mst_run *r, const uint32_t *queries, size_t nq, err *e)
+{
     const unsigned top = approx_top_level();
     uint32_t *rows = malloc(nq * sizeof *rows);
     uint32_t *ind = NULL;
     float *dist = NULL;
     int rc = 0;
-    if (!rows) return err_set(e, ERR_NOMEM, "MST: out of memory for %zu searched points", nq);
+    if (!rows)
+        return err_set(e, ERR_NOMEM, "MST: out of memory for %zu searched points", nq);
     for (unsigned level = 1; level <= top && rc == 0; level++) {
         size_t m = 0, k = approx_k(level);
         for (size_t i = 0; i < nq; i++)
-            if (r->qk_level[queries[i]] + 1u == level) rows[m++] = queries[i];
-        if (m == 0) continue;
+            if (r->qk_level[queries[i]] + 1u == level)
+                rows[m++] = queries[i];
+        if (m == 0)
+            continue;
         size_t chunk = APPROX_CHUNK_ENTRIES / k;
-        if (chunk > m) chunk = m;
+        if (chunk > m)
+            chunk = m;
         free(ind);
         free(dist);
         ind = malloc(chunk * k * sizeof *ind);
@@ -274,13 +317,16 @@ static int approx_search(mst_run *r, const uint32_t *queries, size_t nq, err *e)
                 l->bound = 0;
                 for (size_t j = 0; j < k; j++) {
                     uint32_t q = ind[i * k + j];
-                    if (q == UINT32_MAX) break;
+                    if (q == UINT32_MAX)
+                        break;
                     l->bound = dist[i * k + j];
-                    if (r->comp[q] == r->comp[p] || l->len == MST_EXT) continue;
+                    if (r->comp[q] == r->comp[p] || l->len == MST_EXT)
+                        continue;
                     l->ind[l->len] = q;
                     l->dist[l->len++] = dist[i * k + j];
                     double w = mrd(r->core, p, q, dist[i * k + j]);
-                    if (edge_better(w, p, q, &r->best[r->comp[p]])) r->best[r->comp[p]] = (mst_edge){p, q, w};
+                    if (edge_better(w, p, q, &r->best[r->comp[p]]))
+                        r->best[r->comp[p]] = (mst_edge){ p, q, w };
                 }
                 r->start[p] = 0;
             }
@@ -295,7 +341,8 @@ static int approx_search(mst_run *r, const uint32_t *queries, size_t nq, err *e)
 /* Components marked `mark` in chosen that still have no outgoing edge
  * (approximate path: every list and search stayed inside them) get an exact
  * scan of MST_SAMPLE of their points each. */
-static int approx_fallback(mst_run *r, const unsigned char *chosen, unsigned char mark, size_t *searched, err *e) {
+static int approx_fallback(mst_run *r, const unsigned char *chosen, unsigned char mark, size_t *searched, err *e)
+{
     const size_t n = r->n;
     uint32_t *size = calloc(n, sizeof *size), *seen = calloc(n, sizeof *seen), *sample = NULL;
     size_t ns = 0;
@@ -305,9 +352,12 @@ static int approx_fallback(mst_run *r, const unsigned char *chosen, unsigned cha
         goto done;
     }
     for (size_t p = 0; p < n; p++)
-        if (chosen[r->comp[p]] == mark && r->best[r->comp[p]].w == INFINITY) size[r->comp[p]]++;
-    for (size_t c = 0; c < n; c++) ns += size[c] < MST_SAMPLE ? size[c] : MST_SAMPLE;
-    if (ns == 0) goto done;
+        if (chosen[r->comp[p]] == mark && r->best[r->comp[p]].w == INFINITY)
+            size[r->comp[p]]++;
+    for (size_t c = 0; c < n; c++)
+        ns += size[c] < MST_SAMPLE ? size[c] : MST_SAMPLE;
+    if (ns == 0)
+        goto done;
     if (!(sample = malloc(ns * sizeof *sample))) {
         rc = err_set(e, ERR_NOMEM, "MST: out of memory");
         goto done;
@@ -315,9 +365,11 @@ static int approx_fallback(mst_run *r, const unsigned char *chosen, unsigned cha
     ns = 0;
     for (size_t p = 0; p < n; p++) {
         uint32_t c = r->comp[p];
-        if (!size[c]) continue;
+        if (!size[c])
+            continue;
         uint32_t step = size[c] > MST_SAMPLE ? size[c] / MST_SAMPLE : 1, i = seen[c]++;
-        if (i % step == 0 && i / step < MST_SAMPLE) sample[ns++] = (uint32_t)p;
+        if (i % step == 0 && i / step < MST_SAMPLE)
+            sample[ns++] = (uint32_t)p;
     }
     *searched += ns;
     rc = exact_search(r, sample, ns, e);
@@ -328,20 +380,22 @@ done:
     return rc;
 }
 
-int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32_t *knn_ind,
-                            const float *knn_dist, size_t k, mst_edge *out, mst_stats *stats,
-                            err *e) {
+int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32_t *knn_ind, const float *knn_dist,
+                            size_t k, mst_edge *out, mst_stats *stats, err *e)
+{
     const size_t n = neighbors_count(ix);
-    mst_stats st = {0, 0, 0};
+    mst_stats st = { 0, 0, 0 };
     if (n < 2) {
-        if (stats) *stats = st;
+        if (stats)
+            *stats = st;
         return 0;
     }
-    if (k == 0) return err_set(e, ERR_INVALID, "MST: needs kNN lists with k >= 1");
+    if (k == 0)
+        return err_set(e, ERR_INVALID, "MST: needs kNN lists with k >= 1");
     const int approx = neighbors_approximate(ix);
     const unsigned top = approx_top_level();
-    unionfind uf = {0};
-    mst_run r = {.ix = ix, .core = core, .n = n};
+    unionfind uf = { 0 };
+    mst_run r = { .ix = ix, .core = core, .n = n };
     r.comp = malloc(n * sizeof *r.comp);
     r.start = calloc(n, sizeof *r.start);
     r.best = malloc(n * sizeof *r.best);
@@ -370,7 +424,7 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
         st.rounds++;
         for (size_t i = 0; i < n; i++) {
             comp[i] = unionfind_find(&uf, (uint32_t)i);
-            best[i] = (mst_edge){UINT32_MAX, UINT32_MAX, INFINITY};
+            best[i] = (mst_edge){ UINT32_MAX, UINT32_MAX, INFINITY };
             need[i] = 0;
             chosen[i] = 0;
         }
@@ -380,12 +434,13 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
             const float *ld = ext[p] ? ext[p]->dist : knn_dist + p * k;
             size_t len = ext[p] ? ext[p]->len : k;
             double cp = core ? core[p] : 0;
-            mst_edge bp = {UINT32_MAX, UINT32_MAX, INFINITY};
+            mst_edge bp = { UINT32_MAX, UINT32_MAX, INFINITY };
             int certain = 0;
             for (size_t j = start[p]; j < len; j++) {
                 uint32_t q = li[j];
                 if (comp[q] == comp[p]) {
-                    if (j == start[p]) start[p]++; /* inside for good: components only grow */
+                    if (j == start[p])
+                        start[p]++; /* inside for good: components only grow */
                     continue;
                 }
                 double lower = ld[j] > cp ? ld[j] : cp;
@@ -394,7 +449,8 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
                     break;
                 }
                 double w = mrd(core, (uint32_t)p, q, ld[j]);
-                if (edge_better(w, (uint32_t)p, q, &bp)) bp = (mst_edge){(uint32_t)p, q, w};
+                if (edge_better(w, (uint32_t)p, q, &bp))
+                    bp = (mst_edge){ (uint32_t)p, q, w };
             }
             /* Rows beyond the list are at least as far as its last entry. */
             double last = ext[p] ? ext[p]->bound : ld[len - 1];
@@ -402,21 +458,25 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
             plb[p] = (certain || bp.w <= lb) ? INFINITY : lb;
             /* approximate path: a point whose deepest search saw only its own
              * component is not searched again */
-            if (approx && r.qk_level[p] >= top) plb[p] = INFINITY;
+            if (approx && r.qk_level[p] >= top)
+                plb[p] = INFINITY;
             uint32_t c = comp[p];
-            if (bp.w < INFINITY && edge_better(bp.w, bp.a, bp.b, &best[c])) best[c] = bp;
+            if (bp.w < INFINITY && edge_better(bp.w, bp.a, bp.b, &best[c]))
+                best[c] = bp;
         }
         /* 2. Points that could still hide a lighter edge than their component's best. */
         for (size_t p = 0; p < n; p++)
-            if (plb[p] < best[comp[p]].w) need[comp[p]]++;
+            if (plb[p] < best[comp[p]].w)
+                need[comp[p]]++;
         size_t nneeds = 0, resolved = 0;
         for (size_t c = 0; c < n; c++) {
-            if (comp[c] != c) continue;
+            if (comp[c] != c)
+                continue;
             if (need[c] == 0) {
                 chosen[c] = 1;
                 resolved++;
             } else {
-                needs[nneeds++] = (comp_need){(uint32_t)c, need[c]};
+                needs[nneeds++] = (comp_need){ (uint32_t)c, need[c] };
             }
         }
         /* 3. Search the cheapest uncertain components, within a budget per round;
@@ -424,31 +484,38 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
         qsort(needs, nneeds, sizeof *needs, need_cmp);
         size_t budget = n / 4, spent = 0;
         for (size_t i = 0; i < nneeds; i++) {
-            if (spent + needs[i].need > budget && (spent > 0 || resolved > 0)) break;
+            if (spent + needs[i].need > budget && (spent > 0 || resolved > 0))
+                break;
             chosen[needs[i].comp] = 2;
             spent += needs[i].need;
         }
         size_t nq = 0;
         for (size_t p = 0; p < n; p++)
-            if (chosen[comp[p]] == 2 && plb[p] < best[comp[p]].w) queries[nq++] = (uint32_t)p;
+            if (chosen[comp[p]] == 2 && plb[p] < best[comp[p]].w)
+                queries[nq++] = (uint32_t)p;
         if (nq) {
             st.searched_points += nq;
             rc = approx ? approx_search(&r, queries, nq, e) : exact_search(&r, queries, nq, e);
-            if (rc) goto done;
+            if (rc)
+                goto done;
         }
         /* Approximate path: a component with no point left to search and no
          * edge found is blind; it gets the sample scan. One whose searches
          * found nothing yet searches deeper next round, unless no component
          * at all has an edge this round. */
-        if (approx && (rc = approx_fallback(&r, chosen, 1, &st.fallback_points, e))) goto done;
+        if (approx && (rc = approx_fallback(&r, chosen, 1, &st.fallback_points, e)))
+            goto done;
         /* 4. Add the lightest outgoing edges of the settled components. */
         size_t nc = 0;
         for (size_t c = 0; c < n; c++)
-            if (comp[c] == c && chosen[c] && best[c].w < INFINITY) cand[nc++] = best[c];
+            if (comp[c] == c && chosen[c] && best[c].w < INFINITY)
+                cand[nc++] = best[c];
         if (approx && nc == 0) {
-            if ((rc = approx_fallback(&r, chosen, 2, &st.fallback_points, e))) goto done;
+            if ((rc = approx_fallback(&r, chosen, 2, &st.fallback_points, e)))
+                goto done;
             for (size_t c = 0; c < n; c++)
-                if (comp[c] == c && chosen[c] && best[c].w < INFINITY) cand[nc++] = best[c];
+                if (comp[c] == c && chosen[c] && best[c].w < INFINITY)
+                    cand[nc++] = best[c];
         }
         if (nc == 0) {
             rc = err_set(e, ERR_INTERNAL, "MST: no component could be joined in round %zu", st.rounds);
@@ -456,17 +523,20 @@ int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32
         }
         mst_sort(cand, nc);
         for (size_t i = 0; i < nc; i++)
-            if (unionfind_union(&uf, cand[i].a, cand[i].b)) out[edges++] = cand[i];
+            if (unionfind_union(&uf, cand[i].a, cand[i].b))
+                out[edges++] = cand[i];
     }
     mst_sort(out, n - 1);
 done:
-    if (stats) *stats = st;
+    if (stats)
+        *stats = st;
     unionfind_free(&uf);
     free(r.comp);
     free(r.start);
     free(r.best);
     if (r.ext)
-        for (size_t i = 0; i < n; i++) free(r.ext[i]);
+        for (size_t i = 0; i < n; i++)
+            free(r.ext[i]);
     free(r.ext);
     free(r.slot);
     free(r.br);

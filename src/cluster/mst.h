@@ -29,8 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
 #include "cluster/neighbors.h"
+#include "core/error.h"
 
 typedef struct mst_edge {
     uint32_t a, b;
@@ -48,9 +48,8 @@ typedef struct mst_stats {
  * neighbors_knn gives them (k >= 1). out: caller-allocated n-1 edges, returned
  * sorted by weight (ties: by a, then b). stats may be NULL.
  * Errors: ERR_NOMEM, or whatever the scan reports. */
-int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32_t *knn_ind,
-                            const float *knn_dist, size_t k, mst_edge *out, mst_stats *stats,
-                            err *e);
+int mst_mutual_reachability(const nb_index *ix, const double *core, const uint32_t *knn_ind, const float *knn_dist,
+                            size_t k, mst_edge *out, mst_stats *stats, err *e);
 
 /* Sorts edges by weight ascending, ties by (a, b). */
 void mst_sort(mst_edge *edges, size_t m);

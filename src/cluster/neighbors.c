@@ -2,13 +2,13 @@
 #include "cluster/neighbors.h"
 
 #include <cblas.h>
-#include <stdio.h>
-#include <strings.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cluster/ann_faiss.h"
 
@@ -30,11 +30,10 @@ struct nb_index {
     nb_ann *ann;
 };
 
-nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, int threads,
-                        err *e) {
+nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, int threads, err *e)
+{
     if (!x || n == 0 || dim == 0) {
-        err_set(e, ERR_INVALID, "neighbour index: need at least one row of at least one value (got %zu x %zu)",
-                n, dim);
+        err_set(e, ERR_INVALID, "neighbour index: need at least one row of at least one value (got %zu x %zu)", n, dim);
         return NULL;
     }
     if (n > UINT32_MAX - 1) {
@@ -48,7 +47,8 @@ nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, 
         }
     }
     nb_index *ix = calloc(1, sizeof *ix);
-    if (!ix) goto nomem;
+    if (!ix)
+        goto nomem;
     ix->n = n;
     ix->dim = dim;
     ix->stride = dim + 2;
@@ -56,13 +56,15 @@ nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, 
     ix->threads = threads < 1 ? 1 : threads;
     ix->aug = malloc(n * ix->stride * sizeof *ix->aug);
     ix->ann = calloc(1, sizeof *ix->ann);
-    if (!ix->aug || !ix->ann) goto nomem;
+    if (!ix->aug || !ix->ann)
+        goto nomem;
     ann_faiss_params_default(&ix->ann->params);
     for (size_t i = 0; i < n; i++) {
         const float *src = x + i * dim;
         float *dst = ix->aug + i * ix->stride;
         double s = 0;
-        for (size_t j = 0; j < dim; j++) s += (double)src[j] * src[j];
+        for (size_t j = 0; j < dim; j++)
+            s += (double)src[j] * src[j];
         double scale = 1;
         if (metric == NB_COSINE) {
             if (s <= 0) {
@@ -87,21 +89,40 @@ nomem:
     return NULL;
 }
 
-void neighbors_free(nb_index *ix) {
-    if (!ix) return;
-    if (ix->ann) ann_faiss_free(ix->ann->ann);
+void neighbors_free(nb_index *ix)
+{
+    if (!ix)
+        return;
+    if (ix->ann)
+        ann_faiss_free(ix->ann->ann);
     free(ix->ann);
     free(ix->aug);
     free(ix);
 }
 
-size_t neighbors_count(const nb_index *ix) { return ix->n; }
-size_t neighbors_dim(const nb_index *ix) { return ix->dim; }
-nb_metric neighbors_metric(const nb_index *ix) { return ix->metric; }
-int neighbors_threads(const nb_index *ix) { return ix->threads; }
-const float *neighbors_row(const nb_index *ix, size_t i) { return ix->aug + i * ix->stride; }
+size_t neighbors_count(const nb_index *ix)
+{
+    return ix->n;
+}
+size_t neighbors_dim(const nb_index *ix)
+{
+    return ix->dim;
+}
+nb_metric neighbors_metric(const nb_index *ix)
+{
+    return ix->metric;
+}
+int neighbors_threads(const nb_index *ix)
+{
+    return ix->threads;
+}
+const float *neighbors_row(const nb_index *ix, size_t i)
+{
+    return ix->aug + i * ix->stride;
+}
 
-double neighbors_dist(const nb_index *ix, size_t i, size_t j) {
+double neighbors_dist(const nb_index *ix, size_t i, size_t j)
+{
     const float *a = neighbors_row(ix, i), *b = neighbors_row(ix, j);
     double s = 0;
     for (size_t k = 0; k < ix->dim; k++) {
@@ -111,13 +132,17 @@ double neighbors_dist(const nb_index *ix, size_t i, size_t j) {
     return neighbors_dist_from_d2(ix, s);
 }
 
-double neighbors_dist_from_d2(const nb_index *ix, double d2) {
-    if (d2 < 0) d2 = 0;
+double neighbors_dist_from_d2(const nb_index *ix, double d2)
+{
+    if (d2 < 0)
+        d2 = 0;
     return ix->metric == NB_COSINE ? d2 / 2 : sqrt(d2);
 }
 
-double neighbors_d2_from_dist(const nb_index *ix, double dist) {
-    if (dist < 0) return -1;
+double neighbors_d2_from_dist(const nb_index *ix, double dist)
+{
+    if (dist < 0)
+        return -1;
     return ix->metric == NB_COSINE ? 2 * dist : dist * dist;
 }
 
@@ -139,7 +164,8 @@ typedef struct scan_worker {
     int failed;
 } scan_worker;
 
-static void *scan_thread(void *arg) {
+static void *scan_thread(void *arg)
+{
     scan_worker *w = arg;
     scan_job *job = w->job;
     const nb_index *ix = job->ix;
@@ -156,20 +182,22 @@ static void *scan_thread(void *arg) {
     for (;;) {
         size_t b = atomic_fetch_add(&job->next_block, 1);
         size_t q0 = b * NEIGHBORS_TILE_Q;
-        if (q0 >= job->nq) break;
+        if (q0 >= job->nq)
+            break;
         size_t bq = job->nq - q0 < NEIGHBORS_TILE_Q ? job->nq - q0 : NEIGHBORS_TILE_Q;
         for (size_t i = 0; i < bq; i++) {
             qidx[i] = job->queries ? job->queries[q0 + i] : (uint32_t)(q0 + i);
             const float *src = job->qix->aug + (size_t)qidx[i] * st;
             float *dst = qbuf + i * st;
-            for (size_t j = 0; j < dim; j++) dst[j] = -2.0f * src[j];
+            for (size_t j = 0; j < dim; j++)
+                dst[j] = -2.0f * src[j];
             dst[dim] = 1.0f;
             dst[dim + 1] = src[dim];
         }
         for (size_t r0 = 0; r0 < n; r0 += NEIGHBORS_TILE_R) {
             size_t br = n - r0 < NEIGHBORS_TILE_R ? n - r0 : NEIGHBORS_TILE_R;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bq, (int)br, (int)st, 1.0f, qbuf,
-                        (int)st, ix->aug + r0 * st, (int)st, 0.0f, tile, (int)br);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)bq, (int)br, (int)st, 1.0f, qbuf, (int)st,
+                        ix->aug + r0 * st, (int)st, 0.0f, tile, (int)br);
             for (size_t i = 0; i < bq; i++)
                 job->fn(job->ctx, w->thread, qidx[i], tile + i * br, (uint32_t)r0, (uint32_t)(r0 + br));
         }
@@ -182,21 +210,24 @@ static void *scan_thread(void *arg) {
 static int scan_from(const nb_index *ix, const nb_index *qix, const uint32_t *queries, size_t nq, nb_row_fn fn,
                      void *ctx, err *e);
 
-int neighbors_scan(const nb_index *ix, const uint32_t *queries, size_t nq, nb_row_fn fn, void *ctx,
-                   err *e) {
+int neighbors_scan(const nb_index *ix, const uint32_t *queries, size_t nq, nb_row_fn fn, void *ctx, err *e)
+{
     return scan_from(ix, ix, queries, nq, fn, ctx, e);
 }
 
 static int scan_from(const nb_index *ix, const nb_index *qix, const uint32_t *queries, size_t nq, nb_row_fn fn,
-                     void *ctx, err *e) {
-    scan_job job = {.ix = ix, .qix = qix, .queries = queries, .nq = queries ? nq : qix->n, .fn = fn, .ctx = ctx};
+                     void *ctx, err *e)
+{
+    scan_job job = { .ix = ix, .qix = qix, .queries = queries, .nq = queries ? nq : qix->n, .fn = fn, .ctx = ctx };
     atomic_init(&job.next_block, 0);
-    if (job.nq == 0) return 0;
+    if (job.nq == 0)
+        return 0;
     /* Our threads split the work; OpenBLAS must not spawn its own inside each call. */
     openblas_set_num_threads(1);
     int nt = ix->threads;
     size_t blocks = (job.nq + NEIGHBORS_TILE_Q - 1) / NEIGHBORS_TILE_Q;
-    if ((size_t)nt > blocks) nt = (int)blocks;
+    if ((size_t)nt > blocks)
+        nt = (int)blocks;
     scan_worker *ws = calloc((size_t)nt, sizeof *ws);
     pthread_t *tids = calloc((size_t)nt, sizeof *tids);
     if (!ws || !tids) {
@@ -208,7 +239,8 @@ static int scan_from(const nb_index *ix, const nb_index *qix, const uint32_t *qu
     for (int t = 0; t < nt; t++) {
         ws[t].job = &job;
         ws[t].thread = t;
-        if (t == 0) continue; /* the caller's thread is worker 0 */
+        if (t == 0)
+            continue; /* the caller's thread is worker 0 */
         if (pthread_create(&tids[t], NULL, scan_thread, &ws[t]) != 0) {
             rc = err_set(e, ERR_INTERNAL, "neighbour scan: could not start thread %d", t);
             break;
@@ -216,9 +248,11 @@ static int scan_from(const nb_index *ix, const nb_index *qix, const uint32_t *qu
         started = t;
     }
     scan_thread(&ws[0]);
-    for (int t = 1; t <= started; t++) pthread_join(tids[t], NULL);
+    for (int t = 1; t <= started; t++)
+        pthread_join(tids[t], NULL);
     for (int t = 0; t < nt && rc == 0; t++)
-        if (ws[t].failed) rc = err_set(e, ERR_NOMEM, "neighbour scan: out of memory for a distance tile");
+        if (ws[t].failed)
+            rc = err_set(e, ERR_NOMEM, "neighbour scan: out of memory for a distance tile");
     free(ws);
     free(tids);
     return rc;
@@ -226,13 +260,16 @@ static int scan_from(const nb_index *ix, const nb_index *qix, const uint32_t *qu
 
 /* Runs fn(arg) on up to `threads` threads (the caller's included) and waits.
  * The workers share a queue, so a thread that fails to start only costs speed. */
-static void run_threads(int threads, void *(*fn)(void *), void *arg) {
+static void run_threads(int threads, void *(*fn)(void *), void *arg)
+{
     pthread_t tids[64];
     int nt = threads < 1 ? 1 : threads > 64 ? 64 : threads, started = 1;
-    while (started < nt && pthread_create(&tids[started], NULL, fn, arg) == 0) started++;
+    while (started < nt && pthread_create(&tids[started], NULL, fn, arg) == 0)
+        started++;
     openblas_set_num_threads(1);
     fn(arg);
-    for (int t = 1; t < started; t++) pthread_join(tids[t], NULL);
+    for (int t = 1; t < started; t++)
+        pthread_join(tids[t], NULL);
 }
 
 /* ---- k nearest neighbours ------------------------------------------------ */
@@ -255,12 +292,16 @@ typedef struct knn_ctx {
     int failed;
 } knn_ctx;
 
-static void heap_sift_down(float *hd, uint32_t *hi, size_t len, size_t i) {
+static void heap_sift_down(float *hd, uint32_t *hi, size_t len, size_t i)
+{
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        if (l < len && hd[l] > hd[m]) m = l;
-        if (l + 1 < len && hd[l + 1] > hd[m]) m = l + 1;
-        if (m == i) return;
+        if (l < len && hd[l] > hd[m])
+            m = l;
+        if (l + 1 < len && hd[l + 1] > hd[m])
+            m = l + 1;
+        if (m == i)
+            return;
         float td = hd[i];
         hd[i] = hd[m];
         hd[m] = td;
@@ -271,14 +312,16 @@ static void heap_sift_down(float *hd, uint32_t *hi, size_t len, size_t i) {
     }
 }
 
-static void heap_push(float *hd, uint32_t *hi, uint32_t *len, size_t cap, float d, uint32_t id) {
+static void heap_push(float *hd, uint32_t *hi, uint32_t *len, size_t cap, float d, uint32_t id)
+{
     if (*len < cap) {
         size_t i = (*len)++;
         hd[i] = d;
         hi[i] = id;
         while (i > 0) {
             size_t p = (i - 1) / 2;
-            if (hd[p] >= hd[i]) break;
+            if (hd[p] >= hd[i])
+                break;
             float td = hd[i];
             hd[i] = hd[p];
             hd[p] = td;
@@ -294,8 +337,10 @@ static void heap_push(float *hd, uint32_t *hi, uint32_t *len, size_t cap, float 
     }
 }
 
-static void knn_offer(knn_ctx *c, uint32_t row, float v, uint32_t id, float *thr) {
-    while (atomic_flag_test_and_set_explicit(&c->lock[row], memory_order_acquire)) {}
+static void knn_offer(knn_ctx *c, uint32_t row, float v, uint32_t id, float *thr)
+{
+    while (atomic_flag_test_and_set_explicit(&c->lock[row], memory_order_acquire)) {
+    }
     float *hd = c->hd + (size_t)row * c->kc;
     uint32_t *hi = c->hi + (size_t)row * c->kc;
     heap_push(hd, hi, &c->len[row], c->kc, v, id);
@@ -308,7 +353,8 @@ static void knn_offer(knn_ctx *c, uint32_t row, float v, uint32_t id, float *thr
 /* Each pair is computed once: block b's rows against rows from its own start
  * on; the tile feeds the rows' heaps and, for columns past the block, the
  * columns' heaps. Half the sgemm work of neighbors_scan. */
-static void *knn_sym_thread(void *arg) {
+static void *knn_sym_thread(void *arg)
+{
     knn_ctx *c = arg;
     const nb_index *ix = c->ix;
     const size_t dim = ix->dim, st = ix->stride, n = ix->n;
@@ -324,12 +370,14 @@ static void *knn_sym_thread(void *arg) {
     }
     for (;;) {
         size_t q0 = atomic_fetch_add(&c->next_block, 1) * NEIGHBORS_TILE_Q;
-        if (q0 >= n) break;
+        if (q0 >= n)
+            break;
         size_t bq = n - q0 < NEIGHBORS_TILE_Q ? n - q0 : NEIGHBORS_TILE_Q;
         for (size_t i = 0; i < bq; i++) {
             const float *src = ix->aug + (q0 + i) * st;
             float *dst = qbuf + i * st;
-            for (size_t j = 0; j < dim; j++) dst[j] = -2.0f * src[j];
+            for (size_t j = 0; j < dim; j++)
+                dst[j] = -2.0f * src[j];
             dst[dim] = 1.0f;
             dst[dim + 1] = src[dim];
         }
@@ -347,8 +395,10 @@ static void *knn_sym_thread(void *arg) {
                 for (size_t j = 0; j < br; j++) {
                     float v = row[j];
                     uint32_t r = (uint32_t)(r0 + j);
-                    if (v < wq && r != q) knn_offer(c, q, v, r, &wq);
-                    if (j >= col_from && v < thr[j]) knn_offer(c, r, v, q, &thr[j]);
+                    if (v < wq && r != q)
+                        knn_offer(c, q, v, r, &wq);
+                    if (j >= col_from && v < thr[j])
+                        knn_offer(c, r, v, q, &thr[j]);
                 }
             }
         }
@@ -364,20 +414,25 @@ typedef struct ranked {
     uint32_t id;
 } ranked;
 
-static int ranked_cmp(const void *pa, const void *pb) {
+static int ranked_cmp(const void *pa, const void *pb)
+{
     const ranked *a = pa, *b = pb;
-    if (a->d != b->d) return a->d < b->d ? -1 : 1;
+    if (a->d != b->d)
+        return a->d < b->d ? -1 : 1;
     return (a->id > b->id) - (a->id < b->id);
 }
 
 static int ann_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e);
 
-int neighbors_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e) {
+int neighbors_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e)
+{
     if (k == 0 || k >= ix->n)
-        return err_set(e, ERR_INVALID, "k-nearest neighbours: k = %zu must be in 1 .. %zu (one less than the %zu descriptors)",
-                       k, ix->n - 1, ix->n);
-    if (neighbors_search(ix) == NB_SEARCH_FAISS) return ann_knn(ix, k, ind, dist, e);
-    knn_ctx c = {.kc = k + 4 < ix->n ? k + 4 : ix->n - 1};
+        return err_set(e, ERR_INVALID,
+                       "k-nearest neighbours: k = %zu must be in 1 .. %zu (one less than the %zu descriptors)", k,
+                       ix->n - 1, ix->n);
+    if (neighbors_search(ix) == NB_SEARCH_FAISS)
+        return ann_knn(ix, k, ind, dist, e);
+    knn_ctx c = { .kc = k + 4 < ix->n ? k + 4 : ix->n - 1 };
     c.hd = malloc(ix->n * c.kc * sizeof *c.hd);
     c.hi = malloc(ix->n * c.kc * sizeof *c.hi);
     c.len = calloc(ix->n, sizeof *c.len);
@@ -396,13 +451,15 @@ int neighbors_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err 
         atomic_init(&c.worst[i], INFINITY);
     }
     run_threads(ix->threads, knn_sym_thread, &c);
-    if (c.failed) rc = err_set(e, ERR_NOMEM, "k-nearest neighbours: out of memory for a distance tile");
-    if (rc) goto done;
+    if (c.failed)
+        rc = err_set(e, ERR_NOMEM, "k-nearest neighbours: out of memory for a distance tile");
+    if (rc)
+        goto done;
     for (size_t q = 0; q < ix->n; q++) {
         size_t m = c.len[q];
         for (size_t j = 0; j < m; j++) {
             uint32_t r = c.hi[q * c.kc + j];
-            rk[j] = (ranked){neighbors_dist(ix, q, r), r};
+            rk[j] = (ranked){ neighbors_dist(ix, q, r), r };
         }
         qsort(rk, m, sizeof *rk, ranked_cmp);
         for (size_t j = 0; j < k; j++) {
@@ -429,7 +486,8 @@ typedef struct query_ctx {
     uint32_t *len;
 } query_ctx;
 
-static void query_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1) {
+static void query_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1)
+{
     (void)thread;
     query_ctx *c = vctx;
     float *hd = c->hd + (size_t)q * c->kc;
@@ -447,9 +505,10 @@ static int ann_query(const nb_index *ix, const nb_index *qix, size_t k, uint32_t
 
 /* The exact k nearest rows of ix for every row of qix (outside descriptors,
  * already normalised like ix's rows). */
-static int exact_query(const nb_index *ix, const nb_index *qix, size_t k, uint32_t *ind, float *dist, err *e) {
+static int exact_query(const nb_index *ix, const nb_index *qix, size_t k, uint32_t *ind, float *dist, err *e)
+{
     const size_t m = qix->n;
-    query_ctx c = {.kc = k + 4 < ix->n ? k + 4 : ix->n};
+    query_ctx c = { .kc = k + 4 < ix->n ? k + 4 : ix->n };
     c.hd = malloc(m * c.kc * sizeof *c.hd);
     c.hi = malloc(m * c.kc * sizeof *c.hi);
     c.len = calloc(m, sizeof *c.len);
@@ -460,7 +519,8 @@ static int exact_query(const nb_index *ix, const nb_index *qix, size_t k, uint32
         goto done;
     }
     rc = scan_from(ix, qix, NULL, 0, query_row, &c, e);
-    if (rc) goto done;
+    if (rc)
+        goto done;
     for (size_t i = 0; i < m; i++) {
         const float *a = neighbors_row(qix, i);
         for (size_t j = 0; j < c.len[i]; j++) {
@@ -470,7 +530,7 @@ static int exact_query(const nb_index *ix, const nb_index *qix, size_t k, uint32
                 double d = (double)a[t] - b[t];
                 s2 += d * d;
             }
-            rk[j] = (ranked){neighbors_dist_from_d2(ix, s2), c.hi[i * c.kc + j]};
+            rk[j] = (ranked){ neighbors_dist_from_d2(ix, s2), c.hi[i * c.kc + j] };
         }
         qsort(rk, c.len[i], sizeof *rk, ranked_cmp);
         for (size_t j = 0; j < k; j++) {
@@ -486,13 +546,15 @@ done:
     return rc;
 }
 
-int neighbors_knn_query(const nb_index *ix, const float *q, size_t m, size_t k, uint32_t *ind, float *dist,
-                        err *e) {
+int neighbors_knn_query(const nb_index *ix, const float *q, size_t m, size_t k, uint32_t *ind, float *dist, err *e)
+{
     if (k == 0 || k > ix->n)
         return err_set(e, ERR_INVALID, "nearest faces: k = %zu must be in 1 .. %zu (the indexed faces)", k, ix->n);
-    if (m == 0) return 0;
+    if (m == 0)
+        return 0;
     nb_index *qix = neighbors_new(q, m, ix->dim, ix->metric, ix->threads, e);
-    if (!qix) return err_prefix(e, "new faces");
+    if (!qix)
+        return err_prefix(e, "new faces");
     if (ix->ann->ann) {
         int arc = ann_query(ix, qix, k, ind, dist, e);
         neighbors_free(qix);
@@ -514,88 +576,117 @@ typedef struct range_ctx {
     void *fctx;
 } range_ctx;
 
-static void range_count_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0,
-                            uint32_t r1) {
+static void range_count_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1)
+{
     (void)thread;
     range_ctx *c = vctx;
     uint32_t cnt = 0;
     for (uint32_t r = r0; r < r1; r++) {
         float v = d2[r - r0];
-        if (v <= c->lim && (r == q || neighbors_dist(c->ix, q, r) <= c->eps)) cnt++;
+        if (v <= c->lim && (r == q || neighbors_dist(c->ix, q, r) <= c->eps))
+            cnt++;
     }
     c->count[q] += cnt;
 }
 
-static void range_visit_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0,
-                            uint32_t r1) {
+static void range_visit_row(void *vctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1)
+{
     range_ctx *c = vctx;
     for (uint32_t r = r0; r < r1; r++) {
         float v = d2[r - r0];
         if (v <= c->lim && r != q) {
             double d = neighbors_dist(c->ix, q, r);
-            if (d <= c->eps) c->fn(c->fctx, thread, q, r, d);
+            if (d <= c->eps)
+                c->fn(c->fctx, thread, q, r, d);
         }
     }
 }
 
-static float range_limit(const nb_index *ix, double eps) {
+static float range_limit(const nb_index *ix, double eps)
+{
     /* The tile's float values may be off by a few ulps of the norms; pairs inside
      * that margin are settled by the exact distance. */
     double d2 = neighbors_d2_from_dist(ix, eps);
     return (float)(d2 + 1e-5 * (1.0 + d2));
 }
 
-int neighbors_range_count(const nb_index *ix, double eps, uint32_t *count, err *e) {
-    if (!(eps >= 0)) return err_set(e, ERR_INVALID, "range query: eps %g must be >= 0", eps);
-    range_ctx c = {.ix = ix, .lim = range_limit(ix, eps), .eps = eps, .count = count};
+int neighbors_range_count(const nb_index *ix, double eps, uint32_t *count, err *e)
+{
+    if (!(eps >= 0))
+        return err_set(e, ERR_INVALID, "range query: eps %g must be >= 0", eps);
+    range_ctx c = { .ix = ix, .lim = range_limit(ix, eps), .eps = eps, .count = count };
     memset(count, 0, ix->n * sizeof *count);
     return neighbors_scan(ix, NULL, 0, range_count_row, &c, e);
 }
 
-int neighbors_range_visit(const nb_index *ix, const uint32_t *queries, size_t nq, double eps,
-                          nb_pair_fn fn, void *ctx, err *e) {
-    if (!(eps >= 0)) return err_set(e, ERR_INVALID, "range query: eps %g must be >= 0", eps);
-    range_ctx c = {.ix = ix, .lim = range_limit(ix, eps), .eps = eps, .fn = fn, .fctx = ctx};
+int neighbors_range_visit(const nb_index *ix, const uint32_t *queries, size_t nq, double eps, nb_pair_fn fn, void *ctx,
+                          err *e)
+{
+    if (!(eps >= 0))
+        return err_set(e, ERR_INVALID, "range query: eps %g must be >= 0", eps);
+    range_ctx c = { .ix = ix, .lim = range_limit(ix, eps), .eps = eps, .fn = fn, .fctx = ctx };
     return neighbors_scan(ix, queries, nq, range_visit_row, &c, e);
 }
 
 /* ---- the approximate path (FAISS) ---------------------------------------- */
 
-void neighbors_set_search(nb_index *ix, nb_search s) { ix->ann->search = s; }
+void neighbors_set_search(nb_index *ix, nb_search s)
+{
+    ix->ann->search = s;
+}
 
-nb_search neighbors_search(const nb_index *ix) {
+nb_search neighbors_search(const nb_index *ix)
+{
     switch (ix->ann->search) {
-    case NB_SEARCH_EXACT: return NB_SEARCH_EXACT;
-    case NB_SEARCH_FAISS: return NB_SEARCH_FAISS;
-    case NB_SEARCH_AUTO: break;
+    case NB_SEARCH_EXACT:
+        return NB_SEARCH_EXACT;
+    case NB_SEARCH_FAISS:
+        return NB_SEARCH_FAISS;
+    case NB_SEARCH_AUTO:
+        break;
     }
     return ix->n > NEIGHBORS_AUTO_FAISS_ABOVE ? NB_SEARCH_FAISS : NB_SEARCH_EXACT;
 }
 
-int neighbors_approximate(const nb_index *ix) { return ix->ann->ann != NULL; }
+int neighbors_approximate(const nb_index *ix)
+{
+    return ix->ann->ann != NULL;
+}
 
-const char *neighbors_search_name(nb_search s) {
+const char *neighbors_search_name(nb_search s)
+{
     switch (s) {
-    case NB_SEARCH_AUTO: return "auto";
-    case NB_SEARCH_EXACT: return "exact";
-    case NB_SEARCH_FAISS: return "faiss";
+    case NB_SEARCH_AUTO:
+        return "auto";
+    case NB_SEARCH_EXACT:
+        return "exact";
+    case NB_SEARCH_FAISS:
+        return "faiss";
     }
     return "?";
 }
 
-int neighbors_search_parse(const char *name) {
-    if (!strcmp(name, "auto")) return NB_SEARCH_AUTO;
-    if (!strcmp(name, "exact")) return NB_SEARCH_EXACT;
-    if (!strcmp(name, "faiss")) return NB_SEARCH_FAISS;
+int neighbors_search_parse(const char *name)
+{
+    if (!strcmp(name, "auto"))
+        return NB_SEARCH_AUTO;
+    if (!strcmp(name, "exact"))
+        return NB_SEARCH_EXACT;
+    if (!strcmp(name, "faiss"))
+        return NB_SEARCH_FAISS;
     return -1;
 }
 
-void neighbors_set_ann_params(nb_index *ix, const struct ann_faiss_params *p) {
-    if (p) ix->ann->params = *p;
-    else ann_faiss_params_default(&ix->ann->params);
+void neighbors_set_ann_params(nb_index *ix, const struct ann_faiss_params *p)
+{
+    if (p)
+        ix->ann->params = *p;
+    else
+        ann_faiss_params_default(&ix->ann->params);
 }
 
-void neighbors_describe(const nb_index *ix, char *out, size_t out_size) {
+void neighbors_describe(const nb_index *ix, char *out, size_t out_size)
+{
     if (!ix->ann->ann) {
         snprintf(out, out_size, "exact (OpenBLAS sgemm)");
         return;
@@ -605,8 +696,10 @@ void neighbors_describe(const nb_index *ix, char *out, size_t out_size) {
     snprintf(out, out_size, "%s (%.0f MB)", d, ann_faiss_bytes(ix->ann->ann) / 1048576.0);
 }
 
-static int ann_build(const nb_index *ix, err *e) {
-    if (ix->ann->ann) return 0;
+static int ann_build(const nb_index *ix, err *e)
+{
+    if (ix->ann->ann)
+        return 0;
     char msg[256] = "";
     ix->ann->ann = ann_faiss_new(ix->aug, ix->n, ix->dim, ix->stride, &ix->ann->params, ix->threads, msg, sizeof msg);
     if (!ix->ann->ann)
@@ -632,12 +725,14 @@ typedef struct rerank_job {
 /* The most candidates one query re-ranks (the MST's deepest search is 256). */
 #define NEIGHBORS_RERANK_MAX 1024
 
-static void *rerank_thread(void *arg) {
+static void *rerank_thread(void *arg)
+{
     rerank_job *j = arg;
     ranked rk[NEIGHBORS_RERANK_MAX];
     for (;;) {
         size_t i0 = atomic_fetch_add(&j->next, RERANK_CHUNK);
-        if (i0 >= j->m) break;
+        if (i0 >= j->m)
+            break;
         size_t i1 = i0 + RERANK_CHUNK < j->m ? i0 + RERANK_CHUNK : j->m, shorts = 0;
         for (size_t i = i0; i < i1; i++) {
             uint32_t self = j->qrows ? j->qrows[i] : (uint32_t)(j->q0 + i);
@@ -645,17 +740,19 @@ static void *rerank_thread(void *arg) {
             size_t len = 0;
             for (size_t c = 0; c < j->kc; c++) {
                 uint32_t r = j->cind[i * j->kc + c];
-                if (r == UINT32_MAX || (j->qix == j->ix && r == self)) continue;
+                if (r == UINT32_MAX || (j->qix == j->ix && r == self))
+                    continue;
                 const float *b = neighbors_row(j->ix, r);
                 double s2 = 0;
                 for (size_t t = 0; t < j->ix->dim; t++) {
                     double d = (double)a[t] - b[t];
                     s2 += d * d;
                 }
-                rk[len++] = (ranked){neighbors_dist_from_d2(j->ix, s2), r};
+                rk[len++] = (ranked){ neighbors_dist_from_d2(j->ix, s2), r };
             }
             qsort(rk, len, sizeof *rk, ranked_cmp);
-            if (len < j->k) shorts++;
+            if (len < j->k)
+                shorts++;
             for (size_t c = 0; c < j->k; c++) {
                 j->ind[i * j->k + c] = c < len ? rk[c].id : UINT32_MAX;
                 j->dist[i * j->k + c] = c < len ? (float)rk[c].d : INFINITY;
@@ -673,12 +770,16 @@ static void *rerank_thread(void *arg) {
  * kc = k + 4 (+1 for the query's own row) candidates. *short_rows: how many
  * queries got fewer than k. */
 static int ann_candidates(const nb_index *ix, const nb_index *qix, const uint32_t *qrows, size_t m, size_t k,
-                          uint32_t *ind, float *dist, size_t *short_rows, err *e) {
+                          uint32_t *ind, float *dist, size_t *short_rows, err *e)
+{
     int rc = ann_build(ix, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     size_t kc = k + 4 + (qix == ix);
-    if (kc > ix->n) kc = ix->n;
-    if (kc > NEIGHBORS_RERANK_MAX) kc = NEIGHBORS_RERANK_MAX;
+    if (kc > ix->n)
+        kc = ix->n;
+    if (kc > NEIGHBORS_RERANK_MAX)
+        kc = NEIGHBORS_RERANK_MAX;
     size_t chunk = m < ANN_QUERY_CHUNK ? m : ANN_QUERY_CHUNK;
     uint32_t *cind = malloc(chunk * kc * sizeof *cind);
     float *cd2 = malloc(chunk * kc * sizeof *cd2);
@@ -702,8 +803,16 @@ static int ann_candidates(const nb_index *ix, const nb_index *qix, const uint32_
             rc = err_set(e, strstr(msg, "out of memory") ? ERR_NOMEM : ERR_INTERNAL, "%s", msg);
             goto done;
         }
-        rerank_job j = {.ix = ix, .qix = qix, .qrows = qrows ? qrows + i0 : NULL, .q0 = i0, .m = rows, .k = k,
-                        .kc = kc, .cind = cind, .ind = ind + i0 * k, .dist = dist + i0 * k};
+        rerank_job j = { .ix = ix,
+                         .qix = qix,
+                         .qrows = qrows ? qrows + i0 : NULL,
+                         .q0 = i0,
+                         .m = rows,
+                         .k = k,
+                         .kc = kc,
+                         .cind = cind,
+                         .ind = ind + i0 * k,
+                         .dist = dist + i0 * k };
         atomic_init(&j.next, 0);
         atomic_init(&j.short_rows, 0);
         run_threads(ix->threads, rerank_thread, &j);
@@ -718,11 +827,13 @@ done:
 
 /* Queries FAISS left short of k (it does not promise k results) get the exact
  * scan: rows[] of qix, k nearest of ix, skipping the row itself when qix == ix. */
-static int exact_fill(const nb_index *ix, const nb_index *qix, size_t m, size_t k, uint32_t *ind, float *dist,
-                      err *e) {
+static int exact_fill(const nb_index *ix, const nb_index *qix, size_t m, size_t k, uint32_t *ind, float *dist, err *e)
+{
     size_t nshort = 0;
-    for (size_t i = 0; i < m; i++) nshort += ind[i * k + k - 1] == UINT32_MAX;
-    if (!nshort) return 0;
+    for (size_t i = 0; i < m; i++)
+        nshort += ind[i * k + k - 1] == UINT32_MAX;
+    if (!nshort)
+        return 0;
     const int self = qix == ix;
     float *x = malloc(nshort * ix->dim * sizeof *x);
     uint32_t *rows = malloc(nshort * sizeof *rows), *fi = malloc(nshort * (k + 1) * sizeof *fi);
@@ -734,7 +845,8 @@ static int exact_fill(const nb_index *ix, const nb_index *qix, size_t m, size_t 
         goto done;
     }
     for (size_t i = 0, r = 0; i < m; i++) {
-        if (ind[i * k + k - 1] != UINT32_MAX) continue;
+        if (ind[i * k + k - 1] != UINT32_MAX)
+            continue;
         rows[r] = (uint32_t)i;
         memcpy(x + r * ix->dim, neighbors_row(qix, i), ix->dim * sizeof *x);
         r++;
@@ -742,13 +854,15 @@ static int exact_fill(const nb_index *ix, const nb_index *qix, size_t m, size_t 
     sq = neighbors_new(x, nshort, ix->dim, NB_EUCLIDEAN, ix->threads, e); /* rows already normalised */
     size_t kk = k + self <= ix->n ? k + self : ix->n;
     if (!sq || (rc = exact_query(ix, sq, kk, fi, fd, e))) {
-        if (!rc) rc = e ? e->code : ERR_NOMEM;
+        if (!rc)
+            rc = e ? e->code : ERR_NOMEM;
         goto done;
     }
     for (size_t r = 0; r < nshort; r++) {
         size_t i = rows[r], out = 0;
         for (size_t j = 0; j < kk && out < k; j++) {
-            if (self && fi[r * kk + j] == i) continue;
+            if (self && fi[r * kk + j] == i)
+                continue;
             ind[i * k + out] = fi[r * kk + j];
             dist[i * k + out] = fd[r * kk + j];
             out++;
@@ -763,33 +877,42 @@ done:
     return rc;
 }
 
-static int ann_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e) {
+static int ann_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err *e)
+{
     size_t shorts = 0;
     int rc = ann_candidates(ix, ix, NULL, ix->n, k, ind, dist, &shorts, e);
-    if (!rc && shorts) rc = exact_fill(ix, ix, ix->n, k, ind, dist, e);
+    if (!rc && shorts)
+        rc = exact_fill(ix, ix, ix->n, k, ind, dist, e);
     return rc ? err_prefix(e, "k-nearest neighbours") : 0;
 }
 
-static int ann_query(const nb_index *ix, const nb_index *qix, size_t k, uint32_t *ind, float *dist, err *e) {
+static int ann_query(const nb_index *ix, const nb_index *qix, size_t k, uint32_t *ind, float *dist, err *e)
+{
     size_t shorts = 0;
     int rc = ann_candidates(ix, qix, NULL, qix->n, k, ind, dist, &shorts, e);
-    if (!rc && shorts) rc = exact_fill(ix, qix, qix->n, k, ind, dist, e);
+    if (!rc && shorts)
+        rc = exact_fill(ix, qix, qix->n, k, ind, dist, e);
     return rc ? err_prefix(e, "nearest faces") : 0;
 }
 
 int neighbors_knn_rows(const nb_index *ix, const uint32_t *rows, size_t nq, size_t k, uint32_t *ind, float *dist,
-                       err *e) {
+                       err *e)
+{
     if (k == 0 || k > NEIGHBORS_RERANK_MAX - 5)
         return err_set(e, ERR_INVALID, "nearest rows: k = %zu must be in 1 .. %d", k, NEIGHBORS_RERANK_MAX - 5);
-    if (nq == 0) return 0;
+    if (nq == 0)
+        return 0;
     size_t shorts = 0;
     return ann_candidates(ix, ix, rows, nq, k, ind, dist, &shorts, e);
 }
 
-const char *neighbors_blas_better_core(void) {
+const char *neighbors_blas_better_core(void)
+{
     const char *core = openblas_get_corename();
-    if (!core || strcasecmp(core, "prescott") != 0) return NULL;
+    if (!core || strcasecmp(core, "prescott") != 0)
+        return NULL;
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return "Haswell";
     return NULL;
 }

@@ -52,8 +52,7 @@ typedef enum nb_search { NB_SEARCH_AUTO = 0, NB_SEARCH_EXACT = 1, NB_SEARCH_FAIS
  * after the call. threads < 1 means 1.
  * Errors: ERR_INVALID for n == 0, dim == 0, a NaN/Inf value or (cosine) a zero
  * row, naming the row; ERR_NOMEM. Free with neighbors_free. */
-nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, int threads,
-                        err *e);
+nb_index *neighbors_new(const float *x, size_t n, size_t dim, nb_metric metric, int threads, err *e);
 void neighbors_free(nb_index *ix);
 
 size_t neighbors_count(const nb_index *ix);
@@ -73,13 +72,11 @@ double neighbors_d2_from_dist(const nb_index *ix, double dist);
  * float rounding can leave a value slightly below 0 (treat it as 0).
  * `thread` is the worker's number in [0, threads). All blocks of one query are
  * handed to the same thread, in increasing r0, so per-query state needs no lock. */
-typedef void (*nb_row_fn)(void *ctx, int thread, uint32_t q, const float *d2, uint32_t r0,
-                          uint32_t r1);
+typedef void (*nb_row_fn)(void *ctx, int thread, uint32_t q, const float *d2, uint32_t r0, uint32_t r1);
 
 /* Scans the queries `queries[0..nq)` (row indices; NULL means all rows, nq ignored)
  * against all rows. Errors: ERR_NOMEM, ERR_INTERNAL (a thread failed to start). */
-int neighbors_scan(const nb_index *ix, const uint32_t *queries, size_t nq, nb_row_fn fn, void *ctx,
-                   err *e);
+int neighbors_scan(const nb_index *ix, const uint32_t *queries, size_t nq, nb_row_fn fn, void *ctx, err *e);
 
 /* The k nearest other rows of every row, nearest first (exact double distances,
  * ties by smaller index; on the FAISS path the candidates come from the
@@ -95,8 +92,7 @@ int neighbors_knn(const nb_index *ix, size_t k, uint32_t *ind, float *dist, err 
  * assigns them without re-clustering), nearest first, exact distances, ties by
  * smaller index (from the FAISS index's candidates once it is built); ind/dist caller-allocated m*k. Errors: ERR_INVALID for k == 0,
  * k > n or a bad descriptor ("new faces: descriptor i: ..."); ERR_NOMEM. */
-int neighbors_knn_query(const nb_index *ix, const float *q, size_t m, size_t k, uint32_t *ind, float *dist,
-                        err *e);
+int neighbors_knn_query(const nb_index *ix, const float *q, size_t m, size_t k, uint32_t *ind, float *dist, err *e);
 
 /* For every row, how many rows (itself included) lie within distance eps
  * (in the index's metric). count is caller-allocated n. */
@@ -107,8 +103,8 @@ int neighbors_range_count(const nb_index *ix, double eps, uint32_t *count, err *
  * as neighbors_scan. The distance passed is the float tile value converted to
  * the metric (use neighbors_dist when a decision hangs on the last digit). */
 typedef void (*nb_pair_fn)(void *ctx, int thread, uint32_t q, uint32_t r, double dist);
-int neighbors_range_visit(const nb_index *ix, const uint32_t *queries, size_t nq, double eps,
-                          nb_pair_fn fn, void *ctx, err *e);
+int neighbors_range_visit(const nb_index *ix, const uint32_t *queries, size_t nq, double eps, nb_pair_fn fn, void *ctx,
+                          err *e);
 
 /* Chooses the search (default NB_SEARCH_AUTO). Call before the first search;
  * a FAISS index already built stays. */

@@ -38,7 +38,7 @@ static long densify(const int32_t *v, size_t n, int own_negatives, uint32_t *out
     if (!p)
         return -1;
     for (size_t i = 0; i < n; i++)
-        p[i] = (pair32){v[i], (uint32_t)i};
+        p[i] = (pair32){ v[i], (uint32_t)i };
     qsort(p, n, sizeof *p, pair_cmp);
     long k = 0;
     size_t nonneg = 0;
@@ -102,7 +102,7 @@ int score_partition(const int32_t *truth, const int32_t *pred, size_t n, score_r
         return err_set(e, ERR_NOMEM, "score: out of memory for %zu items", n);
     }
     for (size_t i = 0; i < n; i++) {
-        cells[i] = (cell){t[i], p[i]};
+        cells[i] = (cell){ t[i], p[i] };
         a[t[i]]++;
         b[p[i]]++;
     }

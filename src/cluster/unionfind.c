@@ -3,7 +3,8 @@
 
 #include <stdlib.h>
 
-int unionfind_init(unionfind *uf, size_t n) {
+int unionfind_init(unionfind *uf, size_t n)
+{
     uf->n = n;
     uf->parent = malloc((n ? n : 1) * sizeof *uf->parent);
     uf->size = malloc((n ? n : 1) * sizeof *uf->size);
@@ -18,14 +19,16 @@ int unionfind_init(unionfind *uf, size_t n) {
     return 0;
 }
 
-void unionfind_free(unionfind *uf) {
+void unionfind_free(unionfind *uf)
+{
     free(uf->parent);
     free(uf->size);
     uf->parent = uf->size = NULL;
     uf->n = 0;
 }
 
-uint32_t unionfind_find(unionfind *uf, uint32_t x) {
+uint32_t unionfind_find(unionfind *uf, uint32_t x)
+{
     while (uf->parent[x] != x) {
         uf->parent[x] = uf->parent[uf->parent[x]];
         x = uf->parent[x];
@@ -33,10 +36,12 @@ uint32_t unionfind_find(unionfind *uf, uint32_t x) {
     return x;
 }
 
-int unionfind_union(unionfind *uf, uint32_t a, uint32_t b) {
+int unionfind_union(unionfind *uf, uint32_t a, uint32_t b)
+{
     a = unionfind_find(uf, a);
     b = unionfind_find(uf, b);
-    if (a == b) return 0;
+    if (a == b)
+        return 0;
     if (uf->size[a] < uf->size[b] || (uf->size[a] == uf->size[b] && a > b)) {
         uint32_t t = a;
         a = b;

@@ -14,17 +14,17 @@ typedef struct run {
     size_t n;
     pthread_mutex_t lock;
     pthread_cond_t ready;
-    size_t next;    /* next item to hand out */
-    size_t *done;   /* finished items, in the order they finished */
-    int *rc;        /* per item */
-    char **reason;  /* per item, malloc'd when it failed (NULL when out of memory) */
+    size_t next;   /* next item to hand out */
+    size_t *done;  /* finished items, in the order they finished */
+    int *rc;       /* per item */
+    char **reason; /* per item, malloc'd when it failed (NULL when out of memory) */
     size_t ndone;
 } run;
 
 static void *worker(void *arg)
 {
     run *r = arg;
-    err setup = {0};
+    err setup = { 0 };
     void *state = r->ops->worker_init ? r->ops->worker_init(r->ud, &setup) : NULL;
     bool ready = !r->ops->worker_init || state || setup.code == 0;
     for (;;) {
@@ -33,7 +33,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&r->lock);
         if (i == SIZE_MAX)
             break;
-        err e = {0};
+        err e = { 0 };
         int rc = ready ? r->ops->work(r->ud, state, i, &e) : err_set(&e, setup.code, "%s", setup.msg);
         if (rc < 0 && !e.msg[0])
             err_set(&e, rc, "failed (%s)", err_code_name(rc));
@@ -53,7 +53,7 @@ int batch_run(const batch_ops *ops, void *ud, size_t n, const batch_options *o, 
 {
     if (n == 0)
         return 0;
-    run r = {.ops = ops, .ud = ud, .n = n};
+    run r = { .ops = ops, .ud = ud, .n = n };
     r.done = malloc(n * sizeof *r.done);
     r.rc = calloc(n, sizeof *r.rc);
     r.reason = calloc(n, sizeof *r.reason);

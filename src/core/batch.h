@@ -32,9 +32,9 @@ typedef struct batch_ops {
 } batch_ops;
 
 typedef struct batch_options {
-    int threads;      /* workers (< 1: one), at most one per item */
-    progress *pr;     /* the bar to advance and print reasons above; may be NULL */
-    int64_t pr_base;  /* items counted on the bar before this batch */
+    int threads;     /* workers (< 1: one), at most one per item */
+    progress *pr;    /* the bar to advance and print reasons above; may be NULL */
+    int64_t pr_base; /* items counted on the bar before this batch */
 } batch_options;
 
 /* Runs the batch: returns 0 once every item was handed to done, or ERR_NOMEM

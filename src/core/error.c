@@ -51,18 +51,30 @@ void err_clear(err *e)
 const char *err_code_name(errcode code)
 {
     switch (code) {
-    case ERR_OK: return "ok";
-    case ERR_IO: return "io";
-    case ERR_INVALID: return "invalid";
-    case ERR_NOMEM: return "nomem";
-    case ERR_FORMAT: return "format";
-    case ERR_NOTFOUND: return "notfound";
-    case ERR_DB: return "db";
-    case ERR_LIMIT: return "limit";
-    case ERR_MODEL: return "model";
-    case ERR_CONFLICT: return "conflict";
-    case ERR_INTERNAL: return "internal";
-    case ERR_BUSY: return "busy";
+    case ERR_OK:
+        return "ok";
+    case ERR_IO:
+        return "io";
+    case ERR_INVALID:
+        return "invalid";
+    case ERR_NOMEM:
+        return "nomem";
+    case ERR_FORMAT:
+        return "format";
+    case ERR_NOTFOUND:
+        return "notfound";
+    case ERR_DB:
+        return "db";
+    case ERR_LIMIT:
+        return "limit";
+    case ERR_MODEL:
+        return "model";
+    case ERR_CONFLICT:
+        return "conflict";
+    case ERR_INTERNAL:
+        return "internal";
+    case ERR_BUSY:
+        return "busy";
     }
     return "unknown";
 }

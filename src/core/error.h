@@ -11,17 +11,17 @@
 
 typedef enum errcode {
     ERR_OK = 0,
-    ERR_IO = -1,          /* file system or network I/O failed */
-    ERR_INVALID = -2,     /* bad argument or input (usage, key, JSON, ...) */
+    ERR_IO = -1,      /* file system or network I/O failed */
+    ERR_INVALID = -2, /* bad argument or input (usage, key, JSON, ...) */
     ERR_NOMEM = -3,
-    ERR_FORMAT = -4,      /* content is not a format we read, or is damaged */
+    ERR_FORMAT = -4, /* content is not a format we read, or is damaged */
     ERR_NOTFOUND = -5,
-    ERR_DB = -6,          /* catalog backend error */
-    ERR_LIMIT = -7,       /* over a configured limit (pixels, size) */
-    ERR_MODEL = -8,       /* model weights missing or not as expected */
-    ERR_CONFLICT = -9,    /* the change contradicts stored state */
+    ERR_DB = -6,       /* catalog backend error */
+    ERR_LIMIT = -7,    /* over a configured limit (pixels, size) */
+    ERR_MODEL = -8,    /* model weights missing or not as expected */
+    ERR_CONFLICT = -9, /* the change contradicts stored state */
     ERR_INTERNAL = -10,
-    ERR_BUSY = -11,       /* another writer held a lock longer than we wait; try again later */
+    ERR_BUSY = -11, /* another writer held a lock longer than we wait; try again later */
 } errcode;
 
 typedef struct err {

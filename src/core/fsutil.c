@@ -28,8 +28,7 @@ int fsutil_read_all(const char *path, size_t max_bytes, void **data, size_t *len
     }
     if (max_bytes && (size_t)st.st_size > max_bytes) {
         close(fd);
-        return err_set(e, ERR_LIMIT, "%s: %lld bytes exceeds the limit of %zu", path,
-                       (long long)st.st_size, max_bytes);
+        return err_set(e, ERR_LIMIT, "%s: %lld bytes exceeds the limit of %zu", path, (long long)st.st_size, max_bytes);
     }
     size_t cap = (size_t)st.st_size + 1, n = 0;
     char *buf = malloc(cap);

@@ -10,11 +10,11 @@
 
 typedef struct ctx {
     json_t *photos, *persons, *events, *places;
-    GHashTable *photo_by_id; /* photo_id -> json (borrowed) */
+    GHashTable *photo_by_id;  /* photo_id -> json (borrowed) */
     GHashTable *person_by_id; /* gint64* -> json (borrowed) */
     GHashTable *place_by_id;
-    GHashTable *face_sugs;    /* gint64* -> json array (owned ref) */
-    json_t *cur_photo;        /* faces are added photo by photo */
+    GHashTable *face_sugs; /* gint64* -> json array (owned ref) */
+    json_t *cur_photo;     /* faces are added photo by photo */
 } ctx;
 
 static gint64 *key64(int64_t v)
@@ -56,8 +56,8 @@ static int on_event(int64_t id, const char *name, const char *dv, const char *dp
     ctx *x = ud;
     json_t *ev = json_pack("{s:I,s:s,s:o,s:o,s:o,s:s?,s:I}", "id", (json_int_t)id, "name", name, "date",
                            dv ? json_pack("{s:s,s:s?}", "value", dv, "precision", dp) : json_null(), "place_id",
-                           place_id ? json_integer(place_id) : json_null(), "place", place_ref(x, place_id),
-                           "source", source, "photos", (json_int_t)photos);
+                           place_id ? json_integer(place_id) : json_null(), "place", place_ref(x, place_id), "source",
+                           source, "photos", (json_int_t)photos);
     if (!ev)
         return ERR_NOMEM;
     json_array_append_new(x->events, ev);
@@ -111,8 +111,8 @@ static int on_photo(const catalog_export_photo *p, void *ud)
     json_t *o = json_pack("{s:s,s:[],s:i,s:i,s:o,s:s?,s:o,s:s?,s:o,s:s?,s:[]}", "photo_id", p->photo_id, "paths",
                           "width", p->width, "height", p->height, "date", date, "timestamp_source",
                           p->date_value ? p->date_source : NULL, "place", place_ref(x, p->place_id), "place_source",
-                          p->place_source, "event_id", p->event_id ? json_integer(p->event_id) : json_null(),
-                          "caption", p->caption, "faces");
+                          p->place_source, "event_id", p->event_id ? json_integer(p->event_id) : json_null(), "caption",
+                          p->caption, "faces");
     if (!o)
         return ERR_NOMEM;
     json_array_append_new(x->photos, o);
@@ -134,7 +134,8 @@ static double face_conf(json_t *f)
     const char *st = json_string_value(json_object_get(f, "name_status"));
     if (st && strcmp(st, "confirmed") == 0)
         return 2.0;
-    json_t *s = json_array_get(json_object_get(f, "suggestions"), (size_t)json_integer_value(json_object_get(f, "_pick")));
+    json_t *s =
+        json_array_get(json_object_get(f, "suggestions"), (size_t)json_integer_value(json_object_get(f, "_pick")));
     return s ? json_real_value(json_object_get(s, "confidence")) : 0;
 }
 
@@ -198,10 +199,11 @@ static int on_face(const catalog_export_face *f, void *ud)
         status = name ? "suggested" : "unnamed";
     }
     json_t *sa = sugs ? json_incref(sugs) : json_array();
-    json_t *o = json_pack("{s:I,s:i,s:[f,f,f,f],s:f,s:o,s:s?,s:s?,s:s,s:s,s:o,s:i}", "face_id", (json_int_t)f->id,
-                          "face_no", f->face_no, "box", f->box[0], f->box[1], f->box[2], f->box[3], "score", f->score,
-                          "person_id", f->person_id ? json_integer(f->person_id) : json_null(), "person_name",
-                          f->person_name, "name", name, "name_status", status, "status", f->status, "suggestions", sa, "_pick", 0);
+    json_t *o =
+        json_pack("{s:I,s:i,s:[f,f,f,f],s:f,s:o,s:s?,s:s?,s:s,s:s,s:o,s:i}", "face_id", (json_int_t)f->id, "face_no",
+                  f->face_no, "box", f->box[0], f->box[1], f->box[2], f->box[3], "score", f->score, "person_id",
+                  f->person_id ? json_integer(f->person_id) : json_null(), "person_name", f->person_name, "name", name,
+                  "name_status", status, "status", f->status, "suggestions", sa, "_pick", 0);
     if (!o)
         return ERR_NOMEM;
     json_array_append_new(json_object_get(photo, "faces"), o);
@@ -222,11 +224,14 @@ static void person_names(ctx *x)
     }
 }
 
-static void free_json(gpointer p) { json_decref(p); }
+static void free_json(gpointer p)
+{
+    json_decref(p);
+}
 
 int export_json_build(catalog *c, json_t **out, err *e)
 {
-    ctx x = {.photos = json_array(), .persons = json_array(), .events = json_array(), .places = json_array()};
+    ctx x = { .photos = json_array(), .persons = json_array(), .events = json_array(), .places = json_array() };
     x.photo_by_id = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
     x.person_by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, NULL);
     x.place_by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, NULL);

@@ -106,8 +106,9 @@ static int work(void *ud, void *state, size_t j, err *e)
     batch *b = ud;
     size_t i = b->jobs[j];
     ingest_file_result *r = &b->results[i];
-    ingest_file_ctx ctx = {.store = b->store, .cat = state, .limits = &b->opts->limits, .sheets = b->opts->sheets,
-                           .slow_ms = b->slow_ms};
+    ingest_file_ctx ctx = {
+        .store = b->store, .cat = state, .limits = &b->opts->limits, .sheets = b->opts->sheets, .slow_ms = b->slow_ms
+    };
     ingest_file(&ctx, b->inputs->v[i].path, r);
     if (r->kind == INGEST_FILE_FAILED)
         return err_set(e, ERR_FORMAT, "%s", r->reason ? r->reason : "out of memory");
@@ -116,8 +117,7 @@ static int work(void *ud, void *state, size_t j, err *e)
 
 /* ---- recording ----------------------------------------------------------- */
 
-static void report_failure(catalog *cat, progress *pr, const char *path, const char *reason,
-                           ingest_summary *sum)
+static void report_failure(catalog *cat, progress *pr, const char *path, const char *reason, ingest_summary *sum)
 {
     char shown[PATH_MAX * 2];
     ingest_display_path(path, shown, sizeof shown);
@@ -209,8 +209,8 @@ int ingest_run(const ingest_options *opts, char *const *paths, int npaths, inges
     rc = datadir_open(opts->data_dir, 1, &store, &cat, e);
     if (rc)
         return rc;
-    walk_list inputs = {0};
-    batch b = {.opts = opts, .inputs = &inputs, .store = store, .cat = cat, .sum = sum};
+    walk_list inputs = { 0 };
+    batch b = { .opts = opts, .inputs = &inputs, .store = store, .cat = cat, .sum = sum };
     rc = walk_collect(paths, npaths, opts->data_dir, &inputs, e);
     if (rc == 0)
         rc = datadir_path(opts->data_dir, DATADIR_CATALOG, b.catalog_path, sizeof b.catalog_path, e);
@@ -240,8 +240,8 @@ int ingest_run(const ingest_options *opts, char *const *paths, int npaths, inges
             b.jobs[b.njobs++] = i;
         }
     }
-    static const batch_ops ops = {.worker_init = worker_init, .worker_fini = worker_fini, .work = work, .done = done};
-    batch_options bo = {.threads = opts->threads, .pr = pr, .pr_base = (int64_t)finished};
+    static const batch_ops ops = { .worker_init = worker_init, .worker_fini = worker_fini, .work = work, .done = done };
+    batch_options bo = { .threads = opts->threads, .pr = pr, .pr_base = (int64_t)finished };
     rc = batch_run(&ops, &b, b.njobs, &bo, e);
     progress_end(pr);
     free(b.jobs), free(b.results);

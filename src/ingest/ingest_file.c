@@ -32,7 +32,7 @@ static void pause_ms(int ms)
 {
     if (ms <= 0)
         return;
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
@@ -76,7 +76,7 @@ static int hasher_chunk(const void *data, size_t len, void *ud, err *e)
 
 static int hash_fd(int fd, char hex[HASH_SHA256_HEX_LEN + 1], err *e)
 {
-    hasher h = {0};
+    hasher h = { 0 };
     int rc = hasher_start(&h, e);
     char *buf = rc ? NULL : malloc(1 << 20);
     if (rc == 0 && !buf)
@@ -106,9 +106,11 @@ static int hash_fd(int fd, char hex[HASH_SHA256_HEX_LEN + 1], err *e)
 
 static const char *kind_of(mode_t m)
 {
-    return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a named pipe" : S_ISSOCK(m) ? "a socket"
-           : S_ISCHR(m) || S_ISBLK(m)             ? "a device"
-                                                  : "not a regular file";
+    return S_ISDIR(m)                 ? "a folder"
+           : S_ISFIFO(m)              ? "a named pipe"
+           : S_ISSOCK(m)              ? "a socket"
+           : S_ISCHR(m) || S_ISBLK(m) ? "a device"
+                                      : "not a regular file";
 }
 
 /* stat + open; 0 and *fd open, or r failed. */
@@ -185,7 +187,7 @@ static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char
         fail(r, "out of memory for %d pages", info->pages);
         return -1;
     }
-    ingest_sheet_frames frames = {0}; /* of the pages that are sheets, appended after the pages */
+    ingest_sheet_frames frames = { 0 }; /* of the pages that are sheets, appended after the pages */
     r->nphotos = 0;
     for (int pg = 0; pg < info->pages; pg++) {
         catalog_photo *p = &r->photos[pg];
@@ -261,8 +263,7 @@ failed:
 
 /* Copies the original into incoming/ unless it is there already, checking on
  * the way that the bytes stored are the bytes hashed. */
-static int store_original(const ingest_file_ctx *ctx, int fd, const char *sha, const char *key,
-                          ingest_file_result *r)
+static int store_original(const ingest_file_ctx *ctx, int fd, const char *sha, const char *key, ingest_file_result *r)
 {
     err e;
     int have = objstore_head(ctx->store, BUCKET_INCOMING, key, NULL, &e);
@@ -271,8 +272,8 @@ static int store_original(const ingest_file_ctx *ctx, int fd, const char *sha, c
         return -1;
     }
     if (have)
-        return 0; /* incoming/ is write-once and content-addressed */
-    hasher h = {.expect = sha, .slow_ms = ctx->slow_ms}; /* slow: so tests can kill mid-copy */
+        return 0;                                          /* incoming/ is write-once and content-addressed */
+    hasher h = { .expect = sha, .slow_ms = ctx->slow_ms }; /* slow: so tests can kill mid-copy */
     int rc = hasher_start(&h, &e);
     if (rc == 0)
         rc = objstore_put_fd(ctx->store, BUCKET_INCOMING, key, fd, hasher_chunk, &h, &e);

@@ -26,17 +26,17 @@ typedef struct ingest_file_result {
     char photo_id[PHOTO_ID_LEN + 1];
     catalog_photo *photos; /* malloc'd; photos[i].sidecar all point at `sidecar` */
     int nphotos;
-    char *sidecar; /* malloc'd JSON or NULL */
+    char *sidecar;         /* malloc'd JSON or NULL */
     catalog_frame *frames; /* malloc'd: frames of sheets among photos[], to record after them */
     int nframes;
 } ingest_file_result;
 
 typedef struct ingest_file_ctx {
-    objstore *store;             /* shared, thread-safe */
-    catalog *cat;                /* this worker's own handle, for reads */
+    objstore *store; /* shared, thread-safe */
+    catalog *cat;    /* this worker's own handle, for reads */
     const decode_limits *limits;
-    int sheets;                  /* sheet_mode (media/sheet.h): split contact sheets */
-    int slow_ms;                 /* test hook: pause after each object written and
+    int sheets;  /* sheet_mode (media/sheet.h): split contact sheets */
+    int slow_ms; /* test hook: pause after each object written and
                                   * each MiB of an original copied */
 } ingest_file_ctx;
 

@@ -13,7 +13,7 @@
 /* Test hook (FACETAG_TEST_SLOW_MS): widen the window a kill can hit. */
 static void pause_ms(int ms)
 {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
     while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }

@@ -188,7 +188,7 @@ static int is_companion_arg(const char *path)
 int walk_collect(char *const *args, int nargs, const char *skip_dir, walk_list *out, err *e)
 {
     GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-    walk_state w = {.l = out, .seen = seen};
+    walk_state w = { .l = out, .seen = seen };
     struct stat sk;
     if (skip_dir && stat(skip_dir, &sk) == 0 && S_ISDIR(sk.st_mode)) {
         w.have_skip = 1;

@@ -21,7 +21,7 @@ static int starts(const unsigned char *h, size_t n, const void *magic, size_t m)
 /* ISO base media files ("....ftypBRND"): HEIF/AVIF images or videos. */
 static decode_format sniff_ftyp(const unsigned char *h, size_t n, const char **what)
 {
-    static const char *const heif[] = {"heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"};
+    static const char *const heif[] = { "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1" };
     uint32_t box = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
     if (box > n)
         box = (uint32_t)n;
@@ -75,8 +75,7 @@ decode_format decode_sniff(const void *head, size_t n, const char **what)
         *what = "PNG";
         return DECODE_PNG;
     }
-    if (starts(h, n, "II*\0", 4) || starts(h, n, "MM\0*", 4) || starts(h, n, "II+\0", 4) ||
-        starts(h, n, "MM\0+", 4)) {
+    if (starts(h, n, "II*\0", 4) || starts(h, n, "MM\0*", 4) || starts(h, n, "II+\0", 4) || starts(h, n, "MM\0+", 4)) {
         *what = "TIFF";
         return DECODE_TIFF;
     }
@@ -101,27 +100,31 @@ decode_format decode_sniff(const void *head, size_t n, const char **what)
         size_t len;
         const char *what;
     } other[] = {
-        {"%PDF", 4, "PDF document"},
-        {"PK\3\4", 4, "ZIP archive (or an office document)"},
-        {"PK\5\6", 4, "ZIP archive (empty)"},
-        {"\x1f\x8b", 2, "gzip-compressed data"},
-        {"BZh", 3, "bzip2-compressed data"},
-        {"\xfd" "7zXZ", 5, "xz-compressed data"},
-        {"7z\xbc\xaf\x27\x1c", 6, "7-Zip archive"},
-        {"Rar!", 4, "RAR archive"},
-        {"\x7f" "ELF", 4, "ELF executable"},
-        {"BM", 2, "BMP image (not supported; convert it to PNG or TIFF)"},
-        {"8BPS", 4, "Photoshop PSD (not supported; export it as TIFF)"},
-        {"\0\0\0\x0cjP  ", 8, "JPEG 2000 image (not supported)"},
-        {"\xff\x4f\xff\x51", 4, "JPEG 2000 codestream (not supported)"},
-        {"\xff\x0a", 2, "JPEG XL image (not supported)"},
-        {"\0\0\0\x0cJXL ", 8, "JPEG XL image (not supported)"},
-        {"\0\0\1\0", 4, "Windows icon (not supported)"},
-        {"ID3", 3, "MP3 audio"},
-        {"OggS", 4, "Ogg media"},
-        {"\x1a\x45\xdf\xa3", 4, "Matroska/WebM video"},
-        {"SQLite format 3", 15, "SQLite database"},
-        {"%!PS", 4, "PostScript document"},
+        { "%PDF", 4, "PDF document" },
+        { "PK\3\4", 4, "ZIP archive (or an office document)" },
+        { "PK\5\6", 4, "ZIP archive (empty)" },
+        { "\x1f\x8b", 2, "gzip-compressed data" },
+        { "BZh", 3, "bzip2-compressed data" },
+        { "\xfd"
+          "7zXZ",
+          5, "xz-compressed data" },
+        { "7z\xbc\xaf\x27\x1c", 6, "7-Zip archive" },
+        { "Rar!", 4, "RAR archive" },
+        { "\x7f"
+          "ELF",
+          4, "ELF executable" },
+        { "BM", 2, "BMP image (not supported; convert it to PNG or TIFF)" },
+        { "8BPS", 4, "Photoshop PSD (not supported; export it as TIFF)" },
+        { "\0\0\0\x0cjP  ", 8, "JPEG 2000 image (not supported)" },
+        { "\xff\x4f\xff\x51", 4, "JPEG 2000 codestream (not supported)" },
+        { "\xff\x0a", 2, "JPEG XL image (not supported)" },
+        { "\0\0\0\x0cJXL ", 8, "JPEG XL image (not supported)" },
+        { "\0\0\1\0", 4, "Windows icon (not supported)" },
+        { "ID3", 3, "MP3 audio" },
+        { "OggS", 4, "Ogg media" },
+        { "\x1a\x45\xdf\xa3", 4, "Matroska/WebM video" },
+        { "SQLite format 3", 15, "SQLite database" },
+        { "%!PS", 4, "PostScript document" },
     };
     for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
         if (starts(h, n, other[i].magic, other[i].len)) {
@@ -140,7 +143,9 @@ decode_format decode_sniff(const void *head, size_t n, const char **what)
         size_t i = 0;
         while (i < n && isspace(h[i]))
             i++;
-        *what = (i < n && h[i] == '<') ? "XML/HTML text" : (i < n && (h[i] == '{' || h[i] == '[')) ? "JSON text" : "text";
+        *what = (i < n && h[i] == '<')                    ? "XML/HTML text"
+                : (i < n && (h[i] == '{' || h[i] == '[')) ? "JSON text"
+                                                          : "text";
         return DECODE_NONE;
     }
     *what = "unknown binary data";
@@ -149,22 +154,22 @@ decode_format decode_sniff(const void *head, size_t n, const char **what)
 
 const char *decode_format_name(decode_format f)
 {
-    static const char *const names[] = {"", "jpeg", "png", "tiff", "webp", "heif", "avif", "gif", "pnm"};
+    static const char *const names[] = { "", "jpeg", "png", "tiff", "webp", "heif", "avif", "gif", "pnm" };
     return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : "";
 }
 
 const char *decode_format_ext(decode_format f)
 {
-    static const char *const exts[] = {"", "jpg", "png", "tif", "webp", "heic", "avif", "gif", "pnm"};
+    static const char *const exts[] = { "", "jpg", "png", "tif", "webp", "heic", "avif", "gif", "pnm" };
     return (unsigned)f < sizeof exts / sizeof exts[0] ? exts[f] : "";
 }
 
 int decode_name_claims_image(const char *name)
 {
     static const char *const exts[] = {
-        "jpg", "jpeg", "jpe", "jfif", "png", "tif", "tiff", "webp", "heic", "heif", "avif", "gif",
-        "ppm", "pgm", "pbm", "pnm", "bmp", "jp2", "j2k", "jxl", "psd", "dng", "cr2", "cr3", "nef",
-        "arw", "orf", "rw2", "raf", "ico", "svg",
+        "jpg", "jpeg", "jpe", "jfif", "png", "tif", "tiff", "webp", "heic", "heif", "avif",
+        "gif", "ppm",  "pgm", "pbm",  "pnm", "bmp", "jp2",  "j2k",  "jxl",  "psd",  "dng",
+        "cr2", "cr3",  "nef", "arw",  "orf", "rw2", "raf",  "ico",  "svg",
     };
     const char *slash = strrchr(name, '/');
     const char *dot = strrchr(slash ? slash + 1 : name, '.');
@@ -191,21 +196,29 @@ static int vips_fail(err *e, errcode code, const char *what)
 static const char *expected_loader(decode_format f)
 {
     switch (f) {
-    case DECODE_JPEG: return "jpegload_source";
-    case DECODE_PNG: return "pngload_source";
-    case DECODE_TIFF: return "tiffload_source";
-    case DECODE_WEBP: return "webpload_source";
+    case DECODE_JPEG:
+        return "jpegload_source";
+    case DECODE_PNG:
+        return "pngload_source";
+    case DECODE_TIFF:
+        return "tiffload_source";
+    case DECODE_WEBP:
+        return "webpload_source";
     case DECODE_HEIF:
-    case DECODE_AVIF: return "heifload_source";
-    case DECODE_GIF: return "gifload_source";
-    case DECODE_PNM: return "ppmload_source";
-    default: return NULL;
+    case DECODE_AVIF:
+        return "heifload_source";
+    case DECODE_GIF:
+        return "gifload_source";
+    case DECODE_PNM:
+        return "ppmload_source";
+    default:
+        return NULL;
     }
 }
 
 static const char *format_display(decode_format f)
 {
-    static const char *const names[] = {"", "JPEG", "PNG", "TIFF", "WebP", "HEIF", "AVIF", "GIF", "PNM"};
+    static const char *const names[] = { "", "JPEG", "PNG", "TIFF", "WebP", "HEIF", "AVIF", "GIF", "PNM" };
     return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : "";
 }
 
@@ -242,11 +255,11 @@ static VipsImage *open_header(VipsSource *src, decode_format format, int page, e
 {
     VipsImage *im;
     if (format == DECODE_TIFF)
-        im = vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                                        VIPS_FAIL_ON_TRUNCATED, "page", page, NULL);
+        im = vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+                                        "page", page, NULL);
     else
-        im = vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                                        VIPS_FAIL_ON_TRUNCATED, NULL);
+        im = vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+                                        NULL);
     if (!im) {
         char what[64];
         snprintf(what, sizeof what, "damaged %s header", format_display(format));
@@ -273,8 +286,8 @@ static int check_pixels(const VipsImage *im, int page, int pages, const decode_l
     char have[32], limit[32];
     megapixels(have, sizeof have, px);
     megapixels(limit, sizeof limit, lim->max_pixels);
-    return err_set(e, ERR_LIMIT, "%s%dx%d pixels (%s MP) exceeds --max-pixels %s MP", where, im->Xsize, im->Ysize,
-                   have, limit);
+    return err_set(e, ERR_LIMIT, "%s%dx%d pixels (%s MP) exceeds --max-pixels %s MP", where, im->Xsize, im->Ysize, have,
+                   limit);
 }
 
 static int orientation_of(VipsImage *im)
@@ -372,9 +385,9 @@ static int to_srgb8(VipsImage **t)
 {
     VipsImage *u = NULL;
     if (vips_image_hasalpha(*t)) {
-        double white = (*t)->BandFmt == VIPS_FORMAT_USHORT ? 65535.0
+        double white = (*t)->BandFmt == VIPS_FORMAT_USHORT       ? 65535.0
                        : (*t)->Type == VIPS_INTERPRETATION_scRGB ? 1.0
-                                                                  : 255.0;
+                                                                 : 255.0;
         VipsArrayDouble *bg = vips_array_double_new(&white, 1);
         int rc = vips_flatten(*t, &u, "background", bg, NULL);
         vips_area_unref(VIPS_AREA(bg));
@@ -405,11 +418,11 @@ static int jpeg_shrink(int longest, int max_edge)
 static VipsImage *open_pixels(VipsSource *src, decode_format format, int page, int shrink)
 {
     if (format == DECODE_TIFF)
-        return vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                                          VIPS_FAIL_ON_TRUNCATED, "page", page, NULL);
+        return vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+                                          "page", page, NULL);
     if (format == DECODE_JPEG && shrink > 1)
-        return vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
-                                          VIPS_FAIL_ON_TRUNCATED, "shrink", shrink, NULL);
+        return vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+                                          "shrink", shrink, NULL);
     return vips_image_new_from_source(src, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_TRUNCATED,
                                       NULL);
 }
@@ -436,8 +449,7 @@ static void icc_to_srgb(VipsImage **t)
     }
 }
 
-int decode_page(const char *path, decode_format format, int page, const decode_limits *lim, decode_output *out,
-                err *e)
+int decode_page(const char *path, decode_format format, int page, const decode_limits *lim, decode_output *out, err *e)
 {
     memset(out, 0, sizeof *out);
     VipsSource *src = open_source(path, format, e);

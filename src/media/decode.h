@@ -59,10 +59,10 @@ typedef struct decode_limits {
 
 typedef struct decode_info {
     decode_format format;
-    int pages;          /* photos in the file: TIFF pages, else 1 */
-    int width, height;  /* of page 0 as stored (before orientation) */
-    int orientation;    /* EXIF/TIFF orientation 1..8 */
-    char taken_at[32];  /* ISO 8601 from EXIF DateTimeOriginal, or "" */
+    int pages;         /* photos in the file: TIFF pages, else 1 */
+    int width, height; /* of page 0 as stored (before orientation) */
+    int orientation;   /* EXIF/TIFF orientation 1..8 */
+    char taken_at[32]; /* ISO 8601 from EXIF DateTimeOriginal, or "" */
     char camera_make[64], camera_model[64];
 } decode_info;
 
@@ -84,8 +84,8 @@ typedef struct decode_output {
  * longest edge <= limits->max_edge (never enlarged), JPEG quality 90 without
  * metadata. Damaged or truncated data is an error, never a grey image.
  * The pixel limit is checked again from this page's header first. */
-int decode_page(const char *path, decode_format format, int page, const decode_limits *limits,
-                decode_output *out, err *e);
+int decode_page(const char *path, decode_format format, int page, const decode_limits *limits, decode_output *out,
+                err *e);
 void decode_output_free(decode_output *o);
 
 /* The same page as an image in memory for cutting (contact sheets):

@@ -50,8 +50,7 @@ int exif_datetime_iso(const char *d, char out[32])
     while (*d == ' ')
         d++;
     /* YYYY?MM?DD with ':' or '-' as the separator */
-    if (!digits(d, 4) || (d[4] != ':' && d[4] != '-') || !digits(d + 5, 2) || d[7] != d[4] ||
-        !digits(d + 8, 2))
+    if (!digits(d, 4) || (d[4] != ':' && d[4] != '-') || !digits(d + 5, 2) || d[7] != d[4] || !digits(d + 8, 2))
         return 0;
     int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
     int mo = (d[5] - '0') * 10 + (d[6] - '0'), da = (d[8] - '0') * 10 + (d[9] - '0');

@@ -45,17 +45,16 @@ int image_init(const char *argv0, err *e)
 static int to_rgb8(VipsImage *in, int autorotate, image *out, const char *what, err *e)
 {
     VipsImage *t = in, *u = NULL;
-#define STEP(call)                                                                    \
-    do {                                                                              \
-        if (call) {                                                                   \
-            int rc_ = err_set(e, ERR_FORMAT, "%s: cannot decode: %s", what,           \
-                              vips_last_error());                                   \
-            vips_error_clear();                                                       \
-            g_object_unref(t);                                                        \
-            return rc_;                                                               \
-        }                                                                             \
-        g_object_unref(t);                                                            \
-        t = u;                                                                        \
+#define STEP(call)                                                                                                     \
+    do {                                                                                                               \
+        if (call) {                                                                                                    \
+            int rc_ = err_set(e, ERR_FORMAT, "%s: cannot decode: %s", what, vips_last_error());                        \
+            vips_error_clear();                                                                                        \
+            g_object_unref(t);                                                                                         \
+            return rc_;                                                                                                \
+        }                                                                                                              \
+        g_object_unref(t);                                                                                             \
+        t = u;                                                                                                         \
     } while (0)
     if (autorotate)
         STEP(vips_autorot(t, &u, NULL));
@@ -105,11 +104,10 @@ int image_load_rgb(const char *path, int autorotate, int max_edge, image *out, e
         return rc;
     VipsImage *in = NULL;
     if (max_edge > 0)
-        rc = vips_thumbnail(path, &in, max_edge, "height", max_edge, "size", VIPS_SIZE_DOWN,
-                            "no_rotate", !autorotate, NULL);
+        rc = vips_thumbnail(path, &in, max_edge, "height", max_edge, "size", VIPS_SIZE_DOWN, "no_rotate", !autorotate,
+                            NULL);
     else
-        in = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_TRUNCATED,
-                                      NULL);
+        in = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
     if (!in) {
         rc = err_set(e, ERR_FORMAT, "%s: cannot decode: %s", path, vips_last_error());
         vips_error_clear();
@@ -155,8 +153,8 @@ int image_load_rgb_buffer(const void *data, size_t len, int autorotate, int max_
         return rc;
     VipsImage *in = NULL;
     if (max_edge > 0)
-        rc = vips_thumbnail_buffer((void *)data, len, &in, max_edge, "height", max_edge, "size",
-                                   VIPS_SIZE_DOWN, "no_rotate", !autorotate, NULL);
+        rc = vips_thumbnail_buffer((void *)data, len, &in, max_edge, "height", max_edge, "size", VIPS_SIZE_DOWN,
+                                   "no_rotate", !autorotate, NULL);
     else
         in = vips_image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
                                         VIPS_FAIL_ON_TRUNCATED, NULL);

@@ -15,8 +15,14 @@
 #include <string.h>
 
 enum {
-    DCT_COS1 = 4017, DCT_SIN1 = 799, DCT_COS3 = 3406, DCT_SIN3 = 2276,
-    DCT_COS6 = 1567, DCT_SIN6 = 3784, DCT_SQRT2 = 5793, DCT_SQRT1D2 = 2896,
+    DCT_COS1 = 4017,
+    DCT_SIN1 = 799,
+    DCT_COS3 = 3406,
+    DCT_SIN3 = 2276,
+    DCT_COS6 = 1567,
+    DCT_SIN6 = 3784,
+    DCT_SQRT2 = 5793,
+    DCT_SQRT1D2 = 2896,
 };
 
 /* JavaScript's ToInt32. */
@@ -150,8 +156,8 @@ static int build_plane(j_decompress_ptr cinfo, jvirt_barray_ptr coefs, int ci, j
     const UINT16 *qt = comp->quant_table->quantval;
     uint8_t block[64];
     for (int br = 0; br < bpc; br++) {
-        JBLOCKARRAY row = br < have_h ? (*cinfo->mem->access_virt_barray)((j_common_ptr)cinfo, coefs, br, 1, FALSE)
-                                      : NULL;
+        JBLOCKARRAY row =
+            br < have_h ? (*cinfo->mem->access_virt_barray)((j_common_ptr)cinfo, coefs, br, 1, FALSE) : NULL;
         for (int bc = 0; bc < bpl; bc++) {
             /* Blocks past libjpeg's array only feed padding samples no pixel reads. */
             idct_block(row && bc < have_w ? row[0][bc] : zero, qt, block);
@@ -194,7 +200,7 @@ static int is_jpeg(const char *path, int *is)
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
-    unsigned char h[3] = {0};
+    unsigned char h[3] = { 0 };
     size_t n = fread(h, 1, 3, f);
     fclose(f);
     *is = n == 3 && h[0] == 0xFF && h[1] == 0xD8 && h[2] == 0xFF;
@@ -206,7 +212,7 @@ static int decode(FILE *f, const char *path, image *out, err *e)
 {
     struct jpeg_decompress_struct cinfo;
     jc_error je;
-    jc_plane pl[3] = {{0}};
+    jc_plane pl[3] = { { 0 } };
     uint8_t *volatile rgb = NULL;
     volatile int started = 0, ncomp = 0;
     cinfo.err = jpeg_std_error(&je.pub);

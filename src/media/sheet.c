@@ -31,7 +31,7 @@ const char *sheet_mode_name(sheet_mode m)
 void sheet_frame_corners(const sheet_frame *f, double xy[8])
 {
     double a = f->angle * PI / 180.0, c = cos(a), s = sin(a);
-    static const double sx[4] = {-1, 1, 1, -1}, sy[4] = {-1, -1, 1, 1};
+    static const double sx[4] = { -1, 1, 1, -1 }, sy[4] = { -1, -1, 1, 1 };
     for (int i = 0; i < 4; i++) {
         double dx = sx[i] * f->w / 2, dy = sy[i] * f->h / 2;
         xy[2 * i] = f->cx + dx * c + dy * s;
@@ -126,7 +126,7 @@ static int plane_shrink(const uint8_t *g, int w, int h, int f, plane *out)
 
 static int percentile(const uint8_t *p, size_t n, double q)
 {
-    size_t hist[256] = {0};
+    size_t hist[256] = { 0 };
     for (size_t i = 0; i < n; i++)
         hist[p[i]]++;
     size_t want = (size_t)(q * (double)n), acc = 0;
@@ -412,7 +412,7 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
                 runs[r].a++;
             for (int k = 0; k < lim && runs[r].b - runs[r].a > bhgt / 5 && prof[runs[r].b - 1] < 0.35; k++)
                 runs[r].b--;
-            cand[nc++] = (box){runs[r].a + x0, ya, runs[r].b + x0, yb, strips, 0};
+            cand[nc++] = (box){ runs[r].a + x0, ya, runs[r].b + x0, yb, strips, 0 };
             added++;
         }
         if (added) {
@@ -442,7 +442,7 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
     /* the frame width: a film format's aspect times the strips' height
      * (robust: averaged over whole rows), the one most runs agree with;
      * frames with dark content give shorter runs of any width */
-    static const double aspects[] = {1.5, 1.0, 0.6667, 1.35, 0.74, 1.24, 0.81, 0.75, 1.333};
+    static const double aspects[] = { 1.5, 1.0, 0.6667, 1.35, 0.74, 1.24, 0.81, 0.75, 1.333 };
     double Wf = 0;
     int wbest = -1;
     for (size_t k = 0; k < sizeof aspects / sizeof *aspects; k++) {
@@ -474,91 +474,91 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
     double pitches[SHEET_MAX_FRAMES], Pmed = 0;
     int npitch = 0;
     for (int pass = 0; pass < 2; pass++) {
-    if (pass == 1) {
-        if (npitch == 0)
-            break;
-        Pmed = median(pitches, npitch);
-    }
-    for (int st = 0; st < strips && n < SHEET_MAX_FRAMES; st++) {
-        int ya = -1, yb = -1;
-        for (int i = 0; i < nc; i++)
-            if (cand[i].strip == st) {
-                ya = (int)cand[i].y0, yb = (int)cand[i].y1;
+        if (pass == 1) {
+            if (npitch == 0)
                 break;
-            }
-        if (ya < 0)
-            continue;
-        int bhgt = yb - ya, ia = ya + bhgt / 10, ib = yb - bhgt / 10;
-        B[0] = 0;
-        for (int x = 0; x < w; x++) {
-            long sum = 0;
-            for (int y = ia; y < ib; y++)
-                sum += m[(size_t)y * (size_t)w + (size_t)x];
-            B[x + 1] = B[x] + (double)sum / (ib - ia);
+            Pmed = median(pitches, npitch);
         }
-        /* the strip's content extent */
-        int cx0 = x0, cx1 = x1;
-        while (cx0 < x1 && B[cx0 + 1] - B[cx0] > 0.7)
-            cx0++;
-        while (cx1 > cx0 && B[cx1] - B[cx1 - 1] > 0.7)
-            cx1--;
-        double best = -1e9, bp = 0, bo = 0;
-        double pmin = pass ? Pmed * 0.985 : Wf + 2, pmax = pass ? Pmed * 1.015 : 1.3 * Wf;
-        for (double P = pmin; P <= pmax; P += 0.5) {
-            for (double o = cx0 - 0.6 * Wf; o < cx0 - 0.6 * Wf + P; o += 0.5) {
-                double sc = 0;
-                for (double fx = o; fx + 0.5 * Wf <= cx1 && fx + Wf <= x1 + 1; fx += P) {
-                    if (fx + 0.5 * Wf < cx0 || fx < x0 - 1)
-                        continue;
-                    int g0 = (int)(fx + Wf + 0.5), g1 = (int)(fx + P + 0.5);
-                    if (g1 > g0 && g0 >= 0 && g1 <= w && fx + P + 0.5 * Wf <= cx1)
-                        sc += (B[g1] - B[g0]) / (g1 - g0); /* a gap to the next frame: base */
-                    /* the frame's edge zones: content, unless the frame sits off its place */
-                    int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5), z = (int)(0.05 * Wf) + 1;
-                    if (f0 >= 0 && f1 <= w && f1 - f0 > 2 * z)
-                        sc += 1 - (B[f0 + z] - B[f0] + B[f1] - B[f1 - z]) / (2 * z);
+        for (int st = 0; st < strips && n < SHEET_MAX_FRAMES; st++) {
+            int ya = -1, yb = -1;
+            for (int i = 0; i < nc; i++)
+                if (cand[i].strip == st) {
+                    ya = (int)cand[i].y0, yb = (int)cand[i].y1;
+                    break;
                 }
-                if (sc > best)
-                    best = sc, bp = P, bo = o;
-            }
-        }
-        if (bp == 0)
-            continue;
-        if (pass == 0) {
-            if (npitch < SHEET_MAX_FRAMES)
-                pitches[npitch++] = bp;
-            continue;
-        }
-        for (double fx = bo; fx + 0.5 * Wf <= cx1 && fx + Wf <= x1 + 1 && n < SHEET_MAX_FRAMES; fx += bp) {
-            if (fx + 0.5 * Wf < cx0 || fx < x0 - 1)
+            if (ya < 0)
                 continue;
-            int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5);
-            if (f0 < 0 || f1 > w || 1 - (B[f1] - B[f0]) / (f1 - f0) < 0.08)
-                continue; /* an empty place on the strip */
-            box bx = {fx, ya, fx + Wf, yb, st, 0};
-            /* each edge where its own columns turn from base to content, near the grid */
-            int lim = (int)fmin((bp - Wf) / 2, 0.02 * Wf) + 2, le = -1, re = -1;
-            for (int d = 0; d <= lim && le < 0; d++)
-                for (int sgn = -1; sgn <= 1 && le < 0; sgn += 2) {
-                    int x = f0 + sgn * d;
-                    if (x >= 1 && x < w && B[x] - B[x - 1] > 0.7 && B[x + 1] - B[x] <= 0.7)
-                        le = x;
+            int bhgt = yb - ya, ia = ya + bhgt / 10, ib = yb - bhgt / 10;
+            B[0] = 0;
+            for (int x = 0; x < w; x++) {
+                long sum = 0;
+                for (int y = ia; y < ib; y++)
+                    sum += m[(size_t)y * (size_t)w + (size_t)x];
+                B[x + 1] = B[x] + (double)sum / (ib - ia);
+            }
+            /* the strip's content extent */
+            int cx0 = x0, cx1 = x1;
+            while (cx0 < x1 && B[cx0 + 1] - B[cx0] > 0.7)
+                cx0++;
+            while (cx1 > cx0 && B[cx1] - B[cx1 - 1] > 0.7)
+                cx1--;
+            double best = -1e9, bp = 0, bo = 0;
+            double pmin = pass ? Pmed * 0.985 : Wf + 2, pmax = pass ? Pmed * 1.015 : 1.3 * Wf;
+            for (double P = pmin; P <= pmax; P += 0.5) {
+                for (double o = cx0 - 0.6 * Wf; o < cx0 - 0.6 * Wf + P; o += 0.5) {
+                    double sc = 0;
+                    for (double fx = o; fx + 0.5 * Wf <= cx1 && fx + Wf <= x1 + 1; fx += P) {
+                        if (fx + 0.5 * Wf < cx0 || fx < x0 - 1)
+                            continue;
+                        int g0 = (int)(fx + Wf + 0.5), g1 = (int)(fx + P + 0.5);
+                        if (g1 > g0 && g0 >= 0 && g1 <= w && fx + P + 0.5 * Wf <= cx1)
+                            sc += (B[g1] - B[g0]) / (g1 - g0); /* a gap to the next frame: base */
+                        /* the frame's edge zones: content, unless the frame sits off its place */
+                        int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5), z = (int)(0.05 * Wf) + 1;
+                        if (f0 >= 0 && f1 <= w && f1 - f0 > 2 * z)
+                            sc += 1 - (B[f0 + z] - B[f0] + B[f1] - B[f1 - z]) / (2 * z);
+                    }
+                    if (sc > best)
+                        best = sc, bp = P, bo = o;
                 }
-            for (int d = 0; d <= lim && re < 0; d++)
-                for (int sgn = -1; sgn <= 1 && re < 0; sgn += 2) {
-                    int x = f1 + sgn * d;
-                    if (x >= 1 && x < w && B[x] - B[x - 1] <= 0.7 && B[x + 1] - B[x] > 0.7)
-                        re = x;
-                }
-            if (le >= 0 && re >= 0 && fabs((re - le) - Wf) <= 0.03 * Wf)
-                bx.x0 = le, bx.x1 = re, bx.good = 1;
-            else if (le >= 0 && (re < 0 || fabs((le + Wf) - f1) <= fabs((re - Wf) - f0)))
-                bx.x0 = le, bx.x1 = le + Wf, bx.good = 1; /* one edge seen: the other by the size */
-            else if (re >= 0)
-                bx.x1 = re, bx.x0 = re - Wf, bx.good = 1;
-            L->f[n++] = bx;
+            }
+            if (bp == 0)
+                continue;
+            if (pass == 0) {
+                if (npitch < SHEET_MAX_FRAMES)
+                    pitches[npitch++] = bp;
+                continue;
+            }
+            for (double fx = bo; fx + 0.5 * Wf <= cx1 && fx + Wf <= x1 + 1 && n < SHEET_MAX_FRAMES; fx += bp) {
+                if (fx + 0.5 * Wf < cx0 || fx < x0 - 1)
+                    continue;
+                int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5);
+                if (f0 < 0 || f1 > w || 1 - (B[f1] - B[f0]) / (f1 - f0) < 0.08)
+                    continue; /* an empty place on the strip */
+                box bx = { fx, ya, fx + Wf, yb, st, 0 };
+                /* each edge where its own columns turn from base to content, near the grid */
+                int lim = (int)fmin((bp - Wf) / 2, 0.02 * Wf) + 2, le = -1, re = -1;
+                for (int d = 0; d <= lim && le < 0; d++)
+                    for (int sgn = -1; sgn <= 1 && le < 0; sgn += 2) {
+                        int x = f0 + sgn * d;
+                        if (x >= 1 && x < w && B[x] - B[x - 1] > 0.7 && B[x + 1] - B[x] <= 0.7)
+                            le = x;
+                    }
+                for (int d = 0; d <= lim && re < 0; d++)
+                    for (int sgn = -1; sgn <= 1 && re < 0; sgn += 2) {
+                        int x = f1 + sgn * d;
+                        if (x >= 1 && x < w && B[x] - B[x - 1] <= 0.7 && B[x + 1] - B[x] > 0.7)
+                            re = x;
+                    }
+                if (le >= 0 && re >= 0 && fabs((re - le) - Wf) <= 0.03 * Wf)
+                    bx.x0 = le, bx.x1 = re, bx.good = 1;
+                else if (le >= 0 && (re < 0 || fabs((le + Wf) - f1) <= fabs((re - Wf) - f0)))
+                    bx.x0 = le, bx.x1 = le + Wf, bx.good = 1; /* one edge seen: the other by the size */
+                else if (re >= 0)
+                    bx.x1 = re, bx.x0 = re - Wf, bx.good = 1;
+                L->f[n++] = bx;
+            }
         }
-    }
     }
     free(B);
     /* each frame's top and bottom, refined where its own columns say so */
@@ -626,8 +626,8 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
     else if (good < 0.3 * n)
         snprintf(L->why, sizeof L->why, "only %d of %d frames have the common size", good, n);
     else if (gaps < 0.7 * (n - strips) || pure_gaps < 0.8 * gaps || gaps == 0)
-        snprintf(L->why, sizeof L->why, "%d of %d gaps between frames are clean film base (want %d)", pure_gaps,
-                 gaps, n - strips);
+        snprintf(L->why, sizeof L->why, "%d of %d gaps between frames are clean film base (want %d)", pure_gaps, gaps,
+                 n - strips);
     else if (area < 0.35 * fw * fh)
         snprintf(L->why, sizeof L->why, "frames cover %.0f%% of the film area", 100 * area / (fw * fh));
     else if (content / n < 0.5)
@@ -664,13 +664,13 @@ static uint8_t *transpose(const uint8_t *m, int w, int h)
 
 /* One polarity: grey g with the film base dark. Fills *res when it finds a
  * sheet better than res's current one. */
-static int try_polarity(const plane *g, sheet_mode mode, int negative, double scale,
-                        sheet_result *res, double *best_score, err *e)
+static int try_polarity(const plane *g, sheet_mode mode, int negative, double scale, sheet_result *res,
+                        double *best_score, err *e)
 {
     size_t n = (size_t)g->w * (size_t)g->h;
     /* the base is the darkest peak of the histogram; holes and a surround
      * may be darker still (they count as base too) */
-    size_t hist[256] = {0};
+    size_t hist[256] = { 0 };
     for (size_t i = 0; i < n; i++)
         hist[g->p[i]]++;
     int p40 = percentile(g->p, n, 0.4), peak = 0;
@@ -710,7 +710,7 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
         return 0;
     }
     double a = find_skew(mask, g->w, g->h);
-    plane d = {0};
+    plane d = { 0 };
     uint8_t fill = ring_median(g);
     if (deskew(g, a, fill, &d) != 0) {
         free(mask);
@@ -779,7 +779,7 @@ int sheet_detect_grey(const uint8_t *grey, int width, int height, sheet_mode mod
     }
     int longest = width > height ? width : height;
     int f = (longest + SHEET_WORK_EDGE - 1) / SHEET_WORK_EDGE;
-    plane g = {0}, inv = {0};
+    plane g = { 0 }, inv = { 0 };
     if (plane_shrink(grey, width, height, f, &g) != 0)
         return err_set(e, ERR_NOMEM, "sheet: out of memory");
     size_t n = (size_t)g.w * (size_t)g.h;

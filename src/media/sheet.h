@@ -47,19 +47,19 @@ const char *sheet_mode_name(sheet_mode m);
  * on the film: strip by strip (top to bottom, or left to right), frame by
  * frame along the strip. */
 typedef struct sheet_frame {
-    int no;      /* 1-based */
-    int strip;   /* 0-based */
+    int no;    /* 1-based */
+    int strip; /* 0-based */
     double cx, cy, w, h, angle;
 } sheet_frame;
 
 typedef struct sheet_result {
-    int nframes;                        /* 0: not a sheet */
+    int nframes; /* 0: not a sheet */
     sheet_frame frames[SHEET_MAX_FRAMES];
-    double angle;                       /* skew of the sheet, degrees */
-    int negative;                       /* 1: film base bright (scan of negatives) */
-    int vertical;                       /* 1: strips run top to bottom */
+    double angle; /* skew of the sheet, degrees */
+    int negative; /* 1: film base bright (scan of negatives) */
+    int vertical; /* 1: strips run top to bottom */
     int strips;
-    char why[160];                      /* when nframes == 0: the check that failed */
+    char why[160]; /* when nframes == 0: the check that failed */
 } sheet_result;
 
 /* Looks for a sheet in an 8-bit grey image (row-major, stride = width).

@@ -28,8 +28,7 @@ int sheet_detect_image(VipsImage *in, sheet_mode mode, sheet_result *out, err *e
     double scale = longest > SHEET_WORK_EDGE ? (double)SHEET_WORK_EDGE / longest : 1.0;
     VipsImage *small = NULL, *grey = NULL, *u8 = NULL;
     int rc = 0;
-    if (scale < 1.0 ? vips_resize(in, &small, scale, "kernel", VIPS_KERNEL_LINEAR, NULL)
-                    : vips_copy(in, &small, NULL))
+    if (scale < 1.0 ? vips_resize(in, &small, scale, "kernel", VIPS_KERNEL_LINEAR, NULL) : vips_copy(in, &small, NULL))
         return vips_fail(e, "sheet: shrink");
     if (vips_colourspace(small, &grey, VIPS_INTERPRETATION_B_W, NULL)) {
         g_object_unref(small);

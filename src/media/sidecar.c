@@ -81,8 +81,8 @@ char *sidecar_text_json(const char *data, size_t len)
     if (clean) {
         for (size_t i = 0; i < len; i++)
             clean[i] = data[i] ? data[i] : ' '; /* no NUL inside a catalog string */
-        while (len > 0 && (clean[len - 1] == '\n' || clean[len - 1] == '\r' || clean[len - 1] == ' ' ||
-                           clean[len - 1] == '\t'))
+        while (len > 0 &&
+               (clean[len - 1] == '\n' || clean[len - 1] == '\r' || clean[len - 1] == ' ' || clean[len - 1] == '\t'))
             len--;
         clean[len] = '\0';
         json_t *s = json_stringn(clean, len);
@@ -104,21 +104,21 @@ static const struct {
     int field;
     int rank; /* for single-valued fields: lower rank wins */
 } xmp_names[] = {
-    {"dc:title", F_TITLE, 0},
-    {"dc:description", F_DESCRIPTION, 0},
-    {"dc:subject", F_KEYWORDS, 0},
-    {"photoshop:DateCreated", F_DATE, 0},
-    {"exif:DateTimeOriginal", F_DATE, 1},
-    {"xmp:CreateDate", F_DATE, 2},
-    {"Iptc4xmpCore:Location", F_LOCATION, 0},
-    {"photoshop:City", F_LOCATION, 1},
-    {"photoshop:Country", F_LOCATION, 2},
-    {"dc:creator", F_CREATOR, 0},
-    {"mwg-rs:Name", F_PERSONS, 0},
-    {"MP:PersonDisplayName", F_PERSONS, 0},
+    { "dc:title", F_TITLE, 0 },
+    { "dc:description", F_DESCRIPTION, 0 },
+    { "dc:subject", F_KEYWORDS, 0 },
+    { "photoshop:DateCreated", F_DATE, 0 },
+    { "exif:DateTimeOriginal", F_DATE, 1 },
+    { "xmp:CreateDate", F_DATE, 2 },
+    { "Iptc4xmpCore:Location", F_LOCATION, 0 },
+    { "photoshop:City", F_LOCATION, 1 },
+    { "photoshop:Country", F_LOCATION, 2 },
+    { "dc:creator", F_CREATOR, 0 },
+    { "mwg-rs:Name", F_PERSONS, 0 },
+    { "MP:PersonDisplayName", F_PERSONS, 0 },
 };
-static const char *const field_keys[F_COUNT] = {"title", "description", "keywords", "date",
-                                                "location", "creator", "persons"};
+static const char *const field_keys[F_COUNT] = { "title",    "description", "keywords", "date",
+                                                 "location", "creator",     "persons" };
 #define IS_LIST(f) ((f) == F_KEYWORDS || (f) == F_PERSONS)
 
 typedef struct xmp_state {
@@ -164,8 +164,8 @@ static void xmp_value(xmp_state *s, int field, int rank, const char *v, size_t l
     }
 }
 
-static void xmp_start(GMarkupParseContext *ctx, const char *name, const char **attr_names,
-                      const char **attr_values, void *ud, GError **error)
+static void xmp_start(GMarkupParseContext *ctx, const char *name, const char **attr_names, const char **attr_values,
+                      void *ud, GError **error)
 {
     (void)ctx, (void)error;
     xmp_state *s = ud;
@@ -209,10 +209,10 @@ static void xmp_end(GMarkupParseContext *ctx, const char *name, void *ud, GError
 int sidecar_xmp_json(const char *xml, size_t len, char **json, err *e)
 {
     *json = NULL;
-    xmp_state s = {.out = json_object(), .field = F_NONE, .text = g_string_new(NULL)};
+    xmp_state s = { .out = json_object(), .field = F_NONE, .text = g_string_new(NULL) };
     for (int i = 0; i < F_COUNT; i++)
         s.rank[i] = INT_MAX;
-    GMarkupParser parser = {.start_element = xmp_start, .end_element = xmp_end, .text = xmp_text};
+    GMarkupParser parser = { .start_element = xmp_start, .end_element = xmp_end, .text = xmp_text };
     GMarkupParseContext *ctx = g_markup_parse_context_new(&parser, 0, &s, NULL);
     GError *gerr = NULL;
     int rc = 0;
@@ -232,15 +232,15 @@ int sidecar_xmp_json(const char *xml, size_t len, char **json, err *e)
 
 /* Reads dir/name (trying the extension in lower and upper case); 1 when read,
  * 0 when absent; a file too big or unreadable is reported in *why. */
-static int read_sidecar(const char *dir, const char *stem, size_t stem_n, const char *ext, char **data,
-                        size_t *len, char *why, size_t why_size)
+static int read_sidecar(const char *dir, const char *stem, size_t stem_n, const char *ext, char **data, size_t *len,
+                        char *why, size_t why_size)
 {
     char path[PATH_MAX], upper[16];
     size_t i;
     for (i = 0; ext[i] && i + 1 < sizeof upper; i++)
         upper[i] = (char)g_ascii_toupper(ext[i]);
     upper[i] = '\0';
-    const char *exts[2] = {ext, upper};
+    const char *exts[2] = { ext, upper };
     for (int k = 0; k < 2; k++) {
         if (snprintf(path, sizeof path, "%s/%.*s.%s", dir, (int)stem_n, stem, exts[k]) >= (int)sizeof path)
             return 0;
@@ -260,8 +260,7 @@ static int read_sidecar(const char *dir, const char *stem, size_t stem_n, const 
 }
 
 /* Adds obj[key] from the sidecar file stem.ext in dir, parsed by kind. */
-static void add_sidecar(json_t *obj, const char *key, const char *dir, const char *stem, size_t stem_n,
-                        const char *ext)
+static void add_sidecar(json_t *obj, const char *key, const char *dir, const char *stem, size_t stem_n, const char *ext)
 {
     char *data = NULL, why[1100] = "", errkey[32];
     size_t len = 0;

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const image_ext[] = {"jpg", "jpeg", "png", "tif", "tiff", "webp", "gif", "bmp",
-                                        "pgm", "ppm",  "pbm", "pnm", "heic", "heif", "avif"};
+static const char *const image_ext[] = { "jpg", "jpeg", "png", "tif", "tiff", "webp", "gif", "bmp",
+                                         "pgm", "ppm",  "pbm", "pnm", "heic", "heif", "avif" };
 
 static int is_image(const char *name)
 {
@@ -90,7 +90,7 @@ static int list_dir(const char *dir, char kind, strv *out)
 /* Image files below dir (relative names prefixed with rel), recursively. */
 static int collect(const char *dir, const char *rel, strv *files, int depth)
 {
-    strv sub = {0}, fs = {0};
+    strv sub = { 0 }, fs = { 0 };
     if (depth > 32)
         return 0;
     int rc = list_dir(dir, 'f', &fs);
@@ -175,9 +175,9 @@ int eval_set_scan(const char *dir, eval_set *s, err *e)
         return err_set(e, ERR_NOTFOUND, "%s: not a folder (%s)", dir, errno ? strerror(errno) : "not a directory");
     if (!(s->root = absolute(dir)))
         return err_set(e, ERR_NOMEM, "%s: cannot make the path absolute", dir);
-    strv ids = {0}, files = {0};
+    strv ids = { 0 }, files = { 0 };
     int rc = list_dir(s->root, 'd', &ids) ? err_set(e, ERR_IO, "%s: cannot list: %s", dir, strerror(errno)) : 0;
-    strv keep = {0};
+    strv keep = { 0 };
     size_t cap = 0;
     for (size_t i = 0; rc == 0 && i < ids.n; i++) {
         char path[PATH_MAX];

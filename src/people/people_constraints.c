@@ -68,9 +68,9 @@ int people_constraints_make(const people_set *s, const uint32_t *rows, size_t m,
         int32_t r = row_of[s->rejects[i].face];
         ptrdiff_t p = id_index(out->person_ids, k, s->rejects[i].person);
         if (r >= 0 && p >= 0)
-            out->reject[nr++] = (constraint_reject){(uint32_t)r, (int32_t)p};
+            out->reject[nr++] = (constraint_reject){ (uint32_t)r, (int32_t)p };
     }
     free(row_of);
-    out->c = (constraints){out->photo, out->person, NULL, 0, out->reject, nr};
+    out->c = (constraints){ out->photo, out->person, NULL, 0, out->reject, nr };
     return 0;
 }

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
 #include "cluster/constraints.h"
+#include "core/error.h"
 #include "store/people_store.h"
 
 /* The constraints (cluster/constraints.h) for the faces rows[0..m) of s (the

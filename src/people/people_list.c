@@ -9,8 +9,8 @@
 #include "store/people_store.h"
 
 /* Persons with their counts over the faces `cf` (person_id, photo_id). */
-#define PEOPLE_LIST_PERSONS                                                                                   \
-    "SELECT p.id, p.name, p.hidden, count(*), count(DISTINCT cf.photo_id) FROM cf JOIN persons p "            \
+#define PEOPLE_LIST_PERSONS                                                                                            \
+    "SELECT p.id, p.name, p.hidden, count(*), count(DISTINCT cf.photo_id) FROM cf JOIN persons p "                     \
     "ON p.id = cf.person_id GROUP BY p.id ORDER BY 4 DESC, 5 DESC, p.id"
 
 void people_list_free(people_list *l)
@@ -30,8 +30,10 @@ void people_list_free(people_list *l)
 static int load_suggestions(catalog *c, people_entry *p, err *e)
 {
     catalog_cursor *st = NULL;
-    if (!(st = catalog_query(c, "SELECT label FROM person_suggestions WHERE person_id = ?1 AND status = 'open' "
-                           "ORDER BY confidence DESC, label", "list name suggestions", e)))
+    if (!(st = catalog_query(c,
+                             "SELECT label FROM person_suggestions WHERE person_id = ?1 AND status = 'open' "
+                             "ORDER BY confidence DESC, label",
+                             "list name suggestions", e)))
         return e ? e->code : ERR_DB;
     catalog_cursor_bind_i64(st, 1, p->id);
     int step, rc = 0;

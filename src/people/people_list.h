@@ -25,7 +25,7 @@ typedef struct people_entry {
 
 typedef struct people_list {
     char model_version[CATALOG_MODEL_VERSION_LEN]; /* given, else the newest (people_store_model) */
-    people_entry *persons; /* by faces, then photos (both descending), then id */
+    people_entry *persons;                         /* by faces, then photos (both descending), then id */
     size_t n;
     int64_t unassigned; /* counted faces in no person */
     int64_t faces;      /* counted faces */

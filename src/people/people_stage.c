@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/clock.h"
 #include "cluster/labels.h"
+#include "core/clock.h"
 #include "people/people_constraints.h"
 #include "store/people_store.h"
 
@@ -154,7 +154,7 @@ static int clusters_to_persons(const people_set *s, const uint32_t *rows, size_t
     for (size_t r = 0; r < m; r++) {
         const people_face *f = &s->faces[rows[r]];
         if (labels[r] >= 0 && !person_of[labels[r]] && f->prev_person && !people_set_is_human(s, f->prev_person))
-            ov[no++] = (overlap){labels[r], f->prev_person, 1};
+            ov[no++] = (overlap){ labels[r], f->prev_person, 1 };
     }
     qsort(ov, no, sizeof *ov, overlap_key_cmp);
     size_t w = 0;
@@ -433,7 +433,7 @@ int people_stage_run(catalog *c, const people_stage_options *o, people_stage_sum
         any_new |= !s.faces[i].clustered && s.faces[i].has_embedding;
     }
     sum->full = o->full || !any_clustered;
-    work w = {&s, o, NULL, NULL, NULL, NULL, NULL, 0, sum, e};
+    work w = { &s, o, NULL, NULL, NULL, NULL, NULL, 0, sum, e };
     size_t n1 = s.n ? s.n : 1;
     w.rows = malloc(n1 * sizeof *w.rows);
     w.labels = malloc(n1 * sizeof *w.labels);
@@ -448,7 +448,8 @@ int people_stage_run(catalog *c, const people_stage_options *o, people_stage_sum
     if (rc == 0 && w.placed) {
         params = params_json(o, assign);
         people_result r = {
-            cluster_algo_name(o->params.algo), params, sum->full, clock_now_s() - t0, w.faces, w.person, w.placed};
+            cluster_algo_name(o->params.algo), params, sum->full, clock_now_s() - t0, w.faces, w.person, w.placed
+        };
         people_saved saved;
         rc = people_store_save(c, &s, &r, &saved, e);
         if (rc == 0) {

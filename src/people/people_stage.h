@@ -27,9 +27,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
 #include "cluster/cluster.h"
 #include "cluster/neighbors.h"
+#include "core/error.h"
 #include "store/catalog.h"
 
 #define PEOPLE_STAGE_ASSIGN_K 8

@@ -8,7 +8,7 @@
 void api_checks_list(http_request *rq, http_response *resp)
 {
     check_report r;
-    err e = {0};
+    err e = { 0 };
     if (checks_run(rq->cat, NULL, &r, &e) != 0) {
         http_error_from(resp, &e);
         return;

@@ -1,9 +1,9 @@
 /* api_export.c — GET /api/export.csv: every face of every photo's current
  * analysis with its person and review status; GET /api/export.json: the whole
  * catalog as export/export_json.h builds it (as `facetag export json`). */
+#include "export/export_json.h"
 #include "review/api.h"
 #include "review/views.h"
-#include "export/export_json.h"
 #include "store/catalog_query.h"
 
 #include <stdio.h>
@@ -35,18 +35,19 @@ static void csv_field(FILE *f, const char *s, bool text)
 
 void api_export_csv(http_request *rq, http_response *resp)
 {
-    err e = {0};
+    err e = { 0 };
     int one = view_one_version(rq->cat, &e);
     if (one < 0) {
         http_error_from(resp, &e);
         return;
     }
-#define EXPORT_CSV(WHERE)                                                                                     \
-    "SELECT f.photo_id, (SELECT s.path FROM photo_sources s WHERE s.photo_id = f.photo_id "                 \
-    "ORDER BY s.id LIMIT 1), f.face_no, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id, "                  \
-    "p.name, f.status FROM faces f LEFT JOIN persons p ON p.id = f.person_id "                               \
+#define EXPORT_CSV(WHERE)                                                                                              \
+    "SELECT f.photo_id, (SELECT s.path FROM photo_sources s WHERE s.photo_id = f.photo_id "                            \
+    "ORDER BY s.id LIMIT 1), f.face_no, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id, "                             \
+    "p.name, f.status FROM faces f LEFT JOIN persons p ON p.id = f.person_id "                                         \
     "WHERE " WHERE " ORDER BY f.photo_id, f.face_no"
-    catalog_cursor *st = catalog_query(rq->cat, one ? EXPORT_CSV("1") : EXPORT_CSV(CATALOG_CURRENT_FACE("f")), "export", &e);
+    catalog_cursor *st =
+        catalog_query(rq->cat, one ? EXPORT_CSV("1") : EXPORT_CSV(CATALOG_CURRENT_FACE("f")), "export", &e);
     if (!st) {
         http_error_from(resp, &e);
         return;
@@ -92,7 +93,7 @@ void api_export_csv(http_request *rq, http_response *resp)
 
 void api_export_json(http_request *rq, http_response *resp)
 {
-    err e = {0};
+    err e = { 0 };
     json_t *doc = NULL;
     if (export_json_build(rq->cat, &doc, &e) != 0) {
         http_error_from(resp, &e);

@@ -5,9 +5,9 @@
 #include "review/api.h"
 #include "review/views.h"
 
-#include "store/persons.h"
 #include "review/draw.h"
 #include "review/state.h"
+#include "store/persons.h"
 
 #include <math.h>
 
@@ -17,7 +17,7 @@
 static void reply_face(http_request *rq, http_response *resp, int64_t face_id)
 {
     json_t *face;
-    err e = {0};
+    err e = { 0 };
     if (view_face(rq->cat, face_id, &face, &e) != 0)
         http_error_from(resp, &e);
     else
@@ -56,7 +56,7 @@ void api_faces_annotate(http_request *rq, http_response *resp)
     else if (!json_is_boolean(accepted))
         http_error(resp, 400, "\"accepted\" must be true or false");
     else {
-        err e = {0};
+        err e = { 0 };
         int64_t face_id = 0, person = 0;
         const char *name = json_string_value(label);
         int rc = view_resolve_face(rq->cat, photo_id, ref, &face_id, &e);
@@ -82,7 +82,7 @@ void api_faces_reject(http_request *rq, http_response *resp)
     if (!body)
         return;
     json_decref(body);
-    err e = {0};
+    err e = { 0 };
     if (persons_reject_face(rq->cat, rq->actor, rq->id, &e) != 0)
         http_error_from(resp, &e);
     else
@@ -96,7 +96,7 @@ void api_faces_confirm(http_request *rq, http_response *resp)
         return;
     json_t *pid = json_object_get(body, "person_id");
     int64_t person = 0;
-    err e = {0};
+    err e = { 0 };
     int rc = 0;
     if (pid && !json_is_null(pid)) {
         if (!http_json_id(pid, &person)) {
@@ -135,7 +135,7 @@ void api_faces_draw(http_request *rq, http_response *resp)
     } else if (name && !json_is_string(name) && !json_is_null(name)) {
         http_error(resp, 400, "\"name\" must be a string or null");
     } else {
-        err e = {0};
+        err e = { 0 };
         int64_t face_id = 0;
         if (draw_face(rq->st->draw, rq->cat, rq->st->objects, rq->actor, rq->photo_id, b, json_string_value(name),
                       &face_id, &e) != 0)

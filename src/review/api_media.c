@@ -14,10 +14,12 @@
 
 static const char *format_content_type(const char *format)
 {
-    static const struct { const char *format, *type; } types[] = {
-        {"jpeg", "image/jpeg"}, {"png", "image/png"},   {"tiff", "image/tiff"}, {"webp", "image/webp"},
-        {"heif", "image/heif"}, {"gif", "image/gif"},   {"jp2k", "image/jp2"},  {"bmp", "image/bmp"},
-        {"jxl", "image/jxl"},   {"avif", "image/avif"},
+    static const struct {
+        const char *format, *type;
+    } types[] = {
+        { "jpeg", "image/jpeg" }, { "png", "image/png" },   { "tiff", "image/tiff" }, { "webp", "image/webp" },
+        { "heif", "image/heif" }, { "gif", "image/gif" },   { "jp2k", "image/jp2" },  { "bmp", "image/bmp" },
+        { "jxl", "image/jxl" },   { "avif", "image/avif" },
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (strcmp(format, types[i].format) == 0)
@@ -32,7 +34,7 @@ static void serve_object(http_request *rq, http_response *resp, objstore_bucket 
 {
     objstore *os = rq->st->objects;
     char path[4096];
-    err e = {0};
+    err e = { 0 };
     if (objstore_local_path(os, b, key, path, sizeof path, &e) == 0) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         struct stat sb;
@@ -77,7 +79,7 @@ void api_media_image(http_request *rq, http_response *resp)
     char key[128];
     if (original && strcmp(original, "1") == 0) {
         catalog_photo p;
-        err e = {0};
+        err e = { 0 };
         int found = catalog_photo_get(rq->cat, rq->photo_id, &p, &e);
         if (found < 0) {
             http_error_from(resp, &e);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* Descriptor length (catalog_face.embedding). */
-#define PERSON_PAGE_DIM (sizeof ((catalog_face *)0)->embedding / sizeof(float))
+#define PERSON_PAGE_DIM (sizeof((catalog_face *)0)->embedding / sizeof(float))
 
 /* The most ids one request may name (a person page's multi-select). */
 #define MAX_IDS 10000
@@ -21,7 +21,7 @@
 static void reply_person(http_request *rq, http_response *resp, int64_t person_id, bool with_faces)
 {
     json_t *p;
-    err e = {0};
+    err e = { 0 };
     if (view_person(rq->cat, person_id, with_faces, &p, &e) != 0)
         http_error_from(resp, &e);
     else
@@ -49,7 +49,7 @@ static void decide_ids(http_request *rq, http_response *resp, const char *field,
     int64_t *ids;
     size_t n;
     if (http_json_ids(json_object_get(body, field), field, resp, &ids, &n, MAX_IDS)) {
-        err e = {0};
+        err e = { 0 };
         int64_t person = rq->id;
         int rc = decide(rq, ids, n, &person, &e);
         reply_decided(rq, resp, rc, &e, person);
@@ -64,7 +64,7 @@ void api_persons_list(http_request *rq, http_response *resp)
     if (!http_query_int(rq, resp, "hidden", 0, 0, 1, &hidden))
         return;
     json_t *out;
-    err e = {0};
+    err e = { 0 };
     if (view_persons(rq->cat, hidden == 1, http_query(rq, "q"), &out, &e) != 0)
         http_error_from(resp, &e);
     else
@@ -91,7 +91,8 @@ static int add_doubt(catalog *c, json_t *person, err *e)
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         catalog_face f;
-        int found = catalog_face_get(c, json_integer_value(json_object_get(json_array_get(faces, i), "face_id")), &f, e);
+        int found =
+            catalog_face_get(c, json_integer_value(json_object_get(json_array_get(faces, i), "face_id")), &f, e);
         if (found < 0)
             rc = found;
         else if (found > 0 && f.has_embedding) {
@@ -133,7 +134,7 @@ static int add_doubt(catalog *c, json_t *person, err *e)
 void api_persons_get(http_request *rq, http_response *resp)
 {
     json_t *p = NULL;
-    err e = {0};
+    err e = { 0 };
     if (view_person(rq->cat, rq->id, true, &p, &e) != 0 || add_doubt(rq->cat, p, &e) != 0) {
         json_decref(p);
         http_error_from(resp, &e);
@@ -151,7 +152,7 @@ void api_persons_rename(http_request *rq, http_response *resp)
     if (!name || (!json_is_string(name) && !json_is_null(name))) {
         http_error(resp, 400, "\"name\" must be a string or null");
     } else {
-        err e = {0};
+        err e = { 0 };
         int rc = persons_rename(rq->cat, rq->actor, rq->id, json_string_value(name), &e);
         reply_decided(rq, resp, rc, &e, rq->id);
     }
@@ -167,7 +168,7 @@ void api_persons_hide(http_request *rq, http_response *resp)
     if (!json_is_boolean(hidden)) {
         http_error(resp, 400, "\"hidden\" must be true or false");
     } else {
-        err e = {0};
+        err e = { 0 };
         int rc = persons_hide(rq->cat, rq->actor, rq->id, json_is_true(hidden), &e);
         reply_decided(rq, resp, rc, &e, rq->id);
     }

@@ -12,7 +12,7 @@ static void reply_page(http_request *rq, http_response *resp, page_view view)
         !http_query_int(rq, resp, "offset", 0, 0, 1000000000, &offset))
         return;
     json_t *out;
-    err e = {0};
+    err e = { 0 };
     if (view(rq->cat, limit, offset, &out, &e) != 0)
         http_error_from(resp, &e);
     else
@@ -32,7 +32,7 @@ void api_photos_list(http_request *rq, http_response *resp)
 void api_photos_get(http_request *rq, http_response *resp)
 {
     json_t *out;
-    err e = {0};
+    err e = { 0 };
     if (view_photo(rq->cat, rq->photo_id, true, &out, &e) != 0)
         http_error_from(resp, &e);
     else

@@ -19,7 +19,7 @@ void api_search(http_request *rq, http_response *resp)
         return;
     }
     json_t *persons = NULL, *photos = NULL;
-    err e = {0};
+    err e = { 0 };
     if (view_persons(rq->cat, false, q, &persons, &e) != 0 ||
         view_photo_search(rq->cat, q, SEARCH_MAX_PHOTOS, &photos, &e) != 0) {
         json_decref(persons);

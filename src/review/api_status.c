@@ -8,13 +8,13 @@
 void api_status_healthz(http_request *rq, http_response *resp)
 {
     catalog_counts n;
-    err e = {0};
+    err e = { 0 };
     if (catalog_counts_get(rq->cat, &n, &e) != 0) {
         http_error_from(resp, &e);
         return;
     }
-    http_json(resp, 200, json_pack("{s:b, s:I, s:I}", "ok", 1, "photos", (json_int_t)n.photos, "faces",
-                                   (json_int_t)n.faces));
+    http_json(resp, 200,
+              json_pack("{s:b, s:I, s:I}", "ok", 1, "photos", (json_int_t)n.photos, "faces", (json_int_t)n.faces));
 }
 
 /* A JSON column as a value (null when NULL). */
@@ -41,7 +41,7 @@ void api_status_decisions(http_request *rq, http_response *resp)
     long limit;
     if (!http_query_int(rq, resp, "limit", 100, 1, 1000, &limit))
         return;
-    err e = {0};
+    err e = { 0 };
     catalog_cursor *st = catalog_query(rq->cat,
                                        "SELECT id, at, actor, action, photo_id, face_id, person_id, before, after "
                                        "FROM decisions ORDER BY id DESC LIMIT ?1",

@@ -8,8 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-int auth_parse_bind(const char *bind, int port, struct sockaddr_storage *addr, socklen_t *len, bool *loopback,
-                    err *e)
+int auth_parse_bind(const char *bind, int port, struct sockaddr_storage *addr, socklen_t *len, bool *loopback, err *e)
 {
     if (port < 0 || port > 65535)
         return err_set(e, ERR_INVALID, "port %d is not in 0..65535", port);
@@ -40,8 +39,7 @@ int auth_parse_bind(const char *bind, int port, struct sockaddr_storage *addr, s
         *loopback = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
         return 0;
     }
-    return err_set(e, ERR_INVALID, "--bind '%.64s' is not an IP address (give e.g. 127.0.0.1, 0.0.0.0 or ::1)",
-                   bind);
+    return err_set(e, ERR_INVALID, "--bind '%.64s' is not an IP address (give e.g. 127.0.0.1, 0.0.0.0 or ::1)", bind);
 }
 
 int auth_policy_init(auth_policy *p, const char *token, bool loopback, const char *bind, err *e)

@@ -29,8 +29,7 @@ typedef struct auth_policy {
 
 /* Resolves bind ("localhost" or a numeric IPv4/IPv6 address) and port into addr;
  * *loopback tells whether it is a loopback address. ERR_INVALID for anything else. */
-int auth_parse_bind(const char *bind, int port, struct sockaddr_storage *addr, socklen_t *len, bool *loopback,
-                    err *e);
+int auth_parse_bind(const char *bind, int port, struct sockaddr_storage *addr, socklen_t *len, bool *loopback, err *e);
 /* Sets up the policy: ERR_INVALID when the address is not loopback and there is no
  * token, or the token is too short or has characters outside printable ASCII. */
 int auth_policy_init(auth_policy *p, const char *token, bool loopback, const char *bind, err *e);

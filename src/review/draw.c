@@ -84,8 +84,8 @@ static int photo_rotation(objstore *os, const char *photo_id, err *e)
 /* annotations/{photo_id}.json gains the drawn face, so the per-photo JSON
  * and the catalog agree; replaced whole (objstore_put: temp file, rename), so a
  * reader never sees half of it. */
-static int annotation_add(objstore *os, const char *photo_id, const char *version, int face_no,
-                          const pipeline_face *pf, err *e)
+static int annotation_add(objstore *os, const char *photo_id, const char *version, int face_no, const pipeline_face *pf,
+                          err *e)
 {
     char key[64];
     snprintf(key, sizeof key, "%s.json", photo_id);
@@ -131,12 +131,12 @@ int draw_face(draw_engine *d, catalog *c, objstore *os, const char *actor, const
     int rc = objstore_get(os, BUCKET_PROCESSED, key, &data, &len, e);
     if (rc)
         return rc;
-    image img = {0};
+    image img = { 0 };
     rc = image_load_rgb_buffer(data, len, 0, 0, &img, e);
     free(data);
     pipeline_face pf;
     memset(&pf, 0, sizeof pf);
-    rectd r = {box[0], box[1], box[2], box[3]};
+    rectd r = { box[0], box[1], box[2], box[3] };
     pthread_mutex_lock(&d->lock);
     if (rc == 0)
         rc = ensure_loaded(d, e);

@@ -84,12 +84,23 @@ void http_error_from(http_response *resp, const err *e)
 {
     unsigned status = 500;
     switch (e->code) {
-    case ERR_NOTFOUND: status = 404; break;
-    case ERR_INVALID: status = 400; break;
-    case ERR_CONFLICT: status = 409; break;
-    case ERR_LIMIT: status = 413; break;
-    case ERR_BUSY: status = 503; break;
-    default: status = 500;
+    case ERR_NOTFOUND:
+        status = 404;
+        break;
+    case ERR_INVALID:
+        status = 400;
+        break;
+    case ERR_CONFLICT:
+        status = 409;
+        break;
+    case ERR_LIMIT:
+        status = 413;
+        break;
+    case ERR_BUSY:
+        status = 503;
+        break;
+    default:
+        status = 500;
     }
     if (status == 500)
         fprintf(stderr, "facetag serve: %s\n", e->msg);
@@ -125,8 +136,8 @@ bool http_query_int(const http_request *rq, http_response *resp, const char *nam
     char *end;
     long n = strtol(v, &end, 10);
     if (!*v || *end || n < min || n > max || (*v == '0' && v[1])) {
-        http_error(resp, 400, "query parameter %s must be a whole number from %ld to %ld, not '%.40s'", name, min,
-                   max, v);
+        http_error(resp, 400, "query parameter %s must be a whole number from %ld to %ld, not '%.40s'", name, min, max,
+                   v);
         return false;
     }
     *out = n;

@@ -21,37 +21,37 @@ struct MHD_Connection;
 typedef struct review_state review_state; /* state.h */
 
 typedef struct http_request {
-    const char *method;           /* "GET" (HEAD is served as GET), "POST", ... */
-    const char *path;             /* the URL path, percent-decoded */
-    const char *body;             /* NUL-terminated request body, "" when none */
+    const char *method; /* "GET" (HEAD is served as GET), "POST", ... */
+    const char *path;   /* the URL path, percent-decoded */
+    const char *body;   /* NUL-terminated request body, "" when none */
     size_t body_len;
-    const char *actor;            /* for the decision log: "token" or "local" */
-    struct MHD_Connection *conn;  /* query arguments and headers */
-    review_state *st;             /* the server's shared state */
-    catalog *cat;                 /* this request's catalog connection (routes that need one) */
+    const char *actor;           /* for the decision log: "token" or "local" */
+    struct MHD_Connection *conn; /* query arguments and headers */
+    review_state *st;            /* the server's shared state */
+    catalog *cat;                /* this request's catalog connection (routes that need one) */
     /* Path parameters, checked by the router before the handler runs. */
     char photo_id[PHOTO_ID_LEN + 1];
-    int64_t id;                   /* face_id / person_id */
+    int64_t id; /* face_id / person_id */
     int face_no;
 } http_request;
 
 typedef struct http_response {
     unsigned status;
     const char *content_type;
-    char *body;                        /* malloc'd; the server frees it */
-    const unsigned char *static_body;  /* or static bytes (not freed) */
-    void *shared;                      /* or static_body points into this, released by shared_free */
+    char *body;                       /* malloc'd; the server frees it */
+    const unsigned char *static_body; /* or static bytes (not freed) */
+    void *shared;                     /* or static_body points into this, released by shared_free */
     void (*shared_free)(void *);
     size_t len;
-    int fd;                            /* or a file to send (-1 = none); the server closes it */
+    int fd; /* or a file to send (-1 = none); the server closes it */
     uint64_t fd_size;
-    const char *cache_control;         /* NULL = "no-store" */
-    const char *content_disposition;   /* NULL = none (exports: attachment) */
-    const char *content_encoding;      /* NULL = identity; "gzip" */
-    char etag[48];                     /* "" = none; a matching If-None-Match gets 304 */
-    char location[64];                 /* "" = none */
-    char set_cookie[320];              /* "" = none */
-    unsigned retry_after;              /* seconds for a Retry-After header; 0 = none */
+    const char *cache_control;       /* NULL = "no-store" */
+    const char *content_disposition; /* NULL = none (exports: attachment) */
+    const char *content_encoding;    /* NULL = identity; "gzip" */
+    char etag[48];                   /* "" = none; a matching If-None-Match gets 304 */
+    char location[64];               /* "" = none */
+    char set_cookie[320];            /* "" = none */
+    unsigned retry_after;            /* seconds for a Retry-After header; 0 = none */
 } http_response;
 
 /* Seconds a client is asked to wait (Retry-After) after a 503 for a busy catalog. */

@@ -36,12 +36,12 @@ typedef struct entry {
 
 struct respcache {
     pthread_mutex_t lock;
-    pthread_cond_t done;  /* a computation finished (put or abandon) */
-    char **computing;     /* keys being computed now */
+    pthread_cond_t done; /* a computation finished (put or abandon) */
+    char **computing;    /* keys being computed now */
     size_t ncomputing, capcomputing;
     catalog_watch *watch;
-    int64_t last_seen;  /* the last PRAGMA data_version read */
-    uint64_t version;   /* bumped whenever last_seen changes */
+    int64_t last_seen; /* the last PRAGMA data_version read */
+    uint64_t version;  /* bumped whenever last_seen changes */
     entry *entries;
     size_t n, cap, bytes, max_bytes;
     uint64_t tick;
@@ -282,7 +282,7 @@ void respcache_put(respcache *rc, const char *key, uint64_t version, const char 
             gz = NULL;
             memcpy(b->data, body, len);
             b->data[len] = '\0';
-            rc->entries[rc->n++] = (entry){.key = k, .version = version, .blob = b, .len = len, .used = ++rc->tick};
+            rc->entries[rc->n++] = (entry){ .key = k, .version = version, .blob = b, .len = len, .used = ++rc->tick };
             rc->bytes += len + gz_len;
         } else {
             free(k);

@@ -17,45 +17,44 @@ typedef struct route {
 #define CACHED (ROUTE_DB | ROUTE_CACHE)
 
 static const route routes[] = {
-    {"GET", "/", api_assets_index, 0},
-    {"GET", "/ui/*", api_assets_ui, 0},
-    {"GET", "/healthz", api_status_healthz, DB},
-    {"GET", "/api/decisions", api_status_decisions, DB},
-    {"GET", "/image/{photo_id}", api_media_image, DB},
-    {"GET", "/face_crop/{photo_id}/{face_no}", api_media_face_crop, 0},
-    {"GET", "/pending", api_photos_pending, CACHED},
-    {"POST", "/annotate", api_faces_annotate, DB},
-    {"GET", "/api/photos", api_photos_list, CACHED},
-    {"GET", "/api/photos/{photo_id}", api_photos_get, CACHED},
-    {"POST", "/api/photos/{photo_id}/faces", api_faces_draw, DB},
-    {"GET", "/api/persons", api_persons_list, CACHED},
-    {"GET", "/api/persons/{id}", api_persons_get, CACHED},
-    {"POST", "/api/persons/{id}/rename", api_persons_rename, DB},
-    {"POST", "/api/persons/{id}/merge", api_persons_merge, DB},
-    {"POST", "/api/persons/{id}/hide", api_persons_hide, DB},
-    {"POST", "/api/persons/{id}/faces", api_persons_add_faces, DB},
-    {"POST", "/api/split", api_persons_split, DB},
-    {"POST", "/api/faces/{id}/reject", api_faces_reject, DB},
-    {"POST", "/api/faces/{id}/confirm", api_faces_confirm, DB},
-    {"GET", "/api/search", api_search, DB},
-    {"GET", "/api/checks", api_checks_list, CACHED},
-    {"GET", "/api/export.csv", api_export_csv, DB},
-    {"GET", "/api/export.json", api_export_json, DB},
-    {"GET", "/api/timeline", api_graph_timeline, CACHED},
-    {"GET", "/api/graph", api_graph_neighbourhood, CACHED},
-    {"GET", "/api/events", api_graph_events, CACHED},
-    {"GET", "/api/events/{id}", api_graph_event, CACHED},
-    {"GET", "/api/places", api_graph_places, CACHED},
-    {"GET", "/api/places/{id}", api_graph_place, CACHED},
-    {"GET", "/api/coappearance", api_graph_coappearance, CACHED},
+    { "GET", "/", api_assets_index, 0 },
+    { "GET", "/ui/*", api_assets_ui, 0 },
+    { "GET", "/healthz", api_status_healthz, DB },
+    { "GET", "/api/decisions", api_status_decisions, DB },
+    { "GET", "/image/{photo_id}", api_media_image, DB },
+    { "GET", "/face_crop/{photo_id}/{face_no}", api_media_face_crop, 0 },
+    { "GET", "/pending", api_photos_pending, CACHED },
+    { "POST", "/annotate", api_faces_annotate, DB },
+    { "GET", "/api/photos", api_photos_list, CACHED },
+    { "GET", "/api/photos/{photo_id}", api_photos_get, CACHED },
+    { "POST", "/api/photos/{photo_id}/faces", api_faces_draw, DB },
+    { "GET", "/api/persons", api_persons_list, CACHED },
+    { "GET", "/api/persons/{id}", api_persons_get, CACHED },
+    { "POST", "/api/persons/{id}/rename", api_persons_rename, DB },
+    { "POST", "/api/persons/{id}/merge", api_persons_merge, DB },
+    { "POST", "/api/persons/{id}/hide", api_persons_hide, DB },
+    { "POST", "/api/persons/{id}/faces", api_persons_add_faces, DB },
+    { "POST", "/api/split", api_persons_split, DB },
+    { "POST", "/api/faces/{id}/reject", api_faces_reject, DB },
+    { "POST", "/api/faces/{id}/confirm", api_faces_confirm, DB },
+    { "GET", "/api/search", api_search, DB },
+    { "GET", "/api/checks", api_checks_list, CACHED },
+    { "GET", "/api/export.csv", api_export_csv, DB },
+    { "GET", "/api/export.json", api_export_json, DB },
+    { "GET", "/api/timeline", api_graph_timeline, CACHED },
+    { "GET", "/api/graph", api_graph_neighbourhood, CACHED },
+    { "GET", "/api/events", api_graph_events, CACHED },
+    { "GET", "/api/events/{id}", api_graph_event, CACHED },
+    { "GET", "/api/places", api_graph_places, CACHED },
+    { "GET", "/api/places/{id}", api_graph_place, CACHED },
+    { "GET", "/api/coappearance", api_graph_coappearance, CACHED },
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
 /* One path segment [s, s+n) against one pattern segment; writes the parameter. */
 typedef enum seg_match { SEG_NO, SEG_YES, SEG_BAD_PARAM } seg_match;
 
-static seg_match match_segment(const char *pat, size_t pn, const char *s, size_t n, http_request *rq,
-                               const char **bad)
+static seg_match match_segment(const char *pat, size_t pn, const char *s, size_t n, http_request *rq, const char **bad)
 {
     if (pn >= 2 && pat[0] == '{') {
         if (strncmp(pat, "{photo_id}", pn) == 0) {

@@ -31,9 +31,9 @@ struct review_server {
 typedef struct request_state {
     char *body;
     size_t len, cap;
-    size_t dropped;  /* bytes over the cap, read and thrown away */
-    bool answered;   /* a response is queued already (refused before the body) */
-    bool too_big;    /* the body passed REVIEW_MAX_BODY: 413 once it has arrived */
+    size_t dropped; /* bytes over the cap, read and thrown away */
+    bool answered;  /* a response is queued already (refused before the body) */
+    bool too_big;   /* the body passed REVIEW_MAX_BODY: 413 once it has arrived */
 } request_state;
 
 /* Memory for cached GET answers (respcache.h). */
@@ -144,7 +144,8 @@ static enum MHD_Result admit(review_server *s, struct MHD_Connection *conn, cons
         const char *t = request_token(conn, url, &from_query);
         if (!auth_token_matches(&s->st.auth, t))
             return send_error(conn, 401, "%s",
-                              t ? "wrong token" : "this server needs a token: Authorization: Bearer T, or open /?token=T");
+                              t ? "wrong token"
+                                : "this server needs a token: Authorization: Bearer T, or open /?token=T");
         if (from_query) { /* the page with ?token=T: keep it in a cookie and drop it from the address */
             http_response r;
             http_response_init(&r);
@@ -380,8 +381,8 @@ review_server *review_server_start(const review_options *opt, err *e)
     int rc = datadir_path(opt->data_dir, DATADIR_CATALOG, dbpath, sizeof dbpath, e);
     catalog_close(probe);
     if (rc == 0)
-        s->st.pool = dbpool_open(dbpath, threads, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms
-                                                                           : REVIEW_BUSY_TIMEOUT_MS, e);
+        s->st.pool =
+            dbpool_open(dbpath, threads, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : REVIEW_BUSY_TIMEOUT_MS, e);
     if (s->st.pool)
         s->st.cache = respcache_open(dbpath, REVIEW_CACHE_BYTES, e);
     if (s->st.cache && !(s->st.draw = draw_engine_new(opt->models_dir)))
@@ -395,15 +396,11 @@ review_server *review_server_start(const review_options *opt, err *e)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    s->daemon = MHD_start_daemon(flags, (uint16_t)opt->port, NULL, NULL, on_request, s,
-                                 MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-                                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                 MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-                                 MHD_OPTION_CONNECTION_LIMIT, 1000u,
-                                 MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-                                 MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(flags, (uint16_t)opt->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+                                 on_mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                 MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_NOTIFY_COMPLETED,
+                                 on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT,
+                                 1000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (!s->daemon) {
         err_set(e, ERR_IO, "cannot listen on %s port %d (is the port in use?)", bind, opt->port);
         state_close(&s->st);

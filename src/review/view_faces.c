@@ -10,13 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FACE_SELECT                                                                                          \
-    "SELECT f.id, f.photo_id, f.face_no, f.box_x, f.box_y, f.box_w, f.box_h, f.score, f.landmarks, f.age, " \
-    "f.gender, f.expressions, f.person_id, p.name, f.status, f.source, f.embedding "                        \
+#define FACE_SELECT                                                                                                    \
+    "SELECT f.id, f.photo_id, f.face_no, f.box_x, f.box_y, f.box_w, f.box_h, f.score, f.landmarks, f.age, "            \
+    "f.gender, f.expressions, f.person_id, p.name, f.status, f.source, f.embedding "                                   \
     "FROM faces f LEFT JOIN persons p ON p.id = f.person_id "
 
-enum { C_ID, C_PHOTO, C_NO, C_X, C_Y, C_W, C_H, C_SCORE, C_LM, C_AGE, C_GENDER, C_EXPR, C_PERSON, C_NAME,
-       C_STATUS, C_SOURCE, C_EMB };
+enum {
+    C_ID,
+    C_PHOTO,
+    C_NO,
+    C_X,
+    C_Y,
+    C_W,
+    C_H,
+    C_SCORE,
+    C_LM,
+    C_AGE,
+    C_GENDER,
+    C_EXPR,
+    C_PERSON,
+    C_NAME,
+    C_STATUS,
+    C_SOURCE,
+    C_EMB
+};
 
 static json_t *text_or_null(catalog_cursor *st, int col)
 {
@@ -36,7 +53,8 @@ static json_t *top_expression(const char *text)
     const char *best = NULL, *key;
     double p = -1;
     json_t *v;
-    json_object_foreach(o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         if (json_is_number(v) && json_number_value(v) > p) {
             p = json_number_value(v);
             best = key;
@@ -53,8 +71,9 @@ static json_t *face_from_row(catalog_cursor *st)
     json_object_set_new(f, "face_id", json_integer(catalog_cursor_i64(st, C_ID)));
     json_object_set_new(f, "photo_id", text_or_null(st, C_PHOTO));
     json_object_set_new(f, "face_no", json_integer(catalog_cursor_int(st, C_NO)));
-    json_object_set_new(f, "box", json_pack("[ffff]", catalog_cursor_double(st, C_X), catalog_cursor_double(st, C_Y),
-                                            catalog_cursor_double(st, C_W), catalog_cursor_double(st, C_H)));
+    json_object_set_new(f, "box",
+                        json_pack("[ffff]", catalog_cursor_double(st, C_X), catalog_cursor_double(st, C_Y),
+                                  catalog_cursor_double(st, C_W), catalog_cursor_double(st, C_H)));
     json_object_set_new(f, "score", real_or_null(st, C_SCORE));
     const char *lm = catalog_cursor_text(st, C_LM);
     json_t *landmarks = lm ? json_loads(lm, 0, NULL) : NULL;
@@ -105,9 +124,12 @@ static int named_load(catalog *c, named_faces *nf, err *e)
 {
     memset(nf, 0, sizeof *nf);
     catalog_cursor *st = NULL;
-    if (!(st = catalog_query(c, "SELECT f.person_id, p.name, f.embedding FROM faces f JOIN persons p ON p.id = f.person_id "
-                           "WHERE p.name IS NOT NULL AND p.name <> '' AND p.hidden = 0 AND length(f.embedding) = 512 "
-                           "AND " CATALOG_CURRENT_FACE("f"), "read named faces", e)))
+    if (!(st =
+              catalog_query(c,
+                            "SELECT f.person_id, p.name, f.embedding FROM faces f JOIN persons p ON p.id = f.person_id "
+                            "WHERE p.name IS NOT NULL AND p.name <> '' AND p.hidden = 0 AND length(f.embedding) = 512 "
+                            "AND " CATALOG_CURRENT_FACE("f"),
+                            "read named faces", e)))
         return e ? e->code : ERR_DB;
     size_t cap = 0;
     int rc = 0, step;
@@ -148,8 +170,10 @@ static int rejected_persons(catalog *c, int64_t face_id, int64_t **out, size_t *
     *out = NULL;
     *n = 0;
     catalog_cursor *st = NULL;
-    if (!(st = catalog_query(c, "SELECT DISTINCT person_id FROM decisions WHERE face_id = ?1 AND action = 'reject' "
-                           "AND person_id IS NOT NULL", "read rejections", e)))
+    if (!(st = catalog_query(c,
+                             "SELECT DISTINCT person_id FROM decisions WHERE face_id = ?1 AND action = 'reject' "
+                             "AND person_id IS NOT NULL",
+                             "read rejections", e)))
         return e ? e->code : ERR_DB;
     catalog_cursor_bind_i64(st, 1, face_id);
     int step, rc = 0;
@@ -176,7 +200,8 @@ typedef struct candidate {
 
 /* Fills face's "suggestions": per named person the distance to its nearest
  * face, the VIEW_SUGGEST_COUNT closest within VIEW_SUGGEST_MAX_DISTANCE. */
-static int suggest(catalog *c, const named_faces *nf, int64_t face_id, const float emb[FACE_DESCRIPTOR_DIM], json_t *face, err *e)
+static int suggest(catalog *c, const named_faces *nf, int64_t face_id, const float emb[FACE_DESCRIPTOR_DIM],
+                   json_t *face, err *e)
 {
     int64_t *rejected;
     size_t nrej;
@@ -219,7 +244,7 @@ static int suggest(catalog *c, const named_faces *nf, int64_t face_id, const flo
         size_t last = nbest < VIEW_SUGGEST_COUNT ? nbest : VIEW_SUGGEST_COUNT - 1;
         for (size_t k = last; k > pos; k--)
             best[k] = best[k - 1];
-        best[pos] = (candidate){nf->person[i], nf->name[i], d};
+        best[pos] = (candidate){ nf->person[i], nf->name[i], d };
         if (nbest < VIEW_SUGGEST_COUNT)
             nbest++;
     }
@@ -234,8 +259,8 @@ static int suggest(catalog *c, const named_faces *nf, int64_t face_id, const flo
 
 /* ---- queries ---------------------------------------------------------------- */
 
-int view_faces(catalog *c, view_face_where where, const char *photo_id, int64_t id, bool suggest_names,
-               json_t **out, err *e)
+int view_faces(catalog *c, view_face_where where, const char *photo_id, int64_t id, bool suggest_names, json_t **out,
+               err *e)
 {
     *out = NULL;
     const char *sql = NULL;
@@ -258,13 +283,13 @@ int view_faces(catalog *c, view_face_where where, const char *photo_id, int64_t 
     else
         catalog_cursor_bind_i64(st, 2, id);
     json_t *arr = json_array();
-    named_faces nf = {0};
+    named_faces nf = { 0 };
     bool loaded = false;
     int rc = 0, step;
     while (rc == 0 && (step = catalog_cursor_next(st, e)) == 1) {
         json_t *f = face_from_row(st);
-        bool open = catalog_cursor_is_null(st, C_PERSON) ||
-                    strcmp(catalog_cursor_text(st, C_STATUS), "unreviewed") == 0;
+        bool open =
+            catalog_cursor_is_null(st, C_PERSON) || strcmp(catalog_cursor_text(st, C_STATUS), "unreviewed") == 0;
         size_t emb_len = 0;
         const unsigned char *emb_blob = catalog_cursor_blob(st, C_EMB, &emb_len);
         if (suggest_names && open && emb_blob && emb_len == FACE_DESCRIPTOR_DIM * 4 &&
@@ -312,9 +337,12 @@ int view_resolve_face(catalog *c, const char *photo_id, int64_t ref, int64_t *fa
 {
     catalog_cursor *st = NULL;
     /* Its id first; else its face_no in the photo's current analysis. */
-    if (!(st = catalog_query(c, "SELECT id FROM faces f WHERE f.id = ?2 AND f.photo_id = ?1 "
-                           "UNION ALL SELECT id FROM (SELECT id FROM faces f WHERE f.photo_id = ?1 AND f.face_no = ?2 "
-                           "AND " CATALOG_CURRENT_FACE("f") ") LIMIT 1", "find face", e)))
+    if (!(st =
+              catalog_query(c,
+                            "SELECT id FROM faces f WHERE f.id = ?2 AND f.photo_id = ?1 "
+                            "UNION ALL SELECT id FROM (SELECT id FROM faces f WHERE f.photo_id = ?1 AND f.face_no = ?2 "
+                            "AND " CATALOG_CURRENT_FACE("f") ") LIMIT 1",
+                            "find face", e)))
         return e ? e->code : ERR_DB;
     catalog_cursor_bind_text(st, 1, photo_id);
     catalog_cursor_bind_i64(st, 2, ref);

@@ -15,36 +15,37 @@
  * makes face `f` current) in the covering index faces_person_cover, a few rows
  * each — a window over all faces, sorting every one of them, took three
  * quarters of the query's time. */
-#define PERSONS_LIST(CF, CUR)                                                                                 \
-    "WITH " CF ", "                                                                                           \
-    "agg AS (SELECT person_id, count(*) AS n, count(DISTINCT photo_id) AS np FROM cf GROUP BY person_id), "  \
-    "list AS (SELECT p.id, p.name, p.hidden, coalesce(agg.n, 0) AS n, coalesce(agg.np, 0) AS np, "            \
-    "   (SELECT f.id FROM faces f WHERE f.person_id = p.id AND " CUR " "                                      \
-    "    ORDER BY f.status = 'confirmed' DESC, f.score DESC, f.id LIMIT 1) AS cover "                        \
-    "   FROM persons p LEFT JOIN agg ON agg.person_id = p.id WHERE p.hidden = ?1) "                           \
-    "SELECT list.id, list.name, list.hidden, list.n, list.np, c.photo_id, c.face_no "                         \
-    "FROM list LEFT JOIN faces c ON c.id = list.cover "                                                       \
-    "ORDER BY (list.name IS NULL OR list.name = '') DESC, "                                                  \
+#define PERSONS_LIST(CF, CUR)                                                                                          \
+    "WITH " CF ", "                                                                                                    \
+    "agg AS (SELECT person_id, count(*) AS n, count(DISTINCT photo_id) AS np FROM cf GROUP BY person_id), "            \
+    "list AS (SELECT p.id, p.name, p.hidden, coalesce(agg.n, 0) AS n, coalesce(agg.np, 0) AS np, "                     \
+    "   (SELECT f.id FROM faces f WHERE f.person_id = p.id AND " CUR " "                                               \
+    "    ORDER BY f.status = 'confirmed' DESC, f.score DESC, f.id LIMIT 1) AS cover "                                  \
+    "   FROM persons p LEFT JOIN agg ON agg.person_id = p.id WHERE p.hidden = ?1) "                                    \
+    "SELECT list.id, list.name, list.hidden, list.n, list.np, c.photo_id, c.face_no "                                  \
+    "FROM list LEFT JOIN faces c ON c.id = list.cover "                                                                \
+    "ORDER BY (list.name IS NULL OR list.name = '') DESC, "                                                            \
     "CASE WHEN list.name IS NULL OR list.name = '' THEN -list.n END, list.name COLLATE NOCASE, list.id"
 
 /* The faces of each photo's current analysis: one window over analysis_runs. */
-#define CF_ANY                                                                                                \
-    CATALOG_CURRENT_CTE ", "                                                                                  \
-    "cf AS MATERIALIZED (SELECT f.person_id, f.photo_id FROM faces f "                                       \
-    "   JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version "                     \
-    "   WHERE f.person_id IS NOT NULL)"
+#define CF_ANY                                                                                                         \
+    CATALOG_CURRENT_CTE ", "                                                                                           \
+                        "cf AS MATERIALIZED (SELECT f.person_id, f.photo_id FROM faces f "                             \
+                        "   JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version "            \
+                        "   WHERE f.person_id IS NOT NULL)"
 
 /* When the catalog holds one model version only (view_one_version), every face
  * is current: the counts stream from the index, with no sort. */
 #define CF_ONE_VERSION "cf AS (SELECT f.person_id, f.photo_id FROM faces f WHERE f.person_id IS NOT NULL)"
 
 /* One person: the same columns from its own faces only. */
-#define PERSON_ONE                                                                                            \
-    "WITH cf AS MATERIALIZED (SELECT f.id, f.photo_id, f.face_no, f.status, f.score FROM faces f "          \
-    "   WHERE f.person_id = ?1 AND " CATALOG_CURRENT_FACE("f") "), "                                           \
-    "cover AS (SELECT photo_id, face_no FROM cf ORDER BY status = 'confirmed' DESC, score DESC, id LIMIT 1) " \
-    "SELECT p.id, p.name, p.hidden, (SELECT count(*) FROM cf), (SELECT count(DISTINCT photo_id) FROM cf), "  \
-    "(SELECT photo_id FROM cover), (SELECT face_no FROM cover) FROM persons p WHERE p.id = ?1"
+#define PERSON_ONE                                                                                                     \
+    "WITH cf AS MATERIALIZED (SELECT f.id, f.photo_id, f.face_no, f.status, f.score FROM faces f "                     \
+    "   WHERE f.person_id = ?1 AND " CATALOG_CURRENT_FACE(                                                             \
+        "f") "), "                                                                                                     \
+             "cover AS (SELECT photo_id, face_no FROM cf ORDER BY status = 'confirmed' DESC, score DESC, id LIMIT 1) " \
+             "SELECT p.id, p.name, p.hidden, (SELECT count(*) FROM cf), (SELECT count(DISTINCT photo_id) FROM cf), "   \
+             "(SELECT photo_id FROM cover), (SELECT face_no FROM cover) FROM persons p WHERE p.id = ?1"
 
 static json_t *person_from_row(catalog_cursor *st)
 {
@@ -58,8 +59,9 @@ static json_t *person_from_row(catalog_cursor *st)
     if (catalog_cursor_is_null(st, 5))
         json_object_set_new(p, "cover", json_null());
     else
-        json_object_set_new(p, "cover", json_pack("{s:s, s:i}", "photo_id", catalog_cursor_text(st, 5),
-                                                  "face_no", catalog_cursor_int(st, 6)));
+        json_object_set_new(
+            p, "cover",
+            json_pack("{s:s, s:i}", "photo_id", catalog_cursor_text(st, 5), "face_no", catalog_cursor_int(st, 6)));
     return p;
 }
 
@@ -69,12 +71,15 @@ int view_one_version(catalog *c, err *e)
      * newest done run is V's, and every face is current. A failed run matters
      * only for a photo that has faces (its run of their version was replaced). */
     catalog_cursor *st = NULL;
-    if (!(st = catalog_query(c, "SELECT (SELECT count(DISTINCT model_version) FROM analysis_runs) = 1 "
-                           "AND (SELECT count(DISTINCT model_version) FROM faces) <= 1 "
-                           "AND (SELECT min(model_version) FROM analysis_runs) = "
-                           "    coalesce((SELECT min(model_version) FROM faces), (SELECT min(model_version) FROM analysis_runs)) "
-                           "AND NOT EXISTS (SELECT 1 FROM analysis_runs a JOIN faces f ON f.photo_id = a.photo_id "
-                           "    WHERE a.status <> 'done')", "check model versions", e)))
+    if (!(st = catalog_query(
+              c,
+              "SELECT (SELECT count(DISTINCT model_version) FROM analysis_runs) = 1 "
+              "AND (SELECT count(DISTINCT model_version) FROM faces) <= 1 "
+              "AND (SELECT min(model_version) FROM analysis_runs) = "
+              "    coalesce((SELECT min(model_version) FROM faces), (SELECT min(model_version) FROM analysis_runs)) "
+              "AND NOT EXISTS (SELECT 1 FROM analysis_runs a JOIN faces f ON f.photo_id = a.photo_id "
+              "    WHERE a.status <> 'done')",
+              "check model versions", e)))
         return e ? e->code : ERR_DB;
     int step = catalog_cursor_next(st, e), rc = step == 1 ? catalog_cursor_int(st, 0) == 1 : step < 0 ? step : 0;
     catalog_cursor_close(st);
@@ -103,7 +108,9 @@ int view_persons(catalog *c, bool hidden, const char *q, json_t **out, err *e)
     int one = view_one_version(c, e);
     if (one < 0)
         return one;
-    if (!(st = catalog_query(c, one ? PERSONS_LIST(CF_ONE_VERSION, "1") : PERSONS_LIST(CF_ANY, CATALOG_CURRENT_FACE("f")), "list persons", e)))
+    if (!(st = catalog_query(c,
+                             one ? PERSONS_LIST(CF_ONE_VERSION, "1") : PERSONS_LIST(CF_ANY, CATALOG_CURRENT_FACE("f")),
+                             "list persons", e)))
         return e ? e->code : ERR_DB;
     catalog_cursor_bind_i64(st, 1, hidden ? 1 : 0);
     json_t *arr = json_array();

@@ -2,8 +2,8 @@
  * queue, all photos, search) and one photo with its faces. */
 #include "review/views.h"
 
-#include "review/http.h"
 #include "media/sheet.h"
+#include "review/http.h"
 #include "store/catalog_frames.h"
 #include "store/catalog_query.h"
 
@@ -12,8 +12,8 @@
 #include <string.h>
 
 /* Summary columns of photo row p: photo_id, file, width, height, timestamp, caption. */
-#define SUMMARY_COLS                                                                                          \
-    "p.photo_id, (SELECT s.path FROM photo_sources s WHERE s.photo_id = p.photo_id ORDER BY s.id LIMIT 1), "   \
+#define SUMMARY_COLS                                                                                                   \
+    "p.photo_id, (SELECT s.path FROM photo_sources s WHERE s.photo_id = p.photo_id ORDER BY s.id LIMIT 1), "           \
     "p.width, p.height, p.taken_at, " VIEW_CAPTION("p")
 
 static json_t *summary_from_row(catalog_cursor *st)
@@ -25,9 +25,8 @@ static json_t *summary_from_row(catalog_cursor *st)
     json_object_set_new(p, "height", json_integer(catalog_cursor_int(st, 3)));
     json_object_set_new(p, "timestamp", http_json_text(catalog_cursor_text(st, 4)));
     /* A caption from a JSON sidecar may be any JSON value: only text is a caption. */
-    json_object_set_new(p, "caption", catalog_cursor_is_text(st, 5)
-                                          ? http_json_text(catalog_cursor_text(st, 5))
-                                          : json_null());
+    json_object_set_new(p, "caption",
+                        catalog_cursor_is_text(st, 5) ? http_json_text(catalog_cursor_text(st, 5)) : json_null());
     return p;
 }
 
@@ -35,8 +34,8 @@ static json_t *summary_from_row(catalog_cursor *st)
  * columns named by `counts`; keep (may be NULL) filters rows. */
 typedef bool (*row_filter)(catalog_cursor *st, const void *ud);
 
-static int run_list(catalog_cursor *st, const char *const *counts, size_t ncounts, row_filter keep,
-                    const void *ud, long limit, json_t **out, err *e)
+static int run_list(catalog_cursor *st, const char *const *counts, size_t ncounts, row_filter keep, const void *ud,
+                    long limit, json_t **out, err *e)
 {
     json_t *arr = json_array();
     int step;
@@ -66,19 +65,24 @@ int view_pending(catalog *c, long limit, long offset, json_t **out, err *e)
     catalog_cursor *st = NULL;
     /* Walk the analysis runs newest first; a run counts when it is the photo's
      * current one (catalog_query.h) and has a face nobody has settled. */
-    if (!(st = catalog_query(c, "SELECT " SUMMARY_COLS ", "
-            "(SELECT count(*) FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = a.model_version), "
-            "(SELECT count(*) FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = a.model_version "
-            "  AND f.status = 'unreviewed') "
-            "FROM analysis_runs a JOIN photos p ON p.photo_id = a.photo_id "
-            "WHERE a.status = 'done' AND a.model_version = " CATALOG_CURRENT_VERSION("a.photo_id") " "
-            "AND EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = a.model_version "
-            "  AND f.status = 'unreviewed') "
-            "ORDER BY a.rowid DESC LIMIT ?1 OFFSET ?2", "list pending photos", e)))
+    if (!(st = catalog_query(
+              c,
+              "SELECT " SUMMARY_COLS ", "
+              "(SELECT count(*) FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = a.model_version), "
+              "(SELECT count(*) FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = a.model_version "
+              "  AND f.status = 'unreviewed') "
+              "FROM analysis_runs a JOIN photos p ON p.photo_id = a.photo_id "
+              "WHERE a.status = 'done' AND a.model_version = " CATALOG_CURRENT_VERSION(
+                  "a.photo_id") " "
+                                "AND EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = "
+                                "a.model_version "
+                                "  AND f.status = 'unreviewed') "
+                                "ORDER BY a.rowid DESC LIMIT ?1 OFFSET ?2",
+              "list pending photos", e)))
         return e ? e->code : ERR_DB;
     catalog_cursor_bind_i64(st, 1, limit);
     catalog_cursor_bind_i64(st, 2, offset);
-    static const char *const counts[] = {"faces", "unreviewed"};
+    static const char *const counts[] = { "faces", "unreviewed" };
     return run_list(st, counts, 2, NULL, NULL, -1, out, e);
 }
 
@@ -91,12 +95,14 @@ int view_photo_list(catalog *c, long limit, long offset, json_t **out, err *e)
     if (found < 0)
         return found;
     if (!(st = catalog_query(c,
-                           "SELECT " SUMMARY_COLS ", (SELECT count(*) FROM faces f WHERE f.photo_id = p.photo_id AND "
-                           CATALOG_CURRENT_FACE("f") ") FROM photos p ORDER BY p.rowid DESC LIMIT ?1 OFFSET ?2", "list photos", e)))
+                             "SELECT " SUMMARY_COLS
+                             ", (SELECT count(*) FROM faces f WHERE f.photo_id = p.photo_id AND " CATALOG_CURRENT_FACE(
+                                 "f") ") FROM photos p ORDER BY p.rowid DESC LIMIT ?1 OFFSET ?2",
+                             "list photos", e)))
         return e ? e->code : ERR_DB;
     catalog_cursor_bind_i64(st, 1, limit);
     catalog_cursor_bind_i64(st, 2, offset);
-    static const char *const counts[] = {"faces"};
+    static const char *const counts[] = { "faces" };
     json_t *photos;
     int rc = run_list(st, counts, 1, NULL, NULL, -1, &photos, e);
     if (rc)
@@ -109,8 +115,9 @@ int view_photo_list(catalog *c, long limit, long offset, json_t **out, err *e)
 static int frame_to_json(const catalog_frame *f, void *ud)
 {
     json_t *arr = ud, *o = json_object(), *corners = json_array();
-    sheet_frame sf = {.no = f->frame_no, .strip = f->strip, .cx = f->cx, .cy = f->cy, .w = f->w, .h = f->h,
-                      .angle = f->angle};
+    sheet_frame sf = {
+        .no = f->frame_no, .strip = f->strip, .cx = f->cx, .cy = f->cy, .w = f->w, .h = f->h, .angle = f->angle
+    };
     double xy[8];
     sheet_frame_corners(&sf, xy);
     for (int i = 0; i < 4; i++)
@@ -206,12 +213,17 @@ int view_photo_search(catalog *c, const char *q, long limit, json_t **out, err *
 {
     *out = NULL;
     catalog_cursor *st = NULL;
-    if (!(st = catalog_query(c, "SELECT " SUMMARY_COLS ", (SELECT count(*) FROM faces f WHERE f.photo_id = p.photo_id AND "
-                           CATALOG_CURRENT_FACE("f") "), "
-                           "(SELECT group_concat(n.name, char(31)) FROM faces f JOIN persons n ON n.id = f.person_id "
-                           "  WHERE f.photo_id = p.photo_id AND n.name IS NOT NULL AND " CATALOG_CURRENT_FACE("f") ") "
-                           "FROM photos p ORDER BY p.rowid DESC", "search photos", e)))
+    if (!(st = catalog_query(
+              c,
+              "SELECT " SUMMARY_COLS
+              ", (SELECT count(*) FROM faces f WHERE f.photo_id = p.photo_id AND " CATALOG_CURRENT_FACE(
+                  "f") "), "
+                       "(SELECT group_concat(n.name, char(31)) FROM faces f JOIN persons n ON n.id = f.person_id "
+                       "  WHERE f.photo_id = p.photo_id AND n.name IS NOT NULL AND " CATALOG_CURRENT_FACE(
+                           "f") ") "
+                                "FROM photos p ORDER BY p.rowid DESC",
+              "search photos", e)))
         return e ? e->code : ERR_DB;
-    static const char *const counts[] = {"faces"};
+    static const char *const counts[] = { "faces" };
     return run_list(st, counts, 1, search_keep, q, limit, out, e);
 }

@@ -19,9 +19,9 @@
 
 /* SQL expression: the caption of photo row `p` from its sidecars (text file,
  * XMP description or title, a JSON "caption", the album's text), or NULL. */
-#define VIEW_CAPTION(p)                                                                                        \
-    "coalesce(json_extract(" p ".sidecar, '$.txt'), json_extract(" p ".sidecar, '$.xmp.description'), "       \
-    "json_extract(" p ".sidecar, '$.xmp.title'), json_extract(" p ".sidecar, '$.json.caption'), "              \
+#define VIEW_CAPTION(p)                                                                                                \
+    "coalesce(json_extract(" p ".sidecar, '$.txt'), json_extract(" p ".sidecar, '$.xmp.description'), "                \
+    "json_extract(" p ".sidecar, '$.xmp.title'), json_extract(" p ".sidecar, '$.json.caption'), "                      \
     "json_extract(" p ".sidecar, '$.album.txt'))"
 
 /* Suggestions are the nearest named, visible persons within this descriptor
@@ -36,8 +36,7 @@ typedef enum view_face_where { VIEW_FACES_OF_PHOTO, VIEW_FACES_OF_PERSON, VIEW_F
 /* The face objects selected by `where` (photo_id, or id = person/face id), in
  * face order, each with its suggestions when `suggest` (for unassigned and
  * unreviewed faces). *out is an array (empty when none match). */
-int view_faces(catalog *c, view_face_where where, const char *photo_id, int64_t id, bool suggest, json_t **out,
-               err *e);
+int view_faces(catalog *c, view_face_where where, const char *photo_id, int64_t id, bool suggest, json_t **out, err *e);
 /* One face object with suggestions; ERR_NOTFOUND when there is no face id. */
 int view_face(catalog *c, int64_t face_id, json_t **out, err *e);
 /* The face id of photo_id whose id is `ref` or, failing that, whose face_no in

@@ -66,7 +66,7 @@ typedef struct catalog_photo {
     char taken_at[32];                    /* ISO 8601 prefix, "" if unknown */
     char taken_at_source[16];             /* "exif", "caption", "" */
     char camera_make[64], camera_model[64];
-    char *sidecar;                        /* JSON text of captions/sidecars, may be NULL */
+    char *sidecar; /* JSON text of captions/sidecars, may be NULL */
 } catalog_photo;
 
 /* Inserts the photo, or updates its metadata when photo_id exists (an update
@@ -87,11 +87,10 @@ void catalog_photo_clear(catalog_photo *p);
  * changed; a path known for another photo (the file now holds other bytes)
  * moves to this photo. The photo must exist (else ERR_CONFLICT).
  * Returns 1 when the path was new for this photo, 0 when already recorded. */
-int catalog_source_add(catalog *c, const char *photo_id, const char *path, int64_t size,
-                       int64_t mtime_ns, err *e);
+int catalog_source_add(catalog *c, const char *photo_id, const char *path, int64_t size, int64_t mtime_ns, err *e);
 /* Looks up a source path: 1 and photo_id/size/mtime filled when known, 0 if not. */
-int catalog_source_find(catalog *c, const char *path, char photo_id[PHOTO_ID_LEN + 1],
-                        int64_t *size, int64_t *mtime_ns, err *e);
+int catalog_source_find(catalog *c, const char *path, char photo_id[PHOTO_ID_LEN + 1], int64_t *size, int64_t *mtime_ns,
+                        err *e);
 
 /* ---- ingest failures ---------------------------------------------------- */
 
@@ -123,11 +122,11 @@ int catalog_counts_get(catalog *c, catalog_counts *out, err *e);
  * points68 [[x,y] x 68], expressions {"neutral":p,..,"surprised":p}; the embedding
  * is FACE_DESCRIPTOR_DIM float32 little-endian. */
 typedef struct catalog_face {
-    int64_t id;                      /* set by catalog_face_put */
+    int64_t id; /* set by catalog_face_put */
     char photo_id[PHOTO_ID_LEN + 1];
     int face_no;
     char model_version[CATALOG_MODEL_VERSION_LEN];
-    double box[4];                   /* x, y, w, h */
+    double box[4]; /* x, y, w, h */
     double score;
     bool has_landmarks;
     double five[5][2];
@@ -136,11 +135,11 @@ typedef struct catalog_face {
     float embedding[FACE_DESCRIPTOR_DIM];
     bool has_attributes;
     double age;
-    char gender[8];                  /* "male", "female" or "" */
+    char gender[8]; /* "male", "female" or "" */
     double gender_probability;
-    double expressions[7];           /* neutral, happy, sad, angry, fearful, disgusted, surprised */
-    int64_t person_id;               /* 0 = none */
-    char source[12];                 /* "detector" or "manual" */
+    double expressions[7]; /* neutral, happy, sad, angry, fearful, disgusted, surprised */
+    int64_t person_id;     /* 0 = none */
+    char source[12];       /* "detector" or "manual" */
 } catalog_face;
 
 /* Inserts a face (id set on success). ERR_CONFLICT when (photo_id, model_version,
@@ -151,12 +150,12 @@ int catalog_face_get(catalog *c, int64_t id, catalog_face *out, err *e);
 /* The faces of one photo for one model version (NULL = the photo's current
  * analysis, catalog_current_version; none when it has no 'done' run), face_no
  * order; *out malloc'd (free()), *n set. */
-int catalog_faces_of_photo(catalog *c, const char *photo_id, const char *model_version, catalog_face **out,
-                           size_t *n, err *e);
+int catalog_faces_of_photo(catalog *c, const char *photo_id, const char *model_version, catalog_face **out, size_t *n,
+                           err *e);
 /* Records the outcome of analysing a photo with model_version (replaces a
  * previous row for the same pair). status "done" or "failed". */
-int catalog_analysis_put(catalog *c, const char *photo_id, const char *model_version, const char *status,
-                         int faces, const char *error, err *e);
+int catalog_analysis_put(catalog *c, const char *photo_id, const char *model_version, const char *status, int faces,
+                         const char *error, err *e);
 /* 1 when the photo has a 'done' run for model_version, else 0. */
 int catalog_analysis_done(catalog *c, const char *photo_id, const char *model_version, err *e);
 
@@ -184,8 +183,8 @@ int catalog_analysis_todo(catalog *c, const char *model_version, catalog_todo_fn
  * (a savepoint inside the caller's): detector faces left by an unfinished run of
  * the same version go, faces[0..n) come in (ids set), the run is 'done', the
  * photo 'analyzed'. */
-int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_version, catalog_face *faces,
-                            size_t n, err *e);
+int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_version, catalog_face *faces, size_t n,
+                            err *e);
 /* The first path the photo was found under: 1 and *path malloc'd (caller
  * frees), 0 when it has none. */
 int catalog_source_first(catalog *c, const char *photo_id, char **path, err *e);

@@ -14,8 +14,8 @@
 int catalog_source_first(catalog *c, const char *photo_id, char **path, err *e)
 {
     *path = NULL;
-    sqlite3_stmt *st =
-        catalog_prepare(c, "SELECT path FROM photo_sources WHERE photo_id = ?1 ORDER BY id LIMIT 1", "find a source path", e);
+    sqlite3_stmt *st = catalog_prepare(c, "SELECT path FROM photo_sources WHERE photo_id = ?1 ORDER BY id LIMIT 1",
+                                       "find a source path", e);
     if (!st)
         return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
@@ -65,8 +65,8 @@ static int exec_two(catalog *c, const char *sql, const char *a, const char *b, c
     return rc;
 }
 
-int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_version, catalog_face *faces,
-                            size_t n, err *e)
+int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_version, catalog_face *faces, size_t n,
+                            err *e)
 {
     char what[96];
     snprintf(what, sizeof what, "record the analysis of %.32s", photo_id);
@@ -107,9 +107,9 @@ int catalog_current_version(catalog *c, const char *photo_id, char out[CATALOG_M
 
 int catalog_face_next_no(catalog *c, const char *photo_id, const char *model_version, int *out, err *e)
 {
-    sqlite3_stmt *st = catalog_prepare(
-        c, "SELECT coalesce(max(face_no) + 1, 0) FROM faces WHERE photo_id = ?1 AND model_version = ?2",
-        "find the next face number", e);
+    sqlite3_stmt *st =
+        catalog_prepare(c, "SELECT coalesce(max(face_no) + 1, 0) FROM faces WHERE photo_id = ?1 AND model_version = ?2",
+                        "find the next face number", e);
     if (!st)
         return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);

@@ -24,21 +24,24 @@ static sqlite3_stmt *prep(catalog *c, const char *sql, const char *what, err *e)
     return st;
 }
 
-static const char *txt(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
+static const char *txt(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
 
 /* Steps st to the end; each row to row(); finalizes. */
-#define EACH(c, st, what, e, ROW)                                                   \
-    do {                                                                            \
-        int step_, rc_ = 0;                                                         \
-        while ((step_ = sqlite3_step(st)) == SQLITE_ROW) {                          \
-            rc_ = (ROW);                                                            \
-            if (rc_)                                                                \
-                break;                                                              \
-        }                                                                           \
-        if (rc_ == 0 && step_ != SQLITE_DONE && step_ != SQLITE_ROW)                \
-            rc_ = fail(c, what, e);                                                 \
-        sqlite3_finalize(st);                                                       \
-        return rc_;                                                                 \
+#define EACH(c, st, what, e, ROW)                                                                                      \
+    do {                                                                                                               \
+        int step_, rc_ = 0;                                                                                            \
+        while ((step_ = sqlite3_step(st)) == SQLITE_ROW) {                                                             \
+            rc_ = (ROW);                                                                                               \
+            if (rc_)                                                                                                   \
+                break;                                                                                                 \
+        }                                                                                                              \
+        if (rc_ == 0 && step_ != SQLITE_DONE && step_ != SQLITE_ROW)                                                   \
+            rc_ = fail(c, what, e);                                                                                    \
+        sqlite3_finalize(st);                                                                                          \
+        return rc_;                                                                                                    \
     } while (0)
 
 int catalog_ann_each_photo(catalog *c, catalog_ann_photo_fn fn, void *ud, err *e)
@@ -62,14 +65,15 @@ int catalog_ann_each_source(catalog *c, catalog_ann_source_fn fn, void *ud, err 
 int catalog_ann_each_face(catalog *c, catalog_ann_face_fn fn, void *ud, err *e)
 {
     /* the current analysis of each photo: the model version of its newest done run */
-    sqlite3_stmt *st = prep(c,
-                            "WITH cur AS (SELECT photo_id, model_version FROM analysis_runs r "
-                            "  WHERE status = 'done' AND rowid = (SELECT max(rowid) FROM analysis_runs r2 "
-                            "  WHERE r2.photo_id = r.photo_id AND r2.status = 'done')) "
-                            "SELECT f.id, f.photo_id, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id, f.status "
-                            "FROM faces f JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version "
-                            "WHERE f.status <> 'rejected' ORDER BY f.photo_id, f.face_no",
-                            "annotate: read faces", e);
+    sqlite3_stmt *st =
+        prep(c,
+             "WITH cur AS (SELECT photo_id, model_version FROM analysis_runs r "
+             "  WHERE status = 'done' AND rowid = (SELECT max(rowid) FROM analysis_runs r2 "
+             "  WHERE r2.photo_id = r.photo_id AND r2.status = 'done')) "
+             "SELECT f.id, f.photo_id, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id, f.status "
+             "FROM faces f JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version "
+             "WHERE f.status <> 'rejected' ORDER BY f.photo_id, f.face_no",
+             "annotate: read faces", e);
     if (!st)
         return e->code;
     double box[4];
@@ -199,8 +203,8 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_null(st, i);
 }
 
-int catalog_ann_place_id(catalog *c, const char *name, const char *country, int64_t geonames_id, double lat,
-                         double lon, const char *source, int64_t *id, err *e)
+int catalog_ann_place_id(catalog *c, const char *name, const char *country, int64_t geonames_id, double lat, double lon,
+                         const char *source, int64_t *id, err *e)
 {
     sqlite3_stmt *st = prep(c,
                             "INSERT INTO places (name, country, geonames_id, lat, lon, source) "
@@ -298,7 +302,8 @@ int catalog_ann_events_prepare(catalog *c, const char *source, const char *const
         return err_set(e, ERR_NOMEM, "annotate: out of memory");
     const char *sql[2] = {
         "DELETE FROM events WHERE source = ?1 AND (key IS NULL OR key NOT IN (SELECT value FROM json_each(?2)))",
-        "UPDATE events SET name = key WHERE source = ?1"};
+        "UPDATE events SET name = key WHERE source = ?1"
+    };
     int rc = 0;
     for (int k = 0; rc == 0 && k < 2; k++) {
         sqlite3_stmt *st = prep(c, sql[k], "annotate: prepare events", e);
@@ -342,7 +347,8 @@ catalog_ann_photo_writer *catalog_ann_photo_writer_open(catalog *c, err *e)
         "place_id = CASE WHEN place_source = 'human' THEN place_id ELSE excluded.place_id END, "
         "place_source = CASE WHEN place_source = 'human' THEN place_source ELSE excluded.place_source END, "
         "event_id = excluded.event_id, evidence = excluded.evidence, "
-        "updated_at = " "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) "
+        "updated_at = "
+        "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) "
         "WHERE date_value IS NOT excluded.date_value OR date_precision IS NOT excluded.date_precision "
         "OR date_source IS NOT excluded.date_source OR date_inferred IS NOT excluded.date_inferred "
         "OR place_id IS NOT excluded.place_id OR place_source IS NOT excluded.place_source "
@@ -435,10 +441,10 @@ int catalog_ann_suggestions_prune(catalog *c, const char *source, const int64_t 
     int rc = 0;
     if (!pa || !fa)
         rc = err_set(e, ERR_NOMEM, "annotate: out of memory");
-    const char *sql[2] = {"DELETE FROM person_suggestions WHERE source = ?1 AND status = 'open' AND person_id NOT IN "
-                          "(SELECT value FROM json_each(?2))",
-                          "DELETE FROM face_suggestions WHERE source = ?1 AND status = 'open' AND face_id NOT IN "
-                          "(SELECT value FROM json_each(?2))"};
+    const char *sql[2] = { "DELETE FROM person_suggestions WHERE source = ?1 AND status = 'open' AND person_id NOT IN "
+                           "(SELECT value FROM json_each(?2))",
+                           "DELETE FROM face_suggestions WHERE source = ?1 AND status = 'open' AND face_id NOT IN "
+                           "(SELECT value FROM json_each(?2))" };
     for (int k = 0; rc == 0 && k < 2; k++) {
         sqlite3_stmt *st = prep(c, sql[k], "annotate: remove old suggestions", e);
         if (!st) {

@@ -72,8 +72,8 @@ int catalog_ann_run_put(catalog *c, const catalog_ann_run *r, err *e);
 
 /* The id of the place called name (inserted with the other fields when new;
  * lat/lon NAN and geonames_id 0 stored as NULL). */
-int catalog_ann_place_id(catalog *c, const char *name, const char *country, int64_t geonames_id, double lat,
-                         double lon, const char *source, int64_t *id, err *e);
+int catalog_ann_place_id(catalog *c, const char *name, const char *country, int64_t geonames_id, double lat, double lon,
+                         const char *source, int64_t *id, err *e);
 
 /* Inserts or updates the event with this key (stable across runs); date_value
  * and precision may be NULL; place_id 0 = none. name must be unique per year
@@ -89,10 +89,10 @@ typedef struct catalog_ann_photo_row {
     const char *photo_id;
     const char *date_value, *date_precision, *date_source; /* NULL: no date */
     bool date_inferred;
-    int64_t place_id;        /* 0: none */
+    int64_t place_id; /* 0: none */
     const char *place_source;
-    int64_t event_id;        /* 0: none */
-    const char *evidence;    /* JSON array text or NULL */
+    int64_t event_id;     /* 0: none */
+    const char *evidence; /* JSON array text or NULL */
 } catalog_ann_photo_row;
 /* Writes photos' rows with one prepared statement (a run writes every photo):
  * open, put each, close. Date or place fields set by people (source 'human')

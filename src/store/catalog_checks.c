@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* The year of an ISO date prefix ("1977", "1977-02-14T..."); 0 when none. A
  * decade ("1970", precision 'decade') counts as its middle. */
 static int date_year(const char *date, const char *precision)

@@ -10,33 +10,43 @@ static int fail(catalog *c, const char *what, err *e)
     return catalog_db_error(catalog_sqlite(c), catalog_path(c), what, e);
 }
 
-static const char *txt(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
+static const char *txt(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
 
-#define RUN(c, sql, what, e, ROW)                                                   \
-    do {                                                                            \
-        sqlite3_stmt *st = NULL;                                                    \
-        if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) != SQLITE_OK)     \
-            return fail(c, what, e);                                                \
-        int step_, rc_ = 0;                                                         \
-        while ((step_ = sqlite3_step(st)) == SQLITE_ROW) {                          \
-            rc_ = (ROW);                                                            \
-            if (rc_)                                                                \
-                break;                                                              \
-        }                                                                           \
-        if (rc_ == 0 && step_ != SQLITE_DONE)                                       \
-            rc_ = fail(c, what, e);                                                 \
-        sqlite3_finalize(st);                                                       \
-        return rc_;                                                                 \
+#define RUN(c, sql, what, e, ROW)                                                                                      \
+    do {                                                                                                               \
+        sqlite3_stmt *st = NULL;                                                                                       \
+        if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) != SQLITE_OK)                                    \
+            return fail(c, what, e);                                                                                   \
+        int step_, rc_ = 0;                                                                                            \
+        while ((step_ = sqlite3_step(st)) == SQLITE_ROW) {                                                             \
+            rc_ = (ROW);                                                                                               \
+            if (rc_)                                                                                                   \
+                break;                                                                                                 \
+        }                                                                                                              \
+        if (rc_ == 0 && step_ != SQLITE_DONE)                                                                          \
+            rc_ = fail(c, what, e);                                                                                    \
+        sqlite3_finalize(st);                                                                                          \
+        return rc_;                                                                                                    \
     } while (0)
 
 static int photo_row(sqlite3_stmt *st, catalog_export_photo_fn fn, void *ud)
 {
-    catalog_export_photo p = {
-        .photo_id = txt(st, 0), .width = sqlite3_column_int(st, 1), .height = sqlite3_column_int(st, 2),
-        .taken_at = txt(st, 3), .taken_at_source = txt(st, 4), .date_value = txt(st, 5),
-        .date_precision = txt(st, 6), .date_source = txt(st, 7), .date_inferred = sqlite3_column_int(st, 8) == 1,
-        .place_id = sqlite3_column_int64(st, 9), .place_source = txt(st, 10), .event_id = sqlite3_column_int64(st, 11),
-        .caption = txt(st, 12)};
+    catalog_export_photo p = { .photo_id = txt(st, 0),
+                               .width = sqlite3_column_int(st, 1),
+                               .height = sqlite3_column_int(st, 2),
+                               .taken_at = txt(st, 3),
+                               .taken_at_source = txt(st, 4),
+                               .date_value = txt(st, 5),
+                               .date_precision = txt(st, 6),
+                               .date_source = txt(st, 7),
+                               .date_inferred = sqlite3_column_int(st, 8) == 1,
+                               .place_id = sqlite3_column_int64(st, 9),
+                               .place_source = txt(st, 10),
+                               .event_id = sqlite3_column_int64(st, 11),
+                               .caption = txt(st, 12) };
     return fn(&p, ud);
 }
 
@@ -53,12 +63,15 @@ int catalog_export_each_photo(catalog *c, catalog_export_photo_fn fn, void *ud, 
 
 static int face_row(sqlite3_stmt *st, catalog_export_face_fn fn, void *ud)
 {
-    catalog_export_face f = {.id = sqlite3_column_int64(st, 0), .photo_id = txt(st, 1),
-                             .face_no = sqlite3_column_int(st, 2),
-                             .box = {sqlite3_column_double(st, 3), sqlite3_column_double(st, 4),
-                                     sqlite3_column_double(st, 5), sqlite3_column_double(st, 6)},
-                             .score = sqlite3_column_double(st, 7), .person_id = sqlite3_column_int64(st, 8),
-                             .person_name = txt(st, 9), .status = txt(st, 10)};
+    catalog_export_face f = { .id = sqlite3_column_int64(st, 0),
+                              .photo_id = txt(st, 1),
+                              .face_no = sqlite3_column_int(st, 2),
+                              .box = { sqlite3_column_double(st, 3), sqlite3_column_double(st, 4),
+                                       sqlite3_column_double(st, 5), sqlite3_column_double(st, 6) },
+                              .score = sqlite3_column_double(st, 7),
+                              .person_id = sqlite3_column_int64(st, 8),
+                              .person_name = txt(st, 9),
+                              .status = txt(st, 10) };
     return fn(&f, ud);
 }
 
@@ -108,10 +121,10 @@ int catalog_export_each_event(catalog *c, catalog_export_event_fn fn, void *ud, 
 
 int catalog_export_each_place(catalog *c, catalog_export_place_fn fn, void *ud, err *e)
 {
-    RUN(c, "SELECT id, name, country, ifnull(geonames_id, 0), lat IS NOT NULL AND lon IS NOT NULL, lat, lon, source "
-           "FROM places ORDER BY id",
+    RUN(c,
+        "SELECT id, name, country, ifnull(geonames_id, 0), lat IS NOT NULL AND lon IS NOT NULL, lat, lon, source "
+        "FROM places ORDER BY id",
         "export: read places", e,
         fn(sqlite3_column_int64(st, 0), txt(st, 1), txt(st, 2), sqlite3_column_int64(st, 3),
-           sqlite3_column_int(st, 4) == 1, sqlite3_column_double(st, 5), sqlite3_column_double(st, 6), txt(st, 7),
-           ud));
+           sqlite3_column_int(st, 4) == 1, sqlite3_column_double(st, 5), sqlite3_column_double(st, 6), txt(st, 7), ud));
 }

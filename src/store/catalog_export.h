@@ -32,9 +32,9 @@ typedef struct catalog_export_face {
     const char *photo_id;
     int face_no;
     double box[4], score;
-    int64_t person_id;        /* 0: none */
-    const char *person_name;  /* the name people gave the person, NULL */
-    const char *status;       /* unreviewed, confirmed, rejected */
+    int64_t person_id;       /* 0: none */
+    const char *person_name; /* the name people gave the person, NULL */
+    const char *status;      /* unreviewed, confirmed, rejected */
 } catalog_export_face;
 /* Faces of each photo's current analysis (rejected ones too); photo_id, face_no order. */
 typedef int (*catalog_export_face_fn)(const catalog_export_face *f, void *ud);
@@ -51,9 +51,8 @@ typedef int (*catalog_export_person_fn)(int64_t id, const char *name, bool hidde
                                         void *ud);
 int catalog_export_each_person(catalog *c, catalog_export_person_fn fn, void *ud, err *e);
 
-typedef int (*catalog_export_event_fn)(int64_t id, const char *name, const char *date_value,
-                                       const char *date_precision, int64_t place_id, const char *source,
-                                       int64_t photos, void *ud);
+typedef int (*catalog_export_event_fn)(int64_t id, const char *name, const char *date_value, const char *date_precision,
+                                       int64_t place_id, const char *source, int64_t photos, void *ud);
 int catalog_export_each_event(catalog *c, catalog_export_event_fn fn, void *ud, err *e);
 
 typedef int (*catalog_export_place_fn)(int64_t id, const char *name, const char *country, int64_t geonames_id,

@@ -18,12 +18,13 @@
  * third of the size of jansson's exact default (68 points per face). */
 #define FACES_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(8))
 
-static const char *const expression_keys[7] = {"neutral", "happy",     "sad",      "angry",
-                                               "fearful", "disgusted", "surprised"};
-static const char *const five_keys[5] = {"left_eye", "right_eye", "nose", "mouth_left", "mouth_right"};
+static const char *const expression_keys[7] = {
+    "neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised"
+};
+static const char *const five_keys[5] = { "left_eye", "right_eye", "nose", "mouth_left", "mouth_right" };
 
-#define FACE_COLS                                                                                            \
-    "id, photo_id, face_no, model_version, box_x, box_y, box_w, box_h, score, landmarks, points68, "       \
+#define FACE_COLS                                                                                                      \
+    "id, photo_id, face_no, model_version, box_x, box_y, box_w, box_h, score, landmarks, points68, "                   \
     "embedding, age, gender, gender_probability, expressions, person_id, source"
 
 static int db_error(catalog *c, const char *what, err *e)
@@ -295,8 +296,8 @@ int catalog_face_get(catalog *c, int64_t id, catalog_face *out, err *e)
     return rc;
 }
 
-int catalog_faces_of_photo(catalog *c, const char *photo_id, const char *model_version, catalog_face **out,
-                           size_t *n, err *e)
+int catalog_faces_of_photo(catalog *c, const char *photo_id, const char *model_version, catalog_face **out, size_t *n,
+                           err *e)
 {
     *out = NULL;
     *n = 0;
@@ -350,8 +351,8 @@ int catalog_faces_of_photo(catalog *c, const char *photo_id, const char *model_v
 
 /* ---- analysis runs ------------------------------------------------------ */
 
-int catalog_analysis_put(catalog *c, const char *photo_id, const char *model_version, const char *status,
-                         int faces, const char *error, err *e)
+int catalog_analysis_put(catalog *c, const char *photo_id, const char *model_version, const char *status, int faces,
+                         const char *error, err *e)
 {
     if (!hash_photo_id_valid(photo_id))
         return err_set(e, ERR_INVALID, "%s: record analysis: '%.32s' is not a photo id", catalog_path(c), photo_id);

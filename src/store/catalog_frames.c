@@ -61,7 +61,8 @@ static void read_row(sqlite3_stmt *st, catalog_frame *f)
 
 int catalog_frame_get(catalog *c, const char *photo_id, catalog_frame *out, err *e)
 {
-    sqlite3_stmt *st = catalog_prepare(c, "SELECT " FRAME_COLS " FROM photo_frames WHERE photo_id = ?1", "read frame", e);
+    sqlite3_stmt *st =
+        catalog_prepare(c, "SELECT " FRAME_COLS " FROM photo_frames WHERE photo_id = ?1", "read frame", e);
     if (!st)
         return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);

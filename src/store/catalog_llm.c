@@ -42,9 +42,12 @@ int catalog_llm_cache_put(catalog *c, const char *key, const char *model, const 
     int rc = check_key(c, key, e);
     if (rc)
         return rc;
-    sqlite3_stmt *st = catalog_prepare(c, "INSERT INTO llm_cache (key, model, answer) VALUES (?1, ?2, ?3) "
-                           "ON CONFLICT (key) DO UPDATE SET model = excluded.model, answer = excluded.answer, "
-                           "created_at = excluded.created_at", "write llm cache", e);
+    sqlite3_stmt *st =
+        catalog_prepare(c,
+                        "INSERT INTO llm_cache (key, model, answer) VALUES (?1, ?2, ?3) "
+                        "ON CONFLICT (key) DO UPDATE SET model = excluded.model, answer = excluded.answer, "
+                        "created_at = excluded.created_at",
+                        "write llm cache", e);
     if (!st)
         return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);

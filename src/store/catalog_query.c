@@ -71,8 +71,7 @@ int catalog_cursor_bind_text(catalog_cursor *q, int i, const char *s)
 int catalog_cursor_next(catalog_cursor *q, err *e)
 {
     if (q->bad_bind)
-        return err_set(e, ERR_INVALID, "%s: %s: cannot bind parameter %d", catalog_path(q->c), q->what,
-                       q->bad_bind);
+        return err_set(e, ERR_INVALID, "%s: %s: cannot bind parameter %d", catalog_path(q->c), q->what, q->bad_bind);
     int step = sqlite3_step(q->st);
     if (step == SQLITE_ROW)
         return 1;

@@ -39,8 +39,8 @@
 
 /* SQL expression: the current model version of the photo whose id is the SQL
  * expression `photo` (NULL when it has no 'done' run). */
-#define CATALOG_CURRENT_VERSION(photo)                                                                        \
-    "(SELECT cur.model_version FROM analysis_runs cur WHERE cur.photo_id = " photo " AND cur.status = 'done' " \
+#define CATALOG_CURRENT_VERSION(photo)                                                                                 \
+    "(SELECT cur.model_version FROM analysis_runs cur WHERE cur.photo_id = " photo " AND cur.status = 'done' "         \
     "ORDER BY cur.rowid DESC LIMIT 1)"
 
 /* SQL condition: face row `f` belongs to its photo's current analysis. */
@@ -49,9 +49,9 @@
 /* SQL common table expression `cur(photo_id, model_version)`: each photo's
  * current version, computed once with a window over analysis_runs (the same
  * meaning as CATALOG_CURRENT_VERSION, faster when every photo is needed). */
-#define CATALOG_CURRENT_CTE                                                                                   \
-    "cur AS MATERIALIZED (SELECT photo_id, model_version FROM (SELECT photo_id, model_version, "              \
-    "   row_number() OVER (PARTITION BY photo_id ORDER BY rowid DESC) AS rn FROM analysis_runs "             \
+#define CATALOG_CURRENT_CTE                                                                                            \
+    "cur AS MATERIALIZED (SELECT photo_id, model_version FROM (SELECT photo_id, model_version, "                       \
+    "   row_number() OVER (PARTITION BY photo_id ORDER BY rowid DESC) AS rn FROM analysis_runs "                       \
     "   WHERE status = 'done') WHERE rn = 1)"
 
 typedef struct catalog_cursor catalog_cursor;

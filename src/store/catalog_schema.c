@@ -38,8 +38,7 @@ static const char migration_1[] =
     "  status TEXT NOT NULL DEFAULT 'ingested' CHECK (status IN ('ingested', 'analyzed', 'failed')),"
     "  error TEXT,"
     "  ingested_at TEXT NOT NULL DEFAULT " NOW ","
-    "  updated_at TEXT NOT NULL DEFAULT " NOW
-    ") STRICT;"
+    "  updated_at TEXT NOT NULL DEFAULT " NOW ") STRICT;"
     "CREATE INDEX photos_sha256 ON photos(sha256);"
     "CREATE INDEX photos_parent ON photos(parent_id) WHERE parent_id IS NOT NULL;"
     "CREATE INDEX photos_taken_at ON photos(taken_at);"
@@ -53,16 +52,14 @@ static const char migration_1[] =
     "  photo_id TEXT NOT NULL REFERENCES photos(photo_id) ON DELETE CASCADE,"
     "  size INTEGER NOT NULL,"
     "  mtime_ns INTEGER NOT NULL,"
-    "  first_seen TEXT NOT NULL DEFAULT " NOW
-    ") STRICT;"
+    "  first_seen TEXT NOT NULL DEFAULT " NOW ") STRICT;"
     "CREATE INDEX photo_sources_photo ON photo_sources(photo_id);"
 
     /* Inputs that could not be ingested, with the reason shown to the user. */
     "CREATE TABLE ingest_failures ("
     "  path TEXT PRIMARY KEY,"
     "  reason TEXT NOT NULL,"
-    "  at TEXT NOT NULL DEFAULT " NOW
-    ") STRICT;"
+    "  at TEXT NOT NULL DEFAULT " NOW ") STRICT;"
 
     /* Persons are clusters of faces; id is the cluster_id of the graph. */
     "CREATE TABLE persons ("
@@ -70,8 +67,7 @@ static const char migration_1[] =
     "  name TEXT,"
     "  hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),"
     "  created_at TEXT NOT NULL DEFAULT " NOW ","
-    "  updated_at TEXT NOT NULL DEFAULT " NOW
-    ") STRICT;"
+    "  updated_at TEXT NOT NULL DEFAULT " NOW ") STRICT;"
     "CREATE INDEX persons_name ON persons(name) WHERE name IS NOT NULL;"
 
     /* One detected (or hand-drawn) face per row, per analysis model version. */
@@ -196,9 +192,9 @@ static const char migration_2[] =
     "  algo TEXT NOT NULL,"
     "  params TEXT CHECK (params IS NULL OR json_valid(params)),"
     "  full INTEGER NOT NULL CHECK (full IN (0, 1)),"
-    "  faces INTEGER NOT NULL CHECK (faces >= 0),"    /* faces placed by this run */
+    "  faces INTEGER NOT NULL CHECK (faces >= 0),"       /* faces placed by this run */
     "  assigned INTEGER NOT NULL CHECK (assigned >= 0)," /* of them, put into a person */
-    "  persons INTEGER NOT NULL CHECK (persons >= 0),"  /* persons with faces afterwards */
+    "  persons INTEGER NOT NULL CHECK (persons >= 0),"   /* persons with faces afterwards */
     "  seconds REAL NOT NULL CHECK (seconds >= 0)"
     ") STRICT;"
     "ALTER TABLE faces ADD COLUMN cluster_run INTEGER REFERENCES cluster_runs(id) ON DELETE SET NULL;"
@@ -221,8 +217,7 @@ static const char migration_3[] =
     "  name TEXT,"
     "  hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),"
     "  created_at TEXT NOT NULL DEFAULT " NOW ","
-    "  updated_at TEXT NOT NULL DEFAULT " NOW
-    ") STRICT;"
+    "  updated_at TEXT NOT NULL DEFAULT " NOW ") STRICT;"
     "INSERT INTO persons_new (id, name, hidden, created_at, updated_at) "
     "  SELECT id, name, hidden, created_at, updated_at FROM persons;"
     "DROP TABLE persons;"
@@ -276,8 +271,7 @@ static const char migration_4[] =
     "  place_source TEXT,"
     "  event_id INTEGER REFERENCES events(id) ON DELETE SET NULL,"
     "  evidence TEXT CHECK (evidence IS NULL OR json_valid(evidence)),"
-    "  updated_at TEXT NOT NULL DEFAULT " NOW
-    ") STRICT;"
+    "  updated_at TEXT NOT NULL DEFAULT " NOW ") STRICT;"
     "CREATE INDEX photo_annotations_event ON photo_annotations(event_id) WHERE event_id IS NOT NULL;"
     "CREATE INDEX photo_annotations_place ON photo_annotations(place_id) WHERE place_id IS NOT NULL;"
     "CREATE INDEX photo_annotations_date ON photo_annotations(date_value) WHERE date_value IS NOT NULL;";
@@ -285,26 +279,23 @@ static const char migration_4[] =
 /* Version 5 (annotate/llm): answers of a language model, by the SHA-256 of
  * the request that produced them (model, messages, schema), so a re-run sends
  * nothing. answer is the model's JSON, kept only after it passed validation. */
-static const char migration_5[] =
-    "CREATE TABLE llm_cache ("
-    "  key TEXT PRIMARY KEY CHECK (length(key) = 64),"
-    "  model TEXT NOT NULL,"
-    "  answer TEXT NOT NULL CHECK (json_valid(answer)),"
-    "  created_at TEXT NOT NULL DEFAULT " NOW
-    ") STRICT;";
+static const char migration_5[] = "CREATE TABLE llm_cache ("
+                                  "  key TEXT PRIMARY KEY CHECK (length(key) = 64),"
+                                  "  model TEXT NOT NULL,"
+                                  "  answer TEXT NOT NULL CHECK (json_valid(answer)),"
+                                  "  created_at TEXT NOT NULL DEFAULT " NOW ") STRICT;";
 
 /* Version 6: object_versions (store/catalog_objver.h): the S3 version id of each
  * face crop and annotation an analysis wrote, per model version, so a
  * re-analysis keeps the old objects reachable in the versioned buckets. */
-static const char migration_6[] =
-    "CREATE TABLE object_versions ("
-    "  bucket TEXT NOT NULL,"
-    "  key TEXT NOT NULL,"
-    "  model_version TEXT NOT NULL,"
-    "  version_id TEXT NOT NULL,"
-    "  created_at TEXT NOT NULL DEFAULT " NOW ","
-    "  PRIMARY KEY (bucket, key, model_version)"
-    ") STRICT;";
+static const char migration_6[] = "CREATE TABLE object_versions ("
+                                  "  bucket TEXT NOT NULL,"
+                                  "  key TEXT NOT NULL,"
+                                  "  model_version TEXT NOT NULL,"
+                                  "  version_id TEXT NOT NULL,"
+                                  "  created_at TEXT NOT NULL DEFAULT " NOW ","
+                                  "  PRIMARY KEY (bucket, key, model_version)"
+                                  ") STRICT;";
 
 /* Version 7 (annotate): events get a stable key (the folder or session they
  * were read from) so an event keeps its id from run to run; each annotate run
@@ -359,9 +350,8 @@ static const char migration_8[] =
     ") STRICT;"
     "CREATE INDEX photo_frames_parent ON photo_frames(parent_id);";
 
-static const char *const migrations[CATALOG_SCHEMA_LATEST] = {migration_1, migration_2, migration_3, migration_4,
-                                                              migration_5, migration_6, migration_7,
-                                                              migration_8};
+static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1, migration_2, migration_3, migration_4,
+                                                               migration_5, migration_6, migration_7, migration_8 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
@@ -463,9 +453,8 @@ int catalog_schema_migrate_to(sqlite3 *db, const char *path, int target, err *e)
     if (rc == 0)
         rc = migrate_steps(db, path, target, e);
     if (fk) {
-        err ignored = {0};
-        int r = exec(db, path, "PRAGMA foreign_keys = ON", "schema migration: turn foreign keys on",
-                     rc ? &ignored : e);
+        err ignored = { 0 };
+        int r = exec(db, path, "PRAGMA foreign_keys = ON", "schema migration: turn foreign keys on", rc ? &ignored : e);
         if (rc == 0)
             rc = r;
     }

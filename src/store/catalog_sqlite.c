@@ -28,8 +28,8 @@ enum stmt_id {
 };
 
 /* The photo's columns in catalog_photo order, for insert, update and get. */
-#define PHOTO_COLS                                                                                    \
-    "photo_id, sha256, parent_id, page, format, incoming_key, bytes, width, height, orig_width, "    \
+#define PHOTO_COLS                                                                                                     \
+    "photo_id, sha256, parent_id, page, format, incoming_key, bytes, width, height, orig_width, "                      \
     "orig_height, orientation, taken_at, taken_at_source, camera_make, camera_model, sidecar"
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -259,8 +259,7 @@ void catalog_set_busy_timeout(catalog *c, int ms)
 int catalog_begin(catalog *c, err *e)
 {
     if (!sqlite3_get_autocommit(c->db))
-        return err_set(e, ERR_INTERNAL, "%s: begin: a transaction is already open (nesting is not supported)",
-                       c->path);
+        return err_set(e, ERR_INTERNAL, "%s: begin: a transaction is already open (nesting is not supported)", c->path);
     return exec_sql(c, "BEGIN IMMEDIATE", "begin transaction", e);
 }
 
@@ -332,8 +331,8 @@ static int bind_photo(sqlite3_stmt *st, const catalog_photo *p)
 int catalog_photo_put(catalog *c, const catalog_photo *p, err *e)
 {
     if (!hash_photo_id_valid(p->photo_id))
-        return err_set(e, ERR_INVALID, "%s: put photo: '%.32s' is not a photo id (16 lowercase hex digits)",
-                       c->path, p->photo_id);
+        return err_set(e, ERR_INVALID, "%s: put photo: '%.32s' is not a photo id (16 lowercase hex digits)", c->path,
+                       p->photo_id);
     char what[96];
     snprintf(what, sizeof what, "put photo %s", p->photo_id);
     catalog_tx tx;
@@ -427,8 +426,8 @@ void catalog_photo_clear(catalog_photo *p)
 
 /* ---- source paths ------------------------------------------------------- */
 
-int catalog_source_find(catalog *c, const char *path, char photo_id[PHOTO_ID_LEN + 1], int64_t *size,
-                        int64_t *mtime_ns, err *e)
+int catalog_source_find(catalog *c, const char *path, char photo_id[PHOTO_ID_LEN + 1], int64_t *size, int64_t *mtime_ns,
+                        err *e)
 {
     sqlite3_stmt *st = stmt(c, ST_SOURCE_FIND, e);
     if (!st)
@@ -451,8 +450,7 @@ int catalog_source_find(catalog *c, const char *path, char photo_id[PHOTO_ID_LEN
     return rc;
 }
 
-int catalog_source_add(catalog *c, const char *photo_id, const char *path, int64_t size, int64_t mtime_ns,
-                       err *e)
+int catalog_source_add(catalog *c, const char *photo_id, const char *path, int64_t size, int64_t mtime_ns, err *e)
 {
     if (!path || !*path)
         return err_set(e, ERR_INVALID, "%s: add source path: empty path", c->path);
@@ -537,9 +535,9 @@ int catalog_counts_get(catalog *c, catalog_counts *out, err *e)
         return e ? e->code : ERR_DB;
     int rc = 0;
     if (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t *fields[] = {&out->photos,           &out->sources,   &out->failed,        &out->analyzed,
-                             &out->faces,            &out->persons,   &out->named_persons, &out->unassigned_faces,
-                             &out->decisions,        &out->events,    &out->places,        &out->years};
+        int64_t *fields[] = { &out->photos,    &out->sources, &out->failed,        &out->analyzed,
+                              &out->faces,     &out->persons, &out->named_persons, &out->unassigned_faces,
+                              &out->decisions, &out->events,  &out->places,        &out->years };
         for (int i = 0; i < (int)(sizeof fields / sizeof *fields); i++)
             *fields[i] = sqlite3_column_int64(st, i);
     } else {

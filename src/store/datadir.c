@@ -5,8 +5,8 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -74,8 +74,7 @@ static int open_objects(const char *dir, const char *objects_path, int create, o
         char path[PATH_MAX];
         size_t n = strlen(url);
         char *line = malloc(n + 2);
-        rc = line ? datadir_path(dir, DATADIR_STORE_URL, path, sizeof path, e)
-                  : err_set(e, ERR_NOMEM, "out of memory");
+        rc = line ? datadir_path(dir, DATADIR_STORE_URL, path, sizeof path, e) : err_set(e, ERR_NOMEM, "out of memory");
         if (rc == 0) {
             memcpy(line, url, n);
             line[n] = '\n';

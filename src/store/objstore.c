@@ -28,8 +28,8 @@ const char *objstore_bucket_name(objstore_bucket b)
 
 static int key_char_ok(unsigned char ch)
 {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           ch == '.' || ch == '_' || ch == '-' || ch == '/';
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+           ch == '-' || ch == '/';
 }
 
 int objstore_key_valid(const char *key)
@@ -174,8 +174,8 @@ int objstore_put_version(objstore *s, objstore_bucket b, const char *key, const 
     return s->ops->put_version(s->impl, bucket, key, data ? data : "", len, version, e);
 }
 
-int objstore_get_version(objstore *s, objstore_bucket b, const char *key, const char *version, void **data,
-                         size_t *len, err *e)
+int objstore_get_version(objstore *s, objstore_bucket b, const char *key, const char *version, void **data, size_t *len,
+                         err *e)
 {
     if (!version || !*version)
         return objstore_get(s, b, key, data, len, e);
@@ -217,9 +217,8 @@ int objstore_list(objstore *s, objstore_bucket b, const char *prefix, objstore_l
     if (!prefix)
         prefix = "";
     if (!prefix_valid(prefix))
-        return err_set(e, ERR_INVALID,
-                       "object store: invalid list prefix '%.*s' in %s/: no valid key starts with it", 200,
-                       prefix, bucket);
+        return err_set(e, ERR_INVALID, "object store: invalid list prefix '%.*s' in %s/: no valid key starts with it",
+                       200, prefix, bucket);
     return s->ops->list(s->impl, bucket, prefix, fn, ud, e);
 }
 
@@ -237,7 +236,7 @@ int objstore_local_path(objstore *s, objstore_bucket b, const char *key, char *b
     if (!bucket)
         return e ? e->code : ERR_INVALID;
     if (!s->ops->local_path)
-        return err_set(e, ERR_NOTFOUND, "object store: the %s backend keeps no local files (%s/%s)",
-                       s->ops->name, bucket, key);
+        return err_set(e, ERR_NOTFOUND, "object store: the %s backend keeps no local files (%s/%s)", s->ops->name,
+                       bucket, key);
     return s->ops->local_path(s->impl, bucket, key, buf, bufsize, e);
 }

@@ -70,8 +70,8 @@ int objstore_put(objstore *s, objstore_bucket b, const char *key, const void *da
 #define OBJSTORE_VERSION_MAX 256
 int objstore_put_version(objstore *s, objstore_bucket b, const char *key, const void *data, size_t len,
                          char version[OBJSTORE_VERSION_MAX], err *e);
-int objstore_get_version(objstore *s, objstore_bucket b, const char *key, const char *version, void **data,
-                         size_t *len, err *e);
+int objstore_get_version(objstore *s, objstore_bucket b, const char *key, const char *version, void **data, size_t *len,
+                         err *e);
 /* *data is malloc'd, caller frees; ERR_NOTFOUND when absent. */
 int objstore_get(objstore *s, objstore_bucket b, const char *key, void **data, size_t *len, err *e);
 /* 1 when present (info filled if not NULL), 0 when absent, <0 on error. */

@@ -29,8 +29,8 @@ typedef struct objstore_ops {
     /* Optional, for backends that keep versions (NULL: none are kept). */
     int (*put_version)(void *impl, const char *bucket, const char *key, const void *data, size_t len,
                        char version[OBJSTORE_VERSION_MAX], err *e);
-    int (*get_version)(void *impl, const char *bucket, const char *key, const char *version, void **data,
-                       size_t *len, err *e);
+    int (*get_version)(void *impl, const char *bucket, const char *key, const char *version, void **data, size_t *len,
+                       err *e);
     void (*close)(void *impl);
 } objstore_ops;
 

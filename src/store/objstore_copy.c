@@ -53,8 +53,7 @@ static int hash_fd(int fd, char hex[65], uint64_t *size, err *e)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     char *buf = malloc(COPY_CHUNK);
-    int rc = md && buf && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 ? 0
-                                                                          : err_set(e, ERR_NOMEM, "out of memory");
+    int rc = md && buf && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 ? 0 : err_set(e, ERR_NOMEM, "out of memory");
     off_t off = 0;
     while (rc == 0) {
         ssize_t r = pread(fd, buf, COPY_CHUNK, off);
@@ -141,8 +140,7 @@ static int copy_one(objstore *from, objstore *to, objstore_bucket b, const char 
         rc = hash_fd(tmp, src, &size, e);
     if (rc)
         return err_prefix(e, "%s/%s: read from the source", bucket, key);
-    if (b == BUCKET_INCOMING && strlen(key) > PHOTO_ID_LEN &&
-        key[PHOTO_ID_LEN] == '.') {
+    if (b == BUCKET_INCOMING && strlen(key) > PHOTO_ID_LEN && key[PHOTO_ID_LEN] == '.') {
         char id[PHOTO_ID_LEN + 1];
         memcpy(id, key, PHOTO_ID_LEN);
         id[PHOTO_ID_LEN] = '\0';
@@ -160,7 +158,7 @@ static int copy_one(objstore *from, objstore *to, objstore_bucket b, const char 
             return 0;
         }
     }
-    sent_hash sh = {EVP_MD_CTX_new(), ""};
+    sent_hash sh = { EVP_MD_CTX_new(), "" };
     if (!sh.md || EVP_DigestInit_ex(sh.md, EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(sh.md);
         return err_set(e, ERR_NOMEM, "out of memory");
@@ -200,7 +198,7 @@ int objstore_copy(objstore *from, objstore *to, int verify, objstore_copy_stats 
     }
     int first = 0;
     for (int b = 0; b < BUCKET_COUNT; b++) {
-        key_list keys = {0};
+        key_list keys = { 0 };
         err le;
         if (objstore_list(from, (objstore_bucket)b, "", collect, &keys, &le) != 0) {
             key_list_free(&keys);

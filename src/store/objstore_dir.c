@@ -13,8 +13,8 @@
 #include "store/objstore_backend.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -39,8 +39,7 @@ typedef struct dir_store {
 
 #define WRITERS_DIR ".writers"
 
-static int object_path(const dir_store *d, const char *bucket, const char *key, char *buf, size_t size,
-                       err *e)
+static int object_path(const dir_store *d, const char *bucket, const char *key, char *buf, size_t size, err *e)
 {
     int n = snprintf(buf, size, "%s/%s%s%s", d->root, bucket, key ? "/" : "", key ? key : "");
     if (n < 0 || (size_t)n >= size)
@@ -188,8 +187,7 @@ static int entry_cmp(const void *a, const void *b)
  * for PATH_MAX bytes in both buffers). Only names starting with name_prefix are
  * taken at this level. Hidden names (temp files) and anything that is not a
  * valid key are skipped; symlinks are not followed. */
-static int collect(char *path, size_t plen, char *key, size_t klen, const char *name_prefix, list_vec *out,
-                   err *e)
+static int collect(char *path, size_t plen, char *key, size_t klen, const char *name_prefix, list_vec *out, err *e)
 {
     DIR *dir = opendir(path);
     if (!dir) {
@@ -219,7 +217,7 @@ static int collect(char *path, size_t plen, char *key, size_t klen, const char *
             key[klen + nlen + 1] = '\0';
             rc = collect(path, plen + 1 + nlen, key, klen + nlen + 1, "", out, e);
         } else if (S_ISREG(st.st_mode) && objstore_key_valid(key)) {
-            objstore_info info = {(uint64_t)st.st_size, (int64_t)st.st_mtime};
+            objstore_info info = { (uint64_t)st.st_size, (int64_t)st.st_mtime };
             rc = list_vec_push(out, key, &info, e);
         }
         path[plen] = '\0';
@@ -245,7 +243,7 @@ static int dir_list(void *impl, const char *bucket, const char *prefix, objstore
     size_t klen = last ? dlen + 1 : 0;
     memcpy(key, prefix, klen);
     key[klen] = '\0';
-    list_vec lv = {0};
+    list_vec lv = { 0 };
     int rc = collect(path, (size_t)n, key, klen, last ? last + 1 : prefix, &lv, e);
     if (rc == 0) {
         /* Byte order of whole keys is not folder-walk order ("a-b" < "a/b"), so sort. */
@@ -312,8 +310,7 @@ static int remove_stale_temps(char *path, size_t plen, long *removed, err *e)
             if (unlink(path) == 0)
                 (*removed)++;
             else if (errno != ENOENT)
-                rc = err_set(e, ERR_IO, "object store: cannot remove stale temp file %s: %s", path,
-                             strerror(errno));
+                rc = err_set(e, ERR_IO, "object store: cannot remove stale temp file %s: %s", path, strerror(errno));
         }
         path[plen] = '\0';
     }

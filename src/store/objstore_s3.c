@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #define S3_POOL 16
-#define S3_PART (8u << 20)       /* multipart part size; files above it go multipart */
+#define S3_PART (8u << 20) /* multipart part size; files above it go multipart */
 #define S3_MAX_PARTS 10000
 #define S3_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -64,16 +64,16 @@ typedef struct s3_store {
 /* ---- one request ---------------------------------------------------------- */
 
 typedef struct s3_req {
-    const char *method;  /* GET PUT HEAD DELETE POST */
-    const char *bucket;  /* facetag bucket name ("faces"), or NULL with full_bucket */
+    const char *method; /* GET PUT HEAD DELETE POST */
+    const char *bucket; /* facetag bucket name ("faces"), or NULL with full_bucket */
     const char *full_bucket;
-    const char *key;     /* NULL for a request on the bucket */
-    const char *query;   /* canonical query string without '?', or NULL */
-    const void *body;    /* PUT/POST body (may be empty) */
+    const char *key;   /* NULL for a request on the bucket */
+    const char *query; /* canonical query string without '?', or NULL */
+    const void *body;  /* PUT/POST body (may be empty) */
     size_t body_len;
     const char *content_type;
     const char *if_none_match;
-    int out_fd;          /* >= 0: a GET's body goes to this file (streaming), else to memory */
+    int out_fd; /* >= 0: a GET's body goes to this file (streaming), else to memory */
 } s3_req;
 
 typedef struct s3_resp {
@@ -218,8 +218,7 @@ static void full_bucket_name(const s3_store *s, const char *bucket, char *buf, s
     snprintf(buf, size, "%s-%s", s->cfg.prefix, bucket);
 }
 
-static int build_url(const s3_store *s, const char *bucket, const char *key, const char *query, char *buf,
-                     size_t size)
+static int build_url(const s3_store *s, const char *bucket, const char *key, const char *query, char *buf, size_t size)
 {
     const s3_config *c = &s->cfg;
     int n;
@@ -307,7 +306,7 @@ static int s3_send(s3_store *s, const s3_req *rq, s3_resp *resp, err *e)
             rc = err_set(e, ERR_IO, "S3 GET %s/%s: cannot rewind the output file: %s", b, rq->key, strerror(errno));
             break;
         }
-        body_reader br = {rq->body, rq->body_len};
+        body_reader br = { rq->body, rq->body_len };
         curl_easy_reset(c);
         curl_err[0] = '\0';
         curl_easy_setopt(c, CURLOPT_URL, url);
@@ -359,7 +358,7 @@ static int s3_send(s3_store *s, const s3_req *rq, s3_resp *resp, err *e)
         if (ms > 5000)
             ms = 5000;
         ms += rand() % 100;
-        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
         nanosleep(&ts, NULL);
     }
     handle_give(s, c);
@@ -390,8 +389,8 @@ static int status_error(const s3_store *s, const char *op, const char *bucket, c
     } else if (r->status == 412) {
         ec = ERR_CONFLICT;
     }
-    return err_set(e, ec, "S3 %s %s/%s: HTTP %ld%s%s%s%s%s%s", op, full, key ? key : "", r->status,
-                   code[0] ? " " : "", code, msg[0] ? " (" : "", msg, msg[0] ? ")" : "", hint);
+    return err_set(e, ec, "S3 %s %s/%s: HTTP %ld%s%s%s%s%s%s", op, full, key ? key : "", r->status, code[0] ? " " : "",
+                   code, msg[0] ? " (" : "", msg, msg[0] ? ")" : "", hint);
 }
 
 /* ---- the ops ---------------------------------------------------------------- */
@@ -402,9 +401,14 @@ static int s3_put_version(void *impl, const char *bucket, const char *key, const
                           char version[OBJSTORE_VERSION_MAX], err *e)
 {
     s3_store *s = impl;
-    s3_req rq = {.method = "PUT", .bucket = bucket, .key = key, .body = data, .body_len = len, .out_fd = -1,
-                 .content_type = "application/octet-stream"};
-    s3_resp r = {0};
+    s3_req rq = { .method = "PUT",
+                  .bucket = bucket,
+                  .key = key,
+                  .body = data,
+                  .body_len = len,
+                  .out_fd = -1,
+                  .content_type = "application/octet-stream" };
+    s3_resp r = { 0 };
     cache_drop(s, bucket, key);
     int rc = s3_send(s, &rq, &r, e);
     if (rc == 0 && r.status / 100 != 2)
@@ -424,8 +428,8 @@ static int s3_put(void *impl, const char *bucket, const char *key, const void *d
 static int s3_head(void *impl, const char *bucket, const char *key, objstore_info *info, err *e)
 {
     s3_store *s = impl;
-    s3_req rq = {.method = "HEAD", .bucket = bucket, .key = key, .out_fd = -1};
-    s3_resp r = {0};
+    s3_req rq = { .method = "HEAD", .bucket = bucket, .key = key, .out_fd = -1 };
+    s3_resp r = { 0 };
     int rc = s3_send(s, &rq, &r, e);
     if (rc == 0) {
         if (r.status / 100 == 2) {
@@ -553,8 +557,8 @@ static int cache_take(s3_store *s, const char *bk, const char *etag, void **data
 static int s3_get_impl(s3_store *s, const char *bucket, const char *key, const char *query, int out_fd, void **data,
                        size_t *len, err *e)
 {
-    s3_req rq = {.method = "GET", .bucket = bucket, .key = key, .query = query, .out_fd = out_fd};
-    s3_resp r = {0};
+    s3_req rq = { .method = "GET", .bucket = bucket, .key = key, .query = query, .out_fd = out_fd };
+    s3_resp r = { 0 };
     char bk[700], etag[128] = "";
     int cacheable = s->cfg.cache_bytes && data && !query && out_fd < 0;
     if (cacheable) {
@@ -610,7 +614,7 @@ static int s3_get_version(void *impl, const char *bucket, const char *key, const
                           size_t *len, err *e)
 {
     char q[OBJSTORE_VERSION_MAX * 3 + 16];
-    const char *kv[] = {"versionId", version};
+    const char *kv[] = { "versionId", version };
     if (query_build(q, sizeof q, kv, 1) != 0)
         return err_set(e, ERR_INVALID, "S3 GET %s/%s: version id too long", bucket, key);
     return s3_get_impl(impl, bucket, key, q, -1, data, len, e);
@@ -624,8 +628,8 @@ static int s3_get_fd(void *impl, const char *bucket, const char *key, int fd, er
 static int s3_del(void *impl, const char *bucket, const char *key, err *e)
 {
     s3_store *s = impl;
-    s3_req rq = {.method = "DELETE", .bucket = bucket, .key = key, .out_fd = -1};
-    s3_resp r = {0};
+    s3_req rq = { .method = "DELETE", .bucket = bucket, .key = key, .out_fd = -1 };
+    s3_resp r = { 0 };
     cache_drop(s, bucket, key);
     int rc = s3_send(s, &rq, &r, e);
     if (rc == 0 && r.status / 100 != 2 && r.status != 404)
@@ -699,12 +703,12 @@ static int s3_list(void *impl, const char *bucket, const char *prefix, objstore_
             rc = err_set(e, ERR_INVALID, "S3 list %s: prefix too long", bucket);
             break;
         }
-        s3_req rq = {.method = "GET", .bucket = bucket, .query = q, .out_fd = -1};
-        s3_resp r = {0};
+        s3_req rq = { .method = "GET", .bucket = bucket, .query = q, .out_fd = -1 };
+        s3_resp r = { 0 };
         rc = s3_send(s, &rq, &r, e);
         if (rc == 0 && r.status / 100 != 2)
             rc = status_error(s, "list", bucket, prefix, &r, e);
-        s3_list_page page = {0};
+        s3_list_page page = { 0 };
         if (rc == 0)
             rc = s3_xml_list(r.body, r.len, &page, e);
         resp_free(&r);
@@ -712,7 +716,7 @@ static int s3_list(void *impl, const char *bucket, const char *prefix, objstore_
             /* The server lists what anyone put there; hand out only facetag keys. */
             if (!objstore_key_valid(page.v[i].key))
                 continue;
-            objstore_info info = {page.v[i].size, page.v[i].mtime};
+            objstore_info info = { page.v[i].size, page.v[i].mtime };
             stop = fn(page.v[i].key, &info, ud) != 0;
         }
         free(token);
@@ -751,11 +755,11 @@ static int read_full(int fd, char *buf, size_t want, off_t off, size_t *got, err
 static int multipart_abort(s3_store *s, const char *bucket, const char *key, const char *upload_id)
 {
     char q[600];
-    const char *kv[] = {"uploadId", upload_id};
+    const char *kv[] = { "uploadId", upload_id };
     if (query_build(q, sizeof q, kv, 1) != 0)
         return -1;
-    s3_req rq = {.method = "DELETE", .bucket = bucket, .key = key, .query = q, .out_fd = -1};
-    s3_resp r = {0};
+    s3_req rq = { .method = "DELETE", .bucket = bucket, .key = key, .query = q, .out_fd = -1 };
+    s3_resp r = { 0 };
     int rc = s3_send(s, &rq, &r, NULL);
     resp_free(&r);
     return rc;
@@ -794,9 +798,13 @@ static int sb_add(strbuf *b, const char *fmt, ...)
 static int multipart_put(s3_store *s, const char *bucket, const char *key, int fd, char *buf,
                          objstore_chunk_fn on_chunk, void *ud, err *e)
 {
-    s3_req init = {.method = "POST", .bucket = bucket, .key = key, .query = "uploads=", .out_fd = -1,
-                   .content_type = "application/octet-stream"};
-    s3_resp r = {0};
+    s3_req init = { .method = "POST",
+                    .bucket = bucket,
+                    .key = key,
+                    .query = "uploads=",
+                    .out_fd = -1,
+                    .content_type = "application/octet-stream" };
+    s3_resp r = { 0 };
     int rc = s3_send(s, &init, &r, e);
     if (rc == 0 && r.status / 100 != 2)
         rc = status_error(s, "start multipart upload", bucket, key, &r, e);
@@ -806,7 +814,7 @@ static int multipart_put(s3_store *s, const char *bucket, const char *key, int f
     resp_free(&r);
     if (rc)
         return rc;
-    strbuf done = {0};
+    strbuf done = { 0 };
     if (sb_add(&done, "<CompleteMultipartUpload>") != 0)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     off_t off = 0;
@@ -824,13 +832,14 @@ static int multipart_put(s3_store *s, const char *bucket, const char *key, int f
             break;
         char q[700], pn[16];
         snprintf(pn, sizeof pn, "%d", part);
-        const char *kv[] = {"partNumber", pn, "uploadId", upload_id};
+        const char *kv[] = { "partNumber", pn, "uploadId", upload_id };
         if (query_build(q, sizeof q, kv, 2) != 0) {
             rc = err_set(e, ERR_INVALID, "S3 put %s/%s: upload id too long", bucket, key);
             break;
         }
-        s3_req prq = {.method = "PUT", .bucket = bucket, .key = key, .query = q, .body = buf, .body_len = got,
-                      .out_fd = -1};
+        s3_req prq = {
+            .method = "PUT", .bucket = bucket, .key = key, .query = q, .body = buf, .body_len = got, .out_fd = -1
+        };
         rc = s3_send(s, &prq, &r, e);
         if (rc == 0 && r.status / 100 != 2)
             rc = status_error(s, "upload part", bucket, key, &r, e);
@@ -849,10 +858,16 @@ static int multipart_put(s3_store *s, const char *bucket, const char *key, int f
         rc = err_set(e, ERR_NOMEM, "out of memory");
     if (rc == 0) {
         char q[600];
-        const char *kv[] = {"uploadId", upload_id};
+        const char *kv[] = { "uploadId", upload_id };
         query_build(q, sizeof q, kv, 1);
-        s3_req crq = {.method = "POST", .bucket = bucket, .key = key, .query = q, .body = done.p,
-                      .body_len = done.len, .content_type = "application/xml", .out_fd = -1};
+        s3_req crq = { .method = "POST",
+                       .bucket = bucket,
+                       .key = key,
+                       .query = q,
+                       .body = done.p,
+                       .body_len = done.len,
+                       .content_type = "application/xml",
+                       .out_fd = -1 };
         rc = s3_send(s, &crq, &r, e);
         /* 200 can still carry an <Error> (the server failed while assembling). */
         if (rc == 0 && (r.status / 100 != 2 || (r.body && s3_xml_is_error(r.body, r.len))))
@@ -933,14 +948,19 @@ static const objstore_ops s3_ops = {
 static int bucket_request(s3_store *s, const char *method, const char *bucket, const char *query, const char *body,
                           s3_resp *r, err *e)
 {
-    s3_req rq = {.method = method, .bucket = bucket, .query = query, .body = body, .body_len = body ? strlen(body) : 0,
-                 .content_type = body ? "application/xml" : NULL, .out_fd = -1};
+    s3_req rq = { .method = method,
+                  .bucket = bucket,
+                  .query = query,
+                  .body = body,
+                  .body_len = body ? strlen(body) : 0,
+                  .content_type = body ? "application/xml" : NULL,
+                  .out_fd = -1 };
     return s3_send(s, &rq, r, e);
 }
 
 static int check_bucket(s3_store *s, const char *bucket, int create, err *e)
 {
-    s3_resp r = {0};
+    s3_resp r = { 0 };
     char full[128];
     full_bucket_name(s, bucket, full, sizeof full);
     int rc = bucket_request(s, "HEAD", bucket, NULL, NULL, &r, e);

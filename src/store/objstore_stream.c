@@ -121,7 +121,7 @@ int objstore_put_fd(objstore *s, objstore_bucket b, const char *key, int fd, obj
     if (objstore_local_path(s, b, key, path, sizeof path, &e2) == 0) {
         rc = put_local(s, b, key, path, fd, buf, on_chunk, ud, e);
     } else {
-        membuf m = {0};
+        membuf m = { 0 };
         rc = each_chunk(fd, buf, to_mem, &m, on_chunk, ud, e);
         if (rc == 0)
             rc = objstore_put(s, b, key, m.data ? m.data : "", m.len, e);

@@ -360,7 +360,7 @@ static int reject_push(loader *L, size_t *cap, uint32_t face, int64_t person)
         s->rejects = r;
         *cap = ncap;
     }
-    s->rejects[s->nrejects++] = (people_reject){face, person};
+    s->rejects[s->nrejects++] = (people_reject){ face, person };
     return 0;
 }
 
@@ -486,7 +486,7 @@ int people_store_load(catalog *c, const char *model_version, people_set *s, err 
         if (found <= 0)
             return found;
     }
-    loader L = {c, s, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), NULL, NULL, e};
+    loader L = { c, s, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), NULL, NULL, e };
     int rc = load_faces(&L);
     if (rc == 0)
         rc = load_human(&L);
@@ -550,7 +550,7 @@ static int save_check(const people_set *s, const people_result *r, err *e)
     size_t m = 0;
     for (size_t i = 0; i < s->n && rc == 0; i++)
         if (after[i])
-            pp[m++] = (photo_person){s->faces[i].photo, after[i], s->faces[i].id};
+            pp[m++] = (photo_person){ s->faces[i].photo, after[i], s->faces[i].id };
     if (rc == 0) {
         qsort(pp, m, sizeof *pp, pp_cmp);
         for (size_t k = 1; k < m && rc == 0; k++)

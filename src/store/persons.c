@@ -37,7 +37,7 @@ static int db_fail(op *o, const char *step)
 /* Fills o for one decision; what (printf-style) starts its messages. */
 static void op_vinit(op *o, catalog *c, const char *actor, err *e, const char *fmt, va_list ap)
 {
-    *o = (op){.c = c, .db = catalog_sqlite(c), .actor = actor, .e = e};
+    *o = (op){ .c = c, .db = catalog_sqlite(c), .actor = actor, .e = e };
     vsnprintf(o->what, sizeof o->what, fmt, ap);
 }
 
@@ -379,7 +379,7 @@ int persons_confirm_face(catalog *c, const char *actor, int64_t face_id, int64_t
         return rc;
     face_row f;
     rc = face_load(&o, face_id, &f);
-    person_row p = {0};
+    person_row p = { 0 };
     if (rc == 0 && person_id)
         rc = person_load(&o, person_id, &p);
     if (rc == 0 && !person_id)
@@ -554,7 +554,7 @@ int persons_move_faces(catalog *c, const char *actor, const int64_t *face_ids, s
         return rc;
     face_row *f = NULL;
     rc = faces_load(&o, face_ids, n, &f);
-    person_row p = {0};
+    person_row p = { 0 };
     if (rc == 0 && person_id)
         rc = person_load(&o, person_id, &p);
     if (rc == 0 && !person_id)

@@ -52,8 +52,7 @@ int persons_confirm_face(catalog *c, const char *actor, int64_t face_id, int64_t
                          err *e);
 /* Names face_id: confirms it into the visible person named exactly `label`
  * (created when none exists). The POST /annotate path with accepted = true. */
-int persons_name_face(catalog *c, const char *actor, int64_t face_id, const char *label, int64_t *person_out,
-                      err *e);
+int persons_name_face(catalog *c, const char *actor, int64_t face_id, const char *label, int64_t *person_out, err *e);
 /* "Not this person": takes face_id out of its person (unassigned afterwards);
  * it never returns to that person. ERR_CONFLICT when the face has no person. */
 int persons_reject_face(catalog *c, const char *actor, int64_t face_id, err *e);

@@ -80,7 +80,8 @@ static int parse_int(const char *url, const char *name, const char *v, int lo, i
     char *end;
     long n = strtol(v, &end, 10);
     if (!*v || *end || n < lo || n > hi)
-        return err_set(e, ERR_INVALID, "store %s: %s takes a whole number from %d to %d, not '%s'", url, name, lo, hi, v);
+        return err_set(e, ERR_INVALID, "store %s: %s takes a whole number from %d to %d, not '%s'", url, name, lo, hi,
+                       v);
     *out = (int)n;
     return 0;
 }
@@ -243,10 +244,10 @@ int s3_config_parse(const char *url, s3_config *c, err *e)
             int mb = 0;
             rc = parse_int(url, "cache", val, 0, 65536, &mb, e);
             c->cache_bytes = (size_t)mb << 20;
-        }
-        else
+        } else
             rc = err_set(e, ERR_INVALID,
-                         "store %s: unknown option '%s' (endpoint, region, style, timeout, retries, page, cache)", url, name);
+                         "store %s: unknown option '%s' (endpoint, region, style, timeout, retries, page, cache)", url,
+                         name);
         if (rc)
             return rc;
         q += n;

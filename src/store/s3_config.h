@@ -31,9 +31,9 @@ typedef struct s3_config {
     char base_path[256]; /* path of the endpoint URL without a trailing '/', often "" */
     char region[64];
     int path_style;
-    int timeout_s; /* a transfer that moves no byte for this long fails (and is retried) */
-    int retries;   /* attempts after the first, on 5xx and connection errors */
-    int page;      /* max-keys of one ListObjectsV2 request */
+    int timeout_s;      /* a transfer that moves no byte for this long fails (and is retried) */
+    int retries;        /* attempts after the first, on 5xx and connection errors */
+    int page;           /* max-keys of one ListObjectsV2 request */
     size_t cache_bytes; /* read cache (objects up to 4 MiB), revalidated by ETag; 0: off */
     char access_key[128];
     char secret_key[256];

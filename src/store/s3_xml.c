@@ -56,7 +56,7 @@ static char *text_of(const xmlNode *n)
 
 int64_t s3_xml_time(const char *s)
 {
-    struct tm tm = {0};
+    struct tm tm = { 0 };
     if (!s)
         return -1;
     const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -120,7 +120,7 @@ static int list_entry(const xmlNode *contents, s3_list_page *out, size_t *cap, e
     }
     if (rc == 0) {
         int64_t t = mod ? s3_xml_time(mod) : -1;
-        out->v[out->n++] = (s3_list_entry){key, sz, t < 0 ? 0 : t};
+        out->v[out->n++] = (s3_list_entry){ key, sz, t < 0 ? 0 : t };
         key = NULL;
     }
     free(key), free(size), free(mod);

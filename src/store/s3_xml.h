@@ -11,16 +11,16 @@
 #include <stdint.h>
 
 typedef struct s3_list_entry {
-    char *key;      /* malloc'd */
+    char *key; /* malloc'd */
     uint64_t size;
-    int64_t mtime;  /* seconds since the epoch, from LastModified */
+    int64_t mtime; /* seconds since the epoch, from LastModified */
 } s3_list_entry;
 
 typedef struct s3_list_page {
     s3_list_entry *v;
     size_t n;
-    int truncated;     /* IsTruncated */
-    char *next_token;  /* NextContinuationToken, malloc'd, NULL when none */
+    int truncated;    /* IsTruncated */
+    char *next_token; /* NextContinuationToken, malloc'd, NULL when none */
 } s3_list_page;
 
 /* Parses one ListObjectsV2 page; caller frees with s3_list_page_free (also on error). */

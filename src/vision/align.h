@@ -27,10 +27,10 @@
 
 /* Where a chip lies in the image (dlib's chip_details). */
 typedef struct align_chip {
-    int size;        /* chip side in pixels (rows = cols) */
-    double cx, cy;   /* centre of the chip rectangle, image pixels */
-    double side;     /* side of the chip rectangle, image pixels (size x scale) */
-    double angle;    /* rotation of the chip's x axis in the image, radians (atan2) */
+    int size;      /* chip side in pixels (rows = cols) */
+    double cx, cy; /* centre of the chip rectangle, image pixels */
+    double side;   /* side of the chip rectangle, image pixels (size x scale) */
+    double angle;  /* rotation of the chip's x axis in the image, radians (atan2) */
 } align_chip;
 
 /* Fits the chip for 68 landmarks in image pixels. size >= 2, padding >= 0, else

@@ -2,9 +2,9 @@
 #include "vision/bf16net.h"
 
 #include <cpuid.h>
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
-#include <omp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@ typedef struct dnn_layer {
     layer_op op;
     int src, src2, hin, cin, h, c, k, stride, depthwise, grow, external;
     int srcs[LAYERS_SUM_MAX], nsrc; /* SUM (src: srcs[0]), CONV: the outputs added as binary post-ops */
-    int has_bias;                    /* CONV */
+    int has_bias;                   /* CONV */
     layer_act act;
     int pad_lo, pad_hi;
     dnnl_memory_t w, b; /* CONV: shared, read-only after the build; b NULL without bias */
@@ -66,17 +66,28 @@ const char *bf16net_isa(void)
 {
     pthread_once(&isa_once, isa_probe);
     switch (isa_found) {
-    case dnnl_cpu_isa_sse41: return "sse41";
-    case dnnl_cpu_isa_avx: return "avx";
-    case dnnl_cpu_isa_avx2: return "avx2";
-    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
-    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
-    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
-    case dnnl_cpu_isa_avx512_core: return "avx512_core";
-    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
-    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
-    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
-    default: return "unknown";
+    case dnnl_cpu_isa_sse41:
+        return "sse41";
+    case dnnl_cpu_isa_avx:
+        return "avx";
+    case dnnl_cpu_isa_avx2:
+        return "avx2";
+    case dnnl_cpu_isa_avx2_vnni:
+        return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_mic:
+        return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops:
+        return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core:
+        return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni:
+        return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16:
+        return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx:
+        return "avx512_core_amx";
+    default:
+        return "unknown";
     }
 }
 
@@ -115,18 +126,18 @@ static void omp_single_end(int n)
 
 /* ---- building ----------------------------------------------------------- */
 
-#define DNNL_TRY(call)                                                                            \
-    do {                                                                                          \
-        dnnl_status_t s_ = (call);                                                                \
-        if (s_ != dnnl_success) {                                                                 \
-            rc = err_set(e, ERR_INTERNAL, "%s: oneDNN %s: %s", name, #call, dnnl_status2str(s_)); \
-            goto done;                                                                            \
-        }                                                                                         \
+#define DNNL_TRY(call)                                                                                                 \
+    do {                                                                                                               \
+        dnnl_status_t s_ = (call);                                                                                     \
+        if (s_ != dnnl_success) {                                                                                      \
+            rc = err_set(e, ERR_INTERNAL, "%s: oneDNN %s: %s", name, #call, dnnl_status2str(s_));                      \
+            goto done;                                                                                                 \
+        }                                                                                                              \
     } while (0)
 
 static int md_nhwc(dnnl_memory_desc_t *md, int c, int h, dnnl_data_type_t dt)
 {
-    dnnl_dims_t d = {1, c, h, h};
+    dnnl_dims_t d = { 1, c, h, h };
     return dnnl_memory_desc_init_by_tag(md, 4, d, dt, dnnl_acdb) == dnnl_success ? 0 : -1;
 }
 
@@ -188,16 +199,16 @@ static int conv_desc(const bf16net *net, const dnn_layer *l, const dnnl_memory_d
     const char *name = net->name;
     int rc = 0;
     dnnl_memory_desc_t wmd, bmd;
-    dnnl_dims_t bd = {l->c};
+    dnnl_dims_t bd = { l->c };
     DNNL_TRY(dnnl_memory_desc_init_by_tag(&bmd, 1, bd, dnnl_f32, dnnl_a));
     if (l->depthwise) {
-        dnnl_dims_t wd = {l->c, 1, 1, l->k, l->k};
+        dnnl_dims_t wd = { l->c, 1, 1, l->k, l->k };
         DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 5, wd, dnnl_bf16, dnnl_format_tag_any));
     } else {
-        dnnl_dims_t wd = {l->c, l->cin, l->k, l->k};
+        dnnl_dims_t wd = { l->c, l->cin, l->k, l->k };
         DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 4, wd, dnnl_bf16, dnnl_format_tag_any));
     }
-    dnnl_dims_t str = {l->stride, l->stride}, pl = {l->pad_lo, l->pad_lo}, pr = {l->pad_hi, l->pad_hi};
+    dnnl_dims_t str = { l->stride, l->stride }, pl = { l->pad_lo, l->pad_lo }, pr = { l->pad_hi, l->pad_hi };
     DNNL_TRY(dnnl_convolution_forward_desc_init(cd, dnnl_forward_inference, dnnl_convolution_direct, smd, &wmd,
                                                 l->has_bias ? &bmd : NULL, dmd, str, pl, pr));
 done:
@@ -215,7 +226,7 @@ static int layer_pd(const bf16net *net, const dnn_layer *l, dnnl_primitive_desc_
         return err_set(e, ERR_INTERNAL, "%s: oneDNN refused a %dx%dx%d activation", name, l->hin, l->hin, l->cin);
     if (l->op == LAYER_PAD) { /* a reorder into the input-shaped window of the output */
         dnnl_memory_desc_t sub;
-        dnnl_dims_t d = {1, l->cin, l->hin, l->hin}, off = {0, 0, 0, 0};
+        dnnl_dims_t d = { 1, l->cin, l->hin, l->hin }, off = { 0, 0, 0, 0 };
         DNNL_TRY(dnnl_memory_desc_init_submemory(&sub, &dmd, d, off));
         DNNL_TRY(dnnl_reorder_primitive_desc_create(pd, &smd, net->eng, &sub, net->eng, NULL));
         return 0;
@@ -240,12 +251,11 @@ static int layer_pd(const bf16net *net, const dnn_layer *l, dnnl_primitive_desc_
         DNNL_TRY(dnnl_primitive_desc_create(pd, &ed, attr, net->eng, NULL));
     } else {
         dnnl_pooling_desc_t pld;
-        dnnl_dims_t str = {l->stride, l->stride}, ker = {l->k, l->k};
-        dnnl_dims_t pl = {l->pad_lo, l->pad_lo}, pr = {l->pad_hi, l->pad_hi};
-        DNNL_TRY(dnnl_pooling_forward_desc_init(&pld, dnnl_forward_inference,
-                                                l->op == LAYER_MAXPOOL ? dnnl_pooling_max
-                                                                         : dnnl_pooling_avg_exclude_padding,
-                                                &smd, &dmd, str, ker, pl, pr));
+        dnnl_dims_t str = { l->stride, l->stride }, ker = { l->k, l->k };
+        dnnl_dims_t pl = { l->pad_lo, l->pad_lo }, pr = { l->pad_hi, l->pad_hi };
+        DNNL_TRY(dnnl_pooling_forward_desc_init(
+            &pld, dnnl_forward_inference, l->op == LAYER_MAXPOOL ? dnnl_pooling_max : dnnl_pooling_avg_exclude_padding,
+            &smd, &dmd, str, ker, pl, pr));
         DNNL_TRY(dnnl_primitive_desc_create(pd, &pld, attr, net->eng, NULL));
     }
 done:
@@ -268,7 +278,7 @@ static int reorder_once(const bf16net *net, dnnl_memory_t src, dnnl_memory_t dst
     DNNL_TRY(dnnl_reorder_primitive_desc_create(&pd, sd, net->eng, dd, net->eng, NULL));
     DNNL_TRY(dnnl_primitive_create(&p, pd));
     DNNL_TRY(dnnl_stream_create(&st, net->eng, dnnl_stream_default_flags));
-    dnnl_exec_arg_t a[2] = {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}};
+    dnnl_exec_arg_t a[2] = { { DNNL_ARG_FROM, src }, { DNNL_ARG_TO, dst } };
     DNNL_TRY(dnnl_primitive_execute(p, st, 2, a));
     DNNL_TRY(dnnl_stream_wait(st));
 done:
@@ -292,10 +302,10 @@ static int layer_weights(bf16net *net, dnn_layer *l, const layer *cv, err *e)
     if ((rc = layer_pd(net, l, &pd, e)) != 0)
         return rc;
     if (l->depthwise) { /* [kh,kw,c,1] = h,w,(i=1),g,(o=1) */
-        dnnl_dims_t wd = {l->c, 1, 1, l->k, l->k};
+        dnnl_dims_t wd = { l->c, 1, 1, l->k, l->k };
         DNNL_TRY(dnnl_memory_desc_init_by_tag(&umd, 5, wd, dnnl_f32, dnnl_hwigo));
     } else { /* [kh,kw,cin,cout] */
-        dnnl_dims_t wd = {l->c, l->cin, l->k, l->k};
+        dnnl_dims_t wd = { l->c, l->cin, l->k, l->k };
         DNNL_TRY(dnnl_memory_desc_init_by_tag(&umd, 4, wd, dnnl_f32, dnnl_hwio));
     }
     DNNL_TRY(dnnl_memory_create(&user, &umd, net->eng, (void *)cv->filter->data));
@@ -305,7 +315,7 @@ static int layer_weights(bf16net *net, dnn_layer *l, const layer *cv, err *e)
         goto done;
     if (!l->has_bias)
         goto done;
-    dnnl_dims_t bd = {l->c};
+    dnnl_dims_t bd = { l->c };
     DNNL_TRY(dnnl_memory_desc_init_by_tag(&bmd, 1, bd, dnnl_f32, dnnl_a));
     DNNL_TRY(dnnl_memory_create(&l->b, &bmd, net->eng, DNNL_MEMORY_ALLOCATE));
     void *bp = NULL;
@@ -414,20 +424,24 @@ static int layer_shape(bf16net *net, int i, const layer *cv, err *e)
             return err_set(e, ERR_INVALID, "%s: layer %d: pool %d/%d on %dx%d", name, i, cv->k, cv->stride, l->hin,
                            l->hin);
         break;
-    case LAYER_ADD: l->h = l->hin, l->c = l->cin; break;
+    case LAYER_ADD:
+        l->h = l->hin, l->c = l->cin;
+        break;
     case LAYER_ACT:
         l->h = l->hin, l->c = l->cin;
         if (cv->act == LAYER_NONE || cv->output)
             return err_set(e, ERR_INVALID, "%s: layer %d: an activation layer needs an act and a bf16 output", name, i);
         break;
-    case LAYER_SUM: l->h = l->hin, l->c = l->cin; break;
+    case LAYER_SUM:
+        l->h = l->hin, l->c = l->cin;
+        break;
     case LAYER_PAD:
         l->grow = cv->grow;
         l->h = l->hin + cv->grow;
         l->c = cv->channels;
         if (cv->grow < 0 || cv->channels < l->cin || cv->output)
-            return err_set(e, ERR_INVALID, "%s: layer %d: pad %d/%d of %d channels", name, i, cv->grow,
-                           cv->channels, l->cin);
+            return err_set(e, ERR_INVALID, "%s: layer %d: pad %d/%d of %d channels", name, i, cv->grow, cv->channels,
+                           l->cin);
         break;
     default: /* fully connected layers and softmax run on the host (net.h) */
         return err_set(e, ERR_INVALID, "%s: layer %d: no bf16 kernel for op %d", name, i, (int)cv->op);
@@ -566,8 +580,7 @@ static int layer_memory(bf16net_run *r, int i, dnnl_primitive_desc_t pd, int *pr
         return err_set(e, ERR_INTERNAL, "%s: oneDNN refused layer %d's output", name, i);
     DNNL_TRY(dnnl_memory_create(&r->dst[i], &md, net->eng, mem));
     if (l->op == LAYER_PAD)
-        DNNL_TRY(dnnl_memory_create(&r->sub[i], dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), net->eng,
-                                    mem));
+        DNNL_TRY(dnnl_memory_create(&r->sub[i], dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), net->eng, mem));
 done:
     return rc;
 }
@@ -615,8 +628,8 @@ static int run_build(bf16net_run *r, err *e)
             const dnnl_memory_desc_t *have;
             DNNL_TRY(dnnl_memory_get_memory_desc(l->w, &have));
             if (!dnnl_memory_desc_equal(wmd, have)) {
-                rc = err_set(e, ERR_INTERNAL, "%s: layer %d: oneDNN chose another weights layout than at load", name,
-                             i);
+                rc =
+                    err_set(e, ERR_INTERNAL, "%s: layer %d: oneDNN chose another weights layout than at load", name, i);
                 goto done;
             }
         }
@@ -706,8 +719,8 @@ static dnnl_memory_t run_value(const bf16net_run *r, int j)
 static int added_args(const bf16net_run *r, const dnn_layer *l, dnnl_exec_arg_t *a, int na)
 {
     for (int k = first_binary(l); k < l->nsrc; k++)
-        a[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(binary_post_op(l, k)) | DNNL_ARG_SRC_1,
-                                    run_value(r, l->srcs[k])};
+        a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_ATTR_MULTIPLE_POST_OP(binary_post_op(l, k)) | DNNL_ARG_SRC_1,
+                                     run_value(r, l->srcs[k]) };
     return na;
 }
 
@@ -716,7 +729,7 @@ int bf16net_run_exec(bf16net_run *r, err *e)
     const bf16net *net = r->net;
     const char *name = net->name;
     int rc = 0, nthr = omp_single_begin();
-    dnnl_exec_arg_t in[2] = {{DNNL_ARG_FROM, r->in32}, {DNNL_ARG_TO, r->in16}};
+    dnnl_exec_arg_t in[2] = { { DNNL_ARG_FROM, r->in32 }, { DNNL_ARG_TO, r->in16 } };
     DNNL_TRY(dnnl_primitive_execute(r->in_reorder, r->st, 2, in));
     for (int i = 0; i < net->n; i++) {
         const dnn_layer *l = &net->l[i];
@@ -724,31 +737,31 @@ int bf16net_run_exec(bf16net_run *r, err *e)
         int na = 0;
         switch (l->op) {
         case LAYER_CONV:
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, run_value(r, l->src)};
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, l->w};
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, run_value(r, l->src) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_WEIGHTS, l->w };
             if (l->b)
-                a[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, l->b};
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
+                a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_BIAS, l->b };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_DST, r->dst[i] };
             na = added_args(r, l, a, na);
             break;
         case LAYER_ADD:
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_0, run_value(r, l->src)};
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_1, run_value(r, l->src2)};
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_0, run_value(r, l->src) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_1, run_value(r, l->src2) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_DST, r->dst[i] };
             break;
         case LAYER_SUM:
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_0, run_value(r, l->srcs[0])};
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC_1, run_value(r, l->srcs[1])};
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_0, run_value(r, l->srcs[0]) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_1, run_value(r, l->srcs[1]) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_DST, r->dst[i] };
             na = added_args(r, l, a, na);
             break;
         case LAYER_PAD:
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_FROM, run_value(r, l->src)};
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_TO, r->sub[i]};
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_FROM, run_value(r, l->src) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_TO, r->sub[i] };
             break;
         default:
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_SRC, run_value(r, l->src)};
-            a[na++] = (dnnl_exec_arg_t){DNNL_ARG_DST, r->dst[i]};
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, run_value(r, l->src) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_DST, r->dst[i] };
             break;
         }
         DNNL_TRY(dnnl_primitive_execute(r->p[i], r->st, na, a));

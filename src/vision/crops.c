@@ -34,7 +34,7 @@ bool crops_clip(rectd r, int img_w, int img_h, crop_rect *out)
 
 pointd crops_center(const pointd *pts, int first, int n)
 {
-    pointd s = {0.0, 0.0};
+    pointd s = { 0.0, 0.0 };
     for (int i = first; i < first + n; i++) {
         s.x = s.x + pts[i].x;
         s.y = s.y + pts[i].y;
@@ -49,15 +49,19 @@ rectd crops_aligned_rect(const pointd pts[CROPS_NPOINTS], int img_w, int img_h)
     /* minBbox: min starts at +Inf, max at 0 (src/ops/minBbox.ts). */
     double minx = INFINITY, miny = INFINITY, maxx = 0.0, maxy = 0.0;
     for (int i = 0; i < CROPS_NPOINTS; i++) {
-        if (pts[i].x < minx) minx = pts[i].x;
-        if (pts[i].y < miny) miny = pts[i].y;
-        if (maxx < pts[i].x) maxx = pts[i].x;
-        if (maxy < pts[i].y) maxy = pts[i].y;
+        if (pts[i].x < minx)
+            minx = pts[i].x;
+        if (pts[i].y < miny)
+            miny = pts[i].y;
+        if (maxx < pts[i].x)
+            maxx = pts[i].x;
+        if (maxy < pts[i].y)
+            maxy = pts[i].y;
     }
     const double bw = maxx - minx, bh = maxy - miny;
     /* Box.pad(w*0.2, h*0.2). */
     const double padx = bw * 0.2, pady = bh * 0.2;
-    rectd padded = {minx - padx / 2, miny - pady / 2, bw + padx, bh + pady};
+    rectd padded = { minx - padx / 2, miny - pady / 2, bw + padx, bh + pady };
     /* new FaceDetection(score, rect.rescale(dims.reverse()), dims): stored box. */
     return crops_detection_for_size(padded, img_w, img_h);
 }
@@ -70,7 +74,7 @@ bool crops_attributes_crop(const pointd pts[CROPS_NPOINTS], int img_w, int img_h
 
 rectd crops_descriptor_rect(const pointd pts[CROPS_NPOINTS], int lm_crop_w, int lm_crop_h)
 {
-    const pointd c[3] = {crops_center(pts, 36, 6), crops_center(pts, 42, 6), crops_center(pts, 48, 20)};
+    const pointd c[3] = { crops_center(pts, 36, 6), crops_center(pts, 42, 6), crops_center(pts, 48, 20) };
     const pointd m = c[2];
     const double dl = sqrt(pow(m.x - c[0].x, 2) + pow(m.y - c[0].y, 2));
     const double dr = sqrt(pow(m.x - c[1].x, 2) + pow(m.y - c[1].y, 2));
@@ -79,6 +83,6 @@ rectd crops_descriptor_rect(const pointd pts[CROPS_NPOINTS], int lm_crop_w, int 
     const pointd ref = crops_center(c, 0, 3);
     const double x = floor(fmax(0.0, ref.x - 0.5 * size));
     const double y = floor(fmax(0.0, ref.y - 0.43 * size));
-    rectd r = {x, y, fmin(size, lm_crop_w + x), fmin(size, lm_crop_h + y)};
+    rectd r = { x, y, fmin(size, lm_crop_w + x), fmin(size, lm_crop_h + y) };
     return r;
 }

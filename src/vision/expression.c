@@ -9,8 +9,8 @@
 
 static const char *const MODEL = "face_expression_model";
 
-static const char *const names[EXPRESSION_COUNT] = {"neutral", "happy",     "sad",      "angry",
-                                                    "fearful", "disgusted", "surprised"};
+static const char *const names[EXPRESSION_COUNT] = { "neutral", "happy",     "sad",      "angry",
+                                                     "fearful", "disgusted", "surprised" };
 
 const char *expression_name(int kind)
 {
@@ -27,9 +27,10 @@ struct expression_runner {
 
 int expression_net_load(const char *models_dir, expression_net **out, err *e)
 {
-    const facefeat_head head = {MODEL, false, EXPRESSION_COUNT, true};
+    const facefeat_head head = { MODEL, false, EXPRESSION_COUNT, true };
     expression_net *net = calloc(1, sizeof *net);
-    if (!net) return err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
+    if (!net)
+        return err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
     int rc = facefeat_load(models_dir, &head, &net->m, e);
     if (rc) {
         free(net);
@@ -41,7 +42,8 @@ int expression_net_load(const char *models_dir, expression_net **out, err *e)
 
 void expression_net_free(expression_net *net)
 {
-    if (!net) return;
+    if (!net)
+        return;
     net_model_free(net->m);
     free(net);
 }
@@ -54,7 +56,8 @@ double expression_net_flops(const expression_net *net)
 int expression_runner_new(expression_net *net, nn_threads *threads, net_precision p, expression_runner **out, err *e)
 {
     expression_runner *r = calloc(1, sizeof *r);
-    if (!r) return err_set(e, ERR_NOMEM, "expression: out of memory");
+    if (!r)
+        return err_set(e, ERR_NOMEM, "expression: out of memory");
     int rc = net_runner_new(net->m, threads, p, &r->run, e);
     if (rc) {
         free(r);
@@ -66,13 +69,14 @@ int expression_runner_new(expression_net *net, nn_threads *threads, net_precisio
 
 void expression_runner_free(expression_runner *r)
 {
-    if (!r) return;
+    if (!r)
+        return;
     net_runner_free(r->run);
     free(r);
 }
 
-int expression_predict_crop(expression_runner *r, const image *img, crop_rect crop,
-                            float probs[EXPRESSION_COUNT], err *e)
+int expression_predict_crop(expression_runner *r, const image *img, crop_rect crop, float probs[EXPRESSION_COUNT],
+                            err *e)
 {
     return facefeat_run_crop(r->run, img, crop, "expression", probs, EXPRESSION_COUNT, e);
 }
@@ -81,6 +85,7 @@ int expression_top(const float probs[EXPRESSION_COUNT])
 {
     int best = 0;
     for (int i = 1; i < EXPRESSION_COUNT; i++)
-        if (probs[i] > probs[best]) best = i;
+        if (probs[i] > probs[best])
+            best = i;
     return best;
 }

@@ -49,8 +49,8 @@ void expression_runner_free(expression_runner *r);
 
 /* Probabilities (summing to 1) for the integer crop (inside the image,
  * non-empty; else ERR_INVALID). */
-int expression_predict_crop(expression_runner *r, const image *img, crop_rect crop,
-                            float probs[EXPRESSION_COUNT], err *e);
+int expression_predict_crop(expression_runner *r, const image *img, crop_rect crop, float probs[EXPRESSION_COUNT],
+                            err *e);
 
 /* Index of the largest probability (the first on ties). */
 int expression_top(const float probs[EXPRESSION_COUNT]);

@@ -52,7 +52,6 @@ int facefeat_load(const char *models_dir, const facefeat_head *head, net_model *
 /* The head's nout outputs for the integer crop of img (inside the image,
  * non-empty; else ERR_INVALID, prefixed with `what`): centred pad to a square,
  * resize to 112, PREP_MEAN_FACE normalisation, run. */
-int facefeat_run_crop(net_runner *r, const image *img, crop_rect crop, const char *what, float *out, int nout,
-                      err *e);
+int facefeat_run_crop(net_runner *r, const image *img, crop_rect crop, const char *what, float *out, int nout, err *e);
 
 #endif

@@ -10,7 +10,7 @@ static json_t *point(pointd p)
 
 json_t *facejson_face(const pipeline_face *f)
 {
-    static const char *const five_keys[5] = {"left_eye", "right_eye", "nose", "mouth_left", "mouth_right"};
+    static const char *const five_keys[5] = { "left_eye", "right_eye", "nose", "mouth_left", "mouth_right" };
     json_t *o = json_object(), *lm = json_object(), *pts = json_array(), *emb = json_array();
     if (!o || !lm || !pts || !emb) {
         json_decref(o), json_decref(lm), json_decref(pts), json_decref(emb);
@@ -50,9 +50,9 @@ char *facejson_detect_line(const char *file, int width, int height, const pipeli
             return NULL;
         }
     }
-    json_t *o = faces ? json_pack("{s:s, s:i, s:i, s:o}", "file", file, "width", width, "height", height,
-                                  "faces", faces)
-                      : NULL;
+    json_t *o = faces
+                    ? json_pack("{s:s, s:i, s:i, s:o}", "file", file, "width", width, "height", height, "faces", faces)
+                    : NULL;
     char *s = o ? json_dumps(o, FACEJSON_DUMP_FLAGS) : NULL;
     json_decref(o);
     return s;

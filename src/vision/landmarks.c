@@ -23,9 +23,10 @@ struct landmarks_runner {
 
 int landmarks_net_load(const char *models_dir, bool tiny, landmarks_net **out, err *e)
 {
-    const facefeat_head head = {tiny ? "face_landmark_68_tiny_model" : "face_landmark_68_model", tiny, NOUT, false};
+    const facefeat_head head = { tiny ? "face_landmark_68_tiny_model" : "face_landmark_68_model", tiny, NOUT, false };
     landmarks_net *net = calloc(1, sizeof *net);
-    if (!net) return err_set(e, ERR_NOMEM, "%s: out of memory", head.model);
+    if (!net)
+        return err_set(e, ERR_NOMEM, "%s: out of memory", head.model);
     net->tiny = tiny;
     int rc = facefeat_load(models_dir, &head, &net->m, e);
     if (rc) {
@@ -38,7 +39,8 @@ int landmarks_net_load(const char *models_dir, bool tiny, landmarks_net **out, e
 
 void landmarks_net_free(landmarks_net *net)
 {
-    if (!net) return;
+    if (!net)
+        return;
     net_model_free(net->m);
     free(net);
 }
@@ -56,7 +58,8 @@ double landmarks_net_flops(const landmarks_net *net)
 int landmarks_runner_new(landmarks_net *net, nn_threads *threads, net_precision p, landmarks_runner **out, err *e)
 {
     landmarks_runner *r = calloc(1, sizeof *r);
-    if (!r) return err_set(e, ERR_NOMEM, "landmarks: out of memory");
+    if (!r)
+        return err_set(e, ERR_NOMEM, "landmarks: out of memory");
     int rc = net_runner_new(net->m, threads, p, &r->run, e);
     if (rc) {
         free(r);
@@ -68,7 +71,8 @@ int landmarks_runner_new(landmarks_net *net, nn_threads *threads, net_precision 
 
 void landmarks_runner_free(landmarks_runner *r)
 {
-    if (!r) return;
+    if (!r)
+        return;
     net_runner_free(r->run);
     free(r);
 }
@@ -96,11 +100,12 @@ static void map_points(const float *o, crop_rect crop, pointd shift, pointd pts[
     }
 }
 
-int landmarks_run_crop(landmarks_runner *r, const image *img, crop_rect crop, pointd shift,
-                       pointd pts[CROPS_NPOINTS], err *e)
+int landmarks_run_crop(landmarks_runner *r, const image *img, crop_rect crop, pointd shift, pointd pts[CROPS_NPOINTS],
+                       err *e)
 {
     int rc = facefeat_run_crop(r->run, img, crop, "landmarks", r->raw, NOUT, e);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     map_points(r->raw, crop, shift, pts);
     return 0;
 }
@@ -112,8 +117,9 @@ int landmarks_detect(landmarks_runner *r, const image *img, rectd det_box, point
     if (!crops_clip(crops_detection_for_size(det_box, img->width, img->height), img->width, img->height, &crop))
         return err_set(e, ERR_INVALID, "landmarks: box (%.1f,%.1f %.1fx%.1f) does not overlap the %dx%d image",
                        det_box.x, det_box.y, det_box.w, det_box.h, img->width, img->height);
-    if (crop_out) *crop_out = crop;
-    return landmarks_run_crop(r, img, crop, (pointd){det_box.x, det_box.y}, pts, e);
+    if (crop_out)
+        *crop_out = crop;
+    return landmarks_run_crop(r, img, crop, (pointd){ det_box.x, det_box.y }, pts, e);
 }
 
 void landmarks_five(const pointd pts[CROPS_NPOINTS], pointd five[5])

@@ -43,8 +43,8 @@ void landmarks_runner_free(landmarks_runner *r);
  * non-empty, else ERR_INVALID) and maps the 68 points to image pixels; `shift` is
  * what face-api adds to the crop-relative points: the detection box origin
  * (unfloored, unclipped — a quirk of §4.2(b)). */
-int landmarks_run_crop(landmarks_runner *r, const image *img, crop_rect crop, pointd shift,
-                       pointd pts[CROPS_NPOINTS], err *e);
+int landmarks_run_crop(landmarks_runner *r, const image *img, crop_rect crop, pointd shift, pointd pts[CROPS_NPOINTS],
+                       err *e);
 
 /* face-api's whole landmark stage for a detection box in image pixels: crop =
  * clip+floor of the box (crops.h), run, shift by the box origin. *crop_out (may

@@ -39,8 +39,8 @@ static int shape(layer_list *nl, layer *l)
     const int i = nl->n;
     const int src = l->op == LAYER_SUM ? l->srcs[0] : l->src;
     const bool two = l->op == LAYER_ADD || (l->op == LAYER_CONV && l->residual);
-    if (!readable(nl, src) || (two && !readable(nl, l->src2)) || (l->op == LAYER_SUM && l->nsrc < 2) ||
-        l->nsrc < 0 || l->nsrc > LAYERS_SUM_MAX)
+    if (!readable(nl, src) || (two && !readable(nl, l->src2)) || (l->op == LAYER_SUM && l->nsrc < 2) || l->nsrc < 0 ||
+        l->nsrc > LAYERS_SUM_MAX)
         return err_set(&nl->e, ERR_INVALID, "layer %d reads layer %d/%d", i, src, l->src2);
     const int hin = layers_side(nl, src), cin = layers_channels(nl, src);
     const wtensor *f = l->filter;
@@ -79,8 +79,11 @@ static int shape(layer_list *nl, layer *l)
         break;
     case LAYER_ADD:
     case LAYER_SUM:
-    case LAYER_SOFTMAX: l->h = hin, l->c = cin; break;
-    default: return err_set(&nl->e, ERR_INVALID, "layer %d: unknown op %d", i, (int)l->op);
+    case LAYER_SOFTMAX:
+        l->h = hin, l->c = cin;
+        break;
+    default:
+        return err_set(&nl->e, ERR_INVALID, "layer %d: unknown op %d", i, (int)l->op);
     }
     if (l->h < 1)
         return err_set(&nl->e, ERR_INVALID, "layer %d: nothing left of a %dx%d input", i, hin, hin);
@@ -120,8 +123,14 @@ int layers_conv(layer_list *nl, int x, const wtensor *filter, const wtensor *bia
             err_set(&nl->e, ERR_MODEL, "layer %d: missing filter tensor", nl->n);
         return LAYERS_NONE;
     }
-    return layers_add(nl, (layer){.op = LAYER_CONV, .src = x, .filter = filter, .bias = bias, .stride = stride,
-                                  .pad = pad, .depthwise = dw, .act = act});
+    return layers_add(nl, (layer){ .op = LAYER_CONV,
+                                   .src = x,
+                                   .filter = filter,
+                                   .bias = bias,
+                                   .stride = stride,
+                                   .pad = pad,
+                                   .depthwise = dw,
+                                   .act = act });
 }
 
 int layers_separable(layer_list *nl, int x, const wtensor *dw, const wtensor *pw, const wtensor *bias, int stride,
@@ -159,8 +168,8 @@ int layers_head(layer_list *nl, int x, const wtensor *w, const wtensor *b, int s
             err_set(&nl->e, ERR_MODEL, "layer %d: missing fully connected weights", nl->n);
         return LAYERS_NONE;
     }
-    int y = layers_add(nl, (layer){.op = LAYER_FC, .src = x, .filter = w, .bias = b});
+    int y = layers_add(nl, (layer){ .op = LAYER_FC, .src = x, .filter = w, .bias = b });
     if (softmax)
-        y = layers_add(nl, (layer){.op = LAYER_SOFTMAX, .src = y});
+        y = layers_add(nl, (layer){ .op = LAYER_SOFTMAX, .src = y });
     return y < 0 ? y : layers_output(nl, y);
 }

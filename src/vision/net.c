@@ -16,7 +16,7 @@ struct net_model {
     layer_list list;
     int out_layer[LAYERS_MAX]; /* output k is layer out_layer[k] */
     int nout;
-    int tail; /* layers tail..n-1 run on the host in a bf16 run */
+    int tail;           /* layers tail..n-1 run on the host in a bf16 run */
     pthread_mutex_t mu; /* guards the lazily built backends */
     nn_graph *g;        /* fp32 */
     bf16net *bf16;
@@ -27,8 +27,8 @@ struct net_model {
 struct net_runner {
     net_model *m;
     net_precision p;
-    nn_runtime *rt;   /* NET_FP32 */
-    bf16net_run *bf;  /* NET_BF16 */
+    nn_runtime *rt;             /* NET_FP32 */
+    bf16net_run *bf;            /* NET_BF16 */
     float *host;                /* NET_BF16: the tail layers' outputs */
     float *host_at[LAYERS_MAX]; /* layer i >= tail: its output, in host */
 };
@@ -93,18 +93,34 @@ static void graph_build(nn_graph *g, const layer_list *nl)
                 v[i] = sum(g, v, in, l, v[i]);
             break;
         }
-        case LAYER_MAXPOOL: v[i] = nn_maxpool(g, x, l->k, l->stride, nn_pad_of(l->pad)); break;
-        case LAYER_AVGPOOL: v[i] = nn_avgpool(g, x, l->k, l->stride, nn_pad_of(l->pad)); break;
+        case LAYER_MAXPOOL:
+            v[i] = nn_maxpool(g, x, l->k, l->stride, nn_pad_of(l->pad));
+            break;
+        case LAYER_AVGPOOL:
+            v[i] = nn_avgpool(g, x, l->k, l->stride, nn_pad_of(l->pad));
+            break;
         case LAYER_PAD:
             nn_shape(g, x, NULL, NULL, &c);
             v[i] = nn_zero_pad(g, x, 0, l->grow, 0, l->grow, l->channels - c);
             break;
-        case LAYER_ADD: v[i] = nn_add(g, x, y, nn_act_of(l->act)); break;
-        case LAYER_SUM: v[i] = sum(g, v, in, l, NN_NONE); break;
-        case LAYER_ACT: v[i] = nn_activate(g, x, nn_act_of(l->act)); break;
-        case LAYER_FC: v[i] = nn_fully_connected(g, x, l->filter, l->bias, nn_act_of(l->act)); break;
-        case LAYER_SOFTMAX: v[i] = nn_softmax(g, x); break;
-        default: v[i] = nn_add(g, NN_NONE, NN_NONE, NN_ACT_NONE); break;
+        case LAYER_ADD:
+            v[i] = nn_add(g, x, y, nn_act_of(l->act));
+            break;
+        case LAYER_SUM:
+            v[i] = sum(g, v, in, l, NN_NONE);
+            break;
+        case LAYER_ACT:
+            v[i] = nn_activate(g, x, nn_act_of(l->act));
+            break;
+        case LAYER_FC:
+            v[i] = nn_fully_connected(g, x, l->filter, l->bias, nn_act_of(l->act));
+            break;
+        case LAYER_SOFTMAX:
+            v[i] = nn_softmax(g, x);
+            break;
+        default:
+            v[i] = nn_add(g, NN_NONE, NN_NONE, NN_ACT_NONE);
+            break;
         }
         if (l->output)
             nn_output(g, v[i]);

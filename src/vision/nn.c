@@ -39,12 +39,12 @@ typedef struct nn_op {
     nn_value in0, in1, out;
     nn_act act;
     int kh, kw, stride;
-    int pad[4];          /* top, right, bottom, left; OP_PAD: top, right(w after), bottom, left */
-    int pad_c;           /* OP_PAD: channels after */
-    int cin, cout;       /* conv/fc channels; fc: cin = flattened inputs */
-    const float *w;      /* XNNPACK layout, graph-owned or the caller's wtensor data */
-    const float *b;      /* bias / shift, never NULL for conv/depthwise/fc (zeros) */
-    const float *scale;  /* OP_SCALE_SHIFT (NULL = none) */
+    int pad[4];         /* top, right, bottom, left; OP_PAD: top, right(w after), bottom, left */
+    int pad_c;          /* OP_PAD: channels after */
+    int cin, cout;      /* conv/fc channels; fc: cin = flattened inputs */
+    const float *w;     /* XNNPACK layout, graph-owned or the caller's wtensor data */
+    const float *b;     /* bias / shift, never NULL for conv/depthwise/fc (zeros) */
+    const float *scale; /* OP_SCALE_SHIFT (NULL = none) */
 } nn_op;
 
 typedef struct vinfo {
@@ -236,7 +236,7 @@ static nn_value new_value(nn_graph *g, int h, int w, int c, int flat)
         fail(g, ERR_NOMEM, "out of memory");
         return NN_NONE;
     }
-    g->v[g->nv] = (vinfo){h, w, c, flat, -1};
+    g->v[g->nv] = (vinfo){ h, w, c, flat, -1 };
     return (nn_value)g->nv++;
 }
 
@@ -311,8 +311,7 @@ void nn_output(nn_graph *g, nn_value x)
 }
 
 /* Resolves 'same'/'valid'/explicit padding for one axis pair and the output size. */
-static int resolve_pad(nn_graph *g, nn_pad pad, int ih, int iw, int kh, int kw, int stride, int p[4], int *oh,
-                       int *ow)
+static int resolve_pad(nn_graph *g, nn_pad pad, int ih, int iw, int kh, int kw, int stride, int p[4], int *oh, int *ow)
 {
     if (stride < 1 || kh < 1 || kw < 1) {
         fail(g, ERR_INVALID, "kernel %dx%d stride %d", kh, kw, stride);
@@ -369,7 +368,7 @@ static const float *bias_or_zeros(nn_graph *g, const wtensor *bias, int n, const
 {
     if (!bias)
         return owned_floats(g, (size_t)n);
-    int want[1] = {n};
+    int want[1] = { n };
     if (check_tensor(g, bias, what, 1, want) != 0)
         return NULL;
     return bias->data;
@@ -383,7 +382,7 @@ nn_value nn_conv2d(nn_graph *g, nn_value x, const wtensor *filter, const wtensor
     const vinfo *v = val(g, x, "nn_conv2d");
     if (!v)
         return NN_NONE;
-    int want[4] = {-1, -1, v->c, -1};
+    int want[4] = { -1, -1, v->c, -1 };
     if (check_tensor(g, filter, "conv2d filter", 4, want) != 0)
         return NN_NONE;
     int kh = filter->shape[0], kw = filter->shape[1], cin = filter->shape[2], cout = filter->shape[3];
@@ -419,7 +418,7 @@ nn_value nn_depthwise(nn_graph *g, nn_value x, const wtensor *filter, const wten
     const vinfo *v = val(g, x, "nn_depthwise");
     if (!v)
         return NN_NONE;
-    int want[4] = {-1, -1, v->c, 1};
+    int want[4] = { -1, -1, v->c, 1 };
     if (check_tensor(g, filter, "depthwise filter", 4, want) != 0)
         return NN_NONE;
     int kh = filter->shape[0], kw = filter->shape[1], c = v->c;
@@ -455,7 +454,7 @@ nn_value nn_fully_connected(nn_graph *g, nn_value x, const wtensor *weights, con
     if (!v)
         return NN_NONE;
     int in = v->h * v->w * v->c;
-    int want[2] = {in, -1};
+    int want[2] = { in, -1 };
     if (check_tensor(g, weights, "fully-connected weights", 2, want) != 0)
         return NN_NONE;
     int out_n = weights->shape[1];
@@ -498,7 +497,7 @@ nn_value nn_scale_shift(nn_graph *g, nn_value x, const wtensor *scale, const wte
     const vinfo *v = val(g, x, "nn_scale_shift");
     if (!v)
         return NN_NONE;
-    int want[1] = {v->c};
+    int want[1] = { v->c };
     if ((scale && check_tensor(g, scale, "scale", 1, want) != 0) ||
         (shift && check_tensor(g, shift, "shift", 1, want) != 0))
         return NN_NONE;
@@ -629,11 +628,11 @@ typedef struct emitter {
 
 static uint32_t define_value(emitter *em, const vinfo *v, const float *data, uint32_t ext, uint32_t flags)
 {
-    size_t dims4[4] = {1, (size_t)v->h, (size_t)v->w, (size_t)v->c}, dims2[2] = {1, (size_t)v->c};
+    size_t dims4[4] = { 1, (size_t)v->h, (size_t)v->w, (size_t)v->c }, dims2[2] = { 1, (size_t)v->c };
     uint32_t id = XNN_INVALID_VALUE_ID;
     if (em->st == xnn_status_success)
-        em->st = xnn_define_tensor_value(em->sg, xnn_datatype_fp32, v->flat ? 2 : 4, v->flat ? dims2 : dims4, data,
-                                         ext, flags, &id);
+        em->st = xnn_define_tensor_value(em->sg, xnn_datatype_fp32, v->flat ? 2 : 4, v->flat ? dims2 : dims4, data, ext,
+                                         flags, &id);
     return id;
 }
 
@@ -682,7 +681,8 @@ static void emit_op(emitter *em, const nn_op *op)
     switch (op->kind) {
     case OP_CONV: {
         em->where = "convolution";
-        size_t wd[4] = {(size_t)op->cout, (size_t)op->kh, (size_t)op->kw, (size_t)op->cin}, bd[1] = {(size_t)op->cout};
+        size_t wd[4] = { (size_t)op->cout, (size_t)op->kh, (size_t)op->kw, (size_t)op->cin },
+               bd[1] = { (size_t)op->cout };
         uint32_t w = define_static(em, 4, wd, op->w), b = define_static(em, 1, bd, op->b);
         out = node_out(em, op, &leaky);
         if (em->st == xnn_status_success)
@@ -693,18 +693,18 @@ static void emit_op(emitter *em, const nn_op *op)
     }
     case OP_DEPTHWISE: {
         em->where = "depthwise convolution";
-        size_t wd[4] = {1, (size_t)op->kh, (size_t)op->kw, (size_t)op->cin}, bd[1] = {(size_t)op->cin};
+        size_t wd[4] = { 1, (size_t)op->kh, (size_t)op->kw, (size_t)op->cin }, bd[1] = { (size_t)op->cin };
         uint32_t w = define_static(em, 4, wd, op->w), b = define_static(em, 1, bd, op->b);
         out = node_out(em, op, &leaky);
         if (em->st == xnn_status_success)
-            em->st = xnn_define_depthwise_convolution_2d(em->sg, op->pad[0], op->pad[1], op->pad[2], op->pad[3],
-                                                         op->kh, op->kw, op->stride, op->stride, 1, 1, 1, op->cin, lo,
-                                                         hi, in0, w, b, out, 0);
+            em->st = xnn_define_depthwise_convolution_2d(em->sg, op->pad[0], op->pad[1], op->pad[2], op->pad[3], op->kh,
+                                                         op->kw, op->stride, op->stride, 1, 1, 1, op->cin, lo, hi, in0,
+                                                         w, b, out, 0);
         break;
     }
     case OP_FC: {
         em->where = "fully connected";
-        size_t wd[2] = {(size_t)op->cout, (size_t)op->cin}, bd[1] = {(size_t)op->cout};
+        size_t wd[2] = { (size_t)op->cout, (size_t)op->cin }, bd[1] = { (size_t)op->cout };
         uint32_t w = define_static(em, 2, wd, op->w), b = define_static(em, 1, bd, op->b);
         out = node_out(em, op, &leaky);
         if (em->st == xnn_status_success)
@@ -719,7 +719,7 @@ static void emit_op(emitter *em, const nn_op *op)
         break;
     case OP_SCALE_SHIFT: {
         em->where = "scale/shift";
-        size_t cd[1] = {(size_t)op->cout};
+        size_t cd[1] = { (size_t)op->cout };
         uint32_t src = in0;
         if (op->scale) {
             uint32_t s = define_static(em, 1, cd, op->scale);
@@ -746,9 +746,9 @@ static void emit_op(emitter *em, const nn_op *op)
     case OP_MAXPOOL:
         em->where = "max pool";
         if (em->st == xnn_status_success)
-            em->st = xnn_define_max_pooling_2d(em->sg, op->pad[0], op->pad[1], op->pad[2], op->pad[3], op->kh, op->kw,
-                                               op->stride, op->stride, 1, 1, -INFINITY, INFINITY, in0,
-                                               em->id[op->out], 0);
+            em->st =
+                xnn_define_max_pooling_2d(em->sg, op->pad[0], op->pad[1], op->pad[2], op->pad[3], op->kh, op->kw,
+                                          op->stride, op->stride, 1, 1, -INFINITY, INFINITY, in0, em->id[op->out], 0);
         return;
     case OP_AVGPOOL:
         em->where = "average pool";
@@ -763,8 +763,8 @@ static void emit_op(emitter *em, const nn_op *op)
         return;
     case OP_PAD: {
         em->where = "pad";
-        size_t pre[4] = {0, (size_t)op->pad[0], (size_t)op->pad[3], 0};
-        size_t post[4] = {0, (size_t)op->pad[2], (size_t)op->pad[1], (size_t)op->pad_c};
+        size_t pre[4] = { 0, (size_t)op->pad[0], (size_t)op->pad[3], 0 };
+        size_t post[4] = { 0, (size_t)op->pad[2], (size_t)op->pad[1], (size_t)op->pad_c };
         if (em->st == xnn_status_success)
             em->st = xnn_define_static_constant_pad(em->sg, pre, post, 0.0f, in0, em->id[op->out], 0);
         return;
@@ -786,7 +786,7 @@ static void emit_op(emitter *em, const nn_op *op)
 static xnn_subgraph_t emit(const nn_graph *g, err *e)
 {
     uint32_t next = (uint32_t)(g->ninputs + g->noutputs);
-    emitter em = {g, NULL, calloc(g->nv ? g->nv : 1, sizeof(uint32_t)), xnn_status_success, "subgraph"};
+    emitter em = { g, NULL, calloc(g->nv ? g->nv : 1, sizeof(uint32_t)), xnn_status_success, "subgraph" };
     if (!em.id) {
         err_set(e, ERR_NOMEM, "%s: out of memory", g->name);
         return NULL;
@@ -846,7 +846,7 @@ nn_runtime *nn_runtime_create(nn_graph *g, nn_threads *threads, err *e)
             rt->in[k] = buf, rt->incount[k] = n;
         else
             rt->out[k - g->ninputs] = buf, rt->outcount[k - g->ninputs] = n;
-        ext[k] = (struct xnn_external_value){(uint32_t)k, buf};
+        ext[k] = (struct xnn_external_value){ (uint32_t)k, buf };
     }
     xnn_subgraph_t sg = emit(g, e);
     if (!sg) {

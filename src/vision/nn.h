@@ -53,9 +53,9 @@ typedef struct nn_pad {
     int same;
     int top, right, bottom, left;
 } nn_pad;
-#define NN_PAD_SAME ((nn_pad){1, 0, 0, 0, 0})
-#define NN_PAD_VALID ((nn_pad){0, 0, 0, 0, 0})
-#define NN_PAD(t, r, b, l) ((nn_pad){0, (t), (r), (b), (l)})
+#define NN_PAD_SAME ((nn_pad){ 1, 0, 0, 0, 0 })
+#define NN_PAD_VALID ((nn_pad){ 0, 0, 0, 0, 0 })
+#define NN_PAD(t, r, b, l) ((nn_pad){ 0, (t), (r), (b), (l) })
 
 /* Activation fused into an op's output. NN_ACT_LEAKY uses slope 0.1. */
 typedef enum nn_act { NN_ACT_NONE, NN_ACT_RELU, NN_ACT_RELU6, NN_ACT_LEAKY } nn_act;

@@ -35,10 +35,17 @@ static void square_turn(const float *src, int side, int k, float *dst, int dst_s
         for (int x = 0; x < side; x++) {
             int sx = x, sy = y;
             switch (k) {
-            case 1: sx = y, sy = side - 1 - x; break;
-            case 2: sx = side - 1 - x, sy = side - 1 - y; break;
-            case 3: sx = side - 1 - y, sy = x; break;
-            default: break;
+            case 1:
+                sx = y, sy = side - 1 - x;
+                break;
+            case 2:
+                sx = side - 1 - x, sy = side - 1 - y;
+                break;
+            case 3:
+                sx = side - 1 - y, sy = x;
+                break;
+            default:
+                break;
             }
             memcpy(dst + ((size_t)y * dst_stride + x) * 3, src + ((size_t)sy * side + sx) * 3, 3 * sizeof(float));
         }
@@ -53,7 +60,7 @@ int orient_mosaic(ssd_runner *r, const image *img, double conf[4], err *e)
     int rc = 0;
     if (!in || !view || !boxes)
         rc = err_set(e, ERR_NOMEM, "orientation: out of memory for the mosaic");
-    prep_rect all = {0, 0, img->width, img->height};
+    prep_rect all = { 0, 0, img->width, img->height };
     if (rc == 0)
         rc = prep_square_area(img, all, PREP_PAD_END, v, view, e);
     for (int k = 0; rc == 0 && k < 4; k++)
@@ -61,7 +68,7 @@ int orient_mosaic(ssd_runner *r, const image *img, double conf[4], err *e)
     float *scores = boxes ? boxes + (size_t)SSD_NUM_ANCHORS * 4 : NULL;
     if (rc == 0)
         rc = ssd_infer(r, in, boxes, scores, e);
-    det_list d = {0};
+    det_list d = { 0 };
     ssd_options o = ssd_default_options();
     if (rc == 0)
         rc = ssd_postprocess(boxes, scores, s, s, &o, &d, e);
@@ -70,7 +77,7 @@ int orient_mosaic(ssd_runner *r, const image *img, double conf[4], err *e)
     for (size_t i = 0; rc == 0 && i < d.n; i++) {
         const rectd *b = &d.faces[i].box;
         int k = (b->x + b->w / 2 >= v) + 2 * (b->y + b->h / 2 >= v);
-        det_list one = {.faces = &d.faces[i], .n = 1};
+        det_list one = { .faces = &d.faces[i], .n = 1 };
         conf[k] += ssd_confidence(&one, 0);
     }
     det_list_free(&d);
@@ -81,10 +88,10 @@ int orient_mosaic(ssd_runner *r, const image *img, double conf[4], err *e)
 }
 
 /* Detection in img turned by deg; *conf its ssd_confidence. */
-static int detect_turned(ssd_runner *r, const image *img, int deg, const ssd_options *opt, det_list *out,
-                         double *conf, err *e)
+static int detect_turned(ssd_runner *r, const image *img, int deg, const ssd_options *opt, det_list *out, double *conf,
+                         err *e)
 {
-    image rot = {0};
+    image rot = { 0 };
     int rc = prep_rotate(img, deg, &rot, e);
     if (rc == 0)
         rc = ssd_detect(r, &rot, opt, out, e);
@@ -130,7 +137,7 @@ int orient_detect(ssd_runner *r, const image *img, const ssd_options *opt, int *
          * the upright pass is clearly confident. */
         if (seen ? j != k : best >= ORIENT_CLEAR)
             continue;
-        det_list l = {0};
+        det_list l = { 0 };
         double c;
         rc = detect_turned(r, img, 90 * j, opt, &l, &c, e);
         if (rc == 0)

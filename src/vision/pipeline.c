@@ -71,7 +71,7 @@
 
 pipeline_options pipeline_default_options(void)
 {
-    return (pipeline_options){.detector = PIPELINE_SSD, .min_score = 0.5, .compat = false, .attributes = true};
+    return (pipeline_options){ .detector = PIPELINE_SSD, .min_score = 0.5, .compat = false, .attributes = true };
 }
 
 /* The precision of default mode's SSD and per-face nets (landmarks,
@@ -286,20 +286,28 @@ void pipeline_result_free(pipeline_result *res)
 static pointd unrotate_point(pointd p, int deg, int w, int h)
 {
     switch (deg) {
-    case 90: return (pointd){p.y, h - p.x};
-    case 180: return (pointd){w - p.x, h - p.y};
-    case 270: return (pointd){w - p.y, p.x};
-    default: return p;
+    case 90:
+        return (pointd){ p.y, h - p.x };
+    case 180:
+        return (pointd){ w - p.x, h - p.y };
+    case 270:
+        return (pointd){ w - p.y, p.x };
+    default:
+        return p;
     }
 }
 
 static rectd unrotate_box(rectd b, int deg, int w, int h)
 {
     switch (deg) {
-    case 90: return (rectd){b.y, h - b.x - b.w, b.h, b.w};
-    case 180: return (rectd){w - b.x - b.w, h - b.y - b.h, b.w, b.h};
-    case 270: return (rectd){w - b.y - b.h, b.x, b.h, b.w};
-    default: return b;
+    case 90:
+        return (rectd){ b.y, h - b.x - b.w, b.h, b.w };
+    case 180:
+        return (rectd){ w - b.x - b.w, h - b.y - b.h, b.w, b.h };
+    case 270:
+        return (rectd){ w - b.y - b.h, b.x, b.h, b.w };
+    default:
+        return b;
     }
 }
 
@@ -451,7 +459,7 @@ static int describe_canvas(pipeline_runner *r, const image *img, const det_list 
     int rc = image_pad(img, w, h, offx, offy, &padded, e);
     if (rc)
         return rc;
-    det_list shifted = {0};
+    det_list shifted = { 0 };
     for (size_t i = 0; i < d->n && rc == 0; i++) {
         det_face f = d->faces[i];
         f.box.x += offx, f.box.y += offy;
@@ -492,10 +500,10 @@ static prep_rect tile_area(const det_list *d, double low)
         side = fmax(side, fmax(b.w, b.h));
     }
     if (!(side > 0))
-        return (prep_rect){0, 0, 0, 0};
+        return (prep_rect){ 0, 0, 0, 0 };
     double m = PIPELINE_TILE_MARGIN * side;
     int ax = (int)floor(x0 - m), ay = (int)floor(y0 - m);
-    return (prep_rect){ax, ay, (int)ceil(x1 + m) - ax, (int)ceil(y1 + m) - ay};
+    return (prep_rect){ ax, ay, (int)ceil(x1 + m) - ax, (int)ceil(y1 + m) - ay };
 }
 
 static bool any_above(const det_list *d, double s)
@@ -538,15 +546,16 @@ static int check_ready(pipeline_runner *r, const image *img, const pipeline_opti
         return err_set(e, ERR_INVALID, "pipeline: the %s detector was not loaded",
                        o->detector == PIPELINE_TINY ? "tiny" : "SSD");
     if (o->attributes && (!r->m->ag || !r->m->ex))
-        return err_set(e, ERR_INVALID, "pipeline: attributes asked for but the age/gender and expression "
-                                       "networks were not loaded");
+        return err_set(e, ERR_INVALID,
+                       "pipeline: attributes asked for but the age/gender and expression "
+                       "networks were not loaded");
     return 0;
 }
 
 static int run_compat(pipeline_runner *r, const image *img, const pipeline_options *o, pipeline_result *out,
                       size_t *cap, err *e)
 {
-    det_list d = {0};
+    det_list d = { 0 };
     int rc;
     if (o->detector == PIPELINE_TINY) {
         tinydet_options to = tinydet_default_options();
@@ -571,7 +580,7 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
         tinydet_options to = tinydet_default_options();
         to.min_score = o->min_score;
         to.antialias = 1;
-        det_list d = {0};
+        det_list d = { 0 };
         int rc = tinydet_detect(r->tiny, img, &to, &d, e);
         if (rc == 0)
             rc = describe_all(r, img, &d, o->min_score, o, out, cap, e);
@@ -582,13 +591,13 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
     ssd_options so = ssd_default_options();
     so.min_score = low;
     so.antialias = 1;
-    det_list d = {0};
+    det_list d = { 0 };
     int deg = 0;
     ssd_runner *ssd = ssd_for(r, false, e);
     if (!ssd)
         return e->code;
     int rc = orient_detect(ssd, img, &so, &deg, &d, e);
-    image rotated = {0};
+    image rotated = { 0 };
     const image *up = img;
     if (rc == 0 && deg != 0) {
         rc = prep_rotate(img, deg, &rotated, e);
@@ -599,7 +608,7 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
     int longest = up->width > up->height ? up->width : up->height;
     if (rc == 0 && longest > PIPELINE_TILE * 5 / 4 && small_faces_likely(&d, o->min_score, longest)) {
         det_list whole = d;
-        d = (det_list){0};
+        d = (det_list){ 0 };
         tiling.area = tile_area(&whole, low);
         rc = ssd_detect_tiled_after(ssd, up, &so, &tiling, &whole, &d, e);
         det_list_free(&whole);
@@ -607,8 +616,8 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
     size_t first = out->n;
     if (rc == 0 && !any_above(&d, o->min_score)) {
         /* No confident face: the padded canvas; failing that, the weak faces. */
-        det_list c = {0};
-        const float zero[3] = {0, 0, 0};
+        det_list c = { 0 };
+        const float zero[3] = { 0, 0, 0 };
         rc = ssd_detect_canvas(ssd, up, &so, PIPELINE_CANVAS_SCALE, zero, &c, e);
         if (rc == 0 && any_above(&c, low)) {
             keep_confident_or_best(&c, o->min_score);

@@ -69,7 +69,7 @@ typedef struct pipeline_face {
 typedef struct pipeline_result {
     pipeline_face *faces; /* n faces, detector order (highest score first); owned */
     size_t n;
-    int rotation;         /* clockwise degrees (0, 90, 180, 270) that made the image upright;
+    int rotation; /* clockwise degrees (0, 90, 180, 270) that made the image upright;
                              boxes/points are in the pixels of the image as given (not rotated) */
 } pipeline_result;
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const float PREP_MEAN_TINY[3] = {117.001f, 114.697f, 97.404f};
-const float PREP_MEAN_FACE[3] = {122.782f, 117.001f, 104.298f};
+const float PREP_MEAN_TINY[3] = { 117.001f, 114.697f, 97.404f };
+const float PREP_MEAN_FACE[3] = { 122.782f, 117.001f, 104.298f };
 
 /* JS Math.round for the non-negative values used here. */
 static double js_round(double x)
@@ -43,23 +43,23 @@ static void axis_taps(int in, int out, axis_tap *t)
         int i1 = (int)ceil(src);
         if (i1 > in - 1)
             i1 = in - 1;
-        t[o] = (axis_tap){i0, i1, src - i0};
+        t[o] = (axis_tap){ i0, i1, src - i0 };
     }
 }
 
 static int check_crop(const image *img, prep_rect crop, int size, err *e)
 {
-    if (!img || !img->rgb || crop.w <= 0 || crop.h <= 0 || crop.x < 0 || crop.y < 0 ||
-        crop.x + crop.w > img->width || crop.y + crop.h > img->height || size < 1)
-        return err_set(e, ERR_INVALID, "crop %dx%d at (%d,%d) of a %dx%d image to %d px: not inside the image",
-                       crop.w, crop.h, crop.x, crop.y, img ? img->width : 0, img ? img->height : 0, size);
+    if (!img || !img->rgb || crop.w <= 0 || crop.h <= 0 || crop.x < 0 || crop.y < 0 || crop.x + crop.w > img->width ||
+        crop.y + crop.h > img->height || size < 1)
+        return err_set(e, ERR_INVALID, "crop %dx%d at (%d,%d) of a %dx%d image to %d px: not inside the image", crop.w,
+                       crop.h, crop.x, crop.y, img ? img->width : 0, img ? img->height : 0, size);
     return 0;
 }
 
 /* Legacy bilinear resize of a virtual side x side square that holds the crop at
  * (offx, offy) and `fill` everywhere else. */
-static int resize_virtual(const image *img, prep_rect crop, int side, int offx, int offy, const float fill[3],
-                          int size, float *out, err *e)
+static int resize_virtual(const image *img, prep_rect crop, int side, int offx, int offy, const float fill[3], int size,
+                          float *out, err *e)
 {
     axis_tap *ty = malloc(sizeof(axis_tap) * (size_t)size * 2);
     if (!ty)
@@ -107,13 +107,13 @@ int prep_square(const image *img, prep_rect crop, prep_pad pad, int size, float 
     }
     /* Offset of the crop inside the padded square. */
     int offy = crop.h < crop.w ? before : 0, offx = crop.w < crop.h ? before : 0;
-    static const float zero[3] = {0, 0, 0};
+    static const float zero[3] = { 0, 0, 0 };
     return resize_virtual(img, crop, side, offx, offy, zero, size, out, e);
 }
 
 int prep_canvas(const image *img, int side, int offx, int offy, const float fill[3], int size, float *out, err *e)
 {
-    prep_rect all = {0, 0, img ? img->width : 0, img ? img->height : 0};
+    prep_rect all = { 0, 0, img ? img->width : 0, img ? img->height : 0 };
     if (check_crop(img, all, size, e) != 0)
         return e ? e->code : ERR_INVALID;
     if (offx < 0 || offy < 0 || offx + all.w > side || offy + all.h > side)
@@ -143,7 +143,7 @@ static int area_taps(int side, int size, area_tap *t, float **wout)
         int first = (int)floor(a), last = (int)ceil(b) - 1;
         if (last > side - 1)
             last = side - 1;
-        t[o] = (area_tap){first, last - first + 1, used};
+        t[o] = (area_tap){ first, last - first + 1, used };
         for (int i = first; i <= last; i++) {
             double lo = i > a ? i : a, hi = i + 1 < b ? i + 1 : b;
             w[used++] = (float)((hi - lo) / scale);
@@ -194,7 +194,7 @@ int prep_square_area(const image *img, prep_rect crop, prep_pad pad, int size, f
             if (sy != row_sy) {
                 const uint8_t *src = img->rgb + (size_t)(crop.y + sy) * stride + (size_t)(crop.x - offx) * 3;
                 for (int ox = 0; ox < size; ox++) {
-                    float acc[3] = {0, 0, 0};
+                    float acc[3] = { 0, 0, 0 };
                     const float *wx = w + t[ox].w;
                     const uint8_t *p = src + (size_t)t[ox].first * 3;
                     for (int j = jlo[ox]; j < jhi[ox]; j++) {
@@ -218,7 +218,7 @@ int prep_square_area(const image *img, prep_rect crop, prep_pad pad, int size, f
 
 int prep_square_image(const image *img, prep_pad pad, int size, float *out, err *e)
 {
-    prep_rect r = {0, 0, img ? img->width : 0, img ? img->height : 0};
+    prep_rect r = { 0, 0, img ? img->width : 0, img ? img->height : 0 };
     return prep_square(img, r, pad, size, out, e);
 }
 
@@ -252,10 +252,18 @@ int prep_rotate(const image *src, int degrees, image *dst, err *e)
         for (int x = 0; x < dw; x++) {
             int sx, sy; /* source pixel shown at (x, y) after a clockwise rotation */
             switch (degrees) {
-            case 90: sx = y, sy = h - 1 - x; break;
-            case 180: sx = w - 1 - x, sy = h - 1 - y; break;
-            case 270: sx = w - 1 - y, sy = x; break;
-            default: sx = x, sy = y; break;
+            case 90:
+                sx = y, sy = h - 1 - x;
+                break;
+            case 180:
+                sx = w - 1 - x, sy = h - 1 - y;
+                break;
+            case 270:
+                sx = w - 1 - y, sy = x;
+                break;
+            default:
+                sx = x, sy = y;
+                break;
             }
             memcpy(out + ((size_t)y * dw + x) * 3, src->rgb + ((size_t)sy * w + sx) * 3, 3);
         }

@@ -63,7 +63,7 @@ void prep_norm_ssd(float *t, size_t n);
 void prep_norm_mean(float *t, size_t n, const float mean[3]);
 
 /* The means used by face-api. */
-extern const float PREP_MEAN_TINY[3];  /* 117.001, 114.697, 97.404 */
-extern const float PREP_MEAN_FACE[3];  /* 122.782, 117.001, 104.298 */
+extern const float PREP_MEAN_TINY[3]; /* 117.001, 114.697, 97.404 */
+extern const float PREP_MEAN_FACE[3]; /* 122.782, 117.001, 104.298 */
 
 #endif

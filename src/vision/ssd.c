@@ -12,60 +12,101 @@
 
 /* ---- layer table (names and shapes as in the manifest) ----------------- */
 
-#define DW(i, c)                                                                        \
-    {"MobilenetV1/Conv2d_" #i "_depthwise/depthwise_weights", 4, {3, 3, c, 1}},         \
-        {"MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/gamma", 1, {c}},                \
-        {"MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/beta", 1, {c}},                 \
-        {"MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/moving_mean", 1, {c}},          \
-        {"MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/moving_variance", 1, {c}},      \
-        {"MobilenetV1/Conv2d_" #i "_pointwise/weights", 4, {1, 1, c, PW_OUT_##i}},      \
-    {                                                                                   \
-        "MobilenetV1/Conv2d_" #i "_pointwise/convolution_bn_offset", 1, { PW_OUT_##i } \
+#define DW(i, c)                                                                                                       \
+    { "MobilenetV1/Conv2d_" #i "_depthwise/depthwise_weights", 4, { 3, 3, c, 1 } },                                    \
+        { "MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/gamma", 1, { c } },                                           \
+        { "MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/beta", 1, { c } },                                            \
+        { "MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/moving_mean", 1, { c } },                                     \
+        { "MobilenetV1/Conv2d_" #i "_depthwise/BatchNorm/moving_variance", 1, { c } },                                 \
+        { "MobilenetV1/Conv2d_" #i "_pointwise/weights", 4, { 1, 1, c, PW_OUT_##i } },                                 \
+    {                                                                                                                  \
+        "MobilenetV1/Conv2d_" #i "_pointwise/convolution_bn_offset", 1,                                                \
+        {                                                                                                              \
+            PW_OUT_##i                                                                                                 \
+        }                                                                                                              \
     }
 enum {
-    PW_OUT_1 = 64, PW_OUT_2 = 128, PW_OUT_3 = 128, PW_OUT_4 = 256, PW_OUT_5 = 256, PW_OUT_6 = 512,
-    PW_OUT_7 = 512, PW_OUT_8 = 512, PW_OUT_9 = 512, PW_OUT_10 = 512, PW_OUT_11 = 512, PW_OUT_12 = 1024,
+    PW_OUT_1 = 64,
+    PW_OUT_2 = 128,
+    PW_OUT_3 = 128,
+    PW_OUT_4 = 256,
+    PW_OUT_5 = 256,
+    PW_OUT_6 = 512,
+    PW_OUT_7 = 512,
+    PW_OUT_8 = 512,
+    PW_OUT_9 = 512,
+    PW_OUT_10 = 512,
+    PW_OUT_11 = 512,
+    PW_OUT_12 = 1024,
     PW_OUT_13 = 1024,
 };
-#define PRED(k, kh, cin, cout)                                           \
-    {"Prediction/Conv2d_" #k "_pointwise/weights", 4, {kh, kh, cin, cout}}, \
-    {                                                                    \
-        "Prediction/Conv2d_" #k "_pointwise/convolution_bn_offset", 1, { cout } \
+#define PRED(k, kh, cin, cout)                                                                                         \
+    { "Prediction/Conv2d_" #k "_pointwise/weights", 4, { kh, kh, cin, cout } },                                        \
+    {                                                                                                                  \
+        "Prediction/Conv2d_" #k "_pointwise/convolution_bn_offset", 1,                                                 \
+        {                                                                                                              \
+            cout                                                                                                       \
+        }                                                                                                              \
     }
-#define HEAD(j, cin, a)                                                                             \
-    {"Prediction/BoxPredictor_" #j "/BoxEncodingPredictor/weights", 4, {1, 1, cin, (a) * 4}},       \
-        {"Prediction/BoxPredictor_" #j "/BoxEncodingPredictor/biases", 1, {(a) * 4}},               \
-        {"Prediction/BoxPredictor_" #j "/ClassPredictor/weights", 4, {1, 1, cin, (a) * 3}}, \
-    {                                                                                               \
-        "Prediction/BoxPredictor_" #j "/ClassPredictor/biases", 1, { (a) * 3 }                      \
+#define HEAD(j, cin, a)                                                                                                \
+    { "Prediction/BoxPredictor_" #j "/BoxEncodingPredictor/weights", 4, { 1, 1, cin, (a)*4 } },                        \
+        { "Prediction/BoxPredictor_" #j "/BoxEncodingPredictor/biases", 1, { (a)*4 } },                                \
+        { "Prediction/BoxPredictor_" #j "/ClassPredictor/weights", 4, { 1, 1, cin, (a)*3 } },                          \
+    {                                                                                                                  \
+        "Prediction/BoxPredictor_" #j "/ClassPredictor/biases", 1,                                                     \
+        {                                                                                                              \
+            (a) * 3                                                                                                    \
+        }                                                                                                              \
     }
 
 /* Table indices: conv0 (2), 13 pairs x 7, 8 prediction convs x 2, 6 heads x 4, priors. */
 enum {
     T_CONV0_W = 0,
     T_CONV0_B = 1,
-    T_PAIR0 = 2,              /* pair i (1..13) starts at T_PAIR0 + (i-1)*7 */
+    T_PAIR0 = 2,                /* pair i (1..13) starts at T_PAIR0 + (i-1)*7 */
     T_PRED0 = T_PAIR0 + 13 * 7, /* prediction conv k starts at T_PRED0 + 2k */
-    T_HEAD0 = T_PRED0 + 16,   /* head j starts at T_HEAD0 + 4j */
+    T_HEAD0 = T_PRED0 + 16,     /* head j starts at T_HEAD0 + 4j */
     T_PRIORS = T_HEAD0 + 24,
     T_COUNT
 };
 
 static const weights_spec ssd_table[] = {
-    {"MobilenetV1/Conv2d_0_pointwise/weights", 4, {3, 3, 3, 32}},
-    {"MobilenetV1/Conv2d_0_pointwise/convolution_bn_offset", 1, {32}},
-    DW(1, 32), DW(2, 64), DW(3, 128), DW(4, 128), DW(5, 256), DW(6, 256), DW(7, 512),
-    DW(8, 512), DW(9, 512), DW(10, 512), DW(11, 512), DW(12, 512), DW(13, 1024),
-    PRED(0, 1, 1024, 256), PRED(1, 3, 256, 512), PRED(2, 1, 512, 128), PRED(3, 3, 128, 256),
-    PRED(4, 1, 256, 128), PRED(5, 3, 128, 256), PRED(6, 1, 256, 64), PRED(7, 3, 64, 128),
-    HEAD(0, 512, 3), HEAD(1, 1024, 6), HEAD(2, 512, 6), HEAD(3, 256, 6), HEAD(4, 256, 6), HEAD(5, 128, 6),
-    {"Output/extra_dim", 3, {1, SSD_NUM_ANCHORS, 4}},
+    { "MobilenetV1/Conv2d_0_pointwise/weights", 4, { 3, 3, 3, 32 } },
+    { "MobilenetV1/Conv2d_0_pointwise/convolution_bn_offset", 1, { 32 } },
+    DW(1, 32),
+    DW(2, 64),
+    DW(3, 128),
+    DW(4, 128),
+    DW(5, 256),
+    DW(6, 256),
+    DW(7, 512),
+    DW(8, 512),
+    DW(9, 512),
+    DW(10, 512),
+    DW(11, 512),
+    DW(12, 512),
+    DW(13, 1024),
+    PRED(0, 1, 1024, 256),
+    PRED(1, 3, 256, 512),
+    PRED(2, 1, 512, 128),
+    PRED(3, 3, 128, 256),
+    PRED(4, 1, 256, 128),
+    PRED(5, 3, 128, 256),
+    PRED(6, 1, 256, 64),
+    PRED(7, 3, 64, 128),
+    HEAD(0, 512, 3),
+    HEAD(1, 1024, 6),
+    HEAD(2, 512, 6),
+    HEAD(3, 256, 6),
+    HEAD(4, 256, 6),
+    HEAD(5, 128, 6),
+    { "Output/extra_dim", 3, { 1, SSD_NUM_ANCHORS, 4 } },
 };
 _Static_assert(sizeof ssd_table / sizeof *ssd_table == T_COUNT, "layer table and indices disagree");
 
 /* Grid sizes and anchors per cell of the six heads (NOTES §2.2). */
-static const int head_grid[6] = {32, 16, 8, 4, 2, 1};
-static const int head_anchors[6] = {3, 6, 6, 6, 6, 6};
+static const int head_grid[6] = { 32, 16, 8, 4, 2, 1 };
+static const int head_anchors[6] = { 3, 6, 6, 6, 6, 6 };
 
 struct ssd_model {
     wtensor *dw[14], *dwb[14]; /* BatchNorm folded into the depthwise convs 1..13 */
@@ -81,7 +122,7 @@ struct ssd_runner {
 
 ssd_options ssd_default_options(void)
 {
-    return (ssd_options){0.5, 100, 0};
+    return (ssd_options){ 0.5, 100, 0 };
 }
 
 /* y = beta + (dw(x) - mean) * gamma / sqrt(var + eps), folded into the filter and
@@ -132,7 +173,7 @@ static int list_layers(layer_list *nl, const weights *w, void *ctx)
         if (i == 11)
             conv11 = x;
     }
-    int feat[6] = {conv11, x};
+    int feat[6] = { conv11, x };
     for (int k = 0; k < 8; k++) {
         x = conv(nl, x, W(T_PRED0 + 2 * k), W(T_PRED0 + 2 * k + 1), (k & 1) ? 2 : 1, 0, 1);
         if (k & 1)
@@ -154,7 +195,7 @@ ssd_model *ssd_load(const char *models_dir, err *e)
         err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
         return NULL;
     }
-    const net_spec spec = {MODEL, SSD_INPUT_SIZE, ssd_table, T_COUNT, list_layers, m};
+    const net_spec spec = { MODEL, SSD_INPUT_SIZE, ssd_table, T_COUNT, list_layers, m };
     if (net_model_load(&spec, models_dir, &m->net, e) != 0) {
         ssd_free(m);
         return NULL;
@@ -316,7 +357,7 @@ int ssd_postprocess(const float *boxes, const float *scores, int width, int heig
     int nc = 0, nk = 0;
     for (int i = 0; i < SSD_NUM_ANCHORS; i++)
         if ((double)scores[i] > o.min_score)
-            c[nc++] = (cand){scores[i], i};
+            c[nc++] = (cand){ scores[i], i };
     qsort(c, (size_t)nc, sizeof *c, cand_cmp);
     int limit = o.max_results < SSD_NUM_ANCHORS ? o.max_results : SSD_NUM_ANCHORS;
     for (int i = 0; i < nc && nk < limit; i++) {
@@ -337,8 +378,8 @@ int ssd_postprocess(const float *boxes, const float *scores, int width, int heig
         const float *b = boxes + kept[k] * 4;
         double top = fmax(0.0, b[0]) * pady, bottom = fmin(1.0, b[2]) * pady;
         double left = fmax(0.0, b[1]) * padx, right = fmin(1.0, b[3]) * padx;
-        det_face f = {{left * width, top * height, (right - left) * width, (bottom - top) * height},
-                      scores[kept[k]]};
+        det_face f = { { left * width, top * height, (right - left) * width, (bottom - top) * height },
+                       scores[kept[k]] };
         rc = det_list_push(out, f, e);
     }
     free(c);
@@ -369,7 +410,7 @@ int ssd_detect(ssd_runner *r, const image *img, const ssd_options *opt, det_list
 {
     if (!img || img->width < 1 || img->height < 1)
         return err_set(e, ERR_INVALID, "%s: empty image", MODEL);
-    prep_rect all = {0, 0, img->width, img->height};
+    prep_rect all = { 0, 0, img->width, img->height };
     return detect_rect(r, img, all, opt, out, e);
 }
 
@@ -416,8 +457,8 @@ int ssd_detect_oriented(ssd_runner *r, const image *img, const ssd_options *opt,
     if (rc != 0 || best >= min_confidence)
         return rc;
     for (int d = 90; d < 360 && rc == 0; d += 90) {
-        image rot = {0};
-        det_list l = {0};
+        image rot = { 0 };
+        det_list l = { 0 };
         if ((rc = prep_rotate(img, d, &rot, e)) != 0)
             break;
         rc = ssd_detect(r, &rot, opt, &l, e);
@@ -437,7 +478,7 @@ int ssd_detect_oriented(ssd_runner *r, const image *img, const ssd_options *opt,
 
 ssd_tiling ssd_default_tiling(void)
 {
-    return (ssd_tiling){640, 0.25, 0.3, 16, {0, 0, 0, 0}};
+    return (ssd_tiling){ 640, 0.25, 0.3, 16, { 0, 0, 0, 0 } };
 }
 
 /* Overlap of a and b relative to the smaller box. */
@@ -477,10 +518,10 @@ static int tile_origins(int len, int tile, int ov, int *org, int max)
 static prep_rect span_fit(int a0, int alen, int tile, int len)
 {
     if (alen >= tile || len <= tile)
-        return alen >= tile ? (prep_rect){a0, 0, alen, 0} : (prep_rect){0, 0, len, 0};
+        return alen >= tile ? (prep_rect){ a0, 0, alen, 0 } : (prep_rect){ 0, 0, len, 0 };
     int s0 = a0 + alen / 2 - tile / 2;
     s0 = s0 < 0 ? 0 : s0 > len - tile ? len - tile : s0;
-    return (prep_rect){s0, 0, tile, 0};
+    return (prep_rect){ s0, 0, tile, 0 };
 }
 
 int ssd_detect_tiled(ssd_runner *r, const image *img, const ssd_options *opt, const ssd_tiling *tiling, det_list *out,
@@ -500,7 +541,7 @@ int ssd_detect_tiled_after(ssd_runner *r, const image *img, const ssd_options *o
                        t.max_tiles);
     /* The part of the image to tile: t.area within the image, at least a tile
      * wide where the image allows (the scale stays that of the tiles). */
-    prep_rect a = {0, 0, img->width, img->height};
+    prep_rect a = { 0, 0, img->width, img->height };
     if (t.area.w > 0 && t.area.h > 0) {
         a.x = t.area.x > 0 ? t.area.x : 0;
         a.y = t.area.y > 0 ? t.area.y : 0;
@@ -519,7 +560,7 @@ int ssd_detect_tiled_after(ssd_runner *r, const image *img, const ssd_options *o
             break;
         t.tile = t.tile * 5 / 4;
     }
-    det_list all = {0};
+    det_list all = { 0 };
     int rc = 0;
     for (size_t i = 0; whole && i < whole->n && rc == 0; i++)
         rc = det_list_push(&all, whole->faces[i], e);
@@ -533,8 +574,8 @@ int ssd_detect_tiled_after(ssd_runner *r, const image *img, const ssd_options *o
         int nx = tile_origins(sx.w, t.tile, ov, ox, 64), ny = tile_origins(sy.w, t.tile, ov, oy, 64);
         for (int j = 0; j < ny && rc == 0; j++)
             for (int i = 0; i < nx && rc == 0; i++) {
-                prep_rect rect = {sx.x + ox[i], sy.x + oy[j], t.tile < sx.w ? t.tile : sx.w,
-                                  t.tile < sy.w ? t.tile : sy.w};
+                prep_rect rect = { sx.x + ox[i], sy.x + oy[j], t.tile < sx.w ? t.tile : sx.w,
+                                   t.tile < sy.w ? t.tile : sy.w };
                 size_t first = all.n;
                 rc = detect_rect(r, img, rect, opt, &all, e);
                 /* A face cut by an inner tile edge is whole in the neighbouring tile

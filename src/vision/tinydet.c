@@ -9,25 +9,33 @@
 
 #define MODEL "tiny_face_detector_model"
 
-#define SEP(i, cin, cout)                                                    \
-    {"conv" #i "/depthwise_filter", 4, {3, 3, cin, 1}},                      \
-        {"conv" #i "/pointwise_filter", 4, {1, 1, cin, cout}}, {             \
-        "conv" #i "/bias", 1, { cout }                                       \
+#define SEP(i, cin, cout)                                                                                              \
+    { "conv" #i "/depthwise_filter", 4, { 3, 3, cin, 1 } }, { "conv" #i "/pointwise_filter", 4, { 1, 1, cin, cout } }, \
+    {                                                                                                                  \
+        "conv" #i "/bias", 1,                                                                                          \
+        {                                                                                                              \
+            cout                                                                                                       \
+        }                                                                                                              \
     }
 
 static const weights_spec tiny_table[] = {
-    {"conv0/filters", 4, {3, 3, 3, 16}},
-    {"conv0/bias", 1, {16}},
-    SEP(1, 16, 32), SEP(2, 32, 64), SEP(3, 64, 128), SEP(4, 128, 256), SEP(5, 256, 512),
-    {"conv8/filters", 4, {1, 1, 512, 25}},
-    {"conv8/bias", 1, {25}},
+    { "conv0/filters", 4, { 3, 3, 3, 16 } },
+    { "conv0/bias", 1, { 16 } },
+    SEP(1, 16, 32),
+    SEP(2, 32, 64),
+    SEP(3, 64, 128),
+    SEP(4, 128, 256),
+    SEP(5, 256, 512),
+    { "conv8/filters", 4, { 1, 1, 512, 25 } },
+    { "conv8/bias", 1, { 25 } },
 };
 enum { T_CONV0 = 0, T_SEP1 = 2, T_CONV8 = 17, T_COUNT = 19 };
 _Static_assert(sizeof tiny_table / sizeof *tiny_table == T_COUNT, "layer table and indices disagree");
 
 /* src/tinyFaceDetector/const.ts */
 static const double anchors[TINYDET_ANCHORS][2] = {
-    {1.603231, 2.094468}, {6.041143, 7.080126}, {2.882459, 3.518061}, {4.266906, 5.178857}, {9.041765, 10.66308},
+    { 1.603231, 2.094468 }, { 6.041143, 7.080126 }, { 2.882459, 3.518061 },
+    { 4.266906, 5.178857 }, { 9.041765, 10.66308 },
 };
 
 struct tinydet_model {
@@ -44,7 +52,7 @@ struct tinydet_runner {
 
 tinydet_options tinydet_default_options(void)
 {
-    return (tinydet_options){0.5, TINYDET_DEFAULT_SIZE, 0};
+    return (tinydet_options){ 0.5, TINYDET_DEFAULT_SIZE, 0 };
 }
 
 tinydet_model *tinydet_load(const char *models_dir, err *e)
@@ -226,7 +234,7 @@ int tinydet_postprocess(const float *grid, int input_size, int width, int height
                 double wl = ((exp(v[2]) * anchors[a][0]) / n) * cfx;
                 double hl = ((exp(v[3]) * anchors[a][1]) / n) * cfy;
                 double x = ctx - wl / 2, y = cty - hl / 2;
-                c[nc] = (tcand){x, y, (x + wl) - x, (y + hl) - y, score};
+                c[nc] = (tcand){ x, y, (x + wl) - x, (y + hl) - y, score };
                 order[nc] = nc;
                 nc++;
             }
@@ -238,9 +246,9 @@ int tinydet_postprocess(const float *grid, int input_size, int width, int height
         /* ObjectDetection: relative * dims; locateFaces: relativeBox (× 1/dims) back to
          * a FaceDetection (× dims) — the double round-trip of face-api. */
         double rx = 1.0 / W, ry = 1.0 / H;
-        det_face f = {{((c[cur].x * W) * rx) * W, ((c[cur].y * H) * ry) * H, ((c[cur].w * W) * rx) * W,
-                       ((c[cur].h * H) * ry) * H},
-                      c[cur].score};
+        det_face f = { { ((c[cur].x * W) * rx) * W, ((c[cur].y * H) * ry) * H, ((c[cur].w * W) * rx) * W,
+                         ((c[cur].h * H) * ry) * H },
+                       c[cur].score };
         rc = det_list_push(out, f, e);
         int kept = 0;
         for (int i = 0; i < left; i++)
@@ -259,7 +267,7 @@ int tinydet_detect(tinydet_runner *r, const image *img, const tinydet_options *o
     if (o.input_size != r->size && runner_build(r, o.input_size, e) != 0)
         return e ? e->code : ERR_INTERNAL;
     float *in = nn_runtime_input(r->rt, 0, NULL);
-    prep_rect all = {0, 0, img->width, img->height};
+    prep_rect all = { 0, 0, img->width, img->height };
     int rc = o.antialias ? prep_square_area(img, all, PREP_PAD_END, r->size, in, e)
                          : prep_square(img, all, PREP_PAD_END, r->size, in, e);
     if (rc != 0)

@@ -48,9 +48,9 @@ typedef struct entry {
     int shape[8];
     size_t count;
     enum { DT_F32, DT_I32 } dtype;
-    int quant;        /* 0 = raw, 1 = uint8, 2 = uint16 */
+    int quant; /* 0 = raw, 1 = uint8, 2 = uint16 */
     double qmin, qscale;
-    size_t offset;    /* into the concatenated shards */
+    size_t offset; /* into the concatenated shards */
     size_t bytes;
 } entry;
 
@@ -130,8 +130,7 @@ static void decode_entry(const entry *en, const unsigned char *base, float *dst)
 }
 
 /* Reads and concatenates the shard files of all groups. */
-static int read_shards(const char *dir, const char *model, json_t *manifest, unsigned char **data, size_t *len,
-                       err *e)
+static int read_shards(const char *dir, const char *model, json_t *manifest, unsigned char **data, size_t *len, err *e)
 {
     *data = NULL;
     *len = 0;
@@ -172,8 +171,8 @@ static int read_shards(const char *dir, const char *model, json_t *manifest, uns
     return 0;
 }
 
-int weights_load(const char *models_dir, const char *model, const weights_spec *table, size_t ntable,
-                 weights **out, err *e)
+int weights_load(const char *models_dir, const char *model, const weights_spec *table, size_t ntable, weights **out,
+                 err *e)
 {
     *out = NULL;
     char path[PATH_MAX];

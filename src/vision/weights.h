@@ -34,8 +34,8 @@ typedef struct wtensor {
     const char *name; /* points into the layer table entry (static) or owner's storage */
     int ndim;
     int shape[WEIGHTS_MAX_DIMS];
-    size_t count;     /* product of shape (1 for a scalar) */
-    float *data;      /* count floats, owned by the weights set (or by whoever built the wtensor) */
+    size_t count; /* product of shape (1 for a scalar) */
+    float *data;  /* count floats, owned by the weights set (or by whoever built the wtensor) */
 } wtensor;
 
 typedef struct weights weights;
@@ -48,8 +48,8 @@ typedef struct weights weights;
  * --models), ERR_FORMAT (manifest not as tfjs writes it, shard too short,
  * unsupported dtype) or ERR_MODEL (tensor missing or wrong shape), e.g.
  * "face_recognition_model: conv32_down/conv/filters expects [3,3,32,32], file has [3,3,32,16]". */
-int weights_load(const char *models_dir, const char *model, const weights_spec *table, size_t ntable,
-                 weights **out, err *e);
+int weights_load(const char *models_dir, const char *model, const weights_spec *table, size_t ntable, weights **out,
+                 err *e);
 
 /* The tensor of table entry i (0 <= i < ntable), never NULL for a loaded set. */
 const wtensor *weights_at(const weights *w, size_t i);

@@ -26,9 +26,9 @@ static gazetteer *small_gazetteer(void)
     if (g)
         return g;
     g = gazetteer_new();
-    static const char *const names[] = {"Wuppertal", "New York", "Tokio", "München", "St. Gallen", "Paris"};
+    static const char *const names[] = { "Wuppertal", "New York", "Tokio", "München", "St. Gallen", "Paris" };
     for (size_t i = 0; g && i < sizeof names / sizeof names[0]; i++) {
-        place_info p = {.name = names[i], .country = "", .lat = NAN, .lon = NAN, .population = (uint32_t)i};
+        place_info p = { .name = names[i], .country = "", .lat = NAN, .lon = NAN, .population = (uint32_t)i };
         gazetteer_add(g, names[i], &p, NULL);
     }
     return g;
@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (dates_in_filename(text, &f) && (f.end > len || f.start > f.end))
         abort();
 
-    name_skip sk[1] = {{0, len / 2}};
+    name_skip sk[1] = { { 0, len / 2 } };
     name_hit h[16];
     size_t nn = names_find(text, sk, 1, h, 16);
     for (size_t i = 0; i < nn && i < 16; i++) {

@@ -66,16 +66,20 @@ int main(int argc, char **argv)
         for (int k = 0; k < edits && len > 0; k++) {
             size_t at = next() % len;
             switch (next() % 5) {
-            case 0: buf[at] = (uint8_t)next(); break;                       /* flip a byte */
-            case 1: len = at; break;                                         /* cut */
-            case 2: {                                                        /* splice another seed's tail */
+            case 0:
+                buf[at] = (uint8_t)next();
+                break; /* flip a byte */
+            case 1:
+                len = at;
+                break; /* cut */
+            case 2: {  /* splice another seed's tail */
                 int o = (int)(next() % (unsigned)n);
                 size_t from = next() % lens[o], take = lens[o] - from;
                 if (at + take < (1 << 21))
                     memcpy(buf + at, seeds[o] + from, take), len = at + take;
                 break;
             }
-            case 3: {                                                        /* repeat a stretch */
+            case 3: { /* repeat a stretch */
                 size_t w = 1 + next() % 64;
                 if (at + w <= len && len + w < (1 << 21)) {
                     memmove(buf + at + w, buf + at, len - at);
@@ -83,7 +87,9 @@ int main(int argc, char **argv)
                 }
                 break;
             }
-            default: buf[at] = "<>/&;\"'=\0"[next() % 9]; break;            /* markup bytes */
+            default:
+                buf[at] = "<>/&;\"'=\0"[next() % 9];
+                break; /* markup bytes */
             }
         }
         LLVMFuzzerTestOneInput(buf, len);

@@ -34,14 +34,15 @@ static inline int bf16_dcmp(const void *a, const void *b)
 static inline float bf16_near_tol(const float *want, int n)
 {
     float m = 0;
-    for (int i = 0; i < n; i++) m = fmaxf(m, fabsf(want[i]));
+    for (int i = 0; i < n; i++)
+        m = fmaxf(m, fabsf(want[i]));
     return 0.02f * m + 1e-3f;
 }
 
 /* A malformed list (n layers on a size x size x c input) must be refused. */
 static inline void bf16_check_refused(const layer *bad, int n, int size, int c, const char *why)
 {
-    err e = {0};
+    err e = { 0 };
     bf16net *net = bf16net_new("bad", size, c, bad, n, &e);
     CHECK_MSG(net == NULL && e.code == ERR_INVALID, "a list that %s was not refused (%s)", why, e.msg);
     bf16net_free(net);
@@ -56,17 +57,20 @@ typedef void bf16_face_fn(void *ctx, const image *im, const pointd pts[CROPS_NPO
 static inline int bf16_golden_faces(bf16_face_fn *fn, void *ctx)
 {
     json_t *root = golden_load("reference/faceapi-ref/parity/golden-parity.json");
-    if (!root) return 0;
+    if (!root)
+        return 0;
     size_t ii, fi;
     json_t *img, *face;
     int faces = 0;
-    json_array_foreach(json_object_get(root, "images"), ii, img) {
-        image im = {0};
+    json_array_foreach(json_object_get(root, "images"), ii, img)
+    {
+        image im = { 0 };
         if (!golden_image(img, &im)) {
             CHECK(0);
             continue;
         }
-        json_array_foreach(json_object_get(img, "faces"), fi, face) {
+        json_array_foreach(json_object_get(img, "faces"), fi, face)
+        {
             pointd pts[CROPS_NPOINTS];
             CHECK(golden_points(face, pts));
             char what[256];
@@ -85,20 +89,20 @@ static inline int bf16_golden_faces(bf16_face_fn *fn, void *ctx)
  * in the demo photos. Returns the count (checked >= 20). */
 static inline int bf16_demo_faces(landmarks_runner *lm, bf16_face_fn *fn, void *ctx)
 {
-    err e = {0};
+    err e = { 0 };
     ssd_model *m = ssd_load(bf16_models_dir(), &e);
     CHECK_MSG(m != NULL, "%s", e.msg);
     ssd_runner *det = m ? ssd_runner_new(m, NULL, NET_FP32, &e) : NULL;
     char pattern[4096];
-    glob_t g = {0};
+    glob_t g = { 0 };
     snprintf(pattern, sizeof pattern, "%s/../demo/*.jpg", bf16_models_dir());
     glob(pattern, 0, NULL, &g);
     CHECK_MSG(g.gl_pathc == 6, "%zu demo photos (6 expected)", g.gl_pathc);
     const ssd_options opt = ssd_default_options();
     int faces = 0;
     for (size_t i = 0; det && lm && i < g.gl_pathc; i++) {
-        image im = {0};
-        det_list l = {0};
+        image im = { 0 };
+        det_list l = { 0 };
         if (image_load_rgb(g.gl_pathv[i], 1, 0, &im, &e) != 0 || ssd_detect(det, &im, &opt, &l, &e) != 0) {
             CHECK_MSG(0, "%s: %s", g.gl_pathv[i], e.msg);
             image_free(&im);
@@ -107,7 +111,8 @@ static inline int bf16_demo_faces(landmarks_runner *lm, bf16_face_fn *fn, void *
         for (size_t k = 0; k < l.n; k++) {
             pointd pts[CROPS_NPOINTS];
             crop_rect lc;
-            if (landmarks_detect(lm, &im, l.faces[k].box, pts, &lc, &e) != 0) continue;
+            if (landmarks_detect(lm, &im, l.faces[k].box, pts, &lc, &e) != 0)
+                continue;
             char what[4200];
             snprintf(what, sizeof what, "%s face %zu", g.gl_pathv[i], k);
             fn(ctx, &im, pts, lc, what);

@@ -26,7 +26,8 @@ static inline json_t *golden_load(const char *relpath)
     snprintf(path, sizeof path, "%s/%s", shared, relpath);
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
-    if (!root) fprintf(stderr, "%s: %s (line %d)\n", path, je.text, je.line);
+    if (!root)
+        fprintf(stderr, "%s: %s (line %d)\n", path, je.text, je.line);
     return root;
 }
 
@@ -37,15 +38,15 @@ static inline double golden_num(const json_t *obj, const char *key)
 
 static inline rectd golden_rectd(const json_t *r)
 {
-    rectd out = {golden_num(r, "x"), golden_num(r, "y"), golden_num(r, "width"), golden_num(r, "height")};
+    rectd out = { golden_num(r, "x"), golden_num(r, "y"), golden_num(r, "width"), golden_num(r, "height") };
     return out;
 }
 
 static inline crop_rect golden_crop(const json_t *face, const char *which)
 {
     const json_t *r = json_object_get(json_object_get(face, "crops"), which);
-    crop_rect c = {(int)golden_num(r, "x"), (int)golden_num(r, "y"), (int)golden_num(r, "width"),
-                   (int)golden_num(r, "height")};
+    crop_rect c = { (int)golden_num(r, "x"), (int)golden_num(r, "y"), (int)golden_num(r, "width"),
+                    (int)golden_num(r, "height") };
     return c;
 }
 
@@ -53,7 +54,8 @@ static inline crop_rect golden_crop(const json_t *face, const char *which)
 static inline bool golden_points(const json_t *face, pointd pts[CROPS_NPOINTS])
 {
     const json_t *a = json_object_get(face, "landmarks");
-    if (json_array_size(a) != CROPS_NPOINTS) return false;
+    if (json_array_size(a) != CROPS_NPOINTS)
+        return false;
     for (size_t i = 0; i < CROPS_NPOINTS; i++) {
         const json_t *p = json_array_get(a, i);
         pts[i].x = json_number_value(json_array_get(p, 0));
@@ -68,7 +70,7 @@ static inline bool golden_image(const json_t *img, image *out)
     char path[1024];
     snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/%s", test_shared_dir(),
              json_string_value(json_object_get(img, "file")));
-    err e = {0};
+    err e = { 0 };
     if (image_load_rgb(path, 0, 0, out, &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
         return false;

@@ -21,27 +21,27 @@
 extern char **environ;
 
 static const llm_evidence_item person_items[] = {
-    {"1977/Probe_Wuppertal/IMG_0001.txt", "Paul Bremer bei der Probe, Wuppertal, Februar 1977. Foto: K. Weiss"},
-    {"1977/Probe_Wuppertal/IMG_0002.txt", "v.l.n.r.: Paul Bremer, Jürgen Müller-Lüdenscheidt"},
-    {"1978/Tokyo/album.txt", "Gastspiel Tokyo 1978"},
+    { "1977/Probe_Wuppertal/IMG_0001.txt", "Paul Bremer bei der Probe, Wuppertal, Februar 1977. Foto: K. Weiss" },
+    { "1977/Probe_Wuppertal/IMG_0002.txt", "v.l.n.r.: Paul Bremer, Jürgen Müller-Lüdenscheidt" },
+    { "1978/Tokyo/album.txt", "Gastspiel Tokyo 1978" },
 };
-static const llm_evidence person = {"person", "17", person_items, 3};
+static const llm_evidence person = { "person", "17", person_items, 3 };
 
 static const llm_evidence_item event_items[] = {
-    {"1975/Premiere_Paris/album.txt", "Premiere in Paris, 12 June 1975"},
-    {"1975/Premiere_Paris/img_01.txt", "After the premiere: the company on stage"},
+    { "1975/Premiere_Paris/album.txt", "Premiere in Paris, 12 June 1975" },
+    { "1975/Premiere_Paris/img_01.txt", "After the premiere: the company on stage" },
 };
-static const llm_evidence event = {"event", "3", event_items, 2};
+static const llm_evidence event = { "event", "3", event_items, 2 };
 
 static const llm_evidence_item other_items[] = {
-    {"1980/box 4/scan_0007.txt", "Rehearsal in Lyon, summer 1980, with A. Novak"},
+    { "1980/box 4/scan_0007.txt", "Rehearsal in Lyon, summer 1980, with A. Novak" },
 };
-static const llm_evidence other = {"person", "21", other_items, 1};
+static const llm_evidence other = { "person", "21", other_items, 1 };
 
 static int free_port(void)
 {
     int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t len = sizeof a;
     int port = -1;
     if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(s, (struct sockaddr *)&a, &len) == 0)

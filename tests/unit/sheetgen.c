@@ -1,11 +1,11 @@
 /* sheetgen.c — synthetic contact sheets with ground truth (sheetgen.h). */
 #include "sheetgen.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <vips/vips.h>
@@ -152,7 +152,7 @@ int sheetgen_make(const sheetgen_spec *sp, const char *const *photos, int nphoto
     double W = margin * 2 + strip_len, H = margin * 2 + sp->strips * strip_h + (sp->strips - 1) * strip_gap;
     /* base tones of a positive print (the negative is inverted at the end) */
     const uint8_t paper = 235, surround = 10, base = 22, hole = 6, ink = 165;
-    canvas c = {(int)lround(W * s), (int)lround(H * s), NULL};
+    canvas c = { (int)lround(W * s), (int)lround(H * s), NULL };
     c.p = malloc((size_t)c.w * c.h);
     if (!c.p)
         return err_set(e, ERR_NOMEM, "out of memory");
@@ -161,7 +161,7 @@ int sheetgen_make(const sheetgen_spec *sp, const char *const *photos, int nphoto
     int fpw = (int)lround(fw * s), fph = (int)lround(fh * s);
     out->frame_w = fpw;
     out->frame_h = fph;
-    static const char *const stock[] = {"KODAK TRI-X 5063", "ILFORD HP5 PLUS", "KODAK SAFETY FILM", "AGFA APX 100"};
+    static const char *const stock[] = { "KODAK TRI-X 5063", "ILFORD HP5 PLUS", "KODAK SAFETY FILM", "AGFA APX 100" };
     const char *film_name = stock[sp->seed % 4];
     for (int st = 0; st < sp->strips; st++) {
         double sy = margin + st * (strip_h + strip_gap), sx = margin;
@@ -342,10 +342,9 @@ void sheetgen_list_free(char **paths, int n)
     free(paths);
 }
 
-int sheetgen_score(const sheet_frame *truth, int nt, const sheet_frame *found, int nf, double min_iou,
-                   double *mean_iou)
+int sheetgen_score(const sheet_frame *truth, int nt, const sheet_frame *found, int nf, double min_iou, double *mean_iou)
 {
-    int used[SHEET_MAX_FRAMES] = {0}, hits = 0;
+    int used[SHEET_MAX_FRAMES] = { 0 }, hits = 0;
     double sum = 0;
     for (int i = 0; i < nt; i++) {
         int best = -1;

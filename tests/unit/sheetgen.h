@@ -14,26 +14,26 @@
 #define SHEETGEN_MAX 64
 
 typedef struct sheetgen_spec {
-    int film;            /* 35 (36x24 frames, holes) or 120 (56x56 frames) */
+    int film; /* 35 (36x24 frames, holes) or 120 (56x56 frames) */
     int strips, per_strip;
-    double px_per_mm;    /* scan resolution */
-    double angle;        /* degrees, counter-clockwise */
-    int negative;        /* 1: a scan of negatives (bright base, inverted frames) */
+    double px_per_mm; /* scan resolution */
+    double angle;     /* degrees, counter-clockwise */
+    int negative;     /* 1: a scan of negatives (bright base, inverted frames) */
     int sepia;
-    int paper_margin;    /* 1: white paper around the film */
-    int vertical;        /* 1: strips run top to bottom */
-    double noise;        /* grain: sigma of added noise, grey levels */
-    unsigned seed;       /* which frames are over/under-exposed, the noise */
+    int paper_margin; /* 1: white paper around the film */
+    int vertical;     /* 1: strips run top to bottom */
+    double noise;     /* grain: sigma of added noise, grey levels */
+    unsigned seed;    /* which frames are over/under-exposed, the noise */
 } sheetgen_spec;
 
 typedef struct sheetgen_sheet {
     int width, height;
-    uint8_t *rgb;                     /* malloc'd, width*height*3 */
+    uint8_t *rgb; /* malloc'd, width*height*3 */
     int nframes;
-    sheet_frame truth[SHEETGEN_MAX];  /* in the sheet's pixels, numbered as on the film */
-    int photo[SHEETGEN_MAX];          /* index into the photos given */
-    double gamma[SHEETGEN_MAX];       /* exposure of each frame (1 = normal) */
-    int frame_w, frame_h;             /* pixels of one frame before rotation */
+    sheet_frame truth[SHEETGEN_MAX]; /* in the sheet's pixels, numbered as on the film */
+    int photo[SHEETGEN_MAX];         /* index into the photos given */
+    double gamma[SHEETGEN_MAX];      /* exposure of each frame (1 = normal) */
+    int frame_w, frame_h;            /* pixels of one frame before rotation */
 } sheetgen_sheet;
 
 /* Lays photos[first..] (cycling) into a sheet. */

@@ -53,7 +53,7 @@ int main(void)
     CHECK(no == 2 && o[0].order == 0 && o[1].order == 0);
     names_hits_free(o, no < 8 ? no : 8);
     /* skipped spans (dates, places the caller found) */
-    name_skip sk[1] = {{13, 25}};
+    name_skip sk[1] = { { 13, 25 } };
     name_hit h[4];
     size_t n = names_find("Anna Weber, Februar 1977", sk, 1, h, 4);
     CHECK(n == 1 && strcmp(h[0].text, "Anna Weber") == 0);

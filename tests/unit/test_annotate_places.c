@@ -27,7 +27,7 @@ static void no_place(const char *text)
 int main(void)
 {
     g = gazetteer_new();
-    err e = {0};
+    err e = { 0 };
     CHECK(g && gazetteer_load_geonames(g, places_default_langs, &e) == 0);
     CHECK(gazetteer_size(g) > 20000);
     /* English and German names of one city */
@@ -57,7 +57,7 @@ int main(void)
     no_place("");
 
     /* an archive's own place phrase */
-    place_info venue = {.name = "Schauspielhaus Bochum", .country = "", .lat = NAN, .lon = NAN};
+    place_info venue = { .name = "Schauspielhaus Bochum", .country = "", .lat = NAN, .lon = NAN };
     CHECK(gazetteer_add(g, "Schauspielhaus Bochum", &venue, &e) == 0);
     place("Premiere, Schauspielhaus Bochum, 1980", "Schauspielhaus Bochum");
     gazetteer_free(g);

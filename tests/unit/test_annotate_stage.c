@@ -17,8 +17,8 @@ static int nphotos;
 /* One photo at path with caption (may be NULL) and one face of person (0: none). */
 static void photo(catalog *c, const char *path, const char *caption, int64_t person)
 {
-    err e = {0};
-    catalog_photo p = {0};
+    err e = { 0 };
+    catalog_photo p = { 0 };
     snprintf(p.photo_id, sizeof p.photo_id, "%016x", ++nphotos);
     snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", p.photo_id, p.photo_id, p.photo_id, p.photo_id);
     snprintf(p.format, sizeof p.format, "jpeg");
@@ -36,7 +36,7 @@ static void photo(catalog *c, const char *path, const char *caption, int64_t per
     CHECK(catalog_photo_put(c, &p, &e) >= 0);
     CHECK(catalog_source_add(c, p.photo_id, path, 100, 0, &e) >= 0);
     free(side);
-    catalog_face f = {0};
+    catalog_face f = { 0 };
     snprintf(f.photo_id, sizeof f.photo_id, "%s", p.photo_id);
     snprintf(f.model_version, sizeof f.model_version, "m1");
     f.box[0] = 100, f.box[1] = 100, f.box[2] = 200, f.box[3] = 200;
@@ -71,7 +71,7 @@ static annotate_summary run(catalog *c, bool full)
     annotate_options_default(&o);
     o.full = full;
     annotate_summary s;
-    err e = {0};
+    err e = { 0 };
     int rc = annotate_run(c, &o, &s, &e);
     CHECK_MSG(rc == 0, "annotate: %s", e.msg);
     return s;
@@ -82,13 +82,13 @@ int main(void)
     const char *dir = test_tmpdir("annotate-stage");
     char path[512];
     snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(path, &e);
     CHECK(c != NULL);
     if (!c)
         return test_main_end();
     for (int p = 1; p <= 3; p++)
-        CHECK(test_query_int(c, p == 1 ? "INSERT INTO persons (id) VALUES (1) RETURNING id"
+        CHECK(test_query_int(c, p == 1   ? "INSERT INTO persons (id) VALUES (1) RETURNING id"
                                 : p == 2 ? "INSERT INTO persons (id) VALUES (2) RETURNING id"
                                          : "INSERT INTO persons (id) VALUES (3) RETURNING id") == p);
     /* a dated folder: person 1 named in three captions, the photographer in all */
@@ -98,17 +98,18 @@ int main(void)
     snprintf(p2, sizeof p2, "%sIMG_001_002.jpg", F);
     snprintf(p3, sizeof p3, "%sIMG_001_003.jpg", F);
     snprintf(p4, sizeof p4, "%sIMG_001_004.jpg", F);
-    photo(c, p1, "Anna Weber bei der Probe (Foto: Ulli Weiss)", 1);            /* 1 */
-    photo(c, p2, "v.l.n.r.: Anna Weber, 14.2.77 (Foto: Ulli Weiss)", 1);      /* 2 */
-    photo(c, p3, "Paul Bremer (Foto: Ulli Weiss)", 2);                         /* 3 */
-    photo(c, p4, NULL, 1);                                                     /* 4 */
+    photo(c, p1, "Anna Weber bei der Probe (Foto: Ulli Weiss)", 1);      /* 1 */
+    photo(c, p2, "v.l.n.r.: Anna Weber, 14.2.77 (Foto: Ulli Weiss)", 1); /* 2 */
+    photo(c, p3, "Paul Bremer (Foto: Ulli Weiss)", 2);                   /* 3 */
+    photo(c, p4, NULL, 1);                                               /* 4 */
     /* a box folder without date; one caption dates it, in English */
-    photo(c, "/a/Kiste 3/Gastspiel 12/scan_012_001.jpg", "A. Weber in Tokio, March 1981 (Photo: Ulli Weiss)", 1); /* 5 */
-    photo(c, "/a/Kiste 3/Gastspiel 12/scan_012_002.jpg", "P. Bremer backstage", 2);                           /* 6 */
-    photo(c, "/a/Kiste 3/Gastspiel 12/scan_012_003.jpg", NULL, 3);                                            /* 7 */
+    photo(c, "/a/Kiste 3/Gastspiel 12/scan_012_001.jpg", "A. Weber in Tokio, March 1981 (Photo: Ulli Weiss)",
+          1);                                                                       /* 5 */
+    photo(c, "/a/Kiste 3/Gastspiel 12/scan_012_002.jpg", "P. Bremer backstage", 2); /* 6 */
+    photo(c, "/a/Kiste 3/Gastspiel 12/scan_012_003.jpg", NULL, 3);                  /* 7 */
     /* no evidence at all: stays undated */
-    photo(c, "/a/Unsortiert/IMG_0042.jpg", NULL, 3);                                                          /* 8 */
-    photo(c, "/a/Unsortiert/IMG_0043.jpg", "Bremer, Paul; Weber, Anna", 2);                                   /* 9 */
+    photo(c, "/a/Unsortiert/IMG_0042.jpg", NULL, 3);                        /* 8 */
+    photo(c, "/a/Unsortiert/IMG_0043.jpg", "Bremer, Paul; Weber, Anna", 2); /* 9 */
 
     annotate_summary s = run(c, false);
     CHECK(!s.unchanged && s.photos == 9);
@@ -118,12 +119,16 @@ int main(void)
     date_is(c, 5, "1981-03 month caption 0");
     date_is(c, 7, "1981-03 month event 1");
     date_is(c, 8, NULL);
-    char *pl = q(c, "SELECT p.name FROM photo_annotations a JOIN places p ON p.id = a.place_id "
-                    "WHERE a.photo_id = printf('%%016x', %d)", 1);
+    char *pl = q(c,
+                 "SELECT p.name FROM photo_annotations a JOIN places p ON p.id = a.place_id "
+                 "WHERE a.photo_id = printf('%%016x', %d)",
+                 1);
     CHECK(pl && strcmp(pl, "Wuppertal") == 0);
     free(pl);
-    pl = q(c, "SELECT p.name || '|' || p.country || '|' || (p.geonames_id > 0) FROM photo_annotations a "
-              "JOIN places p ON p.id = a.place_id WHERE a.photo_id = printf('%%016x', %d)", 7);
+    pl = q(c,
+           "SELECT p.name || '|' || p.country || '|' || (p.geonames_id > 0) FROM photo_annotations a "
+           "JOIN places p ON p.id = a.place_id WHERE a.photo_id = printf('%%016x', %d)",
+           7);
     CHECK_MSG(pl && strcmp(pl, "Tokio|Japan|1") == 0, "place of photo 7: %s", pl ? pl : "(none)");
     free(pl);
     /* events: the dated folder is one, the box folder another */

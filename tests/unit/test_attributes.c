@@ -27,7 +27,7 @@ static double now_ms(void)
 
 int main(void)
 {
-    err e = {0};
+    err e = { 0 };
     CHECK(image_init("test_attributes", &e) == 0);
     CHECK(strcmp(expression_name(EXPRESSION_SURPRISED), "surprised") == 0 && expression_name(7) == NULL);
     nn_threads *pool = NULL; /* single-threaded: ctest runs tests side by side */
@@ -37,18 +37,21 @@ int main(void)
     expression_runner *ex = NULL;
     int rc = agegender_net_load(models_dir(), &agn, &e);
     CHECK_MSG(rc == 0, "%s", e.msg);
-    if (rc == 0) CHECK_MSG(agegender_runner_new(agn, pool, NET_FP32, &ag, &e) == 0, "%s", e.msg);
+    if (rc == 0)
+        CHECK_MSG(agegender_runner_new(agn, pool, NET_FP32, &ag, &e) == 0, "%s", e.msg);
     rc = expression_net_load(models_dir(), &exn, &e);
     CHECK_MSG(rc == 0, "%s", e.msg);
-    if (rc == 0) CHECK_MSG(expression_runner_new(exn, pool, NET_FP32, &ex, &e) == 0, "%s", e.msg);
+    if (rc == 0)
+        CHECK_MSG(expression_runner_new(exn, pool, NET_FP32, &ex, &e) == 0, "%s", e.msg);
     json_t *root = golden_load("reference/faceapi-ref/parity/golden-parity.json");
     if (ag && ex && root) {
         double max_age = 0, max_gp = 0, max_ep = 0, ms_ag = 0, ms_ex = 0;
         int faces = 0, timed = 0;
         size_t ii;
         json_t *img;
-        json_array_foreach(json_object_get(root, "images"), ii, img) {
-            image im = {0};
+        json_array_foreach(json_object_get(root, "images"), ii, img)
+        {
+            image im = { 0 };
             if (!golden_image(img, &im)) {
                 CHECK(0);
                 continue;
@@ -56,7 +59,8 @@ int main(void)
             const char *file = json_string_value(json_object_get(img, "file"));
             size_t fi;
             json_t *face;
-            json_array_foreach(json_object_get(img, "faces"), fi, face) {
+            json_array_foreach(json_object_get(img, "faces"), fi, face)
+            {
                 const crop_rect crop = golden_crop(face, "attributes");
                 /* The crop the pipeline derives from the golden landmarks is the golden one. */
                 pointd pts[CROPS_NPOINTS];
@@ -71,7 +75,8 @@ int main(void)
                 CHECK_MSG(agegender_predict_crop(ag, &im, crop, &a, &e) == 0, "%s", e.msg);
                 const double t1 = now_ms();
                 CHECK_MSG(expression_predict_crop(ex, &im, crop, p, &e) == 0, "%s", e.msg);
-                if (faces > 0) ms_ag += t1 - t0, ms_ex += now_ms() - t1, timed++;
+                if (faces > 0)
+                    ms_ag += t1 - t0, ms_ex += now_ms() - t1, timed++;
 
                 const double age = golden_num(face, "age");
                 const char *gender = json_string_value(json_object_get(face, "gender"));
@@ -86,7 +91,8 @@ int main(void)
                 double gbest = -1, sum = 0;
                 for (int k = 0; k < EXPRESSION_COUNT; k++) {
                     const double want = golden_num(ge, expression_name(k));
-                    if (want > gbest) gbest = want, gtop = k;
+                    if (want > gbest)
+                        gbest = want, gtop = k;
                     max_ep = fmax(max_ep, fabs(p[k] - want));
                     sum += p[k];
                 }
@@ -96,7 +102,7 @@ int main(void)
                 faces++;
             }
             agegender_result a;
-            CHECK(agegender_predict_crop(ag, &im, (crop_rect){im.width - 5, 0, 10, 10}, &a, &e) == ERR_INVALID);
+            CHECK(agegender_predict_crop(ag, &im, (crop_rect){ im.width - 5, 0, 10, 10 }, &a, &e) == ERR_INVALID);
             image_free(&im);
         }
         CHECK(faces == 61);

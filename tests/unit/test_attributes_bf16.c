@@ -43,7 +43,7 @@
 
 static void test_layer_kinds(void)
 {
-    err e = {0};
+    err e = { 0 };
     /* 5x5x3 input; layers:
      *  0 depthwise 3x3 s1 same, no bias                (5x5x3)
      *  1 relu6 of 0                                    (5x5x3)
@@ -52,22 +52,32 @@ static void test_layer_kinds(void)
      *  4 sum of 2, 0, no act, external                 (5x5x3)
      *  5 conv 1x1 + bias of 1, adding 0 and input, relu, external (5x5x3) */
     enum { H = 5, C = 3, NL = 6 };
-    float fd[9 * C], fp[C * C], bp[C] = {0.5f, -1, 2};
-    for (int i = 0; i < 9 * C; i++) fd[i] = (float)((i * 5) % 7 - 3) / 2;
-    for (int i = 0; i < C * C; i++) fp[i] = (float)((i * 3) % 5 - 2);
-    int sd[4] = {3, 3, C, 1}, sp[4] = {1, 1, C, C}, sb[1] = {C};
-    wtensor WD = {.name = "dw", .ndim = 4, .count = 9 * C, .data = fd};
-    wtensor WP = {.name = "pw", .ndim = 4, .count = C * C, .data = fp};
-    wtensor BP = {.name = "pb", .ndim = 1, .count = C, .data = bp};
+    float fd[9 * C], fp[C * C], bp[C] = { 0.5f, -1, 2 };
+    for (int i = 0; i < 9 * C; i++)
+        fd[i] = (float)((i * 5) % 7 - 3) / 2;
+    for (int i = 0; i < C * C; i++)
+        fp[i] = (float)((i * 3) % 5 - 2);
+    int sd[4] = { 3, 3, C, 1 }, sp[4] = { 1, 1, C, C }, sb[1] = { C };
+    wtensor WD = { .name = "dw", .ndim = 4, .count = 9 * C, .data = fd };
+    wtensor WP = { .name = "pw", .ndim = 4, .count = C * C, .data = fp };
+    wtensor BP = { .name = "pb", .ndim = 1, .count = C, .data = bp };
     memcpy(WD.shape, sd, sizeof sd), memcpy(WP.shape, sp, sizeof sp), memcpy(BP.shape, sb, sizeof sb);
     const layer L[NL] = {
-        {.op = LAYER_CONV, .src = -1, .filter = &WD, .stride = 1, .pad = LAYER_SAME, .depthwise = 1},
-        {.op = LAYER_ACT, .src = 0, .act = LAYER_RELU6},
-        {.op = LAYER_CONV, .src = 1, .filter = &WP, .bias = &BP, .stride = 1, .pad = LAYER_VALID},
-        {.op = LAYER_SUM, .srcs = {0, 1, -1, 2}, .nsrc = 4, .act = LAYER_RELU, .output = 1},
-        {.op = LAYER_SUM, .srcs = {2, 0}, .nsrc = 2, .output = 1},
-        {.op = LAYER_CONV, .src = 1, .filter = &WP, .bias = &BP, .stride = 1, .pad = LAYER_VALID,
-         .srcs = {0, -1}, .nsrc = 2, .act = LAYER_RELU, .output = 1},
+        { .op = LAYER_CONV, .src = -1, .filter = &WD, .stride = 1, .pad = LAYER_SAME, .depthwise = 1 },
+        { .op = LAYER_ACT, .src = 0, .act = LAYER_RELU6 },
+        { .op = LAYER_CONV, .src = 1, .filter = &WP, .bias = &BP, .stride = 1, .pad = LAYER_VALID },
+        { .op = LAYER_SUM, .srcs = { 0, 1, -1, 2 }, .nsrc = 4, .act = LAYER_RELU, .output = 1 },
+        { .op = LAYER_SUM, .srcs = { 2, 0 }, .nsrc = 2, .output = 1 },
+        { .op = LAYER_CONV,
+          .src = 1,
+          .filter = &WP,
+          .bias = &BP,
+          .stride = 1,
+          .pad = LAYER_VALID,
+          .srcs = { 0, -1 },
+          .nsrc = 2,
+          .act = LAYER_RELU,
+          .output = 1 },
     };
     bf16net *net = bf16net_new("synthetic", H, C, L, NL, &e);
     if (!net && !bf16net_fast()) {
@@ -79,7 +89,8 @@ static void test_layer_kinds(void)
     CHECK_MSG(!net || r, "%s", e.msg);
     for (int round = 0; r && round < 2; round++) {
         float in[H * H * C], a0[H * H * C], a1[H * H * C], a2[H * H * C], s3[H * H * C], s4[H * H * C], s5[H * H * C];
-        for (int i = 0; i < H * H * C; i++) in[i] = (float)((i * (5 + round) + round) % 9) - 4;
+        for (int i = 0; i < H * H * C; i++)
+            in[i] = (float)((i * (5 + round) + round) % 9) - 4;
         for (int y = 0; y < H; y++)
             for (int x = 0; x < H; x++)
                 for (int c = 0; c < C; c++) {
@@ -96,7 +107,8 @@ static void test_layer_kinds(void)
         for (int p = 0; p < H * H; p++)
             for (int o = 0; o < C; o++) {
                 float s = bp[o];
-                for (int i = 0; i < C; i++) s += a1[p * C + i] * fp[i * C + o];
+                for (int i = 0; i < C; i++)
+                    s += a1[p * C + i] * fp[i * C + o];
                 a2[p * C + o] = s;
             }
         for (int i = 0; i < H * H * C; i++) {
@@ -106,8 +118,8 @@ static void test_layer_kinds(void)
         }
         memcpy(bf16net_run_input(r, NULL), in, sizeof in);
         CHECK_MSG(bf16net_run_exec(r, &e) == 0, "%s", e.msg);
-        const float *want[3] = {s3, s4, s5};
-        static const char *const what[3] = {"4-way sum", "2-way sum", "conv adding 2"};
+        const float *want[3] = { s3, s4, s5 };
+        static const char *const what[3] = { "4-way sum", "2-way sum", "conv adding 2" };
         for (int k = 0; k < 3; k++) {
             size_t n = 0;
             const float *o = bf16net_run_output(r, k, &n);
@@ -126,12 +138,9 @@ static void test_layer_kinds(void)
         int layer, field, value;
         const char *why;
     } breaks[] = {
-        {3, 0, 1, "sums one layer"},
-        {3, 0, 5, "sums five layers"},
-        {4, 1, 4, "sums its own output"},
-        {1, 2, 0, "is an activation without one"},
-        {5, 1, 5, "adds its own output"},
-        {5, 0, 5, "adds five layers"},
+        { 3, 0, 1, "sums one layer" },      { 3, 0, 5, "sums five layers" },
+        { 4, 1, 4, "sums its own output" }, { 1, 2, 0, "is an activation without one" },
+        { 5, 1, 5, "adds its own output" }, { 5, 0, 5, "adds five layers" },
     };
     for (size_t i = 0; i < sizeof breaks / sizeof *breaks; i++) {
         memcpy(bad, L, sizeof bad);
@@ -164,29 +173,30 @@ typedef struct stats {
 
 static void push(dist *d, double v)
 {
-    if (d->n < 512) d->v[d->n++] = v;
+    if (d->n < 512)
+        d->v[d->n++] = v;
 }
 
 static void compare_landmarks(nets *n, const image *im, crop_rect crop, const char *what, stats *s)
 {
-    err e = {0};
+    err e = { 0 };
     pointd p[CROPS_NPOINTS];
     float raw[2][2 * CROPS_NPOINTS];
     for (int k = 0; k < 2; k++) {
-        CHECK_MSG(landmarks_run_crop(n->lm[k], im, crop, (pointd){0, 0}, p, &e) == 0, "%s", e.msg);
+        CHECK_MSG(landmarks_run_crop(n->lm[k], im, crop, (pointd){ 0, 0 }, p, &e) == 0, "%s", e.msg);
         memcpy(raw[k], landmarks_raw_output(n->lm[k]), sizeof raw[k]);
     }
     double worst = 0;
     for (int i = 0; i < CROPS_NPOINTS; i++)
-        worst = fmax(worst, FACEFEAT_INPUT *
-                                hypot(raw[1][2 * i] - raw[0][2 * i], raw[1][2 * i + 1] - raw[0][2 * i + 1]));
+        worst =
+            fmax(worst, FACEFEAT_INPUT * hypot(raw[1][2 * i] - raw[0][2 * i], raw[1][2 * i + 1] - raw[0][2 * i + 1]));
     CHECK_MSG(worst <= MAX_POINT_PX, "%s: a bf16 landmark is %.3f px (112 input) from fp32's", what, worst);
     push(&s->point, worst);
 }
 
 static void compare_attributes(nets *n, const image *im, crop_rect crop, const char *what, stats *s)
 {
-    err e = {0};
+    err e = { 0 };
     agegender_result a[2];
     float p[2][EXPRESSION_COUNT];
     for (int k = 0; k < 2; k++) {
@@ -195,16 +205,18 @@ static void compare_attributes(nets *n, const image *im, crop_rect crop, const c
     }
     const double dage = fabs((double)a[1].age - a[0].age), dp = fabs((double)a[1].p_male - a[0].p_male);
     double dx = 0;
-    for (int i = 0; i < EXPRESSION_COUNT; i++) dx = fmax(dx, fabs((double)p[1][i] - p[0][i]));
+    for (int i = 0; i < EXPRESSION_COUNT; i++)
+        dx = fmax(dx, fabs((double)p[1][i] - p[0][i]));
     CHECK_MSG(dage <= MAX_AGE_YEARS, "%s: bf16 age %.2f, fp32 %.2f", what, a[1].age, a[0].age);
     CHECK_MSG(dp <= MAX_P_MALE, "%s: bf16 p_male %.4f, fp32 %.4f", what, a[1].p_male, a[0].p_male);
     CHECK_MSG(dx <= MAX_P_EXPRESSION, "%s: an expression probability moves by %.4f", what, dx);
     const int t32 = expression_top(p[0]), t16 = expression_top(p[1]);
     float second = 0;
     for (int i = 0; i < EXPRESSION_COUNT; i++)
-        if (i != t32) second = fmaxf(second, p[0][i]);
-    CHECK_MSG(a[0].male == a[1].male || fabs(a[0].p_male - 0.5) <= MAX_P_MALE, "%s: gender flips at p_male %.3f",
-              what, a[0].p_male);
+        if (i != t32)
+            second = fmaxf(second, p[0][i]);
+    CHECK_MSG(a[0].male == a[1].male || fabs(a[0].p_male - 0.5) <= MAX_P_MALE, "%s: gender flips at p_male %.3f", what,
+              a[0].p_male);
     CHECK_MSG(t32 == t16 || p[0][t32] - second <= 2 * MAX_P_EXPRESSION, "%s: top expression %s -> %s at margin %.3f",
               what, expression_name(t32), expression_name(t16), p[0][t32] - second);
     push(&s->age, dage), push(&s->p_male, dp), push(&s->p_expr, dx);
@@ -220,13 +232,15 @@ static void compare(void *ctx, const image *im, const pointd pts[CROPS_NPOINTS],
     void **c = ctx;
     crop_rect ac;
     compare_landmarks(c[0], im, lmcrop, what, c[1]);
-    if (crops_attributes_crop(pts, im->width, im->height, &ac)) compare_attributes(c[0], im, ac, what, c[1]);
+    if (crops_attributes_crop(pts, im->width, im->height, &ac))
+        compare_attributes(c[0], im, ac, what, c[1]);
 }
 
 static void print_dist(const char *what, dist *d, double bound)
 {
     CHECK(d->n > 0);
-    if (d->n == 0) return;
+    if (d->n == 0)
+        return;
     qsort(d->v, (size_t)d->n, sizeof *d->v, bf16_dcmp);
     printf("  %-32s p50 %.4f  p95 %.4f  max %.4f  (bound %.2f)\n", what, d->v[d->n / 2], d->v[d->n * 95 / 100],
            d->v[d->n - 1], bound);
@@ -257,18 +271,19 @@ static void check_versions(void)
 
 int main(void)
 {
-    err e = {0};
+    err e = { 0 };
     CHECK(image_init("test_attributes_bf16", &e) == 0);
     check_versions();
     test_layer_kinds();
     landmarks_net *lmn = NULL;
     agegender_net *agn = NULL;
     expression_net *exn = NULL;
-    nets n = {0};
+    nets n = { 0 };
     CHECK_MSG(landmarks_net_load(bf16_models_dir(), false, &lmn, &e) == 0, "%s", e.msg);
     CHECK_MSG(agegender_net_load(bf16_models_dir(), &agn, &e) == 0, "%s", e.msg);
     CHECK_MSG(expression_net_load(bf16_models_dir(), &exn, &e) == 0, "%s", e.msg);
-    if (!lmn || !agn || !exn) goto done;
+    if (!lmn || !agn || !exn)
+        goto done;
     if (!bf16net_available()) { /* bf16 runners are refused, the reason named */
         CHECK(landmarks_runner_new(lmn, NULL, NET_BF16, &n.lm[1], &e) == ERR_INVALID && !n.lm[1]);
         CHECK_MSG(strstr(e.msg, "face_landmark_68_model: bf16 unavailable") != NULL, "message: %s", e.msg);
@@ -285,7 +300,7 @@ int main(void)
     }
     if (n.lm[0] && n.lm[1] && n.ag[0] && n.ag[1] && n.ex[0] && n.ex[1]) {
         static stats s; /* large: not on the stack */
-        void *ctx[2] = {&n, &s};
+        void *ctx[2] = { &n, &s };
         const int golden = bf16_golden_faces(compare, ctx);
         bf16_demo_faces(n.lm[0], compare, ctx);
         printf("bf16 vs fp32 per face: %d landmark crops (%d golden, %d demo), %d attribute crops:\n", s.point.n,

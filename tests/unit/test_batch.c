@@ -85,9 +85,9 @@ static void run_case(int threads, bool fail_init)
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
     progress *pr = progress_new(out, "test", "items", N + 5, 1);
-    batch_ops ops = {.worker_init = init, .worker_fini = fini, .work = work, .done = done};
-    batch_options o = {.threads = threads, .pr = pr, .pr_base = 5};
-    err e = {0};
+    batch_ops ops = { .worker_init = init, .worker_fini = fini, .work = work, .done = done };
+    batch_options o = { .threads = threads, .pr = pr, .pr_base = 5 };
+    err e = { 0 };
     CHECK(batch_run(&ops, f, N, &o, &e) == 0);
     int once = 0, handed_once = 0;
     for (int i = 0; i < N; i++) {
@@ -121,8 +121,8 @@ int main(void)
     run_case(0, false);
     run_case(3, true);
     /* An empty batch: nothing is called. */
-    batch_ops ops = {.work = work, .done = done};
-    err e = {0};
+    batch_ops ops = { .work = work, .done = done };
+    err e = { 0 };
     CHECK(batch_run(&ops, NULL, 0, NULL, &e) == 0);
     return test_main_end();
 }

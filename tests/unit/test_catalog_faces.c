@@ -16,20 +16,20 @@ static const char *ID1 = "0123456789abcdef", *ID2 = "fedcba9876543210";
 
 static void put_photo(catalog *c, const char *id)
 {
-    catalog_photo p = {0};
+    catalog_photo p = { 0 };
     snprintf(p.photo_id, sizeof p.photo_id, "%s", id);
     snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", id, id, id, id);
     snprintf(p.format, sizeof p.format, "jpeg");
     snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", id);
     p.width = p.orig_width = 1000;
     p.height = p.orig_height = 800;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(catalog_photo_put(c, &p, &e) == 1, "%s", e.msg);
 }
 
 static catalog_face sample_face(const char *photo, int no, const char *version)
 {
-    catalog_face f = {0};
+    catalog_face f = { 0 };
     snprintf(f.photo_id, sizeof f.photo_id, "%s", photo);
     f.face_no = no;
     snprintf(f.model_version, sizeof f.model_version, "%s", version);
@@ -92,7 +92,7 @@ static void check_same(const catalog_face *a, const catalog_face *b)
 
 static void test_roundtrip(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     catalog_face f = sample_face(ID1, 0, "v1");
     CHECK_MSG(catalog_face_put(c, &f, &e) == 0, "%s", e.msg);
     CHECK(f.id > 0);
@@ -119,7 +119,7 @@ static void test_roundtrip(catalog *c)
     CHECK(test_query_int(c, "SELECT json_type(expressions, '$.surprised') = 'real' FROM faces LIMIT 1") == 1);
 
     /* A hand-drawn face without attributes or descriptor: NULL columns, read back as absent. */
-    catalog_face m = {0};
+    catalog_face m = { 0 };
     snprintf(m.photo_id, sizeof m.photo_id, "%s", ID1);
     m.face_no = 1;
     snprintf(m.model_version, sizeof m.model_version, "v1");
@@ -131,12 +131,12 @@ static void test_roundtrip(catalog *c)
     check_same(&m, &g);
     CHECK(!g.has_landmarks && !g.has_embedding && !g.has_attributes);
     CHECK(test_query_int(c, "SELECT count(*) FROM faces WHERE source = 'manual' AND embedding IS NULL AND "
-                       "points68 IS NULL AND gender IS NULL") == 1);
+                            "points68 IS NULL AND gender IS NULL") == 1);
 }
 
 static void test_conflicts_and_validation(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     catalog_face f = sample_face(ID1, 0, "v1");
     CHECK(catalog_face_put(c, &f, &e) == ERR_CONFLICT);
     CHECK_MSG(strstr(e.msg, "face") != NULL, "%s", e.msg);
@@ -163,9 +163,9 @@ static void test_conflicts_and_validation(catalog *c)
 
 static void test_versions_and_runs(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     /* Photo 2: three faces under v1, inserted out of order, then two under v2. */
-    int order[3] = {2, 0, 1};
+    int order[3] = { 2, 0, 1 };
     for (int i = 0; i < 3; i++) {
         catalog_face f = sample_face(ID2, order[i], "v1");
         CHECK_MSG(catalog_face_put(c, &f, &e) == 0, "%s", e.msg);
@@ -235,7 +235,7 @@ static void test_versions_and_runs(catalog *c)
 static void test_transaction(catalog *c)
 {
     /* Face rows and the run in one transaction: a rollback leaves nothing. */
-    err e = {0};
+    err e = { 0 };
     CHECK(catalog_begin(c, &e) == 0);
     catalog_face f = sample_face(ID1, 7, "vT");
     CHECK(catalog_face_put(c, &f, &e) == 0);
@@ -259,7 +259,7 @@ int main(void)
     char dir[512], path[600];
     snprintf(dir, sizeof dir, "%s", test_tmpdir("catalog_faces"));
     snprintf(path, sizeof path, "%s/catalog.db", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (c) {

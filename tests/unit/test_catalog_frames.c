@@ -10,7 +10,7 @@
 
 static catalog_photo photo(const char *id, const char *parent)
 {
-    catalog_photo p = {0};
+    catalog_photo p = { 0 };
     snprintf(p.photo_id, sizeof p.photo_id, "%s", id);
     memset(p.sha256, 'a', HASH_SHA256_HEX_LEN);
     snprintf(p.parent_id, sizeof p.parent_id, "%s", parent);
@@ -44,7 +44,7 @@ int main(void)
     const char *dir = test_tmpdir("catalog_frames");
     char path[4096];
     snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)
@@ -59,7 +59,9 @@ int main(void)
     CHECK(catalog_photo_put(c, &p, &e) == 1);
     p = photo(f1, sheet);
     CHECK(catalog_photo_put(c, &p, &e) == 1);
-    catalog_frame fr = {.frame_no = 2, .strip = 0, .cx = 150.5, .cy = 40, .w = 120, .h = 80, .angle = -1.5, .time_ms = -1};
+    catalog_frame fr = {
+        .frame_no = 2, .strip = 0, .cx = 150.5, .cy = 40, .w = 120, .h = 80, .angle = -1.5, .time_ms = -1
+    };
     snprintf(fr.photo_id, sizeof fr.photo_id, "%s", f2);
     snprintf(fr.parent_id, sizeof fr.parent_id, "%s", sheet);
     snprintf(fr.kind, sizeof fr.kind, "sheet");
@@ -88,7 +90,7 @@ int main(void)
     CHECK(catalog_frame_put(c, &bad, &e) == 0); /* OR REPLACE: plain now holds frame 1 */
     CHECK(catalog_frame_get(c, f1, NULL, &e) == 0);
     /* video frames carry their time */
-    catalog_frame v = {.frame_no = 7, .time_ms = 12500};
+    catalog_frame v = { .frame_no = 7, .time_ms = 12500 };
     snprintf(v.photo_id, sizeof v.photo_id, "%s", f1);
     snprintf(v.parent_id, sizeof v.parent_id, "%s", plain);
     snprintf(v.kind, sizeof v.kind, "video");

@@ -12,7 +12,7 @@ int main(void)
     const char *t = test_tmpdir("objver");
     char path[600];
     snprintf(path, sizeof path, "%s/catalog.sqlite", t);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)

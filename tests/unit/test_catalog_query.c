@@ -18,14 +18,14 @@
 
 static void put_photo(catalog *c, const char *id)
 {
-    catalog_photo p = {0};
+    catalog_photo p = { 0 };
     snprintf(p.photo_id, sizeof p.photo_id, "%s", id);
     snprintf(p.format, sizeof p.format, "jpeg");
     memset(p.sha256, 'a', 64);
     memcpy(p.sha256, id, 16);
     snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", id);
     p.width = 100, p.height = 80;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(catalog_photo_put(c, &p, &e) == 1, "%s", e.msg);
 }
 
@@ -41,7 +41,7 @@ static void put_faces(catalog *c, const char *id, const char *version, int n)
         f[i].box[0] = 10 * i, f[i].box[2] = f[i].box[3] = 8;
         f[i].score = 0.9;
     }
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(catalog_analysis_record(c, id, version, f, (size_t)n, &e) == 0, "%s", e.msg);
 }
 
@@ -50,7 +50,7 @@ int main(void)
     const char *dir = test_tmpdir("catalog-query");
     char path[600];
     snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)
@@ -102,7 +102,7 @@ int main(void)
     /* A failed call inside the caller's transaction undoes only itself. */
     CHECK(catalog_begin(c, &e) == 0);
     CHECK(catalog_failure_put(c, "/a.jpg", "not an image", &e) == 0);
-    catalog_photo bad = {0};
+    catalog_photo bad = { 0 };
     snprintf(bad.photo_id, sizeof bad.photo_id, "abcdefabcdefabcd");
     memset(bad.sha256, 'b', 64);
     bad.sidecar = "{not json";

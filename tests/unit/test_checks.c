@@ -37,7 +37,7 @@ static int nphoto;
 /* A photo (taken_at may be NULL) with one face per person given; returns the photo's number. */
 static void photo(catalog *c, const char *taken_at, char id[17])
 {
-    catalog_photo p = {0};
+    catalog_photo p = { 0 };
     snprintf(p.photo_id, sizeof p.photo_id, "%016x", 0xabc000 + nphoto++);
     memset(p.sha256, 'a', 64);
     memcpy(p.sha256, p.photo_id, 16);
@@ -46,7 +46,7 @@ static void photo(catalog *c, const char *taken_at, char id[17])
     p.width = p.height = p.orig_width = p.orig_height = 100;
     if (taken_at)
         snprintf(p.taken_at, sizeof p.taken_at, "%s", taken_at);
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(catalog_photo_put(c, &p, &e) == 1, "%s", e.msg);
     CHECK(catalog_analysis_put(c, p.photo_id, "m1", "done", 1, NULL, &e) == 0);
     snprintf(id, 17, "%s", p.photo_id);
@@ -55,7 +55,7 @@ static void photo(catalog *c, const char *taken_at, char id[17])
 static int64_t face(catalog *c, const char *photo_id, int face_no, int64_t person, const float *ctr, double noise,
                     double age)
 {
-    catalog_face f = {0};
+    catalog_face f = { 0 };
     snprintf(f.photo_id, sizeof f.photo_id, "%s", photo_id);
     f.face_no = face_no;
     snprintf(f.model_version, sizeof f.model_version, "m1");
@@ -68,7 +68,7 @@ static int64_t face(catalog *c, const char *photo_id, int face_no, int64_t perso
     f.age = age;
     f.person_id = person;
     snprintf(f.source, sizeof f.source, "detector");
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(catalog_face_put(c, &f, &e) == 0, "%s", e.msg);
     return f.id;
 }
@@ -131,7 +131,7 @@ int main(void)
     char dir[1024], path[1100];
     snprintf(dir, sizeof dir, "%s", test_tmpdir("checks"));
     snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)
@@ -164,8 +164,10 @@ int main(void)
     /* person 4: born about 1945 by three dated faces; a fourth, 15 in 1985, contradicts */
     photo(c, NULL, pid), face(c, pid, 0, 4, ce, 0.02, 30);
     char q[512];
-    snprintf(q, sizeof q, "INSERT INTO photo_annotations (photo_id, date_value, date_precision, date_source) "
-                          "VALUES ('%s', '1975', 'year', 'caption')", pid);
+    snprintf(q, sizeof q,
+             "INSERT INTO photo_annotations (photo_id, date_value, date_precision, date_source) "
+             "VALUES ('%s', '1975', 'year', 'caption')",
+             pid);
     sql(c, q);
     photo(c, "1980-05-01T12:00:00", pid), face(c, pid, 0, 4, ce, 0.02, 36);
     photo(c, "1985-06-01T12:00:00", pid), face(c, pid, 0, 4, ce, 0.02, 39);
@@ -174,8 +176,10 @@ int main(void)
     photo(c, NULL, pid), face(c, pid, 0, 4, ce, 0.02, 50); /* an age but no date: not counted */
     /* person 9: a decade date counts as its middle year */
     photo(c, NULL, pid), face(c, pid, 0, 9, ca, 0.02, 20);
-    snprintf(q, sizeof q, "INSERT INTO photo_annotations (photo_id, date_value, date_precision, date_source) "
-                          "VALUES ('%s', '1970', 'decade', 'folder')", pid);
+    snprintf(q, sizeof q,
+             "INSERT INTO photo_annotations (photo_id, date_value, date_precision, date_source) "
+             "VALUES ('%s', '1970', 'decade', 'folder')",
+             pid);
     sql(c, q);
     photo(c, "1985-01-01", pid), face(c, pid, 0, 9, ca, 0.02, 30);
     /* persons 5 (named) and 6 (suggested, other spelling): one name on two persons;

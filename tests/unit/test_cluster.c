@@ -18,18 +18,23 @@
 #define DIM 128
 
 static uint64_t rng;
-static double unit(void) {
+static double unit(void)
+{
     uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     z ^= z >> 31;
     return ((z >> 11) + 0.5) / 9007199254740992.0;
 }
-static double normal(void) { return sqrt(-2 * log(unit())) * cos(6.283185307179586 * unit()); }
+static double normal(void)
+{
+    return sqrt(-2 * log(unit())) * cos(6.283185307179586 * unit());
+}
 
 /* ids identities of per faces each (spread ~0.45 within, ~0.9 between centres),
  * then `noise` lone faces far from everyone; truth -1 for those. */
-static float *blobs(size_t ids, size_t per, size_t noise, int32_t *truth, uint64_t seed) {
+static float *blobs(size_t ids, size_t per, size_t noise, int32_t *truth, uint64_t seed)
+{
     rng = seed;
     size_t n = ids * per + noise;
     float *x = malloc(n * DIM * sizeof *x);
@@ -46,26 +51,33 @@ static float *blobs(size_t ids, size_t per, size_t noise, int32_t *truth, uint64
         double radius = is_noise ? 1.5 : 0.65; /* noise: far from every centre */
         for (size_t f = 0; f < faces; f++) {
             size_t row = is_noise ? ids * per + (i - ids) : i * per + f;
-            for (int j = 0; j < DIM; j++) x[row * DIM + j] = (float)(0.3 + radius * c[j] / norm + 0.028 * normal());
+            for (int j = 0; j < DIM; j++)
+                x[row * DIM + j] = (float)(0.3 + radius * c[j] / norm + 0.028 * normal());
             truth[row] = is_noise ? -1 : (int32_t)i;
         }
     }
     return x;
 }
 
-static int same_labels(const int32_t *a, const int32_t *b, size_t n) { return !memcmp(a, b, n * sizeof *a); }
+static int same_labels(const int32_t *a, const int32_t *b, size_t n)
+{
+    return !memcmp(a, b, n * sizeof *a);
+}
 
-static size_t count_noise(const int32_t *l, size_t n) {
+static size_t count_noise(const int32_t *l, size_t n)
+{
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += l[i] < 0;
+    for (size_t i = 0; i < n; i++)
+        k += l[i] < 0;
     return k;
 }
 
-static void test_knn_matches_brute_force(void) {
+static void test_knn_matches_brute_force(void)
+{
     int32_t truth[330];
     float *x = blobs(30, 10, 30, truth, 11);
     size_t n = 330, k = 7;
-    err e = {0};
+    err e = { 0 };
     nb_index *ix = neighbors_new(x, n, DIM, NB_EUCLIDEAN, 2, &e);
     CHECK(ix != NULL);
     uint32_t *ind = malloc(n * k * sizeof *ind);
@@ -84,12 +96,16 @@ static void test_knn_matches_brute_force(void) {
             all[r] = r == q ? INFINITY : sqrt(s);
         }
         for (size_t j = 0; j < k; j++) {
-            if (fabs(all[ind[q * k + j]] - dist[q * k + j]) > 1e-5) bad++;
-            if (j && dist[q * k + j] < dist[q * k + j - 1]) bad++;
+            if (fabs(all[ind[q * k + j]] - dist[q * k + j]) > 1e-5)
+                bad++;
+            if (j && dist[q * k + j] < dist[q * k + j - 1])
+                bad++;
         }
         size_t closer = 0; /* rows strictly nearer than the k-th listed one */
-        for (size_t r = 0; r < n; r++) closer += all[r] < dist[q * k + k - 1] - 1e-6;
-        if (closer > k - 1) bad++;
+        for (size_t r = 0; r < n; r++)
+            closer += all[r] < dist[q * k + k - 1] - 1e-6;
+        if (closer > k - 1)
+            bad++;
         free(all);
     }
     CHECK_MSG(bad == 0, "%d kNN entries differ from brute force", bad);
@@ -104,7 +120,8 @@ static void test_knn_matches_brute_force(void) {
     CHECK(neighbors_knn_query(ix, q, 2, 8, qi, qd, &e) == 0);
     CHECK(qi[0] == 5 && qd[0] == 0 && qi[8] == 300 && qd[8] == 0);
     int same = 1;
-    for (size_t j = 0; j < k; j++) same &= qi[1 + j] == ind[5 * k + j] && qi[9 + j] == ind[300 * k + j];
+    for (size_t j = 0; j < k; j++)
+        same &= qi[1 + j] == ind[5 * k + j] && qi[9 + j] == ind[300 * k + j];
     CHECK(same);
     q[DIM + 3] = INFINITY;
     CHECK(neighbors_knn_query(ix, q, 2, 8, qi, qd, &e) == ERR_INVALID);
@@ -129,26 +146,31 @@ static void test_knn_matches_brute_force(void) {
     free(x);
 }
 
-static double prim_weight(const float *x, size_t n, const double *core) {
+static double prim_weight(const float *x, size_t n, const double *core)
+{
     double *best = malloc(n * sizeof *best), total = 0;
     unsigned char *in = calloc(n, 1);
-    for (size_t i = 0; i < n; i++) best[i] = INFINITY;
+    for (size_t i = 0; i < n; i++)
+        best[i] = INFINITY;
     best[0] = 0;
     for (size_t it = 0; it < n; it++) {
         size_t u = n;
         for (size_t i = 0; i < n; i++)
-            if (!in[i] && (u == n || best[i] < best[u])) u = i;
+            if (!in[i] && (u == n || best[i] < best[u]))
+                u = i;
         in[u] = 1;
         total += best[u];
         for (size_t v = 0; v < n; v++) {
-            if (in[v]) continue;
+            if (in[v])
+                continue;
             double s = 0;
             for (int j = 0; j < DIM; j++) {
                 double d = (double)x[u * DIM + j] - x[v * DIM + j];
                 s += d * d;
             }
             double w = fmax(sqrt(s), fmax(core[u], core[v]));
-            if (w < best[v]) best[v] = w;
+            if (w < best[v])
+                best[v] = w;
         }
     }
     free(best);
@@ -156,29 +178,34 @@ static double prim_weight(const float *x, size_t n, const double *core) {
     return total;
 }
 
-static void test_mst_is_minimal(void) {
+static void test_mst_is_minimal(void)
+{
     int32_t truth[260];
     float *x = blobs(20, 12, 20, truth, 5); /* identities larger than the lists: forces exact scans */
     size_t n = 260, k = 4;
-    err e = {0};
+    err e = { 0 };
     nb_index *ix = neighbors_new(x, n, DIM, NB_EUCLIDEAN, 2, &e);
     uint32_t *ind = malloc(n * k * sizeof *ind);
     float *dist = malloc(n * k * sizeof *dist);
     double *core = malloc(n * sizeof *core);
     mst_edge *edges = malloc((n - 1) * sizeof *edges);
     CHECK(neighbors_knn(ix, k, ind, dist, &e) == 0);
-    for (size_t i = 0; i < n; i++) core[i] = dist[i * k + 2]; /* minPts 4 */
+    for (size_t i = 0; i < n; i++)
+        core[i] = dist[i * k + 2]; /* minPts 4 */
     mst_stats st;
     CHECK(mst_mutual_reachability(ix, core, ind, dist, k, edges, &st, &e) == 0);
     double w = 0;
-    for (size_t i = 0; i + 1 < n; i++) w += edges[i].w;
+    for (size_t i = 0; i + 1 < n; i++)
+        w += edges[i].w;
     double ref = prim_weight(x, n, core);
     CHECK_MSG(fabs(w - ref) < 1e-4, "Borůvka %.6f vs Prim %.6f", w, ref);
     CHECK(st.searched_points > 0);
-    for (size_t i = 0; i < n; i++) core[i] = 0;
+    for (size_t i = 0; i < n; i++)
+        core[i] = 0;
     CHECK(mst_mutual_reachability(ix, NULL, ind, dist, k, edges, NULL, &e) == 0);
     w = 0;
-    for (size_t i = 0; i + 1 < n; i++) w += edges[i].w;
+    for (size_t i = 0; i + 1 < n; i++)
+        w += edges[i].w;
     ref = prim_weight(x, n, core);
     CHECK_MSG(fabs(w - ref) < 1e-4, "plain MST %.6f vs Prim %.6f", w, ref);
     neighbors_free(ix);
@@ -189,12 +216,13 @@ static void test_mst_is_minimal(void) {
     free(x);
 }
 
-static void test_condensed_tree_by_hand(void) {
+static void test_condensed_tree_by_hand(void)
+{
     /* two tight triples joined by a long edge, plus a straggler joining last:
      * points 0,1,2 (heights 1), 3,4,5 (heights 1), bridge 2-3 at 10, 6 at 20 */
-    mst_edge edges[6] = {{0, 1, 1}, {1, 2, 1.5}, {3, 4, 1}, {4, 5, 1.5}, {2, 3, 10}, {5, 6, 20}};
+    mst_edge edges[6] = { { 0, 1, 1 }, { 1, 2, 1.5 }, { 3, 4, 1 }, { 4, 5, 1.5 }, { 2, 3, 10 }, { 5, 6, 20 } };
     int32_t l[7];
-    err e = {0};
+    err e = { 0 };
     CHECK(hdbscan_from_mst(7, edges, 3, HDBSCAN_EOM, l, NULL, &e) == 0);
     CHECK(l[0] == 0 && l[1] == 0 && l[2] == 0);
     CHECK(l[3] == 1 && l[4] == 1 && l[5] == 1);
@@ -202,31 +230,33 @@ static void test_condensed_tree_by_hand(void) {
     /* min cluster size 4: no split makes two clusters -> all noise */
     CHECK(hdbscan_from_mst(7, edges, 4, HDBSCAN_EOM, l, NULL, &e) == 0);
     CHECK(count_noise(l, 7) == 7);
-    mst_edge cyc[2] = {{0, 1, 1}, {1, 0, 2}};
+    mst_edge cyc[2] = { { 0, 1, 1 }, { 1, 0, 2 } };
     CHECK(hdbscan_from_mst(3, cyc, 2, HDBSCAN_EOM, l, NULL, &e) == ERR_INVALID);
 }
 
-static void test_algorithms_recover_blobs(void) {
+static void test_algorithms_recover_blobs(void)
+{
     enum { IDS = 40, PER = 8, NOISE = 12, N = IDS * PER + NOISE };
     int32_t truth[N], l1[N], l2[N];
     float *x = blobs(IDS, PER, NOISE, truth, 42);
-    err e = {0};
+    err e = { 0 };
     nb_index *ix1 = neighbors_new(x, N, DIM, NB_EUCLIDEAN, 1, &e);
     nb_index *ix2 = neighbors_new(x, N, DIM, NB_EUCLIDEAN, 2, &e);
     CHECK(ix1 && ix2);
 
-    hdbscan_params hp = {.min_cluster_size = 3};
+    hdbscan_params hp = { .min_cluster_size = 3 };
     hdbscan_stats st;
     CHECK(hdbscan_run(ix2, &hp, l2, &st, &e) == 0);
     CHECK_MSG(labels_ari(l2, truth, N, LABELS_NOISE_SINGLETON) == 1.0, "HDBSCAN ARI %f",
               labels_ari(l2, truth, N, LABELS_NOISE_SINGLETON));
     CHECK(st.clusters == IDS && st.noise == NOISE);
-    for (size_t i = IDS * PER; i < N; i++) CHECK(l2[i] == -1);
+    for (size_t i = IDS * PER; i < N; i++)
+        CHECK(l2[i] == -1);
     CHECK(hdbscan_run(ix1, &hp, l1, NULL, &e) == 0);
     CHECK(same_labels(l1, l2, N)); /* same input, other thread count: same labels */
     CHECK(hdbscan_run(ix2, &hp, l1, NULL, &e) == 0);
     CHECK(same_labels(l1, l2, N));
-    hdbscan_params h1 = {.min_cluster_size = 3, .min_samples = 1}; /* core distance 0: plain distances */
+    hdbscan_params h1 = { .min_cluster_size = 3, .min_samples = 1 }; /* core distance 0: plain distances */
     CHECK(hdbscan_run(ix2, &h1, l1, NULL, &e) == 0);
     CHECK(labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON) == 1.0);
     int32_t one = 5;
@@ -241,7 +271,7 @@ static void test_algorithms_recover_blobs(void) {
     CHECK(strstr(e.msg, "min cluster size") != NULL);
 
     nb_index *cx = neighbors_new(x, N, DIM, NB_COSINE, 2, &e);
-    hdbscan_params hc = {.min_cluster_size = 3};
+    hdbscan_params hc = { .min_cluster_size = 3 };
     CHECK(hdbscan_run(cx, &hc, l1, NULL, &e) == 0);
     CHECK(labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON) == 1.0);
     neighbors_free(cx);
@@ -255,7 +285,7 @@ static void test_algorithms_recover_blobs(void) {
     CHECK(dbscan_run(ix2, -1, 3, l1, &e) == ERR_INVALID);
 
     for (int lk = 0; lk < 3; lk++) {
-        agglomerative_params ap = {.linkage = (agglo_linkage)lk, .threshold = lk == AGGLO_COMPLETE ? 0.75 : 0.7};
+        agglomerative_params ap = { .linkage = (agglo_linkage)lk, .threshold = lk == AGGLO_COMPLETE ? 0.75 : 0.7 };
         CHECK(agglomerative_run(ix2, &ap, l1, &e) == 0);
         CHECK_MSG(labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON) == 1.0, "%s linkage ARI %f",
                   agglomerative_linkage_name(ap.linkage), labels_ari(l1, truth, N, LABELS_NOISE_SINGLETON));
@@ -264,9 +294,10 @@ static void test_algorithms_recover_blobs(void) {
     /* a matrix limit far below the set: components are capped at the faces
      * whose matrix fits (22 here), the run still answers; refining clusters
      * larger than that refuses, naming the size */
-    agglomerative_params big = {.linkage = AGGLO_AVERAGE, .threshold = 0.7, .max_matrix_bytes = 1000};
+    agglomerative_params big = { .linkage = AGGLO_AVERAGE, .threshold = 0.7, .max_matrix_bytes = 1000 };
     CHECK(agglomerative_run(ix2, &big, l1, &e) == 0);
-    for (size_t i = 0; i < N; i++) l2[i] = truth[i] >= 0 ? 0 : -1;
+    for (size_t i = 0; i < N; i++)
+        l2[i] = truth[i] >= 0 ? 0 : -1;
     CHECK(agglomerative_refine(ix2, &big, l2, &e) == ERR_LIMIT);
     CHECK(strstr(e.msg, "320 faces") != NULL);
     CHECK(agglomerative_linkage_parse("complete") == AGGLO_COMPLETE && agglomerative_linkage_parse("ward") == -1);
@@ -276,7 +307,8 @@ static void test_algorithms_recover_blobs(void) {
 }
 
 /* Textbook DBSCAN on all pairs, with the same border rule (nearest core face). */
-static void dbscan_reference(const float *x, size_t n, double eps, size_t ms, int32_t *out) {
+static void dbscan_reference(const float *x, size_t n, double eps, size_t ms, int32_t *out)
+{
     double *d = malloc(n * n * sizeof *d);
     size_t *cnt = calloc(n, sizeof *cnt);
     for (size_t i = 0; i < n; i++)
@@ -289,26 +321,31 @@ static void dbscan_reference(const float *x, size_t n, double eps, size_t ms, in
             d[i * n + j] = sqrt(s);
             cnt[i] += d[i * n + j] <= eps;
         }
-    for (size_t i = 0; i < n; i++) out[i] = -1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = -1;
     size_t *stack = malloc(n * sizeof *stack);
     int32_t next = 0;
     for (size_t i = 0; i < n; i++) {
-        if (cnt[i] < ms || out[i] >= 0) continue;
+        if (cnt[i] < ms || out[i] >= 0)
+            continue;
         size_t sp = 0;
         stack[sp++] = i;
         out[i] = next;
         while (sp) {
             size_t u = stack[--sp];
             for (size_t v = 0; v < n; v++)
-                if (cnt[v] >= ms && out[v] < 0 && d[u * n + v] <= eps) out[v] = next, stack[sp++] = v;
+                if (cnt[v] >= ms && out[v] < 0 && d[u * n + v] <= eps)
+                    out[v] = next, stack[sp++] = v;
         }
         next++;
     }
     for (size_t i = 0; i < n; i++) {
-        if (cnt[i] >= ms) continue;
+        if (cnt[i] >= ms)
+            continue;
         double best = INFINITY;
         for (size_t j = 0; j < n; j++)
-            if (cnt[j] >= ms && j != i && d[i * n + j] <= eps && d[i * n + j] < best) best = d[i * n + j], out[i] = out[j];
+            if (cnt[j] >= ms && j != i && d[i * n + j] <= eps && d[i * n + j] < best)
+                best = d[i * n + j], out[i] = out[j];
     }
     labels_canonicalize(out, n);
     free(d);
@@ -316,14 +353,15 @@ static void dbscan_reference(const float *x, size_t n, double eps, size_t ms, in
     free(stack);
 }
 
-static void test_dbscan_matches_reference(void) {
+static void test_dbscan_matches_reference(void)
+{
     enum { N = 45 * 5 + 20 };
     int32_t truth[N], got[N], ref[N];
     float *x = blobs(5, 45, 20, truth, 77); /* 45 faces a person: the 32-neighbour lists overflow */
-    err e = {0};
+    err e = { 0 };
     nb_index *ix = neighbors_new(x, N, DIM, NB_EUCLIDEAN, 2, &e);
-    double epss[] = {0.3, 0.45, 0.55, 0.7, 0.95, 1.2, 2.5};
-    size_t mss[] = {1, 3, 5, 40};
+    double epss[] = { 0.3, 0.45, 0.55, 0.7, 0.95, 1.2, 2.5 };
+    size_t mss[] = { 1, 3, 5, 40 };
     for (size_t a = 0; a < sizeof epss / sizeof *epss; a++)
         for (size_t b = 0; b < sizeof mss / sizeof *mss; b++) {
             CHECK(dbscan_run(ix, epss[a], mss[b], got, &e) == 0);
@@ -335,9 +373,10 @@ static void test_dbscan_matches_reference(void) {
     free(x);
 }
 
-static void test_bad_input(void) {
-    float x[4 * DIM] = {0};
-    err e = {0};
+static void test_bad_input(void)
+{
+    float x[4 * DIM] = { 0 };
+    err e = { 0 };
     x[2 * DIM + 5] = NAN;
     CHECK(neighbors_new(x, 4, DIM, NB_EUCLIDEAN, 1, &e) == NULL);
     CHECK(e.code == ERR_INVALID && strstr(e.msg, "descriptor 2") != NULL);
@@ -346,8 +385,9 @@ static void test_bad_input(void) {
     CHECK(strstr(e.msg, "all zero") != NULL);
 }
 
-static void test_labels(void) {
-    int32_t a[6] = {5, 5, 9, 9, -1, -1}, b[6] = {1, 1, 0, 0, -1, -1}, c[6] = {0, 0, 0, 1, 1, 1};
+static void test_labels(void)
+{
+    int32_t a[6] = { 5, 5, 9, 9, -1, -1 }, b[6] = { 1, 1, 0, 0, -1, -1 }, c[6] = { 0, 0, 0, 1, 1, 1 };
     CHECK(labels_ari(a, b, 6, LABELS_NOISE_CLUSTER) == 1.0);
     CHECK(labels_ari(a, b, 6, LABELS_NOISE_SINGLETON) == 1.0);
     CHECK(labels_ari(a, c, 6, LABELS_NOISE_CLUSTER) < 0.5);
@@ -355,21 +395,23 @@ static void test_labels(void) {
     CHECK(a[0] == 0 && a[2] == 1 && a[4] == -1);
 }
 
-static void test_constraints(void) {
+static void test_constraints(void)
+{
     enum { IDS = 10, PER = 6, N = IDS * PER };
     int32_t truth[N], l[N], base[N];
     float *x = blobs(IDS, PER, 0, truth, 9);
-    err e = {0};
+    err e = { 0 };
     nb_index *ix = neighbors_new(x, N, DIM, NB_EUCLIDEAN, 2, &e);
-    hdbscan_params hp = {.min_cluster_size = 3};
+    hdbscan_params hp = { .min_cluster_size = 3 };
     CHECK(hdbscan_run(ix, &hp, base, NULL, &e) == 0);
     CHECK(labels_ari(base, truth, N, LABELS_NOISE_SINGLETON) == 1.0);
 
     /* cannot-link by photo: faces 0 and 1 (same identity) are in one photo */
     int32_t photo[N], person[N];
-    for (int i = 0; i < N; i++) photo[i] = 100 + i, person[i] = -1;
+    for (int i = 0; i < N; i++)
+        photo[i] = 100 + i, person[i] = -1;
     photo[1] = photo[0];
-    constraints c = {.photo = photo};
+    constraints c = { .photo = photo };
     CHECK(constraints_check(&c, N, base, &e) == ERR_CONFLICT);
     CHECK(strstr(e.msg, "faces 0 and 1") != NULL);
     memcpy(l, base, sizeof l);
@@ -377,14 +419,16 @@ static void test_constraints(void) {
     CHECK(constraints_check(&c, N, l, &e) == 0);
     CHECK(l[0] != l[1]);
     int moved = 0; /* only one of the two left; the rest of the identity stays */
-    for (int i = 2; i < PER; i++) moved += l[i] != l[0] && l[i] != l[1];
+    for (int i = 2; i < PER; i++)
+        moved += l[i] != l[0] && l[i] != l[1];
     CHECK(moved == 0);
-    for (int i = PER; i < N; i++) CHECK(l[i] >= 0);
+    for (int i = PER; i < N; i++)
+        CHECK(l[i] >= 0);
 
     /* must-link: a face of identity 0 and one of identity 1 confirmed as one person */
     person[0] = 7;
     person[PER] = 7;
-    constraints m = {.person = person};
+    constraints m = { .person = person };
     memcpy(l, base, sizeof l);
     CHECK(constraints_apply(ix, &m, l, &e) == 0);
     CHECK(constraints_check(&m, N, l, &e) == 0);
@@ -392,9 +436,9 @@ static void test_constraints(void) {
 
     /* different confirmed persons never share; a rejected face leaves */
     person[PER] = 8;
-    person[1] = 8; /* face 1 sits with face 0 (person 7) -> must split */
-    constraint_reject rj = {2, 7}; /* face 2: "not person 7" */
-    constraints d = {.person = person, .reject = &rj, .n_reject = 1};
+    person[1] = 8;                   /* face 1 sits with face 0 (person 7) -> must split */
+    constraint_reject rj = { 2, 7 }; /* face 2: "not person 7" */
+    constraints d = { .person = person, .reject = &rj, .n_reject = 1 };
     memcpy(l, base, sizeof l);
     CHECK(constraints_check(&d, N, l, &e) == ERR_CONFLICT);
     CHECK(constraints_apply(ix, &d, l, &e) == 0);
@@ -402,37 +446,39 @@ static void test_constraints(void) {
     CHECK(l[0] != l[1] && l[1] == l[PER] && (l[2] < 0 || l[2] != l[0]));
 
     /* explicit cannot pair, and contradictions are refused */
-    constraint_pair cp = {3, 4};
-    constraints p = {.cannot = &cp, .n_cannot = 1};
+    constraint_pair cp = { 3, 4 };
+    constraints p = { .cannot = &cp, .n_cannot = 1 };
     memcpy(l, base, sizeof l);
     CHECK(constraints_apply(ix, &p, l, &e) == 0);
     CHECK(constraints_check(&p, N, l, &e) == 0 && l[3] != l[4]);
     person[3] = person[4] = 9;
-    constraints bad = {.person = person, .cannot = &cp, .n_cannot = 1};
+    constraints bad = { .person = person, .cannot = &cp, .n_cannot = 1 };
     CHECK(constraints_apply(ix, &bad, l, &e) == ERR_CONFLICT);
     photo[3] = photo[4];
-    constraints bad2 = {.photo = photo, .person = person};
+    constraints bad2 = { .photo = photo, .person = person };
     CHECK(constraints_validate(&bad2, N, &e) == ERR_CONFLICT);
     CHECK(strstr(e.msg, "both confirmed as person 9") != NULL);
-    constraint_pair oob = {3, N};
-    constraints bad3 = {.cannot = &oob, .n_cannot = 1};
+    constraint_pair oob = { 3, N };
+    constraints bad3 = { .cannot = &oob, .n_cannot = 1 };
     CHECK(constraints_validate(&bad3, N, &e) == ERR_INVALID);
 
     /* the one entry point applies the decisions for every algorithm */
     {
         int32_t ph[N], pe[N];
-        for (int i = 0; i < N; i++) ph[i] = 500 + i, pe[i] = -1;
+        for (int i = 0; i < N; i++)
+            ph[i] = 500 + i, pe[i] = -1;
         ph[PER + 1] = ph[PER]; /* two faces of identity 1 in one photo */
         pe[2 * PER] = 3;       /* identity 2 and identity 3 confirmed as one person */
         pe[3 * PER] = 3;
-        constraints cc = {.photo = ph, .person = pe};
+        constraints cc = { .photo = ph, .person = pe };
         for (int a = 0; a < 3; a++) {
             cluster_params cp;
             cluster_params_default(&cp, (cluster_algo)a);
             cp.dbscan_eps = 0.7;
             cp.agglomerative.threshold = 0.7;
             CHECK(cluster_run(ix, &cp, NULL, l, &e) == 0);
-            CHECK_MSG(constraints_check(&cc, N, l, &e) == ERR_CONFLICT, "%s without decisions", cluster_algo_name(cp.algo));
+            CHECK_MSG(constraints_check(&cc, N, l, &e) == ERR_CONFLICT, "%s without decisions",
+                      cluster_algo_name(cp.algo));
             CHECK(cluster_run(ix, &cp, &cc, l, &e) == 0);
             CHECK_MSG(constraints_check(&cc, N, l, &e) == 0, "%s: %s", cluster_algo_name(cp.algo), e.msg);
             CHECK(l[PER] != l[PER + 1] && l[2 * PER] == l[3 * PER] && l[2 * PER + 1] == l[3 * PER + 1]);
@@ -443,11 +489,11 @@ static void test_constraints(void) {
     /* every algorithm goes through the same pass */
     person[3] = person[4] = -1;
     photo[3] = 103;
-    constraints all = {.photo = photo, .person = person, .reject = &rj, .n_reject = 1};
+    constraints all = { .photo = photo, .person = person, .reject = &rj, .n_reject = 1 };
     CHECK(dbscan_run(ix, 0.7, 3, l, &e) == 0);
     CHECK(constraints_apply(ix, &all, l, &e) == 0);
     CHECK(constraints_check(&all, N, l, &e) == 0);
-    agglomerative_params ap = {.linkage = AGGLO_AVERAGE, .threshold = 0.7};
+    agglomerative_params ap = { .linkage = AGGLO_AVERAGE, .threshold = 0.7 };
     CHECK(agglomerative_run(ix, &ap, l, &e) == 0);
     CHECK(constraints_apply(ix, &all, l, &e) == 0);
     CHECK(constraints_check(&all, N, l, &e) == 0);
@@ -458,16 +504,19 @@ static void test_constraints(void) {
 /* Leftovers join the cluster of their nearest assigned face within attach,
  * unless a decision forbids it. DBSCAN (eps 0.1, 3 samples) on a line: A =
  * 0, 0.05 .. 0.2, B = 10 .. 10.2, p at 0.5 (0.3 from A), q at 1.5. */
-static void test_attach(void) {
+static void test_attach(void)
+{
     enum { N = 12 };
-    float x[N * 2] = {0};
-    for (int i = 0; i < 5; i++) x[2 * i] = 0.05f * i, x[2 * (5 + i)] = 10 + 0.05f * i;
+    float x[N * 2] = { 0 };
+    for (int i = 0; i < 5; i++)
+        x[2 * i] = 0.05f * i, x[2 * (5 + i)] = 10 + 0.05f * i;
     x[2 * 10] = 0.5f;
     x[2 * 11] = 1.5f;
-    err e = {0};
+    err e = { 0 };
     nb_index *ix = neighbors_new(x, N, 2, NB_EUCLIDEAN, 1, &e);
     CHECK(ix != NULL);
-    if (!ix) return;
+    if (!ix)
+        return;
     cluster_params cp;
     cluster_params_default(&cp, CLUSTER_DBSCAN);
     cp.dbscan_eps = 0.1;
@@ -481,21 +530,22 @@ static void test_attach(void) {
     CHECK_MSG(l[10] == l[0] && l[11] == -1, "p %d (A %d), q %d", l[10], l[0], l[11]);
     /* p shares a photo with a face of A: stays out */
     int32_t photo[N], person[N];
-    for (int i = 0; i < N; i++) photo[i] = 100 + i, person[i] = -1;
+    for (int i = 0; i < N; i++)
+        photo[i] = 100 + i, person[i] = -1;
     photo[10] = photo[2];
-    constraints c1 = {.photo = photo};
+    constraints c1 = { .photo = photo };
     CHECK(cluster_run(ix, &cp, &c1, l, &e) == 0);
     CHECK(l[10] == -1 && l[0] >= 0);
     /* p was rejected from the person confirmed in A: stays out */
     photo[10] = 110;
     person[1] = 7;
-    constraint_reject rj = {10, 7};
-    constraints c2 = {.photo = photo, .person = person, .reject = &rj, .n_reject = 1};
+    constraint_reject rj = { 10, 7 };
+    constraints c2 = { .photo = photo, .person = person, .reject = &rj, .n_reject = 1 };
     CHECK(cluster_run(ix, &cp, &c2, l, &e) == 0);
     CHECK(l[10] == -1 && l[1] >= 0);
     /* a cannot-link with a face of A: stays out; rejected elsewhere: joins */
-    constraint_pair cl = {10, 3};
-    constraints c3 = {.cannot = &cl, .n_cannot = 1};
+    constraint_pair cl = { 10, 3 };
+    constraints c3 = { .cannot = &cl, .n_cannot = 1 };
     CHECK(cluster_run(ix, &cp, &c3, l, &e) == 0);
     CHECK(l[10] == -1);
     person[6] = 8;
@@ -510,7 +560,8 @@ static void test_attach(void) {
  * photos of different groups of women; tests/unit/data/demo_descriptors.csv:
  * file, face number, 128 floats). Nearest neighbours lie 0.44-0.69 apart —
  * strangers as close as the descriptor's same/different threshold. Returns n. */
-static size_t demo_descriptors(float *x, size_t cap) {
+static size_t demo_descriptors(float *x, size_t cap)
+{
     const char *src = getenv("FACETAG_SRC");
     char path[1024], line[8192];
     snprintf(path, sizeof path, "%s/tests/unit/data/demo_descriptors.csv", src && *src ? src : ".");
@@ -528,25 +579,27 @@ static size_t demo_descriptors(float *x, size_t cap) {
         }
         n++;
     }
-    if (f) fclose(f);
+    if (f)
+        fclose(f);
     return n;
 }
 
-static void test_distance_guard(void) {
-    err e = {0};
+static void test_distance_guard(void)
+{
+    err e = { 0 };
     /* by hand: a cluster {0..5} whose tree edge 2-3 is long falls apart into
      * {0,1,2} and {3,4,5}; with min size 4 both become noise */
-    mst_edge edges[6] = {{0, 1, 0.3}, {1, 2, 0.3}, {2, 3, 0.9}, {3, 4, 0.3}, {4, 5, 0.3}, {5, 6, 1.5}};
-    double plain[6] = {0.3, 0.3, 0.9, 0.3, 0.3, 1.5};
-    int32_t l[7] = {0, 0, 0, 0, 0, 0, -1};
+    mst_edge edges[6] = { { 0, 1, 0.3 }, { 1, 2, 0.3 }, { 2, 3, 0.9 }, { 3, 4, 0.3 }, { 4, 5, 0.3 }, { 5, 6, 1.5 } };
+    double plain[6] = { 0.3, 0.3, 0.9, 0.3, 0.3, 1.5 };
+    int32_t l[7] = { 0, 0, 0, 0, 0, 0, -1 };
     size_t guarded = 99;
     CHECK(hdbscan_guard(7, edges, plain, 0.6, 3, l, &guarded, &e) == 0);
     CHECK(l[0] == 0 && l[1] == 0 && l[2] == 0 && l[3] == 1 && l[4] == 1 && l[5] == 1 && l[6] == -1);
     CHECK(guarded == 0);
-    int32_t l4[7] = {0, 0, 0, 0, 0, 0, -1};
+    int32_t l4[7] = { 0, 0, 0, 0, 0, 0, -1 };
     CHECK(hdbscan_guard(7, edges, plain, 0.6, 4, l4, &guarded, &e) == 0);
     CHECK(count_noise(l4, 7) == 7 && guarded == 6);
-    int32_t lw[7] = {0, 0, 0, 0, 0, 0, -1};
+    int32_t lw[7] = { 0, 0, 0, 0, 0, 0, -1 };
     CHECK(hdbscan_guard(7, edges, plain, 1.0, 3, lw, &guarded, &e) == 0); /* wide enough: untouched */
     CHECK(lw[0] == 0 && lw[5] == 0 && lw[6] == -1 && guarded == 0);
 
@@ -559,7 +612,7 @@ static void test_distance_guard(void) {
     CHECK_MSG(n == 22, "demo descriptors: %zu rows", n);
     nb_index *ix = neighbors_new(x, n, DIM, NB_EUCLIDEAN, 1, &e);
     CHECK(ix != NULL);
-    hdbscan_params off = {.min_cluster_size = 3};
+    hdbscan_params off = { .min_cluster_size = 3 };
     CHECK(hdbscan_run(ix, &off, dl, NULL, &e) == 0);
     CHECK_MSG(count_noise(dl, n) < n, "plain HDBSCAN left all %zu demo faces unassigned", n);
     cluster_params p;
@@ -595,7 +648,8 @@ static void test_distance_guard(void) {
 }
 
 /* Textbook UPGMA on the full matrix (O(n^3)): labels of the cut at t, min size 2. */
-static void average_reference(const float *x, size_t n, double t, int32_t *out) {
+static void average_reference(const float *x, size_t n, double t, int32_t *out)
+{
     double *d = malloc(n * n * sizeof *d);
     size_t *size = malloc(n * sizeof *size), *grp = malloc(n * sizeof *grp);
     for (size_t i = 0; i < n; i++) {
@@ -615,19 +669,24 @@ static void average_reference(const float *x, size_t n, double t, int32_t *out) 
         size_t a = 0, b = 0;
         for (size_t i = 0; i < n; i++)
             for (size_t j = i + 1; j < n; j++)
-                if (size[i] && size[j] && d[i * n + j] < best) best = d[i * n + j], a = i, b = j;
-        if (!(best <= t)) break;
+                if (size[i] && size[j] && d[i * n + j] < best)
+                    best = d[i * n + j], a = i, b = j;
+        if (!(best <= t))
+            break;
         for (size_t k = 0; k < n; k++) {
-            if (!size[k] || k == a || k == b) continue;
+            if (!size[k] || k == a || k == b)
+                continue;
             double v = (size[a] * d[a * n + k] + size[b] * d[b * n + k]) / (double)(size[a] + size[b]);
             d[a * n + k] = d[k * n + a] = v;
         }
         size[a] += size[b];
         size[b] = 0;
         for (size_t i = 0; i < n; i++)
-            if (grp[i] == b) grp[i] = a;
+            if (grp[i] == b)
+                grp[i] = a;
     }
-    for (size_t i = 0; i < n; i++) out[i] = size[grp[i]] >= 2 ? (int32_t)grp[i] : -1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = size[grp[i]] >= 2 ? (int32_t)grp[i] : -1;
     labels_canonicalize(out, n);
     free(d);
     free(size);
@@ -637,26 +696,29 @@ static void average_reference(const float *x, size_t n, double t, int32_t *out) 
 /* Average linkage one single-linkage component at a time is the whole
  * hierarchy's cut; the refinement splits a glued cluster; the root may be the
  * one HDBSCAN cluster when allowed. */
-static void test_average_by_components(void) {
-    err e = {0};
+static void test_average_by_components(void)
+{
+    err e = { 0 };
     enum { IDS = 12, PER = 9, NOISE = 6, N = IDS * PER + NOISE };
     int32_t truth[N], ref[N], got[N];
     float *x = blobs(IDS, PER, NOISE, truth, 11);
     /* move the faces closer together so components chain and cuts bite */
-    for (size_t i = 0; i < (size_t)N * DIM; i++) x[i] = (float)(0.3 + (x[i] - 0.3) * 0.7);
+    for (size_t i = 0; i < (size_t)N * DIM; i++)
+        x[i] = (float)(0.3 + (x[i] - 0.3) * 0.7);
     nb_index *ix = neighbors_new(x, N, DIM, NB_EUCLIDEAN, 2, &e);
-    static const double ts[] = {0.3, 0.4, 0.45, 0.5, 0.6, 0.8};
+    static const double ts[] = { 0.3, 0.4, 0.45, 0.5, 0.6, 0.8 };
     for (size_t k = 0; k < sizeof ts / sizeof *ts; k++) {
         average_reference(x, N, ts[k], ref);
-        agglomerative_params ap = {.linkage = AGGLO_AVERAGE, .threshold = ts[k]};
+        agglomerative_params ap = { .linkage = AGGLO_AVERAGE, .threshold = ts[k] };
         CHECK(agglomerative_run(ix, &ap, got, &e) == 0);
         CHECK_MSG(same_labels(ref, got, N), "average linkage at %.2f differs from the reference (ARI %f)", ts[k],
                   labels_ari(ref, got, N, LABELS_NOISE_SINGLETON));
     }
     /* refine: two identities glued into one cluster come apart */
-    for (size_t i = 0; i < N; i++) got[i] = truth[i] == 0 || truth[i] == 1 ? 0 : truth[i];
+    for (size_t i = 0; i < N; i++)
+        got[i] = truth[i] == 0 || truth[i] == 1 ? 0 : truth[i];
     labels_canonicalize(got, N);
-    agglomerative_params rp = {.linkage = AGGLO_AVERAGE, .threshold = 0.45, .min_cluster_size = 3};
+    agglomerative_params rp = { .linkage = AGGLO_AVERAGE, .threshold = 0.45, .min_cluster_size = 3 };
     CHECK(agglomerative_refine(ix, &rp, got, &e) == 0);
     CHECK_MSG(labels_ari(got, truth, N, LABELS_NOISE_SINGLETON) == 1.0, "refined ARI %f",
               labels_ari(got, truth, N, LABELS_NOISE_SINGLETON));
@@ -667,15 +729,16 @@ static void test_average_by_components(void) {
     /* one identity alone: plain HDBSCAN finds no cluster or splits it; with
      * the root allowed it is one */
     nb_index *one = neighbors_new(x, PER, DIM, NB_EUCLIDEAN, 1, &e);
-    hdbscan_params hp = {.min_cluster_size = 3, .allow_single_cluster = true};
+    hdbscan_params hp = { .min_cluster_size = 3, .allow_single_cluster = true };
     CHECK(hdbscan_run(one, &hp, got, NULL, &e) == 0);
-    CHECK_MSG(count_noise(got, PER) == 0 && labels_canonicalize(got, PER) == 1, "one identity: %zu noise, label of last %d",
-              count_noise(got, PER), got[PER - 1]);
+    CHECK_MSG(count_noise(got, PER) == 0 && labels_canonicalize(got, PER) == 1,
+              "one identity: %zu noise, label of last %d", count_noise(got, PER), got[PER - 1]);
     neighbors_free(one);
     free(x);
 }
 
-int main(void) {
+int main(void)
+{
     test_labels();
     test_bad_input();
     test_knn_matches_brute_force();

@@ -32,7 +32,7 @@ static void faces_near(const double *c, size_t n, float *out)
 
 int main(void)
 {
-    err e = {0};
+    err e = { 0 };
     double ca[DIM], cb[DIM];
     for (int d = 0; d < DIM; d++) {
         ca[d] = 0.3 + 0.06 * normal();

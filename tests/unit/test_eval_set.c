@@ -51,7 +51,7 @@ int main(void)
     touch(set, "Empty/readme.md");
     touch(set, ".hidden/h.jpg");
 
-    err e = {0};
+    err e = { 0 };
     eval_set s;
     CHECK_MSG(eval_set_scan(set, &s, &e) == 0, "%s", e.msg);
     CHECK(s.nidentities == 2 && s.n == 4);
@@ -69,7 +69,7 @@ int main(void)
         catalog *c = catalog_open(path, &e);
         CHECK_MSG(c != NULL, "%s", e.msg);
         if (c) {
-            catalog_photo p = {0};
+            catalog_photo p = { 0 };
             snprintf(p.photo_id, sizeof p.photo_id, "0123456789abcdef");
             snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", p.photo_id, p.photo_id, p.photo_id, p.photo_id);
             snprintf(p.format, sizeof p.format, "jpeg");
@@ -78,7 +78,7 @@ int main(void)
             char file[1024];
             snprintf(file, sizeof file, "%s/Zoe/a.jpg", s.root);
             CHECK_MSG(catalog_source_add(c, p.photo_id, file, 1, 1, &e) == 1, "%s", e.msg);
-            int64_t ids[2] = {0, 0};
+            int64_t ids[2] = { 0, 0 };
             for (int k = 0; k < 2; k++) {
                 catalog_face f;
                 memset(&f, 0, sizeof f);

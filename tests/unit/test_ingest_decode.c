@@ -11,7 +11,7 @@
 #include <vips/vips.h>
 
 static char dir[512];
-static const decode_limits lim = {.max_edge = 4096, .max_pixels = 400000000};
+static const decode_limits lim = { .max_edge = 4096, .max_pixels = 400000000 };
 
 static const char *path_of(const char *name)
 {
@@ -63,10 +63,19 @@ static void test_sniff(void)
     CHECK(decode_sniff("P5\n10 10\n255\n", 13, NULL) == DECODE_PNM);
     CHECK(decode_sniff("P6 1 1 255 ", 11, NULL) == DECODE_PNM);
     CHECK(decode_sniff("P7\n", 3, NULL) == DECODE_NONE);
-    CHECK(decode_sniff("\0\0\0\x18" "ftypheic\0\0\0\0mif1heic", 24, NULL) == DECODE_HEIF);
-    CHECK(decode_sniff("\0\0\0\x1c" "ftypavif\0\0\0\0avifmif1miaf", 28, NULL) == DECODE_AVIF);
-    CHECK(decode_sniff("\0\0\0\x18" "ftypmif1\0\0\0\0mif1avif", 24, NULL) == DECODE_AVIF);
-    CHECK(decode_sniff("\0\0\0\x18" "ftypisom\0\0\0\0isomavc1", 24, &what) == DECODE_NONE && strstr(what, "video"));
+    CHECK(decode_sniff("\0\0\0\x18"
+                       "ftypheic\0\0\0\0mif1heic",
+                       24, NULL) == DECODE_HEIF);
+    CHECK(decode_sniff("\0\0\0\x1c"
+                       "ftypavif\0\0\0\0avifmif1miaf",
+                       28, NULL) == DECODE_AVIF);
+    CHECK(decode_sniff("\0\0\0\x18"
+                       "ftypmif1\0\0\0\0mif1avif",
+                       24, NULL) == DECODE_AVIF);
+    CHECK(decode_sniff("\0\0\0\x18"
+                       "ftypisom\0\0\0\0isomavc1",
+                       24, &what) == DECODE_NONE &&
+          strstr(what, "video"));
     CHECK(decode_sniff("%PDF-1.7\n", 9, &what) == DECODE_NONE && strcmp(what, "PDF document") == 0);
     CHECK(decode_sniff("PK\3\4\x14\0", 6, &what) == DECODE_NONE && strstr(what, "ZIP"));
     CHECK(decode_sniff("BM\x36\0\0\0", 6, &what) == DECODE_NONE && strstr(what, "BMP"));
@@ -91,7 +100,7 @@ static void test_pixel_limit_from_header(void)
     const char bomb[] = "P5\n100000 100000\n255\n\0\0\0\0";
     write_bytes("bomb.pgm", bomb, sizeof bomb - 1);
     decode_info info;
-    err e = {0};
+    err e = { 0 };
     CHECK(decode_probe(path_of("bomb.pgm"), DECODE_PNM, &lim, &info, &e) == ERR_LIMIT);
     CHECK_MSG(strstr(e.msg, "100000x100000 pixels (10000 MP) exceeds --max-pixels 400 MP") != NULL, "%s", e.msg);
     decode_output out;
@@ -100,7 +109,7 @@ static void test_pixel_limit_from_header(void)
     /* a real image just over a small limit; and just within it */
     VipsImage *c = card(200, 100);
     CHECK(vips_pngsave(c, path_of("card.png"), NULL) == 0);
-    decode_limits small = {.max_edge = 4096, .max_pixels = 19999};
+    decode_limits small = { .max_edge = 4096, .max_pixels = 19999 };
     CHECK(decode_probe(path_of("card.png"), DECODE_PNG, &small, &info, &e) == ERR_LIMIT);
     small.max_pixels = 20000;
     CHECK(decode_probe(path_of("card.png"), DECODE_PNG, &small, &info, &e) == 0);
@@ -118,7 +127,7 @@ static void test_orientation_and_exif(void)
     vips_image_set_string(m, "exif-ifd0-Model", "LEICA M4");
     CHECK(vips_jpegsave(m, path_of("rot6.jpg"), "Q", 95, NULL) == 0);
     decode_info info;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(decode_probe(path_of("rot6.jpg"), DECODE_JPEG, &lim, &info, &e) == 0, "%s", e.msg);
     CHECK(info.orientation == 6 && info.width == 300 && info.height == 200);
     CHECK_MSG(strcmp(info.taken_at, "1977-02-14T19:30:05") == 0, "taken_at '%s'", info.taken_at);
@@ -156,32 +165,32 @@ static void test_orientation_and_exif(void)
 static void test_edge_cap_and_formats(void)
 {
     VipsImage *c = card(1000, 600);
-    decode_limits small = {.max_edge = 256, .max_pixels = 400000000};
+    decode_limits small = { .max_edge = 256, .max_pixels = 400000000 };
     struct {
         const char *name;
         decode_format f;
         int ok;
     } files[] = {
-        {"c.jpg", DECODE_JPEG, vips_jpegsave(c, path_of("c.jpg"), NULL) == 0},
-        {"c.png", DECODE_PNG, vips_pngsave(c, path_of("c.png"), NULL) == 0},
-        {"c.tif", DECODE_TIFF, vips_tiffsave(c, path_of("c.tif"), NULL) == 0},
-        {"c.webp", DECODE_WEBP, vips_webpsave(c, path_of("c.webp"), NULL) == 0},
-        {"c.gif", DECODE_GIF, vips_gifsave(c, path_of("c.gif"), NULL) == 0},
-        {"c.ppm", DECODE_PNM, vips_ppmsave(c, path_of("c.ppm"), NULL) == 0},
+        { "c.jpg", DECODE_JPEG, vips_jpegsave(c, path_of("c.jpg"), NULL) == 0 },
+        { "c.png", DECODE_PNG, vips_pngsave(c, path_of("c.png"), NULL) == 0 },
+        { "c.tif", DECODE_TIFF, vips_tiffsave(c, path_of("c.tif"), NULL) == 0 },
+        { "c.webp", DECODE_WEBP, vips_webpsave(c, path_of("c.webp"), NULL) == 0 },
+        { "c.gif", DECODE_GIF, vips_gifsave(c, path_of("c.gif"), NULL) == 0 },
+        { "c.ppm", DECODE_PNM, vips_ppmsave(c, path_of("c.ppm"), NULL) == 0 },
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         CHECK_MSG(files[i].ok, "cannot write %s", files[i].name);
         decode_output out;
-        err e = {0};
-        CHECK_MSG(decode_page(path_of(files[i].name), files[i].f, 0, &small, &out, &e) == 0, "%s: %s",
-                  files[i].name, e.msg);
+        err e = { 0 };
+        CHECK_MSG(decode_page(path_of(files[i].name), files[i].f, 0, &small, &out, &e) == 0, "%s: %s", files[i].name,
+                  e.msg);
         CHECK_MSG(out.width == 256 && out.height == 154, "%s: %dx%d", files[i].name, out.width, out.height);
         CHECK(out.orig_width == 1000 && out.orig_height == 600);
         decode_output_free(&out);
     }
     /* never enlarged */
     decode_output out;
-    err e = {0};
+    err e = { 0 };
     CHECK(decode_page(path_of("c.png"), DECODE_PNG, 0, &lim, &out, &e) == 0 && out.width == 1000 && out.height == 600);
     decode_output_free(&out);
 
@@ -220,7 +229,7 @@ static void test_damage(void)
     g_free(buf);
     decode_info info;
     decode_output out;
-    err e = {0};
+    err e = { 0 };
     /* a cut JPEG still has a good header: the damage shows when decoding */
     CHECK(decode_probe(path_of("half.jpg"), DECODE_JPEG, &lim, &info, &e) == 0);
     CHECK(decode_page(path_of("half.jpg"), DECODE_JPEG, 0, &lim, &out, &e) == ERR_FORMAT);
@@ -240,7 +249,7 @@ static void test_multipage(void)
     vips_image_set_int(m, VIPS_META_PAGE_HEIGHT, 80);
     CHECK(vips_tiffsave(m, path_of("pages.tif"), NULL) == 0);
     decode_info info;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(decode_probe(path_of("pages.tif"), DECODE_TIFF, &lim, &info, &e) == 0, "%s", e.msg);
     CHECK_MSG(info.pages == 3, "pages %d", info.pages);
     for (int p = 0; p < 3; p++) {
@@ -249,7 +258,7 @@ static void test_multipage(void)
               out.height == 80);
         decode_output_free(&out);
     }
-    decode_limits small = {.max_edge = 4096, .max_pixels = 7999};
+    decode_limits small = { .max_edge = 4096, .max_pixels = 7999 };
     CHECK(decode_probe(path_of("pages.tif"), DECODE_TIFF, &small, &info, &e) == ERR_LIMIT);
     g_object_unref(m);
     g_object_unref(c);

@@ -102,11 +102,11 @@ static void test_walk(void)
     snprintf(missing, sizeof missing, "%s/missing.jpg", d);
     snprintf(again, sizeof again, "%s/./b.jpg", d);
     snprintf(side, sizeof side, "%s/a.txt", d);
-    char *args[] = {d, missing, again, side};
-    walk_list l = {0};
-    err e = {0};
+    char *args[] = { d, missing, again, side };
+    walk_list l = { 0 };
+    err e = { 0 };
     CHECK(walk_collect(args, 4, data, &l, &e) == 0);
-    const char *want[] = {"a.jpg", "b.jpg", "notes.txt", "sub/c.png", "sub/dangling.jpg", "missing.jpg"};
+    const char *want[] = { "a.jpg", "b.jpg", "notes.txt", "sub/c.png", "sub/dangling.jpg", "missing.jpg" };
     CHECK_MSG(l.n == 6, "%zu entries", l.n);
     for (size_t i = 0; i < l.n && i < 6; i++) {
         snprintf(p, sizeof p, "%s/%s", d, want[i]);

@@ -39,13 +39,14 @@ static json_t *load_repo_json(const char *rel)
 
 static void check_set(landmarks_runner *r, json_t *root, const char *label, int expect_faces)
 {
-    err e = {0};
+    err e = { 0 };
     double max_diff = 0, ms = 0;
     int faces = 0;
     size_t ii;
     json_t *img;
-    json_array_foreach(json_object_get(root, "images"), ii, img) {
-        image im = {0};
+    json_array_foreach(json_object_get(root, "images"), ii, img)
+    {
+        image im = { 0 };
         if (!golden_image(img, &im)) {
             CHECK(0);
             continue;
@@ -53,12 +54,14 @@ static void check_set(landmarks_runner *r, json_t *root, const char *label, int 
         const char *file = json_string_value(json_object_get(img, "file"));
         size_t fi;
         json_t *face;
-        json_array_foreach(json_object_get(img, "faces"), fi, face) {
+        json_array_foreach(json_object_get(img, "faces"), fi, face)
+        {
             pointd want[CROPS_NPOINTS], got[CROPS_NPOINTS];
             CHECK(golden_points(face, want));
             const rectd box = golden_rectd(json_object_get(face, "box"));
             const double t0 = now_ms();
-            CHECK_MSG(landmarks_run_crop(r, &im, golden_crop(face, "landmarks"), (pointd){box.x, box.y}, got, &e) == 0,
+            CHECK_MSG(landmarks_run_crop(r, &im, golden_crop(face, "landmarks"), (pointd){ box.x, box.y }, got, &e) ==
+                          0,
                       "%s", e.msg);
             ms += now_ms() - t0;
             double d = 0;
@@ -68,7 +71,8 @@ static void check_set(landmarks_runner *r, json_t *root, const char *label, int 
             landmarks_five(got, five);
             CHECK(five[LANDMARKS_LEFT_EYE].x < five[LANDMARKS_RIGHT_EYE].x);
             CHECK(five[LANDMARKS_MOUTH_LEFT].x < five[LANDMARKS_MOUTH_RIGHT].x);
-            CHECK(five[LANDMARKS_NOSE].y > five[LANDMARKS_LEFT_EYE].y && five[LANDMARKS_NOSE].y < five[LANDMARKS_MOUTH_LEFT].y + 1);
+            CHECK(five[LANDMARKS_NOSE].y > five[LANDMARKS_LEFT_EYE].y &&
+                  five[LANDMARKS_NOSE].y < five[LANDMARKS_MOUTH_LEFT].y + 1);
             CHECK_MSG(d <= 0.1, "%s: %s face %zu: landmarks differ by %.4f px", label, file, fi, d);
             max_diff = fmax(max_diff, d);
             faces++;
@@ -83,17 +87,17 @@ static void check_set(landmarks_runner *r, json_t *root, const char *label, int 
             CHECK(c.x == g.x && c.y == g.y && c.w == g.w && c.h == g.h);
         }
         pointd p[CROPS_NPOINTS];
-        CHECK(landmarks_detect(r, &im, (rectd){im.width + 10.0, 5, 20, 20}, p, NULL, &e) == ERR_INVALID);
+        CHECK(landmarks_detect(r, &im, (rectd){ im.width + 10.0, 5, 20, 20 }, p, NULL, &e) == ERR_INVALID);
         image_free(&im);
     }
     CHECK(faces == expect_faces);
-    printf("landmarks %s: %d faces, max |diff| vs reference %.2e px; %.2f ms/face (1 thread)\n", label, faces,
-           max_diff, faces ? ms / faces : 0);
+    printf("landmarks %s: %d faces, max |diff| vs reference %.2e px; %.2f ms/face (1 thread)\n", label, faces, max_diff,
+           faces ? ms / faces : 0);
 }
 
 int main(void)
 {
-    err e = {0};
+    err e = { 0 };
     CHECK(image_init("test_landmarks", &e) == 0);
     nn_threads *pool = NULL; /* single-threaded: ctest runs tests side by side */
     for (int tiny = 0; tiny <= 1; tiny++) {
@@ -101,13 +105,15 @@ int main(void)
         landmarks_runner *r = NULL;
         int rc = landmarks_net_load(models_dir(), tiny, &net, &e);
         CHECK_MSG(rc == 0, "%s", e.msg);
-        if (rc) continue;
+        if (rc)
+            continue;
         CHECK(landmarks_net_tiny(net) == (bool)tiny);
         rc = landmarks_runner_new(net, pool, NET_FP32, &r, &e);
         CHECK_MSG(rc == 0, "%s", e.msg);
         json_t *root = tiny ? load_repo_json("tests/data/golden-parity-tiny-landmarks.json")
                             : golden_load("reference/faceapi-ref/parity/golden-parity.json");
-        if (rc == 0 && root) check_set(r, root, tiny ? "tiny" : "full", tiny ? 12 : 61);
+        if (rc == 0 && root)
+            check_set(r, root, tiny ? "tiny" : "full", tiny ? 12 : 61);
         json_decref(root);
         landmarks_runner_free(r);
         landmarks_net_free(net);

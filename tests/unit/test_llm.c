@@ -9,10 +9,10 @@
  *    and the API key from the environment is sent as a Bearer token.
  *  - the validation of answers and the evidence check, without a server. */
 #include "annotate/llm.h"
+#include "llm_fixtures.h"
 #include "store/catalog.h"
 #include "store/catalog_llm.h"
 #include "testutil.h"
-#include "llm_fixtures.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,22 +23,22 @@
 static void test_evidence_match(void)
 {
     CHECK(llm_value_in_evidence("Paul Bremer", &person) == 1);
-    CHECK(llm_value_in_evidence("P. Bremer", &person) == 1);        /* an initial matches a word's first letter */
-    CHECK(llm_value_in_evidence("bremer, paul", &person) == 1);     /* case and order */
-    CHECK(llm_value_in_evidence("Jurgen Muller", &person) == 1);    /* accents folded */
+    CHECK(llm_value_in_evidence("P. Bremer", &person) == 1);     /* an initial matches a word's first letter */
+    CHECK(llm_value_in_evidence("bremer, paul", &person) == 1);  /* case and order */
+    CHECK(llm_value_in_evidence("Jurgen Muller", &person) == 1); /* accents folded */
     CHECK(llm_value_in_evidence("JÜRGEN MÜLLER", &person) == 1);
     CHECK(llm_value_in_evidence("Wuppertal", &person) == 1);
-    CHECK(llm_value_in_evidence("Pina Bausch", &person) == 0);      /* nowhere in the evidence */
-    CHECK(llm_value_in_evidence("Paul Bausch", &person) == 0);      /* one word missing is enough */
-    CHECK(llm_value_in_evidence("Bre", &person) == 0);              /* a word is a whole word */
+    CHECK(llm_value_in_evidence("Pina Bausch", &person) == 0); /* nowhere in the evidence */
+    CHECK(llm_value_in_evidence("Paul Bausch", &person) == 0); /* one word missing is enough */
+    CHECK(llm_value_in_evidence("Bre", &person) == 0);         /* a word is a whole word */
     CHECK(llm_value_in_evidence("", &person) == 0);
-    CHECK(llm_value_in_evidence("Probe Wuppertal", &person) == 1);  /* the source path counts too */
+    CHECK(llm_value_in_evidence("Probe Wuppertal", &person) == 1); /* the source path counts too */
 }
 
 static void test_answer_parse(void)
 {
     llm_result r;
-    err e = {0};
+    err e = { 0 };
     memset(&r, 0, sizeof r);
     const char *ok = "{\"name\":{\"value\":\"P. Bremer\",\"confidence\":85},"
                      "\"event\":{\"value\":\"\",\"confidence\":0},"
@@ -65,7 +65,8 @@ static void test_answer_parse(void)
         "{\"name\":{\"value\":\"A\",\"confidence\":0.5},\"event\":{\"value\":\"\",\"confidence\":0},"
         "\"date\":{\"value\":\"\",\"confidence\":0},\"place\":{\"value\":\"\",\"confidence\":0},\"reason\":\"\"}",
         "{\"name\":{\"value\":\"A\",\"confidence\":5},\"event\":{\"value\":\"\",\"confidence\":0},"
-        "\"date\":{\"value\":\"1977-13\",\"confidence\":0},\"place\":{\"value\":\"\",\"confidence\":0},\"reason\":\"\"}",
+        "\"date\":{\"value\":\"1977-13\",\"confidence\":0},\"place\":{\"value\":\"\",\"confidence\":0},\"reason\":"
+        "\"\"}",
         "{\"name\":{\"value\":\"A\",\"confidence\":5},\"event\":{\"value\":\"\",\"confidence\":0},"
         "\"date\":{\"value\":\"\",\"confidence\":0},\"place\":{\"value\":\"\",\"confidence\":0}}",
         "{\"name\":{\"value\":\"A\",\"confidence\":5},\"event\":{\"value\":\"\",\"confidence\":0},"
@@ -76,7 +77,7 @@ static void test_answer_parse(void)
     };
     for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
         memset(&r, 0, sizeof r);
-        err be = {0};
+        err be = { 0 };
         CHECK_MSG(llm_answer_parse(broken[i], &person, &r, &be) == ERR_FORMAT, "broken[%zu] accepted", i);
         CHECK(r.status == LLM_NO_ANSWER && be.msg[0] != '\0' && strchr(be.msg, '\n') == NULL);
     }
@@ -84,8 +85,8 @@ static void test_answer_parse(void)
 
 static void test_config(void)
 {
-    err e = {0};
-    llm_config cfg = {.url = "ftp://x", .model = "m"};
+    err e = { 0 };
+    llm_config cfg = { .url = "ftp://x", .model = "m" };
     CHECK(llm_client_new(&cfg, NULL, &e) == NULL && e.code == ERR_INVALID);
     cfg.url = "http://127.0.0.1:9/v1";
     cfg.model = "";
@@ -113,31 +114,35 @@ static void test_fake_server(const char *dir)
     int port = free_port();
     snprintf(port_s, sizeof port_s, "%d", port);
     snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
-    char *argv[] = {"python3", script, port_s, NULL};
+    char *argv[] = { "python3", script, port_s, NULL };
     pid_t pid = spawn(argv, log);
     snprintf(url, sizeof url, "%s/ready", base);
     CHECK_MSG(pid > 0 && wait_ready(url, 0, 30, pid), "the fake server did not start; see %s", log);
 
     char catpath[1100];
     snprintf(catpath, sizeof catpath, "%s/fake.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *cat = catalog_open(catpath, &e);
     struct {
         const char *path, *expect;
         int timeout_ms, retries;
     } cases[] = {
-        {"malformed", "malformed answer: answer is not JSON", 5000, 1},
-        {"wrongshape", "does not fit the schema", 5000, 1},
-        {"notjson", "the response is not JSON", 5000, 1},
-        {"slow", "timeout", 1000, 0},
-        {"auth", "HTTP 401: invalid api key", 5000, 1},
+        { "malformed", "malformed answer: answer is not JSON", 5000, 1 },
+        { "wrongshape", "does not fit the schema", 5000, 1 },
+        { "notjson", "the response is not JSON", 5000, 1 },
+        { "slow", "timeout", 1000, 0 },
+        { "auth", "HTTP 401: invalid api key", 5000, 1 },
     };
     unsetenv("FACETAG_LLM_KEY");
     unsetenv("OPENAI_API_KEY");
     for (size_t i = 0; cat && i < sizeof cases / sizeof cases[0]; i++) {
         snprintf(url, sizeof url, "%s/%s", base, cases[i].path);
-        llm_config cfg = {.url = url, .model = "fake", .timeout_ms = cases[i].timeout_ms, .retries = cases[i].retries,
-                          .backoff_ms = 50, .api_key = llm_env_api_key()};
+        llm_config cfg = { .url = url,
+                           .model = "fake",
+                           .timeout_ms = cases[i].timeout_ms,
+                           .retries = cases[i].retries,
+                           .backoff_ms = 50,
+                           .api_key = llm_env_api_key() };
         llm_client *c = llm_client_new(&cfg, cat, &e);
         llm_result r;
         CHECK(c && llm_ask(c, &person, 1, &r, &e) == 0);
@@ -152,7 +157,7 @@ static void test_fake_server(const char *dir)
 
     /* 503 twice, then an answer: retried with backoff */
     snprintf(url, sizeof url, "%s/flaky", base);
-    llm_config cfg = {.url = url, .model = "fake", .timeout_ms = 5000, .retries = 2, .backoff_ms = 50};
+    llm_config cfg = { .url = url, .model = "fake", .timeout_ms = 5000, .retries = 2, .backoff_ms = 50 };
     llm_client *c = llm_client_new(&cfg, cat, &e);
     llm_result r;
     CHECK(c && llm_ask(c, &person, 1, &r, &e) == 0);
@@ -164,7 +169,7 @@ static void test_fake_server(const char *dir)
     /* the key from the environment goes out as a Bearer token */
     setenv("FACETAG_LLM_KEY", "test-key-123", 1);
     snprintf(url, sizeof url, "%s/auth", base);
-    llm_config acfg = {.url = url, .model = "fake", .timeout_ms = 5000, .retries = 0, .api_key = llm_env_api_key()};
+    llm_config acfg = { .url = url, .model = "fake", .timeout_ms = 5000, .retries = 0, .api_key = llm_env_api_key() };
     c = llm_client_new(&acfg, cat, &e);
     CHECK(c && llm_ask(c, &other, 1, &r, &e) == 0);
     CHECK_MSG(r.status == LLM_ANSWERED, "auth: %s", r.error);

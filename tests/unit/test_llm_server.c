@@ -14,10 +14,10 @@
  * gets one clear error line ("cannot connect"), the next fails at once with
  * the same line, and nothing crashes or is cached. */
 #include "annotate/llm.h"
+#include "llm_fixtures.h"
 #include "store/catalog.h"
 #include "store/catalog_llm.h"
 #include "testutil.h"
-#include "llm_fixtures.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,25 +55,30 @@ static void test_llama_server(const char *dir)
     snprintf(port_s, sizeof port_s, "%d", port);
     snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
     snprintf(health, sizeof health, "%s/health", url);
-    char *argv[] = {server, "-m", model, "--host", "127.0.0.1", "--port", port_s, "-c", "16384", "-np", "2",
-                    "-t", "2", "--no-jinja", NULL};
+    char *argv[] = { server,  "-m",  model, "--host", "127.0.0.1", "--port",     port_s, "-c",
+                     "16384", "-np", "2",   "-t",     "2",         "--no-jinja", NULL };
     pid_t pid = spawn(argv, log);
     CHECK_MSG(pid > 0 && wait_ready(health, 200, 120, pid), "llama-server did not start; see %s", log);
 
     char catpath[1100];
     snprintf(catpath, sizeof catpath, "%s/catalog.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *cat = catalog_open(catpath, &e);
     CHECK_MSG(cat != NULL, "%s", e.msg);
     if (!cat) {
         stop(pid);
         return;
     }
-    llm_config cfg = {.url = url, .model = "tiny", .timeout_ms = 120000, .retries = 1, .backoff_ms = 200,
-                      .concurrency = 2, .max_tokens = 1500};
+    llm_config cfg = { .url = url,
+                       .model = "tiny",
+                       .timeout_ms = 120000,
+                       .retries = 1,
+                       .backoff_ms = 200,
+                       .concurrency = 2,
+                       .max_tokens = 1500 };
     llm_client *c = llm_client_new(&cfg, cat, &e);
     CHECK(c != NULL);
-    llm_evidence qs[2] = {person, event};
+    llm_evidence qs[2] = { person, event };
     llm_result r[2];
     CHECK_MSG(llm_ask(c, qs, 2, r, &e) == 0, "%s", e.msg);
     for (int i = 0; i < 2; i++) {
@@ -100,8 +105,8 @@ static void test_llama_server(const char *dir)
     /* server stopped: the cache still answers; a new question gets one line */
     stop(pid);
     c = llm_client_new(&cfg, cat, &e);
-    llm_evidence_item extra_item = {"1990/x.txt", "Someone new, 1990"};
-    llm_evidence mixed[3] = {person, {"person", "99", &extra_item, 1}, {"event", "98", &extra_item, 1}};
+    llm_evidence_item extra_item = { "1990/x.txt", "Someone new, 1990" };
+    llm_evidence mixed[3] = { person, { "person", "99", &extra_item, 1 }, { "event", "98", &extra_item, 1 } };
     llm_result down[3];
     CHECK(llm_ask(c, mixed, 3, down, &e) == 0);
     CHECK(down[0].status == LLM_ANSWERED && down[0].cached);
@@ -109,8 +114,8 @@ static void test_llama_server(const char *dir)
           strstr(down[1].error, url));
     CHECK(down[2].status == LLM_NO_ANSWER && strcmp(down[2].error, down[1].error) == 0);
     CHECK(down[1].attempts <= 2 && down[2].attempts <= 2); /* retries = 1 */
-    llm_evidence_item late_item = {"1991/y.txt", "Another one, 1991"};
-    llm_evidence late = {"person", "97", &late_item, 1};
+    llm_evidence_item late_item = { "1991/y.txt", "Another one, 1991" };
+    llm_evidence late = { "person", "97", &late_item, 1 };
     llm_result after;
     CHECK(llm_ask(c, &late, 1, &after, &e) == 0);
     CHECK(after.status == LLM_NO_ANSWER && after.attempts == 0 && strcmp(after.error, down[1].error) == 0);

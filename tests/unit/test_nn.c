@@ -20,7 +20,7 @@ static float frand(void)
 
 static wtensor *rand_tensor(const char *name, int ndim, int d0, int d1, int d2, int d3)
 {
-    int shape[4] = {d0, d1, d2, d3};
+    int shape[4] = { d0, d1, d2, d3 };
     wtensor *t = wtensor_new(name, ndim, shape, NULL);
     for (size_t i = 0; t && i < t->count; i++)
         t->data[i] = frand();
@@ -30,10 +30,14 @@ static wtensor *rand_tensor(const char *name, int ndim, int d0, int d1, int d2, 
 static double act(double v, nn_act a)
 {
     switch (a) {
-    case NN_ACT_RELU: return v > 0 ? v : 0;
-    case NN_ACT_RELU6: return v < 0 ? 0 : v > 6 ? 6 : v;
-    case NN_ACT_LEAKY: return v < 0 ? v * NN_LEAKY_SLOPE : v;
-    default: return v;
+    case NN_ACT_RELU:
+        return v > 0 ? v : 0;
+    case NN_ACT_RELU6:
+        return v < 0 ? 0 : v > 6 ? 6 : v;
+    case NN_ACT_LEAKY:
+        return v < 0 ? v * NN_LEAKY_SLOPE : v;
+    default:
+        return v;
     }
 }
 
@@ -74,7 +78,7 @@ static double max_diff(const float *a, const float *b, size_t n)
 /* Builds, runs once on x, returns the output copied into y (count floats). */
 static int run1(nn_graph *g, const float *x, size_t nx, float *y, size_t ny, nn_threads *t)
 {
-    err e = {0};
+    err e = { 0 };
     nn_runtime *rt = nn_runtime_create(g, t, &e);
     CHECK_MSG(rt != NULL, "%s", e.msg);
     if (!rt)
@@ -105,12 +109,13 @@ static void test_conv(nn_threads *pool)
         int pt, pr, pb, pl;
         nn_act act;
     } cases[] = {
-        {2, NN_PAD_SAME, 1, 1, 1, 0, NN_ACT_RELU6}, /* 9 -> 5 rows: total 2 (1,1); 8 -> 4 cols: total 1 (0 before, 1 after) */
-        {1, NN_PAD(1, 0, 2, 1), 1, 0, 2, 1, NN_ACT_NONE},
-        {1, NN_PAD_VALID, 0, 0, 0, 0, NN_ACT_LEAKY},
+        { 2, NN_PAD_SAME, 1, 1, 1, 0,
+          NN_ACT_RELU6 }, /* 9 -> 5 rows: total 2 (1,1); 8 -> 4 cols: total 1 (0 before, 1 after) */
+        { 1, NN_PAD(1, 0, 2, 1), 1, 0, 2, 1, NN_ACT_NONE },
+        { 1, NN_PAD_VALID, 0, 0, 0, 0, NN_ACT_LEAKY },
     };
     for (int k = 0; k < 3; k++) {
-        err e = {0};
+        err e = { 0 };
         nn_graph *g = nn_graph_new("conv", &e);
         nn_value v = nn_input(g, H, W, C);
         v = nn_conv2d(g, v, f, b, cases[k].stride, cases[k].pad, cases[k].act);
@@ -129,7 +134,7 @@ static void test_conv(nn_threads *pool)
     }
     /* Depthwise (stride 2, explicit asymmetric pad) and separable = depthwise + pointwise + bias. */
     wtensor *dw = rand_tensor("dw", 4, 3, 3, C, 1), *pw = rand_tensor("pw", 4, 1, 1, C, CO);
-    err e = {0};
+    err e = { 0 };
     nn_graph *g = nn_graph_new("dw", &e);
     nn_value v = nn_input(g, H, W, C);
     nn_output(g, nn_depthwise(g, v, dw, NULL, 2, NN_PAD(0, 1, 1, 0), NN_ACT_RELU));
@@ -162,7 +167,7 @@ static void test_fc_and_elementwise(void)
     for (int i = 0; i < 12; i++)
         x[i] = frand();
     wtensor *w = rand_tensor("fc/weights", 2, 12, 5, 0, 0), *b = rand_tensor("fc/bias", 1, 5, 0, 0, 0);
-    err e = {0};
+    err e = { 0 };
     nn_graph *g = nn_graph_new("fc", &e);
     nn_value v = nn_input(g, 2, 2, 3);
     v = nn_fully_connected(g, v, w, b, NN_ACT_NONE);
@@ -210,7 +215,7 @@ static void test_pools_and_pad(void)
     float x[50], y[256], r[256];
     for (int i = 0; i < 50; i++)
         x[i] = -1 - (float)((i * 7) % 13);
-    err e = {0};
+    err e = { 0 };
     nn_graph *g = nn_graph_new("maxpool", &e);
     nn_value v = nn_input(g, 5, 5, 2);
     v = nn_maxpool(g, v, 2, 2, NN_PAD_SAME);
@@ -283,7 +288,7 @@ static void test_pools_and_pad(void)
 
 static void test_errors(void)
 {
-    err e = {0};
+    err e = { 0 };
     wtensor *f = rand_tensor("conv9/filters", 4, 3, 3, 4, 8);
     nn_graph *g = nn_graph_new("errnet", &e);
     nn_value v = nn_input(g, 8, 8, 3);
@@ -294,7 +299,7 @@ static void test_errors(void)
     CHECK_MSG(strstr(e.msg, "errnet") && strstr(e.msg, "conv9/filters") && strstr(e.msg, "[3,3,3,8]") &&
                   strstr(e.msg, "[3,3,4,8]"),
               "%s", e.msg);
-    err e2 = {0};
+    err e2 = { 0 };
     CHECK(nn_runtime_create(g, NULL, &e2) == NULL && e2.code == ERR_MODEL);
     nn_graph_free(g);
     /* A kernel larger than its padded input; a graph without outputs. */
@@ -312,7 +317,7 @@ static void test_errors(void)
 
 int main(void)
 {
-    err e = {0};
+    err e = { 0 };
     nn_threads *pool = nn_threads_create(2, &e);
     CHECK_MSG(pool != NULL && nn_threads_count(pool) == 2, "%s", e.msg);
     test_conv(pool);

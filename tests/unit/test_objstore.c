@@ -64,11 +64,11 @@ static void test_bucket_names(void)
 
 static void test_key_rules(void)
 {
-    const char *good[] = {"3f2a9c0d11e4b7a2.jpg", "3f2a9c0d11e4b7a2/0.jpg", "a", "a.b-c_D/E.f", "x..y", "a/b/c"};
+    const char *good[] = { "3f2a9c0d11e4b7a2.jpg", "3f2a9c0d11e4b7a2/0.jpg", "a", "a.b-c_D/E.f", "x..y", "a/b/c" };
     for (size_t i = 0; i < sizeof good / sizeof *good; i++)
         CHECK_MSG(objstore_key_valid(good[i]), "'%s' should be valid", good[i]);
-    const char *bad[] = {"", "..", ".", "../x", "a/../b", "a/..", "/abs", "a//b", "a/", ".hidden", "a/.hidden",
-                         "a b", "a\\b", "ä.jpg", "a\nb", "a:b", "*"};
+    const char *bad[] = { "",        "..",        ".",   "../x", "a/../b", "a/..", "/abs", "a//b", "a/",
+                          ".hidden", "a/.hidden", "a b", "a\\b", "ä.jpg",  "a\nb", "a:b",  "*" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         CHECK_MSG(!objstore_key_valid(bad[i]), "'%s' should be invalid", bad[i]);
     CHECK(!objstore_key_valid(NULL));
@@ -83,13 +83,13 @@ static void test_key_rules(void)
 
 static void test_put_get_per_bucket(const char *root)
 {
-    err e = {0};
+    err e = { 0 };
     objstore *s = open_store(root, &e);
     CHECK_MSG(s != NULL, "%s", e.msg);
     if (!s)
         return;
-    const char *keys[BUCKET_COUNT] = {"0123456789abcdef.tif", "0123456789abcdef.jpg", "0123456789abcdef/3.jpg",
-                                      "0123456789abcdef.json"};
+    const char *keys[BUCKET_COUNT] = { "0123456789abcdef.tif", "0123456789abcdef.jpg", "0123456789abcdef/3.jpg",
+                                       "0123456789abcdef.json" };
     for (int b = 0; b < BUCKET_COUNT; b++) {
         char content[64];
         int n = snprintf(content, sizeof content, "content of bucket %d", b);
@@ -98,8 +98,7 @@ static void test_put_get_per_bucket(const char *root)
         if (is_dir) {
             snprintf(path, sizeof path, "%s/%s/%s", root, objstore_bucket_name((objstore_bucket)b), keys[b]);
             CHECK_MSG(exists(path), "%s missing", path);
-            CHECK(objstore_local_path(s, (objstore_bucket)b, keys[b], lp, sizeof lp, &e) == 0 &&
-                  strcmp(lp, path) == 0);
+            CHECK(objstore_local_path(s, (objstore_bucket)b, keys[b], lp, sizeof lp, &e) == 0 && strcmp(lp, path) == 0);
         } else {
             CHECK(objstore_local_path(s, (objstore_bucket)b, keys[b], lp, sizeof lp, &e) == ERR_NOTFOUND);
         }
@@ -108,7 +107,7 @@ static void test_put_get_per_bucket(const char *root)
         CHECK_MSG(objstore_get(s, (objstore_bucket)b, keys[b], &data, &len, &e) == 0, "%s", e.msg);
         CHECK(len == (size_t)n && memcmp(data, content, len) == 0);
         free(data);
-        objstore_info info = {0};
+        objstore_info info = { 0 };
         CHECK(objstore_head(s, (objstore_bucket)b, keys[b], &info, &e) == 1);
         CHECK(info.size == (uint64_t)n && info.mtime > 0);
         CHECK(objstore_head(s, (objstore_bucket)b, keys[b], NULL, &e) == 1);
@@ -157,7 +156,7 @@ static void test_put_get_per_bucket(const char *root)
 
 static void test_invalid_keys_rejected(const char *root)
 {
-    err e = {0};
+    err e = { 0 };
     objstore *s = open_store(root, &e);
     CHECK(s != NULL);
     if (!s)
@@ -165,8 +164,9 @@ static void test_invalid_keys_rejected(const char *root)
     char longkey[520];
     memset(longkey, 'k', sizeof longkey);
     longkey[519] = '\0';
-    const char *bad[] = {"..", "../escape.jpg", "a/../../escape", "/abs", "/etc/passwd", "a//b", ".hidden",
-                         "a/.hidden", "", "a/", longkey};
+    const char *bad[] = { "..",   "../escape.jpg", "a/../../escape", "/abs", "/etc/passwd",
+                          "a//b", ".hidden",       "a/.hidden",      "",     "a/",
+                          longkey };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err_clear(&e);
         CHECK_MSG(objstore_put(s, BUCKET_INCOMING, bad[i], "x", 1, &e) == ERR_INVALID, "put '%.20s'", bad[i]);
@@ -188,7 +188,7 @@ static void test_invalid_keys_rejected(const char *root)
     CHECK(!exists(path));
     CHECK(objstore_head(s, BUCKET_INCOMING, "escape.jpg", NULL, &e) == 0);
     /* Prefixes that no valid key starts with. */
-    const char *badprefix[] = {"../", "/", "a//", ".", "a/.", "a b"};
+    const char *badprefix[] = { "../", "/", "a//", ".", "a/.", "a b" };
     for (size_t i = 0; i < sizeof badprefix / sizeof *badprefix; i++)
         CHECK_MSG(objstore_list(s, BUCKET_FACES, badprefix[i], NULL, NULL, &e) == ERR_INVALID, "prefix '%s'",
                   badprefix[i]);
@@ -214,14 +214,14 @@ static int collect_key(const char *key, const objstore_info *info, void *ud)
 
 static void test_list(const char *root)
 {
-    err e = {0};
+    err e = { 0 };
     objstore *s = open_store(root, &e);
     CHECK(s != NULL);
     if (!s)
         return;
     /* Put in scrambled order; '-' (0x2d) sorts before '/' (0x2f) and '0'. */
-    const char *keys[] = {"b/2.jpg", "a/10.jpg", "a-c.jpg", "a/1.jpg", "b/1.jpg", "a/2.jpg", "a.jpg", "c.jpg",
-                          "b/x/deep.jpg"};
+    const char *keys[] = { "b/2.jpg", "a/10.jpg", "a-c.jpg", "a/1.jpg",     "b/1.jpg",
+                           "a/2.jpg", "a.jpg",    "c.jpg",   "b/x/deep.jpg" };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         CHECK(objstore_put(s, BUCKET_FACES, keys[i], keys[i], strlen(keys[i]), &e) == 0);
     /* A leftover temp file and a stray non-key file are not listed. */
@@ -238,41 +238,41 @@ static void test_list(const char *root)
             fclose(f);
     }
 
-    const char *all[] = {"a-c.jpg", "a.jpg", "a/1.jpg", "a/10.jpg", "a/2.jpg", "b/1.jpg", "b/2.jpg", "b/x/deep.jpg",
-                         "c.jpg"};
-    collected c = {0};
+    const char *all[] = { "a-c.jpg", "a.jpg",   "a/1.jpg",      "a/10.jpg", "a/2.jpg",
+                          "b/1.jpg", "b/2.jpg", "b/x/deep.jpg", "c.jpg" };
+    collected c = { 0 };
     CHECK(objstore_list(s, BUCKET_FACES, NULL, collect_key, &c, &e) == 0);
     CHECK_MSG(c.n == 9, "listed %d keys", c.n);
     for (int i = 0; i < 9 && i < c.n; i++) {
         CHECK_MSG(strcmp(c.keys[i], all[i]) == 0, "key %d: got %s, want %s", i, c.keys[i], all[i]);
         CHECK(c.sizes[i] == strlen(all[i]));
     }
-    c = (collected){0};
+    c = (collected){ 0 };
     CHECK(objstore_list(s, BUCKET_FACES, "", collect_key, &c, &e) == 0 && c.n == 9);
 
-    c = (collected){0};
+    c = (collected){ 0 };
     CHECK(objstore_list(s, BUCKET_FACES, "a/", collect_key, &c, &e) == 0);
     CHECK(c.n == 3 && strcmp(c.keys[0], "a/1.jpg") == 0 && strcmp(c.keys[2], "a/2.jpg") == 0);
 
-    c = (collected){0};
+    c = (collected){ 0 };
     CHECK(objstore_list(s, BUCKET_FACES, "a/1", collect_key, &c, &e) == 0);
     CHECK(c.n == 2 && strcmp(c.keys[0], "a/1.jpg") == 0 && strcmp(c.keys[1], "a/10.jpg") == 0);
 
-    c = (collected){0};
+    c = (collected){ 0 };
     CHECK(objstore_list(s, BUCKET_FACES, "a", collect_key, &c, &e) == 0);
     CHECK_MSG(c.n == 5, "prefix 'a' listed %d", c.n);
 
-    c = (collected){0};
+    c = (collected){ 0 };
     CHECK(objstore_list(s, BUCKET_FACES, "b/x/", collect_key, &c, &e) == 0);
     CHECK(c.n == 1 && strcmp(c.keys[0], "b/x/deep.jpg") == 0);
 
-    c = (collected){0};
+    c = (collected){ 0 };
     CHECK(objstore_list(s, BUCKET_FACES, "zzz/", collect_key, &c, &e) == 0 && c.n == 0);
-    c = (collected){0};
+    c = (collected){ 0 };
     CHECK(objstore_list(s, BUCKET_INCOMING, "", collect_key, &c, &e) == 0 && c.n == 0);
 
     /* The callback stops the walk. */
-    c = (collected){.stop_after = 2};
+    c = (collected){ .stop_after = 2 };
     CHECK(objstore_list(s, BUCKET_FACES, "", collect_key, &c, &e) == 0 && c.n == 2);
     objstore_close(s);
 }
@@ -293,7 +293,7 @@ static int count_entries(const char *dir)
  * not the temp file of a writer that is still alive. */
 static void test_stale_temp_cleanup(const char *root)
 {
-    err e = {0};
+    err e = { 0 };
     objstore *s = objstore_open_dir(root, &e);
     CHECK(s != NULL);
     if (!s)
@@ -401,7 +401,7 @@ static void *put_same_key(void *arg)
 
 static void test_same_key_from_threads(const char *root)
 {
-    err e = {0};
+    err e = { 0 };
     objstore *s = open_store(root, &e);
     CHECK(s != NULL);
     if (!s)
@@ -409,7 +409,7 @@ static void test_same_key_from_threads(const char *root)
     pthread_t th[4];
     putter p[4];
     for (int i = 0; i < 4; i++) {
-        p[i] = (putter){s, (char)('a' + i), 0};
+        p[i] = (putter){ s, (char)('a' + i), 0 };
         pthread_create(&th[i], NULL, put_same_key, &p[i]);
     }
     for (int i = 0; i < 4; i++) {
@@ -427,14 +427,14 @@ static void test_same_key_from_threads(const char *root)
         CHECK_MSG(whole, "the object mixes versions (len %zu)", len);
         free(data);
     }
-    collected c = {0};
+    collected c = { 0 };
     CHECK(objstore_list(s, BUCKET_PROCESSED, "same/", collect_key, &c, &e) == 0 && c.n == 1);
     objstore_close(s);
 }
 
 static void test_open_errors(const char *base)
 {
-    err e = {0};
+    err e = { 0 };
     CHECK(objstore_open_dir("", &e) == NULL && e.code == ERR_INVALID);
     char file[PATH_MAX];
     snprintf(file, sizeof file, "%s/plainfile", base);
@@ -507,7 +507,7 @@ static int same_files(int a, int b)
  * at all, and an upload stopped half-way leaves the old object. */
 static void test_s3_streaming(const char *root, const char *tmp)
 {
-    err e = {0};
+    err e = { 0 };
     objstore *s = open_store(root, &e);
     CHECK_MSG(s != NULL, "%s", e.msg);
     if (!s)
@@ -522,11 +522,10 @@ static void test_s3_streaming(const char *root, const char *tmp)
     if (big < 0 || small < 0 || back < 0)
         return;
 
-    chunk_count c = {0};
-    CHECK_MSG(objstore_put_fd(s, BUCKET_INCOMING, "0123456789abcdef.tif", big, count_chunk, &c, &e) == 0, "%s",
-              e.msg);
+    chunk_count c = { 0 };
+    CHECK_MSG(objstore_put_fd(s, BUCKET_INCOMING, "0123456789abcdef.tif", big, count_chunk, &c, &e) == 0, "%s", e.msg);
     CHECK(c.bytes == big_n && c.ends == 1 && c.calls == 4);
-    objstore_info info = {0};
+    objstore_info info = { 0 };
     CHECK(objstore_head(s, BUCKET_INCOMING, "0123456789abcdef.tif", &info, &e) == 1 && info.size == big_n);
     CHECK_MSG(objstore_get_fd(s, BUCKET_INCOMING, "0123456789abcdef.tif", back, &e) == 0, "%s", e.msg);
     CHECK_MSG(same_files(big, back), "the multipart object differs from its file");
@@ -536,7 +535,7 @@ static void test_s3_streaming(const char *root, const char *tmp)
     free(data);
 
     /* One part: a single PUT, same result. */
-    c = (chunk_count){0};
+    c = (chunk_count){ 0 };
     CHECK(objstore_put_fd(s, BUCKET_PROCESSED, "one.jpg", small, count_chunk, &c, &e) == 0);
     CHECK(c.bytes == 1u << 20 && c.ends == 1);
     CHECK(objstore_get_fd(s, BUCKET_PROCESSED, "one.jpg", back, &e) == 0 && same_files(small, back));
@@ -544,13 +543,13 @@ static void test_s3_streaming(const char *root, const char *tmp)
     /* Stopped in the second part (as when the file changes under ingest): the
      * old object stays whole, nothing of the new one is visible. */
     CHECK(objstore_put(s, BUCKET_INCOMING, "fedcba9876543210.tif", "old", 3, &e) == 0);
-    c = (chunk_count){.fail_at = 2};
+    c = (chunk_count){ .fail_at = 2 };
     CHECK(objstore_put_fd(s, BUCKET_INCOMING, "fedcba9876543210.tif", big, count_chunk, &c, &e) == ERR_FORMAT);
     CHECK(strstr(e.msg, "changed") != NULL);
     CHECK(objstore_get(s, BUCKET_INCOMING, "fedcba9876543210.tif", &data, &len, &e) == 0 && len == 3 &&
           memcmp(data, "old", 3) == 0);
     free(data);
-    c = (chunk_count){.fail_at = 1};
+    c = (chunk_count){ .fail_at = 1 };
     CHECK(objstore_put_fd(s, BUCKET_INCOMING, "00000000000000aa.tif", big, count_chunk, &c, &e) == ERR_FORMAT);
     CHECK(objstore_head(s, BUCKET_INCOMING, "00000000000000aa.tif", NULL, &e) == 0);
 
@@ -570,7 +569,7 @@ static void test_s3_streaming(const char *root, const char *tmp)
  * every cached read is revalidated by its ETag. */
 static void test_s3_cache(const char *root)
 {
-    err e = {0};
+    err e = { 0 };
     objstore *a = open_store(root, &e), *b = open_store(root, &e);
     CHECK(a && b);
     if (!a || !b) {
@@ -601,26 +600,26 @@ static void test_s3_paging(const char *root)
 {
     char url[512];
     s3_url_for(root, "&page=2", url, sizeof url);
-    err e = {0};
+    err e = { 0 };
     objstore *s = objstore_open_s3(url, 1, &e);
     CHECK_MSG(s != NULL, "%s", e.msg);
     if (!s)
         return;
-    const char *keys[] = {"e/1.jpg", "a/1.jpg", "d.jpg", "b/1.jpg", "c/2.jpg"};
+    const char *keys[] = { "e/1.jpg", "a/1.jpg", "d.jpg", "b/1.jpg", "c/2.jpg" };
     for (size_t i = 0; i < 5; i++)
         CHECK(objstore_put(s, BUCKET_FACES, keys[i], "x", 1, &e) == 0);
-    collected c = {0};
+    collected c = { 0 };
     CHECK(objstore_list(s, BUCKET_FACES, "", collect_key, &c, &e) == 0);
     CHECK_MSG(c.n == 5, "listed %d of 5 over pages of 2", c.n);
     CHECK(c.n == 5 && strcmp(c.keys[0], "a/1.jpg") == 0 && strcmp(c.keys[4], "e/1.jpg") == 0);
-    c = (collected){.stop_after = 3};
+    c = (collected){ .stop_after = 3 };
     CHECK(objstore_list(s, BUCKET_FACES, "", collect_key, &c, &e) == 0 && c.n == 3);
     objstore_close(s);
 }
 
 static void test_s3_open_errors(const char *base)
 {
-    err e = {0};
+    err e = { 0 };
     char url[512], root[600];
     /* Buckets nobody made: one clear error naming the bucket and the remedy. */
     snprintf(root, sizeof root, "%s/never-made", base);
@@ -639,8 +638,8 @@ static void test_s3_open_errors(const char *base)
     setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret", 1);
     err_clear(&e);
     CHECK(objstore_open_s3(url, 0, &e) == NULL);
-    CHECK_MSG(e.code == ERR_INVALID && strstr(e.msg, "access denied") && strstr(e.msg, "AWS_SECRET_ACCESS_KEY"),
-              "%s", e.msg);
+    CHECK_MSG(e.code == ERR_INVALID && strstr(e.msg, "access denied") && strstr(e.msg, "AWS_SECRET_ACCESS_KEY"), "%s",
+              e.msg);
 
     /* No credentials anywhere. */
     unsetenv("AWS_SECRET_ACCESS_KEY");
@@ -653,8 +652,9 @@ static void test_s3_open_errors(const char *base)
     /* ... then from a credentials file, profile by $AWS_PROFILE. */
     FILE *f = fopen(cred, "w");
     if (f) {
-        fprintf(f, "[default]\naws_access_key_id = WRONG\naws_secret_access_key = wrong\n\n"
-                   "[profile archive]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
+        fprintf(f,
+                "[default]\naws_access_key_id = WRONG\naws_secret_access_key = wrong\n\n"
+                "[profile archive]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
                 key, secret);
         fclose(f);
     }
@@ -671,8 +671,13 @@ static void test_s3_open_errors(const char *base)
     free(key);
 
     /* Bad URLs. */
-    const char *bad[] = {"s3://AB", "s3://Upper-case", "s3://ok-name/path", "s3://ok-name?bogus=1",
-                         "s3://ok-name?endpoint=ftp://x", "s3://ok-name?timeout=0", "s3://ok-name?style=odd"};
+    const char *bad[] = { "s3://AB",
+                          "s3://Upper-case",
+                          "s3://ok-name/path",
+                          "s3://ok-name?bogus=1",
+                          "s3://ok-name?endpoint=ftp://x",
+                          "s3://ok-name?timeout=0",
+                          "s3://ok-name?style=odd" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err_clear(&e);
         CHECK_MSG(objstore_open_s3(bad[i], 0, &e) == NULL && e.code == ERR_INVALID, "%s: %s", bad[i], e.msg);

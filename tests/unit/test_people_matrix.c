@@ -22,19 +22,19 @@
  * descriptors from the cache) makes one person; it is named, a face confirmed
  * and one rejected; four more identities arrive and the incremental run, then
  * a full one, keep that person's id, name and decisions, with five persons. */
-#include "ingest/ingest.h"
+#include "analyze/analyze.h"
 #include "cluster/cluster.h"
-#include "people/eval_set.h"
 #include "cluster/labels.h"
-#include "people/people_stage.h"
 #include "cluster/score.h"
+#include "ingest/ingest.h"
+#include "people/eval_set.h"
 #include "people/people_constraints.h"
-#include "store/people_store.h"
-#include "store/persons.h"
+#include "people/people_stage.h"
 #include "store/catalog.h"
 #include "store/datadir.h"
+#include "store/people_store.h"
+#include "store/persons.h"
 #include "testutil.h"
-#include "analyze/analyze.h"
 
 #include <libgen.h>
 #include <stdio.h>
@@ -74,16 +74,16 @@ static void draw(uint32_t n, uint32_t k, uint32_t *out)
 
 typedef struct pool {
     eval_set set;
-    uint32_t ids[POOL];  /* identity numbers of the set */
-    people_set faces;    /* the cache's faces */
-    int32_t *ident;      /* per face: pool index 0..POOL-1, POOL for demo faces, -1 other */
-    bool *scored;        /* per face: the scored face of its image */
+    uint32_t ids[POOL]; /* identity numbers of the set */
+    people_set faces;   /* the cache's faces */
+    int32_t *ident;     /* per face: pool index 0..POOL-1, POOL for demo faces, -1 other */
+    bool *scored;       /* per face: the scored face of its image */
     char demo[4096];
 } pool;
 
 static int prepare(pool *p, const char *faces_dev, const char *models, const char *cache)
 {
-    err e = {0};
+    err e = { 0 };
     if (eval_set_scan(faces_dev, &p->set, &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
         return -1;
@@ -114,21 +114,21 @@ static int prepare(pool *p, const char *faces_dev, const char *models, const cha
     }
     mkdir(cache, 0755);
     ingest_summary is;
-    ingest_options io = {.data_dir = cache,
-                         .threads = 2,
-                         .limits = {.max_edge = 4096, .max_pixels = 400000000},
-                         .progress = 0,
-                         .messages = stderr};
+    ingest_options io = { .data_dir = cache,
+                          .threads = 2,
+                          .limits = { .max_edge = 4096, .max_pixels = 400000000 },
+                          .progress = 0,
+                          .messages = stderr };
     int rc = ingest_run(&io, paths, np, &is, &e);
     for (int i = 0; i < np; i++)
         free(paths[i]);
     CHECK_MSG(rc == 0 && is.failed == 0, "ingest into %s: %s (%lld failed)", cache, e.msg, (long long)is.failed);
-    analyze_options ao = {.data_dir = cache,
-                          .models_dir = models,
-                          .threads = 2,
-                          .pipeline = pipeline_default_options(),
-                          .progress = 0,
-                          .messages = stderr};
+    analyze_options ao = { .data_dir = cache,
+                           .models_dir = models,
+                           .threads = 2,
+                           .pipeline = pipeline_default_options(),
+                           .progress = 0,
+                           .messages = stderr };
     analyze_summary as;
     rc = rc ? rc : analyze_run(&ao, &as, &e);
     CHECK_MSG(rc == 0 && as.failed == 0, "analyze %s: %s", cache, e.msg);
@@ -180,7 +180,7 @@ typedef struct outcome {
  * first run would and judges the result (see the top of the file). */
 static outcome run_set(const pool *p, const cluster_params *cp, nb_metric metric, const uint32_t *members, size_t k)
 {
-    outcome o = {0};
+    outcome o = { 0 };
     const people_set *s = &p->faces;
     uint32_t *rows = malloc(s->n * sizeof *rows);
     size_t m = 0;
@@ -192,7 +192,7 @@ static outcome run_set(const pool *p, const cluster_params *cp, nb_metric metric
     float *x = malloc((m ? m : 1) * PEOPLE_DIM * sizeof *x);
     for (size_t i = 0; i < m; i++)
         memcpy(x + i * PEOPLE_DIM, s->x + (size_t)rows[i] * PEOPLE_DIM, PEOPLE_DIM * sizeof *x);
-    err e = {0};
+    err e = { 0 };
     nb_index *ix = m ? neighbors_new(x, m, PEOPLE_DIM, metric, 2, &e) : NULL;
     people_constraints pc;
     int rc = ix ? people_constraints_make(s, rows, m, &pc, &e) : -1;
@@ -257,7 +257,7 @@ static score_result pool_score(const pool *p, const cluster_params *cp, nb_metri
     float *x = malloc(m * PEOPLE_DIM * sizeof *x);
     for (size_t i = 0; i < m; i++)
         memcpy(x + i * PEOPLE_DIM, s->x + (size_t)rows[i] * PEOPLE_DIM, PEOPLE_DIM * sizeof *x);
-    err e = {0};
+    err e = { 0 };
     score_result sr;
     memset(&sr, 0, sizeof sr);
     nb_index *ix = neighbors_new(x, m, PEOPLE_DIM, metric, 2, &e);
@@ -316,8 +316,8 @@ static void matrix(const pool *p, const cluster_params *cp, nb_metric metric, co
         add(&out[1], o);
         if (verbose && !o.pass)
             printf("  %s: %s + %s: %zu persons, %zu of %zu faces unassigned, %zu in a wrong person\n", name,
-                   p->set.identities[p->ids[m[0]]], p->set.identities[p->ids[m[1]]], o.persons, o.unassigned,
-                   o.scored, o.wrong);
+                   p->set.identities[p->ids[m[0]]], p->set.identities[p->ids[m[1]]], o.persons, o.unassigned, o.scored,
+                   o.wrong);
     }
     for (int i = 0; i < GROUPS; i++) {
         uint32_t m[GROUP_SIZE];
@@ -325,8 +325,8 @@ static void matrix(const pool *p, const cluster_params *cp, nb_metric metric, co
         outcome o = run_set(p, cp, metric, m, GROUP_SIZE);
         add(&out[2], o);
         if (verbose && !o.pass)
-            printf("  %s: group %d (%s, ...): %zu persons, %zu of %zu faces unassigned, %zu in a wrong person\n",
-                   name, i, p->set.identities[p->ids[m[0]]], o.persons, o.unassigned, o.scored, o.wrong);
+            printf("  %s: group %d (%s, ...): %zu persons, %zu of %zu faces unassigned, %zu in a wrong person\n", name,
+                   i, p->set.identities[p->ids[m[0]]], o.persons, o.unassigned, o.scored, o.wrong);
     }
     uint32_t demo = POOL;
     outcome o = run_set(p, cp, metric, &demo, 1);
@@ -337,7 +337,7 @@ static void matrix(const pool *p, const cluster_params *cp, nb_metric metric, co
 
 static void print_row(const char *name, const tally t[4])
 {
-    static const char *what[4] = {"alone", "pairs", "groups of 5", "demo"};
+    static const char *what[4] = { "alone", "pairs", "groups of 5", "demo" };
     size_t sets = 0, passed = 0, scored = 0, un = 0;
     printf("%-34s", name);
     for (int i = 0; i < 4; i++) {
@@ -354,13 +354,13 @@ static void print_row(const char *name, const tally t[4])
 
 static void growth_photo(catalog *c, int photo)
 {
-    catalog_photo ph = {0};
+    catalog_photo ph = { 0 };
     snprintf(ph.photo_id, sizeof ph.photo_id, "%016x", 0x7000 + photo);
     snprintf(ph.sha256, sizeof ph.sha256, "%s%s%s%s", ph.photo_id, ph.photo_id, ph.photo_id, ph.photo_id);
     snprintf(ph.format, sizeof ph.format, "jpeg");
     snprintf(ph.incoming_key, sizeof ph.incoming_key, "%s.jpg", ph.photo_id);
     ph.width = ph.height = ph.orig_width = ph.orig_height = 1000;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(catalog_photo_put(c, &ph, &e) >= 0, "%s", e.msg);
 }
 
@@ -389,13 +389,13 @@ static size_t growth_add(catalog *c, const pool *p, int who, int64_t *ids, size_
             f.has_embedding = true;
             memcpy(f.embedding, s->x + r * PEOPLE_DIM, sizeof f.embedding);
             snprintf(f.source, sizeof f.source, "detector");
-            err e = {0};
+            err e = { 0 };
             CHECK_MSG(catalog_face_put(c, &f, &e) == 0, "%s", e.msg);
             if (p->scored[r] && nids < cap)
                 ids[nids++] = f.id;
         }
         if (faces) {
-            err e = {0};
+            err e = { 0 };
             CHECK_MSG(catalog_analysis_put(c, photo_id, s->model_version, "done", faces, NULL, &e) == 0, "%s", e.msg);
         }
     }
@@ -433,7 +433,7 @@ static void check_growth(catalog *c, const int64_t *first, size_t nfirst, int64_
 static void test_growth(const pool *p)
 {
     const char *dir = test_tmpdir("growth");
-    err e = {0};
+    err e = { 0 };
     catalog *c = NULL;
     CHECK_MSG(datadir_open(dir, 1, NULL, &c, &e) == 0, "%s", e.msg);
     if (!c)
@@ -516,7 +516,7 @@ int main(void)
         print_row("former default (HDBSCAN + guard)", t_former);
         print_row("default", t_def);
         if (getenv("FACETAG_MATRIX_SWEEP")) { /* the candidates measured for the defaults */
-            static const double ts[] = {0.5, 0.525, 0.55, 0.575, 0.6, 0.625};
+            static const double ts[] = { 0.5, 0.525, 0.55, 0.575, 0.6, 0.625 };
             for (int single = 0; single < 2; single++)
                 for (int r = -1; r < 6; r++) {
                     cluster_params q;
@@ -532,7 +532,7 @@ int main(void)
                     matrix(&p, &q, NB_EUCLIDEAN, name, false, t);
                     print_row(name, t);
                 }
-            static const double tc[] = {0.065, 0.07, 0.072, 0.075, 0.077, 0.08};
+            static const double tc[] = { 0.065, 0.07, 0.072, 0.075, 0.077, 0.08 };
             for (int cos = 0; cos < 2; cos++)
                 for (size_t mcs = 2; mcs <= 3; mcs++)
                     for (int r = 0; r < 6; r++) {

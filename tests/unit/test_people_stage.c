@@ -6,10 +6,10 @@
 #include "cluster/labels.h"
 #include "people/people_list.h"
 #include "people/people_stage.h"
-#include "store/people_store.h"
-#include "store/persons.h"
 #include "store/catalog.h"
 #include "store/catalog_internal.h"
+#include "store/people_store.h"
+#include "store/persons.h"
 #include "testutil.h"
 
 #include <math.h>
@@ -64,13 +64,13 @@ static void photo_id(int k, char out[17])
 
 static void add_photo(catalog *c, int k)
 {
-    catalog_photo p = {0};
+    catalog_photo p = { 0 };
     photo_id(k, p.photo_id);
     snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", p.photo_id, p.photo_id, p.photo_id, p.photo_id);
     snprintf(p.format, sizeof p.format, "jpeg");
     snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", p.photo_id);
     p.width = p.height = p.orig_width = p.orig_height = 1000;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(catalog_photo_put(c, &p, &e) >= 0, "%s", e.msg);
 }
 
@@ -92,7 +92,7 @@ static int64_t add_face(catalog *c, int photo, int face_no, const char *model, i
     f.has_embedding = true;
     face_vec(id, f.embedding);
     snprintf(f.source, sizeof f.source, "detector");
-    err e = {0};
+    err e = { 0 };
     int rc = catalog_face_put(c, &f, &e);
     CHECK_MSG(rc == 0, "%s", e.msg);
     if (rc == 0 && f.id < 4096)
@@ -104,7 +104,7 @@ static void analysis_done(catalog *c, int photo, const char *model, int faces)
 {
     char id[17];
     photo_id(photo, id);
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(catalog_analysis_put(c, id, model, "done", faces, NULL, &e) == 0, "%s", e.msg);
 }
 
@@ -123,7 +123,7 @@ static int cluster(catalog *c, bool full, people_stage_summary *sum)
     cluster_params_default_metric(&o.params, CLUSTER_DEFAULT_ALGO, NB_EUCLIDEAN);
     o.full = full;
     o.threads = 2;
-    err e = {0};
+    err e = { 0 };
     int rc = people_stage_run(c, &o, sum, &e);
     CHECK_MSG(rc == 0, "%s", e.msg);
     return rc;
@@ -133,7 +133,7 @@ static int cluster(catalog *c, bool full, people_stage_summary *sum)
 static void check_photo_rule(catalog *c)
 {
     CHECK(test_query_int(c, "SELECT count(*) FROM (SELECT photo_id, model_version, person_id FROM faces "
-                       "WHERE person_id IS NOT NULL GROUP BY 1, 2, 3 HAVING count(*) > 1)") == 0);
+                            "WHERE person_id IS NOT NULL GROUP BY 1, 2, 3 HAVING count(*) > 1)") == 0);
 }
 
 /* ARI of the persons of model `m` against the truth (noise as singletons). */
@@ -210,7 +210,7 @@ static void test_first_cluster_and_ids(catalog *c)
 
     /* the list `facetag people` shows: every person, biggest first, counts as in the catalog */
     people_list l;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(people_list_load(c, NULL, &l, &e) == 0, "%s", e.msg);
     CHECK(l.n == NID && l.faces == NID * PER + 12 && strcmp(l.model_version, "m1") == 0);
     CHECK(l.unassigned == test_query_int(c, "SELECT count(*) FROM faces WHERE person_id IS NULL"));
@@ -231,7 +231,7 @@ static int64_t split_faces[2];
 
 static void decide(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     /* confirm a face of identity 2 into identity 3's person (a human knows better) */
     moved_face = face_m1[2 * PER][0];
     moved_to = person_of(c, face_m1[3 * PER][0]);
@@ -378,8 +378,8 @@ static int64_t to_m2(catalog *c, int64_t f)
 static void test_model_change(catalog *c)
 {
     sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(catalog_sqlite(c), "SELECT photo_id, face_no, box_x, id FROM faces WHERE model_version = 'm1'", -1,
-                       &st, NULL);
+    sqlite3_prepare_v2(catalog_sqlite(c), "SELECT photo_id, face_no, box_x, id FROM faces WHERE model_version = 'm1'",
+                       -1, &st, NULL);
     typedef struct old {
         char photo[17];
         int face_no;
@@ -410,11 +410,11 @@ static void test_model_change(catalog *c)
         f.has_embedding = true;
         face_vec(truth[v[i].id], f.embedding);
         snprintf(f.source, sizeof f.source, "detector");
-        err e = {0};
+        err e = { 0 };
         CHECK_MSG(catalog_face_put(c, &f, &e) == 0, "%s", e.msg);
         if (f.id < 4096)
             truth[f.id] = truth[v[i].id];
-        err e2 = {0};
+        err e2 = { 0 };
         CHECK(catalog_analysis_put(c, v[i].photo, "m2", "done", 1, NULL, &e2) == 0);
     }
     int64_t decisions = test_query_int(c, "SELECT count(*) FROM decisions");
@@ -458,7 +458,7 @@ static void test_bad_options(catalog *c)
     o.params.algo = CLUSTER_HDBSCAN;
     o.params.hdbscan.min_cluster_size = 1;
     people_stage_summary s;
-    err e = {0};
+    err e = { 0 };
     CHECK(people_stage_run(c, &o, &s, &e) == ERR_INVALID);
     people_stage_options_default(&o);
     o.params.algo = CLUSTER_DBSCAN;
@@ -470,7 +470,7 @@ static void test_empty(const char *dir)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/empty.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)
@@ -488,7 +488,7 @@ static void test_incremental_bridge(const char *dir)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/bridge.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)
@@ -544,7 +544,7 @@ int main(void)
     snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
     make_centres();
     test_empty(dir);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (c) {

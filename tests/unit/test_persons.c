@@ -3,9 +3,9 @@
  * step and appends exactly the documented decision rows; unknown ids, bad
  * arguments and contradictions fail with the documented code and change
  * nothing; the log stays append-only. */
-#include "store/persons.h"
 #include "store/catalog.h"
 #include "store/catalog_internal.h"
+#include "store/persons.h"
 #include "testutil.h"
 
 #include <sqlite3.h>
@@ -59,13 +59,13 @@ static const char *PA = "aaaaaaaaaaaaaaaa", *PB = "bbbbbbbbbbbbbbbb", *PC = "ccc
 
 static void add_photo(catalog *c, const char *id)
 {
-    catalog_photo p = {0};
+    catalog_photo p = { 0 };
     snprintf(p.photo_id, sizeof p.photo_id, "%s", id);
     snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", id, id, id, id);
     snprintf(p.format, sizeof p.format, "jpeg");
     snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", id);
     p.width = p.height = p.orig_width = p.orig_height = 1000;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(catalog_photo_put(c, &p, &e) == 1, "%s", e.msg);
 }
 
@@ -99,7 +99,7 @@ static int64_t a0, a1, b0, c0, d0, m0;
 
 static void test_confirm(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     int64_t p1 = 0, before = last_decision(c);
     CHECK_MSG(persons_confirm_face(c, NULL, a0, 0, &p1, &e) == 0, "%s", e.msg);
     CHECK(p1 > 0 && person_of(c, a0) == p1);
@@ -136,7 +136,7 @@ static void test_confirm(catalog *c)
 
 static void test_name(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     int64_t p2 = 0, before = last_decision(c);
     CHECK_MSG(persons_name_face(c, NULL, b0, "Pina Bausch", &p2, &e) == 0, "%s", e.msg);
     CHECK(p2 > 0 && person_of(c, b0) == p2);
@@ -170,7 +170,7 @@ static void test_name(catalog *c)
 
 static void test_reject(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     int64_t p2 = person_of(c, c0), before = last_decision(c);
     CHECK_MSG(persons_reject_face(c, NULL, c0, &e) == 0, "%s", e.msg);
     CHECK(person_of(c, c0) == 0 && strcmp(status_of(c, c0), "rejected") == 0);
@@ -197,10 +197,10 @@ static void test_reject(catalog *c)
 
 static void test_move_split(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     int64_t p1 = person_of(c, a0), p2 = test_query_int(c, "SELECT id FROM persons WHERE name = 'Pina Bausch'");
     int64_t before = last_decision(c), out = 0;
-    int64_t two[] = {c0, b0};
+    int64_t two[] = { c0, b0 };
     CHECK_MSG(persons_move_faces(c, NULL, two, 2, p2, &out, &e) == 0, "%s", e.msg);
     CHECK(out == p2 && person_of(c, c0) == p2 && person_of(c, b0) == p2);
     CHECK(strcmp(status_of(c, c0), "confirmed") == 0);
@@ -213,13 +213,13 @@ static void test_move_split(catalog *c)
     CHECK_MSG(strcmp(decision(c, before + 1), want) == 0, "got %s", decision(c, before + 1));
 
     before = last_decision(c);
-    int64_t dup[] = {c0, c0}, same_photo[] = {a0, a1}, unknown[] = {c0, 999999};
+    int64_t dup[] = { c0, c0 }, same_photo[] = { a0, a1 }, unknown[] = { c0, 999999 };
     CHECK(persons_move_faces(c, NULL, dup, 2, p1, NULL, &e) == ERR_INVALID);
     CHECK(persons_move_faces(c, NULL, same_photo, 2, p2, NULL, &e) == ERR_CONFLICT);
     CHECK(persons_move_faces(c, NULL, unknown, 2, p1, NULL, &e) == ERR_NOTFOUND && strstr(e.msg, "999999"));
     CHECK(persons_move_faces(c, NULL, two, 2, 888888, NULL, &e) == ERR_NOTFOUND && strstr(e.msg, "888888"));
     CHECK(persons_move_faces(c, NULL, two, 0, p1, NULL, &e) == ERR_INVALID);
-    int64_t a1only[] = {a1};
+    int64_t a1only[] = { a1 };
     CHECK(persons_move_faces(c, NULL, a1only, 1, p1, NULL, &e) == ERR_CONFLICT); /* p1 has a0 */
     CHECK(last_decision(c) == before);
     CHECK(person_of(c, c0) == p2 && person_of(c, a1) == 0);
@@ -244,7 +244,7 @@ static void test_move_split(catalog *c)
 
     /* Faces from several persons: before.person_id is null. move_faces with 0 is
      * a split. */
-    int64_t mixed[] = {d0, c0}, p4 = 0;
+    int64_t mixed[] = { d0, c0 }, p4 = 0;
     before = last_decision(c);
     CHECK_MSG(persons_move_faces(c, NULL, mixed, 2, 0, &p4, &e) == 0, "%s", e.msg);
     CHECK(p4 > 0 && person_of(c, d0) == p4 && person_of(c, c0) == p4);
@@ -261,7 +261,7 @@ static void test_move_split(catalog *c)
 
 static void test_rename_hide(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     int64_t p = person_of(c, c0), before = last_decision(c);
     CHECK_MSG(persons_rename(c, NULL, p, "Dominique Mercy", &e) == 0, "%s", e.msg);
     char want[512];
@@ -292,16 +292,16 @@ static void test_rename_hide(catalog *c)
 
 static void test_merge(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     /* into unnamed, from named: into takes the name. */
     int64_t p1 = person_of(c, a0), named = person_of(c, a1); /* "Hidden Name"-person holds a1 */
     int64_t pc = person_of(c, c0);                           /* holds c0, d0 */
     CHECK(qi(c, "SELECT name IS NULL FROM persons WHERE id = %lld", p1) == 1);
     int64_t before = last_decision(c);
-    int64_t from_conflict[] = {named};
+    int64_t from_conflict[] = { named };
     CHECK(persons_merge(c, NULL, p1, from_conflict, 1, &e) == ERR_CONFLICT); /* a0 and a1: photo A twice */
     CHECK(strstr(e.msg, PA) != NULL);
-    int64_t self[] = {p1}, unknown[] = {888888}, twice[] = {pc, pc};
+    int64_t self[] = { p1 }, unknown[] = { 888888 }, twice[] = { pc, pc };
     CHECK(persons_merge(c, NULL, p1, self, 1, &e) == ERR_CONFLICT);
     CHECK(persons_merge(c, NULL, p1, unknown, 1, &e) == ERR_NOTFOUND && strstr(e.msg, "888888"));
     CHECK(persons_merge(c, NULL, 888888, from_conflict, 1, &e) == ERR_NOTFOUND);
@@ -312,7 +312,7 @@ static void test_merge(catalog *c)
 
     CHECK(persons_rename(c, NULL, pc, "Kept Name", &e) == 0);
     before = last_decision(c);
-    int64_t from[] = {pc};
+    int64_t from[] = { pc };
     /* p1 holds a0 and d0? d0 moved to pc in the split; p1 holds a0 only. */
     CHECK_MSG(persons_merge(c, "carol", p1, from, 1, &e) == 0, "%s", e.msg);
     CHECK(person_of(c, c0) == p1 && person_of(c, d0) == p1 && person_of(c, a0) == p1);
@@ -331,7 +331,7 @@ static void test_merge(catalog *c)
 
 static void test_draw(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     int64_t before = last_decision(c);
     CHECK(persons_log_draw(c, NULL, a0, &e) == ERR_INVALID); /* detector face */
     CHECK(persons_log_draw(c, NULL, 999999, &e) == ERR_NOTFOUND);
@@ -346,7 +346,7 @@ static void test_draw(catalog *c)
 /* Inside a caller's transaction a failing call undoes only itself. */
 static void test_savepoint(catalog *c)
 {
-    err e = {0};
+    err e = { 0 };
     int64_t p = person_of(c, a0), before = last_decision(c);
     CHECK(catalog_begin(c, &e) == 0);
     CHECK(persons_rename(c, NULL, p, "In Transaction", &e) == 0);
@@ -367,7 +367,7 @@ static void test_append_only(catalog *c)
     CHECK(test_query_int(c, "SELECT count(*) FROM decisions WHERE actor = 'mallory'") == 0);
     /* Every face row of the log names its photo and box. */
     CHECK(test_query_int(c, "SELECT count(*) FROM decisions WHERE face_id IS NOT NULL "
-                       "AND (photo_id IS NULL OR box IS NULL)") == 0);
+                            "AND (photo_id IS NULL OR box IS NULL)") == 0);
 }
 
 int main(void)
@@ -375,7 +375,7 @@ int main(void)
     char dir[512], path[600];
     snprintf(dir, sizeof dir, "%s", test_tmpdir("persons"));
     snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (c) {

@@ -15,12 +15,12 @@
  * with node + jpeg-js from the reference harness).
  * Default mode: its own model version, rotated copies come back in the given
  * image's pixels, the canvas pass finds tight crops, a drawn box is described. */
-#include "golden_faces.h"
 #include "core/hash.h"
+#include "golden_faces.h"
 #include "media/jpeg_compat.h"
+#include "vision/bf16net.h"
 #include "vision/pipeline.h"
 #include "vision/prep.h"
-#include "vision/bf16net.h"
 
 #include <math.h>
 #include <sys/stat.h>
@@ -88,7 +88,7 @@ static void check_parity(pipeline_runner *r)
         return;
     pipeline_options o = pipeline_default_options();
     o.compat = true;
-    parity_stats s = {.iou_min = 1};
+    parity_stats s = { .iou_min = 1 };
     size_t i;
     json_t *im;
     json_array_foreach(json_object_get(root, "images"), i, im)
@@ -100,7 +100,7 @@ static void check_parity(pipeline_runner *r)
         }
         const char *file = json_string_value(json_object_get(im, "file"));
         pipeline_result res;
-        err e = {0};
+        err e = { 0 };
         CHECK_MSG(pipeline_run(r, &img, &o, &res, &e) == 0, "%s: %s", file, e.msg);
         json_t *gf = json_object_get(im, "faces");
         CHECK_MSG(res.n == json_array_size(gf), "%s: %zu faces, golden %zu", file, res.n, json_array_size(gf));
@@ -152,7 +152,8 @@ static void check_parity(pipeline_runner *r)
             if (!within && cliff && shifted) {
                 s.cliff_shifted++;
                 printf("cliff: %s face %zu: crop shifted by a floor() at an integer; landmarks %.3g px, "
-                       "descriptor %.3g\n", file, k, lm, dd);
+                       "descriptor %.3g\n",
+                       file, k, lm, dd);
                 continue;
             }
             s.lm_max = fmax(s.lm_max, lm);
@@ -180,7 +181,7 @@ static void check_jpeg_goldens(pipeline_runner *r)
 {
     const char *shared = test_shared_dir();
     /* the 6 demo photos and the 48 group photos (under the sanitizers the demo only) */
-    const char *goldens[] = {"golden-demo.json", "golden-groups.json"};
+    const char *goldens[] = { "golden-demo.json", "golden-groups.json" };
     pipeline_options o = pipeline_default_options();
     o.compat = true;
     double dist[400];
@@ -203,8 +204,8 @@ static void check_jpeg_goldens(pipeline_runner *r)
                 snprintf(path, sizeof path, "%s/..%s", models_dir(), demo);
             else
                 snprintf(path, sizeof path, "%s/%s", shared, p);
-            image img = {0};
-            err e = {0};
+            image img = { 0 };
+            err e = { 0 };
             if (jpeg_compat_load(path, &img, &e) != 0) {
                 CHECK_MSG(0, "%s", e.msg);
                 continue;
@@ -269,7 +270,7 @@ static void check_jpeg_compat_pixels(void)
         else
             snprintf(path, sizeof path, "%s/%s", test_shared_dir(), rel + 7);
         image img;
-        err e = {0};
+        err e = { 0 };
         n++;
         if (jpeg_compat_load(path, &img, &e) != 0) {
             CHECK_MSG(0, "%s", e.msg);
@@ -301,7 +302,7 @@ static void check_jpeg_compat_pixels(void)
     if (out)
         fclose(out);
     image img;
-    err e = {0};
+    err e = { 0 };
     CHECK(jpeg_compat_load(tmp, &img, &e) == ERR_FORMAT);
     CHECK_MSG(strstr(e.msg, "cut.jpg") != NULL, "%s", e.msg);
     CHECK(jpeg_compat_load("/nonexistent.jpg", &img, &e) == ERR_IO);
@@ -312,7 +313,7 @@ static bool load_parity(const char *file, image *img)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/%s", test_shared_dir(), file);
-    err e = {0};
+    err e = { 0 };
     if (image_load_rgb(path, 0, 0, img, &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
         return false;
@@ -333,7 +334,7 @@ static void check_rotation(pipeline_runner *r)
     pipeline_options o = pipeline_default_options();
     o.attributes = false;
     pipeline_result up;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(pipeline_run(r, &img, &o, &up, &e) == 0, "%s", e.msg);
     CHECK(up.rotation == 0 && up.n >= 3);
     for (int d = 90; d < 360; d += 90) {
@@ -349,8 +350,8 @@ static void check_rotation(pipeline_runner *r)
             pointd eye = up.faces[k].five[0];
             int w = img.width, h = img.height;
             for (int t = 0; t < d; t += 90) {
-                b = (rectd){h - b.y - b.h, b.x, b.h, b.w};
-                eye = (pointd){h - eye.y, eye.x};
+                b = (rectd){ h - b.y - b.h, b.x, b.h, b.w };
+                eye = (pointd){ h - eye.y, eye.x };
                 int tmp = w;
                 w = h, h = tmp;
             }
@@ -375,8 +376,8 @@ static void check_rotation(pipeline_runner *r)
  * the best weak face), with its landmarks inside the image. */
 static void check_canvas(pipeline_runner *r)
 {
-    const char *files[] = {"ORL_s01/orl_01.png", "Kaley_Cuoco/faceapi_01.png", "ORL_s10/orl_07.png",
-                           "Allyson_Felix/lfw_02.jpg", "Zhu_Rongji/lfw_05.jpg"};
+    const char *files[] = { "ORL_s01/orl_01.png", "Kaley_Cuoco/faceapi_01.png", "ORL_s10/orl_07.png",
+                            "Allyson_Felix/lfw_02.jpg", "Zhu_Rongji/lfw_05.jpg" };
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/data/faces-dev/%s", test_shared_dir(), files[i]);
@@ -386,7 +387,7 @@ static void check_canvas(pipeline_runner *r)
             continue;
         }
         image img;
-        err e = {0};
+        err e = { 0 };
         CHECK_MSG(image_load_rgb(path, 1, 0, &img, &e) == 0, "%s", e.msg);
         pipeline_options o = pipeline_default_options();
         pipeline_result res;
@@ -395,8 +396,7 @@ static void check_canvas(pipeline_runner *r)
         if (res.n == 1) {
             const pipeline_face *f = &res.faces[0];
             for (int k = 0; k < 5; k++)
-                CHECK_MSG(f->five[k].x > 0 && f->five[k].x < img.width && f->five[k].y > 0 &&
-                              f->five[k].y < img.height,
+                CHECK_MSG(f->five[k].x > 0 && f->five[k].x < img.width && f->five[k].y > 0 && f->five[k].y < img.height,
                           "%s: landmark %d at %.1f,%.1f outside the %dx%d crop", files[i], k, f->five[k].x,
                           f->five[k].y, img.width, img.height);
             CHECK(f->five[0].x < f->five[1].x && f->five[1].y < f->five[3].y); /* eyes above the mouth */
@@ -420,7 +420,7 @@ static void check_describe_box(pipeline_runner *r)
         CHECK(0);
         return;
     }
-    err e = {0};
+    err e = { 0 };
     pipeline_options o = pipeline_default_options();
     o.compat = true;
     pipeline_result res;
@@ -440,11 +440,11 @@ static void check_describe_box(pipeline_runner *r)
         CHECK_MSG(dist > 1e-4 && dist < 0.6, "aligned vs face-api chip distance %.4f", dist);
     }
     pipeline_face f;
-    CHECK(pipeline_describe_box(r, &img, (rectd){10, 10, 5, 40}, &o, &f, &e) == ERR_INVALID);
+    CHECK(pipeline_describe_box(r, &img, (rectd){ 10, 10, 5, 40 }, &o, &f, &e) == ERR_INVALID);
     CHECK_MSG(strstr(e.msg, "8 px") != NULL, "%s", e.msg);
-    CHECK(pipeline_describe_box(r, &img, (rectd){600, 10, 40, 40}, &o, &f, &e) == ERR_INVALID);
+    CHECK(pipeline_describe_box(r, &img, (rectd){ 600, 10, 40, 40 }, &o, &f, &e) == ERR_INVALID);
     CHECK_MSG(strstr(e.msg, "does not overlap") != NULL, "%s", e.msg);
-    CHECK(pipeline_describe_box(r, &img, (rectd){NAN, 10, 40, 40}, &o, &f, &e) == ERR_INVALID);
+    CHECK(pipeline_describe_box(r, &img, (rectd){ NAN, 10, 40, 40 }, &o, &f, &e) == ERR_INVALID);
     pipeline_result_free(&res);
     image_free(&img);
 }
@@ -461,7 +461,7 @@ static void check_no_detector(pipeline_runner *full)
         CHECK(0);
         return;
     }
-    err e = {0};
+    err e = { 0 };
     pipeline_options o = pipeline_default_options();
     o.detector = PIPELINE_NO_DETECTOR;
     o.fp32 = true;
@@ -528,14 +528,14 @@ static void check_versions(void)
 
 static void check_errors(pipeline_runner *r)
 {
-    err e = {0};
+    err e = { 0 };
     pipeline_options o = pipeline_default_options();
     o.detector = PIPELINE_TINY; /* not loaded */
-    image img = {8, 8, calloc(8 * 8 * 3, 1)};
+    image img = { 8, 8, calloc(8 * 8 * 3, 1) };
     pipeline_result res;
     CHECK(pipeline_run(r, &img, &o, &res, &e) == ERR_INVALID);
     CHECK_MSG(strstr(e.msg, "tiny") != NULL, "%s", e.msg);
-    image empty = {0};
+    image empty = { 0 };
     CHECK(pipeline_run(r, &empty, NULL, &res, &e) == ERR_INVALID);
     /* A black image has no face in either mode. */
     CHECK(pipeline_run(r, &img, NULL, &res, &e) == 0 && res.n == 0);
@@ -552,7 +552,7 @@ int main(void)
         printf("skipped: FACETAG_SHARED not set\n");
         return test_main_end();
     }
-    err e = {0};
+    err e = { 0 };
     pipeline_options o = pipeline_default_options();
     pipeline_models *m = pipeline_models_load(models_dir(), &o, &e);
     CHECK_MSG(m != NULL, "%s", e.msg);

@@ -30,7 +30,8 @@ static void golden_descriptor(const json_t *face, float d[RECOGNIZER_DIM])
 {
     const json_t *a = json_object_get(face, "descriptor");
     CHECK(json_array_size(a) == RECOGNIZER_DIM);
-    for (int i = 0; i < RECOGNIZER_DIM; i++) d[i] = (float)json_number_value(json_array_get(a, i));
+    for (int i = 0; i < RECOGNIZER_DIM; i++)
+        d[i] = (float)json_number_value(json_array_get(a, i));
 }
 
 /* Eye centres of the chip: the mean of the 6 eye points mapped into the chip. */
@@ -42,23 +43,23 @@ static void chip_eyes(const align_chip *c, const pointd pts[CROPS_NPOINTS], poin
 
 static void test_align_geometry(void)
 {
-    err e = {0};
+    err e = { 0 };
     /* Landmarks that are dlib's template rotated by 30 degrees, scaled 2.5x and
      * moved: the chip must undo exactly that — template eyes level, every fitted
      * point within a pixel of its template position (dlib maps chip pixel 74.5,
      * not 75, to the transform's centre, hence not exactly on it). */
     const double a = 30 * M_PI / 180, s = 2.5, tx = 300, ty = 200;
-    pointd pts[CROPS_NPOINTS] = {{0}}, tmpl[CROPS_NPOINTS] = {{0}};
+    pointd pts[CROPS_NPOINTS] = { { 0 } }, tmpl[CROPS_NPOINTS] = { { 0 } };
     int nfit = 0;
     for (int i = 0; i < CROPS_NPOINTS; i++) {
         pointd t;
         if (!align_template(i, 150, 0.25, &t)) {
-            pts[i] = (pointd){tx, ty}; /* points dlib ignores must not matter */
+            pts[i] = (pointd){ tx, ty }; /* points dlib ignores must not matter */
             continue;
         }
         nfit++;
         tmpl[i] = t;
-        pts[i] = (pointd){tx + s * (cos(a) * t.x - sin(a) * t.y), ty + s * (sin(a) * t.x + cos(a) * t.y)};
+        pts[i] = (pointd){ tx + s * (cos(a) * t.x - sin(a) * t.y), ty + s * (sin(a) * t.x + cos(a) * t.y) };
     }
     CHECK(nfit == 33);
     align_chip c;
@@ -67,7 +68,8 @@ static void test_align_geometry(void)
     double worst = 0;
     for (int i = 0; i < CROPS_NPOINTS; i++) {
         pointd t;
-        if (!align_template(i, 150, 0.25, &t)) continue;
+        if (!align_template(i, 150, 0.25, &t))
+            continue;
         pointd q = align_image_to_chip(&c, pts[i]);
         worst = fmax(worst, hypot(q.x - tmpl[i].x, q.y - tmpl[i].y));
     }
@@ -81,15 +83,17 @@ static void test_align_geometry(void)
     CHECK(fabs(q.x - 12.5) < 1e-9 && fabs(q.y - 140.25) < 1e-9);
     /* Degenerate landmarks and bad arguments are refused. */
     pointd same[CROPS_NPOINTS];
-    for (int i = 0; i < CROPS_NPOINTS; i++) same[i] = (pointd){5, 5};
+    for (int i = 0; i < CROPS_NPOINTS; i++)
+        same[i] = (pointd){ 5, 5 };
     CHECK(align_chip_details(same, 150, 0.25, &c, &e) == ERR_INVALID);
     CHECK(align_chip_details(pts, 1, 0.25, &c, &e) == ERR_INVALID);
 
     /* Sampling: a chip of an image that is one flat colour is that colour inside
      * and black where the chip leaves the image. */
-    image flat = {.width = 400, .height = 300, .rgb = malloc(400 * 300 * 3)};
-    for (int i = 0; i < 400 * 300; i++) flat.rgb[3 * i] = 200, flat.rgb[3 * i + 1] = 100, flat.rgb[3 * i + 2] = 50;
-    align_chip in = {.size = 150, .cx = 200, .cy = 150, .side = 600, .angle = 0.3}; /* 4x: pyramid used */
+    image flat = { .width = 400, .height = 300, .rgb = malloc(400 * 300 * 3) };
+    for (int i = 0; i < 400 * 300; i++)
+        flat.rgb[3 * i] = 200, flat.rgb[3 * i + 1] = 100, flat.rgb[3 * i + 2] = 50;
+    align_chip in = { .size = 150, .cx = 200, .cy = 150, .side = 600, .angle = 0.3 }; /* 4x: pyramid used */
     float *chip = malloc(150 * 150 * 3 * sizeof *chip);
     CHECK(align_extract(&flat, &in, chip, &e) == 0);
     const float *mid = chip + (75 * 150 + 75) * 3, *corner = chip;
@@ -107,7 +111,7 @@ static int cmp_double(const void *a, const void *b)
 
 int main(void)
 {
-    err e = {0};
+    err e = { 0 };
     CHECK(image_init("test_recognizer", &e) == 0);
     test_align_geometry();
     recognizer_net *net = NULL;
@@ -115,7 +119,8 @@ int main(void)
     nn_threads *pool = NULL; /* single-threaded: ctest runs tests side by side */
     int rc = recognizer_net_load(models_dir(), &net, &e);
     CHECK_MSG(rc == 0, "%s", e.msg);
-    if (rc == 0) CHECK_MSG(recognizer_runner_new(net, pool, NET_FP32, &r, &e) == 0, "%s", e.msg);
+    if (rc == 0)
+        CHECK_MSG(recognizer_runner_new(net, pool, NET_FP32, &r, &e) == 0, "%s", e.msg);
     json_t *root = golden_load("reference/faceapi-ref/parity/golden-parity.json");
     if (r && root) {
         printf("recognizer: %.3f GFLOP per face\n", recognizer_net_flops(net) / 1e9);
@@ -124,8 +129,9 @@ int main(void)
         double tilts[128];
         size_t ii;
         json_t *img;
-        json_array_foreach(json_object_get(root, "images"), ii, img) {
-            image im = {0};
+        json_array_foreach(json_object_get(root, "images"), ii, img)
+        {
+            image im = { 0 };
             if (!golden_image(img, &im)) {
                 CHECK(0);
                 continue;
@@ -133,16 +139,19 @@ int main(void)
             const char *file = json_string_value(json_object_get(img, "file"));
             size_t fi;
             json_t *face;
-            json_array_foreach(json_object_get(img, "faces"), fi, face) {
+            json_array_foreach(json_object_get(img, "faces"), fi, face)
+            {
                 float want[RECOGNIZER_DIM], got[RECOGNIZER_DIM], al[RECOGNIZER_DIM];
                 golden_descriptor(face, want);
                 const double t0 = now_ms();
                 CHECK_MSG(recognizer_describe_crop(r, &im, golden_crop(face, "descriptor"), got, &e) == 0, "%s", e.msg);
-                if (faces > 0) ms += now_ms() - t0, timed++; /* the first run warms XNNPACK up */
+                if (faces > 0)
+                    ms += now_ms() - t0, timed++; /* the first run warms XNNPACK up */
                 const double d = recognizer_distance(got, want);
                 CHECK_MSG(d <= 1e-3, "%s face %zu: descriptor distance %.2e", file, fi, d);
                 max_dist = fmax(max_dist, d);
-                for (int i = 0; i < RECOGNIZER_DIM; i++) max_elem = fmax(max_elem, fabs(got[i] - want[i]));
+                for (int i = 0; i < RECOGNIZER_DIM; i++)
+                    max_elem = fmax(max_elem, fabs(got[i] - want[i]));
 
                 /* The whole stage from the golden landmarks cuts the same crop. */
                 pointd pts[CROPS_NPOINTS];
@@ -167,8 +176,9 @@ int main(void)
                  * turned head the eye line keeps a few degrees; a rolled face must come
                  * out upright all the same. */
                 if (fabs(roll) > 10 * M_PI / 180)
-                    CHECK_MSG(fabs(chip_roll) < fabs(roll) / 3, "%s face %zu: roll %.1f deg in the image, %.1f in the chip",
-                              file, fi, roll * 180 / M_PI, chip_roll * 180 / M_PI);
+                    CHECK_MSG(fabs(chip_roll) < fabs(roll) / 3,
+                              "%s face %zu: roll %.1f deg in the image, %.1f in the chip", file, fi, roll * 180 / M_PI,
+                              chip_roll * 180 / M_PI);
                 const double t1 = now_ms();
                 CHECK_MSG(recognizer_describe_aligned(r, &im, pts, al, &e) == 0, "%s", e.msg);
                 ms_al += now_ms() - t1;
@@ -195,7 +205,8 @@ int main(void)
         CHECK_MSG(median_tilt <= 1.0, "median eye tilt in the chips %.2f px", median_tilt);
         printf("recognizer parity: %d faces, max distance %.2e, max |element diff| %.2e; %.2f ms/face (1 thread)\n",
                faces, max_dist, max_elem, timed ? ms / timed : 0);
-        printf("aligned chips: %d faces, eye tilt median %.2f max %.2f px, distance to axis-aligned mean %.3f max %.3f; %.2f "
+        printf("aligned chips: %d faces, eye tilt median %.2f max %.2f px, distance to axis-aligned mean %.3f max "
+               "%.3f; %.2f "
                "ms/face incl. chip\n",
                aligned, median_tilt, max_tilt, sum_al_dist / aligned, max_al_dist, ms_al / aligned);
     }
@@ -205,7 +216,7 @@ int main(void)
         recognizer_runner *r2 = NULL;
         CHECK(two && recognizer_runner_new(net, two, NET_FP32, &r2, &e) == 0);
         json_t *img = json_array_get(json_object_get(root, "images"), 0);
-        image im = {0};
+        image im = { 0 };
         if (r2 && golden_image(img, &im)) {
             const crop_rect c = golden_crop(json_array_get(json_object_get(img, "faces"), 0), "descriptor");
             float d1[RECOGNIZER_DIM], d2[RECOGNIZER_DIM];
@@ -219,14 +230,15 @@ int main(void)
     }
     /* An empty crop gives face-api's all-zero descriptor. */
     if (r) {
-        image tiny = {.width = 8, .height = 8, .rgb = calloc(8 * 8 * 3, 1)};
-        pointd pts[CROPS_NPOINTS] = {{0}};
-        for (int i = 0; i < CROPS_NPOINTS; i++) pts[i] = (pointd){100 + i % 7, 100 + i / 7};
-        float d[RECOGNIZER_DIM] = {1};
-        CHECK(recognizer_describe(r, &tiny, pts, (crop_rect){0, 0, 8, 8}, d, NULL, &e) == 0);
-        float zero[RECOGNIZER_DIM] = {0};
+        image tiny = { .width = 8, .height = 8, .rgb = calloc(8 * 8 * 3, 1) };
+        pointd pts[CROPS_NPOINTS] = { { 0 } };
+        for (int i = 0; i < CROPS_NPOINTS; i++)
+            pts[i] = (pointd){ 100 + i % 7, 100 + i / 7 };
+        float d[RECOGNIZER_DIM] = { 1 };
+        CHECK(recognizer_describe(r, &tiny, pts, (crop_rect){ 0, 0, 8, 8 }, d, NULL, &e) == 0);
+        float zero[RECOGNIZER_DIM] = { 0 };
         CHECK(memcmp(d, zero, sizeof d) == 0);
-        CHECK(recognizer_describe_crop(r, &tiny, (crop_rect){4, 4, 8, 8}, d, &e) == ERR_INVALID);
+        CHECK(recognizer_describe_crop(r, &tiny, (crop_rect){ 4, 4, 8, 8 }, d, &e) == ERR_INVALID);
         image_free(&tiny);
     }
     json_decref(root);

@@ -51,7 +51,7 @@ static void ref_conv(const float *in, int h, int cin, const float *f, const floa
 
 static void test_layer_kinds(void)
 {
-    err e = {0};
+    err e = { 0 };
     /* 6x6x2 input; layers:
      *  0 conv 3x3 s1 same 2->2 relu                      (6x6x2)
      *  1 conv 3x3 s1 same 2->2 relu                      (6x6x2)
@@ -64,30 +64,43 @@ static void test_layer_kinds(void)
      *  8 add 7 + 6, relu, external                       (3x3x4)
      *  9 conv 1x1 of layer 3, external                   (2x2x2) */
     enum { H = 6, C = 2 };
-    float f0[9 * 2 * 2], b0[2] = {1, -2}, f1[9 * 2 * 2], b1[2] = {0, 3}, f4[9 * 2 * 4], b4[4] = {1, 0, -1, 2};
-    float f8[2 * 2] = {1, -1, 2, 1}, b8[2] = {0, 1};
-    for (int i = 0; i < 36; i++) f0[i] = (float)((i * 7) % 5 - 2), f1[i] = (float)((i * 3) % 4 - 1);
-    for (int i = 0; i < 72; i++) f4[i] = (float)((i * 7) % 5 - 2);
-    int s0[4] = {3, 3, 2, 2}, s4[4] = {3, 3, 2, 4}, s8[4] = {1, 1, 2, 2}, sb2[1] = {2}, sb4[1] = {4};
-    wtensor W0 = {.name = "f0", .ndim = 4, .count = 36, .data = f0}, B0 = {.name = "b0", .ndim = 1, .count = 2, .data = b0};
-    wtensor W1 = {.name = "f1", .ndim = 4, .count = 36, .data = f1}, B1 = {.name = "b1", .ndim = 1, .count = 2, .data = b1};
-    wtensor W4 = {.name = "f4", .ndim = 4, .count = 72, .data = f4}, B4 = {.name = "b4", .ndim = 1, .count = 4, .data = b4};
-    wtensor W8 = {.name = "f8", .ndim = 4, .count = 4, .data = f8}, B8 = {.name = "b8", .ndim = 1, .count = 2, .data = b8};
+    float f0[9 * 2 * 2], b0[2] = { 1, -2 }, f1[9 * 2 * 2], b1[2] = { 0, 3 }, f4[9 * 2 * 4], b4[4] = { 1, 0, -1, 2 };
+    float f8[2 * 2] = { 1, -1, 2, 1 }, b8[2] = { 0, 1 };
+    for (int i = 0; i < 36; i++)
+        f0[i] = (float)((i * 7) % 5 - 2), f1[i] = (float)((i * 3) % 4 - 1);
+    for (int i = 0; i < 72; i++)
+        f4[i] = (float)((i * 7) % 5 - 2);
+    int s0[4] = { 3, 3, 2, 2 }, s4[4] = { 3, 3, 2, 4 }, s8[4] = { 1, 1, 2, 2 }, sb2[1] = { 2 }, sb4[1] = { 4 };
+    wtensor W0 = { .name = "f0", .ndim = 4, .count = 36, .data = f0 },
+            B0 = { .name = "b0", .ndim = 1, .count = 2, .data = b0 };
+    wtensor W1 = { .name = "f1", .ndim = 4, .count = 36, .data = f1 },
+            B1 = { .name = "b1", .ndim = 1, .count = 2, .data = b1 };
+    wtensor W4 = { .name = "f4", .ndim = 4, .count = 72, .data = f4 },
+            B4 = { .name = "b4", .ndim = 1, .count = 4, .data = b4 };
+    wtensor W8 = { .name = "f8", .ndim = 4, .count = 4, .data = f8 },
+            B8 = { .name = "b8", .ndim = 1, .count = 2, .data = b8 };
     memcpy(W0.shape, s0, sizeof s0), memcpy(W1.shape, s0, sizeof s0), memcpy(W4.shape, s4, sizeof s4);
     memcpy(W8.shape, s8, sizeof s8), memcpy(B0.shape, sb2, sizeof sb2), memcpy(B1.shape, sb2, sizeof sb2);
     memcpy(B4.shape, sb4, sizeof sb4), memcpy(B8.shape, sb2, sizeof sb2);
     const layer L[10] = {
-        {.op = LAYER_CONV, .src = -1, .filter = &W0, .bias = &B0, .stride = 1, .pad = LAYER_SAME, .act = LAYER_RELU},
-        {.op = LAYER_CONV, .src = 0, .filter = &W1, .bias = &B1, .stride = 1, .pad = LAYER_SAME, .act = LAYER_RELU},
-        {.op = LAYER_CONV, .src = 1, .filter = &W1, .bias = &B1, .stride = 1, .pad = LAYER_SAME,
-         .act = LAYER_RELU, .src2 = 0, .residual = 1},
-        {.op = LAYER_MAXPOOL, .src = 2, .k = 3, .stride = 2, .pad = LAYER_VALID},
-        {.op = LAYER_AVGPOOL, .src = 2, .k = 2, .stride = 2, .pad = LAYER_VALID},
-        {.op = LAYER_CONV, .src = 2, .filter = &W4, .bias = &B4, .stride = 2, .pad = LAYER_VALID},
-        {.op = LAYER_PAD, .src = 5, .grow = 1, .channels = 4},
-        {.op = LAYER_PAD, .src = 4, .channels = 4},
-        {.op = LAYER_ADD, .src = 7, .src2 = 6, .act = LAYER_RELU, .output = 1},
-        {.op = LAYER_CONV, .src = 3, .filter = &W8, .bias = &B8, .stride = 1, .pad = LAYER_SAME, .output = 1},
+        { .op = LAYER_CONV, .src = -1, .filter = &W0, .bias = &B0, .stride = 1, .pad = LAYER_SAME, .act = LAYER_RELU },
+        { .op = LAYER_CONV, .src = 0, .filter = &W1, .bias = &B1, .stride = 1, .pad = LAYER_SAME, .act = LAYER_RELU },
+        { .op = LAYER_CONV,
+          .src = 1,
+          .filter = &W1,
+          .bias = &B1,
+          .stride = 1,
+          .pad = LAYER_SAME,
+          .act = LAYER_RELU,
+          .src2 = 0,
+          .residual = 1 },
+        { .op = LAYER_MAXPOOL, .src = 2, .k = 3, .stride = 2, .pad = LAYER_VALID },
+        { .op = LAYER_AVGPOOL, .src = 2, .k = 2, .stride = 2, .pad = LAYER_VALID },
+        { .op = LAYER_CONV, .src = 2, .filter = &W4, .bias = &B4, .stride = 2, .pad = LAYER_VALID },
+        { .op = LAYER_PAD, .src = 5, .grow = 1, .channels = 4 },
+        { .op = LAYER_PAD, .src = 4, .channels = 4 },
+        { .op = LAYER_ADD, .src = 7, .src2 = 6, .act = LAYER_RELU, .output = 1 },
+        { .op = LAYER_CONV, .src = 3, .filter = &W8, .bias = &B8, .stride = 1, .pad = LAYER_SAME, .output = 1 },
     };
     bf16net *net = bf16net_new("synthetic", H, C, L, 10, &e);
     if (!net && !bf16net_fast()) {
@@ -99,27 +112,34 @@ static void test_layer_kinds(void)
     CHECK_MSG(!net || r, "%s", e.msg);
     if (r) {
         float in[H * H * C], a0[H * H * C], t[H * H * C], a1[H * H * C], mp[2 * 2 * C], ap[3 * 3 * C], c4[2 * 2 * 4];
-        float out7[3 * 3 * 4] = {0}, out8[2 * 2 * 2];
+        float out7[3 * 3 * 4] = { 0 }, out8[2 * 2 * 2];
         for (int round = 0; round < 2; round++) { /* the second run: the pads' borders are still zero */
-            for (int i = 0; i < H * H * C; i++) in[i] = (float)((i * (3 + round) + round) % 5) - 1;
+            for (int i = 0; i < H * H * C; i++)
+                in[i] = (float)((i * (3 + round) + round) % 5) - 1;
             ref_conv(in, H, C, f0, b0, 3, 1, 1, C, H, a0);
-            for (int i = 0; i < H * H * C; i++) a0[i] = fmaxf(a0[i], 0);
+            for (int i = 0; i < H * H * C; i++)
+                a0[i] = fmaxf(a0[i], 0);
             ref_conv(a0, H, C, f1, b1, 3, 1, 1, C, H, t);
-            for (int i = 0; i < H * H * C; i++) t[i] = fmaxf(t[i], 0);
+            for (int i = 0; i < H * H * C; i++)
+                t[i] = fmaxf(t[i], 0);
             ref_conv(t, H, C, f1, b1, 3, 1, 1, C, H, a1);
-            for (int i = 0; i < H * H * C; i++) a1[i] = fmaxf(a1[i] + a0[i], 0);
+            for (int i = 0; i < H * H * C; i++)
+                a1[i] = fmaxf(a1[i] + a0[i], 0);
             for (int y = 0; y < 2; y++)
                 for (int x = 0; x < 2; x++)
                     for (int c = 0; c < C; c++) {
                         float m = -INFINITY;
-                        for (int d = 0; d < 9; d++) m = fmaxf(m, AT(a1, H, C, 2 * y + d / 3, 2 * x + d % 3, c));
+                        for (int d = 0; d < 9; d++)
+                            m = fmaxf(m, AT(a1, H, C, 2 * y + d / 3, 2 * x + d % 3, c));
                         AT(mp, 2, C, y, x, c) = m;
                     }
             for (int y = 0; y < 3; y++)
                 for (int x = 0; x < 3; x++)
                     for (int c = 0; c < C; c++)
-                        AT(ap, 3, C, y, x, c) = (AT(a1, H, C, 2 * y, 2 * x, c) + AT(a1, H, C, 2 * y + 1, 2 * x, c) +
-                                                 AT(a1, H, C, 2 * y, 2 * x + 1, c) + AT(a1, H, C, 2 * y + 1, 2 * x + 1, c)) / 4;
+                        AT(ap, 3, C, y, x, c) =
+                            (AT(a1, H, C, 2 * y, 2 * x, c) + AT(a1, H, C, 2 * y + 1, 2 * x, c) +
+                             AT(a1, H, C, 2 * y, 2 * x + 1, c) + AT(a1, H, C, 2 * y + 1, 2 * x + 1, c)) /
+                            4;
             ref_conv(a1, H, C, f4, b4, 3, 2, 0, 4, 2, c4);
             for (int y = 0; y < 3; y++)
                 for (int x = 0; x < 3; x++)
@@ -140,8 +160,8 @@ static void test_layer_kinds(void)
                 CHECK_MSG(fabsf(o7[i] - out7[i]) <= tol7, "round %d: add output %zu: %g, want %g", round, i, o7[i],
                           out7[i]);
             for (size_t i = 0; o8 && i < 8; i++)
-                CHECK_MSG(fabsf(o8[i] - out8[i]) <= tol8, "round %d: 1x1 conv output %zu: %g, want %g", round, i,
-                          o8[i], out8[i]);
+                CHECK_MSG(fabsf(o8[i] - out8[i]) <= tol8, "round %d: 1x1 conv output %zu: %g, want %g", round, i, o8[i],
+                          out8[i]);
         }
     }
     bf16net_run_free(r);
@@ -153,11 +173,11 @@ static void test_layer_kinds(void)
         int layer, field, value;
         const char *why;
     } breaks[] = {
-        {4, 0, 0, "reads layer 0, overwritten in place by layer 2"},
-        {2, 1, 1, "adds in place into its own input"},
-        {7, 2, 1, "pads to fewer channels than the input"},
-        {8, 1, 5, "adds 2x2x4 to 3x3x4"},
-        {9, 0, 8, "reads an f32 output"},
+        { 4, 0, 0, "reads layer 0, overwritten in place by layer 2" },
+        { 2, 1, 1, "adds in place into its own input" },
+        { 7, 2, 1, "pads to fewer channels than the input" },
+        { 8, 1, 5, "adds 2x2x4 to 3x3x4" },
+        { 9, 0, 8, "reads an f32 output" },
     };
     for (size_t i = 0; i < sizeof breaks / sizeof *breaks; i++) {
         memcpy(bad, L, sizeof bad);
@@ -178,24 +198,26 @@ typedef struct dists {
 static void compare(void *ctx, const image *im, const pointd pts[CROPS_NPOINTS], crop_rect lmcrop, const char *what)
 {
     dists *out = ctx;
-    err e = {0};
+    err e = { 0 };
     float a[RECOGNIZER_DIM], b[RECOGNIZER_DIM];
     (void)lmcrop;
     CHECK_MSG(recognizer_describe_aligned(out->r32, im, pts, a, &e) == 0, "%s", e.msg);
     CHECK_MSG(recognizer_describe_aligned(out->r16, im, pts, b, &e) == 0, "%s", e.msg);
     const double d = recognizer_distance(a, b);
     CHECK_MSG(d <= MAX_DISTANCE, "%s: bf16 vs fp32 descriptor distance %.4f", what, d);
-    if (out->n < 512) out->d[out->n++] = d;
+    if (out->n < 512)
+        out->d[out->n++] = d;
 }
 
 /* The demo faces of the fp32 SSD and landmarks (bf16_demo_faces). */
 static void demo_faces(dists *out)
 {
-    err e = {0};
+    err e = { 0 };
     landmarks_net *lmn = NULL;
     landmarks_runner *lm = NULL;
     CHECK_MSG(landmarks_net_load(bf16_models_dir(), false, &lmn, &e) == 0, "%s", e.msg);
-    if (lmn) CHECK_MSG(landmarks_runner_new(lmn, NULL, NET_FP32, &lm, &e) == 0, "%s", e.msg);
+    if (lmn)
+        CHECK_MSG(landmarks_runner_new(lmn, NULL, NET_FP32, &lm, &e) == 0, "%s", e.msg);
     bf16_demo_faces(lm, compare, out);
     landmarks_runner_free(lm);
     landmarks_net_free(lmn);
@@ -214,14 +236,15 @@ static void check_versions(void)
 
 int main(void)
 {
-    err e = {0};
+    err e = { 0 };
     CHECK(image_init("test_recognizer_bf16", &e) == 0);
     check_versions();
     test_layer_kinds();
     recognizer_net *net = NULL;
     recognizer_runner *r32 = NULL, *r16 = NULL;
     CHECK_MSG(recognizer_net_load(bf16_models_dir(), &net, &e) == 0, "%s", e.msg);
-    if (!net) return test_main_end();
+    if (!net)
+        return test_main_end();
     if (!bf16net_available()) { /* a bf16 runner is refused, the reason named */
         CHECK(recognizer_runner_new(net, NULL, NET_BF16, &r16, &e) == ERR_INVALID && !r16);
         CHECK_MSG(strstr(e.msg, "face_recognition_model: bf16 unavailable") != NULL, "message: %s", e.msg);

@@ -8,11 +8,11 @@
 #include "core/hash.h"
 #include "ingest/ingest.h"
 #include "media/image.h"
-#include "store/persons.h"
 #include "review/server.h"
 #include "store/catalog.h"
 #include "store/catalog_internal.h"
 #include "store/datadir.h"
+#include "store/persons.h"
 #include "testutil.h"
 
 #include <curl/curl.h>
@@ -119,8 +119,12 @@ static bool build_fixture(const char *shared)
         snprintf(buf[i], sizeof buf[i], "%s/data/group-photos/%s", shared, photo_files[i]);
         paths[i] = buf[i];
     }
-    err e = {0};
-    ingest_options io = {.data_dir = data_dir, .threads = 2, .limits = {.max_edge = 4096, .max_pixels = 400000000}, .progress = 0, .messages = stderr};
+    err e = { 0 };
+    ingest_options io = { .data_dir = data_dir,
+                          .threads = 2,
+                          .limits = { .max_edge = 4096, .max_pixels = 400000000 },
+                          .progress = 0,
+                          .messages = stderr };
     ingest_summary sum;
     int rc = ingest_run(&io, paths, NPHOTOS, &sum, &e);
     CHECK_MSG(rc == 0 && sum.photos == NPHOTOS, "ingest: %s", e.msg);
@@ -133,7 +137,7 @@ static bool build_fixture(const char *shared)
         return false;
     }
     make_identities();
-    int64_t persons[NIDENT] = {0};
+    int64_t persons[NIDENT] = { 0 };
     for (int i = 0; i < 5; i++) {
         sqlite3_exec(catalog_sqlite(cat), "INSERT INTO persons DEFAULT VALUES", NULL, NULL, NULL);
         persons[i] = sqlite3_last_insert_rowid(catalog_sqlite(cat));
@@ -161,7 +165,7 @@ static bool build_fixture(const char *shared)
         CHECK_MSG(ok, "cannot read %s", proc);
         catalog_begin(cat, &e);
         for (int k = 0; ok && k < FACES_PER_PHOTO; k++) {
-            catalog_face fc = {0};
+            catalog_face fc = { 0 };
             snprintf(fc.photo_id, sizeof fc.photo_id, "%.*s", PHOTO_ID_LEN, photo_ids[p]);
             fc.face_no = k;
             snprintf(fc.model_version, sizeof fc.model_version, "%s", MODEL);
@@ -204,7 +208,8 @@ static bool build_fixture(const char *shared)
             VipsImage *crop = NULL;
             void *jpg = NULL;
             size_t jlen = 0;
-            ok = ok && vips_crop(img, &crop, (int)fc.box[0], (int)fc.box[1], (int)fc.box[2], (int)fc.box[3], NULL) == 0 &&
+            ok = ok &&
+                 vips_crop(img, &crop, (int)fc.box[0], (int)fc.box[1], (int)fc.box[2], (int)fc.box[3], NULL) == 0 &&
                  vips_jpegsave_buffer(crop, &jpg, &jlen, "Q", 85, NULL) == 0;
             char key[64];
             snprintf(key, sizeof key, "%.*s/%d.jpg", PHOTO_ID_LEN, photo_ids[p], k);
@@ -348,8 +353,12 @@ static void expect_status(const char *method, const char *path, const char *body
 
 static review_server *start(const char *bind, const char *token, err *e)
 {
-    review_options o = {.data_dir = data_dir, .models_dir = getenv("FACETAG_MODELS"), .bind = bind, .port = 0,
-                        .token = token, .threads = 4};
+    review_options o = { .data_dir = data_dir,
+                         .models_dir = getenv("FACETAG_MODELS"),
+                         .bind = bind,
+                         .port = 0,
+                         .token = token,
+                         .threads = 4 };
     review_server *s = review_server_start(&o, e);
     if (s)
         base_port = review_server_port(s);
@@ -490,8 +499,8 @@ static void test_decisions(void)
                   json_real_value(json_object_get(json_array_get(sugg, 0), "distance")) < 0.75,
               "suggestions: %s", r.body);
     /* a face of another identity gets no suggestion of Anna */
-    json_t *other = json_object_get(json_array_get(json_object_get(r.json, "faces"), (size_t)((k2 + 1) % 10)),
-                                    "suggestions");
+    json_t *other =
+        json_object_get(json_array_get(json_object_get(r.json, "faces"), (size_t)((k2 + 1) % 10)), "suggestions");
     CHECK(json_array_size(other) == 0);
     reply_free(&r);
 
@@ -630,7 +639,8 @@ static void test_decisions(void)
     /* one person with all faces */
     snprintf(path, sizeof path, "/api/persons/%lld", (long long)anna);
     CHECK(call("GET", path, NULL, &r) == 200 && json_array_size(json_object_get(r.json, "faces")) == 2 &&
-          strcmp(jstr(json_array_get(json_object_get(r.json, "faces"), 0), "person_name"), "Anna, \"die\" Ärztin") == 0);
+          strcmp(jstr(json_array_get(json_object_get(r.json, "faces"), 0), "person_name"), "Anna, \"die\" Ärztin") ==
+              0);
     reply_free(&r);
 
     /* search by name: the person and the photos Anna is in */
@@ -662,7 +672,7 @@ static void test_decisions(void)
     {
         char dbp[700];
         snprintf(dbp, sizeof dbp, "%s/catalog.sqlite", data_dir);
-        err e2 = {0};
+        err e2 = { 0 };
         catalog *other = catalog_open(dbp, &e2);
         CHECK_MSG(other && persons_rename(other, "elsewhere", p1, "Renamed Elsewhere", &e2) == 0, "%s", e2.msg);
         catalog_close(other);
@@ -791,8 +801,9 @@ static void test_draw(void)
     FILE *af = fopen(apath, "w");
     CHECK(af != NULL);
     if (af) {
-        fprintf(af, "{\"photo_id\":\"%s\",\"model\":\"%s\",\"faces\":[{\"face_no\":0,\"box\":[1,2,3,4]},"
-                    "{\"face_no\":1,\"box\":[5,6,7,8]},{\"face_no\":%d,\"box\":[9,9,9,9],\"left\":true}]}",
+        fprintf(af,
+                "{\"photo_id\":\"%s\",\"model\":\"%s\",\"faces\":[{\"face_no\":0,\"box\":[1,2,3,4]},"
+                "{\"face_no\":1,\"box\":[5,6,7,8]},{\"face_no\":%d,\"box\":[9,9,9,9],\"left\":true}]}",
                 photo_ids[5], MODEL, FACES_PER_PHOTO);
         fclose(af);
     }
@@ -829,7 +840,8 @@ static void test_draw(void)
     snprintf(path, sizeof path, "/api/photos/%s/faces", photo_ids[5]);
     call("POST", path, "{\"box\":[600,100,200,240]}", &r);
     CHECK_MSG(r.status == 201 && r.json && json_is_null(json_object_get(r.json, "person_id")) &&
-                  jint(r.json, "face_no") == FACES_PER_PHOTO + 1 && json_is_array(json_object_get(r.json, "suggestions")),
+                  jint(r.json, "face_no") == FACES_PER_PHOTO + 1 &&
+                  json_is_array(json_object_get(r.json, "suggestions")),
               "draw unnamed: %s", r.body ? r.body : "");
     int64_t fid2 = r.json ? jint(r.json, "face_id") : 0;
     reply_free(&r);
@@ -872,11 +884,11 @@ static void test_draw(void)
     expect_status("POST", path, "{}", 400);
     expect_status("POST", "/api/photos/0123456789abcdef/faces", "{\"box\":[10,10,100,100]}", 404);
     /* a photo not analysed yet has no analysis to add a face to */
-    err e = {0};
+    err e = { 0 };
     char dbp[700];
     snprintf(dbp, sizeof dbp, "%s/catalog.sqlite", data_dir);
     catalog *c = catalog_open(dbp, &e);
-    catalog_photo ph = {0};
+    catalog_photo ph = { 0 };
     snprintf(ph.photo_id, sizeof ph.photo_id, "00000000000000aa");
     snprintf(ph.sha256, sizeof ph.sha256, "%s%s%s%s", ph.photo_id, ph.photo_id, ph.photo_id, ph.photo_id);
     snprintf(ph.format, sizeof ph.format, "jpeg");
@@ -927,7 +939,7 @@ static void test_concurrent_decisions(void)
     pthread_barrier_t go;
     pthread_barrier_init(&go, NULL, NCLIENTS);
     for (int i = 0; i < NCLIENTS; i++) {
-        cl[i] = (client){.n = i, .go = &go};
+        cl[i] = (client){ .n = i, .go = &go };
         pthread_create(&th[i], NULL, client_run, &cl[i]);
     }
     int ok = 0;
@@ -978,7 +990,7 @@ static void test_concurrent_reads(void)
     pthread_barrier_t go;
     pthread_barrier_init(&go, NULL, N);
     for (int i = 0; i < N; i++) {
-        rd[i] = (reader){.go = &go};
+        rd[i] = (reader){ .go = &go };
         pthread_create(&th[i], NULL, reader_run, &rd[i]);
     }
     int same = 0;
@@ -1022,7 +1034,7 @@ static void test_decision_waits_for_a_batch_job(void)
 {
     pthread_barrier_t locked;
     pthread_barrier_init(&locked, NULL, 2);
-    locker l = {.locked = &locked, .seconds = 6};
+    locker l = { .locked = &locked, .seconds = 6 };
     pthread_t th;
     pthread_create(&th, NULL, hold_write_lock, &l);
     pthread_barrier_wait(&locked);
@@ -1042,8 +1054,8 @@ static void test_decision_waits_for_a_batch_job(void)
  * that says why, and nothing is changed; once the lock is free it goes through. */
 static void test_decision_busy(void)
 {
-    review_options o = {.data_dir = data_dir, .bind = NULL, .port = 0, .threads = 2, .busy_timeout_ms = 200};
-    err e = {0};
+    review_options o = { .data_dir = data_dir, .bind = NULL, .port = 0, .threads = 2, .busy_timeout_ms = 200 };
+    err e = { 0 };
     review_server *s = review_server_start(&o, &e);
     CHECK_MSG(s != NULL, "%s", e.msg);
     if (!s)
@@ -1052,7 +1064,7 @@ static void test_decision_busy(void)
     pthread_barrier_t locked, release;
     pthread_barrier_init(&locked, NULL, 2);
     pthread_barrier_init(&release, NULL, 2);
-    locker l = {.locked = &locked, .release = &release};
+    locker l = { .locked = &locked, .release = &release };
     pthread_t th;
     pthread_create(&th, NULL, hold_write_lock, &l);
     pthread_barrier_wait(&locked);
@@ -1093,15 +1105,15 @@ static void test_decision_busy(void)
  * queue, the persons' counts and covers, and the export. */
 static void test_reanalysis(void)
 {
-    err e = {0};
+    err e = { 0 };
     char dbp[700], path[256], q[64];
     snprintf(dbp, sizeof dbp, "%s/catalog.sqlite", data_dir);
     catalog *c = catalog_open(dbp, &e);
     int64_t p40 = q_int("SELECT person_id FROM faces WHERE id = %lld", (long long)face_ids[5][0]);
     int64_t p41 = q_int("SELECT person_id FROM faces WHERE id = %lld", (long long)face_ids[5][1]);
-    int64_t v2[2] = {0};
+    int64_t v2[2] = { 0 };
     for (int k = 0; c && k < 2; k++) {
-        catalog_face f = {0};
+        catalog_face f = { 0 };
         snprintf(f.photo_id, sizeof f.photo_id, "%s", photo_ids[5]);
         f.face_no = k;
         snprintf(f.model_version, sizeof f.model_version, "test-model/v2");
@@ -1157,7 +1169,8 @@ static void test_reanalysis(void)
         of5 += strncmp(l, photo_ids[5], PHOTO_ID_LEN) == 0;
     }
     CHECK_MSG(of5 == 2, "photo 5 rows in the CSV: %d", of5);
-    CHECK(lines - 1 == q_int("SELECT count(*) FROM faces f WHERE " "f.model_version = (SELECT model_version FROM "
+    CHECK(lines - 1 == q_int("SELECT count(*) FROM faces f WHERE "
+                             "f.model_version = (SELECT model_version FROM "
                              "analysis_runs a WHERE a.photo_id = f.photo_id AND a.status = 'done' ORDER BY a.rowid "
                              "DESC LIMIT 1)"));
     reply_free(&r);
@@ -1183,7 +1196,7 @@ static json_t *snapshot(void)
 
 static void test_auth(void)
 {
-    err e = {0};
+    err e = { 0 };
     review_server *s = start("0.0.0.0", NULL, &e);
     CHECK_MSG(!s && e.code == ERR_INVALID && strstr(e.msg, "without a token"), "open bind: %s", e.msg);
     review_server_stop(s);
@@ -1230,7 +1243,7 @@ int main(void)
         fprintf(stderr, "test_review_api: FACETAG_SHARED not set; skipped\n");
         return 77;
     }
-    err e = {0};
+    err e = { 0 };
     if (image_init("test_review_api", &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
         return 1;

@@ -18,7 +18,7 @@ static void test_bind(void)
     struct sockaddr_storage a;
     socklen_t len;
     bool lo;
-    err e = {0};
+    err e = { 0 };
     CHECK(auth_parse_bind("127.0.0.1", 8001, &a, &len, &lo, &e) == 0 && lo && a.ss_family == AF_INET &&
           ntohs(((struct sockaddr_in *)&a)->sin_port) == 8001);
     CHECK(auth_parse_bind("127.3.2.1", 0, &a, &len, &lo, &e) == 0 && lo);
@@ -38,7 +38,7 @@ static void test_bind(void)
 static void test_tokens(void)
 {
     auth_policy p;
-    err e = {0};
+    err e = { 0 };
     CHECK(auth_policy_init(&p, NULL, true, "127.0.0.1", &e) == 0 && !p.token_set);
     CHECK(!auth_token_matches(&p, "anything"));
     CHECK(auth_policy_init(&p, NULL, false, "0.0.0.0", &e) == ERR_INVALID && strstr(e.msg, "without a token"));
@@ -94,7 +94,7 @@ static void test_cache(void)
 {
     char db[600];
     snprintf(db, sizeof db, "%s/catalog.sqlite", test_tmpdir("review_parts"));
-    err e = {0};
+    err e = { 0 };
     catalog *c = catalog_open(db, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)

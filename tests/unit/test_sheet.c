@@ -27,7 +27,7 @@
 
 static void test_geometry(void)
 {
-    sheet_frame a = {1, 0, 50, 50, 40, 20, 0}, b = a;
+    sheet_frame a = { 1, 0, 50, 50, 40, 20, 0 }, b = a;
     CHECK(fabs(sheet_frame_iou(&a, &b) - 1) < 1e-9);
     b.cx += 20; /* half overlap: 400 / (800 + 800 - 400) */
     CHECK(fabs(sheet_frame_iou(&a, &b) - 1.0 / 3) < 1e-9);
@@ -54,10 +54,25 @@ static int detect_rgb(const uint8_t *rgb, int w, int h, sheet_mode mode, sheet_r
 static void test_sheets(char **photos, int nphotos)
 {
     const sheetgen_spec specs[] = {
-        {.film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 7, .angle = 2.3, .paper_margin = 1, .noise = 6, .seed = 1},
-        {.film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 6, .angle = -2.8, .sepia = 1, .vertical = 1, .noise = 5, .seed = 2},
-        {.film = 35, .strips = 4, .per_strip = 6, .px_per_mm = 7, .angle = 1.2, .negative = 1, .noise = 6, .seed = 3},
-        {.film = 35, .strips = 1, .per_strip = 6, .px_per_mm = 9, .angle = -1.6, .sepia = 1, .noise = 7, .seed = 4},
+        { .film = 35,
+          .strips = 6,
+          .per_strip = 6,
+          .px_per_mm = 7,
+          .angle = 2.3,
+          .paper_margin = 1,
+          .noise = 6,
+          .seed = 1 },
+        { .film = 120,
+          .strips = 4,
+          .per_strip = 3,
+          .px_per_mm = 6,
+          .angle = -2.8,
+          .sepia = 1,
+          .vertical = 1,
+          .noise = 5,
+          .seed = 2 },
+        { .film = 35, .strips = 4, .per_strip = 6, .px_per_mm = 7, .angle = 1.2, .negative = 1, .noise = 6, .seed = 3 },
+        { .film = 35, .strips = 1, .per_strip = 6, .px_per_mm = 9, .angle = -1.6, .sepia = 1, .noise = 7, .seed = 4 },
     };
     int total = 0, found = 0, extra = 0;
     for (size_t k = 0; k < sizeof specs / sizeof *specs; k++) {

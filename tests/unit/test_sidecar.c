@@ -26,8 +26,8 @@ static void put(const char *name, const char *text)
 
 static void test_companions(void)
 {
-    const char *names[] = {"IMG_1.jpg", "IMG_1.txt", "IMG_1.json", "IMG_2.tif", "IMG_2.tif.xmp",
-                           "IMG_3.XMP", "notes.txt", "album.txt", "ALBUM.JSON", "IMG_3.png", "lone.json"};
+    const char *names[] = { "IMG_1.jpg", "IMG_1.txt", "IMG_1.json", "IMG_2.tif", "IMG_2.tif.xmp", "IMG_3.XMP",
+                            "notes.txt", "album.txt", "ALBUM.JSON", "IMG_3.png", "lone.json" };
     size_t n = sizeof names / sizeof names[0];
     CHECK(sidecar_is_companion("IMG_1.txt", names, n));
     CHECK(sidecar_is_companion("IMG_1.json", names, n));
@@ -39,7 +39,7 @@ static void test_companions(void)
     CHECK(!sidecar_is_companion("lone.json", names, n));
     CHECK(!sidecar_is_companion("IMG_1.jpg", names, n)); /* the photo itself */
     /* two sidecars of one stem do not make each other companions */
-    const char *only[] = {"a.txt", "a.json"};
+    const char *only[] = { "a.txt", "a.json" };
     CHECK(!sidecar_is_companion("a.txt", only, 2));
     CHECK(sidecar_has_sidecar_ext("x.TXT") && !sidecar_has_sidecar_ext("x.jpg") && !sidecar_has_sidecar_ext(".txt"));
 }
@@ -81,7 +81,7 @@ static void test_xmp(void)
         "  </rdf:Bag></mwg-rs:RegionList></rdf:Description></mwg-rs:Regions>\n"
         " </rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end='w'?>";
     char *json = NULL;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(sidecar_xmp_json(xmp, strlen(xmp), &json, &e) == 0, "%s", e.msg);
     const char *want = "{\"date\":\"1977-02\",\"description\":\"Probe, Februar 1977 & mehr\",\"keywords\":[\"Tanz\","
                        "\"Oper\"],\"location\":\"Wuppertal\",\"persons\":[\"Pina Bausch\",\"Jan Minarik\"],"
@@ -104,7 +104,7 @@ static void test_collect(void)
     put("album.json", "{\"event\": \"Le Sacre\"");
     put("IMG_8.png", "(photo bytes)");
     char path[700], *json = NULL;
-    err e = {0};
+    err e = { 0 };
     snprintf(path, sizeof path, "%s/IMG_7.jpg", dir);
     CHECK(sidecar_collect(path, &json, &e) == 0);
     json_error_t je;

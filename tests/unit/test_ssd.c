@@ -9,8 +9,8 @@
 #include "vision/ssd.h"
 
 #include <jansson.h>
-#include <pthread.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,14 +53,14 @@ static void check_golden(ssd_runner *r, const char *shared, const char *golden, 
     {
         const char *file = json_string_value(json_object_get(im, "file"));
         snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/%s", shared, file);
-        image img = {0};
-        err e = {0};
+        image img = { 0 };
+        err e = { 0 };
         CHECK_MSG(image_load_rgb(path, 0, 0, &img, &e) == 0, "%s", e.msg);
         if (!img.rgb)
             continue;
         CHECK(img.width == json_integer_value(json_object_get(im, "width")));
         CHECK(img.height == json_integer_value(json_object_get(im, "height")));
-        det_list got = {0};
+        det_list got = { 0 };
         ssd_options opt = ssd_default_options();
         CHECK_MSG(ssd_detect(r, &img, &opt, &got, &e) == 0, "%s", e.msg);
         json_t *faces = json_object_get(im, "faces");
@@ -71,9 +71,9 @@ static void check_golden(ssd_runner *r, const char *shared, const char *golden, 
         json_array_foreach(faces, k, f)
         {
             json_t *b = json_object_get(f, "box");
-            rectd gb = {json_number_value(json_object_get(b, "x")), json_number_value(json_object_get(b, "y")),
-                        json_number_value(json_object_get(b, "width")),
-                        json_number_value(json_object_get(b, "height"))};
+            rectd gb = { json_number_value(json_object_get(b, "x")), json_number_value(json_object_get(b, "y")),
+                         json_number_value(json_object_get(b, "width")),
+                         json_number_value(json_object_get(b, "height")) };
             double gs = json_number_value(json_object_get(f, "score"));
             /* Best-overlapping detection (order can swap when scores nearly tie). */
             double best = -1;
@@ -107,17 +107,17 @@ static void check_golden(ssd_runner *r, const char *shared, const char *golden, 
 /* The same image through a 1-thread and a 2-thread runner: identical detections. */
 static void check_threads_agree(ssd_model *m, ssd_runner *r1, const char *shared)
 {
-    err e = {0};
+    err e = { 0 };
     nn_threads *t2 = nn_threads_create(2, &e);
     CHECK_MSG(t2 != NULL, "%s", e.msg);
     ssd_runner *r2 = t2 ? ssd_runner_new(m, t2, NET_FP32, &e) : NULL;
     CHECK_MSG(r2 != NULL, "%s", e.msg);
     char path[4096];
     snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/sample1.png", shared);
-    image img = {0};
+    image img = { 0 };
     CHECK_MSG(image_load_rgb(path, 0, 0, &img, &e) == 0, "%s", e.msg);
     if (r2 && img.rgb) {
-        det_list a = {0}, b = {0};
+        det_list a = { 0 }, b = { 0 };
         CHECK(ssd_detect(r1, &img, NULL, &a, &e) == 0);
         CHECK(ssd_detect(r2, &img, NULL, &b, &e) == 0);
         CHECK(a.n == b.n && a.n > 0);
@@ -159,14 +159,14 @@ static void check_shared_model_concurrent(ssd_model *m, ssd_runner *r1, const ch
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/2008_004176.png", shared);
-    image img = {0};
-    err e = {0};
+    image img = { 0 };
+    err e = { 0 };
     CHECK_MSG(image_load_rgb(path, 0, 0, &img, &e) == 0, "%s", e.msg);
     if (!img.rgb)
         return;
-    det_list want = {0};
+    det_list want = { 0 };
     CHECK(ssd_detect(r1, &img, NULL, &want, &e) == 0);
-    job jobs[2] = {{m, &img, {0}, 0, {0}}, {m, &img, {0}, 0, {0}}};
+    job jobs[2] = { { m, &img, { 0 }, 0, { 0 } }, { m, &img, { 0 }, 0, { 0 } } };
     pthread_t th[2];
     for (int i = 0; i < 2; i++)
         CHECK(pthread_create(&th[i], NULL, detect_job, &jobs[i]) == 0);
@@ -176,7 +176,8 @@ static void check_shared_model_concurrent(ssd_model *m, ssd_runner *r1, const ch
         CHECK(jobs[i].out.n == want.n && want.n > 0);
         for (size_t k = 0; k < want.n && k < jobs[i].out.n; k++)
             CHECK(jobs[i].out.faces[k].score == want.faces[k].score &&
-                  jobs[i].out.faces[k].box.x == want.faces[k].box.x && jobs[i].out.faces[k].box.h == want.faces[k].box.h);
+                  jobs[i].out.faces[k].box.x == want.faces[k].box.x &&
+                  jobs[i].out.faces[k].box.h == want.faces[k].box.h);
         det_list_free(&jobs[i].out);
     }
     det_list_free(&want);
@@ -211,7 +212,7 @@ static int read_dlib_xml(const char *path, const char *subdir, gt_image *gt, int
             cur->n = 0;
         } else if ((q = strstr(line, "<box ")) && cur && cur->n < 64 &&
                    sscanf(q, "<box top='%d' left='%d' width='%d' height='%d'", &t, &l, &w, &h) == 4) {
-            cur->box[cur->n++] = (rectd){l, t, w, h};
+            cur->box[cur->n++] = (rectd){ l, t, w, h };
         }
     }
     fclose(f);
@@ -234,7 +235,7 @@ static int read_solvay(const char *path, gt_image *g)
             continue;
         }
         if (k < 4 && sscanf(line, "%d %d", &r[k], &c[k]) == 2 && ++k == 4 && g->n < 64)
-            g->box[g->n++] = (rectd){c[0], r[0], c[3] - c[0], r[3] - r[0]};
+            g->box[g->n++] = (rectd){ c[0], r[0], c[3] - c[0], r[3] - r[0] };
     }
     fclose(f);
     return 1;
@@ -262,12 +263,12 @@ static void check_ground_truth(ssd_runner *r, const char *shared)
         for (int i = 0; i < n; i++) {
             if (snprintf(path, sizeof path, "%s/data/group-photos/%s", shared, gt[i].file) >= (int)sizeof path)
                 continue;
-            image img = {0};
-            err e = {0};
+            image img = { 0 };
+            err e = { 0 };
             CHECK_MSG(image_load_rgb(path, 1, 0, &img, &e) == 0, "%s", e.msg);
-            det_list d = {0};
+            det_list d = { 0 };
             CHECK(tiled ? ssd_detect_tiled(r, &img, NULL, NULL, &d, &e) == 0 : ssd_detect(r, &img, NULL, &d, &e) == 0);
-            char used[256] = {0};
+            char used[256] = { 0 };
             for (int g = 0; g < gt[i].n; g++) {
                 double best = 0.3;
                 int bi = -1;
@@ -288,9 +289,9 @@ static void check_ground_truth(ssd_runner *r, const char *shared)
         CHECK(total == 73);
         if (tiled) {
             /* A 6000x4000 grey canvas stays within max_tiles passes; bad tilings are refused. */
-            image big = {6000, 4000, calloc((size_t)6000 * 4000 * 3, 1)};
-            det_list d = {0};
-            err e = {0};
+            image big = { 6000, 4000, calloc((size_t)6000 * 4000 * 3, 1) };
+            det_list d = { 0 };
+            err e = { 0 };
             ssd_tiling tl = ssd_default_tiling();
             CHECK(big.rgb && ssd_detect_tiled(r, &big, NULL, &tl, &d, &e) == 0 && d.n == 0);
             tl.max_tiles = 0;
@@ -300,7 +301,7 @@ static void check_ground_truth(ssd_runner *r, const char *shared)
             CHECK(ssd_detect_tiled(r, &big, NULL, &tl, &d, &e) == ERR_INVALID);
             free(big.rgb);
             /* A 4000x1 strip: no face, no infinite boxes, no crash. */
-            image strip = {4000, 1, calloc(4000 * 3, 1)};
+            image strip = { 4000, 1, calloc(4000 * 3, 1) };
             CHECK(strip.rgb && ssd_detect(r, &strip, NULL, &d, &e) == 0 && d.n == 0);
             free(strip.rgb);
         }
@@ -316,8 +317,8 @@ static void check_ground_truth(ssd_runner *r, const char *shared)
  * face, large and inside the crop. */
 static void check_canvas(ssd_runner *r, const char *shared)
 {
-    const char *files[] = {"ORL_s01/orl_01.png", "ORL_s05/orl_03.png", "ORL_s12/orl_07.png", "ORL_s20/orl_10.png",
-                           "Kaley_Cuoco/faceapi_01.png", "Jim_Parsons/faceapi_02.png"};
+    const char *files[] = { "ORL_s01/orl_01.png", "ORL_s05/orl_03.png",         "ORL_s12/orl_07.png",
+                            "ORL_s20/orl_10.png", "Kaley_Cuoco/faceapi_01.png", "Jim_Parsons/faceapi_02.png" };
     int plain_found = 0, canvas_found = 0, n = 0;
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char path[4096];
@@ -327,15 +328,15 @@ static void check_canvas(ssd_runner *r, const char *shared)
             printf("skipped: %s absent\n", path);
             continue;
         }
-        image img = {0};
-        err e = {0};
+        image img = { 0 };
+        err e = { 0 };
         CHECK_MSG(image_load_rgb(path, 1, 0, &img, &e) == 0, "%s", e.msg);
         if (!img.rgb)
             continue;
         ssd_options o = ssd_default_options();
         o.min_score = 0.3;
-        det_list a = {0}, b = {0};
-        const float zero[3] = {0, 0, 0};
+        det_list a = { 0 }, b = { 0 };
+        const float zero[3] = { 0, 0, 0 };
         CHECK(ssd_detect(r, &img, &o, &a, &e) == 0);
         CHECK_MSG(ssd_detect_canvas(r, &img, &o, 2.0, zero, &b, &e) == 0, "%s", e.msg);
         CHECK_MSG(b.n == 1, "%s: %zu faces on the canvas", files[i], b.n);
@@ -354,10 +355,10 @@ static void check_canvas(ssd_runner *r, const char *shared)
         image_free(&img);
     }
     /* Invalid scales are refused. */
-    err e = {0};
-    image tiny = {4, 4, calloc(4 * 4 * 3, 1)};
-    det_list l = {0};
-    const float zero[3] = {0, 0, 0};
+    err e = { 0 };
+    image tiny = { 4, 4, calloc(4 * 4 * 3, 1) };
+    det_list l = { 0 };
+    const float zero[3] = { 0, 0, 0 };
     CHECK(ssd_detect_canvas(r, &tiny, NULL, 0.5, zero, &l, &e) == ERR_INVALID);
     free(tiny.rgb);
     printf("tight crops: face-api finds %d of %d, on a 2x canvas %d of %d\n", plain_found, n, canvas_found, n);
@@ -367,24 +368,24 @@ static void check_canvas(ssd_runner *r, const char *shared)
  * makes them upright again, with the upright detections. */
 static void check_orientation(ssd_runner *r, const char *shared)
 {
-    const char *files[] = {"dlib-faces/2008_002470.jpg", "modern-groups/faceapi_bbt3.jpg",
-                           "old-photos/deoldify_1920sFamilyPhoto.jpg", "old-photos/deoldify_WWISikhs.jpg"};
+    const char *files[] = { "dlib-faces/2008_002470.jpg", "modern-groups/faceapi_bbt3.jpg",
+                            "old-photos/deoldify_1920sFamilyPhoto.jpg", "old-photos/deoldify_WWISikhs.jpg" };
     int right = 0, n = 0;
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/data/group-photos/%s", shared, files[i]);
-        image img = {0};
-        err e = {0};
+        image img = { 0 };
+        err e = { 0 };
         if (image_load_rgb(path, 1, 0, &img, &e) != 0) {
             printf("skipped: %s: %s\n", path, e.msg);
             continue;
         }
-        det_list up = {0};
+        det_list up = { 0 };
         CHECK(ssd_detect(r, &img, NULL, &up, &e) == 0);
         for (int d = 0; d < 360; d += 90) {
-            image rot = {0};
+            image rot = { 0 };
             CHECK(prep_rotate(&img, d, &rot, &e) == 0);
-            det_list l = {0};
+            det_list l = { 0 };
             int deg = -1;
             CHECK(ssd_detect_oriented(r, &rot, NULL, INFINITY, &deg, &l, &e) == 0);
             CHECK_MSG(deg == (360 - d) % 360, "%s turned %d: chose %d", files[i], d, deg);
@@ -417,7 +418,7 @@ static int dcmp(const void *a, const void *b)
 static void check_jpeg_goldens(ssd_runner *r, const char *shared, const char *models)
 {
     /* the 6 demo photos and the 48 group photos (under the sanitizers the demo only) */
-    const char *goldens[] = {"golden-demo.json", "golden-groups.json"};
+    const char *goldens[] = { "golden-demo.json", "golden-groups.json" };
     double ious[400], dss[400];
     int nm = 0, images = 0, exact = 0, faces = 0, off_by_more = 0;
     for (int g = 0; g < (TEST_SANITIZED ? 1 : 2); g++) {
@@ -438,13 +439,13 @@ static void check_jpeg_goldens(ssd_runner *r, const char *shared, const char *mo
                 snprintf(path, sizeof path, "%s/..%s", models, demo);
             else
                 snprintf(path, sizeof path, "%s/%s", shared, p);
-            image img = {0};
-            err e = {0};
+            image img = { 0 };
+            err e = { 0 };
             if (image_load_rgb(path, 0, 0, &img, &e) != 0) {
                 CHECK_MSG(0, "%s", e.msg);
                 continue;
             }
-            det_list d = {0};
+            det_list d = { 0 };
             CHECK(ssd_detect(r, &img, NULL, &d, &e) == 0);
             json_t *gf = json_object_get(im, "faces");
             long diff = (long)d.n - (long)json_array_size(gf);
@@ -463,9 +464,9 @@ static void check_jpeg_goldens(ssd_runner *r, const char *shared, const char *mo
             json_array_foreach(gf, k, f)
             {
                 json_t *b = json_object_get(f, "box");
-                rectd gb = {json_number_value(json_object_get(b, "x")), json_number_value(json_object_get(b, "y")),
-                            json_number_value(json_object_get(b, "width")),
-                            json_number_value(json_object_get(b, "height"))};
+                rectd gb = { json_number_value(json_object_get(b, "x")), json_number_value(json_object_get(b, "y")),
+                             json_number_value(json_object_get(b, "width")),
+                             json_number_value(json_object_get(b, "height")) };
                 double best = 0;
                 size_t bi = 0;
                 for (size_t q = 0; q < d.n; q++)
@@ -495,7 +496,7 @@ static void check_jpeg_goldens(ssd_runner *r, const char *shared, const char *mo
 
 static void check_missing_models(void)
 {
-    err e = {0};
+    err e = { 0 };
     const char *dir = test_tmpdir("ssd-nomodels");
     char copy[4096];
     snprintf(copy, sizeof copy, "%s", dir);
@@ -509,7 +510,7 @@ static void check_missing_models(void)
 int main(int argc, char **argv)
 {
     (void)argc;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(image_init(argv[0], &e) == 0, "%s", e.msg);
     check_missing_models();
 
@@ -528,9 +529,9 @@ int main(int argc, char **argv)
     ssd_runner *r = ssd_runner_new(m, NULL, NET_FP32, &e);
     CHECK_MSG(r != NULL, "%s", e.msg);
     if (r) {
-        const char *goldens[] = {"golden-parity.json", "golden-parity-cpu.json"};
+        const char *goldens[] = { "golden-parity.json", "golden-parity-cpu.json" };
         for (int g = 0; g < 2; g++) {
-            stats st = {0, 0, 0, 1};
+            stats st = { 0, 0, 0, 1 };
             check_golden(r, shared, goldens[g], &st);
             printf("ssd parity vs %s: %d images, %d faces, max |score diff| %.3g, min IoU %.6f\n", goldens[g],
                    st.images, st.faces, st.max_score_diff, st.min_iou);

@@ -12,9 +12,9 @@
  * says so and checks that a bf16 runner is refused with the reason. */
 #include "media/image.h"
 #include "testutil.h"
+#include "vision/bf16net.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
-#include "vision/bf16net.h"
 
 #include <dirent.h>
 #include <glob.h>
@@ -70,9 +70,11 @@ static void match(const char *file, const det_list *a, const det_list *b, const 
                     t->diffs[t->nd++] = ds;
             }
         } else {
-            CHECK_MSG(a->faces[i].score < 0.5 + NEAR_THRESHOLD, "%s: %s face %zu (%.0f,%.0f %.0fx%.0f, score %.4f) "
-                      "has no partner (best IoU %.3f)", file, what, i, a->faces[i].box.x, a->faces[i].box.y,
-                      a->faces[i].box.w, a->faces[i].box.h, a->faces[i].score, best);
+            CHECK_MSG(a->faces[i].score < 0.5 + NEAR_THRESHOLD,
+                      "%s: %s face %zu (%.0f,%.0f %.0fx%.0f, score %.4f) "
+                      "has no partner (best IoU %.3f)",
+                      file, what, i, a->faces[i].box.x, a->faces[i].box.y, a->faces[i].box.w, a->faces[i].box.h,
+                      a->faces[i].score, best);
             t->near_only++;
         }
     }
@@ -81,13 +83,13 @@ static void match(const char *file, const det_list *a, const det_list *b, const 
 
 static void compare_file(ssd_runner *r32, ssd_runner *r16, const char *path, tally *t)
 {
-    image img = {0};
-    err e = {0};
+    image img = { 0 };
+    err e = { 0 };
     if (image_load_rgb(path, 0, 0, &img, &e) != 0) {
         CHECK_MSG(0, "%s", e.msg);
         return;
     }
-    det_list a = {0}, b = {0};
+    det_list a = { 0 }, b = { 0 };
     ssd_options opt = ssd_default_options();
     CHECK_MSG(ssd_detect(r32, &img, &opt, &a, &e) == 0, "%s", e.msg);
     CHECK_MSG(ssd_detect(r16, &img, &opt, &b, &e) == 0, "%s", e.msg);
@@ -117,8 +119,8 @@ static int thread_count(void)
 /* Per-anchor scores and boxes of the raw network on one prepared input. */
 static void check_anchors(ssd_runner *r32, ssd_runner *r16, const char *path)
 {
-    image img = {0};
-    err e = {0};
+    image img = { 0 };
+    err e = { 0 };
     if (image_load_rgb(path, 0, 0, &img, &e) != 0) {
         CHECK_MSG(0, "%s", e.msg);
         return;
@@ -126,7 +128,7 @@ static void check_anchors(ssd_runner *r32, ssd_runner *r16, const char *path)
     size_t n = (size_t)SSD_INPUT_SIZE * SSD_INPUT_SIZE * 3;
     float *in = malloc(n * sizeof *in), *b32 = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5),
           *b16 = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
-    prep_rect all = {0, 0, img.width, img.height};
+    prep_rect all = { 0, 0, img.width, img.height };
     CHECK(prep_square(&img, all, PREP_PAD_END, SSD_INPUT_SIZE, in, &e) == 0);
     CHECK(ssd_infer(r32, in, b32, b32 + SSD_NUM_ANCHORS * 4, &e) == 0);
     CHECK(ssd_infer(r16, in, b16, b16 + SSD_NUM_ANCHORS * 4, &e) == 0);
@@ -151,12 +153,12 @@ static void check_anchors(ssd_runner *r32, ssd_runner *r16, const char *path)
  * what fp32 finds, by the same rule. */
 static void check_canvas_tiled(ssd_runner *r32, ssd_runner *r16, const char *crop, const char *big)
 {
-    image img = {0};
-    err e = {0};
-    tally t = {.min_iou = 1};
-    const float zero[3] = {0, 0, 0};
+    image img = { 0 };
+    err e = { 0 };
+    tally t = { .min_iou = 1 };
+    const float zero[3] = { 0, 0, 0 };
     if (image_load_rgb(crop, 0, 0, &img, &e) == 0) {
-        det_list a = {0}, b = {0};
+        det_list a = { 0 }, b = { 0 };
         CHECK_MSG(ssd_detect_canvas(r32, &img, NULL, 2.0, zero, &a, &e) == 0, "%s", e.msg);
         CHECK_MSG(ssd_detect_canvas(r16, &img, NULL, 2.0, zero, &b, &e) == 0, "%s", e.msg);
         CHECK(a.n > 0);
@@ -169,7 +171,7 @@ static void check_canvas_tiled(ssd_runner *r32, ssd_runner *r16, const char *cro
     } else
         CHECK_MSG(0, "%s", e.msg);
     if (image_load_rgb(big, 0, 0, &img, &e) == 0) {
-        det_list a = {0}, b = {0};
+        det_list a = { 0 }, b = { 0 };
         CHECK_MSG(ssd_detect_tiled(r32, &img, NULL, NULL, &a, &e) == 0, "%s", e.msg);
         CHECK_MSG(ssd_detect_tiled(r16, &img, NULL, NULL, &b, &e) == 0, "%s", e.msg);
         CHECK(a.n > 20);
@@ -211,15 +213,15 @@ static void *detect_job(void *arg)
 /* Two threads with a bf16 runner each on the shared model: the one-thread result. */
 static void check_concurrent(ssd_model *m, ssd_runner *r16, const char *path)
 {
-    image img = {0};
-    err e = {0};
+    image img = { 0 };
+    err e = { 0 };
     if (image_load_rgb(path, 0, 0, &img, &e) != 0) {
         CHECK_MSG(0, "%s", e.msg);
         return;
     }
-    det_list want = {0};
+    det_list want = { 0 };
     CHECK(ssd_detect(r16, &img, NULL, &want, &e) == 0 && want.n > 0);
-    job jobs[2] = {{m, &img, {0}, {0}, 0, 0, 0}, {m, &img, {0}, {0}, 0, 0, 0}};
+    job jobs[2] = { { m, &img, { 0 }, { 0 }, 0, 0, 0 }, { m, &img, { 0 }, { 0 }, 0, 0, 0 } };
     pthread_t th[2];
     for (int i = 0; i < 2; i++)
         CHECK(pthread_create(&th[i], NULL, detect_job, &jobs[i]) == 0);
@@ -241,13 +243,13 @@ static void check_concurrent(ssd_model *m, ssd_runner *r16, const char *path)
  * team for that thread and keeps it). */
 static void check_no_team(ssd_model *m, const char *path)
 {
-    image img = {0};
-    err e = {0};
+    image img = { 0 };
+    err e = { 0 };
     if (image_load_rgb(path, 0, 0, &img, &e) != 0) {
         CHECK_MSG(0, "%s", e.msg);
         return;
     }
-    job j = {m, &img, {0}, {0}, 0, 0, 0};
+    job j = { m, &img, { 0 }, { 0 }, 0, 0, 0 };
     pthread_t th;
     CHECK(pthread_create(&th, NULL, detect_job, &j) == 0);
     pthread_join(th, NULL);
@@ -268,7 +270,7 @@ static void check_late_fp32(const char *models)
     snprintf(dir, sizeof dir, "%s", tmp);
     snprintf(cmd, sizeof cmd, "cp '%s'/ssd_mobilenetv1_model* '%s'/", models, dir);
     CHECK(system(cmd) == 0);
-    err e = {0};
+    err e = { 0 };
     ssd_model *m = ssd_load(dir, &e);
     CHECK_MSG(m != NULL, "%s", e.msg);
     snprintf(cmd, sizeof cmd, "%s/ssd_mobilenetv1_model.bin", dir);
@@ -277,8 +279,8 @@ static void check_late_fp32(const char *models)
     CHECK_MSG(r16 != NULL, "%s", e.msg);
     ssd_runner *r32 = m ? ssd_runner_new(m, NULL, NET_FP32, &e) : NULL;
     CHECK_MSG(r32 != NULL && ssd_runner_precision(r32) == NET_FP32, "%s", e.msg);
-    image img = {0};
-    det_list d32 = {0}, d16 = {0};
+    image img = { 0 };
+    det_list d32 = { 0 }, d16 = { 0 };
     char photo[4096];
     const char *shared = test_shared_dir();
     snprintf(photo, sizeof photo, "%s/reference/faceapi-ref/parity/2007_007763.png", shared ? shared : ".");
@@ -300,7 +302,7 @@ static void check_late_fp32(const char *models)
 static void check_turned_off(ssd_model *m)
 {
     setenv("FACETAG_NO_BF16", "1", 1);
-    err e = {0};
+    err e = { 0 };
     CHECK(bf16net_available() == 0);
     ssd_runner *r = ssd_runner_new(m, NULL, NET_BF16, &e);
     CHECK(r == NULL && e.code == ERR_INVALID);
@@ -308,7 +310,7 @@ static void check_turned_off(ssd_model *m)
     ssd_runner_free(r);
     unsetenv("FACETAG_NO_BF16");
     CHECK(bf16net_available() == bf16net_fast());
-    e = (err){0};
+    e = (err){ 0 };
     r = ssd_runner_new(m, NULL, (net_precision)7, &e);
     CHECK(r == NULL && e.code == ERR_INVALID);
 }
@@ -316,7 +318,7 @@ static void check_turned_off(ssd_model *m)
 int main(int argc, char **argv)
 {
     (void)argc;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(image_init(argv[0], &e) == 0, "%s", e.msg);
     const char *shared = test_shared_dir();
     const char *models = getenv("FACETAG_MODELS");
@@ -336,12 +338,11 @@ int main(int argc, char **argv)
         if (fast)
             printf("skipped: FACETAG_NO_BF16 is set: bf16 runners are refused\n");
         else
-            printf("skipped: bf16 does not pay here (oneDNN's ISA is %s): bf16 runners are refused\n",
-                   bf16net_isa());
+            printf("skipped: bf16 does not pay here (oneDNN's ISA is %s): bf16 runners are refused\n", bf16net_isa());
         ssd_runner *r = ssd_runner_new(m, NULL, NET_BF16, &e);
         CHECK(r == NULL && e.code == ERR_INVALID);
         CHECK_MSG(fast ? strstr(e.msg, "FACETAG_NO_BF16") != NULL
-                      : strstr(e.msg, "AMX") && strstr(e.msg, bf16net_isa()),
+                       : strstr(e.msg, "AMX") && strstr(e.msg, bf16net_isa()),
                   "message: %s", e.msg);
         ssd_runner_free(r);
         ssd_runner_free(r32);
@@ -357,9 +358,9 @@ int main(int argc, char **argv)
     CHECK(omp_get_max_threads() == 2);
     if (r32 && r16) {
         CHECK(ssd_runner_precision(r16) == NET_BF16);
-        tally t = {.min_iou = 1};
+        tally t = { .min_iou = 1 };
         char pattern[4096];
-        glob_t g = {0};
+        glob_t g = { 0 };
         snprintf(pattern, sizeof pattern, "%s/reference/faceapi-ref/parity/*.png", shared);
         glob(pattern, 0, NULL, &g);
         snprintf(pattern, sizeof pattern, "%s/../demo/*.jpg", models);
@@ -374,8 +375,7 @@ int main(int argc, char **argv)
                t.images, t.faces32, t.faces16, t.matched, t.min_iou, t.near_only, t.nd ? t.diffs[t.nd / 2] : 0,
                t.nd ? t.diffs[t.nd * 95 / 100] : 0, t.nd ? t.diffs[t.nd - 1] : 0);
         CHECK(t.faces32 >= 80 && t.matched >= t.faces32 - 2);
-        snprintf(pattern, sizeof pattern, "%s/data/group-photos/solvay-1927/1280px-Solvay_conference_1927.png",
-                 shared);
+        snprintf(pattern, sizeof pattern, "%s/data/group-photos/solvay-1927/1280px-Solvay_conference_1927.png", shared);
         check_canvas_tiled(r32, r16, g.gl_pathv[g.gl_pathc - 1], pattern);
         if (g.gl_pathc > 0) {
             check_anchors(r32, r16, g.gl_pathv[0]);

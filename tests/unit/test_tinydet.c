@@ -48,8 +48,8 @@ static void test_decode_geometry(void)
     /* Row 1, col 0, anchor 1 (6.041143, 7.080126): centre offsets 0.5, sizes exp(0). */
     float *v = cell(g, 1, 0, 1);
     v[4] = (float)logit(0.9);
-    det_list l = {0};
-    err e = {0};
+    det_list l = { 0 };
+    err e = { 0 };
     /* Square image 640x640 at input 64: correction factors 1. */
     CHECK(tinydet_postprocess(g, 64, 640, 640, 0.5, &l, &e) == 0);
     CHECK(l.n == 1);
@@ -82,8 +82,8 @@ static void test_nms(void)
     a[0] = a[1] = (float)logit(0.9); /* centre (0.45, 0.45) */
     b[0] = b[1] = (float)logit(0.1); /* centre ((1+0.1)/2 = 0.55, 0.55) */
     a[4] = b[4] = (float)logit(0.8);
-    det_list l = {0};
-    err e = {0};
+    det_list l = { 0 };
+    err e = { 0 };
     CHECK(tinydet_postprocess(g, 64, 640, 640, 0.5, &l, &e) == 0);
     /* Boxes are anchor 0 sized (0.80 x 1.05 relative) with centres 0.1 apart: IoU 0.65. */
     CHECK(l.n == 1);
@@ -111,9 +111,9 @@ static void test_nms(void)
 
 static void test_bad_sizes(tinydet_model *m)
 {
-    err e = {0};
+    err e = { 0 };
     CHECK(tinydet_runner_new(m, 100, NULL, &e) == NULL && e.code == ERR_INVALID && strstr(e.msg, "100"));
-    det_list l = {0};
+    det_list l = { 0 };
     float g[5];
     CHECK(tinydet_postprocess(g, 416, 0, 10, 0.5, &l, &e) == ERR_INVALID);
 }
@@ -127,7 +127,7 @@ static void test_parity(tinydet_model *m, const char *shared, const char *src)
     CHECK_MSG(root != NULL, "%s: %s", path, je.text);
     if (!root)
         return;
-    err e = {0};
+    err e = { 0 };
     tinydet_runner *r = tinydet_runner_new(m, TINYDET_DEFAULT_SIZE, NULL, &e);
     CHECK_MSG(r != NULL, "%s", e.msg);
     int images = 0, faces = 0;
@@ -140,11 +140,11 @@ static void test_parity(tinydet_model *m, const char *shared, const char *src)
             break;
         const char *file = json_string_value(json_object_get(im, "file"));
         snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/%s", shared, file);
-        image img = {0};
+        image img = { 0 };
         CHECK_MSG(image_load_rgb(path, 0, 0, &img, &e) == 0, "%s", e.msg);
         if (!img.rgb)
             continue;
-        det_list got = {0};
+        det_list got = { 0 };
         CHECK_MSG(tinydet_detect(r, &img, NULL, &got, &e) == 0, "%s", e.msg);
         json_t *gf = json_object_get(im, "faces");
         CHECK_MSG(got.n == json_array_size(gf), "%s: %zu faces, golden %zu", file, got.n, json_array_size(gf));
@@ -153,9 +153,9 @@ static void test_parity(tinydet_model *m, const char *shared, const char *src)
         json_array_foreach(gf, k, f)
         {
             json_t *b = json_object_get(f, "box");
-            rectd gb = {json_number_value(json_object_get(b, "x")), json_number_value(json_object_get(b, "y")),
-                        json_number_value(json_object_get(b, "width")),
-                        json_number_value(json_object_get(b, "height"))};
+            rectd gb = { json_number_value(json_object_get(b, "x")), json_number_value(json_object_get(b, "y")),
+                         json_number_value(json_object_get(b, "width")),
+                         json_number_value(json_object_get(b, "height")) };
             double best = -1;
             size_t bi = 0;
             for (size_t q = 0; q < got.n; q++)
@@ -176,15 +176,15 @@ static void test_parity(tinydet_model *m, const char *shared, const char *src)
         det_list_free(&got);
         image_free(&img);
     }
-    printf("tiny parity vs golden-parity-tiny.json: %d images, %d faces, max |score diff| %.3g, min IoU %.6f\n",
-           images, faces, max_ds, min_iou);
+    printf("tiny parity vs golden-parity-tiny.json: %d images, %d faces, max |score diff| %.3g, min IoU %.6f\n", images,
+           faces, max_ds, min_iou);
     CHECK(faces > 0);
     /* Another input size rebuilds the graph and still finds the large faces. */
     snprintf(path, sizeof path, "%s/reference/faceapi-ref/parity/sample1.png", shared);
-    image img = {0};
+    image img = { 0 };
     if (r && image_load_rgb(path, 0, 0, &img, &e) == 0) {
-        det_list l = {0};
-        tinydet_options o = {0.5, 608, 0};
+        det_list l = { 0 };
+        tinydet_options o = { 0.5, 608, 0 };
         CHECK_MSG(tinydet_detect(r, &img, &o, &l, &e) == 0, "%s", e.msg);
         CHECK(l.n >= 2);
         det_list_free(&l);
@@ -197,7 +197,7 @@ static void test_parity(tinydet_model *m, const char *shared, const char *src)
 int main(int argc, char **argv)
 {
     (void)argc;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(image_init(argv[0], &e) == 0, "%s", e.msg);
     test_decode_geometry();
     test_nms();

@@ -93,14 +93,14 @@ static int list_images(const char *root, char **files, int max)
 static void *worker(void *arg)
 {
     job *j = arg;
-    err e = {0};
+    err e = { 0 };
     pipeline_runner *r = pipeline_runner_new(j->models, NULL, &e);
     CHECK_MSG(r != NULL, "%s", e.msg);
     for (int i; r && (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", j->root, j->files[i]);
-        image img = {0};
-        pipeline_result res = {0};
+        image img = { 0 };
+        pipeline_result res = { 0 };
         j->faces[i] = -1;
         if (image_load_rgb(path, 1, 0, &img, &e) != 0 || pipeline_run(r, &img, &j->opt, &res, &e) != 0) {
             fprintf(stderr, "%s: %s\n", path, e.msg);
@@ -147,7 +147,7 @@ static void source_of(const char *file, char *tag, size_t size)
 int main(int argc, char **argv)
 {
     (void)argc;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(image_init(argv[0], &e) == 0, "%s", e.msg);
     const char *models;
     char root[4096];
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
     CHECK_MSG(pm != NULL, "%s", e.msg);
     if (!pm)
         return test_main_end();
-    job j = {.root = root, .files = files, .n = n, .models = pm, .opt = opt, .faces = calloc((size_t)n, sizeof(int))};
+    job j = { .root = root, .files = files, .n = n, .models = pm, .opt = opt, .faces = calloc((size_t)n, sizeof(int)) };
     pthread_t th[2];
     for (int i = 0; i < 2; i++)
         pthread_create(&th[i], NULL, worker, &j);
@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 
     /* Per source: images, with a face. */
     char tags[16][32];
-    int ntags = 0, timg[16] = {0}, tfound[16] = {0}, found = 0;
+    int ntags = 0, timg[16] = { 0 }, tfound[16] = { 0 }, found = 0;
     for (int i = 0; i < n; i++) {
         char tag[32];
         source_of(files[i], tag, sizeof tag);

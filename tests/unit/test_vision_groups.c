@@ -73,7 +73,7 @@ static int read_dlib_xml(const char *path, gt_image *gt, int n, int max)
             cur->n = 0;
         } else if ((q = strstr(line, "<box ")) && cur && cur->n < MAX_GT &&
                    sscanf(q, "<box top='%d' left='%d' width='%d' height='%d'", &t, &l, &w, &h) == 4) {
-            cur->box[cur->n++] = (rectd){l, t, w, h};
+            cur->box[cur->n++] = (rectd){ l, t, w, h };
         }
     }
     fclose(f);
@@ -101,7 +101,7 @@ static int read_solvay(const char *path, gt_image *gt, int n, int max)
             continue;
         }
         if (k < 4 && sscanf(line, "%d %d", &r[k], &c[k]) == 2 && ++k == 4 && g->n < MAX_GT)
-            g->box[g->n++] = (rectd){c[0], r[0], c[3] - c[0], r[3] - r[0]};
+            g->box[g->n++] = (rectd){ c[0], r[0], c[3] - c[0], r[3] - r[0] };
     }
     fclose(f);
     return n + 1;
@@ -123,7 +123,7 @@ static int name_cmp(const void *a, const void *b)
 /* The other photos of group-photos (no ground truth): n = -1. */
 static int add_other_photos(const char *root, gt_image *gt, int n, int max)
 {
-    const char *sub[] = {"dlib-faces", "modern-groups", "old-photos", "solvay-1927"};
+    const char *sub[] = { "dlib-faces", "modern-groups", "old-photos", "solvay-1927" };
     int annotated = n;
     for (size_t s = 0; s < sizeof sub / sizeof *sub; s++) {
         char dir[4096];
@@ -151,7 +151,7 @@ static int add_other_photos(const char *root, gt_image *gt, int n, int max)
 /* Matches boxes: *hit = ground-truth boxes with an unused detection at IoU >= min_iou. */
 static int match(const rectd *want, int nwant, const pipeline_result *got, double min_iou)
 {
-    char used[256] = {0};
+    char used[256] = { 0 };
     int hit = 0;
     for (int g = 0; g < nwant; g++) {
         double best = min_iou;
@@ -172,10 +172,14 @@ static int match(const rectd *want, int nwant, const pipeline_result *got, doubl
 static rectd rotate_box(rectd b, int deg, int w, int h)
 {
     switch (deg) {
-    case 90: return (rectd){h - b.y - b.h, b.x, b.h, b.w};
-    case 180: return (rectd){w - b.x - b.w, h - b.y - b.h, b.w, b.h};
-    case 270: return (rectd){b.y, w - b.x - b.w, b.h, b.w};
-    default: return b;
+    case 90:
+        return (rectd){ h - b.y - b.h, b.x, b.h, b.w };
+    case 180:
+        return (rectd){ w - b.x - b.w, h - b.y - b.h, b.w, b.h };
+    case 270:
+        return (rectd){ b.y, w - b.x - b.w, b.h, b.w };
+    default:
+        return b;
     }
 }
 
@@ -198,13 +202,13 @@ typedef struct job {
 static void *job_worker(void *arg)
 {
     job *j = arg;
-    err e = {0};
+    err e = { 0 };
     pipeline_runner *r = pipeline_runner_new(j->models, NULL, &e);
     CHECK_MSG(r != NULL, "%s", e.msg);
     for (int i; r && (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", j->root, j->gt[i].file);
-        image img = {0};
+        image img = { 0 };
         if (image_load_rgb(path, 1, 0, &img, &e) != 0) {
             fprintf(stderr, "%s\n", e.msg);
             atomic_fetch_add(&j->errors, 1);
@@ -212,7 +216,7 @@ static void *job_worker(void *arg)
         }
         j->size[i][0] = img.width, j->size[i][1] = img.height;
         for (int k = 0; k < (j->rotations ? 4 : 1); k++) {
-            image rot = {0};
+            image rot = { 0 };
             const image *in = &img;
             if (k > 0) {
                 if (prep_rotate(&img, 90 * k, &rot, &e) != 0) {
@@ -289,7 +293,7 @@ static int near_box(rectd b, int x, int y, int s)
 
 static void check_faceless(const job *j, const char *models)
 {
-    err e = {0};
+    err e = { 0 };
     ssd_model *sm = ssd_load(models, &e);
     ssd_runner *sr = sm ? ssd_runner_new(sm, NULL, NET_FP32, &e) : NULL;
     pipeline_runner *r = pipeline_runner_new(j->models, NULL, &e);
@@ -298,12 +302,12 @@ static void check_faceless(const job *j, const char *models)
     for (int i = 0; sr && r && i < j->n; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", j->root, j->gt[i].file);
-        image img = {0};
+        image img = { 0 };
         if (image_load_rgb(path, 1, 0, &img, &e) != 0) {
             CHECK_MSG(0, "%s", e.msg);
             continue;
         }
-        det_list cand = {0};
+        det_list cand = { 0 };
         ssd_options so = ssd_default_options();
         so.min_score = 0.05, so.max_results = 400, so.antialias = 1;
         CHECK_MSG(ssd_detect(sr, &img, &so, &cand, &e) == 0, "%s: %s", path, e.msg);
@@ -319,11 +323,11 @@ static void check_faceless(const job *j, const char *models)
                     near = near_box(j->gt[i].box[k], x, y, s);
                 if (near)
                     continue;
-                image sq = {.width = s, .height = s, .rgb = malloc((size_t)s * s * 3)};
+                image sq = { .width = s, .height = s, .rgb = malloc((size_t)s * s * 3) };
                 for (int row = 0; sq.rgb && row < s; row++)
                     memcpy(sq.rgb + (size_t)row * s * 3, img.rgb + ((size_t)(y + row) * img.width + x) * 3,
                            (size_t)s * 3);
-                pipeline_result res = {0};
+                pipeline_result res = { 0 };
                 if (sq.rgb && pipeline_run(r, &sq, &j->opt, &res, &e) == 0) {
                     squares++;
                     int confident = 0;
@@ -397,7 +401,7 @@ static void check_rotations(const job *j, int nann)
 int main(int argc, char **argv)
 {
     (void)argc;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(image_init(argv[0], &e) == 0, "%s", e.msg);
     const char *models;
     char root[4096];
@@ -423,7 +427,7 @@ int main(int argc, char **argv)
         return test_main_end();
 
     /* Compat: face-api's numbers. */
-    job jc = {.root = root, .gt = gt, .n = nann, .models = pm, .opt = def};
+    job jc = { .root = root, .gt = gt, .n = nann, .models = pm, .opt = def };
     jc.opt.compat = true;
     int chit = 0, cfound = 0, dhit = 0, dfound = 0;
     if (run_job(&jc) == 0) {
@@ -436,7 +440,7 @@ int main(int argc, char **argv)
     /* Default mode, with the rotated copies (all photos in release builds). */
     const char *full = getenv("FACETAG_GROUPS_FULL");
     const bool all = !SANITIZED && full && strcmp(full, "1") == 0;
-    job jd = {.root = root, .gt = gt, .n = all ? nall : nann, .models = pm, .opt = def, .rotations = 1};
+    job jd = { .root = root, .gt = gt, .n = all ? nall : nann, .models = pm, .opt = def, .rotations = 1 };
     if (run_job(&jd) == 0) {
         score(&jd, nann, "default", &dhit, &dfound);
         double recall = dhit / 73.0, precision = dfound ? (double)dhit / dfound : 0;

@@ -37,10 +37,10 @@ static void make_toy(const char *dir, size_t shard_len)
 {
     write_file(dir, "toy-weights_manifest.json", MANIFEST, strlen(MANIFEST));
     unsigned char bin[19];
-    const unsigned char q[6] = {0, 1, 10, 20, 200, 255};
+    const unsigned char q[6] = { 0, 1, 10, 20, 200, 255 };
     memcpy(bin, q, 6);
     bin[6] = 7;
-    const float f[3] = {1.5f, -2.25f, 3.0e-8f};
+    const float f[3] = { 1.5f, -2.25f, 3.0e-8f };
     memcpy(bin + 7, f, 12);
     write_file(dir, "toy.bin", bin, shard_len);
 }
@@ -51,16 +51,16 @@ static void test_toy(void)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", tmp);
     make_toy(dir, 19);
-    const weights_spec table[] = {{"a/f", 1, {3}}, {"a/q", 2, {2, 3}}};
+    const weights_spec table[] = { { "a/f", 1, { 3 } }, { "a/q", 2, { 2, 3 } } };
     weights *w = NULL;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(weights_load(dir, "toy", table, 2, &w, &e) == 0, "%s", e.msg);
     if (w) {
         CHECK(weights_count(w) == 2);
         CHECK(strcmp(weights_model(w), "toy") == 0);
         const wtensor *q = weights_get(w, "a/q"), *f = weights_at(w, 0);
         CHECK(q == weights_at(w, 1) && q->count == 6 && q->ndim == 2 && q->shape[1] == 3);
-        const unsigned char qs[6] = {0, 1, 10, 20, 200, 255};
+        const unsigned char qs[6] = { 0, 1, 10, 20, 200, 255 };
         for (int i = 0; i < 6; i++)
             CHECK(q->data[i] == (float)((double)qs[i] * 0.1 + -1.0));
         CHECK(f->data[0] == 1.5f && f->data[1] == -2.25f && f->data[2] == 3.0e-8f);
@@ -72,13 +72,13 @@ static void test_toy(void)
         weights_free(w);
     }
     /* Wrong shape in the table: message names model, tensor, expected and found. */
-    const weights_spec bad_shape[] = {{"a/q", 2, {3, 2}}};
+    const weights_spec bad_shape[] = { { "a/q", 2, { 3, 2 } } };
     CHECK(weights_load(dir, "toy", bad_shape, 1, &w, &e) == ERR_MODEL && w == NULL);
     CHECK_MSG(strcmp(e.msg, "toy: a/q expects [3,2], file has [2,3]") == 0, "%s", e.msg);
-    const weights_spec bad_rank[] = {{"a/f", 2, {3, 1}}};
+    const weights_spec bad_rank[] = { { "a/f", 2, { 3, 1 } } };
     CHECK(weights_load(dir, "toy", bad_rank, 1, &w, &e) == ERR_MODEL);
     CHECK_MSG(strcmp(e.msg, "toy: a/f expects [3,1], file has [3]") == 0, "%s", e.msg);
-    const weights_spec missing[] = {{"a/zz", 1, {4}}};
+    const weights_spec missing[] = { { "a/zz", 1, { 4 } } };
     CHECK(weights_load(dir, "toy", missing, 1, &w, &e) == ERR_MODEL);
     CHECK_MSG(strstr(e.msg, "toy: a/zz expects [4]") != NULL, "%s", e.msg);
     /* Truncated shard. */
@@ -109,7 +109,7 @@ static void test_toy(void)
 static void test_shape_str(void)
 {
     char buf[32];
-    int s[4] = {3, 3, 32, 16};
+    int s[4] = { 3, 3, 32, 16 };
     CHECK(strcmp(weights_shape_str(4, s, buf, sizeof buf), "[3,3,32,16]") == 0);
     CHECK(strcmp(weights_shape_str(0, s, buf, sizeof buf), "[]") == 0);
     char tiny[4];
@@ -121,11 +121,11 @@ static void test_shape_str(void)
 static void test_real_ssd(const char *models)
 {
     const weights_spec table[] = {
-        {"MobilenetV1/Conv2d_0_pointwise/weights", 4, {3, 3, 3, 32}},
-        {"Output/extra_dim", 3, {1, 5118, 4}},
+        { "MobilenetV1/Conv2d_0_pointwise/weights", 4, { 3, 3, 3, 32 } },
+        { "Output/extra_dim", 3, { 1, 5118, 4 } },
     };
     weights *w = NULL;
-    err e = {0};
+    err e = { 0 };
     CHECK_MSG(weights_load(models, "ssd_mobilenetv1_model", table, 2, &w, &e) == 0, "%s", e.msg);
     if (!w)
         return;
