@@ -2,7 +2,7 @@
 # bench-s3.sh BUILD — the object store on S3 against the directory, in one run
 # (part of `make bench`): a throw-away Ceph RGW on loopback (scripts/rgw-start.sh),
 # then for each store a fresh data folder: ingest + analyze of group-photos,
-# ingest of faces-dev (many small objects), and the review server's /image and
+# ingest + analyze of faces-dev (many small objects), and the review server's /image and
 # /face_crop latency (S3 behind the backend's read cache, revalidated by ETag).
 # Prints a table and the S3/directory ratio of each row. Timings are wall time
 # on whatever else the machine is doing.
@@ -45,7 +45,9 @@ for store in dir s3; do
   F=$T/$store-fd
   [ "$store" = s3 ] && { url2="s3://benchfd-$$?endpoint=$RGW_ENDPOINT"; "$BIN" --store "$url2" store init > /dev/null; args=(--store "$url2"); }
   t0=$(now); "$BIN" --data "$F" "${args[@]}" ingest -j "$J" --no-progress "$SHARED/data/faces-dev" > /dev/null 2>&1; t1=$(now)
-  R[$store,ingest_fd]=$(secs "$t0" "$t1")
+  "$BIN" --data "$F" -j "$J" analyze --no-progress > /dev/null 2>&1 || { echo "bench-s3: analyze of faces-dev on $store failed" >&2; exit 1; }
+  t2=$(now)
+  R[$store,ingest_fd]=$(secs "$t0" "$t1"); R[$store,analyze_fd]=$(secs "$t1" "$t2")
 
   "$BIN" --data "$D" serve --port 0 > "$T/serve.log" 2>&1 &
   pid=$!
@@ -73,6 +75,7 @@ row() { printf '%-44s %10s %10s %8s\n' "$1" "${R[dir,$2]}" "${R[s3,$2]}" "$(awk 
 row "ingest group-photos ($photos photos), s" ingest_gp
 row "analyze group-photos ($faces faces), s" analyze_gp
 row "ingest faces-dev ($fd photos), s" ingest_fd
+row "analyze faces-dev, s" analyze_fd
 row "GET /image p50, ms" image_p50
 row "GET /image p95, ms" image_p95
 row "GET /face_crop p50, ms" crop_p50
