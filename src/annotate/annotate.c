@@ -288,7 +288,8 @@ static int sug_cmp(const void *a, const void *b)
 static int store_suggestions(store_ctx *s, annotate_summary *sum)
 {
     ann_model *m = s->m;
-    qsort(m->sugs, m->nsugs, sizeof *m->sugs, sug_cmp);
+    if (m->nsugs) /* an archive with no suggestions has no array: qsort wants one */
+        qsort(m->sugs, m->nsugs, sizeof *m->sugs, sug_cmp);
     int64_t *persons = malloc((m->nsugs + 1) * sizeof *persons), *faces = malloc((m->nsugs + 1) * sizeof *faces);
     const char **labels = malloc((m->nsugs + 1) * sizeof *labels), **evs = malloc((m->nsugs + 1) * sizeof *evs);
     double *conf = malloc((m->nsugs + 1) * sizeof *conf);
