@@ -67,12 +67,7 @@ int catalog_checks_faces(catalog *c, catalog_check_face **out, size_t *n, err *e
                              (long long)f->face_id, sqlite3_column_bytes(st, 4));
                 break;
             }
-            const unsigned char *b = sqlite3_column_blob(st, 4);
-            for (int k = 0; k < 128; k++) { /* little-endian float32, whatever the host */
-                uint32_t u = (uint32_t)b[4 * k] | (uint32_t)b[4 * k + 1] << 8 | (uint32_t)b[4 * k + 2] << 16 |
-                             (uint32_t)b[4 * k + 3] << 24;
-                memcpy(&f->embedding[k], &u, 4);
-            }
+            catalog_embedding_decode(sqlite3_column_blob(st, 4), f->embedding);
             f->has_embedding = true;
         }
         if (sqlite3_column_type(st, 5) != SQLITE_NULL) {

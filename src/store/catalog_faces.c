@@ -131,7 +131,7 @@ static void embedding_encode(const float in[FACE_DESCRIPTOR_DIM], unsigned char 
     }
 }
 
-static void embedding_decode(const unsigned char in[FACE_DESCRIPTOR_DIM * 4], float out[FACE_DESCRIPTOR_DIM])
+void catalog_embedding_decode(const unsigned char *in, float *out)
 {
     for (int i = 0; i < FACE_DESCRIPTOR_DIM; i++) {
         uint32_t u = 0;
@@ -258,7 +258,7 @@ static int read_face(catalog *c, sqlite3_stmt *st, catalog_face *f, err *e)
         if (sqlite3_column_bytes(st, 11) != FACE_DESCRIPTOR_DIM * 4)
             bad = "embedding";
         else {
-            embedding_decode(sqlite3_column_blob(st, 11), f->embedding);
+            catalog_embedding_decode(sqlite3_column_blob(st, 11), f->embedding);
             f->has_embedding = true;
         }
     }

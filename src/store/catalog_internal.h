@@ -60,4 +60,9 @@ int catalog_tx_begin(struct catalog *c, catalog_tx *tx, const char *what, err *e
  * error; rc != 0: rolls back (to the savepoint) and returns rc. */
 int catalog_tx_end(struct catalog *c, catalog_tx *tx, int rc, const char *what, err *e);
 
+/* A stored face descriptor (faces.embedding: FACE_DESCRIPTOR_DIM float32,
+ * little-endian whatever the host) into floats. `in` holds
+ * FACE_DESCRIPTOR_DIM * 4 bytes; the caller checks the length. */
+void catalog_embedding_decode(const unsigned char *in, float *out);
+
 #endif

@@ -168,12 +168,7 @@ static int load_faces(loader *L)
                              (long long)f->id, sqlite3_column_bytes(st, 3), PEOPLE_DIM * 4);
                 break;
             }
-            const unsigned char *b = sqlite3_column_blob(st, 3);
-            for (int k = 0; k < PEOPLE_DIM; k++) {
-                uint32_t u = (uint32_t)b[4 * k] | (uint32_t)b[4 * k + 1] << 8 | (uint32_t)b[4 * k + 2] << 16 |
-                             (uint32_t)b[4 * k + 3] << 24;
-                memcpy(&row[k], &u, 4);
-            }
+            catalog_embedding_decode(sqlite3_column_blob(st, 3), row);
             f->has_embedding = true;
         } else {
             memset(row, 0, PEOPLE_DIM * sizeof *row);
