@@ -113,12 +113,20 @@ try {
   // mouse: click another person of the event (seen in photos not drawn yet) to expand it
   const n1 = await nodes();
   const other = (await get(`/api/events/${KARNEVAL}`)).people.find((p) => String(p.id) !== PERSON);
-  const photoPos = await page.evaluate((id) => {
+  // the expansion re-runs the layout: click only once the node has stopped moving
+  const where = (id) => page.evaluate((id) => {
     const c = document.getElementById('graph-canvas');
     const p = c.cy.$id(id).renderedPosition();
     const r = c.getBoundingClientRect();
     return { x: r.x + p.x, y: r.y + p.y };
-  }, `person:${other.id}`);
+  }, id);
+  let photoPos = await where(`person:${other.id}`);
+  for (let i = 0; i < 50; i++) {
+    await page.waitForTimeout(100);
+    const next = await where(`person:${other.id}`);
+    if (Math.abs(next.x - photoPos.x) < 0.5 && Math.abs(next.y - photoPos.y) < 0.5) break;
+    photoPos = next;
+  }
   await page.mouse.click(photoPos.x, photoPos.y);
   await page.waitForFunction((n) => Number(document.getElementById('graph-canvas').dataset.nodes) > n, n1);
   log(`a click expanded person ${other.id}: ${await nodes()} nodes`);
