@@ -29,7 +29,7 @@
  * Timings are only as good as the machine is quiet: repeat, take the best. */
 #include "core/memtune.h"
 #include "media/image.h"
-#include "vision/bf16net.h"
+#include "nn/bf16net.h"
 #include "vision/pipeline.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"

@@ -10,7 +10,7 @@
  * photo under $FACETAG_SHARED/data/group-photos. Times are the median of N runs
  * (default 5) after one warm-up; decode is the full-resolution libvips decode. */
 #include "media/image.h"
-#include "vision/nn.h"
+#include "nn/nn.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
 #include "vision/tinydet.h"

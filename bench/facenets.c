@@ -15,8 +15,8 @@
  * not depend on the pixels (fixed input size), only the crop preparation does,
  * and that is included. */
 #include "media/image.h"
+#include "nn/bf16net.h"
 #include "vision/agegender.h"
-#include "vision/bf16net.h"
 #include "vision/expression.h"
 #include "vision/landmarks.h"
 #include "vision/recognizer.h"

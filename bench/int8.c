@@ -26,17 +26,17 @@
  * oneDNN 18.9 ms. No-go for int8 on this XNNPACK: bf16 beats it on both.
  *
  * The lever that did pay: bf16 on oneDNN with AMX or AMD's AVX512-BF16 (ssd_runner_new with NET_BF16,
- * vision/bf16net.c). When bf16net_available(), the library's bf16 runner is
+ * nn/bf16net.c). When bf16net_available(), the library's bf16 runner is
  * measured next to its fp32 one (same passes, same figures), and, each in a
  * child process, the resident memory of one model + 2 runners with one pass
  * each: fp32 (FACETAG_NO_BF16=1, so the model holds no bf16 weights) against
  * bf16 (the model then holds only the bf16 net: ssd_load builds the XNNPACK
  * graph for the first fp32 runner). */
 #include "media/image.h"
-#include "vision/bf16net.h"
+#include "nn/bf16net.h"
+#include "nn/weights.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
-#include "vision/weights.h"
 
 #include <math.h>
 #include <pthread.h>

@@ -30,7 +30,7 @@
  * Workers: -j N threads (default 2), each with its own single-thread runners
  * on the shared, read-only networks. */
 #include "media/image.h"
-#include "vision/bf16net.h"
+#include "nn/bf16net.h"
 #include "vision/landmarks.h"
 #include "vision/recognizer.h"
 #include "vision/ssd.h"

@@ -13,8 +13,8 @@
 
 #include "core/error.h"
 #include "media/image.h"
+#include "nn/net.h"
 #include "vision/crops.h"
-#include "vision/net.h"
 #include <stdbool.h>
 
 /* face-api's order (FaceExpressions.ts). */

@@ -13,10 +13,10 @@
 #define FACETAG_VISION_FACEFEAT_H
 
 #include "media/image.h"
+#include "nn/layers.h"
+#include "nn/net.h"
+#include "nn/weights.h"
 #include "vision/crops.h"
-#include "vision/layers.h"
-#include "vision/net.h"
-#include "vision/weights.h"
 #include <stdbool.h>
 #include <stddef.h>
 

@@ -17,8 +17,8 @@
 
 #include "core/error.h"
 #include "media/image.h"
+#include "nn/net.h"
 #include "vision/crops.h"
-#include "vision/net.h"
 #include <stdbool.h>
 
 typedef struct landmarks_net landmarks_net;

@@ -20,9 +20,9 @@
 
 #include "core/error.h"
 #include "media/image.h"
+#include "nn/nn.h"
 #include "vision/crops.h"
 #include "vision/expression.h"
-#include "vision/nn.h"
 #include "vision/recognizer.h"
 
 #include <stdbool.h>

@@ -24,8 +24,8 @@
 #include "core/error.h"
 #include "core/facedef.h"
 #include "media/image.h"
+#include "nn/net.h"
 #include "vision/crops.h"
-#include "vision/net.h"
 
 #define RECOGNIZER_DIM FACE_DESCRIPTOR_DIM
 #define RECOGNIZER_INPUT 150

@@ -16,9 +16,9 @@
 
 #include "core/error.h"
 #include "media/image.h"
+#include "nn/net.h"
+#include "nn/nn.h"
 #include "vision/detection.h"
-#include "vision/net.h"
-#include "vision/nn.h"
 #include "vision/prep.h"
 
 #define SSD_INPUT_SIZE 512

@@ -1,4 +1,4 @@
-/* tinydet.c — tiny face detector (NOTES §3): layer table, graph, decoding, NMS. */
+/* tinydet.c — tiny face detector (NOTES §3): weights, layer list, decoding, NMS. */
 #include "vision/tinydet.h"
 
 #include "vision/prep.h"
@@ -46,8 +46,8 @@ struct tinydet_runner {
     tinydet_model *m;
     nn_threads *threads;
     int size;
-    nn_graph *g;
-    nn_runtime *rt;
+    net_model *net; /* the layer list at this size, on m's weights */
+    net_runner *run;
 };
 
 tinydet_options tinydet_default_options(void)
@@ -77,44 +77,40 @@ void tinydet_free(tinydet_model *m)
     free(m);
 }
 
-/* TinyYolov2Base.runMobilenet with isFirstLayerConv2d, no conv6/conv7. */
-static nn_graph *build_graph(const tinydet_model *m, int size, err *e)
+/* TinyYolov2Base.runMobilenet with isFirstLayerConv2d, no conv6/conv7. The
+ * separable convolutions pad 1 px of zeros, then 'valid'
+ * (depthwiseSeparableConv.ts): for a 3x3 window at stride 1 that is SAME. */
+static int tiny_list(layer_list *nl, const weights *w, void *ctx)
 {
-    nn_graph *g = nn_graph_new(MODEL, e);
-    if (!g)
-        return NULL;
-#define W(i) weights_at(m->w, (size_t)(i))
-    nn_value x = nn_input(g, size, size, 3);
-    x = nn_conv2d(g, x, W(T_CONV0), W(T_CONV0 + 1), 1, NN_PAD_VALID, NN_ACT_LEAKY);
-    x = nn_maxpool(g, x, 2, 2, NN_PAD_SAME);
+    (void)ctx;
+#define W(i) weights_at(w, (size_t)(i))
+    int x = layers_conv(nl, -1, W(T_CONV0), W(T_CONV0 + 1), 1, LAYER_VALID, 0, LAYER_LEAKY);
+    x = layers_add(nl, (layer){ .op = LAYER_MAXPOOL, .src = x, .k = 2, .stride = 2, .pad = LAYER_SAME });
     for (int i = 1; i <= 5; i++) {
         int t = T_SEP1 + (i - 1) * 3;
-        /* depthwiseSeparableConv.ts: pad 1 px of zeros, then 'valid'. */
-        x = nn_separable(g, x, W(t), W(t + 1), W(t + 2), 1, NN_PAD(1, 1, 1, 1), NN_ACT_LEAKY);
-        x = nn_maxpool(g, x, 2, i < 5 ? 2 : 1, NN_PAD_SAME);
+        x = layers_separable(nl, x, W(t), W(t + 1), W(t + 2), 1, LAYER_SAME, LAYER_LEAKY);
+        x = layers_add(nl,
+                       (layer){ .op = LAYER_MAXPOOL, .src = x, .k = 2, .stride = i < 5 ? 2 : 1, .pad = LAYER_SAME });
     }
-    x = nn_conv2d(g, x, W(T_CONV8), W(T_CONV8 + 1), 1, NN_PAD_VALID, NN_ACT_NONE);
-    nn_output(g, x);
+    x = layers_conv(nl, x, W(T_CONV8), W(T_CONV8 + 1), 1, LAYER_VALID, 0, LAYER_NONE);
 #undef W
-    if (nn_graph_error(g, e) != 0) {
-        nn_graph_free(g);
-        return NULL;
-    }
-    return g;
+    return layers_output(nl, x);
 }
 
 static int runner_build(tinydet_runner *r, int size, err *e)
 {
     if (size < 32 || size > 4096 || size % 32 != 0)
         return err_set(e, ERR_INVALID, "%s: input size %d is not a multiple of 32 in 32..4096", MODEL, size);
-    nn_runtime_free(r->rt);
-    nn_graph_free(r->g);
-    r->rt = NULL;
+    net_runner_free(r->run);
+    net_model_free(r->net);
+    r->run = NULL, r->net = NULL;
     r->size = 0;
-    if (!(r->g = build_graph(r->m, size, e)))
-        return e ? e->code : ERR_INTERNAL;
-    if (!(r->rt = nn_runtime_create(r->g, r->threads, e)))
-        return e ? e->code : ERR_INTERNAL;
+    const net_spec spec = { MODEL, size, tiny_table, T_COUNT, tiny_list, NULL };
+    int rc = net_model_on(&spec, r->m->w, &r->net, e);
+    if (rc == 0)
+        rc = net_runner_new(r->net, r->threads, NET_FP32, &r->run, e);
+    if (rc)
+        return rc;
     r->size = size;
     return 0;
 }
@@ -139,23 +135,23 @@ void tinydet_runner_free(tinydet_runner *r)
 {
     if (!r)
         return;
-    nn_runtime_free(r->rt);
-    nn_graph_free(r->g);
+    net_runner_free(r->run);
+    net_model_free(r->net);
     free(r);
 }
 
 double tinydet_runner_flops(const tinydet_runner *r)
 {
-    return r ? nn_graph_flops(r->g) : 0;
+    return r ? net_model_flops(r->net) : 0;
 }
 
 /* Normalises the prepared input buffer in place and runs the net. */
 static int run(tinydet_runner *r, err *e)
 {
     size_t n;
-    float *in = nn_runtime_input(r->rt, 0, &n);
+    float *in = net_runner_input(r->run, &n);
     prep_norm_mean(in, n / 3, PREP_MEAN_TINY);
-    if (nn_run(r->rt, e) != 0)
+    if (net_runner_exec(r->run, e) != 0)
         return err_prefix(e, MODEL);
     return 0;
 }
@@ -163,11 +159,11 @@ static int run(tinydet_runner *r, err *e)
 int tinydet_infer(tinydet_runner *r, const float *input, float *grid, err *e)
 {
     size_t n, m;
-    float *in = nn_runtime_input(r->rt, 0, &n);
+    float *in = net_runner_input(r->run, &n);
     memcpy(in, input, n * sizeof(float));
     if (run(r, e) != 0)
         return e ? e->code : ERR_INTERNAL;
-    const float *out = nn_runtime_output(r->rt, 0, &m);
+    const float *out = net_runner_output(r->run, 0, &m);
     memcpy(grid, out, m * sizeof(float));
     return 0;
 }
@@ -266,7 +262,7 @@ int tinydet_detect(tinydet_runner *r, const image *img, const tinydet_options *o
     tinydet_options o = opt ? *opt : tinydet_default_options();
     if (o.input_size != r->size && runner_build(r, o.input_size, e) != 0)
         return e ? e->code : ERR_INTERNAL;
-    float *in = nn_runtime_input(r->rt, 0, NULL);
+    float *in = net_runner_input(r->run, NULL);
     prep_rect all = { 0, 0, img->width, img->height };
     int rc = o.antialias ? prep_square_area(img, all, PREP_PAD_END, r->size, in, e)
                          : prep_square(img, all, PREP_PAD_END, r->size, in, e);
@@ -274,6 +270,6 @@ int tinydet_detect(tinydet_runner *r, const image *img, const tinydet_options *o
         return err_prefix(e, MODEL);
     if (run(r, e) != 0)
         return e ? e->code : ERR_INTERNAL;
-    return tinydet_postprocess(nn_runtime_output(r->rt, 0, NULL), r->size, img->width, img->height, o.min_score, out,
+    return tinydet_postprocess(net_runner_output(r->run, 0, NULL), r->size, img->width, img->height, o.min_score, out,
                                e);
 }

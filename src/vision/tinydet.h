@@ -1,19 +1,19 @@
 /* tinydet.h — face-api's tiny face detector (a Tiny-YOLOv2 with separable convs,
- * NOTES §3) on XNNPACK: S x S input (S a multiple of 32, default 416; pad
+ * NOTES §3), a layer list (nn/layers.h) run in fp32 by nn/net.h: S x S input (S a multiple of 32, default 416; pad
  * bottom/right, TF1 legacy bilinear, (x - mean)/255), 5 anchors per cell of an
  * S/32 grid, sigmoid scores, NMS at IoU 0.4, boxes back to image pixels exactly
  * as face-api computes them (relative round-trip included).
  *
  * tinydet_model holds the weights: load once per process, share read-only. A
- * tinydet_runner (one per thread) owns the graph and XNNPACK runtime for one
- * input size and rebuilds them when asked for another size. */
+ * tinydet_runner (one per thread) owns the net and its runner for one input
+ * size (on the model's weights) and rebuilds them when asked for another size. */
 #ifndef FACETAG_VISION_TINYDET_H
 #define FACETAG_VISION_TINYDET_H
 
 #include "core/error.h"
 #include "media/image.h"
+#include "nn/net.h"
 #include "vision/detection.h"
-#include "vision/nn.h"
 
 #define TINYDET_DEFAULT_SIZE 416
 #define TINYDET_ANCHORS 5

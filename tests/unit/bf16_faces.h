@@ -7,7 +7,7 @@
 #define FACETAG_TEST_BF16_FACES_H
 
 #include "golden_faces.h"
-#include "vision/bf16net.h"
+#include "nn/bf16net.h"
 #include "vision/landmarks.h"
 #include "vision/ssd.h"
 

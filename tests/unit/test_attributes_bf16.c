@@ -25,8 +25,8 @@
  * only where fp32 itself was undecided (p_male or the top-two margin within the
  * probability bound). */
 #include "bf16_faces.h"
+#include "nn/bf16net.h"
 #include "vision/agegender.h"
-#include "vision/bf16net.h"
 #include "vision/expression.h"
 #include "vision/facefeat.h"
 #include "vision/pipeline.h"

@@ -3,8 +3,8 @@
  * padding order (top, right, bottom, left) and TF 'same', strides, fused
  * activations, pools (padded cells never win a max), zero padding, softmax,
  * sigmoid; builder errors name the tensor and shapes; a 2-thread pool agrees. */
+#include "nn/nn.h"
 #include "testutil.h"
-#include "vision/nn.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -18,7 +18,7 @@
 #include "core/hash.h"
 #include "golden_faces.h"
 #include "media/jpeg_compat.h"
-#include "vision/bf16net.h"
+#include "nn/bf16net.h"
 #include "vision/pipeline.h"
 #include "vision/prep.h"
 

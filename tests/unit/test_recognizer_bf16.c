@@ -20,7 +20,7 @@
  * among them, run bf16) exactly when bf16net_available(), so that catalogs
  * analysed in fp32 are analysed again; compat mode's never does. */
 #include "bf16_faces.h"
-#include "vision/bf16net.h"
+#include "nn/bf16net.h"
 #include "vision/pipeline.h"
 #include "vision/recognizer.h"
 

@@ -3,8 +3,8 @@
  * within 1e-3 for every face, against both the wasm and the cpu goldens; a
  * 2-thread runner agrees with a 1-thread one; missing weights give a clear error. */
 #include "media/image.h"
+#include "nn/nn.h"
 #include "testutil.h"
-#include "vision/nn.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
 

@@ -11,8 +11,8 @@
  * bf16 does not pay (bf16net_fast: neither AMX nor AMD's AVX512-BF16) the test
  * says so and checks that a bf16 runner is refused with the reason. */
 #include "media/image.h"
+#include "nn/bf16net.h"
 #include "testutil.h"
-#include "vision/bf16net.h"
 #include "vision/prep.h"
 #include "vision/ssd.h"
 

@@ -2,8 +2,8 @@
  * float32, raw float32 at unaligned offsets, skipped entries, and every failure
  * (missing manifest, bad JSON, missing tensor, wrong shape, short shard) with a
  * message naming model, tensor and shapes; then the real SSD manifest. */
+#include "nn/weights.h"
 #include "testutil.h"
-#include "vision/weights.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -29,11 +29,11 @@
  * (pthreadpool serialises work on one pool). On a machine whose cores are busy
  * with other work, one single-thread runtime per worker (threads NULL) is much
  * faster than one runtime on a pool: bench_detect measures both. */
-#ifndef FACETAG_VISION_NN_H
-#define FACETAG_VISION_NN_H
+#ifndef FACETAG_NN_NN_H
+#define FACETAG_NN_NN_H
 
 #include "core/error.h"
-#include "vision/weights.h"
+#include "nn/weights.h"
 #include <stddef.h>
 #include <stdint.h>
 

@@ -18,13 +18,13 @@
  * is built when the first runner of its precision is made (under the model's
  * lock, so runners may be made from several threads). A net_runner belongs to
  * one thread at a time. */
-#ifndef FACETAG_VISION_NET_H
-#define FACETAG_VISION_NET_H
+#ifndef FACETAG_NN_NET_H
+#define FACETAG_NN_NET_H
 
 #include "core/error.h"
-#include "vision/layers.h"
-#include "vision/nn.h"
-#include "vision/weights.h"
+#include "nn/layers.h"
+#include "nn/nn.h"
+#include "nn/weights.h"
 #include <stddef.h>
 
 typedef enum net_precision { NET_FP32 = 0, NET_BF16 = 1 } net_precision;
@@ -55,6 +55,11 @@ typedef struct net_spec {
  * tensor) or the lister's, prefixed with the model. Free with net_model_free
  * after its runners. */
 int net_model_load(const net_spec *spec, const char *models_dir, net_model **out, err *e);
+/* A model of spec on weights w loaded by the caller (weights_load with
+ * spec->table), which must outlive the model: e.g. one network at several
+ * input sizes (spec->size) sharing one set of weights. 0, or the lister's
+ * error prefixed with the model. spec->table is not consulted. */
+int net_model_on(const net_spec *spec, const weights *w, net_model **out, err *e);
 void net_model_free(net_model *m);
 /* The loaded weights (for a network's own constants, e.g. SSD's priors). */
 const weights *net_model_weights(const net_model *m);

@@ -1,5 +1,5 @@
 /* weights.c — tfjs manifest + shard reader (NOTES §8). */
-#include "vision/weights.h"
+#include "nn/weights.h"
 
 #include "core/fsutil.h"
 

@@ -1,5 +1,5 @@
 /* bf16net.c — small CNNs in bf16 on oneDNN 2.6 (bf16net.h). */
-#include "vision/bf16net.h"
+#include "nn/bf16net.h"
 
 #include <cpuid.h>
 #include <omp.h>
@@ -399,6 +399,8 @@ static int layer_shape(bf16net *net, int i, const layer *cv, err *e)
     l->hin = l->src < 0 ? net->size : net->l[l->src].h;
     l->cin = l->src < 0 ? net->channels : net->l[l->src].c;
     l->stride = cv->stride;
+    if (cv->act == LAYER_LEAKY)
+        return err_set(e, ERR_INVALID, "%s: layer %d: no bf16 kernel for the leaky ReLU (fp32 only)", name, i);
     switch (cv->op) {
     case LAYER_CONV:
         if (!f || f->ndim != 4 || f->shape[0] != f->shape[1] || f->shape[2] != l->cin ||

@@ -6,7 +6,7 @@
  * keeps runtimes independent (xnn_create_runtime optimises, i.e. mutates, its
  * subgraph). Static weight data is laid out once, owned by the graph and shared
  * by every runtime. */
-#include "vision/nn.h"
+#include "nn/nn.h"
 
 #include <math.h>
 #include <pthread.h>

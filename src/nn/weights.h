@@ -14,8 +14,8 @@
  *
  * Weights are loaded once per process and are read-only afterwards, so any number
  * of threads may read one `weights` set at the same time. */
-#ifndef FACETAG_VISION_WEIGHTS_H
-#define FACETAG_VISION_WEIGHTS_H
+#ifndef FACETAG_NN_WEIGHTS_H
+#define FACETAG_NN_WEIGHTS_H
 
 #include "core/error.h"
 #include <stddef.h>

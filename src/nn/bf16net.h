@@ -35,11 +35,11 @@
  * best a convolution — a convolution can add earlier outputs for that. An
  * activation layer, and a sum's third and later operands, keep the jit kernels
  * (no post-op on an eltwise, binary post-ops on a binary). */
-#ifndef FACETAG_VISION_BF16NET_H
-#define FACETAG_VISION_BF16NET_H
+#ifndef FACETAG_NN_BF16NET_H
+#define FACETAG_NN_BF16NET_H
 
 #include "core/error.h"
-#include "vision/layers.h"
+#include "nn/layers.h"
 #include <stddef.h>
 
 typedef struct bf16net bf16net;

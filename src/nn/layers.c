@@ -1,5 +1,5 @@
 /* layers.c — a CNN's layer list and its shapes (layers.h). */
-#include "vision/layers.h"
+#include "nn/layers.h"
 
 #include <stdbool.h>
 

@@ -1,7 +1,7 @@
 /* net.c — a layer list as an XNNPACK graph or a bf16 net, and its runner (net.h). */
-#include "vision/net.h"
+#include "nn/net.h"
 
-#include "vision/bf16net.h"
+#include "nn/bf16net.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -12,7 +12,8 @@
 
 struct net_model {
     net_spec spec;
-    weights *w;
+    const weights *w;
+    weights *owned; /* w when the model loaded it (net_model_load), else NULL */
     layer_list list;
     int out_layer[LAYERS_MAX]; /* output k is layer out_layer[k] */
     int nout;
@@ -47,7 +48,10 @@ net_precision net_precision_best(void)
 
 static nn_act nn_act_of(layer_act a)
 {
-    return a == LAYER_RELU ? NN_ACT_RELU : a == LAYER_RELU6 ? NN_ACT_RELU6 : NN_ACT_NONE;
+    return a == LAYER_RELU    ? NN_ACT_RELU
+           : a == LAYER_RELU6 ? NN_ACT_RELU6
+           : a == LAYER_LEAKY ? NN_ACT_LEAKY
+                              : NN_ACT_NONE;
 }
 
 static nn_pad nn_pad_of(layer_pad p)
@@ -159,7 +163,10 @@ static void host_fc(const float *x, const wtensor *w, const wtensor *b, layer_ac
         for (int i = 0; i < in; i++)
             s += x[i] * w->data[(size_t)i * nout + o];
         s = b ? s + b->data[o] : s;
-        out[o] = act == LAYER_RELU ? fmaxf(s, 0) : act == LAYER_RELU6 ? fminf(fmaxf(s, 0), 6) : s;
+        out[o] = act == LAYER_RELU    ? fmaxf(s, 0)
+                 : act == LAYER_RELU6 ? fminf(fmaxf(s, 0), 6)
+                 : act == LAYER_LEAKY ? fmaxf(s, s * NN_LEAKY_SLOPE)
+                                      : s;
     }
 }
 
@@ -204,18 +211,18 @@ static void host_run(net_runner *r)
 
 /* ---- the model ------------------------------------------------------------ */
 
-int net_model_load(const net_spec *spec, const char *models_dir, net_model **out, err *e)
+/* A model of spec on the weights w (owned: freed with it, or NULL), its list made. */
+static int model_make(const net_spec *spec, const weights *w, weights *owned, net_model **out, err *e)
 {
     net_model *m = calloc(1, sizeof *m);
-    if (!m)
+    if (!m) {
+        weights_free(owned);
         return err_set(e, ERR_NOMEM, "%s: out of memory", spec->model);
-    m->spec = *spec;
-    pthread_mutex_init(&m->mu, NULL);
-    int rc = weights_load(models_dir, spec->model, spec->table, spec->ntable, &m->w, e);
-    if (rc) {
-        net_model_free(m);
-        return rc;
     }
+    m->spec = *spec;
+    m->w = w, m->owned = owned;
+    pthread_mutex_init(&m->mu, NULL);
+    int rc = 0;
     layer_list *nl = &m->list;
     nl->size = spec->size, nl->channels = 3;
     if (spec->list(nl, m->w, spec->ctx) < 0 || nl->e.code) {
@@ -242,13 +249,25 @@ int net_model_load(const net_spec *spec, const char *models_dir, net_model **out
     return 0;
 }
 
+int net_model_load(const net_spec *spec, const char *models_dir, net_model **out, err *e)
+{
+    weights *w = NULL;
+    int rc = weights_load(models_dir, spec->model, spec->table, spec->ntable, &w, e);
+    return rc ? rc : model_make(spec, w, w, out, e);
+}
+
+int net_model_on(const net_spec *spec, const weights *w, net_model **out, err *e)
+{
+    return model_make(spec, w, NULL, out, e);
+}
+
 void net_model_free(net_model *m)
 {
     if (!m)
         return;
     bf16net_free(m->bf16);
     nn_graph_free(m->g);
-    weights_free(m->w);
+    weights_free(m->owned);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }

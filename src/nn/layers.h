@@ -19,11 +19,11 @@
  *
  * Sharing: a list is filled once at model load and read-only afterwards; the
  * tensors it points to must outlive it. */
-#ifndef FACETAG_VISION_LAYERS_H
-#define FACETAG_VISION_LAYERS_H
+#ifndef FACETAG_NN_LAYERS_H
+#define FACETAG_NN_LAYERS_H
 
 #include "core/error.h"
-#include "vision/weights.h"
+#include "nn/weights.h"
 
 #define LAYERS_MAX 64
 #define LAYERS_SUM_MAX 4
@@ -45,7 +45,8 @@ typedef enum layer_op {
 /* SAME is TensorFlow's: total = max(0, (out-1)*stride + k - in), top/left = total/2,
  * out = ceil(in/stride); VALID: no padding, out = (in-k)/stride + 1. */
 typedef enum layer_pad { LAYER_SAME, LAYER_VALID } layer_pad;
-typedef enum layer_act { LAYER_NONE, LAYER_RELU, LAYER_RELU6 } layer_act;
+/* LAYER_LEAKY: max(x, 0.1 x), face-api's leaky ReLU (the tiny detector; fp32 only). */
+typedef enum layer_act { LAYER_NONE, LAYER_RELU, LAYER_RELU6, LAYER_LEAKY } layer_act;
 
 typedef struct layer {
     layer_op op;
