@@ -5,6 +5,7 @@
 #include "annotate/model.h"
 #include "core/progress.h"
 #include "store/catalog_annotate.h"
+#include "store/catalog_ocr.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -137,19 +138,48 @@ static int nomem(err *e)
 
 /* ---- storing ---------------------------------------------------------------- */
 
+/* One fact's evidence; text read by OCR carries Tesseract's confidence. */
+static json_t *fact(const ann_photo *p, const char *kind, const char *source, const char *text)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s}", "kind", kind, "source", source, "text", text);
+    if (o && strcmp(source, "ocr") == 0)
+        json_object_set_new(o, "confidence", json_real(p->ocr_confidence));
+    return o;
+}
+
 static json_t *photo_evidence(const ann_photo *p)
 {
     json_t *a = json_array();
     if (p->date.precision != DATE_NONE && p->date_text)
-        json_array_append_new(
-            a, json_pack("{s:s,s:s,s:s}", "kind", "date", "source", p->date_source, "text", p->date_text));
+        json_array_append_new(a, fact(p, "date", p->date_source, p->date_text));
     if (p->place && p->place_text)
-        json_array_append_new(
-            a, json_pack("{s:s,s:s,s:s}", "kind", "place", "source", p->place_source, "text", p->place_text));
+        json_array_append_new(a, fact(p, "place", p->place_source, p->place_text));
     if (p->caption)
-        json_array_append_new(a,
-                              json_pack("{s:s,s:s,s:s}", "kind", "caption", "source", "caption", "text", p->caption));
+        json_array_append_new(
+            a, fact(p, "caption", p->caption_source && !strcmp(p->caption_source, "ocr") ? "ocr" : "caption",
+                    p->caption));
     return a;
+}
+
+/* Text read by the ocr stage (catalog_ocr.h): a back's text is its front's.
+ * Several texts of one photo are joined, their confidence weighted by length. */
+static int on_ocr(const char *about, const char *read_on, const catalog_ocr_text *t, void *ud)
+{
+    (void)read_on;
+    ann_photo *p = ann_model_photo(ud, about);
+    if (!p || !t->text[0])
+        return 0;
+    size_t old = p->ocr ? strlen(p->ocr) : 0, add = strlen(t->text);
+    char *s = realloc(p->ocr, old + add + 2);
+    if (!s)
+        return ERR_NOMEM;
+    if (old)
+        s[old++] = '\n';
+    memcpy(s + old, t->text, add + 1);
+    p->ocr = s;
+    p->ocr_confidence = old ? (p->ocr_confidence * (double)old + t->confidence * (double)add) / (double)(old + add)
+                            : t->confidence;
+    return 0;
 }
 
 typedef struct store_ctx {
@@ -344,6 +374,8 @@ static int load(catalog *c, ann_model *m, err *e)
         rc = catalog_ann_each_human(c, on_human, m, e);
     if (rc == 0)
         rc = catalog_ann_each_stored(c, on_stored, m, e);
+    if (rc == 0)
+        rc = catalog_ocr_each_evidence(c, on_ocr, m, e);
     if (rc == ERR_NOMEM && e->code != ERR_NOMEM)
         return nomem(e);
     return rc;

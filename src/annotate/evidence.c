@@ -255,9 +255,16 @@ int evidence_gather(ann_model *m, ann_photo *p)
         free(p->sidecar);
         p->sidecar = NULL;
     }
+    /* text read from the photo or the back of the print: after the sidecars,
+     * so a caption someone typed is the photo's caption when both exist */
+    if (rc == 0 && p->ocr)
+        rc = add_text(p, ANN_CAPTION, "ocr", 0, p->ocr);
     for (size_t i = 0; rc == 0 && i < p->ntexts; i++) {
-        if (p->texts[i].kind == ANN_CAPTION && !p->caption && !(p->caption = strdup(p->texts[i].text)))
-            rc = ERR_NOMEM;
+        if (p->texts[i].kind == ANN_CAPTION && !p->caption) {
+            if (!(p->caption = strdup(p->texts[i].text)))
+                rc = ERR_NOMEM;
+            p->caption_source = p->texts[i].source;
+        }
         if (p->texts[i].kind == ANN_CAPTION || p->texts[i].kind == ANN_ALBUM)
             collect_titles(m, p->texts[i].text);
         if (p->texts[i].kind == ANN_CAPTION || p->texts[i].kind == ANN_ALBUM ||

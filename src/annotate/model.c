@@ -29,6 +29,7 @@ static void photo_free(ann_photo *p)
     free(p->taken_at);
     free(p->sidecar);
     free(p->caption);
+    free(p->ocr);
     free(p->stored);
     for (size_t i = 0; i < p->ntexts; i++)
         free(p->texts[i].text);

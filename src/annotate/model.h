@@ -37,7 +37,7 @@ typedef enum ann_text_kind {
 
 typedef struct ann_text {
     ann_text_kind kind;
-    const char *source; /* "caption", "xmp", "json", "album", "folder" */
+    const char *source; /* "caption", "xmp", "json", "album", "folder", "ocr" */
     int level;          /* folder level, 0 nearest */
     char *text;
 } ann_text;
@@ -65,6 +65,9 @@ typedef struct ann_photo {
     char *taken_at; /* camera date (EXIF), NULL */
     char *sidecar;  /* JSON from ingest, freed once read */
     char *caption;  /* the photo's own caption text, NULL */
+    const char *caption_source; /* "caption", "json", "xmp" or "ocr" (the back of the print, its mount) */
+    char *ocr;                  /* text read from it or its back (ocr stage), NULL */
+    double ocr_confidence;      /* Tesseract's, 0..100 */
     char *stored;   /* its row as the catalog has it (catalog_ann_each_stored), NULL */
     ann_text *texts;
     size_t ntexts;

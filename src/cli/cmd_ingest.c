@@ -27,6 +27,11 @@ static const char usage[] = "Usage: facetag ingest [options] PATH...\n"
                             "                   one size between straight gaps of film base), each frame a photo\n"
                             "                   of its own (parent = the sheet, which is not analysed itself);\n"
                             "                   force splits whatever frames are found; off never splits\n"
+                            "  --back-names W   words that name the back of a print at the end of a file's stem,\n"
+                            "                   comma-separated (default back,verso,r,rueckseite,rückseite,\n"
+                            "                   ruckseite,reverse,rs: \"IMG_1_back.jpg\" is the back of\n"
+                            "                   \"IMG_1.*\"); a JSON sidecar {\"back_of\": \"NAME\"} also makes one.\n"
+                            "                   A back is kept and read by `facetag ocr`, never analysed for faces\n"
                             "  --no-progress    no progress bar, even on a terminal\n"
                             "  --json           print {\"ingested\":N,\"duplicates\":N,\"failed\":N,\"unchanged\":N\n"
                             "                   and \"sheets\":N,\"frames\":N when contact sheets were split}\n"
@@ -72,6 +77,7 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
         { "max-pixels", required_argument, NULL, 'p' },
         { "no-progress", no_argument, NULL, 'n' },
         { "sheets", required_argument, NULL, 's' },
+        { "back-names", required_argument, NULL, 'b' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -93,6 +99,9 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
             break;
         case 'n':
             o.progress = 0;
+            break;
+        case 'b':
+            o.back_names = optarg;
             break;
         case 's':
             if ((o.sheets = sheet_mode_parse(optarg)) < 0)
@@ -117,10 +126,14 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
     }
     FILE *human = g->json ? stderr : stdout;
     double mb = (double)s.bytes / 1e6;
-    char sheets[96] = "";
+    char sheets[192] = "";
     if (s.frames)
         snprintf(sheets, sizeof sheets, "; %lld contact sheets split into %lld frames", (long long)s.sheets,
                  (long long)s.frames);
+    if (s.backs || s.backs_paired || s.backs_unpaired)
+        snprintf(sheets + strlen(sheets), sizeof sheets - strlen(sheets),
+                 "; %lld backs of prints, %lld paired now, %lld with no front", (long long)s.backs,
+                 (long long)s.backs_paired, (long long)s.backs_unpaired);
     fprintf(human,
             "ingest: %lld ingested (%lld photos%s), %lld duplicates, %lld unchanged, %lld failed; "
             "%.1f MB in %.1f s (%.1f files/s)\n",
@@ -132,6 +145,9 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
                (long long)s.duplicates, (long long)s.failed, (long long)s.unchanged);
         if (s.frames) /* only when a sheet was split: the common answer keeps its shape */
             printf(",\"sheets\":%lld,\"frames\":%lld", (long long)s.sheets, (long long)s.frames);
+        if (s.backs || s.backs_paired || s.backs_unpaired)
+            printf(",\"backs\":%lld,\"backs_paired\":%lld,\"backs_unpaired\":%lld", (long long)s.backs,
+                   (long long)s.backs_paired, (long long)s.backs_unpaired);
         printf("}\n");
     }
     fflush(stdout);

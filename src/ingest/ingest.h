@@ -9,7 +9,9 @@
  * A page that is a contact sheet or film strip scan (media/sheet.h,
  * opts->sheets) stays a photo and its frames become photos of their own
  * (ingest_frame_id, parent = the page, store/catalog_frames.h), recorded in
- * the same transaction as the file.
+ * the same transaction as the file. A file that is the back of a print
+ * (ingest_back.h) is recorded as a back, never analysed, and paired with its
+ * front at the end of the run.
  *
  * Crash safety: objects are written atomically first, then one catalog
  * transaction per file records its photos and path, so a kill at any moment
@@ -34,6 +36,8 @@ typedef struct ingest_options {
     int progress;         /* -1: bar when stderr is a terminal; 0 never; 1 always */
     FILE *messages;       /* where reason lines and the bar go (stderr) */
     int sheets;           /* sheet_mode (media/sheet.h): 0 off, 1 auto (default in the CLI), 2 force */
+    const char *back_names; /* comma-separated words naming backs of prints ("back,verso,r,..."),
+                             * media/backname.h; NULL: BACKNAME_WORDS_DEFAULT */
 } ingest_options;
 
 typedef struct ingest_summary {
@@ -44,6 +48,9 @@ typedef struct ingest_summary {
     int64_t photos;     /* photos added (pages of multi-page files and frames of sheets count each) */
     int64_t sheets;     /* pages found to be contact sheets and split */
     int64_t frames;     /* frames cut from them (counted in photos too) */
+    int64_t backs;      /* input files that are backs of prints (ingest_back.h) */
+    int64_t backs_paired;   /* backs paired with their front in this run */
+    int64_t backs_unpaired; /* backs in the catalog with no front (yet) */
     int64_t bytes;      /* bytes of the files read */
     double seconds;     /* wall time of the batch */
 } ingest_summary;

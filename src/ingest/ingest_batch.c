@@ -7,6 +7,7 @@
 #include "ingest/ingest.h"
 #include "ingest/ingest_file.h"
 #include "ingest/walk.h"
+#include "store/catalog_ocr.h"
 #include "store/datadir.h"
 
 #include <limits.h>
@@ -107,7 +108,12 @@ static int work(void *ud, void *state, size_t j, err *e)
     size_t i = b->jobs[j];
     ingest_file_result *r = &b->results[i];
     ingest_file_ctx ctx = {
-        .store = b->store, .cat = state, .limits = &b->opts->limits, .sheets = b->opts->sheets, .slow_ms = b->slow_ms
+        .store = b->store,
+        .cat = state,
+        .limits = &b->opts->limits,
+        .sheets = b->opts->sheets,
+        .back_names = b->opts->back_names,
+        .slow_ms = b->slow_ms,
     };
     ingest_file(&ctx, b->inputs->v[i].path, r);
     if (r->kind == INGEST_FILE_FAILED)
@@ -146,6 +152,8 @@ static int record(catalog *cat, const char *path, const ingest_file_result *r, i
     }
     for (int i = 0; rc == 0 && i < r->nframes; i++)
         rc = catalog_frame_put(cat, &r->frames[i], e);
+    for (int i = 0; rc == 0 && r->back.is_back && i < r->nphotos; i++)
+        rc = catalog_back_put(cat, r->photos[i].photo_id, r->back.front_path, r->back.paired_by, e);
     if (rc == 0) {
         int added = catalog_source_add(cat, r->photo_id, path, r->size, r->mtime_ns, e);
         if (added < 0)
@@ -184,6 +192,7 @@ static void done(void *ud, size_t j, int rc, const char *reason, progress *pr)
             report_failure(b->cat, pr, path, why, sum);
         } else if (inserted) {
             sum->ingested++;
+            sum->backs += r->back.is_back;
             sum->photos += r->nphotos;
             sum->frames += r->nframes;
             for (int k = 0; k < r->nframes; k++)
@@ -195,6 +204,26 @@ static void done(void *ud, size_t j, int rc, const char *reason, progress *pr)
         }
     }
     ingest_file_result_clear(r);
+}
+
+typedef struct unpaired {
+    progress *pr;
+    int64_t n;
+} unpaired;
+
+static int tell_unpaired(const catalog_back *bk, void *ud)
+{
+    unpaired *u = ud;
+    char shown[PATH_MAX * 2];
+    ingest_display_path(bk->front_path, shown, sizeof shown);
+    if (!strcmp(bk->paired_by, "sidecar"))
+        progress_message(u->pr, "back of a print %s: its sidecar names the front %s, which is not in the catalog; "
+                                "the back is kept and read, its text stays with it", bk->photo_id, shown);
+    else
+        progress_message(u->pr, "back of a print %s: no front %s.* beside it is in the catalog; "
+                                "the back is kept and read, its text stays with it", bk->photo_id, shown);
+    u->n++;
+    return 0;
 }
 
 int ingest_run(const ingest_options *opts, char *const *paths, int npaths, ingest_summary *sum, err *e)
@@ -243,6 +272,14 @@ int ingest_run(const ingest_options *opts, char *const *paths, int npaths, inges
     static const batch_ops ops = { .worker_init = worker_init, .worker_fini = worker_fini, .work = work, .done = done };
     batch_options bo = { .threads = opts->threads, .pr = pr, .pr_base = (int64_t)finished };
     rc = batch_run(&ops, &b, b.njobs, &bo, e);
+    /* backs and fronts of prints, whichever came first (this run or an earlier one) */
+    if (rc == 0 && catalog_backs_pair(cat, &sum->backs_paired, e) != 0)
+        rc = err_prefix(e, "pairing backs of prints with their fronts");
+    if (rc == 0) {
+        unpaired u = { .pr = pr };
+        rc = catalog_backs_unpaired(cat, tell_unpaired, &u, e);
+        sum->backs_unpaired = u.n;
+    }
     progress_end(pr);
     free(b.jobs), free(b.results);
     walk_list_free(&inputs);

@@ -188,6 +188,9 @@ static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char
         return -1;
     }
     ingest_sheet_frames frames = { 0 }; /* of the pages that are sheets, appended after the pages */
+    ingest_back b; /* a back of a print is no contact sheet (by its name; its sidecar is read later) */
+    ingest_back_detect(path, NULL, ctx->back_names, &b);
+    const int is_back = b.is_back;
     r->nphotos = 0;
     for (int pg = 0; pg < info->pages; pg++) {
         catalog_photo *p = &r->photos[pg];
@@ -228,7 +231,7 @@ static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char
             goto failed;
         }
         r->nphotos = pg + 1;
-        if (ctx->sheets && ingest_sheet_split(ctx, path, info, pg, p, &out, &frames, &e) != 0) {
+        if (ctx->sheets && !is_back && ingest_sheet_split(ctx, path, info, pg, p, &out, &frames, &e) != 0) {
             decode_output_free(&out);
             if (info->pages > 1)
                 fail(r, "page %d of %d: contact sheet: %s", pg + 1, info->pages, e.msg);
@@ -346,6 +349,7 @@ void ingest_file(const ingest_file_ctx *ctx, const char *path, ingest_file_resul
     }
     for (int i = 0; i < r->nphotos; i++)
         r->photos[i].sidecar = r->sidecar;
+    ingest_back_detect(path, r->sidecar, ctx->back_names, &r->back);
     r->kind = INGEST_FILE_NEW;
 out:
     if (fd >= 0)

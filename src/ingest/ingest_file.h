@@ -7,6 +7,7 @@
 #ifndef FACETAG_INGEST_INGEST_FILE_H
 #define FACETAG_INGEST_INGEST_FILE_H
 
+#include "ingest/ingest_back.h"
 #include "media/decode.h"
 #include "store/catalog.h"
 #include "store/catalog_frames.h"
@@ -29,13 +30,15 @@ typedef struct ingest_file_result {
     char *sidecar;         /* malloc'd JSON or NULL */
     catalog_frame *frames; /* malloc'd: frames of sheets among photos[], to record after them */
     int nframes;
+    ingest_back back; /* is_back: photos[] are the back of a print */
 } ingest_file_result;
 
 typedef struct ingest_file_ctx {
     objstore *store; /* shared, thread-safe */
     catalog *cat;    /* this worker's own handle, for reads */
     const decode_limits *limits;
-    int sheets;  /* sheet_mode (media/sheet.h): split contact sheets */
+    int sheets;             /* sheet_mode (media/sheet.h): split contact sheets */
+    const char *back_names; /* words naming backs of prints (media/backname.h); NULL: default */
     int slow_ms; /* test hook: pause after each object written and
                                   * each MiB of an original copied */
 } ingest_file_ctx;

@@ -38,6 +38,7 @@ int catalog_analysis_todo(catalog *c, const char *model_version, catalog_todo_fn
                                        "SELECT p.photo_id, EXISTS (SELECT 1 FROM analysis_runs a WHERE a.photo_id = "
                                        "p.photo_id AND a.model_version = ?1 AND a.status = 'done') FROM photos p "
                                        "WHERE NOT EXISTS (SELECT 1 FROM photo_frames f WHERE f.parent_id = p.photo_id) "
+                                       "AND NOT EXISTS (SELECT 1 FROM photo_backs b WHERE b.photo_id = p.photo_id) "
                                        "ORDER BY p.width * p.height DESC, p.photo_id",
                                        "list photos to analyse", e);
     if (!st)

@@ -136,6 +136,8 @@ int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e)
     sqlite3_stmt *st = prep(c,
                             "SELECT (SELECT count(*) || '.' || ifnull(max(updated_at), '') FROM photos), "
                             "(SELECT count(*) || '.' || ifnull(max(id), 0) FROM photo_sources), "
+                            "(SELECT count(*) || '.' || total(length(text)) || '.' || total(confidence) FROM photo_texts) "
+                            "  || '.' || (SELECT count(front_id) FROM photo_backs), "
                             "(SELECT count(*) || '.' || ifnull(max(id), 0) || '.' || total(person_id) || '.' "
                             "  || total(status = 'rejected') FROM faces), "
                             "(SELECT count(*) || '.' || ifnull(max(id), 0) FROM decisions), "
@@ -150,8 +152,8 @@ int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e)
         return e->code;
     int rc = 0;
     if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(buf, size, "%s|%s|%s|%s|%s|%s|%s", txt(st, 0), txt(st, 1), txt(st, 2), txt(st, 3), txt(st, 4),
-                 txt(st, 5), txt(st, 6));
+        snprintf(buf, size, "%s|%s|%s|%s|%s|%s|%s|%s", txt(st, 0), txt(st, 1), txt(st, 2), txt(st, 3),
+                 txt(st, 4), txt(st, 5), txt(st, 6), txt(st, 7));
     else
         rc = fail(c, "annotate: fingerprint", e);
     sqlite3_finalize(st);

@@ -350,8 +350,53 @@ static const char migration_8[] =
     ") STRICT;"
     "CREATE INDEX photo_frames_parent ON photo_frames(parent_id);";
 
-static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1, migration_2, migration_3, migration_4,
-                                                               migration_5, migration_6, migration_7, migration_8 };
+/* Version 9 (ocr, catalog_ocr.h): text read from the photos.
+ * photo_backs: a photo that is the back of a print (a note, a stamp), paired
+ * with its front by name (front_path = the front's path without extension) or
+ * by the back's sidecar (front_path = the front's file path); front_id once
+ * found. A back is never analysed for faces.
+ * photo_ocr: one row per photo the OCR stage has read, with what it was read
+ * with (an unchanged engine skips it next time), and for fronts the text
+ * scores of the image and of its mirror image: mirrored = 1 when text in the
+ * photo reads mirrored (a print scanned mirror-wise).
+ * photo_texts: the texts read, each with Tesseract's confidence (0..100) and
+ * its box in the processed pixels (a back's text lies on the back).
+ * photo_flips: photos people flipped left-right (their processed image is the
+ * mirror image of the original's). */
+static const char migration_9[] =
+    "CREATE TABLE photo_backs ("
+    "  photo_id TEXT PRIMARY KEY REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  front_path TEXT NOT NULL,"
+    "  paired_by TEXT NOT NULL CHECK (paired_by IN ('name', 'sidecar')),"
+    "  front_id TEXT REFERENCES photos(photo_id) ON DELETE SET NULL"
+    ") STRICT;"
+    "CREATE INDEX photo_backs_front ON photo_backs(front_id) WHERE front_id IS NOT NULL;"
+    "CREATE TABLE photo_ocr ("
+    "  photo_id TEXT PRIMARY KEY REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  engine TEXT NOT NULL,"
+    "  seconds REAL NOT NULL CHECK (seconds >= 0),"
+    "  score REAL,"
+    "  score_flipped REAL,"
+    "  mirrored INTEGER NOT NULL DEFAULT 0 CHECK (mirrored IN (0, 1)),"
+    "  error TEXT,"
+    "  at TEXT NOT NULL DEFAULT " NOW ") STRICT;"
+    "CREATE TABLE photo_texts ("
+    "  photo_id TEXT NOT NULL REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  n INTEGER NOT NULL CHECK (n >= 0),"
+    "  region TEXT NOT NULL CHECK (region IN ('back', 'front', 'margin')),"
+    "  text TEXT NOT NULL,"
+    "  confidence REAL NOT NULL CHECK (confidence BETWEEN 0 AND 100),"
+    "  x REAL NOT NULL DEFAULT 0, y REAL NOT NULL DEFAULT 0, w REAL NOT NULL DEFAULT 0, h REAL NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (photo_id, n)"
+    ") STRICT;"
+    "CREATE TABLE photo_flips ("
+    "  photo_id TEXT PRIMARY KEY REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  actor TEXT NOT NULL,"
+    "  at TEXT NOT NULL DEFAULT " NOW ") STRICT;";
+
+static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1, migration_2, migration_3,
+                                                               migration_4, migration_5, migration_6,
+                                                               migration_7, migration_8, migration_9 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {

@@ -1,0 +1,93 @@
+/* catalog_ocr.h — text read from photos (schema migration 9): backs of prints
+ * and their fronts (photo_backs), what the OCR stage read from each photo
+ * (photo_ocr, photo_texts), and photos people flipped (photo_flips).
+ *
+ * A back is a photo of the back of a print: ingest marks it (by its name or
+ * its sidecar), it is never analysed for faces (catalog_analysis_todo), and
+ * its text is evidence about its front once paired.
+ * All return 0 (or a count/flag stated) or a negative errcode with e set
+ * naming the catalog. Writing functions that change several rows run in one
+ * transaction of their own (or inside the caller's). */
+#ifndef FACETAG_STORE_CATALOG_OCR_H
+#define FACETAG_STORE_CATALOG_OCR_H
+
+#include "core/error.h"
+#include "store/catalog.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Marks photo_id as a back. paired_by "name": front_path is the front's path
+ * without its extension (a file front_path.EXT beside it is the front);
+ * "sidecar": front_path is the front's file path. A back already marked keeps
+ * its row. */
+int catalog_back_put(catalog *c, const char *photo_id, const char *front_path, const char *paired_by, err *e);
+
+/* Pairs every back that has no front yet with the photo found at its
+ * front_path (a photo that is itself a back is never a front). *paired (may
+ * be NULL) counts the backs paired now. */
+int catalog_backs_pair(catalog *c, int64_t *paired, err *e);
+
+typedef struct catalog_back {
+    char photo_id[PHOTO_ID_LEN + 1];
+    char front_id[PHOTO_ID_LEN + 1]; /* "" while no front was found */
+    char front_path[1024];
+    char paired_by[8];
+} catalog_back;
+/* The back row of photo_id: 1 and *out filled, 0 when it is not a back. */
+int catalog_back_get(catalog *c, const char *photo_id, catalog_back *out, err *e);
+/* The backs of a front (photo_id order). */
+typedef int (*catalog_back_fn)(const catalog_back *b, void *ud);
+int catalog_backs_of(catalog *c, const char *front_id, catalog_back_fn fn, void *ud, err *e);
+/* Every back with no front (the reason shown: its front_path). */
+int catalog_backs_unpaired(catalog *c, catalog_back_fn fn, void *ud, err *e);
+
+/* Photos the OCR stage has to read with engine (photo_id order): backs, and
+ * fronts when fronts is set; a photo read with the same engine before is left
+ * out. Photos with frames (sheets) count as fronts. */
+typedef int (*catalog_ocr_todo_fn)(const char *photo_id, bool is_back, void *ud);
+int catalog_ocr_todo(catalog *c, const char *engine, bool fronts, catalog_ocr_todo_fn fn, void *ud, err *e);
+
+typedef struct catalog_ocr_text {
+    const char *region; /* "back", "front" (text in the photo), "margin" (mount caption, sheet margin) */
+    const char *text;
+    double confidence; /* 0..100 */
+    double x, y, w, h; /* processed pixels */
+} catalog_ocr_text;
+
+typedef struct catalog_ocr_result {
+    const char *photo_id, *engine;
+    double seconds;
+    double score, score_flipped; /* < 0: not checked for mirroring */
+    bool mirrored;
+    const char *error; /* NULL; or why the photo could not be read */
+    const catalog_ocr_text *texts;
+    int ntexts;
+} catalog_ocr_result;
+/* Replaces what is stored of r->photo_id's OCR by r, in one transaction: a
+ * kill leaves the old result or the new one. */
+int catalog_ocr_put(catalog *c, const catalog_ocr_result *r, err *e);
+
+/* The texts of photo_id and of its backs (region, then n order): fn gets the
+ * photo the text was read on (photo_id itself or its back). */
+typedef int (*catalog_ocr_text_fn)(const char *read_on, const catalog_ocr_text *t, void *ud);
+int catalog_ocr_texts_of(catalog *c, const char *photo_id, catalog_ocr_text_fn fn, void *ud, err *e);
+
+/* Every text as evidence (photo_id order): of a back paired with a front, as
+ * the front's (about = the front, read_on = the back); otherwise about =
+ * read_on = the photo it was read on. */
+typedef int (*catalog_ocr_evidence_fn)(const char *about, const char *read_on, const catalog_ocr_text *t, void *ud);
+int catalog_ocr_each_evidence(catalog *c, catalog_ocr_evidence_fn fn, void *ud, err *e);
+
+/* Photos whose text reads mirrored and that people have not flipped. */
+typedef int (*catalog_ocr_mirrored_fn)(const char *photo_id, double score, double score_flipped, void *ud);
+int catalog_ocr_each_mirrored(catalog *c, catalog_ocr_mirrored_fn fn, void *ud, err *e);
+
+/* Records that people flipped photo_id (actor named); its OCR row is dropped
+ * so the stage reads it again. 1 when recorded now, 0 when it was flipped
+ * already (then nothing changes). */
+int catalog_photo_flip_put(catalog *c, const char *photo_id, const char *actor, err *e);
+/* 1 when photo_id was flipped, 0 when not. */
+int catalog_photo_flipped(catalog *c, const char *photo_id, err *e);
+
+#endif
