@@ -106,14 +106,16 @@ static int on_decided(int64_t person_id, int64_t face_id, const char *label, con
 }
 
 static int on_human(const char *photo_id, const char *date_value, const char *date_precision, bool date_human,
-                    int64_t place_id, bool place_human, void *ud)
+                    int64_t place_id, bool place_human, int64_t event_id, bool event_human, void *ud)
 {
+    (void)event_id; /* the row keeps it (catalog_ann_photo_put); the rules' grouping goes on */
     ann_photo *p = ann_model_photo(ud, photo_id);
     if (!p)
         return 0;
-    if (date_human && date_value) {
+    p->human_event = event_human;
+    if (date_human) { /* no value: people said the photo has no date */
         p->human_date = true;
-        snprintf(p->human_date_value, sizeof p->human_date_value, "%s", date_value);
+        snprintf(p->human_date_value, sizeof p->human_date_value, "%s", date_value ? date_value : "");
         snprintf(p->human_date_precision, sizeof p->human_date_precision, "%s", date_precision ? date_precision : "");
     }
     if (place_human) {
@@ -206,6 +208,12 @@ static int place_id(store_ctx *s, const place_info *pl, int64_t *id)
     return rc;
 }
 
+static int on_other_event(const char *name, int year, void *ud)
+{
+    g_hash_table_add(ud, g_strdup_printf("%s|%d", name, year));
+    return 0;
+}
+
 static int store_events(store_ctx *s, size_t *stored)
 {
     ann_model *m = s->m;
@@ -213,6 +221,8 @@ static int store_events(store_ctx *s, size_t *stored)
     const char **keys = malloc((m->nevents + 1) * sizeof *keys);
     size_t nkeep = 0;
     int rc = keys ? 0 : nomem(s->e);
+    if (rc == 0) /* names of events people made are taken */
+        rc = catalog_ann_each_other_event(s->c, "rules", on_other_event, names, s->e);
     for (size_t i = 0; rc == 0 && i < m->nevents; i++)
         keys[i] = m->events[i].key;
     if (rc == 0)
@@ -288,11 +298,12 @@ static int store_photos(store_ctx *s, progress *bar, annotate_summary *sum)
                                        dv[0] && row.date_source ? row.date_source : "", dv[0] && row.date_inferred,
                                        (long long)pid, pid && row.place_source ? row.place_source : "",
                                        (long long)row.event_id, evtext ? evtext : "");
-        if (!p->stored || !digest || strcmp(p->stored, digest) != 0 || p->human_date || p->human_place)
+        if (!p->stored || !digest || strcmp(p->stored, digest) != 0 || p->human_date || p->human_place ||
+            p->human_event)
             rc = catalog_ann_photo_put(w, &row, s->e);
         g_free(digest);
         free(evtext);
-        if (dv[0] || p->human_date) {
+        if (dv[0]) {
             sum->dated++;
             sum->dated_inferred += p->date_inferred;
         }

@@ -81,7 +81,7 @@ typedef struct ann_photo {
     const char *place_source;
     char *place_text;
     size_t place_form_start, place_form_len; /* the name as written in place_text */
-    bool human_date, human_place;
+    bool human_date, human_place, human_event;
     int64_t human_place_id;
     char human_date_value[16], human_date_precision[12];
 

@@ -38,6 +38,7 @@ extern const cli_command cmd_annotate;
 extern const cli_command cmd_ocr;
 extern const cli_command cmd_timeline;
 extern const cli_command cmd_export;
+extern const cli_command cmd_import;
 extern const cli_command cmd_check;
 extern const cli_command cmd_store;
 extern const cli_command cmd_run;

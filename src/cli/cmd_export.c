@@ -1,6 +1,7 @@
 /* cmd_export.c — `facetag export cypher|neo4j-csv|json`: the archive's graph
  * for Neo4j (graph/graph_export.h), or the whole catalog as one JSON document
  * (export/export_json.h, the shape score_archive.py and /api/export.json share). */
+#include "annfile/annfile_io.h"
 #include "cli/cli.h"
 #include "core/fsutil.h"
 #include "export/export_json.h"
@@ -18,6 +19,7 @@
 static const char usage[] = "Usage: facetag export cypher [--out FILE] [--batch N]\n"
                             "       facetag export neo4j-csv DIR\n"
                             "       facetag export json [--out FILE]\n"
+                            "       facetag export annotations DIR\n"
                             "The archive as a graph for Neo4j: photos (Foto), persons and their clusters,\n"
                             "events, places (Location) and years, with APPEARS_IN, TAKEN_AT, PART_OF,\n"
                             "LOCATED_IN, SAME_AS, PERFORMED_AT, IN_YEAR and NEXT (docs/graph.md).\n"
@@ -33,6 +35,9 @@ static const char usage[] = "Usage: facetag export cypher [--out FILE] [--batch 
                             "             name status and suggestions with their evidence; and the persons,\n"
                             "             events and places (default to standard output; a file is written\n"
                             "             whole or not at all)\n"
+                            "  annotations  one editable file per photo, DIR/{photo_id}.json: its date, place,\n"
+                            "             event and faces with cluster_id, person {label, confidence, source}\n"
+                            "             and suggestions; edit and apply with 'facetag import DIR'\n"
                             "A summary (nodes, relations, lines) of cypher and neo4j-csv goes to standard error.\n"
                             "Exit status: 0 ok, 2 usage, data folder or output error.";
 
@@ -184,17 +189,44 @@ static int export_json(const cli_globals *g, int argc, char **argv)
     return EXIT_OK;
 }
 
+static int export_annotations(const cli_globals *g, int argc, char **argv)
+{
+    if (argc != 2)
+        return cli_usage_error(&cmd_export, "annotations takes one folder");
+    err e = { 0 };
+    catalog *cat = NULL;
+    if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
+        fprintf(stderr, "facetag export: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    annfile_view *v = NULL;
+    int rc = annfile_view_load(cat, &v, &e);
+    catalog_close(cat);
+    size_t n = 0;
+    if (rc == 0)
+        rc = annfile_write_dir(v, argv[1], &n, &e);
+    annfile_view_free(v);
+    if (rc) {
+        fprintf(stderr, "facetag export: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    fprintf(stderr, "facetag export: %zu annotation files in %s\n", n, argv[1]);
+    return EXIT_OK;
+}
+
 static int run_export(const cli_globals *g, int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error(&cmd_export, "say what to export: cypher, neo4j-csv or json");
+        return cli_usage_error(&cmd_export, "say what to export: cypher, neo4j-csv, json or annotations");
     if (strcmp(argv[1], "cypher") == 0)
         return export_cypher(g, argc - 1, argv + 1);
     if (strcmp(argv[1], "neo4j-csv") == 0)
         return export_csv(g, argc - 1, argv + 1);
     if (strcmp(argv[1], "json") == 0)
         return export_json(g, argc - 1, argv + 1);
-    return cli_usage_error(&cmd_export, "unknown export '%s' (cypher, neo4j-csv, json)", argv[1]);
+    if (strcmp(argv[1], "annotations") == 0)
+        return export_annotations(g, argc - 1, argv + 1);
+    return cli_usage_error(&cmd_export, "unknown export '%s' (cypher, neo4j-csv, json, annotations)", argv[1]);
 }
 
 const cli_command cmd_export = {

@@ -108,14 +108,16 @@ int catalog_ann_each_human(catalog *c, catalog_ann_human_fn fn, void *ud, err *e
 {
     sqlite3_stmt *st = prep(c,
                             "SELECT photo_id, date_value, date_precision, date_source = 'human', "
-                            "ifnull(place_id, 0), place_source = 'human' FROM photo_annotations "
-                            "WHERE date_source = 'human' OR place_source = 'human' ORDER BY photo_id",
+                            "ifnull(place_id, 0), place_source = 'human', ifnull(event_id, 0), "
+                            "event_source = 'human' FROM photo_annotations "
+                            "WHERE date_source = 'human' OR place_source = 'human' OR event_source = 'human' "
+                            "ORDER BY photo_id",
                             "annotate: read people's dates and places", e);
     if (!st)
         return e->code;
     EACH(c, st, "annotate: read people's dates and places", e,
          fn(txt(st, 0), txt(st, 1), txt(st, 2), sqlite3_column_int(st, 3) == 1, sqlite3_column_int64(st, 4),
-            sqlite3_column_int(st, 5) == 1, ud));
+            sqlite3_column_int(st, 5) == 1, sqlite3_column_int64(st, 6), sqlite3_column_int(st, 7) == 1, ud));
 }
 
 int catalog_ann_each_stored(catalog *c, catalog_ann_stored_fn fn, void *ud, err *e)
@@ -146,7 +148,7 @@ int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e)
                             "(SELECT count(*) FROM person_suggestions WHERE status <> 'open') || '.' || "
                             "(SELECT count(*) FROM face_suggestions WHERE status <> 'open'), "
                             "(SELECT count(*) || '.' || ifnull(max(updated_at), '') FROM photo_annotations "
-                            "  WHERE date_source = 'human' OR place_source = 'human')",
+                            "  WHERE date_source = 'human' OR place_source = 'human' OR event_source = 'human')",
                             "annotate: fingerprint", e);
     if (!st)
         return e->code;
@@ -324,6 +326,16 @@ int catalog_ann_events_prepare(catalog *c, const char *source, const char *const
     return rc;
 }
 
+int catalog_ann_each_other_event(catalog *c, const char *source, catalog_ann_event_name_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prep(c, "SELECT name, ifnull(year, 0) FROM events WHERE source IS NOT ?1",
+                            "annotate: read events people made", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    EACH(c, st, "annotate: read events people made", e, fn(txt(st, 0), sqlite3_column_int(st, 1), ud));
+}
+
 struct catalog_ann_photo_writer {
     catalog *c;
     sqlite3_stmt *st;
@@ -348,7 +360,7 @@ catalog_ann_photo_writer *catalog_ann_photo_writer_open(catalog *c, err *e)
         "date_source = CASE WHEN date_source = 'human' THEN date_source ELSE excluded.date_source END, "
         "place_id = CASE WHEN place_source = 'human' THEN place_id ELSE excluded.place_id END, "
         "place_source = CASE WHEN place_source = 'human' THEN place_source ELSE excluded.place_source END, "
-        "event_id = excluded.event_id, evidence = excluded.evidence, "
+        "event_id = CASE WHEN event_source = 'human' THEN event_id ELSE excluded.event_id END, evidence = excluded.evidence, "
         "updated_at = "
         "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) "
         "WHERE date_value IS NOT excluded.date_value OR date_precision IS NOT excluded.date_precision "

@@ -45,9 +45,12 @@ typedef int (*catalog_ann_decided_fn)(int64_t person_id, int64_t face_id, const 
                                       void *ud);
 int catalog_ann_each_decided(catalog *c, catalog_ann_decided_fn fn, void *ud, err *e);
 
-/* Photos whose date or place people set (source 'human'): annotate keeps them. */
+/* Photos whose date, place or event people set (source 'human'): annotate
+ * keeps them. A human date with date_value NULL is "no date" decided by people;
+ * place_id / event_id 0 likewise "none". */
 typedef int (*catalog_ann_human_fn)(const char *photo_id, const char *date_value, const char *date_precision,
-                                    bool date_human, int64_t place_id, bool place_human, void *ud);
+                                    bool date_human, int64_t place_id, bool place_human, int64_t event_id,
+                                    bool event_human, void *ud);
 int catalog_ann_each_human(catalog *c, catalog_ann_human_fn fn, void *ud, err *e);
 
 /* Every photo's stored annotation as one text (date, precision, source,
@@ -85,6 +88,11 @@ int catalog_ann_event_put(catalog *c, const char *key, const char *name, int yea
  * that names can move from one event to another without a clash. */
 int catalog_ann_events_prepare(catalog *c, const char *source, const char *const *keys, size_t n, err *e);
 
+/* Every event not of source (events people made): name and year (0 none), so
+ * a run's event names stay clear of them (names are unique per year). */
+typedef int (*catalog_ann_event_name_fn)(const char *name, int year, void *ud);
+int catalog_ann_each_other_event(catalog *c, const char *source, catalog_ann_event_name_fn fn, void *ud, err *e);
+
 typedef struct catalog_ann_photo_row {
     const char *photo_id;
     const char *date_value, *date_precision, *date_source; /* NULL: no date */
@@ -95,8 +103,8 @@ typedef struct catalog_ann_photo_row {
     const char *evidence; /* JSON array text or NULL */
 } catalog_ann_photo_row;
 /* Writes photos' rows with one prepared statement (a run writes every photo):
- * open, put each, close. Date or place fields set by people (source 'human')
- * are kept as they are; a row that did not change is not touched. */
+ * open, put each, close. Date, place or event fields set by people (source
+ * 'human') are kept as they are; a row that did not change is not touched. */
 typedef struct catalog_ann_photo_writer catalog_ann_photo_writer;
 catalog_ann_photo_writer *catalog_ann_photo_writer_open(catalog *c, err *e);
 int catalog_ann_photo_put(catalog_ann_photo_writer *w, const catalog_ann_photo_row *r, err *e);

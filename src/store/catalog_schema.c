@@ -394,9 +394,14 @@ static const char migration_9[] =
     "  actor TEXT NOT NULL,"
     "  at TEXT NOT NULL DEFAULT " NOW ") STRICT;";
 
-static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1, migration_2, migration_3,
-                                                               migration_4, migration_5, migration_6,
-                                                               migration_7, migration_8, migration_9 };
+/* Version 10 (import of annotation files, annotate's review): a photo's event
+ * can be set by people like its date and place (event_source 'human', kept by
+ * every later annotate run). */
+static const char migration_10[] = "ALTER TABLE photo_annotations ADD COLUMN event_source TEXT;";
+
+static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1, migration_2, migration_3, migration_4,
+                                                               migration_5, migration_6, migration_7, migration_8,
+                                                               migration_9, migration_10 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
