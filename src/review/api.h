@@ -46,6 +46,10 @@ void api_status_decisions(http_request *rq, http_response *resp);
 /* api_checks.c: the consistency checks (annotate/checks.h) */
 void api_checks_list(http_request *rq, http_response *resp);
 
+/* api_suggestions.c: annotate's name suggestions, accepted or rejected */
+void api_suggestions_list(http_request *rq, http_response *resp);
+void api_suggestions_decide(http_request *rq, http_response *resp);
+
 /* api_export.c */
 void api_export_csv(http_request *rq, http_response *resp);
 void api_export_json(http_request *rq, http_response *resp);

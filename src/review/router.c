@@ -39,6 +39,8 @@ static const route routes[] = {
     { "POST", "/api/faces/{id}/confirm", api_faces_confirm, DB },
     { "GET", "/api/search", api_search, DB },
     { "GET", "/api/checks", api_checks_list, CACHED },
+    { "GET", "/api/suggestions", api_suggestions_list, CACHED },
+    { "POST", "/api/suggestions", api_suggestions_decide, DB },
     { "GET", "/api/export.csv", api_export_csv, DB },
     { "GET", "/api/export.json", api_export_json, DB },
     { "GET", "/api/timeline", api_graph_timeline, CACHED },

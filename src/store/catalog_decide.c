@@ -130,6 +130,54 @@ int catalog_decide_suggestion(catalog *c, const char *actor, int64_t person_id, 
     return rc;
 }
 
+int catalog_decide_each_suggestion(catalog *c, int64_t person_id, int limit, catalog_decide_sug_fn fn, void *ud,
+                                   err *e)
+{
+    const char *what = "list name suggestions";
+    sqlite3_stmt *st = catalog_prepare(
+        c,
+        "WITH pf AS (SELECT f.person_id, min(f.id) AS first, count(*) AS n FROM faces f "
+        "  WHERE f.person_id IS NOT NULL AND f.status <> 'rejected' "
+        "  AND (?1 = 0 OR f.person_id = ?1) GROUP BY f.person_id) "
+        "SELECT s.person_id, 0, p.name, ifnull(pf.n, 0), s.label, s.source, s.status, s.confidence, s.evidence, "
+        "  ff.photo_id, ifnull(ff.face_no, 0), 0 "
+        "FROM person_suggestions s JOIN persons p ON p.id = s.person_id "
+        "LEFT JOIN pf ON pf.person_id = s.person_id LEFT JOIN faces ff ON ff.id = pf.first "
+        "WHERE (?1 > 0 AND s.person_id = ?1) OR (?1 = 0 AND s.status = 'open' AND p.name IS NULL AND p.hidden = 0) "
+        "UNION ALL "
+        "SELECT 0, s.face_id, NULL, 1, s.label, s.source, s.status, s.confidence, s.evidence, f.photo_id, f.face_no, 1 "
+        "FROM face_suggestions s JOIN faces f ON f.id = s.face_id "
+        "WHERE ?1 = 0 AND s.status = 'open' AND f.person_id IS NULL AND f.status <> 'rejected' "
+        "ORDER BY 12, 1, 2, 8 DESC, 5 LIMIT ?2",
+        what, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, person_id > 0 ? person_id : 0);
+    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    int step, rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        catalog_decide_sug r = {
+            .person_id = sqlite3_column_int64(st, 0),
+            .face_id = sqlite3_column_int64(st, 1),
+            .person_name = (const char *)sqlite3_column_text(st, 2),
+            .faces = sqlite3_column_int64(st, 3),
+            .label = (const char *)sqlite3_column_text(st, 4),
+            .source = (const char *)sqlite3_column_text(st, 5),
+            .status = (const char *)sqlite3_column_text(st, 6),
+            .confidence = sqlite3_column_double(st, 7),
+            .evidence = (const char *)sqlite3_column_text(st, 8),
+            .photo_id = (const char *)sqlite3_column_text(st, 9),
+            .face_no = sqlite3_column_int(st, 10),
+        };
+        if ((rc = fn(&r, ud)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = catalog_error(c, what, e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* ---- a photo's date, place, event ------------------------------------------- */
 
 static int photo_exists(catalog *c, const char *photo_id, const char *what, err *e)

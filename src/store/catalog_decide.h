@@ -43,6 +43,28 @@
 int catalog_decide_suggestion(catalog *c, const char *actor, int64_t person_id, int64_t face_id, const char *label,
                               bool accept, bool *changed, err *e);
 
+/* One name suggestion as the review shows it: of a person (face_id 0; its
+ * name people gave, NULL, and its face count) or of a face of no person
+ * (person_id 0), with a face to show (photo_id, face_no: the face itself, or
+ * the person's first face). Strings live until fn returns. */
+typedef struct catalog_decide_sug {
+    int64_t person_id, face_id;
+    const char *person_name;
+    int64_t faces;
+    const char *label, *source, *status;
+    double confidence;
+    const char *evidence; /* JSON array text, NULL */
+    const char *photo_id; /* NULL when the person has no face left */
+    int face_no;
+} catalog_decide_sug;
+typedef int (*catalog_decide_sug_fn)(const catalog_decide_sug *s, void *ud);
+/* person_id > 0: every suggestion of that person (open, accepted, rejected).
+ * Else the review's queue: the open suggestions of unnamed persons and of
+ * faces of no person that are not rejected. Persons first (by id), then faces;
+ * best first within each; at most limit rows. fn returns non-zero to stop. */
+int catalog_decide_each_suggestion(catalog *c, int64_t person_id, int limit, catalog_decide_sug_fn fn, void *ud,
+                                   err *e);
+
 /* Sets the photo's date: value "YYYY", "YYYY-MM" or "YYYY-MM-DD" with
  * precision decade|year|season|month|day fitting it, or value NULL for "no
  * date". Nothing is written when the photo already has this human date. */

@@ -81,6 +81,8 @@ export const api = {
   },
   search: (q) => call('GET', `/api/search${query({ q })}`),
   checks: () => call('GET', '/api/checks'),
+  suggestions: ({ person } = {}) => call('GET', `/api/suggestions${query({ person: person ? intId(person) : null })}`),
+  decideSuggestion: (body) => call('POST', '/api/suggestions', body),
   decisions: (limit = 50) => call('GET', `/api/decisions${query({ limit })}`),
 };
 

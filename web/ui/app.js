@@ -8,6 +8,7 @@ import { ReviewPage } from './review.js';
 import { PeoplePage, PersonPage } from './people.js';
 import { SearchPage } from './search.js';
 import { ChecksPage } from './checks.js';
+import { NamesPage } from './suggestions.js';
 import { TimelinePage } from './chronology.js';
 import { GraphPage } from './graphview.js';
 import { EventsPage, EventPage, PlacePage } from './places.js';
@@ -46,6 +47,9 @@ function route() {
   } else if (what === 'person' && /^\d+$/.test(a)) {
     setNav('people');
     page = new PersonPage(main, Number(a));
+  } else if (what === 'names') {
+    setNav('names');
+    page = new NamesPage(main);
   } else if (what === 'checks') {
     setNav('checks');
     page = new ChecksPage(main);

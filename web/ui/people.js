@@ -6,6 +6,7 @@
 import { api, urls } from './api.js';
 import { h, clear, say, fail, personLabel, plural } from './dom.js';
 import { persons, refreshPersons, resolvePerson, optionLabel } from './shared.js';
+import { PersonSuggestions } from './suggestions.js';
 
 /* personCard(p) — a link to the person's page with its cover crop and counts. */
 export function personCard(p) {
@@ -97,13 +98,15 @@ export class PersonPage {
     /* the doubt: when the faces look like two people, the split the server
        would make (doubt.split_offer), one click to accept */
     this.offer = h('div', { class: 'split-offer', role: 'region', 'aria-label': 'Suggested split', hidden: true });
+    this.names = new PersonSuggestions(this.id, () => this.load());
     clear(this.root, h('section', { class: 'person', 'aria-label': 'Person' },
       h('div', { class: 'page-head' }, h('a', { href: '#/people', class: 'back' }, '← People'), this.heading, this.counts),
       h('div', { class: 'toolbar' }, rename, merge, this.hideBtn),
-      this.offer, this.actions, this.grid));
+      this.names.el, this.offer, this.actions, this.grid));
   }
 
   async load() {
+    this.names.load();
     try {
       this.person = await api.person(this.id);
     } catch (e) {
