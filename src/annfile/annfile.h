@@ -72,8 +72,8 @@ typedef struct annfile_face {
     bool has_cluster; /* cluster_id given as a number */
     int64_t cluster_id;
     annfile_face_status status;
-    char *label;         /* person.label; NULL: none given or null */
-    bool label_human;    /* person.source "confirmed" or "human" */
+    char *label;      /* person.label; NULL: none given or null */
+    bool label_human; /* person.source "confirmed" or "human" */
     annfile_sug *sugs;
     size_t nsugs;
 } annfile_face;

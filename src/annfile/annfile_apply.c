@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 typedef struct actx {
     catalog *c;
     const char *name, *actor;
@@ -112,13 +111,14 @@ static int match_faces(actx *x, json_t *photo, const annfile_doc *d, json_t **ou
                 }
             }
             if (best < ANNFILE_BOX_IOU)
-                return err_set(x->e, ERR_NOTFOUND, "%s: faces[%zu].box: matches no face of photo %s (best IoU %.2f < %.2f)",
-                               x->name, i, d->photo_id, best, ANNFILE_BOX_IOU);
+                return err_set(x->e, ERR_NOTFOUND,
+                               "%s: faces[%zu].box: matches no face of photo %s (best IoU %.2f < %.2f)", x->name, i,
+                               d->photo_id, best, ANNFILE_BOX_IOU);
         }
         for (size_t j = 0; j < i; j++)
             if (out[j] == hit)
-                return err_set(x->e, ERR_INVALID, "%s: faces[%zu]: the same face as faces[%zu] (face %lld)", x->name,
-                               i, j, (long long)json_integer_value(json_object_get(hit, "face_id")));
+                return err_set(x->e, ERR_INVALID, "%s: faces[%zu]: the same face as faces[%zu] (face %lld)", x->name, i,
+                               j, (long long)json_integer_value(json_object_get(hit, "face_id")));
         out[i] = hit;
     }
     return 0;
@@ -129,7 +129,8 @@ static const char *sug_status(json_t *cf, const char *label)
 {
     size_t k;
     json_t *s;
-    json_array_foreach(json_object_get(cf, "suggestions"), k, s) if (same_str(str(s, "name"), label)) return str(s, "status");
+    json_array_foreach(json_object_get(cf, "suggestions"), k,
+                       s) if (same_str(str(s, "name"), label)) return str(s, "status");
     return NULL;
 }
 
@@ -231,7 +232,8 @@ static int apply_photo(actx *x, const annfile_view *v, json_t *p, const annfile_
     bool changed = false;
     json_t *date = json_object_get(p, "date");
     const char *cur_value = str(date, "value"), *cur_prec = str(date, "precision");
-    if (d->has_date && !(same_str(d->date_value, cur_value) && (!d->date_value || same_str(d->date_precision, cur_prec)))) {
+    if (d->has_date &&
+        !(same_str(d->date_value, cur_value) && (!d->date_value || same_str(d->date_precision, cur_prec)))) {
         rc = catalog_decide_date(x->c, x->actor, d->photo_id, d->date_value, d->date_precision, &changed, x->e);
         if (rc)
             return fail_at(x, "date");

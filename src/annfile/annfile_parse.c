@@ -231,7 +231,7 @@ static int parse_face(pctx *x, annfile_face *f, json_t *v, size_t i)
             const char *t = json_string_value(ss);
             if (ss && !json_is_null(ss) && !t)
                 return bad(x, field, "want one of open, accepted, rejected");
-            f->sugs[k].status = !t                          ? ANNFILE_UNSET
+            f->sugs[k].status = !t                           ? ANNFILE_UNSET
                                 : strcmp(t, "open") == 0     ? ANNFILE_OPEN
                                 : strcmp(t, "accepted") == 0 ? ANNFILE_ACCEPTED
                                 : strcmp(t, "rejected") == 0 ? ANNFILE_REJECTED

@@ -11,8 +11,8 @@
 
 struct annfile_view {
     json_t *doc;
-    GHashTable *photos;  /* photo_id -> json (borrowed) */
-    GHashTable *events;  /* gint64 id -> json (borrowed) */
+    GHashTable *photos; /* photo_id -> json (borrowed) */
+    GHashTable *events; /* gint64 id -> json (borrowed) */
 };
 
 static void index_by_id(GHashTable *h, json_t *arr, const char *key)
@@ -71,7 +71,6 @@ const char *annfile_view_photo_id(const annfile_view *v, size_t i)
     return json_string_value(json_object_get(json_array_get(json_object_get(v->doc, "photos"), i), "photo_id"));
 }
 
-
 json_t *annfile_view_photo(const annfile_view *v, const char *photo_id)
 {
     return g_hash_table_lookup(v->photos, photo_id);
@@ -82,7 +81,6 @@ json_t *annfile_view_event(const annfile_view *v, int64_t id)
     gint64 k = id;
     return g_hash_table_lookup(v->events, &k);
 }
-
 
 /* o's member k, or null: json_pack's "O" wants a value */
 static json_t *get(json_t *o, const char *k)
@@ -112,11 +110,10 @@ static json_t *face_file(json_t *f)
         person = json_pack("{s:O,s:o,s:s}", "label", name, "confidence", conf, "source",
                            status && strcmp(status, "confirmed") == 0 ? "confirmed" : "suggested");
     }
-    json_t *out = json_pack("{s:O,s:O,s:O,s:O,s:O,s:s?,s:o,s:O}", "face_id", get(f, "face_id"), "face_no",
-                            get(f, "face_no"), "box", get(f, "box"), "score",
-                            get(f, "score"), "cluster_id", get(f, "person_id"), "status",
-                            json_string_value(get(f, "status")), "person", person, "suggestions",
-                            sugs);
+    json_t *out =
+        json_pack("{s:O,s:O,s:O,s:O,s:O,s:s?,s:o,s:O}", "face_id", get(f, "face_id"), "face_no", get(f, "face_no"),
+                  "box", get(f, "box"), "score", get(f, "score"), "cluster_id", get(f, "person_id"), "status",
+                  json_string_value(get(f, "status")), "person", person, "suggestions", sugs);
     return out;
 }
 
@@ -129,18 +126,16 @@ json_t *annfile_build(const annfile_view *v, const char *photo_id)
     json_t *place = get(p, "place");
     json_t *place_file = json_null();
     if (json_is_object(place))
-        place_file = json_pack("{s:O,s:O,s:O,s:O,s:O}", "name", get(place, "name"), "country",
-                               get(place, "country"), "lat", get(place, "lat"), "lon",
-                               get(place, "lon"), "source", get(p, "place_source"));
+        place_file = json_pack("{s:O,s:O,s:O,s:O,s:O}", "name", get(place, "name"), "country", get(place, "country"),
+                               "lat", get(place, "lat"), "lon", get(place, "lon"), "source", get(p, "place_source"));
     json_t *event_file = json_null();
     json_t *eid = get(p, "event_id");
     json_t *ev = json_is_integer(eid) ? annfile_view_event(v, (int64_t)json_integer_value(eid)) : NULL;
     if (ev) {
         json_t *evp = get(ev, "place");
-        event_file = json_pack("{s:O,s:O,s:O,s:o,s:O}", "id", get(ev, "id"), "name",
-                               get(ev, "name"), "date", get(ev, "date"), "place",
-                               json_is_object(evp) ? json_incref(get(evp, "name")) : json_null(),
-                               "source", get(ev, "source"));
+        event_file = json_pack(
+            "{s:O,s:O,s:O,s:o,s:O}", "id", get(ev, "id"), "name", get(ev, "name"), "date", get(ev, "date"), "place",
+            json_is_object(evp) ? json_incref(get(evp, "name")) : json_null(), "source", get(ev, "source"));
     }
     json_t *faces = json_array();
     size_t i;
@@ -149,8 +144,8 @@ json_t *annfile_build(const annfile_view *v, const char *photo_id)
     return json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:o}", "photo_id", get(p, "photo_id"), "file",
                      json_array_size(paths) ? json_array_get(paths, json_array_size(paths) - 1) : json_null(), "paths",
                      paths, "width", get(p, "width"), "height", get(p, "height"), "caption",
-                     get(p, "caption") ? get(p, "caption") : json_null(), "date",
-                     get(p, "date"), "place", place_file, "event", event_file, "faces", faces);
+                     get(p, "caption") ? get(p, "caption") : json_null(), "date", get(p, "date"), "place", place_file,
+                     "event", event_file, "faces", faces);
 }
 
 int annfile_write_dir(const annfile_view *v, const char *dir, size_t *written, err *e)

@@ -15,22 +15,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage[] =
-    "Usage: facetag import FILE|DIR... [--check] [--actor NAME]\n"
-    "Applies edited annotation files (written by 'facetag export annotations DIR',\n"
-    "one {photo_id}.json per photo) back to the catalog as people's decisions: a\n"
-    "face's person.label (that name), status \"rejected\" (not this person),\n"
-    "cluster_id (move to that person), a suggestion's status (accepted, rejected),\n"
-    "and the photo's date, place and event (set by hand; kept by every later\n"
-    "'facetag annotate'). What the file says as the catalog has it is no change, so\n"
-    "importing twice changes nothing. Each file is checked whole and applied whole\n"
-    "or not at all; an error names the file, the field and why.\n"
-    "A folder: every *.json in it (not recursive), in name order.\n"
-    "  --check        check everything and say what would change; change nothing\n"
-    "  --actor NAME   who decided, for the decision log (default \"import\")\n"
-    "--json prints {\"files\", \"applied\", \"failed\", \"changes\", \"errors\": [...]}.\n"
-    "Exit status: 0 all files applied (or would be), 1 some files failed (the\n"
-    "others applied), 2 usage or data folder error.";
+static const char usage[] = "Usage: facetag import FILE|DIR... [--check] [--actor NAME]\n"
+                            "Applies edited annotation files (written by 'facetag export annotations DIR',\n"
+                            "one {photo_id}.json per photo) back to the catalog as people's decisions: a\n"
+                            "face's person.label (that name), status \"rejected\" (not this person),\n"
+                            "cluster_id (move to that person), a suggestion's status (accepted, rejected),\n"
+                            "and the photo's date, place and event (set by hand; kept by every later\n"
+                            "'facetag annotate'). What the file says as the catalog has it is no change, so\n"
+                            "importing twice changes nothing. Each file is checked whole and applied whole\n"
+                            "or not at all; an error names the file, the field and why.\n"
+                            "A folder: every *.json in it (not recursive), in name order.\n"
+                            "  --check        check everything and say what would change; change nothing\n"
+                            "  --actor NAME   who decided, for the decision log (default \"import\")\n"
+                            "--json prints {\"files\", \"applied\", \"failed\", \"changes\", \"errors\": [...]}.\n"
+                            "Exit status: 0 all files applied (or would be), 1 some files failed (the\n"
+                            "others applied), 2 usage or data folder error.";
 
 typedef struct files {
     char **v;
@@ -182,9 +181,9 @@ static int run_import(const cli_globals *g, int argc, char **argv)
     annfile_view_free(v);
     catalog_close(cat);
     if (g->json) {
-        json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:b,s:O}", "files", (json_int_t)f.n, "applied",
-                              (json_int_t)(f.n - failed), "failed", (json_int_t)failed, "changes", (json_int_t)changes,
-                              "check", check, "errors", errors);
+        json_t *o =
+            json_pack("{s:I,s:I,s:I,s:I,s:b,s:O}", "files", (json_int_t)f.n, "applied", (json_int_t)(f.n - failed),
+                      "failed", (json_int_t)failed, "changes", (json_int_t)changes, "check", check, "errors", errors);
         char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
         if (text)
             printf("%s\n", text);

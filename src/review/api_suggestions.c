@@ -78,8 +78,8 @@ void api_suggestions_decide(http_request *rq, http_response *resp)
             http_error_from(resp, &e);
         else
             http_json(resp, 200,
-                      json_pack("{s:o,s:o,s:s,s:s,s:b}", "person_id", has_p ? json_incref(pid) : json_null(),
-                                "face_id", has_f ? json_incref(fid) : json_null(), "label", label, "status",
+                      json_pack("{s:o,s:o,s:s,s:s,s:b}", "person_id", has_p ? json_incref(pid) : json_null(), "face_id",
+                                has_f ? json_incref(fid) : json_null(), "label", label, "status",
                                 strcmp(decision, "accept") == 0 ? "accepted" : "rejected", "changed", changed));
     }
     json_decref(body);

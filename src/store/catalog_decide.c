@@ -130,8 +130,7 @@ int catalog_decide_suggestion(catalog *c, const char *actor, int64_t person_id, 
     return rc;
 }
 
-int catalog_decide_each_suggestion(catalog *c, int64_t person_id, int limit, catalog_decide_sug_fn fn, void *ud,
-                                   err *e)
+int catalog_decide_each_suggestion(catalog *c, int64_t person_id, int limit, catalog_decide_sug_fn fn, void *ud, err *e)
 {
     const char *what = "list name suggestions";
     sqlite3_stmt *st = catalog_prepare(
@@ -245,10 +244,11 @@ int catalog_decide_date(catalog *c, const char *actor, const char *photo_id, con
     int64_t same = 0;
     bool found = false;
     if (rc == 0) {
-        sqlite3_stmt *st = catalog_prepare(c,
-                                           "SELECT 1 FROM photo_annotations WHERE photo_id = ?1 AND date_source = 'human' "
-                                           "AND date_value IS ?2 AND date_precision IS ?3",
-                                           what, e);
+        sqlite3_stmt *st =
+            catalog_prepare(c,
+                            "SELECT 1 FROM photo_annotations WHERE photo_id = ?1 AND date_source = 'human' "
+                            "AND date_value IS ?2 AND date_precision IS ?3",
+                            what, e);
         if (st) {
             sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
             if (value) {
@@ -297,8 +297,7 @@ int catalog_decide_date(catalog *c, const char *actor, const char *photo_id, con
     return rc;
 }
 
-int catalog_decide_place(catalog *c, const char *actor, const char *photo_id, const char *name, bool *changed,
-                         err *e)
+int catalog_decide_place(catalog *c, const char *actor, const char *photo_id, const char *name, bool *changed, err *e)
 {
     bool ch_;
     if (!changed)
@@ -328,10 +327,11 @@ int catalog_decide_place(catalog *c, const char *actor, const char *photo_id, co
     }
     int64_t same = 0;
     if (rc == 0) {
-        sqlite3_stmt *st = catalog_prepare(c,
-                                           "SELECT 1 FROM photo_annotations WHERE photo_id = ?1 AND place_source = 'human' "
-                                           "AND place_id IS ?2",
-                                           what, e);
+        sqlite3_stmt *st =
+            catalog_prepare(c,
+                            "SELECT 1 FROM photo_annotations WHERE photo_id = ?1 AND place_source = 'human' "
+                            "AND place_id IS ?2",
+                            what, e);
         if (st) {
             sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
             if (place_id)
@@ -428,10 +428,11 @@ int catalog_decide_event(catalog *c, const char *actor, const char *photo_id, in
     }
     int64_t same = 0;
     if (rc == 0) {
-        sqlite3_stmt *st = catalog_prepare(c,
-                                           "SELECT 1 FROM photo_annotations WHERE photo_id = ?1 AND event_source = 'human' "
-                                           "AND event_id IS ?2",
-                                           what, e);
+        sqlite3_stmt *st =
+            catalog_prepare(c,
+                            "SELECT 1 FROM photo_annotations WHERE photo_id = ?1 AND event_source = 'human' "
+                            "AND event_id IS ?2",
+                            what, e);
         if (st) {
             sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
             if (id)

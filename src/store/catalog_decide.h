@@ -73,8 +73,7 @@ int catalog_decide_date(catalog *c, const char *actor, const char *photo_id, con
 
 /* Sets the photo's place: the place called name (created with source 'human'
  * when the catalog has none of that name), or none (name NULL). */
-int catalog_decide_place(catalog *c, const char *actor, const char *photo_id, const char *name, bool *changed,
-                         err *e);
+int catalog_decide_place(catalog *c, const char *actor, const char *photo_id, const char *name, bool *changed, err *e);
 
 /* Sets the photo's event: event_id (> 0, must exist), else the event called
  * name (of the year `year`, 0 = any; created with source 'human', that year,
