@@ -26,10 +26,17 @@ LAYOUT=$SRC/tests/data/demo-archive
 (cd "$LAYOUT" && find . -name '*.txt' ! -name layout.txt) | while read -r f; do
     mkdir -p "$A/$(dirname "$f")" && cp "$LAYOUT/$f" "$A/$f"
 done
+# under the sanitizers (10x slower analysis) three of the six photos: the
+# group with a "v.l.n.r." caption, and the two of a dated folder
+keep=.
+[ "${FACETAG_SANITIZE:-0}" = 1 ] && keep='sample[125]'
 while read -r name folder; do
     case "$name" in '' | '#'*) continue ;; esac
+    [[ $name =~ $keep ]] || continue
     mkdir -p "$A/$folder" && cp "$MODELS/../demo/$name" "$A/$folder/$name" || fail "no demo photo $name"
 done <"$LAYOUT/layout.txt"
+find "$A" -name 'sample*.txt' | while read -r t; do [ -f "${t%.txt}.jpg" ] || rm "$t"; done
+NPHOTOS=$(find "$A" -name '*.jpg' | wc -l)
 
 D=$T/data
 "$BIN" --data "$D" ingest "$A" >/dev/null 2>"$T/err" || fail "ingest: $(tail -3 "$T/err")"
@@ -39,7 +46,7 @@ D=$T/data
 "$BIN" --data "$D" export json --out "$T/before.json" || fail "export json"
 "$BIN" --data "$D" export annotations "$T/ann" 2>"$T/err" || fail "export annotations: $(cat "$T/err")"
 n=$(ls "$T/ann" | wc -l)
-[ "$n" -eq 6 ] || fail "want 6 annotation files, got $n"
+[ "$n" -eq "$NPHOTOS" ] || fail "want $NPHOTOS annotation files, got $n"
 
 # the captioned photo with the most faces (the "v.l.n.r." group)
 P=$(jq -r '[.photos[] | select(.caption != null)] | max_by(.faces | length) | .photo_id' "$T/before.json")
@@ -87,7 +94,7 @@ jq --arg p "$P" '[.photos[] | select(.photo_id != $p)]' "$T/before.json" >"$T/o1
     jq --arg p "$P" '[.photos[] | select(.photo_id != $p)]' "$T/after.json" >"$T/o2" &&
     cmp -s "$T/o1" "$T/o2" || fail "the import changed other photos"
 n=$(jq -r '.photos | length' "$T/after.json")
-[ "$n" -eq 6 ] || fail "photos lost: $n"
+[ "$n" -eq "$NPHOTOS" ] || fail "photos lost: $n"
 
 # through the API of a real server
 serve_start "$D"
@@ -104,7 +111,7 @@ jq -e --argjson f0 "$FACE0" '(.date.value == "1986-06") and (.date.source == "hu
 
 # idempotent: the same edits again, and the new files, change nothing
 "$BIN" --data "$D" --json import "$T/edits" "$T/ann2" >"$T/imp2.json" 2>"$T/err" || fail "import again: $(cat "$T/err")"
-jq -e '.changes == 0 and .failed == 0 and .files == 7' "$T/imp2.json" >/dev/null ||
+jq -e --argjson n "$((NPHOTOS + 1))" '.changes == 0 and .failed == 0 and .files == $n' "$T/imp2.json" >/dev/null ||
     fail "a second import changed something: $(cat "$T/imp2.json")"
 
 # people's decisions hold through annotate --full

@@ -2,9 +2,8 @@
 # browser_names.sh — annotate's name suggestions reviewed in the UI, in
 # headless Chromium (Debian's chromium driven by playwright-core from
 # tests/browser, both installed by `make deps`) against a real `facetag serve`:
-# the demo archive (tests/data/demo-archive) and five group photos of one cast
-# in a dated folder, with captions of our own that name three of them (made-up
-# names), are ingested, analysed, clustered and annotated. In the browser
+# five group photos of one cast in a dated folder, with captions of our own
+# that name three of them (made-up names), are ingested, analysed, clustered and annotated. In the browser
 # (tests/browser/names.mjs) the Names page shows the suggestions with the
 # caption text they came from, one is accepted with one click, and on a person
 # page another is rejected with one click. Then `facetag annotate --full` runs
@@ -14,7 +13,6 @@
 set -uo pipefail
 BIN=${FACETAG_BIN:?FACETAG_BIN not set}
 SHARED=${FACETAG_SHARED:?FACETAG_SHARED not set}
-MODELS=${FACETAG_MODELS:?FACETAG_MODELS not set}
 SRC=${FACETAG_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$(dirname "$0")/lib/serve.bash"
 
@@ -28,14 +26,6 @@ command -v jq >/dev/null || fail "jq not found (make deps installs it)"
 T=$(mktemp -d)
 trap '[ -n "${SERVE_PID:-}" ] && kill -9 "$SERVE_PID" 2>/dev/null; rm -rf "$T"' EXIT
 A=$T/archive
-LAYOUT=$SRC/tests/data/demo-archive
-(cd "$LAYOUT" && find . -name '*.txt' ! -name layout.txt) | while read -r f; do
-    mkdir -p "$A/$(dirname "$f")" && cp "$LAYOUT/$f" "$A/$f"
-done
-while read -r name folder; do
-    case "$name" in '' | '#'*) continue ;; esac
-    mkdir -p "$A/$folder" && cp "$MODELS/../demo/$name" "$A/$folder/$name" || fail "no demo photo $name"
-done <"$LAYOUT/layout.txt"
 C="$A/1999/1999-05 Probe Serie, Pasadena"
 mkdir -p "$C"
 for i in 1 2 3 4 5; do
