@@ -139,12 +139,12 @@ static int fill_matrix(const nb_index *ix, const uint32_t *rows, size_t s, float
     return rc;
 }
 
-/* Average or complete linkage over rows[0..s) (nearest-neighbour chain on
- * their condensed matrix): unites in uf (over ix's rows) every pair of
- * clusters the hierarchy joins at a height <= p->threshold. */
-static int chain_group(const nb_index *ix, const agglomerative_params *p, const uint32_t *rows, size_t s, unionfind *uf,
-                       err *e)
+int agglomerative_hierarchy(const nb_index *ix, const uint32_t *rows, size_t s, agglo_linkage linkage,
+                            agglo_merge *out, err *e)
 {
+    if (linkage != AGGLO_AVERAGE && linkage != AGGLO_COMPLETE)
+        return err_set(e, ERR_INVALID, "agglomerative hierarchy: average or complete linkage, not %s",
+                       agglomerative_linkage_name(linkage));
     if (s < 2)
         return 0;
     double need = (double)s * (s - 1) / 2 * sizeof(float);
@@ -154,13 +154,13 @@ static int chain_group(const nb_index *ix, const agglomerative_params *p, const 
     int rc = 0;
     if (!m || !active || !pos || !chain || !size) {
         rc = err_set(e, ERR_NOMEM, "%s linkage: out of memory for %zu faces (%.1f GB matrix)",
-                     agglomerative_linkage_name(p->linkage), s, need / 1e9);
+                     agglomerative_linkage_name(linkage), s, need / 1e9);
         goto done;
     }
     rc = fill_matrix(ix, rows, s, m, e);
     if (rc)
         goto done;
-    size_t na = s, len = 0;
+    size_t na = s, len = 0, nm = 0;
     for (size_t i = 0; i < s; i++) {
         active[i] = pos[i] = (uint32_t)i;
         size[i] = 1;
@@ -193,14 +193,13 @@ static int chain_group(const nb_index *ix, const agglomerative_params *p, const 
         }
         /* x and y are reciprocal nearest neighbours: merge x into y's slot */
         len -= 2;
-        if (best <= p->threshold)
-            unionfind_union(uf, rows[x], rows[y]);
+        out[nm++] = (agglo_merge){ x, y, best };
         for (size_t a = 0; a < na; a++) {
             uint32_t z = active[a];
             if (z == x || z == y)
                 continue;
             float dx = m[tri(s, z, x)], dy = m[tri(s, z, y)];
-            float v = p->linkage == AGGLO_COMPLETE
+            float v = linkage == AGGLO_COMPLETE
                           ? (dx > dy ? dx : dy)
                           : (float)(((double)size[x] * dx + (double)size[y] * dy) / ((double)size[x] + size[y]));
             m[tri(s, z, y)] = v;
@@ -217,6 +216,25 @@ done:
     free(pos);
     free(chain);
     free(size);
+    return rc;
+}
+
+/* Average or complete linkage over rows[0..s): unites in uf (over ix's rows)
+ * every pair of clusters the hierarchy joins at a height <= p->threshold. */
+static int chain_group(const nb_index *ix, const agglomerative_params *p, const uint32_t *rows, size_t s, unionfind *uf,
+                       err *e)
+{
+    if (s < 2)
+        return 0;
+    agglo_merge *mg = malloc((s - 1) * sizeof *mg);
+    if (!mg)
+        return err_set(e, ERR_NOMEM, "%s linkage: out of memory for %zu faces", agglomerative_linkage_name(p->linkage),
+                       s);
+    int rc = agglomerative_hierarchy(ix, rows, s, p->linkage, mg, e);
+    for (size_t k = 0; rc == 0 && k < s - 1; k++)
+        if (mg[k].h <= p->threshold)
+            unionfind_union(uf, rows[mg[k].a], rows[mg[k].b]);
+    free(mg);
     return rc;
 }
 

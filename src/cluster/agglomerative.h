@@ -20,7 +20,11 @@
  *
  * agglomerative_refine: the same hierarchy inside each cluster of a given
  * labelling (HDBSCAN's), cut at threshold: a cluster whose faces average
- * further apart than threshold falls apart (a refinement, never a merge). */
+ * further apart than threshold falls apart (a refinement, never a merge).
+ *
+ * agglomerative_hierarchy: the whole hierarchy of a few rows (all n-1 merges
+ * with their heights), the one nearest-neighbour chain the cut above and the
+ * person page's dendrogram (cluster/doubt.h) share. */
 #ifndef FACETAG_CLUSTER_AGGLOMERATIVE_H
 #define FACETAG_CLUSTER_AGGLOMERATIVE_H
 
@@ -54,6 +58,21 @@ int agglomerative_run(const nb_index *ix, const agglomerative_params *p, int32_t
  * noise; labels canonical afterwards. Errors: ERR_INVALID (threshold < 0, single
  * linkage), ERR_LIMIT (a cluster's matrix over max_matrix_bytes), ERR_NOMEM. */
 int agglomerative_refine(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e);
+
+/* One merge of a hierarchy: a and b are one row of either side (positions in
+ * the rows given), h the linkage distance at which the two sides join. */
+typedef struct agglo_merge {
+    uint32_t a, b;
+    float h;
+} agglo_merge;
+
+/* The s-1 merges of the average or complete hierarchy over rows[0..s) of ix
+ * (distances in ix's metric; nearest-neighbour chain, so in the order the
+ * chain finds them, not sorted by height) into out (caller-allocated s-1).
+ * Cost O(s^2) time, s(s-1)/2 floats. Errors: ERR_INVALID (single linkage),
+ * ERR_NOMEM (naming the size), scan errors. */
+int agglomerative_hierarchy(const nb_index *ix, const uint32_t *rows, size_t s, agglo_linkage linkage,
+                            agglo_merge *out, err *e);
 
 /* The linkage's name ("average", ...) and back; -1 for an unknown name. */
 const char *agglomerative_linkage_name(agglo_linkage l);

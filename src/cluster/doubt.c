@@ -1,145 +1,164 @@
-/* doubt.c — one person's dendrogram leaf order, far faces and top split. */
+/* doubt.c — one person's dendrogram leaf order, far faces, top split and
+ * whether it looks like two. */
 #include "cluster/doubt.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster/agglomerative.h"
 #include "cluster/unionfind.h"
 
-static inline size_t tri(size_t n, size_t i, size_t j)
+void doubt_params_default(doubt_params *p)
 {
-    if (i > j) {
-        size_t t = i;
-        i = j;
-        j = t;
-    }
-    return i * n - i * (i + 1) / 2 + (j - i - 1);
+    p->split_height = DOUBT_SPLIT_HEIGHT;
+    p->silhouette = DOUBT_SILHOUETTE;
+    p->min_side = DOUBT_MIN_SIDE;
+    p->far = DOUBT_FAR;
 }
-
-typedef struct merge {
-    uint32_t a, b; /* face indices standing for the two clusters */
-    float h;
-} merge;
 
 static int merge_cmp(const void *pa, const void *pb)
 {
-    const merge *a = pa, *b = pb;
+    const agglo_merge *a = pa, *b = pb;
     return (a->h > b->h) - (a->h < b->h);
 }
 
-/* The n-1 merges of the average-linkage hierarchy (nearest-neighbour chain),
- * each naming one face of either side. */
-static int upgma(const float *x, size_t n, size_t dim, merge *out)
+static double dot(const float *a, const double *b, size_t dim)
 {
-    float *m = malloc(n * (n - 1) / 2 * sizeof *m);
-    uint32_t *active = malloc(n * sizeof *active), *pos = malloc(n * sizeof *pos), *chain = malloc(n * sizeof *chain),
-             *size = malloc(n * sizeof *size);
-    int rc = -1;
-    if (!m || !active || !pos || !chain || !size)
-        goto done;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n; j++) {
-            double s = 0;
-            for (size_t k = 0; k < dim; k++) {
-                double v = (double)x[i * dim + k] - x[j * dim + k];
-                s += v * v;
-            }
-            m[tri(n, i, j)] = (float)sqrt(s);
-        }
-    for (size_t i = 0; i < n; i++) {
-        active[i] = pos[i] = (uint32_t)i;
-        size[i] = 1;
-    }
-    size_t na = n, len = 0, nm = 0;
-    while (na > 1) {
-        if (len == 0)
-            chain[len++] = active[0];
-        uint32_t a = chain[len - 1], prev = len > 1 ? chain[len - 2] : UINT32_MAX, b = UINT32_MAX;
-        float best = INFINITY;
-        if (prev != UINT32_MAX) {
-            best = m[tri(n, a, prev)];
-            b = prev;
-        }
-        for (size_t k = 0; k < na; k++) {
-            uint32_t z = active[k];
-            if (z != a && m[tri(n, a, z)] < best) {
-                best = m[tri(n, a, z)];
-                b = z;
-            }
-        }
-        if (b != prev) {
-            chain[len++] = b;
-            continue;
-        }
-        len -= 2;
-        out[nm++] = (merge){ a, b, best };
-        for (size_t k = 0; k < na; k++) {
-            uint32_t z = active[k];
-            if (z == a || z == b)
-                continue;
-            m[tri(n, z, b)] = (float)(((double)size[a] * m[tri(n, z, a)] + (double)size[b] * m[tri(n, z, b)]) /
-                                      ((double)size[a] + size[b]));
-        }
-        size[b] += size[a];
-        uint32_t last = active[--na];
-        active[pos[a]] = last;
-        pos[last] = pos[a];
-    }
-    rc = 0;
-done:
-    free(m);
-    free(active);
-    free(pos);
-    free(chain);
-    free(size);
-    return rc;
+    double s = 0;
+    for (size_t k = 0; k < dim; k++)
+        s += (double)a[k] * b[k];
+    return s;
 }
 
-int doubt_analyse(const float *x, size_t n, size_t dim, doubt_result *r, err *e)
+/* Each face's distance to the mean row, in the index's metric. */
+static void centre_distances(const nb_index *ix, const uint32_t *rows, size_t n, double *mean, doubt_result *r,
+                             double far)
 {
+    const size_t dim = neighbors_dim(ix);
+    for (size_t i = 0; i < n; i++) {
+        const float *x = neighbors_row(ix, rows[i]);
+        for (size_t k = 0; k < dim; k++)
+            mean[k] += x[k] / (double)n;
+    }
+    double norm = 0;
+    for (size_t k = 0; k < dim; k++)
+        norm += mean[k] * mean[k];
+    norm = sqrt(norm);
+    for (size_t i = 0; i < n; i++) {
+        const float *x = neighbors_row(ix, rows[i]);
+        double d;
+        if (neighbors_metric(ix) == NB_COSINE) {
+            d = norm > 0 ? 1 - dot(x, mean, dim) / norm : 1;
+        } else {
+            double s = 0;
+            for (size_t k = 0; k < dim; k++) {
+                double v = x[k] - mean[k];
+                s += v * v;
+            }
+            d = sqrt(s);
+        }
+        r->centre_dist[i] = d;
+        r->far[i] = d > far;
+    }
+}
+
+/* Mean silhouette of the 2-partition side[0..n) (both sides non-empty). Under
+ * cosine the sums of distances come from the sides' row sums (1 - cos is
+ * linear in the other row), O(n dim); Euclidean pair by pair. */
+static int silhouette(const nb_index *ix, const uint32_t *rows, size_t n, const uint8_t *side, double *out, err *e)
+{
+    const size_t dim = neighbors_dim(ix);
+    size_t cnt[2] = { 0, 0 };
+    for (size_t i = 0; i < n; i++)
+        cnt[side[i]]++;
+    double *sum = calloc(2 * dim, sizeof *sum), *to = calloc(2 * n, sizeof *to);
+    if (!sum || !to) {
+        free(sum);
+        free(to);
+        return err_set(e, ERR_NOMEM, "doubt: out of memory for %zu faces", n);
+    }
+    if (neighbors_metric(ix) == NB_COSINE) {
+        for (size_t i = 0; i < n; i++) {
+            const float *x = neighbors_row(ix, rows[i]);
+            for (size_t k = 0; k < dim; k++)
+                sum[side[i] * dim + k] += x[k];
+        }
+        for (size_t i = 0; i < n; i++) {
+            const float *x = neighbors_row(ix, rows[i]);
+            double self = 0; /* the face's own term, 1 - |x|^2 (~0: rows are unit) */
+            for (size_t k = 0; k < dim; k++)
+                self += (double)x[k] * x[k];
+            for (int s = 0; s < 2; s++)
+                to[2 * i + s] = (double)cnt[s] - dot(x, sum + s * dim, dim);
+            to[2 * i + side[i]] -= 1 - self;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = i + 1; j < n; j++) {
+                double d = neighbors_dist(ix, rows[i], rows[j]);
+                to[2 * i + side[j]] += d;
+                to[2 * j + side[i]] += d;
+            }
+    }
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        int s = side[i];
+        if (cnt[s] < 2)
+            continue; /* a face alone on its side: silhouette 0 */
+        double a = to[2 * i + s] / (double)(cnt[s] - 1), b = to[2 * i + !s] / (double)cnt[!s];
+        double m = a > b ? a : b;
+        total += m > 0 ? (b - a) / m : 0;
+    }
+    *out = total / (double)n;
+    free(sum);
+    free(to);
+    return 0;
+}
+
+int doubt_analyse_rows(const nb_index *ix, const uint32_t *rows, size_t n, const bool *confirmed,
+                       const doubt_params *p, doubt_result *r, err *e)
+{
+    doubt_params dp;
+    if (!p) {
+        doubt_params_default(&dp);
+        p = &dp;
+    }
     memset(r, 0, sizeof *r);
     r->n = n;
-    size_t n1 = n ? n : 1;
+    const size_t dim = ix ? neighbors_dim(ix) : 1, n1 = n ? n : 1;
     r->order = malloc(n1 * sizeof *r->order);
     r->centre_dist = calloc(n1, sizeof *r->centre_dist);
     r->far = calloc(n1, sizeof *r->far);
     r->side = calloc(n1, 1);
-    double *mean = calloc(dim ? dim : 1, sizeof *mean);
+    double *mean = calloc(dim, sizeof *mean);
     if (!r->order || !r->centre_dist || !r->far || !r->side || !mean) {
         free(mean);
         doubt_free(r);
         return err_set(e, ERR_NOMEM, "doubt: out of memory for %zu faces", n);
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         r->order[i] = (uint32_t)i;
-        for (size_t k = 0; k < dim; k++)
-            mean[k] += x[i * dim + k] / (double)n;
-    }
-    for (size_t i = 0; i < n; i++) {
-        double s = 0;
-        for (size_t k = 0; k < dim; k++) {
-            double v = x[i * dim + k] - mean[k];
-            s += v * v;
-        }
-        r->centre_dist[i] = sqrt(s);
-        r->far[i] = r->centre_dist[i] > DOUBT_FAR;
-    }
+    if (n)
+        centre_distances(ix, rows, n, mean, r, p->far);
     free(mean);
     if (n < 2 || n > DOUBT_MAX_FACES)
         return 0;
     /* merges sorted by height and replayed make the dendrogram: node n+k is
      * merge k, its children the nodes that held a and b */
-    merge *mg = malloc((n - 1) * sizeof *mg);
+    agglo_merge *mg = malloc((n - 1) * sizeof *mg);
     uint32_t *left = malloc((n - 1) * sizeof *left), *right = malloc((n - 1) * sizeof *right),
              *node_of = malloc(n * sizeof *node_of), *stack = malloc((2 * n) * sizeof *stack),
              *minleaf = malloc((2 * n) * sizeof *minleaf);
     unionfind uf = { 0 };
     int rc = 0;
-    if (!mg || !left || !right || !node_of || !stack || !minleaf || unionfind_init(&uf, n) || upgma(x, n, dim, mg)) {
+    if (!mg || !left || !right || !node_of || !stack || !minleaf || unionfind_init(&uf, n)) {
         rc = err_set(e, ERR_NOMEM, "doubt: out of memory for %zu faces", n);
         goto done;
     }
+    rc = agglomerative_hierarchy(ix, rows, n, AGGLO_AVERAGE, mg, e);
+    if (rc)
+        goto done;
     qsort(mg, n - 1, sizeof *mg, merge_cmp);
     for (size_t i = 0; i < n; i++)
         node_of[i] = minleaf[i] = (uint32_t)i;
@@ -170,10 +189,10 @@ int doubt_analyse(const float *x, size_t n, size_t dim, doubt_result *r, err *e)
         stack[sp++] = right[v - n];
         stack[sp++] = left[v - n];
     }
-    /* the top split: the root's two children; the smaller side is offered */
+    /* the top split: the root's two children */
     r->split_height = mg[n - 2].h;
     uint32_t kids[2] = { left[n - 2], right[n - 2] };
-    size_t count[2] = { 0, 0 };
+    size_t conf[2] = { 0, 0 };
     for (int s = 0; s < 2; s++) {
         sp = 0;
         stack[sp++] = kids[s];
@@ -181,18 +200,25 @@ int doubt_analyse(const float *x, size_t n, size_t dim, doubt_result *r, err *e)
             uint32_t v = stack[--sp];
             if (v < n) {
                 r->side[v] = (uint8_t)s;
-                count[s]++;
+                r->top_sides[s]++;
+                conf[s] += confirmed && confirmed[v];
                 continue;
             }
             stack[sp++] = right[v - n];
             stack[sp++] = left[v - n];
         }
     }
-    int small = count[1] <= count[0] ? 1 : 0;
-    bool offer = r->split_height > DOUBT_SPLIT_HEIGHT && count[0] >= DOUBT_MIN_SIDE && count[1] >= DOUBT_MIN_SIDE;
+    rc = silhouette(ix, rows, n, r->side, &r->silhouette, e);
+    if (rc)
+        goto done;
+    r->two = r->split_height > p->split_height && r->silhouette > p->silhouette &&
+             r->top_sides[0] >= p->min_side && r->top_sides[1] >= p->min_side;
+    /* the offered side: the one without confirmed faces, else the smaller */
+    bool offer = r->two && !(conf[0] && conf[1]);
+    int out = conf[0] != conf[1] ? (conf[0] ? 1 : 0) : (r->top_sides[1] <= r->top_sides[0] ? 1 : 0);
     for (size_t i = 0; i < n; i++)
-        r->side[i] = offer && r->side[i] == small;
-    r->split_faces = offer ? count[small] : 0;
+        r->side[i] = offer && r->side[i] == out;
+    r->split_faces = offer ? r->top_sides[out] : 0;
 done:
     free(mg);
     free(left);
@@ -203,6 +229,26 @@ done:
     unionfind_free(&uf);
     if (rc)
         doubt_free(r);
+    return rc;
+}
+
+int doubt_analyse(const float *x, size_t n, size_t dim, const bool *confirmed, doubt_result *r, err *e)
+{
+    if (n == 0)
+        return doubt_analyse_rows(NULL, NULL, 0, confirmed, NULL, r, e);
+    nb_index *ix = neighbors_new(x, n, dim, DOUBT_METRIC, 1, e);
+    uint32_t *rows = malloc(n * sizeof *rows);
+    int rc;
+    if (!ix || !rows) {
+        rc = ix ? err_set(e, ERR_NOMEM, "doubt: out of memory for %zu faces", n) : (e ? e->code : ERR_NOMEM);
+        memset(r, 0, sizeof *r);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            rows[i] = (uint32_t)i;
+        rc = doubt_analyse_rows(ix, rows, n, confirmed, NULL, r, e);
+    }
+    neighbors_free(ix);
+    free(rows);
     return rc;
 }
 

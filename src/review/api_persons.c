@@ -82,9 +82,11 @@ static int add_doubt(catalog *c, json_t *person, err *e)
     size_t n = json_array_size(faces);
     float *x = malloc((n ? n : 1) * PERSON_PAGE_DIM * sizeof *x);
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    if (!x || !idx) {
+    bool *confirmed = calloc(n ? n : 1, sizeof *confirmed);
+    if (!x || !idx || !confirmed) {
         free(x);
         free(idx);
+        free(confirmed);
         return err_set(e, ERR_NOMEM, "person page: out of memory for %zu faces", n);
     }
     size_t m = 0;
@@ -97,12 +99,14 @@ static int add_doubt(catalog *c, json_t *person, err *e)
             rc = found;
         else if (found > 0 && f.has_embedding) {
             memcpy(x + m * PERSON_PAGE_DIM, f.embedding, PERSON_PAGE_DIM * sizeof *x);
+            const char *status = json_string_value(json_object_get(json_array_get(faces, i), "status"));
+            confirmed[m] = status && strcmp(status, "confirmed") == 0;
             idx[m++] = i;
         }
     }
     doubt_result d;
     if (rc == 0)
-        rc = doubt_analyse(x, m, PERSON_PAGE_DIM, &d, e);
+        rc = doubt_analyse(x, m, PERSON_PAGE_DIM, confirmed, &d, e);
     if (rc == 0) {
         json_t *ordered = json_array(), *offer = json_array();
         bool *placed = calloc(n ? n : 1, sizeof *placed);
@@ -121,13 +125,15 @@ static int add_doubt(catalog *c, json_t *person, err *e)
                 json_array_append(ordered, json_array_get(faces, i));
         free(placed);
         json_object_set_new(person, "doubt",
-                            json_pack("{s:f,s:f,s:o}", "split_height", d.split_height, "split_above",
-                                      DOUBT_SPLIT_HEIGHT, "split_offer", offer));
+                            json_pack("{s:f,s:f,s:f,s:f,s:b,s:o}", "split_height", d.split_height, "split_above",
+                                      DOUBT_SPLIT_HEIGHT, "silhouette", d.silhouette, "silhouette_above",
+                                      DOUBT_SILHOUETTE, "two", d.two, "split_offer", offer));
         json_object_set_new(person, "faces", ordered);
         doubt_free(&d);
     }
     free(x);
     free(idx);
+    free(confirmed);
     return rc;
 }
 

@@ -1,11 +1,16 @@
-/* test_doubt.c — the person page's doubt (cluster/doubt.h): two people glued
- * into one person come out as two blocks of the leaf order and the smaller
- * one is offered for a split; one person alone is offered nothing; a face
- * far from the others is marked; the given order stays where the tree allows. */
+/* test_doubt.c — "looks like two" (cluster/doubt.h): two people glued into
+ * one person come out as two blocks of the leaf order, well apart
+ * (silhouette), and the smaller one is offered for a split; with confirmed
+ * faces the unconfirmed side is offered, and nothing when both sides hold
+ * confirmed faces (the page's "Keep as one"); one person alone is offered
+ * nothing; a face far from the others is marked; the given order stays where
+ * the tree allows. Descriptors are made like real ones under cosine: norm
+ * ~1.1, faces of one person ~0.02 apart, the two people ~0.18. */
 #include "cluster/doubt.h"
 #include "testutil.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,20 +19,15 @@
 static uint64_t rng = 99;
 static double normal(void)
 {
-    double u[2];
-    for (int i = 0; i < 2; i++) {
-        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-        u[i] = ((rng >> 11) + 0.5) / 9007199254740992.0;
-    }
-    return sqrt(-2 * log(u[0])) * cos(6.283185307179586 * u[1]);
+    return test_normal(&rng);
 }
 
-/* Faces around centre c (within-person distances ~0.4), row by row. */
+/* Faces around centre c, row by row. */
 static void faces_near(const double *c, size_t n, float *out)
 {
     for (size_t i = 0; i < n; i++)
         for (int d = 0; d < DIM; d++)
-            out[i * DIM + d] = (float)(c[d] + 0.025 * normal());
+            out[i * DIM + d] = (float)(c[d] + 0.015 * normal());
 }
 
 int main(void)
@@ -35,8 +35,8 @@ int main(void)
     err e = { 0 };
     double ca[DIM], cb[DIM];
     for (int d = 0; d < DIM; d++) {
-        ca[d] = 0.3 + 0.06 * normal();
-        cb[d] = 0.3 + 0.06 * normal(); /* ~0.95 from ca */
+        ca[d] = 0.1 * normal();
+        cb[d] = ca[d] + 0.06 * normal(); /* cosine ~0.18 from ca */
     }
     /* 6 faces of A and 4 of B, interleaved as a merge might list them */
     enum { NA = 6, NB = 4, N = NA + NB };
@@ -49,8 +49,9 @@ int main(void)
         memcpy(x + i * DIM, is_b[i] ? b + ib++ * DIM : a + ia++ * DIM, DIM * sizeof *x);
     }
     doubt_result r;
-    CHECK(doubt_analyse(x, N, DIM, &r, &e) == 0);
+    CHECK(doubt_analyse(x, N, DIM, NULL, &r, &e) == 0);
     CHECK_MSG(r.split_height > DOUBT_SPLIT_HEIGHT, "top split at %.3f", r.split_height);
+    CHECK_MSG(r.two && r.silhouette > DOUBT_SILHOUETTE, "two %d, silhouette %.3f", r.two, r.silhouette);
     CHECK_MSG(r.split_faces == NB, "offered %zu faces, want the %d of B", r.split_faces, NB);
     for (size_t i = 0; i < N; i++)
         CHECK_MSG(r.side[i] == is_b[i], "face %zu: offered %d, of B %d", i, r.side[i], is_b[i]);
@@ -62,9 +63,25 @@ int main(void)
     CHECK(r.order[0] == 0); /* A holds face 0 and comes first */
     doubt_free(&r);
 
+    /* a face of A confirmed: B (unconfirmed) is still offered; a face of B
+     * confirmed: A is offered, though larger; one of each: no offer */
+    bool conf[N] = { false };
+    conf[0] = true;
+    CHECK(doubt_analyse(x, N, DIM, conf, &r, &e) == 0 && r.split_faces == NB);
+    doubt_free(&r);
+    conf[0] = false;
+    conf[1] = true; /* a face of B */
+    CHECK(doubt_analyse(x, N, DIM, conf, &r, &e) == 0);
+    CHECK_MSG(r.split_faces == NA && !r.side[1] && r.side[0], "offered %zu faces", r.split_faces);
+    doubt_free(&r);
+    conf[0] = true;
+    CHECK(doubt_analyse(x, N, DIM, conf, &r, &e) == 0);
+    CHECK_MSG(r.two && r.split_faces == 0, "both sides confirmed: two %d, offered %zu", r.two, r.split_faces);
+    doubt_free(&r);
+
     /* A alone: no offer, its faces near the centre */
-    CHECK(doubt_analyse(a, NA, DIM, &r, &e) == 0);
-    CHECK(r.split_faces == 0 && r.split_height < DOUBT_SPLIT_HEIGHT);
+    CHECK(doubt_analyse(a, NA, DIM, NULL, &r, &e) == 0);
+    CHECK_MSG(r.split_faces == 0 && !r.two && r.split_height < DOUBT_SPLIT_HEIGHT, "alone: top split %.3f", r.split_height);
     for (size_t i = 0; i < NA; i++)
         CHECK_MSG(!r.far[i], "face %zu of one person far (%.3f)", i, r.centre_dist[i]);
     doubt_free(&r);
@@ -73,17 +90,17 @@ int main(void)
     float y[(NA + 1) * DIM];
     memcpy(y, a, sizeof a);
     memcpy(y + NA * DIM, b, DIM * sizeof *y);
-    CHECK(doubt_analyse(y, NA + 1, DIM, &r, &e) == 0);
+    CHECK(doubt_analyse(y, NA + 1, DIM, NULL, &r, &e) == 0);
     CHECK_MSG(r.far[NA], "the stranger lies %.3f from the centre", r.centre_dist[NA]);
     CHECK(r.split_faces == 0);
     doubt_free(&r);
 
     /* two faces keep their order; one and none are fine */
-    CHECK(doubt_analyse(a, 2, DIM, &r, &e) == 0 && r.order[0] == 0 && r.order[1] == 1);
+    CHECK(doubt_analyse(a, 2, DIM, NULL, &r, &e) == 0 && r.order[0] == 0 && r.order[1] == 1);
     doubt_free(&r);
-    CHECK(doubt_analyse(a, 1, DIM, &r, &e) == 0 && r.order[0] == 0 && r.split_faces == 0);
+    CHECK(doubt_analyse(a, 1, DIM, NULL, &r, &e) == 0 && r.order[0] == 0 && r.split_faces == 0);
     doubt_free(&r);
-    CHECK(doubt_analyse(a, 0, DIM, &r, &e) == 0 && r.split_faces == 0);
+    CHECK(doubt_analyse(a, 0, DIM, NULL, &r, &e) == 0 && r.split_faces == 0);
     doubt_free(&r);
     return test_main_end();
 }

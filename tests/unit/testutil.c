@@ -3,6 +3,7 @@
 #include "store/catalog_internal.h"
 
 #include <ftw.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +81,14 @@ char *test_query_text(catalog *c, const char *sql)
         v = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return v;
+}
+
+double test_normal(uint64_t *state)
+{
+    double u[2];
+    for (int i = 0; i < 2; i++) {
+        *state = *state * 6364136223846793005ull + 1442695040888963407ull;
+        u[i] = ((*state >> 11) + 0.5) / 9007199254740992.0;
+    }
+    return sqrt(-2 * log(u[0])) * cos(6.283185307179586 * u[1]);
 }

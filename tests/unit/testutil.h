@@ -48,6 +48,9 @@ bool test_data_and_models(const char *name, char *root, size_t size, const char 
 int64_t test_query_int(catalog *c, const char *sql);
 /* The same as text, malloc'd (caller frees); NULL for no row, NULL or an error. */
 char *test_query_text(catalog *c, const char *sql);
+/* A standard normal draw from a 64-bit LCG state (Box-Muller): the same
+ * sequence for the same seed on every machine, for synthetic descriptors. */
+double test_normal(uint64_t *state);
 /* Prints the closing line and returns the process exit status. */
 int test_main_end(void);
 
