@@ -16,6 +16,8 @@ enum {
     OPT_METRIC,
     OPT_NEIGHBORS,
     OPT_MAX_DISTANCE,
+    OPT_REJOIN,
+    OPT_REJOIN_SILHOUETTE,
 };
 
 static char msg[256];
@@ -25,6 +27,7 @@ void cluster_opts_init(cluster_opts *co)
     co->algo = co->linkage = co->metric = co->neighbors = -1;
     co->min_cluster_size = co->min_samples = 0;
     co->eps = co->threshold = co->max_distance = -1;
+    co->rejoin = co->rejoin_silhouette = -1;
 }
 
 size_t cluster_opts_longopts(struct option *l)
@@ -39,6 +42,8 @@ size_t cluster_opts_longopts(struct option *l)
     l[n++] = (struct option){ "metric", required_argument, NULL, OPT_METRIC };
     l[n++] = (struct option){ "neighbors", required_argument, NULL, OPT_NEIGHBORS };
     l[n++] = (struct option){ "max-distance", required_argument, NULL, OPT_MAX_DISTANCE };
+    l[n++] = (struct option){ "rejoin", required_argument, NULL, OPT_REJOIN };
+    l[n++] = (struct option){ "rejoin-silhouette", required_argument, NULL, OPT_REJOIN_SILHOUETTE };
     return n;
 }
 
@@ -93,6 +98,16 @@ const char *cluster_opts_take(cluster_opts *co, int c, const char *v)
         if (parse_dist(v, &co->max_distance) == 0)
             return NULL;
         snprintf(msg, sizeof msg, "--max-distance takes a distance >= 0 (0: off), not '%.64s'", v);
+        return msg;
+    case OPT_REJOIN:
+        if (parse_dist(v, &co->rejoin) == 0)
+            return NULL;
+        snprintf(msg, sizeof msg, "--rejoin takes a distance >= 0 (0: off), not '%.64s'", v);
+        return msg;
+    case OPT_REJOIN_SILHOUETTE:
+        if (parse_dist(v, &co->rejoin_silhouette) == 0 && co->rejoin_silhouette <= 1)
+            return NULL;
+        snprintf(msg, sizeof msg, "--rejoin-silhouette takes a number from 0 to 1, not '%.64s'", v);
         return msg;
     case OPT_LINKAGE:
         if ((co->linkage = agglomerative_linkage_parse(v)) < 0)
@@ -159,6 +174,13 @@ const char *cluster_opts_finish(const cluster_opts *co, cluster_params *p, nb_me
         if (co->threshold >= 0)
             p->agglomerative.threshold = co->threshold;
     }
+    /* rejoined persons must not look like two at the cut in use */
+    if (algo == CLUSTER_AGGLOMERATIVE)
+        p->rejoin.doubt.split_height = p->agglomerative.threshold;
+    if (co->rejoin >= 0)
+        p->rejoin.max_between = co->rejoin;
+    if (co->rejoin_silhouette >= 0)
+        p->rejoin.doubt.silhouette = co->rejoin_silhouette;
     return NULL;
 }
 

@@ -1,6 +1,6 @@
 /* cluster_opts.h — the clustering options `facetag cluster` and `facetag eval`
  * share: --algo, --min-cluster-size, --min-samples, --eps, --linkage,
- * --threshold, --max-distance, --metric, --neighbors. */
+ * --threshold, --max-distance, --metric, --neighbors, --rejoin, --rejoin-silhouette. */
 #ifndef FACETAG_CLI_CLUSTER_OPTS_H
 #define FACETAG_CLI_CLUSTER_OPTS_H
 
@@ -10,7 +10,7 @@
 #include "cluster/cluster.h"
 #include "cluster/neighbors.h"
 
-#define CLUSTER_OPTS_MAX 9
+#define CLUSTER_OPTS_MAX 11
 
 #define CLUSTER_OPTS_HELP                                                                                              \
     "  --algo A                  agglomerative (default: average linkage), hdbscan or dbscan\n"                        \
@@ -24,12 +24,16 @@
     "                            (default 0.54; cosine 0.07; 0: off, plain HDBSCAN)\n"                                 \
     "  --metric M                cosine (1 - cos, the default) or euclidean\n"                                         \
     "  --neighbors S             neighbour search: auto (default: exact up to 150,000 faces, FAISS\n"                  \
-    "                            HNSW above), exact (OpenBLAS, O(n^2)) or faiss (approximate)\n"
+    "                            HNSW above), exact (OpenBLAS, O(n^2)) or faiss (approximate)\n"                      \
+    "  --rejoin D                join two persons whose faces average at most D apart when together\n"                \
+    "                            they do not look like two (default cosine 0.090; 0: off)\n"                          \
+    "  --rejoin-silhouette S     ... looking like two: the top split's silhouette above S (default 0.30)\n"
 
 typedef struct cluster_opts {
     int algo;                            /* -1: not given */
     long min_cluster_size, min_samples;  /* 0: not given */
     double eps, threshold, max_distance; /* <0: not given */
+    double rejoin, rejoin_silhouette;    /* <0: not given */
     int linkage;                         /* -1: not given */
     int metric;                          /* -1: not given */
     int neighbors;                       /* -1: not given */

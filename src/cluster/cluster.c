@@ -26,6 +26,11 @@ void cluster_params_default(cluster_params *p, cluster_algo algo)
     p->refine = p->agglomerative;
     p->refine.threshold = CLUSTER_HDBSCAN_REFINE;
     p->attach = 0.45;
+    /* rejoining: off under Euclidean (its cut is calibrated under cosine) */
+    doubt_params_default(&p->rejoin.doubt);
+    p->rejoin.doubt.split_height = CLUSTER_AVERAGE_THRESHOLD;
+    p->rejoin.doubt.far = p->attach;
+    p->rejoin.max_between = 0;
 }
 
 void cluster_params_default_metric(cluster_params *p, cluster_algo algo, nb_metric metric)
@@ -37,6 +42,12 @@ void cluster_params_default_metric(cluster_params *p, cluster_algo algo, nb_metr
         p->refine.threshold = CLUSTER_HDBSCAN_REFINE_COSINE;
         p->attach = 0.05;
         p->hdbscan.max_distance = CLUSTER_MAX_DISTANCE_COSINE;
+        /* the average-linkage cut's companion: HDBSCAN's and DBSCAN's clusters
+         * are not cut at a height the "looks like two" test can stand on */
+        p->rejoin.max_between = algo == CLUSTER_AGGLOMERATIVE ? CLUSTER_REJOIN_COSINE : 0;
+        /* a joined person must not look like two at the clustering's own cut */
+        p->rejoin.doubt.split_height = DOUBT_SPLIT_HEIGHT;
+        p->rejoin.doubt.far = DOUBT_FAR;
     }
 }
 
@@ -171,6 +182,11 @@ int cluster_run(const nb_index *ix, const cluster_params *p, const constraints *
         rc = constraints_apply(ix, c, labels, e);
         if (rc)
             return err_prefix(e, "%s: people's decisions", cluster_algo_name(p->algo));
+    }
+    if (p->rejoin.max_between > 0) {
+        rc = rejoin_run(ix, &p->rejoin, c, labels, NULL, e);
+        if (rc)
+            return err_prefix(e, "%s: rejoining persons", cluster_algo_name(p->algo));
     }
     if (p->attach > 0) {
         rc = attach_leftovers(ix, p, c, labels, e);

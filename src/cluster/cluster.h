@@ -30,6 +30,7 @@
 #include "cluster/constraints.h"
 #include "cluster/hdbscan.h"
 #include "cluster/neighbors.h"
+#include "cluster/rejoin.h"
 #include "core/error.h"
 
 typedef enum cluster_algo { CLUSTER_HDBSCAN = 0, CLUSTER_DBSCAN = 1, CLUSTER_AGGLOMERATIVE = 2 } cluster_algo;
@@ -49,6 +50,9 @@ typedef struct cluster_params {
     /* HDBSCAN only: each cluster is split again by this linkage cut inside it
      * (agglomerative_refine); threshold <= 0: off. */
     agglomerative_params refine;
+    /* After the decisions, before attaching: persons the cut left in two are
+     * joined again (cluster/rejoin.h); max_between <= 0: off. */
+    rejoin_params rejoin;
     /* How the index that people_stage makes searches (neighbors_set_search):
      * NB_SEARCH_AUTO (the default) is exact up to NEIGHBORS_AUTO_FAISS_ABOVE
      * faces and FAISS's approximate HNSW above. */
@@ -63,6 +67,11 @@ typedef struct cluster_params {
 #define CLUSTER_AVERAGE_THRESHOLD 0.55
 #define CLUSTER_AVERAGE_THRESHOLD_COSINE 0.077
 #define CLUSTER_MIN_PERSON 3
+/* Rejoining (cluster_params.rejoin; by default with the agglomerative cut
+ * under cosine only): two persons whose faces
+ * average at most this far apart, and whose union does not look like two
+ * (doubt.h), are one (docs/decisions/2026-12-07-rejoin-and-doubt.md). */
+#define CLUSTER_REJOIN_COSINE 0.090
 /* --algo hdbscan: the refinement cut inside each cluster (cluster_params.refine) */
 #define CLUSTER_HDBSCAN_REFINE 0.575
 #define CLUSTER_HDBSCAN_REFINE_COSINE 0.08

@@ -2,7 +2,8 @@
 # people_eval.sh — issue 4 on real photos. `facetag eval` ingests, analyses and
 # clusters faces-dev with the default algorithm and parameters and must score
 # BCubed F >= 0.90 over all images of the set (no face = its own singleton),
-# with no person mixing two identities (mixed_persons 0);
+# with no person mixing two identities (mixed_persons 0) and no identity split
+# into more than 2 persons (split_identities 0);
 # its JSON has the keys issue 4 gives, --assignments one row per image. Then,
 # on the same data folder: `facetag cluster` again is incremental and places
 # nothing, `facetag cluster --full` keeps every person id, `facetag people`
@@ -58,8 +59,10 @@ for (const k of ['precision', 'recall', 'f']) if (typeof r.bcubed[k] !== 'number
 if (r.identities !== +ids || r.images !== +imgs) throw new Error(`counts ${r.identities}/${r.images}, want ${ids}/${imgs}`);
 if (!(r.bcubed.f >= 0.90)) throw new Error('BCubed F ' + r.bcubed.f + ' < 0.90');
 if (!(r.ari > 0.8 && r.nmi > 0.9)) throw new Error('ARI/NMI too low');
-// issue 16: no person mixes two identities (>= 3 images each)
+// issue 16: no person mixes two identities (>= 3 images each), no identity
+// lies in more than 2 persons of >= 3 images
 if (r.mixed_persons !== 0) throw new Error(`${r.mixed_persons} persons mix two identities`);
+if (r.split_identities !== 0) throw new Error(`${r.split_identities} identities split into more than 2 persons`);
 console.log(`BCubed F ${r.bcubed.f.toFixed(4)} (P ${r.bcubed.precision.toFixed(4)}, R ${r.bcubed.recall.toFixed(4)}), ` +
             `pairwise F1 ${r.pairwise.f1.toFixed(4)}, ARI ${r.ari.toFixed(4)}, NMI ${r.nmi.toFixed(4)}, ` +
             `${r.clusters} persons for ${r.identities} identities, ${r.no_face} without a face, ` +
