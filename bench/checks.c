@@ -1,12 +1,13 @@
-/* bench/checks.c — how well the wrong-merge check ("spread", annotate/checks.h)
- * finds persons that mix identities, on a folder-per-identity set (faces-dev)
+/* bench/checks.c — how well the wrong-merge check ("spread", annotate/checks.h:
+ * the person page's "looks like two", cluster/doubt.h) finds persons that mix identities, on a folder-per-identity set (faces-dev)
  * ingested, analysed and clustered into a data folder.
  *
  *   bench_checks --data DATADIR [--set DIR] [--min-faces N]
  *
  * Truth: each image's largest face has its folder's identity (people/eval_set.h);
  * a person "mixes identities" when at least min-faces (default 3) of its
- * faces belong to each of two identities. For each distance threshold the table
+ * faces belong to each of two identities. For each silhouette threshold (the
+ * top split joining above DOUBT_SPLIT_HEIGHT with >= 3 faces a side) the table
  * gives the persons flagged, how many of them mix identities (precision) and
  * how many of the mixing persons are flagged (recall); the default threshold
  * is marked. Then the same on synthetic wrong merges: pairs of pure persons
@@ -14,6 +15,7 @@
  * one, against the pure persons alone (each >= 6 faces) as negatives.
  * Without --data it says so and exits 0 (`make bench` runs every bench_*). */
 #include "annotate/checks.h"
+#include "cluster/doubt.h"
 #include "people/eval_set.h"
 #include "store/catalog_checks.h"
 #include "store/datadir.h"
@@ -30,28 +32,30 @@ typedef struct person {
     size_t first, n;  /* rows of faces[] */
     int major, minor; /* identities with the most and second-most matched faces */
     size_t nmajor, nminor;
-    double d;        /* 2-means centroid distance */
-    size_t side_min; /* faces on the smaller side */
+    double d;        /* the top split's silhouette, 0 when it joins at or below the cut */
+    size_t side_min; /* faces on the smaller side of the top split */
 } person;
 
-static const double thresholds[] = { 0.30, 0.33, 0.36, 0.38, 0.40, 0.42, 0.45, 0.50, 0.55 };
+static const double thresholds[] = { 0.10, 0.20, 0.25, 0.30, 0.35, 0.40, 0.50 };
 #define NT (sizeof thresholds / sizeof thresholds[0])
 
 static void split(const catalog_check_face *faces, const size_t *rows, size_t n, double *d, size_t *side_min)
 {
-    float *x = malloc(n * DIM * sizeof *x);
-    unsigned char *side = malloc(n ? n : 1);
+    float *x = malloc((n ? n : 1) * DIM * sizeof *x);
     size_t m = 0;
     for (size_t i = 0; x && i < n; i++)
         if (faces[rows[i]].has_embedding)
             memcpy(x + DIM * m++, faces[rows[i]].embedding, DIM * sizeof *x);
-    *d = x && side ? checks_two_means(x, m, DIM, side) : 0;
-    size_t ones = 0;
-    for (size_t i = 0; i < m; i++)
-        ones += side[i];
-    *side_min = ones < m - ones ? ones : m - ones;
+    doubt_result r;
+    err e = { 0 };
+    *d = 0;
+    *side_min = 0;
+    if (x && doubt_analyse(x, m, DIM, NULL, &r, &e) == 0) {
+        *d = r.split_height > DOUBT_SPLIT_HEIGHT ? r.silhouette : 0;
+        *side_min = r.top_sides[0] < r.top_sides[1] ? r.top_sides[0] : r.top_sides[1];
+        doubt_free(&r);
+    }
     free(x);
-    free(side);
 }
 
 static void table(const char *title, const double *d, const size_t *side_min, const int *positive, size_t n,
@@ -61,17 +65,17 @@ static void table(const char *title, const double *d, const size_t *side_min, co
     for (size_t i = 0; i < n; i++)
         pos += positive[i] != 0;
     printf("%s: %zu persons, %zu of them mix identities\n", title, n, pos);
-    printf("  %-10s %8s %8s %10s %8s\n", "distance", "flagged", "correct", "precision", "recall");
+    printf("  %-10s %8s %8s %10s %8s\n", "silhouette", "flagged", "correct", "precision", "recall");
     for (size_t t = 0; t < NT; t++) {
         size_t flagged = 0, tp = 0;
         for (size_t i = 0; i < n; i++) {
-            int f = side_min[i] >= min_side && d[i] >= thresholds[t];
+            int f = side_min[i] >= min_side && d[i] > thresholds[t];
             flagged += f;
             tp += f && positive[i];
         }
         printf("  %-10.2f %8zu %8zu %10.3f %8.3f%s\n", thresholds[t], flagged, tp,
                flagged ? (double)tp / (double)flagged : 1.0, pos ? (double)tp / (double)pos : 1.0,
-               thresholds[t] > CHECKS_SPREAD_DISTANCE - 1e-9 && thresholds[t] < CHECKS_SPREAD_DISTANCE + 1e-9
+               thresholds[t] > DOUBT_SILHOUETTE - 1e-9 && thresholds[t] < DOUBT_SILHOUETTE + 1e-9
                    ? "  <- default"
                    : "");
     }
@@ -183,7 +187,7 @@ int main(int argc, char **argv)
     printf("  mixing persons:");
     for (size_t i = 0; i < np; i++)
         if (pos[i])
-            printf(" %lld (%zu+%zu, d %.2f)", (long long)p[i].id, p[i].nmajor, p[i].nminor, p[i].d);
+            printf(" %lld (%zu+%zu, silhouette %.2f)", (long long)p[i].id, p[i].nmajor, p[i].nminor, p[i].d);
     printf("\n");
 
     /* 2. synthetic wrong merges of pure persons */

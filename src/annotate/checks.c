@@ -2,10 +2,12 @@
  * store/catalog_checks.h reads. */
 #include "annotate/checks.h"
 #include "annotate/textfold.h"
+#include "cluster/doubt.h"
 #include "store/catalog_checks.h"
 #include "store/people_store.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +16,6 @@
 
 void checks_options_default(check_options *o)
 {
-    o->spread_distance = CHECKS_SPREAD_DISTANCE;
-    o->min_side = 3;
     o->age_tolerance = 20;
     o->min_dated = 2;
     o->name_min_confidence = 0.3;
@@ -60,92 +60,6 @@ void checks_report_free(check_report *r)
     memset(r, 0, sizeof *r);
 }
 
-static double dist2(const float *a, const float *b, size_t dim)
-{
-    double s = 0;
-    for (size_t k = 0; k < dim; k++) {
-        double d = (double)a[k] - (double)b[k];
-        s += d * d;
-    }
-    return s;
-}
-
-static double dist2d(const float *a, const double *b, size_t dim)
-{
-    double s = 0;
-    for (size_t k = 0; k < dim; k++) {
-        double d = (double)a[k] - b[k];
-        s += d * d;
-    }
-    return s;
-}
-
-double checks_two_means(const float *x, size_t n, size_t dim, unsigned char *side)
-{
-    if (n < 2) {
-        if (n)
-            side[0] = 0;
-        return 0;
-    }
-    double *c = calloc(2 * dim, sizeof *c), *mean = calloc(dim, sizeof *mean);
-    if (!c || !mean) {
-        free(c);
-        free(mean);
-        memset(side, 0, n);
-        return 0;
-    }
-    /* start: the face farthest from the mean, and the face farthest from it */
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < dim; k++)
-            mean[k] += x[i * dim + k] / (double)n;
-    size_t a = 0, b = 0;
-    double best = -1;
-    for (size_t i = 0; i < n; i++) {
-        double d = dist2d(x + i * dim, mean, dim);
-        if (d > best)
-            best = d, a = i;
-    }
-    best = -1;
-    for (size_t i = 0; i < n; i++) {
-        double d = dist2(x + i * dim, x + a * dim, dim);
-        if (d > best)
-            best = d, b = i;
-    }
-    for (size_t k = 0; k < dim; k++) {
-        c[k] = x[a * dim + k];
-        c[dim + k] = x[b * dim + k];
-    }
-    memset(side, 0, n);
-    for (int iter = 0; iter < 100; iter++) {
-        int changed = iter == 0;
-        for (size_t i = 0; i < n; i++) {
-            unsigned char s = dist2d(x + i * dim, c + dim, dim) < dist2d(x + i * dim, c, dim);
-            changed |= s != side[i];
-            side[i] = s;
-        }
-        if (!changed)
-            break;
-        size_t cnt[2] = { 0, 0 };
-        memset(c, 0, 2 * dim * sizeof *c);
-        for (size_t i = 0; i < n; i++) {
-            cnt[side[i]]++;
-            for (size_t k = 0; k < dim; k++)
-                c[side[i] * dim + k] += x[i * dim + k];
-        }
-        if (!cnt[0] || !cnt[1])
-            break;
-        for (int s = 0; s < 2; s++)
-            for (size_t k = 0; k < dim; k++)
-                c[s * dim + k] /= (double)cnt[s];
-    }
-    double d = 0;
-    for (size_t k = 0; k < dim; k++)
-        d += (c[k] - c[dim + k]) * (c[k] - c[dim + k]);
-    free(c);
-    free(mean);
-    return sqrt(d);
-}
-
 /* ---- building the report ---------------------------------------------------- */
 
 typedef struct builder {
@@ -182,57 +96,54 @@ static void set_face(check_face *f, const catalog_check_face *src)
     f->face_no = src->face_no;
 }
 
-/* faces[0..n) are one person's. */
-static int check_spread(builder *b, const check_options *o, const catalog_check_face *faces, size_t n)
+/* faces[0..n) are one person's: the person page's "looks like two"
+ * (cluster/doubt.h), its offer the faces that do not fit. */
+static int check_spread(builder *b, const catalog_check_face *faces, size_t n)
 {
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         m += faces[i].has_embedding;
-    if (m < 2 * o->min_side)
+    if (m < 2 * DOUBT_MIN_SIDE)
         return 0;
     float *x = malloc(m * DIM * sizeof *x);
     size_t *row = malloc(m * sizeof *row);
-    unsigned char *side = malloc(m);
-    if (!x || !row || !side) {
+    bool *confirmed = malloc(m * sizeof *confirmed);
+    if (!x || !row || !confirmed) {
         free(x);
         free(row);
-        free(side);
+        free(confirmed);
         return err_set(b->e, ERR_NOMEM, "checks: out of memory");
     }
     m = 0;
     for (size_t i = 0; i < n; i++)
         if (faces[i].has_embedding) {
             memcpy(x + m * DIM, faces[i].embedding, DIM * sizeof *x);
+            confirmed[m] = faces[i].confirmed;
             row[m++] = i;
         }
-    double d = checks_two_means(x, m, DIM, side);
-    size_t cnt[2] = { 0, 0 }, conf[2] = { 0, 0 };
-    for (size_t i = 0; i < m; i++) {
-        cnt[side[i]]++;
-        conf[side[i]] += faces[row[i]].confirmed;
-    }
-    int rc = 0;
-    if (cnt[0] >= o->min_side && cnt[1] >= o->min_side && d >= o->spread_distance) {
-        /* the faces that do not fit: fewer confirmed faces, then fewer faces */
-        int odd = conf[0] != conf[1] ? conf[1] < conf[0] : cnt[1] < cnt[0] || (cnt[1] == cnt[0]);
-        check_item *it = add_item(b, CHECK_SPREAD, faces[0].person_id, cnt[odd]);
+    doubt_result d;
+    int rc = doubt_analyse(x, m, DIM, confirmed, &d, b->e);
+    if (rc == 0 && d.split_faces) {
+        check_item *it = add_item(b, CHECK_SPREAD, faces[0].person_id, d.split_faces);
         if (!it) {
             rc = b->e ? b->e->code : ERR_NOMEM;
         } else {
             for (size_t i = 0; i < m; i++)
-                if (side[i] == odd)
+                if (d.side[i])
                     set_face(&it->faces[it->nfaces++], &faces[row[i]]);
             it->person_faces = n;
-            it->score = d;
+            it->score = d.split_height;
             snprintf(it->text, sizeof it->text,
-                     "Person %lld: %zu of %zu faces lie apart from the rest (descriptor centroids %.2f apart, "
-                     "more than %.2f): probably two people; split them off",
-                     (long long)it->person_id, cnt[odd], n, d, o->spread_distance);
+                     "Person %lld: %zu of %zu faces lie apart from the rest (%.3f apart on average, past the "
+                     "clustering's %.3f, two groups of silhouette %.2f): probably two people; split them off",
+                     (long long)it->person_id, d.split_faces, n, d.split_height, DOUBT_SPLIT_HEIGHT, d.silhouette);
         }
     }
+    if (rc == 0)
+        doubt_free(&d);
     free(x);
     free(row);
-    free(side);
+    free(confirmed);
     return rc;
 }
 
@@ -412,8 +323,6 @@ int checks_run(catalog *c, const check_options *opt, check_report *out, err *e)
         o = *opt;
     else
         checks_options_default(&o);
-    if (o.min_side < 1)
-        o.min_side = 1;
     int found = people_store_model(c, out->model_version, e);
     if (found < 0)
         return found;
@@ -428,7 +337,7 @@ int checks_run(catalog *c, const check_options *opt, check_report *out, err *e)
             j++;
         out->persons++;
         out->faces += j - i;
-        rc = check_spread(&b, &o, faces + i, j - i);
+        rc = check_spread(&b, faces + i, j - i);
         if (rc == 0)
             rc = check_twice(&b, faces + i, j - i);
         check_birth birth = { 0 };

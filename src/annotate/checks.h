@@ -2,14 +2,14 @@
  * "validation". They only read: nothing is changed; each finding names the
  * person, the faces concerned and the action that resolves it in the review UI.
  *
- *   spread          a person whose faces fall into two groups far apart: a
- *                   likely wrong merge of two people. A 2-means split of the
- *                   person's descriptors (farthest-point start, Lloyd
- *                   iterations); flagged when both groups have at least
- *                   min_side faces and their centroids lie at least
- *                   spread_distance apart (Euclidean, the clustering's metric).
- *                   The faces that do not fit are the group with fewer
- *                   confirmed faces (then the smaller one). Action: split.
+ *   spread          a person that looks like two: a likely wrong merge of
+ *                   two people. The one test the person page's split offer
+ *                   uses (cluster/doubt.h: the dendrogram's top split joins
+ *                   above the clustering's cut, its sides stand apart and
+ *                   hold >= 3 faces each); the faces listed are the offer
+ *                   (the side without confirmed faces, else the smaller;
+ *                   none when both sides hold confirmed faces). Score: the
+ *                   two sides' average distance. Action: split.
  *   twice_in_photo  one person with two or more faces in one photo. Action:
  *                   reject the face that is not them.
  *   age_vs_date     ages that contradict the dates: for each face with an
@@ -51,7 +51,7 @@ typedef struct check_item {
     check_face *faces;               /* the faces concerned (malloc'd) */
     size_t nfaces;
     size_t person_faces; /* faces the person has */
-    double score;        /* spread: centroid distance; age_vs_date: largest birth-year gap; else 0 */
+    double score;        /* spread: the sides' average distance; age_vs_date: largest birth-year gap; else 0 */
     char name[128];      /* same_name: the name */
     char text[400];      /* one line for a person */
 } check_item;
@@ -63,15 +63,10 @@ typedef struct check_birth {
 } check_birth;
 
 typedef struct check_options {
-    double spread_distance;     /* default CHECKS_SPREAD_DISTANCE */
-    size_t min_side;            /* default 3 */
     double age_tolerance;       /* years; default 20 */
     size_t min_dated;           /* default 2 */
     double name_min_confidence; /* default 0.3 */
 } check_options;
-
-/* Chosen on faces-dev (bench_checks; docs/decisions/checks-spread.md). */
-#define CHECKS_SPREAD_DISTANCE 0.38
 
 typedef struct check_report {
     char model_version[96];
@@ -102,10 +97,5 @@ const char *check_kind_action(check_kind k);
  *              "faces": [{"id", "photo_id", "face_no"}]}],
  *  "birth_years": [{"person_id", "year", "low", "high", "dated_faces"}]} */
 json_t *checks_report_json(const check_report *r);
-
-/* The 2-means split of one person's descriptors x (n x dim), as the spread
- * check does it: side[i] = 0 or 1, returns the distance between the two
- * centroids (0 when n < 2). For tests and bench_checks. */
-double checks_two_means(const float *x, size_t n, size_t dim, unsigned char *side);
 
 #endif

@@ -11,17 +11,16 @@
 #include <string.h>
 
 static const char usage[] =
-    "Usage: facetag check [--json] [--spread-distance D] [--age-tolerance YEARS]\n"
+    "Usage: facetag check [--json] [--age-tolerance YEARS]\n"
     "Checks the persons for what looks wrong, and changes nothing:\n"
-    "  spread          a person whose faces fall into two groups far apart (a likely wrong\n"
-    "                  merge): the faces that do not fit; resolve by splitting them off\n"
+    "  spread          a person that looks like two (a likely wrong merge): the faces the\n"
+    "                  person page offers to split off, by the same test; resolve by splitting\n"
+    "                  them off, or by confirming faces on both sides (keep as one)\n"
     "  twice_in_photo  one person twice in one photo; resolve by rejecting the wrong face\n"
     "  age_vs_date     estimated ages that contradict the photos' dates (60 in 1975, 25 in\n"
     "                  1985); resolve by rejecting the face or fixing the date\n"
     "  same_name       one name given or suggested for two persons; resolve by merging\n"
     "and an estimated birth year per person from dated photos.\n"
-    "--spread-distance D   descriptor distance between the two groups' centres that flags\n"
-    "                      a person (default 0.38, chosen on faces-dev)\n"
     "--age-tolerance Y     years a face's birth year (date - age) may lie from the person's\n"
     "                      median (default 20)\n"
     "--json prints {\"checks\":[{\"kind\",\"action\",\"person_id\",\"faces\":[...],\"text\",...}],\n"
@@ -43,18 +42,13 @@ static int run_check(const cli_globals *g, int argc, char **argv)
     check_options o;
     checks_options_default(&o);
     static const struct option longopts[] = {
-        { "spread-distance", required_argument, NULL, 's' },
         { "age-tolerance", required_argument, NULL, 'a' },
         { NULL, 0, NULL, 0 },
     };
     int ch;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (ch == 's' && parse_double(optarg, 0.01, 10, &o.spread_distance) == 0)
-            continue;
         if (ch == 'a' && parse_double(optarg, 1, 200, &o.age_tolerance) == 0)
             continue;
-        if (ch == 's')
-            return cli_usage_error(&cmd_check, "--spread-distance takes a number from 0.01 to 10, not '%s'", optarg);
         if (ch == 'a')
             return cli_usage_error(&cmd_check, "--age-tolerance takes years from 1 to 200, not '%s'", optarg);
         return cli_usage_error(&cmd_check, "unknown option");

@@ -1,8 +1,11 @@
 /* test_checks.c — the consistency checks (annotate/checks.h) on a catalog built
  * here with known persons: a pure one, a wrong merge of two, one twice in a
  * photo, one whose ages contradict the dates, one name on two persons; the
- * checks find exactly those, estimate the birth year, and change nothing. */
+ * checks find exactly those, estimate the birth year, and change nothing; the
+ * wrong merge's listed faces follow the confirmations as the person page's
+ * split offer does. */
 #include "annotate/checks.h"
+#include "cluster/doubt.h"
 #include "store/catalog.h"
 #include "store/catalog_internal.h" /* catalog_sqlite: the fixtures below are SQL */
 #include "testutil.h"
@@ -104,30 +107,8 @@ static int has_face(const check_item *it, int64_t id)
     return 0;
 }
 
-static void test_two_means(void)
-{
-    float x[12 * 128], a[128], b[128];
-    unsigned char side[12];
-    centre(a, 0.05);
-    centre(b, 0.05);
-    for (int i = 0; i < 12; i++)
-        for (int k = 0; k < 128; k++)
-            x[i * 128 + k] = (i < 5 ? a[k] : b[k]) + (float)(gauss() * 0.02);
-    double d = checks_two_means(x, 12, 128, side);
-    double ab = 0;
-    for (int k = 0; k < 128; k++)
-        ab += (a[k] - b[k]) * (a[k] - b[k]);
-    CHECK(fabs(d - sqrt(ab)) < 0.1); /* the centroids land on the true centres */
-    int ok = 1;
-    for (int i = 1; i < 12; i++)
-        ok &= (side[i] == side[0]) == (i < 5);
-    CHECK(ok); /* the split found the two groups exactly */
-    CHECK(checks_two_means(x, 1, 128, side) == 0);
-}
-
 int main(void)
 {
-    test_two_means();
     char dir[1024], path[1100];
     snprintf(dir, sizeof dir, "%s", test_tmpdir("checks"));
     snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
@@ -151,9 +132,9 @@ int main(void)
     for (int i = 0; i < 8; i++)
         photo(c, NULL, pid), face(c, pid, 0, 1, ca, 0.02, 0);
     /* person 2: 5 faces of one person and 4 of another, far apart (a wrong merge) */
-    int64_t odd[4];
+    int64_t odd[4], even = 0;
     for (int i = 0; i < 5; i++)
-        photo(c, NULL, pid), face(c, pid, 0, 2, cb, 0.02, 0);
+        photo(c, NULL, pid), even = face(c, pid, 0, 2, cb, 0.02, 0);
     for (int i = 0; i < 4; i++)
         photo(c, NULL, pid), odd[i] = face(c, pid, 0, 2, cc, 0.02, 0);
     /* person 3: twice in one photo */
@@ -209,7 +190,7 @@ int main(void)
     /* spread: person 2 only, with the 4 faces of the other person */
     CHECK(count(&r, CHECK_SPREAD) == 1);
     const check_item *it = find(&r, CHECK_SPREAD, 2);
-    CHECK(it && it->nfaces == 4 && it->person_faces == 9 && it->score > CHECKS_SPREAD_DISTANCE);
+    CHECK(it && it->nfaces == 4 && it->person_faces == 9 && it->score > DOUBT_SPLIT_HEIGHT);
     for (int i = 0; i < 4; i++)
         CHECK(has_face(it, odd[i]));
     /* twice in one photo: person 3, both faces */
@@ -240,12 +221,26 @@ int main(void)
     json_decref(j);
     checks_report_free(&r);
 
-    /* a stricter distance flags no spread; a looser age tolerance no age */
+    /* a looser age tolerance flags no age */
     check_options o;
     checks_options_default(&o);
-    o.spread_distance = 5;
     o.age_tolerance = 30;
-    CHECK(checks_run(c, &o, &r, &e) == 0 && count(&r, CHECK_SPREAD) == 0 && count(&r, CHECK_AGE_VS_DATE) == 0);
+    CHECK(checks_run(c, &o, &r, &e) == 0 && count(&r, CHECK_AGE_VS_DATE) == 0 && count(&r, CHECK_SPREAD) == 1);
+    checks_report_free(&r);
+
+    /* spread is the person page's offer (cluster/doubt.h): with a face of the
+     * larger side confirmed, the unconfirmed side is listed; with one face of
+     * the odd four confirmed, the other five; with a face of each side
+     * confirmed ("keep as one" on the page), nothing */
+    snprintf(q, sizeof q, "UPDATE faces SET status = 'confirmed' WHERE id = %lld", (long long)odd[0]);
+    sql(c, q);
+    CHECK(checks_run(c, NULL, &r, &e) == 0 && count(&r, CHECK_SPREAD) == 1);
+    it = find(&r, CHECK_SPREAD, 2);
+    CHECK_MSG(it && it->nfaces == 5 && !has_face(it, odd[0]) && has_face(it, even), "%zu faces", it ? it->nfaces : 0);
+    checks_report_free(&r);
+    snprintf(q, sizeof q, "UPDATE faces SET status = 'confirmed' WHERE id = %lld", (long long)even);
+    sql(c, q);
+    CHECK(checks_run(c, NULL, &r, &e) == 0 && count(&r, CHECK_SPREAD) == 0);
     checks_report_free(&r);
 
     catalog_close(c);
