@@ -21,8 +21,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 const [phase, BASE, TOKEN, STATE] = process.argv.slice(2);
-if (!['edit', 'verify', 'doubt'].includes(phase) || !BASE || !TOKEN || !STATE) {
-  console.error('usage: node review.mjs edit|verify|doubt URL TOKEN STATE.json');
+if (!['edit', 'verify', 'doubt', 'keep'].includes(phase) || !BASE || !TOKEN || !STATE) {
+  console.error('usage: node review.mjs edit|verify|doubt|keep URL TOKEN STATE.json');
   process.exit(2);
 }
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -539,8 +539,54 @@ async function doubt() {
   }
 }
 
+// ---------- phase 4: the offer rejected, "Keep as one" ----------
+// The persons split in phase 3 (and kept apart by a full re-cluster since) are
+// merged again through the API; the page offers the same split; "Keep as one"
+// confirms a face of each group: the offer is gone, in the page and the API
+// (which still says the faces look like two), and STATE (keep) lets browser.sh
+// check that a later `facetag cluster --full` keeps them one person.
+async function keep() {
+  const s = JSON.parse(fs.readFileSync(STATE, 'utf8'));
+  assert.ok(s.doubt, 'phase doubt left no state');
+  const { kept, split } = s.doubt;
+  const r = await api('POST', `/api/persons/${kept}/merge`, { from: [split] });
+  assert.equal(r.status, 200, `merge: HTTP ${r.status} ${r.text}`);
+  const M = await get(`/api/persons/${kept}`);
+  assert.ok(M.doubt.split_offer.length >= 3, `merged again, the page should offer a split: ${JSON.stringify(M.doubt)}`);
+  const all = M.faces.map((f) => f.face_id);
+  const { browser, page, problems } = await openBrowser();
+  try {
+    await page.goto(`${BASE}/?token=${encodeURIComponent(TOKEN)}`);
+    await goto(page, `#/person/${kept}`);
+    const offer = page.getByRole('region', { name: 'Suggested split' });
+    await until(async () => offer.isVisible(), 'the split offer on the merged person\'s page');
+    await offer.getByRole('button', { name: 'Keep these faces as one person' }).click();
+    await expectStatus(page, /Kept as one/, 'keeping as one');
+    await until(async () => !(await offer.isVisible()), 'no offer left after "Keep as one"');
+    assert.equal(await page.locator('.face-grid .face-card').count(), all.length, 'every face still on the page');
+    assert.ok((await page.locator('.face-grid .face-card.confirmed').count()) >= 2, 'a face of each group confirmed');
+    const after = await get(`/api/persons/${kept}`);
+    assert.deepEqual(after.doubt.split_offer, [], 'API: no offer after "Keep as one"');
+    assert.equal(after.doubt.two, true, 'API: the faces still look like two; the decision, not the geometry, holds them');
+    assert.deepEqual(after.faces.map((f) => f.face_id).sort(), [...all].sort(), 'API: the person keeps every face');
+    // the page loaded afresh offers nothing either
+    await page.reload();
+    await goto(page, `#/person/${kept}`);
+    await until(async () => (await page.locator('.face-grid .face-card').count()) === all.length, 'the page again');
+    assert.equal(await offer.isVisible(), false, 'no offer on a fresh page');
+    assert.deepEqual(problems, [], 'the page reported problems');
+    s.keep = { person: kept, faces: all };
+    fs.writeFileSync(STATE, JSON.stringify(s));
+    log(`ok: persons ${kept} + ${split} merged again, the offer rejected with "Keep as one"`);
+  } catch (e) {
+    await failShot(page, e);
+  } finally {
+    await browser.close();
+  }
+}
+
 try {
-  await (phase === 'edit' ? edit() : phase === 'verify' ? verify() : doubt());
+  await (phase === 'edit' ? edit() : phase === 'verify' ? verify() : phase === 'doubt' ? doubt() : keep());
 } catch (e) {
   console.error(`FAIL (browser ${phase}): ${e.message}`);
   process.exit(1);

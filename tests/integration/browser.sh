@@ -8,8 +8,9 @@
 # killed (-9), started again, and every change must still be there, in the page
 # and through the API; then two persons are merged by hand and the person page
 # must offer to split them again, and the split, accepted with one click, must
-# hold through `facetag cluster --full` (tests/browser/review.mjs holds the
-# browser steps).
+# hold through `facetag cluster --full`; merged again, the offer is rejected
+# with "Keep as one", which holds through `facetag cluster --full` too and
+# silences `facetag check` (tests/browser/review.mjs holds the browser steps).
 # Nothing is skipped: without chromium or playwright-core the test fails.
 set -uo pipefail
 BIN=${FACETAG_BIN:?FACETAG_BIN not set}
@@ -71,4 +72,21 @@ read -r kept split kept_faces split_faces < <(node -e '
 persons_of() { sqlite3 "$D/catalog.sqlite" "SELECT group_concat(DISTINCT ifnull(person_id, 0)) FROM faces WHERE id IN ($1)"; }
 [ "$(persons_of "$split_faces")" = "$split" ] || fail "after cluster --full the split faces are in $(persons_of "$split_faces"), want $split"
 [ "$(persons_of "$kept_faces")" = "$kept" ] || fail "after cluster --full the kept faces are in $(persons_of "$kept_faces"), want $kept"
+# the offer rejected ("Keep as one") is a decision too: merged again, kept as
+# one through the page, a full re-cluster keeps them one person
+serve_start "$D" --token "$TOKEN"
+run keep
+serve_stop
+"$BIN" --data "$D" cluster --full >"$T/cluster3.log" 2>&1 || fail "cluster --full: $(tail -5 "$T/cluster3.log")"
+read -r one all_faces < <(node -e '
+  const k = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).keep;
+  console.log(k.person, k.faces.join(","));' "$T/state.json") || fail "no keep state in $T/state.json"
+[ "$(persons_of "$all_faces")" = "$one" ] || fail "after cluster --full the faces kept as one are in $(persons_of "$all_faces"), want $one"
+# and `facetag check` lists no wrong merge for it (the same test as the page's offer)
+"$BIN" --data "$D" check --json >"$T/check.json" 2>"$T/check.err" || fail "check: $(cat "$T/check.err")"
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const bad = r.checks.filter((c) => c.kind === "spread" && c.person_id === +process.argv[2]);
+  if (bad.length) throw new Error("check still lists person " + process.argv[2] + ": " + JSON.stringify(bad));' "$T/check.json" "$one" ||
+  fail "facetag check lists the person kept as one"
 echo "browser: ok"

@@ -140,7 +140,25 @@ export class PersonPage {
       h('button', { type: 'button', 'aria-label': 'Select the suggested faces', onclick: () => {
         this.selected = new Set(ids);
         this.showSelection();
-      } }, 'Select them'));
+      } }, 'Select them'),
+      h('button', { type: 'button', class: 'keep', 'aria-label': 'Keep these faces as one person',
+        onclick: () => this.keepOffer(ids) }, 'Keep as one'));
+  }
+
+  /* "Keep as one": a face of each group confirmed for this person. The offer
+     is not made again (a person whose two groups both hold confirmed faces is
+     one person by someone's decision), the check stops listing it, and every
+     later clustering keeps the two groups together (confirmed faces of one
+     person are never apart). */
+  async keepOffer(ids) {
+    const offered = new Set(ids);
+    const pick = (inOffer) => this.person.faces.find((f) => offered.has(f.face_id) === inOffer && f.status === 'confirmed') ||
+      this.person.faces.find((f) => offered.has(f.face_id) === inOffer && f.status !== 'rejected');
+    const faces = [pick(true), pick(false)].filter((f) => f && f.status !== 'confirmed');
+    try {
+      for (const f of faces) await api.confirm(f.face_id, this.id);
+      await this.done('Kept as one person: a face of each group confirmed.');
+    } catch (e) { fail(e); await this.load(); }
   }
 
   async acceptOffer(ids) {
