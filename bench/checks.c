@@ -75,9 +75,8 @@ static void table(const char *title, const double *d, const size_t *side_min, co
         }
         printf("  %-10.2f %8zu %8zu %10.3f %8.3f%s\n", thresholds[t], flagged, tp,
                flagged ? (double)tp / (double)flagged : 1.0, pos ? (double)tp / (double)pos : 1.0,
-               thresholds[t] > DOUBT_SILHOUETTE - 1e-9 && thresholds[t] < DOUBT_SILHOUETTE + 1e-9
-                   ? "  <- default"
-                   : "");
+               thresholds[t] > DOUBT_SILHOUETTE - 1e-9 && thresholds[t] < DOUBT_SILHOUETTE + 1e-9 ? "  <- default"
+                                                                                                  : "");
     }
 }
 

@@ -24,9 +24,9 @@
     "                            (default 0.54; cosine 0.07; 0: off, plain HDBSCAN)\n"                                 \
     "  --metric M                cosine (1 - cos, the default) or euclidean\n"                                         \
     "  --neighbors S             neighbour search: auto (default: exact up to 150,000 faces, FAISS\n"                  \
-    "                            HNSW above), exact (OpenBLAS, O(n^2)) or faiss (approximate)\n"                      \
-    "  --rejoin D                join two persons whose faces average at most D apart when together\n"                \
-    "                            they do not look like two (default cosine 0.090; 0: off)\n"                          \
+    "                            HNSW above), exact (OpenBLAS, O(n^2)) or faiss (approximate)\n"                       \
+    "  --rejoin D                join two persons whose faces average at most D apart when together\n"                 \
+    "                            they do not look like two (default cosine 0.090; 0: off)\n"                           \
     "  --rejoin-silhouette S     ... looking like two: the top split's silhouette above S (default 0.30)\n"
 
 typedef struct cluster_opts {

@@ -139,8 +139,8 @@ static int fill_matrix(const nb_index *ix, const uint32_t *rows, size_t s, float
     return rc;
 }
 
-int agglomerative_hierarchy(const nb_index *ix, const uint32_t *rows, size_t s, agglo_linkage linkage,
-                            agglo_merge *out, err *e)
+int agglomerative_hierarchy(const nb_index *ix, const uint32_t *rows, size_t s, agglo_linkage linkage, agglo_merge *out,
+                            err *e)
 {
     if (linkage != AGGLO_AVERAGE && linkage != AGGLO_COMPLETE)
         return err_set(e, ERR_INVALID, "agglomerative hierarchy: average or complete linkage, not %s",

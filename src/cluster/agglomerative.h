@@ -71,8 +71,8 @@ typedef struct agglo_merge {
  * chain finds them, not sorted by height) into out (caller-allocated s-1).
  * Cost O(s^2) time, s(s-1)/2 floats. Errors: ERR_INVALID (single linkage),
  * ERR_NOMEM (naming the size), scan errors. */
-int agglomerative_hierarchy(const nb_index *ix, const uint32_t *rows, size_t s, agglo_linkage linkage,
-                            agglo_merge *out, err *e);
+int agglomerative_hierarchy(const nb_index *ix, const uint32_t *rows, size_t s, agglo_linkage linkage, agglo_merge *out,
+                            err *e);
 
 /* The linkage's name ("average", ...) and back; -1 for an unknown name. */
 const char *agglomerative_linkage_name(agglo_linkage l);

@@ -116,8 +116,8 @@ static int silhouette(const nb_index *ix, const uint32_t *rows, size_t n, const 
     return 0;
 }
 
-int doubt_analyse_rows(const nb_index *ix, const uint32_t *rows, size_t n, const bool *confirmed,
-                       const doubt_params *p, doubt_result *r, err *e)
+int doubt_analyse_rows(const nb_index *ix, const uint32_t *rows, size_t n, const bool *confirmed, const doubt_params *p,
+                       doubt_result *r, err *e)
 {
     doubt_params dp;
     if (!p) {
@@ -211,8 +211,8 @@ int doubt_analyse_rows(const nb_index *ix, const uint32_t *rows, size_t n, const
     rc = silhouette(ix, rows, n, r->side, &r->silhouette, e);
     if (rc)
         goto done;
-    r->two = r->split_height > p->split_height && r->silhouette > p->silhouette &&
-             r->top_sides[0] >= p->min_side && r->top_sides[1] >= p->min_side;
+    r->two = r->split_height > p->split_height && r->silhouette > p->silhouette && r->top_sides[0] >= p->min_side &&
+             r->top_sides[1] >= p->min_side;
     /* the offered side: the one without confirmed faces, else the smaller */
     bool offer = r->two && !(conf[0] && conf[1]);
     int out = conf[0] != conf[1] ? (conf[0] ? 1 : 0) : (r->top_sides[1] <= r->top_sides[0] ? 1 : 0);

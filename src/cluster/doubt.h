@@ -76,8 +76,8 @@ typedef struct doubt_result {
  * (NULL: none) marks faces someone confirmed for this person; p NULL:
  * defaults. r is filled and owned by the caller until doubt_free.
  * Errors: ERR_NOMEM, the hierarchy's. */
-int doubt_analyse_rows(const nb_index *ix, const uint32_t *rows, size_t n, const bool *confirmed,
-                       const doubt_params *p, doubt_result *r, err *e);
+int doubt_analyse_rows(const nb_index *ix, const uint32_t *rows, size_t n, const bool *confirmed, const doubt_params *p,
+                       doubt_result *r, err *e);
 
 /* The same over n raw descriptors x (n x dim floats, row-major) in
  * DOUBT_METRIC. Errors: as above, and the index's (ERR_INVALID for a zero or

@@ -81,7 +81,8 @@ int main(void)
 
     /* A alone: no offer, its faces near the centre */
     CHECK(doubt_analyse(a, NA, DIM, NULL, &r, &e) == 0);
-    CHECK_MSG(r.split_faces == 0 && !r.two && r.split_height < DOUBT_SPLIT_HEIGHT, "alone: top split %.3f", r.split_height);
+    CHECK_MSG(r.split_faces == 0 && !r.two && r.split_height < DOUBT_SPLIT_HEIGHT, "alone: top split %.3f",
+              r.split_height);
     for (size_t i = 0; i < NA; i++)
         CHECK_MSG(!r.far[i], "face %zu of one person far (%.3f)", i, r.centre_dist[i]);
     doubt_free(&r);
