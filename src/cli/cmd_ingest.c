@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "ingest/ingest.h"
 #include "media/sheet.h"
+#include "media/video.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -15,7 +16,9 @@ static const char usage[] = "Usage: facetag ingest [options] PATH...\n"
                             "processed/, size, EXIF date, camera and sidecar captions (.txt, .json, .xmp with the\n"
                             "same stem; album.txt/album.json in the folder) to the catalog. Formats: JPEG, PNG,\n"
                             "TIFF (every page a photo), WebP, HEIF/AVIF, GIF (first frame), PBM/PGM/PPM, told by\n"
-                            "content, not by name. Each file that cannot be ingested gets one line with the reason\n"
+                            "content, not by name. A video (MP4, MOV, MKV, AVI, MPEG, DV) is a photo whose frames\n"
+                            "kept at scene changes and at least every --video-interval seconds (near duplicates\n"
+                            "skipped) are photos of their own, each with its time in the video. Each file that cannot be ingested gets one line with the reason\n"
                             "on stderr and is recorded as failed; the rest go on. Running it again only does what\n"
                             "is missing; paths already ingested with the same size and mtime are \"unchanged\".\n"
                             "Options:\n"
@@ -32,9 +35,12 @@ static const char usage[] = "Usage: facetag ingest [options] PATH...\n"
                             "                   ruckseite,reverse,rs: \"IMG_1_back.jpg\" is the back of\n"
                             "                   \"IMG_1.*\"); a JSON sidecar {\"back_of\": \"NAME\"} also makes one.\n"
                             "                   A back is kept and read by `facetag ocr`, never analysed for faces\n"
+                            "  --video-interval S  videos: keep a frame at least every S seconds besides scene\n"
+                            "                   changes (default 10; 0: scene changes only)\n"
                             "  --no-progress    no progress bar, even on a terminal\n"
                             "  --json           print {\"ingested\":N,\"duplicates\":N,\"failed\":N,\"unchanged\":N\n"
-                            "                   and \"sheets\":N,\"frames\":N when contact sheets were split}\n"
+                            "                   and \"sheets\":N,\"frames\":N when contact sheets were split,\n"
+                            "                   \"videos\":N,\"video_frames\":N when videos were ingested}\n"
                             "Exit status: 0 all ingested, 1 some inputs failed, 2 usage or data folder error.";
 
 /* A whole number with an optional K/M/G suffix (MP also accepted for M). */
@@ -71,13 +77,15 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
                          .limits = { .max_edge = 4096, .max_pixels = 400000000 },
                          .progress = -1,
                          .messages = stderr,
-                         .sheets = SHEET_AUTO };
+                         .sheets = SHEET_AUTO,
+                         .video_interval_ms = VIDEO_DEFAULT_INTERVAL_MS };
     static const struct option longopts[] = {
         { "max-edge", required_argument, NULL, 'e' },
         { "max-pixels", required_argument, NULL, 'p' },
         { "no-progress", no_argument, NULL, 'n' },
         { "sheets", required_argument, NULL, 's' },
         { "back-names", required_argument, NULL, 'b' },
+        { "video-interval", required_argument, NULL, 'v' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -107,6 +115,15 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
             if ((o.sheets = sheet_mode_parse(optarg)) < 0)
                 return cli_usage_error(&cmd_ingest, "--sheets takes auto, force or off, not '%s'", optarg);
             break;
+        case 'v': {
+            char *end;
+            double sec = strtod(optarg, &end);
+            if (end == optarg || *end != '\0' || !(sec >= 0 && sec <= 86400))
+                return cli_usage_error(&cmd_ingest, "--video-interval takes seconds from 0 to 86400, not '%s'",
+                                       optarg);
+            o.video_interval_ms = (int64_t)(sec * 1000 + 0.5);
+            break;
+        }
         case ':':
             return cli_usage_error(&cmd_ingest, "option '%s' needs a value", argv[optind - 1]);
         default:
@@ -134,6 +151,9 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
         snprintf(sheets + strlen(sheets), sizeof sheets - strlen(sheets),
                  "; %lld backs of prints, %lld paired now, %lld with no front", (long long)s.backs,
                  (long long)s.backs_paired, (long long)s.backs_unpaired);
+    if (s.videos)
+        snprintf(sheets + strlen(sheets), sizeof sheets - strlen(sheets), "; %lld videos gave %lld frames",
+                 (long long)s.videos, (long long)s.video_frames);
     fprintf(human,
             "ingest: %lld ingested (%lld photos%s), %lld duplicates, %lld unchanged, %lld failed; "
             "%.1f MB in %.1f s (%.1f files/s)\n",
@@ -148,6 +168,8 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
         if (s.backs || s.backs_paired || s.backs_unpaired)
             printf(",\"backs\":%lld,\"backs_paired\":%lld,\"backs_unpaired\":%lld", (long long)s.backs,
                    (long long)s.backs_paired, (long long)s.backs_unpaired);
+        if (s.videos)
+            printf(",\"videos\":%lld,\"video_frames\":%lld", (long long)s.videos, (long long)s.video_frames);
         printf("}\n");
     }
     fflush(stdout);

@@ -12,6 +12,9 @@
  * the same transaction as the file. A file that is the back of a print
  * (ingest_back.h) is recorded as a back, never analysed, and paired with its
  * front at the end of the run.
+ * the same transaction as the file. A video file (media/video.h) is a photo
+ * whose frames kept at scene changes and every opts->video_interval_ms are
+ * photos of their own the same way (ingest_video.h).
  *
  * Crash safety: objects are written atomically first, then one catalog
  * transaction per file records its photos and path, so a kill at any moment
@@ -38,6 +41,8 @@ typedef struct ingest_options {
     int sheets;           /* sheet_mode (media/sheet.h): 0 off, 1 auto (default in the CLI), 2 force */
     const char *back_names; /* comma-separated words naming backs of prints ("back,verso,r,..."),
                              * media/backname.h; NULL: BACKNAME_WORDS_DEFAULT */
+    int64_t video_interval_ms; /* videos: a frame at least this often, 0 scene changes only
+                                * (default VIDEO_DEFAULT_INTERVAL_MS in the CLI) */
 } ingest_options;
 
 typedef struct ingest_summary {
@@ -51,6 +56,8 @@ typedef struct ingest_summary {
     int64_t backs;      /* input files that are backs of prints (ingest_back.h) */
     int64_t backs_paired;   /* backs paired with their front in this run */
     int64_t backs_unpaired; /* backs in the catalog with no front (yet) */
+    int64_t videos;     /* video files ingested */
+    int64_t video_frames; /* frames kept from them (counted in photos too) */
     int64_t bytes;      /* bytes of the files read */
     double seconds;     /* wall time of the batch */
 } ingest_summary;

@@ -80,6 +80,7 @@ typedef struct batch {
     objstore *store;
     char catalog_path[PATH_MAX];
     int slow_ms;
+    int video_threads; /* decoder threads per video: the cores the workers leave */
     catalog *cat; /* the calling thread's, for recording */
     ingest_summary *sum;
 } batch;
@@ -114,6 +115,8 @@ static int work(void *ud, void *state, size_t j, err *e)
         .sheets = b->opts->sheets,
         .back_names = b->opts->back_names,
         .slow_ms = b->slow_ms,
+        .video_interval_ms = b->opts->video_interval_ms,
+        .video_threads = b->video_threads,
     };
     ingest_file(&ctx, b->inputs->v[i].path, r);
     if (r->kind == INGEST_FILE_FAILED)
@@ -194,9 +197,11 @@ static void done(void *ud, size_t j, int rc, const char *reason, progress *pr)
             sum->ingested++;
             sum->backs += r->back.is_back;
             sum->photos += r->nphotos;
-            sum->frames += r->nframes;
-            for (int k = 0; k < r->nframes; k++)
-                sum->sheets += r->frames[k].frame_no == 1;
+            for (int k = 0; k < r->nframes; k++) {
+                int video = strcmp(r->frames[k].kind, "video") == 0;
+                *(video ? &sum->video_frames : &sum->frames) += 1;
+                *(video ? &sum->videos : &sum->sheets) += r->frames[k].frame_no == 1;
+            }
         } else if (path_new) {
             sum->duplicates++;
         } else {
@@ -269,6 +274,10 @@ int ingest_run(const ingest_options *opts, char *const *paths, int npaths, inges
             b.jobs[b.njobs++] = i;
         }
     }
+    /* a lone video gets the threads the workers would have had */
+    b.video_threads = b.njobs <= 1 ? opts->threads : opts->threads / (int)(b.njobs < 64 ? b.njobs : 64);
+    if (b.video_threads < 1)
+        b.video_threads = 1;
     static const batch_ops ops = { .worker_init = worker_init, .worker_fini = worker_fini, .work = work, .done = done };
     batch_options bo = { .threads = opts->threads, .pr = pr, .pr_base = (int64_t)finished };
     rc = batch_run(&ops, &b, b.njobs, &bo, e);

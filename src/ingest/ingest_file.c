@@ -1,6 +1,8 @@
 #include "ingest/ingest_file.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_sheet.h"
+#include "ingest/ingest_video.h"
+#include "media/video.h"
 #include "media/sidecar.h"
 #include "store/objstore_stream.h"
 
@@ -145,10 +147,13 @@ static int open_input(const char *path, ingest_file_result *r, int *fd)
     return 0;
 }
 
-static decode_format sniff_fd(int fd, const char *path, ingest_file_result *r)
+/* The content's format; DECODE_NONE with *video = 1 for a video
+ * (media/video.h), else DECODE_NONE with r failed. */
+static decode_format sniff_fd(int fd, const char *path, ingest_file_result *r, int *video)
 {
-    unsigned char head[DECODE_SNIFF_BYTES];
+    unsigned char head[512]; /* a transport stream shows itself at byte 188 */
     ssize_t n;
+    *video = 0;
     do
         n = pread(fd, head, sizeof head, 0);
     while (n < 0 && errno == EINTR);
@@ -157,9 +162,13 @@ static decode_format sniff_fd(int fd, const char *path, ingest_file_result *r)
         return DECODE_NONE;
     }
     const char *what = NULL;
-    decode_format f = decode_sniff(head, (size_t)n, &what);
+    decode_format f = decode_sniff(head, (size_t)n < DECODE_SNIFF_BYTES ? (size_t)n : DECODE_SNIFF_BYTES, &what);
     if (f != DECODE_NONE)
         return f;
+    if (video_sniff(head, (size_t)n, NULL)) {
+        *video = 1;
+        return DECODE_NONE;
+    }
     const char *slash = strrchr(path, '/');
     const char *name = slash ? slash + 1 : path;
     if (decode_name_claims_image(name))
@@ -187,10 +196,10 @@ static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char
         fail(r, "out of memory for %d pages", info->pages);
         return -1;
     }
-    ingest_sheet_frames frames = { 0 }; /* of the pages that are sheets, appended after the pages */
     ingest_back b; /* a back of a print is no contact sheet (by its name; its sidecar is read later) */
     ingest_back_detect(path, NULL, ctx->back_names, &b);
     const int is_back = b.is_back;
+    ingest_frames frames = { 0 }; /* of the pages that are sheets, appended after the pages */
     r->nphotos = 0;
     for (int pg = 0; pg < info->pages; pg++) {
         catalog_photo *p = &r->photos[pg];
@@ -255,12 +264,12 @@ static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char
         r->nframes = frames.n;
         frames.frames = NULL;
     }
-    ingest_sheet_frames_free(&frames);
+    ingest_frames_free(&frames);
     return 0;
 failed:
     delete_processed(ctx, r->photos, r->nphotos);
-    delete_processed(ctx, frames.photos, frames.n);
-    ingest_sheet_frames_free(&frames);
+    ingest_frames_delete(ctx, &frames);
+    ingest_frames_free(&frames);
     return -1;
 }
 
@@ -312,8 +321,9 @@ void ingest_file(const ingest_file_ctx *ctx, const char *path, ingest_file_resul
         fail(r, "empty file (0 bytes)");
         goto out;
     }
-    decode_format fmt = sniff_fd(fd, path, r);
-    if (fmt == DECODE_NONE)
+    int video = 0;
+    decode_format fmt = sniff_fd(fd, path, r, &video);
+    if (fmt == DECODE_NONE && !video)
         goto out;
     char sha[HASH_SHA256_HEX_LEN + 1];
     if (hash_fd(fd, sha, &e) != 0) {
@@ -330,15 +340,22 @@ void ingest_file(const ingest_file_ctx *ctx, const char *path, ingest_file_resul
         r->kind = INGEST_FILE_DUPLICATE;
         goto out;
     }
-    /* Headers first: a pixel bomb or a damaged header is refused before any
-     * pixel is decoded or any byte stored. */
-    decode_info info;
-    if (decode_probe(path, fmt, ctx->limits, &info, &e) != 0) {
-        fail(r, "%s", e.msg);
-        goto out;
+    if (video) {
+        if (ingest_video(ctx, path, sha, r, &e) != 0) {
+            fail(r, "%s", e.msg);
+            goto out;
+        }
+    } else {
+        /* Headers first: a pixel bomb or a damaged header is refused before any
+         * pixel is decoded or any byte stored. */
+        decode_info info;
+        if (decode_probe(path, fmt, ctx->limits, &info, &e) != 0) {
+            fail(r, "%s", e.msg);
+            goto out;
+        }
+        if (decode_pages(ctx, path, sha, &info, r) != 0)
+            goto out;
     }
-    if (decode_pages(ctx, path, sha, &info, r) != 0)
-        goto out;
     if (store_original(ctx, fd, sha, r->photos[0].incoming_key, r) != 0) {
         delete_processed(ctx, r->photos, r->nphotos);
         goto out;
@@ -349,7 +366,8 @@ void ingest_file(const ingest_file_ctx *ctx, const char *path, ingest_file_resul
     }
     for (int i = 0; i < r->nphotos; i++)
         r->photos[i].sidecar = r->sidecar;
-    ingest_back_detect(path, r->sidecar, ctx->back_names, &r->back);
+    if (!video) /* a video is never the back of a print */
+        ingest_back_detect(path, r->sidecar, ctx->back_names, &r->back);
     r->kind = INGEST_FILE_NEW;
 out:
     if (fd >= 0)

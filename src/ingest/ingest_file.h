@@ -28,7 +28,7 @@ typedef struct ingest_file_result {
     catalog_photo *photos; /* malloc'd; photos[i].sidecar all point at `sidecar` */
     int nphotos;
     char *sidecar;         /* malloc'd JSON or NULL */
-    catalog_frame *frames; /* malloc'd: frames of sheets among photos[], to record after them */
+    catalog_frame *frames; /* malloc'd: frames of sheets or the video among photos[], to record after them */
     int nframes;
     ingest_back back; /* is_back: photos[] are the back of a print */
 } ingest_file_result;
@@ -39,6 +39,8 @@ typedef struct ingest_file_ctx {
     const decode_limits *limits;
     int sheets;             /* sheet_mode (media/sheet.h): split contact sheets */
     const char *back_names; /* words naming backs of prints (media/backname.h); NULL: default */
+    int64_t video_interval_ms; /* videos: keep a frame at least this often (media/video.h) */
+    int video_threads;         /* videos: decoder threads */
     int slow_ms; /* test hook: pause after each object written and
                                   * each MiB of an original copied */
 } ingest_file_ctx;

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FRAME_COLS "photo_id, parent_id, kind, frame_no, strip, cx, cy, w, h, angle, negative, time_ms"
+#define FRAME_COLS "photo_id, parent_id, kind, frame_no, strip, cx, cy, w, h, angle, negative, time_ms, scene"
 
 int catalog_frame_put(catalog *c, const catalog_frame *f, err *e)
 {
@@ -18,7 +18,7 @@ int catalog_frame_put(catalog *c, const catalog_frame *f, err *e)
                        f->kind);
     sqlite3_stmt *st = catalog_prepare(c,
                                        "INSERT OR REPLACE INTO photo_frames (" FRAME_COLS ") "
-                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                                        "put frame", e);
     if (!st)
         return e ? e->code : ERR_DB;
@@ -37,6 +37,7 @@ int catalog_frame_put(catalog *c, const catalog_frame *f, err *e)
         sqlite3_bind_int64(st, 12, f->time_ms);
     else
         sqlite3_bind_null(st, 12);
+    sqlite3_bind_int(st, 13, f->scene > 0 ? f->scene : 0);
     int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : catalog_error(c, "put frame", e);
     sqlite3_finalize(st);
     return rc;
@@ -57,6 +58,7 @@ static void read_row(sqlite3_stmt *st, catalog_frame *f)
     f->angle = sqlite3_column_double(st, 9);
     f->negative = sqlite3_column_int(st, 10);
     f->time_ms = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 11);
+    f->scene = sqlite3_column_int(st, 12);
 }
 
 int catalog_frame_get(catalog *c, const char *photo_id, catalog_frame *out, err *e)

@@ -1,6 +1,6 @@
 /* catalog_frames.h — photos that are frames of another photo: the frames cut
- * from a contact sheet and the frames kept from a video (schema version 6,
- * table photo_frames). A frame is a photo of its own (catalog_photo, with
+ * from a contact sheet and the frames kept from a video (schema version 8,
+ * table photo_frames; the scene since version 11). A frame is a photo of its own (catalog_photo, with
  * parent_id = the sheet or video) analysed like any other; this row says where
  * it came from. A photo with frames is not analysed itself
  * (catalog_analysis_todo). */
@@ -19,6 +19,7 @@ typedef struct catalog_frame {
                                        * (media/sheet.h's convention); video: 0 */
     int negative;                     /* sheet: cut from a scan of negatives, inverted */
     int64_t time_ms;                  /* video: offset of the frame; -1 for none */
+    int scene;                        /* video: 1-based scene (media/video.h); 0 for none */
 } catalog_frame;
 
 /* Inserts or replaces the frame row (the frame's photo must exist: put it

@@ -399,9 +399,24 @@ static const char migration_9[] =
  * every later annotate run). */
 static const char migration_10[] = "ALTER TABLE photo_annotations ADD COLUMN event_source TEXT;";
 
+/* Version 11: video (catalog_frames.h, catalog_tracks.h). A kept video frame
+ * says which scene it belongs to; faces of one person in consecutive frames
+ * of one scene are one track (track_id = the id of the track's first face),
+ * so the review shows them as one item and the clustering keeps them
+ * together. A track row goes with its face. */
+static const char migration_11[] =
+    "ALTER TABLE photo_frames ADD COLUMN scene INTEGER NOT NULL DEFAULT 0 CHECK (scene >= 0);"
+    "CREATE TABLE face_tracks ("
+    "  face_id INTEGER PRIMARY KEY REFERENCES faces(id) ON DELETE CASCADE,"
+    "  track_id INTEGER NOT NULL,"
+    "  video_id TEXT NOT NULL REFERENCES photos(photo_id) ON DELETE CASCADE"
+    ") STRICT;"
+    "CREATE INDEX face_tracks_track ON face_tracks(track_id);"
+    "CREATE INDEX face_tracks_video ON face_tracks(video_id);";
+
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1, migration_2, migration_3, migration_4,
                                                                migration_5, migration_6, migration_7, migration_8,
-                                                               migration_9, migration_10 };
+                                                               migration_9, migration_10, migration_11 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
