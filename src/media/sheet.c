@@ -426,141 +426,263 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
         free(cand);
         goto out;
     }
-    double Hf = median(bh, nbh);
-    /* one frame width for the sheet: the median of runs of a frame's shape */
-    int nw = 0;
-    for (int i = 0; i < nc; i++) {
-        double cw = cand[i].x1 - cand[i].x0;
-        if (cw >= 0.5 * Hf && cw <= 2.0 * Hf)
-            tmp[nw++] = cw;
-    }
-    if (nw == 0) {
-        snprintf(L->why, sizeof L->why, "no run of a frame's shape");
-        free(cand);
-        goto out;
-    }
-    /* the frame width: a film format's aspect times the strips' height
-     * (robust: averaged over whole rows), the one most runs agree with;
-     * frames with dark content give shorter runs of any width */
-    static const double aspects[] = { 1.5, 1.0, 0.6667, 1.35, 0.74, 1.24, 0.81, 0.75, 1.333 };
-    double Wf = 0;
-    int wbest = -1;
-    for (size_t k = 0; k < sizeof aspects / sizeof *aspects; k++) {
-        double want = aspects[k] * Hf, sum = 0;
-        int cnt = 0;
-        for (int j = 0; j < nw; j++)
-            if (fabs(tmp[j] - want) <= 0.04 * want)
-                cnt++, sum += tmp[j];
-        if (cnt > wbest)
-            wbest = cnt, Wf = cnt ? sum / cnt : want;
-    }
-    if (wbest == 0) {
-        snprintf(L->why, sizeof L->why, "no run of a film format's shape");
-        free(cand);
-        goto out;
-    }
-    /* per strip: the grid of frames (width Wf, one pitch) whose gaps are
-     * the most purely film base; gaps are what a strip is sure to have */
-    int n = 0;
-    double *B = calloc((size_t)w + 1, sizeof *B); /* prefix sums of the column base fraction */
-    if (!B) {
+    /* the frame height: bands come out short where frames are dark along an
+     * edge, rarely tall, so the upper quartile of the strips' bands */
+    median(bh, nbh); /* sorts */
+    double Hf = bh[(3 * (nbh - 1) + 2) / 4];
+    /* The frames of a strip repeat with one pitch: folded modulo the pitch,
+     * the columns of all frames of a strip line up, and the gaps between
+     * frames (pure film base in every frame) stand out even where a frame's
+     * dark edge runs into its gap. One pitch and one gap for the sheet (one
+     * camera), fitted on all strips together; each strip its own phase. */
+    int ns = 0;
+    int sst[SHEET_MAX_FRAMES], sya[SHEET_MAX_FRAMES], syb[SHEET_MAX_FRAMES], scx0[SHEET_MAX_FRAMES],
+        scx1[SHEET_MAX_FRAMES];
+    double *C = calloc((size_t)w * (size_t)(strips ? strips : 1), sizeof *C); /* column base fraction per strip */
+    double *B = calloc((size_t)w + 1, sizeof *B);
+    if (!C || !B) {
         snprintf(L->why, sizeof L->why, "out of memory");
-        free(cand);
+        free(C), free(B), free(cand);
         goto out;
     }
-    /* two passes: each strip's own pitch, then every strip again with the
-     * sheet's median pitch (one camera), so a strip of dark frames cannot
-     * settle on a pitch of its own */
-    double pitches[SHEET_MAX_FRAMES], Pmed = 0;
-    int npitch = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1) {
-            if (npitch == 0)
+    for (int st = 0; st < strips && ns < SHEET_MAX_FRAMES; st++) {
+        int ya = -1, yb = -1;
+        for (int i = 0; i < nc; i++)
+            if (cand[i].strip == st) {
+                ya = (int)cand[i].y0, yb = (int)cand[i].y1;
                 break;
-            Pmed = median(pitches, npitch);
+            }
+        if (ya < 0)
+            continue;
+        int bhgt = yb - ya, ia = ya + bhgt / 10, ib = yb - bhgt / 10;
+        double *c = C + (size_t)ns * (size_t)w;
+        for (int x = 0; x < w; x++) {
+            long sum = 0;
+            for (int y = ia; y < ib; y++)
+                sum += m[(size_t)y * (size_t)w + (size_t)x];
+            c[x] = (double)sum / (ib - ia);
         }
-        for (int st = 0; st < strips && n < SHEET_MAX_FRAMES; st++) {
-            int ya = -1, yb = -1;
-            for (int i = 0; i < nc; i++)
-                if (cand[i].strip == st) {
-                    ya = (int)cand[i].y0, yb = (int)cand[i].y1;
-                    break;
+        int cx0 = x0, cx1 = x1; /* the strip's content extent */
+        while (cx0 < x1 && c[cx0] > 0.7)
+            cx0++;
+        while (cx1 > cx0 && c[cx1 - 1] > 0.7)
+            cx1--;
+        sst[ns] = st, sya[ns] = ya, syb[ns] = yb, scx0[ns] = cx0, scx1[ns] = cx1;
+        ns++;
+    }
+    int nbins_max = (int)(2.2 * Hf) + 4;
+    double *F = calloc((size_t)nbins_max, sizeof *F), *Fn = calloc((size_t)nbins_max, sizeof *Fn);
+    double *Sp = NULL;
+    if (!F || !Fn) {
+        snprintf(L->why, sizeof L->why, "out of memory");
+        free(C), free(B), free(cand), free(F), free(Fn);
+        goto out;
+    }
+    /* the pitch: where folding explains most of the profiles' variance (the
+     * F ratio of between-phase to within-phase variance, pooled over the
+     * strips that hold at least two pitches); a multiple of the pitch folds
+     * as well, so the smallest pitch that comes close to the best wins */
+    const double pmin = 0.55 * Hf, pmax = 2.1 * Hf, pstep = 0.25;
+    int np = (int)((pmax - pmin) / pstep) + 1;
+    Sp = calloc((size_t)np, sizeof *Sp);
+    double *F2 = calloc((size_t)nbins_max, sizeof *F2);
+    if (!Sp || !F2) {
+        snprintf(L->why, sizeof L->why, "out of memory");
+        free(C), free(B), free(cand), free(F), free(Fn), free(Sp), free(F2);
+        goto out;
+    }
+    double sbest = 0;
+    for (int k = 0; k < np; k++) {
+        double P = pmin + k * pstep, ssb = 0, ssw = 0, dfb = 0, dfw = 0;
+        int nbins = (int)ceil(P);
+        for (int s = 0; s < ns; s++) {
+            if (scx1[s] - scx0[s] < 2 * P)
+                continue; /* too short to repeat */
+            memset(F, 0, sizeof *F * (size_t)nbins);
+            memset(F2, 0, sizeof *F2 * (size_t)nbins);
+            memset(Fn, 0, sizeof *Fn * (size_t)nbins);
+            const double *c = C + (size_t)s * (size_t)w;
+            double ph = 0, tot = 0, cnt = 0;
+            for (int x = scx0[s]; x < scx1[s]; x++) {
+                int b = (int)ph;
+                F[b] += c[x];
+                F2[b] += c[x] * c[x];
+                Fn[b] += 1;
+                tot += c[x], cnt += 1;
+                ph += 1;
+                if (ph >= P)
+                    ph -= P;
+            }
+            double mean = tot / cnt;
+            for (int b = 0; b < nbins; b++)
+                if (Fn[b] > 0) {
+                    double mb = F[b] / Fn[b];
+                    ssb += Fn[b] * (mb - mean) * (mb - mean);
+                    ssw += F2[b] - Fn[b] * mb * mb;
+                    dfb += 1;
+                    dfw += Fn[b] - 1;
                 }
-            if (ya < 0)
+            dfb -= 1;
+        }
+        double score = dfb > 0 && dfw > 0 ? (ssb / dfb) / (ssw / dfw + 1e-6) : 0;
+        Sp[k] = score;
+        if (score > sbest)
+            sbest = score;
+    }
+    free(F2);
+    double P = 0;
+    for (int k = 0; k < np && P == 0; k++)
+        if (sbest > 0 && Sp[k] >= 0.9 * sbest) { /* the first peak that comes close */
+            int kk = k;
+            while (kk + 1 < np && Sp[kk + 1] >= Sp[kk])
+                kk++;
+            P = pmin + kk * pstep;
+        }
+    free(Sp);
+    /* each strip's gap in its folded profile: the run of most-base bins */
+    double gapw[SHEET_MAX_FRAMES], gapc[SHEET_MAX_FRAMES];
+    int ngw = 0;
+    for (int s = 0; s < ns && P > 0; s++) {
+        gapc[s] = -1;
+        if (scx1[s] - scx0[s] < 1.5 * P)
+            continue;
+        int nbins = (int)ceil(P);
+        memset(F, 0, sizeof *F * (size_t)nbins);
+        memset(Fn, 0, sizeof *Fn * (size_t)nbins);
+        const double *c = C + (size_t)s * (size_t)w;
+        double ph = 0;
+        for (int x = scx0[s]; x < scx1[s]; x++) {
+            int b = (int)ph;
+            F[b] += c[x];
+            Fn[b] += 1;
+            ph += 1;
+            if (ph >= P)
+                ph -= P;
+        }
+        int nb2 = (int)P; /* whole bins only (the last is partial) */
+        double fmax = -1, *fv = tmp;
+        int bmax = 0;
+        for (int b = 0; b < nb2; b++) {
+            fv[b] = Fn[b] > 0 ? F[b] / Fn[b] : 0;
+            if (fv[b] > fmax)
+                fmax = fv[b], bmax = b;
+        }
+        double srt[4096];
+        int nsrt = nb2 < 4096 ? nb2 : 4096;
+        memcpy(srt, fv, sizeof *srt * (size_t)nsrt);
+        double fmed = median(srt, nsrt), gthr = fmax - 0.35 * (fmax - fmed);
+        if (fmax - fmed < 0.2)
+            continue; /* no gap stands out */
+        int lo = 0, hi = 0;
+        while (lo < nb2 && fv[(bmax - lo - 1 + nb2) % nb2] >= gthr)
+            lo++;
+        while (hi < nb2 && fv[(bmax + hi + 1) % nb2] >= gthr)
+            hi++;
+        if (lo + hi + 1 >= nb2 / 2)
+            continue;
+        gapw[ngw++] = lo + hi + 1;
+        gapc[s] = bmax + (hi - lo) / 2.0 + 0.5; /* bin centre, in phase from scx0 */
+    }
+    double gw = ngw ? median(gapw, ngw) : 0, Wf = P - gw;
+    if (P == 0 || ngw == 0 || Wf < 0.5 * Hf || Wf > 2.0 * Hf) {
+        snprintf(L->why, sizeof L->why, P == 0 ? "no repeating frames" : "no frame pitch with gaps of film base");
+        free(C), free(B), free(cand), free(F), free(Fn);
+        goto out;
+    }
+    free(F), free(Fn);
+    int n = 0;
+    for (int s = 0; s < ns && n < SHEET_MAX_FRAMES; s++) {
+        int ya = sya[s], yb = syb[s], cx0 = scx0[s], cx1 = scx1[s];
+        const double *c = C + (size_t)s * (size_t)w;
+        B[0] = 0;
+        for (int x = 0; x < w; x++)
+            B[x + 1] = B[x] + c[x];
+        double bp = P, bo;
+        if (gapc[s] >= 0)
+            bo = cx0 + gapc[s] + gw / 2; /* a frame's left edge */
+        else                             /* a lone frame: its content */
+            bo = cx0 + ((cx1 - cx0) - Wf) / 2;
+        while (bo > cx0 - 0.6 * Wf)
+            bo -= bp;
+        while (bo < cx0 - 0.6 * Wf)
+            bo += bp;
+        int st = sst[s];
+        for (double fx = bo; fx + 0.5 * Wf <= cx1 && fx + Wf <= x1 + 1 && n < SHEET_MAX_FRAMES; fx += bp) {
+            if (fx + 0.5 * Wf < cx0 || fx < x0 - 1)
                 continue;
-            int bhgt = yb - ya, ia = ya + bhgt / 10, ib = yb - bhgt / 10;
-            B[0] = 0;
-            for (int x = 0; x < w; x++) {
-                long sum = 0;
-                for (int y = ia; y < ib; y++)
-                    sum += m[(size_t)y * (size_t)w + (size_t)x];
-                B[x + 1] = B[x] + (double)sum / (ib - ia);
-            }
-            /* the strip's content extent */
-            int cx0 = x0, cx1 = x1;
-            while (cx0 < x1 && B[cx0 + 1] - B[cx0] > 0.7)
-                cx0++;
-            while (cx1 > cx0 && B[cx1] - B[cx1 - 1] > 0.7)
-                cx1--;
-            double best = -1e9, bp = 0, bo = 0;
-            double pmin = pass ? Pmed * 0.985 : Wf + 2, pmax = pass ? Pmed * 1.015 : 1.3 * Wf;
-            for (double P = pmin; P <= pmax; P += 0.5) {
-                for (double o = cx0 - 0.6 * Wf; o < cx0 - 0.6 * Wf + P; o += 0.5) {
-                    double sc = 0;
-                    for (double fx = o; fx + 0.5 * Wf <= cx1 && fx + Wf <= x1 + 1; fx += P) {
-                        if (fx + 0.5 * Wf < cx0 || fx < x0 - 1)
-                            continue;
-                        int g0 = (int)(fx + Wf + 0.5), g1 = (int)(fx + P + 0.5);
-                        if (g1 > g0 && g0 >= 0 && g1 <= w && fx + P + 0.5 * Wf <= cx1)
-                            sc += (B[g1] - B[g0]) / (g1 - g0); /* a gap to the next frame: base */
-                        /* the frame's edge zones: content, unless the frame sits off its place */
-                        int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5), z = (int)(0.05 * Wf) + 1;
-                        if (f0 >= 0 && f1 <= w && f1 - f0 > 2 * z)
-                            sc += 1 - (B[f0 + z] - B[f0] + B[f1] - B[f1 - z]) / (2 * z);
-                    }
-                    if (sc > best)
-                        best = sc, bp = P, bo = o;
+            int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5);
+            if (f0 < 0 || f1 > w || 1 - (B[f1] - B[f0]) / (f1 - f0) < 0.08)
+                continue; /* an empty place on the strip */
+            box bx = { fx, ya, fx + Wf, yb, st, 0 };
+            /* each edge where its own columns turn from base to content, near the grid */
+            int lim = (int)fmin((bp - Wf) / 2, 0.02 * Wf) + 2, le = -1, re = -1;
+            for (int d = 0; d <= lim && le < 0; d++)
+                for (int sgn = -1; sgn <= 1 && le < 0; sgn += 2) {
+                    int x = f0 + sgn * d;
+                    if (x >= 1 && x < w && B[x] - B[x - 1] > 0.7 && B[x + 1] - B[x] <= 0.7)
+                        le = x;
                 }
-            }
-            if (bp == 0)
-                continue;
-            if (pass == 0) {
-                if (npitch < SHEET_MAX_FRAMES)
-                    pitches[npitch++] = bp;
-                continue;
-            }
-            for (double fx = bo; fx + 0.5 * Wf <= cx1 && fx + Wf <= x1 + 1 && n < SHEET_MAX_FRAMES; fx += bp) {
-                if (fx + 0.5 * Wf < cx0 || fx < x0 - 1)
-                    continue;
-                int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5);
-                if (f0 < 0 || f1 > w || 1 - (B[f1] - B[f0]) / (f1 - f0) < 0.08)
-                    continue; /* an empty place on the strip */
-                box bx = { fx, ya, fx + Wf, yb, st, 0 };
-                /* each edge where its own columns turn from base to content, near the grid */
-                int lim = (int)fmin((bp - Wf) / 2, 0.02 * Wf) + 2, le = -1, re = -1;
-                for (int d = 0; d <= lim && le < 0; d++)
-                    for (int sgn = -1; sgn <= 1 && le < 0; sgn += 2) {
-                        int x = f0 + sgn * d;
-                        if (x >= 1 && x < w && B[x] - B[x - 1] > 0.7 && B[x + 1] - B[x] <= 0.7)
-                            le = x;
-                    }
-                for (int d = 0; d <= lim && re < 0; d++)
-                    for (int sgn = -1; sgn <= 1 && re < 0; sgn += 2) {
-                        int x = f1 + sgn * d;
-                        if (x >= 1 && x < w && B[x] - B[x - 1] <= 0.7 && B[x + 1] - B[x] > 0.7)
-                            re = x;
-                    }
-                if (le >= 0 && re >= 0 && fabs((re - le) - Wf) <= 0.03 * Wf)
-                    bx.x0 = le, bx.x1 = re, bx.good = 1;
-                else if (le >= 0 && (re < 0 || fabs((le + Wf) - f1) <= fabs((re - Wf) - f0)))
-                    bx.x0 = le, bx.x1 = le + Wf, bx.good = 1; /* one edge seen: the other by the size */
-                else if (re >= 0)
-                    bx.x1 = re, bx.x0 = re - Wf, bx.good = 1;
-                L->f[n++] = bx;
-            }
+            for (int d = 0; d <= lim && re < 0; d++)
+                for (int sgn = -1; sgn <= 1 && re < 0; sgn += 2) {
+                    int x = f1 + sgn * d;
+                    if (x >= 1 && x < w && B[x] - B[x - 1] <= 0.7 && B[x + 1] - B[x] > 0.7)
+                        re = x;
+                }
+            if (le >= 0 && re >= 0 && fabs((re - le) - Wf) <= 0.03 * Wf)
+                bx.x0 = le, bx.x1 = re, bx.good = 1;
+            else if (le >= 0 && (re < 0 || fabs((le + Wf) - f1) <= fabs((re - Wf) - f0)))
+                bx.x0 = le, bx.x1 = le + Wf, bx.good = 1; /* one edge seen: the other by the size */
+            else if (re >= 0)
+                bx.x1 = re, bx.x0 = re - Wf, bx.good = 1;
+            L->f[n++] = bx;
         }
     }
     free(B);
+    free(C);
+    /* each strip's frames one height, Hf: a strip whose band came out short
+     * (frames dark along one edge) or tall is placed where a window of Hf
+     * rows holds the most content of its frames */
+    {
+        double *r = calloc((size_t)h, sizeof *r);
+        int Hl = (int)lround(Hf);
+        for (int i = 0; r && i < n;) {
+            int j = i;
+            while (j < n && L->f[j].strip == L->f[i].strip)
+                j++;
+            int ya = (int)L->f[i].y0, yb = (int)L->f[i].y1;
+            int lo = (ya < yb - Hl ? ya : yb - Hl) - Hl / 10, hi = (ya > yb - Hl ? ya : yb - Hl) + Hl / 10;
+            if (lo < 0)
+                lo = 0;
+            if (hi + Hl > h)
+                hi = h - Hl;
+            if (hi >= lo && abs((yb - ya) - Hl) > Hl / 50) {
+                for (int y = lo; y < hi + Hl; y++) {
+                    double sum = 0, cnt = 0;
+                    for (int k = i; k < j; k++)
+                        for (int x = (int)L->f[k].x0 + 2; x < (int)L->f[k].x1 - 2; x++)
+                            if (x >= 0 && x < w)
+                                sum += 1 - m[(size_t)y * (size_t)w + (size_t)x], cnt++;
+                    r[y] = cnt ? sum / cnt : 0;
+                }
+                double acc = 0, best = -1;
+                int by = ya;
+                for (int y = lo; y < lo + Hl; y++)
+                    acc += r[y];
+                for (int y0w = lo; y0w <= hi; y0w++) {
+                    double centre = fabs(y0w + Hl / 2.0 - (ya + yb) / 2.0);
+                    if (acc > best + 1e-9 ||
+                        (fabs(acc - best) <= 1e-9 && centre < fabs(by + Hl / 2.0 - (ya + yb) / 2.0)))
+                        best = acc, by = y0w;
+                    if (y0w + Hl < h)
+                        acc += r[y0w + Hl] - r[y0w];
+                }
+                for (int k = i; k < j; k++)
+                    L->f[k].y0 = by, L->f[k].y1 = by + Hl;
+            }
+            i = j;
+        }
+        free(r);
+    }
     /* each frame's top and bottom, refined where its own columns say so */
     for (int i = 0; i < n; i++) {
         box *b = &L->f[i];
@@ -668,19 +790,34 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
                         double *best_score, err *e)
 {
     size_t n = (size_t)g->w * (size_t)g->h;
-    /* the base is the darkest peak of the histogram; holes and a surround
-     * may be darker still (they count as base too) */
+    /* the base is a dark peak of the histogram: the darkest one, or a
+     * lighter one beside it when the darkest is the black surround of a
+     * contact print (paper exposed through no film is darker than film
+     * base); holes and the surround count as base too */
     size_t hist[256] = { 0 };
     for (size_t i = 0; i < n; i++)
         hist[g->p[i]]++;
-    int p40 = percentile(g->p, n, 0.4), peak = 0;
-    double peakv = -1;
-    for (int v = 0; v <= p40; v++) {
-        double sm = 0;
+    double sm[256];
+    for (int v = 0; v < 256; v++) {
+        sm[v] = 0;
         for (int k = v - 3; k <= v + 3; k++)
-            sm += k >= 0 && k < 256 ? (double)hist[k] : 0;
-        if (sm > peakv)
-            peakv = sm, peak = v;
+            sm[v] += k >= 0 && k < 256 ? (double)hist[k] : 0;
+    }
+    int p40 = percentile(g->p, n, 0.4), p75 = percentile(g->p, n, 0.75), peak = 0;
+    double peakv = -1;
+    for (int v = 0; v <= p40; v++)
+        if (sm[v] > peakv)
+            peakv = sm[v], peak = v;
+    int darkest = peak;
+    for (int v = darkest + 6; v <= p75 && v <= darkest + 30 && v < 253; v++) {
+        if (sm[v] < 0.12 * peakv || sm[v] < sm[v - 1] || sm[v] < sm[v + 1])
+            continue;
+        double valley = sm[v];
+        for (int k = darkest; k < v; k++)
+            if (sm[k] < valley)
+                valley = sm[k];
+        if (valley <= 0.85 * sm[v])
+            peak = v; /* the lightest such peak */
     }
     /* the peak's half width at half height (about 1.2 sigma of the grain) */
     double half = 0;

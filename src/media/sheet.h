@@ -8,13 +8,19 @@
  * print, bright on a scan of negatives. The detector works on a grey copy of
  * at most SHEET_WORK_EDGE pixels:
  *   1. polarity: the base is the darkest (positive) or brightest (negative)
- *      tone, and must cover a good part of the scan;
+ *      tone, or a peak just beside it when the darkest is the surround of a
+ *      contact print (paper exposed through no film), and must cover a good
+ *      part of the scan;
  *   2. skew: the angle (within +-SHEET_MAX_ANGLE degrees) at which the
  *      projection profiles of the base mask are sharpest (strip edges and
  *      frame gaps line up);
  *   3. layout, in the deskewed copy, for strips along x and along y: bands of
- *      frame rows between rebates, frames as runs of content between gaps,
- *      sizes made regular (one frame size per sheet, a pitch per strip);
+ *      frame rows between rebates (the frame height: their upper quartile);
+ *      one pitch for the sheet where the strips' column profiles, folded
+ *      modulo the pitch, are most regular (an F ratio), the gap as the run of
+ *      phases that are base in every frame, each strip its own phase; each
+ *      strip placed at the frame height where it holds the most content,
+ *      edges refined where a frame's own columns and rows show them;
  *   4. checks, so that an ordinary photo is never split: enough frames of one
  *      size, straight gaps of pure base between them, base around them.
  * Boxes are rotated rectangles in the coordinates of the image given.
