@@ -6,6 +6,7 @@
 import { api, urls } from './api.js';
 import { h, clear, say, fail, faceLabel, plural } from './dom.js';
 import { PhotoViewer } from './viewer.js';
+import { sheetNote } from './sheetframes.js';
 import { refreshPersons, openDialog } from './shared.js';
 
 const PAGE = 200; // photos per request of the list
@@ -185,6 +186,8 @@ export class ReviewPage {
     this.title.textContent = baseName(photo.file) || photo.photo_id;
     this.title.title = photo.file || '';
     this.caption.textContent = [photo.caption, photo.timestamp].filter(Boolean).join(' · ');
+    const sheet = sheetNote(photo); // a frame of a contact sheet, or a sheet
+    if (sheet) this.caption.append(this.caption.textContent ? ' · ' : '', sheet);
     this.viewer.show(photo);
     for (const a of this.listEl.querySelectorAll('a')) {
       const cur = a.dataset.photoId === id;

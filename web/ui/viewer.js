@@ -6,6 +6,7 @@
 
 import { h, clear, faceLabel } from './dom.js';
 import { urls } from './api.js';
+import { sheetOutlines } from './sheetframes.js';
 
 const MIN_BOX_PX = 8; // smaller drags (in displayed pixels) are clicks, not boxes
 
@@ -66,7 +67,9 @@ export class PhotoViewer {
 
   renderBoxes() {
     const p = this.photo;
-    for (const b of this.overlay.querySelectorAll('.face-box')) b.remove();
+    for (const b of this.overlay.querySelectorAll('.face-box, .sheet-frames')) b.remove();
+    const frames = sheetOutlines(p); // a contact sheet: its frames, each a link to the frame's photo
+    if (frames) this.overlay.insertBefore(frames, this.draft);
     const W = p.width || 1, H = p.height || 1;
     for (const f of p.faces || []) {
       const [x, y, w, hgt] = f.box.map(Number);
