@@ -45,6 +45,16 @@ struct sqlite3 *catalog_sqlite(struct catalog *c);
  * Caller finalizes. */
 struct sqlite3_stmt *catalog_prepare(struct catalog *c, const char *sql, const char *what, err *e);
 
+/* The same for a statement run again and again (a per-node query of the graph
+ * view): kept prepared on c's connection, keyed by the ADDRESS of sql, which
+ * must therefore be a string constant (static storage, one text per address).
+ * Reset and unbound when returned; hand it back with catalog_cached_done (never
+ * finalize it). A nested use of the same text gets a statement of its own. */
+struct sqlite3_stmt *catalog_prepare_cached(struct catalog *c, const char *sql, const char *what, err *e);
+/* Resets st (so it holds no read snapshot) and keeps it for the next call;
+ * finalizes one that is not kept. NULL is ignored. */
+void catalog_cached_done(struct catalog *c, struct sqlite3_stmt *st);
+
 /* A change of several statements inside one function: its own transaction
  * (BEGIN IMMEDIATE, which takes the write lock before the first read so a
  * concurrent writer makes it wait, never fail) when the caller has none open,

@@ -7,11 +7,15 @@
 #include "store/catalog_internal.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CATALOG_BUSY_TIMEOUT_MS 5000
+/* Most statements catalog_prepare_cached keeps per connection; past that they
+ * are prepared per call (and finalized by catalog_cached_done). */
+#define CATALOG_KEPT_STMTS 64
 
 enum stmt_id {
     ST_PHOTO_INSERT,
@@ -63,6 +67,13 @@ struct catalog {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *stmts[ST_COUNT];
+    /* catalog_prepare_cached: statements by the address of their SQL text */
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+        bool in_use;
+    } kept[CATALOG_KEPT_STMTS];
+    int nkept;
 };
 
 int catalog_db_error(sqlite3 *db, const char *path, const char *what, err *e)
@@ -113,6 +124,50 @@ sqlite3_stmt *catalog_prepare(catalog *c, const char *sql, const char *what, err
         return NULL;
     }
     return st;
+}
+
+sqlite3_stmt *catalog_prepare_cached(catalog *c, const char *sql, const char *what, err *e)
+{
+    int slot = -1;
+    for (int i = 0; i < c->nkept; i++)
+        if (c->kept[i].sql == sql) {
+            if (c->kept[i].in_use) {
+                slot = -2; /* a nested call: a statement of its own */
+                break;
+            }
+            c->kept[i].in_use = true;
+            sqlite3_reset(c->kept[i].st);
+            sqlite3_clear_bindings(c->kept[i].st);
+            return c->kept[i].st;
+        }
+    if (slot == -1 && c->nkept < CATALOG_KEPT_STMTS)
+        slot = c->nkept;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(c->db, sql, -1, slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) != SQLITE_OK) {
+        catalog_error(c, what, e);
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    if (slot >= 0) {
+        c->kept[slot].sql = sql;
+        c->kept[slot].st = st;
+        c->kept[slot].in_use = true;
+        c->nkept++;
+    }
+    return st;
+}
+
+void catalog_cached_done(catalog *c, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < c->nkept; i++)
+        if (c->kept[i].st == st) {
+            sqlite3_reset(st); /* holds no read snapshot from here */
+            c->kept[i].in_use = false;
+            return;
+        }
+    sqlite3_finalize(st);
 }
 
 static int exec_sql(catalog *c, const char *sql, const char *what, err *e)
@@ -231,6 +286,8 @@ void catalog_close(catalog *c)
         return;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(c->stmts[i]);
+    for (int i = 0; i < c->nkept; i++)
+        sqlite3_finalize(c->kept[i].st);
     sqlite3_close(c->db); /* also fine when db is NULL */
     free(c->path);
     free(c);
