@@ -149,7 +149,7 @@ static json_t *fact(const ann_photo *p, const char *kind, const char *source, co
     return o;
 }
 
-static json_t *photo_evidence(const ann_photo *p)
+static json_t *photo_evidence(const ann_model *m, const ann_photo *p)
 {
     json_t *a = json_array();
     if (p->date.precision != DATE_NONE && p->date_text)
@@ -160,6 +160,12 @@ static json_t *photo_evidence(const ann_photo *p)
         json_array_append_new(
             a, fact(p, "caption", p->caption_source && !strcmp(p->caption_source, "ocr") ? "ocr" : "caption",
                     p->caption));
+    /* who took it ("Foto: Ulli Weiss"): the graph's PERFORMED_AT {role: photographer} */
+    for (size_t i = 0; i < p->nnames; i++) {
+        const char *who = p->names[i].role == NAME_PHOTOGRAPHER ? ann_model_name_form(m, p->names[i].name) : NULL;
+        if (who)
+            json_array_append_new(a, fact(p, "photographer", "caption", who));
+    }
     return a;
 }
 
@@ -279,7 +285,7 @@ static int store_photos(store_ctx *s, progress *bar, annotate_summary *sum)
         rc = place_id(s, p->place, &pid);
         if (rc)
             break;
-        json_t *ev = photo_evidence(p);
+        json_t *ev = photo_evidence(s->m, p);
         char *evtext = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
         json_decref(ev);
         catalog_ann_photo_row row = {

@@ -15,7 +15,7 @@ static const graph_model_entry entries[] = {
     { CATALOG_GRAPH_PART_OF, true, "PART_OF", "part_of", "Foto", "Event", NULL },
     { CATALOG_GRAPH_LOCATED_IN, true, "LOCATED_IN", "located_in", "Event", "Location", NULL },
     { CATALOG_GRAPH_SAME_AS, true, "SAME_AS", "same_as", "Cluster", "Person", NULL },
-    { CATALOG_GRAPH_PERFORMED_AT, true, "PERFORMED_AT", "performed_at", "Person", "Event", NULL },
+    { CATALOG_GRAPH_PERFORMED_AT, true, "PERFORMED_AT", "performed_at", "Person", "Event", "role" },
     { CATALOG_GRAPH_IN_YEAR, true, "IN_YEAR", "in_year", "Foto", "Year", NULL },
     { CATALOG_GRAPH_NEXT_PHOTO, true, "NEXT", "next_foto", "Foto", "Foto", "scope" },
     { CATALOG_GRAPH_NEXT_EVENT, true, "NEXT", "next_event", "Event", "Event", "scope" },

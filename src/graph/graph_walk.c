@@ -56,6 +56,7 @@ typedef struct walk {
     catalog *c;
     json_t *nodes, *edges, *seen, *seen_edges; /* seen: ref -> index into nodes; seen_edges: from|rel|to */
     int max_nodes, depth;
+    int rows; /* neighbours read for the node being expanded */
     bool truncated;
     err *e;
     const char *from; /* the node being expanded */
@@ -91,6 +92,7 @@ static int on_neighbour(const char *rel, int dir, const char *type, const char *
 {
     walk *w = ud;
     char ref[64];
+    w->rows++;
     int r = add_node(w, type, id, w->depth + 1, ref, sizeof ref);
     if (r == -2)
         return -1;
@@ -136,12 +138,22 @@ int graph_walk(catalog *c, const char *node, int depth, int max_nodes, json_t **
             const char *ref = json_string_value(json_object_get(n, "id"));
             const char *colon = strchr(ref, ':');
             w.from = ref;
-            /* Ask for one more than there is room for, so a full page tells us it was cut. */
-            int room = max_nodes - (int)json_array_size(w.nodes) + 1;
-            rc = catalog_graph_neighbours(c, json_string_value(json_object_get(n, "type")), colon + 1,
-                                          room < 1 ? 1 : room * 4, on_neighbour, &w, e);
+            /* Each node of the frontier gets its share of the room left (twice
+             * it, plus one: some neighbours are known already), so the work is
+             * bounded by max_nodes, not by how many photos an event has, and
+             * the room is spread over the frontier instead of going to its
+             * first node. A share read to the end means there may be more. */
+            int room = max_nodes - (int)json_array_size(w.nodes);
+            int left = (int)(end - i);
+            int share = room > 0 ? (room + left - 1) / left : 0;
+            int ask = 2 * share + 1;
+            w.rows = 0;
+            rc = catalog_graph_neighbours(c, json_string_value(json_object_get(n, "type")), colon + 1, ask,
+                                          on_neighbour, &w, e);
             if (rc > 0 || rc == -1)
                 rc = e && e->code ? e->code : ERR_DB;
+            if (rc == 0 && w.rows >= ask)
+                w.truncated = true;
         }
         start = end;
     }

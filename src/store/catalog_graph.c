@@ -1,9 +1,12 @@
 /* catalog_graph.c — the graph's node and relation sets, the timeline and the
  * neighbourhood queries over the catalog's tables (catalog_graph.h), and the
  * writers of the places/events/photo_annotations rows of schema 4.
- * Every value is a bound parameter; every statement is prepared per call. */
+ * Every value is a bound parameter. Statements of the per-request reads (a
+ * node, its neighbours, a photo's people, the timeline) are kept prepared per
+ * connection (catalog_prepare_cached); the export's are prepared per set. */
 #include "store/catalog_graph.h"
 #include "store/catalog_internal.h"
+#include "store/catalog_query.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -45,37 +48,52 @@ static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
 
 /* ---- a photo's date -------------------------------------------------------- */
 
-/* Every photo with its date: the annotation's (annotate, or a person), else
- * EXIF taken_at (precision day), else its event's date (source 'event'); NULL
- * when none of these exists: an undated photo is never given a date by guess.
- * ev_key is the date the photo sorts under on the timeline: its event's date
- * when the event has one, else its own. */
+/* Every photo with its date, kept by the triggers of schema 12 in
+ * timeline_photos (catalog_schema.c says how a date is chosen: the
+ * annotation's, else EXIF taken_at, else the event's; NULL when none: an
+ * undated photo is never given a date by guess). */
 #define PHOTO_DATES                                                                                                    \
-    "ph AS (SELECT p.photo_id AS photo_id,"                                                                            \
-    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_value WHEN p.taken_at IS NOT NULL THEN p.taken_at"               \
-    "       WHEN e.date_value IS NOT NULL THEN e.date_value WHEN e.year IS NOT NULL THEN CAST(e.year AS TEXT)"         \
-    "  END AS date,"                                                                                                   \
-    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_precision WHEN p.taken_at IS NOT NULL THEN 'day'"                \
-    "       WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year'"                   \
-    "  END AS precision,"                                                                                              \
-    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_source"                                                          \
-    "       WHEN p.taken_at IS NOT NULL THEN coalesce(p.taken_at_source, 'exif')"                                      \
-    "       WHEN coalesce(e.date_value, e.year) IS NOT NULL THEN 'event' END AS date_source,"                          \
-    "  a.event_id AS event_id, a.place_id AS place_id,"                                                                \
-    "  coalesce(e.date_value, CAST(e.year AS TEXT)) AS ev_date,"                                                       \
-    "  CASE WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year' END"               \
-    "    AS ev_precision"                                                                                              \
-    "  FROM photos p LEFT JOIN photo_annotations a ON a.photo_id = p.photo_id"                                         \
-    "  LEFT JOIN events e ON e.id = a.event_id)"
+    "ph AS (SELECT photo_id, date, precision, date_source, event_id, place_id, ev_date, ev_precision"                 \
+    "  FROM timeline_photos)"
 
 /* The year a date names, when it names one (a decade does not). */
 #define YEAR_OF(d, prec)                                                                                               \
     "(CASE WHEN " d " IS NOT NULL AND " prec " IS NOT 'decade' THEN CAST(substr(" d ", 1, 4) AS INTEGER) END)"
 
-/* A face that counts for the graph: assigned to a visible person, not rejected. */
+/* A face that counts for the graph: assigned to a visible person, not rejected
+ * (of its photo's current analysis: CURRENT_FACES / CATALOG_CURRENT_FACE). */
 #define FACE_COUNTS(f)                                                                                                 \
     f ".person_id IS NOT NULL AND " f ".status <> 'rejected' AND " f                                                   \
       ".person_id IN (SELECT id FROM persons WHERE hidden = 0)"
+
+/* For a whole set: `cf`, the faces that count, of each photo's current
+ * analysis (catalog_query.h's one definition, computed once). A per-node query
+ * uses CATALOG_CURRENT_FACE, the same rule for one photo at a time. */
+#define CURRENT_FACES                                                                                                  \
+    CATALOG_CURRENT_CTE ", cf AS (SELECT f.* FROM faces f"                                                             \
+                        " JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version"               \
+                        " WHERE " FACE_COUNTS("f") ")"
+/* The same condition on one face row f, for bounded per-node reads: each
+ * face looks its person and its photo's current run up by key (an IN list of
+ * every visible person would be built per statement). */
+#define FACE_IS_CURRENT(f)                                                                                             \
+    f ".status <> 'rejected' AND EXISTS (SELECT 1 FROM persons vp WHERE vp.id = " f ".person_id AND vp.hidden = 0)"   \
+      " AND " CATALOG_CURRENT_FACE(f)
+
+/* Who took the photos of an event: a person whose name annotate read after a
+ * photographer's mark ("Foto: NAME") in a caption (photo_photographers, kept
+ * from photo_annotations.evidence by schema 12's triggers); rows (person,
+ * event, photo). PG_OF_PERSON / PG_OF_EVENT: the same for one of them (?1). */
+#define PHOTOGRAPHERS                                                                                                  \
+    "SELECT p.id AS person, a.event_id AS event, a.photo_id AS photo FROM photo_photographers g"                       \
+    " JOIN persons p ON p.name = g.name AND p.hidden = 0 JOIN photo_annotations a ON a.photo_id = g.photo_id"          \
+    " WHERE a.event_id IS NOT NULL"
+#define PG_OF_PERSON                                                                                                   \
+    "SELECT a.event_id FROM persons p JOIN photo_photographers g ON g.name = p.name"                                   \
+    " JOIN photo_annotations a ON a.photo_id = g.photo_id WHERE p.id = ?1 AND p.hidden = 0 AND a.event_id IS NOT NULL"
+#define PG_OF_EVENT                                                                                                    \
+    "SELECT p.id FROM photo_annotations a JOIN photo_photographers g ON g.photo_id = a.photo_id"                       \
+    " JOIN persons p ON p.name = g.name AND p.hidden = 0 WHERE a.event_id = ?1"
 
 /* ---- sets -------------------------------------------------------------------- */
 
@@ -100,18 +118,16 @@ static const set_def sets[CATALOG_GRAPH_SET_COUNT] = {
                                { "precision", T },
                                { "date_source", T } },
                              5 },
-    [CATALOG_GRAPH_PERSON] = { "SELECT p.id, p.name,"
+    [CATALOG_GRAPH_PERSON] = { "WITH " CURRENT_FACES ", pf AS (SELECT person_id, avg(status = 'confirmed') AS conf"
+                               "  FROM cf GROUP BY person_id)"
+                               " SELECT p.id, p.name,"
                                " (SELECT json_group_array(label) FROM (SELECT label FROM person_suggestions s"
                                "   WHERE s.person_id = p.id AND s.status = 'open' ORDER BY confidence DESC, label)),"
-                               " (SELECT avg(f.status = 'confirmed') FROM faces f WHERE f.person_id = p.id"
-                               "   AND f.status <> 'rejected')"
-                               " FROM persons p WHERE p.hidden = 0"
-                               " AND EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id AND f.status <> 'rejected')"
-                               " ORDER BY p.id",
+                               " pf.conf FROM persons p JOIN pf ON pf.person_id = p.id ORDER BY p.id",
                                { { "cluster_id", I }, { "name", T }, { "suggested_labels", L }, { "confidence", R } },
                                4 },
-    [CATALOG_GRAPH_CLUSTER] = { "SELECT f.person_id, count(*) FROM faces f WHERE " FACE_COUNTS(
-                                    "f") " GROUP BY f.person_id ORDER BY f.person_id",
+    [CATALOG_GRAPH_CLUSTER] = { "WITH " CURRENT_FACES " SELECT person_id, count(*) FROM cf GROUP BY person_id"
+                                " ORDER BY person_id",
                                 { { "id", I }, { "size", I } },
                                 2 },
     [CATALOG_GRAPH_EVENT] = { "SELECT id, name, year, coalesce(date_value, CAST(year AS TEXT)),"
@@ -142,9 +158,9 @@ static const set_def sets[CATALOG_GRAPH_SET_COUNT] = {
                                                  " WHERE y BETWEEN 1000 AND 9999 ORDER BY y",
                              { { "value", I } },
                              1 },
-    [CATALOG_GRAPH_APPEARS_IN] = { "SELECT f.person_id, f.photo_id, json_array(f.box_x, f.box_y, f.box_w, f.box_h),"
-                                   " max(coalesce(f.score, 0)) FROM faces f WHERE " FACE_COUNTS(
-                                       "f") " GROUP BY f.person_id, f.photo_id ORDER BY f.person_id, f.photo_id",
+    [CATALOG_GRAPH_APPEARS_IN] = { "WITH " CURRENT_FACES " SELECT f.person_id, f.photo_id,"
+                                   " json_array(f.box_x, f.box_y, f.box_w, f.box_h), max(coalesce(f.score, 0))"
+                                   " FROM cf f GROUP BY f.person_id, f.photo_id ORDER BY f.person_id, f.photo_id",
                                    { { "person", I }, { "photo", T }, { "bbox", L }, { "confidence", R } },
                                    4 },
     [CATALOG_GRAPH_TAKEN_AT] = { "SELECT photo_id, place_id FROM photo_annotations WHERE place_id IS NOT NULL"
@@ -158,16 +174,19 @@ static const set_def sets[CATALOG_GRAPH_SET_COUNT] = {
     [CATALOG_GRAPH_LOCATED_IN] = { "SELECT id, location_id FROM events WHERE location_id IS NOT NULL ORDER BY id",
                                    { { "event", I }, { "place", I } },
                                    2 },
-    [CATALOG_GRAPH_SAME_AS] = { "SELECT DISTINCT f.person_id, f.person_id FROM faces f WHERE " FACE_COUNTS(
-                                    "f") " ORDER BY f.person_id",
+    [CATALOG_GRAPH_SAME_AS] = { "WITH " CURRENT_FACES " SELECT DISTINCT person_id, person_id FROM cf ORDER BY person_id",
                                 { { "cluster", I }, { "person", I } },
                                 2 },
-    [CATALOG_GRAPH_PERFORMED_AT] = { "SELECT f.person_id, a.event_id, count(DISTINCT f.photo_id)"
-                                     " FROM faces f JOIN photo_annotations a ON a.photo_id = f.photo_id"
-                                     " WHERE a.event_id IS NOT NULL AND " FACE_COUNTS(
-                                         "f") " GROUP BY f.person_id, a.event_id ORDER BY f.person_id, a.event_id",
-                                     { { "person", I }, { "event", I }, { "photos", I } },
-                                     3 },
+    /* role: "attendee" (seen in the event's photos) or "photographer" (named as
+     * the one who took some of them); part of the relation's identity. */
+    [CATALOG_GRAPH_PERFORMED_AT] = { "WITH " CURRENT_FACES " SELECT person, event, role, count(DISTINCT photo) FROM ("
+                                     " SELECT f.person_id AS person, a.event_id AS event, 'attendee' AS role,"
+                                     "  f.photo_id AS photo FROM cf f JOIN photo_annotations a ON a.photo_id = f.photo_id"
+                                     "  WHERE a.event_id IS NOT NULL"
+                                     " UNION ALL SELECT person, event, 'photographer', photo FROM (" PHOTOGRAPHERS "))"
+                                     " GROUP BY person, event, role ORDER BY person, event, role",
+                                     { { "person", I }, { "event", I }, { "role", T }, { "photos", I } },
+                                     4 },
     [CATALOG_GRAPH_IN_YEAR] = { "WITH " PHOTO_DATES " SELECT photo_id, y FROM (SELECT photo_id, " YEAR_OF(
                                     "ph.date", "ph.precision") " AS y FROM ph)"
                                                                " WHERE y BETWEEN 1000 AND 9999 ORDER BY photo_id",
@@ -180,19 +199,18 @@ static const set_def sets[CATALOG_GRAPH_SET_COUNT] = {
                                    " WHERE b IS NOT NULL ORDER BY a",
                                    { { "from_id", T }, { "to_id", T }, { "scope", T } },
                                    3 },
-    [CATALOG_GRAPH_NEXT_EVENT] = { "WITH ed AS (SELECT id, coalesce(date_value, CAST(year AS TEXT)) AS d FROM events"
+    [CATALOG_GRAPH_NEXT_EVENT] = { "WITH " CURRENT_FACES ","
+                                   " ed AS (SELECT id, coalesce(date_value, CAST(year AS TEXT)) AS d FROM events"
                                    "   WHERE coalesce(date_value, year) IS NOT NULL),"
-                                   " pe AS (SELECT DISTINCT f.person_id AS person, a.event_id AS event FROM faces f"
-                                   "   JOIN photo_annotations a ON a.photo_id = f.photo_id WHERE a.event_id IS NOT "
-                                   "NULL AND " FACE_COUNTS(
-                                       "f") ")"
-                                            " SELECT a, b, scope FROM ("
-                                            "  SELECT id AS a, lead(id) OVER (ORDER BY d, id) AS b, 'archive' AS "
-                                            "scope, 0 AS k FROM ed"
-                                            "  UNION ALL SELECT pe.event, lead(pe.event) OVER (PARTITION BY pe.person "
-                                            "ORDER BY ed.d, ed.id),"
-                                            "   'person:' || pe.person, pe.person FROM pe JOIN ed ON ed.id = pe.event)"
-                                            " WHERE b IS NOT NULL ORDER BY k, a",
+                                   " pe AS (SELECT DISTINCT f.person_id AS person, a.event_id AS event FROM cf f"
+                                   "   JOIN photo_annotations a ON a.photo_id = f.photo_id WHERE a.event_id IS NOT NULL)"
+                                   " SELECT a, b, scope FROM ("
+                                   "  SELECT id AS a, lead(id) OVER (ORDER BY d, id) AS b, 'archive' AS scope, 0 AS k"
+                                   "  FROM ed"
+                                   "  UNION ALL SELECT pe.event, lead(pe.event) OVER (PARTITION BY pe.person"
+                                   "   ORDER BY ed.d, ed.id), 'person:' || pe.person, pe.person FROM pe"
+                                   "   JOIN ed ON ed.id = pe.event)"
+                                   " WHERE b IS NOT NULL ORDER BY k, a",
                                    { { "from_id", I }, { "to_id", I }, { "scope", T } },
                                    3 },
 };
@@ -414,28 +432,53 @@ int catalog_graph_annotation_put(catalog *c, const catalog_annotation *a, err *e
 
 /* ---- timeline ------------------------------------------------------------------ */
 
-int catalog_graph_timeline(catalog *c, int64_t person_id, int from_year, int to_year, bool with_undated,
-                           catalog_timeline_fn fn, void *ud, err *e)
+/* The timeline reads timeline_photos in the order of its index (key, ev_ord,
+ * date, photo_id); a person's from their own faces first (CROSS JOIN keeps
+ * that order of the loops), then sorted: a handful of rows. */
+#define TL_COLS                                                                                                        \
+    "SELECT t.photo_id, t.date, t.precision, t.date_source, t.event_id, e.name, t.ev_date, t.ev_precision,"           \
+    " t.place_id, pl.name"
+#define TL_ALL " FROM timeline_photos t"
+#define TL_MINE                                                                                                        \
+    " FROM (SELECT DISTINCT f.photo_id FROM faces f WHERE f.person_id = ?1 AND f.status <> 'rejected' AND "           \
+    CATALOG_CURRENT_FACE("f") ") m CROSS JOIN timeline_photos t ON t.photo_id = m.photo_id"
+#define TL_JOINS " LEFT JOIN events e ON e.id = t.event_id LEFT JOIN places pl ON pl.id = t.place_id WHERE "
+#define TL_ORDER " ORDER BY t.key, t.ev_ord, t.date, t.photo_id"
+#define TL_DATED "t.key >= ?2 AND t.key < ?3"
+#define TL_UNDATED "t.key IS NULL"
+#define TL_EVENT "t.event_id = ?4 AND t.key IS NOT NULL"
+#define TL_DATE "t.event_id IS NULL AND t.precision = ?5 AND t.key >= ?6 AND t.key < ?6 || '~'"
+#define TL_SQL(from, cond) TL_COLS from TL_JOINS cond TL_ORDER
+
+static const char *const timeline_sql[2][4] = {
+    { TL_SQL(TL_ALL, TL_DATED), TL_SQL(TL_ALL, TL_UNDATED), TL_SQL(TL_ALL, TL_EVENT), TL_SQL(TL_ALL, TL_DATE) },
+    { TL_SQL(TL_MINE, TL_DATED), TL_SQL(TL_MINE, TL_UNDATED), TL_SQL(TL_MINE, TL_EVENT), TL_SQL(TL_MINE, TL_DATE) },
+};
+
+/* Runs one of timeline_sql; 0, fn's non-zero, or <0 with e set. */
+static int timeline_run(catalog *c, const catalog_timeline_filter *q, int kind, catalog_timeline_fn fn, void *ud,
+                        err *e)
 {
-    static const char sql[] =
-        "WITH " PHOTO_DATES ","
-        " k AS (SELECT ph.*, CASE WHEN event_id IS NULL THEN date"
-        "   ELSE coalesce(ev_date, min(date) OVER (PARTITION BY event_id)) END AS key FROM ph"
-        "   WHERE (?1 = 0 OR EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = ph.photo_id AND f.person_id = ?1"
-        "     AND f.status <> 'rejected')))"
-        " SELECT k.photo_id, k.date, k.precision, k.date_source, k.event_id, e.name, k.ev_date, k.ev_precision,"
-        "  k.place_id, pl.name FROM k LEFT JOIN events e ON e.id = k.event_id LEFT JOIN places pl ON pl.id = k.place_id"
-        " WHERE (k.key IS NOT NULL AND (?2 = 0 OR CAST(substr(k.key, 1, 4) AS INTEGER) >= ?2)"
-        "   AND (?3 = 0 OR CAST(substr(k.key, 1, 4) AS INTEGER) <= ?3))"
-        "  OR (k.key IS NULL AND ?4)"
-        " ORDER BY k.key IS NULL, k.key, k.event_id IS NULL, k.event_id, k.date, k.photo_id";
-    sqlite3_stmt *st = prepare(c, sql, "read the timeline", e);
+    sqlite3_stmt *st = catalog_prepare_cached(c, timeline_sql[q->person_id > 0][kind], "read the timeline", e);
     if (!st)
         return e ? e->code : ERR_DB;
-    sqlite3_bind_int64(st, 1, person_id > 0 ? person_id : 0);
-    sqlite3_bind_int(st, 2, from_year);
-    sqlite3_bind_int(st, 3, to_year);
-    sqlite3_bind_int(st, 4, with_undated);
+    char lo[16], hi[16];
+    snprintf(lo, sizeof lo, "%04d", q->from_year > 0 ? q->from_year : 0);
+    if (q->to_year > 0)
+        snprintf(hi, sizeof hi, "%04d", q->to_year + 1);
+    else
+        snprintf(hi, sizeof hi, "~"); /* after every digit */
+    if (q->person_id > 0)
+        sqlite3_bind_int64(st, 1, q->person_id);
+    if (kind == 0) {
+        sqlite3_bind_text(st, 2, lo, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, hi, -1, SQLITE_TRANSIENT);
+    } else if (kind == 2) {
+        sqlite3_bind_int64(st, 4, q->event_id);
+    } else if (kind == 3) {
+        sqlite3_bind_text(st, 5, q->precision, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, q->date, -1, SQLITE_TRANSIENT);
+    }
     int rc = 0, step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         catalog_timeline_photo p = {
@@ -455,18 +498,110 @@ int catalog_graph_timeline(catalog *c, int64_t person_id, int from_year, int to_
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = db_error(c, "read the timeline", e);
-    sqlite3_finalize(st);
+    catalog_cached_done(c, st);
+    return rc;
+}
+
+int catalog_graph_timeline(catalog *c, const catalog_timeline_filter *q, catalog_timeline_fn fn, void *ud, err *e)
+{
+    if (q->event_id > 0)
+        return timeline_run(c, q, 2, fn, ud, e);
+    if (q->date) {
+        if (!q->precision || !precision_ok(q->precision))
+            return err_set(e, ERR_INVALID, "%s: a timeline entry's date needs a precision", catalog_path(c));
+        return timeline_run(c, q, 3, fn, ud, e);
+    }
+    int rc = timeline_run(c, q, 0, fn, ud, e);
+    if (rc == 0 && q->with_undated)
+        rc = timeline_run(c, q, 1, fn, ud, e);
+    return rc;
+}
+
+int catalog_graph_timeline_years(catalog *c, int64_t person_id, catalog_year_fn fn, void *ud, int64_t *undated,
+                                 err *e)
+{
+    /* Without a person: from year to year along the index (the next key at or
+     * after a year, then the count of that year's range), so the cost is the
+     * index entries, with no sort. A person's: their photos, grouped. */
+    static const char next_sql[] = "SELECT min(key) FROM timeline_photos WHERE key >= ?1";
+    static const char count_sql[] = "SELECT count(*) FROM timeline_photos WHERE key >= ?1 AND key < ?2";
+    static const char undated_sql[] = "SELECT count(*) FROM timeline_photos WHERE key IS NULL";
+    static const char mine_sql[] = "SELECT CAST(substr(t.key, 1, 4) AS INTEGER) AS y, count(*)" TL_MINE
+                                   " WHERE t.key IS NOT NULL GROUP BY y ORDER BY y";
+    static const char mine_undated_sql[] = "SELECT count(*)" TL_MINE " WHERE t.key IS NULL";
+    *undated = 0;
+    int rc = 0;
+    if (person_id > 0) {
+        sqlite3_stmt *st = catalog_prepare_cached(c, mine_sql, "read a person's years", e);
+        if (!st)
+            return e ? e->code : ERR_DB;
+        sqlite3_bind_int64(st, 1, person_id);
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW)
+            if ((rc = fn(sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1), ud)) != 0)
+                break;
+        if (rc == 0 && step != SQLITE_DONE)
+            rc = db_error(c, "read a person's years", e);
+        catalog_cached_done(c, st);
+    } else {
+        sqlite3_stmt *next = catalog_prepare_cached(c, next_sql, "read the timeline's years", e);
+        sqlite3_stmt *count = next ? catalog_prepare_cached(c, count_sql, "read the timeline's years", e) : NULL;
+        if (!count) {
+            catalog_cached_done(c, next);
+            return e ? e->code : ERR_DB;
+        }
+        char from[16] = "0000", to[16];
+        while (rc == 0) {
+            sqlite3_reset(next);
+            sqlite3_bind_text(next, 1, from, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(next) != SQLITE_ROW) {
+                rc = db_error(c, "read the timeline's years", e);
+                break;
+            }
+            const char *k = col_text(next, 0);
+            if (!k)
+                break;
+            int year = (int)strtol(k, NULL, 10);
+            snprintf(from, sizeof from, "%04d", year);
+            snprintf(to, sizeof to, "%04d", year + 1);
+            sqlite3_reset(count);
+            sqlite3_bind_text(count, 1, from, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(count, 2, to, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(count) != SQLITE_ROW) {
+                rc = db_error(c, "read the timeline's years", e);
+                break;
+            }
+            rc = fn(year, sqlite3_column_int64(count, 0), ud);
+            if (year >= 9999)
+                break;
+            snprintf(from, sizeof from, "%s", to);
+        }
+        catalog_cached_done(c, next);
+        catalog_cached_done(c, count);
+    }
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = catalog_prepare_cached(c, person_id > 0 ? mine_undated_sql : undated_sql,
+                                              "count the undated photos", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    if (person_id > 0)
+        sqlite3_bind_int64(st, 1, person_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *undated = sqlite3_column_int64(st, 0);
+    else
+        rc = db_error(c, "count the undated photos", e);
+    catalog_cached_done(c, st);
     return rc;
 }
 
 int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_person_fn fn, void *ud, err *e)
 {
-    sqlite3_stmt *st = prepare(c,
-                               "SELECT f.person_id, p.name, f.age, max(coalesce(f.score, 0)) FROM faces f"
-                               " JOIN persons p ON p.id = f.person_id"
-                               " WHERE f.photo_id = ?1 AND f.status <> 'rejected' AND p.hidden = 0"
-                               " GROUP BY f.person_id ORDER BY f.person_id",
-                               "read the people of a photo", e);
+    static const char sql[] = "SELECT f.person_id, p.name, f.age, max(coalesce(f.score, 0)) FROM faces f"
+                              " JOIN persons p ON p.id = f.person_id"
+                              " WHERE f.photo_id = ?1 AND f.status <> 'rejected' AND p.hidden = 0"
+                              " AND " CATALOG_CURRENT_FACE("f") " GROUP BY f.person_id ORDER BY f.person_id";
+    sqlite3_stmt *st = catalog_prepare_cached(c, sql, "read the people of a photo", e);
     if (!st)
         return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
@@ -478,53 +613,53 @@ int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = db_error(c, "read the people of a photo", e);
-    sqlite3_finalize(st);
+    catalog_cached_done(c, st);
     return rc;
 }
 
 /* ---- neighbourhood ------------------------------------------------------------- */
 
-/* Per node type: the relations around it as (rel, dir, type, id) rows for ?1. */
+/* Per node type: the relations around it as (rel, dir, type, id) rows for ?1,
+ * at most ?2. Faces count when they are of their photo's current analysis. */
 typedef struct neighbour_def {
     const char *type;
     const char *sql;
 } neighbour_def;
 
+#define NB(body) "SELECT * FROM (" body ") LIMIT ?2"
 static const neighbour_def neighbour_defs[] = {
     { "Person",
-      "SELECT 'SAME_AS', -1, 'Cluster', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1 AND hidden "
-      "= 0)"
-      " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', 1, 'Event', CAST(a.event_id AS TEXT) FROM faces f"
-      "  JOIN photo_annotations a ON a.photo_id = f.photo_id WHERE f.person_id = ?1 AND f.status <> 'rejected'"
-      "  AND a.event_id IS NOT NULL)"
-      " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', 1, 'Foto', f.photo_id FROM faces f"
-      "  WHERE f.person_id = ?1 AND f.status <> 'rejected')" },
+      NB("SELECT 'SAME_AS', -1, 'Cluster', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
+         "  AND hidden = 0)"
+         " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', 1, 'Event', CAST(event AS TEXT) FROM ("
+         "  SELECT a.event_id AS event FROM faces f JOIN photo_annotations a ON a.photo_id = f.photo_id"
+         "  WHERE f.person_id = ?1 AND " FACE_IS_CURRENT("f") " AND a.event_id IS NOT NULL"
+         "  UNION ALL " PG_OF_PERSON "))"
+         " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', 1, 'Foto', f.photo_id FROM faces f"
+         "  WHERE f.person_id = ?1 AND " FACE_IS_CURRENT("f") ")") },
     { "Foto",
-      "SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT) FROM photo_annotations WHERE photo_id = ?1 AND event_id IS "
-      "NOT NULL"
-      " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT) FROM photo_annotations"
-      "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
-      " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', -1, 'Person', CAST(f.person_id AS TEXT) FROM faces f"
-      "  WHERE f.photo_id = ?1 AND " FACE_COUNTS("f") ")" },
+      NB("SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT) FROM photo_annotations WHERE photo_id = ?1"
+         "  AND event_id IS NOT NULL"
+         " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT) FROM photo_annotations"
+         "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
+         " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', -1, 'Person', CAST(f.person_id AS TEXT) FROM faces f"
+         "  WHERE f.photo_id = ?1 AND " FACE_IS_CURRENT("f") ")") },
     { "Event",
-      "SELECT 'LOCATED_IN', 1, 'Location', CAST(location_id AS TEXT) FROM events WHERE id = ?1 AND location_id IS NOT "
-      "NULL"
-      " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', -1, 'Person', CAST(f.person_id AS TEXT)"
-      "  FROM photo_annotations a JOIN faces f ON f.photo_id = a.photo_id WHERE a.event_id = ?1 AND " FACE_COUNTS(
-          "f") ")"
-               " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id FROM photo_annotations WHERE event_id = ?1" },
-    { "Location", "SELECT 'LOCATED_IN', -1, 'Event', CAST(id AS TEXT) FROM events WHERE location_id = ?1"
-                  " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id FROM photo_annotations WHERE place_id = ?1" },
-    { "Cluster", "SELECT 'SAME_AS', 1, 'Person', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1 "
-                 "AND hidden = 0)" },
-    { "Year",
-      "SELECT 'IN_YEAR', -1, 'Foto', photo_id FROM photo_annotations WHERE date_value >= ?1 AND date_value < ?1 || 'z'"
-      "  AND date_precision <> 'decade'"
-      " UNION ALL SELECT 'IN_YEAR', -1, 'Foto', p.photo_id FROM photos p WHERE p.taken_at >= ?1 AND p.taken_at < ?1 || "
-      "'z'"
-      "  AND NOT EXISTS (SELECT 1 FROM photo_annotations a WHERE a.photo_id = p.photo_id AND a.date_value IS NOT "
-      "NULL)" },
+      NB("SELECT 'LOCATED_IN', 1, 'Location', CAST(location_id AS TEXT) FROM events WHERE id = ?1"
+         "  AND location_id IS NOT NULL"
+         " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', -1, 'Person', CAST(person AS TEXT) FROM ("
+         "  SELECT f.person_id AS person FROM photo_annotations a JOIN faces f ON f.photo_id = a.photo_id"
+         "  WHERE a.event_id = ?1 AND " FACE_IS_CURRENT("f") " UNION ALL " PG_OF_EVENT "))"
+         " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id FROM photo_annotations WHERE event_id = ?1") },
+    { "Location", NB("SELECT 'LOCATED_IN', -1, 'Event', CAST(id AS TEXT) FROM events WHERE location_id = ?1"
+                     " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id FROM photo_annotations WHERE place_id = ?1") },
+    { "Cluster", NB("SELECT 'SAME_AS', 1, 'Person', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
+                    " AND hidden = 0)") },
+    /* a Year's photos: those whose date names it (a decade does not) */
+    { "Year", NB("SELECT 'IN_YEAR', -1, 'Foto', photo_id FROM timeline_photos WHERE date >= ?1 AND date < ?1 || '~'"
+                 "  AND precision <> 'decade'") },
 };
+#undef NB
 
 int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn, void *ud,
                              err *e)
@@ -535,9 +670,7 @@ int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int l
             d = &neighbour_defs[i];
     if (!d)
         return err_set(e, ERR_INVALID, "no node type '%s' (Foto, Person, Cluster, Event, Location, Year)", type);
-    char sql[2048];
-    snprintf(sql, sizeof sql, "SELECT * FROM (%s) LIMIT ?2", d->sql);
-    sqlite3_stmt *st = prepare(c, sql, "read a node's neighbours", e);
+    sqlite3_stmt *st = catalog_prepare_cached(c, d->sql, "read a node's neighbours", e);
     if (!st)
         return e ? e->code : ERR_DB;
     if (strcmp(type, "Foto") == 0 || strcmp(type, "Year") == 0)
@@ -552,7 +685,7 @@ int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int l
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = db_error(c, "read a node's neighbours", e);
-    sqlite3_finalize(st);
+    catalog_cached_done(c, st);
     return rc;
 }
 
@@ -580,7 +713,7 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
         sql = "SELECT CAST(?1 AS TEXT), NULL, NULL WHERE CAST(?1 AS INTEGER) BETWEEN 1000 AND 9999";
     else
         return err_set(e, ERR_INVALID, "no node type '%s' (Foto, Person, Cluster, Event, Location, Year)", type);
-    sqlite3_stmt *st = prepare(c, sql, "read a node", e);
+    sqlite3_stmt *st = catalog_prepare_cached(c, sql, "read a node", e);
     if (!st)
         return e ? e->code : ERR_DB;
     if (text_id)
@@ -598,7 +731,7 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
     } else if (step != SQLITE_DONE) {
         rc = db_error(c, "read a node", e);
     }
-    sqlite3_finalize(st);
+    catalog_cached_done(c, st);
     return rc;
 }
 
@@ -720,8 +853,7 @@ int catalog_graph_coappearance(catalog *c, int64_t person_id, int limit, catalog
 {
     sqlite3_stmt *st = prepare(
         c,
-        "WITH pp AS (SELECT DISTINCT f.person_id AS person, f.photo_id AS photo FROM faces f WHERE " FACE_COUNTS(
-            "f") ")"
+        "WITH " CURRENT_FACES ", pp AS (SELECT DISTINCT person_id AS person, photo_id AS photo FROM cf)"
                  " SELECT x.person, px.name, y.person, py.name, count(*) AS n FROM pp x"
                  " JOIN pp y ON y.photo = x.photo AND y.person > x.person"
                  " JOIN persons px ON px.id = x.person JOIN persons py ON py.id = y.person"
@@ -750,7 +882,7 @@ int catalog_graph_person_span(catalog *c, int64_t person_id, int (*fn)(const cat
         prepare(c,
                 "WITH " PHOTO_DATES ","
                 " mine AS (SELECT DISTINCT f.photo_id FROM faces f WHERE f.person_id = ?1"
-                "  AND f.status <> 'rejected')"
+                "  AND f.status <> 'rejected' AND " CATALOG_CURRENT_FACE("f") ")"
                 " SELECT p.id, p.name, min(ph.date), max(ph.date), count(mine.photo_id),"
                 "  count(ph.date) FROM persons p LEFT JOIN mine LEFT JOIN ph ON ph.photo_id = mine.photo_id"
                 " WHERE p.id = ?1 AND p.hidden = 0 GROUP BY p.id",

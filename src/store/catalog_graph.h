@@ -39,7 +39,7 @@ typedef enum catalog_graph_set {
     CATALOG_GRAPH_PART_OF,      /* photo, event */
     CATALOG_GRAPH_LOCATED_IN,   /* event, place */
     CATALOG_GRAPH_SAME_AS,      /* cluster, person */
-    CATALOG_GRAPH_PERFORMED_AT, /* person, event, photos */
+    CATALOG_GRAPH_PERFORMED_AT, /* person, event, role (attendee, photographer), photos */
     CATALOG_GRAPH_IN_YEAR,      /* photo, year */
     CATALOG_GRAPH_NEXT_PHOTO,   /* photo, photo, scope ("event:ID"): dated photos of an event in time order */
     CATALOG_GRAPH_NEXT_EVENT,   /* event, event, scope ("archive" or "person:ID") */
@@ -137,11 +137,27 @@ typedef struct catalog_timeline_photo {
     const char *place_name;
 } catalog_timeline_photo;
 typedef int (*catalog_timeline_fn)(const catalog_timeline_photo *p, void *ud);
+
+/* Which photos of the timeline (the stored, date-ordered timeline_photos of
+ * schema 12: an indexed range read, however large the archive). */
+typedef struct catalog_timeline_filter {
+    int64_t person_id;      /* > 0: only photos where that person appears */
+    int from_year, to_year; /* years, 0 = open: bound the dated photos by the date they sort under */
+    bool with_undated;      /* then the undated photos */
+    /* One entry instead (from/to/with_undated ignored): */
+    int64_t event_id;             /* > 0: the dated photos of this event */
+    const char *date, *precision; /* date != NULL: the photos of no event dated date at precision */
+} catalog_timeline_filter;
 /* Dated photos in order (event date or own date, then event, date, photo id),
- * then, when with_undated, undated ones by photo id. person_id > 0 limits to
- * photos where that person appears. from/to (years, 0 = open) bound the dates. */
-int catalog_graph_timeline(catalog *c, int64_t person_id, int from_year, int to_year, bool with_undated,
-                           catalog_timeline_fn fn, void *ud, err *e);
+ * then undated ones by photo id. ERR_INVALID for a date without a valid
+ * precision. */
+int catalog_graph_timeline(catalog *c, const catalog_timeline_filter *q, catalog_timeline_fn fn, void *ud, err *e);
+
+/* The years with dated photos (of person_id's photos when > 0), in order, with
+ * how many photos sort under each; *undated the number of undated ones. */
+typedef int (*catalog_year_fn)(int year, int64_t photos, void *ud);
+int catalog_graph_timeline_years(catalog *c, int64_t person_id, catalog_year_fn fn, void *ud, int64_t *undated,
+                                 err *e);
 
 /* The people in a photo (persons not hidden, faces not rejected), with the
  * estimated age of the best face; fn per person in person id order. */

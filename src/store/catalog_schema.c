@@ -414,9 +414,119 @@ static const char migration_11[] =
     "CREATE INDEX face_tracks_track ON face_tracks(track_id);"
     "CREATE INDEX face_tracks_video ON face_tracks(video_id);";
 
-static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1, migration_2, migration_3, migration_4,
-                                                               migration_5, migration_6, migration_7, migration_8,
-                                                               migration_9, migration_10, migration_11 };
+/* Version 12 (graph): timeline_photos, each photo's place in time kept by
+ * triggers, so the timeline and the graph's dates are an indexed range read
+ * instead of a join and sort of every photo per request. A photo's date is its
+ * annotation's (annotate, or a person), else EXIF taken_at (precision day),
+ * else its event's date (source 'event'); none of these: undated (key NULL),
+ * never a date by guess. key is the date it sorts under: its event's date, else
+ * the earliest date among the event's photos, else its own. ev_ord orders a
+ * key's photos: by event (the event's id), photos of no event last. Every
+ * writer of photos, photo_annotations and events keeps it current by these
+ * triggers; docs/decisions/timeline-table.md. */
+#define TL_COLS "photo_id, date, precision, date_source, event_id, place_id, ev_date, ev_precision, ev_ord"
+#define TL_SELECT                                                                                                      \
+    "SELECT p.photo_id,"                                                                                               \
+    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_value WHEN p.taken_at IS NOT NULL THEN p.taken_at"               \
+    "       WHEN e.date_value IS NOT NULL THEN e.date_value WHEN e.year IS NOT NULL THEN CAST(e.year AS TEXT) END,"    \
+    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_precision WHEN p.taken_at IS NOT NULL THEN 'day'"                \
+    "       WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year' END,"              \
+    "  CASE WHEN a.date_value IS NOT NULL THEN a.date_source"                                                          \
+    "       WHEN p.taken_at IS NOT NULL THEN coalesce(p.taken_at_source, 'exif')"                                      \
+    "       WHEN coalesce(e.date_value, e.year) IS NOT NULL THEN 'event' END,"                                         \
+    "  a.event_id, a.place_id, coalesce(e.date_value, CAST(e.year AS TEXT)),"                                          \
+    "  CASE WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year' END,"              \
+    "  coalesce(a.event_id, 9223372036854775807)"                                                                      \
+    "  FROM photos p LEFT JOIN photo_annotations a ON a.photo_id = p.photo_id LEFT JOIN events e ON e.id = a.event_id"
+/* Re-reads the rows of the photos that match cond (over p, a). */
+#define TL_REFRESH(del_cond, cond)                                                                                     \
+    "DELETE FROM timeline_photos WHERE " del_cond ";"                                                                  \
+    "INSERT INTO timeline_photos (" TL_COLS ") " TL_SELECT " WHERE " cond ";"
+/* The photographers named in the evidence of the annotation rows of src. */
+#define PG_SELECT(src)                                                                                                 \
+    "SELECT a.photo_id, json_extract(j.value, '$.text') FROM " src " a, json_each(a.evidence) j"                       \
+    " WHERE a.evidence IS NOT NULL AND json_valid(a.evidence) AND json_type(a.evidence) = 'array'"                     \
+    " AND json_extract(j.value, '$.kind') = 'photographer' AND json_type(j.value, '$.text') = 'text'"
+#define PG_REFRESH(row)                                                                                                \
+    "DELETE FROM photo_photographers WHERE photo_id = OLD.photo_id;"                                                   \
+    "INSERT OR IGNORE INTO photo_photographers (photo_id, name) SELECT " row ".photo_id, json_extract(j.value, '$.text')" \
+    " FROM json_each(" row ".evidence) j WHERE " row ".evidence IS NOT NULL AND json_type(" row ".evidence) = 'array'"  \
+    " AND json_extract(j.value, '$.kind') = 'photographer' AND json_type(j.value, '$.text') = 'text';"
+/* Recomputes key for the rows that match cond. */
+#define TL_REKEY(cond)                                                                                                 \
+    "UPDATE timeline_photos SET key = CASE WHEN event_id IS NULL THEN date ELSE coalesce(ev_date,"                     \
+    "  (SELECT min(t.date) FROM timeline_photos t WHERE t.event_id = timeline_photos.event_id)) END WHERE " cond ";"
+static const char migration_12[] =
+    "CREATE TABLE timeline_photos ("
+    "  photo_id TEXT PRIMARY KEY,"
+    "  key TEXT,"
+    "  ev_ord INTEGER NOT NULL,"
+    "  date TEXT, precision TEXT, date_source TEXT,"
+    "  event_id INTEGER, place_id INTEGER,"
+    "  ev_date TEXT, ev_precision TEXT"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX timeline_order ON timeline_photos(key, ev_ord, date, photo_id);"
+    "CREATE INDEX timeline_event ON timeline_photos(event_id) WHERE event_id IS NOT NULL;"
+    "CREATE INDEX timeline_date ON timeline_photos(date) WHERE date IS NOT NULL;"
+    /* Who took a photo, as annotate read it ("Foto: NAME" in its caption:
+     * evidence items of kind "photographer"), kept with the annotation so a
+     * person's or an event's photographers are an indexed lookup. */
+    "CREATE TABLE photo_photographers ("
+    "  photo_id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  PRIMARY KEY (photo_id, name)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX photo_photographers_name ON photo_photographers(name);"
+    "INSERT OR IGNORE INTO photo_photographers (photo_id, name) " PG_SELECT("photo_annotations") ";"
+    "INSERT INTO timeline_photos (" TL_COLS ") " TL_SELECT ";"
+    TL_REKEY("1")
+    "CREATE TRIGGER timeline_photo_insert AFTER INSERT ON photos BEGIN "
+    TL_REFRESH("photo_id = NEW.photo_id", "p.photo_id = NEW.photo_id")
+    TL_REKEY("photo_id = NEW.photo_id")
+    "END;"
+    "CREATE TRIGGER timeline_photo_date AFTER UPDATE OF taken_at, taken_at_source ON photos BEGIN "
+    TL_REFRESH("photo_id = NEW.photo_id", "p.photo_id = NEW.photo_id")
+    TL_REKEY("photo_id = NEW.photo_id OR event_id = (SELECT event_id FROM photo_annotations WHERE photo_id = "
+             "NEW.photo_id)")
+    "END;"
+    "CREATE TRIGGER timeline_photo_delete AFTER DELETE ON photos BEGIN "
+    "DELETE FROM timeline_photos WHERE photo_id = OLD.photo_id;"
+    TL_REKEY("event_id = (SELECT event_id FROM photo_annotations WHERE photo_id = OLD.photo_id)")
+    "END;"
+    "CREATE TRIGGER photographers_insert AFTER INSERT ON photo_annotations BEGIN "
+    "INSERT OR IGNORE INTO photo_photographers (photo_id, name) SELECT NEW.photo_id, json_extract(j.value, '$.text')"
+    " FROM json_each(NEW.evidence) j WHERE NEW.evidence IS NOT NULL AND json_type(NEW.evidence) = 'array'"
+    " AND json_extract(j.value, '$.kind') = 'photographer' AND json_type(j.value, '$.text') = 'text';"
+    "END;"
+    "CREATE TRIGGER photographers_update AFTER UPDATE OF evidence, photo_id ON photo_annotations BEGIN "
+    PG_REFRESH("NEW")
+    "END;"
+    "CREATE TRIGGER photographers_delete AFTER DELETE ON photo_annotations BEGIN "
+    "DELETE FROM photo_photographers WHERE photo_id = OLD.photo_id;"
+    "END;"
+    "CREATE TRIGGER timeline_annotation_insert AFTER INSERT ON photo_annotations BEGIN "
+    TL_REFRESH("photo_id = NEW.photo_id", "p.photo_id = NEW.photo_id")
+    TL_REKEY("photo_id = NEW.photo_id OR event_id = NEW.event_id")
+    "END;"
+    "CREATE TRIGGER timeline_annotation_update AFTER UPDATE ON photo_annotations BEGIN "
+    TL_REFRESH("photo_id IN (OLD.photo_id, NEW.photo_id)", "p.photo_id IN (OLD.photo_id, NEW.photo_id)")
+    TL_REKEY("photo_id IN (OLD.photo_id, NEW.photo_id) OR event_id = NEW.event_id OR event_id = OLD.event_id")
+    "END;"
+    "CREATE TRIGGER timeline_annotation_delete AFTER DELETE ON photo_annotations BEGIN "
+    TL_REFRESH("photo_id = OLD.photo_id", "p.photo_id = OLD.photo_id")
+    TL_REKEY("photo_id = OLD.photo_id OR event_id = OLD.event_id")
+    "END;"
+    "CREATE TRIGGER timeline_event_date AFTER UPDATE OF date_value, date_precision, year ON events BEGIN "
+    TL_REFRESH("event_id = NEW.id", "a.event_id = NEW.id")
+    TL_REKEY("event_id = NEW.id")
+    "END;";
+/* (A deleted event: photo_annotations.event_id is set NULL by its foreign key,
+ * which fires timeline_annotation_update.) */
+
+static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1,  migration_2,  migration_3, migration_4,
+                                                               migration_5,  migration_6,  migration_7, migration_8,
+                                                               migration_9,  migration_10, migration_11,
+                                                               migration_12 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {

@@ -16,7 +16,8 @@
  *   6: A       1990-05-01 day, set by a person (human)
  *   7: C       undated
  *   8: A'      undated; A's face here is rejected
- *   9: -       undated, no faces
+ *   9: -       undated, no faces (an older analysis found B: not current)
+ * C is named as the photographer of photo 1 (evidence kind "photographer").
  * Ages: A 30 + photo index, B 50, C 8. */
 #ifndef FACETAG_TEST_GRAPH_FIXTURE_H
 #define FACETAG_TEST_GRAPH_FIXTURE_H
@@ -26,7 +27,9 @@
 #include "store/persons.h"
 #include "testutil.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GF_PHOTOS 10
@@ -49,12 +52,13 @@ typedef struct graph_fixture {
     int64_t rejected_face;
 } graph_fixture;
 
-static int gf_face(catalog *c, graph_fixture *f, int photo, int face_no, int who, double age, err *e)
+static int gf_face_of(catalog *c, graph_fixture *f, int photo, int face_no, int who, double age, const char *model,
+                      err *e)
 {
     catalog_face fc = { 0 };
     snprintf(fc.photo_id, sizeof fc.photo_id, "%s", f->photo[photo]);
     fc.face_no = face_no;
-    snprintf(fc.model_version, sizeof fc.model_version, "test-model");
+    snprintf(fc.model_version, sizeof fc.model_version, "%s", model);
     fc.box[0] = 10 + 100 * face_no, fc.box[1] = 20.5, fc.box[2] = 64, fc.box[3] = 80.25;
     fc.score = 0.9 - 0.1 * face_no;
     fc.has_attributes = true;
@@ -68,6 +72,11 @@ static int gf_face(catalog *c, graph_fixture *f, int photo, int face_no, int who
     if (rc == 0 && photo == 8)
         f->rejected_face = fc.id;
     return rc;
+}
+
+static int gf_face(catalog *c, graph_fixture *f, int photo, int face_no, int who, double age, err *e)
+{
+    return gf_face_of(c, f, photo, face_no, who, age, "test-model", e);
 }
 
 static inline int graph_fixture_people_and_places(catalog *c, graph_fixture *f, err *e);
@@ -125,6 +134,15 @@ static inline int graph_fixture_people_and_places(catalog *c, graph_fixture *f, 
         double age = who == 0 ? 30 + faces[i][0] : who == 1 ? 50 : 8;
         rc = gf_face(c, f, faces[i][0], faces[i][1], who, age, e);
     }
+    /* Each photo's faces are its current analysis ("test-model"), but photo 9
+     * was analysed once before by "old-model", which found B there: a face
+     * that no longer counts anywhere. */
+    if (rc == 0)
+        rc = gf_face_of(c, f, 9, 0, 1, 50, "old-model", e);
+    if (rc == 0)
+        rc = catalog_analysis_put(c, f->photo[9], "old-model", "done", 1, NULL, e);
+    for (int i = 0; i < GF_PHOTOS && rc == 0; i++)
+        rc = catalog_analysis_put(c, f->photo[i], "test-model", "done", i < 9 ? 1 + (i < 3) : 0, NULL, e);
     if (rc == 0)
         rc = persons_reject_face(c, "test", f->rejected_face, e);
     if (rc == 0)
@@ -154,6 +172,10 @@ static inline int graph_fixture_people_and_places(catalog *c, graph_fixture *f, 
     if (rc == 0)
         rc = catalog_graph_event_put(c, &he, e);
     f->karneval = karneval.id, f->hostile_event = he.id;
+    /* annotate read "Foto: C" in photo 1's caption: C took photos at Karneval */
+    json_t *ev = json_pack("[{s:s,s:s,s:s}]", "kind", "photographer", "source", "caption", "text", gf_person_names[2]);
+    char *photographer = json_dumps(ev, JSON_COMPACT);
+    json_decref(ev);
     catalog_annotation an[] = {
         { .photo_id = f->photo[0],
           .date_value = "1977-02-14",
@@ -166,7 +188,8 @@ static inline int graph_fixture_people_and_places(catalog *c, graph_fixture *f, 
           .date_value = "1977-02-14",
           .date_precision = "day",
           .date_source = "exif",
-          .event_id = karneval.id },
+          .event_id = karneval.id,
+          .evidence = photographer },
         { .photo_id = f->photo[2], .event_id = karneval.id },
         { .photo_id = f->photo[3],
           .event_id = he.id,
@@ -183,6 +206,7 @@ static inline int graph_fixture_people_and_places(catalog *c, graph_fixture *f, 
     };
     for (size_t i = 0; i < sizeof an / sizeof an[0] && rc == 0; i++)
         rc = catalog_graph_annotation_put(c, &an[i], e);
+    free(photographer);
     return rc;
 }
 

@@ -7,9 +7,11 @@
 #include "graph/timeline.h"
 #include "graph_fixture.h"
 #include "store/catalog_graph.h"
+#include "store/catalog_internal.h"
 #include "testutil.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +97,8 @@ static void test_export(catalog *c, const graph_fixture *f, const char *dir)
     char *a = read_all(script, &n1), *b = read_all(again, &n2);
     CHECK_MSG(a && b && n1 == n2 && memcmp(a, b, n1) == 0, "two exports of one catalog differ");
     CHECK(st.nodes == 10 + 3 + 3 + 2 + 2 + 4); /* photos, persons, clusters, events, places, years */
-    CHECK_MSG(st.relations == 10 + 2 + 4 + 2 + 3 + 4 + 5 + 2 + 3, "relations %lld", (long long)st.relations);
+    /* PERFORMED_AT 5: C is both attendee and photographer of Karneval */
+    CHECK_MSG(st.relations == 10 + 2 + 4 + 2 + 3 + 5 + 5 + 2 + 3, "relations %lld", (long long)st.relations);
     CHECK(a && !strstr(a, "Hidden Person"));        /* hidden persons stay out */
     CHECK(a && !strstr(a, "DETACH DELETE n //\"")); /* never spliced raw */
     CHECK(a && strstr(a, "CREATE INDEX facetag_foto_timestamp IF NOT EXISTS FOR (n:Foto) ON (n.timestamp);"));
@@ -140,14 +143,55 @@ static void test_export(catalog *c, const graph_fixture *f, const char *dir)
     free(b);
 }
 
+typedef struct performed {
+    catalog *c;
+    const graph_fixture *f;
+    int rows, photographer, photo9;
+} performed;
+
+static int collect_performed(const catalog_graph_value *row, int n, void *ud)
+{
+    performed *p = ud;
+    CHECK(n == 4 && !row[2].null);
+    p->rows++;
+    if (strcmp(row[2].s, "photographer") == 0) {
+        CHECK(row[0].i == p->f->person[2] && row[1].i == p->f->karneval && row[3].i == 1);
+        p->photographer++;
+    } else {
+        CHECK(strcmp(row[2].s, "attendee") == 0);
+        if (row[0].i == p->f->person[1])
+            CHECK_MSG(row[3].i == 2, "B at Karneval in %lld photos", (long long)row[3].i);
+    }
+    return 0;
+}
+
+static const char *photo9_id;
+static int appears_in_photo9(const catalog_graph_value *row, int n, void *ud)
+{
+    (void)n;
+    if (strcmp(row[1].s, photo9_id) == 0)
+        ++*(int *)ud;
+    return 0;
+}
+
 static void test_sets(catalog *c, const graph_fixture *f)
 {
+    photo9_id = f->photo[9];
     CHECK(set_rows(c, CATALOG_GRAPH_APPEARS_IN) == 10); /* A 5, B 3, C 2: not D (hidden), not A's rejected face */
     CHECK(set_rows(c, CATALOG_GRAPH_YEAR) == 4);        /* 1977, 1980, 1985, 1990: a decade names no year */
     CHECK(set_rows(c, CATALOG_GRAPH_IN_YEAR) == 6);     /* photos 0-4 and 6 */
     CHECK(set_rows(c, CATALOG_GRAPH_NEXT_PHOTO) == 2);  /* Karneval: 2 (the event's month) -> 0 -> 1 */
+    CHECK(set_rows(c, CATALOG_GRAPH_CLUSTER) == 3);      /* A, B, C */
     next_rows r = { "" };
     err e = { 0 };
+    performed pf = { .c = c, .f = f };
+    CHECK_MSG(catalog_graph_each(c, CATALOG_GRAPH_PERFORMED_AT, collect_performed, &pf, &e) == 0, "%s", e.msg);
+    /* A: Karneval, hostile; B: Karneval (not photo 9's old face); C: Karneval as attendee and photographer */
+    CHECK_MSG(pf.rows == 5 && pf.photographer == 1 && pf.photo9 == 0, "PERFORMED_AT: %d rows, %d photographer",
+              pf.rows, pf.photographer);
+    int appears9 = 0;
+    CHECK(catalog_graph_each(c, CATALOG_GRAPH_APPEARS_IN, appears_in_photo9, &appears9, &e) == 0);
+    CHECK_MSG(appears9 == 0, "APPEARS_IN photo 9 from an analysis that is not current");
     CHECK(catalog_graph_each(c, CATALOG_GRAPH_NEXT_EVENT, collect_next, &r, &e) == 0);
     char want[256];
     snprintf(want, sizeof want, "%lld>%lld@archive %lld>%lld@person:%lld ", (long long)f->karneval,
@@ -237,6 +281,13 @@ static int count_pair(int64_t a, const char *na, int64_t b, const char *nb, int6
     return 0;
 }
 
+static int count_photo(const catalog_timeline_photo *p, void *ud)
+{
+    (void)p;
+    ++*(int *)ud;
+    return 0;
+}
+
 static int count_neighbour(const char *rel, int dir, const char *type, const char *id, void *ud)
 {
     (void)rel, (void)dir, (void)type, (void)id;
@@ -259,7 +310,17 @@ static void test_neighbours(catalog *c, const graph_fixture *f)
     CHECK(catalog_graph_neighbours(c, "Person", id, 3, count_neighbour, &n, &e) == 0 && n == 3);
     n = 0;
     CHECK(catalog_graph_neighbours(c, "Year", "1977", 100, count_neighbour, &n, &e) == 0);
-    CHECK_MSG(n == 2, "1977 has %d photos", n); /* 0, 1 (photo 2's date comes from its event: not a taken year) */
+    /* 0, 1, and 2, whose date comes from its event: the same photos as IN_YEAR */
+    CHECK_MSG(n == 3, "1977 has %d photos", n);
+    /* photo 9: B was found there by an analysis that is no longer current */
+    n = 0;
+    CHECK(catalog_graph_neighbours(c, "Foto", f->photo[9], 100, count_neighbour, &n, &e) == 0);
+    CHECK_MSG(n == 0, "photo 9 has %d neighbours (an old analysis's face counted)", n);
+    /* C: attendee and photographer of Karneval, one PERFORMED_AT neighbour */
+    snprintf(id, sizeof id, "%lld", (long long)f->karneval);
+    n = 0;
+    CHECK(catalog_graph_neighbours(c, "Event", id, 100, count_neighbour, &n, &e) == 0);
+    CHECK_MSG(n == 1 + 3 + 3, "Karneval has %d neighbours", n); /* Köln, A B C, photos 0-2 (D hidden) */
     CHECK(catalog_graph_neighbours(c, "Nope", "1", 10, count_neighbour, &n, &e) == ERR_INVALID);
     char label[256];
     CHECK(catalog_graph_node_label(c, "Foto", f->photo[3], label, sizeof label, &e) == 1 &&
@@ -298,6 +359,75 @@ static void test_csv(catalog *c, const char *dir)
     CHECK(st.nodes == 24);
 }
 
+/* timeline_photos against the timeline computed from scratch the way the
+ * catalog did before it was stored (each photo's date by the same rules, an
+ * event's photos under the event's date or their earliest): rows that differ. */
+static int timeline_drift(catalog *c)
+{
+    static const char sql[] =
+        "WITH ph AS (SELECT p.photo_id,"
+        "  coalesce(a.date_value, p.taken_at, e.date_value, CAST(e.year AS TEXT)) AS date,"
+        "  CASE WHEN a.date_value IS NOT NULL THEN a.date_precision WHEN p.taken_at IS NOT NULL THEN 'day'"
+        "       WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year' END AS prec,"
+        "  a.event_id, coalesce(e.date_value, CAST(e.year AS TEXT)) AS ev_date"
+        "  FROM photos p LEFT JOIN photo_annotations a ON a.photo_id = p.photo_id"
+        "  LEFT JOIN events e ON e.id = a.event_id),"
+        " k AS (SELECT ph.*, CASE WHEN event_id IS NULL THEN date"
+        "   ELSE coalesce(ev_date, min(date) OVER (PARTITION BY event_id)) END AS key FROM ph)"
+        " SELECT (SELECT count(*) FROM k LEFT JOIN timeline_photos t ON t.photo_id = k.photo_id"
+        "   WHERE t.photo_id IS NULL OR t.key IS NOT k.key OR t.date IS NOT k.date OR t.precision IS NOT k.prec"
+        "   OR t.event_id IS NOT k.event_id)"
+        " + (SELECT count(*) FROM timeline_photos WHERE photo_id NOT IN (SELECT photo_id FROM photos))";
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void exec_ok(catalog *c, const char *sql)
+{
+    char *msg = NULL;
+    CHECK_MSG(sqlite3_exec(catalog_sqlite(c), sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+    sqlite3_free(msg);
+}
+
+/* Every writer keeps timeline_photos current (schema 12's triggers): dates of
+ * photos, annotations and events changed, an event and a photo deleted. */
+static void test_timeline_kept(catalog *c, const graph_fixture *f)
+{
+    CHECK_MSG(timeline_drift(c) == 0, "timeline_photos differs from the catalog after the fixture");
+    err e = { 0 };
+    catalog_event k = { .name = "Karneval", .year = 1977, .location_id = f->koeln, .source = "folder" };
+    CHECK_MSG(catalog_graph_event_put(c, &k, &e) == 0, "%s", e.msg); /* its date removed */
+    CHECK_MSG(timeline_drift(c) == 0, "after an event lost its date");
+    k.date_value = "1978-03", k.date_precision = "month";
+    CHECK(catalog_graph_event_put(c, &k, &e) == 0);
+    CHECK_MSG(timeline_drift(c) == 0, "after an event's date changed");
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE photos SET taken_at = '1976-12-24' WHERE photo_id = '%s'", f->photo[7]);
+    exec_ok(c, sql);
+    CHECK_MSG(timeline_drift(c) == 0, "after a photo's EXIF date changed");
+    catalog_annotation a = { .photo_id = f->photo[9], .date_value = "1999", .date_precision = "year",
+                             .date_source = "caption", .event_id = f->karneval };
+    CHECK(catalog_graph_annotation_put(c, &a, &e) == 0);
+    CHECK_MSG(timeline_drift(c) == 0, "after a photo joined an event");
+    snprintf(sql, sizeof sql, "DELETE FROM photo_annotations WHERE photo_id = '%s'", f->photo[1]);
+    exec_ok(c, sql);
+    CHECK_MSG(timeline_drift(c) == 0, "after an annotation was deleted");
+    snprintf(sql, sizeof sql, "DELETE FROM events WHERE id = %lld", (long long)f->hostile_event);
+    exec_ok(c, sql);
+    CHECK_MSG(timeline_drift(c) == 0, "after an event was deleted");
+    snprintf(sql, sizeof sql, "DELETE FROM photos WHERE photo_id = '%s'", f->photo[0]);
+    exec_ok(c, sql);
+    CHECK_MSG(timeline_drift(c) == 0, "after a photo was deleted");
+    catalog_timeline_filter q = { .event_id = f->karneval };
+    int n = 0;
+    CHECK(catalog_graph_timeline(c, &q, count_photo, &n, &e) == 0);
+    CHECK_MSG(n == 2, "Karneval's entry has %d photos", n); /* 2 and 9, both under the event's 1978-03 */
+}
+
 int main(void)
 {
     const char *dir = test_tmpdir("graph");
@@ -316,6 +446,7 @@ int main(void)
         test_neighbours(c, &f);
         test_human_wins(c, &f);
         test_csv(c, dir);
+        test_timeline_kept(c, &f); /* changes the fixture: last */
     }
     catalog_close(c);
     if (!getenv("FACETAG_KEEP_TMP"))
