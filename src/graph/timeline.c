@@ -2,6 +2,8 @@
 #include "graph/timeline.h"
 #include "store/catalog_graph.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct builder {
@@ -75,7 +77,7 @@ static int add_photo(const catalog_timeline_photo *p, void *ud)
     const timeline_options *o = b->o;
     if (!p->date) {
         b->undated_count++;
-        if (o->max_photos && json_array_size(b->undated) >= o->max_photos)
+        if (o->counts_only || (o->max_photos && json_array_size(b->undated) >= o->max_photos))
             return 0;
         json_t *ph = photo_json(b, p, false);
         return ph ? json_array_append_new(b->undated, ph) : -1;
@@ -92,15 +94,15 @@ static int add_photo(const catalog_timeline_photo *p, void *ud)
     const char *prec = p->event_id && p->event_date ? p->event_precision : p->precision;
     date_at_precision(p->event_id && p->event_date ? p->event_date : p->date, prec, date, sizeof date);
     if (p->event_id)
-        snprintf(key, sizeof key, "e%lld", (long long)p->event_id);
+        snprintf(key, sizeof key, "event:%lld", (long long)p->event_id);
     else
-        snprintf(key, sizeof key, "d%s/%s", date, prec ? prec : "");
+        snprintf(key, sizeof key, "date:%s:%s", date, prec ? prec : "");
     if (!b->cur || strcmp(key, b->cur_key) != 0) {
         if (o->max_entries && json_array_size(b->entries) >= o->max_entries) {
             b->truncated = true;
             return 1; /* stop */
         }
-        b->cur = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:[]}", "date", date, "precision", str_or_null(prec), "event",
+        b->cur = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:[]}", "id", key, "date", date, "precision", str_or_null(prec), "event",
                            str_or_null(p->event_id ? p->event_name : NULL), "event_id",
                            p->event_id ? json_integer(p->event_id) : json_null(), "place", str_or_null(p->place_name),
                            "place_id", p->place_id ? json_integer(p->place_id) : json_null(), "photo_count",
@@ -112,7 +114,7 @@ static int add_photo(const catalog_timeline_photo *p, void *ud)
     json_t *count = json_object_get(b->cur, "photo_count");
     json_integer_set(count, json_integer_value(count) + 1);
     json_t *photos = json_object_get(b->cur, "photos");
-    if (o->max_photos && json_array_size(photos) >= o->max_photos)
+    if (o->counts_only || (o->max_photos && json_array_size(photos) >= o->max_photos))
         return 0;
     json_t *ph = photo_json(b, p, true);
     return ph ? json_array_append_new(photos, ph) : -1;
@@ -139,6 +141,41 @@ static int take_span(const catalog_person_span *s, void *ud)
     return x->person ? 0 : -1;
 }
 
+static const char *const precisions[] = { "day", "month", "season", "year", "decade" };
+
+int timeline_parse_entry(const char *entry, int64_t *event_id, char *date, size_t size, const char **precision, err *e)
+{
+    *event_id = 0;
+    *precision = NULL;
+    if (date && size)
+        *date = '\0';
+    if (strncmp(entry, "event:", 6) == 0) {
+        const char *v = entry + 6;
+        size_t n = strlen(v);
+        if (n >= 1 && n <= 15 && strspn(v, "0123456789") == n && v[0] != '0') {
+            *event_id = strtoll(v, NULL, 10);
+            return 0;
+        }
+    } else if (strncmp(entry, "date:", 5) == 0) {
+        const char *v = entry + 5, *colon = strrchr(v, ':');
+        size_t n = colon ? (size_t)(colon - v) : 0;
+        /* YYYY, YYYY-MM or YYYY-MM-DD */
+        bool ok = (n == 4 || n == 7 || n == 10) && n < size && strspn(v, "0123456789") == 4 &&
+                  (n == 4 || (v[4] == '-' && strspn(v + 5, "0123456789") == 2)) &&
+                  (n <= 7 || (v[7] == '-' && strspn(v + 8, "0123456789") == 2));
+        for (size_t i = 0; ok && i < sizeof precisions / sizeof precisions[0]; i++)
+            if (strcmp(colon + 1, precisions[i]) == 0) {
+                memcpy(date, v, n);
+                date[n] = '\0';
+                *precision = precisions[i];
+                return 0;
+            }
+    }
+    return err_set(e, ERR_INVALID,
+                   "entry must be event:ID or date:DATE:PRECISION (date:1977-02:month; precision day, month, season, "
+                   "year or decade), as in a timeline entry's \"id\"");
+}
+
 int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e)
 {
     *out = NULL;
@@ -156,7 +193,22 @@ int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e)
         b.places = json_object();
     }
     err_clear(e);
-    int rc = catalog_graph_timeline(c, o->person_id, o->from_year, o->to_year, o->with_undated, add_photo, &b, e);
+    catalog_timeline_filter q = { .person_id = o->person_id,
+                                  .from_year = o->from_year,
+                                  .to_year = o->to_year,
+                                  .with_undated = o->with_undated };
+    char date[40] = "";
+    if (o->entry) {
+        int rc = timeline_parse_entry(o->entry, &q.event_id, date, sizeof date, &q.precision, e);
+        if (rc) {
+            json_decref(b.entries), json_decref(b.undated), json_decref(b.events), json_decref(b.places);
+            json_decref(span.person);
+            return rc;
+        }
+        if (!q.event_id)
+            q.date = date;
+    }
+    int rc = catalog_graph_timeline(c, &q, add_photo, &b, e);
     if (rc == 1)
         rc = 0;
     else if (rc < 0 && e && e->code != ERR_OK)

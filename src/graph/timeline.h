@@ -4,7 +4,7 @@
  * estimated age; undated photos listed apart, never placed by guess.
  *
  * JSON built (caller json_decref's *out):
- * {"timeline": [{"date": "1977-02", "precision": "month", "event": "…" | null,
+ * {"timeline": [{"id": "event:3" | "date:1977-02:month", "date": "1977-02", "precision": "month", "event": "…" | null,
  *                "event_id": 3 | null, "place": "…" | null, "place_id": …,
  *                "photo_count": N, "photos": [{"id", "date", "precision",
  *                "date_source", "people": [{"id", "name", "age"}]}]}],
@@ -29,7 +29,13 @@ typedef struct timeline_options {
     bool with_undated;
     size_t max_entries; /* 0 = no limit */
     size_t max_photos;  /* per entry (and undated); 0 = no limit; photo_count still counts all */
+    bool counts_only;   /* no photo lists (entries with their photo_count only) */
+    const char *entry;  /* NULL, or one entry only, by its "id" (event:ID, date:DATE:PRECISION) */
 } timeline_options;
+
+/* Splits an entry id: *event_id > 0 for "event:ID", else date (size >= 11)
+ * and *precision (static) for "date:DATE:PRECISION". ERR_INVALID otherwise. */
+int timeline_parse_entry(const char *entry, int64_t *event_id, char *date, size_t size, const char **precision, err *e);
 
 /* ERR_NOTFOUND when person_id names no (visible) person. */
 int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e);

@@ -56,6 +56,7 @@ void api_export_json(http_request *rq, http_response *resp);
 
 /* api_graph.c: the graph, the timeline, events, places, co-appearance */
 void api_graph_timeline(http_request *rq, http_response *resp);
+void api_graph_timeline_years(http_request *rq, http_response *resp);
 void api_graph_neighbourhood(http_request *rq, http_response *resp);
 void api_graph_events(http_request *rq, http_response *resp);
 void api_graph_event(http_request *rq, http_response *resp);

@@ -20,34 +20,59 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+static void reply_list(http_response *resp, int rc, const err *e, json_t *list);
+
+/* The timeline is paged by year (?year=, or ?from=&to=) or read one entry at a
+ * time (?entry=ID): the UI asks for a year's entries with their counts, then
+ * the photos of the entry chosen, so no answer grows with the archive. */
 void api_graph_timeline(http_request *rq, http_response *resp)
 {
-    long person, from, to, limit, photos, undated;
+    long person, from, to, year, limit, photos, undated;
     if (!http_query_int(rq, resp, "person", 0, 0, 999999999999999L, &person) ||
-        !http_query_int(rq, resp, "from", 0, 0, 9999, &from) || !http_query_int(rq, resp, "to", 0, 0, 9999, &to) ||
+        !http_query_int(rq, resp, "year", 0, 0, 9999, &year) || !http_query_int(rq, resp, "from", 0, 0, 9999, &from) ||
+        !http_query_int(rq, resp, "to", 0, 0, 9999, &to) ||
         !http_query_int(rq, resp, "limit", 200, 1, 2000, &limit) ||
         !http_query_int(rq, resp, "photos", 50, 0, 500, &photos) ||
-        !http_query_int(rq, resp, "undated", 1, 0, 1, &undated))
+        !http_query_int(rq, resp, "undated", year ? 0 : 1, 0, 1, &undated))
         return;
+    if (year)
+        from = to = year;
     timeline_options o = { .person_id = person,
                            .from_year = (int)from,
                            .to_year = (int)to,
                            .with_undated = undated == 1,
                            .max_entries = (size_t)limit,
-                           .max_photos = photos ? (size_t)photos : 1 };
+                           .max_photos = photos ? (size_t)photos : 1,
+                           .counts_only = photos == 0,
+                           .entry = http_query(rq, "entry") };
     json_t *out;
     err e = { 0 };
     if (timeline_build(rq->cat, &o, &out, &e) != 0) {
         http_error_from(resp, &e);
         return;
     }
-    if (photos == 0) { /* counts only */
-        size_t i;
-        json_t *en;
-        json_array_foreach(json_object_get(out, "timeline"), i, en) json_array_clear(json_object_get(en, "photos"));
-        json_array_clear(json_object_get(out, "undated"));
-    }
     http_json(resp, 200, out);
+}
+
+static int add_year(int year, int64_t photos, void *ud)
+{
+    json_t *o = json_pack("{s:i,s:I}", "year", year, "photos", (json_int_t)photos);
+    return o ? json_array_append_new(ud, o) : -1;
+}
+
+void api_graph_timeline_years(http_request *rq, http_response *resp)
+{
+    long person;
+    if (!http_query_int(rq, resp, "person", 0, 0, 999999999999999L, &person))
+        return;
+    json_t *years = json_array();
+    int64_t undated = 0;
+    err e = { 0 };
+    int rc = catalog_graph_timeline_years(rq->cat, person, add_year, years, &undated, &e);
+    json_t *out = rc == 0 ? json_pack("{s:o,s:I}", "years", years, "undated_count", (json_int_t)undated) : NULL;
+    if (rc != 0)
+        json_decref(years);
+    reply_list(resp, rc, &e, out);
 }
 
 void api_graph_neighbourhood(http_request *rq, http_response *resp)

@@ -44,6 +44,7 @@ static const route routes[] = {
     { "GET", "/api/export.csv", api_export_csv, DB },
     { "GET", "/api/export.json", api_export_json, DB },
     { "GET", "/api/timeline", api_graph_timeline, CACHED },
+    { "GET", "/api/timeline/years", api_graph_timeline_years, CACHED },
     { "GET", "/api/graph", api_graph_neighbourhood, CACHED },
     { "GET", "/api/events", api_graph_events, CACHED },
     { "GET", "/api/events/{id}", api_graph_event, CACHED },

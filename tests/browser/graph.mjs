@@ -5,9 +5,10 @@
 //
 //   node graph.mjs URL PERSON_A_ID KARNEVAL_EVENT_ID HOSTILE_PLACE_ID PHOTO0_ID
 //
-// Timeline: entries drawn, an entry chosen by mouse shows its photos and
-// people, → moves to the next entry, + zooms in, a drag scrolls, a person link
-// opens the person. Graph: the person's neighbourhood drawn, → selects nodes,
+// Timeline: a year at a time (the years list, Page Down), the year's entries
+// drawn, an entry chosen by mouse shows its photos and people, + zooms in, a
+// drag scrolls, → moves to the next entry (into the next year), ← back, a
+// person link opens the person. Graph: the person's neighbourhood drawn, → selects nodes,
 // e expands one, a click expands another, the year filter hides photos,
 // a double-click opens the event page. Event and place pages show their names
 // as text. Any page error, console error (a CSP violation among them) or failed
@@ -41,30 +42,34 @@ try {
   page.setDefaultTimeout(20000);
 
   // ---- timeline ------------------------------------------------------------
+  // a year at a time: the years list, Karneval's year chosen from it
   await page.goto(url('#/timeline'));
-  await page.waitForSelector('.vis-item');
-  const api = await get('/api/timeline?limit=2000&photos=24');
-  const items = await page.locator('.vis-item.vis-box, .vis-item.vis-range').count();
-  assert.equal(items, api.timeline.length, 'one timeline item per entry');
+  await page.waitForSelector('#tl-year');
+  const years = (await get('/api/timeline/years')).years.map((y) => y.year);
+  assert.equal(await page.locator('#tl-year option').count(), years.length, 'one choice per year');
+  await page.locator('#timeline-box').focus();
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction((y) => document.getElementById('tl-year').value === String(y), years[1]);
+  log('Page Down goes to the next year');
+  await page.selectOption('#tl-year', '1977');
+  const api = await get('/api/timeline?year=1977&photos=0');
   const karneval = page.locator('.vis-item.vis-range', { hasText: 'Karneval' });
+  await karneval.waitFor();
+  const items = await page.locator('.vis-item.vis-box, .vis-item.vis-range').count();
+  assert.equal(items, api.timeline.length, "one timeline item per entry of the year");
   const before = (await karneval.boundingBox()).width;
   await karneval.click();
   await page.waitForSelector('#timeline-detail h2 >> text=Karneval');
+  await page.waitForSelector('#timeline-detail .tl-photo');
   assert.equal(await page.locator('#timeline-detail .tl-photo').count(), 3, 'Karneval has three photos');
   // The C person's name holds markup: shown as text, never parsed.
   const detailHtml = await page.locator('#timeline-detail').innerHTML();
   assert.ok(!/<b>MERGE<\/b>/.test(detailHtml), 'a name was parsed as HTML');
   assert.ok((await page.locator('#timeline-detail').textContent()).includes('<b>MERGE</b>'), 'the name is shown as text');
-  log(`${items} entries; Karneval chosen by mouse`);
+  log(`${items} entries in 1977; Karneval chosen by mouse`);
   if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'timeline.png'), fullPage: false });
 
   await page.locator('#timeline-box').focus();
-  await page.keyboard.press('ArrowRight');
-  const idx = api.timeline.findIndex((e) => e.event_id === Number(KARNEVAL));
-  const next = api.timeline[idx + 1];
-  await page.waitForFunction((d) => document.querySelector('#timeline-detail h2')?.textContent.includes(d),
-    next.event || next.date);
-  log('→ moves to the next entry');
   await page.keyboard.press('+');
   await page.waitForFunction((w) => {
     const el = [...document.querySelectorAll('.vis-item')].find((i) => i.textContent.includes('Karneval'));
@@ -73,16 +78,31 @@ try {
   log('+ zooms in');
   const x0 = (await karneval.boundingBox()).x;
   const box = await page.locator('#timeline-box .vis-center').boundingBox();
-  await page.mouse.move(box.x + box.width / 2, box.y + 20);
+  // grab the empty band below the items; zoomed in on the year's middle,
+  // Karneval (February) is left of the view: drag right, back to it
+  const gy = box.y + box.height - 15;
+  await page.mouse.move(box.x + box.width / 2, gy);
   await page.mouse.down();
-  await page.mouse.move(box.x + box.width / 2 - 200, box.y + 20, { steps: 8 });
+  await page.mouse.move(box.x + box.width / 2 + 200, gy, { steps: 8 }); // back towards February
   await page.mouse.up();
   await page.waitForFunction((x) => {
     const el = [...document.querySelectorAll('.vis-item')].find((i) => i.textContent.includes('Karneval'));
     return el && Math.abs(el.getBoundingClientRect().x - x) > 100;
   }, x0);
   log('a drag scrolls');
-  await karneval.click();
+  // → past the year's last entry: the first entry of the next year
+  const nextYear = years[years.indexOf(1977) + 1];
+  const next = (await get(`/api/timeline?year=${nextYear}&photos=0`)).timeline[0];
+  await page.locator('#timeline-box').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((d) => document.querySelector('#timeline-detail h2')?.textContent.includes(d),
+    next.event || next.date);
+  assert.equal(await page.locator('#tl-year').inputValue(), String(nextYear));
+  log('→ moves to the next entry, into the next year');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForSelector('#timeline-detail h2 >> text=Karneval');
+  await page.waitForSelector('#timeline-detail a.person-link');
+  log('← comes back to Karneval');
   await page.locator('#timeline-detail a.person-link').first().click();
   await page.waitForFunction(() => /^#\/person\/\d+$/.test(location.hash));
   log('a person link opens the person');

@@ -104,6 +104,39 @@ static void test_endpoints(const graph_fixture *f)
     CHECK(strcmp(json_string_value(json_object_get(json_object_get(r.json, "person"), "name")), gf_person_names[0]) ==
           0);
     reply_free(&r);
+    /* paged by year: the years, then one year's entries (counts only), then
+     * one entry's photos by its id */
+    CHECK(get("/api/timeline/years", &r) == 200);
+    json_t *years = json_object_get(r.json, "years");
+    CHECK_MSG(json_array_size(years) == 5, "%zu years", json_array_size(years)); /* 1960 1977 1980 1985 1990 */
+    CHECK(json_integer_value(json_object_get(json_array_get(years, 1), "year")) == 1977 &&
+          json_integer_value(json_object_get(json_array_get(years, 1), "photos")) == 3);
+    CHECK(json_integer_value(json_object_get(r.json, "undated_count")) == 3);
+    reply_free(&r);
+    CHECK(get("/api/timeline?year=1977&photos=0", &r) == 200);
+    json_t *tl = json_object_get(r.json, "timeline");
+    json_t *en = json_array_get(tl, 0);
+    char entry_id[64] = "";
+    CHECK(json_array_size(tl) == 1 && json_array_size(json_object_get(en, "photos")) == 0 &&
+          json_integer_value(json_object_get(en, "photo_count")) == 3 &&
+          json_array_size(json_object_get(r.json, "undated")) == 0);
+    snprintf(entry_id, sizeof entry_id, "%s", json_string_value(json_object_get(en, "id")));
+    reply_free(&r);
+    snprintf(path, sizeof path, "/api/timeline?entry=%s", entry_id);
+    CHECK(get(path, &r) == 200);
+    en = json_array_get(json_object_get(r.json, "timeline"), 0);
+    CHECK_MSG(json_array_size(json_object_get(r.json, "timeline")) == 1 &&
+                  json_array_size(json_object_get(en, "photos")) == 3 &&
+                  json_array_size(json_object_get(json_array_get(json_object_get(en, "photos"), 1), "people")) == 2,
+              "entry %s", entry_id);
+    reply_free(&r);
+    CHECK(get("/api/timeline?entry=date:1985-07:month", &r) == 200 &&
+          json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "timeline"), 0), "photo_count")) ==
+              1);
+    reply_free(&r);
+    expect("/api/timeline?entry=date:1985-07", 400);
+    expect("/api/timeline?entry=event:0", 400);
+    expect("/api/timeline?year=19770", 400);
     expect("/api/timeline?limit=0", 400);
     expect("/api/timeline?limit=5000", 400);
     expect("/api/timeline?person=abc", 400);

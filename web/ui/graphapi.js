@@ -12,8 +12,9 @@ export function nodeRef(s) {
 }
 
 export const graphApi = {
-  timeline: ({ person, from, to, limit = 2000, photos = 24 } = {}) =>
-    call('GET', `/api/timeline${query({ person: person ? intId(person) : undefined, from, to, limit, photos })}`),
+  timeline: ({ person, year, from, to, entry, undated, limit, photos } = {}) =>
+    call('GET', `/api/timeline${query({ person: person ? intId(person) : undefined, year, from, to, entry, undated, limit, photos })}`),
+  timelineYears: (person) => call('GET', `/api/timeline/years${query({ person: person ? intId(person) : undefined })}`),
   graph: (node, depth = 1, limit = 150) => call('GET', `/api/graph${query({ node: nodeRef(node), depth, limit })}`),
   events: () => call('GET', '/api/events'),
   event: (id) => call('GET', `/api/events/${intId(id)}`),
