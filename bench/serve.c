@@ -10,6 +10,7 @@
  *   bench_serve [--photos N] [--seconds S] [--threads N] [--dir DIR]
  * FACETAG_SHARED names shared/ (faces-dev). DIR defaults to
  * $TMPDIR/facetag-bench-serve-N. Needs wrk and python3 on PATH. */
+#include "bench_http.h"
 #include "core/hash.h"
 #include "media/image.h"
 #include "review/server.h"
@@ -43,22 +44,6 @@
 static int nphotos = 10000;
 static int seconds = 8;
 static int threads = 0; /* server threads; 0 = as facetag serve picks */
-
-static void photo_id_of(int i, char out[PHOTO_ID_LEN + 1])
-{
-    uint64_t z = (uint64_t)i + 0x9e3779b97f4a7c15ull; /* splitmix64: distinct, scattered */
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    snprintf(out, PHOTO_ID_LEN + 1, "%016llx", (unsigned long long)z);
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 /* ---- the fixture --------------------------------------------------------------- */
 
@@ -135,7 +120,7 @@ static void *write_crops(void *ud)
     err e = { 0 };
     for (int i = j->first; i < nphotos && !j->failed; i += j->step) {
         char id[PHOTO_ID_LEN + 1], key[64];
-        photo_id_of(i, id);
+        bench_photo_id(i, id);
         for (int k = 0; k < FACES_PER_PHOTO; k++) {
             snprintf(key, sizeof key, "%s/%d.jpg", id, k);
             const crop *c = &j->crops[(i * FACES_PER_PHOTO + k) % NCROPS];
@@ -188,7 +173,7 @@ static int build_catalog(catalog *cat)
     int rc = 0;
     for (int i = 0; i < nphotos && rc == 0; i++) {
         catalog_photo ph = { 0 };
-        photo_id_of(i, ph.photo_id);
+        bench_photo_id(i, ph.photo_id);
         snprintf(ph.sha256, sizeof ph.sha256, "%s%s%s%s", ph.photo_id, ph.photo_id, ph.photo_id, ph.photo_id);
         snprintf(ph.format, sizeof ph.format, "jpeg");
         snprintf(ph.incoming_key, sizeof ph.incoming_key, "%s.jpg", ph.photo_id);
@@ -243,7 +228,7 @@ static int build_catalog(catalog *cat)
 
 static int build_fixture(const char *dir, const char *shared)
 {
-    double t0 = now();
+    double t0 = bench_now();
     err e = { 0 };
     objstore *os = NULL;
     catalog *cat = NULL;
@@ -279,81 +264,12 @@ static int build_fixture(const char *dir, const char *shared)
         if (f)
             fclose(f);
         fprintf(stderr, "bench_serve: catalog of %d photos, %d faces with crops built in %.1f s\n", nphotos,
-                nphotos * FACES_PER_PHOTO, now() - t0);
+                nphotos * FACES_PER_PHOTO, bench_now() - t0);
     }
     return rc;
 }
 
 /* ---- load ------------------------------------------------------------------------- */
-
-typedef struct result {
-    double p50_ms, p99_ms, rps;
-    long errors;
-} result;
-
-/* "1.23ms" / "850.00us" / "1.02s" → ms */
-static double parse_ms(const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (strncmp(end, "us", 2) == 0)
-        return v / 1000;
-    if (strncmp(end, "ms", 2) == 0)
-        return v;
-    if (*end == 's')
-        return v * 1000;
-    if (*end == 'm')
-        return v * 60000;
-    return v;
-}
-
-/* Runs wrk against url (with the Lua script when not NULL; asking for gzip like
- * a browser when gzip); parses its report. */
-static int run_wrk(const char *url, const char *script, bool gzip, result *r)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "wrk -t2 -c%d -d%ds --latency %s %s%s '%s' 2>&1", CONNECTIONS, seconds,
-             gzip ? "-H 'Accept-Encoding: gzip, deflate'" : "", script ? "-s " : "", script ? script : "", url);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    memset(r, 0, sizeof *r);
-    char line[512];
-    bool got = false;
-    while (fgets(line, sizeof line, p)) {
-        char *s = line;
-        while (*s == ' ')
-            s++;
-        if (strncmp(s, "50%", 3) == 0)
-            r->p50_ms = parse_ms(s + 3 + strspn(s + 3, " "));
-        else if (strncmp(s, "99%", 3) == 0)
-            r->p99_ms = parse_ms(s + 3 + strspn(s + 3, " "));
-        else if (strncmp(s, "Requests/sec:", 13) == 0) {
-            r->rps = strtod(s + 13, NULL);
-            got = true;
-        } else if (strncmp(s, "Non-2xx or 3xx responses:", 25) == 0)
-            r->errors += strtol(s + 25, NULL, 10);
-        else if (strncmp(s, "Socket errors:", 14) == 0)
-            r->errors += 1;
-    }
-    int st = pclose(p);
-    return got && st == 0 ? 0 : -1;
-}
-
-static int best_of(const char *url, const char *script, bool gzip, result *best)
-{
-    memset(best, 0, sizeof *best);
-    for (int i = 0; i < REPEATS; i++) {
-        result r;
-        if (run_wrk(url, script, gzip, &r) != 0) {
-            fprintf(stderr, "bench_serve: wrk failed on %s\n", url);
-            return -1;
-        }
-        if (r.rps > best->rps)
-            *best = r;
-    }
-    return 0;
-}
 
 /* A wrk script that asks for a different crop each time: prefix + "/ID/N.jpg"
  * or prefix + "/ID/N" for the server's route. */
@@ -365,7 +281,7 @@ static int write_script(const char *path, const char *prefix, bool jpg_suffix)
     fprintf(f, "local paths = {\n");
     for (int i = 0; i < nphotos; i += 5) {
         char id[PHOTO_ID_LEN + 1];
-        photo_id_of(i, id);
+        bench_photo_id(i, id);
         fprintf(f, "\"%s/%s/%d%s\",\n", prefix, id, i % FACES_PER_PHOTO, jpg_suffix ? ".jpg" : "");
     }
     fprintf(f, "}\nlocal n = 0\n"
@@ -376,41 +292,7 @@ static int write_script(const char *path, const char *prefix, bool jpg_suffix)
     return fclose(f);
 }
 
-static int free_port(void)
-{
-    /* Start the review server on port 0 for it; for the peer, pick one the same
-     * way via Python itself. */
-    FILE *p = popen("python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); "
-                    "print(s.getsockname()[1])'",
-                    "r");
-    int port = 0;
-    if (p) {
-        if (fscanf(p, "%d", &port) != 1)
-            port = 0;
-        pclose(p);
-    }
-    return port;
-}
-
-static pid_t start_peer(const char *dir, int port)
-{
-    fflush(stdout); /* or the child repeats what is buffered */
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        char portx[16];
-        snprintf(portx, sizeof portx, "%d", port);
-        /* The peer logs every request: quiet, or it measures its own printing. */
-        if (!freopen("/dev/null", "w", stderr) || !freopen("/dev/null", "w", stdout))
-            _exit(127);
-        execlp("python3", "python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, portx,
-               (char *)NULL);
-        _exit(127);
-    }
-    return pid;
-}
-
-static void print_row(const char *name, const result *r)
+static void print_row(const char *name, const bench_result *r)
 {
     printf("%-28s %9.2f %9.2f %11.0f %7ld\n", name, r->p50_ms, r->p99_ms, r->rps, r->errors);
 }
@@ -435,11 +317,11 @@ static void time_persons_list(const char *dir)
         catalog *c = catalog_open(path, &e);
         json_t *list = NULL;
         struct timespec c0, c1;
-        double w0 = now();
+        double w0 = bench_now();
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
         int rc = c ? view_persons(c, false, NULL, &list, &e) : -1;
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-        wall[r] = (now() - w0) * 1000;
+        wall[r] = (bench_now() - w0) * 1000;
         cpu[r] = ((double)(c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) / 1e9) * 1000;
         json_decref(list);
         catalog_close(c);
@@ -532,57 +414,47 @@ int main(int argc, char **argv)
      * computed from the catalog, as after every change. */
     const char *lists[] = { "/pending", "/api/persons" };
     for (int i = 0; i < 2; i++) {
-        char cmd[512];
-        snprintf(cmd, sizeof cmd, "curl --noproxy '*' -s -o /dev/null -w '%%{time_total}' http://127.0.0.1:%d%s", port,
-                 lists[i]);
-        FILE *p = popen(cmd, "r");
-        double t = -1;
-        if (p) {
-            if (fscanf(p, "%lf", &t) != 1)
-                t = -1;
-            pclose(p);
-        }
+        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, lists[i]);
         printf("first answer of %-13s (computed, then cached until the catalog changes): %.1f ms\n", lists[i],
-               t * 1000);
+               bench_first_ms(url));
     }
     time_persons_list(dir);
     printf("%-28s %9s %9s %11s %7s\n", "endpoint", "p50 ms", "p99 ms", "req/s", "errors");
-    result pending, crops, persons, persons_plain, peer;
+    bench_result pending, crops, persons, persons_plain, peer;
+    bench_wrk plain = { .connections = CONNECTIONS, .seconds = seconds }, gz = plain, crop_load = plain;
+    gz.gzip = true;
+    crop_load.script = script;
     int rc = 0;
     snprintf(url, sizeof url, "http://127.0.0.1:%d/pending", port);
-    rc |= best_of(url, NULL, true, &pending);
+    rc |= bench_wrk_best_of(url, &gz, REPEATS, &pending);
     if (!rc)
         print_row("GET /pending", &pending);
     snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
-    rc |= best_of(url, script, false, &crops);
+    rc |= bench_wrk_best_of(url, &crop_load, REPEATS, &crops);
     if (!rc)
         print_row("GET /face_crop/{id}/{n}", &crops);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/api/persons", port);
-    rc |= best_of(url, NULL, true, &persons);
+    rc |= bench_wrk_best_of(url, &gz, REPEATS, &persons);
     if (!rc)
         print_row("GET /api/persons", &persons);
-    rc |= best_of(url, NULL, false, &persons_plain);
+    rc |= bench_wrk_best_of(url, &plain, REPEATS, &persons_plain);
     if (!rc)
         print_row("GET /api/persons (no gzip)", &persons_plain);
     review_server_stop(s);
 
-    int pport = free_port();
-    pid_t peer_pid = pport ? start_peer(faces_dir, pport) : -1;
+    int pport = bench_free_port();
+    pid_t peer_pid = pport ? bench_peer_start(faces_dir, pport) : -1;
     if (peer_pid > 0) {
-        /* wait until it answers */
-        char probe[300];
-        snprintf(probe, sizeof probe, "curl --noproxy '*' -s -o /dev/null http://127.0.0.1:%d/", pport);
-        for (int i = 0; i < 100 && system(probe) != 0; i++)
-            usleep(50000);
+        bench_wrk peer_load = plain;
+        peer_load.script = peer_script;
         snprintf(url, sizeof url, "http://127.0.0.1:%d", pport);
-        if (best_of(url, peer_script, false, &peer) == 0) {
+        if (bench_wrk_best_of(url, &peer_load, REPEATS, &peer) == 0) {
             print_row("peer: python3 http.server", &peer);
             printf("face_crop vs peer: %.1fx the requests/s\n", peer.rps > 0 ? crops.rps / peer.rps : 0);
         } else {
             rc = 1;
         }
-        kill(peer_pid, SIGTERM);
-        waitpid(peer_pid, NULL, 0);
+        bench_peer_stop(peer_pid);
     }
     printf("JSON endpoints asked with Accept-Encoding: gzip, as browsers do, but the last persons row.\n"
            "targets: p99 <= 25 ms on every endpoint, >= 2000 req/s on /face_crop\n");
