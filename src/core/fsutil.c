@@ -159,3 +159,41 @@ int fsutil_mkdirs(const char *path, err *e)
         return err_set(e, ERR_IO, "%s: exists and is not a directory", buf);
     return 0;
 }
+
+int fsutil_absolute(const char *path, char *buf, size_t size, err *e)
+{
+    char joined[PATH_MAX * 2];
+    if (path[0] == '/') {
+        snprintf(joined, sizeof joined, "%s", path);
+    } else {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd))
+            return err_set(e, ERR_IO, "cannot read the current folder: %s", strerror(errno));
+        snprintf(joined, sizeof joined, "%s/%s", cwd, path);
+    }
+    /* drop empty and "." segments */
+    size_t j = 0;
+    for (const char *p = joined; *p;) {
+        while (*p == '/')
+            p++;
+        const char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == 0)
+            break;
+        if (!(n == 1 && p[0] == '.')) {
+            if (j + 1 + n + 1 > size)
+                return err_set(e, ERR_INVALID, "%s: path too long", path);
+            buf[j++] = '/';
+            memcpy(buf + j, p, n);
+            j += n;
+        }
+        p += n;
+    }
+    if (j == 0) {
+        if (size < 2)
+            return err_set(e, ERR_INVALID, "%s: path too long", path);
+        buf[j++] = '/';
+    }
+    buf[j] = '\0';
+    return 0;
+}

@@ -18,5 +18,10 @@ int fsutil_write_full(int fd, const void *data, size_t len);
 int fsutil_mkdirs(const char *path, err *e);
 /* fsync a directory (after a rename in it). */
 int fsutil_fsync_dir(const char *dir, err *e);
+/* Writes the absolute, lexically cleaned form of path to buf: relative paths
+ * get the current folder prefixed, empty and "." segments are dropped, ".."
+ * and links are kept as they are (not resolved). ERR_INVALID when it does not
+ * fit in size bytes, ERR_IO when the current folder cannot be read. */
+int fsutil_absolute(const char *path, char *buf, size_t size, err *e);
 
 #endif

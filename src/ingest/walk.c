@@ -1,4 +1,5 @@
 #include "ingest/walk.h"
+#include "core/fsutil.h"
 #include "media/sidecar.h"
 
 #include <dirent.h>
@@ -10,44 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-int walk_absolute(const char *path, char *buf, size_t size, err *e)
-{
-    char joined[PATH_MAX * 2];
-    if (path[0] == '/') {
-        snprintf(joined, sizeof joined, "%s", path);
-    } else {
-        char cwd[PATH_MAX];
-        if (!getcwd(cwd, sizeof cwd))
-            return err_set(e, ERR_IO, "cannot read the current folder: %s", strerror(errno));
-        snprintf(joined, sizeof joined, "%s/%s", cwd, path);
-    }
-    /* drop empty and "." segments */
-    size_t j = 0;
-    for (const char *p = joined; *p;) {
-        while (*p == '/')
-            p++;
-        const char *end = strchr(p, '/');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n == 0)
-            break;
-        if (!(n == 1 && p[0] == '.')) {
-            if (j + 1 + n + 1 > size)
-                return err_set(e, ERR_INVALID, "%s: path too long", path);
-            buf[j++] = '/';
-            memcpy(buf + j, p, n);
-            j += n;
-        }
-        p += n;
-    }
-    if (j == 0) {
-        if (size < 2)
-            return err_set(e, ERR_INVALID, "%s: path too long", path);
-        buf[j++] = '/';
-    }
-    buf[j] = '\0';
-    return 0;
-}
 
 static int push(walk_list *l, GHashTable *seen, const char *path, const char *reason, err *e)
 {
@@ -198,7 +161,7 @@ int walk_collect(char *const *args, int nargs, const char *skip_dir, walk_list *
     int rc = 0;
     for (int i = 0; i < nargs && rc == 0; i++) {
         char abs[PATH_MAX];
-        if (walk_absolute(args[i], abs, sizeof abs, e) != 0) {
+        if (fsutil_absolute(args[i], abs, sizeof abs, e) != 0) {
             if (e && e->code == ERR_INVALID) {
                 rc = push(out, seen, args[i], "path too long", e);
                 continue;

@@ -35,8 +35,4 @@ typedef struct walk_list {
 int walk_collect(char *const *args, int nargs, const char *skip_dir, walk_list *out, err *e);
 void walk_list_free(walk_list *l);
 
-/* Writes the absolute, lexically cleaned form of path to buf (see above).
- * ERR_INVALID when it does not fit. */
-int walk_absolute(const char *path, char *buf, size_t size, err *e);
-
 #endif

@@ -1,5 +1,6 @@
 /* eval_set.c — listing a folder-per-identity set and finding each image's face. */
 #include "people/eval_set.h"
+#include "core/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -116,41 +117,6 @@ static int collect(const char *dir, const char *rel, strv *files, int depth)
     return rc;
 }
 
-/* dir made absolute the way ingest records paths: the current folder
- * prefixed, empty and "." segments dropped, links not resolved. */
-static char *absolute(const char *dir)
-{
-    char joined[PATH_MAX * 2], cwd[PATH_MAX];
-    if (dir[0] == '/')
-        snprintf(joined, sizeof joined, "%s", dir);
-    else if (getcwd(cwd, sizeof cwd))
-        snprintf(joined, sizeof joined, "%s/%s", cwd, dir);
-    else
-        return NULL;
-    char *out = malloc(strlen(joined) + 2);
-    if (!out)
-        return NULL;
-    size_t j = 0;
-    for (const char *p = joined; *p;) {
-        while (*p == '/')
-            p++;
-        const char *end = strchr(p, '/');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n == 0)
-            break;
-        if (!(n == 1 && p[0] == '.')) {
-            out[j++] = '/';
-            memcpy(out + j, p, n);
-            j += n;
-        }
-        p += n;
-    }
-    if (j == 0)
-        out[j++] = '/';
-    out[j] = '\0';
-    return out;
-}
-
 void eval_set_free(eval_set *s)
 {
     if (!s)
@@ -173,8 +139,12 @@ int eval_set_scan(const char *dir, eval_set *s, err *e)
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return err_set(e, ERR_NOTFOUND, "%s: not a folder (%s)", dir, errno ? strerror(errno) : "not a directory");
-    if (!(s->root = absolute(dir)))
-        return err_set(e, ERR_NOMEM, "%s: cannot make the path absolute", dir);
+    /* the path made absolute the way ingest records paths */
+    char abs[PATH_MAX];
+    if (fsutil_absolute(dir, abs, sizeof abs, e) != 0)
+        return e ? e->code : ERR_INVALID;
+    if (!(s->root = strdup(abs)))
+        return err_set(e, ERR_NOMEM, "%s: out of memory", dir);
     strv ids = { 0 }, files = { 0 };
     int rc = list_dir(s->root, 'd', &ids) ? err_set(e, ERR_IO, "%s: cannot list: %s", dir, strerror(errno)) : 0;
     strv keep = { 0 };

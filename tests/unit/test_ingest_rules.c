@@ -1,6 +1,7 @@
 /* test_ingest_rules.c — the small rules of ingest: photo ids of pages, how odd
  * file names are shown, EXIF value and date parsing, what the folder walk
  * lists and skips, and the progress line. */
+#include "core/fsutil.h"
 #include "core/progress.h"
 #include "ingest/ingest.h"
 #include "ingest/walk.h"
@@ -118,14 +119,14 @@ static void test_walk(void)
     walk_list_free(&l);
 
     char abs[64];
-    CHECK(walk_absolute("/x//y/./z/", abs, sizeof abs, &e) == 0 && strcmp(abs, "/x/y/z") == 0);
-    CHECK(walk_absolute("/", abs, sizeof abs, &e) == 0 && strcmp(abs, "/") == 0);
-    CHECK(walk_absolute("/a/b/c", abs, 4, &e) == ERR_INVALID);
+    CHECK(fsutil_absolute("/x//y/./z/", abs, sizeof abs, &e) == 0 && strcmp(abs, "/x/y/z") == 0);
+    CHECK(fsutil_absolute("/", abs, sizeof abs, &e) == 0 && strcmp(abs, "/") == 0);
+    CHECK(fsutil_absolute("/a/b/c", abs, 4, &e) == ERR_INVALID);
     char cwd[512];
     if (getcwd(cwd, sizeof cwd) && strlen(cwd) < 40) {
         char want_rel[600];
         snprintf(want_rel, sizeof want_rel, "%s/r.jpg", strcmp(cwd, "/") == 0 ? "" : cwd);
-        CHECK(walk_absolute("./r.jpg", abs, sizeof abs, &e) == 0 && strcmp(abs, want_rel) == 0);
+        CHECK(fsutil_absolute("./r.jpg", abs, sizeof abs, &e) == 0 && strcmp(abs, want_rel) == 0);
     }
     test_rmtree(d);
 }
