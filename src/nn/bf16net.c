@@ -26,6 +26,7 @@ typedef struct dnn_layer {
 struct bf16net {
     char name[64];
     int size, channels, n, nout;
+    dnnl_data_type_t dt; /* between layers: dnnl_bf16, or dnnl_f32 (bf16net_new's f32) */
     dnn_layer *l;
     dnnl_engine_t eng;
 };
@@ -105,6 +106,21 @@ int bf16net_available(void)
     return bf16net_fast();
 }
 
+int bf16net_f32_fast(void)
+{
+    const char *b = getenv("FACETAG_FP32_BACKEND");
+    if (b && strcmp(b, "onednn") == 0)
+        return 1;
+    if (b && strcmp(b, "xnnpack") == 0)
+        return 0;
+    pthread_once(&isa_once, isa_probe);
+    /* AVX2 (+ FMA) without AVX-512: oneDNN's JIT kernels ran the SSD at 73 %
+     * of the FMA peak where XNNPACK's reached 33 % (2.2x less CPU per pass).
+     * With AVX-512 they are level with XNNPACK (72 ms against 76 on a Zen 5),
+     * which then keeps face-api's summation order. */
+    return isa_has(dnnl_cpu_isa_avx2) && !isa_has(dnnl_cpu_isa_avx512_core);
+}
+
 /* ---- one OpenMP thread while oneDNN works ------------------------------- */
 
 /* oneDNN sizes its kernels for omp_get_max_threads() when a primitive is made
@@ -141,9 +157,9 @@ static int md_nhwc(dnnl_memory_desc_t *md, int c, int h, dnnl_data_type_t dt)
     return dnnl_memory_desc_init_by_tag(md, 4, d, dt, dnnl_acdb) == dnnl_success ? 0 : -1;
 }
 
-static dnnl_data_type_t layer_dt(const dnn_layer *l)
+static dnnl_data_type_t layer_dt(const bf16net *net, const dnn_layer *l)
 {
-    return l->external ? dnnl_f32 : dnnl_bf16;
+    return l->external ? dnnl_f32 : net->dt;
 }
 
 /* Where a layer's added operands start among its binary post-ops' operands:
@@ -174,7 +190,7 @@ static int layer_post_ops(const bf16net *net, const dnn_layer *l, dnnl_primitive
     if (l->op == LAYER_CONV && l->src2 >= 0)
         DNNL_TRY(dnnl_post_ops_append_sum(po, 1.0f));
     dnnl_memory_desc_t omd;
-    if (adds > 0 && md_nhwc(&omd, l->c, l->h, dnnl_bf16) != 0) {
+    if (adds > 0 && md_nhwc(&omd, l->c, l->h, net->dt) != 0) {
         rc = err_set(e, ERR_INTERNAL, "%s: oneDNN refused a %dx%dx%d operand", name, l->h, l->h, l->c);
         goto done;
     }
@@ -203,10 +219,10 @@ static int conv_desc(const bf16net *net, const dnn_layer *l, const dnnl_memory_d
     DNNL_TRY(dnnl_memory_desc_init_by_tag(&bmd, 1, bd, dnnl_f32, dnnl_a));
     if (l->depthwise) {
         dnnl_dims_t wd = { l->c, 1, 1, l->k, l->k };
-        DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 5, wd, dnnl_bf16, dnnl_format_tag_any));
+        DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 5, wd, net->dt, dnnl_format_tag_any));
     } else {
         dnnl_dims_t wd = { l->c, l->cin, l->k, l->k };
-        DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 4, wd, dnnl_bf16, dnnl_format_tag_any));
+        DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 4, wd, net->dt, dnnl_format_tag_any));
     }
     dnnl_dims_t str = { l->stride, l->stride }, pl = { l->pad_lo, l->pad_lo }, pr = { l->pad_hi, l->pad_hi };
     DNNL_TRY(dnnl_convolution_forward_desc_init(cd, dnnl_forward_inference, dnnl_convolution_direct, smd, &wmd,
@@ -222,7 +238,7 @@ static int layer_pd(const bf16net *net, const dnn_layer *l, dnnl_primitive_desc_
     int rc = 0;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_memory_desc_t smd, dmd;
-    if (md_nhwc(&smd, l->cin, l->hin, dnnl_bf16) != 0 || md_nhwc(&dmd, l->c, l->h, layer_dt(l)) != 0)
+    if (md_nhwc(&smd, l->cin, l->hin, net->dt) != 0 || md_nhwc(&dmd, l->c, l->h, layer_dt(net, l)) != 0)
         return err_set(e, ERR_INTERNAL, "%s: oneDNN refused a %dx%dx%d activation", name, l->hin, l->hin, l->cin);
     if (l->op == LAYER_PAD) { /* a reorder into the input-shaped window of the output */
         dnnl_memory_desc_t sub;
@@ -480,7 +496,7 @@ static int check_in_place(const bf16net *net, err *e)
     return 0;
 }
 
-bf16net *bf16net_new(const char *name, int size, int channels, const layer *layers, int n, err *e)
+bf16net *bf16net_new(const char *name, int size, int channels, const layer *layers, int n, int f32, err *e)
 {
     bf16net *net = calloc(1, sizeof *net);
     if (!net || !(net->l = calloc((size_t)(n > 0 ? n : 1), sizeof *net->l))) {
@@ -492,6 +508,7 @@ bf16net *bf16net_new(const char *name, int size, int channels, const layer *laye
     net->size = size;
     net->channels = channels;
     net->n = n;
+    net->dt = f32 ? dnnl_f32 : dnnl_bf16;
     int rc = 0, nthr = omp_single_begin();
     if (size < 1 || channels < 1 || n < 1)
         rc = err_set(e, ERR_INVALID, "%s: %d layers on a %dx%dx%d input", name, n, size, size, channels);
@@ -544,9 +561,9 @@ static int layer_kept(const bf16net *net, int i)
     return 0;
 }
 
-static size_t layer_out_bytes(const dnn_layer *l)
+static size_t layer_out_bytes(const bf16net *net, const dnn_layer *l)
 {
-    return (size_t)l->h * l->h * l->c * (l->external ? 4 : 2);
+    return (size_t)l->h * l->h * l->c * (l->external || net->dt == dnnl_f32 ? 4 : 2);
 }
 
 static void *buffer_new(size_t bytes)
@@ -569,7 +586,7 @@ static int layer_memory(bf16net_run *r, int i, dnnl_primitive_desc_t pd, int *pr
     if (l->home != i) {
         DNNL_TRY(dnnl_memory_get_data_handle(r->dst[l->home], &mem));
     } else if (layer_kept(net, i)) {
-        if (!(r->kept[i] = buffer_new(layer_out_bytes(l))))
+        if (!(r->kept[i] = buffer_new(layer_out_bytes(net, l))))
             return err_set(e, ERR_NOMEM, "%s: out of memory", name);
         mem = r->kept[i];
     } else {
@@ -578,7 +595,7 @@ static int layer_memory(bf16net_run *r, int i, dnnl_primitive_desc_t pd, int *pr
     }
     *prev_slot = cur;
     dnnl_memory_desc_t md;
-    if (md_nhwc(&md, l->c, l->h, layer_dt(l)) != 0)
+    if (md_nhwc(&md, l->c, l->h, layer_dt(net, l)) != 0)
         return err_set(e, ERR_INTERNAL, "%s: oneDNN refused layer %d's output", name, i);
     DNNL_TRY(dnnl_memory_create(&r->dst[i], &md, net->eng, mem));
     if (l->op == LAYER_PAD)
@@ -595,8 +612,8 @@ static int run_build(bf16net_run *r, err *e)
     dnnl_primitive_desc_t pd = NULL;
     size_t most = 0;
     for (int i = 0; i < net->n; i++)
-        if (net->l[i].home == i && !layer_kept(net, i) && layer_out_bytes(&net->l[i]) > most)
-            most = layer_out_bytes(&net->l[i]);
+        if (net->l[i].home == i && !layer_kept(net, i) && layer_out_bytes(net, &net->l[i]) > most)
+            most = layer_out_bytes(net, &net->l[i]);
     size_t nin = (size_t)net->size * net->size * net->channels;
     r->in = aligned_alloc(64, (nin * sizeof(float) + 63) / 64 * 64);
     for (int k = 0; k < 2; k++)
@@ -609,7 +626,7 @@ static int run_build(bf16net_run *r, err *e)
     if (md_nhwc(&md, net->channels, net->size, dnnl_f32) != 0)
         return err_set(e, ERR_INTERNAL, "%s: oneDNN refused the input", name);
     DNNL_TRY(dnnl_memory_create(&r->in32, &md, net->eng, r->in));
-    if (md_nhwc(&md, net->channels, net->size, dnnl_bf16) != 0)
+    if (md_nhwc(&md, net->channels, net->size, net->dt) != 0)
         return err_set(e, ERR_INTERNAL, "%s: oneDNN refused the input", name);
     DNNL_TRY(dnnl_memory_create(&r->in16, &md, net->eng, DNNL_MEMORY_ALLOCATE));
     const dnnl_memory_desc_t *sd, *dd;

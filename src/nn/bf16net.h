@@ -53,11 +53,17 @@ int bf16net_fast(void);
 /* Whether default mode runs its networks in bf16: bf16net_fast(), unless the
  * environment sets FACETAG_NO_BF16=1 (for tests and benchmarks). */
 int bf16net_available(void);
+/* Whether fp32 nets run faster on oneDNN (bf16net_new with f32) than on
+ * XNNPACK here (docs/decisions/2026-12-07-fp32-on-onednn.md). The environment
+ * decides when FACETAG_FP32_BACKEND is "onednn" (1) or "xnnpack" (0). */
+int bf16net_f32_fast(void);
 
 /* Builds the net for a size x size x channels input from n layers; the weights
  * are copied (the wtensors may be freed afterwards). name appears in error
  * messages. NULL with e set on failure (ERR_INVALID for a bad list). */
-bf16net *bf16net_new(const char *name, int size, int channels, const layer *layers, int n, err *e);
+/* f32 != 0: the same net in fp32 between layers (weights in oneDNN's blocked
+ * f32 layout), for CPUs where oneDNN's fp32 JIT kernels beat XNNPACK's. */
+bf16net *bf16net_new(const char *name, int size, int channels, const layer *layers, int n, int f32, err *e);
 void bf16net_free(bf16net *net);
 
 /* A run of net (free before the net). NULL with e set on failure. */

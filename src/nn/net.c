@@ -19,29 +19,29 @@ struct net_model {
     int nout;
     int tail;           /* layers tail..n-1 run on the host in a bf16 run */
     pthread_mutex_t mu; /* guards the lazily built backends */
-    nn_graph *g;        /* fp32 */
-    bf16net *bf16;
-    int bf16_ext[LAYERS_MAX]; /* the bf16 net's output number of layer i < tail, or -1 */
-    err bf16_err;             /* why the bf16 net could not be built (kept: not retried) */
+    nn_graph *g;        /* NET_FP32 */
+    bf16net *dnn[2];    /* the oneDNN nets: [0] NET_BF16, [1] NET_FP32_ONEDNN */
+    int bf16_ext[LAYERS_MAX]; /* a oneDNN net's output number of layer i < tail, or -1 */
+    err dnn_err[2];           /* why a oneDNN net could not be built (kept: not retried) */
 };
 
 struct net_runner {
     net_model *m;
     net_precision p;
     nn_runtime *rt;             /* NET_FP32 */
-    bf16net_run *bf;            /* NET_BF16 */
-    float *host;                /* NET_BF16: the tail layers' outputs */
+    bf16net_run *bf;            /* NET_BF16, NET_FP32_ONEDNN */
+    float *host;                /* bf: the tail layers' outputs */
     float *host_at[LAYERS_MAX]; /* layer i >= tail: its output, in host */
 };
 
 const char *net_precision_name(net_precision p)
 {
-    return p == NET_FP32 ? "fp32" : p == NET_BF16 ? "bf16" : "unknown";
+    return p == NET_FP32 ? "fp32" : p == NET_BF16 ? "bf16" : p == NET_FP32_ONEDNN ? "fp32-onednn" : "unknown";
 }
 
 net_precision net_precision_best(void)
 {
-    return bf16net_available() ? NET_BF16 : NET_FP32;
+    return bf16net_available() ? NET_BF16 : bf16net_f32_fast() ? NET_FP32_ONEDNN : NET_FP32;
 }
 
 /* ---- the XNNPACK graph of a list ----------------------------------------- */
@@ -265,7 +265,8 @@ void net_model_free(net_model *m)
 {
     if (!m)
         return;
-    bf16net_free(m->bf16);
+    bf16net_free(m->dnn[0]);
+    bf16net_free(m->dnn[1]);
     nn_graph_free(m->g);
     weights_free(m->owned);
     pthread_mutex_destroy(&m->mu);
@@ -304,13 +305,14 @@ static int build_fp32(net_model *m, err *e)
     return 0;
 }
 
-/* The bf16 net of layers 0..tail-1; the tail's inputs become f32 outputs. */
-static int build_bf16(net_model *m, err *e)
+/* The oneDNN net of layers 0..tail-1 (f32: in fp32, else bf16); the tail's
+ * inputs become f32 outputs. */
+static int build_dnn(net_model *m, int f32, err *e)
 {
-    if (m->bf16)
+    if (m->dnn[f32])
         return 0;
-    if (m->bf16_err.code)
-        return err_set(e, m->bf16_err.code, "%s", m->bf16_err.msg);
+    if (m->dnn_err[f32].code)
+        return err_set(e, m->dnn_err[f32].code, "%s", m->dnn_err[f32].msg);
     layer *part = malloc(sizeof *part * (size_t)(m->tail > 0 ? m->tail : 1));
     if (!part)
         return err_set(e, ERR_NOMEM, "%s: out of memory", m->spec.model);
@@ -320,9 +322,9 @@ static int build_bf16(net_model *m, err *e)
             part[m->list.l[i].src].output = 1;
     for (int i = 0, k = 0; i < m->tail; i++)
         m->bf16_ext[i] = part[i].output ? k++ : -1;
-    m->bf16 = bf16net_new(m->spec.model, m->spec.size, 3, part, m->tail, &m->bf16_err);
+    m->dnn[f32] = bf16net_new(m->spec.model, m->spec.size, 3, part, m->tail, f32, &m->dnn_err[f32]);
     free(part);
-    return m->bf16 ? 0 : err_set(e, m->bf16_err.code, "%s", m->bf16_err.msg);
+    return m->dnn[f32] ? 0 : err_set(e, m->dnn_err[f32].code, "%s", m->dnn_err[f32].msg);
 }
 
 /* ---- runners ---------------------------------------------------------------- */
@@ -339,12 +341,12 @@ static int bf16_refused(const net_model *m, err *e)
 
 int net_runner_new(net_model *m, nn_threads *threads, net_precision p, net_runner **out, err *e)
 {
-    if (p != NET_FP32 && p != NET_BF16)
+    if (p != NET_FP32 && p != NET_BF16 && p != NET_FP32_ONEDNN)
         return err_set(e, ERR_INVALID, "%s: unknown precision %d", m->spec.model, (int)p);
     if (p == NET_BF16 && !bf16net_available())
         return bf16_refused(m, e);
     pthread_mutex_lock(&m->mu);
-    int rc = p == NET_BF16 ? build_bf16(m, e) : build_fp32(m, e);
+    int rc = p == NET_FP32 ? build_fp32(m, e) : build_dnn(m, p == NET_FP32_ONEDNN, e);
     pthread_mutex_unlock(&m->mu);
     if (rc)
         return rc;
@@ -355,7 +357,7 @@ int net_runner_new(net_model *m, nn_threads *threads, net_precision p, net_runne
     if (p == NET_FP32) {
         if (!(r->rt = nn_runtime_create(m->g, threads, e)))
             rc = e ? e->code : ERR_INTERNAL;
-    } else if (!(r->bf = bf16net_run_new(m->bf16, e))) {
+    } else if (!(r->bf = bf16net_run_new(m->dnn[p == NET_FP32_ONEDNN], e))) {
         rc = e ? e->code : ERR_INTERNAL;
     } else {
         size_t n = 0;

@@ -12,7 +12,8 @@
  *
  * Precision: NET_FP32 anywhere; NET_BF16 where bf16net_available() (AMX, or
  * AVX512-BF16 on AMD, and FACETAG_NO_BF16 unset), else refused with the reason.
- * bf16 runs are single-threaded (bf16net.h): threads is unused for them.
+ * oneDNN runs (bf16, fp32-onednn) are single-threaded (bf16net.h): threads is
+ * unused for them.
  *
  * Sharing: a net_model is loaded once and read-only afterwards; each backend
  * is built when the first runner of its precision is made (under the model's
@@ -27,11 +28,18 @@
 #include "nn/weights.h"
 #include <stddef.h>
 
-typedef enum net_precision { NET_FP32 = 0, NET_BF16 = 1 } net_precision;
+/* NET_FP32: XNNPACK, face-api's numbers (compat mode, the parity tests).
+ * NET_BF16: oneDNN in bf16 where the CPU computes it natively.
+ * NET_FP32_ONEDNN: the same list in fp32 on oneDNN's JIT kernels: fp32
+ * arithmetic (results within float rounding of NET_FP32, another summation
+ * order), faster than XNNPACK's kernels on some CPUs (bf16net_f32_fast). */
+typedef enum net_precision { NET_FP32 = 0, NET_BF16 = 1, NET_FP32_ONEDNN = 2 } net_precision;
+#define NET_PRECISIONS 3
 
-/* "fp32", "bf16"; "unknown" out of range. */
+/* "fp32", "bf16", "fp32-onednn"; "unknown" out of range. */
 const char *net_precision_name(net_precision p);
-/* The precision default mode runs in here: NET_BF16 when bf16net_available(). */
+/* The precision default mode runs in here: NET_BF16 when bf16net_available(),
+ * else NET_FP32_ONEDNN when bf16net_f32_fast(), else NET_FP32. */
 net_precision net_precision_best(void);
 
 typedef struct net_model net_model;
@@ -68,7 +76,7 @@ const char *net_model_name(const net_model *m);
 double net_model_flops(const net_model *m);
 
 /* A runner in precision p: fp32 on `threads` (NULL: the calling thread), or
- * bf16 on the calling thread. ERR_INVALID naming the reason for an unknown
+ * bf16 / fp32-onednn on the calling thread. ERR_INVALID naming the reason for an unknown
  * precision or bf16 where it is unavailable; a backend's build error
  * otherwise. Free with net_runner_free before the model. */
 int net_runner_new(net_model *m, nn_threads *threads, net_precision p, net_runner **out, err *e);

@@ -132,9 +132,9 @@ typedef struct face_runners {
 struct pipeline_runner {
     pipeline_models *m;
     nn_threads *threads;
-    ssd_runner *ssd[2]; /* per precision: fp32 for compat mode (and default mode where bf16 does not pay) */
+    ssd_runner *ssd[NET_PRECISIONS]; /* per precision: fp32 (XNNPACK) for compat mode, default mode's */
     tinydet_runner *tiny;
-    face_runners faces[2]; /* per precision, as ssd */
+    face_runners faces[NET_PRECISIONS]; /* per precision, as ssd */
     pipeline_timing timing;
 };
 
@@ -262,10 +262,10 @@ void pipeline_runner_free(pipeline_runner *r)
 {
     if (!r)
         return;
-    for (int p = 0; p < 2; p++)
+    for (int p = 0; p < NET_PRECISIONS; p++)
         ssd_runner_free(r->ssd[p]);
     tinydet_runner_free(r->tiny);
-    for (int p = 0; p < 2; p++)
+    for (int p = 0; p < NET_PRECISIONS; p++)
         face_runners_free(&r->faces[p]);
     free(r);
 }
@@ -654,7 +654,9 @@ int pipeline_run(pipeline_runner *r, const image *img, const pipeline_options *o
                            (r->timing.descriptor_ms - before.descriptor_ms) -
                            (r->timing.attributes_ms - before.attributes_ms);
     r->timing.images++;
-    r->timing.detector_passes = ssd_runner_passes(r->ssd[NET_FP32]) + ssd_runner_passes(r->ssd[NET_BF16]);
+    r->timing.detector_passes = 0;
+    for (int p = 0; p < NET_PRECISIONS; p++)
+        r->timing.detector_passes += ssd_runner_passes(r->ssd[p]);
     if (rc)
         pipeline_result_free(out);
     return rc;

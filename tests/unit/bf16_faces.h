@@ -43,7 +43,7 @@ static inline float bf16_near_tol(const float *want, int n)
 static inline void bf16_check_refused(const layer *bad, int n, int size, int c, const char *why)
 {
     err e = { 0 };
-    bf16net *net = bf16net_new("bad", size, c, bad, n, &e);
+    bf16net *net = bf16net_new("bad", size, c, bad, n, 0, &e);
     CHECK_MSG(net == NULL && e.code == ERR_INVALID, "a list that %s was not refused (%s)", why, e.msg);
     bf16net_free(net);
 }

@@ -79,7 +79,7 @@ static void test_layer_kinds(void)
           .act = LAYER_RELU,
           .output = 1 },
     };
-    bf16net *net = bf16net_new("synthetic", H, C, L, NL, &e);
+    bf16net *net = bf16net_new("synthetic", H, C, L, NL, 0, &e);
     if (!net && !bf16net_fast()) {
         printf("bf16net: oneDNN has no bf16 here (ISA %s): %s — layer kinds not checked\n", bf16net_isa(), e.msg);
         return;

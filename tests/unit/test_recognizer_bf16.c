@@ -102,7 +102,7 @@ static void test_layer_kinds(void)
         { .op = LAYER_ADD, .src = 7, .src2 = 6, .act = LAYER_RELU, .output = 1 },
         { .op = LAYER_CONV, .src = 3, .filter = &W8, .bias = &B8, .stride = 1, .pad = LAYER_SAME, .output = 1 },
     };
-    bf16net *net = bf16net_new("synthetic", H, C, L, 10, &e);
+    bf16net *net = bf16net_new("synthetic", H, C, L, 10, 0, &e);
     if (!net && !bf16net_fast()) {
         printf("bf16net: oneDNN has no bf16 here (ISA %s): %s — layer kinds not checked\n", bf16net_isa(), e.msg);
         return;
