@@ -3,7 +3,8 @@
 # shape; --compat faceapi gives the reference's faces on a golden JPEG and a
 # parity PNG; an EXIF-rotated copy is reported in the upright image's pixels;
 # unreadable files get a line on stderr naming them while the others go on
-# (exit 1); no data folder is created.
+# (exit 1); -j 2 prints what -j 1 prints, in argument order; no data folder
+# is created.
 set -uo pipefail
 BIN=${FACETAG_BIN:?FACETAG_BIN not set}
 SHARED=${FACETAG_SHARED:?FACETAG_SHARED not set}
@@ -99,6 +100,17 @@ for mode in "--compat faceapi" ""; do
   done
   [ "$(wc -l < mixed.err)" -eq 3 ] || { cat mixed.err; fail "want one error line per bad file ($mode)"; }
 done
+
+# two workers (-j 2, a runner each): the same lines in argument order, the bad
+# file's error in its place, as one worker gives
+"$BIN" -j 1 detect "$JPG" "$PNG" "$T/text.jpg" "$JPG" > one.jsonl 2> one.err
+rc1=$?
+"$BIN" -j 2 detect "$JPG" "$PNG" "$T/text.jpg" "$JPG" > two.jsonl 2> two.err
+rc2=$?
+[ $rc1 -eq 1 ] && [ $rc2 -eq 1 ] || fail "-j 1 / -j 2 with a bad file: exit $rc1 / $rc2, want 1"
+[ "$(wc -l < two.jsonl)" -eq 3 ] || fail "-j 2: want 3 JSON lines, got $(wc -l < two.jsonl)"
+cmp -s one.jsonl two.jsonl || fail "-j 2 printed other lines or another order than -j 1"
+grep -q text.jpg two.err || fail "-j 2: no error line naming text.jpg"
 
 # usage errors
 "$BIN" detect --detector yolo "$JPG" > /dev/null 2>&1; [ $? -eq 2 ] || fail "--detector yolo: want exit 2"
