@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh BUILD — `make bench`: runs every benchmark program bench_* of the
 # build folder in turn; each prints its own table. bench_analyze runs the
-# JavaScript reference too: setup-reference.sh installs it in BUILD/faceapi-ref.
+# JavaScript reference too: setup-reference.sh installs it in BUILD/faceapi-ref;
+# it runs once more with an AVX2-only CPU emulated.
 # Then scripts/bench-s3.sh: the same data folder on S3 vs the directory.
 set -uo pipefail
 BUILD=${1:?usage: scripts/bench.sh BUILD_DIR}
@@ -17,6 +18,16 @@ for b in "$BUILD"/bench_*; do
   "$b" || rc=1
   echo
 done
+# An AVX2-only CPU (e.g. a Zen 3) emulated on this one: oneDNN limited by its
+# own switch, XNNPACK by the bench/avx2 shim (its AVX-512 flags cleared), bf16
+# off; the default precision is then what such a CPU gets (fp32 on oneDNN).
+# Skipped when this CPU has no AVX-512 to hide (it is AVX2-only already).
+if [ -f "$BUILD/libfacetag_xnnpack_avx2.so" ] && grep -qw avx512f /proc/cpuinfo; then
+  echo "== bench_analyze, an AVX2-only CPU emulated (ONEDNN_MAX_CPU_ISA=AVX2, XNNPACK shim, FACETAG_NO_BF16=1)"
+  LD_PRELOAD="$BUILD/libfacetag_xnnpack_avx2.so" ONEDNN_MAX_CPU_ISA=AVX2 FACETAG_NO_BF16=1 \
+    "$BUILD/bench_analyze" || rc=1
+  echo
+fi
 echo "== bench-s3 (object store: directory vs S3 on a throw-away Ceph RGW)"
 "$ROOT/scripts/bench-s3.sh" "$BUILD" || rc=1
 exit $rc
