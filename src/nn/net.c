@@ -17,10 +17,10 @@ struct net_model {
     layer_list list;
     int out_layer[LAYERS_MAX]; /* output k is layer out_layer[k] */
     int nout;
-    int tail;           /* layers tail..n-1 run on the host in a bf16 run */
-    pthread_mutex_t mu; /* guards the lazily built backends */
-    nn_graph *g;        /* NET_FP32 */
-    bf16net *dnn[2];    /* the oneDNN nets: [0] NET_BF16, [1] NET_FP32_ONEDNN */
+    int tail;                 /* layers tail..n-1 run on the host in a bf16 run */
+    pthread_mutex_t mu;       /* guards the lazily built backends */
+    nn_graph *g;              /* NET_FP32 */
+    bf16net *dnn[2];          /* the oneDNN nets: [0] NET_BF16, [1] NET_FP32_ONEDNN */
     int bf16_ext[LAYERS_MAX]; /* a oneDNN net's output number of layer i < tail, or -1 */
     err dnn_err[2];           /* why a oneDNN net could not be built (kept: not retried) */
 };
