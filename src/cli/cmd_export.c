@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "core/fsutil.h"
 #include "export/export_json.h"
+#include "export/export_xmp.h"
 #include "graph/graph_export.h"
 #include "store/datadir.h"
 
@@ -20,6 +21,7 @@ static const char usage[] = "Usage: facetag export cypher [--out FILE] [--batch 
                             "       facetag export neo4j-csv DIR\n"
                             "       facetag export json [--out FILE]\n"
                             "       facetag export annotations DIR\n"
+                            "       facetag export xmp --sidecars DIR | --in-place FILE|DIR...\n"
                             "The archive as a graph for Neo4j: photos (Foto), persons and their clusters,\n"
                             "events, places (Location) and years, with APPEARS_IN, TAKEN_AT, PART_OF,\n"
                             "LOCATED_IN, SAME_AS, PERFORMED_AT, IN_YEAR and NEXT (docs/graph.md).\n"
@@ -38,8 +40,18 @@ static const char usage[] = "Usage: facetag export cypher [--out FILE] [--batch 
                             "  annotations  one editable file per photo, DIR/{photo_id}.json: its date, place,\n"
                             "             event and faces with cluster_id, person {label, confidence, source}\n"
                             "             and suggestions; edit and apply with 'facetag import DIR'\n"
+                            "  xmp        the names people gave, as standard XMP face regions (MWG regions,\n"
+                            "             also as Microsoft Photo regions; dc:subject and digiKam People/NAME\n"
+                            "             tags; docs/xmp.md), for digiKam, Lightroom, darktable, exiftool...\n"
+                            "             --sidecars DIR  one NAME.EXT.xmp per photo with named faces in DIR,\n"
+                            "                             NAME.EXT the file the photo was ingested from\n"
+                            "             --in-place F..  YOUR OWN COPIES of archive photos (files, folders\n"
+                            "                             recursively) get the regions embedded, each file\n"
+                            "                             replaced atomically; a file is matched by its bytes\n"
+                            "                             or by the facetag:PhotoID an earlier export wrote;\n"
+                            "                             the data folder's originals are never written\n"
                             "A summary (nodes, relations, lines) of cypher and neo4j-csv goes to standard error.\n"
-                            "Exit status: 0 ok, 2 usage, data folder or output error.";
+                            "Exit status: 0 ok, 1 some XMP files failed, 2 usage, data folder or output error.";
 
 static int export_cypher(const cli_globals *g, int argc, char **argv)
 {
@@ -214,6 +226,48 @@ static int export_annotations(const cli_globals *g, int argc, char **argv)
     return EXIT_OK;
 }
 
+static int export_xmp(const cli_globals *g, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "sidecars", required_argument, NULL, 's' },
+        { "in-place", no_argument, NULL, 'i' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *dir = NULL;
+    int in_place = 0, c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (c == 's')
+            dir = optarg;
+        else if (c == 'i')
+            in_place = 1;
+        else
+            return cli_usage_error(&cmd_export, "unknown option");
+    }
+    if (!!dir == in_place)
+        return cli_usage_error(&cmd_export, "xmp needs exactly one of --sidecars DIR and --in-place FILE...");
+    if (dir && optind < argc)
+        return cli_usage_error(&cmd_export, "unexpected argument '%s'", argv[optind]);
+    if (in_place && optind >= argc)
+        return cli_usage_error(&cmd_export, "--in-place needs the files or folders of your copies");
+    err e = { 0 };
+    catalog *cat = NULL;
+    if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
+        fprintf(stderr, "facetag export: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    export_xmp_summary s;
+    int rc = dir ? export_xmp_sidecars(cat, dir, stderr, &s, &e)
+                 : export_xmp_in_place(cat, g->data_dir, argv + optind, argc - optind, stderr, &s, &e);
+    catalog_close(cat);
+    if (rc) {
+        fprintf(stderr, "facetag export: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    fprintf(stderr, "facetag export: %lld regions of %lld photos in %lld files, %lld skipped, %lld failed\n",
+            (long long)s.regions, (long long)s.photos, (long long)s.files, (long long)s.skipped, (long long)s.failed);
+    return s.failed ? EXIT_SOME_FAILED : EXIT_OK;
+}
+
 static int run_export(const cli_globals *g, int argc, char **argv)
 {
     if (argc < 2)
@@ -226,12 +280,14 @@ static int run_export(const cli_globals *g, int argc, char **argv)
         return export_json(g, argc - 1, argv + 1);
     if (strcmp(argv[1], "annotations") == 0)
         return export_annotations(g, argc - 1, argv + 1);
-    return cli_usage_error(&cmd_export, "unknown export '%s' (cypher, neo4j-csv, json, annotations)", argv[1]);
+    if (strcmp(argv[1], "xmp") == 0)
+        return export_xmp(g, argc - 1, argv + 1);
+    return cli_usage_error(&cmd_export, "unknown export '%s' (cypher, neo4j-csv, json, annotations, xmp)", argv[1]);
 }
 
 const cli_command cmd_export = {
     .name = "export",
-    .summary = "the archive's graph for Neo4j (Cypher script or neo4j-admin CSV), or the catalog as JSON",
+    .summary = "the archive's graph for Neo4j (Cypher script or neo4j-admin CSV), the catalog as JSON, XMP regions",
     .usage = usage,
     .run = run_export,
 };
