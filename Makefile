@@ -2,8 +2,10 @@
 JOBS  ?= $(shell nproc)
 BUILD ?= build
 ASAN  ?= build-asan
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
 
-.PHONY: all setup deps models llama build build-asan test check-full demo bench clean
+.PHONY: all setup deps models llama build build-asan test check-full demo bench fuzz clean
 
 all: build
 
@@ -46,6 +48,13 @@ check-full: setup build
 		ctest --output-on-failure --timeout 7200 -R 'test_vision_facesdev|test_vision_groups|people_eval'
 	@scripts/check-full.sh $(BUILD)
 
+# Every fuzz target of tests/fuzz as a libFuzzer binary (clang-14, ASan+UBSan,
+# its own build folder $(FUZZ_BUILD)), each run for $(FUZZ_SECONDS) s; prints the
+# executions and coverage per target; a crash fails it (scripts/fuzz.sh).
+# `make test` replays the same targets over their seeds in both builds.
+fuzz: deps
+	@JOBS=$(JOBS) scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 demo: setup build
 	@scripts/demo.sh $(BUILD)/facetag
 
@@ -53,4 +62,4 @@ bench: setup build
 	@scripts/bench.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ_BUILD)

