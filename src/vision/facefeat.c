@@ -161,7 +161,7 @@ int facefeat_run_crop(net_runner *r, const image *img, crop_rect crop, const cha
     const prep_rect pr = { crop.x, crop.y, crop.w, crop.h };
     int rc = prep_square(img, pr, PREP_PAD_CENTRE, FACEFEAT_INPUT, in, e);
     if (rc)
-        return err_prefix(e, what);
+        return err_prefix(e, "%s", what);
     prep_norm_mean(in, (size_t)FACEFEAT_INPUT * FACEFEAT_INPUT, PREP_MEAN_FACE);
     if ((rc = net_runner_exec(r, e)) != 0)
         return rc;
