@@ -21,7 +21,7 @@ static const char usage[] = "Usage: facetag export cypher [--out FILE] [--batch 
                             "       facetag export neo4j-csv DIR\n"
                             "       facetag export json [--out FILE]\n"
                             "       facetag export annotations DIR\n"
-                            "       facetag export xmp --sidecars DIR | --in-place FILE|DIR...\n"
+                            "       facetag export xmp [--confirmed-only] --sidecars DIR | --in-place FILE|DIR...\n"
                             "The archive as a graph for Neo4j: photos (Foto), persons and their clusters,\n"
                             "events, places (Location) and years, with APPEARS_IN, TAKEN_AT, PART_OF,\n"
                             "LOCATED_IN, SAME_AS, PERFORMED_AT, IN_YEAR and NEXT (docs/graph.md).\n"
@@ -42,7 +42,9 @@ static const char usage[] = "Usage: facetag export cypher [--out FILE] [--batch 
                             "             and suggestions; edit and apply with 'facetag import DIR'\n"
                             "  xmp        the names people gave, as standard XMP face regions (MWG regions,\n"
                             "             also as Microsoft Photo regions; dc:subject and digiKam People/NAME\n"
-                            "             tags; docs/xmp.md), for digiKam, Lightroom, darktable, exiftool...\n"
+                            "             tags; docs/xmp.md), for digiKam, Lightroom, darktable, exiftool...:\n"
+                            "             every face of a named person but rejected ones; with\n"
+                            "             --confirmed-only only the faces people confirmed\n"
                             "             --sidecars DIR  one NAME.EXT.xmp per photo with named faces in DIR,\n"
                             "                             NAME.EXT the file the photo was ingested from\n"
                             "             --in-place F..  YOUR OWN COPIES of archive photos (files, folders\n"
@@ -231,13 +233,16 @@ static int export_xmp(const cli_globals *g, int argc, char **argv)
     static const struct option longopts[] = {
         { "sidecars", required_argument, NULL, 's' },
         { "in-place", no_argument, NULL, 'i' },
+        { "confirmed-only", no_argument, NULL, 'c' },
         { NULL, 0, NULL, 0 },
     };
     const char *dir = NULL;
-    int in_place = 0, c;
+    int in_place = 0, confirmed_only = 0, c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (c == 's')
             dir = optarg;
+        else if (c == 'c')
+            confirmed_only = 1;
         else if (c == 'i')
             in_place = 1;
         else
@@ -256,8 +261,8 @@ static int export_xmp(const cli_globals *g, int argc, char **argv)
         return EXIT_USAGE;
     }
     export_xmp_summary s;
-    int rc = dir ? export_xmp_sidecars(cat, dir, stderr, &s, &e)
-                 : export_xmp_in_place(cat, g->data_dir, argv + optind, argc - optind, stderr, &s, &e);
+    int rc = dir ? export_xmp_sidecars(cat, dir, confirmed_only, stderr, &s, &e)
+                 : export_xmp_in_place(cat, g->data_dir, argv + optind, argc - optind, confirmed_only, stderr, &s, &e);
     catalog_close(cat);
     if (rc) {
         fprintf(stderr, "facetag export: %s\n", e.msg);

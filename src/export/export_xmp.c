@@ -30,10 +30,17 @@ static void named_faces_free(gpointer p)
     g_array_free(a, TRUE);
 }
 
+typedef struct loader {
+    GHashTable *by_photo;
+    int confirmed_only;
+} loader;
+
 static int on_face(const catalog_export_face *f, void *ud)
 {
-    GHashTable *by_photo = ud;
-    if (!f->person_name || !*f->person_name || (f->status && strcmp(f->status, "rejected") == 0))
+    const loader *l = ud;
+    GHashTable *by_photo = l->by_photo;
+    if (!f->person_name || !*f->person_name || !f->status || strcmp(f->status, "rejected") == 0 ||
+        (l->confirmed_only && strcmp(f->status, "confirmed") != 0))
         return 0;
     GArray *a = g_hash_table_lookup(by_photo, f->photo_id);
     if (!a) {
@@ -46,10 +53,11 @@ static int on_face(const catalog_export_face *f, void *ud)
     return 0;
 }
 
-static GHashTable *load_named(catalog *c, err *e)
+static GHashTable *load_named(catalog *c, int confirmed_only, err *e)
 {
     GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, named_faces_free);
-    if (catalog_export_each_face(c, on_face, t, e) != 0) {
+    loader l = { t, confirmed_only };
+    if (catalog_export_each_face(c, on_face, &l, e) != 0) {
         g_hash_table_destroy(t);
         return NULL;
     }
@@ -86,13 +94,13 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-int export_xmp_sidecars(catalog *c, const char *dir, FILE *msgs, export_xmp_summary *s, err *e)
+int export_xmp_sidecars(catalog *c, const char *dir, int confirmed_only, FILE *msgs, export_xmp_summary *s, err *e)
 {
     memset(s, 0, sizeof *s);
     int rc = xmp_regions_init(e);
     if (rc || (rc = fsutil_mkdirs(dir, e)) != 0)
         return rc;
-    GHashTable *named = load_named(c, e);
+    GHashTable *named = load_named(c, confirmed_only, e);
     if (!named)
         return e ? e->code : ERR_DB;
     /* photo_id order, so which photo keeps the plain name does not depend on hashing */
@@ -310,8 +318,8 @@ static int on_walk(const char *path, const struct stat *st, int type, struct FTW
     return ip->rc ? FTW_STOP : FTW_CONTINUE;
 }
 
-int export_xmp_in_place(catalog *c, const char *data_dir, char *const *paths, int n, FILE *msgs, export_xmp_summary *s,
-                        err *e)
+int export_xmp_in_place(catalog *c, const char *data_dir, char *const *paths, int n, int confirmed_only, FILE *msgs,
+                        export_xmp_summary *s, err *e)
 {
     memset(s, 0, sizeof *s);
     int rc = xmp_regions_init(e);
@@ -320,7 +328,7 @@ int export_xmp_in_place(catalog *c, const char *data_dir, char *const *paths, in
     in_place ip = { .c = c, .msgs = msgs, .s = s, .e = e };
     if (!realpath(data_dir, ip.data_real))
         ip.data_real[0] = '\0';
-    if (!(ip.named = load_named(c, e)))
+    if (!(ip.named = load_named(c, confirmed_only, e)))
         return e ? e->code : ERR_DB;
     for (int i = 0; i < n && ip.rc == 0; i++) {
         struct stat st;

@@ -1,7 +1,8 @@
 /* export_xmp.h — facetag's names as standard XMP face regions (`facetag export
  * xmp`, format in docs/xmp.md): for every photo with at least one named face,
- * the faces whose person has a name people gave (rejected faces left out)
- * become MWG regions (and the same as Microsoft Photo regions), the names
+ * the faces whose person has a name people gave (rejected faces left out;
+ * with confirmed_only, only the faces people confirmed, not those clustering
+ * put into a named person) become MWG regions (and the same as Microsoft Photo regions), the names
  * dc:subject keywords and digiKam "People/NAME" tags (media/xmp_write.h).
  * Areas are normalised to the original file's pixels as stored, before its
  * EXIF orientation (AppliedToDimensions = those pixels), which is what MWG
@@ -32,7 +33,7 @@ typedef struct export_xmp_summary {
  * such photos share a file name, the later ones go to dir/PHOTO_ID/NAME.EXT.xmp.
  * Each is written atomically (temp file, rename). Returns 0 when the export
  * ran (see s->failed), <0 when it could not (catalog, dir). */
-int export_xmp_sidecars(catalog *c, const char *dir, FILE *msgs, export_xmp_summary *s, err *e);
+int export_xmp_sidecars(catalog *c, const char *dir, int confirmed_only, FILE *msgs, export_xmp_summary *s, err *e);
 
 /* --in-place: the user's own copies of archive photos, paths[0..n) (files,
  * and folders walked recursively), get the regions in their embedded XMP,
@@ -41,7 +42,7 @@ int export_xmp_sidecars(catalog *c, const char *dir, FILE *msgs, export_xmp_summ
  * facetag:PhotoID P (written by an earlier export); any other file is skipped
  * with its reason, as is anything under data_dir. Returns 0 when the export
  * ran (see s->failed), <0 when it could not. */
-int export_xmp_in_place(catalog *c, const char *data_dir, char *const *paths, int n, FILE *msgs, export_xmp_summary *s,
-                        err *e);
+int export_xmp_in_place(catalog *c, const char *data_dir, char *const *paths, int n, int confirmed_only, FILE *msgs,
+                        export_xmp_summary *s, err *e);
 
 #endif
