@@ -3,6 +3,8 @@
  * the JSON summary). */
 #include "analyze/analyze.h"
 #include "cli/cli.h"
+#include "review/xmp_import.h"
+#include "store/datadir.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -88,6 +90,24 @@ static int run_analyze(const cli_globals *g, int argc, char **argv)
     }
     const char *model = pipeline_model_version(&o.pipeline);
     FILE *human = g->json ? stderr : stdout;
+    /* Face regions other tools wrote into the photos' XMP become decisions now
+     * that there are faces to match them with (review/xmp_import.h). */
+    objstore *os = NULL;
+    catalog *cat = NULL;
+    xmp_import_summary xs = { 0 };
+    int xrc = datadir_open(o.data_dir, 0, &os, &cat, &e);
+    if (xrc == 0)
+        xrc = xmp_import_apply(cat, os, o.models_dir, stderr, &xs, &e);
+    catalog_close(cat);
+    objstore_close(os);
+    if (xrc) {
+        fprintf(stderr, "facetag analyze: applying XMP face regions: %s\n", e.msg);
+        return EXIT_USAGE;
+    }
+    if (xs.photos)
+        fprintf(human,
+                "analyze: XMP face regions of %lld photos: %lld named a detected face, %lld drawn, %lld failed\n",
+                (long long)xs.photos, (long long)xs.matched, (long long)xs.drawn, (long long)xs.failed);
     fprintf(human,
             "analyze: %lld photos analysed, %lld faces, %lld already done, %lld failed; %.1f s (%.2f photos/s); "
             "model %s\n",

@@ -6,6 +6,7 @@
 #include "core/progress.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_file.h"
+#include "ingest/ingest_xmp.h"
 #include "ingest/walk.h"
 #include "store/catalog_ocr.h"
 #include "store/datadir.h"
@@ -157,6 +158,8 @@ static int record(catalog *cat, const char *path, const ingest_file_result *r, i
         rc = catalog_frame_put(cat, &r->frames[i], e);
     for (int i = 0; rc == 0 && r->back.is_back && i < r->nphotos; i++)
         rc = catalog_back_put(cat, r->photos[i].photo_id, r->back.front_path, r->back.paired_by, e);
+    if (rc == 0 && r->nphotos > 0)
+        rc = ingest_xmp_record(cat, r->photos[0].photo_id, r->xmp, e);
     if (rc == 0) {
         int added = catalog_source_add(cat, r->photo_id, path, r->size, r->mtime_ns, e);
         if (added < 0)
@@ -194,6 +197,9 @@ static void done(void *ud, size_t j, int rc, const char *reason, progress *pr)
             snprintf(why, sizeof why, "cannot record in the catalog: %s", e.msg);
             report_failure(b->cat, pr, path, why, sum);
         } else if (inserted) {
+            char shown[PATH_MAX * 2];
+            ingest_display_path(path, shown, sizeof shown);
+            ingest_xmp_report(pr, shown, r->xmp);
             sum->ingested++;
             sum->backs += r->back.is_back;
             sum->photos += r->nphotos;
@@ -222,11 +228,15 @@ static int tell_unpaired(const catalog_back *bk, void *ud)
     char shown[PATH_MAX * 2];
     ingest_display_path(bk->front_path, shown, sizeof shown);
     if (!strcmp(bk->paired_by, "sidecar"))
-        progress_message(u->pr, "back of a print %s: its sidecar names the front %s, which is not in the catalog; "
-                                "the back is kept and read, its text stays with it", bk->photo_id, shown);
+        progress_message(u->pr,
+                         "back of a print %s: its sidecar names the front %s, which is not in the catalog; "
+                         "the back is kept and read, its text stays with it",
+                         bk->photo_id, shown);
     else
-        progress_message(u->pr, "back of a print %s: no front %s.* beside it is in the catalog; "
-                                "the back is kept and read, its text stays with it", bk->photo_id, shown);
+        progress_message(u->pr,
+                         "back of a print %s: no front %s.* beside it is in the catalog; "
+                         "the back is kept and read, its text stays with it",
+                         bk->photo_id, shown);
     u->n++;
     return 0;
 }

@@ -2,8 +2,9 @@
 #include "ingest/ingest.h"
 #include "ingest/ingest_sheet.h"
 #include "ingest/ingest_video.h"
-#include "media/video.h"
+#include "ingest/ingest_xmp.h"
 #include "media/sidecar.h"
+#include "media/video.h"
 #include "store/objstore_stream.h"
 
 #include <errno.h>
@@ -368,6 +369,8 @@ void ingest_file(const ingest_file_ctx *ctx, const char *path, ingest_file_resul
         r->photos[i].sidecar = r->sidecar;
     if (!video) /* a video is never the back of a print */
         ingest_back_detect(path, r->sidecar, ctx->back_names, &r->back);
+    if (!video && r->nframes == 0 && !r->back.is_back) /* a sheet's faces are its frames'; a back has none */
+        ingest_xmp_read(path, &r->photos[0], &r->xmp);
     r->kind = INGEST_FILE_NEW;
 out:
     if (fd >= 0)
@@ -388,5 +391,6 @@ void ingest_file_result_clear(ingest_file_result *r)
     free(r->photos);
     free(r->frames);
     free(r->sidecar);
+    ingest_xmp_free(r->xmp);
     memset(r, 0, sizeof *r);
 }

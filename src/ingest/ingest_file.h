@@ -30,18 +30,19 @@ typedef struct ingest_file_result {
     char *sidecar;         /* malloc'd JSON or NULL */
     catalog_frame *frames; /* malloc'd: frames of sheets or the video among photos[], to record after them */
     int nframes;
-    ingest_back back; /* is_back: photos[] are the back of a print */
+    ingest_back back;       /* is_back: photos[] are the back of a print */
+    struct ingest_xmp *xmp; /* face regions of the file's XMP (ingest_xmp.h), or NULL */
 } ingest_file_result;
 
 typedef struct ingest_file_ctx {
     objstore *store; /* shared, thread-safe */
     catalog *cat;    /* this worker's own handle, for reads */
     const decode_limits *limits;
-    int sheets;             /* sheet_mode (media/sheet.h): split contact sheets */
-    const char *back_names; /* words naming backs of prints (media/backname.h); NULL: default */
+    int sheets;                /* sheet_mode (media/sheet.h): split contact sheets */
+    const char *back_names;    /* words naming backs of prints (media/backname.h); NULL: default */
     int64_t video_interval_ms; /* videos: keep a frame at least this often (media/video.h) */
     int video_threads;         /* videos: decoder threads */
-    int slow_ms; /* test hook: pause after each object written and
+    int slow_ms;               /* test hook: pause after each object written and
                                   * each MiB of an original copied */
 } ingest_file_ctx;
 

@@ -449,84 +449,257 @@ static const char migration_11[] =
     " AND json_extract(j.value, '$.kind') = 'photographer' AND json_type(j.value, '$.text') = 'text'"
 #define PG_REFRESH(row)                                                                                                \
     "DELETE FROM photo_photographers WHERE photo_id = OLD.photo_id;"                                                   \
-    "INSERT OR IGNORE INTO photo_photographers (photo_id, name) SELECT " row ".photo_id, json_extract(j.value, '$.text')" \
-    " FROM json_each(" row ".evidence) j WHERE " row ".evidence IS NOT NULL AND json_type(" row ".evidence) = 'array'"  \
+    "INSERT OR IGNORE INTO photo_photographers (photo_id, name) SELECT " row                                           \
+    ".photo_id, json_extract(j.value, '$.text')"                                                                       \
+    " FROM json_each(" row ".evidence) j WHERE " row ".evidence IS NOT NULL AND json_type(" row ".evidence) = 'array'" \
     " AND json_extract(j.value, '$.kind') = 'photographer' AND json_type(j.value, '$.text') = 'text';"
 /* Recomputes key for the rows that match cond. */
 #define TL_REKEY(cond)                                                                                                 \
     "UPDATE timeline_photos SET key = CASE WHEN event_id IS NULL THEN date ELSE coalesce(ev_date,"                     \
     "  (SELECT min(t.date) FROM timeline_photos t WHERE t.event_id = timeline_photos.event_id)) END WHERE " cond ";"
-static const char migration_12[] =
-    "CREATE TABLE timeline_photos ("
-    "  photo_id TEXT PRIMARY KEY,"
-    "  key TEXT,"
-    "  ev_ord INTEGER NOT NULL,"
-    "  date TEXT, precision TEXT, date_source TEXT,"
-    "  event_id INTEGER, place_id INTEGER,"
-    "  ev_date TEXT, ev_precision TEXT"
-    ") STRICT, WITHOUT ROWID;"
-    "CREATE INDEX timeline_order ON timeline_photos(key, ev_ord, date, photo_id);"
-    "CREATE INDEX timeline_event ON timeline_photos(event_id) WHERE event_id IS NOT NULL;"
-    "CREATE INDEX timeline_date ON timeline_photos(date) WHERE date IS NOT NULL;"
-    /* Who took a photo, as annotate read it ("Foto: NAME" in its caption:
+static const char migration_12
+    [] = "CREATE TABLE timeline_photos ("
+         "  photo_id TEXT PRIMARY KEY,"
+         "  key TEXT,"
+         "  ev_ord INTEGER NOT NULL,"
+         "  date TEXT, precision TEXT, date_source TEXT,"
+         "  event_id INTEGER, place_id INTEGER,"
+         "  ev_date TEXT, ev_precision TEXT"
+         ") STRICT, WITHOUT ROWID;"
+         "CREATE INDEX timeline_order ON timeline_photos(key, ev_ord, date, photo_id);"
+         "CREATE INDEX timeline_event ON timeline_photos(event_id) WHERE event_id IS NOT NULL;"
+         "CREATE INDEX timeline_date ON timeline_photos(date) WHERE date IS NOT NULL;"
+         /* Who took a photo, as annotate read it ("Foto: NAME" in its caption:
      * evidence items of kind "photographer"), kept with the annotation so a
      * person's or an event's photographers are an indexed lookup. */
-    "CREATE TABLE photo_photographers ("
-    "  photo_id TEXT NOT NULL,"
-    "  name TEXT NOT NULL,"
-    "  PRIMARY KEY (photo_id, name)"
-    ") STRICT, WITHOUT ROWID;"
-    "CREATE INDEX photo_photographers_name ON photo_photographers(name);"
-    "INSERT OR IGNORE INTO photo_photographers (photo_id, name) " PG_SELECT("photo_annotations") ";"
-    "INSERT INTO timeline_photos (" TL_COLS ") " TL_SELECT ";"
-    TL_REKEY("1")
-    "CREATE TRIGGER timeline_photo_insert AFTER INSERT ON photos BEGIN "
-    TL_REFRESH("photo_id = NEW.photo_id", "p.photo_id = NEW.photo_id")
-    TL_REKEY("photo_id = NEW.photo_id")
-    "END;"
-    "CREATE TRIGGER timeline_photo_date AFTER UPDATE OF taken_at, taken_at_source ON photos BEGIN "
-    TL_REFRESH("photo_id = NEW.photo_id", "p.photo_id = NEW.photo_id")
-    TL_REKEY("photo_id = NEW.photo_id OR event_id = (SELECT event_id FROM photo_annotations WHERE photo_id = "
-             "NEW.photo_id)")
-    "END;"
-    "CREATE TRIGGER timeline_photo_delete AFTER DELETE ON photos BEGIN "
-    "DELETE FROM timeline_photos WHERE photo_id = OLD.photo_id;"
-    TL_REKEY("event_id = (SELECT event_id FROM photo_annotations WHERE photo_id = OLD.photo_id)")
-    "END;"
-    "CREATE TRIGGER photographers_insert AFTER INSERT ON photo_annotations BEGIN "
-    "INSERT OR IGNORE INTO photo_photographers (photo_id, name) SELECT NEW.photo_id, json_extract(j.value, '$.text')"
-    " FROM json_each(NEW.evidence) j WHERE NEW.evidence IS NOT NULL AND json_type(NEW.evidence) = 'array'"
-    " AND json_extract(j.value, '$.kind') = 'photographer' AND json_type(j.value, '$.text') = 'text';"
-    "END;"
-    "CREATE TRIGGER photographers_update AFTER UPDATE OF evidence, photo_id ON photo_annotations BEGIN "
-    PG_REFRESH("NEW")
-    "END;"
-    "CREATE TRIGGER photographers_delete AFTER DELETE ON photo_annotations BEGIN "
-    "DELETE FROM photo_photographers WHERE photo_id = OLD.photo_id;"
-    "END;"
-    "CREATE TRIGGER timeline_annotation_insert AFTER INSERT ON photo_annotations BEGIN "
-    TL_REFRESH("photo_id = NEW.photo_id", "p.photo_id = NEW.photo_id")
-    TL_REKEY("photo_id = NEW.photo_id OR event_id = NEW.event_id")
-    "END;"
-    "CREATE TRIGGER timeline_annotation_update AFTER UPDATE ON photo_annotations BEGIN "
-    TL_REFRESH("photo_id IN (OLD.photo_id, NEW.photo_id)", "p.photo_id IN (OLD.photo_id, NEW.photo_id)")
-    TL_REKEY("photo_id IN (OLD.photo_id, NEW.photo_id) OR event_id = NEW.event_id OR event_id = OLD.event_id")
-    "END;"
-    "CREATE TRIGGER timeline_annotation_delete AFTER DELETE ON photo_annotations BEGIN "
-    TL_REFRESH("photo_id = OLD.photo_id", "p.photo_id = OLD.photo_id")
-    TL_REKEY("photo_id = OLD.photo_id OR event_id = OLD.event_id")
-    "END;"
-    "CREATE TRIGGER timeline_event_date AFTER UPDATE OF date_value, date_precision, year ON events BEGIN "
-    TL_REFRESH("event_id = NEW.id", "a.event_id = NEW.id")
-    TL_REKEY("event_id = NEW.id")
-    "END;";
+         "CREATE TABLE photo_photographers ("
+         "  photo_id TEXT NOT NULL,"
+         "  name TEXT NOT NULL,"
+         "  PRIMARY KEY (photo_id, name)"
+         ") STRICT, WITHOUT ROWID;"
+         "CREATE INDEX photo_photographers_name ON photo_photographers(name);"
+         "INSERT OR IGNORE INTO photo_photographers (photo_id, name) " PG_SELECT(
+             "photo_annotations") ";"
+                                  "INSERT INTO timeline_photos (" TL_COLS ") " TL_SELECT ";" TL_REKEY(
+                                      "1") "CREATE TRIGGER timeline_photo_insert AFTER INSERT ON photos "
+                                           "BEGIN " TL_REFRESH("photo_id = NEW.photo_id", "p.photo_id = NEW.photo_id")
+                                               TL_REKEY(
+                                                   "photo_id = NEW.photo_id") "END;"
+                                                                              "CREATE TRIGGER timeline_photo_date "
+                                                                              "AFTER UPDATE OF taken_at, "
+                                                                              "taken_at_source ON photos "
+                                                                              "BEGIN " TL_REFRESH(
+                                                                                  "photo_id = NEW.photo_id",
+                                                                                  "p.photo_id = NEW.photo_id")
+                                                                                  TL_REKEY(
+                                                                                      "photo_id = NEW.photo_id OR "
+                                                                                      "event_id = (SELECT event_id "
+                                                                                      "FROM photo_annotations WHERE "
+                                                                                      "photo_id = "
+                                                                                      "NEW.photo_id)") "END;"
+                                                                                                       "CREATE TRIGGER "
+                                                                                                       "timeline_photo_"
+                                                                                                       "delete AFTER "
+                                                                                                       "DELETE ON "
+                                                                                                       "photos BEGIN "
+                                                                                                       "DELETE FROM "
+                                                                                                       "timeline_"
+                                                                                                       "photos WHERE "
+                                                                                                       "photo_id = "
+                                                                                                       "OLD.photo_"
+                                                                                                       "id;" TL_REKEY(
+                                                                                                           "event_id = "
+                                                                                                           "(SELECT "
+                                                                                                           "event_id "
+                                                                                                           "FROM "
+                                                                                                           "photo_"
+                                                                                                           "annotations"
+                                                                                                           " WHERE "
+                                                                                                           "photo_id = "
+                                                                                                           "OLD.photo_"
+                                                                                                           "id)") "END;"
+                                                                                                                  "CREA"
+                                                                                                                  "TE "
+                                                                                                                  "TRIG"
+                                                                                                                  "GER "
+                                                                                                                  "phot"
+                                                                                                                  "ogra"
+                                                                                                                  "pher"
+                                                                                                                  "s_"
+                                                                                                                  "inse"
+                                                                                                                  "rt "
+                                                                                                                  "AFTE"
+                                                                                                                  "R "
+                                                                                                                  "INSE"
+                                                                                                                  "RT "
+                                                                                                                  "ON "
+                                                                                                                  "phot"
+                                                                                                                  "o_"
+                                                                                                                  "anno"
+                                                                                                                  "tati"
+                                                                                                                  "ons "
+                                                                                                                  "BEGI"
+                                                                                                                  "N "
+                                                                                                                  "INSE"
+                                                                                                                  "RT "
+                                                                                                                  "OR "
+                                                                                                                  "IGNO"
+                                                                                                                  "RE "
+                                                                                                                  "INTO"
+                                                                                                                  " pho"
+                                                                                                                  "to_"
+                                                                                                                  "phot"
+                                                                                                                  "ogra"
+                                                                                                                  "pher"
+                                                                                                                  "s "
+                                                                                                                  "(pho"
+                                                                                                                  "to_"
+                                                                                                                  "id, "
+                                                                                                                  "name"
+                                                                                                                  ") "
+                                                                                                                  "SELE"
+                                                                                                                  "CT "
+                                                                                                                  "NEW."
+                                                                                                                  "phot"
+                                                                                                                  "o_"
+                                                                                                                  "id, "
+                                                                                                                  "json"
+                                                                                                                  "_ext"
+                                                                                                                  "ract"
+                                                                                                                  "(j."
+                                                                                                                  "valu"
+                                                                                                                  "e, "
+                                                                                                                  "'$."
+                                                                                                                  "text"
+                                                                                                                  "')"
+                                                                                                                  " FRO"
+                                                                                                                  "M "
+                                                                                                                  "json"
+                                                                                                                  "_eac"
+                                                                                                                  "h("
+                                                                                                                  "NEW."
+                                                                                                                  "evid"
+                                                                                                                  "ence"
+                                                                                                                  ") j "
+                                                                                                                  "WHER"
+                                                                                                                  "E "
+                                                                                                                  "NEW."
+                                                                                                                  "evid"
+                                                                                                                  "ence"
+                                                                                                                  " IS "
+                                                                                                                  "NOT "
+                                                                                                                  "NULL"
+                                                                                                                  " AND"
+                                                                                                                  " jso"
+                                                                                                                  "n_"
+                                                                                                                  "type"
+                                                                                                                  "(NEW"
+                                                                                                                  ".evi"
+                                                                                                                  "denc"
+                                                                                                                  "e) "
+                                                                                                                  "= "
+                                                                                                                  "'arr"
+                                                                                                                  "ay'"
+                                                                                                                  " AND"
+                                                                                                                  " jso"
+                                                                                                                  "n_"
+                                                                                                                  "extr"
+                                                                                                                  "act("
+                                                                                                                  "j."
+                                                                                                                  "valu"
+                                                                                                                  "e, "
+                                                                                                                  "'$."
+                                                                                                                  "kind"
+                                                                                                                  "') "
+                                                                                                                  "= "
+                                                                                                                  "'pho"
+                                                                                                                  "togr"
+                                                                                                                  "aphe"
+                                                                                                                  "r' "
+                                                                                                                  "AND "
+                                                                                                                  "json"
+                                                                                                                  "_typ"
+                                                                                                                  "e(j."
+                                                                                                                  "valu"
+                                                                                                                  "e, "
+                                                                                                                  "'$."
+                                                                                                                  "text"
+                                                                                                                  "') "
+                                                                                                                  "= "
+                                                                                                                  "'tex"
+                                                                                                                  "t';"
+                                                                                                                  "END;"
+                                                                                                                  "CREA"
+                                                                                                                  "TE "
+                                                                                                                  "TRIG"
+                                                                                                                  "GER "
+                                                                                                                  "phot"
+                                                                                                                  "ogra"
+                                                                                                                  "pher"
+                                                                                                                  "s_"
+                                                                                                                  "upda"
+                                                                                                                  "te "
+                                                                                                                  "AFTE"
+                                                                                                                  "R "
+                                                                                                                  "UPDA"
+                                                                                                                  "TE "
+                                                                                                                  "OF "
+                                                                                                                  "evid"
+                                                                                                                  "ence"
+                                                                                                                  ", "
+                                                                                                                  "phot"
+                                                                                                                  "o_"
+                                                                                                                  "id "
+                                                                                                                  "ON "
+                                                                                                                  "phot"
+                                                                                                                  "o_"
+                                                                                                                  "anno"
+                                                                                                                  "tati"
+                                                                                                                  "ons "
+                                                                                                                  "BEGI"
+                                                                                                                  "N"
+                                                                                                                  " " PG_REFRESH(
+                                                                                                                      "NEW") "END;"
+                                                                                                                             "CREATE TRIGGER photographers_delete AFTER DELETE ON photo_annotations BEGIN "
+                                                                                                                             "DELETE FROM photo_photographers WHERE photo_id = OLD.photo_id;"
+                                                                                                                             "END;"
+                                                                                                                             "CREATE TRIGGER timeline_annotation_insert AFTER INSERT ON photo_annotations BEGIN " TL_REFRESH(
+                                                                                                                                 "photo_id = NEW.photo_id",
+                                                                                                                                 "p.photo_id = NEW.photo_id")
+                                                                                                                                 TL_REKEY(
+                                                                                                                                     "photo_id = NEW.photo_id OR event_id = NEW.event_id") "END;"
+                                                                                                                                                                                           "CREATE TRIGGER timeline_annotation_update AFTER UPDATE ON photo_annotations BEGIN " TL_REFRESH("photo_id IN (OLD.photo_id, NEW.photo_id)", "p.photo_id IN (OLD.photo_id, NEW.photo_id)") TL_REKEY("photo_id IN (OLD.photo_id, NEW.photo_id) OR event_id = NEW.event_id OR event_id = OLD.event_id") "END;"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "CREATE TRIGGER timeline_annotation_delete AFTER DELETE ON photo_annotations BEGIN " TL_REFRESH("photo_id = OLD.photo_id",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "p.photo_id = OLD.photo_id") TL_REKEY("photo_id = OLD.photo_id OR event_id = OLD.event_id") "END;"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            "CREATE TRIGGER timeline_event_date AFTER UPDATE OF date_value, date_precision, year ON events BEGIN " TL_REFRESH("event_id = NEW.id",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                              "a.event_id = NEW.id") TL_REKEY("event_id = NEW.id") "END;";
 /* (A deleted event: photo_annotations.event_id is set NULL by its foreign key,
  * which fires timeline_annotation_update.) */
 
-static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1,  migration_2,  migration_3, migration_4,
-                                                               migration_5,  migration_6,  migration_7, migration_8,
-                                                               migration_9,  migration_10, migration_11,
-                                                               migration_12 };
+/* Version 13: face regions other tools wrote into a photo's XMP (MWG, Microsoft
+ * Photo; catalog_xmp.h), read at ingest in processed-image pixels, waiting
+ * until the photo is analysed to become people's decisions; then what each
+ * became (a detected face named, a face drawn, or why neither). */
+static const char migration_13[] =
+    "CREATE TABLE xmp_regions ("
+    "  photo_id TEXT NOT NULL REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  region_no INTEGER NOT NULL CHECK (region_no >= 0),"
+    "  name TEXT,"
+    "  x REAL NOT NULL, y REAL NOT NULL,"
+    "  w REAL NOT NULL CHECK (w > 0), h REAL NOT NULL CHECK (h > 0),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('mwg', 'mp')),"
+    "  origin TEXT NOT NULL CHECK (origin IN ('embedded', 'sidecar')),"
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'matched', 'drawn', 'failed')),"
+    "  face_id INTEGER REFERENCES faces(id) ON DELETE SET NULL,"
+    "  reason TEXT,"
+    "  PRIMARY KEY (photo_id, region_no)"
+    ") STRICT;"
+    "CREATE INDEX xmp_regions_pending ON xmp_regions(photo_id) WHERE status = 'pending';";
+
+static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1, migration_2,  migration_3,  migration_4,
+                                                               migration_5, migration_6,  migration_7,  migration_8,
+                                                               migration_9, migration_10, migration_11, migration_12,
+                                                               migration_13 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
