@@ -6,6 +6,7 @@
  * exactly when its analysis_runs row says 'done': the objects written before a
  * kill are simply written again (same content) by the next run. */
 #include "analyze/analyze.h"
+#include "analyze/track.h"
 
 #include "analyze/analyze_face.h"
 #include "analyze/annotation.h"
@@ -350,6 +351,13 @@ int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)
     batch_options bo = { .threads = opts->threads, .pr = pr };
     rc = batch_run(&ops, &b, b.njobs, &bo, e);
     progress_end(pr);
+    track_summary ts;
+    if (rc == 0 && (rc = track_videos(cat, &ts, e)) == 0) {
+        sum->videos = ts.videos;
+        sum->video_faces = ts.faces;
+        sum->tracks = ts.tracks;
+        sum->tracked_faces = ts.linked;
+    }
     free(b.jobs);
     pipeline_models_free(b.models);
     catalog_close(cat);

@@ -7,6 +7,8 @@
  * Crash safety: objects first, then the catalog transaction; a photo counts as
  * analysed only when its analysis_runs row says 'done', so kill -9 and a re-run
  * converge to an uninterrupted run's result (no face row twice).
+ * After the photos, the faces of every video's frames are linked into
+ * tracks (analyze/track.h).
  * Parallel: `threads` workers, one single-thread pipeline_runner each; the
  * calling thread alone writes the catalog and draws the progress bar. */
 #ifndef FACETAG_ANALYZE_ANALYZE_H
@@ -32,6 +34,10 @@ typedef struct analyze_summary {
     int64_t skipped;  /* already done with this model version */
     int64_t failed;   /* each with a reason line and an analysis_runs 'failed' row */
     int64_t faces;    /* faces found in this run */
+    int64_t videos;        /* videos whose face tracks were linked again (analyze/track.h) */
+    int64_t video_faces;   /* faces in their frames */
+    int64_t tracks;        /* tracks of two faces or more */
+    int64_t tracked_faces; /* faces in those tracks */
     double seconds;
 } analyze_summary;
 

@@ -113,6 +113,9 @@ static int run_analyze(const cli_globals *g, int argc, char **argv)
             "model %s\n",
             (long long)s.analyzed, (long long)s.faces, (long long)s.skipped, (long long)s.failed, s.seconds,
             s.seconds > 0 ? (double)(s.analyzed + s.failed) / s.seconds : 0.0, model);
+    if (s.videos)
+        fprintf(human, "analyze: %lld videos: %lld of their %lld faces in %lld tracks (one review item each)\n",
+                (long long)s.videos, (long long)s.tracked_faces, (long long)s.video_faces, (long long)s.tracks);
     if (g->json)
         printf("{\"analyzed\":%lld,\"skipped\":%lld,\"failed\":%lld,\"faces\":%lld,\"model\":\"%s\"}\n",
                (long long)s.analyzed, (long long)s.skipped, (long long)s.failed, (long long)s.faces, model);

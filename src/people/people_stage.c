@@ -86,6 +86,62 @@ static nb_index *index_rows(const people_set *s, const uint32_t *rows, size_t m,
     return ix;
 }
 
+/* Must-link of video face tracks (store/catalog_tracks.h): the faces of one
+ * track are one person, so each track's faces take the label most of them
+ * got (noise only when all are noise). Applied only when the result still
+ * obeys the decisions; else the clustering's labels stay. */
+static int keep_tracks_together(const people_set *s, const uint32_t *rows, size_t m, const constraints *c,
+                                int32_t *labels, err *e)
+{
+    GHashTable *votes = NULL; /* track -> GHashTable label+1 -> count */
+    int32_t *was = NULL;
+    size_t tracked = 0;
+    for (size_t i = 0; i < m; i++)
+        tracked += s->faces[rows[i]].track != 0;
+    if (tracked == 0)
+        return 0;
+    if (!(was = malloc(m * sizeof *was)))
+        return err_set(e, ERR_NOMEM, "out of memory");
+    memcpy(was, labels, m * sizeof *was);
+    votes = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, (GDestroyNotify)g_hash_table_unref);
+    for (size_t i = 0; i < m; i++) {
+        const people_face *f = &s->faces[rows[i]];
+        if (!f->track || labels[i] < 0)
+            continue;
+        GHashTable *t = g_hash_table_lookup(votes, &f->track);
+        if (!t) {
+            gint64 *k = g_new(gint64, 1);
+            *k = f->track;
+            t = g_hash_table_new(g_direct_hash, g_direct_equal);
+            g_hash_table_insert(votes, k, t);
+        }
+        gpointer key = GINT_TO_POINTER(labels[i] + 1);
+        g_hash_table_insert(t, key, GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(t, key)) + 1));
+    }
+    for (size_t i = 0; i < m; i++) {
+        const people_face *f = &s->faces[rows[i]];
+        GHashTable *t = f->track ? g_hash_table_lookup(votes, &f->track) : NULL;
+        if (!t)
+            continue;
+        GHashTableIter it;
+        gpointer k, v;
+        int best = 0, most = 0;
+        g_hash_table_iter_init(&it, t);
+        while (g_hash_table_iter_next(&it, &k, &v)) /* most votes, then the lowest label: deterministic */
+            if (GPOINTER_TO_INT(v) > most || (GPOINTER_TO_INT(v) == most && GPOINTER_TO_INT(k) < best))
+                best = GPOINTER_TO_INT(k), most = GPOINTER_TO_INT(v);
+        labels[i] = best - 1;
+    }
+    g_hash_table_unref(votes);
+    err ignored;
+    if (constraints_check(c, m, labels, &ignored) != 0)
+        memcpy(labels, was, m * sizeof *was); /* a decision says otherwise: people know better */
+    else
+        labels_canonicalize(labels, m); /* a cluster may have gone into a track's */
+    free(was);
+    return 0;
+}
+
 /* Clusters faces rows[0..m) under the decisions: labels[m] 0..k-1 / -1. */
 static int cluster_rows(const people_set *s, const uint32_t *rows, size_t m, const people_stage_options *o,
                         int32_t *labels, people_stage_summary *sum, err *e)
@@ -99,6 +155,8 @@ static int cluster_rows(const people_set *s, const uint32_t *rows, size_t m, con
     int rc = people_constraints_make(s, rows, m, &pc, e);
     if (rc == 0) {
         rc = cluster_run(ix, &o->params, &pc.c, labels, e);
+        if (rc == 0)
+            rc = keep_tracks_together(s, rows, m, &pc.c, labels, e);
         people_constraints_free(&pc);
         if (neighbors_approximate(ix))
             sum->approximate = true;

@@ -1,16 +1,19 @@
 /* api_faces.c — decisions about one face: POST /annotate (the original
  * specification's call), reject and confirm under /api/faces/{id}/. Each is one
- * call into store/persons.h (one transaction with its decision-log rows); the
- * answer is the face as it is afterwards. */
+ * call into store/persons.h (one transaction with its decision-log rows); on a
+ * face of a video's track (store/catalog_tracks.h) the same decision for the
+ * track's other faces, in the same transaction. The answer is the face as it
+ * is afterwards. */
 #include "review/api.h"
 #include "review/views.h"
 
 #include "review/draw.h"
 #include "review/state.h"
+#include "store/catalog_tracks.h"
 #include "store/persons.h"
 
 #include <math.h>
-
+#include <stdlib.h>
 #include <string.h>
 
 /* Answers with face_id's current object (after a change). */
@@ -37,6 +40,31 @@ static int face_person(http_request *rq, int64_t face_id, int64_t *person, err *
     return 0;
 }
 
+/* A decision on a face of a video's track holds for the whole track (the
+ * track is one review item): its other faces get the same decision. */
+static int apply_to_track(http_request *rq, int64_t face_id, bool reject, int64_t person, err *e)
+{
+    int64_t *mates = NULL;
+    size_t n = 0;
+    int rc = catalog_track_mates(rq->cat, face_id, &mates, &n, e);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int64_t got;
+        rc = reject ? persons_reject_face(rq->cat, rq->actor, mates[i], e)
+                    : persons_confirm_face(rq->cat, rq->actor, mates[i], person, &got, e);
+    }
+    free(mates);
+    return rc;
+}
+
+/* Ends the transaction of a decision and its track: commit when rc == 0. */
+static int decided(http_request *rq, int rc, err *e)
+{
+    if (rc == 0)
+        return catalog_commit(rq->cat, e);
+    catalog_rollback(rq->cat);
+    return rc;
+}
+
 void api_faces_annotate(http_request *rq, http_response *resp)
 {
     json_t *body = http_body_object(rq, resp, false);
@@ -60,13 +88,16 @@ void api_faces_annotate(http_request *rq, http_response *resp)
         int64_t face_id = 0, person = 0;
         const char *name = json_string_value(label);
         int rc = view_resolve_face(rq->cat, photo_id, ref, &face_id, &e);
-        if (rc == 0) {
+        if (rc == 0 && (rc = catalog_begin(rq->cat, &e)) == 0) {
             if (!json_is_true(accepted))
                 rc = persons_reject_face(rq->cat, rq->actor, face_id, &e);
             else if (name && *name)
                 rc = persons_name_face(rq->cat, rq->actor, face_id, name, &person, &e);
             else if ((rc = face_person(rq, face_id, &person, &e)) == 0)
                 rc = persons_confirm_face(rq->cat, rq->actor, face_id, person, &person, &e);
+            if (rc == 0)
+                rc = apply_to_track(rq, face_id, !json_is_true(accepted), person, &e);
+            rc = decided(rq, rc, &e);
         }
         if (rc)
             http_error_from(resp, &e);
@@ -83,7 +114,14 @@ void api_faces_reject(http_request *rq, http_response *resp)
         return;
     json_decref(body);
     err e = { 0 };
-    if (persons_reject_face(rq->cat, rq->actor, rq->id, &e) != 0)
+    int rc = catalog_begin(rq->cat, &e);
+    if (rc == 0) {
+        rc = persons_reject_face(rq->cat, rq->actor, rq->id, &e);
+        if (rc == 0)
+            rc = apply_to_track(rq, rq->id, true, 0, &e);
+        rc = decided(rq, rc, &e);
+    }
+    if (rc)
         http_error_from(resp, &e);
     else
         reply_face(rq, resp, rq->id);
@@ -108,8 +146,12 @@ void api_faces_confirm(http_request *rq, http_response *resp)
         rc = face_person(rq, rq->id, &person, &e);
     }
     json_decref(body);
-    if (rc == 0)
+    if (rc == 0 && (rc = catalog_begin(rq->cat, &e)) == 0) {
         rc = persons_confirm_face(rq->cat, rq->actor, rq->id, person, &person, &e);
+        if (rc == 0)
+            rc = apply_to_track(rq, rq->id, false, person, &e);
+        rc = decided(rq, rc, &e);
+    }
     if (rc)
         http_error_from(resp, &e);
     else

@@ -12,8 +12,9 @@
 
 #define FACE_SELECT                                                                                                    \
     "SELECT f.id, f.photo_id, f.face_no, f.box_x, f.box_y, f.box_w, f.box_h, f.score, f.landmarks, f.age, "            \
-    "f.gender, f.expressions, f.person_id, p.name, f.status, f.source, f.embedding "                                   \
-    "FROM faces f LEFT JOIN persons p ON p.id = f.person_id "
+    "f.gender, f.expressions, f.person_id, p.name, f.status, f.source, f.embedding, t.track_id, "                      \
+    "(SELECT count(*) FROM face_tracks m WHERE m.track_id = t.track_id) "                                              \
+    "FROM faces f LEFT JOIN persons p ON p.id = f.person_id LEFT JOIN face_tracks t ON t.face_id = f.id "
 
 enum {
     C_ID,
@@ -32,7 +33,9 @@ enum {
     C_NAME,
     C_STATUS,
     C_SOURCE,
-    C_EMB
+    C_EMB,
+    C_TRACK,  /* a video face's track (store/catalog_tracks.h), NULL for none */
+    C_TRACK_N /* faces in it */
 };
 
 static json_t *text_or_null(catalog_cursor *st, int col)
@@ -88,6 +91,10 @@ static json_t *face_from_row(catalog_cursor *st)
     json_object_set_new(f, "status", text_or_null(st, C_STATUS));
     json_object_set_new(f, "source", text_or_null(st, C_SOURCE));
     json_object_set_new(f, "suggestions", json_array());
+    if (!catalog_cursor_is_null(st, C_TRACK))
+        json_object_set_new(f, "track",
+                            json_pack("{s:I, s:I}", "track_id", (json_int_t)catalog_cursor_i64(st, C_TRACK), "faces",
+                                      (json_int_t)catalog_cursor_i64(st, C_TRACK_N)));
     return f;
 }
 

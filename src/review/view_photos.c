@@ -59,6 +59,13 @@ static int run_list(catalog_cursor *st, const char *const *counts, size_t ncount
     return 0;
 }
 
+/* SQL condition: face f is not one a video's track stands for (a face of a
+ * track whose first face is still to review): a track is one review item,
+ * its first face's photo. */
+#define PENDING_NOT_IN_TRACK(f)                                                                                        \
+    "AND NOT EXISTS (SELECT 1 FROM face_tracks t JOIN faces h ON h.id = t.track_id WHERE t.face_id = " f ".id "        \
+    "  AND t.track_id <> " f ".id AND h.status = 'unreviewed') "
+
 int view_pending(catalog *c, long limit, long offset, json_t **out, err *e)
 {
     *out = NULL;
@@ -76,7 +83,7 @@ int view_pending(catalog *c, long limit, long offset, json_t **out, err *e)
                   "a.photo_id") " "
                                 "AND EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = "
                                 "a.model_version "
-                                "  AND f.status = 'unreviewed') "
+                                "  AND f.status = 'unreviewed' " PENDING_NOT_IN_TRACK("f") ") "
                                 "ORDER BY a.rowid DESC LIMIT ?1 OFFSET ?2",
               "list pending photos", e)))
         return e ? e->code : ERR_DB;
@@ -152,7 +159,21 @@ static int add_frames(catalog *c, const char *photo_id, json_t *p, err *e)
         json_t *of = json_pack("{s:s, s:s, s:i}", "parent_id", f.parent_id, "kind", f.kind, "frame_no", f.frame_no);
         if (f.time_ms >= 0)
             json_object_set_new(of, "time_ms", json_integer(f.time_ms));
+        if (f.scene > 0)
+            json_object_set_new(of, "scene", json_integer(f.scene));
         json_object_set_new(p, "frame_of", of);
+        /* the file the frame came from (a frame has no file of its own): "video.mp4 @ 01:23" */
+        catalog_cursor *st = catalog_query(
+            c, "SELECT s.path FROM photo_sources s WHERE s.photo_id = ?1 ORDER BY s.id LIMIT 1", "read a frame's file", e);
+        if (!st)
+            return e ? e->code : ERR_DB;
+        catalog_cursor_bind_text(st, 1, f.parent_id);
+        int step = catalog_cursor_next(st, e);
+        if (step == 1)
+            json_object_set_new(of, "file", http_json_text(catalog_cursor_text(st, 0)));
+        catalog_cursor_close(st);
+        if (step < 0)
+            return step;
     }
     return got < 0 ? got : 0;
 }

@@ -132,7 +132,8 @@ static int load_faces(loader *L)
     people_set *s = L->s;
     sqlite3_stmt *st =
         prep(L->c,
-             "SELECT id, photo_id, person_id, embedding, cluster_run, status, box_x, box_y, box_w, box_h "
+             "SELECT id, photo_id, person_id, embedding, cluster_run, status, box_x, box_y, box_w, box_h, "
+             "(SELECT t.track_id FROM face_tracks t WHERE t.face_id = faces.id) "
              "FROM faces WHERE model_version = ?1 ORDER BY id",
              "load faces", L->e);
     if (!st)
@@ -177,6 +178,7 @@ static int load_faces(loader *L)
         f->status = status_parse(sqlite3_column_text(st, 5));
         for (int k = 0; k < 4; k++)
             f->box[k] = sqlite3_column_double(st, 6 + k);
+        f->track = sqlite3_column_int64(st, 10); /* NULL reads as 0 */
         s->n++;
     }
     if (rc == 0 && step != SQLITE_DONE)

@@ -8,6 +8,7 @@ import { h, clear, say, fail, faceLabel, plural } from './dom.js';
 import { PhotoViewer } from './viewer.js';
 import { sheetNote } from './sheetframes.js';
 import { refreshPersons, openDialog } from './shared.js';
+import { frameTitle, trackNote } from './frames.js';
 
 const PAGE = 200; // photos per request of the list
 
@@ -183,8 +184,8 @@ export class ReviewPage {
       return;
     }
     this.photo = photo;
-    this.title.textContent = baseName(photo.file) || photo.photo_id;
-    this.title.title = photo.file || '';
+    this.title.textContent = frameTitle(photo) || baseName(photo.file) || photo.photo_id;
+    this.title.title = photo.file || (photo.frame_of && photo.frame_of.file) || '';
     this.caption.textContent = [photo.caption, photo.timestamp].filter(Boolean).join(' · ');
     const sheet = sheetNote(photo); // a frame of a contact sheet, or a sheet
     if (sheet) this.caption.append(this.caption.textContent ? ' · ' : '', sheet);
@@ -246,7 +247,8 @@ export class ReviewPage {
         'aria-label': `Select face ${f.face_no + 1}: ${faceLabel(f)}, ${f.status}`,
         onclick: () => this.selectFace(f),
       }, h('img', { class: 'crop small', src: urls.crop(p.photo_id, f.face_no), alt: '' }),
-      h('span', {}, faceLabel(f)), h('span', { class: `badge ${f.status}` }, f.status)))));
+      h('span', {}, faceLabel(f)), h('span', { class: `badge ${f.status}` }, f.status),
+      trackNote(f) ? h('span', { class: 'muted track' }, trackNote(f)) : null))));
   }
 
   /* the face after a decision: replace it in the photo, redraw, move on. */
