@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # demo.sh BIN — what `make demo` shows: the sample photos of the face-api
-# package and a contact sheet made of them ingested into demo-data/ and analysed, then `facetag status`. Idempotent: a second
+# package, a contact sheet and a short video made of them ingested into demo-data/ and analysed, then `facetag status`. Idempotent: a second
 # run finds the photos "unchanged". Later stages add their steps here; the
 # last one serves the review UI on http://127.0.0.1:8001 until Ctrl-C.
 set -euo pipefail
@@ -36,7 +36,19 @@ if [ -x "$MAKE_SHEET" ]; then
       --px-per-mm 14 --sepia --margin --seed 7 "${photos[@]}" >/dev/null
 fi
 
-echo "== facetag ingest: ${#photos[@]} sample photos, laid out as a captioned archive in $ARCHIVE, and a contact sheet of them"
+# A short video too: four of the sample photos filmed one after another (cuts
+# and a cross-fade, with noise and H.264 compression; ffmpeg's CLI,
+# tests/integration/lib/video_fixtures.bash); ingest keeps one frame per scene,
+# each a photo with its time in the video ("rehearsal.mp4 @ 00:02" in the viewer).
+if command -v ffmpeg >/dev/null; then
+  . "$ROOT/tests/integration/lib/video_fixtures.bash"
+  mkdir -p "$ARCHIVE/video"
+  [ -s "$ARCHIVE/video/rehearsal.mp4" ] ||
+    vx_scenes "$ARCHIVE/video/rehearsal.mp4" 960 540 "$DEMO/sample1.jpg" "$DEMO/sample2.jpg" "$DEMO/sample3.jpg" \
+      "$DEMO/sample4.jpg"
+fi
+
+echo "== facetag ingest: ${#photos[@]} sample photos, laid out as a captioned archive in $ARCHIVE, a contact sheet and a short video of them"
 "$BIN" --data "$DATA" ingest "$ARCHIVE"
 echo
 echo "== facetag analyze: faces, landmarks, descriptors, age/gender, expressions"
