@@ -81,8 +81,8 @@ static int run(char *const argv[], run_result *r)
         return -1;
     r->seconds = now_s() - t0;
     r->maxrss_kb = ru.ru_maxrss;
-    r->cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-             ru.ru_stime.tv_usec / 1e6;
+    r->cpu =
+        (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
     r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return 0;
 }
@@ -186,15 +186,18 @@ int main(int argc, char **argv)
         char data[PATH_MAX + 16];
         snprintf(data, sizeof data, "%s/data", work);
         nftw(data, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        char *ing[] = { bin, "--data", data, "ingest", "-j", (char *)jobs, "--json", "--no-progress", (char *)path,
-                        NULL };
+        char *ing[] = {
+            bin, "--data", data, "ingest", "-j", (char *)jobs, "--json", "--no-progress", (char *)path, NULL
+        };
         run_result a, b;
         if (run(ing, &a) != 0 || a.status != 0) {
             fprintf(stderr, "bench_video: facetag ingest %s failed (status %d)\n", path, a.status);
             rc = 1;
             continue;
         }
-        char *dec[] = { "ffmpeg", "-v", "error", "-threads", (char *)jobs, "-i", (char *)path, "-f", "null", "-", NULL };
+        char *dec[] = {
+            "ffmpeg", "-v", "error", "-threads", (char *)jobs, "-i", (char *)path, "-f", "null", "-", NULL
+        };
         if (run(dec, &b) != 0 || b.status != 0) {
             fprintf(stderr, "bench_video: ffmpeg decode of %s failed\n", path);
             rc = 1;

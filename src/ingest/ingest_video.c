@@ -12,9 +12,9 @@
 
 typedef struct video_ingest {
     const ingest_file_ctx *ctx;
-    catalog_photo video;   /* the video's own photo row */
-    int poster_stored;     /* processed/{video id}.jpg written */
-    int orig_w, orig_h;    /* display size of the video */
+    catalog_photo video; /* the video's own photo row */
+    int poster_stored;   /* processed/{video id}.jpg written */
+    int orig_w, orig_h;  /* display size of the video */
     ingest_frames frames;
 } video_ingest;
 

@@ -72,8 +72,8 @@ static int av_fail(err *e, int code, const char *what, int averr)
 typedef struct vin {
     AVFormatContext *fc;
     AVCodecContext *dc;
-    int si;       /* the video stream's index */
-    int intra;    /* every frame a keyframe: packets can be skipped unseen */
+    int si;    /* the video stream's index */
+    int intra; /* every frame a keyframe: packets can be skipped unseen */
     AVRational tb;
     int64_t start; /* the stream's start time, in tb */
 } vin;
@@ -144,8 +144,7 @@ static int vin_open(const char *path, int64_t max_pixels, int threads, vin *v, v
         if (s >= 0)
             d = avcodec_descriptor_get(v->fc->streams[s]->codecpar->codec_id);
         vin_close(v);
-        return err_set(e, ERR_FORMAT, "unsupported video codec %s (no decoder for it here)",
-                       d ? d->name : "(unknown)");
+        return err_set(e, ERR_FORMAT, "unsupported video codec %s (no decoder for it here)", d ? d->name : "(unknown)");
     }
     v->si = r;
     AVStream *st = v->fc->streams[r];
@@ -334,7 +333,7 @@ static int on_frame(sampler *s, const AVFrame *f, err *e)
         double dk = thumb_diff(s->cur, s->kept), dp = thumb_diff(s->cur, s->prev);
         if (s->pending_ms < 0 && dk > VIDEO_SCENE_DIFF) {
             s->pending_ms = ms;
-            s->pending_cut = dp > VIDEO_SCENE_DIFF;    /* all of it in one step: a cut */
+            s->pending_cut = dp > VIDEO_SCENE_DIFF;     /* all of it in one step: a cut */
             s->pending_fast = dp >= VIDEO_SETTLED_DIFF; /* a cut or a fade under way */
         } else if (s->pending_ms >= 0 && dk <= VIDEO_SCENE_DIFF / 2) {
             s->pending_ms = -1; /* a flash, or the picture came back */

@@ -50,13 +50,13 @@
 int video_sniff(const void *head, size_t n, const char **what);
 
 typedef struct video_info {
-    char container[8];    /* catalog format: "mp4", "mov", "mkv", "webm", "avi", "mpeg", "mpegts", "dv" */
-    char ext[8];          /* extension of the original in incoming/ */
-    char codec[32];       /* the video decoder's name */
-    int width, height;    /* display size: coded size with the sample aspect ratio applied */
-    int64_t duration_ms;  /* as the container states, -1 when it does not */
-    double fps;           /* average frame rate, 0 when unknown */
-    char created[32];     /* ISO 8601 creation_time of the container, or "" */
+    char container[8];   /* catalog format: "mp4", "mov", "mkv", "webm", "avi", "mpeg", "mpegts", "dv" */
+    char ext[8];         /* extension of the original in incoming/ */
+    char codec[32];      /* the video decoder's name */
+    int width, height;   /* display size: coded size with the sample aspect ratio applied */
+    int64_t duration_ms; /* as the container states, -1 when it does not */
+    double fps;          /* average frame rate, 0 when unknown */
+    char created[32];    /* ISO 8601 creation_time of the container, or "" */
 } video_info;
 
 /* Opens the file's headers and its video stream's decoder without decoding a
@@ -84,13 +84,13 @@ typedef struct video_frame {
 typedef int (*video_frame_fn)(const video_frame *f, void *ud, err *e);
 
 typedef struct video_stats {
-    int64_t packets;   /* video packets read */
-    int64_t decoded;   /* frames the decoder produced */
-    int64_t looked;    /* frames looked at */
-    int64_t kept;      /* frames handed out */
-    int64_t dups;      /* interval frames skipped as near duplicates */
-    int scenes;        /* scenes found */
-    int64_t end_ms;    /* time of the last frame decoded */
+    int64_t packets; /* video packets read */
+    int64_t decoded; /* frames the decoder produced */
+    int64_t looked;  /* frames looked at */
+    int64_t kept;    /* frames handed out */
+    int64_t dups;    /* interval frames skipped as near duplicates */
+    int scenes;      /* scenes found */
+    int64_t end_ms;  /* time of the last frame decoded */
 } video_stats;
 
 /* Samples the video at path (video_probe first, then the frames as above).

@@ -83,8 +83,9 @@ int view_pending(catalog *c, long limit, long offset, json_t **out, err *e)
                   "a.photo_id") " "
                                 "AND EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = "
                                 "a.model_version "
-                                "  AND f.status = 'unreviewed' " PENDING_NOT_IN_TRACK("f") ") "
-                                "ORDER BY a.rowid DESC LIMIT ?1 OFFSET ?2",
+                                "  AND f.status = 'unreviewed' " PENDING_NOT_IN_TRACK(
+                                    "f") ") "
+                                         "ORDER BY a.rowid DESC LIMIT ?1 OFFSET ?2",
               "list pending photos", e)))
         return e ? e->code : ERR_DB;
     catalog_cursor_bind_i64(st, 1, limit);
@@ -163,8 +164,9 @@ static int add_frames(catalog *c, const char *photo_id, json_t *p, err *e)
             json_object_set_new(of, "scene", json_integer(f.scene));
         json_object_set_new(p, "frame_of", of);
         /* the file the frame came from (a frame has no file of its own): "video.mp4 @ 01:23" */
-        catalog_cursor *st = catalog_query(
-            c, "SELECT s.path FROM photo_sources s WHERE s.photo_id = ?1 ORDER BY s.id LIMIT 1", "read a frame's file", e);
+        catalog_cursor *st =
+            catalog_query(c, "SELECT s.path FROM photo_sources s WHERE s.photo_id = ?1 ORDER BY s.id LIMIT 1",
+                          "read a frame's file", e);
         if (!st)
             return e ? e->code : ERR_DB;
         catalog_cursor_bind_text(st, 1, f.parent_id);

@@ -133,10 +133,11 @@ int catalog_track_mates(catalog *c, int64_t face_id, int64_t **ids, size_t *n, e
 {
     *ids = NULL;
     *n = 0;
-    sqlite3_stmt *st = catalog_prepare(c,
-                                       "SELECT m.face_id FROM face_tracks t JOIN face_tracks m ON m.track_id = t.track_id "
-                                       "WHERE t.face_id = ?1 AND m.face_id <> ?1 ORDER BY m.face_id",
-                                       "list a face's track", e);
+    sqlite3_stmt *st =
+        catalog_prepare(c,
+                        "SELECT m.face_id FROM face_tracks t JOIN face_tracks m ON m.track_id = t.track_id "
+                        "WHERE t.face_id = ?1 AND m.face_id <> ?1 ORDER BY m.face_id",
+                        "list a face's track", e);
     if (!st)
         return e ? e->code : ERR_DB;
     sqlite3_bind_int64(st, 1, face_id);

@@ -53,7 +53,7 @@ typedef struct people_face {
     bool clustered;       /* placed by an earlier cluster run of this model version */
     bool has_embedding;   /* else the face keeps its person and is not clustered */
     double box[4];
-    int64_t track;        /* a video face's track (catalog_tracks.h: its first face's id), 0 none */
+    int64_t track; /* a video face's track (catalog_tracks.h: its first face's id), 0 none */
 } people_face;
 
 typedef struct people_reject {
