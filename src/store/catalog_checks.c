@@ -25,6 +25,24 @@ static int date_year(const char *date, const char *precision)
     return y;
 }
 
+/* arr (elements of size bytes, capacity *cap; first allocation `first`) with
+ * room for row n: arr itself, or its larger copy; on ERR_NOMEM (in *rc,
+ * naming what was being read) arr unchanged. */
+static void *room(catalog *c, void *arr, size_t *cap, size_t n, size_t size, size_t first, const char *what, int *rc,
+                  err *e)
+{
+    if (n < *cap)
+        return arr;
+    size_t ncap = *cap ? *cap * 2 : first;
+    void *p = realloc(arr, ncap * size);
+    if (!p) {
+        *rc = err_set(e, ERR_NOMEM, "%s: out of memory reading %s for the checks", catalog_path(c), what);
+        return arr;
+    }
+    *cap = ncap;
+    return p;
+}
+
 int catalog_checks_faces(catalog *c, catalog_check_face **out, size_t *n, err *e)
 {
     *out = NULL;
@@ -45,16 +63,9 @@ int catalog_checks_faces(catalog *c, catalog_check_face **out, size_t *n, err *e
     size_t cap = 0;
     int rc = 0, step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 256;
-            catalog_check_face *p = realloc(*out, ncap * sizeof *p);
-            if (!p) {
-                rc = err_set(e, ERR_NOMEM, "%s: out of memory reading faces for the checks", catalog_path(c));
-                break;
-            }
-            *out = p;
-            cap = ncap;
-        }
+        *out = room(c, *out, &cap, *n, sizeof **out, 256, "faces", &rc, e);
+        if (rc)
+            break;
         catalog_check_face *f = &(*out)[*n];
         memset(f, 0, sizeof *f);
         f->face_id = sqlite3_column_int64(st, 0);
@@ -117,16 +128,9 @@ int catalog_checks_names(catalog *c, catalog_check_name **out, size_t *n, err *e
     size_t cap = 0;
     int rc = 0, step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            catalog_check_name *p = realloc(*out, ncap * sizeof *p);
-            if (!p) {
-                rc = err_set(e, ERR_NOMEM, "%s: out of memory reading names for the checks", catalog_path(c));
-                break;
-            }
-            *out = p;
-            cap = ncap;
-        }
+        *out = room(c, *out, &cap, *n, sizeof **out, 64, "names", &rc, e);
+        if (rc)
+            break;
         catalog_check_name *m = &(*out)[*n];
         m->person_id = sqlite3_column_int64(st, 0);
         m->label = strdup((const char *)sqlite3_column_text(st, 1));
