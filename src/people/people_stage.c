@@ -64,6 +64,10 @@ static char *params_json(const people_stage_options *o, double assign)
         json_object_set_new(j, "threshold", json_real(p->agglomerative.threshold));
         break;
     }
+    if (p->rejoin.max_between > 0) {
+        json_object_set_new(j, "rejoin", json_real(p->rejoin.max_between));
+        json_object_set_new(j, "rejoin_silhouette", json_real(p->rejoin.doubt.silhouette));
+    }
     char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(j);
     return s;
