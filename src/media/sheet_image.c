@@ -73,19 +73,21 @@ int sheet_detect_image(VipsImage *in, sheet_mode mode, sheet_result *out, err *e
 int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsImage **out, err *e)
 {
     *out = NULL;
-    int w = (int)lround(f->w), h = (int)lround(f->h);
+    double longest = f->w > f->h ? f->w : f->h;
+    double k = longest > 0 && longest < SHEET_FRAME_MIN_EDGE ? SHEET_FRAME_MIN_EDGE / longest : 1.0;
+    int w = (int)lround(f->w * k), h = (int)lround(f->h * k);
     if (w < 1 || h < 1)
         return err_set(e, ERR_INVALID, "sheet: frame %d has no size", f->no);
-    double a = f->angle * PI / 180.0, c = cos(a), s = sin(a);
-    /* X = (x - cx) c - (y - cy) s + w/2, Y = (x - cx) s + (y - cy) c + h/2; pixel centres at +0.5 */
+    double a = f->angle * PI / 180.0, c = cos(a) * k, s = sin(a) * k;
+    /* X = k((x - cx) c - (y - cy) s) + w/2, Y = k((x - cx) s + (y - cy) c) + h/2; pixel centres at +0.5 */
     double odx = -(f->cx * c - f->cy * s) + w / 2.0 + 0.5 * c - 0.5 * s - 0.5;
     double ody = -(f->cx * s + f->cy * c) + h / 2.0 + 0.5 * s + 0.5 * c - 0.5;
     VipsArrayInt *area = vips_array_int_newv(4, 0, 0, w, h);
-    VipsInterpolate *bil = vips_interpolate_new("bilinear");
+    VipsInterpolate *ip = vips_interpolate_new(k > 1 ? "bicubic" : "bilinear");
     VipsImage *rot = NULL;
-    int bad = vips_affine(in, &rot, c, -s, s, c, "oarea", area, "odx", odx, "ody", ody, "interpolate", bil, NULL);
+    int bad = vips_affine(in, &rot, c, -s, s, c, "oarea", area, "odx", odx, "ody", ody, "interpolate", ip, NULL);
     vips_area_unref(VIPS_AREA(area));
-    g_object_unref(bil);
+    g_object_unref(ip);
     if (bad)
         return vips_fail(e, "sheet: cut frame");
     VipsImage *cur = rot, *t = NULL;
@@ -98,8 +100,8 @@ int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsI
         cur = t;
         int lo = 0, hi = 255;
         if (vips_percent(cur, 1, &lo, NULL) == 0 && vips_percent(cur, 99, &hi, NULL) == 0 && hi > lo + 8) {
-            double k = 255.0 / (double)(hi - lo);
-            if (vips_linear1(cur, &t, k, -lo * k, NULL) == 0) {
+            double m = 255.0 / (double)(hi - lo);
+            if (vips_linear1(cur, &t, m, -lo * m, NULL) == 0) {
                 g_object_unref(cur);
                 cur = t;
             }
@@ -110,6 +112,25 @@ int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsI
         return vips_fail(e, "sheet: cast");
     }
     g_object_unref(cur);
-    *out = t;
+    cur = t;
+    /* an exposure fault: the gamma that brings the mean to 0.45 */
+    double mean = 0;
+    if (vips_avg(cur, &mean, NULL) == 0) {
+        mean /= 255;
+        if (mean > 0.02 && mean < 0.98 && (mean < 0.3 || mean > 0.62)) {
+            double p = log(0.45) / log(mean);
+            p = p < 0.5 ? 0.5 : p > 2.0 ? 2.0 : p;
+            VipsImage *g = NULL, *u = NULL;
+            if (vips_gamma(cur, &g, "exponent", 1.0 / p, NULL) == 0 && vips_cast_uchar(g, &u, NULL) == 0) {
+                g_object_unref(cur);
+                cur = u;
+            } else if (u) {
+                g_object_unref(u);
+            }
+            if (g)
+                g_object_unref(g);
+        }
+    }
+    *out = cur;
     return 0;
 }
