@@ -5,7 +5,9 @@
 # into BUILD/check-full-data (about 15 CPU-minutes; kept, so a second run only
 # re-clusters), then bench_checks' precision/recall table for the default
 # clustering and for two looser ones that make more wrong merges (DBSCAN eps
-# 0.52, average linkage cut at 0.65), each in a copy of the catalog.
+# 0.52, average linkage cut at 0.65), each in a copy of the catalog. Then the
+# contact-sheet goals on all 12 generated sheets and every ordinary photo
+# (bench_sheet --check, issue 13; test_sheet keeps a floor of 4 sheets).
 set -euo pipefail
 BUILD=${1:?usage: scripts/check-full.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,3 +35,6 @@ for cfg in "dbscan-0.52:--algo dbscan --eps 0.52" "average-0.65:--algo agglomera
     echo "== facetag check on faces-dev, clustered with ${cfg#*:}"
     "$BUILD/bench_checks" --data "$L" --set "$SET"
 done
+echo
+echo "== contact sheets: frames found on 12 generated sheets, ordinary photos never split (bench_sheet --check)"
+"$BUILD/bench_sheet" --no-faces --check

@@ -29,12 +29,12 @@ done <"$LAYOUT/layout.txt"
 # film printed on paper, slightly turned (bench_sheet --make, tests/unit/sheetgen.c);
 # ingest cuts it into its frames, each a photo of its own.
 MAKE_SHEET=$(dirname "$BIN")/bench_sheet
-if [ -x "$MAKE_SHEET" ]; then
-  mkdir -p "$ARCHIVE/contact_sheets"
-  [ -s "$ARCHIVE/contact_sheets/contact_sheet.jpg" ] ||
-    "$MAKE_SHEET" --make "$ARCHIVE/contact_sheets/contact_sheet.jpg" --strips 1 --per-strip 6 --angle 1.5 \
-      --px-per-mm 14 --sepia --margin --seed 7 "${photos[@]}" >/dev/null
-fi
+[ -x "$MAKE_SHEET" ] || { echo "demo: $MAKE_SHEET is missing (the build makes it: make build)" >&2; exit 1; }
+mkdir -p "$ARCHIVE/contact_sheets"
+[ -s "$ARCHIVE/contact_sheets/contact_sheet.jpg" ] ||
+  "$MAKE_SHEET" --make "$ARCHIVE/contact_sheets/contact_sheet.jpg" --strips 1 --per-strip 6 --angle 1.5 \
+    --px-per-mm 14 --sepia --margin --seed 7 "${photos[@]}" >/dev/null ||
+  { echo "demo: the contact sheet could not be made" >&2; exit 1; }
 
 # A short video too: four of the sample photos filmed one after another (cuts
 # and a cross-fade, with noise and H.264 compression; ffmpeg's CLI,
