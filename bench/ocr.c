@@ -4,7 +4,8 @@
  *   bench_ocr [--cards N] [--save DIR]
  *
  * N cards of the standard series (default 80: every text in every font);
- * --save writes each card as DIR/card_NNN.jpg (--no-read: only that). The
+ * --save writes each card as DIR/card_NNN.jpg (--no-read: only that);
+ * --mirrored scans them mirror-wise (for tests of the mirror check). The
  * goal (issue 14): >= 98 % of characters right on printed text (typewriter
  * and sans); handwriting is reported as it is. */
 #include "../tests/unit/cardgen.h"
@@ -25,7 +26,8 @@ int main(int argc, char **argv)
 {
     int ncards = 80;
     const char *save = NULL;
-    int no_read = 0; /* --save only */
+    int no_read = 0;  /* --save only */
+    int mirrored = 0; /* cards scanned mirror-wise */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--cards") && i + 1 < argc)
             ncards = atoi(argv[++i]);
@@ -33,8 +35,10 @@ int main(int argc, char **argv)
             save = argv[++i];
         else if (!strcmp(argv[i], "--no-read"))
             no_read = 1;
+        else if (!strcmp(argv[i], "--mirrored"))
+            mirrored = 1;
         else {
-            fprintf(stderr, "usage: bench_ocr [--cards N] [--save DIR [--no-read]]\n");
+            fprintf(stderr, "usage: bench_ocr [--cards N] [--mirrored] [--save DIR [--no-read]]\n");
             return 2;
         }
     }
@@ -51,6 +55,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < ncards; i++) {
         cardgen_spec s;
         cardgen_standard(i, &s);
+        s.mirrored = mirrored;
         VipsImage *im = NULL;
         double t0 = clock_now_s();
         if (cardgen_make(&s, &im, &e) != 0) {

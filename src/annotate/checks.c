@@ -4,6 +4,7 @@
 #include "annotate/textfold.h"
 #include "cluster/doubt.h"
 #include "store/catalog_checks.h"
+#include "store/catalog_ocr.h"
 #include "store/people_store.h"
 
 #include <math.h>
@@ -32,6 +33,8 @@ const char *check_kind_name(check_kind k)
         return "age_vs_date";
     case CHECK_SAME_NAME:
         return "same_name";
+    case CHECK_MIRRORED:
+        return "mirrored";
     }
     return "?";
 }
@@ -47,6 +50,8 @@ const char *check_kind_action(check_kind k)
         return "reject";
     case CHECK_SAME_NAME:
         return "merge";
+    case CHECK_MIRRORED:
+        return "flip";
     }
     return "?";
 }
@@ -315,6 +320,22 @@ static int check_names(builder *b, catalog *c, const check_options *o)
     return rc;
 }
 
+/* Photos whose text reads mirrored (store/catalog_ocr.h), not yet flipped. */
+static int on_mirrored(const char *photo_id, double score, double score_flipped, void *ud)
+{
+    builder *b = ud;
+    check_item *it = add_item(b, CHECK_MIRRORED, 0, 0);
+    if (!it)
+        return ERR_NOMEM;
+    snprintf(it->photo_id, sizeof it->photo_id, "%s", photo_id);
+    it->score = score_flipped;
+    snprintf(it->text, sizeof it->text,
+             "photo %s: the text in it reads mirrored (read as scanned: %.0f letters of sure words; mirrored: "
+             "%.0f): the print was likely scanned mirror-wise",
+             photo_id, score, score_flipped);
+    return 0;
+}
+
 int checks_run(catalog *c, const check_options *opt, check_report *out, err *e)
 {
     memset(out, 0, sizeof *out);
@@ -360,6 +381,11 @@ int checks_run(catalog *c, const check_options *opt, check_report *out, err *e)
     free(faces);
     if (rc == 0)
         rc = check_names(&b, c, &o);
+    if (rc == 0) {
+        rc = catalog_ocr_each_mirrored(c, on_mirrored, &b, e);
+        if (rc == ERR_NOMEM && e && e->code != ERR_NOMEM)
+            rc = err_set(e, ERR_NOMEM, "checks: out of memory");
+    }
     if (rc)
         checks_report_free(out);
     return rc;

@@ -21,6 +21,9 @@
  *                   best open suggestion of at least name_min_confidence;
  *                   compared without case, accents, punctuation and word
  *                   order): likely one person split in two. Action: merge.
+ *   mirrored        a photo whose text reads mirrored (the ocr stage read its
+ *                   mirror image far better than it: ocr/ocr_mirror.h): a print
+ *                   scanned mirror-wise. No person (person_id 0). Action: flip.
  *
  * Also an estimated birth year per person with at least min_dated dated faces
  * with an age: the median of year - age, with the quartiles. */
@@ -35,7 +38,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum check_kind { CHECK_SPREAD, CHECK_TWICE_IN_PHOTO, CHECK_AGE_VS_DATE, CHECK_SAME_NAME } check_kind;
+typedef enum check_kind {
+    CHECK_SPREAD,
+    CHECK_TWICE_IN_PHOTO,
+    CHECK_AGE_VS_DATE,
+    CHECK_SAME_NAME,
+    CHECK_MIRRORED
+} check_kind;
 
 typedef struct check_face {
     int64_t id;
@@ -47,11 +56,12 @@ typedef struct check_item {
     check_kind kind;
     int64_t person_id;
     int64_t other_person_id;         /* same_name: the other person; else 0 */
-    char photo_id[PHOTO_ID_LEN + 1]; /* twice_in_photo: the photo; else "" */
+    char photo_id[PHOTO_ID_LEN + 1]; /* twice_in_photo, mirrored: the photo; else "" */
     check_face *faces;               /* the faces concerned (malloc'd) */
     size_t nfaces;
     size_t person_faces; /* faces the person has */
-    double score;        /* spread: the sides' average distance; age_vs_date: largest birth-year gap; else 0 */
+    double score;        /* spread: the sides' average distance; age_vs_date: largest birth-year gap;
+                          * mirrored: the mirror image's text score; else 0 */
     char name[128];      /* same_name: the name */
     char text[400];      /* one line for a person */
 } check_item;

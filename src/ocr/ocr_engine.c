@@ -178,13 +178,27 @@ static int collect(TessBaseAPI *api, ocr_page *out)
     return 0;
 }
 
-int ocr_engine_read(ocr_engine *o, VipsImage *im, ocr_page *out, err *e)
+static int read_image(ocr_engine *o, VipsImage *im, int psm, ocr_page *out, err *e)
 {
     memset(out, 0, sizeof *out);
     VipsImage *grey = NULL;
     int rc = to_grey(im, &grey, e);
     if (rc)
         return rc;
+    /* a small image: twice the size, so that its letters have the 20-odd
+     * pixels of height Tesseract reads best (boxes are given back in im's) */
+    int up = (grey->Xsize > grey->Ysize ? grey->Xsize : grey->Ysize) < OCR_SMALL_EDGE ? 2 : 1;
+    if (up > 1) {
+        VipsImage *big = NULL;
+        if (vips_resize(grey, &big, (double)up, "kernel", VIPS_KERNEL_CUBIC, NULL)) {
+            g_object_unref(grey);
+            rc = err_set(e, ERR_FORMAT, "OCR: cannot enlarge the image: %s", vips_error_buffer());
+            vips_error_clear();
+            return rc;
+        }
+        g_object_unref(grey);
+        grey = big;
+    }
     size_t len = 0;
     void *pix = vips_image_write_to_memory(grey, &len);
     int w = grey->Xsize, h = grey->Ysize;
@@ -192,13 +206,17 @@ int ocr_engine_read(ocr_engine *o, VipsImage *im, ocr_page *out, err *e)
     if (!pix)
         return err_set(e, ERR_NOMEM, "OCR: out of memory for a %dx%d image", w, h);
     double t0 = clock_now_s();
-    TessBaseAPISetPageSegMode(o->api, PSM_AUTO);
+    TessBaseAPISetPageSegMode(o->api, (TessPageSegMode)psm);
     TessBaseAPISetImage(o->api, pix, w, h, 1, w);
     TessBaseAPISetSourceResolution(o->api, 300);
     if (TessBaseAPIRecognize(o->api, NULL) != 0)
         rc = err_set(e, ERR_INTERNAL, "OCR: Tesseract could not read the %dx%d image", w, h);
     else if (collect(o->api, out) != 0)
         rc = err_set(e, ERR_NOMEM, "OCR: out of memory for the words read");
+    for (size_t i = 0; rc == 0 && up > 1 && i < out->n; i++) {
+        ocr_word *wd = &out->words[i];
+        wd->x /= up, wd->y /= up, wd->w /= up, wd->h /= up;
+    }
     TessBaseAPIClear(o->api);
     g_free(pix);
     out->seconds = clock_now_s() - t0;
@@ -209,6 +227,16 @@ int ocr_engine_read(ocr_engine *o, VipsImage *im, ocr_page *out, err *e)
     if (rc)
         ocr_page_free(out);
     return rc;
+}
+
+int ocr_engine_read(ocr_engine *o, VipsImage *im, ocr_page *out, err *e)
+{
+    return read_image(o, im, PSM_AUTO, out, e);
+}
+
+int ocr_engine_read_sparse(ocr_engine *o, VipsImage *im, ocr_page *out, err *e)
+{
+    return read_image(o, im, PSM_SPARSE_TEXT, out, e);
 }
 
 double ocr_page_text_score(const ocr_page *p)

@@ -15,6 +15,7 @@
 #include <vips/vips.h>
 
 #define OCR_LANGS_DEFAULT "deu+eng"
+#define OCR_SMALL_EDGE 1000 /* images whose longest edge is below this are read at twice their size */
 
 typedef struct ocr_engine ocr_engine;
 
@@ -43,10 +44,14 @@ void ocr_engine_close(ocr_engine *o);
 const char *ocr_engine_version(const ocr_engine *o);
 
 /* Reads im (any bands/format; made 8-bit grey here; a 3x3 median takes
- * scan noise out first). The whole image is one page (automatic layout).
+ * scan noise out first; enlarged twice below OCR_SMALL_EDGE). The whole image is one page (automatic layout).
  * out is filled (caller frees with ocr_page_free) — also on an image with no
  * text (n = 0, text ""). <0 with e set when Tesseract fails or memory ran out. */
 int ocr_engine_read(ocr_engine *o, VipsImage *im, ocr_page *out, err *e);
+/* The same for a photo that may show some text anywhere (a sign, a caption
+ * on the print): Tesseract's sparse-text layout, which looks for words
+ * without assuming a page of lines; lines are its own blocks. */
+int ocr_engine_read_sparse(ocr_engine *o, VipsImage *im, ocr_page *out, err *e);
 void ocr_page_free(ocr_page *p);
 
 /* The page's score as text: the letters of words Tesseract is confident of

@@ -200,43 +200,17 @@ static int keep_lines(item *it, const ocr_page *pg, int width, int height, bool 
 
 static int read_front(ocr_engine *o, VipsImage *im, double scale, item *it, err *e)
 {
-    ocr_page pg, fl = { 0 };
-    int rc = ocr_engine_read(o, im, &pg, e);
+    ocr_mirror_result m;
+    int rc = ocr_mirror_check(o, im, &m, e);
     if (rc)
         return rc;
-    it->seconds += pg.seconds;
-    it->score = ocr_page_text_score(&pg);
-    /* text of some kind seen (a word of 3 letters, however sure): read the mirror image too */
-    bool seen = false;
-    for (size_t i = 0; i < pg.n && !seen; i++)
-        seen = ocr_text_alnum(pg.words[i].text) >= 3;
-    bool have_fl = false;
-    if (seen) {
-        VipsImage *flipped = NULL;
-        if (vips_flip(im, &flipped, VIPS_DIRECTION_HORIZONTAL, NULL)) {
-            rc = err_set(e, ERR_INTERNAL, "cannot mirror the image: %s", vips_error_buffer());
-            vips_error_clear();
-        } else {
-            rc = ocr_engine_read(o, flipped, &fl, e);
-            g_object_unref(flipped);
-            have_fl = rc == 0;
-        }
-        if (have_fl) {
-            it->seconds += fl.seconds;
-            it->score_flipped = ocr_page_text_score(&fl);
-            it->mirrored = ocr_mirror_decide(it->score, it->score_flipped);
-        }
-    } else {
-        it->score_flipped = 0;
-    }
-    if (rc == 0)
-        rc = keep_lines(it, it->mirrored ? &fl : &pg, im->Xsize, im->Ysize, it->mirrored, scale);
-    if (rc > 0 || (rc < 0 && (!e || e->code == 0)))
-        rc = err_set(e, ERR_NOMEM, "out of memory");
-    ocr_page_free(&pg);
-    if (have_fl)
-        ocr_page_free(&fl);
-    return rc;
+    it->seconds += m.page.seconds + m.flipped.seconds;
+    it->score = m.score;
+    it->score_flipped = m.score_flipped;
+    it->mirrored = m.mirrored;
+    rc = keep_lines(it, m.mirrored ? &m.flipped : &m.page, im->Xsize, im->Ysize, m.mirrored, scale);
+    ocr_mirror_result_free(&m);
+    return rc ? err_set(e, ERR_NOMEM, "out of memory") : 0;
 }
 
 /* ---- the batch ------------------------------------------------------------------ */

@@ -5,6 +5,7 @@
 #include "media/sheet.h"
 #include "review/http.h"
 #include "store/catalog_frames.h"
+#include "store/catalog_ocr.h"
 #include "store/catalog_query.h"
 
 #include <math.h>
@@ -180,6 +181,65 @@ static int add_frames(catalog *c, const char *photo_id, json_t *p, err *e)
     return got < 0 ? got : 0;
 }
 
+static int text_to_json(const char *read_on, const catalog_ocr_text *t, void *ud)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:f, s:[f,f,f,f]}", "read_on", read_on, "region", t->region, "text", t->text,
+                          "confidence", round(t->confidence * 10) / 10, "box", t->x, t->y, t->w, t->h);
+    return o && json_array_append_new(ud, o) == 0 ? 0 : ERR_NOMEM;
+}
+
+static int back_id_to_json(const catalog_back *b, void *ud)
+{
+    return json_array_append_new(ud, json_string(b->photo_id)) == 0 ? 0 : ERR_NOMEM;
+}
+
+/* What the ocr stage read (catalog_ocr.h): "texts" of the photo and of its
+ * backs, "backs" (their ids), "back_of" when it is a back (front_id, or
+ * no_front: the reason), "ocr": {mirrored, flipped, ...} once read. */
+static int add_ocr(catalog *c, const char *photo_id, json_t *p, err *e)
+{
+    json_t *texts = json_array(), *backs = json_array();
+    int rc = texts && backs ? 0 : err_set(e, ERR_NOMEM, "out of memory");
+    if (rc == 0)
+        rc = catalog_ocr_texts_of(c, photo_id, text_to_json, texts, e);
+    if (rc == 0)
+        rc = catalog_backs_of(c, photo_id, back_id_to_json, backs, e);
+    catalog_back b;
+    int is_back = rc ? rc : catalog_back_get(c, photo_id, &b, e);
+    catalog_ocr_state st;
+    if (is_back >= 0)
+        rc = catalog_ocr_state_get(c, photo_id, &st, e);
+    if (is_back < 0 || rc) {
+        json_decref(texts);
+        json_decref(backs);
+        return is_back < 0 ? is_back : rc;
+    }
+    json_object_set_new(p, "texts", texts);
+    if (json_array_size(backs))
+        json_object_set_new(p, "backs", backs);
+    else
+        json_decref(backs);
+    if (is_back == 1) {
+        json_t *of = json_pack("{s:s}", "paired_by", b.paired_by);
+        if (b.front_id[0]) {
+            json_object_set_new(of, "front_id", json_string(b.front_id));
+        } else {
+            char why[1200];
+            if (!strcmp(b.paired_by, "sidecar"))
+                snprintf(why, sizeof why, "its sidecar names the front %s, which is not in the catalog", b.front_path);
+            else
+                snprintf(why, sizeof why, "no front %s.* beside it is in the catalog", b.front_path);
+            json_object_set_new(of, "no_front", json_string(why));
+        }
+        json_object_set_new(p, "back_of", of);
+    }
+    if (st.read || st.flipped)
+        json_object_set_new(p, "ocr", json_pack("{s:b, s:b, s:f, s:f}", "mirrored", st.mirrored && !st.flipped,
+                                                "flipped", st.flipped, "score", st.score, "score_flipped",
+                                                st.score_flipped));
+    return 0;
+}
+
 int view_photo(catalog *c, const char *photo_id, bool suggest, json_t **out, err *e)
 {
     *out = NULL;
@@ -204,6 +264,8 @@ int view_photo(catalog *c, const char *photo_id, bool suggest, json_t **out, err
     }
     if (rc == 0)
         rc = add_frames(c, photo_id, p, e);
+    if (rc == 0)
+        rc = add_ocr(c, photo_id, p, e);
     if (rc) {
         json_decref(p);
         return rc;

@@ -335,3 +335,29 @@ int catalog_photo_flip_put(catalog *c, const char *photo_id, const char *actor, 
     rc = catalog_tx_end(c, &tx, rc, "record a flip", e);
     return rc ? rc : added;
 }
+
+int catalog_ocr_state_get(catalog *c, const char *photo_id, catalog_ocr_state *out, err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->score = out->score_flipped = -1;
+    sqlite3_stmt *st = catalog_prepare(c,
+                                       "SELECT (SELECT 1 FROM photo_flips WHERE photo_id = ?1), o.mirrored, "
+                                       "ifnull(o.score, -1), ifnull(o.score_flipped, -1), o.photo_id IS NOT NULL "
+                                       "FROM (SELECT 1) LEFT JOIN photo_ocr o ON o.photo_id = ?1",
+                                       "read the OCR state of a photo", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        out->flipped = sqlite3_column_int(st, 0) != 0;
+        out->mirrored = sqlite3_column_int(st, 1) != 0;
+        out->score = sqlite3_column_double(st, 2);
+        out->score_flipped = sqlite3_column_double(st, 3);
+        out->read = sqlite3_column_int(st, 4) != 0;
+    } else {
+        rc = catalog_error(c, "read the OCR state of a photo", e);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -83,6 +83,14 @@ int catalog_ocr_each_evidence(catalog *c, catalog_ocr_evidence_fn fn, void *ud, 
 typedef int (*catalog_ocr_mirrored_fn)(const char *photo_id, double score, double score_flipped, void *ud);
 int catalog_ocr_each_mirrored(catalog *c, catalog_ocr_mirrored_fn fn, void *ud, err *e);
 
+/* What the OCR stage found of photo_id: read (0 when not read yet), mirrored
+ * and the two scores (< 0: not checked), flipped by people. */
+typedef struct catalog_ocr_state {
+    bool read, mirrored, flipped;
+    double score, score_flipped;
+} catalog_ocr_state;
+int catalog_ocr_state_get(catalog *c, const char *photo_id, catalog_ocr_state *out, err *e);
+
 /* Records that people flipped photo_id (actor named); its OCR row is dropped
  * so the stage reads it again. 1 when recorded now, 0 when it was flipped
  * already (then nothing changes). */

@@ -12,7 +12,9 @@ BIN=${FACETAG_BIN:?FACETAG_BIN not set}
 SHARED=${FACETAG_SHARED:?FACETAG_SHARED not set}
 MAKE=$(dirname "$BIN")/bench_ocr
 export LSAN_OPTIONS=suppressions=${FACETAG_SRC:-$(dirname "$0")/../..}/tests/unit/lsan-ocr.supp
-fail() { echo "ocr_backs: FAIL: $*"; exit 1; }
+BIN_=$BIN
+. "$(dirname "$0")/lib/serve.bash"
+BIN=$BIN_
 [ -x "$MAKE" ] || fail "$MAKE missing (build bench_ocr)"
 
 T=$(mktemp -d)
@@ -20,6 +22,7 @@ trap 'rm -rf "$T"' EXIT
 GP=$SHARED/data/group-photos/dlib-faces
 "$MAKE" --cards 3 --save "$T/cards" --no-read > /dev/null || fail "bench_ocr --save failed"
 mkdir -p "$T/in/box" "$T/in/s"
+"$MAKE" --cards 1 --mirrored --save "$T/mcards" --no-read > /dev/null || fail "bench_ocr --save --mirrored failed"
 cp "$GP/2008_001009.jpg" "$T/in/IMG_0001.jpg"
 cp "$T/cards/card_000.jpg" "$T/in/IMG_0001_back.jpg"          # Courier: "Omas 70. Geburtstag ... Pfingsten 1968"
 cp "$T/cards/card_001.jpg" "$T/in/box/Oma-verso.jpg"          # no front beside it
@@ -68,4 +71,34 @@ q "SELECT evidence FROM photo_annotations WHERE photo_id = '$front'" | jq -e 'ma
 out=$("$BIN" --data "$T/data" ocr --json --no-progress 2>&1) || fail "ocr fronts: $out"
 echo "$out" | grep -q '"backs":0,"fronts":2' || fail "fronts: $out"
 [ "$(q 'SELECT count(*) FROM photo_ocr WHERE mirrored = 1')" -eq 0 ] || fail "a group photo flagged as mirrored"
+# a print with a caption, scanned mirror-wise: flagged, a check, its text read the right way round
+mkdir -p "$T/in2" && cp "$T/mcards/card_000.jpg" "$T/in2/caption_print.jpg"
+mirrored=$(id "$T/in2/caption_print.jpg")
+"$BIN" --data "$T/data" ingest --no-progress "$T/in2" > /dev/null 2>&1 || fail "ingest of the mirrored print"
+out=$("$BIN" --data "$T/data" ocr --json --no-progress 2>&1) || fail "ocr mirrored: $out"
+echo "$out" | grep -q '"fronts":1,"texts":1,"mirrored":1' || fail "the mirrored print: $out"
+[ "$(q "SELECT mirrored FROM photo_ocr WHERE photo_id = '$mirrored'")" = 1 ] || fail "not flagged"
+q "SELECT text FROM photo_texts WHERE photo_id = '$mirrored'" | grep -q "Geburtstag" ||
+  fail "its text, read mirrored: $(q "SELECT text FROM photo_texts WHERE photo_id = '$mirrored'")"
+out=$("$BIN" --data "$T/data" check --json 2>&1) || fail "check: $out"
+echo "$out" | jq -e --arg m "$mirrored" '.checks | map(select(.kind == "mirrored" and .photo_id == $m and .action == "flip")) | length == 1' > /dev/null ||
+  fail "check lists the mirrored scan: $out"
+
+# the review API: the front shows its back's text, the back its front, the orphan its reason
+serve_start "$T/data"
+trap 'serve_stop; rm -rf "$T"' EXIT
+body=$(hc "$SERVE_URL/api/photos/$front" | sed '$d')
+echo "$body" | jq -e --arg b "$back" '.texts | map(select(.region == "back" and .read_on == $b and .confidence > 50 and (.text | contains("Pfingsten 1968")))) | length == 1' > /dev/null ||
+  fail "GET front: its back's text: $body"
+echo "$body" | jq -e --arg b "$back" '.backs == [$b] and .ocr.mirrored == false' > /dev/null || fail "GET front: backs, ocr: $body"
+body=$(hc "$SERVE_URL/api/photos/$back" | sed '$d')
+echo "$body" | jq -e --arg f "$front" '.back_of.front_id == $f and (.faces | length) == 0' > /dev/null || fail "GET back: $body"
+body=$(hc "$SERVE_URL/api/photos/$orphan" | sed '$d')
+echo "$body" | jq -e '.back_of.no_front | test("no front .*/box/Oma\\.\\* beside it")' > /dev/null || fail "GET orphan: $body"
+body=$(hc "$SERVE_URL/api/checks" | sed '$d')
+echo "$body" | jq -e --arg m "$mirrored" '.checks | map(select(.kind == "mirrored") | .photo_id) == [$m]' > /dev/null || fail "checks: $body"
+body=$(hc "$SERVE_URL/api/photos/$mirrored" | sed '$d')
+echo "$body" | jq -e '.ocr.mirrored == true and (.texts | length) == 1' > /dev/null || fail "GET mirrored: $body"
+hc "$SERVE_URL/ui/phototext.js" | grep -q "photoTextPanel" || fail "the UI module phototext.js is not served"
+serve_stop
 echo "ocr_backs: ok"

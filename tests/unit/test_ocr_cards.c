@@ -43,29 +43,22 @@ static int read_card(ocr_engine *o, const cardgen_spec *s, long *edits, long *ch
     return rc;
 }
 
-/* The mirror check as the stage makes it: the image and its mirror image. */
+/* The mirror check as the stage makes it (ocr_mirror_check). */
 static int mirror_check(ocr_engine *o, const cardgen_spec *s, bool *flag)
 {
-    VipsImage *im = NULL, *fl = NULL;
+    VipsImage *im = NULL;
     err e;
-    if (cardgen_make(s, &im, &e) != 0 || vips_flip(im, &fl, VIPS_DIRECTION_HORIZONTAL, NULL)) {
-        if (im)
-            g_object_unref(im);
+    if (cardgen_make(s, &im, &e) != 0)
         return -1;
-    }
-    ocr_page a, b;
-    int rc = ocr_engine_read(o, im, &a, &e);
-    if (rc == 0 && (rc = ocr_engine_read(o, fl, &b, &e)) == 0) {
-        *flag = ocr_mirror_decide(ocr_page_text_score(&a), ocr_page_text_score(&b));
+    ocr_mirror_result r;
+    int rc = ocr_mirror_check(o, im, &r, &e);
+    if (rc == 0) {
+        *flag = r.mirrored;
         printf("  mirror check, %s card: scores %.0f as scanned, %.0f mirrored -> %s\n",
-               s->mirrored ? "mirrored" : "normal", ocr_page_text_score(&a), ocr_page_text_score(&b),
-               *flag ? "flagged" : "not flagged");
-        ocr_page_free(&b);
+               s->mirrored ? "mirrored" : "normal", r.score, r.score_flipped, r.mirrored ? "flagged" : "not flagged");
+        ocr_mirror_result_free(&r);
     }
-    if (rc == 0)
-        ocr_page_free(&a);
     g_object_unref(im);
-    g_object_unref(fl);
     return rc;
 }
 

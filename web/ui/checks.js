@@ -1,6 +1,6 @@
 // checks.js — the consistency checks (GET /api/checks): likely wrong merges,
 // one person twice in a photo, ages that contradict the dates, one name on two
-// persons; each with the faces concerned and the button that resolves it
+// persons, prints scanned mirror-wise (text that reads mirrored); each with the faces concerned and the button that resolves it
 // (split off, reject, merge). The checks only read; the buttons are the
 // ordinary decisions of the person page.
 
@@ -13,6 +13,7 @@ const TITLES = {
   twice_in_photo: 'One person twice in a photo',
   age_vs_date: 'Ages that contradict the dates',
   same_name: 'One name on two persons',
+  mirrored: 'Prints scanned mirror-wise',
 };
 
 function faceCrop(f) {
@@ -40,6 +41,10 @@ export class ChecksPage {
   }
 
   item(c) {
+    if (c.kind === 'mirrored') {
+      return h('li', { class: `check ${c.kind}` }, h('p', {}, c.text),
+        h('div', { class: 'toolbar' }, h('a', { class: 'button', href: `#/photo/${c.photo_id}` }, 'Open the photo')));
+    }
     const buttons = [h('a', { class: 'button', href: `#/person/${c.person_id}` }, `Open person ${c.person_id}`)];
     if (c.action === 'split' && c.faces.length) {
       buttons.push(h('button', { type: 'button', 'aria-label': `Split ${plural(c.faces.length, 'face')} off person ${c.person_id}`,

@@ -5,6 +5,7 @@
 
 import { api, urls } from './api.js';
 import { h, clear, say, fail, faceLabel, plural } from './dom.js';
+import { photoTextPanel } from './phototext.js';
 import { PhotoViewer } from './viewer.js';
 import { sheetNote } from './sheetframes.js';
 import { refreshPersons, openDialog } from './shared.js';
@@ -47,7 +48,8 @@ export class ReviewPage {
       onSelect: (f) => { this.selectFace(f); this.nameInput.focus(); this.nameInput.select(); },
       onDraw: (box) => this.addFace(box),
     });
-    const centre = h('section', { class: 'viewer', 'aria-label': 'Photo' }, h('div', { class: 'photo-head' }, this.title, this.caption), bar, this.viewerEl);
+    this.textEl = h('div', { class: 'photo-text-area' });
+    const centre = h('section', { class: 'viewer', 'aria-label': 'Photo' }, h('div', { class: 'photo-head' }, this.title, this.caption), bar, this.viewerEl, this.textEl);
 
     this.panel = h('aside', { class: 'face-panel', 'aria-label': 'Selected face' });
     this.buildPanel();
@@ -190,6 +192,7 @@ export class ReviewPage {
     const sheet = sheetNote(photo); // a frame of a contact sheet, or a sheet
     if (sheet) this.caption.append(this.caption.textContent ? ' · ' : '', sheet);
     this.viewer.show(photo);
+    clear(this.textEl, photoTextPanel(photo));
     for (const a of this.listEl.querySelectorAll('a')) {
       const cur = a.dataset.photoId === id;
       a.classList.toggle('current', cur);
