@@ -1,5 +1,5 @@
 /* cmd_run.c — `facetag run DIR...`: the whole flow in one command — ingest,
- * analyze, cluster, annotate, the graph, then the review UI — each stage with its own
+ * analyze, cluster, ocr (backs of prints), annotate, the graph, then the review UI — each stage with its own
  * progress and summary. Every stage does only new work, so a re-run of the same
  * folders costs a walk over the files and a few queries. */
 #include "cli/cli.h"
@@ -11,15 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] = "Usage: facetag run [--no-serve] [--bind ADDR] [--port N] [--token T] DIR...\n"
-                            "Runs the whole flow on the photos in DIR (files and folders, recursively):\n"
-                            "  1. ingest   new and changed files only\n"
-                            "  2. analyze  faces of photos not yet analysed with the current model\n"
-                            "  3. cluster  new faces into persons (people's decisions always hold)\n"
-                            "  4. annotate dates, places, events, name suggestions from the archive's words\n"
-                            "  5. graph    the archive as a graph, read from the catalog (nothing to build)\n"
-                            "  6. serve    the review UI with the timeline and graph views, until Ctrl-C\n"
-                            "  --no-serve   stop after step 5\n"
+static const char usage[] =
+    "Usage: facetag run [--no-serve] [--ocr-fronts] [--bind ADDR] [--port N] [--token T] DIR...\n"
+    "Runs the whole flow on the photos in DIR (files and folders, recursively):\n"
+    "  1. ingest   new and changed files only\n"
+    "  2. analyze  faces of photos not yet analysed with the current model\n"
+    "  3. cluster  new faces into persons (people's decisions always hold)\n"
+    "  4. ocr      the backs of prints not yet read (Tesseract; about a second each)\n"
+    "  5. annotate dates, places, events, name suggestions from the archive's words\n"
+    "  6. graph    the archive as a graph, read from the catalog (nothing to build)\n"
+    "  7. serve    the review UI with the timeline and graph views, until Ctrl-C\n"
+    "  --no-serve   stop after step 6\n"
+    "  --ocr-fronts step 4 reads the fronts too: text in photos, mount captions, mirrored\n"
+    "               scans (one to three seconds per photo; the same as 'facetag ocr')\n"
                             "  --bind, --port, --token   as for 'facetag serve'\n"
                             "Exit status: 0 ok, 1 some inputs failed (all others processed), 2 usage or\n"
                             "configuration error (the flow stops at the stage that had it).";
@@ -35,7 +39,7 @@ static int stage(const cli_globals *g, int n, int total, const cli_command *cmd,
 
 static int graph_stage(const cli_globals *g)
 {
-    fprintf(stderr, "facetag run: [5/6] graph\n");
+    fprintf(stderr, "facetag run: [6/7] graph\n");
     err e = { 0 };
     catalog *cat = NULL;
     if (datadir_open(g->data_dir, 0, NULL, &cat, &e) != 0) {
@@ -58,18 +62,22 @@ static int run_run(const cli_globals *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "no-serve", no_argument, NULL, 'n' },
+        { "ocr-fronts", no_argument, NULL, 'o' },
         { "bind", required_argument, NULL, 'b' },
         { "port", required_argument, NULL, 'p' },
         { "token", required_argument, NULL, 't' },
         { NULL, 0, NULL, 0 },
     };
-    int serve = 1, c;
+    int serve = 1, fronts = 0, c;
     char *serve_argv[8] = { "serve" };
     int serve_argc = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
         case 'n':
             serve = 0;
+            break;
+        case 'o':
+            fronts = 1;
             break;
         case 'b':
             serve_argv[serve_argc++] = "--bind", serve_argv[serve_argc++] = optarg;
@@ -96,22 +104,27 @@ static int run_run(const cli_globals *g, int argc, char **argv)
     for (int i = 0; i < npaths; i++)
         ingest_argv[i + 1] = argv[optind + i];
     int worst = EXIT_OK;
-    int rc = stage(g, 1, 6, &cmd_ingest, npaths + 1, ingest_argv);
+    int rc = stage(g, 1, 7, &cmd_ingest, npaths + 1, ingest_argv);
     free(ingest_argv);
     char *analyze_argv[] = { "analyze", NULL };
     char *cluster_argv[] = { "cluster", NULL };
     char *annotate_argv[] = { "annotate", NULL };
+    char *ocr_argv[] = { "ocr", fronts ? NULL : "--backs-only", NULL };
     if (rc != EXIT_USAGE) {
         worst = rc > worst ? rc : worst;
-        rc = stage(g, 2, 6, &cmd_analyze, 1, analyze_argv);
+        rc = stage(g, 2, 7, &cmd_analyze, 1, analyze_argv);
     }
     if (rc != EXIT_USAGE) {
         worst = rc > worst ? rc : worst;
-        rc = stage(g, 3, 6, &cmd_cluster, 1, cluster_argv);
+        rc = stage(g, 3, 7, &cmd_cluster, 1, cluster_argv);
     }
     if (rc != EXIT_USAGE) {
         worst = rc > worst ? rc : worst;
-        rc = stage(g, 4, 6, &cmd_annotate, 1, annotate_argv);
+        rc = stage(g, 4, 7, &cmd_ocr, fronts ? 1 : 2, ocr_argv);
+    }
+    if (rc != EXIT_USAGE) {
+        worst = rc > worst ? rc : worst;
+        rc = stage(g, 5, 7, &cmd_annotate, 1, annotate_argv);
     }
     if (rc != EXIT_USAGE) {
         worst = rc > worst ? rc : worst;
@@ -123,13 +136,13 @@ static int run_run(const cli_globals *g, int argc, char **argv)
     }
     if (!serve)
         return worst;
-    rc = stage(g, 6, 6, &cmd_serve, serve_argc, serve_argv);
+    rc = stage(g, 7, 7, &cmd_serve, serve_argc, serve_argv);
     return rc ? rc : worst;
 }
 
 const cli_command cmd_run = {
     .name = "run",
-    .summary = "ingest + analyze + cluster + annotate + graph, then serve the UI",
+    .summary = "ingest + analyze + cluster + ocr + annotate + graph, then serve the UI",
     .usage = usage,
     .run = run_run,
 };

@@ -18,7 +18,7 @@ cp "$MODELS"/../demo/*.jpg "$T/in/" || fail "no demo photos in $MODELS/../demo"
 D=$T/data
 
 "$BIN" --data "$D" run --no-serve -j 2 "$T/in" >"$T/run1.log" 2>&1 || fail "first run: $(tail -20 "$T/run1.log")"
-for s in "[1/6] ingest" "[2/6] analyze" "[3/6] cluster" "[4/6] annotate" "[5/6] graph"; do
+for s in "[1/7] ingest" "[2/7] analyze" "[3/7] cluster" "[4/7] ocr" "[5/7] annotate" "[6/7] graph"; do
   grep -qF "facetag run: $s" "$T/run1.log" || fail "first run did not announce $s: $(cat "$T/run1.log")"
 done
 grep -q '^ingest: 6 ingested' "$T/run1.log" || fail "first run did not ingest 6: $(cat "$T/run1.log")"
@@ -49,7 +49,7 @@ for i in $(seq 1 400); do
   sleep 0.05
 done
 [ -n "$SERVE_PORT" ] || fail "run did not print the port: $(cat "$SERVE_LOG")"
-grep -qF 'facetag run: [6/6] serve' "$SERVE_LOG" || fail "no serve stage announced"
+grep -qF 'facetag run: [7/7] serve' "$SERVE_LOG" || fail "no serve stage announced"
 body=$(curl --noproxy '*' -sS "http://127.0.0.1:$SERVE_PORT/api/timeline") || fail "no answer from /api/timeline"
 echo "$body" | jq -e '.timeline and (.undated_count >= 0)' >/dev/null || fail "/api/timeline: $body"
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID"; rc=$?; SERVE_PID=
