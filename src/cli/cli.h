@@ -36,6 +36,7 @@ extern const cli_command cmd_detect;
 extern const cli_command cmd_analyze;
 extern const cli_command cmd_annotate;
 extern const cli_command cmd_ocr;
+extern const cli_command cmd_flip;
 extern const cli_command cmd_timeline;
 extern const cli_command cmd_export;
 extern const cli_command cmd_import;

@@ -182,7 +182,10 @@ int catalog_analysis_todo(catalog *c, const char *model_version, catalog_todo_fn
 /* Records a finished analysis of photo_id with model_version in one transaction
  * (a savepoint inside the caller's): detector faces left by an unfinished run of
  * the same version go, faces[0..n) come in (ids set), the run is 'done', the
- * photo 'analyzed'. */
+ * photo 'analyzed'. A face of the earlier analysis that people decided on (a
+ * person, confirmed, rejected) hands its person and status to the new face
+ * over the same spot (box IoU >= 0.5): analysing a photo again (after a flip,
+ * catalog_ocr.h) keeps people's decisions. */
 int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_version, catalog_face *faces, size_t n,
                             err *e);
 /* The first path the photo was found under: 1 and *path malloc'd (caller

@@ -5,6 +5,7 @@
 #include "store/catalog.h"
 #include "store/catalog_internal.h"
 #include "store/catalog_query.h"
+#include "store/people_store.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -66,6 +67,96 @@ static int exec_two(catalog *c, const char *sql, const char *a, const char *b, c
     return rc;
 }
 
+/* A face of an earlier analysis of the same photo and model version that
+ * people decided on (a person, a status): analysing the photo again (after a
+ * flip, say) keeps the decision on the new face over the same spot. */
+typedef struct decided {
+    double box[4];
+    int64_t person_id;
+    char status[16];
+} decided;
+
+static int decided_load(catalog *c, const char *photo_id, const char *model_version, decided **out, size_t *n,
+                        const char *what, err *e)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = catalog_prepare(c,
+                                       "SELECT box_x, box_y, box_w, box_h, ifnull(person_id, 0), status FROM faces "
+                                       "WHERE photo_id = ?1 AND model_version = ?2 AND source = 'detector' "
+                                       "AND (person_id IS NOT NULL OR status <> 'unreviewed') ORDER BY id",
+                                       what, e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, model_version, -1, SQLITE_TRANSIENT);
+    int step, rc = 0;
+    size_t cap = 0;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            decided *d = realloc(*out, cap * sizeof *d);
+            if (!d) {
+                rc = err_set(e, ERR_NOMEM, "%s: out of memory", what);
+                break;
+            }
+            *out = d;
+        }
+        decided *d = &(*out)[(*n)++];
+        for (int k = 0; k < 4; k++)
+            d->box[k] = sqlite3_column_double(st, k);
+        d->person_id = sqlite3_column_int64(st, 4);
+        snprintf(d->status, sizeof d->status, "%s", (const char *)sqlite3_column_text(st, 5));
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = catalog_error(c, what, e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Each decided face goes to the new face its box overlaps most (IoU >=
+ * PEOPLE_CARRY_IOU), best pairs first, each new face at most once. */
+static int decided_carry(catalog *c, const decided *d, size_t nd, const catalog_face *faces, size_t n,
+                         const char *what, err *e)
+{
+    if (nd == 0 || n == 0)
+        return 0;
+    bool *used_d = calloc(nd, 1), *used_f = calloc(n, 1);
+    int rc = used_d && used_f ? 0 : err_set(e, ERR_NOMEM, "%s: out of memory", what);
+    for (;;) {
+        double best = PEOPLE_CARRY_IOU;
+        size_t bi = 0, bj = 0;
+        bool found = false;
+        for (size_t i = 0; rc == 0 && i < nd; i++)
+            for (size_t j = 0; !used_d[i] && j < n; j++) {
+                double iou = used_f[j] ? 0 : people_box_iou(d[i].box, faces[j].box);
+                if (iou >= best && (!found || iou > best)) {
+                    best = iou, bi = i, bj = j;
+                    found = true;
+                }
+            }
+        if (rc || !found)
+            break;
+        used_d[bi] = used_f[bj] = true;
+        sqlite3_stmt *st = catalog_prepare(c, "UPDATE faces SET person_id = ?2, status = ?3 WHERE id = ?1", what, e);
+        if (!st) {
+            rc = e ? e->code : ERR_DB;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, faces[bj].id);
+        if (d[bi].person_id)
+            sqlite3_bind_int64(st, 2, d[bi].person_id);
+        else
+            sqlite3_bind_null(st, 2);
+        sqlite3_bind_text(st, 3, d[bi].status, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : catalog_error(c, what, e);
+        sqlite3_finalize(st);
+    }
+    free(used_d);
+    free(used_f);
+    return rc;
+}
+
 int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_version, catalog_face *faces, size_t n,
                             err *e)
 {
@@ -75,10 +166,17 @@ int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_
     int rc = catalog_tx_begin(c, &tx, what, e);
     if (rc)
         return rc;
-    rc = exec_two(c, "DELETE FROM faces WHERE photo_id = ?1 AND model_version = ?2 AND source = 'detector'", photo_id,
-                  model_version, what, e);
+    decided *d = NULL;
+    size_t nd = 0;
+    rc = decided_load(c, photo_id, model_version, &d, &nd, what, e);
+    if (rc == 0)
+        rc = exec_two(c, "DELETE FROM faces WHERE photo_id = ?1 AND model_version = ?2 AND source = 'detector'",
+                      photo_id, model_version, what, e);
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = catalog_face_put(c, &faces[i], e);
+    if (rc == 0)
+        rc = decided_carry(c, d, nd, faces, n, what, e);
+    free(d);
     if (rc == 0)
         rc = catalog_analysis_put(c, photo_id, model_version, "done", (int)n, NULL, e);
     if (rc == 0)

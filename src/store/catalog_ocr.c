@@ -305,34 +305,75 @@ int catalog_photo_flipped(catalog *c, const char *photo_id, err *e)
     return rc;
 }
 
-int catalog_photo_flip_put(catalog *c, const char *photo_id, const char *actor, err *e)
+static int exec1(catalog *c, const char *sql, const char *photo_id, const char *what, err *e)
 {
+    sqlite3_stmt *st = catalog_prepare(c, sql, what, e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    return step_done(c, st, what, e);
+}
+
+int catalog_photo_flip_sha(catalog *c, const char *photo_id, const char *processed_sha256, err *e)
+{
+    sqlite3_stmt *st = catalog_prepare(c, "UPDATE photo_flips SET processed_sha256 = ?2 WHERE photo_id = ?1",
+                                       "record a flipped image", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, processed_sha256, -1, SQLITE_TRANSIENT);
+    return step_done(c, st, "record a flipped image", e);
+}
+
+int catalog_photo_flip_put(catalog *c, const char *photo_id, const char *actor, const char *processed_sha256,
+                           char recorded[65], err *e)
+{
+    const char *what = "record a flip";
+    recorded[0] = '\0';
     catalog_tx tx;
-    int rc = catalog_tx_begin(c, &tx, "record a flip", e);
+    int rc = catalog_tx_begin(c, &tx, what, e);
     if (rc)
         return rc;
     int added = 0;
-    sqlite3_stmt *st =
-        catalog_prepare(c, "INSERT OR IGNORE INTO photo_flips (photo_id, actor) VALUES (?1, ?2)", "record a flip", e);
+    sqlite3_stmt *st = catalog_prepare(c, "SELECT ifnull(processed_sha256, '') FROM photo_flips WHERE photo_id = ?1",
+                                       what, e);
     if (!st)
         rc = e ? e->code : ERR_DB;
     if (rc == 0) {
         sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
-        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : catalog_error(c, "record a flip", e);
-        added = rc == 0 && sqlite3_changes(catalog_sqlite(c)) > 0;
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            snprintf(recorded, 65, "%s", col(st, 0));
+        else if (step == SQLITE_DONE)
+            added = 1;
+        else
+            rc = catalog_error(c, what, e);
         sqlite3_finalize(st);
     }
     if (rc == 0 && added) {
-        st = catalog_prepare(c, "DELETE FROM photo_ocr WHERE photo_id = ?1", "record a flip", e);
+        st = catalog_prepare(c, "INSERT INTO photo_flips (photo_id, actor, processed_sha256) VALUES (?1, ?2, ?3)", what,
+                             e);
         if (!st)
             rc = e ? e->code : ERR_DB;
         else {
             sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-            rc = step_done(c, st, "record a flip", e);
+            sqlite3_bind_text(st, 2, actor, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 3, processed_sha256, -1, SQLITE_TRANSIENT);
+            rc = step_done(c, st, what, e);
         }
+        if (rc == 0)
+            rc = exec1(c,
+                       "UPDATE faces SET box_x = max(0, (SELECT width FROM photos WHERE photo_id = ?1) - box_x - box_w) "
+                       "WHERE photo_id = ?1",
+                       photo_id, what, e);
+        if (rc == 0)
+            rc = exec1(c, "DELETE FROM analysis_runs WHERE photo_id = ?1", photo_id, what, e);
+        if (rc == 0)
+            rc = exec1(c, "DELETE FROM photo_ocr WHERE photo_id = ?1", photo_id, what, e);
+        if (rc == 0)
+            snprintf(recorded, 65, "%s", processed_sha256);
     }
-    rc = catalog_tx_end(c, &tx, rc, "record a flip", e);
+    rc = catalog_tx_end(c, &tx, rc, what, e);
     return rc ? rc : added;
 }
 

@@ -91,10 +91,19 @@ typedef struct catalog_ocr_state {
 } catalog_ocr_state;
 int catalog_ocr_state_get(catalog *c, const char *photo_id, catalog_ocr_state *out, err *e);
 
-/* Records that people flipped photo_id (actor named); its OCR row is dropped
- * so the stage reads it again. 1 when recorded now, 0 when it was flipped
- * already (then nothing changes). */
-int catalog_photo_flip_put(catalog *c, const char *photo_id, const char *actor, err *e);
+/* A flip by people (photo_flips): the photo's processed image becomes its
+ * mirror image, whose SHA-256 is processed_sha256. In one transaction, the
+ * first time: the flip is recorded, the boxes of the photo's faces (every
+ * model version, drawn ones too) are mirrored (x -> width - x - w), its
+ * analysis runs are dropped (analyze reads it again; catalog_analysis_record
+ * carries each face's person and status to the new face that overlaps its
+ * mirrored box) and its OCR result is dropped (read again). Returns 1 when
+ * recorded now, 0 when it was flipped already (nothing changes; *recorded,
+ * 65 bytes, gets the SHA-256 recorded then, "" when none). */
+int catalog_photo_flip_put(catalog *c, const char *photo_id, const char *actor, const char *processed_sha256,
+                           char recorded[65], err *e);
+/* Sets the recorded SHA-256 of a flipped photo's processed image. */
+int catalog_photo_flip_sha(catalog *c, const char *photo_id, const char *processed_sha256, err *e);
 /* 1 when photo_id was flipped, 0 when not. */
 int catalog_photo_flipped(catalog *c, const char *photo_id, err *e);
 

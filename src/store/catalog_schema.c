@@ -696,10 +696,15 @@ static const char migration_13[] =
     ") STRICT;"
     "CREATE INDEX xmp_regions_pending ON xmp_regions(photo_id) WHERE status = 'pending';";
 
-static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1, migration_2,  migration_3,  migration_4,
-                                                               migration_5, migration_6,  migration_7,  migration_8,
-                                                               migration_9, migration_10, migration_11, migration_12,
-                                                               migration_13 };
+/* Version 14 (catalog_ocr.h, flips): the SHA-256 of the flipped processed
+ * image, written before the image is, so that a flip killed half-way is
+ * finished by the next attempt and never done twice. */
+static const char migration_14[] = "ALTER TABLE photo_flips ADD COLUMN processed_sha256 TEXT;";
+
+static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1,  migration_2,  migration_3,  migration_4,
+                                                               migration_5,  migration_6,  migration_7,  migration_8,
+                                                               migration_9,  migration_10, migration_11, migration_12,
+                                                               migration_13, migration_14 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {

@@ -274,8 +274,11 @@ static void test_store(void)
     char mir[64] = "";
     CHECK(catalog_ocr_each_mirrored(c, on_mirrored, mir, &e) == 0 && !strcmp(mir, F3));
     CHECK(catalog_photo_flipped(c, F3, &e) == 0);
-    CHECK(catalog_photo_flip_put(c, F3, "tester", &e) == 1);
-    CHECK(catalog_photo_flip_put(c, F3, "tester", &e) == 0);
+    char rec[65];
+    const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    CHECK(test_query_int(c, "SELECT count(*) FROM faces") == 0);
+    CHECK(catalog_photo_flip_put(c, F3, "tester", sha, rec, &e) == 1 && !strcmp(rec, sha));
+    CHECK(catalog_photo_flip_put(c, F3, "tester", "other", rec, &e) == 0 && !strcmp(rec, sha));
     CHECK(catalog_photo_flipped(c, F3, &e) == 1);
     mir[0] = 0;
     CHECK(catalog_ocr_each_mirrored(c, on_mirrored, mir, &e) == 0 && mir[0] == 0);

@@ -83,6 +83,7 @@ export const api = {
   checks: () => call('GET', '/api/checks'),
   suggestions: ({ person } = {}) => call('GET', `/api/suggestions${query({ person: person ? intId(person) : null })}`),
   decideSuggestion: (body) => call('POST', '/api/suggestions', body),
+  flip: (id) => call('POST', `/api/photos/${photoId(id)}/flip`, {}),
   decisions: (limit = 50) => call('GET', `/api/decisions${query({ limit })}`),
 };
 

@@ -3,7 +3,8 @@
 // margin, text in the photo, each with Tesseract's confidence; for a back,
 // its front or the reason it has none; and the mirrored-scan flag.
 
-import { h } from './dom.js';
+import { api } from './api.js';
+import { h, say, fail } from './dom.js';
 
 const REGION = {
   back: 'Back of the print',
@@ -11,8 +12,9 @@ const REGION = {
   front: 'In the photo',
 };
 
-/* photo: GET /api/photos/{id}. Returns an element (empty when nothing was read). */
-export function photoTextPanel(photo) {
+/* photo: GET /api/photos/{id}; onChange() after the photo was flipped.
+   Returns an element (empty when nothing was read). */
+export function photoTextPanel(photo, onChange = () => {}) {
   const parts = [];
   const of = photo.back_of;
   if (of) {
@@ -24,9 +26,19 @@ export function photoTextPanel(photo) {
   }
   if (photo.ocr && photo.ocr.mirrored) {
     parts.push(h('p', { class: 'mirrored' },
-      'The text in this photo reads mirrored: the print was likely scanned mirror-wise (see Checks).'));
+      'The text in this photo reads mirrored: the print was likely scanned mirror-wise. ',
+      h('button', { type: 'button', 'aria-label': 'Flip this photo left-right',
+        onclick: async () => {
+          try {
+            await api.flip(photo.photo_id);
+            say('Photo flipped; its faces are read again by the next analysis.');
+            onChange();
+          } catch (e) { fail(e); }
+        } }, 'Flip left-right')));
   }
-  if (photo.ocr && photo.ocr.flipped) parts.push(h('p', { class: 'muted' }, 'Flipped left-right by people.'));
+  if (photo.ocr && photo.ocr.flipped) {
+    parts.push(h('p', { class: 'muted' }, 'Flipped left-right by people; its faces are read again by the next analysis.'));
+  }
   for (const t of photo.texts || []) {
     const onBack = t.read_on !== photo.photo_id;
     parts.push(h('figure', { class: `ocr-text ${t.region}` },

@@ -192,7 +192,7 @@ export class ReviewPage {
     const sheet = sheetNote(photo); // a frame of a contact sheet, or a sheet
     if (sheet) this.caption.append(this.caption.textContent ? ' · ' : '', sheet);
     this.viewer.show(photo);
-    clear(this.textEl, photoTextPanel(photo));
+    clear(this.textEl, photoTextPanel(photo, () => this.openPhoto(id)));
     for (const a of this.listEl.querySelectorAll('a')) {
       const cur = a.dataset.photoId === id;
       a.classList.toggle('current', cur);
