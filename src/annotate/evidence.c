@@ -321,10 +321,12 @@ static void read_text_facts(ann_model *m, const char *text, ann_folder_facts *f)
         if (!is_title(m, text, &h[k]) && h[k].precision > f->date.precision)
             f->date = h[k];
     place_hit pl[4];
-    if (places_find(m->gaz, text, pl, 4) > 0) {
-        f->place = pl[0].place;
-        f->place_start = pl[0].start;
-        f->place_end = pl[0].end;
+    size_t np = places_find(m->gaz, text, pl, 4);
+    if (np > 0) {
+        size_t b = places_best(pl, np < 4 ? np : 4);
+        f->place = pl[b].place;
+        f->place_start = pl[b].start;
+        f->place_end = pl[b].end;
     }
 }
 
@@ -437,9 +439,10 @@ static void read_place(ann_model *m, ann_photo *p)
         size_t n = places_find(m->gaz, t->text, h, 4);
         if (n == 0)
             continue;
-        p->place = h[0].place;
-        p->place_form_start = h[0].start;
-        p->place_form_len = h[0].end - h[0].start;
+        size_t b = places_best(h, n < 4 ? n : 4);
+        p->place = h[b].place;
+        p->place_form_start = h[b].start;
+        p->place_form_len = h[b].end - h[b].start;
         p->place_source = t->kind == ANN_FOLDER ? "folder" : t->source;
         free(p->place_text);
         p->place_text = strdup(t->text);

@@ -2,6 +2,7 @@
  * loaded from libgeonames' compiled-in city table and its gettext catalogs
  * (read directly: keys are GeoNames ids, values the translated names). */
 #include "annotate/places.h"
+#include "annotate/dates.h"
 #include "annotate/text.h"
 
 #include <geonames/geonames.h>
@@ -249,6 +250,10 @@ size_t places_find(const gazetteer *g, const char *text, place_hit *out, size_t 
         free(t);
         return 0;
     }
+    date_hit dates[16];
+    size_t nd = dates_find(text, dates, 16);
+    if (nd > 16)
+        nd = 16;
     bool field_start = true;
     for (size_t i = 0; i < n; i++) {
         if (field_break(text, &t[i])) {
@@ -286,12 +291,32 @@ size_t places_find(const gazetteer *g, const char *text, place_hit *out, size_t 
         size_t k = best_end + 1;
         if (k < n && t[k].kind == TEXT_WORD && t[k].upper && !t[k].all_upper)
             continue;
+        /* a month's name in a date ("March 1973") is the date's */
+        bool in_date = false;
+        for (size_t d = 0; d < nd && !in_date; d++)
+            in_date = dates[d].start < t[best_end].end && t[i].start < dates[d].end;
+        if (in_date) {
+            i = best_end;
+            continue;
+        }
+        /* "Reading of Nachtstück": a field that goes on in lower case after the name */
+        int strength = after_prep || !(k < n && t[k].kind == TEXT_WORD) ? 2 : 1;
         if (found < max)
-            out[found] = (place_hit){ .place = best, .start = t[i].start, .end = t[best_end].end };
+            out[found] =
+                (place_hit){ .place = best, .start = t[i].start, .end = t[best_end].end, .strength = strength };
         found++;
         i = best_end;
     }
     free(quoted);
     free(t);
     return found;
+}
+
+size_t places_best(const place_hit *h, size_t n)
+{
+    size_t b = 0;
+    for (size_t i = 1; i < n; i++)
+        if (h[i].strength > h[b].strength)
+            b = i;
+    return b;
 }

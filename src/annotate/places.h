@@ -48,11 +48,16 @@ void gazetteer_free(gazetteer *g);
 typedef struct place_hit {
     const place_info *place;
     size_t start, end; /* the name's byte span in the text */
+    int strength;      /* 2: after a preposition, or the whole field ("Paris", "Paris 1977");
+                          1: the start of a field that goes on in lower case ("Reading of …") */
 } place_hit;
 
 /* Every place named in text as a place (see above), left to right, into
- * out[0..max); returns the count found (may exceed max). */
+ * out[0..max); returns the count found (may exceed max). A name inside a date
+ * ("March 1973", "in May 1980") is no place. */
 size_t places_find(const gazetteer *g, const char *text, place_hit *out, size_t max);
+/* The index of the strongest of h[0..n) (n > 0), the leftmost of equals. */
+size_t places_best(const place_hit *h, size_t n);
 
 /* The default languages of gazetteer_load_geonames: German, French, Italian,
  * Spanish, Dutch, Portuguese. */

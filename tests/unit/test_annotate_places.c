@@ -17,6 +17,16 @@ static void place(const char *text, const char *want)
               n ? h[0].place->name : "(none)", want);
 }
 
+/* The place annotate takes from text: the strongest hit (places_best). */
+static void best_place(const char *text, const char *want)
+{
+    place_hit h[4];
+    size_t n = places_find(g, text, h, 4);
+    size_t b = n ? places_best(h, n < 4 ? n : 4) : 0;
+    CHECK_MSG(n >= 1 && strncmp(h[b].place->name, want, strlen(want)) == 0, "'%s': best %s, want %s", text,
+              n ? h[b].place->name : "(none)", want);
+}
+
 static void no_place(const char *text)
 {
     place_hit h[4];
@@ -50,6 +60,12 @@ int main(void)
     place("Gastspiel in Lissabon", "Lisbon");
     place("Wien, Burgtheater", "Vienna");
     place("Paris 1977", "Paris");
+    /* a month in a date is no town (March, Cambridgeshire), and a field that
+       goes on in lower case ("Reading of …") yields to a whole-field place */
+    best_place("March 1973: Final rehearsal of Winterreise, Mailand, Piccolo Teatro", "Milan");
+    best_place("September 1982: Reading of Nachtstück, Genf", "Geneva");
+    no_place("March 1973: Final rehearsal");
+    place("Probe in Paris, March 1978", "Paris");
     /* not a place: a person called like a town, a title, a word in a phrase */
     no_place("v.l.n.r.: Marion Cito, Hans Pop");
     no_place("bei der Probe von „Paris“");
