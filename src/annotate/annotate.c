@@ -3,6 +3,7 @@
 #include "annotate/events.h"
 #include "annotate/evidence.h"
 #include "annotate/model.h"
+#include "annotate/placelearn.h"
 #include "core/progress.h"
 #include "store/catalog_annotate.h"
 #include "store/catalog_ocr.h"
@@ -185,8 +186,8 @@ static int on_ocr(const char *about, const char *read_on, const catalog_ocr_text
         s[old++] = '\n';
     memcpy(s + old, t->text, add + 1);
     p->ocr = s;
-    p->ocr_confidence = old ? (p->ocr_confidence * (double)old + t->confidence * (double)add) / (double)(old + add)
-                            : t->confidence;
+    p->ocr_confidence =
+        old ? (p->ocr_confidence * (double)old + t->confidence * (double)add) / (double)(old + add) : t->confidence;
     return 0;
 }
 
@@ -451,6 +452,8 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
         if (i % 512 == 0)
             progress_set(bar, (int64_t)i);
     }
+    if (rc == 0 && placelearn_run(m, &s->places_learned))
+        rc = nomem(e);
     s->t_read = now_s() - t1;
     t1 = now_s();
     if (rc == 0 && events_group(m))

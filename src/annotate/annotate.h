@@ -44,6 +44,7 @@ typedef struct annotate_summary {
     size_t photos, dated, dated_inferred, placed, events, captions;
     size_t persons_suggested, faces_suggested, suggestions;
     size_t gazetteer_names;
+    size_t places_learned; /* the archive's own place phrases (placelearn.h) */
     double seconds;
     double t_load, t_read, t_group, t_name, t_store; /* seconds of each phase */
 } annotate_summary;

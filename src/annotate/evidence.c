@@ -572,6 +572,13 @@ static int read_names(ann_model *m, ann_photo *p)
     return rc;
 }
 
+int evidence_read_place(ann_model *m, ann_photo *p)
+{
+    read_place(m, p);
+    count_place_form(m, p);
+    return 0;
+}
+
 int evidence_read(ann_model *m, ann_photo *p)
 {
     read_date(m, p);

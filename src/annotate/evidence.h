@@ -13,6 +13,9 @@
 int evidence_gather(ann_model *m, ann_photo *p);
 /* After every photo was gathered (titles are archive-wide). */
 int evidence_read(ann_model *m, ann_photo *p);
+/* Reads p's place again (after the gazetteer learned the archive's own place
+ * phrases, placelearn.h). 0 or ERR_NOMEM. */
+int evidence_read_place(ann_model *m, ann_photo *p);
 /* The best date (titles left out) and first place of a folder name or album
  * text, read once per distinct text and kept in m; NULL when out of memory.
  * After every photo was gathered. */

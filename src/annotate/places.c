@@ -209,7 +209,7 @@ int gazetteer_load_geonames(gazetteer *g, const char *const *langs, err *e)
 
 /* ---- finding places in text -------------------------------------------------- */
 
-static bool field_break(const char *text, const text_tok *t)
+bool places_field_break(const char *text, const text_tok *t)
 {
     if (t->kind != TEXT_PUNCT)
         return false;
@@ -226,7 +226,7 @@ static bool field_break(const char *text, const text_tok *t)
 
 static const char *const place_prepositions[] = { "in", "at", "im", "bei", "nach", "aus", "near", "from" };
 
-static bool is_preposition(const char *text, const text_tok *t)
+bool places_is_preposition(const char *text, const text_tok *t)
 {
     size_t l = t->end - t->start;
     if (t->kind != TEXT_WORD || l > 4)
@@ -256,11 +256,11 @@ size_t places_find(const gazetteer *g, const char *text, place_hit *out, size_t 
         nd = 16;
     bool field_start = true;
     for (size_t i = 0; i < n; i++) {
-        if (field_break(text, &t[i])) {
+        if (places_field_break(text, &t[i])) {
             field_start = true;
             continue;
         }
-        bool after_prep = i > 0 && is_preposition(text, &t[i - 1]);
+        bool after_prep = i > 0 && places_is_preposition(text, &t[i - 1]);
         bool start = field_start;
         field_start = false;
         if (!(start || after_prep) || t[i].kind != TEXT_WORD || !t[i].upper || quoted[t[i].start])

@@ -14,6 +14,7 @@
 #ifndef FACETAG_ANNOTATE_PLACES_H
 #define FACETAG_ANNOTATE_PLACES_H
 
+#include "annotate/text.h"
 #include "core/error.h"
 
 #include <stdbool.h>
@@ -58,6 +59,11 @@ typedef struct place_hit {
 size_t places_find(const gazetteer *g, const char *text, place_hit *out, size_t max);
 /* The index of the strongest of h[0..n) (n > 0), the leftmost of equals. */
 size_t places_best(const place_hit *h, size_t n);
+
+/* Token t ends a field of text (, ; : ( ) [ ] / | - – — newline, quotation marks). */
+bool places_field_break(const char *text, const text_tok *t);
+/* Token t is a word that puts a place after it ("in", "at", "im", "bei", "nach", "aus", "near", "from"). */
+bool places_is_preposition(const char *text, const text_tok *t);
 
 /* The default languages of gazetteer_load_geonames: German, French, Italian,
  * Spanish, Dutch, Portuguese. */
