@@ -238,6 +238,11 @@ int main(int argc, char **argv)
            full.t_load, full.t_read, full.t_group, full.t_name, full.t_store);
     printf("phases after 1,000 new photos (s): load %.2f, read evidence %.2f, events %.2f, names %.2f, store %.2f\n",
            inc.t_load, inc.t_read, inc.t_group, inc.t_name, inc.t_store);
+    printf("photo rows written: full %zu, after 1,000 new photos %zu\n", full.rows_written, inc.rows_written);
+    printf("CPU seconds of each phase, full: load %.2f, read %.2f, events %.2f, names %.2f, store %.2f; "
+           "after 1,000 new photos: load %.2f, read %.2f, events %.2f, names %.2f, store %.2f\n",
+           full.c_load, full.c_read, full.c_group, full.c_name, full.c_store, inc.c_load, inc.c_read, inc.c_group,
+           inc.c_name, inc.c_store);
     printf("CPU seconds of this process (the wall clock of a loaded machine waits for others): full %.2f, "
            "after 1,000 new photos %.2f (%.2f of the 5 s limit), nothing changed %.2f\n",
            cpu_full, cpu_inc, cpu_inc / 5, cpu_none);

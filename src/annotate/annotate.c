@@ -19,6 +19,13 @@ void annotate_options_default(annotate_options *o)
     o->progress_enabled = -1;
 }
 
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -221,21 +228,54 @@ static int on_other_event(const char *name, int year, void *ud)
     return 0;
 }
 
+typedef struct stored_event {
+    int64_t id;
+    char *digest;
+} stored_event;
+
+static void stored_event_free(gpointer p)
+{
+    stored_event *se = p;
+    free(se->digest);
+    free(se);
+}
+
+static int on_stored_event(const char *key, int64_t id, const char *digest, void *ud)
+{
+    stored_event *se = malloc(sizeof *se);
+    char *k = strdup(key);
+    if (!se || !k || !(se->digest = strdup(digest))) {
+        free(se);
+        free(k);
+        return ERR_NOMEM;
+    }
+    se->id = id;
+    g_hash_table_insert(ud, k, se);
+    return 0;
+}
+
+/* Writes the events, only those that changed since the last run (an
+ * incremental run after a few new photos touches a few events, not all). */
 static int store_events(store_ctx *s, size_t *stored)
 {
     ann_model *m = s->m;
     GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL); /* "name|year" */
+    GHashTable *before = g_hash_table_new_full(g_str_hash, g_str_equal, free, stored_event_free);
     const char **keys = malloc((m->nevents + 1) * sizeof *keys);
-    size_t nkeep = 0;
-    int rc = keys ? 0 : nomem(s->e);
+    const char **changed = malloc((m->nevents + 1) * sizeof *changed);
+    char **evname = calloc(m->nevents + 1, sizeof *evname);
+    int64_t *pids = calloc(m->nevents + 1, sizeof *pids);
+    size_t nkeep = 0, nchanged = 0;
+    int rc = keys && changed && evname && pids ? 0 : nomem(s->e);
     if (rc == 0) /* names of events people made are taken */
         rc = catalog_ann_each_other_event(s->c, "rules", on_other_event, names, s->e);
-    for (size_t i = 0; rc == 0 && i < m->nevents; i++)
-        keys[i] = m->events[i].key;
     if (rc == 0)
-        rc = catalog_ann_events_prepare(s->c, "rules", keys, m->nevents, s->e);
+        rc = catalog_ann_each_event(s->c, "rules", on_stored_event, before, s->e);
+    if (rc == ERR_NOMEM && s->e->code != ERR_NOMEM)
+        rc = nomem(s->e);
     for (size_t i = 0; rc == 0 && i < m->nevents; i++) {
         ann_event *ev = &m->events[i];
+        keys[i] = ev->key;
         char dv[16] = "";
         if (ev->date.precision != DATE_NONE)
             dates_format(&ev->date, dv, sizeof dv);
@@ -256,18 +296,43 @@ static int store_events(store_ctx *s, size_t *stored)
             name = alt;
         }
         g_hash_table_add(names, g_strdup_printf("%s|%d", name, year));
-        int64_t pid = 0;
-        rc = place_id(s, ev->place, &pid);
-        if (rc == 0)
-            rc = catalog_ann_event_put(s->c, ev->key, name, year, dv[0] ? dv : NULL,
-                                       dv[0] ? dates_precision_name(ev->date.precision) : NULL, pid, "rules", &ev->id,
-                                       s->e);
-        g_free(name);
+        evname[i] = name;
+        rc = place_id(s, ev->place, &pids[i]);
+        if (rc)
+            break;
+        char *digest = g_strdup_printf("%s|%s|%d|%s|%s|%lld", ev->key, name, year, dv,
+                                       dv[0] ? dates_precision_name(ev->date.precision) : "", (long long)pids[i]);
+        stored_event *se = g_hash_table_lookup(before, ev->key);
+        if (se && strcmp(se->digest, digest) == 0)
+            ev->id = se->id; /* as stored */
+        else
+            changed[nchanged++] = ev->key;
+        g_free(digest);
+    }
+    if (rc == 0)
+        rc = catalog_ann_events_prepare(s->c, "rules", keys, m->nevents, changed, nchanged, s->e);
+    for (size_t i = 0; rc == 0 && i < m->nevents; i++) {
+        ann_event *ev = &m->events[i];
+        if (!ev->id) {
+            char dv[16] = "";
+            if (ev->date.precision != DATE_NONE)
+                dates_format(&ev->date, dv, sizeof dv);
+            int year = ev->date.precision != DATE_NONE ? ev->date.year : 0;
+            rc = catalog_ann_event_put(s->c, ev->key, evname[i], year, dv[0] ? dv : NULL,
+                                       dv[0] ? dates_precision_name(ev->date.precision) : NULL, pids[i], "rules",
+                                       &ev->id, s->e);
+        }
         if (rc == 0)
             nkeep++;
     }
     *stored = nkeep;
+    for (size_t i = 0; evname && i < m->nevents; i++)
+        g_free(evname[i]);
+    free(evname);
+    free(pids);
     free(keys);
+    free(changed);
+    g_hash_table_destroy(before);
     g_hash_table_destroy(names);
     return rc;
 }
@@ -306,8 +371,10 @@ static int store_photos(store_ctx *s, progress *bar, annotate_summary *sum)
                                        (long long)pid, pid && row.place_source ? row.place_source : "",
                                        (long long)row.event_id, evtext ? evtext : "");
         if (!p->stored || !digest || strcmp(p->stored, digest) != 0 || p->human_date || p->human_place ||
-            p->human_event)
+            p->human_event) {
             rc = catalog_ann_photo_put(w, &row, s->e);
+            sum->rows_written++;
+        }
         g_free(digest);
         free(evtext);
         if (dv[0]) {
@@ -333,8 +400,49 @@ static int sug_cmp(const void *a, const void *b)
     return x->confidence > y->confidence ? -1 : x->confidence < y->confidence;
 }
 
+/* One suggestion as a line of its owner's digest: label, confidence, evidence. */
+static char *sug_line(const char *label, double conf, const char *evidence)
+{
+    return g_strdup_printf("%s\x1f%.17g\x1f%s", label, conf, evidence ? evidence : "");
+}
+
+static int on_open(int64_t person_id, int64_t face_id, const char *label, double conf, const char *evidence, void *ud)
+{
+    char *key = g_strdup_printf("%c%lld", person_id ? 'p' : 'f', (long long)(person_id ? person_id : face_id));
+    GPtrArray *lines = g_hash_table_lookup(ud, key);
+    if (!lines) {
+        lines = g_ptr_array_new_with_free_func(g_free);
+        g_hash_table_insert(ud, key, lines);
+    } else {
+        g_free(key);
+    }
+    g_ptr_array_add(lines, sug_line(label, conf, evidence));
+    return 0;
+}
+
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The owner's suggestions as one text, in a fixed order; consumes lines. */
+static char *digest_lines(GPtrArray *lines)
+{
+    g_ptr_array_sort(lines, cmp_str);
+    g_ptr_array_add(lines, NULL);
+    char *d = g_strjoinv("\x1e", (char **)lines->pdata);
+    return d;
+}
+
 static int store_suggestions(store_ctx *s, annotate_summary *sum)
 {
+    /* what is stored now, per owner: an owner whose suggestions did not change is not rewritten */
+    GHashTable *before = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+    int brc = catalog_ann_each_open_suggestion(s->c, "rules", on_open, before, s->e);
+    if (brc) {
+        g_hash_table_destroy(before);
+        return brc;
+    }
     ann_model *m = s->m;
     if (m->nsugs) /* an archive with no suggestions has no array: qsort wants one */
         qsort(m->sugs, m->nsugs, sizeof *m->sugs, sug_cmp);
@@ -347,13 +455,24 @@ static int store_suggestions(store_ctx *s, annotate_summary *sum)
         size_t j = i;
         while (j < m->nsugs && m->sugs[j].person_id == m->sugs[i].person_id && m->sugs[j].face_id == m->sugs[i].face_id)
             j++;
+        GPtrArray *now = g_ptr_array_new_with_free_func(g_free);
         for (size_t k = i; k < j; k++) {
             labels[k - i] = m->sugs[k].label;
             conf[k - i] = m->sugs[k].confidence;
             evs[k - i] = m->sugs[k].evidence;
+            g_ptr_array_add(now, sug_line(m->sugs[k].label, m->sugs[k].confidence, m->sugs[k].evidence));
         }
-        rc = catalog_ann_suggestions_put(s->c, m->sugs[i].person_id, m->sugs[i].face_id, "rules", labels, conf, evs,
-                                         j - i, s->e);
+        char *owner = g_strdup_printf("%c%lld", m->sugs[i].person_id ? 'p' : 'f',
+                                      (long long)(m->sugs[i].person_id ? m->sugs[i].person_id : m->sugs[i].face_id));
+        GPtrArray *was = g_hash_table_lookup(before, owner);
+        char *dnow = digest_lines(now), *dwas = was ? digest_lines(was) : NULL;
+        if (!dwas || strcmp(dnow, dwas) != 0)
+            rc = catalog_ann_suggestions_put(s->c, m->sugs[i].person_id, m->sugs[i].face_id, "rules", labels, conf, evs,
+                                             j - i, s->e);
+        g_free(dnow);
+        g_free(dwas);
+        g_free(owner);
+        g_ptr_array_unref(now);
         if (m->sugs[i].person_id)
             persons[np++] = m->sugs[i].person_id;
         else
@@ -370,6 +489,7 @@ static int store_suggestions(store_ctx *s, annotate_summary *sum)
     free(labels);
     free(evs);
     free(conf);
+    g_hash_table_destroy(before);
     return rc;
 }
 
@@ -429,10 +549,11 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
         gazetteer_free(gaz);
         return nomem(e);
     }
-    double t1 = now_s();
+    double t1 = now_s(), c1 = cpu_s();
     rc = load(c, m, e);
     s->t_load = now_s() - t1;
-    t1 = now_s();
+    s->c_load = cpu_s() - c1;
+    t1 = now_s(), c1 = cpu_s();
     progress *bar =
         o->progress ? progress_new(o->progress, "annotate", "photos", (int64_t)m->n * 2, o->progress_enabled) : NULL;
     for (size_t i = 0; rc == 0 && i < m->n; i++)
@@ -455,15 +576,18 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
     if (rc == 0 && placelearn_run(m, &s->places_learned))
         rc = nomem(e);
     s->t_read = now_s() - t1;
-    t1 = now_s();
+    s->c_read = cpu_s() - c1;
+    t1 = now_s(), c1 = cpu_s();
     if (rc == 0 && events_group(m))
         rc = nomem(e);
     s->t_group = now_s() - t1;
-    t1 = now_s();
+    s->c_group = cpu_s() - c1;
+    t1 = now_s(), c1 = cpu_s();
     if (rc == 0 && naming_suggest(m, o->advisor, o->advisor_ud))
         rc = nomem(e);
     s->t_name = now_s() - t1;
-    t1 = now_s();
+    s->c_name = cpu_s() - c1;
+    t1 = now_s(), c1 = cpu_s();
     store_ctx sc = { .c = c, .m = m, .place_ids = g_hash_table_new(g_direct_hash, g_direct_equal), .e = e };
     if (rc == 0)
         rc = catalog_begin(c, e);
@@ -490,6 +614,7 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
         else
             catalog_rollback(c);
         s->t_store = now_s() - t1;
+        s->c_store = cpu_s() - c1;
     }
     progress_end(bar);
     g_hash_table_destroy(sc.place_ids);

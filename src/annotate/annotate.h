@@ -45,8 +45,10 @@ typedef struct annotate_summary {
     size_t persons_suggested, faces_suggested, suggestions;
     size_t gazetteer_names;
     size_t places_learned; /* the archive's own place phrases (placelearn.h) */
+    size_t rows_written;   /* photos whose stored annotation changed */
     double seconds;
     double t_load, t_read, t_group, t_name, t_store; /* seconds of each phase */
+    double c_load, c_read, c_group, c_name, c_store; /* the same in CPU seconds of this process */
 } annotate_summary;
 
 /* Runs the stage on c. 0 or a negative errcode with e set. */

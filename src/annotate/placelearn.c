@@ -114,7 +114,11 @@ static void scan_text(learn *l, ann_text_kind kind, const char *text)
         if (i < n && !places_field_break(text, &t[i]))
             continue;
         size_t b = i;
-        if (b > a) {
+        /* "Foto: …", "Ort: …": a field that a colon ends labels what follows */
+        bool label = b < n && t[b].end - t[b].start == 1 && text[t[b].start] == ':';
+        if (b > a && label) {
+            field++;
+        } else if (b > a) {
             if (capitalised_run(text, t, a, b, quoted)) {
                 snprintf(key, sizeof key, "f|%d|%zu|%zu", (int)kind, nfields, field);
                 candidate(l, text, t, a, b, key);

@@ -13,8 +13,9 @@
  * least PLACELEARN_SLOT_MIN) is a place slot. A phrase the gazetteer does not
  * know becomes a place when it stands in a place slot in at least
  * PLACELEARN_MIN_TEXTS distinct texts, holds no date, and is not a name of
- * two or more words that the captions call people by at least as often. A field that opens with its preposition ("Im Bild: …") is
- * no candidate.
+ * two or more words that the captions call people by at least as often. A
+ * field that a colon ends ("Foto: …", "Im Bild: …") labels what follows and
+ * is no candidate, nor is a field that opens with its preposition.
  *
  * Learned places go into the gazetteer with no GeoNames id (source
  * "archive"). They are used only for photos that no gazetteer place was found

@@ -135,27 +135,28 @@ int catalog_ann_each_stored(catalog *c, catalog_ann_stored_fn fn, void *ud, err 
 
 int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e)
 {
-    sqlite3_stmt *st = prep(c,
-                            "SELECT (SELECT count(*) || '.' || ifnull(max(updated_at), '') FROM photos), "
-                            "(SELECT count(*) || '.' || ifnull(max(id), 0) FROM photo_sources), "
-                            "(SELECT count(*) || '.' || total(length(text)) || '.' || total(confidence) FROM photo_texts) "
-                            "  || '.' || (SELECT count(front_id) FROM photo_backs), "
-                            "(SELECT count(*) || '.' || ifnull(max(id), 0) || '.' || total(person_id) || '.' "
-                            "  || total(status = 'rejected') FROM faces), "
-                            "(SELECT count(*) || '.' || ifnull(max(id), 0) FROM decisions), "
-                            "(SELECT count(*) || '.' || total(length(name)) || '.' || ifnull(max(updated_at), '') "
-                            "  FROM persons), "
-                            "(SELECT count(*) FROM person_suggestions WHERE status <> 'open') || '.' || "
-                            "(SELECT count(*) FROM face_suggestions WHERE status <> 'open'), "
-                            "(SELECT count(*) || '.' || ifnull(max(updated_at), '') FROM photo_annotations "
-                            "  WHERE date_source = 'human' OR place_source = 'human' OR event_source = 'human')",
-                            "annotate: fingerprint", e);
+    sqlite3_stmt *st =
+        prep(c,
+             "SELECT (SELECT count(*) || '.' || ifnull(max(updated_at), '') FROM photos), "
+             "(SELECT count(*) || '.' || ifnull(max(id), 0) FROM photo_sources), "
+             "(SELECT count(*) || '.' || total(length(text)) || '.' || total(confidence) FROM photo_texts) "
+             "  || '.' || (SELECT count(front_id) FROM photo_backs), "
+             "(SELECT count(*) || '.' || ifnull(max(id), 0) || '.' || total(person_id) || '.' "
+             "  || total(status = 'rejected') FROM faces), "
+             "(SELECT count(*) || '.' || ifnull(max(id), 0) FROM decisions), "
+             "(SELECT count(*) || '.' || total(length(name)) || '.' || ifnull(max(updated_at), '') "
+             "  FROM persons), "
+             "(SELECT count(*) FROM person_suggestions WHERE status <> 'open') || '.' || "
+             "(SELECT count(*) FROM face_suggestions WHERE status <> 'open'), "
+             "(SELECT count(*) || '.' || ifnull(max(updated_at), '') FROM photo_annotations "
+             "  WHERE date_source = 'human' OR place_source = 'human' OR event_source = 'human')",
+             "annotate: fingerprint", e);
     if (!st)
         return e->code;
     int rc = 0;
     if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(buf, size, "%s|%s|%s|%s|%s|%s|%s|%s", txt(st, 0), txt(st, 1), txt(st, 2), txt(st, 3),
-                 txt(st, 4), txt(st, 5), txt(st, 6), txt(st, 7));
+        snprintf(buf, size, "%s|%s|%s|%s|%s|%s|%s|%s", txt(st, 0), txt(st, 1), txt(st, 2), txt(st, 3), txt(st, 4),
+                 txt(st, 5), txt(st, 6), txt(st, 7));
     else
         rc = fail(c, "annotate: fingerprint", e);
     sqlite3_finalize(st);
@@ -292,7 +293,7 @@ static char *id_array(const int64_t *ids, size_t n)
     return buf;
 }
 
-int catalog_ann_events_prepare(catalog *c, const char *source, const char *const *keys, size_t n, err *e)
+static char *keys_json(const char *const *keys, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < n; i++)
@@ -302,28 +303,53 @@ int catalog_ann_events_prepare(catalog *c, const char *source, const char *const
         }
     char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
     json_decref(a);
-    if (!text)
+    return text;
+}
+
+int catalog_ann_events_prepare(catalog *c, const char *source, const char *const *keys, size_t n,
+                               const char *const *changed, size_t nc, err *e)
+{
+    char *text = keys_json(keys, n), *ch = keys_json(changed, nc);
+    if (!text || !ch) {
+        free(text);
+        free(ch);
         return err_set(e, ERR_NOMEM, "annotate: out of memory");
+    }
     const char *sql[2] = {
         "DELETE FROM events WHERE source = ?1 AND (key IS NULL OR key NOT IN (SELECT value FROM json_each(?2)))",
-        "UPDATE events SET name = key WHERE source = ?1"
+        "UPDATE events SET name = key WHERE source = ?1 AND key IN (SELECT value FROM json_each(?2))"
     };
     int rc = 0;
     for (int k = 0; rc == 0 && k < 2; k++) {
+        if (k == 1 && nc == 0)
+            break;
         sqlite3_stmt *st = prep(c, sql[k], "annotate: prepare events", e);
         if (!st) {
             rc = e->code;
             break;
         }
         sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-        if (k == 0)
-            sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, k == 0 ? text : ch, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = fail(c, "annotate: prepare events", e);
         sqlite3_finalize(st);
     }
     free(text);
+    free(ch);
     return rc;
+}
+
+int catalog_ann_each_event(catalog *c, const char *source, catalog_ann_event_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prep(c,
+                            "SELECT key, id, key || '|' || name || '|' || ifnull(year, 0) || '|' || "
+                            "ifnull(date_value, '') || '|' || ifnull(date_precision, '') || '|' || "
+                            "ifnull(location_id, 0) FROM events WHERE source = ?1 AND key IS NOT NULL",
+                            "annotate: read stored events", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    EACH(c, st, "annotate: read stored events", e, fn(txt(st, 0), sqlite3_column_int64(st, 1), txt(st, 2), ud));
 }
 
 int catalog_ann_each_other_event(catalog *c, const char *source, catalog_ann_event_name_fn fn, void *ud, err *e)
@@ -475,4 +501,20 @@ int catalog_ann_suggestions_prune(catalog *c, const char *source, const int64_t 
     free(pa);
     free(fa);
     return rc;
+}
+
+int catalog_ann_each_open_suggestion(catalog *c, const char *source, catalog_ann_open_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prep(c,
+                            "SELECT person_id, 0, label, confidence, evidence FROM person_suggestions "
+                            "WHERE source = ?1 AND status = 'open' UNION ALL "
+                            "SELECT 0, face_id, label, confidence, evidence FROM face_suggestions "
+                            "WHERE source = ?1 AND status = 'open'",
+                            "annotate: read open suggestions", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    EACH(c, st, "annotate: read open suggestions", e,
+         fn(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), txt(st, 2), sqlite3_column_double(st, 3),
+            txt(st, 4), ud));
 }

@@ -84,9 +84,16 @@ int catalog_ann_place_id(catalog *c, const char *name, const char *country, int6
 int catalog_ann_event_put(catalog *c, const char *key, const char *name, int year, const char *date_value,
                           const char *date_precision, int64_t place_id, const char *source, int64_t *id, err *e);
 /* Before a run stores its events: deletes the events of source whose key is
- * not in keys[0..n) and gives the others their key as a placeholder name, so
- * that names can move from one event to another without a clash. */
-int catalog_ann_events_prepare(catalog *c, const char *source, const char *const *keys, size_t n, err *e);
+ * not in keys[0..n) and gives those whose key is in changed[0..nc) their key
+ * as a placeholder name, so that names can move from one event to another
+ * without a clash (events left as they are keep theirs). */
+int catalog_ann_events_prepare(catalog *c, const char *source, const char *const *keys, size_t n,
+                               const char *const *changed, size_t nc, err *e);
+/* Every stored event of source with its key: the text key|name|year|date
+ * value|precision|place id (as catalog_ann_event_put stored them), so a run
+ * writes only the events it changes. */
+typedef int (*catalog_ann_event_fn)(const char *key, int64_t id, const char *digest, void *ud);
+int catalog_ann_each_event(catalog *c, const char *source, catalog_ann_event_fn fn, void *ud, err *e);
 
 /* Every event not of source (events people made): name and year (0 none), so
  * a run's event names stay clear of them (names are unique per year). */
@@ -116,6 +123,11 @@ void catalog_ann_photo_writer_close(catalog_ann_photo_writer *w);
 int catalog_ann_suggestions_put(catalog *c, int64_t person_id, int64_t face_id, const char *source,
                                 const char *const *labels, const double *conf, const char *const *evidence, size_t n,
                                 err *e);
+/* The open suggestions of source, of persons (face_id 0) and of faces
+ * (person_id 0), so a run rewrites only the owners whose suggestions changed. */
+typedef int (*catalog_ann_open_fn)(int64_t person_id, int64_t face_id, const char *label, double confidence,
+                                   const char *evidence, void *ud);
+int catalog_ann_each_open_suggestion(catalog *c, const char *source, catalog_ann_open_fn fn, void *ud, err *e);
 /* Deletes the open suggestions of source of every person and face not in
  * the lists (persons/faces that no longer have any). */
 int catalog_ann_suggestions_prune(catalog *c, const char *source, const int64_t *persons, size_t np,
