@@ -297,6 +297,61 @@ int catalog_decide_date(catalog *c, const char *actor, const char *photo_id, con
     return rc;
 }
 
+/* The statements that set a photo's place or its event as a person's
+ * decision (the place or event row exists by then). */
+typedef struct ref_sql {
+    const char *same, *log, *set;
+} ref_sql;
+static const ref_sql PLACE_SQL = {
+    "SELECT 1 FROM photo_annotations WHERE photo_id = ?1 AND place_source = 'human' AND place_id IS ?2",
+    "INSERT INTO decisions (actor, action, photo_id, before, after) SELECT ?1, 'place', a.photo_id, "
+    "json_object('place_id', a.place_id, 'name', (SELECT name FROM places WHERE id = a.place_id)), "
+    "json_object('place_id', ?3, 'name', (SELECT name FROM places WHERE id = ?3)) "
+    "FROM photo_annotations a WHERE a.photo_id = ?2",
+    "UPDATE photo_annotations SET place_id = ?2, place_source = 'human', "
+    "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE photo_id = ?1",
+};
+static const ref_sql EVENT_SQL = {
+    "SELECT 1 FROM photo_annotations WHERE photo_id = ?1 AND event_source = 'human' AND event_id IS ?2",
+    "INSERT INTO decisions (actor, action, photo_id, before, after) SELECT ?1, 'event', a.photo_id, "
+    "json_object('event_id', a.event_id, 'name', (SELECT name FROM events WHERE id = a.event_id)), "
+    "json_object('event_id', ?3, 'name', (SELECT name FROM events WHERE id = ?3)) "
+    "FROM photo_annotations a WHERE a.photo_id = ?2",
+    "UPDATE photo_annotations SET event_id = ?2, event_source = 'human', "
+    "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE photo_id = ?1",
+};
+
+/* Sets the photo's place or event (sql) to id (0: none) as a person's
+ * decision, logged with the value before and after, inside the caller's
+ * transaction. *same: a person had already set exactly that, nothing written. */
+static int set_by_person(catalog *c, const ref_sql *sql, const char *actor, const char *photo_id, int64_t id,
+                         bool *same, const char *what, err *e)
+{
+    int64_t one = 0;
+    sqlite3_stmt *st = catalog_prepare(c, sql->same, what, e);
+    if (st) {
+        sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+        if (id)
+            sqlite3_bind_int64(st, 2, id);
+    }
+    int rc = one_i64(c, st, what, &one, same, e);
+    if (rc || *same)
+        return rc;
+    if ((st = catalog_prepare(c, sql->log, what, e))) {
+        sqlite3_bind_text(st, 1, actor_of(actor), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, photo_id, -1, SQLITE_TRANSIENT);
+        if (id)
+            sqlite3_bind_int64(st, 3, id);
+    }
+    rc = run(c, st, what, e);
+    if (rc == 0 && (st = catalog_prepare(c, sql->set, what, e))) {
+        sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+        if (id)
+            sqlite3_bind_int64(st, 2, id);
+    }
+    return rc ? rc : run(c, st, what, e);
+}
+
 int catalog_decide_place(catalog *c, const char *actor, const char *photo_id, const char *name, bool *changed, err *e)
 {
     bool ch_;
@@ -325,51 +380,11 @@ int catalog_decide_place(catalog *c, const char *actor, const char *photo_id, co
             sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
         rc = one_i64(c, st, what, &place_id, &found, e);
     }
-    int64_t same = 0;
-    if (rc == 0) {
-        sqlite3_stmt *st =
-            catalog_prepare(c,
-                            "SELECT 1 FROM photo_annotations WHERE photo_id = ?1 AND place_source = 'human' "
-                            "AND place_id IS ?2",
-                            what, e);
-        if (st) {
-            sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-            if (place_id)
-                sqlite3_bind_int64(st, 2, place_id);
-        }
-        rc = one_i64(c, st, what, &same, &found, e);
-    }
-    if (rc == 0 && found)
+    bool same = false;
+    if (rc == 0)
+        rc = set_by_person(c, &PLACE_SQL, actor, photo_id, place_id, &same, what, e);
+    if (rc == 0 && same)
         return catalog_tx_end(c, &tx, 0, what, e);
-    if (rc == 0) {
-        sqlite3_stmt *st = catalog_prepare(
-            c,
-            "INSERT INTO decisions (actor, action, photo_id, before, after) SELECT ?1, 'place', a.photo_id, "
-            "json_object('place_id', a.place_id, 'name', (SELECT name FROM places WHERE id = a.place_id)), "
-            "json_object('place_id', ?3, 'name', ?4) FROM photo_annotations a WHERE a.photo_id = ?2",
-            what, e);
-        if (st) {
-            sqlite3_bind_text(st, 1, actor_of(actor), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 2, photo_id, -1, SQLITE_TRANSIENT);
-            if (place_id) {
-                sqlite3_bind_int64(st, 3, place_id);
-                sqlite3_bind_text(st, 4, name, -1, SQLITE_TRANSIENT);
-            }
-        }
-        rc = run(c, st, what, e);
-    }
-    if (rc == 0) {
-        sqlite3_stmt *st = catalog_prepare(c,
-                                           "UPDATE photo_annotations SET place_id = ?2, place_source = 'human', "
-                                           "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE photo_id = ?1",
-                                           what, e);
-        if (st) {
-            sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-            if (place_id)
-                sqlite3_bind_int64(st, 2, place_id);
-        }
-        rc = run(c, st, what, e);
-    }
     rc = catalog_tx_end(c, &tx, rc, what, e);
     *changed = rc == 0;
     return rc;
@@ -426,52 +441,13 @@ int catalog_decide_event(catalog *c, const char *actor, const char *photo_id, in
             rc = one_i64(c, st, what, &id, &found, e);
         }
     }
-    int64_t same = 0;
-    if (rc == 0) {
-        sqlite3_stmt *st =
-            catalog_prepare(c,
-                            "SELECT 1 FROM photo_annotations WHERE photo_id = ?1 AND event_source = 'human' "
-                            "AND event_id IS ?2",
-                            what, e);
-        if (st) {
-            sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-            if (id)
-                sqlite3_bind_int64(st, 2, id);
-        }
-        rc = one_i64(c, st, what, &same, &found, e);
-    }
     if (rc == 0 && out)
         *out = id;
-    if (rc == 0 && found)
+    bool same = false;
+    if (rc == 0)
+        rc = set_by_person(c, &EVENT_SQL, actor, photo_id, id, &same, what, e);
+    if (rc == 0 && same)
         return catalog_tx_end(c, &tx, 0, what, e);
-    if (rc == 0) {
-        sqlite3_stmt *st = catalog_prepare(
-            c,
-            "INSERT INTO decisions (actor, action, photo_id, before, after) SELECT ?1, 'event', a.photo_id, "
-            "json_object('event_id', a.event_id, 'name', (SELECT name FROM events WHERE id = a.event_id)), "
-            "json_object('event_id', ?3, 'name', (SELECT name FROM events WHERE id = ?3)) "
-            "FROM photo_annotations a WHERE a.photo_id = ?2",
-            what, e);
-        if (st) {
-            sqlite3_bind_text(st, 1, actor_of(actor), -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 2, photo_id, -1, SQLITE_TRANSIENT);
-            if (id)
-                sqlite3_bind_int64(st, 3, id);
-        }
-        rc = run(c, st, what, e);
-    }
-    if (rc == 0) {
-        sqlite3_stmt *st = catalog_prepare(c,
-                                           "UPDATE photo_annotations SET event_id = ?2, event_source = 'human', "
-                                           "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE photo_id = ?1",
-                                           what, e);
-        if (st) {
-            sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-            if (id)
-                sqlite3_bind_int64(st, 2, id);
-        }
-        rc = run(c, st, what, e);
-    }
     rc = catalog_tx_end(c, &tx, rc, what, e);
     *changed = rc == 0;
     return rc;
