@@ -66,7 +66,8 @@ echo
 echo "== what the archive says, per photo (facetag export json)"
 "$BIN" --data "$DATA" export json | jq -r --arg root "$ARCHIVE/" '
   .events as $ev | .photos[] |
-  "\(.paths[-1] | ltrimstr($root))\n    date: \(if .date then "\(.date.value) (\(.date.precision), from \(.date.source)\(if .date.inferred then ", inferred" else "" end))" else "none (no evidence)" end)" +
+  "\(if (.paths | length) > 0 then (.paths[-1] | ltrimstr($root))
+     else (.frame_of | "\(.paths[-1] | ltrimstr($root)), frame \(.frame)\(if .time_ms then " @ \(.time_ms / 1000 | floor) s" else "" end)") end)\n    date: \(if .date then "\(.date.value) (\(.date.precision), from \(.date.source)\(if .date.inferred then ", inferred" else "" end))" else "none (no evidence)" end)" +
   "   place: \(.place.name // "-")   event: \(.event_id as $id | ($ev[] | select(.id == $id) | .name) // "-")\n    names, left to right: \([.faces | sort_by(.box[0])[] | .name // "?"] | join(", "))"'
 
 echo

@@ -2,6 +2,7 @@
 #include "export/export_json.h"
 #include "store/catalog_annotate.h"
 #include "store/catalog_export.h"
+#include "store/catalog_frames.h"
 
 #include <glib.h>
 #include <stdlib.h>
@@ -129,6 +130,38 @@ static int on_source(const char *photo_id, const char *path, void *ud)
     return 0;
 }
 
+/* A frame of a contact sheet or a video has no source path of its own: it
+ * says where it was cut from (the parent's photo id and paths, the frame
+ * number, and for a video the time and scene). Only photos without paths are
+ * looked up, so an archive without frames costs nothing more. */
+static int add_frames(catalog *c, ctx *x, err *e)
+{
+    size_t n = json_array_size(x->photos);
+    for (size_t i = 0; i < n; i++) {
+        json_t *p = json_array_get(x->photos, i);
+        if (json_array_size(json_object_get(p, "paths")) > 0)
+            continue;
+        catalog_frame f;
+        int rc = catalog_frame_get(c, json_string_value(json_object_get(p, "photo_id")), &f, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        json_t *parent = g_hash_table_lookup(x->photo_by_id, f.parent_id);
+        json_t *paths = parent ? json_copy(json_object_get(parent, "paths")) : json_array();
+        json_t *o = json_pack("{s:s,s:s,s:o,s:i}", "photo_id", f.parent_id, "kind", f.kind, "paths", paths, "frame",
+                              f.frame_no);
+        if (!o)
+            return ERR_NOMEM;
+        if (strcmp(f.kind, "video") == 0) {
+            json_object_set_new(o, "time_ms", f.time_ms >= 0 ? json_integer(f.time_ms) : json_null());
+            json_object_set_new(o, "scene", f.scene > 0 ? json_integer(f.scene) : json_null());
+        }
+        json_object_set_new(p, "frame_of", o);
+    }
+    return 0;
+}
+
 static double face_conf(json_t *f)
 {
     const char *st = json_string_value(json_object_get(f, "name_status"));
@@ -247,6 +280,8 @@ int export_json_build(catalog *c, json_t **out, err *e)
         rc = catalog_export_each_photo(c, on_photo, &x, e);
     if (rc == 0)
         rc = catalog_ann_each_source(c, on_source, &x, e);
+    if (rc == 0)
+        rc = add_frames(c, &x, e);
     if (rc == 0)
         rc = catalog_export_each_face(c, on_face, &x, e);
     if (rc == 0 && x.cur_photo)

@@ -37,6 +37,15 @@ out=$("$BIN" --data "$T/data" ingest --json -j 2 "$T/in") || fail "ingest failed
 [ "$(q "SELECT count(*) FROM photos p JOIN photo_frames f USING (photo_id) WHERE p.parent_id = f.parent_id")" -eq 18 ] ||
   fail "each frame's photo has the sheet as parent"
 [ "$(q "SELECT count(*) FROM photo_frames WHERE parent_id NOT IN ('$id_a', '$id_b')")" -eq 0 ] || fail "an ordinary photo was split"
+# the JSON export says where each frame was cut from (a frame has no path of its own)
+"$BIN" --data "$T/data" export json --out "$T/export.json" || fail "export json"
+[ "$(jq --arg a "$id_a" '[.photos[] | select(.frame_of.photo_id == $a and .frame_of.kind == "sheet"
+                             and (.frame_of.paths[0] | endswith("/sheet_a.jpg")))] | length' "$T/export.json")" -eq 12 ] ||
+  fail "export json: sheet a's 12 frames with frame_of"
+[ "$(jq '[.photos[] | select(.frame_of) | .frame_of.frame] | sort | unique | length' "$T/export.json")" -eq 12 ] ||
+  fail "export json: frame numbers 1-12"
+[ "$(jq '[.photos[] | select((.paths | length) > 0 and .frame_of)] | length' "$T/export.json")" -eq 0 ] ||
+  fail "export json: a photo with a path of its own has frame_of"
 # every frame where the generator put it (the sheets are smaller than --max-edge: same pixels)
 check_truth() { # truth.jsonl parent_id
   while read -r line; do
