@@ -192,14 +192,23 @@ static int photo_exists(catalog *c, const char *photo_id, const char *what, err 
     return rc;
 }
 
-/* The row every decision of a photo needs: inserted empty when the photo has none. */
-static int ensure_row(catalog *c, const char *photo_id, const char *what, err *e)
+/* Opens the transaction of a decision on photo_id: the photo must exist, and
+ * its annotation row (which every such decision writes) is inserted empty
+ * when it has none. On failure the transaction is rolled back and closed. */
+static int photo_edit_begin(catalog *c, catalog_tx *tx, const char *photo_id, const char *what, err *e)
 {
-    sqlite3_stmt *st =
-        catalog_prepare(c, "INSERT INTO photo_annotations (photo_id) VALUES (?1) ON CONFLICT DO NOTHING", what, e);
-    if (st)
-        sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-    return run(c, st, what, e);
+    int rc = catalog_tx_begin(c, tx, what, e);
+    if (rc)
+        return rc;
+    rc = photo_exists(c, photo_id, what, e);
+    if (rc == 0) {
+        sqlite3_stmt *st =
+            catalog_prepare(c, "INSERT INTO photo_annotations (photo_id) VALUES (?1) ON CONFLICT DO NOTHING", what, e);
+        if (st)
+            sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+        rc = run(c, st, what, e);
+    }
+    return rc ? catalog_tx_end(c, tx, rc, what, e) : 0;
 }
 
 static bool date_fits(const char *v, const char *p)
@@ -235,12 +244,9 @@ int catalog_decide_date(catalog *c, const char *actor, const char *photo_id, con
                        "YYYY-MM-DD day)",
                        what, value, precision ? precision : "");
     catalog_tx tx;
-    int rc = catalog_tx_begin(c, &tx, what, e);
+    int rc = photo_edit_begin(c, &tx, photo_id, what, e);
     if (rc)
         return rc;
-    rc = photo_exists(c, photo_id, what, e);
-    if (rc == 0)
-        rc = ensure_row(c, photo_id, what, e);
     int64_t same = 0;
     bool found = false;
     if (rc == 0) {
@@ -363,12 +369,9 @@ int catalog_decide_place(catalog *c, const char *actor, const char *photo_id, co
     if (name && !*name)
         return err_set(e, ERR_INVALID, "%s: empty place name (null for none)", what);
     catalog_tx tx;
-    int rc = catalog_tx_begin(c, &tx, what, e);
+    int rc = photo_edit_begin(c, &tx, photo_id, what, e);
     if (rc)
         return rc;
-    rc = photo_exists(c, photo_id, what, e);
-    if (rc == 0)
-        rc = ensure_row(c, photo_id, what, e);
     int64_t place_id = 0;
     bool found = false;
     if (rc == 0 && name) {
@@ -402,12 +405,9 @@ int catalog_decide_event(catalog *c, const char *actor, const char *photo_id, in
     if (event_id <= 0 && name && !*name)
         return err_set(e, ERR_INVALID, "%s: empty event name (null for none)", what);
     catalog_tx tx;
-    int rc = catalog_tx_begin(c, &tx, what, e);
+    int rc = photo_edit_begin(c, &tx, photo_id, what, e);
     if (rc)
         return rc;
-    rc = photo_exists(c, photo_id, what, e);
-    if (rc == 0)
-        rc = ensure_row(c, photo_id, what, e);
     bool found = false;
     int64_t id = 0;
     if (rc == 0 && event_id > 0) {
