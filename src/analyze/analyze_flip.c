@@ -1,6 +1,7 @@
 /* analyze_flip.c — flipping a mirrored scan back (analyze_flip.h). */
 #include "analyze/analyze_flip.h"
 #include "core/hash.h"
+#include "media/image.h"
 #include "store/catalog_ocr.h"
 
 #include <stdio.h>
@@ -11,8 +12,12 @@
 /* The mirror image of the JPEG data[0..len), as JPEG (malloc'd). */
 static int mirror_jpeg(const void *data, size_t len, void **out, size_t *out_len, err *e)
 {
+    /* libvips starts itself lazily on first use, and that start is not safe
+       when two server threads get there together: start it here, once */
+    int rc = image_init(NULL, e);
+    if (rc)
+        return rc;
     VipsImage *im = vips_image_new_from_buffer(data, len, "", NULL), *fl = NULL;
-    int rc = 0;
     if (!im || vips_flip(im, &fl, VIPS_DIRECTION_HORIZONTAL, NULL) ||
         vips_jpegsave_buffer(fl, out, out_len, "Q", 90, "strip", TRUE, NULL))
         rc = err_set(e, ERR_FORMAT, "cannot mirror the working image: %s", vips_error_buffer());

@@ -11,7 +11,11 @@ typedef struct image {
     uint8_t *rgb; /* width*height*3 bytes, row-major, interleaved RGB; owned */
 } image;
 
-/* Initialises libvips once per process (thread-safe); returns 0 or ERR_INTERNAL. */
+/* Initialises libvips once per process (thread-safe); returns 0 or ERR_INTERNAL.
+ * Code that calls vips_* itself must call this (or decode_init) first, before
+ * it starts threads: libvips' own lazy start on first use is not thread-safe,
+ * and two threads reaching it together crash (a quarter of 2-thread starts did
+ * in a test program against Debian 12's libvips 8.14). */
 int image_init(const char *argv0, err *e);
 
 /* Loads path as 8-bit sRGB RGB: alpha dropped, grey expanded, 16-bit scaled.

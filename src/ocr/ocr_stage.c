@@ -2,6 +2,7 @@
 #include "ocr/ocr_stage.h"
 #include "core/batch.h"
 #include "core/clock.h"
+#include "media/decode.h"
 #include "ocr/ocr_engine.h"
 #include "ocr/ocr_mirror.h"
 #include "ocr/ocr_text.h"
@@ -191,8 +192,8 @@ static int keep_lines(item *it, const ocr_page *pg, int width, int height, bool 
     int rc = 0;
     for (int r = 0; r < 2; r++) {
         if (any[r] && rc == 0)
-            rc = keep_text(it, r ? "margin" : "front", ocr_text_clean(txt[r]->str, txt[r]->len),
-                           sum[r] / weight[r], box[r], width, flipped, scale);
+            rc = keep_text(it, r ? "margin" : "front", ocr_text_clean(txt[r]->str, txt[r]->len), sum[r] / weight[r],
+                           box[r], width, flipped, scale);
         g_string_free(txt[r], TRUE);
     }
     return rc;
@@ -279,13 +280,18 @@ int ocr_run(const ocr_options *opts, ocr_summary *sum, err *e)
     memset(sum, 0, sizeof *sum);
     double t0 = clock_now_s();
     stage s = { .opts = opts, .sum = sum };
+    /* libvips before the workers: its lazy start on first use is not safe when
+       two workers reach it together (GObject warnings, then a crash) */
+    int rc = decode_init(e);
+    if (rc)
+        return rc;
     /* the engine's name, and a first check that the language data is there */
     ocr_engine *probe = ocr_engine_open(opts->langs, e);
     if (!probe)
         return e ? e->code : ERR_MODEL;
     snprintf(s.engine, sizeof s.engine, "%s", ocr_engine_version(probe));
     ocr_engine_close(probe);
-    int rc = datadir_open(opts->data_dir, 0, &s.store, &s.cat, e);
+    rc = datadir_open(opts->data_dir, 0, &s.store, &s.cat, e);
     if (rc)
         return rc;
     int64_t total = 0;
