@@ -295,6 +295,136 @@ static gint64 pair_key(uint32_t a, int64_t person)
     return (gint64)((uint64_t)a << 32 | (uint32_t)person);
 }
 
+/* One vote of a video track's face for a person: fixed = the face cannot
+ * move (placed by an earlier run, or pinned by a decision), else the face
+ * found the person by nearest assignment in this run. */
+typedef struct track_vote {
+    int64_t track, person;
+    size_t fixed, fresh;
+} track_vote;
+
+static int track_vote_key_cmp(const void *a, const void *b)
+{
+    const track_vote *x = a, *y = b;
+    if (x->track != y->track)
+        return (x->track > y->track) - (x->track < y->track);
+    return (x->person > y->person) - (x->person < y->person);
+}
+
+static int track_vote_key_cmp_track(const void *a, const void *b)
+{
+    const track_vote *x = a, *y = b;
+    return (x->track > y->track) - (x->track < y->track);
+}
+
+/* Within a track: the most fixed votes first, then the most fresh ones, then
+ * the lowest person id (deterministic). */
+static int track_vote_rank_cmp(const void *a, const void *b)
+{
+    const track_vote *x = a, *y = b;
+    if (x->track != y->track)
+        return (x->track > y->track) - (x->track < y->track);
+    if (x->fixed != y->fixed)
+        return x->fixed < y->fixed ? 1 : -1;
+    if (x->fresh != y->fresh)
+        return x->fresh < y->fresh ? 1 : -1;
+    return (x->person > y->person) - (x->person < y->person);
+}
+
+/* The person of each video track that has faces new to this run, from the
+ * persons its faces are in: faces that cannot move decide (an incremental run
+ * never moves a placed face), else the persons the new faces found by nearest
+ * assignment (rows[r] placed at slot[r] when done[r]). *out (track, person)
+ * sorted by track, malloc'd (caller frees; NULL when none). */
+static int tracks_choose(const work *w, size_t nnew, const bool *done, const size_t *slot, track_vote **out,
+                         size_t *nout)
+{
+    const people_set *s = w->s;
+    *out = NULL;
+    *nout = 0;
+    size_t nv = 0, cap = 0;
+    track_vote *v = NULL;
+    for (size_t i = 0; i < s->n + nnew; i++) {
+        track_vote t = { 0 };
+        if (i < s->n) {
+            const people_face *f = &s->faces[i];
+            bool fresh = f->has_embedding && !f->clustered;
+            t = (track_vote){ f->track, fresh ? f->pin : f->person, 1, 0 };
+        } else {
+            size_t r = i - s->n;
+            if (done[r])
+                t = (track_vote){ s->faces[w->rows[r]].track, w->person[slot[r]], 0, 1 };
+        }
+        if (!t.track || t.person <= 0)
+            continue;
+        if (nv == cap) {
+            cap = cap ? cap * 2 : 64;
+            track_vote *nvv = realloc(v, cap * sizeof *v);
+            if (!nvv) {
+                free(v);
+                return err_set(w->e, ERR_NOMEM, "cluster: out of memory for track votes");
+            }
+            v = nvv;
+        }
+        v[nv++] = t;
+    }
+    if (nv == 0) {
+        free(v);
+        return 0;
+    }
+    qsort(v, nv, sizeof *v, track_vote_key_cmp);
+    size_t n = 0;
+    for (size_t i = 0; i < nv; i++) {
+        if (n && v[n - 1].track == v[i].track && v[n - 1].person == v[i].person) {
+            v[n - 1].fixed += v[i].fixed;
+            v[n - 1].fresh += v[i].fresh;
+        } else {
+            v[n++] = v[i];
+        }
+    }
+    qsort(v, n, sizeof *v, track_vote_rank_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || v[k - 1].track != v[i].track)
+            v[k++] = v[i];
+    *out = v;
+    *nout = k;
+    return 0;
+}
+
+/* The person chosen for track t, 0 when none. */
+static int64_t track_person(const track_vote *tv, size_t ntv, int64_t t)
+{
+    if (!t || !ntv)
+        return 0;
+    track_vote key = { .track = t };
+    const track_vote *hit = bsearch(&key, tv, ntv, sizeof *tv, track_vote_key_cmp_track);
+    return hit ? hit->person : 0;
+}
+
+/* Moves face i (new to this run, or left unassigned by an earlier one) into
+ * its track's person p when allowed (not rejected from p, no other face of its
+ * photo in p), else leaves it unassigned: a track's faces end in one person or
+ * in none, never in two. The face's own earlier choice q (0 none) is released
+ * from `used`. Returns the person it now has. */
+static int64_t track_follow(const people_set *s, uint32_t i, int64_t q, int64_t p, GHashTable *used,
+                            GHashTable *rejected)
+{
+    if (q == p)
+        return p;
+    if (q > 0) {
+        gint64 qk = pair_key((uint32_t)s->faces[i].photo, q);
+        g_hash_table_remove(used, &qk);
+    }
+    gint64 pk = pair_key((uint32_t)s->faces[i].photo, p), rk = pair_key(i, p);
+    if (g_hash_table_contains(used, &pk) || g_hash_table_contains(rejected, &rk))
+        return 0;
+    gint64 *key = g_new(gint64, 1);
+    *key = pk;
+    g_hash_table_add(used, key);
+    return p;
+}
+
 static int run_incremental(work *w, double assign)
 {
     const people_set *s = w->s;
@@ -341,7 +471,8 @@ static int run_incremental(work *w, double assign)
      * that stay left over give the leftovers' clustering its context */
     GHashTable *near = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     bool *done = calloc(nnew ? nnew : 1, sizeof *done);
-    if (rc == 0 && !done)
+    size_t *slot = malloc((nnew ? nnew : 1) * sizeof *slot); /* where rows[r] was placed, when done[r] */
+    if (rc == 0 && (!done || !slot))
         rc = err_set(e, ERR_NOMEM, "cluster: out of memory");
     if (rc == 0 && nnew && nref) {
         size_t k = nref < PEOPLE_STAGE_ASSIGN_K ? nref : PEOPLE_STAGE_ASSIGN_K;
@@ -365,6 +496,7 @@ static int run_incremental(work *w, double assign)
                 gint64 pk = pair_key((uint32_t)f->photo, p), rk = pair_key(w->rows[r], p);
                 if (g_hash_table_contains(used, &pk) || g_hash_table_contains(rejected, &rk))
                     continue;
+                slot[r] = w->placed;
                 w->faces[w->placed] = w->rows[r];
                 w->person[w->placed++] = p;
                 gint64 *key = g_new(gint64, 1);
@@ -385,6 +517,29 @@ static int run_incremental(work *w, double assign)
         free(ind);
         free(dist);
     }
+    /* video tracks: the new faces of a track follow the person its placed
+     * faces are in, else the one most of its new faces found above; the
+     * tracks none of whose faces has a person are clustered whole below
+     * (cluster_rows keeps a track together) */
+    track_vote *tv = NULL;
+    size_t ntv = 0;
+    if (rc == 0)
+        rc = tracks_choose(w, nnew, done, slot, &tv, &ntv);
+    for (size_t r = 0; rc == 0 && ntv && r < nnew; r++) {
+        uint32_t i = w->rows[r];
+        int64_t p = track_person(tv, ntv, s->faces[i].track);
+        if (!p)
+            continue;
+        int64_t q = done[r] ? w->person[slot[r]] : 0;
+        int64_t now = track_follow(s, i, q, p, used, rejected);
+        if (!done[r]) {
+            slot[r] = w->placed;
+            w->faces[w->placed++] = i;
+            done[r] = true;
+        }
+        w->person[slot[r]] = now;
+        w->sum->assigned_nearest += (now > 0) - (q > 0);
+    }
     /* what is left, with the faces earlier runs left out, clustered among the
      * faces of the persons near it: a cluster of leftovers alone is a new
      * person; one with faces of exactly one person takes its leftovers into
@@ -396,8 +551,15 @@ static int run_incremental(work *w, double assign)
             w->rows[m++] = w->rows[r];
     for (size_t i = 0; rc == 0 && i < s->n; i++) {
         const people_face *f = &s->faces[i];
-        if (f->has_embedding && f->clustered && !f->person && !f->pin)
+        if (!f->has_embedding || !f->clustered || f->person || f->pin)
+            continue;
+        int64_t p = track_person(tv, ntv, f->track);
+        if (p) { /* left out earlier, its track has a person now */
+            w->faces[w->placed] = (uint32_t)i;
+            w->person[w->placed++] = track_follow(s, (uint32_t)i, 0, p, used, rejected);
+        } else {
             w->rows[m++] = (uint32_t)i;
+        }
     }
     size_t mleft = m;
     for (size_t i = 0; rc == 0 && mleft && i < s->n; i++) {
@@ -450,6 +612,8 @@ static int run_incremental(work *w, double assign)
         }
         w->sum->clustered = m;
     }
+    free(tv);
+    free(slot);
     free(done);
     free(ref);
     g_hash_table_destroy(near);

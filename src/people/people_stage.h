@@ -17,6 +17,14 @@
  * leftovers still form a hierarchy): a cluster of leftovers alone becomes a new
  * person, a cluster with faces of exactly one person takes its leftovers into
  * that person, a cluster spanning several persons leaves them unassigned.
+ * Video tracks (store/catalog_tracks.h) are one person on both paths: the
+ * full run relabels each track to the cluster most of its faces got; the
+ * incremental run puts a track's new faces (and faces of it earlier runs
+ * left unassigned) into the person its placed or pinned faces are in, else
+ * the person most of its new faces found by nearest assignment, else clusters
+ * the track whole. A face that may not join that person (rejected from it, or
+ * its photo already has a face there) stays unassigned rather than join
+ * another.
  * Existing persons are never split or merged by an incremental run, so it
  * costs one kNN query of the new faces plus a clustering of the leftovers and
  * their neighbourhood, not a re-cluster. */

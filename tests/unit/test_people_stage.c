@@ -1,13 +1,15 @@
 /* test_people_stage.c — the cluster stage on a real SQLite catalog with
  * synthetic face descriptors: person ids kept across re-clustering, every kind
  * of human decision held by a full re-cluster (cluster -> decide -> re-cluster
- * -> the decision holds), same-photo cannot-links, the incremental path, and a
+ * -> the decision holds), same-photo cannot-links, the incremental path (also
+ * with a video track, which it keeps in one person), and a
  * model change that carries every decision over to the new faces by box IoU. */
 #include "cluster/labels.h"
 #include "people/people_list.h"
 #include "people/people_stage.h"
 #include "store/catalog.h"
 #include "store/catalog_internal.h"
+#include "store/catalog_tracks.h"
 #include "store/people_store.h"
 #include "store/persons.h"
 #include "testutil.h"
@@ -537,6 +539,89 @@ static void test_incremental_bridge(const char *dir)
     catalog_close(c);
 }
 
+/* A face of model m1 with the descriptor centre[id] + sigma noise on photo k. */
+static int64_t add_face_sigma(catalog *c, int k, int id, double sigma)
+{
+    catalog_face f;
+    memset(&f, 0, sizeof f);
+    add_photo(c, k);
+    photo_id(k, f.photo_id);
+    snprintf(f.model_version, sizeof f.model_version, "m1");
+    f.box[0] = 100, f.box[1] = 100, f.box[2] = 200, f.box[3] = 240;
+    f.score = 0.9;
+    f.has_embedding = true;
+    for (int d = 0; d < 128; d++)
+        f.embedding[d] = centre[id][d] + (float)(sigma * normal());
+    snprintf(f.source, sizeof f.source, "detector");
+    err e = { 0 };
+    CHECK_MSG(catalog_face_put(c, &f, &e) == 0, "%s", e.msg);
+    analysis_done(c, k, "m1", 1);
+    return f.id;
+}
+
+static void put_track(catalog *c, int video, const int64_t *faces, size_t n)
+{
+    int64_t track[16];
+    for (size_t i = 0; i < n; i++)
+        track[i] = faces[0];
+    char vid[17];
+    photo_id(video, vid);
+    err e = { 0 };
+    CHECK_MSG(catalog_tracks_put(c, vid, faces, track, n, &e) == 0, "%s", e.msg);
+}
+
+/* The video track's must-link on the incremental path. A new video's track
+ * of 8 frames: two faces near person A, one near person B (a frame where the
+ * recogniser is wrong), five of nobody known: the incremental run must put
+ * the whole track in one person, A's (what most of the faces that found a
+ * person found), and leave B alone. Then the track grows by a frame whose
+ * face lies near B (a video analysed further after a kill): it follows its
+ * track's placed faces into A. */
+static void test_incremental_track(const char *dir)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/track.sqlite", dir);
+    err e = { 0 };
+    catalog *c = catalog_open(path, &e);
+    CHECK_MSG(c != NULL, "%s", e.msg);
+    if (!c)
+        return;
+    int64_t a[PER], b[PER], t[9];
+    for (int j = 0; j < PER; j++) {
+        a[j] = add_face_sigma(c, 600 + j, 0, 0.028);
+        b[j] = add_face_sigma(c, 610 + j, 1, 0.028);
+    }
+    people_stage_summary s;
+    if (cluster(c, true, &s) != 0) {
+        catalog_close(c);
+        return;
+    }
+    int64_t pa = person_of(c, a[0]), pb = person_of(c, b[0]);
+    CHECK_MSG(pa && pb && pa != pb, "two persons first: %lld, %lld", (long long)pa, (long long)pb);
+    add_photo(c, 700); /* the video; frames 701.. */
+    t[0] = add_face_sigma(c, 701, 0, 0.01);
+    t[1] = add_face_sigma(c, 702, 0, 0.01);
+    t[2] = add_face_sigma(c, 703, 1, 0.01);
+    for (int j = 3; j < 8; j++)
+        t[j] = add_face_sigma(c, 701 + j, NID + 1, 0.028);
+    put_track(c, 700, t, 8);
+    if (cluster(c, false, &s) == 0) {
+        CHECK(!s.full);
+        for (int j = 0; j < 8; j++)
+            CHECK_MSG(person_of(c, t[j]) == pa, "track face %d (%lld) in person %lld, not the track's %lld", j,
+                      (long long)t[j], (long long)person_of(c, t[j]), (long long)pa);
+        CHECK_MSG(s.assigned_nearest == 8, "assigned %zu", s.assigned_nearest);
+        CHECK(qi(c, "SELECT count(*) FROM faces WHERE person_id = %lld", pb) == PER);
+    }
+    t[8] = add_face_sigma(c, 709, 1, 0.01);
+    put_track(c, 700, t, 9);
+    if (cluster(c, false, &s) == 0)
+        CHECK_MSG(person_of(c, t[8]) == pa, "the track's new face went to %lld, its track is in %lld",
+                  (long long)person_of(c, t[8]), (long long)pa);
+    check_photo_rule(c);
+    catalog_close(c);
+}
+
 int main(void)
 {
     char dir[512], path[600];
@@ -558,6 +643,7 @@ int main(void)
         catalog_close(c);
     }
     test_incremental_bridge(dir);
+    test_incremental_track(dir);
     test_rmtree(dir);
     return test_main_end();
 }
