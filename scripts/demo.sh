@@ -65,10 +65,14 @@ echo "== facetag people"
 echo
 echo "== what the archive says, per photo (facetag export json)"
 "$BIN" --data "$DATA" export json | jq -r --arg root "$ARCHIVE/" '
-  .events as $ev | .photos[] |
+  .events as $ev | .photos[] | select((.paths // []) | all(startswith($root))) |
   "\(if (.paths | length) > 0 then (.paths[-1] | ltrimstr($root))
      else (.frame_of | "\(.paths[-1] | ltrimstr($root)), frame \(.frame)\(if .time_ms then " @ \(.time_ms / 1000 | floor) s" else "" end)") end)\n    date: \(if .date then "\(.date.value) (\(.date.precision), from \(.date.source)\(if .date.inferred then ", inferred" else "" end))" else "none (no evidence)" end)" +
   "   place: \(.place.name // "-")   event: \(.event_id as $id | ($ev[] | select(.id == $id) | .name) // "-")\n    names, left to right: \([.faces | sort_by(.box[0])[] | .name // "?"] | join(", "))"'
+
+echo
+# Real people who recur, in an archive made from faces-dev (scripts/demo-people.sh).
+"$ROOT/scripts/demo-people.sh" "$BIN" "$DATA"
 
 echo
 echo "== facetag status"
