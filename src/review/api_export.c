@@ -44,7 +44,10 @@ void api_export_csv(http_request *rq, http_response *resp)
 #define EXPORT_CSV(WHERE)                                                                                              \
     "SELECT f.photo_id, (SELECT s.path FROM photo_sources s WHERE s.photo_id = f.photo_id "                            \
     "ORDER BY s.id LIMIT 1), f.face_no, f.box_x, f.box_y, f.box_w, f.box_h, f.person_id, "                             \
-    "p.name, f.status FROM faces f LEFT JOIN persons p ON p.id = f.person_id "                                         \
+    "p.name, f.status, fr.kind, fr.frame_no, fr.time_ms, fr.parent_id, "                                               \
+    "CASE WHEN fr.parent_id IS NULL THEN NULL ELSE (SELECT s.path FROM photo_sources s "                               \
+    "WHERE s.photo_id = fr.parent_id ORDER BY s.id LIMIT 1) END "                                                      \
+    "FROM faces f LEFT JOIN persons p ON p.id = f.person_id LEFT JOIN photo_frames fr ON fr.photo_id = f.photo_id "    \
     "WHERE " WHERE " ORDER BY f.photo_id, f.face_no"
     catalog_cursor *st =
         catalog_query(rq->cat, one ? EXPORT_CSV("1") : EXPORT_CSV(CATALOG_CURRENT_FACE("f")), "export", &e);
@@ -66,7 +69,16 @@ void api_export_csv(http_request *rq, http_response *resp)
     while ((step = catalog_cursor_next(st, &e)) == 1) {
         csv_field(f, catalog_cursor_text(st, 0), false);
         fputc(',', f);
-        csv_field(f, catalog_cursor_text(st, 1), true);
+        if (catalog_cursor_is_null(st, 10)) {
+            csv_field(f, catalog_cursor_text(st, 1), true);
+        } else { /* a frame: the file it came from, and where in it */
+            char name[4200];
+            const char *parent = catalog_cursor_text(st, 14);
+            view_frame_name(catalog_cursor_text(st, 10), catalog_cursor_int(st, 11),
+                            catalog_cursor_is_null(st, 12) ? -1 : catalog_cursor_i64(st, 12),
+                            parent ? parent : catalog_cursor_text(st, 13), name, sizeof name);
+            csv_field(f, name, true);
+        }
         fprintf(f, ",%d,%.2f,%.2f,%.2f,%.2f,", catalog_cursor_int(st, 2), catalog_cursor_double(st, 3),
                 catalog_cursor_double(st, 4), catalog_cursor_double(st, 5), catalog_cursor_double(st, 6));
         if (!catalog_cursor_is_null(st, 7))

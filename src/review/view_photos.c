@@ -3,6 +3,7 @@
 #include "review/views.h"
 
 #include "media/sheet.h"
+#include "media/video.h"
 #include "review/http.h"
 #include "store/catalog_frames.h"
 #include "store/catalog_ocr.h"
@@ -12,22 +13,70 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Summary columns of photo row p: photo_id, file, width, height, timestamp, caption. */
+/* Summary columns of photo row p, with its frame row fr (SUMMARY_JOIN):
+ * photo_id, file, width, height, timestamp, caption; then, for a frame of a
+ * sheet or video (NULL otherwise), its kind, number, time, scene, parent and
+ * the parent's file. */
 #define SUMMARY_COLS                                                                                                   \
     "p.photo_id, (SELECT s.path FROM photo_sources s WHERE s.photo_id = p.photo_id ORDER BY s.id LIMIT 1), "           \
-    "p.width, p.height, p.taken_at, " VIEW_CAPTION("p")
+    "p.width, p.height, p.taken_at, " VIEW_CAPTION("p") ", fr.kind, fr.frame_no, fr.time_ms, fr.scene, fr.parent_id, " \
+                                                        "CASE WHEN fr.parent_id IS NULL THEN NULL ELSE "               \
+                                                        "(SELECT s.path FROM photo_sources s WHERE s.photo_id = "      \
+                                                        "fr.parent_id ORDER BY s.id LIMIT 1) END"
+#define SUMMARY_NCOLS 12
+#define SUMMARY_JOIN(p) " LEFT JOIN photo_frames fr ON fr.photo_id = " p ".photo_id "
+
+void view_frame_name(const char *kind, int frame_no, int64_t time_ms, const char *parent, char *buf, size_t size)
+{
+    if (strcmp(kind, "video") == 0 && time_ms >= 0) {
+        char t[32];
+        video_format_time(time_ms, t, sizeof t);
+        snprintf(buf, size, "%s @ %s", parent, t);
+    } else {
+        snprintf(buf, size, "%s, frame %d", parent, frame_no);
+    }
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    return slash ? slash + 1 : path;
+}
 
 static json_t *summary_from_row(catalog_cursor *st)
 {
     json_t *p = json_object();
-    json_object_set_new(p, "photo_id", http_json_text(catalog_cursor_text(st, 0)));
-    json_object_set_new(p, "file", http_json_text(catalog_cursor_text(st, 1)));
+    const char *id = catalog_cursor_text(st, 0), *file = catalog_cursor_text(st, 1);
+    json_object_set_new(p, "photo_id", http_json_text(id));
+    json_object_set_new(p, "file", http_json_text(file));
     json_object_set_new(p, "width", json_integer(catalog_cursor_int(st, 2)));
     json_object_set_new(p, "height", json_integer(catalog_cursor_int(st, 3)));
     json_object_set_new(p, "timestamp", http_json_text(catalog_cursor_text(st, 4)));
     /* A caption from a JSON sidecar may be any JSON value: only text is a caption. */
     json_object_set_new(p, "caption",
                         catalog_cursor_is_text(st, 5) ? http_json_text(catalog_cursor_text(st, 5)) : json_null());
+    const char *kind = catalog_cursor_text(st, 6);
+    char title[1200];
+    if (kind) { /* a frame has no file of its own: it is named after the one it came from */
+        const char *parent = catalog_cursor_text(st, 10), *pfile = catalog_cursor_text(st, 11);
+        int frame_no = catalog_cursor_int(st, 7);
+        int64_t time_ms = catalog_cursor_is_null(st, 8) ? -1 : catalog_cursor_i64(st, 8);
+        json_t *of = json_object();
+        json_object_set_new(of, "parent_id", http_json_text(parent));
+        json_object_set_new(of, "kind", json_string(kind));
+        json_object_set_new(of, "frame_no", json_integer(frame_no));
+        if (time_ms >= 0)
+            json_object_set_new(of, "time_ms", json_integer(time_ms));
+        if (catalog_cursor_int(st, 9) > 0)
+            json_object_set_new(of, "scene", json_integer(catalog_cursor_int(st, 9)));
+        if (pfile)
+            json_object_set_new(of, "file", http_json_text(pfile));
+        json_object_set_new(p, "frame_of", of);
+        view_frame_name(kind, frame_no, time_ms, pfile ? base_name(pfile) : parent ? parent : "?", title, sizeof title);
+    } else {
+        snprintf(title, sizeof title, "%s", file ? base_name(file) : id ? id : "");
+    }
+    json_object_set_new(p, "title", http_json_text(title));
     return p;
 }
 
@@ -47,7 +96,7 @@ static int run_list(catalog_cursor *st, const char *const *counts, size_t ncount
             continue;
         json_t *p = summary_from_row(st);
         for (size_t i = 0; i < ncounts; i++)
-            json_object_set_new(p, counts[i], json_integer(catalog_cursor_i64(st, 6 + (int)i)));
+            json_object_set_new(p, counts[i], json_integer(catalog_cursor_i64(st, SUMMARY_NCOLS + (int)i)));
         json_array_append_new(arr, p);
     }
     int rc = step < 0 ? step : 0;
@@ -79,14 +128,32 @@ int view_pending(catalog *c, long limit, long offset, json_t **out, err *e)
               "(SELECT count(*) FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = a.model_version), "
               "(SELECT count(*) FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = a.model_version "
               "  AND f.status = 'unreviewed') "
-              "FROM analysis_runs a JOIN photos p ON p.photo_id = a.photo_id "
-              "WHERE a.status = 'done' AND a.model_version = " CATALOG_CURRENT_VERSION(
-                  "a.photo_id") " "
-                                "AND EXISTS (SELECT 1 FROM faces f WHERE f.photo_id = a.photo_id AND f.model_version = "
-                                "a.model_version "
-                                "  AND f.status = 'unreviewed' " PENDING_NOT_IN_TRACK(
-                                    "f") ") "
-                                         "ORDER BY a.rowid DESC LIMIT ?1 OFFSET ?2",
+              "FROM analysis_runs a JOIN photos p ON p.photo_id = a.photo_id " SUMMARY_JOIN(
+                  "p") "WHERE a.status = 'done' AND a.model_version = " CATALOG_CURRENT_VERSION("a.photo_id") " "
+                                                                                                              "AND "
+                                                                                                              "EXISTS "
+                                                                                                              "(SELECT "
+                                                                                                              "1 FROM "
+                                                                                                              "faces f "
+                                                                                                              "WHERE "
+                                                                                                              "f.photo_"
+                                                                                                              "id = "
+                                                                                                              "a.photo_"
+                                                                                                              "id AND "
+                                                                                                              "f.model_"
+                                                                                                              "version "
+                                                                                                              "= "
+                                                                                                              "a.model_"
+                                                                                                              "version "
+                                                                                                              "  AND "
+                                                                                                              "f."
+                                                                                                              "status "
+                                                                                                              "= "
+                                                                                                              "'unrevie"
+                                                                                                              "wed'"
+                                                                                                              " " PENDING_NOT_IN_TRACK(
+                                                                                                                  "f") ") "
+                                                                                                                       "ORDER BY a.rowid DESC LIMIT ?1 OFFSET ?2",
               "list pending photos", e)))
         return e ? e->code : ERR_DB;
     catalog_cursor_bind_i64(st, 1, limit);
@@ -106,7 +173,7 @@ int view_photo_list(catalog *c, long limit, long offset, json_t **out, err *e)
     if (!(st = catalog_query(c,
                              "SELECT " SUMMARY_COLS
                              ", (SELECT count(*) FROM faces f WHERE f.photo_id = p.photo_id AND " CATALOG_CURRENT_FACE(
-                                 "f") ") FROM photos p ORDER BY p.rowid DESC LIMIT ?1 OFFSET ?2",
+                                 "f") ") FROM photos p" SUMMARY_JOIN("p") "ORDER BY p.rowid DESC LIMIT ?1 OFFSET ?2",
                              "list photos", e)))
         return e ? e->code : ERR_DB;
     catalog_cursor_bind_i64(st, 1, limit);
@@ -146,7 +213,8 @@ static int frame_to_json(const catalog_frame *f, void *ud)
     return 0;
 }
 
-/* "frames" of a sheet or video, "frame_of" of a frame (catalog_frames.h). */
+/* "frames" of a sheet or video (catalog_frames.h); a frame's "frame_of" is
+ * in its summary (summary_from_row). */
 static int add_frames(catalog *c, const char *photo_id, json_t *p, err *e)
 {
     json_t *frames = json_array();
@@ -155,30 +223,7 @@ static int add_frames(catalog *c, const char *photo_id, json_t *p, err *e)
         json_object_set_new(p, "frames", frames);
     else
         json_decref(frames);
-    catalog_frame f;
-    int got = rc ? rc : catalog_frame_get(c, photo_id, &f, e);
-    if (got == 1) {
-        json_t *of = json_pack("{s:s, s:s, s:i}", "parent_id", f.parent_id, "kind", f.kind, "frame_no", f.frame_no);
-        if (f.time_ms >= 0)
-            json_object_set_new(of, "time_ms", json_integer(f.time_ms));
-        if (f.scene > 0)
-            json_object_set_new(of, "scene", json_integer(f.scene));
-        json_object_set_new(p, "frame_of", of);
-        /* the file the frame came from (a frame has no file of its own): "video.mp4 @ 01:23" */
-        catalog_cursor *st =
-            catalog_query(c, "SELECT s.path FROM photo_sources s WHERE s.photo_id = ?1 ORDER BY s.id LIMIT 1",
-                          "read a frame's file", e);
-        if (!st)
-            return e ? e->code : ERR_DB;
-        catalog_cursor_bind_text(st, 1, f.parent_id);
-        int step = catalog_cursor_next(st, e);
-        if (step == 1)
-            json_object_set_new(of, "file", http_json_text(catalog_cursor_text(st, 0)));
-        catalog_cursor_close(st);
-        if (step < 0)
-            return step;
-    }
-    return got < 0 ? got : 0;
+    return rc;
 }
 
 static int text_to_json(const char *read_on, const catalog_ocr_text *t, void *ud)
@@ -234,9 +279,9 @@ static int add_ocr(catalog *c, const char *photo_id, json_t *p, err *e)
         json_object_set_new(p, "back_of", of);
     }
     if (st.read || st.flipped)
-        json_object_set_new(p, "ocr", json_pack("{s:b, s:b, s:f, s:f}", "mirrored", st.mirrored && !st.flipped,
-                                                "flipped", st.flipped, "score", st.score, "score_flipped",
-                                                st.score_flipped));
+        json_object_set_new(p, "ocr",
+                            json_pack("{s:b, s:b, s:f, s:f}", "mirrored", st.mirrored && !st.flipped, "flipped",
+                                      st.flipped, "score", st.score, "score_flipped", st.score_flipped));
     return 0;
 }
 
@@ -244,7 +289,8 @@ int view_photo(catalog *c, const char *photo_id, bool suggest, json_t **out, err
 {
     *out = NULL;
     catalog_cursor *st = NULL;
-    if (!(st = catalog_query(c, "SELECT " SUMMARY_COLS " FROM photos p WHERE p.photo_id = ?1", "read photo", e)))
+    if (!(st = catalog_query(c, "SELECT " SUMMARY_COLS " FROM photos p" SUMMARY_JOIN("p") "WHERE p.photo_id = ?1",
+                             "read photo", e)))
         return e ? e->code : ERR_DB;
     catalog_cursor_bind_text(st, 1, photo_id);
     int step = catalog_cursor_next(st, e), rc = 0;
@@ -282,7 +328,7 @@ static bool search_keep(catalog_cursor *st, const void *ud)
     if (view_text_contains(catalog_cursor_text(st, 1), q) ||
         (catalog_cursor_is_text(st, 5) && view_text_contains(catalog_cursor_text(st, 5), q)))
         return true;
-    const char *names = catalog_cursor_text(st, 7);
+    const char *names = catalog_cursor_text(st, SUMMARY_NCOLS + 1);
     if (!names)
         return false;
     /* Each name on its own, so a query cannot match across two names. */
@@ -306,7 +352,7 @@ int view_photo_search(catalog *c, const char *q, long limit, json_t **out, err *
                        "(SELECT group_concat(n.name, char(31)) FROM faces f JOIN persons n ON n.id = f.person_id "
                        "  WHERE f.photo_id = p.photo_id AND n.name IS NOT NULL AND " CATALOG_CURRENT_FACE(
                            "f") ") "
-                                "FROM photos p ORDER BY p.rowid DESC",
+                                "FROM photos p" SUMMARY_JOIN("p") "ORDER BY p.rowid DESC",
               "search photos", e)))
         return e ? e->code : ERR_DB;
     static const char *const counts[] = { "faces" };

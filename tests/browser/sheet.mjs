@@ -7,7 +7,8 @@
 // The sheet's page shows one outline per frame the API lists for it, each on
 // the frame's place (the outline's box on the screen matches the frame's
 // corners scaled to the displayed image); clicking an outline opens that
-// frame's photo, whose caption links back to the sheet. Any page error,
+// frame's photo, whose caption links back to the sheet; a frame is titled
+// and listed (all photos) as "sheet.jpg, frame N". Any page error,
 // console error (a CSP violation among them) or failed check ends the run
 // with exit status 1 and the reason.
 
@@ -95,9 +96,26 @@ async function main() {
     assert.equal(await back.getAttribute('href'), `#/photo/${SHEET}`);
     const fp = await get(`/api/photos/${pick.photo_id}`);
     assert.equal(fp.frame_of.parent_id, SHEET, 'API: the frame names its sheet');
+    // a frame has no file of its own: it is titled after its sheet's
+    const name = `sheet.jpg, frame ${pick.frame_no}`;
+    assert.equal(fp.title, name, 'API: the frame\'s title');
+    assert.equal(await page.locator('h1.photo-title').textContent(), name, 'the frame photo\'s heading');
     await back.click();
     await until(async () => (await stage.locator('.sheet-frames .sheet-frame').count()) === frames.length, 'back on the sheet');
     log(`frame ${pick.frame_no} opened and back`);
+    // the list of all photos names every frame after its sheet (API and page)
+    const all = await get('/api/photos?limit=100');
+    const listed = all.photos.filter((p) => p.frame_of && p.frame_of.parent_id === SHEET);
+    assert.equal(listed.length, frames.length, `API: ${listed.length} frames of the sheet among all photos`);
+    for (const p of listed)
+      assert.equal(p.title, `sheet.jpg, frame ${p.frame_of.frame_no}`, `API: the list's title of ${p.photo_id}`);
+    await page.goto(`${BASE}/?token=${encodeURIComponent(TOKEN)}#/photos`);
+    for (const p of listed) {
+      const entry = page.locator(`.photo-list a[data-photo-id="${p.photo_id}"] .file`);
+      await until(async () => (await entry.count()) === 1, `frame ${p.frame_of.frame_no} in the list`);
+      assert.equal(await entry.textContent(), p.title, `the list's entry of frame ${p.frame_of.frame_no}`);
+    }
+    log(`${listed.length} frames listed as "sheet.jpg, frame N"`);
     if (problems.length) throw new Error(problems.join('; '));
   } finally {
     await browser.close();

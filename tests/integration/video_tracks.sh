@@ -75,6 +75,17 @@ photo=$(body "$SERVE_URL/api/photos/$hp")
 [ "$(jq ".faces[] | select(.face_id == $head) | .track.faces" <<<"$photo")" = "$tracked" ] || fail "the face does not say its track: $photo"
 [ "$(jq -r '.frame_of.file' <<<"$photo")" = "$T/in/stage.mp4" ] || fail "a frame names its video's file: $photo"
 [ "$(jq -r '.frame_of.time_ms' <<<"$photo")" = 0 ] || fail "the first frame's time: $photo"
+# a frame has no file of its own: it is listed by its video's name and time,
+# in the photo, the lists and the CSV export
+[ "$(jq -r .title <<<"$photo")" = "stage.mp4 @ 00:00" ] || fail "the first frame's title: $photo"
+late=$(q "SELECT photo_id || ' ' || time_ms FROM photo_frames WHERE parent_id = '$V' ORDER BY frame_no DESC LIMIT 1")
+lid=${late% *} lms=${late#* }
+lname=$(printf 'stage.mp4 @ %02d:%02d' $((lms / 1000 / 60)) $((lms / 1000 % 60)))
+[ "$(body "$SERVE_URL/api/photos?limit=100" | jq -r --arg p "$lid" '.photos[] | select(.photo_id == $p) | .title')" = "$lname" ] ||
+  fail "the last frame ($lms ms) is not listed as '$lname': $(body "$SERVE_URL/api/photos?limit=100")"
+[ "$(jq -r --arg p "$hp" '.[] | select(.photo_id == $p) | "\(.title) \(.frame_of.parent_id)"' <<<"$pending")" = "stage.mp4 @ 00:00 $V" ] ||
+  fail "the queue's entry of the track: $pending"
+body "$SERVE_URL/api/export.csv" | grep -qF "$hp,$T/in/stage.mp4 @ 00:00,0," || fail "export.csv: the frame's file: $(body "$SERVE_URL/api/export.csv" | head -3)"
 # one decision on the track's face is the decision on the track
 out=$(body -X POST -H 'Content-Type: application/json' -d '{}' "$SERVE_URL/api/faces/$head/reject")
 [ "$(jq -r .status <<<"$out")" = rejected ] || fail "reject: $out"

@@ -9,7 +9,7 @@ import { photoTextPanel } from './phototext.js';
 import { PhotoViewer } from './viewer.js';
 import { sheetNote } from './sheetframes.js';
 import { refreshPersons, openDialog } from './shared.js';
-import { frameTitle, trackNote } from './frames.js';
+import { trackNote } from './frames.js';
 
 const PAGE = 200; // photos per request of the list
 
@@ -161,7 +161,7 @@ export class ReviewPage {
         : plural(typeof p.faces === 'number' ? p.faces : (p.faces || []).length, 'face');
       return h('li', {},
         h('a', { href: `#/photo/${p.photo_id}`, class: cur ? 'current' : '', 'aria-current': cur ? 'true' : null, dataset: { photoId: p.photo_id } },
-          h('span', { class: 'file' }, baseName(p.file) || p.photo_id),
+          h('span', { class: 'file' }, p.title || baseName(p.file) || p.photo_id),
           p.caption ? h('span', { class: 'cap' }, p.caption) : null,
           h('span', { class: 'muted count' }, counts)));
     }), moreBtn);
@@ -186,7 +186,7 @@ export class ReviewPage {
       return;
     }
     this.photo = photo;
-    this.title.textContent = frameTitle(photo) || baseName(photo.file) || photo.photo_id;
+    this.title.textContent = photo.title || baseName(photo.file) || photo.photo_id;
     this.title.title = photo.file || (photo.frame_of && photo.frame_of.file) || '';
     this.caption.textContent = [photo.caption, photo.timestamp].filter(Boolean).join(' · ');
     const sheet = sheetNote(photo); // a frame of a contact sheet, or a sheet

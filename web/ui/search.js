@@ -27,7 +27,7 @@ export class SearchPage {
       this.photosHead.textContent = `Photos (${r.photos.length})`;
       clear(this.persons, r.persons.length ? r.persons.map(personCard) : h('li', { class: 'muted' }, 'Nobody by that name.'));
       clear(this.photos, r.photos.length ? r.photos.map((p) => h('li', {},
-        h('a', { href: `#/photo/${p.photo_id}` }, p.file || p.photo_id),
+        h('a', { href: `#/photo/${p.photo_id}` }, (p.frame_of && p.title) || p.file || p.photo_id),
         p.caption ? h('span', { class: 'cap' }, ` — ${p.caption}`) : null,
         typeof p.faces === 'number' ? h('span', { class: 'muted' }, ` (${plural(p.faces, 'face')})`) : null))
         : h('li', { class: 'muted' }, 'No photos.'));
