@@ -36,6 +36,10 @@
  *                      {"value", "precision"} or a string "YYYY[-MM[-DD]]"; a
  *                      place {"name"} or a string; an event {"id"} (an existing
  *                      event), else {"name"} (found or made) or a string.
+ *   event.name         with the event's "id", another name than the event has:
+ *                      the event is renamed (for all its photos; kept by later
+ *                      annotate runs). A name people renamed that event away
+ *                      from is an older file's, not an edit: left alone.
  * A face is found by face_id, and its box must then overlap the catalog's
  * (IoU >= 0.5); a face without face_id by its box alone. Other keys are
  * ignored. */

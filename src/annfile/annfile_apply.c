@@ -253,7 +253,19 @@ static int apply_photo(actx *x, const annfile_view *v, json_t *p, const annfile_
         json_t *byid = d->event_id ? annfile_view_event(v, d->event_id) : NULL;
         int64_t want_id = 0;
         const char *want_name = NULL;
-        if (d->event_id && (!d->event_name || !byid || same_str(d->event_name, str(byid, "name"))))
+        if (byid && d->event_name && !same_str(d->event_name, str(byid, "name"))) {
+            /* the event's name edited: the event is renamed, for all its photos;
+             * unless the file was written before people renamed it from that name */
+            bool stale = false;
+            rc = catalog_decide_event_renamed_from(x->c, d->event_id, d->event_name, &stale, x->e);
+            if (rc == 0 && !stale)
+                rc = catalog_decide_event_rename(x->c, x->actor, d->event_id, d->event_name, &changed, x->e);
+            if (rc)
+                return fail_at(x, "event.name");
+            if (!stale)
+                note(x, changed, "event %lld renamed '%s'", (long long)d->event_id, d->event_name);
+        }
+        if (d->event_id)
             want_id = d->event_id; /* an unknown id: the catalog says so */
         else if (d->event_name)
             want_name = d->event_name;

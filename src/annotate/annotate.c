@@ -254,13 +254,26 @@ static int on_stored_event(const char *key, int64_t id, const char *digest, void
     return 0;
 }
 
+static int on_renamed_event(const char *key, const char *name, void *ud)
+{
+    g_hash_table_insert(ud, g_strdup(key), g_strdup(name));
+    return 0;
+}
+
+static int event_year(const ann_event *ev)
+{
+    return ev->date.precision != DATE_NONE ? ev->date.year : 0;
+}
+
 /* Writes the events, only those that changed since the last run (an
- * incremental run after a few new photos touches a few events, not all). */
+ * incremental run after a few new photos touches a few events, not all).
+ * An event people renamed keeps their name. */
 static int store_events(store_ctx *s, size_t *stored)
 {
     ann_model *m = s->m;
     GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL); /* "name|year" */
     GHashTable *before = g_hash_table_new_full(g_str_hash, g_str_equal, free, stored_event_free);
+    GHashTable *renamed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free); /* key -> name */
     const char **keys = malloc((m->nevents + 1) * sizeof *keys);
     const char **changed = malloc((m->nevents + 1) * sizeof *changed);
     char **evname = calloc(m->nevents + 1, sizeof *evname);
@@ -271,18 +284,27 @@ static int store_events(store_ctx *s, size_t *stored)
         rc = catalog_ann_each_other_event(s->c, "rules", on_other_event, names, s->e);
     if (rc == 0)
         rc = catalog_ann_each_event(s->c, "rules", on_stored_event, before, s->e);
+    if (rc == 0)
+        rc = catalog_ann_each_renamed_event(s->c, "rules", on_renamed_event, renamed, s->e);
     if (rc == ERR_NOMEM && s->e->code != ERR_NOMEM)
         rc = nomem(s->e);
+    /* people's names first: the rules' names stay clear of them */
+    for (size_t i = 0; rc == 0 && i < m->nevents; i++) {
+        const char *human = g_hash_table_lookup(renamed, m->events[i].key);
+        if (human)
+            g_hash_table_add(names, g_strdup_printf("%s|%d", human, event_year(&m->events[i])));
+    }
     for (size_t i = 0; rc == 0 && i < m->nevents; i++) {
         ann_event *ev = &m->events[i];
         keys[i] = ev->key;
         char dv[16] = "";
         if (ev->date.precision != DATE_NONE)
             dates_format(&ev->date, dv, sizeof dv);
-        int year = ev->date.precision != DATE_NONE ? ev->date.year : 0;
+        int year = event_year(ev);
+        const char *human = g_hash_table_lookup(renamed, ev->key);
         /* one name per year: a second "Probe" of 1977 is told apart by its date, place, then a number */
-        char *name = g_strdup(ev->name);
-        for (int k = 2;; k++) {
+        char *name = g_strdup(human ? human : ev->name);
+        for (int k = 2; !human; k++) {
             char *probe = g_strdup_printf("%s|%d", name, year);
             bool taken = g_hash_table_contains(names, probe);
             g_free(probe);
@@ -334,6 +356,7 @@ static int store_events(store_ctx *s, size_t *stored)
     free(changed);
     g_hash_table_destroy(before);
     g_hash_table_destroy(names);
+    g_hash_table_destroy(renamed);
     return rc;
 }
 

@@ -173,7 +173,9 @@ int events_group(ann_model *m)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < m->n; i++) {
         ann_photo *p = &m->photos[i];
-        if (!p->folder) {
+        /* a photo whose event people set is in theirs, not in one of the rules
+         * (which would otherwise be stored without it: empty) */
+        if (!p->folder || p->human_event) {
             p->event = SIZE_MAX;
             continue;
         }

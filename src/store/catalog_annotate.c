@@ -352,6 +352,18 @@ int catalog_ann_each_event(catalog *c, const char *source, catalog_ann_event_fn 
     EACH(c, st, "annotate: read stored events", e, fn(txt(st, 0), sqlite3_column_int64(st, 1), txt(st, 2), ud));
 }
 
+int catalog_ann_each_renamed_event(catalog *c, const char *source, catalog_ann_renamed_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prep(c,
+                            "SELECT key, name FROM events WHERE source = ?1 AND key IS NOT NULL "
+                            "AND name_source = 'human'",
+                            "annotate: read events people renamed", e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    EACH(c, st, "annotate: read events people renamed", e, fn(txt(st, 0), txt(st, 1), ud));
+}
+
 int catalog_ann_each_other_event(catalog *c, const char *source, catalog_ann_event_name_fn fn, void *ud, err *e)
 {
     sqlite3_stmt *st = prep(c, "SELECT name, ifnull(year, 0) FROM events WHERE source IS NOT ?1",

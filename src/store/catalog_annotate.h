@@ -95,6 +95,11 @@ int catalog_ann_events_prepare(catalog *c, const char *source, const char *const
 typedef int (*catalog_ann_event_fn)(const char *key, int64_t id, const char *digest, void *ud);
 int catalog_ann_each_event(catalog *c, const char *source, catalog_ann_event_fn fn, void *ud, err *e);
 
+/* Every event of source that people renamed (catalog_decide_event_rename)
+ * with its key and that name, which a run keeps. */
+typedef int (*catalog_ann_renamed_fn)(const char *key, const char *name, void *ud);
+int catalog_ann_each_renamed_event(catalog *c, const char *source, catalog_ann_renamed_fn fn, void *ud, err *e);
+
 /* Every event not of source (events people made): name and year (0 none), so
  * a run's event names stay clear of them (names are unique per year). */
 typedef int (*catalog_ann_event_name_fn)(const char *name, int year, void *ud);

@@ -443,12 +443,110 @@ int catalog_decide_event(catalog *c, const char *actor, const char *photo_id, in
     }
     if (rc == 0 && out)
         *out = id;
+    int64_t before = 0;
+    if (rc == 0) {
+        sqlite3_stmt *st = catalog_prepare(c, "SELECT event_id FROM photo_annotations WHERE photo_id = ?1", what, e);
+        if (st)
+            sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+        rc = one_i64(c, st, what, &before, &found, e);
+    }
     bool same = false;
     if (rc == 0)
         rc = set_by_person(c, &EVENT_SQL, actor, photo_id, id, &same, what, e);
     if (rc == 0 && same)
         return catalog_tx_end(c, &tx, 0, what, e);
+    if (rc == 0 && before > 0 && before != id) {
+        /* an event has photos: the one this photo left goes when it was its last */
+        sqlite3_stmt *st = catalog_prepare(
+            c, "DELETE FROM events WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM photo_annotations WHERE event_id = ?1)",
+            what, e);
+        if (st)
+            sqlite3_bind_int64(st, 1, before);
+        rc = run(c, st, what, e);
+    }
     rc = catalog_tx_end(c, &tx, rc, what, e);
     *changed = rc == 0;
     return rc;
+}
+
+int catalog_decide_event_rename(catalog *c, const char *actor, int64_t event_id, const char *name, bool *changed,
+                                err *e)
+{
+    bool ch_;
+    if (!changed)
+        changed = &ch_;
+    *changed = false;
+    char what[96];
+    snprintf(what, sizeof what, "rename event %lld", (long long)event_id);
+    if (!name || !*name)
+        return err_set(e, ERR_INVALID, "%s: empty name", what);
+    catalog_tx tx;
+    int rc = catalog_tx_begin(c, &tx, what, e);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = catalog_prepare(c, "SELECT name = ?2 FROM events WHERE id = ?1", what, e);
+    if (st) {
+        sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    }
+    int64_t same = 0;
+    bool found = false;
+    rc = one_i64(c, st, what, &same, &found, e);
+    if (rc == 0 && !found)
+        rc = err_set(e, ERR_NOTFOUND, "%s: no event %lld in the catalog", what, (long long)event_id);
+    if (rc == 0 && same)
+        return catalog_tx_end(c, &tx, 0, what, e); /* so already */
+    if (rc == 0) {
+        /* names are unique per year: say which event has it rather than fail on the index */
+        int64_t other = 0;
+        st = catalog_prepare(c,
+                             "SELECT o.id FROM events o, events ev WHERE ev.id = ?1 AND o.id <> ev.id "
+                             "AND o.name = ?2 AND ifnull(o.year, 0) = ifnull(ev.year, 0)",
+                             what, e);
+        if (st) {
+            sqlite3_bind_int64(st, 1, event_id);
+            sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+        }
+        rc = one_i64(c, st, what, &other, &found, e);
+        if (rc == 0 && found)
+            rc = err_set(e, ERR_CONFLICT,
+                         "%s: event %lld of the same year is called '%s' already (to move the photo there, give its "
+                         "id)",
+                         what, (long long)other, name);
+    }
+    if (rc == 0 && (st = catalog_prepare(c,
+                                         "INSERT INTO decisions (actor, action, before, after) SELECT ?1, "
+                                         "'event_name', json_object('event_id', id, 'name', name), "
+                                         "json_object('event_id', id, 'name', ?3) FROM events WHERE id = ?2",
+                                         what, e))) {
+        sqlite3_bind_text(st, 1, actor_of(actor), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, event_id);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+    }
+    rc = rc ? rc : run(c, st, what, e);
+    if (rc == 0 && (st = catalog_prepare(c, "UPDATE events SET name = ?2, name_source = 'human' WHERE id = ?1", what,
+                                         e))) {
+        sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    }
+    rc = rc ? rc : run(c, st, what, e);
+    rc = catalog_tx_end(c, &tx, rc, what, e);
+    *changed = rc == 0;
+    return rc;
+}
+
+int catalog_decide_event_renamed_from(catalog *c, int64_t event_id, const char *name, bool *was, err *e)
+{
+    *was = false;
+    sqlite3_stmt *st = catalog_prepare(c,
+                                       "SELECT 1 FROM decisions WHERE action = 'event_name' AND "
+                                       "json_extract(before, '$.event_id') = ?1 AND json_extract(before, '$.name') = ?2 "
+                                       "LIMIT 1",
+                                       "read an event's names", e);
+    if (st) {
+        sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    }
+    int64_t one = 0;
+    return one_i64(c, st, "read an event's names", &one, was, e);
 }

@@ -20,6 +20,7 @@
  *                null: no date)
  *   place        photo_id; before/after {"place_id", "name"}
  *   event        photo_id; before/after {"event_id", "name"}
+ *   event_name   an event renamed: before/after {"event_id", "name"}
  * Accepting a person's suggestion also renames the person (persons_rename, its
  * own 'rename' row); a face's suggestion names the face (persons_name_face).
  *
@@ -81,5 +82,17 @@ int catalog_decide_place(catalog *c, const char *actor, const char *photo_id, co
  * (0 for none); out may be NULL. */
 int catalog_decide_event(catalog *c, const char *actor, const char *photo_id, int64_t event_id, const char *name,
                          int year, int64_t *out, bool *changed, err *e);
+/* An event is its photos: when the photo leaves an event and was its last,
+ * that event is deleted (an empty event is neither kept nor exported). */
+
+/* Renames event event_id to name (name_source 'human': annotate keeps it on
+ * every later run, while the event exists). ERR_NOTFOUND for no such event,
+ * ERR_CONFLICT when another event of the same year has that name (the message
+ * names it). Renaming to its name changes nothing. */
+int catalog_decide_event_rename(catalog *c, const char *actor, int64_t event_id, const char *name, bool *changed,
+                                err *e);
+/* *was: people renamed event event_id away from name before (the decision
+ * log says so): an annotation file written before that rename, not an edit. */
+int catalog_decide_event_renamed_from(catalog *c, int64_t event_id, const char *name, bool *was, err *e);
 
 #endif

@@ -701,10 +701,14 @@ static const char migration_13[] =
  * finished by the next attempt and never done twice. */
 static const char migration_14[] = "ALTER TABLE photo_flips ADD COLUMN processed_sha256 TEXT;";
 
+/* Version 15 (catalog_decide.h): an event people renamed keeps its name
+ * through annotate runs (name_source 'human'; NULL: named by its source). */
+static const char migration_15[] = "ALTER TABLE events ADD COLUMN name_source TEXT;";
+
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1,  migration_2,  migration_3,  migration_4,
                                                                migration_5,  migration_6,  migration_7,  migration_8,
                                                                migration_9,  migration_10, migration_11, migration_12,
-                                                               migration_13, migration_14 };
+                                                               migration_13, migration_14, migration_15 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
