@@ -1,5 +1,6 @@
 /* annotate.c — the stage: load, read the evidence, group, name, store. */
 #include "annotate/annotate.h"
+#include "annotate/carry.h"
 #include "annotate/events.h"
 #include "annotate/evidence.h"
 #include "annotate/model.h"
@@ -144,6 +145,28 @@ static int on_stored(const char *photo_id, const char *digest, void *ud)
 static int nomem(err *e)
 {
     return err_set(e, ERR_NOMEM, "annotate: out of memory");
+}
+
+typedef struct carry_ctx {
+    carry *k;
+    ann_model *m;
+} carry_ctx;
+
+static int on_rejection(const char *label, const int64_t *faces, size_t n, void *ud)
+{
+    carry_ctx *x = ud;
+    return carry_rejection(x->k, x->m, label, faces, n);
+}
+
+/* Names people rejected for a person, for the persons its faces are in now. */
+static int load_rejections(catalog *c, ann_model *m, err *e)
+{
+    carry_ctx x = { .k = carry_new(m), .m = m };
+    if (!x.k)
+        return nomem(e);
+    int rc = catalog_ann_each_name_rejection(c, on_rejection, &x, e);
+    carry_free(x.k);
+    return rc;
 }
 
 /* ---- storing ---------------------------------------------------------------- */
@@ -531,6 +554,8 @@ static int load(catalog *c, ann_model *m, err *e)
         rc = catalog_ann_each_named_person(c, on_named, m, e);
     if (rc == 0)
         rc = catalog_ann_each_decided(c, on_decided, m, e);
+    if (rc == 0)
+        rc = load_rejections(c, m, e);
     if (rc == 0)
         rc = catalog_ann_each_human(c, on_human, m, e);
     if (rc == 0)

@@ -104,6 +104,35 @@ int catalog_ann_each_decided(catalog *c, catalog_ann_decided_fn fn, void *ud, er
          fn(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), txt(st, 2), txt(st, 3), ud));
 }
 
+/* One name_rejections row: its faces from their JSON array. */
+static int rejection_row(sqlite3_stmt *st, catalog_ann_rejection_fn fn, void *ud)
+{
+    json_t *a = json_loads(txt(st, 1), 0, NULL);
+    size_t n = json_array_size(a);
+    int64_t *faces = malloc((n + 1) * sizeof *faces);
+    if (!faces) {
+        json_decref(a);
+        return ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        faces[i] = (int64_t)json_integer_value(json_array_get(a, i));
+    json_decref(a);
+    int rc = fn(txt(st, 0), faces, n, ud);
+    free(faces);
+    return rc;
+}
+
+int catalog_ann_each_name_rejection(catalog *c, catalog_ann_rejection_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = prep(c,
+                            "SELECT r.label, (SELECT json_group_array(face_id) FROM name_rejection_faces "
+                            "WHERE rejection_id = r.id) FROM name_rejections r ORDER BY r.id",
+                            "annotate: read rejected names", e);
+    if (!st)
+        return e->code;
+    EACH(c, st, "annotate: read rejected names", e, rejection_row(st, fn, ud));
+}
+
 int catalog_ann_each_human(catalog *c, catalog_ann_human_fn fn, void *ud, err *e)
 {
     sqlite3_stmt *st = prep(c,

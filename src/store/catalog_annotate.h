@@ -45,6 +45,12 @@ typedef int (*catalog_ann_decided_fn)(int64_t person_id, int64_t face_id, const 
                                       void *ud);
 int catalog_ann_each_decided(catalog *c, catalog_ann_decided_fn fn, void *ud, err *e);
 
+/* Every name people rejected for a person (catalog_decide_suggestion), with
+ * the faces that person had then (face ids; faces[0..n) live until fn
+ * returns), oldest first. */
+typedef int (*catalog_ann_rejection_fn)(const char *label, const int64_t *faces, size_t n, void *ud);
+int catalog_ann_each_name_rejection(catalog *c, catalog_ann_rejection_fn fn, void *ud, err *e);
+
 /* Photos whose date, place or event people set (source 'human'): annotate
  * keeps them. A human date with date_value NULL is "no date" decided by people;
  * place_id / event_id 0 likewise "none". */

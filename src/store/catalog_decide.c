@@ -3,6 +3,7 @@
  * log's JSON is built by SQLite's json_object. */
 #include "store/catalog_decide.h"
 #include "store/catalog_internal.h"
+#include "store/catalog_query.h"
 #include "store/persons.h"
 
 #include <sqlite3.h>
@@ -43,6 +44,39 @@ static int one_i64(catalog *c, sqlite3_stmt *st, const char *what, int64_t *out,
 }
 
 /* ---- suggestions ------------------------------------------------------------ */
+
+/* A person's name rejected: kept with the person's faces (name_rejections),
+ * so it outlives the person's id. Accepted: the rejections of that name that
+ * hold for the person now are withdrawn. */
+static int carry_by_faces(catalog *c, int64_t person_id, const char *label, bool accept, const char *what, err *e)
+{
+    static const char *const reject[] = {
+        "INSERT INTO name_rejections (label, person_id) VALUES (?2, ?1)",
+        "INSERT INTO name_rejection_faces (rejection_id, face_id) SELECT (SELECT max(id) FROM name_rejections), f.id "
+        "FROM faces f "
+        "WHERE f.person_id = ?1 AND f.status <> 'rejected' AND " CATALOG_CURRENT_FACE("f"),
+    };
+    static const char *const withdraw[] = {
+        /* those that hold for the person (carry.h: more than half of its faces) */
+        "DELETE FROM name_rejections WHERE label = ?2 AND id IN (SELECT rf.rejection_id FROM name_rejection_faces rf "
+        "JOIN faces f ON f.id = rf.face_id WHERE f.person_id = ?1 AND f.status <> 'rejected' AND "
+        CATALOG_CURRENT_FACE("f") " GROUP BY rf.rejection_id HAVING 2 * count(*) > (SELECT count(*) FROM faces g "
+        "WHERE g.person_id = ?1 AND g.status <> 'rejected' AND " CATALOG_CURRENT_FACE("g") "))",
+    };
+    const char *const *sql = accept ? withdraw : reject;
+    size_t n = accept ? 1 : 2;
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        sqlite3_stmt *st = catalog_prepare(c, sql[k], what, e);
+        if (st) {
+            sqlite3_bind_int64(st, 1, person_id);
+            if (sqlite3_bind_parameter_count(st) >= 2)
+                sqlite3_bind_text(st, 2, label, -1, SQLITE_TRANSIENT);
+        }
+        rc = run(c, st, what, e);
+    }
+    return rc;
+}
 
 int catalog_decide_suggestion(catalog *c, const char *actor, int64_t person_id, int64_t face_id, const char *label,
                               bool accept, bool *changed, err *e)
@@ -89,6 +123,8 @@ int catalog_decide_suggestion(catalog *c, const char *actor, int64_t person_id, 
         rc = err_set(e, ERR_NOTFOUND, "%s: no suggestion '%s'", what, label);
     if (rc == 0 && same == rows)
         return catalog_tx_end(c, &tx, 0, what, e); /* decided so already */
+    if (rc == 0 && person)
+        rc = carry_by_faces(c, person_id, label, accept, what, e);
     if (rc == 0 && accept && person)
         rc = persons_rename(c, actor, person_id, label, e);
     if (rc == 0 && accept && !person)

@@ -21,6 +21,10 @@
  *   place        photo_id; before/after {"place_id", "name"}
  *   event        photo_id; before/after {"event_id", "name"}
  *   event_name   an event renamed: before/after {"event_id", "name"}
+ * A person's suggestion rejected is also kept with the faces the person has
+ * (name_rejections): when clustering later gives most of a person's faces to
+ * another person id, annotate does not suggest that name for it either.
+ * Accepting it withdraws the rejections of that name that hold for the person.
  * Accepting a person's suggestion also renames the person (persons_rename, its
  * own 'rename' row); a face's suggestion names the face (persons_name_face).
  *

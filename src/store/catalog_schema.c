@@ -705,10 +705,29 @@ static const char migration_14[] = "ALTER TABLE photo_flips ADD COLUMN processed
  * through annotate runs (name_source 'human'; NULL: named by its source). */
 static const char migration_15[] = "ALTER TABLE events ADD COLUMN name_source TEXT;";
 
+/* Version 16 (catalog_decide.h): a name people rejected for a person, kept
+ * with the faces the person had then (plain numbers, like the decision log's),
+ * so that it still holds when clustering gives those faces another person id
+ * or mixes them with others (annotate, catalog_ann_each_name_rejection). */
+static const char migration_16[] =
+    "CREATE TABLE name_rejections ("
+    "  id INTEGER PRIMARY KEY,"
+    "  label TEXT NOT NULL,"
+    "  person_id INTEGER NOT NULL," /* the person it was made on, then */
+    "  at TEXT NOT NULL DEFAULT " NOW
+    ") STRICT;"
+    "CREATE INDEX name_rejections_label ON name_rejections(label);"
+    "CREATE TABLE name_rejection_faces ("
+    "  rejection_id INTEGER NOT NULL REFERENCES name_rejections(id) ON DELETE CASCADE,"
+    "  face_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (rejection_id, face_id)"
+    ") STRICT, WITHOUT ROWID;";
+
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1,  migration_2,  migration_3,  migration_4,
                                                                migration_5,  migration_6,  migration_7,  migration_8,
                                                                migration_9,  migration_10, migration_11, migration_12,
-                                                               migration_13, migration_14, migration_15 };
+                                                               migration_13, migration_14, migration_15,
+                                                               migration_16 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
