@@ -3,7 +3,8 @@
 # build folder in turn; each prints its own table. bench_analyze runs the
 # JavaScript reference too: setup-reference.sh installs it in BUILD/faceapi-ref;
 # it runs once more with an AVX2-only CPU emulated.
-# Then scripts/bench-s3.sh: the same data folder on S3 vs the directory.
+# Then scripts/bench-s3.sh: the same data folder on S3 vs the directory, and
+# scripts/bench-llm.sh: naming by the rules vs the rules + an LLM (llama-server).
 set -uo pipefail
 BUILD=${1:?usage: scripts/bench.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,4 +31,7 @@ if [ -f "$BUILD/libfacetag_xnnpack_avx2.so" ] && grep -qw avx512f /proc/cpuinfo;
 fi
 echo "== bench-s3 (object store: directory vs S3 on a throw-away Ceph RGW)"
 "$ROOT/scripts/bench-s3.sh" "$BUILD" || rc=1
+echo
+echo "== bench-llm (issue 11: rules vs rules + an LLM behind llama-server on the demo's people archive; FACETAG_LLM_GGUF picks the model)"
+"$ROOT/scripts/bench-llm.sh" "$BUILD" || rc=1
 exit $rc
