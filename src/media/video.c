@@ -112,7 +112,7 @@ static void display_size(const AVCodecParameters *par, AVRational sar, int *w, i
     *w = par->width, *h = par->height;
     if (sar.num > 0 && sar.den > 0 && sar.num != sar.den) {
         double dw = (double)par->width * sar.num / sar.den;
-        *w = (int)(dw + 0.5) & ~1;
+        *w = dw < 1 << 30 ? (int)(dw + 0.5) & ~1 : 1 << 30;
         if (*w < 2)
             *w = 2;
     }
@@ -175,7 +175,8 @@ static int vin_open(const char *path, int64_t max_pixels, int threads, vin *v, v
     AVRational fr = st->avg_frame_rate.num > 0 ? st->avg_frame_rate : st->r_frame_rate;
     out->fps = fr.num > 0 && fr.den > 0 ? av_q2d(fr) : 0;
     if (st->nb_frames > 0 && out->fps > 0) { /* AVI: a truncated file still counts its frames in the header */
-        int64_t by_count = (int64_t)((double)st->nb_frames * 1000 / out->fps);
+        double ms = (double)st->nb_frames * 1000 / out->fps;
+        int64_t by_count = ms < 9e15 ? (int64_t)ms : (int64_t)9e15; /* a header's nonsense is no cast overflow */
         if (by_count > out->duration_ms)
             out->duration_ms = by_count;
     }
@@ -261,8 +262,10 @@ static int keep(sampler *s, const AVFrame *f, int64_t ms, const char *reason, er
 {
     AVRational sar = av_guess_sample_aspect_ratio(s->v->fc, s->v->fc->streams[s->v->si], (AVFrame *)f);
     int dw = f->width, dh = f->height;
-    if (sar.num > 0 && sar.den > 0 && sar.num != sar.den)
-        dw = (int)((double)f->width * sar.num / sar.den + 0.5);
+    if (sar.num > 0 && sar.den > 0 && sar.num != sar.den) {
+        double w = (double)f->width * sar.num / sar.den;
+        dw = w < 1 << 30 ? (int)(w + 0.5) : 1 << 30;
+    }
     int edge = dw > dh ? dw : dh;
     if (edge > s->p->max_edge) {
         dw = (int)((double)dw * s->p->max_edge / edge + 0.5);
@@ -404,7 +407,7 @@ int video_sample(const char *path, const video_params *p, video_frame_fn fn, voi
         goto out;
     }
     *s = (sampler){ .p = p, .fn = fn, .ud = ud, .v = &v, .st = st, .pending_ms = -1 };
-    s->frame_ms = vi->fps > 0 ? (int)(1000 / vi->fps) : 40;
+    s->frame_ms = vi->fps > 0.01 ? (int)(1000 / vi->fps) : 40; /* a rate the header made up: 25 fps */
     int r;
     while (rc == 0 && (r = av_read_frame(v.fc, pkt)) >= 0) {
         if (pkt->stream_index != v.si) {
