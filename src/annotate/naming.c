@@ -490,7 +490,12 @@ int naming_suggest(ann_model *m, naming_advisor_fn advisor, void *advisor_ud)
                 nleft++;
                 left = b;
             }
-        if (nleft != 1 || rejected(m, 'f', ph->faces[loose].id, m->names[ns[left]].key))
+        /* one caption is all the evidence here, with no recurrence to tell
+         * names from capitalised nouns ("Rehearsal of Café Müller: ..."): a
+         * name of one word is no name for a face of no person (it still
+         * counts above: two words left are two possible names) */
+        if (nleft != 1 || !strchr(m->names[ns[left]].key, ' ') ||
+            rejected(m, 'f', ph->faces[loose].id, m->names[ns[left]].key))
             continue;
         pair one = { .c = 1, .nev = 1, .ev = { (uint32_t)i } };
         char *ev = evidence_json(m, &one);

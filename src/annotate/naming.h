@@ -18,7 +18,8 @@
  * Suggestions people rejected never come back.
  *
  * A face of no person in a captioned photo is suggested the one name its
- * caption has left after the matching, when exactly one is left.
+ * caption has left after the matching, when exactly one is left; a name of
+ * one word ("Rehearsal", "Probe") is none there.
  *
  * The advisor (optional) is where a second opinion plugs in, e.g. the LLM of
  * annotate/llm.h: it gets each person's candidates with their evidence and

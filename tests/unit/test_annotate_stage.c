@@ -174,6 +174,18 @@ int main(void)
     CHECK(before && after && strcmp(before, after) == 0);
     free(before);
     free(after);
+
+    /* faces of no person: the one name their caption has left, if it is one
+     * of two words or more; a capitalised noun ("Rehearsal") is no name */
+    photo(c, "/a/Unsortiert/IMG_0044.jpg", "Jo Ann Endicott in Wien, January 1994", 0); /* 10 */
+    photo(c, "/a/Unsortiert/IMG_0045.jpg", "Rehearsal in Wien, January 1994", 0);       /* 11 */
+    run(c, false);
+    char *fs = test_query_text(c, "SELECT group_concat(s.label, '|') FROM face_suggestions s JOIN faces f ON "
+                                  "f.id = s.face_id WHERE f.photo_id = '000000000000000a'");
+    CHECK_MSG(fs && strcmp(fs, "Jo Ann Endicott") == 0, "face of photo 10: %s", fs ? fs : "(none)");
+    free(fs);
+    CHECK(test_query_int(c, "SELECT count(*) FROM face_suggestions s JOIN faces f ON f.id = s.face_id "
+                            "WHERE f.photo_id = '000000000000000b'") == 0);
     catalog_close(c);
     test_rmtree(dir);
     return test_main_end();
