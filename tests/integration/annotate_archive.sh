@@ -54,6 +54,22 @@ for name, v, op, floor in floors:
 sys.exit(1 if bad else 0)
 PY
 
+# the demo's summaries (scripts/demo-people.sh) read this export: a line per
+# person, the rules' top name on it; a line per event, each event once
+SRC=${FACETAG_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+jq -r --arg root "$T/archive/" -f "$SRC/scripts/demo-people.jq" "$T/export.json" >"$T/people.txt" ||
+    fail "demo-people.jq"
+jq -r --arg root "$T/archive/" -f "$SRC/scripts/demo-events.jq" "$T/export.json" >"$T/events.txt" ||
+    fail "demo-events.jq"
+head -3 "$T/people.txt" "$T/events.txt"
+want=$(jq '[.photos[] | .faces[].person_id // empty] | unique | length' "$T/export.json")
+[ "$(wc -l <"$T/people.txt")" = "$want" ] || fail "demo-people.jq: $(wc -l <"$T/people.txt") lines for $want persons"
+while read -r id name; do
+    grep -q "^Person $id ([0-9]* photos): probably $name (" "$T/people.txt" || fail "person $id ($name) not so in: $(cat "$T/people.txt")"
+done < <(jq -r '.persons[] | select(.name_status == "suggested") | "\(.id) \(.name)"' "$T/export.json")
+want=$(jq '[.photos[] | .event_id // empty] | unique | length' "$T/export.json")
+[ "$(wc -l <"$T/events.txt")" = "$want" ] || fail "demo-events.jq: $(wc -l <"$T/events.txt") lines for $want events"
+
 # idempotent and incremental: nothing changed, nothing done
 "$BIN" --data "$D" annotate >"$T/again.txt" || fail "annotate again"
 grep -q "nothing changed" "$T/again.txt" || fail "a second annotate did work: $(cat "$T/again.txt")"
