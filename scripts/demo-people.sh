@@ -58,11 +58,19 @@ echo "   (folders by year and session, boxes with album.txt, captions in German 
 "$BIN" --data "$DATA" ingest "$PA"
 "$BIN" --data "$DATA" analyze
 "$BIN" --data "$DATA" cluster
-"$BIN" --data "$DATA" annotate
+# With FACETAG_DEMO_LLM_URL and FACETAG_DEMO_LLM_MODEL set (any OpenAI-compatible
+# server: llama-server, Ollama, vLLM ...), annotate asks that model too.
+llm=()
+how="rules, no LLM"
+if [ -n "${FACETAG_DEMO_LLM_URL:-}" ]; then
+  llm=(--full --llm "$FACETAG_DEMO_LLM_URL" --llm-model "${FACETAG_DEMO_LLM_MODEL:?FACETAG_DEMO_LLM_MODEL must name the model}")
+  how="rules + $FACETAG_DEMO_LLM_MODEL at $FACETAG_DEMO_LLM_URL"
+fi
+"$BIN" --data "$DATA" annotate "${llm[@]}"
 echo
 "$BIN" --data "$DATA" export json --out "$DATA/export.json" >/dev/null
 
-echo "== who they are, from the archive's own words (rules, no LLM)"
+echo "== who they are, from the archive's own words ($how)"
 jq -r --arg root "$PA/" -f "$ROOT/scripts/demo-people.jq" "$DATA/export.json"
 echo
 echo "== the events it found (a folder, an album, a session; date and place from the folders, albums and captions)"
