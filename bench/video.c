@@ -105,7 +105,7 @@ static int make_short(const char *shared, const char *out, int seconds)
     static const char *const who[4] = { "Abdullah/lfw_01.jpg", "Adam_Sandler/lfw_01.jpg", "Al_Sharpton/lfw_01.jpg",
                                         "Alan_Greenspan/lfw_01.jpg" };
     char cmd[8192];
-    int len = snprintf(cmd, sizeof cmd, "ffmpeg -v error -y");
+    int len = snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -y");
     double part = seconds / 4.0;
     for (int i = 0; i < 4; i++)
         len += snprintf(cmd + len, sizeof cmd - (size_t)len, " -loop 1 -framerate 25 -t %.2f -i '%s/data/faces-dev/%s'",
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
     struct stat st;
     if (stat(shortv, &st) != 0 && make_short(shared, shortv, seconds) != 0)
         return 1;
-    snprintf(cmd, sizeof cmd, "ffmpeg -v error -y -stream_loop 2 -i '%s' -c copy '%s'", shortv, longv);
+    snprintf(cmd, sizeof cmd, "ffmpeg -nostdin -v error -y -stream_loop 2 -i '%s' -c copy '%s'", shortv, longv);
     if (stat(longv, &st) != 0 && sh(cmd) != 0)
         return 1;
 
@@ -196,7 +196,7 @@ int main(int argc, char **argv)
             continue;
         }
         char *dec[] = {
-            "ffmpeg", "-v", "error", "-threads", (char *)jobs, "-i", (char *)path, "-f", "null", "-", NULL
+            "ffmpeg", "-nostdin", "-v", "error", "-threads", (char *)jobs, "-i", (char *)path, "-f", "null", "-", NULL
         };
         if (run(dec, &b) != 0 || b.status != 0) {
             fprintf(stderr, "bench_video: ffmpeg decode of %s failed\n", path);
