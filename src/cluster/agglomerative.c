@@ -53,30 +53,64 @@ static void cut_labels(unionfind *uf, size_t n, size_t min_size, int32_t *labels
     labels_canonicalize(labels, n);
 }
 
-static int single_linkage(const nb_index *ix, double threshold, size_t min_size, int32_t *labels, err *e)
+/* The metric MST of all rows (edges: n-1, sorted) from the 32-nearest lists;
+ * with keep, the first keep->k entries of each row's list stay for the caller. */
+static int metric_mst(const nb_index *ix, mst_edge *edges, agglo_knn *keep, err *e)
 {
     const size_t n = neighbors_count(ix);
     size_t k = n - 1 < AGGLO_SINGLE_KNN ? n - 1 : AGGLO_SINGLE_KNN;
     uint32_t *ind = malloc(n * k * sizeof *ind);
     float *dist = malloc(n * k * sizeof *dist);
-    mst_edge *edges = malloc((n - 1) * sizeof *edges);
-    unionfind uf = { 0 };
     int rc = 0;
-    if (!ind || !dist || !edges || unionfind_init(&uf, n)) {
-        rc = err_set(e, ERR_NOMEM, "single linkage: out of memory for %zu faces", n);
+    if (!ind || !dist) {
+        rc = err_set(e, ERR_NOMEM, "neighbour lists: out of memory for %zu faces", n);
         goto done;
     }
     rc = neighbors_knn(ix, k, ind, dist, e);
     if (!rc)
         rc = mst_mutual_reachability(ix, NULL, ind, dist, k, edges, NULL, e);
+    if (rc || !keep || keep->k == 0)
+        goto done;
+    size_t kk = keep->k < k ? keep->k : k;
+    for (size_t i = 0; i < n; i++) { /* row i's first kk move to i*kk <= i*k: forward copy is safe */
+        memmove(ind + i * kk, ind + i * k, kk * sizeof *ind);
+        memmove(dist + i * kk, dist + i * k, kk * sizeof *dist);
+    }
+    uint32_t *ki = realloc(ind, n * kk * sizeof *ind);
+    float *kd = realloc(dist, n * kk * sizeof *dist);
+    if (ki)
+        ind = ki; /* a shrinking realloc that fails leaves the block as it was */
+    if (kd)
+        dist = kd;
+    keep->k = kk;
+    keep->ind = ind;
+    keep->dist = dist;
+    ind = NULL;
+    dist = NULL;
+done:
+    free(ind);
+    free(dist);
+    return rc;
+}
+
+static int single_linkage(const nb_index *ix, double threshold, size_t min_size, int32_t *labels, agglo_knn *keep,
+                          err *e)
+{
+    const size_t n = neighbors_count(ix);
+    mst_edge *edges = malloc((n - 1) * sizeof *edges);
+    unionfind uf = { 0 };
+    int rc = 0;
+    if (!edges || unionfind_init(&uf, n)) {
+        rc = err_set(e, ERR_NOMEM, "single linkage: out of memory for %zu faces", n);
+        goto done;
+    }
+    rc = metric_mst(ix, edges, keep, e);
     if (rc)
         goto done;
     for (size_t i = 0; i < n - 1 && edges[i].w <= threshold; i++)
         unionfind_union(&uf, edges[i].a, edges[i].b);
     cut_labels(&uf, n, min_size, labels);
 done:
-    free(ind);
-    free(dist);
     free(edges);
     unionfind_free(&uf);
     return rc;
@@ -292,31 +326,23 @@ static int check_matrix(const agglomerative_params *p, size_t n, err *e)
 /* Average/complete linkage cut at threshold, one single-linkage component at
  * a time (see agglomerative.h): the metric MST's edges <= threshold make the
  * components, capped at the matrix limit's face count. */
-static int by_components(const nb_index *ix, const agglomerative_params *p, size_t min_size, int32_t *labels, err *e)
+static int by_components(const nb_index *ix, const agglomerative_params *p, size_t min_size, int32_t *labels,
+                         agglo_knn *keep, err *e)
 {
     const size_t n = neighbors_count(ix);
     const size_t cap = agglomerative_max_faces(p->max_matrix_bytes);
-    size_t k = n - 1 < AGGLO_SINGLE_KNN ? n - 1 : AGGLO_SINGLE_KNN;
-    uint32_t *ind = malloc(n * k * sizeof *ind);
-    float *dist = malloc(n * k * sizeof *dist);
     mst_edge *edges = malloc((n - 1) * sizeof *edges);
     int32_t *group = malloc(n * sizeof *group);
     unionfind comp = { 0 }, uf = { 0 };
     int rc = 0;
-    if (!ind || !dist || !edges || !group || unionfind_init(&comp, n) || unionfind_init(&uf, n)) {
+    if (!edges || !group || unionfind_init(&comp, n) || unionfind_init(&uf, n)) {
         rc =
             err_set(e, ERR_NOMEM, "%s linkage: out of memory for %zu faces", agglomerative_linkage_name(p->linkage), n);
         goto done;
     }
-    rc = neighbors_knn(ix, k, ind, dist, e);
-    if (!rc)
-        rc = mst_mutual_reachability(ix, NULL, ind, dist, k, edges, NULL, e);
+    rc = metric_mst(ix, edges, keep, e);
     if (rc)
         goto done;
-    free(ind);
-    free(dist);
-    ind = NULL;
-    dist = NULL;
     for (size_t i = 0; i < n - 1 && edges[i].w <= p->threshold; i++) {
         uint32_t ra = unionfind_find(&comp, edges[i].a), rb = unionfind_find(&comp, edges[i].b);
         if ((size_t)comp.size[ra] + comp.size[rb] <= cap)
@@ -330,8 +356,6 @@ static int by_components(const nb_index *ix, const agglomerative_params *p, size
         goto done;
     cut_labels(&uf, n, min_size, labels);
 done:
-    free(ind);
-    free(dist);
     free(edges);
     free(group);
     unionfind_free(&comp);
@@ -372,10 +396,14 @@ int agglomerative_refine(const nb_index *ix, const agglomerative_params *p, int3
     return rc;
 }
 
-int agglomerative_run(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e)
+int agglomerative_run_keep(const nb_index *ix, const agglomerative_params *p, int32_t *labels, agglo_knn *keep, err *e)
 {
     const size_t n = neighbors_count(ix);
     size_t min_size = p->min_cluster_size ? p->min_cluster_size : 2;
+    if (keep) {
+        keep->ind = NULL;
+        keep->dist = NULL;
+    }
     if (!(p->threshold >= 0))
         return err_set(e, ERR_INVALID, "agglomerative: threshold %g must be >= 0", p->threshold);
     if (p->linkage != AGGLO_AVERAGE && p->linkage != AGGLO_COMPLETE && p->linkage != AGGLO_SINGLE)
@@ -383,9 +411,30 @@ int agglomerative_run(const nb_index *ix, const agglomerative_params *p, int32_t
     if (n < 2) {
         for (size_t i = 0; i < n; i++)
             labels[i] = min_size <= 1 ? 0 : -1;
+        if (keep)
+            keep->k = 0;
         return 0;
     }
-    if (p->linkage == AGGLO_SINGLE)
-        return single_linkage(ix, p->threshold, min_size, labels, e);
-    return by_components(ix, p, min_size, labels, e);
+    int rc = p->linkage == AGGLO_SINGLE ? single_linkage(ix, p->threshold, min_size, labels, keep, e)
+                                        : by_components(ix, p, min_size, labels, keep, e);
+    if (rc && keep) {
+        agglo_knn_free(keep);
+        keep->k = 0;
+    }
+    return rc;
+}
+
+int agglomerative_run(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e)
+{
+    return agglomerative_run_keep(ix, p, labels, NULL, e);
+}
+
+void agglo_knn_free(agglo_knn *k)
+{
+    if (!k)
+        return;
+    free(k->ind);
+    free(k->dist);
+    k->ind = NULL;
+    k->dist = NULL;
 }

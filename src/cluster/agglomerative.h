@@ -53,6 +53,23 @@ size_t agglomerative_max_faces(size_t max_bytes);
  * size and the way out), ERR_NOMEM, scan errors. */
 int agglomerative_run(const nb_index *ix, const agglomerative_params *p, int32_t *labels, err *e);
 
+/* Nearest-neighbour lists a run computed anyway (the MST's), kept for the
+ * caller: ind[i*k + j], dist[i*k + j] are face i's j-th nearest other face and
+ * its distance (exact, nearest first, as neighbors_knn gives them). */
+typedef struct agglo_knn {
+    size_t k;
+    uint32_t *ind;
+    float *dist;
+} agglo_knn;
+
+/* agglomerative_run, and when keep is not NULL the first keep->k (set by the
+ * caller; lowered to what the run had, at most 32 and n-1) entries of every
+ * face's list, malloc'd into keep (free with agglo_knn_free; NULL after an
+ * error). cluster_run attaches unassigned faces with them instead of a second
+ * search. */
+int agglomerative_run_keep(const nb_index *ix, const agglomerative_params *p, int32_t *labels, agglo_knn *keep, err *e);
+void agglo_knn_free(agglo_knn *k);
+
 /* Splits each cluster of labels (0..k-1, -1 noise; n = neighbors_count(ix))
  * by p's linkage cut inside it; parts smaller than p->min_cluster_size become
  * noise; labels canonical afterwards. Errors: ERR_INVALID (threshold < 0, single

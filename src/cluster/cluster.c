@@ -97,8 +97,12 @@ static int attach_allowed(const constraints *c, const keyed *by_photo, size_t np
 }
 
 /* Unassigned faces join the cluster of their nearest assigned face within
- * p->attach, when the decisions allow (see cluster.h). */
-static int attach_leftovers(const nb_index *ix, const cluster_params *p, const constraints *c, int32_t *labels, err *e)
+ * p->attach, when the decisions allow (see cluster.h). The candidates are
+ * each face's CLUSTER_ATTACH_K nearest others: from `lists` when the
+ * clustering kept them (its MST's kNN lists, so no second search), else from
+ * a query of the unassigned faces against the index. */
+static int attach_leftovers(const nb_index *ix, const cluster_params *p, const constraints *c, const agglo_knn *lists,
+                            int32_t *labels, err *e)
 {
     const size_t n = neighbors_count(ix), dim = neighbors_dim(ix);
     size_t m = 0;
@@ -106,13 +110,14 @@ static int attach_leftovers(const nb_index *ix, const cluster_params *p, const c
         m += labels[i] < 0;
     if (m == 0 || m == n || n < 2)
         return 0;
-    size_t k = CLUSTER_ATTACH_K + 1 < n ? CLUSTER_ATTACH_K + 1 : n; /* the face itself comes first */
-    uint32_t *rows = malloc(m * sizeof *rows), *ind = malloc(m * k * sizeof *ind);
-    float *q = malloc(m * dim * sizeof *q), *dist = malloc(m * k * sizeof *dist);
+    const int query = !lists || lists->k == 0;
+    size_t k = CLUSTER_ATTACH_K + 1 < n ? CLUSTER_ATTACH_K + 1 : n; /* a query finds the face itself first */
+    uint32_t *rows = malloc(m * sizeof *rows), *ind = query ? malloc(m * k * sizeof *ind) : NULL;
+    float *q = query ? malloc(m * dim * sizeof *q) : NULL, *dist = query ? malloc(m * k * sizeof *dist) : NULL;
     int32_t *before = malloc(n * sizeof *before);
     keyed *by_photo = malloc(n * sizeof *by_photo), *person_cluster = malloc(n * sizeof *person_cluster);
     int rc = 0;
-    if (!rows || !ind || !q || !dist || !before || !by_photo || !person_cluster) {
+    if (!rows || (query && (!ind || !q || !dist)) || !before || !by_photo || !person_cluster) {
         rc = err_set(e, ERR_NOMEM, "cluster: out of memory attaching %zu unassigned faces", m);
         goto done;
     }
@@ -125,20 +130,29 @@ static int attach_leftovers(const nb_index *ix, const cluster_params *p, const c
             person_cluster[npc++] = (keyed){ c->person[i], labels[i] };
         if (labels[i] < 0) {
             rows[r] = (uint32_t)i;
-            memcpy(q + r * dim, neighbors_row(ix, i), dim * sizeof *q);
+            if (query)
+                memcpy(q + r * dim, neighbors_row(ix, i), dim * sizeof *q);
             r++;
         }
     }
     if (nphoto)
         qsort(by_photo, nphoto, sizeof *by_photo, keyed_cmp);
-    rc = neighbors_knn_query(ix, q, m, k, ind, dist, e);
-    if (rc)
-        goto done;
+    if (query) {
+        rc = neighbors_knn_query(ix, q, m, k, ind, dist, e);
+        if (rc)
+            goto done;
+    }
     for (size_t r = 0; r < m; r++) {
-        for (size_t j = 0; j < k && dist[r * k + j] <= p->attach; j++) {
-            uint32_t nb = ind[r * k + j];
+        /* the face's candidates: its query row, or its row of the kept lists */
+        const uint32_t *ci = query ? ind + r * k : lists->ind + (size_t)rows[r] * lists->k;
+        const float *cd = query ? dist + r * k : lists->dist + (size_t)rows[r] * lists->k;
+        size_t ck = query ? k : lists->k;
+        for (size_t j = 0; j < ck && cd[j] <= p->attach; j++) {
+            uint32_t nb = ci[j];
+            if (nb == rows[r] || nb >= n)
+                continue;
             int32_t cl = before[nb];
-            if (nb == rows[r] || cl < 0)
+            if (cl < 0)
                 continue;
             if (!attach_allowed(c, by_photo, nphoto, person_cluster, npc, labels, rows[r], cl))
                 continue;
@@ -161,6 +175,7 @@ done:
 int cluster_run(const nb_index *ix, const cluster_params *p, const constraints *c, int32_t *labels, err *e)
 {
     int rc;
+    agglo_knn lists = { .k = p->attach > 0 ? CLUSTER_ATTACH_K : 0 };
     switch (p->algo) {
     case CLUSTER_HDBSCAN:
         rc = hdbscan_run(ix, &p->hdbscan, labels, NULL, e);
@@ -171,29 +186,35 @@ int cluster_run(const nb_index *ix, const cluster_params *p, const constraints *
         rc = dbscan_run(ix, p->dbscan_eps, p->dbscan_min_samples, labels, e);
         break;
     case CLUSTER_AGGLOMERATIVE:
-        rc = agglomerative_run(ix, &p->agglomerative, labels, e);
+        rc = agglomerative_run_keep(ix, &p->agglomerative, labels, lists.k ? &lists : NULL, e);
         break;
     default:
         return err_set(e, ERR_INVALID, "cluster: unknown algorithm %d", (int)p->algo);
     }
     if (rc)
-        return rc;
+        goto done;
     if (c) {
         rc = constraints_apply(ix, c, labels, e);
-        if (rc)
-            return err_prefix(e, "%s: people's decisions", cluster_algo_name(p->algo));
+        if (rc) {
+            err_prefix(e, "%s: people's decisions", cluster_algo_name(p->algo));
+            goto done;
+        }
     }
     if (p->rejoin.max_between > 0) {
         rc = rejoin_run(ix, &p->rejoin, c, labels, NULL, e);
-        if (rc)
-            return err_prefix(e, "%s: rejoining persons", cluster_algo_name(p->algo));
+        if (rc) {
+            err_prefix(e, "%s: rejoining persons", cluster_algo_name(p->algo));
+            goto done;
+        }
     }
     if (p->attach > 0) {
-        rc = attach_leftovers(ix, p, c, labels, e);
+        rc = attach_leftovers(ix, p, c, lists.ind ? &lists : NULL, labels, e);
         if (rc)
-            return err_prefix(e, "%s: attaching unassigned faces", cluster_algo_name(p->algo));
+            err_prefix(e, "%s: attaching unassigned faces", cluster_algo_name(p->algo));
     }
-    return 0;
+done:
+    agglo_knn_free(&lists);
+    return rc;
 }
 
 const char *cluster_algo_name(cluster_algo a)

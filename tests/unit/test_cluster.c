@@ -502,9 +502,11 @@ static void test_constraints(void)
 }
 
 /* Leftovers join the cluster of their nearest assigned face within attach,
- * unless a decision forbids it. DBSCAN (eps 0.1, 3 samples) on a line: A =
- * 0, 0.05 .. 0.2, B = 10 .. 10.2, p at 0.5 (0.3 from A), q at 1.5. */
-static void test_attach(void)
+ * unless a decision forbids it. On a line: A = 0, 0.05 .. 0.2, B = 10 ..
+ * 10.2, p at 0.5 (0.3 from A), q at 1.5. DBSCAN (eps 0.1, 3 samples) finds
+ * the candidates by a query of the leftovers; average linkage (cut 0.2, 3
+ * faces) hands over its MST's neighbour lists instead: both must agree. */
+static void test_attach_algo(cluster_algo algo)
 {
     enum { N = 12 };
     float x[N * 2] = { 0 };
@@ -518,9 +520,11 @@ static void test_attach(void)
     if (!ix)
         return;
     cluster_params cp;
-    cluster_params_default(&cp, CLUSTER_DBSCAN);
+    cluster_params_default(&cp, algo);
     cp.dbscan_eps = 0.1;
     cp.dbscan_min_samples = 3;
+    cp.agglomerative.threshold = 0.2;
+    cp.agglomerative.min_cluster_size = 3;
     int32_t l[N];
     cp.attach = 0;
     CHECK(cluster_run(ix, &cp, NULL, l, &e) == 0);
@@ -554,6 +558,85 @@ static void test_attach(void)
     CHECK(l[10] == l[0] && l[10] >= 0);
     CHECK(constraints_check(&c2, N, l, &e) == 0);
     neighbors_free(ix);
+}
+
+/* The attach rule against brute force on 400 random points of the plane
+ * (blobs and scatter), with the lists average linkage hands over: a face
+ * unassigned by the cut joins the label (before attaching) of the first of
+ * its CLUSTER_ATTACH_K nearest others, nearest first, that is within attach
+ * and assigned; no such face: it stays unassigned. */
+static void test_attach_brute(void)
+{
+    enum { N = 400 };
+    float x[N * 2];
+    uint64_t st = 11;
+    for (int i = 0; i < N; i++) {
+        double cx = i < 300 ? (i % 6) * 3.0 : 0, cy = i < 300 ? (i % 6 % 2) * 2.0 : 0;
+        double s = i < 300 ? 0.25 : 6;
+        x[2 * i] = (float)(cx + s * test_normal(&st));
+        x[2 * i + 1] = (float)(cy + s * test_normal(&st));
+    }
+    err e = { 0 };
+    nb_index *ix = neighbors_new(x, N, 2, NB_EUCLIDEAN, 2, &e);
+    CHECK(ix != NULL);
+    if (!ix)
+        return;
+    cluster_params cp;
+    cluster_params_default(&cp, CLUSTER_AGGLOMERATIVE);
+    cp.agglomerative.threshold = 0.5;
+    cp.agglomerative.min_cluster_size = 3;
+    cp.rejoin.max_between = 0;
+    int32_t before[N], after[N], want[N];
+    cp.attach = 0;
+    CHECK(cluster_run(ix, &cp, NULL, before, &e) == 0);
+    cp.attach = 0.8;
+    CHECK(cluster_run(ix, &cp, NULL, after, &e) == 0);
+    size_t left = 0, joined = 0;
+    for (int i = 0; i < N; i++) {
+        want[i] = before[i];
+        if (before[i] >= 0)
+            continue;
+        left++;
+        int nb[CLUSTER_ATTACH_K];
+        double nd[CLUSTER_ATTACH_K];
+        int have = 0;
+        for (int j = 0; j < N; j++) { /* insertion into the k nearest others, ties by index */
+            if (j == i)
+                continue;
+            double d = neighbors_dist(ix, (size_t)i, (size_t)j);
+            int at = have;
+            while (at > 0 && nd[at - 1] > d)
+                at--;
+            if (at >= CLUSTER_ATTACH_K)
+                continue;
+            for (int m = (have < CLUSTER_ATTACH_K ? have : CLUSTER_ATTACH_K - 1); m > at; m--)
+                nb[m] = nb[m - 1], nd[m] = nd[m - 1];
+            nb[at] = j, nd[at] = d;
+            have += have < CLUSTER_ATTACH_K;
+        }
+        for (int m = 0; m < have && nd[m] <= cp.attach; m++)
+            if (before[nb[m]] >= 0) {
+                want[i] = before[nb[m]];
+                joined++;
+                break;
+            }
+    }
+    /* the labels are renumbered after attaching: compare as partitions */
+    CHECK_MSG(labels_ari(after, want, N, LABELS_NOISE_SINGLETON) == 1.0, "ARI %.6f",
+              labels_ari(after, want, N, LABELS_NOISE_SINGLETON));
+    size_t unassigned = 0;
+    for (int i = 0; i < N; i++)
+        unassigned += after[i] < 0;
+    CHECK_MSG(left > 20 && joined > 5 && unassigned == left - joined, "left %zu joined %zu unassigned %zu", left,
+              joined, unassigned);
+    neighbors_free(ix);
+}
+
+static void test_attach(void)
+{
+    test_attach_algo(CLUSTER_DBSCAN);
+    test_attach_algo(CLUSTER_AGGLOMERATIVE);
+    test_attach_brute();
 }
 
 /* The 22 faces the demo finds in models/face-api/demo/sample1-6.jpg (six
