@@ -1,5 +1,6 @@
 // ann_faiss.cpp — FAISS HNSW / IVF-Flat behind the C interface of ann_faiss.h.
 #include "cluster/ann_faiss.h"
+#include "cluster/l2.h"
 
 #include <cblas.h>
 #include <omp.h>
@@ -12,6 +13,8 @@
 #include <memory>
 #include <new>
 #include <vector>
+
+#include <sys/mman.h>
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
@@ -78,69 +81,64 @@ struct thread_limit {
 
 // Debian builds FAISS for the x86-64 baseline, where its distance kernel is
 // the scalar reference loop (fvec_L2sqr_ref: ~90 % of the time in perf, about
-// 200 ns a pair of 128-d rows). The HNSW graph takes its distances from its
-// storage, so the storage here is FAISS's flat index with the distance
-// computed as ||q||^2 + ||x||^2 - 2 q.x, the dot product by OpenBLAS's sdot
-// (its AVX2 kernel on this machine), the norms kept at add time. The float
-// cancellation (~1e-7 of the norms) only orders candidates: the caller
-// re-ranks them in double.
-struct blas_l2_storage : faiss::IndexFlatL2 {
-    std::vector<float> norms;
+// 200 ns a pair of 128-d rows); an OpenBLAS sdot per pair after it was still
+// two thirds of a 1M-face build in the call itself. The HNSW graph takes its
+// distances from its storage's distance computer, so the storage here is
+// FAISS's flat index with a computer whose distance is cluster/l2.h's kernel
+// (AVX-512 / AVX2+FMA / portable, picked for the running CPU), one virtual
+// call per pair.
+struct fast_l2_distance final : faiss::DistanceComputer {
+    const float *xb, *q = nullptr;
+    size_t d;
+    l2_fn l2;
 
-    explicit blas_l2_storage(faiss::Index::idx_t d) : faiss::IndexFlatL2(d)
-    {
-    }
-
-    void add(idx_t n, const float *x) override
-    {
-        faiss::IndexFlatL2::add(n, x);
-        for (idx_t i = 0; i < n; i++)
-            norms.push_back(cblas_sdot((int)d, x + i * d, 1, x + i * d, 1));
-    }
-
-    void reset() override
-    {
-        faiss::IndexFlatL2::reset();
-        norms.clear();
-    }
-
-    faiss::FlatCodesDistanceComputer *get_FlatCodesDistanceComputer() const override;
-};
-
-struct blas_l2_distance : faiss::FlatCodesDistanceComputer {
-    const float *xb, *norms, *q = nullptr;
-    int d;
-    float qn = 0;
-
-    explicit blas_l2_distance(const blas_l2_storage &s)
-        : faiss::FlatCodesDistanceComputer(s.codes.data(), s.code_size), xb(s.get_xb()), norms(s.norms.data()),
-          d((int)s.d)
+    fast_l2_distance(const float *xb_, size_t d_) : xb(xb_), d(d_), l2(l2_kernel())
     {
     }
 
     void set_query(const float *x) override
     {
         q = x;
-        qn = cblas_sdot(d, x, 1, x, 1);
     }
 
-    float distance_to_code(const uint8_t *code) override
+    float operator()(idx_t i) override
     {
-        const float *y = reinterpret_cast<const float *>(code);
-        float v = qn + norms[(y - xb) / d] - 2 * cblas_sdot(d, q, 1, y, 1);
-        return v > 0 ? v : 0;
+        return l2(q, xb + (size_t)i * d, d);
     }
 
     float symmetric_dis(idx_t i, idx_t j) override
     {
-        float v = norms[i] + norms[j] - 2 * cblas_sdot(d, xb + i * d, 1, xb + j * d, 1);
-        return v > 0 ? v : 0;
+        return l2(xb + (size_t)i * d, xb + (size_t)j * d, d);
     }
 };
 
-faiss::FlatCodesDistanceComputer *blas_l2_storage::get_FlatCodesDistanceComputer() const
+struct fast_l2_storage : faiss::IndexFlatL2 {
+    explicit fast_l2_storage(faiss::Index::idx_t d) : faiss::IndexFlatL2(d)
+    {
+    }
+
+    faiss::DistanceComputer *get_distance_computer() const override
+    {
+        return new fast_l2_distance(get_xb(), (size_t)d);
+    }
+};
+
+// The graph build reads rows and neighbour lists at random across the whole
+// set (1M faces: 512 MB of rows, ~200 MB of lists), so with 4 KB pages
+// nearly every distance also misses the TLB. Both vectors get their final
+// capacity before the first add and, on a kernel whose transparent huge
+// pages are "madvise" (Debian's default), are advised to be backed by 2 MB
+// pages. Only a hint: where the kernel says no, nothing changes but speed.
+template <class T> void reserve_huge(std::vector<T> &v, size_t count)
 {
-    return new blas_l2_distance(*this);
+    v.reserve(count);
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = ((uintptr_t)v.data() + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)v.data() + count * sizeof(T)) & ~(huge - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#endif
 }
 
 // Rows at a stride, copied contiguous in blocks of this many for FAISS.
@@ -169,10 +167,14 @@ extern "C" ann_faiss *ann_faiss_new(const float *x, size_t n, size_t dim, size_t
         std::vector<float> buf;
         thread_limit limit(threads, p->kind == ANN_FAISS_IVF);
         if (p->kind == ANN_FAISS_HNSW) {
-            auto *h = new faiss::IndexHNSW(new blas_l2_storage((faiss::Index::idx_t)dim), p->hnsw_m);
+            auto *h = new faiss::IndexHNSW(new fast_l2_storage((faiss::Index::idx_t)dim), p->hnsw_m);
             h->own_fields = true;
             a->index.reset(h);
             h->hnsw.efConstruction = p->hnsw_ef_construction;
+            reserve_huge(static_cast<fast_l2_storage *>(h->storage)->codes, n * dim * sizeof(float));
+            // level 0 holds 2M links a row, the levels above ~M/(M-1) more
+            // on average: 2M + 4 a row is past what the random levels need
+            reserve_huge(h->hnsw.neighbors, n * (2 * (size_t)p->hnsw_m + 4));
         } else {
             size_t nlist = p->ivf_nlist ? p->ivf_nlist : (size_t)(4 * std::sqrt((double)n));
             nlist = std::max<size_t>(1, std::min(nlist, n));

@@ -11,9 +11,9 @@
  *     training, build ~n log n, search cost ~ efSearch. The default.
  *   IVF-Flat: k-means cells (nlist), a query scans the nprobe nearest cells;
  *     needs training on a sample.
- * Distances are squared Euclidean in float (FAISS's flat storage, the dot
- * product by OpenBLAS: see ann_faiss.cpp for why); callers that
- * decide on them re-rank in double.
+ * Distances are squared Euclidean in float (FAISS's flat storage, the
+ * distance by cluster/l2.h's kernel for the running CPU: see ann_faiss.cpp
+ * for why); callers that decide on them re-rank in double.
  *
  * Threads: FAISS parallelises over queries with OpenMP. Every call here sets
  * the OpenMP team size to `threads` first, so no call uses more. */
