@@ -4,6 +4,7 @@
 #include "annotate/events.h"
 #include "annotate/evidence.h"
 #include "annotate/model.h"
+#include "annotate/parsecache.h"
 #include "annotate/placelearn.h"
 #include "core/progress.h"
 #include "store/catalog_annotate.h"
@@ -138,6 +139,17 @@ static int on_stored(const char *photo_id, const char *digest, void *ud)
 {
     ann_photo *p = ann_model_photo(ud, photo_id);
     if (p && digest && !(p->stored = strdup(digest)))
+        return ERR_NOMEM;
+    return 0;
+}
+
+static int on_parse(const char *photo_id, const char *inputs, const char *context, const char *parse, void *ud)
+{
+    ann_photo *p = ann_model_photo(ud, photo_id);
+    if (!p)
+        return 0;
+    if (!(p->cache_inputs = strdup(inputs)) || !(p->cache_context = strdup(context)) ||
+        !(p->cache_parse = strdup(parse)))
         return ERR_NOMEM;
     return 0;
 }
@@ -436,6 +448,20 @@ static int store_photos(store_ctx *s, progress *bar, annotate_summary *sum)
     return rc;
 }
 
+/* The parses read afresh into the parse cache (parsecache.h). */
+static int store_parses(store_ctx *s, const char *context)
+{
+    catalog_ann_parse_writer *w = catalog_ann_parse_writer_open(s->c, s->e);
+    int rc = w ? 0 : s->e->code;
+    for (size_t i = 0; rc == 0 && i < s->m->n; i++) {
+        const ann_photo *p = &s->m->photos[i];
+        if (p->parse_new)
+            rc = catalog_ann_parse_put(w, p->id, p->inputs, context, p->parse_new, s->e);
+    }
+    catalog_ann_parse_writer_close(w);
+    return rc;
+}
+
 static int sug_cmp(const void *a, const void *b)
 {
     const ann_suggestion *x = a, *y = b;
@@ -541,7 +567,8 @@ static int store_suggestions(store_ctx *s, annotate_summary *sum)
 
 /* ---- the stage -------------------------------------------------------------- */
 
-static int load(catalog *c, ann_model *m, err *e)
+/* The catalog into m; full: without the parse cache (everything read afresh). */
+static int load(catalog *c, ann_model *m, bool full, err *e)
 {
     int rc = catalog_ann_each_photo(c, on_photo, m, e);
     if (rc == ERR_NOMEM)
@@ -562,6 +589,8 @@ static int load(catalog *c, ann_model *m, err *e)
         rc = catalog_ann_each_stored(c, on_stored, m, e);
     if (rc == 0)
         rc = catalog_ocr_each_evidence(c, on_ocr, m, e);
+    if (rc == 0 && !full)
+        rc = catalog_ann_each_parse(c, on_parse, m, e);
     if (rc == ERR_NOMEM && e->code != ERR_NOMEM)
         return nomem(e);
     return rc;
@@ -598,19 +627,47 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
         return nomem(e);
     }
     double t1 = now_s(), c1 = cpu_s();
-    rc = load(c, m, e);
+    rc = load(c, m, o->full, e);
     s->t_load = now_s() - t1;
     s->c_load = cpu_s() - c1;
     t1 = now_s(), c1 = cpu_s();
     progress *bar =
         o->progress ? progress_new(o->progress, "annotate", "photos", (int64_t)m->n * 2, o->progress_enabled) : NULL;
-    for (size_t i = 0; rc == 0 && i < m->n; i++)
-        if (evidence_gather(m, &m->photos[i]))
-            rc = nomem(e);
+    /* each photo's texts: from the parse cache when its inputs did not change */
+    bool *hit = calloc(m->n + 1, sizeof *hit);
+    if (!hit && rc == 0)
+        rc = nomem(e);
     for (size_t i = 0; rc == 0 && i < m->n; i++) {
         ann_photo *p = &m->photos[i];
-        if (evidence_read(m, p))
+        parsecache_inputs(p);
+        hit[i] = p->cache_parse && strcmp(p->cache_inputs, p->inputs) == 0 && parsecache_restore_texts(p);
+        if (hit[i]) {
+            free(p->sidecar);
+            p->sidecar = NULL;
+        }
+        if (hit[i] ? evidence_restored(m, p) : evidence_gather(m, p))
             rc = nomem(e);
+    }
+    /* its date, place and names too when what reading depends on is as it was */
+    char context[65];
+    parsecache_context(m, o->langs ? o->langs : places_default_langs, context);
+    for (size_t i = 0; rc == 0 && i < m->n; i++) {
+        ann_photo *p = &m->photos[i];
+        hit[i] = hit[i] && strcmp(p->cache_context, context) == 0 && parsecache_restore_read(m, p);
+        if (hit[i]) {
+            s->parse_cached++;
+            if (evidence_count(m, p))
+                rc = nomem(e);
+        } else {
+            s->parsed++;
+            if (evidence_read(m, p))
+                rc = nomem(e);
+            p->parse_new = rc == 0 ? parsecache_encode(m, p) : NULL;
+        }
+        free(p->cache_inputs);
+        free(p->cache_context);
+        free(p->cache_parse);
+        p->cache_inputs = p->cache_context = p->cache_parse = NULL;
         if (p->human_date) {
             p->date = (date_hit){ 0 };
             p->date.precision = dates_precision_parse(p->human_date_precision);
@@ -621,6 +678,7 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
         if (i % 512 == 0)
             progress_set(bar, (int64_t)i);
     }
+    free(hit);
     if (rc == 0 && placelearn_run(m, &s->places_learned))
         rc = nomem(e);
     s->t_read = now_s() - t1;
@@ -646,6 +704,8 @@ int annotate_run(catalog *c, const annotate_options *o, annotate_summary *s, err
             rc = store_photos(&sc, bar, s);
         if (rc == 0)
             rc = store_suggestions(&sc, s);
+        if (rc == 0)
+            rc = store_parses(&sc, context);
         s->seconds = now_s() - t0;
         catalog_ann_run run = { .fingerprint = fp,
                                 .full = o->full,

@@ -11,9 +11,10 @@
  * one transaction, rows only where they changed; dates and places people set
  * and suggestions people accepted or rejected are kept. Incremental: a run
  * whose inputs did not change since the last (catalog_ann_fingerprint) reads
- * nothing more; otherwise the archive-wide counts are recomputed (a name's
- * specificity depends on every caption), which on 100,000 photos takes seconds
- * (bench/annotate.c). */
+ * nothing more; otherwise only the photos whose own texts changed are parsed
+ * again, the others come from the parse cache (parsecache.h), and the
+ * archive-wide counts are recomputed from all (a name's specificity depends on
+ * every caption) (bench/annotate.c). --full (o->full) reads every photo afresh. */
 #ifndef FACETAG_ANNOTATE_ANNOTATE_H
 #define FACETAG_ANNOTATE_ANNOTATE_H
 
@@ -46,6 +47,8 @@ typedef struct annotate_summary {
     size_t gazetteer_names;
     size_t places_learned; /* the archive's own place phrases (placelearn.h) */
     size_t rows_written;   /* photos whose stored annotation changed */
+    size_t parsed;         /* photos whose texts were read afresh */
+    size_t parse_cached;   /* photos read from the parse cache (parsecache.h) */
     double seconds;
     double t_load, t_read, t_group, t_name, t_store; /* seconds of each phase */
     double c_load, c_read, c_group, c_name, c_store; /* the same in CPU seconds of this process */

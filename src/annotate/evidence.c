@@ -154,8 +154,22 @@ static int add_xmp(ann_photo *p, json_t *x)
     return rc;
 }
 
-/* Quoted spans of text into the archive's titles (folded, without the marks). */
-static void collect_titles(ann_model *m, const char *text)
+/* A title the photo's texts quote (folded), kept with the photo. */
+static void title_of(ann_photo *p, char *f)
+{
+    if (!f)
+        return;
+    char **t = realloc(p->titles_of, (p->ntitles_of + 1) * sizeof *t);
+    if (!t) {
+        free(f);
+        return;
+    }
+    p->titles_of = t;
+    t[p->ntitles_of++] = f;
+}
+
+/* Quoted spans of text into the photo's titles (folded, without the marks). */
+static void collect_titles(ann_photo *p, const char *text)
 {
     unsigned char *q = text_quote_mask(text);
     if (!q)
@@ -174,8 +188,8 @@ static void collect_titles(ann_model *m, const char *text)
         text_cp(text + i, &l);
         if (j > i + l) {
             char *f = text_fold(text + i + l, j - i - l);
-            if (f && *f && !g_hash_table_contains(m->titles, f))
-                g_hash_table_add(m->titles, f);
+            if (f && *f)
+                title_of(p, f);
             else
                 free(f);
         }
@@ -186,7 +200,7 @@ static void collect_titles(ann_model *m, const char *text)
 
 /* A bare year beside a more precise date of another year ("Probe 1980,
  * Essen, März 1985") is a title, not a date: remembered as one. */
-static void collect_year_titles(ann_model *m, const char *text)
+static void collect_year_titles(ann_photo *p, const char *text)
 {
     date_hit h[MAX_HITS];
     size_t n = dates_find(text, h, MAX_HITS);
@@ -197,27 +211,60 @@ static void collect_year_titles(ann_model *m, const char *text)
             continue;
         for (size_t b = 0; b < n; b++)
             if (h[b].precision >= DATE_SEASON && h[b].year != h[a].year) {
-                char *f = text_fold(text + h[a].start, h[a].end - h[a].start);
-                if (f && !g_hash_table_contains(m->titles, f))
-                    g_hash_table_add(m->titles, f);
-                else
-                    free(f);
+                title_of(p, text_fold(text + h[a].start, h[a].end - h[a].start));
                 break;
             }
     }
 }
 
+/* The photo's file name, folder and roll from its path. */
+static int path_parts(ann_photo *p)
+{
+    if (!p->path)
+        return 0;
+    const char *slash = strrchr(p->path, '/');
+    p->file = strdup(slash ? slash + 1 : p->path);
+    p->folder = slash ? strndup(p->path, (size_t)(slash - p->path)) : strdup("");
+    if (!p->file || !p->folder)
+        return ERR_NOMEM;
+    evidence_roll(p->file, p->roll, sizeof p->roll);
+    return 0;
+}
+
+/* The caption among the gathered texts; the archive's titles they quote. */
+static int gathered(ann_model *m, ann_photo *p)
+{
+    for (size_t i = 0; i < p->ntexts; i++)
+        if (p->texts[i].kind == ANN_CAPTION) {
+            if (!(p->caption = strdup(p->texts[i].text)))
+                return ERR_NOMEM;
+            p->caption_source = p->texts[i].source;
+            break;
+        }
+    for (size_t i = 0; i < p->ntitles_of; i++)
+        if (!g_hash_table_contains(m->titles, p->titles_of[i])) {
+            char *f = strdup(p->titles_of[i]);
+            if (!f)
+                return ERR_NOMEM;
+            g_hash_table_add(m->titles, f);
+        }
+    return 0;
+}
+
+int evidence_restored(ann_model *m, ann_photo *p)
+{
+    int rc = path_parts(p);
+    return rc ? rc : gathered(m, p);
+}
+
 int evidence_gather(ann_model *m, ann_photo *p)
 {
-    int rc = 0;
+    int rc = path_parts(p);
+    if (rc)
+        return rc;
     /* folder levels, nearest first */
     if (p->path) {
         const char *slash = strrchr(p->path, '/');
-        p->file = strdup(slash ? slash + 1 : p->path);
-        p->folder = slash ? strndup(p->path, (size_t)(slash - p->path)) : strdup("");
-        if (!p->file || !p->folder)
-            return ERR_NOMEM;
-        evidence_roll(p->file, p->roll, sizeof p->roll);
         const char *end = slash;
         for (int level = 0; end && end > p->path && level < MAX_LEVELS && rc == 0; level++) {
             const char *start = end;
@@ -260,18 +307,13 @@ int evidence_gather(ann_model *m, ann_photo *p)
     if (rc == 0 && p->ocr)
         rc = add_text(p, ANN_CAPTION, "ocr", 0, p->ocr);
     for (size_t i = 0; rc == 0 && i < p->ntexts; i++) {
-        if (p->texts[i].kind == ANN_CAPTION && !p->caption) {
-            if (!(p->caption = strdup(p->texts[i].text)))
-                rc = ERR_NOMEM;
-            p->caption_source = p->texts[i].source;
-        }
         if (p->texts[i].kind == ANN_CAPTION || p->texts[i].kind == ANN_ALBUM)
-            collect_titles(m, p->texts[i].text);
+            collect_titles(p, p->texts[i].text);
         if (p->texts[i].kind == ANN_CAPTION || p->texts[i].kind == ANN_ALBUM ||
             (p->texts[i].kind == ANN_FOLDER && p->texts[i].level == 0))
-            collect_year_titles(m, p->texts[i].text);
+            collect_year_titles(p, p->texts[i].text);
     }
-    return rc;
+    return rc ? rc : gathered(m, p);
 }
 
 /* ---- conclusions ------------------------------------------------------------ */
@@ -491,57 +533,114 @@ static size_t skips_of(ann_model *m, const char *text, name_skip *sk, size_t max
     return n;
 }
 
-static int read_names(ann_model *m, ann_photo *p)
+static int add_op(ann_photo *p, const char *text, name_role role, bool strong, int order)
+{
+    ann_name_op *o = realloc(p->ops, (p->nops + 1) * sizeof *o);
+    if (!o)
+        return ERR_NOMEM;
+    p->ops = o;
+    char *t = strdup(text);
+    if (!t)
+        return ERR_NOMEM;
+    o[p->nops++] = (ann_name_op){ .text = t, .role = role, .strong = strong, .order = order };
+    return 0;
+}
+
+bool evidence_title_text(const ann_text *t)
+{
+    return t->kind == ANN_ALBUM || (t->kind == ANN_FOLDER && t->level <= 2);
+}
+
+/* The name keys of a title text, read once per distinct text. */
+static int find_title_names(ann_model *m, const char *text)
+{
+    if (g_hash_table_contains(m->title_names, text))
+        return 0;
+    name_skip sk[2 * MAX_HITS];
+    size_t nsk = skips_of(m, text, sk, 2 * MAX_HITS);
+    name_hit h[MAX_HITS];
+    size_t n = names_find(text, sk, nsk, h, MAX_HITS);
+    if (n > MAX_HITS)
+        n = MAX_HITS;
+    char **keys = g_new0(char *, n + 1);
+    size_t nk = 0;
+    for (size_t k = 0; k < n; k++) {
+        char *key = names_key(h[k].text);
+        if (!key)
+            continue;
+        keys[nk] = g_strdup(key);
+        free(key);
+        nk++;
+    }
+    names_hits_free(h, n);
+    g_hash_table_insert(m->title_names, g_strdup(text), keys);
+    return 0;
+}
+
+int evidence_find_names(ann_model *m, ann_photo *p)
 {
     int rc = 0;
-    GHashTable *titled = NULL;
     for (size_t i = 0; rc == 0 && i < p->ntexts; i++) {
         const ann_text *t = &p->texts[i];
         if (t->kind == ANN_PERSON || t->kind == ANN_CREATOR) {
             char *name = names_from_item(t->text);
             if (name)
-                rc = add_name(m, p, name, t->kind == ANN_CREATOR ? NAME_PHOTOGRAPHER : NAME_PERSON,
-                              t->kind == ANN_PERSON, 0);
+                rc = add_op(p, name, t->kind == ANN_CREATOR ? NAME_PHOTOGRAPHER : NAME_PERSON, t->kind == ANN_PERSON,
+                            0);
             free(name);
             continue;
         }
-        bool caption = t->kind == ANN_CAPTION;
-        bool title = t->kind == ANN_ALBUM || (t->kind == ANN_FOLDER && t->level <= 2);
-        if (!caption && !title)
+        if (evidence_title_text(t)) {
+            rc = find_title_names(m, t->text);
             continue;
-        if (title) {
-            /* each folder name and album text counts once, however many photos it holds */
-            if (g_hash_table_contains(m->titled, t->text))
-                continue;
-            char *k = strdup(t->text);
-            if (!k)
-                return ERR_NOMEM;
-            g_hash_table_add(m->titled, k);
         }
+        if (t->kind != ANN_CAPTION)
+            continue;
         name_skip sk[2 * MAX_HITS];
         size_t nsk = skips_of(m, t->text, sk, 2 * MAX_HITS);
         name_hit h[MAX_HITS];
         size_t n = names_find(t->text, sk, nsk, h, MAX_HITS);
         if (n > MAX_HITS)
             n = MAX_HITS;
-        for (size_t k = 0; rc == 0 && k < n; k++) {
-            if (caption) {
-                rc = add_name(m, p, h[k].text, h[k].role, false, h[k].order);
-            } else {
-                /* a run in a folder name or album text names an event or a
-                 * title more often than a person: counted once per photo */
-                char *key = names_key(h[k].text);
-                if (!key)
-                    continue;
-                if (!titled)
-                    titled = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
-                if (!g_hash_table_contains(titled, key))
-                    g_hash_table_add(titled, key);
-                else
-                    free(key);
+        for (size_t k = 0; rc == 0 && k < n; k++)
+            rc = add_op(p, h[k].text, h[k].role, false, h[k].order);
+        names_hits_free(h, n);
+    }
+    return rc;
+}
+
+/* The found names into the archive's counts: as the photo's names, and the
+ * names of folder and album texts as titles (each text once however many
+ * photos it holds; a name once per photo). */
+static int count_names(ann_model *m, ann_photo *p)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < p->nops; i++)
+        rc = add_name(m, p, p->ops[i].text, p->ops[i].role, p->ops[i].strong, p->ops[i].order);
+    GHashTable *titled = NULL;
+    for (size_t i = 0; rc == 0 && i < p->ntexts; i++) {
+        const ann_text *t = &p->texts[i];
+        if (!evidence_title_text(t) || g_hash_table_contains(m->titled, t->text))
+            continue;
+        char *k = strdup(t->text);
+        if (!k)
+            return ERR_NOMEM;
+        g_hash_table_add(m->titled, k);
+        /* a run in a folder name or album text names an event or a title
+         * more often than a person: counted once per photo */
+        char **keys = g_hash_table_lookup(m->title_names, t->text);
+        for (size_t j = 0; keys && keys[j]; j++) {
+            if (!titled)
+                titled = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
+            if (!g_hash_table_contains(titled, keys[j])) {
+                char *d = strdup(keys[j]);
+                if (!d) {
+                    rc = ERR_NOMEM;
+                    break;
+                }
+                g_hash_table_add(titled, d);
             }
         }
-        names_hits_free(h, n);
     }
     if (titled) {
         GHashTableIter it;
@@ -579,10 +678,16 @@ int evidence_read_place(ann_model *m, ann_photo *p)
     return 0;
 }
 
+int evidence_count(ann_model *m, ann_photo *p)
+{
+    count_place_form(m, p);
+    return count_names(m, p);
+}
+
 int evidence_read(ann_model *m, ann_photo *p)
 {
     read_date(m, p);
     read_place(m, p);
-    count_place_form(m, p);
-    return read_names(m, p);
+    int rc = evidence_find_names(m, p);
+    return rc ? rc : evidence_count(m, p);
 }

@@ -13,6 +13,22 @@
 int evidence_gather(ann_model *m, ann_photo *p);
 /* After every photo was gathered (titles are archive-wide). */
 int evidence_read(ann_model *m, ann_photo *p);
+/* The parts of evidence_read, for a photo whose date, place and names come
+ * from the parse cache (parsecache.h): evidence_find_names reads the names
+ * of its texts into p->ops (and each folder / album text's into
+ * m->title_names); evidence_count adds p's names and place to the archive's
+ * counts (as evidence_read does after reading). 0 or ERR_NOMEM. */
+int evidence_find_names(ann_model *m, ann_photo *p);
+int evidence_count(ann_model *m, ann_photo *p);
+/* For a photo whose texts and titles came from the parse cache instead of
+ * evidence_gather: its file, folder and caption, its titles into the
+ * archive's. 0 or ERR_NOMEM. */
+int evidence_restored(ann_model *m, ann_photo *p);
+
+/* t is a folder name (the three nearest levels) or an album text: its names
+ * count as titles (of events, works), not as the photo's persons. */
+bool evidence_title_text(const ann_text *t);
+
 /* Reads p's place again (after the gazetteer learned the archive's own place
  * phrases, placelearn.h). 0 or ERR_NOMEM. */
 int evidence_read_place(ann_model *m, ann_photo *p);

@@ -16,6 +16,7 @@ ann_model *ann_model_new(gazetteer *gaz)
     m->confirmed = g_hash_table_new_full(g_int64_hash, g_int64_equal, free, free);
     m->folder_facts = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
     m->titled = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
+    m->title_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_strfreev);
     m->place_forms = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_hash_table_destroy);
     m->rejected = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
     return m;
@@ -37,6 +38,16 @@ static void photo_free(ann_photo *p)
     free(p->date_text);
     free(p->place_text);
     free(p->names);
+    for (size_t i = 0; i < p->nops; i++)
+        free(p->ops[i].text);
+    free(p->ops);
+    for (size_t i = 0; i < p->ntitles_of; i++)
+        free(p->titles_of[i]);
+    free(p->titles_of);
+    free(p->cache_inputs);
+    free(p->cache_context);
+    free(p->cache_parse);
+    free(p->parse_new);
     free(p->faces);
 }
 
@@ -70,6 +81,7 @@ void ann_model_free(ann_model *m)
     g_hash_table_destroy(m->place_forms);
     g_hash_table_destroy(m->folder_facts);
     g_hash_table_destroy(m->titled);
+    g_hash_table_destroy(m->title_names);
     g_hash_table_destroy(m->rejected);
     free(m);
 }

@@ -49,6 +49,15 @@ typedef struct ann_folder_facts {
     size_t place_start, place_end;
 } ann_folder_facts;
 
+/* One name found in a photo's texts, in the order they were found: what
+ * evidence_read counts (parsecache.h keeps them). */
+typedef struct ann_name_op {
+    char *text;
+    name_role role;
+    bool strong;
+    int order;
+} ann_name_op;
+
 typedef struct ann_face {
     int64_t id;
     double box[4];
@@ -87,6 +96,13 @@ typedef struct ann_photo {
 
     ann_name *names;
     size_t nnames;
+    ann_name_op *ops; /* the names its texts name (evidence_find_names) */
+    size_t nops;
+    char **titles_of; /* the archive titles its texts quote (folded; evidence_gather) */
+    size_t ntitles_of;
+    char inputs[65];  /* hash of what it is read from (parsecache.h) */
+    char *cache_inputs, *cache_context, *cache_parse; /* its stored parse, NULL */
+    char *parse_new;  /* read afresh this run: its parse to store (NULL: none) */
     ann_face *faces;
     size_t nfaces;
     size_t event; /* index into ann_model.events */
@@ -136,6 +152,7 @@ typedef struct ann_model {
     GHashTable *place_forms;  /* place_info* -> (written form -> count): the archive's spelling */
     GHashTable *folder_facts; /* folder level text -> ann_folder_facts* (each folder is read once) */
     GHashTable *titled;       /* folder and album texts whose names were counted as titles */
+    GHashTable *title_names;  /* folder / album text -> its name keys (char **, NULL-terminated) */
     GHashTable *confirmed;    /* person id -> name (owned) */
     GHashTable *rejected;     /* "p<id>|label" / "f<id>|label" -> 1 */
 } ann_model;

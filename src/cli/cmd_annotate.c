@@ -104,17 +104,18 @@ static int run_annotate(const cli_globals *g, int argc, char **argv)
         fprintf(human,
                 "annotate: %zu photos (%zu captioned): %zu dated (%zu inferred from their event), %zu placed "
                 "(%zu place phrases learned from the archive), %zu events; %zu name suggestions for %zu persons and "
-                "%zu unassigned faces; %.2f s\n",
+                "%zu unassigned faces; %zu photos read, %zu from the parse cache; %.2f s\n",
                 s.photos, s.captions, s.dated, s.dated_inferred, s.placed, s.places_learned, s.events, s.suggestions,
-                s.persons_suggested, s.faces_suggested, s.seconds);
+                s.persons_suggested, s.faces_suggested, s.parsed, s.parse_cached, s.seconds);
     if (g->json) {
         json_t *j =
-            json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "unchanged", s.unchanged, "photos",
+            json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "unchanged", s.unchanged, "photos",
                       (json_int_t)s.photos, "captioned", (json_int_t)s.captions, "dated", (json_int_t)s.dated,
                       "dated_inferred", (json_int_t)s.dated_inferred, "placed", (json_int_t)s.placed, "places_learned",
                       (json_int_t)s.places_learned, "events", (json_int_t)s.events, "suggestions",
                       (json_int_t)s.suggestions, "persons_suggested", (json_int_t)s.persons_suggested,
-                      "faces_suggested", (json_int_t)s.faces_suggested, "seconds", s.seconds);
+                      "faces_suggested", (json_int_t)s.faces_suggested, "parsed", (json_int_t)s.parsed,
+                      "parse_cached", (json_int_t)s.parse_cached, "seconds", s.seconds);
         char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(j);
         if (!text) {

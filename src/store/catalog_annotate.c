@@ -149,6 +149,61 @@ int catalog_ann_each_human(catalog *c, catalog_ann_human_fn fn, void *ud, err *e
             sqlite3_column_int(st, 5) == 1, sqlite3_column_int64(st, 6), sqlite3_column_int(st, 7) == 1, ud));
 }
 
+int catalog_ann_each_parse(catalog *c, catalog_ann_parse_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st =
+        prep(c, "SELECT photo_id, inputs, context, parse FROM photo_parse", "annotate: read the parse cache", e);
+    if (!st)
+        return e->code;
+    EACH(c, st, "annotate: read the parse cache", e, fn(txt(st, 0), txt(st, 1), txt(st, 2), txt(st, 3), ud));
+}
+
+struct catalog_ann_parse_writer {
+    catalog *c;
+    sqlite3_stmt *st;
+};
+
+catalog_ann_parse_writer *catalog_ann_parse_writer_open(catalog *c, err *e)
+{
+    catalog_ann_parse_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        err_set(e, ERR_NOMEM, "annotate: out of memory");
+        return NULL;
+    }
+    w->c = c;
+    w->st = prep(c,
+                 "INSERT INTO photo_parse (photo_id, inputs, context, parse) VALUES (?1, ?2, ?3, ?4) "
+                 "ON CONFLICT (photo_id) DO UPDATE SET inputs = excluded.inputs, context = excluded.context, "
+                 "parse = excluded.parse",
+                 "annotate: store the parse cache", e);
+    if (!w->st) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+int catalog_ann_parse_put(catalog_ann_parse_writer *w, const char *photo_id, const char *inputs, const char *context,
+                          const char *parse, err *e)
+{
+    sqlite3_reset(w->st);
+    sqlite3_bind_text(w->st, 1, photo_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->st, 2, inputs, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->st, 3, context, -1, SQLITE_STATIC);
+    sqlite3_bind_text(w->st, 4, parse, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(w->st) == SQLITE_DONE ? 0 : fail(w->c, "annotate: store the parse cache", e);
+    sqlite3_reset(w->st);
+    return rc;
+}
+
+void catalog_ann_parse_writer_close(catalog_ann_parse_writer *w)
+{
+    if (!w)
+        return;
+    sqlite3_finalize(w->st);
+    free(w);
+}
+
 int catalog_ann_each_stored(catalog *c, catalog_ann_stored_fn fn, void *ud, err *e)
 {
     sqlite3_stmt *st = prep(c,
@@ -178,7 +233,8 @@ int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e)
              "(SELECT count(*) FROM person_suggestions WHERE status <> 'open') || '.' || "
              "(SELECT count(*) FROM face_suggestions WHERE status <> 'open'), "
              "(SELECT count(*) || '.' || ifnull(max(updated_at), '') FROM photo_annotations "
-             "  WHERE date_source = 'human' OR place_source = 'human' OR event_source = 'human')",
+             "  WHERE date_source = 'human' OR place_source = 'human' OR event_source = 'human') "
+             "  || '.' || (SELECT changes FROM annotate_inputs)",
              "annotate: fingerprint", e);
     if (!st)
         return e->code;

@@ -59,6 +59,19 @@ typedef int (*catalog_ann_human_fn)(const char *photo_id, const char *date_value
                                     bool event_human, void *ud);
 int catalog_ann_each_human(catalog *c, catalog_ann_human_fn fn, void *ud, err *e);
 
+/* The parse cache (migration 17, annotate/parsecache.h): every photo's
+ * stored parse with the hashes it was made under. */
+typedef int (*catalog_ann_parse_fn)(const char *photo_id, const char *inputs, const char *context, const char *parse,
+                                    void *ud);
+int catalog_ann_each_parse(catalog *c, catalog_ann_parse_fn fn, void *ud, err *e);
+/* Writes photos' parses with one prepared statement, inside the caller's
+ * transaction: open, put each (replacing the photo's row), close. */
+typedef struct catalog_ann_parse_writer catalog_ann_parse_writer;
+catalog_ann_parse_writer *catalog_ann_parse_writer_open(catalog *c, err *e);
+int catalog_ann_parse_put(catalog_ann_parse_writer *w, const char *photo_id, const char *inputs, const char *context,
+                          const char *parse, err *e);
+void catalog_ann_parse_writer_close(catalog_ann_parse_writer *w);
+
 /* Every photo's stored annotation as one text (date, precision, source,
  * inferred, place, place source, event, evidence joined by '|'), so a run
  * writes only the rows it changes. */

@@ -723,11 +723,38 @@ static const char migration_16[] =
     "  PRIMARY KEY (rejection_id, face_id)"
     ") STRICT, WITHOUT ROWID;";
 
+/* Version 17 (catalog_annotate.h, annotate/parsecache.h): annotate's parse of
+ * each photo, keyed by the hash of what it was read from (path, sidecars,
+ * camera date, OCR text) and of the archive-wide context of the reading, so
+ * an incremental run reads only the photos whose texts changed.
+ * annotate_inputs counts every change of a photo's sidecar or camera date and
+ * of the texts OCR read, for annotate's fingerprint: a text replaced by one of
+ * the same length, within the second of the last run, is a change too. */
+#define ANN_INPUT_CHANGED " BEGIN UPDATE annotate_inputs SET changes = changes + 1; END;"
+static const char migration_17[] =
+    "CREATE TABLE photo_parse ("
+    "  photo_id TEXT PRIMARY KEY REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  inputs TEXT NOT NULL,"
+    "  context TEXT NOT NULL,"
+    "  parse TEXT NOT NULL"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE annotate_inputs ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  changes INTEGER NOT NULL"
+    ") STRICT;"
+    "INSERT INTO annotate_inputs (id, changes) VALUES (1, 0);"
+    "CREATE TRIGGER annotate_inputs_photo AFTER UPDATE OF sidecar, taken_at, taken_at_source ON photos "
+    "  WHEN OLD.sidecar IS NOT NEW.sidecar OR OLD.taken_at IS NOT NEW.taken_at "
+    "  OR OLD.taken_at_source IS NOT NEW.taken_at_source" ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_text_insert AFTER INSERT ON photo_texts" ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_text_delete AFTER DELETE ON photo_texts" ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_text_update AFTER UPDATE ON photo_texts" ANN_INPUT_CHANGED;
+
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1,  migration_2,  migration_3,  migration_4,
                                                                migration_5,  migration_6,  migration_7,  migration_8,
                                                                migration_9,  migration_10, migration_11, migration_12,
                                                                migration_13, migration_14, migration_15,
-                                                               migration_16 };
+                                                               migration_16, migration_17 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
