@@ -27,6 +27,10 @@ typedef struct analyze_options {
     pipeline_options pipeline;
     int progress;   /* -1: bar when `messages` is a terminal; 0 never; 1 always */
     FILE *messages; /* reason lines and the bar (stderr) */
+    /* NULL: every photo; else only these photo ids (n_only of them), e.g.
+     * the photos a flip asks to read again (cli/cmd_flip.c) */
+    const char *const *only;
+    size_t n_only;
 } analyze_options;
 
 typedef struct analyze_summary {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] = "Usage: facetag serve [--bind ADDR] [--port N] [--token T]\n"
                             "Serves the review UI and the REST API (docs/api.md) for the data folder until\n"
@@ -70,6 +71,18 @@ static int run_serve(const cli_globals *g, int argc, char **argv)
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+    /* this very binary analyses photos flipped from the UI again
+       (review/reanalyse.h) */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        opt.exe = exe;
+    } else {
+        fprintf(stderr, "facetag serve: cannot find its own binary (/proc/self/exe): photos flipped in the UI "
+                        "wait for `facetag flip ID` to be analysed again\n");
+    }
 
     err e = { 0 };
     review_server *s = review_server_start(&opt, &e);

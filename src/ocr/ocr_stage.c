@@ -40,9 +40,21 @@ typedef struct stage {
     int oom;
 } stage;
 
+static bool wanted(const ocr_options *o, const char *photo_id)
+{
+    if (!o->only)
+        return true;
+    for (size_t i = 0; i < o->n_only; i++)
+        if (strcmp(o->only[i], photo_id) == 0)
+            return true;
+    return false;
+}
+
 static int on_todo(const char *photo_id, bool is_back, void *ud)
 {
     stage *s = ud;
+    if (!wanted(s->opts, photo_id))
+        return 0;
     if (s->n == s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 256;
         item *ni = realloc(s->items, nc * sizeof *ni);

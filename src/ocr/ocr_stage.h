@@ -33,6 +33,10 @@ typedef struct ocr_options {
     bool fronts;       /* read fronts too (text in photos, margins, mirrored scans) */
     int progress;      /* -1 bar on a terminal, 0 never, 1 always */
     FILE *messages;    /* stderr */
+    /* NULL: every photo to read; else only these photo ids (n_only of
+     * them), e.g. a photo just flipped (cli/cmd_flip.c) */
+    const char *const *only;
+    size_t n_only;
 } ocr_options;
 
 typedef struct ocr_summary {

@@ -27,6 +27,7 @@ void api_faces_reject(http_request *rq, http_response *resp);
 void api_faces_confirm(http_request *rq, http_response *resp);
 void api_faces_draw(http_request *rq, http_response *resp);
 void api_photos_flip(http_request *rq, http_response *resp);
+void api_photos_reanalysis(http_request *rq, http_response *resp);
 
 /* api_persons.c */
 void api_persons_list(http_request *rq, http_response *resp);

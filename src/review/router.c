@@ -29,6 +29,7 @@ static const route routes[] = {
     { "GET", "/api/photos/{photo_id}", api_photos_get, CACHED },
     { "POST", "/api/photos/{photo_id}/faces", api_faces_draw, DB },
     { "POST", "/api/photos/{photo_id}/flip", api_photos_flip, DB },
+    { "GET", "/api/photos/{photo_id}/reanalysis", api_photos_reanalysis, DB },
     { "GET", "/api/persons", api_persons_list, CACHED },
     { "GET", "/api/persons/{id}", api_persons_get, CACHED },
     { "POST", "/api/persons/{id}/rename", api_persons_rename, DB },

@@ -344,6 +344,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 static void state_close(review_state *st)
 {
+    reanalyse_stop(st->reanalyse);
     draw_engine_free(st->draw);
     respcache_close(st->cache);
     dbpool_close(st->pool);
@@ -387,7 +388,13 @@ review_server *review_server_start(const review_options *opt, err *e)
         s->st.cache = respcache_open(dbpath, REVIEW_CACHE_BYTES, e);
     if (s->st.cache && !(s->st.draw = draw_engine_new(opt->models_dir)))
         err_set(e, ERR_NOMEM, "out of memory starting the server");
-    if (!s->st.pool || !s->st.cache || !s->st.draw) {
+    if (s->st.draw && opt->exe) {
+        catalog *c = dbpool_acquire(s->st.pool);
+        reanalyse_options ro = { .exe = opt->exe, .data_dir = opt->data_dir, .models_dir = opt->models_dir };
+        s->st.reanalyse = reanalyse_start(&ro, c, e);
+        dbpool_release(s->st.pool, c);
+    }
+    if (!s->st.pool || !s->st.cache || !s->st.draw || (opt->exe && !s->st.reanalyse)) {
         state_close(&s->st);
         free(s);
         return NULL;

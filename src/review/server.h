@@ -30,6 +30,9 @@ typedef struct review_options {
     int threads;            /* HTTP worker threads (>= 1) */
     int busy_timeout_ms;    /* how long a decision waits for another process's write lock
                                before 503; 0 = REVIEW_BUSY_TIMEOUT_MS */
+    const char *exe;        /* the facetag binary, run in the background to analyse a photo
+                               flipped from the UI again (reanalyse.h); NULL: not done, the
+                               flip's answer says the next `facetag flip ID` or analyze does it */
 } review_options;
 
 typedef struct review_server review_server;

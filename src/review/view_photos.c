@@ -238,9 +238,18 @@ static int back_id_to_json(const catalog_back *b, void *ud)
     return json_array_append_new(ud, json_string(b->photo_id)) == 0 ? 0 : ERR_NOMEM;
 }
 
+static int flip_pending(const char *photo_id, void *ud)
+{
+    (void)photo_id;
+    *(int *)ud = 1;
+    return 0;
+}
+
 /* What the ocr stage read (catalog_ocr.h): "texts" of the photo and of its
  * backs, "backs" (their ids), "back_of" when it is a back (front_id, or
- * no_front: the reason), "ocr": {mirrored, flipped, ...} once read. */
+ * no_front: the reason), "ocr": {mirrored, flipped, ...} once read;
+ * "reanalysis_pending": true for a flipped photo whose faces or text were
+ * not read again yet. */
 static int add_ocr(catalog *c, const char *photo_id, json_t *p, err *e)
 {
     json_t *texts = json_array(), *backs = json_array();
@@ -282,6 +291,11 @@ static int add_ocr(catalog *c, const char *photo_id, json_t *p, err *e)
         json_object_set_new(p, "ocr",
                             json_pack("{s:b, s:b, s:f, s:f}", "mirrored", st.mirrored && !st.flipped, "flipped",
                                       st.flipped, "score", st.score, "score_flipped", st.score_flipped));
+    int pending = 0;
+    if (st.flipped && (rc = catalog_flips_pending(c, photo_id, flip_pending, &pending, e)) != 0)
+        return rc;
+    if (pending) /* GET /api/photos/{id}/reanalysis follows it */
+        json_object_set_new(p, "reanalysis_pending", json_true());
     return 0;
 }
 

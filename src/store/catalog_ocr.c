@@ -38,7 +38,8 @@ int catalog_back_put(catalog *c, const char *photo_id, const char *front_path, c
 
 static int64_t count_unpaired(catalog *c)
 {
-    sqlite3_stmt *q = catalog_prepare(c, "SELECT count(*) FROM photo_backs WHERE front_id IS NULL", "count backs", NULL);
+    sqlite3_stmt *q =
+        catalog_prepare(c, "SELECT count(*) FROM photo_backs WHERE front_id IS NULL", "count backs", NULL);
     int64_t n = q && sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
     sqlite3_finalize(q);
     return n;
@@ -117,14 +118,14 @@ int catalog_back_get(catalog *c, const char *photo_id, catalog_back *out, err *e
 
 int catalog_backs_of(catalog *c, const char *front_id, catalog_back_fn fn, void *ud, err *e)
 {
-    return each_back(c, "SELECT " BACK_COLS " FROM photo_backs WHERE front_id = ?1 ORDER BY photo_id", front_id, fn,
-                     ud, "list backs of a front", e);
+    return each_back(c, "SELECT " BACK_COLS " FROM photo_backs WHERE front_id = ?1 ORDER BY photo_id", front_id, fn, ud,
+                     "list backs of a front", e);
 }
 
 int catalog_backs_unpaired(catalog *c, catalog_back_fn fn, void *ud, err *e)
 {
-    return each_back(c, "SELECT " BACK_COLS " FROM photo_backs WHERE front_id IS NULL ORDER BY photo_id", NULL, fn,
-                     ud, "list backs with no front", e);
+    return each_back(c, "SELECT " BACK_COLS " FROM photo_backs WHERE front_id IS NULL ORDER BY photo_id", NULL, fn, ud,
+                     "list backs with no front", e);
 }
 
 int catalog_ocr_todo(catalog *c, const char *engine, bool fronts, catalog_ocr_todo_fn fn, void *ud, err *e)
@@ -229,12 +230,12 @@ static void read_text(sqlite3_stmt *st, int first, catalog_ocr_text *t)
 int catalog_ocr_texts_of(catalog *c, const char *photo_id, catalog_ocr_text_fn fn, void *ud, err *e)
 {
     const char *what = "read the texts of a photo";
-    sqlite3_stmt *st = catalog_prepare(
-        c,
-        "SELECT t.photo_id, t.region, t.text, t.confidence, t.x, t.y, t.w, t.h FROM photo_texts t "
-        "WHERE t.photo_id = ?1 OR t.photo_id IN (SELECT photo_id FROM photo_backs WHERE front_id = ?1) "
-        "ORDER BY t.photo_id <> ?1, t.photo_id, t.n",
-        what, e);
+    sqlite3_stmt *st =
+        catalog_prepare(c,
+                        "SELECT t.photo_id, t.region, t.text, t.confidence, t.x, t.y, t.w, t.h FROM photo_texts t "
+                        "WHERE t.photo_id = ?1 OR t.photo_id IN (SELECT photo_id FROM photo_backs WHERE front_id = ?1) "
+                        "ORDER BY t.photo_id <> ?1, t.photo_id, t.n",
+                        what, e);
     if (!st)
         return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
@@ -305,6 +306,31 @@ int catalog_photo_flipped(catalog *c, const char *photo_id, err *e)
     return rc;
 }
 
+int catalog_flips_pending(catalog *c, const char *photo_id, catalog_flip_pending_fn fn, void *ud, err *e)
+{
+    const char *what = "list flipped photos not read again";
+    sqlite3_stmt *st = catalog_prepare(
+        c,
+        "SELECT f.photo_id FROM photo_flips f WHERE (?1 IS NULL OR f.photo_id = ?1) AND ("
+        " NOT EXISTS (SELECT 1 FROM photo_ocr o WHERE o.photo_id = f.photo_id)"
+        " OR (NOT EXISTS (SELECT 1 FROM analysis_runs a WHERE a.photo_id = f.photo_id AND a.status = 'done')"
+        "     AND NOT EXISTS (SELECT 1 FROM photo_frames r WHERE r.parent_id = f.photo_id)"
+        "     AND NOT EXISTS (SELECT 1 FROM photo_backs b WHERE b.photo_id = f.photo_id))) "
+        "ORDER BY f.photo_id",
+        what, e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    if (photo_id)
+        sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    int step, rc = 0;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(col(st, 0), ud);
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = catalog_error(c, what, e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int exec1(catalog *c, const char *sql, const char *photo_id, const char *what, err *e)
 {
     sqlite3_stmt *st = catalog_prepare(c, sql, what, e);
@@ -335,8 +361,8 @@ int catalog_photo_flip_put(catalog *c, const char *photo_id, const char *actor, 
     if (rc)
         return rc;
     int added = 0;
-    sqlite3_stmt *st = catalog_prepare(c, "SELECT ifnull(processed_sha256, '') FROM photo_flips WHERE photo_id = ?1",
-                                       what, e);
+    sqlite3_stmt *st =
+        catalog_prepare(c, "SELECT ifnull(processed_sha256, '') FROM photo_flips WHERE photo_id = ?1", what, e);
     if (!st)
         rc = e ? e->code : ERR_DB;
     if (rc == 0) {
@@ -362,8 +388,15 @@ int catalog_photo_flip_put(catalog *c, const char *photo_id, const char *actor, 
             rc = step_done(c, st, what, e);
         }
         if (rc == 0)
+            rc =
+                exec1(c,
+                      "UPDATE faces SET box_x = max(0, (SELECT width FROM photos WHERE photo_id = ?1) - box_x - box_w) "
+                      "WHERE photo_id = ?1",
+                      photo_id, what, e);
+        /* regions other tools wrote (catalog_xmp.h) lie on the image too */
+        if (rc == 0)
             rc = exec1(c,
-                       "UPDATE faces SET box_x = max(0, (SELECT width FROM photos WHERE photo_id = ?1) - box_x - box_w) "
+                       "UPDATE xmp_regions SET x = max(0, (SELECT width FROM photos WHERE photo_id = ?1) - x - w) "
                        "WHERE photo_id = ?1",
                        photo_id, what, e);
         if (rc == 0)

@@ -94,7 +94,8 @@ int catalog_ocr_state_get(catalog *c, const char *photo_id, catalog_ocr_state *o
 /* A flip by people (photo_flips): the photo's processed image becomes its
  * mirror image, whose SHA-256 is processed_sha256. In one transaction, the
  * first time: the flip is recorded, the boxes of the photo's faces (every
- * model version, drawn ones too) are mirrored (x -> width - x - w), its
+ * model version, drawn ones too) and of its XMP regions (catalog_xmp.h)
+ * are mirrored (x -> width - x - w), its
  * analysis runs are dropped (analyze reads it again; catalog_analysis_record
  * carries each face's person and status to the new face that overlaps its
  * mirrored box) and its OCR result is dropped (read again). Returns 1 when
@@ -104,6 +105,12 @@ int catalog_photo_flip_put(catalog *c, const char *photo_id, const char *actor, 
                            char recorded[65], err *e);
 /* Sets the recorded SHA-256 of a flipped photo's processed image. */
 int catalog_photo_flip_sha(catalog *c, const char *photo_id, const char *processed_sha256, err *e);
+/* Photos flipped by people whose faces or text were not read again since
+ * (no 'done' analysis run, for a photo that is analysed at all; or no OCR
+ * result), photo_id order; with photo_id set, only that photo. fn returns
+ * non-zero to stop (that value is returned). */
+typedef int (*catalog_flip_pending_fn)(const char *photo_id, void *ud);
+int catalog_flips_pending(catalog *c, const char *photo_id, catalog_flip_pending_fn fn, void *ud, err *e);
 /* 1 when photo_id was flipped, 0 when not. */
 int catalog_photo_flipped(catalog *c, const char *photo_id, err *e);
 

@@ -84,6 +84,7 @@ export const api = {
   suggestions: ({ person } = {}) => call('GET', `/api/suggestions${query({ person: person ? intId(person) : null })}`),
   decideSuggestion: (body) => call('POST', '/api/suggestions', body),
   flip: (id) => call('POST', `/api/photos/${photoId(id)}/flip`, {}),
+  reanalysis: (id) => call('GET', `/api/photos/${photoId(id)}/reanalysis`),
   decisions: (limit = 50) => call('GET', `/api/decisions${query({ limit })}`),
 };
 

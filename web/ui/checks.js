@@ -45,7 +45,7 @@ export class ChecksPage {
       return h('li', { class: `check ${c.kind}` }, h('p', {}, c.text),
         h('div', { class: 'toolbar' }, h('a', { class: 'button', href: `#/photo/${c.photo_id}` }, 'Open the photo'),
           h('button', { type: 'button', class: 'accept', 'aria-label': `Flip photo ${c.photo_id} left-right`,
-            onclick: () => this.act('Photo flipped; its faces are read again by the next analysis.', () => api.flip(c.photo_id)) },
+            onclick: () => this.act('Photo flipped; its faces and text are being read again.', () => api.flip(c.photo_id)) },
           'Flip left-right')));
     }
     const buttons = [h('a', { class: 'button', href: `#/person/${c.person_id}` }, `Open person ${c.person_id}`)];

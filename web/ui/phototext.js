@@ -31,14 +31,15 @@ export function photoTextPanel(photo, onChange = () => {}) {
         onclick: async () => {
           try {
             await api.flip(photo.photo_id);
-            say('Photo flipped; its faces are read again by the next analysis.');
+            say('Photo flipped; its faces and text are being read again.');
             onChange();
           } catch (e) { fail(e); }
         } }, 'Flip left-right')));
   }
   if (photo.ocr && photo.ocr.flipped) {
-    parts.push(h('p', { class: 'muted' }, 'Flipped left-right by people; its faces are read again by the next analysis.'));
+    parts.push(h('p', { class: 'muted' }, 'Flipped left-right by people.'));
   }
+  if (photo.reanalysis_pending) parts.push(reanalysisNote(photo, onChange));
   for (const t of photo.texts || []) {
     const onBack = t.read_on !== photo.photo_id;
     parts.push(h('figure', { class: `ocr-text ${t.region}` },
@@ -49,4 +50,29 @@ export function photoTextPanel(photo, onChange = () => {}) {
   }
   if (!parts.length) return h('div', { class: 'photo-text', hidden: true });
   return h('section', { class: 'photo-text', 'aria-label': 'Text on the print' }, ...parts);
+}
+
+const POLL_MS = 1000;
+
+/* While a flipped photo is analysed and read again by the server
+   (GET /api/photos/{id}/reanalysis), says so, and shows the photo anew when
+   it is done; a failure is shown with its reason. */
+function reanalysisNote(photo, onChange) {
+  const note = h('p', { class: 'reanalysis', role: 'status' }, 'Its faces and text are being read again…');
+  const poll = async () => {
+    if (!note.isConnected && note.dataset.started) return; // the page moved on
+    note.dataset.started = '1';
+    try {
+      const r = await api.reanalysis(photo.photo_id);
+      if (r.state === 'done' || (r.state === 'none' && !r.pending)) { onChange(); return; }
+      if (r.state === 'failed') { note.textContent = `Reading it again failed: ${r.error || 'see the server log'}.`; return; }
+      if (r.state === 'pending') {
+        note.textContent = 'Its faces and text are read again by `facetag flip ' + photo.photo_id + '`.';
+        return;
+      }
+    } catch (e) { fail(e); return; }
+    setTimeout(poll, POLL_MS);
+  };
+  setTimeout(poll, 0);
+  return note;
 }
