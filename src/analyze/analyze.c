@@ -17,6 +17,7 @@
 #include "media/decode.h"
 #include "store/catalog_objver.h"
 #include "store/datadir.h"
+#include "store/people_store.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -28,6 +29,13 @@
 typedef struct job {
     char photo_id[PHOTO_ID_LEN + 1];
     pipeline_result result; /* filled by the worker when it succeeded */
+    /* result.faces[0..detected) are the detector's; the rest are faces an
+     * earlier analysis of this version had that it must not lose (drawn by
+     * hand, or confirmed by people, and not found again: catalog_analysis_kept),
+     * described again on the image as it is now and recorded as drawn */
+    size_t detected;
+    int64_t *replaced; /* the drawn faces these re-make (ids, malloc'd) */
+    size_t n_replaced;
     /* Version ids of the crops (one per face, malloc'd) and of the annotation
      * this analysis wrote; "" where the store keeps no versions. */
     char (*crop_versions)[OBJSTORE_VERSION_MAX];
@@ -135,7 +143,8 @@ static int record_done(catalog *cat, const job *j, const char *model, err *e)
     if (!faces)
         return err_set(e, ERR_NOMEM, "photo %s: out of memory recording its faces", j->photo_id);
     for (size_t i = 0; i < j->result.n; i++)
-        analyze_face_to_catalog(&j->result.faces[i], j->photo_id, (int)i, model, "detector", &faces[i]);
+        analyze_face_to_catalog(&j->result.faces[i], j->photo_id, (int)i, model,
+                                i < j->detected ? "detector" : "manual", &faces[i]);
     /* One transaction: the analysis and which object versions are its own
      * (versioned S3 buckets only; nothing to record on a folder). */
     int rc = catalog_begin(cat, e);
@@ -143,7 +152,7 @@ static int record_done(catalog *cat, const job *j, const char *model, err *e)
         free(faces);
         return rc;
     }
-    rc = catalog_analysis_record(cat, j->photo_id, model, faces, j->result.n, e);
+    rc = catalog_analysis_record(cat, j->photo_id, model, faces, j->result.n, j->replaced, j->n_replaced, e);
     free(faces);
     char key[64];
     for (size_t i = 0; rc == 0 && j->crop_versions && i < j->result.n; i++) {
@@ -206,6 +215,62 @@ static int collect_stale(const char *key, const objstore_info *info, void *ud)
     return 0;
 }
 
+/* The faces of an earlier analysis of this version that the detector did not
+ * find again and that must stay (catalog_analysis_kept: drawn by hand, or
+ * confirmed by people — after a flip, say), appended to j->result as drawn
+ * faces, described on img as it is now; their decisions come with them in
+ * catalog_analysis_record (the same box). A drawn face the detector found now
+ * is replaced by the detected one, which takes its decision. */
+static int keep_decided(batch *b, pipeline_runner *r, catalog *cat, const image *img, job *j, err *e)
+{
+    j->detected = j->result.n;
+    catalog_kept_face *k = NULL;
+    size_t nk = 0;
+    int rc = catalog_analysis_kept(cat, j->photo_id, b->model, &k, &nk, e);
+    size_t manual = 0;
+    for (size_t i = 0; i < nk; i++)
+        manual += k[i].manual;
+    free(j->replaced);
+    j->n_replaced = 0;
+    j->replaced = manual ? calloc(manual, sizeof *j->replaced) : NULL;
+    if (rc == 0 && manual && !j->replaced)
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < nk; i++) {
+        if (k[i].manual)
+            j->replaced[j->n_replaced++] = k[i].id;
+        bool found = false;
+        for (size_t f = 0; f < j->detected && !found; f++) {
+            const rectd *d = &j->result.faces[f].box;
+            double box[4] = { d->x, d->y, d->w, d->h };
+            found = people_box_iou(k[i].box, box) >= PEOPLE_CARRY_IOU;
+        }
+        if (found)
+            continue;
+        pipeline_face pf;
+        memset(&pf, 0, sizeof pf);
+        rectd box = { k[i].box[0], k[i].box[1], k[i].box[2], k[i].box[3] };
+        int drc = pipeline_describe_box(r, img, box, b->popt, &pf, e);
+        if (drc == ERR_INVALID) { /* a box that no longer fits the image: its decision stays in the log */
+            err_clear(e);
+            continue;
+        }
+        if (drc) {
+            rc = drc;
+            break;
+        }
+        pf.box = box; /* the row keeps the box people decided on */
+        pipeline_face *v = realloc(j->result.faces, (j->result.n + 1) * sizeof *v);
+        if (!v) {
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+            break;
+        }
+        j->result.faces = v;
+        j->result.faces[j->result.n++] = pf;
+    }
+    free(k);
+    return rc;
+}
+
 static int analyse_one(batch *b, pipeline_runner *r, catalog *cat, job *j, err *e)
 {
     char key[64];
@@ -227,6 +292,8 @@ static int analyse_one(batch *b, pipeline_runner *r, catalog *cat, job *j, err *
     }
     rc = pipeline_run(r, &img, b->popt, &j->result, e);
     if (rc == 0)
+        rc = keep_decided(b, r, cat, &img, j, e);
+    if (rc == 0)
         rc = write_crops(b, &img, j, e);
     if (rc == 0) {
         stale s = { .nfaces = j->result.n };
@@ -241,8 +308,16 @@ static int analyse_one(batch *b, pipeline_runner *r, catalog *cat, job *j, err *
         rc = e->code ? e->code : err_set(e, ERR_NOTFOUND, "photo %s left the catalog", j->photo_id);
     if (rc == 0) {
         char *file = first_source(cat, j->photo_id);
-        char *json = annotation_json(&p, file, b->model, &j->result);
+        pipeline_result detected = j->result;
+        detected.n = j->detected;
+        char *json = annotation_json(&p, file, b->model, &detected);
         free(file);
+        for (size_t i = j->detected; json && i < j->result.n; i++) { /* the kept ones, as drawn faces */
+            char *with = annotation_with_face(json, strlen(json), j->photo_id, b->model, (int)i, &j->result.faces[i],
+                                              "manual", e);
+            free(json);
+            json = with;
+        }
         snprintf(key, sizeof key, "%s.json", j->photo_id);
         rc = json ? objstore_put_version(b->store, BUCKET_ANNOTATIONS, key, json, strlen(json), j->ann_version, e)
                   : err_set(e, ERR_NOMEM, "out of memory writing the annotation");
@@ -311,6 +386,7 @@ static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
     if (rc == 0 && record_done(b->cat, j, b->model, &e) == 0) {
         sum->analyzed++;
         sum->faces += (int64_t)j->result.n;
+        sum->kept += (int64_t)(j->result.n - j->detected);
     } else {
         char why[1200];
         if (rc == 0)
@@ -327,6 +403,9 @@ static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
     pipeline_result_free(&j->result);
     free(j->crop_versions);
     j->crop_versions = NULL;
+    free(j->replaced);
+    j->replaced = NULL;
+    j->n_replaced = 0;
     j->ann_version[0] = '\0';
 }
 

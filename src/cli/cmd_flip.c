@@ -50,8 +50,9 @@ static int reanalyse(const cli_globals *g, const char *const *ids, size_t n)
         return EXIT_USAGE;
     }
     int rc = as.failed ? EXIT_SOME_FAILED : EXIT_OK;
-    printf("flip: %lld photos analysed again, %lld faces, %lld failed\n", (long long)as.analyzed, (long long)as.faces,
-           (long long)as.failed);
+    printf("flip: %lld photos analysed again, %lld faces (%lld that people had decided on kept where the detector "
+           "did not find them again), %lld failed\n",
+           (long long)as.analyzed, (long long)as.faces, (long long)as.kept, (long long)as.failed);
     objstore *os = NULL;
     catalog *cat = NULL;
     xmp_import_summary xs = { 0 };

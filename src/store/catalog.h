@@ -181,13 +181,27 @@ typedef int (*catalog_todo_fn)(const char *photo_id, bool done, void *ud);
 int catalog_analysis_todo(catalog *c, const char *model_version, catalog_todo_fn fn, void *ud, err *e);
 /* Records a finished analysis of photo_id with model_version in one transaction
  * (a savepoint inside the caller's): detector faces left by an unfinished run of
- * the same version go, faces[0..n) come in (ids set), the run is 'done', the
- * photo 'analyzed'. A face of the earlier analysis that people decided on (a
- * person, confirmed, rejected) hands its person and status to the new face
- * over the same spot (box IoU >= 0.5): analysing a photo again (after a flip,
- * catalog_ocr.h) keeps people's decisions. */
+ * the same version go, and so do the faces drawn by hand whose ids are in
+ * replaced[0..n_replaced) (the analysis re-made them: catalog_analysis_kept);
+ * faces[0..n) come in (ids set), the run is 'done', the photo 'analyzed'. A
+ * face that goes and that people decided on (a person, confirmed, rejected)
+ * hands its person and status to the new face over the same spot (box IoU >=
+ * 0.5): analysing a photo again (after a flip, catalog_ocr.h) keeps people's
+ * decisions. ERR_CONFLICT when a face drawn meanwhile holds a face_no of
+ * faces[] (nothing is recorded; the next analysis does it). */
 int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_version, catalog_face *faces, size_t n,
-                            err *e);
+                            const int64_t *replaced, size_t n_replaced, err *e);
+/* The faces of an analysis of (photo_id, model_version) that analysing the
+ * photo again must not lose when the detector does not find them again: every
+ * face drawn by hand (manual), and every detector face people confirmed
+ * (named or accepted). id order; *out malloc'd (free()), *n set. */
+typedef struct catalog_kept_face {
+    int64_t id;
+    double box[4];
+    bool manual;
+} catalog_kept_face;
+int catalog_analysis_kept(catalog *c, const char *photo_id, const char *model_version, catalog_kept_face **out,
+                          size_t *n, err *e);
 /* The first path the photo was found under: 1 and *path malloc'd (caller
  * frees), 0 when it has none. */
 int catalog_source_first(catalog *c, const char *photo_id, char **path, err *e);

@@ -76,14 +76,24 @@ typedef struct decided {
     char status[16];
 } decided;
 
-static int decided_load(catalog *c, const char *photo_id, const char *model_version, decided **out, size_t *n,
-                        const char *what, err *e)
+static bool id_in(int64_t id, const int64_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == id)
+            return true;
+    return false;
+}
+
+/* The decided faces that go: detector faces, and the drawn ones in replaced. */
+static int decided_load(catalog *c, const char *photo_id, const char *model_version, const int64_t *replaced,
+                        size_t n_replaced, decided **out, size_t *n, const char *what, err *e)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st = catalog_prepare(c,
-                                       "SELECT box_x, box_y, box_w, box_h, ifnull(person_id, 0), status FROM faces "
-                                       "WHERE photo_id = ?1 AND model_version = ?2 AND source = 'detector' "
+                                       "SELECT box_x, box_y, box_w, box_h, ifnull(person_id, 0), status, id, "
+                                       "source = 'detector' FROM faces "
+                                       "WHERE photo_id = ?1 AND model_version = ?2 "
                                        "AND (person_id IS NOT NULL OR status <> 'unreviewed') ORDER BY id",
                                        what, e);
     if (!st)
@@ -93,6 +103,8 @@ static int decided_load(catalog *c, const char *photo_id, const char *model_vers
     int step, rc = 0;
     size_t cap = 0;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!sqlite3_column_int(st, 7) && !id_in(sqlite3_column_int64(st, 6), replaced, n_replaced))
+            continue; /* drawn by hand, and stays as it is */
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             decided *d = realloc(*out, cap * sizeof *d);
@@ -116,8 +128,8 @@ static int decided_load(catalog *c, const char *photo_id, const char *model_vers
 
 /* Each decided face goes to the new face its box overlaps most (IoU >=
  * PEOPLE_CARRY_IOU), best pairs first, each new face at most once. */
-static int decided_carry(catalog *c, const decided *d, size_t nd, const catalog_face *faces, size_t n,
-                         const char *what, err *e)
+static int decided_carry(catalog *c, const decided *d, size_t nd, const catalog_face *faces, size_t n, const char *what,
+                         err *e)
 {
     if (nd == 0 || n == 0)
         return 0;
@@ -157,8 +169,70 @@ static int decided_carry(catalog *c, const decided *d, size_t nd, const catalog_
     return rc;
 }
 
+/* Deletes the drawn faces of photo_id in replaced (their ids). */
+static int replaced_delete(catalog *c, const char *photo_id, const int64_t *replaced, size_t n_replaced,
+                           const char *what, err *e)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n_replaced; i++) {
+        sqlite3_stmt *st =
+            catalog_prepare(c, "DELETE FROM faces WHERE id = ?1 AND photo_id = ?2 AND source = 'manual'", what, e);
+        if (!st)
+            return e ? e->code : ERR_DB;
+        sqlite3_bind_int64(st, 1, replaced[i]);
+        sqlite3_bind_text(st, 2, photo_id, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : catalog_error(c, what, e);
+        sqlite3_finalize(st);
+    }
+    return rc;
+}
+
+int catalog_analysis_kept(catalog *c, const char *photo_id, const char *model_version, catalog_kept_face **out,
+                          size_t *n, err *e)
+{
+    const char *what = "list the faces an analysis keeps";
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = catalog_prepare(c,
+                                       "SELECT id, box_x, box_y, box_w, box_h, source = 'manual' FROM faces "
+                                       "WHERE photo_id = ?1 AND model_version = ?2 "
+                                       "AND (source = 'manual' OR status = 'confirmed') ORDER BY id",
+                                       what, e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, model_version, -1, SQLITE_TRANSIENT);
+    int step, rc = 0;
+    size_t cap = 0;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            catalog_kept_face *v = realloc(*out, cap * sizeof *v);
+            if (!v) {
+                rc = err_set(e, ERR_NOMEM, "%s: out of memory", what);
+                break;
+            }
+            *out = v;
+        }
+        catalog_kept_face *k = &(*out)[(*n)++];
+        k->id = sqlite3_column_int64(st, 0);
+        for (int i = 0; i < 4; i++)
+            k->box[i] = sqlite3_column_double(st, 1 + i);
+        k->manual = sqlite3_column_int(st, 5) != 0;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = catalog_error(c, what, e);
+    sqlite3_finalize(st);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_version, catalog_face *faces, size_t n,
-                            err *e)
+                            const int64_t *replaced, size_t n_replaced, err *e)
 {
     char what[96];
     snprintf(what, sizeof what, "record the analysis of %.32s", photo_id);
@@ -168,10 +242,12 @@ int catalog_analysis_record(catalog *c, const char *photo_id, const char *model_
         return rc;
     decided *d = NULL;
     size_t nd = 0;
-    rc = decided_load(c, photo_id, model_version, &d, &nd, what, e);
+    rc = decided_load(c, photo_id, model_version, replaced, n_replaced, &d, &nd, what, e);
     if (rc == 0)
         rc = exec_two(c, "DELETE FROM faces WHERE photo_id = ?1 AND model_version = ?2 AND source = 'detector'",
                       photo_id, model_version, what, e);
+    if (rc == 0)
+        rc = replaced_delete(c, photo_id, replaced, n_replaced, what, e);
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = catalog_face_put(c, &faces[i], e);
     if (rc == 0)

@@ -42,7 +42,7 @@ static void put_faces(catalog *c, const char *id, const char *version, int n)
         f[i].score = 0.9;
     }
     err e = { 0 };
-    CHECK_MSG(catalog_analysis_record(c, id, version, f, (size_t)n, &e) == 0, "%s", e.msg);
+    CHECK_MSG(catalog_analysis_record(c, id, version, f, (size_t)n, NULL, 0, &e) == 0, "%s", e.msg);
 }
 
 int main(void)
@@ -117,7 +117,7 @@ int main(void)
     CHECK(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
     catalog_set_busy_timeout(c, 50);
     CHECK(catalog_failure_put(c, "/b.jpg", "busy", &e) == ERR_BUSY);
-    CHECK(catalog_analysis_record(c, ID2, "v2", NULL, 0, &e) == ERR_BUSY);
+    CHECK(catalog_analysis_record(c, ID2, "v2", NULL, 0, NULL, 0, &e) == ERR_BUSY);
     sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(other);
     CHECK(catalog_failure_put(c, "/b.jpg", "now free", &e) == 0);
