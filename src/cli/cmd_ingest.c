@@ -18,7 +18,8 @@ static const char usage[] = "Usage: facetag ingest [options] PATH...\n"
                             "TIFF (every page a photo), WebP, HEIF/AVIF, GIF (first frame), PBM/PGM/PPM, told by\n"
                             "content, not by name. A video (MP4, MOV, MKV, AVI, MPEG, DV) is a photo whose frames\n"
                             "kept at scene changes and at least every --video-interval seconds (near duplicates\n"
-                            "skipped) are photos of their own, each with its time in the video. Each file that cannot be ingested gets one line with the reason\n"
+                            "skipped) are photos of their own, each with its time in the video. Each file that cannot "
+                            "be ingested gets one line with the reason\n"
                             "on stderr and is recorded as failed; the rest go on. Running it again only does what\n"
                             "is missing; paths already ingested with the same size and mtime are \"unchanged\".\n"
                             "Options:\n"
@@ -119,8 +120,7 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
             char *end;
             double sec = strtod(optarg, &end);
             if (end == optarg || *end != '\0' || !(sec >= 0 && sec <= 86400))
-                return cli_usage_error(&cmd_ingest, "--video-interval takes seconds from 0 to 86400, not '%s'",
-                                       optarg);
+                return cli_usage_error(&cmd_ingest, "--video-interval takes seconds from 0 to 86400, not '%s'", optarg);
             o.video_interval_ms = (int64_t)(sec * 1000 + 0.5);
             break;
         }
@@ -160,6 +160,11 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
             (long long)s.ingested, (long long)s.photos, sheets, (long long)s.duplicates, (long long)s.unchanged,
             (long long)s.failed, mb, s.seconds,
             s.seconds > 0 ? (double)(s.ingested + s.duplicates + s.failed + s.unchanged) / s.seconds : 0.0);
+    if (s.metadata || s.xmp_regions)
+        fprintf(human,
+                "ingest: %lld files had only their metadata rewritten (the same photos); %lld face regions new in "
+                "the XMP of files ingested before, for the next `facetag analyze`\n",
+                (long long)s.metadata, (long long)s.xmp_regions);
     if (g->json) {
         printf("{\"ingested\":%lld,\"duplicates\":%lld,\"failed\":%lld,\"unchanged\":%lld", (long long)s.ingested,
                (long long)s.duplicates, (long long)s.failed, (long long)s.unchanged);
@@ -170,6 +175,8 @@ static int run_ingest(const cli_globals *g, int argc, char **argv)
                    (long long)s.backs_paired, (long long)s.backs_unpaired);
         if (s.videos)
             printf(",\"videos\":%lld,\"video_frames\":%lld", (long long)s.videos, (long long)s.video_frames);
+        if (s.metadata || s.xmp_regions)
+            printf(",\"metadata\":%lld,\"xmp_regions\":%lld", (long long)s.metadata, (long long)s.xmp_regions);
         printf("}\n");
     }
     fflush(stdout);

@@ -50,6 +50,10 @@ typedef struct ingest_summary {
     int64_t duplicates; /* files whose bytes were already a photo: path added */
     int64_t failed;     /* inputs refused, each with one reason line */
     int64_t unchanged;  /* paths already recorded with the same size and mtime */
+    int64_t metadata;   /* files at recorded paths whose bytes changed but not their pixels:
+                         * only their metadata was rewritten (XMP regions read again) */
+    int64_t xmp_regions; /* face regions new in the XMP of files ingested before (their
+                          * sidecar, or the file itself for `metadata`), for analyze */
     int64_t photos;     /* photos added (pages of multi-page files and frames of sheets count each) */
     int64_t sheets;     /* pages found to be contact sheets and split */
     int64_t frames;     /* frames cut from them (counted in photos too) */

@@ -141,7 +141,8 @@ static void report_failure(catalog *cat, progress *pr, const char *path, const c
 }
 
 /* One transaction: the file's photos (if new), its path, its failure cleared. */
-static int record(catalog *cat, const char *path, const ingest_file_result *r, int *inserted, int *path_new, err *e)
+static int record(catalog *cat, const char *path, const ingest_file_result *r, int *inserted, int *path_new,
+                  int *regions, err *e)
 {
     int rc = catalog_begin(cat, e);
     if (rc)
@@ -158,8 +159,9 @@ static int record(catalog *cat, const char *path, const ingest_file_result *r, i
         rc = catalog_frame_put(cat, &r->frames[i], e);
     for (int i = 0; rc == 0 && r->back.is_back && i < r->nphotos; i++)
         rc = catalog_back_put(cat, r->photos[i].photo_id, r->back.front_path, r->back.paired_by, e);
-    if (rc == 0 && r->nphotos > 0)
-        rc = ingest_xmp_record(cat, r->photos[0].photo_id, r->xmp, e);
+    /* page 0's id is the file's (hash_page_id) */
+    if (rc == 0)
+        rc = ingest_xmp_record(cat, r->nphotos > 0 ? r->photos[0].photo_id : r->photo_id, r->xmp, regions, e);
     if (rc == 0) {
         int added = catalog_source_add(cat, r->photo_id, path, r->size, r->mtime_ns, e);
         if (added < 0)
@@ -186,13 +188,13 @@ static void done(void *ud, size_t j, int rc, const char *reason, progress *pr)
     ingest_summary *sum = b->sum;
     if (rc < 0) {
         report_failure(b->cat, pr, path, reason, sum);
-    } else if (r->kind == INGEST_FILE_UNCHANGED) {
+    } else if (r->kind == INGEST_FILE_UNCHANGED && !(r->xmp && r->xmp->n)) {
         sum->unchanged++;
     } else {
-        int inserted = 0, path_new = 0;
+        int inserted = 0, path_new = 0, regions = 0;
         err e;
-        sum->bytes += r->size;
-        if (record(b->cat, path, r, &inserted, &path_new, &e) != 0) {
+        sum->bytes += r->kind == INGEST_FILE_UNCHANGED ? 0 : r->size;
+        if (record(b->cat, path, r, &inserted, &path_new, &regions, &e) != 0) {
             char why[1100];
             snprintf(why, sizeof why, "cannot record in the catalog: %s", e.msg);
             report_failure(b->cat, pr, path, why, sum);
@@ -208,11 +210,15 @@ static void done(void *ud, size_t j, int rc, const char *reason, progress *pr)
                 *(video ? &sum->video_frames : &sum->frames) += 1;
                 *(video ? &sum->videos : &sum->sheets) += r->frames[k].frame_no == 1;
             }
+        } else if (r->kind == INGEST_FILE_METADATA) {
+            sum->metadata++;
         } else if (path_new) {
             sum->duplicates++;
         } else {
             sum->unchanged++; /* touched, same bytes, path known */
         }
+        if (rc == 0 && !inserted)
+            sum->xmp_regions += regions; /* read again: new in the file's XMP since */
     }
     ingest_file_result_clear(r);
 }

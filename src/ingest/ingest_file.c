@@ -188,6 +188,39 @@ static void delete_processed(const ingest_file_ctx *ctx, const catalog_photo *ph
     }
 }
 
+/* 1 when the file at a path recorded for photo `known` now holds other bytes
+ * that decode to known's very pixels (one page, no sheet, the same processed
+ * image, byte for byte): another tool rewrote only its metadata — digiKam or
+ * exiftool writing face regions into it, say — and it stays the photo it was
+ * (a new photo would put every face in the catalog twice). 0 when not; -1
+ * (r failed) when the store cannot be read. */
+static int metadata_only(const ingest_file_ctx *ctx, const char *known, ingest_file_result *r)
+{
+    if (r->nphotos != 1 || r->nframes != 0 || strcmp(known, r->photos[0].photo_id) == 0)
+        return 0;
+    char key[64];
+    void *a = NULL, *b = NULL;
+    size_t alen = 0, blen = 0;
+    err e;
+    snprintf(key, sizeof key, "%s.jpg", known);
+    int rc = objstore_get(ctx->store, BUCKET_PROCESSED, key, &a, &alen, &e);
+    if (rc == ERR_NOTFOUND) /* its photo is gone, or was never decoded (a video) */
+        return 0;
+    if (rc == 0) {
+        snprintf(key, sizeof key, "%s.jpg", r->photos[0].photo_id);
+        rc = objstore_get(ctx->store, BUCKET_PROCESSED, key, &b, &blen, &e);
+    }
+    int same = rc == 0 && alen == blen && memcmp(a, b, alen) == 0;
+    free(a);
+    free(b);
+    if (rc) {
+        fail(r, "cannot read the processed images to compare: %s", e.msg);
+        delete_processed(ctx, r->photos, r->nphotos);
+        return -1;
+    }
+    return same;
+}
+
 /* Decodes every page into processed/ and fills the photo rows. */
 static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char *sha, const decode_info *info,
                         ingest_file_result *r)
@@ -316,6 +349,9 @@ void ingest_file(const ingest_file_ctx *ctx, const char *path, ingest_file_resul
     if (found && ksize == r->size && kmtime == r->mtime_ns) {
         r->kind = INGEST_FILE_UNCHANGED;
         memcpy(r->photo_id, known, sizeof known);
+        /* the same bytes, but its sidecar may have gained face regions */
+        if (ingest_xmp_reread(ctx->cat, path, known, true, &r->xmp, &e) < 0)
+            fail(r, "catalog lookup failed: %s", e.msg);
         goto out;
     }
     if (r->size == 0) {
@@ -339,6 +375,8 @@ void ingest_file(const ingest_file_ctx *ctx, const char *path, ingest_file_resul
     }
     if (have) {
         r->kind = INGEST_FILE_DUPLICATE;
+        if (ingest_xmp_reread(ctx->cat, path, r->photo_id, true, &r->xmp, &e) < 0)
+            fail(r, "catalog lookup failed: %s", e.msg);
         goto out;
     }
     if (video) {
@@ -356,6 +394,17 @@ void ingest_file(const ingest_file_ctx *ctx, const char *path, ingest_file_resul
         }
         if (decode_pages(ctx, path, sha, &info, r) != 0)
             goto out;
+        int same = found ? metadata_only(ctx, known, r) : 0;
+        if (same < 0)
+            goto out;
+        if (same) {
+            delete_processed(ctx, r->photos, r->nphotos);
+            memcpy(r->photo_id, known, sizeof known);
+            r->kind = INGEST_FILE_METADATA;
+            if (ingest_xmp_reread(ctx->cat, path, known, false, &r->xmp, &e) < 0)
+                fail(r, "catalog lookup failed: %s", e.msg);
+            goto out;
+        }
     }
     if (store_original(ctx, fd, sha, r->photos[0].incoming_key, r) != 0) {
         delete_processed(ctx, r->photos, r->nphotos);
@@ -370,7 +419,7 @@ void ingest_file(const ingest_file_ctx *ctx, const char *path, ingest_file_resul
     if (!video) /* a video is never the back of a print */
         ingest_back_detect(path, r->sidecar, ctx->back_names, &r->back);
     if (!video && r->nframes == 0 && !r->back.is_back) /* a sheet's faces are its frames'; a back has none */
-        ingest_xmp_read(path, &r->photos[0], &r->xmp);
+        ingest_xmp_read(path, &r->photos[0], false, &r->xmp);
     r->kind = INGEST_FILE_NEW;
 out:
     if (fd >= 0)

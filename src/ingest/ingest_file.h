@@ -18,6 +18,10 @@ typedef enum ingest_file_kind {
     INGEST_FILE_NEW,        /* photos[0..nphotos) to record */
     INGEST_FILE_DUPLICATE,  /* its bytes are photo_id, already in the catalog */
     INGEST_FILE_UNCHANGED,  /* path recorded with the same size and mtime */
+    INGEST_FILE_METADATA,   /* the file at a recorded path holds other bytes but the same
+                               pixels as its photo_id (another tool rewrote its metadata:
+                               XMP face regions, say): the same photo, its regions read
+                               again; no new photo */
 } ingest_file_kind;
 
 typedef struct ingest_file_result {
@@ -31,7 +35,9 @@ typedef struct ingest_file_result {
     catalog_frame *frames; /* malloc'd: frames of sheets or the video among photos[], to record after them */
     int nframes;
     ingest_back back;       /* is_back: photos[] are the back of a print */
-    struct ingest_xmp *xmp; /* face regions of the file's XMP (ingest_xmp.h), or NULL */
+    struct ingest_xmp *xmp; /* face regions of the file's XMP (ingest_xmp.h), or NULL; for a
+                               file ingested before (DUPLICATE, UNCHANGED, METADATA) read
+                               again, to be merged (catalog_xmp_regions_put) */
 } ingest_file_result;
 
 typedef struct ingest_file_ctx {

@@ -2,6 +2,8 @@
 #include "ingest/ingest_xmp.h"
 #include "core/fsutil.h"
 #include "media/xmp_regions.h"
+#include "store/catalog_frames.h"
+#include "store/catalog_ocr.h"
 
 #include <glib.h>
 #include <limits.h>
@@ -51,7 +53,7 @@ static int parse(const char *where, const char *xml, size_t len, xmp_region_list
     return 0;
 }
 
-void ingest_xmp_read(const char *path, const catalog_photo *p, ingest_xmp **out)
+void ingest_xmp_read(const char *path, const catalog_photo *p, bool sidecar_only, ingest_xmp **out)
 {
     *out = NULL;
     GString *notes = g_string_new(NULL);
@@ -73,7 +75,7 @@ void ingest_xmp_read(const char *path, const catalog_photo *p, ingest_xmp **out)
         if (!origin)
             xmp_region_list_free(&l);
     }
-    if (!origin) {
+    if (!origin && !sidecar_only) {
         char *packet = NULL;
         size_t len = 0;
         err e;
@@ -113,9 +115,40 @@ void ingest_xmp_read(const char *path, const catalog_photo *p, ingest_xmp **out)
     *out = x;
 }
 
-int ingest_xmp_record(catalog *cat, const char *photo_id, const ingest_xmp *x, err *e)
+static int count_frame(const catalog_frame *f, void *ud)
 {
-    return x && x->n ? catalog_xmp_regions_put(cat, photo_id, x->v, x->n, e) : 0;
+    (void)f;
+    (*(int *)ud)++;
+    return 1; /* one is enough */
+}
+
+int ingest_xmp_reread(catalog *cat, const char *path, const char *photo_id, bool sidecar_only, ingest_xmp **out, err *e)
+{
+    *out = NULL;
+    char side[PATH_MAX];
+    if (sidecar_only && !find_sidecar(path, side, sizeof side))
+        return 0;
+    catalog_photo p = { 0 };
+    int rc = catalog_photo_get(cat, photo_id, &p, e);
+    if (rc <= 0)
+        return rc;
+    catalog_back b;
+    int frames = 0;
+    int back = catalog_back_get(cat, photo_id, &b, e);
+    rc = back < 0 ? back : catalog_frames_of(cat, photo_id, count_frame, &frames, e);
+    if (rc == 1)
+        rc = 0; /* stopped at the first frame */
+    if (rc == 0 && back == 0 && frames == 0)
+        ingest_xmp_read(path, &p, sidecar_only, out);
+    catalog_photo_clear(&p);
+    return rc;
+}
+
+int ingest_xmp_record(catalog *cat, const char *photo_id, const ingest_xmp *x, int *added, err *e)
+{
+    if (added)
+        *added = 0;
+    return x && x->n ? catalog_xmp_regions_put(cat, photo_id, x->v, x->n, added, e) : 0;
 }
 
 void ingest_xmp_report(progress *pr, const char *shown_path, const ingest_xmp *x)

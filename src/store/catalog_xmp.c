@@ -1,6 +1,7 @@
 /* catalog_xmp.c — face regions read from XMP, waiting for analysis (catalog_xmp.h). */
 #include "store/catalog_xmp.h"
 #include "store/catalog_internal.h"
+#include "store/people_store.h"
 
 #include <math.h>
 #include <sqlite3.h>
@@ -8,8 +9,63 @@
 #include <stdlib.h>
 #include <string.h>
 
-int catalog_xmp_regions_put(catalog *c, const char *photo_id, const catalog_xmp_region *v, size_t n, err *e)
+typedef struct known_region {
+    char *name; /* "" when none */
+    double box[4];
+} known_region;
+
+/* The regions recorded for photo_id, and one past the highest region_no. */
+static int known_load(catalog *c, const char *photo_id, known_region **out, size_t *n, int *next_no, err *e)
 {
+    *out = NULL;
+    *n = 0;
+    *next_no = 0;
+    sqlite3_stmt *st = catalog_prepare(c,
+                                       "SELECT ifnull(name, ''), x, y, w, h, region_no FROM xmp_regions "
+                                       "WHERE photo_id = ?1 ORDER BY region_no",
+                                       "put XMP regions", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    int step, rc = 0;
+    size_t cap = 0;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            known_region *v = realloc(*out, cap * sizeof *v);
+            if (!v) {
+                rc = err_set(e, ERR_NOMEM, "%s: put XMP regions: out of memory", catalog_path(c));
+                break;
+            }
+            *out = v;
+        }
+        known_region *k = &(*out)[*n];
+        if (!(k->name = strdup((const char *)sqlite3_column_text(st, 0)))) {
+            rc = err_set(e, ERR_NOMEM, "%s: put XMP regions: out of memory", catalog_path(c));
+            break;
+        }
+        for (int i = 0; i < 4; i++)
+            k->box[i] = sqlite3_column_double(st, 1 + i);
+        (*n)++;
+        *next_no = sqlite3_column_int(st, 5) + 1;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = catalog_error(c, "put XMP regions", e);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void known_free(known_region *k, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(k[i].name);
+    free(k);
+}
+
+int catalog_xmp_regions_put(catalog *c, const char *photo_id, const catalog_xmp_region *v, size_t n, int *added, err *e)
+{
+    if (added)
+        *added = 0;
     if (n == 0)
         return 0;
     if (!hash_photo_id_valid(photo_id))
@@ -26,31 +82,47 @@ int catalog_xmp_regions_put(catalog *c, const char *photo_id, const catalog_xmp_
     int rc = catalog_tx_begin(c, &tx, "put XMP regions", e);
     if (rc)
         return rc;
-    sqlite3_stmt *st = catalog_prepare(c,
-                                       "INSERT OR IGNORE INTO xmp_regions "
-                                       "(photo_id, region_no, name, x, y, w, h, kind, origin) "
-                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                                       "put XMP regions", e);
-    if (!st)
+    known_region *k = NULL;
+    size_t nk = 0;
+    int next_no = 0, count = 0;
+    rc = known_load(c, photo_id, &k, &nk, &next_no, e);
+    sqlite3_stmt *st = rc ? NULL
+                          : catalog_prepare(c,
+                                            "INSERT INTO xmp_regions "
+                                            "(photo_id, region_no, name, x, y, w, h, kind, origin) "
+                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                            "put XMP regions", e);
+    if (rc == 0 && !st)
         rc = e ? e->code : ERR_DB;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const catalog_xmp_region *r = &v[i];
+        bool same = false; /* recorded before: left as it is, with what it became */
+        for (size_t j = 0; j < nk && !same; j++)
+            same = strcmp(k[j].name, r->name) == 0 && people_box_iou(k[j].box, r->box) >= CATALOG_XMP_SAME_IOU;
+        if (same)
+            continue;
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 2, r->region_no);
+        sqlite3_bind_int(st, 2, next_no++);
         if (r->name[0])
             sqlite3_bind_text(st, 3, r->name, -1, SQLITE_TRANSIENT);
         else
             sqlite3_bind_null(st, 3);
-        for (int k = 0; k < 4; k++)
-            sqlite3_bind_double(st, 4 + k, r->box[k]);
+        for (int b = 0; b < 4; b++)
+            sqlite3_bind_double(st, 4 + b, r->box[b]);
         sqlite3_bind_text(st, 8, r->kind, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 9, r->origin, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = catalog_error(c, "put XMP regions", e);
+        else
+            count++;
     }
     sqlite3_finalize(st);
-    return catalog_tx_end(c, &tx, rc, "put XMP regions", e);
+    known_free(k, nk);
+    rc = catalog_tx_end(c, &tx, rc, "put XMP regions", e);
+    if (rc == 0 && added)
+        *added = count;
+    return rc;
 }
 
 int catalog_xmp_pending_photos(catalog *c, char ***ids, size_t *n, err *e)

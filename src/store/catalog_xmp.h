@@ -27,10 +27,20 @@ typedef struct catalog_xmp_region {
     int64_t face_id; /* 0: none */
 } catalog_xmp_region;
 
-/* Records the regions of a photo (inside the ingest transaction); regions
- * already recorded for it are kept as they are (the same file ingested again
- * adds nothing). ERR_INVALID for a bad kind/origin or a box without area. */
-int catalog_xmp_regions_put(catalog *c, const char *photo_id, const catalog_xmp_region *v, size_t n, err *e);
+/* Two regions with the same name (or both none) whose boxes overlap by this
+ * much are the same region. */
+#define CATALOG_XMP_SAME_IOU 0.5
+
+/* Records the regions read from a photo's XMP (inside the ingest
+ * transaction), at its first ingest and again whenever its XMP is read again
+ * (re-ingest: another tool may have written regions since). A region that is
+ * recorded already (the same name and box, CATALOG_XMP_SAME_IOU) is left as it
+ * is, with what it became; any other is added, pending, with the next
+ * region_no (v[i].region_no is not used); a recorded region the XMP no longer
+ * has is kept (it may be a decision already). *added (may be NULL) counts the
+ * regions added. ERR_INVALID for a bad kind/origin or a box without area. */
+int catalog_xmp_regions_put(catalog *c, const char *photo_id, const catalog_xmp_region *v, size_t n, int *added,
+                            err *e);
 
 /* The photos that have pending regions and a current analysis (photo_id
  * order): *ids malloc'd array of n malloc'd strings (free each, then the array). */
