@@ -5,11 +5,13 @@
 #include "media/xmp_regions.h"
 #include "media/xmp_write.h"
 #include "store/catalog_export.h"
+#include "store/catalog_frames.h"
 
 #include <errno.h>
 #include <ftw.h>
 #include <glib.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -64,9 +66,121 @@ static GHashTable *load_named(catalog *c, int confirmed_only, err *e)
     return t;
 }
 
-/* The tag set of one photo; faces[] sized by the caller. 0, or 1 when the
- * photo has no file of its own (a later page, a frame) or no usable size. */
-static int photo_tags(const catalog_photo *p, GArray *named, xmp_face_tag *faces, xmp_tag_set *t)
+/* What goes into the XMP of one file: the named faces on its image (its own,
+ * and those of the frames cut from it when it is a contact sheet, in its
+ * processed pixels) and the names on its later pages. */
+typedef struct file_tags {
+    GArray *faces;         /* named_face (names borrowed from the loader's table) */
+    GPtrArray *page_names; /* borrowed, each name once */
+} file_tags;
+
+static void file_tags_free(gpointer p)
+{
+    file_tags *f = p;
+    g_array_free(f->faces, TRUE);
+    g_ptr_array_free(f->page_names, TRUE);
+    g_free(f);
+}
+
+static file_tags *file_of(GHashTable *files, const char *id)
+{
+    file_tags *f = g_hash_table_lookup(files, id);
+    if (!f) {
+        f = g_new0(file_tags, 1);
+        f->faces = g_array_new(FALSE, FALSE, sizeof(named_face));
+        f->page_names = g_ptr_array_new();
+        g_hash_table_insert(files, g_strdup(id), f);
+    }
+    return f;
+}
+
+/* A box (x, y, w, h) in the processed pixels (fw x fh) of a frame cut from a
+ * sheet -> its bounding box in the sheet's processed pixels: the inverse of
+ * the cut (media/sheet_image.c: the frame is the rectangle w x h centred on
+ * (cx, cy), turned by angle, resampled to the frame's pixels). */
+static void frame_to_sheet(const catalog_frame *fr, int fw, int fh, const double in[4], double out[4])
+{
+    double a = fr->angle * G_PI / 180.0, c = cos(a), s = sin(a);
+    const double xs[4] = { in[0], in[0] + in[2], in[0] + in[2], in[0] };
+    const double ys[4] = { in[1], in[1], in[1] + in[3], in[1] + in[3] };
+    double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;
+    for (int k = 0; k < 4; k++) {
+        double u = (xs[k] / fw - 0.5) * fr->w, v = (ys[k] / fh - 0.5) * fr->h;
+        double x = fr->cx + u * c + v * s, y = fr->cy - u * s + v * c;
+        x0 = fmin(x0, x), y0 = fmin(y0, y), x1 = fmax(x1, x), y1 = fmax(y1, y);
+    }
+    out[0] = x0, out[1] = y0, out[2] = x1 - x0, out[3] = y1 - y0;
+}
+
+static void add_page_name(file_tags *f, char *name)
+{
+    for (guint i = 0; i < f->page_names->len; i++)
+        if (strcmp(g_ptr_array_index(f->page_names, i), name) == 0)
+            return;
+    g_ptr_array_add(f->page_names, name);
+}
+
+/* Sorts the named faces of every photo into the files they are written to
+ * (docs/xmp.md, "Pages and contact sheets"): a photo that is a file keeps
+ * its faces; a frame of a contact sheet gives its faces to the sheet, in the
+ * sheet's pixels; a later page of a multi-page file gives its names, as
+ * keywords only (MWG regions have no page); a frame of a video is left out
+ * (a line on msgs, when not NULL, counted in s->skipped). file id ->
+ * file_tags, or NULL with e set. */
+static GHashTable *group_by_file(catalog *c, GHashTable *named, FILE *msgs, export_xmp_summary *s, err *e)
+{
+    GHashTable *files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, file_tags_free);
+    GHashTableIter it;
+    gpointer key, value;
+    int rc = 0;
+    g_hash_table_iter_init(&it, named);
+    while (rc == 0 && g_hash_table_iter_next(&it, &key, &value)) {
+        const char *id = key;
+        GArray *faces = value;
+        catalog_photo p;
+        int got = catalog_photo_get(c, id, &p, e);
+        if (got <= 0) {
+            rc = got;
+            continue;
+        }
+        catalog_frame fr;
+        int is_frame = p.parent_id[0] ? catalog_frame_get(c, id, &fr, e) : 0;
+        if (is_frame < 0) {
+            rc = is_frame;
+        } else if (is_frame && strcmp(fr.kind, "sheet") == 0 && p.width > 0 && p.height > 0) {
+            file_tags *f = file_of(files, fr.parent_id);
+            for (guint i = 0; i < faces->len; i++) {
+                named_face nf = g_array_index(faces, named_face, i);
+                double box[4];
+                frame_to_sheet(&fr, p.width, p.height, nf.box, box);
+                memcpy(nf.box, box, sizeof box);
+                g_array_append_val(f->faces, nf);
+            }
+        } else if (is_frame) {
+            if (msgs) {
+                fprintf(msgs, "photo %s: a frame of the video %s: skipped (XMP regions are for still images)\n", id,
+                        p.parent_id);
+                s->skipped++;
+            }
+        } else if (p.parent_id[0]) {
+            file_tags *f = file_of(files, p.parent_id);
+            for (guint i = 0; i < faces->len; i++)
+                add_page_name(f, g_array_index(faces, named_face, i).name);
+        } else {
+            g_array_append_vals(file_of(files, id)->faces, faces->data, faces->len);
+        }
+        catalog_photo_clear(&p);
+    }
+    if (rc) {
+        g_hash_table_destroy(files);
+        return NULL;
+    }
+    return files;
+}
+
+/* The tag set of one file's photo p; faces[] sized by the caller. 0, or 1 when
+ * the photo has no file of its own (a later page, a frame) or no usable size. */
+static int photo_tags(const catalog_photo *p, const file_tags *ft, xmp_face_tag *faces, xmp_tag_set *t)
 {
     if (p->parent_id[0] || p->width <= 0 || p->height <= 0 || p->orig_width <= 0 || p->orig_height <= 0)
         return 1;
@@ -76,8 +190,10 @@ static int photo_tags(const catalog_photo *p, GArray *named, xmp_face_tag *faces
     t->photo_id = p->photo_id;
     t->faces = faces;
     t->n = 0;
-    for (guint i = 0; i < named->len; i++) {
-        const named_face *nf = &g_array_index(named, named_face, i);
+    t->page_names = ft ? (const char *const *)ft->page_names->pdata : NULL;
+    t->n_page_names = ft ? ft->page_names->len : 0;
+    for (guint i = 0; ft && i < ft->faces->len; i++) {
+        const named_face *nf = &g_array_index(ft->faces, named_face, i);
         /* processed pixels -> normalised, as displayed -> as stored */
         const double shown[4] = { nf->box[0] / p->width, nf->box[1] / p->height, nf->box[2] / p->width,
                                   nf->box[3] / p->height };
@@ -103,12 +219,17 @@ int export_xmp_sidecars(catalog *c, const char *dir, int confirmed_only, FILE *m
     GHashTable *named = load_named(c, confirmed_only, e);
     if (!named)
         return e ? e->code : ERR_DB;
+    GHashTable *files = group_by_file(c, named, msgs, s, e);
+    if (!files) {
+        g_hash_table_destroy(named);
+        return e ? e->code : ERR_DB;
+    }
     /* photo_id order, so which photo keeps the plain name does not depend on hashing */
-    GList *ids = g_list_sort(g_hash_table_get_keys(named), (GCompareFunc)strcmp);
+    GList *ids = g_list_sort(g_hash_table_get_keys(files), (GCompareFunc)strcmp);
     GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (GList *it = ids; it && rc == 0; it = it->next) {
         const char *id = it->data;
-        GArray *faces_of = g_hash_table_lookup(named, id);
+        file_tags *ft = g_hash_table_lookup(files, id);
         catalog_photo p;
         int got = catalog_photo_get(c, id, &p, e);
         if (got < 0) {
@@ -117,14 +238,13 @@ int export_xmp_sidecars(catalog *c, const char *dir, int confirmed_only, FILE *m
         }
         if (got == 0)
             continue;
-        xmp_face_tag *faces = calloc(faces_of->len, sizeof *faces);
+        xmp_face_tag *faces = calloc(ft->faces->len + 1, sizeof *faces);
         xmp_tag_set t = { 0 };
         char *src = NULL;
         if (!faces) {
             rc = err_set(e, ERR_NOMEM, "out of memory");
-        } else if (photo_tags(&p, faces_of, faces, &t) != 0) {
-            fprintf(msgs, "photo %s: a page or frame of another file (%s), no file of its own: skipped\n", id,
-                    p.parent_id);
+        } else if (photo_tags(&p, ft, faces, &t) != 0) {
+            fprintf(msgs, "photo %s: no usable size: skipped\n", id);
             s->skipped++;
         } else if ((rc = catalog_source_first(c, id, &src, e)) >= 0) {
             rc = 0;
@@ -141,15 +261,10 @@ int export_xmp_sidecars(catalog *c, const char *dir, int confirmed_only, FILE *m
                 wrc = err_set(&we, ERR_INVALID, "%s/%s: path too long", dir, name);
             char *packet = NULL;
             size_t len = 0;
-            if (wrc == 0)
-                wrc = xmp_write_packet(NULL, 0,
-                                       &(xmp_tag_set){ .faces = t.faces,
-                                                       .n = t.n,
-                                                       .applied_w = t.applied_w,
-                                                       .applied_h = t.applied_h,
-                                                       .orientation = p.orientation,
-                                                       .photo_id = id },
-                                       &packet, &len, &we);
+            if (wrc == 0) {
+                t.orientation = p.orientation; /* a sidecar alone says which frame its areas are in */
+                wrc = xmp_write_packet(NULL, 0, &t, &packet, &len, &we);
+            }
             if (wrc == 0)
                 wrc = fsutil_write_atomic(path, packet, len, &we);
             free(packet);
@@ -168,6 +283,7 @@ int export_xmp_sidecars(catalog *c, const char *dir, int confirmed_only, FILE *m
     }
     g_list_free(ids);
     g_hash_table_destroy(used);
+    g_hash_table_destroy(files);
     g_hash_table_destroy(named);
     return rc < 0 ? rc : 0;
 }
@@ -176,7 +292,8 @@ int export_xmp_sidecars(catalog *c, const char *dir, int confirmed_only, FILE *m
 
 typedef struct in_place {
     catalog *c;
-    GHashTable *named;
+    GHashTable *named; /* photo_id -> its named faces */
+    GHashTable *files; /* photo_id of a file -> what goes into it (group_by_file) */
     char data_real[PATH_MAX];
     FILE *msgs;
     export_xmp_summary *s;
@@ -268,21 +385,20 @@ static void one_file(in_place *ip, const char *path)
         skip(ip, path, "not a photo of this archive (other bytes, and no facetag:PhotoID in its XMP)");
         return;
     }
-    GArray *named = g_hash_table_lookup(ip->named, id);
-    GArray empty = { 0 };
+    file_tags *ft = g_hash_table_lookup(ip->files, id);
     catalog_photo p;
     if (catalog_photo_get(ip->c, id, &p, &e2) != 1) {
         ip->rc = e2.code ? e2.code : ERR_DB;
         *ip->e = e2;
         return;
     }
-    xmp_face_tag *faces = named ? calloc(named->len, sizeof *faces) : NULL;
+    xmp_face_tag *faces = ft ? calloc(ft->faces->len + 1, sizeof *faces) : NULL;
     xmp_tag_set t = { 0 };
-    if (named && !faces) {
+    if (ft && !faces) {
         ip->rc = err_set(ip->e, ERR_NOMEM, "out of memory");
-    } else if (photo_tags(&p, named ? named : &empty, faces, &t) != 0) {
+    } else if (photo_tags(&p, ft, faces, &t) != 0) {
         skip(ip, path, "its photo is a page or frame of another file");
-    } else if (t.n == 0 && !written_before(real)) {
+    } else if (t.n == 0 && t.n_page_names == 0 && !written_before(real)) {
         skip(ip, path, "no named faces in its photo");
     } else if (xmp_write_file(real, &t, &e2) != 0) {
         fprintf(ip->msgs, "%s\n", e2.msg);
@@ -330,6 +446,10 @@ int export_xmp_in_place(catalog *c, const char *data_dir, char *const *paths, in
         ip.data_real[0] = '\0';
     if (!(ip.named = load_named(c, confirmed_only, e)))
         return e ? e->code : ERR_DB;
+    if (!(ip.files = group_by_file(c, ip.named, NULL, s, e))) {
+        g_hash_table_destroy(ip.named);
+        return e ? e->code : ERR_DB;
+    }
     for (int i = 0; i < n && ip.rc == 0; i++) {
         struct stat st;
         if (stat(paths[i], &st) != 0) {
@@ -345,6 +465,7 @@ int export_xmp_in_place(catalog *c, const char *data_dir, char *const *paths, in
             one_file(&ip, paths[i]);
         }
     }
+    g_hash_table_destroy(ip.files);
     g_hash_table_destroy(ip.named);
     return ip.rc;
 }

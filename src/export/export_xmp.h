@@ -8,9 +8,13 @@
  * EXIF orientation (AppliedToDimensions = those pixels), which is what MWG
  * prescribes (docs/decisions/2026-12-07-xmp-regions-stored-frame.md).
  *
- * Originals in the data folder (incoming/) are never written. Pages of
- * multi-page files after the first and frames cut from contact sheets have no
- * file of their own and are left out (counted in `skipped`). */
+ * Originals in the data folder (incoming/) are never written. Pages and
+ * frames have no file of their own; their faces go where they belong
+ * (docs/decisions/2026-12-07-xmp-pages-and-sheets.md): a contact sheet's XMP
+ * holds the faces named on its frames, as regions in the sheet's pixels; a
+ * multi-page file's XMP holds its first page's regions and the names on its
+ * later pages as keywords only (MWG regions have no page); frames of a video
+ * are left out (counted in `skipped`). */
 #ifndef FACETAG_EXPORT_EXPORT_XMP_H
 #define FACETAG_EXPORT_EXPORT_XMP_H
 
@@ -28,7 +32,7 @@ typedef struct export_xmp_summary {
     int64_t failed;  /* files that could not be written, each with a line on msgs */
 } export_xmp_summary;
 
-/* One sidecar per photo with named faces in dir (created if needed): named
+/* One sidecar per file with named faces in dir (created if needed): named
  * after the file the photo was first ingested from, "NAME.EXT.xmp"; when two
  * such photos share a file name, the later ones go to dir/PHOTO_ID/NAME.EXT.xmp.
  * Each is written atomically (temp file, rename). Returns 0 when the export

@@ -39,6 +39,12 @@ static GPtrArray *old_names(XmpPtr x)
         if (xmp_get_property(x, XMP_NS_MP, path, s, NULL))
             g_ptr_array_add(names, g_strdup(xmp_string_cstr(s)));
     }
+    for (int i = 1; i <= XMP_REGIONS_MAX; i++) {
+        snprintf(path, sizeof path, "PageNames[%d]", i);
+        if (!xmp_get_property(x, XMP_NS_FACETAG, path, s, NULL))
+            break;
+        g_ptr_array_add(names, g_strdup(xmp_string_cstr(s)));
+    }
     xmp_string_free(s);
     return names;
 }
@@ -109,6 +115,7 @@ static int apply(XmpPtr x, const xmp_tag_set *t, err *e)
     g_ptr_array_free(gone, TRUE);
     xmp_delete_property(x, XMP_NS_MWG_RS, "Regions");
     xmp_delete_property(x, XMP_NS_MP, "RegionInfo");
+    xmp_delete_property(x, XMP_NS_FACETAG, "PageNames");
 
     int ok = 1;
     if (t->n > 0) {
@@ -158,6 +165,15 @@ static int apply(XmpPtr x, const xmp_tag_set *t, err *e)
             ok = add_item(x, NS_DC, "subject", f->name) && add_item(x, XMP_NS_DIGIKAM, "TagsList", tag);
             g_free(tag);
         }
+    }
+    for (size_t i = 0; ok && i < t->n_page_names; i++) {
+        const char *name = t->page_names[i];
+        if (!name || !*name)
+            continue;
+        char *tag = g_strconcat(PEOPLE_TAG, name, NULL);
+        ok = add_item(x, NS_DC, "subject", name) && add_item(x, XMP_NS_DIGIKAM, "TagsList", tag) &&
+             add_item(x, XMP_NS_FACETAG, "PageNames", name);
+        g_free(tag);
     }
     if (ok && t->photo_id)
         ok = xmp_set_property(x, XMP_NS_FACETAG, "PhotoID", t->photo_id, 0);

@@ -27,6 +27,12 @@ typedef struct xmp_tag_set {
     int applied_w, applied_h; /* the stored image's pixels (before orientation) */
     int orientation;          /* > 0: also written as tiff:Orientation (sidecars) */
     const char *photo_id;     /* facetag:PhotoID, NULL for none */
+    /* names of people on the file's later pages (a multi-page TIFF): MWG
+     * regions have no page, so these are keywords only (dc:subject,
+     * digiKam:TagsList), listed in facetag:PageNames too so that the next
+     * write can take them back out like a region's name */
+    const char *const *page_names;
+    size_t n_page_names;
 } xmp_tag_set;
 
 /* The packet old[0..old_len) (NULL: a new one) with the set written into it;

@@ -10,10 +10,39 @@ Expected areas: each named face's box (processed pixels, as displayed) is
 normalised and turned back to the stored pixels here with the test's own
 rotation arithmetic (not facetag's). Every name must be there, each area
 within TOL of the box (relative to the box's width/height; default 0.5 %).
-Prints the largest error; exit 1 on any mismatch."""
-import json, sys
+Prints the largest error; exit 1 on any mismatch.
+
+  xmp_check.py EXPORT_JSON EXIFTOOL_JSON MAP TOL FRAMES
+FRAMES (a contact sheet): lines "FRAME_ID|cx|cy|w|h|angle|fw|fh" (sqlite's
+output of photo_frames and the frame's processed size); then the faces wanted
+on the sheet of MAP are the named faces of those frames, each box carried
+onto the sheet here: the frame is the w x h rectangle centred on (cx, cy)
+turned by angle degrees (counter-clockwise on the screen), its fw x fh pixels
+spread over it; the region is the bounding box of the four carried corners."""
+import cmath, json, math, sys
 
 TOL = float(sys.argv[4]) if len(sys.argv) > 4 else 0.005
+FRAMES = sys.argv[5] if len(sys.argv) > 5 else None
+
+def on_sheet(box, cx, cy, w, h, angle, fw, fh):
+    turn = cmath.exp(-1j * math.radians(angle))
+    pts = []
+    for px, py in ((box[0], box[1]), (box[0] + box[2], box[1]), (box[0], box[1] + box[3]), (box[0] + box[2], box[1] + box[3])):
+        z = complex(cx, cy) + complex((px / fw - 0.5) * w, (py / fh - 0.5) * h) * turn
+        pts.append(z)
+    xs, ys = [z.real for z in pts], [z.imag for z in pts]
+    return [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
+
+def sheet_faces(photos):
+    faces = []
+    for line in open(FRAMES):
+        fid, cx, cy, w, h, angle, fw, fh = line.strip().split("|")
+        cx, cy, w, h, angle, fw, fh = map(float, (cx, cy, w, h, angle, fw, fh))
+        for fc in photos[fid]["faces"]:
+            if fc.get("name") and fc.get("name_status") == "confirmed":
+                faces.append({"name": fc["name"], "name_status": "confirmed",
+                              "box": on_sheet(fc["box"], cx, cy, w, h, angle, fw, fh)})
+    return faces
 
 def stored_rect(box, W, H, o):
     """box (x, y, w, h) in the displayed image W x H -> normalised rect in the
@@ -34,7 +63,10 @@ def main():
         pid, f, o = line.split()
         o = int(o)
         p = photos[pid]
-        want = [fc for fc in p["faces"] if fc.get("name") and fc.get("name_status") == "confirmed"]
+        if FRAMES:
+            want = sheet_faces(photos)
+        else:
+            want = [fc for fc in p["faces"] if fc.get("name") and fc.get("name_status") == "confirmed"]
         got = tool[f].get("RegionInfo", {})
         regions = got.get("RegionList", [])
         if len(regions) != len(want):
