@@ -77,8 +77,8 @@ cmp -s "$O/incoming/$id.mp4" "$T/in/scenes.mp4" || fail "incoming/$id.mp4 is not
 for f in $(q 'SELECT photo_id FROM photo_frames'); do [ -s "$O/processed/$f.jpg" ] || fail "processed/$f.jpg missing"; done
 # the default interval (10 s) keeps the same frames of scenes.mp4
 out=$("$BIN" --data "$T/default" ingest --json "$T/in/scenes.mp4") || fail "ingest (default interval): $out"
-[ "$(sqlite3 "$T/default/catalog.sqlite" 'SELECT group_concat(scene) FROM photo_frames ORDER BY frame_no')" = 1,2,3,4 ] ||
-  fail "default interval: $(sqlite3 "$T/default/catalog.sqlite" 'SELECT group_concat(time_ms) FROM photo_frames')"
+[ "$(sqlite3 "$T/default/catalog.sqlite" 'SELECT group_concat(scene) FROM (SELECT scene FROM photo_frames ORDER BY frame_no)')" = 1,2,3,4 ] ||
+  fail "default interval: $(sqlite3 "$T/default/catalog.sqlite" 'SELECT group_concat(time_ms) FROM (SELECT time_ms FROM photo_frames ORDER BY frame_no)')"
 
 out=$("$BIN" --data "$T/data" ingest --json "$T/in") || fail "second run failed"
 [ "$out" = '{"ingested":0,"duplicates":0,"failed":0,"unchanged":8}' ] || fail "second run: $out"

@@ -42,7 +42,7 @@ n=$(jq '[.timeline[].photo_count] + [.undated_count] | add' "$T/timeline.json")
 SERVE_LOG=$T/serve.log
 "$BIN" --data "$D" run -j 2 --port 0 "$T/in" >"$SERVE_LOG" 2>&1 &
 SERVE_PID=$!
-for i in $(seq 1 400); do
+for i in $(seq 1 2400); do   # up to 2 min (ASan, loaded machine): the loop ends as soon as it serves
   SERVE_PORT=$(sed -n 's|^facetag serve: listening on http://[^ ]*:\([0-9][0-9]*\)/.*|\1|p' "$SERVE_LOG")
   [ -n "$SERVE_PORT" ] && break
   kill -0 "$SERVE_PID" 2>/dev/null || fail "run did not start serving: $(cat "$SERVE_LOG")"

@@ -14,7 +14,7 @@ serve_start() {
   "$BIN" --data "$data" serve --port 0 "$@" >"$SERVE_LOG" 2>&1 &
   SERVE_PID=$!
   local i
-  for i in $(seq 1 200); do
+  for i in $(seq 1 2400); do   # up to 2 min: an ASan build on a loaded 2-core machine starts slowly
     SERVE_PORT=$(sed -n 's|^facetag serve: listening on http://[^ ]*:\([0-9][0-9]*\)/.*|\1|p' "$SERVE_LOG")
     [ -n "$SERVE_PORT" ] && break
     kill -0 "$SERVE_PID" 2>/dev/null || fail "serve did not start: $(cat "$SERVE_LOG")"
