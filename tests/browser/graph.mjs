@@ -39,7 +39,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  page.setDefaultTimeout(20000);
+  page.setDefaultTimeout(60000); // ASan server on a loaded 2-core machine: waits end when the page is ready
 
   // ---- timeline ------------------------------------------------------------
   // a year at a time: the years list, Karneval's year chosen from it

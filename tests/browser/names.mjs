@@ -37,7 +37,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  page.setDefaultTimeout(20000);
+  page.setDefaultTimeout(60000); // ASan server on a loaded 2-core machine: waits end when the page is ready
 
   const queue = (await get('/api/suggestions')).suggestions;
   const acc = queue.find((s) => s.label === ACCEPT && s.person_id);

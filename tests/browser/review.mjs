@@ -97,7 +97,7 @@ async function openBrowser() {
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.request().method()} ${r.url()}`); });
-  page.setDefaultTimeout(30000);
+  page.setDefaultTimeout(60000); // ASan server on a loaded 2-core machine: waits end when the page is ready
   return { browser, page, problems };
 }
 

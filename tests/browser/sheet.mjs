@@ -61,7 +61,7 @@ async function main() {
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
     page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
-    page.setDefaultTimeout(30000);
+    page.setDefaultTimeout(60000); // ASan server on a loaded 2-core machine: waits end when the page is ready
     await page.goto(`${BASE}/?token=${encodeURIComponent(TOKEN)}#/photo/${SHEET}`);
     const stage = page.locator(`.stage:has(> img.photo[src="/image/${SHEET}"])`);
     await until(async () => (await stage.locator('.sheet-frames .sheet-frame').count()) === frames.length,

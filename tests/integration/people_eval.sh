@@ -9,11 +9,18 @@
 # nothing, `facetag cluster --full` keeps every person id, `facetag people`
 # (text and --json) lists the persons with their counts.
 #
-# Time: analyse is the cost, ~0.4 CPU-seconds an image (more under ASan). By
-# default the set is every 6th identity folder of faces-dev (44 identities,
-# ~390 images: ~3 CPU-minutes); every 26th under ASan+UBSan (10 identities).
-# FACETAG_EVAL_FULL=1 runs all 2,155 images: 15.3 CPU-minutes, 19.5 min wall
-# on the shared 2-core machine (BCubed F 0.937 with pipeline p3).
+# Time: analyse is the cost, ~0.2 CPU-seconds an image on an AVX2-only CPU
+# (more under ASan). In `make test` the data folder starts as a copy of the
+# test cache test_people_matrix fills (CTest fixture faces_cache: 20 faces-dev
+# identities of >= 8 images, already analysed), and the set is those 20 plus
+# every 13th identity folder (18 more, small ones among them: ~370 images, of
+# which only the ~130 new ones are analysed here); under ASan+UBSan the cached
+# 20 alone (nothing analysed under the sanitizers; analyze is under ASan in
+# analyze_kill, people_demo and others). Without the cache (the script run
+# alone): every 6th identity folder (44 identities, ~390 images), every 26th
+# under ASan+UBSan. FACETAG_EVAL_FULL=1 runs all 2,155 images: 15.3
+# CPU-minutes, 19.5 min wall on the shared 2-core machine (BCubed F 0.937 with
+# pipeline p3).
 set -euo pipefail
 BIN=${FACETAG_BIN:?FACETAG_BIN not set}
 SHARED=${FACETAG_SHARED:?FACETAG_SHARED not set}
@@ -24,15 +31,32 @@ SET=$SHARED/data/faces-dev
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+D=$T/data
+cache=${FACETAG_TEST_CACHE:-}/people-matrix
 if [ "${FACETAG_EVAL_FULL:-0}" = 1 ]; then
     EVAL_SET=$SET
 else
     step=6
     [ "${FACETAG_SANITIZE:-0}" = 1 ] && step=26
     mkdir "$T/set"
+    # (a cache analysed by two model versions, e.g. by builds run with and
+    # without FACETAG_NO_BF16, is not used: a photo's newest analysis would not
+    # be the one this binary clusters)
+    if [ -n "${FACETAG_TEST_CACHE:-}" ] && [ -f "$cache/catalog.sqlite" ] &&
+        [ "$(sqlite3 "$cache/catalog.sqlite" 'SELECT count(DISTINCT model_version) FROM analysis_runs')" = 1 ]; then
+        cp -r "$cache" "$D" || fail "cannot copy the test cache $cache"
+        # the cached identities: the faces-dev folders its photos came from
+        sqlite3 "$D/catalog.sqlite" 'SELECT path FROM photo_sources' | awk -F/ 'NF > 2 { print $(NF - 1) }' |
+            LC_ALL=C sort -u | while read -r id; do
+            if [ -d "$SET/$id" ]; then cp -r "$SET/$id" "$T/set/"; fi
+        done
+        step=13
+        [ "${FACETAG_SANITIZE:-0}" = 1 ] && step=0
+        echo "from the test cache: $(ls "$T/set" | wc -l) identities analysed already"
+    fi
     i=0
     for d in "$SET"/*/; do
-        [ $((i % step)) -eq 0 ] && cp -r "$d" "$T/set/"
+        [ "$step" -gt 0 ] && [ $((i % step)) -eq 0 ] && [ ! -d "$T/set/$(basename "$d")" ] && cp -r "$d" "$T/set/"
         i=$((i + 1))
     done
     EVAL_SET=$T/set
@@ -41,7 +65,6 @@ ids=$(find "$EVAL_SET" -mindepth 1 -maxdepth 1 -type d | wc -l)
 imgs=$(find "$EVAL_SET" -mindepth 2 -type f \( -iname '*.jpg' -o -iname '*.png' \) | wc -l)
 echo "set: $ids identities, $imgs images"
 
-D=$T/data
 start=$(date +%s)
 "$BIN" --data "$D" -j 2 eval "$EVAL_SET" --json --assignments "$T/assign.csv" >"$T/eval.json" 2>"$T/eval.err" ||
     fail "eval failed: $(tail -5 "$T/eval.err")"

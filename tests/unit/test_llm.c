@@ -123,15 +123,17 @@ static void test_fake_server(const char *dir)
     snprintf(catpath, sizeof catpath, "%s/fake.sqlite", dir);
     err e = { 0 };
     catalog *cat = catalog_open(catpath, &e);
+    /* 30 s where an answer is expected: on a loaded machine (ASan, 2 cores) a
+       late answer must not become a timeout, which would be retried */
     struct {
         const char *path, *expect;
         int timeout_ms, retries;
     } cases[] = {
-        { "malformed", "malformed answer: answer is not JSON", 5000, 1 },
-        { "wrongshape", "does not fit the schema", 5000, 1 },
-        { "notjson", "the response is not JSON", 5000, 1 },
+        { "malformed", "malformed answer: answer is not JSON", 30000, 1 },
+        { "wrongshape", "does not fit the schema", 30000, 1 },
+        { "notjson", "the response is not JSON", 30000, 1 },
         { "slow", "timeout", 1000, 0 },
-        { "auth", "HTTP 401: invalid api key", 5000, 1 },
+        { "auth", "HTTP 401: invalid api key", 30000, 1 },
     };
     unsetenv("FACETAG_LLM_KEY");
     unsetenv("OPENAI_API_KEY");
@@ -157,7 +159,7 @@ static void test_fake_server(const char *dir)
 
     /* 503 twice, then an answer: retried with backoff */
     snprintf(url, sizeof url, "%s/flaky", base);
-    llm_config cfg = { .url = url, .model = "fake", .timeout_ms = 5000, .retries = 2, .backoff_ms = 50 };
+    llm_config cfg = { .url = url, .model = "fake", .timeout_ms = 30000, .retries = 2, .backoff_ms = 50 };
     llm_client *c = llm_client_new(&cfg, cat, &e);
     llm_result r;
     CHECK(c && llm_ask(c, &person, 1, &r, &e) == 0);
@@ -169,7 +171,7 @@ static void test_fake_server(const char *dir)
     /* the key from the environment goes out as a Bearer token */
     setenv("FACETAG_LLM_KEY", "test-key-123", 1);
     snprintf(url, sizeof url, "%s/auth", base);
-    llm_config acfg = { .url = url, .model = "fake", .timeout_ms = 5000, .retries = 0, .api_key = llm_env_api_key() };
+    llm_config acfg = { .url = url, .model = "fake", .timeout_ms = 30000, .retries = 0, .api_key = llm_env_api_key() };
     c = llm_client_new(&acfg, cat, &e);
     CHECK(c && llm_ask(c, &other, 1, &r, &e) == 0);
     CHECK_MSG(r.status == LLM_ANSWERED, "auth: %s", r.error);
