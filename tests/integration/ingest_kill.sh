@@ -90,12 +90,16 @@ kill_then_rerun() { # NAME SLOW_MS DELAY...
 # on fast machines and made the test long on slow ones); the slow runs pause
 # 25-40 ms per object write and last longer than the reference.
 at() { awk "BEGIN{print $1 * $ref_s}"; }
-kill_then_rerun fast-a 0 "$(at 0.1)"
+# Under ASan+UBSan (every run several times slower) three of the seven: an early
+# kill, one between an object and its transaction, and four kills in a row; the
+# optimised build and the S3 run take every moment.
+asan=${FACETAG_SANITIZE:-0}
+[ "$asan" = 1 ] || kill_then_rerun fast-a 0 "$(at 0.1)"
 kill_then_rerun fast-b 0 "$(at 0.35)"
-kill_then_rerun fast-c 0 "$(at 0.75)"
+[ "$asan" = 1 ] || kill_then_rerun fast-c 0 "$(at 0.75)"
 kill_then_rerun slow-a 40 "$(at 0.2)"
-kill_then_rerun slow-b 40 "$(at 0.6)"
-kill_then_rerun slow-c 40 "$(at 1.2)"
+[ "$asan" = 1 ] || kill_then_rerun slow-b 40 "$(at 0.6)"
+[ "$asan" = 1 ] || kill_then_rerun slow-c 40 "$(at 1.2)"
 kill_then_rerun repeated 25 "$(at 0.15)" "$(at 0.4)" "$(at 0.3)" "$(at 0.8)"   # killed four times, then finished
 # On S3 the re-runs find their objects already in the shared bucket and are much
 # faster than the reference, so fewer kills land mid-run (3 of 3 landed there).
