@@ -596,7 +596,10 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
     ssd_runner *ssd = ssd_for(r, false, e);
     if (!ssd)
         return e->code;
+    size_t p0 = ssd_runner_passes(ssd);
     int rc = orient_detect(ssd, img, &so, &deg, &d, e);
+    size_t p1 = ssd_runner_passes(ssd);
+    r->timing.passes_orient += p1 - p0 - (p1 > p0);
     image rotated = { 0 };
     const image *up = img;
     if (rc == 0 && deg != 0) {
@@ -612,13 +615,16 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
         tiling.area = tile_area(&whole, low);
         rc = ssd_detect_tiled_after(ssd, up, &so, &tiling, &whole, &d, e);
         det_list_free(&whole);
+        r->timing.passes_tiles += ssd_runner_passes(ssd) - p1;
     }
     size_t first = out->n;
     if (rc == 0 && !any_above(&d, o->min_score)) {
         /* No confident face: the padded canvas; failing that, the weak faces. */
         det_list c = { 0 };
         const float zero[3] = { 0, 0, 0 };
+        size_t p2 = ssd_runner_passes(ssd);
         rc = ssd_detect_canvas(ssd, up, &so, PIPELINE_CANVAS_SCALE, zero, &c, e);
+        r->timing.passes_canvas += ssd_runner_passes(ssd) - p2;
         if (rc == 0 && any_above(&c, low)) {
             keep_confident_or_best(&c, o->min_score);
             rc = describe_canvas(r, up, &c, low, o, out, cap, e);

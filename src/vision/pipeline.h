@@ -95,6 +95,10 @@ typedef struct pipeline_timing {
     double detect_ms, landmarks_ms, descriptor_ms, attributes_ms;
     size_t images, faces;
     size_t detector_passes; /* network runs of the SSD detector */
+    /* Of those, by step of default mode (the first, upright pass is the rest):
+     * the orientation search beyond it (mosaic, turned views), the tiles and
+     * the padded-canvas pass. */
+    size_t passes_orient, passes_tiles, passes_canvas;
 } pipeline_timing;
 pipeline_timing pipeline_runner_timing(const pipeline_runner *r);
 
