@@ -3,8 +3,10 @@
 # build folder in turn; each prints its own table. bench_analyze runs the
 # JavaScript reference too: setup-reference.sh installs it in BUILD/faceapi-ref;
 # it runs once more with an AVX2-only CPU emulated.
-# Then scripts/bench-s3.sh: the same data folder on S3 vs the directory, and
-# scripts/bench-llm.sh: naming by the rules vs the rules + an LLM (llama-server).
+# Then scripts/bench-detect-process.sh (whole-process `facetag detect` on 30
+# demo images against the reference; emulated AVX2 too), scripts/bench-s3.sh:
+# the same data folder on S3 vs the directory, and scripts/bench-llm.sh: naming
+# by the rules vs the rules + an LLM (llama-server).
 set -uo pipefail
 BUILD=${1:?usage: scripts/bench.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +21,9 @@ for b in "$BUILD"/bench_*; do
   "$b" || rc=1
   echo
 done
+echo "== whole-process facetag detect against the reference (this CPU)"
+"$ROOT/scripts/bench-detect-process.sh" "$BUILD" || rc=1
+echo
 # An AVX2-only CPU (e.g. a Zen 3) emulated on this one: oneDNN limited by its
 # own switch, XNNPACK by the bench/avx2 shim (its AVX-512 flags cleared), bf16
 # off; the default precision is then what such a CPU gets (fp32 on oneDNN).
@@ -27,6 +32,10 @@ if [ -f "$BUILD/libfacetag_xnnpack_avx2.so" ] && grep -qw avx512f /proc/cpuinfo;
   echo "== bench_analyze, an AVX2-only CPU emulated (ONEDNN_MAX_CPU_ISA=AVX2, XNNPACK shim, FACETAG_NO_BF16=1)"
   LD_PRELOAD="$BUILD/libfacetag_xnnpack_avx2.so" ONEDNN_MAX_CPU_ISA=AVX2 FACETAG_NO_BF16=1 \
     "$BUILD/bench_analyze" || rc=1
+  echo
+  echo "== whole-process facetag detect against the reference, the same AVX2-only CPU emulated"
+  FACETAG_BENCH_ENV="LD_PRELOAD=$BUILD/libfacetag_xnnpack_avx2.so ONEDNN_MAX_CPU_ISA=AVX2 FACETAG_NO_BF16=1" \
+    "$ROOT/scripts/bench-detect-process.sh" "$BUILD" || rc=1
   echo
 fi
 echo "== bench-s3 (object store: directory vs S3 on a throw-away Ceph RGW)"
