@@ -4,6 +4,10 @@
 # the stills get noise and lossy compression on the way, as a scanned film
 # or a camcorder would give them.
 
+# Every ffmpeg here without stdin: run from a terminal, ffmpeg reads it as
+# commands ('q' stops it), which cut a bench's decoding short.
+ffmpeg() { command ffmpeg -nostdin "$@"; }
+
 # vx_fit W H — the filter that letterboxes a still into W x H, square pixels.
 vx_fit() { echo "scale=$1:$2:force_original_aspect_ratio=decrease,pad=$1:$2:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p"; }
 
