@@ -511,16 +511,11 @@ int main(void)
         former.hdbscan.allow_single_cluster = false;
         former.refine.threshold = 0;
         tally t_def[4], t_former[4];
-        /* the former default is printed for comparison only (no floor): under
-           FACETAG_MATRIX_SWEEP, with the other candidates, not in every make test */
-        bool sweep = getenv("FACETAG_MATRIX_SWEEP") != NULL;
-        if (sweep)
-            matrix(&p, &former, NB_EUCLIDEAN, "former default (HDBSCAN + guard)", false, t_former);
+        matrix(&p, &former, NB_EUCLIDEAN, "former default (HDBSCAN + guard)", false, t_former);
         matrix(&p, &def, so.metric, "default", true, t_def);
-        if (sweep)
-            print_row("former default (HDBSCAN + guard)", t_former);
+        print_row("former default (HDBSCAN + guard)", t_former);
         print_row("default", t_def);
-        if (sweep) { /* the candidates measured for the defaults */
+        if (getenv("FACETAG_MATRIX_SWEEP")) { /* the candidates measured for the defaults */
             static const double ts[] = { 0.5, 0.525, 0.55, 0.575, 0.6, 0.625 };
             for (int single = 0; single < 2; single++)
                 for (int r = -1; r < 6; r++) {
@@ -553,14 +548,11 @@ int main(void)
                         print_row(name, t);
                     }
         }
-        score_result after = pool_score(&p, &def, so.metric);
-        if (sweep) {
-            score_result before = pool_score(&p, &former, NB_EUCLIDEAN);
-            printf("whole pool: former default BCubed F %.4f, %zu mixed, %zu split\n", before.bcubed_f,
-                   before.mixed_persons, before.split_identities);
-        }
-        printf("whole pool (%zu scored faces, %zu identities): default BCubed F %.4f, %zu mixed, %zu split\n",
-               after.items, after.identities, after.bcubed_f, after.mixed_persons, after.split_identities);
+        score_result before = pool_score(&p, &former, NB_EUCLIDEAN), after = pool_score(&p, &def, so.metric);
+        printf("whole pool (%zu scored faces, %zu identities): former default BCubed F %.4f, %zu mixed, %zu split; "
+               "default BCubed F %.4f, %zu mixed, %zu split\n",
+               after.items, after.identities, before.bcubed_f, before.mixed_persons, before.split_identities,
+               after.bcubed_f, after.mixed_persons, after.split_identities);
         /* floors: the default measured BCubed F 0.9817 here, 0 mixed, 0 split (the
          * former default 0.9776); all of faces-dev:
          * docs/decisions/2026-12-07-clustering-default-average-cosine.md */
