@@ -89,7 +89,8 @@ export const api = {
 };
 
 export const urls = {
-  image: (id) => `/image/${photoId(id)}`,
+  // v: which working image (after a flip, "flipped"): a URL of its own for the browser's cache
+  image: (id, v = '') => `/image/${photoId(id)}${v ? `?v=${encodeURIComponent(v)}` : ''}`,
   crop: (id, faceNo) => `/face_crop/${photoId(id)}/${Number(faceNo) | 0}`,
   exportCsv: '/api/export.csv',
   exportJson: '/api/export.json',

@@ -8,6 +8,13 @@ import { h, clear, faceLabel } from './dom.js';
 import { urls } from './api.js';
 import { sheetOutlines } from './sheetframes.js';
 
+/* The working image of photo p; a flipped photo's has its own URL, so that a
+   browser holding the image from before the flip (cached for an hour) does
+   not show it under the new face boxes. */
+function imageUrl(p) {
+  return urls.image(p.photo_id, p.ocr && p.ocr.flipped ? 'flipped' : '');
+}
+
 const MIN_BOX_PX = 8; // smaller drags (in displayed pixels) are clicks, not boxes
 
 export class PhotoViewer {
@@ -27,7 +34,8 @@ export class PhotoViewer {
   }
 
   show(photo) {
-    const same = this.photo && this.photo.photo_id === photo.photo_id;
+    // a flip changes the working image under the same id: its URL says which one
+    const same = this.photo && this.photo.photo_id === photo.photo_id && this.src === imageUrl(photo);
     this.photo = photo;
     if (!same) this.build();
     this.renderBoxes();
@@ -35,9 +43,10 @@ export class PhotoViewer {
 
   build() {
     const p = this.photo;
+    this.src = imageUrl(p);
     this.img = h('img', {
       class: 'photo',
-      src: urls.image(p.photo_id),
+      src: this.src,
       alt: p.caption ? `Photo: ${p.caption}` : `Photo ${p.file || p.photo_id}`,
       draggable: 'false',
     });
