@@ -66,7 +66,7 @@
 #define PIPELINE_CANVAS_MARGIN 0.5
 
 /* Bumped whenever a pipeline choice that changes results changes. */
-#define PIPELINE_REVISION "p3"
+#define PIPELINE_REVISION "p4"
 #define PIPELINE_WEIGHTS "face-api-1.7.15"
 
 pipeline_options pipeline_default_options(void)
