@@ -124,8 +124,11 @@ int graph_walk(catalog *c, const char *node, int depth, int max_nodes, json_t **
                .max_nodes = max_nodes,
                .e = e };
     char root[64];
+    bool snapshot = catalog_graph_read_snapshot(c); /* one lock and one state for all the reads */
     int r = add_node(&w, type, id, 0, root, sizeof root);
     if (r <= 0) {
+        if (snapshot)
+            catalog_graph_read_end(c);
         json_decref(w.nodes), json_decref(w.edges), json_decref(w.seen), json_decref(w.seen_edges);
         return r == -2 ? (e ? e->code : ERR_DB) : err_set(e, ERR_NOTFOUND, "no node %s", node);
     }
@@ -157,6 +160,8 @@ int graph_walk(catalog *c, const char *node, int depth, int max_nodes, json_t **
         }
         start = end;
     }
+    if (snapshot)
+        catalog_graph_read_end(c);
     json_decref(w.seen);
     json_decref(w.seen_edges);
     if (rc) {

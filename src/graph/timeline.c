@@ -176,9 +176,20 @@ int timeline_parse_entry(const char *entry, int64_t *event_id, char *date, size_
                    "year or decade), as in a timeline entry's \"id\"");
 }
 
+static int timeline_read(catalog *c, const timeline_options *o, json_t **out, err *e);
+
 int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e)
 {
     *out = NULL;
+    bool snapshot = catalog_graph_read_snapshot(c); /* one lock and one state for all the reads */
+    int rc = timeline_read(c, o, out, e);
+    if (snapshot)
+        catalog_graph_read_end(c);
+    return rc;
+}
+
+static int timeline_read(catalog *c, const timeline_options *o, json_t **out, err *e)
+{
     span_ctx span = { 0 };
     if (o->person_id > 0) {
         int found = catalog_graph_person_span(c, o->person_id, take_span, &span, e);

@@ -4,6 +4,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+/* Each connection maps up to this much of the catalog: the OS's cached pages
+ * are read in place, shared by all of them, instead of copied into each
+ * connection's own page cache (a 100,000-photo catalog is some 200 MB). */
+#define DBPOOL_MMAP_BYTES ((int64_t)1 << 30)
+
 struct dbpool {
     pthread_mutex_t lock;
     pthread_cond_t freed;
@@ -32,6 +37,7 @@ dbpool *dbpool_open(const char *path, int n, int busy_timeout_ms, err *e)
             return NULL;
         }
         catalog_set_busy_timeout(p->all[i], busy_timeout_ms);
+        catalog_set_mmap(p->all[i], DBPOOL_MMAP_BYTES);
         p->n++;
         p->free_list[p->nfree++] = p->all[i];
     }

@@ -213,4 +213,9 @@ int catalog_face_next_no(catalog *c, const char *photo_id, const char *model_ver
  * lock before failing with ERR_BUSY (default 5000 ms). */
 void catalog_set_busy_timeout(catalog *c, int ms);
 
+/* Lets this handle read the catalog file through a memory map of up to bytes
+ * (PRAGMA mmap_size): reads of pages the OS has cached cost no copy. For the
+ * long-lived read connections of a server; 0 turns it off. */
+void catalog_set_mmap(catalog *c, int64_t bytes);
+
 #endif

@@ -73,13 +73,6 @@ static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
     CATALOG_CURRENT_CTE ", cf AS (SELECT f.* FROM faces f"                                                             \
                         " JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version"               \
                         " WHERE " FACE_COUNTS("f") ")"
-/* The same condition on one face row f, for bounded per-node reads: each
- * face looks its person and its photo's current run up by key (an IN list of
- * every visible person would be built per statement). */
-#define FACE_IS_CURRENT(f)                                                                                             \
-    f ".status <> 'rejected' AND EXISTS (SELECT 1 FROM persons vp WHERE vp.id = " f ".person_id AND vp.hidden = 0)"   \
-      " AND " CATALOG_CURRENT_FACE(f)
-
 /* Who took the photos of an event: a person whose name annotate read after a
  * photographer's mark ("Foto: NAME") in a caption (photo_photographers, kept
  * from photo_annotations.evidence by schema 12's triggers); rows (person,
@@ -280,6 +273,11 @@ int catalog_graph_read_begin(catalog *c, err *e)
     return 0;
 }
 
+bool catalog_graph_read_snapshot(catalog *c)
+{
+    return sqlite3_get_autocommit(catalog_sqlite(c)) && catalog_graph_read_begin(c, NULL) == 0;
+}
+
 void catalog_graph_read_end(catalog *c)
 {
     sqlite3_exec(catalog_sqlite(c), "COMMIT", NULL, NULL, NULL);
@@ -439,9 +437,7 @@ int catalog_graph_annotation_put(catalog *c, const catalog_annotation *a, err *e
     "SELECT t.photo_id, t.date, t.precision, t.date_source, t.event_id, e.name, t.ev_date, t.ev_precision,"           \
     " t.place_id, pl.name"
 #define TL_ALL " FROM timeline_photos t"
-#define TL_MINE                                                                                                        \
-    " FROM (SELECT DISTINCT f.photo_id FROM faces f WHERE f.person_id = ?1 AND f.status <> 'rejected' AND "           \
-    CATALOG_CURRENT_FACE("f") ") m CROSS JOIN timeline_photos t ON t.photo_id = m.photo_id"
+#define TL_MINE " FROM photo_persons m CROSS JOIN timeline_photos t ON t.photo_id = m.photo_id AND m.person_id = ?1"
 #define TL_JOINS " LEFT JOIN events e ON e.id = t.event_id LEFT JOIN places pl ON pl.id = t.place_id WHERE "
 #define TL_ORDER " ORDER BY t.key, t.ev_ord, t.date, t.photo_id"
 #define TL_DATED "t.key >= ?2 AND t.key < ?3"
@@ -520,77 +516,28 @@ int catalog_graph_timeline(catalog *c, const catalog_timeline_filter *q, catalog
 int catalog_graph_timeline_years(catalog *c, int64_t person_id, catalog_year_fn fn, void *ud, int64_t *undated,
                                  err *e)
 {
-    /* Without a person: from year to year along the index (the next key at or
-     * after a year, then the count of that year's range), so the cost is the
-     * index entries, with no sort. A person's: their photos, grouped. */
-    static const char next_sql[] = "SELECT min(key) FROM timeline_photos WHERE key >= ?1";
-    static const char count_sql[] = "SELECT count(*) FROM timeline_photos WHERE key >= ?1 AND key < ?2";
-    static const char undated_sql[] = "SELECT count(*) FROM timeline_photos WHERE key IS NULL";
-    static const char mine_sql[] = "SELECT CAST(substr(t.key, 1, 4) AS INTEGER) AS y, count(*)" TL_MINE
-                                   " WHERE t.key IS NOT NULL GROUP BY y ORDER BY y";
-    static const char mine_undated_sql[] = "SELECT count(*)" TL_MINE " WHERE t.key IS NULL";
+    /* Without a person: schema 18's timeline_counts (year -1: undated), kept
+     * by triggers. A person's: their photos, grouped. */
+    static const char all_sql[] = "SELECT year, photos FROM timeline_counts ORDER BY year";
+    static const char mine_sql[] = "SELECT coalesce(CAST(substr(t.key, 1, 4) AS INTEGER), -1) AS y, count(*)" TL_MINE
+                                   " GROUP BY y ORDER BY y";
     *undated = 0;
-    int rc = 0;
-    if (person_id > 0) {
-        sqlite3_stmt *st = catalog_prepare_cached(c, mine_sql, "read a person's years", e);
-        if (!st)
-            return e ? e->code : ERR_DB;
-        sqlite3_bind_int64(st, 1, person_id);
-        int step;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW)
-            if ((rc = fn(sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1), ud)) != 0)
-                break;
-        if (rc == 0 && step != SQLITE_DONE)
-            rc = db_error(c, "read a person's years", e);
-        catalog_cached_done(c, st);
-    } else {
-        sqlite3_stmt *next = catalog_prepare_cached(c, next_sql, "read the timeline's years", e);
-        sqlite3_stmt *count = next ? catalog_prepare_cached(c, count_sql, "read the timeline's years", e) : NULL;
-        if (!count) {
-            catalog_cached_done(c, next);
-            return e ? e->code : ERR_DB;
-        }
-        char from[16] = "0000", to[16];
-        while (rc == 0) {
-            sqlite3_reset(next);
-            sqlite3_bind_text(next, 1, from, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(next) != SQLITE_ROW) {
-                rc = db_error(c, "read the timeline's years", e);
-                break;
-            }
-            const char *k = col_text(next, 0);
-            if (!k)
-                break;
-            int year = (int)strtol(k, NULL, 10);
-            snprintf(from, sizeof from, "%04d", year);
-            snprintf(to, sizeof to, "%04d", year + 1);
-            sqlite3_reset(count);
-            sqlite3_bind_text(count, 1, from, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(count, 2, to, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(count) != SQLITE_ROW) {
-                rc = db_error(c, "read the timeline's years", e);
-                break;
-            }
-            rc = fn(year, sqlite3_column_int64(count, 0), ud);
-            if (year >= 9999)
-                break;
-            snprintf(from, sizeof from, "%s", to);
-        }
-        catalog_cached_done(c, next);
-        catalog_cached_done(c, count);
-    }
-    if (rc)
-        return rc;
-    sqlite3_stmt *st = catalog_prepare_cached(c, person_id > 0 ? mine_undated_sql : undated_sql,
-                                              "count the undated photos", e);
+    sqlite3_stmt *st = catalog_prepare_cached(c, person_id > 0 ? mine_sql : all_sql, "read the timeline's years", e);
     if (!st)
         return e ? e->code : ERR_DB;
     if (person_id > 0)
         sqlite3_bind_int64(st, 1, person_id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *undated = sqlite3_column_int64(st, 0);
-    else
-        rc = db_error(c, "count the undated photos", e);
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int year = sqlite3_column_int(st, 0);
+        int64_t n = sqlite3_column_int64(st, 1);
+        if (year < 0)
+            *undated = n;
+        else if ((rc = fn(year, n, ud)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(c, "read the timeline's years", e);
     catalog_cached_done(c, st);
     return rc;
 }
@@ -632,24 +579,23 @@ static const neighbour_def neighbour_defs[] = {
       NB("SELECT 'SAME_AS', -1, 'Cluster', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
          "  AND hidden = 0)"
          " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', 1, 'Event', CAST(event AS TEXT) FROM ("
-         "  SELECT a.event_id AS event FROM faces f JOIN photo_annotations a ON a.photo_id = f.photo_id"
-         "  WHERE f.person_id = ?1 AND " FACE_IS_CURRENT("f") " AND a.event_id IS NOT NULL"
+         "  SELECT a.event_id AS event FROM photo_persons pp JOIN photo_annotations a ON a.photo_id = pp.photo_id"
+         "  WHERE pp.person_id = ?1 AND a.event_id IS NOT NULL"
          "  UNION ALL " PG_OF_PERSON "))"
-         " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', 1, 'Foto', f.photo_id FROM faces f"
-         "  WHERE f.person_id = ?1 AND " FACE_IS_CURRENT("f") ")") },
+         " UNION ALL SELECT 'APPEARS_IN', 1, 'Foto', photo_id FROM photo_persons WHERE person_id = ?1") },
     { "Foto",
       NB("SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT) FROM photo_annotations WHERE photo_id = ?1"
          "  AND event_id IS NOT NULL"
          " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT) FROM photo_annotations"
          "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
-         " UNION ALL SELECT * FROM (SELECT DISTINCT 'APPEARS_IN', -1, 'Person', CAST(f.person_id AS TEXT) FROM faces f"
-         "  WHERE f.photo_id = ?1 AND " FACE_IS_CURRENT("f") ")") },
+         " UNION ALL SELECT 'APPEARS_IN', -1, 'Person', CAST(person_id AS TEXT) FROM photo_persons"
+         "  WHERE photo_id = ?1") },
     { "Event",
       NB("SELECT 'LOCATED_IN', 1, 'Location', CAST(location_id AS TEXT) FROM events WHERE id = ?1"
          "  AND location_id IS NOT NULL"
          " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', -1, 'Person', CAST(person AS TEXT) FROM ("
-         "  SELECT f.person_id AS person FROM photo_annotations a JOIN faces f ON f.photo_id = a.photo_id"
-         "  WHERE a.event_id = ?1 AND " FACE_IS_CURRENT("f") " UNION ALL " PG_OF_EVENT "))"
+         "  SELECT pp.person_id AS person FROM photo_annotations a JOIN photo_persons pp ON pp.photo_id = a.photo_id"
+         "  WHERE a.event_id = ?1 UNION ALL " PG_OF_EVENT "))"
          " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id FROM photo_annotations WHERE event_id = ?1") },
     { "Location", NB("SELECT 'LOCATED_IN', -1, 'Event', CAST(id AS TEXT) FROM events WHERE location_id = ?1"
                      " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id FROM photo_annotations WHERE place_id = ?1") },
@@ -881,8 +827,7 @@ int catalog_graph_person_span(catalog *c, int64_t person_id, int (*fn)(const cat
     sqlite3_stmt *st =
         prepare(c,
                 "WITH " PHOTO_DATES ","
-                " mine AS (SELECT DISTINCT f.photo_id FROM faces f WHERE f.person_id = ?1"
-                "  AND f.status <> 'rejected' AND " CATALOG_CURRENT_FACE("f") ")"
+                " mine AS (SELECT photo_id FROM photo_persons WHERE person_id = ?1)"
                 " SELECT p.id, p.name, min(ph.date), max(ph.date), count(mine.photo_id),"
                 "  count(ph.date) FROM persons p LEFT JOIN mine LEFT JOIN ph ON ph.photo_id = mine.photo_id"
                 " WHERE p.id = ?1 AND p.hidden = 0 GROUP BY p.id",

@@ -80,6 +80,11 @@ int catalog_graph_each(catalog *c, catalog_graph_set set, catalog_graph_row_fn f
  * export comes from the same state of the catalog while writers go on. */
 int catalog_graph_read_begin(catalog *c, err *e);
 void catalog_graph_read_end(catalog *c);
+/* The same for one request's several reads (a neighbourhood, a timeline page):
+ * one snapshot and one lock for all of them. true when a read transaction was
+ * begun (end it with catalog_graph_read_end); false when one was open already
+ * or none could be begun (each read then takes its own). */
+bool catalog_graph_read_snapshot(catalog *c);
 
 /* ---- writers of the schema 4 contract (places, events, annotations) ------- */
 

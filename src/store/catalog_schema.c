@@ -750,11 +750,76 @@ static const char migration_17[] =
     "CREATE TRIGGER annotate_inputs_text_delete AFTER DELETE ON photo_texts" ANN_INPUT_CHANGED
     "CREATE TRIGGER annotate_inputs_text_update AFTER UPDATE ON photo_texts" ANN_INPUT_CHANGED;
 
+/* Version 18 (graph at scale): what the graph view and the timeline read per
+ * request, kept by triggers instead of recomputed from every face.
+ * photo_persons: the persons who appear in a photo, a row per (photo, person)
+ * with at least one face of the photo's current analysis (its last 'done'
+ * run) that is assigned to a person not hidden and not rejected: the
+ * APPEARS_IN relation as CATALOG_CURRENT_FACE defines it, clustered by photo
+ * and indexed by person, so a node's neighbours are a range read instead of a
+ * look-up of each face's analysis run. Refreshed per photo whenever one of its
+ * faces or analysis runs changes, per person when hidden changes.
+ * timeline_counts: how many timeline_photos sort under each year (the year
+ * their key names), year -1 counting the undated ones, so the list of years
+ * is a read of some 100 rows, not a count over every photo.
+ * docs/decisions/graph-stored-adjacency.md. */
+#define PP_OF(photos)                                                                                                  \
+    "INSERT OR IGNORE INTO photo_persons (photo_id, person_id) SELECT f.photo_id, f.person_id FROM faces f"            \
+    " JOIN persons p ON p.id = f.person_id AND p.hidden = 0"                                                           \
+    " WHERE f.photo_id IN (" photos ") AND f.status <> 'rejected' AND f.model_version ="                               \
+    " (SELECT cur.model_version FROM analysis_runs cur WHERE cur.photo_id = f.photo_id AND cur.status = 'done'"        \
+    "  ORDER BY cur.rowid DESC LIMIT 1);"
+#define PP_REFRESH(photos) "DELETE FROM photo_persons WHERE photo_id IN (" photos ");" PP_OF(photos)
+#define TC_YEAR(key) "coalesce(CAST(substr(" key ", 1, 4) AS INTEGER), -1)"
+#define TC_ADD(key)                                                                                                    \
+    "INSERT INTO timeline_counts (year, photos) VALUES (" TC_YEAR(key) ", 1)"                                          \
+    " ON CONFLICT (year) DO UPDATE SET photos = photos + 1;"
+#define TC_SUB(key)                                                                                                    \
+    "UPDATE timeline_counts SET photos = photos - 1 WHERE year = " TC_YEAR(key) ";"                                    \
+    "DELETE FROM timeline_counts WHERE year = " TC_YEAR(key) " AND photos <= 0;"
+static const char migration_18[] =
+    "CREATE TABLE photo_persons ("
+    "  photo_id TEXT NOT NULL,"
+    "  person_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (photo_id, person_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX photo_persons_person ON photo_persons(person_id, photo_id);"
+    "WITH cur AS MATERIALIZED (SELECT photo_id, model_version FROM (SELECT photo_id, model_version,"
+    "   row_number() OVER (PARTITION BY photo_id ORDER BY rowid DESC) AS rn FROM analysis_runs"
+    "   WHERE status = 'done') WHERE rn = 1)"
+    " INSERT OR IGNORE INTO photo_persons (photo_id, person_id) SELECT f.photo_id, f.person_id FROM faces f"
+    " JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version"
+    " JOIN persons p ON p.id = f.person_id AND p.hidden = 0 WHERE f.status <> 'rejected';"
+    "CREATE TRIGGER photo_persons_face_insert AFTER INSERT ON faces BEGIN " PP_REFRESH("NEW.photo_id") "END;"
+    "CREATE TRIGGER photo_persons_face_delete AFTER DELETE ON faces BEGIN " PP_REFRESH("OLD.photo_id") "END;"
+    "CREATE TRIGGER photo_persons_face_update AFTER UPDATE OF photo_id, person_id, status, model_version ON faces"
+    " WHEN OLD.photo_id IS NOT NEW.photo_id OR OLD.person_id IS NOT NEW.person_id"
+    "  OR (OLD.status = 'rejected') <> (NEW.status = 'rejected') OR OLD.model_version IS NOT NEW.model_version"
+    " BEGIN " PP_REFRESH("OLD.photo_id, NEW.photo_id") "END;"
+    "CREATE TRIGGER photo_persons_run_insert AFTER INSERT ON analysis_runs BEGIN " PP_REFRESH("NEW.photo_id") "END;"
+    "CREATE TRIGGER photo_persons_run_update AFTER UPDATE ON analysis_runs BEGIN "
+    PP_REFRESH("OLD.photo_id, NEW.photo_id") "END;"
+    "CREATE TRIGGER photo_persons_run_delete AFTER DELETE ON analysis_runs BEGIN " PP_REFRESH("OLD.photo_id") "END;"
+    "CREATE TRIGGER photo_persons_person_hidden AFTER UPDATE OF hidden ON persons WHEN OLD.hidden IS NOT NEW.hidden"
+    " BEGIN " PP_REFRESH("SELECT photo_id FROM faces WHERE person_id = NEW.id") "END;"
+    "CREATE TRIGGER photo_persons_person_delete AFTER DELETE ON persons BEGIN "
+    "DELETE FROM photo_persons WHERE person_id = OLD.id; END;"
+    "CREATE INDEX events_location ON events(location_id) WHERE location_id IS NOT NULL;"
+    "CREATE TABLE timeline_counts ("
+    "  year INTEGER PRIMARY KEY,"
+    "  photos INTEGER NOT NULL CHECK (photos >= 0)"
+    ") STRICT;"
+    "INSERT INTO timeline_counts (year, photos) SELECT " TC_YEAR("key") ", count(*) FROM timeline_photos GROUP BY 1;"
+    "CREATE TRIGGER timeline_counts_insert AFTER INSERT ON timeline_photos BEGIN " TC_ADD("NEW.key") "END;"
+    "CREATE TRIGGER timeline_counts_delete AFTER DELETE ON timeline_photos BEGIN " TC_SUB("OLD.key") "END;"
+    "CREATE TRIGGER timeline_counts_update AFTER UPDATE OF key ON timeline_photos"
+    " WHEN OLD.key IS NOT NEW.key BEGIN " TC_SUB("OLD.key") TC_ADD("NEW.key") "END;";
+
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1,  migration_2,  migration_3,  migration_4,
                                                                migration_5,  migration_6,  migration_7,  migration_8,
                                                                migration_9,  migration_10, migration_11, migration_12,
                                                                migration_13, migration_14, migration_15,
-                                                               migration_16, migration_17 };
+                                                               migration_16, migration_17, migration_18 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {

@@ -313,6 +313,13 @@ void catalog_set_busy_timeout(catalog *c, int ms)
     sqlite3_busy_timeout(c->db, ms);
 }
 
+void catalog_set_mmap(catalog *c, int64_t bytes)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA mmap_size = %lld", (long long)(bytes > 0 ? bytes : 0));
+    sqlite3_exec(c->db, sql, NULL, NULL, NULL); /* a hint: without it reads go through read() */
+}
+
 int catalog_begin(catalog *c, err *e)
 {
     if (!sqlite3_get_autocommit(c->db))

@@ -8,6 +8,8 @@
 #include "graph_fixture.h"
 #include "store/catalog_graph.h"
 #include "store/catalog_internal.h"
+#include "store/catalog_query.h"
+#include "store/persons.h"
 #include "testutil.h"
 
 #include <jansson.h>
@@ -386,6 +388,47 @@ static int timeline_drift(catalog *c)
     return n;
 }
 
+/* Schema 18's stored aggregates against their definitions computed from
+ * scratch: photo_persons against the faces that count (current analysis, not
+ * rejected, person not hidden), timeline_counts against timeline_photos. The
+ * number of rows that differ either way. */
+static int stored_drift(catalog *c)
+{
+    static const char sql[] =
+        "WITH " CATALOG_CURRENT_CTE ","
+        " want AS (SELECT DISTINCT f.photo_id, f.person_id FROM faces f"
+        "  JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version"
+        "  JOIN persons p ON p.id = f.person_id AND p.hidden = 0 WHERE f.status <> 'rejected'),"
+        " years AS (SELECT coalesce(CAST(substr(key, 1, 4) AS INTEGER), -1) AS year, count(*) AS photos"
+        "  FROM timeline_photos GROUP BY 1)"
+        " SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT photo_id, person_id FROM photo_persons))"
+        " + (SELECT count(*) FROM (SELECT photo_id, person_id FROM photo_persons EXCEPT SELECT * FROM want))"
+        " + (SELECT count(*) FROM (SELECT * FROM years EXCEPT SELECT year, photos FROM timeline_counts))"
+        " + (SELECT count(*) FROM (SELECT year, photos FROM timeline_counts EXCEPT SELECT * FROM years))";
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static int64_t face_of(catalog *c, const char *photo_id, int face_no)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+    if (sqlite3_prepare_v2(catalog_sqlite(c),
+                           "SELECT id FROM faces WHERE photo_id = ?1 AND face_no = ?2 AND model_version = 'test-model'",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, face_no);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
 static void exec_ok(catalog *c, const char *sql)
 {
     char *msg = NULL;
@@ -395,6 +438,49 @@ static void exec_ok(catalog *c, const char *sql)
 
 /* Every writer keeps timeline_photos current (schema 12's triggers): dates of
  * photos, annotations and events changed, an event and a photo deleted. */
+/* Every kind of change keeps photo_persons current (schema 18's triggers):
+ * names, moves, merges, rejections, hiding, a newer analysis, deletions. */
+static void test_photo_persons_kept(catalog *c, const graph_fixture *f)
+{
+    CHECK_MSG(stored_drift(c) == 0, "photo_persons or timeline_counts differ after the fixture");
+    err e = { 0 };
+    CHECK(persons_hide(c, "test", f->person[3], false, &e) == 0);
+    CHECK_MSG(stored_drift(c) == 0, "after a person was shown again");
+    CHECK(persons_hide(c, "test", f->person[1], true, &e) == 0);
+    CHECK_MSG(stored_drift(c) == 0, "after a person was hidden");
+    CHECK(persons_hide(c, "test", f->person[1], false, &e) == 0);
+    int64_t face = face_of(c, f->photo[1], 1); /* C in photo 1 */
+    CHECK(face > 0 && persons_reject_face(c, "test", face, &e) == 0);
+    CHECK_MSG(stored_drift(c) == 0, "after a face was rejected");
+    face = face_of(c, f->photo[3], 0); /* A in photo 3, moved to B */
+    int64_t into = 0;
+    CHECK(face > 0 && persons_move_faces(c, "test", &face, 1, f->person[1], &into, &e) == 0);
+    CHECK_MSG(stored_drift(c) == 0, "after a face was moved: %s", e.msg);
+    face = face_of(c, f->photo[4], 0); /* A in photo 4, split off into a new person */
+    CHECK(face > 0 && persons_split(c, "test", &face, 1, &into, &e) == 0);
+    CHECK_MSG(stored_drift(c) == 0, "after a split");
+    int64_t from = f->person[2];
+    CHECK_MSG(persons_merge(c, "test", f->person[0], &from, 1, &e) == 0, "%s", e.msg); /* C into A */
+    CHECK_MSG(stored_drift(c) == 0, "after a merge");
+    /* a newer analysis of photo 3 that found nobody: its faces stop counting */
+    CHECK_MSG(catalog_analysis_put(c, f->photo[3], "newer-model", "done", 0, NULL, &e) == 0, "%s", e.msg);
+    CHECK_MSG(stored_drift(c) == 0, "after a newer analysis");
+    char sql[256];
+    snprintf(sql, sizeof sql, "DELETE FROM analysis_runs WHERE photo_id = '%s' AND model_version = 'newer-model'",
+             f->photo[3]);
+    exec_ok(c, sql);
+    CHECK_MSG(stored_drift(c) == 0, "after an analysis run was deleted");
+    snprintf(sql, sizeof sql, "DELETE FROM faces WHERE photo_id = '%s'", f->photo[5]);
+    exec_ok(c, sql);
+    CHECK_MSG(stored_drift(c) == 0, "after faces were deleted");
+    snprintf(sql, sizeof sql, "DELETE FROM persons WHERE id = %lld", (long long)f->person[1]);
+    exec_ok(c, sql);
+    CHECK_MSG(stored_drift(c) == 0, "after a person was deleted");
+    snprintf(sql, sizeof sql, "DELETE FROM photos WHERE photo_id = '%s'", f->photo[2]);
+    exec_ok(c, sql);
+    CHECK_MSG(stored_drift(c) == 0, "after a photo was deleted");
+}
+
 static void test_timeline_kept(catalog *c, const graph_fixture *f)
 {
     CHECK_MSG(timeline_drift(c) == 0, "timeline_photos differs from the catalog after the fixture");
@@ -422,6 +508,7 @@ static void test_timeline_kept(catalog *c, const graph_fixture *f)
     snprintf(sql, sizeof sql, "DELETE FROM photos WHERE photo_id = '%s'", f->photo[0]);
     exec_ok(c, sql);
     CHECK_MSG(timeline_drift(c) == 0, "after a photo was deleted");
+    CHECK_MSG(stored_drift(c) == 0, "timeline_counts differ after the timeline's changes");
     catalog_timeline_filter q = { .event_id = f->karneval };
     int n = 0;
     CHECK(catalog_graph_timeline(c, &q, count_photo, &n, &e) == 0);
@@ -446,7 +533,8 @@ int main(void)
         test_neighbours(c, &f);
         test_human_wins(c, &f);
         test_csv(c, dir);
-        test_timeline_kept(c, &f); /* changes the fixture: last */
+        test_timeline_kept(c, &f); /* change the fixture: last */
+        test_photo_persons_kept(c, &f);
     }
     catalog_close(c);
     if (!getenv("FACETAG_KEEP_TMP"))
