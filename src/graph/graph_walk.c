@@ -1,8 +1,11 @@
-/* graph_walk.c — graph_walk.h over catalog_graph_neighbours. */
+/* graph_walk.c — graph_walk.h over catalog_graph_neighbours. The nodes and
+ * edges found are kept in plain arrays with open-addressing sets for "seen"
+ * and written as JSON text at the end: the answer is built for the cost of
+ * its queries, not of a JSON tree of some 300 objects. */
 #include "graph/graph_walk.h"
+#include "graph/graph_utf8.h"
 #include "store/catalog_graph.h"
 
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +16,27 @@ static const struct {
 } kinds[] = { { "person", "Person" }, { "cluster", "Cluster" }, { "foto", "Foto" },         { "photo", "Foto" },
               { "event", "Event" },   { "place", "Location" },  { "location", "Location" }, { "year", "Year" } };
 
+/* The relations a neighbour row may name (catalog_graph.h): edges keep an
+ * index into this list. */
+static const char *const rels[] = { "APPEARS_IN", "TAKEN_AT", "PART_OF",     "LOCATED_IN",
+                                    "SAME_AS",    "IN_YEAR",  "PERFORMED_AT" };
+#define NRELS ((int)(sizeof rels / sizeof rels[0]))
+
 static const char *ref_of(const char *type)
 {
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(kinds[i].type, type) == 0)
             return kinds[i].ref;
     return "node";
+}
+
+/* The static name of a node type (so nodes can keep a pointer to it). */
+static const char *type_name(const char *type)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(kinds[i].type, type) == 0)
+            return kinds[i].type;
+    return NULL;
 }
 
 /* Splits "type:id" and checks the id's form for its type. */
@@ -52,122 +70,352 @@ static int parse_ref(const char *node, const char **type, char *id, size_t size,
     return 0;
 }
 
+typedef struct node {
+    char ref[48];     /* "person:17" */
+    const char *type; /* static */
+    char *label;
+    int depth, year;
+    int64_t place;
+} node;
+
+typedef struct edge {
+    int from, to, rel;
+} edge;
+
 typedef struct walk {
     catalog *c;
-    json_t *nodes, *edges, *seen, *seen_edges; /* seen: ref -> index into nodes; seen_edges: from|rel|to */
-    int max_nodes, depth;
+    node *nodes;
+    int nnodes, max_nodes;
+    edge *edges;
+    int nedges, capedges;
+    int *node_set; /* open addressing: index + 1 into nodes, 0 = empty */
+    size_t node_mask;
+    uint64_t *edge_set; /* (from, to, rel) + 1, 0 = empty */
+    size_t edge_mask, edge_used;
+    int depth;
     int rows; /* neighbours read for the node being expanded */
-    bool truncated;
+    int from; /* index of the node being expanded */
+    bool truncated, nomem;
     err *e;
-    const char *from; /* the node being expanded */
 } walk;
 
-/* Adds the node when new and there is room; its ref in out. 1 added, 0 known, -1 no room. */
-static int add_node(walk *w, const char *type, const char *id, int depth, char *ref, size_t size)
+static uint64_t hash_str(const char *s)
 {
-    snprintf(ref, size, "%s:%s", ref_of(type), id);
-    if (json_object_get(w->seen, ref))
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33, x *= 0xff51afd7ed558ccdull, x ^= x >> 33;
+    return x;
+}
+
+/* The slot of ref in the node set: its node's or the empty one to take. */
+static size_t node_slot(const walk *w, const char *ref)
+{
+    size_t i = hash_str(ref) & w->node_mask;
+    while (w->node_set[i] && strcmp(w->nodes[w->node_set[i] - 1].ref, ref) != 0)
+        i = (i + 1) & w->node_mask;
+    return i;
+}
+
+/* Adds an edge unless known: 0, or -1 out of memory. */
+static int add_edge(walk *w, int from, int to, int rel)
+{
+    uint64_t key = (((uint64_t)from << 34) | ((uint64_t)to << 4) | (uint64_t)rel) + 1;
+    if (2 * (w->edge_used + 1) > w->edge_mask + 1) {
+        size_t cap = 2 * (w->edge_mask + 1);
+        uint64_t *set = calloc(cap, sizeof *set);
+        if (!set)
+            return -1;
+        for (size_t i = 0; i <= w->edge_mask; i++)
+            if (w->edge_set[i]) {
+                size_t j = mix(w->edge_set[i]) & (cap - 1);
+                while (set[j])
+                    j = (j + 1) & (cap - 1);
+                set[j] = w->edge_set[i];
+            }
+        free(w->edge_set);
+        w->edge_set = set;
+        w->edge_mask = cap - 1;
+    }
+    size_t i = mix(key) & w->edge_mask;
+    while (w->edge_set[i] && w->edge_set[i] != key)
+        i = (i + 1) & w->edge_mask;
+    if (w->edge_set[i])
         return 0;
-    if ((int)json_array_size(w->nodes) >= w->max_nodes) {
+    if (w->nedges == w->capedges) {
+        int cap = w->capedges ? 2 * w->capedges : 64;
+        edge *ne = realloc(w->edges, (size_t)cap * sizeof *ne);
+        if (!ne)
+            return -1;
+        w->edges = ne;
+        w->capedges = cap;
+    }
+    w->edge_set[i] = key;
+    w->edge_used++;
+    w->edges[w->nedges++] = (edge){ from, to, rel };
+    return 0;
+}
+
+/* Adds the node when new and there is room: its index, or -1 no room (or no
+ * such node), -2 an error (e set), -3 out of memory. */
+static int add_node(walk *w, const char *type, const char *id, int depth)
+{
+    char ref[48];
+    snprintf(ref, sizeof ref, "%s:%s", ref_of(type), id);
+    size_t slot = node_slot(w, ref);
+    if (w->node_set[slot])
+        return w->node_set[slot] - 1;
+    if (w->nnodes >= w->max_nodes) {
         w->truncated = true;
         return -1;
     }
+    const char *t = type_name(type);
     char label[512];
     int year = 0;
     int64_t place = 0;
-    int found = catalog_graph_node_info(w->c, type, id, label, sizeof label, &year, &place, w->e);
+    int found = t ? catalog_graph_node_info(w->c, t, id, label, sizeof label, &year, &place, w->e) : 0;
     if (found <= 0)
         return found < 0 ? -2 : -1;
-    json_object_set_new(w->seen, ref, json_integer((json_int_t)json_array_size(w->nodes)));
-    json_t *n = json_pack("{s:s,s:s,s:s,s:i}", "id", ref, "type", type, "label", label, "depth", depth);
-    if (year)
-        json_object_set_new(n, "year", json_integer(year));
-    if (place)
-        json_object_set_new(n, "place_id", json_integer(place));
-    json_array_append_new(w->nodes, n);
-    return 1;
+    node *n = &w->nodes[w->nnodes];
+    memcpy(n->ref, ref, sizeof ref);
+    n->type = t;
+    n->label = strdup(label);
+    if (!n->label)
+        return -3;
+    n->depth = depth;
+    n->year = year;
+    n->place = place;
+    w->node_set[slot] = ++w->nnodes;
+    return w->nnodes - 1;
 }
 
 static int on_neighbour(const char *rel, int dir, const char *type, const char *id, void *ud)
 {
     walk *w = ud;
-    char ref[64];
     w->rows++;
-    int r = add_node(w, type, id, w->depth + 1, ref, sizeof ref);
+    int r = add_node(w, type, id, w->depth + 1);
     if (r == -2)
         return -1;
+    if (r == -3) {
+        w->nomem = true;
+        return -1;
+    }
     if (r < 0)
         return 0;
-    const char *from = dir > 0 ? w->from : ref, *to = dir > 0 ? ref : w->from;
-    char key[160];
-    snprintf(key, sizeof key, "%s|%s|%s", from, rel, to);
-    if (json_object_get(w->seen_edges, key))
-        return 0;
-    json_object_set_new(w->seen_edges, key, json_true());
-    json_array_append_new(w->edges, json_pack("{s:s,s:s,s:s}", "from", from, "to", to, "rel", rel));
+    int k = 0;
+    while (k < NRELS && strcmp(rels[k], rel) != 0)
+        k++;
+    if (k == NRELS)
+        return 0; /* a relation this walk does not know: not drawn */
+    if (add_edge(w, dir > 0 ? w->from : r, dir > 0 ? r : w->from, k) != 0) {
+        w->nomem = true;
+        return -1;
+    }
     return 0;
 }
 
-int graph_walk(catalog *c, const char *node, int depth, int max_nodes, json_t **out, err *e)
+/* ---- JSON text ---------------------------------------------------------- */
+
+typedef struct text {
+    char *s;
+    size_t len, cap;
+    bool nomem;
+} text;
+
+static void put(text *t, const char *s, size_t n)
 {
-    *out = NULL;
-    const char *type = NULL;
-    char id[32];
-    int rc = parse_ref(node, &type, id, sizeof id, e);
-    if (rc)
-        return rc;
-    walk w = { .c = c,
-               .nodes = json_array(),
-               .edges = json_array(),
-               .seen = json_object(),
-               .seen_edges = json_object(),
-               .max_nodes = max_nodes,
-               .e = e };
-    char root[64];
-    bool snapshot = catalog_graph_read_snapshot(c); /* one lock and one state for all the reads */
-    int r = add_node(&w, type, id, 0, root, sizeof root);
-    if (r <= 0) {
-        if (snapshot)
-            catalog_graph_read_end(c);
-        json_decref(w.nodes), json_decref(w.edges), json_decref(w.seen), json_decref(w.seen_edges);
-        return r == -2 ? (e ? e->code : ERR_DB) : err_set(e, ERR_NOTFOUND, "no node %s", node);
+    if (t->nomem)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *ns = realloc(t->s, cap);
+        if (!ns) {
+            t->nomem = true;
+            return;
+        }
+        t->s = ns;
+        t->cap = cap;
     }
-    size_t start = 0;
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+static void puts_(text *t, const char *s)
+{
+    put(t, s, strlen(s));
+}
+
+/* s as a JSON string: quotes, backslashes and control characters escaped,
+ * bytes that are not well-formed UTF-8 replaced by U+FFFD. */
+static void put_string(text *t, const char *s)
+{
+    size_t len = strlen(s), i = 0, run = 0;
+    put(t, "\"", 1);
+    while (i < len) {
+        unsigned char ch = (unsigned char)s[i];
+        uint32_t cp;
+        size_t n = ch < 0x80 ? 1 : graph_utf8_next((const unsigned char *)s + i, len - i, &cp);
+        if (n > 0 && ch >= 0x20 && ch != '"' && ch != '\\') {
+            run += n;
+            i += n;
+            continue;
+        }
+        put(t, s + i - run, run);
+        run = 0;
+        char esc[8];
+        if (n == 0)
+            puts_(t, "\\ufffd"), n = 1;
+        else if (ch == '"' || ch == '\\')
+            esc[0] = '\\', esc[1] = (char)ch, put(t, esc, 2);
+        else if (ch == '\n')
+            puts_(t, "\\n");
+        else if (ch == '\t')
+            puts_(t, "\\t");
+        else if (ch == '\r')
+            puts_(t, "\\r");
+        else
+            snprintf(esc, sizeof esc, "\\u%04x", ch), puts_(t, esc);
+        i += n;
+    }
+    put(t, s + i - run, run);
+    put(t, "\"", 1);
+}
+
+static char *to_json(const walk *w, size_t *len)
+{
+    text t = { 0 };
+    char num[64];
+    puts_(&t, "{\"root\":");
+    put_string(&t, w->nodes[0].ref);
+    puts_(&t, ",\"nodes\":[");
+    for (int i = 0; i < w->nnodes; i++) {
+        const node *n = &w->nodes[i];
+        puts_(&t, i ? ",{\"id\":" : "{\"id\":");
+        put_string(&t, n->ref);
+        puts_(&t, ",\"type\":");
+        put_string(&t, n->type);
+        puts_(&t, ",\"label\":");
+        put_string(&t, n->label);
+        snprintf(num, sizeof num, ",\"depth\":%d", n->depth);
+        puts_(&t, num);
+        if (n->year)
+            snprintf(num, sizeof num, ",\"year\":%d", n->year), puts_(&t, num);
+        if (n->place)
+            snprintf(num, sizeof num, ",\"place_id\":%lld", (long long)n->place), puts_(&t, num);
+        puts_(&t, "}");
+    }
+    puts_(&t, "],\"edges\":[");
+    for (int i = 0; i < w->nedges; i++) {
+        const edge *d = &w->edges[i];
+        puts_(&t, i ? ",{\"from\":" : "{\"from\":");
+        put_string(&t, w->nodes[d->from].ref);
+        puts_(&t, ",\"to\":");
+        put_string(&t, w->nodes[d->to].ref);
+        puts_(&t, ",\"rel\":");
+        put_string(&t, rels[d->rel]);
+        puts_(&t, "}");
+    }
+    puts_(&t, w->truncated ? "],\"truncated\":true}" : "],\"truncated\":false}");
+    if (t.nomem) {
+        free(t.s);
+        return NULL;
+    }
+    *len = t.len;
+    return t.s;
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+static void walk_free(walk *w)
+{
+    for (int i = 0; i < w->nnodes; i++)
+        free(w->nodes[i].label);
+    free(w->nodes);
+    free(w->edges);
+    free(w->node_set);
+    free(w->edge_set);
+}
+
+/* Expands the frontier level by level. */
+static int expand(walk *w, int depth)
+{
+    int start = 0, rc = 0;
+    err *e = w->e;
     for (int d = 0; d < depth && rc == 0; d++) {
-        size_t end = json_array_size(w.nodes);
-        w.depth = d;
-        for (size_t i = start; i < end && rc == 0; i++) {
-            json_t *n = json_array_get(w.nodes, i);
-            const char *ref = json_string_value(json_object_get(n, "id"));
-            const char *colon = strchr(ref, ':');
-            w.from = ref;
+        int end = w->nnodes;
+        w->depth = d;
+        for (int i = start; i < end && rc == 0; i++) {
+            const node *n = &w->nodes[i];
+            w->from = i;
             /* Each node of the frontier gets its share of the room left (twice
              * it, plus one: some neighbours are known already), so the work is
              * bounded by max_nodes, not by how many photos an event has, and
              * the room is spread over the frontier instead of going to its
              * first node. A share read to the end means there may be more. */
-            int room = max_nodes - (int)json_array_size(w.nodes);
-            int left = (int)(end - i);
+            int room = w->max_nodes - w->nnodes;
+            int left = end - i;
             int share = room > 0 ? (room + left - 1) / left : 0;
             int ask = 2 * share + 1;
-            w.rows = 0;
-            rc = catalog_graph_neighbours(c, json_string_value(json_object_get(n, "type")), colon + 1, ask,
-                                          on_neighbour, &w, e);
-            if (rc > 0 || rc == -1)
+            w->rows = 0;
+            rc = catalog_graph_neighbours(w->c, n->type, strchr(n->ref, ':') + 1, ask, on_neighbour, w, e);
+            if (w->nomem)
+                rc = err_set(e, ERR_NOMEM, "graph: out of memory");
+            else if (rc > 0 || rc == -1)
                 rc = e && e->code ? e->code : ERR_DB;
-            if (rc == 0 && w.rows >= ask)
-                w.truncated = true;
+            if (rc == 0 && w->rows >= ask)
+                w->truncated = true;
         }
         start = end;
     }
+    return rc;
+}
+
+int graph_walk(catalog *c, const char *node, int depth, int max_nodes, char **out, size_t *len, err *e)
+{
+    *out = NULL;
+    *len = 0;
+    const char *type = NULL;
+    char id[32];
+    int rc = parse_ref(node, &type, id, sizeof id, e);
+    if (rc)
+        return rc;
+    if (max_nodes < 1)
+        max_nodes = 1;
+    walk w = { .c = c, .max_nodes = max_nodes, .e = e };
+    size_t slots = 16;
+    while (slots < 2 * (size_t)max_nodes)
+        slots *= 2;
+    w.nodes = calloc((size_t)max_nodes, sizeof *w.nodes);
+    w.node_set = calloc(slots, sizeof *w.node_set);
+    w.node_mask = slots - 1;
+    w.edge_set = calloc(64, sizeof *w.edge_set);
+    w.edge_mask = 63;
+    if (!w.nodes || !w.node_set || !w.edge_set) {
+        walk_free(&w);
+        return err_set(e, ERR_NOMEM, "graph: out of memory");
+    }
+    bool snapshot = catalog_graph_read_snapshot(c); /* one lock and one state for all the reads */
+    int r = add_node(&w, type, id, 0);
+    if (r == -2)
+        rc = e ? e->code : ERR_DB;
+    else if (r == -3)
+        rc = err_set(e, ERR_NOMEM, "graph: out of memory");
+    else if (r < 0)
+        rc = err_set(e, ERR_NOTFOUND, "no node %s", node);
+    else
+        rc = expand(&w, depth);
     if (snapshot)
         catalog_graph_read_end(c);
-    json_decref(w.seen);
-    json_decref(w.seen_edges);
-    if (rc) {
-        json_decref(w.nodes), json_decref(w.edges);
-        return rc;
-    }
-    *out = json_pack("{s:s,s:o,s:o,s:b}", "root", root, "nodes", w.nodes, "edges", w.edges, "truncated", w.truncated);
-    return *out ? 0 : err_set(e, ERR_NOMEM, "graph: out of memory");
+    if (rc == 0 && !(*out = to_json(&w, len)))
+        rc = err_set(e, ERR_NOMEM, "graph: out of memory");
+    walk_free(&w);
+    return rc;
 }

@@ -4,7 +4,7 @@
  *
  * Node references are "type:id" with type person, cluster, foto (or photo),
  * event, place (or location), year: "person:17", "foto:0123456789abcdef",
- * "year:1977". JSON built (caller decrefs):
+ * "year:1977". The answer, as JSON text (malloc'd, NUL-terminated; caller frees):
  * {"root": "person:17", "nodes": [{"id": "person:17", "type": "Person", "label": "…", "depth": 0,
  *                                   "year": 1977, "place_id": 2 (Foto and Event nodes, when known)}],
  *  "edges": [{"from": "person:17", "to": "foto:…", "rel": "APPEARS_IN"}], "truncated": bool} */
@@ -14,10 +14,11 @@
 #include "core/error.h"
 #include "store/catalog.h"
 
-#include <jansson.h>
+#include <stddef.h>
 
-/* ERR_INVALID for a malformed reference (the message says the form),
- * ERR_NOTFOUND when the node does not exist. */
-int graph_walk(catalog *c, const char *node, int depth, int max_nodes, json_t **out, err *e);
+/* *out and *len the JSON text. ERR_INVALID for a malformed reference (the
+ * message says the form), ERR_NOTFOUND when the node does not exist. Labels
+ * that are not well-formed UTF-8 have U+FFFD in place of the bad bytes. */
+int graph_walk(catalog *c, const char *node, int depth, int max_nodes, char **out, size_t *len, err *e);
 
 #endif

@@ -85,12 +85,13 @@ void api_graph_neighbourhood(http_request *rq, http_response *resp)
         http_error(resp, 400, "node is required: node=person:17 (or event:ID, place:ID, foto:PHOTO_ID, year:YYYY)");
         return;
     }
-    json_t *out;
+    char *out;
+    size_t len;
     err e = { 0 };
-    if (graph_walk(rq->cat, node, (int)depth, (int)limit, &out, &e) != 0)
+    if (graph_walk(rq->cat, node, (int)depth, (int)limit, &out, &len, &e) != 0)
         http_error_from(resp, &e);
     else
-        http_json(resp, 200, out);
+        http_body(resp, 200, "application/json", out, len);
 }
 
 static json_t *event_json(const catalog_event_row *ev)

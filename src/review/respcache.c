@@ -14,16 +14,22 @@
 /* Answers shorter than this are sent as they are. */
 #define GZIP_MIN 512
 
+/* An answer's gzip copy. */
+typedef struct gz_copy {
+    size_t len;
+    unsigned char data[];
+} gz_copy;
+
 struct respcache_blob {
     atomic_int refs;
     size_t len;
-    unsigned char *gz; /* gzip of data, or NULL */
-    size_t gz_len;
+    _Atomic(gz_copy *) gz; /* made when a client first asks for gzip; NULL until then */
     char data[];
 };
 
 typedef struct entry {
     char *key;
+    uint64_t hash; /* of key: compared before the key */
     uint64_t version;
     respcache_blob *blob;
     size_t len;
@@ -42,6 +48,7 @@ struct respcache {
     catalog_watch *watch;
     int64_t last_seen; /* the last PRAGMA data_version read */
     uint64_t version;  /* bumped whenever last_seen changes */
+    uint64_t stored;   /* the version of every entry stored */
     entry *entries;
     size_t n, cap, bytes, max_bytes;
     uint64_t tick;
@@ -105,17 +112,25 @@ uint64_t respcache_version(respcache *rc)
     return v;
 }
 
-static entry *find(respcache *rc, const char *key)
+static uint64_t key_hash(const char *key)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *key; key++)
+        h = (h ^ (unsigned char)*key) * 1099511628211ull;
+    return h;
+}
+
+static entry *find(respcache *rc, const char *key, uint64_t hash)
 {
     for (size_t i = 0; i < rc->n; i++)
-        if (strcmp(rc->entries[i].key, key) == 0)
+        if (rc->entries[i].hash == hash && strcmp(rc->entries[i].key, key) == 0)
             return &rc->entries[i];
     return NULL;
 }
 
 static void drop(respcache *rc, entry *x)
 {
-    rc->bytes -= x->len + x->blob->gz_len;
+    rc->bytes -= x->len;
     free(x->key);
     respcache_blob_release(x->blob);
     *x = rc->entries[--rc->n];
@@ -131,37 +146,31 @@ size_t respcache_blob_len(const respcache_blob *b)
     return b->len;
 }
 
-const char *respcache_blob_gzip(const respcache_blob *b, size_t *len)
-{
-    *len = b->gz_len;
-    return (const char *)b->gz;
-}
-
 void respcache_blob_release(void *p)
 {
     respcache_blob *b = p;
     if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
-        free(b->gz);
+        free(atomic_load(&b->gz));
         free(b);
     }
 }
 
-/* gzip (RFC 1952) of data into a malloc'd buffer; NULL when it fails. */
-static unsigned char *gzip(const char *data, size_t len, size_t *out_len)
+/* gzip (RFC 1952) of data; NULL when it fails. */
+static gz_copy *gzip(const char *data, size_t len)
 {
     z_stream z;
     memset(&z, 0, sizeof z);
     if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return NULL;
     size_t cap = deflateBound(&z, (uLong)len);
-    unsigned char *out = malloc(cap);
+    gz_copy *out = malloc(sizeof *out + cap);
     if (out) {
         z.next_in = (unsigned char *)data;
         z.avail_in = (uInt)len;
-        z.next_out = out;
+        z.next_out = out->data;
         z.avail_out = (uInt)cap;
         if (deflate(&z, Z_FINISH) == Z_STREAM_END) {
-            *out_len = z.total_out;
+            out->len = z.total_out;
         } else {
             free(out);
             out = NULL;
@@ -169,6 +178,26 @@ static unsigned char *gzip(const char *data, size_t len, size_t *out_len)
     }
     deflateEnd(&z);
     return out;
+}
+
+const char *respcache_blob_gzip(respcache_blob *b, size_t *len)
+{
+    *len = 0;
+    if (b->len < GZIP_MIN || b->len >= UINT32_MAX)
+        return NULL;
+    gz_copy *g = atomic_load(&b->gz);
+    if (!g) {
+        /* Compressed outside any lock; when two requests race, one copy wins. */
+        gz_copy *mine = gzip(b->data, b->len), *none = NULL;
+        if (!mine)
+            return NULL;
+        if (atomic_compare_exchange_strong(&b->gz, &none, mine))
+            g = mine;
+        else
+            free(mine), g = none;
+    }
+    *len = g->len;
+    return (const char *)g->data;
 }
 
 static ssize_t computing_index(respcache *rc, const char *key)
@@ -197,10 +226,11 @@ respcache_blob *respcache_get(respcache *rc, const char *key, uint64_t *version)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += WAIT_SECONDS;
     respcache_blob *b = NULL;
+    uint64_t hash = key_hash(key);
     for (;;) {
         uint64_t v = current_version(rc);
         *version = v;
-        entry *x = find(rc, key);
+        entry *x = find(rc, key, hash);
         if (x && x->version == v) {
             b = x->blob;
             atomic_fetch_add(&b->refs, 1);
@@ -242,21 +272,20 @@ void respcache_put(respcache *rc, const char *key, uint64_t version, const char 
         respcache_abandon(rc, key);
         return;
     }
-    /* Compressed outside the lock: the one costly step. */
-    size_t gz_len = 0;
-    unsigned char *gz = len >= GZIP_MIN && len < UINT32_MAX ? gzip(body, len, &gz_len) : NULL;
+    uint64_t hash = key_hash(key);
     pthread_mutex_lock(&rc->lock);
     computing_end(rc, key);
     if (version == rc->version) { /* computed under the current version: still true */
-        entry *x = find(rc, key);
+        entry *x = find(rc, key, hash);
         if (x)
             drop(rc, x);
-        /* Stale entries go first, then the least recently used. */
-        for (size_t i = 0; i < rc->n;)
-            if (rc->entries[i].version != version)
-                drop(rc, &rc->entries[i]);
-            else
-                i++;
+        /* Stale entries go first (all of them, once per new version), then
+         * the least recently used. */
+        if (rc->stored != version) {
+            while (rc->n > 0)
+                drop(rc, &rc->entries[rc->n - 1]);
+            rc->stored = version;
+        }
         while (rc->n > 0 && rc->bytes + len > rc->max_bytes) {
             size_t lru = 0;
             for (size_t i = 1; i < rc->n; i++)
@@ -277,18 +306,16 @@ void respcache_put(respcache *rc, const char *key, uint64_t version, const char 
         if (rc->n < rc->cap && k && b) {
             atomic_init(&b->refs, 1);
             b->len = len;
-            b->gz = gz;
-            b->gz_len = gz_len;
-            gz = NULL;
+            atomic_init(&b->gz, NULL);
             memcpy(b->data, body, len);
             b->data[len] = '\0';
-            rc->entries[rc->n++] = (entry){ .key = k, .version = version, .blob = b, .len = len, .used = ++rc->tick };
-            rc->bytes += len + gz_len;
+            rc->entries[rc->n++] =
+                (entry){ .key = k, .hash = hash, .version = version, .blob = b, .len = len, .used = ++rc->tick };
+            rc->bytes += len;
         } else {
             free(k);
             free(b);
         }
     }
     pthread_mutex_unlock(&rc->lock);
-    free(gz);
 }

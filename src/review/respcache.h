@@ -19,7 +19,8 @@
 
 typedef struct respcache respcache;
 
-/* Watches the catalog at db_path; keeps at most max_bytes of answers. */
+/* Watches the catalog at db_path; keeps at most max_bytes of answers (their
+ * gzip copies, about a fifth of a JSON answer, come on top). */
 respcache *respcache_open(const char *db_path, size_t max_bytes, err *e);
 void respcache_close(respcache *rc);
 
@@ -30,9 +31,11 @@ uint64_t respcache_version(respcache *rc);
 typedef struct respcache_blob respcache_blob;
 const char *respcache_blob_data(const respcache_blob *b);
 size_t respcache_blob_len(const respcache_blob *b);
-/* The same answer gzip-compressed (made once when stored, for answers of
- * 512 bytes or more), or NULL. */
-const char *respcache_blob_gzip(const respcache_blob *b, size_t *len);
+/* The same answer gzip-compressed, for answers of 512 bytes or more, else
+ * NULL (also when out of memory): made once, by the first request that asks
+ * for it (an answer nobody asks again for is never compressed), kept with the
+ * answer. Thread-safe. */
+const char *respcache_blob_gzip(respcache_blob *b, size_t *len);
 /* Drops the caller's reference (the answer is freed with the last one). */
 void respcache_blob_release(void *b);
 

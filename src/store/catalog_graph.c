@@ -82,11 +82,11 @@ static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
     " JOIN persons p ON p.name = g.name AND p.hidden = 0 JOIN photo_annotations a ON a.photo_id = g.photo_id"          \
     " WHERE a.event_id IS NOT NULL"
 #define PG_OF_PERSON                                                                                                   \
-    "SELECT a.event_id FROM persons p JOIN photo_photographers g ON g.name = p.name"                                   \
-    " JOIN photo_annotations a ON a.photo_id = g.photo_id WHERE p.id = ?1 AND p.hidden = 0 AND a.event_id IS NOT NULL"
+    "SELECT t.event_id FROM persons p JOIN photo_photographers g ON g.name = p.name"                                   \
+    " JOIN timeline_photos t ON t.photo_id = g.photo_id WHERE p.id = ?1 AND p.hidden = 0 AND t.event_id IS NOT NULL"
 #define PG_OF_EVENT                                                                                                    \
-    "SELECT p.id FROM photo_annotations a JOIN photo_photographers g ON g.photo_id = a.photo_id"                       \
-    " JOIN persons p ON p.name = g.name AND p.hidden = 0 WHERE a.event_id = ?1"
+    "SELECT p.id FROM timeline_photos t JOIN photo_photographers g ON g.photo_id = t.photo_id"                         \
+    " JOIN persons p ON p.name = g.name AND p.hidden = 0 WHERE t.event_id = ?1"
 
 /* ---- sets -------------------------------------------------------------------- */
 
@@ -273,14 +273,25 @@ int catalog_graph_read_begin(catalog *c, err *e)
     return 0;
 }
 
+/* BEGIN or COMMIT by a statement kept prepared on the connection. */
+static bool run_kept(catalog *c, const char *sql)
+{
+    sqlite3_stmt *st = catalog_prepare_cached(c, sql, "begin or end a read", NULL);
+    bool ok = st && sqlite3_step(st) == SQLITE_DONE;
+    catalog_cached_done(c, st);
+    return ok;
+}
+
 bool catalog_graph_read_snapshot(catalog *c)
 {
-    return sqlite3_get_autocommit(catalog_sqlite(c)) && catalog_graph_read_begin(c, NULL) == 0;
+    /* The snapshot starts at the first read, which follows at once. */
+    return sqlite3_get_autocommit(catalog_sqlite(c)) && run_kept(c, "BEGIN DEFERRED");
 }
 
 void catalog_graph_read_end(catalog *c)
 {
-    sqlite3_exec(catalog_sqlite(c), "COMMIT", NULL, NULL, NULL);
+    if (!run_kept(c, "COMMIT"))
+        sqlite3_exec(catalog_sqlite(c), "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* ---- writers ----------------------------------------------------------------- */
@@ -579,14 +590,14 @@ static const neighbour_def neighbour_defs[] = {
       NB("SELECT 'SAME_AS', -1, 'Cluster', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
          "  AND hidden = 0)"
          " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', 1, 'Event', CAST(event AS TEXT) FROM ("
-         "  SELECT a.event_id AS event FROM photo_persons pp JOIN photo_annotations a ON a.photo_id = pp.photo_id"
-         "  WHERE pp.person_id = ?1 AND a.event_id IS NOT NULL"
+         "  SELECT t.event_id AS event FROM photo_persons pp JOIN timeline_photos t ON t.photo_id = pp.photo_id"
+         "  WHERE pp.person_id = ?1 AND t.event_id IS NOT NULL"
          "  UNION ALL " PG_OF_PERSON "))"
          " UNION ALL SELECT 'APPEARS_IN', 1, 'Foto', photo_id FROM photo_persons WHERE person_id = ?1") },
     { "Foto",
-      NB("SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT) FROM photo_annotations WHERE photo_id = ?1"
+      NB("SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT) FROM timeline_photos WHERE photo_id = ?1"
          "  AND event_id IS NOT NULL"
-         " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT) FROM photo_annotations"
+         " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT) FROM timeline_photos"
          "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
          " UNION ALL SELECT 'APPEARS_IN', -1, 'Person', CAST(person_id AS TEXT) FROM photo_persons"
          "  WHERE photo_id = ?1") },
@@ -594,11 +605,11 @@ static const neighbour_def neighbour_defs[] = {
       NB("SELECT 'LOCATED_IN', 1, 'Location', CAST(location_id AS TEXT) FROM events WHERE id = ?1"
          "  AND location_id IS NOT NULL"
          " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', -1, 'Person', CAST(person AS TEXT) FROM ("
-         "  SELECT pp.person_id AS person FROM photo_annotations a JOIN photo_persons pp ON pp.photo_id = a.photo_id"
-         "  WHERE a.event_id = ?1 UNION ALL " PG_OF_EVENT "))"
-         " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id FROM photo_annotations WHERE event_id = ?1") },
+         "  SELECT pp.person_id AS person FROM timeline_photos t JOIN photo_persons pp ON pp.photo_id = t.photo_id"
+         "  WHERE t.event_id = ?1 UNION ALL " PG_OF_EVENT "))"
+         " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id FROM timeline_photos WHERE event_id = ?1") },
     { "Location", NB("SELECT 'LOCATED_IN', -1, 'Event', CAST(id AS TEXT) FROM events WHERE location_id = ?1"
-                     " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id FROM photo_annotations WHERE place_id = ?1") },
+                     " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id FROM timeline_photos WHERE place_id = ?1") },
     { "Cluster", NB("SELECT 'SAME_AS', 1, 'Person', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
                     " AND hidden = 0)") },
     /* a Year's photos: those whose date names it (a decade does not) */

@@ -761,7 +761,10 @@ static const char migration_17[] =
  * faces or analysis runs changes, per person when hidden changes.
  * timeline_counts: how many timeline_photos sort under each year (the year
  * their key names), year -1 counting the undated ones, so the list of years
- * is a read of some 100 rows, not a count over every photo.
+ * is a read of some 100 rows, not a count over every photo. Indexes for the
+ * other per-node reads: an event's place's events, a place's photos (on
+ * timeline_photos, which holds each photo's event and place by photo id), a
+ * photo's file name.
  * docs/decisions/graph-stored-adjacency.md. */
 #define PP_OF(photos)                                                                                                  \
     "INSERT OR IGNORE INTO photo_persons (photo_id, person_id) SELECT f.photo_id, f.person_id FROM faces f"            \
@@ -805,6 +808,8 @@ static const char migration_18[] =
     "CREATE TRIGGER photo_persons_person_delete AFTER DELETE ON persons BEGIN "
     "DELETE FROM photo_persons WHERE person_id = OLD.id; END;"
     "CREATE INDEX events_location ON events(location_id) WHERE location_id IS NOT NULL;"
+    "CREATE INDEX timeline_place ON timeline_photos(place_id) WHERE place_id IS NOT NULL;"
+    "CREATE INDEX photo_sources_photo_path ON photo_sources(photo_id, path);"
     "CREATE TABLE timeline_counts ("
     "  year INTEGER PRIMARY KEY,"
     "  photos INTEGER NOT NULL CHECK (photos >= 0)"
