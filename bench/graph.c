@@ -293,8 +293,11 @@ int main(int argc, char **argv)
     snprintf(big, sizeof big, "%s/p%d", base, nphotos);
     if ((!skip_export && ensure(small, nphotos / 10) != 0) || ensure(big, nphotos) != 0)
         return 1;
-    printf("bench_graph: %d photos, %d faces (synthetic; a shared, loaded machine: compare, do not trust to the ms)\n",
-           nphotos, nphotos * 5 / 2);
+    double load[1] = { -1 };
+    getloadavg(load, 1);
+    printf("bench_graph: %d photos, %d faces (synthetic; a shared, loaded machine: compare, do not trust to the ms);"
+           " load average %.1f on %ld cores\n",
+           nphotos, nphotos * 5 / 2, load[0], sysconf(_SC_NPROCESSORS_ONLN));
     if (!skip_export) {
         export_result es, eb;
         if (run_export(small, &es) != 0 || run_export(big, &eb) != 0) {
@@ -391,6 +394,7 @@ int main(int argc, char **argv)
     } else {
         rc = 1;
     }
-    printf("targets: p99 <= 25 ms at 64 connections (p99/25ms <= 1)\n");
+    getloadavg(load, 1);
+    printf("targets: p99 <= 25 ms at 64 connections (p99/25ms <= 1); load average %.1f at the end\n", load[0]);
     return rc;
 }

@@ -3,7 +3,7 @@
  * and written as JSON text at the end: the answer is built for the cost of
  * its queries, not of a JSON tree of some 300 objects. */
 #include "graph/graph_walk.h"
-#include "graph/graph_utf8.h"
+#include "graph/graph_jsontext.h"
 #include "store/catalog_graph.h"
 
 #include <stdbool.h>
@@ -221,115 +221,45 @@ static int on_neighbour(const char *rel, int dir, const char *type, const char *
 
 /* ---- JSON text ---------------------------------------------------------- */
 
-typedef struct text {
-    char *s;
-    size_t len, cap;
-    bool nomem;
-} text;
-
-static void put(text *t, const char *s, size_t n)
-{
-    if (t->nomem)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        char *ns = realloc(t->s, cap);
-        if (!ns) {
-            t->nomem = true;
-            return;
-        }
-        t->s = ns;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, s, n);
-    t->len += n;
-    t->s[t->len] = '\0';
-}
-
-static void puts_(text *t, const char *s)
-{
-    put(t, s, strlen(s));
-}
-
-/* s as a JSON string: quotes, backslashes and control characters escaped,
- * bytes that are not well-formed UTF-8 replaced by U+FFFD. */
-static void put_string(text *t, const char *s)
-{
-    size_t len = strlen(s), i = 0, run = 0;
-    put(t, "\"", 1);
-    while (i < len) {
-        unsigned char ch = (unsigned char)s[i];
-        uint32_t cp;
-        size_t n = ch < 0x80 ? 1 : graph_utf8_next((const unsigned char *)s + i, len - i, &cp);
-        if (n > 0 && ch >= 0x20 && ch != '"' && ch != '\\') {
-            run += n;
-            i += n;
-            continue;
-        }
-        put(t, s + i - run, run);
-        run = 0;
-        char esc[8];
-        if (n == 0)
-            puts_(t, "\\ufffd"), n = 1;
-        else if (ch == '"' || ch == '\\')
-            esc[0] = '\\', esc[1] = (char)ch, put(t, esc, 2);
-        else if (ch == '\n')
-            puts_(t, "\\n");
-        else if (ch == '\t')
-            puts_(t, "\\t");
-        else if (ch == '\r')
-            puts_(t, "\\r");
-        else
-            snprintf(esc, sizeof esc, "\\u%04x", ch), puts_(t, esc);
-        i += n;
-    }
-    put(t, s + i - run, run);
-    put(t, "\"", 1);
-}
-
 static char *to_json(const walk *w, size_t *len)
 {
-    text t = { 0 };
-    char num[64];
-    puts_(&t, "{\"root\":");
-    put_string(&t, w->nodes[0].ref);
-    puts_(&t, ",\"nodes\":[");
+    jsontext t = { 0 };
+    jsontext_raw(&t, "{\"root\":");
+    jsontext_string(&t, w->nodes[0].ref);
+    jsontext_raw(&t, ",\"nodes\":[");
     for (int i = 0; i < w->nnodes; i++) {
         const node *n = &w->nodes[i];
-        puts_(&t, i ? ",{\"id\":" : "{\"id\":");
-        put_string(&t, n->ref);
-        puts_(&t, ",\"type\":");
-        put_string(&t, n->type);
-        puts_(&t, ",\"label\":");
-        put_string(&t, n->label);
-        snprintf(num, sizeof num, ",\"depth\":%d", n->depth);
-        puts_(&t, num);
-        if (n->year)
-            snprintf(num, sizeof num, ",\"year\":%d", n->year), puts_(&t, num);
-        if (n->place)
-            snprintf(num, sizeof num, ",\"place_id\":%lld", (long long)n->place), puts_(&t, num);
-        puts_(&t, "}");
+        jsontext_raw(&t, i ? ",{\"id\":" : "{\"id\":");
+        jsontext_string(&t, n->ref);
+        jsontext_raw(&t, ",\"type\":");
+        jsontext_string(&t, n->type);
+        jsontext_raw(&t, ",\"label\":");
+        jsontext_string(&t, n->label);
+        jsontext_raw(&t, ",\"depth\":");
+        jsontext_int(&t, n->depth);
+        if (n->year) {
+            jsontext_raw(&t, ",\"year\":");
+            jsontext_int(&t, n->year);
+        }
+        if (n->place) {
+            jsontext_raw(&t, ",\"place_id\":");
+            jsontext_int(&t, n->place);
+        }
+        jsontext_raw(&t, "}");
     }
-    puts_(&t, "],\"edges\":[");
+    jsontext_raw(&t, "],\"edges\":[");
     for (int i = 0; i < w->nedges; i++) {
         const edge *d = &w->edges[i];
-        puts_(&t, i ? ",{\"from\":" : "{\"from\":");
-        put_string(&t, w->nodes[d->from].ref);
-        puts_(&t, ",\"to\":");
-        put_string(&t, w->nodes[d->to].ref);
-        puts_(&t, ",\"rel\":");
-        put_string(&t, rels[d->rel]);
-        puts_(&t, "}");
+        jsontext_raw(&t, i ? ",{\"from\":" : "{\"from\":");
+        jsontext_string(&t, w->nodes[d->from].ref);
+        jsontext_raw(&t, ",\"to\":");
+        jsontext_string(&t, w->nodes[d->to].ref);
+        jsontext_raw(&t, ",\"rel\":");
+        jsontext_string(&t, rels[d->rel]);
+        jsontext_raw(&t, "}");
     }
-    puts_(&t, w->truncated ? "],\"truncated\":true}" : "],\"truncated\":false}");
-    if (t.nomem) {
-        free(t.s);
-        return NULL;
-    }
-    *len = t.len;
-    return t.s;
+    jsontext_raw(&t, w->truncated ? "],\"truncated\":true}" : "],\"truncated\":false}");
+    return jsontext_take(&t, len);
 }
 
 /* ---- the walk ------------------------------------------------------------ */

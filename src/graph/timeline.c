@@ -1,5 +1,6 @@
 /* timeline.c — timeline.h over catalog_graph_timeline's ordered photos. */
 #include "graph/timeline.h"
+#include "graph/graph_jsontext.h"
 #include "store/catalog_graph.h"
 
 #include <stdio.h>
@@ -120,6 +121,173 @@ static int add_photo(const catalog_timeline_photo *p, void *ud)
     return ph ? json_array_append_new(photos, ph) : -1;
 }
 
+/* A run of photos counted without reading them (catalog_graph_timeline_runs):
+ * the entry add_photo makes of the run's first photo, counted n times (an
+ * entry's later runs only add to its count, as its later photos would). */
+static int add_run(const catalog_timeline_photo *p, int64_t n, void *ud)
+{
+    builder *b = ud;
+    char key[64], date[40];
+    const char *prec = p->event_id && p->event_date ? p->event_precision : p->precision;
+    date_at_precision(p->event_id && p->event_date ? p->event_date : p->date, prec, date, sizeof date);
+    if (p->event_id)
+        snprintf(key, sizeof key, "event:%lld", (long long)p->event_id);
+    else
+        snprintf(key, sizeof key, "date:%s:%s", date, prec ? prec : "");
+    if (!b->cur || strcmp(key, b->cur_key) != 0) {
+        if (b->o->max_entries && json_array_size(b->entries) >= b->o->max_entries) {
+            b->truncated = true;
+            return 1; /* stop */
+        }
+        b->cur = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:[]}", "id", key, "date", date, "precision",
+                           str_or_null(prec), "event", str_or_null(p->event_id ? p->event_name : NULL), "event_id",
+                           p->event_id ? json_integer(p->event_id) : json_null(), "place", str_or_null(p->place_name),
+                           "place_id", p->place_id ? json_integer(p->place_id) : json_null(), "photo_count",
+                           (json_int_t)0, "photos");
+        if (!b->cur || json_array_append_new(b->entries, b->cur))
+            return -1;
+        snprintf(b->cur_key, sizeof b->cur_key, "%s", key);
+    }
+    json_t *count = json_object_get(b->cur, "photo_count");
+    json_integer_set(count, json_integer_value(count) + n);
+    return 0;
+}
+
+/* ---- the counts alone, as JSON text ------------------------------------- */
+
+/* An entry being counted: written when the next one starts. */
+typedef struct counter {
+    const timeline_options *o;
+    jsontext t;
+    size_t entries;
+    bool open, truncated;
+    char key[64], date[40];
+    const char *prec; /* static (a precision name) or NULL */
+    char *event, *place;
+    int64_t event_id, place_id, photos;
+} counter;
+
+static const char *const precisions[] = { "day", "month", "season", "year", "decade" };
+
+static const char *static_precision(const char *p)
+{
+    for (size_t i = 0; p && i < sizeof precisions / sizeof precisions[0]; i++)
+        if (strcmp(p, precisions[i]) == 0)
+            return precisions[i];
+    return NULL;
+}
+
+static void counter_flush(counter *k)
+{
+    if (!k->open)
+        return;
+    jsontext *t = &k->t;
+    jsontext_raw(t, k->entries > 1 ? ",{\"id\":" : "{\"id\":");
+    jsontext_string(t, k->key);
+    jsontext_raw(t, ",\"date\":");
+    jsontext_string(t, k->date);
+    jsontext_raw(t, ",\"precision\":");
+    jsontext_string(t, k->prec);
+    jsontext_raw(t, ",\"event\":");
+    jsontext_string(t, k->event);
+    jsontext_raw(t, ",\"event_id\":");
+    if (k->event_id)
+        jsontext_int(t, k->event_id);
+    else
+        jsontext_raw(t, "null");
+    jsontext_raw(t, ",\"place\":");
+    jsontext_string(t, k->place);
+    jsontext_raw(t, ",\"place_id\":");
+    if (k->place_id)
+        jsontext_int(t, k->place_id);
+    else
+        jsontext_raw(t, "null");
+    jsontext_raw(t, ",\"photo_count\":");
+    jsontext_int(t, k->photos);
+    jsontext_raw(t, ",\"photos\":[]}");
+    free(k->event), free(k->place);
+    k->event = k->place = NULL;
+    k->open = false;
+}
+
+/* add_run's entries, written as text. */
+static int count_run(const catalog_timeline_photo *p, int64_t n, void *ud)
+{
+    counter *k = ud;
+    char key[64], date[40];
+    const char *prec = p->event_id && p->event_date ? p->event_precision : p->precision;
+    date_at_precision(p->event_id && p->event_date ? p->event_date : p->date, prec, date, sizeof date);
+    if (p->event_id)
+        snprintf(key, sizeof key, "event:%lld", (long long)p->event_id);
+    else
+        snprintf(key, sizeof key, "date:%s:%s", date, prec ? prec : "");
+    if (!k->open || strcmp(key, k->key) != 0) {
+        if (k->o->max_entries && k->entries >= k->o->max_entries) {
+            k->truncated = true;
+            return 1; /* stop */
+        }
+        counter_flush(k);
+        snprintf(k->key, sizeof k->key, "%s", key);
+        snprintf(k->date, sizeof k->date, "%s", date);
+        k->prec = static_precision(prec);
+        k->event = p->event_id && p->event_name ? strdup(p->event_name) : NULL;
+        k->place = p->place_name ? strdup(p->place_name) : NULL;
+        k->event_id = p->event_id;
+        k->place_id = p->place_id;
+        k->photos = 0;
+        k->open = true;
+        k->entries++;
+        if ((p->event_id && p->event_name && !k->event) || (p->place_name && !k->place))
+            return -1;
+    }
+    k->photos += n;
+    return 0;
+}
+
+static int count_undated(int year, int64_t photos, void *ud);
+
+int timeline_counts_text(catalog *c, const timeline_options *o, char **out, size_t *len, err *e)
+{
+    *out = NULL;
+    *len = 0;
+    if (!o->counts_only || o->entry || o->person_id > 0)
+        return err_set(e, ERR_INTERNAL, "timeline: counts as text are for the whole archive's counts only");
+    counter k = { .o = o };
+    bool snapshot = catalog_graph_read_snapshot(c);
+    jsontext_raw(&k.t, "{\"timeline\":[");
+    err_clear(e);
+    int rc = catalog_graph_timeline_runs(c, o->from_year, o->to_year, count_run, &k, e);
+    int64_t undated = 0;
+    if (rc == 0 && o->with_undated)
+        rc = catalog_graph_timeline_years(c, 0, count_undated, NULL, &undated, e);
+    if (snapshot)
+        catalog_graph_read_end(c);
+    if (rc == 1)
+        rc = 0;
+    else if (rc < 0 && e && e->code != ERR_OK)
+        rc = e->code;
+    else if (rc != 0)
+        rc = err_set(e, ERR_NOMEM, "timeline: out of memory");
+    counter_flush(&k);
+    jsontext_raw(&k.t, "],\"undated\":[],\"undated_count\":");
+    jsontext_int(&k.t, undated);
+    jsontext_raw(&k.t, k.truncated ? ",\"truncated\":true}" : ",\"truncated\":false}");
+    char *text = jsontext_take(&k.t, len);
+    if (rc == 0 && !text)
+        rc = err_set(e, ERR_NOMEM, "timeline: out of memory");
+    if (rc == 0)
+        *out = text;
+    else
+        free(text), *len = 0;
+    return rc;
+}
+
+static int count_undated(int year, int64_t photos, void *ud)
+{
+    (void)year, (void)photos, (void)ud;
+    return 0;
+}
+
 static json_t *values_of(json_t *set)
 {
     json_t *a = json_array(), *v;
@@ -141,7 +309,6 @@ static int take_span(const catalog_person_span *s, void *ud)
     return x->person ? 0 : -1;
 }
 
-static const char *const precisions[] = { "day", "month", "season", "year", "decade" };
 
 int timeline_parse_entry(const char *entry, int64_t *event_id, char *date, size_t size, const char **precision, err *e)
 {
@@ -219,7 +386,17 @@ static int timeline_read(catalog *c, const timeline_options *o, json_t **out, er
         if (!q.event_id)
             q.date = date;
     }
-    int rc = catalog_graph_timeline(c, &q, add_photo, &b, e);
+    int rc;
+    if (o->counts_only && !o->entry && o->person_id <= 0) {
+        /* Counted by runs, not photo by photo; the undated by the stored count. */
+        rc = catalog_graph_timeline_runs(c, o->from_year, o->to_year, add_run, &b, e);
+        int64_t undated = 0;
+        if (rc == 0 && o->with_undated)
+            rc = catalog_graph_timeline_years(c, 0, count_undated, NULL, &undated, e);
+        b.undated_count = (size_t)undated;
+    } else {
+        rc = catalog_graph_timeline(c, &q, add_photo, &b, e);
+    }
     if (rc == 1)
         rc = 0;
     else if (rc < 0 && e && e->code != ERR_OK)

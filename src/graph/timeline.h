@@ -40,4 +40,9 @@ int timeline_parse_entry(const char *entry, int64_t *event_id, char *date, size_
 /* ERR_NOTFOUND when person_id names no (visible) person. */
 int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e);
 
+/* The same answer for counts_only without entry or person_id (a year's page
+ * of the whole archive), as JSON text (malloc'd; caller frees): written as the
+ * runs are read, without a JSON tree. ERR_INTERNAL for other options. */
+int timeline_counts_text(catalog *c, const timeline_options *o, char **out, size_t *len, err *e);
+
 #endif

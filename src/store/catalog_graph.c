@@ -450,16 +450,21 @@ int catalog_graph_annotation_put(catalog *c, const catalog_annotation *a, err *e
 #define TL_ALL " FROM timeline_photos t"
 #define TL_MINE " FROM photo_persons m CROSS JOIN timeline_photos t ON t.photo_id = m.photo_id AND m.person_id = ?1"
 #define TL_JOINS " LEFT JOIN events e ON e.id = t.event_id LEFT JOIN places pl ON pl.id = t.place_id WHERE "
-#define TL_ORDER " ORDER BY t.key, t.ev_ord, t.date, t.photo_id"
+/* The order of index timeline_runs: a key's photos of no event (all of the
+ * same date) by precision too, so the photos of one date at one precision are
+ * one entry (a decade's "1950" and a year's "1950" share the key). */
+#define TL_ORDER " ORDER BY t.key, t.ev_ord, t.date, t.precision, t.photo_id"
 #define TL_DATED "t.key >= ?2 AND t.key < ?3"
 #define TL_UNDATED "t.key IS NULL"
 #define TL_EVENT "t.event_id = ?4 AND t.key IS NOT NULL"
 #define TL_DATE "t.event_id IS NULL AND t.precision = ?5 AND t.key >= ?6 AND t.key < ?6 || '~'"
-#define TL_SQL(from, cond) TL_COLS from TL_JOINS cond TL_ORDER
+#define TL_SQL(from, cond, order) TL_COLS from TL_JOINS cond order
 
 static const char *const timeline_sql[2][4] = {
-    { TL_SQL(TL_ALL, TL_DATED), TL_SQL(TL_ALL, TL_UNDATED), TL_SQL(TL_ALL, TL_EVENT), TL_SQL(TL_ALL, TL_DATE) },
-    { TL_SQL(TL_MINE, TL_DATED), TL_SQL(TL_MINE, TL_UNDATED), TL_SQL(TL_MINE, TL_EVENT), TL_SQL(TL_MINE, TL_DATE) },
+    { TL_SQL(TL_ALL, TL_DATED, TL_ORDER), TL_SQL(TL_ALL, TL_UNDATED, TL_ORDER), TL_SQL(TL_ALL, TL_EVENT, TL_ORDER),
+      TL_SQL(TL_ALL, TL_DATE, TL_ORDER) },
+    { TL_SQL(TL_MINE, TL_DATED, TL_ORDER), TL_SQL(TL_MINE, TL_UNDATED, TL_ORDER), TL_SQL(TL_MINE, TL_EVENT, TL_ORDER),
+      TL_SQL(TL_MINE, TL_DATE, TL_ORDER) },
 };
 
 /* Runs one of timeline_sql; 0, fn's non-zero, or <0 with e set. */
@@ -524,6 +529,109 @@ int catalog_graph_timeline(catalog *c, const catalog_timeline_filter *q, catalog
     return rc;
 }
 
+/* One run of catalog_graph_timeline_runs: its first photo's columns, copied. */
+typedef struct tl_run {
+    char photo_id[40], date[40], precision[16];
+    int64_t ev_ord, place_id, photos;
+    char key[40];
+} tl_run;
+
+static void copy_col(sqlite3_stmt *st, int i, char *out, size_t size)
+{
+    const char *v = col_text(st, i);
+    snprintf(out, size, "%s", v ? v : "");
+}
+
+/* Names a run's event and place and hands it to fn. */
+static int run_emit(catalog *c, const tl_run *r, catalog_timeline_run_fn fn, void *ud, err *e)
+{
+    static const char ev_sql[] = "SELECT name, coalesce(date_value, CAST(year AS TEXT)),"
+                                 " CASE WHEN date_value IS NOT NULL THEN date_precision"
+                                 " WHEN year IS NOT NULL THEN 'year' END FROM events WHERE id = ?1";
+    static const char pl_sql[] = "SELECT name FROM places WHERE id = ?1";
+    int64_t event_id = r->ev_ord == INT64_MAX ? 0 : r->ev_ord;
+    sqlite3_stmt *ev = NULL, *pl = NULL;
+    if (event_id) {
+        if (!(ev = catalog_prepare_cached(c, ev_sql, "read an event", e)))
+            return e ? e->code : ERR_DB;
+        sqlite3_bind_int64(ev, 1, event_id);
+        if (sqlite3_step(ev) != SQLITE_ROW)
+            catalog_cached_done(c, ev), ev = NULL;
+    }
+    if (r->place_id) {
+        if (!(pl = catalog_prepare_cached(c, pl_sql, "read a place", e))) {
+            catalog_cached_done(c, ev);
+            return e ? e->code : ERR_DB;
+        }
+        sqlite3_bind_int64(pl, 1, r->place_id);
+        if (sqlite3_step(pl) != SQLITE_ROW)
+            catalog_cached_done(c, pl), pl = NULL;
+    }
+    catalog_timeline_photo p = {
+        .photo_id = r->photo_id,
+        .date = r->date,
+        .precision = r->precision[0] ? r->precision : NULL,
+        .event_id = ev ? event_id : 0,
+        .event_name = ev ? col_text(ev, 0) : NULL,
+        .event_date = ev ? col_text(ev, 1) : NULL,
+        .event_precision = ev ? col_text(ev, 2) : NULL,
+        .place_id = pl ? r->place_id : 0,
+        .place_name = pl ? col_text(pl, 0) : NULL,
+    };
+    int rc = fn(&p, r->photos, ud);
+    catalog_cached_done(c, ev);
+    catalog_cached_done(c, pl);
+    return rc;
+}
+
+int catalog_graph_timeline_runs(catalog *c, int from_year, int to_year, catalog_timeline_run_fn fn, void *ud, err *e)
+{
+    /* timeline_runs (schema 18) covers every column read here, in this order. */
+    static const char sql[] = "SELECT key, ev_ord, precision, date, photo_id, place_id FROM timeline_photos"
+                              " WHERE key >= ?1 AND key < ?2 ORDER BY key, ev_ord, date, precision, photo_id";
+    sqlite3_stmt *st = catalog_prepare_cached(c, sql, "read the timeline", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    char lo[16], hi[16];
+    snprintf(lo, sizeof lo, "%04d", from_year > 0 ? from_year : 0);
+    if (to_year > 0)
+        snprintf(hi, sizeof hi, "%04d", to_year + 1);
+    else
+        snprintf(hi, sizeof hi, "~"); /* after every digit */
+    sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
+    tl_run run = { 0 };
+    bool open = false;
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = col_text(st, 0), *prec = col_text(st, 2);
+        int64_t ev_ord = sqlite3_column_int64(st, 1);
+        /* A run: one event's photos, or one key's photos of no event at one
+         * precision (they share the key's date). */
+        if (open && ev_ord == run.ev_ord && strcmp(key ? key : "", run.key) == 0 &&
+            (ev_ord != INT64_MAX || strcmp(prec ? prec : "", run.precision) == 0)) {
+            run.photos++;
+            continue;
+        }
+        if (open && (rc = run_emit(c, &run, fn, ud, e)) != 0)
+            break;
+        copy_col(st, 0, run.key, sizeof run.key);
+        copy_col(st, 2, run.precision, sizeof run.precision);
+        copy_col(st, 3, run.date, sizeof run.date);
+        copy_col(st, 4, run.photo_id, sizeof run.photo_id);
+        run.ev_ord = ev_ord;
+        run.place_id = sqlite3_column_int64(st, 5);
+        run.photos = 1;
+        open = true;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_error(c, "read the timeline", e);
+    else if (rc == 0 && open)
+        rc = run_emit(c, &run, fn, ud, e);
+    catalog_cached_done(c, st);
+    return rc;
+}
+
 int catalog_graph_timeline_years(catalog *c, int64_t person_id, catalog_year_fn fn, void *ud, int64_t *undated,
                                  err *e)
 {
@@ -555,10 +663,9 @@ int catalog_graph_timeline_years(catalog *c, int64_t person_id, catalog_year_fn 
 
 int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_person_fn fn, void *ud, err *e)
 {
-    static const char sql[] = "SELECT f.person_id, p.name, f.age, max(coalesce(f.score, 0)) FROM faces f"
-                              " JOIN persons p ON p.id = f.person_id"
-                              " WHERE f.photo_id = ?1 AND f.status <> 'rejected' AND p.hidden = 0"
-                              " AND " CATALOG_CURRENT_FACE("f") " GROUP BY f.person_id ORDER BY f.person_id";
+    /* schema 18's photo_persons: who counts in the photo, with their best face's age */
+    static const char sql[] = "SELECT pp.person_id, p.name, pp.age FROM photo_persons pp"
+                              " JOIN persons p ON p.id = pp.person_id WHERE pp.photo_id = ?1 ORDER BY pp.person_id";
     sqlite3_stmt *st = catalog_prepare_cached(c, sql, "read the people of a photo", e);
     if (!st)
         return e ? e->code : ERR_DB;

@@ -153,10 +153,20 @@ typedef struct catalog_timeline_filter {
     int64_t event_id;             /* > 0: the dated photos of this event */
     const char *date, *precision; /* date != NULL: the photos of no event dated date at precision */
 } catalog_timeline_filter;
-/* Dated photos in order (event date or own date, then event, date, photo id),
- * then undated ones by photo id. ERR_INVALID for a date without a valid
+/* Dated photos in order (event date or own date, then event, date,
+ * precision, photo id), then undated ones by photo id. ERR_INVALID for a date without a valid
  * precision. */
 int catalog_graph_timeline(catalog *c, const catalog_timeline_filter *q, catalog_timeline_fn fn, void *ud, err *e);
+
+/* The dated photos of from_year..to_year (0 = open) as the timeline's
+ * entries count them, without reading each photo: runs of consecutive photos
+ * in timeline order (catalog_graph_timeline's) that are one event's, or of no
+ * event with one sort key and precision. fn gets each run's first photo (its
+ * photo_id, date, precision, event with its name and date, place with its
+ * name; no date_source) and how many photos the run has. Reads an index
+ * alone, plus a look-up per run with an event or place. */
+typedef int (*catalog_timeline_run_fn)(const catalog_timeline_photo *first, int64_t photos, void *ud);
+int catalog_graph_timeline_runs(catalog *c, int from_year, int to_year, catalog_timeline_run_fn fn, void *ud, err *e);
 
 /* The years with dated photos (of person_id's photos when > 0), in order, with
  * how many photos sort under each; *undated the number of undated ones. */
@@ -164,8 +174,9 @@ typedef int (*catalog_year_fn)(int year, int64_t photos, void *ud);
 int catalog_graph_timeline_years(catalog *c, int64_t person_id, catalog_year_fn fn, void *ud, int64_t *undated,
                                  err *e);
 
-/* The people in a photo (persons not hidden, faces not rejected), with the
- * estimated age of the best face; fn per person in person id order. */
+/* The people in a photo (persons not hidden, faces not rejected, of its
+ * current analysis), with the estimated age of the best face (highest score,
+ * then lowest face id); fn per person in person id order. */
 typedef int (*catalog_photo_person_fn)(int64_t person_id, const char *name, bool has_age, double age, void *ud);
 int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_person_fn fn, void *ud, err *e);
 

@@ -757,18 +757,25 @@ static const char migration_17[] =
  * run) that is assigned to a person not hidden and not rejected: the
  * APPEARS_IN relation as CATALOG_CURRENT_FACE defines it, clustered by photo
  * and indexed by person, so a node's neighbours are a range read instead of a
- * look-up of each face's analysis run. Refreshed per photo whenever one of its
- * faces or analysis runs changes, per person when hidden changes.
+ * look-up of each face's analysis run; age is the estimated age of the
+ * person's best face there (highest score, then lowest face id), what the
+ * timeline shows. Refreshed per photo whenever one of its faces or analysis
+ * runs changes, per person when hidden changes.
  * timeline_counts: how many timeline_photos sort under each year (the year
  * their key names), year -1 counting the undated ones, so the list of years
  * is a read of some 100 rows, not a count over every photo. Indexes for the
  * other per-node reads: an event's place's events, a place's photos (on
  * timeline_photos, which holds each photo's event and place by photo id), a
- * photo's file name.
+ * photo's file name, and the timeline's order with precision (timeline_runs,
+ * in place of schema 12's timeline_order: a key's photos of one precision
+ * together, and every column a year's page counts, so it is counted from the
+ * index alone).
  * docs/decisions/graph-stored-adjacency.md. */
 #define PP_OF(photos)                                                                                                  \
-    "INSERT OR IGNORE INTO photo_persons (photo_id, person_id) SELECT f.photo_id, f.person_id FROM faces f"            \
-    " JOIN persons p ON p.id = f.person_id AND p.hidden = 0"                                                           \
+    "INSERT OR IGNORE INTO photo_persons (photo_id, person_id, age) SELECT f.photo_id, f.person_id,"                   \
+    " (SELECT g.age FROM faces g WHERE g.photo_id = f.photo_id AND g.person_id = f.person_id"                          \
+    "  AND g.model_version = f.model_version AND g.status <> 'rejected' ORDER BY coalesce(g.score, 0) DESC, g.id"      \
+    "  LIMIT 1) FROM faces f JOIN persons p ON p.id = f.person_id AND p.hidden = 0"                                    \
     " WHERE f.photo_id IN (" photos ") AND f.status <> 'rejected' AND f.model_version ="                               \
     " (SELECT cur.model_version FROM analysis_runs cur WHERE cur.photo_id = f.photo_id AND cur.status = 'done'"        \
     "  ORDER BY cur.rowid DESC LIMIT 1);"
@@ -784,20 +791,25 @@ static const char migration_18[] =
     "CREATE TABLE photo_persons ("
     "  photo_id TEXT NOT NULL,"
     "  person_id INTEGER NOT NULL,"
+    "  age REAL,"
     "  PRIMARY KEY (photo_id, person_id)"
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX photo_persons_person ON photo_persons(person_id, photo_id);"
     "WITH cur AS MATERIALIZED (SELECT photo_id, model_version FROM (SELECT photo_id, model_version,"
     "   row_number() OVER (PARTITION BY photo_id ORDER BY rowid DESC) AS rn FROM analysis_runs"
     "   WHERE status = 'done') WHERE rn = 1)"
-    " INSERT OR IGNORE INTO photo_persons (photo_id, person_id) SELECT f.photo_id, f.person_id FROM faces f"
-    " JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version"
-    " JOIN persons p ON p.id = f.person_id AND p.hidden = 0 WHERE f.status <> 'rejected';"
+    " INSERT OR IGNORE INTO photo_persons (photo_id, person_id, age) SELECT photo_id, person_id, age FROM ("
+    "  SELECT f.photo_id, f.person_id, f.age, row_number() OVER (PARTITION BY f.photo_id, f.person_id"
+    "   ORDER BY coalesce(f.score, 0) DESC, f.id) AS rn FROM faces f"
+    "  JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version"
+    "  JOIN persons p ON p.id = f.person_id AND p.hidden = 0 WHERE f.status <> 'rejected') WHERE rn = 1;"
     "CREATE TRIGGER photo_persons_face_insert AFTER INSERT ON faces BEGIN " PP_REFRESH("NEW.photo_id") "END;"
     "CREATE TRIGGER photo_persons_face_delete AFTER DELETE ON faces BEGIN " PP_REFRESH("OLD.photo_id") "END;"
-    "CREATE TRIGGER photo_persons_face_update AFTER UPDATE OF photo_id, person_id, status, model_version ON faces"
+    "CREATE TRIGGER photo_persons_face_update"
+    " AFTER UPDATE OF photo_id, person_id, status, model_version, age, score ON faces"
     " WHEN OLD.photo_id IS NOT NEW.photo_id OR OLD.person_id IS NOT NEW.person_id"
     "  OR (OLD.status = 'rejected') <> (NEW.status = 'rejected') OR OLD.model_version IS NOT NEW.model_version"
+    "  OR OLD.age IS NOT NEW.age OR OLD.score IS NOT NEW.score"
     " BEGIN " PP_REFRESH("OLD.photo_id, NEW.photo_id") "END;"
     "CREATE TRIGGER photo_persons_run_insert AFTER INSERT ON analysis_runs BEGIN " PP_REFRESH("NEW.photo_id") "END;"
     "CREATE TRIGGER photo_persons_run_update AFTER UPDATE ON analysis_runs BEGIN "
@@ -810,6 +822,8 @@ static const char migration_18[] =
     "CREATE INDEX events_location ON events(location_id) WHERE location_id IS NOT NULL;"
     "CREATE INDEX timeline_place ON timeline_photos(place_id) WHERE place_id IS NOT NULL;"
     "CREATE INDEX photo_sources_photo_path ON photo_sources(photo_id, path);"
+    "CREATE INDEX timeline_runs ON timeline_photos(key, ev_ord, date, precision, photo_id, place_id);"
+    "DROP INDEX timeline_order;"
     "CREATE TABLE timeline_counts ("
     "  year INTEGER PRIMARY KEY,"
     "  photos INTEGER NOT NULL CHECK (photos >= 0)"

@@ -4,6 +4,7 @@
  * own parser and semantic analysis (tests/cypher/check_export.mjs, npm
  * @neo4j-cypher/language-support, installed by scripts/setup-deps.sh). */
 #include "graph/graph_export.h"
+#include "graph/graph_jsontext.h"
 #include "graph/timeline.h"
 #include "graph_fixture.h"
 #include "store/catalog_graph.h"
@@ -396,13 +397,15 @@ static int stored_drift(catalog *c)
 {
     static const char sql[] =
         "WITH " CATALOG_CURRENT_CTE ","
-        " want AS (SELECT DISTINCT f.photo_id, f.person_id FROM faces f"
+        " counted AS (SELECT f.photo_id, f.person_id, f.age, row_number() OVER (PARTITION BY f.photo_id, f.person_id"
+        "   ORDER BY coalesce(f.score, 0) DESC, f.id) AS rn FROM faces f"
         "  JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version"
         "  JOIN persons p ON p.id = f.person_id AND p.hidden = 0 WHERE f.status <> 'rejected'),"
+        " want AS (SELECT photo_id, person_id, age FROM counted WHERE rn = 1),"
         " years AS (SELECT coalesce(CAST(substr(key, 1, 4) AS INTEGER), -1) AS year, count(*) AS photos"
         "  FROM timeline_photos GROUP BY 1)"
-        " SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT photo_id, person_id FROM photo_persons))"
-        " + (SELECT count(*) FROM (SELECT photo_id, person_id FROM photo_persons EXCEPT SELECT * FROM want))"
+        " SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT photo_id, person_id, age FROM photo_persons))"
+        " + (SELECT count(*) FROM (SELECT photo_id, person_id, age FROM photo_persons EXCEPT SELECT * FROM want))"
         " + (SELECT count(*) FROM (SELECT * FROM years EXCEPT SELECT year, photos FROM timeline_counts))"
         " + (SELECT count(*) FROM (SELECT year, photos FROM timeline_counts EXCEPT SELECT * FROM years))";
     sqlite3_stmt *st = NULL;
@@ -459,13 +462,16 @@ static void test_photo_persons_kept(catalog *c, const graph_fixture *f)
     face = face_of(c, f->photo[4], 0); /* A in photo 4, split off into a new person */
     CHECK(face > 0 && persons_split(c, "test", &face, 1, &into, &e) == 0);
     CHECK_MSG(stored_drift(c) == 0, "after a split");
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE faces SET age = 61.5, score = 0.99 WHERE id = %lld", (long long)face);
+    exec_ok(c, sql);
+    CHECK_MSG(stored_drift(c) == 0, "after a face's age and score changed");
     int64_t from = f->person[2];
     CHECK_MSG(persons_merge(c, "test", f->person[0], &from, 1, &e) == 0, "%s", e.msg); /* C into A */
     CHECK_MSG(stored_drift(c) == 0, "after a merge");
     /* a newer analysis of photo 3 that found nobody: its faces stop counting */
     CHECK_MSG(catalog_analysis_put(c, f->photo[3], "newer-model", "done", 0, NULL, &e) == 0, "%s", e.msg);
     CHECK_MSG(stored_drift(c) == 0, "after a newer analysis");
-    char sql[256];
     snprintf(sql, sizeof sql, "DELETE FROM analysis_runs WHERE photo_id = '%s' AND model_version = 'newer-model'",
              f->photo[3]);
     exec_ok(c, sql);
@@ -515,8 +521,35 @@ static void test_timeline_kept(catalog *c, const graph_fixture *f)
     CHECK_MSG(n == 2, "Karneval's entry has %d photos", n); /* 2 and 9, both under the event's 1978-03 */
 }
 
+/* graph_jsontext: what jansson reads back is the string written; bytes that
+ * are not UTF-8 become U+FFFD. */
+static void test_jsontext(void)
+{
+    jsontext t = { 0 };
+    jsontext_raw(&t, "[");
+    jsontext_string(&t, gf_place_hostile);
+    jsontext_raw(&t, ",");
+    jsontext_string(&t, "bad \xff\xc3 end \"q\" \\");
+    jsontext_raw(&t, ",");
+    jsontext_string(&t, NULL);
+    jsontext_raw(&t, ",");
+    jsontext_int(&t, -9007199254740993LL);
+    jsontext_raw(&t, "]");
+    size_t len;
+    char *s = jsontext_take(&t, &len);
+    json_error_t je;
+    json_t *v = s ? json_loadb(s, len, 0, &je) : NULL;
+    CHECK_MSG(v != NULL, "%s", s ? je.text : "no text");
+    CHECK(v && strcmp(json_string_value(json_array_get(v, 0)), gf_place_hostile) == 0);
+    CHECK(v && strcmp(json_string_value(json_array_get(v, 1)), "bad \xef\xbf\xbd\xef\xbf\xbd end \"q\" \\") == 0);
+    CHECK(v && json_is_null(json_array_get(v, 2)) && json_integer_value(json_array_get(v, 3)) == -9007199254740993LL);
+    json_decref(v);
+    free(s);
+}
+
 int main(void)
 {
+    test_jsontext();
     const char *dir = test_tmpdir("graph");
     char dbpath[1024];
     snprintf(dbpath, sizeof dbpath, "%s/catalog.sqlite", dir);
