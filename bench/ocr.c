@@ -110,7 +110,8 @@ int main(int argc, char **argv)
             continue;
         double cer = t->chars ? (double)t->edits / t->chars : 0;
         printf("| %s | %s | %ld | %ld | %ld | %.2f %% | %.2f %% | %.2f |\n", cardgen_class_name(cardgen_fonts[f].cls),
-               cardgen_fonts[f].family, t->cards, t->chars, t->edits, 100 * cer, 100 * (1 - cer), t->seconds / t->cards);
+               cardgen_fonts[f].family, t->cards, t->chars, t->edits, 100 * cer, 100 * (1 - cer),
+               t->seconds / t->cards);
     }
     long pe = 0, pn = 0, pc = 0;
     double ps = 0;

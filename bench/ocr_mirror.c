@@ -8,9 +8,9 @@
  * per photo. Photos are read at up to OCR_FRONT_EDGE pixels like the stage.
  *
  *   bench_ocr_mirror [DIR...]   (default: $FACETAG_SHARED/data/group-photos/{dlib-faces,modern-groups,old-photos,solvay-1927}) */
+#include "ocr/ocr_mirror.h"
 #include "../tests/unit/cardgen.h"
 #include "core/clock.h"
-#include "ocr/ocr_mirror.h"
 #include "ocr/ocr_stage.h"
 
 #include <dirent.h>
@@ -188,9 +188,9 @@ int main(int argc, char **argv)
             fn++;
         done++;
         const char *base = strrchr(files[i], '/');
-        printf("%-40s  A %3.0f/%-3.0f %s  B %3.0f/%-3.0f %s  C %3.0f/%-3.0f %s\n", base ? base + 1 : files[i],
-               sc[0][0], sc[0][1], flag[0] ? "FLAG" : "-   ", sc[1][0], sc[1][1], flag[1] ? "FLAG" : "-   ", sc[2][0],
-               sc[2][1], flag[2] ? "flag" : "MISS");
+        printf("%-40s  A %3.0f/%-3.0f %s  B %3.0f/%-3.0f %s  C %3.0f/%-3.0f %s\n", base ? base + 1 : files[i], sc[0][0],
+               sc[0][1], flag[0] ? "FLAG" : "-   ", sc[1][0], sc[1][1], flag[1] ? "FLAG" : "-   ", sc[2][0], sc[2][1],
+               flag[2] ? "flag" : "MISS");
         fflush(stdout);
         for (int k = 0; k < 3; k++)
             g_object_unref(v[k]);
@@ -202,8 +202,8 @@ int main(int argc, char **argv)
     printf("| A group photos as they are | %d | %d (false) | %.2f |\n", done, false_a, secs[0] / done);
     printf("| B with text, right way round | %d | %d (false) | %.2f |\n", done, fp, secs[1] / done);
     printf("| C with text, mirrored | %d | %d (true) | %.2f |\n", done, tp, secs[2] / done);
-    printf("\nprecision %.3f, recall %.3f on B + C; false flags on the %d group photos: %d (goal 0)\n", prec, rec,
-           done, false_a);
+    printf("\nprecision %.3f, recall %.3f on B + C; false flags on the %d group photos: %d (goal 0)\n", prec, rec, done,
+           false_a);
     ocr_engine_close(o);
     for (int i = 0; i < n; i++)
         g_free(files[i]);

@@ -195,9 +195,8 @@ int main(int argc, char **argv)
             rc = 1;
             continue;
         }
-        char *dec[] = {
-            "ffmpeg", "-nostdin", "-v", "error", "-threads", (char *)jobs, "-i", (char *)path, "-f", "null", "-", NULL
-        };
+        char *dec[] = { "ffmpeg", "-nostdin",   "-v", "error", "-threads", (char *)jobs,
+                        "-i",     (char *)path, "-f", "null",  "-",        NULL };
         if (run(dec, &b) != 0 || b.status != 0) {
             fprintf(stderr, "bench_video: ffmpeg decode of %s failed\n", path);
             rc = 1;

@@ -12,8 +12,8 @@
 #include <sys/types.h>
 
 typedef struct bench_wrk {
-    int connections; /* wrk -c */
-    int seconds;     /* wrk -d */
+    int connections;    /* wrk -c */
+    int seconds;        /* wrk -d */
     const char *script; /* a wrk Lua script (wrk -s), NULL for the URL alone */
     bool gzip;          /* ask for gzip, as browsers do */
 } bench_wrk;

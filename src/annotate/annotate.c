@@ -201,8 +201,8 @@ static json_t *photo_evidence(const ann_model *m, const ann_photo *p)
         json_array_append_new(a, fact(p, "place", p->place_source, p->place_text));
     if (p->caption)
         json_array_append_new(
-            a, fact(p, "caption", p->caption_source && !strcmp(p->caption_source, "ocr") ? "ocr" : "caption",
-                    p->caption));
+            a,
+            fact(p, "caption", p->caption_source && !strcmp(p->caption_source, "ocr") ? "ocr" : "caption", p->caption));
     /* who took it ("Foto: Ulli Weiss"): the graph's PERFORMED_AT {role: photographer} */
     for (size_t i = 0; i < p->nnames; i++) {
         const char *who = p->names[i].role == NAME_PHOTOGRAPHER ? ann_model_name_form(m, p->names[i].name) : NULL;

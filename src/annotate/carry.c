@@ -23,7 +23,8 @@ carry *carry_new(const ann_model *m)
             const ann_face *a = &m->photos[i].faces[f];
             if (!a->person_id)
                 continue;
-            g_hash_table_insert(k->person_of, g_memdup2(&a->id, sizeof a->id), g_memdup2(&a->person_id, sizeof a->person_id));
+            g_hash_table_insert(k->person_of, g_memdup2(&a->id, sizeof a->id),
+                                g_memdup2(&a->person_id, sizeof a->person_id));
             gint64 *pk = g_memdup2(&a->person_id, sizeof a->person_id);
             size_t c = GPOINTER_TO_SIZE(g_hash_table_lookup(k->faces_of, pk));
             g_hash_table_insert(k->faces_of, pk, GSIZE_TO_POINTER(c + 1));

@@ -585,8 +585,8 @@ int evidence_find_names(ann_model *m, ann_photo *p)
         if (t->kind == ANN_PERSON || t->kind == ANN_CREATOR) {
             char *name = names_from_item(t->text);
             if (name)
-                rc = add_op(p, name, t->kind == ANN_CREATOR ? NAME_PHOTOGRAPHER : NAME_PERSON, t->kind == ANN_PERSON,
-                            0);
+                rc =
+                    add_op(p, name, t->kind == ANN_CREATOR ? NAME_PHOTOGRAPHER : NAME_PERSON, t->kind == ANN_PERSON, 0);
             free(name);
             continue;
         }

@@ -67,17 +67,17 @@ typedef struct ann_face {
 
 typedef struct ann_photo {
     char id[17];
-    char *path;     /* newest source path */
-    char *folder;   /* its folder ("" for none) */
-    char *file;     /* its file name */
-    char roll[24];  /* the file name's film/sheet number ("012" of IMG_012_003), "" */
-    char *taken_at; /* camera date (EXIF), NULL */
-    char *sidecar;  /* JSON from ingest, freed once read */
-    char *caption;  /* the photo's own caption text, NULL */
+    char *path;                 /* newest source path */
+    char *folder;               /* its folder ("" for none) */
+    char *file;                 /* its file name */
+    char roll[24];              /* the file name's film/sheet number ("012" of IMG_012_003), "" */
+    char *taken_at;             /* camera date (EXIF), NULL */
+    char *sidecar;              /* JSON from ingest, freed once read */
+    char *caption;              /* the photo's own caption text, NULL */
     const char *caption_source; /* "caption", "json", "xmp" or "ocr" (the back of the print, its mount) */
     char *ocr;                  /* text read from it or its back (ocr stage), NULL */
     double ocr_confidence;      /* Tesseract's, 0..100 */
-    char *stored;   /* its row as the catalog has it (catalog_ann_each_stored), NULL */
+    char *stored;               /* its row as the catalog has it (catalog_ann_each_stored), NULL */
     ann_text *texts;
     size_t ntexts;
 
@@ -100,9 +100,9 @@ typedef struct ann_photo {
     size_t nops;
     char **titles_of; /* the archive titles its texts quote (folded; evidence_gather) */
     size_t ntitles_of;
-    char inputs[65];  /* hash of what it is read from (parsecache.h) */
+    char inputs[65];                                  /* hash of what it is read from (parsecache.h) */
     char *cache_inputs, *cache_context, *cache_parse; /* its stored parse, NULL */
-    char *parse_new;  /* read afresh this run: its parse to store (NULL: none) */
+    char *parse_new;                                  /* read afresh this run: its parse to store (NULL: none) */
     ann_face *faces;
     size_t nfaces;
     size_t event; /* index into ann_model.events */

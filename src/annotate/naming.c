@@ -192,10 +192,9 @@ static char *evidence_json(const ann_model *m, const pair *x)
     json_t *a = json_array();
     for (int k = 0; a && k < x->nev; k++) {
         const ann_photo *ph = &m->photos[x->ev[k]];
-        json_array_append_new(
-            a, json_pack("{s:s,s:s,s:s?}", "photo_id", ph->id, "source",
-                                ph->caption_source && !strcmp(ph->caption_source, "ocr") ? "ocr" : "caption", "text",
-                                ph->caption));
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s?}", "photo_id", ph->id, "source",
+                                           ph->caption_source && !strcmp(ph->caption_source, "ocr") ? "ocr" : "caption",
+                                           "text", ph->caption));
     }
     char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
     json_decref(a);

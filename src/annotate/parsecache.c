@@ -302,7 +302,8 @@ bool parsecache_restore_texts(ann_photo *p)
                 p->texts = t;
             ok = text != NULL;
             if (ok)
-                t[p->ntexts++] = (ann_text){ .kind = (ann_text_kind)kind, .source = src, .level = (int)level, .text = text };
+                t[p->ntexts++] =
+                    (ann_text){ .kind = (ann_text_kind)kind, .source = src, .level = (int)level, .text = text };
         } else if (w.tag == 'Q') {
             char **q = w.n == 1 ? realloc(p->titles_of, (p->ntitles_of + 1) * sizeof *q) : NULL;
             char *f = q ? strdup(w.f[0]) : NULL;

@@ -108,14 +108,13 @@ static int run_annotate(const cli_globals *g, int argc, char **argv)
                 s.photos, s.captions, s.dated, s.dated_inferred, s.placed, s.places_learned, s.events, s.suggestions,
                 s.persons_suggested, s.faces_suggested, s.parsed, s.parse_cached, s.seconds);
     if (g->json) {
-        json_t *j =
-            json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "unchanged", s.unchanged, "photos",
-                      (json_int_t)s.photos, "captioned", (json_int_t)s.captions, "dated", (json_int_t)s.dated,
-                      "dated_inferred", (json_int_t)s.dated_inferred, "placed", (json_int_t)s.placed, "places_learned",
-                      (json_int_t)s.places_learned, "events", (json_int_t)s.events, "suggestions",
-                      (json_int_t)s.suggestions, "persons_suggested", (json_int_t)s.persons_suggested,
-                      "faces_suggested", (json_int_t)s.faces_suggested, "parsed", (json_int_t)s.parsed,
-                      "parse_cached", (json_int_t)s.parse_cached, "seconds", s.seconds);
+        json_t *j = json_pack(
+            "{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "unchanged", s.unchanged, "photos",
+            (json_int_t)s.photos, "captioned", (json_int_t)s.captions, "dated", (json_int_t)s.dated, "dated_inferred",
+            (json_int_t)s.dated_inferred, "placed", (json_int_t)s.placed, "places_learned",
+            (json_int_t)s.places_learned, "events", (json_int_t)s.events, "suggestions", (json_int_t)s.suggestions,
+            "persons_suggested", (json_int_t)s.persons_suggested, "faces_suggested", (json_int_t)s.faces_suggested,
+            "parsed", (json_int_t)s.parsed, "parse_cached", (json_int_t)s.parse_cached, "seconds", s.seconds);
         char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         json_decref(j);
         if (!text) {

@@ -27,11 +27,9 @@ static const char usage[] =
 
 static int run_ocr(const cli_globals *g, int argc, char **argv)
 {
-    ocr_options o = { .data_dir = g->data_dir,
-                      .threads = g->threads,
-                      .fronts = true,
-                      .progress = -1,
-                      .messages = stderr };
+    ocr_options o = {
+        .data_dir = g->data_dir, .threads = g->threads, .fronts = true, .progress = -1, .messages = stderr
+    };
     enum { OPT_BACKS = 1000, OPT_LANGS, OPT_NOPROG };
     static const struct option longopts[] = { { "backs-only", no_argument, NULL, OPT_BACKS },
                                               { "langs", required_argument, NULL, OPT_LANGS },
@@ -65,8 +63,8 @@ static int run_ocr(const cli_globals *g, int argc, char **argv)
             s.seconds);
     if (g->json)
         printf("{\"backs\":%lld,\"fronts\":%lld,\"texts\":%lld,\"mirrored\":%lld,\"failed\":%lld,\"seconds\":%.3f}\n",
-               (long long)s.backs, (long long)s.fronts, (long long)s.texts, (long long)s.mirrored,
-               (long long)s.failed, s.seconds);
+               (long long)s.backs, (long long)s.fronts, (long long)s.texts, (long long)s.mirrored, (long long)s.failed,
+               s.seconds);
     fflush(stdout);
     return s.failed ? EXIT_SOME_FAILED : EXIT_OK;
 }

@@ -24,9 +24,9 @@ static const char usage[] =
     "  --no-serve   stop after step 6\n"
     "  --ocr-fronts step 4 reads the fronts too: text in photos, mount captions, mirrored\n"
     "               scans (one to three seconds per photo; the same as 'facetag ocr')\n"
-                            "  --bind, --port, --token   as for 'facetag serve'\n"
-                            "Exit status: 0 ok, 1 some inputs failed (all others processed), 2 usage or\n"
-                            "configuration error (the flow stops at the stage that had it).";
+    "  --bind, --port, --token   as for 'facetag serve'\n"
+    "Exit status: 0 ok, 1 some inputs failed (all others processed), 2 usage or\n"
+    "configuration error (the flow stops at the stage that had it).";
 
 /* Runs one subcommand as main would, with a heading; returns its status. */
 static int stage(const cli_globals *g, int n, int total, const cli_command *cmd, int argc, char **argv)
@@ -61,12 +61,9 @@ static int graph_stage(const cli_globals *g)
 static int run_run(const cli_globals *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "no-serve", no_argument, NULL, 'n' },
-        { "ocr-fronts", no_argument, NULL, 'o' },
-        { "bind", required_argument, NULL, 'b' },
-        { "port", required_argument, NULL, 'p' },
-        { "token", required_argument, NULL, 't' },
-        { NULL, 0, NULL, 0 },
+        { "no-serve", no_argument, NULL, 'n' },    { "ocr-fronts", no_argument, NULL, 'o' },
+        { "bind", required_argument, NULL, 'b' },  { "port", required_argument, NULL, 'p' },
+        { "token", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 },
     };
     int serve = 1, fronts = 0, c;
     char *serve_argv[8] = { "serve" };

@@ -11,9 +11,9 @@
 
 static const cli_command *const commands[] = {
     /* one line per subcommand, in the order of the data flow */
-    &cmd_run,    &cmd_ingest, &cmd_detect, &cmd_analyze, &cmd_status,   &cmd_cluster, &cmd_ocr,    &cmd_flip,
-    &cmd_annotate, &cmd_people, &cmd_check, &cmd_eval,   &cmd_timeline, &cmd_export,  &cmd_import, &cmd_serve,
-    &cmd_store,
+    &cmd_run,      &cmd_ingest, &cmd_detect,   &cmd_analyze, &cmd_status, &cmd_cluster,
+    &cmd_ocr,      &cmd_flip,   &cmd_annotate, &cmd_people,  &cmd_check,  &cmd_eval,
+    &cmd_timeline, &cmd_export, &cmd_import,   &cmd_serve,   &cmd_store,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -103,8 +103,8 @@ static int add_photo(const catalog_timeline_photo *p, void *ud)
             b->truncated = true;
             return 1; /* stop */
         }
-        b->cur = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:[]}", "id", key, "date", date, "precision", str_or_null(prec), "event",
-                           str_or_null(p->event_id ? p->event_name : NULL), "event_id",
+        b->cur = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:[]}", "id", key, "date", date, "precision",
+                           str_or_null(prec), "event", str_or_null(p->event_id ? p->event_name : NULL), "event_id",
                            p->event_id ? json_integer(p->event_id) : json_null(), "place", str_or_null(p->place_name),
                            "place_id", p->place_id ? json_integer(p->place_id) : json_null(), "photo_count",
                            (json_int_t)0, "photos");
@@ -309,7 +309,6 @@ static int take_span(const catalog_person_span *s, void *ud)
     return x->person ? 0 : -1;
 }
 
-
 int timeline_parse_entry(const char *entry, int64_t *event_id, char *date, size_t size, const char **precision, err *e)
 {
     *event_id = 0;
@@ -371,10 +370,9 @@ static int timeline_read(catalog *c, const timeline_options *o, json_t **out, er
         b.places = json_object();
     }
     err_clear(e);
-    catalog_timeline_filter q = { .person_id = o->person_id,
-                                  .from_year = o->from_year,
-                                  .to_year = o->to_year,
-                                  .with_undated = o->with_undated };
+    catalog_timeline_filter q = {
+        .person_id = o->person_id, .from_year = o->from_year, .to_year = o->to_year, .with_undated = o->with_undated
+    };
     char date[40] = "";
     if (o->entry) {
         int rc = timeline_parse_entry(o->entry, &q.event_id, date, sizeof date, &q.precision, e);

@@ -34,36 +34,36 @@
 
 typedef struct ingest_options {
     const char *data_dir;
-    int threads;          /* >= 1 */
-    decode_limits limits; /* max_edge, max_pixels */
-    int progress;         /* -1: bar when stderr is a terminal; 0 never; 1 always */
-    FILE *messages;       /* where reason lines and the bar go (stderr) */
-    int sheets;           /* sheet_mode (media/sheet.h): 0 off, 1 auto (default in the CLI), 2 force */
-    const char *back_names; /* comma-separated words naming backs of prints ("back,verso,r,..."),
+    int threads;               /* >= 1 */
+    decode_limits limits;      /* max_edge, max_pixels */
+    int progress;              /* -1: bar when stderr is a terminal; 0 never; 1 always */
+    FILE *messages;            /* where reason lines and the bar go (stderr) */
+    int sheets;                /* sheet_mode (media/sheet.h): 0 off, 1 auto (default in the CLI), 2 force */
+    const char *back_names;    /* comma-separated words naming backs of prints ("back,verso,r,..."),
                              * media/backname.h; NULL: BACKNAME_WORDS_DEFAULT */
     int64_t video_interval_ms; /* videos: a frame at least this often, 0 scene changes only
                                 * (default VIDEO_DEFAULT_INTERVAL_MS in the CLI) */
 } ingest_options;
 
 typedef struct ingest_summary {
-    int64_t ingested;   /* input files that added new photos */
-    int64_t duplicates; /* files whose bytes were already a photo: path added */
-    int64_t failed;     /* inputs refused, each with one reason line */
-    int64_t unchanged;  /* paths already recorded with the same size and mtime */
-    int64_t metadata;   /* files at recorded paths whose bytes changed but not their pixels:
+    int64_t ingested;       /* input files that added new photos */
+    int64_t duplicates;     /* files whose bytes were already a photo: path added */
+    int64_t failed;         /* inputs refused, each with one reason line */
+    int64_t unchanged;      /* paths already recorded with the same size and mtime */
+    int64_t metadata;       /* files at recorded paths whose bytes changed but not their pixels:
                          * only their metadata was rewritten (XMP regions read again) */
-    int64_t xmp_regions; /* face regions new in the XMP of files ingested before (their
+    int64_t xmp_regions;    /* face regions new in the XMP of files ingested before (their
                           * sidecar, or the file itself for `metadata`), for analyze */
-    int64_t photos;     /* photos added (pages of multi-page files and frames of sheets count each) */
-    int64_t sheets;     /* pages found to be contact sheets and split */
-    int64_t frames;     /* frames cut from them (counted in photos too) */
-    int64_t backs;      /* input files that are backs of prints (ingest_back.h) */
+    int64_t photos;         /* photos added (pages of multi-page files and frames of sheets count each) */
+    int64_t sheets;         /* pages found to be contact sheets and split */
+    int64_t frames;         /* frames cut from them (counted in photos too) */
+    int64_t backs;          /* input files that are backs of prints (ingest_back.h) */
     int64_t backs_paired;   /* backs paired with their front in this run */
     int64_t backs_unpaired; /* backs in the catalog with no front (yet) */
-    int64_t videos;     /* video files ingested */
-    int64_t video_frames; /* frames kept from them (counted in photos too) */
-    int64_t bytes;      /* bytes of the files read */
-    double seconds;     /* wall time of the batch */
+    int64_t videos;         /* video files ingested */
+    int64_t video_frames;   /* frames kept from them (counted in photos too) */
+    int64_t bytes;          /* bytes of the files read */
+    double seconds;         /* wall time of the batch */
 } ingest_summary;
 
 /* Ingests the inputs paths[0..npaths) (files and folders, recursively) into the

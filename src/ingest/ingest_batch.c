@@ -82,7 +82,7 @@ typedef struct batch {
     char catalog_path[PATH_MAX];
     int slow_ms;
     int video_threads; /* decoder threads per video: the cores the workers leave */
-    catalog *cat; /* the calling thread's, for recording */
+    catalog *cat;      /* the calling thread's, for recording */
     ingest_summary *sum;
 } batch;
 

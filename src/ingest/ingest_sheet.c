@@ -33,8 +33,7 @@ static int detect(const ingest_file_ctx *ctx, const decode_output *processed, sh
 }
 
 int ingest_sheet_split(const ingest_file_ctx *ctx, const char *path, const decode_info *info, int page,
-                       const catalog_photo *page_photo, const decode_output *processed, ingest_frames *acc,
-                       err *e)
+                       const catalog_photo *page_photo, const decode_output *processed, ingest_frames *acc, err *e)
 {
     sheet_result *res = malloc(sizeof *res);
     if (!res)
@@ -62,8 +61,16 @@ int ingest_sheet_split(const ingest_file_ctx *ctx, const char *path, const decod
         g_object_unref(cut);
         if (rc)
             break;
-        catalog_frame fr = { .kind = "sheet", .frame_no = f.no, .strip = f.strip, .cx = f.cx, .cy = f.cy,
-                             .w = f.w, .h = f.h, .angle = f.angle, .negative = res->negative, .time_ms = -1 };
+        catalog_frame fr = { .kind = "sheet",
+                             .frame_no = f.no,
+                             .strip = f.strip,
+                             .cx = f.cx,
+                             .cy = f.cy,
+                             .w = f.w,
+                             .h = f.h,
+                             .angle = f.angle,
+                             .negative = res->negative,
+                             .time_ms = -1 };
         rc = ingest_frames_add(ctx, page_photo, &out, (int)(big.w + 0.5), (int)(big.h + 0.5), &fr, acc, e);
         decode_output_free(&out);
         if (rc)

@@ -17,7 +17,6 @@
  * (sheet or not); <0 with e set when the frames could not be made (objects
  * of the frames appended so far stay listed in *acc for the caller to delete). */
 int ingest_sheet_split(const ingest_file_ctx *ctx, const char *path, const decode_info *info, int page,
-                       const catalog_photo *page_photo, const decode_output *processed, ingest_frames *acc,
-                       err *e);
+                       const catalog_photo *page_photo, const decode_output *processed, ingest_frames *acc, err *e);
 
 #endif

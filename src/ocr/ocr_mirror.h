@@ -19,8 +19,8 @@
 bool ocr_mirror_decide(double score, double score_flipped);
 
 typedef struct ocr_mirror_result {
-    ocr_page page;    /* im read as it is */
-    ocr_page flipped; /* its mirror image read; n = 0 when not read */
+    ocr_page page;     /* im read as it is */
+    ocr_page flipped;  /* its mirror image read; n = 0 when not read */
     bool read_flipped; /* the image showed some text (a word of >= 3 letters, however sure) */
     double score, score_flipped;
     bool mirrored;

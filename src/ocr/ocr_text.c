@@ -95,14 +95,33 @@ char *ocr_text_clean(const char *raw, size_t len)
         if (l.s->len >= OCR_TEXT_MAX) /* one endless line: the rest of it is dropped */
             continue;
         switch (c) { /* ligatures Tesseract's German and English data emit */
-        case 0xFB00: g_string_append(l.s, "ff"); l.alnum += 2; continue;
-        case 0xFB01: g_string_append(l.s, "fi"); l.alnum += 2; continue;
-        case 0xFB02: g_string_append(l.s, "fl"); l.alnum += 2; continue;
-        case 0xFB03: g_string_append(l.s, "ffi"); l.alnum += 3; continue;
-        case 0xFB04: g_string_append(l.s, "ffl"); l.alnum += 3; continue;
+        case 0xFB00:
+            g_string_append(l.s, "ff");
+            l.alnum += 2;
+            continue;
+        case 0xFB01:
+            g_string_append(l.s, "fi");
+            l.alnum += 2;
+            continue;
+        case 0xFB02:
+            g_string_append(l.s, "fl");
+            l.alnum += 2;
+            continue;
+        case 0xFB03:
+            g_string_append(l.s, "ffi");
+            l.alnum += 3;
+            continue;
+        case 0xFB04:
+            g_string_append(l.s, "ffl");
+            l.alnum += 3;
+            continue;
         case 0xFB05:
-        case 0xFB06: g_string_append(l.s, "st"); l.alnum += 2; continue;
-        default: break;
+        case 0xFB06:
+            g_string_append(l.s, "st");
+            l.alnum += 2;
+            continue;
+        default:
+            break;
         }
         put_cp(l.s, c);
         l.alnum += g_unichar_isalnum(c) != 0;

@@ -30,8 +30,7 @@ void api_graph_timeline(http_request *rq, http_response *resp)
     long person, from, to, year, limit, photos, undated;
     if (!http_query_int(rq, resp, "person", 0, 0, 999999999999999L, &person) ||
         !http_query_int(rq, resp, "year", 0, 0, 9999, &year) || !http_query_int(rq, resp, "from", 0, 0, 9999, &from) ||
-        !http_query_int(rq, resp, "to", 0, 0, 9999, &to) ||
-        !http_query_int(rq, resp, "limit", 200, 1, 2000, &limit) ||
+        !http_query_int(rq, resp, "to", 0, 0, 9999, &to) || !http_query_int(rq, resp, "limit", 200, 1, 2000, &limit) ||
         !http_query_int(rq, resp, "photos", 50, 0, 500, &photos) ||
         !http_query_int(rq, resp, "undated", year ? 0 : 1, 0, 1, &undated))
         return;

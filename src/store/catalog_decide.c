@@ -59,9 +59,9 @@ static int carry_by_faces(catalog *c, int64_t person_id, const char *label, bool
     static const char *const withdraw[] = {
         /* those that hold for the person (carry.h: more than half of its faces) */
         "DELETE FROM name_rejections WHERE label = ?2 AND id IN (SELECT rf.rejection_id FROM name_rejection_faces rf "
-        "JOIN faces f ON f.id = rf.face_id WHERE f.person_id = ?1 AND f.status <> 'rejected' AND "
-        CATALOG_CURRENT_FACE("f") " GROUP BY rf.rejection_id HAVING 2 * count(*) > (SELECT count(*) FROM faces g "
-        "WHERE g.person_id = ?1 AND g.status <> 'rejected' AND " CATALOG_CURRENT_FACE("g") "))",
+        "JOIN faces f ON f.id = rf.face_id WHERE f.person_id = ?1 AND f.status <> 'rejected' AND " CATALOG_CURRENT_FACE(
+            "f") " GROUP BY rf.rejection_id HAVING 2 * count(*) > (SELECT count(*) FROM faces g "
+                 "WHERE g.person_id = ?1 AND g.status <> 'rejected' AND " CATALOG_CURRENT_FACE("g") "))",
     };
     const char *const *sql = accept ? withdraw : reject;
     size_t n = accept ? 1 : 2;
@@ -560,8 +560,8 @@ int catalog_decide_event_rename(catalog *c, const char *actor, int64_t event_id,
         sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
     }
     rc = rc ? rc : run(c, st, what, e);
-    if (rc == 0 && (st = catalog_prepare(c, "UPDATE events SET name = ?2, name_source = 'human' WHERE id = ?1", what,
-                                         e))) {
+    if (rc == 0 &&
+        (st = catalog_prepare(c, "UPDATE events SET name = ?2, name_source = 'human' WHERE id = ?1", what, e))) {
         sqlite3_bind_int64(st, 1, event_id);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
     }
@@ -574,11 +574,12 @@ int catalog_decide_event_rename(catalog *c, const char *actor, int64_t event_id,
 int catalog_decide_event_renamed_from(catalog *c, int64_t event_id, const char *name, bool *was, err *e)
 {
     *was = false;
-    sqlite3_stmt *st = catalog_prepare(c,
-                                       "SELECT 1 FROM decisions WHERE action = 'event_name' AND "
-                                       "json_extract(before, '$.event_id') = ?1 AND json_extract(before, '$.name') = ?2 "
-                                       "LIMIT 1",
-                                       "read an event's names", e);
+    sqlite3_stmt *st =
+        catalog_prepare(c,
+                        "SELECT 1 FROM decisions WHERE action = 'event_name' AND "
+                        "json_extract(before, '$.event_id') = ?1 AND json_extract(before, '$.name') = ?2 "
+                        "LIMIT 1",
+                        "read an event's names", e);
     if (st) {
         sqlite3_bind_int64(st, 1, event_id);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);

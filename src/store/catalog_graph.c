@@ -53,7 +53,7 @@ static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
  * annotation's, else EXIF taken_at, else the event's; NULL when none: an
  * undated photo is never given a date by guess). */
 #define PHOTO_DATES                                                                                                    \
-    "ph AS (SELECT photo_id, date, precision, date_source, event_id, place_id, ev_date, ev_precision"                 \
+    "ph AS (SELECT photo_id, date, precision, date_source, event_id, place_id, ev_date, ev_precision"                  \
     "  FROM timeline_photos)"
 
 /* The year a date names, when it names one (a decade does not). */
@@ -167,14 +167,16 @@ static const set_def sets[CATALOG_GRAPH_SET_COUNT] = {
     [CATALOG_GRAPH_LOCATED_IN] = { "SELECT id, location_id FROM events WHERE location_id IS NOT NULL ORDER BY id",
                                    { { "event", I }, { "place", I } },
                                    2 },
-    [CATALOG_GRAPH_SAME_AS] = { "WITH " CURRENT_FACES " SELECT DISTINCT person_id, person_id FROM cf ORDER BY person_id",
+    [CATALOG_GRAPH_SAME_AS] = { "WITH " CURRENT_FACES
+                                " SELECT DISTINCT person_id, person_id FROM cf ORDER BY person_id",
                                 { { "cluster", I }, { "person", I } },
                                 2 },
     /* role: "attendee" (seen in the event's photos) or "photographer" (named as
      * the one who took some of them); part of the relation's identity. */
     [CATALOG_GRAPH_PERFORMED_AT] = { "WITH " CURRENT_FACES " SELECT person, event, role, count(DISTINCT photo) FROM ("
                                      " SELECT f.person_id AS person, a.event_id AS event, 'attendee' AS role,"
-                                     "  f.photo_id AS photo FROM cf f JOIN photo_annotations a ON a.photo_id = f.photo_id"
+                                     "  f.photo_id AS photo FROM cf f JOIN photo_annotations a ON a.photo_id = "
+                                     "f.photo_id"
                                      "  WHERE a.event_id IS NOT NULL"
                                      " UNION ALL SELECT person, event, 'photographer', photo FROM (" PHOTOGRAPHERS "))"
                                      " GROUP BY person, event, role ORDER BY person, event, role",
@@ -196,7 +198,8 @@ static const set_def sets[CATALOG_GRAPH_SET_COUNT] = {
                                    " ed AS (SELECT id, coalesce(date_value, CAST(year AS TEXT)) AS d FROM events"
                                    "   WHERE coalesce(date_value, year) IS NOT NULL),"
                                    " pe AS (SELECT DISTINCT f.person_id AS person, a.event_id AS event FROM cf f"
-                                   "   JOIN photo_annotations a ON a.photo_id = f.photo_id WHERE a.event_id IS NOT NULL)"
+                                   "   JOIN photo_annotations a ON a.photo_id = f.photo_id WHERE a.event_id IS NOT "
+                                   "NULL)"
                                    " SELECT a, b, scope FROM ("
                                    "  SELECT id AS a, lead(id) OVER (ORDER BY d, id) AS b, 'archive' AS scope, 0 AS k"
                                    "  FROM ed"
@@ -445,7 +448,7 @@ int catalog_graph_annotation_put(catalog *c, const catalog_annotation *a, err *e
  * date, photo_id); a person's from their own faces first (CROSS JOIN keeps
  * that order of the loops), then sorted: a handful of rows. */
 #define TL_COLS                                                                                                        \
-    "SELECT t.photo_id, t.date, t.precision, t.date_source, t.event_id, e.name, t.ev_date, t.ev_precision,"           \
+    "SELECT t.photo_id, t.date, t.precision, t.date_source, t.event_id, e.name, t.ev_date, t.ev_precision,"            \
     " t.place_id, pl.name"
 #define TL_ALL " FROM timeline_photos t"
 #define TL_MINE " FROM photo_persons m CROSS JOIN timeline_photos t ON t.photo_id = m.photo_id AND m.person_id = ?1"
@@ -632,14 +635,13 @@ int catalog_graph_timeline_runs(catalog *c, int from_year, int to_year, catalog_
     return rc;
 }
 
-int catalog_graph_timeline_years(catalog *c, int64_t person_id, catalog_year_fn fn, void *ud, int64_t *undated,
-                                 err *e)
+int catalog_graph_timeline_years(catalog *c, int64_t person_id, catalog_year_fn fn, void *ud, int64_t *undated, err *e)
 {
     /* Without a person: schema 18's timeline_counts (year -1: undated), kept
      * by triggers. A person's: their photos, grouped. */
     static const char all_sql[] = "SELECT year, photos FROM timeline_counts ORDER BY year";
-    static const char mine_sql[] = "SELECT coalesce(CAST(substr(t.key, 1, 4) AS INTEGER), -1) AS y, count(*)" TL_MINE
-                                   " GROUP BY y ORDER BY y";
+    static const char mine_sql[] =
+        "SELECT coalesce(CAST(substr(t.key, 1, 4) AS INTEGER), -1) AS y, count(*)" TL_MINE " GROUP BY y ORDER BY y";
     *undated = 0;
     sqlite3_stmt *st = catalog_prepare_cached(c, person_id > 0 ? mine_sql : all_sql, "read the timeline's years", e);
     if (!st)
@@ -701,13 +703,12 @@ static const neighbour_def neighbour_defs[] = {
          "  WHERE pp.person_id = ?1 AND t.event_id IS NOT NULL"
          "  UNION ALL " PG_OF_PERSON "))"
          " UNION ALL SELECT 'APPEARS_IN', 1, 'Foto', photo_id FROM photo_persons WHERE person_id = ?1") },
-    { "Foto",
-      NB("SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT) FROM timeline_photos WHERE photo_id = ?1"
-         "  AND event_id IS NOT NULL"
-         " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT) FROM timeline_photos"
-         "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
-         " UNION ALL SELECT 'APPEARS_IN', -1, 'Person', CAST(person_id AS TEXT) FROM photo_persons"
-         "  WHERE photo_id = ?1") },
+    { "Foto", NB("SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT) FROM timeline_photos WHERE photo_id = ?1"
+                 "  AND event_id IS NOT NULL"
+                 " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT) FROM timeline_photos"
+                 "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
+                 " UNION ALL SELECT 'APPEARS_IN', -1, 'Person', CAST(person_id AS TEXT) FROM photo_persons"
+                 "  WHERE photo_id = ?1") },
     { "Event",
       NB("SELECT 'LOCATED_IN', 1, 'Location', CAST(location_id AS TEXT) FROM events WHERE id = ?1"
          "  AND location_id IS NOT NULL"
@@ -915,15 +916,15 @@ int catalog_graph_place_photos(catalog *c, int64_t place_id, int limit, catalog_
 
 int catalog_graph_coappearance(catalog *c, int64_t person_id, int limit, catalog_coappear_fn fn, void *ud, err *e)
 {
-    sqlite3_stmt *st = prepare(
-        c,
-        "WITH " CURRENT_FACES ", pp AS (SELECT DISTINCT person_id AS person, photo_id AS photo FROM cf)"
-                 " SELECT x.person, px.name, y.person, py.name, count(*) AS n FROM pp x"
-                 " JOIN pp y ON y.photo = x.photo AND y.person > x.person"
-                 " JOIN persons px ON px.id = x.person JOIN persons py ON py.id = y.person"
-                 " WHERE ?1 = 0 OR x.person = ?1 OR y.person = ?1"
-                 " GROUP BY x.person, y.person ORDER BY n DESC, x.person, y.person LIMIT ?2",
-        "read co-appearances", e);
+    sqlite3_stmt *st =
+        prepare(c,
+                "WITH " CURRENT_FACES ", pp AS (SELECT DISTINCT person_id AS person, photo_id AS photo FROM cf)"
+                " SELECT x.person, px.name, y.person, py.name, count(*) AS n FROM pp x"
+                " JOIN pp y ON y.photo = x.photo AND y.person > x.person"
+                " JOIN persons px ON px.id = x.person JOIN persons py ON py.id = y.person"
+                " WHERE ?1 = 0 OR x.person = ?1 OR y.person = ?1"
+                " GROUP BY x.person, y.person ORDER BY n DESC, x.person, y.person LIMIT ?2",
+                "read co-appearances", e);
     if (!st)
         return e ? e->code : ERR_DB;
     sqlite3_bind_int64(st, 1, person_id > 0 ? person_id : 0);

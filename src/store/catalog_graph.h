@@ -171,8 +171,7 @@ int catalog_graph_timeline_runs(catalog *c, int from_year, int to_year, catalog_
 /* The years with dated photos (of person_id's photos when > 0), in order, with
  * how many photos sort under each; *undated the number of undated ones. */
 typedef int (*catalog_year_fn)(int year, int64_t photos, void *ud);
-int catalog_graph_timeline_years(catalog *c, int64_t person_id, catalog_year_fn fn, void *ud, int64_t *undated,
-                                 err *e);
+int catalog_graph_timeline_years(catalog *c, int64_t person_id, catalog_year_fn fn, void *ud, int64_t *undated, err *e);
 
 /* The people in a photo (persons not hidden, faces not rejected, of its
  * current analysis), with the estimated age of the best face (highest score,

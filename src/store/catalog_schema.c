@@ -457,222 +457,73 @@ static const char migration_11[] =
 #define TL_REKEY(cond)                                                                                                 \
     "UPDATE timeline_photos SET key = CASE WHEN event_id IS NULL THEN date ELSE coalesce(ev_date,"                     \
     "  (SELECT min(t.date) FROM timeline_photos t WHERE t.event_id = timeline_photos.event_id)) END WHERE " cond ";"
-static const char migration_12
-    [] = "CREATE TABLE timeline_photos ("
-         "  photo_id TEXT PRIMARY KEY,"
-         "  key TEXT,"
-         "  ev_ord INTEGER NOT NULL,"
-         "  date TEXT, precision TEXT, date_source TEXT,"
-         "  event_id INTEGER, place_id INTEGER,"
-         "  ev_date TEXT, ev_precision TEXT"
-         ") STRICT, WITHOUT ROWID;"
-         "CREATE INDEX timeline_order ON timeline_photos(key, ev_ord, date, photo_id);"
-         "CREATE INDEX timeline_event ON timeline_photos(event_id) WHERE event_id IS NOT NULL;"
-         "CREATE INDEX timeline_date ON timeline_photos(date) WHERE date IS NOT NULL;"
-         /* Who took a photo, as annotate read it ("Foto: NAME" in its caption:
+/* clang-format 14 would break these SQL literals into pieces */
+/* clang-format off */
+static const char migration_12[] =
+    "CREATE TABLE timeline_photos ("
+    "  photo_id TEXT PRIMARY KEY,"
+    "  key TEXT,"
+    "  ev_ord INTEGER NOT NULL,"
+    "  date TEXT, precision TEXT, date_source TEXT,"
+    "  event_id INTEGER, place_id INTEGER,"
+    "  ev_date TEXT, ev_precision TEXT"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX timeline_order ON timeline_photos(key, ev_ord, date, photo_id);"
+    "CREATE INDEX timeline_event ON timeline_photos(event_id) WHERE event_id IS NOT NULL;"
+    "CREATE INDEX timeline_date ON timeline_photos(date) WHERE date IS NOT NULL;"
+    /* Who took a photo, as annotate read it ("Foto: NAME" in its caption:
      * evidence items of kind "photographer"), kept with the annotation so a
      * person's or an event's photographers are an indexed lookup. */
-         "CREATE TABLE photo_photographers ("
-         "  photo_id TEXT NOT NULL,"
-         "  name TEXT NOT NULL,"
-         "  PRIMARY KEY (photo_id, name)"
-         ") STRICT, WITHOUT ROWID;"
-         "CREATE INDEX photo_photographers_name ON photo_photographers(name);"
-         "INSERT OR IGNORE INTO photo_photographers (photo_id, name) " PG_SELECT(
-             "photo_annotations") ";"
-                                  "INSERT INTO timeline_photos (" TL_COLS ") " TL_SELECT ";" TL_REKEY(
-                                      "1") "CREATE TRIGGER timeline_photo_insert AFTER INSERT ON photos "
-                                           "BEGIN " TL_REFRESH("photo_id = NEW.photo_id", "p.photo_id = NEW.photo_id")
-                                               TL_REKEY(
-                                                   "photo_id = NEW.photo_id") "END;"
-                                                                              "CREATE TRIGGER timeline_photo_date "
-                                                                              "AFTER UPDATE OF taken_at, "
-                                                                              "taken_at_source ON photos "
-                                                                              "BEGIN " TL_REFRESH(
-                                                                                  "photo_id = NEW.photo_id",
-                                                                                  "p.photo_id = NEW.photo_id")
-                                                                                  TL_REKEY(
-                                                                                      "photo_id = NEW.photo_id OR "
-                                                                                      "event_id = (SELECT event_id "
-                                                                                      "FROM photo_annotations WHERE "
-                                                                                      "photo_id = "
-                                                                                      "NEW.photo_id)") "END;"
-                                                                                                       "CREATE TRIGGER "
-                                                                                                       "timeline_photo_"
-                                                                                                       "delete AFTER "
-                                                                                                       "DELETE ON "
-                                                                                                       "photos BEGIN "
-                                                                                                       "DELETE FROM "
-                                                                                                       "timeline_"
-                                                                                                       "photos WHERE "
-                                                                                                       "photo_id = "
-                                                                                                       "OLD.photo_"
-                                                                                                       "id;" TL_REKEY(
-                                                                                                           "event_id = "
-                                                                                                           "(SELECT "
-                                                                                                           "event_id "
-                                                                                                           "FROM "
-                                                                                                           "photo_"
-                                                                                                           "annotations"
-                                                                                                           " WHERE "
-                                                                                                           "photo_id = "
-                                                                                                           "OLD.photo_"
-                                                                                                           "id)") "END;"
-                                                                                                                  "CREA"
-                                                                                                                  "TE "
-                                                                                                                  "TRIG"
-                                                                                                                  "GER "
-                                                                                                                  "phot"
-                                                                                                                  "ogra"
-                                                                                                                  "pher"
-                                                                                                                  "s_"
-                                                                                                                  "inse"
-                                                                                                                  "rt "
-                                                                                                                  "AFTE"
-                                                                                                                  "R "
-                                                                                                                  "INSE"
-                                                                                                                  "RT "
-                                                                                                                  "ON "
-                                                                                                                  "phot"
-                                                                                                                  "o_"
-                                                                                                                  "anno"
-                                                                                                                  "tati"
-                                                                                                                  "ons "
-                                                                                                                  "BEGI"
-                                                                                                                  "N "
-                                                                                                                  "INSE"
-                                                                                                                  "RT "
-                                                                                                                  "OR "
-                                                                                                                  "IGNO"
-                                                                                                                  "RE "
-                                                                                                                  "INTO"
-                                                                                                                  " pho"
-                                                                                                                  "to_"
-                                                                                                                  "phot"
-                                                                                                                  "ogra"
-                                                                                                                  "pher"
-                                                                                                                  "s "
-                                                                                                                  "(pho"
-                                                                                                                  "to_"
-                                                                                                                  "id, "
-                                                                                                                  "name"
-                                                                                                                  ") "
-                                                                                                                  "SELE"
-                                                                                                                  "CT "
-                                                                                                                  "NEW."
-                                                                                                                  "phot"
-                                                                                                                  "o_"
-                                                                                                                  "id, "
-                                                                                                                  "json"
-                                                                                                                  "_ext"
-                                                                                                                  "ract"
-                                                                                                                  "(j."
-                                                                                                                  "valu"
-                                                                                                                  "e, "
-                                                                                                                  "'$."
-                                                                                                                  "text"
-                                                                                                                  "')"
-                                                                                                                  " FRO"
-                                                                                                                  "M "
-                                                                                                                  "json"
-                                                                                                                  "_eac"
-                                                                                                                  "h("
-                                                                                                                  "NEW."
-                                                                                                                  "evid"
-                                                                                                                  "ence"
-                                                                                                                  ") j "
-                                                                                                                  "WHER"
-                                                                                                                  "E "
-                                                                                                                  "NEW."
-                                                                                                                  "evid"
-                                                                                                                  "ence"
-                                                                                                                  " IS "
-                                                                                                                  "NOT "
-                                                                                                                  "NULL"
-                                                                                                                  " AND"
-                                                                                                                  " jso"
-                                                                                                                  "n_"
-                                                                                                                  "type"
-                                                                                                                  "(NEW"
-                                                                                                                  ".evi"
-                                                                                                                  "denc"
-                                                                                                                  "e) "
-                                                                                                                  "= "
-                                                                                                                  "'arr"
-                                                                                                                  "ay'"
-                                                                                                                  " AND"
-                                                                                                                  " jso"
-                                                                                                                  "n_"
-                                                                                                                  "extr"
-                                                                                                                  "act("
-                                                                                                                  "j."
-                                                                                                                  "valu"
-                                                                                                                  "e, "
-                                                                                                                  "'$."
-                                                                                                                  "kind"
-                                                                                                                  "') "
-                                                                                                                  "= "
-                                                                                                                  "'pho"
-                                                                                                                  "togr"
-                                                                                                                  "aphe"
-                                                                                                                  "r' "
-                                                                                                                  "AND "
-                                                                                                                  "json"
-                                                                                                                  "_typ"
-                                                                                                                  "e(j."
-                                                                                                                  "valu"
-                                                                                                                  "e, "
-                                                                                                                  "'$."
-                                                                                                                  "text"
-                                                                                                                  "') "
-                                                                                                                  "= "
-                                                                                                                  "'tex"
-                                                                                                                  "t';"
-                                                                                                                  "END;"
-                                                                                                                  "CREA"
-                                                                                                                  "TE "
-                                                                                                                  "TRIG"
-                                                                                                                  "GER "
-                                                                                                                  "phot"
-                                                                                                                  "ogra"
-                                                                                                                  "pher"
-                                                                                                                  "s_"
-                                                                                                                  "upda"
-                                                                                                                  "te "
-                                                                                                                  "AFTE"
-                                                                                                                  "R "
-                                                                                                                  "UPDA"
-                                                                                                                  "TE "
-                                                                                                                  "OF "
-                                                                                                                  "evid"
-                                                                                                                  "ence"
-                                                                                                                  ", "
-                                                                                                                  "phot"
-                                                                                                                  "o_"
-                                                                                                                  "id "
-                                                                                                                  "ON "
-                                                                                                                  "phot"
-                                                                                                                  "o_"
-                                                                                                                  "anno"
-                                                                                                                  "tati"
-                                                                                                                  "ons "
-                                                                                                                  "BEGI"
-                                                                                                                  "N"
-                                                                                                                  " " PG_REFRESH(
-                                                                                                                      "NEW") "END;"
-                                                                                                                             "CREATE TRIGGER photographers_delete AFTER DELETE ON photo_annotations BEGIN "
-                                                                                                                             "DELETE FROM photo_photographers WHERE photo_id = OLD.photo_id;"
-                                                                                                                             "END;"
-                                                                                                                             "CREATE TRIGGER timeline_annotation_insert AFTER INSERT ON photo_annotations BEGIN " TL_REFRESH(
-                                                                                                                                 "photo_id = NEW.photo_id",
-                                                                                                                                 "p.photo_id = NEW.photo_id")
-                                                                                                                                 TL_REKEY(
-                                                                                                                                     "photo_id = NEW.photo_id OR event_id = NEW.event_id") "END;"
-                                                                                                                                                                                           "CREATE TRIGGER timeline_annotation_update AFTER UPDATE ON photo_annotations BEGIN " TL_REFRESH("photo_id IN (OLD.photo_id, NEW.photo_id)", "p.photo_id IN (OLD.photo_id, NEW.photo_id)") TL_REKEY("photo_id IN (OLD.photo_id, NEW.photo_id) OR event_id = NEW.event_id OR event_id = OLD.event_id") "END;"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "CREATE TRIGGER timeline_annotation_delete AFTER DELETE ON photo_annotations BEGIN " TL_REFRESH("photo_id = OLD.photo_id",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "p.photo_id = OLD.photo_id") TL_REKEY("photo_id = OLD.photo_id OR event_id = OLD.event_id") "END;"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            "CREATE TRIGGER timeline_event_date AFTER UPDATE OF date_value, date_precision, year ON events BEGIN " TL_REFRESH("event_id = NEW.id",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                              "a.event_id = NEW.id") TL_REKEY("event_id = NEW.id") "END;";
+    "CREATE TABLE photo_photographers ("
+    "  photo_id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  PRIMARY KEY (photo_id, name)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX photo_photographers_name ON photo_photographers(name);"
+    "INSERT OR IGNORE INTO photo_photographers (photo_id, name) " PG_SELECT("photo_annotations") ";"
+    "INSERT INTO timeline_photos (" TL_COLS ") " TL_SELECT ";"
+    TL_REKEY("1")
+    "CREATE TRIGGER timeline_photo_insert AFTER INSERT ON photos BEGIN "
+    TL_REFRESH("photo_id = NEW.photo_id", "p.photo_id = NEW.photo_id")
+    TL_REKEY("photo_id = NEW.photo_id")
+    "END;"
+    "CREATE TRIGGER timeline_photo_date AFTER UPDATE OF taken_at, taken_at_source ON photos BEGIN "
+    TL_REFRESH("photo_id = NEW.photo_id", "p.photo_id = NEW.photo_id")
+    TL_REKEY("photo_id = NEW.photo_id OR event_id = (SELECT event_id FROM photo_annotations WHERE photo_id = "
+             "NEW.photo_id)")
+    "END;"
+    "CREATE TRIGGER timeline_photo_delete AFTER DELETE ON photos BEGIN "
+    "DELETE FROM timeline_photos WHERE photo_id = OLD.photo_id;"
+    TL_REKEY("event_id = (SELECT event_id FROM photo_annotations WHERE photo_id = OLD.photo_id)")
+    "END;"
+    "CREATE TRIGGER photographers_insert AFTER INSERT ON photo_annotations BEGIN "
+    "INSERT OR IGNORE INTO photo_photographers (photo_id, name) SELECT NEW.photo_id, json_extract(j.value, '$.text')"
+    " FROM json_each(NEW.evidence) j WHERE NEW.evidence IS NOT NULL AND json_type(NEW.evidence) = 'array'"
+    " AND json_extract(j.value, '$.kind') = 'photographer' AND json_type(j.value, '$.text') = 'text';"
+    "END;"
+    "CREATE TRIGGER photographers_update AFTER UPDATE OF evidence, photo_id ON photo_annotations BEGIN "
+    PG_REFRESH("NEW")
+    "END;"
+    "CREATE TRIGGER photographers_delete AFTER DELETE ON photo_annotations BEGIN "
+    "DELETE FROM photo_photographers WHERE photo_id = OLD.photo_id;"
+    "END;"
+    "CREATE TRIGGER timeline_annotation_insert AFTER INSERT ON photo_annotations BEGIN "
+    TL_REFRESH("photo_id = NEW.photo_id", "p.photo_id = NEW.photo_id")
+    TL_REKEY("photo_id = NEW.photo_id OR event_id = NEW.event_id")
+    "END;"
+    "CREATE TRIGGER timeline_annotation_update AFTER UPDATE ON photo_annotations BEGIN "
+    TL_REFRESH("photo_id IN (OLD.photo_id, NEW.photo_id)", "p.photo_id IN (OLD.photo_id, NEW.photo_id)")
+    TL_REKEY("photo_id IN (OLD.photo_id, NEW.photo_id) OR event_id = NEW.event_id OR event_id = OLD.event_id")
+    "END;"
+    "CREATE TRIGGER timeline_annotation_delete AFTER DELETE ON photo_annotations BEGIN "
+    TL_REFRESH("photo_id = OLD.photo_id", "p.photo_id = OLD.photo_id")
+    TL_REKEY("photo_id = OLD.photo_id OR event_id = OLD.event_id")
+    "END;"
+    "CREATE TRIGGER timeline_event_date AFTER UPDATE OF date_value, date_precision, year ON events BEGIN "
+    TL_REFRESH("event_id = NEW.id", "a.event_id = NEW.id")
+    TL_REKEY("event_id = NEW.id")
+    "END;";
+/* clang-format on */
 /* (A deleted event: photo_annotations.event_id is set NULL by its foreign key,
  * which fires timeline_annotation_update.) */
 
@@ -709,6 +560,8 @@ static const char migration_15[] = "ALTER TABLE events ADD COLUMN name_source TE
  * with the faces the person had then (plain numbers, like the decision log's),
  * so that it still holds when clustering gives those faces another person id
  * or mixes them with others (annotate, catalog_ann_each_name_rejection). */
+/* clang-format 14 would break these SQL literals and macros into pieces */
+/* clang-format off */
 static const char migration_16[] =
     "CREATE TABLE name_rejections ("
     "  id INTEGER PRIMARY KEY,"
@@ -834,11 +687,12 @@ static const char migration_18[] =
     "CREATE TRIGGER timeline_counts_update AFTER UPDATE OF key ON timeline_photos"
     " WHEN OLD.key IS NOT NEW.key BEGIN " TC_SUB("OLD.key") TC_ADD("NEW.key") "END;";
 
+/* clang-format on */
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1,  migration_2,  migration_3,  migration_4,
                                                                migration_5,  migration_6,  migration_7,  migration_8,
                                                                migration_9,  migration_10, migration_11, migration_12,
-                                                               migration_13, migration_14, migration_15,
-                                                               migration_16, migration_17, migration_18 };
+                                                               migration_13, migration_14, migration_15, migration_16,
+                                                               migration_17, migration_18 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {

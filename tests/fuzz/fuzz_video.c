@@ -105,7 +105,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else if (rc != ERR_FORMAT && rc != ERR_LIMIT)
         abort();
     if (rc == 0) {
-        video_params p = { .interval_ms = 1000, .max_edge = FUZZ_MAX_EDGE, .max_pixels = FUZZ_MAX_PIXELS, .threads = 1 };
+        video_params p = {
+            .interval_ms = 1000, .max_edge = FUZZ_MAX_EDGE, .max_pixels = FUZZ_MAX_PIXELS, .threads = 1
+        };
         video_stats st;
         seen s = { 0 };
         err e2 = { 0 };

@@ -8,10 +8,8 @@
 #include <string.h>
 
 const cardgen_font cardgen_fonts[] = {
-    { CARDGEN_TYPEWRITER, "Courier Prime", 13 },
-    { CARDGEN_SANS, "DejaVu Sans", 12 },
-    { CARDGEN_SANS, "Liberation Sans", 13 },
-    { CARDGEN_HAND, "Comic Neue", 14 },
+    { CARDGEN_TYPEWRITER, "Courier Prime", 13 }, { CARDGEN_SANS, "DejaVu Sans", 12 },
+    { CARDGEN_SANS, "Liberation Sans", 13 },     { CARDGEN_HAND, "Comic Neue", 14 },
     { CARDGEN_HAND, "Dancing Script", 17 },
 };
 const int cardgen_nfonts = (int)(sizeof cardgen_fonts / sizeof cardgen_fonts[0]);

@@ -52,8 +52,9 @@ static void ocr(catalog *c, int n, const char *text)
     char id[17];
     snprintf(id, sizeof id, "%016x", n);
     catalog_ocr_text t = { .region = "back", .text = text, .confidence = 91, .x = 0, .y = 0, .w = 100, .h = 20 };
-    catalog_ocr_result r = { .photo_id = id, .engine = "tesseract", .score = -1, .score_flipped = -1, .texts = &t,
-                             .ntexts = 1 };
+    catalog_ocr_result r = {
+        .photo_id = id, .engine = "tesseract", .score = -1, .score_flipped = -1, .texts = &t, .ntexts = 1
+    };
     err e = { 0 };
     CHECK_MSG(catalog_ocr_put(c, &r, &e) == 0, "ocr: %s", e.msg);
 }
@@ -140,9 +141,9 @@ int main(void)
     photo(c, 0, "/a/Kiste 4/Reise/IMG_0042.jpg",
           "{\"xmp\": {\"title\": \"Probe\", \"date\": \"1979-05-03\", \"location\": \"Paris\", "
           "\"persons\": [\"Anna Weber\"], \"creator\": \"Ulli Weiss\"}}",
-          1);                                                    /* 6 */
-    photo(c, 0, "/a/Kiste 4/Reise/IMG_0043.jpg", NULL, 3);       /* 7 */
-    photo(c, 0, "/a/Kiste 4/Reise/IMG_0044.jpg", NULL, 2);       /* 8 */
+          1);                                              /* 6 */
+    photo(c, 0, "/a/Kiste 4/Reise/IMG_0043.jpg", NULL, 3); /* 7 */
+    photo(c, 0, "/a/Kiste 4/Reise/IMG_0044.jpg", NULL, 2); /* 8 */
     ocr(c, 7, "Rosa Kern, Wien 1982");
 
     step(c, "the first run", 8);

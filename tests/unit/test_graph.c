@@ -184,14 +184,14 @@ static void test_sets(catalog *c, const graph_fixture *f)
     CHECK(set_rows(c, CATALOG_GRAPH_YEAR) == 4);        /* 1977, 1980, 1985, 1990: a decade names no year */
     CHECK(set_rows(c, CATALOG_GRAPH_IN_YEAR) == 6);     /* photos 0-4 and 6 */
     CHECK(set_rows(c, CATALOG_GRAPH_NEXT_PHOTO) == 2);  /* Karneval: 2 (the event's month) -> 0 -> 1 */
-    CHECK(set_rows(c, CATALOG_GRAPH_CLUSTER) == 3);      /* A, B, C */
+    CHECK(set_rows(c, CATALOG_GRAPH_CLUSTER) == 3);     /* A, B, C */
     next_rows r = { "" };
     err e = { 0 };
     performed pf = { .c = c, .f = f };
     CHECK_MSG(catalog_graph_each(c, CATALOG_GRAPH_PERFORMED_AT, collect_performed, &pf, &e) == 0, "%s", e.msg);
     /* A: Karneval, hostile; B: Karneval (not photo 9's old face); C: Karneval as attendee and photographer */
-    CHECK_MSG(pf.rows == 5 && pf.photographer == 1 && pf.photo9 == 0, "PERFORMED_AT: %d rows, %d photographer",
-              pf.rows, pf.photographer);
+    CHECK_MSG(pf.rows == 5 && pf.photographer == 1 && pf.photo9 == 0, "PERFORMED_AT: %d rows, %d photographer", pf.rows,
+              pf.photographer);
     int appears9 = 0;
     CHECK(catalog_graph_each(c, CATALOG_GRAPH_APPEARS_IN, appears_in_photo9, &appears9, &e) == 0);
     CHECK_MSG(appears9 == 0, "APPEARS_IN photo 9 from an analysis that is not current");
@@ -501,8 +501,11 @@ static void test_timeline_kept(catalog *c, const graph_fixture *f)
     snprintf(sql, sizeof sql, "UPDATE photos SET taken_at = '1976-12-24' WHERE photo_id = '%s'", f->photo[7]);
     exec_ok(c, sql);
     CHECK_MSG(timeline_drift(c) == 0, "after a photo's EXIF date changed");
-    catalog_annotation a = { .photo_id = f->photo[9], .date_value = "1999", .date_precision = "year",
-                             .date_source = "caption", .event_id = f->karneval };
+    catalog_annotation a = { .photo_id = f->photo[9],
+                             .date_value = "1999",
+                             .date_precision = "year",
+                             .date_source = "caption",
+                             .event_id = f->karneval };
     CHECK(catalog_graph_annotation_put(c, &a, &e) == 0);
     CHECK_MSG(timeline_drift(c) == 0, "after a photo joined an event");
     snprintf(sql, sizeof sql, "DELETE FROM photo_annotations WHERE photo_id = '%s'", f->photo[1]);

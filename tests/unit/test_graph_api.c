@@ -158,15 +158,15 @@ static void test_endpoints(const graph_fixture *f)
     /* hostile names come back as they are (the answer is written as text) */
     snprintf(path, sizeof path, "/api/graph?node=place:%lld&depth=1", (long long)f->hostile_place);
     CHECK(get(path, &r) == 200);
-    CHECK(r.json && strcmp(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "nodes"), 0),
-                                                             "label")),
-                           gf_place_hostile) == 0);
+    CHECK(r.json &&
+          strcmp(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "nodes"), 0), "label")),
+                 gf_place_hostile) == 0);
     reply_free(&r);
     snprintf(path, sizeof path, "/api/graph?node=event:%lld&depth=1", (long long)f->hostile_event);
     CHECK(get(path, &r) == 200);
-    CHECK(r.json && strcmp(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "nodes"), 0),
-                                                             "label")),
-                           gf_event_hostile) == 0);
+    CHECK(r.json &&
+          strcmp(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "nodes"), 0), "label")),
+                 gf_event_hostile) == 0);
     reply_free(&r);
     snprintf(path, sizeof path, "/api/graph?node=person:%lld&depth=3&limit=4", (long long)f->person[0]);
     CHECK(get(path, &r) == 200 && json_array_size(json_object_get(r.json, "nodes")) == 4 &&

@@ -105,11 +105,11 @@ static void test_text(void)
 static void test_mirror(void)
 {
     CHECK(!ocr_mirror_decide(0, 0));
-    CHECK(!ocr_mirror_decide(0, 8));     /* a word or so: not enough */
-    CHECK(ocr_mirror_decide(0, 40));     /* readable only mirrored */
+    CHECK(!ocr_mirror_decide(0, 8)); /* a word or so: not enough */
+    CHECK(ocr_mirror_decide(0, 40)); /* readable only mirrored */
     CHECK(ocr_mirror_decide(3, 60));
-    CHECK(!ocr_mirror_decide(40, 45));   /* readable both ways (symmetric letters): not flagged */
-    CHECK(!ocr_mirror_decide(60, 0));    /* readable as it is */
+    CHECK(!ocr_mirror_decide(40, 45)); /* readable both ways (symmetric letters): not flagged */
+    CHECK(!ocr_mirror_decide(60, 0));  /* readable as it is */
 }
 
 static catalog_photo photo(const char *id)
@@ -200,8 +200,8 @@ static void test_store(void)
     CHECK(c != NULL);
     if (!c)
         return;
-    const char *F1 = "f100000000000001", *B1 = "b100000000000001", *B2 = "b200000000000002",
-               *B3 = "b300000000000003", *F3 = "f300000000000003";
+    const char *F1 = "f100000000000001", *B1 = "b100000000000001", *B2 = "b200000000000002", *B3 = "b300000000000003",
+               *F3 = "f300000000000003";
     /* back first, front later (another run) */
     CHECK(add_photo(c, B1, "/arch/box/IMG_1_back.jpg") == 0);
     CHECK(catalog_back_put(c, B1, "/arch/box/IMG_1", "name", &e) == 0);
@@ -239,8 +239,9 @@ static void test_store(void)
     CHECK_MSG(strstr(otodo, "b100000000000001b") && !strstr(otodo, F1), "ocr todo: %s", otodo);
     /* texts: stored, replaced, evidence about the front */
     catalog_ocr_text t1 = { .region = "back", .text = "Ostern 1957, Lübeck", .confidence = 91.5, .w = 10, .h = 5 };
-    catalog_ocr_result r = { .photo_id = B1, .engine = "tess", .seconds = 1, .score = -1, .score_flipped = -1,
-                             .texts = &t1, .ntexts = 1 };
+    catalog_ocr_result r = {
+        .photo_id = B1, .engine = "tess", .seconds = 1, .score = -1, .score_flipped = -1, .texts = &t1, .ntexts = 1
+    };
     CHECK(catalog_ocr_put(c, &r, &e) == 0);
     t1.text = "Ostern 1957, St. Petri Lübeck";
     CHECK(catalog_ocr_put(c, &r, &e) == 0);
@@ -248,8 +249,9 @@ static void test_store(void)
     catalog_ocr_result rb = { .photo_id = B2, .engine = "tess", .texts = &bad, .ntexts = 1 };
     CHECK(catalog_ocr_put(c, &rb, &e) == ERR_INVALID);
     catalog_ocr_text t2 = { .region = "back", .text = "Onkel Fritz", .confidence = 80 };
-    catalog_ocr_result r2 = { .photo_id = B2, .engine = "tess", .score = -1, .score_flipped = -1, .texts = &t2,
-                              .ntexts = 1 };
+    catalog_ocr_result r2 = {
+        .photo_id = B2, .engine = "tess", .score = -1, .score_flipped = -1, .texts = &t2, .ntexts = 1
+    };
     CHECK(catalog_ocr_put(c, &r2, &e) == 0);
     ev v = { 0 };
     CHECK(catalog_ocr_each_evidence(c, on_ev, &v, &e) == 0);

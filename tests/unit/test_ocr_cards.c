@@ -31,9 +31,9 @@ static int read_card(ocr_engine *o, const cardgen_spec *s, long *edits, long *ch
         char *t = ocr_text_clean(pg.text, strlen(pg.text));
         cardgen_cer(s->text, t, edits, chars);
         *score = ocr_page_text_score(&pg);
-        printf("  %-16s %-11s %s%5.1f deg: %3ld of %3ld wrong, confidence %.0f, score %.0f, %.2f s\n",
-               s->font->family, cardgen_class_name(s->font->cls), s->mirrored ? "mirrored " : "", s->angle, *edits,
-               *chars, pg.confidence, *score, pg.seconds);
+        printf("  %-16s %-11s %s%5.1f deg: %3ld of %3ld wrong, confidence %.0f, score %.0f, %.2f s\n", s->font->family,
+               cardgen_class_name(s->font->cls), s->mirrored ? "mirrored " : "", s->angle, *edits, *chars,
+               pg.confidence, *score, pg.seconds);
         free(t);
         ocr_page_free(&pg);
     } else {
