@@ -271,7 +271,7 @@ static bool complete(const char *parse)
     return w.end;
 }
 
-static void clear_texts(ann_photo *p)
+void parsecache_clear_texts(ann_photo *p)
 {
     for (size_t i = 0; i < p->ntexts; i++)
         free(p->texts[i].text);
@@ -317,7 +317,7 @@ bool parsecache_restore_texts(ann_photo *p)
     ok = ok && w.end;
     walk_end(&w);
     if (!ok)
-        clear_texts(p);
+        parsecache_clear_texts(p);
     return ok;
 }
 

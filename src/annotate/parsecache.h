@@ -41,6 +41,9 @@ void parsecache_context(const ann_model *m, const char *const *langs, char out[6
 /* From p->cache_parse: p's texts and titles (then evidence_restored). false
  * (p as before) when the parse does not decode or out of memory. */
 bool parsecache_restore_texts(ann_photo *p);
+/* Frees p's texts and titles and leaves it without any: what
+ * parsecache_restore_texts does to p when the parse does not decode. */
+void parsecache_clear_texts(ann_photo *p);
 /* From p->cache_parse: p's date, place and names found (then
  * evidence_count); after every photo's titles are in m->titles. false (p's
  * date, place and names cleared) when the parse does not decode, names a place

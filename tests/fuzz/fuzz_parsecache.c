@@ -59,16 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 size_t n = p->ntexts;
                 free(p->cache_parse);
                 p->cache_parse = again;
-                for (size_t i = 0; i < p->ntexts; i++)
-                    free(p->texts[i].text);
-                free(p->texts);
-                p->texts = NULL;
-                p->ntexts = 0;
-                for (size_t i = 0; i < p->ntitles_of; i++)
-                    free(p->titles_of[i]);
-                free(p->titles_of);
-                p->titles_of = NULL;
-                p->ntitles_of = 0;
+                parsecache_clear_texts(p);
                 if (!parsecache_restore_texts(p) || p->ntexts != n)
                     abort(); /* what it wrote, it reads */
             }

@@ -11,7 +11,7 @@
  *    runs (also --full), and no stored event is without photos. */
 #include "annfile/annfile.h"
 #include "annfile/annfile_io.h"
-#include "annotate/annotate.h"
+#include "annotate_fixture.h"
 #include "testutil.h"
 
 #include <jansson.h>
@@ -23,35 +23,9 @@ static int nphotos;
 
 static void photo(catalog *c, const char *path, const char *caption)
 {
-    err e = { 0 };
-    catalog_photo p = { 0 };
-    snprintf(p.photo_id, sizeof p.photo_id, "%016x", ++nphotos);
-    snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", p.photo_id, p.photo_id, p.photo_id, p.photo_id);
-    snprintf(p.format, sizeof p.format, "jpeg");
-    snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", p.photo_id);
-    p.width = p.orig_width = 800;
-    p.height = p.orig_height = 600;
-    p.orientation = 1;
-    char *side = NULL;
-    if (caption) {
-        json_t *j = json_pack("{s:s}", "txt", caption);
-        side = json_dumps(j, JSON_COMPACT);
-        json_decref(j);
-        p.sidecar = side;
-    }
-    CHECK(catalog_photo_put(c, &p, &e) >= 0);
-    CHECK(catalog_source_add(c, p.photo_id, path, 100, 0, &e) >= 0);
+    char *side = annotate_fixture_caption(caption);
+    annotate_fixture_photo(c, ++nphotos, path, side);
     free(side);
-}
-
-static void annotate(catalog *c, bool full)
-{
-    annotate_options o;
-    annotate_options_default(&o);
-    o.full = full;
-    annotate_summary s;
-    err e = { 0 };
-    CHECK_MSG(annotate_run(c, &o, &s, &e) == 0, "annotate: %s", e.msg);
 }
 
 /* Photo n's annotation file as the export writes it (caller decrefs). */
@@ -87,19 +61,12 @@ static int import(catalog *c, json_t *f, err *e)
     return rc ? -1 : (int)r.changes;
 }
 
-static char *event_of(catalog *c, int n)
-{
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT e.name FROM photo_annotations a JOIN events e ON e.id = a.event_id "
-             "WHERE a.photo_id = printf('%%016x', %d)",
-             n);
-    return test_query_text(c, sql);
-}
-
 static void event_is(catalog *c, int n, const char *want)
 {
-    char *got = event_of(c, n);
+    char *got = annotate_fixture_query(c,
+                                       "SELECT e.name FROM photo_annotations a JOIN events e ON e.id = a.event_id "
+                                       "WHERE a.photo_id = printf('%%016x', %d)",
+                                       n);
     CHECK_MSG(got && strcmp(got, want) == 0, "photo %d: event '%s', want '%s'", n, got ? got : "(none)", want);
     free(got);
 }
@@ -112,19 +79,16 @@ static int64_t empty_events(catalog *c)
 
 int main(void)
 {
-    const char *dir = test_tmpdir("annotate-events");
-    char path[512];
-    snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
-    err e = { 0 };
-    catalog *c = catalog_open(path, &e);
-    CHECK(c != NULL);
+    char dir[512];
+    catalog *c = annotate_fixture_open("annotate-events", dir, sizeof dir);
     if (!c)
         return test_main_end();
+    err e = { 0 };
     photo(c, "/a/1977/1977-02 Probe Nelken, Wuppertal/IMG_001_001.jpg", "Anna Weber bei der Probe"); /* 1 */
     photo(c, "/a/1977/1977-02 Probe Nelken, Wuppertal/IMG_001_002.jpg", NULL);                       /* 2 */
     photo(c, "/a/1977/1977-05 Gastspiel, Paris/IMG_002_001.jpg", NULL);                              /* 3 */
     photo(c, "/a/Unsortiert/IMG_0042.jpg", NULL);                                                    /* 4 */
-    annotate(c, false);
+    annotate_fixture_run(c, false);
     event_is(c, 1, "Probe Nelken");
     event_is(c, 2, "Probe Nelken");
     event_is(c, 3, "Gastspiel");
@@ -149,9 +113,9 @@ int main(void)
     CHECK_MSG(n == 0, "the older file: %d changes (%s)", n, e.msg);
     event_is(c, 2, "Generalprobe Nelken");
     /* kept by annotate */
-    annotate(c, false);
+    annotate_fixture_run(c, false);
     event_is(c, 1, "Generalprobe Nelken");
-    annotate(c, true);
+    annotate_fixture_run(c, true);
     event_is(c, 2, "Generalprobe Nelken");
     CHECK(test_query_int(c, "SELECT count(*) FROM events WHERE name = 'Probe Nelken'") == 0);
 
@@ -175,9 +139,9 @@ int main(void)
     event_is(c, 4, "Premiere Paris");
     CHECK(test_query_int(c, "SELECT count(*) FROM events WHERE name = 'Unsortiert'") == 0);
     CHECK(empty_events(c) == 0);
-    annotate(c, false);
+    annotate_fixture_run(c, false);
     CHECK(test_query_int(c, "SELECT count(*) FROM events WHERE name = 'Unsortiert'") == 0);
-    annotate(c, true);
+    annotate_fixture_run(c, true);
     CHECK(test_query_int(c, "SELECT count(*) FROM events WHERE name = 'Unsortiert'") == 0);
     event_is(c, 4, "Premiere Paris");
     CHECK(empty_events(c) == 0);
@@ -192,7 +156,6 @@ int main(void)
     json_decref(g);
     json_decref(f);
     json_decref(stale);
-    catalog_close(c);
-    test_rmtree(dir);
+    annotate_fixture_close(c, dir);
     return test_main_end();
 }

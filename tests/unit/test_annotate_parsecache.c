@@ -7,7 +7,7 @@
  * afresh. After each step
  * the catalog is exactly what `annotate --full` (which reads every photo
  * afresh) makes of it: dates, places, events, evidence and suggestions. */
-#include "annotate/annotate.h"
+#include "annotate_fixture.h"
 #include "store/catalog_ocr.h"
 #include "testutil.h"
 
@@ -21,30 +21,12 @@ static int nphotos;
 /* Photo n (0: a new one) at path with sidecar JSON (may be NULL) and a face of person. */
 static void photo(catalog *c, int n, const char *path, const char *sidecar, int64_t person)
 {
-    err e = { 0 };
-    catalog_photo p = { 0 };
-    bool add = n == 0;
-    snprintf(p.photo_id, sizeof p.photo_id, "%016x", add ? ++nphotos : n);
-    snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", p.photo_id, p.photo_id, p.photo_id, p.photo_id);
-    snprintf(p.format, sizeof p.format, "jpeg");
-    snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", p.photo_id);
-    p.width = p.orig_width = 800;
-    p.height = p.orig_height = 600;
-    p.orientation = 1;
-    p.sidecar = (char *)sidecar;
-    CHECK_MSG(catalog_photo_put(c, &p, &e) >= 0, "%s", e.msg);
-    if (!add)
+    if (n) {
+        annotate_fixture_photo(c, n, NULL, sidecar);
         return;
-    CHECK(catalog_source_add(c, p.photo_id, path, 100, 0, &e) >= 0);
-    catalog_face f = { 0 };
-    snprintf(f.photo_id, sizeof f.photo_id, "%s", p.photo_id);
-    snprintf(f.model_version, sizeof f.model_version, "m1");
-    f.box[0] = 100, f.box[1] = 100, f.box[2] = 200, f.box[3] = 200;
-    f.score = 0.9;
-    f.person_id = person;
-    snprintf(f.source, sizeof f.source, "detector");
-    CHECK(catalog_face_put(c, &f, &e) == 0);
-    CHECK(catalog_analysis_put(c, p.photo_id, "m1", "done", 1, NULL, &e) == 0);
+    }
+    annotate_fixture_photo(c, ++nphotos, path, sidecar);
+    annotate_fixture_face(c, nphotos, person);
 }
 
 static void ocr(catalog *c, int n, const char *text)
@@ -57,17 +39,6 @@ static void ocr(catalog *c, int n, const char *text)
     };
     err e = { 0 };
     CHECK_MSG(catalog_ocr_put(c, &r, &e) == 0, "ocr: %s", e.msg);
-}
-
-static annotate_summary run(catalog *c, bool full)
-{
-    annotate_options o;
-    annotate_options_default(&o);
-    o.full = full;
-    annotate_summary s;
-    err e = { 0 };
-    CHECK_MSG(annotate_run(c, &o, &s, &e) == 0, "annotate: %s", e.msg);
-    return s;
 }
 
 /* Everything annotate concluded, as one text (events by key, not id). */
@@ -90,12 +61,12 @@ static char *snapshot(catalog *c)
  * annotated --full: identical. */
 static void step(catalog *c, const char *what, size_t want)
 {
-    annotate_summary s = run(c, false);
+    annotate_summary s = annotate_fixture_run(c, false);
     CHECK_MSG(!s.unchanged && s.parsed == want && s.parse_cached == s.photos - want,
               "%s: parsed %zu, from the cache %zu of %zu; want %zu parsed", what, s.parsed, s.parse_cached, s.photos,
               want);
     char *inc = snapshot(c);
-    s = run(c, true);
+    s = annotate_fixture_run(c, true);
     CHECK_MSG(s.parsed == s.photos && s.parse_cached == 0, "%s: --full read from the cache", what);
     char *full = snapshot(c);
     CHECK_MSG(inc && full && strcmp(inc, full) == 0, "%s: the incremental run differs from --full:\n%s\n--\n%s", what,
@@ -115,12 +86,8 @@ static char *album(const char *caption, const char *album_txt)
 
 int main(void)
 {
-    const char *dir = test_tmpdir("annotate-parsecache");
-    char path[512];
-    snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
-    err e = { 0 };
-    catalog *c = catalog_open(path, &e);
-    CHECK(c != NULL);
+    char dir[512];
+    catalog *c = annotate_fixture_open("annotate-parsecache", dir, sizeof dir);
     if (!c)
         return test_main_end();
     CHECK(test_query_int(c, "INSERT INTO persons (id) VALUES (1), (2), (3) RETURNING 1") == 1);
@@ -147,7 +114,7 @@ int main(void)
     ocr(c, 7, "Rosa Kern, Wien 1982");
 
     step(c, "the first run", 8);
-    CHECK(run(c, false).unchanged);
+    CHECK(annotate_fixture_run(c, false).unchanged);
     char *d = test_query_text(c, "SELECT date_value || ' ' || date_source FROM photo_annotations "
                                  "WHERE photo_id = '0000000000000007'");
     CHECK_MSG(d && strcmp(d, "1982 ocr") == 0, "photo 7 (OCR): %s", d ? d : "(none)");
@@ -189,7 +156,6 @@ int main(void)
                             "WHERE photo_id = '0000000000000002' RETURNING 1") == 1);
     photo(c, 0, "/a/Kiste 4/Reise/IMG_0047.jpg", NULL, 3); /* 11 */
     step(c, "damaged parses", 4);
-    catalog_close(c);
-    test_rmtree(dir);
+    annotate_fixture_close(c, dir);
     return test_main_end();
 }

@@ -4,10 +4,9 @@
  * suggestions by co-occurrence (the photographer names nobody), names people
  * gave win, rejected suggestions never return, dates people set are kept,
  * and a run with nothing changed does nothing. */
-#include "annotate/annotate.h"
+#include "annotate_fixture.h"
 #include "testutil.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,74 +16,28 @@ static int nphotos;
 /* One photo at path with caption (may be NULL) and one face of person (0: none). */
 static void photo(catalog *c, const char *path, const char *caption, int64_t person)
 {
-    err e = { 0 };
-    catalog_photo p = { 0 };
-    snprintf(p.photo_id, sizeof p.photo_id, "%016x", ++nphotos);
-    snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", p.photo_id, p.photo_id, p.photo_id, p.photo_id);
-    snprintf(p.format, sizeof p.format, "jpeg");
-    snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", p.photo_id);
-    p.width = p.orig_width = 800;
-    p.height = p.orig_height = 600;
-    p.orientation = 1;
-    char *side = NULL;
-    if (caption) {
-        json_t *j = json_pack("{s:s}", "txt", caption);
-        side = json_dumps(j, JSON_COMPACT);
-        json_decref(j);
-        p.sidecar = side;
-    }
-    CHECK(catalog_photo_put(c, &p, &e) >= 0);
-    CHECK(catalog_source_add(c, p.photo_id, path, 100, 0, &e) >= 0);
+    char *side = annotate_fixture_caption(caption);
+    annotate_fixture_photo(c, ++nphotos, path, side);
     free(side);
-    catalog_face f = { 0 };
-    snprintf(f.photo_id, sizeof f.photo_id, "%s", p.photo_id);
-    snprintf(f.model_version, sizeof f.model_version, "m1");
-    f.box[0] = 100, f.box[1] = 100, f.box[2] = 200, f.box[3] = 200;
-    f.score = 0.9;
-    f.person_id = person;
-    snprintf(f.source, sizeof f.source, "detector");
-    CHECK(catalog_face_put(c, &f, &e) == 0);
-    CHECK(catalog_analysis_put(c, p.photo_id, "m1", "done", 1, NULL, &e) == 0);
-}
-
-static char *q(catalog *c, const char *fmt, int n)
-{
-    char sql[512];
-    snprintf(sql, sizeof sql, fmt, n);
-    return test_query_text(c, sql);
+    annotate_fixture_face(c, nphotos, person);
 }
 
 static void date_is(catalog *c, int n, const char *want)
 {
-    char *got = q(c,
-                  "SELECT date_value || ' ' || date_precision || ' ' || date_source || ' ' || date_inferred "
-                  "FROM photo_annotations WHERE photo_id = printf('%%016x', %d)",
-                  n);
+    char *got = annotate_fixture_query(
+        c,
+        "SELECT date_value || ' ' || date_precision || ' ' || date_source || ' ' || date_inferred "
+        "FROM photo_annotations WHERE photo_id = printf('%%016x', %d)",
+        n);
     CHECK_MSG(want ? got && strcmp(got, want) == 0 : got == NULL, "photo %d: date '%s', want '%s'", n,
               got ? got : "(none)", want ? want : "(none)");
     free(got);
 }
 
-static annotate_summary run(catalog *c, bool full)
-{
-    annotate_options o;
-    annotate_options_default(&o);
-    o.full = full;
-    annotate_summary s;
-    err e = { 0 };
-    int rc = annotate_run(c, &o, &s, &e);
-    CHECK_MSG(rc == 0, "annotate: %s", e.msg);
-    return s;
-}
-
 int main(void)
 {
-    const char *dir = test_tmpdir("annotate-stage");
-    char path[512];
-    snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
-    err e = { 0 };
-    catalog *c = catalog_open(path, &e);
-    CHECK(c != NULL);
+    char dir[512];
+    catalog *c = annotate_fixture_open("annotate-stage", dir, sizeof dir);
     if (!c)
         return test_main_end();
     for (int p = 1; p <= 3; p++)
@@ -111,7 +64,7 @@ int main(void)
     photo(c, "/a/Unsortiert/IMG_0042.jpg", NULL, 3);                        /* 8 */
     photo(c, "/a/Unsortiert/IMG_0043.jpg", "Bremer, Paul; Weber, Anna", 2); /* 9 */
 
-    annotate_summary s = run(c, false);
+    annotate_summary s = annotate_fixture_run(c, false);
     CHECK(!s.unchanged && s.photos == 9);
     date_is(c, 1, "1977-02 month folder 0");
     date_is(c, 2, "1977-02-14 day caption 0");
@@ -119,16 +72,17 @@ int main(void)
     date_is(c, 5, "1981-03 month caption 0");
     date_is(c, 7, "1981-03 month event 1");
     date_is(c, 8, NULL);
-    char *pl = q(c,
-                 "SELECT p.name FROM photo_annotations a JOIN places p ON p.id = a.place_id "
-                 "WHERE a.photo_id = printf('%%016x', %d)",
-                 1);
+    char *pl = annotate_fixture_query(c,
+                                      "SELECT p.name FROM photo_annotations a JOIN places p ON p.id = a.place_id "
+                                      "WHERE a.photo_id = printf('%%016x', %d)",
+                                      1);
     CHECK(pl && strcmp(pl, "Wuppertal") == 0);
     free(pl);
-    pl = q(c,
-           "SELECT p.name || '|' || p.country || '|' || (p.geonames_id > 0) FROM photo_annotations a "
-           "JOIN places p ON p.id = a.place_id WHERE a.photo_id = printf('%%016x', %d)",
-           7);
+    pl = annotate_fixture_query(
+        c,
+        "SELECT p.name || '|' || p.country || '|' || (p.geonames_id > 0) FROM photo_annotations a "
+        "JOIN places p ON p.id = a.place_id WHERE a.photo_id = printf('%%016x', %d)",
+        7);
     CHECK_MSG(pl && strcmp(pl, "Tokio|Japan|1") == 0, "place of photo 7: %s", pl ? pl : "(none)");
     free(pl);
     /* events: the dated folder is one, the box folder another */
@@ -148,7 +102,7 @@ int main(void)
                             "AND json_array_length(evidence) >= 2 AND source = 'rules'") == 1);
 
     /* nothing changed: nothing done */
-    s = run(c, false);
+    s = annotate_fixture_run(c, false);
     CHECK(s.unchanged);
 
     /* people's word: a rejected suggestion never returns, a name given wins, a date set stays */
@@ -157,7 +111,7 @@ int main(void)
     CHECK(test_query_int(c, "UPDATE persons SET name = 'Anna Weber' WHERE id = 3 RETURNING 1") == 1);
     CHECK(test_query_int(c, "UPDATE photo_annotations SET date_value = '1990', date_precision = 'year', "
                             "date_source = 'human' WHERE photo_id = '0000000000000008' RETURNING 1") == 1);
-    s = run(c, false);
+    s = annotate_fixture_run(c, false);
     CHECK(!s.unchanged);
     CHECK(test_query_int(c, "SELECT count(*) FROM person_suggestions WHERE person_id = 2 AND label = 'Paul Bremer' "
                             "AND status = 'open'") == 0);
@@ -168,7 +122,7 @@ int main(void)
     /* --full on unchanged data gives the same rows */
     char *before = test_query_text(c, "SELECT group_concat(photo_id || date_value || ifnull(place_id, '') || "
                                       "ifnull(event_id, ''), ',') FROM photo_annotations");
-    run(c, true);
+    annotate_fixture_run(c, true);
     char *after = test_query_text(c, "SELECT group_concat(photo_id || date_value || ifnull(place_id, '') || "
                                      "ifnull(event_id, ''), ',') FROM photo_annotations");
     CHECK(before && after && strcmp(before, after) == 0);
@@ -179,14 +133,13 @@ int main(void)
      * of two words or more; a capitalised noun ("Rehearsal") is no name */
     photo(c, "/a/Unsortiert/IMG_0044.jpg", "Jo Ann Endicott in Wien, January 1994", 0); /* 10 */
     photo(c, "/a/Unsortiert/IMG_0045.jpg", "Rehearsal in Wien, January 1994", 0);       /* 11 */
-    run(c, false);
+    annotate_fixture_run(c, false);
     char *fs = test_query_text(c, "SELECT group_concat(s.label, '|') FROM face_suggestions s JOIN faces f ON "
                                   "f.id = s.face_id WHERE f.photo_id = '000000000000000a'");
     CHECK_MSG(fs && strcmp(fs, "Jo Ann Endicott") == 0, "face of photo 10: %s", fs ? fs : "(none)");
     free(fs);
     CHECK(test_query_int(c, "SELECT count(*) FROM face_suggestions s JOIN faces f ON f.id = s.face_id "
                             "WHERE f.photo_id = '000000000000000b'") == 0);
-    catalog_close(c);
-    test_rmtree(dir);
+    annotate_fixture_close(c, dir);
     return test_main_end();
 }
