@@ -208,6 +208,21 @@ int xmp_write_packet(const char *old, size_t old_len, const xmp_tag_set *t, char
             *out_len = n;
         }
     }
+    if (rc == 0) {
+        /* Exempi writes some damage back out as it read it (a namespace URI
+           with a double quote in it, unescaped), so what it serialised is
+           checked: a packet no reader could parse is never written */
+        XmpPtr check = xmp_new(*out, *out_len);
+        if (check) {
+            xmp_free(check);
+        } else {
+            rc = err_set(e, ERR_FORMAT, "the XMP to update cannot be written back well-formed (Exempi error %d)",
+                         xmp_get_error());
+            free(*out);
+            *out = NULL;
+            *out_len = 0;
+        }
+    }
     if (s)
         xmp_string_free(s);
     xmp_free(x);
