@@ -7,12 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An entry's key ("event:ID" or "date:DATE:PREC") and date, as text. */
+enum { ENTRY_KEY_LEN = 64, ENTRY_DATE_LEN = 40 };
+
 typedef struct builder {
     catalog *c;
     const timeline_options *o;
     json_t *entries, *undated, *cur;
     json_t *events, *places; /* person mode: seen events/places, as objects keyed by id */
-    char cur_key[64];
+    char cur_key[ENTRY_KEY_LEN];
     size_t undated_count;
     bool truncated;
     err *e;
@@ -72,6 +75,55 @@ static void note_seen(json_t *set, int64_t id, json_t *value)
     json_decref(value);
 }
 
+/* The entry a photo belongs to: its key ("event:ID", or "date:DATE:PREC")
+ * and date, for the event when it has a date, else for the photo; returns
+ * the precision of that date. */
+static const char *entry_key(const catalog_timeline_photo *p, char key[ENTRY_KEY_LEN], char date[ENTRY_DATE_LEN])
+{
+    const char *prec = p->event_id && p->event_date ? p->event_precision : p->precision;
+    date_at_precision(p->event_id && p->event_date ? p->event_date : p->date, prec, date, ENTRY_DATE_LEN);
+    if (p->event_id)
+        snprintf(key, ENTRY_KEY_LEN, "event:%lld", (long long)p->event_id);
+    else
+        snprintf(key, ENTRY_KEY_LEN, "date:%s:%s", date, prec ? prec : "");
+    return prec;
+}
+
+/* Starts the entry p's photos go in, with this key, as b->cur: 0, 1 to stop
+ * instead (max_entries reached), -1 on error. */
+static int start_entry(builder *b, const catalog_timeline_photo *p, const char *key, const char *date, const char *prec)
+{
+    if (b->o->max_entries && json_array_size(b->entries) >= b->o->max_entries) {
+        b->truncated = true;
+        return 1; /* stop */
+    }
+    b->cur = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:[]}", "id", key, "date", date, "precision",
+                       str_or_null(prec), "event", str_or_null(p->event_id ? p->event_name : NULL), "event_id",
+                       p->event_id ? json_integer(p->event_id) : json_null(), "place", str_or_null(p->place_name),
+                       "place_id", p->place_id ? json_integer(p->place_id) : json_null(), "photo_count", (json_int_t)0,
+                       "photos");
+    if (!b->cur || json_array_append_new(b->entries, b->cur))
+        return -1;
+    snprintf(b->cur_key, sizeof b->cur_key, "%s", key);
+    return 0;
+}
+
+/* Counts n photos like p into their entry (the event, or the date at its
+ * precision), made b->cur: 0, 1 to stop (max_entries reached), -1 on error. */
+static int count_in_entry(builder *b, const catalog_timeline_photo *p, int64_t n)
+{
+    char key[ENTRY_KEY_LEN], date[ENTRY_DATE_LEN];
+    const char *prec = entry_key(p, key, date);
+    if (!b->cur || strcmp(key, b->cur_key) != 0) {
+        int rc = start_entry(b, p, key, date, prec);
+        if (rc)
+            return rc;
+    }
+    json_t *count = json_object_get(b->cur, "photo_count");
+    json_integer_set(count, json_integer_value(count) + n);
+    return 0;
+}
+
 static int add_photo(const catalog_timeline_photo *p, void *ud)
 {
     builder *b = ud;
@@ -90,30 +142,9 @@ static int add_photo(const catalog_timeline_photo *p, void *ud)
     if (b->places && p->place_id)
         note_seen(b->places, p->place_id,
                   json_pack("{s:I,s:o}", "id", (json_int_t)p->place_id, "name", str_or_null(p->place_name)));
-    /* The entry: the event, or the date at its precision. */
-    char key[64], date[40];
-    const char *prec = p->event_id && p->event_date ? p->event_precision : p->precision;
-    date_at_precision(p->event_id && p->event_date ? p->event_date : p->date, prec, date, sizeof date);
-    if (p->event_id)
-        snprintf(key, sizeof key, "event:%lld", (long long)p->event_id);
-    else
-        snprintf(key, sizeof key, "date:%s:%s", date, prec ? prec : "");
-    if (!b->cur || strcmp(key, b->cur_key) != 0) {
-        if (o->max_entries && json_array_size(b->entries) >= o->max_entries) {
-            b->truncated = true;
-            return 1; /* stop */
-        }
-        b->cur = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:[]}", "id", key, "date", date, "precision",
-                           str_or_null(prec), "event", str_or_null(p->event_id ? p->event_name : NULL), "event_id",
-                           p->event_id ? json_integer(p->event_id) : json_null(), "place", str_or_null(p->place_name),
-                           "place_id", p->place_id ? json_integer(p->place_id) : json_null(), "photo_count",
-                           (json_int_t)0, "photos");
-        if (!b->cur || json_array_append_new(b->entries, b->cur))
-            return -1;
-        snprintf(b->cur_key, sizeof b->cur_key, "%s", key);
-    }
-    json_t *count = json_object_get(b->cur, "photo_count");
-    json_integer_set(count, json_integer_value(count) + 1);
+    int rc = count_in_entry(b, p, 1);
+    if (rc)
+        return rc;
     json_t *photos = json_object_get(b->cur, "photos");
     if (o->counts_only || (o->max_photos && json_array_size(photos) >= o->max_photos))
         return 0;
@@ -127,30 +158,7 @@ static int add_photo(const catalog_timeline_photo *p, void *ud)
 static int add_run(const catalog_timeline_photo *p, int64_t n, void *ud)
 {
     builder *b = ud;
-    char key[64], date[40];
-    const char *prec = p->event_id && p->event_date ? p->event_precision : p->precision;
-    date_at_precision(p->event_id && p->event_date ? p->event_date : p->date, prec, date, sizeof date);
-    if (p->event_id)
-        snprintf(key, sizeof key, "event:%lld", (long long)p->event_id);
-    else
-        snprintf(key, sizeof key, "date:%s:%s", date, prec ? prec : "");
-    if (!b->cur || strcmp(key, b->cur_key) != 0) {
-        if (b->o->max_entries && json_array_size(b->entries) >= b->o->max_entries) {
-            b->truncated = true;
-            return 1; /* stop */
-        }
-        b->cur = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:[]}", "id", key, "date", date, "precision",
-                           str_or_null(prec), "event", str_or_null(p->event_id ? p->event_name : NULL), "event_id",
-                           p->event_id ? json_integer(p->event_id) : json_null(), "place", str_or_null(p->place_name),
-                           "place_id", p->place_id ? json_integer(p->place_id) : json_null(), "photo_count",
-                           (json_int_t)0, "photos");
-        if (!b->cur || json_array_append_new(b->entries, b->cur))
-            return -1;
-        snprintf(b->cur_key, sizeof b->cur_key, "%s", key);
-    }
-    json_t *count = json_object_get(b->cur, "photo_count");
-    json_integer_set(count, json_integer_value(count) + n);
-    return 0;
+    return count_in_entry(b, p, n);
 }
 
 /* ---- the counts alone, as JSON text ------------------------------------- */
@@ -161,7 +169,7 @@ typedef struct counter {
     jsontext t;
     size_t entries;
     bool open, truncated;
-    char key[64], date[40];
+    char key[ENTRY_KEY_LEN], date[ENTRY_DATE_LEN];
     const char *prec; /* static (a precision name) or NULL */
     char *event, *place;
     int64_t event_id, place_id, photos;
@@ -177,6 +185,16 @@ static const char *static_precision(const char *p)
     return NULL;
 }
 
+/* A field that holds an id: the id, or null where there is none (0). */
+static void id_or_null(jsontext *t, const char *field, int64_t id)
+{
+    jsontext_raw(t, field);
+    if (id)
+        jsontext_int(t, id);
+    else
+        jsontext_raw(t, "null");
+}
+
 static void counter_flush(counter *k)
 {
     if (!k->open)
@@ -190,18 +208,10 @@ static void counter_flush(counter *k)
     jsontext_string(t, k->prec);
     jsontext_raw(t, ",\"event\":");
     jsontext_string(t, k->event);
-    jsontext_raw(t, ",\"event_id\":");
-    if (k->event_id)
-        jsontext_int(t, k->event_id);
-    else
-        jsontext_raw(t, "null");
+    id_or_null(t, ",\"event_id\":", k->event_id);
     jsontext_raw(t, ",\"place\":");
     jsontext_string(t, k->place);
-    jsontext_raw(t, ",\"place_id\":");
-    if (k->place_id)
-        jsontext_int(t, k->place_id);
-    else
-        jsontext_raw(t, "null");
+    id_or_null(t, ",\"place_id\":", k->place_id);
     jsontext_raw(t, ",\"photo_count\":");
     jsontext_int(t, k->photos);
     jsontext_raw(t, ",\"photos\":[]}");
@@ -214,13 +224,8 @@ static void counter_flush(counter *k)
 static int count_run(const catalog_timeline_photo *p, int64_t n, void *ud)
 {
     counter *k = ud;
-    char key[64], date[40];
-    const char *prec = p->event_id && p->event_date ? p->event_precision : p->precision;
-    date_at_precision(p->event_id && p->event_date ? p->event_date : p->date, prec, date, sizeof date);
-    if (p->event_id)
-        snprintf(key, sizeof key, "event:%lld", (long long)p->event_id);
-    else
-        snprintf(key, sizeof key, "date:%s:%s", date, prec ? prec : "");
+    char key[ENTRY_KEY_LEN], date[ENTRY_DATE_LEN];
+    const char *prec = entry_key(p, key, date);
     if (!k->open || strcmp(key, k->key) != 0) {
         if (k->o->max_entries && k->entries >= k->o->max_entries) {
             k->truncated = true;
@@ -244,7 +249,36 @@ static int count_run(const catalog_timeline_photo *p, int64_t n, void *ud)
     return 0;
 }
 
-static int count_undated(int year, int64_t photos, void *ud);
+static int count_undated(int year, int64_t photos, void *ud)
+{
+    (void)year, (void)photos, (void)ud;
+    return 0;
+}
+
+/* The whole archive's entries counted by runs, not photo by photo (fn gets
+ * each run); *undated the stored count of undated photos when asked for. */
+static int walk_runs(catalog *c, const timeline_options *o, catalog_timeline_run_fn fn, void *ud, int64_t *undated,
+                     err *e)
+{
+    *undated = 0;
+    int rc = catalog_graph_timeline_runs(c, o->from_year, o->to_year, fn, ud, e);
+    if (rc == 0 && o->with_undated)
+        rc = catalog_graph_timeline_years(c, 0, count_undated, NULL, undated, e);
+    return rc;
+}
+
+/* A walk's result as an error code: stopped at max_entries (1) is done; a
+ * callback's failure the store did not explain is memory. */
+static int walk_result(int rc, err *e)
+{
+    if (rc == 1)
+        return 0;
+    if (rc < 0 && e && e->code != ERR_OK)
+        return e->code;
+    if (rc != 0)
+        return err_set(e, ERR_NOMEM, "timeline: out of memory");
+    return 0;
+}
 
 int timeline_counts_text(catalog *c, const timeline_options *o, char **out, size_t *len, err *e)
 {
@@ -256,18 +290,11 @@ int timeline_counts_text(catalog *c, const timeline_options *o, char **out, size
     bool snapshot = catalog_graph_read_snapshot(c);
     jsontext_raw(&k.t, "{\"timeline\":[");
     err_clear(e);
-    int rc = catalog_graph_timeline_runs(c, o->from_year, o->to_year, count_run, &k, e);
-    int64_t undated = 0;
-    if (rc == 0 && o->with_undated)
-        rc = catalog_graph_timeline_years(c, 0, count_undated, NULL, &undated, e);
+    int64_t undated;
+    int rc = walk_runs(c, o, count_run, &k, &undated, e);
     if (snapshot)
         catalog_graph_read_end(c);
-    if (rc == 1)
-        rc = 0;
-    else if (rc < 0 && e && e->code != ERR_OK)
-        rc = e->code;
-    else if (rc != 0)
-        rc = err_set(e, ERR_NOMEM, "timeline: out of memory");
+    rc = walk_result(rc, e);
     counter_flush(&k);
     jsontext_raw(&k.t, "],\"undated\":[],\"undated_count\":");
     jsontext_int(&k.t, undated);
@@ -280,12 +307,6 @@ int timeline_counts_text(catalog *c, const timeline_options *o, char **out, size
     else
         free(text), *len = 0;
     return rc;
-}
-
-static int count_undated(int year, int64_t photos, void *ud)
-{
-    (void)year, (void)photos, (void)ud;
-    return 0;
 }
 
 static json_t *values_of(json_t *set)
@@ -387,20 +408,13 @@ static int timeline_read(catalog *c, const timeline_options *o, json_t **out, er
     int rc;
     if (o->counts_only && !o->entry && o->person_id <= 0) {
         /* Counted by runs, not photo by photo; the undated by the stored count. */
-        rc = catalog_graph_timeline_runs(c, o->from_year, o->to_year, add_run, &b, e);
-        int64_t undated = 0;
-        if (rc == 0 && o->with_undated)
-            rc = catalog_graph_timeline_years(c, 0, count_undated, NULL, &undated, e);
+        int64_t undated;
+        rc = walk_runs(c, o, add_run, &b, &undated, e);
         b.undated_count = (size_t)undated;
     } else {
         rc = catalog_graph_timeline(c, &q, add_photo, &b, e);
     }
-    if (rc == 1)
-        rc = 0;
-    else if (rc < 0 && e && e->code != ERR_OK)
-        rc = e->code;
-    else if (rc != 0)
-        rc = err_set(e, ERR_NOMEM, "timeline: out of memory");
+    rc = walk_result(rc, e);
     json_t *res = NULL;
     if (rc == 0) {
         res = json_pack("{s:o,s:o,s:I,s:b}", "timeline", b.entries, "undated", b.undated, "undated_count",
