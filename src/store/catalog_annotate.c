@@ -158,24 +158,23 @@ int catalog_ann_each_parse(catalog *c, catalog_ann_parse_fn fn, void *ud, err *e
     EACH(c, st, "annotate: read the parse cache", e, fn(txt(st, 0), txt(st, 1), txt(st, 2), txt(st, 3), ud));
 }
 
-struct catalog_ann_parse_writer {
+/* A writer: one prepared statement run again and again, inside the struct
+ * the header names (its first and only member, so the two convert). */
+typedef struct ann_writer {
     catalog *c;
     sqlite3_stmt *st;
-};
+} ann_writer;
 
-catalog_ann_parse_writer *catalog_ann_parse_writer_open(catalog *c, err *e)
+/* size: sizeof the header's struct. NULL with e set on failure. */
+static ann_writer *writer_open(size_t size, catalog *c, const char *sql, const char *what, err *e)
 {
-    catalog_ann_parse_writer *w = calloc(1, sizeof *w);
+    ann_writer *w = calloc(1, size);
     if (!w) {
         err_set(e, ERR_NOMEM, "annotate: out of memory");
         return NULL;
     }
     w->c = c;
-    w->st = prep(c,
-                 "INSERT INTO photo_parse (photo_id, inputs, context, parse) VALUES (?1, ?2, ?3, ?4) "
-                 "ON CONFLICT (photo_id) DO UPDATE SET inputs = excluded.inputs, context = excluded.context, "
-                 "parse = excluded.parse",
-                 "annotate: store the parse cache", e);
+    w->st = prep(c, sql, what, e);
     if (!w->st) {
         free(w);
         return NULL;
@@ -183,25 +182,51 @@ catalog_ann_parse_writer *catalog_ann_parse_writer_open(catalog *c, err *e)
     return w;
 }
 
-int catalog_ann_parse_put(catalog_ann_parse_writer *w, const char *photo_id, const char *inputs, const char *context,
-                          const char *parse, err *e)
+/* Runs w's bound statement once; reset after, so it holds no snapshot. */
+static int writer_step(ann_writer *w, const char *what, err *e)
 {
-    sqlite3_reset(w->st);
-    sqlite3_bind_text(w->st, 1, photo_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(w->st, 2, inputs, -1, SQLITE_STATIC);
-    sqlite3_bind_text(w->st, 3, context, -1, SQLITE_STATIC);
-    sqlite3_bind_text(w->st, 4, parse, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(w->st) == SQLITE_DONE ? 0 : fail(w->c, "annotate: store the parse cache", e);
+    int rc = sqlite3_step(w->st) == SQLITE_DONE ? 0 : fail(w->c, what, e);
     sqlite3_reset(w->st);
     return rc;
 }
 
-void catalog_ann_parse_writer_close(catalog_ann_parse_writer *w)
+static void writer_close(ann_writer *w)
 {
     if (!w)
         return;
     sqlite3_finalize(w->st);
     free(w);
+}
+
+struct catalog_ann_parse_writer {
+    ann_writer w;
+};
+
+catalog_ann_parse_writer *catalog_ann_parse_writer_open(catalog *c, err *e)
+{
+    return (catalog_ann_parse_writer *)writer_open(
+        sizeof(catalog_ann_parse_writer), c,
+        "INSERT INTO photo_parse (photo_id, inputs, context, parse) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (photo_id) DO UPDATE SET inputs = excluded.inputs, context = excluded.context, "
+        "parse = excluded.parse",
+        "annotate: store the parse cache", e);
+}
+
+int catalog_ann_parse_put(catalog_ann_parse_writer *w, const char *photo_id, const char *inputs, const char *context,
+                          const char *parse, err *e)
+{
+    sqlite3_stmt *st = w->w.st;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, inputs, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, context, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, parse, -1, SQLITE_STATIC);
+    return writer_step(&w->w, "annotate: store the parse cache", e);
+}
+
+void catalog_ann_parse_writer_close(catalog_ann_parse_writer *w)
+{
+    writer_close(w ? &w->w : NULL);
 }
 
 int catalog_ann_each_stored(catalog *c, catalog_ann_stored_fn fn, void *ud, err *e)
@@ -460,20 +485,13 @@ int catalog_ann_each_other_event(catalog *c, const char *source, catalog_ann_eve
 }
 
 struct catalog_ann_photo_writer {
-    catalog *c;
-    sqlite3_stmt *st;
+    ann_writer w;
 };
 
 catalog_ann_photo_writer *catalog_ann_photo_writer_open(catalog *c, err *e)
 {
-    catalog_ann_photo_writer *w = calloc(1, sizeof *w);
-    if (!w) {
-        err_set(e, ERR_NOMEM, "annotate: out of memory");
-        return NULL;
-    }
-    w->c = c;
-    w->st = prep(
-        c,
+    return (catalog_ann_photo_writer *)writer_open(
+        sizeof(catalog_ann_photo_writer), c,
         "INSERT INTO photo_annotations (photo_id, date_value, date_precision, date_source, date_inferred, place_id, "
         "place_source, event_id, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
         "ON CONFLICT (photo_id) DO UPDATE SET "
@@ -492,25 +510,16 @@ catalog_ann_photo_writer *catalog_ann_photo_writer_open(catalog *c, err *e)
         "OR place_id IS NOT excluded.place_id OR place_source IS NOT excluded.place_source "
         "OR event_id IS NOT excluded.event_id OR evidence IS NOT excluded.evidence",
         "annotate: store a photo's annotation", e);
-    if (!w->st) {
-        free(w);
-        return NULL;
-    }
-    return w;
 }
 
 void catalog_ann_photo_writer_close(catalog_ann_photo_writer *w)
 {
-    if (!w)
-        return;
-    sqlite3_finalize(w->st);
-    free(w);
+    writer_close(w ? &w->w : NULL);
 }
 
 int catalog_ann_photo_put(catalog_ann_photo_writer *w, const catalog_ann_photo_row *r, err *e)
 {
-    catalog *c = w->c;
-    sqlite3_stmt *st = w->st;
+    sqlite3_stmt *st = w->w.st;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     sqlite3_bind_text(st, 1, r->photo_id, -1, SQLITE_STATIC);
@@ -530,9 +539,7 @@ int catalog_ann_photo_put(catalog_ann_photo_writer *w, const catalog_ann_photo_r
     else
         sqlite3_bind_null(st, 8);
     bind_text_or_null(st, 9, r->evidence);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(c, "annotate: store a photo's annotation", e);
-    sqlite3_reset(st);
-    return rc;
+    return writer_step(&w->w, "annotate: store a photo's annotation", e);
 }
 
 int catalog_ann_suggestions_put(catalog *c, int64_t person_id, int64_t face_id, const char *source,
