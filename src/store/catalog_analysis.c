@@ -90,16 +90,14 @@ static int decided_load(catalog *c, const char *photo_id, const char *model_vers
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = catalog_prepare(c,
-                                       "SELECT box_x, box_y, box_w, box_h, ifnull(person_id, 0), status, id, "
-                                       "source = 'detector' FROM faces "
-                                       "WHERE photo_id = ?1 AND model_version = ?2 "
-                                       "AND (person_id IS NOT NULL OR status <> 'unreviewed') ORDER BY id",
-                                       what, e);
+    sqlite3_stmt *st = catalog_prepare_photo(c,
+                                             "SELECT box_x, box_y, box_w, box_h, ifnull(person_id, 0), status, id, "
+                                             "source = 'detector' FROM faces "
+                                             "WHERE photo_id = ?1 AND model_version = ?2 "
+                                             "AND (person_id IS NOT NULL OR status <> 'unreviewed') ORDER BY id",
+                                             photo_id, model_version, what, e);
     if (!st)
         return e ? e->code : ERR_DB;
-    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, model_version, -1, SQLITE_TRANSIENT);
     int step, rc = 0;
     size_t cap = 0;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -193,15 +191,13 @@ int catalog_analysis_kept(catalog *c, const char *photo_id, const char *model_ve
     const char *what = "list the faces an analysis keeps";
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *st = catalog_prepare(c,
-                                       "SELECT id, box_x, box_y, box_w, box_h, source = 'manual' FROM faces "
-                                       "WHERE photo_id = ?1 AND model_version = ?2 "
-                                       "AND (source = 'manual' OR status = 'confirmed') ORDER BY id",
-                                       what, e);
+    sqlite3_stmt *st = catalog_prepare_photo(c,
+                                             "SELECT id, box_x, box_y, box_w, box_h, source = 'manual' FROM faces "
+                                             "WHERE photo_id = ?1 AND model_version = ?2 "
+                                             "AND (source = 'manual' OR status = 'confirmed') ORDER BY id",
+                                             photo_id, model_version, what, e);
     if (!st)
         return e ? e->code : ERR_DB;
-    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, model_version, -1, SQLITE_TRANSIENT);
     int step, rc = 0;
     size_t cap = 0;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {

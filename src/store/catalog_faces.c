@@ -310,14 +310,13 @@ int catalog_faces_of_photo(catalog *c, const char *photo_id, const char *model_v
     }
     char what[96];
     snprintf(what, sizeof what, "list the faces of photo %.32s", photo_id);
-    sqlite3_stmt *st = prepare(c,
-                               "SELECT " FACE_COLS " FROM faces WHERE photo_id = ?1 AND model_version = ?2 "
-                               "ORDER BY face_no",
-                               what, e);
+    sqlite3_stmt *st =
+        catalog_prepare_photo(c,
+                              "SELECT " FACE_COLS " FROM faces WHERE photo_id = ?1 AND model_version = ?2 "
+                              "ORDER BY face_no",
+                              photo_id, model_version, what, e);
     if (!st)
         return e ? e->code : ERR_DB;
-    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, model_version, -1, SQLITE_TRANSIENT);
     catalog_face *faces = NULL;
     size_t count = 0, cap = 0;
     int step = SQLITE_DONE, rc = 0;

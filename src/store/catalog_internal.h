@@ -45,6 +45,12 @@ struct sqlite3 *catalog_sqlite(struct catalog *c);
  * Caller finalizes. */
 struct sqlite3_stmt *catalog_prepare(struct catalog *c, const char *sql, const char *what, err *e);
 
+/* The same, with a photo's parameters bound (copied): photo_id as ?1 and
+ * model_version as ?2, each left NULL when NULL. The one way src/store reads
+ * a photo's rows. */
+struct sqlite3_stmt *catalog_prepare_photo(struct catalog *c, const char *sql, const char *photo_id,
+                                           const char *model_version, const char *what, err *e);
+
 /* The same for a statement run again and again (a per-node query of the graph
  * view): kept prepared on c's connection, keyed by the ADDRESS of sql, which
  * must therefore be a string constant (static storage, one text per address).

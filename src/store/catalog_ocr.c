@@ -230,15 +230,14 @@ static void read_text(sqlite3_stmt *st, int first, catalog_ocr_text *t)
 int catalog_ocr_texts_of(catalog *c, const char *photo_id, catalog_ocr_text_fn fn, void *ud, err *e)
 {
     const char *what = "read the texts of a photo";
-    sqlite3_stmt *st =
-        catalog_prepare(c,
-                        "SELECT t.photo_id, t.region, t.text, t.confidence, t.x, t.y, t.w, t.h FROM photo_texts t "
-                        "WHERE t.photo_id = ?1 OR t.photo_id IN (SELECT photo_id FROM photo_backs WHERE front_id = ?1) "
-                        "ORDER BY t.photo_id <> ?1, t.photo_id, t.n",
-                        what, e);
+    sqlite3_stmt *st = catalog_prepare_photo(
+        c,
+        "SELECT t.photo_id, t.region, t.text, t.confidence, t.x, t.y, t.w, t.h FROM photo_texts t "
+        "WHERE t.photo_id = ?1 OR t.photo_id IN (SELECT photo_id FROM photo_backs WHERE front_id = ?1) "
+        "ORDER BY t.photo_id <> ?1, t.photo_id, t.n",
+        photo_id, NULL, what, e);
     if (!st)
         return e ? e->code : ERR_DB;
-    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
     int step, rc = 0;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         catalog_ocr_text t;
@@ -309,7 +308,7 @@ int catalog_photo_flipped(catalog *c, const char *photo_id, err *e)
 int catalog_flips_pending(catalog *c, const char *photo_id, catalog_flip_pending_fn fn, void *ud, err *e)
 {
     const char *what = "list flipped photos not read again";
-    sqlite3_stmt *st = catalog_prepare(
+    sqlite3_stmt *st = catalog_prepare_photo(
         c,
         "SELECT f.photo_id FROM photo_flips f WHERE (?1 IS NULL OR f.photo_id = ?1) AND ("
         " NOT EXISTS (SELECT 1 FROM photo_ocr o WHERE o.photo_id = f.photo_id)"
@@ -317,11 +316,9 @@ int catalog_flips_pending(catalog *c, const char *photo_id, catalog_flip_pending
         "     AND NOT EXISTS (SELECT 1 FROM photo_frames r WHERE r.parent_id = f.photo_id)"
         "     AND NOT EXISTS (SELECT 1 FROM photo_backs b WHERE b.photo_id = f.photo_id))) "
         "ORDER BY f.photo_id",
-        what, e);
+        photo_id, NULL, what, e);
     if (!st)
         return e ? e->code : ERR_DB;
-    if (photo_id)
-        sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
     int step, rc = 0;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
         rc = fn(col(st, 0), ud);
@@ -333,10 +330,9 @@ int catalog_flips_pending(catalog *c, const char *photo_id, catalog_flip_pending
 
 static int exec1(catalog *c, const char *sql, const char *photo_id, const char *what, err *e)
 {
-    sqlite3_stmt *st = catalog_prepare(c, sql, what, e);
+    sqlite3_stmt *st = catalog_prepare_photo(c, sql, photo_id, NULL, what, e);
     if (!st)
         return e ? e->code : ERR_DB;
-    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
     return step_done(c, st, what, e);
 }
 

@@ -126,6 +126,17 @@ sqlite3_stmt *catalog_prepare(catalog *c, const char *sql, const char *what, err
     return st;
 }
 
+sqlite3_stmt *catalog_prepare_photo(catalog *c, const char *sql, const char *photo_id, const char *model_version,
+                                    const char *what, err *e)
+{
+    sqlite3_stmt *st = catalog_prepare(c, sql, what, e);
+    if (st && photo_id)
+        sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    if (st && model_version)
+        sqlite3_bind_text(st, 2, model_version, -1, SQLITE_TRANSIENT);
+    return st;
+}
+
 sqlite3_stmt *catalog_prepare_cached(catalog *c, const char *sql, const char *what, err *e)
 {
     int slot = -1;
