@@ -85,6 +85,20 @@ static bool id_in(int64_t id, const int64_t *v, size_t n)
 }
 
 /* The decided faces that go: detector faces, and the drawn ones in replaced. */
+
+/* Room for one more element in arr (n used of *cap, elem bytes each): arr,
+ * or arr moved to a block twice as large (from 8); NULL when memory runs out,
+ * and then arr is unchanged. */
+static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return arr;
+    size_t want = *cap ? *cap * 2 : 8;
+    void *v = realloc(arr, want * elem);
+    if (v)
+        *cap = want;
+    return v;
+}
 static int decided_load(catalog *c, const char *photo_id, const char *model_version, const int64_t *replaced,
                         size_t n_replaced, decided **out, size_t *n, const char *what, err *e)
 {
@@ -103,15 +117,12 @@ static int decided_load(catalog *c, const char *photo_id, const char *model_vers
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
         if (!sqlite3_column_int(st, 7) && !id_in(sqlite3_column_int64(st, 6), replaced, n_replaced))
             continue; /* drawn by hand, and stays as it is */
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            decided *d = realloc(*out, cap * sizeof *d);
-            if (!d) {
-                rc = err_set(e, ERR_NOMEM, "%s: out of memory", what);
-                break;
-            }
-            *out = d;
+        void *more = grow(*out, &cap, *n, sizeof **out);
+        if (!more) {
+            rc = err_set(e, ERR_NOMEM, "%s: out of memory", what);
+            break;
         }
+        *out = more;
         decided *d = &(*out)[(*n)++];
         for (int k = 0; k < 4; k++)
             d->box[k] = sqlite3_column_double(st, k);
@@ -201,15 +212,12 @@ int catalog_analysis_kept(catalog *c, const char *photo_id, const char *model_ve
     int step, rc = 0;
     size_t cap = 0;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            catalog_kept_face *v = realloc(*out, cap * sizeof *v);
-            if (!v) {
-                rc = err_set(e, ERR_NOMEM, "%s: out of memory", what);
-                break;
-            }
-            *out = v;
+        void *more = grow(*out, &cap, *n, sizeof **out);
+        if (!more) {
+            rc = err_set(e, ERR_NOMEM, "%s: out of memory", what);
+            break;
         }
+        *out = more;
         catalog_kept_face *k = &(*out)[(*n)++];
         k->id = sqlite3_column_int64(st, 0);
         for (int i = 0; i < 4; i++)
