@@ -43,6 +43,26 @@ struct bf16net_run {
     void *buf[2]; /* ping-pong activations for outputs read only by the next layer */
     void **kept;  /* per layer: own buffer for outputs read later (or NULL) */
 };
+/* ---- reorders ------------------------------------------------------------ */
+
+/* oneDNN 2.6 (Debian 12 ships 2.6.3) looks a reorder's implementations up in a
+ * process-wide std::map with operator[], which inserts when the data-type pair
+ * is missing (bf16 -> bf16, bf16 -> f32, ...): two threads making their first
+ * such reorder at once race on the tree. LeakSanitizer caught a lost 56-byte
+ * node in CI; a corrupted tree could crash. oneDNN fixed it in 2.7 (commit
+ * c67bd97, "cpu: reorder: fix possible data race"). Until then every reorder
+ * descriptor here is made under one lock; it costs a few per net or run. */
+static pthread_mutex_t reorder_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static dnnl_status_t reorder_pd_create(dnnl_primitive_desc_t *pd, const dnnl_memory_desc_t *src,
+                                       const dnnl_memory_desc_t *dst, dnnl_engine_t eng)
+{
+    pthread_mutex_lock(&reorder_lock);
+    const dnnl_status_t s = dnnl_reorder_primitive_desc_create(pd, src, eng, dst, eng, NULL);
+    pthread_mutex_unlock(&reorder_lock);
+    return s;
+}
+
 /* ---- CPU check ---------------------------------------------------------- */
 
 static pthread_once_t isa_once = PTHREAD_ONCE_INIT;
@@ -244,7 +264,7 @@ static int layer_pd(const bf16net *net, const dnn_layer *l, dnnl_primitive_desc_
         dnnl_memory_desc_t sub;
         dnnl_dims_t d = { 1, l->cin, l->hin, l->hin }, off = { 0, 0, 0, 0 };
         DNNL_TRY(dnnl_memory_desc_init_submemory(&sub, &dmd, d, off));
-        DNNL_TRY(dnnl_reorder_primitive_desc_create(pd, &smd, net->eng, &sub, net->eng, NULL));
+        DNNL_TRY(reorder_pd_create(pd, &smd, &sub, net->eng));
         return 0;
     }
     DNNL_TRY(dnnl_primitive_attr_create(&attr));
@@ -291,7 +311,7 @@ static int reorder_once(const bf16net *net, dnnl_memory_t src, dnnl_memory_t dst
     dnnl_stream_t st = NULL;
     DNNL_TRY(dnnl_memory_get_memory_desc(src, &sd));
     DNNL_TRY(dnnl_memory_get_memory_desc(dst, &dd));
-    DNNL_TRY(dnnl_reorder_primitive_desc_create(&pd, sd, net->eng, dd, net->eng, NULL));
+    DNNL_TRY(reorder_pd_create(&pd, sd, dd, net->eng));
     DNNL_TRY(dnnl_primitive_create(&p, pd));
     DNNL_TRY(dnnl_stream_create(&st, net->eng, dnnl_stream_default_flags));
     dnnl_exec_arg_t a[2] = { { DNNL_ARG_FROM, src }, { DNNL_ARG_TO, dst } };
@@ -632,7 +652,7 @@ static int run_build(bf16net_run *r, err *e)
     const dnnl_memory_desc_t *sd, *dd;
     DNNL_TRY(dnnl_memory_get_memory_desc(r->in32, &sd));
     DNNL_TRY(dnnl_memory_get_memory_desc(r->in16, &dd));
-    DNNL_TRY(dnnl_reorder_primitive_desc_create(&pd, sd, net->eng, dd, net->eng, NULL));
+    DNNL_TRY(reorder_pd_create(&pd, sd, dd, net->eng));
     DNNL_TRY(dnnl_primitive_create(&r->in_reorder, pd));
     dnnl_primitive_desc_destroy(pd);
     pd = NULL;
