@@ -43,23 +43,35 @@ struct bf16net_run {
     void *buf[2]; /* ping-pong activations for outputs read only by the next layer */
     void **kept;  /* per layer: own buffer for outputs read later (or NULL) */
 };
-/* ---- reorders ------------------------------------------------------------ */
+/* ---- primitive descriptors ----------------------------------------------- */
 
-/* oneDNN 2.6 (Debian 12 ships 2.6.3) looks a reorder's implementations up in a
- * process-wide std::map with operator[], which inserts when the data-type pair
- * is missing (bf16 -> bf16, bf16 -> f32, ...): two threads making their first
- * such reorder at once race on the tree. LeakSanitizer caught a lost 56-byte
- * node in CI; a corrupted tree could crash. oneDNN fixed it in 2.7 (commit
- * c67bd97, "cpu: reorder: fix possible data race"). Until then every reorder
- * descriptor here is made under one lock; it costs a few per net or run. */
-static pthread_mutex_t reorder_lock = PTHREAD_MUTEX_INITIALIZER;
+/* oneDNN 2.6 (Debian 12 ships 2.6.3) is not safe to make descriptors on two
+ * threads at once. Its reorder lookup uses operator[] on a process-wide
+ * std::map, which inserts when a data-type pair is missing (bf16 -> bf16,
+ * bf16 -> f32, ...). Two threads making their first such reorder together race
+ * on the tree: CI's LeakSanitizer caught a lost 56-byte node, and a corrupted
+ * tree could crash. Its brgemm convolutions' blocking search also keeps a
+ * static last_ic_block_size. Both are fixed upstream (2.7: c67bd97 "cpu:
+ * reorder: fix possible data race"; 2955c9d "brgemm convolutions: make
+ * last_ic_block_size thread safe"). Until then every descriptor here is made
+ * under one lock. That costs little: a net or run makes them once. */
+static pthread_mutex_t pd_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static dnnl_status_t reorder_pd_create(dnnl_primitive_desc_t *pd, const dnnl_memory_desc_t *src,
                                        const dnnl_memory_desc_t *dst, dnnl_engine_t eng)
 {
-    pthread_mutex_lock(&reorder_lock);
+    pthread_mutex_lock(&pd_lock);
     const dnnl_status_t s = dnnl_reorder_primitive_desc_create(pd, src, eng, dst, eng, NULL);
-    pthread_mutex_unlock(&reorder_lock);
+    pthread_mutex_unlock(&pd_lock);
+    return s;
+}
+
+static dnnl_status_t op_pd_create(dnnl_primitive_desc_t *pd, const_dnnl_op_desc_t desc,
+                                  const_dnnl_primitive_attr_t attr, dnnl_engine_t eng)
+{
+    pthread_mutex_lock(&pd_lock);
+    const dnnl_status_t s = dnnl_primitive_desc_create(pd, desc, attr, eng, NULL);
+    pthread_mutex_unlock(&pd_lock);
     return s;
 }
 
@@ -274,17 +286,17 @@ static int layer_pd(const bf16net *net, const dnn_layer *l, dnnl_primitive_desc_
         dnnl_convolution_desc_t cd;
         if ((rc = conv_desc(net, l, &smd, &dmd, &cd, e)) != 0)
             goto done;
-        DNNL_TRY(dnnl_primitive_desc_create(pd, &cd, attr, net->eng, NULL));
+        DNNL_TRY(op_pd_create(pd, &cd, attr, net->eng));
     } else if (l->op == LAYER_ADD || l->op == LAYER_SUM) { /* SUM: operands 3.. are post-ops */
         dnnl_binary_desc_t bd;
         DNNL_TRY(dnnl_binary_desc_init(&bd, dnnl_binary_add, &smd, &smd, &dmd));
-        DNNL_TRY(dnnl_primitive_desc_create(pd, &bd, attr, net->eng, NULL));
+        DNNL_TRY(op_pd_create(pd, &bd, attr, net->eng));
     } else if (l->op == LAYER_ACT) {
         dnnl_eltwise_desc_t ed;
         const int relu = l->act == LAYER_RELU;
         const dnnl_alg_kind_t alg = relu ? dnnl_eltwise_relu : dnnl_eltwise_clip;
         DNNL_TRY(dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference, alg, &smd, 0.0f, relu ? 0.0f : 6.0f));
-        DNNL_TRY(dnnl_primitive_desc_create(pd, &ed, attr, net->eng, NULL));
+        DNNL_TRY(op_pd_create(pd, &ed, attr, net->eng));
     } else {
         dnnl_pooling_desc_t pld;
         dnnl_dims_t str = { l->stride, l->stride }, ker = { l->k, l->k };
@@ -292,7 +304,7 @@ static int layer_pd(const bf16net *net, const dnn_layer *l, dnnl_primitive_desc_
         DNNL_TRY(dnnl_pooling_forward_desc_init(
             &pld, dnnl_forward_inference, l->op == LAYER_MAXPOOL ? dnnl_pooling_max : dnnl_pooling_avg_exclude_padding,
             &smd, &dmd, str, ker, pl, pr));
-        DNNL_TRY(dnnl_primitive_desc_create(pd, &pld, attr, net->eng, NULL));
+        DNNL_TRY(op_pd_create(pd, &pld, attr, net->eng));
     }
 done:
     if (attr)
