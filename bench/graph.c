@@ -228,16 +228,20 @@ static int run_export(const char *dir, export_result *r)
 }
 
 /* A wrk script asking for prefix + (base + a different one of 0..count-1) +
- * "&_=" + a counter, so no two requests share a URL: the response cache never
- * answers, every answer is computed from the catalog. */
+ * "&_=" + the wrk thread's number and a counter, so no two requests share a
+ * URL (each wrk thread runs the script in its own Lua state: without the
+ * thread's number both threads would ask for the same URLs, and half the
+ * answers would come from the response cache): every answer is computed from
+ * the catalog. */
 static int write_script(const char *path, const char *prefix, int base, int count)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
     fprintf(f,
+            "local threads = 0\nfunction setup(thread)\n  threads = threads + 1\n  thread:set(\"tid\", threads)\nend\n"
             "local n = 0\nrequest = function()\n  n = n + 1\n"
-            "  return wrk.format(\"GET\", \"%s\" .. (%d + (n * 7919) %% %d) .. \"&_=\" .. n)\nend\n",
+            "  return wrk.format(\"GET\", \"%s\" .. (%d + (n * 7919) %% %d) .. \"&_=\" .. tid .. \"-\" .. n)\nend\n",
             prefix, base, count);
     return fclose(f);
 }

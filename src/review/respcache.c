@@ -3,6 +3,7 @@
 
 #include "store/catalog_watch.h"
 
+#include <glib.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -27,13 +28,14 @@ struct respcache_blob {
     char data[];
 };
 
+/* An answer kept: in the table by its key, and in the list of all entries from
+ * the most recently used (head) to the least (tail), which eviction takes. */
 typedef struct entry {
-    char *key;
-    uint64_t hash; /* of key: compared before the key */
+    char *key; /* owned; also the table's key */
     uint64_t version;
     respcache_blob *blob;
     size_t len;
-    uint64_t used; /* tick of the last hit, for eviction */
+    struct entry *newer, *older;
 } entry;
 
 /* How long a caller waits for another one computing the same key before it
@@ -49,10 +51,45 @@ struct respcache {
     int64_t last_seen; /* the last PRAGMA data_version read */
     uint64_t version;  /* bumped whenever last_seen changes */
     uint64_t stored;   /* the version of every entry stored */
-    entry *entries;
-    size_t n, cap, bytes, max_bytes;
-    uint64_t tick;
+    GHashTable *table; /* key -> entry */
+    entry *newest, *oldest;
+    size_t bytes, max_bytes;
 };
+
+static void unlink_entry(respcache *rc, entry *x)
+{
+    if (x->newer)
+        x->newer->older = x->older;
+    else
+        rc->newest = x->older;
+    if (x->older)
+        x->older->newer = x->newer;
+    else
+        rc->oldest = x->newer;
+    x->newer = x->older = NULL;
+}
+
+static void link_newest(respcache *rc, entry *x)
+{
+    x->older = rc->newest;
+    x->newer = NULL;
+    if (rc->newest)
+        rc->newest->newer = x;
+    else
+        rc->oldest = x;
+    rc->newest = x;
+}
+
+/* Under the lock: forgets x and releases its answer. */
+static void drop(respcache *rc, entry *x)
+{
+    g_hash_table_remove(rc->table, x->key);
+    unlink_entry(rc, x);
+    rc->bytes -= x->len;
+    free(x->key);
+    respcache_blob_release(x->blob);
+    free(x);
+}
 
 respcache *respcache_open(const char *db_path, size_t max_bytes, err *e)
 {
@@ -65,6 +102,7 @@ respcache *respcache_open(const char *db_path, size_t max_bytes, err *e)
     pthread_cond_init(&rc->done, NULL);
     rc->max_bytes = max_bytes;
     rc->version = 1;
+    rc->table = g_hash_table_new(g_str_hash, g_str_equal);
     if (!(rc->watch = catalog_watch_open(db_path, e))) {
         respcache_close(rc);
         return NULL;
@@ -78,11 +116,10 @@ void respcache_close(respcache *rc)
 {
     if (!rc)
         return;
-    for (size_t i = 0; i < rc->n; i++) {
-        free(rc->entries[i].key);
-        respcache_blob_release(rc->entries[i].blob);
-    }
-    free(rc->entries);
+    while (rc->oldest)
+        drop(rc, rc->oldest);
+    if (rc->table)
+        g_hash_table_destroy(rc->table);
     for (size_t i = 0; i < rc->ncomputing; i++)
         free(rc->computing[i]);
     free(rc->computing);
@@ -110,30 +147,6 @@ uint64_t respcache_version(respcache *rc)
     uint64_t v = current_version(rc);
     pthread_mutex_unlock(&rc->lock);
     return v;
-}
-
-static uint64_t key_hash(const char *key)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *key; key++)
-        h = (h ^ (unsigned char)*key) * 1099511628211ull;
-    return h;
-}
-
-static entry *find(respcache *rc, const char *key, uint64_t hash)
-{
-    for (size_t i = 0; i < rc->n; i++)
-        if (rc->entries[i].hash == hash && strcmp(rc->entries[i].key, key) == 0)
-            return &rc->entries[i];
-    return NULL;
-}
-
-static void drop(respcache *rc, entry *x)
-{
-    rc->bytes -= x->len;
-    free(x->key);
-    respcache_blob_release(x->blob);
-    *x = rc->entries[--rc->n];
 }
 
 const char *respcache_blob_data(const respcache_blob *b)
@@ -219,6 +232,19 @@ static void computing_end(respcache *rc, const char *key)
     }
 }
 
+/* Under the lock: the entry for key when it is of version v (a hit: moved to
+ * the front of the list, its answer given a new reference), else NULL. */
+static respcache_blob *hit(respcache *rc, const char *key, uint64_t v)
+{
+    entry *x = g_hash_table_lookup(rc->table, key);
+    if (!x || x->version != v)
+        return NULL;
+    unlink_entry(rc, x);
+    link_newest(rc, x);
+    atomic_fetch_add(&x->blob->refs, 1);
+    return x->blob;
+}
+
 respcache_blob *respcache_get(respcache *rc, const char *key, uint64_t *version)
 {
     pthread_mutex_lock(&rc->lock);
@@ -226,17 +252,11 @@ respcache_blob *respcache_get(respcache *rc, const char *key, uint64_t *version)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += WAIT_SECONDS;
     respcache_blob *b = NULL;
-    uint64_t hash = key_hash(key);
     for (;;) {
         uint64_t v = current_version(rc);
         *version = v;
-        entry *x = find(rc, key, hash);
-        if (x && x->version == v) {
-            b = x->blob;
-            atomic_fetch_add(&b->refs, 1);
-            x->used = ++rc->tick;
+        if ((b = hit(rc, key, v)))
             break;
-        }
         /* Somebody computes it: wait for them (unless that takes too long). */
         if (computing_index(rc, key) >= 0 && pthread_cond_timedwait(&rc->done, &rc->lock, &until) == 0)
             continue;
@@ -259,6 +279,18 @@ respcache_blob *respcache_get(respcache *rc, const char *key, uint64_t *version)
     return b;
 }
 
+respcache_blob *respcache_peek(respcache *rc, const char *key, bool gzip)
+{
+    pthread_mutex_lock(&rc->lock);
+    respcache_blob *b = hit(rc, key, current_version(rc));
+    pthread_mutex_unlock(&rc->lock);
+    if (b && gzip && !atomic_load(&b->gz) && b->len >= GZIP_MIN && b->len < UINT32_MAX) {
+        respcache_blob_release(b); /* compressing it is a worker's job */
+        b = NULL;
+    }
+    return b;
+}
+
 void respcache_abandon(respcache *rc, const char *key)
 {
     pthread_mutex_lock(&rc->lock);
@@ -272,50 +304,40 @@ void respcache_put(respcache *rc, const char *key, uint64_t version, const char 
         respcache_abandon(rc, key);
         return;
     }
-    uint64_t hash = key_hash(key);
+    /* Copied before the lock is taken. */
+    entry *nx = calloc(1, sizeof *nx);
+    char *k = strdup(key);
+    respcache_blob *b = malloc(sizeof *b + len + 1);
+    if (b) {
+        atomic_init(&b->refs, 1);
+        b->len = len;
+        atomic_init(&b->gz, NULL);
+        memcpy(b->data, body, len);
+        b->data[len] = '\0';
+    }
     pthread_mutex_lock(&rc->lock);
     computing_end(rc, key);
-    if (version == rc->version) { /* computed under the current version: still true */
-        entry *x = find(rc, key, hash);
+    if (version == rc->version && nx && k && b) { /* computed under the current version: still true */
+        entry *x = g_hash_table_lookup(rc->table, key);
         if (x)
             drop(rc, x);
         /* Stale entries go first (all of them, once per new version), then
          * the least recently used. */
         if (rc->stored != version) {
-            while (rc->n > 0)
-                drop(rc, &rc->entries[rc->n - 1]);
+            while (rc->oldest)
+                drop(rc, rc->oldest);
             rc->stored = version;
         }
-        while (rc->n > 0 && rc->bytes + len > rc->max_bytes) {
-            size_t lru = 0;
-            for (size_t i = 1; i < rc->n; i++)
-                if (rc->entries[i].used < rc->entries[lru].used)
-                    lru = i;
-            drop(rc, &rc->entries[lru]);
-        }
-        if (rc->n == rc->cap) {
-            size_t cap = rc->cap ? rc->cap * 2 : 16;
-            entry *ne = realloc(rc->entries, cap * sizeof *ne);
-            if (ne) {
-                rc->entries = ne;
-                rc->cap = cap;
-            }
-        }
-        char *k = strdup(key);
-        respcache_blob *b = malloc(sizeof *b + len + 1);
-        if (rc->n < rc->cap && k && b) {
-            atomic_init(&b->refs, 1);
-            b->len = len;
-            atomic_init(&b->gz, NULL);
-            memcpy(b->data, body, len);
-            b->data[len] = '\0';
-            rc->entries[rc->n++] =
-                (entry){ .key = k, .hash = hash, .version = version, .blob = b, .len = len, .used = ++rc->tick };
-            rc->bytes += len;
-        } else {
-            free(k);
-            free(b);
-        }
+        while (rc->oldest && rc->bytes + len > rc->max_bytes)
+            drop(rc, rc->oldest);
+        *nx = (entry){ .key = k, .version = version, .blob = b, .len = len };
+        g_hash_table_insert(rc->table, k, nx);
+        link_newest(rc, nx);
+        rc->bytes += len;
+        nx = NULL, k = NULL, b = NULL;
     }
     pthread_mutex_unlock(&rc->lock);
+    free(nx);
+    free(k);
+    free(b);
 }

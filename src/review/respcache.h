@@ -7,7 +7,9 @@
  * `PRAGMA data_version`, which changes whenever any other connection — this
  * server's workers, `facetag cluster` in another process — commits. An entry
  * is served only while the version it was computed under is still current, so
- * a client never sees an answer older than its request. Thread-safe. */
+ * a client never sees an answer older than its request. Entries are found by
+ * a hash of their key and evicted least recently used first, each in constant
+ * time under one short lock. Thread-safe. */
 #ifndef FACETAG_REVIEW_RESPCACHE_H
 #define FACETAG_REVIEW_RESPCACHE_H
 
@@ -45,6 +47,12 @@ void respcache_blob_release(void *b);
  * *version tells the version to store it under. While one caller computes a
  * key, others asking for it wait for its answer instead of computing it too. */
 respcache_blob *respcache_get(respcache *rc, const char *key, uint64_t *version);
+/* The answer for key when it is current, without waiting and without taking
+ * on the computing of it: a new reference, or NULL. With gzip, NULL also when
+ * the answer should go compressed and its gzip copy is not made yet (whoever
+ * computes it, respcache_blob_gzip, may take a while). For a thread that must
+ * not block. */
+respcache_blob *respcache_peek(respcache *rc, const char *key, bool gzip);
 /* Stores an answer computed after respcache_get gave `version` (copied). */
 void respcache_put(respcache *rc, const char *key, uint64_t version, const char *body, size_t len);
 /* No answer to store after a miss (an error): lets the waiting callers go on. */

@@ -1,7 +1,13 @@
 /* server.c — libmicrohttpd glue for `facetag serve` (server.h): one request's
  * life from the first header to the response — auth before the body is read,
  * the body capped while it arrives, then the router and a handler with a
- * borrowed catalog connection, then the response with its headers. */
+ * borrowed catalog connection, then the response with its headers.
+ *
+ * Threads: one libmicrohttpd thread reads and writes every connection; a
+ * request whose answer must be computed is suspended there and queued for the
+ * worker threads (workq.h), which run handlers in the order requests arrived
+ * and resume the connection with the answer. An answer in the response cache
+ * is sent at once without a worker. */
 #include "review/server.h"
 
 #include "review/auth.h"
@@ -9,6 +15,7 @@
 #include "review/http.h"
 #include "review/router.h"
 #include "review/state.h"
+#include "review/workq.h"
 #include "store/datadir.h"
 
 #include <microhttpd.h>
@@ -22,18 +29,30 @@
 
 struct review_server {
     struct MHD_Daemon *daemon;
+    workq *jobs; /* runs the handlers */
     review_state st;
     int port;
     bool loopback_only; /* bound to loopback without a token: Host must be loopback */
 };
 
-/* Per connection-request: the body as it arrives. */
+/* Per connection-request: the body as it arrives, then the request handed to a
+ * worker and the answer it leaves. */
 typedef struct request_state {
     char *body;
     size_t len, cap;
     size_t dropped; /* bytes over the cap, read and thrown away */
     bool answered;  /* a response is queued already (refused before the body) */
     bool too_big;   /* the body passed REVIEW_MAX_BODY: 413 once it has arrived */
+    /* Set before the request goes to a worker; the worker owns them until it
+     * sets `ready` and resumes the connection (then it touches nothing more). */
+    review_server *server;
+    struct MHD_Connection *conn;
+    http_request rq;
+    http_response resp;
+    router_handler fn;
+    unsigned flags;
+    char *key; /* the cache key, or NULL when the answer is not cached */
+    bool ready; /* resp holds the answer: send it */
 } request_state;
 
 /* Memory for cached GET answers (respcache.h). */
@@ -209,10 +228,76 @@ static char *cache_key(struct MHD_Connection *conn, const char *url)
     return key;
 }
 
+/* Fills resp from a cached answer (gzip when the client takes it and there is one). */
+static void respond_cached(struct MHD_Connection *conn, respcache_blob *b, http_response *resp)
+{
+    http_response_clear(resp);
+    resp->status = 200;
+    resp->content_type = "application/json";
+    size_t gz_len;
+    const char *gz = accepts_gzip(conn) ? respcache_blob_gzip(b, &gz_len) : NULL;
+    if (gz) {
+        resp->static_body = (const unsigned char *)gz;
+        resp->len = gz_len;
+        resp->content_encoding = "gzip";
+    } else {
+        resp->static_body = (const unsigned char *)respcache_blob_data(b);
+        resp->len = respcache_blob_len(b);
+    }
+    resp->shared = b;
+    resp->shared_free = respcache_blob_release;
+}
+
+/* A worker's job: the cache (which may wait for another request computing the
+ * same answer), else the handler with a borrowed catalog connection. Ends by
+ * handing the connection back to libmicrohttpd's thread, which sends rs->resp. */
+static void run_request(void *arg)
+{
+    request_state *rs = arg;
+    review_server *s = rs->server;
+    router_handler fn = rs->fn;
+    uint64_t version = 0;
+    if (rs->key) {
+        respcache_blob *b = respcache_get(s->st.cache, rs->key, &version);
+        if (b) {
+            respond_cached(rs->conn, b, &rs->resp);
+            fn = NULL;
+        }
+    }
+    if (fn) {
+        if (rs->flags & ROUTE_DB)
+            rs->rq.cat = dbpool_acquire(s->st.pool);
+        fn(&rs->rq, &rs->resp);
+        dbpool_release(s->st.pool, rs->rq.cat);
+        rs->rq.cat = NULL;
+        if (rs->key && rs->resp.status == 200 && rs->resp.body)
+            respcache_put(s->st.cache, rs->key, version, rs->resp.body, rs->resp.len);
+        else if (rs->key)
+            respcache_abandon(s->st.cache, rs->key);
+    }
+    free(rs->key);
+    rs->key = NULL;
+    struct MHD_Connection *conn = rs->conn;
+    rs->ready = true;
+    MHD_resume_connection(conn); /* from here on rs belongs to libmicrohttpd's thread */
+}
+
+/* The answer: 304 when the client has it already, else resp as it is. */
+static enum MHD_Result send_answer(struct MHD_Connection *conn, http_response *resp, unsigned flags)
+{
+    bool is_html = resp->content_type && strncmp(resp->content_type, "text/html", 9) == 0;
+    if (resp->status == 200 && etag_matches(conn, resp->etag)) {
+        http_response_clear(resp);
+        resp->status = 304;
+        resp->content_type = NULL;
+    }
+    return send_response(conn, resp, is_html, (flags & ROUTE_CACHE) != 0);
+}
+
 static enum MHD_Result handle(review_server *s, struct MHD_Connection *conn, const char *url, const char *method,
                               request_state *rs)
 {
-    http_request rq = {
+    rs->rq = (http_request){
         .method = method,
         .path = url,
         .body = rs->body ? rs->body : "",
@@ -221,51 +306,30 @@ static enum MHD_Result handle(review_server *s, struct MHD_Connection *conn, con
         .conn = conn,
         .st = &s->st,
     };
-    http_response resp;
-    http_response_init(&resp);
-    unsigned flags = 0;
-    router_handler fn = router_match(&rq, &resp, &flags);
-    char *key = NULL;
-    uint64_t version = 0;
-    if (fn && (flags & ROUTE_CACHE) && strcmp(method, "POST") != 0 && (key = cache_key(conn, url))) {
-        respcache_blob *b = respcache_get(s->st.cache, key, &version);
+    http_response_init(&rs->resp);
+    rs->flags = 0;
+    rs->fn = router_match(&rs->rq, &rs->resp, &rs->flags);
+    if (rs->fn && (rs->flags & ROUTE_CACHE) && strcmp(method, "POST") != 0 && (rs->key = cache_key(conn, url))) {
+        /* Without waiting: a hit whose gzip copy is made (or not wanted) goes
+         * out from this thread; anything else is a worker's. */
+        respcache_blob *b = respcache_peek(s->st.cache, rs->key, accepts_gzip(conn));
         if (b) {
-            http_response_clear(&resp);
-            resp.status = 200;
-            resp.content_type = "application/json";
-            size_t gz_len;
-            const char *gz = respcache_blob_gzip(b, &gz_len);
-            if (gz && accepts_gzip(conn)) {
-                resp.static_body = (const unsigned char *)gz;
-                resp.len = gz_len;
-                resp.content_encoding = "gzip";
-            } else {
-                resp.static_body = (const unsigned char *)respcache_blob_data(b);
-                resp.len = respcache_blob_len(b);
-            }
-            resp.shared = b;
-            resp.shared_free = respcache_blob_release;
-            fn = NULL;
+            respond_cached(conn, b, &rs->resp);
+            rs->fn = NULL;
+            free(rs->key);
+            rs->key = NULL;
         }
     }
-    if (fn) {
-        if (flags & ROUTE_DB)
-            rq.cat = dbpool_acquire(s->st.pool);
-        fn(&rq, &resp);
-        dbpool_release(s->st.pool, rq.cat);
-        if (key && resp.status == 200 && resp.body)
-            respcache_put(s->st.cache, key, version, resp.body, resp.len);
-        else if (key)
-            respcache_abandon(s->st.cache, key);
+    if (!rs->fn) {
+        rs->answered = true;
+        return send_answer(conn, &rs->resp, rs->flags);
     }
-    free(key);
-    bool is_html = resp.content_type && strncmp(resp.content_type, "text/html", 9) == 0;
-    if (resp.status == 200 && etag_matches(conn, resp.etag)) {
-        http_response_clear(&resp);
-        resp.status = 304;
-        resp.content_type = NULL;
-    }
-    return send_response(conn, &resp, is_html, (flags & ROUTE_CACHE) != 0);
+    rs->server = s;
+    rs->conn = conn;
+    MHD_suspend_connection(conn);
+    if (!workq_submit(s->jobs, run_request, rs))
+        run_request(rs); /* the server is stopping: this thread answers */
+    return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -279,6 +343,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rs = calloc(1, sizeof *rs);
         if (!rs)
             return MHD_NO;
+        rs->resp.fd = -1; /* holds nothing (no file either) until handle() sets it up */
         *con_cls = rs;
         bool queued;
         enum MHD_Result r = admit(s, conn, url, method, &queued);
@@ -317,6 +382,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (rs->answered)
         return MHD_YES;
+    if (rs->ready) { /* back from a worker */
+        rs->answered = true;
+        return send_answer(conn, &rs->resp, rs->flags);
+    }
     if (rs->too_big) {
         rs->answered = true;
         return send_error(conn, 413, "the request body is over %s", "1 MiB");
@@ -329,6 +398,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)cls, (void)conn, (void)toe;
     request_state *rs = *con_cls;
     if (rs) {
+        http_response_clear(&rs->resp);
+        free(rs->key);
         free(rs->body);
         free(rs);
         *con_cls = NULL;
@@ -394,22 +465,23 @@ review_server *review_server_start(const review_options *opt, err *e)
         s->st.reanalyse = reanalyse_start(&ro, c, e);
         dbpool_release(s->st.pool, c);
     }
-    if (!s->st.pool || !s->st.cache || !s->st.draw || (opt->exe && !s->st.reanalyse)) {
+    if (!s->st.pool || !s->st.cache || !s->st.draw || (opt->exe && !s->st.reanalyse) ||
+        !(s->jobs = workq_start(threads, e))) {
         state_close(&s->st);
         free(s);
         return NULL;
     }
 
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(flags, (uint16_t)opt->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-                                 on_mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                 MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_NOTIFY_COMPLETED,
+                                 on_mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
                                  on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT,
                                  1000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (!s->daemon) {
         err_set(e, ERR_IO, "cannot listen on %s port %d (is the port in use?)", bind, opt->port);
+        workq_stop(s->jobs);
         state_close(&s->st);
         free(s);
         return NULL;
@@ -433,6 +505,10 @@ void review_server_stop(review_server *s)
 {
     if (!s)
         return;
+    /* The workers finish what is queued and resume those connections (the
+     * daemon may not stop with one suspended); requests after this are answered
+     * by libmicrohttpd's thread itself. */
+    workq_stop(s->jobs);
     MHD_stop_daemon(s->daemon);
     state_close(&s->st);
     free(s);

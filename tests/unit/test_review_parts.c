@@ -1,14 +1,17 @@
 /* test_review_parts.c — the review server's pieces on their own: the bind and
  * token rules, Host and Origin checks (auth.h), the answer cache's freshness
- * against another connection's commits (respcache.h), the embedded assets. */
+ * against another connection's commits (respcache.h), the embedded assets, the
+ * workers' queue (workq.h). */
 #include "review/assets.h"
 #include "review/auth.h"
 #include "review/respcache.h"
+#include "review/workq.h"
 #include "store/catalog.h"
 #include "store/catalog_internal.h"
 #include "testutil.h"
 
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +116,15 @@ static void test_cache(void)
     CHECK(b && v2 == v && respcache_blob_len(b) == 7 && memcmp(respcache_blob_data(b), "[1,2,3]", 7) == 0);
     size_t gl;
     CHECK(b && respcache_blob_gzip(b, &gl) == NULL); /* too small to compress */
+    /* peek: a current small answer is given with or without gzip; a key never
+     * stored is not, and peeking does not make the caller its computer */
+    respcache_blob *p = respcache_peek(rc, "/a", true);
+    CHECK(p == b);
+    if (p)
+        respcache_blob_release(p);
+    CHECK(respcache_peek(rc, "/none", false) == NULL);
+    CHECK(respcache_get(rc, "/none", &v2) == NULL); /* not waiting for anybody */
+    respcache_abandon(rc, "/none");
     /* a commit on another connection makes every entry stale */
     sqlite3_exec(catalog_sqlite(c), "INSERT INTO persons (name) VALUES ('x')", NULL, NULL, NULL);
     CHECK(respcache_get(rc, "/a", &v2) == NULL && v2 != v);
@@ -128,8 +140,20 @@ static void test_cache(void)
     char big[900];
     memset(big, 'a', sizeof big);
     respcache_put(rc, "/a", v2, big, sizeof big);
+    /* a big one goes out from peek only once its gzip copy is made (or when
+     * the client takes no gzip) */
+    p = respcache_peek(rc, "/a", true);
+    CHECK(p == NULL);
+    p = respcache_peek(rc, "/a", false);
+    CHECK(p != NULL && respcache_blob_len(p) == sizeof big);
+    if (p)
+        respcache_blob_release(p);
     b = respcache_get(rc, "/a", &v2);
     const char *gz = b ? respcache_blob_gzip(b, &gl) : NULL;
+    p = respcache_peek(rc, "/a", true);
+    CHECK(p == b);
+    if (p)
+        respcache_blob_release(p);
     CHECK(gz && gl > 18 && gl < sizeof big && memcmp(gz, "\x1f\x8b", 2) == 0); /* a gzip member */
     size_t gl2;
     CHECK(b && respcache_blob_gzip(b, &gl2) == gz && gl2 == gl);
@@ -151,8 +175,95 @@ static void test_cache(void)
     b = respcache_get(rc, "/d", &v2);
     CHECK(b != NULL);
     respcache_blob_release(b);
+    /* "/b" is the oldest now, but a hit makes it the most recent: "/c" goes
+     * next, then "/e" ("/d" was read above) */
+    b = respcache_peek(rc, "/b", false);
+    CHECK(b != NULL);
+    respcache_blob_release(b);
+    CHECK(respcache_get(rc, "/f", &v2) == NULL);
+    respcache_put(rc, "/f", v2, big, sizeof big);
+    b = respcache_peek(rc, "/c", false);
+    CHECK(b == NULL);
+    b = respcache_peek(rc, "/b", false);
+    CHECK(b != NULL);
+    respcache_blob_release(b);
+    CHECK(respcache_get(rc, "/g", &v2) == NULL);
+    respcache_put(rc, "/g", v2, big, sizeof big);
+    b = respcache_peek(rc, "/e", false);
+    CHECK(b == NULL);
+    const char *kept[] = { "/b", "/d", "/f", "/g" };
+    for (size_t i = 0; i < 4; i++) {
+        b = respcache_peek(rc, kept[i], false);
+        CHECK_MSG(b != NULL, "%s should be kept", kept[i]);
+        if (b)
+            respcache_blob_release(b);
+    }
     respcache_close(rc);
     catalog_close(c);
+}
+
+/* ---- the workers' queue ---------------------------------------------------- */
+
+typedef struct order_log {
+    pthread_mutex_t lock;
+    int seen[64];
+    int n;
+} order_log;
+
+typedef struct order_job {
+    order_log *log;
+    int no;
+} order_job;
+
+static void log_job(void *arg)
+{
+    order_job *j = arg;
+    pthread_mutex_lock(&j->log->lock);
+    j->log->seen[j->log->n++] = j->no;
+    pthread_mutex_unlock(&j->log->lock);
+}
+
+static void test_workq(void)
+{
+    /* one worker runs jobs in the order they came, and stop runs every job
+     * queued before it returns */
+    order_log log = { .lock = PTHREAD_MUTEX_INITIALIZER };
+    order_job jobs[64];
+    err e = { 0 };
+    workq *q = workq_start(1, &e);
+    CHECK_MSG(q != NULL, "%s", e.msg);
+    if (!q)
+        return;
+    for (int i = 0; i < 64; i++) {
+        jobs[i] = (order_job){ .log = &log, .no = i };
+        CHECK(workq_submit(q, log_job, &jobs[i]));
+    }
+    workq_stop(q);
+    CHECK(log.n == 64);
+    bool in_order = true;
+    for (int i = 0; i < log.n; i++)
+        in_order = in_order && log.seen[i] == i;
+    CHECK(in_order);
+
+    /* several workers: every job runs exactly once */
+    order_log many = { .lock = PTHREAD_MUTEX_INITIALIZER };
+    q = workq_start(4, &e);
+    CHECK_MSG(q != NULL, "%s", e.msg);
+    if (!q)
+        return;
+    for (int i = 0; i < 64; i++) {
+        jobs[i] = (order_job){ .log = &many, .no = i };
+        CHECK(workq_submit(q, log_job, &jobs[i]));
+    }
+    workq_stop(q);
+    int count[64] = { 0 };
+    for (int i = 0; i < many.n; i++)
+        count[many.seen[i]]++;
+    bool once = many.n == 64;
+    for (int i = 0; i < 64; i++)
+        once = once && count[i] == 1;
+    CHECK(once);
+    workq_stop(NULL);
 }
 
 int main(void)
@@ -162,5 +273,6 @@ int main(void)
     test_hosts();
     test_assets();
     test_cache();
+    test_workq();
     return test_main_end();
 }
