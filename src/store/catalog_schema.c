@@ -633,6 +633,24 @@ static const char migration_17[] =
     " (SELECT cur.model_version FROM analysis_runs cur WHERE cur.photo_id = f.photo_id AND cur.status = 'done'"        \
     "  ORDER BY cur.rowid DESC LIMIT 1);"
 #define PP_REFRESH(photos) "DELETE FROM photo_persons WHERE photo_id IN (" photos ");" PP_OF(photos)
+/* photo_persons' triggers on faces, and those on other tables that read faces
+ * (created by this migration; migration 19 rebuilds faces and makes them again). */
+#define PP_FACE_TRIGGERS                                                                                               \
+    "CREATE TRIGGER photo_persons_face_insert AFTER INSERT ON faces BEGIN " PP_REFRESH("NEW.photo_id") "END;"          \
+    "CREATE TRIGGER photo_persons_face_delete AFTER DELETE ON faces BEGIN " PP_REFRESH("OLD.photo_id") "END;"          \
+    "CREATE TRIGGER photo_persons_face_update"                                                                         \
+    " AFTER UPDATE OF photo_id, person_id, status, model_version, age, score ON faces"                                 \
+    " WHEN OLD.photo_id IS NOT NEW.photo_id OR OLD.person_id IS NOT NEW.person_id"                                    \
+    "  OR (OLD.status = 'rejected') <> (NEW.status = 'rejected') OR OLD.model_version IS NOT NEW.model_version"       \
+    "  OR OLD.age IS NOT NEW.age OR OLD.score IS NOT NEW.score"                                                        \
+    " BEGIN " PP_REFRESH("OLD.photo_id, NEW.photo_id") "END;"
+#define PP_FACE_READING_TRIGGERS                                                                                       \
+    "CREATE TRIGGER photo_persons_run_insert AFTER INSERT ON analysis_runs BEGIN " PP_REFRESH("NEW.photo_id") "END;"   \
+    "CREATE TRIGGER photo_persons_run_update AFTER UPDATE ON analysis_runs BEGIN "                                     \
+    PP_REFRESH("OLD.photo_id, NEW.photo_id") "END;"                                                                    \
+    "CREATE TRIGGER photo_persons_run_delete AFTER DELETE ON analysis_runs BEGIN " PP_REFRESH("OLD.photo_id") "END;"   \
+    "CREATE TRIGGER photo_persons_person_hidden AFTER UPDATE OF hidden ON persons WHEN OLD.hidden IS NOT NEW.hidden"   \
+    " BEGIN " PP_REFRESH("SELECT photo_id FROM faces WHERE person_id = NEW.id") "END;"
 #define TC_YEAR(key) "coalesce(CAST(substr(" key ", 1, 4) AS INTEGER), -1)"
 #define TC_ADD(key)                                                                                                    \
     "INSERT INTO timeline_counts (year, photos) VALUES (" TC_YEAR(key) ", 1)"                                          \
@@ -656,20 +674,8 @@ static const char migration_18[] =
     "   ORDER BY coalesce(f.score, 0) DESC, f.id) AS rn FROM faces f"
     "  JOIN cur ON cur.photo_id = f.photo_id AND cur.model_version = f.model_version"
     "  JOIN persons p ON p.id = f.person_id AND p.hidden = 0 WHERE f.status <> 'rejected') WHERE rn = 1;"
-    "CREATE TRIGGER photo_persons_face_insert AFTER INSERT ON faces BEGIN " PP_REFRESH("NEW.photo_id") "END;"
-    "CREATE TRIGGER photo_persons_face_delete AFTER DELETE ON faces BEGIN " PP_REFRESH("OLD.photo_id") "END;"
-    "CREATE TRIGGER photo_persons_face_update"
-    " AFTER UPDATE OF photo_id, person_id, status, model_version, age, score ON faces"
-    " WHEN OLD.photo_id IS NOT NEW.photo_id OR OLD.person_id IS NOT NEW.person_id"
-    "  OR (OLD.status = 'rejected') <> (NEW.status = 'rejected') OR OLD.model_version IS NOT NEW.model_version"
-    "  OR OLD.age IS NOT NEW.age OR OLD.score IS NOT NEW.score"
-    " BEGIN " PP_REFRESH("OLD.photo_id, NEW.photo_id") "END;"
-    "CREATE TRIGGER photo_persons_run_insert AFTER INSERT ON analysis_runs BEGIN " PP_REFRESH("NEW.photo_id") "END;"
-    "CREATE TRIGGER photo_persons_run_update AFTER UPDATE ON analysis_runs BEGIN "
-    PP_REFRESH("OLD.photo_id, NEW.photo_id") "END;"
-    "CREATE TRIGGER photo_persons_run_delete AFTER DELETE ON analysis_runs BEGIN " PP_REFRESH("OLD.photo_id") "END;"
-    "CREATE TRIGGER photo_persons_person_hidden AFTER UPDATE OF hidden ON persons WHEN OLD.hidden IS NOT NEW.hidden"
-    " BEGIN " PP_REFRESH("SELECT photo_id FROM faces WHERE person_id = NEW.id") "END;"
+    PP_FACE_TRIGGERS
+    PP_FACE_READING_TRIGGERS
     "CREATE TRIGGER photo_persons_person_delete AFTER DELETE ON persons BEGIN "
     "DELETE FROM photo_persons WHERE person_id = OLD.id; END;"
     "CREATE INDEX events_location ON events(location_id) WHERE location_id IS NOT NULL;"
@@ -687,12 +693,81 @@ static const char migration_18[] =
     "CREATE TRIGGER timeline_counts_update AFTER UPDATE OF key ON timeline_photos"
     " WHEN OLD.key IS NOT NEW.key BEGIN " TC_SUB("OLD.key") TC_ADD("NEW.key") "END;";
 
+/* Version 19: face ids are never reused. Without AUTOINCREMENT a face inserted
+ * after the newest faces were deleted (the last photo analysed again, after a
+ * flip or with --force; a photo removed) took their ids, and what names faces
+ * by plain number then named the new face: a 'reject' or 'confirm' row of the
+ * decision log (people_store.h replays them by face id, the review's
+ * suggestions skip persons a face was rejected from), a name rejection's faces
+ * (name_rejection_faces), a video track (face_tracks.track_id: its first
+ * face's id), an annotation file's face_id. faces is rebuilt as persons was in
+ * version 3: every row and id, its indexes, and photo_persons' triggers (those
+ * on faces go with the table; those on analysis_runs and persons that read
+ * faces are dropped first and made again, since renaming the new table checks
+ * every trigger). The sequence starts above every face id the catalog still
+ * names anywhere, so none of the faces deleted before the migration comes
+ * back either. docs/decisions/2026-12-07-face-ids-never-reused.md. */
+#define FACE_COLS                                                                                                      \
+    "id, photo_id, face_no, model_version, box_x, box_y, box_w, box_h, score, landmarks, points68, embedding, age,"    \
+    " gender, gender_probability, expressions, person_id, source, created_at, status, cluster_run"
+static const char migration_19[] =
+    "DROP TRIGGER photo_persons_run_insert;"
+    "DROP TRIGGER photo_persons_run_update;"
+    "DROP TRIGGER photo_persons_run_delete;"
+    "DROP TRIGGER photo_persons_person_hidden;"
+    "CREATE TABLE faces_new ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  photo_id TEXT NOT NULL REFERENCES photos(photo_id) ON DELETE CASCADE,"
+    "  face_no INTEGER NOT NULL CHECK (face_no >= 0),"
+    "  model_version TEXT NOT NULL,"
+    "  box_x REAL NOT NULL,"
+    "  box_y REAL NOT NULL,"
+    "  box_w REAL NOT NULL CHECK (box_w > 0),"
+    "  box_h REAL NOT NULL CHECK (box_h > 0),"
+    "  score REAL,"
+    "  landmarks TEXT CHECK (landmarks IS NULL OR json_valid(landmarks)),"
+    "  points68 TEXT CHECK (points68 IS NULL OR json_valid(points68)),"
+    "  embedding BLOB CHECK (embedding IS NULL OR length(embedding) = 512),"
+    "  age REAL,"
+    "  gender TEXT CHECK (gender IS NULL OR gender IN ('male', 'female')),"
+    "  gender_probability REAL CHECK (gender_probability IS NULL OR gender_probability BETWEEN 0 AND 1),"
+    "  expressions TEXT CHECK (expressions IS NULL OR json_valid(expressions)),"
+    "  person_id INTEGER REFERENCES persons(id) ON DELETE SET NULL,"
+    "  source TEXT NOT NULL DEFAULT 'detector' CHECK (source IN ('detector', 'manual')),"
+    "  created_at TEXT NOT NULL DEFAULT " NOW ","
+    "  status TEXT NOT NULL DEFAULT 'unreviewed' CHECK (status IN ('unreviewed', 'confirmed', 'rejected')),"
+    "  cluster_run INTEGER REFERENCES cluster_runs(id) ON DELETE SET NULL,"
+    "  UNIQUE (photo_id, model_version, face_no)"
+    ") STRICT;"
+    "INSERT INTO faces_new (" FACE_COLS ") SELECT " FACE_COLS " FROM faces;"
+    "DROP TABLE faces;"
+    "ALTER TABLE faces_new RENAME TO faces;"
+    "CREATE INDEX faces_model ON faces(model_version);"
+    "CREATE INDEX faces_photo_model ON faces(photo_id, model_version);"
+    "CREATE INDEX faces_unclustered ON faces(model_version) WHERE cluster_run IS NULL;"
+    "CREATE INDEX faces_person_cover ON faces(person_id, photo_id, model_version, face_no, status, score);"
+    PP_FACE_TRIGGERS
+    PP_FACE_READING_TRIGGERS
+    "DELETE FROM sqlite_sequence WHERE name = 'faces';"
+    "INSERT INTO sqlite_sequence (name, seq) SELECT 'faces', coalesce(max(v), 0) FROM ("
+    "  SELECT max(id) AS v FROM faces"
+    "  UNION ALL SELECT max(face_id) FROM decisions"
+    "  UNION ALL SELECT max(j.value) FROM decisions d, json_tree(d.before) j"
+    "    WHERE j.type = 'integer' AND (j.key = 'face_id' OR j.path = '$.faces')"
+    "  UNION ALL SELECT max(j.value) FROM decisions d, json_tree(d.after) j"
+    "    WHERE j.type = 'integer' AND (j.key = 'face_id' OR j.path = '$.faces')"
+    "  UNION ALL SELECT max(face_id) FROM name_rejection_faces"
+    "  UNION ALL SELECT max(track_id) FROM face_tracks"
+    "  UNION ALL SELECT max(face_id) FROM face_tracks"
+    "  UNION ALL SELECT max(face_id) FROM face_suggestions"
+    "  UNION ALL SELECT max(face_id) FROM xmp_regions);";
+
 /* clang-format on */
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1,  migration_2,  migration_3,  migration_4,
                                                                migration_5,  migration_6,  migration_7,  migration_8,
                                                                migration_9,  migration_10, migration_11, migration_12,
                                                                migration_13, migration_14, migration_15, migration_16,
-                                                               migration_17, migration_18 };
+                                                               migration_17, migration_18, migration_19 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
