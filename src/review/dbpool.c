@@ -32,7 +32,7 @@ dbpool *dbpool_open(const char *path, int n, int busy_timeout_ms, err *e)
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->freed, NULL);
     for (int i = 0; i < n; i++) {
-        if (!(p->all[i] = catalog_open(path, e))) {
+        if (!(p->all[i] = catalog_open_unshared(path, e))) { /* lent to one request at a time */
             dbpool_close(p);
             return NULL;
         }

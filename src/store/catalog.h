@@ -35,6 +35,11 @@ typedef struct catalog catalog;
 
 /* Opens (creating and migrating as needed) the catalog at path. */
 catalog *catalog_open(const char *path, err *e);
+/* The same, for a handle its owner guarantees is never used by two threads at
+ * the same time, not even for a moment (the server's pool lends each to one
+ * request at a time, under its lock): SQLite then takes no mutex of its own on
+ * every call (SQLITE_OPEN_NOMUTEX). */
+catalog *catalog_open_unshared(const char *path, err *e);
 void catalog_close(catalog *c);
 int catalog_schema_version(catalog *c);
 /* The file the catalog was opened from, for messages; owned by c. */

@@ -27,6 +27,10 @@ int catalog_schema_migrate_to(struct sqlite3 *db, const char *path, int target, 
 /* Reads PRAGMA user_version; <0 with e set on error. */
 int catalog_schema_read_version(struct sqlite3 *db, const char *path, err *e);
 
+/* Process-wide SQLite settings that must come before SQLite starts (once;
+ * later calls do nothing): every opening of a connection calls it first. */
+void catalog_sqlite_setup(void);
+
 /* Fills e with "PATH: WHAT: sqlite message" and an errcode that fits the SQLite
  * error (constraint checks ERR_INVALID, uniqueness/foreign keys/triggers
  * ERR_CONFLICT, not a database ERR_FORMAT, a lock held past the busy timeout

@@ -6,6 +6,7 @@
 #include "store/catalog.h"
 #include "store/catalog_internal.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -266,19 +267,34 @@ static int configure(catalog *c, err *e)
     return exec_sql(c, "PRAGMA synchronous = NORMAL", "set synchronous", e);
 }
 
-catalog *catalog_open(const char *path, err *e)
+static void sqlite_setup(void)
+{
+    /* SQLite counts every allocation it makes under one process-wide mutex
+     * unless told not to before it starts; nothing here reads those counts,
+     * and the server's workers, all querying at once, contend for it. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+void catalog_sqlite_setup(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_setup);
+}
+
+static catalog *open_with(const char *path, int flags, err *e)
 {
     if (!path || !*path) {
         err_set(e, ERR_INVALID, "catalog: no file name given");
         return NULL;
     }
+    catalog_sqlite_setup();
     catalog *c = calloc(1, sizeof *c);
     if (!c || !(c->path = strdup(path))) {
         free(c);
         err_set(e, ERR_NOMEM, "%s: out of memory opening the catalog", path);
         return NULL;
     }
-    int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | flags, NULL);
     if (rc != SQLITE_OK) {
         cat_error(c, "cannot open catalog", e);
         catalog_close(c);
@@ -289,6 +305,16 @@ catalog *catalog_open(const char *path, err *e)
         return NULL;
     }
     return c;
+}
+
+catalog *catalog_open(const char *path, err *e)
+{
+    return open_with(path, 0, e);
+}
+
+catalog *catalog_open_unshared(const char *path, err *e)
+{
+    return open_with(path, SQLITE_OPEN_NOMUTEX, e);
 }
 
 void catalog_close(catalog *c)

@@ -1,6 +1,7 @@
 /* catalog_watch.c — PRAGMA data_version on a read-only connection
  * (catalog_watch.h). */
 #include "store/catalog_watch.h"
+#include "store/catalog_internal.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ catalog_watch *catalog_watch_open(const char *path, err *e)
         err_set(e, ERR_NOMEM, "%s: out of memory watching the catalog", path);
         return NULL;
     }
+    catalog_sqlite_setup();
     if (sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(w->db, "PRAGMA data_version", -1, &w->data_version, NULL) != SQLITE_OK) {
         err_set(e, ERR_DB, "%s: cannot watch the catalog for changes: %s", path,
