@@ -4,6 +4,7 @@
  * its queries, not of a JSON tree of some 300 objects. */
 #include "graph/graph_walk.h"
 #include "graph/graph_jsontext.h"
+#include "media/frame_name.h"
 #include "store/catalog_graph.h"
 
 #include <stdbool.h>
@@ -161,12 +162,27 @@ static int add_edge(walk *w, int from, int to, int rel)
     return 0;
 }
 
+/* "kind:id" into ref (cut to size - 1 bytes, as snprintf would; written by
+ * hand, once per neighbour row read, where snprintf cost more than the rest
+ * of the row). */
+static void make_ref(char *ref, size_t size, const char *kind, const char *id)
+{
+    size_t n = 0;
+    for (const char *s = kind; *s && n + 1 < size; s++)
+        ref[n++] = *s;
+    if (n + 1 < size)
+        ref[n++] = ':';
+    for (const char *s = id; *s && n + 1 < size; s++)
+        ref[n++] = *s;
+    ref[n] = '\0';
+}
+
 /* Adds the node when new and there is room: its index, or -1 no room (or no
  * such node), -2 an error (e set), -3 out of memory. */
 static int add_node(walk *w, const char *type, const char *id, int depth)
 {
     char ref[48];
-    snprintf(ref, sizeof ref, "%s:%s", ref_of(type), id);
+    make_ref(ref, sizeof ref, ref_of(type), id);
     size_t slot = node_slot(w, ref);
     if (w->node_set[slot])
         return w->node_set[slot] - 1;
@@ -178,9 +194,15 @@ static int add_node(walk *w, const char *type, const char *id, int depth)
     char label[512];
     int year = 0;
     int64_t place = 0;
-    int found = t ? catalog_graph_node_info(w->c, t, id, label, sizeof label, &year, &place, w->e) : 0;
+    catalog_node_frame frame;
+    int found = t ? catalog_graph_node_info(w->c, t, id, label, sizeof label, &year, &place, &frame, w->e) : 0;
     if (found <= 0)
         return found < 0 ? -2 : -1;
+    if (frame.kind[0]) { /* label is its parent's file: "sheet.jpg, frame 3", "show.mp4 @ 01:23" */
+        char parent[sizeof label];
+        memcpy(parent, label, sizeof parent);
+        frame_name_format(frame.kind, frame.frame_no, frame.time_ms, parent, label, sizeof label);
+    }
     node *n = &w->nodes[w->nnodes];
     memcpy(n->ref, ref, sizeof ref);
     n->type = t;

@@ -3,6 +3,8 @@
  * catalog as export/export_json.h builds it (as `facetag export json`). */
 #include "export/export_json.h"
 #include "review/api.h"
+
+#include "media/frame_name.h"
 #include "review/views.h"
 #include "store/catalog_query.h"
 
@@ -74,9 +76,9 @@ void api_export_csv(http_request *rq, http_response *resp)
         } else { /* a frame: the file it came from, and where in it */
             char name[4200];
             const char *parent = catalog_cursor_text(st, 14);
-            view_frame_name(catalog_cursor_text(st, 10), catalog_cursor_int(st, 11),
-                            catalog_cursor_is_null(st, 12) ? -1 : catalog_cursor_i64(st, 12),
-                            parent ? parent : catalog_cursor_text(st, 13), name, sizeof name);
+            frame_name_format(catalog_cursor_text(st, 10), catalog_cursor_int(st, 11),
+                              catalog_cursor_is_null(st, 12) ? -1 : catalog_cursor_i64(st, 12),
+                              parent ? parent : catalog_cursor_text(st, 13), name, sizeof name);
             csv_field(f, name, true);
         }
         fprintf(f, ",%d,%.2f,%.2f,%.2f,%.2f,", catalog_cursor_int(st, 2), catalog_cursor_double(st, 3),

@@ -3,7 +3,7 @@
 #include "review/views.h"
 
 #include "media/sheet.h"
-#include "media/video.h"
+#include "media/frame_name.h"
 #include "review/http.h"
 #include "store/catalog_frames.h"
 #include "store/catalog_ocr.h"
@@ -25,17 +25,6 @@
                                                         "fr.parent_id ORDER BY s.id LIMIT 1) END"
 #define SUMMARY_NCOLS 12
 #define SUMMARY_JOIN(p) " LEFT JOIN photo_frames fr ON fr.photo_id = " p ".photo_id "
-
-void view_frame_name(const char *kind, int frame_no, int64_t time_ms, const char *parent, char *buf, size_t size)
-{
-    if (strcmp(kind, "video") == 0 && time_ms >= 0) {
-        char t[32];
-        video_format_time(time_ms, t, sizeof t);
-        snprintf(buf, size, "%s @ %s", parent, t);
-    } else {
-        snprintf(buf, size, "%s, frame %d", parent, frame_no);
-    }
-}
 
 static const char *base_name(const char *path)
 {
@@ -72,7 +61,7 @@ static json_t *summary_from_row(catalog_cursor *st)
         if (pfile)
             json_object_set_new(of, "file", http_json_text(pfile));
         json_object_set_new(p, "frame_of", of);
-        view_frame_name(kind, frame_no, time_ms, pfile ? base_name(pfile) : parent ? parent : "?", title, sizeof title);
+        frame_name_format(kind, frame_no, time_ms, pfile ? base_name(pfile) : parent ? parent : "?", title, sizeof title);
     } else {
         snprintf(title, sizeof title, "%s", file ? base_name(file) : id ? id : "");
     }

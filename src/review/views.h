@@ -55,16 +55,10 @@ int view_person(catalog *c, int64_t person_id, bool with_faces, json_t **out, er
 
 /* Every photo summary (the lists below and view_photo) carries "title", the
  * name the photo is listed by: its file's base name, or for a frame of a
- * contact sheet or video, which has no file of its own, view_frame_name of
- * its parent's base name; and a frame carries "frame_of": {"parent_id",
+ * contact sheet or video, which has no file of its own, frame_name_format
+ * (media/frame_name.h) of its parent's base name; and a frame carries "frame_of": {"parent_id",
  * "kind", "frame_no", "time_ms" (video), "scene" (video), "file" (the
  * parent's)}. */
-
-/* The name of a frame, which has no file of its own: "PARENT, frame N" (a
- * contact sheet's frame N), "PARENT @ MM:SS" (a video frame at time_ms >= 0;
- * H:MM:SS from an hour on, video_format_time). PARENT is what the caller
- * names the parent by (its file or base name, or its id). */
-void view_frame_name(const char *kind, int frame_no, int64_t time_ms, const char *parent, char *buf, size_t size);
 
 /* GET /pending: photos of their newest analysis with an unreviewed face. */
 int view_pending(catalog *c, long limit, long offset, json_t **out, err *e);

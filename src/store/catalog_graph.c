@@ -754,11 +754,58 @@ int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int l
     return rc;
 }
 
+/* Copies text (or "") into buf, cut to size - 1 bytes. */
+static void copy_text(char *buf, size_t size, const char *text)
+{
+    size_t n = text ? strlen(text) : 0;
+    if (size == 0)
+        return;
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, text ? text : "", n);
+    buf[n] = '\0';
+}
+
+/* The file name of a path (after its last '/'). */
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* A photo's first path in byte order (its label is the file name of it). */
+#define FIRST_PATH(id) "(SELECT path FROM photo_sources WHERE photo_id = " id " ORDER BY path LIMIT 1)"
+
+/* A frame (a photo without a path): what it is and its parent's first path. */
+static int frame_of(catalog *c, const char *photo_id, char *buf, size_t size, catalog_node_frame *frame, err *e)
+{
+    sqlite3_stmt *st = catalog_prepare_cached(
+        c, "SELECT kind, frame_no, time_ms, parent_id, " FIRST_PATH("parent_id") " FROM photo_frames WHERE photo_id = ?1",
+        "read a frame", e);
+    if (!st)
+        return e ? e->code : ERR_DB;
+    sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(st), rc = 0;
+    if (step == SQLITE_ROW) {
+        copy_text(frame->kind, sizeof frame->kind, col_text(st, 0));
+        frame->frame_no = sqlite3_column_int(st, 1);
+        frame->time_ms = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
+        const char *path = col_text(st, 4);
+        copy_text(buf, size, path ? base_name(path) : col_text(st, 3));
+    } else if (step != SQLITE_DONE) {
+        rc = db_error(c, "read a frame", e);
+    }
+    catalog_cached_done(c, st);
+    return rc;
+}
+
 int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *buf, size_t size, int *year,
-                            int64_t *place_id, err *e)
+                            int64_t *place_id, catalog_node_frame *frame, err *e)
 {
     const char *sql = NULL;
-    bool text_id = false;
+    bool text_id = false, foto = false;
+    if (frame)
+        *frame = (catalog_node_frame){ .time_ms = -1 };
     if (strcmp(type, "Person") == 0 || strcmp(type, "Cluster") == 0)
         sql = "SELECT coalesce(name, 'Person ' || id), NULL, NULL FROM persons WHERE id = ?1 AND hidden = 0";
     else if (strcmp(type, "Event") == 0)
@@ -767,13 +814,12 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
     else if (strcmp(type, "Location") == 0)
         sql = "SELECT name, NULL, NULL FROM places WHERE id = ?1";
     else if (strcmp(type, "Foto") == 0)
-        sql = "WITH " PHOTO_DATES
-              " SELECT coalesce((SELECT replace(min(path), rtrim(min(path), replace(min(path), '/', '')), '')"
-              " FROM photo_sources WHERE photo_id = ?1), ?1), " YEAR_OF(
-                  "date", "precision") ","
-                                       " coalesce(place_id, (SELECT location_id FROM events WHERE id = ph.event_id)) "
-                                       "FROM ph WHERE photo_id = ?1",
-        text_id = true;
+        /* the path as it is: its file name is taken here, not by SQL string
+         * functions on three copies of it */
+        sql = "SELECT " FIRST_PATH("?1") ", " YEAR_OF("date", "precision") ","
+              " coalesce(place_id, (SELECT location_id FROM events WHERE id = t.event_id))"
+              " FROM timeline_photos t WHERE photo_id = ?1",
+        text_id = foto = true;
     else if (strcmp(type, "Year") == 0)
         sql = "SELECT CAST(?1 AS TEXT), NULL, NULL WHERE CAST(?1 AS INTEGER) BETWEEN 1000 AND 9999";
     else
@@ -786,8 +832,14 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
     else
         sqlite3_bind_int64(st, 1, strtoll(id, NULL, 10));
     int step = sqlite3_step(st), rc = 0;
+    bool no_path = false;
     if (step == SQLITE_ROW) {
-        snprintf(buf, size, "%s", col_text(st, 0) ? col_text(st, 0) : "");
+        const char *text = col_text(st, 0);
+        if (foto && text)
+            text = base_name(text);
+        else if (foto)
+            text = id, no_path = true; /* no file of its own: a frame, or a photo whose files are gone */
+        copy_text(buf, size, text);
         if (year)
             *year = sqlite3_column_int(st, 1);
         if (place_id)
@@ -797,12 +849,17 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
         rc = db_error(c, "read a node", e);
     }
     catalog_cached_done(c, st);
+    if (rc == 1 && no_path && frame) {
+        int f = frame_of(c, id, buf, size, frame, e);
+        if (f)
+            rc = f;
+    }
     return rc;
 }
 
 int catalog_graph_node_label(catalog *c, const char *type, const char *id, char *buf, size_t size, err *e)
 {
-    return catalog_graph_node_info(c, type, id, buf, size, NULL, NULL, e);
+    return catalog_graph_node_info(c, type, id, buf, size, NULL, NULL, NULL, e);
 }
 
 /* ---- events and places ---------------------------------------------------------- */

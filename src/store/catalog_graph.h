@@ -191,11 +191,21 @@ int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int l
  * path's file name, the year. 1 and buf filled when the node exists, 0 if not. */
 int catalog_graph_node_label(catalog *c, const char *type, const char *id, char *buf, size_t size, err *e);
 
+/* A frame of a contact sheet or video (a photo without a file of its own), as
+ * catalog_graph_node_info finds it: the caller names it (media/frame_name.h). */
+typedef struct catalog_node_frame {
+    char kind[8]; /* "sheet" or "video"; "" when the photo is not a frame */
+    int frame_no;
+    int64_t time_ms; /* a video frame's time, -1 when none */
+} catalog_node_frame;
+
 /* The same in one query, with what the graph view filters by: the year (0 =
  * none) and place (0 = none) of a Foto (its date as on the timeline) or an
- * Event; both 0 for other types. year and place_id may be NULL. */
+ * Event; both 0 for other types. year, place_id and frame may be NULL. A Foto
+ * that is a frame (and has no file of its own) fills *frame, and buf has its
+ * parent's file name (or the parent's id) instead of its own. */
 int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *buf, size_t size, int *year,
-                            int64_t *place_id, err *e);
+                            int64_t *place_id, catalog_node_frame *frame, err *e);
 
 typedef struct catalog_event_row {
     int64_t id;

@@ -5,8 +5,10 @@
  * @neo4j-cypher/language-support, installed by scripts/setup-deps.sh). */
 #include "graph/graph_export.h"
 #include "graph/graph_jsontext.h"
+#include "graph/graph_walk.h"
 #include "graph/timeline.h"
 #include "graph_fixture.h"
+#include "store/catalog_frames.h"
 #include "store/catalog_graph.h"
 #include "store/catalog_internal.h"
 #include "store/catalog_query.h"
@@ -526,6 +528,101 @@ static void test_timeline_kept(catalog *c, const graph_fixture *f)
 
 /* graph_jsontext: what jansson reads back is the string written; bytes that
  * are not UTF-8 become U+FFFD. */
+/* A photo put with its first file path (NULL: none, as a frame has). */
+static int put_photo(catalog *c, const char *id, const char *path, err *e)
+{
+    catalog_photo p = { 0 };
+    snprintf(p.photo_id, sizeof p.photo_id, "%s", id);
+    for (int k = 0; k < 64; k++)
+        p.sha256[k] = id[k % 16];
+    snprintf(p.format, sizeof p.format, "jpeg");
+    snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", id);
+    p.bytes = 1000, p.width = p.orig_width = 640, p.height = p.orig_height = 480, p.orientation = 1;
+    if (catalog_photo_put(c, &p, e) < 0)
+        return -1;
+    return path && catalog_source_add(c, id, path, 1000, 1, e) < 0 ? -1 : 0;
+}
+
+static int put_frame(catalog *c, const char *id, const char *parent, const char *kind, int no, int64_t ms, err *e)
+{
+    if (put_photo(c, id, NULL, e) != 0)
+        return -1;
+    catalog_frame f = { .frame_no = no, .time_ms = ms };
+    snprintf(f.photo_id, sizeof f.photo_id, "%s", id);
+    snprintf(f.parent_id, sizeof f.parent_id, "%s", parent);
+    snprintf(f.kind, sizeof f.kind, "%s", kind);
+    return catalog_frame_put(c, &f, e);
+}
+
+/* The label graph_walk gives a photo node (the root). */
+static char *walk_label(catalog *c, const char *photo_id)
+{
+    char node[32], *out = NULL;
+    size_t len;
+    err e = { 0 };
+    snprintf(node, sizeof node, "foto:%s", photo_id);
+    if (graph_walk(c, node, 1, 10, &out, &len, &e) != 0)
+        return NULL;
+    json_t *v = json_loadb(out, len, 0, NULL);
+    free(out);
+    const char *l = json_string_value(json_object_get(json_array_get(json_object_get(v, "nodes"), 0), "label"));
+    char *label = l ? strdup(l) : NULL;
+    json_decref(v);
+    return label;
+}
+
+/* A frame of a contact sheet or video has no file of its own: the graph names
+ * it after its parent's file, as the rest of the UI does; a photo without any
+ * file (nor frame row) keeps its id. */
+static void test_frame_labels(catalog *c)
+{
+    err e = { 0 };
+    int rc = catalog_begin(c, &e);
+    if (rc == 0)
+        rc = put_photo(c, "00000000000f0001", "/scans/b/kontakt.jpg", &e);
+    if (rc == 0) /* a second file of the sheet: the first path in byte order names it */
+        rc = catalog_source_add(c, "00000000000f0001", "/scans/a/kontakt-kopie.jpg", 1000, 1, &e) < 0 ? -1 : 0;
+    if (rc == 0)
+        rc = put_photo(c, "00000000000f0002", "/videos/show.mp4", &e);
+    if (rc == 0)
+        rc = put_photo(c, "00000000000f0003", NULL, &e); /* a parent whose file is gone */
+    if (rc == 0)
+        rc = put_frame(c, "00000000000f0011", "00000000000f0001", "sheet", 3, -1, &e);
+    if (rc == 0)
+        rc = put_frame(c, "00000000000f0012", "00000000000f0002", "video", 2, 83000, &e);
+    if (rc == 0)
+        rc = put_frame(c, "00000000000f0013", "00000000000f0002", "video", 5, 3723000, &e);
+    if (rc == 0)
+        rc = put_frame(c, "00000000000f0014", "00000000000f0003", "sheet", 1, -1, &e);
+    rc = rc == 0 ? catalog_commit(c, &e) : (catalog_rollback(c), rc);
+    CHECK_MSG(rc == 0, "frames: %s", e.msg);
+    if (rc != 0)
+        return;
+    static const struct {
+        const char *id, *label;
+    } want[] = {
+        { "00000000000f0001", "kontakt-kopie.jpg" },
+        { "00000000000f0011", "kontakt-kopie.jpg, frame 3" },
+        { "00000000000f0012", "show.mp4 @ 01:23" },
+        { "00000000000f0013", "show.mp4 @ 1:02:03" },
+        { "00000000000f0014", "00000000000f0003, frame 1" },
+        { "00000000000f0003", "00000000000f0003" },
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char *label = walk_label(c, want[i].id);
+        CHECK_MSG(label && strcmp(label, want[i].label) == 0, "%s: label '%s', want '%s'", want[i].id,
+                  label ? label : "(none)", want[i].label);
+        free(label);
+    }
+    /* the store alone gives the parent's file name and what the frame is */
+    char buf[64];
+    catalog_node_frame fr;
+    CHECK(catalog_graph_node_info(c, "Foto", "00000000000f0012", buf, sizeof buf, NULL, NULL, &fr, &e) == 1 &&
+          strcmp(buf, "show.mp4") == 0 && strcmp(fr.kind, "video") == 0 && fr.frame_no == 2 && fr.time_ms == 83000);
+    CHECK(catalog_graph_node_info(c, "Foto", "00000000000f0001", buf, sizeof buf, NULL, NULL, &fr, &e) == 1 &&
+          fr.kind[0] == '\0' && fr.time_ms == -1);
+}
+
 static void test_jsontext(void)
 {
     jsontext t = { 0 };
@@ -571,6 +668,7 @@ int main(void)
         test_csv(c, dir);
         test_timeline_kept(c, &f); /* change the fixture: last */
         test_photo_persons_kept(c, &f);
+        test_frame_labels(c); /* adds photos */
     }
     catalog_close(c);
     if (!getenv("FACETAG_KEEP_TMP"))
