@@ -19,7 +19,10 @@
  * reason. At most XMP_REGIONS_MAX regions are kept.
  *
  * Thread-safe: the toolkit is initialised once (pthread_once); every call has
- * its own XMP objects. */
+ * its own XMP objects; the Exempi code a message quotes is read right after
+ * the failed call, and Exempi keeps it per thread (tests/unit/test_xmp_threads.c;
+ * docs/decisions/2026-12-07-exempi-errors-per-thread.md), so ingest's workers
+ * need no lock around it. */
 #ifndef FACETAG_MEDIA_XMP_REGIONS_H
 #define FACETAG_MEDIA_XMP_REGIONS_H
 
