@@ -363,18 +363,6 @@ static void test_foreign_keys(catalog *c)
     CHECK(test_query_int(c, "SELECT count(*) FROM analysis_runs WHERE photo_id = 'fedcba9876543210'") == 0);
 }
 
-/* One text value of sql on a raw connection (malloc'd, NULL when no row). */
-static char *raw_text(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    char *v = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_text(st, 0))
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* A new catalog file dir/name (its path in path) at schema 2, as facetag
  * left it before persons.id had AUTOINCREMENT; a raw connection. */
 static sqlite3 *open_v2(const char *dir, const char *name, char *path, size_t size)
@@ -433,7 +421,7 @@ static void test_migrate_person_ids(const char *dir)
     sqlite3_free(msg);
     char *before[NKEPT];
     for (int i = 0; i < NKEPT; i++)
-        before[i] = raw_text(db, KEPT[i]);
+        before[i] = test_raw_text(db, KEPT[i]);
     sqlite3_close(db);
 
     catalog *c = catalog_open(path, &e);
@@ -494,8 +482,9 @@ static void test_migrate_rolls_back(const char *dir)
     CHECK_MSG(e.code == ERR_CONFLICT && strstr(e.msg, "2 -> 3") && strstr(e.msg, "faces") && strstr(e.msg, "persons"),
               "%d %s", e.code, e.msg);
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    char *v = raw_text(db, "PRAGMA user_version"), *persons = raw_text(db, "SELECT sql FROM sqlite_schema WHERE "
-                                                                           "name = 'persons'");
+    char *v = test_raw_text(db, "PRAGMA user_version"),
+         *persons = test_raw_text(db, "SELECT sql FROM sqlite_schema WHERE "
+                                      "name = 'persons'");
     CHECK(v && strcmp(v, "2") == 0);
     CHECK(persons && !strstr(persons, "AUTOINCREMENT"));
     free(v);

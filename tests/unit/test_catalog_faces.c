@@ -14,19 +14,6 @@
 
 static const char *ID1 = "0123456789abcdef", *ID2 = "fedcba9876543210";
 
-static void put_photo(catalog *c, const char *id)
-{
-    catalog_photo p = { 0 };
-    snprintf(p.photo_id, sizeof p.photo_id, "%s", id);
-    snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", id, id, id, id);
-    snprintf(p.format, sizeof p.format, "jpeg");
-    snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", id);
-    p.width = p.orig_width = 1000;
-    p.height = p.orig_height = 800;
-    err e = { 0 };
-    CHECK_MSG(catalog_photo_put(c, &p, &e) == 1, "%s", e.msg);
-}
-
 static catalog_face sample_face(const char *photo, int no, const char *version)
 {
     catalog_face f = { 0 };
@@ -263,8 +250,8 @@ int main(void)
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (c) {
-        put_photo(c, ID1);
-        put_photo(c, ID2);
+        test_put_photo(c, ID1, 1000, 800);
+        test_put_photo(c, ID2, 1000, 800);
         test_roundtrip(c);
         test_conflicts_and_validation(c);
         test_versions_and_runs(c);

@@ -29,18 +29,6 @@
 
 static const char *PA = "aaaaaaaaaaaaaaaa", *PB = "bbbbbbbbbbbbbbbb", *PC = "cccccccccccccccc";
 
-static void add_photo(catalog *c, const char *id)
-{
-    catalog_photo p = { 0 };
-    snprintf(p.photo_id, sizeof p.photo_id, "%s", id);
-    snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", id, id, id, id);
-    snprintf(p.format, sizeof p.format, "jpeg");
-    snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", id);
-    p.width = p.height = p.orig_width = p.orig_height = 1000;
-    err e = { 0 };
-    CHECK_MSG(catalog_photo_put(c, &p, &e) == 1, "%s", e.msg);
-}
-
 /* Records an analysis of photo with faces at x[0..n) (100 x 120 boxes);
  * their ids in ids[]. */
 static void analyse(catalog *c, const char *photo, const double *x, size_t n, int64_t *ids)
@@ -105,8 +93,8 @@ static void test_reanalysis(const char *dir)
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c)
         return;
-    add_photo(c, PA);
-    add_photo(c, PB);
+    test_put_photo(c, PA, 1000, 1000);
+    test_put_photo(c, PB, 1000, 1000);
     static const double left_right[] = { 10, 300 };
     int64_t a[2], b[2];
     analyse(c, PA, left_right, 2, a);
@@ -117,9 +105,10 @@ static void test_reanalysis(const char *dir)
     CHECK_MSG(persons_confirm_face(c, "test", a[0], 0, &p, &e) == 0, "%s", e.msg);
     CHECK_MSG(persons_confirm_face(c, "test", b[1], p, NULL, &e) == 0, "%s", e.msg);
     char sql[256];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO person_suggestions (person_id, label, confidence, source) VALUES (%lld, 'Alma', 0.5, 'rules')",
-             (long long)p);
+    snprintf(
+        sql, sizeof sql,
+        "INSERT INTO person_suggestions (person_id, label, confidence, source) VALUES (%lld, 'Alma', 0.5, 'rules')",
+        (long long)p);
     CHECK(sqlite3_exec(catalog_sqlite(c), sql, NULL, NULL, NULL) == SQLITE_OK);
     bool changed = false;
     CHECK_MSG(catalog_decide_suggestion(c, "test", p, 0, "Alma", false, &changed, &e) == 0 && changed, "%s", e.msg);
@@ -145,7 +134,7 @@ static void test_reanalysis(const char *dir)
     top = fresh[1];
     CHECK(sqlite3_exec(catalog_sqlite(c), "DELETE FROM photos WHERE photo_id = 'bbbbbbbbbbbbbbbb'", NULL, NULL, NULL) ==
           SQLITE_OK);
-    add_photo(c, PC);
+    test_put_photo(c, PC, 1000, 1000);
     int64_t other[2];
     analyse(c, PC, left_right, 2, other);
     check_new_faces_unnamed(c, other, 2, top, "photo removed");
@@ -153,18 +142,6 @@ static void test_reanalysis(const char *dir)
 }
 
 /* ---- migration 18 -> 19 ------------------------------------------------------ */
-
-/* One text value of sql on a raw connection (malloc'd, NULL when no row). */
-static char *raw_text(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    char *v = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-        sqlite3_column_text(st, 0))
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
-}
 
 /* What the migration must keep, one text each: every table that holds or
  * names faces, and every schema object but the faces table's own text. */
@@ -204,37 +181,49 @@ static void make_v18(const char *dir, const char *name, char *path, size_t size,
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
     CHECK_MSG(catalog_schema_migrate_to(db, path, 18, &e) == 0, "%s", e.msg);
     CHECK(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) == SQLITE_OK);
-#define PHOTO(id) \
-    "('" id "', '" id id id id "', 'jpeg', '" id ".jpg', 1, 1000, 1000, 1000, 1000)"
+#define PHOTO(id) "('" id "', '" id id id id "', 'jpeg', '" id ".jpg', 1, 1000, 1000, 1000, 1000)"
     const char *fill =
         "INSERT INTO photos (photo_id, sha256, format, incoming_key, bytes, width, height, orig_width, orig_height) "
-        "VALUES " PHOTO("aaaaaaaaaaaaaaaa") ", " PHOTO("1111111111111111") ", " PHOTO("2222222222222222") ";"
-        "INSERT INTO persons (id, name) VALUES (1, 'Pina'), (2, NULL);"
-        "INSERT INTO cluster_runs (id, model_version, algo, full, faces, assigned, persons, seconds) "
-        "  VALUES (1, 'm', 'average', 1, 3, 2, 2, 0.5);"
-        "INSERT INTO analysis_runs (photo_id, model_version, status, faces) VALUES ('aaaaaaaaaaaaaaaa', 'm', 'done', 2),"
-        "  ('2222222222222222', 'm', 'done', 1);"
-        "INSERT INTO faces (photo_id, face_no, model_version, box_x, box_y, box_w, box_h, score, landmarks, "
-        "  embedding, age, gender, person_id, status, cluster_run) VALUES"
-        "  ('aaaaaaaaaaaaaaaa', 0, 'm', 1, 1, 2, 2, 0.9, '{\"nose\": [1, 2]}', zeroblob(512), 31.5, 'female', 1, "
-        "   'confirmed', 1),"
-        "  ('aaaaaaaaaaaaaaaa', 1, 'm', 4, 1, 2, 2, 0.8, NULL, NULL, NULL, NULL, 2, 'unreviewed', 1),"
-        "  ('2222222222222222', 0, 'm', 7, 1, 2, 2, 0.7, NULL, NULL, 40, 'male', NULL, 'rejected', NULL);"
-        "INSERT INTO photo_frames (photo_id, parent_id, kind, frame_no, time_ms) VALUES "
-        "  ('2222222222222222', '1111111111111111', 'video', 1, 0);"
-        "INSERT INTO face_tracks (face_id, track_id, video_id) VALUES (2, 2, '1111111111111111'), "
-        "  (3, 2, '1111111111111111');"
-        "INSERT INTO face_suggestions (face_id, label, confidence, source) VALUES (3, 'Otto?', 0.5, 'rules');"
-        "INSERT INTO xmp_regions (photo_id, region_no, name, x, y, w, h, kind, origin, status, face_id) VALUES "
-        "  ('2222222222222222', 0, 'Otto', 7, 1, 2, 2, 'mwg', 'sidecar', 'matched', 3);"
-        "INSERT INTO decisions (actor, action, photo_id, box, face_id, person_id, before, after) VALUES"
-        "  ('local', 'confirm', 'aaaaaaaaaaaaaaaa', '[1, 1, 2, 2]', 1, 1, '{\"person_id\": null}', "
-        "   '{\"person_id\": 1}'),"
-        "  ('local', 'reject', 'aaaaaaaaaaaaaaaa', '[9, 9, 2, 2]', 7, 1, '{\"person_id\": 1}', "
-        "   '{\"person_id\": null}'),"
-        "  ('local', 'split', NULL, NULL, NULL, 2, '{\"person_id\": 1, \"faces\": [9]}', '{\"person_id\": 2}');"
-        "INSERT INTO name_rejections (id, label, person_id) VALUES (1, 'Pina', 1);"
-        "INSERT INTO name_rejection_faces (rejection_id, face_id) VALUES (1, 1), (1, 8);";
+        "VALUES " PHOTO("aaaaaaaaaaaaaaaa") ", " PHOTO("1111111111111111") ", " PHOTO(
+            "2222222222222222") ";"
+                                "INSERT INTO persons (id, name) VALUES (1, 'Pina'), (2, NULL);"
+                                "INSERT INTO cluster_runs (id, model_version, algo, full, faces, assigned, persons, "
+                                "seconds) "
+                                "  VALUES (1, 'm', 'average', 1, 3, 2, 2, 0.5);"
+                                "INSERT INTO analysis_runs (photo_id, model_version, status, faces) VALUES "
+                                "('aaaaaaaaaaaaaaaa', 'm', 'done', 2),"
+                                "  ('2222222222222222', 'm', 'done', 1);"
+                                "INSERT INTO faces (photo_id, face_no, model_version, box_x, box_y, box_w, box_h, "
+                                "score, landmarks, "
+                                "  embedding, age, gender, person_id, status, cluster_run) VALUES"
+                                "  ('aaaaaaaaaaaaaaaa', 0, 'm', 1, 1, 2, 2, 0.9, '{\"nose\": [1, 2]}', zeroblob(512), "
+                                "31.5, 'female', 1, "
+                                "   'confirmed', 1),"
+                                "  ('aaaaaaaaaaaaaaaa', 1, 'm', 4, 1, 2, 2, 0.8, NULL, NULL, NULL, NULL, 2, "
+                                "'unreviewed', 1),"
+                                "  ('2222222222222222', 0, 'm', 7, 1, 2, 2, 0.7, NULL, NULL, 40, 'male', NULL, "
+                                "'rejected', NULL);"
+                                "INSERT INTO photo_frames (photo_id, parent_id, kind, frame_no, time_ms) VALUES "
+                                "  ('2222222222222222', '1111111111111111', 'video', 1, 0);"
+                                "INSERT INTO face_tracks (face_id, track_id, video_id) VALUES (2, 2, "
+                                "'1111111111111111'), "
+                                "  (3, 2, '1111111111111111');"
+                                "INSERT INTO face_suggestions (face_id, label, confidence, source) VALUES (3, 'Otto?', "
+                                "0.5, 'rules');"
+                                "INSERT INTO xmp_regions (photo_id, region_no, name, x, y, w, h, kind, origin, status, "
+                                "face_id) VALUES "
+                                "  ('2222222222222222', 0, 'Otto', 7, 1, 2, 2, 'mwg', 'sidecar', 'matched', 3);"
+                                "INSERT INTO decisions (actor, action, photo_id, box, face_id, person_id, before, "
+                                "after) VALUES"
+                                "  ('local', 'confirm', 'aaaaaaaaaaaaaaaa', '[1, 1, 2, 2]', 1, 1, '{\"person_id\": "
+                                "null}', "
+                                "   '{\"person_id\": 1}'),"
+                                "  ('local', 'reject', 'aaaaaaaaaaaaaaaa', '[9, 9, 2, 2]', 7, 1, '{\"person_id\": 1}', "
+                                "   '{\"person_id\": null}'),"
+                                "  ('local', 'split', NULL, NULL, NULL, 2, '{\"person_id\": 1, \"faces\": [9]}', "
+                                "'{\"person_id\": 2}');"
+                                "INSERT INTO name_rejections (id, label, person_id) VALUES (1, 'Pina', 1);"
+                                "INSERT INTO name_rejection_faces (rejection_id, face_id) VALUES (1, 1), (1, 8);";
     char *msg = NULL;
     CHECK_MSG(sqlite3_exec(db, fill, NULL, NULL, &msg) == SQLITE_OK, "%s", msg ? msg : "");
     sqlite3_free(msg);
@@ -251,15 +240,16 @@ static void check_still_v18(const char *path, char *const *before, const char *w
 {
     sqlite3 *db = NULL;
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    char *v = raw_text(db, "PRAGMA user_version"), *faces = raw_text(db, "SELECT sql FROM sqlite_schema WHERE "
-                                                                         "name = 'faces'");
+    char *v = test_raw_text(db, "PRAGMA user_version"),
+         *faces = test_raw_text(db, "SELECT sql FROM sqlite_schema WHERE "
+                                    "name = 'faces'");
     CHECK_MSG(v && strcmp(v, "18") == 0, "%s: schema %s, want 18", when, v ? v : "?");
     CHECK_MSG(faces && !strstr(faces, "AUTOINCREMENT"), "%s: faces half rebuilt", when);
-    char *left = raw_text(db, "SELECT name FROM sqlite_schema WHERE name = 'faces_new'");
+    char *left = test_raw_text(db, "SELECT name FROM sqlite_schema WHERE name = 'faces_new'");
     CHECK_MSG(left == NULL, "%s: faces_new left", when);
     free(left);
     for (int i = 0; before && i < NKEPT; i++) {
-        char *now = raw_text(db, KEPT[i]);
+        char *now = test_raw_text(db, KEPT[i]);
         CHECK_MSG(before[i] && now && strcmp(before[i], now) == 0, "%s: %s\n  before %s\n  now    %s", when, KEPT[i],
                   before[i] ? before[i] : "(null)", now ? now : "(null)");
         free(now);
@@ -274,7 +264,7 @@ static void read_kept(const char *path, char *out[NKEPT])
     sqlite3 *db = NULL;
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
     for (int i = 0; i < NKEPT; i++)
-        out[i] = raw_text(db, KEPT[i]);
+        out[i] = test_raw_text(db, KEPT[i]);
     sqlite3_close(db);
 }
 
@@ -347,8 +337,7 @@ static void test_migrate_rolls_back(const char *dir)
     read_kept(path, before);
     err e = { 0 };
     CHECK(catalog_open(path, &e) == NULL);
-    CHECK_MSG(e.code == ERR_CONFLICT && strstr(e.msg, "18 -> 19") && strstr(e.msg, "faces") &&
-                  strstr(e.msg, "persons"),
+    CHECK_MSG(e.code == ERR_CONFLICT && strstr(e.msg, "18 -> 19") && strstr(e.msg, "faces") && strstr(e.msg, "persons"),
               "%d %s", e.code, e.msg);
     check_still_v18(path, before, "failed migration");
     for (int i = 0; i < NKEPT; i++)

@@ -57,18 +57,6 @@ static int64_t last_decision(catalog *c)
 static const char *PA = "aaaaaaaaaaaaaaaa", *PB = "bbbbbbbbbbbbbbbb", *PC = "cccccccccccccccc",
                   *PD = "dddddddddddddddd";
 
-static void add_photo(catalog *c, const char *id)
-{
-    catalog_photo p = { 0 };
-    snprintf(p.photo_id, sizeof p.photo_id, "%s", id);
-    snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", id, id, id, id);
-    snprintf(p.format, sizeof p.format, "jpeg");
-    snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", id);
-    p.width = p.height = p.orig_width = p.orig_height = 1000;
-    err e = { 0 };
-    CHECK_MSG(catalog_photo_put(c, &p, &e) == 1, "%s", e.msg);
-}
-
 static int64_t add_face(catalog *c, const char *photo, int face_no, double x, const char *source)
 {
     char sql[512];
@@ -379,10 +367,10 @@ int main(void)
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (c) {
-        add_photo(c, PA);
-        add_photo(c, PB);
-        add_photo(c, PC);
-        add_photo(c, PD);
+        test_put_photo(c, PA, 1000, 1000);
+        test_put_photo(c, PB, 1000, 1000);
+        test_put_photo(c, PC, 1000, 1000);
+        test_put_photo(c, PD, 1000, 1000);
         a0 = add_face(c, PA, 0, 10, "detector");
         a1 = add_face(c, PA, 1, 200, "detector");
         b0 = add_face(c, PB, 0, 10, "detector");

@@ -5,6 +5,7 @@
 #include <ftw.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,13 +75,31 @@ int64_t test_query_int(catalog *c, const char *sql)
 
 char *test_query_text(catalog *c, const char *sql)
 {
+    return test_raw_text(catalog_sqlite(c), sql);
+}
+
+char *test_raw_text(struct sqlite3 *db, const char *sql)
+{
     sqlite3_stmt *st = NULL;
     char *v = NULL;
-    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
         sqlite3_column_text(st, 0))
         v = strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
     return v;
+}
+
+void test_put_photo(catalog *c, const char *id, int width, int height)
+{
+    catalog_photo p = { 0 };
+    snprintf(p.photo_id, sizeof p.photo_id, "%s", id);
+    snprintf(p.sha256, sizeof p.sha256, "%s%s%s%s", id, id, id, id);
+    snprintf(p.format, sizeof p.format, "jpeg");
+    snprintf(p.incoming_key, sizeof p.incoming_key, "%s.jpg", id);
+    p.width = p.orig_width = width;
+    p.height = p.orig_height = height;
+    err e = { 0 };
+    CHECK_MSG(catalog_photo_put(c, &p, &e) == 1, "%s: %s", id, e.msg);
 }
 
 double test_normal(uint64_t *state)

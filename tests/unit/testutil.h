@@ -48,6 +48,12 @@ bool test_data_and_models(const char *name, char *root, size_t size, const char 
 int64_t test_query_int(catalog *c, const char *sql);
 /* The same as text, malloc'd (caller frees); NULL for no row, NULL or an error. */
 char *test_query_text(catalog *c, const char *sql);
+/* The same on a raw connection (a catalog file at an older schema). */
+struct sqlite3;
+char *test_raw_text(struct sqlite3 *db, const char *sql);
+/* Puts photo id (16 hex digits; sha256 the id four times) of width x height
+ * processed pixels, the same as the original's; a failure is a failed check. */
+void test_put_photo(catalog *c, const char *id, int width, int height);
 /* A standard normal draw from a 64-bit LCG state (Box-Muller): the same
  * sequence for the same seed on every machine, for synthetic descriptors. */
 double test_normal(uint64_t *state);
