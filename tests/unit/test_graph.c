@@ -383,12 +383,7 @@ static int timeline_drift(catalog *c)
         "   WHERE t.photo_id IS NULL OR t.key IS NOT k.key OR t.date IS NOT k.date OR t.precision IS NOT k.prec"
         "   OR t.event_id IS NOT k.event_id)"
         " + (SELECT count(*) FROM timeline_photos WHERE photo_id NOT IN (SELECT photo_id FROM photos))";
-    sqlite3_stmt *st = NULL;
-    int n = -1;
-    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return (int)test_query_int(c, sql);
 }
 
 /* Schema 18's stored aggregates against their definitions computed from
@@ -410,12 +405,7 @@ static int stored_drift(catalog *c)
         " + (SELECT count(*) FROM (SELECT photo_id, person_id, age FROM photo_persons EXCEPT SELECT * FROM want))"
         " + (SELECT count(*) FROM (SELECT * FROM years EXCEPT SELECT year, photos FROM timeline_counts))"
         " + (SELECT count(*) FROM (SELECT year, photos FROM timeline_counts EXCEPT SELECT * FROM years))";
-    sqlite3_stmt *st = NULL;
-    int n = -1;
-    if (sqlite3_prepare_v2(catalog_sqlite(c), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return (int)test_query_int(c, sql);
 }
 
 static int64_t face_of(catalog *c, const char *photo_id, int face_no)
