@@ -2,6 +2,7 @@
 #include "nn/bf16net.h"
 
 #include <cpuid.h>
+#include <math.h>
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
@@ -19,14 +20,20 @@ typedef struct dnn_layer {
     layer_act act;
     int pad_lo, pad_hi;
     dnnl_memory_t w, b; /* CONV: shared, read-only after the build; b NULL without bias */
-    int out;            /* external output number, or -1 */
-    int home;           /* the layer whose memory holds the output: itself, or (in-place sum) src2's home */
+    /* int8 nets: the output's quantum (value = u8 * scale; 1 for an f32
+     * output), and per output channel the weights' quantum and the
+     * convolution's output scale (src quantum x weights quantum / scale). */
+    float scale;
+    float *wscale, *oscale;
+    int out;  /* external output number, or -1 */
+    int home; /* the layer whose memory holds the output: itself, or (in-place sum) src2's home */
 } dnn_layer;
 
 struct bf16net {
     char name[64];
     int size, channels, n, nout;
-    dnnl_data_type_t dt; /* between layers: dnnl_bf16, or dnnl_f32 (bf16net_new's f32) */
+    dnnl_data_type_t dt; /* between layers: dnnl_bf16, dnnl_f32 or dnnl_u8 (bf16net_new's type) */
+    float in_scale;      /* int8: the input's quantum (s8 input = value / in_scale) */
     dnn_layer *l;
     dnnl_engine_t eng;
 };
@@ -58,10 +65,11 @@ struct bf16net_run {
 static pthread_mutex_t pd_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static dnnl_status_t reorder_pd_create(dnnl_primitive_desc_t *pd, const dnnl_memory_desc_t *src,
-                                       const dnnl_memory_desc_t *dst, dnnl_engine_t eng)
+                                       const dnnl_memory_desc_t *dst, dnnl_engine_t eng,
+                                       const_dnnl_primitive_attr_t attr)
 {
     pthread_mutex_lock(&pd_lock);
-    const dnnl_status_t s = dnnl_reorder_primitive_desc_create(pd, src, eng, dst, eng, NULL);
+    const dnnl_status_t s = dnnl_reorder_primitive_desc_create(pd, src, eng, dst, eng, attr);
     pthread_mutex_unlock(&pd_lock);
     return s;
 }
@@ -153,6 +161,15 @@ int bf16net_f32_fast(void)
     return isa_has(dnnl_cpu_isa_avx2) && !isa_has(dnnl_cpu_isa_avx512_core);
 }
 
+int bf16net_int8_fast(void)
+{
+    pthread_once(&isa_once, isa_probe);
+    /* AVX2 (+ FMA) without AVX-512: the SSD's convolutions in u8 x s8 took
+     * 1.8x less CPU than oneDNN's fp32 (bench_int8_onednn; no VNNI, so
+     * vpmaddubsw). */
+    return isa_has(dnnl_cpu_isa_avx2) && !isa_has(dnnl_cpu_isa_avx512_core);
+}
+
 /* ---- one OpenMP thread while oneDNN works ------------------------------- */
 
 /* oneDNN sizes its kernels for omp_get_max_threads() when a primitive is made
@@ -194,6 +211,30 @@ static dnnl_data_type_t layer_dt(const bf16net *net, const dnn_layer *l)
     return l->external ? dnnl_f32 : net->dt;
 }
 
+static int net_int8(const bf16net *net)
+{
+    return net->dt == dnnl_u8;
+}
+
+/* The data type a layer reads: the previous layer's, or the input's copy
+ * (int8: u8 too, with a zero point of INT8_INPUT_ZERO). */
+static dnnl_data_type_t src_dt(const bf16net *net, const dnn_layer *l)
+{
+    (void)l;
+    return net->dt;
+}
+
+/* int8: the input's u8 copy is value / quantum + 128 (255 steps across
+ * [-range, range]); oneDNN subtracts it again in the first layers, padding
+ * included. */
+static const int32_t INT8_INPUT_ZERO = 128;
+
+/* int8: the quantum of what layer l reads. */
+static float src_scale(const bf16net *net, const dnn_layer *l)
+{
+    return l->src < 0 ? net->in_scale : net->l[l->src].scale;
+}
+
 /* Where a layer's added operands start among its binary post-ops' operands:
  * a SUM's first two are the primitive's own; a CONV's follow the in-place sum. */
 static int first_binary(const dnn_layer *l)
@@ -217,6 +258,8 @@ static int layer_post_ops(const bf16net *net, const dnn_layer *l, dnnl_primitive
     dnnl_post_ops_t po = NULL;
     const int adds = l->op == LAYER_SUM || l->op == LAYER_CONV ? l->nsrc - first_binary(l) : 0;
     if (l->op == LAYER_ACT || (!(l->op == LAYER_CONV && l->src2 >= 0) && adds <= 0 && l->act == LAYER_NONE))
+        return 0;
+    if (net_int8(net) && !l->external) /* the u8 output's saturation is the ReLU (layer_int8) */
         return 0;
     DNNL_TRY(dnnl_post_ops_create(&po));
     if (l->op == LAYER_CONV && l->src2 >= 0)
@@ -248,13 +291,14 @@ static int conv_desc(const bf16net *net, const dnn_layer *l, const dnnl_memory_d
     int rc = 0;
     dnnl_memory_desc_t wmd, bmd;
     dnnl_dims_t bd = { l->c };
+    const dnnl_data_type_t wdt = net_int8(net) ? dnnl_s8 : net->dt;
     DNNL_TRY(dnnl_memory_desc_init_by_tag(&bmd, 1, bd, dnnl_f32, dnnl_a));
     if (l->depthwise) {
         dnnl_dims_t wd = { l->c, 1, 1, l->k, l->k };
-        DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 5, wd, net->dt, dnnl_format_tag_any));
+        DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 5, wd, wdt, dnnl_format_tag_any));
     } else {
         dnnl_dims_t wd = { l->c, l->cin, l->k, l->k };
-        DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 4, wd, net->dt, dnnl_format_tag_any));
+        DNNL_TRY(dnnl_memory_desc_init_by_tag(&wmd, 4, wd, wdt, dnnl_format_tag_any));
     }
     dnnl_dims_t str = { l->stride, l->stride }, pl = { l->pad_lo, l->pad_lo }, pr = { l->pad_hi, l->pad_hi };
     DNNL_TRY(dnnl_convolution_forward_desc_init(cd, dnnl_forward_inference, dnnl_convolution_direct, smd, &wmd,
@@ -270,18 +314,22 @@ static int layer_pd(const bf16net *net, const dnn_layer *l, dnnl_primitive_desc_
     int rc = 0;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_memory_desc_t smd, dmd;
-    if (md_nhwc(&smd, l->cin, l->hin, net->dt) != 0 || md_nhwc(&dmd, l->c, l->h, layer_dt(net, l)) != 0)
+    if (md_nhwc(&smd, l->cin, l->hin, src_dt(net, l)) != 0 || md_nhwc(&dmd, l->c, l->h, layer_dt(net, l)) != 0)
         return err_set(e, ERR_INTERNAL, "%s: oneDNN refused a %dx%dx%d activation", name, l->hin, l->hin, l->cin);
     if (l->op == LAYER_PAD) { /* a reorder into the input-shaped window of the output */
         dnnl_memory_desc_t sub;
         dnnl_dims_t d = { 1, l->cin, l->hin, l->hin }, off = { 0, 0, 0, 0 };
         DNNL_TRY(dnnl_memory_desc_init_submemory(&sub, &dmd, d, off));
-        DNNL_TRY(reorder_pd_create(pd, &smd, &sub, net->eng));
+        DNNL_TRY(reorder_pd_create(pd, &smd, &sub, net->eng, NULL));
         return 0;
     }
     DNNL_TRY(dnnl_primitive_attr_create(&attr));
     if ((rc = layer_post_ops(net, l, attr, e)) != 0)
         goto done;
+    if (net_int8(net)) /* per output channel (dimension 1 of the NCHW output) */
+        DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, l->c, 1 << 1, l->oscale));
+    if (net_int8(net) && l->src < 0)
+        DNNL_TRY(dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_SRC, 1, 0, &INT8_INPUT_ZERO));
     if (l->op == LAYER_CONV) {
         dnnl_convolution_desc_t cd;
         if ((rc = conv_desc(net, l, &smd, &dmd, &cd, e)) != 0)
@@ -312,8 +360,10 @@ done:
     return rc;
 }
 
-/* Runs a one-off reorder src -> dst on the net's engine. */
-static int reorder_once(const bf16net *net, dnnl_memory_t src, dnnl_memory_t dst, err *e)
+/* Runs a one-off reorder src -> dst on the net's engine (attr: NULL, or the
+ * scales it applies). */
+static int reorder_once(const bf16net *net, dnnl_memory_t src, dnnl_memory_t dst, const_dnnl_primitive_attr_t attr,
+                        err *e)
 {
     const char *name = net->name;
     int rc = 0;
@@ -323,7 +373,7 @@ static int reorder_once(const bf16net *net, dnnl_memory_t src, dnnl_memory_t dst
     dnnl_stream_t st = NULL;
     DNNL_TRY(dnnl_memory_get_memory_desc(src, &sd));
     DNNL_TRY(dnnl_memory_get_memory_desc(dst, &dd));
-    DNNL_TRY(reorder_pd_create(&pd, sd, dd, net->eng));
+    DNNL_TRY(reorder_pd_create(&pd, sd, dd, net->eng, attr));
     DNNL_TRY(dnnl_primitive_create(&p, pd));
     DNNL_TRY(dnnl_stream_create(&st, net->eng, dnnl_stream_default_flags));
     dnnl_exec_arg_t a[2] = { { DNNL_ARG_FROM, src }, { DNNL_ARG_TO, dst } };
@@ -339,16 +389,85 @@ done:
     return rc;
 }
 
-/* Re-lays conv layer l's tfjs weights into the primitive's bf16 layout and copies the bias. */
+/* The largest sum of two same-signed weights among each 4 input channels at
+ * one tap of output channel c (HWIO, cout channels): what a u8 x s8 pair
+ * product could add up to in an s16, in units of the weights. */
+static float pair_peak(const float *f, int taps, int cin, int cout, int c)
+{
+    float peak = 0;
+    for (int t = 0; t < taps; t++)
+        for (int g = 0; g < cin; g += 4) {
+            float pos[2] = { 0, 0 }, neg[2] = { 0, 0 }; /* the two largest of each sign */
+            for (int i = g; i < g + 4 && i < cin; i++) {
+                const float w = f[((size_t)t * cin + i) * cout + c];
+                float *top = w > 0 ? pos : neg, a = fabsf(w);
+                if (a > top[0])
+                    top[1] = top[0], top[0] = a;
+                else if (a > top[1])
+                    top[1] = a;
+            }
+            peak = fmaxf(peak, fmaxf(pos[0] + pos[1], neg[0] + neg[1]));
+        }
+    return peak;
+}
+
+/* int8: each output channel's weights quantum and the convolution's output
+ * scales. Without VNNI, oneDNN's dense u8 x s8 kernels add two products into
+ * an s16 (vpmaddubsw), which saturates above 32767: 255 x 127 x 2 would. It
+ * halves the weights itself only where it reads s8 (the first layer), so for
+ * a dense layer reading u8 the quantum is the largest same-signed pair sum
+ * (among each 4 input channels, the blocking's groups) over 127 steps: two
+ * rounded weights then stay within 128 steps, 128 x 255 <= 32767, and no
+ * pair can saturate — between 7 and 8 bits a weight, 8 where large weights do
+ * not meet. Depthwise layers multiply in 32 bits: the largest weight over
+ * 127. The same steps on every CPU, so VNNI gives the same numbers. */
+static int layer_quantise(const bf16net *net, dnn_layer *l, const layer *cv, err *e)
+{
+    const float s_in = src_scale(net, l);
+    const int taps = l->k * l->k, per = l->depthwise ? taps : taps * l->cin; /* HWIO: a channel's weights stride c */
+    const int pairs = !l->depthwise;
+    l->wscale = malloc(sizeof(float) * (size_t)l->c);
+    l->oscale = malloc(sizeof(float) * (size_t)l->c);
+    if (!l->wscale || !l->oscale)
+        return err_set(e, ERR_NOMEM, "%s: out of memory", net->name);
+    for (int c = 0; c < l->c; c++) {
+        float most = 0;
+        for (int j = 0; j < per; j++)
+            most = fmaxf(most, fabsf(cv->filter->data[(size_t)j * l->c + c]));
+        if (pairs)
+            most = pair_peak(cv->filter->data, taps, l->cin, l->c, c);
+        l->wscale[c] = most > 0 ? most / 127.0f : 1.0f;
+        l->oscale[c] = s_in * l->wscale[c] / l->scale;
+    }
+    return 0;
+}
+
+/* Re-lays conv layer l's tfjs weights into the primitive's layout (int8:
+ * quantised per output channel) and copies the bias (int8: in units of the
+ * accumulator, which oneDNN 2.6 adds before the output scale). */
 static int layer_weights(bf16net *net, dnn_layer *l, const layer *cv, err *e)
 {
     const char *name = net->name;
     int rc = 0;
     dnnl_primitive_desc_t pd = NULL;
+    dnnl_primitive_attr_t attr = NULL;
     dnnl_memory_t user = NULL;
     dnnl_memory_desc_t umd, bmd;
+    float *inv = NULL;
+    if (net_int8(net) && (rc = layer_quantise(net, l, cv, e)) != 0)
+        return rc;
     if ((rc = layer_pd(net, l, &pd, e)) != 0)
         return rc;
+    if (net_int8(net)) { /* weights / quantum, per output channel (dimension 0 of OIHW and GOIHW) */
+        if (!(inv = malloc(sizeof(float) * (size_t)l->c))) {
+            rc = err_set(e, ERR_NOMEM, "%s: out of memory", name);
+            goto done;
+        }
+        for (int c = 0; c < l->c; c++)
+            inv[c] = 1.0f / l->wscale[c];
+        DNNL_TRY(dnnl_primitive_attr_create(&attr));
+        DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, l->c, 1 << 0, inv));
+    }
     if (l->depthwise) { /* [kh,kw,c,1] = h,w,(i=1),g,(o=1) */
         dnnl_dims_t wd = { l->c, 1, 1, l->k, l->k };
         DNNL_TRY(dnnl_memory_desc_init_by_tag(&umd, 5, wd, dnnl_f32, dnnl_hwigo));
@@ -359,19 +478,24 @@ static int layer_weights(bf16net *net, dnn_layer *l, const layer *cv, err *e)
     DNNL_TRY(dnnl_memory_create(&user, &umd, net->eng, (void *)cv->filter->data));
     const dnnl_memory_desc_t *wmd = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
     DNNL_TRY(dnnl_memory_create(&l->w, wmd, net->eng, DNNL_MEMORY_ALLOCATE));
-    if ((rc = reorder_once(net, user, l->w, e)) != 0)
+    if ((rc = reorder_once(net, user, l->w, attr, e)) != 0)
         goto done;
     if (!l->has_bias)
         goto done;
     dnnl_dims_t bd = { l->c };
     DNNL_TRY(dnnl_memory_desc_init_by_tag(&bmd, 1, bd, dnnl_f32, dnnl_a));
     DNNL_TRY(dnnl_memory_create(&l->b, &bmd, net->eng, DNNL_MEMORY_ALLOCATE));
-    void *bp = NULL;
-    DNNL_TRY(dnnl_memory_get_data_handle(l->b, &bp));
+    float *bp = NULL;
+    DNNL_TRY(dnnl_memory_get_data_handle(l->b, (void **)&bp));
     memcpy(bp, cv->bias->data, sizeof(float) * (size_t)l->c);
+    for (int c = 0; net_int8(net) && c < l->c; c++)
+        bp[c] /= src_scale(net, l) * l->wscale[c];
 done:
     if (user)
         dnnl_memory_destroy(user);
+    if (attr)
+        dnnl_primitive_attr_destroy(attr);
+    free(inv);
     dnnl_primitive_desc_destroy(pd);
     return rc;
 }
@@ -528,7 +652,31 @@ static int check_in_place(const bf16net *net, err *e)
     return 0;
 }
 
-bf16net *bf16net_new(const char *name, int size, int channels, const layer *layers, int n, int f32, err *e)
+/* int8 nets: convolutions in a chain, each internal one ending in a ReLU
+ * (its u8 output's saturation at 0 and 255 steps is the activation); the
+ * output's quantum from the layer's calibrated range (layers.h), a ReLU6's
+ * at most 6/255. */
+static int layer_int8(bf16net *net, int i, const layer *cv, err *e)
+{
+    dnn_layer *l = &net->l[i];
+    if (l->op != LAYER_CONV || l->src2 >= 0 || l->nsrc > 0)
+        return err_set(e, ERR_INVALID, "%s: layer %d: int8 nets are chains of convolutions", net->name, i);
+    if (l->external) {
+        l->scale = 1.0f;
+        return 0;
+    }
+    float range = cv->range;
+    if (l->act == LAYER_RELU6 && (range <= 0 || range > 6))
+        range = 6;
+    if ((l->act != LAYER_RELU && l->act != LAYER_RELU6) || !(range > 0))
+        return err_set(e, ERR_INVALID, "%s: layer %d: an int8 layer needs a ReLU and a range (%g)", net->name, i,
+                       (double)range);
+    l->scale = range / 255.0f;
+    return 0;
+}
+
+static bf16net *net_new(const char *name, int size, int channels, const layer *layers, int n, int type, float in_range,
+                        err *e)
 {
     bf16net *net = calloc(1, sizeof *net);
     if (!net || !(net->l = calloc((size_t)(n > 0 ? n : 1), sizeof *net->l))) {
@@ -540,16 +688,22 @@ bf16net *bf16net_new(const char *name, int size, int channels, const layer *laye
     net->size = size;
     net->channels = channels;
     net->n = n;
-    net->dt = f32 ? dnnl_f32 : dnnl_bf16;
+    net->dt = type == BF16NET_F32 ? dnnl_f32 : type == BF16NET_INT8 ? dnnl_u8 : dnnl_bf16;
+    net->in_scale = in_range / 127.0f;
     int rc = 0, nthr = omp_single_begin();
     if (size < 1 || channels < 1 || n < 1)
         rc = err_set(e, ERR_INVALID, "%s: %d layers on a %dx%dx%d input", name, n, size, size, channels);
+    else if (type == BF16NET_INT8 && !(in_range > 0))
+        rc = err_set(e, ERR_INVALID, "%s: an int8 net needs the input's range (%g)", name, (double)in_range);
     dnnl_status_t s = rc ? dnnl_success : dnnl_engine_create(&net->eng, dnnl_cpu, 0);
     if (s != dnnl_success)
         rc = err_set(e, ERR_INTERNAL, "%s: oneDNN CPU engine: %s", name, dnnl_status2str(s));
-    for (int i = 0; i < n && rc == 0; i++)
-        if ((rc = layer_shape(net, i, &layers[i], e)) == 0 && layers[i].op == LAYER_CONV)
+    for (int i = 0; i < n && rc == 0; i++) {
+        if ((rc = layer_shape(net, i, &layers[i], e)) == 0 && net_int8(net))
+            rc = layer_int8(net, i, &layers[i], e);
+        if (rc == 0 && layers[i].op == LAYER_CONV)
             rc = layer_weights(net, &net->l[i], &layers[i], e);
+    }
     if (rc == 0)
         rc = check_in_place(net, e);
     omp_single_end(nthr);
@@ -558,6 +712,20 @@ bf16net *bf16net_new(const char *name, int size, int channels, const layer *laye
         return NULL;
     }
     return net;
+}
+
+bf16net *bf16net_new(const char *name, int size, int channels, const layer *layers, int n, int type, err *e)
+{
+    if (type == BF16NET_INT8) {
+        err_set(e, ERR_INVALID, "%s: an int8 net is made by bf16net_new_int8", name);
+        return NULL;
+    }
+    return net_new(name, size, channels, layers, n, type, 0, e);
+}
+
+bf16net *bf16net_new_int8(const char *name, int size, int channels, const layer *layers, int n, float in_range, err *e)
+{
+    return net_new(name, size, channels, layers, n, BF16NET_INT8, in_range, e);
 }
 
 void bf16net_free(bf16net *net)
@@ -569,6 +737,8 @@ void bf16net_free(bf16net *net)
             dnnl_memory_destroy(net->l[i].w);
         if (net->l[i].b)
             dnnl_memory_destroy(net->l[i].b);
+        free(net->l[i].wscale);
+        free(net->l[i].oscale);
     }
     if (net->eng)
         dnnl_engine_destroy(net->eng);
@@ -595,7 +765,7 @@ static int layer_kept(const bf16net *net, int i)
 
 static size_t layer_out_bytes(const bf16net *net, const dnn_layer *l)
 {
-    return (size_t)l->h * l->h * l->c * (l->external || net->dt == dnnl_f32 ? 4 : 2);
+    return (size_t)l->h * l->h * l->c * (l->external || net->dt == dnnl_f32 ? 4 : net_int8(net) ? 1 : 2);
 }
 
 static void *buffer_new(size_t bytes)
@@ -642,6 +812,7 @@ static int run_build(bf16net_run *r, err *e)
     const char *name = net->name;
     int rc = 0;
     dnnl_primitive_desc_t pd = NULL;
+    dnnl_primitive_attr_t attr = NULL;
     size_t most = 0;
     for (int i = 0; i < net->n; i++)
         if (net->l[i].home == i && !layer_kept(net, i) && layer_out_bytes(net, &net->l[i]) > most)
@@ -664,7 +835,13 @@ static int run_build(bf16net_run *r, err *e)
     const dnnl_memory_desc_t *sd, *dd;
     DNNL_TRY(dnnl_memory_get_memory_desc(r->in32, &sd));
     DNNL_TRY(dnnl_memory_get_memory_desc(r->in16, &dd));
-    DNNL_TRY(reorder_pd_create(&pd, sd, dd, net->eng));
+    if (net_int8(net)) { /* u8 = value / quantum + zero point, rounded and saturated */
+        const float q = 1.0f / net->in_scale;
+        DNNL_TRY(dnnl_primitive_attr_create(&attr));
+        DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &q));
+        DNNL_TRY(dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_DST, 1, 0, &INT8_INPUT_ZERO));
+    }
+    DNNL_TRY(reorder_pd_create(&pd, sd, dd, net->eng, attr));
     DNNL_TRY(dnnl_primitive_create(&r->in_reorder, pd));
     dnnl_primitive_desc_destroy(pd);
     pd = NULL;
@@ -693,6 +870,8 @@ static int run_build(bf16net_run *r, err *e)
 done:
     if (pd)
         dnnl_primitive_desc_destroy(pd);
+    if (attr)
+        dnnl_primitive_attr_destroy(attr);
     return rc;
 }
 

@@ -57,13 +57,28 @@ int bf16net_available(void);
  * XNNPACK here (docs/decisions/2026-12-07-fp32-on-onednn.md). The environment
  * decides when FACETAG_FP32_BACKEND is "onednn" (1) or "xnnpack" (0). */
 int bf16net_f32_fast(void);
+/* Whether a net runs faster in int8 (bf16net_new_int8) than in fp32 here:
+ * AVX2 without AVX-512. Speed only: the int8 detector misses the quality bar
+ * (docs/decisions/2026-12-07-int8-detector.md), so no default uses it. */
+int bf16net_int8_fast(void);
 
 /* Builds the net for a size x size x channels input from n layers; the weights
  * are copied (the wtensors may be freed afterwards). name appears in error
  * messages. NULL with e set on failure (ERR_INVALID for a bad list). */
-/* f32 != 0: the same net in fp32 between layers (weights in oneDNN's blocked
- * f32 layout), for CPUs where oneDNN's fp32 JIT kernels beat XNNPACK's. */
-bf16net *bf16net_new(const char *name, int size, int channels, const layer *layers, int n, int f32, err *e);
+/* type BF16NET_F32: the same net in fp32 between layers (weights in oneDNN's
+ * blocked f32 layout), for CPUs where oneDNN's fp32 JIT kernels beat
+ * XNNPACK's. */
+typedef enum bf16net_type { BF16NET_BF16 = 0, BF16NET_F32 = 1, BF16NET_INT8 = 2 } bf16net_type;
+bf16net *bf16net_new(const char *name, int size, int channels, const layer *layers, int n, int type, err *e);
+/* The net in int8: u8 activations (s8 for the input, whose values lie in
+ * [-in_range, in_range]), s8 weights with a quantum per output channel
+ * (the channel's largest weight over 63 steps; 127 for the first layer),
+ * f32 bias and f32 outputs. Only chains of convolutions whose internal layers
+ * end in a ReLU or ReLU6; each such layer's output is quantised to 255 steps
+ * of its layer.range (a ReLU6 without one: 6). ERR_INVALID naming the layer
+ * otherwise. The quantisation is documented in
+ * docs/decisions/2026-12-07-int8-detector.md. */
+bf16net *bf16net_new_int8(const char *name, int size, int channels, const layer *layers, int n, float in_range, err *e);
 void bf16net_free(bf16net *net);
 
 /* A run of net (free before the net). NULL with e set on failure. */

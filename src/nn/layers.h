@@ -70,6 +70,10 @@ typedef struct layer {
     int nsrc;   /* SUM: 2 or more; CONV: 0 or more */
     int output; /* 1: an output of the network (numbered in list order) */
     int h, c;   /* the output's side and channels: filled by layers_add */
+    /* int8 nets (bf16net_new_int8): the largest value of the output that
+     * the 8 bits keep (calibrated on real images; larger ones saturate);
+     * 0: the activation's own bound (ReLU6: 6). */
+    float range;
 } layer;
 
 typedef struct layer_list {

@@ -20,28 +20,44 @@ struct net_model {
     int tail;                 /* layers tail..n-1 run on the host in a bf16 run */
     pthread_mutex_t mu;       /* guards the lazily built backends */
     nn_graph *g;              /* NET_FP32 */
-    bf16net *dnn[2];          /* the oneDNN nets: [0] NET_BF16, [1] NET_FP32_ONEDNN */
+    bf16net *dnn[3];          /* the oneDNN nets by bf16net_type: NET_BF16, NET_FP32_ONEDNN, NET_INT8 */
     int bf16_ext[LAYERS_MAX]; /* a oneDNN net's output number of layer i < tail, or -1 */
-    err dnn_err[2];           /* why a oneDNN net could not be built (kept: not retried) */
+    err dnn_err[3];           /* why a oneDNN net could not be built (kept: not retried) */
 };
 
 struct net_runner {
     net_model *m;
     net_precision p;
     nn_runtime *rt;             /* NET_FP32 */
-    bf16net_run *bf;            /* NET_BF16, NET_FP32_ONEDNN */
+    bf16net_run *bf;            /* NET_BF16, NET_FP32_ONEDNN, NET_INT8 */
     float *host;                /* bf: the tail layers' outputs */
     float *host_at[LAYERS_MAX]; /* layer i >= tail: its output, in host */
 };
 
 const char *net_precision_name(net_precision p)
 {
-    return p == NET_FP32 ? "fp32" : p == NET_BF16 ? "bf16" : p == NET_FP32_ONEDNN ? "fp32-onednn" : "unknown";
+    return p == NET_FP32          ? "fp32"
+           : p == NET_BF16        ? "bf16"
+           : p == NET_FP32_ONEDNN ? "fp32-onednn"
+           : p == NET_INT8        ? "int8"
+                                  : "unknown";
+}
+
+/* The oneDNN net type of a precision other than NET_FP32. */
+static int dnn_type(net_precision p)
+{
+    return p == NET_BF16 ? BF16NET_BF16 : p == NET_FP32_ONEDNN ? BF16NET_F32 : BF16NET_INT8;
 }
 
 net_precision net_precision_best(void)
 {
     return bf16net_available() ? NET_BF16 : bf16net_f32_fast() ? NET_FP32_ONEDNN : NET_FP32;
+}
+
+net_precision net_precision_detector(void)
+{
+    const char *v = getenv("FACETAG_INT8");
+    return v && *v && strcmp(v, "0") != 0 ? NET_INT8 : net_precision_best();
 }
 
 /* ---- the XNNPACK graph of a list ----------------------------------------- */
@@ -265,8 +281,8 @@ void net_model_free(net_model *m)
 {
     if (!m)
         return;
-    bf16net_free(m->dnn[0]);
-    bf16net_free(m->dnn[1]);
+    for (int t = 0; t < 3; t++)
+        bf16net_free(m->dnn[t]);
     nn_graph_free(m->g);
     weights_free(m->owned);
     pthread_mutex_destroy(&m->mu);
@@ -305,8 +321,8 @@ static int build_fp32(net_model *m, err *e)
     return 0;
 }
 
-/* The oneDNN net of layers 0..tail-1 (f32: in fp32, else bf16); the tail's
- * inputs become f32 outputs. */
+/* The oneDNN net of layers 0..tail-1 of a bf16net_type; the tail's inputs
+ * become f32 outputs. */
 static int build_dnn(net_model *m, int f32, err *e)
 {
     if (m->dnn[f32])
@@ -322,7 +338,10 @@ static int build_dnn(net_model *m, int f32, err *e)
             part[m->list.l[i].src].output = 1;
     for (int i = 0, k = 0; i < m->tail; i++)
         m->bf16_ext[i] = part[i].output ? k++ : -1;
-    m->dnn[f32] = bf16net_new(m->spec.model, m->spec.size, 3, part, m->tail, f32, &m->dnn_err[f32]);
+    m->dnn[f32] =
+        f32 == BF16NET_INT8
+            ? bf16net_new_int8(m->spec.model, m->spec.size, 3, part, m->tail, m->spec.int8_range, &m->dnn_err[f32])
+            : bf16net_new(m->spec.model, m->spec.size, 3, part, m->tail, f32, &m->dnn_err[f32]);
     free(part);
     return m->dnn[f32] ? 0 : err_set(e, m->dnn_err[f32].code, "%s", m->dnn_err[f32].msg);
 }
@@ -341,12 +360,14 @@ static int bf16_refused(const net_model *m, err *e)
 
 int net_runner_new(net_model *m, nn_threads *threads, net_precision p, net_runner **out, err *e)
 {
-    if (p != NET_FP32 && p != NET_BF16 && p != NET_FP32_ONEDNN)
+    if (p != NET_FP32 && p != NET_BF16 && p != NET_FP32_ONEDNN && p != NET_INT8)
         return err_set(e, ERR_INVALID, "%s: unknown precision %d", m->spec.model, (int)p);
     if (p == NET_BF16 && !bf16net_available())
         return bf16_refused(m, e);
+    if (p == NET_INT8 && !(m->spec.int8_range > 0))
+        return err_set(e, ERR_INVALID, "%s: no int8 version (its quantisation is not calibrated)", m->spec.model);
     pthread_mutex_lock(&m->mu);
-    int rc = p == NET_FP32 ? build_fp32(m, e) : build_dnn(m, p == NET_FP32_ONEDNN, e);
+    int rc = p == NET_FP32 ? build_fp32(m, e) : build_dnn(m, dnn_type(p), e);
     pthread_mutex_unlock(&m->mu);
     if (rc)
         return rc;
@@ -357,7 +378,7 @@ int net_runner_new(net_model *m, nn_threads *threads, net_precision p, net_runne
     if (p == NET_FP32) {
         if (!(r->rt = nn_runtime_create(m->g, threads, e)))
             rc = e ? e->code : ERR_INTERNAL;
-    } else if (!(r->bf = bf16net_run_new(m->dnn[p == NET_FP32_ONEDNN], e))) {
+    } else if (!(r->bf = bf16net_run_new(m->dnn[dnn_type(p)], e))) {
         rc = e ? e->code : ERR_INTERNAL;
     } else {
         size_t n = 0;
@@ -418,4 +439,80 @@ const float *net_runner_output(const net_runner *r, int k, size_t *count)
     if (count)
         *count = n;
     return x;
+}
+
+/* ---- probing every layer (int8 calibration) -------------------------------- */
+
+struct net_probe {
+    nn_graph *g;
+    nn_runtime *rt;
+    int from, to;
+};
+
+int net_probe_new(net_model *m, int from, int to, net_probe **out, err *e)
+{
+    if (from < 0 || to > m->list.n || from >= to)
+        return err_set(e, ERR_INVALID, "%s: no layers %d..%d to probe", m->spec.model, from, to - 1);
+    net_probe *p = calloc(1, sizeof *p);
+    layer_list *all = malloc(sizeof *all);
+    if (!p || !all) {
+        free(p);
+        free(all);
+        return err_set(e, ERR_NOMEM, "%s: out of memory", m->spec.model);
+    }
+    *all = m->list;
+    all->n = to;                     /* the layers after are not needed (XNNPACK gives an unread value no memory) */
+    for (int i = 0; i < all->n; i++) /* output k is layer from + k */
+        all->l[i].output = i >= from;
+    p->from = from, p->to = to;
+    int rc = 0;
+    if (!(p->g = nn_graph_new(m->spec.model, e)))
+        rc = e ? e->code : ERR_NOMEM;
+    if (rc == 0) {
+        graph_build(p->g, all);
+        rc = nn_graph_error(p->g, e);
+    }
+    if (rc == 0 && !(p->rt = nn_runtime_create(p->g, NULL, e)))
+        rc = e ? e->code : ERR_INTERNAL;
+    free(all);
+    if (rc) {
+        net_probe_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+void net_probe_free(net_probe *p)
+{
+    if (!p)
+        return;
+    nn_runtime_free(p->rt);
+    nn_graph_free(p->g);
+    free(p);
+}
+
+float *net_probe_input(net_probe *p, size_t *count)
+{
+    return nn_runtime_input(p->rt, 0, count);
+}
+
+int net_probe_exec(net_probe *p, err *e)
+{
+    return nn_run(p->rt, e);
+}
+
+const float *net_probe_layer(const net_probe *p, int i, size_t *count)
+{
+    return i >= p->from && i < p->to ? nn_runtime_output(p->rt, i - p->from, count) : NULL;
+}
+
+int net_model_layers(const net_model *m)
+{
+    return m->list.n;
+}
+
+const layer *net_model_layer(const net_model *m, int i)
+{
+    return i >= 0 && i < m->list.n ? &m->list.l[i] : NULL;
 }

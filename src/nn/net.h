@@ -33,14 +33,24 @@
  * NET_FP32_ONEDNN: the same list in fp32 on oneDNN's JIT kernels: fp32
  * arithmetic (results within float rounding of NET_FP32, another summation
  * order), faster than XNNPACK's kernels on some CPUs (bf16net_f32_fast). */
-typedef enum net_precision { NET_FP32 = 0, NET_BF16 = 1, NET_FP32_ONEDNN = 2 } net_precision;
-#define NET_PRECISIONS 3
+/* NET_INT8: u8 activations x s8 weights on oneDNN (bf16net_new_int8), for a
+ * network whose spec offers it (int8_range): the detector. 1.6-1.8x less CPU
+ * than fp32 on AVX2 (bf16net_int8_fast), but scores up to 0.08 from fp32's
+ * and ground-truth recall 0.945 instead of 0.973 on group-photos
+ * (test_ssd_int8, docs/decisions/2026-12-07-int8-detector.md): no default
+ * uses it; FACETAG_INT8=1 asks for it. */
+typedef enum net_precision { NET_FP32 = 0, NET_BF16 = 1, NET_FP32_ONEDNN = 2, NET_INT8 = 3 } net_precision;
+#define NET_PRECISIONS 4
 
-/* "fp32", "bf16", "fp32-onednn"; "unknown" out of range. */
+/* "fp32", "bf16", "fp32-onednn", "int8"; "unknown" out of range. */
 const char *net_precision_name(net_precision p);
 /* The precision default mode runs in here: NET_BF16 when bf16net_available(),
  * else NET_FP32_ONEDNN when bf16net_f32_fast(), else NET_FP32. */
 net_precision net_precision_best(void);
+/* The precision of default mode's detector: NET_INT8 when the environment
+ * sets FACETAG_INT8 to anything but "0" (benchmarks, tests), else
+ * net_precision_best(). */
+net_precision net_precision_detector(void);
 
 typedef struct net_model net_model;
 typedef struct net_runner net_runner;
@@ -56,6 +66,10 @@ typedef struct net_spec {
     size_t ntable;
     net_lister *list;
     void *ctx; /* passed to list; must outlive the model when the lister keeps tensors in it */
+    /* > 0: the network runs in int8 too (NET_INT8), its input's values lie in
+     * [-int8_range, int8_range] and its layers carry calibrated ranges
+     * (layer.range); 0: no int8 version. */
+    float int8_range;
 } net_spec;
 
 /* Loads spec->model's weights from models_dir and lists its layers. 0, or the
@@ -91,5 +105,21 @@ int net_runner_exec(net_runner *r, err *e);
  * until the next; *count gets the float count when not NULL. NULL when k is
  * out of range. */
 const float *net_runner_output(const net_runner *r, int k, size_t *count);
+
+/* Calibrating int8 (a tool's work, not a pass's): the fp32 graph (XNNPACK,
+ * the calling thread) of layers 0..to-1 with the outputs of layers
+ * from..to-1 readable (XNNPACK takes up to 31 at once; every layer before
+ * `from` must feed a later one), to see the values they give on real inputs. 0, ERR_INVALID for an empty or outside range, or
+ * the graph's error; free with net_probe_free before the model. */
+typedef struct net_probe net_probe;
+int net_probe_new(net_model *m, int from, int to, net_probe **out, err *e);
+void net_probe_free(net_probe *p);
+float *net_probe_input(net_probe *p, size_t *count);
+int net_probe_exec(net_probe *p, err *e);
+/* Layer i's output (NHWC floats) after a run; NULL outside from..to-1. */
+const float *net_probe_layer(const net_probe *p, int i, size_t *count);
+/* The model's layer count and layer i (NULL out of range), read-only. */
+int net_model_layers(const net_model *m);
+const layer *net_model_layer(const net_model *m, int i);
 
 #endif

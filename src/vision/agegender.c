@@ -124,7 +124,7 @@ int agegender_net_load(const char *models_dir, agegender_net **out, err *e)
     agegender_net *net = calloc(1, sizeof *net);
     if (!net)
         return err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
-    const net_spec spec = { MODEL, AGEGENDER_INPUT, table, sizeof table / sizeof *table, list_layers, NULL };
+    const net_spec spec = { MODEL, AGEGENDER_INPUT, table, sizeof table / sizeof *table, list_layers, NULL, 0 };
     int rc = net_model_load(&spec, models_dir, &net->m, e);
     if (rc) {
         free(net);

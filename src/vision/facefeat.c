@@ -151,7 +151,7 @@ int facefeat_load(const char *models_dir, const facefeat_head *head, net_model *
     table[nfeat] = (weights_spec){ "fc/weights", 2, { facefeat_channels(head->tiny), head->nout } };
     table[nfeat + 1] = (weights_spec){ "fc/bias", 1, { head->nout } };
     facefeat_head h = *head;
-    const net_spec spec = { head->model, FACEFEAT_INPUT, table, nfeat + 2, list_layers, &h };
+    const net_spec spec = { head->model, FACEFEAT_INPUT, table, nfeat + 2, list_layers, &h, 0 };
     return net_model_load(&spec, models_dir, out, e);
 }
 

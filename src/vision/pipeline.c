@@ -83,6 +83,13 @@ static net_precision precision_for(const pipeline_options *o)
     return !o->compat && !o->fp32 ? net_precision_best() : NET_FP32;
 }
 
+/* The SSD's precision in default mode: as the per-face nets', or int8 where
+ * net_precision_detector() picks it (never in compat mode nor with fp32). */
+static net_precision detector_precision_for(const pipeline_options *o)
+{
+    return !o->compat && !o->fp32 && o->detector == PIPELINE_SSD ? net_precision_detector() : precision_for(o);
+}
+
 const char *pipeline_model_version(const pipeline_options *opt)
 {
     static _Thread_local char buf[128];
@@ -93,7 +100,7 @@ const char *pipeline_model_version(const pipeline_options *opt)
     /* bf16 is one choice for every network of default mode: one suffix (an
      * earlier scheme marked each network, and left no room in the catalog's 96
      * bytes for four of them). */
-    const char *bf16 = precision_for(&o) == NET_BF16 ? "/bf16" : "";
+    const char *bf16 = precision_for(&o) == NET_BF16 ? "/bf16" : detector_precision_for(&o) == NET_INT8 ? "/i8" : "";
     const char *attrs = o.attributes ? "+ag+ex" : "";
     if (o.compat)
         snprintf(buf, sizeof buf, "%s/%s%s+lm68+rec128%s/faceapi", PIPELINE_WEIGHTS,
@@ -113,6 +120,7 @@ const char *pipeline_model_version(const pipeline_options *opt)
 struct pipeline_models {
     ssd_model *ssd;
     net_precision precision; /* default mode's (precision_for); compat mode is always fp32 */
+    net_precision detector;  /* default mode's SSD (detector_precision_for) */
     tinydet_model *tiny;
     landmarks_net *lm;
     recognizer_net *rec;
@@ -157,6 +165,7 @@ pipeline_models *pipeline_models_load(const char *models_dir, const pipeline_opt
     else if (o.detector == PIPELINE_SSD)
         rc = (m->ssd = ssd_load(models_dir, e)) ? 0 : -1;
     m->precision = precision_for(&o);
+    m->detector = detector_precision_for(&o);
     if (rc == 0)
         rc = landmarks_net_load(models_dir, false, &m->lm, e);
     if (rc == 0)
@@ -190,7 +199,7 @@ void pipeline_models_free(pipeline_models *m)
  * of fp32), compat mode always fp32 — face-api's numbers exactly. */
 static ssd_runner *ssd_for(pipeline_runner *r, bool compat, err *e)
 {
-    const net_precision p = compat ? NET_FP32 : r->m->precision;
+    const net_precision p = compat ? NET_FP32 : r->m->detector;
     if (!r->ssd[p])
         r->ssd[p] = ssd_runner_new(r->m->ssd, r->threads, p, e);
     return r->ssd[p];

@@ -164,7 +164,7 @@ int recognizer_net_load(const char *models_dir, recognizer_net **out, err *e)
     recognizer_net *net = calloc(1, sizeof *net);
     if (!net)
         return err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
-    const net_spec spec = { MODEL, RECOGNIZER_INPUT, table, sizeof table / sizeof *table, list_layers, net };
+    const net_spec spec = { MODEL, RECOGNIZER_INPUT, table, sizeof table / sizeof *table, list_layers, net, 0 };
     int rc = net_model_load(&spec, models_dir, &net->m, e);
     if (rc) {
         recognizer_net_free(net);

@@ -146,6 +146,20 @@ static int fold_bn(ssd_model *m, const weights *w, int i, err *e)
     return 0;
 }
 
+/* int8 (NET_INT8): the input is x/127.5 - 1, within [-1, 1]. The layers'
+ * output ranges (layer.range), calibrated by `bench_int8_calibrate --every 40
+ * -q 0.9999` on 48 faces-dev photos, each as ssd_detect sees it and on a 2x
+ * black canvas: the value under which 99.99 % of a layer's outputs lie,
+ * rounded up to 1/64. Every layer of the body saturates at 6 that often that
+ * its range is ReLU6's own (layer.range 0); only four of the extra layers (the
+ * 1x1 ones, by layer index) come out below it.
+ * docs/decisions/2026-12-07-int8-detector.md. */
+#define SSD_INT8_INPUT_RANGE 1.0f
+static const struct {
+    int layer;
+    float range;
+} ssd_int8_ranges[] = { { 27, 4.375f }, { 29, 4.656f }, { 31, 3.766f }, { 33, 4.672f } };
+
 /* A convolution with 'same' padding (1x1 ones pad nothing), relu6 or none. */
 static int conv(layer_list *nl, int src, const wtensor *filter, const wtensor *bias, int stride, int depthwise,
                 int relu6)
@@ -179,6 +193,9 @@ static int list_layers(layer_list *nl, const weights *w, void *ctx)
         if (k & 1)
             feat[2 + k / 2] = x;
     }
+    for (size_t i = 0; i < sizeof ssd_int8_ranges / sizeof *ssd_int8_ranges; i++)
+        if (ssd_int8_ranges[i].layer < nl->n)
+            nl->l[ssd_int8_ranges[i].layer].range = ssd_int8_ranges[i].range;
     for (int j = 0; j < 6; j++) {
         int t = T_HEAD0 + 4 * j;
         x = layers_output(nl, conv(nl, feat[j], W(t), W(t + 1), 1, 0, 0));
@@ -195,7 +212,7 @@ ssd_model *ssd_load(const char *models_dir, err *e)
         err_set(e, ERR_NOMEM, "%s: out of memory", MODEL);
         return NULL;
     }
-    const net_spec spec = { MODEL, SSD_INPUT_SIZE, ssd_table, T_COUNT, list_layers, m };
+    const net_spec spec = { MODEL, SSD_INPUT_SIZE, ssd_table, T_COUNT, list_layers, m, SSD_INT8_INPUT_RANGE };
     if (net_model_load(&spec, models_dir, &m->net, e) != 0) {
         ssd_free(m);
         return NULL;
@@ -218,6 +235,11 @@ void ssd_free(ssd_model *m)
 size_t ssd_runner_passes(const ssd_runner *r)
 {
     return r ? r->passes : 0;
+}
+
+net_model *ssd_net(const ssd_model *m)
+{
+    return m->net;
 }
 
 double ssd_flops(const ssd_model *m)

@@ -44,6 +44,10 @@ void ssd_free(ssd_model *m);
 /* 2 x multiply-accumulates of the convolutions of one 512x512 inference. */
 double ssd_flops(const ssd_model *m);
 
+/* The model's network (net.h), read-only: for calibrating int8
+ * (bench_int8_calibrate) and benchmarks. */
+net_model *ssd_net(const ssd_model *m);
+
 /* A runner of precision p: fp32 on the thread pool `threads` (NULL = the
  * calling thread), or bf16 on the calling thread — refused (ERR_INVALID, the
  * reason named: the CPU and oneDNN's ISA, or FACETAG_NO_BF16) where

@@ -105,7 +105,7 @@ static int runner_build(tinydet_runner *r, int size, err *e)
     net_model_free(r->net);
     r->run = NULL, r->net = NULL;
     r->size = 0;
-    const net_spec spec = { MODEL, size, tiny_table, T_COUNT, tiny_list, NULL };
+    const net_spec spec = { MODEL, size, tiny_table, T_COUNT, tiny_list, NULL, 0 };
     int rc = net_model_on(&spec, r->m->w, &r->net, e);
     if (rc == 0)
         rc = net_runner_new(r->net, r->threads, NET_FP32, &r->run, e);
