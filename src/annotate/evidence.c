@@ -171,31 +171,16 @@ static void title_of(ann_photo *p, char *f)
 /* Quoted spans of text into the photo's titles (folded, without the marks). */
 static void collect_titles(ann_photo *p, const char *text)
 {
-    unsigned char *q = text_quote_mask(text);
-    if (!q)
-        return;
-    size_t len = strlen(text);
-    for (size_t i = 0; i < len;) {
-        if (!q[i]) {
-            i++;
+    text_quote q;
+    for (size_t from = 0; text_quote_next(text, from, &q); from = q.close) {
+        if (q.end == q.start)
             continue;
-        }
-        size_t j = i;
-        while (j < len && q[j])
-            j++;
-        /* [i, j) includes the opening mark; the closing mark follows at j */
-        size_t l;
-        text_cp(text + i, &l);
-        if (j > i + l) {
-            char *f = text_fold(text + i + l, j - i - l);
-            if (f && *f)
-                title_of(p, f);
-            else
-                free(f);
-        }
-        i = j;
+        char *f = text_fold(text + q.start, q.end - q.start);
+        if (f && *f)
+            title_of(p, f);
+        else
+            free(f);
     }
-    free(q);
 }
 
 /* A bare year beside a more precise date of another year ("Probe 1980,

@@ -217,11 +217,13 @@ bool places_field_break(const char *text, const text_tok *t)
     const char *s = text + t->start;
     if (l == 1)
         return strchr(",;:()[]/|\n", *s) != NULL || (*s == '-' && true);
-    /* – — and quotation marks */
-    return (l == 3 && (memcmp(s, "\xe2\x80\x93", 3) == 0 || memcmp(s, "\xe2\x80\x94", 3) == 0 ||
-                       memcmp(s, "\xe2\x80\x9e", 3) == 0 || memcmp(s, "\xe2\x80\x9c", 3) == 0 ||
-                       memcmp(s, "\xe2\x80\x9d", 3) == 0)) ||
-           (l == 2 && (memcmp(s, "\xc2\xab", 2) == 0 || memcmp(s, "\xc2\xbb", 2) == 0));
+    /* – —, and the double quotation marks and guillemets (text.h); not the
+     * single marks, which are also apostrophes ("dancers’") */
+    if (l == 3 && (memcmp(s, "\xe2\x80\x93", 3) == 0 || memcmp(s, "\xe2\x80\x94", 3) == 0))
+        return true;
+    size_t cl;
+    unsigned c = text_cp(s, &cl);
+    return cl == l && text_is_quote_mark(c, false);
 }
 
 static const char *const place_prepositions[] = { "in", "at", "im", "bei", "nach", "aus", "near", "from" };

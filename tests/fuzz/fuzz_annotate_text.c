@@ -2,7 +2,7 @@
  * dates (annotate/dates.h), person names (annotate/names.h), places
  * (annotate/places.h, on a small gazetteer of its own: the fuzzer tests the
  * reading, not GeoNames), folding and tokenizing (annotate/text.h) and film
- * numbers of file names (annotate/evidence.h). Any bytes, NUL-terminated; the
+ * numbers of file names (annotate/evidence.h), quoted spans (text.h). Any bytes, NUL-terminated; the
  * sanitizers judge, and every span a parser returns must lie inside the text.
  * Built as a libFuzzer binary with clang (-DFACETAG_FUZZ=ON:
  * fuzz_annotate_text CORPUS_DIR), and replayed by `make test` over the seed
@@ -83,7 +83,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (t[i].end > len || t[i].start >= t[i].end)
             abort();
     free(t);
-    free(text_quote_mask(text));
+    /* quoted spans: in order, inside the text, the words between the marks,
+     * and exactly the bytes the mask marks */
+    unsigned char *qm = text_quote_mask(text);
+    text_quote q;
+    size_t covered = 0, marked = 0;
+    for (size_t from = 0; text_quote_next(text, from, &q); from = q.close) {
+        if (q.open < from || !(q.open < q.start && q.start <= q.end && q.end < q.close && q.close <= len))
+            abort();
+        if (q.close - q.open > TEXT_QUOTE_MAX + 8)
+            abort();
+        free(text_fold(text + q.start, q.end - q.start));
+        covered += q.close - q.open;
+        for (size_t i = q.open; qm && i < q.close; i++)
+            if (!qm[i])
+                abort();
+    }
+    for (size_t i = 0; qm && i < len; i++)
+        marked += qm[i];
+    if (qm && marked != covered)
+        abort();
+    free(qm);
     char roll[24];
     evidence_roll(text, roll, sizeof roll);
     if (strlen(roll) >= sizeof roll)
