@@ -81,6 +81,18 @@ static bool is_cap_word(const cx *c, size_t i)
     return c->t[i].kind == TEXT_WORD && c->t[i].upper && !c->t[i].all_upper && !c->t[i].digits;
 }
 
+/* Initials written without dots before a capitalised name ("JK Rowling",
+ * "TJ Miller"): two or three capitals, directly followed by a name word. An
+ * abbreviation alone or before anything else ("BAM", "ARD,") is none. */
+static bool is_initials_word(const cx *c, size_t i)
+{
+    const text_tok *t = &c->t[i];
+    if (t->kind != TEXT_WORD || !t->all_upper || t->digits || i + 1 >= c->n)
+        return false;
+    glong letters = g_utf8_strlen(c->text + t->start, (gssize)(t->end - t->start));
+    return letters >= 2 && letters <= 3 && c->t[i + 1].space_before && is_cap_word(c, i + 1);
+}
+
 /* Inside a name: "al-Sahhaf", "d'Arc" (a lower-case particle joined to a
  * capitalised part), a generation ("II", "Jr.") after at least two words. */
 static bool is_inner_word(const cx *c, size_t i, int words)
@@ -205,6 +217,12 @@ static size_t run_end(const cx *c, size_t i, int *words, bool *initial)
     size_t j = i, last = (size_t)-1;
     char buf[16];
     while (j < c->n && *words < 6 && !skipped(c, j)) {
+        if (*words == 0 && is_initials_word(c, j)) {
+            (*words)++;
+            last = j;
+            j++;
+            continue;
+        }
         if (is_initial(c, j)) {
             if (*words == 0)
                 *initial = true;
@@ -274,7 +292,7 @@ size_t names_find(const char *text, const name_skip *skip, size_t nskip, name_hi
             direction = mark;
             order = 0;
         }
-        if (skipped(&c, i) || !(is_cap_word(&c, i) || is_initial(&c, i)))
+        if (skipped(&c, i) || !(is_cap_word(&c, i) || is_initial(&c, i) || is_initials_word(&c, i)))
             continue;
         int words;
         bool initial;

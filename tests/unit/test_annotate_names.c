@@ -1,5 +1,6 @@
 /* test_annotate_names.c — annotate/names: person-name candidates in German and
- * English captions, lists, initials, surname-first, the photographer's mark. */
+ * English captions, lists, initials (also "JK" without dots), surname-first, the
+ * photographer's mark. */
 #include "annotate/names.h"
 #include "testutil.h"
 
@@ -39,6 +40,12 @@ int main(void)
     names("© Rolf Borzik", "@Rolf Borzik");
     names("Bremer, Paul; Weber, Anna", "Paul Bremer|Anna Weber");
     names("the BAM stage", "");
+    /* initials without dots before a name are part of it; an abbreviation alone is no name */
+    names("JK Rowling und Jan Minarik", "JK Rowling|Jan Minarik");
+    names("v.l.n.r.: TJ Miller, Anna Weber", "TJ Miller|Anna Weber");
+    names("New York, BAM, August 1980", "New York|August");
+    names("ARD, Anna Weber", "Anna Weber");
+    names("Interview im ZDF mit Anna Weber", "Interview|Anna Weber");
     names("King Abdullah II und Muhammad Saeed al-Sahhaf", "King Abdullah II|Muhammad Saeed al-Sahhaf");
     names("", "");
     /* the order of a left-to-right list */
