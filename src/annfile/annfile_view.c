@@ -141,11 +141,22 @@ json_t *annfile_build(const annfile_view *v, const char *photo_id)
     size_t i;
     json_t *f;
     json_array_foreach(get(p, "faces"), i, f) json_array_append_new(faces, face_file(f));
-    return json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:o}", "photo_id", get(p, "photo_id"), "file",
-                     json_array_size(paths) ? json_array_get(paths, json_array_size(paths) - 1) : json_null(), "paths",
-                     paths, "width", get(p, "width"), "height", get(p, "height"), "caption",
-                     get(p, "caption") ? get(p, "caption") : json_null(), "date", get(p, "date"), "place", place_file,
-                     "event", event_file, "faces", faces);
+    /* a frame of a contact sheet or video has no path of its own: its file is
+     * the one it was cut from, and frame_of says which frame */
+    json_t *frame_of = json_object_get(p, "frame_of");
+    json_t *from = json_array_size(paths) ? paths : json_object_get(frame_of, "paths");
+    json_t *out = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:o,s:o,s:o}", "photo_id", get(p, "photo_id"), "file",
+                            json_array_size(from) ? json_array_get(from, json_array_size(from) - 1) : json_null(),
+                            "paths", paths, "width", get(p, "width"), "height", get(p, "height"), "caption",
+                            get(p, "caption") ? get(p, "caption") : json_null(), "date", get(p, "date"), "place",
+                            place_file, "event", event_file, "faces", faces);
+    if (out && json_is_object(frame_of)) {
+        json_t *fo = json_copy(frame_of);
+        if (fo)
+            json_object_del(fo, "paths");
+        json_object_set_new(out, "frame_of", fo ? fo : json_null());
+    }
+    return out;
 }
 
 int annfile_write_dir(const annfile_view *v, const char *dir, size_t *written, err *e)

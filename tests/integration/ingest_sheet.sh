@@ -46,6 +46,12 @@ out=$("$BIN" --data "$T/data" ingest --json -j 2 "$T/in") || fail "ingest failed
   fail "export json: frame numbers 1-12"
 [ "$(jq '[.photos[] | select((.paths | length) > 0 and .frame_of)] | length' "$T/export.json")" -eq 0 ] ||
   fail "export json: a photo with a path of its own has frame_of"
+# the editable annotation file of a frame names the file it was cut from, and which frame
+"$BIN" --data "$T/data" export annotations "$T/ann" >/dev/null || fail "export annotations"
+[ "$(jq -s --arg a "$id_a" '[.[] | select(.frame_of.photo_id == $a and .frame_of.kind == "sheet"
+                             and (.file | endswith("/sheet_a.jpg")))] | length' "$T"/ann/*.json)" -eq 12 ] ||
+  fail "annotation files: sheet a's 12 frames with their file and frame_of"
+[ "$(jq -s '[.[] | select(.file == null)] | length' "$T"/ann/*.json)" -eq 0 ] || fail "annotation files: a file is null"
 # every frame where the generator put it (the sheets are smaller than --max-edge: same pixels)
 check_truth() { # truth.jsonl parent_id
   while read -r line; do
