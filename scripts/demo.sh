@@ -79,7 +79,16 @@ echo "== facetag status"
 "$BIN" --data "$DATA" status
 echo
 echo "== facetag timeline: the archive in time order (the UI's Timeline and Graph views browse it)"
-"$BIN" --data "$DATA" timeline
+# Hundreds of lines, one per photo: the demo shows the first dates and events
+# and says where the whole of it is.
+"$BIN" --data "$DATA" timeline >"$DATA/timeline.txt"
+awk '/^    / { photos++; next }
+     /^Undated:/ { undated = $0; next }
+     { entries++; if (entries <= 12) print }
+     END { if (entries > 12) printf "  ... %d more dates and events\n", entries - 12
+           if (undated != "") print undated
+           printf "  %d dated entries, %d photo lines in all: %s\n", entries, photos, FILENAME }' "$DATA/timeline.txt"
+echo "  (the same: facetag --data $DATA timeline; one person's: timeline --person ID)"
 echo
 echo "== facetag export cypher: the graph for Neo4j (cypher-shell -f $DATA/archive.cypher)"
 "$BIN" --data "$DATA" export cypher --out "$DATA/archive.cypher"
