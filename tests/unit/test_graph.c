@@ -514,6 +514,26 @@ static void test_timeline_kept(catalog *c, const graph_fixture *f)
     int n = 0;
     CHECK(catalog_graph_timeline(c, &q, count_photo, &n, &e) == 0);
     CHECK_MSG(n == 2, "Karneval's entry has %d photos", n); /* 2 and 9, both under the event's 1978-03 */
+    /* an event without a date sorts under its earliest photo: an annotation's
+     * date or event changed by an UPDATE re-keys the event's other photos */
+    snprintf(sql, sizeof sql, "UPDATE events SET date_value = NULL, date_precision = NULL, year = NULL WHERE id = %lld",
+             (long long)f->karneval);
+    exec_ok(c, sql);
+    CHECK_MSG(timeline_drift(c) == 0, "after an event lost its date and year");
+    snprintf(sql, sizeof sql,
+             "UPDATE photo_annotations SET date_value = '1970-01-01', date_precision = 'day', date_source = 'caption' "
+             "WHERE photo_id = '%s'",
+             f->photo[2]);
+    exec_ok(c, sql);
+    CHECK_MSG(timeline_drift(c) == 0, "after a photo's date became its event's earliest");
+    snprintf(sql, sizeof sql, "UPDATE photo_annotations SET event_id = NULL WHERE photo_id = '%s'", f->photo[2]);
+    exec_ok(c, sql);
+    CHECK_MSG(timeline_drift(c) == 0, "after a photo left its event");
+    snprintf(sql, sizeof sql, "UPDATE photo_annotations SET event_id = %lld, evidence = '[]' WHERE photo_id = '%s'",
+             (long long)f->karneval, f->photo[2]);
+    exec_ok(c, sql);
+    CHECK_MSG(timeline_drift(c) == 0, "after a photo joined an event again");
+    CHECK_MSG(stored_drift(c) == 0, "timeline_counts differ after the annotations' updates");
 }
 
 /* graph_jsontext: what jansson reads back is the string written; bytes that
