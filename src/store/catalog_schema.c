@@ -764,7 +764,7 @@ static const char migration_19[] =
 
 /* clang-format on */
 
-/* Version 19: schema 12's timeline triggers write only what changes, so a
+/* Version 20: schema 12's timeline triggers write only what changes, so a
  * full annotate of 100,000 photos costs 5.6 CPU-s instead of 16.8
  * (bench_annotate; docs/decisions/timeline-table.md):
  * - a photo's row is upserted with its columns compared (TL_UPSERT), not
@@ -792,7 +792,7 @@ static const char migration_19[] =
     "UPDATE timeline_photos SET key = " TL_KEY_OF " WHERE (" cond ") AND key IS NOT " TL_KEY_OF ";"
 #define TL_READ_COLUMNS "photo_id, date_value, date_precision, date_source, event_id, place_id"
 /* clang-format off */
-static const char migration_19[] =
+static const char migration_20[] =
     "DROP TRIGGER timeline_annotation_insert;"
     "DROP TRIGGER timeline_annotation_update;"
     "DROP TRIGGER timeline_annotation_delete;"
@@ -841,7 +841,7 @@ static const char *const migrations[CATALOG_SCHEMA_LATEST] = { migration_1,  mig
                                                                migration_5,  migration_6,  migration_7,  migration_8,
                                                                migration_9,  migration_10, migration_11, migration_12,
                                                                migration_13, migration_14, migration_15, migration_16,
-                                                               migration_17, migration_18, migration_19 };
+                                                               migration_17, migration_18, migration_19, migration_20 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
 {
