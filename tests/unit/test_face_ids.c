@@ -272,19 +272,24 @@ static void test_migrate(const char *dir)
 {
     char path[700];
     make_v18(dir, "v18.sqlite", path, sizeof path, false);
-    char *before[NKEPT];
+    char *before[NKEPT], *after[NKEPT];
     read_kept(path, before);
     err e = { 0 };
+    /* migration 19 alone keeps everything (later ones change other objects) */
+    sqlite3 *raw = NULL;
+    CHECK(sqlite3_open(path, &raw) == SQLITE_OK);
+    CHECK_MSG(catalog_schema_migrate_to(raw, path, 19, &e) == 0, "%s", e.msg);
+    sqlite3_close(raw);
+    read_kept(path, after);
+    for (int i = 0; i < NKEPT; i++) {
+        CHECK_MSG(before[i] && after[i] && strcmp(before[i], after[i]) == 0, "%s\n  before %s\n  after  %s", KEPT[i],
+                  before[i] ? before[i] : "(null)", after[i] ? after[i] : "(null)");
+        free(after[i]);
+    }
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (c) {
         CHECK(catalog_schema_version(c) == CATALOG_SCHEMA_LATEST);
-        for (int i = 0; i < NKEPT; i++) {
-            char *after = test_query_text(c, KEPT[i]);
-            CHECK_MSG(before[i] && after && strcmp(before[i], after) == 0, "%s\n  before %s\n  after  %s", KEPT[i],
-                      before[i] ? before[i] : "(null)", after ? after : "(null)");
-            free(after);
-        }
         CHECK(test_query_int(c, "SELECT count(*) FROM sqlite_schema WHERE name = 'faces' AND sql LIKE "
                                 "'%AUTOINCREMENT%'") == 1);
         CHECK(test_query_int(c, "SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'faces' AND type = 'index'") ==
