@@ -539,10 +539,11 @@ typedef struct tl_run {
     char key[40];
 } tl_run;
 
+static void copy_text(char *buf, size_t size, const char *text);
+
 static void copy_col(sqlite3_stmt *st, int i, char *out, size_t size)
 {
-    const char *v = col_text(st, i);
-    snprintf(out, size, "%s", v ? v : "");
+    copy_text(out, size, col_text(st, i)); /* not snprintf: once per run, and a year has hundreds */
 }
 
 /* Names a run's event and place and hands it to fn. */
