@@ -45,12 +45,14 @@ PA=$D/archive-people
 "$BIN" --data "$D" export json --out "$D/rules.json" >/dev/null
 python3 "$GEN/score_archive.py" "$D/rules.json" "$PA" --json >"$D/rules.score.json"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$server" -m "$model" --host 127.0.0.1 --port "$port" -c 16384 -np 2 -t 2 $jinja >"$D.server.log" 2>&1 &
+# --port 0: the server binds a free port itself and logs it
+"$server" -m "$model" --host 127.0.0.1 --port 0 -c 16384 -np 2 -t 2 $jinja >"$D.server.log" 2>&1 &
 spid=$!
 trap 'kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true' EXIT
+port=
 for _ in $(seq 1 600); do
-  curl -sf "http://127.0.0.1:$port/health" >/dev/null && break
+  [ -n "$port" ] || port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$D.server.log" | head -1)
+  [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/health" >/dev/null && break
   kill -0 "$spid" 2>/dev/null || { echo "bench-llm: llama-server died: $(tail -3 "$D.server.log")" >&2; exit 1; }
   sleep 0.2
 done

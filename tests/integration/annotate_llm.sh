@@ -40,10 +40,18 @@ D=$T/data
 "$BIN" --data "$D" annotate --llm http://127.0.0.1:9 >/dev/null 2>"$T/err" && fail "--llm without --llm-model accepted"
 grep -q "go together" "$T/err" || fail "--llm alone: $(cat "$T/err")"
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 "$SRC/tests/unit/data/llm_fake_server.py" "$PORT" >"$T/fake.log" 2>&1 &
+# port 0: the server binds a free port itself and names it (no other process
+# can take it between a choice and the bind)
+python3 "$SRC/tests/unit/data/llm_fake_server.py" 0 >"$T/fake.log" 2>&1 &
 FAKE=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
+PORT=
+for _ in $(seq 1 300); do
+    PORT=$(sed -n 's/^ready on port \([0-9][0-9]*\)$/\1/p' "$T/fake.log")
+    [ -n "$PORT" ] && break
+    kill -0 "$FAKE" 2>/dev/null || fail "the fake server exited: $(cat "$T/fake.log")"
+    sleep 0.1
+done
+[ -n "$PORT" ] || fail "the fake server named no port in 30 s: $(cat "$T/fake.log")"
 
 # malformed answers: one line, the rules stand
 "$BIN" --data "$D" annotate --full --llm "http://127.0.0.1:$PORT/malformed" --llm-model m1 >/dev/null 2>"$T/err" ||

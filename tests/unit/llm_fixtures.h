@@ -1,20 +1,18 @@
 /* llm_fixtures.h — shared by test_llm.c and test_llm_server.c: the evidence
  * the questions are about, and starting, probing and stopping a server process
- * on a free loopback port. Header-only (static), like bf16_faces.h. */
+ * on a loopback port it binds itself (port 0, read back from its log).
+ * Header-only (static), like bf16_faces.h. */
 #ifndef FACETAG_TEST_LLM_FIXTURES_H
 #define FACETAG_TEST_LLM_FIXTURES_H
 
 #include "annotate/llm.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,17 +36,32 @@ static const llm_evidence_item other_items[] = {
 };
 static const llm_evidence other = { "person", "21", other_items, 1 };
 
-static int free_port(void)
+/* The port a server spawned with port 0 bound, read from its log: the number
+ * after the first occurrence of marker (e.g. "listening on http://127.0.0.1:").
+ * The server binds the port itself and says which, so no other process can
+ * take it between a choice and the bind (a port picked free, closed and bound
+ * again could be). Waits up to seconds; -1 when the server exits or the time
+ * is up. */
+static int log_port(const char *log, const char *marker, int seconds, pid_t pid)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(s, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (s >= 0)
-        close(s);
-    return port;
+    for (int i = 0; i < seconds * 10; i++) {
+        FILE *f = fopen(log, "r");
+        char line[4096];
+        int port = 0;
+        while (f && port == 0 && fgets(line, sizeof line, f)) {
+            const char *at = strstr(line, marker);
+            if (at && strchr(line, '\n') && sscanf(at + strlen(marker), "%d", &port) == 1 && (port <= 0 || port > 65535))
+                port = 0;
+        }
+        if (f)
+            fclose(f);
+        if (port > 0)
+            return port;
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return -1;
+        usleep(100000);
+    }
+    return -1;
 }
 
 static pid_t spawn(char *const argv[], const char *log)

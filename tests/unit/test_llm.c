@@ -108,16 +108,15 @@ static void test_config(void)
 static void test_fake_server(const char *dir)
 {
     const char *src = getenv("FACETAG_SRC");
-    char script[2048], log[1100], port_s[16], base[64], url[128];
+    char script[2048], log[1100], base[64], url[128];
     snprintf(script, sizeof script, "%s/tests/unit/data/llm_fake_server.py", src ? src : ".");
     snprintf(log, sizeof log, "%s/fake-server.log", dir);
-    int port = free_port();
-    snprintf(port_s, sizeof port_s, "%d", port);
-    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
-    char *argv[] = { "python3", script, port_s, NULL };
+    char *argv[] = { "python3", script, "0", NULL }; /* port 0: it binds one and names it */
     pid_t pid = spawn(argv, log);
+    int port = pid > 0 ? log_port(log, "ready on port ", 30, pid) : -1;
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
     snprintf(url, sizeof url, "%s/ready", base);
-    CHECK_MSG(pid > 0 && wait_ready(url, 0, 30, pid), "the fake server did not start; see %s", log);
+    CHECK_MSG(port > 0 && wait_ready(url, 0, 30, pid), "the fake server did not start; see %s", log);
 
     char catpath[1100];
     snprintf(catpath, sizeof catpath, "%s/fake.sqlite", dir);

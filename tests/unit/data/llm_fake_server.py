@@ -13,6 +13,9 @@ segment picks the behaviour:
                   then a valid answer
 
 Usage: llm_fake_server.py PORT   (serves until killed; at most 10 minutes)
+PORT 0 binds a free port; either way the first line on stdout is
+"ready on port N", N the port bound (callers read it back, so no other
+process can take the port between a choice and the bind).
 """
 import json
 import sys
@@ -81,7 +84,7 @@ def main():
     server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
     server.daemon_threads = True
     threading.Timer(600, server.shutdown).start()
-    print("ready", flush=True)
+    print("ready on port", server.server_address[1], flush=True)
     server.serve_forever()
 
 
