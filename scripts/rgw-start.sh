@@ -24,24 +24,57 @@ done
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 log() { [ -n "${RGW_QUIET:-}" ] || echo "rgw-start: $*" >&2; }
 
+# radosgw answering on RGW_ENDPOINT: an S3 answer (x-amz-request-id) from the
+# process this script started, not from anything else on that port
+gateway_up() {
+  curl --noproxy '*' -s --max-time 5 -o /dev/null -D - "$RGW_ENDPOINT/" 2>/dev/null | grep -qi '^x-amz-request-id:' &&
+    kill -0 "$(cat "$dir/run/radosgw.pid")" 2>/dev/null
+}
+
+# start_gateway NEW_PORT_ON_CLASH: starts radosgw on the port in DIR/env. A
+# port found free and bound again later can have been taken in between:
+# radosgw then exits with EADDRINUSE (98), and a new port is chosen (DIR/ceph.conf
+# and DIR/env are rewritten) if NEW_PORT_ON_CLASH is 1, else (a restart, whose
+# clients keep the endpoint) the same port is tried again; five attempts.
 start_gateway() {
-  # shellcheck disable=SC1091
-  . "$dir/env"
-  radosgw -c "$dir/ceph.conf" -n client.rgw -f >>"$dir/log/radosgw.out" 2>&1 &
-  echo $! >"$dir/run/radosgw.pid"
-  local i
-  for i in $(seq 1 300); do
-    if curl --noproxy '*' -s -o /dev/null "$RGW_ENDPOINT/"; then return 0; fi
-    kill -0 "$(cat "$dir/run/radosgw.pid")" 2>/dev/null || { echo "rgw-start: radosgw died; see $dir/log" >&2; tail -20 "$dir/log/radosgw.out" >&2; exit 1; }
-    sleep 0.2
+  local attempt i port pid rc
+  for attempt in 1 2 3 4 5; do
+    # shellcheck disable=SC1091
+    . "$dir/env"
+    radosgw -c "$dir/ceph.conf" -n client.rgw -f >>"$dir/log/radosgw.out" 2>&1 &
+    pid=$!
+    echo $pid >"$dir/run/radosgw.pid"
+    for i in $(seq 1 300); do
+      gateway_up && return 0
+      kill -0 $pid 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 $pid 2>/dev/null; then
+      echo "rgw-start: radosgw did not answer on $RGW_ENDPOINT within 60 s; see $dir/log" >&2
+      exit 1
+    fi
+    rc=0
+    wait $pid || rc=$?
+    if [ $rc -ne 98 ]; then
+      echo "rgw-start: radosgw died (exit $rc); see $dir/log" >&2; tail -20 "$dir/log/radosgw.out" >&2; exit 1
+    fi
+    if [ "$1" = 1 ]; then
+      port=$(free_port)
+      log "port ${RGW_ENDPOINT##*:} was taken; gateway on 127.0.0.1:$port"
+      sed -i "s|^rgw frontends = beast endpoint=127\.0\.0\.1:[0-9]*|rgw frontends = beast endpoint=127.0.0.1:$port|" "$dir/ceph.conf"
+      sed -i "s|^RGW_ENDPOINT=.*|RGW_ENDPOINT=http://127.0.0.1:$port|" "$dir/env"
+    else
+      log "port ${RGW_ENDPOINT##*:} is busy; trying it again"
+      sleep 2
+    fi
   done
-  echo "rgw-start: radosgw did not answer on $RGW_ENDPOINT within 60 s; see $dir/log" >&2
+  echo "rgw-start: radosgw could not bind a port in 5 attempts; see $dir/log" >&2
   exit 1
 }
 
 if [ "$gateway_only" = 1 ]; then
   [ -f "$dir/env" ] || { echo "rgw-start: $dir holds no cluster" >&2; exit 2; }
-  start_gateway
+  start_gateway 0
   exit 0
 fi
 
@@ -53,6 +86,7 @@ mon_port=$(free_port)
 rgw_port=$(free_port)
 fsid=$(python3 -c 'import uuid; print(uuid.uuid4())')
 
+write_conf() {
 cat >"$dir/ceph.conf" <<CONF
 [global]
 fsid = $fsid
@@ -93,6 +127,8 @@ rgw dns name = localhost
 rgw enable usage log = false
 rgw thread pool size = 64
 CONF
+}
+write_conf
 mkdir -p "$dir/rgw"
 conf=(-c "$dir/ceph.conf")
 
@@ -103,10 +139,23 @@ log "monitor on 127.0.0.1:$mon_port"
   ceph-authtool "$dir/keyring" --gen-key -n osd.0 --cap mon 'allow profile osd' --cap osd 'allow *' --cap mgr 'allow profile osd'
   ceph-authtool "$dir/keyring" --gen-key -n client.rgw --cap mon 'allow rw' --cap osd 'allow rwx'
 } >/dev/null
-monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_port]" "$dir/monmap" >/dev/null
-ceph-mon "${conf[@]}" -i a --mkfs --monmap "$dir/monmap" --keyring "$dir/keyring" >"$dir/log/mon-mkfs.out" 2>&1
-ceph-mon "${conf[@]}" -i a >"$dir/log/mon.out" 2>&1
-ceph "${conf[@]}" --connect-timeout 30 -s >/dev/null
+# The monitor's port was found free above and is bound again here: when
+# something took it in between, the monitor starts again on a new one.
+for attempt in 1 2 3 4 5; do
+  monmaptool --create --clobber --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_port]" "$dir/monmap" >/dev/null
+  ceph-mon "${conf[@]}" -i a --mkfs --monmap "$dir/monmap" --keyring "$dir/keyring" >"$dir/log/mon-mkfs.out" 2>&1
+  if ceph-mon "${conf[@]}" -i a >"$dir/log/mon.out" 2>&1 && ceph "${conf[@]}" --connect-timeout 30 -s >/dev/null; then
+    break
+  fi
+  if [ "$attempt" = 5 ] || ! cat "$dir/log/mon.out" "$dir/log/mon.a.log" 2>/dev/null | grep -qi 'address already in use'; then
+    echo "rgw-start: the monitor did not start; see $dir/log" >&2; tail -20 "$dir/log/mon.out" >&2; exit 1
+  fi
+  [ -f "$dir/run/mon.a.pid" ] && { kill -KILL "$(cat "$dir/run/mon.a.pid")" 2>/dev/null || true; rm -f "$dir/run/mon.a.pid"; }
+  rm -rf "$dir/mon/a" && mkdir -p "$dir/mon/a"
+  mon_port=$(free_port)
+  log "that port was taken; monitor on 127.0.0.1:$mon_port"
+  write_conf
+done
 
 log "memstore OSD"
 osd_uuid=$(python3 -c 'import uuid; print(uuid.uuid4())')
@@ -132,5 +181,5 @@ RGW_ENDPOINT=http://127.0.0.1:$rgw_port
 AWS_ACCESS_KEY_ID=$access
 AWS_SECRET_ACCESS_KEY=$secret
 ENV
-start_gateway
+start_gateway 1
 log "up: $RGW_ENDPOINT"
