@@ -14,6 +14,7 @@
 #include "core/batch.h"
 #include "core/clock.h"
 #include "core/progress.h"
+#include "core/testhook.h"
 #include "media/decode.h"
 #include "store/catalog_objver.h"
 #include "store/datadir.h"
@@ -55,14 +56,6 @@ typedef struct batch {
     catalog *cat; /* the calling thread's, for recording */
     analyze_summary *sum;
 } batch;
-
-static void pause_ms(int ms)
-{
-    if (ms > 0) {
-        struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-        nanosleep(&ts, NULL);
-    }
-}
 
 /* ---- catalog reads and writes ------------------------------------------- */
 
@@ -190,7 +183,7 @@ static int write_crops(batch *b, const image *img, job *j, err *e)
         free(jpeg);
         if (rc)
             return rc;
-        pause_ms(b->slow_ms);
+        testhook_pause(b->slow_ms);
     }
     return 0;
 }
@@ -322,7 +315,7 @@ static int analyse_one(batch *b, pipeline_runner *r, catalog *cat, job *j, err *
         rc = json ? objstore_put_version(b->store, BUCKET_ANNOTATIONS, key, json, strlen(json), j->ann_version, e)
                   : err_set(e, ERR_NOMEM, "out of memory writing the annotation");
         free(json);
-        pause_ms(b->slow_ms);
+        testhook_pause(b->slow_ms);
     }
     catalog_photo_clear(&p);
     image_free(&img);

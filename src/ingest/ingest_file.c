@@ -1,4 +1,5 @@
 #include "ingest/ingest_file.h"
+#include "core/testhook.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_sheet.h"
 #include "ingest/ingest_video.h"
@@ -31,15 +32,6 @@ static void fail(ingest_file_result *r, const char *fmt, ...)
     r->reason = strdup(buf);
 }
 
-static void pause_ms(int ms)
-{
-    if (ms <= 0)
-        return;
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* ---- hashing -------------------------------------------------------------- */
 
 typedef struct hasher {
@@ -63,7 +55,7 @@ static int hasher_chunk(const void *data, size_t len, void *ud, err *e)
     if (data) {
         if (EVP_DigestUpdate(h->md, data, len) != 1)
             return err_set(e, ERR_INTERNAL, "SHA-256 update failed");
-        pause_ms(h->slow_ms);
+        testhook_pause(h->slow_ms);
         return 0;
     }
     unsigned char md[32];
@@ -283,7 +275,7 @@ static int decode_pages(const ingest_file_ctx *ctx, const char *path, const char
             goto failed;
         }
         decode_output_free(&out);
-        pause_ms(ctx->slow_ms);
+        testhook_pause(ctx->slow_ms);
     }
     if (frames.n > 0) {
         catalog_photo *all = realloc(r->photos, sizeof *all * (size_t)(r->nphotos + frames.n));
@@ -328,7 +320,7 @@ static int store_original(const ingest_file_ctx *ctx, int fd, const char *sha, c
         fail(r, "cannot store the original: %s", e.msg);
         return -1;
     }
-    pause_ms(ctx->slow_ms);
+    testhook_pause(ctx->slow_ms);
     return 0;
 }
 

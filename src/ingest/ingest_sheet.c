@@ -1,6 +1,7 @@
 /* ingest_sheet.c — contact sheets and film strips become their frames
  * (ingest_sheet.h). */
 #include "ingest/ingest_sheet.h"
+#include "core/testhook.h"
 #include "ingest/ingest.h"
 
 #include <errno.h>
@@ -9,14 +10,6 @@
 #include <string.h>
 #include <time.h>
 #include <vips/vips.h>
-
-/* Test hook (FACETAG_TEST_SLOW_MS): widen the window a kill can hit. */
-static void pause_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 /* Finds the sheet in the working image (small enough to look at whole). */
 static int detect(const ingest_file_ctx *ctx, const decode_output *processed, sheet_result *res, err *e)
@@ -75,7 +68,7 @@ int ingest_sheet_split(const ingest_file_ctx *ctx, const char *path, const decod
         decode_output_free(&out);
         if (rc)
             break;
-        pause_ms(ctx->slow_ms);
+        testhook_pause(ctx->slow_ms);
     }
     if (full)
         g_object_unref(full);

@@ -1,6 +1,7 @@
 /* ingest_video.c — a video becomes the frames worth looking at
  * (ingest_video.h). */
 #include "ingest/ingest_video.h"
+#include "core/testhook.h"
 #include "ingest/ingest_frames.h"
 #include "media/video.h"
 
@@ -17,14 +18,6 @@ typedef struct video_ingest {
     int orig_w, orig_h;  /* display size of the video */
     ingest_frames frames;
 } video_ingest;
-
-/* Test hook (FACETAG_TEST_SLOW_MS): widen the window a kill can hit. */
-static void pause_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 static int on_frame(const video_frame *f, void *ud, err *e)
 {
@@ -45,7 +38,7 @@ static int on_frame(const video_frame *f, void *ud, err *e)
     if (rc == 0)
         rc = ingest_frames_add(v->ctx, &v->video, &out, v->orig_w, v->orig_h, &fr, &v->frames, e);
     decode_output_free(&out);
-    pause_ms(v->ctx->slow_ms);
+    testhook_pause(v->ctx->slow_ms);
     return rc;
 }
 
