@@ -43,7 +43,7 @@ static int llama_cache(char *out, size_t size)
 
 static void test_llama_server(const char *dir)
 {
-    char cache[2048], server[2300], model[2300], log[1100], url[128], health[160], port_s[16];
+    char cache[2048], server[2300], model[2300], log[1100], url[128], health[160];
     if (!llama_cache(cache, sizeof cache)) {
         CHECK_MSG(0, "scripts/setup-llama.sh failed: llama-server is needed for this test");
         return;
@@ -51,14 +51,14 @@ static void test_llama_server(const char *dir)
     snprintf(server, sizeof server, "%s/bin/llama-server", cache);
     snprintf(model, sizeof model, "%s/tiny.gguf", cache);
     snprintf(log, sizeof log, "%s/llama-server.log", dir);
-    int port = free_port();
-    snprintf(port_s, sizeof port_s, "%d", port);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
-    snprintf(health, sizeof health, "%s/health", url);
-    char *argv[] = { server,  "-m",  model, "--host", "127.0.0.1", "--port",     port_s, "-c",
+    /* --port 0: llama-server binds a free port itself and logs it */
+    char *argv[] = { server,  "-m",  model, "--host", "127.0.0.1", "--port",     "0", "-c",
                      "16384", "-np", "2",   "-t",     "2",         "--no-jinja", NULL };
     pid_t pid = spawn(argv, log);
-    CHECK_MSG(pid > 0 && wait_ready(health, 200, 120, pid), "llama-server did not start; see %s", log);
+    int port = pid > 0 ? log_port(log, "listening on http://127.0.0.1:", 600, pid) : -1;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    snprintf(health, sizeof health, "%s/health", url);
+    CHECK_MSG(port > 0 && wait_ready(health, 200, 600, pid), "llama-server did not start; see %s", log);
 
     char catpath[1100];
     snprintf(catpath, sizeof catpath, "%s/catalog.sqlite", dir);
@@ -71,7 +71,10 @@ static void test_llama_server(const char *dir)
     }
     llm_config cfg = { .url = url,
                        .model = "tiny",
-                       .timeout_ms = 120000,
+                       /* 10 minutes: the two answers cost about 18 CPU-seconds on
+                          2 threads; on a loaded machine (ASan suite, other jobs)
+                          120 s once ran out, and a timeout here is a failure */
+                       .timeout_ms = 600000,
                        .retries = 1,
                        .backoff_ms = 200,
                        .concurrency = 2,
