@@ -42,11 +42,12 @@ test: setup llama build build-asan
 # faces-dev image through the default pipeline (face found in >= 99.5 %) and
 # facetag eval on all of faces-dev (BCubed F >= 0.90), every group photo turned
 # four ways (test_vision_groups), SSD on every group photo's JPEG golden and
-# four group photos turned four ways (test_ssd). About an hour of CPU on
-# a 2-core machine; the optimised build only.
+# four group photos turned four ways (test_ssd), the annotate floors on an
+# archive of every 12th identity (annotate_archive; `make test`: every 26th).
+# About an hour of CPU on a 2-core machine; the optimised build only.
 check-full: setup build
-	@cd $(BUILD) && FACETAG_FACESDEV_FULL=1 FACETAG_EVAL_FULL=1 FACETAG_GROUPS_FULL=1 \
-		ctest --output-on-failure --timeout 7200 -R 'test_vision_facesdev|test_vision_groups|people_eval|test_ssd$$'
+	@cd $(BUILD) && FACETAG_FACESDEV_FULL=1 FACETAG_EVAL_FULL=1 FACETAG_GROUPS_FULL=1 FACETAG_ARCHIVE_FULL=1 \
+		ctest --output-on-failure --timeout 7200 -R 'test_vision_facesdev|test_vision_groups|people_eval|test_ssd$$|annotate_archive'
 	@scripts/check-full.sh $(BUILD)
 
 # Every fuzz target of tests/fuzz as a libFuzzer binary (clang-14, ASan+UBSan,
