@@ -3,6 +3,10 @@
  * the faces of the photos alone, and how long a 24-MP sheet takes.
  *
  *   bench_sheet [--quick] [--no-faces] [--sheets-only] [--speed-only] [--check]
+ *               [--mono-tint]            (--mono-tint: monochrome frames and
+ *                                        photos reach the detector through the
+ *                                        warm tint of vision/tone.h, not the
+ *                                        default: for the before/after)
  *                                        the measurement (docs/sheets.md);
  *                                        --check (make check-full): exit 1
  *                                        unless >= 98 % of the frames are found
@@ -375,7 +379,7 @@ int main(int argc, char **argv)
     }
     if (argc >= 3 && strcmp(argv[1], "--make") == 0)
         return make_one(argc, argv);
-    int quick = 0, faces = 1, only_sheets = 0, only_speed = 0, check = 0;
+    int quick = 0, faces = 1, only_sheets = 0, only_speed = 0, check = 0, mono_tint = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))
             quick = 1;
@@ -387,6 +391,8 @@ int main(int argc, char **argv)
             only_speed = 1, faces = 0;
         else if (!strcmp(argv[i], "--check"))
             check = 1;
+        else if (!strcmp(argv[i], "--mono-tint")) /* pipeline_options.mono_tint, for the before/after */
+            mono_tint = 1;
     }
     char groups[4096], dev[4096];
     snprintf(groups, sizeof groups, "%s/data/group-photos", shared_dir());
@@ -414,6 +420,7 @@ int main(int argc, char **argv)
     }
     pipeline_options popt = pipeline_default_options();
     popt.attributes = false;
+    popt.mono_tint = mono_tint;
     pipeline_models *pm = NULL;
     pipeline_runner *runner = NULL;
     if (faces) {
@@ -422,6 +429,8 @@ int main(int argc, char **argv)
         runner = pm ? pipeline_runner_new(pm, NULL, &e) : NULL;
         if (!runner)
             fprintf(stderr, "bench_sheet: no face models (%s): faces not compared\n", e.msg);
+        else
+            printf("faces by %s\n", pipeline_model_version(&popt));
     }
     const sheetgen_spec specs[] = {
         { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = 2.3, .paper_margin = 1, .noise = 6 },

@@ -2,6 +2,10 @@
  * face the 68 landmarks, the descriptor and the attributes.
  *
  * Default mode, SSD (each choice measured, see ssd.h / the commit messages):
+ *   0. only with mono_tint (off by default, measured worse on the whole
+ *      set): a monochrome photo is shown to the detector re-toned by a warm
+ *      tint of its brightness (tone.h), every step below detecting on that
+ *      view and describing on the photo's pixels;
  *   1. detection on the antialiased 512 input (prep_square_area) at
  *      min(min_score, PIPELINE_FALLBACK_SCORE), in the orientation orient.h's
  *      cascade chooses (upright unless the scan evidently lies turned);
@@ -33,6 +37,7 @@
 #include "vision/prep.h"
 #include "vision/ssd.h"
 #include "vision/tinydet.h"
+#include "vision/tone.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -102,6 +107,9 @@ const char *pipeline_model_version(const pipeline_options *opt)
      * bytes for four of them). */
     const char *bf16 = precision_for(&o) == NET_BF16 ? "/bf16" : detector_precision_for(&o) == NET_INT8 ? "/i8" : "";
     const char *attrs = o.attributes ? "+ag+ex" : "";
+    /* "-mt": monochrome photos re-toned for the detector (not the default),
+     * "-mtc" with a tint other than tone_default_tint(). */
+    const char *tone = !o.mono_tint ? "" : o.tint ? "-mtc" : "-mt";
     if (o.compat)
         snprintf(buf, sizeof buf, "%s/%s%s+lm68+rec128%s/faceapi", PIPELINE_WEIGHTS,
                  o.detector == PIPELINE_TINY ? "tiny416" : "ssd512", score, attrs);
@@ -109,8 +117,8 @@ const char *pipeline_model_version(const pipeline_options *opt)
         snprintf(buf, sizeof buf, "%s/tiny416aa%s+lm68+rec128al%s/%s%s", PIPELINE_WEIGHTS, score, attrs,
                  PIPELINE_REVISION, bf16);
     else
-        snprintf(buf, sizeof buf, "%s/ssd512aa-t%d@%g+%g-c%g-r4m%s+lm68+rec128al%s/%s%s", PIPELINE_WEIGHTS,
-                 PIPELINE_TILE, PIPELINE_TILE_BELOW_PX, PIPELINE_TILE_MARGIN, PIPELINE_CANVAS_SCALE, score, attrs,
+        snprintf(buf, sizeof buf, "%s/ssd512aa-t%d@%g+%g-c%g-r4m%s%s+lm68+rec128al%s/%s%s", PIPELINE_WEIGHTS,
+                 PIPELINE_TILE, PIPELINE_TILE_BELOW_PX, PIPELINE_TILE_MARGIN, PIPELINE_CANVAS_SCALE, score, tone, attrs,
                  PIPELINE_REVISION, bf16);
     return buf;
 }
@@ -597,23 +605,41 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
         return rc;
     }
     const double low = fmin(o->min_score, PIPELINE_FALLBACK_SCORE);
+    /* The detector's view (tone.h): a monochrome photo re-toned; dimg = img
+     * otherwise. The per-face nets read img's own pixels either way. */
+    image toned = { 0 };
+    const image *dimg = img;
+    if (o->mono_tint && tone_is_monochrome(img)) {
+        const tone_tint t = o->tint ? *o->tint : tone_default_tint();
+        int trc = tone_apply(img, &t, &toned, e);
+        if (trc)
+            return trc;
+        dimg = &toned;
+    }
     ssd_options so = ssd_default_options();
     so.min_score = low;
     so.antialias = 1;
     det_list d = { 0 };
     int deg = 0;
     ssd_runner *ssd = ssd_for(r, false, e);
-    if (!ssd)
+    if (!ssd) {
+        image_free(&toned);
         return e->code;
+    }
     size_t p0 = ssd_runner_passes(ssd);
-    int rc = orient_detect(ssd, img, &so, &deg, &d, e);
+    int rc = orient_detect(ssd, dimg, &so, &deg, &d, e);
     size_t p1 = ssd_runner_passes(ssd);
     r->timing.passes_orient += p1 - p0 - (p1 > p0);
-    image rotated = { 0 };
-    const image *up = img;
+    /* up: the upright photo for the per-face nets; dup: the detector's view of it. */
+    image rotated = { 0 }, drotated = { 0 };
+    const image *up = img, *dup = dimg;
     if (rc == 0 && deg != 0) {
         rc = prep_rotate(img, deg, &rotated, e);
-        up = &rotated;
+        up = dup = &rotated;
+        if (rc == 0 && dimg != img) {
+            rc = prep_rotate(dimg, deg, &drotated, e);
+            dup = &drotated;
+        }
     }
     ssd_tiling tiling = ssd_default_tiling();
     tiling.tile = PIPELINE_TILE;
@@ -622,7 +648,7 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
         det_list whole = d;
         d = (det_list){ 0 };
         tiling.area = tile_area(&whole, low);
-        rc = ssd_detect_tiled_after(ssd, up, &so, &tiling, &whole, &d, e);
+        rc = ssd_detect_tiled_after(ssd, dup, &so, &tiling, &whole, &d, e);
         det_list_free(&whole);
         r->timing.passes_tiles += ssd_runner_passes(ssd) - p1;
     }
@@ -632,7 +658,7 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
         det_list c = { 0 };
         const float zero[3] = { 0, 0, 0 };
         size_t p2 = ssd_runner_passes(ssd);
-        rc = ssd_detect_canvas(ssd, up, &so, PIPELINE_CANVAS_SCALE, zero, &c, e);
+        rc = ssd_detect_canvas(ssd, dup, &so, PIPELINE_CANVAS_SCALE, zero, &c, e);
         r->timing.passes_canvas += ssd_runner_passes(ssd) - p2;
         if (rc == 0 && any_above(&c, low)) {
             keep_confident_or_best(&c, o->min_score);
@@ -650,6 +676,8 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
     out->rotation = deg;
     det_list_free(&d);
     image_free(&rotated);
+    image_free(&drotated);
+    image_free(&toned);
     return rc;
 }
 

@@ -24,6 +24,7 @@
 #include "vision/crops.h"
 #include "vision/expression.h"
 #include "vision/recognizer.h"
+#include "vision/tone.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,6 +42,15 @@ typedef struct pipeline_options {
                                  * The review server's drawing engine; its results then differ
                                  * from a bf16 analysis' within bf16's rounding (descriptors by at
                                  * most ~0.01: test_recognizer_bf16; test_attributes_bf16). */
+    /* Default mode, SSD, mono_tint: a monochrome photo (grey or sepia, tone.h)
+     * reaches the detector re-toned by *tint (NULL: tone_default_tint());
+     * landmarks, descriptors and attributes still read the photo's own pixels.
+     * Off by default: it finds more faces in grey photos but also more false
+     * ones and turns 6 of 144 rotated copies wrongly
+     * (docs/decisions/2026-12-07-monochrome-detector-tint.md); for measuring
+     * (bench_tint, bench_sheet --mono-tint). */
+    bool mono_tint;
+    const tone_tint *tint;
 } pipeline_options;
 
 /* Defaults of the measured-better mode (compat false). */

@@ -528,6 +528,15 @@ static void check_versions(void)
     t.attributes = false;
     CHECK(strcmp(pipeline_model_version(&t), dv) != 0);
     CHECK(strcmp(pipeline_model_version(NULL), dv) == 0);
+    t = d; /* monochrome photos re-toned for the detector (off by default): another version, another with another tint */
+    CHECK(!d.mono_tint);
+    t.mono_tint = true;
+    char mv[96];
+    snprintf(mv, sizeof mv, "%s", pipeline_model_version(&t));
+    CHECK(strcmp(mv, dv) != 0);
+    tone_tint other = tone_default_tint();
+    t.tint = &other;
+    CHECK(strcmp(pipeline_model_version(&t), dv) != 0 && strcmp(pipeline_model_version(&t), mv) != 0);
     t = d;
     t.fp32 = true; /* says bf16 exactly when default mode would run it */
     CHECK(strstr(pipeline_model_version(&t), "bf16") == NULL);
