@@ -91,10 +91,12 @@ kill_then_rerun() { # NAME HOW...: each HOW is at:K (the run kills itself at its
   [ ! -d "$d/objects" ] || [ -z "$(find "$d/objects" -type f -name '.*')" ] || fail "$name: temp files left after the re-run"
 }
 
-# The first write of a run is a chunk of the 12 MB original (first in the walk,
-# copied in 1 MiB chunks): killed in the middle of writing it. Then a kill once
-# some photos are in, and four kills in a row, each in the run after the one
-# before (a run makes at least one write per input, so K stays inside it).
+# Each 1 MiB chunk of the 12 MB original counts as a write, so a run that has
+# not stored it yet makes at least 12 writes, and a fresh run at least 12 + n
+# (one or more per other photo): every K below lands inside its run, also in
+# the four runs in a row, none of which gets as far as storing that original.
+# The first kill comes right after one chunk (of the big original or of a
+# photo the other worker took), the second once some photos are in.
 kill_then_rerun first at:1
 kill_then_rerun middle at:$((n + 4))
 kill_then_rerun repeated at:3 at:7 at:2 at:5
