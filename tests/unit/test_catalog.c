@@ -420,20 +420,14 @@ static void test_migrate_person_ids(const char *dir)
     CHECK_MSG(sqlite3_exec(db, fill, NULL, NULL, &msg) == SQLITE_OK, "%s", msg ? msg : "");
     sqlite3_free(msg);
     char *before[NKEPT];
-    for (int i = 0; i < NKEPT; i++)
-        before[i] = test_raw_text(db, KEPT[i]);
+    test_read_texts(db, KEPT, before, NKEPT);
     sqlite3_close(db);
 
     catalog *c = catalog_open(path, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (c) {
         CHECK(catalog_schema_version(c) == CATALOG_SCHEMA_LATEST);
-        for (int i = 0; i < NKEPT; i++) {
-            char *after = test_query_text(c, KEPT[i]);
-            CHECK_MSG(before[i] && after && strcmp(before[i], after) == 0, "%s\n  before %s\n  after  %s", KEPT[i],
-                      before[i] ? before[i] : "(null)", after ? after : "(null)");
-            free(after);
-        }
+        test_check_texts(catalog_sqlite(c), KEPT, before, NKEPT, "migrated");
         CHECK(test_query_int(
                   c, "SELECT count(*) FROM sqlite_schema WHERE name = 'persons' AND sql LIKE '%AUTOINCREMENT%'") == 1);
         CHECK(test_query_int(c, "SELECT count(*) FROM sqlite_schema WHERE name IN ('persons_name', 'persons_new')") ==
@@ -455,8 +449,7 @@ static void test_migrate_person_ids(const char *dir)
         CHECK(test_query_int(c, "SELECT id FROM persons WHERE name = 'Nazareth'") == 11);
         catalog_close(c);
     }
-    for (int i = 0; i < NKEPT; i++)
-        free(before[i]);
+    test_free_texts(before, NKEPT);
 }
 
 /* A migration that fails leaves the catalog as it was (one transaction): here a

@@ -89,6 +89,30 @@ char *test_raw_text(struct sqlite3 *db, const char *sql)
     return v;
 }
 
+void test_read_texts(struct sqlite3 *db, const char *const *sql, char **out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = test_raw_text(db, sql[i]);
+}
+
+void test_check_texts(struct sqlite3 *db, const char *const *sql, char *const *want, size_t n, const char *when)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *now = test_raw_text(db, sql[i]);
+        CHECK_MSG(want[i] && now && strcmp(want[i], now) == 0, "%s: %s\n  before %s\n  now    %s", when, sql[i],
+                  want[i] ? want[i] : "(null)", now ? now : "(null)");
+        free(now);
+    }
+}
+
+void test_free_texts(char **texts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(texts[i]);
+        texts[i] = NULL;
+    }
+}
+
 void test_put_photo(catalog *c, const char *id, int width, int height)
 {
     catalog_photo p = { 0 };

@@ -51,6 +51,13 @@ char *test_query_text(catalog *c, const char *sql);
 /* The same on a raw connection (a catalog file at an older schema). */
 struct sqlite3;
 char *test_raw_text(struct sqlite3 *db, const char *sql);
+/* What a migration must keep, as one text per query: test_read_texts fills
+ * out[i] with sql[i]'s text (test_raw_text); test_check_texts checks that each
+ * sql[i] still gives want[i] (a failed check names `when`, the query and both
+ * texts); test_free_texts frees them. */
+void test_read_texts(struct sqlite3 *db, const char *const *sql, char **out, size_t n);
+void test_check_texts(struct sqlite3 *db, const char *const *sql, char *const *want, size_t n, const char *when);
+void test_free_texts(char **texts, size_t n);
 /* Puts photo id (16 hex digits; sha256 the id four times) of width x height
  * processed pixels, the same as the original's; a failure is a failed check. */
 void test_put_photo(catalog *c, const char *id, int width, int height);
