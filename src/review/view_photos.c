@@ -2,8 +2,8 @@
  * queue, all photos, search) and one photo with its faces. */
 #include "review/views.h"
 
-#include "media/sheet.h"
 #include "media/frame_name.h"
+#include "media/sheet.h"
 #include "review/http.h"
 #include "store/catalog_frames.h"
 #include "store/catalog_ocr.h"
@@ -61,7 +61,8 @@ static json_t *summary_from_row(catalog_cursor *st)
         if (pfile)
             json_object_set_new(of, "file", http_json_text(pfile));
         json_object_set_new(p, "frame_of", of);
-        frame_name_format(kind, frame_no, time_ms, pfile ? base_name(pfile) : parent ? parent : "?", title, sizeof title);
+        const char *from = pfile ? base_name(pfile) : parent ? parent : "?";
+        frame_name_format(kind, frame_no, time_ms, from, title, sizeof title);
     } else {
         snprintf(title, sizeof title, "%s", file ? base_name(file) : id ? id : "");
     }

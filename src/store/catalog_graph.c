@@ -781,7 +781,8 @@ static const char *base_name(const char *path)
 static int frame_of(catalog *c, const char *photo_id, char *buf, size_t size, catalog_node_frame *frame, err *e)
 {
     sqlite3_stmt *st = catalog_prepare_cached(
-        c, "SELECT kind, frame_no, time_ms, parent_id, " FIRST_PATH("parent_id") " FROM photo_frames WHERE photo_id = ?1",
+        c,
+        "SELECT kind, frame_no, time_ms, parent_id, " FIRST_PATH("parent_id") " FROM photo_frames WHERE photo_id = ?1",
         "read a frame", e);
     if (!st)
         return e ? e->code : ERR_DB;
@@ -814,14 +815,19 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
               " WHERE id = ?1";
     else if (strcmp(type, "Location") == 0)
         sql = "SELECT name, NULL, NULL FROM places WHERE id = ?1";
-    else if (strcmp(type, "Foto") == 0)
+    else if (strcmp(type, "Foto") == 0) {
         /* the path as it is: its file name is taken here, not by SQL string
-         * functions on three copies of it */
-        sql = "SELECT " FIRST_PATH("?1") ", " YEAR_OF("date", "precision") ","
-              " coalesce(place_id, (SELECT location_id FROM events WHERE id = t.event_id))"
-              " FROM timeline_photos t WHERE photo_id = ?1",
+         * functions on three copies of it (clang-format would break
+         * inside YEAR_OF's arguments) */
+        /* clang-format off */
+        static const char foto_sql[] =
+            "SELECT " FIRST_PATH("?1") ", " YEAR_OF("date", "precision") ", "
+            "coalesce(place_id, (SELECT location_id FROM events WHERE id = t.event_id)) "
+            "FROM timeline_photos t WHERE photo_id = ?1";
+        /* clang-format on */
+        sql = foto_sql;
         text_id = foto = true;
-    else if (strcmp(type, "Year") == 0)
+    } else if (strcmp(type, "Year") == 0)
         sql = "SELECT CAST(?1 AS TEXT), NULL, NULL WHERE CAST(?1 AS INTEGER) BETWEEN 1000 AND 9999";
     else
         return err_set(e, ERR_INVALID, "no node type '%s' (Foto, Person, Cluster, Event, Location, Year)", type);

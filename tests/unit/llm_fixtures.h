@@ -50,7 +50,8 @@ static int log_port(const char *log, const char *marker, int seconds, pid_t pid)
         int port = 0;
         while (f && port == 0 && fgets(line, sizeof line, f)) {
             const char *at = strstr(line, marker);
-            if (at && strchr(line, '\n') && sscanf(at + strlen(marker), "%d", &port) == 1 && (port <= 0 || port > 65535))
+            if (at && strchr(line, '\n') && sscanf(at + strlen(marker), "%d", &port) == 1 &&
+                (port <= 0 || port > 65535))
                 port = 0;
         }
         if (f)

@@ -611,12 +611,9 @@ static void test_frame_labels(catalog *c)
     static const struct {
         const char *id, *label;
     } want[] = {
-        { "00000000000f0001", "kontakt-kopie.jpg" },
-        { "00000000000f0011", "kontakt-kopie.jpg, frame 3" },
-        { "00000000000f0012", "show.mp4 @ 01:23" },
-        { "00000000000f0013", "show.mp4 @ 1:02:03" },
-        { "00000000000f0014", "00000000000f0003, frame 1" },
-        { "00000000000f0003", "00000000000f0003" },
+        { "00000000000f0001", "kontakt-kopie.jpg" },         { "00000000000f0011", "kontakt-kopie.jpg, frame 3" },
+        { "00000000000f0012", "show.mp4 @ 01:23" },          { "00000000000f0013", "show.mp4 @ 1:02:03" },
+        { "00000000000f0014", "00000000000f0003, frame 1" }, { "00000000000f0003", "00000000000f0003" },
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         char *label = walk_label(c, want[i].id);
