@@ -12,231 +12,24 @@
  * says so and checks that a bf16 runner is refused with the reason. */
 #include "media/image.h"
 #include "nn/bf16net.h"
+#include "ssd_compare.h"
 #include "testutil.h"
-#include "vision/prep.h"
 #include "vision/ssd.h"
 
-#include <dirent.h>
-#include <glob.h>
-#include <jansson.h>
-#include <math.h>
 #include <omp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NEAR_THRESHOLD 0.05 /* a face this close to min_score may be on either side */
-
-static double box_iou(rectd a, rectd b)
-{
-    double x0 = fmax(a.x, b.x), y0 = fmax(a.y, b.y);
-    double x1 = fmin(a.x + a.w, b.x + b.w), y1 = fmin(a.y + a.h, b.y + b.h);
-    double inter = fmax(0, x1 - x0) * fmax(0, y1 - y0);
-    double uni = a.w * a.h + b.w * b.h - inter;
-    return uni > 0 ? inter / uni : 0;
-}
-
-static int dcmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-typedef struct tally {
-    int images, faces32, faces16, matched, near_only;
-    double min_iou, diffs[1000];
-    int nd;
-} tally;
-
-/* Faces of `a` without a partner in `b` (IoU >= 0.9): each must be near the threshold. */
-static void match(const char *file, const det_list *a, const det_list *b, const char *what, tally *t, int count)
-{
-    char *used = calloc(b->n + 1, 1);
-    for (size_t i = 0; i < a->n; i++) {
-        double best = 0;
-        size_t bi = 0;
-        for (size_t k = 0; k < b->n; k++)
-            if (!used[k] && box_iou(a->faces[i].box, b->faces[k].box) > best)
-                best = box_iou(a->faces[i].box, b->faces[k].box), bi = k;
-        if (best >= 0.9) {
-            used[bi] = 1;
-            double ds = fabs(a->faces[i].score - b->faces[bi].score);
-            CHECK_MSG(ds <= 0.05, "%s: face %zu score %.4f vs %.4f", file, i, a->faces[i].score, b->faces[bi].score);
-            if (count) {
-                t->matched++;
-                if (best < t->min_iou)
-                    t->min_iou = best;
-                if (t->nd < 1000)
-                    t->diffs[t->nd++] = ds;
-            }
-        } else {
-            CHECK_MSG(a->faces[i].score < 0.5 + NEAR_THRESHOLD,
-                      "%s: %s face %zu (%.0f,%.0f %.0fx%.0f, score %.4f) "
-                      "has no partner (best IoU %.3f)",
-                      file, what, i, a->faces[i].box.x, a->faces[i].box.y, a->faces[i].box.w, a->faces[i].box.h,
-                      a->faces[i].score, best);
-            t->near_only++;
-        }
-    }
-    free(used);
-}
-
-static void compare_file(ssd_runner *r32, ssd_runner *r16, const char *path, tally *t)
-{
-    image img = { 0 };
-    err e = { 0 };
-    if (image_load_rgb(path, 0, 0, &img, &e) != 0) {
-        CHECK_MSG(0, "%s", e.msg);
-        return;
-    }
-    det_list a = { 0 }, b = { 0 };
-    ssd_options opt = ssd_default_options();
-    CHECK_MSG(ssd_detect(r32, &img, &opt, &a, &e) == 0, "%s", e.msg);
-    CHECK_MSG(ssd_detect(r16, &img, &opt, &b, &e) == 0, "%s", e.msg);
-    const char *file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    match(file, &a, &b, "fp32", t, 1);
-    match(file, &b, &a, "bf16", t, 0);
-    t->faces32 += (int)a.n;
-    t->faces16 += (int)b.n;
-    t->images++;
-    det_list_free(&a);
-    det_list_free(&b);
-    image_free(&img);
-}
-
-/* Threads of this process (/proc/self/task entries). */
-static int thread_count(void)
-{
-    int n = 0;
-    DIR *d = opendir("/proc/self/task");
-    for (struct dirent *de; d && (de = readdir(d));)
-        n += de->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return n;
-}
-
-/* Per-anchor scores and boxes of the raw network on one prepared input. */
-static void check_anchors(ssd_runner *r32, ssd_runner *r16, const char *path)
-{
-    image img = { 0 };
-    err e = { 0 };
-    if (image_load_rgb(path, 0, 0, &img, &e) != 0) {
-        CHECK_MSG(0, "%s", e.msg);
-        return;
-    }
-    size_t n = (size_t)SSD_INPUT_SIZE * SSD_INPUT_SIZE * 3;
-    float *in = malloc(n * sizeof *in), *b32 = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5),
-          *b16 = malloc(sizeof(float) * SSD_NUM_ANCHORS * 5);
-    prep_rect all = { 0, 0, img.width, img.height };
-    CHECK(prep_square(&img, all, PREP_PAD_END, SSD_INPUT_SIZE, in, &e) == 0);
-    CHECK(ssd_infer(r32, in, b32, b32 + SSD_NUM_ANCHORS * 4, &e) == 0);
-    CHECK(ssd_infer(r16, in, b16, b16 + SSD_NUM_ANCHORS * 4, &e) == 0);
-    double ds = 0, db = 0;
-    for (int a = 0; a < SSD_NUM_ANCHORS; a++) {
-        ds = fmax(ds, fabs(b32[SSD_NUM_ANCHORS * 4 + a] - b16[SSD_NUM_ANCHORS * 4 + a]));
-        if (b32[SSD_NUM_ANCHORS * 4 + a] > 0.3) /* box corners of likely faces, in units of the 512 square */
-            for (int k = 0; k < 4; k++)
-                db = fmax(db, fabs(b32[a * 4 + k] - b16[a * 4 + k]));
-    }
-    printf("ssd_infer on %s: max |anchor score diff| %.4f, max |box corner diff| of anchors > 0.3: %.4f\n", path, ds,
-           db);
-    CHECK_MSG(ds <= 0.05, "anchor scores differ by %.4f", ds);
-    CHECK_MSG(db <= 0.02, "box corners differ by %.4f", db);
-    free(in);
-    free(b32);
-    free(b16);
-    image_free(&img);
-}
-
-/* The other entry points on a bf16 runner: a 2x canvas and 640 px tiles find
- * what fp32 finds, by the same rule. */
-static void check_canvas_tiled(ssd_runner *r32, ssd_runner *r16, const char *crop, const char *big)
-{
-    image img = { 0 };
-    err e = { 0 };
-    tally t = { .min_iou = 1 };
-    const float zero[3] = { 0, 0, 0 };
-    if (image_load_rgb(crop, 0, 0, &img, &e) == 0) {
-        det_list a = { 0 }, b = { 0 };
-        CHECK_MSG(ssd_detect_canvas(r32, &img, NULL, 2.0, zero, &a, &e) == 0, "%s", e.msg);
-        CHECK_MSG(ssd_detect_canvas(r16, &img, NULL, 2.0, zero, &b, &e) == 0, "%s", e.msg);
-        CHECK(a.n > 0);
-        match(crop, &a, &b, "fp32 canvas", &t, 1);
-        match(crop, &b, &a, "bf16 canvas", &t, 0);
-        printf("canvas x2 on %s: fp32 %zu faces, bf16 %zu\n", crop, a.n, b.n);
-        det_list_free(&a);
-        det_list_free(&b);
-        image_free(&img);
-    } else
-        CHECK_MSG(0, "%s", e.msg);
-    if (image_load_rgb(big, 0, 0, &img, &e) == 0) {
-        det_list a = { 0 }, b = { 0 };
-        CHECK_MSG(ssd_detect_tiled(r32, &img, NULL, NULL, &a, &e) == 0, "%s", e.msg);
-        CHECK_MSG(ssd_detect_tiled(r16, &img, NULL, NULL, &b, &e) == 0, "%s", e.msg);
-        CHECK(a.n > 20);
-        match(big, &a, &b, "fp32 tiled", &t, 1);
-        match(big, &b, &a, "bf16 tiled", &t, 0);
-        printf("640 px tiles on %s: fp32 %zu faces, bf16 %zu, matched %d\n", big, a.n, b.n, t.matched);
-        det_list_free(&a);
-        det_list_free(&b);
-        image_free(&img);
-    } else
-        CHECK_MSG(0, "%s", e.msg);
-}
-
-typedef struct job {
-    ssd_model *m;
-    const image *img;
-    det_list out;
-    err e;
-    int rc;
-    int threads_before, threads_after; /* of the process, around the job's work */
-} job;
-
-static void *detect_job(void *arg)
-{
-    job *j = arg;
-    omp_set_num_threads(2); /* what a thread would get on this 2-core machine */
-    j->threads_before = thread_count();
-    ssd_runner *r = ssd_runner_new(j->m, NULL, NET_BF16, &j->e);
-    j->rc = r ? 0 : -1;
-    for (int k = 0; k < 2 && j->rc == 0; k++) {
-        j->out.n = 0;
-        j->rc = ssd_detect(r, j->img, NULL, &j->out, &j->e);
-    }
-    ssd_runner_free(r);
-    j->threads_after = thread_count();
-    return NULL;
-}
-
-/* Two threads with a bf16 runner each on the shared model: the one-thread result. */
-static void check_concurrent(ssd_model *m, ssd_runner *r16, const char *path)
-{
-    image img = { 0 };
-    err e = { 0 };
-    if (image_load_rgb(path, 0, 0, &img, &e) != 0) {
-        CHECK_MSG(0, "%s", e.msg);
-        return;
-    }
-    det_list want = { 0 };
-    CHECK(ssd_detect(r16, &img, NULL, &want, &e) == 0 && want.n > 0);
-    job jobs[2] = { { m, &img, { 0 }, { 0 }, 0, 0, 0 }, { m, &img, { 0 }, { 0 }, 0, 0, 0 } };
-    pthread_t th[2];
-    for (int i = 0; i < 2; i++)
-        CHECK(pthread_create(&th[i], NULL, detect_job, &jobs[i]) == 0);
-    for (int i = 0; i < 2; i++) {
-        pthread_join(th[i], NULL);
-        CHECK_MSG(jobs[i].rc == 0, "%s", jobs[i].e.msg);
-        CHECK(jobs[i].out.n == want.n);
-        for (size_t k = 0; k < want.n && k < jobs[i].out.n; k++)
-            CHECK(jobs[i].out.faces[k].score == want.faces[k].score &&
-                  box_iou(jobs[i].out.faces[k].box, want.faces[k].box) > 0.9999);
-        det_list_free(&jobs[i].out);
-    }
-    det_list_free(&want);
-    image_free(&img);
-}
+/* bf16's bounds against fp32, measured: see the header. */
+static const ssd_bounds BF16 = {
+    .name = "bf16",
+    .near_threshold = 0.05,
+    .score_tol = 0.05,
+    .same_face_iou = 0.9,
+    .anchor_tol = 0.05,
+    .corner_tol = 0.02,
+};
 
 /* A bf16 runner made and run in a fresh thread whose OpenMP count is 2 starts
  * no thread: one core per runner (without bf16net's guard, libgomp starts a
@@ -249,9 +42,9 @@ static void check_no_team(ssd_model *m, const char *path)
         CHECK_MSG(0, "%s", e.msg);
         return;
     }
-    job j = { m, &img, { 0 }, { 0 }, 0, 0, 0 };
+    ssd_compare_job j = { .m = m, .img = &img, .prec = NET_BF16 };
     pthread_t th;
-    CHECK(pthread_create(&th, NULL, detect_job, &j) == 0);
+    CHECK(pthread_create(&th, NULL, ssd_compare_job_run, &j) == 0);
     pthread_join(th, NULL);
     CHECK_MSG(j.rc == 0, "%s", j.e.msg);
     CHECK_MSG(j.threads_after == j.threads_before, "a bf16 runner's thread: %d threads in the process before, %d after",
@@ -358,28 +151,16 @@ int main(int argc, char **argv)
     CHECK(omp_get_max_threads() == 2);
     if (r32 && r16) {
         CHECK(ssd_runner_precision(r16) == NET_BF16);
-        tally t = { .min_iou = 1 };
-        char pattern[4096];
-        glob_t g = { 0 };
-        snprintf(pattern, sizeof pattern, "%s/reference/faceapi-ref/parity/*.png", shared);
-        glob(pattern, 0, NULL, &g);
-        snprintf(pattern, sizeof pattern, "%s/../demo/*.jpg", models);
-        glob(pattern, GLOB_APPEND, NULL, &g);
-        CHECK_MSG(g.gl_pathc == 20, "%zu images (14 parity PNGs + 6 demo photos expected)", g.gl_pathc);
-        for (size_t i = 0; i < g.gl_pathc; i++)
-            compare_file(r32, r16, g.gl_pathv[i], &t);
+        glob_t g;
+        ssd_compare_images(shared, models, &g);
+        ssd_compare_set(r32, r16, &g, &BF16);
         CHECK(omp_get_max_threads() == 2);
-        qsort(t.diffs, (size_t)t.nd, sizeof *t.diffs, dcmp);
-        printf("bf16 vs fp32 on %d images: fp32 %d faces, bf16 %d, matched %d (IoU >= 0.9, min %.4f), "
-               "near the threshold in one list only %d; |score diff| p50 %.4f p95 %.4f max %.4f\n",
-               t.images, t.faces32, t.faces16, t.matched, t.min_iou, t.near_only, t.nd ? t.diffs[t.nd / 2] : 0,
-               t.nd ? t.diffs[t.nd * 95 / 100] : 0, t.nd ? t.diffs[t.nd - 1] : 0);
-        CHECK(t.faces32 >= 80 && t.matched >= t.faces32 - 2);
-        snprintf(pattern, sizeof pattern, "%s/data/group-photos/solvay-1927/1280px-Solvay_conference_1927.png", shared);
-        check_canvas_tiled(r32, r16, g.gl_pathv[g.gl_pathc - 1], pattern);
+        char big[4096];
+        snprintf(big, sizeof big, "%s/data/group-photos/solvay-1927/1280px-Solvay_conference_1927.png", shared);
         if (g.gl_pathc > 0) {
-            check_anchors(r32, r16, g.gl_pathv[0]);
-            check_concurrent(m, r16, g.gl_pathv[0]);
+            ssd_compare_canvas_tiled(r32, r16, g.gl_pathv[g.gl_pathc - 1], big, &BF16);
+            ssd_compare_anchors(r32, r16, g.gl_pathv[0], &BF16);
+            ssd_compare_concurrent(m, r16, NET_BF16, g.gl_pathv[0]);
             check_no_team(m, g.gl_pathv[0]);
         }
         globfree(&g);
