@@ -13,18 +13,17 @@
  * and test_vision_facesdev (FACETAG_FACESDEV_FULL=1) assert; this program
  * only counts. Also printed: detector CPU ms per image (thread CPU time of the
  * workers, the fair figure on a shared machine). */
+#include "bench_files.h"
 #include "core/clock.h"
 #include "media/image.h"
 #include "vision/pipeline.h"
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define MAX_FILES 4096
@@ -44,40 +43,6 @@ typedef struct job {
     atomic_int next, errors;
     double cpu_ms[64];
 } job;
-
-static int scmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool is_image(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    return name[0] != '.' && dot && (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg") || !strcasecmp(dot, ".png"));
-}
-
-/* Every image under dir (recursively, depth <= 3), appended to files. */
-static int list_tree(const char *dir, char **files, int n, int max, int depth)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return n;
-    struct dirent *de;
-    while ((de = readdir(d)) && n < max) {
-        if (de->d_name[0] == '.')
-            continue;
-        char path[4096];
-        struct stat st;
-        if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path || stat(path, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode) && depth < 3)
-            n = list_tree(path, files, n, max, depth + 1);
-        else if (S_ISREG(st.st_mode) && is_image(de->d_name))
-            files[n++] = strdup(path);
-    }
-    closedir(d);
-    return n;
-}
 
 static double thread_cpu_ms(void)
 {
@@ -227,24 +192,21 @@ int main(int argc, char **argv)
     char dir[4096];
     if (strstr(sets, "demo")) {
         snprintf(dir, sizeof dir, "%s/../demo", models);
-        int n = list_tree(dir, files, 0, MAX_FILES, 0);
-        qsort(files, (size_t)n, sizeof *files, scmp);
+        int n = bench_list_images(dir, files, 0, MAX_FILES);
         run_set("demo", files, n, pm, &opt, threads, verbose);
         for (int i = 0; i < n; i++)
             free(files[i]);
     }
     if (strstr(sets, "groups")) {
         snprintf(dir, sizeof dir, "%s/data/group-photos", shared);
-        int n = list_tree(dir, files, 0, MAX_FILES, 0);
-        qsort(files, (size_t)n, sizeof *files, scmp);
+        int n = bench_list_images(dir, files, 0, MAX_FILES);
         run_set("groups", files, n, pm, &opt, threads, verbose);
         for (int i = 0; i < n; i++)
             free(files[i]);
     }
     if (strstr(sets, "facesdev")) {
         snprintf(dir, sizeof dir, "%s/data/faces-dev", shared);
-        int n = list_tree(dir, files, 0, MAX_FILES, 0);
-        qsort(files, (size_t)n, sizeof *files, scmp);
+        int n = bench_list_images(dir, files, 0, MAX_FILES);
         int k = 0;
         for (int i = 0; i < n; i++) {
             if (i % every == 0)

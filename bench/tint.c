@@ -19,62 +19,27 @@
  *
  * Default mode, attributes off (they do not change detection), one thread.
  * Prints CPU seconds; measured figures: docs/decisions/2026-12-07-monochrome-detector-tint.md. */
+#include "bench_files.h"
 #include "media/image.h"
 #include "vision/pipeline.h"
 #include "vision/tone.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define MAX_FILES 4096
 #define MAX_TINTS 8
-
-static int scmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool is_image(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    return name[0] != '.' && dot && (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg") || !strcasecmp(dot, ".png"));
-}
-
-static int list_tree(const char *dir, char **files, int n, int max, int depth)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return n;
-    struct dirent *de;
-    while ((de = readdir(d)) && n < max) {
-        if (de->d_name[0] == '.')
-            continue;
-        char path[4096];
-        struct stat st;
-        if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path || stat(path, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode) && depth < 3)
-            n = list_tree(path, files, n, max, depth + 1);
-        else if (S_ISREG(st.st_mode) && is_image(de->d_name))
-            files[n++] = strdup(path);
-    }
-    closedir(d);
-    return n;
-}
 
 /* The sorted images of set ("groups" or "facesdev"), every Nth. */
 static int list_set(const char *shared, const char *set, int every, char **files)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/data/%s", shared, !strcmp(set, "groups") ? "group-photos" : "faces-dev");
-    int n = list_tree(dir, files, 0, MAX_FILES, 0);
-    qsort(files, (size_t)n, sizeof *files, scmp);
+    int n = bench_list_images(dir, files, 0, MAX_FILES);
     int k = 0;
     for (int i = 0; i < n; i++) {
         if (i % every == 0)
