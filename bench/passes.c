@@ -192,28 +192,21 @@ int main(int argc, char **argv)
     char dir[4096];
     if (strstr(sets, "demo")) {
         snprintf(dir, sizeof dir, "%s/../demo", models);
-        int n = bench_list_images(dir, files, 0, MAX_FILES);
+        int n = bench_list_images(dir, files, MAX_FILES, 1);
         run_set("demo", files, n, pm, &opt, threads, verbose);
         for (int i = 0; i < n; i++)
             free(files[i]);
     }
     if (strstr(sets, "groups")) {
         snprintf(dir, sizeof dir, "%s/data/group-photos", shared);
-        int n = bench_list_images(dir, files, 0, MAX_FILES);
+        int n = bench_list_images(dir, files, MAX_FILES, 1);
         run_set("groups", files, n, pm, &opt, threads, verbose);
         for (int i = 0; i < n; i++)
             free(files[i]);
     }
     if (strstr(sets, "facesdev")) {
         snprintf(dir, sizeof dir, "%s/data/faces-dev", shared);
-        int n = bench_list_images(dir, files, 0, MAX_FILES);
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-            if (i % every == 0)
-                files[k++] = files[i];
-            else
-                free(files[i]);
-        }
+        int k = bench_list_images(dir, files, MAX_FILES, every);
         char name[32];
         snprintf(name, sizeof name, every > 1 ? "faces-dev/%d" : "faces-dev", every);
         run_set(name, files, k, pm, &opt, threads, verbose);

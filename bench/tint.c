@@ -39,15 +39,7 @@ static int list_set(const char *shared, const char *set, int every, char **files
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/data/%s", shared, !strcmp(set, "groups") ? "group-photos" : "faces-dev");
-    int n = bench_list_images(dir, files, 0, MAX_FILES);
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        if (i % every == 0)
-            files[k++] = files[i];
-        else
-            free(files[i]);
-    }
-    return k;
+    return bench_list_images(dir, files, MAX_FILES, every);
 }
 
 static double cpu_s(void)

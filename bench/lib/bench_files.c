@@ -42,9 +42,16 @@ static int list_tree(const char *dir, char **files, int n, int max, int depth)
     return n;
 }
 
-int bench_list_images(const char *dir, char **files, int n, int max)
+int bench_list_images(const char *dir, char **files, int max, int every)
 {
-    n = list_tree(dir, files, n, max, 0);
+    const int n = list_tree(dir, files, 0, max, 0);
     qsort(files, (size_t)n, sizeof *files, path_cmp);
-    return n;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (every <= 1 || i % every == 0)
+            files[k++] = files[i];
+        else
+            free(files[i]);
+    }
+    return k;
 }

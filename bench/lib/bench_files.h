@@ -2,10 +2,10 @@
 #ifndef FACETAG_BENCH_FILES_H
 #define FACETAG_BENCH_FILES_H
 
-/* Every .jpg/.jpeg/.png under dir (sub-folders to depth 3, hidden names
- * skipped) appended to files from index n, at most max in all, then the whole
- * of files[0..] sorted by path; returns the new count. Each path is malloc'd
- * (the caller frees); an unreadable folder adds nothing. */
-int bench_list_images(const char *dir, char **files, int n, int max);
+/* The .jpg/.jpeg/.png files under dir (sub-folders to depth 3, hidden names
+ * skipped), at most max, sorted by path, then every `every`th of them (1:
+ * all) into files; returns the count. Each path is malloc'd (the caller
+ * frees); an unreadable folder gives 0. */
+int bench_list_images(const char *dir, char **files, int max, int every);
 
 #endif
