@@ -27,7 +27,7 @@
 
 /* The rules' version: part of each run's fingerprint, so a facetag whose rules
  * changed annotates again although the catalog did not change. */
-#define ANNOTATE_RULES_VERSION "rules-3"
+#define ANNOTATE_RULES_VERSION "rules-4"
 
 typedef struct annotate_options {
     bool full;                 /* recompute even when nothing changed */

@@ -42,7 +42,10 @@ static char *event_key(const ann_photo *p, bool folder_event)
 }
 
 /* The event's name: its folder's name without its date and place, else the
- * folder's name; a session adds its number. */
+ * folder's name; a session adds its number. A year that the archive reads as
+ * a title (evidence_date_is_title: "Generalprobe 1980" in "1973-11
+ * Generalprobe 1980") is a word of the name, not a date to cut; a quoted one
+ * is no date at all (dates_find). */
 static char *event_name(ann_model *m, const ann_photo *p, bool folder_event)
 {
     const char *slash = strrchr(p->folder, '/');
@@ -50,12 +53,19 @@ static char *event_name(ann_model *m, const ann_photo *p, bool folder_event)
     GString *s = g_string_new(NULL);
     date_hit d[8];
     size_t nd = dates_find(base, d, 8);
+    if (nd > 8)
+        nd = 8;
+    for (size_t k = 0; k < nd;)
+        if (evidence_date_is_title(m, base, &d[k]))
+            d[k] = d[--nd];
+        else
+            k++;
     place_hit pl[8];
     size_t np = places_find(m->gaz, base, pl, 8);
     size_t len = strlen(base);
     for (size_t i = 0; i < len; i++) {
         bool cut = false;
-        for (size_t k = 0; k < nd && k < 8 && !cut; k++)
+        for (size_t k = 0; k < nd && !cut; k++)
             cut = i >= d[k].start && i < d[k].end;
         for (size_t k = 0; k < np && k < 8 && !cut; k++)
             cut = i >= pl[k].start && i < pl[k].end;

@@ -322,9 +322,7 @@ static int text_rank(const ann_text *t)
     }
 }
 
-/* A year or decade that the archive quotes as a title ("„1980“") is a title,
- * except where it stands alone (a folder called "1980" is a year). */
-static bool is_title(const ann_model *m, const char *text, const date_hit *h)
+bool evidence_date_is_title(const ann_model *m, const char *text, const date_hit *h)
 {
     if (h->precision != DATE_YEAR && h->precision != DATE_DECADE)
         return false;
@@ -345,7 +343,7 @@ static void read_text_facts(ann_model *m, const char *text, ann_folder_facts *f)
     if (n > MAX_HITS)
         n = MAX_HITS;
     for (size_t k = 0; k < n; k++)
-        if (!is_title(m, text, &h[k]) && h[k].precision > f->date.precision)
+        if (!evidence_date_is_title(m, text, &h[k]) && h[k].precision > f->date.precision)
             f->date = h[k];
     place_hit pl[4];
     size_t np = places_find(m->gaz, text, pl, 4);
@@ -400,7 +398,7 @@ static void read_date(ann_model *m, ann_photo *p)
         if (n > MAX_HITS)
             n = MAX_HITS;
         for (size_t k = 0; k < n; k++) {
-            if (is_title(m, t->text, &h[k]))
+            if (evidence_date_is_title(m, t->text, &h[k]))
                 continue;
             int rank = text_rank(t);
             if (h[k].precision > best.precision || (h[k].precision == best.precision && rank < best_rank)) {

@@ -32,6 +32,11 @@ bool evidence_title_text(const ann_text *t);
 /* Reads p's place again (after the gazetteer learned the archive's own place
  * phrases, placelearn.h). 0 or ERR_NOMEM. */
 int evidence_read_place(ann_model *m, ann_photo *p);
+/* Whether the date h found in text is a title, not a date: a year or decade
+ * the archive quotes ("„1980“") or names beside a more precise date of
+ * another year ("Probe 1980, März 1985"), except where it stands alone (a
+ * folder called "1980" is a year). After every photo was gathered. */
+bool evidence_date_is_title(const ann_model *m, const char *text, const date_hit *h);
 /* The best date (titles left out) and first place of a folder name or album
  * text, read once per distinct text and kept in m; NULL when out of memory.
  * After every photo was gathered. */

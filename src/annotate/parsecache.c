@@ -130,7 +130,7 @@ char *parsecache_encode(const ann_model *m, const ann_photo *p)
     }
     /* the years and decades its texts name, and whether each was a title of
      * the archive then: the only way other photos' texts change how this one
-     * reads (evidence.c, is_title) */
+     * reads (evidence_date_is_title) */
     GHashTable *years = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
     for (size_t i = 0; ok && i < p->ntexts; i++) {
         const ann_text *t = &p->texts[i];

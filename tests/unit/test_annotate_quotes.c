@@ -172,9 +172,67 @@ static void test_titles(void)
     annotate_fixture_close(c, dir);
 }
 
+static void event_is(catalog *c, int n, const char *want)
+{
+    char *got = annotate_fixture_query(c,
+                                       "SELECT e.name FROM photo_annotations a JOIN events e ON e.id = a.event_id "
+                                       "WHERE a.photo_id = printf('%%016x', %d)",
+                                       n);
+    CHECK_MSG(got && strcmp(got, want) == 0, "photo %d: event '%s', want '%s'", n, got ? got : "(none)", want);
+    free(got);
+}
+
+/* An event is named by its folder without the date and place that filed it:
+ * a title in the folder's name that looks like a year stays in the name,
+ * quoted in any style or bare beside the date that fixed the folder's date
+ * (docs/decisions/2026-12-07-event-names-keep-year-titles.md). A year that
+ * restates that date, or that is the folder's only date, is cut. */
+static void test_event_titles(void)
+{
+    char dir[512];
+    catalog *c = annotate_fixture_open("annotate-event-titles", dir, sizeof dir);
+    if (!c)
+        return;
+    nphotos = 0;
+    CHECK(test_query_int(c, "INSERT INTO persons (id) VALUES (1) RETURNING id") == 1);
+    static const struct {
+        const char *folder, *event, *date;
+    } cases[] = {
+        /* quoted in any style: no date, so never cut */
+        { "1974-11 Kost\xc3\xbcmprobe \xe2\x80\x9e"
+          "1984\xe2\x80\x9c, Bremen",
+          "Kost\xc3\xbcmprobe \xe2\x80\x9e"
+          "1984\xe2\x80\x9c",
+          "1974-11" },
+        { "1976-02 Festakt \xc2\xab" NBSP "1968" NBSP "\xc2\xbb, Basel", "Festakt \xc2\xab" NBSP "1968" NBSP "\xc2\xbb",
+          "1976-02" },
+        { "1975-06-14 \"1975\" Einweihung, Graz", "\"1975\" Einweihung", "1975-06-14" },
+        /* bare, beside a more precise date of another year: a title */
+        { "1974-11 Sommerfest 1986, Kassel", "Sommerfest 1986", "1974-11" },
+        { "Ausstellung 1961, M\xc3\xa4rz 1976, Turin", "Ausstellung 1961", "1976-03" },
+        /* the date restated, and a folder's only date: cut */
+        { "1978-05 Tanzabend 1978, Kiel", "Tanzabend", "1978-05" },
+        { "Einweihung Sommer 1979, Graz", "Einweihung", "1979-06" },
+        { "Tanzabend 1982, Basel", "Tanzabend", "1982" },
+    };
+    size_t ncases = sizeof cases / sizeof cases[0];
+    char path[256];
+    for (size_t k = 0; k < ncases; k++) {
+        snprintf(path, sizeof path, "/a/Kiste %zu/%s/IMG_%zu_001.jpg", k, cases[k].folder, k);
+        photo(c, path, NULL);
+    }
+    annotate_fixture_run(c, false);
+    for (size_t k = 0; k < ncases; k++) {
+        event_is(c, (int)k + 1, cases[k].event);
+        date_is(c, (int)k + 1, cases[k].date, cases[k].folder);
+    }
+    annotate_fixture_close(c, dir);
+}
+
 int main(void)
 {
     test_spans();
     test_titles();
+    test_event_titles();
     return test_main_end();
 }
