@@ -263,7 +263,8 @@ int export_xmp_sidecars(catalog *c, const char *dir, int confirmed_only, FILE *m
             size_t len = 0;
             if (wrc == 0) {
                 t.orientation = p.orientation; /* a sidecar alone says which frame its areas are in */
-                wrc = xmp_write_packet(NULL, 0, &t, &packet, &len, &we);
+                if ((wrc = xmp_write_packet(NULL, 0, &t, &packet, &len, &we)) != 0)
+                    err_prefix(&we, "%s", path); /* the sidecar it was for */
             }
             if (wrc == 0)
                 wrc = fsutil_write_atomic(path, packet, len, &we);

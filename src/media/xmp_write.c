@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,38 +78,96 @@ static void drop_items(XmpPtr x, const char *ns, const char *name, const char *p
     xmp_string_free(s);
 }
 
+/* The packet being written, and what the first refused call was writing:
+ * Exempi's xmp_set_property and xmp_append_array_item fail through a
+ * catch-all branch that sets no error code (code 0, "no reason"), so the
+ * message must say itself which property failed. */
+typedef struct writer {
+    XmpPtr x;
+    char what[512]; /* "set PREFIX:PATH to "VALUE"" / "append ... to PREFIX:ARRAY" */
+    int code;       /* xmp_get_error() right after the failed call; 0: Exempi gave none */
+} writer;
+
+/* ns's registered prefix ("mwg-rs:"), else the URI itself. */
+static void ns_label(const char *ns, char *buf, size_t size)
+{
+    XmpStringPtr s = xmp_string_new();
+    if (s && xmp_namespace_prefix(ns, s))
+        snprintf(buf, size, "%s", xmp_string_cstr(s));
+    else
+        snprintf(buf, size, "%s ", ns);
+    if (s)
+        xmp_string_free(s);
+}
+
+/* Records the refused call (the first one only: later calls are not made).
+ * The value is quoted as valid UTF-8 (a refused value may not be), its first
+ * 60 characters. */
+static bool refused(writer *w, const char *verb, const char *ns, const char *path, const char *value)
+{
+    w->code = xmp_get_error(); /* first: ns_label calls Exempi again */
+    char prefix[96];
+    ns_label(ns, prefix, sizeof prefix);
+    if (value) {
+        char *v = g_utf8_make_valid(value, -1);
+        bool cut = g_utf8_strlen(v, -1) > 60;
+        if (cut)
+            *g_utf8_offset_to_pointer(v, 60) = '\0';
+        snprintf(w->what, sizeof w->what, "%s %s%s %s \"%s%s\"", verb, prefix, path,
+                 strcmp(verb, "set") == 0 ? "to" : "with", v, cut ? "..." : "");
+        g_free(v);
+    } else {
+        snprintf(w->what, sizeof w->what, "%s %s%s", verb, prefix, path);
+    }
+    return false;
+}
+
+static bool put(writer *w, const char *ns, const char *path, const char *value)
+{
+    return xmp_set_property(w->x, ns, path, value, 0) || refused(w, "set", ns, path, value);
+}
+
+/* A new item of the array ns:array: value (a struct item when value is NULL). */
+static bool append(writer *w, const char *ns, const char *array, const char *value)
+{
+    return xmp_append_array_item(w->x, ns, array, XMP_PROP_VALUE_IS_ARRAY, value,
+                                 value ? 0 : XMP_PROP_VALUE_IS_STRUCT) ||
+           refused(w, value ? "append an item" : "append a region", ns, array, value);
+}
+
 /* Appends value to the unordered array ns:name unless an item holds it already. */
-static int add_item(XmpPtr x, const char *ns, const char *name, const char *value)
+static bool add_item(writer *w, const char *ns, const char *name, const char *value)
 {
     XmpStringPtr s = xmp_string_new();
     char path[96];
     int present = 0;
     for (int i = 1; !present; i++) {
         snprintf(path, sizeof path, "%s[%d]", name, i);
-        if (!xmp_get_property(x, ns, path, s, NULL))
+        if (!xmp_get_property(w->x, ns, path, s, NULL))
             break;
         present = strcmp(xmp_string_cstr(s), value) == 0;
     }
     xmp_string_free(s);
-    return present || xmp_append_array_item(x, ns, name, XMP_PROP_VALUE_IS_ARRAY, value, 0);
+    return present || append(w, ns, name, value);
 }
 
-static int set_num(XmpPtr x, const char *ns, const char *path, double v)
+static bool set_num(writer *w, const char *ns, const char *path, double v)
 {
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
     g_ascii_formatd(buf, sizeof buf, "%.6f", v); /* never a decimal comma */
-    return xmp_set_property(x, ns, path, buf, 0);
+    return put(w, ns, path, buf);
 }
 
-static int set_int(XmpPtr x, const char *ns, const char *path, long v)
+static bool set_int(writer *w, const char *ns, const char *path, long v)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%ld", v);
-    return xmp_set_property(x, ns, path, buf, 0);
+    return put(w, ns, path, buf);
 }
 
 static int apply(XmpPtr x, const xmp_tag_set *t, err *e)
 {
+    writer w = { .x = x };
     GPtrArray *gone = old_names(x);
     drop_items(x, NS_DC, "subject", "", gone);
     drop_items(x, XMP_NS_DIGIKAM, "TagsList", PEOPLE_TAG, gone);
@@ -117,36 +176,34 @@ static int apply(XmpPtr x, const xmp_tag_set *t, err *e)
     xmp_delete_property(x, XMP_NS_MP, "RegionInfo");
     xmp_delete_property(x, XMP_NS_FACETAG, "PageNames");
 
-    int ok = 1;
+    bool ok = true;
     if (t->n > 0) {
-        ok = set_int(x, XMP_NS_MWG_RS, "Regions/mwg-rs:AppliedToDimensions/stDim:w", t->applied_w) &&
-             set_int(x, XMP_NS_MWG_RS, "Regions/mwg-rs:AppliedToDimensions/stDim:h", t->applied_h) &&
-             xmp_set_property(x, XMP_NS_MWG_RS, "Regions/mwg-rs:AppliedToDimensions/stDim:unit", "pixel", 0);
+        ok = set_int(&w, XMP_NS_MWG_RS, "Regions/mwg-rs:AppliedToDimensions/stDim:w", t->applied_w) &&
+             set_int(&w, XMP_NS_MWG_RS, "Regions/mwg-rs:AppliedToDimensions/stDim:h", t->applied_h) &&
+             put(&w, XMP_NS_MWG_RS, "Regions/mwg-rs:AppliedToDimensions/stDim:unit", "pixel");
     }
     char path[160];
     for (size_t i = 0; ok && i < t->n; i++) {
         const xmp_face_tag *f = &t->faces[i];
         int k = (int)i + 1;
-        ok = xmp_append_array_item(x, XMP_NS_MWG_RS, "Regions/mwg-rs:RegionList", XMP_PROP_VALUE_IS_ARRAY, NULL,
-                                   XMP_PROP_VALUE_IS_STRUCT);
+        ok = append(&w, XMP_NS_MWG_RS, "Regions/mwg-rs:RegionList", NULL);
         static const char *const key[4] = { "x", "y", "w", "h" };
         const double area[4] = { f->x + f->w / 2, f->y + f->h / 2, f->w, f->h }; /* MWG: the centre */
         for (int j = 0; ok && j < 4; j++) {
             snprintf(path, sizeof path, "Regions/mwg-rs:RegionList[%d]/mwg-rs:Area/stArea:%s", k, key[j]);
-            ok = set_num(x, XMP_NS_MWG_RS, path, area[j]);
+            ok = set_num(&w, XMP_NS_MWG_RS, path, area[j]);
         }
         snprintf(path, sizeof path, "Regions/mwg-rs:RegionList[%d]/mwg-rs:Area/stArea:unit", k);
-        ok = ok && xmp_set_property(x, XMP_NS_MWG_RS, path, "normalized", 0);
+        ok = ok && put(&w, XMP_NS_MWG_RS, path, "normalized");
         snprintf(path, sizeof path, "Regions/mwg-rs:RegionList[%d]/mwg-rs:Type", k);
-        ok = ok && xmp_set_property(x, XMP_NS_MWG_RS, path, "Face", 0);
-        int named = f->name && *f->name;
+        ok = ok && put(&w, XMP_NS_MWG_RS, path, "Face");
+        bool named = f->name && *f->name;
         if (ok && named) {
             snprintf(path, sizeof path, "Regions/mwg-rs:RegionList[%d]/mwg-rs:Name", k);
-            ok = xmp_set_property(x, XMP_NS_MWG_RS, path, f->name, 0);
+            ok = put(&w, XMP_NS_MWG_RS, path, f->name);
         }
         /* Microsoft Photo: the top-left corner */
-        ok = ok && xmp_append_array_item(x, XMP_NS_MP, "RegionInfo/MPRI:Regions", XMP_PROP_VALUE_IS_ARRAY, NULL,
-                                         XMP_PROP_VALUE_IS_STRUCT);
+        ok = ok && append(&w, XMP_NS_MP, "RegionInfo/MPRI:Regions", NULL);
         if (ok) {
             char rect[4][G_ASCII_DTOSTR_BUF_SIZE], value[4 * G_ASCII_DTOSTR_BUF_SIZE + 8];
             const double r[4] = { f->x, f->y, f->w, f->h };
@@ -154,15 +211,15 @@ static int apply(XmpPtr x, const xmp_tag_set *t, err *e)
                 g_ascii_formatd(rect[j], sizeof rect[j], "%.6f", r[j]);
             snprintf(value, sizeof value, "%s, %s, %s, %s", rect[0], rect[1], rect[2], rect[3]);
             snprintf(path, sizeof path, "RegionInfo/MPRI:Regions[%d]/MPReg:Rectangle", k);
-            ok = xmp_set_property(x, XMP_NS_MP, path, value, 0);
+            ok = put(&w, XMP_NS_MP, path, value);
         }
         if (ok && named) {
             snprintf(path, sizeof path, "RegionInfo/MPRI:Regions[%d]/MPReg:PersonDisplayName", k);
-            ok = xmp_set_property(x, XMP_NS_MP, path, f->name, 0);
+            ok = put(&w, XMP_NS_MP, path, f->name);
         }
         if (ok && named) {
             char *tag = g_strconcat(PEOPLE_TAG, f->name, NULL);
-            ok = add_item(x, NS_DC, "subject", f->name) && add_item(x, XMP_NS_DIGIKAM, "TagsList", tag);
+            ok = add_item(&w, NS_DC, "subject", f->name) && add_item(&w, XMP_NS_DIGIKAM, "TagsList", tag);
             g_free(tag);
         }
     }
@@ -171,17 +228,19 @@ static int apply(XmpPtr x, const xmp_tag_set *t, err *e)
         if (!name || !*name)
             continue;
         char *tag = g_strconcat(PEOPLE_TAG, name, NULL);
-        ok = add_item(x, NS_DC, "subject", name) && add_item(x, XMP_NS_DIGIKAM, "TagsList", tag) &&
-             add_item(x, XMP_NS_FACETAG, "PageNames", name);
+        ok = add_item(&w, NS_DC, "subject", name) && add_item(&w, XMP_NS_DIGIKAM, "TagsList", tag) &&
+             add_item(&w, XMP_NS_FACETAG, "PageNames", name);
         g_free(tag);
     }
     if (ok && t->photo_id)
-        ok = xmp_set_property(x, XMP_NS_FACETAG, "PhotoID", t->photo_id, 0);
+        ok = put(&w, XMP_NS_FACETAG, "PhotoID", t->photo_id);
     if (ok && t->orientation > 0)
-        ok = set_int(x, NS_TIFF, "Orientation", t->orientation);
-    if (!ok)
-        return err_set(e, ERR_INTERNAL, "the XMP toolkit refused a property (Exempi error %d)", xmp_get_error());
-    return 0;
+        ok = set_int(&w, NS_TIFF, "Orientation", t->orientation);
+    if (ok)
+        return 0;
+    if (w.code)
+        return err_set(e, ERR_INTERNAL, "the XMP toolkit refused to %s (Exempi error %d)", w.what, w.code);
+    return err_set(e, ERR_INTERNAL, "the XMP toolkit refused to %s (Exempi gave no reason)", w.what);
 }
 
 int xmp_write_packet(const char *old, size_t old_len, const xmp_tag_set *t, char **out, size_t *out_len, err *e)

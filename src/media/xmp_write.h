@@ -36,7 +36,11 @@ typedef struct xmp_tag_set {
 } xmp_tag_set;
 
 /* The packet old[0..old_len) (NULL: a new one) with the set written into it;
- * *out malloc'd, NUL-terminated (caller frees). ERR_FORMAT when old is not XMP. */
+ * *out malloc'd, NUL-terminated (caller frees). ERR_FORMAT when old is not XMP.
+ * ERR_INTERNAL when the toolkit refuses a property: the message names the
+ * property and the value ("refused to set mwg-rs:Regions/…/mwg-rs:Name to
+ * "…""), and Exempi's code only when it gave one (its catch-all branch sets
+ * none). */
 int xmp_write_packet(const char *old, size_t old_len, const xmp_tag_set *t, char **out, size_t *out_len, err *e);
 
 /* Writes the set into the XMP embedded in the image file at path, atomically:
@@ -44,7 +48,8 @@ int xmp_write_packet(const char *old, size_t old_len, const xmp_tag_set *t, char
  * Exempi's file handler, flushed and renamed over path. Killed at any moment,
  * path holds the old bytes or the new ones (a stale temporary copy is replaced
  * by the next run). ERR_FORMAT when Exempi cannot write XMP into that kind of
- * file; ERR_IO on file errors; the message names path. */
+ * file; ERR_IO on file errors; the message names path (and, for a refused
+ * property, the property as xmp_write_packet does); path is then unchanged. */
 int xmp_write_file(const char *path, const xmp_tag_set *t, err *e);
 
 #endif

@@ -17,12 +17,12 @@
  *    rounds each: every result and every error message equals the one the
  *    same call gives alone, in one thread (ASan build: no memory error in the
  *    toolkit either). docs/decisions/2026-12-07-exempi-errors-per-thread.md. */
+#include "greyjpeg.h"
 #include "media/xmp_regions.h"
 #include "media/xmp_write.h"
 #include "testutil.h"
 
 #include <exempi/xmp.h>
-#include <jpeglib.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,35 +88,6 @@ static void test_code_per_thread(void)
 }
 
 /* ---- 2: facetag's XMP calls in parallel -------------------------------------- */
-
-/* A 64x48 grey JPEG at path. */
-static int write_jpeg(const char *path)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    struct jpeg_compress_struct cinfo;
-    struct jpeg_error_mgr jerr;
-    cinfo.err = jpeg_std_error(&jerr);
-    jpeg_create_compress(&cinfo);
-    jpeg_stdio_dest(&cinfo, f);
-    cinfo.image_width = 64;
-    cinfo.image_height = 48;
-    cinfo.input_components = 1;
-    cinfo.in_color_space = JCS_GRAYSCALE;
-    jpeg_set_defaults(&cinfo);
-    jpeg_start_compress(&cinfo, TRUE);
-    JSAMPLE row[64];
-    for (int y = 0; y < 48; y++) {
-        for (int x = 0; x < 64; x++)
-            row[x] = (JSAMPLE)((x * 4 + y) & 0xff);
-        JSAMPROW rows[1] = { row };
-        jpeg_write_scanlines(&cinfo, rows, 1);
-    }
-    jpeg_finish_compress(&cinfo);
-    jpeg_destroy_compress(&cinfo);
-    return fclose(f) == 0 ? 0 : -1;
-}
 
 typedef struct worker {
     int no;
@@ -210,7 +181,7 @@ static void test_parallel(const char *dir)
         w->no = i;
         snprintf(w->jpeg, sizeof w->jpeg, "%s/photo%d.jpg", dir, i);
         snprintf(w->text, sizeof w->text, "%s/notes%d.txt", dir, i);
-        CHECK(write_jpeg(w->jpeg) == 0);
+        CHECK(greyjpeg_write(w->jpeg) == 0);
         FILE *f = fopen(w->text, "w");
         CHECK(f != NULL);
         if (f) {
