@@ -9,7 +9,11 @@
  *  - with FACETAG_TEST_KILL_AT=N in the environment, the Nth call of the
  *    process (counted over all threads from 1) sends the process SIGKILL and
  *    does not return: a kill at a point the run's own progress decides, not a
- *    clock, so a test knows the run was cut short however fast the machine is.
+ *    clock, so a test knows the run was cut short however fast the machine is;
+ *  - with FACETAG_TEST_STOP_AT=N, the Nth call sends the process SIGSTOP: the
+ *    whole run stands still, part-way through, until the test that waits for
+ *    that state (/proc/PID/stat "T") has done what it must (stopped the object
+ *    store's gateway, say) and sends SIGCONT; the call then returns.
  * Without those variables it does nothing. Thread-safe. */
 #ifndef FACETAG_CORE_TESTHOOK_H
 #define FACETAG_CORE_TESTHOOK_H
