@@ -880,10 +880,40 @@ static const char migration_21[] =
     TL_REKEY_EVENT("NEW.id")
     "END;";
 /* clang-format on */
+/* Version 22: a deleted photo's event re-keyed, set-based. Schema 12's
+ * timeline_photo_delete found the event through photo_annotations, but the
+ * foreign key's cascade deletes the annotation before a photo's AFTER DELETE
+ * trigger runs, so it re-keyed nothing; and the cascade's
+ * timeline_annotation_delete re-keyed the event while the photo's timeline
+ * row was still there. An undated event whose earliest photo was deleted
+ * kept sorting under that photo's date (test_graph). Now the event comes
+ * from the photo's own timeline row, and its other rows take one key
+ * computed once per statement without that row (as schema 21's
+ * TL_REKEY_EVENT), before the row goes. The migration first re-keys the
+ * events such deletes left behind, one key per event. */
+#define TL_DELETED_EVENT "(SELECT event_id FROM timeline_photos WHERE photo_id = OLD.photo_id)"
+#define TL_EVENT_KEY_WITHOUT_OLD                                                                                       \
+    "coalesce((SELECT max(t.ev_date) FROM timeline_photos t WHERE t.event_id = " TL_DELETED_EVENT                      \
+    " AND t.photo_id <> OLD.photo_id),"                                                                                \
+    " (SELECT min(t.date) FROM timeline_photos t WHERE t.event_id = " TL_DELETED_EVENT                                 \
+    " AND t.photo_id <> OLD.photo_id))"
+/* clang-format off */
+static const char migration_22[] =
+    "UPDATE timeline_photos SET key = k.key FROM"
+    " (SELECT event_id, coalesce(max(ev_date), min(date)) AS key FROM timeline_photos"
+    "  WHERE event_id IS NOT NULL GROUP BY event_id) k"
+    " WHERE timeline_photos.event_id = k.event_id AND timeline_photos.key IS NOT k.key;"
+    "DROP TRIGGER timeline_photo_delete;"
+    "CREATE TRIGGER timeline_photo_delete AFTER DELETE ON photos BEGIN "
+    "UPDATE timeline_photos SET key = " TL_EVENT_KEY_WITHOUT_OLD
+    " WHERE event_id = " TL_DELETED_EVENT " AND photo_id <> OLD.photo_id AND key IS NOT " TL_EVENT_KEY_WITHOUT_OLD ";"
+    "DELETE FROM timeline_photos WHERE photo_id = OLD.photo_id;"
+    "END;";
+/* clang-format on */
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = {
-    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
-    migration_8,  migration_9,  migration_10, migration_11, migration_12, migration_13, migration_14,
-    migration_15, migration_16, migration_17, migration_18, migration_19, migration_20, migration_21
+    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,  migration_7,  migration_8,
+    migration_9,  migration_10, migration_11, migration_12, migration_13, migration_14, migration_15, migration_16,
+    migration_17, migration_18, migration_19, migration_20, migration_21, migration_22
 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)

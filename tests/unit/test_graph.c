@@ -534,6 +534,62 @@ static void test_timeline_kept(catalog *c, const graph_fixture *f)
     exec_ok(c, sql);
     CHECK_MSG(timeline_drift(c) == 0, "after a photo joined an event again");
     CHECK_MSG(stored_drift(c) == 0, "timeline_counts differ after the annotations' updates");
+    /* the photo the undated event sorts under deleted (its annotation goes by
+     * the foreign key's cascade first): the event's other photos move to the
+     * next earliest */
+    int64_t before = test_query_int(c, "SELECT count(*) FROM timeline_photos WHERE key = '1970-01-01'");
+    snprintf(sql, sizeof sql, "DELETE FROM photos WHERE photo_id = '%s'", f->photo[2]);
+    exec_ok(c, sql);
+    CHECK_MSG(before >= 2, "the event's photos under 1970-01-01 before: %lld", (long long)before);
+    CHECK_MSG(timeline_drift(c) == 0, "after the photo an undated event sorts under was deleted");
+    CHECK_MSG(test_query_int(c, "SELECT count(*) FROM timeline_photos WHERE key = '1970-01-01'") == 0,
+              "photos still sort under the deleted photo's date");
+    CHECK_MSG(stored_drift(c) == 0, "timeline_counts differ after that photo was deleted");
+}
+
+/* A catalog that schema 21 left with an undated event still sorting under
+ * the date of its earliest photo, deleted: opened by this build (schema 22),
+ * the event's photos sort under the earliest that is left. */
+static void test_timeline_delete_repaired(const char *dir)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/v21.sqlite", dir);
+    sqlite3 *db = NULL;
+    err e = { 0 };
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK_MSG(catalog_schema_migrate_to(db, path, 21, &e) == 0, "%s", e.msg);
+#define V21_PHOTO(id) "('" id "', '" id id id id "', 'jpeg', '" id ".jpg', 1, 100, 100, 100, 100)"
+    static const char fill[] =
+        "PRAGMA foreign_keys = ON;"
+        "INSERT INTO photos (photo_id, sha256, format, incoming_key, bytes, width, height, orig_width, orig_height) "
+        "VALUES " V21_PHOTO("00000000000d0001") ", " V21_PHOTO("00000000000d0002") ", " V21_PHOTO(
+            "00000000000d0003") ";"
+                                "INSERT INTO events (id, name, source) VALUES (41, 'Sommerfest', 'folder');"
+                                "INSERT INTO photo_annotations (photo_id, date_value, date_precision, date_source, "
+                                "event_id) VALUES"
+                                " ('00000000000d0001', '1961-05-01', 'day', 'caption', 41),"
+                                " ('00000000000d0002', '1961-06', 'month', 'caption', 41),"
+                                " ('00000000000d0003', '1962', 'year', 'caption', 41);"
+                                "DELETE FROM photos WHERE photo_id = '00000000000d0001';";
+    char *msg = NULL;
+    CHECK_MSG(sqlite3_exec(db, fill, NULL, NULL, &msg) == SQLITE_OK, "%s", msg ? msg : "");
+    sqlite3_free(msg);
+    char *stale = test_raw_text(db, "SELECT group_concat(key) FROM timeline_photos");
+    CHECK_MSG(stale && strcmp(stale, "1961-05-01,1961-05-01") == 0, "schema 21 after the delete: keys %s",
+              stale ? stale : "(none)");
+    free(stale);
+    sqlite3_close(db);
+    catalog *c = catalog_open(path, &e);
+    CHECK_MSG(c != NULL, "%s", e.msg);
+    if (!c)
+        return;
+    CHECK(catalog_schema_version(c) == CATALOG_SCHEMA_LATEST);
+    CHECK_MSG(timeline_drift(c) == 0, "a schema-21 catalog's stale event keys after the migration");
+    char *keys = test_query_text(c, "SELECT group_concat(key) FROM timeline_photos");
+    CHECK_MSG(keys && strcmp(keys, "1961-06,1961-06") == 0, "keys after the migration: %s", keys ? keys : "(none)");
+    free(keys);
+    CHECK_MSG(stored_drift(c) == 0, "timeline_counts after the migration");
+    catalog_close(c);
 }
 
 /* graph_jsontext: what jansson reads back is the string written; bytes that
@@ -678,6 +734,7 @@ int main(void)
         test_frame_labels(c); /* adds photos */
     }
     catalog_close(c);
+    test_timeline_delete_repaired(dir);
     if (!getenv("FACETAG_KEEP_TMP"))
         test_rmtree(dir);
     return test_main_end();
