@@ -2,6 +2,7 @@
 #include "graph/graph_jsontext.h"
 #include "graph/graph_utf8.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,11 @@ void jsontext_raw(jsontext *t, const char *s)
     put(t, s, strlen(s));
 }
 
+void jsontext_rawn(jsontext *t, const char *s, size_t n)
+{
+    put(t, s, n);
+}
+
 void jsontext_string(jsontext *t, const char *s)
 {
     if (!s) {
@@ -56,14 +62,18 @@ void jsontext_string(jsontext *t, const char *s)
             jsontext_raw(t, "\\ufffd"), n = 1;
         else if (ch == '"' || ch == '\\')
             esc[0] = '\\', esc[1] = (char)ch, put(t, esc, 2);
+        else if (ch == '\b')
+            jsontext_raw(t, "\\b");
+        else if (ch == '\f')
+            jsontext_raw(t, "\\f");
         else if (ch == '\n')
             jsontext_raw(t, "\\n");
-        else if (ch == '\t')
-            jsontext_raw(t, "\\t");
         else if (ch == '\r')
             jsontext_raw(t, "\\r");
+        else if (ch == '\t')
+            jsontext_raw(t, "\\t");
         else
-            snprintf(esc, sizeof esc, "\\u%04x", ch), jsontext_raw(t, esc);
+            snprintf(esc, sizeof esc, "\\u%04X", ch), jsontext_raw(t, esc); /* uppercase, as jansson */
         i += n;
     }
     put(t, s + i - run, run);
@@ -81,6 +91,39 @@ void jsontext_int(jsontext *t, int64_t v)
     if (v < 0)
         *--p = '-';
     put(t, p, (size_t)(end - p));
+}
+
+void jsontext_real(jsontext *t, double v)
+{
+    if (!isfinite(v)) {
+        put(t, "null", 4);
+        return;
+    }
+    /* jansson's jsonp_dtostr: %.17g, ".0" when neither '.' nor 'e' is in it,
+     * and no '+' or leading zeros in the exponent */
+    char num[40];
+    int n = snprintf(num, sizeof num, "%.17g", v);
+    if (n <= 0 || (size_t)n >= sizeof num - 3) { /* cannot happen for %.17g of a finite double */
+        put(t, "null", 4);
+        return;
+    }
+    char *exp = strchr(num, 'e');
+    if (!exp && !strchr(num, '.')) {
+        memcpy(num + n, ".0", 3);
+        n += 2;
+    }
+    if (exp) {
+        char *start = exp + 1, *end = start + 1;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, (size_t)(num + n - end) + 1);
+            n -= (int)(end - start);
+        }
+    }
+    put(t, num, (size_t)n);
 }
 
 char *jsontext_take(jsontext *t, size_t *len)

@@ -1,7 +1,11 @@
 /* graph_jsontext.h — JSON written as text into a growing buffer, for the
- * graph's and the timeline's largest answers: no tree of JSON objects built
- * and freed per request. Strings are escaped (quotes, backslashes, control
- * characters); bytes that are not well-formed UTF-8 become U+FFFD. */
+ * graph's and the timeline's answers: no tree of JSON objects built and freed
+ * per request. What it writes is byte for byte what jansson's
+ * json_dumps(JSON_COMPACT) writes for the same values (the rest of the API
+ * answers through jansson): strings escaped as jansson escapes them (\" \\ \b
+ * \f \n \r \t, other control characters as \u00XX), reals as jansson prints
+ * them (17 significant digits). Bytes that are not well-formed UTF-8, which
+ * jansson refuses, become U+FFFD. */
 #ifndef FACETAG_GRAPH_GRAPH_JSONTEXT_H
 #define FACETAG_GRAPH_GRAPH_JSONTEXT_H
 
@@ -17,9 +21,14 @@ typedef struct jsontext {
 
 /* Appends raw text (already JSON). */
 void jsontext_raw(jsontext *t, const char *s);
+/* The same for n bytes of s (another jsontext's text, say). */
+void jsontext_rawn(jsontext *t, const char *s, size_t n);
 /* Appends s as a JSON string, or null when s is NULL. */
 void jsontext_string(jsontext *t, const char *s);
 void jsontext_int(jsontext *t, int64_t v);
+/* A real as jansson's json_real prints it ("34.0", "17.399999999999999");
+ * null for NaN and infinities, which JSON cannot hold (jansson refuses them). */
+void jsontext_real(jsontext *t, double v);
 /* The text (malloc'd, *len set) or NULL when out of memory; t is emptied. */
 char *jsontext_take(jsontext *t, size_t *len);
 

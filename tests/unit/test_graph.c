@@ -708,6 +708,50 @@ static void test_jsontext(void)
     CHECK(v && json_is_null(json_array_get(v, 2)) && json_integer_value(json_array_get(v, 3)) == -9007199254740993LL);
     json_decref(v);
     free(s);
+
+    /* byte for byte what jansson writes (the rest of the API answers through
+     * it): every control character, quotes, backslash, slash, non-ASCII;
+     * reals as json_real prints them; integers at the ends of their range */
+    char ctl[64];
+    size_t n = 0;
+    for (int ch = 1; ch < 0x20; ch++)
+        ctl[n++] = (char)ch;
+    ctl[n] = '\0';
+    const char *strs[] = {
+        ctl, gf_place_hostile, gf_event_hostile, gf_path_hostile, "Zo\xc3\xab \xf0\x9f\x99\x82 </x> \x7f", ""
+    };
+    const double reals[] = { 0, 34, 17.4, 0.1, 99.95, -2.5, 1e300, 1e-7, 123456789012345678.0, 5e-324, 1.5e16 };
+    const int64_t ints[] = { 0, -1, 9, 10, INT64_MAX, INT64_MIN };
+    json_t *want = json_array();
+    t = (jsontext){ 0 };
+    jsontext_raw(&t, "[");
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+        json_array_append_new(want, json_string(strs[i]));
+        jsontext_raw(&t, i ? "," : "");
+        jsontext_string(&t, strs[i]);
+    }
+    for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
+        json_array_append_new(want, json_real(reals[i]));
+        jsontext_raw(&t, ",");
+        jsontext_real(&t, reals[i]);
+    }
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        json_array_append_new(want, json_integer(ints[i]));
+        jsontext_raw(&t, ",");
+        jsontext_int(&t, ints[i]);
+    }
+    jsontext_raw(&t, "]");
+    char *mine = jsontext_take(&t, &len), *theirs = json_dumps(want, JSON_COMPACT);
+    CHECK_MSG(mine && theirs && strcmp(mine, theirs) == 0, "jsontext\n  %s\njansson\n  %s", mine ? mine : "(none)",
+              theirs ? theirs : "(none)");
+    free(mine);
+    free(theirs);
+    json_decref(want);
+    t = (jsontext){ 0 };
+    jsontext_real(&t, 0.0 / 0.0);
+    s = jsontext_take(&t, &len);
+    CHECK(s && strcmp(s, "null") == 0); /* NaN, which JSON cannot hold */
+    free(s);
 }
 
 int main(void)
