@@ -17,11 +17,16 @@
  *    static file, at the same 64 connections (what this machine gives a
  *    server that computes nothing).
  * Prints a table with the targets (export <= 60 s, p99 <= 25 ms) and ratios.
+ * With --direct CALLS, only the server's work without HTTP: the functions the
+ * routes call, CALLS times each in one thread, CPU microseconds per call
+ * (steady on a loaded machine; the figure to point perf at).
  *
- *   bench_graph [--photos N] [--seconds S] [--dir DIR]
+ *   bench_graph [--photos N] [--seconds S] [--dir DIR] [--no-export] [--direct CALLS]
  * DIR defaults to $TMPDIR/facetag-bench-graph. Needs wrk, curl and python3. */
 #include "bench_http.h"
 #include "graph/graph_export.h"
+#include "graph/graph_walk.h"
+#include "graph/timeline.h"
 #include "review/server.h"
 #include "store/catalog.h"
 #include "store/catalog_graph.h"
@@ -254,6 +259,60 @@ static double process_cpu(void)
     return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
+/* The server's work without HTTP: one thread, one pooled-style connection
+ * (unshared, memory-mapped as the server's), calls of the functions the
+ * routes call, CPU microseconds per call. Steadier than the HTTP run on a
+ * loaded machine, and what perf should be pointed at. */
+static int run_direct(const char *dir, int nphotos, int calls)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/catalog.sqlite", dir);
+    err e = { 0 };
+    catalog *c = catalog_open_unshared(path, &e);
+    if (!c) {
+        fprintf(stderr, "bench_graph: %s\n", e.msg);
+        return 1;
+    }
+    catalog_set_mmap(c, (int64_t)1 << 30);
+    int npersons = nphotos * 5 / 2 / FACES_PER_PERSON, nevents = nphotos / 100;
+    printf("direct calls, one thread (no HTTP)               CPU us per call   bytes per answer\n");
+    for (int route = 0; route < 3; route++) {
+        double cpu0 = process_cpu(), bytes = 0;
+        for (int i = 0; i < calls; i++) {
+            char *text = NULL, ref[64];
+            size_t len = 0;
+            int rc;
+            if (route == 0) {
+                snprintf(ref, sizeof ref, "person:%d", 1 + (i * 7919) % npersons);
+                rc = graph_walk(c, ref, 2, 150, &text, &len, &e);
+            } else {
+                snprintf(ref, sizeof ref, "event:%d", 1 + (i * 7919) % nevents);
+                timeline_options o = { .max_entries = 200,
+                                       .max_photos = route == 1 ? 1 : 50,
+                                       .counts_only = route == 1,
+                                       .from_year = 1950 + i % 70,
+                                       .to_year = 1950 + i % 70,
+                                       .entry = route == 2 ? ref : NULL };
+                if (route == 2)
+                    o.from_year = o.to_year = 0;
+                rc = timeline_text(c, &o, &text, &len, &e);
+            }
+            if (rc != 0) {
+                fprintf(stderr, "bench_graph: direct: %s\n", e.msg);
+                catalog_close(c);
+                return 1;
+            }
+            bytes += (double)len;
+            free(text);
+        }
+        static const char *const names[] = { "graph_walk person:ID depth 2", "timeline_text a year's page",
+                                             "timeline_text entry=event:ID" };
+        printf("%-48s %10.1f %18.0f\n", names[route], (process_cpu() - cpu0) * 1e6 / calls, bytes / calls);
+    }
+    catalog_close(c);
+    return 0;
+}
+
 static void print_row(const char *name, const bench_result *r)
 {
     printf("%-46s %8.2f %8.2f %9.0f %7ld %8.2f\n", name, r->p50_ms, r->p99_ms, r->rps, r->errors, r->p99_ms / 25.0);
@@ -264,6 +323,7 @@ int main(int argc, char **argv)
     int nphotos = 100000;
     const char *dir_arg = NULL;
     bool skip_export = false;
+    int direct = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--photos") == 0 && i + 1 < argc)
             nphotos = atoi(argv[++i]);
@@ -273,14 +333,26 @@ int main(int argc, char **argv)
             dir_arg = argv[++i];
         else if (strcmp(argv[i], "--no-export") == 0)
             skip_export = true;
+        else if (strcmp(argv[i], "--direct") == 0 && i + 1 < argc)
+            direct = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: bench_graph [--photos N] [--seconds S] [--dir DIR] [--no-export]\n");
+            fprintf(stderr,
+                    "usage: bench_graph [--photos N] [--seconds S] [--dir DIR] [--no-export] [--direct CALLS]\n");
             return 2;
         }
     }
     if (nphotos < 1000 || seconds < 1) {
         fprintf(stderr, "bench_graph: --photos must be at least 1000, --seconds at least 1\n");
         return 2;
+    }
+    if (direct > 0) {
+        const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+        char dir[1000];
+        if (dir_arg)
+            snprintf(dir, sizeof dir, "%s/p%d", dir_arg, nphotos);
+        else
+            snprintf(dir, sizeof dir, "%s/facetag-bench-graph/p%d", tmp, nphotos);
+        return ensure(dir, nphotos) != 0 ? 1 : run_direct(dir, nphotos, direct);
     }
     if (system("command -v wrk >/dev/null && command -v curl >/dev/null && command -v python3 >/dev/null") != 0) {
         fprintf(stderr, "bench_graph: needs wrk, curl and python3 (make deps)\n");

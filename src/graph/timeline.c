@@ -1,4 +1,6 @@
-/* timeline.c — timeline.h over catalog_graph_timeline's ordered photos. */
+/* timeline.c — timeline.h over catalog_graph_timeline's ordered photos (or,
+ * for the counts alone, catalog_graph_timeline_runs' runs), written as JSON
+ * text as they are read. */
 #include "graph/timeline.h"
 #include "graph/graph_jsontext.h"
 #include "store/catalog_graph.h"
@@ -10,19 +12,6 @@
 /* An entry's key ("event:ID" or "date:DATE:PREC") and date, as text. */
 enum { ENTRY_KEY_LEN = 64, ENTRY_DATE_LEN = 40 };
 
-typedef struct builder {
-    catalog *c;
-    const timeline_options *o;
-    json_t *entries, *undated, *cur;
-    json_t *events, *places; /* person mode: seen events/places, as objects keyed by id */
-    char cur_key[ENTRY_KEY_LEN];
-    size_t undated_count;
-    bool truncated;
-    err *e;
-} builder;
-
-/* The part of a date that its precision names ("2019-06-01T12:00:00" at day
- * precision is "2019-06-01"). */
 /* Appends s to buf at n, cut as snprintf would (size - 1 bytes at most);
  * returns the new length. By hand: the timeline names an entry per run of
  * photos, and snprintf's format parsing was the largest cost of a year's page
@@ -48,6 +37,8 @@ static size_t put_i64(char *buf, size_t size, size_t n, int64_t v)
     return put_str(buf, size, n, q);
 }
 
+/* The part of a date that its precision names ("2019-06-01T12:00:00" at day
+ * precision is "2019-06-01"). */
 static void date_at_precision(const char *date, const char *prec, char *out, size_t size)
 {
     size_t n = strlen(date);
@@ -61,43 +52,6 @@ static void date_at_precision(const char *date, const char *prec, char *out, siz
         n = size - 1;
     memcpy(out, date, n);
     out[n] = '\0';
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-static int add_person(int64_t id, const char *name, bool has_age, double age, void *ud)
-{
-    json_t *people = ud;
-    json_t *p = json_pack("{s:I,s:o,s:o}", "id", (json_int_t)id, "name", str_or_null(name), "age",
-                          has_age ? json_real((double)(long)(age * 10 + 0.5) / 10) : json_null());
-    return p ? json_array_append_new(people, p) : -1;
-}
-
-static json_t *photo_json(builder *b, const catalog_timeline_photo *p, bool dated)
-{
-    json_t *people = json_array();
-    json_t *o = dated ? json_pack("{s:s,s:o,s:o,s:o}", "id", p->photo_id, "date", str_or_null(p->date), "precision",
-                                  str_or_null(p->precision), "date_source", str_or_null(p->date_source))
-                      : json_pack("{s:s}", "id", p->photo_id);
-    if (!o || !people || catalog_graph_photo_persons(b->c, p->photo_id, add_person, people, b->e) != 0) {
-        json_decref(o);
-        json_decref(people);
-        return NULL;
-    }
-    json_object_set_new(o, "people", people);
-    return o;
-}
-
-static void note_seen(json_t *set, int64_t id, json_t *value)
-{
-    char key[24];
-    snprintf(key, sizeof key, "%lld", (long long)id);
-    if (!json_object_get(set, key))
-        json_object_set(set, key, value);
-    json_decref(value);
 }
 
 /* The entry a photo belongs to: its key ("event:ID", or "date:DATE:PREC")
@@ -118,101 +72,7 @@ static const char *entry_key(const catalog_timeline_photo *p, char key[ENTRY_KEY
     return prec;
 }
 
-/* Starts the entry p's photos go in, with this key, as b->cur: 0, 1 to stop
- * instead (max_entries reached), -1 on error. */
-static int start_entry(builder *b, const catalog_timeline_photo *p, const char *key, const char *date, const char *prec)
-{
-    if (b->o->max_entries && json_array_size(b->entries) >= b->o->max_entries) {
-        b->truncated = true;
-        return 1; /* stop */
-    }
-    b->cur = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:I,s:[]}", "id", key, "date", date, "precision",
-                       str_or_null(prec), "event", str_or_null(p->event_id ? p->event_name : NULL), "event_id",
-                       p->event_id ? json_integer(p->event_id) : json_null(), "place", str_or_null(p->place_name),
-                       "place_id", p->place_id ? json_integer(p->place_id) : json_null(), "photo_count", (json_int_t)0,
-                       "photos");
-    if (!b->cur || json_array_append_new(b->entries, b->cur))
-        return -1;
-    snprintf(b->cur_key, sizeof b->cur_key, "%s", key);
-    return 0;
-}
-
-/* Counts n photos like p into their entry (the event, or the date at its
- * precision), made b->cur: 0, 1 to stop (max_entries reached), -1 on error. */
-static int count_in_entry(builder *b, const catalog_timeline_photo *p, int64_t n)
-{
-    char key[ENTRY_KEY_LEN], date[ENTRY_DATE_LEN];
-    const char *prec = entry_key(p, key, date);
-    if (!b->cur || strcmp(key, b->cur_key) != 0) {
-        int rc = start_entry(b, p, key, date, prec);
-        if (rc)
-            return rc;
-    }
-    json_t *count = json_object_get(b->cur, "photo_count");
-    json_integer_set(count, json_integer_value(count) + n);
-    return 0;
-}
-
-static int add_photo(const catalog_timeline_photo *p, void *ud)
-{
-    builder *b = ud;
-    const timeline_options *o = b->o;
-    if (!p->date) {
-        b->undated_count++;
-        if (o->counts_only || (o->max_photos && json_array_size(b->undated) >= o->max_photos))
-            return 0;
-        json_t *ph = photo_json(b, p, false);
-        return ph ? json_array_append_new(b->undated, ph) : -1;
-    }
-    if (b->events && p->event_id)
-        note_seen(b->events, p->event_id,
-                  json_pack("{s:I,s:o,s:o}", "id", (json_int_t)p->event_id, "name", str_or_null(p->event_name), "date",
-                            str_or_null(p->event_date)));
-    if (b->places && p->place_id)
-        note_seen(b->places, p->place_id,
-                  json_pack("{s:I,s:o}", "id", (json_int_t)p->place_id, "name", str_or_null(p->place_name)));
-    int rc = count_in_entry(b, p, 1);
-    if (rc)
-        return rc;
-    json_t *photos = json_object_get(b->cur, "photos");
-    if (o->counts_only || (o->max_photos && json_array_size(photos) >= o->max_photos))
-        return 0;
-    json_t *ph = photo_json(b, p, true);
-    return ph ? json_array_append_new(photos, ph) : -1;
-}
-
-/* A run of photos counted without reading them (catalog_graph_timeline_runs):
- * the entry add_photo makes of the run's first photo, counted n times (an
- * entry's later runs only add to its count, as its later photos would). */
-static int add_run(const catalog_timeline_photo *p, int64_t n, void *ud)
-{
-    builder *b = ud;
-    return count_in_entry(b, p, n);
-}
-
-/* ---- the counts alone, as JSON text ------------------------------------- */
-
-/* An entry being counted: written when the next one starts. */
-typedef struct counter {
-    const timeline_options *o;
-    jsontext t;
-    size_t entries;
-    bool open, truncated;
-    char key[ENTRY_KEY_LEN], date[ENTRY_DATE_LEN];
-    const char *prec; /* static (a precision name) or NULL */
-    char *event, *place;
-    int64_t event_id, place_id, photos;
-} counter;
-
 static const char *const precisions[] = { "day", "month", "season", "year", "decade" };
-
-static const char *static_precision(const char *p)
-{
-    for (size_t i = 0; p && i < sizeof precisions / sizeof precisions[0]; i++)
-        if (strcmp(p, precisions[i]) == 0)
-            return precisions[i];
-    return NULL;
-}
 
 /* A field that holds an id: the id, or null where there is none (0). */
 static void id_or_null(jsontext *t, const char *field, int64_t id)
@@ -222,60 +82,6 @@ static void id_or_null(jsontext *t, const char *field, int64_t id)
         jsontext_int(t, id);
     else
         jsontext_raw(t, "null");
-}
-
-static void counter_flush(counter *k)
-{
-    if (!k->open)
-        return;
-    jsontext *t = &k->t;
-    jsontext_raw(t, k->entries > 1 ? ",{\"id\":" : "{\"id\":");
-    jsontext_string(t, k->key);
-    jsontext_raw(t, ",\"date\":");
-    jsontext_string(t, k->date);
-    jsontext_raw(t, ",\"precision\":");
-    jsontext_string(t, k->prec);
-    jsontext_raw(t, ",\"event\":");
-    jsontext_string(t, k->event);
-    id_or_null(t, ",\"event_id\":", k->event_id);
-    jsontext_raw(t, ",\"place\":");
-    jsontext_string(t, k->place);
-    id_or_null(t, ",\"place_id\":", k->place_id);
-    jsontext_raw(t, ",\"photo_count\":");
-    jsontext_int(t, k->photos);
-    jsontext_raw(t, ",\"photos\":[]}");
-    free(k->event), free(k->place);
-    k->event = k->place = NULL;
-    k->open = false;
-}
-
-/* add_run's entries, written as text. */
-static int count_run(const catalog_timeline_photo *p, int64_t n, void *ud)
-{
-    counter *k = ud;
-    char key[ENTRY_KEY_LEN], date[ENTRY_DATE_LEN];
-    const char *prec = entry_key(p, key, date);
-    if (!k->open || strcmp(key, k->key) != 0) {
-        if (k->o->max_entries && k->entries >= k->o->max_entries) {
-            k->truncated = true;
-            return 1; /* stop */
-        }
-        counter_flush(k);
-        put_str(k->key, sizeof k->key, 0, key);
-        put_str(k->date, sizeof k->date, 0, date);
-        k->prec = static_precision(prec);
-        k->event = p->event_id && p->event_name ? strdup(p->event_name) : NULL;
-        k->place = p->place_name ? strdup(p->place_name) : NULL;
-        k->event_id = p->event_id;
-        k->place_id = p->place_id;
-        k->photos = 0;
-        k->open = true;
-        k->entries++;
-        if ((p->event_id && p->event_name && !k->event) || (p->place_name && !k->place))
-            return -1;
-    }
-    k->photos += n;
-    return 0;
 }
 
 static int count_undated(int year, int64_t photos, void *ud)
@@ -307,56 +113,6 @@ static int walk_result(int rc, err *e)
     if (rc != 0)
         return err_set(e, ERR_NOMEM, "timeline: out of memory");
     return 0;
-}
-
-int timeline_counts_text(catalog *c, const timeline_options *o, char **out, size_t *len, err *e)
-{
-    *out = NULL;
-    *len = 0;
-    if (!o->counts_only || o->entry || o->person_id > 0)
-        return err_set(e, ERR_INTERNAL, "timeline: counts as text are for the whole archive's counts only");
-    counter k = { .o = o };
-    bool snapshot = catalog_graph_read_snapshot(c);
-    jsontext_raw(&k.t, "{\"timeline\":[");
-    err_clear(e);
-    int64_t undated;
-    int rc = walk_runs(c, o, count_run, &k, &undated, e);
-    if (snapshot)
-        catalog_graph_read_end(c);
-    rc = walk_result(rc, e);
-    counter_flush(&k);
-    jsontext_raw(&k.t, "],\"undated\":[],\"undated_count\":");
-    jsontext_int(&k.t, undated);
-    jsontext_raw(&k.t, k.truncated ? ",\"truncated\":true}" : ",\"truncated\":false}");
-    char *text = jsontext_take(&k.t, len);
-    if (rc == 0 && !text)
-        rc = err_set(e, ERR_NOMEM, "timeline: out of memory");
-    if (rc == 0)
-        *out = text;
-    else
-        free(text), *len = 0;
-    return rc;
-}
-
-static json_t *values_of(json_t *set)
-{
-    json_t *a = json_array(), *v;
-    const char *k;
-    json_object_foreach(set, k, v) json_array_append(a, v);
-    return a;
-}
-
-typedef struct span_ctx {
-    json_t *person;
-} span_ctx;
-
-static int take_span(const catalog_person_span *s, void *ud)
-{
-    span_ctx *x = ud;
-    x->person = json_pack("{s:I,s:o,s:o,s:o,s:I,s:I}", "id", (json_int_t)s->person_id, "name", str_or_null(s->name),
-                          "first_seen", str_or_null(s->first_date), "last_seen", str_or_null(s->last_date), "photos",
-                          (json_int_t)s->photos, "dated_photos", (json_int_t)s->dated_photos);
-    return x->person ? 0 : -1;
 }
 
 int timeline_parse_entry(const char *entry, int64_t *event_id, char *date, size_t size, const char **precision, err *e)
@@ -392,32 +148,246 @@ int timeline_parse_entry(const char *entry, int64_t *event_id, char *date, size_
                    "year or decade), as in a timeline entry's \"id\"");
 }
 
-static int timeline_read(catalog *c, const timeline_options *o, json_t **out, err *e);
+/* ---- the answer as text ------------------------------------------------ */
 
-int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e)
+/* Ids seen (person mode's events and places: each listed once, in the order
+ * first met): open addressing, 0 = empty. */
+typedef struct idset {
+    int64_t *slot;
+    size_t mask, used;
+} idset;
+
+/* 1 when id was new (and is now in the set), 0 when seen, -1 out of memory. */
+static int idset_add(idset *s, int64_t id)
 {
-    *out = NULL;
-    bool snapshot = catalog_graph_read_snapshot(c); /* one lock and one state for all the reads */
-    int rc = timeline_read(c, o, out, e);
-    if (snapshot)
-        catalog_graph_read_end(c);
-    return rc;
+    if (2 * (s->used + 1) > (s->slot ? s->mask + 1 : 0)) {
+        size_t cap = s->slot ? 2 * (s->mask + 1) : 64;
+        int64_t *ns = calloc(cap, sizeof *ns);
+        if (!ns)
+            return -1;
+        for (size_t i = 0; s->slot && i <= s->mask; i++)
+            if (s->slot[i]) {
+                size_t j = (size_t)((uint64_t)s->slot[i] * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+                while (ns[j])
+                    j = (j + 1) & (cap - 1);
+                ns[j] = s->slot[i];
+            }
+        free(s->slot);
+        s->slot = ns;
+        s->mask = cap - 1;
+    }
+    size_t i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 20) & s->mask;
+    while (s->slot[i] && s->slot[i] != id)
+        i = (i + 1) & s->mask;
+    if (s->slot[i])
+        return 0;
+    s->slot[i] = id;
+    s->used++;
+    return 1;
 }
 
-static int timeline_read(catalog *c, const timeline_options *o, json_t **out, err *e)
+/* The answer being written. An entry's fields before its count are written
+ * to head when it starts (from its first photo), its photos to photos; both
+ * go to out, with the count between them, when the next entry starts. */
+typedef struct writer {
+    catalog *c;
+    const timeline_options *o;
+    err *e;
+    jsontext out, head, photos, undated;
+    size_t entries;        /* started */
+    size_t listed;         /* photos listed in the open entry */
+    size_t undated_count;  /* undated photos seen */
+    size_t undated_listed; /* of them listed */
+    int64_t count;         /* the open entry's photos */
+    bool open, truncated;
+    char key[ENTRY_KEY_LEN];
+    /* person mode */
+    jsontext person, events, places;
+    idset seen_events, seen_places;
+    bool person_mode;
+} writer;
+
+static void entry_flush(writer *w)
 {
-    span_ctx span = { 0 };
+    if (!w->open)
+        return;
+    jsontext_rawn(&w->out, w->head.s, w->head.len);
+    jsontext_raw(&w->out, ",\"photo_count\":");
+    jsontext_int(&w->out, w->count);
+    jsontext_raw(&w->out, ",\"photos\":[");
+    jsontext_rawn(&w->out, w->photos.s, w->photos.len);
+    jsontext_raw(&w->out, "]}");
+    w->head.len = w->photos.len = 0;
+    w->open = false;
+}
+
+/* Counts n photos like p into their entry (the event, or the date at its
+ * precision), starting it when p's is not the open one: 0, or 1 to stop
+ * (max_entries reached). */
+static int count_in_entry(writer *w, const catalog_timeline_photo *p, int64_t n)
+{
+    char key[ENTRY_KEY_LEN], date[ENTRY_DATE_LEN];
+    const char *prec = entry_key(p, key, date);
+    if (!w->open || strcmp(key, w->key) != 0) {
+        if (w->o->max_entries && w->entries >= w->o->max_entries) {
+            w->truncated = true;
+            return 1; /* stop */
+        }
+        entry_flush(w);
+        put_str(w->key, sizeof w->key, 0, key);
+        jsontext *h = &w->head;
+        jsontext_raw(h, w->entries ? ",{\"id\":" : "{\"id\":");
+        jsontext_string(h, key);
+        jsontext_raw(h, ",\"date\":");
+        jsontext_string(h, date);
+        jsontext_raw(h, ",\"precision\":");
+        jsontext_string(h, prec);
+        jsontext_raw(h, ",\"event\":");
+        jsontext_string(h, p->event_id ? p->event_name : NULL);
+        id_or_null(h, ",\"event_id\":", p->event_id);
+        jsontext_raw(h, ",\"place\":");
+        jsontext_string(h, p->place_name);
+        id_or_null(h, ",\"place_id\":", p->place_id);
+        w->count = 0;
+        w->listed = 0;
+        w->open = true;
+        w->entries++;
+    }
+    w->count += n;
+    return 0;
+}
+
+static int add_person(int64_t id, const char *name, bool has_age, double age, void *ud)
+{
+    jsontext *t = ud;
+    jsontext_raw(t, t->s && t->s[t->len - 1] == '[' ? "{\"id\":" : ",{\"id\":");
+    jsontext_int(t, id);
+    jsontext_raw(t, ",\"name\":");
+    jsontext_string(t, name);
+    jsontext_raw(t, ",\"age\":");
+    if (has_age)
+        jsontext_real(t, (double)(long)(age * 10 + 0.5) / 10); /* one decimal */
+    else
+        jsontext_raw(t, "null");
+    jsontext_raw(t, "}");
+    return 0;
+}
+
+/* A photo's object with its people into t (first in its list or not). */
+static int write_photo(writer *w, jsontext *t, bool first, const catalog_timeline_photo *p, bool dated)
+{
+    jsontext_raw(t, first ? "{\"id\":" : ",{\"id\":");
+    jsontext_string(t, p->photo_id);
+    if (dated) {
+        jsontext_raw(t, ",\"date\":");
+        jsontext_string(t, p->date);
+        jsontext_raw(t, ",\"precision\":");
+        jsontext_string(t, p->precision);
+        jsontext_raw(t, ",\"date_source\":");
+        jsontext_string(t, p->date_source);
+    }
+    jsontext_raw(t, ",\"people\":[");
+    if (catalog_graph_photo_persons(w->c, p->photo_id, add_person, t, w->e) != 0)
+        return -1;
+    jsontext_raw(t, "]}");
+    return 0;
+}
+
+/* Person mode: an event or place the first time one of the person's photos
+ * names it. */
+static int note_seen(writer *w, const catalog_timeline_photo *p)
+{
+    int r;
+    if (p->event_id && (r = idset_add(&w->seen_events, p->event_id)) != 0) {
+        if (r < 0)
+            return -1;
+        jsontext_raw(&w->events, w->events.len ? ",{\"id\":" : "{\"id\":");
+        jsontext_int(&w->events, p->event_id);
+        jsontext_raw(&w->events, ",\"name\":");
+        jsontext_string(&w->events, p->event_name);
+        jsontext_raw(&w->events, ",\"date\":");
+        jsontext_string(&w->events, p->event_date);
+        jsontext_raw(&w->events, "}");
+    }
+    if (p->place_id && (r = idset_add(&w->seen_places, p->place_id)) != 0) {
+        if (r < 0)
+            return -1;
+        jsontext_raw(&w->places, w->places.len ? ",{\"id\":" : "{\"id\":");
+        jsontext_int(&w->places, p->place_id);
+        jsontext_raw(&w->places, ",\"name\":");
+        jsontext_string(&w->places, p->place_name);
+        jsontext_raw(&w->places, "}");
+    }
+    return 0;
+}
+
+static int add_photo(const catalog_timeline_photo *p, void *ud)
+{
+    writer *w = ud;
+    const timeline_options *o = w->o;
+    if (!p->date) {
+        w->undated_count++;
+        if (o->counts_only || (o->max_photos && w->undated_listed >= o->max_photos))
+            return 0;
+        return write_photo(w, &w->undated, w->undated_listed++ == 0, p, false);
+    }
+    if (w->person_mode && note_seen(w, p) != 0)
+        return -1;
+    int rc = count_in_entry(w, p, 1);
+    if (rc || o->counts_only || (o->max_photos && w->listed >= o->max_photos))
+        return rc;
+    return write_photo(w, &w->photos, w->listed++ == 0, p, true);
+}
+
+/* A run of photos counted without reading them (catalog_graph_timeline_runs):
+ * the entry add_photo makes of the run's first photo, counted n times (an
+ * entry's later runs only add to its count, as its later photos would). */
+static int add_run(const catalog_timeline_photo *p, int64_t n, void *ud)
+{
+    return count_in_entry(ud, p, n);
+}
+
+static int take_span(const catalog_person_span *s, void *ud)
+{
+    jsontext *t = ud;
+    jsontext_raw(t, "{\"id\":");
+    jsontext_int(t, s->person_id);
+    jsontext_raw(t, ",\"name\":");
+    jsontext_string(t, s->name);
+    jsontext_raw(t, ",\"first_seen\":");
+    jsontext_string(t, s->first_date);
+    jsontext_raw(t, ",\"last_seen\":");
+    jsontext_string(t, s->last_date);
+    jsontext_raw(t, ",\"photos\":");
+    jsontext_int(t, s->photos);
+    jsontext_raw(t, ",\"dated_photos\":");
+    jsontext_int(t, s->dated_photos);
+    return 0;
+}
+
+static void writer_free(writer *w)
+{
+    size_t len;
+    jsontext *all[] = { &w->out, &w->head, &w->photos, &w->undated, &w->person, &w->events, &w->places };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        free(jsontext_take(all[i], &len));
+    free(w->seen_events.slot);
+    free(w->seen_places.slot);
+}
+
+/* The walk over the store, in the snapshot timeline_text holds. */
+static int timeline_write(writer *w)
+{
+    catalog *c = w->c;
+    const timeline_options *o = w->o;
+    err *e = w->e;
     if (o->person_id > 0) {
-        int found = catalog_graph_person_span(c, o->person_id, take_span, &span, e);
+        int found = catalog_graph_person_span(c, o->person_id, take_span, &w->person, e);
         if (found < 0)
             return found;
         if (found == 0)
             return err_set(e, ERR_NOTFOUND, "no person %lld", (long long)o->person_id);
-    }
-    builder b = { .c = c, .o = o, .entries = json_array(), .undated = json_array(), .e = e };
-    if (span.person) {
-        b.events = json_object();
-        b.places = json_object();
+        w->person_mode = true;
     }
     err_clear(e);
     catalog_timeline_filter q = {
@@ -426,11 +396,8 @@ static int timeline_read(catalog *c, const timeline_options *o, json_t **out, er
     char date[40] = "";
     if (o->entry) {
         int rc = timeline_parse_entry(o->entry, &q.event_id, date, sizeof date, &q.precision, e);
-        if (rc) {
-            json_decref(b.entries), json_decref(b.undated), json_decref(b.events), json_decref(b.places);
-            json_decref(span.person);
+        if (rc)
             return rc;
-        }
         if (!q.event_id)
             q.date = date;
     }
@@ -438,31 +405,71 @@ static int timeline_read(catalog *c, const timeline_options *o, json_t **out, er
     if (o->counts_only && !o->entry && o->person_id <= 0) {
         /* Counted by runs, not photo by photo; the undated by the stored count. */
         int64_t undated;
-        rc = walk_runs(c, o, add_run, &b, &undated, e);
-        b.undated_count = (size_t)undated;
+        rc = walk_runs(c, o, add_run, w, &undated, e);
+        w->undated_count = (size_t)undated;
     } else {
-        rc = catalog_graph_timeline(c, &q, add_photo, &b, e);
+        rc = catalog_graph_timeline(c, &q, add_photo, w, e);
     }
-    rc = walk_result(rc, e);
-    json_t *res = NULL;
+    return walk_result(rc, e);
+}
+
+int timeline_text(catalog *c, const timeline_options *o, char **out, size_t *len, err *e)
+{
+    *out = NULL;
+    *len = 0;
+    writer w = { .c = c, .o = o, .e = e };
+    bool snapshot = catalog_graph_read_snapshot(c); /* one lock and one state for all the reads */
+    int rc = timeline_write(&w);
+    if (snapshot)
+        catalog_graph_read_end(c);
     if (rc == 0) {
-        res = json_pack("{s:o,s:o,s:I,s:b}", "timeline", b.entries, "undated", b.undated, "undated_count",
-                        (json_int_t)b.undated_count, "truncated", b.truncated);
-        b.entries = b.undated = NULL;
-        if (res && span.person) {
-            json_object_set_new(span.person, "events", values_of(b.events));
-            json_object_set_new(span.person, "places", values_of(b.places));
-            json_object_set_new(res, "person", span.person);
-            span.person = NULL;
+        jsontext *t = &w.out;
+        entry_flush(&w);
+        jsontext body = w.out;
+        w.out = (jsontext){ 0 };
+        jsontext_raw(t, "{\"timeline\":[");
+        jsontext_rawn(t, body.s, body.len);
+        free(jsontext_take(&body, len));
+        jsontext_raw(t, "],\"undated\":[");
+        jsontext_rawn(t, w.undated.s, w.undated.len);
+        jsontext_raw(t, "],\"undated_count\":");
+        jsontext_int(t, (int64_t)w.undated_count);
+        jsontext_raw(t, w.truncated ? ",\"truncated\":true" : ",\"truncated\":false");
+        if (w.person_mode) {
+            jsontext_raw(t, ",\"person\":");
+            jsontext_rawn(t, w.person.s, w.person.len);
+            jsontext_raw(t, ",\"events\":[");
+            jsontext_rawn(t, w.events.s, w.events.len);
+            jsontext_raw(t, "],\"places\":[");
+            jsontext_rawn(t, w.places.s, w.places.len);
+            jsontext_raw(t, "]}");
         }
-        if (!res)
+        jsontext_raw(t, "}");
+        bool nomem =
+            w.head.nomem || w.photos.nomem || w.undated.nomem || w.person.nomem || w.events.nomem || w.places.nomem;
+        char *text = jsontext_take(t, len);
+        if (!text || nomem) {
+            free(text);
+            *len = 0;
             rc = err_set(e, ERR_NOMEM, "timeline: out of memory");
+        } else {
+            *out = text;
+        }
     }
-    json_decref(b.entries);
-    json_decref(b.undated);
-    json_decref(b.events);
-    json_decref(b.places);
-    json_decref(span.person);
-    *out = res;
+    writer_free(&w);
     return rc;
+}
+
+int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e)
+{
+    *out = NULL;
+    char *text;
+    size_t len;
+    int rc = timeline_text(c, o, &text, &len, e);
+    if (rc)
+        return rc;
+    json_error_t je;
+    *out = json_loadb(text, len, 0, &je);
+    free(text);
+    return *out ? 0 : err_set(e, ERR_INTERNAL, "timeline: its own answer does not read back: %s", je.text);
 }

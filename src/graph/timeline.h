@@ -3,7 +3,7 @@
  * their own date at its precision), each with the people in it and their
  * estimated age; undated photos listed apart, never placed by guess.
  *
- * JSON built (caller json_decref's *out):
+ * The answer:
  * {"timeline": [{"id": "event:3" | "date:1977-02:month", "date": "1977-02", "precision": "month", "event": "…" | null,
  *                "event_id": 3 | null, "place": "…" | null, "place_id": …,
  *                "photo_count": N, "photos": [{"id", "date", "precision",
@@ -37,12 +37,13 @@ typedef struct timeline_options {
  * and *precision (static) for "date:DATE:PRECISION". ERR_INVALID otherwise. */
 int timeline_parse_entry(const char *entry, int64_t *event_id, char *date, size_t size, const char **precision, err *e);
 
-/* ERR_NOTFOUND when person_id names no (visible) person. */
-int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e);
+/* The answer as JSON text (malloc'd, *len set; caller frees), written as the
+ * photos or runs are read, without a JSON tree: what the API sends.
+ * ERR_NOTFOUND when person_id names no (visible) person. */
+int timeline_text(catalog *c, const timeline_options *o, char **out, size_t *len, err *e);
 
-/* The same answer for counts_only without entry or person_id (a year's page
- * of the whole archive), as JSON text (malloc'd; caller frees): written as the
- * runs are read, without a JSON tree. ERR_INTERNAL for other options. */
-int timeline_counts_text(catalog *c, const timeline_options *o, char **out, size_t *len, err *e);
+/* The same answer as a jansson tree (caller json_decref's *out), for the
+ * command line and tests: timeline_text read back. */
+int timeline_build(catalog *c, const timeline_options *o, json_t **out, err *e);
 
 #endif

@@ -45,21 +45,12 @@ void api_graph_timeline(http_request *rq, http_response *resp)
                            .counts_only = photos == 0,
                            .entry = http_query(rq, "entry") };
     err e = { 0 };
-    if (o.counts_only && !o.entry && o.person_id <= 0) { /* a year's page: its entries counted */
-        char *text;
-        size_t len;
-        if (timeline_counts_text(rq->cat, &o, &text, &len, &e) != 0)
-            http_error_from(resp, &e);
-        else
-            http_body(resp, 200, "application/json", text, len);
-        return;
-    }
-    json_t *out;
-    if (timeline_build(rq->cat, &o, &out, &e) != 0) {
+    char *text;
+    size_t len;
+    if (timeline_text(rq->cat, &o, &text, &len, &e) != 0)
         http_error_from(resp, &e);
-        return;
-    }
-    http_json(resp, 200, out);
+    else
+        http_body(resp, 200, "application/json", text, len);
 }
 
 static int add_year(int year, int64_t photos, void *ud)
