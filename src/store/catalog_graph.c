@@ -687,45 +687,93 @@ int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_
 
 /* ---- neighbourhood ------------------------------------------------------------- */
 
-/* Per node type: the relations around it as (rel, dir, type, id) rows for ?1,
- * at most ?2. Faces count when they are of their photo's current analysis. */
+/* Per node type: the relations around it as (rel, dir, type, id, once) rows
+ * for ?1. Faces count when they are of their photo's current analysis. A row
+ * with once = 1 is left out when its section (its rel) gave that id already:
+ * DISTINCT in SQL took a temporary b-tree per query (half the cost of an
+ * event's neighbours), so the first of each is kept here, in the order SQLite
+ * reads them, as its DISTINCT did. The limit is counted here too. */
 typedef struct neighbour_def {
     const char *type;
     const char *sql;
 } neighbour_def;
 
-#define NB(body) "SELECT * FROM (" body ") LIMIT ?2"
 static const neighbour_def neighbour_defs[] = {
-    { "Person",
-      NB("SELECT 'SAME_AS', -1, 'Cluster', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
-         "  AND hidden = 0)"
-         " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', 1, 'Event', CAST(event AS TEXT) FROM ("
-         "  SELECT t.event_id AS event FROM photo_persons pp JOIN timeline_photos t ON t.photo_id = pp.photo_id"
-         "  WHERE pp.person_id = ?1 AND t.event_id IS NOT NULL"
-         "  UNION ALL " PG_OF_PERSON "))"
-         " UNION ALL SELECT 'APPEARS_IN', 1, 'Foto', photo_id FROM photo_persons WHERE person_id = ?1") },
-    { "Foto", NB("SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT) FROM timeline_photos WHERE photo_id = ?1"
-                 "  AND event_id IS NOT NULL"
-                 " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT) FROM timeline_photos"
-                 "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
-                 " UNION ALL SELECT 'APPEARS_IN', -1, 'Person', CAST(person_id AS TEXT) FROM photo_persons"
-                 "  WHERE photo_id = ?1") },
+    { "Person", "SELECT 'SAME_AS', -1, 'Cluster', CAST(?1 AS TEXT), 0 WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
+                "  AND hidden = 0)"
+                " UNION ALL SELECT 'PERFORMED_AT', 1, 'Event', CAST(event AS TEXT), 1 FROM ("
+                "  SELECT t.event_id AS event FROM photo_persons pp JOIN timeline_photos t ON t.photo_id = pp.photo_id"
+                "  WHERE pp.person_id = ?1 AND t.event_id IS NOT NULL"
+                "  UNION ALL " PG_OF_PERSON ")"
+                " UNION ALL SELECT 'APPEARS_IN', 1, 'Foto', photo_id, 0 FROM photo_persons WHERE person_id = ?1" },
+    { "Foto", "SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT), 0 FROM timeline_photos WHERE photo_id = ?1"
+              "  AND event_id IS NOT NULL"
+              " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT), 0 FROM timeline_photos"
+              "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
+              " UNION ALL SELECT 'APPEARS_IN', -1, 'Person', CAST(person_id AS TEXT), 0 FROM photo_persons"
+              "  WHERE photo_id = ?1" },
     { "Event",
-      NB("SELECT 'LOCATED_IN', 1, 'Location', CAST(location_id AS TEXT) FROM events WHERE id = ?1"
-         "  AND location_id IS NOT NULL"
-         " UNION ALL SELECT * FROM (SELECT DISTINCT 'PERFORMED_AT', -1, 'Person', CAST(person AS TEXT) FROM ("
-         "  SELECT pp.person_id AS person FROM timeline_photos t JOIN photo_persons pp ON pp.photo_id = t.photo_id"
-         "  WHERE t.event_id = ?1 UNION ALL " PG_OF_EVENT "))"
-         " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id FROM timeline_photos WHERE event_id = ?1") },
-    { "Location", NB("SELECT 'LOCATED_IN', -1, 'Event', CAST(id AS TEXT) FROM events WHERE location_id = ?1"
-                     " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id FROM timeline_photos WHERE place_id = ?1") },
-    { "Cluster", NB("SELECT 'SAME_AS', 1, 'Person', CAST(?1 AS TEXT) WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
-                    " AND hidden = 0)") },
+      "SELECT 'LOCATED_IN', 1, 'Location', CAST(location_id AS TEXT), 0 FROM events WHERE id = ?1"
+      "  AND location_id IS NOT NULL"
+      " UNION ALL SELECT 'PERFORMED_AT', -1, 'Person', CAST(person AS TEXT), 1 FROM ("
+      "  SELECT pp.person_id AS person FROM timeline_photos t JOIN photo_persons pp ON pp.photo_id = t.photo_id"
+      "  WHERE t.event_id = ?1 UNION ALL " PG_OF_EVENT ")"
+      " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id, 0 FROM timeline_photos WHERE event_id = ?1" },
+    { "Location", "SELECT 'LOCATED_IN', -1, 'Event', CAST(id AS TEXT), 0 FROM events WHERE location_id = ?1"
+                  " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id, 0 FROM timeline_photos WHERE place_id = ?1" },
+    { "Cluster", "SELECT 'SAME_AS', 1, 'Person', CAST(?1 AS TEXT), 0 WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
+                 " AND hidden = 0)" },
     /* a Year's photos: those whose date names it (a decade does not) */
-    { "Year", NB("SELECT 'IN_YEAR', -1, 'Foto', photo_id FROM timeline_photos WHERE date >= ?1 AND date < ?1 || '~'"
-                 "  AND precision <> 'decade'") },
+    { "Year", "SELECT 'IN_YEAR', -1, 'Foto', photo_id, 0 FROM timeline_photos WHERE date >= ?1 AND date < ?1 || '~'"
+              "  AND precision <> 'decade'" },
 };
-#undef NB
+
+/* The integer ids a once-section gave (open addressing, 0 = empty; ids are
+ * positive): in place for the usual handful, on the heap past that. */
+typedef struct id_seen {
+    int64_t local[64], *slot;
+    size_t mask, used;
+} id_seen;
+
+static uint64_t id_hash(int64_t id)
+{
+    return (uint64_t)id * 0x9E3779B97F4A7C15ull >> 17;
+}
+
+/* 1 when id is new (and now kept), 0 when given already, -1 out of memory. */
+static int id_seen_add(id_seen *s, int64_t id)
+{
+    if (!s->slot) {
+        s->slot = s->local;
+        s->mask = sizeof s->local / sizeof s->local[0] - 1;
+        memset(s->local, 0, sizeof s->local);
+    }
+    if (2 * (s->used + 1) > s->mask + 1) {
+        size_t cap = 2 * (s->mask + 1);
+        int64_t *ns = calloc(cap, sizeof *ns);
+        if (!ns)
+            return -1;
+        for (size_t i = 0; i <= s->mask; i++)
+            if (s->slot[i]) {
+                size_t j = id_hash(s->slot[i]) & (cap - 1);
+                while (ns[j])
+                    j = (j + 1) & (cap - 1);
+                ns[j] = s->slot[i];
+            }
+        if (s->slot != s->local)
+            free(s->slot);
+        s->slot = ns;
+        s->mask = cap - 1;
+    }
+    size_t i = id_hash(id) & s->mask;
+    while (s->slot[i] && s->slot[i] != id)
+        i = (i + 1) & s->mask;
+    if (s->slot[i])
+        return 0;
+    s->slot[i] = id;
+    s->used++;
+    return 1;
+}
 
 int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn, void *ud,
                              err *e)
@@ -743,14 +791,26 @@ int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int l
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_int64(st, 1, strtoll(id, NULL, 10));
-    sqlite3_bind_int(st, 2, limit);
-    int rc = 0, step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    id_seen seen = { .used = 0 };
+    int rc = 0, step = SQLITE_DONE, rows = 0;
+    while ((limit < 0 || rows < limit) && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_int(st, 4)) { /* one section only has once-rows: its ids are the set's */
+            int fresh = id_seen_add(&seen, sqlite3_column_int64(st, 3));
+            if (fresh < 0) {
+                rc = err_set(e, ERR_NOMEM, "read a node's neighbours: out of memory");
+                break;
+            }
+            if (!fresh)
+                continue;
+        }
+        rows++;
         if ((rc = fn(col_text(st, 0), sqlite3_column_int(st, 1), col_text(st, 2), col_text(st, 3), ud)) != 0)
             break;
     }
-    if (rc == 0 && step != SQLITE_DONE)
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
         rc = db_error(c, "read a node's neighbours", e);
+    if (seen.slot != seen.local)
+        free(seen.slot);
     catalog_cached_done(c, st);
     return rc;
 }
