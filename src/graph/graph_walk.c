@@ -178,8 +178,9 @@ static void make_ref(char *ref, size_t size, const char *kind, const char *id)
 }
 
 /* Adds the node when new and there is room: its index, or -1 no room (or no
- * such node), -2 an error (e set), -3 out of memory. */
-static int add_node(walk *w, const char *type, const char *id, int depth)
+ * such node), -2 an error (e set), -3 out of memory. known: its caption when
+ * the neighbour row carried it (a person's), else NULL: read here. */
+static int add_node(walk *w, const char *type, const char *id, const char *known, int depth)
 {
     char ref[48];
     make_ref(ref, sizeof ref, ref_of(type), id);
@@ -194,8 +195,16 @@ static int add_node(walk *w, const char *type, const char *id, int depth)
     char label[512];
     int year = 0;
     int64_t place = 0;
-    catalog_node_frame frame;
-    int found = t ? catalog_graph_node_info(w->c, t, id, label, sizeof label, &year, &place, &frame, w->e) : 0;
+    catalog_node_frame frame = { .time_ms = -1 };
+    int found;
+    if (known && t) { /* as catalog_graph_node_info would copy it: cut to the buffer */
+        size_t n = strlen(known) < sizeof label ? strlen(known) : sizeof label - 1;
+        memcpy(label, known, n);
+        label[n] = '\0';
+        found = 1;
+    } else {
+        found = t ? catalog_graph_node_info(w->c, t, id, label, sizeof label, &year, &place, &frame, w->e) : 0;
+    }
     if (found <= 0)
         return found < 0 ? -2 : -1;
     if (frame.kind[0]) { /* label is its parent's file: "sheet.jpg, frame 3", "show.mp4 @ 01:23" */
@@ -216,11 +225,11 @@ static int add_node(walk *w, const char *type, const char *id, int depth)
     return w->nnodes - 1;
 }
 
-static int on_neighbour(const char *rel, int dir, const char *type, const char *id, void *ud)
+static int on_neighbour(const catalog_neighbour *nb, void *ud)
 {
     walk *w = ud;
     w->rows++;
-    int r = add_node(w, type, id, w->depth + 1);
+    int r = add_node(w, nb->type, nb->id, nb->label, w->depth + 1);
     if (r == -2)
         return -1;
     if (r == -3) {
@@ -230,11 +239,11 @@ static int on_neighbour(const char *rel, int dir, const char *type, const char *
     if (r < 0)
         return 0;
     int k = 0;
-    while (k < NRELS && strcmp(rels[k], rel) != 0)
+    while (k < NRELS && strcmp(rels[k], nb->rel) != 0)
         k++;
     if (k == NRELS)
         return 0; /* a relation this walk does not know: not drawn */
-    if (add_edge(w, dir > 0 ? w->from : r, dir > 0 ? r : w->from, k) != 0) {
+    if (add_edge(w, nb->dir > 0 ? w->from : r, nb->dir > 0 ? r : w->from, k) != 0) {
         w->nomem = true;
         return -1;
     }
@@ -245,17 +254,29 @@ static int on_neighbour(const char *rel, int dir, const char *type, const char *
 
 static char *to_json(const walk *w, size_t *len)
 {
+    /* Each node's id is written once per edge end too: escaped once here,
+     * copied as it is after (some 300 edge ends an answer). */
+    jsontext refs = { 0 };
+    size_t *at = malloc(((size_t)w->nnodes + 1) * sizeof *at);
+    if (!at)
+        return NULL;
+    for (int i = 0; i < w->nnodes; i++) {
+        at[i] = refs.len;
+        jsontext_string(&refs, w->nodes[i].ref);
+    }
+    at[w->nnodes] = refs.len;
+#define REF(i) jsontext_rawn(&t, refs.s + at[i], at[(i) + 1] - at[i])
     jsontext t = { 0 };
     jsontext_raw(&t, "{\"root\":");
-    jsontext_string(&t, w->nodes[0].ref);
+    REF(0);
     jsontext_raw(&t, ",\"nodes\":[");
     for (int i = 0; i < w->nnodes; i++) {
         const node *n = &w->nodes[i];
         jsontext_raw(&t, i ? ",{\"id\":" : "{\"id\":");
-        jsontext_string(&t, n->ref);
-        jsontext_raw(&t, ",\"type\":");
-        jsontext_string(&t, n->type);
-        jsontext_raw(&t, ",\"label\":");
+        REF(i);
+        jsontext_raw(&t, ",\"type\":\"");
+        jsontext_raw(&t, n->type); /* a static type name: nothing to escape */
+        jsontext_raw(&t, "\",\"label\":");
         jsontext_string(&t, n->label);
         jsontext_raw(&t, ",\"depth\":");
         jsontext_int(&t, n->depth);
@@ -273,15 +294,25 @@ static char *to_json(const walk *w, size_t *len)
     for (int i = 0; i < w->nedges; i++) {
         const edge *d = &w->edges[i];
         jsontext_raw(&t, i ? ",{\"from\":" : "{\"from\":");
-        jsontext_string(&t, w->nodes[d->from].ref);
+        REF(d->from);
         jsontext_raw(&t, ",\"to\":");
-        jsontext_string(&t, w->nodes[d->to].ref);
-        jsontext_raw(&t, ",\"rel\":");
-        jsontext_string(&t, rels[d->rel]);
-        jsontext_raw(&t, "}");
+        REF(d->to);
+        jsontext_raw(&t, ",\"rel\":\"");
+        jsontext_raw(&t, rels[d->rel]); /* static too */
+        jsontext_raw(&t, "\"}");
     }
+#undef REF
     jsontext_raw(&t, w->truncated ? "],\"truncated\":true}" : "],\"truncated\":false}");
-    return jsontext_take(&t, len);
+    bool nomem = refs.nomem;
+    free(jsontext_take(&refs, len));
+    free(at);
+    char *text = jsontext_take(&t, len);
+    if (nomem) {
+        free(text);
+        *len = 0;
+        return NULL;
+    }
+    return text;
 }
 
 /* ---- the walk ------------------------------------------------------------ */
@@ -355,7 +386,7 @@ int graph_walk(catalog *c, const char *node, int depth, int max_nodes, char **ou
         return err_set(e, ERR_NOMEM, "graph: out of memory");
     }
     bool snapshot = catalog_graph_read_snapshot(c); /* one lock and one state for all the reads */
-    int r = add_node(&w, type, id, 0);
+    int r = add_node(&w, type, id, NULL, 0);
     if (r == -2)
         rc = e ? e->code : ERR_DB;
     else if (r == -3)

@@ -129,11 +129,10 @@ static int add_photo(const char *photo_id, const char *date, void *ud)
     return o ? json_array_append_new(ud, o) : -1;
 }
 
-static int add_neighbour_person(const char *rel, int dir, const char *type, const char *id, void *ud)
+static int add_neighbour_person(const catalog_neighbour *nb, void *ud)
 {
-    (void)rel, (void)dir;
-    if (strcmp(type, "Person") == 0)
-        json_array_append_new(ud, json_integer(strtoll(id, NULL, 10)));
+    if (strcmp(nb->type, "Person") == 0)
+        json_array_append_new(ud, json_integer(strtoll(nb->id, NULL, 10)));
     return 0;
 }
 

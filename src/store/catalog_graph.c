@@ -687,46 +687,58 @@ int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_
 
 /* ---- neighbourhood ------------------------------------------------------------- */
 
-/* Per node type: the relations around it as (rel, dir, type, id, once) rows
- * for ?1. Faces count when they are of their photo's current analysis. A row
- * with once = 1 is left out when its section (its rel) gave that id already:
- * DISTINCT in SQL took a temporary b-tree per query (half the cost of an
- * event's neighbours), so the first of each is kept here, in the order SQLite
- * reads them, as its DISTINCT did. The limit is counted here too. */
+/* Per node type: the relations around it as (rel, dir, type, id, once, label)
+ * rows for ?1. Faces count when they are of their photo's current analysis.
+ * A row with once = 1 is left out when its section (its rel) gave that id
+ * already: DISTINCT in SQL took a temporary b-tree per query (half the cost of
+ * an event's neighbours), so the first of each is kept here, in the order
+ * SQLite reads them, as its DISTINCT did. The limit is counted here too. Ids
+ * of events, places and persons are integers, written as text here (a CAST in
+ * SQL allocated per row). label: a person's caption, as
+ * catalog_graph_node_info's (PERSON_LABEL), so the walk needs no query per
+ * person met. */
 typedef struct neighbour_def {
     const char *type;
     const char *sql;
 } neighbour_def;
 
+/* A person's caption (p: persons, visible; NULL when hidden or missing). */
+#define PERSON_LABEL "coalesce(p.name, 'Person ' || p.id)"
+#define PERSON_JOIN(id) " LEFT JOIN persons p ON p.id = " id " AND p.hidden = 0"
+
 static const neighbour_def neighbour_defs[] = {
-    { "Person", "SELECT 'SAME_AS', -1, 'Cluster', CAST(?1 AS TEXT), 0 WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
-                "  AND hidden = 0)"
-                " UNION ALL SELECT 'PERFORMED_AT', 1, 'Event', CAST(event AS TEXT), 1 FROM ("
-                "  SELECT t.event_id AS event FROM photo_persons pp JOIN timeline_photos t ON t.photo_id = pp.photo_id"
-                "  WHERE pp.person_id = ?1 AND t.event_id IS NOT NULL"
-                "  UNION ALL " PG_OF_PERSON ")"
-                " UNION ALL SELECT 'APPEARS_IN', 1, 'Foto', photo_id, 0 FROM photo_persons WHERE person_id = ?1" },
-    { "Foto", "SELECT 'PART_OF', 1, 'Event', CAST(event_id AS TEXT), 0 FROM timeline_photos WHERE photo_id = ?1"
+    { "Person",
+      "SELECT 'SAME_AS', -1, 'Cluster', ?1, 0, NULL WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
+      "  AND hidden = 0)"
+      " UNION ALL SELECT 'PERFORMED_AT', 1, 'Event', event, 1, NULL FROM ("
+      "  SELECT t.event_id AS event FROM photo_persons pp JOIN timeline_photos t ON t.photo_id = pp.photo_id"
+      "  WHERE pp.person_id = ?1 AND t.event_id IS NOT NULL"
+      "  UNION ALL " PG_OF_PERSON ")"
+      " UNION ALL SELECT 'APPEARS_IN', 1, 'Foto', photo_id, 0, NULL FROM photo_persons WHERE person_id = ?1" },
+    { "Foto", "SELECT 'PART_OF', 1, 'Event', event_id, 0, NULL FROM timeline_photos WHERE photo_id = ?1"
               "  AND event_id IS NOT NULL"
-              " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', CAST(place_id AS TEXT), 0 FROM timeline_photos"
+              " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', place_id, 0, NULL FROM timeline_photos"
               "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
-              " UNION ALL SELECT 'APPEARS_IN', -1, 'Person', CAST(person_id AS TEXT), 0 FROM photo_persons"
-              "  WHERE photo_id = ?1" },
+              " UNION ALL SELECT 'APPEARS_IN', -1, 'Person', pp.person_id, 0, " PERSON_LABEL
+              " FROM photo_persons pp" PERSON_JOIN("pp.person_id") " WHERE pp.photo_id = ?1" },
     { "Event",
-      "SELECT 'LOCATED_IN', 1, 'Location', CAST(location_id AS TEXT), 0 FROM events WHERE id = ?1"
+      "SELECT 'LOCATED_IN', 1, 'Location', location_id, 0, NULL FROM events WHERE id = ?1"
       "  AND location_id IS NOT NULL"
-      " UNION ALL SELECT 'PERFORMED_AT', -1, 'Person', CAST(person AS TEXT), 1 FROM ("
+      " UNION ALL SELECT 'PERFORMED_AT', -1, 'Person', x.person, 1, " PERSON_LABEL " FROM ("
       "  SELECT pp.person_id AS person FROM timeline_photos t JOIN photo_persons pp ON pp.photo_id = t.photo_id"
-      "  WHERE t.event_id = ?1 UNION ALL " PG_OF_EVENT ")"
-      " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id, 0 FROM timeline_photos WHERE event_id = ?1" },
-    { "Location", "SELECT 'LOCATED_IN', -1, 'Event', CAST(id AS TEXT), 0 FROM events WHERE location_id = ?1"
-                  " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id, 0 FROM timeline_photos WHERE place_id = ?1" },
-    { "Cluster", "SELECT 'SAME_AS', 1, 'Person', CAST(?1 AS TEXT), 0 WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
-                 " AND hidden = 0)" },
+      "  WHERE t.event_id = ?1 UNION ALL " PG_OF_EVENT
+      ") x" PERSON_JOIN("x.person") " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id, 0, NULL FROM timeline_photos "
+                                    "WHERE event_id = ?1" },
+    { "Location",
+      "SELECT 'LOCATED_IN', -1, 'Event', id, 0, NULL FROM events WHERE location_id = ?1"
+      " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id, 0, NULL FROM timeline_photos WHERE place_id = ?1" },
+    { "Cluster", "SELECT 'SAME_AS', 1, 'Person', p.id, 0, " PERSON_LABEL " FROM persons p WHERE p.id = ?1"
+                 " AND p.hidden = 0" },
     /* a Year's photos: those whose date names it (a decade does not) */
-    { "Year", "SELECT 'IN_YEAR', -1, 'Foto', photo_id, 0 FROM timeline_photos WHERE date >= ?1 AND date < ?1 || '~'"
-              "  AND precision <> 'decade'" },
+    { "Year", "SELECT 'IN_YEAR', -1, 'Foto', photo_id, 0, NULL FROM timeline_photos WHERE date >= ?1"
+              " AND date < ?1 || '~' AND precision <> 'decade'" },
 };
+#undef PERSON_JOIN
 
 /* The integer ids a once-section gave (open addressing, 0 = empty; ids are
  * positive): in place for the usual handful, on the heap past that. */
@@ -775,6 +787,20 @@ static int id_seen_add(id_seen *s, int64_t id)
     return 1;
 }
 
+/* v as decimal text in buf (its end); the start returned. */
+static const char *int_text(int64_t v, char buf[24])
+{
+    char *p = buf + 23;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    *p = '\0';
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
 int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn, void *ud,
                              err *e)
 {
@@ -804,7 +830,15 @@ int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int l
                 continue;
         }
         rows++;
-        if ((rc = fn(col_text(st, 0), sqlite3_column_int(st, 1), col_text(st, 2), col_text(st, 3), ud)) != 0)
+        char num[24];
+        catalog_neighbour nb = {
+            .rel = col_text(st, 0), .dir = sqlite3_column_int(st, 1), .type = col_text(st, 2), .label = col_text(st, 5)
+        };
+        if (sqlite3_column_type(st, 3) == SQLITE_INTEGER)
+            nb.id = int_text(sqlite3_column_int64(st, 3), num);
+        else
+            nb.id = col_text(st, 3);
+        if ((rc = fn(&nb, ud)) != 0)
             break;
     }
     if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
@@ -869,7 +903,7 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
     if (frame)
         *frame = (catalog_node_frame){ .time_ms = -1 };
     if (strcmp(type, "Person") == 0 || strcmp(type, "Cluster") == 0)
-        sql = "SELECT coalesce(name, 'Person ' || id), NULL, NULL FROM persons WHERE id = ?1 AND hidden = 0";
+        sql = "SELECT " PERSON_LABEL ", NULL, NULL FROM persons p WHERE p.id = ?1 AND p.hidden = 0";
     else if (strcmp(type, "Event") == 0)
         sql = "SELECT name, coalesce(year, CAST(substr(date_value, 1, 4) AS INTEGER)), location_id FROM events"
               " WHERE id = ?1";

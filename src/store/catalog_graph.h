@@ -181,10 +181,19 @@ int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_
 
 /* ---- neighbourhood, events, places, co-appearance ------------------------ */
 
-/* A node's neighbours over every relation, both directions, at most limit:
- * fn(rel, dir (1 = out, -1 = in), other type, other id, ud). Types are the
- * node labels ("Foto", "Person", ...); ids text (photo id, number). */
-typedef int (*catalog_neighbour_fn)(const char *rel, int dir, const char *type, const char *id, void *ud);
+/* A node's neighbours over every relation, both directions, at most limit
+ * (< 0: no limit), fn per neighbour in a fixed order. Types are the node labels
+ * ("Foto", "Person", ...); ids text (photo id, number). Valid during fn only. */
+typedef struct catalog_neighbour {
+    const char *rel;
+    int dir; /* 1 = out, -1 = in */
+    const char *type, *id;
+    /* The other node's caption when the row carries it (a Person's, as
+     * catalog_graph_node_label gives it), NULL when it does not (or the person
+     * is hidden): then catalog_graph_node_info has it. */
+    const char *label;
+} catalog_neighbour;
+typedef int (*catalog_neighbour_fn)(const catalog_neighbour *nb, void *ud);
 int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn, void *ud,
                              err *e);
 /* A node's caption: person name or "Person N", event name, place name, photo

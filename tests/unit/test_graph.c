@@ -293,10 +293,31 @@ static int count_photo(const catalog_timeline_photo *p, void *ud)
     return 0;
 }
 
-static int count_neighbour(const char *rel, int dir, const char *type, const char *id, void *ud)
+static int count_neighbour(const catalog_neighbour *nb, void *ud)
 {
-    (void)rel, (void)dir, (void)type, (void)id;
+    (void)nb;
     ++*(int *)ud;
+    return 0;
+}
+
+/* A neighbour row's caption, where it carries one, is the node's own. */
+typedef struct label_check {
+    catalog *c;
+    int carried, wrong;
+} label_check;
+
+static int check_label(const catalog_neighbour *nb, void *ud)
+{
+    label_check *k = ud;
+    if (!nb->label)
+        return 0;
+    char own[512];
+    err e = { 0 };
+    k->carried++;
+    if (catalog_graph_node_label(k->c, nb->type, nb->id, own, sizeof own, &e) != 1 || strcmp(own, nb->label) != 0) {
+        fprintf(stderr, "%s %s: row label '%s', node label '%s'\n", nb->type, nb->id, nb->label, own);
+        k->wrong++;
+    }
     return 0;
 }
 
@@ -326,6 +347,12 @@ static void test_neighbours(catalog *c, const graph_fixture *f)
     n = 0;
     CHECK(catalog_graph_neighbours(c, "Event", id, 100, count_neighbour, &n, &e) == 0);
     CHECK_MSG(n == 1 + 3 + 3, "Karneval has %d neighbours", n); /* Köln, A B C, photos 0-2 (D hidden) */
+    label_check lk = { .c = c };
+    CHECK(catalog_graph_neighbours(c, "Event", id, 100, check_label, &lk, &e) == 0);
+    CHECK(catalog_graph_neighbours(c, "Foto", f->photo[0], 100, check_label, &lk, &e) == 0);
+    snprintf(id, sizeof id, "%lld", (long long)f->person[0]);
+    CHECK(catalog_graph_neighbours(c, "Cluster", id, 100, check_label, &lk, &e) == 0);
+    CHECK_MSG(lk.carried == 3 + 2 + 1 && lk.wrong == 0, "%d labels carried, %d not the node's", lk.carried, lk.wrong);
     CHECK(catalog_graph_neighbours(c, "Nope", "1", 10, count_neighbour, &n, &e) == ERR_INVALID);
     char label[256];
     CHECK(catalog_graph_node_label(c, "Foto", f->photo[3], label, sizeof label, &e) == 1 &&
