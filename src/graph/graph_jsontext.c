@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put(jsontext *t, const char *s, size_t n)
+void jsontext_grow_put(jsontext *t, const char *s, size_t n)
 {
     if (t->nomem || n == 0)
         return;
@@ -28,14 +28,16 @@ static void put(jsontext *t, const char *s, size_t n)
     t->s[t->len] = '\0';
 }
 
-void jsontext_raw(jsontext *t, const char *s)
+static void put(jsontext *t, const char *s, size_t n)
 {
-    put(t, s, strlen(s));
+    jsontext_rawn(t, s, n);
 }
 
-void jsontext_rawn(jsontext *t, const char *s, size_t n)
+/* A byte a JSON string holds as it is (ASCII, not a control character, quote
+ * or backslash; NUL ends the string). */
+static inline bool plain(unsigned char c)
 {
-    put(t, s, n);
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
 void jsontext_string(jsontext *t, const char *s)
@@ -44,19 +46,22 @@ void jsontext_string(jsontext *t, const char *s)
         put(t, "null", 4);
         return;
     }
-    size_t len = strlen(s), i = 0, run = 0;
+    const unsigned char *p = (const unsigned char *)s, *run = p;
     put(t, "\"", 1);
-    while (i < len) {
-        unsigned char ch = (unsigned char)s[i];
+    for (;;) {
+        while (plain(*p))
+            p++;
+        unsigned char ch = *p;
+        if (ch == 0)
+            break;
         uint32_t cp;
-        size_t n = ch < 0x80 ? 1 : graph_utf8_next((const unsigned char *)s + i, len - i, &cp);
-        if (n > 0 && ch >= 0x20 && ch != '"' && ch != '\\') {
-            run += n;
-            i += n;
+        /* a NUL ends a sequence early: 4 is a bound graph_utf8_next never reads past */
+        size_t n = ch >= 0x80 ? graph_utf8_next(p, 4, &cp) : 1;
+        if (ch >= 0x80 && n > 0) { /* well-formed UTF-8: as it is */
+            p += n;
             continue;
         }
-        put(t, s + i - run, run);
-        run = 0;
+        put(t, (const char *)run, (size_t)(p - run));
         char esc[8];
         if (n == 0)
             jsontext_raw(t, "\\ufffd"), n = 1;
@@ -74,9 +79,10 @@ void jsontext_string(jsontext *t, const char *s)
             jsontext_raw(t, "\\t");
         else
             snprintf(esc, sizeof esc, "\\u%04X", ch), jsontext_raw(t, esc); /* uppercase, as jansson */
-        i += n;
+        p += n;
+        run = p;
     }
-    put(t, s + i - run, run);
+    put(t, (const char *)run, (size_t)(p - run));
     put(t, "\"", 1);
 }
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct jsontext {
     char *s; /* NUL-terminated; the caller takes it with jsontext_take */
@@ -19,10 +20,29 @@ typedef struct jsontext {
     bool nomem; /* an append failed: the text is incomplete */
 } jsontext;
 
-/* Appends raw text (already JSON). */
-void jsontext_raw(jsontext *t, const char *s);
-/* The same for n bytes of s (another jsontext's text, say). */
-void jsontext_rawn(jsontext *t, const char *s, size_t n);
+/* Appends n bytes when there is no room for them (the slow path of
+ * jsontext_rawn). */
+void jsontext_grow_put(jsontext *t, const char *s, size_t n);
+
+/* Appends n bytes of raw text (already JSON: another jsontext's, say).
+ * Inline: an answer is written in hundreds of short pieces. */
+static inline void jsontext_rawn(jsontext *t, const char *s, size_t n)
+{
+    if (t->len + n < t->cap && !t->nomem) {
+        memcpy(t->s + t->len, s, n);
+        t->len += n;
+        t->s[t->len] = '\0';
+    } else {
+        jsontext_grow_put(t, s, n);
+    }
+}
+
+/* Appends raw text (already JSON); a literal's length is known when this is
+ * compiled. */
+static inline void jsontext_raw(jsontext *t, const char *s)
+{
+    jsontext_rawn(t, s, strlen(s));
+}
 /* Appends s as a JSON string, or null when s is NULL. */
 void jsontext_string(jsontext *t, const char *s);
 void jsontext_int(jsontext *t, int64_t v);
