@@ -28,6 +28,8 @@ void jsontext_grow_put(jsontext *t, const char *s, size_t n);
  * Inline: an answer is written in hundreds of short pieces. */
 static inline void jsontext_rawn(jsontext *t, const char *s, size_t n)
 {
+    if (n == 0) /* s may be NULL then (an empty jsontext's text) */
+        return;
     if (t->len + n < t->cap && !t->nomem) {
         memcpy(t->s + t->len, s, n);
         t->len += n;
