@@ -3,6 +3,7 @@
 #include "graph/graph_utf8.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,20 +100,14 @@ void jsontext_int(jsontext *t, int64_t v)
     put(t, p, (size_t)(end - p));
 }
 
-void jsontext_real(jsontext *t, double v)
+/* A finite real as jansson's jsonp_dtostr writes it: %.17g, ".0" when
+ * neither '.' nor 'e' is in it, and no '+' or leading zeros in the exponent.
+ * Returns the length written to num (size 40). */
+static int real_text(double v, char num[40])
 {
-    if (!isfinite(v)) {
-        put(t, "null", 4);
-        return;
-    }
-    /* jansson's jsonp_dtostr: %.17g, ".0" when neither '.' nor 'e' is in it,
-     * and no '+' or leading zeros in the exponent */
-    char num[40];
-    int n = snprintf(num, sizeof num, "%.17g", v);
-    if (n <= 0 || (size_t)n >= sizeof num - 3) { /* cannot happen for %.17g of a finite double */
-        put(t, "null", 4);
-        return;
-    }
+    int n = snprintf(num, 40, "%.17g", v);
+    if (n <= 0 || n >= 40 - 3) /* cannot happen for %.17g of a finite double */
+        return 0;
     char *exp = strchr(num, 'e');
     if (!exp && !strchr(num, '.')) {
         memcpy(num + n, ".0", 3);
@@ -129,7 +124,47 @@ void jsontext_real(jsontext *t, double v)
             n -= (int)(end - start);
         }
     }
-    put(t, num, (size_t)n);
+    return n;
+}
+
+/* Tenths 0.0 .. 199.9 (ages, to one decimal: a timeline entry writes some
+ * hundred) written once per process: snprintf's %.17g cost more than the rest
+ * of an entry's JSON. */
+enum { TENTHS = 2000 };
+static char tenths_text[TENTHS][24];
+static unsigned char tenths_len[TENTHS];
+static pthread_once_t tenths_once = PTHREAD_ONCE_INIT;
+
+static void tenths_fill(void)
+{
+    for (int k = 0; k < TENTHS; k++) {
+        char num[40];
+        int n = real_text((double)k / 10, num);
+        memcpy(tenths_text[k], num, (size_t)n);
+        tenths_len[k] = (unsigned char)n;
+    }
+}
+
+void jsontext_real(jsontext *t, double v)
+{
+    if (!isfinite(v)) {
+        put(t, "null", 4);
+        return;
+    }
+    if (v >= 0 && v < TENTHS / 10) {
+        int k = (int)(v * 10 + 0.5);
+        if (k < TENTHS && (double)k / 10 == v) { /* the same double: the same text */
+            pthread_once(&tenths_once, tenths_fill);
+            put(t, tenths_text[k], tenths_len[k]);
+            return;
+        }
+    }
+    char num[40];
+    int n = real_text(v, num);
+    if (n == 0)
+        put(t, "null", 4);
+    else
+        put(t, num, (size_t)n);
 }
 
 char *jsontext_take(jsontext *t, size_t *len)

@@ -16,6 +16,7 @@
 #include "testutil.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -771,6 +772,24 @@ static void test_jsontext(void)
     char *mine = jsontext_take(&t, &len), *theirs = json_dumps(want, JSON_COMPACT);
     CHECK_MSG(mine && theirs && strcmp(mine, theirs) == 0, "jsontext\n  %s\njansson\n  %s", mine ? mine : "(none)",
               theirs ? theirs : "(none)");
+    free(mine);
+    free(theirs);
+    json_decref(want);
+    /* every tenth an age can be (written from a table), and its neighbours */
+    want = json_array();
+    t = (jsontext){ 0 };
+    jsontext_raw(&t, "[");
+    for (int k = 0; k <= 2001; k++) {
+        double v[3] = { (double)k / 10, nextafter((double)k / 10, 1e9), (double)(long)(k * 0.37 * 10 + 0.5) / 10 };
+        for (int j = 0; j < 3; j++) {
+            json_array_append_new(want, json_real(v[j]));
+            jsontext_raw(&t, k || j ? "," : "");
+            jsontext_real(&t, v[j]);
+        }
+    }
+    jsontext_raw(&t, "]");
+    mine = jsontext_take(&t, &len), theirs = json_dumps(want, JSON_COMPACT);
+    CHECK_MSG(mine && theirs && strcmp(mine, theirs) == 0, "tenths differ from jansson's");
     free(mine);
     free(theirs);
     json_decref(want);
