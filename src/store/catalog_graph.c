@@ -85,8 +85,8 @@ static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
     "SELECT t.event_id FROM persons p JOIN photo_photographers g ON g.name = p.name"                                   \
     " JOIN timeline_photos t ON t.photo_id = g.photo_id WHERE p.id = ?1 AND p.hidden = 0 AND t.event_id IS NOT NULL"
 #define PG_OF_EVENT                                                                                                    \
-    "SELECT p.id FROM timeline_photos t JOIN photo_photographers g ON g.photo_id = t.photo_id"                         \
-    " JOIN persons p ON p.name = g.name AND p.hidden = 0 WHERE t.event_id = ?1"
+    "SELECT p.id FROM timeline_photos t INDEXED BY timeline_event JOIN photo_photographers g"                          \
+    " ON g.photo_id = t.photo_id JOIN persons p ON p.name = g.name AND p.hidden = 0 WHERE t.event_id = ?1"
 
 /* ---- sets -------------------------------------------------------------------- */
 
@@ -696,7 +696,8 @@ int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_
  * of events, places and persons are integers, written as text here (a CAST in
  * SQL allocated per row). label: a person's caption, as
  * catalog_graph_node_info's (PERSON_LABEL), so the walk needs no query per
- * person met. */
+ * person met. An event's photos are read through timeline_event, in photo id
+ * order (timeline_event_entry, schema 23, has them in timeline order). */
 typedef struct neighbour_def {
     const char *type;
     const char *sql;
@@ -721,14 +722,13 @@ static const neighbour_def neighbour_defs[] = {
               "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
               " UNION ALL SELECT 'APPEARS_IN', -1, 'Person', pp.person_id, 0, " PERSON_LABEL
               " FROM photo_persons pp" PERSON_JOIN("pp.person_id") " WHERE pp.photo_id = ?1" },
-    { "Event",
-      "SELECT 'LOCATED_IN', 1, 'Location', location_id, 0, NULL FROM events WHERE id = ?1"
-      "  AND location_id IS NOT NULL"
-      " UNION ALL SELECT 'PERFORMED_AT', -1, 'Person', x.person, 1, " PERSON_LABEL " FROM ("
-      "  SELECT pp.person_id AS person FROM timeline_photos t JOIN photo_persons pp ON pp.photo_id = t.photo_id"
-      "  WHERE t.event_id = ?1 UNION ALL " PG_OF_EVENT
-      ") x" PERSON_JOIN("x.person") " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id, 0, NULL FROM timeline_photos "
-                                    "WHERE event_id = ?1" },
+    { "Event", "SELECT 'LOCATED_IN', 1, 'Location', location_id, 0, NULL FROM events WHERE id = ?1"
+               "  AND location_id IS NOT NULL"
+               " UNION ALL SELECT 'PERFORMED_AT', -1, 'Person', x.person, 1, " PERSON_LABEL " FROM ("
+               "  SELECT pp.person_id AS person FROM timeline_photos t INDEXED BY timeline_event"
+               "  JOIN photo_persons pp ON pp.photo_id = t.photo_id WHERE t.event_id = ?1 UNION ALL " PG_OF_EVENT
+               ") x" PERSON_JOIN("x.person") " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id, 0, NULL"
+                                             " FROM timeline_photos INDEXED BY timeline_event WHERE event_id = ?1" },
     { "Location",
       "SELECT 'LOCATED_IN', -1, 'Event', id, 0, NULL FROM events WHERE location_id = ?1"
       " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id, 0, NULL FROM timeline_photos WHERE place_id = ?1" },
