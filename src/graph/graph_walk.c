@@ -77,6 +77,7 @@ typedef struct node {
     char *label;
     int depth, year;
     int64_t place;
+    catalog_node_links links; /* what its row said of its relations, for its expansion */
 } node;
 
 typedef struct edge {
@@ -196,6 +197,7 @@ static int add_node(walk *w, const char *type, const char *id, const char *known
     int year = 0;
     int64_t place = 0;
     catalog_node_frame frame = { .time_ms = -1 };
+    catalog_node_links links = { .known = false };
     int found;
     if (known && t) { /* as catalog_graph_node_info would copy it: cut to the buffer */
         size_t n = strlen(known) < sizeof label ? strlen(known) : sizeof label - 1;
@@ -203,7 +205,7 @@ static int add_node(walk *w, const char *type, const char *id, const char *known
         label[n] = '\0';
         found = 1;
     } else {
-        found = t ? catalog_graph_node_info(w->c, t, id, label, sizeof label, &year, &place, &frame, w->e) : 0;
+        found = t ? catalog_graph_node_info(w->c, t, id, label, sizeof label, &year, &place, &frame, &links, w->e) : 0;
     }
     if (found <= 0)
         return found < 0 ? -2 : -1;
@@ -221,6 +223,7 @@ static int add_node(walk *w, const char *type, const char *id, const char *known
     n->depth = depth;
     n->year = year;
     n->place = place;
+    n->links = links;
     w->node_set[slot] = ++w->nnodes;
     return w->nnodes - 1;
 }
@@ -348,7 +351,8 @@ static int expand(walk *w, int depth)
             int share = room > 0 ? (room + left - 1) / left : 0;
             int ask = 2 * share + 1;
             w->rows = 0;
-            rc = catalog_graph_neighbours(w->c, n->type, strchr(n->ref, ':') + 1, ask, on_neighbour, w, e);
+            rc = catalog_graph_neighbours_known(w->c, n->type, strchr(n->ref, ':') + 1, &n->links, ask, on_neighbour, w,
+                                                e);
             if (w->nomem)
                 rc = err_set(e, ERR_NOMEM, "graph: out of memory");
             else if (rc > 0 || rc == -1)

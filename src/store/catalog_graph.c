@@ -700,12 +700,32 @@ int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_
  * order (timeline_event_entry, schema 23, has them in timeline order). */
 typedef struct neighbour_def {
     const char *type;
-    const char *sql;
+    const char *sql;  /* every row */
+    const char *rest; /* the rows after those a node's links give (catalog_node_links), NULL when none do */
 } neighbour_def;
 
 /* A person's caption (p: persons, visible; NULL when hidden or missing). */
 #define PERSON_LABEL "coalesce(p.name, 'Person ' || p.id)"
 #define PERSON_JOIN(id) " LEFT JOIN persons p ON p.id = " id " AND p.hidden = 0"
+
+/* A Foto's rows: its event and place (what its links give), then its people. */
+#define FOTO_LINKED                                                                                                    \
+    "SELECT 'PART_OF', 1, 'Event', event_id, 0, NULL FROM timeline_photos WHERE photo_id = ?1"                         \
+    "  AND event_id IS NOT NULL"                                                                                       \
+    " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', place_id, 0, NULL FROM timeline_photos"                              \
+    "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
+#define FOTO_REST                                                                                                      \
+    "SELECT 'APPEARS_IN', -1, 'Person', pp.person_id, 0, " PERSON_LABEL                                                \
+    " FROM photo_persons pp" PERSON_JOIN("pp.person_id") " WHERE pp.photo_id = ?1"
+/* An Event's rows: its place (what its links give), its people, its photos. */
+#define EVENT_LINKED                                                                                                   \
+    "SELECT 'LOCATED_IN', 1, 'Location', location_id, 0, NULL FROM events WHERE id = ?1 AND location_id IS NOT NULL"
+#define EVENT_REST                                                                                                     \
+    "SELECT 'PERFORMED_AT', -1, 'Person', x.person, 1, " PERSON_LABEL " FROM ("                                        \
+    "  SELECT pp.person_id AS person FROM timeline_photos t INDEXED BY timeline_event"                                 \
+    "  JOIN photo_persons pp ON pp.photo_id = t.photo_id WHERE t.event_id = ?1 UNION ALL " PG_OF_EVENT                 \
+    ") x" PERSON_JOIN("x.person") " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id, 0, NULL"                         \
+                                  " FROM timeline_photos INDEXED BY timeline_event WHERE event_id = ?1"
 
 static const neighbour_def neighbour_defs[] = {
     { "Person",
@@ -715,28 +735,23 @@ static const neighbour_def neighbour_defs[] = {
       "  SELECT t.event_id AS event FROM photo_persons pp JOIN timeline_photos t ON t.photo_id = pp.photo_id"
       "  WHERE pp.person_id = ?1 AND t.event_id IS NOT NULL"
       "  UNION ALL " PG_OF_PERSON ")"
-      " UNION ALL SELECT 'APPEARS_IN', 1, 'Foto', photo_id, 0, NULL FROM photo_persons WHERE person_id = ?1" },
-    { "Foto", "SELECT 'PART_OF', 1, 'Event', event_id, 0, NULL FROM timeline_photos WHERE photo_id = ?1"
-              "  AND event_id IS NOT NULL"
-              " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', place_id, 0, NULL FROM timeline_photos"
-              "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
-              " UNION ALL SELECT 'APPEARS_IN', -1, 'Person', pp.person_id, 0, " PERSON_LABEL
-              " FROM photo_persons pp" PERSON_JOIN("pp.person_id") " WHERE pp.photo_id = ?1" },
-    { "Event", "SELECT 'LOCATED_IN', 1, 'Location', location_id, 0, NULL FROM events WHERE id = ?1"
-               "  AND location_id IS NOT NULL"
-               " UNION ALL SELECT 'PERFORMED_AT', -1, 'Person', x.person, 1, " PERSON_LABEL " FROM ("
-               "  SELECT pp.person_id AS person FROM timeline_photos t INDEXED BY timeline_event"
-               "  JOIN photo_persons pp ON pp.photo_id = t.photo_id WHERE t.event_id = ?1 UNION ALL " PG_OF_EVENT
-               ") x" PERSON_JOIN("x.person") " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id, 0, NULL"
-                                             " FROM timeline_photos INDEXED BY timeline_event WHERE event_id = ?1" },
+      " UNION ALL SELECT 'APPEARS_IN', 1, 'Foto', photo_id, 0, NULL FROM photo_persons WHERE person_id = ?1",
+      NULL },
+    { "Foto", FOTO_LINKED " UNION ALL " FOTO_REST, FOTO_REST },
+    { "Event", EVENT_LINKED " UNION ALL " EVENT_REST, EVENT_REST },
     { "Location",
       "SELECT 'LOCATED_IN', -1, 'Event', id, 0, NULL FROM events WHERE location_id = ?1"
-      " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id, 0, NULL FROM timeline_photos WHERE place_id = ?1" },
-    { "Cluster", "SELECT 'SAME_AS', 1, 'Person', p.id, 0, " PERSON_LABEL " FROM persons p WHERE p.id = ?1"
-                 " AND p.hidden = 0" },
+      " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id, 0, NULL FROM timeline_photos WHERE place_id = ?1",
+      NULL },
+    { "Cluster",
+      "SELECT 'SAME_AS', 1, 'Person', p.id, 0, " PERSON_LABEL " FROM persons p WHERE p.id = ?1"
+      " AND p.hidden = 0",
+      NULL },
     /* a Year's photos: those whose date names it (a decade does not) */
-    { "Year", "SELECT 'IN_YEAR', -1, 'Foto', photo_id, 0, NULL FROM timeline_photos WHERE date >= ?1"
-              " AND date < ?1 || '~' AND precision <> 'decade'" },
+    { "Year",
+      "SELECT 'IN_YEAR', -1, 'Foto', photo_id, 0, NULL FROM timeline_photos WHERE date >= ?1"
+      " AND date < ?1 || '~' AND precision <> 'decade'",
+      NULL },
 };
 #undef PERSON_JOIN
 
@@ -804,13 +819,41 @@ static const char *int_text(int64_t v, char buf[24])
 int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn, void *ud,
                              err *e)
 {
+    return catalog_graph_neighbours_known(c, type, id, NULL, limit, fn, ud, e);
+}
+
+int catalog_graph_neighbours_known(catalog *c, const char *type, const char *id, const catalog_node_links *links,
+                                   int limit, catalog_neighbour_fn fn, void *ud, err *e)
+{
     const neighbour_def *d = NULL;
     for (size_t i = 0; i < sizeof neighbour_defs / sizeof neighbour_defs[0]; i++)
         if (strcmp(neighbour_defs[i].type, type) == 0)
             d = &neighbour_defs[i];
     if (!d)
         return err_set(e, ERR_INVALID, "no node type '%s' (Foto, Person, Cluster, Event, Location, Year)", type);
-    sqlite3_stmt *st = catalog_prepare_cached(c, d->sql, "read a node's neighbours", e);
+    bool linked = links && links->known && d->rest;
+    int rc = 0, step = SQLITE_DONE, rows = 0;
+    if (linked) { /* the rows d->sql begins with, from the node's links */
+        bool foto = strcmp(type, "Foto") == 0;
+        struct {
+            int64_t id;
+            const char *rel, *type;
+        } given[2] = { { foto ? links->event_id : 0, "PART_OF", "Event" },
+                       { links->place_id, foto ? "TAKEN_AT" : "LOCATED_IN", "Location" } };
+        for (int i = 0; i < 2 && rc == 0 && (limit < 0 || rows < limit); i++) {
+            if (given[i].id <= 0)
+                continue;
+            char num[24];
+            catalog_neighbour nb = {
+                .rel = given[i].rel, .dir = 1, .type = given[i].type, .id = int_text(given[i].id, num)
+            };
+            rows++;
+            rc = fn(&nb, ud);
+        }
+        if (rc != 0 || (limit >= 0 && rows >= limit))
+            return rc;
+    }
+    sqlite3_stmt *st = catalog_prepare_cached(c, linked ? d->rest : d->sql, "read a node's neighbours", e);
     if (!st)
         return e ? e->code : ERR_DB;
     if (strcmp(type, "Foto") == 0 || strcmp(type, "Year") == 0)
@@ -818,7 +861,6 @@ int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int l
     else
         sqlite3_bind_int64(st, 1, strtoll(id, NULL, 10));
     id_seen seen = { .used = 0 };
-    int rc = 0, step = SQLITE_DONE, rows = 0;
     while ((limit < 0 || rows < limit) && (step = sqlite3_step(st)) == SQLITE_ROW) {
         if (sqlite3_column_int(st, 4)) { /* one section only has once-rows: its ids are the set's */
             int fresh = id_seen_add(&seen, sqlite3_column_int64(st, 3));
@@ -896,18 +938,21 @@ static int frame_of(catalog *c, const char *photo_id, char *buf, size_t size, ca
 }
 
 int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *buf, size_t size, int *year,
-                            int64_t *place_id, catalog_node_frame *frame, err *e)
+                            int64_t *place_id, catalog_node_frame *frame, catalog_node_links *links, err *e)
 {
     const char *sql = NULL;
-    bool text_id = false, foto = false;
+    bool text_id = false, foto = false, event = false;
     if (frame)
         *frame = (catalog_node_frame){ .time_ms = -1 };
+    if (links)
+        *links = (catalog_node_links){ .known = false };
     if (strcmp(type, "Person") == 0 || strcmp(type, "Cluster") == 0)
         sql = "SELECT " PERSON_LABEL ", NULL, NULL FROM persons p WHERE p.id = ?1 AND p.hidden = 0";
-    else if (strcmp(type, "Event") == 0)
+    else if (strcmp(type, "Event") == 0) {
         sql = "SELECT name, coalesce(year, CAST(substr(date_value, 1, 4) AS INTEGER)), location_id FROM events"
               " WHERE id = ?1";
-    else if (strcmp(type, "Location") == 0)
+        event = true;
+    } else if (strcmp(type, "Location") == 0)
         sql = "SELECT name, NULL, NULL FROM places WHERE id = ?1";
     else if (strcmp(type, "Foto") == 0) {
         /* the path as it is: its file name is taken here, not by SQL string
@@ -916,7 +961,7 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
         /* clang-format off */
         static const char foto_sql[] =
             "SELECT " FIRST_PATH("?1") ", " YEAR_OF("date", "precision") ", "
-            "coalesce(place_id, (SELECT location_id FROM events WHERE id = t.event_id)) "
+            "coalesce(place_id, (SELECT location_id FROM events WHERE id = t.event_id)), event_id, place_id "
             "FROM timeline_photos t WHERE photo_id = ?1";
         /* clang-format on */
         sql = foto_sql;
@@ -945,6 +990,12 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
             *year = sqlite3_column_int(st, 1);
         if (place_id)
             *place_id = sqlite3_column_int64(st, 2);
+        if (links && foto)
+            *links = (catalog_node_links){ .known = true,
+                                           .event_id = sqlite3_column_int64(st, 3),
+                                           .place_id = sqlite3_column_int64(st, 4) };
+        else if (links && event)
+            *links = (catalog_node_links){ .known = true, .place_id = sqlite3_column_int64(st, 2) };
         rc = 1;
     } else if (step != SQLITE_DONE) {
         rc = db_error(c, "read a node", e);
@@ -960,7 +1011,7 @@ int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *
 
 int catalog_graph_node_label(catalog *c, const char *type, const char *id, char *buf, size_t size, err *e)
 {
-    return catalog_graph_node_info(c, type, id, buf, size, NULL, NULL, NULL, e);
+    return catalog_graph_node_info(c, type, id, buf, size, NULL, NULL, NULL, NULL, e);
 }
 
 /* ---- events and places ---------------------------------------------------------- */

@@ -196,6 +196,21 @@ typedef struct catalog_neighbour {
 typedef int (*catalog_neighbour_fn)(const catalog_neighbour *nb, void *ud);
 int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn, void *ud,
                              err *e);
+
+/* What a node's own row says of its relations, as catalog_graph_node_info
+ * read it: a Foto's event and place (PART_OF, TAKEN_AT), an Event's place
+ * (LOCATED_IN); 0 = none. known is false for other types or when not read. */
+typedef struct catalog_node_links {
+    bool known;
+    int64_t event_id, place_id;
+} catalog_node_links;
+
+/* catalog_graph_neighbours, the same rows, with links (from
+ * catalog_graph_node_info in the same read snapshot; NULL or not known: read
+ * as catalog_graph_neighbours does) taken instead of reading the node's row
+ * again: a graph walk reads each photo it expands once, not twice. */
+int catalog_graph_neighbours_known(catalog *c, const char *type, const char *id, const catalog_node_links *links,
+                                   int limit, catalog_neighbour_fn fn, void *ud, err *e);
 /* A node's caption: person name or "Person N", event name, place name, photo
  * path's file name, the year. 1 and buf filled when the node exists, 0 if not. */
 int catalog_graph_node_label(catalog *c, const char *type, const char *id, char *buf, size_t size, err *e);
@@ -210,11 +225,12 @@ typedef struct catalog_node_frame {
 
 /* The same in one query, with what the graph view filters by: the year (0 =
  * none) and place (0 = none) of a Foto (its date as on the timeline) or an
- * Event; both 0 for other types. year, place_id and frame may be NULL. A Foto
- * that is a frame (and has no file of its own) fills *frame, and buf has its
- * parent's file name (or the parent's id) instead of its own. */
+ * Event; both 0 for other types. year, place_id, frame and links may be
+ * NULL. A Foto that is a frame (and has no file of its own) fills *frame, and
+ * buf has its parent's file name (or the parent's id) instead of its own.
+ * links: what catalog_graph_neighbours_known can take from the same row. */
 int catalog_graph_node_info(catalog *c, const char *type, const char *id, char *buf, size_t size, int *year,
-                            int64_t *place_id, catalog_node_frame *frame, err *e);
+                            int64_t *place_id, catalog_node_frame *frame, catalog_node_links *links, err *e);
 
 typedef struct catalog_event_row {
     int64_t id;

@@ -322,8 +322,43 @@ static int check_label(const catalog_neighbour *nb, void *ud)
     return 0;
 }
 
+/* Neighbour rows as text, one line each. */
+static int row_text(const catalog_neighbour *nb, void *ud)
+{
+    char line[256];
+    snprintf(line, sizeof line, "%s %d %s %s %s\n", nb->rel, nb->dir, nb->type, nb->id, nb->label ? nb->label : "-");
+    strncat(ud, line, 4095 - strlen(ud));
+    return 0;
+}
+
+/* catalog_graph_neighbours_known with a node's links gives the rows
+ * catalog_graph_neighbours reads, at every limit. */
+static void check_known(catalog *c, const char *type, const char *id)
+{
+    err e = { 0 };
+    char label[256];
+    catalog_node_links links;
+    CHECK(catalog_graph_node_info(c, type, id, label, sizeof label, NULL, NULL, NULL, &links, &e) == 1 && links.known);
+    static const int limits[] = { -1, 0, 1, 2, 3, 100 };
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        char read[4096] = "", known[4096] = "";
+        CHECK(catalog_graph_neighbours(c, type, id, limits[i], row_text, read, &e) == 0);
+        CHECK(catalog_graph_neighbours_known(c, type, id, &links, limits[i], row_text, known, &e) == 0);
+        CHECK_MSG(strcmp(read, known) == 0, "%s %s, limit %d: read\n%swith links\n%s", type, id, limits[i], read,
+                  known);
+    }
+}
+
 static void test_neighbours(catalog *c, const graph_fixture *f)
 {
+    for (int i = 0; i < GF_PHOTOS; i++)
+        check_known(c, "Foto", f->photo[i]);
+    char ev[24];
+    int64_t events[] = { f->karneval, f->hostile_event };
+    for (int i = 0; i < 2; i++) {
+        snprintf(ev, sizeof ev, "%lld", (long long)events[i]);
+        check_known(c, "Event", ev);
+    }
     err e = { 0 };
     int k[2] = { 0, 0 };
     CHECK(catalog_graph_coappearance(c, 0, 100, count_pair, k, &e) == 0);
@@ -708,9 +743,9 @@ static void test_frame_labels(catalog *c)
     /* the store alone gives the parent's file name and what the frame is */
     char buf[64];
     catalog_node_frame fr;
-    CHECK(catalog_graph_node_info(c, "Foto", "00000000000f0012", buf, sizeof buf, NULL, NULL, &fr, &e) == 1 &&
+    CHECK(catalog_graph_node_info(c, "Foto", "00000000000f0012", buf, sizeof buf, NULL, NULL, &fr, NULL, &e) == 1 &&
           strcmp(buf, "show.mp4") == 0 && strcmp(fr.kind, "video") == 0 && fr.frame_no == 2 && fr.time_ms == 83000);
-    CHECK(catalog_graph_node_info(c, "Foto", "00000000000f0001", buf, sizeof buf, NULL, NULL, &fr, &e) == 1 &&
+    CHECK(catalog_graph_node_info(c, "Foto", "00000000000f0001", buf, sizeof buf, NULL, NULL, &fr, NULL, &e) == 1 &&
           fr.kind[0] == '\0' && fr.time_ms == -1);
 }
 
