@@ -21,7 +21,10 @@
  * routes call, CALLS times each in one thread, CPU microseconds per call in
  * the best of 5 rounds (steadier on a loaded machine; what to point perf at).
  *
- *   bench_graph [--photos N] [--seconds S] [--dir DIR] [--no-export] [--direct CALLS]
+ * The server runs the workers `facetag serve` would on this machine
+ * (review_default_threads), or --workers N.
+ *
+ *   bench_graph [--photos N] [--seconds S] [--dir DIR] [--no-export] [--direct CALLS] [--workers N]
  * DIR defaults to $TMPDIR/facetag-bench-graph. Needs wrk, curl and python3. */
 #include "bench_http.h"
 #include "graph/graph_export.h"
@@ -329,7 +332,7 @@ int main(int argc, char **argv)
     int nphotos = 100000;
     const char *dir_arg = NULL;
     bool skip_export = false;
-    int direct = 0;
+    int direct = 0, workers = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--photos") == 0 && i + 1 < argc)
             nphotos = atoi(argv[++i]);
@@ -341,9 +344,11 @@ int main(int argc, char **argv)
             skip_export = true;
         else if (strcmp(argv[i], "--direct") == 0 && i + 1 < argc)
             direct = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
+            workers = atoi(argv[++i]);
         else {
             fprintf(stderr,
-                    "usage: bench_graph [--photos N] [--seconds S] [--dir DIR] [--no-export] [--direct CALLS]\n");
+                    "usage: bench_graph [--photos N] [--seconds S] [--dir DIR] [--no-export] [--direct CALLS] [--workers N]\n");
             return 2;
         }
     }
@@ -395,7 +400,13 @@ int main(int argc, char **argv)
                (double)eb.maxrss_kb / (double)es.maxrss_kb, eb.seconds / 60.0);
     }
 
-    review_options o = { .data_dir = big, .bind = "127.0.0.1", .port = 0, .threads = 8 };
+    /* the workers `facetag serve` runs on this machine unless told otherwise */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    review_options o = { .data_dir = big,
+                         .bind = "127.0.0.1",
+                         .port = 0,
+                         .threads = workers > 0 ? workers : review_default_threads(cores > 0 ? (int)cores : 1) };
+    printf("server: %d workers\n", o.threads);
     err e = { 0 };
     review_server *s = review_server_start(&o, &e);
     if (!s) {

@@ -37,8 +37,7 @@ static int run_serve(const cli_globals *g, int argc, char **argv)
         .bind = REVIEW_DEFAULT_BIND,
         .port = REVIEW_DEFAULT_PORT,
         .token = getenv("FACETAG_TOKEN"),
-        /* Handlers wait on SQLite and the disk as well as the CPU: two per core. */
-        .threads = g->threads * 2 < 4 ? 4 : g->threads * 2,
+        .threads = review_default_threads(g->threads),
     };
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {

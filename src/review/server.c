@@ -422,6 +422,11 @@ static void state_close(review_state *st)
     objstore_close(st->objects);
 }
 
+int review_default_threads(int cores)
+{
+    return cores * 2 < 4 ? 4 : cores * 2;
+}
+
 review_server *review_server_start(const review_options *opt, err *e)
 {
     const char *bind = opt->bind && *opt->bind ? opt->bind : REVIEW_DEFAULT_BIND;

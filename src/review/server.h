@@ -35,6 +35,10 @@ typedef struct review_options {
                                flip's answer says the next `facetag flip ID` or analyze does it */
 } review_options;
 
+/* The worker count `facetag serve` runs for `-j cores`: handlers wait on
+ * SQLite and the disk as well as the CPU, so two per core, at least 4. */
+int review_default_threads(int cores);
+
 typedef struct review_server review_server;
 
 /* Opens the data folder and starts listening. ERR_INVALID for a bad address or
