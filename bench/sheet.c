@@ -15,7 +15,7 @@
  *                                        faces, no ordinary photos, no speed;
  *                                        --speed-only: the 24-MP sheet alone
  *   bench_sheet --make OUT.jpg [--film 35|120] [--strips N] [--per-strip N]
- *               [--angle DEG] [--negative] [--sepia] [--vertical] [--margin]
+ *               [--last-strip N] [--angle DEG] [--negative] [--sepia] [--vertical] [--margin]
  *               [--px-per-mm F] [--seed N] PHOTO...
  *                                        one generated sheet (demo, tests);
  *                                        prints its frame boxes as JSON lines
@@ -290,6 +290,8 @@ static int make_one(int argc, char **argv)
             sp.strips = atoi(v), i++;
         else if (!strcmp(a, "--per-strip"))
             sp.per_strip = atoi(v), i++;
+        else if (!strcmp(a, "--last-strip"))
+            sp.last_strip = atoi(v), i++;
         else if (!strcmp(a, "--angle"))
             sp.angle = atof(v), i++;
         else if (!strcmp(a, "--px-per-mm"))

@@ -338,10 +338,58 @@ static double base_frac(const uint8_t *m, int w, int x0, int y0, int x1, int y1)
     return (double)s / ((double)(x1 - x0) * (y1 - y0));
 }
 
-/* Strips along x in mask m (w x h, 1 = film base). */
-static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout *L)
+/* Paper in the film area: a run of non-base along a row longer than `len` is
+ * no frame (a frame's rows end at a gap of base, at most a strip's half), it
+ * is paper beside a short strip, a label, a mask. Returns a copy of m with
+ * those runs marked 1, so that they hold no frame and no band of frames;
+ * NULL when out of memory. */
+static uint8_t *mask_paper(const uint8_t *m, int w, int h, int x0, int y0, int x1, int y1, int len)
+{
+    uint8_t *mp = malloc((size_t)w * (size_t)h);
+    if (!mp)
+        return NULL;
+    memcpy(mp, m, (size_t)w * (size_t)h);
+    for (int y = y0; y < y1; y++) {
+        uint8_t *row = mp + (size_t)y * (size_t)w;
+        for (int x = x0; x < x1;) {
+            if (row[x]) {
+                x++;
+                continue;
+            }
+            int e = x;
+            while (e < x1 && !row[e])
+                e++;
+            if (e - x > len)
+                memset(row + x, 1, (size_t)(e - x));
+            x = e;
+        }
+    }
+    return mp;
+}
+
+/* Does frame b lie on film: film base in the rebate just above or below it
+ * (sprocket holes, the strip's edge), in the rows 2..8 % of the frame height
+ * away? Paper where a strip ends has none. A side outside the image says
+ * nothing; with both outside the frame is kept. */
+static int on_film(const uint8_t *m, int w, int h, const box *b, double Hf)
+{
+    int r0 = (int)(0.02 * Hf) + 1, r1 = (int)(0.08 * Hf) + 2;
+    int xa = b->x0 < 0 ? 0 : (int)b->x0, xb = b->x1 > w ? w : (int)b->x1;
+    int ya0 = (int)b->y0 - r1, ya1 = (int)b->y0 - r0, yb0 = (int)b->y1 + r0, yb1 = (int)b->y1 + r1;
+    double best = -1;
+    if (ya0 >= 0)
+        best = fmax(best, base_frac(m, w, xa, ya0, xb, ya1));
+    if (yb1 <= h)
+        best = fmax(best, base_frac(m, w, xa, yb0, xb, yb1));
+    return best < 0 || best >= 0.3;
+}
+
+/* Strips along x in mask m0 (w x h, 1 = film base). */
+static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, layout *L)
 {
     memset(L, 0, sizeof *L);
+    const uint8_t *m = m0;
+    uint8_t *mp = NULL;
     int nb = w > h ? w : h;
     double *rowb = calloc((size_t)nb, sizeof *rowb), *colb = calloc((size_t)nb, sizeof *colb);
     double *prof = calloc((size_t)nb, sizeof *prof);
@@ -372,12 +420,24 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
         snprintf(L->why, sizeof L->why, "no film base");
         goto out;
     }
-    /* bands of frame rows: rows mostly content */
+    /* the layout is found with paper marked (the checks below look at m0) */
+    mp = mask_paper(m0, w, h, x0, y0, x1, y1, (int)(0.55 * fw));
+    if (!mp) {
+        snprintf(L->why, sizeof L->why, "out of memory");
+        goto out;
+    }
+    m = mp;
+    /* bands of frame rows: rows mostly content, beside any paper (a short
+     * strip's rows are frames along the film it has) */
     for (int y = y0; y < y1; y++) {
-        long s = 0;
-        for (int x = x0; x < x1; x++)
-            s += m[(size_t)y * (size_t)w + (size_t)x];
-        prof[y - y0] = 1.0 - (double)s / fw;
+        long s = 0, paper = 0;
+        for (int x = x0; x < x1; x++) {
+            size_t i = (size_t)y * (size_t)w + (size_t)x;
+            s += m[i];
+            paper += m[i] && !m0[i];
+        }
+        long film = fw - paper;
+        prof[y - y0] = film >= 0.15 * fw ? 1.0 - (double)(s - paper) / film : 0;
     }
     memcpy(tmp, prof, sizeof(double) * (size_t)fh);
     qsort(tmp, (size_t)fh, sizeof *tmp, cmp_double);
@@ -727,6 +787,14 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
         if (fabs((ny1 - ny0) - Hf) <= 0.03 * Hf)
             b->y0 = ny0, b->y1 = ny1;
     }
+    /* only frames on film: a place of the grid past a strip's end is paper */
+    {
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (on_film(m0, w, h, &L->f[i], Hf))
+                L->f[k++] = L->f[i];
+        n = k;
+    }
     L->n = n;
     L->strips = strips;
 
@@ -737,7 +805,7 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
         box *b = &L->f[i];
         good += b->good;
         area += (b->x1 - b->x0) * (b->y1 - b->y0);
-        content += 1 - base_frac(m, w, (int)b->x0, (int)b->y0, (int)b->x1, (int)b->y1);
+        content += 1 - base_frac(m0, w, (int)b->x0, (int)b->y0, (int)b->x1, (int)b->y1);
         if (i + 1 < n && L->f[i + 1].strip == b->strip) {
             box *c = &L->f[i + 1];
             int g0 = (int)b->x1, g1 = (int)c->x0;
@@ -745,7 +813,7 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
                 continue; /* a missing frame, not a gap */
             gaps++;
             int gy0 = (int)(b->y0 + (b->y1 - b->y0) * 0.05), gy1 = (int)(b->y1 - (b->y1 - b->y0) * 0.05);
-            if (g1 - g0 >= 1 && base_frac(m, w, g0, gy0, g1, gy1) >= 0.85)
+            if (g1 - g0 >= 1 && base_frac(m0, w, g0, gy0, g1, gy1) >= 0.85)
                 pure_gaps++;
         }
     }
@@ -774,15 +842,38 @@ static void layout_find(const uint8_t *m, int w, int h, sheet_mode mode, layout 
     else
         for (int i = 0; i < n; i++)
             L->f[i].strip = L->f[i].strip; /* strips already numbered in order */
-    for (int bi = 0; bi < nbh; bi++) {
-        double d = fabs(bh[bi] - Hf) / Hf;
-        if (L->n && mode != SHEET_FORCE && d > 0.12) {
-            snprintf(L->why, sizeof L->why, "strips of different heights (%.0f vs %.0f)", bh[bi], Hf);
+    /* one frame height: a strip's band may come out short (its frames dark
+     * along an edge: the strip was placed at Hf where its content is), and
+     * then the rows just outside the placed frames must be film base on both
+     * sides, as a strip's rebates are; a band taller than a frame is no strip */
+    for (int st = 0; st < strips && L->n && mode != SHEET_FORCE; st++) {
+        double band = -1;
+        for (int i = 0; i < nc && band < 0; i++)
+            if (cand[i].strip == st)
+                band = cand[i].y1 - cand[i].y0;
+        double d = (band - Hf) / Hf, above = 0, below = 0;
+        int nf = 0, r0 = (int)(0.02 * Hf) + 1, r1 = (int)(0.08 * Hf) + 2;
+        for (int i = 0; i < L->n; i++) {
+            const box *b = &L->f[i];
+            if (b->strip != st)
+                continue;
+            int xa = b->x0 < 0 ? 0 : (int)b->x0, xb = b->x1 > w ? w : (int)b->x1;
+            int ya0 = (int)b->y0 - r1, yb1 = (int)b->y1 + r1;
+            above += ya0 >= 0 ? base_frac(m0, w, xa, ya0, xb, (int)b->y0 - r0) : 0;
+            below += yb1 <= h ? base_frac(m0, w, xa, (int)b->y1 + r0, xb, yb1) : 0;
+            nf++;
+        }
+        if (nf == 0)
+            continue;
+        int rebates = above / nf >= 0.5 && below / nf >= 0.5;
+        if (band >= 0 && (d > 0.12 || (d < -0.12 && !rebates))) {
+            snprintf(L->why, sizeof L->why, "strips of different heights (%.0f vs %.0f)", band, Hf);
             L->n = 0;
         }
     }
     free(cand);
 out:
+    free(mp);
     free(rowb), free(colb), free(prof), free(bands), free(runs), free(tmp);
 }
 

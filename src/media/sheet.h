@@ -20,9 +20,14 @@
  *      modulo the pitch, are most regular (an F ratio), the gap as the run of
  *      phases that are base in every frame, each strip its own phase; each
  *      strip placed at the frame height where it holds the most content,
- *      edges refined where a frame's own columns and rows show them;
+ *      edges refined where a frame's own columns and rows show them; paper
+ *      in the film area (a row's run of non-base longer than half its width:
+ *      beside a short last strip, a label) holds no band and no frame, and a
+ *      frame needs film base in the rebate just above or below it;
  *   4. checks, so that an ordinary photo is never split: enough frames of one
- *      size, straight gaps of pure base between them, base around them.
+ *      size, straight gaps of pure base between them, base around them, and
+ *      strips of one height (a band shorter than the frames only where the
+ *      placed frames have film base on both sides, as rebates).
  * Boxes are rotated rectangles in the coordinates of the image given.
  *
  * Errors: only ERR_NOMEM and ERR_INVALID (bad arguments); "not a sheet" is

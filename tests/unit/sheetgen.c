@@ -140,8 +140,9 @@ int sheetgen_make(const sheetgen_spec *sp, const char *const *photos, int nphoto
                   err *e)
 {
     memset(out, 0, sizeof *out);
-    int n = sp->strips * sp->per_strip;
-    if (n > SHEETGEN_MAX || n <= 0 || nphotos <= 0)
+    int last = sp->last_strip > 0 && sp->last_strip < sp->per_strip ? sp->last_strip : sp->per_strip;
+    int n = (sp->strips - 1) * sp->per_strip + last;
+    if (sp->strips <= 0 || n > SHEETGEN_MAX || n <= 0 || nphotos <= 0)
         return err_set(e, ERR_INVALID, "sheetgen: %d frames", n);
     uint32_t rs = sp->seed * 2654435761u + 12345;
     const double s = sp->px_per_mm;
@@ -165,15 +166,19 @@ int sheetgen_make(const sheetgen_spec *sp, const char *const *photos, int nphoto
     const char *film_name = stock[sp->seed % 4];
     for (int st = 0; st < sp->strips; st++) {
         double sy = margin + st * (strip_h + strip_gap), sx = margin;
-        fill_rect(&c, sx * s, sy * s, (sx + strip_len) * s, (sy + strip_h) * s, base);
+        int nf = st == sp->strips - 1 ? last : sp->per_strip;
+        double len = lead * 2 + nf * pitch - (pitch - fw);
+        if (nf < sp->per_strip) /* a short strip: white paper where its film is not */
+            fill_rect(&c, (sx + len) * s, (sy - strip_gap / 2) * s, (W - margin + 2) * s, (H - margin + 2) * s, paper);
+        fill_rect(&c, sx * s, sy * s, (sx + len) * s, (sy + strip_h) * s, base);
         if (is35) /* perforations, 4.75 mm apart, along both edges */
-            for (double hx = sx + 1; hx + 2.8 < sx + strip_len; hx += 4.75) {
+            for (double hx = sx + 1; hx + 2.8 < sx + len; hx += 4.75) {
                 fill_rect(&c, hx * s, (sy + 1.1) * s, (hx + 2.8) * s, (sy + 3.1) * s, hole);
                 fill_rect(&c, hx * s, (sy + strip_h - 3.1) * s, (hx + 2.8) * s, (sy + strip_h - 1.1) * s, hole);
             }
         double ty = is35 ? sy + strip_h - 5.4 : sy + strip_h - 2.6; /* edge print below the frames */
         stamp_text(&c, film_name, (sx + 10) * s, ty * s, 1.4 * s, ink);
-        for (int k = 0; k < sp->per_strip; k++) {
+        for (int k = 0; k < nf; k++) {
             int i = st * sp->per_strip + k;
             double fx = sx + lead + k * pitch, fy = sy + (strip_h - fh) / 2;
             char num[16];

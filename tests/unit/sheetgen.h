@@ -23,6 +23,9 @@ typedef struct sheetgen_spec {
     int paper_margin; /* 1: white paper around the film */
     int vertical;     /* 1: strips run top to bottom */
     double noise;     /* grain: sigma of added noise, grey levels */
+    int last_strip;   /* frames on the last strip (0: per_strip); the film of a
+                       * short last strip ends after them and the paper beyond
+                       * it stays white, as under a printing frame's mask */
     unsigned seed;    /* which frames are over/under-exposed, the noise */
 } sheetgen_spec;
 

@@ -73,6 +73,28 @@ static void test_sheets(char **photos, int nphotos)
           .seed = 2 },
         { .film = 35, .strips = 4, .per_strip = 6, .px_per_mm = 7, .angle = 1.2, .negative = 1, .noise = 6, .seed = 3 },
         { .film = 35, .strips = 1, .per_strip = 6, .px_per_mm = 9, .angle = -1.6, .sepia = 1, .noise = 7, .seed = 4 },
+        /* a short last strip printed through a mask: white paper where its
+         * film is not, which holds no frame */
+        { .film = 35,
+          .strips = 4,
+          .per_strip = 6,
+          .last_strip = 2,
+          .px_per_mm = 7,
+          .angle = -1.9,
+          .paper_margin = 1,
+          .noise = 6,
+          .seed = 5 },
+        /* 120 strips of 3 whose frames are dark along an edge: the bands of
+         * frame rows come out short, the strips' rebates show the height */
+        { .film = 120,
+          .strips = 4,
+          .per_strip = 3,
+          .px_per_mm = 6,
+          .angle = 0.31,
+          .sepia = 1,
+          .vertical = 1,
+          .noise = 5,
+          .seed = 149 },
     };
     int total = 0, found = 0, extra = 0;
     for (size_t k = 0; k < sizeof specs / sizeof *specs; k++) {
