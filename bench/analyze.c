@@ -392,9 +392,9 @@ static void detector_gflops(const char *models, const char *photo, int threads)
             break;
     }
     /* fp32 on XNNPACK (compat mode); fp32 on oneDNN's JIT kernels; bf16 on
-     * oneDNN where it pays; int8 on oneDNN (the default only with
-     * FACETAG_INT8=1: docs/decisions/2026-12-07-int8-detector.md). The
-     * default mode's is marked. */
+     * oneDNN where it pays; int8 on oneDNN, mixed (its first layers fp32; the
+     * default on AVX2 without AVX-512: docs/decisions/2026-12-07-int8-detector.md).
+     * The default mode's is marked. */
     const net_precision best = net_precision_detector();
     const net_precision ps[] = { NET_FP32, NET_FP32_ONEDNN, NET_BF16, NET_INT8 };
     for (int pi = 0; pi < 4; pi++) {
@@ -425,7 +425,7 @@ static void detector_gflops(const char *models, const char *photo, int threads)
             }
             const char *what = p == NET_BF16   ? "bf16 on oneDNN"
                                : p == NET_FP32 ? "fp32 on XNNPACK"
-                               : p == NET_INT8 ? "int8 (u8 x s8) on oneDNN, opt-in: FACETAG_INT8=1"
+                               : p == NET_INT8 ? "int8 (u8 x s8; its first layers fp32) on oneDNN"
                                                : "fp32 on oneDNN";
             printf("SSD detector convolutions, %s%s (%.2f GFLOP per 512x512 inference): %d single-thread runner(s) in "
                    "parallel: %.1f GFLOP/s on the wall clock (%.1f ms per inference per thread), %.1f GFLOP/s per "

@@ -25,6 +25,12 @@ typedef struct dnn_layer {
      * convolution's output scale (src quantum x weights quantum / scale). */
     float scale;
     float *wscale, *oscale;
+    /* int8 nets, mixed precision: f32 = the layer computes in fp32 (layer.fp32);
+     * odt = its output's data type (f32 when it computes in f32, is an output,
+     * or an f32 layer reads it; else u8); qcopy = an f32 output that int8
+     * layers read too, through a u8 copy (a reorder after the layer). */
+    int f32, qcopy;
+    dnnl_data_type_t odt;
     int out;  /* external output number, or -1 */
     int home; /* the layer whose memory holds the output: itself, or (in-place sum) src2's home */
 } dnn_layer;
@@ -34,6 +40,7 @@ struct bf16net {
     int size, channels, n, nout;
     dnnl_data_type_t dt; /* between layers: dnnl_bf16, dnnl_f32 or dnnl_u8 (bf16net_new's type) */
     float in_scale;      /* int8: the input's quantum (s8 input = value / in_scale) */
+    int in_copy;         /* layers read the input through a converted copy (int8: when an int8 layer reads it) */
     dnn_layer *l;
     dnnl_engine_t eng;
 };
@@ -41,9 +48,11 @@ struct bf16net {
 struct bf16net_run {
     bf16net *net;
     dnnl_stream_t st;
-    dnnl_primitive_t *p; /* one per layer */
-    dnnl_memory_t *dst;  /* one per layer, pointing into a ping-pong or kept buffer */
-    dnnl_memory_t *sub;  /* PAD: the input-shaped window of its output that the reorder writes */
+    dnnl_primitive_t *p;  /* one per layer */
+    dnnl_memory_t *dst;   /* one per layer, pointing into a ping-pong or kept buffer */
+    dnnl_memory_t *sub;   /* PAD: the input-shaped window of its output that the reorder writes */
+    dnnl_primitive_t *qp; /* int8 nets: per qcopy layer, the reorder f32 -> u8 (its quantum) */
+    dnnl_memory_t *q8;    /* ... and the u8 copy it writes, read by int8 layers */
     dnnl_primitive_t in_reorder;
     dnnl_memory_t in32, in16;
     float *in;
@@ -206,22 +215,29 @@ static int md_nhwc(dnnl_memory_desc_t *md, int c, int h, dnnl_data_type_t dt)
     return dnnl_memory_desc_init_by_tag(md, 4, d, dt, dnnl_acdb) == dnnl_success ? 0 : -1;
 }
 
-static dnnl_data_type_t layer_dt(const bf16net *net, const dnn_layer *l)
-{
-    return l->external ? dnnl_f32 : net->dt;
-}
-
 static int net_int8(const bf16net *net)
 {
     return net->dt == dnnl_u8;
 }
 
+static dnnl_data_type_t layer_dt(const bf16net *net, const dnn_layer *l)
+{
+    return l->external ? dnnl_f32 : net_int8(net) ? l->odt : net->dt;
+}
+
+/* The layer computes in u8 x s8 (an int8 net's layer not kept in fp32). */
+static int layer_q(const bf16net *net, const dnn_layer *l)
+{
+    return net_int8(net) && !l->f32;
+}
+
 /* The data type a layer reads: the previous layer's, or the input's copy
- * (int8: u8 too, with a zero point of INT8_INPUT_ZERO). */
+ * (int8: u8 too, with a zero point of INT8_INPUT_ZERO); in a mixed int8 net
+ * an fp32 layer reads f32 (the f32 input), an int8 one u8 (a copy where the
+ * source is f32). */
 static dnnl_data_type_t src_dt(const bf16net *net, const dnn_layer *l)
 {
-    (void)l;
-    return net->dt;
+    return net_int8(net) ? (l->f32 ? dnnl_f32 : dnnl_u8) : net->dt;
 }
 
 /* int8: the input's u8 copy is value / quantum + 128 (255 steps across
@@ -259,7 +275,7 @@ static int layer_post_ops(const bf16net *net, const dnn_layer *l, dnnl_primitive
     const int adds = l->op == LAYER_SUM || l->op == LAYER_CONV ? l->nsrc - first_binary(l) : 0;
     if (l->op == LAYER_ACT || (!(l->op == LAYER_CONV && l->src2 >= 0) && adds <= 0 && l->act == LAYER_NONE))
         return 0;
-    if (net_int8(net) && !l->external) /* the u8 output's saturation is the ReLU (layer_int8) */
+    if (net_int8(net) && layer_dt(net, l) == dnnl_u8) /* the u8 output's saturation is the ReLU (layer_int8) */
         return 0;
     DNNL_TRY(dnnl_post_ops_create(&po));
     if (l->op == LAYER_CONV && l->src2 >= 0)
@@ -291,7 +307,7 @@ static int conv_desc(const bf16net *net, const dnn_layer *l, const dnnl_memory_d
     int rc = 0;
     dnnl_memory_desc_t wmd, bmd;
     dnnl_dims_t bd = { l->c };
-    const dnnl_data_type_t wdt = net_int8(net) ? dnnl_s8 : net->dt;
+    const dnnl_data_type_t wdt = layer_q(net, l) ? dnnl_s8 : net_int8(net) ? dnnl_f32 : net->dt;
     DNNL_TRY(dnnl_memory_desc_init_by_tag(&bmd, 1, bd, dnnl_f32, dnnl_a));
     if (l->depthwise) {
         dnnl_dims_t wd = { l->c, 1, 1, l->k, l->k };
@@ -326,9 +342,9 @@ static int layer_pd(const bf16net *net, const dnn_layer *l, dnnl_primitive_desc_
     DNNL_TRY(dnnl_primitive_attr_create(&attr));
     if ((rc = layer_post_ops(net, l, attr, e)) != 0)
         goto done;
-    if (net_int8(net)) /* per output channel (dimension 1 of the NCHW output) */
+    if (layer_q(net, l)) /* per output channel (dimension 1 of the NCHW output) */
         DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, l->c, 1 << 1, l->oscale));
-    if (net_int8(net) && l->src < 0)
+    if (layer_q(net, l) && l->src < 0)
         DNNL_TRY(dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_SRC, 1, 0, &INT8_INPUT_ZERO));
     if (l->op == LAYER_CONV) {
         dnnl_convolution_desc_t cd;
@@ -437,7 +453,7 @@ static int layer_quantise(const bf16net *net, dnn_layer *l, const layer *cv, err
         if (pairs)
             most = pair_peak(cv->filter->data, taps, l->cin, l->c, c);
         l->wscale[c] = most > 0 ? most / 127.0f : 1.0f;
-        l->oscale[c] = s_in * l->wscale[c] / l->scale;
+        l->oscale[c] = s_in * l->wscale[c] / (layer_dt(net, l) == dnnl_u8 ? l->scale : 1.0f);
     }
     return 0;
 }
@@ -454,11 +470,11 @@ static int layer_weights(bf16net *net, dnn_layer *l, const layer *cv, err *e)
     dnnl_memory_t user = NULL;
     dnnl_memory_desc_t umd, bmd;
     float *inv = NULL;
-    if (net_int8(net) && (rc = layer_quantise(net, l, cv, e)) != 0)
+    if (layer_q(net, l) && (rc = layer_quantise(net, l, cv, e)) != 0)
         return rc;
     if ((rc = layer_pd(net, l, &pd, e)) != 0)
         return rc;
-    if (net_int8(net)) { /* weights / quantum, per output channel (dimension 0 of OIHW and GOIHW) */
+    if (layer_q(net, l)) { /* weights / quantum, per output channel (dimension 0 of OIHW and GOIHW) */
         if (!(inv = malloc(sizeof(float) * (size_t)l->c))) {
             rc = err_set(e, ERR_NOMEM, "%s: out of memory", name);
             goto done;
@@ -488,7 +504,7 @@ static int layer_weights(bf16net *net, dnn_layer *l, const layer *cv, err *e)
     float *bp = NULL;
     DNNL_TRY(dnnl_memory_get_data_handle(l->b, (void **)&bp));
     memcpy(bp, cv->bias->data, sizeof(float) * (size_t)l->c);
-    for (int c = 0; net_int8(net) && c < l->c; c++)
+    for (int c = 0; layer_q(net, l) && c < l->c; c++)
         bp[c] /= src_scale(net, l) * l->wscale[c];
 done:
     if (user)
@@ -652,19 +668,30 @@ static int check_in_place(const bf16net *net, err *e)
     return 0;
 }
 
-/* int8 nets: convolutions in a chain, each internal one ending in a ReLU
- * (its u8 output's saturation at 0 and 255 steps is the activation); the
- * output's quantum from the layer's calibrated range (layers.h), a ReLU6's
- * at most 6/255. */
-static int layer_int8(bf16net *net, int i, const layer *cv, err *e)
+/* int8 nets: convolutions in a chain; each layer computes in u8 x s8 or, where
+ * layer.fp32 asks, in fp32. A value int8 layers read is u8, its saturation
+ * the activation: the layer ends in a ReLU (or ReLU6), its quantum from the
+ * calibrated range (layers.h; a ReLU6's at most 6/255). The value of an fp32
+ * layer, or one an fp32 layer reads, is f32 (the activation a post-op), with a
+ * u8 copy when int8 layers read it too. */
+static int layer_int8(bf16net *net, int i, const layer *layers, err *e)
 {
     dnn_layer *l = &net->l[i];
+    const layer *cv = &layers[i];
     if (l->op != LAYER_CONV || l->src2 >= 0 || l->nsrc > 0)
         return err_set(e, ERR_INVALID, "%s: layer %d: int8 nets are chains of convolutions", net->name, i);
-    if (l->external) {
-        l->scale = 1.0f;
+    int f32_reader = 0, u8_reader = 0;
+    for (int j = i + 1; j < net->n; j++)
+        if (layers[j].src == i)
+            *(layers[j].fp32 ? &f32_reader : &u8_reader) = 1;
+    if (!cv->fp32 && cv->src < 0) /* the input's u8 copy */
+        net->in_copy = 1;
+    l->f32 = cv->fp32 != 0;
+    l->odt = l->external || l->f32 || f32_reader ? dnnl_f32 : dnnl_u8;
+    l->qcopy = !l->external && l->odt == dnnl_f32 && u8_reader;
+    l->scale = 1.0f;
+    if (l->external || (l->odt == dnnl_f32 && !l->qcopy))
         return 0;
-    }
     float range = cv->range;
     if (l->act == LAYER_RELU6 && (range <= 0 || range > 6))
         range = 6;
@@ -690,6 +717,7 @@ static bf16net *net_new(const char *name, int size, int channels, const layer *l
     net->n = n;
     net->dt = type == BF16NET_F32 ? dnnl_f32 : type == BF16NET_INT8 ? dnnl_u8 : dnnl_bf16;
     net->in_scale = in_range / 127.0f;
+    net->in_copy = type != BF16NET_INT8;
     int rc = 0, nthr = omp_single_begin();
     if (size < 1 || channels < 1 || n < 1)
         rc = err_set(e, ERR_INVALID, "%s: %d layers on a %dx%dx%d input", name, n, size, size, channels);
@@ -700,7 +728,7 @@ static bf16net *net_new(const char *name, int size, int channels, const layer *l
         rc = err_set(e, ERR_INTERNAL, "%s: oneDNN CPU engine: %s", name, dnnl_status2str(s));
     for (int i = 0; i < n && rc == 0; i++) {
         if ((rc = layer_shape(net, i, &layers[i], e)) == 0 && net_int8(net))
-            rc = layer_int8(net, i, &layers[i], e);
+            rc = layer_int8(net, i, layers, e);
         if (rc == 0 && layers[i].op == LAYER_CONV)
             rc = layer_weights(net, &net->l[i], &layers[i], e);
     }
@@ -765,7 +793,8 @@ static int layer_kept(const bf16net *net, int i)
 
 static size_t layer_out_bytes(const bf16net *net, const dnn_layer *l)
 {
-    return (size_t)l->h * l->h * l->c * (l->external || net->dt == dnnl_f32 ? 4 : net_int8(net) ? 1 : 2);
+    const dnnl_data_type_t dt = layer_dt(net, l);
+    return (size_t)l->h * l->h * l->c * (dt == dnnl_f32 ? 4 : dt == dnnl_u8 ? 1 : 2);
 }
 
 static void *buffer_new(size_t bytes)
@@ -806,6 +835,35 @@ done:
     return rc;
 }
 
+/* int8 nets: the u8 copy of f32 layer i's output that int8 layers read, and
+ * the reorder that makes it (u8 = value / quantum, rounded and saturated). */
+static int layer_qcopy(bf16net_run *r, int i, err *e)
+{
+    const bf16net *net = r->net;
+    const dnn_layer *l = &net->l[i];
+    const char *name = net->name;
+    int rc = 0;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_memory_desc_t md;
+    const dnnl_memory_desc_t *sd;
+    const float q = 1.0f / l->scale;
+    if (md_nhwc(&md, l->c, l->h, dnnl_u8) != 0)
+        return err_set(e, ERR_INTERNAL, "%s: oneDNN refused layer %d's u8 copy", name, i);
+    DNNL_TRY(dnnl_memory_create(&r->q8[i], &md, net->eng, DNNL_MEMORY_ALLOCATE));
+    DNNL_TRY(dnnl_memory_get_memory_desc(r->dst[i], &sd));
+    DNNL_TRY(dnnl_primitive_attr_create(&attr));
+    DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &q));
+    DNNL_TRY(reorder_pd_create(&pd, sd, &md, net->eng, attr));
+    DNNL_TRY(dnnl_primitive_create(&r->qp[i], pd));
+done:
+    if (pd)
+        dnnl_primitive_desc_destroy(pd);
+    if (attr)
+        dnnl_primitive_attr_destroy(attr);
+    return rc;
+}
+
 static int run_build(bf16net_run *r, err *e)
 {
     bf16net *net = r->net;
@@ -833,18 +891,20 @@ static int run_build(bf16net_run *r, err *e)
         return err_set(e, ERR_INTERNAL, "%s: oneDNN refused the input", name);
     DNNL_TRY(dnnl_memory_create(&r->in16, &md, net->eng, DNNL_MEMORY_ALLOCATE));
     const dnnl_memory_desc_t *sd, *dd;
-    DNNL_TRY(dnnl_memory_get_memory_desc(r->in32, &sd));
-    DNNL_TRY(dnnl_memory_get_memory_desc(r->in16, &dd));
-    if (net_int8(net)) { /* u8 = value / quantum + zero point, rounded and saturated */
-        const float q = 1.0f / net->in_scale;
-        DNNL_TRY(dnnl_primitive_attr_create(&attr));
-        DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &q));
-        DNNL_TRY(dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_DST, 1, 0, &INT8_INPUT_ZERO));
+    if (net->in_copy) { /* int8 nets whose first layers run in fp32 read the f32 input only */
+        DNNL_TRY(dnnl_memory_get_memory_desc(r->in32, &sd));
+        DNNL_TRY(dnnl_memory_get_memory_desc(r->in16, &dd));
+        if (net_int8(net)) { /* u8 = value / quantum + zero point, rounded and saturated */
+            const float q = 1.0f / net->in_scale;
+            DNNL_TRY(dnnl_primitive_attr_create(&attr));
+            DNNL_TRY(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &q));
+            DNNL_TRY(dnnl_primitive_attr_set_zero_points(attr, DNNL_ARG_DST, 1, 0, &INT8_INPUT_ZERO));
+        }
+        DNNL_TRY(reorder_pd_create(&pd, sd, dd, net->eng, attr));
+        DNNL_TRY(dnnl_primitive_create(&r->in_reorder, pd));
+        dnnl_primitive_desc_destroy(pd);
+        pd = NULL;
     }
-    DNNL_TRY(reorder_pd_create(&pd, sd, dd, net->eng, attr));
-    DNNL_TRY(dnnl_primitive_create(&r->in_reorder, pd));
-    dnnl_primitive_desc_destroy(pd);
-    pd = NULL;
     /* Each layer: its primitive (weights layout as in the net), its output memory. */
     int prev_slot = -1; /* ping-pong buffer of the previous layer's output, -1 when elsewhere */
     for (int i = 0; i < net->n; i++) {
@@ -866,6 +926,8 @@ static int run_build(bf16net_run *r, err *e)
             goto done;
         dnnl_primitive_desc_destroy(pd);
         pd = NULL;
+        if (l->qcopy && (rc = layer_qcopy(r, i, e)) != 0)
+            goto done;
     }
 done:
     if (pd)
@@ -884,8 +946,10 @@ bf16net_run *bf16net_run_new(bf16net *net, err *e)
         r->dst = calloc((size_t)net->n, sizeof *r->dst);
         r->sub = calloc((size_t)net->n, sizeof *r->sub);
         r->kept = calloc((size_t)net->n, sizeof *r->kept);
+        r->qp = calloc((size_t)net->n, sizeof *r->qp);
+        r->q8 = calloc((size_t)net->n, sizeof *r->q8);
     }
-    if (!r || !r->p || !r->dst || !r->sub || !r->kept) {
+    if (!r || !r->p || !r->dst || !r->sub || !r->kept || !r->qp || !r->q8) {
         bf16net_run_free(r);
         err_set(e, ERR_NOMEM, "%s: out of memory", net->name);
         return NULL;
@@ -915,6 +979,12 @@ void bf16net_run_free(bf16net_run *r)
             dnnl_memory_destroy(r->sub[i]);
     for (int i = 0; r->kept && i < r->net->n; i++)
         free(r->kept[i]);
+    for (int i = 0; r->qp && i < r->net->n; i++)
+        if (r->qp[i])
+            dnnl_primitive_destroy(r->qp[i]);
+    for (int i = 0; r->q8 && i < r->net->n; i++)
+        if (r->q8[i])
+            dnnl_memory_destroy(r->q8[i]);
     if (r->in_reorder)
         dnnl_primitive_destroy(r->in_reorder);
     if (r->in32)
@@ -927,6 +997,8 @@ void bf16net_run_free(bf16net_run *r)
     free(r->dst);
     free(r->sub);
     free(r->kept);
+    free(r->qp);
+    free(r->q8);
     free(r->buf[0]);
     free(r->buf[1]);
     free(r->in);
@@ -940,9 +1012,14 @@ float *bf16net_run_input(bf16net_run *r, size_t *count)
     return r->in;
 }
 
-static dnnl_memory_t run_value(const bf16net_run *r, int j)
+/* The memory layer `reader` reads for layer j's value (-1: the input): in an
+ * int8 net an int8 layer reads u8 copies, an fp32 one the f32 values. */
+static dnnl_memory_t run_value(const bf16net_run *r, const dnn_layer *reader, int j)
 {
-    return j < 0 ? r->in16 : r->dst[j];
+    const bf16net *net = r->net;
+    if (j < 0)
+        return net->in_copy && !reader->f32 ? r->in16 : r->in32;
+    return layer_q(net, reader) && net->l[j].qcopy ? r->q8[j] : r->dst[j];
 }
 
 /* The operands a layer adds through binary post-ops, appended to a[na..]. */
@@ -950,7 +1027,7 @@ static int added_args(const bf16net_run *r, const dnn_layer *l, dnnl_exec_arg_t 
 {
     for (int k = first_binary(l); k < l->nsrc; k++)
         a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_ATTR_MULTIPLE_POST_OP(binary_post_op(l, k)) | DNNL_ARG_SRC_1,
-                                     run_value(r, l->srcs[k]) };
+                                     run_value(r, l, l->srcs[k]) };
     return na;
 }
 
@@ -960,14 +1037,15 @@ int bf16net_run_exec(bf16net_run *r, err *e)
     const char *name = net->name;
     int rc = 0, nthr = omp_single_begin();
     dnnl_exec_arg_t in[2] = { { DNNL_ARG_FROM, r->in32 }, { DNNL_ARG_TO, r->in16 } };
-    DNNL_TRY(dnnl_primitive_execute(r->in_reorder, r->st, 2, in));
+    if (r->in_reorder)
+        DNNL_TRY(dnnl_primitive_execute(r->in_reorder, r->st, 2, in));
     for (int i = 0; i < net->n; i++) {
         const dnn_layer *l = &net->l[i];
         dnnl_exec_arg_t a[4 + LAYERS_SUM_MAX];
         int na = 0;
         switch (l->op) {
         case LAYER_CONV:
-            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, run_value(r, l->src) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, run_value(r, l, l->src) };
             a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_WEIGHTS, l->w };
             if (l->b)
                 a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_BIAS, l->b };
@@ -975,26 +1053,30 @@ int bf16net_run_exec(bf16net_run *r, err *e)
             na = added_args(r, l, a, na);
             break;
         case LAYER_ADD:
-            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_0, run_value(r, l->src) };
-            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_1, run_value(r, l->src2) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_0, run_value(r, l, l->src) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_1, run_value(r, l, l->src2) };
             a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_DST, r->dst[i] };
             break;
         case LAYER_SUM:
-            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_0, run_value(r, l->srcs[0]) };
-            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_1, run_value(r, l->srcs[1]) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_0, run_value(r, l, l->srcs[0]) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC_1, run_value(r, l, l->srcs[1]) };
             a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_DST, r->dst[i] };
             na = added_args(r, l, a, na);
             break;
         case LAYER_PAD:
-            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_FROM, run_value(r, l->src) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_FROM, run_value(r, l, l->src) };
             a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_TO, r->sub[i] };
             break;
         default:
-            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, run_value(r, l->src) };
+            a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, run_value(r, l, l->src) };
             a[na++] = (dnnl_exec_arg_t){ DNNL_ARG_DST, r->dst[i] };
             break;
         }
         DNNL_TRY(dnnl_primitive_execute(r->p[i], r->st, na, a));
+        if (r->qp[i]) {
+            dnnl_exec_arg_t q[2] = { { DNNL_ARG_FROM, r->dst[i] }, { DNNL_ARG_TO, r->q8[i] } };
+            DNNL_TRY(dnnl_primitive_execute(r->qp[i], r->st, 2, q));
+        }
     }
     DNNL_TRY(dnnl_stream_wait(r->st));
 done:

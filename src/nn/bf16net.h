@@ -58,8 +58,8 @@ int bf16net_available(void);
  * decides when FACETAG_FP32_BACKEND is "onednn" (1) or "xnnpack" (0). */
 int bf16net_f32_fast(void);
 /* Whether a net runs faster in int8 (bf16net_new_int8) than in fp32 here:
- * AVX2 without AVX-512. Speed only: the int8 detector misses the quality bar
- * (docs/decisions/2026-12-07-int8-detector.md), so no default uses it. */
+ * AVX2 without AVX-512 (net_precision_detector's default there: the detector
+ * in mixed precision, docs/decisions/2026-12-07-int8-detector.md). */
 int bf16net_int8_fast(void);
 
 /* Builds the net for a size x size x channels input from n layers; the weights
@@ -70,13 +70,14 @@ int bf16net_int8_fast(void);
  * XNNPACK's. */
 typedef enum bf16net_type { BF16NET_BF16 = 0, BF16NET_F32 = 1, BF16NET_INT8 = 2 } bf16net_type;
 bf16net *bf16net_new(const char *name, int size, int channels, const layer *layers, int n, int type, err *e);
-/* The net in int8: u8 activations (s8 for the input, whose values lie in
- * [-in_range, in_range]), s8 weights with a quantum per output channel
- * (the channel's largest weight over 63 steps; 127 for the first layer),
- * f32 bias and f32 outputs. Only chains of convolutions whose internal layers
- * end in a ReLU or ReLU6; each such layer's output is quantised to 255 steps
- * of its layer.range (a ReLU6 without one: 6). ERR_INVALID naming the layer
- * otherwise. The quantisation is documented in
+/* The net in int8: u8 activations (the input u8 with a zero point of 128,
+ * its values within [-in_range, in_range]), s8 weights with a quantum per
+ * output channel (no vpmaddubsw pair can saturate), f32 bias and f32
+ * outputs. Only chains of convolutions; a layer marked layer.fp32 computes in
+ * fp32 (mixed precision: f32 in, weights and out, a u8 copy made for int8
+ * layers that read it). A value int8 layers read must come from a ReLU or
+ * ReLU6, quantised to 255 steps of its layer.range (a ReLU6 without one: 6).
+ * ERR_INVALID naming the layer otherwise. The quantisation is documented in
  * docs/decisions/2026-12-07-int8-detector.md. */
 bf16net *bf16net_new_int8(const char *name, int size, int channels, const layer *layers, int n, float in_range, err *e);
 void bf16net_free(bf16net *net);

@@ -74,6 +74,10 @@ typedef struct layer {
      * the 8 bits keep (calibrated on real images; larger ones saturate);
      * 0: the activation's own bound (ReLU6: 6). */
     float range;
+    /* int8 nets: 1 to compute this convolution in fp32 (f32 input, weights
+     * and output) among int8 ones, where 8 bits cost accuracy (mixed
+     * precision); 0: u8 x s8. Ignored by the other backends. */
+    int fp32;
 } layer;
 
 typedef struct layer_list {

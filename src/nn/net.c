@@ -57,7 +57,10 @@ net_precision net_precision_best(void)
 net_precision net_precision_detector(void)
 {
     const char *v = getenv("FACETAG_INT8");
-    return v && *v && strcmp(v, "0") != 0 ? NET_INT8 : net_precision_best();
+    if (v && *v)
+        return strcmp(v, "0") != 0 ? NET_INT8 : net_precision_best();
+    const net_precision best = net_precision_best();
+    return best == NET_FP32_ONEDNN && bf16net_int8_fast() ? NET_INT8 : best;
 }
 
 /* ---- the XNNPACK graph of a list ----------------------------------------- */

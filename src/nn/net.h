@@ -34,11 +34,11 @@
  * arithmetic (results within float rounding of NET_FP32, another summation
  * order), faster than XNNPACK's kernels on some CPUs (bf16net_f32_fast). */
 /* NET_INT8: u8 activations x s8 weights on oneDNN (bf16net_new_int8), for a
- * network whose spec offers it (int8_range): the detector. 1.6-1.8x less CPU
- * than fp32 on AVX2 (bf16net_int8_fast), but scores up to 0.08 from fp32's
- * and ground-truth recall 0.945 instead of 0.973 on group-photos
- * (test_ssd_int8, docs/decisions/2026-12-07-int8-detector.md): no default
- * uses it; FACETAG_INT8=1 asks for it. */
+ * network whose spec offers it (int8_range): the detector, in mixed
+ * precision (its first layers in fp32, layer.fp32). On AVX2 without AVX-512
+ * (bf16net_int8_fast) 1.6x less CPU per pass than fp32 on oneDNN, with
+ * fp32's ground truth on group-photos (test_ssd_int8,
+ * docs/decisions/2026-12-07-int8-detector.md): default mode's detector there. */
 typedef enum net_precision { NET_FP32 = 0, NET_BF16 = 1, NET_FP32_ONEDNN = 2, NET_INT8 = 3 } net_precision;
 #define NET_PRECISIONS 4
 
@@ -47,9 +47,11 @@ const char *net_precision_name(net_precision p);
 /* The precision default mode runs in here: NET_BF16 when bf16net_available(),
  * else NET_FP32_ONEDNN when bf16net_f32_fast(), else NET_FP32. */
 net_precision net_precision_best(void);
-/* The precision of default mode's detector: NET_INT8 when the environment
- * sets FACETAG_INT8 to anything but "0" (benchmarks, tests), else
- * net_precision_best(). */
+/* The precision of default mode's detector: NET_INT8 where
+ * net_precision_best() is NET_FP32_ONEDNN and bf16net_int8_fast() (AVX2
+ * without AVX-512), else net_precision_best(). The environment decides when
+ * FACETAG_INT8 is set: "0" net_precision_best(), anything else NET_INT8
+ * (benchmarks, tests). */
 net_precision net_precision_detector(void);
 
 typedef struct net_model net_model;

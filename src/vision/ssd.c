@@ -160,6 +160,43 @@ static const struct {
     float range;
 } ssd_int8_ranges[] = { { 27, 4.375f }, { 29, 4.656f }, { 31, 3.766f }, { 33, 4.672f } };
 
+/* Mixed precision (NET_INT8): the layers kept in fp32, as "a-b,c,..." layer
+ * indices (conv0 is 0, pair i's depthwise 2i-1 and pointwise 2i, the extra
+ * layers 27-34, the heads 35-46). FACETAG_INT8_F32 overrides it, for
+ * measuring which layers 8 bits hurt (bench_int8_layers; "" for all int8).
+ * Kept: conv0 and the first three pairs, 20 % of the FLOPs, where u8's 6/255
+ * step costs most (bench_int8_layers, 162 faces-dev views: mean |anchor score
+ * diff| 0.036 all int8, 0.014 with 0-6; the first layer alone or any later
+ * group alone < 0.002 better). The cheapest prefix with fp32's ground truth on
+ * group-photos (71/73; 0-4 and 0-5 give 70/73). */
+static const char ssd_int8_f32_default[] = "0-6";
+
+/* Marks the layers of spec ("a-b,c", as above) fp32; -1 for a malformed spec. */
+static int mark_fp32(layer_list *nl, const char *spec)
+{
+    for (const char *p = spec; *p;) {
+        char *end;
+        long a = strtol(p, &end, 10), b = a;
+        if (end == p)
+            return -1;
+        if (*end == '-') {
+            p = end + 1;
+            b = strtol(p, &end, 10);
+            if (end == p)
+                return -1;
+        }
+        for (long i = a; i <= b && i < nl->n; i++)
+            if (i >= 0)
+                nl->l[i].fp32 = 1;
+        p = end;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return -1;
+    }
+    return 0;
+}
+
 /* A convolution with 'same' padding (1x1 ones pad nothing), relu6 or none. */
 static int conv(layer_list *nl, int src, const wtensor *filter, const wtensor *bias, int stride, int depthwise,
                 int relu6)
@@ -202,6 +239,11 @@ static int list_layers(layer_list *nl, const weights *w, void *ctx)
         x = layers_output(nl, conv(nl, feat[j], W(t + 2), W(t + 3), 1, 0, 0));
     }
 #undef W
+    const char *f32 = getenv("FACETAG_INT8_F32");
+    if (mark_fp32(nl, f32 ? f32 : ssd_int8_f32_default) != 0) {
+        err_set(&nl->e, ERR_INVALID, "FACETAG_INT8_F32: '%s' is not a list of layers (\"0-4,35-46\")", f32);
+        return LAYERS_NONE;
+    }
     return x;
 }
 
