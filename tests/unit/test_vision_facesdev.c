@@ -145,9 +145,10 @@ static void source_of(const char *file, char *tag, size_t size)
     snprintf(tag, size, "%.*s", (int)k, base);
 }
 
-/* unit/test_vision_facesdev_onednn runs this test with fp32 on oneDNN forced
- * (FACETAG_NO_BF16=1, FACETAG_FP32_BACKEND=onednn): the default mode of an
- * AVX2-only CPU, checked on the CPUs whose default is another one. On an
+/* unit/test_vision_facesdev_onednn runs this test with fp32 on oneDNN and the
+ * mixed int8 detector forced (FACETAG_NO_BF16=1, FACETAG_FP32_BACKEND=onednn,
+ * FACETAG_INT8=1): the default mode of an AVX2-only CPU, checked on the CPUs
+ * whose default is another one. On an
  * AVX2-only CPU unit/test_vision_facesdev runs that very mode on the same
  * images already, so the forced run would only repeat it. */
 static bool forced_mode_is_default_here(void)
@@ -157,7 +158,7 @@ static bool forced_mode_is_default_here(void)
         return false;
     char *forced = strdup(b);
     unsetenv("FACETAG_FP32_BACKEND");
-    bool same = !bf16net_fast() && bf16net_f32_fast();
+    bool same = !bf16net_fast() && bf16net_f32_fast() && bf16net_int8_fast();
     setenv("FACETAG_FP32_BACKEND", forced ? forced : "onednn", 1);
     free(forced);
     return same;
@@ -169,8 +170,8 @@ int main(int argc, char **argv)
     err e = { 0 };
     CHECK_MSG(image_init(argv[0], &e) == 0, "%s", e.msg);
     if (forced_mode_is_default_here()) {
-        printf("skipped: fp32 on oneDNN (%s) is this CPU's default mode, which unit/test_vision_facesdev runs "
-               "on the same images\n",
+        printf("skipped: fp32 on oneDNN, the detector in int8 (%s) is this CPU's default mode, which "
+               "unit/test_vision_facesdev runs on the same images\n",
                bf16net_isa());
         return test_main_end();
     }
