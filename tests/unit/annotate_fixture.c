@@ -84,3 +84,13 @@ char *annotate_fixture_query(catalog *c, const char *fmt, int n)
     snprintf(sql, sizeof sql, fmt, n);
     return test_query_text(c, sql);
 }
+
+void annotate_fixture_event_is(catalog *c, int n, const char *want)
+{
+    char *got = annotate_fixture_query(c,
+                                       "SELECT e.name FROM photo_annotations a JOIN events e ON e.id = a.event_id "
+                                       "WHERE a.photo_id = printf('%%016x', %d)",
+                                       n);
+    CHECK_MSG(got && strcmp(got, want) == 0, "photo %d: event '%s', want '%s'", n, got ? got : "(none)", want);
+    free(got);
+}

@@ -1,5 +1,5 @@
 /* annotate_fixture.h — a small real catalog (SQLite file) for the annotate
- * tests (test_annotate_events, _parsecache, _rejected, _stage): photos with
+ * tests (test_annotate_events, _parsecache, _quotes, _rejected, _stage): photos with
  * a source path and sidecar JSON, a detector face of a person on them, and
  * annotate run as `facetag annotate` runs it. Photo n's id is its number
  * printf'd "%016x", so SQL can name it as printf('%016x', n). */
@@ -32,5 +32,8 @@ annotate_summary annotate_fixture_run(catalog *c, bool full);
 /* The first column of fmt's first row as text, fmt's one %d photo n (caller
  * frees; NULL for none). */
 char *annotate_fixture_query(catalog *c, const char *fmt, int n);
+/* Checks that photo n's annotation names the event want (a failed CHECK
+ * names the photo, the event found and want). */
+void annotate_fixture_event_is(catalog *c, int n, const char *want);
 
 #endif

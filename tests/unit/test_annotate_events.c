@@ -61,16 +61,6 @@ static int import(catalog *c, json_t *f, err *e)
     return rc ? -1 : (int)r.changes;
 }
 
-static void event_is(catalog *c, int n, const char *want)
-{
-    char *got = annotate_fixture_query(c,
-                                       "SELECT e.name FROM photo_annotations a JOIN events e ON e.id = a.event_id "
-                                       "WHERE a.photo_id = printf('%%016x', %d)",
-                                       n);
-    CHECK_MSG(got && strcmp(got, want) == 0, "photo %d: event '%s', want '%s'", n, got ? got : "(none)", want);
-    free(got);
-}
-
 static int64_t empty_events(catalog *c)
 {
     return test_query_int(c, "SELECT count(*) FROM events e WHERE NOT EXISTS "
@@ -89,10 +79,10 @@ int main(void)
     photo(c, "/a/1977/1977-05 Gastspiel, Paris/IMG_002_001.jpg", NULL);                              /* 3 */
     photo(c, "/a/Unsortiert/IMG_0042.jpg", NULL);                                                    /* 4 */
     annotate_fixture_run(c, false);
-    event_is(c, 1, "Probe Nelken");
-    event_is(c, 2, "Probe Nelken");
-    event_is(c, 3, "Gastspiel");
-    event_is(c, 4, "Unsortiert");
+    annotate_fixture_event_is(c, 1, "Probe Nelken");
+    annotate_fixture_event_is(c, 2, "Probe Nelken");
+    annotate_fixture_event_is(c, 3, "Gastspiel");
+    annotate_fixture_event_is(c, 4, "Unsortiert");
     CHECK(empty_events(c) == 0);
     json_t *stale = file_of(c, 2); /* written before the rename */
 
@@ -103,20 +93,20 @@ int main(void)
     json_object_set_new(ev, "name", json_string("Generalprobe Nelken"));
     int n = import(c, f, &e);
     CHECK_MSG(n == 1, "rename: %d changes (%s)", n, e.msg);
-    event_is(c, 1, "Generalprobe Nelken");
-    event_is(c, 2, "Generalprobe Nelken");
+    annotate_fixture_event_is(c, 1, "Generalprobe Nelken");
+    annotate_fixture_event_is(c, 2, "Generalprobe Nelken");
     CHECK(test_query_int(c, "SELECT count(*) FROM decisions WHERE action = 'event_name' AND "
                             "json_extract(after, '$.name') = 'Generalprobe Nelken'") == 1);
     /* idempotent; an older file of another photo of the event does not rename it back */
     CHECK(import(c, f, &e) == 0);
     n = import(c, stale, &e);
     CHECK_MSG(n == 0, "the older file: %d changes (%s)", n, e.msg);
-    event_is(c, 2, "Generalprobe Nelken");
+    annotate_fixture_event_is(c, 2, "Generalprobe Nelken");
     /* kept by annotate */
     annotate_fixture_run(c, false);
-    event_is(c, 1, "Generalprobe Nelken");
+    annotate_fixture_event_is(c, 1, "Generalprobe Nelken");
     annotate_fixture_run(c, true);
-    event_is(c, 2, "Generalprobe Nelken");
+    annotate_fixture_event_is(c, 2, "Generalprobe Nelken");
     CHECK(test_query_int(c, "SELECT count(*) FROM events WHERE name = 'Probe Nelken'") == 0);
 
     /* the name another event of 1977 has: refused, naming it; nothing of the file applied */
@@ -127,7 +117,7 @@ int main(void)
     CHECK(import(c, g, &e) < 0);
     CHECK_MSG(strstr(e.msg, "edit.json: event.name") && strstr(e.msg, "called 'Gastspiel' already"), "message: %s",
               e.msg);
-    event_is(c, 2, "Generalprobe Nelken");
+    annotate_fixture_event_is(c, 2, "Generalprobe Nelken");
     CHECK(test_query_int(c, "SELECT count(*) FROM photo_annotations WHERE date_source = 'human'") == 0);
     json_decref(g);
 
@@ -136,14 +126,14 @@ int main(void)
     json_object_set_new(g, "event", json_pack("{s:s}", "name", "Premiere Paris"));
     n = import(c, g, &e);
     CHECK_MSG(n == 1, "move: %d changes (%s)", n, e.msg);
-    event_is(c, 4, "Premiere Paris");
+    annotate_fixture_event_is(c, 4, "Premiere Paris");
     CHECK(test_query_int(c, "SELECT count(*) FROM events WHERE name = 'Unsortiert'") == 0);
     CHECK(empty_events(c) == 0);
     annotate_fixture_run(c, false);
     CHECK(test_query_int(c, "SELECT count(*) FROM events WHERE name = 'Unsortiert'") == 0);
     annotate_fixture_run(c, true);
     CHECK(test_query_int(c, "SELECT count(*) FROM events WHERE name = 'Unsortiert'") == 0);
-    event_is(c, 4, "Premiere Paris");
+    annotate_fixture_event_is(c, 4, "Premiere Paris");
     CHECK(empty_events(c) == 0);
     /* moved again: the event people made, left empty, goes too */
     json_decref(g);
@@ -152,7 +142,7 @@ int main(void)
     CHECK(import(c, g, &e) == 1);
     CHECK(test_query_int(c, "SELECT count(*) FROM events WHERE name = 'Premiere Paris'") == 0);
     CHECK(empty_events(c) == 0);
-    event_is(c, 1, "Generalprobe Nelken");
+    annotate_fixture_event_is(c, 1, "Generalprobe Nelken");
     json_decref(g);
     json_decref(f);
     json_decref(stale);

@@ -172,16 +172,6 @@ static void test_titles(void)
     annotate_fixture_close(c, dir);
 }
 
-static void event_is(catalog *c, int n, const char *want)
-{
-    char *got = annotate_fixture_query(c,
-                                       "SELECT e.name FROM photo_annotations a JOIN events e ON e.id = a.event_id "
-                                       "WHERE a.photo_id = printf('%%016x', %d)",
-                                       n);
-    CHECK_MSG(got && strcmp(got, want) == 0, "photo %d: event '%s', want '%s'", n, got ? got : "(none)", want);
-    free(got);
-}
-
 /* An event is named by its folder without the date and place that filed it:
  * a title in the folder's name that looks like a year stays in the name,
  * quoted in any style or bare beside the date that fixed the folder's date
@@ -223,7 +213,7 @@ static void test_event_titles(void)
     }
     annotate_fixture_run(c, false);
     for (size_t k = 0; k < ncases; k++) {
-        event_is(c, (int)k + 1, cases[k].event);
+        annotate_fixture_event_is(c, (int)k + 1, cases[k].event);
         date_is(c, (int)k + 1, cases[k].date, cases[k].folder);
     }
     annotate_fixture_close(c, dir);
