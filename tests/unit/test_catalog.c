@@ -416,9 +416,7 @@ static void test_migrate_person_ids(const char *dir)
         "  ('local', 'merge', 6, '{\"persons\": [6, 9]}', '{\"person_id\": 6, \"faces\": [41, 42]}'),"
         "  ('local', 'reject', NULL, '{\"person_id\": 8}', '{\"person_id\": null}'),"
         "  ('local', 'rename', 1, '{\"name\": null}', '{\"name\": \"Pina\"}');";
-    char *msg = NULL;
-    CHECK_MSG(sqlite3_exec(db, fill, NULL, NULL, &msg) == SQLITE_OK, "%s", msg ? msg : "");
-    sqlite3_free(msg);
+    test_raw_exec(db, fill);
     char *before[NKEPT];
     test_read_texts(db, KEPT, before, NKEPT);
     sqlite3_close(db);

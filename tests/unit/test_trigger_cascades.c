@@ -18,12 +18,10 @@
 #include "store/catalog.h"
 #include "store/catalog_annotate.h"
 #include "store/catalog_graph.h"
-#include "store/catalog_internal.h"
 #include "store/catalog_ocr.h"
 #include "store/catalog_query.h"
 #include "testutil.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,13 +96,6 @@ static int64_t check_rebuilt(catalog *c, const char *what)
     return total;
 }
 
-static void exec_ok(catalog *c, const char *sql)
-{
-    char *msg = NULL;
-    CHECK_MSG(sqlite3_exec(catalog_sqlite(c), sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql, msg ? msg : "");
-    sqlite3_free(msg);
-}
-
 /* A fresh catalog with the fixture, OCR texts on photos 1 and 2 and a parse
  * cache row for every photo (what annotate keeps per photo). */
 static catalog *fixture(const char *dir, int n, graph_fixture *f)
@@ -144,7 +135,7 @@ static void undate_event(catalog *c, int64_t id)
     char sql[128];
     snprintf(sql, sizeof sql, "UPDATE events SET date_value = NULL, date_precision = NULL, year = NULL WHERE id = %lld",
              (long long)id);
-    exec_ok(c, sql);
+    test_exec(c, sql);
 }
 
 static int64_t inputs_changes(catalog *c)
@@ -169,7 +160,7 @@ static void test_photo_deletes(const char *dir, int *n)
         err e = { 0 };
         CHECK(catalog_ann_fingerprint(c, fp, sizeof fp, &e) == 0);
         snprintf(sql, sizeof sql, "DELETE FROM photos WHERE photo_id = '%s'", f.photo[i]);
-        exec_ok(c, sql);
+        test_exec(c, sql);
         check_rebuilt(c, what);
         /* annotate's inputs changed: its run fingerprint moves, and a photo
          * with texts counts their removal as a change of the texts read */
@@ -190,11 +181,11 @@ static void test_photo_deletes(const char *dir, int *n)
     undate_event(c, f.karneval);
     check_rebuilt(c, "Karneval undated");
     snprintf(sql, sizeof sql, "DELETE FROM photos WHERE photo_id IN ('%s', '%s')", f.photo[0], f.photo[1]);
-    exec_ok(c, sql);
+    test_exec(c, sql);
     check_rebuilt(c, "an undated event's two earliest photos deleted in one statement");
     snprintf(sql, sizeof sql, "SELECT key IS NULL FROM timeline_photos WHERE photo_id = '%s'", f.photo[2]);
     CHECK_MSG(test_query_int(c, sql) == 1, "the undated event's last photo still sorts under a date");
-    exec_ok(c, "DELETE FROM photos");
+    test_exec(c, "DELETE FROM photos");
     check_rebuilt(c, "every photo deleted");
     CHECK(test_query_int(c,
                          "SELECT (SELECT count(*) FROM timeline_photos) + (SELECT count(*) FROM timeline_counts)"
@@ -217,7 +208,7 @@ static void test_person_deletes(const char *dir, int *n)
             return;
         char sql[128], what[64];
         snprintf(sql, sizeof sql, "DELETE FROM persons WHERE id = %lld", (long long)f.person[who]);
-        exec_ok(c, sql);
+        test_exec(c, sql);
         snprintf(what, sizeof what, "person %c deleted", 'A' + who);
         check_rebuilt(c, what);
         snprintf(sql, sizeof sql, "SELECT count(*) FROM photo_persons WHERE person_id = %lld",
@@ -248,7 +239,7 @@ static void test_event_deletes(const char *dir, int *n)
         CHECK_MSG(test_query_int(c, sql) == 0, "annotate's prepare kept an event it no longer finds");
         check_rebuilt(c, undated ? "an undated event deleted by annotate" : "an event deleted by annotate");
         snprintf(sql, sizeof sql, "DELETE FROM events WHERE id = %lld", (long long)f.hostile_event);
-        exec_ok(c, sql);
+        test_exec(c, sql);
         check_rebuilt(c, "the caption event deleted");
         catalog_close(c);
     }
@@ -265,7 +256,7 @@ static void test_place_deletes(const char *dir, int *n)
     char sql[128];
     snprintf(sql, sizeof sql, "DELETE FROM places WHERE id IN (%lld, %lld)", (long long)f.koeln,
              (long long)f.hostile_place);
-    exec_ok(c, sql);
+    test_exec(c, sql);
     check_rebuilt(c, "both places deleted");
     CHECK(test_query_int(c, "SELECT count(*) FROM timeline_photos WHERE place_id IS NOT NULL") == 0);
     catalog_close(c);
@@ -286,15 +277,15 @@ static void test_face_deletes(const char *dir, int *n)
     check_rebuilt(c, "photo 0 analysed again, no face found");
     char sql[256];
     snprintf(sql, sizeof sql, "DELETE FROM faces WHERE photo_id = '%s' AND face_no = 1", f.photo[1]);
-    exec_ok(c, sql);
+    test_exec(c, sql);
     check_rebuilt(c, "one face of photo 1 deleted");
     char recorded[65];
     CHECK_MSG(catalog_photo_flip_put(c, f.photo[2], "test", "", recorded, &e) == 1, "%s", e.msg);
     check_rebuilt(c, "photo 2 flipped (its analysis runs deleted)");
     snprintf(sql, sizeof sql, "DELETE FROM faces WHERE photo_id = '%s'", f.photo[9]);
-    exec_ok(c, sql);
+    test_exec(c, sql);
     check_rebuilt(c, "photo 9's faces of an older analysis deleted");
-    exec_ok(c, "DELETE FROM faces");
+    test_exec(c, "DELETE FROM faces");
     check_rebuilt(c, "every face deleted");
     CHECK(test_query_int(c, "SELECT count(*) FROM photo_persons") == 0);
     catalog_close(c);

@@ -89,6 +89,20 @@ char *test_raw_text(struct sqlite3 *db, const char *sql)
     return v;
 }
 
+bool test_raw_exec(struct sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    bool ok = sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK;
+    CHECK_MSG(ok, "%.200s: %s", sql, msg ? msg : "");
+    sqlite3_free(msg);
+    return ok;
+}
+
+bool test_exec(catalog *c, const char *sql)
+{
+    return test_raw_exec(catalog_sqlite(c), sql);
+}
+
 void test_read_texts(struct sqlite3 *db, const char *const *sql, char **out, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -51,6 +51,11 @@ char *test_query_text(catalog *c, const char *sql);
 /* The same on a raw connection (a catalog file at an older schema). */
 struct sqlite3;
 char *test_raw_text(struct sqlite3 *db, const char *sql);
+/* Runs sql (any number of statements) on a raw connection, or on c's; an
+ * error is a failed check that names the start of sql and SQLite's message.
+ * True when it ran. */
+bool test_raw_exec(struct sqlite3 *db, const char *sql);
+bool test_exec(catalog *c, const char *sql);
 /* What a migration must keep, as one text per query: test_read_texts fills
  * out[i] with sql[i]'s text (test_raw_text); test_check_texts checks that each
  * sql[i] still gives want[i] (a failed check names `when`, the query and both
