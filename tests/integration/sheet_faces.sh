@@ -33,7 +33,10 @@ done
   --seed 7 "${photos[@]}" >/dev/null || fail "bench_sheet --make failed"
 "$MAKE" --make "$T/sheets/negatives.jpg" --strips 1 --per-strip 6 --angle -2.2 --px-per-mm 12 --negative \
   --seed 8 "${photos[@]}" >/dev/null || fail "bench_sheet --make failed"
-for d in sheets grey alone; do
+# the colour run only prints a number: left out under ASan (FACETAG_SANITIZE=1)
+runs="sheets grey alone"
+[ "${FACETAG_SANITIZE:-0}" = 1 ] && runs="sheets grey"
+for d in $runs; do
   "$BIN" --data "$T/d-$d" ingest --no-progress "$T/$d" >"$T/$d.log" 2>&1 || fail "ingest $d: $(tail -3 "$T/$d.log")"
   "$BIN" --data "$T/d-$d" analyze >>"$T/$d.log" 2>&1 || fail "analyze $d: $(tail -3 "$T/$d.log")"
 done
@@ -41,10 +44,10 @@ q() { sqlite3 "$T/d-$1/catalog.sqlite" "$2"; }
 [ "$(q sheets 'SELECT count(*) FROM photo_frames')" -eq 12 ] || fail "want 12 frames from the two strips"
 framed=$(q sheets 'SELECT count(*) FROM faces WHERE photo_id IN (SELECT photo_id FROM photo_frames)')
 grey=$(q grey 'SELECT count(*) FROM faces')
-alone=$(q alone 'SELECT count(*) FROM faces')
+alone=$([ -d "$T/d-alone" ] && q alone 'SELECT count(*) FROM faces' || echo "?")
 [ "$grey" -gt 0 ] || fail "no faces in the photos alone"
 echo "sheet_faces: $framed faces in the 12 frames of two strips; the 6 photos alone x2: $((2 * grey)) in grey," \
-  "$((2 * alone)) in colour"
+  "$([ "$alone" = "?" ] && echo "(not run under ASan)" || echo $((2 * alone))) in colour"
 # each strip holds the six photos once: its frames' faces against the photos'
 awk -v f="$framed" -v a="$((2 * grey))" 'BEGIN { d = (f - a) / a; exit !(d >= -0.05 && d <= 0.05) }' ||
   fail "faces in the frames ($framed) not within 5 % of the grey photos alone twice ($((2 * grey)))"
