@@ -3,10 +3,12 @@
  * the faces of the photos alone, and how long a 24-MP sheet takes.
  *
  *   bench_sheet [--quick] [--no-faces] [--sheets-only] [--speed-only] [--check]
- *               [--mono-tint]            (--mono-tint: monochrome frames and
- *                                        photos reach the detector through the
- *                                        warm tint of vision/tone.h, not the
- *                                        default: for the before/after)
+ *               [--mono-tint | --no-tint] (monochrome frames and photos:
+ *                                        default, the tint of vision/tone.h
+ *                                        confirming the plain view's
+ *                                        candidates; --mono-tint: every pass
+ *                                        re-toned; --no-tint: the plain view
+ *                                        only, revision p4: for the before/after)
  *                                        the measurement (docs/sheets.md);
  *                                        --check (make check-full): exit 1
  *                                        unless >= 98 % of the frames are found
@@ -217,12 +219,14 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
             } else {
                 t->faces_alone_big += fa;
             }
-            t->faces_truthcut += faces_in(runner, popt, &timg);
-            if (gimg.rgb)
-                t->faces_grey += faces_in(runner, popt, &gimg);
+            int ft = faces_in(runner, popt, &timg), fg = gimg.rgb ? faces_in(runner, popt, &gimg) : 0;
+            t->faces_truthcut += ft;
+            t->faces_grey += fg;
             image_free(&timg);
-            if (getenv("SHEET_FACES"))
-                printf("      frame %d gamma %.2f: %d faces cut, %d alone\n", i + 1, s.gamma[i], ff, fa);
+            if (getenv("SHEET_FACES")) /* per frame, to see which faces a loss is */
+                printf(
+                    "      frame %d gamma %.2f %dx%d px %s: %d faces cut, %d cut at the true box, %d alone, %d grey\n",
+                    i + 1, s.gamma[i], fimg.width, fimg.height, photos[s.photo[i]], ff, ft, fa, fg);
             image_free(&gimg);
             t->faces_frames += ff;
             t->faces_alone += fa;
@@ -393,8 +397,10 @@ int main(int argc, char **argv)
             only_speed = 1, faces = 0;
         else if (!strcmp(argv[i], "--check"))
             check = 1;
-        else if (!strcmp(argv[i], "--mono-tint")) /* pipeline_options.mono_tint, for the before/after */
+        else if (!strcmp(argv[i], "--mono-tint")) /* pipeline_options.mono, for the before/after */
             mono_tint = 1;
+        else if (!strcmp(argv[i], "--no-tint"))
+            mono_tint = -1;
     }
     char groups[4096], dev[4096];
     snprintf(groups, sizeof groups, "%s/data/group-photos", shared_dir());
@@ -422,7 +428,7 @@ int main(int argc, char **argv)
     }
     pipeline_options popt = pipeline_default_options();
     popt.attributes = false;
-    popt.mono_tint = mono_tint;
+    popt.mono = mono_tint > 0 ? PIPELINE_TINT_ALL : mono_tint < 0 ? PIPELINE_TINT_OFF : PIPELINE_TINT_CONFIRM;
     pipeline_models *pm = NULL;
     pipeline_runner *runner = NULL;
     if (faces) {

@@ -114,6 +114,7 @@ static int cmd_learn(const char *shared, const char *models, int every)
     err e = { 0 };
     pipeline_options opt = pipeline_default_options();
     opt.attributes = false;
+    opt.mono = PIPELINE_TINT_OFF; /* the tint's effect is measured against the plain view */
     pipeline_models *pm = pipeline_models_load(models, &opt, &e);
     pipeline_runner *r = pm ? pipeline_runner_new(pm, NULL, &e) : NULL;
     if (!r) {
@@ -197,6 +198,7 @@ static int cmd_eval(const char *shared, const char *models, const char *set, int
     err e = { 0 };
     pipeline_options opt = pipeline_default_options();
     opt.attributes = false;
+    opt.mono = PIPELINE_TINT_OFF; /* the tint's effect is measured against the plain view */
     pipeline_models *pm = pipeline_models_load(models, &opt, &e);
     pipeline_runner *r = pm ? pipeline_runner_new(pm, NULL, &e) : NULL;
     if (!r) {
@@ -218,7 +220,7 @@ static int cmd_eval(const char *shared, const char *models, const char *set, int
         tone_tint g = { .gain = { 1, 1, 1 } };
         pipeline_result ref = { 0 }, tinted = { 0 };
         pipeline_options warm = opt; /* opt: the default, as is */
-        warm.mono_tint = true;
+        warm.mono = PIPELINE_TINT_ALL;
         double t = cpu_s();
         int rc = pipeline_run(r, &img, &opt, &ref, &e) == 0 ? tone_apply(&img, &g, &grey, &e) : -1;
         cpu[0] += cpu_s() - t;
@@ -232,7 +234,7 @@ static int cmd_eval(const char *shared, const char *models, const char *set, int
         pipeline_result_free(&tinted);
         for (int k = 0; rc == 0 && k <= ntints; k++) {
             pipeline_options o = opt;
-            o.mono_tint = k > 0;
+            o.mono = k > 0 ? PIPELINE_TINT_ALL : PIPELINE_TINT_OFF;
             o.tint = k > 0 ? &tints[k - 1] : NULL;
             pipeline_result res = { 0 };
             t = cpu_s();

@@ -39,6 +39,10 @@
 #define ORIENT_VIEW (SSD_INPUT_SIZE / 2)
 #define ORIENT_AREA_MARGIN 1.0
 #define ORIENT_AREA_SHARE 0.75
+/* ... over the upright pass's faces above this score only (the default's
+ * threshold there): a caller that asks for weaker candidates too (pipeline.c,
+ * for its monochrome photos) gets the same area. */
+#define ORIENT_AREA_MIN_SCORE 0.3
 
 /* dst (side x side, RGB floats) = src turned clockwise by 90*k degrees. */
 static void square_turn(const float *src, int side, int k, float *dst, int dst_stride)
@@ -130,7 +134,8 @@ static int keep_if_better(det_list *out, double *best, int *degrees, det_list *l
     return 0;
 }
 
-/* The part of img where the upright pass found faces (out, opt's threshold),
+/* The part of img where the upright pass found faces (out, above
+ * ORIENT_AREA_MIN_SCORE),
  * ORIENT_AREA_MARGIN largest-face sides around them, clipped to img; w = 0 when
  * there are none or the part is not clearly smaller than img (its longer side
  * above ORIENT_AREA_SHARE of img's): a mosaic of it would show nothing the
@@ -140,6 +145,8 @@ static prep_rect face_area(const image *img, const det_list *out)
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY, side = 0;
     for (size_t i = 0; i < out->n; i++) {
         rectd b = out->faces[i].box;
+        if (!(out->faces[i].score > ORIENT_AREA_MIN_SCORE))
+            continue;
         x0 = fmin(x0, b.x), y0 = fmin(y0, b.y);
         x1 = fmax(x1, b.x + b.w), y1 = fmax(y1, b.y + b.h);
         side = fmax(side, fmax(b.w, b.h));

@@ -2,10 +2,12 @@
  * face the 68 landmarks, the descriptor and the attributes.
  *
  * Default mode, SSD (each choice measured, see ssd.h / the commit messages):
- *   0. only with mono_tint (off by default, measured worse on the whole
- *      set): a monochrome photo is shown to the detector re-toned by a warm
- *      tint of its brightness (tone.h), every step below detecting on that
- *      view and describing on the photo's pixels;
+ *   0. a monochrome photo (tone.h) is also shown to the detector re-toned by
+ *      a warm tint of its brightness, in the upright view and its tiles; that
+ *      view only raises the scores of candidates the plain view already has
+ *      (tint_confirm: never a new place, never a weak face), and the
+ *      orientation search, tiling decision and canvas pass stay the plain
+ *      view's (pipeline_options.mono);
  *   1. detection on the antialiased 512 input (prep_square_area) at
  *      min(min_score, PIPELINE_FALLBACK_SCORE), in the orientation orient.h's
  *      cascade chooses (upright unless the scan evidently lies turned);
@@ -71,7 +73,7 @@
 #define PIPELINE_CANVAS_MARGIN 0.5
 
 /* Bumped whenever a pipeline choice that changes results changes. */
-#define PIPELINE_REVISION "p4"
+#define PIPELINE_REVISION "p5"
 #define PIPELINE_WEIGHTS "face-api-1.7.15"
 
 pipeline_options pipeline_default_options(void)
@@ -107,9 +109,14 @@ const char *pipeline_model_version(const pipeline_options *opt)
      * bytes for four of them). */
     const char *bf16 = precision_for(&o) == NET_BF16 ? "/bf16" : detector_precision_for(&o) == NET_INT8 ? "/i8" : "";
     const char *attrs = o.attributes ? "+ag+ex" : "";
-    /* "-mt": monochrome photos re-toned for the detector (not the default),
-     * "-mtc" with a tint other than tone_default_tint(). */
-    const char *tone = !o.mono_tint ? "" : o.tint ? "-mtc" : "-mt";
+    /* Monochrome photos (pipeline_options.mono): the default, the tint
+     * confirming the plain view's candidates, has no suffix; "-mt0" without the
+     * tint, "-mt" re-toned for every pass; "c" after a tint other than
+     * tone_default_tint(). */
+    const char *tone = o.mono == PIPELINE_TINT_OFF   ? "-mt0"
+                       : o.mono == PIPELINE_TINT_ALL ? (o.tint ? "-mtc" : "-mt")
+                       : o.tint                      ? "-tc"
+                                                     : "";
     if (o.compat)
         snprintf(buf, sizeof buf, "%s/%s%s+lm68+rec128%s/faceapi", PIPELINE_WEIGHTS,
                  o.detector == PIPELINE_TINY ? "tiny416" : "ssd512", score, attrs);
@@ -551,6 +558,76 @@ static void keep_confident_or_best(det_list *d, double min_score)
     d->n = n;
 }
 
+/* PIPELINE_TINT_CONFIRM (monochrome photos, the default): the plain view's
+ * candidates down to this score (the level at which test_vision_groups calls
+ * a place faceless) may take the score of the re-toned view's detection at
+ * the same place (IoU >= PIPELINE_TINT_IOU) when that is a face (above
+ * min_score) and logit(re-toned) + PIPELINE_TINT_PLAIN_WEIGHT * logit(plain)
+ * > 0: the less the plain view sees a face there, the surer the re-toned view
+ * must be (plain 0.3: re-toned above 0.60; 0.1: above 0.75; 0.05: above
+ * 0.81). Measured (docs/decisions/2026-12-07-monochrome-detector-tint.md):
+ * the four faceless squares of group photos the re-toned view alone scored
+ * 0.55-0.77 had plain scores of 0.06-0.13 and stay faceless; a weight of 0.4
+ * lets one in, 0.5 keeps 98 of the 114 raises bench_sheet's frames saw. */
+#define PIPELINE_TINT_FLOOR 0.05
+#define PIPELINE_TINT_PLAIN_WEIGHT 0.5
+#define PIPELINE_TINT_IOU 0.5
+
+static double logit(double p)
+{
+    p = fmin(fmax(p, 1e-6), 1 - 1e-6);
+    return log(p / (1 - p));
+}
+
+static double det_iou(rectd a, rectd b)
+{
+    double x0 = fmax(a.x, b.x), y0 = fmax(a.y, b.y);
+    double x1 = fmin(a.x + a.w, b.x + b.w), y1 = fmin(a.y + a.h, b.y + b.h);
+    double in = fmax(0, x1 - x0) * fmax(0, y1 - y0);
+    double un = a.w * a.h + b.w * b.h - in;
+    return un > 0 ? in / un : 0;
+}
+
+static int det_by_score(const void *a, const void *b)
+{
+    double x = ((const det_face *)a)->score, y = ((const det_face *)b)->score;
+    return (x < y) - (x > y);
+}
+
+/* out = the plain view's candidates (plain), each taking the box and score of
+ * the re-toned view's best match (each used once) where the rule above lets
+ * it; highest score first. The re-toned view never adds a place the plain
+ * view has no candidate at, nor raises a candidate to a weak face (0.3-0.5):
+ * the tint makes plain surfaces look like skin. */
+static int tint_confirm(const det_list *plain, const det_list *toned, double min_score, det_list *out, err *e)
+{
+    *out = (det_list){ 0 };
+    bool *used = calloc(toned->n + 1, sizeof *used);
+    if (!used)
+        return err_set(e, ERR_NOMEM, "pipeline: out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < plain->n && rc == 0; i++) {
+        det_face f = plain->faces[i];
+        double best = PIPELINE_TINT_IOU;
+        size_t bj = toned->n;
+        for (size_t j = 0; j < toned->n; j++) {
+            double v = det_iou(f.box, toned->faces[j].box);
+            if (!used[j] && v >= best)
+                best = v, bj = j;
+        }
+        const double t = bj < toned->n ? toned->faces[bj].score : 0;
+        if (t > f.score && t > min_score && logit(t) + PIPELINE_TINT_PLAIN_WEIGHT * logit(f.score) > 0) {
+            used[bj] = true;
+            f = toned->faces[bj];
+        }
+        rc = det_list_push(out, f, e);
+    }
+    free(used);
+    if (rc == 0 && out->n > 1)
+        qsort(out->faces, out->n, sizeof *out->faces, det_by_score);
+    return rc;
+}
+
 /* ---- the stage --------------------------------------------------------- */
 
 static int check_ready(pipeline_runner *r, const image *img, const pipeline_options *o, err *e)
@@ -605,21 +682,25 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
         return rc;
     }
     const double low = fmin(o->min_score, PIPELINE_FALLBACK_SCORE);
-    /* The detector's view (tone.h): a monochrome photo re-toned; dimg = img
-     * otherwise. The per-face nets read img's own pixels either way. */
+    /* The detector's view of a monochrome photo (tone.h): with PIPELINE_TINT_ALL
+     * every pass sees it re-toned (toned); with PIPELINE_TINT_CONFIRM the plain
+     * passes run as for any photo and the re-toned view only raises the scores
+     * of the plain view's candidates (tint_confirm). The per-face nets read
+     * img's own pixels either way. */
+    const bool mono = o->mono != PIPELINE_TINT_OFF && tone_is_monochrome(img);
+    const bool confirm = mono && o->mono == PIPELINE_TINT_CONFIRM;
     image toned = { 0 };
-    const image *dimg = img;
-    if (o->mono_tint && tone_is_monochrome(img)) {
+    if (mono) {
         const tone_tint t = o->tint ? *o->tint : tone_default_tint();
         int trc = tone_apply(img, &t, &toned, e);
         if (trc)
             return trc;
-        dimg = &toned;
     }
+    const image *dimg = mono && !confirm ? &toned : img;
     ssd_options so = ssd_default_options();
-    so.min_score = low;
+    so.min_score = confirm ? fmin(low, PIPELINE_TINT_FLOOR) : low;
     so.antialias = 1;
-    det_list d = { 0 };
+    det_list d = { 0 }, dt = { 0 };
     int deg = 0;
     ssd_runner *ssd = ssd_for(r, false, e);
     if (!ssd) {
@@ -630,27 +711,56 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
     int rc = orient_detect(ssd, dimg, &so, &deg, &d, e);
     size_t p1 = ssd_runner_passes(ssd);
     r->timing.passes_orient += p1 - p0 - (p1 > p0);
-    /* up: the upright photo for the per-face nets; dup: the detector's view of it. */
+    /* up: the upright photo for the per-face nets; dup: the detector's view of
+     * it; tup: the re-toned view (confirm only). */
     image rotated = { 0 }, drotated = { 0 };
-    const image *up = img, *dup = dimg;
+    const image *up = img, *dup = dimg, *tup = confirm ? &toned : NULL;
     if (rc == 0 && deg != 0) {
         rc = prep_rotate(img, deg, &rotated, e);
         up = dup = &rotated;
-        if (rc == 0 && dimg != img) {
-            rc = prep_rotate(dimg, deg, &drotated, e);
-            dup = &drotated;
+        if (rc == 0 && mono) {
+            rc = prep_rotate(&toned, deg, &drotated, e);
+            if (confirm)
+                tup = &drotated;
+            else
+                dup = &drotated;
         }
+    }
+    ssd_options st = so;
+    st.min_score = low;
+    if (rc == 0 && tup) {
+        size_t pt = ssd_runner_passes(ssd);
+        rc = ssd_detect(ssd, tup, &st, &dt, e);
+        r->timing.passes_tint += ssd_runner_passes(ssd) - pt;
     }
     ssd_tiling tiling = ssd_default_tiling();
     tiling.tile = PIPELINE_TILE;
     int longest = up->width > up->height ? up->width : up->height;
+    /* Tiles where and when the plain view asks for them, so that the tint
+     * never takes a face the plain view finds away. */
     if (rc == 0 && longest > PIPELINE_TILE * 5 / 4 && small_faces_likely(&d, o->min_score, longest)) {
         det_list whole = d;
         d = (det_list){ 0 };
         tiling.area = tile_area(&whole, low);
+        size_t pt = ssd_runner_passes(ssd);
         rc = ssd_detect_tiled_after(ssd, dup, &so, &tiling, &whole, &d, e);
         det_list_free(&whole);
-        r->timing.passes_tiles += ssd_runner_passes(ssd) - p1;
+        r->timing.passes_tiles += ssd_runner_passes(ssd) - pt;
+        if (rc == 0 && tup) {
+            /* the same tiles over the re-toned view */
+            det_list twhole = dt;
+            dt = (det_list){ 0 };
+            pt = ssd_runner_passes(ssd);
+            rc = ssd_detect_tiled_after(ssd, tup, &st, &tiling, &twhole, &dt, e);
+            det_list_free(&twhole);
+            r->timing.passes_tint += ssd_runner_passes(ssd) - pt;
+        }
+    }
+    if (rc == 0 && tup) {
+        det_list scored = { 0 };
+        rc = tint_confirm(&d, &dt, o->min_score, &scored, e);
+        det_list_free(&d);
+        d = scored;
     }
     size_t first = out->n;
     if (rc == 0 && !any_above(&d, o->min_score)) {
@@ -658,7 +768,7 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
         det_list c = { 0 };
         const float zero[3] = { 0, 0, 0 };
         size_t p2 = ssd_runner_passes(ssd);
-        rc = ssd_detect_canvas(ssd, dup, &so, PIPELINE_CANVAS_SCALE, zero, &c, e);
+        rc = ssd_detect_canvas(ssd, dup, &st, PIPELINE_CANVAS_SCALE, zero, &c, e);
         r->timing.passes_canvas += ssd_runner_passes(ssd) - p2;
         if (rc == 0 && any_above(&c, low)) {
             keep_confident_or_best(&c, o->min_score);
@@ -675,6 +785,7 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
         face_unrotate(&out->faces[i], deg, img->width, img->height);
     out->rotation = deg;
     det_list_free(&d);
+    det_list_free(&dt);
     image_free(&rotated);
     image_free(&drotated);
     image_free(&toned);

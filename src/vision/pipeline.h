@@ -33,6 +33,9 @@
  * pipeline_describe_box (faces drawn by hand), and pipeline_run refuses it. */
 typedef enum pipeline_detector { PIPELINE_SSD, PIPELINE_TINY, PIPELINE_NO_DETECTOR } pipeline_detector;
 
+/* pipeline_options.mono */
+typedef enum pipeline_tint { PIPELINE_TINT_CONFIRM, PIPELINE_TINT_OFF, PIPELINE_TINT_ALL } pipeline_tint;
+
 typedef struct pipeline_options {
     pipeline_detector detector; /* default PIPELINE_SSD */
     double min_score;           /* default 0.5 (face-api's) */
@@ -42,14 +45,16 @@ typedef struct pipeline_options {
                                  * The review server's drawing engine; its results then differ
                                  * from a bf16 analysis' within bf16's rounding (descriptors by at
                                  * most ~0.01: test_recognizer_bf16; test_attributes_bf16). */
-    /* Default mode, SSD, mono_tint: a monochrome photo (grey or sepia, tone.h)
-     * reaches the detector re-toned by *tint (NULL: tone_default_tint());
-     * landmarks, descriptors and attributes still read the photo's own pixels.
-     * Off by default: it finds more faces in grey photos but also more false
-     * ones and turns 6 of 144 rotated copies wrongly
-     * (docs/decisions/2026-12-07-monochrome-detector-tint.md); for measuring
-     * (bench_tint, bench_sheet --mono-tint). */
-    bool mono_tint;
+    /* Default mode, SSD: how a monochrome photo (grey or sepia, tone.h) reaches
+     * the detector. CONFIRM (the default): as any photo, and also re-toned by
+     * *tint (NULL: tone_default_tint()), whose detections may only raise the
+     * score of a candidate the plain view scores above 0.3 — never add a face
+     * the plain view does not see (docs/decisions/2026-12-07-monochrome-detector-tint.md).
+     * ALL: every pass sees the re-toned photo (for measuring: it also finds
+     * false faces in plain surfaces and turns rotated copies wrongly). OFF:
+     * the plain photo only (revision p4's results). Landmarks, descriptors and
+     * attributes always read the photo's own pixels. */
+    pipeline_tint mono;
     const tone_tint *tint;
 } pipeline_options;
 
@@ -109,6 +114,7 @@ typedef struct pipeline_timing {
      * the orientation search beyond it (mosaic, turned views), the tiles and
      * the padded-canvas pass. */
     size_t passes_orient, passes_tiles, passes_canvas;
+    size_t passes_tint; /* the re-toned view's upright pass and tiles (PIPELINE_TINT_CONFIRM) */
 } pipeline_timing;
 pipeline_timing pipeline_runner_timing(const pipeline_runner *r);
 

@@ -3,13 +3,14 @@
  * The SSD face detector was trained on colour photos and scores faces in grey
  * pixels lower: on group-photos made grey it finds 240 of the 249 faces it
  * finds in colour, and contact-sheet frames (grey or sepia film) lose the same.
- * pipeline_options.mono_tint therefore shows the detector a monochrome photo
+ * pipeline_options.mono therefore also shows the detector a monochrome photo
  * (grey, or one warm tone such as sepia: its colour a function of its
  * brightness) re-toned by a fixed warm tint of its brightness; landmarks,
- * descriptors and attributes still read the photo's own pixels. It is off by
- * default: it wins back most faces grey loses, but on the whole of
- * group-photos it also finds more false faces in faceless crops and turns
- * some rotated copies wrongly. The tint, the monochrome test and those
+ * descriptors and attributes still read the photo's own pixels. By default
+ * (PIPELINE_TINT_CONFIRM) the re-toned view may only raise the score of a
+ * candidate the plain view already has: shown to every pass alone, the tint
+ * wins back most faces grey loses, but also finds false faces in faceless
+ * crops and turns some rotated copies wrongly. The tint, the monochrome test and those
  * figures: docs/decisions/2026-12-07-monochrome-detector-tint.md. */
 #ifndef FACETAG_VISION_TONE_H
 #define FACETAG_VISION_TONE_H

@@ -528,15 +528,24 @@ static void check_versions(void)
     t.attributes = false;
     CHECK(strcmp(pipeline_model_version(&t), dv) != 0);
     CHECK(strcmp(pipeline_model_version(NULL), dv) == 0);
-    t = d; /* monochrome photos re-toned for the detector (off by default): another version, another with another tint */
-    CHECK(!d.mono_tint);
-    t.mono_tint = true;
-    char mv[96];
-    snprintf(mv, sizeof mv, "%s", pipeline_model_version(&t));
-    CHECK(strcmp(mv, dv) != 0);
+    /* monochrome photos (pipeline_options.mono): the default confirms with the
+     * tint; without it, with every pass re-toned, and with another tint: each
+     * another version */
+    CHECK(d.mono == PIPELINE_TINT_CONFIRM);
+    const char *mv[4];
+    char mvb[4][96];
     tone_tint other = tone_default_tint();
-    t.tint = &other;
-    CHECK(strcmp(pipeline_model_version(&t), dv) != 0 && strcmp(pipeline_model_version(&t), mv) != 0);
+    for (int k = 0; k < 4; k++) {
+        t = d;
+        t.mono = k == 0 ? PIPELINE_TINT_OFF : k <= 2 ? PIPELINE_TINT_ALL : d.mono;
+        t.tint = k >= 2 ? &other : NULL;
+        snprintf(mvb[k], sizeof mvb[k], "%s", pipeline_model_version(&t));
+        mv[k] = mvb[k];
+        CHECK(strcmp(mv[k], dv) != 0);
+        for (int q = 0; q < k; q++)
+            CHECK(strcmp(mv[k], mv[q]) != 0);
+    }
+    t = d;
     t = d;
     t.fp32 = true; /* says bf16 exactly when default mode would run it */
     CHECK(strstr(pipeline_model_version(&t), "bf16") == NULL);
