@@ -594,9 +594,10 @@ static int det_by_score(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* out = the plain view's candidates (plain), each taking the box and score of
- * the re-toned view's best match (each used once) where the rule above lets
- * it; highest score first. The re-toned view never adds a place the plain
+/* out = the plain view's candidates (plain), each taking the score of the
+ * re-toned view's best match (each used once) where the rule above lets it,
+ * and keeping its own box: a face the plain view finds keeps the box,
+ * landmarks and descriptor it has without the tint; highest score first. The re-toned view never adds a place the plain
  * view has no candidate at, nor raises a candidate to a weak face (0.3-0.5):
  * the tint makes plain surfaces look like skin. */
 static int tint_confirm(const det_list *plain, const det_list *toned, double min_score, det_list *out, err *e)
@@ -618,7 +619,7 @@ static int tint_confirm(const det_list *plain, const det_list *toned, double min
         const double t = bj < toned->n ? toned->faces[bj].score : 0;
         if (t > f.score && t > min_score && logit(t) + PIPELINE_TINT_PLAIN_WEIGHT * logit(f.score) > 0) {
             used[bj] = true;
-            f = toned->faces[bj];
+            f.score = t;
         }
         rc = det_list_push(out, f, e);
     }
