@@ -171,7 +171,24 @@ async function failShot(page, e) {
   const png = `${STATE}.${phase}.png`;
   try {
     await page.screenshot({ path: png });
-    e.message += ` (the page then: ${png}; status line "${await statusText(page)}")`;
+    /* what the page showed, for a failure that does not come back when run
+       again: its address, its heading, the split offer's state, and the
+       person's answer as the page's own session gets it now */
+    const seen = await page.evaluate(async () => {
+      const offer = document.querySelector('.split-offer');
+      const m = /^#\/person\/(\d+)/.exec(location.hash);
+      let person = null;
+      if (m) {
+        try {
+          const r = await fetch(`/api/persons/${m[1]}`, { credentials: 'same-origin' });
+          const j = await r.json();
+          person = { http: r.status, faces: (j.faces || []).length, split_offer: j.doubt && j.doubt.split_offer };
+        } catch (err) { person = String(err); }
+      }
+      return { hash: location.hash, heading: document.querySelector('#main h1')?.textContent || '',
+        offer: offer ? (offer.hidden ? 'hidden' : 'shown') : 'absent', person };
+    });
+    e.message += ` (the page then: ${png}; status line "${await statusText(page)}"; ${JSON.stringify(seen)})`;
   } catch { /* the page is gone: the message is all there is */ }
   throw e;
 }

@@ -40,7 +40,13 @@ photos=("$T"/in/*.jpg "$SHARED"/data/group-photos/modern-groups/faceapi_bbt[1-5]
 "$BIN" --data "$D" cluster >"$T/cluster.log" 2>&1 || fail "cluster: $(tail -5 "$T/cluster.log")"
 
 TOKEN=browser-test-token-$$-0123456789
-run() { (cd "$SRC/tests/browser" && node review.mjs "$1" "$SERVE_URL" "$TOKEN" "$T/state.json") || fail "the browser steps ($1) failed; server log: $(tail -20 "$SERVE_LOG")"; }
+# a failed step's screenshot is kept beside the test's output (the temporary
+# folder goes at exit)
+run() {
+    (cd "$SRC/tests/browser" && node review.mjs "$1" "$SERVE_URL" "$TOKEN" "$T/state.json") && return
+    cp "$T/state.json.$1.png" "$PWD/browser-failed-$1.png" 2>/dev/null
+    fail "the browser steps ($1) failed (screenshot: $PWD/browser-failed-$1.png); server log: $(tail -20 "$SERVE_LOG")"
+}
 
 serve_start "$D" --token "$TOKEN"
 run edit
