@@ -347,8 +347,8 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
             workers = atoi(argv[++i]);
         else {
-            fprintf(stderr,
-                    "usage: bench_graph [--photos N] [--seconds S] [--dir DIR] [--no-export] [--direct CALLS] [--workers N]\n");
+            fprintf(stderr, "usage: bench_graph [--photos N] [--seconds S] [--dir DIR] [--no-export] [--direct CALLS] "
+                            "[--workers N]\n");
             return 2;
         }
     }
