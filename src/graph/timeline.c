@@ -2,6 +2,7 @@
  * for the counts alone, catalog_graph_timeline_runs' runs), written as JSON
  * text as they are read. */
 #include "graph/timeline.h"
+#include "core/idset.h"
 #include "graph/graph_jsontext.h"
 #include "store/catalog_graph.h"
 
@@ -149,42 +150,6 @@ int timeline_parse_entry(const char *entry, int64_t *event_id, char *date, size_
 }
 
 /* ---- the answer as text ------------------------------------------------ */
-
-/* Ids seen (person mode's events and places: each listed once, in the order
- * first met): open addressing, 0 = empty. */
-typedef struct idset {
-    int64_t *slot;
-    size_t mask, used;
-} idset;
-
-/* 1 when id was new (and is now in the set), 0 when seen, -1 out of memory. */
-static int idset_add(idset *s, int64_t id)
-{
-    if (2 * (s->used + 1) > (s->slot ? s->mask + 1 : 0)) {
-        size_t cap = s->slot ? 2 * (s->mask + 1) : 64;
-        int64_t *ns = calloc(cap, sizeof *ns);
-        if (!ns)
-            return -1;
-        for (size_t i = 0; s->slot && i <= s->mask; i++)
-            if (s->slot[i]) {
-                size_t j = (size_t)((uint64_t)s->slot[i] * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
-                while (ns[j])
-                    j = (j + 1) & (cap - 1);
-                ns[j] = s->slot[i];
-            }
-        free(s->slot);
-        s->slot = ns;
-        s->mask = cap - 1;
-    }
-    size_t i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 20) & s->mask;
-    while (s->slot[i] && s->slot[i] != id)
-        i = (i + 1) & s->mask;
-    if (s->slot[i])
-        return 0;
-    s->slot[i] = id;
-    s->used++;
-    return 1;
-}
 
 /* The answer being written. An entry's fields before its count are written
  * to head when it starts (from its first photo), its photos to photos; both
@@ -371,8 +336,8 @@ static void writer_free(writer *w)
     jsontext *all[] = { &w->out, &w->head, &w->photos, &w->undated, &w->person, &w->events, &w->places };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(jsontext_take(all[i], &len));
-    free(w->seen_events.slot);
-    free(w->seen_places.slot);
+    idset_free(&w->seen_events);
+    idset_free(&w->seen_places);
 }
 
 /* The walk over the store, in the snapshot timeline_text holds. */

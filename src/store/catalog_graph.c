@@ -5,6 +5,7 @@
  * node, its neighbours, a photo's people, the timeline) are kept prepared per
  * connection (catalog_prepare_cached); the export's are prepared per set. */
 #include "store/catalog_graph.h"
+#include "core/idset.h"
 #include "store/catalog_internal.h"
 #include "store/catalog_query.h"
 
@@ -755,53 +756,6 @@ static const neighbour_def neighbour_defs[] = {
 };
 #undef PERSON_JOIN
 
-/* The integer ids a once-section gave (open addressing, 0 = empty; ids are
- * positive): in place for the usual handful, on the heap past that. */
-typedef struct id_seen {
-    int64_t local[64], *slot;
-    size_t mask, used;
-} id_seen;
-
-static uint64_t id_hash(int64_t id)
-{
-    return (uint64_t)id * 0x9E3779B97F4A7C15ull >> 17;
-}
-
-/* 1 when id is new (and now kept), 0 when given already, -1 out of memory. */
-static int id_seen_add(id_seen *s, int64_t id)
-{
-    if (!s->slot) {
-        s->slot = s->local;
-        s->mask = sizeof s->local / sizeof s->local[0] - 1;
-        memset(s->local, 0, sizeof s->local);
-    }
-    if (2 * (s->used + 1) > s->mask + 1) {
-        size_t cap = 2 * (s->mask + 1);
-        int64_t *ns = calloc(cap, sizeof *ns);
-        if (!ns)
-            return -1;
-        for (size_t i = 0; i <= s->mask; i++)
-            if (s->slot[i]) {
-                size_t j = id_hash(s->slot[i]) & (cap - 1);
-                while (ns[j])
-                    j = (j + 1) & (cap - 1);
-                ns[j] = s->slot[i];
-            }
-        if (s->slot != s->local)
-            free(s->slot);
-        s->slot = ns;
-        s->mask = cap - 1;
-    }
-    size_t i = id_hash(id) & s->mask;
-    while (s->slot[i] && s->slot[i] != id)
-        i = (i + 1) & s->mask;
-    if (s->slot[i])
-        return 0;
-    s->slot[i] = id;
-    s->used++;
-    return 1;
-}
-
 /* v as decimal text in buf (its end); the start returned. */
 static const char *int_text(int64_t v, char buf[24])
 {
@@ -860,10 +814,10 @@ int catalog_graph_neighbours_known(catalog *c, const char *type, const char *id,
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_int64(st, 1, strtoll(id, NULL, 10));
-    id_seen seen = { .used = 0 };
+    idset seen = { .used = 0 };
     while ((limit < 0 || rows < limit) && (step = sqlite3_step(st)) == SQLITE_ROW) {
         if (sqlite3_column_int(st, 4)) { /* one section only has once-rows: its ids are the set's */
-            int fresh = id_seen_add(&seen, sqlite3_column_int64(st, 3));
+            int fresh = idset_add(&seen, sqlite3_column_int64(st, 3));
             if (fresh < 0) {
                 rc = err_set(e, ERR_NOMEM, "read a node's neighbours: out of memory");
                 break;
@@ -885,8 +839,7 @@ int catalog_graph_neighbours_known(catalog *c, const char *type, const char *id,
     }
     if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
         rc = db_error(c, "read a node's neighbours", e);
-    if (seen.slot != seen.local)
-        free(seen.slot);
+    idset_free(&seen);
     catalog_cached_done(c, st);
     return rc;
 }
