@@ -79,7 +79,11 @@ typedef int (*catalog_ann_stored_fn)(const char *photo_id, const char *digest, v
 int catalog_ann_each_stored(catalog *c, catalog_ann_stored_fn fn, void *ud, err *e);
 
 /* A text that changes whenever anything annotate reads has changed (photos,
- * sources, faces and persons, names, decisions). buf of at least 128 bytes. */
+ * sources, faces and their analyses, persons, names, decisions, texts): the
+ * tables' counts and maxima, and annotate_inputs' counter, which triggers
+ * raise on every change a count cannot see (schema 17 and 24: a photo deleted
+ * and another ingested in the same second, a path moved to another photo, a
+ * face's person changed). buf of at least 128 bytes. */
 int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e);
 /* The fingerprint of the last run, "" when none. */
 int catalog_ann_last_fingerprint(catalog *c, char *buf, size_t size, err *e);

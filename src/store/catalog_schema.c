@@ -920,10 +920,39 @@ static const char migration_23[] =
     "CREATE INDEX timeline_event_entry ON timeline_photos(event_id, key, ev_ord, date, precision, photo_id,"
     " date_source, place_id, ev_date, ev_precision) WHERE event_id IS NOT NULL;";
 
+/* Version 24: annotate_inputs (version 17) also counts the changes annotate's
+ * fingerprint saw only through counts and maxima, which a delete and an
+ * insert within one second cancel (catalog_ann_fingerprint): photos ingested
+ * or deleted; source paths added, removed, or moved to another photo (the
+ * file now holds other bytes: no count or id changes); a face's photo, box,
+ * person or status (clustering swaps persons without a decision); analysis
+ * runs (which faces are a photo's current ones); a back paired with a front.
+ * A migration that rebuilds one of these tables must make its triggers again. */
+#define ANN_FACE_READ_CHANGED                                                                                          \
+    "OLD.photo_id IS NOT NEW.photo_id OR OLD.model_version IS NOT NEW.model_version OR OLD.box_x IS NOT NEW.box_x"     \
+    " OR OLD.box_y IS NOT NEW.box_y OR OLD.box_w IS NOT NEW.box_w OR OLD.box_h IS NOT NEW.box_h"                       \
+    " OR OLD.person_id IS NOT NEW.person_id OR OLD.status IS NOT NEW.status"
+static const char migration_24[] =
+    "CREATE TRIGGER annotate_inputs_photo_insert AFTER INSERT ON photos" ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_photo_delete AFTER DELETE ON photos" ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_source_insert AFTER INSERT ON photo_sources" ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_source_delete AFTER DELETE ON photo_sources" ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_source_update AFTER UPDATE OF path, photo_id ON photo_sources"
+    "  WHEN OLD.path IS NOT NEW.path OR OLD.photo_id IS NOT NEW.photo_id" ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_face_update AFTER UPDATE OF photo_id, model_version, box_x, box_y, box_w, box_h,"
+    "  person_id, status ON faces WHEN " ANN_FACE_READ_CHANGED ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_run_insert AFTER INSERT ON analysis_runs" ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_run_delete AFTER DELETE ON analysis_runs" ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_run_update AFTER UPDATE OF photo_id, model_version, status ON analysis_runs"
+    "  WHEN OLD.photo_id IS NOT NEW.photo_id OR OLD.model_version IS NOT NEW.model_version"
+    "  OR OLD.status IS NOT NEW.status" ANN_INPUT_CHANGED
+    "CREATE TRIGGER annotate_inputs_back_update AFTER UPDATE OF front_id ON photo_backs"
+    "  WHEN OLD.front_id IS NOT NEW.front_id" ANN_INPUT_CHANGED;
+
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,  migration_7,  migration_8,
     migration_9,  migration_10, migration_11, migration_12, migration_13, migration_14, migration_15, migration_16,
-    migration_17, migration_18, migration_19, migration_20, migration_21, migration_22, migration_23
+    migration_17, migration_18, migration_19, migration_20, migration_21, migration_22, migration_23, migration_24
 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)

@@ -1,8 +1,8 @@
 /* annotate_fixture.h — a small real catalog (SQLite file) for the annotate
- * tests (test_annotate_events, _parsecache, _quotes, _rejected, _stage): photos with
- * a source path and sidecar JSON, a detector face of a person on them, and
- * annotate run as `facetag annotate` runs it. Photo n's id is its number
- * printf'd "%016x", so SQL can name it as printf('%016x', n). */
+ * tests (test_annotate_events, _fingerprint, _parsecache, _quotes, _rejected,
+ * _stage): photos with a source path and sidecar JSON, a detector face of a
+ * person on them, and annotate run as `facetag annotate` runs it. Photo n's
+ * id is its number printf'd "%016x", so SQL can name it as printf('%016x', n). */
 #ifndef FACETAG_TESTS_ANNOTATE_FIXTURE_H
 #define FACETAG_TESTS_ANNOTATE_FIXTURE_H
 

@@ -162,12 +162,12 @@ static void test_photo_deletes(const char *dir, int *n)
         snprintf(sql, sizeof sql, "DELETE FROM photos WHERE photo_id = '%s'", f.photo[i]);
         test_exec(c, sql);
         check_rebuilt(c, what);
-        /* annotate's inputs changed: its run fingerprint moves, and a photo
-         * with texts counts their removal as a change of the texts read */
+        /* annotate's inputs changed: its run fingerprint moves, and the
+         * delete itself is counted (schema 24), whatever the counts show */
         CHECK(catalog_ann_fingerprint(c, fp2, sizeof fp2, &e) == 0);
         CHECK_MSG(strcmp(fp, fp2) != 0, "%s: annotate's fingerprint unchanged", what);
-        CHECK_MSG(i == 1 || i == 2 ? inputs_changes(c) > changes : inputs_changes(c) == changes,
-                  "%s: annotate_inputs %lld -> %lld", what, (long long)changes, (long long)inputs_changes(c));
+        CHECK_MSG(inputs_changes(c) > changes, "%s: annotate_inputs %lld -> %lld", what, (long long)changes,
+                  (long long)inputs_changes(c));
         catalog_close(c);
     }
     /* Karneval undated: its photos sort under their earliest (photos 0 and 1,

@@ -1,0 +1,136 @@
+/* test_annotate_fingerprint.c — annotate's fingerprint (catalog_ann_fingerprint)
+ * sees changes whose counts and maxima cancel out: a photo deleted and
+ * another ingested within the same second, a source path that moves to
+ * another photo (its file now holds that photo's bytes), faces whose persons
+ * clustering swaps, a back paired with another front. Each time the next
+ * incremental run must not call the catalog unchanged, and reads the change.
+ * "The same second" is made by SQL (every updated_at set to one value), so
+ * nothing depends on the clock. */
+#include "annotate_fixture.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECOND "'2026-01-01T00:00:00Z'"
+
+static void photo(catalog *c, int n, const char *path, const char *caption)
+{
+    char *side = annotate_fixture_caption(caption);
+    annotate_fixture_photo(c, n, path, side);
+    free(side);
+}
+
+/* Every row's updated_at in one second, then a run that records it. */
+static void run_in_one_second(catalog *c, const char *what)
+{
+    test_exec(c, "UPDATE photos SET updated_at = " SECOND "; UPDATE persons SET updated_at = " SECOND ";");
+    annotate_fixture_run(c, false);
+    CHECK_MSG(annotate_fixture_run(c, false).unchanged, "%s: a second run finds a change", what);
+}
+
+static void check_seen(catalog *c, const char *what)
+{
+    test_exec(c, "UPDATE photos SET updated_at = " SECOND "; UPDATE persons SET updated_at = " SECOND ";");
+    annotate_summary s = annotate_fixture_run(c, false);
+    CHECK_MSG(!s.unchanged, "%s: annotate called the catalog unchanged", what);
+}
+
+static void date_is(catalog *c, int n, const char *want, const char *what)
+{
+    char *got =
+        annotate_fixture_query(c, "SELECT date_value FROM photo_annotations WHERE photo_id = printf('%%016x', %d)", n);
+    CHECK_MSG(want ? got && strcmp(got, want) == 0 : got == NULL, "%s: photo %d dated '%s', want '%s'", what, n,
+              got ? got : "(none)", want ? want : "(none)");
+    free(got);
+}
+
+/* Photo 2 deleted and photo 3 ingested in the same second: the photo count,
+ * the newest updated_at and (the id of photo 2's source reused by photo 3's)
+ * the sources' count and highest id are as they were. */
+static void test_delete_and_ingest(void)
+{
+    const char *what = "a delete and an ingest in one second";
+    char dir[512];
+    catalog *c = annotate_fixture_open("annfp-delete", dir, sizeof dir);
+    if (!c)
+        return;
+    photo(c, 1, "/a/1977/1977-02 Probe/IMG_1.jpg", NULL);
+    photo(c, 2, "/a/Unsortiert/IMG_2.jpg", NULL);
+    run_in_one_second(c, what);
+    char *fp_sources = test_query_text(c, "SELECT count(*) || '.' || max(id) FROM photo_sources");
+    test_exec(c, "DELETE FROM photos WHERE photo_id = '0000000000000002'");
+    photo(c, 3, "/a/1981/1981-03 Gastspiel/IMG_3.jpg", NULL);
+    char *fp_sources2 = test_query_text(c, "SELECT count(*) || '.' || max(id) FROM photo_sources");
+    /* the case the old fingerprint could not tell apart */
+    CHECK(fp_sources && fp_sources2 && strcmp(fp_sources, fp_sources2) == 0);
+    free(fp_sources);
+    free(fp_sources2);
+    check_seen(c, what);
+    date_is(c, 3, "1981-03", what);
+    annotate_fixture_close(c, dir);
+}
+
+/* The file at photo 1's path now holds photo 2's bytes: the path moves to
+ * photo 2 (catalog_source_add), no count or id changes. */
+static void test_source_moves(void)
+{
+    const char *what = "a source path moved to another photo";
+    char dir[512];
+    catalog *c = annotate_fixture_open("annfp-source", dir, sizeof dir);
+    if (!c)
+        return;
+    photo(c, 1, "/a/1977/1977-02 Probe/IMG_1.jpg", NULL);
+    photo(c, 2, "/a/Unsortiert/IMG_2.jpg", NULL);
+    photo(c, 3, "/a/1981/1981-03 Gastspiel/IMG_3.jpg", NULL);
+    run_in_one_second(c, what);
+    date_is(c, 2, NULL, what);
+    err e = { 0 };
+    CHECK_MSG(catalog_source_add(c, "0000000000000002", "/a/1981/1981-03 Gastspiel/IMG_3.jpg", 100, 0, &e) == 1, "%s",
+              e.msg);
+    check_seen(c, what);
+    date_is(c, 2, "1981-03", what);
+    annotate_fixture_close(c, dir);
+}
+
+/* Clustering swaps the persons of two faces: the faces' count, highest id and
+ * sum of person ids stay; each person's name suggestion must follow. */
+static void test_persons_swapped(void)
+{
+    const char *what = "two faces' persons swapped";
+    char dir[512];
+    catalog *c = annotate_fixture_open("annfp-swap", dir, sizeof dir);
+    if (!c)
+        return;
+    test_exec(c, "INSERT INTO persons (id) VALUES (1), (2)");
+    const char *who[2] = { "Anna Weber", "Paul Bremer" };
+    int64_t face[4];
+    for (int i = 0; i < 4; i++) {
+        char path[64], caption[64];
+        snprintf(path, sizeof path, "/a/Unsortiert/IMG_%d.jpg", i + 1);
+        snprintf(caption, sizeof caption, "%s (Foto: Ulli Weiss)", who[i % 2]);
+        photo(c, i + 1, path, caption);
+        face[i] = annotate_fixture_face(c, i + 1, 1 + i % 2);
+    }
+    run_in_one_second(c, what);
+    CHECK(test_query_int(c, "SELECT count(*) FROM person_suggestions WHERE person_id = 1 AND label = 'Anna Weber'") ==
+          1);
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE faces SET person_id = 3 - person_id WHERE id IN (%lld, %lld, %lld, %lld)",
+             (long long)face[0], (long long)face[1], (long long)face[2], (long long)face[3]);
+    test_exec(c, sql);
+    check_seen(c, what);
+    char *top = test_query_text(c, "SELECT label FROM person_suggestions WHERE person_id = 1 ORDER BY confidence DESC");
+    CHECK_MSG(top && strcmp(top, "Paul Bremer") == 0, "%s: person 1 is suggested '%s'", what, top ? top : "(none)");
+    free(top);
+    annotate_fixture_close(c, dir);
+}
+
+int main(void)
+{
+    test_delete_and_ingest();
+    test_source_moves();
+    test_persons_swapped();
+    return test_main_end();
+}
