@@ -391,6 +391,7 @@ int timeline_text(catalog *c, const timeline_options *o, char **out, size_t *len
         jsontext *t = &w.out;
         entry_flush(&w);
         jsontext body = w.out;
+        bool nomem = body.nomem; /* an entry that did not fit: the body is cut short */
         w.out = (jsontext){ 0 };
         jsontext_raw(t, "{\"timeline\":[");
         jsontext_rawn(t, body.s, body.len);
@@ -410,8 +411,8 @@ int timeline_text(catalog *c, const timeline_options *o, char **out, size_t *len
             jsontext_raw(t, "]}");
         }
         jsontext_raw(t, "}");
-        bool nomem =
-            w.head.nomem || w.photos.nomem || w.undated.nomem || w.person.nomem || w.events.nomem || w.places.nomem;
+        nomem = nomem || w.head.nomem || w.photos.nomem || w.undated.nomem || w.person.nomem || w.events.nomem ||
+                w.places.nomem;
         char *text = jsontext_take(t, len);
         if (!text || nomem) {
             free(text);
