@@ -48,8 +48,10 @@ typedef struct pipeline_options {
     /* Default mode, SSD: how a monochrome photo (grey or sepia, tone.h) reaches
      * the detector. CONFIRM (the default): as any photo, and also re-toned by
      * *tint (NULL: tone_default_tint()), whose detections may only raise the
-     * score of a candidate the plain view scores above 0.3 — never add a face
-     * the plain view does not see (docs/decisions/2026-12-07-monochrome-detector-tint.md).
+     * score of a candidate the plain view scores above 0.05, to a face only
+     * when the re-toned score outweighs a weak plain one (pipeline.c,
+     * tint_confirm) — never add a face the plain view has no candidate for
+     * (docs/decisions/2026-12-07-monochrome-detector-tint.md).
      * ALL: every pass sees the re-toned photo (for measuring: it also finds
      * false faces in plain surfaces and turns rotated copies wrongly). OFF:
      * the plain photo only (revision p4's results). Landmarks, descriptors and
