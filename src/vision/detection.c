@@ -1,6 +1,7 @@
-/* detection.c — the growable list of detections. */
+/* detection.c — the growable list of detections, and the overlap of two boxes. */
 #include "vision/detection.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 int det_list_push(det_list *l, det_face f, err *e)
@@ -22,4 +23,13 @@ void det_list_free(det_list *l)
     free(l->faces);
     l->faces = NULL;
     l->n = l->cap = 0;
+}
+
+double det_box_iou(rectd a, rectd b)
+{
+    double w = fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x), h = fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y);
+    if (w <= 0 || h <= 0)
+        return 0;
+    double u = a.w * a.h + b.w * b.h - w * h;
+    return u > 0 ? w * h / u : 0;
 }

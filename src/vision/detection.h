@@ -22,5 +22,8 @@ typedef struct det_list {
 int det_list_push(det_list *l, det_face f, err *e);
 /* Frees the faces and empties the list (reusable afterwards). */
 void det_list_free(det_list *l);
+/* Intersection over union of two pixel rectangles; 0 when they do not
+ * overlap (or either is empty). */
+double det_box_iou(rectd a, rectd b);
 
 #endif

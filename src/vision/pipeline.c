@@ -579,15 +579,6 @@ static double logit(double p)
     return log(p / (1 - p));
 }
 
-static double det_iou(rectd a, rectd b)
-{
-    double x0 = fmax(a.x, b.x), y0 = fmax(a.y, b.y);
-    double x1 = fmin(a.x + a.w, b.x + b.w), y1 = fmin(a.y + a.h, b.y + b.h);
-    double in = fmax(0, x1 - x0) * fmax(0, y1 - y0);
-    double un = a.w * a.h + b.w * b.h - in;
-    return un > 0 ? in / un : 0;
-}
-
 static int det_by_score(const void *a, const void *b)
 {
     double x = ((const det_face *)a)->score, y = ((const det_face *)b)->score;
@@ -612,7 +603,7 @@ static int tint_confirm(const det_list *plain, const det_list *toned, double min
         double best = PIPELINE_TINT_IOU;
         size_t bj = toned->n;
         for (size_t j = 0; j < toned->n; j++) {
-            double v = det_iou(f.box, toned->faces[j].box);
+            double v = det_box_iou(f.box, toned->faces[j].box);
             if (!used[j] && v >= best)
                 best = v, bj = j;
         }

@@ -381,16 +381,6 @@ static double iou(const float *a, const float *b)
     return inter / (areaa + areab - inter);
 }
 
-/* IoU of two pixel rectangles. */
-static double box_iou_rect(rectd a, rectd b)
-{
-    double w = fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x), h = fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y);
-    if (w <= 0 || h <= 0)
-        return 0;
-    double u = a.w * a.h + b.w * b.h - w * h;
-    return u > 0 ? w * h / u : 0;
-}
-
 typedef struct cand {
     float score;
     int idx;
@@ -667,7 +657,7 @@ int ssd_detect_tiled_after(ssd_runner *r, const image *img, const ssd_options *o
             int keep = 1;
             for (size_t q = first; q < out->n && keep; q++)
                 if (overlap_min(all.faces[k].box, out->faces[q].box) > 0.5 ||
-                    box_iou_rect(all.faces[k].box, out->faces[q].box) > t.merge_iou)
+                    det_box_iou(all.faces[k].box, out->faces[q].box) > t.merge_iou)
                     keep = 0;
             if (keep)
                 rc = det_list_push(out, all.faces[k], e);
