@@ -94,3 +94,12 @@ void annotate_fixture_event_is(catalog *c, int n, const char *want)
     CHECK_MSG(got && strcmp(got, want) == 0, "photo %d: event '%s', want '%s'", n, got ? got : "(none)", want);
     free(got);
 }
+
+void annotate_fixture_date_is(catalog *c, int n, const char *want, const char *what)
+{
+    char *got =
+        annotate_fixture_query(c, "SELECT date_value FROM photo_annotations WHERE photo_id = printf('%%016x', %d)", n);
+    CHECK_MSG(want ? got && strcmp(got, want) == 0 : got == NULL, "photo %d (%s): date '%s', want '%s'", n, what,
+              got ? got : "(none)", want ? want : "(none)");
+    free(got);
+}

@@ -35,5 +35,8 @@ char *annotate_fixture_query(catalog *c, const char *fmt, int n);
 /* Checks that photo n's annotation names the event want (a failed CHECK
  * names the photo, the event found and want). */
 void annotate_fixture_event_is(catalog *c, int n, const char *want);
+/* Checks that photo n's annotation has the date value want (NULL: none); a
+ * failed CHECK names the photo, what (the case), the date found and want. */
+void annotate_fixture_date_is(catalog *c, int n, const char *want, const char *what);
 
 #endif

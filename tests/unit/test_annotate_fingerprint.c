@@ -22,28 +22,40 @@ static void photo(catalog *c, int n, const char *path, const char *caption)
     free(side);
 }
 
-/* Every row's updated_at in one second, then a run that records it. */
-static void run_in_one_second(catalog *c, const char *what)
+/* An incremental run after every row's updated_at was set to one second:
+ * whether it found the catalog unchanged. */
+static bool run_in_one_second(catalog *c)
 {
     test_exec(c, "UPDATE photos SET updated_at = " SECOND "; UPDATE persons SET updated_at = " SECOND ";");
-    annotate_fixture_run(c, false);
-    CHECK_MSG(annotate_fixture_run(c, false).unchanged, "%s: a second run finds a change", what);
+    return annotate_fixture_run(c, false).unchanged;
+}
+
+/* The run that records the catalog, and one that must find nothing changed. */
+static void run_twice(catalog *c, const char *what)
+{
+    run_in_one_second(c);
+    CHECK_MSG(run_in_one_second(c), "%s: a second run finds a change", what);
 }
 
 static void check_seen(catalog *c, const char *what)
 {
-    test_exec(c, "UPDATE photos SET updated_at = " SECOND "; UPDATE persons SET updated_at = " SECOND ";");
-    annotate_summary s = annotate_fixture_run(c, false);
-    CHECK_MSG(!s.unchanged, "%s: annotate called the catalog unchanged", what);
+    CHECK_MSG(!run_in_one_second(c), "%s: annotate called the catalog unchanged", what);
 }
 
-static void date_is(catalog *c, int n, const char *want, const char *what)
+/* Photo n's path in the first two tests: 1 and 3 in dated folders, 2 in none. */
+static const char *const paths[3] = { "/a/1977/1977-02 Probe/IMG_1.jpg", "/a/Unsortiert/IMG_2.jpg",
+                                      "/a/1981/1981-03 Gastspiel/IMG_3.jpg" };
+
+/* A new catalog with photos 1..n (paths[]), annotated and found unchanged by
+ * a second run; NULL after a failed CHECK. */
+static catalog *start(const char *tag, char *dir, size_t size, int n, const char *what)
 {
-    char *got =
-        annotate_fixture_query(c, "SELECT date_value FROM photo_annotations WHERE photo_id = printf('%%016x', %d)", n);
-    CHECK_MSG(want ? got && strcmp(got, want) == 0 : got == NULL, "%s: photo %d dated '%s', want '%s'", what, n,
-              got ? got : "(none)", want ? want : "(none)");
-    free(got);
+    catalog *c = annotate_fixture_open(tag, dir, size);
+    for (int i = 1; c && i <= n; i++)
+        photo(c, i, paths[i - 1], NULL);
+    if (c)
+        run_twice(c, what);
+    return c;
 }
 
 /* Photo 2 deleted and photo 3 ingested in the same second: the photo count,
@@ -53,44 +65,36 @@ static void test_delete_and_ingest(void)
 {
     const char *what = "a delete and an ingest in one second";
     char dir[512];
-    catalog *c = annotate_fixture_open("annfp-delete", dir, sizeof dir);
+    catalog *c = start("annfp-delete", dir, sizeof dir, 2, what);
     if (!c)
         return;
-    photo(c, 1, "/a/1977/1977-02 Probe/IMG_1.jpg", NULL);
-    photo(c, 2, "/a/Unsortiert/IMG_2.jpg", NULL);
-    run_in_one_second(c, what);
     char *fp_sources = test_query_text(c, "SELECT count(*) || '.' || max(id) FROM photo_sources");
     test_exec(c, "DELETE FROM photos WHERE photo_id = '0000000000000002'");
-    photo(c, 3, "/a/1981/1981-03 Gastspiel/IMG_3.jpg", NULL);
+    photo(c, 3, paths[2], NULL);
     char *fp_sources2 = test_query_text(c, "SELECT count(*) || '.' || max(id) FROM photo_sources");
     /* the case the old fingerprint could not tell apart */
     CHECK(fp_sources && fp_sources2 && strcmp(fp_sources, fp_sources2) == 0);
     free(fp_sources);
     free(fp_sources2);
     check_seen(c, what);
-    date_is(c, 3, "1981-03", what);
+    annotate_fixture_date_is(c, 3, "1981-03", what);
     annotate_fixture_close(c, dir);
 }
 
-/* The file at photo 1's path now holds photo 2's bytes: the path moves to
+/* The file at photo 3's path now holds photo 2's bytes: the path moves to
  * photo 2 (catalog_source_add), no count or id changes. */
 static void test_source_moves(void)
 {
     const char *what = "a source path moved to another photo";
     char dir[512];
-    catalog *c = annotate_fixture_open("annfp-source", dir, sizeof dir);
+    catalog *c = start("annfp-source", dir, sizeof dir, 3, what);
     if (!c)
         return;
-    photo(c, 1, "/a/1977/1977-02 Probe/IMG_1.jpg", NULL);
-    photo(c, 2, "/a/Unsortiert/IMG_2.jpg", NULL);
-    photo(c, 3, "/a/1981/1981-03 Gastspiel/IMG_3.jpg", NULL);
-    run_in_one_second(c, what);
-    date_is(c, 2, NULL, what);
+    annotate_fixture_date_is(c, 2, NULL, what);
     err e = { 0 };
-    CHECK_MSG(catalog_source_add(c, "0000000000000002", "/a/1981/1981-03 Gastspiel/IMG_3.jpg", 100, 0, &e) == 1, "%s",
-              e.msg);
+    CHECK_MSG(catalog_source_add(c, "0000000000000002", paths[2], 100, 0, &e) == 1, "%s", e.msg);
     check_seen(c, what);
-    date_is(c, 2, "1981-03", what);
+    annotate_fixture_date_is(c, 2, "1981-03", what);
     annotate_fixture_close(c, dir);
 }
 
@@ -113,7 +117,7 @@ static void test_persons_swapped(void)
         photo(c, i + 1, path, caption);
         face[i] = annotate_fixture_face(c, i + 1, 1 + i % 2);
     }
-    run_in_one_second(c, what);
+    run_twice(c, what);
     CHECK(test_query_int(c, "SELECT count(*) FROM person_suggestions WHERE person_id = 1 AND label = 'Anna Weber'") ==
           1);
     char sql[256];

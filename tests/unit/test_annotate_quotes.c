@@ -121,15 +121,6 @@ static void photo(catalog *c, const char *path, const char *caption)
     annotate_fixture_face(c, nphotos, 1);
 }
 
-static void date_is(catalog *c, int n, const char *want, const char *caption)
-{
-    char *got =
-        annotate_fixture_query(c, "SELECT date_value FROM photo_annotations WHERE photo_id = printf('%%016x', %d)", n);
-    CHECK_MSG(want ? got && strcmp(got, want) == 0 : got == NULL, "photo %d ('%s'): date '%s', want '%s'", n, caption,
-              got ? got : "(none)", want ? want : "(none)");
-    free(got);
-}
-
 /* Each style quotes its own year as a piece's title in one photo's caption;
  * another photo's caption names that year unquoted: no date from it. */
 static void test_titles(void)
@@ -166,9 +157,9 @@ static void test_titles(void)
     }
     annotate_fixture_run(c, false);
     for (size_t k = 0; k < NSTYLES; k++)
-        date_is(c, other[k], NULL, caption[k]);
+        annotate_fixture_date_is(c, other[k], NULL, caption[k]);
     for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++)
-        date_is(c, first_plain + (int)k, plain_date[k], plain[k]);
+        annotate_fixture_date_is(c, first_plain + (int)k, plain_date[k], plain[k]);
     annotate_fixture_close(c, dir);
 }
 
@@ -214,7 +205,7 @@ static void test_event_titles(void)
     annotate_fixture_run(c, false);
     for (size_t k = 0; k < ncases; k++) {
         annotate_fixture_event_is(c, (int)k + 1, cases[k].event);
-        date_is(c, (int)k + 1, cases[k].date, cases[k].folder);
+        annotate_fixture_date_is(c, (int)k + 1, cases[k].date, cases[k].folder);
     }
     annotate_fixture_close(c, dir);
 }
