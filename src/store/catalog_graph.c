@@ -533,11 +533,10 @@ int catalog_graph_timeline(catalog *c, const catalog_timeline_filter *q, catalog
     return rc;
 }
 
-/* One run of catalog_graph_timeline_runs: its first photo's columns, copied. */
+/* One run of catalog_graph_timeline_runs: its first photo's columns, copied
+ * (cut as they always were, to the sizes below). */
 typedef struct tl_run {
     char photo_id[40], date[40], precision[16];
-    int64_t ev_ord, place_id, photos;
-    char key[40];
 } tl_run;
 
 static void copy_text(char *buf, size_t size, const char *text);
@@ -547,53 +546,19 @@ static void copy_col(sqlite3_stmt *st, int i, char *out, size_t size)
     copy_text(out, size, col_text(st, i)); /* not snprintf: once per run, and a year has hundreds */
 }
 
-/* Names a run's event and place and hands it to fn. */
-static int run_emit(catalog *c, const tl_run *r, catalog_timeline_run_fn fn, void *ud, err *e)
-{
-    static const char ev_sql[] = "SELECT name, coalesce(date_value, CAST(year AS TEXT)),"
-                                 " CASE WHEN date_value IS NOT NULL THEN date_precision"
-                                 " WHEN year IS NOT NULL THEN 'year' END FROM events WHERE id = ?1";
-    static const char pl_sql[] = "SELECT name FROM places WHERE id = ?1";
-    int64_t event_id = r->ev_ord == INT64_MAX ? 0 : r->ev_ord;
-    sqlite3_stmt *ev = NULL, *pl = NULL;
-    if (event_id) {
-        if (!(ev = catalog_prepare_cached(c, ev_sql, "read an event", e)))
-            return e ? e->code : ERR_DB;
-        sqlite3_bind_int64(ev, 1, event_id);
-        if (sqlite3_step(ev) != SQLITE_ROW)
-            catalog_cached_done(c, ev), ev = NULL;
-    }
-    if (r->place_id) {
-        if (!(pl = catalog_prepare_cached(c, pl_sql, "read a place", e))) {
-            catalog_cached_done(c, ev);
-            return e ? e->code : ERR_DB;
-        }
-        sqlite3_bind_int64(pl, 1, r->place_id);
-        if (sqlite3_step(pl) != SQLITE_ROW)
-            catalog_cached_done(c, pl), pl = NULL;
-    }
-    catalog_timeline_photo p = {
-        .photo_id = r->photo_id,
-        .date = r->date,
-        .precision = r->precision[0] ? r->precision : NULL,
-        .event_id = ev ? event_id : 0,
-        .event_name = ev ? col_text(ev, 0) : NULL,
-        .event_date = ev ? col_text(ev, 1) : NULL,
-        .event_precision = ev ? col_text(ev, 2) : NULL,
-        .place_id = pl ? r->place_id : 0,
-        .place_name = pl ? col_text(pl, 0) : NULL,
-    };
-    int rc = fn(&p, r->photos, ud);
-    catalog_cached_done(c, ev);
-    catalog_cached_done(c, pl);
-    return rc;
-}
-
 int catalog_graph_timeline_runs(catalog *c, int from_year, int to_year, catalog_timeline_run_fn fn, void *ud, err *e)
 {
-    /* timeline_runs (schema 18) covers every column read here, in this order. */
-    static const char sql[] = "SELECT key, ev_ord, precision, date, photo_id, place_id FROM timeline_photos"
-                              " WHERE key >= ?1 AND key < ?2 ORDER BY key, ev_ord, date, precision, photo_id";
+    /* Schema 25's timeline_run_heads: a row per run, in the runs' order, with
+     * its first photo and count, kept by triggers; the run's event and its
+     * first photo's place joined (the event's date as on the timeline). */
+    static const char sql[] =
+        "SELECT r.photo_id, r.date, r.precision, r.photos, r.ev_ord, e.id, e.name,"
+        " coalesce(e.date_value, CAST(e.year AS TEXT)),"
+        " CASE WHEN e.date_value IS NOT NULL THEN e.date_precision WHEN e.year IS NOT NULL THEN 'year' END,"
+        " pl.id, pl.name FROM timeline_run_heads r"
+        " LEFT JOIN events e ON e.id = r.ev_ord AND r.ev_ord <> 9223372036854775807"
+        " LEFT JOIN places pl ON pl.id = r.place_id"
+        " WHERE r.key >= ?1 AND r.key < ?2 ORDER BY r.key, r.ev_ord, r.prec";
     sqlite3_stmt *st = catalog_prepare_cached(c, sql, "read the timeline", e);
     if (!st)
         return e ? e->code : ERR_DB;
@@ -605,34 +570,29 @@ int catalog_graph_timeline_runs(catalog *c, int from_year, int to_year, catalog_
         snprintf(hi, sizeof hi, "~"); /* after every digit */
     sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
-    tl_run run = { 0 };
-    bool open = false;
     int rc = 0, step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *key = col_text(st, 0), *prec = col_text(st, 2);
-        int64_t ev_ord = sqlite3_column_int64(st, 1);
-        /* A run: one event's photos, or one key's photos of no event at one
-         * precision (they share the key's date). */
-        if (open && ev_ord == run.ev_ord && strcmp(key ? key : "", run.key) == 0 &&
-            (ev_ord != INT64_MAX || strcmp(prec ? prec : "", run.precision) == 0)) {
-            run.photos++;
-            continue;
-        }
-        if (open && (rc = run_emit(c, &run, fn, ud, e)) != 0)
-            break;
-        copy_col(st, 0, run.key, sizeof run.key);
+        tl_run run;
+        copy_col(st, 0, run.photo_id, sizeof run.photo_id);
+        copy_col(st, 1, run.date, sizeof run.date);
         copy_col(st, 2, run.precision, sizeof run.precision);
-        copy_col(st, 3, run.date, sizeof run.date);
-        copy_col(st, 4, run.photo_id, sizeof run.photo_id);
-        run.ev_ord = ev_ord;
-        run.place_id = sqlite3_column_int64(st, 5);
-        run.photos = 1;
-        open = true;
+        bool ev = sqlite3_column_type(st, 5) != SQLITE_NULL, pl = sqlite3_column_type(st, 9) != SQLITE_NULL;
+        catalog_timeline_photo p = {
+            .photo_id = run.photo_id,
+            .date = run.date,
+            .precision = run.precision[0] ? run.precision : NULL,
+            .event_id = ev ? sqlite3_column_int64(st, 4) : 0,
+            .event_name = ev ? col_text(st, 6) : NULL,
+            .event_date = ev ? col_text(st, 7) : NULL,
+            .event_precision = ev ? col_text(st, 8) : NULL,
+            .place_id = pl ? sqlite3_column_int64(st, 9) : 0,
+            .place_name = pl ? col_text(st, 10) : NULL,
+        };
+        if ((rc = fn(&p, sqlite3_column_int64(st, 3), ud)) != 0)
+            break;
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = db_error(c, "read the timeline", e);
-    else if (rc == 0 && open)
-        rc = run_emit(c, &run, fn, ud, e);
     catalog_cached_done(c, st);
     return rc;
 }

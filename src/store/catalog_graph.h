@@ -163,8 +163,9 @@ int catalog_graph_timeline(catalog *c, const catalog_timeline_filter *q, catalog
  * in timeline order (catalog_graph_timeline's) that are one event's, or of no
  * event with one sort key and precision. fn gets each run's first photo (its
  * photo_id, date, precision, event with its name and date, place with its
- * name; no date_source) and how many photos the run has. Reads an index
- * alone, plus a look-up per run with an event or place. */
+ * name; no date_source) and how many photos the run has. Reads a row per
+ * run (schema 25's timeline_run_heads, kept by triggers), with its event and
+ * place joined. */
 typedef int (*catalog_timeline_run_fn)(const catalog_timeline_photo *first, int64_t photos, void *ud);
 int catalog_graph_timeline_runs(catalog *c, int from_year, int to_year, catalog_timeline_run_fn fn, void *ud, err *e);
 

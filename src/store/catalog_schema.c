@@ -949,10 +949,82 @@ static const char migration_24[] =
     "CREATE TRIGGER annotate_inputs_back_update AFTER UPDATE OF front_id ON photo_backs"
     "  WHEN OLD.front_id IS NOT NEW.front_id" ANN_INPUT_CHANGED;
 
+/* Version 25: the runs of a year's page stored (timeline_run_heads). A year's
+ * page (catalog_graph_timeline_runs) read every timeline_photos row of the
+ * year from timeline_runs, some 1,150 index rows for some 140 runs, and a
+ * statement per run for its event and its place. A run is a key's photos of
+ * one event (ev_ord), or a key's photos of no event at one precision (prec:
+ * that precision, '' for none; '' for an event's run): one row here, in the
+ * order of the runs, with its first photo in timeline order (date, precision,
+ * photo id: what the page shows of it) and how many photos it has. Kept by
+ * triggers on timeline_photos: a count moved by one per row, the first photo
+ * read again from timeline_runs with one seek. Undated photos (key NULL) have
+ * no run. docs/decisions/2026-12-07-graph-answers-cpu-2.md. */
+/* clang-format off */
+#define TR_MAX "9223372036854775807"
+#define TR_PREC(r) "(CASE WHEN " r ".ev_ord = " TR_MAX " THEN coalesce(" r ".precision, '') ELSE '' END)"
+#define TR_ROW(r) "key = " r ".key AND ev_ord = " r ".ev_ord AND prec = " TR_PREC(r)
+/* The run of row r takes its first photo again (an event's: its first in
+ * (date, precision, photo_id); no event's: date is the key, so its first of
+ * the precision by photo id). */
+#define TR_FIRST(r)                                                                                                    \
+    "UPDATE timeline_run_heads SET (photo_id, date, precision, place_id) = (SELECT t.photo_id, t.date, t.precision,"   \
+    "  t.place_id FROM timeline_photos t INDEXED BY timeline_runs WHERE t.key = " r ".key"                             \
+    "  AND t.ev_ord = " r ".ev_ord ORDER BY t.date, t.precision, t.photo_id LIMIT 1)"                                  \
+    " WHERE " TR_ROW(r) " AND " r ".ev_ord <> " TR_MAX ";"                                                             \
+    "UPDATE timeline_run_heads SET (photo_id, date, precision, place_id) = (SELECT t.photo_id, t.date, t.precision,"   \
+    "  t.place_id FROM timeline_photos t INDEXED BY timeline_runs WHERE t.key = " r ".key"                             \
+    "  AND t.ev_ord = " r ".ev_ord AND t.date = " r ".key AND t.precision IS nullif(" TR_PREC(r) ", '')"               \
+    "  ORDER BY t.photo_id LIMIT 1)"                                                                                   \
+    " WHERE " TR_ROW(r) " AND " r ".ev_ord = " TR_MAX ";"
+#define TR_ADD(r)                                                                                                      \
+    "INSERT INTO timeline_run_heads (key, ev_ord, prec, photos, photo_id, date, precision, place_id)"                  \
+    " SELECT " r ".key, " r ".ev_ord, " TR_PREC(r) ", 1, " r ".photo_id, " r ".date, " r ".precision, " r ".place_id"  \
+    " WHERE " r ".key IS NOT NULL ON CONFLICT (key, ev_ord, prec) DO UPDATE SET photos = photos + 1;"                  \
+    TR_FIRST(r)
+#define TR_SUB(r)                                                                                                      \
+    "UPDATE timeline_run_heads SET photos = photos - 1 WHERE " TR_ROW(r) ";"                                           \
+    "DELETE FROM timeline_run_heads WHERE " TR_ROW(r) " AND photos = 0;"                                               \
+    TR_FIRST(r)
+/* The runs computed from scratch over timeline_photos (the migration). */
+#define TR_FROM_SCRATCH                                                                                                \
+    "SELECT key, ev_ord, prec, photos, photo_id, date, precision, place_id FROM ("                                     \
+    " SELECT key, ev_ord, " TR_PREC("t") " AS prec, count(*) OVER w AS photos,"                                        \
+    "  row_number() OVER (w ORDER BY date, precision, photo_id) AS rn, photo_id, date, precision, place_id"            \
+    " FROM timeline_photos t WHERE key IS NOT NULL WINDOW w AS (PARTITION BY key, ev_ord, " TR_PREC("t") "))"        \
+    " WHERE rn = 1"
+/* clang-format off */
+static const char migration_25[] =
+    "CREATE TABLE timeline_run_heads ("
+    "  key TEXT NOT NULL,"
+    "  ev_ord INTEGER NOT NULL,"
+    "  prec TEXT NOT NULL,"
+    "  photos INTEGER NOT NULL CHECK (photos >= 0),"
+    "  photo_id TEXT, date TEXT, precision TEXT, place_id INTEGER,"
+    "  PRIMARY KEY (key, ev_ord, prec)"
+    ") STRICT, WITHOUT ROWID;"
+    "INSERT INTO timeline_run_heads (key, ev_ord, prec, photos, photo_id, date, precision, place_id) "
+    TR_FROM_SCRATCH ";"
+    "CREATE TRIGGER timeline_run_heads_insert AFTER INSERT ON timeline_photos WHEN NEW.key IS NOT NULL BEGIN "
+    TR_ADD("NEW")
+    "END;"
+    "CREATE TRIGGER timeline_run_heads_delete AFTER DELETE ON timeline_photos WHEN OLD.key IS NOT NULL BEGIN "
+    TR_SUB("OLD")
+    "END;"
+    "CREATE TRIGGER timeline_run_heads_update AFTER UPDATE OF key, ev_ord, date, precision, photo_id, place_id"
+    " ON timeline_photos WHEN OLD.key IS NOT NEW.key OR OLD.ev_ord IS NOT NEW.ev_ord OR OLD.date IS NOT NEW.date"
+    " OR OLD.precision IS NOT NEW.precision OR OLD.photo_id IS NOT NEW.photo_id OR OLD.place_id IS NOT NEW.place_id"
+    " BEGIN "
+    TR_SUB("OLD")
+    TR_ADD("NEW")
+    "END;";
+/* clang-format on */
+
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = {
-    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,  migration_7,  migration_8,
-    migration_9,  migration_10, migration_11, migration_12, migration_13, migration_14, migration_15, migration_16,
-    migration_17, migration_18, migration_19, migration_20, migration_21, migration_22, migration_23, migration_24
+    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
+    migration_8,  migration_9,  migration_10, migration_11, migration_12, migration_13, migration_14,
+    migration_15, migration_16, migration_17, migration_18, migration_19, migration_20, migration_21,
+    migration_22, migration_23, migration_24, migration_25
 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)

@@ -12,8 +12,9 @@
  * (analysis, flip, annotate's events, clustering's empty persons) and by SQL
  * where only a person or another tool can (the store has no photo delete),
  * and compares timeline_photos (every column), timeline_counts,
- * photo_persons and photo_photographers with their definitions computed from
- * scratch over the base tables, one fresh catalog per delete. */
+ * photo_persons, photo_photographers and timeline_run_heads with their
+ * definitions computed from scratch over the base tables, one fresh catalog
+ * per delete. */
 #include "graph_fixture.h"
 #include "store/catalog.h"
 #include "store/catalog_annotate.h"
@@ -28,8 +29,8 @@
 
 /* Each derived table rebuilt from the base tables, compared both ways: the
  * number of rows that differ. */
-static const char *const rebuilt_names[] = { "timeline_photos", "timeline_counts", "photo_persons",
-                                             "photo_photographers", "orphans" };
+static const char *const rebuilt_names[] = { "timeline_photos",     "timeline_counts", "photo_persons",
+                                             "photo_photographers", "orphans",         "timeline_run_heads" };
 static const char *const rebuilt_sql[] = {
     /* timeline_photos: a photo's date by the same rules as schema 12 (its
      * annotation's, its camera's, its event's), its event's rows under the
@@ -80,6 +81,8 @@ static const char *const rebuilt_sql[] = {
     "SELECT (SELECT count(*) FROM photo_persons WHERE photo_id NOT IN (SELECT photo_id FROM photos))"
     " + (SELECT count(*) FROM photo_parse WHERE photo_id NOT IN (SELECT photo_id FROM photos))"
     " + (SELECT count(*) FROM photo_photographers WHERE photo_id NOT IN (SELECT photo_id FROM photos))",
+    /* timeline_run_heads (schema 25): testutil.h */
+    TEST_RUN_HEADS_DRIFT,
 };
 #define N_REBUILT (sizeof rebuilt_sql / sizeof rebuilt_sql[0])
 

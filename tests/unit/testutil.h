@@ -72,6 +72,22 @@ double test_normal(uint64_t *state);
 /* Prints the closing line and returns the process exit status. */
 int test_main_end(void);
 
+/* SQL giving the number of rows in which schema 25's timeline_run_heads
+ * differs (either way) from its definition computed here from
+ * timeline_photos: per dated key, a run per event, and per precision among
+ * the photos of no event; its photo count and its first photo in timeline
+ * order (date, precision, photo id; NULLs first). */
+#define TEST_RUN_HEADS_DRIFT                                                                                           \
+    "WITH runs AS (SELECT key, ev_ord, CASE WHEN event_id IS NULL THEN coalesce(precision, '') ELSE '' END AS prec,"   \
+    "   count(*) AS photos FROM timeline_photos WHERE key IS NOT NULL GROUP BY 1, 2, 3),"                              \
+    " want AS (SELECT r.key, r.ev_ord, r.prec, r.photos, f.photo_id, f.date, f.precision, f.place_id FROM runs r"      \
+    "   JOIN timeline_photos f ON f.photo_id = (SELECT t.photo_id FROM timeline_photos t WHERE t.key = r.key"          \
+    "   AND t.ev_ord = r.ev_ord AND (t.event_id IS NOT NULL OR coalesce(t.precision, '') = r.prec)"                    \
+    "   ORDER BY t.date IS NOT NULL, t.date, t.precision IS NOT NULL, t.precision, t.photo_id LIMIT 1)),"              \
+    " have AS (SELECT key, ev_ord, prec, photos, photo_id, date, precision, place_id FROM timeline_run_heads)"         \
+    " SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM have))"                                    \
+    " + (SELECT count(*) FROM (SELECT * FROM have EXCEPT SELECT * FROM want))"
+
 /* 1 in sanitizer builds, which check memory, not accuracy (and run ~5x
  * slower): accuracy loops over many images run a small part there. */
 #if defined(__SANITIZE_ADDRESS__)
