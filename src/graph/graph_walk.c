@@ -179,10 +179,12 @@ static void make_ref(char *ref, size_t size, const char *kind, const char *id)
 }
 
 /* Adds the node when new and there is room: its index, or -1 no room (or no
- * such node), -2 an error (e set), -3 out of memory. known: its caption when
- * the neighbour row carried it (a person's), else NULL: read here. */
-static int add_node(walk *w, const char *type, const char *id, const char *known, int depth)
+ * such node), -2 an error (e set), -3 out of memory. nb: the neighbour row
+ * that names it (NULL for the root): what it carries of the node (a person's
+ * caption, a photo's or event's facts) is not read again. */
+static int add_node(walk *w, const char *type, const char *id, const catalog_neighbour *nb, int depth)
 {
+    const char *known = nb ? nb->label : NULL;
     char ref[48];
     make_ref(ref, sizeof ref, ref_of(type), id);
     size_t slot = node_slot(w, ref);
@@ -199,7 +201,17 @@ static int add_node(walk *w, const char *type, const char *id, const char *known
     catalog_node_frame frame = { .time_ms = -1 };
     catalog_node_links links = { .known = false };
     int found;
-    if (known && t) { /* as catalog_graph_node_info would copy it: cut to the buffer */
+    if (nb && nb->facts && t) { /* what catalog_graph_node_info would read, from the row */
+        size_t n = known ? strlen(known) : 0;
+        if (n >= sizeof label)
+            n = sizeof label - 1;
+        memcpy(label, known ? known : "", n);
+        label[n] = '\0';
+        year = nb->year;
+        place = nb->place_id;
+        links = nb->links;
+        found = 1;
+    } else if (known && t) { /* as catalog_graph_node_info would copy it: cut to the buffer */
         size_t n = strlen(known) < sizeof label ? strlen(known) : sizeof label - 1;
         memcpy(label, known, n);
         label[n] = '\0';
@@ -232,7 +244,7 @@ static int on_neighbour(const catalog_neighbour *nb, void *ud)
 {
     walk *w = ud;
     w->rows++;
-    int r = add_node(w, nb->type, nb->id, nb->label, w->depth + 1);
+    int r = add_node(w, nb->type, nb->id, nb, w->depth + 1);
     if (r == -2)
         return -1;
     if (r == -3) {

@@ -540,6 +540,7 @@ typedef struct tl_run {
 } tl_run;
 
 static void copy_text(char *buf, size_t size, const char *text);
+static const char *base_name(const char *path);
 
 static void copy_col(sqlite3_stmt *st, int i, char *out, size_t size)
 {
@@ -665,52 +666,76 @@ typedef struct neighbour_def {
     const char *rest; /* the rows after those a node's links give (catalog_node_links), NULL when none do */
 } neighbour_def;
 
+/* A photo's first path in byte order (its label is the file name of it). */
+#define FIRST_PATH(id) "(SELECT path FROM photo_sources WHERE photo_id = " id " ORDER BY path LIMIT 1)"
 /* A person's caption (p: persons, visible; NULL when hidden or missing). */
 #define PERSON_LABEL "coalesce(p.name, 'Person ' || p.id)"
 #define PERSON_JOIN(id) " LEFT JOIN persons p ON p.id = " id " AND p.hidden = 0"
+/* The columns after label: facts (1 when the row carries the other node's
+ * own facts, as catalog_graph_node_info reads them), its year, its place (the
+ * graph view's filter), its links' event and place. NO_FACTS: none. */
+#define NO_FACTS ", 0, NULL, NULL, NULL, NULL"
+/* A Foto's (t: its timeline_photos row, LEFT JOINed on id): its first path
+ * (the label's file name; a frame has none: then no facts) and node_info's
+ * year, place and links. */
+#define FOTO_FACTS(id)                                                                                                 \
+    FIRST_PATH(id)                                                                                                     \
+    ", t.photo_id IS NOT NULL, " YEAR_OF("t.date",                                                                     \
+                                         "t.precision") ", coalesce(t.place_id, (SELECT location_id FROM events "      \
+                                                        "WHERE id = t.event_id)), t.event_id, t.place_id"
+/* An Event's (e: events, LEFT JOINed on id): name, year, place, its place link. */
+#define EVENT_FACTS                                                                                                    \
+    "e.name, e.id IS NOT NULL, coalesce(e.year, CAST(substr(e.date_value, 1, 4) AS INTEGER)), e.location_id,"          \
+    " NULL, e.location_id"
 
 /* A Foto's rows: its event and place (what its links give), then its people. */
 #define FOTO_LINKED                                                                                                    \
-    "SELECT 'PART_OF', 1, 'Event', event_id, 0, NULL FROM timeline_photos WHERE photo_id = ?1"                         \
+    "SELECT 'PART_OF', 1, 'Event', event_id, 0, NULL" NO_FACTS " FROM timeline_photos WHERE photo_id = ?1"             \
     "  AND event_id IS NOT NULL"                                                                                       \
-    " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', place_id, 0, NULL FROM timeline_photos"                              \
+    " UNION ALL SELECT 'TAKEN_AT', 1, 'Location', place_id, 0, NULL" NO_FACTS " FROM timeline_photos"                  \
     "  WHERE photo_id = ?1 AND place_id IS NOT NULL"
 #define FOTO_REST                                                                                                      \
-    "SELECT 'APPEARS_IN', -1, 'Person', pp.person_id, 0, " PERSON_LABEL                                                \
+    "SELECT 'APPEARS_IN', -1, 'Person', pp.person_id, 0, " PERSON_LABEL NO_FACTS                                       \
     " FROM photo_persons pp" PERSON_JOIN("pp.person_id") " WHERE pp.photo_id = ?1"
 /* An Event's rows: its place (what its links give), its people, its photos. */
 #define EVENT_LINKED                                                                                                   \
-    "SELECT 'LOCATED_IN', 1, 'Location', location_id, 0, NULL FROM events WHERE id = ?1 AND location_id IS NOT NULL"
+    "SELECT 'LOCATED_IN', 1, 'Location', location_id, 0, NULL" NO_FACTS " FROM events WHERE id = ?1"                   \
+    " AND location_id IS NOT NULL"
 #define EVENT_REST                                                                                                     \
-    "SELECT 'PERFORMED_AT', -1, 'Person', x.person, 1, " PERSON_LABEL " FROM ("                                        \
+    "SELECT 'PERFORMED_AT', -1, 'Person', x.person, 1, " PERSON_LABEL NO_FACTS " FROM ("                               \
     "  SELECT pp.person_id AS person FROM timeline_photos t INDEXED BY timeline_event"                                 \
     "  JOIN photo_persons pp ON pp.photo_id = t.photo_id WHERE t.event_id = ?1 UNION ALL " PG_OF_EVENT                 \
-    ") x" PERSON_JOIN("x.person") " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id, 0, NULL"                         \
+    ") x" PERSON_JOIN("x.person") " UNION ALL SELECT 'PART_OF', -1, 'Foto', photo_id, 0, NULL" NO_FACTS                \
                                   " FROM timeline_photos INDEXED BY timeline_event WHERE event_id = ?1"
 
+/* A Person's rows carry the facts of the events and photos they name: the
+ * walk reads no row per event or photo of a person it expands. */
 static const neighbour_def neighbour_defs[] = {
     { "Person",
-      "SELECT 'SAME_AS', -1, 'Cluster', ?1, 0, NULL WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
+      "SELECT 'SAME_AS', -1, 'Cluster', ?1, 0, NULL" NO_FACTS " WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?1"
       "  AND hidden = 0)"
-      " UNION ALL SELECT 'PERFORMED_AT', 1, 'Event', event, 1, NULL FROM ("
+      " UNION ALL SELECT 'PERFORMED_AT', 1, 'Event', x.event, 1, " EVENT_FACTS " FROM ("
       "  SELECT t.event_id AS event FROM photo_persons pp JOIN timeline_photos t ON t.photo_id = pp.photo_id"
       "  WHERE pp.person_id = ?1 AND t.event_id IS NOT NULL"
-      "  UNION ALL " PG_OF_PERSON ")"
-      " UNION ALL SELECT 'APPEARS_IN', 1, 'Foto', photo_id, 0, NULL FROM photo_persons WHERE person_id = ?1",
+      "  UNION ALL " PG_OF_PERSON ") x LEFT JOIN events e ON e.id = x.event"
+      " UNION ALL SELECT 'APPEARS_IN', 1, 'Foto', pp.photo_id, 0, " FOTO_FACTS(
+          "pp.photo_id") " FROM photo_persons pp LEFT JOIN timeline_photos t ON t.photo_id = pp.photo_id WHERE "
+                         "pp.person_id = ?1",
       NULL },
     { "Foto", FOTO_LINKED " UNION ALL " FOTO_REST, FOTO_REST },
     { "Event", EVENT_LINKED " UNION ALL " EVENT_REST, EVENT_REST },
     { "Location",
-      "SELECT 'LOCATED_IN', -1, 'Event', id, 0, NULL FROM events WHERE location_id = ?1"
-      " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id, 0, NULL FROM timeline_photos WHERE place_id = ?1",
+      "SELECT 'LOCATED_IN', -1, 'Event', id, 0, NULL" NO_FACTS " FROM events WHERE location_id = ?1"
+      " UNION ALL SELECT 'TAKEN_AT', -1, 'Foto', photo_id, 0, NULL" NO_FACTS
+      " FROM timeline_photos WHERE place_id = ?1",
       NULL },
     { "Cluster",
-      "SELECT 'SAME_AS', 1, 'Person', p.id, 0, " PERSON_LABEL " FROM persons p WHERE p.id = ?1"
+      "SELECT 'SAME_AS', 1, 'Person', p.id, 0, " PERSON_LABEL NO_FACTS " FROM persons p WHERE p.id = ?1"
       " AND p.hidden = 0",
       NULL },
     /* a Year's photos: those whose date names it (a decade does not) */
     { "Year",
-      "SELECT 'IN_YEAR', -1, 'Foto', photo_id, 0, NULL FROM timeline_photos WHERE date >= ?1"
+      "SELECT 'IN_YEAR', -1, 'Foto', photo_id, 0, NULL" NO_FACTS " FROM timeline_photos WHERE date >= ?1"
       " AND date < ?1 || '~' AND precision <> 'decade'",
       NULL },
 };
@@ -790,6 +815,17 @@ int catalog_graph_neighbours_known(catalog *c, const char *type, const char *id,
         catalog_neighbour nb = {
             .rel = col_text(st, 0), .dir = sqlite3_column_int(st, 1), .type = col_text(st, 2), .label = col_text(st, 5)
         };
+        if (sqlite3_column_int(st, 6)) { /* the other node's facts (FOTO_FACTS, EVENT_FACTS) */
+            bool foto = strcmp(nb.type, "Foto") == 0;
+            nb.facts = !foto || nb.label; /* a Foto without a path of its own: node_info names the frame */
+            if (foto && nb.label)
+                nb.label = base_name(nb.label);
+            nb.year = sqlite3_column_int(st, 7);
+            nb.place_id = sqlite3_column_int64(st, 8);
+            nb.links = (catalog_node_links){ .known = true,
+                                             .event_id = sqlite3_column_int64(st, 9),
+                                             .place_id = sqlite3_column_int64(st, 10) };
+        }
         if (sqlite3_column_type(st, 3) == SQLITE_INTEGER)
             nb.id = int_text(sqlite3_column_int64(st, 3), num);
         else
@@ -822,9 +858,6 @@ static const char *base_name(const char *path)
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
 }
-
-/* A photo's first path in byte order (its label is the file name of it). */
-#define FIRST_PATH(id) "(SELECT path FROM photo_sources WHERE photo_id = " id " ORDER BY path LIMIT 1)"
 
 /* A frame (a photo without a path): what it is and its parent's first path. */
 static int frame_of(catalog *c, const char *photo_id, char *buf, size_t size, catalog_node_frame *frame, err *e)

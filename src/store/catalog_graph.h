@@ -182,6 +182,14 @@ int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_
 
 /* ---- neighbourhood, events, places, co-appearance ------------------------ */
 
+/* What a node's own row says of its relations, as catalog_graph_node_info
+ * read it: a Foto's event and place (PART_OF, TAKEN_AT), an Event's place
+ * (LOCATED_IN); 0 = none. known is false for other types or when not read. */
+typedef struct catalog_node_links {
+    bool known;
+    int64_t event_id, place_id;
+} catalog_node_links;
+
 /* A node's neighbours over every relation, both directions, at most limit
  * (< 0: no limit), fn per neighbour in a fixed order. Types are the node labels
  * ("Foto", "Person", ...); ids text (photo id, number). Valid during fn only. */
@@ -193,18 +201,18 @@ typedef struct catalog_neighbour {
      * catalog_graph_node_label gives it), NULL when it does not (or the person
      * is hidden): then catalog_graph_node_info has it. */
     const char *label;
+    /* facts: the row carries what catalog_graph_node_info would read of the
+     * other node (a Foto's or Event's met from a Person): its caption in
+     * label (a Foto's file name, an Event's name; NULL read as ""), its year
+     * and place (0 = none) and links. false: call catalog_graph_node_info. */
+    bool facts;
+    int year;
+    int64_t place_id;
+    catalog_node_links links;
 } catalog_neighbour;
 typedef int (*catalog_neighbour_fn)(const catalog_neighbour *nb, void *ud);
 int catalog_graph_neighbours(catalog *c, const char *type, const char *id, int limit, catalog_neighbour_fn fn, void *ud,
                              err *e);
-
-/* What a node's own row says of its relations, as catalog_graph_node_info
- * read it: a Foto's event and place (PART_OF, TAKEN_AT), an Event's place
- * (LOCATED_IN); 0 = none. known is false for other types or when not read. */
-typedef struct catalog_node_links {
-    bool known;
-    int64_t event_id, place_id;
-} catalog_node_links;
 
 /* catalog_graph_neighbours, the same rows, with links (from
  * catalog_graph_node_info in the same read snapshot; NULL or not known: read
