@@ -392,7 +392,7 @@ int graph_walk(catalog *c, const char *node, int depth, int max_nodes, char **ou
     size_t slots = 16;
     while (slots < 2 * (size_t)max_nodes)
         slots *= 2;
-    w.nodes = calloc((size_t)max_nodes, sizeof *w.nodes);
+    w.nodes = malloc((size_t)max_nodes * sizeof *w.nodes); /* add_node sets every field of the nodes it adds */
     w.node_set = calloc(slots, sizeof *w.node_set);
     w.node_mask = slots - 1;
     w.edge_set = calloc(64, sizeof *w.edge_set);
