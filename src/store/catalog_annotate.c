@@ -264,11 +264,15 @@ int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e)
     if (!st)
         return e->code;
     int rc = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(buf, size, "%s|%s|%s|%s|%s|%s|%s|%s", txt(st, 0), txt(st, 1), txt(st, 2), txt(st, 3), txt(st, 4),
-                 txt(st, 5), txt(st, 6), txt(st, 7));
-    else
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        int n = snprintf(buf, size, "%s|%s|%s|%s|%s|%s|%s|%s", txt(st, 0), txt(st, 1), txt(st, 2), txt(st, 3),
+                         txt(st, 4), txt(st, 5), txt(st, 6), txt(st, 7));
+        if (n < 0 || (size_t)n >= size) /* cut short, a change in its tail would go unseen */
+            rc =
+                err_set(e, ERR_INTERNAL, "annotate: the fingerprint (%d bytes) does not fit its buffer (%zu)", n, size);
+    } else {
         rc = fail(c, "annotate: fingerprint", e);
+    }
     sqlite3_finalize(st);
     return rc;
 }

@@ -83,7 +83,9 @@ int catalog_ann_each_stored(catalog *c, catalog_ann_stored_fn fn, void *ud, err 
  * tables' counts and maxima, and annotate_inputs' counter, which triggers
  * raise on every change a count cannot see (schema 17 and 24: a photo deleted
  * and another ingested in the same second, a path moved to another photo, a
- * face's person changed). buf of at least 128 bytes. */
+ * face's person changed). Its length grows with the catalog's counts and
+ * sums (70 bytes on a tiny one): buf of 512; ERR_INTERNAL when it does not
+ * fit (never a text cut short, whose tail would hide a change). */
 int catalog_ann_fingerprint(catalog *c, char *buf, size_t size, err *e);
 /* The fingerprint of the last run, "" when none. */
 int catalog_ann_last_fingerprint(catalog *c, char *buf, size_t size, err *e);

@@ -7,6 +7,7 @@
  * "The same second" is made by SQL (every updated_at set to one value), so
  * nothing depends on the clock. */
 #include "annotate_fixture.h"
+#include "store/catalog_annotate.h"
 #include "testutil.h"
 
 #include <stdio.h>
@@ -131,10 +132,35 @@ static void test_persons_swapped(void)
     annotate_fixture_close(c, dir);
 }
 
+/* A buffer too small for the fingerprint is an error, never a fingerprint
+ * cut short (its tail, annotate_inputs' count, would go unseen). */
+static void test_short_buffer(void)
+{
+    char dir[512];
+    catalog *c = start("annfp-short", dir, sizeof dir, 3, "a short buffer");
+    if (!c)
+        return;
+    err e = { 0 };
+    char whole[512];
+    CHECK_MSG(catalog_ann_fingerprint(c, whole, sizeof whole, &e) == 0, "%s", e.msg);
+    size_t len = strlen(whole);
+    CHECK(len > 40);
+    for (size_t size = 8; size <= len + 1; size += 8) {
+        char buf[512];
+        e = (err){ 0 };
+        int rc = catalog_ann_fingerprint(c, buf, size, &e);
+        CHECK_MSG(rc == 0 ? strcmp(buf, whole) == 0 : rc == ERR_INTERNAL && e.msg[0],
+                  "a buffer of %zu for %zu bytes: rc %d, '%s'", size, len, rc, rc ? e.msg : buf);
+    }
+    CHECK(catalog_ann_fingerprint(c, whole, len + 1, &e) == 0);
+    annotate_fixture_close(c, dir);
+}
+
 int main(void)
 {
     test_delete_and_ingest();
     test_source_moves();
     test_persons_swapped();
+    test_short_buffer();
     return test_main_end();
 }
