@@ -17,6 +17,7 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { recordStatus, statusSaid, statusLog } from './statuslog.mjs';
 
 const [BASE, ACCEPT, REJECT, STATE] = process.argv.slice(2);
 if (!STATE) {
@@ -38,6 +39,7 @@ try {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
   page.setDefaultTimeout(60000); // ASan server on a loaded 2-core machine: waits end when the page is ready
+  await recordStatus(page);
 
   const queue = (await get('/api/suggestions')).suggestions;
   const acc = queue.find((s) => s.label === ACCEPT && s.person_id);
@@ -63,7 +65,8 @@ try {
   assert.equal(named.name, ACCEPT, 'accepting named the person');
   const accRows = (await get(`/api/suggestions?person=${acc.person_id}`)).suggestions.filter((s) => s.label === ACCEPT);
   assert.ok(accRows.length && accRows.every((s) => s.status === 'accepted'), 'the suggestion is accepted');
-  assert.match(await page.locator('#status').textContent(), new RegExp(`Accepted “${ACCEPT}”`));
+  // (the page said so: its log of the status line, which it clears after 4 s)
+  assert.ok(await statusSaid(page, new RegExp(`Accepted “${ACCEPT}”`)), `the page said it accepted: ${JSON.stringify(await statusLog(page))}`);
   log(`accepted: person ${acc.person_id} is ${named.name}`);
 
   // ---- the person page: its suggestions with evidence, Reject -------------------

@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { recordStatus, statusSaid, statusLog } from './statuslog.mjs';
 
 const [phase, BASE, TOKEN, STATE] = process.argv.slice(2);
 if (!['edit', 'verify', 'doubt', 'keep'].includes(phase) || !BASE || !TOKEN || !STATE) {
@@ -92,18 +93,38 @@ async function openBrowser() {
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   const page = await context.newPage();
+  await recordStatus(page);
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText;
+    // what the old document had in flight when the test reloads it is cut off
+    // by the test itself (refreshPersons' lists, a crop still loading)
+    if (why === 'net::ERR_ABORTED' && reloading.has(page)) return;
+    problems.push(`request failed: ${r.url()} ${why}`);
+  });
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.request().method()} ${r.url()}`); });
   page.setDefaultTimeout(60000); // ASan server on a loaded 2-core machine: waits end when the page is ready
   return { browser, page, problems };
 }
 
-/* until(fn, what) — polls fn() until it returns a truthy value (30 s at most:
-   a sanitizer build on a busy machine is slow; a pass takes what it takes). */
-async function until(fn, what, ms = 30000) {
+/* reload(page) — the page loaded afresh; requests the old document had in
+   flight are aborted by that, not failed (openBrowser's requestfailed). */
+const reloading = new WeakSet();
+async function reload(page) {
+  reloading.add(page);
+  try {
+    await page.reload();
+  } finally {
+    reloading.delete(page);
+  }
+}
+
+/* until(fn, what) — polls fn() until it returns a truthy value (60 s at most,
+   as the page's own waits: a sanitizer build on a busy machine is slow; a
+   pass takes what it takes). */
+async function until(fn, what, ms = 60000) {
   const end = Date.now() + ms;
   let last;
   for (;;) {
@@ -118,8 +139,16 @@ async function until(fn, what, ms = 30000) {
 
 async function statusText(page) { return (await page.locator('#status').textContent()) || ''; }
 
+/* expectStatus — the page said a message matching re (since the last
+   expectStatus that matched): by the page's log of its status line, not the
+   line as it is now, which the page clears after 4 s (statuslog.mjs). */
 async function expectStatus(page, re, what) {
-  await until(async () => re.test(await statusText(page)), `${what} (status line: "${await statusText(page)}")`);
+  try {
+    await until(() => statusSaid(page, re), what);
+  } catch (e) {
+    e.message += ` (the status line said: ${JSON.stringify(await statusLog(page).catch(() => '?'))})`;
+    throw e;
+  }
 }
 
 async function goto(page, hash) {
@@ -167,7 +196,7 @@ function freeRegion(photo) {
 
 /* failShot — keeps the page as it was when a step failed (STATE.PHASE.png),
    with the page's own complaints, then fails. */
-async function failShot(page, e) {
+async function failShot(page, e, problems) {
   const png = `${STATE}.${phase}.png`;
   try {
     await page.screenshot({ path: png });
@@ -188,7 +217,8 @@ async function failShot(page, e) {
       return { hash: location.hash, heading: document.querySelector('#main h1')?.textContent || '',
         offer: offer ? (offer.hidden ? 'hidden' : 'shown') : 'absent', person };
     });
-    e.message += ` (the page then: ${png}; status line "${await statusText(page)}"; ${JSON.stringify(seen)})`;
+    e.message += ` (the page then: ${png}; status line "${await statusText(page)}"; ${JSON.stringify(seen)};` +
+      ` it said ${JSON.stringify(await statusLog(page))}; problems ${JSON.stringify(problems)})`;
   } catch { /* the page is gone: the message is all there is */ }
   throw e;
 }
@@ -403,7 +433,7 @@ async function edit() {
     }));
     log(`ok: named face ${A.face_id}, rejected face ${B.face_id}, drew face ${drawn.face_id}, named person ${G.person_id}, merged ${alanId} into it, moved faces ${movedIds} to a new person ${K.person_id}, exported ${rows.size} faces`);
   } catch (e) {
-    await failShot(page, e);
+    await failShot(page, e, problems);
   } finally {
     await browser.close();
   }
@@ -481,7 +511,7 @@ async function verify() {
     assert.deepEqual(problems, [], 'the page reported problems');
     log('ok: every change is still there (API, UI, export.csv, decision log)');
   } catch (e) {
-    await failShot(page, e);
+    await failShot(page, e, problems);
   } finally {
     await browser.close();
   }
@@ -523,13 +553,39 @@ async function doubt() {
   // leaf order: each original person's faces one block
   const order = M.faces.map((f) => (xIds.includes(f.face_id) ? 'x' : 'y')).join('');
   assert.match(order, /^(x+y+|y+x+)$/, `faces not in two blocks: ${order}`);
+  assert.ok((await get('/pending')).length > 0, 'want a photo in the review queue: the page opens its first one as it starts');
 
   const { browser, page, problems } = await openBrowser();
   try {
+    /* A page left behind must not act on a late answer. The review queue
+       opens its first photo as the page starts; that answer is held back here
+       until the person page shows, then let go. It used to take the address
+       (history.replaceState): when that happened between the navigation to
+       the person page and its hashchange event, the page stayed on the photo
+       ("timed out waiting for the split offer", once in a fresh-clone run). */
+    await page.addInitScript(() => { // window.__read: the URLs whose answers the page has read
+      const text = Response.prototype.text;
+      window.__read = [];
+      Response.prototype.text = function readText() {
+        const url = this.url;
+        // (a task later: after every step the reader takes on it in microtasks)
+        return text.call(this).then((v) => { setTimeout(() => window.__read.push(url), 0); return v; });
+      };
+    });
+    const PHOTO = /\/api\/photos\/[0-9a-f]{16}$/;
+    let late = null;
+    await page.route(PHOTO, (route) => { if (late) route.continue(); else late = route; });
     await page.goto(`${BASE}/?token=${encodeURIComponent(TOKEN)}`);
+    await until(() => late, 'the review queue to ask for its first photo');
     await goto(page, `#/person/${X.person_id}`);
     const offer = page.getByRole('region', { name: 'Suggested split' });
     await until(async () => offer.isVisible(), 'the split offer on the merged person\'s page');
+    const lateUrl = late.request().url();
+    await late.continue();
+    await page.unroute(PHOTO);
+    await until(() => page.evaluate((u) => window.__read.includes(u), lateUrl), `the page to read the late answer of ${lateUrl}`);
+    assert.equal(await page.evaluate(() => location.hash), `#/person/${X.person_id}`, 'a late answer of the queue left the address alone');
+    assert.ok(await offer.isVisible(), 'a late answer of the queue left the person page alone');
     await until(async () => (await page.locator('.face-grid .face-card.offered').count()) === smaller.length,
       `${smaller.length} faces outlined as the suggested split`);
     const outlined = await page.locator('.face-grid .face-card.offered').evaluateAll((els) => els.map((e) => Number(e.dataset.faceId)));
@@ -550,7 +606,7 @@ async function doubt() {
     fs.writeFileSync(STATE, JSON.stringify(s));
     log(`ok: persons ${X.person_id} + ${Y.person_id} merged, the page offered ${smaller.length} faces, split into ${N.person_id}`);
   } catch (e) {
-    await failShot(page, e);
+    await failShot(page, e, problems);
   } finally {
     await browser.close();
   }
@@ -587,7 +643,7 @@ async function keep() {
     assert.equal(after.doubt.two, true, 'API: the faces still look like two; the decision, not the geometry, holds them');
     assert.deepEqual(after.faces.map((f) => f.face_id).sort(), [...all].sort(), 'API: the person keeps every face');
     // the page loaded afresh offers nothing either
-    await page.reload();
+    await reload(page);
     await goto(page, `#/person/${kept}`);
     await until(async () => (await page.locator('.face-grid .face-card').count()) === all.length, 'the page again');
     assert.equal(await offer.isVisible(), false, 'no offer on a fresh page');
@@ -596,7 +652,7 @@ async function keep() {
     fs.writeFileSync(STATE, JSON.stringify(s));
     log(`ok: persons ${kept} + ${split} merged again, the offer rejected with "Keep as one"`);
   } catch (e) {
-    await failShot(page, e);
+    await failShot(page, e, problems);
   } finally {
     await browser.close();
   }

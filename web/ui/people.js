@@ -28,6 +28,7 @@ export class PeoplePage {
     this.hiddenBox.checked = hidden;
     this.info = h('p', { class: 'muted' });
     this.grid = h('ol', { class: 'person-grid', 'aria-label': 'People' });
+    this.loads = 0; // only the latest load shows its answer (a filter typed on while one was out)
     let timer = 0;
     this.filter.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => this.load(), 200); });
     this.hiddenBox.addEventListener('change', () => this.load());
@@ -40,15 +41,17 @@ export class PeoplePage {
   }
 
   async load() {
+    const turn = ++this.loads;
     try {
       const q = this.filter.value.trim();
       // hidden=1 lists only the hidden persons: shown after the visible ones
       const list = await api.persons({ hidden: false, q });
       if (this.hiddenBox.checked) list.push(...(await api.persons({ hidden: true, q })));
+      if (turn !== this.loads) return;
       const unnamed = list.filter((p) => !p.name).length;
       this.info.textContent = `${plural(list.length, 'person', 'people')}, ${unnamed} unnamed`;
       clear(this.grid, list.map(personCard));
-    } catch (e) { fail(e); }
+    } catch (e) { if (turn === this.loads) fail(e); }
   }
 
   onKey(e) {
@@ -65,6 +68,7 @@ export class PersonPage {
     this.selected = new Set();
     this.lastClicked = -1;
     this.cursor = 0;
+    this.loads = 0; // only the latest load shows its answer (a decision's reload may overtake an earlier one)
     this.build();
     this.load();
   }
@@ -106,15 +110,19 @@ export class PersonPage {
   }
 
   async load() {
+    const turn = ++this.loads;
     this.names.load();
+    let p;
     try {
-      this.person = await api.person(this.id);
+      p = await api.person(this.id);
     } catch (e) {
+      if (turn !== this.loads) return;
       fail(e);
       this.heading.textContent = `Person ${this.id}`;
       return;
     }
-    const p = this.person;
+    if (turn !== this.loads) return;
+    this.person = p;
     const live = new Set(p.faces.map((f) => f.face_id));
     for (const id of [...this.selected]) if (!live.has(id)) this.selected.delete(id);
     this.heading.textContent = personLabel(p);

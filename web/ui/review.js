@@ -23,7 +23,23 @@ export class ReviewPage {
     this.list = [];
     this.photo = null;
     this.face = null;
+    /* Answers arrive in any order, and after the reader has gone elsewhere:
+       only the latest list and the latest photo asked for are shown (listed,
+       shown count the requests; the list's first photo is opened only when
+       no photo was asked for while the list loaded), and a photo only while
+       the address is still this page's (address: the one it was opened or
+       routed for, or that it set itself). So a late answer never rewrites an
+       address another navigation has set: the hashchange event that follows
+       such a navigation reads location.hash. */
+    this.listed = 0;
+    this.shown = 0;
+    this.address = location.hash;
     this.build();
+  }
+
+  /* current() — whether the address is still the one this page answers for. */
+  current() {
+    return location.hash === this.address;
   }
 
   build() {
@@ -91,15 +107,14 @@ export class ReviewPage {
     await this.loadList();
   }
 
-  /* fetchPage(offset) → {rows, more}: PAGE photos of the list from offset. */
+  /* fetchPage(offset) → {rows, more, total}: PAGE photos of the list from offset. */
   async fetchPage(offset) {
     if (this.mode === 'queue') {
       const rows = await api.pending(PAGE, offset);
-      return { rows, more: rows.length === PAGE };
+      return { rows, more: rows.length === PAGE, total: this.total };
     }
     const r = await api.photos(PAGE, offset);
-    this.total = r.total;
-    return { rows: r.photos, more: offset + r.photos.length < r.total };
+    return { rows: r.photos, more: offset + r.photos.length < r.total, total: r.total };
   }
 
   showCount() {
@@ -115,17 +130,22 @@ export class ReviewPage {
   async loadList() {
     this.tabQueue.setAttribute('aria-pressed', String(this.mode === 'queue'));
     this.tabAll.setAttribute('aria-pressed', String(this.mode === 'all'));
+    const turn = ++this.listed, asked = this.shown;
     try {
-      const { rows, more } = await this.fetchPage(0);
+      const { rows, more, total } = await this.fetchPage(0);
+      if (turn !== this.listed) return;
       this.list = rows;
       this.more = more;
+      this.total = total;
     } catch (e) {
+      if (turn !== this.listed) return;
       fail(e);
       this.list = [];
       this.more = false;
     }
     this.showCount();
     this.renderList();
+    if (this.shown !== asked) return; // a photo asked for meanwhile (the address, a key) is the one to show
     const id = this.want.photoId || (this.list[0] && this.list[0].photo_id);
     if (id) await this.openPhoto(id, this.want.faceId);
     else this.showNothing();
@@ -142,12 +162,18 @@ export class ReviewPage {
 
   /* loadMore() — the next page of the list, appended. */
   async loadMore() {
+    const turn = this.listed; // a list loaded meanwhile (another mode) makes this page moot
     try {
-      const { rows, more } = await this.fetchPage(this.list.length);
+      const { rows, more, total } = await this.fetchPage(this.list.length);
+      if (turn !== this.listed) return;
+      this.total = total;
       const known = new Set(this.list.map((p) => p.photo_id));
       this.list.push(...rows.filter((p) => !known.has(p.photo_id)));
       this.more = more && rows.length > 0;
-    } catch (e) { fail(e); }
+    } catch (e) {
+      if (turn !== this.listed) return;
+      fail(e);
+    }
     this.showCount();
     this.renderList();
   }
@@ -169,6 +195,7 @@ export class ReviewPage {
 
   /* route(photoId, faceId) — the address changed to another photo of this page. */
   async route(photoId, faceId) {
+    this.address = location.hash;
     if (this.photo && this.photo.photo_id === photoId) {
       const f = faceId && this.photo.faces.find((x) => x.face_id === faceId);
       if (f) this.selectFace(f);
@@ -177,14 +204,19 @@ export class ReviewPage {
     await this.openPhoto(photoId, faceId);
   }
 
+  /* openPhoto(id, faceId) → true when the photo is shown; false when its
+     answer came too late (a later photo asked for, or the address moved on)
+     or the call failed (said in the status line). */
   async openPhoto(id, faceId = null) {
+    const turn = ++this.shown;
     let photo;
     try {
       photo = await api.photo(id);
     } catch (e) {
-      fail(e);
-      return;
+      if (turn === this.shown && this.current()) fail(e);
+      return false;
     }
+    if (turn !== this.shown || !this.current()) return false;
     this.photo = photo;
     this.title.textContent = photo.title || baseName(photo.file) || photo.photo_id;
     this.title.title = photo.file || (photo.frame_of && photo.frame_of.file) || '';
@@ -199,10 +231,14 @@ export class ReviewPage {
       if (cur) { a.setAttribute('aria-current', 'true'); a.scrollIntoView({ block: 'nearest' }); } else a.removeAttribute('aria-current');
     }
     const want = `#/photo/${id}`;
-    if (!location.hash.startsWith(want)) history.replaceState(null, '', want);
+    if (!location.hash.startsWith(want)) {
+      history.replaceState(null, '', want);
+      this.address = location.hash;
+    }
     const faces = photo.faces || [];
     const f = (faceId && faces.find((x) => x.face_id === faceId)) || faces.find((x) => x.status === 'unreviewed') || faces[0] || null;
     this.selectFace(f);
+    return true;
   }
 
   selectFace(f) {
@@ -345,8 +381,8 @@ export class ReviewPage {
     const j = i + dir;
     if (j >= this.list.length && this.more) await this.loadMore();
     if (j < 0 || j >= this.list.length) { say(dir > 0 ? 'That was the last photo.' : 'This is the first photo.'); return; }
-    await this.openPhoto(this.list[j].photo_id);
-    if (lastFace && this.photo && this.photo.faces.length) this.selectFace(this.photo.faces[this.photo.faces.length - 1]);
+    const shown = await this.openPhoto(this.list[j].photo_id);
+    if (shown && lastFace && this.photo.faces.length) this.selectFace(this.photo.faces[this.photo.faces.length - 1]);
   }
 
   /* keys of this page; true when handled. */
