@@ -14,7 +14,9 @@
  * photo (the ground-truth ones on the annotated photos). The turned copies
  * and the faceless squares use the 10 annotated photos (all 48 x 4 views cost
  * ~4 CPU-minutes on a 2-core AVX2 machine); FACETAG_GROUPS_FULL=1 (`make
- * check-full`) every group photo, except in sanitizer builds. */
+ * check-full`) every group photo, except in sanitizer builds. Under the
+ * sanitizers every third annotated photo (4 of 10, Solvay's tiles among them)
+ * is turned: the same code paths, fewer repetitions. */
 #include "testutil.h"
 
 #include "media/image.h"
@@ -39,6 +41,8 @@
 
 #define MAX_GT 64
 #define MAX_IMAGES 64
+/* The photos turned: every TURN_STEP-th. */
+#define TURN_STEP (SANITIZED ? 3 : 1)
 
 typedef struct gt_image {
     char file[256]; /* relative to group-photos/ */
@@ -215,7 +219,7 @@ static void *job_worker(void *arg)
             continue;
         }
         j->size[i][0] = img.width, j->size[i][1] = img.height;
-        for (int k = 0; k < (j->rotations ? 4 : 1); k++) {
+        for (int k = 0; k < (j->rotations && i % TURN_STEP == 0 ? 4 : 1); k++) {
             image rot = { 0 };
             const image *in = &img;
             if (k > 0) {
@@ -359,8 +363,10 @@ static void check_faceless(const job *j, const char *models)
  * truth (IoU >= 0.3). */
 static void check_rotations(const job *j, int nann)
 {
-    int copies = 0, restored = 0, faces = 0, refound = 0, gt_total = 0, gt_hit = 0, gt_found = 0;
-    for (int i = 0; i < j->n; i++) {
+    int copies = 0, restored = 0, faces = 0, refound = 0, gt_total = 0, gt_hit = 0, gt_found = 0, gt_want = 0;
+    for (int i = 0; i < nann; i += TURN_STEP)
+        gt_want += 3 * j->gt[i].n;
+    for (int i = 0; i < j->n; i += TURN_STEP) {
         const pipeline_result *up = &j->res[i][0];
         int w = j->size[i][0], h = j->size[i][1];
         for (int k = 1; k < 4; k++) {
@@ -390,12 +396,12 @@ static void check_rotations(const job *j, int nann)
     }
     printf("rotated copies of %d group photos: orientation restored in %d of %d; faces of the upright runs found "
            "again %d of %d; ground truth on the turned annotated photos: %d of %d (recall %.3f, precision %.3f)\n",
-           j->n, restored, copies, refound, faces, gt_hit, gt_total, gt_total ? (double)gt_hit / gt_total : 0,
-           gt_found ? (double)gt_hit / gt_found : 0);
+           (j->n + TURN_STEP - 1) / TURN_STEP, restored, copies, refound, faces, gt_hit, gt_total,
+           gt_total ? (double)gt_hit / gt_total : 0, gt_found ? (double)gt_hit / gt_found : 0);
     CHECK_MSG(restored >= copies * 9 / 10, "orientation restored in %d of %d copies", restored, copies);
     CHECK_MSG(refound >= faces * 9 / 10, "faces found again: %d of %d", refound, faces);
-    CHECK_MSG(gt_total == 3 * 73 && gt_hit >= gt_total * 9 / 10, "ground truth on turned copies: %d of %d", gt_hit,
-              gt_total);
+    CHECK_MSG(gt_total == gt_want && gt_want >= (TURN_STEP == 1 ? 3 * 73 : 3 * 30) && gt_hit >= gt_total * 9 / 10,
+              "ground truth on turned copies: %d of %d", gt_hit, gt_total);
 }
 
 int main(int argc, char **argv)
