@@ -16,6 +16,13 @@
  *                                        --sheets-only: generated sheets and
  *                                        faces, no ordinary photos, no speed;
  *                                        --speed-only: the 24-MP sheet alone
+ *   bench_sheet --sweep [--seeds N] [--seed0 S] [--layouts K,K] [--max-edge PX] [--check] [--verbose]
+ *                                        seeded sheets of every layout (sheetsweep.h),
+ *                                        per layout: frames found, sheets not
+ *                                        split, extra boxes; SHEET_DUMP=DIR keeps
+ *                                        the JPEGs; --check: every layout >= 98 %
+ *   bench_sheet --detect FILE...         what the splitter makes of each file
+ *                                        (SHEET_FRAMES=1: every frame's box)
  *   bench_sheet --make OUT.jpg [--film 35|120] [--strips N] [--per-strip N]
  *               [--last-strip N] [--angle DEG] [--negative] [--sepia] [--vertical] [--margin]
  *               [--px-per-mm F] [--seed N] PHOTO...
@@ -28,6 +35,7 @@
  * +-3 degrees, grain, a few over- and under-exposed frames, JPEG q85. */
 #include "media/sheet.h"
 #include "../tests/unit/sheetgen.h"
+#include "../tests/unit/sheetsweep.h"
 #include "media/image.h"
 #include "vision/pipeline.h"
 
@@ -336,6 +344,90 @@ static int make_one(int argc, char **argv)
     return 0;
 }
 
+/* bench_sheet --sweep: the splitter over seeded sheets of every layout
+ * (tests/unit/sheetsweep.h), the per-layout table; --check: exit 1 unless
+ * >= 98 % of the frames of every layout are found. */
+static int sweep(int argc, char **argv, char **photos, int nphotos)
+{
+    int seeds = 40, check = 0, verbose = 0, max_edge = 0;
+    unsigned seed0 = 1000;
+    const char *layouts = "all";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
+        if (!strcmp(a, "--seeds"))
+            seeds = atoi(v), i++;
+        else if (!strcmp(a, "--seed0"))
+            seed0 = (unsigned)strtoul(v, NULL, 10), i++;
+        else if (!strcmp(a, "--layouts"))
+            layouts = v, i++;
+        else if (!strcmp(a, "--max-edge"))
+            max_edge = atoi(v), i++;
+        else if (!strcmp(a, "--check"))
+            check = 1;
+        else if (!strcmp(a, "--verbose"))
+            verbose = 1;
+    }
+    long mask = sheetsweep_mask(layouts);
+    if (mask < 0 || seeds < 1) {
+        fprintf(stderr, "bench_sheet --sweep [--seeds N] [--seed0 S] [--layouts %s] [--max-edge PX] [--check]\n",
+                sheetsweep_keys());
+        return 2;
+    }
+    printf("seed sweep: seeds %u..%u over layouts %s (JPEG q85, sheet_detect_image; frames found = IoU >= 0.9); "
+           "sheets not split or with a frame lost or an extra box:\n",
+           seed0, seed0 + (unsigned)seeds - 1, layouts);
+    fflush(stdout);
+    sheetsweep sw = { 0 };
+    err e;
+    if (sheetsweep_run((unsigned)mask, seed0, seeds, max_edge, (const char *const *)photos, nphotos, &sw, stdout,
+                       verbose, &e) != 0) {
+        fprintf(stderr, "bench_sheet --sweep: %s\n", e.msg);
+        return 1;
+    }
+    printf("\n");
+    sheetsweep_print(&sw, stdout);
+    int bad = 0;
+    for (int l = 0; l < SWEEP_LAYOUTS; l++)
+        if (sw.row[l].sheets && sw.row[l].found < 0.98 * sw.row[l].frames)
+            bad = 1, printf("below the floor: %s\n", sheetsweep_name((sheetsweep_layout)l));
+    if (check && bad) {
+        printf("bench_sheet --sweep --check: FAILED (want >= 98 %% of the frames of every layout found)\n");
+        return 1;
+    }
+    return 0;
+}
+
+/* bench_sheet --detect FILE...: what the splitter makes of each file (a
+ * real scan, a photo that looks like a grid): frames, or the check that
+ * failed. */
+static int detect_files(int argc, char **argv)
+{
+    int rc = 0;
+    for (int i = 2; i < argc; i++) {
+        VipsImage *im = vips_image_new_from_file(argv[i], NULL);
+        sheet_result *r = malloc(sizeof *r);
+        err e;
+        if (!im || !r || sheet_detect_image(im, SHEET_AUTO, r, &e) != 0) {
+            fprintf(stderr, "%s: cannot read\n", argv[i]);
+            rc = 1;
+        } else {
+            printf("%s (%dx%d): ", argv[i], im->Xsize, im->Ysize);
+            if (r->nframes == 0)
+                printf("not split: %s\n", r->why);
+            else
+                printf("%d frames in %d strips%s%s, %+.2f deg\n", r->nframes, r->strips,
+                       r->negative ? ", negative" : "", r->vertical ? ", vertical" : "", r->angle);
+            for (int k = 0; k < r->nframes && getenv("SHEET_FRAMES"); k++)
+                printf("  frame %d strip %d: centre %.0f,%.0f size %.0fx%.0f\n", r->frames[k].no, r->frames[k].strip,
+                       r->frames[k].cx, r->frames[k].cy, r->frames[k].w, r->frames[k].h);
+        }
+        free(r);
+        if (im)
+            g_object_unref(im);
+    }
+    return rc;
+}
+
 static void speed_24mp(char **photos, int nphotos)
 {
     /* 35 mm, 6 strips of 6, scanned at 20.4 px/mm (518 dpi): 5070 x 4745, 24 MP */
@@ -385,6 +477,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 3 && strcmp(argv[1], "--make") == 0)
         return make_one(argc, argv);
+    if (argc >= 3 && strcmp(argv[1], "--detect") == 0)
+        return detect_files(argc, argv);
     int quick = 0, faces = 1, only_sheets = 0, only_speed = 0, check = 0, mono_tint = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))
@@ -426,6 +520,9 @@ int main(int argc, char **argv)
         speed_24mp(photos, np);
         return 0;
     }
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--sweep"))
+            return sweep(argc, argv, photos, np);
     pipeline_options popt = pipeline_default_options();
     popt.attributes = false;
     popt.mono = mono_tint > 0 ? PIPELINE_TINT_ALL : mono_tint < 0 ? PIPELINE_TINT_OFF : PIPELINE_TINT_CONFIRM;

@@ -136,6 +136,20 @@ static void stamp_text(canvas *c, const char *text, double x, double y, double h
     g_free(m);
 }
 
+void sheetgen_size_mm(const sheetgen_spec *sp, double *w_mm, double *h_mm)
+{
+    const int is35 = sp->film == 35;
+    const double fw = is35 ? 36 : 56, pitch = is35 ? 38 : 62, strip_h = is35 ? 35 : 61.5;
+    const double lead = 4, strip_gap = 1.5, margin = sp->paper_margin ? 12 : 4;
+    double strip_len = lead * 2 + sp->per_strip * pitch - (pitch - fw);
+    *w_mm = margin * 2 + strip_len;
+    *h_mm = margin * 2 + sp->strips * strip_h + (sp->strips - 1) * strip_gap;
+    if (sp->vertical) {
+        double t = *w_mm;
+        *w_mm = *h_mm, *h_mm = t;
+    }
+}
+
 int sheetgen_make(const sheetgen_spec *sp, const char *const *photos, int nphotos, int first, sheetgen_sheet *out,
                   err *e)
 {
@@ -149,8 +163,10 @@ int sheetgen_make(const sheetgen_spec *sp, const char *const *photos, int nphoto
     const int is35 = sp->film == 35;
     const double fw = is35 ? 36 : 56, fh = is35 ? 24 : 56, pitch = is35 ? 38 : 62, strip_h = is35 ? 35 : 61.5;
     const double lead = 4, strip_gap = 1.5, margin = sp->paper_margin ? 12 : 4;
-    double strip_len = lead * 2 + sp->per_strip * pitch - (pitch - fw);
-    double W = margin * 2 + strip_len, H = margin * 2 + sp->strips * strip_h + (sp->strips - 1) * strip_gap;
+    double W, H;
+    sheetgen_spec across = *sp; /* laid out along x, transposed at the end */
+    across.vertical = 0;
+    sheetgen_size_mm(&across, &W, &H);
     /* base tones of a positive print (the negative is inverted at the end) */
     const uint8_t paper = 235, surround = 10, base = 22, hole = 6, ink = 165;
     canvas c = { (int)lround(W * s), (int)lround(H * s), NULL };

@@ -39,6 +39,10 @@ typedef struct sheetgen_sheet {
     int frame_w, frame_h;            /* pixels of one frame before rotation */
 } sheetgen_sheet;
 
+/* The sheet's size before rotation, millimetres (after the transpose of a
+ * vertical sheet). */
+void sheetgen_size_mm(const sheetgen_spec *spec, double *w_mm, double *h_mm);
+
 /* Lays photos[first..] (cycling) into a sheet. */
 int sheetgen_make(const sheetgen_spec *spec, const char *const *photos, int nphotos, int first, sheetgen_sheet *out,
                   err *e);
