@@ -90,7 +90,12 @@ int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsI
     g_object_unref(ip);
     if (bad)
         return vips_fail(e, "sheet: cut frame");
-    VipsImage *cur = rot, *t = NULL;
+    /* the cut once, in memory: the levels, the mean and the caller's encode
+     * each read it (lazily, each would resample the scan again) */
+    VipsImage *cur = vips_image_copy_memory(rot), *t = NULL;
+    g_object_unref(rot);
+    if (!cur)
+        return vips_fail(e, "sheet: cut frame");
     if (negative) {
         if (vips_invert(cur, &t, NULL)) {
             g_object_unref(cur);
