@@ -617,6 +617,11 @@ int main(int argc, char **argv)
     printf("; faces-dev enlarged x3 (past the size gate) %d of %d split; %.1f ms per photo\n", s3, t3,
            1000 * secs / (tried + t2 + t3));
     speed_24mp(photos, np);
+    if (!quick) { /* `make bench`: a short seed sweep (make check-full runs 40 seeds) */
+        printf("\n");
+        char *sweep_argv[] = { argv[0], "--sweep", "--seeds", "10", NULL };
+        sweep(4, sweep_argv, photos, np);
+    }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("peak RSS %.0f MB\n", ru.ru_maxrss / 1024.0);

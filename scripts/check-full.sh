@@ -7,7 +7,10 @@
 # clustering and for two looser ones that make more wrong merges (DBSCAN eps
 # 0.52, average linkage cut at 0.65), each in a copy of the catalog. Then the
 # contact-sheet goals on all 12 generated sheets and every ordinary photo
-# (bench_sheet --check, issue 13; test_sheet keeps a floor of 4 sheets).
+# (bench_sheet --check, issue 13; test_sheet keeps a floor of 4 sheets), and
+# the seed sweep: 40 seeds of every layout of the generator, per layout frames
+# found / sheets not split / extra boxes, >= 98 % of the frames of every layout
+# (bench_sheet --sweep --check; about 5 CPU-minutes; test_sheet keeps 2 seeds).
 set -euo pipefail
 BUILD=${1:?usage: scripts/check-full.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,3 +41,6 @@ done
 echo
 echo "== contact sheets: frames found on 12 generated sheets, ordinary photos never split (bench_sheet --check)"
 "$BUILD/bench_sheet" --no-faces --check
+echo
+echo "== contact sheets: the seed sweep, 40 seeds x every layout (bench_sheet --sweep --check)"
+"$BUILD/bench_sheet" --sweep --seeds 40 --check
