@@ -203,6 +203,7 @@ int sheetsweep_one(sheetsweep_layout l, unsigned seed, int max_edge, const char 
         sheetsweep_describe(&sp, d, sizeof d);
         fprintf(log, "  %s seed %u (%s; %dx%d): %d of %d frames, %d extra%s%s\n", keys[l], seed, d, s.width, s.height,
                 hits, s.nframes, r->nframes - hits, r->nframes ? "" : "; not split: ", r->nframes ? "" : r->why);
+        fflush(log);
     }
     free(r);
     sheetgen_free(&s);
