@@ -64,15 +64,18 @@ export class PersonSuggestions {
     this.id = id;
     this.onDecided = onDecided;
     this.el = h('section', { class: 'person-suggestions', 'aria-label': 'Suggested names', hidden: true });
+    this.loads = 0; // only the latest load shows its answer (a decision's reload may overtake an earlier one)
   }
 
   async load() {
+    const turn = ++this.loads;
     try {
       const r = await api.suggestions({ person: this.id });
+      if (turn !== this.loads) return;
       this.el.hidden = !r.suggestions.length;
       clear(this.el, h('h2', {}, 'Suggested names'),
         h('ol', { class: 'suggestion-list' }, ...r.suggestions.map((s) => suggestionItem(s, () => this.onDecided()))));
-    } catch (e) { fail(e); }
+    } catch (e) { if (turn === this.loads) fail(e); }
   }
 }
 
@@ -87,17 +90,20 @@ export class NamesPage {
       h('p', { class: 'muted' }, 'Names the archive’s captions, albums and folders suggest, with what they said. ' +
         'Accept names the person; a rejected name is never suggested again.'),
       this.info, this.list));
+    this.loads = 0; // only the latest load shows its answer (decisions in a row reload it in a row)
     this.load();
   }
 
   async load() {
+    const turn = ++this.loads;
     try {
       const r = await api.suggestions({});
+      if (turn !== this.loads) return;
       const owners = new Set(r.suggestions.map((s) => (s.person_id ? `p${s.person_id}` : `f${s.face_id}`)));
       this.info.textContent = r.suggestions.length
         ? `${plural(r.suggestions.length, 'suggestion')} for ${plural(owners.size, 'person or face', 'persons and faces')}.`
         : 'No open suggestions: run facetag annotate, or everything is decided.';
       clear(this.list, ...r.suggestions.map((s) => suggestionItem(s, () => this.load())));
-    } catch (e) { fail(e); }
+    } catch (e) { if (turn === this.loads) fail(e); }
   }
 }
