@@ -33,11 +33,13 @@ cache=${FACETAG_TEST_CACHE:-}/people-matrix
 if [ -n "${FACETAG_TEST_CACHE:-}" ] && [ -f "$cache/catalog.sqlite" ] &&
     [ "$(sqlite3 "$cache/catalog.sqlite" 'SELECT count(DISTINCT model_version) FROM analysis_runs')" = 1 ]; then
     cp -r "$cache" "$D" || fail "cannot copy the test cache $cache"
+    from='%/faces-dev/%' # the faces-dev photos among the cached ones
     n=$(sqlite3 "$D/catalog.sqlite" "SELECT path FROM photo_sources WHERE path LIKE '%/faces-dev/%'" |
         awk -F/ '{ print $(NF - 1) }' | sort -u | wc -l)
     echo "from the test cache: $n identities analysed already"
 else
     want=8
+    from="$T/set/%"
     mkdir "$T/set"
     n=0
     for d in "$SET"/*/; do
@@ -56,7 +58,7 @@ fi
 # The persons of >= 3 faces with the identity (folder) most of their faces come from.
 q() { sqlite3 -batch -noheader "$D/catalog.sqlite" "$@"; }
 q "SELECT f.person_id, s.path FROM faces f JOIN photo_sources s USING (photo_id)
-   WHERE f.person_id IS NOT NULL AND s.path LIKE '%/faces-dev/%'" |
+   WHERE f.person_id IS NOT NULL AND s.path LIKE '$from'" |
     awk -F'|' '{ n = split($2, p, "/"); print $1 "|" p[n-1] }' | sort | uniq -c |
     awk '{ split($2, a, "|"); if ($1 > best[a[1]]) { best[a[1]] = $1; who[a[1]] = a[2] } }
          END { for (p in best) if (best[p] >= 3) print p, who[p] }' | sort -n >"$T/persons.txt"
