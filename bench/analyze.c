@@ -364,10 +364,12 @@ static void print_machine(void)
     char model[256];
     cpu_model(model, sizeof model);
     const char *max_isa = getenv("ONEDNN_MAX_CPU_ISA"), *xnn = getenv("FACETAG_XNNPACK_MAX_ISA");
-    printf("machine: %s, %ld CPU(s); oneDNN ISA %s%s%s%s; XNNPACK ISA %s; default precision %s%s\n", model,
-           sysconf(_SC_NPROCESSORS_ONLN), bf16net_isa(), max_isa ? " (ONEDNN_MAX_CPU_ISA=" : "", max_isa ? max_isa : "",
-           max_isa ? ")" : "", xnn ? xnn : "its own choice (AVX-512 where the CPU has it)",
-           net_precision_name(net_precision_best()), max_isa && xnn ? "; an AVX2-only CPU emulated on this one" : "");
+    printf("machine: %s, %ld CPU(s); oneDNN ISA %s%s%s%s; XNNPACK ISA %s; default precision %s (the detector's: "
+           "%s)%s\n",
+           model, sysconf(_SC_NPROCESSORS_ONLN), bf16net_isa(), max_isa ? " (ONEDNN_MAX_CPU_ISA=" : "",
+           max_isa ? max_isa : "", max_isa ? ")" : "", xnn ? xnn : "its own choice (AVX-512 where the CPU has it)",
+           net_precision_name(net_precision_best()), net_precision_name(net_precision_detector()),
+           max_isa && xnn ? "; an AVX2-only CPU emulated on this one" : "");
 }
 
 static void detector_gflops(const char *models, const char *photo, int threads)
