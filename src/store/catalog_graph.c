@@ -649,7 +649,8 @@ int catalog_graph_photo_persons(catalog *c, const char *photo_id, catalog_photo_
 
 /* ---- neighbourhood ------------------------------------------------------------- */
 
-/* Per node type: the relations around it as (rel, dir, type, id, once, label)
+/* Per node type: the relations around it as (rel, dir, type, id, once, label,
+ * facts, year, place, link event, link place: NO_FACTS below)
  * rows for ?1. Faces count when they are of their photo's current analysis.
  * A row with once = 1 is left out when its section (its rel) gave that id
  * already: DISTINCT in SQL took a temporary b-tree per query (half the cost of
