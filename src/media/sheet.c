@@ -312,6 +312,31 @@ static int find_runs(const double *prof, int n, double thr, int close, run *out,
     return k;
 }
 
+/* Hysteresis: each run grown on both sides while prof[i] >= low, runs that
+ * then touch merged. A band of frame rows is broken where the frames of a
+ * strip are dark in the same rows (few frames a row: 120 film); rows that
+ * hold a little content still belong to it, a rebate's rows hold almost
+ * none (edge print). Returns the number of runs left. */
+static int grow_runs(const double *prof, int n, double low, run *r, int k)
+{
+    for (int i = 0; i < k; i++) {
+        while (r[i].a > 0 && prof[r[i].a - 1] >= low)
+            r[i].a--;
+        while (r[i].b < n && prof[r[i].b] >= low)
+            r[i].b++;
+    }
+    int m = 0;
+    for (int i = 0; i < k; i++) {
+        if (m > 0 && r[i].a <= r[m - 1].b) {
+            if (r[i].b > r[m - 1].b)
+                r[m - 1].b = r[i].b;
+            continue;
+        }
+        r[m++] = r[i];
+    }
+    return m;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -367,6 +392,52 @@ static uint8_t *mask_paper(const uint8_t *m, int w, int h, int x0, int y0, int x
     return mp;
 }
 
+/* Row profile of the film area x0..x1, y0..y1: the share of content among
+ * the row's film (m: 1 = base or paper, m0: 1 = base; paper = m && !m0); a
+ * row mostly paper has none. prof[y - y0]. */
+static void row_profile(const uint8_t *m, const uint8_t *m0, int w, int x0, int x1, int y0, int y1, double *prof)
+{
+    int fw = x1 - x0;
+    for (int y = y0; y < y1; y++) {
+        long s = 0, paper = 0;
+        for (int x = x0; x < x1; x++) {
+            size_t i = (size_t)y * (size_t)w + (size_t)x;
+            s += m[i];
+            paper += m[i] && !m0[i];
+        }
+        long film = fw - paper;
+        prof[y - y0] = film >= 0.15 * fw ? 1.0 - (double)(s - paper) / film : 0;
+    }
+}
+
+/* Marks in mp (1 = base or paper) every run of non-base down a column of the
+ * film area longer than len: taller than any frame, so paper. Returns how
+ * many columns had one. */
+static int mark_paper_columns(uint8_t *mp, int w, int x0, int x1, int y0, int y1, int len)
+{
+    int cols = 0;
+    for (int x = x0; x < x1; x++) {
+        int marked = 0;
+        for (int y = y0; y < y1;) {
+            if (mp[(size_t)y * (size_t)w + (size_t)x]) {
+                y++;
+                continue;
+            }
+            int e = y;
+            while (e < y1 && !mp[(size_t)e * (size_t)w + (size_t)x])
+                e++;
+            if (e - y > len) {
+                for (int k = y; k < e; k++)
+                    mp[(size_t)k * (size_t)w + (size_t)x] = 1;
+                marked = 1;
+            }
+            y = e;
+        }
+        cols += marked;
+    }
+    return cols;
+}
+
 /* Does frame b lie on film: film base in the rebate just above or below it
  * (sprocket holes, the strip's edge), in the rows 2..8 % of the frame height
  * away? Paper where a strip ends has none. A side outside the image says
@@ -384,8 +455,19 @@ static int on_film(const uint8_t *m, int w, int h, const box *b, double Hf)
     return best < 0 || best >= 0.3;
 }
 
+/* How layout_find reads a sheet (each way is tried; the layout that passes
+ * the checks with the most frames and clean gaps wins):
+ * LAYOUT_DARK_ROWS: a band grown over rows of a little content (a strip
+ * whose frames are dark in the same rows: with 3 or 4 frames a strip, often),
+ * paper marked down the columns too (below a short last strip), the frame
+ * height the tallest band near the upper quartile;
+ * LAYOUT_DIVISOR_PITCH: the pitch the best fold's divisor, not the first
+ * fold that comes close (a fraction such as 2/3 folds gaps onto every other
+ * gap). */
+enum { LAYOUT_DARK_ROWS = 1, LAYOUT_DIVISOR_PITCH = 2 };
+
 /* Strips along x in mask m0 (w x h, 1 = film base). */
-static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, layout *L)
+static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int how, layout *L)
 {
     memset(L, 0, sizeof *L);
     const uint8_t *m = m0;
@@ -429,16 +511,7 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, layout
     m = mp;
     /* bands of frame rows: rows mostly content, beside any paper (a short
      * strip's rows are frames along the film it has) */
-    for (int y = y0; y < y1; y++) {
-        long s = 0, paper = 0;
-        for (int x = x0; x < x1; x++) {
-            size_t i = (size_t)y * (size_t)w + (size_t)x;
-            s += m[i];
-            paper += m[i] && !m0[i];
-        }
-        long film = fw - paper;
-        prof[y - y0] = film >= 0.15 * fw ? 1.0 - (double)(s - paper) / film : 0;
-    }
+    row_profile(m, m0, w, x0, x1, y0, y1, prof);
     memcpy(tmp, prof, sizeof(double) * (size_t)fh);
     qsort(tmp, (size_t)fh, sizeof *tmp, cmp_double);
     double top = tmp[(int)(fh * 0.9)];
@@ -447,6 +520,20 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, layout
         goto out;
     }
     int nbands = find_runs(prof, fh, top * 0.55, fh / 200 + 1, bands, nb);
+    /* paper across the strips (below a short last strip where the sheet has
+     * no margin): a column's run of non-base taller than 1.25 times the
+     * tallest band is no frame; marked, then the bands again, each grown
+     * over rows of a little content (frames dark in the same rows) */
+    int tallest = 0;
+    for (int bi = 0; bi < nbands; bi++)
+        if (bands[bi].b - bands[bi].a > tallest)
+            tallest = bands[bi].b - bands[bi].a;
+    if ((how & LAYOUT_DARK_ROWS) && tallest >= 8 && mark_paper_columns(mp, w, x0, x1, y0, y1, (int)(1.25 * tallest))) {
+        row_profile(m, m0, w, x0, x1, y0, y1, prof);
+        nbands = find_runs(prof, fh, top * 0.55, fh / 200 + 1, bands, nb);
+    }
+    if ((how & LAYOUT_DARK_ROWS))
+        nbands = grow_runs(prof, fh, top * 0.25, bands, nbands);
     /* frames in each band: columns mostly content between gaps of base */
     box *cand = calloc(SHEET_MAX_FRAMES * 4, sizeof *cand);
     if (!cand) {
@@ -500,9 +587,15 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, layout
         goto out;
     }
     /* the frame height: bands come out short where frames are dark along an
-     * edge, rarely tall, so the upper quartile of the strips' bands */
+     * edge (with 3 or 4 frames a strip, often half the strips), rarely tall:
+     * the tallest band not more than 15 % above the upper quartile */
     median(bh, nbh); /* sorts */
     double Hf = bh[(3 * (nbh - 1) + 2) / 4];
+    for (int i = nbh - 1; i >= 0 && (how & LAYOUT_DARK_ROWS); i--)
+        if (bh[i] <= 1.15 * Hf) {
+            Hf = bh[i];
+            break;
+        }
     /* The frames of a strip repeat with one pitch: folded modulo the pitch,
      * the columns of all frames of a strip line up, and the gaps between
      * frames (pure film base in every frame) stand out even where a frame's
@@ -603,14 +696,35 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, layout
             sbest = score;
     }
     free(F2);
+    /* a multiple of the pitch folds as well as the pitch, so the smallest
+     * peak of which the best is a multiple wins (with few frames a strip a
+     * multiple can fold better); a peak at a fraction that is no divisor
+     * (2/3 of the pitch folds gaps onto every other gap) does not */
     double P = 0;
-    for (int k = 0; k < np && P == 0; k++)
-        if (sbest > 0 && Sp[k] >= 0.9 * sbest) { /* the first peak that comes close */
-            int kk = k;
-            while (kk + 1 < np && Sp[kk + 1] >= Sp[kk])
-                kk++;
-            P = pmin + kk * pstep;
+    int kb = -1;
+    for (int k = 0; k < np; k++)
+        if (sbest > 0 && Sp[k] == sbest)
+            kb = k;
+    if (kb >= 0) {
+        double Pb = pmin + kb * pstep;
+        P = Pb;
+        for (int k = 0; k < kb; k++) {
+            if (Sp[k] < 0.6 * sbest || (k > 0 && Sp[k - 1] > Sp[k]) || Sp[k + 1] > Sp[k])
+                continue; /* a peak */
+            double Pk = pmin + k * pstep, q = Pb / Pk;
+            if (!(how & LAYOUT_DIVISOR_PITCH) && Sp[k] >= 0.9 * sbest) { /* the old rule */
+                int kk = k;
+                while (kk + 1 < np && Sp[kk + 1] >= Sp[kk])
+                    kk++;
+                P = pmin + kk * pstep;
+                break;
+            }
+            if ((how & LAYOUT_DIVISOR_PITCH) && q >= 1.5 && fabs(q - round(q)) <= 0.04 * round(q)) {
+                P = Pk;
+                break;
+            }
         }
+    }
     free(Sp);
     /* each strip's gap in its folded profile: the run of most-base bins */
     double gapw[SHEET_MAX_FRAMES], gapc[SHEET_MAX_FRAMES];
@@ -967,11 +1081,12 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
         return err_set(e, ERR_NOMEM, "sheet: out of memory");
     }
     double ca = cos(a * PI / 180), sa = sin(a * PI / 180), cx = g->w / 2.0, cy = g->h / 2.0;
-    for (int vert = 0; vert < 2; vert++) {
+    for (int k = 0; k < 8; k++) {
+        int vert = k & 1, how = k >> 1;
         if (vert)
-            layout_find(tm, g->h, g->w, mode, L);
+            layout_find(tm, g->h, g->w, mode, how, L);
         else
-            layout_find(mask, g->w, g->h, mode, L);
+            layout_find(mask, g->w, g->h, mode, how, L);
         if (L->n == 0) {
             if (res->nframes == 0 && L->why[0])
                 snprintf(res->why, sizeof res->why, "%s", L->why);
