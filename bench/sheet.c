@@ -3,6 +3,8 @@
  * the faces of the photos alone, and how long a 24-MP sheet takes.
  *
  *   bench_sheet [--quick] [--no-faces] [--sheets-only] [--speed-only] [--check]
+ *               [--second-set]            (other seeds, faces compared on
+ *                                        other sheets: other photos and layouts)
  *               [--mono-tint | --no-tint] (monochrome frames and photos:
  *                                        default, the tint of vision/tone.h
  *                                        confirming the plain view's
@@ -214,7 +216,8 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
             int ff = faces_in(runner, popt, &fimg), fa = faces_in(runner, popt, &aimg);
             /* the photo alone enlarged as sheet_frame_extract enlarges a small frame */
             int big_edge = s.frame_w > s.frame_h ? s.frame_w : s.frame_h;
-            if (big_edge < SHEET_FRAME_MIN_EDGE) {
+            if (getenv("SHEET_CUT_ALONE")) { /* only the frames and the photos alone: the goal's figures */
+            } else if (big_edge < SHEET_FRAME_MIN_EDGE) {
                 VipsImage *av = vips_image_new_from_memory(alone, (size_t)s.frame_w * s.frame_h * 3, s.frame_w,
                                                            s.frame_h, 3, VIPS_FORMAT_UCHAR),
                           *ab = NULL, *ac = NULL;
@@ -234,7 +237,8 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
             } else {
                 t->faces_alone_big += fa;
             }
-            int ft = faces_in(runner, popt, &timg), fg = gimg.rgb ? faces_in(runner, popt, &gimg) : 0;
+            int ft = getenv("SHEET_CUT_ALONE") ? 0 : faces_in(runner, popt, &timg),
+                fg = !getenv("SHEET_CUT_ALONE") && gimg.rgb ? faces_in(runner, popt, &gimg) : 0;
             t->faces_truthcut += ft;
             t->faces_grey += fg;
             image_free(&timg);
@@ -490,7 +494,7 @@ int main(int argc, char **argv)
         return make_one(argc, argv);
     if (argc >= 3 && strcmp(argv[1], "--detect") == 0)
         return detect_files(argc, argv);
-    int quick = 0, faces = 1, only_sheets = 0, only_speed = 0, check = 0, mono_tint = 0;
+    int quick = 0, faces = 1, only_sheets = 0, only_speed = 0, check = 0, mono_tint = 0, second = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))
             quick = 1;
@@ -506,6 +510,8 @@ int main(int argc, char **argv)
             mono_tint = 1;
         else if (!strcmp(argv[i], "--no-tint"))
             mono_tint = -1;
+        else if (!strcmp(argv[i], "--second-set"))
+            second = 1;
     }
     char groups[4096], dev[4096];
     snprintf(groups, sizeof groups, "%s/data/group-photos", shared_dir());
@@ -582,9 +588,10 @@ int main(int argc, char **argv)
     int first = 0;
     for (int k = 0; k < nspec; k++) {
         sheetgen_spec sp = specs[k];
-        sp.seed = (unsigned)(k + 11);
-        /* faces compared on a third of the sheets: the networks are the slow part */
-        measure_sheet(&sp, photos, np, first, (k % 3 == 0) ? runner : NULL, &popt, &t);
+        sp.seed = (unsigned)(k + (second ? 1011 : 11));
+        /* faces compared on a third of the sheets: the networks are the slow part
+         * (--second-set: the other photos and layouts of k % 3 == 2) */
+        measure_sheet(&sp, photos, np, first, (k % 3 == (second ? 2 : 0)) ? runner : NULL, &popt, &t);
         first += sp.strips * sp.per_strip;
     }
     printf("frames: %d of %d found (%.2f %%), mean IoU %.3f, %d extra, %d sheets not recognised; "

@@ -73,7 +73,7 @@
 #define PIPELINE_CANVAS_MARGIN 0.5
 
 /* Bumped whenever a pipeline choice that changes results changes. */
-#define PIPELINE_REVISION "p5"
+#define PIPELINE_REVISION "p6"
 #define PIPELINE_WEIGHTS "face-api-1.7.15"
 
 pipeline_options pipeline_default_options(void)
@@ -756,12 +756,26 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
     }
     size_t first = out->n;
     if (rc == 0 && !any_above(&d, o->min_score)) {
-        /* No confident face: the padded canvas; failing that, the weak faces. */
+        /* No confident face: the padded canvas; failing that, the weak faces.
+         * A monochrome photo's canvas is confirmed as its upright pass is:
+         * the plain canvas's candidates down to the floor, raised by the
+         * re-toned canvas (tint_confirm). */
         det_list c = { 0 };
         const float zero[3] = { 0, 0, 0 };
         size_t p2 = ssd_runner_passes(ssd);
-        rc = ssd_detect_canvas(ssd, dup, &st, PIPELINE_CANVAS_SCALE, zero, &c, e);
+        rc = ssd_detect_canvas(ssd, dup, tup ? &so : &st, PIPELINE_CANVAS_SCALE, zero, &c, e);
         r->timing.passes_canvas += ssd_runner_passes(ssd) - p2;
+        if (rc == 0 && tup) {
+            det_list ct = { 0 }, cs = { 0 };
+            p2 = ssd_runner_passes(ssd);
+            rc = ssd_detect_canvas(ssd, tup, &st, PIPELINE_CANVAS_SCALE, zero, &ct, e);
+            r->timing.passes_tint += ssd_runner_passes(ssd) - p2;
+            if (rc == 0)
+                rc = tint_confirm(&c, &ct, o->min_score, &cs, e);
+            det_list_free(&ct);
+            det_list_free(&c);
+            c = cs;
+        }
         if (rc == 0 && any_above(&c, low)) {
             keep_confident_or_best(&c, o->min_score);
             rc = describe_canvas(r, up, &c, low, o, out, cap, e);

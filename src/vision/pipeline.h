@@ -50,7 +50,9 @@ typedef struct pipeline_options {
      * *tint (NULL: tone_default_tint()), whose detections may only raise the
      * score of a candidate the plain view scores above 0.05, to a face only
      * when the re-toned score outweighs a weak plain one (pipeline.c,
-     * tint_confirm) — never add a face the plain view has no candidate for
+     * tint_confirm) — in the upright pass, its tiles and, when nothing there
+     * is confident, the padded canvas — never add a face the plain view has
+     * no candidate for
      * (docs/decisions/2026-12-07-monochrome-detector-tint.md).
      * ALL: every pass sees the re-toned photo (for measuring: it also finds
      * false faces in plain surfaces and turns rotated copies wrongly). OFF:
@@ -116,7 +118,7 @@ typedef struct pipeline_timing {
      * the orientation search beyond it (mosaic, turned views), the tiles and
      * the padded-canvas pass. */
     size_t passes_orient, passes_tiles, passes_canvas;
-    size_t passes_tint; /* the re-toned view's upright pass and tiles (PIPELINE_TINT_CONFIRM) */
+    size_t passes_tint; /* the re-toned view's upright pass, tiles and canvas (PIPELINE_TINT_CONFIRM) */
 } pipeline_timing;
 pipeline_timing pipeline_runner_timing(const pipeline_runner *r);
 

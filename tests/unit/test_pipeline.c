@@ -22,6 +22,7 @@
 #include "nn/net.h"
 #include "vision/pipeline.h"
 #include "vision/prep.h"
+#include "vision/tone.h"
 
 #include <math.h>
 #include <sys/stat.h>
@@ -372,11 +373,31 @@ static void check_rotation(pipeline_runner *r)
     image_free(&img);
 }
 
+/* Both boxes of a are in b (IoU > 0.5). */
+static bool faces_kept(const pipeline_result *a, const pipeline_result *b)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        bool hit = false;
+        for (size_t j = 0; j < b->n && !hit; j++) {
+            rectd p = a->faces[i].box, q = b->faces[j].box;
+            double w = fmin(p.x + p.w, q.x + q.w) - fmax(p.x, q.x), h = fmin(p.y + p.h, q.y + q.h) - fmax(p.y, q.y);
+            hit = w > 0 && h > 0 && w * h > 0.5 * (p.w * p.h + q.w * q.h - w * h);
+        }
+        if (!hit)
+            return false;
+    }
+    return true;
+}
+
 /* Tight face crops and faces the detector is unsure of (faces-dev, all below
  * 0.5 for face-api): one face in the default mode (the padded-canvas pass, or
- * the best weak face), with its landmarks inside the image. */
+ * the best weak face), with its landmarks inside the image. A monochrome crop
+ * (ORL's grey ones) that reaches the canvas is confirmed there by the
+ * re-toned canvas too: one re-toned pass more than the upright one, and every
+ * face the plain view alone (PIPELINE_TINT_OFF) finds is still found. */
 static void check_canvas(pipeline_runner *r)
 {
+    int mono_canvas = 0, mono = 0;
     const char *files[] = { "ORL_s01/orl_01.png", "Kaley_Cuoco/faceapi_01.png", "ORL_s10/orl_07.png",
                             "Allyson_Felix/lfw_02.jpg", "Zhu_Rongji/lfw_05.jpg" };
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
@@ -391,9 +412,22 @@ static void check_canvas(pipeline_runner *r)
         err e = { 0 };
         CHECK_MSG(image_load_rgb(path, 1, 0, &img, &e) == 0, "%s", e.msg);
         pipeline_options o = pipeline_default_options();
-        pipeline_result res;
+        pipeline_result res, plain = { 0 };
+        pipeline_timing t0 = pipeline_runner_timing(r);
         CHECK_MSG(pipeline_run(r, &img, &o, &res, &e) == 0, "%s", e.msg);
+        pipeline_timing t1 = pipeline_runner_timing(r);
         CHECK_MSG(res.n == 1, "%s: %zu faces in the default mode", files[i], res.n);
+        if (tone_is_monochrome(&img)) {
+            mono++;
+            size_t canvas = t1.passes_canvas - t0.passes_canvas, tint = t1.passes_tint - t0.passes_tint;
+            mono_canvas += canvas > 0;
+            CHECK_MSG(tint == 1 + canvas, "%s: %zu re-toned passes, %zu canvas passes", files[i], tint, canvas);
+            pipeline_options off = o;
+            off.mono = PIPELINE_TINT_OFF;
+            CHECK(pipeline_run(r, &img, &off, &plain, &e) == 0);
+            CHECK_MSG(faces_kept(&plain, &res), "%s: a face of the plain view lost", files[i]);
+            pipeline_result_free(&plain);
+        }
         if (res.n == 1) {
             const pipeline_face *f = &res.faces[0];
             for (int k = 0; k < 5; k++)
@@ -410,6 +444,7 @@ static void check_canvas(pipeline_runner *r)
         pipeline_result_free(&res);
         image_free(&img);
     }
+    CHECK_MSG(mono == 0 || mono_canvas > 0, "none of %d monochrome crops reached the canvas pass", mono);
 }
 
 /* A box drawn by hand around a golden face gives that face's landmarks and
