@@ -73,7 +73,7 @@
 #define PIPELINE_CANVAS_MARGIN 0.5
 
 /* Bumped whenever a pipeline choice that changes results changes. */
-#define PIPELINE_REVISION "p6"
+#define PIPELINE_REVISION "p7"
 #define PIPELINE_WEIGHTS "face-api-1.7.15"
 
 pipeline_options pipeline_default_options(void)
@@ -748,6 +748,12 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
             r->timing.passes_tint += ssd_runner_passes(ssd) - pt;
         }
     }
+    /* Whether the plain view alone finds a face decides the canvas pass, as
+     * without the tint: a candidate the tint raises is often the plain view's
+     * poorly placed box of a face that fills the frame (ORL's 92x112 scans:
+     * the whole photo at 0.09, raised to 0.80), which the canvas finds well
+     * placed (0.998). */
+    const bool plain_face = any_above(&d, o->min_score);
     if (rc == 0 && tup) {
         det_list scored = { 0 };
         rc = tint_confirm(&d, &dt, o->min_score, &scored, e);
@@ -755,11 +761,14 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
         d = scored;
     }
     size_t first = out->n;
-    if (rc == 0 && !any_above(&d, o->min_score)) {
-        /* No confident face: the padded canvas; failing that, the weak faces.
-         * A monochrome photo's canvas is confirmed as its upright pass is:
-         * the plain canvas's candidates down to the floor, raised by the
-         * re-toned canvas (tint_confirm). */
+    if (rc == 0 && !plain_face) {
+        /* No confident face in the plain view: the padded canvas, unless the
+         * faces the tint raised are the more confident (ssd_confidence: a
+         * frame's several grey faces against one the canvas finds); failing
+         * both, the canvas's or the plain view's weak faces. A monochrome
+         * photo's canvas is confirmed as its upright pass is: the plain
+         * canvas's candidates down to the floor, raised by the re-toned canvas
+         * (tint_confirm). */
         det_list c = { 0 };
         const float zero[3] = { 0, 0, 0 };
         size_t p2 = ssd_runner_passes(ssd);
@@ -776,9 +785,13 @@ static int run_default(pipeline_runner *r, const image *img, const pipeline_opti
             det_list_free(&c);
             c = cs;
         }
-        if (rc == 0 && any_above(&c, low)) {
+        const bool raised = any_above(&d, o->min_score);
+        if (rc == 0 && (raised ? any_above(&c, o->min_score) && ssd_confidence(&c, 0) > ssd_confidence(&d, 0)
+                               : any_above(&c, low))) {
             keep_confident_or_best(&c, o->min_score);
             rc = describe_canvas(r, up, &c, low, o, out, cap, e);
+        } else if (rc == 0 && raised) {
+            rc = describe_all(r, up, &d, o->min_score, o, out, cap, e);
         } else if (rc == 0) {
             keep_confident_or_best(&d, o->min_score);
             rc = describe_all(r, up, &d, low, o, out, cap, e);
