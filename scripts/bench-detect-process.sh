@@ -17,16 +17,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODELS=${FACETAG_MODELS:-$ROOT/models/face-api/model}
 DEMO=$MODELS/../demo
 ls "$DEMO"/*.jpg >/dev/null 2>&1 || { echo "bench-detect-process: no demo photos in $DEMO" >&2; exit 1; }
-# The CPU and the flags that pick the kernels (issue 17: beside every figure).
-cpu_line() {
-  local model flags f
-  model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-  flags=""
-  for f in avx2 fma avx512f avx512_vnni avx512_bf16 amx_tile; do
-    grep -qw "$f" /proc/cpuinfo && flags="$flags $f"
-  done
-  echo "CPU: $model, $(nproc) core(s); flags:${flags:- none of avx2 fma avx512f avx512_vnni avx512_bf16 amx_tile}"
-}
+# shellcheck source=scripts/cpu-line.sh
+. "$ROOT/scripts/cpu-line.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 for c in $(seq 1 "$COPIES"); do

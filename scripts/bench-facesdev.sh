@@ -19,16 +19,8 @@ SHARED=${FACETAG_SHARED:-$ROOT/../shared}
 SET=$SHARED/data/faces-dev
 MODELS=${FACETAG_MODELS:-$ROOT/models/face-api/model}
 [ -d "$SET" ] || { echo "bench-facesdev: $SET missing" >&2; exit 1; }
-# The CPU and the flags that pick the kernels (issue 17: beside every figure).
-cpu_line() {
-  local model flags f
-  model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-  flags=""
-  for f in avx2 fma avx512f avx512_vnni avx512_bf16 amx_tile; do
-    grep -qw "$f" /proc/cpuinfo && flags="$flags $f"
-  done
-  echo "CPU: $model, $(nproc) core(s); flags:${flags:- none of avx2 fma avx512f avx512_vnni avx512_bf16 amx_tile}"
-}
+# shellcheck source=scripts/cpu-line.sh
+. "$ROOT/scripts/cpu-line.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 # The identity folders only (MANIFEST.tsv, SOURCES.md are no photos), named as
