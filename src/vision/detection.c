@@ -33,3 +33,9 @@ double det_box_iou(rectd a, rectd b)
     double u = a.w * a.h + b.w * b.h - w * h;
     return u > 0 ? w * h / u : 0;
 }
+
+int det_face_cmp_score(const void *pa, const void *pb)
+{
+    const det_face *a = pa, *b = pb;
+    return a->score > b->score ? -1 : a->score < b->score;
+}

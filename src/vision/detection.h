@@ -25,5 +25,7 @@ void det_list_free(det_list *l);
 /* Intersection over union of two pixel rectangles; 0 when they do not
  * overlap (or either is empty). */
 double det_box_iou(rectd a, rectd b);
+/* qsort comparator of det_face: highest score first. */
+int det_face_cmp_score(const void *a, const void *b);
 
 #endif

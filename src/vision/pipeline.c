@@ -579,12 +579,6 @@ static double logit(double p)
     return log(p / (1 - p));
 }
 
-static int det_by_score(const void *a, const void *b)
-{
-    double x = ((const det_face *)a)->score, y = ((const det_face *)b)->score;
-    return (x < y) - (x > y);
-}
-
 /* out = the plain view's candidates (plain), each taking the score of the
  * re-toned view's best match (each used once) where the rule above lets it,
  * and keeping its own box: a face the plain view finds keeps the box,
@@ -616,7 +610,7 @@ static int tint_confirm(const det_list *plain, const det_list *toned, double min
     }
     free(used);
     if (rc == 0 && out->n > 1)
-        qsort(out->faces, out->n, sizeof *out->faces, det_by_score);
+        qsort(out->faces, out->n, sizeof *out->faces, det_face_cmp_score);
     return rc;
 }
 

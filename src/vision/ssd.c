@@ -545,12 +545,6 @@ static double overlap_min(rectd a, rectd b)
     return m > 0 ? w * h / m : 0;
 }
 
-static int face_cmp(const void *pa, const void *pb)
-{
-    const det_face *a = pa, *b = pb;
-    return a->score > b->score ? -1 : a->score < b->score;
-}
-
 /* Tile origins along one axis: tiles of `tile` px overlapping by at least `ov` px,
  * evenly spread so the last tile ends at the edge. */
 static int tile_origins(int len, int tile, int ov, int *org, int max)
@@ -651,7 +645,7 @@ int ssd_detect_tiled_after(ssd_runner *r, const image *img, const ssd_options *o
         /* Merge: highest score first; drop a box overlapping a kept one (IoU-like
          * measure on the smaller box, so a partial face inside a whole one goes too). */
         if (all.n > 1)
-            qsort(all.faces, all.n, sizeof *all.faces, face_cmp);
+            qsort(all.faces, all.n, sizeof *all.faces, det_face_cmp_score);
         size_t first = out->n;
         for (size_t k = 0; k < all.n && rc == 0; k++) {
             int keep = 1;
