@@ -12,12 +12,16 @@
 // e expands one, a click expands another, the year filter hides photos,
 // a double-click opens the event page. Event and place pages show their names
 // as text. Any page error, console error (a CSP violation among them) or failed
-// check ends the run with exit status 1. FACETAG_SCREENSHOTS=DIR saves
-// DIR/timeline.png and DIR/graph.png.
+// check ends the run with exit status 1. Late answers: an answer held back
+// until a newer request's answer shows (another year, another person's
+// timeline, another graph, another event) must leave the newer view as it is.
+// FACETAG_SCREENSHOTS=DIR saves DIR/timeline.png and DIR/graph.png.
 
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { recordReads, holdAnswer } from './lateanswer.mjs';
+import { recordStatus, statusLog } from './statuslog.mjs';
 
 const [BASE, PERSON, KARNEVAL, PLACE, PHOTO0] = process.argv.slice(2);
 if (!PHOTO0) {
@@ -40,6 +44,8 @@ try {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
   page.setDefaultTimeout(60000); // ASan server on a loaded 2-core machine: waits end when the page is ready
+  await recordReads(page);
+  await recordStatus(page);
 
   // ---- timeline ------------------------------------------------------------
   // a year at a time: the years list, Karneval's year chosen from it
@@ -181,6 +187,97 @@ try {
   await page.waitForSelector('#event-list li');
   assert.equal(await page.locator('#event-list li').count(), (await get('/api/events')).length);
   log('event and place pages');
+
+  // ---- late answers: a view asked for later stays ------------------------------
+  // Each step holds one answer back until the view asked for after it shows,
+  // lets it go, and checks the view once the page has read it (lateanswer.mjs).
+  const go = (hash) => page.evaluate((h) => { location.hash = h; }, hash);
+  const itemTexts = () => page.locator('#timeline-box .vis-item-content').evaluateAll((els) => els.map((e) => e.textContent).sort());
+  const entryTexts = (t) => t.timeline.map((en) => `${en.event ? en.event : `${en.date} (${en.precision})`} ${en.photo_count}`).sort();
+  const drawn = async (want) => {
+    await page.waitForFunction((w) => {
+      const t = [...document.querySelectorAll('#timeline-box .vis-item-content')].map((e) => e.textContent).sort();
+      return JSON.stringify(t) === JSON.stringify(w);
+    }, want);
+  };
+
+  // timeline: year A asked for, then year B; A's answer comes last
+  const [yearA, yearB] = [years[1], years[years.length - 1]];
+  const wantB = entryTexts(await get(`/api/timeline?year=${yearB}&photos=0`));
+  await go('#/timeline'); // from the events page: a timeline page of its own
+  await drawn(entryTexts(await get(`/api/timeline?year=${years[0]}&photos=0`)));
+  let late = await holdAnswer(page, (u) => u.pathname === '/api/timeline' && u.searchParams.get('year') === String(yearA) &&
+    !u.searchParams.has('person'));
+  await page.selectOption('#tl-year', String(yearA));
+  await late.asked;
+  await page.selectOption('#tl-year', String(yearB));
+  await drawn(wantB);
+  await late.release();
+  assert.deepEqual(await itemTexts(), wantB, `the late answer of ${yearA} replaced the entries of ${yearB}`);
+  assert.equal(await page.locator('#tl-year').inputValue(), String(yearB), `the late answer of ${yearA} changed the year chosen`);
+  log(`a late answer of ${yearA} left ${yearB} on the timeline`);
+
+  // a person's timeline, then another's; the first one's answer comes last
+  const personB = other.id;
+  const yearsB = (await get(`/api/timeline/years?person=${personB}`)).years;
+  const wantPersonB = entryTexts(await get(`/api/timeline?person=${personB}&year=${yearsB[0].year}&photos=0`));
+  late = await holdAnswer(page, (u) => u.pathname === '/api/timeline' && u.searchParams.get('person') === String(PERSON));
+  await go(`#/timeline/person/${PERSON}`);
+  await late.asked;
+  await go(`#/timeline/person/${personB}`);
+  await page.waitForSelector(`.tl-person h1 a[href="#/person/${personB}"]`);
+  await drawn(wantPersonB);
+  await late.release();
+  assert.deepEqual(await page.locator('.tl-person h1 a').evaluateAll((els) => els.map((e) => e.getAttribute('href'))),
+    [`#/person/${personB}`], `the late answer of person ${PERSON}'s timeline replaced person ${personB}'s`);
+  assert.deepEqual(await itemTexts(), wantPersonB, `the late answer of person ${PERSON}'s timeline changed the entries`);
+  assert.deepEqual(await page.locator('#tl-year option').evaluateAll((els) => els.map((e) => Number(e.value))),
+    yearsB.map((y) => y.year), `person ${personB}'s years`);
+  log(`a late answer of person ${PERSON}'s timeline left person ${personB}'s`);
+
+  // the graph without a node (it starts at the first person), then an event's graph
+  const canvasOf = (ref) => page.evaluate((r) => {
+    const all = document.querySelectorAll('#graph-canvas');
+    const c = all[0];
+    return { canvases: all.length, root: !!(c && c.cy && c.cy.$id(r).length && c.cy.$id(r).data('depth') === 0) };
+  }, ref);
+  await page.waitForFunction(() => document.querySelectorAll('#person-options option').length > 0); // the app's own list of persons is in
+  late = await holdAnswer(page, (u) => u.pathname === '/api/persons');
+  await go('#/graph');
+  await late.asked;
+  await go(`#/graph/event/${KARNEVAL}`);
+  await page.waitForSelector('#graph-canvas[data-nodes]');
+  await late.release();
+  assert.deepEqual(await canvasOf(`event:${KARNEVAL}`), { canvases: 1, root: true },
+    'the late answer of the graph without a node replaced the event\'s graph');
+  log('a late answer of the first graph left the event\'s graph');
+
+  // a person's graph, then the event's: the person's expansion answers last,
+  // and says nothing on the event's page
+  const labelA = (await get(`/api/graph?node=person:${PERSON}&depth=1&limit=60`)).nodes.find((n) => n.id === `person:${PERSON}`).label;
+  late = await holdAnswer(page, (u) => u.pathname === '/api/graph' && u.searchParams.get('node') === `person:${PERSON}`);
+  await go(`#/graph/person/${PERSON}`);
+  await late.asked;
+  await go(`#/graph/event/${KARNEVAL}`);
+  await page.waitForSelector('#graph-canvas[data-nodes]'); // drawn, and its count said (the same task)
+  const said = (await statusLog(page)).length;
+  await late.release();
+  assert.deepEqual(await canvasOf(`event:${KARNEVAL}`), { canvases: 1, root: true }, 'the event\'s graph after a late answer');
+  const since = (await statusLog(page)).slice(said);
+  assert.deepEqual(since, [], `the late answer of person ${PERSON}'s graph (${labelA}) spoke on the event's page`);
+  log(`a late answer of person ${PERSON}'s graph said nothing on the event's graph`);
+
+  // an event's page, then another's; the first one's answer comes last
+  const otherEvent = (await get('/api/events')).find((ev) => String(ev.id) !== String(KARNEVAL));
+  late = await holdAnswer(page, (u) => u.pathname === `/api/events/${KARNEVAL}`);
+  await go(`#/event/${KARNEVAL}`);
+  await late.asked;
+  await go(`#/event/${otherEvent.id}`);
+  await page.waitForSelector('#event-people');
+  await late.release();
+  assert.deepEqual(await page.locator('main h1').allTextContents(), [otherEvent.name],
+    `the late answer of event ${KARNEVAL} replaced event ${otherEvent.id}'s page`);
+  log(`a late answer of event ${KARNEVAL} left event ${otherEvent.id}'s page`);
 } catch (e) {
   problems.push(e.stack || String(e));
 } finally {

@@ -55,17 +55,38 @@ export class TimelinePage {
     this.entries = [];
     this.selected = -1;
     this.timeline = null;
-    clear(main, h('p', { class: 'muted' }, 'Loading the timeline…'));
-    this.load().catch(fail);
+    /* Answers arrive in any order, and after the reader has gone elsewhere
+       (docs/decisions/2026-12-07-ui-late-answers.md): only the latest year
+       and the latest entry asked for are shown (yearsAsked, entriesAsked
+       count the requests), and nothing at all once another page has taken
+       the main area (here()). */
+    this.yearsAsked = 0;
+    this.entriesAsked = 0;
+    this.own = h('p', { class: 'muted' }, 'Loading the timeline…');
+    clear(main, this.own);
+    this.load().catch((e) => this.fail(e));
+  }
+
+  /* here() — whether this page still holds the main area: every page fills
+     it as it is made, so a node of this page that has left it means another
+     page was opened meanwhile. */
+  here() {
+    return this.own.isConnected;
+  }
+
+  fail(e) {
+    if (this.here()) fail(e);
   }
 
   async load() {
     const y = await graphApi.timelineYears(this.person);
+    if (!this.here()) return;
     this.years = y.years;
     // the person's header comes with any page of their timeline
     const first = this.person
       ? await graphApi.timeline({ person: this.person, year: this.years.length ? this.years[0].year : 9999, photos: 0 })
       : null;
+    if (!this.here()) return;
     const p = first && first.person;
     const head = p
       ? h('div', { class: 'tl-person' },
@@ -77,7 +98,7 @@ export class TimelinePage {
         p.places.length ? h('p', {}, 'Places: ', p.places.map((pl, i) => [i ? ', ' : '',
           h('a', { href: `#/place/${pl.id}` }, pl.name)])) : '')
       : h('h1', {}, 'Timeline');
-    this.select = h('select', { id: 'tl-year', 'aria-label': 'Year', onchange: () => this.showYear(Number(this.select.value)).catch(fail) },
+    this.select = h('select', { id: 'tl-year', 'aria-label': 'Year', onchange: () => this.showYear(Number(this.select.value)).catch((e) => this.fail(e)) },
       this.years.map((yr) => h('option', { value: String(yr.year) }, `${yr.year} (${yr.photos})`)));
     this.count = h('span', { class: 'muted' });
     this.box = h('div', { id: 'timeline-box', class: 'timeline-box', tabindex: '0',
@@ -86,19 +107,28 @@ export class TimelinePage {
       h('p', { class: 'muted' }, this.years.length ? 'Choose an entry on the timeline.' : 'No dated photos yet.'));
     const undated = y.undated_count
       ? h('section', { class: 'tl-undated' }, h('h2', {}, `Undated: ${plural(y.undated_count, 'photo', 'photos')}`),
-        h('button', { type: 'button', id: 'tl-undated', onclick: (ev) => this.showUndated(ev.target).catch(fail) },
+        h('button', { type: 'button', id: 'tl-undated', onclick: (ev) => this.showUndated(ev.target).catch((e) => this.fail(e)) },
           'Show them'))
       : '';
     clear(this.main, head,
       this.years.length ? h('p', { class: 'tl-years' }, h('label', { for: 'tl-year' }, 'Year '), this.select, ' ', this.count, ' · ',
         h('a', { href: '#/events' }, 'all events and places')) : '',
       this.box, this.detail, undated);
+    this.own = this.box;
     if (this.years.length) await this.showYear(this.years[0].year);
   }
 
   /* One year's entries on the timeline (counts only: the photos come with a click). */
   async showYear(year, pick = null) {
-    const t = await graphApi.timeline({ person: this.person, year, photos: 0 });
+    const turn = ++this.yearsAsked;
+    let t;
+    try {
+      t = await graphApi.timeline({ person: this.person, year, photos: 0 });
+    } catch (e) {
+      if (turn === this.yearsAsked) throw e;
+      return;
+    }
+    if (turn !== this.yearsAsked) return; // a later year was asked for meanwhile
     this.year = year;
     this.select.value = String(year);
     this.entries = t.timeline;
@@ -118,7 +148,7 @@ export class TimelinePage {
         height: '300px', stack: true, zoomable: true, moveable: true, selectable: true, orientation: 'top',
         zoomMin: 1000 * 60 * 60 * 24 * 7, ...win,
       });
-      this.timeline.on('select', ({ items: sel }) => { if (sel.length) this.show(sel[0]).catch(fail); });
+      this.timeline.on('select', ({ items: sel }) => { if (sel.length) this.show(sel[0]).catch((e) => this.fail(e)); });
     } else {
       this.timeline.setItems(items);
       this.timeline.setWindow(win.start, win.end, { animation: false });
@@ -134,8 +164,16 @@ export class TimelinePage {
     if (!en) return;
     this.selected = i;
     this.timeline.setSelection([i], { focus: false });
-    const t = await graphApi.timeline({ person: this.person, entry: en.id, photos: ENTRY_PHOTOS });
-    if (this.selected !== i || this.entries[i] !== en) return; // another was chosen meanwhile
+    const turn = ++this.entriesAsked;
+    let t;
+    try {
+      t = await graphApi.timeline({ person: this.person, entry: en.id, photos: ENTRY_PHOTOS });
+    } catch (e) {
+      if (turn === this.entriesAsked && this.entries[i] === en) throw e;
+      return;
+    }
+    // another entry (or year) was chosen meanwhile
+    if (turn !== this.entriesAsked || this.selected !== i || this.entries[i] !== en) return;
     const photos = t.timeline.length ? t.timeline[0].photos : [];
     clear(this.detail,
       h('h2', {}, en.event_id ? h('a', { href: `#/event/${en.event_id}` }, en.event) : en.date,
@@ -167,17 +205,17 @@ export class TimelinePage {
         const next = this.selected < 0 ? (dir > 0 ? 0 : this.entries.length - 1) : this.selected + dir;
         if (next < 0 || next >= this.entries.length) { // on into the next / previous year
           const y = this.yearAfter(dir);
-          if (y !== null) this.showYear(y, dir > 0 ? 'first' : 'last').catch(fail);
+          if (y !== null) this.showYear(y, dir > 0 ? 'first' : 'last').catch((e) => this.fail(e));
           return true;
         }
-        this.show(next).catch(fail);
+        this.show(next).catch((e) => this.fail(e));
         const [start] = span(this.entries[next].date, this.entries[next].precision);
         this.timeline.moveTo(start, { animation: false }); // scroll there, keep the zoom
         return true;
       }
       case 'PageDown': case 'PageUp': {
         const y = this.yearAfter(e.key === 'PageDown' ? 1 : -1);
-        if (y !== null) this.showYear(y).catch(fail);
+        if (y !== null) this.showYear(y).catch((e) => this.fail(e));
         return true;
       }
       case '+': case '=': this.timeline.zoomIn(0.5, { animation: false }); return true;

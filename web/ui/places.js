@@ -15,10 +15,19 @@ function when(ev) {
   return ev.date ? `${ev.date} (${ev.precision})` : 'undated';
 }
 
+/* load(main, note, ask, show) — note ("Loading…") in main, then show(answer of
+   ask()) unless another page has taken main meanwhile: every page fills main
+   as it is made, so a late answer of a page left behind is dropped, and its
+   failure too (docs/decisions/2026-12-07-ui-late-answers.md). */
+function load(main, note, ask, show) {
+  const own = h('p', { class: 'muted' }, note);
+  clear(main, own);
+  ask().then((a) => { if (own.isConnected) show(a); }, (e) => { if (own.isConnected) fail(e); }).catch(fail);
+}
+
 export class EventsPage {
   constructor(main) {
-    clear(main, h('p', { class: 'muted' }, 'Loading…'));
-    Promise.all([graphApi.events(), graphApi.places()]).then(([events, places]) => {
+    load(main, 'Loading…', () => Promise.all([graphApi.events(), graphApi.places()]), ([events, places]) => {
       clear(main, h('h1', {}, 'Events and places'),
         h('h2', {}, plural(events.length, 'event', 'events')),
         h('ul', { class: 'plain-list', id: 'event-list' }, events.map((ev) => h('li', {},
@@ -28,14 +37,13 @@ export class EventsPage {
         h('ul', { class: 'plain-list', id: 'place-list' }, places.map((p) => h('li', {},
           h('a', { href: `#/place/${p.id}` }, p.name), p.country ? ` (${p.country})` : '',
           h('span', { class: 'muted' }, ` · ${plural(p.photos, 'photo', 'photos')}, ${plural(p.events, 'event', 'events')}`)))));
-    }).catch(fail);
+    });
   }
 }
 
 export class EventPage {
   constructor(main, id) {
-    clear(main, h('p', { class: 'muted' }, 'Loading the event…'));
-    graphApi.event(id).then((ev) => {
+    load(main, 'Loading the event…', () => graphApi.event(id), (ev) => {
       clear(main, h('h1', {}, ev.name),
         h('p', {}, when(ev), ev.place_id ? [' · ', h('a', { href: `#/place/${ev.place_id}` }, ev.place)] : '',
           ev.source ? h('span', { class: 'muted' }, ` · from ${ev.source}`) : ''),
@@ -45,14 +53,13 @@ export class EventPage {
         h('ul', { class: 'plain-list', id: 'event-people' }, ev.people.map((p) => h('li', {},
           h('a', { href: `#/person/${p.id}` }, p.name), ' · ', h('a', { href: `#/timeline/person/${p.id}` }, 'timeline')))),
         h('h2', {}, plural(ev.photos, 'photo', 'photos')), photoGrid(ev.photo_list));
-    }).catch(fail);
+    });
   }
 }
 
 export class PlacePage {
   constructor(main, id) {
-    clear(main, h('p', { class: 'muted' }, 'Loading the place…'));
-    graphApi.place(id).then((p) => {
+    load(main, 'Loading the place…', () => graphApi.place(id), (p) => {
       clear(main, h('h1', {}, p.name),
         h('p', {}, p.country || '', p.lat !== null ? ` ${p.lat.toFixed(4)}, ${p.lon.toFixed(4)}` : '',
           p.source ? h('span', { class: 'muted' }, ` · from ${p.source}`) : ''),
@@ -61,6 +68,6 @@ export class PlacePage {
         h('ul', { class: 'plain-list', id: 'place-events' }, p.event_list.map((ev) => h('li', {},
           h('a', { href: `#/event/${ev.id}` }, ev.name), ` — ${when(ev)}`))),
         h('h2', {}, plural(p.photos, 'photo', 'photos')), photoGrid(p.photo_list));
-    }).catch(fail);
+    });
   }
 }
