@@ -296,11 +296,13 @@ static int add_photo(const catalog_timeline_photo *p, void *ud)
             return 0;
         return write_photo(w, &w->undated, w->undated_listed++ == 0, p, false);
     }
+    int rc = count_in_entry(w, p, 1);
+    if (rc)
+        return rc; /* past max_entries: not listed, so neither are its event and place */
     if (w->person_mode && note_seen(w, p) != 0)
         return -1;
-    int rc = count_in_entry(w, p, 1);
-    if (rc || o->counts_only || (o->max_photos && w->listed >= o->max_photos))
-        return rc;
+    if (o->counts_only || (o->max_photos && w->listed >= o->max_photos))
+        return 0;
     return write_photo(w, &w->photos, w->listed++ == 0, p, true);
 }
 

@@ -11,7 +11,8 @@
  *  "undated": [{"id", "people"}], "undated_count": N, "truncated": bool,
  *  "person": {"id", "name", "first_seen", "last_seen", "photos", "dated_photos",
  *             "events": [{"id", "name", "date"}], "places": [{"id", "name"}]}  (with person_id)}
- * "truncated" is true when max_entries cut the list. */
+ * "truncated" is true when max_entries cut the list; the person's "events"
+ * and "places" are those of the entries listed (in their order). */
 #ifndef FACETAG_GRAPH_TIMELINE_H
 #define FACETAG_GRAPH_TIMELINE_H
 

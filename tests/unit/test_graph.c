@@ -255,6 +255,26 @@ static void test_timeline(catalog *c, const graph_fixture *f)
     CHECK_MSG(json_real_value(json_object_get(a85, "age")) == 34.0, "age %g",
               json_real_value(json_object_get(a85, "age")));
     json_decref(t);
+    /* cut at max_entries: the person's events and places are those of the
+     * entries listed, not of the first photo past them (A's photo 3 starts
+     * the hostile event's entry, photo 4 the 1985 one with the hostile place) */
+    for (size_t max = 1; max <= 2; max++) {
+        timeline_options cut = { .person_id = f->person[0], .max_entries = max };
+        CHECK_MSG(timeline_build(c, &cut, &t, &e) == 0, "%s", e.msg);
+        p = json_object_get(t, "person");
+        json_t *evs = json_object_get(p, "events"), *pls = json_object_get(p, "places");
+        CHECK_MSG(json_array_size(json_object_get(t, "timeline")) == max &&
+                      json_is_true(json_object_get(t, "truncated")),
+                  "max_entries %zu: %zu entries", max, json_array_size(json_object_get(t, "timeline")));
+        CHECK_MSG(json_array_size(evs) == max, "max_entries %zu: %zu events", max, json_array_size(evs));
+        CHECK(json_integer_value(json_object_get(json_array_get(evs, 0), "id")) == f->karneval);
+        if (max == 2)
+            CHECK(json_integer_value(json_object_get(json_array_get(evs, 1), "id")) == f->hostile_event);
+        CHECK_MSG(json_array_size(pls) == 1 &&
+                      json_integer_value(json_object_get(json_array_get(pls, 0), "id")) == f->koeln,
+                  "max_entries %zu: %zu places, want Köln alone", max, json_array_size(pls));
+        json_decref(t);
+    }
     timeline_options none = { .person_id = f->person[3] };
     CHECK(timeline_build(c, &none, &t, &e) == ERR_NOTFOUND); /* hidden */
 }
