@@ -171,30 +171,49 @@ static const struct {
  * group-photos (71/73; 0-4 and 0-5 give 70/73). */
 static const char ssd_int8_f32_default[] = "0-6";
 
-/* Marks the layers of spec ("a-b,c", as above) fp32; -1 for a malformed spec. */
-static int mark_fp32(layer_list *nl, const char *spec)
+/* Marks the layers of spec ("a-b,c", as above; var the setting it came from)
+ * fp32; -1 with ERR_INVALID in nl->e, naming var, spec and what is wrong, for
+ * a spec that is not such a list, names a layer the net does not have, or
+ * holds a range that runs backwards ("6-0" would mark nothing). */
+static int mark_fp32(layer_list *nl, const char *var, const char *spec)
 {
     for (const char *p = spec; *p;) {
+        const char *item = p;
         char *end;
         long a = strtol(p, &end, 10), b = a;
         if (end == p)
-            return -1;
+            goto malformed;
         if (*end == '-') {
             p = end + 1;
             b = strtol(p, &end, 10);
             if (end == p)
-                return -1;
+                goto malformed;
         }
-        for (long i = a; i <= b && i < nl->n; i++)
-            if (i >= 0)
-                nl->l[i].fp32 = 1;
+        int len = (int)(end - item);
+        long bad = a < 0 || a >= nl->n ? a : b;
+        if (bad < 0 || bad >= nl->n) {
+            err_set(&nl->e, ERR_INVALID,
+                    "%s='%s': layer %ld (in '%.*s') does not exist: the detector's layers are 0-%d", var, spec, bad,
+                    len, item, nl->n - 1);
+            return -1;
+        }
+        if (a > b) {
+            err_set(&nl->e, ERR_INVALID, "%s='%s': the range '%.*s' runs backwards and names no layer (write %ld-%ld)",
+                    var, spec, len, item, b, a);
+            return -1;
+        }
+        for (long i = a; i <= b; i++)
+            nl->l[i].fp32 = 1;
         p = end;
         if (*p == ',')
             p++;
         else if (*p)
-            return -1;
+            goto malformed;
     }
     return 0;
+malformed:
+    err_set(&nl->e, ERR_INVALID, "%s='%s': not a list of layers and ranges of layers such as \"0-4,35-46\"", var, spec);
+    return -1;
 }
 
 /* A convolution with 'same' padding (1x1 ones pad nothing), relu6 or none. */
@@ -240,10 +259,9 @@ static int list_layers(layer_list *nl, const weights *w, void *ctx)
     }
 #undef W
     const char *f32 = getenv("FACETAG_INT8_F32");
-    if (mark_fp32(nl, f32 ? f32 : ssd_int8_f32_default) != 0) {
-        err_set(&nl->e, ERR_INVALID, "FACETAG_INT8_F32: '%s' is not a list of layers (\"0-4,35-46\")", f32);
+    if (mark_fp32(nl, f32 ? "FACETAG_INT8_F32" : "the int8 detector's default fp32 layers",
+                  f32 ? f32 : ssd_int8_f32_default) != 0)
         return LAYERS_NONE;
-    }
     return x;
 }
 

@@ -204,6 +204,39 @@ static void check_all_fp32(const char *models, ssd_runner *r32, const char *path
     ssd_free(m);
 }
 
+/* FACETAG_INT8_F32 that names no layer, or a layer the detector lacks, is
+ * refused with the variable, the value and the reason (a reversed range once
+ * marked nothing, silently); a range of one layer is accepted. */
+static void check_f32_spec(const char *models)
+{
+    static const struct {
+        const char *spec, *why;
+    } bad[] = {
+        { "6-0", "runs backwards" }, { "0-4,9-7", "'9-7' runs backwards" },
+        { "0-47", "layer 47" },      { "-3", "layer -3" },
+        { "46,99", "layer 99" },     { "0-4,x", "not a list" },
+        { "0-", "not a list" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err e = { 0 };
+        setenv("FACETAG_INT8_F32", bad[i].spec, 1);
+        ssd_model *m = ssd_load(models, &e);
+        unsetenv("FACETAG_INT8_F32");
+        char value[64];
+        snprintf(value, sizeof value, "FACETAG_INT8_F32='%s'", bad[i].spec);
+        CHECK_MSG(m == NULL && e.code == ERR_INVALID && strstr(e.msg, value) && strstr(e.msg, bad[i].why),
+                  "FACETAG_INT8_F32=%s: want ERR_INVALID naming it and \"%s\", got %d: %s", bad[i].spec, bad[i].why,
+                  e.code, e.msg);
+        ssd_free(m);
+    }
+    err e = { 0 };
+    setenv("FACETAG_INT8_F32", "6-6,46", 1);
+    ssd_model *m = ssd_load(models, &e);
+    unsetenv("FACETAG_INT8_F32");
+    CHECK_MSG(m != NULL, "FACETAG_INT8_F32=6-6,46: %s", e.msg);
+    ssd_free(m);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -218,6 +251,7 @@ int main(int argc, char **argv)
         printf("skipped: shared data or models ($FACETAG_MODELS) absent\n");
         return test_main_end();
     }
+    check_f32_spec(models);
     ssd_model *m = ssd_load(models, &e);
     CHECK_MSG(m != NULL, "%s", e.msg);
     if (!m)
