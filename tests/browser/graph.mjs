@@ -207,7 +207,7 @@ try {
   await go('#/timeline'); // from the events page: a timeline page of its own
   await drawn(entryTexts(await get(`/api/timeline?year=${years[0]}&photos=0`)));
   let late = await holdAnswer(page, (u) => u.pathname === '/api/timeline' && u.searchParams.get('year') === String(yearA) &&
-    !u.searchParams.has('person'));
+    !u.searchParams.has('person'), `the timeline to ask for ${yearA}`);
   await page.selectOption('#tl-year', String(yearA));
   await late.asked;
   await page.selectOption('#tl-year', String(yearB));
@@ -221,7 +221,8 @@ try {
   const personB = other.id;
   const yearsB = (await get(`/api/timeline/years?person=${personB}`)).years;
   const wantPersonB = entryTexts(await get(`/api/timeline?person=${personB}&year=${yearsB[0].year}&photos=0`));
-  late = await holdAnswer(page, (u) => u.pathname === '/api/timeline' && u.searchParams.get('person') === String(PERSON));
+  late = await holdAnswer(page, (u) => u.pathname === '/api/timeline' && u.searchParams.get('person') === String(PERSON),
+    `person ${PERSON}'s timeline to ask for its first year`);
   await go(`#/timeline/person/${PERSON}`);
   await late.asked;
   await go(`#/timeline/person/${personB}`);
@@ -242,7 +243,7 @@ try {
     return { canvases: all.length, root: !!(c && c.cy && c.cy.$id(r).length && c.cy.$id(r).data('depth') === 0) };
   }, ref);
   await page.waitForFunction(() => document.querySelectorAll('#person-options option').length > 0); // the app's own list of persons is in
-  late = await holdAnswer(page, (u) => u.pathname === '/api/persons');
+  late = await holdAnswer(page, (u) => u.pathname === '/api/persons', 'the graph without a node to ask for the persons');
   await go('#/graph');
   await late.asked;
   await go(`#/graph/event/${KARNEVAL}`);
@@ -255,7 +256,8 @@ try {
   // a person's graph, then the event's: the person's expansion answers last,
   // and says nothing on the event's page
   const labelA = (await get(`/api/graph?node=person:${PERSON}&depth=1&limit=60`)).nodes.find((n) => n.id === `person:${PERSON}`).label;
-  late = await holdAnswer(page, (u) => u.pathname === '/api/graph' && u.searchParams.get('node') === `person:${PERSON}`);
+  late = await holdAnswer(page, (u) => u.pathname === '/api/graph' && u.searchParams.get('node') === `person:${PERSON}`,
+    `person ${PERSON}'s graph to ask for its neighbours`);
   await go(`#/graph/person/${PERSON}`);
   await late.asked;
   await go(`#/graph/event/${KARNEVAL}`);
@@ -269,7 +271,7 @@ try {
 
   // an event's page, then another's; the first one's answer comes last
   const otherEvent = (await get('/api/events')).find((ev) => String(ev.id) !== String(KARNEVAL));
-  late = await holdAnswer(page, (u) => u.pathname === `/api/events/${KARNEVAL}`);
+  late = await holdAnswer(page, (u) => u.pathname === `/api/events/${KARNEVAL}`, `event ${KARNEVAL}'s page to ask for it`);
   await go(`#/event/${KARNEVAL}`);
   await late.asked;
   await go(`#/event/${otherEvent.id}`);

@@ -5,10 +5,13 @@
 //
 //   await recordReads(page)           before the first page.goto (an init
 //                                     script of every document the page loads)
-//   const late = await holdAnswer(page, (url) => …)
-//                                     holds the first request whose URL the
-//                                     test accepts; every other goes on
+//   const late = await holdAnswer(page, (url) => …, what)
+//                                     holds the first request whose URL (a
+//                                     URL object) the test accepts; every
+//                                     other goes on
 //   await late.asked                  → the held request's URL, once it is out
+//                                     (an error naming what after 60 s: a hang
+//                                     guard, as the page's own waits have)
 //   await late.release()              lets it go and returns once the page has
 //                                     read the answer and acted on it
 //
@@ -30,13 +33,18 @@ export async function recordReads(page) {
   await page.addInitScript(installReadLog);
 }
 
-export async function holdAnswer(page, accept) {
-  let held = null, seen;
-  const asked = new Promise((resolve) => { seen = resolve; });
+export async function holdAnswer(page, accept, what = 'the request to hold', ms = 60000) {
+  let held = null, seen, timer;
+  const asked = new Promise((resolve, reject) => {
+    seen = resolve;
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  asked.catch(() => {}); // rejected only for the one who awaits it
   const match = (u) => !held && accept(u);
   const handler = (route) => {
     if (held) { route.continue(); return; }
     held = route;
+    clearTimeout(timer);
     seen(route.request().url());
   };
   await page.route(match, handler);

@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { recordStatus, statusSaid, statusLog } from './statuslog.mjs';
+import { recordReads, holdAnswer } from './lateanswer.mjs';
 
 const [phase, BASE, TOKEN, STATE] = process.argv.slice(2);
 if (!['edit', 'verify', 'doubt', 'keep'].includes(phase) || !BASE || !TOKEN || !STATE) {
@@ -567,27 +568,14 @@ async function doubt() {
        (history.replaceState): when that happened between the navigation to
        the person page and its hashchange event, the page stayed on the photo
        ("timed out waiting for the split offer", once in a fresh-clone run). */
-    await page.addInitScript(() => { // window.__read: the URLs whose answers the page has read
-      const text = Response.prototype.text;
-      window.__read = [];
-      Response.prototype.text = function readText() {
-        const url = this.url;
-        // (a task later: after every step the reader takes on it in microtasks)
-        return text.call(this).then((v) => { setTimeout(() => window.__read.push(url), 0); return v; });
-      };
-    });
-    const PHOTO = /\/api\/photos\/[0-9a-f]{16}$/;
-    let late = null;
-    await page.route(PHOTO, (route) => { if (late) route.continue(); else late = route; });
+    await recordReads(page);
+    const late = await holdAnswer(page, (u) => /^\/api\/photos\/[0-9a-f]{16}$/.test(u.pathname), 'the review queue to ask for its first photo');
     await page.goto(`${BASE}/?token=${encodeURIComponent(TOKEN)}`);
-    await until(() => late, 'the review queue to ask for its first photo');
+    await late.asked;
     await goto(page, `#/person/${X.person_id}`);
     const offer = page.getByRole('region', { name: 'Suggested split' });
     await until(async () => offer.isVisible(), 'the split offer on the merged person\'s page');
-    const lateUrl = late.request().url();
-    await late.continue();
-    await page.unroute(PHOTO);
-    await until(() => page.evaluate((u) => window.__read.includes(u), lateUrl), `the page to read the late answer of ${lateUrl}`);
+    await late.release(); // and the page has read it
     assert.equal(await page.evaluate(() => location.hash), `#/person/${X.person_id}`, 'a late answer of the queue left the address alone');
     assert.ok(await offer.isVisible(), 'a late answer of the queue left the person page alone');
     await until(async () => (await page.locator('.face-grid .face-card.offered').count()) === smaller.length,
