@@ -118,6 +118,12 @@ try {
   await page.waitForSelector('.tl-person');
   const who = await get(`/api/timeline?person=${PERSON}`);
   assert.ok((await page.locator('.tl-person').textContent()).includes(`First seen ${who.person.first_seen}`));
+  // the header names every event and place of the person, not the first year's alone
+  const hrefs = (sel) => page.locator(`.tl-person ${sel}`).evaluateAll((els) => els.map((e) => e.getAttribute('href')));
+  assert.ok(who.person.events.length >= 2 && who.person.places.length >= 2, 'person A has events and places in several years');
+  assert.deepEqual(await hrefs('a[href^="#/event/"]'), who.person.events.map((e) => `#/event/${e.id}`), "the person's events");
+  assert.deepEqual(await hrefs('a[href^="#/place/"]'), who.person.places.map((p) => `#/place/${p.id}`), "the person's places");
+  log("a person's timeline names all their events and places");
 
   // ---- graph ------------------------------------------------------------------
   await page.goto(url(`#/graph/person/${PERSON}`));

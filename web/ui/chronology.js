@@ -45,6 +45,7 @@ function photoCard(ph, withAge) {
 
 const ENTRY_PHOTOS = 60; // photos shown of the chosen entry
 const UNDATED_PHOTOS = 48;
+const HEADER_ENTRIES = 2000; // the most /api/timeline lists (docs/api.md)
 
 export class TimelinePage {
   constructor(main, { person = null } = {}) {
@@ -82,9 +83,11 @@ export class TimelinePage {
     const y = await graphApi.timelineYears(this.person);
     if (!this.here()) return;
     this.years = y.years;
-    // the person's header comes with any page of their timeline
+    // the person's header comes with any page of their timeline; its events
+    // and places are those of the entries asked for, so it asks for them all
+    // (counts only, up to the API's limit), not for one year's
     const first = this.person
-      ? await graphApi.timeline({ person: this.person, year: this.years.length ? this.years[0].year : 9999, photos: 0 })
+      ? await graphApi.timeline({ person: this.person, undated: 0, photos: 0, limit: HEADER_ENTRIES })
       : null;
     if (!this.here()) return;
     const p = first && first.person;
@@ -94,7 +97,7 @@ export class TimelinePage {
         h('p', {}, p.first_seen ? `First seen ${p.first_seen}, last seen ${p.last_seen}; ` : '',
           `${plural(p.photos, 'photo', 'photos')}, ${p.dated_photos} dated.`),
         p.events.length ? h('p', {}, 'Events: ', p.events.map((e, i) => [i ? ', ' : '',
-          h('a', { href: `#/event/${e.id}` }, e.name)])) : '',
+          h('a', { href: `#/event/${e.id}` }, e.name)]), first.truncated ? ' (of the first entries)' : '') : '',
         p.places.length ? h('p', {}, 'Places: ', p.places.map((pl, i) => [i ? ', ' : '',
           h('a', { href: `#/place/${pl.id}` }, pl.name)])) : '')
       : h('h1', {}, 'Timeline');
