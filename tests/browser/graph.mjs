@@ -167,6 +167,25 @@ try {
   await page.selectOption('#graph-year', '1977');
   const shown = Number(await page.locator('#graph-canvas').getAttribute('data-shown'));
   assert.ok(shown > 0 && shown < await nodes(), `the year filter shows ${shown} of ${await nodes()}`);
+  // a node expanded while the filter is set: its photos and events of other
+  // years (person C's undated photo) are hidden as well
+  const third = (await get(`/api/events/${KARNEVAL}`)).people.find((p) => String(p.id) !== PERSON && p.id !== other.id);
+  const offYear = () => page.evaluate(() => {
+    const cy = document.getElementById('graph-canvas').cy;
+    const off = cy.nodes().filter((n) => ['Foto', 'Event'].includes(n.data('type')) && n.data('year') !== 1977);
+    return { all: off.length, shown: off.filter((n) => n.style('display') !== 'none').length };
+  });
+  const off0 = await offYear();
+  const n2 = await nodes();
+  await page.evaluate((id) => { const cy = document.getElementById('graph-canvas').cy; cy.nodes().unselect(); cy.$id(id).select(); },
+    `person:${third.id}`);
+  await page.locator('#graph-canvas').focus();
+  await page.keyboard.press('e');
+  await page.waitForFunction((n) => Number(document.getElementById('graph-canvas').dataset.nodes) > n, n2);
+  const off1 = await offYear();
+  assert.ok(off1.all > off0.all, `expanding person ${third.id} should add a photo or event of another year than 1977`);
+  assert.equal(off1.shown, 0, `the year filter (1977) left ${off1.shown} photos or events of other years shown after an expansion`);
+  log(`person ${third.id} expanded under the year filter: the new photos of other years hidden`);
   await page.selectOption('#graph-year', '');
   // double-click the event: its page
   const evPos = await page.evaluate((id) => {

@@ -97,6 +97,7 @@ export class GraphPage {
     this.cy.add(add);
     this.layout();
     this.refreshFilters();
+    this.filter(); // the new nodes too: a year or place chosen before hides them as it hides the others
     const node = this.cy.$id(ref);
     say(`${node.data('label')}: ${plural(g.nodes.length - 1, 'neighbour', 'neighbours')}${g.truncated ? ' (the first ones)' : ''}`);
   }
