@@ -5,6 +5,10 @@
  *   bench_sheet [--quick] [--no-faces] [--sheets-only] [--speed-only] [--check]
  *               [--second-set]            (other seeds, faces compared on
  *                                        other sheets: other photos and layouts)
+ *               [--as-cut]                (frames as the splitter finds them,
+ *                                        vertical strips' sideways, no vote of
+ *                                        the sheet: the figures before
+ *                                        sheet_result_upright)
  *               [--mono-tint | --no-tint] (monochrome frames and photos:
  *                                        default, the tint of vision/tone.h
  *                                        confirming the plain view's
@@ -18,6 +22,8 @@
  *                                        --sheets-only: generated sheets and
  *                                        faces, no ordinary photos, no speed;
  *                                        --speed-only: the 24-MP sheet alone
+ *                                        SHEET_FRAME_DUMP=DIR: every compared
+ *                                        frame as cut, DIR/sheetNN-frameMM.png
  *   bench_sheet --sweep [--seeds N] [--seed0 S] [--layouts K,K] [--max-edge PX] [--check] [--verbose]
  *                                        seeded sheets of every layout (sheetsweep.h),
  *                                        per layout: frames found, sheets not
@@ -26,17 +32,20 @@
  *   bench_sheet --detect FILE...         what the splitter makes of each file
  *                                        (SHEET_FRAMES=1: every frame's box)
  *   bench_sheet --make OUT.jpg [--film 35|120] [--strips N] [--per-strip N]
- *               [--last-strip N] [--angle DEG] [--negative] [--sepia] [--vertical] [--margin]
+ *               [--last-strip N] [--angle DEG] [--negative] [--sepia] [--vertical [--turn 1|-1]] [--margin]
  *               [--px-per-mm F] [--seed N] PHOTO...
  *                                        one generated sheet (demo, tests);
  *                                        prints its frame boxes as JSON lines
  *
  * Sheets come from tests/unit/sheetgen.c: photos of group-photos and
- * faces-dev laid out as 35 mm strips of 6 on a sheet of 6 strips, 120 film
+ * faces-dev laid out as 35 mm strips of 6 on a sheet of 6 strips (the
+ * vertical ones of the fixed sheets turned a quarter, as a real sheet is:
+ * sheetgen_spec.turn), 120 film
  * 3x4 (6x6 frames), single strips and scans of negatives, grey or sepia,
  * +-3 degrees, grain, a few over- and under-exposed frames, JPEG q85. */
 #include "media/sheet.h"
 #include "../tests/unit/sheetgen.h"
+#include "analyze/sheet_vote.h"
 #include "../tests/unit/sheetsweep.h"
 #include "media/image.h"
 #include "vision/pipeline.h"
@@ -97,18 +106,31 @@ static int to_image(VipsImage *v, image *out)
     return 0;
 }
 
-static int faces_in(pipeline_runner *r, const pipeline_options *opt, const image *img)
+static int faces_turned(pipeline_runner *r, const pipeline_options *opt, const image *img, int turn, int *rotation)
 {
     pipeline_result res;
+    pipeline_options o = *opt;
+    o.turn = turn;
     err e;
-    if (pipeline_run(r, img, opt, &res, &e) != 0) {
+    if (pipeline_run(r, img, &o, &res, &e) != 0) {
         fprintf(stderr, "pipeline: %s\n", e.msg);
         return 0;
     }
     int n = (int)res.n;
+    if (rotation)
+        *rotation = res.rotation;
     pipeline_result_free(&res);
     return n;
 }
+
+static int faces_in(pipeline_runner *r, const pipeline_options *opt, const image *img)
+{
+    return faces_turned(r, opt, img, 0, NULL);
+}
+
+/* --as-cut: the frames as the splitter found them (vertical strips' frames
+ * sideways) and no vote of the sheet: the figures before sheet_result_upright */
+static int as_cut;
 
 typedef struct totals {
     int sheets, frames, found, extra, missed_sheets;
@@ -116,6 +138,7 @@ typedef struct totals {
     int faces_frames, faces_alone, faces_frames_normal, faces_alone_normal, frames_compared;
     int faces_truthcut, faces_grey; /* where a loss comes from: the cut's geometry, the colour */
     int faces_alone_big;            /* the photos alone, enlarged as a small frame is */
+    int frames_sideways;            /* frames whose faces were found turned a quarter */
 } totals;
 
 static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, int first, pipeline_runner *runner,
@@ -178,6 +201,12 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
     t->iou_sum += miou * hits;
     t->missed_sheets += r->nframes == 0;
     if (runner && mem) {
+        /* as ingest hands them over: upright (sheet_result_upright), then
+         * the sheet's vote over its faceless frames (analyze/sheet_vote.h) */
+        if (!as_cut)
+            sheet_result_upright(r);
+        int ffs[SHEETGEN_MAX] = { 0 }, rots[SHEETGEN_MAX] = { 0 }, normal[SHEETGEN_MAX] = { 0 }, cut_ok[SHEETGEN_MAX] = { 0 };
+        image fimgs[SHEETGEN_MAX] = { 0 };
         for (int i = 0; i < s.nframes; i++) {
             int best = -1;
             double bi = 0.9;
@@ -191,8 +220,10 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
             VipsImage *cut = NULL, *tcut = NULL;
             image fimg = { 0 }, aimg = { 0 }, timg = { 0 }, gimg = { 0 };
             uint8_t *alone = NULL;
+            sheet_frame truth = s.truth[i];
+            sheet_frame_turn(&truth, r->upright);
             if (sheet_frame_extract(mem, &r->frames[best], r->negative, &cut, &e) != 0 || to_image(cut, &fimg) != 0 ||
-                sheet_frame_extract(mem, &s.truth[i], r->negative, &tcut, &e) != 0 || to_image(tcut, &timg) != 0 ||
+                sheet_frame_extract(mem, &truth, r->negative, &tcut, &e) != 0 || to_image(tcut, &timg) != 0 ||
                 sheetgen_photo_crop(photos[s.photo[i]], s.frame_w, s.frame_h, &alone, &e) != 0) {
                 if (cut)
                     g_object_unref(cut);
@@ -202,6 +233,12 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
                 image_free(&timg);
                 free(alone);
                 continue;
+            }
+            if (getenv("SHEET_FRAME_DUMP")) { /* the frames as cut, to look at */
+                char name[4096];
+                snprintf(name, sizeof name, "%s/sheet%02d-frame%02d.png", getenv("SHEET_FRAME_DUMP"), t->sheets - 1,
+                         i + 1);
+                vips_image_write_to_file(cut, name, NULL);
             }
             g_object_unref(cut);
             g_object_unref(tcut);
@@ -213,7 +250,7 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
             for (size_t q = 0; gimg.rgb && g1 && q < (size_t)s.frame_w * s.frame_h; q++)
                 gimg.rgb[3 * q] = gimg.rgb[3 * q + 1] = gimg.rgb[3 * q + 2] = g1[q];
             free(g1);
-            int ff = faces_in(runner, popt, &fimg), fa = faces_in(runner, popt, &aimg);
+            int ff = faces_turned(runner, popt, &fimg, 0, &rots[i]), fa = faces_in(runner, popt, &aimg);
             /* the photo alone enlarged as sheet_frame_extract enlarges a small frame */
             int big_edge = s.frame_w > s.frame_h ? s.frame_w : s.frame_h;
             if (getenv("SHEET_CUT_ALONE")) { /* only the frames and the photos alone: the goal's figures */
@@ -247,15 +284,33 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
                     "      frame %d gamma %.2f %dx%d px %s: %d faces cut, %d cut at the true box, %d alone, %d grey\n",
                     i + 1, s.gamma[i], fimg.width, fimg.height, photos[s.photo[i]], ff, ft, fa, fg);
             image_free(&gimg);
-            t->faces_frames += ff;
+            ffs[i] = ff;
+            cut_ok[i] = 1;
+            normal[i] = s.gamma[i] == 1.0;
+            fimgs[i] = fimg;
             t->faces_alone += fa;
-            if (s.gamma[i] == 1.0) {
-                t->faces_frames_normal += ff;
+            if (s.gamma[i] == 1.0)
                 t->faces_alone_normal += fa;
-            }
             t->frames_compared++;
-            image_free(&fimg);
             image_free(&aimg);
+        }
+        int voters = 0, turn = as_cut ? 0 : sheet_vote_turn(rots, ffs, s.nframes, &voters);
+        if (!as_cut)
+            printf("      the sheet's vote: turn %d (%d frames with faces)%s\n", turn, voters,
+                   turn ? "; faceless frames read again turned by it" : "");
+        for (int i = 0; i < s.nframes; i++) {
+            if (!cut_ok[i])
+                continue;
+            if (turn && ffs[i] == 0) {
+                ffs[i] = faces_turned(runner, popt, &fimgs[i], turn, NULL);
+                if (getenv("SHEET_FACES"))
+                    printf("      frame %d read again turned by %d: %d faces\n", i + 1, turn, ffs[i]);
+            }
+            t->faces_frames += ffs[i];
+            if (normal[i])
+                t->faces_frames_normal += ffs[i];
+            t->frames_sideways += rots[i] == 90 || rots[i] == 270;
+            image_free(&fimgs[i]);
         }
     }
     if (mem)
@@ -327,6 +382,8 @@ static int make_one(int argc, char **argv)
             sp.sepia = 1;
         else if (!strcmp(a, "--vertical"))
             sp.vertical = 1;
+        else if (!strcmp(a, "--turn")) /* with --vertical: 1 tops to the left, -1 to the right, 0 transposed */
+            sp.turn = atoi(v), i++;
         else if (!strcmp(a, "--margin"))
             sp.paper_margin = 1;
         else {
@@ -512,6 +569,8 @@ int main(int argc, char **argv)
             mono_tint = -1;
         else if (!strcmp(argv[i], "--second-set"))
             second = 1;
+        else if (!strcmp(argv[i], "--as-cut"))
+            as_cut = 1;
     }
     char groups[4096], dev[4096];
     snprintf(groups, sizeof groups, "%s/data/group-photos", shared_dir());
@@ -557,10 +616,10 @@ int main(int argc, char **argv)
     const sheetgen_spec specs[] = {
         { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = 2.3, .paper_margin = 1, .noise = 6 },
         { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = -3.0, .sepia = 1, .noise = 8 },
-        { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 10, .angle = 0.4, .noise = 5, .vertical = 1 },
+        { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 10, .angle = 0.4, .noise = 5, .vertical = 1, .turn = -1 },
         { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 10, .angle = -1.1, .negative = 1, .noise = 6 },
         { .film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 8, .angle = 2.9, .sepia = 1, .noise = 6 },
-        { .film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 8, .angle = -2.2, .vertical = 1, .noise = 7 },
+        { .film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 8, .angle = -2.2, .vertical = 1, .turn = 1, .noise = 7 },
         { .film = 120, .strips = 3, .per_strip = 4, .px_per_mm = 8, .angle = 1.3, .paper_margin = 1, .noise = 5 },
         { .film = 35, .strips = 1, .per_strip = 6, .px_per_mm = 14, .angle = -2.6, .noise = 6 },
         { .film = 35,
@@ -580,6 +639,7 @@ int main(int argc, char **argv)
           .angle = 1.8,
           .sepia = 1,
           .vertical = 1,
+          .turn = -1,
           .noise = 6 },
     };
     int nspec = quick ? 4 : (int)(sizeof specs / sizeof *specs);
@@ -610,6 +670,9 @@ int main(int argc, char **argv)
         printf("faces, where a loss comes from: %d in the photos alone, %d in them made grey, %d in them enlarged "
                "to %d px as the frames are, %d in the frames cut at the true box, %d cut at the box found\n",
                t.faces_alone, t.faces_grey, t.faces_alone_big, SHEET_FRAME_MIN_EDGE, t.faces_truthcut, t.faces_frames);
+    if (t.frames_compared)
+        printf("frames handed over %s: %d of %d compared had their faces found turned a quarter\n",
+               as_cut ? "as cut (--as-cut)" : "upright, with the sheet's vote", t.frames_sideways, t.frames_compared);
     if (only_sheets)
         return 0;
     int tried = 0, split = 0;

@@ -10,12 +10,14 @@
 
 #include "analyze/analyze_face.h"
 #include "analyze/annotation.h"
+#include "analyze/sheet_vote.h"
 
 #include "core/batch.h"
 #include "core/clock.h"
 #include "core/progress.h"
 #include "core/testhook.h"
 #include "media/decode.h"
+#include "store/catalog_frames.h"
 #include "store/catalog_objver.h"
 #include "store/datadir.h"
 #include "store/people_store.h"
@@ -41,6 +43,12 @@ typedef struct job {
      * this analysis wrote; "" where the store keeps no versions. */
     char (*crop_versions)[OBJSTORE_VERSION_MAX];
     char ann_version[OBJSTORE_VERSION_MAX];
+    /* A contact sheet's frame with no face is held back (not recorded) until
+     * its sheet has voted (sheet_vote.h); turn: the clockwise turn it is read
+     * again with, the sheet's vote (pipeline_options.turn). */
+    bool held;
+    int turn;
+    char parent_id[PHOTO_ID_LEN + 1];
 } job;
 
 typedef struct batch {
@@ -283,7 +291,9 @@ static int analyse_one(batch *b, pipeline_runner *r, catalog *cat, job *j, err *
         const char *why = strncmp(msg, "image buffer: ", 14) == 0 ? msg + 14 : msg;
         return err_set(e, ERR_FORMAT, "processed/%s: %s", key, why);
     }
-    rc = pipeline_run(r, &img, b->popt, &j->result, e);
+    pipeline_options po = *b->popt;
+    po.turn = j->turn;
+    rc = pipeline_run(r, &img, &po, &j->result, e);
     if (rc == 0)
         rc = keep_decided(b, r, cat, &img, j, e);
     if (rc == 0)
@@ -368,12 +378,9 @@ static int work(void *ud, void *state, size_t i, err *e)
     return analyse_one(b, w->runner, w->cat, &b->jobs[i], e);
 }
 
-/* On the calling thread, in finishing order: records photo i, or its failure
- * with the reason. */
-static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
+/* Records job j, or its failure with the reason, and frees its result. */
+static void finish(batch *b, job *j, int rc, const char *reason, progress *pr)
 {
-    batch *b = ud;
-    job *j = &b->jobs[i];
     analyze_summary *sum = b->sum;
     err e = { 0 };
     if (rc == 0 && record_done(b->cat, j, b->model, &e) == 0) {
@@ -400,6 +407,126 @@ static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
     j->replaced = NULL;
     j->n_replaced = 0;
     j->ann_version[0] = '\0';
+    j->held = false;
+}
+
+/* A frame of a contact sheet (*parent filled), not of a video. */
+static bool sheet_frame_of(catalog *cat, const char *photo_id, char parent[PHOTO_ID_LEN + 1])
+{
+    catalog_frame f;
+    err e = { 0 };
+    if (catalog_frame_get(cat, photo_id, &f, &e) != 1 || strcmp(f.kind, "sheet") != 0)
+        return false;
+    memcpy(parent, f.parent_id, PHOTO_ID_LEN + 1);
+    return true;
+}
+
+/* On the calling thread, in finishing order: records photo i, or its failure
+ * with the reason; a sheet's frame with no face read in the view it was
+ * given waits for its sheet's vote (vote_sheets). */
+static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
+{
+    batch *b = ud;
+    job *j = &b->jobs[i];
+    if (rc == 0 && j->turn == 0 && j->result.n == 0 && sheet_frame_of(b->cat, j->photo_id, j->parent_id)) {
+        j->held = true;
+        return;
+    }
+    finish(b, j, rc, reason, pr);
+}
+
+/* A held frame's result, not recorded (the batch stopped, or it is read
+ * again). */
+static void release(job *j)
+{
+    pipeline_result_free(&j->result);
+    free(j->crop_versions);
+    j->crop_versions = NULL;
+    free(j->replaced);
+    j->replaced = NULL;
+    j->n_replaced = 0;
+    j->ann_version[0] = '\0';
+    j->held = false;
+}
+
+typedef struct sheet_turn {
+    char parent_id[PHOTO_ID_LEN + 1];
+    int turn;
+} sheet_turn;
+
+/* After the batch: each sheet with frames held back votes on the stored
+ * annotations of all its frames (sheet_vote_stored); its held frames are read
+ * again turned by the vote when it is not 0, else recorded as they are.
+ * Returns the second reading's batch status (0 when there is none). */
+static int vote_sheets(batch *b, const batch_ops *ops, const analyze_options *opts, err *e)
+{
+    size_t nheld = 0;
+    for (size_t i = 0; i < b->njobs; i++)
+        nheld += b->jobs[i].held;
+    if (nheld == 0)
+        return 0;
+    FILE *msgs = opts->messages ? opts->messages : stderr;
+    job *again = calloc(nheld, sizeof *again);
+    sheet_turn *voted = calloc(nheld, sizeof *voted);
+    if (!again || !voted) {
+        free(again);
+        free(voted);
+        for (size_t i = 0; i < b->njobs; i++)
+            if (b->jobs[i].held)
+                release(&b->jobs[i]);
+        return err_set(e, ERR_NOMEM, "out of memory for the frames of contact sheets");
+    }
+    progress *pm = progress_new(msgs, "analyze", "frames", 0, 0); /* messages only */
+    size_t nagain = 0, nvoted = 0;
+    for (size_t i = 0; i < b->njobs; i++) {
+        job *j = &b->jobs[i];
+        if (!j->held)
+            continue;
+        int turn = -1;
+        for (size_t k = 0; k < nvoted && turn < 0; k++)
+            if (strcmp(voted[k].parent_id, j->parent_id) == 0)
+                turn = voted[k].turn;
+        if (turn < 0) { /* the sheet's first held frame asks for its vote */
+            err ve = { 0 };
+            if (sheet_vote_stored(b->store, b->cat, j->parent_id, b->model, &turn, &ve) != 0) {
+                progress_message(pm, "sheet %s: its frames could not vote (%s); frames recorded as read", j->parent_id,
+                                 ve.msg);
+                turn = 0;
+            }
+            memcpy(voted[nvoted].parent_id, j->parent_id, sizeof voted[nvoted].parent_id);
+            voted[nvoted++].turn = turn;
+        }
+        if (turn == 0) {
+            finish(b, j, 0, NULL, pm);
+            continue;
+        }
+        job *a = &again[nagain++];
+        memset(a, 0, sizeof *a);
+        memcpy(a->photo_id, j->photo_id, sizeof a->photo_id);
+        memcpy(a->parent_id, j->parent_id, sizeof a->parent_id);
+        a->turn = turn;
+        release(j);
+    }
+    progress_end(pm);
+    free(voted);
+    int rc = 0;
+    if (nagain) {
+        job *first = b->jobs;
+        size_t nfirst = b->njobs;
+        b->jobs = again;
+        b->njobs = nagain;
+        progress *pr = progress_new(msgs, "analyze", "frames turned by their sheet", (int64_t)nagain, opts->progress);
+        batch_options bo = { .threads = opts->threads, .pr = pr };
+        int64_t faces = b->sum->faces;
+        rc = batch_run(ops, b, nagain, &bo, e);
+        progress_end(pr);
+        b->sum->sheet_turned += (int64_t)nagain;
+        b->sum->sheet_turned_faces += b->sum->faces - faces;
+        b->jobs = first;
+        b->njobs = nfirst;
+    }
+    free(again);
+    return rc;
 }
 
 int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)
@@ -438,6 +565,12 @@ int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)
     batch_options bo = { .threads = opts->threads, .pr = pr };
     rc = batch_run(&ops, &b, b.njobs, &bo, e);
     progress_end(pr);
+    if (rc == 0)
+        rc = vote_sheets(&b, &ops, opts, e);
+    else /* the batch did not run through: what was held back is not recorded */
+        for (size_t i = 0; i < b.njobs; i++)
+            if (b.jobs[i].held)
+                release(&b.jobs[i]);
     track_summary ts;
     if (rc == 0 && (rc = track_videos(cat, &ts, e)) == 0) {
         sum->videos = ts.videos;

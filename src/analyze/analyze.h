@@ -44,6 +44,9 @@ typedef struct analyze_summary {
     int64_t video_faces;   /* faces in their frames */
     int64_t tracks;        /* tracks of two faces or more */
     int64_t tracked_faces; /* faces in those tracks */
+    int64_t sheet_turned;  /* contact sheets' frames with no face, read again turned
+                              by their sheet's vote (sheet_vote.h) */
+    int64_t sheet_turned_faces; /* faces found in them so */
     double seconds;
 } analyze_summary;
 

@@ -113,6 +113,11 @@ static int run_analyze(const cli_globals *g, int argc, char **argv)
             "model %s\n",
             (long long)s.analyzed, (long long)s.faces, (long long)s.skipped, (long long)s.failed, s.seconds,
             s.seconds > 0 ? (double)(s.analyzed + s.failed) / s.seconds : 0.0, model);
+    if (s.sheet_turned)
+        fprintf(human,
+                "analyze: %lld frames of contact sheets with no face read again turned as their sheet's other "
+                "frames lie: %lld faces\n",
+                (long long)s.sheet_turned, (long long)s.sheet_turned_faces);
     if (s.videos)
         fprintf(human, "analyze: %lld videos: %lld of their %lld faces in %lld tracks (one review item each)\n",
                 (long long)s.videos, (long long)s.tracked_faces, (long long)s.video_faces, (long long)s.tracks);

@@ -36,6 +36,9 @@ int ingest_sheet_split(const ingest_file_ctx *ctx, const char *path, const decod
         free(res);
         return rc;
     }
+    /* frames of vertical strips upright (a guess of which way round that
+     * analyze's vote over the sheet's faces checks: analyze/sheet_vote.h) */
+    sheet_result_upright(res);
     /* cut from the page at up to INGEST_SHEET_SOURCE_EDGE: frames sharper than
      * the working image of the whole sheet would give */
     VipsImage *full = NULL;

@@ -69,6 +69,7 @@ typedef struct sheet_result {
     double angle; /* skew of the sheet, degrees */
     int negative; /* 1: film base bright (scan of negatives) */
     int vertical; /* 1: strips run top to bottom */
+    int upright;  /* quarter turns sheet_result_upright gave the frames (0: as found) */
     int strips;
     char why[160]; /* when nframes == 0: the check that failed */
 } sheet_result;
@@ -91,11 +92,33 @@ int sheet_detect_image(VipsImage *in, sheet_mode mode, sheet_result *out, err *e
 
 /* Cuts frame f out of `in` upright (turned back by its angle; bilinear, or
  * bicubic when enlarged to SHEET_FRAME_MIN_EDGE), as 8-bit sRGB; a scan of
- * negatives (negative = 1) comes out as a positive, levels stretched; a frame
+ * negatives (negative = 1) comes out as a positive, levels stretched, and
+ * grey when its colour is only a tone (black-and-white film: sepia inverted
+ * would come out blue; sheet_image.c); a frame
  * clearly over- or under-exposed (mean below 0.3 or above 0.62 of full
  * scale) gets the gamma that brings its mean to 0.45 (power 0.5..2). *out is
  * a new image the caller unrefs. */
 int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsImage **out, err *e);
+
+/* Which way up a frame's picture lies. Frames of strips that run top to
+ * bottom (sheet_result.vertical) hold their pictures turned a quarter; the
+ * strip's direction tells that much, not which way round (a sheet printed or
+ * scanned either way). sheet_result_upright describes every frame of such a
+ * sheet from its picture's top, guessed SHEET_VERTICAL_QUARTERS (the tops
+ * towards the sheet's left), so that sheet_frame_extract cuts it upright;
+ * analyze checks the guess against the faces found in the sheet's frames
+ * (analyze/sheet_vote.h), which also catches a sheet that lies upside down.
+ *
+ * sheet_frame_turn: the picture lies `quarters` quarter turns counter-
+ * clockwise from the frame's box as given; the box becomes the same
+ * rectangle described from the picture's top (angle + 90 * quarters, in
+ * (-180, 180], w and h swapped for an odd count; sheet_frame_corners then
+ * starts at the picture's top-left). */
+#define SHEET_VERTICAL_QUARTERS 1
+void sheet_frame_turn(sheet_frame *f, int quarters);
+/* Turns every frame of a vertical sheet by SHEET_VERTICAL_QUARTERS (once:
+ * r->upright records it); other sheets are left as they are. */
+void sheet_result_upright(sheet_result *r);
 
 /* The four corners of a frame (x0,y0,...,x3,y3), clockwise from top-left. */
 void sheet_frame_corners(const sheet_frame *f, double xy[8]);

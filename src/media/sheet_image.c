@@ -3,6 +3,9 @@
  * upright out of the full-resolution scan. */
 #include "media/sheet.h"
 
+#include "media/chroma.h"
+#include "media/image.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +73,52 @@ int sheet_detect_image(VipsImage *in, sheet_mode mode, sheet_result *out, err *e
     return 0;
 }
 
+/* A frame cut from a scan of negatives, inverted, whose colour is a function
+ * of its brightness (chroma_measure's spread below SHEET_MONO_SPREAD, as
+ * vision/tone.h's monochrome): black-and-white film, toned only by the film
+ * base and the scan (sepia inverted is blue, which the face detector reads
+ * worse: bench_sheet --second-set, 5 of 6 tight faces of a sepia negative
+ * found grey, 0 blue). *out: the frame grey, as 3-band sRGB; NULL when it is
+ * in colour (a colour negative). <0 when libvips fails. */
+#define SHEET_MONO_SPREAD 4.0
+static int mono_negative_grey(VipsImage *cur, VipsImage **out)
+{
+    *out = NULL;
+    size_t len = 0;
+    uint8_t *px = vips_image_write_to_memory(cur, &len);
+    if (!px)
+        return -1;
+    image img = { .width = cur->Xsize, .height = cur->Ysize, .rgb = px };
+    chroma_stats st = chroma_measure(&img);
+    if (st.spread >= SHEET_MONO_SPREAD) {
+        g_free(px);
+        return 0;
+    }
+    VipsImage *mem = vips_image_new_from_memory_copy(px, len, cur->Xsize, cur->Ysize, 3, VIPS_FORMAT_UCHAR), *g = NULL,
+              *rgb = NULL;
+    g_free(px);
+    if (!mem)
+        return -1;
+    mem->Type = VIPS_INTERPRETATION_sRGB;
+    int bad = vips_colourspace(mem, &g, VIPS_INTERPRETATION_B_W, NULL) ||
+              vips_colourspace(g, &rgb, VIPS_INTERPRETATION_sRGB, NULL);
+    g_object_unref(mem);
+    if (g)
+        g_object_unref(g);
+    if (bad) {
+        if (rgb)
+            g_object_unref(rgb);
+        return -1;
+    }
+    VipsImage *u = NULL;
+    bad = vips_cast_uchar(rgb, &u, NULL);
+    g_object_unref(rgb);
+    if (bad)
+        return -1;
+    *out = u;
+    return 1;
+}
+
 int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsImage **out, err *e)
 {
     *out = NULL;
@@ -118,6 +167,19 @@ int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsI
     }
     g_object_unref(cur);
     cur = t;
+    if (negative && cur->Bands == 3 && cur->BandFmt == VIPS_FORMAT_UCHAR) {
+        /* black-and-white film: grey, not the inverted tone of its base */
+        VipsImage *g = NULL;
+        int rc = mono_negative_grey(cur, &g);
+        if (rc < 0) {
+            g_object_unref(cur);
+            return vips_fail(e, "sheet: grey frame");
+        }
+        if (g) {
+            g_object_unref(cur);
+            cur = g;
+        }
+    }
     /* an exposure fault: the gamma that brings the mean to 0.45 */
     double mean = 0;
     if (vips_avg(cur, &mean, NULL) == 0) {

@@ -815,7 +815,24 @@ int pipeline_run(pipeline_runner *r, const image *img, const pipeline_options *o
     size_t cap = 0;
     pipeline_timing before = r->timing;
     double t0 = clock_now_ms();
-    rc = o.compat ? run_compat(r, img, &o, out, &cap, e) : run_default(r, img, &o, out, &cap, e);
+    const int turn = o.compat || o.detector != PIPELINE_SSD ? 0 : ((o.turn % 360) + 360) % 360;
+    if (turn % 90)
+        return err_set(e, ERR_INVALID, "pipeline: turn %d is not a multiple of 90 degrees", o.turn);
+    if (o.compat) {
+        rc = run_compat(r, img, &o, out, &cap, e);
+    } else if (turn == 0) {
+        rc = run_default(r, img, &o, out, &cap, e);
+    } else {
+        /* the turned view, as though it had been given; the faces move back */
+        image turned = { 0 };
+        rc = prep_rotate(img, turn, &turned, e);
+        if (rc == 0)
+            rc = run_default(r, &turned, &o, out, &cap, e);
+        for (size_t i = 0; rc == 0 && i < out->n; i++)
+            face_unrotate(&out->faces[i], turn, img->width, img->height);
+        out->rotation = (out->rotation + turn) % 360;
+        image_free(&turned);
+    }
     /* Detection is the rest: the detector passes, rotation, canvas, mapping. */
     r->timing.detect_ms += clock_now_ms() - t0 - (r->timing.landmarks_ms - before.landmarks_ms) -
                            (r->timing.descriptor_ms - before.descriptor_ms) -

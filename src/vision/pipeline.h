@@ -60,6 +60,13 @@ typedef struct pipeline_options {
      * attributes always read the photo's own pixels. */
     pipeline_tint mono;
     const tone_tint *tint;
+    /* Default mode, SSD: the clockwise turn (0, 90, 180, 270) that probably
+     * makes the image upright, known from elsewhere (a contact sheet's other
+     * frames: analyze/sheet_vote.h). The image is turned by it first and the
+     * whole pass — orientation search, tiles, padded canvas — runs on the
+     * turned view; pipeline_result.rotation is the whole turn, boxes stay in
+     * the pixels of the image as given. Default 0. */
+    int turn;
 } pipeline_options;
 
 /* Defaults of the measured-better mode (compat false). */

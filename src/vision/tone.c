@@ -1,6 +1,8 @@
 /* tone.c — monochrome photos re-toned for the detector (tone.h). */
 #include "vision/tone.h"
 
+#include "media/chroma.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -16,8 +18,6 @@
  * (spread 2.4, mean B - Y +17): a coloured surface, not a monochrome photo.
  * Blue-toned prints (cyanotypes) therefore stay as they are (not measured). */
 #define TONE_MAX_BLUE 5.0
-#define TONE_BINS 32
-#define TONE_MAX_SAMPLES 65536
 
 tone_tint tone_default_tint(void)
 {
@@ -31,36 +31,8 @@ static int luma(const uint8_t *p)
 
 tone_stats tone_measure(const image *img)
 {
-    tone_stats st = { 0 };
-    size_t pixels = (size_t)img->width * (size_t)img->height;
-    int step = 1;
-    while (pixels / ((size_t)step * step) > TONE_MAX_SAMPLES)
-        step++;
-    double n[TONE_BINS] = { 0 }, s1[TONE_BINS][2] = { { 0 } }, s2[TONE_BINS] = { 0 };
-    double sy = 0, syy = 0, scb = 0, scr = 0;
-    size_t total = 0;
-    for (int y = step / 2; y < img->height; y += step)
-        for (int x = step / 2; x < img->width; x += step) {
-            const uint8_t *p = img->rgb + ((size_t)y * img->width + x) * 3;
-            int v = luma(p), b = v * TONE_BINS / 256;
-            double cb = p[2] - v, cr = p[0] - v;
-            n[b]++;
-            s1[b][0] += cb, s1[b][1] += cr;
-            s2[b] += cb * cb + cr * cr;
-            sy += v, syy += (double)v * v, scb += cb, scr += cr;
-            total++;
-        }
-    if (total == 0)
-        return st;
-    /* Sum over bins of the squared distances from the bin's mean chroma. */
-    double ss = 0;
-    for (int b = 0; b < TONE_BINS; b++)
-        if (n[b] > 0)
-            ss += s2[b] - (s1[b][0] * s1[b][0] + s1[b][1] * s1[b][1]) / n[b];
-    st.spread = sqrt(fmax(0, ss) / (double)total);
-    st.cb = scb / (double)total, st.cr = scr / (double)total;
-    st.luma_sd = sqrt(fmax(0, syy / (double)total - (sy / (double)total) * (sy / (double)total)));
-    return st;
+    chroma_stats c = chroma_measure(img);
+    return (tone_stats){ .spread = c.spread, .cb = c.cb, .cr = c.cr, .luma_sd = c.luma_sd };
 }
 
 double tone_chroma_spread(const image *img)

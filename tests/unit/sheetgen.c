@@ -164,7 +164,7 @@ int sheetgen_make(const sheetgen_spec *sp, const char *const *photos, int nphoto
     const double fw = is35 ? 36 : 56, fh = is35 ? 24 : 56, pitch = is35 ? 38 : 62, strip_h = is35 ? 35 : 61.5;
     const double lead = 4, strip_gap = 1.5, margin = sp->paper_margin ? 12 : 4;
     double W, H;
-    sheetgen_spec across = *sp; /* laid out along x, transposed at the end */
+    sheetgen_spec across = *sp; /* laid out along x, made vertical at the end */
     across.vertical = 0;
     sheetgen_size_mm(&across, &W, &H);
     /* base tones of a positive print (the negative is inverted at the end) */
@@ -234,25 +234,32 @@ int sheetgen_make(const sheetgen_spec *sp, const char *const *photos, int nphoto
         }
     }
     out->nframes = n;
-    if (sp->vertical) { /* transpose: strips top to bottom */
+    if (sp->vertical) { /* strips top to bottom: transposed or turned (spec.turn) */
         uint8_t *tp = malloc((size_t)c.w * c.h);
         if (!tp) {
             free(c.p);
             return err_set(e, ERR_NOMEM, "out of memory");
         }
-        for (int y = 0; y < c.h; y++)
-            for (int x = 0; x < c.w; x++)
-                tp[(size_t)x * c.h + y] = c.p[(size_t)y * c.w + x];
+        /* (x, y) -> transposed (y, x); counter-clockwise (y, W - x); clockwise (H - y, x) */
+        const int W0 = c.w, H0 = c.h;
+        for (int y = 0; y < H0; y++)
+            for (int x = 0; x < W0; x++) {
+                int X = y, Y = x;
+                if (sp->turn > 0)
+                    Y = W0 - 1 - x;
+                else if (sp->turn < 0)
+                    X = H0 - 1 - y;
+                tp[(size_t)Y * H0 + X] = c.p[(size_t)y * W0 + x];
+            }
         free(c.p);
         c.p = tp;
-        int t = c.w;
-        c.w = c.h;
-        c.h = t;
+        c.w = H0;
+        c.h = W0;
         for (int i = 0; i < n; i++) {
             sheet_frame *f = &out->truth[i];
-            double a = f->cx;
-            f->cx = f->cy, f->cy = a;
-            a = f->w;
+            double x = f->cx, y = f->cy, a = f->w;
+            f->cx = sp->turn < 0 ? H0 - y : y;
+            f->cy = sp->turn > 0 ? W0 - x : x;
             f->w = f->h, f->h = a;
         }
     }

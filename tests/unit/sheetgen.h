@@ -22,6 +22,12 @@ typedef struct sheetgen_spec {
     int sepia;
     int paper_margin; /* 1: white paper around the film */
     int vertical;     /* 1: strips run top to bottom */
+    int turn;         /* with vertical, how the across sheet became vertical:
+                       * 0: transposed (its pictures mirrored; the sweeps and
+                       * test_sheet, as made since session 3); 1: turned a
+                       * quarter counter-clockwise (the pictures' tops to the
+                       * left), -1: clockwise (tops to the right) — a real
+                       * sheet of vertical strips, or one scanned sideways */
     double noise;     /* grain: sigma of added noise, grey levels */
     int last_strip;   /* frames on the last strip (0: per_strip); the film of a
                        * short last strip ends after them and the paper beyond
