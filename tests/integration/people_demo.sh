@@ -18,7 +18,9 @@ photos=("$DEMO"/sample*.jpg)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 D=$T/data
-"$BIN" --data "$D" ingest "${photos[@]}" >/dev/null 2>"$T/err" || fail "ingest: $(tail -3 "$T/err")"
+# (no contact sheet among them: --sheets off spares the sheet finder's look at
+# each photo; what is ingested is the same)
+"$BIN" --data "$D" ingest --sheets off "${photos[@]}" >/dev/null 2>"$T/err" || fail "ingest: $(tail -3 "$T/err")"
 "$BIN" --data "$D" analyze >/dev/null 2>"$T/err" || fail "analyze: $(tail -3 "$T/err")"
 
 "$BIN" --data "$D" cluster --full --algo hdbscan --max-distance 0 >/dev/null 2>"$T/err" || fail "cluster off: $(tail -3 "$T/err")"
