@@ -8,7 +8,7 @@
 // one entry's photos.
 
 import { Timeline, DataSet } from './vendor/vis-timeline.bundle.mjs';
-import { h, clear, fail, plural } from './dom.js';
+import { h, clear, plural, MainHold } from './dom.js';
 import { urls } from './api.js';
 import { graphApi } from './graphapi.js';
 
@@ -60,28 +60,17 @@ export class TimelinePage {
        (docs/decisions/2026-12-07-ui-late-answers.md): only the latest year
        and the latest entry asked for are shown (yearsAsked, entriesAsked
        count the requests), and nothing at all once another page has taken
-       the main area (here()). */
+       the main area (MainHold). */
     this.yearsAsked = 0;
     this.entriesAsked = 0;
-    this.own = h('p', { class: 'muted' }, 'Loading the timeline…');
-    clear(main, this.own);
-    this.load().catch((e) => this.fail(e));
-  }
-
-  /* here() — whether this page still holds the main area: every page fills
-     it as it is made, so a node of this page that has left it means another
-     page was opened meanwhile. */
-  here() {
-    return this.own.isConnected;
-  }
-
-  fail(e) {
-    if (this.here()) fail(e);
+    this.hold = new MainHold(h('p', { class: 'muted' }, 'Loading the timeline…'));
+    clear(main, this.hold.node);
+    this.load().catch((e) => this.hold.fail(e));
   }
 
   async load() {
     const y = await graphApi.timelineYears(this.person);
-    if (!this.here()) return;
+    if (!this.hold.here()) return;
     this.years = y.years;
     // the person's header comes with any page of their timeline; its events
     // and places are those of the entries asked for, so it asks for them all
@@ -89,7 +78,7 @@ export class TimelinePage {
     const first = this.person
       ? await graphApi.timeline({ person: this.person, undated: 0, photos: 0, limit: HEADER_ENTRIES })
       : null;
-    if (!this.here()) return;
+    if (!this.hold.here()) return;
     const p = first && first.person;
     const head = p
       ? h('div', { class: 'tl-person' },
@@ -101,7 +90,7 @@ export class TimelinePage {
         p.places.length ? h('p', {}, 'Places: ', p.places.map((pl, i) => [i ? ', ' : '',
           h('a', { href: `#/place/${pl.id}` }, pl.name)])) : '')
       : h('h1', {}, 'Timeline');
-    this.select = h('select', { id: 'tl-year', 'aria-label': 'Year', onchange: () => this.showYear(Number(this.select.value)).catch((e) => this.fail(e)) },
+    this.select = h('select', { id: 'tl-year', 'aria-label': 'Year', onchange: () => this.showYear(Number(this.select.value)).catch((e) => this.hold.fail(e)) },
       this.years.map((yr) => h('option', { value: String(yr.year) }, `${yr.year} (${yr.photos})`)));
     this.count = h('span', { class: 'muted' });
     this.box = h('div', { id: 'timeline-box', class: 'timeline-box', tabindex: '0',
@@ -110,14 +99,14 @@ export class TimelinePage {
       h('p', { class: 'muted' }, this.years.length ? 'Choose an entry on the timeline.' : 'No dated photos yet.'));
     const undated = y.undated_count
       ? h('section', { class: 'tl-undated' }, h('h2', {}, `Undated: ${plural(y.undated_count, 'photo', 'photos')}`),
-        h('button', { type: 'button', id: 'tl-undated', onclick: (ev) => this.showUndated(ev.target).catch((e) => this.fail(e)) },
+        h('button', { type: 'button', id: 'tl-undated', onclick: (ev) => this.showUndated(ev.target).catch((e) => this.hold.fail(e)) },
           'Show them'))
       : '';
     clear(this.main, head,
       this.years.length ? h('p', { class: 'tl-years' }, h('label', { for: 'tl-year' }, 'Year '), this.select, ' ', this.count, ' · ',
         h('a', { href: '#/events' }, 'all events and places')) : '',
       this.box, this.detail, undated);
-    this.own = this.box;
+    this.hold.take(this.box);
     if (this.years.length) await this.showYear(this.years[0].year);
   }
 
@@ -151,7 +140,7 @@ export class TimelinePage {
         height: '300px', stack: true, zoomable: true, moveable: true, selectable: true, orientation: 'top',
         zoomMin: 1000 * 60 * 60 * 24 * 7, ...win,
       });
-      this.timeline.on('select', ({ items: sel }) => { if (sel.length) this.show(sel[0]).catch((e) => this.fail(e)); });
+      this.timeline.on('select', ({ items: sel }) => { if (sel.length) this.show(sel[0]).catch((e) => this.hold.fail(e)); });
     } else {
       this.timeline.setItems(items);
       this.timeline.setWindow(win.start, win.end, { animation: false });
@@ -208,17 +197,17 @@ export class TimelinePage {
         const next = this.selected < 0 ? (dir > 0 ? 0 : this.entries.length - 1) : this.selected + dir;
         if (next < 0 || next >= this.entries.length) { // on into the next / previous year
           const y = this.yearAfter(dir);
-          if (y !== null) this.showYear(y, dir > 0 ? 'first' : 'last').catch((e) => this.fail(e));
+          if (y !== null) this.showYear(y, dir > 0 ? 'first' : 'last').catch((e) => this.hold.fail(e));
           return true;
         }
-        this.show(next).catch((e) => this.fail(e));
+        this.show(next).catch((e) => this.hold.fail(e));
         const [start] = span(this.entries[next].date, this.entries[next].precision);
         this.timeline.moveTo(start, { animation: false }); // scroll there, keep the zoom
         return true;
       }
       case 'PageDown': case 'PageUp': {
         const y = this.yearAfter(e.key === 'PageDown' ? 1 : -1);
-        if (y !== null) this.showYear(y).catch((e) => this.fail(e));
+        if (y !== null) this.showYear(y).catch((e) => this.hold.fail(e));
         return true;
       }
       case '+': case '=': this.timeline.zoomIn(0.5, { animation: false }); return true;

@@ -52,6 +52,19 @@ export function fail(err) {
   console.error(err);
 }
 
+/* MainHold(node) — a page's hold on the main area, for dropping the answers
+   that come after the reader has gone elsewhere
+   (docs/decisions/2026-12-07-ui-late-answers.md). Every page fills the main
+   area as it is made, so a page holds it while the node it last put there
+   (node, then take(node)) is still in the document. here() tells; fail(e)
+   shows e only while here. */
+export class MainHold {
+  constructor(node) { this.node = node; }
+  take(node) { this.node = node; }
+  here() { return this.node.isConnected; }
+  fail(e) { if (this.here()) fail(e); }
+}
+
 /* personLabel(p) — what a person is called on screen: its name or "Person 17". */
 export function personLabel(p) {
   if (!p) return 'nobody';

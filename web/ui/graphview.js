@@ -6,7 +6,7 @@
 // l lays the graph out again.
 
 import cytoscape from './vendor/cytoscape.esm.min.mjs';
-import { h, clear, fail, say, plural } from './dom.js';
+import { h, clear, say, plural, MainHold } from './dom.js';
 import { api } from './api.js';
 import { graphApi, pageOf } from './graphapi.js';
 
@@ -31,29 +31,18 @@ export class GraphPage {
     this.expanded = new Set();
     /* Answers arrive after the reader may have gone elsewhere
        (docs/decisions/2026-12-07-ui-late-answers.md): once another page has
-       taken the main area (here()), this page's answers are dropped. Within
+       taken the main area (MainHold), this page's answers are dropped. Within
        the page, expansions only add nodes and relations, so their answers may
        come in any order. */
-    this.own = h('p', { class: 'muted' }, 'Loading the graph…');
-    clear(main, this.own);
-    this.start().catch((e) => this.fail(e));
-  }
-
-  /* here() — whether this page still holds the main area: every page fills
-     it as it is made, so a node of this page that has left it means another
-     page was opened meanwhile. */
-  here() {
-    return this.own.isConnected;
-  }
-
-  fail(e) {
-    if (this.here()) fail(e);
+    this.hold = new MainHold(h('p', { class: 'muted' }, 'Loading the graph…'));
+    clear(main, this.hold.node);
+    this.start().catch((e) => this.hold.fail(e));
   }
 
   async start() {
     if (!this.root) {
       const persons = await api.persons();
-      if (!this.here()) return;
+      if (!this.hold.here()) return;
       if (!persons.length) {
         clear(this.main, h('h1', {}, 'Graph'), h('p', {}, 'No persons yet: analyse and cluster the archive first.'));
         return;
@@ -70,20 +59,20 @@ export class GraphPage {
         h('label', { for: 'graph-place' }, ' Place '), this.place,
         h('button', { type: 'button', onclick: () => this.layout() }, 'Lay out again')),
       this.info, this.canvas);
-    this.own = this.canvas;
+    this.hold.take(this.canvas);
     this.cy = cytoscape({ container: this.canvas, style: STYLE, minZoom: 0.1, maxZoom: 4 });
     this.canvas.cy = this.cy; // for tests and the console: node positions
-    this.cy.on('tap', 'node', (ev) => this.expand(ev.target.id()).catch((e) => this.fail(e)));
+    this.cy.on('tap', 'node', (ev) => this.expand(ev.target.id()).catch((e) => this.hold.fail(e)));
     this.cy.on('dbltap', 'node', (ev) => this.open(ev.target.id()));
     await this.expand(this.root);
-    if (this.here()) this.cy.$id(this.root).select();
+    if (this.hold.here()) this.cy.$id(this.root).select();
   }
 
   async expand(ref) {
     if (this.expanded.has(ref)) return;
     this.expanded.add(ref);
     const g = await graphApi.graph(ref, 1, 60);
-    if (!this.here()) return;
+    if (!this.hold.here()) return;
     const add = [];
     for (const n of g.nodes) {
       if (this.cy.$id(n.id).length) continue;
@@ -156,7 +145,7 @@ export class GraphPage {
         say(visible[i].data('label'));
         return true;
       }
-      case 'e': if (sel.length) this.expand(sel[0].id()).catch((e) => this.fail(e)); return true;
+      case 'e': if (sel.length) this.expand(sel[0].id()).catch((e) => this.hold.fail(e)); return true;
       case 'Enter': if (sel.length) this.open(sel[0].id()); return true;
       case 'l': this.layout(); return true;
       default: return false;

@@ -1,7 +1,7 @@
 // places.js — the pages of events and places: #/events (both lists),
 // #/event/ID (when, where, who, its photos) and #/place/ID (its events and photos).
 
-import { h, clear, fail, plural } from './dom.js';
+import { h, clear, fail, plural, MainHold } from './dom.js';
 import { urls } from './api.js';
 import { graphApi } from './graphapi.js';
 
@@ -20,9 +20,9 @@ function when(ev) {
    as it is made, so a late answer of a page left behind is dropped, and its
    failure too (docs/decisions/2026-12-07-ui-late-answers.md). */
 function load(main, note, ask, show) {
-  const own = h('p', { class: 'muted' }, note);
-  clear(main, own);
-  ask().then((a) => { if (own.isConnected) show(a); }, (e) => { if (own.isConnected) fail(e); }).catch(fail);
+  const hold = new MainHold(h('p', { class: 'muted' }, note));
+  clear(main, hold.node);
+  ask().then((a) => { if (hold.here()) show(a); }, (e) => hold.fail(e)).catch(fail);
 }
 
 export class EventsPage {
