@@ -29,6 +29,16 @@
  *                                        per layout: frames found, sheets not
  *                                        split, extra boxes; SHEET_DUMP=DIR keeps
  *                                        the JPEGs; --check: every layout >= 98 %
+ *   bench_sheet --ordinary-cost [--groups-stride N] [--dev-stride N]
+ *                                        what the finder costs ingest per
+ *                                        ordinary photo at full size (every
+ *                                        group photo, every 20th of faces-dev,
+ *                                        each brought to SHEET_WORK_EDGE px, as
+ *                                        a camera's photo reaches the finder):
+ *                                        CPU per photo with the finder's
+ *                                        shortcuts and without them (the cost
+ *                                        before them), in one run, and whether
+ *                                        every result is the same
  *   bench_sheet --detect FILE...         what the splitter makes of each file
  *                                        (SHEET_FRAMES=1: every frame's box)
  *   bench_sheet --make OUT.jpg [--film 35|120] [--strips N] [--per-strip N]
@@ -183,6 +193,9 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
            sp->film == 35 ? "35mm" : "120", s.width, s.height, sp->strips, sp->per_strip, sp->angle,
            sp->negative ? ", negative" : "", sp->sepia ? ", sepia" : "", sp->vertical ? ", vertical" : "", hits,
            s.nframes, miou, r->nframes - hits, r->nframes ? "" : "; not a sheet: ", r->nframes ? "" : r->why);
+    for (int i = 0; i < r->nframes && getenv("SHEET_FRAMES"); i++) /* every box, to compare two builds */
+        printf("    frame %d strip %d: %.4f,%.4f %.4fx%.4f %+.4f\n", r->frames[i].no, r->frames[i].strip,
+               r->frames[i].cx, r->frames[i].cy, r->frames[i].w, r->frames[i].h, r->frames[i].angle);
     for (int i = 0; i < s.nframes; i++) {
         double bi = 0;
         int bj = -1;
@@ -350,6 +363,92 @@ static void ordinary(const char *dir, int stride, double scale, int *tried, int 
         g_object_unref(im);
     }
     sheetgen_list_free(paths, n);
+}
+
+/* One row of --ordinary-cost: every stride-th photo of dir brought to
+ * SHEET_WORK_EDGE px on its longer side (in memory, before the clock runs),
+ * then sheet_detect_image without the shortcuts and with them. Returns the
+ * number of photos whose two results differ. */
+static int ordinary_cost_row(const char *label, const char *dir, int stride)
+{
+    char **paths;
+    int n, photos = 0, differ = 0, split = 0;
+    double cpu_plain = 0, cpu_fast = 0;
+    sheetgen_list_images(dir, &paths, &n);
+    sheet_result *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    for (int i = 0; a && b && i < n; i += stride) {
+        VipsImage *im = vips_image_new_from_file(paths[i], NULL), *sized = NULL, *mem = NULL;
+        if (!im)
+            continue;
+        int longest = im->Xsize > im->Ysize ? im->Xsize : im->Ysize;
+        if (vips_resize(im, &sized, (double)SHEET_WORK_EDGE / longest, NULL) == 0)
+            mem = vips_image_copy_memory(sized);
+        g_object_unref(im);
+        if (sized)
+            g_object_unref(sized);
+        if (!mem)
+            continue;
+        err e;
+        sheet_set_shortcuts(0);
+        double c0 = cpu_s();
+        int rc = sheet_detect_image(mem, SHEET_AUTO, a, &e);
+        double c1 = cpu_s();
+        sheet_set_shortcuts(1);
+        rc |= sheet_detect_image(mem, SHEET_AUTO, b, &e);
+        double c2 = cpu_s();
+        g_object_unref(mem);
+        if (rc) {
+            fprintf(stderr, "%s: %s\n", paths[i], e.msg);
+            continue;
+        }
+        photos++;
+        cpu_plain += c1 - c0;
+        cpu_fast += c2 - c1;
+        split += b->nframes > 0;
+        if (!sheetgen_same_result(a, b)) {
+            differ++;
+            printf("  DIFFERENT: %s: %d frames (%s) without the shortcuts, %d (%s) with\n", paths[i], a->nframes,
+                   a->why, b->nframes, b->why);
+        }
+    }
+    printf("| %-34s | %6d | %9.3f | %9.3f | %5.2fx | %9d | %5d |\n", label, photos, photos ? cpu_plain / photos : 0,
+           photos ? cpu_fast / photos : 0, cpu_fast > 0 ? cpu_plain / cpu_fast : 0, photos - differ, split);
+    fflush(stdout);
+    free(a), free(b);
+    sheetgen_list_free(paths, n);
+    return differ;
+}
+
+static int ordinary_cost(int argc, char **argv)
+{
+    int gs = 1, ds = 20;
+    for (int i = 1; i + 1 < argc; i++) {
+        if (!strcmp(argv[i], "--groups-stride"))
+            gs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--dev-stride"))
+            ds = atoi(argv[++i]);
+    }
+    if (gs < 1 || ds < 1) {
+        fprintf(stderr, "bench_sheet --ordinary-cost [--groups-stride N] [--dev-stride N]\n");
+        return 2;
+    }
+    char groups[4096], dev[4096];
+    snprintf(groups, sizeof groups, "%s/data/group-photos", shared_dir());
+    snprintf(dev, sizeof dev, "%s/data/faces-dev", shared_dir());
+    printf("the finder on ordinary photos at full size (each brought to %d px on its longer side), CPU-s per photo "
+           "(process CPU, libvips' threads included), before = without the shortcuts (sheet_set_shortcuts(0)):\n",
+           SHEET_WORK_EDGE);
+    printf("| %-34s | %6s | %9s | %9s | %6s | %9s | %5s |\n", "photos", "n", "before", "after", "ratio", "identical",
+           "split");
+    printf("|---|---|---|---|---|---|---|\n");
+    char label[64];
+    snprintf(label, sizeof label, "group-photos%s", gs > 1 ? " (sample)" : "");
+    int differ = ordinary_cost_row(label, groups, gs);
+    snprintf(label, sizeof label, "faces-dev, every %d%s", ds, ds == 1 ? "" : "th");
+    differ += ordinary_cost_row(label, dev, ds);
+    if (differ)
+        printf("bench_sheet --ordinary-cost: %d photos came out differently with the shortcuts\n", differ);
+    return differ ? 1 : 0;
 }
 
 static int make_one(int argc, char **argv)
@@ -599,6 +698,9 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--sweep"))
             return sweep(argc, argv, photos, np);
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--ordinary-cost"))
+            return ordinary_cost(argc, argv);
     pipeline_options popt = pipeline_default_options();
     popt.attributes = false;
     popt.mono = mono_tint > 0 ? PIPELINE_TINT_ALL : mono_tint < 0 ? PIPELINE_TINT_OFF : PIPELINE_TINT_CONFIRM;
@@ -687,6 +789,11 @@ int main(int argc, char **argv)
     printf("; faces-dev enlarged x3 (past the size gate) %d of %d split; %.1f ms per photo\n", s3, t3,
            1000 * secs / (tried + t2 + t3));
     speed_24mp(photos, np);
+    if (!quick) { /* what the finder costs ingest per ordinary photo, with and without its shortcuts */
+        printf("\n");
+        char *cost_argv[] = { argv[0], "--ordinary-cost", NULL };
+        ordinary_cost(2, cost_argv);
+    }
     if (!quick) { /* `make bench`: a short seed sweep (make check-full runs 40 seeds) */
         printf("\n");
         char *sweep_argv[] = { argv[0], "--sweep", "--seeds", "10", NULL };

@@ -2,6 +2,7 @@
 #include "media/sheet.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,13 @@ int sheet_mode_parse(const char *s)
 const char *sheet_mode_name(sheet_mode m)
 {
     return m == SHEET_OFF ? "off" : m == SHEET_FORCE ? "force" : "auto";
+}
+
+static atomic_int shortcuts_on = 1;
+
+void sheet_set_shortcuts(int on)
+{
+    atomic_store(&shortcuts_on, on != 0);
 }
 
 /* ---- geometry ----------------------------------------------------------- */
@@ -139,29 +147,32 @@ static int percentile(const uint8_t *p, size_t n, double q)
 }
 
 /* The value of the outer ring of the image (2 %), for pixels rotated in from
- * outside: paper if the sheet has a paper margin, base if it has none. */
-static uint8_t ring_median(const plane *g)
+ * outside: paper if the sheet has a paper margin, base if it has none; -1
+ * when out of memory. */
+static int ring_median(const plane *g)
 {
     int bw = g->w / 50 + 1, bh = g->h / 50 + 1;
     size_t n = 0, cap = (size_t)g->w * (size_t)g->h;
     uint8_t *v = malloc(cap);
     if (!v)
-        return 0;
+        return -1;
     for (int y = 0; y < g->h; y++)
         for (int x = 0; x < g->w; x++)
             if (y < bh || y >= g->h - bh || x < bw || x >= g->w - bw)
                 v[n++] = g->p[(size_t)y * (size_t)g->w + (size_t)x];
     int m = percentile(v, n, 0.5);
     free(v);
-    return (uint8_t)m;
+    return m;
 }
 
 /* ---- skew --------------------------------------------------------------- */
 
 /* Sharpness of the row and column profiles of the base mask seen at angle a:
- * sum over bins of (base count)^2 / count, i.e. the between-bin variance. */
-static double skew_score(const uint8_t *mask, int w, int h, int stride, double a_deg, double *rs, double *rc,
-                         double *cs, double *cc)
+ * sum over bins of (base count)^2 / count, i.e. the between-bin variance.
+ * The plain per-pixel loop: the reference skew_score is proven against
+ * (sheet_set_shortcuts(0)). */
+static double skew_score_plain(const uint8_t *mask, int w, int h, double a_deg, double *rs, double *rc, double *cs,
+                               double *cc)
 {
     double a = a_deg * PI / 180.0, c = cos(a), s = sin(a);
     double cx = w / 2.0, cy = h / 2.0;
@@ -171,9 +182,9 @@ static double skew_score(const uint8_t *mask, int w, int h, int stride, double a
     memset(cs, 0, sizeof(double) * (size_t)nb);
     memset(cc, 0, sizeof(double) * (size_t)nb);
     double off = (w + h) / 2.0 - (w > h ? w : h) / 2.0 + 2;
-    for (int y = 0; y < h; y += stride) {
+    for (int y = 0; y < h; y++) {
         double yy = y + 0.5 - cy;
-        for (int x = 0; x < w; x += stride) {
+        for (int x = 0; x < w; x++) {
             double xx = x + 0.5 - cx;
             int u = (int)(cx + xx * c - yy * s + off), v = (int)(cy + xx * s + yy * c + off);
             if (u < 0 || v < 0 || u >= nb || v >= nb)
@@ -197,14 +208,213 @@ static double skew_score(const uint8_t *mask, int w, int h, int stride, double a
     return tot > 0 ? score - 2 * totm * totm / tot : 0;
 }
 
-static double find_skew(const uint8_t *mask, int w, int h)
+/* skew_score_plain's score, faster.
+ * bins: 4 * (w + h + 4) ints, colt: 2 * w doubles (scratch). The counts are
+ * integers (exact in any order), so a row's run of pixels that fall in one
+ * row bin (the bin changes a few times a row at these angles) is summed in a
+ * register; each pixel's bins are the expressions of a plain per-pixel loop
+ * with the terms of its column and of its row computed once (the same
+ * operations in the same order: the same bins to the bit). */
+static double skew_score(const uint8_t *mask, int w, int h, double a_deg, int *bins, double *colt)
+{
+    double a = a_deg * PI / 180.0, c = cos(a), s = sin(a);
+    double cx = w / 2.0, cy = h / 2.0;
+    int nb = w + h + 4;
+    int *rs = bins, *rc = bins + nb, *cs = bins + 2 * nb, *cc = bins + 3 * nb;
+    memset(bins, 0, sizeof(int) * 4 * (size_t)nb);
+    double off = (w + h) / 2.0 - (w > h ? w : h) / 2.0 + 2;
+    double *ux = colt, *vx = colt + w;
+    for (int x = 0; x < w; x++) {
+        double xx = x + 0.5 - cx;
+        ux[x] = cx + xx * c;
+        vx[x] = cy + xx * s;
+    }
+    for (int y = 0; y < h; y++) {
+        double yy = y + 0.5 - cy, ys = yy * s, yc = yy * c;
+        const uint8_t *row = mask + (size_t)y * (size_t)w;
+        int cur = -1, sm = 0, sn = 0;
+        for (int x = 0; x < w; x++) {
+            int u = (int)(ux[x] - ys + off), v = (int)(vx[x] + yc + off);
+            if (u < 0 || v < 0 || u >= nb || v >= nb)
+                continue;
+            int m = row[x];
+            cs[u] += m;
+            cc[u] += 1;
+            if (v != cur) {
+                if (cur >= 0)
+                    rs[cur] += sm, rc[cur] += sn;
+                cur = v, sm = 0, sn = 0;
+            }
+            sm += m;
+            sn++;
+        }
+        if (cur >= 0)
+            rs[cur] += sm, rc[cur] += sn;
+    }
+    double score = 0, tot = 0, totm = 0;
+    for (int i = 0; i < nb; i++) {
+        double r = rs[i], k = cs[i];
+        if (rc[i] > 0)
+            score += r * r / rc[i];
+        if (cc[i] > 0)
+            score += k * k / cc[i];
+        tot += rc[i];
+        totm += r;
+    }
+    return tot > 0 ? score - 2 * totm * totm / tot : 0;
+}
+
+/* Prefix sums of a mask's rows and columns, for skew_score_runs:
+ * row[y * (w + 1) + x] = the sum of mask[y][0..x), col[x * (h + 1) + y] =
+ * the sum of mask[0..y)[x]. A mask's values are at most 4 (find_skew's half
+ * size copy) and its sides at most SHEET_WORK_EDGE (plane_shrink). */
+typedef struct mask_sums {
+    uint16_t *row, *col;
+} mask_sums;
+_Static_assert(4 * SHEET_WORK_EDGE < 65536, "mask_sums holds a row's sum in 16 bits");
+
+static int mask_sums_make(const uint8_t *mask, int w, int h, mask_sums *S)
+{
+    S->row = malloc(sizeof *S->row * (size_t)(w + 1) * (size_t)h);
+    S->col = malloc(sizeof *S->col * (size_t)(h + 1) * (size_t)w);
+    if (!S->row || !S->col) {
+        free(S->row), free(S->col);
+        S->row = S->col = NULL;
+        return -1;
+    }
+    for (int x = 0; x < w; x++)
+        S->col[(size_t)x * (size_t)(h + 1)] = 0;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *m = mask + (size_t)y * (size_t)w;
+        uint16_t *r = S->row + (size_t)y * (size_t)(w + 1);
+        r[0] = 0;
+        for (int x = 0; x < w; x++) {
+            r[x + 1] = (uint16_t)(r[x] + m[x]);
+            uint16_t *c = S->col + (size_t)x * (size_t)(h + 1) + y;
+            c[1] = (uint16_t)(c[0] + m[x]);
+        }
+    }
+    return 0;
+}
+
+/* skew_score's score, from the prefix sums S of the same mask: along a row
+ * a pixel's row bin v changes a few times at these angles and only one way
+ * (it is monotonic in x: the same rounded operations on a monotonic
+ * argument), so the row's pixels of a bin are one run, summed as the
+ * difference of two prefix sums; likewise a column's pixels of a column bin
+ * u. Each run's ends are found by evaluating the pixel's own bin expression
+ * (a guess from the line's slope, then a walk to where the bin changes), so
+ * every pixel lands in the bin it has in skew_score_plain. When a corner of
+ * the image falls outside the bins (then some pixels are left out, which the
+ * runs do not know), the per-pixel skew_score. */
+static double skew_score_runs(const uint8_t *mask, const mask_sums *S, int w, int h, double a_deg, int *bins,
+                              double *colt)
+{
+    double a = a_deg * PI / 180.0, c = cos(a), s = sin(a);
+    double cx = w / 2.0, cy = h / 2.0;
+    int nb = w + h + 4;
+    double off = (w + h) / 2.0 - (w > h ? w : h) / 2.0 + 2;
+    double *ux = colt, *vx = colt + w;
+    for (int x = 0; x < w; x++) {
+        double xx = x + 0.5 - cx;
+        ux[x] = cx + xx * c;
+        vx[x] = cy + xx * s;
+    }
+#define SKEW_U(x, y) ((int)(ux[x] - ((y) + 0.5 - cy) * s + off))
+#define SKEW_V(x, y) ((int)(vx[x] + ((y) + 0.5 - cy) * c + off))
+    /* u and v are monotonic in x and in y: their extremes lie at corners */
+    for (int k = 0; k < 4; k++) {
+        int x = k & 1 ? w - 1 : 0, y = k & 2 ? h - 1 : 0, u = SKEW_U(x, y), v = SKEW_V(x, y);
+        if (u < 0 || v < 0 || u >= nb || v >= nb)
+            return skew_score(mask, w, h, a_deg, bins, colt);
+    }
+    int *rs = bins, *rc = bins + nb, *cs = bins + 2 * nb, *cc = bins + 3 * nb;
+    memset(bins, 0, sizeof(int) * 4 * (size_t)nb);
+    /* a run ends where the line crosses into the next bin: a guess from the
+     * slope (1 / s), then the bin expression walked to where it changes; the
+     * bin found past a run's end is the next run's */
+    double inv = s != 0 ? 1 / s : 0;
+    for (int y = 0; y < h; y++) {
+        const uint16_t *pre = S->row + (size_t)y * (size_t)(w + 1);
+        double rest = -off - (y + 0.5 - cy) * c - cy + (cx - 0.5) * s; /* x = (bin + rest) / s */
+        int cur = SKEW_V(0, y);
+        for (int xa = 0; xa < w;) {
+            int g = w, next = 0;
+            if (s != 0) {
+                double xp = ((s > 0 ? cur + 1 : cur) + rest) * inv;
+                g = xp >= w ? w : xp <= xa + 1 ? xa + 1 : (int)ceil(xp);
+            }
+            if (g < w && (next = SKEW_V(g, y)) == cur) {
+                while (++g < w && (next = SKEW_V(g, y)) == cur)
+                    ;
+            } else {
+                for (int t; g - 1 > xa && (t = SKEW_V(g - 1, y)) != cur; g--)
+                    next = t;
+            }
+            rs[cur] += pre[g] - pre[xa];
+            rc[cur] += g - xa;
+            xa = g, cur = next;
+        }
+    }
+    for (int x = 0; x < w; x++) {
+        const uint16_t *pre = S->col + (size_t)x * (size_t)(h + 1);
+        double rest = ux[x] + off + (cy - 0.5) * s; /* y = (rest - bin) / s */
+        int cur = SKEW_U(x, 0);
+        for (int ya = 0; ya < h;) {
+            int g = h, next = 0;
+            if (s != 0) {
+                double yp = (rest - (s > 0 ? cur : cur + 1)) * inv;
+                g = yp >= h ? h : yp <= ya + 1 ? ya + 1 : (int)ceil(yp);
+            }
+            if (g < h && (next = SKEW_U(x, g)) == cur) {
+                while (++g < h && (next = SKEW_U(x, g)) == cur)
+                    ;
+            } else {
+                for (int t; g - 1 > ya && (t = SKEW_U(x, g - 1)) != cur; g--)
+                    next = t;
+            }
+            cs[cur] += pre[g] - pre[ya];
+            cc[cur] += g - ya;
+            ya = g, cur = next;
+        }
+    }
+#undef SKEW_U
+#undef SKEW_V
+    double score = 0, tot = 0, totm = 0;
+    for (int i = 0; i < nb; i++) {
+        double r = rs[i], k = cs[i];
+        if (rc[i] > 0)
+            score += r * r / rc[i];
+        if (cc[i] > 0)
+            score += k * k / cc[i];
+        tot += rc[i];
+        totm += r;
+    }
+    return tot > 0 ? score - 2 * totm * totm / tot : 0;
+}
+
+/* skew_score_runs (S: the mask's sums) or, without shortcuts (S NULL),
+ * skew_score_plain; buf: 4 * (w + h + 4) doubles, colt: 2 * w doubles. */
+static double skew_at(const uint8_t *mask, const mask_sums *S, int w, int h, double a_deg, double *buf,
+                      double *colt)
+{
+    int nb = w + h + 4;
+    if (!S)
+        return skew_score_plain(mask, w, h, a_deg, buf, buf + nb, buf + 2 * nb, buf + 3 * nb);
+    return skew_score_runs(mask, S, w, h, a_deg, (int *)(void *)buf, colt);
+}
+
+/* The skew angle of base mask `mask`; -1 when out of memory. */
+static int find_skew(const uint8_t *mask, int w, int h, int plain, double *angle)
 {
     int nb = w + h + 4, w2 = w / 2, h2 = h / 2;
     double *buf = malloc(sizeof(double) * 4 * (size_t)nb);
+    double *colt = malloc(sizeof(double) * 2 * (size_t)w);
     uint8_t *m2 = malloc((size_t)w2 * (size_t)h2 + 1);
-    if (!buf || !m2) {
-        free(buf), free(m2);
-        return 0;
+    mask_sums S2 = { 0 }, S = { 0 };
+    if (!buf || !colt || !m2) {
+        free(buf), free(colt), free(m2);
+        return -1;
     }
     /* the coarse search (0.5 degree steps) on a half-size copy of the mask
      * (each pixel the count of base among its four), the fine one on the
@@ -215,27 +425,36 @@ static double find_skew(const uint8_t *mask, int w, int h)
             const uint8_t *p = mask + (size_t)(2 * y) * (size_t)w + (size_t)(2 * x);
             m2[(size_t)y * (size_t)w2 + (size_t)x] = (uint8_t)(p[0] + p[1] + p[w] + p[w + 1]);
         }
+    if (!plain && mask_sums_make(m2, w2, h2, &S2) != 0) {
+        free(buf), free(colt), free(m2);
+        return -1;
+    }
     double best = -1, best_a = 0;
     for (double a = -SHEET_MAX_ANGLE; a <= SHEET_MAX_ANGLE + 1e-9; a += 0.5) {
-        double sc = skew_score(m2, w2, h2, 1, a, buf, buf + nb, buf + 2 * nb, buf + 3 * nb);
+        double sc = skew_at(m2, plain ? NULL : &S2, w2, h2, a, buf, colt);
         if (sc > best)
             best = sc, best_a = a;
     }
-    free(m2);
-    best = skew_score(mask, w, h, 1, best_a, buf, buf + nb, buf + 2 * nb, buf + 3 * nb);
+    free(m2), free(S2.row), free(S2.col);
+    if (!plain && mask_sums_make(mask, w, h, &S) != 0) {
+        free(buf), free(colt);
+        return -1;
+    }
+    best = skew_at(mask, plain ? NULL : &S, w, h, best_a, buf, colt);
     for (double step = 0.1; step > 0.015; step /= 5) {
         double center = best_a;
         for (int k = -5; k <= 5; k++) {
             double a = center + k * step;
             if (k == 0)
                 continue;
-            double sc = skew_score(mask, w, h, 1, a, buf, buf + nb, buf + 2 * nb, buf + 3 * nb);
+            double sc = skew_at(mask, plain ? NULL : &S, w, h, a, buf, colt);
             if (sc > best)
                 best = sc, best_a = a;
         }
     }
-    free(buf);
-    return best_a;
+    free(buf), free(colt), free(S.row), free(S.col);
+    *angle = best_a;
+    return 0;
 }
 
 /* D(u,v) = g at the point that sheet coordinates (u,v) came from (bilinear). */
@@ -282,6 +501,7 @@ typedef struct layout {
     int n, strips;
     double score;
     char why[160];
+    int how_read; /* the bits of layout_find's `how` this reading looked at (LAYOUT_HOW) */
 } layout;
 
 /* Runs where prof[i] >= thr, holes of at most `close` samples bridged. */
@@ -465,6 +685,45 @@ static int on_film(const uint8_t *m, int w, int h, const box *b, double Hf)
  * fold that comes close (a fraction such as 2/3 folds gaps onto every other
  * gap). */
 enum { LAYOUT_DARK_ROWS = 1, LAYOUT_DIVISOR_PITCH = 2 };
+/* Every read of a bit of `how` goes through LAYOUT_HOW, which notes it in
+ * L->how_read: a reading whose `how` differs from another's only in bits the
+ * other never read takes the same path and comes to the same layout, so
+ * try_polarity does not run it again. */
+#define LAYOUT_HOW(bit) ((L->how_read |= (bit)), (how & (bit)))
+
+/* The pitch from the fold scores Sp[k] of pitches pmin + k * pstep (the
+ * best sbest): the smallest peak of which the best is a multiple (divisor:
+ * LAYOUT_DIVISOR_PITCH), or the first peak that comes close to the best (the
+ * old rule); 0 when nothing folds. */
+static double pitch_pick(const double *Sp, int np, double pmin, double pstep, double sbest, int divisor)
+{
+    double P = 0;
+    int kb = -1;
+    for (int k = 0; k < np; k++)
+        if (sbest > 0 && Sp[k] == sbest)
+            kb = k;
+    if (kb >= 0) {
+        double Pb = pmin + kb * pstep;
+        P = Pb;
+        for (int k = 0; k < kb; k++) {
+            if (Sp[k] < 0.6 * sbest || (k > 0 && Sp[k - 1] > Sp[k]) || Sp[k + 1] > Sp[k])
+                continue; /* a peak */
+            double Pk = pmin + k * pstep, q = Pb / Pk;
+            if (!divisor && Sp[k] >= 0.9 * sbest) { /* the old rule */
+                int kk = k;
+                while (kk + 1 < np && Sp[kk + 1] >= Sp[kk])
+                    kk++;
+                P = pmin + kk * pstep;
+                break;
+            }
+            if (divisor && q >= 1.5 && fabs(q - round(q)) <= 0.04 * round(q)) {
+                P = Pk;
+                break;
+            }
+        }
+    }
+    return P;
+}
 
 /* Strips along x in mask m0 (w x h, 1 = film base). */
 static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int how, layout *L)
@@ -481,12 +740,15 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
         snprintf(L->why, sizeof L->why, "out of memory");
         goto out;
     }
-    for (int y = 0; y < h; y++)
+    for (int y = 0; y < h; y++) {
+        const uint8_t *row = m + (size_t)y * (size_t)w;
+        long sum = 0; /* (a count: exact in any order) */
         for (int x = 0; x < w; x++) {
-            uint8_t v = m[(size_t)y * (size_t)w + (size_t)x];
-            rowb[y] += v;
-            colb[x] += v;
+            sum += row[x];
+            colb[x] += row[x];
         }
+        rowb[y] = (double)sum;
+    }
     /* the film area: inside any paper margin (rows and columns without base) */
     int x0 = 0, x1 = w, y0 = 0, y1 = h;
     while (y0 < h && rowb[y0] / w < 0.04)
@@ -528,11 +790,11 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
     for (int bi = 0; bi < nbands; bi++)
         if (bands[bi].b - bands[bi].a > tallest)
             tallest = bands[bi].b - bands[bi].a;
-    if ((how & LAYOUT_DARK_ROWS) && tallest >= 8 && mark_paper_columns(mp, w, x0, x1, y0, y1, (int)(1.25 * tallest))) {
+    if (LAYOUT_HOW(LAYOUT_DARK_ROWS) && tallest >= 8 && mark_paper_columns(mp, w, x0, x1, y0, y1, (int)(1.25 * tallest))) {
         row_profile(m, m0, w, x0, x1, y0, y1, prof);
         nbands = find_runs(prof, fh, top * 0.55, fh / 200 + 1, bands, nb);
     }
-    if ((how & LAYOUT_DARK_ROWS))
+    if (LAYOUT_HOW(LAYOUT_DARK_ROWS))
         nbands = grow_runs(prof, fh, top * 0.25, bands, nbands);
     /* frames in each band: columns mostly content between gaps of base */
     box *cand = calloc(SHEET_MAX_FRAMES * 4, sizeof *cand);
@@ -591,7 +853,7 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
      * the tallest band not more than 15 % above the upper quartile */
     median(bh, nbh); /* sorts */
     double Hf = bh[(3 * (nbh - 1) + 2) / 4];
-    for (int i = nbh - 1; i >= 0 && (how & LAYOUT_DARK_ROWS); i--)
+    for (int i = nbh - 1; i >= 0 && LAYOUT_HOW(LAYOUT_DARK_ROWS); i--)
         if (bh[i] <= 1.15 * Hf) {
             Hf = bh[i];
             break;
@@ -700,31 +962,11 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
      * peak of which the best is a multiple wins (with few frames a strip a
      * multiple can fold better); a peak at a fraction that is no divisor
      * (2/3 of the pitch folds gaps onto every other gap) does not */
-    double P = 0;
-    int kb = -1;
-    for (int k = 0; k < np; k++)
-        if (sbest > 0 && Sp[k] == sbest)
-            kb = k;
-    if (kb >= 0) {
-        double Pb = pmin + kb * pstep;
-        P = Pb;
-        for (int k = 0; k < kb; k++) {
-            if (Sp[k] < 0.6 * sbest || (k > 0 && Sp[k - 1] > Sp[k]) || Sp[k + 1] > Sp[k])
-                continue; /* a peak */
-            double Pk = pmin + k * pstep, q = Pb / Pk;
-            if (!(how & LAYOUT_DIVISOR_PITCH) && Sp[k] >= 0.9 * sbest) { /* the old rule */
-                int kk = k;
-                while (kk + 1 < np && Sp[kk + 1] >= Sp[kk])
-                    kk++;
-                P = pmin + kk * pstep;
-                break;
-            }
-            if ((how & LAYOUT_DIVISOR_PITCH) && q >= 1.5 && fabs(q - round(q)) <= 0.04 * round(q)) {
-                P = Pk;
-                break;
-            }
-        }
-    }
+    int div_read = L->how_read & LAYOUT_DIVISOR_PITCH, divisor = LAYOUT_HOW(LAYOUT_DIVISOR_PITCH) != 0;
+    double P = pitch_pick(Sp, np, pmin, pstep, sbest, divisor);
+    /* the other rule picks the same pitch: the reading goes on the same way */
+    if (!div_read && pitch_pick(Sp, np, pmin, pstep, sbest, !divisor) == P)
+        L->how_read &= ~LAYOUT_DIVISOR_PITCH;
     free(Sp);
     /* each strip's gap in its folded profile: the run of most-base bins */
     double gapw[SHEET_MAX_FRAMES], gapc[SHEET_MAX_FRAMES];
@@ -1007,6 +1249,7 @@ static uint8_t *transpose(const uint8_t *m, int w, int h)
 static int try_polarity(const plane *g, sheet_mode mode, int negative, double scale, sheet_result *res,
                         double *best_score, err *e)
 {
+    int sheet_shortcuts = atomic_load(&shortcuts_on);
     size_t n = (size_t)g->w * (size_t)g->h;
     /* the base is a dark peak of the histogram: the darkest one, or a
      * lighter one beside it when the darkest is the black surround of a
@@ -1064,10 +1307,10 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
         free(mask);
         return 0;
     }
-    double a = find_skew(mask, g->w, g->h);
+    double a = 0;
     plane d = { 0 };
-    uint8_t fill = ring_median(g);
-    if (deskew(g, a, fill, &d) != 0) {
+    int fill = ring_median(g);
+    if (find_skew(mask, g->w, g->h, !sheet_shortcuts, &a) != 0 || fill < 0 || deskew(g, a, (uint8_t)fill, &d) != 0) {
         free(mask);
         return err_set(e, ERR_NOMEM, "sheet: out of memory");
     }
@@ -1081,12 +1324,33 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
         return err_set(e, ERR_NOMEM, "sheet: out of memory");
     }
     double ca = cos(a * PI / 180), sa = sin(a * PI / 180), cx = g->w / 2.0, cy = g->h / 2.0;
+    /* per direction, each reading run: the bits of `how` it read, whether it
+     * passed, why not */
+    int ran[2][4] = { { 0 } }, read[2][4], passed[2][4];
+    char (*whys)[4][sizeof L->why] = malloc(sizeof(char[2][4][sizeof L->why]));
+    if (!whys) {
+        free(L), free(tm), free(mask);
+        return err_set(e, ERR_NOMEM, "sheet: out of memory");
+    }
     for (int k = 0; k < 8; k++) {
-        int vert = k & 1, how = k >> 1;
+        int vert = k & 1, how = k >> 1, same = -1;
+        /* a reading that differs from one already run only in bits of `how`
+         * that one never read is that one again: its layout did not beat the
+         * best then and cannot now; a failure leaves its reason */
+        for (int j = 0; j < how && sheet_shortcuts && same < 0; j++)
+            if (ran[vert][j] && ((how ^ j) & read[vert][j]) == 0)
+                same = j;
+        if (same >= 0) {
+            if (!passed[vert][same] && res->nframes == 0 && whys[vert][same][0])
+                snprintf(res->why, sizeof res->why, "%s", whys[vert][same]);
+            continue;
+        }
         if (vert)
             layout_find(tm, g->h, g->w, mode, how, L);
         else
             layout_find(mask, g->w, g->h, mode, how, L);
+        ran[vert][how] = 1, read[vert][how] = L->how_read, passed[vert][how] = L->n > 0;
+        memcpy(whys[vert][how], L->why, sizeof L->why);
         if (L->n == 0) {
             if (res->nframes == 0 && L->why[0])
                 snprintf(res->why, sizeof res->why, "%s", L->why);
@@ -1116,7 +1380,7 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
             f->angle = a;
         }
     }
-    free(L), free(tm), free(mask);
+    free(whys), free(L), free(tm), free(mask);
     return 0;
 }
 

@@ -74,6 +74,13 @@ typedef struct sheet_result {
     char why[160]; /* when nframes == 0: the check that failed */
 } sheet_result;
 
+/* The detector's shortcuts, on by default: work whose result is known
+ * without doing it (a reading of the layout that would repeat one already
+ * made, the skew's profiles summed by runs) is skipped. Off, every step runs
+ * in full as it did before the shortcuts: for bench_sheet (the cost before
+ * and after in one run) and test_sheet (the results identical). Process-wide. */
+void sheet_set_shortcuts(int on);
+
 /* Looks for a sheet in an 8-bit grey image (row-major, stride = width).
  * width, height >= 16. mode SHEET_OFF returns nframes 0 at once. */
 int sheet_detect_grey(const uint8_t *grey, int width, int height, sheet_mode mode, sheet_result *out, err *e);

@@ -392,3 +392,17 @@ int sheetgen_score(const sheet_frame *truth, int nt, const sheet_frame *found, i
         *mean_iou = hits ? sum / hits : 0;
     return hits;
 }
+
+int sheetgen_same_result(const sheet_result *a, const sheet_result *b)
+{
+    if (a->nframes != b->nframes || a->negative != b->negative || a->vertical != b->vertical ||
+        a->strips != b->strips || (a->nframes && a->angle != b->angle) || strcmp(a->why, b->why) != 0)
+        return 0;
+    for (int i = 0; i < a->nframes; i++) {
+        const sheet_frame *f = &a->frames[i], *g = &b->frames[i];
+        if (f->no != g->no || f->strip != g->strip || f->cx != g->cx || f->cy != g->cy || f->w != g->w ||
+            f->h != g->h || f->angle != g->angle)
+            return 0;
+    }
+    return 1;
+}

@@ -73,4 +73,8 @@ void sheetgen_list_free(char **paths, int n);
 int sheetgen_score(const sheet_frame *truth, int nt, const sheet_frame *found, int nf, double min_iou,
                    double *mean_iou);
 
+/* 1 when two results of sheet_detect are the same: every frame box to the
+ * bit, the angle, polarity, direction, strips, and the reason (why). */
+int sheetgen_same_result(const sheet_result *a, const sheet_result *b);
+
 #endif

@@ -7,7 +7,9 @@
  * degrees with grain and exposure faults. Floor: >= 98 % of the frames found
  * with IoU >= 0.9, no extra frame. Then ordinary photos (every group photo, a
  * sample of faces-dev; fewer under sanitizers) must come out as "not a
- * sheet"; and the geometry helpers on known cases. */
+ * sheet"; the detector's shortcuts (sheet_set_shortcuts) change no result,
+ * on sheets and on ordinary photos at full size; and the geometry helpers
+ * on known cases. */
 #include "testutil.h"
 
 #include "media/image.h"
@@ -113,6 +115,15 @@ static void test_sheets(char **photos, int nphotos)
         sheet_result *r = malloc(sizeof *r);
         rc = detect_rgb(s.rgb, s.width, s.height, SHEET_AUTO, r);
         CHECK(rc == 0);
+        if (k == 1 || (k == 4 && !SANITIZED)) { /* the same without the shortcuts */
+            sheet_result *plain = malloc(sizeof *plain);
+            sheet_set_shortcuts(0);
+            CHECK(detect_rgb(s.rgb, s.width, s.height, SHEET_AUTO, plain) == 0);
+            sheet_set_shortcuts(1);
+            CHECK_MSG(sheetgen_same_result(r, plain), "sheet %zu: %d frames with the shortcuts, %d without", k,
+                      r->nframes, plain->nframes);
+            free(plain);
+        }
         double miou = 0;
         int hits = sheetgen_score(s.truth, s.nframes, r->frames, r->nframes, 0.9, &miou);
         printf("sheet %zu (%s %dx%d, %.1f deg%s): %d frames, %d of %d found (mean IoU %.3f), angle %.2f%s%s\n", k,
@@ -204,6 +215,35 @@ static void test_ordinary(const char *dir, int stride, int *tried, int *split)
     sheetgen_list_free(paths, n);
 }
 
+/* Ordinary photos at full size (the finder's work edge, as a camera's photo
+ * reaches it): the shortcuts change nothing there either (each reading of
+ * the layout runs deep on them, unlike on the small photos above). */
+static void test_shortcuts_ordinary(const char *dir, int count)
+{
+    char **paths;
+    int n;
+    sheetgen_list_images(dir, &paths, &n);
+    for (int i = 0; i < n && i < count * 7; i += 7) {
+        VipsImage *im = NULL;
+        if (vips_thumbnail(paths[i], &im, SHEET_WORK_EDGE, "size", VIPS_SIZE_BOTH, "height", SHEET_WORK_EDGE, NULL))
+            im = NULL;
+        CHECK_MSG(im != NULL, "%s", paths[i]);
+        if (!im)
+            continue;
+        sheet_result *fast = malloc(sizeof *fast), *plain = malloc(sizeof *plain);
+        err e;
+        CHECK(sheet_detect_image(im, SHEET_AUTO, fast, &e) == 0);
+        sheet_set_shortcuts(0);
+        CHECK(sheet_detect_image(im, SHEET_AUTO, plain, &e) == 0);
+        sheet_set_shortcuts(1);
+        CHECK_MSG(sheetgen_same_result(fast, plain), "%s (%dx%d): \"%s\" with the shortcuts, \"%s\" without", paths[i],
+                  im->Xsize, im->Ysize, fast->why, plain->why);
+        free(fast), free(plain);
+        g_object_unref(im);
+    }
+    sheetgen_list_free(paths, n);
+}
+
 int main(void)
 {
     err e;
@@ -247,5 +287,6 @@ int main(void)
     test_ordinary(groups, SANITIZED ? 6 : 1, &tried, &split);
     test_ordinary(dev, SANITIZED ? 200 : 20, &tried, &split);
     printf("ordinary photos: %d of %d split\n", split, tried);
+    test_shortcuts_ordinary(groups, SANITIZED ? 1 : 3);
     return test_main_end();
 }
