@@ -502,7 +502,15 @@ typedef struct layout {
     double score;
     char why[160];
     int how_read; /* the bits of layout_find's `how` this reading looked at (LAYOUT_HOW) */
+    int nomem;    /* out of memory: no result, the caller's ERR_NOMEM */
 } layout;
+
+static void layout_nomem(layout *L)
+{
+    L->n = 0;
+    L->nomem = 1;
+    snprintf(L->why, sizeof L->why, "out of memory");
+}
 
 /* Runs where prof[i] >= thr, holes of at most `close` samples bridged. */
 static int find_runs(const double *prof, int n, double thr, int close, run *out, int max)
@@ -725,7 +733,8 @@ static double pitch_pick(const double *Sp, int np, double pmin, double pstep, do
     return P;
 }
 
-/* Strips along x in mask m0 (w x h, 1 = film base). */
+/* Strips along x in mask m0 (w x h, 1 = film base). Out of memory: L->nomem
+ * (and no frames). */
 static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int how, layout *L)
 {
     memset(L, 0, sizeof *L);
@@ -737,7 +746,7 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
     run *bands = calloc((size_t)nb, sizeof *bands), *runs = calloc((size_t)nb, sizeof *runs);
     double *tmp = calloc((size_t)nb + SHEET_MAX_FRAMES, sizeof *tmp);
     if (!rowb || !colb || !prof || !bands || !runs || !tmp) {
-        snprintf(L->why, sizeof L->why, "out of memory");
+        layout_nomem(L);
         goto out;
     }
     for (int y = 0; y < h; y++) {
@@ -767,7 +776,7 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
     /* the layout is found with paper marked (the checks below look at m0) */
     mp = mask_paper(m0, w, h, x0, y0, x1, y1, (int)(0.55 * fw));
     if (!mp) {
-        snprintf(L->why, sizeof L->why, "out of memory");
+        layout_nomem(L);
         goto out;
     }
     m = mp;
@@ -799,7 +808,7 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
     /* frames in each band: columns mostly content between gaps of base */
     box *cand = calloc(SHEET_MAX_FRAMES * 4, sizeof *cand);
     if (!cand) {
-        snprintf(L->why, sizeof L->why, "out of memory");
+        layout_nomem(L);
         goto out;
     }
     int nc = 0, nbh = 0;
@@ -869,7 +878,7 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
     double *C = calloc((size_t)w * (size_t)(strips ? strips : 1), sizeof *C); /* column base fraction per strip */
     double *B = calloc((size_t)w + 1, sizeof *B);
     if (!C || !B) {
-        snprintf(L->why, sizeof L->why, "out of memory");
+        layout_nomem(L);
         free(C), free(B), free(cand);
         goto out;
     }
@@ -902,7 +911,7 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
     double *F = calloc((size_t)nbins_max, sizeof *F), *Fn = calloc((size_t)nbins_max, sizeof *Fn);
     double *Sp = NULL;
     if (!F || !Fn) {
-        snprintf(L->why, sizeof L->why, "out of memory");
+        layout_nomem(L);
         free(C), free(B), free(cand), free(F), free(Fn);
         goto out;
     }
@@ -915,7 +924,7 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
     Sp = calloc((size_t)np, sizeof *Sp);
     double *F2 = calloc((size_t)nbins_max, sizeof *F2);
     if (!Sp || !F2) {
-        snprintf(L->why, sizeof L->why, "out of memory");
+        layout_nomem(L);
         free(C), free(B), free(cand), free(F), free(Fn), free(Sp), free(F2);
         goto out;
     }
@@ -1073,6 +1082,11 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
      * rows holds the most content of its frames */
     {
         double *r = calloc((size_t)h, sizeof *r);
+        if (!r) {
+            layout_nomem(L);
+            free(cand);
+            goto out;
+        }
         int Hl = (int)lround(Hf);
         for (int i = 0; r && i < n;) {
             int j = i;
@@ -1349,6 +1363,10 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
             layout_find(tm, g->h, g->w, mode, how, L);
         else
             layout_find(mask, g->w, g->h, mode, how, L);
+        if (L->nomem) {
+            free(whys), free(L), free(tm), free(mask);
+            return err_set(e, ERR_NOMEM, "sheet: out of memory");
+        }
         ran[vert][how] = 1, read[vert][how] = L->how_read, passed[vert][how] = L->n > 0;
         memcpy(whys[vert][how], L->why, sizeof L->why);
         if (L->n == 0) {
