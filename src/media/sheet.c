@@ -395,8 +395,7 @@ static double skew_score_runs(const uint8_t *mask, const mask_sums *S, int w, in
 
 /* skew_score_runs (S: the mask's sums) or, without shortcuts (S NULL),
  * skew_score_plain; buf: 4 * (w + h + 4) doubles, colt: 2 * w doubles. */
-static double skew_at(const uint8_t *mask, const mask_sums *S, int w, int h, double a_deg, double *buf,
-                      double *colt)
+static double skew_at(const uint8_t *mask, const mask_sums *S, int w, int h, double a_deg, double *buf, double *colt)
 {
     int nb = w + h + 4;
     if (!S)
@@ -799,7 +798,8 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
     for (int bi = 0; bi < nbands; bi++)
         if (bands[bi].b - bands[bi].a > tallest)
             tallest = bands[bi].b - bands[bi].a;
-    if (LAYOUT_HOW(LAYOUT_DARK_ROWS) && tallest >= 8 && mark_paper_columns(mp, w, x0, x1, y0, y1, (int)(1.25 * tallest))) {
+    if (LAYOUT_HOW(LAYOUT_DARK_ROWS) && tallest >= 8 &&
+        mark_paper_columns(mp, w, x0, x1, y0, y1, (int)(1.25 * tallest))) {
         row_profile(m, m0, w, x0, x1, y0, y1, prof);
         nbands = find_runs(prof, fh, top * 0.55, fh / 200 + 1, bands, nb);
     }
@@ -1341,7 +1341,7 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
     /* per direction, each reading run: the bits of `how` it read, whether it
      * passed, why not */
     int ran[2][4] = { { 0 } }, read[2][4], passed[2][4];
-    char (*whys)[4][sizeof L->why] = malloc(sizeof(char[2][4][sizeof L->why]));
+    char *whys = malloc(8 * sizeof L->why); /* [vert][how] */
     if (!whys) {
         free(L), free(tm), free(mask);
         return err_set(e, ERR_NOMEM, "sheet: out of memory");
@@ -1355,8 +1355,9 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
             if (ran[vert][j] && ((how ^ j) & read[vert][j]) == 0)
                 same = j;
         if (same >= 0) {
-            if (!passed[vert][same] && res->nframes == 0 && whys[vert][same][0])
-                snprintf(res->why, sizeof res->why, "%s", whys[vert][same]);
+            const char *why = whys + (4 * vert + same) * sizeof L->why;
+            if (!passed[vert][same] && res->nframes == 0 && why[0])
+                snprintf(res->why, sizeof res->why, "%s", why);
             continue;
         }
         if (vert)
@@ -1368,7 +1369,7 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
             return err_set(e, ERR_NOMEM, "sheet: out of memory");
         }
         ran[vert][how] = 1, read[vert][how] = L->how_read, passed[vert][how] = L->n > 0;
-        memcpy(whys[vert][how], L->why, sizeof L->why);
+        memcpy(whys + (4 * vert + how) * sizeof L->why, L->why, sizeof L->why);
         if (L->n == 0) {
             if (res->nframes == 0 && L->why[0])
                 snprintf(res->why, sizeof res->why, "%s", L->why);

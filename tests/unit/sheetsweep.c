@@ -207,9 +207,9 @@ int sheetsweep_one(sheetsweep_layout l, unsigned seed, int max_edge, const char 
     }
     if (log && getenv("SHEET_FRAMES")) /* every box, to compare two builds' outputs */
         for (int i = 0; i < r->nframes; i++)
-            fprintf(log, "    %s seed %u frame %d strip %d: %.4f,%.4f %.4fx%.4f %+.4f\n", keys[l], seed, r->frames[i].no,
-                    r->frames[i].strip, r->frames[i].cx, r->frames[i].cy, r->frames[i].w, r->frames[i].h,
-                    r->frames[i].angle);
+            fprintf(log, "    %s seed %u frame %d strip %d: %.4f,%.4f %.4fx%.4f %+.4f\n", keys[l], seed,
+                    r->frames[i].no, r->frames[i].strip, r->frames[i].cx, r->frames[i].cy, r->frames[i].w,
+                    r->frames[i].h, r->frames[i].angle);
     free(r);
     sheetgen_free(&s);
     return 0;

@@ -92,8 +92,7 @@ static void check_input(const char *what, const uint8_t *g, int w, int h, int wa
         int rc = detect(g, w, h, r, &e);
         alloc_fail_at = 0;
         if (k > total) { /* none failed: the same result */
-            CHECK_MSG(rc == 0 && sheetgen_same_result(r, whole), "%s: no allocation failed, a different result",
-                      what);
+            CHECK_MSG(rc == 0 && sheetgen_same_result(r, whole), "%s: no allocation failed, a different result", what);
             continue;
         }
         CHECK_MSG(rc == ERR_NOMEM, "%s: allocation %ld of %ld failed, rc %d (%d frames: %s)", what, k, total, rc,
@@ -101,8 +100,8 @@ static void check_input(const char *what, const uint8_t *g, int w, int h, int wa
         CHECK_MSG(rc != ERR_NOMEM || r->nframes == 0, "%s: ERR_NOMEM with %d frames", what, r->nframes);
         nomem += rc == ERR_NOMEM;
     }
-    printf("%s: %d frames; %ld allocations from %d places, the first and last of each failed: %d x ERR_NOMEM\n",
-           what, whole->nframes, total, sites, nomem);
+    printf("%s: %d frames; %ld allocations from %d places, the first and last of each failed: %d x ERR_NOMEM\n", what,
+           whole->nframes, total, sites, nomem);
     free(whole), free(r);
 }
 
@@ -143,8 +142,8 @@ int main(void)
     }
     /* an ordinary photo, as grey at most 400 px (every layout reading runs) */
     VipsImage *im = NULL, *bw = NULL, *u8 = NULL;
-    if (vips_thumbnail(photos[0], &im, 400, NULL) == 0 && vips_colourspace(im, &bw, VIPS_INTERPRETATION_B_W, NULL) == 0 &&
-        vips_cast_uchar(bw, &u8, NULL) == 0) {
+    if (vips_thumbnail(photos[0], &im, 400, NULL) == 0 &&
+        vips_colourspace(im, &bw, VIPS_INTERPRETATION_B_W, NULL) == 0 && vips_cast_uchar(bw, &u8, NULL) == 0) {
         size_t len = 0;
         uint8_t *px = vips_image_write_to_memory(u8, &len);
         CHECK(px != NULL && u8->Bands == 1);
