@@ -7,7 +7,8 @@
  * with no error) or a layout found without a step that failed. The finder
  * allocates the same buffers for each of its 16 readings, so of the
  * allocations made from one place in the code (its return address) the
- * first and the last fail, each in a run of its own. Inputs: a generated
+ * first and the last fail (under sanitizers the first), each in a run of its
+ * own. Inputs: a generated
  * sheet (real group photos laid out as 120 film) and an ordinary group
  * photo, as grey images. */
 #include "testutil.h"
@@ -19,6 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <vips/vips.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1 /* the first allocation of each place only */
+#else
+#define SANITIZED 0
+#endif
 
 void *__real_realloc(void *p, size_t n);
 void *__wrap_realloc(void *p, size_t n);
@@ -83,7 +90,7 @@ static void check_input(const char *what, const uint8_t *g, int w, int h, int wa
             for (long j = 0; j < total && (first || last); j++)
                 if (site[j] == site[k - 1] && j != k - 1)
                     first &= j > k - 1, last &= j < k - 1;
-            if (!first && !last)
+            if (!first && (!last || SANITIZED))
                 continue;
             sites += first;
         }
@@ -100,8 +107,8 @@ static void check_input(const char *what, const uint8_t *g, int w, int h, int wa
         CHECK_MSG(rc != ERR_NOMEM || r->nframes == 0, "%s: ERR_NOMEM with %d frames", what, r->nframes);
         nomem += rc == ERR_NOMEM;
     }
-    printf("%s: %d frames; %ld allocations from %d places, the first and last of each failed: %d x ERR_NOMEM\n", what,
-           whole->nframes, total, sites, nomem);
+    printf("%s: %d frames; %ld allocations from %d places, %s of each failed: %d x ERR_NOMEM\n", what, whole->nframes,
+           total, sites, SANITIZED ? "the first" : "the first and the last", nomem);
     free(whole), free(r);
 }
 
