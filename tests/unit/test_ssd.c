@@ -285,9 +285,15 @@ static void check_ground_truth(ssd_runner *r, const char *shared)
     n += read_dlib_xml(path, "dlib-faces", gt + n, 24 - n);
     snprintf(path, sizeof path, "%s/data/group-photos/solvay-1927/ground_truth_detection.txt", shared);
     n += read_solvay(path, gt + n);
+    /* Under the sanitizers every fourth photo and Solvay (the last, the most
+     * tiles): the same code on photos of every size, for memory errors; the
+     * counts and the recall floors below are the optimised build's (all 24). */
+    const bool subset = TEST_SANITIZED;
     for (int tiled = 0; tiled < 2; tiled++) {
         int total = 0, hit = 0, found = 0;
         for (int i = 0; i < n; i++) {
+            if (subset && i % 4 != 0 && i != n - 1)
+                continue;
             if (snprintf(path, sizeof path, "%s/data/group-photos/%s", shared, gt[i].file) >= (int)sizeof path)
                 continue;
             image img = { 0 };
@@ -313,7 +319,7 @@ static void check_ground_truth(ssd_runner *r, const char *shared)
         double recall = total ? (double)hit / total : 0, precision = found ? (double)hit / found : 0;
         printf("ground truth, %s: %d of %d faces, recall %.3f, precision %.3f\n",
                tiled ? "ssd_detect_tiled (640 px tiles)" : "ssd_detect (face-api)", hit, total, recall, precision);
-        CHECK(total == 73);
+        CHECK(subset || total == 73);
         if (tiled) {
             /* A 6000x4000 grey canvas stays within max_tiles passes; bad tilings are refused. */
             image big = { 6000, 4000, calloc((size_t)6000 * 4000 * 3, 1) };
@@ -332,7 +338,9 @@ static void check_ground_truth(ssd_runner *r, const char *shared)
             CHECK(strip.rgb && ssd_detect(r, &strip, NULL, &d, &e) == 0 && d.n == 0);
             free(strip.rgb);
         }
-        if (tiled)
+        if (subset)
+            CHECK(total > 0 && hit > 0);
+        else if (tiled)
             CHECK_MSG(recall >= 0.95 && precision >= 0.97, "tiled recall %.3f precision %.3f", recall, precision);
         else
             CHECK_MSG(hit == 61 && found == 62, "face-api finds 61 of 73 with 62 detections; got %d of %d", hit, found);
@@ -398,8 +406,9 @@ static void check_orientation(ssd_runner *r, const char *shared)
     const char *files[] = { "dlib-faces/2008_002470.jpg", "modern-groups/faceapi_bbt3.jpg",
                             "old-photos/deoldify_1920sFamilyPhoto.jpg", "old-photos/deoldify_WWISikhs.jpg" };
     int right = 0, n = 0;
-    /* make test: the first and the third (a modern and an old photo); all four in check-full */
-    for (size_t i = 0; i < sizeof files / sizeof *files; i += groups_full() ? 1 : 2) {
+    /* make test: the first and the third (a modern and an old photo); all four in check-full;
+     * under the sanitizers the first alone (the same code turns every photo) */
+    for (size_t i = 0; i < sizeof files / sizeof *files && !(TEST_SANITIZED && i > 0); i += groups_full() ? 1 : 2) {
         char path[4096];
         snprintf(path, sizeof path, "%s/data/group-photos/%s", shared, files[i]);
         image img = { 0 };
