@@ -5,7 +5,7 @@ ASAN  ?= build-asan
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup deps models llama build build-asan test check-full demo bench fuzz clean
+.PHONY: all setup deps models llama build build-asan asan-configure-build test check-full demo bench fuzz clean
 
 all: build
 
@@ -27,6 +27,10 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 build-asan: deps
+	@$(MAKE) --no-print-directory asan-configure-build
+
+# (the ASan build alone, for `make test`, which has set up the dependencies)
+asan-configure-build:
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DFACETAG_SANITIZE=ON \
 	       -DFACETAG_TEST_CACHE=$(abspath $(BUILD))/test-cache >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
@@ -34,8 +38,18 @@ build-asan: deps
 # Every test, in the optimised build and again under ASan+UBSan. The ASan build
 # reads the descriptors the optimised build's tests cached (test_people_matrix),
 # so its faces are analysed once, not again under the sanitizers.
-test: setup llama build build-asan
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+# The ASan build is compiled while the optimised build's tests run (its output
+# in $(ASAN)/make-build.log, shown if it fails): those tests leave a core idle while
+# they wait for the S3 gateway, a browser or the last long test, and the build
+# fills it. docs/test-time.md, "Fifth pass".
+test: setup llama build
+	@mkdir -p $(ASAN) && rm -f $(ASAN)/make-build.rc
+	@echo "make test: building $(ASAN) (log: $(ASAN)/make-build.log) while the tests of $(BUILD) run"
+	@( $(MAKE) --no-print-directory asan-configure-build >$(ASAN)/make-build.log 2>&1; echo $$? >$(ASAN)/make-build.rc ) & \
+	  (cd $(BUILD) && ctest --output-on-failure -j $(JOBS)); rc=$$?; wait; \
+	  if [ "$$(cat $(ASAN)/make-build.rc 2>/dev/null)" != 0 ]; then \
+	    cat $(ASAN)/make-build.log; echo "make test: the $(ASAN) build failed"; exit 1; fi; \
+	  exit $$rc
 	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
 # The accuracy runs whole, where `make test` reads a fixed subset: every

@@ -27,7 +27,7 @@ for cost in 0 1; do
       [ "$cost" = 1 ] && echo "set_tests_properties($name PROPERTIES COST $secs)"
       case "$name" in
         unit/test_people_matrix) echo "set_tests_properties($name PROPERTIES FIXTURES_SETUP faces_cache)" ;;
-        integration/people_eval | integration/cluster_r_parity)
+        integration/people_eval | integration/cluster_r_parity | integration/check_facesdev)
           echo "set_tests_properties($name PROPERTIES FIXTURES_REQUIRED faces_cache)" ;;
         s3/rgw-start) echo "set_tests_properties($name PROPERTIES FIXTURES_SETUP rgw)" ;;
         s3/rgw-stop) echo "set_tests_properties($name PROPERTIES FIXTURES_CLEANUP rgw)" ;;
