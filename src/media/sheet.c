@@ -682,6 +682,44 @@ static int on_film(const uint8_t *m, int w, int h, const box *b, double Hf)
     return best < 0 || best >= 0.3;
 }
 
+/* Is the rectangle of grey g (w wide) blank: its tones (10th to 90th
+ * percentile) spread no more than its grain makes them (the median step
+ * between neighbouring pixels; about 2.7 times it for grain alone)? Paper
+ * beside a short strip, a holder; a picture's tones spread far wider than
+ * its steps. */
+static int is_blank(const uint8_t *g, int w, int x0, int y0, int x1, int y1)
+{
+    unsigned hist[256] = { 0 }, dh[256] = { 0 }, n = 0;
+    for (int y = y0; y < y1; y += 2) {
+        const uint8_t *row = g + (size_t)y * (size_t)w;
+        for (int x = x0; x + 1 < x1; x += 2) {
+            hist[row[x]]++, n++;
+            dh[abs(row[x + 1] - row[x])]++;
+        }
+    }
+    if (n < 16)
+        return 0;
+    unsigned acc = 0;
+    int p10 = -1, p90 = 255, step = 0;
+    for (int v = 0; v < 256; v++) {
+        acc += hist[v];
+        if (p10 < 0 && acc > n / 10)
+            p10 = v;
+        if (acc > n - n / 10) {
+            p90 = v;
+            break;
+        }
+    }
+    /* the median step, interpolated within its integer bin */
+    acc = 0;
+    while (step < 255 && acc + dh[step] <= n / 2)
+        acc += dh[step++];
+    double med = step + (n / 2.0 - acc) / (dh[step] ? dh[step] : 1) - 0.5;
+    if (med < 1)
+        med = 1;
+    return p90 - p10 <= 4.5 * med;
+}
+
 /* How layout_find reads a sheet (each way is tried; the layout that passes
  * the checks with the most frames and clean gaps wins):
  * LAYOUT_DARK_ROWS: a band grown over rows of a little content (a strip
@@ -732,9 +770,10 @@ static double pitch_pick(const double *Sp, int np, double pmin, double pstep, do
     return P;
 }
 
-/* Strips along x in mask m0 (w x h, 1 = film base). Out of memory: L->nomem
+/* Strips along x in mask m0 (w x h, 1 = film base; g the grey it came
+ * from). Out of memory: L->nomem
  * (and no frames). */
-static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int how, layout *L)
+static void layout_find(const uint8_t *m0, const uint8_t *g, int w, int h, sheet_mode mode, int how, layout *L)
 {
     memset(L, 0, sizeof *L);
     const uint8_t *m = m0;
@@ -794,10 +833,22 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
      * no margin): a column's run of non-base taller than 1.25 times the
      * tallest band is no frame; marked, then the bands again, each grown
      * over rows of a little content (frames dark in the same rows) */
-    int tallest = 0;
+    int tallest = 0, nq = 0;
     for (int bi = 0; bi < nbands; bi++)
         if (bands[bi].b - bands[bi].a > tallest)
             tallest = bands[bi].b - bands[bi].a;
+    /* (the upper quartile of the bands that may be strips: the band of a
+     * short last strip runs on down the paper beside it when the sheet has
+     * no margin, and is the tallest) */
+    for (int bi = 0; bi < nbands && nq < nb; bi++) {
+        int hb = bands[bi].b - bands[bi].a;
+        if (hb >= 8 && hb >= fh / 40 && 2 * hb >= tallest)
+            tmp[nq++] = hb;
+    }
+    if (nq > 0) {
+        qsort(tmp, (size_t)nq, sizeof *tmp, cmp_double);
+        tallest = (int)tmp[(3 * (nq - 1) + 2) / 4];
+    }
     if (LAYOUT_HOW(LAYOUT_DARK_ROWS) && tallest >= 8 &&
         mark_paper_columns(mp, w, x0, x1, y0, y1, (int)(1.25 * tallest))) {
         row_profile(m, m0, w, x0, x1, y0, y1, prof);
@@ -1157,12 +1208,18 @@ static void layout_find(const uint8_t *m0, int w, int h, sheet_mode mode, int ho
         if (fabs((ny1 - ny0) - Hf) <= 0.03 * Hf)
             b->y0 = ny0, b->y1 = ny1;
     }
-    /* only frames on film: a place of the grid past a strip's end is paper */
+    /* only frames on film: a place of the grid past a strip's end is paper,
+     * and a place that is blank (paper beside a short strip, the holder) */
     {
         int k = 0;
-        for (int i = 0; i < n; i++)
-            if (on_film(m0, w, h, &L->f[i], Hf))
-                L->f[k++] = L->f[i];
+        for (int i = 0; i < n; i++) {
+            const box *b = &L->f[i];
+            int bx0 = (int)b->x0 < 0 ? 0 : (int)b->x0, bx1 = (int)b->x1 > w ? w : (int)b->x1;
+            int by0 = (int)b->y0 < 0 ? 0 : (int)b->y0, by1 = (int)b->y1 > h ? h : (int)b->y1;
+            int ix = (bx1 - bx0) / 8, iy = (by1 - by0) / 8;
+            if (on_film(m0, w, h, b, Hf) && !is_blank(g, w, bx0 + ix, by0 + iy, bx1 - ix, by1 - iy))
+                L->f[k++] = *b;
+        }
         n = k;
     }
     L->n = n;
@@ -1330,11 +1387,10 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
     }
     for (size_t i = 0; i < n; i++)
         mask[i] = d.p[i] <= thr;
-    free(d.p);
     layout *L = malloc(sizeof *L);
-    uint8_t *tm = transpose(mask, g->w, g->h);
-    if (!L || !tm) {
-        free(L), free(tm), free(mask);
+    uint8_t *tm = transpose(mask, g->w, g->h), *td = transpose(d.p, g->w, g->h);
+    if (!L || !tm || !td) {
+        free(L), free(tm), free(td), free(mask), free(d.p);
         return err_set(e, ERR_NOMEM, "sheet: out of memory");
     }
     double ca = cos(a * PI / 180), sa = sin(a * PI / 180), cx = g->w / 2.0, cy = g->h / 2.0;
@@ -1343,7 +1399,7 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
     int ran[2][4] = { { 0 } }, read[2][4], passed[2][4];
     char *whys = malloc(8 * sizeof L->why); /* [vert][how] */
     if (!whys) {
-        free(L), free(tm), free(mask);
+        free(L), free(tm), free(td), free(mask), free(d.p);
         return err_set(e, ERR_NOMEM, "sheet: out of memory");
     }
     for (int k = 0; k < 8; k++) {
@@ -1361,11 +1417,11 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
             continue;
         }
         if (vert)
-            layout_find(tm, g->h, g->w, mode, how, L);
+            layout_find(tm, td, g->h, g->w, mode, how, L);
         else
-            layout_find(mask, g->w, g->h, mode, how, L);
+            layout_find(mask, d.p, g->w, g->h, mode, how, L);
         if (L->nomem) {
-            free(whys), free(L), free(tm), free(mask);
+            free(whys), free(L), free(tm), free(td), free(mask), free(d.p);
             return err_set(e, ERR_NOMEM, "sheet: out of memory");
         }
         ran[vert][how] = 1, read[vert][how] = L->how_read, passed[vert][how] = L->n > 0;
@@ -1399,7 +1455,7 @@ static int try_polarity(const plane *g, sheet_mode mode, int negative, double sc
             f->angle = a;
         }
     }
-    free(whys), free(L), free(tm), free(mask);
+    free(whys), free(L), free(tm), free(td), free(mask), free(d.p);
     return 0;
 }
 
@@ -1412,7 +1468,12 @@ int sheet_detect_grey(const uint8_t *grey, int width, int height, sheet_mode mod
         snprintf(out->why, sizeof out->why, "sheet detection is off");
         return 0;
     }
-    if (mode != SHEET_FORCE && (width < 300 || height < 300)) {
+    /* a thumbnail is no sheet; a film strip is long and narrow (a 35 mm
+     * strip of six frames is 5.5 times as long as wide, a 120 strip of
+     * three 2.8 times), and a scan of one comes to the detector at most
+     * SHEET_WORK_EDGE long */
+    int shorter = width < height ? width : height, longer = width + height - shorter;
+    if (mode != SHEET_FORCE && shorter < 300 && (shorter < 160 || longer < 2.5 * shorter)) {
         snprintf(out->why, sizeof out->why, "too small for a sheet of frames");
         return 0;
     }

@@ -23,7 +23,9 @@
  *      edges refined where a frame's own columns and rows show them; paper
  *      in the film area (a row's run of non-base longer than half its width:
  *      beside a short last strip, a label) holds no band and no frame, and a
- *      frame needs film base in the rebate just above or below it;
+ *      frame needs film base in the rebate just above or below it, and a
+ *      picture (a place whose tones spread no wider than its grain makes
+ *      them is blank: paper beside a short strip, a holder);
  *   4. checks, so that an ordinary photo is never split: enough frames of one
  *      size, straight gaps of pure base between them, base around them, and
  *      strips of one height (a band shorter than the frames only where the
