@@ -330,52 +330,53 @@ static double skew_score_runs(const uint8_t *mask, const mask_sums *S, int w, in
     }
     int *rs = bins, *rc = bins + nb, *cs = bins + 2 * nb, *cc = bins + 3 * nb;
     memset(bins, 0, sizeof(int) * 4 * (size_t)nb);
-    /* a run ends where the line crosses into the next bin: a guess from the
-     * slope (1 / s), then the bin expression walked to where it changes; the
-     * bin found past a run's end is the next run's */
+    /* where each run begins: along a row the first x at which the bin
+     * (made non-decreasing by the slope's sign) reaches t, for every t past
+     * the row's first bin: a guess from the slope, then the bin expression
+     * walked to where it reaches t. The guesses do not depend on each other
+     * (nor on the walks), so the rows' runs are found at the pace of many at
+     * once. */
     double inv = s != 0 ? 1 / s : 0;
+    int sv = s > 0 ? 1 : -1; /* the row bin times sv rises along x */
     for (int y = 0; y < h; y++) {
         const uint16_t *pre = S->row + (size_t)y * (size_t)(w + 1);
-        double rest = -off - (y + 0.5 - cy) * c - cy + (cx - 0.5) * s; /* x = (bin + rest) / s */
-        int cur = SKEW_V(0, y);
-        for (int xa = 0; xa < w;) {
-            int g = w, next = 0;
-            if (s != 0) {
-                double xp = ((s > 0 ? cur + 1 : cur) + rest) * inv;
-                g = xp >= w ? w : xp <= xa + 1 ? xa + 1 : (int)ceil(xp);
+        double R = cy + (y + 0.5 - cy) * c + off + (0.5 - cx) * s; /* the bin's value at x: R + x * s */
+        int t0 = sv * SKEW_V(0, y), t1 = sv * SKEW_V(w - 1, y), xa = 0;
+        for (int t = t0 + 1; t <= t1 + 1; t++) {
+            int xb = w;
+            if (t <= t1) {
+                double xp = ((sv > 0 ? t : 1 - t) - R) * inv;
+                xb = xp >= w - 1 ? w - 1 : xp <= 1 ? 1 : (int)ceil(xp);
+                while (xb < w - 1 && sv * SKEW_V(xb, y) < t)
+                    xb++;
+                while (xb > 1 && sv * SKEW_V(xb - 1, y) >= t)
+                    xb--;
             }
-            if (g < w && (next = SKEW_V(g, y)) == cur) {
-                while (++g < w && (next = SKEW_V(g, y)) == cur)
-                    ;
-            } else {
-                for (int t; g - 1 > xa && (t = SKEW_V(g - 1, y)) != cur; g--)
-                    next = t;
-            }
-            rs[cur] += pre[g] - pre[xa];
-            rc[cur] += g - xa;
-            xa = g, cur = next;
+            int bin = sv * (t - 1);
+            rs[bin] += pre[xb] - pre[xa];
+            rc[bin] += xb - xa;
+            xa = xb;
         }
     }
+    int su = s > 0 ? -1 : 1; /* the column bin times su rises along y */
     for (int x = 0; x < w; x++) {
         const uint16_t *pre = S->col + (size_t)x * (size_t)(h + 1);
-        double rest = ux[x] + off + (cy - 0.5) * s; /* y = (rest - bin) / s */
-        int cur = SKEW_U(x, 0);
-        for (int ya = 0; ya < h;) {
-            int g = h, next = 0;
-            if (s != 0) {
-                double yp = (rest - (s > 0 ? cur : cur + 1)) * inv;
-                g = yp >= h ? h : yp <= ya + 1 ? ya + 1 : (int)ceil(yp);
+        double R = ux[x] + off + (cy - 0.5) * s; /* the bin's value at y: R - y * s */
+        int t0 = su * SKEW_U(x, 0), t1 = su * SKEW_U(x, h - 1), ya = 0;
+        for (int t = t0 + 1; t <= t1 + 1; t++) {
+            int yb = h;
+            if (t <= t1) {
+                double yp = (R - (su < 0 ? 1 - t : t)) * inv;
+                yb = yp >= h - 1 ? h - 1 : yp <= 1 ? 1 : (int)ceil(yp);
+                while (yb < h - 1 && su * SKEW_U(x, yb) < t)
+                    yb++;
+                while (yb > 1 && su * SKEW_U(x, yb - 1) >= t)
+                    yb--;
             }
-            if (g < h && (next = SKEW_U(x, g)) == cur) {
-                while (++g < h && (next = SKEW_U(x, g)) == cur)
-                    ;
-            } else {
-                for (int t; g - 1 > ya && (t = SKEW_U(x, g - 1)) != cur; g--)
-                    next = t;
-            }
-            cs[cur] += pre[g] - pre[ya];
-            cc[cur] += g - ya;
-            ya = g, cur = next;
+            int bin = su * (t - 1);
+            cs[bin] += pre[yb] - pre[ya];
+            cc[bin] += yb - ya;
+            ya = yb;
         }
     }
 #undef SKEW_U
