@@ -378,6 +378,20 @@ static int work(void *ud, void *state, size_t i, err *e)
     return analyse_one(b, w->runner, w->cat, &b->jobs[i], e);
 }
 
+/* A job's result freed: after it is recorded, or for a held frame not
+ * recorded (the batch stopped, or it is read again). */
+static void release(job *j)
+{
+    pipeline_result_free(&j->result);
+    free(j->crop_versions);
+    j->crop_versions = NULL;
+    free(j->replaced);
+    j->replaced = NULL;
+    j->n_replaced = 0;
+    j->ann_version[0] = '\0';
+    j->held = false;
+}
+
 /* Records job j, or its failure with the reason, and frees its result. */
 static void finish(batch *b, job *j, int rc, const char *reason, progress *pr)
 {
@@ -400,14 +414,7 @@ static void finish(batch *b, job *j, int rc, const char *reason, progress *pr)
             progress_message(pr, "photo %s: %s", j->photo_id, why);
         sum->failed++;
     }
-    pipeline_result_free(&j->result);
-    free(j->crop_versions);
-    j->crop_versions = NULL;
-    free(j->replaced);
-    j->replaced = NULL;
-    j->n_replaced = 0;
-    j->ann_version[0] = '\0';
-    j->held = false;
+    release(j);
 }
 
 /* A frame of a contact sheet (*parent filled), not of a video. */
@@ -433,20 +440,6 @@ static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
         return;
     }
     finish(b, j, rc, reason, pr);
-}
-
-/* A held frame's result, not recorded (the batch stopped, or it is read
- * again). */
-static void release(job *j)
-{
-    pipeline_result_free(&j->result);
-    free(j->crop_versions);
-    j->crop_versions = NULL;
-    free(j->replaced);
-    j->replaced = NULL;
-    j->n_replaced = 0;
-    j->ann_version[0] = '\0';
-    j->held = false;
 }
 
 typedef struct sheet_turn {

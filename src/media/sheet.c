@@ -208,6 +208,24 @@ static double skew_score_plain(const uint8_t *mask, int w, int h, double a_deg, 
     return tot > 0 ? score - 2 * totm * totm / tot : 0;
 }
 
+/* The score from the integer bins (rs, rc, cs, cc: nb each, in that order)
+ * skew_score and skew_score_runs fill, with skew_score_plain's sums. */
+static double skew_total(const int *bins, int nb)
+{
+    const int *rs = bins, *rc = bins + nb, *cs = bins + 2 * nb, *cc = bins + 3 * nb;
+    double score = 0, tot = 0, totm = 0;
+    for (int i = 0; i < nb; i++) {
+        double r = rs[i], k = cs[i];
+        if (rc[i] > 0)
+            score += r * r / rc[i];
+        if (cc[i] > 0)
+            score += k * k / cc[i];
+        tot += rc[i];
+        totm += r;
+    }
+    return tot > 0 ? score - 2 * totm * totm / tot : 0;
+}
+
 /* skew_score_plain's score, faster.
  * bins: 4 * (w + h + 4) ints, colt: 2 * w doubles (scratch). The counts are
  * integers (exact in any order), so a row's run of pixels that fall in one
@@ -251,17 +269,7 @@ static double skew_score(const uint8_t *mask, int w, int h, double a_deg, int *b
         if (cur >= 0)
             rs[cur] += sm, rc[cur] += sn;
     }
-    double score = 0, tot = 0, totm = 0;
-    for (int i = 0; i < nb; i++) {
-        double r = rs[i], k = cs[i];
-        if (rc[i] > 0)
-            score += r * r / rc[i];
-        if (cc[i] > 0)
-            score += k * k / cc[i];
-        tot += rc[i];
-        totm += r;
-    }
-    return tot > 0 ? score - 2 * totm * totm / tot : 0;
+    return skew_total(bins, nb);
 }
 
 /* Prefix sums of a mask's rows and columns, for skew_score_runs:
@@ -381,17 +389,7 @@ static double skew_score_runs(const uint8_t *mask, const mask_sums *S, int w, in
     }
 #undef SKEW_U
 #undef SKEW_V
-    double score = 0, tot = 0, totm = 0;
-    for (int i = 0; i < nb; i++) {
-        double r = rs[i], k = cs[i];
-        if (rc[i] > 0)
-            score += r * r / rc[i];
-        if (cc[i] > 0)
-            score += k * k / cc[i];
-        tot += rc[i];
-        totm += r;
-    }
-    return tot > 0 ? score - 2 * totm * totm / tot : 0;
+    return skew_total(bins, nb);
 }
 
 /* skew_score_runs (S: the mask's sums) or, without shortcuts (S NULL),
