@@ -55,8 +55,8 @@
  * +-3 degrees, grain, a few over- and under-exposed frames, JPEG q85. */
 #include "media/sheet.h"
 #include "../tests/unit/sheetgen.h"
-#include "analyze/sheet_vote.h"
 #include "../tests/unit/sheetsweep.h"
+#include "analyze/sheet_vote.h"
 #include "media/image.h"
 #include "vision/pipeline.h"
 
@@ -218,7 +218,8 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
          * the sheet's vote over its faceless frames (analyze/sheet_vote.h) */
         if (!as_cut)
             sheet_result_upright(r);
-        int ffs[SHEETGEN_MAX] = { 0 }, rots[SHEETGEN_MAX] = { 0 }, normal[SHEETGEN_MAX] = { 0 }, cut_ok[SHEETGEN_MAX] = { 0 };
+        int ffs[SHEETGEN_MAX] = { 0 }, rots[SHEETGEN_MAX] = { 0 }, normal[SHEETGEN_MAX] = { 0 },
+            cut_ok[SHEETGEN_MAX] = { 0 };
         image fimgs[SHEETGEN_MAX] = { 0 };
         for (int i = 0; i < s.nframes; i++) {
             int best = -1;
@@ -718,10 +719,24 @@ int main(int argc, char **argv)
     const sheetgen_spec specs[] = {
         { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = 2.3, .paper_margin = 1, .noise = 6 },
         { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 12, .angle = -3.0, .sepia = 1, .noise = 8 },
-        { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 10, .angle = 0.4, .noise = 5, .vertical = 1, .turn = -1 },
+        { .film = 35,
+          .strips = 6,
+          .per_strip = 6,
+          .px_per_mm = 10,
+          .angle = 0.4,
+          .noise = 5,
+          .vertical = 1,
+          .turn = -1 },
         { .film = 35, .strips = 6, .per_strip = 6, .px_per_mm = 10, .angle = -1.1, .negative = 1, .noise = 6 },
         { .film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 8, .angle = 2.9, .sepia = 1, .noise = 6 },
-        { .film = 120, .strips = 4, .per_strip = 3, .px_per_mm = 8, .angle = -2.2, .vertical = 1, .turn = 1, .noise = 7 },
+        { .film = 120,
+          .strips = 4,
+          .per_strip = 3,
+          .px_per_mm = 8,
+          .angle = -2.2,
+          .vertical = 1,
+          .turn = 1,
+          .noise = 7 },
         { .film = 120, .strips = 3, .per_strip = 4, .px_per_mm = 8, .angle = 1.3, .paper_margin = 1, .noise = 5 },
         { .film = 35, .strips = 1, .per_strip = 6, .px_per_mm = 14, .angle = -2.6, .noise = 6 },
         { .film = 35,

@@ -34,17 +34,17 @@ typedef struct analyze_options {
 } analyze_options;
 
 typedef struct analyze_summary {
-    int64_t analyzed;      /* photos analysed in this run */
-    int64_t skipped;       /* already done with this model version */
-    int64_t failed;        /* each with a reason line and an analysis_runs 'failed' row */
-    int64_t faces;         /* faces found in this run */
-    int64_t kept;          /* of them, faces people decided on (or drew) that the detector did
+    int64_t analyzed;           /* photos analysed in this run */
+    int64_t skipped;            /* already done with this model version */
+    int64_t failed;             /* each with a reason line and an analysis_runs 'failed' row */
+    int64_t faces;              /* faces found in this run */
+    int64_t kept;               /* of them, faces people decided on (or drew) that the detector did
                               not find again, kept as drawn faces (analyzing again after a flip) */
-    int64_t videos;        /* videos whose face tracks were linked again (analyze/track.h) */
-    int64_t video_faces;   /* faces in their frames */
-    int64_t tracks;        /* tracks of two faces or more */
-    int64_t tracked_faces; /* faces in those tracks */
-    int64_t sheet_turned;  /* contact sheets' frames with no face, read again turned
+    int64_t videos;             /* videos whose face tracks were linked again (analyze/track.h) */
+    int64_t video_faces;        /* faces in their frames */
+    int64_t tracks;             /* tracks of two faces or more */
+    int64_t tracked_faces;      /* faces in those tracks */
+    int64_t sheet_turned;       /* contact sheets' frames with no face, read again turned
                               by their sheet's vote (sheet_vote.h) */
     int64_t sheet_turned_faces; /* faces found in them so */
     double seconds;

@@ -45,4 +45,3 @@ chroma_stats chroma_measure(const image *img)
     st.luma_sd = sqrt(fmax(0, syy / (double)total - (sy / (double)total) * (sy / (double)total)));
     return st;
 }
-

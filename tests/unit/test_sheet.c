@@ -183,8 +183,7 @@ static void test_sweep(char **photos, int nphotos)
             continue;
         CHECK_MSG(r->found >= 0.98 * r->frames, "%s: %d of %d frames", sheetsweep_name((sheetsweep_layout)l), r->found,
                   r->frames);
-        CHECK_MSG(r->extra == 0, "%s: %d extra boxes",
-                  sheetsweep_name((sheetsweep_layout)l), r->extra);
+        CHECK_MSG(r->extra == 0, "%s: %d extra boxes", sheetsweep_name((sheetsweep_layout)l), r->extra);
     }
 }
 

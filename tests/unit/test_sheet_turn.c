@@ -58,7 +58,8 @@ static void test_turn_geometry(void)
     r->vertical = 1;
     sheet_result_upright(r);
     sheet_result_upright(r); /* once */
-    CHECK(r->upright == SHEET_VERTICAL_QUARTERS && fabs(r->frames[0].angle - (1.5 + 90 * SHEET_VERTICAL_QUARTERS)) < 1e-9);
+    CHECK(r->upright == SHEET_VERTICAL_QUARTERS &&
+          fabs(r->frames[0].angle - (1.5 + 90 * SHEET_VERTICAL_QUARTERS)) < 1e-9);
     free(r);
 }
 
@@ -111,9 +112,8 @@ static void test_vertical_sheet(char **photos, int nphotos, int turn, int want_1
     CHECK(g && r && sheet_detect_grey(g, s.width, s.height, SHEET_AUTO, r, &e) == 0);
     CHECK_MSG(r && r->nframes == s.nframes && r->vertical, "turn %d: %d of %d frames, vertical %d (%s)", turn,
               r ? r->nframes : -1, s.nframes, r ? r->vertical : -1, r ? r->why : "");
-    VipsImage *im = g ? vips_image_new_from_memory(g, (size_t)s.width * s.height, s.width, s.height, 1,
-                                                   VIPS_FORMAT_UCHAR)
-                      : NULL;
+    VipsImage *im =
+        g ? vips_image_new_from_memory(g, (size_t)s.width * s.height, s.width, s.height, 1, VIPS_FORMAT_UCHAR) : NULL;
     if (r)
         sheet_result_upright(r);
     int matched = 0, landscape = 0;
