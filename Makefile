@@ -41,11 +41,12 @@ asan-configure-build:
 # The ASan build is compiled while the optimised build's tests run (its output
 # in $(ASAN)/make-build.log, shown if it fails): those tests leave a core idle while
 # they wait for the S3 gateway, a browser or the last long test, and the build
-# fills it. docs/test-time.md, "Fifth pass".
+# fills it. It runs at a lower priority, so that the tests, whose servers and
+# browsers wait on each other, are not slowed by it. docs/test-time.md, "Fifth pass".
 test: setup llama build
 	@mkdir -p $(ASAN) && rm -f $(ASAN)/make-build.rc
 	@echo "make test: building $(ASAN) (log: $(ASAN)/make-build.log) while the tests of $(BUILD) run"
-	@( $(MAKE) --no-print-directory asan-configure-build >$(ASAN)/make-build.log 2>&1; echo $$? >$(ASAN)/make-build.rc ) & \
+	@( nice -n 10 $(MAKE) --no-print-directory asan-configure-build >$(ASAN)/make-build.log 2>&1; echo $$? >$(ASAN)/make-build.rc ) & \
 	  (cd $(BUILD) && ctest --output-on-failure -j $(JOBS)); rc=$$?; wait; \
 	  if [ "$$(cat $(ASAN)/make-build.rc 2>/dev/null)" != 0 ]; then \
 	    cat $(ASAN)/make-build.log; echo "make test: the $(ASAN) build failed"; exit 1; fi; \
