@@ -17,6 +17,20 @@ mkdir -p "$T/in"
 cp "$MODELS"/../demo/*.jpg "$T/in/" || fail "no demo photos in $MODELS/../demo"
 D=$T/data
 
+# --sheets and --video-interval go to the ingest stage: a value it refuses
+# stops the flow there (exit 2, ingest's reason), before any other stage.
+for opt in "--sheets sideways" "--video-interval -3"; do
+  rc=0
+  # shellcheck disable=SC2086
+  "$BIN" --data "$T/refused" run --no-serve $opt "$T/in" >"$T/refused.log" 2>&1 || rc=$?
+  [ "$rc" = 2 ] || fail "run $opt: exit $rc, not 2: $(cat "$T/refused.log")"
+  grep -qF -- "${opt%% *}" "$T/refused.log" && grep -qF -- "'${opt#* }'" "$T/refused.log" ||
+    fail "run $opt: the reason does not name the option and its value: $(cat "$T/refused.log")"
+  ! grep -qF 'facetag run: [2/7]' "$T/refused.log" || fail "run $opt went on past ingest: $(cat "$T/refused.log")"
+done
+"$BIN" --data "$T/refused" run --no-serve --sheets off --sheets auto "$T/in" >"$T/refused.log" 2>&1 &&
+  fail "run with --sheets twice was accepted"
+
 "$BIN" --data "$D" run --no-serve -j 2 "$T/in" >"$T/run1.log" 2>&1 || fail "first run: $(tail -20 "$T/run1.log")"
 for s in "[1/7] ingest" "[2/7] analyze" "[3/7] cluster" "[4/7] ocr" "[5/7] annotate" "[6/7] graph"; do
   grep -qF "facetag run: $s" "$T/run1.log" || fail "first run did not announce $s: $(cat "$T/run1.log")"
