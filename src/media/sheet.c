@@ -226,6 +226,17 @@ static double skew_total(const int *bins, int nb)
     return tot > 0 ? score - 2 * totm * totm / tot : 0;
 }
 
+/* Each column's terms of a pixel's rotated coordinates (the column's share
+ * of the plain loop's expressions, the same operations): ux[x], vx[x]. */
+static void skew_columns(int w, double cx, double cy, double c, double s, double *ux, double *vx)
+{
+    for (int x = 0; x < w; x++) {
+        double xx = x + 0.5 - cx;
+        ux[x] = cx + xx * c;
+        vx[x] = cy + xx * s;
+    }
+}
+
 /* skew_score_plain's score, faster.
  * bins: 4 * (w + h + 4) ints, colt: 2 * w doubles (scratch). The counts are
  * integers (exact in any order), so a row's run of pixels that fall in one
@@ -242,11 +253,7 @@ static double skew_score(const uint8_t *mask, int w, int h, double a_deg, int *b
     memset(bins, 0, sizeof(int) * 4 * (size_t)nb);
     double off = (w + h) / 2.0 - (w > h ? w : h) / 2.0 + 2;
     double *ux = colt, *vx = colt + w;
-    for (int x = 0; x < w; x++) {
-        double xx = x + 0.5 - cx;
-        ux[x] = cx + xx * c;
-        vx[x] = cy + xx * s;
-    }
+    skew_columns(w, cx, cy, c, s, ux, vx);
     for (int y = 0; y < h; y++) {
         double yy = y + 0.5 - cy, ys = yy * s, yc = yy * c;
         const uint8_t *row = mask + (size_t)y * (size_t)w;
@@ -323,11 +330,7 @@ static double skew_score_runs(const uint8_t *mask, const mask_sums *S, int w, in
     int nb = w + h + 4;
     double off = (w + h) / 2.0 - (w > h ? w : h) / 2.0 + 2;
     double *ux = colt, *vx = colt + w;
-    for (int x = 0; x < w; x++) {
-        double xx = x + 0.5 - cx;
-        ux[x] = cx + xx * c;
-        vx[x] = cy + xx * s;
-    }
+    skew_columns(w, cx, cy, c, s, ux, vx);
 #define SKEW_U(x, y) ((int)(ux[x] - ((y) + 0.5 - cy) * s + off))
 #define SKEW_V(x, y) ((int)(vx[x] + ((y) + 0.5 - cy) * c + off))
     /* u and v are monotonic in x and in y: their extremes lie at corners */
