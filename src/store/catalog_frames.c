@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define FRAME_COLS "photo_id, parent_id, kind, frame_no, strip, cx, cy, w, h, angle, negative, time_ms, scene"
+#define FRAME_READ_COLS FRAME_COLS ", turn"
 
 int catalog_frame_put(catalog *c, const catalog_frame *f, err *e)
 {
@@ -59,12 +60,13 @@ static void read_row(sqlite3_stmt *st, catalog_frame *f)
     f->negative = sqlite3_column_int(st, 10);
     f->time_ms = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 11);
     f->scene = sqlite3_column_int(st, 12);
+    f->turn = sqlite3_column_int(st, 13);
 }
 
 int catalog_frame_get(catalog *c, const char *photo_id, catalog_frame *out, err *e)
 {
     sqlite3_stmt *st =
-        catalog_prepare(c, "SELECT " FRAME_COLS " FROM photo_frames WHERE photo_id = ?1", "read frame", e);
+        catalog_prepare(c, "SELECT " FRAME_READ_COLS " FROM photo_frames WHERE photo_id = ?1", "read frame", e);
     if (!st)
         return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, photo_id, -1, SQLITE_TRANSIENT);
@@ -83,7 +85,7 @@ int catalog_frame_get(catalog *c, const char *photo_id, catalog_frame *out, err 
 int catalog_frames_of(catalog *c, const char *parent_id, catalog_frame_fn fn, void *ud, err *e)
 {
     sqlite3_stmt *st = catalog_prepare(
-        c, "SELECT " FRAME_COLS " FROM photo_frames WHERE parent_id = ?1 ORDER BY frame_no", "list frames", e);
+        c, "SELECT " FRAME_READ_COLS " FROM photo_frames WHERE parent_id = ?1 ORDER BY frame_no", "list frames", e);
     if (!st)
         return e ? e->code : ERR_DB;
     sqlite3_bind_text(st, 1, parent_id, -1, SQLITE_TRANSIENT);

@@ -1,6 +1,6 @@
 /* catalog_frames.h — photos that are frames of another photo: the frames cut
  * from a contact sheet and the frames kept from a video (schema version 8,
- * table photo_frames; the scene since version 11). A frame is a photo of its own (catalog_photo, with
+ * table photo_frames; the scene since version 11, the turn since 26). A frame is a photo of its own (catalog_photo, with
  * parent_id = the sheet or video) analysed like any other; this row says where
  * it came from. A photo with frames is not analysed itself
  * (catalog_analysis_todo). */
@@ -20,6 +20,8 @@ typedef struct catalog_frame {
     int negative;                     /* sheet: cut from a scan of negatives, inverted */
     int64_t time_ms;                  /* video: offset of the frame; -1 for none */
     int scene;                        /* video: 1-based scene (media/video.h); 0 for none */
+    int turn; /* sheet: clockwise degrees the stored frame was turned after ingest, by its sheet's
+               * vote (catalog_frame_turn.h; angle, w and h include it); read only: put ignores it */
 } catalog_frame;
 
 /* Inserts or replaces the frame row (the frame's photo must exist: put it

@@ -13,7 +13,7 @@ struct sqlite3_stmt;
 struct catalog;
 
 /* The schema version this build writes and reads (PRAGMA user_version). */
-#define CATALOG_SCHEMA_LATEST 25
+#define CATALOG_SCHEMA_LATEST 26
 
 /* Brings the schema at db up to CATALOG_SCHEMA_LATEST, one transaction per
  * migration, safe against another process migrating at the same time. A catalog

@@ -1020,11 +1020,23 @@ static const char migration_25[] =
     "END;";
 /* clang-format on */
 
+/* Version 26 (catalog_frame_turn.h): a contact sheet's frames turned upright
+ * after analysis, by the sheet's vote. turn: the clockwise degrees the stored
+ * frame was turned since ingest cut it (0: never; the frame's angle, w and h
+ * already describe the turned picture); turn_sha256: the SHA-256 of the
+ * turned processed image while it is still to be written (recorded in the
+ * transaction that turns the frame, cleared once the image is written), so a
+ * run killed in between finishes the turn and never turns an image twice. */
+static const char migration_26[] =
+    "ALTER TABLE photo_frames ADD COLUMN turn INTEGER NOT NULL DEFAULT 0 CHECK (turn IN (0, 90, 180, 270));"
+    "ALTER TABLE photo_frames ADD COLUMN turn_sha256 TEXT CHECK (turn_sha256 IS NULL OR length(turn_sha256) = 64);"
+    "CREATE INDEX photo_frames_turn_pending ON photo_frames(photo_id) WHERE turn_sha256 IS NOT NULL;";
+
 static const char *const migrations[CATALOG_SCHEMA_LATEST] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,  migration_6,  migration_7,
     migration_8,  migration_9,  migration_10, migration_11, migration_12, migration_13, migration_14,
     migration_15, migration_16, migration_17, migration_18, migration_19, migration_20, migration_21,
-    migration_22, migration_23, migration_24, migration_25
+    migration_22, migration_23, migration_24, migration_25, migration_26
 };
 
 int catalog_schema_read_version(sqlite3 *db, const char *path, err *e)
