@@ -14,10 +14,15 @@
  *    whole run stands still, part-way through, until the test that waits for
  *    that state (/proc/PID/stat "T") has done what it must (stopped the object
  *    store's gateway, say) and sends SIGCONT; the call then returns.
+ * testhook_point(name, ms) is the same pause at a named place: with
+ * FACETAG_TEST_KILL_AT=name (a name, not a number) the first call of that
+ * name sends the process SIGKILL, so a test can kill a run at one exact
+ * place however many objects came before it (the numbered calls count it too).
  * Without those variables it does nothing. Thread-safe. */
 #ifndef FACETAG_CORE_TESTHOOK_H
 #define FACETAG_CORE_TESTHOOK_H
 
 void testhook_pause(int ms);
+void testhook_point(const char *name, int ms);
 
 #endif
