@@ -10,6 +10,7 @@
 
 #include "analyze/analyze_face.h"
 #include "analyze/annotation.h"
+#include "analyze/frame_turn.h"
 #include "analyze/sheet_vote.h"
 
 #include "core/batch.h"
@@ -43,11 +44,15 @@ typedef struct job {
      * this analysis wrote; "" where the store keeps no versions. */
     char (*crop_versions)[OBJSTORE_VERSION_MAX];
     char ann_version[OBJSTORE_VERSION_MAX];
-    /* A contact sheet's frame with no face is held back (not recorded) until
-     * its sheet has voted (sheet_vote.h); turn: the clockwise turn it is read
-     * again with, the sheet's vote (pipeline_options.turn). */
-    bool held;
+    /* A contact sheet's frame (sheet: parent_id is its sheet) with no face
+     * is held back (not recorded) until its sheet has voted (sheet_vote.h);
+     * turn: the clockwise turn it is read again with, the sheet's vote
+     * (pipeline_options.turn), when the sheet's frames were stored turned
+     * before. again: read after the vote (never held). recorded: its
+     * analysis recorded in this run, with recorded_faces faces. */
+    bool held, sheet, again, recorded;
     int turn;
+    size_t recorded_faces;
     char parent_id[PHOTO_ID_LEN + 1];
 } job;
 
@@ -401,6 +406,8 @@ static void finish(batch *b, job *j, int rc, const char *reason, progress *pr)
         sum->analyzed++;
         sum->faces += (int64_t)j->result.n;
         sum->kept += (int64_t)(j->result.n - j->detected);
+        j->recorded = true;
+        j->recorded_faces = j->result.n;
     } else {
         char why[1200];
         if (rc == 0)
@@ -435,7 +442,9 @@ static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
 {
     batch *b = ud;
     job *j = &b->jobs[i];
-    if (rc == 0 && j->turn == 0 && j->result.n == 0 && sheet_frame_of(b->cat, j->photo_id, j->parent_id)) {
+    if (!j->again)
+        j->sheet = sheet_frame_of(b->cat, j->photo_id, j->parent_id);
+    if (rc == 0 && !j->again && j->result.n == 0 && j->sheet) {
         j->held = true;
         return;
     }
@@ -445,80 +454,150 @@ static void done(void *ud, size_t i, int rc, const char *reason, progress *pr)
 typedef struct sheet_turn {
     char parent_id[PHOTO_ID_LEN + 1];
     int turn;
+    bool stored; /* its frames were stored turned now: all are read again */
 } sheet_turn;
 
-/* After the batch: each sheet with frames held back votes on the stored
- * annotations of all its frames (sheet_vote_stored); its held frames are read
- * again turned by the vote when it is not 0, else recorded as they are.
- * Returns the second reading's batch status (0 when there is none). */
+/* The photos read again after the votes. */
+typedef struct again_list {
+    job *jobs;
+    size_t n, cap;
+} again_list;
+
+static int again_add(again_list *l, const char *photo_id, const char *parent_id, int turn)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap * 2 + 16;
+        job *v = realloc(l->jobs, sizeof *v * cap);
+        if (!v)
+            return ERR_NOMEM;
+        l->jobs = v;
+        l->cap = cap;
+    }
+    job *a = &l->jobs[l->n++];
+    memset(a, 0, sizeof *a);
+    snprintf(a->photo_id, sizeof a->photo_id, "%s", photo_id);
+    snprintf(a->parent_id, sizeof a->parent_id, "%s", parent_id);
+    a->turn = turn;
+    a->again = true;
+    return 0;
+}
+
+static int again_add_frame(const catalog_frame *f, void *ud)
+{
+    return strcmp(f->kind, "sheet") == 0 ? again_add(ud, f->photo_id, f->parent_id, 0) : 0;
+}
+
+/* The vote of sheet parent_id, and its frames stored turned by it when it
+ * says turn (frame_turn.h; once per sheet): then every frame of the sheet
+ * joins *again. A failure is a message; the frames are then read as before
+ * (a turned reading of the faceless ones). */
+static sheet_turn vote_one(batch *b, const char *parent_id, again_list *again, progress *pm)
+{
+    sheet_turn v = { .turn = 0 };
+    snprintf(v.parent_id, sizeof v.parent_id, "%s", parent_id);
+    err ve = { 0 };
+    if (sheet_vote_stored(b->store, b->cat, parent_id, b->model, &v.turn, &ve) != 0) {
+        progress_message(pm, "sheet %s: its frames could not vote (%s); frames recorded as read", parent_id, ve.msg);
+        v.turn = 0;
+    }
+    if (v.turn == 0)
+        return v;
+    int t = frame_turn_sheet(b->store, b->cat, parent_id, v.turn, b->slow_ms, &ve);
+    if (t < 0) {
+        progress_message(pm, "sheet %s: %s; its faceless frames read turned, stored as they were", parent_id, ve.msg);
+        return v;
+    }
+    v.stored = t == 1;
+    if (v.stored) {
+        size_t before = again->n;
+        if (catalog_frames_of(b->cat, parent_id, again_add_frame, again, &ve) != 0) {
+            /* its analyses were dropped with the turn: the next run reads them */
+            progress_message(pm, "sheet %s: turned upright, but its frames could not be listed to read again (%s)",
+                             parent_id, ve.code == ERR_NOMEM ? "out of memory" : ve.msg);
+            again->n = before;
+        }
+        b->sum->upright_sheets++;
+        b->sum->upright_frames += (int64_t)(again->n - before);
+    }
+    return v;
+}
+
+/* After the batch: each sheet with frames in it votes on the stored
+ * annotations of all its frames (sheet_vote_stored). A sheet whose vote says
+ * turn has its frames stored turned (once: frame_turn_sheet) and all of them
+ * read again; the held frames of a sheet whose frames were stored turned
+ * before are read again turned by the vote (pipeline_options.turn); other held
+ * frames are recorded as they are. Returns the second reading's batch status
+ * (0 when there is none). */
 static int vote_sheets(batch *b, const batch_ops *ops, const analyze_options *opts, err *e)
 {
-    size_t nheld = 0;
+    size_t nsheet = 0;
     for (size_t i = 0; i < b->njobs; i++)
-        nheld += b->jobs[i].held;
-    if (nheld == 0)
+        nsheet += b->jobs[i].sheet;
+    if (nsheet == 0)
         return 0;
     FILE *msgs = opts->messages ? opts->messages : stderr;
-    job *again = calloc(nheld, sizeof *again);
-    sheet_turn *voted = calloc(nheld, sizeof *voted);
-    if (!again || !voted) {
-        free(again);
-        free(voted);
-        for (size_t i = 0; i < b->njobs; i++)
-            if (b->jobs[i].held)
-                release(&b->jobs[i]);
-        return err_set(e, ERR_NOMEM, "out of memory for the frames of contact sheets");
-    }
-    progress *pm = progress_new(msgs, "analyze", "frames", 0, 0); /* messages only */
-    size_t nagain = 0, nvoted = 0;
-    for (size_t i = 0; i < b->njobs; i++) {
+    again_list again = { 0 };
+    sheet_turn *voted = calloc(nsheet, sizeof *voted);
+    int rc = voted ? 0 : err_set(e, ERR_NOMEM, "out of memory for the frames of contact sheets");
+    progress *pm = rc ? NULL : progress_new(msgs, "analyze", "frames", 0, 0); /* messages only */
+    size_t nvoted = 0;
+    for (size_t i = 0; rc == 0 && i < b->njobs; i++) {
         job *j = &b->jobs[i];
-        if (!j->held)
+        if (!j->sheet)
             continue;
-        int turn = -1;
-        for (size_t k = 0; k < nvoted && turn < 0; k++)
+        sheet_turn *v = NULL;
+        for (size_t k = 0; k < nvoted && !v; k++)
             if (strcmp(voted[k].parent_id, j->parent_id) == 0)
-                turn = voted[k].turn;
-        if (turn < 0) { /* the sheet's first held frame asks for its vote */
-            err ve = { 0 };
-            if (sheet_vote_stored(b->store, b->cat, j->parent_id, b->model, &turn, &ve) != 0) {
-                progress_message(pm, "sheet %s: its frames could not vote (%s); frames recorded as read", j->parent_id,
-                                 ve.msg);
-                turn = 0;
+                v = &voted[k];
+        if (!v) { /* the sheet's first frame asks for its vote */
+            voted[nvoted] = vote_one(b, j->parent_id, &again, pm);
+            v = &voted[nvoted++];
+        }
+        if (v->stored) { /* read again with its whole sheet: this reading is not what is stored */
+            if (j->recorded) {
+                b->sum->analyzed--;
+                b->sum->faces -= (int64_t)j->recorded_faces;
+            } else if (!j->held) { /* it failed: read again */
+                b->sum->failed--;
             }
-            memcpy(voted[nvoted].parent_id, j->parent_id, sizeof voted[nvoted].parent_id);
-            voted[nvoted++].turn = turn;
-        }
-        if (turn == 0) {
+        } else if (j->held && v->turn == 0) {
             finish(b, j, 0, NULL, pm);
-            continue;
+        } else if (j->held && again_add(&again, j->photo_id, j->parent_id, v->turn) != 0) {
+            rc = err_set(e, ERR_NOMEM, "out of memory for the frames of contact sheets");
         }
-        job *a = &again[nagain++];
-        memset(a, 0, sizeof *a);
-        memcpy(a->photo_id, j->photo_id, sizeof a->photo_id);
-        memcpy(a->parent_id, j->parent_id, sizeof a->parent_id);
-        a->turn = turn;
-        release(j);
+        if (j->held)
+            release(j);
     }
     progress_end(pm);
     free(voted);
-    int rc = 0;
-    if (nagain) {
+    if (rc == 0 && again.n) {
         job *first = b->jobs;
         size_t nfirst = b->njobs;
-        b->jobs = again;
-        b->njobs = nagain;
-        progress *pr = progress_new(msgs, "analyze", "frames turned by their sheet", (int64_t)nagain, opts->progress);
+        b->jobs = again.jobs;
+        b->njobs = again.n;
+        progress *pr =
+            progress_new(msgs, "analyze", "frames read again by their sheet's vote", (int64_t)again.n, opts->progress);
         batch_options bo = { .threads = opts->threads, .pr = pr };
-        int64_t faces = b->sum->faces;
-        rc = batch_run(ops, b, nagain, &bo, e);
+        rc = batch_run(ops, b, again.n, &bo, e);
         progress_end(pr);
-        b->sum->sheet_turned += (int64_t)nagain;
-        b->sum->sheet_turned_faces += b->sum->faces - faces;
+        for (size_t i = 0; i < again.n; i++) {
+            const job *a = &again.jobs[i];
+            if (a->turn) {
+                b->sum->sheet_turned++;
+                b->sum->sheet_turned_faces += (int64_t)a->recorded_faces;
+            } else {
+                b->sum->upright_faces += (int64_t)a->recorded_faces;
+            }
+        }
         b->jobs = first;
         b->njobs = nfirst;
     }
-    free(again);
+    if (rc) /* what was held back and not recorded stays unrecorded */
+        for (size_t i = 0; i < b->njobs; i++)
+            if (b->jobs[i].held)
+                release(&b->jobs[i]);
+    free(again.jobs);
     return rc;
 }
 
@@ -539,6 +618,15 @@ int analyze_run(const analyze_options *opts, analyze_summary *sum, err *e)
     snprintf(model, sizeof model, "%s", b.model); /* pipeline_model_version's buffer is per thread */
     b.model = model;
     rc = datadir_path(opts->data_dir, DATADIR_CATALOG, b.catalog_path, sizeof b.catalog_path, e);
+    /* frames a killed run turned in the catalog get their turned images
+     * before anything reads them (frame_turn.h) */
+    int finished = rc ? 0 : frame_turn_finish(store, cat, e);
+    if (finished < 0)
+        rc = finished;
+    else if (finished > 0)
+        fprintf(opts->messages ? opts->messages : stderr,
+                "analyze: %d frames of contact sheets turned upright by a run that stopped: images written\n",
+                finished);
     if (rc == 0)
         rc = list_photos(cat, opts, model, &b.jobs, &b.njobs, &sum->skipped, e);
     if (rc == 0 && b.njobs > 0 && !(b.models = pipeline_models_load(opts->models_dir, &opts->pipeline, e)))

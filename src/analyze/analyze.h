@@ -45,8 +45,13 @@ typedef struct analyze_summary {
     int64_t tracks;             /* tracks of two faces or more */
     int64_t tracked_faces;      /* faces in those tracks */
     int64_t sheet_turned;       /* contact sheets' frames with no face, read again turned
-                              by their sheet's vote (sheet_vote.h) */
+                              by their sheet's vote (sheet_vote.h), their sheet's frames
+                              having been stored turned before */
     int64_t sheet_turned_faces; /* faces found in them so */
+    int64_t upright_sheets;     /* contact sheets whose frames were stored turned by their vote
+                              (frame_turn.h) */
+    int64_t upright_frames;     /* their frames, all read again */
+    int64_t upright_faces;      /* faces found in them so */
     double seconds;
 } analyze_summary;
 

@@ -113,6 +113,11 @@ static int run_analyze(const cli_globals *g, int argc, char **argv)
             "model %s\n",
             (long long)s.analyzed, (long long)s.faces, (long long)s.skipped, (long long)s.failed, s.seconds,
             s.seconds > 0 ? (double)(s.analyzed + s.failed) / s.seconds : 0.0, model);
+    if (s.upright_sheets)
+        fprintf(human,
+                "analyze: %lld contact sheets turned upright by their faces' vote: %lld frames stored turned and "
+                "read again, %lld faces\n",
+                (long long)s.upright_sheets, (long long)s.upright_frames, (long long)s.upright_faces);
     if (s.sheet_turned)
         fprintf(human,
                 "analyze: %lld frames of contact sheets with no face read again turned as their sheet's other "
