@@ -149,6 +149,11 @@ typedef struct totals {
     int faces_truthcut, faces_grey; /* where a loss comes from: the cut's geometry, the colour */
     int faces_alone_big;            /* the photos alone, enlarged as a small frame is */
     int frames_sideways;            /* frames whose faces were found turned a quarter */
+    /* The faces in the frames had the vote turned only some frames (analyze
+     * turns them all: analyze/frame_turn.h): only the faceless ones (the rule
+     * before the stored frames were turned), or also those whose faces were
+     * found another way round than the vote's; and the frames re-read. */
+    int faces_frames_faceless, faces_frames_disagree, frames_reread;
 } totals;
 
 static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, int first, pipeline_runner *runner,
@@ -311,15 +316,21 @@ static void measure_sheet(const sheetgen_spec *sp, char **photos, int nphotos, i
         int voters = 0, turn = as_cut ? 0 : sheet_vote_turn(rots, ffs, s.nframes, &voters);
         if (!as_cut)
             printf("      the sheet's vote: turn %d (%d frames with faces)%s\n", turn, voters,
-                   turn ? "; faceless frames read again turned by it" : "");
+                   turn ? "; every frame read again turned by it" : "");
         for (int i = 0; i < s.nframes; i++) {
             if (!cut_ok[i])
                 continue;
-            if (turn && ffs[i] == 0) {
-                ffs[i] = faces_turned(runner, popt, &fimgs[i], turn, NULL);
-                if (getenv("SHEET_FACES"))
-                    printf("      frame %d read again turned by %d: %d faces\n", i + 1, turn, ffs[i]);
-            }
+            /* analyze turns every frame of a sheet whose vote is not 0 and
+             * reads it again (analyze/frame_turn.h): the turned image is the
+             * image read with pipeline_options.turn (prep_rotate is exact) */
+            int again = turn ? faces_turned(runner, popt, &fimgs[i], turn, NULL) : ffs[i];
+            t->frames_reread += turn != 0;
+            if (turn && getenv("SHEET_FACES"))
+                printf("      frame %d read again turned by %d: %d faces (%d as first read, turned %d)\n", i + 1, turn,
+                       again, ffs[i], rots[i]);
+            t->faces_frames_faceless += ffs[i] == 0 ? again : ffs[i];
+            t->faces_frames_disagree += ffs[i] == 0 || rots[i] != turn ? again : ffs[i];
+            ffs[i] = again;
             t->faces_frames += ffs[i];
             if (normal[i])
                 t->faces_frames_normal += ffs[i];
@@ -787,6 +798,10 @@ int main(int argc, char **argv)
         printf("faces, where a loss comes from: %d in the photos alone, %d in them made grey, %d in them enlarged "
                "to %d px as the frames are, %d in the frames cut at the true box, %d cut at the box found\n",
                t.faces_alone, t.faces_grey, t.faces_alone_big, SHEET_FRAME_MIN_EDGE, t.faces_truthcut, t.faces_frames);
+    if (t.frames_compared && !as_cut)
+        printf("faces in the frames by which frames follow the sheet's vote (%d frames read again): all %d; the "
+               "faceless and those whose faces were found another way round %d; the faceless only %d\n",
+               t.frames_reread, t.faces_frames, t.faces_frames_disagree, t.faces_frames_faceless);
     if (t.frames_compared)
         printf("frames handed over %s: %d of %d compared had their faces found turned a quarter\n",
                as_cut ? "as cut (--as-cut)" : "upright, with the sheet's vote", t.frames_sideways, t.frames_compared);
