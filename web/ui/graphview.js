@@ -69,9 +69,15 @@ export class GraphPage {
   }
 
   async expand(ref) {
-    if (this.expanded.has(ref)) return;
+    if (this.expanded.has(ref)) return; // expanded, or its answer still on the way
     this.expanded.add(ref);
-    const g = await graphApi.graph(ref, 1, 60);
+    let g;
+    try {
+      g = await graphApi.graph(ref, 1, 60);
+    } catch (e) {
+      this.expanded.delete(ref); // not expanded: a later click or e asks again
+      throw e;
+    }
     if (!this.hold.here()) return;
     const add = [];
     for (const n of g.nodes) {
