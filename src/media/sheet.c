@@ -722,6 +722,44 @@ static int is_blank(const uint8_t *g, int w, int x0, int y0, int x1, int y1)
     return p90 - p10 <= 4.5 * med;
 }
 
+/* The share of rectangle x0..x1, y0..y1 that is picture, counted in cells
+ * of about `cell` pixels: a cell's pixels off the base tone (mask m, 1 =
+ * base), and the whole cell when its tones are not blank (is_blank). Film
+ * base is flat, only grain; a scene is not, even where its tones are the
+ * base's (the clear shadows of a negative, the black of a print). At least
+ * the share of pixels off the base tone. */
+static double textured_content(const uint8_t *m, const uint8_t *g, int w, int h, int x0, int y0, int x1, int y1,
+                               int cell)
+{
+    x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0, x1 = x1 > w ? w : x1, y1 = y1 > h ? h : y1;
+    if (x1 <= x0 || y1 <= y0)
+        return 0;
+    int nx = (x1 - x0) / cell, ny = (y1 - y0) / cell;
+    nx = nx < 1 ? 1 : nx, ny = ny < 1 ? 1 : ny;
+    double sum = 0, area = 0;
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            int cx0 = x0 + (x1 - x0) * i / nx, cx1 = x0 + (x1 - x0) * (i + 1) / nx;
+            int cy0 = y0 + (y1 - y0) * j / ny, cy1 = y0 + (y1 - y0) * (j + 1) / ny;
+            double a = (double)(cx1 - cx0) * (cy1 - cy0), bf = base_frac(m, w, cx0, cy0, cx1, cy1);
+            sum += a * (bf > 0 && !is_blank(g, w, cx0, cy0, cx1, cy1) ? 1 : 1 - bf);
+            area += a;
+        }
+    return area > 0 ? sum / area : 0;
+}
+
+/* Is aspect (frame width along the strip over height) within tol of a
+ * film format's, either way round: 24 x 36 and 6 x 9 (3:2), half frame
+ * 18 x 24 (4:3), 6 x 4.5 (56 x 41.5), 6 x 7 (56 x 69.5), 6 x 6? */
+static int film_format(double aspect, double tol)
+{
+    static const double formats[] = { 1.5, 4.0 / 3, 56 / 41.5, 69.5 / 56, 1.0 };
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+        if (fabs(aspect / formats[i] - 1) <= tol || fabs(aspect * formats[i] - 1) <= tol)
+            return 1;
+    return 0;
+}
+
 /* How layout_find reads a sheet (each way is tried; the layout that passes
  * the checks with the most frames and clean gaps wins):
  * LAYOUT_DARK_ROWS: a band grown over rows of a little content (a strip
@@ -1081,6 +1119,7 @@ static void layout_find(const uint8_t *m0, const uint8_t *g, int w, int h, sheet
         goto out;
     }
     free(F), free(Fn);
+    const int tcell = Hf / 12 > 12 ? (int)(Hf / 12) : 12; /* textured_content's cells: a frame 12 across */
     int n = 0;
     for (int s = 0; s < ns && n < SHEET_MAX_FRAMES; s++) {
         int ya = sya[s], yb = syb[s], cx0 = scx0[s], cx1 = scx1[s];
@@ -1102,8 +1141,12 @@ static void layout_find(const uint8_t *m0, const uint8_t *g, int w, int h, sheet
             if (fx + 0.5 * Wf < cx0 || fx < x0 - 1)
                 continue;
             int f0 = (int)(fx + 0.5), f1 = (int)(fx + Wf + 0.5);
-            if (f0 < 0 || f1 > w || 1 - (B[f1] - B[f0]) / (f1 - f0) < 0.08)
-                continue; /* an empty place on the strip */
+            if (f0 < 0 || f1 > w)
+                continue;
+            /* an empty place on the strip (film base: unexposed, the leader),
+             * not a dark frame (a scene in the base's tones, with texture) */
+            if (1 - (B[f1] - B[f0]) / (f1 - f0) < 0.08 && textured_content(m, g, w, h, f0, ya, f1, yb, tcell) < 0.5)
+                continue;
             box bx = { fx, ya, fx + Wf, yb, st, 0 };
             /* each edge where its own columns turn from base to content, near the grid */
             int lim = (int)fmin((bp - Wf) / 2, 0.02 * Wf) + 2, le = -1, re = -1;
@@ -1151,6 +1194,15 @@ static void layout_find(const uint8_t *m0, const uint8_t *g, int w, int h, sheet
                 lo = 0;
             if (hi + Hl > h)
                 hi = h - Hl;
+            /* within the film area and off the neighbouring strips' rows:
+             * a band short on one side (its frames light along that edge)
+             * would slide the window onto the next strip's frames or the
+             * holder or paper beyond the film */
+            int flo = i > 0 && L->f[i - 1].y1 > y0 ? (int)L->f[i - 1].y1 : y0;
+            int fhi = j < n && L->f[j].y0 < y1 ? (int)L->f[j].y0 : y1;
+            int clo = flo > lo ? flo : lo, chi = fhi - Hl < hi ? fhi - Hl : hi;
+            if (chi >= clo)
+                lo = clo, hi = chi;
             if (hi >= lo && abs((yb - ya) - Hl) > Hl / 50) {
                 for (int y = lo; y < hi + Hl; y++) {
                     double sum = 0, cnt = 0;
@@ -1247,6 +1299,15 @@ static void layout_find(const uint8_t *m0, const uint8_t *g, int w, int h, sheet
         }
     }
     double aspect = Wf / Hf;
+    /* frames whose tones are mostly the base's may be light negatives (their
+     * scenes' shadows as clear as the base): the picture counted by texture */
+    if (n > 0 && content / n < 0.5 && film_format(aspect, 0.06)) {
+        content = 0;
+        for (int i = 0; i < n; i++) {
+            const box *b = &L->f[i];
+            content += textured_content(m0, g, w, h, (int)b->x0, (int)b->y0, (int)b->x1, (int)b->y1, tcell);
+        }
+    }
     L->score = n + (double)pure_gaps;
     const int min_frames = mode == SHEET_FORCE ? 1 : 4;
     if (n < min_frames)

@@ -162,7 +162,8 @@ static void test_sheets(char **photos, int nphotos)
  * last strip of 120 film, seeds 1004 and 1005, is gone); and two sheets (under sanitizers one) that were not split
  * before the splitter tried its other readings (layout_find's `how`): 120
  * film in a dark holder whose strips' bands broke on dark frames, and 120
- * with a short last strip. */
+ * with a short last strip; and (not under sanitizers) light negatives in a
+ * holder. */
 static void test_sweep(char **photos, int nphotos)
 {
     sheetsweep sw = { 0 };
@@ -174,6 +175,11 @@ static void test_sweep(char **photos, int nphotos)
     CHECK_MSG(rc == 0, "sweep: %s", e.msg);
     if (!SANITIZED) {
         rc = sheetsweep_one(SWEEP_120_SHORT, 1005, 0, (const char *const *)photos, nphotos, &sw, stdout, 1, &e);
+        CHECK_MSG(rc == 0, "sweep: %s", e.msg);
+        /* light negatives in a holder: half of each frame as clear as the
+         * base, the bands short on one side (not split before the frames'
+         * texture counted and the strips' windows stayed on the film) */
+        rc = sheetsweep_one(SWEEP_NEG_HOLDER, 1018, 0, (const char *const *)photos, nphotos, &sw, stdout, 1, &e);
         CHECK_MSG(rc == 0, "sweep: %s", e.msg);
     }
     sheetsweep_print(&sw, stdout);
