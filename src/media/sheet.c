@@ -760,6 +760,28 @@ static int film_format(double aspect, double tol)
     return 0;
 }
 
+/* How many of the gaps between neighbouring frames f[0..n) of a strip (as
+ * layout_find's checks count them: at most 0.3 wf wide, 85 % base in mask m)
+ * are flat (is_blank in grey g across their middle 60 %)? Film base between
+ * two frames of a strip is; the dark parts of a photo that a reading takes
+ * for gaps have texture, and so has a gap across two strips (the film's
+ * edges, the rebates' edge print). */
+static int flat_gaps(const box *f, int n, const uint8_t *m, const uint8_t *g, int w, double wf)
+{
+    int flat = 0;
+    for (int i = 0; i + 1 < n; i++) {
+        const box *b = &f[i], *c = &f[i + 1];
+        int g0 = (int)b->x1, g1 = (int)c->x0;
+        if (c->strip != b->strip || g1 - g0 > 0.3 * wf || g1 - g0 < 1)
+            continue;
+        int gy0 = (int)(b->y0 + (b->y1 - b->y0) * 0.05), gy1 = (int)(b->y1 - (b->y1 - b->y0) * 0.05);
+        int inset = (g1 - g0) / 5; /* off the frames' edges */
+        if (base_frac(m, w, g0, gy0, g1, gy1) >= 0.85 && is_blank(g, w, g0 + inset, gy0, g1 - inset, gy1))
+            flat++;
+    }
+    return flat;
+}
+
 /* How layout_find reads a sheet (each way is tried; the layout that passes
  * the checks with the most frames and clean gaps wins):
  * LAYOUT_DARK_ROWS: a band grown over rows of a little content (a strip
@@ -1300,8 +1322,9 @@ static void layout_find(const uint8_t *m0, const uint8_t *g, int w, int h, sheet
     }
     double aspect = Wf / Hf;
     /* frames whose tones are mostly the base's may be light negatives (their
-     * scenes' shadows as clear as the base): the picture counted by texture */
-    if (n > 0 && content / n < 0.5 && film_format(aspect, 0.06)) {
+     * scenes' shadows as clear as the base): the picture counted by texture,
+     * when the frames have a film's shape and most gaps are flat film base */
+    if (n > 0 && content / n < 0.5 && film_format(aspect, 0.06) && 2 * flat_gaps(L->f, n, m0, g, w, Wf) >= gaps) {
         content = 0;
         for (int i = 0; i < n; i++) {
             const box *b = &L->f[i];
