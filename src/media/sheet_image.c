@@ -73,50 +73,52 @@ int sheet_detect_image(VipsImage *in, sheet_mode mode, sheet_result *out, err *e
     return 0;
 }
 
-/* A frame cut from a scan of negatives, inverted, whose colour is a function
- * of its brightness (chroma_measure's spread below SHEET_MONO_SPREAD, as
- * vision/tone.h's monochrome): black-and-white film, toned only by the film
- * base and the scan (sepia inverted is blue, which the face detector reads
- * worse: bench_sheet --second-set, 5 of 6 tight faces of a sepia negative
- * found grey, 0 blue). *out: the frame grey, as 3-band sRGB; NULL when it is
- * in colour (a colour negative). <0 when libvips fails. */
+/* Whether a frame cut from a scan of negatives, inverted (8-bit, 3 bands),
+ * has a colour that is a function of its brightness (chroma_measure's spread
+ * below SHEET_MONO_SPREAD, as vision/tone.h's monochrome): black-and-white
+ * film, toned only by the film base and the scan, handed over grey (sepia
+ * inverted is blue, which the face detector reads worse: bench_sheet
+ * --second-set, 5 of 6 tight faces of a sepia negative found grey, 0 blue).
+ * Told before the levels are stretched: the stretch multiplies the scan's
+ * chroma noise with the picture, and a dark frame's passed the threshold
+ * (docs/decisions/2026-12-08-grey-frames-and-tint-levels.md). <0 when
+ * libvips fails. */
 #define SHEET_MONO_SPREAD 4.0
-static int mono_negative_grey(VipsImage *cur, VipsImage **out)
+static int negative_is_mono(VipsImage *cur, int *mono)
 {
-    *out = NULL;
+    *mono = 0;
     size_t len = 0;
     uint8_t *px = vips_image_write_to_memory(cur, &len);
     if (!px)
         return -1;
     image img = { .width = cur->Xsize, .height = cur->Ysize, .rgb = px };
-    chroma_stats st = chroma_measure(&img);
-    if (st.spread >= SHEET_MONO_SPREAD) {
-        g_free(px);
-        return 0;
-    }
-    VipsImage *mem = vips_image_new_from_memory_copy(px, len, cur->Xsize, cur->Ysize, 3, VIPS_FORMAT_UCHAR), *g = NULL,
-              *rgb = NULL;
+    *mono = chroma_measure(&img).spread < SHEET_MONO_SPREAD;
     g_free(px);
-    if (!mem)
+    return 0;
+}
+
+/* *out: cur (8-bit sRGB) grey, as 3-band sRGB. <0 when libvips fails. */
+static int frame_grey(VipsImage *cur, VipsImage **out)
+{
+    *out = NULL;
+    VipsImage *g = NULL, *rgb = NULL, *u = NULL;
+    VipsImage *in = NULL;
+    if (vips_copy(cur, &in, "interpretation", VIPS_INTERPRETATION_sRGB, NULL))
         return -1;
-    mem->Type = VIPS_INTERPRETATION_sRGB;
-    int bad = vips_colourspace(mem, &g, VIPS_INTERPRETATION_B_W, NULL) ||
-              vips_colourspace(g, &rgb, VIPS_INTERPRETATION_sRGB, NULL);
-    g_object_unref(mem);
+    int bad = vips_colourspace(in, &g, VIPS_INTERPRETATION_B_W, NULL) ||
+              vips_colourspace(g, &rgb, VIPS_INTERPRETATION_sRGB, NULL) || vips_cast_uchar(rgb, &u, NULL);
+    g_object_unref(in);
     if (g)
         g_object_unref(g);
+    if (rgb)
+        g_object_unref(rgb);
     if (bad) {
-        if (rgb)
-            g_object_unref(rgb);
+        if (u)
+            g_object_unref(u);
         return -1;
     }
-    VipsImage *u = NULL;
-    bad = vips_cast_uchar(rgb, &u, NULL);
-    g_object_unref(rgb);
-    if (bad)
-        return -1;
     *out = u;
-    return 1;
+    return 0;
 }
 
 int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsImage **out, err *e)
@@ -145,6 +147,7 @@ int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsI
     g_object_unref(rot);
     if (!cur)
         return vips_fail(e, "sheet: cut frame");
+    int mono = 0;
     if (negative) {
         if (vips_invert(cur, &t, NULL)) {
             g_object_unref(cur);
@@ -152,6 +155,10 @@ int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsI
         }
         g_object_unref(cur);
         cur = t;
+        if (cur->Bands == 3 && cur->BandFmt == VIPS_FORMAT_UCHAR && negative_is_mono(cur, &mono) < 0) {
+            g_object_unref(cur);
+            return vips_fail(e, "sheet: grey frame");
+        }
         int lo = 0, hi = 255;
         if (vips_percent(cur, 1, &lo, NULL) == 0 && vips_percent(cur, 99, &hi, NULL) == 0 && hi > lo + 8) {
             double m = 255.0 / (double)(hi - lo);
@@ -167,18 +174,14 @@ int sheet_frame_extract(VipsImage *in, const sheet_frame *f, int negative, VipsI
     }
     g_object_unref(cur);
     cur = t;
-    if (negative && cur->Bands == 3 && cur->BandFmt == VIPS_FORMAT_UCHAR) {
-        /* black-and-white film: grey, not the inverted tone of its base */
+    if (mono) { /* black-and-white film: grey, not the inverted tone of its base */
         VipsImage *g = NULL;
-        int rc = mono_negative_grey(cur, &g);
-        if (rc < 0) {
+        if (frame_grey(cur, &g) < 0) {
             g_object_unref(cur);
             return vips_fail(e, "sheet: grey frame");
         }
-        if (g) {
-            g_object_unref(cur);
-            cur = g;
-        }
+        g_object_unref(cur);
+        cur = g;
     }
     /* an exposure fault: the gamma that brings the mean to 0.45 */
     double mean = 0;
