@@ -1,5 +1,6 @@
 /* sheet.c — finds the frames of a contact sheet or film strip scan (sheet.h). */
 #include "media/sheet.h"
+#include "media/sheet_continuity.h"
 
 #include <math.h>
 #include <stdatomic.h>
@@ -1584,6 +1585,8 @@ int sheet_detect_grey(const uint8_t *grey, int width, int height, sheet_mode mod
     free(g.p), free(inv.p);
     if (rc)
         memset(out, 0, sizeof *out);
+    if (rc == 0)
+        sheet_continuity_check(grey, width, height, mode, out);
     if (out->nframes == 0 && !out->why[0])
         snprintf(out->why, sizeof out->why, "no sheet layout");
     return rc;

@@ -30,6 +30,8 @@
  *      size, straight gaps of pure base between them, base around them, and
  *      strips of one height (a band shorter than the frames only where the
  *      placed frames have film base on both sides, as rebates).
+ *   5. last, in SHEET_AUTO: frames that are one scene seen through a grid
+ *      (a photo behind a window's bars) are no sheet (sheet_continuity.h).
  * Boxes are rotated rectangles in the coordinates of the image given.
  *
  * Errors: only ERR_NOMEM and ERR_INVALID (bad arguments); "not a sheet" is
