@@ -11,6 +11,10 @@
 # the seed sweep: 40 seeds of every layout of the generator, per layout frames
 # found / sheets not split / extra boxes, >= 98 % of the frames of every layout
 # (bench_sheet --sweep --check; about 5 CPU-minutes; test_sheet keeps 2 seeds).
+# Last, photos seen through a window (192, from the group photos) and sheets
+# of bursts of one scene (bench_sheet_grid --check: no burst frame lost, at
+# least 90 % of the windows the finder would split rejected; about 3
+# CPU-minutes; test_sheet_grid keeps 2 windows and 2 burst sheets).
 set -euo pipefail
 BUILD=${1:?usage: scripts/check-full.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,3 +48,6 @@ echo "== contact sheets: frames found on 12 generated sheets, ordinary photos ne
 echo
 echo "== contact sheets: the seed sweep, 40 seeds x every layout (bench_sheet --sweep --check)"
 "$BUILD/bench_sheet" --sweep --seeds 40 --check
+echo
+echo "== contact sheets: one scene seen through a window is not split, bursts keep their frames (bench_sheet_grid --check)"
+"$BUILD/bench_sheet_grid" --check
