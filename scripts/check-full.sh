@@ -13,7 +13,7 @@
 # (bench_sheet --sweep --check; about 5 CPU-minutes; test_sheet keeps 2 seeds).
 # Last, photos seen through a window (192, from the group photos) and sheets
 # of bursts of one scene (bench_sheet_grid --check: no burst frame lost, at
-# least 90 % of the windows the finder would split rejected; about 3
+# least 85 % of the windows the finder would split rejected; about 3
 # CPU-minutes; test_sheet_grid keeps 2 windows and 2 burst sheets).
 set -euo pipefail
 BUILD=${1:?usage: scripts/check-full.sh BUILD_DIR}
