@@ -1,6 +1,6 @@
 /* bench/greyprobe.c — what the face detector makes of a black-and-white
  * image and of other views of it (issue 13: faces lost in grey and sepia
- * film frames; docs/decisions/2026-12-08-grey-frames-and-tint-levels.md).
+ * film frames; docs/decisions/2026-12-08-grey-negative-frames.md).
  *
  *   bench_greyprobe [--turn DEG] [--crop W H] FILE...
  *

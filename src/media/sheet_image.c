@@ -81,7 +81,7 @@ int sheet_detect_image(VipsImage *in, sheet_mode mode, sheet_result *out, err *e
  * --second-set, 5 of 6 tight faces of a sepia negative found grey, 0 blue).
  * Told before the levels are stretched: the stretch multiplies the scan's
  * chroma noise with the picture, and a dark frame's passed the threshold
- * (docs/decisions/2026-12-08-grey-frames-and-tint-levels.md). <0 when
+ * (docs/decisions/2026-12-08-grey-negative-frames.md). <0 when
  * libvips fails. */
 #define SHEET_MONO_SPREAD 4.0
 static int negative_is_mono(VipsImage *cur, int *mono)
