@@ -28,7 +28,10 @@
  *                                        seeded sheets of every layout (sheetsweep.h),
  *                                        per layout: frames found, sheets not
  *                                        split, extra boxes; SHEET_DUMP=DIR keeps
- *                                        the JPEGs; --check: every layout >= 98 %
+ *                                        the JPEGs; SHEET_FRAMES=1 prints every
+ *                                        box found, SHEET_TRUTH=1 every true box
+ *                                        (to draw both over a kept JPEG);
+ *                                        --check: every layout >= 98 %
  *   bench_sheet --ordinary-cost [--groups-stride N] [--dev-stride N]
  *                                        what the finder costs ingest per
  *                                        ordinary photo at full size (every

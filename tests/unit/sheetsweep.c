@@ -210,6 +210,10 @@ int sheetsweep_one(sheetsweep_layout l, unsigned seed, int max_edge, const char 
             fprintf(log, "    %s seed %u frame %d strip %d: %.4f,%.4f %.4fx%.4f %+.4f\n", keys[l], seed,
                     r->frames[i].no, r->frames[i].strip, r->frames[i].cx, r->frames[i].cy, r->frames[i].w,
                     r->frames[i].h, r->frames[i].angle);
+    if (log && getenv("SHEET_TRUTH")) /* every true box (to draw over a dumped sheet) */
+        for (int i = 0; i < s.nframes; i++)
+            fprintf(log, "    %s seed %u truth %d strip %d: %.4f,%.4f %.4fx%.4f %+.4f\n", keys[l], seed, s.truth[i].no,
+                    s.truth[i].strip, s.truth[i].cx, s.truth[i].cy, s.truth[i].w, s.truth[i].h, s.truth[i].angle);
     free(r);
     sheetgen_free(&s);
     return 0;
