@@ -1,5 +1,6 @@
 /* sheetgen.c — synthetic contact sheets with ground truth (sheetgen.h). */
 #include "sheetgen.h"
+#include "testutil.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -361,6 +362,19 @@ int sheetgen_list_images(const char *dir, char ***paths, int *n)
     if (*n)
         qsort(*paths, (size_t)*n, sizeof **paths, cmp_str);
     return *n;
+}
+
+int sheetgen_group_photos(char ***paths, int *n)
+{
+    *paths = NULL;
+    *n = 0;
+    const char *shared = test_shared_dir();
+    if (!shared)
+        return -1;
+    char groups[4096];
+    snprintf(groups, sizeof groups, "%s/data/group-photos", shared);
+    sheetgen_list_images(groups, paths, n);
+    return 0;
 }
 
 void sheetgen_list_free(char **paths, int n)

@@ -68,6 +68,12 @@ uint8_t *sheetgen_grey(const uint8_t *rgb, int w, int h);
 int sheetgen_list_images(const char *dir, char ***paths, int *n);
 void sheetgen_list_free(char **paths, int n);
 
+/* The group photos of the shared data (FACETAG_SHARED/data/group-photos),
+ * listed as sheetgen_list_images lists them: 0 (*n may be 0 if the folder is
+ * empty or missing), or -1 with *paths NULL and *n 0 when there is no shared
+ * data at all, for the caller to skip. */
+int sheetgen_group_photos(char ***paths, int *n);
+
 /* Frames of truth found: a detected frame not yet matched with IoU >= min_iou.
  * *mean_iou: mean IoU of the matches. */
 int sheetgen_score(const sheet_frame *truth, int nt, const sheet_frame *found, int nf, double min_iou,

@@ -102,16 +102,12 @@ int main(void)
         fprintf(stderr, "%s\n", e.msg);
         return 1;
     }
-    const char *shared = test_shared_dir();
-    if (!shared) {
+    char **photos;
+    int nphotos;
+    if (sheetgen_group_photos(&photos, &nphotos) != 0) {
         printf("skipped: no shared/ data for the photos\n");
         return test_main_end();
     }
-    char groups[4096];
-    snprintf(groups, sizeof groups, "%s/data/group-photos", shared);
-    char **photos;
-    int nphotos;
-    sheetgen_list_images(groups, &photos, &nphotos);
     CHECK(nphotos >= 10);
     if (nphotos >= 10) {
         test_window(photos[0], 5, 4, 0.02, 30, 1);

@@ -119,17 +119,13 @@ int main(void)
         fprintf(stderr, "%s\n", e.msg);
         return 1;
     }
-    const char *shared = test_shared_dir();
-    if (!shared) {
+    char **photos;
+    int nphotos;
+    if (sheetgen_group_photos(&photos, &nphotos) != 0) {
         printf("skipped: no shared/ data for the sheet and the photo\n");
         return test_main_end();
     }
-    char groups[4096];
-    snprintf(groups, sizeof groups, "%s/data/group-photos", shared);
-    char **photos;
-    int nphotos;
-    sheetgen_list_images(groups, &photos, &nphotos);
-    CHECK_MSG(nphotos > 0, "no photos under %s", groups);
+    CHECK_MSG(nphotos > 0, "no photos under the shared data's group-photos");
     if (nphotos == 0)
         return test_main_end();
     /* a small sheet: two strips of three 120 frames, turned a little */
