@@ -181,14 +181,16 @@ static int finish_one(objstore *store, catalog *cat, const pending *p, err *e)
     int rc = objstore_get(store, BUCKET_PROCESSED, key, &cur, &len, e);
     if (rc == 0)
         rc = hash_sha256_hex(cur, len, sha, e);
-    free(cur);
-    if (rc == 0 && strcmp(sha, p->sha) != 0) { /* killed before this image was written */
+    if (rc == 0 && strcmp(sha, p->sha) != 0) { /* killed before this image was written: turn the one just read */
         decode_output img;
-        rc = turned_image(store, p->photo_id, p->turn, &img, sha, e);
-        if (rc == 0)
+        rc = turn_jpeg(cur, len, p->turn, &img, e);
+        if (rc)
+            err_prefix(e, "processed/%s", key);
+        else
             rc = put_image(store, p->photo_id, &img, e);
         decode_output_free(&img);
     }
+    free(cur);
     if (rc == 0)
         rc = catalog_frame_turn_written(cat, p->photo_id, e);
     return rc;
